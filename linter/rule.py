@@ -1,0 +1,113 @@
+"""The vocabulary every rule and reporter shares: rules, their docs, findings, notifications.
+
+These are plain, picklable values: workers build them and send them back to the parent process,
+reporters read them. Nothing here knows about trees.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(str, enum.Enum):
+    """Levels, named as SARIF names them so reporters need no mapping table."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "note": 1}[self.value]
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        try:
+            return cls(text.lower())
+        except ValueError:
+            raise ValueError(f"unknown severity {text!r} (expected error, warning or note)") from None
+
+
+@dataclass(frozen=True)
+class Docs:
+    """A rule's documentation, in the sections ruff uses, plus the limits we know of."""
+
+    what: str
+    why: str
+    example: str
+    use_instead: str
+    limits: str
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str  # "GL401": stable forever
+    slug: str  # "lost-cancel": what users read
+    title: str  # one line, shown in rule lists and SARIF shortDescription
+    severity: Severity
+    docs: Docs
+    tags: tuple[str, ...] = ()  # e.g. ("goroutine-leak",), ("security", "external/cwe/cwe-400")
+    precision: str = "high"  # SARIF/GitHub precision: very-high, high, medium, low
+    security_severity: str | None = None  # GitHub "security-severity", only for security rules
+    since: str = "0.1.0"
+
+    @property
+    def help_uri(self) -> str:
+        return f"https://github.com/goleaklint/goleaklint/blob/main/docs/rules.md#{self.id.lower()}-{self.slug}"
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One report. Sorted by path, then position, then rule: that order is the output order.
+
+    Positions: lines are 1-based. ``column``/``end_column`` are 1-based and count Unicode code
+    points (what an editor shows); ``column_utf16``/``end_column_utf16`` count UTF-16 code units
+    (what SARIF and LSP want); ``byte_start``/``byte_end`` are offsets into the file's bytes.
+    ``end_column`` is exclusive, as in SARIF.
+    """
+
+    path: str  # posix, relative to the report root ("pkg/x.go", never "./pkg/x.go")
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    rule_id: str
+    message: str
+    severity: Severity = field(compare=False)
+    fix: str | None = field(default=None, compare=False)
+    column_utf16: int = field(default=0, compare=False)
+    end_column_utf16: int = field(default=0, compare=False)
+    byte_start: int = field(default=0, compare=False)
+    byte_end: int = field(default=0, compare=False)
+    # The enclosing function ("Server.handle", "main", or "" at package level): a key that
+    # survives edits above the finding, used by baselines and fingerprints.
+    context: str = field(default="", compare=False)
+    source_line: str = field(default="", compare=False)  # the text of `line`, without newline
+    fingerprints: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    suppressed: str | None = field(default=None, compare=False)  # justification when suppressed
+
+
+class NotificationKind(str, enum.Enum):
+    INTERNAL_ERROR = "internal-error"  # a rule raised: exit 2 at the end
+    IO_ERROR = "io-error"  # unreadable or vanished file: exit 2 at the end
+    SYNTAX = "syntax"  # the file did not parse cleanly; linted as far as the tree allows
+    DIRECTIVE = "directive"  # a malformed or unknown suppression directive
+
+
+@dataclass(frozen=True, order=True)
+class Notification:
+    path: str
+    line: int
+    kind: NotificationKind
+    message: str
+    rule_id: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.kind in (NotificationKind.INTERNAL_ERROR, NotificationKind.IO_ERROR)
+
+    @property
+    def level(self) -> str:
+        return "error" if self.is_error else "warning" if self.kind is NotificationKind.DIRECTIVE else "note"
