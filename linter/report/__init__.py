@@ -33,5 +33,5 @@ class Report:
 def render(fmt: str, report: Report, out: TextIO) -> None:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
-    module = importlib.import_module(f"{__name__}.{fmt}_format" if fmt == "json" else f"{__name__}.{fmt}")
+    module = importlib.import_module(f"{__name__}.{fmt}")
     module.render(report, out)
