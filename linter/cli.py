@@ -1,0 +1,173 @@
+"""Command line: argument parsing and exit codes only.
+
+Exit codes: 0 no findings at or above the fail level, 1 findings, 2 usage, config, I/O or internal
+error (every finding that was found is still written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from . import __version__
+from .config import Config, ConfigError, find_config, load_config
+from .discover import discover
+from .engine import RunOptions, lint, selected_rules
+from .registry import all_rules, rules_by_key
+from .report import FORMATS, Report, render
+from .rule import Severity
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse exits 2 as well; keep its usage line, name the tool
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"goleaklint: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="goleaklint",
+        description="Find memory and goroutine leaks in Go services before production does.",
+        epilog="PATH: DIR/... lints DIR recursively (default ./...), DIR that package, FILE.go that file. "
+        "'goleaklint rule GL401' prints a rule's documentation.",
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="what to lint (default: ./...)")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    parser.add_argument("--select", metavar="IDS", help="only these rules, comma-separated ids or slugs")
+    parser.add_argument("--ignore", metavar="IDS", help="skip these rules, comma-separated ids or slugs")
+    parser.add_argument("--config", metavar="FILE", help="config file (default: .goleaklint.toml or "
+                        "[tool.goleaklint] in pyproject.toml, searched upwards from the working directory)")
+    parser.add_argument("-j", "--jobs", type=int, metavar="N", default=None,
+                        help="worker processes (default: number of CPUs)")
+    parser.add_argument("--fail-on", choices=[s.value for s in Severity], default=None,
+                        help="lowest level that makes the exit code 1 (default: warning)")
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    parser.add_argument("--no-color", action="store_true", help="no colour (also: NO_COLOR=1)")
+    parser.add_argument("--statistics", action="store_true", help="print counts by rule")
+    parser.add_argument("--sarif-include-suppressed", action="store_true",
+                        help="keep suppressed findings in SARIF, marked as suppressions (GitHub would open them as alerts)")
+    parser.add_argument("--sarif-category", metavar="NAME",
+                        help="SARIF runs[].automationDetails.id, to upload several runs side by side")
+    parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
+    parser.add_argument("--version", action="version", version=f"goleaklint {__version__}")
+    return parser
+
+
+def _ids(text: str | None, table: dict[str, str]) -> list[str] | None:
+    if text is None:
+        return None
+    ids = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        rule_id = table.get(item) or table.get(item.upper())
+        if rule_id is None:
+            raise ConfigError(f"unknown rule {item!r} (see goleaklint --list-rules)")
+        ids.append(rule_id)
+    return ids
+
+
+def _rule_command(argv: list[str], out: TextIO) -> int:
+    from .ruledocs import render_rule
+
+    if not argv or argv[0] in ("-h", "--help"):
+        out.write("usage: goleaklint rule RULE   (an id like GL401 or a slug like lost-cancel)\n")
+        return EXIT_CLEAN if argv else EXIT_ERROR
+    table = rules_by_key()
+    rm = table.get(argv[0]) or table.get(argv[0].upper())
+    if rm is None:
+        sys.stderr.write(f"goleaklint: unknown rule {argv[0]!r} (see goleaklint --list-rules)\n")
+        return EXIT_ERROR
+    render_rule(rm.rule, out, color=out.isatty() and not os.environ.get("NO_COLOR"))
+    return EXIT_CLEAN
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        if argv[:1] == ["rule"]:
+            return _rule_command(argv[1:], sys.stdout)
+        return _lint_command(build_parser().parse_args(argv))
+    except ConfigError as exc:
+        sys.stderr.write(f"goleaklint: error: {exc}\n")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        sys.stderr.write("goleaklint: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        # `goleaklint | head`: the reader left; say nothing more and do not print a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_CLEAN
+
+
+def _lint_command(args: argparse.Namespace) -> int:
+    table = {key: rm.rule.id for key, rm in rules_by_key().items()}
+    if args.list_rules:
+        for rm in all_rules():
+            rule = rm.rule
+            sys.stdout.write(f"{rule.id}  {rule.slug:<32} {rule.severity.value:<8} {rule.title}\n")
+        return EXIT_CLEAN
+    if args.jobs is not None and args.jobs < 1:
+        raise ConfigError("--jobs must be at least 1")
+
+    config_path = Path(args.config) if args.config else find_config(Path.cwd())
+    config = load_config(config_path, table) if config_path else Config()
+    select = _ids(args.select, table)
+    ignore = _ids(args.ignore, table)
+    fail_on = Severity(args.fail_on) if args.fail_on else config.fail_on
+
+    # Open the output first: a typo in -o should fail in a second, not after a full lint.
+    out: TextIO
+    if args.output:
+        try:
+            out = open(args.output, "w", encoding="utf-8", newline="\n")
+        except OSError as exc:
+            raise ConfigError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    else:
+        out = sys.stdout
+    try:
+        root = Path.cwd()
+        jobs, warnings = discover(args.paths, config, root)
+        for warning in warnings:
+            sys.stderr.write(f"goleaklint: warning: {warning}\n")
+        rules = selected_rules(config, select, ignore)
+        options = RunOptions(
+            rule_ids=tuple(rm.rule.id for rm in rules),
+            root=str(root.resolve()),
+            severity=tuple(sorted(config.severity.items())),
+        )
+        processes = args.jobs or os.cpu_count() or 1
+        result = lint(jobs, options, processes)
+        color = (
+            args.format == "text" and not args.output and not args.no_color
+            and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+        )
+        report = Report(
+            findings=result.findings,
+            suppressed=result.suppressed,
+            notifications=result.notifications,
+            rules=[rm.rule for rm in rules],
+            tool_version=__version__,
+            files_scanned=result.files_scanned,
+            color=color,
+            statistics=args.statistics,
+            sarif_include_suppressed=args.sarif_include_suppressed,
+            sarif_category=args.sarif_category,
+        )
+        render(args.format, report, out)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+
+    if any(note.is_error for note in result.notifications):
+        return EXIT_ERROR
+    if args.exit_zero:
+        return EXIT_CLEAN
+    failing = [f for f in result.findings if f.severity.rank >= fail_on.rank]
+    return EXIT_FINDINGS if failing else EXIT_CLEAN

@@ -1,0 +1,207 @@
+"""Configuration: `.goleaklint.toml` or `[tool.goleaklint]` in pyproject.toml.
+
+Found by walking up from the working directory; `--config FILE` wins. Every mistake is an error
+that names the file and line: a typo in a linter's config that silently does nothing is worse than
+no config.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .rule import Severity
+
+KNOWN_KEYS = ("select", "ignore", "exclude", "tests", "go-version", "fail-on", "severity")
+
+
+class ConfigError(Exception):
+    """A problem in the user's configuration or command line; exit code 2."""
+
+
+@dataclass
+class Config:
+    select: tuple[str, ...] | None = None  # rule ids; None = all rules
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()  # globs, relative to `base`
+    tests: bool = True  # lint _test.go files
+    go_version: tuple[int, int] | None = None  # overrides go.mod
+    fail_on: Severity = Severity.WARNING
+    severity: dict[str, Severity] = field(default_factory=dict)
+    path: Path | None = None  # the file it came from
+    base: Path | None = None  # the directory exclude globs are relative to
+
+    def excluded(self, path: Path) -> bool:
+        if not self.exclude:
+            return False
+        base = self.base or Path.cwd()
+        try:
+            rel = path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            rel = path.as_posix()
+        return any(_glob_regex(pattern).search(rel) for pattern in self.exclude)
+
+
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """gitignore-like globs: `*` stays within a path element, `**` crosses them, a pattern
+    without `/` matches an element anywhere, a pattern naming a directory excludes what is in it."""
+    anchored = "/" in pattern.rstrip("/")
+    pattern = pattern.strip("/")
+    out = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    body = "".join(out)
+    prefix = "^" if anchored else "(?:^|/)"
+    return re.compile(prefix + body + "(?:/|$)")
+
+
+def parse_go_version(text: str) -> tuple[int, int] | None:
+    match = re.fullmatch(r"\s*(?:go)?1\.([0-9]+)(?:\.[0-9]+|rc[0-9]+|beta[0-9]+)?\s*", text)
+    return (1, int(match.group(1))) if match else None
+
+
+def find_config(start: Path) -> Path | None:
+    for directory in [start, *start.parents]:
+        candidate = directory / ".goleaklint.toml"
+        if candidate.is_file():
+            return candidate
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue  # an unrelated broken pyproject is not our business unless it is ours
+            if "goleaklint" in data.get("tool", {}):
+                return pyproject
+    return None
+
+
+def load_config(path: Path, known_rules: dict[str, str]) -> Config:
+    """Reads and validates a config file. `known_rules` maps ids and slugs to ids."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        where = f"{path}:{match.group(1)}:{match.group(2)}" if match else str(path)
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise ConfigError(f"{where}: invalid TOML: {message}") from None
+    table_prefix: tuple[str, ...] = ()
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("goleaklint")
+        table_prefix = ("tool", "goleaklint")
+        if data is None:
+            raise ConfigError(f"{path}: no [tool.goleaklint] table")
+    return _validate(data, path, text, table_prefix, known_rules)
+
+
+def _line_of(text: str, key: str, table: tuple[str, ...]) -> int:
+    """Best-effort line of `key` in `table` (tomllib keeps no positions)."""
+    lines = text.splitlines()
+    in_table = not table
+    header = re.compile(r"^\s*\[\s*" + r"\s*\.\s*".join(re.escape(t) for t in table) + r"\s*\]") if table else None
+    key_re = re.compile(r"""^\s*(?:"|')?""" + re.escape(key) + r"""(?:"|')?\s*[=.]""")
+    for number, line in enumerate(lines, 1):
+        if header is not None and header.match(line):
+            in_table = True
+            continue
+        if header is not None and re.match(r"^\s*\[", line):
+            in_table = in_table and line.strip().startswith("[" + ".".join(table) + ".")
+            continue
+        if in_table and key_re.match(line):
+            return number
+    return 1
+
+
+def _validate(data: dict, path: Path, text: str, table: tuple[str, ...], known_rules: dict[str, str]) -> Config:
+    def fail(key: str, message: str, subtable: tuple[str, ...] = ()) -> ConfigError:
+        return ConfigError(f"{path}:{_line_of(text, key, table + subtable)}: {message}")
+
+    for key in data:
+        if key not in KNOWN_KEYS:
+            raise fail(key, f"unknown key {key!r} (known: {', '.join(KNOWN_KEYS)})")
+
+    def rule_list(key: str) -> tuple[str, ...]:
+        value = data[key]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise fail(key, f"{key!r} must be a list of rule ids, e.g. [\"GL401\"]")
+        ids = []
+        for item in value:
+            rule_id = known_rules.get(item) or known_rules.get(item.upper())
+            if rule_id is None:
+                raise fail(key, f"unknown rule {item!r} in {key!r}")
+            ids.append(rule_id)
+        return tuple(ids)
+
+    config = Config(path=path, base=path.parent)
+    if "select" in data:
+        config.select = rule_list("select")
+    if "ignore" in data:
+        config.ignore = rule_list("ignore")
+    if "exclude" in data:
+        value = data["exclude"]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise fail("exclude", "'exclude' must be a list of glob strings")
+        config.exclude = tuple(value)
+    if "tests" in data:
+        if not isinstance(data["tests"], bool):
+            raise fail("tests", "'tests' must be true or false")
+        config.tests = data["tests"]
+    if "go-version" in data:
+        value = data["go-version"]
+        version = parse_go_version(value) if isinstance(value, str) else None
+        if version is None:
+            raise fail("go-version", f"'go-version' must be a string like \"1.22\", not {value!r}")
+        config.go_version = version
+    if "fail-on" in data:
+        value = data["fail-on"]
+        try:
+            config.fail_on = Severity.parse(value) if isinstance(value, str) else Severity.parse(repr(value))
+        except ValueError as exc:
+            raise fail("fail-on", f"'fail-on': {exc}") from None
+    if "severity" in data:
+        table_value = data["severity"]
+        if not isinstance(table_value, dict):
+            raise fail("severity", "'severity' must be a table of rule id = level")
+        for key, value in table_value.items():
+            rule_id = known_rules.get(key) or known_rules.get(key.upper())
+            if rule_id is None:
+                raise fail(key, f"unknown rule {key!r} in [severity]", ("severity",))
+            if not isinstance(value, str):
+                raise fail(key, f"severity of {key} must be \"error\", \"warning\" or \"note\"", ("severity",))
+            try:
+                config.severity[rule_id] = Severity.parse(value)
+            except ValueError as exc:
+                raise fail(key, f"severity of {key}: {exc}", ("severity",)) from None
+    return config
+
+
+def read_go_mod_version(go_mod: Path) -> tuple[int, int] | None:
+    try:
+        text = go_mod.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    match = re.search(r"(?m)^\s*go\s+(\S+)\s*(?://.*)?$", text)
+    return parse_go_version(match.group(1)) if match else None

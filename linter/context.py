@@ -1,0 +1,106 @@
+"""What a rule sees: one file (FileContext) or one package (PackageContext)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from tree_sitter import Node
+
+from .model import FileModel
+from .rule import Finding, Rule, Severity
+from .source import SourceFile
+
+
+class FileContext:
+    def __init__(
+        self,
+        source: SourceFile,
+        go_version: tuple[int, int] | None,
+        package_scope: dict[str, tuple[str, Node]] | None = None,
+        severity_overrides: dict[str, Severity] | None = None,
+    ):
+        self.source = source
+        self.go_version = go_version
+        self._package_scope = package_scope
+        self._severity_overrides = severity_overrides or {}
+
+    @cached_property
+    def model(self) -> FileModel:
+        return FileModel(self.source, self._package_scope)
+
+    @property
+    def relpath(self) -> str:
+        return self.source.relpath
+
+    @property
+    def is_test_file(self) -> bool:
+        return self.source.relpath.endswith("_test.go")
+
+    def go_at_least(self, major: int, minor: int) -> bool:
+        """True only when the module's Go version is known and at least major.minor."""
+        return self.go_version is not None and self.go_version >= (major, minor)
+
+    def finding(
+        self,
+        rule: Rule,
+        node: Node,
+        message: str,
+        *,
+        fix: str | None = None,
+        severity: Severity | None = None,
+        end: Node | None = None,
+    ) -> Finding:
+        """A finding spanning `node` (to the end of `end` if given).
+
+        A span that runs over several lines is cut to the end of its first line: a code frame or a
+        SARIF region that covers a whole function says less than one that points at the line.
+        """
+        source = self.source
+        start = node.start_byte
+        stop = (end or node).end_byte
+        line, column, column16 = source.position(start)
+        line_end = source.line_starts[line] - 1 if line < len(source.line_starts) else len(source.data)
+        if stop > line_end:
+            stop = line_end - 1 if line_end > start and source.data[line_end - 1 : line_end] == b"\r" else line_end
+        end_line, end_column, end_column16 = source.position(max(stop, start))
+        function = self.model.enclosing_function(node)
+        if node.type in ("function_declaration", "method_declaration", "func_literal"):
+            function = self.model.function_of(node)
+        level = self._severity_overrides.get(rule.id) or severity or rule.severity
+        return Finding(
+            path=source.relpath,
+            line=line,
+            column=column,
+            end_line=end_line,
+            end_column=end_column,
+            rule_id=rule.id,
+            message=message,
+            severity=level,
+            fix=fix,
+            column_utf16=column16,
+            end_column_utf16=end_column16,
+            byte_start=start,
+            byte_end=stop,
+            context=_outermost_name(function),
+            source_line=source.line_text(line),
+        )
+
+
+def _outermost_name(function) -> str:
+    return function.name if function is not None else ""
+
+
+@dataclass
+class PackageContext:
+    directory: str  # posix, relative to the report root ("." for the root)
+    files: list[FileContext]  # every non-excluded Go file of the package, sorted by path
+    report_paths: frozenset[str]  # the files whose findings are reported
+    go_version: tuple[int, int] | None = None
+    package_scope: dict[str, tuple[str, Node]] = field(default_factory=dict)
+
+    def file(self, relpath: str) -> FileContext | None:
+        for ctx in self.files:
+            if ctx.relpath == relpath:
+                return ctx
+        return None

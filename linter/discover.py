@@ -1,0 +1,169 @@
+"""From the paths a user typed to the Go packages to lint.
+
+A package is a directory. `DIR/...` means DIR and everything below it, as with the go tool; a plain
+DIR is that package only; a `.go` file is that file, with the other files of its directory loaded as
+context for package-level rules (so a pre-commit hook that passes one file still sees the `delete`
+in its sibling) but not reported on.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Config, ConfigError, read_go_mod_version
+
+SKIPPED_DIRS = frozenset({"vendor", "testdata", "node_modules"})
+
+
+@dataclass
+class PackageJob:
+    directory: Path  # absolute, resolved
+    files: list[Path] = field(default_factory=list)  # every Go file of the package, sorted
+    report: set[Path] = field(default_factory=set)  # the files to report on
+    go_version: tuple[int, int] | None = None
+
+
+def _skip_dir(name: str) -> bool:
+    return name in SKIPPED_DIRS or name.startswith((".", "_"))
+
+
+def _is_within(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _go_files(directory: Path, config: Config, root: Path) -> list[Path]:
+    files = []
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return files
+    for entry in entries:
+        if not entry.name.endswith(".go") or entry.name.startswith((".", "_")):
+            continue
+        if not config.tests and entry.name.endswith("_test.go"):
+            continue
+        path = Path(entry.path)
+        try:
+            if entry.is_symlink() and not _is_within(path.resolve(), root):
+                continue
+            if not entry.is_file():
+                continue
+        except OSError:
+            continue
+        if config.excluded(path):
+            continue
+        files.append(path)
+    return sorted(files)
+
+
+def _walk(root: Path, config: Config, warnings: list[str]) -> list[Path]:
+    """Every package directory under root. Symlinked directories are followed only when they stay
+    inside root, and each real directory is visited once, so link loops end."""
+    real_root = root.resolve()
+    seen: set[Path] = set()
+    directories: list[Path] = []
+    stack = [real_root]
+    while stack:
+        directory = stack.pop()
+        if directory in seen:
+            continue
+        seen.add(directory)
+        directories.append(directory)
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except PermissionError:
+            warnings.append(f"{directory}: permission denied, skipped")
+            continue
+        except OSError as exc:
+            warnings.append(f"{directory}: {exc.strerror or exc}, skipped")
+            continue
+        children = []
+        for entry in entries:
+            if _skip_dir(entry.name):
+                continue
+            try:
+                if not entry.is_dir():
+                    continue
+                child = Path(entry.path)
+                if entry.is_symlink():
+                    child = child.resolve()
+                    if not _is_within(child, real_root):
+                        continue
+            except OSError:
+                continue
+            if config.excluded(child):
+                continue
+            children.append(child)
+        stack.extend(reversed(children))
+    return directories
+
+
+def discover(args: list[str], config: Config, cwd: Path | None = None) -> tuple[list[PackageJob], list[str]]:
+    """Packages to lint, sorted by directory, and warnings about what was skipped.
+
+    Raises ConfigError for a path that does not exist.
+    """
+    cwd = cwd or Path.cwd()
+    warnings: list[str] = []
+    jobs: dict[Path, PackageJob] = {}
+
+    def job_for(directory: Path, root: Path) -> PackageJob:
+        job = jobs.get(directory)
+        if job is None:
+            job = jobs[directory] = PackageJob(directory, _go_files(directory, config, root))
+        return job
+
+    for arg in args or ["./..."]:
+        recursive = arg == "..." or arg.endswith("/...")
+        raw = arg[: -len("...")].rstrip("/") or "." if recursive else arg
+        path = (cwd / raw) if not Path(raw).is_absolute() else Path(raw)
+        if not path.exists():
+            raise ConfigError(f"{arg}: no such file or directory")
+        if path.is_file():
+            if path.suffix != ".go":
+                raise ConfigError(f"{arg}: not a Go file or a directory")
+            resolved = path.resolve()
+            job = job_for(resolved.parent, resolved.parent)
+            if resolved not in job.files:
+                # Named explicitly: lint it even if it would be skipped in a directory walk.
+                job.files = sorted([*job.files, resolved])
+            job.report.add(resolved)
+            continue
+        if not path.is_dir():
+            raise ConfigError(f"{arg}: not a Go file or a directory")
+        root = path.resolve()
+        directories = _walk(path, config, warnings) if recursive else [root]
+        for directory in directories:
+            job = job_for(directory, root)
+            job.report.update(job.files)
+
+    go_mod_cache: dict[Path, tuple[int, int] | None] = {}
+    result = []
+    for directory in sorted(jobs):
+        job = jobs[directory]
+        if not job.files:
+            continue
+        job.go_version = config.go_version or _go_version(directory, go_mod_cache)
+        result.append(job)
+    return result, warnings
+
+
+def _go_version(directory: Path, cache: dict[Path, tuple[int, int] | None]) -> tuple[int, int] | None:
+    """The `go` directive of the nearest go.mod at or above `directory`."""
+    visited = []
+    for candidate in [directory, *directory.parents]:
+        if candidate in cache:
+            version = cache[candidate]
+            break
+        visited.append(candidate)
+        go_mod = candidate / "go.mod"
+        if go_mod.is_file():
+            version = read_go_mod_version(go_mod)
+            break
+    else:
+        version = None
+    for candidate in visited:
+        cache[candidate] = version
+    return version

@@ -1,0 +1,546 @@
+"""Facts about one Go file that many rules need, computed lazily and once.
+
+The model answers questions by looking *locally* (walking up from a node, reading a declaration)
+rather than by walking the whole tree: rules find their candidates with tree-sitter queries and ask
+the model only about those. The one whole-file pass it makes, the identifier index behind
+`references`, is a tree-sitter query run in C, and only when a rule asks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Iterator
+
+from tree_sitter import Node, Query, QueryCursor
+
+from .source import GO, SourceFile
+
+if TYPE_CHECKING:
+    from .cfg import CFG
+
+FUNCTION_TYPES = frozenset({"function_declaration", "method_declaration", "func_literal"})
+
+BUILTINS = frozenset(
+    "append cap clear close complex copy delete imag len make max min new panic print println real "
+    "recover bool byte comparable complex64 complex128 error float32 float64 int int8 int16 int32 int64 "
+    "rune string uint uint8 uint16 uint32 uint64 uintptr any true false iota nil".split()
+)
+
+_FUNCTIONS_QUERY = Query(GO, "[(function_declaration) (method_declaration) (func_literal)] @f")
+_IDENTIFIERS_QUERY = Query(GO, "(identifier) @id")
+_IDENT_START = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_VERSION_ELEMENT = re.compile(r"v[0-9]+")
+
+
+def assumed_package_name(import_path: str) -> str:
+    """The name a package is used by when imported without an alias.
+
+    The convention goimports relies on: the last path element, skipping a major-version element
+    (`.../chi/v5` -> chi), dropping a gopkg.in `.vN` suffix, a `go-` prefix and a `-go` suffix
+    (`go-redis` -> redis), and cutting at the first character an identifier cannot hold.
+    """
+    elements = import_path.split("/")
+    name = elements[-1]
+    if _VERSION_ELEMENT.fullmatch(name) and len(elements) > 1:
+        name = elements[-2]
+    if import_path.startswith("gopkg.in/"):
+        name = re.sub(r"\.v[0-9]+(-unstable)?$", "", name)
+    if name.startswith("go-"):
+        name = name[3:]
+    if name.endswith("-go"):
+        name = name[:-3]
+    match = _IDENT_START.match(name)
+    return match.group(0) if match else name
+
+
+@dataclass
+class Param:
+    name: str  # "" for an unnamed parameter
+    type: str  # import-resolved type text: "*net/http.Request"
+    node: Node | None  # the name's identifier node, None when unnamed
+    type_node: Node | None = None
+
+
+@dataclass
+class Function:
+    node: Node
+    name: str
+    kind: str  # "func", "method", "literal"
+    params: list[Param]
+    results: list[Param]
+    receiver: Param | None
+    body: Node | None
+    parent: "Function | None" = None
+    _cfg: "CFG | None" = field(default=None, repr=False)
+
+    @property
+    def start_byte(self) -> int:
+        return self.node.start_byte
+
+    def contains(self, node: Node) -> bool:
+        return self.node.start_byte <= node.start_byte and node.end_byte <= self.node.end_byte
+
+
+@dataclass
+class PackageVar:
+    name: str
+    node: Node  # the identifier in the var_spec
+    spec: Node  # the var_spec
+    type: str  # import-resolved declared type, or "" when inferred from the value
+    kind: str  # "map", "slice", "chan", "sync.Map", "other"
+    value: Node | None  # the initialiser expression for this name, if any
+    relpath: str = ""
+
+
+@dataclass(frozen=True)
+class Binding:
+    kind: str  # local, param, receiver, result, package, import, builtin, unresolved
+    name: str
+    decl: Node | None  # the declaring identifier
+    function: Function | None  # the declaring function; None at package level
+
+
+class FileModel:
+    def __init__(self, source: SourceFile, package_scope: dict[str, tuple[str, Node]] | None = None):
+        self.source = source
+        # Top-level names of every file of the package (name -> (relpath, identifier node)), so that
+        # a name declared in a sibling file resolves to "package", not "unresolved".
+        self._package_scope = package_scope
+
+    # ---- package clause and imports -------------------------------------------------------------
+
+    @cached_property
+    def package(self) -> str:
+        for child in self.source.root.named_children:
+            if child.type == "package_clause":
+                for sub in child.named_children:
+                    return self.source.text(sub)
+        return ""
+
+    @cached_property
+    def _import_specs(self) -> list[tuple[str, str, Node]]:
+        specs: list[tuple[str, str, Node]] = []
+        for decl in self.source.root.named_children:
+            if decl.type != "import_declaration":
+                continue
+            stack = list(decl.named_children)
+            while stack:
+                node = stack.pop(0)
+                if node.type == "import_spec_list":
+                    stack[:0] = list(node.named_children)
+                    continue
+                if node.type != "import_spec":
+                    continue
+                path_node = node.child_by_field_name("path")
+                if path_node is None:
+                    continue
+                path = self.source.text(path_node).strip('"`')
+                name_node = node.child_by_field_name("name")
+                name = self.source.text(name_node) if name_node is not None else assumed_package_name(path)
+                specs.append((name, path, node))
+        return specs
+
+    @cached_property
+    def imports(self) -> dict[str, str]:
+        """Local name -> import path, for imports usable by name (not `_`, not `.`)."""
+        return {name: path for name, path, _ in self._import_specs if name not in ("_", ".")}
+
+    @cached_property
+    def imported_paths(self) -> frozenset[str]:
+        return frozenset(path for _, path, _ in self._import_specs)
+
+    def imported(self, path: str) -> bool:
+        return path in self.imported_paths
+
+    def local_names(self, path: str) -> set[str]:
+        return {name for name, p in self.imports.items() if p == path}
+
+    def import_spec(self, path: str) -> Node | None:
+        for _, p, node in self._import_specs:
+            if p == path:
+                return node
+        return None
+
+    # ---- names through imports ------------------------------------------------------------------
+
+    def qualified(self, node: Node | None) -> str | None:
+        """Import-resolved name of `pkg.Name` (selector, qualified type, or a call of one).
+
+        Returns None when the operand is not an import, or an import name shadowed by a local.
+        """
+        if node is None:
+            return None
+        if node.type == "call_expression":
+            node = node.child_by_field_name("function")
+            if node is None:
+                return None
+        if node.type == "parenthesized_expression" and node.named_child_count == 1:
+            return self.qualified(node.named_children[0])
+        if node.type == "selector_expression":
+            operand = node.child_by_field_name("operand")
+            name = node.child_by_field_name("field")
+        elif node.type == "qualified_type":
+            operand = node.child_by_field_name("package")
+            name = node.child_by_field_name("name")
+        else:
+            return None
+        if operand is None or name is None or operand.type not in ("identifier", "package_identifier"):
+            return None
+        path = self.imports.get(self.source.text(operand))
+        if path is None:
+            return None
+        if operand.type == "identifier" and self.resolve(operand).kind != "import":
+            return None
+        return f"{path}.{self.source.text(name)}"
+
+    def type_text(self, type_node: Node | None) -> str:
+        """A type's text with every `pkg.T` replaced by `import/path.T` and spaces removed."""
+        if type_node is None:
+            return ""
+        data = self.source.data
+        pieces: list[str] = []
+        pos = type_node.start_byte
+        stack = [type_node]
+        qualified: list[Node] = []
+        while stack:
+            node = stack.pop()
+            if node.type == "qualified_type":
+                qualified.append(node)
+                continue
+            stack.extend(node.named_children)
+        for node in sorted(qualified, key=lambda n: n.start_byte):
+            pieces.append(data[pos : node.start_byte].decode("utf-8", "replace"))
+            pieces.append(self.qualified(node) or self.source.text(node))
+            pos = node.end_byte
+        pieces.append(data[pos : type_node.end_byte].decode("utf-8", "replace"))
+        return re.sub(r"\s+", "", "".join(pieces))
+
+    # ---- functions ------------------------------------------------------------------------------
+
+    @cached_property
+    def functions(self) -> list[Function]:
+        nodes = QueryCursor(_FUNCTIONS_QUERY).captures(self.source.root).get("f", [])
+        nodes.sort(key=lambda n: n.start_byte)
+        functions: list[Function] = []
+        open_functions: list[Function] = []  # the chain of functions enclosing the current one
+        literal_counts: dict[int, int] = {}
+        for node in nodes:
+            while open_functions and not open_functions[-1].contains(node):
+                open_functions.pop()
+            parent = open_functions[-1] if open_functions else None
+            fn = self._make_function(node, parent, literal_counts)
+            functions.append(fn)
+            open_functions.append(fn)
+        return functions
+
+    @cached_property
+    def _function_by_id(self) -> dict[int, Function]:
+        return {fn.node.id: fn for fn in self.functions}
+
+    def function_of(self, node: Node) -> Function | None:
+        """The Function record of a function_declaration/method_declaration/func_literal node."""
+        return self._function_by_id.get(node.id)
+
+    def enclosing_function(self, node: Node) -> Function | None:
+        current = node.parent
+        while current is not None:
+            if current.type in FUNCTION_TYPES:
+                return self._function_by_id.get(current.id)
+            current = current.parent
+        return None
+
+    def _make_function(self, node: Node, parent: Function | None, literal_counts: dict[int, int]) -> Function:
+        text = self.source.text
+        receiver = None
+        if node.type == "func_literal":
+            key = parent.node.id if parent else -1
+            literal_counts[key] = literal_counts.get(key, 0) + 1
+            name = f"{parent.name if parent else 'glob'}.func{literal_counts[key]}"
+            kind = "literal"
+        else:
+            name_node = node.child_by_field_name("name")
+            name = text(name_node) if name_node is not None else "?"
+            kind = "func"
+            if node.type == "method_declaration":
+                kind = "method"
+                receivers = self._params(node.child_by_field_name("receiver"))
+                receiver = receivers[0] if receivers else None
+                if receiver is not None:
+                    base = re.sub(r"\[.*$", "", receiver.type.lstrip("*"))
+                    name = f"{base}.{name}"
+        result_node = node.child_by_field_name("result")
+        if result_node is not None and result_node.type == "parameter_list":
+            results = self._params(result_node)
+        elif result_node is not None:
+            results = [Param("", self.type_text(result_node), None, result_node)]
+        else:
+            results = []
+        return Function(
+            node=node,
+            name=name,
+            kind=kind,
+            params=self._params(node.child_by_field_name("parameters")),
+            results=results,
+            receiver=receiver,
+            body=node.child_by_field_name("body"),
+            parent=parent,
+        )
+
+    def _params(self, plist: Node | None) -> list[Param]:
+        params: list[Param] = []
+        if plist is None:
+            return params
+        for decl in plist.named_children:
+            if decl.type not in ("parameter_declaration", "variadic_parameter_declaration"):
+                continue
+            type_node = decl.child_by_field_name("type")
+            type_text = self.type_text(type_node)
+            if decl.type == "variadic_parameter_declaration":
+                type_text = "..." + type_text
+            names = [c for c in decl.children_by_field_name("name")]
+            if not names:
+                params.append(Param("", type_text, None, type_node))
+            for name in names:
+                params.append(Param(self.source.text(name), type_text, name, type_node))
+        return params
+
+    def cfg(self, function: Function) -> "CFG":
+        """The control-flow graph of a function, built on first use."""
+        if function._cfg is None:
+            from .cfg import build_cfg
+
+            function._cfg = build_cfg(function.node, self)
+        return function._cfg
+
+    # ---- package-level declarations -------------------------------------------------------------
+
+    @cached_property
+    def package_vars(self) -> dict[str, PackageVar]:
+        result: dict[str, PackageVar] = {}
+        for decl in self.source.root.named_children:
+            if decl.type != "var_declaration":
+                continue
+            for spec in _specs(decl, "var_spec"):
+                type_node = spec.child_by_field_name("type")
+                type_text = self.type_text(type_node)
+                value_list = spec.child_by_field_name("value")
+                values = value_list.named_children if value_list is not None else []
+                names = spec.children_by_field_name("name")
+                for index, name_node in enumerate(names):
+                    value = values[index] if len(values) == len(names) else None
+                    name = self.source.text(name_node)
+                    result[name] = PackageVar(
+                        name=name,
+                        node=name_node,
+                        spec=spec,
+                        type=type_text,
+                        kind=self._collection_kind(type_text, value),
+                        value=value,
+                        relpath=self.source.relpath,
+                    )
+        return result
+
+    def _collection_kind(self, type_text: str, value: Node | None) -> str:
+        if not type_text and value is not None:
+            if value.type == "composite_literal":
+                type_text = self.type_text(value.child_by_field_name("type"))
+            elif value.type == "call_expression":
+                function = value.child_by_field_name("function")
+                args = value.child_by_field_name("arguments")
+                if function is not None and self.source.text(function) == "make" and args is not None and args.named_children:
+                    type_text = self.type_text(args.named_children[0])
+            elif value.type == "unary_expression" and value.named_child_count == 1:
+                return self._collection_kind("", value.named_children[0])
+        return collection_kind(type_text)
+
+    @cached_property
+    def top_level_names(self) -> dict[str, Node]:
+        """Names this file declares at package level (vars, consts, types, funcs; not methods)."""
+        names: dict[str, Node] = {}
+        for decl in self.source.root.named_children:
+            if decl.type == "function_declaration":
+                name = decl.child_by_field_name("name")
+                if name is not None:
+                    names.setdefault(self.source.text(name), name)
+            elif decl.type in ("var_declaration", "const_declaration", "type_declaration"):
+                spec_type = {"var_declaration": "var_spec", "const_declaration": "const_spec"}.get(decl.type)
+                specs = _specs(decl, spec_type) if spec_type else [
+                    c for c in decl.named_children if c.type in ("type_spec", "type_alias")
+                ]
+                for spec in specs:
+                    for name in spec.children_by_field_name("name"):
+                        names.setdefault(self.source.text(name), name)
+        return names
+
+    # ---- scopes ---------------------------------------------------------------------------------
+
+    def resolve(self, ident: Node) -> Binding:
+        """What an identifier refers to, by walking out through the scopes that enclose it."""
+        name = self.source.text(ident)
+        if name == "_":
+            return Binding("unresolved", name, None, None)
+        offset = ident.start_byte
+        child = ident
+        scope = ident.parent
+        while scope is not None:
+            found = self._declared_in(scope, child, name, offset)
+            if found is not None:
+                kind, decl = found
+                return Binding(kind, name, decl, self.enclosing_function(decl) if kind == "local" else self._function_at(scope))
+            child = scope
+            scope = scope.parent
+        top = self.top_level_names.get(name)
+        if top is not None:
+            return Binding("package", name, top, None)
+        if self._package_scope is not None and name in self._package_scope:
+            return Binding("package", name, self._package_scope[name][1], None)
+        if name in self.imports:
+            return Binding("import", name, None, None)
+        if name in BUILTINS:
+            return Binding("builtin", name, None, None)
+        return Binding("unresolved", name, None, None)
+
+    def _function_at(self, node: Node) -> Function | None:
+        return self._function_by_id.get(node.id) if node.type in FUNCTION_TYPES else self.enclosing_function(node)
+
+    def _declared_in(self, scope: Node, child: Node, name: str, offset: int) -> tuple[str, Node] | None:
+        kind = scope.type
+        if kind == "statement_list":
+            earliest = None
+            for stmt in scope.named_children:
+                if stmt.start_byte >= offset:
+                    break
+                # `x := f(x)`: the x on the right is the outer one, so a declaration counts only
+                # once its statement has ended, unless we are looking at the declaring name itself.
+                for decl in _statement_declares(stmt, self.source):
+                    if self.source.text(decl) == name and (stmt.end_byte <= offset or decl.start_byte == offset):
+                        earliest = decl
+                        break
+                if earliest is not None:
+                    return "local", earliest
+            return None
+        if kind in FUNCTION_TYPES:
+            for field_name, binding_kind in (("receiver", "receiver"), ("parameters", "param"), ("result", "result")):
+                plist = scope.child_by_field_name(field_name)
+                if plist is None or plist.type != "parameter_list":
+                    continue
+                for decl in plist.named_children:
+                    for ident in decl.children_by_field_name("name"):
+                        if self.source.text(ident) == name:
+                            return binding_kind, ident
+            return None
+        if kind in ("for_statement", "if_statement", "expression_switch_statement", "type_switch_statement"):
+            init = None
+            if kind == "for_statement":
+                for sub in scope.named_children:
+                    if sub.type == "for_clause":
+                        init = sub.child_by_field_name("initializer")
+                    elif sub.type == "range_clause" and _has_token(sub, ":="):
+                        # The range expression itself is evaluated outside the new variables' scope.
+                        right = sub.child_by_field_name("right")
+                        if right is not None and right.start_byte <= offset < right.end_byte:
+                            return None
+                        left = sub.child_by_field_name("left")
+                        for ident in (left.named_children if left is not None else []):
+                            if ident.type == "identifier" and self.source.text(ident) == name:
+                                return "local", ident
+            else:
+                init = scope.child_by_field_name("initializer")
+            if kind == "type_switch_statement":
+                alias = scope.child_by_field_name("alias")
+                if alias is not None and child.type in ("type_case", "default_case"):
+                    for ident in alias.named_children:
+                        if self.source.text(ident) == name:
+                            return "local", ident
+            if init is not None and init.type == "short_var_declaration" and init.end_byte <= offset:
+                for ident in _declared_names(init.child_by_field_name("left")):
+                    if self.source.text(ident) == name:
+                        return "local", ident
+            return None
+        if kind == "communication_case":
+            comm = scope.child_by_field_name("communication")
+            if comm is not None and comm.type == "receive_statement" and _has_token(comm, ":=") and comm.end_byte <= offset:
+                for ident in _declared_names(comm.child_by_field_name("left")):
+                    if self.source.text(ident) == name:
+                        return "local", ident
+            return None
+        return None
+
+    # ---- references -----------------------------------------------------------------------------
+
+    @cached_property
+    def _identifiers(self) -> dict[str, list[Node]]:
+        index: dict[str, list[Node]] = {}
+        data = self.source.data
+        for node in QueryCursor(_IDENTIFIERS_QUERY).captures(self.source.root).get("id", []):
+            index.setdefault(data[node.start_byte : node.end_byte].decode("utf-8", "replace"), []).append(node)
+        for nodes in index.values():
+            nodes.sort(key=lambda n: n.start_byte)
+        return index
+
+    def identifiers_named(self, name: str, within: Node | None = None) -> list[Node]:
+        nodes = self._identifiers.get(name, [])
+        if within is None:
+            return list(nodes)
+        return [n for n in nodes if within.start_byte <= n.start_byte and n.end_byte <= within.end_byte]
+
+    def references(self, decl: Node, within: Node | None = None) -> list[Node]:
+        """Identifiers in `within` (default: the whole file) that refer to the declaration `decl`."""
+        name = self.source.text(decl)
+        refs = []
+        for node in self.identifiers_named(name, within):
+            if node.start_byte == decl.start_byte:
+                continue
+            binding = self.resolve(node)
+            if binding.decl is not None and binding.decl.start_byte == decl.start_byte and binding.decl.end_byte == decl.end_byte:
+                refs.append(node)
+        return refs
+
+
+def collection_kind(type_text: str) -> str:
+    t = type_text[1:] if type_text == "*sync.Map" else type_text
+    if t.startswith("map["):
+        return "map"
+    if t.startswith("[]"):
+        return "slice"
+    if t.startswith(("chan", "<-chan")):
+        return "chan"
+    if t == "sync.Map":
+        return "sync.Map"
+    return "other"
+
+
+def _specs(decl: Node, spec_type: str) -> Iterator[Node]:
+    for child in decl.named_children:
+        if child.type == spec_type:
+            yield child
+        elif child.type == f"{spec_type}_list":
+            yield from (c for c in child.named_children if c.type == spec_type)
+
+
+def _has_token(node: Node, token: str) -> bool:
+    return any(not c.is_named and c.type == token for c in node.children)
+
+
+def _declared_names(expr_list: Node | None) -> list[Node]:
+    if expr_list is None:
+        return []
+    if expr_list.type == "identifier":
+        return [expr_list]
+    return [c for c in expr_list.named_children if c.type == "identifier"]
+
+
+def _statement_declares(stmt: Node, source: SourceFile) -> list[Node]:
+    """Identifiers a statement declares into its enclosing block."""
+    if stmt.type == "short_var_declaration":
+        return _declared_names(stmt.child_by_field_name("left"))
+    if stmt.type == "var_declaration":
+        return [n for spec in _specs(stmt, "var_spec") for n in spec.children_by_field_name("name")]
+    if stmt.type == "const_declaration":
+        return [n for spec in _specs(stmt, "const_spec") for n in spec.children_by_field_name("name")]
+    if stmt.type == "labeled_statement":
+        inner = [c for c in stmt.named_children if c.type != "label_name"]
+        return _statement_declares(inner[0], source) if inner else []
+    return []

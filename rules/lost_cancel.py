@@ -1,0 +1,127 @@
+"""GL401 lost-cancel."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from tree_sitter import Node
+
+from goleaklint.context import FileContext
+from goleaklint.rule import Docs, Finding, Rule, Severity
+
+RULE = Rule(
+    id="GL401",
+    slug="lost-cancel",
+    title="the cancel function of a derived context is discarded or never called",
+    severity=Severity.WARNING,
+    tags=("memory-leak", "goroutine-leak"),
+    precision="very-high",
+    docs=Docs(
+        what="Finds calls of `context.WithCancel`, `WithTimeout`, `WithDeadline` and their `Cause` "
+        "variants whose cancel function is assigned to `_`, dropped, or stored in a variable that "
+        "is never used afterwards. Calling it, deferring it, returning it, passing it to a function, "
+        "storing it, or capturing it in a closure all count as a use.",
+        why="A derived context registers itself with its parent and, for timeouts and deadlines, "
+        "holds a timer. Until cancel is called (or the parent is cancelled) the child, its timer and "
+        "everything reachable from its values stay alive. With a long-lived parent such as "
+        "`context.Background()` or a server's base context, each call leaks for the life of the "
+        "process: a slow, steady climb in heap and goroutines.",
+        example="""func fetch(parent context.Context, url string) error {
+    ctx, _ := context.WithTimeout(parent, 5*time.Second)
+    return get(ctx, url)
+}""",
+        use_instead="""func fetch(parent context.Context, url string) error {
+    ctx, cancel := context.WithTimeout(parent, 5*time.Second)
+    defer cancel()
+    return get(ctx, url)
+}""",
+        limits="A cancel function stored in a struct field or a package variable counts as handed on; "
+        "whether someone calls it later is not checked. Aliased imports of `context` are followed; "
+        "wrappers of your own around `context.WithCancel` are not.",
+        references=(
+            "https://pkg.go.dev/context#WithCancel",
+            "https://pkg.go.dev/golang.org/x/tools/go/analysis/passes/lostcancel",
+        ),
+    ),
+)
+
+REQUIRES_IMPORTS = frozenset({"context"})
+QUERY = """
+(call_expression
+  function: (selector_expression
+    field: (field_identifier) @name (#match? @name "^With(Cancel|Timeout|Deadline)(Cause)?$"))) @call
+"""
+
+_CONSTRUCTORS = frozenset(
+    f"context.With{kind}{cause}" for kind in ("Cancel", "Timeout", "Deadline") for cause in ("", "Cause")
+)
+_FIX = "keep the cancel function and call it when the work is done, usually `defer cancel()` right after the call"
+
+
+def _held(constructor: str) -> str:
+    return "the context stays alive" if "Cancel" in constructor else "the context and its timer stay alive"
+
+
+def _short(name: str) -> str:
+    return name.split(".", 1)[1] if "." in name else name
+
+
+def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding]:
+    model = ctx.model
+    for call in captures["call"]:
+        constructor = model.qualified(call)
+        if constructor not in _CONSTRUCTORS:
+            continue
+        label = f"context.{_short(constructor)}"
+        parent = call.parent
+        if parent is not None and parent.type == "expression_statement":
+            yield ctx.finding(RULE, call, f"the result of {label} is discarded, so its cancel function is never called", fix=_FIX)
+            continue
+        if parent is None or parent.type != "expression_list" or parent.named_child_count != 1:
+            continue  # returned, passed on, or part of something we do not model: handed on
+        statement = parent.parent
+        if statement is None or statement.type not in ("short_var_declaration", "assignment_statement", "var_spec"):
+            continue
+        if statement.type == "var_spec":
+            names = statement.children_by_field_name("name")
+        else:
+            left = statement.child_by_field_name("left")
+            names = left.named_children if left is not None else []
+        if len(names) != 2:
+            continue
+        cancel = names[1]
+        if cancel.type != "identifier":
+            continue  # stored into a field or an index expression: handed on
+        name = ctx.source.text(cancel)
+        if name == "_":
+            yield ctx.finding(
+                RULE, cancel,
+                f"the cancel function returned by {label} is assigned to _: {_held(constructor)} until the parent is cancelled",
+                fix=_FIX,
+            )
+            continue
+        binding = model.resolve(cancel)
+        if binding.kind in ("package", "result", "unresolved") or binding.decl is None:
+            continue  # a package variable or named result is handed on by nature
+        function = model.enclosing_function(binding.decl)
+        scope = function.node if function is not None else ctx.source.root
+        uses = [ref for ref in model.references(binding.decl, within=scope) if ref.start_byte != cancel.start_byte and not _is_assigned(ref)]
+        if not uses:
+            yield ctx.finding(
+                RULE, cancel,
+                f"the cancel function `{name}` returned by {label} is never used: {_held(constructor)} until the parent is cancelled",
+                fix=_FIX,
+            )
+
+
+def _is_assigned(ident: Node) -> bool:
+    """`cancel = ...` or `_, cancel = ...`: a write, not a use."""
+    parent = ident.parent
+    if parent is None or parent.type != "expression_list":
+        return False
+    statement = parent.parent
+    return (
+        statement is not None
+        and statement.type in ("assignment_statement", "short_var_declaration")
+        and statement.child_by_field_name("left") == parent
+    )

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from goleaklint.config import Config
+from goleaklint.discover import discover
+from goleaklint.engine import LintResult, RunOptions, lint, selected_rules
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def run_lint(paths: list[str], root: Path, *, select: list[str] | None = None, config: Config | None = None,
+             processes: int = 1) -> LintResult:
+    """The engine as the CLI drives it, without the CLI: for tests that look at findings."""
+    config = config or Config()
+    jobs, _ = discover(paths, config, root)
+    rules = selected_rules(config, select)
+    options = RunOptions(tuple(rm.rule.id for rm in rules), str(root.resolve()), tuple(sorted(config.severity.items())))
+    return lint(jobs, options, processes)
+
+
+@pytest.fixture
+def lint_tree(tmp_path):
+    """Writes {relpath: text} under tmp_path and lints it; returns the LintResult."""
+
+    def run(files: dict[str, str | bytes], select: list[str] | None = None, **kwargs) -> LintResult:
+        for rel, content in files.items():
+            path = tmp_path / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        return run_lint(["./..."], tmp_path, select=select, **kwargs)
+
+    return run
