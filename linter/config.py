@@ -105,8 +105,11 @@ def load_config(path: Path, known_rules: dict[str, str]) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        where = f"{path}:{match.group(1)}:{match.group(2)}" if match else str(path)
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        if match:
+            where = f"{path}:{match.group(1)}:{match.group(2)}"
+        else:  # "(at end of document)": the problem is on the last line
+            where = f"{path}:{max(1, len(text.splitlines()))}"
+        message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
         raise ConfigError(f"{where}: invalid TOML: {message}") from None
     table_prefix: tuple[str, ...] = ()
     if path.name == "pyproject.toml":

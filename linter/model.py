@@ -410,7 +410,7 @@ class FileModel:
         if kind == "statement_list":
             earliest = None
             for stmt in scope.named_children:
-                if stmt.start_byte >= offset:
+                if stmt.start_byte > offset:
                     break
                 # `x := f(x)`: the x on the right is the outer one, so a declaration counts only
                 # once its statement has ended, unless we are looking at the declaring name itself.

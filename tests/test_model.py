@@ -1,0 +1,177 @@
+"""The shared model: imports, names through imports, types, functions, scopes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tree_sitter import Query, QueryCursor
+
+from goleaklint.model import FileModel, assumed_package_name
+from goleaklint.source import GO, SourceFile, new_parser
+
+SRC = """package svc
+
+import (
+	"context"
+	nethttp "net/http"
+	"github.com/gin-gonic/gin"
+	"github.com/go-chi/chi/v5"
+	"gopkg.in/yaml.v3"
+	_ "net/http/pprof"
+	. "strings"
+)
+
+var (
+	cache = map[string]int{}
+	seen  = make(map[string]struct{})
+	log   []string
+	sm    sync.Map
+	count int
+)
+
+type Server struct{}
+
+func (s *Server) ServeHTTP(w nethttp.ResponseWriter, r *nethttp.Request) {
+	x := 1
+	if y := x; y > 0 {
+		_ = y
+	}
+	for i, v := range []int{x} {
+		_, _ = i, v
+	}
+	func() {
+		_ = x
+		_ = r
+	}()
+	{
+		x := x
+		_ = x
+	}
+}
+
+func handler(c *gin.Context, router chi.Router, doc yaml.Node) (n int, err error) {
+	context := 3
+	_ = context
+	return 0, nil
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def model() -> FileModel:
+    return FileModel(SourceFile(Path("svc.go"), "svc.go", SRC.encode(), new_parser()))
+
+
+def ident(model: FileModel, name: str, occurrence: int = 0):
+    return model.identifiers_named(name)[occurrence]
+
+
+@pytest.mark.parametrize("path,name", [
+    ("context", "context"), ("net/http", "http"), ("github.com/go-chi/chi/v5", "chi"),
+    ("gopkg.in/yaml.v3", "yaml"), ("github.com/redis/go-redis/v9", "redis"), ("k8s.io/client-go", "client"),
+    ("github.com/mattn/go-sqlite3", "sqlite3"), ("github.com/aws/aws-sdk-go", "aws"),
+])
+def test_assumed_package_name(path, name):
+    assert assumed_package_name(path) == name
+
+
+def test_imports(model):
+    assert model.package == "svc"
+    assert model.imports["nethttp"] == "net/http"
+    assert model.imports["gin"] == "github.com/gin-gonic/gin"
+    assert model.imports["chi"] == "github.com/go-chi/chi/v5"
+    assert model.imports["yaml"] == "gopkg.in/yaml.v3"
+    assert "_" not in model.imports and "." not in model.imports
+    assert model.imported("net/http/pprof") and model.imported("strings")
+    assert model.local_names("net/http") == {"nethttp"}
+
+
+def test_package_vars(model):
+    kinds = {name: var.kind for name, var in model.package_vars.items()}
+    assert kinds == {"cache": "map", "seen": "map", "log": "slice", "sm": "sync.Map", "count": "other"}
+    assert model.package_vars["log"].type == "[]string"
+
+
+def test_functions_and_params(model):
+    names = [f.name for f in model.functions]
+    assert names == ["Server.ServeHTTP", "Server.ServeHTTP.func1", "handler"]
+    serve = model.functions[0]
+    assert serve.kind == "method" and serve.receiver.type == "*Server"
+    assert [(p.name, p.type) for p in serve.params] == [
+        ("w", "net/http.ResponseWriter"), ("r", "*net/http.Request")]
+    handler = model.functions[2]
+    assert [(p.name, p.type) for p in handler.params] == [
+        ("c", "*github.com/gin-gonic/gin.Context"), ("router", "github.com/go-chi/chi/v5.Router"),
+        ("doc", "gopkg.in/yaml.v3.Node")]
+    assert [p.name for p in handler.results] == ["n", "err"]
+    literal = model.functions[1]
+    assert literal.parent is serve
+    assert model.enclosing_function(ident(model, "r", 1)) is literal
+
+
+def test_resolve_scopes(model):
+    # `r` inside the literal is the method's parameter, captured.
+    binding = model.resolve(ident(model, "r", 1))
+    assert binding.kind == "param" and binding.function is model.functions[0]
+    # `y` in the if body comes from the if's initializer.
+    y_use = ident(model, "y", 2)
+    assert model.resolve(y_use).decl == ident(model, "y", 0)
+    # range variables
+    assert model.resolve(ident(model, "v", 1)).decl == ident(model, "v", 0)
+    # `x := x`: the right-hand x is the first declaration, the next use is the new one.
+    xs = model.identifiers_named("x")
+    first_decl = xs[0]
+    redecl, rhs, last_use = xs[-3], xs[-2], xs[-1]
+    assert model.resolve(rhs).decl == first_decl
+    assert model.resolve(last_use).decl == redecl
+    assert model.resolve(ident(model, "cache")).kind == "package"
+    # a local named like an import shadows it
+    context_use = model.identifiers_named("context")[-1]
+    assert model.resolve(context_use).kind == "local"
+    assert model.resolve(ident(model, "len") if model.identifiers_named("len") else xs[0]).kind in ("builtin", "local")
+
+
+def test_qualified_through_aliases_and_shadowing():
+    src = b"""package p
+import (
+	ctx "context"
+	"time"
+)
+func f() {
+	ctx.WithCancel(nil)
+	time.NewTimer(0)
+	time := fake{}
+	time.NewTimer(0)
+}
+"""
+    model = FileModel(SourceFile(Path("p.go"), "p.go", src, new_parser()))
+    calls = QueryCursor(Query(GO, "(call_expression) @c")).captures(model.source.root)["c"]
+    calls.sort(key=lambda n: n.start_byte)
+    assert [model.qualified(c) for c in calls] == ["context.WithCancel", "time.NewTimer", None]
+
+
+def test_references_follow_the_declaration_not_the_name():
+    src = b"""package p
+func f() {
+	a := 1
+	g(a)
+	{
+		a := 2
+		g(a)
+	}
+	func() { g(a) }()
+}
+"""
+    model = FileModel(SourceFile(Path("p.go"), "p.go", src, new_parser()))
+    outer, use1, inner, use_inner, use_closure = model.identifiers_named("a")
+    assert model.references(outer) == [use1, use_closure]
+    assert model.references(inner) == [use_inner]
+
+
+def test_deeply_nested_code_does_not_hit_recursion_limits():
+    depth = 5000
+    src = ("package p\nfunc f() {\n" + "{\n" * depth + "x := 1\n_ = x\n" + "}\n" * depth + "}\n").encode()
+    model = FileModel(SourceFile(Path("p.go"), "p.go", src, new_parser()))
+    decl, use = model.identifiers_named("x")
+    assert model.resolve(use).decl == decl
