@@ -8,6 +8,7 @@ in its sibling) but not reported on.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -167,3 +168,30 @@ def _go_version(directory: Path, cache: dict[Path, tuple[int, int] | None]) -> t
     for candidate in visited:
         cache[candidate] = version
     return version
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """`K/N` -> (K, N), 1 <= K <= N; raises ConfigError otherwise."""
+    k, sep, n = text.partition("/")
+    if not (sep and k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        raise ConfigError(f"--shard {text}: expected K/N with 1 <= K <= N, e.g. --shard 2/4")
+    return int(k), int(n)
+
+
+def shard_of(directory: Path, root: Path, count: int) -> int:
+    """The 1-based shard of a package: a hash of its directory relative to root, so every CI job,
+    whatever its checkout path, machine or Python, puts each package in the same shard (Python's
+    own str hash is salted per process and would not)."""
+    try:
+        rel = directory.relative_to(root).as_posix()
+    except ValueError:
+        rel = directory.as_posix()
+    digest = hashlib.blake2b((rel or ".").encode("utf-8", "surrogateescape"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % count + 1
+
+
+def select_shard(jobs: list[PackageJob], shard: tuple[int, int], root: Path) -> list[PackageJob]:
+    """The packages of shard K of N. Whole packages, never split: package rules need every file."""
+    index, count = shard
+    real_root = root.resolve()
+    return [job for job in jobs if shard_of(job.directory, real_root, count) == index]

@@ -28,7 +28,8 @@ BUILTINS = frozenset(
     "rune string uint uint8 uint16 uint32 uint64 uintptr any true false iota nil".split()
 )
 
-_FUNCTIONS_QUERY = Query(GO, "[(function_declaration) (method_declaration) (func_literal)] @f")
+FUNCTIONS_PATTERN = "[(function_declaration) (method_declaration) (func_literal)]"
+_FUNCTIONS_QUERY = Query(GO, FUNCTIONS_PATTERN + " @f")
 _IDENTIFIERS_QUERY = Query(GO, "(identifier) @id")
 _IDENT_START = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _VERSION_ELEMENT = re.compile(r"v[0-9]+")
@@ -108,6 +109,10 @@ class FileModel:
         # Top-level names of every file of the package (name -> (relpath, identifier node)), so that
         # a name declared in a sibling file resolves to "package", not "unresolved".
         self._package_scope = package_scope
+        # Function nodes found by the engine's combined query, which walks the tree anyway: a walk
+        # of its own would cost a third of a parse.
+        self.function_nodes: list[Node] | None = None
+        self._subtree_identifiers: dict[int, dict[str, list[Node]]] = {}
 
     # ---- package clause and imports -------------------------------------------------------------
 
@@ -221,7 +226,11 @@ class FileModel:
 
     @cached_property
     def functions(self) -> list[Function]:
-        nodes = QueryCursor(_FUNCTIONS_QUERY).captures(self.source.root).get("f", [])
+        nodes = self.function_nodes
+        if nodes is None:
+            nodes = QueryCursor(_FUNCTIONS_QUERY).captures(self.source.root).get("f", [])
+        else:
+            nodes = list(nodes)
         nodes.sort(key=lambda n: n.start_byte)
         functions: list[Function] = []
         open_functions: list[Function] = []  # the chain of functions enclosing the current one
@@ -472,19 +481,29 @@ class FileModel:
 
     @cached_property
     def _identifiers(self) -> dict[str, list[Node]]:
+        return self._index_identifiers(self.source.root)
+
+    def _index_identifiers(self, node: Node) -> dict[str, list[Node]]:
         index: dict[str, list[Node]] = {}
         data = self.source.data
-        for node in QueryCursor(_IDENTIFIERS_QUERY).captures(self.source.root).get("id", []):
-            index.setdefault(data[node.start_byte : node.end_byte].decode("utf-8", "replace"), []).append(node)
+        for ident in QueryCursor(_IDENTIFIERS_QUERY).captures(node).get("id", []):
+            index.setdefault(data[ident.start_byte : ident.end_byte].decode("utf-8", "replace"), []).append(ident)
         for nodes in index.values():
             nodes.sort(key=lambda n: n.start_byte)
         return index
 
     def identifiers_named(self, name: str, within: Node | None = None) -> list[Node]:
-        nodes = self._identifiers.get(name, [])
-        if within is None:
-            return list(nodes)
-        return [n for n in nodes if within.start_byte <= n.start_byte and n.end_byte <= within.end_byte]
+        if within is None or "_identifiers" in self.__dict__:
+            nodes = self._identifiers.get(name, [])
+            if within is None:
+                return list(nodes)
+            return [n for n in nodes if within.start_byte <= n.start_byte and n.end_byte <= within.end_byte]
+        # Rules mostly ask within one function: index that subtree only, not the whole file.
+        index = self._subtree_identifiers.get(within.id)
+        if index is None:
+            index = self._subtree_identifiers[within.id] = self._index_identifiers(within)
+        start, end = within.start_byte, within.end_byte
+        return [n for n in index.get(name, ()) if start <= n.start_byte and n.end_byte <= end]
 
     def references(self, decl: Node, within: Node | None = None) -> list[Node]:
         """Identifiers in `within` (default: the whole file) that refer to the declaration `decl`."""
