@@ -9,6 +9,7 @@ in its sibling) but not reported on.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,12 +41,14 @@ def _go_files(directory: Path, config: Config, root: Path) -> list[Path]:
         entries = list(os.scandir(directory))
     except OSError:
         return files
-    for entry in entries:
+    # Sorted by name is sorted by path within one directory, and cheaper: a warm cached run spends
+    # much of its time here.
+    for entry in sorted(entries, key=lambda e: e.name):
         if not entry.name.endswith(".go") or entry.name.startswith((".", "_")):
             continue
         if not config.tests and entry.name.endswith("_test.go"):
             continue
-        path = Path(entry.path)
+        path = directory / entry.name
         try:
             if entry.is_symlink() and not _is_within(path.resolve(), root):
                 continue
@@ -56,7 +59,7 @@ def _go_files(directory: Path, config: Config, root: Path) -> list[Path]:
         if config.excluded(path):
             continue
         files.append(path)
-    return sorted(files)
+    return files
 
 
 def _walk(root: Path, config: Config, warnings: list[str]) -> list[Path]:
@@ -154,14 +157,14 @@ def discover(args: list[str], config: Config, cwd: Path | None = None) -> tuple[
 def _go_version(directory: Path, cache: dict[Path, tuple[int, int] | None]) -> tuple[int, int] | None:
     """The `go` directive of the nearest go.mod at or above `directory`."""
     visited = []
-    for candidate in [directory, *directory.parents]:
+    for candidate in itertools.chain((directory,), directory.parents):  # lazily: most stop at once
         if candidate in cache:
             version = cache[candidate]
             break
         visited.append(candidate)
-        go_mod = candidate / "go.mod"
-        if go_mod.is_file():
-            version = read_go_mod_version(go_mod)
+        go_mod = os.path.join(candidate, "go.mod")
+        if os.path.isfile(go_mod):
+            version = read_go_mod_version(Path(go_mod))
             break
     else:
         version = None
