@@ -54,7 +54,9 @@ def floor_child(directory: Path, processes: int) -> None:
     if processes <= 1:
         _parse_batch([str(p) for job in jobs for p in job.files])
         return
+    # The engine's batches in the engine's order (biggest first), so only the work per file differs.
     batches = [[str(p) for job in batch for p in job.files] for batch in _batches(jobs, processes)]
+    batches.sort(key=len, reverse=True)
     with ProcessPoolExecutor(max_workers=processes) as pool:
         list(pool.map(_parse_batch, batches))
 
