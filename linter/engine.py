@@ -4,8 +4,8 @@ Per file: read once, parse once, one run of one combined tree-sitter query for e
 then each rule's `check` gets its own captures. Per package: `check_package` sees every file.
 A rule that raises becomes an internal-error notification; every other rule and file goes on.
 Workers return findings and notifications, never trees, and drop each package's trees before the
-next, so memory stays flat however large the tree. With a cache (linter/cache.py), the parent hashes
-each package's files and only packages whose key is unknown are parsed; workers store what they lint.
+next, so memory stays flat however large the tree. With a cache (linter/cache.py), a package whose
+key (a hash of its files' bytes and the configuration) is known is not parsed at all.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from .config import Config
 from .context import FileContext, PackageContext
 from .discover import PackageJob
 from .model import FUNCTIONS_PATTERN
+from .predicates import simplify_predicates
 from .registry import RuleModule, all_rules
 from .rule import Finding, Notification, NotificationKind, Severity
 from .source import GO, SourceFile, new_parser
@@ -72,11 +73,11 @@ def selected_rules(config: Config, select: list[str] | None = None, ignore: list
 
 def lint(jobs: list[PackageJob], options: RunOptions, processes: int = 1) -> LintResult:
     result = LintResult()
-    if options.cache_dir is not None:
-        jobs = _from_cache(jobs, options, result)
     if processes <= 1 or len(jobs) <= 1:
         for job in jobs:
             result.extend(lint_package(job, options))
+    elif options.cache_dir is not None:
+        _lint_cached_in_parallel(jobs, options, processes, result)
     else:
         # Biggest batches first (one package can be a tenth of a monorepo): the last task to
         # start is then a small one and the processes finish together. The output is sorted anyway.
@@ -88,19 +89,32 @@ def lint(jobs: list[PackageJob], options: RunOptions, processes: int = 1) -> Lin
     return result
 
 
-def _from_cache(jobs: list[PackageJob], options: RunOptions, result: LintResult) -> list[PackageJob]:
-    """Adds the cached results to `result`; returns the jobs still to lint. Reads and hashes, never parses."""
+def _lint_cached_in_parallel(jobs: list[PackageJob], options: RunOptions, processes: int, result: LintResult) -> None:
+    """The parent looks each package up (read + hash, no parse) and hands the misses to workers as
+    soon as a batch is full, so hashing overlaps parsing on a cold cache and a warm run never starts
+    a worker at all (the pool starts its processes on the first submit)."""
     cache = ResultCache(options.cache_dir)
     root = Path(options.root)
-    misses = []
-    for job in jobs:
-        files = _read_files(job, root)
-        hit = cache.load(_key(job, options, files)) if files is not None else None
-        if hit is None:
-            misses.append(job)
-        else:
-            result.extend(hit)
-    return misses
+    target = _batch_target(jobs, processes)
+    futures = []
+    batch: list[PackageJob] = []
+    count = 0
+    with ProcessPoolExecutor(max_workers=processes) as pool:
+        for job in jobs:
+            files = _read_files(job, root)
+            hit = cache.load(_key(job, options, files)) if files is not None else None
+            if hit is not None:
+                result.extend(hit)
+                continue
+            batch.append(job)
+            count += len(job.files)
+            if count >= target:
+                futures.append(pool.submit(_lint_batch, batch, options))
+                batch, count = [], 0
+        if batch:
+            futures.append(pool.submit(_lint_batch, batch, options))
+        for future in futures:
+            result.extend(future.result())
 
 
 def _read_files(job: PackageJob, root: Path) -> list[tuple[Path, str, bool, bytes]] | None:
@@ -139,11 +153,15 @@ def _key(job: PackageJob, options: RunOptions, files: list[tuple[Path, str, bool
                        options.rule_ids, options.severity)
 
 
-def _batches(jobs: list[PackageJob], processes: int, files_per_batch: int = 40) -> list[list[PackageJob]]:
+def _batch_target(jobs: list[PackageJob], processes: int, files_per_batch: int = 40) -> int:
+    total = sum(len(j.files) for j in jobs)
+    return max(1, min(files_per_batch, total // (processes * 4) or 1))
+
+
+def _batches(jobs: list[PackageJob], processes: int) -> list[list[PackageJob]]:
     """Batches of whole packages, a few dozen files each: one pickle round trip per batch, yet
     enough batches that the processes finish together."""
-    total = sum(len(j.files) for j in jobs)
-    target = max(1, min(files_per_batch, total // (processes * 4) or 1))
+    target = _batch_target(jobs, processes)
     batches: list[list[PackageJob]] = [[]]
     count = 0
     for job in jobs:
@@ -187,77 +205,6 @@ def _compiled(rule_ids: tuple[str, ...]) -> tuple[list[RuleModule], Query | None
     return modules, (Query(GO, "\n".join(parts)) if parts else None)
 
 
-# `#not-match?` stays: the bindings' `#not-any-of?` does not filter the same way (checked in tests).
-_MATCH = re.compile(r'\(#match\?\s+(@[\w.-]+)\s+"((?:[^"\\]|\\.)*)"\s*\)')
-
-
-def simplify_predicates(query: str) -> str:
-    """`(#match? @x "^(A|B)$")` -> `(#any-of? @x "A" "B")` when the regex names a few exact strings.
-
-    The bindings run a `#match?` as a Python regex search for every candidate node, which costs
-    about 7% of a parse per pattern on real code; `#any-of?` compares in C and costs next to
-    nothing. Same matches: an anchored regex over a finite set of strings is that set (for a node
-    text ending in a newline, `$` would also match; identifiers never do).
-    """
-
-    def replace(match: re.Match) -> str:
-        capture, pattern = match.groups()
-        if any(escape not in ("\\", '"') for escape in re.findall(r"\\(.)", pattern)):
-            return match.group(0)  # a query-string escape other than \\ or \": leave it be
-        strings = _finite_language(re.sub(r"\\(.)", r"\1", pattern))
-        if strings is None:
-            return match.group(0)
-        quoted = " ".join('"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"' for s in strings)
-        return f"(#any-of? {capture} {quoted})"
-
-    return _MATCH.sub(replace, query)
-
-
-def _finite_language(pattern: str, limit: int = 64) -> list[str] | None:
-    """Every string a `^...$` regex matches, if they are few and the regex is plain; else None."""
-    try:
-        from re import _parser  # the stdlib's own regex parser; any surprise means "do not rewrite"
-
-        parsed = list(_parser.parse(pattern))
-        if parsed[:1] != [(_parser.AT, _parser.AT_BEGINNING)] or parsed[-1:] != [(_parser.AT, _parser.AT_END)]:
-            return None
-
-        def expand(items) -> list[str] | None:
-            results = [""]
-            for op, arg in items:
-                if op is _parser.LITERAL:
-                    options = [chr(arg)]
-                elif op is _parser.SUBPATTERN:
-                    if arg[1] or arg[2]:  # inline flags
-                        return None
-                    options = expand(arg[3])
-                elif op is _parser.BRANCH:
-                    options = []
-                    for branch in arg[1]:
-                        sub = expand(branch)
-                        if sub is None:
-                            return None
-                        options += sub
-                elif op is _parser.MAX_REPEAT and arg[0] == 0 and arg[1] == 1:
-                    sub = expand(arg[2])
-                    options = None if sub is None else ["", *sub]
-                elif op is _parser.IN and all(o is _parser.LITERAL for o, _ in arg):
-                    options = [chr(a) for _, a in arg]
-                else:
-                    return None
-                if options is None:
-                    return None
-                results = [r + o for r in results for o in options]
-                if len(results) > limit:
-                    return None
-            return results
-
-        strings = expand(parsed[1:-1])
-        return sorted(set(strings)) if strings else None
-    except Exception:
-        return None
-
-
 @lru_cache(maxsize=1)
 def _parser():
     return new_parser()
@@ -291,6 +238,10 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
     # The key is of the bytes read here, not of what the parent hashed: a file edited in between is
     # stored under its new content.
     key = _key(job, options, files) if options.cache_dir is not None and len(files) == len(job.files) else None
+    if key is not None:
+        cached = ResultCache(options.cache_dir).load(key)
+        if cached is not None:
+            return cached
     for path, relpath, reported, raw in files:
         source = SourceFile(path, relpath, raw, _parser())
         if reported and _is_generated(source):

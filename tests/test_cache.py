@@ -88,13 +88,14 @@ def tree(tmp_path):
 def linted(monkeypatch):
     """Directories of the packages the engine actually parsed (in-process runs only)."""
     seen: list[str] = []
-    real = engine.lint_package
+    real = engine.SourceFile
 
-    def spy(job, options):
-        seen.append(job.directory.name)
-        return real(job, options)
+    def parse(path, *args, **kwargs):
+        if path.parent.name not in seen:
+            seen.append(path.parent.name)
+        return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(engine, "lint_package", spy)
+    monkeypatch.setattr(engine, "SourceFile", parse)
     return seen
 
 
@@ -127,8 +128,12 @@ def test_a_changed_sibling_relints_its_package_only(tree, tmp_path, linted):
     _run(tree, cache_dir)
     linted.clear()
     (tree / "a" / "helper.go").write_text("package a\n\nfunc helper() { _ = 1 }\n", encoding="utf-8")
-    _run(tree, cache_dir)
+    partly_cached = _everything(_run(tree, cache_dir))
     assert linted == ["a"]
+    # Hits and misses mixed, misses handed to workers while the parent looks up the rest:
+    (tree / "b" / "b.go").write_text(TREE["b/b.go"] + "\nfunc more() {}\n", encoding="utf-8")
+    assert _everything(_run(tree, cache_dir, 2)) == _everything(_run(tree, None, 1))
+    assert partly_cached[0]
 
 
 def test_a_renamed_or_added_file_relints(tree, tmp_path, linted):

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from tree_sitter import Query, QueryCursor
 
-from goleaklint.engine import _FUNCTIONS, _compiled, _finite_language, simplify_predicates
+from goleaklint.engine import _FUNCTIONS, _compiled
+from goleaklint.predicates import _finite_language, simplify_predicates
 from goleaklint.model import FileModel
 from goleaklint.registry import all_rules
 from goleaklint.source import GO, SourceFile, new_parser
