@@ -69,12 +69,27 @@ class Function:
     node: Node
     name: str
     kind: str  # "func", "method", "literal"
-    params: list[Param]
-    results: list[Param]
     receiver: Param | None
     body: Node | None
     parent: "Function | None" = None
     _cfg: "CFG | None" = field(default=None, repr=False)
+    # Params and results are read on first use: most functions of a file are only ever named (in a
+    # finding's context), and resolving every parameter type of every function cost 3% of a lint.
+    _model: "FileModel | None" = field(default=None, repr=False, compare=False)
+    _params: list[Param] | None = field(default=None, repr=False, compare=False)
+    _results: list[Param] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def params(self) -> list[Param]:
+        if self._params is None:
+            self._params = self._model._params(self.node.child_by_field_name("parameters"))
+        return self._params
+
+    @property
+    def results(self) -> list[Param]:
+        if self._results is None:
+            self._results = self._model._results(self.node)
+        return self._results
 
     @property
     def start_byte(self) -> int:
@@ -279,23 +294,23 @@ class FileModel:
                 if receiver is not None:
                     base = re.sub(r"\[.*$", "", receiver.type.lstrip("*"))
                     name = f"{base}.{name}"
-        result_node = node.child_by_field_name("result")
-        if result_node is not None and result_node.type == "parameter_list":
-            results = self._params(result_node)
-        elif result_node is not None:
-            results = [Param("", self.type_text(result_node), None, result_node)]
-        else:
-            results = []
         return Function(
             node=node,
             name=name,
             kind=kind,
-            params=self._params(node.child_by_field_name("parameters")),
-            results=results,
             receiver=receiver,
             body=node.child_by_field_name("body"),
             parent=parent,
+            _model=self,
         )
+
+    def _results(self, node: Node) -> list[Param]:
+        result_node = node.child_by_field_name("result")
+        if result_node is not None and result_node.type == "parameter_list":
+            return self._params(result_node)
+        if result_node is not None:
+            return [Param("", self.type_text(result_node), None, result_node)]
+        return []
 
     def _params(self, plist: Node | None) -> list[Param]:
         params: list[Param] = []
