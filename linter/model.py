@@ -8,6 +8,8 @@ the model only about those. The one whole-file pass it makes, the identifier ind
 
 from __future__ import annotations
 
+import bisect
+import operator
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -33,6 +35,7 @@ _FUNCTIONS_QUERY = Query(GO, FUNCTIONS_PATTERN + " @f")
 _IDENTIFIERS_QUERY = Query(GO, "(identifier) @id")
 _IDENT_START = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _VERSION_ELEMENT = re.compile(r"v[0-9]+")
+_START_BYTE = operator.attrgetter("start_byte")
 
 
 def assumed_package_name(import_path: str) -> str:
@@ -267,12 +270,27 @@ class FileModel:
         """The Function record of a function_declaration/method_declaration/func_literal node."""
         return self._function_by_id.get(node.id)
 
+    @cached_property
+    def _function_starts(self) -> list[int]:
+        return [fn.node.start_byte for fn in self.functions]
+
     def enclosing_function(self, node: Node) -> Function | None:
-        current = node.parent
-        while current is not None:
-            if current.type in FUNCTION_TYPES:
-                return self._function_by_id.get(current.id)
-            current = current.parent
+        """The innermost function around `node` (not `node` itself), found by byte ranges.
+
+        Functions nest and never overlap, so the last one starting at or before `node`, or one of
+        its parents, is the answer. Walking `node.parent` instead costs the depth of the tree per
+        step (tree-sitter keeps no parent pointers), and rules ask this for every candidate.
+        """
+        start, end = node.start_byte, node.end_byte
+        index = bisect.bisect_right(self._function_starts, start) - 1
+        fn = self.functions[index] if index >= 0 else None
+        while fn is not None:
+            fn_start, fn_end = fn.node.start_byte, fn.node.end_byte
+            # The same range is the function itself or an ancestor spanning just it
+            # (an expression_list holding one func_literal): either way, look further out.
+            if fn_start <= start and end <= fn_end and (fn_start, fn_end) != (start, end):
+                return fn
+            fn = fn.parent
         return None
 
     def _make_function(self, node: Node, parent: Function | None, literal_counts: dict[int, int]) -> Function:
@@ -495,21 +513,26 @@ class FileModel:
     # ---- references -----------------------------------------------------------------------------
 
     @cached_property
-    def _identifiers(self) -> dict[str, list[Node]]:
+    def _identifiers(self) -> dict[bytes, list[Node]]:
         return self._index_identifiers(self.source.root)
 
-    def _index_identifiers(self, node: Node) -> dict[str, list[Node]]:
-        index: dict[str, list[Node]] = {}
+    def _index_identifiers(self, node: Node) -> dict[bytes, list[Node]]:
+        """Identifier nodes by their bytes (no decoding: most are never asked for), in source order."""
+        index: dict[bytes, list[Node]] = {}
         data = self.source.data
         for ident in QueryCursor(_IDENTIFIERS_QUERY).captures(node).get("id", []):
-            index.setdefault(data[ident.start_byte : ident.end_byte].decode("utf-8", "replace"), []).append(ident)
+            index.setdefault(data[ident.start_byte : ident.end_byte], []).append(ident)
         for nodes in index.values():
-            nodes.sort(key=lambda n: n.start_byte)
+            if len(nodes) > 1:
+                nodes.sort(key=_START_BYTE)
         return index
 
     def identifiers_named(self, name: str, within: Node | None = None) -> list[Node]:
+        return self._identifiers_with(name.encode("utf-8", "surrogateescape"), within)
+
+    def _identifiers_with(self, key: bytes, within: Node | None) -> list[Node]:
         if within is None or "_identifiers" in self.__dict__:
-            nodes = self._identifiers.get(name, [])
+            nodes = self._identifiers.get(key, [])
             if within is None:
                 return list(nodes)
             return [n for n in nodes if within.start_byte <= n.start_byte and n.end_byte <= within.end_byte]
@@ -518,13 +541,12 @@ class FileModel:
         if index is None:
             index = self._subtree_identifiers[within.id] = self._index_identifiers(within)
         start, end = within.start_byte, within.end_byte
-        return [n for n in index.get(name, ()) if start <= n.start_byte and n.end_byte <= end]
+        return [n for n in index.get(key, ()) if start <= n.start_byte and n.end_byte <= end]
 
     def references(self, decl: Node, within: Node | None = None) -> list[Node]:
         """Identifiers in `within` (default: the whole file) that refer to the declaration `decl`."""
-        name = self.source.text(decl)
         refs = []
-        for node in self.identifiers_named(name, within):
+        for node in self._identifiers_with(self.source.data[decl.start_byte : decl.end_byte], within):
             if node.start_byte == decl.start_byte:
                 continue
             binding = self.resolve(node)

@@ -116,3 +116,47 @@ def test_identifiers_of_a_subtree_equal_the_whole_file_index_filtered():
             got = [(n.start_byte, n.end_byte) for n in lazy.identifiers_named(name, within=fn.body)]
             assert got == expected, (fn.name, name)
     assert len(full.identifiers_named("x", within=full.functions[0].body)) == 7
+
+
+NESTED = """package p
+
+var handler = func(w int) { _ = w }
+
+func outer(xs []int) (func(), error) {
+	go func() { defer func() {}() }()
+	f, g := func() {}, func() { h := func() {}; h() }
+	for range xs { defer func(i int) {}(1) }
+	return func() { f(); g() }, nil
+}
+
+func (s *S) M() { s.run(func() {}) }
+"""
+
+
+def _walk_up(node):
+    current = node.parent
+    while current is not None:
+        if current.type in ("function_declaration", "method_declaration", "func_literal"):
+            return current
+        current = current.parent
+    return None
+
+
+def test_enclosing_function_by_ranges_equals_walking_up_for_every_node():
+    source = _source(NESTED)
+    model = FileModel(source)
+    stack, checked = [source.root], 0
+    while stack:
+        node = stack.pop()
+        stack.extend(node.children)
+        expected = _walk_up(node)
+        got = model.enclosing_function(node)
+        assert (got.node.id if got else None) == (expected.id if expected else None), (node.type, node.start_point)
+        checked += 1
+    assert checked > 200
+    package_level = model.functions[0]
+    holder = package_level.node.parent  # an expression_list spanning exactly the literal
+    assert (holder.type, holder.start_byte, holder.end_byte) == (
+        "expression_list", package_level.node.start_byte, package_level.node.end_byte)
+    assert model.enclosing_function(holder) is None
+    assert model.enclosing_function(package_level.node.child_by_field_name("body")) is package_level
