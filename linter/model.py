@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import operator
 import re
+import weakref
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterator
@@ -78,20 +79,22 @@ class Function:
     _cfg: "CFG | None" = field(default=None, repr=False)
     # Params and results are read on first use: most functions of a file are only ever named (in a
     # finding's context), and resolving every parameter type of every function cost 3% of a lint.
-    _model: "FileModel | None" = field(default=None, repr=False, compare=False)
+    # A weak reference: a strong one would make a cycle, and the file's tree would live until the
+    # cyclic garbage collector ran instead of going when its package is done.
+    _model: "weakref.ReferenceType[FileModel] | None" = field(default=None, repr=False, compare=False)
     _params: list[Param] | None = field(default=None, repr=False, compare=False)
     _results: list[Param] | None = field(default=None, repr=False, compare=False)
 
     @property
     def params(self) -> list[Param]:
         if self._params is None:
-            self._params = self._model._params(self.node.child_by_field_name("parameters"))
+            self._params = self._model()._params(self.node.child_by_field_name("parameters"))
         return self._params
 
     @property
     def results(self) -> list[Param]:
         if self._results is None:
-            self._results = self._model._results(self.node)
+            self._results = self._model()._results(self.node)
         return self._results
 
     @property
@@ -319,7 +322,7 @@ class FileModel:
             receiver=receiver,
             body=node.child_by_field_name("body"),
             parent=parent,
-            _model=self,
+            _model=weakref.ref(self),
         )
 
     def _results(self, node: Node) -> list[Param]:

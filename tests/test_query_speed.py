@@ -160,3 +160,45 @@ def test_enclosing_function_by_ranges_equals_walking_up_for_every_node():
         "expression_list", package_level.node.start_byte, package_level.node.end_byte)
     assert model.enclosing_function(holder) is None
     assert model.enclosing_function(package_level.node.child_by_field_name("body")) is package_level
+
+
+def test_a_packages_trees_are_freed_as_soon_as_it_is_done(tmp_path, monkeypatch):
+    """Peak memory stays flat only if nothing keeps a tree alive after its package: no reference
+    cycles (they would wait for the cyclic collector), no caches holding files."""
+    import gc
+    import weakref
+
+    from goleaklint import engine
+    from goleaklint.config import Config
+    from goleaklint.discover import discover
+    from goleaklint.engine import RunOptions, lint_package
+
+    leak = ('package {p}\n\nimport "context"\n\nfunc f(p context.Context) (int, error) {{\n'
+            '\tx, cancel := context.WithCancel(p)\n\t_ = x\n\tfor {{ defer cancel() }}\n'
+            '\tgo func(a int) {{ _ = a }}(1)\n\treturn 0, nil\n}}\n')
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / f"{name}.go").write_text(leak.format(p=name))
+        (tmp_path / name / "other.go").write_text(f"package {name}\n\nfunc g(s string) {{}}\n")
+    alive: list[weakref.ref] = []
+    real = engine.SourceFile
+
+    def tracked(*args, **kwargs):
+        source = real(*args, **kwargs)
+        alive.append(weakref.ref(source))  # a Tree takes no weak reference; its SourceFile holds it
+        return source
+
+    monkeypatch.setattr(engine, "SourceFile", tracked)
+    jobs, _ = discover(["./..."], Config(), tmp_path)
+    options = RunOptions(tuple(rm.rule.id for rm in all_rules()), str(tmp_path))
+    gc.collect()
+    gc.disable()
+    try:
+        for job in jobs:
+            result = lint_package(job, options)
+            assert result.findings, "the rules and the model must have run"
+            assert len(alive) == 2
+            assert [ref() for ref in alive] == [None] * 2, "a tree outlived its package"
+            alive.clear()
+    finally:
+        gc.enable()
