@@ -90,22 +90,30 @@ def lint(jobs: list[PackageJob], options: RunOptions, processes: int = 1) -> Lin
 
 
 def _lint_cached_in_parallel(jobs: list[PackageJob], options: RunOptions, processes: int, result: LintResult) -> None:
-    """The parent looks each package up (read + hash, no parse) and hands the misses to workers as
-    soon as a batch is full, so hashing overlaps parsing on a cold cache and a warm run never starts
-    a worker at all (the pool starts its processes on the first submit)."""
+    """The parent looks packages up (read + hash, no parse) so that a warm run never starts a worker
+    (the pool starts its processes on the first submit), handing misses to workers batch by batch.
+    After a run of misses the cache is evidently cold: the rest goes to the workers unseen, which
+    look each package up in the bytes they read anyway, instead of the parent reading and hashing
+    everything twice while competing with them for the CPUs."""
     cache = ResultCache(options.cache_dir)
     root = Path(options.root)
     target = _batch_target(jobs, processes)
     futures = []
     batch: list[PackageJob] = []
-    count = 0
+    count = misses = 0
     with ProcessPoolExecutor(max_workers=processes) as pool:
-        for job in jobs:
+        for index, job in enumerate(jobs):
+            if misses >= _COLD_AFTER_MISSES:
+                rest = sorted(_batches(jobs[index:], processes), key=lambda b: -sum(len(j.files) for j in b))
+                futures += [pool.submit(_lint_batch, part, options) for part in rest]
+                break
             files = _read_files(job, root)
             hit = cache.load(_key(job, options, files)) if files is not None else None
             if hit is not None:
                 result.extend(hit)
+                misses = 0
                 continue
+            misses += 1
             batch.append(job)
             count += len(job.files)
             if count >= target:
@@ -115,6 +123,9 @@ def _lint_cached_in_parallel(jobs: list[PackageJob], options: RunOptions, proces
             futures.append(pool.submit(_lint_batch, batch, options))
         for future in futures:
             result.extend(future.result())
+
+
+_COLD_AFTER_MISSES = 16
 
 
 def _read_files(job: PackageJob, root: Path) -> list[tuple[Path, str, bool, bytes]] | None:

@@ -99,7 +99,9 @@ def linted(monkeypatch):
     return seen
 
 
-def test_findings_identical_with_and_without_cache_and_across_job_counts(tree, tmp_path):
+@pytest.mark.parametrize("cold_after", [16, 1], ids=["parent-looks-up", "workers-look-up"])
+def test_findings_identical_with_and_without_cache_and_across_job_counts(tree, tmp_path, monkeypatch, cold_after):
+    monkeypatch.setattr(engine, "_COLD_AFTER_MISSES", cold_after)
     plain = _everything(_run(tree, None, 1))
     assert plain[0], "the tree must produce findings for the comparison to mean anything"
     assert plain[1] and plain[2], "and suppressed findings and notifications"
@@ -110,6 +112,9 @@ def test_findings_identical_with_and_without_cache_and_across_job_counts(tree, t
         assert any(cache_dir.rglob("*")), "a cold run writes entries"
         assert _everything(_run(tree, cache_dir, 1)) == plain  # warm
         assert _everything(_run(tree, cache_dir, 2)) == plain  # warm, two jobs
+        (tree / "c" / "c.go").write_text("package c\n\nfunc g() { _ = 2 }\n", encoding="utf-8")
+        assert _everything(_run(tree, cache_dir, 2)) == plain  # partly warm
+        (tree / "c" / "c.go").write_text(TREE["c/c.go"], encoding="utf-8")
 
 
 def test_warm_run_parses_nothing(tree, tmp_path, monkeypatch):
