@@ -14,7 +14,8 @@ from typing import TextIO
 
 from . import __version__
 from .config import Config, ConfigError, find_config, load_config
-from .discover import discover
+from .cache import default_cache_dir
+from .discover import discover, parse_shard, select_shard
 from .engine import RunOptions, lint, selected_rules
 from .registry import all_rules, rules_by_key
 from .report import FORMATS, Report, render
@@ -54,9 +55,25 @@ def build_parser() -> argparse.ArgumentParser:
                         help="keep suppressed findings in SARIF, marked as suppressions (GitHub would open them as alerts)")
     parser.add_argument("--sarif-category", metavar="NAME",
                         help="SARIF runs[].automationDetails.id, to upload several runs side by side")
+    _add_speed_arguments(parser)
     parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     parser.add_argument("--version", action="version", version=f"goleaklint {__version__}")
     return parser
+
+
+def _add_speed_arguments(parser: argparse.ArgumentParser) -> None:
+    """Cache and sharding (docs/speed.md)."""
+    parser.add_argument("--cache-dir", metavar="DIR",
+                        help="cache of per-package results (default: $XDG_CACHE_HOME/goleaklint or ~/.cache/goleaklint)")
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    parser.add_argument("--shard", metavar="K/N",
+                        help="lint only shard K of N (packages split by a hash of their path), for a CI matrix")
+
+
+def _cache_dir(args: argparse.Namespace) -> str | None:
+    if args.no_cache:
+        return None
+    return str(Path(args.cache_dir).resolve() if args.cache_dir else default_cache_dir())
 
 
 def _ids(text: str | None, table: dict[str, str]) -> list[str] | None:
@@ -115,6 +132,7 @@ def _lint_command(args: argparse.Namespace) -> int:
         return EXIT_CLEAN
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError("--jobs must be at least 1")
+    shard = parse_shard(args.shard) if args.shard else None
 
     config_path = Path(args.config) if args.config else find_config(Path.cwd())
     config = load_config(config_path, table) if config_path else Config()
@@ -134,6 +152,8 @@ def _lint_command(args: argparse.Namespace) -> int:
     try:
         root = Path.cwd()
         jobs, warnings = discover(args.paths, config, root)
+        if shard is not None:
+            jobs = select_shard(jobs, shard, root)
         for warning in warnings:
             sys.stderr.write(f"goleaklint: warning: {warning}\n")
         rules = selected_rules(config, select, ignore)
@@ -141,6 +161,7 @@ def _lint_command(args: argparse.Namespace) -> int:
             rule_ids=tuple(rm.rule.id for rm in rules),
             root=str(root.resolve()),
             severity=tuple(sorted(config.severity.items())),
+            cache_dir=_cache_dir(args),
         )
         processes = args.jobs or os.cpu_count() or 1
         result = lint(jobs, options, processes)

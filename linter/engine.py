@@ -3,7 +3,9 @@
 Per file: read once, parse once, one run of one combined tree-sitter query for every rule (in C),
 then each rule's `check` gets its own captures. Per package: `check_package` sees every file.
 A rule that raises becomes an internal-error notification; every other rule and file goes on.
-Workers return findings and notifications, never trees.
+Workers return findings and notifications, never trees, and drop each package's trees before the
+next, so memory stays flat however large the tree. With a cache (linter/cache.py), a package whose
+key (a hash of its files' bytes and the configuration) is known is not parsed at all.
 """
 
 from __future__ import annotations
@@ -18,15 +20,19 @@ from pathlib import Path
 
 from tree_sitter import Node, Query, QueryCursor
 
+from .cache import ResultCache, package_key
 from .config import Config
 from .context import FileContext, PackageContext
 from .discover import PackageJob
+from .model import FUNCTIONS_PATTERN
+from .predicates import simplify_predicates
 from .registry import RuleModule, all_rules
 from .rule import Finding, Notification, NotificationKind, Severity
 from .source import GO, SourceFile, new_parser
 from .suppress import parse_suppressions
 
 _GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.\r?$", re.M)
+_FUNCTIONS = "_fn"
 _CAPTURE = re.compile(r"@([A-Za-z_][\w.-]*)")
 
 
@@ -56,6 +62,7 @@ class RunOptions:
     rule_ids: tuple[str, ...]
     root: str
     severity: tuple[tuple[str, Severity], ...] = ()
+    cache_dir: str | None = None  # None: no cache
 
 
 def selected_rules(config: Config, select: list[str] | None = None, ignore: list[str] | None = None) -> list[RuleModule]:
@@ -69,8 +76,12 @@ def lint(jobs: list[PackageJob], options: RunOptions, processes: int = 1) -> Lin
     if processes <= 1 or len(jobs) <= 1:
         for job in jobs:
             result.extend(lint_package(job, options))
+    elif options.cache_dir is not None:
+        _lint_cached_in_parallel(jobs, options, processes, result)
     else:
-        batches = _batches(jobs, processes)
+        # Biggest batches first (one package can be a tenth of a monorepo): the last task to
+        # start is then a small one and the processes finish together. The output is sorted anyway.
+        batches = sorted(_batches(jobs, processes), key=lambda batch: -sum(len(job.files) for job in batch))
         with ProcessPoolExecutor(max_workers=min(processes, len(batches))) as pool:
             for part in pool.map(_lint_batch, batches, [options] * len(batches)):
                 result.extend(part)
@@ -78,11 +89,90 @@ def lint(jobs: list[PackageJob], options: RunOptions, processes: int = 1) -> Lin
     return result
 
 
-def _batches(jobs: list[PackageJob], processes: int, files_per_batch: int = 40) -> list[list[PackageJob]]:
+def _lint_cached_in_parallel(jobs: list[PackageJob], options: RunOptions, processes: int, result: LintResult) -> None:
+    """The parent looks packages up (read + hash, no parse) so that a warm run never starts a worker
+    (the pool starts its processes on the first submit), handing misses to workers batch by batch.
+    After a run of misses the cache is evidently cold: the rest goes to the workers unseen, which
+    look each package up in the bytes they read anyway, instead of the parent reading and hashing
+    everything twice while competing with them for the CPUs."""
+    cache = ResultCache(options.cache_dir)
+    root = Path(options.root)
+    target = _batch_target(jobs, processes)
+    futures = []
+    batch: list[PackageJob] = []
+    count = misses = 0
+    with ProcessPoolExecutor(max_workers=processes) as pool:
+        for index, job in enumerate(jobs):
+            if misses >= _COLD_AFTER_MISSES:
+                rest = sorted(_batches(jobs[index:], processes), key=lambda b: -sum(len(j.files) for j in b))
+                futures += [pool.submit(_lint_batch, part, options) for part in rest]
+                break
+            files = _read_files(job, root)
+            hit = cache.load(_key(job, options, files)) if files is not None else None
+            if hit is not None:
+                result.extend(hit)
+                misses = 0
+                continue
+            misses += 1
+            batch.append(job)
+            count += len(job.files)
+            if count >= target:
+                futures.append(pool.submit(_lint_batch, batch, options))
+                batch, count = [], 0
+        if batch:
+            futures.append(pool.submit(_lint_batch, batch, options))
+        for future in futures:
+            result.extend(future.result())
+
+
+_COLD_AFTER_MISSES = 16
+
+
+def _read_files(job: PackageJob, root: Path) -> list[tuple[Path, str, bool, bytes]] | None:
+    """(path, relpath, reported, bytes) of every file; None if one cannot be read.
+
+    This is the whole warm path, run on every file of the tree: plain strings and os calls, since
+    pathlib's parsing and buffered files cost more here than hashing the bytes does.
+    """
+    prefix = str(root).rstrip(os.sep) + os.sep
+    every = len(job.report) == len(job.files)  # report is a subset of files
+    files = []
+    for path in job.files:
+        name = str(path)
+        relpath = name[len(prefix):].replace(os.sep, "/") if name.startswith(prefix) else _relpath(path, root)
+        try:
+            files.append((path, relpath, every or path in job.report, _read_bytes(name)))
+        except OSError:
+            return None
+    return files
+
+
+def _read_bytes(name: str) -> bytes:
+    """A whole file, in a third of the time `open().read()` takes for small files."""
+    fd = os.open(name, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        parts = [os.read(fd, os.fstat(fd).st_size + 1)]
+        while parts[-1]:  # the file may have grown since fstat
+            parts.append(os.read(fd, 1 << 20))
+        return b"".join(parts)
+    finally:
+        os.close(fd)
+
+
+def _key(job: PackageJob, options: RunOptions, files: list[tuple[Path, str, bool, bytes]]) -> str:
+    return package_key([(rel, reported, raw) for _, rel, reported, raw in files], job.go_version,
+                       options.rule_ids, options.severity)
+
+
+def _batch_target(jobs: list[PackageJob], processes: int, files_per_batch: int = 40) -> int:
+    total = sum(len(j.files) for j in jobs)
+    return max(1, min(files_per_batch, total // (processes * 4) or 1))
+
+
+def _batches(jobs: list[PackageJob], processes: int) -> list[list[PackageJob]]:
     """Batches of whole packages, a few dozen files each: one pickle round trip per batch, yet
     enough batches that the processes finish together."""
-    total = sum(len(j.files) for j in jobs)
-    target = max(1, min(files_per_batch, total // (processes * 4) or 1))
+    target = _batch_target(jobs, processes)
     batches: list[list[PackageJob]] = [[]]
     count = 0
     for job in jobs:
@@ -101,20 +191,28 @@ def _lint_batch(batch: list[PackageJob], options: RunOptions) -> LintResult:
     return result
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=64)
 def _compiled(rule_ids: tuple[str, ...]) -> tuple[list[RuleModule], Query | None]:
-    """The rules and one combined query whose capture names are prefixed `GLnnn.`."""
+    """The rules and one combined query whose capture names are prefixed `GLnnn.`.
+
+    The query also captures every function as `_fn` for the model: one walk of the tree serves
+    every rule and the model, and a walk costs about a third of a parse whatever it looks for.
+    Called per set of rules that apply to a file (REQUIRES_IMPORTS), so a file pays only for the
+    patterns of its rules; compiling takes milliseconds and there are few such sets.
+    """
     modules = [rm for rm in all_rules() if rm.rule.id in rule_ids]
     parts = []
     for rm in modules:
         if rm.query:
             prefix = rm.rule.id
-            text = _CAPTURE.sub(lambda m: f"@{prefix}.{m.group(1)}", rm.query)
+            text = _CAPTURE.sub(lambda m: f"@{prefix}.{m.group(1)}", simplify_predicates(rm.query))
             try:
                 Query(GO, text)
             except Exception as exc:  # a broken rule query is a bug in that rule: name it
                 raise RuntimeError(f"{rm.rule.id} {rm.rule.slug}: invalid tree-sitter query: {exc}") from exc
             parts.append(text)
+    if parts:
+        parts.append(f"{FUNCTIONS_PATTERN} @{_FUNCTIONS}")
     return modules, (Query(GO, "\n".join(parts)) if parts else None)
 
 
@@ -137,17 +235,25 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
     root = Path(options.root)
     severity = dict(options.severity)
     sources: list[tuple[SourceFile, bool]] = []  # (file, reported)
+    files = []
     for path in job.files:
         relpath = _relpath(path, root)
         reported = path in job.report
         try:
-            raw = path.read_bytes()
+            files.append((path, relpath, reported, path.read_bytes()))
         except OSError as exc:
             if reported:
                 result.notifications.append(
                     Notification(relpath, 1, NotificationKind.IO_ERROR, f"cannot read file: {exc.strerror or exc}")
                 )
-            continue
+    # The key is of the bytes read here, not of what the parent hashed: a file edited in between is
+    # stored under its new content.
+    key = _key(job, options, files) if options.cache_dir is not None and len(files) == len(job.files) else None
+    if key is not None:
+        cached = ResultCache(options.cache_dir).load(key)
+        if cached is not None:
+            return cached
+    for path, relpath, reported, raw in files:
         source = SourceFile(path, relpath, raw, _parser())
         if reported and _is_generated(source):
             reported = False  # context for package rules, never reported
@@ -159,6 +265,7 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
                     Notification(relpath, source.first_error_line(), NotificationKind.SYNTAX,
                                  "syntax error: linted as far as the parse allows")
                 )
+    del files
 
     # Files of one directory may belong to two packages (`foo` and `foo_test`).
     by_package: dict[str, list[tuple[SourceFile, bool]]] = {}
@@ -205,27 +312,35 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
                     result.findings.append(finding)
                 else:
                     result.suppressed.append(_with(finding, suppressed=reason))
+    # A crash may be fixed by the next release of a rule; an entry would hide it until then.
+    if key is not None and not any(note.is_error for note in result.notifications):
+        ResultCache(options.cache_dir).store(key, result)
     return result
 
 
 def _run_file_rules(ctx: FileContext, modules: list[RuleModule], query: Query | None, result: LintResult) -> list[Finding]:
     findings: list[Finding] = []
-    captures: dict[str, list[Node]] = {}
-    if query is not None:
-        captures = QueryCursor(query).captures(ctx.source.root)
     model = ctx.model
-    for rm in modules:
-        if rm.check is None:
-            continue
-        needs = rm.requires_imports
-        if needs and not any(model.imported(path) for path in needs):
-            continue
-        prefix = rm.rule.id + "."
-        own = {
-            name[len(prefix) :]: sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte))
-            for name, nodes in captures.items()
-            if name.startswith(prefix)
-        }
+    applicable = [
+        rm for rm in modules
+        if rm.check is not None and not (rm.requires_imports and not any(map(model.imported, rm.requires_imports)))
+    ]
+    if not applicable:
+        return findings
+    # Captures by rule, in one pass over the capture names: per-rule cost stays flat as rules grow.
+    by_rule: dict[str, dict[str, list[Node]]] = {}
+    if query is not None and any(rm.query for rm in applicable):
+        if len(applicable) < len(modules):
+            _, query = _compiled(tuple(rm.rule.id for rm in applicable))
+        captures = QueryCursor(query).captures(ctx.source.root)
+        model.function_nodes = captures.pop(_FUNCTIONS, [])
+        for name, nodes in captures.items():
+            rule_id, _, own_name = name.partition(".")
+            by_rule.setdefault(rule_id, {})[own_name] = nodes
+    for rm in applicable:
+        own = by_rule.get(rm.rule.id, {})
+        for name, nodes in own.items():
+            nodes.sort(key=_node_order)
         if rm.query and not own:
             continue
         try:
@@ -233,6 +348,10 @@ def _run_file_rules(ctx: FileContext, modules: list[RuleModule], query: Query | 
         except Exception as exc:
             result.notifications.append(_crash(rm, ctx.relpath, exc))
     return findings
+
+
+def _node_order(node: Node) -> tuple[int, int]:
+    return node.start_byte, -node.end_byte
 
 
 def _crash(rm: RuleModule, where: str, exc: Exception) -> Notification:

@@ -8,7 +8,10 @@ the model only about those. The one whole-file pass it makes, the identifier ind
 
 from __future__ import annotations
 
+import bisect
+import operator
 import re
+import weakref
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterator
@@ -28,10 +31,12 @@ BUILTINS = frozenset(
     "rune string uint uint8 uint16 uint32 uint64 uintptr any true false iota nil".split()
 )
 
-_FUNCTIONS_QUERY = Query(GO, "[(function_declaration) (method_declaration) (func_literal)] @f")
+FUNCTIONS_PATTERN = "[(function_declaration) (method_declaration) (func_literal)]"
+_FUNCTIONS_QUERY = Query(GO, FUNCTIONS_PATTERN + " @f")
 _IDENTIFIERS_QUERY = Query(GO, "(identifier) @id")
 _IDENT_START = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _VERSION_ELEMENT = re.compile(r"v[0-9]+")
+_START_BYTE = operator.attrgetter("start_byte")
 
 
 def assumed_package_name(import_path: str) -> str:
@@ -68,12 +73,29 @@ class Function:
     node: Node
     name: str
     kind: str  # "func", "method", "literal"
-    params: list[Param]
-    results: list[Param]
     receiver: Param | None
     body: Node | None
     parent: "Function | None" = None
     _cfg: "CFG | None" = field(default=None, repr=False)
+    # Params and results are read on first use: most functions of a file are only ever named (in a
+    # finding's context), and resolving every parameter type of every function cost 3% of a lint.
+    # A weak reference: a strong one would make a cycle, and the file's tree would live until the
+    # cyclic garbage collector ran instead of going when its package is done.
+    _model: "weakref.ReferenceType[FileModel] | None" = field(default=None, repr=False, compare=False)
+    _params: list[Param] | None = field(default=None, repr=False, compare=False)
+    _results: list[Param] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def params(self) -> list[Param]:
+        if self._params is None:
+            self._params = self._model()._params(self.node.child_by_field_name("parameters"))
+        return self._params
+
+    @property
+    def results(self) -> list[Param]:
+        if self._results is None:
+            self._results = self._model()._results(self.node)
+        return self._results
 
     @property
     def start_byte(self) -> int:
@@ -108,6 +130,10 @@ class FileModel:
         # Top-level names of every file of the package (name -> (relpath, identifier node)), so that
         # a name declared in a sibling file resolves to "package", not "unresolved".
         self._package_scope = package_scope
+        # Function nodes found by the engine's combined query, which walks the tree anyway: a walk
+        # of its own would cost a third of a parse.
+        self.function_nodes: list[Node] | None = None
+        self._subtree_identifiers: dict[int, dict[str, list[Node]]] = {}
 
     # ---- package clause and imports -------------------------------------------------------------
 
@@ -221,7 +247,11 @@ class FileModel:
 
     @cached_property
     def functions(self) -> list[Function]:
-        nodes = QueryCursor(_FUNCTIONS_QUERY).captures(self.source.root).get("f", [])
+        nodes = self.function_nodes
+        if nodes is None:
+            nodes = QueryCursor(_FUNCTIONS_QUERY).captures(self.source.root).get("f", [])
+        else:
+            nodes = list(nodes)
         nodes.sort(key=lambda n: n.start_byte)
         functions: list[Function] = []
         open_functions: list[Function] = []  # the chain of functions enclosing the current one
@@ -243,12 +273,27 @@ class FileModel:
         """The Function record of a function_declaration/method_declaration/func_literal node."""
         return self._function_by_id.get(node.id)
 
+    @cached_property
+    def _function_starts(self) -> list[int]:
+        return [fn.node.start_byte for fn in self.functions]
+
     def enclosing_function(self, node: Node) -> Function | None:
-        current = node.parent
-        while current is not None:
-            if current.type in FUNCTION_TYPES:
-                return self._function_by_id.get(current.id)
-            current = current.parent
+        """The innermost function around `node` (not `node` itself), found by byte ranges.
+
+        Functions nest and never overlap, so the last one starting at or before `node`, or one of
+        its parents, is the answer. Walking `node.parent` instead costs the depth of the tree per
+        step (tree-sitter keeps no parent pointers), and rules ask this for every candidate.
+        """
+        start, end = node.start_byte, node.end_byte
+        index = bisect.bisect_right(self._function_starts, start) - 1
+        fn = self.functions[index] if index >= 0 else None
+        while fn is not None:
+            fn_start, fn_end = fn.node.start_byte, fn.node.end_byte
+            # The same range is the function itself or an ancestor spanning just it
+            # (an expression_list holding one func_literal): either way, look further out.
+            if fn_start <= start and end <= fn_end and (fn_start, fn_end) != (start, end):
+                return fn
+            fn = fn.parent
         return None
 
     def _make_function(self, node: Node, parent: Function | None, literal_counts: dict[int, int]) -> Function:
@@ -270,23 +315,23 @@ class FileModel:
                 if receiver is not None:
                     base = re.sub(r"\[.*$", "", receiver.type.lstrip("*"))
                     name = f"{base}.{name}"
-        result_node = node.child_by_field_name("result")
-        if result_node is not None and result_node.type == "parameter_list":
-            results = self._params(result_node)
-        elif result_node is not None:
-            results = [Param("", self.type_text(result_node), None, result_node)]
-        else:
-            results = []
         return Function(
             node=node,
             name=name,
             kind=kind,
-            params=self._params(node.child_by_field_name("parameters")),
-            results=results,
             receiver=receiver,
             body=node.child_by_field_name("body"),
             parent=parent,
+            _model=weakref.ref(self),
         )
+
+    def _results(self, node: Node) -> list[Param]:
+        result_node = node.child_by_field_name("result")
+        if result_node is not None and result_node.type == "parameter_list":
+            return self._params(result_node)
+        if result_node is not None:
+            return [Param("", self.type_text(result_node), None, result_node)]
+        return []
 
     def _params(self, plist: Node | None) -> list[Param]:
         params: list[Param] = []
@@ -471,26 +516,40 @@ class FileModel:
     # ---- references -----------------------------------------------------------------------------
 
     @cached_property
-    def _identifiers(self) -> dict[str, list[Node]]:
-        index: dict[str, list[Node]] = {}
+    def _identifiers(self) -> dict[bytes, list[Node]]:
+        return self._index_identifiers(self.source.root)
+
+    def _index_identifiers(self, node: Node) -> dict[bytes, list[Node]]:
+        """Identifier nodes by their bytes (no decoding: most are never asked for), in source order."""
+        index: dict[bytes, list[Node]] = {}
         data = self.source.data
-        for node in QueryCursor(_IDENTIFIERS_QUERY).captures(self.source.root).get("id", []):
-            index.setdefault(data[node.start_byte : node.end_byte].decode("utf-8", "replace"), []).append(node)
+        for ident in QueryCursor(_IDENTIFIERS_QUERY).captures(node).get("id", []):
+            index.setdefault(data[ident.start_byte : ident.end_byte], []).append(ident)
         for nodes in index.values():
-            nodes.sort(key=lambda n: n.start_byte)
+            if len(nodes) > 1:
+                nodes.sort(key=_START_BYTE)
         return index
 
     def identifiers_named(self, name: str, within: Node | None = None) -> list[Node]:
-        nodes = self._identifiers.get(name, [])
-        if within is None:
-            return list(nodes)
-        return [n for n in nodes if within.start_byte <= n.start_byte and n.end_byte <= within.end_byte]
+        return self._identifiers_with(name.encode("utf-8", "surrogateescape"), within)
+
+    def _identifiers_with(self, key: bytes, within: Node | None) -> list[Node]:
+        if within is None or "_identifiers" in self.__dict__:
+            nodes = self._identifiers.get(key, [])
+            if within is None:
+                return list(nodes)
+            return [n for n in nodes if within.start_byte <= n.start_byte and n.end_byte <= within.end_byte]
+        # Rules mostly ask within one function: index that subtree only, not the whole file.
+        index = self._subtree_identifiers.get(within.id)
+        if index is None:
+            index = self._subtree_identifiers[within.id] = self._index_identifiers(within)
+        start, end = within.start_byte, within.end_byte
+        return [n for n in index.get(key, ()) if start <= n.start_byte and n.end_byte <= end]
 
     def references(self, decl: Node, within: Node | None = None) -> list[Node]:
         """Identifiers in `within` (default: the whole file) that refer to the declaration `decl`."""
-        name = self.source.text(decl)
         refs = []
-        for node in self.identifiers_named(name, within):
+        for node in self._identifiers_with(self.source.data[decl.start_byte : decl.end_byte], within):
             if node.start_byte == decl.start_byte:
                 continue
             binding = self.resolve(node)

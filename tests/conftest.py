@@ -36,3 +36,9 @@ def lint_tree(tmp_path):
         return run_lint(["./..."], tmp_path, select=select, **kwargs)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory, monkeypatch):
+    """The CLI caches in the user's cache dir by default: tests use their own, never the real one."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -199,7 +200,7 @@ def test_no_color_when_not_a_tty_or_no_color_set(tree):
     root = tree({"a.go": LEAKY})
     for env_extra in ({}, {"NO_COLOR": "1"}):
         run = subprocess.run([sys.executable, "-m", "goleaklint"], cwd=root, capture_output=True, text=True,
-                             env={"PATH": "", **env_extra})
+                             env={"PATH": "", "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"], **env_extra})
         assert run.returncode == 1
         assert "\x1b[" not in run.stdout
 

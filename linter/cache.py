@@ -1,0 +1,181 @@
+"""A content-addressed cache of per-package results, so a second run over an unchanged tree does not parse.
+
+A package's findings depend on every file of the package (package rules read siblings; a sibling's
+declarations change how names resolve), so the key covers the bytes and relative paths of all of its
+files, which of them are reported, the Go version the rules see, the tool version, the rule set (ids
+and a hash of the source of the rule modules and of the engine itself, so an edited rule invalidates),
+and the severity overrides. Nothing else a finding depends on exists: rules run no code from the
+scanned repository and read nothing but the package.
+
+The warm path reads and hashes files but never parses them: hashing bytes runs at memory speed, a
+tree-sitter parse at tens of MB/s.
+
+An entry is a checksum line followed by JSON. An entry that is truncated, corrupt, or of another
+format is a miss: the package is linted again and the entry rewritten. Entries are written to a
+temporary file in the same directory and renamed into place, so a reader never sees half an entry and
+concurrent runs (CI shards sharing a cache) never corrupt each other. JSON, not pickle: loading a cache
+file must never run code, whoever wrote it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from . import __version__
+from .rule import Finding, Notification, NotificationKind, Severity
+
+FORMAT = "goleaklint-cache-1"
+
+
+def default_cache_dir() -> Path:
+    """$XDG_CACHE_HOME/goleaklint, else ~/.cache/goleaklint, as other linters do."""
+    base = os.environ.get("XDG_CACHE_HOME")
+    return (Path(base) if base else Path.home() / ".cache") / "goleaklint"
+
+
+@lru_cache(maxsize=8)
+def ruleset_fingerprint(rule_ids: tuple[str, ...]) -> str:
+    """The selected rules and the source of every module that decides findings.
+
+    The engine, model and suppression parser change findings as surely as a rule does, so their
+    source counts too; it is a few hundred kilobytes, hashed once per process.
+    """
+    from .registry import all_rules
+
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(FORMAT.encode())
+    digest.update(__version__.encode())
+    digest.update(",".join(rule_ids).encode())
+    digest.update(b"|known:" + ",".join(rm.rule.id for rm in all_rules()).encode())
+    modules = [rm.module for rm in all_rules()]
+    engine_dir = Path(__file__).parent
+    paths = sorted({Path(m.__file__) for m in modules if getattr(m, "__file__", None)})
+    paths += sorted(engine_dir.glob("*.py"))
+    for path in paths:
+        digest.update(path.name.encode())
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"<unreadable>")
+    return digest.hexdigest()
+
+
+def package_key(
+    files: list[tuple[str, bool, bytes]],
+    go_version: tuple[int, int] | None,
+    rule_ids: tuple[str, ...],
+    severity: tuple[tuple[str, Severity], ...],
+) -> str:
+    """The key of one package: (relpath, reported, bytes) of every file, sorted by path."""
+    # sha256: CPUs with SHA extensions hash it twice as fast as blake2b, and hashing every byte of
+    # the tree is most of a warm run.
+    digest = hashlib.sha256()
+    digest.update(ruleset_fingerprint(rule_ids).encode())
+    digest.update(repr((go_version, [(rule, level.value) for rule, level in severity])).encode())
+    for relpath, reported, data in files:
+        # Lengths first, so no two different file lists can hash the same byte stream.
+        name = relpath.encode("utf-8", "surrogateescape")
+        digest.update(b"%d:%d:%d:" % (len(name), reported, len(data)))
+        digest.update(name)
+        digest.update(data)
+    return digest.hexdigest()
+
+
+class ResultCache:
+    def __init__(self, directory: Path | str):
+        self.directory = Path(directory)
+
+    def _path(self, key: str) -> Path:
+        return self.directory / key[:2] / key
+
+    def load(self, key: str):
+        """The cached LintResult for `key`, or None when absent or not trustworthy."""
+        from .engine import LintResult
+
+        try:
+            blob = self._path(key).read_bytes()
+        except OSError:
+            return None
+        checksum, sep, payload = blob.partition(b"\n")
+        if not sep or hashlib.blake2b(payload, digest_size=16).hexdigest().encode() != checksum:
+            return None
+        try:
+            data = json.loads(payload)
+            if data["format"] != FORMAT or data["key"] != key:
+                return None
+            return LintResult(
+                findings=[_finding(item) for item in data["findings"]],
+                suppressed=[_finding(item) for item in data["suppressed"]],
+                notifications=[_notification(item) for item in data["notifications"]],
+                files_scanned=int(data["files_scanned"]),
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def store(self, key: str, result) -> None:
+        """Writes an entry atomically. A cache that cannot be written only costs speed: errors pass."""
+        payload = json.dumps(
+            {
+                "format": FORMAT,
+                "key": key,
+                "findings": [_finding_data(f) for f in result.findings],
+                "suppressed": [_finding_data(f) for f in result.suppressed],
+                "notifications": [_notification_data(n) for n in result.notifications],
+                "files_scanned": result.files_scanned,
+            },
+            separators=(",", ":"),
+        ).encode()
+        checksum = hashlib.blake2b(payload, digest_size=16).hexdigest().encode()
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(checksum + b"\n" + payload)
+                os.replace(tmp, path)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+        except OSError:
+            pass
+
+
+_FINDING_FIELDS = (
+    "path", "line", "column", "end_line", "end_column", "rule_id", "message", "fix", "column_utf16",
+    "end_column_utf16", "byte_start", "byte_end", "context", "source_line", "suppressed",
+)
+
+
+def _finding_data(finding: Finding) -> dict:
+    data = {name: getattr(finding, name) for name in _FINDING_FIELDS}
+    data["severity"] = finding.severity.value
+    data["fingerprints"] = [list(pair) for pair in finding.fingerprints]
+    return data
+
+
+def _finding(data: dict) -> Finding:
+    values = {name: data[name] for name in _FINDING_FIELDS}
+    return Finding(
+        severity=Severity(data["severity"]),
+        fingerprints=tuple((str(a), str(b)) for a, b in data["fingerprints"]),
+        **values,
+    )
+
+
+def _notification_data(note: Notification) -> dict:
+    return {"path": note.path, "line": note.line, "kind": note.kind.value, "message": note.message,
+            "rule_id": note.rule_id}
+
+
+def _notification(data: dict) -> Notification:
+    return Notification(data["path"], int(data["line"]), NotificationKind(data["kind"]), data["message"],
+                        data["rule_id"])
