@@ -21,6 +21,7 @@ from tree_sitter import Node, Query, QueryCursor
 from .config import Config
 from .context import FileContext, PackageContext
 from .discover import PackageJob
+from .fingerprint import with_fingerprints
 from .registry import RuleModule, all_rules
 from .rule import Finding, Notification, NotificationKind, Severity
 from .source import GO, SourceFile, new_parser
@@ -199,7 +200,7 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
                 continue
             suppressions, notes = parse_suppressions(ctx.source, known_ids)
             result.notifications += notes
-            for finding in sorted(set(findings)):
+            for finding in with_fingerprints(sorted(set(findings)), ctx.source.data, bom=ctx.source.has_bom):
                 reason = suppressions.reason_for(finding.rule_id, finding.line)
                 if reason is None:
                     result.findings.append(finding)
