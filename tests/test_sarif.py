@@ -356,3 +356,18 @@ def test_multitool_check_catches_what_github_would_reject(tmp_path):
     problems = multitool_problems(path, tmp_path)
     assert any(p.startswith("error GH1018") for p in problems)
     assert any(p.startswith("warning SARIF2005") for p in problems)
+
+
+def test_cli_sarif_bytes_do_not_depend_on_worker_count(tmp_path):
+    write_tree(tmp_path)
+    (tmp_path / "cmd" / "tool").mkdir(parents=True)
+    (tmp_path / "cmd" / "tool" / "main.go").write_text(
+        'package main\n\nimport "context"\n\nfunc main() {\n\tctx, _ := context.WithCancel(context.Background())\n\t<-ctx.Done()\n}\n'
+    )
+    outputs = []
+    for jobs in ("1", "2"):
+        proc = goleaklint(tmp_path, "--format", "sarif", "-j", jobs, "./...")
+        assert proc.returncode == 1, proc.stderr
+        outputs.append(proc.stdout)
+    assert outputs[0] == outputs[1]
+    assert outputs[0].count('"ruleId"') == 3
