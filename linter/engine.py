@@ -24,6 +24,7 @@ from .cache import ResultCache, package_key
 from .config import Config
 from .context import FileContext, PackageContext
 from .discover import PackageJob
+from .fingerprint import with_fingerprints
 from .model import FUNCTIONS_PATTERN
 from .predicates import simplify_predicates
 from .registry import RuleModule, all_rules
@@ -306,7 +307,7 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
                 continue
             suppressions, notes = parse_suppressions(ctx.source, known_ids)
             result.notifications += notes
-            for finding in sorted(set(findings)):
+            for finding in with_fingerprints(sorted(set(findings)), ctx.source.data, bom=ctx.source.has_bom):
                 reason = suppressions.reason_for(finding.rule_id, finding.line)
                 if reason is None:
                     result.findings.append(finding)

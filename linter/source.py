@@ -33,7 +33,8 @@ class SourceFile:
     def __init__(self, path: Path, relpath: str, raw: bytes, parser: tree_sitter.Parser):
         self.path = path
         self.relpath = relpath
-        self.data = raw[3:] if raw.startswith(_BOM) else raw
+        self.has_bom = raw.startswith(_BOM)  # the SARIF line hash of line 1 counts it
+        self.data = raw[3:] if self.has_bom else raw
         self.tree = parser.parse(self.data)
         self.root = self.tree.root_node
 
