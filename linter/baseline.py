@@ -32,9 +32,28 @@ _LITERAL_SUFFIX = re.compile(r"(?:\.func[0-9]+)+$")
 Key = tuple[str, str, str, str]  # (path, rule id, function, normalised line)
 
 
-def finding_key(finding: Finding) -> Key:
+def finding_key(finding: Finding, path: str | None = None) -> Key:
+    """`path` is the finding's path as the baseline file spells it (see `BaselinePaths`)."""
     function = _LITERAL_SUFFIX.sub("", finding.context)
-    return (finding.path, finding.rule_id, function, " ".join(finding.source_line.split()))
+    return (finding.path if path is None else path, finding.rule_id, function, " ".join(finding.source_line.split()))
+
+
+@dataclass(frozen=True)
+class BaselinePaths:
+    """Paths in a baseline are relative to the file's own directory, posix. Kept at the repository root,
+    that is the root-relative path every report shows; and it still matches when goleaklint runs from a
+    subdirectory, or with a baseline kept elsewhere in the tree (`ci/` gives `../svc/x.go`)."""
+
+    root: Path  # the report root findings are relative to, resolved
+    directory: Path  # the baseline file's directory, resolved
+
+    @classmethod
+    def of(cls, baseline_file: Path, root: Path) -> "BaselinePaths":
+        return cls(root.resolve(), baseline_file.resolve().parent)
+
+    def key(self, report_path: str) -> str:
+        absolute = Path(report_path) if Path(report_path).is_absolute() else self.root / report_path
+        return Path(os.path.relpath(absolute, self.directory)).as_posix()
 
 
 @dataclass
@@ -42,8 +61,8 @@ class Baseline:
     counts: Counter  # Key -> how many findings it absorbs
 
     @classmethod
-    def from_findings(cls, findings: list[Finding]) -> "Baseline":
-        return cls(Counter(finding_key(f) for f in findings))
+    def from_findings(cls, findings: list[Finding], paths: BaselinePaths | None = None) -> "Baseline":
+        return cls(Counter(finding_key(f, paths.key(f.path) if paths else None) for f in findings))
 
     @classmethod
     def load(cls, path: Path) -> "Baseline":
@@ -105,14 +124,14 @@ class Baseline:
         except OSError as exc:
             raise ConfigError(f"cannot write baseline {path}: {exc.strerror or exc}") from None
 
-    def absorb(self, findings: list[Finding]) -> tuple[list[Finding], int, Counter]:
+    def absorb(self, findings: list[Finding], paths: BaselinePaths | None = None) -> tuple[list[Finding], int, Counter]:
         """Split findings into those still reported and a count of those the baseline absorbed;
         also return what is left of the baseline (entries no finding matched)."""
         remaining = Counter(self.counts)
         reported: list[Finding] = []
         absorbed = 0
         for finding in findings:  # sorted: with one entry for two findings, the later one is new
-            key = finding_key(finding)
+            key = finding_key(finding, paths.key(finding.path) if paths else None)
             if remaining[key] > 0:
                 remaining[key] -= 1
                 absorbed += 1
@@ -122,23 +141,24 @@ class Baseline:
 
 
 def apply_baseline(findings: list[Finding], baseline: Baseline, rule_ids: set[str], scanned_paths: set[str],
-                   root: Path) -> tuple[list[Finding], dict[str, int]]:
+                   paths: BaselinePaths) -> tuple[list[Finding], dict[str, int]]:
     """Filter findings through the baseline; return those to report and the summary counts.
 
     An unmatched entry is stale only when this run could have matched it: its rule ran and its file was
     linted (or no longer exists). Linting one package against a whole-repo baseline is not a reason to
     call the rest of the baseline stale.
     """
-    reported, absorbed, left = baseline.absorb(findings)
+    reported, absorbed, left = baseline.absorb(findings, paths)
+    scanned = {paths.key(path) for path in scanned_paths}
     stale = sum(
         count for (path, rule_id, _f, _l), count in left.items()
-        if rule_id in rule_ids and (path in scanned_paths or not (root / path).exists())
+        if rule_id in rule_ids and (path in scanned or not (paths.directory / path).exists())
     )
     return reported, {"baselined": absorbed, "stale_baseline_entries": stale}
 
 
-def filter_findings(result, jobs, options, baseline: Baseline | None, write_to: str | None,
-                    changed) -> dict[str, int]:
+def filter_findings(result, jobs, options, baseline: Baseline | None, baseline_file: str | None,
+                    write_to: str | None, changed) -> dict[str, int]:
     """The filters that run after the engine, in order: write the baseline, apply it, keep changed lines.
 
     `result.findings` is replaced; notifications are untouched, so internal errors still exit 2.
@@ -153,14 +173,16 @@ def filter_findings(result, jobs, options, baseline: Baseline | None, write_to: 
         if any(note.is_error for note in result.notifications):
             sys.stderr.write(f"goleaklint: error: not writing {write_to}: the run had errors (listed in the report)\n")
         else:
-            baseline = Baseline.from_findings(result.findings)
+            baseline_file = write_to
+            baseline = Baseline.from_findings(result.findings, BaselinePaths.of(Path(write_to), Path(options.root)))
             baseline.write(Path(write_to))
             total = sum(baseline.counts.values())
             sys.stderr.write(f"goleaklint: wrote {total} finding{'s' if total != 1 else ''} to {write_to}\n")
     if baseline is not None:
         root = Path(options.root)
         scanned = {_relpath(path, root) for job in jobs for path in job.report}
-        result.findings, counts = apply_baseline(result.findings, baseline, set(options.rule_ids), scanned, root)
+        paths = BaselinePaths.of(Path(baseline_file), root)
+        result.findings, counts = apply_baseline(result.findings, baseline, set(options.rule_ids), scanned, paths)
         extra.update(counts)
     if changed is not None:
         result.findings, counts = apply_changes(result.findings, changed)

@@ -144,7 +144,8 @@ def _lint_command(args: argparse.Namespace) -> int:
         )
         processes = args.jobs or os.cpu_count() or 1
         result = lint(jobs, options, processes)
-        extra = filter_findings(result, jobs, options, baseline, args.write_baseline, changed)
+        extra = filter_findings(result, jobs, options, baseline, args.baseline,
+                                args.write_baseline, changed)
         color = (
             args.format == "text" and not args.output and not args.no_color
             and not os.environ.get("NO_COLOR") and sys.stdout.isatty()

@@ -185,3 +185,17 @@ def test_statistics_count_by_rule_most_frequent_first(repo, capsys):
     assert main(["--write-baseline", "b.json", "-j", "1"]) == 0
     code, document = _run(capsys, "--statistics", "--baseline", "b.json")
     assert document["statistics"] == []
+
+
+def test_paths_are_relative_to_the_baseline_file_so_subdirectory_runs_match(repo, capsys, monkeypatch):
+    (repo / "ci").mkdir()
+    assert main(["--write-baseline", "baseline.json", "-j", "1"]) == 0
+    assert main(["--write-baseline", "ci/baseline.json", "-j", "1"]) == 0
+    assert {e["path"] for e in json.loads((repo / "ci" / "baseline.json").read_text())["findings"]} == \
+        {"../svc/handler.go"}
+    code, document = _run(capsys, "--baseline", "ci/baseline.json")
+    assert code == 0 and document["summary"]["baselined"] == 2
+    monkeypatch.chdir(repo / "svc")  # a developer running it in one package, with the root's baseline
+    code, document = _run(capsys, "--baseline", "../baseline.json")
+    assert code == 0 and document["findings"] == []
+    assert document["summary"]["baselined"] == 2 and document["summary"]["stale_baseline_entries"] == 0
