@@ -154,7 +154,7 @@ def apply_baseline(findings: list[Finding], baseline: Baseline, rule_ids: set[st
         count for (path, rule_id, _f, _l), count in left.items()
         if rule_id in rule_ids and (path in scanned or not (paths.directory / path).exists())
     )
-    return reported, {"baselined": absorbed, "stale_baseline_entries": stale}
+    return reported, {"baselined": absorbed, "stale_in_baseline": stale}
 
 
 def filter_findings(result, jobs, options, baseline: Baseline | None, baseline_file: str | None,

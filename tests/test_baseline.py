@@ -50,7 +50,7 @@ def test_written_baseline_silences_todays_findings_and_exits_0(repo, capsys):
     assert document["summary"]["baselined"] == 2
     code, document = _run(capsys, "--baseline", "baseline.json")
     assert code == 0 and document["findings"] == []
-    assert document["summary"] == {**document["summary"], "baselined": 2, "stale_baseline_entries": 0}
+    assert document["summary"] == {**document["summary"], "baselined": 2, "stale_in_baseline": 0}
     assert main(["-j", "1"]) == 1  # without the baseline the findings are still there
 
 
@@ -71,7 +71,7 @@ def test_baselined_finding_stays_silent_after_lines_inserted_above_and_new_one_i
     assert _lines(document) == [("svc/handler.go", 9)]
     assert "c3, _ := context.WithCancel" in text.splitlines()[8]
     assert document["summary"]["baselined"] == 2
-    assert document["summary"]["stale_baseline_entries"] == 0
+    assert document["summary"]["stale_in_baseline"] == 0
 
 
 def test_same_line_twice_in_a_function_is_counted(repo, capsys):
@@ -103,9 +103,9 @@ def test_fixed_findings_become_stale_entries_in_the_summary(repo, capsys):
     handler.write_text(handler.read_text().replace("ctx, _ := context.WithTimeout(parent, 0)",
                                                    "ctx, cancel := context.WithTimeout(parent, 0)\n\tdefer cancel()"))
     code, document = _run(capsys, "--baseline", "baseline.json")
-    assert code == 0 and document["summary"]["stale_baseline_entries"] == 1
+    assert code == 0 and document["summary"]["stale_in_baseline"] == 1
     assert main(["--baseline", "baseline.json", "-j", "1"]) == 0
-    assert "1 baselined, 1 stale baseline entries." in capsys.readouterr().out
+    assert "1 baselined, 1 stale in baseline." in capsys.readouterr().out
 
 
 def test_entries_out_of_this_runs_scope_are_not_stale(repo, capsys):
@@ -113,12 +113,12 @@ def test_entries_out_of_this_runs_scope_are_not_stale(repo, capsys):
     (repo / "other" / "x.go").write_text(HANDLER.replace("package svc", "package other"))
     assert main(["--write-baseline", "baseline.json", "-j", "1"]) == 0
     code, document = _run(capsys, "--baseline", "baseline.json", "svc/...")
-    assert code == 0 and document["summary"]["stale_baseline_entries"] == 0
+    assert code == 0 and document["summary"]["stale_in_baseline"] == 0
     code, document = _run(capsys, "--baseline", "baseline.json", "--select", "GL404")
-    assert document["summary"]["stale_baseline_entries"] == 0
+    assert document["summary"]["stale_in_baseline"] == 0
     (repo / "other" / "x.go").unlink()  # a deleted file's entries are stale
     code, document = _run(capsys, "--baseline", "baseline.json")
-    assert document["summary"]["stale_baseline_entries"] == 2
+    assert document["summary"]["stale_in_baseline"] == 2
 
 
 def test_file_is_versioned_sorted_relative_and_byte_stable(repo, capsys):
@@ -198,4 +198,4 @@ def test_paths_are_relative_to_the_baseline_file_so_subdirectory_runs_match(repo
     monkeypatch.chdir(repo / "svc")  # a developer running it in one package, with the root's baseline
     code, document = _run(capsys, "--baseline", "../baseline.json")
     assert code == 0 and document["findings"] == []
-    assert document["summary"]["baselined"] == 2 and document["summary"]["stale_baseline_entries"] == 0
+    assert document["summary"]["baselined"] == 2 and document["summary"]["stale_in_baseline"] == 0
