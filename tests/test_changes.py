@@ -158,3 +158,12 @@ def test_parse_unified_diff_shapes():
         "tést.go": {4},
         "plain/x.go": {11},
     }
+
+
+@needs_git
+def test_baseline_then_changed_lines(repo, capsys):
+    (repo / "svc" / "handler.go").write_text(NEW)
+    assert main(["--write-baseline", "baseline.json", "-j", "1"]) == 0  # accepts both leaks
+    code, document = _json(capsys, "--baseline", "baseline.json", "--new-from-rev", "HEAD")
+    assert code == 0 and document["findings"] == []
+    assert document["summary"]["baselined"] == 2 and document["summary"]["on_unchanged_lines"] == 0
