@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
+from .baseline import Baseline, filter_findings
+from .changes import changes_from_patch, changes_since
 from .config import Config, ConfigError, find_config, load_config
 from .cache import default_cache_dir
 from .discover import discover, parse_shard, select_shard
@@ -50,7 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="lowest level that makes the exit code 1 (default: warning)")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     parser.add_argument("--no-color", action="store_true", help="no colour (also: NO_COLOR=1)")
-    parser.add_argument("--statistics", action="store_true", help="print counts by rule")
+    parser.add_argument("--statistics", action="store_true", help="print counts by rule, most frequent first")
+    adoption = parser.add_argument_group("adopting on an existing codebase (docs/adoption.md)")
+    adoption.add_argument("--baseline", metavar="FILE", help="do not report findings recorded in FILE")
+    adoption.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE")
+    changed = adoption.add_mutually_exclusive_group()
+    changed.add_argument("--new-from-rev", metavar="REV", help="only report findings on lines changed since git REV")
+    changed.add_argument("--new-from-patch", metavar="FILE", help="only report findings on lines a unified diff adds")
     parser.add_argument("--sarif-include-suppressed", action="store_true",
                         help="keep suppressed findings in SARIF, marked as suppressions (GitHub would open them as alerts)")
     parser.add_argument("--sarif-category", metavar="NAME",
@@ -90,26 +98,13 @@ def _ids(text: str | None, table: dict[str, str]) -> list[str] | None:
     return ids
 
 
-def _rule_command(argv: list[str], out: TextIO) -> int:
-    from .ruledocs import render_rule
-
-    if not argv or argv[0] in ("-h", "--help"):
-        out.write("usage: goleaklint rule RULE   (an id like GL401 or a slug like lost-cancel)\n")
-        return EXIT_CLEAN if argv else EXIT_ERROR
-    table = rules_by_key()
-    rm = table.get(argv[0]) or table.get(argv[0].upper())
-    if rm is None:
-        sys.stderr.write(f"goleaklint: unknown rule {argv[0]!r} (see goleaklint --list-rules)\n")
-        return EXIT_ERROR
-    render_rule(rm.rule, out, color=out.isatty() and not os.environ.get("NO_COLOR"))
-    return EXIT_CLEAN
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         if argv[:1] == ["rule"]:
-            return _rule_command(argv[1:], sys.stdout)
+            from .ruledocs import rule_command
+
+            return rule_command(argv[1:], sys.stdout)
         return _lint_command(build_parser().parse_args(argv))
     except ConfigError as exc:
         sys.stderr.write(f"goleaklint: error: {exc}\n")
@@ -140,6 +135,12 @@ def _lint_command(args: argparse.Namespace) -> int:
     ignore = _ids(args.ignore, table)
     fail_on = Severity(args.fail_on) if args.fail_on else config.fail_on
 
+    # Read the baseline and the changed lines before the lint: a typo should not cost a full run.
+    root = Path.cwd()
+    baseline = Baseline.load(Path(args.baseline)) if args.baseline else None
+    changed = (changes_since(args.new_from_rev, root) if args.new_from_rev else
+               changes_from_patch(Path(args.new_from_patch), root) if args.new_from_patch else None)
+
     # Open the output first: a typo in -o should fail in a second, not after a full lint.
     out: TextIO
     if args.output:
@@ -150,7 +151,6 @@ def _lint_command(args: argparse.Namespace) -> int:
     else:
         out = sys.stdout
     try:
-        root = Path.cwd()
         jobs, warnings = discover(args.paths, config, root)
         if shard is not None:
             jobs = select_shard(jobs, shard, root)
@@ -165,6 +165,8 @@ def _lint_command(args: argparse.Namespace) -> int:
         )
         processes = args.jobs or os.cpu_count() or 1
         result = lint(jobs, options, processes)
+        extra = filter_findings(result, jobs, options, baseline, args.baseline,
+                                args.write_baseline, changed)
         color = (
             args.format == "text" and not args.output and not args.no_color
             and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
@@ -177,6 +179,7 @@ def _lint_command(args: argparse.Namespace) -> int:
             tool_version=__version__,
             files_scanned=result.files_scanned,
             color=color,
+            extra=extra,
             statistics=args.statistics,
             sarif_include_suppressed=args.sarif_include_suppressed,
             sarif_category=args.sarif_category,

@@ -55,5 +55,10 @@ def render(report: Report, out: TextIO) -> None:
             **{key: value for key, value in sorted(report.extra.items())},
         },
     }
+    if report.statistics:  # most frequent first, as in the text table; ties by id
+        document["statistics"] = [
+            {"rule": rule_id, "slug": slugs.get(rule_id, ""), "count": count}
+            for rule_id, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
     json.dump(document, out, indent=2, ensure_ascii=False)
     out.write("\n")

@@ -63,7 +63,7 @@ def render(report: Report, out: TextIO) -> None:
     counts = Counter(f.rule_id for f in report.findings)
     files = f"{report.files_scanned} file{'s' if report.files_scanned != 1 else ''}"
     suppressed = f", {len(report.suppressed)} suppressed" if report.suppressed else ""
-    extra = "".join(f", {value} {key}" for key, value in sorted(report.extra.items()) if value)
+    extra = "".join(f", {value} {key.replace('_', ' ')}" for key, value in sorted(report.extra.items()) if value)
     if not report.findings:
         console.print(f"[green]No leaks found[/] in {files}{suppressed}{extra}.")
         return
