@@ -46,13 +46,18 @@ _RELATIONAL = frozenset({"<", "<=", ">", ">="})
 # `registerCodec`. A registry keyed by driver or codec name is configuration, not growth.
 _REGISTRATION_NAME = re.compile(r"^(Must)?[Rr]egister")
 # Start-up code by name: `initGlobals`, `setupRouter`, `serverMain` (a CLI framework's action).
-_SETUP_NAME = re.compile(r"^([Ii]nit|[Ss]etup)([A-Z_0-9]|$)|[a-z]Main$")
+_SETUP_NAME = re.compile(r"^([Ii]nit(ialize)?|[Ss]etup)([A-Z_0-9]|$)|[a-z]Main$")
 
 # Key types with few possible values: a map keyed by them cannot grow past that.
 _SMALL_KEY_TYPES = frozenset({"bool", "byte", "uint8", "int8", "reflect.Type", "reflect.Kind"})
 _CONSTANT_KEYS = frozenset(
     {"interpreted_string_literal", "raw_string_literal", "int_literal", "rune_literal", "float_literal", "true", "false", "nil"}
 )
+
+
+# Packages that exist to support tests (mocks, fakes, test utilities): their globals live for one
+# test binary's run, and filling them from exported setters is what they are for.
+_TEST_SUPPORT_PACKAGE = re.compile(r"^(mocks?|fakes?|testing|integration)$|^test|test(utils?|ing|helpers?)$|^mock_|_mocks?$")
 
 
 @dataclass
@@ -110,6 +115,8 @@ class GrowthSite:
 def package_collections(pkg: PackageContext, kinds: frozenset[str]) -> list[Collection]:
     """Package-level collections of the given kinds, declared outside test files, with their uses."""
     files = [ctx for ctx in pkg.files if not ctx.is_test_file]
+    if not files or _TEST_SUPPORT_PACKAGE.search(files[0].model.package):
+        return []
     collections: dict[str, Collection] = {}
     for ctx in files:
         for name, var in ctx.model.package_vars.items():
@@ -335,9 +342,24 @@ def unbounded_growth(pkg: PackageContext, collection: Collection) -> list[Growth
             continue
         chain = list(_function_chain(function))
         in_handler = any(is_handler(fn) for fn in chain) or calls.reached_from_handler(chain[-1] if chain else None)
-        per_event = _fresh_key(use) or _in_goroutine_loop(use, chain)
-        sites.append(GrowthSite(use, function, in_handler, _from_request(use, chain), per_event))
+        site = GrowthSite(use, function, in_handler, _from_request(use, chain),
+                          _fresh_key(use) or _in_goroutine_loop(use, chain))
+        if site.severity is Severity.NOTE and (use.ctx.model.package == "main" or _memo_table(collection, use, function)):
+            # Nothing ties this insert to traffic. A command's tables live as long as one run,
+            # and a memo table (look the key up, compute, insert) holds one entry per key of its
+            # domain: types, dialects, configured files. Such reports were wrong far more often
+            # than right on real code, so they are left out.
+            continue
+        sites.append(site)
     return sites
+
+
+def _memo_table(collection: Collection, grow: Use, function: Function | None) -> bool:
+    """The inserting function also looks the collection up: `if v, ok := m[k]; ok { return v }`."""
+    if function is None or collection.kind == "slice":
+        return False
+    return any(use.kind == READ and use.ctx is grow.ctx and function.contains(use.ident)
+               and use.site.type in ("index_expression", "call_expression") for use in collection.uses)
 
 
 def strongest(sites: Iterable[GrowthSite]) -> Severity:
@@ -467,7 +489,9 @@ def _from_request(use: Use, chain: list[Function]) -> bool:
         binding = model.resolve(ident)
         if binding.kind != "local" or binding.decl is None:
             continue
-        statement = binding.decl.parent.parent if binding.decl.parent is not None else None
+        statement = binding.decl.parent
+        if statement is not None and statement.type != "var_spec":
+            statement = statement.parent
         if statement is None or statement.type not in ("short_var_declaration", "assignment_statement", "var_spec"):
             continue
         right = statement.child_by_field_name("right") or statement.child_by_field_name("value")

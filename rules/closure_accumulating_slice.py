@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from tree_sitter import Node
+from tree_sitter import Node, Query, QueryCursor
 
 from goleaklint.context import FileContext
 from goleaklint.frameworks import is_handler
 from goleaklint.growth import growth_append
 from goleaklint.model import FUNCTION_TYPES, Function
 from goleaklint.rule import Docs, Finding, Rule, Severity
+from goleaklint.source import GO
 
 RULE = Rule(
     id="GL202",
@@ -73,6 +74,8 @@ _HANDLER_TYPES = frozenset({
     "github.com/gofiber/fiber/v2.Handler", "github.com/gofiber/fiber/v3.Handler",
 })
 _RELATIONAL = frozenset({"<", "<=", ">", ">="})
+# Ways out of a loop, found by a query over the loop alone (run in C).
+_EXITS = Query(GO, "[(return_statement) (break_statement) (goto_statement)] @exit")
 
 
 def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding]:
@@ -215,11 +218,15 @@ def _stored_in(ctx: FileContext, target: Node, owner: Function, handler: bool, d
 
 
 def _in_endless_loop(assign: Node, top: Function) -> bool:
-    """An append inside `for {}` or `for range ticker.C` / `time.Tick(...)` within the goroutine."""
+    """An append inside `for {}` or `for range ticker.C` / `time.Tick(...)` within the goroutine,
+    with no `return`, `break` or `goto` in the loop: a worker that stops on cancellation or when
+    its work runs out hands its result back, which is the fan-in pattern, not a leak."""
     node = assign.parent
     while node is not None and node != top.node:
         if node.type == "for_statement":
             clauses = [c for c in node.named_children if c != node.child_by_field_name("body")]
+            if QueryCursor(_EXITS).captures(node):
+                return False
             if not clauses:
                 return True
             if clauses[0].type == "range_clause":

@@ -46,18 +46,28 @@ func track(c *gin.Context) {
     }
     visits[c.ClientIP()]++
 }""",
-        limits="Not reported, because the map is likely bounded or filled once: inserts only in "
-        "`init`, `main`, package variable initialisers, functions called only from those, and "
-        "registration functions (`Register…`, `MustRegister…`, `register…`); unexported functions "
-        "nobody in the package calls; constant keys (literals, constants, `reflect.TypeOf(x)`, "
-        "`reflect.Type` parameters); key types with few values (`bool`, `byte`, `int8`, "
-        "`reflect.Type`, `reflect.Kind`); a lazy `if m == nil { m = make(...) }` does not count as "
-        "a reset. A map handed to other code (passed to a function other than a known read-only one "
-        "such as `len` or `fmt.*`, aliased, returned, its address taken) is not reported, since that "
-        "code may delete from it. Inserts into a nested map (`m[a][b] = v`) are not followed. Maps "
-        "held in struct fields are out of scope: whether the struct lives for the process is not "
-        "known. Test files are ignored, on both sides: a `delete` only in a test does not bound "
-        "production. A `len(m)` comparison is taken as a bound whatever it guards.",
+        limits="Levels follow the evidence: error when an insert runs in a handler (or in a "
+        "function a handler of the package calls, a few levels up) or its key mentions the request; "
+        "warning when the key is new on every call (`time.Now()`, `uuid.New()`, `rand`, "
+        "`atomic.Add…`) or the insert sits in a loop of a goroutine; note otherwise, and nothing at "
+        "all when, without such evidence, the package is `main` (a command's tables live for one run) "
+        "or the inserting function looks the key up first (a memo table, one entry per key of a "
+        "domain that is usually small: types, dialects, configured paths). "
+        "Not reported either: inserts only in `init`, `main`, package variable initialisers, "
+        "callbacks handed over during those (not goroutines, not handlers), functions called only "
+        "from those, registration functions (`Register…`, `MustRegister…`, `register…`) and "
+        "start-up functions by name (`init…`, `setup…`, `…Main`); unexported functions nobody in the "
+        "package calls; constant keys (literals, constants, `reflect.TypeOf(x)`, `reflect.Type` "
+        "parameters); key types with few values (`bool`, `byte`, `int8`, `reflect.Type`, "
+        "`reflect.Kind`); packages that support tests (`mock`, `fake`, `testutil`, `…test…`). A lazy "
+        "`if m == nil { m = make(...) }` does not count as a reset. A map handed to other code "
+        "(passed to a function other than a known read-only one such as `len` or `fmt.*`, aliased, "
+        "returned, its address taken) is not reported, since that code may delete from it. Inserts "
+        "into a nested map (`m[a][b] = v`) are not followed, nor calls through methods when looking "
+        "for a calling handler. Maps held in struct fields, and variables of a named map type, are "
+        "out of scope: whether the struct lives for the process is not known. Test files are "
+        "ignored on both sides: a `delete` only in a test does not bound production. A `len(m)` "
+        "comparison is taken as a bound whatever it guards.",
         references=("https://go.dev/issue/20135",),
     ),
 )

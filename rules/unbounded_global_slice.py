@@ -42,13 +42,18 @@ func record(w http.ResponseWriter, r *http.Request) {
         history = history[len(history)-maxHistory:] // a bounded window
     }
 }""",
-        limits="Not reported, because the slice is likely filled once: appends only in `init`, "
-        "`main`, package variable initialisers, functions called only from those, and registration "
-        "functions (`Register…`, `MustRegister…`, `register…`), and unexported functions nobody in "
-        "the package calls. A slice whose address is taken (`&s`) is handed on and not reported. "
-        "`clear(s)` zeroes elements without shortening the slice and does not count as a bound. "
-        "Growth through a helper (`s = add(s, v)`) reads as a reassignment and is not reported. "
-        "Slices held in struct fields are out of scope. Test files are ignored, on both sides.",
+        limits="Levels follow the evidence, as for GL201: error for a handler (or a function a "
+        "handler of the package calls) or a value from the request, warning for an append in a "
+        "loop of a goroutine, note otherwise; nothing without such evidence in package `main`. "
+        "Not reported, because the slice is likely filled once: appends only in `init`, `main`, "
+        "package variable initialisers, callbacks handed over during those, functions called only "
+        "from those, registration functions (`Register…`, `MustRegister…`, `register…`), start-up "
+        "functions by name (`init…`, `setup…`, `…Main`), and unexported functions nobody in the "
+        "package calls; packages that support tests (`mock`, `fake`, `testutil`, `…test…`). A slice "
+        "whose address is taken (`&s`) is handed on and not reported. `clear(s)` zeroes elements "
+        "without shortening the slice and does not count as a bound. Growth through a helper "
+        "(`s = add(s, v)`) reads as a reassignment and is not reported. Slices held in struct fields "
+        "are out of scope. Test files are ignored, on both sides.",
         references=("https://go.dev/blog/slices-intro",),
     ),
 )
