@@ -132,8 +132,9 @@ def package_collections(pkg: PackageContext, kinds: frozenset[str]) -> list[Coll
             if name.encode() not in data:
                 continue
             for ident in ctx.model.identifiers_named(name):
-                if ident.start_byte == collection.decl.node.start_byte and ctx is collection.decl_ctx:
-                    continue
+                parent = ident.parent
+                if parent is not None and parent.type == "var_spec" and ident in parent.children_by_field_name("name"):
+                    continue  # the declaration, or its build-tagged twin in another file
                 if ctx.model.resolve(ident).kind != "package":
                     continue
                 if collection.kind == "slice":

@@ -46,3 +46,11 @@ def test_build_tagged_twins_are_reported_once(tmp_path):
     findings = run_lint(["./..."], tmp_path, select=["GL203"]).findings
     assert [(f.path, f.line, f.rule_id) for f in findings] == [("a_linux.go", 7, "GL203")]
     assert "h (handler, value from the request), h2 (handler, value from the request)" in findings[0].message
+
+
+def test_a_build_tagged_twin_map_is_not_mistaken_for_an_escape(tmp_path):
+    body = 'package p\n\nimport "net/http"\n\nvar seen = map[string]bool{}\n\nfunc h(w http.ResponseWriter, r *http.Request) { seen[r.Host] = true }\n'
+    (tmp_path / "a_linux.go").write_text("//go:build linux\n\n" + body)
+    (tmp_path / "a_windows.go").write_text("//go:build windows\n\n" + body.replace("func h(", "func h2("))
+    findings = run_lint(["./..."], tmp_path, select=["GL201"]).findings
+    assert [(f.path, f.line) for f in findings] == [("a_linux.go", 7)]
