@@ -43,8 +43,9 @@ _READ_ONLY_QUALIFIED = re.compile(
 _RELATIONAL = frozenset({"<", "<=", ">", ">="})
 
 # Functions whose job is to fill a registry once, at start-up: `Register`, `MustRegister`,
-# `registerCodec`. A registry keyed by driver or codec name is configuration, not growth.
-_REGISTRATION_NAME = re.compile(r"^(Must)?[Rr]egister")
+# `registerCodec`, hook registration such as `OnExit`. A registry keyed by driver or codec name,
+# or a list of exit hooks, is configuration, not growth.
+_REGISTRATION_NAME = re.compile(r"^(Must)?[Rr]egister|^On[A-Z]")
 # Start-up code by name: `initGlobals`, `setupRouter`, `serverMain` (a CLI framework's action).
 _SETUP_NAME = re.compile(r"^([Ii]nit(ialize)?|[Ss]etup)([A-Z_0-9]|$)|[a-z]Main$")
 

@@ -55,7 +55,7 @@ func track(c *gin.Context) {
         "domain that is usually small: types, dialects, configured paths). "
         "Not reported either: inserts only in `init`, `main`, package variable initialisers, "
         "callbacks handed over during those (not goroutines, not handlers), functions called only "
-        "from those, registration functions (`Register…`, `MustRegister…`, `register…`) and "
+        "from those, registration functions (`Register…`, `MustRegister…`, `register…`, hooks such as `OnExit`) and "
         "start-up functions by name (`init…`, `setup…`, `…Main`); unexported functions nobody in the "
         "package calls; constant keys (literals, constants, `reflect.TypeOf(x)`, `reflect.Type` "
         "parameters); key types with few values (`bool`, `byte`, `int8`, `reflect.Type`, "

@@ -47,7 +47,7 @@ func record(w http.ResponseWriter, r *http.Request) {
         "loop of a goroutine, note otherwise; nothing without such evidence in package `main`. "
         "Not reported, because the slice is likely filled once: appends only in `init`, `main`, "
         "package variable initialisers, callbacks handed over during those, functions called only "
-        "from those, registration functions (`Register…`, `MustRegister…`, `register…`), start-up "
+        "from those, registration functions (`Register…`, `MustRegister…`, `register…`, hooks such as `OnExit`), start-up "
         "functions by name (`init…`, `setup…`, `…Main`), and unexported functions nobody in the "
         "package calls; packages that support tests (`mock`, `fake`, `testutil`, `…test…`). A slice "
         "whose address is taken (`&s`) is handed on and not reported. `clear(s)` zeroes elements "
