@@ -248,7 +248,7 @@ def _bounded(ctx: FileContext, decl: Node, owner: Function, top: Function) -> bo
     model = ctx.model
     for ref in model.references(decl, within=owner.node):
         parent = ref.parent
-        in_closure = _inside_literal(model, ref, owner)
+        in_closure = _inside_literal(ref, owner)
         if parent is not None and parent.type == "unary_expression" and ctx.source.text(parent).startswith("&"):
             return True
         if parent is not None and parent.type == "expression_list":
@@ -269,7 +269,7 @@ def _bounded(ctx: FileContext, decl: Node, owner: Function, top: Function) -> bo
     return False
 
 
-def _inside_literal(model, node: Node, owner: Function) -> bool:
+def _inside_literal(node: Node, owner: Function) -> bool:
     current = node.parent
     while current is not None and current != owner.node:
         if current.type in FUNCTION_TYPES:
