@@ -55,6 +55,8 @@ def parse_suppressions(source: SourceFile, known_ids: frozenset[str]) -> tuple[S
         problem = None
         if text.startswith("//nolint:"):
             match = _NOLINT.match(text)
+            if match is None:
+                continue  # `//nolint: errcheck` (a space after the colon): not a directive for us
             ids, problem, reason = _parse_nolint(match.group("linters"), match.group("rest"))
             if ids is False:
                 continue  # a nolint for other linters only

@@ -32,6 +32,13 @@ def test_nolint_for_other_linters_does_not_suppress(lint_tree):
     assert not result.findings
 
 
+def test_nolint_with_a_space_after_the_colon_is_not_ours(lint_tree):
+    # Real code writes `//nolint: errcheck`; it once crashed the whole run.
+    result = _lint(lint_tree, "\tx, _ := context.WithCancel(p) //nolint: errcheck\n\t_ = x\n")
+    assert [f.rule_id for f in result.findings] == ["GL401"]
+    assert not result.notifications
+
+
 def test_directive_alone_on_the_line_above(lint_tree):
     result = _lint(lint_tree, "\t//goleaklint:ignore GL401 the parent is cancelled right after\n\tx, _ := context.WithCancel(p)\n\t_ = x\n")
     assert not result.findings

@@ -1,0 +1,634 @@
+"""Does a collection only ever grow? Shared by the unbounded-growth rules (GL201, GL202, GL203).
+
+A package-level map or slice lives as long as the process. If code running per request or per event
+inserts into it and nothing ever takes entries out, the heap climbs until the pod is OOM-killed. The
+question is answered for the whole package at once: a `delete` in a sibling file bounds a map as
+surely as one next to the insert.
+
+Every reference to the collection is classified by the shape around it, looking only at its few
+ancestors. Anything not understood counts as an *escape* (the collection is handed to code we do not
+see, which may well delete from it), so the verdict errs towards silence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from tree_sitter import Node
+
+from .context import FileContext, PackageContext
+from .frameworks import is_handler, request_params
+from .model import FUNCTION_TYPES, Function, PackageVar
+from .rule import Severity
+
+GROW = "grow"  # m[k] = v, m[k]++, m.Store(k, v), s = append(s, ...)
+REMOVE = "remove"  # delete, clear, Delete, reassignment, truncation
+READ = "read"  # lookups, range, len, passing a slice by value
+ESCAPE = "escape"  # handed to code that may remove from it: stay silent
+
+_SYNC_MAP_INSERTS = frozenset({"Store", "LoadOrStore", "Swap"})
+_SYNC_MAP_REMOVALS = frozenset({"Delete", "LoadAndDelete", "CompareAndDelete", "Clear"})
+_SYNC_MAP_READS = frozenset({"Load", "Range", "CompareAndSwap"})
+
+# Calls that only read a map handed to them. Anything else might delete from it (maps.DeleteFunc,
+# a helper of the package's own): an escape.
+_READ_ONLY_CALLS = frozenset({"len", "cap", "print", "println"})
+_READ_ONLY_QUALIFIED = re.compile(
+    r"^(fmt\.\w+|log\.\w+|log/slog\.\w+|encoding/json\.Marshal(Indent)?|reflect\.(DeepEqual|ValueOf|TypeOf)"
+    r"|maps\.(Keys|Values|Clone|Equal|EqualFunc|All)|sort\.\w+|slices\.\w+|strings\.\w+)$"
+)
+
+_RELATIONAL = frozenset({"<", "<=", ">", ">="})
+
+# Functions whose job is to fill a registry once, at start-up: `Register`, `MustRegister`,
+# `registerCodec`, hook registration such as `OnExit`. A registry keyed by driver or codec name,
+# or a list of exit hooks, is configuration, not growth.
+_REGISTRATION_NAME = re.compile(r"^(Must)?[Rr]egister|^On[A-Z]")
+# Start-up code by name: `initGlobals`, `setupRouter`, `serverMain` (a CLI framework's action).
+_SETUP_NAME = re.compile(r"^([Ii]nit(ialize)?|[Ss]etup)([A-Z_0-9]|$)|[a-z]Main$")
+
+# Key types with few possible values: a map keyed by them cannot grow past that.
+_SMALL_KEY_TYPES = frozenset({"bool", "byte", "uint8", "int8", "reflect.Type", "reflect.Kind"})
+_CONSTANT_KEYS = frozenset(
+    {"interpreted_string_literal", "raw_string_literal", "int_literal", "rune_literal", "float_literal", "true", "false", "nil"}
+)
+
+
+# Packages that exist to support tests (mocks, fakes, test utilities): their globals live for one
+# test binary's run, and filling them from exported setters is what they are for.
+_TEST_SUPPORT_PACKAGE = re.compile(r"^(mocks?|fakes?|testing|integration)$|^test|test(utils?|ing|helpers?)$|^mock_|_mocks?$")
+
+
+@dataclass
+class Use:
+    kind: str
+    ident: Node  # the reference
+    ctx: FileContext
+    site: Node  # the statement or call that grows or removes
+    key: Node | None = None  # the inserted key (maps) or appended values (slices)
+
+
+@dataclass
+class Collection:
+    """A package-level map, sync.Map or slice and every reference to it in the package's non-test files."""
+
+    name: str
+    kind: str  # "map", "sync.Map", "slice"
+    decl_ctx: FileContext
+    decl: PackageVar
+    uses: list[Use] = field(default_factory=list)
+
+
+@dataclass
+class GrowthSite:
+    use: Use
+    function: Function | None
+    in_handler: bool  # in a handler, or in a function a handler of the package calls
+    request_key: bool  # the key (or appended value) comes from the request
+    per_event: bool = False  # a fresh key per call (time, uuid, rand), or a goroutine's event loop
+
+    @property
+    def severity(self) -> Severity:
+        """How sure we are that the growth tracks traffic: with a handler or the request in the
+        picture, certain; with a key that is new on every call or an event loop, likely; otherwise
+        the code may well run a bounded number of times (a CLI, start-up work we did not see)."""
+        if self.in_handler or self.request_key:
+            return Severity.ERROR
+        if self.per_event:
+            return Severity.WARNING
+        return Severity.NOTE
+
+    @property
+    def function_name(self) -> str:
+        """`track`, `Server.handle`, or `a closure in main` (a literal's `main.func1` says little)."""
+        function = self.function
+        if function is None:
+            return "a package initialiser"
+        if function.kind != "literal":
+            return function.name
+        while function.parent is not None and function.kind == "literal":
+            function = function.parent
+        return f"a closure in {function.name}" if function.kind != "literal" else "a closure"
+
+
+def package_collections(pkg: PackageContext, kinds: frozenset[str]) -> list[Collection]:
+    """Package-level collections of the given kinds, declared outside test files, with their uses."""
+    files = [ctx for ctx in pkg.files if not ctx.is_test_file]
+    if not files or _TEST_SUPPORT_PACKAGE.search(files[0].model.package):
+        return []
+    collections: dict[str, Collection] = {}
+    for ctx in files:
+        for name, var in ctx.model.package_vars.items():
+            kind = _kind(ctx, var)
+            # The same name declared twice means build-tagged alternatives: keep the first.
+            if kind in kinds and name != "_" and name not in collections:
+                collections[name] = Collection(name, kind, ctx, var)
+    if not collections:
+        return []
+    for ctx in files:
+        data = ctx.source.data
+        for name, collection in collections.items():
+            if name.encode() not in data:
+                continue
+            for ident in ctx.model.identifiers_named(name):
+                parent = ident.parent
+                if parent is not None and parent.type == "var_spec" and ident in parent.children_by_field_name("name"):
+                    continue  # the declaration, or its build-tagged twin in another file
+                if ctx.model.resolve(ident).kind != "package":
+                    continue
+                if collection.kind == "slice":
+                    use = _slice_use(ctx, ident)
+                else:
+                    use = _map_use(ctx, ident, collection.kind == "sync.Map")
+                if use is not None:
+                    collection.uses.append(use)
+    return list(collections.values())
+
+
+def _kind(ctx: FileContext, var: PackageVar) -> str:
+    if var.kind != "other":
+        return var.kind
+    value = var.value
+    # `new(sync.Map)`: the model types `make` and literals; `new` is the one other spelling.
+    if value is not None and value.type == "call_expression":
+        function = value.child_by_field_name("function")
+        args = value.child_by_field_name("arguments")
+        if function is not None and ctx.source.text(function) == "new" and args is not None and args.named_child_count == 1:
+            if ctx.model.type_text(args.named_children[0]) == "sync.Map":
+                return "sync.Map"
+    return "other"
+
+
+# ---- classifying one reference ------------------------------------------------------------------
+
+
+def _up(node: Node) -> Node:
+    """The first ancestor that is not a parenthesis."""
+    parent = node.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        parent = parent.parent
+    return parent
+
+
+def assignment_operator(statement: Node) -> str:
+    for child in statement.children:
+        if not child.is_named and child.type.endswith("="):
+            return child.type
+    return ""
+
+
+def _assigned_target(node: Node) -> Node | None:
+    """The assignment statement whose left side lists `node`, if any."""
+    parent = node.parent
+    if parent is not None and parent.type == "expression_list":
+        statement = parent.parent
+        if statement is not None and statement.type == "assignment_statement" and statement.child_by_field_name("left") == parent:
+            return statement
+    return None
+
+
+def _call_of_argument(node: Node) -> tuple[Node, int] | None:
+    """(call, index) when `node` is an argument of a call."""
+    parent = _up(node)
+    if parent is None or parent.type != "argument_list":
+        return None
+    call = parent.parent
+    if call is None or call.type != "call_expression":
+        return None
+    index = next((i for i, arg in enumerate(parent.named_children) if arg.start_byte <= node.start_byte and node.end_byte <= arg.end_byte), -1)
+    return call, index
+
+
+def _map_use(ctx: FileContext, ident: Node, sync_map: bool) -> Use | None:
+    parent = _up(ident)
+    if parent is None:
+        return Use(ESCAPE, ident, ctx, ident)
+    if parent.type == "keyed_element" or (parent.type == "literal_element" and parent.parent is not None
+                                          and parent.parent.type == "keyed_element"
+                                          and parent.parent.child_by_field_name("key") == parent):
+        return None  # a struct field name in a composite literal, not the variable
+    if sync_map:
+        if parent.type == "selector_expression" and parent.child_by_field_name("operand") == ident:
+            method = ctx.source.text(parent.child_by_field_name("field"))
+            call = parent.parent
+            called = call is not None and call.type == "call_expression" and call.child_by_field_name("function") == parent
+            if called and method in _SYNC_MAP_INSERTS:
+                args = call.child_by_field_name("arguments")
+                key = args.named_children[0] if args is not None and args.named_children else None
+                return Use(GROW, ident, ctx, call, key)
+            if called and method in _SYNC_MAP_REMOVALS:
+                return Use(REMOVE, ident, ctx, call)
+            if called and method in _SYNC_MAP_READS:
+                return Use(READ, ident, ctx, call)
+            return Use(ESCAPE, ident, ctx, parent)  # a method value, or a method we do not know
+        return _common_use(ctx, ident, parent)
+    if parent.type == "index_expression" and parent.child_by_field_name("operand") == ident:
+        holder = parent.parent
+        statement = _assigned_target(parent)
+        if statement is not None:
+            return Use(GROW, ident, ctx, statement, parent.child_by_field_name("index"))
+        if holder is not None and holder.type in ("inc_statement", "dec_statement"):
+            return Use(GROW, ident, ctx, holder, parent.child_by_field_name("index"))
+        return Use(READ, ident, ctx, parent)  # a lookup (nested `m[a][b] = v` changes an inner map)
+    return _common_use(ctx, ident, parent)
+
+
+def _common_use(ctx: FileContext, ident: Node, parent: Node) -> Use:
+    """Shapes a map and a sync.Map share: reassignment, builtins, calls, range, comparisons."""
+    statement = _assigned_target(ident)
+    if statement is not None:
+        if _is_lazy_init(ctx, ident, statement):
+            return Use(READ, ident, ctx, statement)
+        return Use(REMOVE, ident, ctx, statement)
+    if parent.type == "range_clause" and parent.child_by_field_name("right") == ident:
+        return Use(READ, ident, ctx, parent)
+    if parent.type == "binary_expression":
+        return Use(READ, ident, ctx, parent)
+    argument = _call_of_argument(ident)
+    if argument is not None:
+        call, index = argument
+        function = call.child_by_field_name("function")
+        name = ctx.source.text(function) if function is not None and function.type == "identifier" else None
+        if name in ("delete", "clear") and index == 0 and ctx.model.resolve(function).kind == "builtin":
+            return Use(REMOVE, ident, ctx, call)
+        if name in _READ_ONLY_CALLS and ctx.model.resolve(function).kind == "builtin":
+            return Use(READ, ident, ctx, call)
+        qualified = ctx.model.qualified(call)
+        if qualified is not None and _READ_ONLY_QUALIFIED.match(qualified) and "Delete" not in qualified:
+            return Use(READ, ident, ctx, call)
+    return Use(ESCAPE, ident, ctx, parent)
+
+
+def _is_lazy_init(ctx: FileContext, ident: Node, statement: Node) -> bool:
+    """`if m == nil { m = make(...) }` creates the map on first use; it bounds nothing."""
+    node = statement.parent
+    name = ctx.source.text(ident)
+    while node is not None and node.type not in FUNCTION_TYPES:
+        if node.type == "if_statement":
+            condition = node.child_by_field_name("condition")
+            text = re.sub(r"\s+", "", ctx.source.text(condition)) if condition is not None else ""
+            return text in (f"{name}==nil", f"nil=={name}")
+        node = node.parent
+    return False
+
+
+def _slice_use(ctx: FileContext, ident: Node) -> Use | None:
+    """A slice grows only by `s = append(s, ...)`. Passing it by value cannot change its length;
+    any other assignment to it (nil, s[:0], s[1:], a filtered copy) truncates or replaces it."""
+    parent = _up(ident)
+    if parent is None:
+        return Use(ESCAPE, ident, ctx, ident)
+    if parent.type == "literal_element" and parent.parent is not None and parent.parent.type == "keyed_element" \
+            and parent.parent.child_by_field_name("key") == parent:
+        return None
+    statement = _assigned_target(ident)
+    if statement is not None:
+        growth = growth_append(ctx, statement, ident)
+        if growth is not None:
+            return Use(GROW, ident, ctx, statement, growth)
+        return Use(REMOVE, ident, ctx, statement)
+    if parent.type == "unary_expression" and ctx.source.text(parent).lstrip().startswith("&"):
+        return Use(ESCAPE, ident, ctx, parent)
+    return Use(READ, ident, ctx, parent)
+
+
+def growth_append(ctx: FileContext, statement: Node, target: Node) -> Node | None:
+    """For `s = append(s, v...)` with `target` being that `s`: the appended arguments' list.
+
+    `s = append(s[1:], v)` or `s = append(s[:0], ...)` re-slices first: a window, not growth.
+    """
+    if assignment_operator(statement) != "=":
+        return None
+    left = statement.child_by_field_name("left")
+    right = statement.child_by_field_name("right")
+    if left is None or right is None or left.named_child_count != right.named_child_count:
+        return None
+    index = next((i for i, n in enumerate(left.named_children) if n == target), -1)
+    if index < 0:
+        return None
+    value = right.named_children[index]
+    while value.type == "parenthesized_expression" and value.named_child_count == 1:
+        value = value.named_children[0]
+    if value.type != "call_expression":
+        return None
+    function = value.child_by_field_name("function")
+    args = value.child_by_field_name("arguments")
+    if function is None or ctx.source.text(function) != "append" or args is None or not args.named_children:
+        return None
+    first = args.named_children[0]
+    if first.type != "identifier" or ctx.source.text(first) != ctx.source.text(target):
+        return None
+    return args
+
+
+# ---- judging the growth sites -------------------------------------------------------------------
+
+
+def unbounded_growth(pkg: PackageContext, collection: Collection) -> list[GrowthSite]:
+    """The sites that make the collection grow at run time, or [] when it is bounded, reset,
+    handed to other code, or filled only at start-up."""
+    if any(use.kind in (REMOVE, ESCAPE) for use in collection.uses):
+        return []
+    if collection.kind == "map" and _small_key_type(collection):
+        return []
+    sites = []
+    calls = _PackageCalls(pkg)
+    for use in collection.uses:
+        if use.kind != GROW:
+            continue
+        model = use.ctx.model
+        function = model.enclosing_function(use.site)
+        if _constant_key(use) or calls.at_setup(use.ctx, use.site) or _len_guarded(use, function, collection.name):
+            continue
+        chain = list(_function_chain(function))
+        in_handler = any(is_handler(fn) for fn in chain) or calls.reached_from_handler(chain[-1] if chain else None)
+        site = GrowthSite(use, function, in_handler, _from_request(use, chain),
+                          _fresh_key(use) or _in_goroutine_loop(use, chain))
+        if site.severity is Severity.NOTE and (use.ctx.model.package == "main" or _memo_table(collection, use, function)):
+            # Nothing ties this insert to traffic. A command's tables live as long as one run,
+            # and a memo table (look the key up, compute, insert) holds one entry per key of its
+            # domain: types, dialects, configured files. Such reports were wrong far more often
+            # than right on real code, so they are left out.
+            continue
+        sites.append(site)
+    return sites
+
+
+def _memo_table(collection: Collection, grow: Use, function: Function | None) -> bool:
+    """The inserting function also looks the collection up: `if v, ok := m[k]; ok { return v }`."""
+    if function is None or collection.kind == "slice":
+        return False
+    return any(use.kind == READ and use.ctx is grow.ctx and function.contains(use.ident)
+               and use.site.type in ("index_expression", "call_expression") for use in collection.uses)
+
+
+def strongest(sites: Iterable[GrowthSite]) -> Severity:
+    return max((site.severity for site in sites), key=lambda level: level.rank)
+
+
+def _function_chain(function: Function | None) -> Iterator[Function]:
+    while function is not None:
+        yield function
+        function = function.parent
+
+
+def _small_key_type(collection: Collection) -> bool:
+    match = re.match(r"^map\[(.*?)\]", collection.decl.type)
+    if not match and collection.decl.value is not None:
+        value = collection.decl.value
+        type_node = value.child_by_field_name("type") if value.type == "composite_literal" else None
+        if value.type == "call_expression":
+            args = value.child_by_field_name("arguments")
+            type_node = args.named_children[0] if args is not None and args.named_children else None
+        match = re.match(r"^map\[(.*?)\]", collection.decl_ctx.model.type_text(type_node)) if type_node is not None else None
+    return bool(match) and match.group(1) in _SMALL_KEY_TYPES
+
+
+def _constant_key(use: Use) -> bool:
+    """`m["total"]++`, `m[maxKind] = v`, `cache.Store(reflect.TypeOf(x), ...)`: a fixed key set."""
+    key = use.key
+    if key is None or key.type == "argument_list":
+        return False
+    model = use.ctx.model
+    if key.type in _CONSTANT_KEYS:
+        return True
+    if key.type == "identifier":
+        binding = model.resolve(key)
+        if binding.decl is not None and binding.decl.parent is not None and binding.decl.parent.type == "const_spec":
+            return True
+        if binding.kind == "param" and binding.function is not None:
+            return any(p.node == binding.decl and p.type == "reflect.Type" for p in binding.function.params)
+        return False
+    if key.type == "call_expression":
+        return model.qualified(key) == "reflect.TypeOf"
+    return False
+
+
+_FRESH_VALUE = re.compile(
+    r"^(time\.(Now|Since)|math/rand(/v2)?\.\w+|crypto/rand\.\w+|github\.com/google/uuid\.\w+"
+    r"|github\.com/gofrs/uuid(/v5)?\.\w+|github\.com/rs/xid\.New\w*|sync/atomic\.Add\w*)$"
+)
+
+
+def _fresh_key(use: Use) -> bool:
+    """A key made new on every call (`time.Now()`, `uuid.New()`, `rand.Int()`, `atomic.AddInt64`):
+    each call adds an entry that no later call will overwrite."""
+    if use.key is None or use.key.type == "argument_list":
+        return False
+    model = use.ctx.model
+    stack = [use.key]
+    seen = 0
+    while stack and seen < 64:
+        node = stack.pop()
+        seen += 1
+        if node.type == "call_expression":
+            qualified = model.qualified(node)
+            if qualified is not None and _FRESH_VALUE.match(qualified):
+                return True
+        if node.type not in FUNCTION_TYPES:
+            stack.extend(node.named_children)
+    return False
+
+
+def _in_goroutine_loop(use: Use, chain: list[Function]) -> bool:
+    """Inside a loop of a function literal started with `go`: a worker that inserts per event."""
+    node = use.site.parent
+    in_loop = False
+    for function in chain:
+        while node is not None and node != function.node:
+            if node.type == "for_statement":
+                in_loop = True
+            node = node.parent
+        if function.kind != "literal":
+            return False
+        call = _up(function.node)
+        if in_loop and call is not None and call.type == "call_expression" and call.parent is not None \
+                and call.parent.type == "go_statement":
+            return True
+        node = function.node.parent
+    return False
+
+
+def _len_guarded(use: Use, function: Function | None, name: str) -> bool:
+    """An insert in a function that compares `len(m)` against a bound, e.g.
+    `if len(cache) >= maxEntries { evict() }`: the author has bounded it."""
+    if function is None or function.body is None:
+        return False
+    model = use.ctx.model
+    for ident in model.identifiers_named(name, within=function.body):
+        argument = _call_of_argument(ident)
+        if argument is None or _up(ident) is None:
+            continue
+        call, index = argument
+        function_node = call.child_by_field_name("function")
+        if index != 0 or function_node is None or use.ctx.source.text(function_node) != "len":
+            continue
+        comparison = _up(call)
+        if comparison is None or comparison.type != "binary_expression" or model.resolve(ident).kind != "package":
+            continue
+        operator = comparison.child_by_field_name("operator")
+        op = operator.type if operator is not None else ""
+        other = [c for c in (comparison.child_by_field_name("left"), comparison.child_by_field_name("right")) if c is not None and c != call]
+        if op in _RELATIONAL or (op in ("==", "!=") and other and use.ctx.source.text(other[0]) != "0"):
+            return True
+    return False
+
+
+def _from_request(use: Use, chain: list[Function]) -> bool:
+    """The key (or appended value) mentions a request parameter of an enclosing handler, directly
+    (`c.ClientIP()`, `r.URL.Path`) or through a local assigned from one (`ip := c.ClientIP()`)."""
+    if use.key is None:
+        return False
+    model = use.ctx.model
+    params = [p for fn in chain for p in request_params(fn) if p.node is not None]
+    if not params:
+        return False
+    if any(model.references(p.node, within=use.key) for p in params):
+        return True
+    for ident in _identifiers(use.key, limit=64):
+        binding = model.resolve(ident)
+        if binding.kind != "local" or binding.decl is None:
+            continue
+        statement = binding.decl.parent
+        if statement is not None and statement.type != "var_spec":
+            statement = statement.parent
+        if statement is None or statement.type not in ("short_var_declaration", "assignment_statement", "var_spec"):
+            continue
+        right = statement.child_by_field_name("right") or statement.child_by_field_name("value")
+        if right is not None and any(model.references(p.node, within=right) for p in params):
+            return True
+    return False
+
+
+def _identifiers(node: Node, limit: int) -> Iterator[Node]:
+    """Identifiers of a small expression (a map key): a bounded local walk, not a tree walk."""
+    stack = [node]
+    seen = 0
+    while stack and seen < limit:
+        current = stack.pop()
+        seen += 1
+        if current.type == "identifier":
+            yield current
+        elif current.type not in FUNCTION_TYPES:
+            stack.extend(reversed(current.named_children))
+
+
+class _PackageCalls:
+    """Who calls a function of the package, and so how often its code runs.
+
+    Setup: `init`, `main` and package variable initialisers run once; so does a function literal
+    called on the spot, deferred, or handed over as a callback inside them (not a goroutine, not a
+    handler). A function of the package counts too when every call of it in the package is made
+    from setup code (followed a few levels), and so do registration functions (`Register`,
+    `MustRegister`, `registerX`) and start-up functions by name (`initX`, `setupX`, `serverMain`):
+    registries are filled at start-up by design. A function merely *referenced* from main
+    (`http.HandleFunc("/", track)`) runs per request.
+
+    Handlers: a function that a handler of the package calls (a few levels up) runs per request.
+    Methods are called through selectors the identifier index does not see; they are not followed.
+    """
+
+    _DEPTH = 3
+
+    def __init__(self, pkg: PackageContext):
+        self.pkg = pkg
+        self._setup_memo: dict[str, bool] = {}
+        self._handler_memo: dict[str, bool] = {}
+
+    def _references(self, name: str) -> Iterator[tuple[FileContext, Node]]:
+        """References to the package-level function `name` in non-test files (not its declaration)."""
+        for ctx in self.pkg.files:
+            if ctx.is_test_file or name.encode() not in ctx.source.data:
+                continue
+            for ident in ctx.model.identifiers_named(name):
+                parent = ident.parent
+                if parent is not None and parent.type == "function_declaration" and parent.child_by_field_name("name") == ident:
+                    continue
+                if ctx.model.resolve(ident).kind == "package":
+                    yield ctx, ident
+
+    @staticmethod
+    def _is_call(ident: Node) -> bool:
+        parent = ident.parent
+        return parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == ident
+
+    def at_setup(self, ctx: FileContext, node: Node, depth: int = 0) -> bool:
+        function = ctx.model.enclosing_function(node)
+        while function is not None and function.kind == "literal":
+            parent = _up(function.node)
+            if parent is not None and parent.type == "call_expression" and parent.parent is not None \
+                    and parent.parent.type == "go_statement":
+                return False  # a goroutine: it runs for as long as it likes
+            if is_handler(function):
+                return False  # registered from setup code, run per request
+            # Called on the spot, deferred, or a callback handed over during setup (a flag
+            # action, a `sync.Once`): it runs as often as the code that registers it.
+            function = function.parent
+        if function is None:
+            return True  # a package variable initialiser
+        if is_handler(function):
+            return False  # registered somewhere, perhaps in another package: per request
+        if function.kind == "method":
+            return bool(_REGISTRATION_NAME.match(function.name.rsplit(".", 1)[-1]))
+        if function.name == "init" or (function.name == "main" and ctx.model.package == "main"):
+            return True
+        if _REGISTRATION_NAME.match(function.name) or _SETUP_NAME.search(function.name):
+            return True
+        return self._only_called_at_setup(function.name, depth)
+
+    def _only_called_at_setup(self, name: str, depth: int) -> bool:
+        if depth >= self._DEPTH:
+            return False
+        if name in self._setup_memo:
+            return self._setup_memo[name]
+        self._setup_memo[name] = False  # a recursive function is not setup code on that account
+        calls = 0
+        verdict = True
+        for ctx, ident in self._references(name):
+            if not self._is_call(ident):
+                verdict = False  # used as a value: a callback, run at any time
+                break
+            calls += 1
+            if not self.at_setup(ctx, ident.parent, depth + 1):
+                verdict = False
+                break
+        # An unexported function nobody in the package calls is dead code (or reached through
+        # reflection): no evidence that it runs per request. An exported one is API: it may be.
+        result = verdict and (calls > 0 or not name[:1].isupper())
+        self._setup_memo[name] = result
+        return result
+
+    def reached_from_handler(self, function: Function | None, depth: int = 0) -> bool:
+        if function is None or function.kind != "func" or depth >= self._DEPTH:
+            return False
+        name = function.name
+        if name in self._handler_memo:
+            return self._handler_memo[name]
+        self._handler_memo[name] = False
+        result = False
+        for ctx, ident in self._references(name):
+            if not self._is_call(ident):
+                continue
+            chain = list(_function_chain(ctx.model.enclosing_function(ident)))
+            if any(is_handler(fn) for fn in chain) or (chain and self.reached_from_handler(chain[-1], depth + 1)):
+                result = True
+                break
+        self._handler_memo[name] = result
+        return result
+
+
+def describe_sites(sites: Iterable[GrowthSite], source: str = "key") -> str:
+    """`handle (handler, key from the request), track`: each inserting function once."""
+    seen: dict[str, list[str]] = {}
+    for site in sites:
+        notes = seen.setdefault(site.function_name, [])
+        if site.in_handler and "handler" not in notes:
+            notes.append("handler")
+        if site.request_key and f"{source} from the request" not in notes:
+            notes.append(f"{source} from the request")
+    parts = [f"{name} ({', '.join(notes)})" if notes else name for name, notes in seen.items()]
+    if len(parts) > 4:
+        parts = parts[:4] + [f"{len(parts) - 4} more"]
+    return ", ".join(parts)

@@ -1,0 +1,92 @@
+"""GL201 unbounded-global-map."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from goleaklint.context import PackageContext
+from goleaklint.growth import describe_sites, package_collections, strongest, unbounded_growth
+from goleaklint.rule import Docs, Finding, Rule, Severity
+
+RULE = Rule(
+    id="GL201",
+    slug="unbounded-global-map",
+    title="a package-level map is inserted into at run time and never shrinks",
+    severity=Severity.WARNING,
+    tags=("memory-leak", "unbounded-growth"),
+    precision="high",
+    docs=Docs(
+        what="Finds a package-level map or `sync.Map` that functions of the package insert into "
+        "(`m[k] = v`, `m[k]++`, `m[k] += v`, `Store`, `LoadOrStore`, `Swap`) while nothing in the "
+        "package (any of its non-test files) deletes from it (`delete`, `clear`, `Delete`, "
+        "`LoadAndDelete`, `CompareAndDelete`, `Clear`), reassigns it, or bounds it (a `len(m)` "
+        "comparison in the inserting function). Reported once, at the declaration, naming the "
+        "inserting functions. It is an error when an insert runs in an HTTP handler (net/http, gin, "
+        "echo, fiber) or its key comes from the request: then every new client, path or header value "
+        "adds an entry, and anyone on the network can drive the growth.",
+        why="A package-level map lives as long as the process. Each distinct key stays in it, with "
+        "its value and everything the value points to, forever: Go maps never shrink their bucket "
+        "array either. Keyed by IP, user, session, URL or request id, it grows with traffic until "
+        "the pod is OOM-killed, and restarts only reset the clock.",
+        example="""var visits = map[string]int{}
+
+func track(c *gin.Context) {
+    visits[c.ClientIP()]++ // one entry per client, forever
+}""",
+        use_instead="""var (
+    mu     sync.Mutex
+    visits = map[string]int{}
+)
+
+func track(c *gin.Context) {
+    mu.Lock()
+    defer mu.Unlock()
+    if len(visits) >= maxTracked {
+        clear(visits) // or evict: an LRU, a TTL cache, a periodic sweep that deletes
+    }
+    visits[c.ClientIP()]++
+}""",
+        limits="Levels follow the evidence: error when an insert runs in a handler (or in a "
+        "function a handler of the package calls, a few levels up) or its key mentions the request; "
+        "warning when the key is new on every call (`time.Now()`, `uuid.New()`, `rand`, "
+        "`atomic.Add…`) or the insert sits in a loop of a goroutine; note otherwise, and nothing at "
+        "all when, without such evidence, the package is `main` (a command's tables live for one run) "
+        "or the inserting function looks the key up first (a memo table, one entry per key of a "
+        "domain that is usually small: types, dialects, configured paths). "
+        "Not reported either: inserts only in `init`, `main`, package variable initialisers, "
+        "callbacks handed over during those (not goroutines, not handlers), functions called only "
+        "from those, registration functions (`Register…`, `MustRegister…`, `register…`, hooks such as `OnExit`) and "
+        "start-up functions by name (`init…`, `setup…`, `…Main`); unexported functions nobody in the "
+        "package calls; constant keys (literals, constants, `reflect.TypeOf(x)`, `reflect.Type` "
+        "parameters); key types with few values (`bool`, `byte`, `int8`, `reflect.Type`, "
+        "`reflect.Kind`); packages that support tests (`mock`, `fake`, `testutil`, `…test…`). A lazy "
+        "`if m == nil { m = make(...) }` does not count as a reset. A map handed to other code "
+        "(passed to a function other than a known read-only one such as `len` or `fmt.*`, aliased, "
+        "returned, its address taken) is not reported, since that code may delete from it. Inserts "
+        "into a nested map (`m[a][b] = v`) are not followed, nor calls through methods when looking "
+        "for a calling handler. Maps held in struct fields, and variables of a named map type, are "
+        "out of scope: whether the struct lives for the process is not known. Test files are "
+        "ignored on both sides: a `delete` only in a test does not bound production. A `len(m)` "
+        "comparison is taken as a bound whatever it guards.",
+        references=("https://go.dev/issue/20135",),
+    ),
+)
+
+_FIX = ("delete entries once they are done with (or `clear` the map), cap it with a `len` check and "
+        "evict, or use a bounded cache (LRU or TTL)")
+
+
+def check_package(pkg: PackageContext) -> Iterable[Finding]:
+    for collection in package_collections(pkg, frozenset({"map", "sync.Map"})):
+        sites = unbounded_growth(pkg, collection)
+        if not sites:
+            continue
+        what = "sync.Map" if collection.kind == "sync.Map" else "map"
+        yield collection.decl_ctx.finding(
+            RULE,
+            collection.decl.node,
+            f"package-level {what} `{collection.name}` only grows: inserted into by {describe_sites(sites)}, "
+            f"and nothing in the package deletes from it, clears it or replaces it",
+            fix=_FIX,
+            severity=strongest(sites),
+        )
