@@ -30,7 +30,24 @@ _WAITS = Query(
 )
 _IDENTIFIERS = Query(GO, "(identifier) @id")
 _NAMES = Query(GO, "[(identifier) (field_identifier)] @name")
-_CLOSES = Query(GO, '(call_expression function: (identifier) @f (#eq? @f "close") arguments: (argument_list . (_) @channel))')
+# `close(ch)`, and helpers that close: `xioutil.SafeClose(ch)`, `closeQuietly(ch)`.
+_CLOSES = Query(
+    GO,
+    """
+(call_expression function: (identifier) @f (#match? @f "(?i)close") arguments: (argument_list (_) @channel))
+(call_expression function: (selector_expression field: (field_identifier) @f (#match? @f "(?i)close"))
+  arguments: (argument_list (_) @channel))
+""",
+)
+_ONCE_DO = Query(
+    GO,
+    """
+(call_expression
+  function: (selector_expression operand: (_) @once field: (field_identifier) @do (#eq? @do "Do"))
+  arguments: (argument_list . (_) @arg))
+""",
+)
+_ARGUMENTS = Query(GO, "(argument_list [(identifier) (selector_expression)] @arg)")
 _CHAN_FIELDS = Query(GO, "(field_declaration name: (field_identifier) @name type: (channel_type))")
 
 
@@ -164,6 +181,16 @@ def started_at_process_level(ctx: FileContext, go: Node) -> bool:
     return root.name == "init" or (root.name == "main" and ctx.model.package == "main")
 
 
+CLI_PACKAGES = ("github.com/spf13/cobra", "github.com/urfave/cli", "github.com/urfave/cli/v2", "github.com/urfave/cli/v3",
+                "github.com/alecthomas/kingpin/v2", "gopkg.in/alecthomas/kingpin.v2")
+
+
+def command_line_file(ctx: FileContext) -> bool:
+    """A file of package main, or one that builds command-line commands: what it starts lives as
+    long as the command, which is the process."""
+    return ctx.model.package == "main" or any(ctx.model.imported(path) for path in CLI_PACKAGES)
+
+
 @dataclass
 class PackageFunctions:
     """The declared functions and methods of a package, by name (`f`, `Type.method`), and the
@@ -190,6 +217,48 @@ class PackageFunctions:
                 if name:
                     names.add(name)
         return names
+
+    @cached_property
+    def passed_names(self) -> set[str]:
+        """Last names of everything passed as a call argument anywhere in the package: a channel
+        handed to another function may be closed there."""
+        names: set[str] = set()
+        for ctx in self.pkg.files:
+            for arg in QueryCursor(_ARGUMENTS).captures(ctx.source.root).get("arg", []):
+                name = last_name(ctx.model, arg)
+                if name:
+                    names.add(name)
+        return names
+
+    @cached_property
+    def once_functions(self) -> set[str]:
+        """Last names of functions handed to `once.Do(…)`: they run once per process."""
+        names: set[str] = set()
+        for ctx in self.pkg.files:
+            captures = QueryCursor(_ONCE_DO).captures(ctx.source.root)
+            for arg in captures.get("arg", []):
+                name = last_name(ctx.model, arg)
+                if name:
+                    names.add(name)
+        return names
+
+    def started_once(self, ctx: FileContext, go: Node) -> bool:
+        """The `go` statement runs inside `once.Do(func(){…})`, or in a function given to `once.Do`."""
+        function = ctx.model.enclosing_function(go)
+        while function is not None:
+            node = function.node
+            if node.type == "func_literal":
+                args = node.parent
+                call = args.parent if args is not None and args.type == "argument_list" else None
+                callee = call.child_by_field_name("function") if call is not None else None
+                if callee is not None and callee.type == "selector_expression" and \
+                        ctx.source.text(callee.child_by_field_name("field")) == "Do" and \
+                        "once" in ctx.source.text(callee.child_by_field_name("operand")).lower():
+                    return True
+            elif function.name.rsplit(".", 1)[-1] in self.once_functions:
+                return True
+            function = function.parent
+        return False
 
     @cached_property
     def channel_fields(self) -> set[str]:
@@ -219,17 +288,37 @@ class PackageFunctions:
             if operand is None or field is None or operand.type != "identifier":
                 return None
             binding = model.resolve(operand)
-            if binding.kind not in ("receiver", "param") or binding.function is None:
-                return None
+            type_name = self._value_type(model, binding)
+            if type_name:
+                return self.by_name.get(f"{type_name}.{model.source.text(field)}")
+        return None
+
+    @staticmethod
+    def _value_type(model: FileModel, binding) -> str | None:
+        """The package-local type name of a receiver, a parameter, or a local set from `&T{…}` / `T{…}`."""
+        if binding.decl is None or binding.function is None:
+            return None
+        type_text = None
+        if binding.kind in ("receiver", "param"):
             candidates = list(binding.function.params)
             if binding.function.receiver is not None:
                 candidates.append(binding.function.receiver)
             for param in candidates:
-                if param.node is not None and binding.decl is not None and param.node.start_byte == binding.decl.start_byte:
-                    type_name = re.sub(r"\[.*$", "", param.type.lstrip("*"))
-                    if "." in type_name or not type_name:
-                        return None
-                    return self.by_name.get(f"{type_name}.{model.source.text(field)}")
+                if param.node is not None and param.node.start_byte == binding.decl.start_byte:
+                    type_text = param.type
+        elif binding.kind == "local":
+            statement = binding.decl.parent.parent if binding.decl.parent is not None else None
+            if statement is not None and statement.type == "short_var_declaration":
+                right = statement.child_by_field_name("right")
+                value = right.named_children[0] if right is not None and right.named_child_count == 1 else None
+                if value is not None and value.type == "unary_expression" and value.named_child_count == 1:
+                    value = value.named_children[0]
+                if value is not None and value.type == "composite_literal":
+                    type_text = model.type_text(value.child_by_field_name("type"))
+        if not type_text:
+            return None
+        type_name = re.sub(r"\[.*$", "", type_text.lstrip("*"))
+        return type_name if type_name and "." not in type_name else None
         return None
 
 
