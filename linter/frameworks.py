@@ -153,14 +153,14 @@ def identifier_kind(model: FileModel, ident: Node, _depth: int = 0) -> str | Non
         return _param_kind(binding.function, binding.decl)
     if binding.kind != "local" or _depth > 2:
         return None
-    value = _single_initialiser(binding.decl)
+    value = single_initialiser(binding.decl)
     if value is None:
         return None
     found = request_value(model, value, _depth + 1)
     return found.kind if found is not None else None
 
 
-def _single_initialiser(decl: Node) -> Node | None:
+def single_initialiser(decl: Node) -> Node | None:
     """The value of `x := v` / `var x = v` for the declared identifier, when one value goes with one name."""
     parent = decl.parent
     if parent is None:

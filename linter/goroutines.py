@@ -47,6 +47,7 @@ _ONCE_DO = Query(
   arguments: (argument_list . (_) @arg))
 """,
 )
+_STRUCTS = Query(GO, "(type_spec name: (type_identifier) @name type: (struct_type) @struct)")
 _ARGUMENTS = Query(GO, "(argument_list [(identifier) (selector_expression)] @arg)")
 _CHAN_FIELDS = Query(GO, "(field_declaration name: (field_identifier) @name type: (channel_type))")
 
@@ -261,6 +262,51 @@ class PackageFunctions:
         return False
 
     @cached_property
+    def struct_fields(self) -> dict[str, dict[str, str]]:
+        """Struct type name -> field name -> import-resolved field type, for the package's structs."""
+        structs: dict[str, dict[str, str]] = {}
+        for ctx in self.pkg.files:
+            captures = QueryCursor(_STRUCTS).captures(ctx.source.root)
+            for name, struct in zip(sorted(captures.get("name", []), key=lambda n: n.start_byte),
+                                    sorted(captures.get("struct", []), key=lambda n: n.start_byte)):
+                fields = structs.setdefault(ctx.source.text(name), {})
+                for field_list in struct.named_children:
+                    for decl in field_list.named_children:
+                        if decl.type != "field_declaration":
+                            continue
+                        type_text = ctx.model.type_text(decl.child_by_field_name("type"))
+                        for field in decl.children_by_field_name("name"):
+                            fields.setdefault(ctx.source.text(field), type_text)
+        return structs
+
+    def expression_type(self, model: FileModel, expr: Node | None) -> str | None:
+        """The type of `x` or `x.f` when x is a receiver, parameter, local `&T{…}` or package
+        variable and f a field of a struct of this package."""
+        if expr is None:
+            return None
+        if expr.type == "identifier":
+            binding = model.resolve(expr)
+            if binding.kind == "package":
+                var = model.package_vars.get(model.source.text(expr))
+                return var.type or None if var is not None else None
+            if binding.kind in ("receiver", "param") and binding.function is not None and binding.decl is not None:
+                params = list(binding.function.params) + ([binding.function.receiver] if binding.function.receiver else [])
+                for param in params:
+                    if param.node is not None and param.node.start_byte == binding.decl.start_byte:
+                        return param.type
+            return None
+        if expr.type == "selector_expression":
+            operand = expr.child_by_field_name("operand")
+            field = expr.child_by_field_name("field")
+            if operand is None or field is None or operand.type != "identifier":
+                return None
+            type_name = self.value_type(model, model.resolve(operand))
+            if type_name is None:
+                return None
+            return self.struct_fields.get(type_name, {}).get(model.source.text(field))
+        return None
+
+    @cached_property
     def channel_fields(self) -> set[str]:
         names: set[str] = set()
         for ctx in self.pkg.files:
@@ -288,13 +334,13 @@ class PackageFunctions:
             if operand is None or field is None or operand.type != "identifier":
                 return None
             binding = model.resolve(operand)
-            type_name = self._value_type(model, binding)
+            type_name = self.value_type(model, binding)
             if type_name:
                 return self.by_name.get(f"{type_name}.{model.source.text(field)}")
         return None
 
     @staticmethod
-    def _value_type(model: FileModel, binding) -> str | None:
+    def value_type(model: FileModel, binding) -> str | None:
         """The package-local type name of a receiver, a parameter, or a local set from `&T{…}` / `T{…}`."""
         if binding.decl is None or binding.function is None:
             return None
