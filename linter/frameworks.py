@@ -15,6 +15,7 @@ and types are resolved through imports, so aliases (`nethttp "net/http"`) are ho
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from tree_sitter import Node
@@ -58,12 +59,16 @@ CONTEXT_TYPES = frozenset(t for t, k in _TYPE_KINDS.items() if k not in (HTTP_RE
 
 # What a middleware factory returns: the returned literal is a handler that lives as long as the router.
 MIDDLEWARE_RESULT_TYPES = frozenset(
-    {f"{GIN}.HandlerFunc", f"{HTTP}.Handler", f"{HTTP}.HandlerFunc", f"func({HTTP}.Handler){HTTP}.Handler"}
+    {f"{GIN}.HandlerFunc", f"{HTTP}.Handler", f"{HTTP}.HandlerFunc"}
     | {f"{p}.MiddlewareFunc" for p in ECHO_PATHS}
     | {f"{p}.HandlerFunc" for p in ECHO_PATHS}
     | {f"{p}.Handler" for p in FIBER_PATHS}
     | {f"{FASTHTTP}.RequestHandler"}
 )
+
+
+# `func(http.Handler) http.Handler`, as type_text writes it (spaces gone, a parameter name glued on).
+_HANDLER_WRAPPER = re.compile(r"func\((?:[A-Za-z_]\w*)?net/http\.Handler\)net/http\.Handler")
 
 
 def is_request_type(type_text: str) -> bool:
@@ -105,7 +110,7 @@ def has_handler_signature(function: Function) -> bool:
 def is_middleware_factory(function: Function) -> bool:
     """A function that returns a handler or a handler wrapper: `gin.HandlerFunc`,
     `func(http.Handler) http.Handler`, `http.Handler`, echo's `MiddlewareFunc`, fiber's `Handler`."""
-    return any(r.type in MIDDLEWARE_RESULT_TYPES for r in function.results)
+    return any(r.type in MIDDLEWARE_RESULT_TYPES or _HANDLER_WRAPPER.fullmatch(r.type) for r in function.results)
 
 
 def enclosing_handler(model: FileModel, node: Node) -> Function | None:

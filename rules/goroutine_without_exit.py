@@ -23,8 +23,9 @@ RULE = Rule(
     docs=Docs(
         what="Finds a `go` statement whose goroutine runs an endless loop with no way out. The "
         "goroutine is the `go func(){…}()` literal, or the function or method of the same package "
-        "that `go f(x)` / `go s.run()` starts (a method is found through the receiver's or a "
-        "parameter's type). Endless loops: `for { … }`, `for ;; { … }`, `for range time.Tick(d)`, "
+        "that `go f(x)` / `go s.run()` starts, or that a literal calls as a statement of its own "
+        "body (`go func() { defer wg.Done(); s.run() }()`); a method is found through the type of "
+        "the receiver, a parameter, or a local set from `&T{…}`. Endless loops: `for { … }`, `for ;; { … }`, `for range time.Tick(d)`, "
         "`for range t.C` over a ticker, and `for v := range ch` over a channel of this package (a "
         "package variable, a local made with `make(chan …)`, or a struct field of channel type) that "
         "nothing in the package ever passes to `close`. A way out is any of: a `return`, a `break` "
@@ -105,6 +106,15 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
                 continue
             body_ctx, function = target
             found = _endless_loop(body_ctx, function, functions)
+            if found is None and function.kind == "literal":
+                # `go func() { defer wg.Done(); s.loop() }()`: the literal only wraps the real body.
+                for call in _wrapped_calls(function):
+                    callee = functions.callee(body_ctx, call)
+                    if callee is not None and callee[1] is not function:
+                        found = _endless_loop(callee[0], callee[1], functions)
+                        if found is not None:
+                            body_ctx, function = callee
+                            break
             if found is None:
                 continue
             loop, shape = found
@@ -123,6 +133,20 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
                 "cancelled: `select { case <-ctx.Done(): return; case <-t.C: … }`",
                 severity=Severity.NOTE if process else None,
             )
+
+
+def _wrapped_calls(function: Function) -> list[Node]:
+    """Calls made as statements at the top of a literal's body (not deferred, not nested)."""
+    body = function.body
+    lists = [c for c in body.named_children if c.type == "statement_list"] if body is not None else []
+    statements = lists[0].named_children if lists else []
+    calls = []
+    for statement in statements:
+        if statement.type == "expression_statement" and statement.named_child_count == 1:
+            expr = statement.named_children[0]
+            if expr.type == "call_expression":
+                calls.append(expr)
+    return calls
 
 
 def _goroutine(ctx: FileContext, go: Node, functions: PackageFunctions) -> tuple[FileContext, Function] | None:

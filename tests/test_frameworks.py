@@ -58,6 +58,10 @@ func Wrap(next nethttp.Handler) nethttp.Handler {
 
 func EchoMW(next echo.HandlerFunc) echo.HandlerFunc { return next }
 
+func Chain() func(next nethttp.Handler) nethttp.Handler { return nil }
+
+func FiberMW() fiber.Handler { return nil }
+
 func echoHandler(c echo.Context) error {
 	req := c.Request()
 	res := c.Response()
@@ -143,7 +147,7 @@ def test_handler_signature_is_exactly_what_a_router_calls(model):
 
 def test_middleware_factories(model):
     factories = {f.name for f in model.functions if fw.is_middleware_factory(f)}
-    assert factories == {"Auth", "Wrap", "EchoMW"}
+    assert factories == {"Auth", "Wrap", "EchoMW", "Chain", "FiberMW"}
 
 
 def test_request_params_keep_their_signature(model):
