@@ -33,7 +33,8 @@ RULE = Rule(
         "`smtp.SendMail`; `Run`/`Output`/`CombinedOutput` of an `exec.Command`; `Query`, `QueryRow`, "
         "`Exec`, `Ping`, `Begin`, `Prepare` on a `database/sql` `DB`/`Tx`/`Conn`/`Stmt`; and the "
         "finishing methods (`Create`, `Save`, `Find`, `First`, `Delete`, `Update`, `Exec`, `Scan`, …) "
-        "of a `*gorm.DB`. The receiver's type must be known from a parameter, a receiver or a "
+        "of a `*gorm.DB`. A goroutine whose only such work is `time.Sleep` or `time.After` is "
+        "reported at note level: the delay ends by itself; everything else may hang and is a warning. The receiver's type must be known from a parameter, a receiver or a "
         "package variable: a name that merely suggests I/O (`sendEmail`, `saveAsync`) is not enough. "
         "Taking a context: any mention of the `context` package, of an identifier named like a "
         "context (`ctx`, `reqCtx`), of `.Context()`, `.Done()` or `.WithContext()`, or a started "
@@ -132,17 +133,20 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
                 continue
             if literal is None and _takes_context(body_ctx, body_fn.body):
                 continue
-            work = _slow_work(body_ctx, body_fn.body, functions)
-            if work is None:
+            slow = _slow_work(body_ctx, body_fn.body, functions)
+            if slow is None:
                 continue
+            work, may_hang = slow
             name = handler.name if handler.kind != "literal" else "the handler"
             where = "" if literal is not None else f" ({body_fn.name})"
             yield ctx.finding(
                 RULE, go,
                 f"{name} starts a goroutine{where} that {work}, takes no context and is not awaited: "
-                "request cancellation never reaches it, so a slow or hung call keeps it alive",
+                + ("request cancellation never reaches it, so a slow or hung call keeps it alive" if may_hang
+                   else "request cancellation never reaches it, though the delay ends by itself"),
                 fix="pass a context and stop with it (for work that must outlive the request: "
                 "`context.WithTimeout(context.WithoutCancel(r.Context()), d)`), or wait for the goroutine",
+                severity=None if may_hang else Severity.NOTE,
             )
 
 
@@ -169,7 +173,7 @@ def _takes_context(ctx: FileContext, node: Node) -> bool:
     return False
 
 
-def _slow_work(ctx: FileContext, body: Node, functions: PackageFunctions) -> str | None:
+def _slow_work(ctx: FileContext, body: Node, functions: PackageFunctions) -> tuple[str, bool] | None:
     model = ctx.model
     captures = QueryCursor(_WORK).captures(body)
     found: list[tuple[int, str]] = []
@@ -190,7 +194,10 @@ def _slow_work(ctx: FileContext, body: Node, functions: PackageFunctions) -> str
             found.append((receive.start_byte, f"receives from `{_short(ctx, operand)}`"))
     if not found:
         return None
-    return min(found)[1]
+    # A sleep or a timer ends by itself: the goroutine is late, not stuck. Anything else may hang.
+    unbounded = [f for f in found if not f[1].startswith(("sleeps", "waits on time."))]
+    first = min(unbounded or found)
+    return first[1], bool(unbounded)
 
 
 def _short(ctx: FileContext, node: Node | None) -> str:
