@@ -39,7 +39,11 @@ RULE = Rule(
         "Taking a context: any mention of the `context` package, of an identifier named like a "
         "context (`ctx`, `reqCtx`), of `.Context()`, `.Done()` or `.WithContext()`, or a started "
         "function with a `context.Context` parameter. Awaited: as GL301 (a `.Wait()` after it, or a "
-        "receive from a channel the goroutine mentions).",
+        "receive from a channel the goroutine mentions). Also silent: a goroutine that uses a value "
+        "the starting function closes with `defer x.Close()` (a websocket writer beside its reader: "
+        "the close reaches it), and one that ends the process (`os.Exit`, `log.Fatal`). A channel "
+        "operation that is a case of a `select` which also waits on a timer or ticker wakes up by "
+        "itself and is not counted; a receive from a timer or ticker counts like a sleep.",
         why="Nothing stops such a goroutine when the client goes away or the request times out: "
         "it keeps its stack and everything it captured until its slow call returns, and a call "
         "without a deadline may never return. Under load, or when a downstream service hangs, each "
@@ -133,6 +137,8 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
                 continue
             if literal is None and _takes_context(body_ctx, body_fn.body):
                 continue
+            if _ends_process(body_ctx, body_fn.body) or _uses_closed_by_handler(ctx, go):
+                continue
             slow = _slow_work(body_ctx, body_fn.body, functions)
             if slow is None:
                 continue
@@ -148,6 +154,37 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
                 "`context.WithTimeout(context.WithoutCancel(r.Context()), d)`), or wait for the goroutine",
                 severity=None if may_hang else Severity.NOTE,
             )
+
+
+_CLOSE_DEFERS = Query(
+    GO,
+    """
+(defer_statement (call_expression
+  function: (selector_expression operand: (identifier) @closed field: (field_identifier) @m (#eq? @m "Close"))))
+""",
+)
+_EXITS = frozenset({"os.Exit", "log.Fatal", "log.Fatalf", "log.Fatalln"})
+
+
+def _ends_process(ctx: FileContext, body: Node) -> bool:
+    """`time.Sleep(time.Second); os.Exit(0)` after answering: ending the process is the point."""
+    return any(ctx.model.qualified(call) in _EXITS for call in QueryCursor(_WORK).captures(body).get("call", []))
+
+
+def _uses_closed_by_handler(ctx: FileContext, go: Node) -> bool:
+    """The goroutine uses a connection the starting function closes with `defer x.Close()`
+    (`go writer(ws)` beside `defer ws.Close()`): the handler's return reaches it through the close."""
+    model = ctx.model
+    function = model.enclosing_function(go)
+    if function is None or function.body is None:
+        return False
+    for closed in QueryCursor(_CLOSE_DEFERS).captures(function.body).get("closed", []):
+        binding = model.resolve(closed)
+        if binding.decl is None:
+            continue
+        if model.references(binding.decl, within=go):
+            return True
+    return False
 
 
 def _has_context_param(function: Function) -> bool:
@@ -182,20 +219,22 @@ def _slow_work(ctx: FileContext, body: Node, functions: PackageFunctions) -> tup
         if what:
             found.append((call.start_byte, what))
     for send in captures.get("send", []):
-        if not _non_blocking(send):
+        if not _non_blocking(send) and not _timed_select(model, send):
             found.append((send.start_byte, f"sends on `{_short(ctx, send.child_by_field_name('channel'))}`"))
     for receive in captures.get("receive", []):
         if _non_blocking(receive):
             continue
         operand = receive.child_by_field_name("operand")
-        if operand is not None and model.qualified(operand) in ("time.After", "time.Tick"):
-            found.append((receive.start_byte, f"waits on {model.qualified(operand)}"))
-        elif operand is not None:
+        if operand is None:
+            continue
+        if _is_timer(model, operand):
+            found.append((receive.start_byte, "waits on a timer"))
+        elif not _timed_select(model, receive):
             found.append((receive.start_byte, f"receives from `{_short(ctx, operand)}`"))
     if not found:
         return None
     # A sleep or a timer ends by itself: the goroutine is late, not stuck. Anything else may hang.
-    unbounded = [f for f in found if not f[1].startswith(("sleeps", "waits on time."))]
+    unbounded = [f for f in found if not f[1].startswith(("sleeps", "waits on a timer"))]
     first = min(unbounded or found)
     return first[1], bool(unbounded)
 
@@ -203,6 +242,37 @@ def _slow_work(ctx: FileContext, body: Node, functions: PackageFunctions) -> tup
 def _short(ctx: FileContext, node: Node | None) -> str:
     text = ctx.source.text(node) if node is not None else "?"
     return text if len(text) <= 30 else text[:27] + "..."
+
+
+def _is_timer(model: FileModel, operand: Node) -> bool:
+    """`time.After(d)`, `time.Tick(d)`, `ticker.C`, `t.timer.C`: a channel that delivers on its own."""
+    if operand.type == "call_expression":
+        return model.qualified(operand) in ("time.After", "time.Tick")
+    if operand.type == "selector_expression" and model.source.text(operand.child_by_field_name("field")) == "C":
+        name = last_name(model, operand.child_by_field_name("operand")) or ""
+        return bool(re.search(r"(?i)tick|timer|timeout|t$", name))
+    return False
+
+
+def _timed_select(model: FileModel, node: Node) -> bool:
+    """A send or receive that is a case of a `select` which also waits on a timer: it wakes up."""
+    case = node.parent
+    while case is not None and case.type not in ("communication_case", "block", "func_literal"):
+        case = case.parent
+    if case is None or case.type != "communication_case" or case.parent is None:
+        return False
+    for other in case.parent.named_children:
+        comm = other.child_by_field_name("communication") if other.type == "communication_case" else None
+        if comm is None:
+            continue
+        operand = comm.child_by_field_name("right") if comm.type == "receive_statement" else None
+        if operand is None and comm.type == "unary_expression":
+            operand = comm
+        if operand is not None and operand.type == "unary_expression":
+            operand = operand.child_by_field_name("operand")
+        if operand is not None and _is_timer(model, operand):
+            return True
+    return False
 
 
 def _non_blocking(node: Node) -> bool:
