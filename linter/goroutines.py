@@ -14,7 +14,7 @@ from functools import cached_property
 from tree_sitter import Node, Query, QueryCursor
 
 from .context import FileContext, PackageContext
-from .model import FUNCTION_TYPES, FileModel, Function
+from .model import FileModel, Function
 from .source import GO
 
 GO_QUERY = Query(GO, "(go_statement) @go")
@@ -236,9 +236,10 @@ class PackageFunctions:
         """Last names of functions handed to `once.Do(…)`: they run once per process."""
         names: set[str] = set()
         for ctx in self.pkg.files:
-            captures = QueryCursor(_ONCE_DO).captures(ctx.source.root)
-            for arg in captures.get("arg", []):
-                name = last_name(ctx.model, arg)
+            for _, match in QueryCursor(_ONCE_DO).matches(ctx.source.root):
+                if "once" not in ctx.source.text(match["once"][0]).lower():
+                    continue
+                name = last_name(ctx.model, match["arg"][0])
                 if name:
                     names.add(name)
         return names
@@ -266,9 +267,8 @@ class PackageFunctions:
         """Struct type name -> field name -> import-resolved field type, for the package's structs."""
         structs: dict[str, dict[str, str]] = {}
         for ctx in self.pkg.files:
-            captures = QueryCursor(_STRUCTS).captures(ctx.source.root)
-            for name, struct in zip(sorted(captures.get("name", []), key=lambda n: n.start_byte),
-                                    sorted(captures.get("struct", []), key=lambda n: n.start_byte)):
+            for _, match in QueryCursor(_STRUCTS).matches(ctx.source.root):
+                name, struct = match["name"][0], match["struct"][0]
                 fields = structs.setdefault(ctx.source.text(name), {})
                 for field_list in struct.named_children:
                     for decl in field_list.named_children:
@@ -365,8 +365,4 @@ class PackageFunctions:
             return None
         type_name = re.sub(r"\[.*$", "", type_text.lstrip("*"))
         return type_name if type_name and "." not in type_name else None
-        return None
 
-
-def function_of_node(model: FileModel, node: Node) -> Function | None:
-    return model.function_of(node) if node.type in FUNCTION_TYPES else None
