@@ -245,7 +245,8 @@ class PackageFunctions:
         return names
 
     def started_once(self, ctx: FileContext, go: Node) -> bool:
-        """The `go` statement runs inside `once.Do(func(){…})`, or in a function given to `once.Do`."""
+        """The `go` statement runs inside `once.Do(func(){…})` (or `sync.OnceFunc`, a singleton
+        helper), or in a function given to `once.Do`."""
         function = ctx.model.enclosing_function(go)
         while function is not None:
             node = function.node
@@ -253,9 +254,9 @@ class PackageFunctions:
                 args = node.parent
                 call = args.parent if args is not None and args.type == "argument_list" else None
                 callee = call.child_by_field_name("function") if call is not None else None
-                if callee is not None and callee.type == "selector_expression" and \
-                        ctx.source.text(callee.child_by_field_name("field")) == "Do" and \
-                        "once" in ctx.source.text(callee.child_by_field_name("operand")).lower():
+                # `once.Do(func…)`, `sync.OnceFunc(func…)`, `singleton.GetInstance(func…)`.
+                text = ctx.source.text(callee).lower() if callee is not None else ""
+                if "once" in text or "singleton" in text:
                     return True
             elif function.name.rsplit(".", 1)[-1] in self.once_functions:
                 return True

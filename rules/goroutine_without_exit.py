@@ -35,7 +35,8 @@ RULE = Rule(
         "close, shutdown, cancel, term, kill, die, finish), or from a channel that the package "
         "closes somewhere. A goroutine started from `main` or `init`, anywhere in package main, in a "
         "file that builds command-line commands (imports cobra, urfave/cli or kingpin), or inside "
-        "`once.Do(…)` (or in a function handed to `once.Do`) runs once per process by design and is "
+        "`once.Do(…)`, `sync.OnceFunc(…)` or a `singleton.…(func…)` helper (or in a function handed "
+        "to `once.Do`) runs once per process by design and is "
         "reported at note level.",
         why="A goroutine that can never return keeps its stack (2 KiB and up), everything its closure "
         "captured and everything reachable from its locals until the process exits. When the code that "
