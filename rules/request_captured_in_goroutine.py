@@ -63,7 +63,8 @@ RULE = Rule(
         "an `http.ResponseWriter`), since clients build requests too. Request values reached through "
         "struct fields, or a goroutine started in a helper the handler calls with the request, are "
         "not followed. Strings read from a `*fiber.Ctx` are not immutable unless the app is "
-        "configured so; copying them is not checked.",
+        "configured so; copying them is not checked. Test files are not checked: test handlers "
+        "misbehave on purpose.",
         references=(
             "https://gin-gonic.com/en/docs/examples/goroutines-inside-a-middleware/",
             "https://docs.gofiber.io/#zero-allocation",

@@ -54,7 +54,8 @@ func handle(w http.ResponseWriter, r *http.Request) {
         "into fields of values other than the handler's receiver (often per-request wrappers); values "
         "derived from the request (`r.URL.Path`, `c.Copy()`, `r.Context()`, `r.Clone(ctx)`). A "
         "`*http.Request` counts only as a parameter of a server handler, since clients build requests "
-        "too. Stores through helper functions are not followed.",
+        "too. Stores through helper functions are not followed. Test files are not checked: tests "
+        "keep the request on purpose, to assert on it.",
         references=("https://pkg.go.dev/net/http#Handler", "https://pkg.go.dev/context#WithValue"),
     ),
 )
