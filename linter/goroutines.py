@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from typing import Iterator
+from functools import cached_property, wraps
 
 from tree_sitter import Node, Query, QueryCursor
 
@@ -30,26 +31,7 @@ _WAITS = Query(
 )
 _IDENTIFIERS = Query(GO, "(identifier) @id")
 _NAMES = Query(GO, "[(identifier) (field_identifier)] @name")
-# `close(ch)`, and helpers that close: `xioutil.SafeClose(ch)`, `closeQuietly(ch)`.
-_CLOSES = Query(
-    GO,
-    """
-(call_expression function: (identifier) @f (#match? @f "(?i)close") arguments: (argument_list (_) @channel))
-(call_expression function: (selector_expression field: (field_identifier) @f (#match? @f "(?i)close"))
-  arguments: (argument_list (_) @channel))
-""",
-)
-_ONCE_DO = Query(
-    GO,
-    """
-(call_expression
-  function: (selector_expression operand: (_) @once field: (field_identifier) @do (#eq? @do "Do"))
-  arguments: (argument_list . (_) @arg))
-""",
-)
 _STRUCTS = Query(GO, "(type_spec name: (type_identifier) @name type: (struct_type) @struct)")
-_ARGUMENTS = Query(GO, "(argument_list [(identifier) (selector_expression)] @arg)")
-_CHAN_FIELDS = Query(GO, "(field_declaration name: (field_identifier) @name type: (channel_type))")
 
 
 def go_call(go: Node) -> Node | None:
@@ -182,6 +164,18 @@ def started_at_process_level(ctx: FileContext, go: Node) -> bool:
     return root.name == "init" or (root.name == "main" and ctx.model.package == "main")
 
 
+def _memoised(method):
+    """Per-instance memo for name lookups (the package index is not hashable, so no lru_cache)."""
+    @wraps(method)
+    def lookup(self, name: str) -> bool:
+        memo = self.__dict__.setdefault("_memo", {})
+        key = (method.__name__, name)
+        if key not in memo:
+            memo[key] = method(self, name)
+        return memo[key]
+    return lookup
+
+
 CLI_PACKAGES = ("github.com/spf13/cobra", "github.com/urfave/cli", "github.com/urfave/cli/v2", "github.com/urfave/cli/v3",
                 "github.com/alecthomas/kingpin/v2", "gopkg.in/alecthomas/kingpin.v2")
 
@@ -200,49 +194,105 @@ class PackageFunctions:
     pkg: PackageContext
 
     @cached_property
-    def by_name(self) -> dict[str, tuple[FileContext, Function]]:
-        index: dict[str, tuple[FileContext, Function]] = {}
+    def _declarations(self) -> dict[str, tuple[FileContext, Node]]:
+        """`f` / `Type.method` -> its declaration, from each file's top level (no walk)."""
+        index: dict[str, tuple[FileContext, Node]] = {}
         for ctx in self.pkg.files:
-            for fn in ctx.model.functions:
-                if fn.kind != "literal":
-                    index.setdefault(fn.name, (ctx, fn))
+            for decl in ctx.source.root.named_children:
+                if decl.type not in ("function_declaration", "method_declaration"):
+                    continue
+                name_node = decl.child_by_field_name("name")
+                if name_node is None:
+                    continue
+                name = ctx.source.text(name_node)
+                if decl.type == "method_declaration":
+                    receiver = decl.child_by_field_name("receiver")
+                    type_node = None
+                    for param in receiver.named_children if receiver is not None else []:
+                        if param.type == "parameter_declaration":
+                            type_node = param.child_by_field_name("type")
+                    if type_node is None:
+                        continue
+                    base = re.sub(r"\[.*$", "", ctx.source.text(type_node).lstrip("*").strip())
+                    name = f"{base}.{name}"
+                index.setdefault(name, (ctx, decl))
         return index
 
-    @cached_property
-    def closed_channels(self) -> set[str]:
-        """Last names of everything passed to `close(…)` anywhere in the package."""
-        names: set[str] = set()
+    def function(self, name: str) -> tuple[FileContext, Function] | None:
+        found = self._declarations.get(name)
+        if found is None:
+            return None
+        ctx, decl = found
+        function = ctx.model.function_of(decl)
+        return (ctx, function) if function is not None else None
+
+    def _occurrences(self, name: str, also: bytes = b"") -> Iterator[tuple[FileContext, Node]]:
+        """Identifiers and field names spelled `name` anywhere in the package: found by a byte
+        search and a node lookup at each hit, not by walking trees."""
+        pattern = self._patterns.get(name)
+        if pattern is None:
+            pattern = self._patterns[name] = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
+        needle = name.encode()
         for ctx in self.pkg.files:
-            for channel in QueryCursor(_CLOSES).captures(ctx.source.root).get("channel", []):
-                name = last_name(ctx.model, channel)
-                if name:
-                    names.add(name)
-        return names
+            if needle not in ctx.source.data or also not in ctx.source.data:
+                continue
+            for hit in pattern.finditer(ctx.source.data):
+                node = ctx.source.root.named_descendant_for_byte_range(hit.start(), hit.end())
+                if node is not None and node.type in ("identifier", "field_identifier") and \
+                        node.start_byte == hit.start() and node.end_byte == hit.end():
+                    yield ctx, node
 
     @cached_property
-    def passed_names(self) -> set[str]:
-        """Last names of everything passed as a call argument anywhere in the package: a channel
-        handed to another function may be closed there."""
-        names: set[str] = set()
-        for ctx in self.pkg.files:
-            for arg in QueryCursor(_ARGUMENTS).captures(ctx.source.root).get("arg", []):
-                name = last_name(ctx.model, arg)
-                if name:
-                    names.add(name)
-        return names
+    def _patterns(self) -> dict[str, re.Pattern]:
+        return {}
 
-    @cached_property
-    def once_functions(self) -> set[str]:
-        """Last names of functions handed to `once.Do(…)`: they run once per process."""
-        names: set[str] = set()
-        for ctx in self.pkg.files:
-            for _, match in QueryCursor(_ONCE_DO).matches(ctx.source.root):
-                if "once" not in ctx.source.text(match["once"][0]).lower():
-                    continue
-                name = last_name(ctx.model, match["arg"][0])
-                if name:
-                    names.add(name)
-        return names
+    def _argument_of(self, ctx: FileContext, node: Node) -> Node | None:
+        """The call that `node` (or the `x.node` selector it ends) is a direct argument of."""
+        expr = node.parent if node.type == "field_identifier" else node
+        if expr is None or expr.parent is None or expr.parent.type != "argument_list":
+            return None
+        call = expr.parent.parent
+        return call if call is not None and call.type == "call_expression" else None
+
+    @_memoised
+    def closed(self, name: str) -> bool:
+        """Something named `name` is passed to `close(…)` or a close-like helper
+        (`xioutil.SafeClose(ch)`, `closeQuietly(ch)`) somewhere in the package."""
+        for ctx, node in self._occurrences(name, b"lose"):
+            call = self._argument_of(ctx, node)
+            callee = last_name(ctx.model, call.child_by_field_name("function")) if call is not None else None
+            if callee is not None and "close" in callee.lower():
+                return True
+        return False
+
+    @_memoised
+    def passed(self, name: str) -> bool:
+        """Something named `name` is passed as a call argument somewhere in the package: a channel
+        handed to other code may be closed there."""
+        return any(self._argument_of(ctx, node) is not None for ctx, node in self._occurrences(name))
+
+    @_memoised
+    def run_once(self, name: str) -> bool:
+        """A function named `name` is handed to `once.Do(…)`: it runs once per process."""
+        for ctx, node in self._occurrences(name, b".Do("):
+            call = self._argument_of(ctx, node)
+            callee = call.child_by_field_name("function") if call is not None else None
+            if callee is not None and callee.type == "selector_expression" and \
+                    ctx.source.text(callee.child_by_field_name("field")) == "Do" and \
+                    "once" in ctx.source.text(callee.child_by_field_name("operand")).lower():
+                return True
+        return False
+
+    @_memoised
+    def channel_field(self, name: str) -> bool:
+        """A struct field named `name` is declared with a channel type in the package."""
+        for _, node in self._occurrences(name, b"chan"):
+            decl = node.parent if node.type == "field_identifier" else None
+            if decl is not None and decl.type == "field_declaration":
+                type_node = decl.child_by_field_name("type")
+                if type_node is not None and type_node.type == "channel_type":
+                    return True
+        return False
 
     def started_once(self, ctx: FileContext, go: Node) -> bool:
         """The `go` statement runs inside `once.Do(func(){…})` (or `sync.OnceFunc`, a singleton
@@ -258,7 +308,7 @@ class PackageFunctions:
                 text = ctx.source.text(callee).lower() if callee is not None else ""
                 if "once" in text or "singleton" in text:
                     return True
-            elif function.name.rsplit(".", 1)[-1] in self.once_functions:
+            elif self.run_once(function.name.rsplit(".", 1)[-1]):
                 return True
             function = function.parent
         return False
@@ -307,14 +357,6 @@ class PackageFunctions:
             return self.struct_fields.get(type_name, {}).get(model.source.text(field))
         return None
 
-    @cached_property
-    def channel_fields(self) -> set[str]:
-        names: set[str] = set()
-        for ctx in self.pkg.files:
-            for node in QueryCursor(_CHAN_FIELDS).captures(ctx.source.root).get("name", []):
-                names.add(ctx.source.text(node))
-        return names
-
     def callee(self, ctx: FileContext, call: Node) -> tuple[FileContext, Function] | None:
         """The package function a call runs: `f(x)`, or `recv.m(x)` on a value whose type is
         declared in this package (a receiver or a parameter of type `T` / `*T`)."""
@@ -328,7 +370,7 @@ class PackageFunctions:
                 return None
             if binding.decl.parent.type != "function_declaration":
                 return None
-            return self.by_name.get(model.source.text(function))
+            return self.function(model.source.text(function))
         if function.type == "selector_expression":
             operand = function.child_by_field_name("operand")
             field = function.child_by_field_name("field")
@@ -337,7 +379,7 @@ class PackageFunctions:
             binding = model.resolve(operand)
             type_name = self.value_type(model, binding)
             if type_name:
-                return self.by_name.get(f"{type_name}.{model.source.text(field)}")
+                return self.function(f"{type_name}.{model.source.text(field)}")
         return None
 
     @staticmethod

@@ -194,7 +194,7 @@ def _unbounded(ctx: FileContext, loop: Node, functions: PackageFunctions) -> str
             return f"`for range {text}` over a ticker"
         return None
     name = last_name(model, right)
-    if name is None or name in functions.closed_channels:
+    if name is None or functions.closed(name):
         return None
     if _package_channel(ctx, right, functions) and not _handed_on(ctx, right, loop, functions):
         return f"`for range {text}`, and nothing in the package closes `{name}`,"
@@ -225,7 +225,7 @@ def _package_channel(ctx: FileContext, expr: Node, functions: PackageFunctions) 
         operand = expr.child_by_field_name("operand")
         if operand is not None and operand.type == "identifier" and model.resolve(operand).kind == "import":
             return False
-        return last_name(model, expr) in functions.channel_fields
+        return functions.channel_field(last_name(model, expr) or "")
     if expr.type != "identifier":
         return False
     binding = model.resolve(expr)
@@ -249,7 +249,7 @@ def _handed_on(ctx: FileContext, channel: Node, loop: Node, functions: PackageFu
     model = ctx.model
     binding = model.resolve(channel) if channel.type == "identifier" else None
     if binding is None or binding.kind != "local" or binding.decl is None or binding.function is None:
-        return last_name(model, channel) in functions.passed_names
+        return functions.passed(last_name(model, channel) or "")
     for ref in model.references(binding.decl, within=binding.function.node):
         if loop.start_byte <= ref.start_byte < loop.end_byte:
             continue
@@ -305,6 +305,7 @@ def _has_exit(ctx: FileContext, loop: Node, function: Function, functions: Packa
         name = last_name(model, callee)
         if name is not None and _TERMINATES.fullmatch(name):
             return True
+    closable = []
     for channel in captures.get("channel", []):
         if not mine(channel):
             continue
@@ -315,6 +316,9 @@ def _has_exit(ctx: FileContext, loop: Node, function: Function, functions: Packa
                 return True
             continue
         name = last_name(model, channel)
-        if name is not None and (_ENDS.search(name) or name in functions.closed_channels):
+        if name is not None and _ENDS.search(name):
             return True
-    return False
+        if name is not None:
+            closable.append(name)
+    # Last, because it searches the package: a receive from a channel that something closes.
+    return any(functions.closed(name) for name in closable)
