@@ -284,6 +284,33 @@ class PackageFunctions:
         return False
 
     @_memoised
+    def called_only_at_startup(self, name: str) -> bool:
+        """Every call of the package function `name` sits in a package-level initialiser
+        (`var logOnce = newLogOnce()`), in `init`, or in `main`: what it starts runs once."""
+        calls = 0
+        for ctx, node in self._occurrences(name):
+            parent = node.parent
+            if parent is None or parent.type != "call_expression" or parent.child_by_field_name("function") != node:
+                if parent is not None and parent.type == "function_declaration":
+                    continue  # the declaration itself
+                return False  # used as a value: called from who knows where
+            calls += 1
+            root = root_function(ctx.model.enclosing_function(node))
+            if root is None:
+                continue  # a package-level initialiser
+            if root.kind != "func" or root.name not in ("init", "main"):
+                return False
+        return calls > 0
+
+    def process_lifetime(self, ctx: FileContext, go: Node) -> bool:
+        """The `go` statement runs once per process: in main or init, in a once.Do or singleton
+        helper, or in a plain function that only package initialisers, init or main call."""
+        if started_at_process_level(ctx, go) or self.started_once(ctx, go):
+            return True
+        root = root_function(ctx.model.enclosing_function(go))
+        return root is not None and root.kind == "func" and self.called_only_at_startup(root.name)
+
+    @_memoised
     def channel_field(self, name: str) -> bool:
         """A struct field named `name` is declared with a channel type in the package."""
         for _, node in self._occurrences(name, b"chan"):

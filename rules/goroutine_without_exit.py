@@ -8,7 +8,7 @@ from typing import Iterable
 from tree_sitter import Node, Query, QueryCursor
 
 from goleaklint.context import FileContext, PackageContext
-from goleaklint.goroutines import GO_QUERY, PackageFunctions, command_line_file, go_call, go_literal, last_name, started_at_process_level
+from goleaklint.goroutines import GO_QUERY, PackageFunctions, command_line_file, go_call, go_literal, last_name
 from goleaklint.model import Function
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import GO
@@ -36,7 +36,8 @@ RULE = Rule(
         "closes somewhere. A goroutine started from `main` or `init`, anywhere in package main, in a "
         "file that builds command-line commands (imports cobra, urfave/cli or kingpin), or inside "
         "`once.Do(…)`, `sync.OnceFunc(…)` or a `singleton.…(func…)` helper (or in a function handed "
-        "to `once.Do`) runs once per process by design and is "
+        "to `once.Do`), or in a function of the package that only package-level initialisers, `init` "
+        "or `main` call (`var logOnce = newLogOnce()`) runs once per process by design and is "
         "reported at note level.",
         why="A goroutine that can never return keeps its stack (2 KiB and up), everything its closure "
         "captured and everything reachable from its locals until the process exits. When the code that "
@@ -123,7 +124,7 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
                 f" in {function.name}" + (f" ({body_ctx.relpath}:{body_ctx.source.line_of(loop.start_byte)})"
                                            if body_ctx is not ctx else f" (line {ctx.source.line_of(loop.start_byte)})")
             )
-            process = started_at_process_level(ctx, go) or command_line_file(ctx) or functions.started_once(ctx, go)
+            process = command_line_file(ctx) or functions.process_lifetime(ctx, go)
             yield ctx.finding(
                 RULE, go,
                 f"goroutine runs {shape}{where} with no way out: no return or break leaves the loop and it "
