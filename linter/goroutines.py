@@ -41,12 +41,20 @@ def go_call(go: Node) -> Node | None:
     return None
 
 
-def go_literal(go: Node) -> Node | None:
-    """The func literal a `go func(){…}()` runs, if that is the form."""
+def go_literal(go: Node, model: FileModel | None = None) -> Node | None:
+    """The func literal a `go func(){…}()` runs; with a model, also the literal a local was set
+    to once (`work := func(){…}; go work()`)."""
     call = go_call(go)
     function = call.child_by_field_name("function") if call is not None else None
     while function is not None and function.type == "parenthesized_expression" and function.named_child_count == 1:
         function = function.named_children[0]
+    if function is not None and function.type == "identifier" and model is not None:
+        binding = model.resolve(function)
+        if binding.kind == "local" and binding.decl is not None:
+            statement = binding.decl.parent.parent if binding.decl.parent is not None else None
+            right = statement.child_by_field_name("right") if statement is not None and statement.type == "short_var_declaration" else None
+            if right is not None and right.named_child_count == 1 and len(model.references(binding.decl, within=binding.function.node)) == 1:
+                function = right.named_children[0]  # set once, used only here
     return function if function is not None and function.type == "func_literal" else None
 
 
@@ -110,6 +118,9 @@ def awaited(model: FileModel, go: Node) -> bool:
             continue
         if goroutine_names is None:
             goroutine_names = _names_in(model, go)
+            literal = go_literal(go, model)
+            if literal is not None and not go.start_byte <= literal.start_byte < go.end_byte:
+                goroutine_names |= _names_in(model, literal)
         if name in goroutine_names:
             return True
     return _wait_handed_on(model, go, function)

@@ -152,7 +152,7 @@ def _wrapped_calls(function: Function) -> list[Node]:
 
 
 def _goroutine(ctx: FileContext, go: Node, functions: PackageFunctions) -> tuple[FileContext, Function] | None:
-    literal = go_literal(go)
+    literal = go_literal(go, ctx.model)
     if literal is not None:
         function = ctx.model.function_of(literal)
         return (ctx, function) if function is not None else None

@@ -124,7 +124,7 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
             call = go_call(go)
             if call is None:
                 continue
-            literal = go_literal(go)
+            literal = go_literal(go, model)
             if literal is not None:
                 body_ctx, body_fn = ctx, model.function_of(literal)
             else:
@@ -136,7 +136,8 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
                 continue
             if _takes_context(ctx, go) or _has_context_param(body_fn) or awaited(model, go):
                 continue
-            if literal is None and _takes_context(body_ctx, body_fn.body):
+            outside = not (go.start_byte <= body_fn.node.start_byte < go.end_byte)
+            if outside and _takes_context(body_ctx, body_fn.body):
                 continue
             if _ends_process(body_ctx, body_fn.body) or _uses_closed_by_handler(ctx, go):
                 continue

@@ -126,7 +126,7 @@ def _uses(model: FileModel, go: Node) -> list[tuple[Node, str, str]]:
     call = go_call(go)
     if call is None:
         return uses
-    literal = go_literal(go)
+    literal = go_literal(go, model)
     args = call.child_by_field_name("arguments")
     for arg in args.named_children if args is not None else []:
         value = fw.request_value(model, arg)
