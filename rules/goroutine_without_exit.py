@@ -22,7 +22,7 @@ RULE = Rule(
     precision="high",
     docs=Docs(
         what="Finds a `go` statement whose goroutine runs an endless loop with no way out. The "
-        "goroutine is the `go func(){…}()` literal, or the function or method of the same package "
+        "goroutine is the `go func(){…}()` literal (also one a local was set to once: `loop := func(){…}; go loop()`), or the function or method of the same package "
         "that `go f(x)` / `go s.run()` starts, or that a literal calls as a statement of its own "
         "body (`go func() { defer wg.Done(); s.run() }()`); a method is found through the type of "
         "the receiver, a parameter, or a local set from `&T{…}`. Endless loops: `for { … }`, `for ;; { … }`, `for range time.Tick(d)`, "

@@ -24,7 +24,7 @@ RULE = Rule(
     docs=Docs(
         what="Finds a `go` statement inside an HTTP handler (net/http, gin, echo, fiber, fasthttp; "
         "also literals nested in one) whose goroutine takes no context, is not awaited, and does "
-        "blocking or slow work. What is read: the `go func(){…}()` literal, or the body of the "
+        "blocking or slow work. What is read: the `go func(){…}()` literal (or the literal a local was set to once), or the body of the "
         "function or method of the same package that `go f(x)` starts (one level: functions it "
         "calls are not followed). Blocking or slow work is exactly: `time.Sleep`; a receive from "
         "`time.After`/`time.Tick`; a channel send or receive outside a `select` that has a "

@@ -27,7 +27,7 @@ RULE = Rule(
         "(`c.Request()`, `c.Response()`), fiber's `*fiber.Ctx` (`c.Context()`) and fasthttp's "
         "`*fasthttp.RequestCtx`, or a local set from one of these (`req := c.Request`). A use is the "
         "value passed as an argument of the goroutine's call, the receiver of the call, or any "
-        "mention inside a `go func(){…}()` literal. The goroutine is reported only when the function "
+        "mention inside a `go func(){…}()` literal (or a literal a local was set to once, `send := func(){…}; go send()`). The goroutine is reported only when the function "
         "that starts it does not wait for it: waiting is a `.Wait()` call (`sync.WaitGroup`, "
         "errgroup) after the `go` statement or deferred, or a receive (`<-ch`, `case <-ch:`, "
         "`for range ch`) after it from a channel the goroutine mentions. Pooled framework contexts "
