@@ -1,0 +1,449 @@
+"""Facts about `go` statements that several rules share: what a goroutine runs, whether the
+function that starts it waits for it, and which function of the package a `go f(x)` starts.
+
+Everything here looks locally: small tree-sitter queries run (in C) over one function body or one
+`go` statement, never a Python walk over a whole file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+from functools import cached_property, wraps
+
+from tree_sitter import Node, Query, QueryCursor
+
+from .context import FileContext, PackageContext
+from .model import FileModel, Function
+from .source import GO
+
+GO_QUERY = Query(GO, "(go_statement) @go")
+
+_WAITS = Query(
+    GO,
+    """
+(call_expression
+  function: (selector_expression field: (field_identifier) @method (#eq? @method "Wait"))) @wait
+(unary_expression operator: "<-" operand: (_) @channel) @receive
+(range_clause right: (_) @channel) @range
+""",
+)
+_IDENTIFIERS = Query(GO, "(identifier) @id")
+_NAMES = Query(GO, "[(identifier) (field_identifier)] @name")
+_STRUCTS = Query(GO, "(type_spec name: (type_identifier) @name type: (struct_type) @struct)")
+
+
+def go_call(go: Node) -> Node | None:
+    for child in go.named_children:
+        if child.type == "call_expression":
+            return child
+    return None
+
+
+def go_literal(go: Node, model: FileModel | None = None) -> Node | None:
+    """The func literal a `go func(){…}()` runs; with a model, also the literal a local was set
+    to once (`work := func(){…}; go work()`)."""
+    call = go_call(go)
+    function = call.child_by_field_name("function") if call is not None else None
+    while function is not None and function.type == "parenthesized_expression" and function.named_child_count == 1:
+        function = function.named_children[0]
+    if function is not None and function.type == "identifier" and model is not None:
+        binding = model.resolve(function)
+        if binding.kind == "local" and binding.decl is not None:
+            statement = binding.decl.parent.parent if binding.decl.parent is not None else None
+            right = statement.child_by_field_name("right") if statement is not None and statement.type == "short_var_declaration" else None
+            if right is not None and right.named_child_count == 1 and len(model.references(binding.decl, within=binding.function.node)) == 1:
+                function = right.named_children[0]  # set once, used only here
+    return function if function is not None and function.type == "func_literal" else None
+
+
+def last_name(model: FileModel, expr: Node | None) -> str | None:
+    """`done` for `done`, `s.done`, `(s.done)`; None for anything else."""
+    while expr is not None and expr.type == "parenthesized_expression" and expr.named_child_count == 1:
+        expr = expr.named_children[0]
+    if expr is None:
+        return None
+    if expr.type == "identifier":
+        return model.source.text(expr)
+    if expr.type == "selector_expression":
+        field = expr.child_by_field_name("field")
+        return model.source.text(field) if field is not None else None
+    return None
+
+
+def _names_in(model: FileModel, node: Node) -> set[str]:
+    return {model.source.text(n) for n in QueryCursor(_NAMES).captures(node).get("name", [])}
+
+
+def _deferred(node: Node, function: Node) -> bool:
+    current = node.parent
+    while current is not None and current.id != function.id:
+        if current.type == "defer_statement":
+            return True
+        current = current.parent
+    return False
+
+
+def awaited(model: FileModel, go: Node) -> bool:
+    """Whether the function that runs `go` waits for the goroutine before it returns.
+
+    Counted as waiting, after the `go` statement (or anywhere in a `defer`): a `.Wait()` call
+    (`sync.WaitGroup`, errgroup, `sync.Cond`), or a receive (`<-ch`, `case <-ch:`, `for range ch`)
+    from a channel the goroutine mentions, by name, in its body or its arguments.
+    """
+    function = model.enclosing_function(go)
+    if function is None or function.body is None:
+        return False
+    goroutine_names: set[str] | None = None
+    captures = QueryCursor(_WAITS).captures(function.body)
+    for wait in captures.get("wait", []):
+        if go.start_byte <= wait.start_byte < go.end_byte:
+            continue
+        owner = model.enclosing_function(wait)
+        in_defer = _deferred(wait, function.node)
+        if owner is not function and not (in_defer and owner is not None and owner.parent is function):
+            continue
+        if wait.start_byte >= go.end_byte or in_defer:
+            return True
+    for channel in captures.get("channel", []):
+        if channel.start_byte < go.end_byte:
+            continue
+        if model.enclosing_function(channel) is not function:
+            continue
+        name = last_name(model, channel)
+        if name is None and channel.type == "call_expression":
+            continue  # `<-ctx.Done()`, `<-time.After(d)`: not a channel the goroutine signals
+        if name is None:
+            continue
+        if goroutine_names is None:
+            goroutine_names = _names_in(model, go)
+            literal = go_literal(go, model)
+            if literal is not None and not go.start_byte <= literal.start_byte < go.end_byte:
+                goroutine_names |= _names_in(model, literal)
+        if name in goroutine_names:
+            return True
+    return _wait_handed_on(model, go, function)
+
+
+def _made_channel(model: FileModel, decl: Node) -> bool:
+    statement = decl.parent.parent if decl.parent is not None else None
+    if statement is None or statement.type != "short_var_declaration":
+        return False
+    right = statement.child_by_field_name("right")
+    return right is not None and any(
+        v.type == "call_expression" and model.source.text(v).replace(" ", "").startswith("make(chan")
+        for v in right.named_children
+    )
+
+
+def _wait_handed_on(model: FileModel, go: Node, function: Function) -> bool:
+    """The goroutine signals a channel made here, and that channel leaves the function (returned,
+    captured by a returned closure, put in a struct): the caller is the one who waits, e.g. a
+    `keepAlive(w) func(error)` helper whose returned function receives the goroutine's reply."""
+    seen: set[int] = set()
+    for ident in QueryCursor(_IDENTIFIERS).captures(go).get("id", []):
+        binding = model.resolve(ident)
+        if binding.kind != "local" or binding.decl is None or binding.function is not function:
+            continue
+        if binding.decl.id in seen or not _made_channel(model, binding.decl):
+            continue
+        seen.add(binding.decl.id)
+        for ref in model.references(binding.decl, within=function.body):
+            if go.start_byte <= ref.start_byte < go.end_byte:
+                continue
+            node = ref.parent
+            while node is not None and node.id != function.body.id:
+                if node.type in ("return_statement", "composite_literal", "func_literal"):
+                    return True
+                node = node.parent
+    return False
+
+
+def root_function(function: Function | None) -> Function | None:
+    while function is not None and function.parent is not None:
+        function = function.parent
+    return function
+
+
+def started_at_process_level(ctx: FileContext, go: Node) -> bool:
+    """A `go` statement in `main` (of package main) or in an `init` function: it runs for the
+    life of the process, which is what such goroutines are for."""
+    root = root_function(ctx.model.enclosing_function(go))
+    if root is None or root.kind != "func":
+        return False
+    return root.name == "init" or (root.name == "main" and ctx.model.package == "main")
+
+
+def _memoised(method):
+    """Per-instance memo for name lookups (the package index is not hashable, so no lru_cache)."""
+    @wraps(method)
+    def lookup(self, name: str) -> bool:
+        memo = self.__dict__.setdefault("_memo", {})
+        key = (method.__name__, name)
+        if key not in memo:
+            memo[key] = method(self, name)
+        return memo[key]
+    return lookup
+
+
+CLI_PACKAGES = ("github.com/spf13/cobra", "github.com/urfave/cli", "github.com/urfave/cli/v2", "github.com/urfave/cli/v3",
+                "github.com/alecthomas/kingpin/v2", "gopkg.in/alecthomas/kingpin.v2")
+
+
+def command_line_file(ctx: FileContext) -> bool:
+    """A file of package main, or one that builds command-line commands: what it starts lives as
+    long as the command, which is the process."""
+    return ctx.model.package == "main" or any(ctx.model.imported(path) for path in CLI_PACKAGES)
+
+
+@dataclass
+class PackageFunctions:
+    """The declared functions and methods of a package, by name (`f`, `Type.method`), and the
+    names of channels it closes or declares as struct fields."""
+
+    pkg: PackageContext
+
+    @cached_property
+    def _declarations(self) -> dict[str, tuple[FileContext, Node]]:
+        """`f` / `Type.method` -> its declaration, from each file's top level (no walk)."""
+        index: dict[str, tuple[FileContext, Node]] = {}
+        for ctx in self.pkg.files:
+            for decl in ctx.source.root.named_children:
+                if decl.type not in ("function_declaration", "method_declaration"):
+                    continue
+                name_node = decl.child_by_field_name("name")
+                if name_node is None:
+                    continue
+                name = ctx.source.text(name_node)
+                if decl.type == "method_declaration":
+                    receiver = decl.child_by_field_name("receiver")
+                    type_node = None
+                    for param in receiver.named_children if receiver is not None else []:
+                        if param.type == "parameter_declaration":
+                            type_node = param.child_by_field_name("type")
+                    if type_node is None:
+                        continue
+                    base = re.sub(r"\[.*$", "", ctx.source.text(type_node).lstrip("*").strip())
+                    name = f"{base}.{name}"
+                index.setdefault(name, (ctx, decl))
+        return index
+
+    def function(self, name: str) -> tuple[FileContext, Function] | None:
+        found = self._declarations.get(name)
+        if found is None:
+            return None
+        ctx, decl = found
+        function = ctx.model.function_of(decl)
+        return (ctx, function) if function is not None else None
+
+    def _occurrences(self, name: str, also: bytes = b"") -> Iterator[tuple[FileContext, Node]]:
+        """Identifiers and field names spelled `name` anywhere in the package: found by a byte
+        search and a node lookup at each hit, not by walking trees."""
+        pattern = self._patterns.get(name)
+        if pattern is None:
+            pattern = self._patterns[name] = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
+        needle = name.encode()
+        for ctx in self.pkg.files:
+            if needle not in ctx.source.data or also not in ctx.source.data:
+                continue
+            for hit in pattern.finditer(ctx.source.data):
+                node = ctx.source.root.named_descendant_for_byte_range(hit.start(), hit.end())
+                if node is not None and node.type in ("identifier", "field_identifier") and \
+                        node.start_byte == hit.start() and node.end_byte == hit.end():
+                    yield ctx, node
+
+    @cached_property
+    def _patterns(self) -> dict[str, re.Pattern]:
+        return {}
+
+    def _argument_of(self, ctx: FileContext, node: Node) -> Node | None:
+        """The call that `node` (or the `x.node` selector it ends) is a direct argument of."""
+        expr = node.parent if node.type == "field_identifier" else node
+        if expr is None or expr.parent is None or expr.parent.type != "argument_list":
+            return None
+        call = expr.parent.parent
+        return call if call is not None and call.type == "call_expression" else None
+
+    @_memoised
+    def closed(self, name: str) -> bool:
+        """Something named `name` is passed to `close(…)` or a close-like helper
+        (`xioutil.SafeClose(ch)`, `closeQuietly(ch)`) somewhere in the package."""
+        for ctx, node in self._occurrences(name, b"lose"):
+            call = self._argument_of(ctx, node)
+            callee = last_name(ctx.model, call.child_by_field_name("function")) if call is not None else None
+            if callee is not None and "close" in callee.lower():
+                return True
+        return False
+
+    @_memoised
+    def passed(self, name: str) -> bool:
+        """Something named `name` is passed as a call argument somewhere in the package: a channel
+        handed to other code may be closed there."""
+        return any(self._argument_of(ctx, node) is not None for ctx, node in self._occurrences(name))
+
+    @_memoised
+    def run_once(self, name: str) -> bool:
+        """A function named `name` is handed to `once.Do(…)`: it runs once per process."""
+        for ctx, node in self._occurrences(name, b".Do("):
+            call = self._argument_of(ctx, node)
+            callee = call.child_by_field_name("function") if call is not None else None
+            if callee is not None and callee.type == "selector_expression" and \
+                    ctx.source.text(callee.child_by_field_name("field")) == "Do" and \
+                    "once" in ctx.source.text(callee.child_by_field_name("operand")).lower():
+                return True
+        return False
+
+    @_memoised
+    def called_only_at_startup(self, name: str) -> bool:
+        """Every call of the package function `name` sits in a package-level initialiser
+        (`var logOnce = newLogOnce()`), in `init`, or in `main`: what it starts runs once."""
+        calls = 0
+        for ctx, node in self._occurrences(name):
+            parent = node.parent
+            if parent is None or parent.type != "call_expression" or parent.child_by_field_name("function") != node:
+                if parent is not None and parent.type == "function_declaration":
+                    continue  # the declaration itself
+                return False  # used as a value: called from who knows where
+            calls += 1
+            root = root_function(ctx.model.enclosing_function(node))
+            if root is None:
+                continue  # a package-level initialiser
+            if root.kind != "func" or root.name not in ("init", "main"):
+                return False
+        return calls > 0
+
+    def process_lifetime(self, ctx: FileContext, go: Node) -> bool:
+        """The `go` statement runs once per process: in main or init, in a once.Do or singleton
+        helper, or in a plain function that only package initialisers, init or main call."""
+        if started_at_process_level(ctx, go) or self.started_once(ctx, go):
+            return True
+        root = root_function(ctx.model.enclosing_function(go))
+        return root is not None and root.kind == "func" and self.called_only_at_startup(root.name)
+
+    @_memoised
+    def channel_field(self, name: str) -> bool:
+        """A struct field named `name` is declared with a channel type in the package."""
+        for _, node in self._occurrences(name, b"chan"):
+            decl = node.parent if node.type == "field_identifier" else None
+            if decl is not None and decl.type == "field_declaration":
+                type_node = decl.child_by_field_name("type")
+                if type_node is not None and type_node.type == "channel_type":
+                    return True
+        return False
+
+    def started_once(self, ctx: FileContext, go: Node) -> bool:
+        """The `go` statement runs inside `once.Do(func(){…})` (or `sync.OnceFunc`, a singleton
+        helper), or in a function given to `once.Do`."""
+        function = ctx.model.enclosing_function(go)
+        while function is not None:
+            node = function.node
+            if node.type == "func_literal":
+                args = node.parent
+                call = args.parent if args is not None and args.type == "argument_list" else None
+                callee = call.child_by_field_name("function") if call is not None else None
+                # `once.Do(func…)`, `sync.OnceFunc(func…)`, `singleton.GetInstance(func…)`.
+                text = ctx.source.text(callee).lower() if callee is not None else ""
+                if "once" in text or "singleton" in text:
+                    return True
+            elif self.run_once(function.name.rsplit(".", 1)[-1]):
+                return True
+            function = function.parent
+        return False
+
+    @cached_property
+    def struct_fields(self) -> dict[str, dict[str, str]]:
+        """Struct type name -> field name -> import-resolved field type, for the package's structs."""
+        structs: dict[str, dict[str, str]] = {}
+        for ctx in self.pkg.files:
+            for _, match in QueryCursor(_STRUCTS).matches(ctx.source.root):
+                name, struct = match["name"][0], match["struct"][0]
+                fields = structs.setdefault(ctx.source.text(name), {})
+                for field_list in struct.named_children:
+                    for decl in field_list.named_children:
+                        if decl.type != "field_declaration":
+                            continue
+                        type_text = ctx.model.type_text(decl.child_by_field_name("type"))
+                        for field in decl.children_by_field_name("name"):
+                            fields.setdefault(ctx.source.text(field), type_text)
+        return structs
+
+    def expression_type(self, model: FileModel, expr: Node | None) -> str | None:
+        """The type of `x` or `x.f` when x is a receiver, parameter, local `&T{…}` or package
+        variable and f a field of a struct of this package."""
+        if expr is None:
+            return None
+        if expr.type == "identifier":
+            binding = model.resolve(expr)
+            if binding.kind == "package":
+                var = model.package_vars.get(model.source.text(expr))
+                return var.type or None if var is not None else None
+            if binding.kind in ("receiver", "param") and binding.function is not None and binding.decl is not None:
+                params = list(binding.function.params) + ([binding.function.receiver] if binding.function.receiver else [])
+                for param in params:
+                    if param.node is not None and param.node.start_byte == binding.decl.start_byte:
+                        return param.type
+            return None
+        if expr.type == "selector_expression":
+            operand = expr.child_by_field_name("operand")
+            field = expr.child_by_field_name("field")
+            if operand is None or field is None or operand.type != "identifier":
+                return None
+            type_name = self.value_type(model, model.resolve(operand))
+            if type_name is None:
+                return None
+            return self.struct_fields.get(type_name, {}).get(model.source.text(field))
+        return None
+
+    def callee(self, ctx: FileContext, call: Node) -> tuple[FileContext, Function] | None:
+        """The package function a call runs: `f(x)`, or `recv.m(x)` on a value whose type is
+        declared in this package (a receiver or a parameter of type `T` / `*T`)."""
+        function = call.child_by_field_name("function")
+        if function is None:
+            return None
+        model = ctx.model
+        if function.type == "identifier":
+            binding = model.resolve(function)
+            if binding.kind != "package" or binding.decl is None or binding.decl.parent is None:
+                return None
+            if binding.decl.parent.type != "function_declaration":
+                return None
+            return self.function(model.source.text(function))
+        if function.type == "selector_expression":
+            operand = function.child_by_field_name("operand")
+            field = function.child_by_field_name("field")
+            if operand is None or field is None or operand.type != "identifier":
+                return None
+            binding = model.resolve(operand)
+            type_name = self.value_type(model, binding)
+            if type_name:
+                return self.function(f"{type_name}.{model.source.text(field)}")
+        return None
+
+    @staticmethod
+    def value_type(model: FileModel, binding) -> str | None:
+        """The package-local type name of a receiver, a parameter, or a local set from `&T{…}` / `T{…}`."""
+        if binding.decl is None or binding.function is None:
+            return None
+        type_text = None
+        if binding.kind in ("receiver", "param"):
+            candidates = list(binding.function.params)
+            if binding.function.receiver is not None:
+                candidates.append(binding.function.receiver)
+            for param in candidates:
+                if param.node is not None and param.node.start_byte == binding.decl.start_byte:
+                    type_text = param.type
+        elif binding.kind == "local":
+            statement = binding.decl.parent.parent if binding.decl.parent is not None else None
+            if statement is not None and statement.type == "short_var_declaration":
+                right = statement.child_by_field_name("right")
+                value = right.named_children[0] if right is not None and right.named_child_count == 1 else None
+                if value is not None and value.type == "unary_expression" and value.named_child_count == 1:
+                    value = value.named_children[0]
+                if value is not None and value.type == "composite_literal":
+                    type_text = model.type_text(value.child_by_field_name("type"))
+        if not type_text:
+            return None
+        type_name = re.sub(r"\[.*$", "", type_text.lstrip("*"))
+        return type_name if type_name and "." not in type_name else None
+

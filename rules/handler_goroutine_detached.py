@@ -1,0 +1,352 @@
+"""GL104 handler-goroutine-detached."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from tree_sitter import Node, Query, QueryCursor
+
+from goleaklint import frameworks as fw
+from goleaklint.context import FileContext, PackageContext
+from goleaklint.goroutines import GO_QUERY, PackageFunctions, awaited, go_call, go_literal, last_name
+from goleaklint.model import FileModel, Function
+from goleaklint.rule import Docs, Finding, Rule, Severity
+from goleaklint.source import GO
+
+RULE = Rule(
+    id="GL104",
+    slug="handler-goroutine-detached",
+    title="a handler starts a goroutine that blocks, takes no context and is not awaited",
+    severity=Severity.WARNING,
+    tags=("goroutine-leak",),
+    precision="medium",
+    docs=Docs(
+        what="Finds a `go` statement inside an HTTP handler (net/http, gin, echo, fiber, fasthttp; "
+        "also literals nested in one) whose goroutine takes no context, is not awaited, and does "
+        "blocking or slow work. What is read: the `go func(){…}()` literal (or the literal a local was set to once), or the body of the "
+        "function or method of the same package that `go f(x)` starts (one level: functions it "
+        "calls are not followed). Blocking or slow work is exactly: `time.Sleep`; a receive from "
+        "`time.After`/`time.Tick`; a channel send or receive outside a `select` that has a "
+        "`default`; a `.Wait()` call; `http.Get`/`Post`/`PostForm`/`Head`; `Do`/`Get`/`Post`/"
+        "`PostForm`/`Head` on an `*http.Client` (or `http.DefaultClient`); `net.Dial…`; "
+        "`smtp.SendMail`; `Run`/`Output`/`CombinedOutput` of an `exec.Command`; `Query`, `QueryRow`, "
+        "`Exec`, `Ping`, `Begin`, `Prepare` on a `database/sql` `DB`/`Tx`/`Conn`/`Stmt`; and the "
+        "finishing methods (`Create`, `Save`, `Find`, `First`, `Delete`, `Update`, `Exec`, `Scan`, …) "
+        "of a `*gorm.DB`. A goroutine whose only such work is `time.Sleep` or `time.After` is "
+        "reported at note level: the delay ends by itself; everything else may hang and is a warning. "
+        "The receiver's type must be known from a parameter, a receiver, a package variable or a "
+        "struct field declared in the package: a name that merely suggests I/O (`sendEmail`, `saveAsync`) is not enough. "
+        "Taking a context: any mention of the `context` package, of an identifier named like a "
+        "context (`ctx`, `reqCtx`), of `.Context()`, `.Done()` or `.WithContext()`, or a started "
+        "function with a `context.Context` parameter. Awaited: as GL301 (a `.Wait()` after it, or a "
+        "receive from a channel the goroutine mentions). Also silent: a goroutine that uses a value "
+        "the starting function closes with `defer x.Close()` (a websocket writer beside its reader: "
+        "the close reaches it), and one that ends the process (`os.Exit`, `log.Fatal`). A channel "
+        "operation that is a case of a `select` which also waits on a timer or ticker wakes up by "
+        "itself and is not counted; a receive from a timer or ticker counts like a sleep.",
+        why="Nothing stops such a goroutine when the client goes away or the request times out: "
+        "it keeps its stack and everything it captured until its slow call returns, and a call "
+        "without a deadline may never return. Under load, or when a downstream service hangs, each "
+        "request leaves one more goroutine behind and memory climbs with traffic.",
+        example="""func signup(w http.ResponseWriter, r *http.Request) {
+    u := parseUser(r)
+    go func() {
+        http.Post(webhookURL, "application/json", encode(u)) // no deadline, no cancellation
+    }()
+    w.WriteHeader(http.StatusCreated)
+}""",
+        use_instead="""func signup(w http.ResponseWriter, r *http.Request) {
+    u := parseUser(r)
+    // detached from the request, but bounded
+    ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
+    go func() {
+        defer cancel()
+        req, _ := http.NewRequestWithContext(ctx, "POST", webhookURL, encode(u))
+        http.DefaultClient.Do(req)
+    }()
+    w.WriteHeader(http.StatusCreated)
+}""",
+        limits="Silent when the goroutine uses a request value (GL301 reports that instead), takes "
+        "a context, or is awaited. Types of locals are not inferred (`db := getDB()`), so calls on "
+        "them are not counted; nor are clients of other libraries, except those listed. A context "
+        "that is taken but never checked still counts as taken. Test files are not checked.",
+        references=("https://pkg.go.dev/context#WithoutCancel", "https://go.dev/blog/context"),
+    ),
+)
+
+_NAMES = Query(GO, "[(identifier) (field_identifier)] @name")
+_WORK = Query(
+    GO,
+    """
+(call_expression function: (_) @callee) @call
+(send_statement channel: (_) @channel) @send
+(unary_expression operator: "<-" operand: (_) @operand) @receive
+""",
+)
+_CONTEXT_NAME = re.compile(r"(?i)^ctx$|ctx$|^context$|Ctx[A-Z0-9_]|^ctx[A-Z0-9_]")
+_CONTEXT_FIELDS = frozenset({"Context", "Done", "WithContext", "UserContext", "SetUserContext"})
+
+_SLOW_FUNCTIONS = {
+    "time.Sleep": "sleeps (time.Sleep)",
+    "net/http.Get": "makes an HTTP request (http.Get)",
+    "net/http.Post": "makes an HTTP request (http.Post)",
+    "net/http.PostForm": "makes an HTTP request (http.PostForm)",
+    "net/http.Head": "makes an HTTP request (http.Head)",
+    "net.Dial": "dials the network (net.Dial)",
+    "net.DialTimeout": "dials the network (net.DialTimeout)",
+    "net.DialTCP": "dials the network (net.DialTCP)",
+    "net.DialUDP": "dials the network (net.DialUDP)",
+    "net/smtp.SendMail": "sends mail (smtp.SendMail)",
+}
+_HTTP_CLIENT_METHODS = frozenset({"Do", "Get", "Post", "PostForm", "Head"})
+_SQL_TYPES = frozenset(f"*database/sql.{t}" for t in ("DB", "Tx", "Conn", "Stmt"))
+_SQL_METHODS = frozenset({"Query", "QueryRow", "Exec", "Ping", "Begin", "Prepare"})
+_GORM_TYPES = frozenset({"*gorm.io/gorm.DB", "*github.com/jinzhu/gorm.DB"})
+_GORM_METHODS = frozenset(
+    {"Create", "CreateInBatches", "Save", "Find", "FindInBatches", "First", "Take", "Last", "Delete",
+     "Update", "Updates", "UpdateColumn", "UpdateColumns", "Exec", "Scan", "Count", "Pluck", "Row", "Rows",
+     "FirstOrCreate", "FirstOrInit", "Transaction"}
+)
+_COMMAND_METHODS = frozenset({"Run", "Output", "CombinedOutput"})
+
+
+def check_package(pkg: PackageContext) -> Iterable[Finding]:
+    functions = PackageFunctions(pkg)
+    for ctx in pkg.files:
+        if ctx.relpath not in pkg.report_paths or ctx.is_test_file:
+            continue
+        model = ctx.model
+        for go in QueryCursor(GO_QUERY).captures(ctx.source.root).get("go", []):
+            handler = fw.enclosing_handler(model, go)
+            if handler is None:
+                continue
+            call = go_call(go)
+            if call is None:
+                continue
+            literal = go_literal(go, model)
+            if literal is not None:
+                body_ctx, body_fn = ctx, model.function_of(literal)
+            else:
+                target = functions.callee(ctx, call)
+                if target is None:
+                    continue
+                body_ctx, body_fn = target
+            if body_fn is None or body_fn.body is None:
+                continue
+            if _takes_context(ctx, go) or _has_context_param(body_fn) or awaited(model, go):
+                continue
+            outside = not (go.start_byte <= body_fn.node.start_byte < go.end_byte)
+            if outside and _takes_context(body_ctx, body_fn.body):
+                continue
+            if _ends_process(body_ctx, body_fn.body) or _uses_closed_by_handler(ctx, go):
+                continue
+            slow = _slow_work(body_ctx, body_fn.body, functions)
+            if slow is None:
+                continue
+            work, may_hang = slow
+            name = handler.name if handler.kind != "literal" else "the handler"
+            where = "" if literal is not None else f" ({body_fn.name})"
+            yield ctx.finding(
+                RULE, go,
+                f"{name} starts a goroutine{where} that {work}, takes no context and is not awaited: "
+                + ("request cancellation never reaches it, so a slow or hung call keeps it alive" if may_hang
+                   else "request cancellation never reaches it, though the delay ends by itself"),
+                fix="pass a context and stop with it (for work that must outlive the request: "
+                "`context.WithTimeout(context.WithoutCancel(r.Context()), d)`), or wait for the goroutine",
+                severity=None if may_hang else Severity.NOTE,
+            )
+
+
+_CLOSE_DEFERS = Query(
+    GO,
+    """
+(defer_statement (call_expression
+  function: (selector_expression operand: (identifier) @closed field: (field_identifier) @m (#eq? @m "Close"))))
+""",
+)
+_EXITS = frozenset({"os.Exit", "log.Fatal", "log.Fatalf", "log.Fatalln"})
+
+
+def _ends_process(ctx: FileContext, body: Node) -> bool:
+    """`time.Sleep(time.Second); os.Exit(0)` after answering: ending the process is the point."""
+    return any(ctx.model.qualified(call) in _EXITS for call in QueryCursor(_WORK).captures(body).get("call", []))
+
+
+def _uses_closed_by_handler(ctx: FileContext, go: Node) -> bool:
+    """The goroutine uses a connection the starting function closes with `defer x.Close()`
+    (`go writer(ws)` beside `defer ws.Close()`): the handler's return reaches it through the close."""
+    model = ctx.model
+    function = model.enclosing_function(go)
+    if function is None or function.body is None:
+        return False
+    for closed in QueryCursor(_CLOSE_DEFERS).captures(function.body).get("closed", []):
+        binding = model.resolve(closed)
+        if binding.decl is None:
+            continue
+        if model.references(binding.decl, within=go):
+            return True
+    return False
+
+
+def _has_context_param(function: Function) -> bool:
+    return any(p.type == "context.Context" for p in function.params)
+
+
+def _takes_context(ctx: FileContext, node: Node) -> bool:
+    """The goroutine (or a started function's body) mentions a context, or a request value."""
+    model = ctx.model
+    for name_node in QueryCursor(_NAMES).captures(node).get("name", []):
+        text = ctx.source.text(name_node)
+        if name_node.type == "field_identifier":
+            if text in _CONTEXT_FIELDS:
+                return True
+            continue
+        if _CONTEXT_NAME.search(text):
+            return True
+        binding = model.resolve(name_node)
+        if binding.kind == "import" and model.imports.get(text) == "context":
+            return True
+        if binding.kind in ("param", "local") and fw.identifier_kind(model, name_node) is not None:
+            return True  # a request value: GL301's business
+    return False
+
+
+def _slow_work(ctx: FileContext, body: Node, functions: PackageFunctions) -> tuple[str, bool] | None:
+    model = ctx.model
+    captures = QueryCursor(_WORK).captures(body)
+    found: list[tuple[int, str]] = []
+    for call in captures.get("call", []):
+        what = _slow_call(model, call, functions)
+        if what:
+            found.append((call.start_byte, what))
+    for send in captures.get("send", []):
+        if not _non_blocking(send) and not _timed_select(model, send):
+            found.append((send.start_byte, f"sends on `{_short(ctx, send.child_by_field_name('channel'))}`"))
+    for receive in captures.get("receive", []):
+        if _non_blocking(receive):
+            continue
+        operand = receive.child_by_field_name("operand")
+        if operand is None:
+            continue
+        if _is_timer(model, operand):
+            found.append((receive.start_byte, "waits on a timer"))
+        elif not _timed_select(model, receive):
+            found.append((receive.start_byte, f"receives from `{_short(ctx, operand)}`"))
+    if not found:
+        return None
+    # A sleep or a timer ends by itself: the goroutine is late, not stuck. Anything else may hang.
+    unbounded = [f for f in found if not f[1].startswith(("sleeps", "waits on a timer"))]
+    first = min(unbounded or found)
+    return first[1], bool(unbounded)
+
+
+def _short(ctx: FileContext, node: Node | None) -> str:
+    text = ctx.source.text(node) if node is not None else "?"
+    return text if len(text) <= 30 else text[:27] + "..."
+
+
+def _is_timer(model: FileModel, operand: Node) -> bool:
+    """`time.After(d)`, `time.Tick(d)`, `ticker.C`, `t.timer.C`: a channel that delivers on its own."""
+    if operand.type == "call_expression":
+        return model.qualified(operand) in ("time.After", "time.Tick")
+    if operand.type == "selector_expression" and model.source.text(operand.child_by_field_name("field")) == "C":
+        name = last_name(model, operand.child_by_field_name("operand")) or ""
+        return bool(re.search(r"(?i)tick|timer|timeout|t$", name))
+    return False
+
+
+def _timed_select(model: FileModel, node: Node) -> bool:
+    """A send or receive that is a case of a `select` which also waits on a timer: it wakes up."""
+    case = node.parent
+    while case is not None and case.type not in ("communication_case", "block", "func_literal"):
+        case = case.parent
+    if case is None or case.type != "communication_case" or case.parent is None:
+        return False
+    for other in case.parent.named_children:
+        comm = other.child_by_field_name("communication") if other.type == "communication_case" else None
+        if comm is None:
+            continue
+        operand = comm.child_by_field_name("right") if comm.type == "receive_statement" else None
+        if operand is None and comm.type == "unary_expression":
+            operand = comm
+        if operand is not None and operand.type == "unary_expression":
+            operand = operand.child_by_field_name("operand")
+        if operand is not None and _is_timer(model, operand):
+            return True
+    return False
+
+
+def _non_blocking(node: Node) -> bool:
+    """A send or receive that is a case of a `select` with a `default`."""
+    case = node.parent
+    while case is not None and case.type not in ("communication_case", "block", "func_literal"):
+        case = case.parent
+    if case is None or case.type != "communication_case":
+        return False
+    select = case.parent
+    return select is not None and any(c.type == "default_case" for c in select.named_children)
+
+
+def _slow_call(model: FileModel, call: Node, functions: PackageFunctions) -> str | None:
+    qualified = model.qualified(call)
+    if qualified in _SLOW_FUNCTIONS:
+        return _SLOW_FUNCTIONS[qualified]
+    function = call.child_by_field_name("function")
+    if function is None or function.type != "selector_expression":
+        return None
+    method = model.source.text(function.child_by_field_name("field"))
+    operand = function.child_by_field_name("operand")
+    if method == "Wait" and call.child_by_field_name("arguments").named_child_count == 0:
+        return f"waits ({model.source.text(function)}())"
+    if method in _COMMAND_METHODS and operand is not None and _is_command(model, operand):
+        return f"runs a command ({method})"
+    if method in _HTTP_CLIENT_METHODS and operand is not None and model.qualified(operand) == "net/http.DefaultClient":
+        return f"makes an HTTP request (http.DefaultClient.{method})"
+    root_type = _root_type(model, operand, functions)
+    if root_type is None:
+        return None
+    direct = operand.type in ("identifier", "selector_expression")
+    if root_type == "*net/http.Client" and method in _HTTP_CLIENT_METHODS and direct:
+        return f"makes an HTTP request ({model.source.text(operand)}.{method})"
+    if root_type in _SQL_TYPES and method in _SQL_METHODS and direct:
+        return f"queries the database ({model.source.text(operand)}.{method})"
+    if root_type in _GORM_TYPES and method in _GORM_METHODS:
+        return f"queries the database (gorm {method})"
+    return None
+
+
+def _is_command(model: FileModel, operand: Node) -> bool:
+    if operand.type == "call_expression":
+        return model.qualified(operand) in ("os/exec.Command", "os/exec.CommandContext")
+    if operand.type != "identifier":
+        return False
+    binding = model.resolve(operand)
+    if binding.kind != "local" or binding.decl is None:
+        return False
+    value = fw.single_initialiser(binding.decl)
+    return value is not None and value.type == "call_expression" and model.qualified(value) == "os/exec.Command"
+
+
+def _root_type(model: FileModel, expr: Node | None, functions: PackageFunctions) -> str | None:
+    """The declared type of what a call chain starts from: `db` in `db.Where(…).Find(…)`, the field
+    `s.client` in `s.client.Do(req)`."""
+    while expr is not None and expr.type in ("call_expression", "selector_expression"):
+        if expr.type == "selector_expression":
+            found = functions.expression_type(model, expr)
+            if found is not None:
+                return found
+            expr = expr.child_by_field_name("operand")
+        else:
+            expr = expr.child_by_field_name("function")
+    if expr is None or expr.type != "identifier":
+        return None
+    found = functions.expression_type(model, expr)
+    if found is not None:
+        return found
+    if model.resolve(expr).kind == "package":
+        var = model.package_vars.get(model.source.text(expr))
+        if var is not None and var.value is not None and var.value.type == "call_expression":
+            opener = model.qualified(var.value)
+            return {"database/sql.Open": "*database/sql.DB", "gorm.io/gorm.Open": "*gorm.io/gorm.DB"}.get(opener or "")
+    return None

@@ -1,0 +1,177 @@
+"""GL301 request-captured-in-goroutine."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from tree_sitter import Node
+
+from goleaklint import frameworks as fw
+from goleaklint.context import FileContext
+from goleaklint.goroutines import awaited, go_call, go_literal
+from goleaklint.model import FileModel
+from goleaklint.rule import Docs, Finding, Rule, Severity
+
+RULE = Rule(
+    id="GL301",
+    slug="request-captured-in-goroutine",
+    title="a goroutine the handler does not wait for uses the request, its writer or the framework context",
+    severity=Severity.WARNING,
+    tags=("memory-leak", "correctness"),
+    precision="high",
+    docs=Docs(
+        what="Finds a `go` statement that uses a value owned by the current HTTP request: the "
+        "`*http.Request` or `http.ResponseWriter` of a net/http handler (also `ServeHTTP` methods, "
+        "`http.HandlerFunc` literals, literals given to routers), gin's `*gin.Context` and the "
+        "`c.Request`, `c.Request.Body` and `c.Writer` reached through it, echo's `echo.Context` "
+        "(`c.Request()`, `c.Response()`), fiber's `*fiber.Ctx` (`c.Context()`) and fasthttp's "
+        "`*fasthttp.RequestCtx`, or a local set from one of these (`req := c.Request`). A use is the "
+        "value passed as an argument of the goroutine's call, the receiver of the call, or any "
+        "mention inside a `go func(){…}()` literal (or a literal a local was set to once, `send := func(){…}; go send()`). The goroutine is reported only when the function "
+        "that starts it does not wait for it: waiting is a `.Wait()` call (`sync.WaitGroup`, "
+        "errgroup) after the `go` statement or deferred, or a receive (`<-ch`, `case <-ch:`, "
+        "`for range ch`) after it from a channel the goroutine mentions. Pooled framework contexts "
+        "(gin, echo, fiber, fasthttp) are reported as errors, the net/http request and writer as "
+        "warnings.",
+        why="Once the handler returns, its request values belong to no one: gin, echo and fiber put "
+        "the context back in a pool and hand it to the next request, so the goroutine reads another "
+        "user's request or writes into another user's response; fiber's strings point into reused "
+        "buffers; net/http closes the request body and finishes the response, so a later `Write` is "
+        "lost and a later `Body.Read` fails. Meanwhile the goroutine keeps the request, its headers, "
+        "body buffers and form data alive for as long as it runs, so slow background work multiplies "
+        "the memory each request holds.",
+        example="""r.GET("/report", func(c *gin.Context) {
+    go func() {
+        audit(c.Request.URL.Path, c.GetHeader("User-Agent"))
+    }()
+    c.Status(http.StatusAccepted)
+})""",
+        use_instead="""r.GET("/report", func(c *gin.Context) {
+    cCp := c.Copy() // gin's read-only copy, safe to use after the handler returns
+    go func() {
+        audit(cCp.Request.URL.Path, cCp.GetHeader("User-Agent"))
+    }()
+    c.Status(http.StatusAccepted)
+})
+// or copy the values the goroutine needs: path, ua := c.Request.URL.Path, c.GetHeader("User-Agent")""",
+        limits="Not reported: `c.Copy()` made before the goroutine (gin's fix); values read out of "
+        "the request before the `go` statement (`id := c.Param(\"id\")`, `go use(id)`); "
+        "`r.Context()` and `r.Clone(ctx)` of a net/http request, passed in or called inside the "
+        "literal (the context is cancelled when the handler returns, which is usually what the "
+        "goroutine wants); goroutines the starting function waits for as described above. A "
+        "`*http.Request` counts only as a parameter of a server handler (a function that also takes "
+        "an `http.ResponseWriter`), since clients build requests too. Request values reached through "
+        "struct fields, or a goroutine started in a helper the handler calls with the request, are "
+        "not followed. Strings read from a `*fiber.Ctx` are not immutable unless the app is "
+        "configured so; copying them is not checked. Test files are not checked: test handlers "
+        "misbehave on purpose.",
+        references=(
+            "https://gin-gonic.com/en/docs/examples/goroutines-inside-a-middleware/",
+            "https://docs.gofiber.io/#zero-allocation",
+            "https://pkg.go.dev/net/http#Handler",
+        ),
+    ),
+)
+
+REQUIRES_IMPORTS = frozenset({fw.HTTP, fw.GIN, fw.FASTHTTP, *fw.ECHO_PATHS, *fw.FIBER_PATHS})
+QUERY = "(go_statement) @go"
+
+_AFTER = {
+    fw.GIN_CONTEXT: "gin hands the context to the next request once the handler returns",
+    fw.ECHO_CONTEXT: "echo puts the context back in its pool once the handler returns",
+    fw.FIBER_CTX: "fiber reuses the context and its buffers for the next request once the handler returns",
+    fw.FASTHTTP_CTX: "fasthttp reuses the request context once the handler returns",
+    fw.FASTHTTP_MESSAGE: "fasthttp reuses the request and response once the handler returns",
+    fw.HTTP_REQUEST: "the request and its buffers stay alive while it runs, and its body is closed when the handler returns",
+    fw.RESPONSE_WRITER: "the response is finished when the handler returns, so later writes are lost or panic",
+    fw.REQUEST_BODY: "the server closes the body when the handler returns",
+}
+_FIX = {
+    fw.GIN_CONTEXT: "take `cCp := c.Copy()` before the `go` statement and use cCp, or copy the values the goroutine needs",
+}
+_DEFAULT_FIX = "copy the values the goroutine needs before starting it (and pass `r.Context()` if it should stop with the request), or wait for it before returning"
+
+
+def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding]:
+    if ctx.is_test_file:
+        return  # test handlers park requests and writers on purpose, to assert on them
+    model = ctx.model
+    for go in captures["go"]:
+        uses = _uses(model, go)
+        if not uses or awaited(model, go):
+            continue
+        node, kind, how = max(uses, key=lambda u: (u[1] in fw.POOLED_KINDS, u[1] == fw.RESPONSE_WRITER, -u[0].start_byte))
+        if how == "copies":
+            how = "captures"
+        names = _names(ctx, [n for n, k, _ in uses if k == kind])
+        others = _names(ctx, [n for n, k, _ in uses if k != kind])
+        shown = ", ".join(f"`{n}`" for n in names[:3]) + (
+            f" (and {', '.join(f'`{n}`' for n in others[:2])})" if others else "")
+        severity = Severity.ERROR if kind in fw.POOLED_KINDS else None
+        if all(h == "copies" for _, _, h in uses):
+            message = (f"goroutine calls `{names[0].strip(chr(96))}.Copy()` itself, while the handler may already have returned: "
+                       f"{_AFTER[kind]}, so the copy must be taken before the `go` statement")
+        else:
+            message = f"goroutine {how} {fw.describe(kind)} {shown} and the handler does not wait for it: {_AFTER[kind]}"
+        yield ctx.finding(RULE, go, message, fix=_FIX.get(kind, _DEFAULT_FIX), severity=severity)
+
+
+def _names(ctx: FileContext, nodes: list[Node]) -> list[str]:
+    return sorted({ctx.source.text(n) for n in nodes}, key=lambda s: (len(s), s))
+
+
+def _uses(model: FileModel, go: Node) -> list[tuple[Node, str, str]]:
+    """(node, kind, how) for every request value the goroutine gets hold of."""
+    uses: list[tuple[Node, str, str]] = []
+    call = go_call(go)
+    if call is None:
+        return uses
+    literal = go_literal(go, model)
+    args = call.child_by_field_name("arguments")
+    for arg in args.named_children if args is not None else []:
+        value = fw.request_value(model, arg)
+        if value is not None:
+            uses.append((arg, value.kind, "is given"))
+    function = call.child_by_field_name("function")
+    if literal is None and function is not None and function.type == "selector_expression":
+        value = fw.request_value(model, function.child_by_field_name("operand"))
+        if value is not None:
+            uses.append((value.node, value.kind, "calls a method of"))
+    if literal is None:
+        return uses
+    outer = model.enclosing_function(go)
+    while outer is not None:
+        for decl, kind in fw.request_decls(model, outer):
+            if kind in fw.POOLED_KINDS and _abandoned(model, decl, outer):
+                continue
+            for ref in model.references(decl, within=literal):
+                verdict = _captured_use(model, ref, kind)
+                if verdict is not None:
+                    uses.append((ref, kind, verdict))
+        outer = outer.parent
+    return uses
+
+
+def _abandoned(model: FileModel, decl: Node, function) -> bool:
+    """fiber v3's `c.Abandon()` takes the context out of the pool, so a goroutine may keep it."""
+    if function.body is None:
+        return False
+    for ref in model.references(decl, within=function.body):
+        parent = ref.parent
+        if parent is not None and parent.type == "selector_expression" and model.source.text(parent.child_by_field_name("field")) == "Abandon":
+            return True
+    return False
+
+
+def _captured_use(model: FileModel, ref: Node, kind: str) -> str | None:
+    """How the literal uses a captured request value, or None for a use that is fine."""
+    parent = ref.parent
+    if parent is not None and parent.type == "selector_expression" and parent.child_by_field_name("operand") == ref:
+        method = model.source.text(parent.child_by_field_name("field"))
+        call = parent.parent
+        is_call = call is not None and call.type == "call_expression" and call.child_by_field_name("function") == parent
+        if is_call and kind == fw.HTTP_REQUEST and method in ("Context", "Clone"):
+            return None  # cancelled with the request / a deep copy: what the goroutine should take
+        if is_call and kind == fw.GIN_CONTEXT and method == "Copy":
+            return "copies"
+    return "captures"

@@ -1,0 +1,267 @@
+"""GL302 request-outlives-handler."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from tree_sitter import Node, Query, QueryCursor
+
+from goleaklint import frameworks as fw
+from goleaklint.context import FileContext
+from goleaklint.model import FileModel, Function
+from goleaklint.rule import Docs, Finding, Rule, Severity
+from goleaklint.source import GO
+
+RULE = Rule(
+    id="GL302",
+    slug="request-outlives-handler",
+    title="a request, its writer, its body or a framework context is stored where it outlives the handler",
+    severity=Severity.WARNING,
+    tags=("memory-leak", "correctness"),
+    precision="high",
+    docs=Docs(
+        what="Finds a request value (the `*http.Request`, `http.ResponseWriter` or request body of a "
+        "server handler; gin's `*gin.Context`, `c.Request`, `c.Request.Body`, `c.Writer`; echo's "
+        "`echo.Context`, `c.Request()`, `c.Response()`; fiber's `*fiber.Ctx`, `c.Context()`; fasthttp's "
+        "`*fasthttp.RequestCtx`; or a local set from one of them) that is stored where it outlives the "
+        "request: assigned to a package-level variable, into a package-level map or slice (also through "
+        "`append` or a struct literal, or `Store`/`LoadOrStore`/`Swap` on a package-level `sync.Map`), "
+        "into a field of the receiver of a handler method (the receiver is the long-lived handler), sent "
+        "on a channel that was not made in the same function, or put in "
+        "`context.WithValue(context.Background()/TODO(), key, value)`.",
+        why="A stored request keeps its headers, form, body buffers and everything the handler "
+        "attached to it alive until it is overwritten or deleted; a registry of them grows with "
+        "traffic. Pooled framework contexts are worse: gin, echo and fiber hand the same object to the "
+        "next request, so whoever reads the stored context later sees a different request, and the "
+        "writer or body is already finished or closed.",
+        example="""var lastRequest *http.Request
+
+func handle(w http.ResponseWriter, r *http.Request) {
+    lastRequest = r // the whole request stays reachable until the next one
+    ...
+}""",
+        use_instead="""var lastPath atomic.Value
+
+func handle(w http.ResponseWriter, r *http.Request) {
+    lastPath.Store(r.URL.Path) // keep the values you need, not the request
+    ...
+}""",
+        limits="Not reported: a value stored and removed again in the same function (`delete` of the "
+        "same map, `Delete` on the same `sync.Map`, or the same variable set again), which is how "
+        "server-sent-events handlers keep a writer only while the connection lasts; a send followed "
+        "by a receive in the same function (the handler waits for the worker); stores into locals and "
+        "into fields of values other than the handler's receiver (often per-request wrappers); values "
+        "derived from the request (`r.URL.Path`, `c.Copy()`, `r.Context()`, `r.Clone(ctx)`). A "
+        "`*http.Request` counts only as a parameter of a server handler, since clients build requests "
+        "too. Stores through helper functions are not followed. Test files are not checked: tests "
+        "keep the request on purpose, to assert on it.",
+        references=("https://pkg.go.dev/net/http#Handler", "https://pkg.go.dev/context#WithValue"),
+    ),
+)
+
+REQUIRES_IMPORTS = frozenset({fw.HTTP, fw.GIN, fw.FASTHTTP, *fw.ECHO_PATHS, *fw.FIBER_PATHS})
+QUERY = """
+(assignment_statement) @assign
+(send_statement) @send
+(call_expression
+  function: (selector_expression
+    field: (field_identifier) @method (#match? @method "^(WithValue|Store|LoadOrStore|Swap)$"))) @call
+"""
+
+_DELETES = Query(
+    GO,
+    """
+(call_expression function: (identifier) @f (#eq? @f "delete") arguments: (argument_list . (_) @target))
+(call_expression function: (selector_expression operand: (_) @target field: (field_identifier) @m
+  (#match? @m "^(Delete|LoadAndDelete|CompareAndDelete)$")))
+(assignment_statement left: (expression_list . (_) @target))
+(unary_expression operator: "<-") @receive
+""",
+)
+
+
+def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding]:
+    if ctx.is_test_file:
+        return  # test handlers keep the request on purpose, to assert on it
+    model = ctx.model
+    for assign in captures.get("assign", []):
+        left, right = assign.child_by_field_name("left"), assign.child_by_field_name("right")
+        if left is None or right is None or left.named_child_count != right.named_child_count:
+            continue
+        for target, value_expr in zip(left.named_children, right.named_children):
+            value = _stored_value(model, value_expr, target)
+            if value is None:
+                continue
+            place = _long_lived(model, target, assign)
+            if place is None or _released_later(model, assign, target):
+                continue
+            yield _finding(ctx, assign, value, f"stored in {place}")
+    for send in captures.get("send", []):
+        value = _stored_value(model, send.child_by_field_name("value"), None)
+        channel = send.child_by_field_name("channel")
+        if value is None or channel is None or _local_channel(model, channel) or _receives_after(model, send):
+            continue
+        yield _finding(ctx, send, value, f"sent on channel `{_short(ctx, channel)}`, so it lives as long as its receiver keeps it")
+    for call in captures.get("call", []):
+        function = call.child_by_field_name("function")
+        args = call.child_by_field_name("arguments")
+        if function is None or args is None:
+            continue
+        method = ctx.source.text(function.child_by_field_name("field"))
+        values = args.named_children
+        if method == "WithValue":
+            if model.qualified(call) != "context.WithValue" or len(values) != 3:
+                continue
+            parent = model.qualified(values[0]) if values[0].type == "call_expression" else None
+            value = _stored_value(model, values[2], None)
+            if value is None or parent not in ("context.Background", "context.TODO"):
+                continue
+            yield _finding(ctx, call, value, f"put in a context derived from {parent}(), which no request cancels")
+        else:
+            if not values:
+                continue
+            # sync.Map's Store(key, value); atomic.Value's and atomic.Pointer's Store(value).
+            value = _stored_value(model, values[1] if len(values) > 1 else values[0], None)
+            operand = function.child_by_field_name("operand")
+            place = _long_lived(model, operand, call) if value is not None else None
+            if place is None or _released_later(model, call, operand):
+                continue
+            yield _finding(ctx, call, value, f"stored in {place} by {method}")
+
+
+def _finding(ctx: FileContext, node: Node, value: fw.RequestValue, where: str) -> Finding:
+    name = ctx.source.text(value.node)
+    severity = Severity.ERROR if value.pooled else None
+    after = (
+        "the framework hands it to the next request once the handler returns"
+        if value.pooled
+        else "it keeps the request's buffers alive after the handler returns"
+    )
+    return ctx.finding(
+        RULE, node,
+        f"{fw.describe(value.kind)} `{name}` is {where}: {after}",
+        fix="store the values you need (path, IDs, headers) instead of the request, or remove it before the handler returns",
+        severity=severity,
+    )
+
+
+def _short(ctx: FileContext, node: Node) -> str:
+    text = ctx.source.text(node)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _stored_value(model: FileModel, expr: Node | None, target: Node | None) -> fw.RequestValue | None:
+    """The request value `expr` stores: itself, an element of `append(x, …)`, or a value of a struct literal."""
+    if expr is None:
+        return None
+    found = fw.request_value(model, expr)
+    if found is not None:
+        return found
+    if expr.type == "unary_expression" and expr.named_child_count == 1 and model.source.text(expr).startswith("&"):
+        expr = expr.named_children[0]
+    if expr.type == "call_expression":
+        function = expr.child_by_field_name("function")
+        args = expr.child_by_field_name("arguments")
+        if function is not None and model.source.text(function) == "append" and args is not None:
+            for arg in args.named_children[1:]:
+                found = _stored_value(model, arg, None)
+                if found is not None:
+                    return found
+        return None
+    if expr.type == "composite_literal":
+        body = expr.child_by_field_name("body")
+        for element in body.named_children if body is not None else []:
+            item = element
+            if element.type == "keyed_element":
+                item = element.named_children[-1] if element.named_children else None
+            if item is not None and item.type == "literal_element" and item.named_child_count == 1:
+                item = item.named_children[0]
+            found = fw.request_value(model, item) if item is not None else None
+            if found is not None:
+                return found
+    return None
+
+
+def _root(node: Node | None) -> Node | None:
+    """`s` for `s.a.b[k]`, `m` for `m[k]`."""
+    while node is not None:
+        if node.type == "identifier":
+            return node
+        if node.type == "selector_expression":
+            node = node.child_by_field_name("operand")
+        elif node.type == "index_expression":
+            node = node.child_by_field_name("operand")
+        elif node.type == "parenthesized_expression" and node.named_child_count == 1:
+            node = node.named_children[0]
+        else:
+            return None
+    return None
+
+
+def _long_lived(model: FileModel, target: Node | None, at: Node) -> str | None:
+    """Where `target` lives, if longer than one request: a package variable or a handler's receiver."""
+    root = _root(target)
+    if root is None:
+        return None
+    name = model.source.text(root)
+    binding = model.resolve(root)
+    if binding.kind == "package":
+        if binding.decl is not None and binding.decl.parent is not None and binding.decl.parent.type != "var_spec":
+            return None  # a function or a type, not a variable
+        what = "package-level map" if target.type == "index_expression" else "package-level variable"
+        return f"{what} `{name}`" if target.type != "selector_expression" else f"a field of package-level `{name}`"
+    if binding.kind == "receiver" and target.type in ("selector_expression", "index_expression") and target.id != root.id:
+        handler = fw.enclosing_handler(model, at)
+        if handler is None or not _long_lived_receiver(binding.function, handler):
+            return None
+        return f"field `{model.source.text(target)}` of the long-lived `{name}`"
+    return None
+
+
+_PER_REQUEST_METHODS = re.compile(r"(?i)^(reset|init|initiali[sz]e|setup|acquire|release|renew|prepare|wrap|new|set|with|bind|attach)")
+
+
+def _long_lived_receiver(owner: Function | None, handler: Function) -> bool:
+    """The receiver outlives the request when its method is the handler a router calls (`ServeHTTP`,
+    `(h *H) List(c *gin.Context)`), or when the store sits in a literal handler that a method of the
+    receiver registers. A method with a handler's parameters but another role (`Reset(r, w)` on a
+    pooled context, `init(c)` of a per-request wrapper) is about a per-request object."""
+    if owner is None:
+        return False
+    if owner is not handler:
+        return handler.kind == "literal" and fw.has_handler_signature(handler)
+    name = owner.name.rsplit(".", 1)[-1]
+    return fw.has_handler_signature(owner) and not _PER_REQUEST_METHODS.match(name)
+
+
+def _released_later(model: FileModel, store: Node, target: Node | None) -> bool:
+    """The same place is cleared again in this function: `delete(m, k)`, `m.Delete(k)`, `v = nil`."""
+    function = model.enclosing_function(store)
+    if function is None or function.body is None or target is None:
+        return False
+    map_text = model.source.text(target.child_by_field_name("operand")) if target.type == "index_expression" else None
+    wanted = {model.source.text(target)} | ({map_text} if map_text else set())
+    for node in QueryCursor(_DELETES).captures(function.body).get("target", []):
+        if node.start_byte == target.start_byte:
+            continue
+        if model.source.text(node) in wanted:
+            return True
+    return False
+
+
+def _local_channel(model: FileModel, channel: Node) -> bool:
+    if channel.type != "identifier":
+        return False
+    binding = model.resolve(channel)
+    return binding.kind == "local" and binding.function is not None and binding.function.contains(channel)
+
+
+def _receives_after(model: FileModel, send: Node) -> bool:
+    function: Function | None = model.enclosing_function(send)
+    if function is None or function.body is None:
+        return False
+    for receive in QueryCursor(_DELETES).captures(function.body).get("receive", []):
+        if receive.start_byte > send.end_byte and model.enclosing_function(receive) is function:
+            return True
+    return False
