@@ -47,7 +47,7 @@ if resp.StatusCode != http.StatusOK {
     return fmt.Errorf("status %d", resp.StatusCode)
 }
 return json.NewDecoder(resp.Body).Decode(&out)""",
-        limits="Flow-insensitive: one close anywhere in the function (even on one path only) satisfies "
+        limits="In test files the finding is a note. Flow-insensitive: one close anywhere in the function (even on one path only) satisfies "
         "the rule. A response handed on is taken to be closed by whoever receives it. Clients kept in "
         "struct fields are recognised only through the `Do(req)` shape above; wrappers of your own that "
         "return an `*http.Response` are not followed.",
@@ -84,7 +84,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         parent = call.parent
         if parent is not None and parent.type == "expression_statement":
             if kind == "sure":
-                yield ctx.finding(RULE, call, f"the response of {label} is discarded, so its body is never closed "
+                yield _report(ctx, call, f"the response of {label} is discarded, so its body is never closed "
                                   "and the connection is never released", fix="keep the response and close its body")
             continue
         if parent is None or parent.type != "expression_list" or parent.named_child_count != 1:
@@ -105,7 +105,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         name = ctx.source.text(target)
         if name == "_":
             if kind == "sure":
-                yield ctx.finding(RULE, target, f"the response of {label} is assigned to _, so its body is never closed "
+                yield _report(ctx, target, f"the response of {label} is assigned to _, so its body is never closed "
                                   "and the connection is never released", fix="keep the response and close its body")
             continue
         binding = model.resolve(target)
@@ -120,12 +120,20 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             continue
         if kind == "maybe" and "body" not in verdicts:
             continue
-        yield ctx.finding(
-            RULE, target,
+        yield _report(
+            ctx, target,
             f"the body of the response `{name}` from {label} is never closed: the connection and its goroutines stay "
             "alive",
             fix=_FIX.replace("resp.", f"{name}."),
         )
+
+
+def _report(ctx: FileContext, node: Node, message: str, *, fix: str) -> Finding:
+    """A finding; a note in a test file, where the connection lives only as long as the test binary
+    (still worth closing: leaked connections trip goroutine-leak checks and slow the suite)."""
+    if ctx.is_test_file:
+        return ctx.finding(RULE, node, message + " (in a test)", fix=fix, severity=Severity.NOTE)
+    return ctx.finding(RULE, node, message, fix=fix)
 
 
 def _response_call(ctx: FileContext, call: Node) -> str | None:

@@ -22,7 +22,8 @@ RULE = Rule(
         "(they serve with a zero-value `http.Server`, which has no timeouts), `http.Server{...}` literals "
         "that set neither `ReadHeaderTimeout` nor `ReadTimeout` (and whose variable is not given one "
         "later in the file), and gin's `r.Run(...)` on an engine from `gin.Default()`/`gin.New()` or "
-        "typed `*gin.Engine`, which calls `http.ListenAndServe` underneath. Test files are skipped.",
+        "typed `*gin.Engine`, which calls `http.ListenAndServe` underneath. Test files, and the `Config` "
+        "of an `httptest.Server`, are skipped.",
         why="Without a read timeout the server waits forever for a client to finish sending its "
         "headers. Each connection holds a goroutine, its read buffer and a file descriptor; a few "
         "thousand slow or idle clients (Slowloris) hold memory and descriptors until the process "
@@ -132,7 +133,14 @@ def _bound_to(ctx: FileContext, literal: Node) -> Node | str | None:
         if statement is not None and statement.type == "return_statement":
             return ""
         return None
-    if parent.type in ("argument_list", "literal_element", "return_statement"):
+    if parent.type == "literal_element":
+        outer = parent.parent.parent if parent.parent is not None else None  # keyed_element -> literal_value
+        literal_of = outer.parent if outer is not None else None
+        if literal_of is not None and literal_of.type == "composite_literal" and \
+                ctx.model.type_text(literal_of.child_by_field_name("type")) == "net/http/httptest.Server":
+            return None  # an httptest server's config: a test fixture, not a listener facing clients
+        return ""
+    if parent.type in ("argument_list", "return_statement"):
         return ""
     return None
 

@@ -47,8 +47,9 @@ for {
         return errIdle
     }
 }""",
-        limits="Not reported: a select whose other cases all leave the loop (return, panic, a "
-        "labelled break or continue, goto), since then the timer fires before the next one is made "
+        limits="Not reported: test files; a select whose other cases all leave the loop (return, "
+        "panic, `os.Exit`, a Fatal/FailNow call, a labelled break or continue, goto, or a receive "
+        "from `ctx.Done()`), since then the timer fires before the next one is made "
         "(the sleep-with-cancel idiom); a plain `<-time.After(d)` receive, which waits for the timer "
         "to fire; `time.After` assigned to a variable first. A Go version that cannot be read is "
         "taken to be before 1.23.",
@@ -65,11 +66,16 @@ QUERY = """
         function: (selector_expression field: (field_identifier) @name (#eq? @name "After"))) @call))) @case
 """
 
-_EXIT_CALLS = frozenset({"panic", "os.Exit", "log.Fatal", "log.Fatalf", "log.Fatalln", "log.Panic", "log.Panicf",
-                         "log.Panicln", "runtime.Goexit"})
+_EXIT_CALLS = frozenset({"panic", "os.Exit", "runtime.Goexit"})
+# Methods that end the goroutine or the process whatever the receiver: testing's t.Fatal and
+# t.FailNow (runtime.Goexit), require.FailNow, and the Fatal/Panic family of every logger.
+_EXIT_METHODS = frozenset({"Fatal", "Fatalf", "Fatalln", "FailNow", "Skip", "Skipf", "SkipNow", "Panic", "Panicf",
+                           "Panicln", "Exit"})
 
 
 def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding]:
+    if ctx.is_test_file:
+        return  # a test's loops are short and its process ends with it
     model = ctx.model
     for call in captures["call"]:
         if model.qualified(call) != "time.After":
@@ -119,7 +125,12 @@ def _enclosing_loop_body(node: Node) -> Node | None:
 
 
 def _leaves_loop(ctx: FileContext, case: Node, loop: Node) -> bool:
-    """Whether a select case always ends by leaving `loop` (so no second timer is made)."""
+    """Whether a select case always ends by leaving `loop` (so no second timer is made).
+
+    A case receiving from `X.Done()` counts as leaving: once a context is done the loop is on its
+    way out (its condition or the next check sees it), and this case wins every later select."""
+    if _is_done_receive(ctx, case):
+        return True
     statements = [c for c in case.named_children if c.type == "statement_list"]
     if not statements or not statements[-1].named_children:
         return False
@@ -141,8 +152,27 @@ def _leaves_loop(ctx: FileContext, case: Node, loop: Node) -> bool:
         if call.type == "call_expression":
             function = call.child_by_field_name("function")
             name = ctx.model.qualified(call) or (ctx.source.text(function) if function is not None else "")
-            return name in _EXIT_CALLS
+            if name in _EXIT_CALLS:
+                return True
+            if function is not None and function.type == "selector_expression":
+                field = function.child_by_field_name("field")
+                return field is not None and ctx.source.text(field) in _EXIT_METHODS
     return False
+
+
+def _is_done_receive(ctx: FileContext, case: Node) -> bool:
+    if case.type != "communication_case":
+        return False
+    communication = case.child_by_field_name("communication")
+    if communication is None or communication.type != "receive_statement":
+        return False
+    right = communication.child_by_field_name("right")
+    operand = right.child_by_field_name("operand") if right is not None else None
+    if operand is None or operand.type != "call_expression":
+        return False
+    function = operand.child_by_field_name("function")
+    return function is not None and function.type == "selector_expression" \
+        and ctx.source.text(function.child_by_field_name("field")) == "Done"
 
 
 def _labels_loop_or_outer(ctx: FileContext, label: str, loop: Node, is_continue: bool) -> bool:

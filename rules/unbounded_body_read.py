@@ -7,7 +7,7 @@ from typing import Iterable
 from tree_sitter import Node, Query, QueryCursor
 
 from goleaklint.context import FileContext
-from goleaklint.frameworks import is_request_type
+from goleaklint.frameworks import is_handler, is_request_type
 from goleaklint.model import Function
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import GO
@@ -25,8 +25,9 @@ RULE = Rule(
         "parameter of a handler, `c.Request.Body` of a gin context, `c.Request().Body` of an echo "
         "context, when the handler applies neither `http.MaxBytesReader` nor `io.LimitReader` to that "
         "body and does not replace it. A function taking an `*http.Request` without an "
-        "`http.ResponseWriter` is checked too, unless it is a `RoundTrip` method (the body there is "
-        "the client's own outgoing request).",
+        "`http.ResponseWriter` (a helper such as `decode(r, &v)`) is reported at note level, since its "
+        "callers may have limited the body; a `RoundTrip` method is not reported (the body there is "
+        "the client's own outgoing request). Test files are skipped.",
         why="`io.ReadAll` grows its buffer until the reader ends. A client that sends a body of a few "
         "gigabytes (or streams one slowly without end) makes the handler hold all of it in the heap; "
         "a handful of such requests at once take the process down. `json.NewDecoder(r.Body).Decode` "
@@ -66,6 +67,8 @@ _LIMIT_QUERY = Query(GO, """
 
 
 def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding]:
+    if ctx.is_test_file:
+        return  # a test server has no hostile clients
     model = ctx.model
     for call in captures["call"]:
         if model.qualified(call) not in _READ_ALL:
@@ -79,10 +82,12 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         if _limited(ctx, owner, body_text):
             continue
         label = ctx.source.text(call.child_by_field_name("function"))
+        handler = is_handler(owner)
         yield ctx.finding(
             RULE, call,
             f"{label}({body_text}) reads the whole request body with no size limit: one large or endless request "
-            "takes the heap",
+            "takes the heap" + ("" if handler else f" (unless every caller of {owner.name} limits it first)"),
+            severity=None if handler else Severity.NOTE,
             fix=f"wrap the body first: `{body_text} = http.MaxBytesReader(w, {body_text}, maxBytes)`, or read "
             "from `io.LimitReader`",
         )
