@@ -127,7 +127,12 @@ def _check_file(ctx: FileContext, where: str) -> Iterable[Finding]:
 
 
 def _finding(ctx: FileContext, node: Node, address: str | None, where: str) -> Finding:
-    shown = f'"{address}"' if address else ("no address (all interfaces)" if address == "" else "an address set at run time")
+    if address:
+        shown = f'"{address}"'
+    elif address == "":
+        shown = "a server with no Addr (all interfaces, or wherever its listener is bound)"
+    else:
+        shown = "an address set at run time"
     return ctx.finding(
         RULE, node,
         f"net/http/pprof is imported ({where}) and the default mux is served on {shown}: /debug/pprof exposes heap "

@@ -31,10 +31,9 @@ RULE = Rule(
         "at all. A timer that is not stopped is held until it fires. From Go 1.23 (the `go` "
         "directive of the nearest go.mod, or the `go-version` setting) unreferenced timers and "
         "tickers are collected: `time.Tick` outside a loop is then no longer reported (its only cost "
-        "was the leak), and `time.Tick` inside a loop drops to note level (a new ticker per "
-        "iteration still behaves like a timeout, not a tick). An unstopped `NewTicker`/`NewTimer` "
-        "stays a warning on every version: `Stop` is its documented contract, and until it becomes "
-        "unreachable it keeps firing.",
+        "was the leak), `time.Tick` inside a loop drops to note level (a new ticker per iteration "
+        "still behaves like a timeout, not a tick), and so does an unstopped `NewTicker`/`NewTimer` "
+        "(it is collected once unreachable; `Stop` still releases it at once).",
         example="""func (w *Worker) poll(ctx context.Context) error {
     t := time.NewTicker(time.Second) // never stopped
     for {
@@ -60,7 +59,7 @@ RULE = Rule(
 }""",
         limits="Test files are not checked: their tickers end with the test binary. A ticker handed on counts as someone else's to stop; whether they do is not checked. "
         "A function with an endless loop and no `return` after the ticker is made is exempt: the "
-        "ticker lives as long as it does. So is `main` in package main. A timer whose channel is "
+        "ticker lives as long as it does. So is `main` in package main, and `for range time.NewTicker(d).C` in such a function. A timer whose channel is "
         "received unconditionally in the same block has fired and is not reported. A Go version "
         "that cannot be read is taken to be before 1.23.",
         references=(
@@ -142,16 +141,23 @@ def _check_tick(ctx: FileContext, call: Node) -> Finding | None:
 
 def _check_new(ctx: FileContext, call: Node, constructor: str) -> Finding | None:
     what = "ticker" if constructor.endswith("Ticker") else "timer"
-    held = ("fires until it is stopped" if what == "ticker" else "is held until it fires")
+    held = "fires until it is stopped" if what == "ticker" else "is held until it fires"
     parent = call.parent
     if parent is None:
         return None
+    model = ctx.model
+    function = model.enclosing_function(call)
+    if function is None or (function.name == "main" and function.kind == "func" and model.package == "main"):
+        return None  # a command's main: the process ends with it
     if parent.type == "expression_statement":
-        return ctx.finding(RULE, call, f"the {what} made by {constructor} is discarded, so it can never be stopped and {held}",
-                           fix=f"keep the {what} and Stop it, or drop the call")
+        return _report(ctx, call, f"the {what} made by {constructor} is discarded, so it can never be stopped and {held}",
+                       fix=f"keep the {what} and Stop it, or drop the call")
     if parent.type == "selector_expression" and what == "ticker":
-        return ctx.finding(RULE, call, f"only the channel of this {constructor} is kept, so the ticker can never be stopped "
-                           f"and {held}", fix=_STOP_FIX)
+        clause = parent.parent
+        if clause is not None and clause.type == "range_clause" and _is_endless(ctx, function, call):
+            return None  # `for range time.NewTicker(d).C` in a function that never returns
+        return _report(ctx, call, f"only the channel of this {constructor} is kept, so the ticker can never be stopped "
+                       f"and {held}", fix=_STOP_FIX)
     if parent.type != "expression_list" or parent.named_child_count != 1:
         return None  # returned, passed, stored: handed on
     statement = parent.parent
@@ -171,16 +177,13 @@ def _check_new(ctx: FileContext, call: Node, constructor: str) -> Finding | None
         return None  # a field, a map or slice element: handed on
     name = ctx.source.text(target)
     if name == "_":
-        return ctx.finding(RULE, target, f"the {what} made by {constructor} is assigned to _, so it can never be stopped and {held}",
-                           fix=f"keep the {what} and Stop it")
-    model = ctx.model
+        return _report(ctx, target, f"the {what} made by {constructor} is assigned to _, so it can never be stopped and {held}",
+                       fix=f"keep the {what} and Stop it")
     binding = model.resolve(target)
     if binding.kind != "local" or binding.decl is None:
         return None  # a package variable, a parameter or a named result: owned elsewhere
     function = model.enclosing_function(binding.decl)
     if function is None:
-        return None
-    if function.name == "main" and function.kind == "func" and model.package == "main":
         return None
     uses = model.references(binding.decl, within=function.node)
     for ref in uses:
@@ -191,13 +194,24 @@ def _check_new(ctx: FileContext, call: Node, constructor: str) -> Finding | None
         return None
     if _is_endless(ctx, function, statement):
         return None
-    when = "its runtime timer is never collected before Go 1.23" if not ctx.go_at_least(1, 23) else \
-        "Go 1.23 collects it only once it is unreachable"
-    return ctx.finding(
-        RULE, target,
-        f"the {what} `{name}` made by {constructor} is never stopped and not handed on: it {held}; {when}",
+    return _report(
+        ctx, target, f"the {what} `{name}` made by {constructor} is never stopped and not handed on: it {held}",
         fix=_STOP_FIX.replace("t.Stop", f"{name}.Stop"),
     )
+
+
+def _report(ctx: FileContext, node: Node, message: str, *, fix: str) -> Finding:
+    """A warning before Go 1.23, where the runtime holds an unstopped timer or ticker for good (a
+    ticker) or until it fires (a timer); a note from 1.23, where an unreachable one is collected."""
+    if ctx.go_at_least(1, 23):
+        return ctx.finding(
+            RULE, node,
+            f"{message}; it no longer leaks once unreachable (go {ctx.go_version[0]}.{ctx.go_version[1]}: collected "
+            "since Go 1.23), but Stop releases it at once",
+            fix=fix, severity=Severity.NOTE,
+        )
+    return ctx.finding(RULE, node, f"{message}, and before Go 1.23 the runtime never collects it ({_version_note(ctx)})",
+                       fix=fix)
 
 
 def _usage(ref: Node) -> str:

@@ -49,7 +49,8 @@ for {
 }""",
         limits="Not reported: test files; a select whose other cases all leave the loop (return, "
         "panic, `os.Exit`, a Fatal/FailNow call, a labelled break or continue, goto, or a receive "
-        "from `ctx.Done()`), since then the timer fires before the next one is made "
+        "from `ctx.Done()`), or that is followed by an unconditional return before the loop goes "
+        "round, since then the timer fires before the next one is made "
         "(the sleep-with-cancel idiom); a plain `<-time.After(d)` receive, which waits for the timer "
         "to fire; `time.After` assigned to a variable first. A Go version that cannot be read is "
         "taken to be before 1.23.",
@@ -90,6 +91,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         if all(_leaves_loop(ctx, other, loop) for other in select.named_children
                if other.type in ("communication_case", "default_case") and other != case):
             continue
+        if _followed_by_exit(ctx, select, loop):
+            continue  # whichever case wins, the loop does not go round again
         fix = ("create one time.NewTimer before the loop, Reset it each iteration and Stop it when done, or "
                "use a context with a deadline set outside the loop")
         if ctx.go_at_least(1, 23):
@@ -124,6 +127,36 @@ def _enclosing_loop_body(node: Node) -> Node | None:
     return None
 
 
+def _followed_by_exit(ctx: FileContext, select: Node, loop: Node) -> bool:
+    """An unconditional exit after the select, before the loop body ends."""
+    child, current = select, select.parent
+    while current is not None and current != loop:
+        if current.type == "statement_list":
+            sibling = child.next_named_sibling
+            while sibling is not None:
+                if _is_exit(ctx, sibling):
+                    return True
+                sibling = sibling.next_named_sibling
+        child, current = current, current.parent
+    return False
+
+
+def _is_exit(ctx: FileContext, statement: Node) -> bool:
+    if statement.type in ("return_statement", "goto_statement"):
+        return True
+    if statement.type == "expression_statement" and statement.named_children:
+        call = statement.named_children[0]
+        if call.type == "call_expression":
+            function = call.child_by_field_name("function")
+            name = ctx.model.qualified(call) or (ctx.source.text(function) if function is not None else "")
+            if name in _EXIT_CALLS:
+                return True
+            if function is not None and function.type == "selector_expression":
+                field = function.child_by_field_name("field")
+                return field is not None and ctx.source.text(field) in _EXIT_METHODS
+    return False
+
+
 def _leaves_loop(ctx: FileContext, case: Node, loop: Node) -> bool:
     """Whether a select case always ends by leaving `loop` (so no second timer is made).
 
@@ -147,17 +180,7 @@ def _leaves_loop(ctx: FileContext, case: Node, loop: Node) -> bool:
         if label is None:
             return False  # a bare break leaves the select only; a bare continue goes round again
         return _labels_loop_or_outer(ctx, ctx.source.text(label), loop, last.type == "continue_statement")
-    if last.type == "expression_statement" and last.named_children:
-        call = last.named_children[0]
-        if call.type == "call_expression":
-            function = call.child_by_field_name("function")
-            name = ctx.model.qualified(call) or (ctx.source.text(function) if function is not None else "")
-            if name in _EXIT_CALLS:
-                return True
-            if function is not None and function.type == "selector_expression":
-                field = function.child_by_field_name("field")
-                return field is not None and ctx.source.text(field) in _EXIT_METHODS
-    return False
+    return _is_exit(ctx, last)
 
 
 def _is_done_receive(ctx: FileContext, case: Node) -> bool:
