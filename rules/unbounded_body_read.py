@@ -41,7 +41,8 @@ RULE = Rule(
     data, err := io.ReadAll(r.Body) // fails with *http.MaxBytesError past 1 MiB
     ...
 }""",
-        limits="A limit applied by a middleware or by the server (fiber's BodyLimit) is not seen; "
+        limits="fiber is not checked: it reads bodies itself, bounded by its BodyLimit (4 MiB by "
+        "default). A limit applied by a middleware is not seen; "
         "suppress with a reason, or apply the limit in the handler. Any assignment to the body in the "
         "handler is taken to be a limit. Only the handler's own parameters are followed, not a "
         "request stored elsewhere first.",
