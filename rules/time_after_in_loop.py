@@ -1,0 +1,210 @@
+"""GL402 time-after-in-loop."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from tree_sitter import Node
+
+from goleaklint.context import FileContext
+from goleaklint.model import FUNCTION_TYPES
+from goleaklint.rule import Docs, Finding, Rule, Severity
+
+RULE = Rule(
+    id="GL402",
+    slug="time-after-in-loop",
+    title="time.After in a select inside a loop creates a timer every iteration",
+    severity=Severity.WARNING,
+    tags=("memory-leak",),
+    precision="high",
+    docs=Docs(
+        what="Finds `time.After(...)` evaluated in a case of a `select` that sits in a loop body, "
+        "when another case of that select (or its `default`) lets the loop go round again.",
+        why="Each evaluation creates a new timer. Before Go 1.23 a timer that has not fired is "
+        "never collected, even when nothing references it: a loop that mostly takes the other case "
+        "(a busy message channel) leaves one timer, its channel and its closure in the heap per "
+        "iteration until each fires. With a timeout of minutes and thousands of messages a second "
+        "that is a steady climb. From Go 1.23 (the `go` directive of the nearest go.mod, or the "
+        "`go-version` setting) unreferenced timers are collected, so the finding drops to note "
+        "level: the loop still allocates a timer per iteration, and the timeout restarts every time "
+        "round, which is rarely what an idle or overall timeout means.",
+        example="""for {
+    select {
+    case msg := <-msgs:
+        handle(msg)
+    case <-time.After(time.Minute): // a new timer per message
+        return errIdle
+    }
+}""",
+        use_instead="""idle := time.NewTimer(time.Minute)
+defer idle.Stop()
+for {
+    select {
+    case msg := <-msgs:
+        handle(msg)
+        idle.Reset(time.Minute)
+    case <-idle.C:
+        return errIdle
+    }
+}""",
+        limits="Not reported: test files; a select whose other cases all leave the loop (return, "
+        "panic, `os.Exit`, a Fatal/FailNow call, a labelled break or continue, goto, or a receive "
+        "from `ctx.Done()`), or that is followed by an unconditional return before the loop goes "
+        "round, since then the timer fires before the next one is made "
+        "(the sleep-with-cancel idiom); a plain `<-time.After(d)` receive, which waits for the timer "
+        "to fire; `time.After` assigned to a variable first. A Go version that cannot be read is "
+        "taken to be before 1.23.",
+        references=("https://pkg.go.dev/time#After", "https://go.dev/doc/go1.23#timer-changes"),
+    ),
+)
+
+REQUIRES_IMPORTS = frozenset({"time"})
+QUERY = """
+(communication_case
+  communication: (receive_statement
+    right: (unary_expression
+      operand: (call_expression
+        function: (selector_expression field: (field_identifier) @name (#eq? @name "After"))) @call))) @case
+"""
+
+_EXIT_CALLS = frozenset({"panic", "os.Exit", "runtime.Goexit"})
+# Methods that end the goroutine or the process whatever the receiver: testing's t.Fatal and
+# t.FailNow (runtime.Goexit), require.FailNow, and the Fatal/Panic family of every logger.
+_EXIT_METHODS = frozenset({"Fatal", "Fatalf", "Fatalln", "FailNow", "Skip", "Skipf", "SkipNow", "Panic", "Panicf",
+                           "Panicln", "Exit"})
+
+
+def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding]:
+    if ctx.is_test_file:
+        return  # a test's loops are short and its process ends with it
+    model = ctx.model
+    for call in captures["call"]:
+        if model.qualified(call) != "time.After":
+            continue
+        case = call.parent.parent.parent  # unary_expression -> receive_statement -> communication_case
+        select = case.parent
+        if select is None or select.type != "select_statement":
+            continue
+        loop = _enclosing_loop_body(select)
+        if loop is None:
+            continue
+        if all(_leaves_loop(ctx, other, loop) for other in select.named_children
+               if other.type in ("communication_case", "default_case") and other != case):
+            continue
+        if _followed_by_exit(ctx, select, loop):
+            continue  # whichever case wins, the loop does not go round again
+        fix = ("create one time.NewTimer before the loop, Reset it each iteration and Stop it when done, or "
+               "use a context with a deadline set outside the loop")
+        if ctx.go_at_least(1, 23):
+            yield ctx.finding(
+                RULE, call,
+                f"time.After in a select inside a loop allocates a timer every iteration and restarts the timeout "
+                f"each time round; it no longer leaks (go {_version(ctx)}: unreferenced timers are collected since Go 1.23)",
+                fix=fix, severity=Severity.NOTE,
+            )
+        else:
+            known = f"go {_version(ctx)}" if ctx.go_version else "Go version unknown, assuming before 1.23"
+            yield ctx.finding(
+                RULE, call,
+                f"time.After in a select inside a loop creates a new timer every iteration, and each one stays in "
+                f"memory until it fires ({known})",
+                fix=fix,
+            )
+
+
+def _version(ctx: FileContext) -> str:
+    major, minor = ctx.go_version or (0, 0)
+    return f"{major}.{minor}"
+
+
+def _enclosing_loop_body(node: Node) -> Node | None:
+    """The for_statement whose body holds `node`, within the same function."""
+    child, current = node, node.parent
+    while current is not None and current.type not in FUNCTION_TYPES:
+        if current.type == "for_statement" and current.child_by_field_name("body") == child:
+            return current
+        child, current = current, current.parent
+    return None
+
+
+def _followed_by_exit(ctx: FileContext, select: Node, loop: Node) -> bool:
+    """An unconditional exit after the select, before the loop body ends."""
+    child, current = select, select.parent
+    while current is not None and current != loop:
+        if current.type == "statement_list":
+            sibling = child.next_named_sibling
+            while sibling is not None:
+                if _is_exit(ctx, sibling):
+                    return True
+                sibling = sibling.next_named_sibling
+        child, current = current, current.parent
+    return False
+
+
+def _is_exit(ctx: FileContext, statement: Node) -> bool:
+    if statement.type in ("return_statement", "goto_statement"):
+        return True
+    if statement.type == "expression_statement" and statement.named_children:
+        call = statement.named_children[0]
+        if call.type == "call_expression":
+            function = call.child_by_field_name("function")
+            name = ctx.model.qualified(call) or (ctx.source.text(function) if function is not None else "")
+            if name in _EXIT_CALLS:
+                return True
+            if function is not None and function.type == "selector_expression":
+                field = function.child_by_field_name("field")
+                return field is not None and ctx.source.text(field) in _EXIT_METHODS
+    return False
+
+
+def _leaves_loop(ctx: FileContext, case: Node, loop: Node) -> bool:
+    """Whether a select case always ends by leaving `loop` (so no second timer is made).
+
+    A case receiving from `X.Done()` counts as leaving: once a context is done the loop is on its
+    way out (its condition or the next check sees it), and this case wins every later select."""
+    if _is_done_receive(ctx, case):
+        return True
+    statements = [c for c in case.named_children if c.type == "statement_list"]
+    if not statements or not statements[-1].named_children:
+        return False
+    last = statements[-1].named_children[-1]
+    while last.type == "block":
+        inner = [c for c in last.named_children if c.type == "statement_list"]
+        if not inner or not inner[0].named_children:
+            return False
+        last = inner[0].named_children[-1]
+    if last.type in ("return_statement", "goto_statement"):
+        return True
+    if last.type in ("break_statement", "continue_statement"):
+        label = next((c for c in last.named_children if c.type == "label_name"), None)
+        if label is None:
+            return False  # a bare break leaves the select only; a bare continue goes round again
+        return _labels_loop_or_outer(ctx, ctx.source.text(label), loop, last.type == "continue_statement")
+    return _is_exit(ctx, last)
+
+
+def _is_done_receive(ctx: FileContext, case: Node) -> bool:
+    if case.type != "communication_case":
+        return False
+    communication = case.child_by_field_name("communication")
+    if communication is None or communication.type != "receive_statement":
+        return False
+    right = communication.child_by_field_name("right")
+    operand = right.child_by_field_name("operand") if right is not None else None
+    if operand is None or operand.type != "call_expression":
+        return False
+    function = operand.child_by_field_name("function")
+    return function is not None and function.type == "selector_expression" \
+        and ctx.source.text(function.child_by_field_name("field")) == "Done"
+
+
+def _labels_loop_or_outer(ctx: FileContext, label: str, loop: Node, is_continue: bool) -> bool:
+    """`break L` naming this loop or an outer one, `continue L` naming an outer one."""
+    current: Node | None = loop
+    while current is not None and current.type not in FUNCTION_TYPES:
+        if current.type == "for_statement" and current.parent is not None and current.parent.type == "labeled_statement":
+            name = current.parent.child_by_field_name("label")
+            if name is not None and ctx.source.text(name) == label:
+                return not (is_continue and current == loop)
+        current = current.parent
+    return False

@@ -1,0 +1,61 @@
+"""The timer rules follow the Go version: go.mod's `go` directive, overridden by `go-version`."""
+
+from __future__ import annotations
+
+import pytest
+
+from goleaklint.config import Config
+
+LOOP = """package p
+
+import "time"
+
+func f(msgs <-chan int) {
+	for {
+		select {
+		case <-msgs:
+		case <-time.After(time.Second):
+		}
+	}
+}
+"""
+
+TICK = """package p
+
+import (
+	"context"
+	"time"
+)
+
+func g(ctx context.Context) {
+	c := time.Tick(time.Second)
+	select {
+	case <-c:
+	case <-ctx.Done():
+	}
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "go_mod, override, level",
+    [
+        (None, None, "warning"),  # unknown: assume the leak
+        ("go 1.22\n", None, "warning"),
+        ("go 1.23\n", None, "note"),
+        ("go 1.22\n", (1, 23), "note"),  # the setting wins over go.mod
+        ("go 1.24\n", (1, 21), "warning"),
+    ],
+)
+def test_time_after_level_follows_version(lint_tree, go_mod, override, level):
+    files = {"p/loop.go": LOOP}
+    if go_mod is not None:
+        files["go.mod"] = "module example.com/p\n\n" + go_mod
+    result = lint_tree(files, select=["GL402"], config=Config(go_version=override))
+    assert [(f.line, f.severity.value) for f in result.findings] == [(9, level)]
+
+
+@pytest.mark.parametrize("go_mod, expected", [("go 1.22\n", [(9, "warning")]), ("go 1.23\n", [])])
+def test_time_tick_is_silent_from_go_1_23(lint_tree, go_mod, expected):
+    result = lint_tree({"go.mod": "module example.com/p\n\n" + go_mod, "p/tick.go": TICK}, select=["GL403"])
+    assert [(f.line, f.severity.value) for f in result.findings] == expected
