@@ -25,7 +25,7 @@ EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 
 
 def documented_workflow() -> dict:
-    text = (ROOT / "docs" / "workflows.md").read_text(encoding="utf-8")
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text.split("<!-- BEGIN github-actions", 1)[1].split("<!-- END github-actions", 1)[0]
     [block] = re.findall(r"```yaml\n(.*?)```", section, re.S)
     return yaml.safe_load(block)

@@ -52,7 +52,7 @@ func get(ctx context.Context) error {
 
 
 def documented_config() -> dict:
-    text = (ROOT / "docs" / "workflows.md").read_text(encoding="utf-8")
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text.split("<!-- BEGIN pre-commit", 1)[1].split("<!-- END pre-commit", 1)[0]
     [block] = re.findall(r"```yaml\n(.*?)```", section, re.S)
     return yaml.safe_load(block)
