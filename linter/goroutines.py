@@ -50,7 +50,8 @@ def go_literal(go: Node, model: FileModel | None = None) -> Node | None:
         function = function.named_children[0]
     if function is not None and function.type == "identifier" and model is not None:
         binding = model.resolve(function)
-        if binding.kind == "local" and binding.decl is not None:
+        # binding.function is None for a "local" only in a broken parse (a block outside any function).
+        if binding.kind == "local" and binding.decl is not None and binding.function is not None:
             statement = binding.decl.parent.parent if binding.decl.parent is not None else None
             right = statement.child_by_field_name("right") if statement is not None and statement.type == "short_var_declaration" else None
             if right is not None and right.named_child_count == 1 and len(model.references(binding.decl, within=binding.function.node)) == 1:

@@ -188,3 +188,8 @@ def test_duplicate_keys_and_wrong_types_in_config(tmp_path):
         with pytest.raises(ConfigError) as info:
             load_config(path, known)
         assert expected in str(info.value), (text, str(info.value))
+
+
+def test_statements_outside_any_function(scratch):
+    """Broken code leaves statements at top level; a rule asking for their function gets None."""
+    lint_bytes(scratch, {"a.go": b"package p\n{\n\twork := func() { for {} }\n\tgo work()\n\tch := make(chan int)\n\tgo func() { <-ch }()\n}\n"})
