@@ -25,7 +25,7 @@ from .config import Config
 from .context import FileContext, PackageContext
 from .discover import PackageJob
 from .fingerprint import with_fingerprints
-from .model import FUNCTIONS_PATTERN
+from .model import FUNCTIONS_PATTERN, GO_STATEMENTS_PATTERN
 from .predicates import simplify_predicates
 from .registry import RuleModule, all_rules
 from .rule import Finding, Notification, NotificationKind, Severity
@@ -34,6 +34,7 @@ from .suppress import parse_suppressions
 
 _GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.\r?$", re.M)
 _FUNCTIONS = "_fn"
+_GO_STATEMENTS = "_go"
 _CAPTURE = re.compile(r"@([A-Za-z_][\w.-]*)")
 
 
@@ -214,6 +215,7 @@ def _compiled(rule_ids: tuple[str, ...]) -> tuple[list[RuleModule], Query | None
             parts.append(text)
     if parts:
         parts.append(f"{FUNCTIONS_PATTERN} @{_FUNCTIONS}")
+        parts.append(f"{GO_STATEMENTS_PATTERN} @{_GO_STATEMENTS}")
     return modules, (Query(GO, "\n".join(parts)) if parts else None)
 
 
@@ -335,6 +337,7 @@ def _run_file_rules(ctx: FileContext, modules: list[RuleModule], query: Query | 
             _, query = _compiled(tuple(rm.rule.id for rm in applicable))
         captures = QueryCursor(query).captures(ctx.source.root)
         model.function_nodes = captures.pop(_FUNCTIONS, [])
+        model.go_statement_nodes = captures.pop(_GO_STATEMENTS, [])
         for name, nodes in captures.items():
             rule_id, _, own_name = name.partition(".")
             by_rule.setdefault(rule_id, {})[own_name] = nodes

@@ -33,6 +33,8 @@ BUILTINS = frozenset(
 
 FUNCTIONS_PATTERN = "[(function_declaration) (method_declaration) (func_literal)]"
 _FUNCTIONS_QUERY = Query(GO, FUNCTIONS_PATTERN + " @f")
+GO_STATEMENTS_PATTERN = "(go_statement)"
+_GO_STATEMENTS_QUERY = Query(GO, GO_STATEMENTS_PATTERN + " @go")
 _IDENTIFIERS_QUERY = Query(GO, "(identifier) @id")
 _IDENT_START = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _VERSION_ELEMENT = re.compile(r"v[0-9]+")
@@ -133,6 +135,8 @@ class FileModel:
         # Function nodes found by the engine's combined query, which walks the tree anyway: a walk
         # of its own would cost a third of a parse.
         self.function_nodes: list[Node] | None = None
+        # Set by the engine from its one combined query, so goroutine rules need no pass of their own.
+        self.go_statement_nodes: list[Node] | None = None
         self._subtree_identifiers: dict[int, dict[str, list[Node]]] = {}
 
     # ---- package clause and imports -------------------------------------------------------------
@@ -244,6 +248,14 @@ class FileModel:
         return re.sub(r"\s+", "", "".join(pieces))
 
     # ---- functions ------------------------------------------------------------------------------
+
+    @cached_property
+    def go_statements(self) -> list[Node]:
+        """Every `go` statement of the file, in source order."""
+        nodes = self.go_statement_nodes
+        if nodes is None:
+            nodes = QueryCursor(_GO_STATEMENTS_QUERY).captures(self.source.root).get("go", [])
+        return sorted(nodes, key=lambda n: n.start_byte)
 
     @cached_property
     def functions(self) -> list[Function]:

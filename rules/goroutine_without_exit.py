@@ -8,7 +8,7 @@ from typing import Iterable
 from tree_sitter import Node, Query, QueryCursor
 
 from goleaklint.context import FileContext, PackageContext
-from goleaklint.goroutines import GO_QUERY, PackageFunctions, command_line_file, go_call, go_literal, last_name
+from goleaklint.goroutines import PackageFunctions, command_line_file, go_call, go_literal, last_name
 from goleaklint.model import Function
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import GO
@@ -102,7 +102,7 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
     for ctx in pkg.files:
         if ctx.relpath not in pkg.report_paths or ctx.is_test_file:
             continue
-        for go in QueryCursor(GO_QUERY).captures(ctx.source.root).get("go", []):
+        for go in ctx.model.go_statements:
             target = _goroutine(ctx, go, functions)
             if target is None:
                 continue

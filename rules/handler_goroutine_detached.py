@@ -9,7 +9,7 @@ from tree_sitter import Node, Query, QueryCursor
 
 from goleaklint import frameworks as fw
 from goleaklint.context import FileContext, PackageContext
-from goleaklint.goroutines import GO_QUERY, PackageFunctions, awaited, go_call, go_literal, last_name
+from goleaklint.goroutines import PackageFunctions, awaited, go_call, go_literal, last_name
 from goleaklint.model import FileModel, Function
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import GO
@@ -117,7 +117,7 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
         if ctx.relpath not in pkg.report_paths or ctx.is_test_file:
             continue
         model = ctx.model
-        for go in QueryCursor(GO_QUERY).captures(ctx.source.root).get("go", []):
+        for go in ctx.model.go_statements:
             handler = fw.enclosing_handler(model, go)
             if handler is None:
                 continue
