@@ -570,6 +570,17 @@ class FileModel:
         return refs
 
 
+def enclosing_loop(node: Node) -> Node | None:
+    """The innermost `for` statement whose body holds `node`, without leaving node's function:
+    a loop outside a func literal does not repeat what the literal does when it runs."""
+    child, current = node, node.parent
+    while current is not None and current.type not in FUNCTION_TYPES:
+        if current.type == "for_statement" and current.child_by_field_name("body") == child:
+            return current
+        child, current = current, current.parent
+    return None
+
+
 def collection_kind(type_text: str) -> str:
     t = type_text[1:] if type_text == "*sync.Map" else type_text
     if t.startswith("map["):

@@ -7,7 +7,7 @@ from typing import Iterable
 from tree_sitter import Node
 
 from goleaklint.context import FileContext
-from goleaklint.model import FUNCTION_TYPES
+from goleaklint.model import enclosing_loop
 from goleaklint.rule import Docs, Finding, Rule, Severity
 
 RULE = Rule(
@@ -55,18 +55,6 @@ RULE = Rule(
 
 QUERY = "(defer_statement) @defer"
 
-_LOOP = "for_statement"
-
-
-def _loop_around(defer: Node) -> Node | None:
-    """The innermost loop between the defer and its function, if any."""
-    node = defer.parent
-    while node is not None and node.type not in FUNCTION_TYPES:
-        if node.type == _LOOP:
-            return node
-        node = node.parent
-    return None
-
 
 def _returns_after(defer: Node) -> bool:
     """A `return` later in the defer's own block: the defer runs once, then the function ends."""
@@ -80,7 +68,7 @@ def _returns_after(defer: Node) -> bool:
 
 def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding]:
     for defer in captures["defer"]:
-        loop = _loop_around(defer)
+        loop = enclosing_loop(defer)
         if loop is None or _returns_after(defer):
             continue
         call = defer.named_children[0] if defer.named_children else None

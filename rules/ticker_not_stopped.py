@@ -7,7 +7,7 @@ from typing import Iterable
 from tree_sitter import Node, Query, QueryCursor
 
 from goleaklint.context import FileContext
-from goleaklint.model import FUNCTION_TYPES, Function
+from goleaklint.model import FUNCTION_TYPES, Function, enclosing_loop
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import GO
 
@@ -105,7 +105,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
 
 def _check_tick(ctx: FileContext, call: Node) -> Finding | None:
     function = ctx.model.enclosing_function(call)
-    if _in_loop_body(call):
+    if enclosing_loop(call) is not None:
         if ctx.go_at_least(1, 23):
             return ctx.finding(
                 RULE, call,
@@ -249,14 +249,6 @@ def _received_unconditionally(ctx: FileContext, statement: Node, name: str) -> b
 
 # ---- shared -------------------------------------------------------------------------------------
 
-
-def _in_loop_body(node: Node) -> bool:
-    child, current = node, node.parent
-    while current is not None and current.type not in FUNCTION_TYPES:
-        if current.type == "for_statement" and current.child_by_field_name("body") == child:
-            return True
-        child, current = current, current.parent
-    return False
 
 
 def _is_endless(ctx: FileContext, function: Function, after: Node) -> bool:

@@ -7,7 +7,7 @@ from typing import Iterable
 from tree_sitter import Node
 
 from goleaklint.context import FileContext
-from goleaklint.model import FUNCTION_TYPES
+from goleaklint.model import FUNCTION_TYPES, enclosing_loop
 from goleaklint.rule import Docs, Finding, Rule, Severity
 
 RULE = Rule(
@@ -85,7 +85,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         select = case.parent
         if select is None or select.type != "select_statement":
             continue
-        loop = _enclosing_loop_body(select)
+        loop = enclosing_loop(select)
         if loop is None:
             continue
         if all(_leaves_loop(ctx, other, loop) for other in select.named_children
@@ -116,15 +116,6 @@ def _version(ctx: FileContext) -> str:
     major, minor = ctx.go_version or (0, 0)
     return f"{major}.{minor}"
 
-
-def _enclosing_loop_body(node: Node) -> Node | None:
-    """The for_statement whose body holds `node`, within the same function."""
-    child, current = node, node.parent
-    while current is not None and current.type not in FUNCTION_TYPES:
-        if current.type == "for_statement" and current.child_by_field_name("body") == child:
-            return current
-        child, current = current, current.parent
-    return None
 
 
 def _followed_by_exit(ctx: FileContext, select: Node, loop: Node) -> bool:

@@ -99,7 +99,6 @@ def _request_of(ctx: FileContext, operand: Node | None) -> tuple[Function, str] 
     `r` (*http.Request), `c.Request` (gin), `c.Request()` (echo)."""
     if operand is None:
         return None
-    model = ctx.model
     if operand.type == "identifier":
         param = _param(ctx, operand)
         if param is None or param[1] != "*net/http.Request":
