@@ -100,6 +100,11 @@ class Function:
         return self._results
 
     @property
+    def cfg(self) -> "CFG":
+        """The function's control-flow graph, built on first use (see FileModel.cfg)."""
+        return self._model().cfg(self)
+
+    @property
     def start_byte(self) -> int:
         return self.node.start_byte
 

@@ -1,0 +1,679 @@
+"""A control-flow graph for one Go function, built from its tree-sitter tree.
+
+Rules that must know "can this function return without doing X?" ask the graph instead of guessing
+from source order: a blocked-send leak needs a return path that skips the receive, a lost cancel a
+return path that skips every use of the cancel function.
+
+Shape of the graph:
+- A `Block` holds an ordered list of *elements*: simple statements (assignments, calls, sends, `go`,
+  `defer`, `return`, ...) and the header parts of compound statements (an `if` initialiser and
+  condition, a `for` clause's parts, a `range` clause, a switch value and case values, a select
+  case's communication). Compound statements themselves are never elements: a predicate such as
+  "mentions ch" would otherwise match an `if` because something deep in its body does.
+- Edges follow Go's semantics: both arms of an `if`, a loop's back edge and its exit (none for a bare
+  `for {}`, which leaves only by break, return or goto), every switch case (and the way past them
+  when there is no default), `fallthrough`, labelled `break`/`continue`, `goto`. A `select` without
+  a default has no edge past its cases: it blocks until one fires; `select {}` never ends.
+- `return` and falling off the end lead to the one `exit` block; the block that does so remembers the
+  node responsible (the return statement, or the closing brace of the body). Terminating calls
+  (`panic`, `os.Exit`, `log.Fatal*`, `t.Fatal*`, `runtime.Goexit`, ...) end their block with no
+  successor: a path that panics never returns normally.
+- `defer` statements are elements where they are executed (registered) and are listed in
+  `CFG.defers`: they run at every exit reached after them.
+- Function literals inside the function are not part of its graph: they are expressions, and run
+  when and if they are called. Each gets its own graph.
+
+Construction and every query are iterative: a function of ten thousand statements, or nested a
+thousand deep, needs no recursion.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from typing import TYPE_CHECKING, Callable, Generator, Iterable, Iterator
+
+from tree_sitter import Node
+
+if TYPE_CHECKING:
+    from .model import FileModel
+
+FUNCTION_TYPES = frozenset({"function_declaration", "method_declaration", "func_literal"})
+
+# Calls that never return normally. Method names are matched on any receiver: `t.Fatalf`,
+# `b.FailNow`, `logger.Fatal(...)` (log, logrus, zap, klog, glog all exit or panic there). Treating a
+# call as terminating only removes paths, so a rule asking for a path to a return can only get
+# quieter from a name matched too widely, never noisier.
+_TERMINATING_METHODS = frozenset(
+    "Fatal Fatalf Fatalln Fatalw FailNow SkipNow Skip Skipf Panic Panicf Panicln Panicw Goexit Exitf".split()
+)
+_TERMINATING_QUALIFIED = frozenset({"os.Exit", "runtime.Goexit", "syscall.Exit"})
+
+Avoid = Callable[[Node], bool] | Iterable[Node] | None
+
+
+class Block:
+    __slots__ = ("index", "kind", "elements", "succs", "preds", "exit_node", "terminal")
+
+    def __init__(self, index: int, kind: str):
+        self.index = index
+        self.kind = kind  # what made it, for debugging and tests: "entry", "if.then", "for.header", ...
+        self.elements: list[Node] = []
+        self.succs: list[Block] = []
+        self.preds: list[Block] = []
+        # Set when this block leaves the function normally: the return statement, or the body's
+        # closing brace when control falls off the end.
+        self.exit_node: Node | None = None
+        # Set when this block ends in a call that never returns (panic, os.Exit, t.Fatal, select {}).
+        self.terminal: Node | None = None
+
+    def __repr__(self) -> str:
+        return f"Block({self.index}, {self.kind}, {len(self.elements)} elements, succs={[b.index for b in self.succs]})"
+
+
+class Loop:
+    """Where a `for` statement's parts live in the graph."""
+
+    __slots__ = ("node", "header", "body", "after", "continue_to")
+
+    def __init__(self, node: Node, header: Block, body: Block, after: Block, continue_to: Block):
+        self.node = node
+        self.header = header  # holds the condition or range clause; the back edge comes here
+        self.body = body  # the first block of the body
+        self.after = after  # where the loop exits to (normally or by break)
+        self.continue_to = continue_to  # the update block, or the header
+
+
+class CFG:
+    def __init__(self, function: Node):
+        self.function = function
+        self.blocks: list[Block] = []
+        self.entry = self._new("entry")
+        self.exit = self._new("exit")
+        self.defers: list[Node] = []
+        self.terminators: list[Node] = []
+        self.loops: dict[int, Loop] = {}
+        # node id -> (block, index of the element). Compound statements are located at the position
+        # where their first part runs (index may equal len(elements) of a block still being filled).
+        self._where: dict[int, tuple[Block, int]] = {}
+        self._idom: dict[int, Block | None] | None = None
+
+    def _new(self, kind: str) -> Block:
+        block = Block(len(self.blocks), kind)
+        self.blocks.append(block)
+        return block
+
+    # ---- locating nodes -------------------------------------------------------------------------
+
+    def locate(self, node: Node) -> tuple[Block, int] | None:
+        """The block and element index of `node` or of the innermost element around it.
+
+        A node inside a nested function literal is located at the statement holding the literal:
+        that is where the literal is created (and, for `defer func(){...}()`, registered).
+        """
+        current: Node | None = node
+        while current is not None:
+            where = self._where.get(current.id)
+            if where is not None:
+                return where
+            if current.id == self.function.id:
+                return None
+            current = current.parent
+        return None
+
+    def block_of(self, node: Node) -> Block | None:
+        where = self.locate(node)
+        return where[0] if where is not None else None
+
+    def element_of(self, node: Node) -> Node | None:
+        """The element (statement or header part) that holds `node`."""
+        where = self.locate(node)
+        if where is None:
+            return None
+        block, index = where
+        return block.elements[index] if index < len(block.elements) else None
+
+    def loop(self, for_statement: Node) -> Loop | None:
+        return self.loops.get(for_statement.id)
+
+    # ---- queries --------------------------------------------------------------------------------
+
+    @property
+    def exit_nodes(self) -> list[Node]:
+        """Every return statement and (if reachable by falling off the end) the closing brace."""
+        nodes = [b.exit_node for b in self.blocks if b.exit_node is not None]
+        return sorted(nodes, key=lambda n: n.start_byte)
+
+    def _avoided(self, avoid: Avoid) -> Callable[[Node], bool]:
+        if avoid is None:
+            return lambda node: False
+        if callable(avoid):
+            return avoid
+        ids: set[int] = set()
+        for node in avoid:
+            element = self.element_of(node)
+            if element is not None:
+                ids.add(element.id)
+        return lambda node: node.id in ids
+
+    def exits_reachable_avoiding(self, start: Node, avoid: Avoid = None) -> list[Node]:
+        """Exit nodes (return statements, the closing brace) reachable from just after `start`
+        along a path that passes no element matching `avoid` (a predicate on elements, or a
+        collection of nodes, each standing for the element that holds it). Sorted by position."""
+        where = self.locate(start)
+        if where is None:
+            return []
+        block, index = where
+        return self._exits_from([(block, index + 1)], self._avoided(avoid))
+
+    def exits_reachable_from_block(self, block: Block, avoid: Avoid = None) -> list[Node]:
+        return self._exits_from([(block, 0)], self._avoided(avoid))
+
+    def path_to_exit_avoiding(self, start: Node, avoid: Avoid = None) -> Node | None:
+        """The first (in source order) return statement, or the body's closing brace, that control
+        can reach from just after `start` without passing an element matching `avoid`; None when
+        every path passes one, loops forever, or terminates (panic, os.Exit, ...)."""
+        exits = self.exits_reachable_avoiding(start, avoid)
+        return exits[0] if exits else None
+
+    def _exits_from(self, starts: list[tuple[Block, int]], avoided: Callable[[Node], bool]) -> list[Node]:
+        found: dict[int, Node] = {}
+        entered: set[int] = set()
+        queue: deque[tuple[Block, int]] = deque(starts)
+        while queue:
+            block, index = queue.popleft()
+            if index == 0:
+                if block.index in entered:
+                    continue
+                entered.add(block.index)
+            if any(avoided(element) for element in block.elements[index:]):
+                continue
+            if block.exit_node is not None:
+                found[block.exit_node.id] = block.exit_node
+            for succ in block.succs:
+                if succ.index not in entered:
+                    queue.append((succ, 0))
+        return sorted(found.values(), key=lambda n: n.start_byte)
+
+    def reaches(self, start: Node, target: Node, avoid: Avoid = None) -> bool:
+        """Whether control can get from just after `start` to the element holding `target`
+        without passing an element matching `avoid` (the target itself is not tested)."""
+        where, goal = self.locate(start), self.locate(target)
+        if where is None or goal is None:
+            return False
+        avoided = self._avoided(avoid)
+        goal_block, goal_index = goal
+        entered: set[int] = set()
+        queue: deque[tuple[Block, int]] = deque([(where[0], where[1] + 1)])
+        while queue:
+            block, index = queue.popleft()
+            if index == 0:
+                if block.index in entered:
+                    continue
+                entered.add(block.index)
+            if block is goal_block and index <= goal_index:
+                if not any(avoided(element) for element in block.elements[index:goal_index]):
+                    return True
+                continue
+            if any(avoided(element) for element in block.elements[index:]):
+                continue
+            for succ in block.succs:
+                if succ.index not in entered:
+                    queue.append((succ, 0))
+        return False
+
+    def cheapest_exit(self, start: Node, cost: Callable[[Node], int | None]) -> tuple[int, Node] | None:
+        """The least total `cost` of the elements passed from just after `start` to an exit, and
+        the first exit (in source order) reached at that cost. An element costing None blocks the
+        path. None when no exit is reachable."""
+        where = self.locate(start)
+        if where is None:
+            return None
+        start_block, start_index = where
+
+        def block_cost(block: Block, index: int) -> int | None:
+            total = 0
+            for element in block.elements[index:]:
+                c = cost(element)
+                if c is None:
+                    return None
+                total += c
+            return total
+
+        best: dict[int, int] = {}  # block index -> least cost on entering it
+        exits: list[tuple[int, int, Node]] = []
+        first = block_cost(start_block, start_index)
+        heap: list[tuple[int, int, int]] = []  # (cost so far after the block, block index, tie)
+        if first is not None:
+            heap.append((first, start_block.index, 0))
+        done: set[int] = set()
+        is_start = True
+        while heap:
+            so_far, index, _ = heapq.heappop(heap)
+            block = self.blocks[index]
+            if not is_start:
+                if index in done:
+                    continue
+                done.add(index)
+            is_start = False
+            if block.exit_node is not None:
+                exits.append((so_far, block.exit_node.start_byte, block.exit_node))
+            for succ in block.succs:
+                if succ.index in done:
+                    continue
+                c = block_cost(succ, 0)
+                if c is None:
+                    continue
+                total = so_far + c
+                if total < best.get(succ.index, total + 1):
+                    best[succ.index] = total
+                    heapq.heappush(heap, (total, succ.index, 0))
+        if not exits:
+            return None
+        cost_value, _, node = min(exits, key=lambda e: (e[0], e[1]))
+        return cost_value, node
+
+    # ---- dominators -----------------------------------------------------------------------------
+
+    def reverse_postorder(self) -> list[Block]:
+        """Blocks reachable from the entry, in reverse postorder (iterative depth-first search)."""
+        order: list[Block] = []
+        seen = {self.entry.index}
+        stack: list[tuple[Block, int]] = [(self.entry, 0)]
+        while stack:
+            block, next_succ = stack[-1]
+            if next_succ < len(block.succs):
+                stack[-1] = (block, next_succ + 1)
+                succ = block.succs[next_succ]
+                if succ.index not in seen:
+                    seen.add(succ.index)
+                    stack.append((succ, 0))
+            else:
+                stack.pop()
+                order.append(block)
+        order.reverse()
+        return order
+
+    def _dominator_tree(self) -> dict[int, Block | None]:
+        """Immediate dominators (Cooper, Harvey and Kennedy's iterative algorithm)."""
+        if self._idom is not None:
+            return self._idom
+        order = self.reverse_postorder()
+        number = {block.index: i for i, block in enumerate(order)}
+        idom: dict[int, Block] = {self.entry.index: self.entry}
+
+        def intersect(a: Block, b: Block) -> Block:
+            while a is not b:
+                while number[a.index] > number[b.index]:
+                    a = idom[a.index]
+                while number[b.index] > number[a.index]:
+                    b = idom[b.index]
+            return a
+
+        changed = True
+        while changed:
+            changed = False
+            for block in order[1:]:
+                new: Block | None = None
+                for pred in block.preds:
+                    if pred.index not in idom:
+                        continue
+                    new = pred if new is None else intersect(pred, new)
+                if new is not None and idom.get(block.index) is not new:
+                    idom[block.index] = new
+                    changed = True
+        result: dict[int, Block | None] = {index: dom for index, dom in idom.items()}
+        result[self.entry.index] = None
+        self._idom = result
+        return result
+
+    def idom(self, block: Block) -> Block | None:
+        return self._dominator_tree().get(block.index)
+
+    def block_dominates(self, a: Block, b: Block) -> bool:
+        """Every path from the entry to `b` passes `a` (False when `b` is unreachable)."""
+        tree = self._dominator_tree()
+        if b.index not in tree:
+            return False
+        current: Block | None = b
+        while current is not None:
+            if current is a:
+                return True
+            current = tree.get(current.index)
+        return False
+
+    def dominates(self, a: Node, b: Node) -> bool:
+        """The element holding `a` runs before `b` on every path from the function's entry."""
+        wa, wb = self.locate(a), self.locate(b)
+        if wa is None or wb is None:
+            return False
+        if wa[0] is wb[0]:
+            return wa[1] < wb[1]
+        return self.block_dominates(wa[0], wb[0])
+
+    def dominating_elements(self, node: Node) -> list[Node]:
+        """Elements that run before `node` on every path from the entry, in source order."""
+        where = self.locate(node)
+        if where is None:
+            return []
+        block, index = where
+        tree = self._dominator_tree()
+        if block.index not in tree:
+            return []
+        elements = list(block.elements[:index])
+        current = tree.get(block.index)
+        while current is not None:
+            elements.extend(current.elements)
+            current = tree.get(current.index)
+        return sorted(elements, key=lambda n: n.start_byte)
+
+
+def build_cfg(function: Node, model: "FileModel") -> CFG:
+    return _Builder(function, model).build()
+
+
+def terminating_call(model: "FileModel", statement: Node) -> bool:
+    """An expression statement calling something that never returns normally."""
+    if statement.type != "expression_statement" or statement.named_child_count != 1:
+        return False
+    call = statement.named_children[0]
+    if call.type != "call_expression":
+        return False
+    function = call.child_by_field_name("function")
+    if function is None:
+        return False
+    if function.type == "identifier":
+        return model.source.text(function) == "panic" and model.resolve(function).kind == "builtin"
+    if function.type != "selector_expression":
+        return False
+    qualified = model.qualified(function)
+    if qualified is not None and qualified in _TERMINATING_QUALIFIED:
+        return True
+    field = function.child_by_field_name("field")
+    return field is not None and model.source.text(field) in _TERMINATING_METHODS
+
+
+# ---- construction --------------------------------------------------------------------------------
+
+# A statement handler is a generator: it yields (statement, current block) to have a nested statement
+# built, receives the block control falls out of (None when it does not), and finally returns its
+# own fall-out block. The driver runs them on an explicit stack, so depth costs no recursion.
+Handler = Generator[tuple[Node, "Block | None"], "Block | None", "Block | None"]
+
+
+class _Target:
+    __slots__ = ("label", "node", "break_to", "continue_to")
+
+    def __init__(self, label: str | None, node: Node, break_to: Block, continue_to: Block | None):
+        self.label = label
+        self.node = node
+        self.break_to = break_to
+        self.continue_to = continue_to  # None for switch and select
+
+
+class _Builder:
+    def __init__(self, function: Node, model: "FileModel"):
+        self.function = function
+        self.model = model
+        self.text = model.source.text
+        self.cfg = CFG(function)
+        self.targets: list[_Target] = []
+        self.labels: dict[str, Block] = {}
+        self.gotos: list[tuple[Block, str]] = []
+        self.pending_label: str | None = None
+
+    def build(self) -> CFG:
+        cfg = self.cfg
+        body = self.function.child_by_field_name("body")
+        if body is None:
+            return cfg
+        end = self._run(body, cfg.entry)
+        if end is not None:
+            brace = body.children[-1] if body.children else body
+            end.exit_node = brace
+            self._edge(end, cfg.exit)
+        for block, label in self.gotos:
+            target = self.labels.get(label)
+            if target is not None:
+                self._edge(block, target)
+        return cfg
+
+    # ---- plumbing
+
+    def _run(self, node: Node, block: Block | None) -> Block | None:
+        stack: list[Handler] = [self._statement(node, block)]
+        value: Block | None = None
+        while stack:
+            try:
+                child, current = stack[-1].send(value)
+            except StopIteration as done:
+                stack.pop()
+                value = done.value
+                continue
+            stack.append(self._statement(child, current))
+            value = None
+        return value
+
+    def _edge(self, a: Block | None, b: Block) -> None:
+        if a is None:
+            return
+        if b not in a.succs:
+            a.succs.append(b)
+            b.preds.append(a)
+
+    def _ensure(self, block: Block | None, kind: str = "unreachable") -> Block:
+        return block if block is not None else self.cfg._new(kind)
+
+    def _add(self, block: Block, node: Node | None) -> None:
+        if node is None:
+            return
+        self.cfg._where[node.id] = (block, len(block.elements))
+        block.elements.append(node)
+
+    def _locate_compound(self, node: Node, block: Block) -> None:
+        self.cfg._where.setdefault(node.id, (block, len(block.elements)))
+
+    def _take_label(self) -> str | None:
+        label, self.pending_label = self.pending_label, None
+        return label
+
+    @staticmethod
+    def _statements(node: Node) -> list[Node]:
+        """The statements of a block, a case clause or a statement list."""
+        out: list[Node] = []
+        for child in node.named_children:
+            if child.type == "statement_list":
+                out.extend(c for c in child.named_children if c.type != "comment")
+        return out
+
+    # ---- statements
+
+    def _statement(self, node: Node, block: Block | None) -> Handler:
+        kind = node.type
+        if kind == "comment":
+            return block
+        if kind in ("block", "statement_list"):
+            statements = self._statements(node) if kind == "block" else [c for c in node.named_children if c.type != "comment"]
+            if block is not None:
+                self._locate_compound(node, block)
+            for statement in statements:
+                block = yield statement, block
+            return block
+        if kind == "if_statement":
+            return (yield from self._if(node, block))
+        if kind == "for_statement":
+            return (yield from self._for(node, block))
+        if kind in ("expression_switch_statement", "type_switch_statement"):
+            return (yield from self._switch(node, block))
+        if kind == "select_statement":
+            return (yield from self._select(node, block))
+        if kind == "labeled_statement":
+            return (yield from self._labeled(node, block))
+        block = self._ensure(block)
+        self._add(block, node)
+        if kind == "return_statement":
+            block.exit_node = node
+            self._edge(block, self.cfg.exit)
+            return None
+        if kind in ("break_statement", "continue_statement"):
+            target = self._target(node, kind == "continue_statement")
+            if target is not None:
+                self._edge(block, target)
+            return None
+        if kind == "goto_statement":
+            label = self._label_name(node)
+            if label is not None:
+                self.gotos.append((block, label))
+            return None
+        if kind == "defer_statement":
+            self.cfg.defers.append(node)
+        elif kind == "expression_statement" and terminating_call(self.model, node):
+            block.terminal = node
+            self.cfg.terminators.append(node)
+            return None
+        return block
+        yield  # a generator, even for simple statements
+
+    def _label_name(self, node: Node) -> str | None:
+        for child in node.named_children:
+            if child.type == "label_name":
+                return self.text(child)
+        return None
+
+    def _target(self, node: Node, is_continue: bool) -> Block | None:
+        label = self._label_name(node)
+        for target in reversed(self.targets):
+            if is_continue and target.continue_to is None:
+                continue
+            if label is not None and target.label != label:
+                continue
+            return target.continue_to if is_continue else target.break_to
+        return None
+
+    def _labeled(self, node: Node, block: Block | None) -> Handler:
+        label = self._label_name(node)
+        target = self.cfg._new("label")
+        self._edge(block, target)
+        if label is not None:
+            self.labels[label] = target
+        inner = [c for c in node.named_children if c.type not in ("label_name", "comment")]
+        self._locate_compound(node, target)
+        if not inner:
+            return target
+        if inner[0].type in ("for_statement", "expression_switch_statement", "type_switch_statement", "select_statement"):
+            self.pending_label = label
+        return (yield inner[0], target)
+
+    def _if(self, node: Node, block: Block | None) -> Handler:
+        block = self._ensure(block)
+        self._locate_compound(node, block)
+        self._add(block, node.child_by_field_name("initializer"))
+        self._add(block, node.child_by_field_name("condition"))
+        after = self.cfg._new("if.done")
+        then = self.cfg._new("if.then")
+        self._edge(block, then)
+        consequence = node.child_by_field_name("consequence")
+        then_end = (yield consequence, then) if consequence is not None else then
+        self._edge(then_end, after)
+        alternative = node.child_by_field_name("alternative")
+        if alternative is not None:
+            other = self.cfg._new("if.else")
+            self._edge(block, other)
+            other_end = yield alternative, other
+            self._edge(other_end, after)
+        else:
+            self._edge(block, after)
+        return after if after.preds else None
+
+    def _for(self, node: Node, block: Block | None) -> Handler:
+        label = self._take_label()
+        block = self._ensure(block)
+        self._locate_compound(node, block)
+        clause = condition = update = None
+        body = node.child_by_field_name("body")
+        for child in node.named_children:
+            if child.type == "for_clause":
+                clause = child
+                self._add(block, child.child_by_field_name("initializer"))
+                condition = child.child_by_field_name("condition")
+                update = child.child_by_field_name("update")
+            elif child.type == "range_clause":
+                condition = child
+            elif child.type not in ("block", "comment") and (body is None or child.id != body.id):
+                condition = child  # `for cond { ... }`
+        header = self.cfg._new("for.header")
+        self._edge(block, header)
+        self._add(header, condition)
+        entry = self.cfg._new("for.body")
+        self._edge(header, entry)
+        after = self.cfg._new("for.done")
+        if condition is not None:
+            self._edge(header, after)
+        continue_to = header
+        if update is not None:
+            continue_to = self.cfg._new("for.post")
+            self._add(continue_to, update)
+            self._edge(continue_to, header)
+        self.cfg.loops[node.id] = Loop(node, header, entry, after, continue_to)
+        self.targets.append(_Target(label, node, after, continue_to))
+        end = (yield body, entry) if body is not None else entry
+        self.targets.pop()
+        self._edge(end, continue_to)
+        return after if after.preds else None
+
+    def _switch(self, node: Node, block: Block | None) -> Handler:
+        label = self._take_label()
+        block = self._ensure(block)
+        self._locate_compound(node, block)
+        self._add(block, node.child_by_field_name("initializer"))
+        self._add(block, node.child_by_field_name("value"))
+        cases = [c for c in node.named_children if c.type in ("expression_case", "type_case", "default_case")]
+        after = self.cfg._new("switch.done")
+        entries = []
+        for case in cases:
+            entry = self.cfg._new("switch.case")
+            self._edge(block, entry)
+            self._locate_compound(case, entry)
+            value = case.child_by_field_name("value")
+            if value is not None:
+                # Case expressions are evaluated in the switch, before a case is chosen.
+                self._add(block, value)
+            entries.append(entry)
+        if not any(c.type == "default_case" for c in cases):
+            self._edge(block, after)
+        self.targets.append(_Target(label, node, after, None))
+        for i, case in enumerate(cases):
+            statements = self._statements(case)
+            end: Block | None = entries[i]
+            for statement in statements:
+                end = yield statement, end
+            if statements and statements[-1].type == "fallthrough_statement" and i + 1 < len(entries):
+                self._edge(end, entries[i + 1])
+            else:
+                self._edge(end, after)
+        self.targets.pop()
+        return after if after.preds else None
+
+    def _select(self, node: Node, block: Block | None) -> Handler:
+        label = self._take_label()
+        block = self._ensure(block)
+        self._locate_compound(node, block)
+        cases = [c for c in node.named_children if c.type in ("communication_case", "default_case")]
+        if not cases:
+            # `select {}` blocks forever.
+            block.terminal = node
+            self.cfg.terminators.append(node)
+            return None
+        after = self.cfg._new("select.done")
+        self.targets.append(_Target(label, node, after, None))
+        for case in cases:
+            entry = self.cfg._new("select.case")
+            self._edge(block, entry)
+            self._locate_compound(case, entry)
+            self._add(entry, case.child_by_field_name("communication"))
+            end: Block | None = entry
+            for statement in self._statements(case):
+                end = yield statement, end
+            self._edge(end, after)
+        self.targets.pop()
+        return after if after.preds else None
