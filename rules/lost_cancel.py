@@ -19,8 +19,11 @@ RULE = Rule(
     docs=Docs(
         what="Finds calls of `context.WithCancel`, `WithTimeout`, `WithDeadline` and their `Cause` "
         "variants whose cancel function is assigned to `_`, dropped, or stored in a variable that "
-        "is never used afterwards. Calling it, deferring it, returning it, passing it to a function, "
-        "storing it, or capturing it in a closure all count as a use.",
+        "is never used afterwards, or not used on every path: some return (an early error return, "
+        "say) is reachable without passing a use, as go vet's lostcancel reports. The message names "
+        "the line of that return. Calling it, deferring it, returning it, passing it to a function, "
+        "storing it, or capturing it in a closure all count as a use; paths that end in `panic`, "
+        "`os.Exit`, `log.Fatal` or `t.Fatal` never return and are not counted.",
         why="A derived context registers itself with its parent and, for timeouts and deadlines, "
         "holds a timer. Until cancel is called (or the parent is cancelled) the child, its timer and "
         "everything reachable from its values stay alive. With a long-lived parent such as "
@@ -37,7 +40,10 @@ RULE = Rule(
 }""",
         limits="A cancel function stored in a struct field or a package variable counts as handed on; "
         "whether someone calls it later is not checked. Aliased imports of `context` are followed; "
-        "wrappers of your own around `context.WithCancel` are not.",
+        "wrappers of your own around `context.WithCancel` are not. Paths are followed without "
+        "evaluating conditions: a return guarded by the same condition as the call "
+        "(`if t > 0 { ctx, cancel = ... }` ... `if t > 0 { cancel() }`) is reported like go vet does. "
+        "A cancel variable declared outside the closure that sets it is not followed path by path.",
         references=(
             "https://pkg.go.dev/context#WithCancel",
             "https://pkg.go.dev/golang.org/x/tools/go/analysis/passes/lostcancel",
@@ -112,6 +118,32 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                 f"the cancel function `{name}` returned by {label} is never used: {_held(constructor)} until the parent is cancelled",
                 fix=_FIX,
             )
+            continue
+        missed = _return_without_use(ctx, statement, binding, uses)
+        if missed is not None:
+            line = missed.start_point[0] + 1
+            where = f"the return at line {line}" if missed.type == "return_statement" else f"the end of the function (line {line})"
+            yield ctx.finding(
+                RULE, cancel,
+                f"the cancel function `{name}` returned by {label} is not used on every path: {where} "
+                f"is reached without it, and {_held(constructor)} until the parent is cancelled",
+                fix="call `defer cancel()` right after the call, or call cancel before that return",
+            )
+
+
+def _return_without_use(ctx: FileContext, statement: Node, binding, uses: list[Node]) -> Node | None:
+    """The first return (or the closing brace) that control can reach from the statement that sets
+    the cancel function without passing a statement that uses it, as go vet's lostcancel asks.
+
+    A use inside a function literal counts where the literal is: `defer func() { cancel() }()` and
+    `go func() { defer cancel(); ... }()` hand the function on at that statement. Only a cancel
+    variable declared in the function that sets it is followed: one declared further out (set
+    inside a closure) may be used by the outer function after the closure returns.
+    """
+    function = ctx.model.enclosing_function(statement)
+    if function is None or function is not binding.function or function.body is None:
+        return None
+    return function.cfg.path_to_exit_avoiding(statement, uses)
 
 
 def _is_assigned(ident: Node) -> bool:
