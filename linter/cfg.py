@@ -222,10 +222,15 @@ class CFG:
                     queue.append((succ, 0))
         return False
 
-    def cheapest_exit(self, start: Node, cost: Callable[[Node], int | None]) -> tuple[int, Node] | None:
-        """The least total `cost` of the elements passed from just after `start` to an exit, and
-        the first exit (in source order) reached at that cost. An element costing None blocks the
-        path. None when no exit is reachable."""
+    def cheapest_exit(
+        self,
+        start: Node,
+        cost: Callable[[Node], int | None],
+        edge_cost: Callable[[Block, Block], int | None] | None = None,
+    ) -> tuple[int, Node] | None:
+        """The least total `cost` of the elements (and edges) passed from just after `start` to an
+        exit, and the first exit (in source order) reached at that cost. An element or edge costing
+        None blocks the path. None when no exit is reachable."""
         where = self.locate(start)
         if where is None:
             return None
@@ -261,10 +266,13 @@ class CFG:
             for succ in block.succs:
                 if succ.index in done:
                     continue
+                e = edge_cost(block, succ) if edge_cost is not None else 0
+                if e is None:
+                    continue
                 c = block_cost(succ, 0)
                 if c is None:
                     continue
-                total = so_far + c
+                total = so_far + e + c
                 if total < best.get(succ.index, total + 1):
                     best[succ.index] = total
                     heapq.heappush(heap, (total, succ.index, 0))

@@ -1,0 +1,205 @@
+"""Channels a function makes for itself, and who sends on, receives from and closes them.
+
+GL101 and GL102 reason about one channel at a time: `ch := make(chan T[, n])` in a function, the
+goroutines that function starts, and the function's own receives and sends. That reasoning is only
+sound while the channel stays inside: once it is returned, stored, passed to another function or
+captured by a closure that is not one of those goroutines, someone else may drain or close it, so
+such a channel is marked as escaping and the rules stay silent about it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from .model import FileModel, Function, enclosing_loop
+
+UNKNOWN = None
+
+
+@dataclass
+class Goroutine:
+    start: Node  # the `go` statement, or the statement calling `g.Go(func…)`
+    literal: Function  # the function literal the goroutine runs
+    sends: list[Node] = field(default_factory=list)  # send_statement nodes
+    receives: list[Node] = field(default_factory=list)  # `<-ch` unary expressions and range clauses
+    closes: list[Node] = field(default_factory=list)  # `close(ch)` calls
+
+
+@dataclass
+class LocalChannel:
+    name: str
+    decl: Node  # the declaring identifier
+    make: Node  # the make(chan …) call
+    owner: Function  # the function that makes it
+    capacity: int | None  # 0 for unbuffered; None when the size is an expression we cannot count
+    sends: list[Node] = field(default_factory=list)  # by the owner itself
+    receives: list[Node] = field(default_factory=list)  # by the owner itself
+    closes: list[Node] = field(default_factory=list)  # anywhere in the owner, closures included
+    goroutines: list[Goroutine] = field(default_factory=list)
+    escape: Node | None = None  # the first reference that hands the channel on
+
+    def goroutine_of(self, function: Function) -> Goroutine | None:
+        for goroutine in self.goroutines:
+            if goroutine.literal is function:
+                return goroutine
+        return None
+
+
+def local_channel(model: FileModel, make: Node) -> LocalChannel | None:
+    """The channel a `make(chan …)` call creates, when it is bound to a new local variable."""
+    args = make.child_by_field_name("arguments")
+    if args is None or not args.named_children or args.named_children[0].type != "channel_type":
+        return None
+    capacity = _capacity(model, args.named_children[1] if args.named_child_count > 1 else None)
+    decl = _declared_name(make)
+    if decl is None:
+        return None
+    binding = model.resolve(decl)
+    if binding.kind != "local" or binding.decl is None or binding.decl.id != decl.id:
+        return None  # `a, ch := …` reusing an existing ch: an assignment, not a new channel
+    owner = model.enclosing_function(decl)
+    if owner is None or owner.body is None:
+        return None
+    channel = LocalChannel(model.source.text(decl), decl, make, owner, capacity)
+    for ref in model.references(decl, within=owner.node):
+        function = model.enclosing_function(ref)
+        use, node = _classify(model, ref)
+        if use == "close":
+            channel.closes.append(node)
+            if function is not owner and _goroutine_literal(model, owner, function) is None:
+                continue  # a close in a callback (`time.AfterFunc`, a defer literal): still a close
+        if function is owner:
+            if use == "send":
+                channel.sends.append(node)
+            elif use in ("receive", "range"):
+                channel.receives.append(node)
+            elif use == "escape" and channel.escape is None:
+                channel.escape = ref
+            continue
+        start = _goroutine_literal(model, owner, function)
+        if start is None:
+            if channel.escape is None:
+                channel.escape = ref  # captured by a closure that runs who knows when
+            continue
+        goroutine = channel.goroutine_of(function)
+        if goroutine is None:
+            goroutine = Goroutine(start, function)
+            channel.goroutines.append(goroutine)
+        if use == "send":
+            goroutine.sends.append(node)
+        elif use in ("receive", "range"):
+            goroutine.receives.append(node)
+        elif use == "close":
+            goroutine.closes.append(node)
+        elif use == "escape" and channel.escape is None:
+            channel.escape = ref
+    channel.goroutines.sort(key=lambda g: g.start.start_byte)
+    return channel
+
+
+def in_select_with_alternatives(node: Node) -> bool:
+    """A send, or a receive, that is the communication of a select case next to another case
+    (a default, a `<-ctx.Done()`, a timeout): the goroutine is not stuck on it alone."""
+    communication = node
+    if node.type == "unary_expression":
+        communication = node.parent
+        if communication is None or communication.type != "receive_statement":
+            return False
+    case = communication.parent
+    if case is None or case.type != "communication_case" or case.child_by_field_name("communication") != communication:
+        return False
+    select = case.parent
+    if select is None or select.type != "select_statement":
+        return False
+    return sum(1 for c in select.named_children if c.type in ("communication_case", "default_case")) > 1
+
+
+def in_loop(node: Node) -> Node | None:
+    return enclosing_loop(node)
+
+
+def _capacity(model: FileModel, size: Node | None) -> int | None:
+    if size is None:
+        return 0
+    if size.type == "int_literal":
+        try:
+            return int(model.source.text(size).replace("_", ""), 0)
+        except ValueError:
+            return UNKNOWN
+    return UNKNOWN
+
+
+def _declared_name(make: Node) -> Node | None:
+    """`ch := make(…)`, `var ch = make(…)`, `a, ch := x, make(…)`: the identifier bound to it."""
+    values = make.parent
+    if values is None or values.type != "expression_list":
+        return None
+    statement = values.parent
+    if statement is None:
+        return None
+    if statement.type == "short_var_declaration" and statement.child_by_field_name("right") == values:
+        left = statement.child_by_field_name("left")
+        names = left.named_children if left is not None else []
+    elif statement.type == "var_spec" and statement.child_by_field_name("value") == values:
+        names = statement.children_by_field_name("name")
+    else:
+        return None
+    index = next((i for i, v in enumerate(values.named_children) if v.id == make.id), -1)
+    if index < 0 or len(names) != values.named_child_count:
+        return None
+    name = names[index]
+    return name if name.type == "identifier" else None
+
+
+def _goroutine_literal(model: FileModel, owner: Function, function: Function | None) -> Node | None:
+    """The statement that starts `function` as a goroutine of `owner`: `go func(){…}()` or
+    `g.Go(func() error {…})` (errgroup, conc, Go 1.25's WaitGroup.Go), with the literal written
+    directly in `owner`. None for any other closure."""
+    if function is None or function.kind != "literal" or function.parent is not owner:
+        return None
+    node = function.node
+    parent = node.parent
+    if parent is None:
+        return None
+    if parent.type == "call_expression":
+        callee = parent.child_by_field_name("function")
+        if callee is not None and callee.id == node.id and parent.parent is not None and parent.parent.type == "go_statement":
+            return parent.parent
+        return None
+    if parent.type == "argument_list" and parent.named_child_count == 1:
+        call = parent.parent
+        callee = call.child_by_field_name("function") if call is not None else None
+        if callee is not None and callee.type == "selector_expression":
+            name = callee.child_by_field_name("field")
+            if name is not None and model.source.text(name) == "Go" and call.parent is not None \
+                    and call.parent.type == "expression_statement":
+                return call.parent
+    return None
+
+
+def _classify(model: FileModel, ref: Node) -> tuple[str, Node]:
+    """What a reference to the channel does: send, receive, range, close, len (harmless) or escape."""
+    parent = ref.parent
+    if parent is None:
+        return "escape", ref
+    if parent.type == "send_statement" and parent.child_by_field_name("channel") == ref:
+        return "send", parent
+    if parent.type == "unary_expression" and parent.child_by_field_name("operand") == ref:
+        operator = parent.child_by_field_name("operator")
+        if operator is not None and model.source.text(operator) == "<-":
+            return "receive", parent
+        return "escape", ref
+    if parent.type == "range_clause" and parent.child_by_field_name("right") == ref:
+        return "range", parent
+    if parent.type == "argument_list" and parent.named_child_count == 1:
+        call = parent.parent
+        callee = call.child_by_field_name("function") if call is not None else None
+        if callee is not None and callee.type == "identifier" and model.resolve(callee).kind == "builtin":
+            name = model.source.text(callee)
+            if name == "close":
+                return "close", call
+            if name in ("len", "cap"):
+                return "len", call
+    return "escape", ref

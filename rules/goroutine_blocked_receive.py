@@ -1,0 +1,150 @@
+"""GL102 goroutine-blocked-receive."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from tree_sitter import Node
+
+from goleaklint.channels import LocalChannel, in_select_with_alternatives, local_channel
+from goleaklint.context import FileContext
+from goleaklint.goroutines import started_at_process_level
+from goleaklint.rule import Docs, Finding, Rule, Severity
+
+RULE = Rule(
+    id="GL102",
+    slug="goroutine-blocked-receive",
+    title="a goroutine waits on a channel that nothing sends on or closes",
+    severity=Severity.WARNING,
+    tags=("goroutine-leak",),
+    precision="high",
+    docs=Docs(
+        what="Finds a goroutine (`go func(){…}()`, `g.Go(func…)`) that receives from or ranges over a "
+        "channel made in the function that starts it, where nothing ever sends on that channel "
+        "and nothing closes it, and the channel does not leave the function. Also finds a "
+        "goroutine's `for v := range ch` over such a channel that the function sends on but never "
+        "closes, when the function can return (its control-flow graph has a path from the `go` "
+        "statement to a return) and the loop has no other way out. A receive that is one case of "
+        "a `select` with other cases (`ctx.Done()`, a timeout, a default) is not stuck on it.",
+        why="A receive with no sender and no close waits forever, and a `range` over a channel ends "
+        "only when it is closed. The goroutine, its stack and everything it references stay in "
+        "memory; when the function runs per request or per connection, one goroutine piles up "
+        "each time.",
+        example="""func process(items []Item) {
+    results := make(chan Result)
+    go func() {
+        for r := range results { // never closed: waits forever once process returns
+            store(r)
+        }
+    }()
+    for _, it := range items {
+        results <- handle(it)
+    }
+}""",
+        use_instead="""func process(items []Item) {
+    results := make(chan Result)
+    done := make(chan struct{})
+    go func() {
+        defer close(done)
+        for r := range results {
+            store(r)
+        }
+    }()
+    for _, it := range items {
+        results <- handle(it)
+    }
+    close(results) // ends the range
+    <-done
+}""",
+        limits="Only channels that stay in the function are followed: one that is returned, stored, "
+        "passed to a function or used by another closure may be sent on or closed elsewhere, and "
+        "is left alone. A close anywhere in the function, closures included, counts. A range loop "
+        "with a `return`, `break` or `goto` out of it is trusted to leave. Goroutines started from "
+        "`main` or `init` and test files are not checked.",
+        references=("https://go.dev/blog/pipelines", "https://go.dev/ref/spec#For_range"),
+    ),
+)
+
+QUERY = """
+(call_expression
+  function: (identifier) @fn (#eq? @fn "make")
+  arguments: (argument_list . (channel_type))) @make
+"""
+
+_FIX_NEVER = "send the value the goroutine waits for, close the channel when the work is done, or let the goroutine also select on ctx.Done()"
+_FIX_RANGE = "close the channel once the last value is sent (`defer close(ch)` in the sending function), or select on ctx.Done() in the loop"
+
+
+def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding]:
+    if ctx.source.relpath.endswith("_test.go"):
+        return
+    for make in captures.get("make", []):
+        channel = local_channel(ctx.model, make)
+        if channel is None or channel.escape is not None or channel.closes:
+            continue
+        if not any(g.receives for g in channel.goroutines):
+            continue
+        if started_at_process_level(ctx, make):
+            continue
+        yield from _check_channel(ctx, channel)
+
+
+def _check_channel(ctx: FileContext, channel: LocalChannel) -> Iterable[Finding]:
+    anyone_sends = bool(channel.sends) or any(g.sends for g in channel.goroutines)
+    owner_exit: Node | None = None
+    for goroutine in channel.goroutines:
+        for receive in sorted(goroutine.receives, key=lambda n: n.start_byte):
+            if receive.type == "unary_expression":
+                if anyone_sends or in_select_with_alternatives(receive):
+                    continue
+                yield ctx.finding(
+                    RULE, receive,
+                    f"the goroutine waits on `{channel.name}`, which nothing sends on or closes: it blocks forever",
+                    fix=_FIX_NEVER,
+                )
+                break
+            # `for v := range ch`
+            if not anyone_sends:
+                yield ctx.finding(
+                    RULE, receive.parent,
+                    f"the goroutine ranges over `{channel.name}`, which nothing sends on or closes: it blocks forever",
+                    fix=_FIX_NEVER,
+                )
+                break
+            if not channel.sends or not _only_ends_when_closed(goroutine.literal, receive.parent):
+                continue
+            if owner_exit is None:
+                owner_exit = channel.owner.cfg.path_to_exit_avoiding(goroutine.start)
+            if owner_exit is None:
+                continue  # the function never returns: it keeps sending for its whole life
+            line = owner_exit.start_point[0] + 1
+            yield ctx.finding(
+                RULE, receive.parent,
+                f"the goroutine ranges over `{channel.name}`, which {channel.owner.name} sends on but never closes: "
+                f"once it returns (line {line}) the loop waits forever",
+                fix=_FIX_RANGE,
+            )
+            break
+
+
+def _only_ends_when_closed(literal, for_statement: Node) -> bool:
+    """No return, break, goto or terminating call leads out of the range loop's body: the loop
+    ends only when its channel is closed."""
+    cfg = literal.cfg
+    loop = cfg.loop(for_statement)
+    if loop is None:
+        return False
+    # A return, a break or goto past the loop, or a panic, reached from the body without passing
+    # the header again (where the range takes its next value).
+    header = loop.header
+    seen = {header.index}
+    stack = [loop.body]
+    while stack:
+        block = stack.pop()
+        if block.index in seen:
+            continue
+        seen.add(block.index)
+        if block is loop.after or block.terminal is not None or block.exit_node is not None:
+            return False
+        stack.extend(block.succs)
+    return True

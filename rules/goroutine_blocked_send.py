@@ -1,0 +1,185 @@
+"""GL101 goroutine-blocked-send."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from tree_sitter import Node
+
+from goleaklint.cfg import Block
+from goleaklint.channels import Goroutine, LocalChannel, in_select_with_alternatives, local_channel
+from goleaklint.context import FileContext
+from goleaklint.goroutines import started_at_process_level
+from goleaklint.model import enclosing_loop
+from goleaklint.rule import Docs, Finding, Rule, Severity
+
+RULE = Rule(
+    id="GL101",
+    slug="goroutine-blocked-send",
+    title="a goroutine sends on a channel that its function can stop receiving from",
+    severity=Severity.WARNING,
+    tags=("goroutine-leak",),
+    precision="high",
+    docs=Docs(
+        what="Finds a channel made in a function (`ch := make(chan T)`, unbuffered or with a buffer "
+        "smaller than the number of values sent), sent on by a goroutine that function starts "
+        "(`go func(){…}()`, or `g.Go(func…)` of an errgroup or WaitGroup), where the function has a "
+        "path from the `go` statement to a return that receives fewer values than the goroutines "
+        "send: a `select` whose timeout or `ctx.Done()` case returns, an early error return before "
+        "the receive, a receive loop left by `return` or `break` while senders are still running. "
+        "The control-flow graph of the function decides: paths ending in `panic`, `os.Exit` or "
+        "`log.Fatal` are not returns. A counted receive loop (`for i := 0; i < n; i++ { <-ch }`, "
+        "`for range ch`) is taken to drain every sender when it ends normally. The message names "
+        "the line of the return.",
+        why="An unbuffered send completes only when someone receives. Once the function has returned, "
+        "nobody will: the goroutine blocks on the send forever, and its stack, the value it was "
+        "sending and everything its closure captured stay in memory. Under a timeout that fires "
+        "now and then, every timed-out request leaves one goroutine behind, and the pod's "
+        "goroutine count and heap climb until it is killed.",
+        example="""func fetch(ctx context.Context, url string) (*Result, error) {
+    ch := make(chan *Result)
+    go func() {
+        ch <- get(url)
+    }()
+    select {
+    case r := <-ch:
+        return r, nil
+    case <-ctx.Done():
+        return nil, ctx.Err() // the goroutine's send now blocks forever
+    }
+}""",
+        use_instead="""func fetch(ctx context.Context, url string) (*Result, error) {
+    ch := make(chan *Result, 1) // the send always completes, received or not
+    go func() {
+        ch <- get(url)
+    }()
+    select {
+    case r := <-ch:
+        return r, nil
+    case <-ctx.Done():
+        return nil, ctx.Err()
+    }
+}
+
+// or let the sender give up too:
+go func() {
+    select {
+    case ch <- get(url):
+    case <-ctx.Done():
+    }
+}()""",
+        limits="Only channels that stay in the function are followed: one that is returned, stored, "
+        "passed to a function (including `go worker(ch)` and a literal's parameters) or used by "
+        "another closure is left alone, since someone else may drain it. A buffer whose size is an "
+        "expression (`make(chan T, len(urls))`) is trusted to fit every send; with a literal size, "
+        "sends are counted only when each goroutine sends at most once and none starts in a loop. "
+        "Conditions are not evaluated: a return that is only reached when no goroutine was started "
+        "is still a path. Goroutines started from `main` or `init` and test files are not checked.",
+        references=(
+            "https://go.dev/blog/pipelines",
+            "https://github.com/uber-go/goleak",
+        ),
+    ),
+)
+
+QUERY = """
+(call_expression
+  function: (identifier) @fn (#eq? @fn "make")
+  arguments: (argument_list . (channel_type))) @make
+"""
+
+# A counted receive loop that ends normally is assumed to have taken every value: leaving it through
+# its header costs more receives than any count of senders.
+_DRAINED = 1 << 20
+
+
+def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding]:
+    if ctx.source.relpath.endswith("_test.go"):
+        return
+    for make in captures.get("make", []):
+        channel = local_channel(ctx.model, make)
+        if channel is None or channel.escape is not None or channel.sends:
+            continue  # handed on, or the function sends too: not the shape this rule knows
+        finding = _check_channel(ctx, channel)
+        if finding is not None:
+            yield finding
+
+
+def _unguarded_sends(goroutine: Goroutine) -> list[Node]:
+    return [send for send in goroutine.sends if not in_select_with_alternatives(send)]
+
+
+def _check_channel(ctx: FileContext, channel: LocalChannel) -> Finding | None:
+    senders = [g for g in channel.goroutines if _unguarded_sends(g)]
+    if not senders or any(g.receives for g in channel.goroutines) or not channel.receives:
+        # No receive at all is GL102's neighbour case (nothing ever takes the value): a function
+        # that never receives usually hands the channel on in a way we do not see.
+        return None
+    if started_at_process_level(ctx, channel.make) or channel.capacity is None:
+        return None
+    cfg = channel.owner.cfg
+    receives = channel.receives
+    # The owner's loops that hold a receive: a goroutine started in such a loop is paired with
+    # that loop's receive, one per iteration.
+    receive_loops = {loop.node.id for loop in cfg.loops.values()
+                     if any(loop.node.start_byte <= r.start_byte < loop.node.end_byte for r in receives)}
+    repeated = False
+    for goroutine in senders:
+        loop = enclosing_loop(goroutine.start)
+        while loop is not None and loop.id not in receive_loops:
+            loop = enclosing_loop(loop)
+        if enclosing_loop(goroutine.start) is not None and loop is None:
+            repeated = True  # started many times, received who knows how often
+        sends = _unguarded_sends(goroutine)
+        literal_cfg = goroutine.literal.cfg
+        if len(sends) > 1 and any(literal_cfg.reaches(a, b) for a in sends for b in sends) or \
+                any(literal_cfg.reaches(s, s) for s in sends):
+            repeated = True  # one goroutine sends more than once
+    count = None if repeated else len(senders)
+    if channel.capacity > 0:
+        if count is None:
+            return None
+        need = count - channel.capacity
+        if need <= 0:
+            return None  # the buffer holds every value even if none is received
+    else:
+        need = count if count is not None else 2
+
+    receive_counts: dict[int, int] = {}
+    for receive in receives:
+        element = cfg.element_of(receive)
+        if element is not None:
+            receive_counts[element.id] = receive_counts.get(element.id, 0) + 1
+    drained: dict[int, int] = {}
+    for loop in cfg.loops.values():
+        if loop.node.id in receive_loops and loop.header.elements:
+            drained[loop.header.index] = loop.after.index
+
+    def edge_cost(a: Block, b: Block) -> int:
+        return _DRAINED if drained.get(a.index) == b.index else 0
+
+    start = senders[0].start
+    result = cfg.cheapest_exit(start, lambda element: receive_counts.get(element.id, 0), edge_cost)
+    if result is None:
+        return None
+    received, exit_node = result
+    if received >= need:
+        return None
+    line = exit_node.start_point[0] + 1
+    where = f"return at line {line}" if exit_node.type == "return_statement" else f"end of the function (line {line})"
+    send = min((s for g in senders for s in _unguarded_sends(g)), key=lambda n: n.start_byte)
+    owner = channel.owner.name
+    if channel.capacity == 0 and count == 1:
+        message = (f"the goroutine's send on unbuffered channel `{channel.name}` can block forever: "
+                   f"{owner} can reach the {where} without receiving from it")
+    elif channel.capacity == 0:
+        message = (f"sends on unbuffered channel `{channel.name}` can block forever: {owner} can reach "
+                   f"the {where} before receiving every value its goroutines send")
+    else:
+        message = (f"channel `{channel.name}` buffers {channel.capacity} of the {count} values its goroutines "
+                   f"send, and {owner} can reach the {where} having received {received}: the other senders block forever")
+    fix = (f"give `{channel.name}` a buffer for every send (`make(chan T, {count})`), or select on ctx.Done() "
+           f"in the sender" if count is not None and count > 1 else
+           f"give `{channel.name}` a buffer of one (`make(chan T, 1)`), or as many as the senders, "
+           f"or select on ctx.Done() in the sender")
+    return ctx.finding(RULE, send, message, fix=fix)
