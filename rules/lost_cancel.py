@@ -99,6 +99,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         if cancel.type != "identifier":
             continue  # stored into a field or an index expression: handed on
         name = ctx.source.text(cancel)
+        if _deferred_next(ctx, statement, name):
+            continue  # `defer cancel()` on the next line: every path passes it
         if name == "_":
             yield ctx.finding(
                 RULE, cancel,
@@ -144,6 +146,27 @@ def _return_without_use(ctx: FileContext, statement: Node, binding, uses: list[N
     if function is None or function is not binding.function or function.body is None:
         return None
     return function.cfg.path_to_exit_avoiding(statement, uses)
+
+
+def _deferred_next(ctx: FileContext, statement: Node, name: str) -> bool:
+    """The statement after the call is `defer cancel()` (or `defer cancel(cause)`).
+
+    By far the most common shape, and decided without scopes or a control-flow graph: the next
+    statement of the same list runs right after the call on every path, and cannot see another
+    variable of that name, since nothing was declared between the two.
+    """
+    if statement.parent is None or statement.parent.type != "statement_list":
+        return False
+    following = statement.next_named_sibling
+    while following is not None and following.type == "comment":
+        following = following.next_named_sibling
+    if following is None or following.type != "defer_statement":
+        return False
+    call = following.named_children[0] if following.named_child_count else None
+    if call is None or call.type != "call_expression":
+        return False
+    function = call.child_by_field_name("function")
+    return function is not None and function.type == "identifier" and ctx.source.text(function) == name
 
 
 def _is_assigned(ident: Node) -> bool:
