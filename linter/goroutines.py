@@ -176,6 +176,9 @@ def started_at_process_level(ctx: FileContext, go: Node) -> bool:
     return root.name == "init" or (root.name == "main" and ctx.model.package == "main")
 
 
+_CLOSE = re.compile(rb"(?i)close")
+
+
 def _memoised(method):
     """Per-instance memo for name lookups (the package index is not hashable, so no lru_cache)."""
     @wraps(method)
@@ -266,16 +269,44 @@ class PackageFunctions:
         call = expr.parent.parent
         return call if call is not None and call.type == "call_expression" else None
 
-    @_memoised
     def closed(self, name: str) -> bool:
         """Something named `name` is passed to `close(…)` or a close-like helper
         (`xioutil.SafeClose(ch)`, `closeQuietly(ch)`) somewhere in the package."""
-        for ctx, node in self._occurrences(name, b"lose"):
-            call = self._argument_of(ctx, node)
-            callee = last_name(ctx.model, call.child_by_field_name("function")) if call is not None else None
-            if callee is not None and "close" in callee.lower():
-                return True
-        return False
+        return name in self._closed_names
+
+    @cached_property
+    def _closed_names(self) -> frozenset[str]:
+        """Every `x` and `s.x` passed directly to a call whose callee's last name contains "close"
+        (in any case), in one byte search per file for the callees: there are far fewer of them
+        than occurrences of a common channel name such as `done`."""
+        names: set[str] = set()
+        for ctx in self.pkg.files:
+            data = ctx.source.data
+            if b"lose" not in data:
+                continue
+            text = ctx.source.text
+            for hit in _CLOSE.finditer(data):
+                node = ctx.source.root.named_descendant_for_byte_range(hit.start(), hit.end())
+                if node is None or node.type not in ("identifier", "field_identifier"):
+                    continue
+                callee = node.parent if node.type == "field_identifier" else node
+                if callee is None or (callee is not node and callee.type != "selector_expression"):
+                    continue
+                while callee.parent is not None and callee.parent.type == "parenthesized_expression" \
+                        and callee.parent.named_child_count == 1:
+                    callee = callee.parent
+                call = callee.parent
+                if call is None or call.type != "call_expression" or call.child_by_field_name("function") != callee:
+                    continue
+                arguments = call.child_by_field_name("arguments")
+                for arg in arguments.named_children if arguments is not None else ():
+                    if arg.type == "identifier":
+                        names.add(text(arg))
+                    elif arg.type == "selector_expression":
+                        field = arg.child_by_field_name("field")
+                        if field is not None:
+                            names.add(text(field))
+        return frozenset(names)
 
     @_memoised
     def passed(self, name: str) -> bool:
