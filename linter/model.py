@@ -143,6 +143,8 @@ class FileModel:
         # Set by the engine from its one combined query, so goroutine rules need no pass of their own.
         self.go_statement_nodes: list[Node] | None = None
         self._subtree_identifiers: dict[int, dict[str, list[Node]]] = {}
+        # statement_list id -> name -> [(statement start, statement end, declaring identifier)]
+        self._block_declarations: dict[int, dict[str, list[tuple[int, int, Node]]]] = {}
 
     # ---- package clause and imports -------------------------------------------------------------
 
@@ -464,24 +466,32 @@ class FileModel:
             return Binding("builtin", name, None, None)
         return Binding("unresolved", name, None, None)
 
+    def _declarations_of(self, statements: Node) -> dict[str, list[tuple[int, int, Node]]]:
+        """What each statement of a block declares, by name, in source order: built once per block,
+        since a long function body would otherwise be scanned again for every name resolved in it."""
+        declarations: dict[str, list[tuple[int, int, Node]]] = {}
+        text = self.source.text
+        for stmt in statements.named_children:
+            for decl in _statement_declares(stmt, self.source):
+                declarations.setdefault(text(decl), []).append((stmt.start_byte, stmt.end_byte, decl))
+        return declarations
+
     def _function_at(self, node: Node) -> Function | None:
         return self._function_by_id.get(node.id) if node.type in FUNCTION_TYPES else self.enclosing_function(node)
 
     def _declared_in(self, scope: Node, child: Node, name: str, offset: int) -> tuple[str, Node] | None:
         kind = scope.type
         if kind == "statement_list":
-            earliest = None
-            for stmt in scope.named_children:
-                if stmt.start_byte > offset:
+            declarations = self._block_declarations.get(scope.id)
+            if declarations is None:
+                declarations = self._block_declarations[scope.id] = self._declarations_of(scope)
+            for start, end, decl in declarations.get(name, ()):
+                if start > offset:
                     break
                 # `x := f(x)`: the x on the right is the outer one, so a declaration counts only
                 # once its statement has ended, unless we are looking at the declaring name itself.
-                for decl in _statement_declares(stmt, self.source):
-                    if self.source.text(decl) == name and (stmt.end_byte <= offset or decl.start_byte == offset):
-                        earliest = decl
-                        break
-                if earliest is not None:
-                    return "local", earliest
+                if end <= offset or decl.start_byte == offset:
+                    return "local", decl
             return None
         if kind in FUNCTION_TYPES:
             for field_name, binding_kind in (("receiver", "receiver"), ("parameters", "param"), ("result", "result")):
