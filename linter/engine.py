@@ -324,9 +324,10 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
 def _run_file_rules(ctx: FileContext, modules: list[RuleModule], query: Query | None, result: LintResult) -> list[Finding]:
     findings: list[Finding] = []
     model = ctx.model
+    imported = model.imported_paths
     applicable = [
         rm for rm in modules
-        if rm.check is not None and not (rm.requires_imports and not any(map(model.imported, rm.requires_imports)))
+        if rm.check is not None and not (rm.requires_imports and imported.isdisjoint(rm.requires_imports))
     ]
     if not applicable:
         return findings

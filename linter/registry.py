@@ -6,7 +6,7 @@ import importlib
 import pkgutil
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from types import ModuleType
 
 from .rule import Rule
@@ -19,11 +19,13 @@ class RuleModule:
     rule: Rule
     module: ModuleType
 
-    @property
+    # Cached: the engine asks these for every file, and a property rebuilt the frozenset each time.
+    # `check` stays a lookup, so a test can patch a rule module's function.
+    @cached_property
     def query(self) -> str | None:
         return getattr(self.module, "QUERY", None)
 
-    @property
+    @cached_property
     def requires_imports(self) -> frozenset[str]:
         return frozenset(getattr(self.module, "REQUIRES_IMPORTS", ()))
 
