@@ -213,19 +213,27 @@ def _compiled(rule_ids: tuple[str, ...]) -> tuple[list[RuleModule], Query | None
         names = " ".join(f'"{name}"' for name in methods)
         parts.append(f"(call_expression function: (selector_expression field: (field_identifier) @{_METHOD_CALLS}.name "
                      f"(#any-of? @{_METHOD_CALLS}.name {names}))) @{_METHOD_CALLS}")
+    own: list[tuple[RuleModule, str]] = []
     for rm in modules:
         if rm.query:
             prefix = rm.rule.id
-            text = _CAPTURE.sub(lambda m: f"@{prefix}.{m.group(1)}", simplify_predicates(rm.query))
+            own.append((rm, _CAPTURE.sub(lambda m: f"@{prefix}.{m.group(1)}", simplify_predicates(rm.query))))
+    parts += [text for _, text in own]
+    if not parts:
+        return modules, None
+    parts.append(f"{FUNCTIONS_PATTERN} @{_FUNCTIONS}")
+    parts.append(f"{GO_STATEMENTS_PATTERN} @{_GO_STATEMENTS}")
+    try:
+        return modules, Query(GO, "\n".join(parts))
+    except Exception:
+        # A broken rule query is a bug in that rule: name it. Compiling each one on its own only
+        # here keeps the common path at one compilation per set of rules.
+        for rm, text in own:
             try:
                 Query(GO, text)
-            except Exception as exc:  # a broken rule query is a bug in that rule: name it
+            except Exception as exc:
                 raise RuntimeError(f"{rm.rule.id} {rm.rule.slug}: invalid tree-sitter query: {exc}") from exc
-            parts.append(text)
-    if parts:
-        parts.append(f"{FUNCTIONS_PATTERN} @{_FUNCTIONS}")
-        parts.append(f"{GO_STATEMENTS_PATTERN} @{_GO_STATEMENTS}")
-    return modules, (Query(GO, "\n".join(parts)) if parts else None)
+        raise
 
 
 @lru_cache(maxsize=1)

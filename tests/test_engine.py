@@ -126,3 +126,18 @@ def test_method_calls_of_all_rules_share_one_pattern_and_each_rule_gets_its_own(
         "GL997": ["c.Close@4", "t.Stop@4", "t.Reset().Close@5", "t.x.Stop@8"],
         "GL998": ["c.Close@4", "t.Reset().Close@5", "t.Reset@5"],
     }
+
+
+def test_a_broken_rule_query_is_named(monkeypatch):
+    module = ModuleType("goleaklint.rules.broken_query")
+    module.RULE = Rule("GL996", "broken-query", "test rule", Severity.WARNING, Docs("", "", "", "", ""))
+    module.QUERY = "(call_expression function: (no_such_node)) @call"
+    module.check = lambda ctx, captures: []
+    rules = (*all_rules(), RuleModule(module.RULE, module))
+    monkeypatch.setattr(engine, "all_rules", lambda: rules)
+    engine._compiled.cache_clear()
+    try:
+        with pytest.raises(RuntimeError, match="GL996 broken-query: invalid tree-sitter query"):
+            engine._compiled(tuple(rm.rule.id for rm in rules))
+    finally:
+        engine._compiled.cache_clear()
