@@ -13,7 +13,7 @@ import operator
 import re
 import weakref
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Iterator
 
 from tree_sitter import Node, Query, QueryCursor
@@ -35,7 +35,6 @@ FUNCTIONS_PATTERN = "[(function_declaration) (method_declaration) (func_literal)
 _FUNCTIONS_QUERY = Query(GO, FUNCTIONS_PATTERN + " @f")
 GO_STATEMENTS_PATTERN = "(go_statement)"
 _GO_STATEMENTS_QUERY = Query(GO, GO_STATEMENTS_PATTERN + " @go")
-_IDENTIFIERS_QUERY = Query(GO, "(identifier) @id")
 _IDENT_START = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _VERSION_ELEMENT = re.compile(r"v[0-9]+")
 _START_BYTE = operator.attrgetter("start_byte")
@@ -142,7 +141,6 @@ class FileModel:
         self.function_nodes: list[Node] | None = None
         # Set by the engine from its one combined query, so goroutine rules need no pass of their own.
         self.go_statement_nodes: list[Node] | None = None
-        self._subtree_identifiers: dict[int, dict[str, list[Node]]] = {}
         # statement_list id -> name -> [(statement start, statement end, declaring identifier)]
         self._block_declarations: dict[int, dict[str, list[tuple[int, int, Node]]]] = {}
 
@@ -542,36 +540,26 @@ class FileModel:
 
     # ---- references -----------------------------------------------------------------------------
 
-    @cached_property
-    def _identifiers(self) -> dict[bytes, list[Node]]:
-        return self._index_identifiers(self.source.root)
-
-    def _index_identifiers(self, node: Node) -> dict[bytes, list[Node]]:
-        """Identifier nodes by their bytes (no decoding: most are never asked for), in source order."""
-        index: dict[bytes, list[Node]] = {}
-        data = self.source.data
-        for ident in QueryCursor(_IDENTIFIERS_QUERY).captures(node).get("id", []):
-            index.setdefault(data[ident.start_byte : ident.end_byte], []).append(ident)
-        for nodes in index.values():
-            if len(nodes) > 1:
-                nodes.sort(key=_START_BYTE)
-        return index
-
     def identifiers_named(self, name: str, within: Node | None = None) -> list[Node]:
         return self._identifiers_with(name.encode("utf-8", "surrogateescape"), within)
 
     def _identifiers_with(self, key: bytes, within: Node | None) -> list[Node]:
-        if within is None or "_identifiers" in self.__dict__:
-            nodes = self._identifiers.get(key, [])
-            if within is None:
-                return list(nodes)
-            return [n for n in nodes if within.start_byte <= n.start_byte and n.end_byte <= within.end_byte]
-        # Rules mostly ask within one function: index that subtree only, not the whole file.
-        index = self._subtree_identifiers.get(within.id)
-        if index is None:
-            index = self._subtree_identifiers[within.id] = self._index_identifiers(within)
-        start, end = within.start_byte, within.end_byte
-        return [n for n in index.get(key, ()) if start <= n.start_byte and n.end_byte <= end]
+        """Identifier nodes spelled `key` inside `within` (default: the file), in source order.
+
+        Found by a byte search for the name between identifier boundaries and a node lookup at each
+        hit, not by walking the tree: an index of every identifier cost a query over each function
+        asked about, and most names are asked for once. Hits in comments, strings and longer
+        non-ASCII names are dropped by checking the node found there.
+        """
+        scope = within if within is not None else self.source.root
+        end = scope.end_byte
+        found = []
+        for hit in _name_pattern(key).finditer(self.source.data, scope.start_byte, end):
+            start, stop = hit.span()
+            node = scope.named_descendant_for_byte_range(start, stop)
+            if node is not None and node.type == "identifier" and node.start_byte == start and node.end_byte == stop:
+                found.append(node)
+        return found
 
     def references(self, decl: Node, within: Node | None = None) -> list[Node]:
         """Identifiers in `within` (default: the whole file) that refer to the declaration `decl`."""
@@ -583,6 +571,12 @@ class FileModel:
             if binding.decl is not None and binding.decl.start_byte == decl.start_byte and binding.decl.end_byte == decl.end_byte:
                 refs.append(node)
         return refs
+
+
+@lru_cache(maxsize=4096)
+def _name_pattern(key: bytes) -> re.Pattern[bytes]:
+    """`key` not preceded or followed by an ASCII identifier character (the node check does the rest)."""
+    return re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(key) + rb"(?![A-Za-z0-9_])")
 
 
 def enclosing_loop(node: Node) -> Node | None:
