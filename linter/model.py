@@ -13,7 +13,7 @@ import operator
 import re
 import weakref
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import TYPE_CHECKING, Iterator
 
 from tree_sitter import Node, Query, QueryCursor
@@ -551,14 +551,20 @@ class FileModel:
         asked about, and most names are asked for once. Hits in comments, strings and longer
         non-ASCII names are dropped by checking the node found there.
         """
+        if not key:
+            return []
         scope = within if within is not None else self.source.root
-        end = scope.end_byte
+        data = self.source.data
+        end, size = scope.end_byte, len(key)
         found = []
-        for hit in _name_pattern(key).finditer(self.source.data, scope.start_byte, end):
-            start, stop = hit.span()
-            node = scope.named_descendant_for_byte_range(start, stop)
-            if node is not None and node.type == "identifier" and node.start_byte == start and node.end_byte == stop:
-                found.append(node)
+        start = data.find(key, scope.start_byte, end)
+        while start != -1:
+            stop = start + size
+            if (start == 0 or data[start - 1] not in _ASCII_NAME_BYTES) and (stop >= len(data) or data[stop] not in _ASCII_NAME_BYTES):
+                node = scope.named_descendant_for_byte_range(start, stop)
+                if node is not None and node.type == "identifier" and node.start_byte == start and node.end_byte == stop:
+                    found.append(node)
+            start = data.find(key, start + 1, end)
         return found
 
     def references(self, decl: Node, within: Node | None = None) -> list[Node]:
@@ -573,10 +579,8 @@ class FileModel:
         return refs
 
 
-@lru_cache(maxsize=4096)
-def _name_pattern(key: bytes) -> re.Pattern[bytes]:
-    """`key` not preceded or followed by an ASCII identifier character (the node check does the rest)."""
-    return re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(key) + rb"(?![A-Za-z0-9_])")
+# Bytes that continue an ASCII identifier: a name next to one of them is part of a longer name.
+_ASCII_NAME_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
 
 def enclosing_loop(node: Node) -> Node | None:
