@@ -401,7 +401,7 @@ def _crash(rm: RuleModule, where: str, exc: Exception) -> Notification:
 
 
 def _package_name(source: SourceFile) -> str:
-    for child in source.root.named_children:
+    for child in source.declarations:
         if child.type == "package_clause":
             for sub in child.named_children:
                 return source.text(sub)
@@ -411,7 +411,7 @@ def _package_name(source: SourceFile) -> str:
 def _is_generated(source: SourceFile) -> bool:
     """Go's convention: a `// Code generated ... DO NOT EDIT.` line before the package clause."""
     head_end = len(source.data)
-    for child in source.root.children:
+    for child in source.declarations:
         if child.type == "package_clause":
             head_end = child.start_byte
             break

@@ -148,7 +148,7 @@ class FileModel:
 
     @cached_property
     def package(self) -> str:
-        for child in self.source.root.named_children:
+        for child in self.source.declarations:
             if child.type == "package_clause":
                 for sub in child.named_children:
                     return self.source.text(sub)
@@ -157,7 +157,7 @@ class FileModel:
     @cached_property
     def _import_specs(self) -> list[tuple[str, str, Node]]:
         specs: list[tuple[str, str, Node]] = []
-        for decl in self.source.root.named_children:
+        for decl in self.source.declarations:
             if decl.type != "import_declaration":
                 continue
             stack = list(decl.named_children)
@@ -381,7 +381,7 @@ class FileModel:
     @cached_property
     def package_vars(self) -> dict[str, PackageVar]:
         result: dict[str, PackageVar] = {}
-        for decl in self.source.root.named_children:
+        for decl in self.source.declarations:
             if decl.type != "var_declaration":
                 continue
             for spec in _specs(decl, "var_spec"):
@@ -421,7 +421,7 @@ class FileModel:
     def top_level_names(self) -> dict[str, Node]:
         """Names this file declares at package level (vars, consts, types, funcs; not methods)."""
         names: dict[str, Node] = {}
-        for decl in self.source.root.named_children:
+        for decl in self.source.declarations:
             if decl.type == "function_declaration":
                 name = decl.child_by_field_name("name")
                 if name is not None:
