@@ -260,7 +260,7 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
         relpath = _relpath(path, root)
         reported = path in job.report
         try:
-            files.append((path, relpath, reported, path.read_bytes()))
+            files.append((path, relpath, reported, _read_bytes(str(path))))
         except OSError as exc:
             if reported:
                 result.notifications.append(

@@ -58,6 +58,7 @@ def test_unreadable_file_is_reported_and_the_rest_linted(lint_tree, monkeypatch)
         return real_read(self)
 
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(engine, "_read_bytes", lambda name: read_bytes(Path(name)))
     result = lint_tree({"a.go": LEAK.format(pkg="a"), "gone.go": LEAK.format(pkg="a")}, select=["GL401"])
     assert [f.path for f in result.findings] == ["a.go"]
     [note] = result.notifications
