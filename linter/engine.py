@@ -131,8 +131,10 @@ def _lint_cached_in_parallel(jobs: list[PackageJob], options: RunOptions, proces
 _COLD_AFTER_MISSES = 16
 
 
-def _read_files(job: PackageJob, root: Path) -> list[tuple[Path, str, bool, bytes]] | None:
-    """(path, relpath, reported, bytes) of every file; None if one cannot be read.
+def _read_files(job: PackageJob, root: Path, errors: list[tuple[str, bool, OSError]] | None = None,
+                ) -> list[tuple[Path, str, bool, bytes]] | None:
+    """(path, relpath, reported, bytes) of every file. A file that cannot be read makes it None,
+    or, given a list of `errors`, is left out and listed there as (relpath, reported, error).
 
     This is the whole warm path, run on every file of the tree: plain strings and os calls, since
     pathlib's parsing and buffered files cost more here than hashing the bytes does.
@@ -143,10 +145,13 @@ def _read_files(job: PackageJob, root: Path) -> list[tuple[Path, str, bool, byte
     for path in job.files:
         name = str(path)
         relpath = name[len(prefix):].replace(os.sep, "/") if name.startswith(prefix) else _relpath(path, root)
+        reported = every or path in job.report
         try:
-            files.append((path, relpath, every or path in job.report, _read_bytes(name)))
-        except OSError:
-            return None
+            files.append((path, relpath, reported, _read_bytes(name)))
+        except OSError as exc:
+            if errors is None:
+                return None
+            errors.append((relpath, reported, exc))
     return files
 
 
@@ -255,17 +260,13 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
     root = Path(options.root)
     severity = dict(options.severity)
     sources: list[tuple[SourceFile, bool]] = []  # (file, reported)
-    files = []
-    for path in job.files:
-        relpath = _relpath(path, root)
-        reported = path in job.report
-        try:
-            files.append((path, relpath, reported, _read_bytes(str(path))))
-        except OSError as exc:
-            if reported:
-                result.notifications.append(
-                    Notification(relpath, 1, NotificationKind.IO_ERROR, f"cannot read file: {exc.strerror or exc}")
-                )
+    errors: list[tuple[str, bool, OSError]] = []
+    files = _read_files(job, root, errors)
+    for relpath, reported, exc in errors:
+        if reported:
+            result.notifications.append(
+                Notification(relpath, 1, NotificationKind.IO_ERROR, f"cannot read file: {exc.strerror or exc}")
+            )
     # The key is of the bytes read here, not of what the parent hashed: a file edited in between is
     # stored under its new content.
     key = _key(job, options, files) if options.cache_dir is not None and len(files) == len(job.files) else None
