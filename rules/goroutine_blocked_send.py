@@ -8,7 +8,7 @@ from typing import Iterable
 from tree_sitter import Node, Query, QueryCursor
 
 from goleaklint.cfg import Block
-from goleaklint.channels import Goroutine, LocalChannel, in_select_with_alternatives, local_channel
+from goleaklint.channels import Goroutine, LocalChannel, exclusive_receives, in_select_with_alternatives, local_channel
 from goleaklint.context import FileContext
 from goleaklint.goroutines import started_at_process_level
 from goleaklint.model import enclosing_loop
@@ -31,7 +31,10 @@ RULE = Rule(
         "the receive, a receive loop left by `return` or `break` while senders are still running. "
         "The control-flow graph of the function decides: paths ending in `panic`, `os.Exit` or "
         "`log.Fatal` are not returns. A counted receive loop (`for i := 0; i < n; i++ { <-ch }`, "
-        "`for range ch`) is taken to drain every sender when it ends normally. A goroutine that runs "
+        "`for range ch`) is taken to drain every sender when it ends normally. A single goroutine that "
+        "signals on another channel of the function once it will send no more (a value or an error: "
+        "`if err != nil { errc <- err; return }; resc <- r`; a stream and then `close(done)`) is "
+        "settled when the function receives that signal. A goroutine that runs "
         "a server and sends only when serving fails (`if err := srv.Serve(l); err != "
         "http.ErrServerClosed { errc <- err }`, or `err != nil` around gRPC's `Serve`) sends nothing "
         "once the function has stopped that server (`srv.Shutdown`, `srv.Close`, `Stop`, "
@@ -173,6 +176,13 @@ def _check_channel(ctx: FileContext, channel: LocalChannel) -> Finding | None:
         element = cfg.element_of(receive)
         if element is not None:
             receive_counts[element.id] = receive_counts.get(element.id, 0) + 1
+    if len(senders) == 1 and enclosing_loop(senders[0].start) is None:
+        # One goroutine, which signals on another channel once it will send no more on this one
+        # (`errc <- err; return`, `close(done)`): receiving that signal settles this channel too.
+        for receive in exclusive_receives(ctx.model, channel, senders[0], _unguarded_sends(senders[0])):
+            element = cfg.element_of(receive)
+            if element is not None:
+                receive_counts[element.id] = _DRAINED
     for element in _server_stops(ctx, channel, senders):
         if element.type == "defer_statement" and cfg.dominates(element, senders[0].start):
             return None  # deferred before the goroutine starts: it runs at every exit
