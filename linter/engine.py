@@ -35,6 +35,7 @@ from .suppress import parse_suppressions
 _GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.\r?$", re.M)
 _FUNCTIONS = "_fn"
 _GO_STATEMENTS = "_go"
+_METHOD_CALLS = "_mc"
 _CAPTURE = re.compile(r"@([A-Za-z_][\w.-]*)")
 
 
@@ -204,19 +205,35 @@ def _compiled(rule_ids: tuple[str, ...]) -> tuple[list[RuleModule], Query | None
     """
     modules = [rm for rm in all_rules() if rm.rule.id in rule_ids]
     parts = []
+    methods = sorted(set().union(*(rm.method_calls for rm in modules)))
+    if methods:
+        # One pattern for every rule's `x.Name(...)` calls: each such pattern of its own makes the
+        # cursor match every method call of the file again, which cost more than all the rules'
+        # other patterns together; `#any-of?` is tested in C.
+        names = " ".join(f'"{name}"' for name in methods)
+        parts.append(f"(call_expression function: (selector_expression field: (field_identifier) @{_METHOD_CALLS}.name "
+                     f"(#any-of? @{_METHOD_CALLS}.name {names}))) @{_METHOD_CALLS}")
+    own: list[tuple[RuleModule, str]] = []
     for rm in modules:
         if rm.query:
             prefix = rm.rule.id
-            text = _CAPTURE.sub(lambda m: f"@{prefix}.{m.group(1)}", simplify_predicates(rm.query))
+            own.append((rm, _CAPTURE.sub(lambda m: f"@{prefix}.{m.group(1)}", simplify_predicates(rm.query))))
+    parts += [text for _, text in own]
+    if not parts:
+        return modules, None
+    parts.append(f"{FUNCTIONS_PATTERN} @{_FUNCTIONS}")
+    parts.append(f"{GO_STATEMENTS_PATTERN} @{_GO_STATEMENTS}")
+    try:
+        return modules, Query(GO, "\n".join(parts))
+    except Exception:
+        # A broken rule query is a bug in that rule: name it. Compiling each one on its own only
+        # here keeps the common path at one compilation per set of rules.
+        for rm, text in own:
             try:
                 Query(GO, text)
-            except Exception as exc:  # a broken rule query is a bug in that rule: name it
+            except Exception as exc:
                 raise RuntimeError(f"{rm.rule.id} {rm.rule.slug}: invalid tree-sitter query: {exc}") from exc
-            parts.append(text)
-    if parts:
-        parts.append(f"{FUNCTIONS_PATTERN} @{_FUNCTIONS}")
-        parts.append(f"{GO_STATEMENTS_PATTERN} @{_GO_STATEMENTS}")
-    return modules, (Query(GO, "\n".join(parts)) if parts else None)
+        raise
 
 
 @lru_cache(maxsize=1)
@@ -243,7 +260,7 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
         relpath = _relpath(path, root)
         reported = path in job.report
         try:
-            files.append((path, relpath, reported, path.read_bytes()))
+            files.append((path, relpath, reported, _read_bytes(str(path))))
         except OSError as exc:
             if reported:
                 result.notifications.append(
@@ -333,26 +350,41 @@ def _run_file_rules(ctx: FileContext, modules: list[RuleModule], query: Query | 
         return findings
     # Captures by rule, in one pass over the capture names: per-rule cost stays flat as rules grow.
     by_rule: dict[str, dict[str, list[Node]]] = {}
-    if query is not None and any(rm.query for rm in applicable):
+    if query is not None and any(rm.query or rm.method_calls for rm in applicable):
         if len(applicable) < len(modules):
             _, query = _compiled(tuple(rm.rule.id for rm in applicable))
         captures = QueryCursor(query).captures(ctx.source.root)
         model.function_nodes = captures.pop(_FUNCTIONS, [])
         model.go_statement_nodes = captures.pop(_GO_STATEMENTS, [])
+        calls = captures.pop(_METHOD_CALLS, None)
+        captures.pop(f"{_METHOD_CALLS}.name", None)
         for name, nodes in captures.items():
             rule_id, _, own_name = name.partition(".")
             by_rule.setdefault(rule_id, {})[own_name] = nodes
+        if calls:
+            _hand_out_method_calls(ctx.source.data, calls, applicable, by_rule)
     for rm in applicable:
         own = by_rule.get(rm.rule.id, {})
         for name, nodes in own.items():
             nodes.sort(key=_node_order)
-        if rm.query and not own:
+        if (rm.query or rm.method_calls) and not own:
             continue
         try:
             findings.extend(rm.check(ctx, own))
         except Exception as exc:
             result.notifications.append(_crash(rm, ctx.relpath, exc))
     return findings
+
+
+def _hand_out_method_calls(data: bytes, calls: list[Node], rules: list[RuleModule], by_rule: dict[str, dict[str, list[Node]]]) -> None:
+    """Each rule gets, as `captures["call"]`, the calls of the shared pattern whose method it names."""
+    wanted = [(rm.rule.id, rm.method_calls) for rm in rules if rm.method_calls]
+    for call in calls:
+        field = call.child_by_field_name("function").child_by_field_name("field")
+        name = data[field.start_byte : field.end_byte].decode("utf-8", "replace")
+        for rule_id, methods in wanted:
+            if name in methods:
+                by_rule.setdefault(rule_id, {}).setdefault("call", []).append(call)
 
 
 def _node_order(node: Node) -> tuple[int, int]:
@@ -369,7 +401,7 @@ def _crash(rm: RuleModule, where: str, exc: Exception) -> Notification:
 
 
 def _package_name(source: SourceFile) -> str:
-    for child in source.root.named_children:
+    for child in source.declarations:
         if child.type == "package_clause":
             for sub in child.named_children:
                 return source.text(sub)
@@ -379,7 +411,7 @@ def _package_name(source: SourceFile) -> str:
 def _is_generated(source: SourceFile) -> bool:
     """Go's convention: a `// Code generated ... DO NOT EDIT.` line before the package clause."""
     head_end = len(source.data)
-    for child in source.root.children:
+    for child in source.declarations:
         if child.type == "package_clause":
             head_end = child.start_byte
             break

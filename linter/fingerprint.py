@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 from array import array
 from dataclasses import replace
+from operator import mul
 from typing import Iterable
 
 from .rule import Finding
@@ -39,7 +40,8 @@ CONTEXT_KEY = "goleaklint/v1"
 _BLOCK_SIZE = 100
 _MOD = 37
 _MASK = (1 << 64) - 1
-_FIRST_MOD = pow(_MOD, _BLOCK_SIZE, 1 << 64)
+# The weight of each character of a window: 37**99 for the first, 1 for the last.
+_POWERS = tuple(pow(_MOD, _BLOCK_SIZE - 1 - i, 1 << 64) for i in range(_BLOCK_SIZE))
 _EOF = 65535
 _LF = 10
 
@@ -62,15 +64,21 @@ def _stream(data: bytes) -> array:
     return units
 
 
-def line_hashes(data: bytes, last_line: int | None = None) -> list[str]:
+def line_hashes(data: bytes, last_line: int | None = None, wanted: Iterable[int] | None = None) -> list[str]:
     """``primaryLocationLineHash`` of every line of a file: element ``i`` is line ``i + 1``.
 
     ``data`` must be the file's bytes as they are on disk, a BOM included (the upload action hashes
     the file on disk). With ``last_line`` only the lines up to it are computed; the suffixes of those
-    lines are the same as in a full run because they count only earlier lines.
+    lines are the same as in a full run because they count only earlier lines. With ``wanted`` (1-based
+    line numbers) only those lines get a value; the others are ``""``.
+
+    The rolling hash over every character would be a Python loop over the whole file. Instead, each
+    line's 100-character window is sliced out (in C), the ``:n`` suffix counts earlier lines with the
+    same window, and only wanted lines have their window hashed. Equal windows give equal hashes, and
+    different windows give different ones unless 64-bit polynomial hashes collide, the one case where
+    the action's count could differ from ours.
     """
     units = _stream(data)
-    n = len(units)
     # Line starts: the first character, and every character after a line break (the EOF marker too).
     starts = [0]
     # array has no find-from; walk the LFs through the array's bytes instead.
@@ -87,37 +95,26 @@ def line_hashes(data: bytes, last_line: int | None = None) -> list[str]:
     if not starts:
         return []
 
-    # prefix[k] is the hash of units[0:k] as one polynomial; the hash of a 100-character window at p
-    # is prefix[p + 100] - prefix[p] * 37**100, all modulo 2**64 (the arithmetic of a wrapping Long).
-    # Past the end of the stream the window reads zeros: multiplying by 37 per missing character.
-    limit = min(starts[-1] + _BLOCK_SIZE, n)
-    prefix = [0] * (limit + 1)
-    h = 0
-    for k in range(limit):
-        h = (h * _MOD + units[k]) & _MASK
-        prefix[k + 1] = h
-    powers = [1] * (_BLOCK_SIZE + 1)
-    for i in range(1, _BLOCK_SIZE + 1):
-        powers[i] = powers[i - 1] * _MOD & _MASK
-
-    counts: dict[str, int] = {}
+    raw += bytes(2 * _BLOCK_SIZE)  # past the EOF marker the window reads zeros
+    wanted_lines = None if wanted is None else set(wanted)
+    width = 2 * _BLOCK_SIZE
+    counts: dict[bytes, int] = {}
     hashes = []
-    for p in starts:
-        end = p + _BLOCK_SIZE
-        if end <= limit:
-            value = (prefix[end] - prefix[p] * _FIRST_MOD) & _MASK
-        else:  # the window runs past the EOF marker into the zeros
-            value = ((prefix[limit] - prefix[p] * powers[limit - p]) * powers[end - limit]) & _MASK
-        text = format(value, "x")
-        counts[text] = counts.get(text, 0) + 1
-        hashes.append(f"{text}:{counts[text]}")
+    for line, p in enumerate(starts, 1):
+        window = raw[2 * p : 2 * p + width]
+        count = counts[window] = counts.get(window, 0) + 1
+        if wanted_lines is not None and line not in wanted_lines:
+            hashes.append("")
+            continue
+        value = sum(map(mul, array("H", window), _POWERS)) & _MASK
+        hashes.append(f"{value:x}:{count}")
     return hashes
 
 
 def line_hash(data: bytes, line: int) -> str:
     """``primaryLocationLineHash`` of one 1-based line (the hash of line 1 past the end, as the
     upload action does for a location without a line)."""
-    hashes = line_hashes(data, max(line, 1))
+    hashes = line_hashes(data, max(line, 1), wanted={max(line, 1), 1})
     return hashes[line - 1] if 0 < line <= len(hashes) else hashes[0]
 
 
@@ -145,7 +142,8 @@ def with_fingerprints(findings: Iterable[Finding], data: bytes, *, bom: bool = F
     findings = list(findings)
     if not findings:
         return findings
-    hashes = line_hashes(b"\xef\xbb\xbf" + data if bom else data, max(f.line for f in findings))
+    hashes = line_hashes(b"\xef\xbb\xbf" + data if bom else data, max(f.line for f in findings),
+                         wanted={f.line for f in findings} | {1})
     result = []
     for finding in findings:
         line_hash_value = hashes[finding.line - 1] if 0 < finding.line <= len(hashes) else hashes[0]

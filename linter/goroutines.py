@@ -213,7 +213,7 @@ class PackageFunctions:
         """`f` / `Type.method` -> its declaration, from each file's top level (no walk)."""
         index: dict[str, tuple[FileContext, Node]] = {}
         for ctx in self.pkg.files:
-            for decl in ctx.source.root.named_children:
+            for decl in ctx.source.declarations:
                 if decl.type not in ("function_declaration", "method_declaration"):
                     continue
                 name_node = decl.child_by_field_name("name")
@@ -353,16 +353,25 @@ class PackageFunctions:
         root = root_function(ctx.model.enclosing_function(go))
         return root is not None and root.kind == "func" and self.called_only_at_startup(root.name)
 
-    @_memoised
     def channel_field(self, name: str) -> bool:
         """A struct field named `name` is declared with a channel type in the package."""
-        for _, node in self._occurrences(name, b"chan"):
-            decl = node.parent if node.type == "field_identifier" else None
-            if decl is not None and decl.type == "field_declaration":
-                type_node = decl.child_by_field_name("type")
-                if type_node is not None and type_node.type == "channel_type":
-                    return True
-        return False
+        return name in self._channel_fields
+
+    @cached_property
+    def _channel_fields(self) -> frozenset[str]:
+        """Names of struct fields declared with a channel type, from a byte search for `chan` and a
+        node lookup per hit: there are far fewer channel types than uses of a common field name."""
+        names: set[str] = set()
+        for ctx in self.pkg.files:
+            data = ctx.source.data
+            start = data.find(b"chan")
+            while start != -1:
+                node = ctx.source.root.named_descendant_for_byte_range(start, start + 4)
+                decl = node.parent if node is not None and node.type == "channel_type" else None
+                if decl is not None and decl.type == "field_declaration" and decl.child_by_field_name("type") == node:
+                    names.update(ctx.source.text(n) for n in decl.children_by_field_name("name"))
+                start = data.find(b"chan", start + 4)
+        return frozenset(names)
 
     def started_once(self, ctx: FileContext, go: Node) -> bool:
         """The `go` statement runs inside `once.Do(func(){…})` (or `sync.OnceFunc`, a singleton

@@ -35,7 +35,6 @@ FUNCTIONS_PATTERN = "[(function_declaration) (method_declaration) (func_literal)
 _FUNCTIONS_QUERY = Query(GO, FUNCTIONS_PATTERN + " @f")
 GO_STATEMENTS_PATTERN = "(go_statement)"
 _GO_STATEMENTS_QUERY = Query(GO, GO_STATEMENTS_PATTERN + " @go")
-_IDENTIFIERS_QUERY = Query(GO, "(identifier) @id")
 _IDENT_START = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _VERSION_ELEMENT = re.compile(r"v[0-9]+")
 _START_BYTE = operator.attrgetter("start_byte")
@@ -142,7 +141,6 @@ class FileModel:
         self.function_nodes: list[Node] | None = None
         # Set by the engine from its one combined query, so goroutine rules need no pass of their own.
         self.go_statement_nodes: list[Node] | None = None
-        self._subtree_identifiers: dict[int, dict[str, list[Node]]] = {}
         # statement_list id -> name -> [(statement start, statement end, declaring identifier)]
         self._block_declarations: dict[int, dict[str, list[tuple[int, int, Node]]]] = {}
 
@@ -150,7 +148,7 @@ class FileModel:
 
     @cached_property
     def package(self) -> str:
-        for child in self.source.root.named_children:
+        for child in self.source.declarations:
             if child.type == "package_clause":
                 for sub in child.named_children:
                     return self.source.text(sub)
@@ -159,7 +157,7 @@ class FileModel:
     @cached_property
     def _import_specs(self) -> list[tuple[str, str, Node]]:
         specs: list[tuple[str, str, Node]] = []
-        for decl in self.source.root.named_children:
+        for decl in self.source.declarations:
             if decl.type != "import_declaration":
                 continue
             stack = list(decl.named_children)
@@ -383,7 +381,7 @@ class FileModel:
     @cached_property
     def package_vars(self) -> dict[str, PackageVar]:
         result: dict[str, PackageVar] = {}
-        for decl in self.source.root.named_children:
+        for decl in self.source.declarations:
             if decl.type != "var_declaration":
                 continue
             for spec in _specs(decl, "var_spec"):
@@ -423,7 +421,7 @@ class FileModel:
     def top_level_names(self) -> dict[str, Node]:
         """Names this file declares at package level (vars, consts, types, funcs; not methods)."""
         names: dict[str, Node] = {}
-        for decl in self.source.root.named_children:
+        for decl in self.source.declarations:
             if decl.type == "function_declaration":
                 name = decl.child_by_field_name("name")
                 if name is not None:
@@ -542,36 +540,32 @@ class FileModel:
 
     # ---- references -----------------------------------------------------------------------------
 
-    @cached_property
-    def _identifiers(self) -> dict[bytes, list[Node]]:
-        return self._index_identifiers(self.source.root)
-
-    def _index_identifiers(self, node: Node) -> dict[bytes, list[Node]]:
-        """Identifier nodes by their bytes (no decoding: most are never asked for), in source order."""
-        index: dict[bytes, list[Node]] = {}
-        data = self.source.data
-        for ident in QueryCursor(_IDENTIFIERS_QUERY).captures(node).get("id", []):
-            index.setdefault(data[ident.start_byte : ident.end_byte], []).append(ident)
-        for nodes in index.values():
-            if len(nodes) > 1:
-                nodes.sort(key=_START_BYTE)
-        return index
-
     def identifiers_named(self, name: str, within: Node | None = None) -> list[Node]:
         return self._identifiers_with(name.encode("utf-8", "surrogateescape"), within)
 
     def _identifiers_with(self, key: bytes, within: Node | None) -> list[Node]:
-        if within is None or "_identifiers" in self.__dict__:
-            nodes = self._identifiers.get(key, [])
-            if within is None:
-                return list(nodes)
-            return [n for n in nodes if within.start_byte <= n.start_byte and n.end_byte <= within.end_byte]
-        # Rules mostly ask within one function: index that subtree only, not the whole file.
-        index = self._subtree_identifiers.get(within.id)
-        if index is None:
-            index = self._subtree_identifiers[within.id] = self._index_identifiers(within)
-        start, end = within.start_byte, within.end_byte
-        return [n for n in index.get(key, ()) if start <= n.start_byte and n.end_byte <= end]
+        """Identifier nodes spelled `key` inside `within` (default: the file), in source order.
+
+        Found by a byte search for the name between identifier boundaries and a node lookup at each
+        hit, not by walking the tree: an index of every identifier cost a query over each function
+        asked about, and most names are asked for once. Hits in comments, strings and longer
+        non-ASCII names are dropped by checking the node found there.
+        """
+        if not key:
+            return []
+        scope = within if within is not None else self.source.root
+        data = self.source.data
+        end, size = scope.end_byte, len(key)
+        found = []
+        start = data.find(key, scope.start_byte, end)
+        while start != -1:
+            stop = start + size
+            if (start == 0 or data[start - 1] not in _ASCII_NAME_BYTES) and (stop >= len(data) or data[stop] not in _ASCII_NAME_BYTES):
+                node = scope.named_descendant_for_byte_range(start, stop)
+                if node is not None and node.type == "identifier" and node.start_byte == start and node.end_byte == stop:
+                    found.append(node)
+            start = data.find(key, start + 1, end)
+        return found
 
     def references(self, decl: Node, within: Node | None = None) -> list[Node]:
         """Identifiers in `within` (default: the whole file) that refer to the declaration `decl`."""
@@ -583,6 +577,10 @@ class FileModel:
             if binding.decl is not None and binding.decl.start_byte == decl.start_byte and binding.decl.end_byte == decl.end_byte:
                 refs.append(node)
         return refs
+
+
+# Bytes that continue an ASCII identifier: a name next to one of them is part of a longer name.
+_ASCII_NAME_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
 
 def enclosing_loop(node: Node) -> Node | None:

@@ -26,6 +26,11 @@ class RuleModule:
         return getattr(self.module, "QUERY", None)
 
     @cached_property
+    def method_calls(self) -> frozenset[str]:
+        """Names `Name` of the `x.Name(...)` calls the rule wants as `captures["call"]`."""
+        return frozenset(getattr(self.module, "METHOD_CALLS", ()))
+
+    @cached_property
     def requires_imports(self) -> frozenset[str]:
         return frozenset(getattr(self.module, "REQUIRES_IMPORTS", ()))
 

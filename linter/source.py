@@ -39,6 +39,12 @@ class SourceFile:
         self.root = self.tree.root_node
 
     @cached_property
+    def declarations(self) -> list[tree_sitter.Node]:
+        """The named children of the root (package clause, imports, top-level declarations), made
+        once: the model and the engine each look at them, and every look builds the list anew."""
+        return self.root.named_children
+
+    @cached_property
     def line_starts(self) -> list[int]:
         starts = [0]
         find = self.data.find

@@ -13,12 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tree_sitter import Query, QueryCursor
-
 from .rule import Notification, NotificationKind
-from .source import GO, SourceFile
+from .source import SourceFile
 
-_COMMENTS = Query(GO, "(comment) @c")
+_DIRECTIVE = re.compile(rb"//(?:nolint|goleaklint):")
 _NOLINT = re.compile(r"//nolint:(?P<linters>\S+)(?P<rest>.*)$", re.S)
 _OURS = re.compile(r"//goleaklint:(?P<verb>[\w-]*)(?P<rest>.*)$", re.S)
 _RULE_ID = re.compile(r"GL[0-9]{3}")
@@ -41,16 +39,25 @@ class Suppressions:
         return None
 
 
+def _directive_comments(source: SourceFile):
+    """Comments starting `//nolint:` or `//goleaklint:`, in source order: found by a byte search and
+    a node lookup at each hit (the same text inside a string or after other comment text is not
+    one), rather than by walking the tree for every comment."""
+    root = source.root
+    for hit in _DIRECTIVE.finditer(source.data):
+        node = root.descendant_for_byte_range(hit.start(), hit.start() + 2)
+        if node is not None and node.type == "comment" and node.start_byte == hit.start():
+            yield node
+
+
 def parse_suppressions(source: SourceFile, known_ids: frozenset[str]) -> tuple[Suppressions, list[Notification]]:
     result = Suppressions()
     notes: list[Notification] = []
     data = source.data
     if b"nolint" not in data and b"goleaklint:" not in data:
         return result, notes
-    for comment in QueryCursor(_COMMENTS).captures(source.root).get("c", []):
+    for comment in _directive_comments(source):
         text = source.text(comment)
-        if not text.startswith(("//nolint:", "//goleaklint:")):
-            continue
         line = comment.start_point[0] + 1
         problem = None
         if text.startswith("//nolint:"):

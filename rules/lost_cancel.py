@@ -56,11 +56,9 @@ RULE = Rule(
 )
 
 REQUIRES_IMPORTS = frozenset({"context"})
-QUERY = """
-(call_expression
-  function: (selector_expression
-    field: (field_identifier) @name (#match? @name "^With(Cancel|Timeout|Deadline)(Cause)?$"))) @call
-"""
+METHOD_CALLS = frozenset(
+    f"With{kind}{cause}" for kind in ("Cancel", "Timeout", "Deadline") for cause in ("", "Cause")
+)
 
 _CONSTRUCTORS = frozenset(
     f"context.With{kind}{cause}" for kind in ("Cancel", "Timeout", "Deadline") for cause in ("", "Cause")

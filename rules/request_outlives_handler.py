@@ -64,10 +64,8 @@ REQUIRES_IMPORTS = frozenset({fw.HTTP, fw.GIN, fw.FASTHTTP, *fw.ECHO_PATHS, *fw.
 QUERY = """
 (assignment_statement) @assign
 (send_statement) @send
-(call_expression
-  function: (selector_expression
-    field: (field_identifier) @method (#match? @method "^(WithValue|Store|LoadOrStore|Swap)$"))) @call
 """
+METHOD_CALLS = frozenset({"WithValue", "Store", "LoadOrStore", "Swap"})
 
 _DELETES = Query(
     GO,

@@ -56,10 +56,7 @@ return json.NewDecoder(resp.Body).Decode(&out)""",
 )
 
 REQUIRES_IMPORTS = frozenset({"net/http"})
-QUERY = """
-(call_expression
-  function: (selector_expression field: (field_identifier) @name (#match? @name "^(Do|Get|Head|Post|PostForm)$"))) @call
-"""
+METHOD_CALLS = frozenset({"Do", "Get", "Head", "Post", "PostForm"})
 
 _PACKAGE_FUNCS = frozenset({"net/http.Get", "net/http.Head", "net/http.Post", "net/http.PostForm"})
 _CLIENT_TYPES = frozenset({"*net/http.Client", "net/http.Client"})

@@ -48,14 +48,12 @@ log.Fatal(srv.ListenAndServe())""",
 
 REQUIRES_IMPORTS = frozenset({"net/http", "github.com/gin-gonic/gin"})
 QUERY = """
-(call_expression
-  function: (selector_expression field: (field_identifier) @name
-    (#match? @name "^(ListenAndServe|ListenAndServeTLS|Serve|ServeTLS|Run)$"))) @call
 (composite_literal type: (qualified_type name: (type_identifier) @type (#eq? @type "Server"))) @server
 (assignment_statement
   left: (expression_list (selector_expression
     field: (field_identifier) @timeout (#match? @timeout "^(ReadHeaderTimeout|ReadTimeout)$")) @timeout_set))
 """
+METHOD_CALLS = frozenset({"ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS", "Run"})
 
 _SERVE_FUNCS = frozenset({"net/http.ListenAndServe", "net/http.ListenAndServeTLS", "net/http.Serve", "net/http.ServeTLS"})
 _GIN = "github.com/gin-gonic/gin"

@@ -71,10 +71,7 @@ RULE = Rule(
 )
 
 REQUIRES_IMPORTS = frozenset({"time"})
-QUERY = """
-(call_expression
-  function: (selector_expression field: (field_identifier) @name (#match? @name "^(NewTicker|NewTimer|Tick)$"))) @call
-"""
+METHOD_CALLS = frozenset({"NewTicker", "NewTimer", "Tick"})
 
 _EXITS = Query(GO, "[(return_statement) (goto_statement)] @exit")
 _LOOPS = Query(GO, "(for_statement) @loop")

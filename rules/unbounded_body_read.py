@@ -51,11 +51,7 @@ RULE = Rule(
 )
 
 REQUIRES_IMPORTS = frozenset({"io", "io/ioutil"})
-QUERY = """
-(call_expression
-  function: (selector_expression field: (field_identifier) @name (#eq? @name "ReadAll"))
-  arguments: (argument_list . (selector_expression field: (field_identifier) @field (#eq? @field "Body")) @body .)) @call
-"""
+METHOD_CALLS = frozenset({"ReadAll"})
 
 _READ_ALL = frozenset({"io.ReadAll", "io/ioutil.ReadAll"})
 _LIMITS = frozenset({"net/http.MaxBytesReader", "io.LimitReader"})
@@ -72,9 +68,12 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         return  # a test server has no hostile clients
     model = ctx.model
     for call in captures["call"]:
-        if model.qualified(call) not in _READ_ALL:
+        body = _only_argument(call)
+        if body is None or body.type != "selector_expression" or model.qualified(call) not in _READ_ALL:
             continue
-        body = call.child_by_field_name("arguments").named_children[0]
+        field = body.child_by_field_name("field")
+        if field is None or ctx.source.text(field) != "Body":
+            continue
         found = _request_of(ctx, body.child_by_field_name("operand"))
         if found is None:
             continue
@@ -144,3 +143,9 @@ def _limited(ctx: FileContext, owner: Function, body_text: str) -> bool:
             return True
     return any(ctx.source.text(n).replace(" ", "") == body_text for n in captures.get("assigned", []))
 
+
+def _only_argument(call: Node) -> Node | None:
+    arguments = call.child_by_field_name("arguments")
+    if arguments is None or arguments.named_child_count != 1:
+        return None
+    return arguments.named_children[0]

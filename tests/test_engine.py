@@ -58,6 +58,7 @@ def test_unreadable_file_is_reported_and_the_rest_linted(lint_tree, monkeypatch)
         return real_read(self)
 
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(engine, "_read_bytes", lambda name: read_bytes(Path(name)))
     result = lint_tree({"a.go": LEAK.format(pkg="a"), "gone.go": LEAK.format(pkg="a")}, select=["GL401"])
     assert [f.path for f in result.findings] == ["a.go"]
     [note] = result.notifications
@@ -89,3 +90,55 @@ def test_empty_and_comment_only_files(lint_tree):
     result = lint_tree({"empty.go": "", "comments.go": "// just a comment\n/* and another */\n"})
     assert not result.findings
     assert all(not n.is_error for n in result.notifications)
+
+
+def _recording_rule(rule_id: str, methods: set[str], seen: dict[str, list[str]]) -> RuleModule:
+    module = ModuleType(f"goleaklint.rules.records_{rule_id}")
+    module.RULE = Rule(rule_id, f"records-{rule_id}", "test rule", Severity.WARNING, Docs("", "", "", "", ""))
+    module.METHOD_CALLS = frozenset(methods)
+
+    def check(ctx, captures):
+        seen.setdefault(rule_id, []).extend(
+            f"{ctx.source.text(c.child_by_field_name('function'))}@{c.start_point[0] + 1}" for c in captures["call"])
+        return []
+
+    module.check = check
+    return RuleModule(module.RULE, module)
+
+
+def test_method_calls_of_all_rules_share_one_pattern_and_each_rule_gets_its_own(lint_tree, monkeypatch):
+    seen: dict[str, list[str]] = {}
+    rules = (_recording_rule("GL997", {"Stop", "Close"}, seen), _recording_rule("GL998", {"Close", "Reset"}, seen))
+    monkeypatch.setattr(engine, "all_rules", lambda: rules)
+    monkeypatch.setattr(registry, "all_rules", lambda: rules)
+    engine._compiled.cache_clear()
+    try:
+        lint_tree({"a.go": (
+            "package a\n\nfunc f(t T, c C) {\n"
+            "\tc.Close(t.Stop())\n"          # nested: both, outer call first
+            "\tt.Reset().Close()\n"          # chained: the outer call is Close
+            "\tStop()\n"                     # not a method call
+            "\tt.Stopped()\n"                # a longer name
+            "\tt.x.Stop()\n"
+            "}\n")}, select=["GL997", "GL998"])
+    finally:
+        engine._compiled.cache_clear()
+    assert seen == {
+        "GL997": ["c.Close@4", "t.Stop@4", "t.Reset().Close@5", "t.x.Stop@8"],
+        "GL998": ["c.Close@4", "t.Reset().Close@5", "t.Reset@5"],
+    }
+
+
+def test_a_broken_rule_query_is_named(monkeypatch):
+    module = ModuleType("goleaklint.rules.broken_query")
+    module.RULE = Rule("GL996", "broken-query", "test rule", Severity.WARNING, Docs("", "", "", "", ""))
+    module.QUERY = "(call_expression function: (no_such_node)) @call"
+    module.check = lambda ctx, captures: []
+    rules = (*all_rules(), RuleModule(module.RULE, module))
+    monkeypatch.setattr(engine, "all_rules", lambda: rules)
+    engine._compiled.cache_clear()
+    try:
+        with pytest.raises(RuntimeError, match="GL996 broken-query: invalid tree-sitter query"):
+            engine._compiled(tuple(rm.rule.id for rm in rules))
+    finally:
+        engine._compiled.cache_clear()

@@ -179,6 +179,10 @@ def test_fast_hash_equals_the_reference_on_any_input(pieces):
     assert len(expected) == line_count(data)
     for line in {1, (len(expected) + 1) // 2, len(expected)}:
         assert line_hash(data, line) == expected[line - 1]
+    # Only the wanted lines are hashed (with_fingerprints asks for the lines of its findings);
+    # their suffixes still count every earlier line.
+    wanted = set(range(1, len(expected) + 1, 3))
+    assert line_hashes(data, wanted=wanted) == [h if i in wanted else "" for i, h in enumerate(expected, 1)]
 
 
 def _finding(line: int, source_line: str, context: str = "Server.handle", rule_id: str = "GL401") -> Finding:

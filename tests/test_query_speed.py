@@ -105,17 +105,43 @@ def test_functions_from_the_combined_query_equal_the_models_own():
     assert [f.name for f in own.functions] == ["a", "a.func1", "a.func1.func1", "S.m"]
 
 
-def test_identifiers_of_a_subtree_equal_the_whole_file_index_filtered():
-    source = _source()
-    lazy = FileModel(source)
-    full = FileModel(source)
-    full._identifiers  # noqa: B018 - build the whole-file index first
-    for fn in full.functions:
-        for name in ("x", "ctx", "g", "f", "context"):
-            expected = [(n.start_byte, n.end_byte) for n in full.identifiers_named(name, within=fn.body)]
-            got = [(n.start_byte, n.end_byte) for n in lazy.identifiers_named(name, within=fn.body)]
-            assert got == expected, (fn.name, name)
-    assert len(full.identifiers_named("x", within=full.functions[0].body)) == 7
+TRAPS = """package p
+
+import (
+	x "fmt"
+	"strings"
+)
+
+type x2 struct{ x int; ctx string }
+
+// x and ctx in a comment; a string "x ctx" too; a raw `x` one.
+func f(ctx x2, éx int, xé int) int {
+	var x = ctx.x + éx + xé // x
+	ctxx, _x, x_ := 1, 2, 3
+	strings.ToUpper("x")
+	go func(x int) { _ = x + ctx.x }(x)
+	return x + ctxx + _x + x_ + len(ctx.ctx)
+}
+
+func g() { x.Println(x2{x: 1}) }
+"""
+
+
+def test_identifiers_found_by_byte_search_equal_the_tree_identifiers():
+    """identifiers_named searches bytes; the tree's own `(identifier)` nodes are the truth, with
+    names inside longer names, comments, strings, fields, types and non-ASCII neighbours."""
+    source = _source(TRAPS)
+    model = FileModel(source)
+    every = QueryCursor(Query(GO, "(identifier) @id")).captures(source.root).get("id", [])
+    names = sorted({source.text(n) for n in every})
+    assert {"x", "ctx", "éx", "xé", "ctxx", "_x", "x_"} <= set(names)
+    for scope in [None, *(fn.body for fn in model.functions), *(fn.node for fn in model.functions)]:
+        for name in names + ["x2", "Println", "strings", "nowhere"]:
+            expected = sorted((n.start_byte, n.end_byte) for n in every if source.text(n) == name
+                              and (scope is None or scope.start_byte <= n.start_byte and n.end_byte <= scope.end_byte))
+            got = [(n.start_byte, n.end_byte) for n in model.identifiers_named(name, within=scope)]
+            assert got == expected, (name, scope)
+    assert len(model.identifiers_named("x", within=model.functions[0].body)) == 5  # not ctx.x, x2, comments
 
 
 NESTED = """package p

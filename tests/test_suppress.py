@@ -75,3 +75,15 @@ def test_unknown_ids_and_malformed_directives_are_reported(lint_tree):
     assert lines == [6, 7, 8, 9]
     assert any("GL999" in message for _, _, message in notes)
     assert len(result.findings) == 1  # GL999 did not suppress GL401
+
+
+def test_directive_text_that_is_not_a_directive_comment_does_not_suppress(lint_tree):
+    # Directives are found by a byte search; only a comment that starts with one counts.
+    for line in (
+        '\tx, _ := context.WithCancel(p); _ = "//nolint:goleaklint"\n',
+        "\tx, _ := context.WithCancel(p) // see //nolint:goleaklint\n",
+        "\tx, _ := context.WithCancel(p) /* //goleaklint:ignore GL401 why */\n",
+    ):
+        result = _lint(lint_tree, line + "\t_ = x\n")
+        assert [f.rule_id for f in result.findings] == ["GL401"], line
+        assert not result.suppressed, line
