@@ -375,6 +375,23 @@ class CFG:
             current = tree.get(current.index)
         return sorted(elements, key=lambda n: n.start_byte)
 
+    def defers_at(self, exit_node: Node) -> list[Node]:
+        """The `defer` statements registered on every path that reaches `exit_node` (a return
+        statement, or the body's closing brace): their calls run when the function leaves there.
+        In source order."""
+        block = next((b for b in self.blocks if b.exit_node is not None and b.exit_node.id == exit_node.id), None)
+        tree = self._dominator_tree()
+        if block is None or block.index not in tree:
+            return []
+        ids = {node.id for node in self.defers}
+        # The exit ends its block, so every element of the block runs before it.
+        found = [e for e in block.elements if e.id in ids]
+        current = tree.get(block.index)
+        while current is not None:
+            found.extend(e for e in current.elements if e.id in ids)
+            current = tree.get(current.index)
+        return sorted(found, key=lambda n: n.start_byte)
+
 
 def build_cfg(function: Node, model: "FileModel") -> CFG:
     return _Builder(function, model).build()

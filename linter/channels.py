@@ -11,9 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tree_sitter import Node
+from tree_sitter import Node, Query, QueryCursor
 
 from .model import FileModel, Function, enclosing_loop
+from .source import GO
+
+# Sends and closes a goroutine performs on channels named by a plain identifier.
+_SIGNALS = Query(GO, """
+(send_statement channel: (identifier) @channel) @send
+(call_expression
+  function: (identifier) @fn (#eq? @fn "close")
+  arguments: (argument_list . (identifier) @channel .)) @close
+""")
 
 UNKNOWN = None
 
@@ -97,6 +106,55 @@ def local_channel(model: FileModel, make: Node) -> LocalChannel | None:
             channel.escape = ref
     channel.goroutines.sort(key=lambda g: g.start.start_byte)
     return channel
+
+
+def exclusive_receives(model: FileModel, channel: LocalChannel, goroutine: Goroutine, sends: list[Node]) -> list[Node]:
+    """The owner's receives from *other* channels that tell it `goroutine` will perform none of
+    `sends` any more.
+
+    A goroutine that reports either a result or an error on two channels (`if err != nil { errc <-
+    err; return }; resc <- r`) sends on exactly one of them; an owner that selects on both
+    receives whichever comes. A receive from `errc` proves the goroutine got to `errc <- err`,
+    and no path leads from there to `resc <- r`, so `resc` needs no receive after it. Likewise a
+    producer that sends values in a loop and then closes `done` or sends on `errc`. In general: the other channel is made in the same function, sent on or closed by this goroutine
+    only, does not escape, and no path in the goroutine leads from its send or close to one of
+    `sends` (a send that came before was received: the goroutine could not go on otherwise).
+    A deferred `close` runs when the goroutine ends, after all of its sends.
+    """
+    owner = channel.owner
+    literal = goroutine.literal
+    cfg = literal.cfg
+    captures = QueryCursor(_SIGNALS).captures(literal.node)
+    signals: dict[int, tuple[Node, list[Node]]] = {}  # declaration id -> (declaration, signals)
+    for ident in captures.get("channel", []):
+        if ident.parent is None:
+            continue
+        signal = ident.parent if ident.parent.type == "send_statement" else ident.parent.parent
+        if signal is None or model.enclosing_function(signal) is not literal:
+            continue  # in a closure nested in the goroutine: runs who knows when
+        binding = model.resolve(ident)
+        if binding.kind != "local" or binding.function is not owner or binding.decl is None \
+                or binding.decl.id == channel.decl.id:
+            continue
+        signals.setdefault(binding.decl.id, (binding.decl, []))[1].append(signal)
+    found: list[Node] = []
+    for decl, own in signals.values():
+        if any(cfg.reaches(signal, send) for send in sends for signal in own
+               if signal.parent is None or signal.parent.type != "defer_statement"):
+            continue
+        receives = []
+        for ref in model.references(decl, within=owner.node):
+            use, node = _classify(model, ref)
+            function = model.enclosing_function(ref)
+            if use in ("send", "close") and function is literal:
+                continue
+            if use in ("receive", "range") and function is owner:
+                receives.append(node)
+            elif use != "len":
+                break  # signalled by someone else too, received elsewhere, or handed on
+        else:
+            found.extend(receives)
+    return found
 
 
 def in_select_with_alternatives(node: Node) -> bool:

@@ -22,8 +22,8 @@ RULE = Rule(
         what="Finds a goroutine (`go func(){…}()`, `g.Go(func…)`) that receives from or ranges over a "
         "channel made in the function that starts it, where nothing ever sends on that channel "
         "and nothing closes it, and the channel does not leave the function. Also finds a "
-        "goroutine's `for v := range ch` over such a channel that the function sends on but never "
-        "closes, when the function can return (its control-flow graph has a path from the `go` "
+        "goroutine's `for v := range ch` over such a channel that the function, or another "
+        "goroutine it starts (a feeder), sends on but nothing closes, when the function can return (its control-flow graph has a path from the `go` "
         "statement to a return) and the loop has no other way out. A receive that is one case of "
         "a `select` with other cases (`ctx.Done()`, a timeout, a default) is not stuck on it.",
         why="A receive with no sender and no close waits forever, and a `range` over a channel ends "
@@ -111,17 +111,23 @@ def _check_channel(ctx: FileContext, channel: LocalChannel) -> Iterable[Finding]
                     fix=_FIX_NEVER,
                 )
                 break
-            if not channel.sends or not _only_ends_when_closed(goroutine.literal, receive.parent):
+            if not _only_ends_when_closed(goroutine.literal, receive.parent):
                 continue
             if owner_exit is None:
                 owner_exit = channel.owner.cfg.path_to_exit_avoiding(goroutine.start)
             if owner_exit is None:
                 continue  # the function never returns: it keeps sending for its whole life
             line = owner_exit.start_point[0] + 1
+            # The senders are the function itself or other goroutines it starts (a feeder): either
+            # way nothing closes the channel, so once the values stop the loop waits for good.
+            owner = channel.owner.name
+            if channel.sends:
+                why = f"which {owner} sends on but never closes: once it returns (line {line})"
+            else:
+                why = f"which other goroutines of {owner} send on but nothing closes: once {owner} returns (line {line})"
             yield ctx.finding(
                 RULE, receive.parent,
-                f"the goroutine ranges over `{channel.name}`, which {channel.owner.name} sends on but never closes: "
-                f"once it returns (line {line}) the loop waits forever",
+                f"the goroutine ranges over `{channel.name}`, {why} the loop waits forever",
                 fix=_FIX_RANGE,
             )
             break

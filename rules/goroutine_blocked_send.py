@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
-from tree_sitter import Node
+from tree_sitter import Node, Query, QueryCursor
 
 from goleaklint.cfg import Block
-from goleaklint.channels import Goroutine, LocalChannel, in_select_with_alternatives, local_channel
+from goleaklint.channels import Goroutine, LocalChannel, exclusive_receives, in_select_with_alternatives, local_channel
 from goleaklint.context import FileContext
 from goleaklint.goroutines import started_at_process_level
 from goleaklint.model import enclosing_loop
 from goleaklint.rule import Docs, Finding, Rule, Severity
+from goleaklint.source import GO
 
 RULE = Rule(
     id="GL101",
@@ -29,7 +31,14 @@ RULE = Rule(
         "the receive, a receive loop left by `return` or `break` while senders are still running. "
         "The control-flow graph of the function decides: paths ending in `panic`, `os.Exit` or "
         "`log.Fatal` are not returns. A counted receive loop (`for i := 0; i < n; i++ { <-ch }`, "
-        "`for range ch`) is taken to drain every sender when it ends normally. The message names "
+        "`for range ch`) is taken to drain every sender when it ends normally. A single goroutine that "
+        "signals on another channel of the function once it will send no more (a value or an error: "
+        "`if err != nil { errc <- err; return }; resc <- r`; a stream and then `close(done)`) is "
+        "settled when the function receives that signal. A goroutine that runs "
+        "a server and sends only when serving fails (`if err := srv.Serve(l); err != "
+        "http.ErrServerClosed { errc <- err }`, or `err != nil` around gRPC's `Serve`) sends nothing "
+        "once the function has stopped that server (`srv.Shutdown`, `srv.Close`, `Stop`, "
+        "`GracefulStop`), so such a call on the way out counts as a receive. The message names "
         "the line of the return.",
         why="An unbuffered send completes only when someone receives. Once the function has returned, "
         "nobody will: the goroutine blocks on the send forever, and its stack, the value it was "
@@ -92,6 +101,23 @@ QUERY = """
 # its header costs more receives than any count of senders.
 _DRAINED = 1 << 20
 
+# Method calls on a server value: `srv.Serve(l)` in a goroutine, `srv.Shutdown(ctx)` in its owner.
+_METHOD_CALLS = Query(GO, """
+(call_expression
+  function: (selector_expression
+    operand: (_) @server
+    field: (field_identifier) @method)) @call
+""")
+_SERVE = frozenset({"Serve", "ServeTLS", "ListenAndServe", "ListenAndServeTLS"})
+# Which stop methods make Serve return an error that the goroutine's guard filters out:
+# net/http's Serve returns ErrServerClosed after Shutdown or Close; gRPC's returns nil after
+# Stop or GracefulStop.
+_HTTP_STOPS = frozenset({"Shutdown", "Close"})
+_GRPC_STOPS = frozenset({"Stop", "GracefulStop"})
+_NOT_CLOSED = re.compile(r"!=\s*(\w+\.)?ErrServerClosed\b|!\s*errors\.Is\([^()]*ErrServerClosed\s*\)")
+_IS_CLOSED = re.compile(r"==\s*(\w+\.)?ErrServerClosed\b|(?<!!)\berrors\.Is\([^()]*ErrServerClosed\s*\)")
+_NOT_NIL = re.compile(r"^\s*\w+\s*!=\s*nil\s*$")
+
 
 def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding]:
     if ctx.source.relpath.endswith("_test.go"):
@@ -150,6 +176,17 @@ def _check_channel(ctx: FileContext, channel: LocalChannel) -> Finding | None:
         element = cfg.element_of(receive)
         if element is not None:
             receive_counts[element.id] = receive_counts.get(element.id, 0) + 1
+    if len(senders) == 1 and enclosing_loop(senders[0].start) is None:
+        # One goroutine, which signals on another channel once it will send no more on this one
+        # (`errc <- err; return`, `close(done)`): receiving that signal settles this channel too.
+        for receive in exclusive_receives(ctx.model, channel, senders[0], _unguarded_sends(senders[0])):
+            element = cfg.element_of(receive)
+            if element is not None:
+                receive_counts[element.id] = _DRAINED
+    for element in _server_stops(ctx, channel, senders):
+        if element.type == "defer_statement" and cfg.dominates(element, senders[0].start):
+            return None  # deferred before the goroutine starts: it runs at every exit
+        receive_counts[element.id] = _DRAINED
     drained: dict[int, int] = {}
     for loop in cfg.loops.values():
         if loop.node.id in receive_loops and loop.header.elements:
@@ -183,3 +220,85 @@ def _check_channel(ctx: FileContext, channel: LocalChannel) -> Finding | None:
            f"give `{channel.name}` a buffer of one (`make(chan T, 1)`), or as many as the senders, "
            f"or select on ctx.Done() in the sender")
     return ctx.finding(RULE, send, message, fix=fix)
+
+
+def _server_stops(ctx: FileContext, channel: LocalChannel, senders: list[Goroutine]) -> list[Node]:
+    """The owner's statements that stop the servers its sending goroutines run, when each of those
+    goroutines sends only if serving failed (`if err := srv.Serve(l); err != http.ErrServerClosed
+    { errc <- err }`): once the server is stopped, nothing more is sent, so such a statement
+    settles every sender as a receive would. Empty unless every sender has that shape."""
+    text = ctx.source.text
+    stops: dict[str, frozenset[str]] = {}  # the server's text -> the methods that silence it
+    for goroutine in senders:
+        servers = {text(server) for call, server in _method_calls(goroutine.literal.node) if text(_field(call)) in _SERVE}
+        if not servers:
+            return []
+        methods: set[str] = set()
+        for send in _unguarded_sends(goroutine):
+            guard = _server_guard(ctx, send, goroutine.literal.node)
+            if guard is None:
+                return []
+            methods |= guard
+        for server in servers:
+            stops[server] = stops.get(server, frozenset()) | frozenset(methods)
+    owner = channel.owner
+    literals = [g.literal.node for g in senders]
+    elements = []
+    for call, server in _method_calls(owner.body):
+        if any(lit.start_byte <= call.start_byte < lit.end_byte for lit in literals):
+            continue
+        if text(_field(call)) in stops.get(text(server), ()):
+            element = owner.cfg.element_of(call)
+            if element is not None:
+                elements.append(element)
+    return elements
+
+
+def _method_calls(node: Node) -> list[tuple[Node, Node]]:
+    captures = QueryCursor(_METHOD_CALLS).captures(node)
+    servers = {s.parent.id: s for s in captures.get("server", [])}
+    return [(call, servers[f.id]) for call in captures.get("call", [])
+            if (f := call.child_by_field_name("function")) is not None and f.id in servers]
+
+
+def _field(call: Node) -> Node:
+    return call.child_by_field_name("function").child_by_field_name("field")
+
+
+def _server_guard(ctx: FileContext, send: Node, literal: Node) -> frozenset[str] | None:
+    """The stop methods after which `send` does not run, judged from the `if` that guards it:
+    `if err != http.ErrServerClosed { send }` or `if errors.Is(err, http.ErrServerClosed) { return }`
+    before it (net/http), `if err != nil { send }` (gRPC). None when no such guard is found."""
+    text = ctx.source.text
+    node = send
+    while node is not None and node.id != literal.id:
+        parent = node.parent
+        if parent is None:
+            return None
+        if parent.type == "if_statement" and parent.child_by_field_name("consequence") == node:
+            condition = parent.child_by_field_name("condition")
+            words = text(condition) if condition is not None else ""
+            if _NOT_CLOSED.search(words):
+                return _HTTP_STOPS
+            if _NOT_NIL.match(words):
+                return _GRPC_STOPS
+        if parent.type == "statement_list":
+            sibling = node.prev_named_sibling
+            while sibling is not None:
+                if sibling.type == "if_statement" and sibling.child_by_field_name("alternative") is None:
+                    condition = sibling.child_by_field_name("condition")
+                    body = sibling.child_by_field_name("consequence")
+                    if condition is not None and body is not None and _IS_CLOSED.search(text(condition)) \
+                            and _ends_in_return(body):
+                        return _HTTP_STOPS
+                sibling = sibling.prev_named_sibling
+        node = parent
+    return None
+
+
+def _ends_in_return(block: Node) -> bool:
+    statements = [c for c in block.named_children if c.type == "statement_list"]
+    if not statements or not statements[0].named_children:
+        return False
+    last = [c for c in statements[0].named_children if c.type != "comment"]
+    return bool(last) and last[-1].type == "return_statement"

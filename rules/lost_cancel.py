@@ -43,7 +43,11 @@ RULE = Rule(
         "wrappers of your own around `context.WithCancel` are not. Paths are followed without "
         "evaluating conditions: a return guarded by the same condition as the call "
         "(`if t > 0 { ctx, cancel = ... }` ... `if t > 0 { cancel() }`) is reported like go vet does. "
-        "A cancel variable declared outside the closure that sets it is not followed path by path.",
+        "A cancel variable declared outside the closure that sets it is not followed path by path, "
+        "nor is one that a function literal made before the call refers to (a callback registered "
+        "first, a deferred `if cancel != nil { cancel() }`): that literal calls whichever cancel "
+        "function is current when it runs, so go vet's report there is left out. A named result "
+        "is taken as handed on, and a local variable named `context` is not the package.",
         references=(
             "https://pkg.go.dev/context#WithCancel",
             "https://pkg.go.dev/golang.org/x/tools/go/analysis/passes/lostcancel",
@@ -139,10 +143,19 @@ def _return_without_use(ctx: FileContext, statement: Node, binding, uses: list[N
     `go func() { defer cancel(); ... }()` hand the function on at that statement. Only a cancel
     variable declared in the function that sets it is followed: one declared further out (set
     inside a closure) may be used by the outer function after the closure returns.
+
+    A literal made before the statement (a callback registered first, a `defer func() { if cancel
+    != nil { cancel() } }()`) reads the variable when it runs, so it calls whichever cancel
+    function is current then: the variable is handed on, and no path is looked for. go vet's
+    lostcancel only counts uses after the statement and reports these.
     """
     function = ctx.model.enclosing_function(statement)
     if function is None or function is not binding.function or function.body is None:
         return None
+    for use in uses:
+        closure = ctx.model.enclosing_function(use)
+        if closure is not None and closure is not function and closure.node.start_byte < statement.start_byte:
+            return None
     return function.cfg.path_to_exit_avoiding(statement, uses)
 
 

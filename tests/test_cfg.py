@@ -168,8 +168,9 @@ def test_select_with_default_and_empty_select():
     assert [n.type for n in g.cfg.terminators] == ["select_statement"]
 
 
-@pytest.mark.parametrize("call", ['panic("x")', "os.Exit(1)", 'log.Fatal("x")', 'log.Fatalf("x")', 't.Fatalf("x")',
-                                  "t.FailNow()", "runtime.Goexit()"])
+@pytest.mark.parametrize("call", ['panic("x")', "os.Exit(1)", 'log.Fatal("x")', 'log.Fatalf("x")', 'log.Fatalln("x")',
+                                  'log.Panicf("x")', 't.Fatal("x")', 't.Fatalf("x")', "t.FailNow()", 't.Skip("x")',
+                                  "runtime.Goexit()"])
 def test_terminating_calls_do_not_reach_the_exit(call):
     f = Func(f"\ta := 1\n\tif a > 0 {{\n\t\t{call}\n\t}}\n\tuse(a)\n\treturn 0")
     assert f.exit_text("a := 1", avoid=["use(a)"]) is None
@@ -192,6 +193,39 @@ def test_defers_are_recorded_where_they_are_registered():
     f = Func("\tdefer cleanup()\n\tif x() {\n\t\tdefer other()\n\t\treturn 1\n\t}\n\treturn 0")
     assert [f.source.text(d) for d in f.cfg.defers] == ["defer cleanup()", "defer other()"]
     assert f.exit_text("defer cleanup()", avoid=["defer other()"]) == "return 0"
+
+
+def test_defers_at_each_exit_are_those_registered_on_every_path_to_it():
+    f = Func("\tdefer cleanup()\n\tif x() {\n\t\tdefer other()\n\t\treturn 1\n\t}\n\tif y() {\n\t\tdefer third()\n\t}\n\treturn 0")
+    at = {f.source.text(e): [f.source.text(d) for d in f.cfg.defers_at(e)] for e in f.cfg.exit_nodes}
+    # `defer third()` runs at `return 0` only when y() held: not on every path, so not listed.
+    assert at == {"return 1": ["defer cleanup()", "defer other()"], "return 0": ["defer cleanup()"]}
+    g = Func("\tdefer cleanup()\n\tuse(ch)", header="func f()")
+    assert [g.source.text(d) for d in g.cfg.defers_at(g.cfg.exit_nodes[0])] == ["defer cleanup()"]
+    assert g.source.text(g.cfg.exit_nodes[0]) == "}"
+
+
+def test_deferred_closure_is_one_element_where_it_is_registered():
+    f = Func("\tdefer func() {\n\t\tuse(ch)\n\t}()\n\treturn 0")
+    assert f.cfg.element_of(f.node("use(ch)")).type == "defer_statement"
+    assert [f.source.text(d).split("\n")[0] for d in f.cfg.defers_at(f.node("return 0"))] == ["defer func() {"]
+
+
+def test_labelled_break_out_of_select_and_switch_inside_a_loop():
+    f = Func("loop:\n\tfor {\n\t\tselect {\n\t\tcase <-ch:\n\t\t\tbreak loop\n\t\tcase <-ctx.Done():\n\t\t}\n\t}\n\treturn 0")
+    assert f.exit_text("<-ch") == "return 0"
+    # The other case only goes round the loop again: the way out is through `<-ch`.
+    assert f.exit_text("<-ctx.Done()", avoid=["<-ch"]) is None
+    g = Func("loop:\n\tfor {\n\t\tswitch x() {\n\t\tcase 1:\n\t\t\tbreak loop\n\t\tcase 2:\n\t\t\tcontinue loop\n\t\t}\n\t\tuse(ch)\n\t}\n\treturn 0")
+    assert g.exit_text("x()", avoid=["use(ch)"]) == "return 0"
+    assert not g.cfg.reaches(g.node("continue loop"), g.node("use(ch)"), avoid=[g.node("x()")])
+
+
+def test_select_send_case_and_switch_initialiser_are_elements():
+    f = Func("\tswitch v := x(); v {\n\tcase 1:\n\t\treturn 1\n\t}\n\tselect {\n\tcase ch <- 1:\n\t\treturn 2\n\tdefault:\n\t}\n\treturn 0")
+    assert f.cfg.element_of(f.node("v := x()")).type == "short_var_declaration"
+    assert f.cfg.element_of(f.node("ch <- 1")).type == "send_statement"
+    assert f.exits("v := x()", avoid=["ch <- 1"]) == ["return 1", "return 0"]
 
 
 def test_nested_func_literal_is_not_part_of_the_graph():
@@ -245,3 +279,16 @@ def test_ten_thousand_statements_and_deep_nesting():
     assert g.exits("a := 1") == ["return 1", "return 0"]
     assert g.exits("a := 1", avoid=["use(ch)"]) == ["return 0"]
     assert len(g.cfg.dominating_elements(g.node("return 1"))) == depth + 2
+
+
+def test_deep_loops_switches_and_selects_need_no_recursion():
+    depth = 1200  # past Python's default recursion limit of 1000
+    opening = ["for {\n", "switch x() {\ncase 1:\n", "select {\ncase <-ch:\n"]
+    closing = ["}\n", "}\n", "}\n"]
+    body = "".join(opening[i % 3] for i in range(depth))
+    body += "if y() {\nbreak outer\n}\nuse(ch)\n"
+    body += "".join(closing[i % 3] for i in reversed(range(depth)))
+    f = Func("\ta := 1\nouter:\n\tfor {\n" + body + "\t}\n\treturn 0")
+    assert f.exit_text("a := 1", avoid=["use(ch)"]) == "return 0"
+    assert f.exit_text("a := 1", avoid=["break outer"]) is None
+    assert f.cfg.dominates(f.node("a := 1"), f.node("use(ch)"))
