@@ -103,30 +103,34 @@ def main(argv: list[str] | None = None) -> int:
     cache_root = Path(tempfile.mkdtemp(prefix="goleaklint-bench-"))
     rows: list[tuple[str, int, float, int]] = []
 
-    def measure(label: str, processes: int, command: list[str], before=None) -> float:
-        best = None
-        for _ in range(args.repeat):
-            if before:
-                before()
-            elapsed, rss = _timed(command, directory)
-            if best is None or elapsed < best[0]:
-                best = (elapsed, rss)
-        rows.append((label, processes, best[0], best[1]))
-        return best[0]
-
+    # Every measurement once per round, rounds repeated: on a shared machine speed drifts over
+    # minutes, and a floor measured in a slow minute would flatter or punish the runs measured in
+    # another. Interleaved, each ratio compares runs made close together.
+    plan: list[tuple[str, int, list[str], object]] = []
+    counts = [int(n) for n in args.jobs.split(",")]
+    for n in counts:
+        cache = cache_root / f"j{n}"
+        plan += [
+            ("parse floor", n, [python, str(Path(__file__).resolve()), str(directory), "--floor-child", str(n)], None),
+            ("goleaklint cold (--no-cache)", n, [*lint, "-j", str(n), "--no-cache"], None),
+            ("goleaklint cold, filling cache", n, [*lint, "-j", str(n), "--cache-dir", str(cache)],
+             lambda cache=cache: shutil.rmtree(cache, ignore_errors=True)),
+            ("goleaklint warm cache", n, [*lint, "-j", str(n), "--cache-dir", str(cache)], None),
+        ]
+    best: dict[tuple[str, int], tuple[float, int]] = {}
     try:
-        counts = [int(n) for n in args.jobs.split(",")]
-        floors = {}
-        for n in counts:
-            script = [python, str(Path(__file__).resolve()), str(directory), "--floor-child", str(n)]
-            floors[n] = measure("parse floor", n, script)
-            measure("goleaklint cold (--no-cache)", n, [*lint, "-j", str(n), "--no-cache"])
-            cache = cache_root / f"j{n}"
-            measure("goleaklint cold, filling cache", n, [*lint, "-j", str(n), "--cache-dir", str(cache)],
-                    before=lambda cache=cache: shutil.rmtree(cache, ignore_errors=True))
-            measure("goleaklint warm cache", n, [*lint, "-j", str(n), "--cache-dir", str(cache)])
+        for _ in range(args.repeat):
+            for label, n, command, before in plan:
+                if before:
+                    before()
+                elapsed, rss = _timed(command, directory)
+                if (label, n) not in best or elapsed < best[(label, n)][0]:
+                    best[(label, n)] = (elapsed, rss)
     finally:
         shutil.rmtree(cache_root, ignore_errors=True)
+    for label, n, _, _ in plan:
+        rows.append((label, n, *best[(label, n)]))
+    floors = {n: elapsed for label, n, elapsed, _ in rows if label == "parse floor"}
 
     print()
     print(f"{'run':<32} {'jobs':>4} {'seconds':>8} {'files/s':>8} {'MB/s':>7} {'x floor':>8} {'peak RSS':>9}")
