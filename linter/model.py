@@ -14,6 +14,7 @@ import re
 import weakref
 from dataclasses import dataclass, field
 from functools import cached_property
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Iterator
 
 from tree_sitter import Node, Query, QueryCursor
@@ -131,7 +132,7 @@ class Binding:
 
 
 class FileModel:
-    def __init__(self, source: SourceFile, package_scope: dict[str, tuple[str, Node]] | None = None):
+    def __init__(self, source: SourceFile, package_scope: Mapping[str, tuple[str, Node]] | None = None):
         self.source = source
         # Top-level names of every file of the package (name -> (relpath, identifier node)), so that
         # a name declared in a sibling file resolves to "package", not "unresolved".
@@ -141,6 +142,7 @@ class FileModel:
         self.function_nodes: list[Node] | None = None
         # Set by the engine from its one combined query, so goroutine rules need no pass of their own.
         self.go_statement_nodes: list[Node] | None = None
+        self._bindings: dict[int, Binding] = {}  # identifier id -> what resolve() found
         # statement_list id -> name -> [(statement start, statement end, declaring identifier)]
         self._block_declarations: dict[int, dict[str, list[tuple[int, int, Node]]]] = {}
 
@@ -148,6 +150,8 @@ class FileModel:
 
     @cached_property
     def package(self) -> str:
+        if not self.source.parsed and self.source.head is not None:
+            return self.source.head[1]  # no need to parse a context-only file for its name
         for child in self.source.declarations:
             if child.type == "package_clause":
                 for sub in child.named_children:
@@ -439,7 +443,16 @@ class FileModel:
     # ---- scopes ---------------------------------------------------------------------------------
 
     def resolve(self, ident: Node) -> Binding:
-        """What an identifier refers to, by walking out through the scopes that enclose it."""
+        """What an identifier refers to, by walking out through the scopes that enclose it.
+
+        Remembered per identifier: rules ask about the same ones (the `context` of every
+        `context.WithCancel`, a request parameter at each use), and the walk is the costly part."""
+        binding = self._bindings.get(ident.id)
+        if binding is None:
+            binding = self._bindings[ident.id] = self._resolve(ident)
+        return binding
+
+    def _resolve(self, ident: Node) -> Binding:
         name = self.source.text(ident)
         if name == "_":
             return Binding("unresolved", name, None, None)
@@ -456,10 +469,12 @@ class FileModel:
         top = self.top_level_names.get(name)
         if top is not None:
             return Binding("package", name, top, None)
-        if self._package_scope is not None and name in self._package_scope:
-            return Binding("package", name, self._package_scope[name][1], None)
+        # The file block (imports) before the package block: Go looks there first, and a name may
+        # not be declared in both, so this only saves asking the other files of the package.
         if name in self.imports:
             return Binding("import", name, None, None)
+        if self._package_scope is not None and name in self._package_scope:
+            return Binding("package", name, self._package_scope[name][1], None)
         if name in BUILTINS:
             return Binding("builtin", name, None, None)
         return Binding("unresolved", name, None, None)
