@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -17,7 +18,7 @@ class FileContext:
         self,
         source: SourceFile,
         go_version: tuple[int, int] | None,
-        package_scope: dict[str, tuple[str, Node]] | None = None,
+        package_scope: Mapping[str, tuple[str, Node]] | None = None,
         severity_overrides: dict[str, Severity] | None = None,
     ):
         self.source = source
@@ -91,13 +92,66 @@ def _outermost_name(function) -> str:
     return function.name if function is not None else ""
 
 
+class PackageScope(Mapping[str, tuple[str, Node]]):
+    """The package-level names of a package's files: name -> (relpath, declaring identifier), the
+    first file in path order winning (build-tagged twins declare a name twice).
+
+    Looked up name by name rather than built up front: a file that has not been parsed (context
+    only, such as generated code) is parsed for a name only if the name's bytes occur in it."""
+
+    def __init__(self, files: list[FileContext]):
+        self._files = files
+        self._found: dict[str, tuple[str, Node] | None] = {}
+
+    def _lookup(self, name: str) -> tuple[str, Node] | None:
+        if name in self._found:
+            return self._found[name]
+        key = name.encode("utf-8", "surrogateescape")
+        exact = "\ufffd" not in name  # a name decoded from invalid UTF-8 has no bytes to look for
+        found = None
+        for ctx in self._files:
+            if exact and key not in ctx.source.data:
+                continue
+            node = ctx.model.top_level_names.get(name)
+            if node is not None:
+                found = (ctx.relpath, node)
+                break
+        self._found[name] = found
+        return found
+
+    def release(self) -> None:
+        """Forget the files and what was found in them (which holds their trees)."""
+        self._files = []
+        self._found.clear()
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._lookup(name) is not None
+
+    def __getitem__(self, name: str) -> tuple[str, Node]:
+        found = self._lookup(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        seen: set[str] = set()
+        for ctx in self._files:
+            for name in ctx.model.top_level_names:
+                if name not in seen:
+                    seen.add(name)
+                    yield name
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 @dataclass
 class PackageContext:
     directory: str  # posix, relative to the report root ("." for the root)
     files: list[FileContext]  # every non-excluded Go file of the package, sorted by path
     report_paths: frozenset[str]  # the files whose findings are reported
     go_version: tuple[int, int] | None = None
-    package_scope: dict[str, tuple[str, Node]] = field(default_factory=dict)
+    package_scope: Mapping[str, tuple[str, Node]] = field(default_factory=dict)
 
     def file(self, relpath: str) -> FileContext | None:
         for ctx in self.files:

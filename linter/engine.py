@@ -22,7 +22,7 @@ from tree_sitter import Node, Query, QueryCursor
 
 from .cache import ResultCache, package_key
 from .config import Config
-from .context import FileContext, PackageContext
+from .context import FileContext, PackageContext, PackageScope
 from .discover import PackageJob
 from .fingerprint import with_fingerprints
 from .model import FUNCTIONS_PATTERN, GO_STATEMENTS_PATTERN
@@ -275,9 +275,13 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
         if cached is not None:
             return cached
     for path, relpath, reported, raw in files:
-        source = SourceFile(path, relpath, raw, _parser())
+        # A file that is only context for its package (generated code, the siblings of a file named
+        # on the command line) is parsed only if a package rule or a name lookup asks for its tree.
+        source = SourceFile(path, relpath, raw, _parser(), lazy=True)
         if reported and _is_generated(source):
             reported = False  # context for package rules, never reported
+        if reported:
+            source.tree  # noqa: B018 - parse now
         sources.append((source, reported))
         if reported:
             result.files_scanned += 1
@@ -294,12 +298,12 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
         by_package.setdefault(_package_name(source), []).append((source, reported))
 
     for _name, members in sorted(by_package.items()):
-        scope: dict[str, tuple[str, Node]] = {}
+        files: list[FileContext] = []
+        scope = PackageScope(files)
         contexts = []
         for source, reported in members:
             ctx = FileContext(source, job.go_version, scope, severity)
-            for name, node in ctx.model.top_level_names.items():
-                scope.setdefault(name, (source.relpath, node))
+            files.append(ctx)
             contexts.append((ctx, reported))
         raw_findings: dict[str, list[Finding]] = {}
         for ctx, reported in contexts:
@@ -333,6 +337,9 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
                     result.findings.append(finding)
                 else:
                     result.suppressed.append(_with(finding, suppressed=reason))
+        # The scope and the files' contexts refer to each other: break the cycle, so the trees go
+        # now and not when the cyclic collector next runs.
+        scope.release()
     # A crash may be fixed by the next release of a rule; an entry would hide it until then.
     if key is not None and not any(note.is_error for note in result.notifications):
         ResultCache(options.cache_dir).store(key, result)
@@ -402,6 +409,8 @@ def _crash(rm: RuleModule, where: str, exc: Exception) -> Notification:
 
 
 def _package_name(source: SourceFile) -> str:
+    if not source.parsed and source.head is not None:
+        return source.head[1]
     for child in source.declarations:
         if child.type == "package_clause":
             for sub in child.named_children:
@@ -411,11 +420,14 @@ def _package_name(source: SourceFile) -> str:
 
 def _is_generated(source: SourceFile) -> bool:
     """Go's convention: a `// Code generated ... DO NOT EDIT.` line before the package clause."""
-    head_end = len(source.data)
-    for child in source.declarations:
-        if child.type == "package_clause":
-            head_end = child.start_byte
-            break
+    if source.head is not None:
+        head_end = source.head[0]
+    else:  # not the usual head: let the tree say where the package clause is
+        head_end = len(source.data)
+        for child in source.declarations:
+            if child.type == "package_clause":
+                head_end = child.start_byte
+                break
     return _GENERATED.search(source.data, 0, head_end) is not None
 
 

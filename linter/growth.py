@@ -118,13 +118,34 @@ def package_collections(pkg: PackageContext, kinds: frozenset[str]) -> list[Coll
     files = [ctx for ctx in pkg.files if not ctx.is_test_file]
     if not files or _TEST_SUPPORT_PACKAGE.search(files[0].model.package):
         return []
-    collections: dict[str, Collection] = {}
-    for ctx in files:
+    # Findings are reported where a collection is declared, so only collections that files being
+    # reported declare matter. A file that is only context (generated code) is parsed just to see
+    # whether it declares one of their names first: build-tagged alternatives declare a name
+    # twice, and the first file claims it.
+    first: dict[str, tuple[int, FileContext, PackageVar, str]] = {}
+    looked_at: set[int] = set()
+    for index, ctx in enumerate(files):
+        if ctx.relpath not in pkg.report_paths and not ctx.source.parsed:
+            continue
+        looked_at.add(index)
         for name, var in ctx.model.package_vars.items():
             kind = _kind(ctx, var)
-            # The same name declared twice means build-tagged alternatives: keep the first.
-            if kind in kinds and name != "_" and name not in collections:
-                collections[name] = Collection(name, kind, ctx, var)
+            if kind in kinds and name != "_" and name not in first:
+                first[name] = (index, ctx, var, kind)
+    collections: dict[str, Collection] = {}
+    for name, (index, ctx, var, kind) in first.items():
+        key = name.encode("utf-8", "surrogateescape")
+        for position, earlier in enumerate(files[:index]):
+            if position in looked_at or key not in earlier.source.data:
+                continue
+            other = earlier.model.package_vars.get(name)
+            if other is not None and _kind(earlier, other) in kinds:
+                ctx, var, kind = earlier, other, _kind(earlier, other)
+                break
+        if ctx.relpath in pkg.report_paths:
+            collections[name] = Collection(name, kind, ctx, var)
+    # In declaration order, as one pass over the files would have found them.
+    collections = dict(sorted(collections.items(), key=lambda item: (files.index(item[1].decl_ctx), item[1].decl.node.start_byte)))
     if not collections:
         return []
     for ctx in files:

@@ -22,6 +22,51 @@ def new_parser() -> tree_sitter.Parser:
     return tree_sitter.Parser(GO)
 
 
+_NAME_START = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+_NAME_BYTES = _NAME_START | frozenset(b"0123456789")
+
+
+def _skip_space_and_comments(data: bytes, i: int) -> int | None:
+    """The offset of the next token at or after `i`; None inside an unterminated comment."""
+    size = len(data)
+    while i < size:
+        byte = data[i]
+        if byte in b" \t\r\n":
+            i += 1
+        elif data.startswith(b"//", i):
+            end = data.find(b"\n", i)
+            i = size if end == -1 else end + 1
+        elif data.startswith(b"/*", i):
+            end = data.find(b"*/", i + 2)
+            if end == -1:
+                return None
+            i = end + 2
+        else:
+            return i
+    return i
+
+
+def package_clause(data: bytes) -> tuple[int, str] | None:
+    """(offset, name) of the `package name` clause that must open every Go file after comments;
+    None when the bytes do not start that way (the tree then decides). A name with non-ASCII
+    letters is left to the tree as well."""
+    start = _skip_space_and_comments(data, 0)
+    if start is None or not data.startswith(b"package", start):
+        return None
+    i = start + len(b"package")
+    if i < len(data) and data[i] in _NAME_BYTES:
+        return None  # `packagefoo`
+    i = _skip_space_and_comments(data, i)
+    if i is None or i >= len(data) or data[i] not in _NAME_START:
+        return None
+    end = i
+    while end < len(data) and data[end] in _NAME_BYTES:
+        end += 1
+    if end < len(data) and data[end] >= 0x80:
+        return None
+    return start, data[i:end].decode("ascii")
+
+
 class SourceFile:
     """One Go file, read once and parsed once.
 
@@ -30,13 +75,37 @@ class SourceFile:
     ``data`` directly.
     """
 
-    def __init__(self, path: Path, relpath: str, raw: bytes, parser: tree_sitter.Parser):
+    def __init__(self, path: Path, relpath: str, raw: bytes, parser: tree_sitter.Parser, *, lazy: bool = False):
         self.path = path
         self.relpath = relpath
         self.has_bom = raw.startswith(_BOM)  # the SARIF line hash of line 1 counts it
         self.data = raw[3:] if self.has_bom else raw
-        self.tree = parser.parse(self.data)
-        self.root = self.tree.root_node
+        self._parser = parser
+        if not lazy:
+            self.tree  # noqa: B018 - parse now
+
+    @cached_property
+    def tree(self) -> tree_sitter.Tree:
+        """Parsed on first use for a lazy file: a file linted only as context for its package
+        (generated code, a sibling of a file named on the command line) is parsed only if some
+        package rule or name lookup needs more than its bytes."""
+        tree = self._parser.parse(self.data)
+        self._parser = None
+        return tree
+
+    @cached_property
+    def root(self) -> tree_sitter.Node:
+        return self.tree.root_node
+
+    @property
+    def parsed(self) -> bool:
+        return "tree" in self.__dict__
+
+    @cached_property
+    def head(self) -> tuple[int, str] | None:
+        """(offset of the `package` clause, package name), read from the bytes without parsing;
+        None when the file does not start with comments and a package clause."""
+        return package_clause(self.data)
 
     @cached_property
     def declarations(self) -> list[tree_sitter.Node]:

@@ -78,14 +78,20 @@ _FIX = ("serve the default mux only on a loopback address (\"localhost:6060\"), 
         "mux behind authentication; serve the application on its own mux")
 
 
+_PPROF_BYTES = _PPROF.encode()
+
+
 def check_package(pkg: PackageContext) -> Iterable[Finding]:
-    importers = [ctx for ctx in pkg.files if not ctx.is_test_file and ctx.model.imported(_PPROF)]
+    # The import path's bytes are in any file that imports it: files without them are not parsed
+    # for their imports (context-only files are parsed only when asked).
+    importers = [ctx for ctx in pkg.files
+                 if not ctx.is_test_file and _PPROF_BYTES in ctx.source.data and ctx.model.imported(_PPROF)]
     if not importers:
         return
     where = importers[0].relpath.rsplit("/", 1)[-1]
     for ctx in pkg.files:
-        if ctx.is_test_file or not ctx.model.imported("net/http"):
-            continue
+        if ctx.is_test_file or ctx.relpath not in pkg.report_paths or not ctx.model.imported("net/http"):
+            continue  # findings in files not reported would be dropped
         yield from _check_file(ctx, where)
 
 
