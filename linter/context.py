@@ -110,8 +110,8 @@ class PackageScope(Mapping[str, tuple[str, Node]]):
         exact = "\ufffd" not in name  # a name decoded from invalid UTF-8 has no bytes to look for
         found = None
         for ctx in self._files:
-            if exact and key not in ctx.source.data:
-                continue
+            if exact and not ctx.source.parsed and key not in ctx.source.data:
+                continue  # a file not parsed yet cannot declare a name its bytes lack
             node = ctx.model.top_level_names.get(name)
             if node is not None:
                 found = (ctx.relpath, node)
