@@ -57,7 +57,16 @@ class LocalChannel:
 
 
 def local_channel(model: FileModel, make: Node) -> LocalChannel | None:
-    """The channel a `make(chan …)` call creates, when it is bound to a new local variable."""
+    """The channel a `make(chan …)` call creates, when it is bound to a new local variable.
+
+    Worked out once per call: GL101 and GL102 both ask about every `make(chan …)`."""
+    key = ("local_channel", make.id)
+    if key not in model.facts:
+        model.facts[key] = _local_channel(model, make)
+    return model.facts[key]
+
+
+def _local_channel(model: FileModel, make: Node) -> LocalChannel | None:
     args = make.child_by_field_name("arguments")
     if args is None or not args.named_children or args.named_children[0].type != "channel_type":
         return None

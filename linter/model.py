@@ -143,6 +143,9 @@ class FileModel:
         # Set by the engine from its one combined query, so goroutine rules need no pass of their own.
         self.go_statement_nodes: list[Node] | None = None
         self._bindings: dict[int, Binding] = {}  # identifier id -> what resolve() found
+        # Facts that shared analyses work out once for every rule that asks (channels.local_channel):
+        # (analysis name, node id) -> result.
+        self.facts: dict[tuple[str, int], object] = {}
         # statement_list id -> name -> [(statement start, statement end, declaring identifier)]
         self._block_declarations: dict[int, dict[str, list[tuple[int, int, Node]]]] = {}
 
