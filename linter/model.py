@@ -143,6 +143,7 @@ class FileModel:
         # Set by the engine from its one combined query, so goroutine rules need no pass of their own.
         self.go_statement_nodes: list[Node] | None = None
         self._bindings: dict[int, Binding] = {}  # identifier id -> what resolve() found
+        self._unshadowed: dict[str, bool] = {}  # import name -> no declaration can shadow it
         # Facts that shared analyses work out once for every rule that asks (channels.local_channel):
         # (analysis name, node id) -> result.
         self.facts: dict[tuple[str, int], object] = {}
@@ -230,12 +231,26 @@ class FileModel:
             return None
         if operand is None or name is None or operand.type not in ("identifier", "package_identifier"):
             return None
-        path = self.imports.get(self.source.text(operand))
+        local_name = self.source.text(operand)
+        path = self.imports.get(local_name)
         if path is None:
             return None
-        if operand.type == "identifier" and self.resolve(operand).kind != "import":
+        if operand.type == "identifier" and not self._never_shadowed(local_name) and self.resolve(operand).kind != "import":
             return None
         return f"{path}.{self.source.text(name)}"
+
+    def _never_shadowed(self, import_name: str) -> bool:
+        """Every mention of the import's name after the imports is `name.` something: nothing in
+        the file declares a variable, parameter, function or type of that name, so no scope walk
+        is needed to know `name.X` means the package. A mention followed by anything else (a
+        declaration, or just a comment) leaves the answer to resolve()."""
+        known = self._unshadowed.get(import_name)
+        if known is None:
+            after = max((node.end_byte for _, _, node in self._import_specs), default=0)
+            pattern = re.compile(rb"(?<![A-Za-z0-9_.])" + re.escape(import_name.encode("utf-8", "surrogateescape"))
+                                 + rb"(?![A-Za-z0-9_])(?!\s*\.)")
+            known = self._unshadowed[import_name] = pattern.search(self.source.data, after) is None
+        return known
 
     def type_text(self, type_node: Node | None) -> str:
         """A type's text with every `pkg.T` replaced by `import/path.T` and spaces removed."""

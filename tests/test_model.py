@@ -151,6 +151,26 @@ func f() {
     assert [model.qualified(c) for c in calls] == ["context.WithCancel", "time.NewTimer", None]
 
 
+def test_qualified_sees_a_parameter_named_like_an_import_and_ignores_mentions_in_comments():
+    src = b"""package p
+import (
+	"sync"
+	"time"
+)
+// time and sync, mentioned in a comment, declare nothing.
+func f(sync fakeSync) {
+	sync.NewCond(nil)
+	time.NewTimer(0)
+	go func(time clock) { time.NewTimer(0) }(c)
+}
+func g() { sync.NewCond(nil) }
+"""
+    model = FileModel(SourceFile(Path("p.go"), "p.go", src, new_parser()))
+    calls = QueryCursor(Query(GO, "(call_expression function: (selector_expression)) @c")).captures(model.source.root)["c"]
+    calls.sort(key=lambda n: n.start_byte)
+    assert [model.qualified(c) for c in calls] == [None, "time.NewTimer", None, "sync.NewCond"]
+
+
 def test_references_follow_the_declaration_not_the_name():
     src = b"""package p
 func f() {
