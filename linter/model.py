@@ -246,11 +246,24 @@ class FileModel:
         declaration, or just a comment) leaves the answer to resolve()."""
         known = self._unshadowed.get(import_name)
         if known is None:
-            after = max((node.end_byte for _, _, node in self._import_specs), default=0)
-            pattern = re.compile(rb"(?<![A-Za-z0-9_.])" + re.escape(import_name.encode("utf-8", "surrogateescape"))
-                                 + rb"(?![A-Za-z0-9_])(?!\s*\.)")
-            known = self._unshadowed[import_name] = pattern.search(self.source.data, after) is None
+            known = self._unshadowed[import_name] = self._only_selected(import_name)
         return known
+
+    def _only_selected(self, name: str) -> bool:
+        data = self.source.data
+        key = name.encode("utf-8", "surrogateescape")
+        start = data.find(key, max((node.end_byte for _, _, node in self._import_specs), default=0))
+        while start != -1:
+            stop = start + len(key)
+            before = data[start - 1] if start > 0 else 0x20
+            if before not in _ASCII_NAME_BYTES and before != 0x2E and (stop >= len(data) or data[stop] not in _ASCII_NAME_BYTES):
+                after = stop
+                while after < len(data) and data[after] in b" \t\r\n":
+                    after += 1
+                if after >= len(data) or data[after] != 0x2E:  # not followed by "."
+                    return False
+            start = data.find(key, start + 1)
+        return True
 
     def type_text(self, type_node: Node | None) -> str:
         """A type's text with every `pkg.T` replaced by `import/path.T` and spaces removed."""
