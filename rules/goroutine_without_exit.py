@@ -8,7 +8,9 @@ from typing import Iterable
 from tree_sitter import Node, Query, QueryCursor
 
 from goleaklint.context import FileContext, PackageContext
-from goleaklint.goroutines import PackageFunctions, command_line_file, go_call, go_literal, last_name
+from goleaklint.channels import local_channel
+from goleaklint.frameworks import single_initialiser
+from goleaklint.goroutines import PackageFunctions, command_line_file, go_call, go_literal, last_name, started_at_process_level
 from goleaklint.model import Function
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import GO
@@ -73,7 +75,9 @@ RULE = Rule(
         "close it, channels returned by calls or owned by other packages); functions of other "
         "packages started with `go`, and calls made by the goroutine (only the started function's own "
         "loops are read). A receive from a done-looking channel counts as a way out even when the "
-        "case does not return. Test files are not checked.",
+        "case does not return. A range in a `go func(){…}()` over a channel its function makes and "
+        "keeps to itself is left to GL102 goroutine-blocked-receive, which names the return after "
+        "which the loop waits forever. Test files are not checked.",
         references=("https://go.dev/blog/pipelines", "https://pkg.go.dev/time#Tick"),
     ),
 )
@@ -197,9 +201,28 @@ def _unbounded(ctx: FileContext, loop: Node, functions: PackageFunctions) -> str
     name = last_name(model, right)
     if name is None or functions.closed(name):
         return None
+    if right.type == "identifier" and _left_to_gl102(ctx, right):
+        return None
     if _package_channel(ctx, right, functions) and not _handed_on(ctx, right, loop, functions):
         return f"`for range {text}`, and nothing in the package closes `{name}`,"
     return None
+
+
+def _left_to_gl102(ctx: FileContext, expr: Node) -> bool:
+    """A channel that the function starting this goroutine literal makes and keeps to itself:
+    GL102 reports a range over it that nothing ends, naming the return after which it waits
+    forever. Reporting the same leak here too would say it twice."""
+    binding = ctx.model.resolve(expr)
+    if binding.kind != "local" or binding.decl is None:
+        return False
+    value = single_initialiser(binding.decl)
+    if value is None or value.type != "call_expression":
+        return False
+    channel = local_channel(ctx.model, value)
+    if channel is None or channel.escape is not None or started_at_process_level(ctx, channel.make):
+        return False
+    literal = ctx.model.enclosing_function(expr)
+    return any(goroutine.literal is literal for goroutine in channel.goroutines)
 
 
 def _is_ticker(ctx: FileContext, operand: Node | None) -> bool:
