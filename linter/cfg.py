@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from typing import TYPE_CHECKING, Callable, Generator, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Generator, Iterable
 
 from tree_sitter import Node
 
@@ -614,11 +614,10 @@ class _Builder:
         label = self._take_label()
         block = self._ensure(block)
         self._locate_compound(node, block)
-        clause = condition = update = None
+        condition = update = None
         body = node.child_by_field_name("body")
         for child in node.named_children:
             if child.type == "for_clause":
-                clause = child
                 self._add(block, child.child_by_field_name("initializer"))
                 condition = child.child_by_field_name("condition")
                 update = child.child_by_field_name("update")

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, QueryCursor
 
 from .model import FileModel, Function, enclosing_loop
-from .source import GO
+from .source import query
 
 # Sends and closes a goroutine performs on channels named by a plain identifier.
-_SIGNALS = Query(GO, """
+_SIGNALS = ("""
 (send_statement channel: (identifier) @channel) @send
 (call_expression
   function: (identifier) @fn (#eq? @fn "close")
@@ -133,7 +133,7 @@ def exclusive_receives(model: FileModel, channel: LocalChannel, goroutine: Gorou
     owner = channel.owner
     literal = goroutine.literal
     cfg = literal.cfg
-    captures = QueryCursor(_SIGNALS).captures(literal.node)
+    captures = QueryCursor(query(_SIGNALS)).captures(literal.node)
     signals: dict[int, tuple[Node, list[Node]]] = {}  # declaration id -> (declaration, signals)
     for ident in captures.get("channel", []):
         if ident.parent is None:

@@ -12,26 +12,25 @@ from dataclasses import dataclass
 from typing import Iterator
 from functools import cached_property, wraps
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, QueryCursor
 
 from .context import FileContext, PackageContext
 from .model import FileModel, Function
-from .source import GO
+from .source import query
 
-GO_QUERY = Query(GO, "(go_statement) @go")
+GO_QUERY = ("(go_statement) @go")
 
-_WAITS = Query(
-    GO,
+_WAITS = (
     """
 (call_expression
   function: (selector_expression field: (field_identifier) @method (#eq? @method "Wait"))) @wait
 (unary_expression operator: "<-" operand: (_) @channel) @receive
 (range_clause right: (_) @channel) @range
-""",
+"""
 )
-_IDENTIFIERS = Query(GO, "(identifier) @id")
-_NAMES = Query(GO, "[(identifier) (field_identifier)] @name")
-_STRUCTS = Query(GO, "(type_spec name: (type_identifier) @name type: (struct_type) @struct)")
+_IDENTIFIERS = ("(identifier) @id")
+_NAMES = ("[(identifier) (field_identifier)] @name")
+_STRUCTS = ("(type_spec name: (type_identifier) @name type: (struct_type) @struct)")
 
 
 def go_call(go: Node) -> Node | None:
@@ -74,7 +73,7 @@ def last_name(model: FileModel, expr: Node | None) -> str | None:
 
 
 def _names_in(model: FileModel, node: Node) -> set[str]:
-    return {model.source.text(n) for n in QueryCursor(_NAMES).captures(node).get("name", [])}
+    return {model.source.text(n) for n in QueryCursor(query(_NAMES)).captures(node).get("name", [])}
 
 
 def _deferred(node: Node, function: Node) -> bool:
@@ -97,7 +96,7 @@ def awaited(model: FileModel, go: Node) -> bool:
     if function is None or function.body is None:
         return False
     goroutine_names: set[str] | None = None
-    captures = QueryCursor(_WAITS).captures(function.body)
+    captures = QueryCursor(query(_WAITS)).captures(function.body)
     for wait in captures.get("wait", []):
         if go.start_byte <= wait.start_byte < go.end_byte:
             continue
@@ -143,7 +142,7 @@ def _wait_handed_on(model: FileModel, go: Node, function: Function) -> bool:
     captured by a returned closure, put in a struct): the caller is the one who waits, e.g. a
     `keepAlive(w) func(error)` helper whose returned function receives the goroutine's reply."""
     seen: set[int] = set()
-    for ident in QueryCursor(_IDENTIFIERS).captures(go).get("id", []):
+    for ident in QueryCursor(query(_IDENTIFIERS)).captures(go).get("id", []):
         binding = model.resolve(ident)
         if binding.kind != "local" or binding.decl is None or binding.function is not function:
             continue
@@ -397,7 +396,7 @@ class PackageFunctions:
         """Struct type name -> field name -> import-resolved field type, for the package's structs."""
         structs: dict[str, dict[str, str]] = {}
         for ctx in self.pkg.files:
-            for _, match in QueryCursor(_STRUCTS).matches(ctx.source.root):
+            for _, match in QueryCursor(query(_STRUCTS)).matches(ctx.source.root):
                 name, struct = match["name"][0], match["struct"][0]
                 fields = structs.setdefault(ctx.source.text(name), {})
                 for field_list in struct.named_children:

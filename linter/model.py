@@ -17,9 +17,9 @@ from functools import cached_property
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Iterator
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, QueryCursor
 
-from .source import GO, SourceFile
+from .source import SourceFile, query
 
 if TYPE_CHECKING:
     from .cfg import CFG
@@ -33,9 +33,9 @@ BUILTINS = frozenset(
 )
 
 FUNCTIONS_PATTERN = "[(function_declaration) (method_declaration) (func_literal)]"
-_FUNCTIONS_QUERY = Query(GO, FUNCTIONS_PATTERN + " @f")
+_FUNCTIONS_QUERY = (FUNCTIONS_PATTERN + " @f")
 GO_STATEMENTS_PATTERN = "(go_statement)"
-_GO_STATEMENTS_QUERY = Query(GO, GO_STATEMENTS_PATTERN + " @go")
+_GO_STATEMENTS_QUERY = (GO_STATEMENTS_PATTERN + " @go")
 _IDENT_START = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _VERSION_ELEMENT = re.compile(r"v[0-9]+")
 _START_BYTE = operator.attrgetter("start_byte")
@@ -294,14 +294,14 @@ class FileModel:
         """Every `go` statement of the file, in source order."""
         nodes = self.go_statement_nodes
         if nodes is None:
-            nodes = QueryCursor(_GO_STATEMENTS_QUERY).captures(self.source.root).get("go", [])
+            nodes = QueryCursor(query(_GO_STATEMENTS_QUERY)).captures(self.source.root).get("go", [])
         return sorted(nodes, key=lambda n: n.start_byte)
 
     @cached_property
     def functions(self) -> list[Function]:
         nodes = self.function_nodes
         if nodes is None:
-            nodes = QueryCursor(_FUNCTIONS_QUERY).captures(self.source.root).get("f", [])
+            nodes = QueryCursor(query(_FUNCTIONS_QUERY)).captures(self.source.root).get("f", [])
         else:
             nodes = list(nodes)
         nodes.sort(key=lambda n: n.start_byte)

@@ -8,7 +8,7 @@ every format.
 from __future__ import annotations
 
 import bisect
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import tree_sitter
@@ -20,6 +20,13 @@ _BOM = b"\xef\xbb\xbf"
 
 def new_parser() -> tree_sitter.Parser:
     return tree_sitter.Parser(GO)
+
+
+@lru_cache(maxsize=None)
+def query(text: str) -> tree_sitter.Query:
+    """The compiled query for `text`, compiled on first use and kept: analyses keep their queries
+    as text, so that starting a process (a warm run, a worker) compiles none it does not run."""
+    return tree_sitter.Query(GO, text)
 
 
 _NAME_START = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, QueryCursor
 
 from goleaklint.context import FileContext
 from goleaklint.frameworks import is_handler
 from goleaklint.growth import growth_append
 from goleaklint.model import FUNCTION_TYPES, Function
 from goleaklint.rule import Docs, Finding, Rule, Severity
-from goleaklint.source import GO
+from goleaklint.source import query
 
 RULE = Rule(
     id="GL202",
@@ -75,7 +75,7 @@ _HANDLER_TYPES = frozenset({
 })
 _RELATIONAL = frozenset({"<", "<=", ">", ">="})
 # Ways out of a loop, found by a query over the loop alone (run in C).
-_EXITS = Query(GO, "[(return_statement) (break_statement) (goto_statement)] @exit")
+_EXITS = ("[(return_statement) (break_statement) (goto_statement)] @exit")
 
 
 def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding]:
@@ -225,7 +225,7 @@ def _in_endless_loop(assign: Node, top: Function) -> bool:
     while node is not None and node != top.node:
         if node.type == "for_statement":
             clauses = [c for c in node.named_children if c != node.child_by_field_name("body")]
-            if QueryCursor(_EXITS).captures(node):
+            if QueryCursor(query(_EXITS)).captures(node):
                 return False
             if not clauses:
                 return True

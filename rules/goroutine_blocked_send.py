@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, QueryCursor
 
 from goleaklint.cfg import Block
 from goleaklint.channels import Goroutine, LocalChannel, exclusive_receives, in_select_with_alternatives, local_channel
@@ -13,7 +13,7 @@ from goleaklint.context import FileContext
 from goleaklint.goroutines import started_at_process_level
 from goleaklint.model import enclosing_loop
 from goleaklint.rule import Docs, Finding, Rule, Severity
-from goleaklint.source import GO
+from goleaklint.source import query
 
 RULE = Rule(
     id="GL101",
@@ -102,7 +102,7 @@ QUERY = """
 _DRAINED = 1 << 20
 
 # Method calls on a server value: `srv.Serve(l)` in a goroutine, `srv.Shutdown(ctx)` in its owner.
-_METHOD_CALLS = Query(GO, """
+_METHOD_CALLS = ("""
 (call_expression
   function: (selector_expression
     operand: (_) @server
@@ -255,7 +255,7 @@ def _server_stops(ctx: FileContext, channel: LocalChannel, senders: list[Gorouti
 
 
 def _method_calls(node: Node) -> list[tuple[Node, Node]]:
-    captures = QueryCursor(_METHOD_CALLS).captures(node)
+    captures = QueryCursor(query(_METHOD_CALLS)).captures(node)
     servers = {s.parent.id: s for s in captures.get("server", [])}
     return [(call, servers[f.id]) for call in captures.get("call", [])
             if (f := call.child_by_field_name("function")) is not None and f.id in servers]

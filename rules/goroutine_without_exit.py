@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, QueryCursor
 
 from goleaklint.context import FileContext, PackageContext
 from goleaklint.channels import local_channel
@@ -13,7 +13,7 @@ from goleaklint.frameworks import single_initialiser
 from goleaklint.goroutines import PackageFunctions, command_line_file, go_call, go_literal, last_name, started_at_process_level
 from goleaklint.model import Function
 from goleaklint.rule import Docs, Finding, Rule, Severity
-from goleaklint.source import GO
+from goleaklint.source import query
 
 RULE = Rule(
     id="GL103",
@@ -82,16 +82,15 @@ RULE = Rule(
     ),
 )
 
-_LOOPS = Query(GO, "(for_statement) @loop")
-_EXITS = Query(
-    GO,
+_LOOPS = ("(for_statement) @loop")
+_EXITS = (
     """
 (return_statement) @return
 (break_statement) @break
 (goto_statement) @goto
 (call_expression function: (_) @callee) @call
 (unary_expression operator: "<-" operand: (_) @channel)
-""",
+"""
 )
 _ENDS = re.compile(r"(?i)(done|quit|stop|exit|clos|shutdown|cancel|term|kill|die|finish|abort|halt)")
 _TERMINATING = frozenset(
@@ -168,7 +167,7 @@ def _endless_loop(ctx: FileContext, function: Function, functions: PackageFuncti
     if function.body is None:
         return None
     model = ctx.model
-    for loop in QueryCursor(_LOOPS).captures(function.body).get("loop", []):
+    for loop in QueryCursor(query(_LOOPS)).captures(function.body).get("loop", []):
         if model.enclosing_function(loop) is not function:
             continue
         shape = _unbounded(ctx, loop, functions)
@@ -298,7 +297,7 @@ def _has_exit(ctx: FileContext, loop: Node, function: Function, functions: Packa
     if loop.parent is not None and loop.parent.type == "labeled_statement":
         label_node = loop.parent.child_by_field_name("label")
         label = ctx.source.text(label_node) if label_node is not None else None
-    captures = QueryCursor(_EXITS).captures(body)
+    captures = QueryCursor(query(_EXITS)).captures(body)
     mine = lambda n: model.enclosing_function(n) is function  # noqa: E731
     if any(mine(n) for n in captures.get("return", []) + captures.get("goto", [])):
         return True

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, QueryCursor
 
 from goleaklint import frameworks as fw
 from goleaklint.context import FileContext, PackageContext
 from goleaklint.goroutines import PackageFunctions, awaited, go_call, go_literal, last_name
 from goleaklint.model import FileModel, Function
 from goleaklint.rule import Docs, Finding, Rule, Severity
-from goleaklint.source import GO
+from goleaklint.source import query
 
 RULE = Rule(
     id="GL104",
@@ -75,14 +75,13 @@ RULE = Rule(
     ),
 )
 
-_NAMES = Query(GO, "[(identifier) (field_identifier)] @name")
-_WORK = Query(
-    GO,
+_NAMES = ("[(identifier) (field_identifier)] @name")
+_WORK = (
     """
 (call_expression function: (_) @callee) @call
 (send_statement channel: (_) @channel) @send
 (unary_expression operator: "<-" operand: (_) @operand) @receive
-""",
+"""
 )
 _CONTEXT_NAME = re.compile(r"(?i)^ctx$|ctx$|^context$|Ctx[A-Z0-9_]|^ctx[A-Z0-9_]")
 _CONTEXT_FIELDS = frozenset({"Context", "Done", "WithContext", "UserContext", "SetUserContext"})
@@ -158,19 +157,18 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
             )
 
 
-_CLOSE_DEFERS = Query(
-    GO,
+_CLOSE_DEFERS = (
     """
 (defer_statement (call_expression
   function: (selector_expression operand: (identifier) @closed field: (field_identifier) @m (#eq? @m "Close"))))
-""",
+"""
 )
 _EXITS = frozenset({"os.Exit", "log.Fatal", "log.Fatalf", "log.Fatalln"})
 
 
 def _ends_process(ctx: FileContext, body: Node) -> bool:
     """`time.Sleep(time.Second); os.Exit(0)` after answering: ending the process is the point."""
-    return any(ctx.model.qualified(call) in _EXITS for call in QueryCursor(_WORK).captures(body).get("call", []))
+    return any(ctx.model.qualified(call) in _EXITS for call in QueryCursor(query(_WORK)).captures(body).get("call", []))
 
 
 def _uses_closed_by_handler(ctx: FileContext, go: Node) -> bool:
@@ -180,7 +178,7 @@ def _uses_closed_by_handler(ctx: FileContext, go: Node) -> bool:
     function = model.enclosing_function(go)
     if function is None or function.body is None:
         return False
-    for closed in QueryCursor(_CLOSE_DEFERS).captures(function.body).get("closed", []):
+    for closed in QueryCursor(query(_CLOSE_DEFERS)).captures(function.body).get("closed", []):
         binding = model.resolve(closed)
         if binding.decl is None:
             continue
@@ -196,7 +194,7 @@ def _has_context_param(function: Function) -> bool:
 def _takes_context(ctx: FileContext, node: Node) -> bool:
     """The goroutine (or a started function's body) mentions a context, or a request value."""
     model = ctx.model
-    for name_node in QueryCursor(_NAMES).captures(node).get("name", []):
+    for name_node in QueryCursor(query(_NAMES)).captures(node).get("name", []):
         text = ctx.source.text(name_node)
         if name_node.type == "field_identifier":
             if text in _CONTEXT_FIELDS:
@@ -214,7 +212,7 @@ def _takes_context(ctx: FileContext, node: Node) -> bool:
 
 def _slow_work(ctx: FileContext, body: Node, functions: PackageFunctions) -> tuple[str, bool] | None:
     model = ctx.model
-    captures = QueryCursor(_WORK).captures(body)
+    captures = QueryCursor(query(_WORK)).captures(body)
     found: list[tuple[int, str]] = []
     for call in captures.get("call", []):
         what = _slow_call(model, call, functions)

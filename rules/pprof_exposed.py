@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, QueryCursor
 
 from goleaklint.context import FileContext, PackageContext
 from goleaklint.rule import Docs, Finding, Rule, Severity
-from goleaklint.source import GO
+from goleaklint.source import query
 
 RULE = Rule(
     id="GL501",
@@ -58,7 +58,7 @@ func main() {
 )
 
 _PPROF = "net/http/pprof"
-_CANDIDATES = Query(GO, """
+_CANDIDATES = ("""
 (call_expression
   function: (selector_expression field: (field_identifier) @name
     (#match? @name "^(ListenAndServe|ListenAndServeTLS|Serve|ServeTLS)$"))) @call
@@ -97,7 +97,7 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
 
 def _check_file(ctx: FileContext, where: str) -> Iterable[Finding]:
     model = ctx.model
-    captures = QueryCursor(_CANDIDATES).captures(ctx.source.root)
+    captures = QueryCursor(query(_CANDIDATES)).captures(ctx.source.root)
     for call in sorted(captures.get("call", []), key=lambda n: n.start_byte):
         shape = _SERVE.get(model.qualified(call) or "")
         if shape is None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, QueryCursor
 
 from goleaklint import frameworks as fw
 from goleaklint.context import FileContext
 from goleaklint.model import FileModel, Function
 from goleaklint.rule import Docs, Finding, Rule, Severity
-from goleaklint.source import GO
+from goleaklint.source import query
 
 RULE = Rule(
     id="GL302",
@@ -67,15 +67,14 @@ QUERY = """
 """
 METHOD_CALLS = frozenset({"WithValue", "Store", "LoadOrStore", "Swap"})
 
-_DELETES = Query(
-    GO,
+_DELETES = (
     """
 (call_expression function: (identifier) @f (#eq? @f "delete") arguments: (argument_list . (_) @target))
 (call_expression function: (selector_expression operand: (_) @target field: (field_identifier) @m
   (#match? @m "^(Delete|LoadAndDelete|CompareAndDelete)$")))
 (assignment_statement left: (expression_list . (_) @target))
 (unary_expression operator: "<-") @receive
-""",
+"""
 )
 
 
@@ -240,7 +239,7 @@ def _released_later(model: FileModel, store: Node, target: Node | None) -> bool:
         return False
     map_text = model.source.text(target.child_by_field_name("operand")) if target.type == "index_expression" else None
     wanted = {model.source.text(target)} | ({map_text} if map_text else set())
-    for node in QueryCursor(_DELETES).captures(function.body).get("target", []):
+    for node in QueryCursor(query(_DELETES)).captures(function.body).get("target", []):
         if node.start_byte == target.start_byte:
             continue
         if model.source.text(node) in wanted:
@@ -259,7 +258,7 @@ def _receives_after(model: FileModel, send: Node) -> bool:
     function: Function | None = model.enclosing_function(send)
     if function is None or function.body is None:
         return False
-    for receive in QueryCursor(_DELETES).captures(function.body).get("receive", []):
+    for receive in QueryCursor(query(_DELETES)).captures(function.body).get("receive", []):
         if receive.start_byte > send.end_byte and model.enclosing_function(receive) is function:
             return True
     return False

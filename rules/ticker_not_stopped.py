@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, QueryCursor
 
 from goleaklint.context import FileContext
 from goleaklint.model import FUNCTION_TYPES, Function, enclosing_loop
 from goleaklint.rule import Docs, Finding, Rule, Severity
-from goleaklint.source import GO
+from goleaklint.source import query
 
 RULE = Rule(
     id="GL403",
@@ -73,9 +73,9 @@ RULE = Rule(
 REQUIRES_IMPORTS = frozenset({"time"})
 METHOD_CALLS = frozenset({"NewTicker", "NewTimer", "Tick"})
 
-_EXITS = Query(GO, "[(return_statement) (goto_statement)] @exit")
-_LOOPS = Query(GO, "(for_statement) @loop")
-_BREAKS = Query(GO, "(break_statement) @break")
+_EXITS = ("[(return_statement) (goto_statement)] @exit")
+_LOOPS = ("(for_statement) @loop")
+_BREAKS = ("(break_statement) @break")
 
 _STOP_FIX = "call Stop when done with it, usually `defer t.Stop()` right after creating it"
 _TICK_FIX = "use time.NewTicker and `defer ticker.Stop()`; create it once, before the loop"
@@ -253,10 +253,10 @@ def _is_endless(ctx: FileContext, function: Function, after: Node) -> bool:
     endless loop (`for {}` or ranging over a ticker's channel) with no break of its own."""
     model = ctx.model
     own = lambda n: model.enclosing_function(n) is function  # noqa: E731 - nested literals are other functions
-    for exit_node in QueryCursor(_EXITS).captures(function.node).get("exit", []):
+    for exit_node in QueryCursor(query(_EXITS)).captures(function.node).get("exit", []):
         if exit_node.start_byte > after.start_byte and own(exit_node):
             return False
-    for loop in QueryCursor(_LOOPS).captures(function.node).get("loop", []):
+    for loop in QueryCursor(query(_LOOPS)).captures(function.node).get("loop", []):
         if loop.end_byte <= after.start_byte or not own(loop) or not _loop_is_endless(ctx, loop):
             continue
         if not _broken(ctx, loop):
@@ -284,7 +284,7 @@ def _broken(ctx: FileContext, loop: Node) -> bool:
     if loop.parent is not None and loop.parent.type == "labeled_statement":
         label_node = loop.parent.child_by_field_name("label")
         label = ctx.source.text(label_node) if label_node is not None else None
-    for brk in QueryCursor(_BREAKS).captures(loop).get("break", []):
+    for brk in QueryCursor(query(_BREAKS)).captures(loop).get("break", []):
         named = [c for c in brk.named_children if c.type == "label_name"]
         if named:
             if label is not None and ctx.source.text(named[0]) == label:

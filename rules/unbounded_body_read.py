@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, QueryCursor
 
 from goleaklint.context import FileContext
 from goleaklint.frameworks import is_handler, is_request_type
 from goleaklint.model import Function
 from goleaklint.rule import Docs, Finding, Rule, Severity
-from goleaklint.source import GO
+from goleaklint.source import query
 
 RULE = Rule(
     id="GL406",
@@ -55,7 +55,7 @@ METHOD_CALLS = frozenset({"ReadAll"})
 
 _READ_ALL = frozenset({"io.ReadAll", "io/ioutil.ReadAll"})
 _LIMITS = frozenset({"net/http.MaxBytesReader", "io.LimitReader"})
-_LIMIT_QUERY = Query(GO, """
+_LIMIT_QUERY = ("""
 [
   (call_expression function: (selector_expression field: (field_identifier) @n (#match? @n "^(MaxBytesReader|LimitReader)$"))) @limit
   (assignment_statement left: (expression_list (selector_expression field: (field_identifier) @f (#eq? @f "Body")) @assigned))
@@ -134,7 +134,7 @@ def _param(ctx: FileContext, ident: Node) -> tuple[Function, str] | None:
 def _limited(ctx: FileContext, owner: Function, body_text: str) -> bool:
     """A MaxBytesReader/LimitReader over this body, or any assignment to it, in the owning function."""
     model = ctx.model
-    captures = QueryCursor(_LIMIT_QUERY).captures(owner.node)
+    captures = QueryCursor(query(_LIMIT_QUERY)).captures(owner.node)
     for node in captures.get("limit", []):
         if model.qualified(node) not in _LIMITS:
             continue

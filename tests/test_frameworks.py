@@ -11,7 +11,7 @@ from tree_sitter import QueryCursor
 from goleaklint import frameworks as fw
 from goleaklint.goroutines import GO_QUERY, awaited
 from goleaklint.model import FileModel
-from goleaklint.source import SourceFile, new_parser
+from goleaklint.source import SourceFile, new_parser, query
 
 SRC = """package svc
 
@@ -188,7 +188,7 @@ def test_enclosing_handler_walks_out_of_literals(model):
 
 def gos(model: FileModel, function: str):
     f = fn(model, function)
-    found = QueryCursor(GO_QUERY).captures(f.node).get("go", [])
+    found = QueryCursor(query(GO_QUERY)).captures(f.node).get("go", [])
     return sorted((g for g in found if model.enclosing_function(g) is f), key=lambda n: n.start_byte)
 
 
