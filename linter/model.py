@@ -491,7 +491,7 @@ class FileModel:
         child = ident
         scope = ident.parent
         while scope is not None:
-            found = self._declared_in(scope, child, name, offset)
+            found = self._declared_in(scope, child, name, offset) if scope.type in _SCOPES else None
             if found is not None:
                 kind, decl = found
                 return Binding(kind, name, decl, self.enclosing_function(decl) if kind == "local" else self._function_at(scope))
@@ -624,6 +624,11 @@ class FileModel:
                 refs.append(node)
         return refs
 
+
+# The nodes whose children can see names they declare (see _declared_in): any other ancestor of an
+# identifier is skipped without a call.
+_SCOPES = frozenset({"statement_list", "function_declaration", "method_declaration", "func_literal", "for_statement",
+                     "if_statement", "expression_switch_statement", "type_switch_statement", "communication_case"})
 
 # Bytes that continue an ASCII identifier: a name next to one of them is part of a longer name.
 _ASCII_NAME_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
