@@ -19,7 +19,7 @@ from pathlib import Path
 
 from tree_sitter import Node, Query, QueryCursor
 
-from .cache import ResultCache, package_key
+from .cache import ResultCache, flush_writes, package_key
 from .config import Config
 from .context import FileContext, PackageContext, PackageScope
 from .discover import PackageJob
@@ -89,6 +89,7 @@ def lint(jobs: list[PackageJob], options: RunOptions, processes: int = 1) -> Lin
         with ProcessPoolExecutor(max_workers=min(processes, len(batches))) as pool:
             for part in pool.map(_lint_batch, batches, [options] * len(batches)):
                 result.extend(part)
+    flush_writes()
     result.sort()
     return result
 
@@ -220,6 +221,7 @@ def _lint_batch(batch: list[PackageJob], options: RunOptions) -> LintResult:
     result = LintResult()
     for job in batch:
         result.extend(lint_package(job, options))
+    flush_writes()  # a worker process may end as soon as it has returned its batch
     return result
 
 

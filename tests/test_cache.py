@@ -11,7 +11,7 @@ from types import ModuleType
 import pytest
 
 from goleaklint import engine, registry
-from goleaklint.cache import ResultCache, default_cache_dir, ruleset_fingerprint
+from goleaklint.cache import ResultCache, default_cache_dir, flush_writes, ruleset_fingerprint
 from goleaklint.cli import main
 from goleaklint.config import Config
 from goleaklint.discover import discover
@@ -229,6 +229,8 @@ def test_a_damaged_entry_is_ignored_and_rewritten(tree, tmp_path, linted, damage
 def test_a_valid_checksum_over_the_wrong_key_is_a_miss(tmp_path):
     cache = ResultCache(tmp_path)
     cache.store("ab" + "0" * 38, LintResult(files_scanned=3))
+    flush_writes()  # entries are written on a thread
+    assert cache.load("ab" + "0" * 38).files_scanned == 3
     (tmp_path / "cd").mkdir()
     (tmp_path / "ab" / ("ab" + "0" * 38)).rename(tmp_path / "cd" / ("cd" + "0" * 38))
     assert cache.load("cd" + "0" * 38) is None
@@ -280,3 +282,29 @@ def test_cache_home_defaults_to_dot_cache(monkeypatch, tmp_path):
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
     assert default_cache_dir() == tmp_path / ".cache" / "goleaklint"
+
+
+def test_a_forked_worker_writes_its_entries_although_the_parent_wrote_on_a_thread(tree, tmp_path):
+    """Entries are written on a thread. A -j 1 run leaves that thread in this process; a later
+    -j 2 run forks workers, which must not wait on a thread that does not exist in them."""
+    import signal
+
+    def hung(signum, frame):
+        raise TimeoutError("a worker waited on a writer thread it does not have")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(120)
+    try:
+        _fork_after_thread(tree, tmp_path)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _fork_after_thread(tree, tmp_path):
+    first, second = tmp_path / "one", tmp_path / "two"
+    _run(tree, first, processes=1)
+    assert [p for p in first.rglob("*") if p.is_file()], "the -j 1 run wrote entries"
+    cold = _everything(_run(tree, second, processes=2))
+    assert sorted(p.name for p in second.rglob("*") if p.is_file()) == sorted(p.name for p in first.rglob("*") if p.is_file())
+    assert _everything(_run(tree, second, processes=2)) == cold
