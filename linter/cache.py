@@ -106,15 +106,21 @@ def _write(path: Path, blob: bytes) -> None:
 
 
 class _Writer:
-    """Writes entries on a thread of their own. Creating a file can block for half a millisecond
-    (0.7 s over the reference corpus, with -j 1); on a thread, the file system waits while the
-    linter goes on parsing. `flush()` waits for everything submitted."""
+    """Writes entries, on a thread of their own when one process lints. Creating a file can block
+    for half a millisecond (0.9 s over the reference corpus with -j 1); on a thread, the file system
+    waits while the linter goes on parsing. `flush()` waits for everything submitted."""
 
     def __init__(self) -> None:
         self._pool = None
         self._pending: list = []
+        # Only a single process has a core to spare for it: with one worker per core, the thread
+        # would take CPU from the other worker, so workers write in line.
+        self.background = False
 
     def submit(self, path: Path, blob: bytes) -> None:
+        if not self.background:
+            _write(path, blob)
+            return
         if self._pool is None:
             from concurrent.futures import ThreadPoolExecutor
 
@@ -131,11 +137,17 @@ class _Writer:
         """In a forked child: the parent's writer thread does not exist here; start afresh."""
         self._pool = None
         self._pending = []
+        self.background = False
 
 
 _WRITER = _Writer()
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_WRITER._forget)
+
+
+def write_in_background(enabled: bool) -> None:
+    """Whether stores go to the writer thread (one process linting) or are written at once."""
+    _WRITER.background = enabled
 
 
 def flush_writes() -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from tree_sitter import Node, Query, QueryCursor
 
-from .cache import ResultCache, flush_writes, package_key
+from .cache import ResultCache, flush_writes, package_key, write_in_background
 from .config import Config
 from .context import FileContext, PackageContext, PackageScope
 from .discover import PackageJob
@@ -76,8 +76,13 @@ def selected_rules(config: Config, select: list[str] | None = None, ignore: list
 def lint(jobs: list[PackageJob], options: RunOptions, processes: int = 1) -> LintResult:
     result = LintResult()
     if processes <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            result.extend(lint_package(job, options))
+        write_in_background(True)
+        try:
+            for job in jobs:
+                result.extend(lint_package(job, options))
+        finally:
+            flush_writes()
+            write_in_background(False)
     elif options.cache_dir is not None:
         _lint_cached_in_parallel(jobs, options, processes, result)
     else:
