@@ -105,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # Every measurement once per round, rounds repeated: on a shared machine speed drifts over
     # minutes, and a floor measured in a slow minute would flatter or punish the runs measured in
-    # another. Interleaved, each ratio compares runs made close together.
+    # another. Interleaved, each ratio compares runs made close together; alternating the order
+    # keeps any one measurement from always following the same one.
     plan: list[tuple[str, int, list[str], object]] = []
     counts = [int(n) for n in args.jobs.split(",")]
     for n in counts:
@@ -119,8 +120,11 @@ def main(argv: list[str] | None = None) -> int:
         ]
     best: dict[tuple[str, int], tuple[float, int]] = {}
     try:
-        for _ in range(args.repeat):
-            for label, n, command, before in plan:
+        for round_ in range(args.repeat):
+            # Odd rounds run the plan backwards: a run that always came right after another heavy
+            # one (filling the cache after the cold run) would otherwise always pay for it. Warm
+            # runs then use the cache the previous round filled.
+            for label, n, command, before in (plan if round_ % 2 == 0 else plan[::-1]):
                 if before:
                     before()
                 elapsed, rss = _timed(command, directory)
