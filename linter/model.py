@@ -9,7 +9,6 @@ the model only about those. The one whole-file pass it makes, the identifier ind
 from __future__ import annotations
 
 import bisect
-import operator
 import re
 import weakref
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from tree_sitter import Node, QueryCursor
 
-from .source import SourceFile, query
+from .source import SourceFile, name_hits, query
 
 if TYPE_CHECKING:
     from .cfg import CFG
@@ -33,12 +32,11 @@ BUILTINS = frozenset(
 )
 
 FUNCTIONS_PATTERN = "[(function_declaration) (method_declaration) (func_literal)]"
-_FUNCTIONS_QUERY = (FUNCTIONS_PATTERN + " @f")
+_FUNCTIONS_QUERY = FUNCTIONS_PATTERN + " @f"
 GO_STATEMENTS_PATTERN = "(go_statement)"
-_GO_STATEMENTS_QUERY = (GO_STATEMENTS_PATTERN + " @go")
+_GO_STATEMENTS_QUERY = GO_STATEMENTS_PATTERN + " @go"
 _IDENT_START = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _VERSION_ELEMENT = re.compile(r"v[0-9]+")
-_START_BYTE = operator.attrgetter("start_byte")
 
 
 def assumed_package_name(import_path: str) -> str:
@@ -252,17 +250,15 @@ class FileModel:
     def _only_selected(self, name: str) -> bool:
         data = self.source.data
         key = name.encode("utf-8", "surrogateescape")
-        start = data.find(key, max((node.end_byte for _, _, node in self._import_specs), default=0))
-        while start != -1:
-            stop = start + len(key)
-            before = data[start - 1] if start > 0 else 0x20
-            if before not in _ASCII_NAME_BYTES and before != 0x2E and (stop >= len(data) or data[stop] not in _ASCII_NAME_BYTES):
-                after = stop
-                while after < len(data) and data[after] in b" \t\r\n":
-                    after += 1
-                if after >= len(data) or data[after] != 0x2E:  # not followed by "."
-                    return False
-            start = data.find(key, start + 1)
+        after_imports = max((node.end_byte for _, _, node in self._import_specs), default=0)
+        for at in name_hits(data, key, after_imports):
+            if at > 0 and data[at - 1] == 0x2E:
+                continue  # `x.name`: a field or method, not a declaration
+            after = at + len(key)
+            while after < len(data) and data[after] in b" \t\r\n":
+                after += 1
+            if after >= len(data) or data[after] != 0x2E:  # not followed by "."
+                return False
         return True
 
     def type_text(self, type_node: Node | None) -> str:
@@ -597,20 +593,13 @@ class FileModel:
         asked about, and most names are asked for once. Hits in comments, strings and longer
         non-ASCII names are dropped by checking the node found there.
         """
-        if not key:
-            return []
         scope = within if within is not None else self.source.root
-        data = self.source.data
-        end, size = scope.end_byte, len(key)
+        stop = len(key)
         found = []
-        start = data.find(key, scope.start_byte, end)
-        while start != -1:
-            stop = start + size
-            if (start == 0 or data[start - 1] not in _ASCII_NAME_BYTES) and (stop >= len(data) or data[stop] not in _ASCII_NAME_BYTES):
-                node = scope.named_descendant_for_byte_range(start, stop)
-                if node is not None and node.type == "identifier" and node.start_byte == start and node.end_byte == stop:
-                    found.append(node)
-            start = data.find(key, start + 1, end)
+        for at in name_hits(self.source.data, key, scope.start_byte, scope.end_byte):
+            node = scope.named_descendant_for_byte_range(at, at + stop)
+            if node is not None and node.type == "identifier" and node.start_byte == at and node.end_byte == at + stop:
+                found.append(node)
         return found
 
     def references(self, decl: Node, within: Node | None = None) -> list[Node]:
@@ -629,10 +618,6 @@ class FileModel:
 # identifier is skipped without a call.
 _SCOPES = frozenset({"statement_list", "function_declaration", "method_declaration", "func_literal", "for_statement",
                      "if_statement", "expression_switch_statement", "type_switch_statement", "communication_case"})
-
-# Bytes that continue an ASCII identifier: a name next to one of them is part of a longer name.
-_ASCII_NAME_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
-
 
 def enclosing_loop(node: Node) -> Node | None:
     """The innermost `for` statement whose body holds `node`, without leaving node's function:

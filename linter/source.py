@@ -30,7 +30,25 @@ def query(text: str) -> tree_sitter.Query:
 
 
 _NAME_START = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
-_NAME_BYTES = _NAME_START | frozenset(b"0123456789")
+# Bytes that continue an ASCII identifier: a name next to one of them is part of a longer name.
+NAME_BYTES = _NAME_START | frozenset(b"0123456789")
+
+
+def name_hits(data: bytes, key: bytes, start: int = 0, end: int | None = None):
+    """Offsets in data[start:end] where `key` stands between identifier boundaries (no ASCII
+    identifier byte on either side), found with find(): a lookbehind regex scans byte by byte.
+    A hit may still be inside a comment, a string or a longer non-ASCII name: callers check the
+    node there, or treat the hit as a possible mention."""
+    end = len(data) if end is None else end
+    size = len(key)
+    if not size:
+        return
+    at = data.find(key, start, end)
+    while at != -1:
+        stop = at + size
+        if (at == 0 or data[at - 1] not in NAME_BYTES) and (stop >= len(data) or data[stop] not in NAME_BYTES):
+            yield at
+        at = data.find(key, at + 1, end)
 
 
 def _skip_space_and_comments(data: bytes, i: int) -> int | None:
@@ -61,13 +79,13 @@ def package_clause(data: bytes) -> tuple[int, str] | None:
     if start is None or not data.startswith(b"package", start):
         return None
     i = start + len(b"package")
-    if i < len(data) and data[i] in _NAME_BYTES:
+    if i < len(data) and data[i] in NAME_BYTES:
         return None  # `packagefoo`
     i = _skip_space_and_comments(data, i)
     if i is None or i >= len(data) or data[i] not in _NAME_START:
         return None
     end = i
-    while end < len(data) and data[end] in _NAME_BYTES:
+    while end < len(data) and data[end] in NAME_BYTES:
         end += 1
     if end < len(data) and data[end] >= 0x80:
         return None
