@@ -132,7 +132,6 @@ class _Writer:
         for future in pending:
             future.result()
 
-
     def _forget(self) -> None:
         """In a forked child: the parent's writer thread does not exist here; start afresh."""
         self._pool = None

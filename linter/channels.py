@@ -17,12 +17,12 @@ from .model import FileModel, Function, enclosing_loop
 from .source import query
 
 # Sends and closes a goroutine performs on channels named by a plain identifier.
-_SIGNALS = ("""
+_SIGNALS = """
 (send_statement channel: (identifier) @channel) @send
 (call_expression
   function: (identifier) @fn (#eq? @fn "close")
   arguments: (argument_list . (identifier) @channel .)) @close
-""")
+"""
 
 UNKNOWN = None
 

@@ -94,7 +94,6 @@ def lint(jobs: list[PackageJob], options: RunOptions, processes: int = 1) -> Lin
         with ProcessPoolExecutor(max_workers=min(processes, len(batches))) as pool:
             for part in pool.map(_lint_batch, batches, [options] * len(batches)):
                 result.extend(part)
-    flush_writes()
     result.sort()
     return result
 

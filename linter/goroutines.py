@@ -18,19 +18,17 @@ from .context import FileContext, PackageContext
 from .model import FileModel, Function
 from .source import query
 
-GO_QUERY = ("(go_statement) @go")
+GO_QUERY = "(go_statement) @go"
 
-_WAITS = (
-    """
+_WAITS = """
 (call_expression
   function: (selector_expression field: (field_identifier) @method (#eq? @method "Wait"))) @wait
 (unary_expression operator: "<-" operand: (_) @channel) @receive
 (range_clause right: (_) @channel) @range
 """
-)
-_IDENTIFIERS = ("(identifier) @id")
-_NAMES = ("[(identifier) (field_identifier)] @name")
-_STRUCTS = ("(type_spec name: (type_identifier) @name type: (struct_type) @struct)")
+_IDENTIFIERS = "(identifier) @id"
+_NAMES = "[(identifier) (field_identifier)] @name"
+_STRUCTS = "(type_spec name: (type_identifier) @name type: (struct_type) @struct)"
 
 
 def go_call(go: Node) -> Node | None:

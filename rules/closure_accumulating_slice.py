@@ -75,7 +75,7 @@ _HANDLER_TYPES = frozenset({
 })
 _RELATIONAL = frozenset({"<", "<=", ">", ">="})
 # Ways out of a loop, found by a query over the loop alone (run in C).
-_EXITS = ("[(return_statement) (break_statement) (goto_statement)] @exit")
+_EXITS = "[(return_statement) (break_statement) (goto_statement)] @exit"
 
 
 def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding]:

@@ -102,12 +102,12 @@ QUERY = """
 _DRAINED = 1 << 20
 
 # Method calls on a server value: `srv.Serve(l)` in a goroutine, `srv.Shutdown(ctx)` in its owner.
-_METHOD_CALLS = ("""
+_RECEIVER_CALLS = """
 (call_expression
   function: (selector_expression
     operand: (_) @server
     field: (field_identifier) @method)) @call
-""")
+"""
 _SERVE = frozenset({"Serve", "ServeTLS", "ListenAndServe", "ListenAndServeTLS"})
 # Which stop methods make Serve return an error that the goroutine's guard filters out:
 # net/http's Serve returns ErrServerClosed after Shutdown or Close; gRPC's returns nil after
@@ -255,7 +255,7 @@ def _server_stops(ctx: FileContext, channel: LocalChannel, senders: list[Gorouti
 
 
 def _method_calls(node: Node) -> list[tuple[Node, Node]]:
-    captures = QueryCursor(query(_METHOD_CALLS)).captures(node)
+    captures = QueryCursor(query(_RECEIVER_CALLS)).captures(node)
     servers = {s.parent.id: s for s in captures.get("server", [])}
     return [(call, servers[f.id]) for call in captures.get("call", [])
             if (f := call.child_by_field_name("function")) is not None and f.id in servers]

@@ -82,16 +82,14 @@ RULE = Rule(
     ),
 )
 
-_LOOPS = ("(for_statement) @loop")
-_EXITS = (
-    """
+_LOOPS = "(for_statement) @loop"
+_EXITS = """
 (return_statement) @return
 (break_statement) @break
 (goto_statement) @goto
 (call_expression function: (_) @callee) @call
 (unary_expression operator: "<-" operand: (_) @channel)
 """
-)
 _ENDS = re.compile(r"(?i)(done|quit|stop|exit|clos|shutdown|cancel|term|kill|die|finish|abort|halt)")
 _TERMINATING = frozenset(
     {"os.Exit", "runtime.Goexit", "log.Fatal", "log.Fatalf", "log.Fatalln", "log.Panic", "log.Panicf", "log.Panicln"}

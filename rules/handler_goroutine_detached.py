@@ -75,14 +75,12 @@ RULE = Rule(
     ),
 )
 
-_NAMES = ("[(identifier) (field_identifier)] @name")
-_WORK = (
-    """
+_NAMES = "[(identifier) (field_identifier)] @name"
+_WORK = """
 (call_expression function: (_) @callee) @call
 (send_statement channel: (_) @channel) @send
 (unary_expression operator: "<-" operand: (_) @operand) @receive
 """
-)
 _CONTEXT_NAME = re.compile(r"(?i)^ctx$|ctx$|^context$|Ctx[A-Z0-9_]|^ctx[A-Z0-9_]")
 _CONTEXT_FIELDS = frozenset({"Context", "Done", "WithContext", "UserContext", "SetUserContext"})
 
@@ -157,12 +155,10 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
             )
 
 
-_CLOSE_DEFERS = (
-    """
+_CLOSE_DEFERS = """
 (defer_statement (call_expression
   function: (selector_expression operand: (identifier) @closed field: (field_identifier) @m (#eq? @m "Close"))))
 """
-)
 _EXITS = frozenset({"os.Exit", "log.Fatal", "log.Fatalf", "log.Fatalln"})
 
 

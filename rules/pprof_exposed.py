@@ -58,14 +58,14 @@ func main() {
 )
 
 _PPROF = "net/http/pprof"
-_CANDIDATES = ("""
+_CANDIDATES = """
 (call_expression
   function: (selector_expression field: (field_identifier) @name
     (#match? @name "^(ListenAndServe|ListenAndServeTLS|Serve|ServeTLS)$"))) @call
 (composite_literal type: (qualified_type name: (type_identifier) @type (#eq? @type "Server"))) @server
 (assignment_statement
   left: (expression_list (selector_expression field: (field_identifier) @h (#eq? @h "Handler")) @handler_set))
-""")
+"""
 _LOOPBACK = re.compile(r"^(localhost|127(\.[0-9]{1,3}){3}|::1|\[::1\]|ip6-localhost)$", re.I)
 # (handler argument index, address argument index or None for a listener)
 _SERVE = {

@@ -67,15 +67,13 @@ QUERY = """
 """
 METHOD_CALLS = frozenset({"WithValue", "Store", "LoadOrStore", "Swap"})
 
-_DELETES = (
-    """
+_DELETES = """
 (call_expression function: (identifier) @f (#eq? @f "delete") arguments: (argument_list . (_) @target))
 (call_expression function: (selector_expression operand: (_) @target field: (field_identifier) @m
   (#match? @m "^(Delete|LoadAndDelete|CompareAndDelete)$")))
 (assignment_statement left: (expression_list . (_) @target))
 (unary_expression operator: "<-") @receive
 """
-)
 
 
 def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding]:

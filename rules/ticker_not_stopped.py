@@ -73,9 +73,9 @@ RULE = Rule(
 REQUIRES_IMPORTS = frozenset({"time"})
 METHOD_CALLS = frozenset({"NewTicker", "NewTimer", "Tick"})
 
-_EXITS = ("[(return_statement) (goto_statement)] @exit")
-_LOOPS = ("(for_statement) @loop")
-_BREAKS = ("(break_statement) @break")
+_EXITS = "[(return_statement) (goto_statement)] @exit"
+_LOOPS = "(for_statement) @loop"
+_BREAKS = "(break_statement) @break"
 
 _STOP_FIX = "call Stop when done with it, usually `defer t.Stop()` right after creating it"
 _TICK_FIX = "use time.NewTicker and `defer ticker.Stop()`; create it once, before the loop"

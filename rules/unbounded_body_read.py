@@ -55,12 +55,12 @@ METHOD_CALLS = frozenset({"ReadAll"})
 
 _READ_ALL = frozenset({"io.ReadAll", "io/ioutil.ReadAll"})
 _LIMITS = frozenset({"net/http.MaxBytesReader", "io.LimitReader"})
-_LIMIT_QUERY = ("""
+_LIMIT_QUERY = """
 [
   (call_expression function: (selector_expression field: (field_identifier) @n (#match? @n "^(MaxBytesReader|LimitReader)$"))) @limit
   (assignment_statement left: (expression_list (selector_expression field: (field_identifier) @f (#eq? @f "Body")) @assigned))
 ]
-""")
+"""
 
 
 def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding]:
