@@ -16,7 +16,7 @@ from tree_sitter import Node, QueryCursor
 
 from .context import FileContext, PackageContext
 from .model import FileModel, Function
-from .source import query
+from .source import name_hits, query
 
 GO_QUERY = "(go_statement) @go"
 
@@ -241,22 +241,15 @@ class PackageFunctions:
     def _occurrences(self, name: str, also: bytes = b"") -> Iterator[tuple[FileContext, Node]]:
         """Identifiers and field names spelled `name` anywhere in the package: found by a byte
         search and a node lookup at each hit, not by walking trees."""
-        pattern = self._patterns.get(name)
-        if pattern is None:
-            pattern = self._patterns[name] = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
-        needle = name.encode()
+        needle = name.encode("utf-8", "surrogateescape")
         for ctx in self.pkg.files:
             if needle not in ctx.source.data or also not in ctx.source.data:
                 continue
-            for hit in pattern.finditer(ctx.source.data):
-                node = ctx.source.root.named_descendant_for_byte_range(hit.start(), hit.end())
+            for at in name_hits(ctx.source.data, needle):
+                node = ctx.source.root.named_descendant_for_byte_range(at, at + len(needle))
                 if node is not None and node.type in ("identifier", "field_identifier") and \
-                        node.start_byte == hit.start() and node.end_byte == hit.end():
+                        node.start_byte == at and node.end_byte == at + len(needle):
                     yield ctx, node
-
-    @cached_property
-    def _patterns(self) -> dict[str, re.Pattern]:
-        return {}
 
     def _argument_of(self, ctx: FileContext, node: Node) -> Node | None:
         """The call that `node` (or the `x.node` selector it ends) is a direct argument of."""
