@@ -29,7 +29,7 @@ from pathlib import Path
 from . import __version__
 from .rule import Finding, Notification, NotificationKind, Severity
 
-FORMAT = "goleaklint-cache-1"
+FORMAT = "goleaklint-cache-2"
 
 
 def default_cache_dir() -> Path:
@@ -163,6 +163,7 @@ class ResultCache:
 
     def load(self, key: str):
         """The cached LintResult for `key`, or None when absent or not trustworthy."""
+        from .callgraph import PackageSummary
         from .engine import LintResult
 
         try:
@@ -181,6 +182,7 @@ class ResultCache:
                 suppressed=[_finding(item) for item in data["suppressed"]],
                 notifications=[_notification(item) for item in data["notifications"]],
                 files_scanned=int(data["files_scanned"]),
+                summaries=[PackageSummary.from_json(item) for item in data["summaries"]],
             )
         except (ValueError, KeyError, TypeError, AttributeError):
             return None
@@ -196,6 +198,7 @@ class ResultCache:
                 "suppressed": [_finding_data(f) for f in result.suppressed],
                 "notifications": [_notification_data(n) for n in result.notifications],
                 "files_scanned": result.files_scanned,
+                "summaries": [summary.to_json() for summary in result.summaries],
             },
             separators=(",", ":"),
         ).encode()
@@ -205,7 +208,7 @@ class ResultCache:
 
 _FINDING_FIELDS = (
     "path", "line", "column", "end_line", "end_column", "rule_id", "message", "fix", "column_utf16",
-    "end_column_utf16", "byte_start", "byte_end", "context", "source_line", "suppressed",
+    "end_column_utf16", "byte_start", "byte_end", "context", "source_line", "suppressed", "repeats",
 )
 
 
@@ -213,6 +216,7 @@ def _finding_data(finding: Finding) -> dict:
     data = {name: getattr(finding, name) for name in _FINDING_FIELDS}
     data["severity"] = finding.severity.value
     data["fingerprints"] = [list(pair) for pair in finding.fingerprints]
+    data["subjects"] = list(finding.subjects)
     return data
 
 
@@ -221,6 +225,7 @@ def _finding(data: dict) -> Finding:
     return Finding(
         severity=Severity(data["severity"]),
         fingerprints=tuple((str(a), str(b)) for a, b in data["fingerprints"]),
+        subjects=tuple(str(s) for s in data["subjects"]),
         **values,
     )
 
