@@ -83,7 +83,8 @@ class PackageSummary:
 
 class _FileSummariser:
     def __init__(self, model: FileModel, summary: PackageSummary, package_functions: set[str],
-                 captures: dict[str, list[Node]] | None):
+                 captures: dict[str, list[Node]] | None, modules: tuple[str, ...] = ()):
+        self.modules = modules
         self.model = model
         self.source = model.source
         self.summary = summary
@@ -363,6 +364,8 @@ class _FileSummariser:
             local = self.text(operand)
             path = self.model.imports.get(local)
             if path is not None:
+                if not self._in_module(path):
+                    return None
                 qualified = self.model.qualified(node)
                 return ["I", path, name] if qualified is not None else None
         type_text = self._value_type(operand, function)
@@ -380,6 +383,12 @@ class _FileSummariser:
             if base_type:
                 return ["D", base_type, self.text(operand.child_by_field_name("field")), name]
         return None
+
+    def _in_module(self, path: str) -> bool:
+        """Calls into the standard library and dependencies are never edges: not recorded."""
+        if not self.modules:
+            return True
+        return any(path == m or path.startswith(m + "/") for m in self.modules)
 
     def _local_function_value(self, ident: Node, function: Function) -> list | None:
         """`serve := srv.Serve; serve()`: a local assigned once from a function or method value."""
@@ -497,9 +506,11 @@ def _initialiser(decl: Node) -> Node | None:
     return None
 
 
-def summarise_package(directory: str, name: str, models: list[tuple[FileModel, dict[str, list[Node]] | None]]) -> PackageSummary:
+def summarise_package(directory: str, name: str, models: list[tuple[FileModel, dict[str, list[Node]] | None]],
+                      modules: tuple[str, ...] = ()) -> PackageSummary:
     """The summary of one package from its files' models (and the summary captures the engine's
-    combined query already found, where it ran)."""
+    combined query already found, where it ran). `modules`: the module paths of the run; calls
+    into other import paths are left out (none, when empty: every import call is kept)."""
     summary = PackageSummary(directory, name)
     package_functions: set[str] = set()
     for model, _ in models:
@@ -509,7 +520,7 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
                 if node is not None:
                     package_functions.add(model.source.text(node))
     for model, captures in models:
-        summariser = _FileSummariser(model, summary, package_functions, captures)
+        summariser = _FileSummariser(model, summary, package_functions, captures, modules)
         summariser.functions()
         summariser.types()
         summariser.calls_and_references()

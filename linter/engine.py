@@ -76,6 +76,7 @@ class RunOptions:
     severity: tuple[tuple[str, Severity], ...] = ()
     cache_dir: str | None = None  # None: no cache
     lifetimes: bool = True  # judge findings by how often their code runs (linter/lifetime.py)
+    modules: tuple[str, ...] = ()  # module paths of the run: import calls outside them are no edges
 
 
 def selected_rules(config: Config, select: list[str] | None = None, ignore: list[str] | None = None) -> list[RuleModule]:
@@ -84,8 +85,15 @@ def selected_rules(config: Config, select: list[str] | None = None, ignore: list
     return [rm for rm in all_rules() if (chosen is None or rm.rule.id in chosen) and rm.rule.id not in ignored]
 
 
-def lint(jobs: list[PackageJob], options: RunOptions, processes: int = 1) -> LintResult:
+def lint(jobs: list[PackageJob], options: RunOptions, processes: int = 1,
+         context: list[PackageJob] = ()) -> LintResult:
+    """Lints `jobs`; the packages of `context` are only read for the module model (see
+    discover.module_context)."""
     result = LintResult()
+    if options.lifetimes and not options.modules:
+        options = replace(options, modules=module_path_list([*jobs, *context]))
+    if options.lifetimes and context:
+        jobs = sorted([*jobs, *context], key=lambda job: job.directory)
     if processes <= 1 or len(jobs) <= 1:
         write_in_background(True)
         try:
@@ -211,7 +219,7 @@ def _read_bytes(name: str) -> bytes:
 
 def _key(job: PackageJob, options: RunOptions, files: list[tuple[Path, str, bool, bytes]]) -> str:
     return package_key([(rel, reported, raw) for _, rel, reported, raw in files], job.go_version,
-                       options.rule_ids, options.severity)
+                       options.rule_ids, options.severity, (options.lifetimes, options.modules))
 
 
 def _batch_target(jobs: list[PackageJob], processes: int, files_per_batch: int = 40) -> int:
@@ -383,8 +391,8 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
                     result.findings.append(finding)
                 else:
                     result.suppressed.append(_with(finding, suppressed=reason))
-        if options.lifetimes and report_paths:
-            result.summaries.append(_summary(job, root, _name, contexts))
+        if options.lifetimes and (report_paths or not job.report):
+            result.summaries.append(_summary(job, root, options, _name, contexts))
         # The scope and the files' contexts refer to each other: break the cycle, so the trees go
         # now and not when the cyclic collector next runs.
         scope.release()
@@ -394,7 +402,7 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
     return result
 
 
-def _summary(job: PackageJob, root: Path, name: str, contexts: list[tuple[FileContext, bool]]) -> PackageSummary:
+def _summary(job: PackageJob, root: Path, options: RunOptions, name: str, contexts: list[tuple[FileContext, bool]]) -> PackageSummary:
     """The package as the module model sees it. Generated files are left out: they are never
     reported, and what they call is not what decides how often a user's code runs."""
     models = []
@@ -402,7 +410,14 @@ def _summary(job: PackageJob, root: Path, name: str, contexts: list[tuple[FileCo
         if not reported and _is_generated(ctx.source):
             continue
         models.append((ctx.model, ctx.summary_captures))
-    return summarise_package(relative_directory(job.directory, root), name, models)
+    return summarise_package(relative_directory(job.directory, root), name, models, options.modules)
+
+
+def module_path_list(jobs: list[PackageJob]) -> tuple[str, ...]:
+    """The module paths of the go.mod files above the jobs' directories."""
+    from .lifetime import module_paths
+
+    return tuple(sorted({path for _, path in module_paths(sorted({job.directory for job in jobs})).values() if path}))
 
 
 def module_model(result: LintResult, jobs: list[PackageJob], root: Path) -> ModuleModel:

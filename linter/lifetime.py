@@ -103,17 +103,16 @@ class ModuleModel:
         steps: list = []
         seen: set[int] = set()
         current: Node | None = node
-        site: tuple[str, int] | None = None
         while current is not None:
             key = id(current)
             if key in seen:
                 break
             seen.add(key)
-            steps.append((current, *(site or (None, None))))
             if current.via is None:
+                steps.append((current, None, None))
                 break
             caller, relpath, line = current.via
-            site = (relpath, line)
+            steps.append((current, relpath, line))
             current = self.nodes[caller]
         steps.reverse()
         return steps
@@ -195,7 +194,8 @@ def build_model(summaries: list[PackageSummary], import_paths: dict[str, str], m
         for caller, ref, relpath, line, in_loop in summary.calls:
             callee = resolver.resolve(pindex, ref)
             if callee is None:
-                model.unresolved += 1
+                if ref[0] != "I" or ref[1] in by_import:
+                    model.unresolved += 1
                 continue
             if caller == "<cli>":
                 _set_root(model.nodes[callee], ONCE, "a command-line command's function")
