@@ -148,7 +148,7 @@ class _FileSummariser:
         body = fn.body
         if body is None:
             return False
-        statements = [c for c in body.named_children if c.type != "comment"][:4]
+        statements = [c for c in _statements(body) if c.type != "comment"][:4]
         for stmt in statements:
             if stmt.type != "if_statement" or stmt.child_by_field_name("alternative") is not None:
                 continue
@@ -159,7 +159,7 @@ class _FileSummariser:
             if self.text(right) != "nil" or left is None or left.type != "identifier":
                 continue
             consequence = stmt.child_by_field_name("consequence")
-            if consequence is None or not any(c.type == "return_statement" for c in consequence.named_children):
+            if consequence is None or not any(c.type == "return_statement" for c in _statements(consequence)):
                 continue
             if self.model.resolve(left).kind != "package":
                 continue
@@ -473,6 +473,14 @@ class _FileSummariser:
                             self.summary.commands.append(type_text.lstrip("*"))
                 if fields:
                     self.summary.fields.setdefault(name, fields)
+
+
+def _statements(block: Node) -> list[Node]:
+    """A block's statements (tree-sitter-go wraps them in a statement_list)."""
+    children = block.named_children
+    if len(children) == 1 and children[0].type == "statement_list":
+        return children[0].named_children
+    return children
 
 
 def _initialiser(decl: Node) -> Node | None:

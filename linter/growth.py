@@ -91,12 +91,14 @@ class GrowthSite:
 
     @property
     def severity(self) -> Severity:
-        """How sure we are that the growth tracks traffic: with a handler or the request in the
-        picture, certain; with a key that is new on every call or an event loop, likely; otherwise
-        the code may well run a bounded number of times (a CLI, start-up work we did not see)."""
-        if self.in_handler or self.request_key:
+        """How sure we are that the growth tracks traffic: with the key from the request, anyone
+        on the network drives it (error); in a handler, or with a key that is new on every call or
+        an event loop, likely (warning); otherwise the code may well run a bounded number of times
+        (note). The module model raises a note to a warning when the inserting function runs per
+        request or in an endless loop, and silences it when it runs once (linter/lifetime.py)."""
+        if self.request_key:
             return Severity.ERROR
-        if self.per_event:
+        if self.in_handler or self.per_event:
             return Severity.WARNING
         return Severity.NOTE
 
@@ -383,6 +385,11 @@ def _memo_table(collection: Collection, grow: Use, function: Function | None) ->
         return False
     return any(use.kind == READ and use.ctx is grow.ctx and function.contains(use.ident)
                and use.site.type in ("index_expression", "call_expression") for use in collection.uses)
+
+
+def subjects(sites: Iterable[GrowthSite]) -> tuple[str, ...]:
+    """The inserting functions, by name: their lifetime decides the finding's level."""
+    return tuple(sorted({site.function.name for site in sites if site.function is not None}))
 
 
 def strongest(sites: Iterable[GrowthSite]) -> Severity:

@@ -340,6 +340,7 @@ def _propagate(model: ModuleModel) -> None:
 REPEATS = "repeats"  # the leak multiplies with how often the code runs (most rules)
 EXPOSURE = "exposure"  # about how a server is set up: only test and example code silences it
 IGNORES = "ignores"  # not judged by lifetime
+GROWTH = "growth"  # a collection that grows each time its inserting functions run
 
 
 def level_for(policy: str, lifetime: str, severity: Severity, repeats: bool) -> Severity | None:
@@ -347,17 +348,20 @@ def level_for(policy: str, lifetime: str, severity: Severity, repeats: bool) -> 
 
     per request: as the rule says; loop, api, unknown: at most warning; once per process: not
     reported, unless the leak repeats within one run of the function (`repeats`: a loop that
-    never ends), which then counts as a loop; test-only: not reported."""
+    never ends), which then counts as a loop; test-only: not reported. A growing collection
+    (GROWTH) is at least a warning per request and in a loop."""
     if policy == IGNORES:
         return severity
     if lifetime == TEST:
         return None
     if policy == EXPOSURE:
         return severity
-    if lifetime == REQUEST:
-        return severity
     if lifetime == ONCE and not repeats:
         return None
+    if policy == GROWTH and lifetime in (REQUEST, LOOP) and severity is Severity.NOTE:
+        return Severity.WARNING  # it grows with traffic or with every event: worth a change
+    if lifetime == REQUEST:
+        return severity
     return severity if severity.rank <= Severity.WARNING.rank else Severity.WARNING
 
 
