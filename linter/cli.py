@@ -180,6 +180,9 @@ def _lint_command(args: argparse.Namespace) -> int:
         result = lint(jobs, options, processes, context)
         extra = filter_findings(result, jobs, options, baseline, args.baseline,
                                 args.write_baseline, changed)
+        if result.silenced:
+            # Counted, so a user sees why a leak they expected is not listed: `goleaklint explain`.
+            extra["silenced_by_lifetime"] = len(result.silenced)
         color = (
             args.format == "text" and not args.output and not args.no_color
             and not os.environ.get("NO_COLOR") and sys.stdout.isatty()

@@ -41,6 +41,10 @@ class Docs:
     references: tuple[str, ...] = ()
 
 
+# How a rule's findings take their level from the lifetime of their code (linter/lifetime.py).
+LIFETIME_POLICIES = ("repeats", "growth", "exposure", "ignores")
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str  # "GL401": stable forever
@@ -56,6 +60,10 @@ class Rule:
     # "repeats" (the leak multiplies with how often the code runs), "exposure" (how a server is
     # set up: only test and example code silence it) or "ignores".
     lifetime: str = "repeats"
+
+    def __post_init__(self) -> None:
+        if self.lifetime not in LIFETIME_POLICIES:
+            raise ValueError(f"{self.id}: lifetime {self.lifetime!r} is not one of {', '.join(LIFETIME_POLICIES)}")
 
     @property
     def help_uri(self) -> str:
