@@ -29,7 +29,7 @@ from pathlib import Path
 from . import __version__
 from .rule import Finding, Notification, NotificationKind, Severity
 
-FORMAT = "goleaklint-cache-1"
+FORMAT = "goleaklint-cache-2"
 
 
 def default_cache_dir() -> Path:
@@ -70,13 +70,14 @@ def package_key(
     go_version: tuple[int, int] | None,
     rule_ids: tuple[str, ...],
     severity: tuple[tuple[str, Severity], ...],
+    extra: object = None,
 ) -> str:
     """The key of one package: (relpath, reported, bytes) of every file, sorted by path."""
     # sha256: CPUs with SHA extensions hash it twice as fast as blake2b, and hashing every byte of
     # the tree is most of a warm run.
     digest = hashlib.sha256()
     digest.update(ruleset_fingerprint(rule_ids).encode())
-    digest.update(repr((go_version, [(rule, level.value) for rule, level in severity])).encode())
+    digest.update(repr((go_version, [(rule, level.value) for rule, level in severity], extra)).encode())
     for relpath, reported, data in files:
         # Lengths first, so no two different file lists can hash the same byte stream.
         name = relpath.encode("utf-8", "surrogateescape")
@@ -163,6 +164,7 @@ class ResultCache:
 
     def load(self, key: str):
         """The cached LintResult for `key`, or None when absent or not trustworthy."""
+        from .callgraph import PackageSummary
         from .engine import LintResult
 
         try:
@@ -181,6 +183,7 @@ class ResultCache:
                 suppressed=[_finding(item) for item in data["suppressed"]],
                 notifications=[_notification(item) for item in data["notifications"]],
                 files_scanned=int(data["files_scanned"]),
+                summaries=[PackageSummary.from_json(item) for item in data["summaries"]],
             )
         except (ValueError, KeyError, TypeError, AttributeError):
             return None
@@ -196,6 +199,7 @@ class ResultCache:
                 "suppressed": [_finding_data(f) for f in result.suppressed],
                 "notifications": [_notification_data(n) for n in result.notifications],
                 "files_scanned": result.files_scanned,
+                "summaries": [summary.to_json() for summary in result.summaries],
             },
             separators=(",", ":"),
         ).encode()
@@ -205,7 +209,7 @@ class ResultCache:
 
 _FINDING_FIELDS = (
     "path", "line", "column", "end_line", "end_column", "rule_id", "message", "fix", "column_utf16",
-    "end_column_utf16", "byte_start", "byte_end", "context", "source_line", "suppressed",
+    "end_column_utf16", "byte_start", "byte_end", "context", "source_line", "suppressed", "repeats",
 )
 
 
@@ -213,6 +217,7 @@ def _finding_data(finding: Finding) -> dict:
     data = {name: getattr(finding, name) for name in _FINDING_FIELDS}
     data["severity"] = finding.severity.value
     data["fingerprints"] = [list(pair) for pair in finding.fingerprints]
+    data["subjects"] = list(finding.subjects)
     return data
 
 
@@ -221,6 +226,7 @@ def _finding(data: dict) -> Finding:
     return Finding(
         severity=Severity(data["severity"]),
         fingerprints=tuple((str(a), str(b)) for a, b in data["fingerprints"]),
+        subjects=tuple(str(s) for s in data["subjects"]),
         **values,
     )
 

@@ -17,7 +17,7 @@ from .baseline import Baseline, filter_findings
 from .changes import changes_from_patch, changes_since
 from .config import Config, ConfigError, find_config, load_config
 from .cache import default_cache_dir
-from .discover import discover, parse_shard, select_shard
+from .discover import discover, module_context, parse_shard, select_shard
 from .engine import RunOptions, lint, selected_rules
 from .registry import all_rules, rules_by_key
 from .report import FORMATS, Report, render
@@ -37,7 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="goleaklint",
         description="Find memory and goroutine leaks in Go services before production does.",
         epilog="PATH: DIR/... lints DIR recursively (default ./...), DIR that package, FILE.go that file. "
-        "'goleaklint rule GL401' prints a rule's documentation.",
+        "'goleaklint rule GL401' prints a rule's documentation; "
+        "'goleaklint explain FILE:LINE' how often the function there runs, and why.",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="what to lint (default: ./...)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
@@ -53,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     parser.add_argument("--no-color", action="store_true", help="no colour (also: NO_COLOR=1)")
     parser.add_argument("--statistics", action="store_true", help="print counts by rule, most frequent first")
+    parser.add_argument("--no-lifetimes", action="store_true",
+                        help="judge every function alone: report findings in once-per-process and test-only code "
+                        "too, at the rule's own level (see 'goleaklint explain')")
     adoption = parser.add_argument_group("adopting on an existing codebase (docs/adoption.md)")
     adoption.add_argument("--baseline", metavar="FILE", help="do not report findings recorded in FILE")
     adoption.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE")
@@ -105,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
             from .ruledocs import rule_command
 
             return rule_command(argv[1:], sys.stdout)
+        if argv[:1] == ["explain"]:
+            from .explain import explain_command
+
+            return explain_command(argv[1:], sys.stdout)
         return _lint_command(build_parser().parse_args(argv))
     except ConfigError as exc:
         sys.stderr.write(f"goleaklint: error: {exc}\n")
@@ -152,6 +160,7 @@ def _lint_command(args: argparse.Namespace) -> int:
         out = sys.stdout
     try:
         jobs, warnings = discover(args.paths, config, root)
+        discovered = jobs
         if shard is not None:
             jobs = select_shard(jobs, shard, root)
         for warning in warnings:
@@ -162,11 +171,18 @@ def _lint_command(args: argparse.Namespace) -> int:
             root=str(root.resolve()),
             severity=tuple(sorted(config.severity.items())),
             cache_dir=_cache_dir(args),
+            lifetimes=not args.no_lifetimes,
         )
         processes = args.jobs or os.cpu_count() or 1
-        result = lint(jobs, options, processes)
+        # The module model sees every package of the linted modules (and the other shards'),
+        # linted or not: a caller elsewhere decides how often a linted function runs.
+        context = module_context(jobs, config, root, discovered) if options.lifetimes else []
+        result = lint(jobs, options, processes, context)
         extra = filter_findings(result, jobs, options, baseline, args.baseline,
                                 args.write_baseline, changed)
+        if result.silenced:
+            # Counted, so a user sees why a leak they expected is not listed: `goleaklint explain`.
+            extra["silenced_by_lifetime"] = len(result.silenced)
         color = (
             args.format == "text" and not args.output and not args.no_color
             and not os.environ.get("NO_COLOR") and sys.stdout.isatty()

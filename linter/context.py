@@ -25,6 +25,8 @@ class FileContext:
         self.go_version = go_version
         self._package_scope = package_scope
         self._severity_overrides = severity_overrides or {}
+        # The engine's combined query also finds what the module model's summary needs.
+        self.summary_captures: dict[str, list[Node]] | None = None
 
     @cached_property
     def model(self) -> FileModel:
@@ -51,6 +53,8 @@ class FileContext:
         fix: str | None = None,
         severity: Severity | None = None,
         end: Node | None = None,
+        subjects: tuple[str, ...] = (),
+        repeats: bool = False,
     ) -> Finding:
         """A finding spanning `node` (to the end of `end` if given).
 
@@ -85,6 +89,8 @@ class FileContext:
             byte_end=stop,
             context=_outermost_name(function),
             source_line=source.line_text(line),
+            subjects=subjects,
+            repeats=repeats,
         )
 
 

@@ -205,3 +205,29 @@ def select_shard(jobs: list[PackageJob], shard: tuple[int, int], root: Path) -> 
     index, count = shard
     real_root = root.resolve()
     return [job for job in jobs if shard_of(job.directory, real_root, count) == index]
+
+
+def module_context(jobs: list[PackageJob], config: Config, cwd: Path | None = None,
+                   linted_elsewhere: list[PackageJob] = ()) -> list[PackageJob]:
+    """The packages the module model must see but nobody asked to lint: the rest of each linted
+    package's module (a handler in another package decides how often a linted function runs), and
+    `linted_elsewhere` (the other shards' packages). Their files are read and summarised, never
+    reported; with the same skips as a walk (vendor, testdata, excludes)."""
+    from .lifetime import module_paths
+
+    linted = {job.directory for job in jobs}
+    extra: dict[Path, PackageJob] = {}
+    for job in linted_elsewhere:
+        if job.directory not in linted:
+            extra[job.directory] = PackageJob(job.directory, list(job.files), set(), job.go_version)
+    roots = sorted({module_root for module_root, _ in module_paths(sorted(linted)).values()})
+    for module_root in roots:
+        try:
+            found, _ = discover([f"{module_root}/..."], config, cwd)
+        except ConfigError:
+            continue
+        for job in found:
+            if job.directory not in linted and job.directory not in extra:
+                job.report = set()
+                extra[job.directory] = job
+    return [extra[directory] for directory in sorted(extra)]

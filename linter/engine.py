@@ -24,6 +24,8 @@ from .config import Config
 from .context import FileContext, PackageContext, PackageScope
 from .discover import PackageJob
 from .fingerprint import with_fingerprints
+from .callgraph import CALLS_PATTERN, KEYED_PATTERN, LOOPS_PATTERN, PackageSummary, summarise_package
+from .lifetime import ModuleModel, apply as apply_lifetimes, build_model, import_paths_for, relative_directory
 from .model import FUNCTIONS_PATTERN, GO_STATEMENTS_PATTERN
 from .predicates import simplify_predicates
 from .registry import RuleModule, all_rules
@@ -35,6 +37,8 @@ _GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.\r?$", re.M)
 _FUNCTIONS = "_fn"
 _GO_STATEMENTS = "_go"
 _METHOD_CALLS = "_mc"
+# What the module model's summary of a file needs (linter/callgraph.py), from the same walk.
+_SUMMARY = {"_call": "call", "_loop": "loop", "_kv": "kv"}
 _CAPTURE = re.compile(r"@([A-Za-z_][\w.-]*)")
 
 
@@ -44,16 +48,22 @@ class LintResult:
     suppressed: list[Finding] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
     files_scanned: int = 0
+    summaries: list[PackageSummary] = field(default_factory=list)  # for the module model
+    # Findings in code that runs once per process or only in tests (linter/lifetime.py): not reported.
+    silenced: list[Finding] = field(default_factory=list)
+    module: ModuleModel | None = None
 
     def extend(self, other: "LintResult") -> None:
         self.findings += other.findings
         self.suppressed += other.suppressed
         self.notifications += other.notifications
         self.files_scanned += other.files_scanned
+        self.summaries += other.summaries
 
     def sort(self) -> None:
         self.findings.sort()
         self.suppressed.sort()
+        self.silenced.sort()
         self.notifications = sorted(set(self.notifications))
 
 
@@ -65,6 +75,8 @@ class RunOptions:
     root: str
     severity: tuple[tuple[str, Severity], ...] = ()
     cache_dir: str | None = None  # None: no cache
+    lifetimes: bool = True  # judge findings by how often their code runs (linter/lifetime.py)
+    modules: tuple[str, ...] = ()  # module paths of the run: import calls outside them are no edges
 
 
 def selected_rules(config: Config, select: list[str] | None = None, ignore: list[str] | None = None) -> list[RuleModule]:
@@ -73,8 +85,15 @@ def selected_rules(config: Config, select: list[str] | None = None, ignore: list
     return [rm for rm in all_rules() if (chosen is None or rm.rule.id in chosen) and rm.rule.id not in ignored]
 
 
-def lint(jobs: list[PackageJob], options: RunOptions, processes: int = 1) -> LintResult:
+def lint(jobs: list[PackageJob], options: RunOptions, processes: int = 1,
+         context: list[PackageJob] = ()) -> LintResult:
+    """Lints `jobs`; the packages of `context` are only read for the module model (see
+    discover.module_context)."""
     result = LintResult()
+    if options.lifetimes and not options.modules:
+        options = replace(options, modules=module_path_list([*jobs, *context]))
+    if options.lifetimes and context:
+        jobs = sorted([*jobs, *context], key=lambda job: job.directory)
     if processes <= 1 or len(jobs) <= 1:
         write_in_background(True)
         try:
@@ -94,6 +113,8 @@ def lint(jobs: list[PackageJob], options: RunOptions, processes: int = 1) -> Lin
         with ProcessPoolExecutor(max_workers=min(processes, len(batches))) as pool:
             for part in pool.map(_lint_batch, batches, [options] * len(batches)):
                 result.extend(part)
+    if options.lifetimes:
+        judge_lifetimes(result, jobs, options)
     result.sort()
     return result
 
@@ -198,7 +219,7 @@ def _read_bytes(name: str) -> bytes:
 
 def _key(job: PackageJob, options: RunOptions, files: list[tuple[Path, str, bool, bytes]]) -> str:
     return package_key([(rel, reported, raw) for _, rel, reported, raw in files], job.go_version,
-                       options.rule_ids, options.severity)
+                       options.rule_ids, options.severity, (options.lifetimes, options.modules))
 
 
 def _batch_target(jobs: list[PackageJob], processes: int, files_per_batch: int = 40) -> int:
@@ -258,6 +279,9 @@ def _compiled(rule_ids: tuple[str, ...]) -> tuple[list[RuleModule], Query | None
         return modules, None
     parts.append(f"{FUNCTIONS_PATTERN} @{_FUNCTIONS}")
     parts.append(f"{GO_STATEMENTS_PATTERN} @{_GO_STATEMENTS}")
+    parts.append(f"{CALLS_PATTERN} @_call")
+    parts.append(f"{LOOPS_PATTERN} @_loop")
+    parts.append(f"{KEYED_PATTERN} @_kv")
     try:
         return modules, Query(GO, "\n".join(parts))
     except Exception:
@@ -367,6 +391,8 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
                     result.findings.append(finding)
                 else:
                     result.suppressed.append(_with(finding, suppressed=reason))
+        if options.lifetimes and (report_paths or not job.report):
+            result.summaries.append(_summary(job, root, options, _name, contexts))
         # The scope and the files' contexts refer to each other: break the cycle, so the trees go
         # now and not when the cyclic collector next runs.
         scope.release()
@@ -374,6 +400,39 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
     if key is not None and not any(note.is_error for note in result.notifications):
         ResultCache(options.cache_dir).store(key, result)
     return result
+
+
+def _summary(job: PackageJob, root: Path, options: RunOptions, name: str, contexts: list[tuple[FileContext, bool]]) -> PackageSummary:
+    """The package as the module model sees it. Generated files are left out: they are never
+    reported, and what they call is not what decides how often a user's code runs."""
+    models = []
+    for ctx, reported in contexts:
+        if not reported and _is_generated(ctx.source):
+            continue
+        models.append((ctx.model, ctx.summary_captures))
+    return summarise_package(relative_directory(job.directory, root), name, models, options.modules)
+
+
+def module_path_list(jobs: list[PackageJob]) -> tuple[str, ...]:
+    """The module paths of the go.mod files above the jobs' directories."""
+    from .lifetime import module_paths
+
+    return tuple(sorted({path for _, path in module_paths(sorted({job.directory for job in jobs})).values() if path}))
+
+
+def module_model(result: LintResult, jobs: list[PackageJob], root: Path) -> ModuleModel:
+    paths, modules = import_paths_for(sorted({job.directory for job in jobs}), root)
+    return build_model(result.summaries, paths, modules)
+
+
+def judge_lifetimes(result: LintResult, jobs: list[PackageJob], options: RunOptions) -> None:
+    """Every finding takes the level the lifetime of its code gives it (linter/lifetime.py)."""
+    model = module_model(result, jobs, Path(options.root))
+    policies = {rm.rule.id: rm.rule.lifetime for rm in all_rules()}
+    overrides = dict(options.severity)
+    result.findings, result.silenced = apply_lifetimes(model, result.findings, policies, overrides)
+    result.suppressed, _ = apply_lifetimes(model, result.suppressed, policies, overrides)
+    result.module = model
 
 
 def _run_file_rules(ctx: FileContext, modules: list[RuleModule], query: Query | None, result: LintResult) -> list[Finding]:
@@ -394,6 +453,7 @@ def _run_file_rules(ctx: FileContext, modules: list[RuleModule], query: Query | 
         captures = QueryCursor(query).captures(ctx.source.root)
         model.function_nodes = captures.pop(_FUNCTIONS, [])
         model.go_statement_nodes = captures.pop(_GO_STATEMENTS, [])
+        ctx.summary_captures = {own: captures.pop(name, []) for name, own in _SUMMARY.items()}
         calls = captures.pop(_METHOD_CALLS, None)
         captures.pop(f"{_METHOD_CALLS}.name", None)
         for name, nodes in captures.items():

@@ -91,12 +91,14 @@ class GrowthSite:
 
     @property
     def severity(self) -> Severity:
-        """How sure we are that the growth tracks traffic: with a handler or the request in the
-        picture, certain; with a key that is new on every call or an event loop, likely; otherwise
-        the code may well run a bounded number of times (a CLI, start-up work we did not see)."""
-        if self.in_handler or self.request_key:
+        """How sure we are that the growth tracks traffic: with the key from the request, anyone
+        on the network drives it (error); in a handler, or with a key that is new on every call or
+        an event loop, likely (warning); otherwise the code may well run a bounded number of times
+        (note). The module model raises a note to a warning when the inserting function runs per
+        request or in an endless loop, and silences it when it runs once (linter/lifetime.py)."""
+        if self.request_key:
             return Severity.ERROR
-        if self.per_event:
+        if self.in_handler or self.per_event:
             return Severity.WARNING
         return Severity.NOTE
 
@@ -365,7 +367,8 @@ def unbounded_growth(pkg: PackageContext, collection: Collection) -> list[Growth
             continue
         chain = list(_function_chain(function))
         in_handler = any(is_handler(fn) for fn in chain) or calls.reached_from_handler(chain[-1] if chain else None)
-        site = GrowthSite(use, function, in_handler, _from_request(use, chain),
+        request_key = _from_request(use, chain) or _request_through_callers(use, function, calls)
+        site = GrowthSite(use, function, in_handler, request_key,
                           _fresh_key(use) or _in_goroutine_loop(use, chain))
         if site.severity is Severity.NOTE and (use.ctx.model.package == "main" or _memo_table(collection, use, function)):
             # Nothing ties this insert to traffic. A command's tables live as long as one run,
@@ -383,6 +386,11 @@ def _memo_table(collection: Collection, grow: Use, function: Function | None) ->
         return False
     return any(use.kind == READ and use.ctx is grow.ctx and function.contains(use.ident)
                and use.site.type in ("index_expression", "call_expression") for use in collection.uses)
+
+
+def subjects(sites: Iterable[GrowthSite]) -> tuple[str, ...]:
+    """The inserting functions, by name: their lifetime decides the finding's level."""
+    return tuple(sorted({site.function.name for site in sites if site.function is not None}))
 
 
 def strongest(sites: Iterable[GrowthSite]) -> Severity:
@@ -502,13 +510,16 @@ def _from_request(use: Use, chain: list[Function]) -> bool:
     (`c.ClientIP()`, `r.URL.Path`) or through a local assigned from one (`ip := c.ClientIP()`)."""
     if use.key is None:
         return False
-    model = use.ctx.model
+    return _mentions_request(use.ctx.model, use.key, chain)
+
+
+def _mentions_request(model, expr: Node, chain: list[Function]) -> bool:
     params = [p for fn in chain for p in request_params(fn) if p.node is not None]
     if not params:
         return False
-    if any(model.references(p.node, within=use.key) for p in params):
+    if any(model.references(p.node, within=expr) for p in params):
         return True
-    for ident in _identifiers(use.key, limit=64):
+    for ident in _identifiers(expr, limit=64):
         binding = model.resolve(ident)
         if binding.kind != "local" or binding.decl is None:
             continue
@@ -520,6 +531,29 @@ def _from_request(use: Use, chain: list[Function]) -> bool:
         right = statement.child_by_field_name("right") or statement.child_by_field_name("value")
         if right is not None and any(model.references(p.node, within=right) for p in params):
             return True
+    return False
+
+
+def _request_through_callers(use: Use, function: Function | None, calls: "_PackageCalls") -> bool:
+    """The key is a parameter of the inserting function, and a handler of the package passes
+    request data for it: `getVisitor(c.ClientIP())` fills `visitors[ip]` from the network."""
+    if use.key is None or function is None or function.kind != "func":
+        return False
+    model = use.ctx.model
+    indexes = [i for i, p in enumerate(function.params)
+               if p.node is not None and model.references(p.node, within=use.key)]
+    if not indexes:
+        return False
+    for ctx, ident in calls._references(function.name):
+        call = ident.parent
+        if call is None or call.type != "call_expression" or call.child_by_field_name("function") != ident:
+            continue
+        args = call.child_by_field_name("arguments")
+        values = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+        chain = list(_function_chain(ctx.model.enclosing_function(call)))
+        for index in indexes:
+            if index < len(values) and _mentions_request(ctx.model, values[index], chain):
+                return True
     return False
 
 

@@ -41,6 +41,10 @@ class Docs:
     references: tuple[str, ...] = ()
 
 
+# How a rule's findings take their level from the lifetime of their code (linter/lifetime.py).
+LIFETIME_POLICIES = ("repeats", "growth", "exposure", "ignores")
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str  # "GL401": stable forever
@@ -52,6 +56,14 @@ class Rule:
     precision: str = "high"  # SARIF/GitHub precision: very-high, high, medium, low
     security_severity: str | None = None  # GitHub "security-severity", only for security rules
     since: str = "0.1.0"
+    # How the lifetime of the code a finding sits in changes its level (linter/lifetime.py):
+    # "repeats" (the leak multiplies with how often the code runs), "exposure" (how a server is
+    # set up: only test and example code silence it) or "ignores".
+    lifetime: str = "repeats"
+
+    def __post_init__(self) -> None:
+        if self.lifetime not in LIFETIME_POLICIES:
+            raise ValueError(f"{self.id}: lifetime {self.lifetime!r} is not one of {', '.join(LIFETIME_POLICIES)}")
 
     @property
     def help_uri(self) -> str:
@@ -87,6 +99,14 @@ class Finding:
     source_line: str = field(default="", compare=False)  # the text of `line`, without newline
     fingerprints: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     suppressed: str | None = field(default=None, compare=False)  # justification when suppressed
+    # The functions (names as `context` writes them, in the finding's package) whose lifetime decides
+    # the level, when not the enclosing one: the inserting functions of a package-level map.
+    subjects: tuple[str, ...] = field(default=(), compare=False)
+    # The leak repeats within one run of its function (an unbounded loop), so it leaks even in code
+    # that runs once per process.
+    repeats: bool = field(default=False, compare=False)
+    # How often the code runs, from the module model: per-request, loop, api, unknown, once, test.
+    lifetime: str | None = field(default=None, compare=False)
 
 
 class NotificationKind(str, enum.Enum):

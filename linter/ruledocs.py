@@ -37,6 +37,28 @@ Every rule has a stable id and a slug; either can be typed after `--select`, `--
 """
 
 
+_LIFETIME_TEXT = {
+    "repeats": "The level follows how often the code runs (`goleaklint explain FILE:LINE` shows it): per request, "
+    "as above; in an endless loop, per call of a library API, or with no caller seen in the module: at most "
+    "warning; once per process (reachable only from `main`, `init`, command-line commands, `sync.Once`, a "
+    "nil-guarded singleton): not reported, unless the leak repeats inside one run of the function (an endless "
+    "loop); test-only code (`_test.go`, files importing `testing`, test-support and example packages): not "
+    "reported.",
+    "growth": "The level follows how often the inserting functions run (`goleaklint explain FILE:LINE` shows "
+    "it): an error only when the key or value comes from the request; at least a warning when an inserting "
+    "function runs per request or in an endless loop; at most warning per call of a library API or with no "
+    "caller seen; not reported when every insert runs once per process or only in tests.",
+    "exposure": "How a server is set up, usually once in `main`: how often the code runs does not change the "
+    "level. Test-only and example code (`_test.go`, files importing `testing`, test-support, `example` and "
+    "`demo` packages, `//go:build ignore` programs) is not reported.",
+    "ignores": "Reported at its own level wherever the code runs.",
+}
+
+
+def lifetime_text(rule: Rule) -> str:
+    return _LIFETIME_TEXT[rule.lifetime]
+
+
 def rule_markdown(rule: Rule, heading: str = "#") -> str:
     """Markdown with the same sections for every rule; code sections are Go blocks."""
     lines = [f"{heading} {rule.id} {rule.slug}", "", f"*{rule.title}*", "",
@@ -50,6 +72,10 @@ def rule_markdown(rule: Rule, heading: str = "#") -> str:
         else:
             lines.append(text.strip())
         lines.append("")
+    lines.append(f"{heading}# Lifetime")
+    lines.append("")
+    lines.append(lifetime_text(rule))
+    lines.append("")
     if rule.docs.references:
         lines.append(f"{heading}# References")
         lines.append("")

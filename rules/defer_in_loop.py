@@ -7,6 +7,7 @@ from typing import Iterable
 from tree_sitter import Node
 
 from goleaklint.context import FileContext
+from goleaklint.callgraph import in_unbounded_loop
 from goleaklint.model import enclosing_loop
 from goleaklint.rule import Docs, Finding, Rule, Severity
 
@@ -82,6 +83,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             defer,
             f"`defer {what}` in a loop runs only when {owner} returns: each iteration's resource is "
             f"held until then",
+            repeats=in_unbounded_loop(ctx.model, defer),
             fix="move the loop body into a function (or a func literal called each iteration) so the "
             "defer runs per iteration, or release the resource explicitly at the end of the iteration",
         )

@@ -16,6 +16,7 @@ RULE = Rule(
     slug="pprof-exposed",
     title="net/http/pprof is served on the default mux on a non-loopback address",
     severity=Severity.ERROR,
+    lifetime="exposure",  # how a server is set up, usually once in main: only test and example code silence it
     tags=("security", "external/cwe/cwe-200"),
     precision="high",
     security_severity="7.5",

@@ -14,6 +14,7 @@ RULE = Rule(
     slug="server-without-timeouts",
     title="an HTTP server is started with no read timeout",
     severity=Severity.WARNING,
+    lifetime="exposure",  # how a server is set up, usually once in main: only test and example code silence it
     tags=("security", "external/cwe/cwe-400", "resource-leak"),
     precision="high",
     security_severity="5.3",

@@ -7,6 +7,7 @@ from typing import Iterable
 from tree_sitter import Node, QueryCursor
 
 from goleaklint.context import FileContext
+from goleaklint.callgraph import in_unbounded_loop
 from goleaklint.model import FUNCTION_TYPES, Function, enclosing_loop
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
@@ -114,7 +115,7 @@ def _check_tick(ctx: FileContext, call: Node) -> Finding | None:
             RULE, call,
             f"time.Tick inside a loop makes a new ticker every iteration and none can ever be stopped: one more "
             f"ticker held forever per iteration ({_version_note(ctx)})",
-            fix=_TICK_FIX,
+            fix=_TICK_FIX, repeats=in_unbounded_loop(ctx.model, call),
         )
     if ctx.go_at_least(1, 23):
         return None  # the only cost was the leak, and Go 1.23 collects an unreferenced ticker

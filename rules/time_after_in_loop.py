@@ -7,6 +7,7 @@ from typing import Iterable
 from tree_sitter import Node
 
 from goleaklint.context import FileContext
+from goleaklint.callgraph import in_unbounded_loop
 from goleaklint.model import FUNCTION_TYPES, enclosing_loop
 from goleaklint.rule import Docs, Finding, Rule, Severity
 
@@ -104,7 +105,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                 RULE, call,
                 f"time.After in a select inside a loop creates a new timer every iteration, and each one stays in "
                 f"memory until it fires ({known})",
-                fix=fix,
+                fix=fix, repeats=in_unbounded_loop(ctx.model, call),
             )
 
 

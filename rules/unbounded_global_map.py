@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from goleaklint.context import PackageContext
-from goleaklint.growth import describe_sites, package_collections, strongest, unbounded_growth
+from goleaklint.growth import describe_sites, subjects, package_collections, strongest, unbounded_growth
 from goleaklint.rule import Docs, Finding, Rule, Severity
 
 RULE = Rule(
@@ -14,6 +14,7 @@ RULE = Rule(
     title="a package-level map is inserted into at run time and never shrinks",
     severity=Severity.WARNING,
     tags=("memory-leak", "unbounded-growth"),
+    lifetime="growth",  # judged by how often the inserting functions run
     precision="high",
     docs=Docs(
         what="Finds a package-level map or `sync.Map` that functions of the package insert into "
@@ -89,4 +90,5 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
             f"and nothing in the package deletes from it, clears it or replaces it",
             fix=_FIX,
             severity=strongest(sites),
+            subjects=subjects(sites),
         )

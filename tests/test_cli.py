@@ -155,7 +155,7 @@ def test_json_output_schema(tree, capsys):
     assert finding == {
         "rule": "GL401", "slug": "lost-cancel", "severity": "warning", "path": "svc/handler.go",
         "line": 6, "column": 7, "end_line": 6, "end_column": 8, "message": finding["message"],
-        "fix": finding["fix"], "function": "handle",
+        "fix": finding["fix"], "function": "handle", "lifetime": "unknown",
     }
     assert document["summary"] == {"files": 1, "findings": 1, "suppressed": 0, "by_rule": {"GL401": 1}}
 

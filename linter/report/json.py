@@ -29,6 +29,8 @@ def _finding(finding: Finding, slugs: dict[str, str]) -> dict:
         "fix": finding.fix,
         "function": finding.context,
     }
+    if finding.lifetime is not None:
+        entry["lifetime"] = finding.lifetime
     if finding.suppressed is not None:
         entry["suppressed"] = finding.suppressed
     return entry

@@ -109,6 +109,9 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict:
         location["logicalLocations"] = [{"fullyQualifiedName": finding.context, "kind": "function"}]
     result["locations"] = [location]
     result["partialFingerprints"] = dict(sorted(fingerprints.items()))
+    if finding.lifetime is not None:
+        # How often the code runs, from the module model: what decided the level.
+        result["properties"] = {"lifetime": finding.lifetime}
     if finding.suppressed is not None:
         suppression: dict = {"kind": "inSource", "status": "accepted"}
         if finding.suppressed:

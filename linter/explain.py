@@ -1,0 +1,94 @@
+"""`goleaklint explain FILE:LINE`: how long the function at a line lives, and the call chain that
+says so. The same module model the lint uses (linter/lifetime.py), built over the module that
+holds FILE, so the answer is the one that decided the levels of that function's findings."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from .cache import default_cache_dir
+from .config import Config, ConfigError, find_config, load_config
+from .discover import discover
+from .engine import RunOptions, lint, module_model
+from .lifetime import DESCRIBE, ModuleModel, Node, module_paths
+from .registry import rules_by_key
+
+_USAGE = "goleaklint explain FILE:LINE [--no-cache]"
+
+
+def explain_command(argv: list[str], out: TextIO) -> int:
+    parser = argparse.ArgumentParser(prog="goleaklint explain",
+                                     description="Print how often the function at FILE:LINE runs, and why.")
+    parser.add_argument("location", metavar="FILE:LINE")
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    parser.add_argument("--cache-dir", metavar="DIR")
+    args = parser.parse_args(argv)
+    file_text, sep, line_text = args.location.rpartition(":")
+    if not sep or not line_text.isdigit() or not file_text:
+        raise ConfigError(f"{args.location}: expected FILE:LINE, e.g. internal/worker/pool.go:42 ({_USAGE})")
+    path = Path(file_text)
+    if not path.is_file():
+        raise ConfigError(f"{file_text}: no such file")
+    if path.suffix != ".go":
+        raise ConfigError(f"{file_text}: not a Go file")
+    root = Path.cwd().resolve()
+    resolved = path.resolve()
+    modules = module_paths([resolved.parent])
+    scope = modules[resolved.parent][0] if resolved.parent in modules else resolved.parent
+    table = {key: rm.rule.id for key, rm in rules_by_key().items()}
+    config_path = find_config(Path.cwd())
+    config = load_config(config_path, table) if config_path else Config()
+    jobs, _ = discover([f"{scope}/..."], config, root)
+    if not any(job.directory == resolved.parent for job in jobs):
+        jobs, _ = discover([str(resolved)], config, root)
+    cache_dir = None if args.no_cache else str(Path(args.cache_dir).resolve() if args.cache_dir else default_cache_dir())
+    options = RunOptions(rule_ids=(), root=str(root), cache_dir=cache_dir)
+    result = lint(jobs, options)
+    model = result.module or module_model(result, jobs, root)
+    try:
+        relpath = resolved.relative_to(root).as_posix()
+    except ValueError:
+        relpath = resolved.as_posix()
+    node = model.node_at(relpath, int(line_text))
+    if node is None:
+        out.write(f"{relpath}:{line_text}: not inside a function: package-level code runs once, when the "
+                  f"package is initialised\n")
+        return 0
+    write_explanation(model, node, out)
+    return 0
+
+
+def write_explanation(model: ModuleModel, node: Node, out: TextIO) -> None:
+    out.write(f"{node.relpath}:{node.line}: {node.name}\n")
+    out.write(f"lifetime: {DESCRIBE[node.lifetime]}\n")
+    chain = model.chain(node)
+    root = chain[0][0]
+    if root.forced and root is node:
+        out.write(f"because: {root.reason}, whatever calls it\n")
+        return
+    out.write("because:\n")
+    rows = []
+    for index, (step, site_path, site_line) in enumerate(chain):
+        if index == 0:
+            note = f"root: {step.reason}" if step.reason else f"root: {DESCRIBE[step.lifetime]}"
+        else:
+            note = f"called at {site_path}:{site_line}"
+            if chain[index - 1][0].lifetime != step.lifetime and step.lifetime == "loop":
+                note += ", in a loop that never ends"
+        rows.append((f"{step.relpath}:{step.line}", step.name, note))
+    width = [max(len(row[i]) for row in rows) for i in (0, 1)]
+    for where, name, note in rows:
+        out.write(f"  {where.ljust(width[0])}  {name.ljust(width[1])}  {note}\n")
+    callers = sum(1 for edges in model.edges for callee, *_ in edges if model.nodes[callee] is node)
+    if callers > 1:
+        out.write(f"{callers} calls in the module reach it; the most repeated one decides.\n")
+    if model.unresolved:
+        out.write(f"({model.unresolved} calls in the module could not be resolved without types and are not "
+                  f"counted.)\n")
+
+
+def main(argv: list[str]) -> int:  # pragma: no cover - through cli.main
+    return explain_command(argv, sys.stdout)

@@ -1,0 +1,429 @@
+"""The module model: every package's functions joined into one call graph, and a lifetime for each
+function, propagated from its roots.
+
+A leak is a leak only if the code repeats. Each function takes the lifetime of the most repeated
+root that reaches it:
+
+    per-request > loop > api > unknown > once > test
+
+- per-request: a handler (by its parameters), a method of a type registered as a gRPC service, and
+  everything they call;
+- loop: called inside an unbounded loop (`for {}`, `for cond {}`, a range over a channel) of code
+  that is otherwise once per process or of unknown lifetime: what it does repeats without bound;
+- api: an exported function or method of a library package (a module with no `main` package,
+  outside `internal/`): called an unknown number of times by code we cannot see;
+- unknown: nothing in the module is seen calling it (an interface call, a function value we do
+  not follow): rules treat it like an API;
+- once: reachable only from `main`, `init`, command-line commands, `sync.Once`, `sync.OnceFunc`
+  and nil-guarded singletons;
+- test: `_test.go` files, files importing "testing", functions taking `*testing.T`, test-support
+  and example packages, and what only they call.
+
+Built in the parent from the packages' summaries (linter/callgraph.py), after the workers ran the
+rules: a finding's level is decided here, so a change in one package that changes a lifetime in
+another needs no cache entry of the other to be invalidated.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .callgraph import ONCE, REQUEST, TEST, PackageSummary
+from .rule import Finding, Severity
+
+LOOP = "loop"
+API = "api"
+UNKNOWN = "unknown"
+
+ORDER = {TEST: 0, ONCE: 1, UNKNOWN: 2, API: 3, LOOP: 4, REQUEST: 5}
+DESCRIBE = {
+    REQUEST: "per request",
+    LOOP: "in an unbounded loop",
+    API: "per call of a library API",
+    UNKNOWN: "unknown (no caller seen in the module)",
+    ONCE: "once per process",
+    TEST: "test-only",
+}
+
+# Directories whose packages exist for tests or as examples: their code never runs in production.
+_TEST_SUPPORT = re.compile(r"(?:tests?|testutils?|testhelpers?|testing|testfiles|testenv|testserver|e2e|mocks?|fakes?|"
+                           r"\w+test|\w+_tests?|\w+testing|integration)", re.I)
+# English words that end in "test" and name ordinary packages.
+_NOT_TEST_SUPPORT = frozenset({"latest", "contest", "attest", "protest", "greatest", "fastest", "smallest", "biggest",
+                               "shortest", "largest", "highest", "lowest", "oldest", "newest", "earliest", "nearest"})
+_EXAMPLES = re.compile(r"(?:_?examples?|demos?|samples?)", re.I)
+
+
+@dataclass
+class Node:
+    package: int  # index into ModuleModel.packages
+    name: str
+    relpath: str
+    line: int
+    end_line: int
+    kind: str
+    exported: bool
+    root: str | None
+    reason: str
+    forced: bool
+    lifetime: str | None = None
+    via: tuple[int, str, int] | None = None  # (caller node, relpath, line) that gave the lifetime
+
+
+@dataclass
+class Package:
+    summary: PackageSummary
+    import_path: str
+    library: bool  # its module has no main package
+
+
+@dataclass
+class ModuleModel:
+    packages: list[Package] = field(default_factory=list)
+    nodes: list[Node] = field(default_factory=list)
+    by_name: dict[tuple[str, str], int] = field(default_factory=dict)  # (directory, function name) -> node
+    edges: list[list[tuple[int, bool, str, int]]] = field(default_factory=list)  # caller -> (callee, in loop, relpath, line)
+    unresolved: int = 0
+
+    def node_at(self, relpath: str, line: int) -> Node | None:
+        """The innermost function of `relpath` whose lines hold `line`."""
+        best = None
+        for node in self.nodes:
+            if node.relpath == relpath and node.line <= line <= node.end_line:
+                if best is None or node.line >= best.line:
+                    best = node
+        return best
+
+    def chain(self, node: Node) -> list[tuple[Node, str, int] | tuple[Node, None, None]]:
+        """From the root that gave `node` its lifetime down to `node`: (function, call site)."""
+        steps: list = []
+        seen: set[int] = set()
+        current: Node | None = node
+        while current is not None:
+            key = id(current)
+            if key in seen:
+                break
+            seen.add(key)
+            if current.via is None:
+                steps.append((current, None, None))
+                break
+            caller, relpath, line = current.via
+            steps.append((current, relpath, line))
+            current = self.nodes[caller]
+        steps.reverse()
+        return steps
+
+
+def module_paths(directories: list[Path]) -> dict[Path, tuple[Path, str]]:
+    """For each package directory, its module root and module path, from the nearest go.mod."""
+    found: dict[Path, tuple[Path, str] | None] = {}
+
+    def lookup(directory: Path) -> tuple[Path, str] | None:
+        chain = []
+        current = directory
+        result = None
+        while True:
+            if current in found:
+                result = found[current]
+                break
+            chain.append(current)
+            go_mod = current / "go.mod"
+            if go_mod.is_file():
+                result = (current, _module_path(go_mod))
+                break
+            if current.parent == current:
+                break
+            current = current.parent
+        for item in chain:
+            found[item] = result
+        return result
+
+    answer = {}
+    for directory in directories:
+        info = lookup(directory)
+        if info is not None:
+            answer[directory] = info
+    return answer
+
+
+_MODULE = re.compile(rb"^\s*module\s+\"?([^\s\"]+)", re.M)
+
+
+def _module_path(go_mod: Path) -> str:
+    try:
+        match = _MODULE.search(go_mod.read_bytes())
+    except OSError:
+        return ""
+    return match.group(1).decode("utf-8", "replace") if match else ""
+
+
+def build_model(summaries: list[PackageSummary], import_paths: dict[str, str], modules: dict[str, str]) -> ModuleModel:
+    """`import_paths`: package directory -> import path; `modules`: package directory -> module root
+    (both relative to the report root)."""
+    model = ModuleModel()
+    has_main: dict[str, bool] = {}
+    for summary in summaries:
+        module = modules.get(summary.directory, "")
+        has_main[module] = has_main.get(module, False) or summary.name == "main"
+    by_import: dict[str, int] = {}
+    for summary in sorted(summaries, key=lambda s: (s.directory, s.name)):
+        index = len(model.packages)
+        path = import_paths.get(summary.directory, "")
+        model.packages.append(Package(summary, path, not has_main.get(modules.get(summary.directory, ""), False)))
+        if path and not summary.name.endswith("_test"):
+            by_import.setdefault(path, index)
+        for name, record in sorted(summary.functions.items()):
+            relpath, line, end_line, kind, _receiver, exported, root, reason, forced = record
+            key = (summary.directory, name)
+            if key in model.by_name:
+                existing = model.nodes[model.by_name[key]]
+                if not existing.relpath.endswith("_test.go"):
+                    continue  # `foo` and `foo_test` in one directory: the non-test one names it
+            model.by_name[key] = len(model.nodes)
+            model.nodes.append(Node(index, name, relpath, line, end_line, kind, bool(exported), root, reason, bool(forced)))
+    model.edges = [[] for _ in model.nodes]
+    local_index = {(n.package, n.name): i for i, n in enumerate(model.nodes)}
+    resolver = _Resolver(model, by_import, local_index)
+    for pindex, package in enumerate(model.packages):
+        summary = package.summary
+        _package_roots(model, pindex, package)
+        for caller, ref, relpath, line, in_loop in summary.calls:
+            callee = resolver.resolve(pindex, ref)
+            if callee is None:
+                if ref[0] != "I" or ref[1] in by_import:
+                    model.unresolved += 1
+                continue
+            if caller == "<cli>":
+                _set_root(model.nodes[callee], ONCE, "a command-line command's function")
+                continue
+            source = local_index.get((pindex, caller))
+            if source is None:
+                continue
+            model.edges[source].append((callee, bool(in_loop), relpath, line))
+        for type_text in summary.services:
+            found = resolver.type_of(pindex, type_text)
+            if found is None:
+                continue
+            qindex, type_name = found
+            for node_index, node in enumerate(model.nodes):
+                if node.package == qindex and node.kind == "method" and node.name.startswith(type_name + ".") and node.exported:
+                    _set_root(node, REQUEST, "a method of a gRPC service (registered with Register…Server)")
+        for type_text in summary.commands:
+            found = resolver.type_of(pindex, type_text)
+            if found is not None:
+                node_index = local_index.get((found[0], f"{found[1]}.Run"))
+                if node_index is not None:
+                    _set_root(model.nodes[node_index], ONCE, "a command-line command's Run method")
+    _propagate(model)
+    return model
+
+
+def _package_roots(model: ModuleModel, pindex: int, package: Package) -> None:
+    summary = package.summary
+    elements = [e for e in summary.directory.split("/") if e not in (".", "")]
+    test_support = next((e for e in elements if _TEST_SUPPORT.fullmatch(e) and e.lower() not in _NOT_TEST_SUPPORT), None)
+    example = next((e for e in elements if _EXAMPLES.fullmatch(e)), None)
+    library_api = package.library and summary.name != "main" and "internal" not in elements
+    for node in model.nodes:
+        if node.package != pindex:
+            continue
+        if test_support is not None:
+            node.root, node.reason, node.forced = TEST, f"in a test-support package ({test_support}/)", True
+        elif example is not None:
+            node.root, node.reason, node.forced = TEST, f"in example code ({example}/)", True
+        elif node.root is None and library_api and node.exported and node.kind != "literal":
+            receiver = node.name.split(".", 1)[0] if node.kind == "method" else ""
+            if not receiver or receiver[:1].isupper():
+                node.root, node.reason = API, "an exported function of a library package"
+
+
+def _set_root(node: Node, lifetime: str, reason: str) -> None:
+    if node.root is None or ORDER[lifetime] > ORDER[node.root] and node.root != TEST:
+        node.root, node.reason = lifetime, reason
+
+
+class _Resolver:
+    def __init__(self, model: ModuleModel, by_import: dict[str, int], local_index: dict[tuple[int, str], int]):
+        self.model = model
+        self.by_import = by_import
+        self.local = local_index
+
+    def type_of(self, pindex: int, type_text: str) -> tuple[int, str] | None:
+        text = type_text.lstrip("*")
+        text = re.sub(r"\[.*$", "", text)
+        if not text or text[0] in "[(" or text.startswith(("map", "chan", "func", "<-", "struct", "interface")):
+            return None
+        if "." in text:
+            path, _, name = text.rpartition(".")
+            qindex = self.by_import.get(path)
+            return (qindex, name) if qindex is not None else None
+        return pindex, text
+
+    def resolve(self, pindex: int, ref: list) -> int | None:
+        kind = ref[0]
+        if kind == "L":
+            return self.local.get((pindex, ref[1]))
+        if kind == "I":
+            qindex = self.by_import.get(ref[1])
+            return self.local.get((qindex, ref[2])) if qindex is not None else None
+        if kind == "M":
+            return self._method(pindex, ref[1], ref[2])
+        if kind == "R":
+            inner = self.resolve(pindex, ref[1])
+            if inner is None:
+                return None
+            node = self.model.nodes[inner]
+            result = self.model.packages[node.package].summary.results.get(node.name)
+            return self._method(node.package, result, ref[2]) if result else None
+        if kind == "D":
+            found = self.type_of(pindex, ref[1])
+            if found is None:
+                return None
+            qindex, type_name = found
+            field_type = self.model.packages[qindex].summary.fields.get(type_name, {}).get(ref[2])
+            return self._method(qindex, field_type, ref[3]) if field_type else None
+        return None
+
+    def _method(self, pindex: int, type_text: str, name: str) -> int | None:
+        found = self.type_of(pindex, type_text)
+        if found is None:
+            return None
+        qindex, type_name = found
+        return self.local.get((qindex, f"{type_name}.{name}"))
+
+
+def _propagate(model: ModuleModel) -> None:
+    """Every node takes the most repeated lifetime reaching it; a forced node (a singleton's body,
+    a `Once.Do` function) keeps its own whatever calls it. Lifetimes only rise and there are six,
+    so the worklist ends after at most six visits of a node."""
+    nodes, edges = model.nodes, model.edges
+
+    def run(seeds: list[int]) -> None:
+        work = list(seeds)
+        while work:
+            index = work.pop()
+            value = nodes[index].lifetime
+            for callee, in_loop, relpath, line in edges[index]:
+                target = nodes[callee]
+                if target.forced:
+                    continue
+                passed = value
+                if in_loop and value != TEST and ORDER[value] < ORDER[LOOP]:
+                    passed = LOOP
+                if target.lifetime is None or ORDER[passed] > ORDER[target.lifetime]:
+                    target.lifetime = passed
+                    target.via = (index, relpath, line)
+                    work.append(callee)
+
+    seeds = []
+    for index, node in enumerate(nodes):
+        if node.root is not None:
+            node.lifetime = node.root
+            seeds.append(index)
+    # Highest first, so that most nodes are visited once.
+    seeds.sort(key=lambda i: ORDER[nodes[i].lifetime])
+    run(seeds)
+    unknown = []
+    for index, node in enumerate(nodes):
+        if node.lifetime is None:
+            node.lifetime, node.reason = UNKNOWN, "no caller seen in the module"
+            unknown.append(index)
+    run(unknown)
+
+
+# ---- levels ------------------------------------------------------------------------------------
+
+REPEATS = "repeats"  # the leak multiplies with how often the code runs (most rules)
+EXPOSURE = "exposure"  # about how a server is set up: only test and example code silences it
+IGNORES = "ignores"  # not judged by lifetime
+GROWTH = "growth"  # a collection that grows each time its inserting functions run
+
+
+def level_for(policy: str, lifetime: str, severity: Severity, repeats: bool) -> Severity | None:
+    """The level a finding takes in code of `lifetime`; None: not reported.
+
+    per request: as the rule says; loop, api, unknown: at most warning; once per process: not
+    reported, unless the leak repeats within one run of the function (`repeats`: a loop that
+    never ends), which then counts as a loop; test-only: not reported. A growing collection
+    (GROWTH) is at least a warning per request and in a loop."""
+    if policy == IGNORES:
+        return severity
+    if lifetime == TEST:
+        return None
+    if policy == EXPOSURE:
+        return severity
+    if lifetime == ONCE and not repeats:
+        return None
+    if policy == GROWTH and lifetime in (REQUEST, LOOP) and severity is Severity.NOTE:
+        return Severity.WARNING  # it grows with traffic or with every event: worth a change
+    if lifetime == REQUEST:
+        return severity
+    return severity if severity.rank <= Severity.WARNING.rank else Severity.WARNING
+
+
+def apply(model: ModuleModel, findings: list[Finding], policies: dict[str, str],
+          overrides: dict[str, Severity] | None = None) -> tuple[list[Finding], list[Finding]]:
+    """Findings with their lifetime and level; the second list holds those not reported. A level
+    the user set for a rule (`[severity]` in the config) stands; lifetime still decides whether
+    the finding is reported at all."""
+    overrides = overrides or {}
+    kept: list[Finding] = []
+    dropped: list[Finding] = []
+    for finding in findings:
+        lifetime = lifetime_of(model, finding)
+        if lifetime is None:
+            kept.append(finding)
+            continue
+        level = level_for(policies.get(finding.rule_id, REPEATS), lifetime, finding.severity, finding.repeats)
+        if level is not None and finding.rule_id in overrides:
+            level = overrides[finding.rule_id]
+        updated = replace(finding, lifetime=lifetime, severity=level or finding.severity)
+        (kept if level is not None else dropped).append(updated)
+    return kept, dropped
+
+
+def lifetime_of(model: ModuleModel, finding: Finding) -> str | None:
+    if finding.path.endswith("_test.go"):
+        return TEST
+    directory = posixpath.dirname(finding.path) or "."
+    names = finding.subjects or ((finding.context,) if finding.context else ())
+    best = None
+    for name in names:
+        index = model.by_name.get((directory, name))
+        if index is None:
+            continue
+        lifetime = model.nodes[index].lifetime
+        if best is None or ORDER[lifetime] > ORDER[best]:
+            best = lifetime
+    if best is None and not names:
+        # At package level with no function named: a test-only or example package still decides.
+        for package in model.packages:
+            if package.summary.directory == directory:
+                roots = {n.root for n in model.nodes if n.package == model.packages.index(package) and n.forced}
+                if roots == {TEST}:
+                    return TEST
+    return best
+
+
+def relative_directory(directory: Path, root: Path) -> str:
+    try:
+        rel = directory.relative_to(root).as_posix()
+    except ValueError:
+        rel = directory.as_posix()
+    return rel if rel not in ("", ".") else "."
+
+
+def import_paths_for(directories: list[Path], root: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Import path and module root (relative directory -> text) of each package directory."""
+    paths: dict[str, str] = {}
+    modules: dict[str, str] = {}
+    for directory, (module_root, module_path) in module_paths(directories).items():
+        rel = relative_directory(directory, root)
+        inner = os.path.relpath(directory, module_root).replace(os.sep, "/")
+        paths[rel] = module_path if inner == "." else f"{module_path}/{inner}"
+        modules[rel] = relative_directory(module_root, root)
+    return paths, modules

@@ -1,0 +1,217 @@
+"""The module model (linter/callgraph.py, linter/lifetime.py): call edges across packages, the
+lifetime of every function, and the level each finding takes from it.
+
+The fixture modules under tests/fixtures/lifetimes/ carry `// want` lines like the rule fixtures,
+but every rule runs over them: the same leak must be reported where its code runs per request and
+stay silent where it runs once from main or only in tests.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from goleaklint.config import Config
+from goleaklint.discover import discover, module_context, select_shard
+from goleaklint.engine import RunOptions, lint, selected_rules
+from goleaklint.lifetime import API, LOOP, ONCE, REQUEST, TEST, UNKNOWN, level_for
+from goleaklint.rule import Severity
+
+from .conftest import FIXTURES
+from .test_fixtures import _expectations
+
+MODULES = sorted(p for p in (FIXTURES / "lifetimes").iterdir() if p.is_dir())
+
+
+def _lint(root: Path, paths=("./...",), cache_dir: str | None = None, shard=None, lifetimes: bool = True):
+    config = Config()
+    jobs, _ = discover(list(paths), config, root)
+    discovered = jobs
+    if shard is not None:
+        jobs = select_shard(jobs, shard, root)
+    rules = selected_rules(config)
+    options = RunOptions(tuple(rm.rule.id for rm in rules), str(root.resolve()), cache_dir=cache_dir,
+                         lifetimes=lifetimes)
+    context = module_context(jobs, config, root, discovered) if lifetimes else []
+    return lint(jobs, options, 1, context)
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda p: p.name)
+def test_lifetime_fixture(module: Path):
+    wants = _expectations(module)
+    result = _lint(module)
+    assert not [n for n in result.notifications if n.is_error]
+    got = {(f.path, f.line): f for f in result.findings}
+    problems = []
+    for key in sorted(set(wants) | set(got)):
+        expected = wants.get(key, [])
+        finding = got.get(key)
+        if not expected:
+            problems.append(f"{key}: unexpected {finding.rule_id} {finding.severity.value} ({finding.lifetime})")
+            continue
+        rule_id, level, _ = expected[0]
+        if finding is None or finding.rule_id != rule_id or (level and finding.severity.value != level):
+            what = f"{finding.rule_id} {finding.severity.value}" if finding else "nothing"
+            problems.append(f"{key}: want {rule_id}[{level or '*'}], got {what}")
+    assert not problems, "\n".join(problems)
+
+
+def _lifetimes(module: Path) -> dict[str, str]:
+    model = _lint(module).module
+    return {f"{model.packages[n.package].summary.directory}:{n.name}": n.lifetime for n in model.nodes}
+
+
+@pytest.fixture(scope="module")
+def service() -> dict[str, str]:
+    return _lifetimes(FIXTURES / "lifetimes" / "service")
+
+
+@pytest.mark.parametrize("function, lifetime", [
+    ("cmd/server:main", ONCE),
+    ("cmd/server:run", ONCE),  # main's helper
+    ("cmd/server:run.func1", ONCE),
+    ("internal/worker:Daemon.Start", ONCE),  # through NewDaemon's declared result, in another package
+    ("internal/worker:Background", ONCE),  # sync.Once.Do on a package variable
+    ("internal/worker:Queue.func1", ONCE),  # a nil-guarded singleton, though a handler calls Queue
+    ("internal/cache:Register", ONCE),
+    ("cmd/tool:main.func1", ONCE),  # cobra RunE literal
+    ("cmd/tool:runServe", ONCE),  # cobra RunE function value
+    ("cmd/tool:poll", ONCE),
+    ("internal/handlers:Fetch", REQUEST),  # a handler, by its parameters
+    ("internal/worker:Spawn", REQUEST),  # called by a handler in another package
+    ("internal/worker:SpawnInline", REQUEST),  # called by a handler literal registered in main
+    ("internal/cache:Remember", REQUEST),
+    ("internal/grpcsvc:Greeter.SayHello", REQUEST),  # registered with RegisterGreeterServer
+    ("cmd/server:handleConn", LOOP),  # `go handleConn(conn)` in an endless accept loop
+    ("internal/worker:Tick", LOOP),  # called in main's `for {}` goroutine
+    ("internal/worker:startForTests", TEST),  # only _test.go calls it
+    ("internal/worker:StartFake", TEST),  # a file that imports "testing"
+    ("internal/testutil:Serve", TEST),  # a test-support package
+    ("examples/demo:main", TEST),  # example code
+    ("tools:main", TEST),  # a //go:build ignore program
+])
+def test_service_lifetimes(service, function, lifetime):
+    assert service[function] == lifetime
+
+
+def test_library_lifetimes():
+    found = _lifetimes(FIXTURES / "lifetimes" / "library")
+    assert found["."+":NewClient"] == API
+    assert found[".:startJanitor"] == ONCE  # only init calls it
+
+
+def test_an_uncalled_function_is_unknown(tmp_path):
+    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
+    (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n\nfunc orphan() {}\n")
+    found = _lifetimes(tmp_path)
+    assert found[".:orphan"] == UNKNOWN
+    assert found[".:main"] == ONCE
+
+
+@pytest.mark.parametrize("lifetime, expected", [
+    (REQUEST, Severity.ERROR), (LOOP, Severity.WARNING), (API, Severity.WARNING), (UNKNOWN, Severity.WARNING),
+    (ONCE, None), (TEST, None),
+])
+def test_levels_by_lifetime(lifetime, expected):
+    assert level_for("repeats", lifetime, Severity.ERROR, repeats=False) == expected
+
+
+def test_levels_for_repeating_exposure_and_growth():
+    assert level_for("repeats", ONCE, Severity.WARNING, repeats=True) == Severity.WARNING
+    assert level_for("repeats", TEST, Severity.WARNING, repeats=True) is None
+    assert level_for("exposure", ONCE, Severity.ERROR, repeats=False) == Severity.ERROR
+    assert level_for("exposure", TEST, Severity.ERROR, repeats=False) is None
+    assert level_for("growth", REQUEST, Severity.NOTE, repeats=False) == Severity.WARNING
+    assert level_for("growth", UNKNOWN, Severity.NOTE, repeats=False) == Severity.NOTE
+    assert level_for("growth", ONCE, Severity.ERROR, repeats=False) is None
+
+
+def test_a_subset_is_judged_as_the_whole_module_is():
+    module = FIXTURES / "lifetimes" / "service"
+    whole = {(f.path, f.line, f.rule_id, f.severity) for f in _lint(module).findings if f.path.startswith("internal/worker/")}
+    part = {(f.path, f.line, f.rule_id, f.severity) for f in _lint(module, ["internal/worker/..."]).findings}
+    assert whole and part == whole
+
+
+def test_shards_partition_the_unsharded_findings():
+    module = FIXTURES / "lifetimes" / "service"
+    whole = sorted((f.path, f.line, f.rule_id, f.severity) for f in _lint(module).findings)
+    parts = []
+    for k in (1, 2, 3):
+        parts += [(f.path, f.line, f.rule_id, f.severity) for f in _lint(module, shard=(k, 3)).findings]
+    assert sorted(parts) == whole
+
+
+def test_without_lifetimes_everything_is_judged_alone():
+    module = FIXTURES / "lifetimes" / "service"
+    judged = _lint(module)
+    alone = _lint(module, lifetimes=False)
+    assert len(alone.findings) > len(judged.findings)
+    silenced = {(f.path, f.line) for f in judged.silenced}
+    assert ("internal/worker/worker.go", 25) in silenced  # Background's goroutine: once
+    assert ("internal/worker/worker.go", 25) in {(f.path, f.line) for f in alone.findings}
+
+
+def test_a_new_caller_in_another_package_changes_a_cached_finding(tmp_path):
+    """The cache holds each package's findings before lifetimes are applied, so making a handler
+    call what only main called before reports it on the warm run, although the package that holds
+    it did not change."""
+    module = tmp_path / "service"
+    shutil.copytree(FIXTURES / "lifetimes" / "service", module)
+    cache = str(tmp_path / "cache")
+    before = _lint(module, cache_dir=cache)
+    assert ("internal/worker/worker.go", 25) not in {(f.path, f.line) for f in before.findings}
+    fetch = module / "internal" / "handlers" / "fetch.go"
+    fetch.write_text(fetch.read_text().replace("\tworker.Spawn()\n", "\tworker.Spawn()\n\tworker.Background()\n"))
+    after = _lint(module, cache_dir=cache)
+    reported = {(f.path, f.line): f for f in after.findings}
+    assert ("internal/worker/worker.go", 25) in reported
+    assert reported[("internal/worker/worker.go", 25)].lifetime == REQUEST
+    # and back: main-only again, silent again, from the cache
+    fetch.write_text(fetch.read_text().replace("\tworker.Background()\n", ""))
+    again = _lint(module, cache_dir=cache)
+    assert ("internal/worker/worker.go", 25) not in {(f.path, f.line) for f in again.findings}
+
+
+def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "goleaklint", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_explain_prints_the_lifetime_and_the_chain():
+    module = FIXTURES / "lifetimes" / "service"
+    proc = _cli(module, "explain", "internal/worker/worker.go:8", "--no-cache")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "internal/worker/worker.go:7: Spawn.func1"
+    assert lines[1] == "lifetime: per request"
+    assert re.search(r"internal/handlers/fetch.go:10\s+Fetch\s+root: a request handler", proc.stdout)
+    assert re.search(r"internal/worker/worker.go:6\s+Spawn\s+called at internal/handlers/fetch.go:11", proc.stdout)
+
+    proc = _cli(module, "explain", "cmd/server/main.go:45", "--no-cache")
+    assert "lifetime: once per process" in proc.stdout
+    assert re.search(r"cmd/server/main.go:19\s+main\s+root: main of package main", proc.stdout)
+
+
+@pytest.mark.parametrize("location, message", [
+    ("nowhere.go:3", "no such file"),
+    ("go.mod:1", "not a Go file"),
+    ("internal/worker/worker.go", "expected FILE:LINE"),
+])
+def test_explain_rejects_bad_input(location, message):
+    proc = _cli(FIXTURES / "lifetimes" / "service", "explain", location, "--no-cache")
+    assert proc.returncode == 2
+    assert message in proc.stderr
+
+
+def test_cli_no_lifetimes_reports_main_code():
+    module = FIXTURES / "lifetimes" / "service"
+    judged = _cli(module, "--no-cache", "--format", "json", "--select", "GL103", "./...")
+    alone = _cli(module, "--no-cache", "--format", "json", "--select", "GL103", "--no-lifetimes", "./...")
+    assert judged.stdout.count('"GL103"') < alone.stdout.count('"GL103"')
