@@ -251,6 +251,15 @@ class PackageFunctions:
                         node.start_byte == at and node.end_byte == at + len(needle):
                     yield ctx, node
 
+    def occurrences(self, name: str) -> Iterator[tuple[FileContext, Node]]:
+        """Every identifier and field name spelled `name` in the package, with its file."""
+        return self._occurrences(name)
+
+    def methods(self, type_name: str) -> list[str]:
+        """The names of the methods the package declares on `type_name` (either receiver form)."""
+        prefix = type_name + "."
+        return [name[len(prefix):] for name in self._declarations if name.startswith(prefix)]
+
     def _argument_of(self, ctx: FileContext, node: Node) -> Node | None:
         """The call that `node` (or the `x.node` selector it ends) is a direct argument of."""
         expr = node.parent if node.type == "field_identifier" else node
