@@ -350,12 +350,15 @@ def growth_append(ctx: FileContext, statement: Node, target: Node) -> Node | Non
 def unbounded_growth(pkg: PackageContext, collection: Collection) -> list[GrowthSite]:
     """The sites that make the collection grow at run time, or [] when it is bounded, reset,
     handed to other code, or filled only at start-up."""
-    if any(use.kind in (REMOVE, ESCAPE) for use in collection.uses):
+    if any(use.kind == ESCAPE for use in collection.uses):
+        return []
+    calls = _PackageCalls(pkg)
+    conditional = {id(use) for use in client_conditional_deletes(pkg, collection, calls)}
+    if any(use.kind == REMOVE and id(use) not in conditional for use in collection.uses):
         return []
     if collection.kind == "map" and _small_key_type(collection):
         return []
     sites = []
-    calls = _PackageCalls(pkg)
     for use in collection.uses:
         if use.kind != GROW:
             continue
@@ -375,6 +378,76 @@ def unbounded_growth(pkg: PackageContext, collection: Collection) -> list[Growth
             continue
         sites.append(site)
     return sites
+
+
+def client_conditional_deletes(pkg: PackageContext, collection: Collection, calls: "_PackageCalls | None" = None) -> list[Use]:
+    """The `delete`s of a map that run only when a client comes back with the key and passes a
+    check (`if t, ok := tickets[id]; ok && valid(r) { delete(tickets, id) }` in a handler, `id`
+    from the request): most keys may never get there, so they bound nothing unless another
+    removal (a sweep, a clear, a reset) covers what the inserts add. A delete whose only
+    condition is that the entry exists ends every entry that a client finishes, and counts."""
+    if collection.kind != "map":
+        return []
+    calls = calls or _PackageCalls(pkg)
+    found = []
+    for use in collection.uses:
+        if use.kind != REMOVE or use.site.type != "call_expression":
+            continue
+        function = use.site.child_by_field_name("function")
+        args = use.site.child_by_field_name("arguments")
+        if function is None or use.ctx.source.text(function) != "delete" or args is None or args.named_child_count != 2:
+            continue
+        owner = use.ctx.model.enclosing_function(use.site)
+        chain = list(_function_chain(owner))
+        if not chain or not (any(is_handler(fn) for fn in chain) or calls.reached_from_handler(chain[-1])):
+            continue
+        if any(grow.kind == GROW and grow.ctx is use.ctx and chain[-1].contains(grow.site) for grow in collection.uses):
+            continue  # the function that inserts also deletes (`defer delete(m, k)`): per-call bookkeeping
+        key_use = Use(REMOVE, use.ident, use.ctx, use.site, args.named_children[1])
+        if _from_request(key_use, chain) and _checked_beyond_existence(use, collection.name):
+            found.append(use)
+    return found
+
+
+def _checked_beyond_existence(use: Use, name: str) -> bool:
+    """The delete sits under an `if` that tests more than the entry's presence in the map."""
+    model = use.ctx.model
+    text = use.ctx.source.text
+    node, child = use.site.parent, use.site
+    while node is not None and node.type not in FUNCTION_TYPES:
+        if node.type == "if_statement" and node.child_by_field_name("condition") is not None \
+                and child != node.child_by_field_name("condition") and child != node.child_by_field_name("initializer"):
+            presence = _presence_names(use, node, name)
+            parts = [p.strip() for p in re.split(r"&&", text(node.child_by_field_name("condition")))]
+            for part in parts:
+                bare = re.sub(r"\s+", "", part)
+                if bare in presence or re.fullmatch(rf"{re.escape(name)}\[[^\]]*\]!=nil", bare):
+                    continue
+                return True
+        child, node = node, node.parent
+    return False
+
+
+def _presence_names(use: Use, if_statement: Node, name: str) -> set[str]:
+    """`ok` of `if _, ok := m[k]; ok`, or of such a lookup earlier in the function."""
+    names: set[str] = set()
+    init = if_statement.child_by_field_name("initializer")
+    statements = [init] if init is not None else []
+    function = use.ctx.model.enclosing_function(use.site)
+    if function is not None and function.body is not None:
+        statements += [n for n in function.body.named_children[0].named_children
+                       if n.type == "short_var_declaration"] if function.body.named_children else []
+    for statement in statements:
+        if statement.type != "short_var_declaration":
+            continue
+        left, right = statement.child_by_field_name("left"), statement.child_by_field_name("right")
+        if left is None or right is None or left.named_child_count != 2 or right.named_child_count != 1:
+            continue
+        value = right.named_children[0]
+        operand = value.child_by_field_name("operand") if value.type == "index_expression" else None
+        if operand is not None and use.ctx.source.text(operand) == name:
+            names.add(use.ctx.source.text(left.named_children[1]))
+    return names
 
 
 def _memo_table(collection: Collection, grow: Use, function: Function | None) -> bool:

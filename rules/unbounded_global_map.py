@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from goleaklint.context import PackageContext
-from goleaklint.growth import describe_sites, package_collections, strongest, unbounded_growth
+from goleaklint.growth import client_conditional_deletes, describe_sites, package_collections, strongest, unbounded_growth
 from goleaklint.rule import Docs, Finding, Rule, Severity
 
 RULE = Rule(
@@ -82,11 +82,25 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
         if not sites:
             continue
         what = "sync.Map" if collection.kind == "sync.Map" else "map"
+        deletes = client_conditional_deletes(pkg, collection)
+        if deletes:
+            owners = sorted({_function_name(use) for use in deletes})
+            bound = (f"deleted only in {', '.join(owners)}, when a client comes back with the key and passes a "
+                     f"check: keys that never get there stay forever, and nothing sweeps, expires or caps them")
+        else:
+            bound = "nothing in the package deletes from it, clears it or replaces it"
         yield collection.decl_ctx.finding(
             RULE,
             collection.decl.node,
             f"package-level {what} `{collection.name}` only grows: inserted into by {describe_sites(sites)}, "
-            f"and nothing in the package deletes from it, clears it or replaces it",
+            f"and {bound}",
             fix=_FIX,
             severity=strongest(sites),
         )
+
+
+def _function_name(use) -> str:
+    function = use.ctx.model.enclosing_function(use.site)
+    while function is not None and function.kind == "literal" and function.parent is not None:
+        function = function.parent
+    return function.name if function is not None else "a package initialiser"
