@@ -49,6 +49,7 @@ _COMMAND_KEYS = frozenset({"Run", "RunE", "PreRun", "PreRunE", "PostRun", "PostR
 _ONCE_WRAPPERS = frozenset({"sync.OnceFunc", "sync.OnceValue", "sync.OnceValues"})
 _GRPC_REGISTER = re.compile(r"Register\w*Server")
 _KONG_CMD = re.compile(r'\bcmd:""')
+_BENCHMARK_N = re.compile(r"\b[A-Za-z_]\w*\.N\b")
 _BUILD_IGNORE = re.compile(rb"^//go:build\s+ignore\s*$", re.M)
 
 
@@ -255,7 +256,9 @@ class _FileSummariser:
         result = True
         for child in loop.named_children:
             if child.type == "for_clause":
-                result = child.child_by_field_name("condition") is None
+                condition = child.child_by_field_name("condition")
+                # `for i := 0; i < b.N; i++`: a benchmark runs its loop as often as it takes.
+                result = condition is None or _BENCHMARK_N.search(self.text(condition)) is not None
             elif child.type == "range_clause":
                 result = self._channel(child.child_by_field_name("right"))
         self._unbounded[loop.id] = result
@@ -371,6 +374,13 @@ class _FileSummariser:
         type_text = self._value_type(operand, function)
         if type_text:
             return ["M", type_text, name]
+        if operand.type == "call_expression":  # `Store().Add(x)`: a method on what a call returns
+            inner = self._reference(operand.child_by_field_name("function"), function, called=True)
+            return ["R", inner, name] if inner is not None and inner[0] in ("L", "I") else None
+        if operand.type == "index_expression":  # `counters["api"].Inc()`: an element of a map or slice
+            base = operand.child_by_field_name("operand")
+            element = _element_type(self._value_type(base, function)) if base is not None else ""
+            return ["M", element, name] if element else None
         if operand.type == "identifier":
             init = self._local_initialiser(operand)
             if init is not None and init.type == "call_expression":
@@ -398,8 +408,9 @@ class _FileSummariser:
         return None
 
     def _local_initialiser(self, ident: Node) -> Node | None:
+        """What a local or package variable was initialised with (`v := New()`, `var v = New()`)."""
         binding = self.model.resolve(ident)
-        if binding.kind != "local" or binding.decl is None:
+        if binding.kind not in ("local", "package") or binding.decl is None:
             return None
         return _initialiser(binding.decl)
 
@@ -473,6 +484,20 @@ class _FileSummariser:
                             self.summary.commands.append(type_text.lstrip("*"))
                 if fields:
                     self.summary.fields.setdefault(name, fields)
+
+
+def _element_type(type_text: str) -> str:
+    """`V` of `map[K]V` or `[]V`, as type_text writes them (no spaces)."""
+    if type_text.startswith("[]"):
+        return type_text[2:]
+    if type_text.startswith("map["):
+        depth = 0
+        for index, char in enumerate(type_text[3:], 3):
+            depth += char == "["
+            depth -= char == "]"
+            if depth == 0:
+                return type_text[index + 1:]
+    return ""
 
 
 def _statements(block: Node) -> list[Node]:

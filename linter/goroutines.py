@@ -88,7 +88,8 @@ def awaited(model: FileModel, go: Node) -> bool:
 
     Counted as waiting, after the `go` statement (or anywhere in a `defer`): a `.Wait()` call
     (`sync.WaitGroup`, errgroup, `sync.Cond`), or a receive (`<-ch`, `case <-ch:`, `for range ch`)
-    from a channel the goroutine mentions, by name, in its body or its arguments.
+    from a channel the goroutine mentions, by name, in its body or its arguments, or that a
+    callback it runs mentions (a func literal in the initialiser of a local the `go` uses).
     """
     function = model.enclosing_function(go)
     if function is None or function.body is None:
@@ -119,9 +120,36 @@ def awaited(model: FileModel, go: Node) -> bool:
             literal = go_literal(go, model)
             if literal is not None and not go.start_byte <= literal.start_byte < go.end_byte:
                 goroutine_names |= _names_in(model, literal)
+            goroutine_names |= _callback_names(model, go, function)
         if name in goroutine_names:
             return True
     return _wait_handed_on(model, go, function)
+
+
+_LITERALS = "(func_literal) @literal"
+
+
+def _callback_names(model: FileModel, go: Node, function: Function) -> set[str]:
+    """Names in the callbacks a goroutine can run: func literals in the initialiser of a local the
+    `go` statement uses (`srv := websocket.Server{Handler: func(ws){…}}; go srv.ServeHTTP(w, r)`).
+    The server calls the callback from the goroutine, so a channel it signals tells the owner
+    that the goroutine's work is done."""
+    names: set[str] = set()
+    seen: set[int] = set()
+    for ident in QueryCursor(query(_IDENTIFIERS)).captures(go).get("id", []):
+        binding = model.resolve(ident)
+        if binding.kind != "local" or binding.decl is None or binding.function is not function or binding.decl.id in seen:
+            continue
+        seen.add(binding.decl.id)
+        statement = binding.decl.parent
+        if statement is not None and statement.type == "expression_list":
+            statement = statement.parent
+        if statement is None or statement.type not in ("short_var_declaration", "var_spec"):
+            continue
+        value = statement.child_by_field_name("right" if statement.type == "short_var_declaration" else "value")
+        for literal in QueryCursor(query(_LITERALS)).captures(value).get("literal", []) if value is not None else []:
+            names |= _names_in(model, literal)
+    return names
 
 
 def _made_channel(model: FileModel, decl: Node) -> bool:
@@ -250,6 +278,15 @@ class PackageFunctions:
                 if node is not None and node.type in ("identifier", "field_identifier") and \
                         node.start_byte == at and node.end_byte == at + len(needle):
                     yield ctx, node
+
+    def occurrences(self, name: str) -> Iterator[tuple[FileContext, Node]]:
+        """Every identifier and field name spelled `name` in the package, with its file."""
+        return self._occurrences(name)
+
+    def methods(self, type_name: str) -> list[str]:
+        """The names of the methods the package declares on `type_name` (either receiver form)."""
+        prefix = type_name + "."
+        return [name[len(prefix):] for name in self._declarations if name.startswith(prefix)]
 
     def _argument_of(self, ctx: FileContext, node: Node) -> Node | None:
         """The call that `node` (or the `x.node` selector it ends) is a direct argument of."""

@@ -352,12 +352,15 @@ def growth_append(ctx: FileContext, statement: Node, target: Node) -> Node | Non
 def unbounded_growth(pkg: PackageContext, collection: Collection) -> list[GrowthSite]:
     """The sites that make the collection grow at run time, or [] when it is bounded, reset,
     handed to other code, or filled only at start-up."""
-    if any(use.kind in (REMOVE, ESCAPE) for use in collection.uses):
+    if any(use.kind == ESCAPE for use in collection.uses):
+        return []
+    calls = _PackageCalls(pkg)
+    conditional = {id(use) for use in client_conditional_deletes(pkg, collection, calls)}
+    if any(use.kind == REMOVE and id(use) not in conditional for use in collection.uses):
         return []
     if collection.kind == "map" and _small_key_type(collection):
         return []
     sites = []
-    calls = _PackageCalls(pkg)
     for use in collection.uses:
         if use.kind != GROW:
             continue
@@ -378,6 +381,76 @@ def unbounded_growth(pkg: PackageContext, collection: Collection) -> list[Growth
             continue
         sites.append(site)
     return sites
+
+
+def client_conditional_deletes(pkg: PackageContext, collection: Collection, calls: "_PackageCalls | None" = None) -> list[Use]:
+    """The `delete`s of a map that run only when a client comes back with the key and passes a
+    check (`if t, ok := tickets[id]; ok && valid(r) { delete(tickets, id) }` in a handler, `id`
+    from the request): most keys may never get there, so they bound nothing unless another
+    removal (a sweep, a clear, a reset) covers what the inserts add. A delete whose only
+    condition is that the entry exists ends every entry that a client finishes, and counts."""
+    if collection.kind != "map":
+        return []
+    calls = calls or _PackageCalls(pkg)
+    found = []
+    for use in collection.uses:
+        if use.kind != REMOVE or use.site.type != "call_expression":
+            continue
+        function = use.site.child_by_field_name("function")
+        args = use.site.child_by_field_name("arguments")
+        if function is None or use.ctx.source.text(function) != "delete" or args is None or args.named_child_count != 2:
+            continue
+        owner = use.ctx.model.enclosing_function(use.site)
+        chain = list(_function_chain(owner))
+        if not chain or not (any(is_handler(fn) for fn in chain) or calls.reached_from_handler(chain[-1])):
+            continue
+        if any(grow.kind == GROW and grow.ctx is use.ctx and chain[-1].contains(grow.site) for grow in collection.uses):
+            continue  # the function that inserts also deletes (`defer delete(m, k)`): per-call bookkeeping
+        key_use = Use(REMOVE, use.ident, use.ctx, use.site, args.named_children[1])
+        if _from_request(key_use, chain) and _checked_beyond_existence(use, collection.name):
+            found.append(use)
+    return found
+
+
+def _checked_beyond_existence(use: Use, name: str) -> bool:
+    """The delete sits under an `if` that tests more than the entry's presence in the map."""
+    model = use.ctx.model
+    text = use.ctx.source.text
+    node, child = use.site.parent, use.site
+    while node is not None and node.type not in FUNCTION_TYPES:
+        if node.type == "if_statement" and node.child_by_field_name("condition") is not None \
+                and child != node.child_by_field_name("condition") and child != node.child_by_field_name("initializer"):
+            presence = _presence_names(use, node, name)
+            parts = [p.strip() for p in re.split(r"&&", text(node.child_by_field_name("condition")))]
+            for part in parts:
+                bare = re.sub(r"\s+", "", part)
+                if bare in presence or re.fullmatch(rf"{re.escape(name)}\[[^\]]*\]!=nil", bare):
+                    continue
+                return True
+        child, node = node, node.parent
+    return False
+
+
+def _presence_names(use: Use, if_statement: Node, name: str) -> set[str]:
+    """`ok` of `if _, ok := m[k]; ok`, or of such a lookup earlier in the function."""
+    names: set[str] = set()
+    init = if_statement.child_by_field_name("initializer")
+    statements = [init] if init is not None else []
+    function = use.ctx.model.enclosing_function(use.site)
+    if function is not None and function.body is not None:
+        statements += [n for n in function.body.named_children[0].named_children
+                       if n.type == "short_var_declaration"] if function.body.named_children else []
+    for statement in statements:
+        if statement.type != "short_var_declaration":
+            continue
+        left, right = statement.child_by_field_name("left"), statement.child_by_field_name("right")
+        if left is None or right is None or left.named_child_count != 2 or right.named_child_count != 1:
+            continue
+        value = right.named_children[0]
+        operand = value.child_by_field_name("operand") if value.type == "index_expression" else None
+        if operand is not None and use.ctx.source.text(operand) == name:
+            names.add(use.ctx.source.text(left.named_children[1]))
+    return names
 
 
 def _memo_table(collection: Collection, grow: Use, function: Function | None) -> bool:
@@ -687,3 +760,291 @@ def describe_sites(sites: Iterable[GrowthSite], source: str = "key") -> str:
     if len(parts) > 4:
         parts = parts[:4] + [f"{len(parts) - 4} more"]
     return ", ".join(parts)
+
+
+# ---- maps in struct fields of process-lifetime values -------------------------------------------
+
+_STRUCTS = "(type_spec name: (type_identifier) @name type: (struct_type) @struct)"
+# Key names that say one entry per client: an address, a token, a user or session id.
+_PER_CLIENT_NAME = re.compile(r"(?i)(^|_)(ip|addr|address|remote|host|client|token|session|sid|user|uid|visitor|login|email|phone)")
+
+
+@dataclass
+class FieldMap:
+    """A map field of a struct type of the package, held for the life of the process."""
+
+    type_name: str
+    field: str
+    decl_ctx: FileContext
+    node: Node  # the field's name in the struct declaration
+    holder: str  # the package variable (or getter) that holds a value of the type
+    sites: list[GrowthSite] = field(default_factory=list)
+
+
+def field_map_growth(pkg: PackageContext) -> list[FieldMap]:
+    """Map fields of structs that a package variable, a package-level map or a singleton getter
+    holds for the life of the process, inserted into through that value with a per-client key
+    (from a request in a handler, or a key parameter named for a client) and never deleted from,
+    cleared, replaced, capped by a `len` check or handed to other code."""
+    files = [ctx for ctx in pkg.files if not ctx.is_test_file]
+    if not files or _TEST_SUPPORT_PACKAGE.search(files[0].model.package):
+        return []
+    from tree_sitter import QueryCursor
+
+    from .source import query
+
+    candidates: list[FieldMap] = []
+    for ctx in files:
+        if ctx.relpath not in pkg.report_paths or b"map[" not in ctx.source.data:
+            continue
+        for _, match in QueryCursor(query(_STRUCTS)).matches(ctx.source.root):
+            type_name = ctx.source.text(match["name"][0])
+            for field_list in match["struct"][0].named_children:
+                for decl in field_list.named_children:
+                    type_text = ctx.model.type_text(decl.child_by_field_name("type")) if decl.type == "field_declaration" else ""
+                    key = re.match(r"^map\[(.*?)\]", type_text)
+                    if not key or key.group(1) in _SMALL_KEY_TYPES:
+                        continue
+                    for name in decl.children_by_field_name("name"):
+                        candidates.append(FieldMap(type_name, ctx.source.text(name), ctx, name, ""))
+    if not candidates:
+        return []
+    calls = _PackageCalls(pkg)
+    holders = _Holders(pkg, files)
+    found = []
+    for candidate in candidates:
+        holder = holders.holder_of(candidate.type_name)
+        if holder is None:
+            continue
+        candidate.holder = holder
+        sites = _field_growth(pkg, files, candidate, holders, calls)
+        if sites:
+            candidate.sites = sites
+            found.append(candidate)
+    return found
+
+
+class _Holders:
+    """Which struct types of the package a process-lifetime value holds: a package variable of the
+    type (`var limiter = NewIPRateLimiter(…)`, `var store *Store`), a package-level map of them
+    (`map[string]*Counter{…}`), and the package functions that return such a variable (a
+    singleton getter)."""
+
+    def __init__(self, pkg: PackageContext, files: list[FileContext]):
+        self.pkg = pkg
+        self.files = files
+        self._functions: dict[str, Function] = {}
+        for ctx in files:
+            for decl in ctx.source.declarations:
+                if decl.type == "function_declaration":
+                    function = ctx.model.function_of(decl)
+                    if function is not None:
+                        self._functions.setdefault(function.name, function)
+        self.vars: dict[str, tuple[str, PackageVar, FileContext]] = {}  # var name -> (type, var, ctx)
+        for ctx in files:
+            for name, var in ctx.model.package_vars.items():
+                held = self._held_type(ctx, var)
+                if held:
+                    self.vars.setdefault(name, (held, var, ctx))
+
+    def _held_type(self, ctx: FileContext, var: PackageVar) -> str | None:
+        type_text = var.type
+        value = var.value
+        if not type_text and value is not None:
+            if value.type == "unary_expression" and value.named_child_count == 1:
+                value = value.named_children[0]
+            if value.type == "composite_literal":
+                type_text = ctx.model.type_text(value.child_by_field_name("type"))
+            elif value.type == "call_expression":
+                callee = value.child_by_field_name("function")
+                function = self._functions.get(ctx.source.text(callee)) if callee is not None and callee.type == "identifier" else None
+                type_text = function.results[0].type if function is not None and function.results else ""
+        element = re.match(r"^map\[[^\]]*\](.*)$", type_text or "")
+        if element:
+            type_text = element.group(1)
+        name = re.sub(r"\[.*$", "", (type_text or "").lstrip("*"))
+        return name if name and "." not in name else None
+
+    def holder_of(self, type_name: str) -> str | None:
+        for name, (held, _, _) in self.vars.items():
+            if held == type_name:
+                return name
+        return None
+
+    def held_value(self, ctx: FileContext, expr: Node | None) -> str | None:
+        """The type of the process-lifetime value `expr` denotes: a holder variable, an element of
+        a holder map, or a call of a getter that returns a holder variable."""
+        while expr is not None and expr.type == "parenthesized_expression" and expr.named_child_count == 1:
+            expr = expr.named_children[0]
+        if expr is None:
+            return None
+        if expr.type == "index_expression":
+            expr = expr.child_by_field_name("operand")
+            if expr is None or expr.type != "identifier":
+                return None
+        if expr.type == "identifier":
+            if ctx.model.resolve(expr).kind != "package":
+                return None
+            found = self.vars.get(ctx.source.text(expr))
+            return found[0] if found is not None else None
+        if expr.type == "call_expression":
+            callee = expr.child_by_field_name("function")
+            if callee is None or callee.type != "identifier" or (expr.child_by_field_name("arguments") or expr).named_child_count:
+                return None
+            function = self._functions.get(ctx.source.text(callee))
+            if function is None or function.body is None:
+                return None
+            model = function._model()
+            for statement in function.body.named_children[0].named_children if function.body.named_children else []:
+                if statement.type == "return_statement" and statement.named_child_count == 1:
+                    values = statement.named_children[0]
+                    value = values.named_children[0] if values.type == "expression_list" and values.named_child_count == 1 else values
+                    if value.type == "identifier" and model.resolve(value).kind == "package":
+                        found = self.vars.get(model.source.text(value))
+                        return found[0] if found is not None else None
+        return None
+
+    def function(self, name: str) -> Function | None:
+        return self._functions.get(name)
+
+
+def _field_growth(pkg: PackageContext, files: list[FileContext], fm: FieldMap, holders: _Holders,
+                  calls: _PackageCalls) -> list[GrowthSite]:
+    grows: list[Use] = []
+    for ctx in files:
+        if fm.field.encode() not in ctx.source.data:
+            continue
+        model = ctx.model
+        for at in _field_hits(ctx, fm.field):
+            selector = at.parent
+            operand = selector.child_by_field_name("operand")
+            owner = _owner_type(ctx, operand, holders)
+            if owner is not None and owner != fm.type_name:
+                continue  # a field of the same name in another type
+            use = _field_use(ctx, selector)
+            if use.kind in (REMOVE, ESCAPE):
+                function = model.enclosing_function(selector)
+                if use.kind == REMOVE and function is not None and function.kind == "func" and function.results \
+                        and re.sub(r"\[.*$", "", function.results[0].type.lstrip("*")) == fm.type_name:
+                    continue  # a constructor filling in the field
+                return []
+            if use.kind == GROW and owner == fm.type_name:
+                grows.append(use)
+    sites = []
+    for use in grows:
+        function = use.ctx.model.enclosing_function(use.site)
+        if _constant_key(use) or function is None or _field_len_guarded(use, function, fm.field):
+            continue
+        evidence = _per_client(use, function, holders, calls, fm.type_name)
+        if evidence is None:
+            continue
+        in_handler, request_key = evidence
+        sites.append(GrowthSite(use, function, in_handler, request_key, per_event=True))
+    return sites
+
+
+def _field_hits(ctx: FileContext, name: str) -> Iterator[Node]:
+    """`x.name` selectors in the file, by a byte search and a node lookup per hit."""
+    from .source import name_hits
+
+    key = name.encode("utf-8", "surrogateescape")
+    for at in name_hits(ctx.source.data, key):
+        node = ctx.source.root.named_descendant_for_byte_range(at, at + len(key))
+        if node is not None and node.type == "field_identifier" and node.start_byte == at and node.parent is not None \
+                and node.parent.type == "selector_expression" and node.parent.child_by_field_name("field") == node:
+            yield node
+
+
+def _owner_type(ctx: FileContext, operand: Node | None, holders: _Holders) -> str | None:
+    """The package type of `x` in `x.f`: a method's receiver, or a process-lifetime value."""
+    if operand is not None and operand.type == "identifier":
+        binding = ctx.model.resolve(operand)
+        if binding.kind == "receiver" and binding.function is not None and binding.function.receiver is not None:
+            return re.sub(r"\[.*$", "", binding.function.receiver.type.lstrip("*"))
+    return holders.held_value(ctx, operand)
+
+
+def _field_use(ctx: FileContext, selector: Node) -> Use:
+    parent = _up(selector)
+    if parent is None:
+        return Use(ESCAPE, selector, ctx, selector)
+    if parent.type == "index_expression" and parent.child_by_field_name("operand") == selector:
+        statement = _assigned_target(parent)
+        if statement is not None:
+            return Use(GROW, selector, ctx, statement, parent.child_by_field_name("index"))
+        if parent.parent is not None and parent.parent.type in ("inc_statement", "dec_statement"):
+            return Use(GROW, selector, ctx, parent.parent, parent.child_by_field_name("index"))
+        return Use(READ, selector, ctx, parent)
+    if parent.type == "selector_expression":
+        return Use(READ, selector, ctx, parent)  # `x.f.something`: not a map operation we know
+    return _common_use(ctx, selector, parent)
+
+
+def _field_len_guarded(use: Use, function: Function, name: str) -> bool:
+    """`if len(l.limiters) > max { … }` in the inserting function: the author has capped it."""
+    if function.body is None:
+        return False
+    text = use.ctx.source.text(function.body)
+    return bool(re.search(rf"len\(\s*[\w.]*\b{re.escape(name)}\s*\)\s*(<|<=|>|>=|==|!=)|(<|<=|>|>=|==|!=)\s*len\(\s*[\w.]*\b{re.escape(name)}\s*\)", text))
+
+
+def _per_client(use: Use, function: Function, holders: _Holders, calls: _PackageCalls,
+                type_name: str) -> tuple[bool, bool] | None:
+    """(in a handler, key from the request) when the insert's key is per client: it comes from a
+    request in a handler (directly or through the callers of the inserting method, followed one
+    method deep), or the method's key parameter is named for a client. None otherwise."""
+    chain = list(_function_chain(function))
+    if any(is_handler(fn) for fn in chain):
+        return True, _from_request(use, chain)
+    model = use.ctx.model
+    positions = []
+    for ident in _identifiers(use.key, limit=64):
+        binding = model.resolve(ident)
+        if binding.kind == "param" and binding.function is function:
+            index = next((i for i, p in enumerate(function.params) if p.node is not None and p.node.start_byte == binding.decl.start_byte), None)
+            if index is not None:
+                positions.append((index, binding.name))
+    if not positions or function.kind != "method":
+        return None
+    method = function.name.rsplit(".", 1)[-1]
+    verdict: tuple[bool, bool] | None = None
+    calls_seen = variable_calls = 0
+    for ctx, call, operand in _method_calls(holders, method):
+        args = call.child_by_field_name("arguments")
+        owner = _owner_type(ctx, operand, holders)
+        if owner != type_name or args is None:
+            continue
+        caller = ctx.model.enclosing_function(call)
+        caller_chain = list(_function_chain(caller))
+        if caller is not None and caller.kind == "method" and not any(is_handler(fn) for fn in caller_chain):
+            continue  # called by another method of the type: its own callers were looked at
+        for index, _ in positions:
+            if index >= args.named_child_count:
+                continue
+            arg_use = Use(GROW, use.ident, ctx, call, args.named_children[index])
+            calls_seen += 1
+            if _constant_key(arg_use):
+                continue
+            variable_calls += 1
+            in_handler = any(is_handler(fn) for fn in caller_chain) or calls.reached_from_handler(caller_chain[-1] if caller_chain else None)
+            request = in_handler and _from_request(arg_use, caller_chain)
+            if in_handler:
+                if verdict is None or (request and not verdict[1]):
+                    verdict = (True, request)
+    # No caller in a handler: the key parameter's name is the evidence, unless every call the
+    # package makes passes a constant (a fixed set of keys).
+    if verdict is None and (variable_calls or not calls_seen) and any(_PER_CLIENT_NAME.search(name) for _, name in positions):
+        return False, False
+    return verdict
+
+
+def _method_calls(holders: _Holders, method: str) -> Iterator[tuple[FileContext, Node, Node]]:
+    """`x.method(…)` calls in the package's non-test files: (file, call, x)."""
+    for ctx in holders.files:
+        if method.encode() not in ctx.source.data:
+            continue
+        for node in _field_hits(ctx, method):
+            selector = node.parent
+            call = selector.parent
+            if call is not None and call.type == "call_expression" and call.child_by_field_name("function") == selector:
+                yield ctx, call, selector.child_by_field_name("operand")

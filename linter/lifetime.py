@@ -348,12 +348,14 @@ def level_for(policy: str, lifetime: str, severity: Severity, repeats: bool) -> 
 
     per request: as the rule says; loop, api, unknown: at most warning; once per process: not
     reported, unless the leak repeats within one run of the function (`repeats`: a loop that
-    never ends), which then counts as a loop; test-only: not reported. A growing collection
+    never ends), which then counts as a loop; test-only: not reported, unless it repeats
+    (a benchmark loop, an endless loop). A growing collection
     (GROWTH) is at least a warning per request and in a loop."""
     if policy == IGNORES:
         return severity
     if lifetime == TEST:
-        return None
+        # A leak real in tests too: a benchmark loop over b.N or b.Loop(), an endless loop.
+        return min_level(severity, Severity.WARNING) if repeats and policy != EXPOSURE else None
     if policy == EXPOSURE:
         return severity
     if lifetime == ONCE and not repeats:
@@ -362,7 +364,11 @@ def level_for(policy: str, lifetime: str, severity: Severity, repeats: bool) -> 
         return Severity.WARNING  # it grows with traffic or with every event: worth a change
     if lifetime == REQUEST:
         return severity
-    return severity if severity.rank <= Severity.WARNING.rank else Severity.WARNING
+    return min_level(severity, Severity.WARNING)
+
+
+def min_level(a: Severity, b: Severity) -> Severity:
+    return a if a.rank <= b.rank else b
 
 
 def apply(model: ModuleModel, findings: list[Finding], policies: dict[str, str],

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
-from tree_sitter import Node
+from tree_sitter import Node, QueryCursor
 
 from goleaklint.context import FileContext
 from goleaklint.callgraph import in_unbounded_loop
-from goleaklint.model import enclosing_loop
+from goleaklint.model import FileModel, Function, enclosing_loop
+from goleaklint.source import query
 from goleaklint.rule import Docs, Finding, Rule, Severity
 
 RULE = Rule(
@@ -20,7 +22,12 @@ RULE = Rule(
     precision="high",
     docs=Docs(
         what="Finds a `defer` statement inside a loop body whose nearest enclosing function is the "
-        "function that runs the loop.",
+        "function that runs the loop. Reported as a note when holding it is cheap or the loop is "
+        "small: `defer cancel()` of a context made in the iteration, `defer t.Stop()` of a "
+        "`time.AfterFunc` timer (or, from Go 1.23, of `time.NewTimer`/`NewTicker`), a range over a "
+        "composite literal of at most 16 elements (written in the header or assigned to the variable "
+        "ranged over), and any loop in a `_test.go` file except one over `b.N`, `b.Loop()` or an "
+        "endless `for {}`.",
         why="A deferred call runs when the surrounding *function* returns, not at the end of the "
         "iteration. A loop that opens a file, takes a lock or starts a span per iteration and defers "
         "the release keeps every one of them until the function returns: file descriptors, "
@@ -48,13 +55,34 @@ RULE = Rule(
 }""",
         limits="Not reported: a defer inside a function literal (it runs when the literal returns, "
         "which is the fix); a defer followed by a `return` in the same block, since that iteration is "
-        "the last one. A loop that provably runs once or twice is still reported; suppress it with "
-        "`//goleaklint:ignore GL404 reason`.",
+        "the last one; a resource the function keeps past its iteration on purpose (the value itself "
+        "appended or stored into a slice, map or array declared outside the loop, or used by a "
+        "goroutine started in the loop: passing it to an ordinary call does not count); a deferred "
+        "closure that reads a named result of the function (`retErr`) or uses nothing the loop makes, "
+        "which is about the function's exit. Loop bounds are not evaluated: a loop over a parameter "
+        "that holds two items is a warning, a literal table of 16 items a note; suppress with "
+        "`//goleaklint:ignore GL404 reason`. Values kept through a channel send or a struct field "
+        "set by a helper are not seen, and a deferred closure that both reads a named result and "
+        "releases the iteration's resource is taken as the former.",
         references=("https://go.dev/ref/spec#Defer_statements",),
     ),
 )
 
 QUERY = "(defer_statement) @defer"
+
+_IDENTIFIERS = "(identifier) @id"
+# A handful of literal cases (`for _, tc := range []struct{…}{…}`): a small, bounded loop.
+_SMALL_TABLE = 16
+_REPEATS = re.compile(r"\.N\b|\.Loop\(\s*\)")  # b.N, b.Loop(): a benchmark repeats as often as it likes
+_CHEAP_SOURCES = {
+    "context.WithCancel": "a context's cancel", "context.WithTimeout": "a context's cancel",
+    "context.WithDeadline": "a context's cancel", "context.WithCancelCause": "a context's cancel",
+    "context.WithTimeoutCause": "a context's cancel", "context.WithDeadlineCause": "a context's cancel",
+    "time.AfterFunc": "a stopped AfterFunc timer",
+}
+_TIMERS = frozenset({"time.NewTimer", "time.NewTicker"})
+_STORED_AS = frozenset({"call_expression", "argument_list", "composite_literal", "literal_value", "keyed_element",
+                        "literal_element", "unary_expression", "parenthesized_expression"})
 
 
 def _returns_after(defer: Node) -> bool:
@@ -68,22 +96,186 @@ def _returns_after(defer: Node) -> bool:
 
 
 def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding]:
+    model = ctx.model
     for defer in captures["defer"]:
         loop = enclosing_loop(defer)
         if loop is None or _returns_after(defer):
             continue
         call = defer.named_children[0] if defer.named_children else None
-        what = ctx.source.text(call) if call is not None else "the call"
+        function = model.enclosing_function(defer)
+        if call is None or function is None or function.body is None:
+            continue
+        outermost = loop
+        while (outer := enclosing_loop(outermost)) is not None:
+            outermost = outer
+        made = _made_in_iteration(model, call, outermost)
+        callee = call.child_by_field_name("function") if call.type == "call_expression" else None
+        if callee is not None and callee.type == "func_literal" and (not made or _reads_result(model, callee, function)):
+            continue  # a closure about the function's exit: it runs then on purpose
+        if any(_kept_past_iteration(model, decl, loop, function) for decl in made):
+            continue  # the function keeps each resource past its iteration: releasing at exit is the design
+        what = " ".join(ctx.source.text(call).split())
         if len(what) > 60:
             what = what[:57] + "..."
-        function = ctx.model.enclosing_function(defer)
-        owner = f"{function.name}" if function is not None and function.kind != "literal" else "the enclosing function"
+        owner = f"{function.name}" if function.kind != "literal" else "the enclosing function"
+        reason = _note_reason(ctx, call, loop)
+        message = f"`defer {what}` in a loop runs only when {owner} returns: each iteration's resource is held until then"
         yield ctx.finding(
             RULE,
             defer,
-            f"`defer {what}` in a loop runs only when {owner} returns: each iteration's resource is "
-            f"held until then",
+            message + (f" ({reason})" if reason else ""),
             repeats=in_unbounded_loop(ctx.model, defer),
             fix="move the loop body into a function (or a func literal called each iteration) so the "
             "defer runs per iteration, or release the resource explicitly at the end of the iteration",
+            severity=Severity.NOTE if reason else None,
         )
+
+
+def _within(node: Node, outer: Node) -> bool:
+    return outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte
+
+
+def _made_in_iteration(model: FileModel, call: Node, loop: Node) -> list[Node]:
+    """The declarations of the locals the deferred call uses that the loop makes (its range
+    variables and the locals of its body), not counting a deferred literal's own."""
+    found: dict[int, Node] = {}
+    for ident in QueryCursor(query(_IDENTIFIERS)).captures(call).get("id", []):
+        binding = model.resolve(ident)
+        decl = binding.decl
+        if binding.kind == "local" and decl is not None and _within(decl, loop) and not _within(decl, call):
+            found.setdefault(decl.id, decl)
+    return list(found.values())
+
+
+def _reads_result(model: FileModel, literal: Node, function: Function) -> bool:
+    """The deferred literal uses a named result of the function (`retErr`): it adjusts what the
+    function returns, so it must run at the function's exit."""
+    names = {r.name for r in function.results if r.name}
+    if not names:
+        return False
+    for ident in QueryCursor(query(_IDENTIFIERS)).captures(literal).get("id", []):
+        if model.source.text(ident) in names and model.resolve(ident).kind == "result":
+            return True
+    return False
+
+
+def _kept_past_iteration(model: FileModel, decl: Node, loop: Node, function: Function) -> bool:
+    """The value leaves its iteration on purpose: appended or stored into a slice, map or array
+    declared outside the loop, or used by a goroutine. Passing it to an ordinary call does not
+    count: the call returns, and the value is released only when the function does."""
+    for ref in model.references(decl, within=loop):
+        node = ref.parent
+        while node is not None and node.id != loop.id:
+            if node.type == "go_statement":
+                return True
+            if node.type == "assignment_statement":
+                if _stores_outside(model, node, ref, loop):
+                    return True
+                break
+            if node.type in ("function_declaration", "method_declaration"):
+                break
+            node = node.parent
+    return False
+
+
+def _stores_outside(model: FileModel, assignment: Node, ref: Node, loop: Node) -> bool:
+    left, right = assignment.child_by_field_name("left"), assignment.child_by_field_name("right")
+    if left is None or right is None or not _within(ref, right):
+        return False
+    node = ref.parent
+    while node is not None and node.id != right.id:
+        # The value itself is stored (`append(s, f)`, `T{f: f}`, `&f`), not something a call made from it.
+        if node.type == "call_expression" and model.source.text(node.child_by_field_name("function")) != "append":
+            return False
+        if node.type not in _STORED_AS:
+            return False
+        node = node.parent
+    appended = any(v.type == "call_expression" and model.source.text(v.child_by_field_name("function")) == "append"
+                   for v in right.named_children)
+    for target in left.named_children:
+        root = target
+        while root is not None and root.type in ("index_expression", "selector_expression", "parenthesized_expression"):
+            root = root.child_by_field_name("operand") if root.type != "parenthesized_expression" else root.named_children[0]
+        if root is None or root.type != "identifier":
+            continue
+        if target.type != "index_expression" and not appended:
+            continue
+        binding = model.resolve(root)
+        if binding.kind in ("param", "receiver", "result", "package") or (
+                binding.kind == "local" and binding.decl is not None and not _within(binding.decl, loop)):
+            return True
+    return False
+
+
+def _note_reason(ctx: FileContext, call: Node, loop: Node) -> str | None:
+    """Why this defer is only worth a note: cheap to hold, a small literal loop, or test code
+    whose loop is bounded."""
+    model = ctx.model
+    if ctx.is_test_file and not _repeats_unboundedly(ctx, loop):
+        return "a test: the function returns soon"
+    callee = call.child_by_field_name("function") if call.type == "call_expression" else None
+    holder = callee
+    if callee is not None and callee.type == "selector_expression":
+        if ctx.source.text(callee.child_by_field_name("field")) != "Stop":
+            holder = None
+        else:
+            holder = callee.child_by_field_name("operand")
+    source = _initialiser(model, holder) if holder is not None and holder.type == "identifier" else None
+    if source is not None:
+        made_by = model.qualified(source)
+        cheap = _CHEAP_SOURCES.get(made_by or "")
+        if cheap is not None and (callee.type == "identifier") == (cheap == "a context's cancel"):
+            return f"{cheap} is cheap to hold"
+        if made_by in _TIMERS and callee.type == "selector_expression" and ctx.go_at_least(1, 23):
+            return "from Go 1.23 a stopped timer is cheap to hold"
+    size = _literal_size(model, loop)
+    if size is not None and size <= _SMALL_TABLE:
+        return f"the loop runs over {size} literal case{'s' if size != 1 else ''}"
+    return None
+
+
+def _repeats_unboundedly(ctx: FileContext, loop: Node) -> bool:
+    """`for {}`, `for ;; {}`, or a benchmark's `b.N` / `b.Loop()` loop."""
+    header = [c for c in loop.named_children if c.type not in ("block", "comment")]
+    if not header:
+        return True
+    if header[0].type == "for_clause" and header[0].child_by_field_name("condition") is None:
+        return True
+    return bool(_REPEATS.search(" ".join(ctx.source.text(c) for c in header)))
+
+
+def _initialiser(model: FileModel, ident: Node) -> Node | None:
+    """The call a local was declared from (`c, cancel := context.WithTimeout(…)` gives the call)."""
+    binding = model.resolve(ident)
+    if binding.kind != "local" or binding.decl is None or binding.decl.parent is None:
+        return None
+    statement = binding.decl.parent.parent
+    if statement is None or statement.type != "short_var_declaration":
+        return None
+    right = statement.child_by_field_name("right")
+    if right is None or right.named_child_count != 1:
+        return None
+    value = right.named_children[0]
+    return value if value.type == "call_expression" else None
+
+
+def _literal_size(model: FileModel, loop: Node) -> int | None:
+    """How many elements the composite literal a range loop runs over has: written in the header,
+    or the initialiser of a local or package variable named there."""
+    clause = next((c for c in loop.named_children if c.type == "range_clause"), None)
+    right = clause.child_by_field_name("right") if clause is not None else None
+    if right is not None and right.type == "identifier":
+        binding = model.resolve(right)
+        value = None
+        if binding.kind == "local" and binding.decl is not None and binding.decl.parent is not None:
+            statement = binding.decl.parent.parent
+            values = statement.child_by_field_name("right") if statement is not None and statement.type == "short_var_declaration" else None
+            value = values.named_children[0] if values is not None and values.named_child_count == 1 else None
+        elif binding.kind == "package":
+            var = model.package_vars.get(model.source.text(right))
+            value = var.value if var is not None else None
+        right = value
+    if right is None or right.type != "composite_literal":
+        return None
+    body = right.child_by_field_name("body")
+    return sum(1 for c in body.named_children if c.type != "comment") if body is not None else 0

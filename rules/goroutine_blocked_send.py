@@ -36,7 +36,10 @@ RULE = Rule(
         "`if err != nil { errc <- err; return }; resc <- r`; a stream and then `close(done)`) is "
         "settled when the function receives that signal. A goroutine that runs "
         "a server and sends only when serving fails (`if err := srv.Serve(l); err != "
-        "http.ErrServerClosed { errc <- err }`, or `err != nil` around gRPC's `Serve`) sends nothing "
+        "http.ErrServerClosed { errc <- err }`, `!errors.Is(err, http.ErrServerClosed)`, the else branch "
+        "of `if errors.Is(err, http.ErrServerClosed)`, or `err != nil` around gRPC's `Serve`; also "
+        "when it serves through a function variable set only to servers' methods, `serve := "
+        "srv.Serve` or a literal calling `srv.ServeTLS(…)`) sends nothing "
         "once the function has stopped that server (`srv.Shutdown`, `srv.Close`, `Stop`, "
         "`GracefulStop`), so such a call on the way out counts as a receive. The message names "
         "the line of the return.",
@@ -83,7 +86,11 @@ go func() {
         "expression (`make(chan T, len(urls))`) is trusted to fit every send; with a literal size, "
         "sends are counted only when each goroutine sends at most once and none starts in a loop. "
         "Conditions are not evaluated: a return that is only reached when no goroutine was started "
-        "is still a path. Goroutines started from `main` or `init` and test files are not checked.",
+        "is still a path. A server guard is read from the `if` around the send (or an `if … { return }` "
+        "before it), not from a `switch` or a helper that classifies the error; an else branch counts "
+        "only when its condition has no `&&`; the server is matched by its text, so a stop through "
+        "another name for it (a copy, a helper that stops it) is not seen. Goroutines started from "
+        "`main` or `init` and test files are not checked.",
         references=(
             "https://go.dev/blog/pipelines",
             "https://github.com/uber-go/goleak",
@@ -231,6 +238,7 @@ def _server_stops(ctx: FileContext, channel: LocalChannel, senders: list[Gorouti
     stops: dict[str, frozenset[str]] = {}  # the server's text -> the methods that silence it
     for goroutine in senders:
         servers = {text(server) for call, server in _method_calls(goroutine.literal.node) if text(_field(call)) in _SERVE}
+        servers |= _served_through_variables(ctx, goroutine.literal.node)
         if not servers:
             return []
         methods: set[str] = set()
@@ -252,6 +260,45 @@ def _server_stops(ctx: FileContext, channel: LocalChannel, senders: list[Gorouti
             if element is not None:
                 elements.append(element)
     return elements
+
+
+_VARIABLE_CALLS = "(call_expression function: (identifier) @callee)"
+
+
+def _served_through_variables(ctx: FileContext, literal: Node) -> set[str]:
+    """The servers a goroutine serves through a function variable: `serve := srv.Serve` (or a
+    literal that calls `srv.ServeTLS(…)`) and `serve(l)` in the goroutine. Every value the
+    variable is given must be such a method; otherwise the calls are not known to serve."""
+    model = ctx.model
+    servers: set[str] = set()
+    for callee in QueryCursor(query(_VARIABLE_CALLS)).captures(literal).get("callee", []):
+        binding = model.resolve(callee)
+        if binding.kind != "local" or binding.decl is None or binding.function is None:
+            continue
+        values = []
+        for ref in [binding.decl, *model.references(binding.decl, within=binding.function.node)]:
+            names = ref.parent
+            statement = names.parent if names is not None and names.type == "expression_list" else None
+            if statement is None or statement.type not in ("short_var_declaration", "assignment_statement") \
+                    or statement.child_by_field_name("left") != names:
+                continue
+            right = statement.child_by_field_name("right")
+            index = next(i for i, c in enumerate(names.named_children) if c == ref)
+            values.append(right.named_children[index] if right is not None and index < right.named_child_count else None)
+        served: set[str] = set()
+        for value in values:
+            if value is not None and value.type == "selector_expression" and ctx.source.text(value.child_by_field_name("field")) in _SERVE:
+                served.add(ctx.source.text(value.child_by_field_name("operand")))
+            elif value is not None and value.type == "func_literal":
+                inner = {ctx.source.text(server) for call, server in _method_calls(value) if ctx.source.text(_field(call)) in _SERVE}
+                if not inner:
+                    break
+                served |= inner
+            else:
+                break
+        else:
+            servers |= served
+    return servers
 
 
 def _method_calls(node: Node) -> list[tuple[Node, Node]]:
@@ -282,6 +329,13 @@ def _server_guard(ctx: FileContext, send: Node, literal: Node) -> frozenset[str]
                 return _HTTP_STOPS
             if _NOT_NIL.match(words):
                 return _GRPC_STOPS
+        if parent.type == "if_statement" and parent.child_by_field_name("alternative") == node:
+            # `if errors.Is(err, http.ErrServerClosed) { … } else { send }`: the else runs only
+            # for other errors, unless an `&&` lets the closed error through to it.
+            condition = parent.child_by_field_name("condition")
+            words = text(condition) if condition is not None else ""
+            if _IS_CLOSED.search(words) and not _NOT_CLOSED.search(words) and "&&" not in words:
+                return _HTTP_STOPS
         if parent.type == "statement_list":
             sibling = node.prev_named_sibling
             while sibling is not None:

@@ -10,7 +10,8 @@ from tree_sitter import Node, QueryCursor
 from goleaklint.context import FileContext, PackageContext
 from goleaklint.channels import local_channel
 from goleaklint.frameworks import single_initialiser
-from goleaklint.goroutines import PackageFunctions, command_line_file, go_call, go_literal, last_name, started_at_process_level
+from goleaklint.goroutines import (PackageFunctions, command_line_file, go_call, go_literal, last_name, root_function,
+                                   started_at_process_level)
 from goleaklint.model import Function
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
@@ -40,7 +41,14 @@ RULE = Rule(
         "`once.Do(…)`, `sync.OnceFunc(…)` or a `singleton.…(func…)` helper (or in a function handed "
         "to `once.Do`), or in a function of the package that only package-level initialisers, `init` "
         "or `main` call (`var logOnce = newLogOnce()`) runs once per process by design and is "
-        "reported at note level.",
+        "reported at note level. Also found: a constructor (a plain function whose first result is a "
+        "struct of this package) that starts a goroutine whose endless loop leaves only when a channel "
+        "field of the new value is closed (`case <-e.stop: return`), when the struct has no Stop, "
+        "Close, Shutdown or similar method and nothing in the package closes, signals or hands on "
+        "that channel; and a constructor that starts a helper it keeps in the new value (`w.Start()`, "
+        "`go w.Run()` with no arguments) whose type has a stop method (or belongs to another "
+        "package), while the struct has no Stop or Close and nothing stops that field: every value a "
+        "caller creates leaks the worker.",
         why="A goroutine that can never return keeps its stack (2 KiB and up), everything its closure "
         "captured and everything reachable from its locals until the process exits. When the code that "
         "starts it runs more than once (a constructor, a handler, a reconnect loop, a test), every run "
@@ -77,7 +85,15 @@ RULE = Rule(
         "loops are read). A receive from a done-looking channel counts as a way out even when the "
         "case does not return. A range in a `go func(){…}()` over a channel its function makes and "
         "keeps to itself is left to GL102 goroutine-blocked-receive, which names the return after "
-        "which the loop waits forever. Test files are not checked.",
+        "which the loop waits forever. A range over a receive-only field (`in <-chan T`, typically set "
+        "from a constructor parameter) is silent: the caller holds the send end and closes it. The "
+        "constructor shapes: fields and stop methods are matched by name across the package (a "
+        "`close` or `Stop` of a same-named field of another type, whose owner's type is not known, "
+        "silences them); a worker that also leaves by itself (a return on an error) or on the "
+        "caller's context or channel is not reported; a struct that embeds a type, a stop channel "
+        "set from anything but `make`, a context-and-cancel pair kept in fields, and a helper "
+        "started with arguments (a stop channel or context of the caller's) are left alone. Test "
+        "files are not checked.",
         references=("https://go.dev/blog/pipelines", "https://pkg.go.dev/time#Tick"),
     ),
 )
@@ -119,6 +135,9 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
                             body_ctx, function = callee
                             break
             if found is None:
+                unstoppable = _unstoppable_worker(pkg, ctx, go, body_ctx, function, functions)
+                if unstoppable is not None:
+                    yield unstoppable
                 continue
             loop, shape = found
             where = "" if body_ctx is ctx and function.kind == "literal" else (
@@ -136,6 +155,282 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
                 "cancelled: `select { case <-ctx.Done(): return; case <-t.C: … }`",
                 severity=Severity.NOTE if process else None,
             )
+
+
+        yield from _unstopped_helpers(pkg, ctx, functions)
+
+
+_STOPPERS = re.compile(r"(?i)^(stop|close|shutdown|cancel|quit|exit|terminate|halt|kill|release|dispose|destroy|finish|teardown)")
+_START_CALLS = """
+(call_expression
+  function: (selector_expression operand: (_) @helper field: (field_identifier) @method (#match? @method "^(Start|Run)$"))
+  arguments: (argument_list) @args) @call
+"""
+
+
+def _constructed_type(pkg: PackageContext, functions: PackageFunctions, function: Function | None) -> str | None:
+    """The struct type of this package a plain function returns first (`func NewX() *X`), when the
+    struct embeds nothing (an embedded type may bring a Stop of its own)."""
+    if function is None or function.kind != "func" or not function.results:
+        return None
+    name = re.sub(r"\[.*$", "", function.results[0].type.lstrip("*"))
+    if not name or "." in name or name not in functions.struct_fields:
+        return None
+    found = pkg.package_scope.get(name) if hasattr(pkg.package_scope, "get") else None
+    spec = found[1].parent if found is not None else None
+    struct = spec.child_by_field_name("type") if spec is not None and spec.type == "type_spec" else None
+    if struct is None or struct.type != "struct_type":
+        return None
+    for field_list in struct.named_children:
+        for decl in field_list.named_children:
+            if decl.type == "field_declaration" and decl.child_by_field_name("name") is None:
+                return None
+    return name
+
+
+def _stoppable(functions: PackageFunctions, type_name: str) -> bool:
+    return any(_STOPPERS.match(method) for method in functions.methods(type_name))
+
+
+def _unstoppable_worker(pkg: PackageContext, ctx: FileContext, go: Node, body_ctx: FileContext, function: Function,
+                        functions: PackageFunctions) -> Finding | None:
+    """A constructor starts a goroutine whose endless loop leaves only when a channel of the new
+    value is closed, while the type has no Stop/Close and nothing in the package closes or signals
+    that channel: the caller has no way to end it, so every value created leaks one goroutine."""
+    constructor = root_function(ctx.model.enclosing_function(go))
+    type_name = _constructed_type(pkg, functions, constructor)
+    if type_name is None or _stoppable(functions, type_name) or function.body is None:
+        return None
+    fields = functions.struct_fields[type_name]
+    for loop in QueryCursor(query(_LOOPS)).captures(function.body).get("loop", []):
+        if body_ctx.model.enclosing_function(loop) is not function or _unbounded(body_ctx, loop, functions) is None:
+            continue
+        stops = _stop_fields(body_ctx, loop, function, fields)
+        if not stops or not all(_owned_and_never_signalled(functions, type_name, name) for name in stops):
+            continue
+        channel = sorted(stops)[0]
+        where = "" if body_ctx is ctx and function.kind == "literal" else f" ({function.name})"
+        process = command_line_file(ctx) or functions.process_lifetime(ctx, go)
+        return ctx.finding(
+            RULE, go,
+            f"{constructor.name} starts a goroutine{where} that leaves its loop only when `{channel}` is "
+            f"closed, but {type_name} has no Stop or Close method and nothing in the package closes `{channel}`"
+            + (", so it lives as long as the process (fine for process-lifetime work)" if process
+               else f": every {type_name} a caller creates leaks one goroutine"),
+            fix=f"give {type_name} a Stop or Close method that closes `{channel}`, and have callers defer it",
+            severity=Severity.NOTE if process else None,
+        )
+    return None
+
+
+def _stop_fields(ctx: FileContext, loop: Node, function: Function, fields: dict[str, str]) -> set[str] | None:
+    """The channel fields whose receive cases hold every way out of the loop; None when some way
+    out (a return on an error, a break on a condition) does not depend on such a channel."""
+    model = ctx.model
+    body = loop.child_by_field_name("body")
+    if body is None:
+        return None
+    captures = QueryCursor(query(_EXITS)).captures(body)
+    exits = [n for n in captures.get("return", []) + captures.get("goto", []) if model.enclosing_function(n) is function]
+    for brk in captures.get("break", []):
+        if model.enclosing_function(brk) is not function:
+            continue
+        if any(c.type == "label_name" for c in brk.named_children):
+            exits.append(brk)  # a labelled break may leave this loop: count it as a way out
+            continue
+        node = brk.parent
+        while node is not None and node.type not in _BREAKABLE:
+            node = node.parent
+        if node is not None and node.id == loop.id:
+            exits.append(brk)
+    for call in captures.get("call", []):
+        callee = call.child_by_field_name("function")
+        if model.enclosing_function(call) is not function or callee is None:
+            continue
+        name = last_name(model, callee)
+        if model.qualified(call) in _TERMINATING or (name is not None and (name == "panic" or _TERMINATES.fullmatch(name))):
+            exits.append(call)
+    stops: set[str] = set()
+    for exit_node in exits:
+        case = exit_node.parent
+        while case is not None and case.id != loop.id and case.type != "communication_case":
+            case = case.parent
+        communication = case.child_by_field_name("communication") if case is not None and case.id != loop.id else None
+        if communication is None:
+            return None
+        if communication.type == "receive_statement":
+            communication = communication.child_by_field_name("right")
+        elif communication.type == "expression_statement" and communication.named_child_count == 1:
+            communication = communication.named_children[0]
+        operand = communication.child_by_field_name("operand") if communication.type == "unary_expression" else None
+        if operand is None or operand.type != "selector_expression":
+            return None
+        field = last_name(model, operand)
+        if field is None or not fields.get(field, "").startswith("chan"):
+            return None
+        stops.add(field)
+    return stops
+
+
+def _owned_and_never_signalled(functions: PackageFunctions, type_name: str, field: str) -> bool:
+    """The channel field of `type_name` is only ever set to a channel the package makes, and
+    nothing in the package closes, sends on or hands on anything of that name."""
+    if functions.closed(field) or functions.passed(field):
+        return False
+    for ctx, node in functions.occurrences(field):
+        parent = node.parent
+        if parent is None:
+            continue
+        if node.type == "field_identifier" and parent.type == "selector_expression":
+            user = parent.parent
+            if user is not None and user.type == "send_statement" and user.child_by_field_name("channel") == parent:
+                return False
+            if user is not None and user.type == "expression_list" and user.parent is not None \
+                    and user.parent.type == "assignment_statement" and user.parent.child_by_field_name("left") == user:
+                index = next(i for i, c in enumerate(user.named_children) if c == parent)
+                operand = parent.child_by_field_name("operand")
+                owner = functions.value_type(ctx.model, ctx.model.resolve(operand)) \
+                    if operand is not None and operand.type == "identifier" else None
+                if owner in (None, type_name) and not _made_here(_value_at(user.parent, index)):
+                    return False
+        elif node.type == "identifier" and parent.type == "literal_element" and parent.parent is not None \
+                and parent.parent.type == "keyed_element" and parent.parent.named_children[0] == parent:
+            value = parent.parent.named_children[-1]
+            literal = parent.parent.parent.parent if parent.parent.parent is not None else None
+            owner = literal.child_by_field_name("type") if literal is not None and literal.type == "composite_literal" else None
+            if owner is not None and ctx.source.text(owner) != type_name:
+                continue  # a field of the same name in another struct
+            if not _made_here(value.named_children[0] if value.named_child_count == 1 else value):
+                return False
+    return True
+
+
+def _value_at(assignment: Node, index: int) -> Node | None:
+    right = assignment.child_by_field_name("right")
+    values = right.named_children if right is not None else []
+    return values[index] if index < len(values) else None
+
+
+def _made_here(value: Node | None) -> bool:
+    if value is None or value.type != "call_expression":
+        return False
+    callee = value.child_by_field_name("function")
+    return callee is not None and callee.type == "identifier" and callee.text == b"make"
+
+
+def _unstopped_helpers(pkg: PackageContext, ctx: FileContext, functions: PackageFunctions) -> Iterable[Finding]:
+    """A constructor starts a helper that can be stopped (`w.Start()`, `go w.Run()` with no
+    arguments, on a value kept in the new struct) while the struct has no Stop or Close and nothing
+    stops the helper: whatever the helper runs outlives every value a caller creates."""
+    model = ctx.model
+    for decl in ctx.source.declarations:
+        if decl.type != "function_declaration":
+            continue
+        constructor = model.function_of(decl)
+        type_name = _constructed_type(pkg, functions, constructor)
+        if type_name is None or constructor.body is None or _stoppable(functions, type_name):
+            continue
+        fields = functions.struct_fields[type_name]
+        for _, match in QueryCursor(query(_START_CALLS)).matches(constructor.body):
+            call, helper, args = match["call"][0], match["helper"][0], match["args"][0]
+            if args.named_child_count or call.parent is None or call.parent.type not in ("expression_statement", "go_statement"):
+                continue
+            if model.enclosing_function(call) is not constructor:
+                continue
+            field = _kept_in(model, constructor, helper, fields)
+            if field is None or not _helper_stoppable(model, functions, helper, fields[field]):
+                continue
+            if functions.passed(field) or _stopped_somewhere(functions, type_name, field):
+                continue
+            method = ctx.source.text(match["method"][0])
+            process = command_line_file(ctx) or functions.process_lifetime(ctx, call)
+            yield ctx.finding(
+                RULE, call,
+                f"{constructor.name} starts `{ctx.source.text(helper)}` ({method}), but {type_name} has no Stop or "
+                f"Close method and nothing in the package stops `{field}`"
+                + (", so it lives as long as the process (fine for process-lifetime work)" if process
+                   else f": every {type_name} a caller creates leaks the goroutines it runs"),
+                fix=f"give {type_name} a Stop or Close method that stops `{field}`, and have callers defer it",
+                severity=Severity.NOTE if process else None,
+            )
+
+
+def _kept_in(model, constructor: Function, helper: Node, fields: dict[str, str]) -> str | None:
+    """The field of the new struct that holds the helper: `x.f.Start()`, or a local `w` put in
+    `&T{f: w}` or `x.f = w`."""
+    if helper.type == "selector_expression":
+        name = last_name(model, helper)
+        return name if name in fields else None
+    if helper.type != "identifier":
+        return None
+    binding = model.resolve(helper)
+    if binding.kind != "local" or binding.decl is None:
+        return None
+    for ref in model.references(binding.decl, within=constructor.body):
+        parent = ref.parent
+        if parent is not None and parent.type == "literal_element" and parent.parent is not None \
+                and parent.parent.type == "keyed_element" and parent.parent.named_children[-1] == parent:
+            key = parent.parent.named_children[0]
+            name = model.source.text(key)
+            if name in fields:
+                return name
+        if parent is not None and parent.type == "expression_list" and parent.parent is not None \
+                and parent.parent.type == "assignment_statement" and parent.parent.child_by_field_name("right") == parent:
+            index = next(i for i, c in enumerate(parent.named_children) if c == ref)
+            left = parent.parent.child_by_field_name("left")
+            target = left.named_children[index] if left is not None and index < left.named_child_count else None
+            name = last_name(model, target) if target is not None and target.type == "selector_expression" else None
+            if name in fields:
+                return name
+    return None
+
+
+def _helper_stoppable(model, functions: PackageFunctions, helper: Node, field_type: str) -> bool:
+    """The helper's type has a stop method: for a type of this package, one that is declared; for
+    another package's type the Start/Run with no arguments is taken to pair with a Stop."""
+    type_text = field_type
+    if helper.type == "identifier":
+        binding = model.resolve(helper)
+        local = functions.value_type(model, binding)
+        if local:
+            type_text = local
+        elif binding.decl is not None and binding.decl.parent is not None and binding.decl.parent.parent is not None:
+            statement = binding.decl.parent.parent
+            right = statement.child_by_field_name("right") if statement.type == "short_var_declaration" else None
+            value = right.named_children[0] if right is not None and right.named_child_count == 1 else None
+            if value is not None and value.type == "call_expression":
+                function = value.child_by_field_name("function")
+                if function is not None and function.type == "identifier":
+                    found = functions.function(model.source.text(function))
+                    if found is not None and found[1].results:
+                        type_text = found[1].results[0].type
+    name = re.sub(r"\[.*$", "", type_text.lstrip("*"))
+    if not name:
+        return False
+    if "." in name:
+        return True
+    return name in functions.struct_fields and _stoppable(functions, name)
+
+
+def _stopped_somewhere(functions: PackageFunctions, type_name: str, field: str) -> bool:
+    """Some `x.field.Stop()` (or Close, Shutdown, …) call in the package, where x may be a
+    `type_name` (its type is that one or not known)."""
+    for ctx, node in functions.occurrences(field):
+        selector = node.parent
+        if node.type != "field_identifier" or selector is None or selector.type != "selector_expression":
+            continue
+        operand = selector.child_by_field_name("operand")
+        if operand is not None and operand.type == "identifier" and \
+                functions.value_type(ctx.model, ctx.model.resolve(operand)) not in (None, type_name):
+            continue  # a field of the same name in another struct
+        outer = selector.parent
+        if outer is None or outer.type != "selector_expression" or outer.child_by_field_name("operand") != selector:
+            continue
+        method = outer.child_by_field_name("field")
+        call = outer.parent
+        if method is not None and _STOPPERS.match(ctx.source.text(method)) and call is not None and call.type == "call_expression":
+            return True
+    return False
 
 
 def _wrapped_calls(function: Function) -> list[Node]:
@@ -246,7 +541,8 @@ def _package_channel(ctx: FileContext, expr: Node, functions: PackageFunctions) 
         operand = expr.child_by_field_name("operand")
         if operand is not None and operand.type == "identifier" and model.resolve(operand).kind == "import":
             return False
-        return functions.channel_field(last_name(model, expr) or "")
+        name = last_name(model, expr) or ""
+        return functions.channel_field(name) and not _receive_only_field(functions, name)
     if expr.type != "identifier":
         return False
     binding = model.resolve(expr)
@@ -262,6 +558,13 @@ def _package_channel(ctx: FileContext, expr: Node, functions: PackageFunctions) 
             ctx.source.text(v).replace(" ", "").startswith("make(chan") for v in right.named_children
         )
     return False
+
+
+def _receive_only_field(functions: PackageFunctions, name: str) -> bool:
+    """Every struct field of that name is declared `<-chan T`: the package holds only the receive
+    end (typically set from a constructor parameter); whoever holds the send end closes it."""
+    types = [fields[name] for fields in functions.struct_fields.values() if name in fields]
+    return bool(types) and all(t.startswith("<-chan") for t in types)
 
 
 def _handed_on(ctx: FileContext, channel: Node, loop: Node, functions: PackageFunctions) -> bool:

@@ -30,7 +30,11 @@ RULE = Rule(
         "mention inside a `go func(){…}()` literal (or a literal a local was set to once, `send := func(){…}; go send()`). The goroutine is reported only when the function "
         "that starts it does not wait for it: waiting is a `.Wait()` call (`sync.WaitGroup`, "
         "errgroup) after the `go` statement or deferred, or a receive (`<-ch`, `case <-ch:`, "
-        "`for range ch`) after it from a channel the goroutine mentions. Pooled framework contexts "
+        "`for range ch`) after it from a channel the goroutine mentions, or that a callback it runs "
+        "mentions: a func literal in the initialiser of a local the `go` statement uses, such as the "
+        "connection handler of a websocket server whose `ServeHTTP` runs in the goroutine "
+        "(`srv := websocket.Server{Handler: func(ws){ …; close(done) }}; go srv.ServeHTTP(w, r); "
+        "<-done`). Pooled framework contexts "
         "(gin, echo, fiber, fasthttp) are reported as errors, the net/http request and writer as "
         "warnings.",
         why="Once the handler returns, its request values belong to no one: gin, echo and fiber put "
@@ -62,7 +66,9 @@ RULE = Rule(
         "`*http.Request` counts only as a parameter of a server handler (a function that also takes "
         "an `http.ResponseWriter`), since clients build requests too. Request values reached through "
         "struct fields, or a goroutine started in a helper the handler calls with the request, are "
-        "not followed. Strings read from a `*fiber.Ctx` are not immutable unless the app is "
+        "not followed. Callbacks are found only in the initialiser of a local the `go` statement uses, "
+        "not when set later (`srv.Handler = …`) or passed by name; a receive from a channel the "
+        "callback mentions counts as waiting even if the callback is never called. Strings read from a `*fiber.Ctx` are not immutable unless the app is "
         "configured so; copying them is not checked. Test files are not checked: test handlers "
         "misbehave on purpose.",
         references=(

@@ -51,7 +51,11 @@ func handle(w http.ResponseWriter, r *http.Request) {
         "same map, `Delete` on the same `sync.Map`, or the same variable set again), which is how "
         "server-sent-events handlers keep a writer only while the connection lasts; a send followed "
         "by a receive in the same function (the handler waits for the worker); stores into locals and "
-        "into fields of values other than the handler's receiver (often per-request wrappers); values "
+        "into fields of values other than the handler's receiver (often per-request wrappers); stores "
+        "into a field of a handler method's *value* receiver (`func (e API) List(c *gin.Context) { "
+        "e.Context = c }`), which sets a field of the call's own copy, also through a pointer field of "
+        "that copy (`e.shared.last = c`), since the field's type is not looked up: only a store into a "
+        "map or slice the copy shares (`e.byID[k] = c`) is reported; values "
         "derived from the request (`r.URL.Path`, `c.Copy()`, `r.Context()`, `r.Clone(ctx)`). A "
         "`*http.Request` counts only as a parameter of a server handler, since clients build requests "
         "too. Stores through helper functions are not followed. Test files are not checked: tests "
@@ -210,8 +214,24 @@ def _long_lived(model: FileModel, target: Node | None, at: Node) -> str | None:
         handler = fw.enclosing_handler(model, at)
         if handler is None or not _long_lived_receiver(binding.function, handler):
             return None
+        if binding.function is handler and _value_receiver(binding.function) and not _through_index(target, root):
+            return None  # a field of the method's own copy of the receiver dies with the call
         return f"field `{model.source.text(target)}` of the long-lived `{name}`"
     return None
+
+
+def _value_receiver(owner: Function) -> bool:
+    return owner.receiver is not None and not owner.receiver.type.startswith("*")
+
+
+def _through_index(target: Node, root: Node) -> bool:
+    """`e.m[k]`: the store goes into a map (or slice) the copy shares with the original."""
+    node = target
+    while node is not None and node.id != root.id:
+        if node.type == "index_expression":
+            return True
+        node = node.child_by_field_name("operand") if node.type != "parenthesized_expression" else node.named_children[0]
+    return False
 
 
 _PER_REQUEST_METHODS = re.compile(r"(?i)^(reset|init|initiali[sz]e|setup|acquire|release|renew|prepare|wrap|new|set|with|bind|attach)")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Iterable
 
 from goleaklint.context import PackageContext
-from goleaklint.growth import describe_sites, subjects, package_collections, strongest, unbounded_growth
+from goleaklint.growth import (client_conditional_deletes, describe_sites, field_map_growth, package_collections, strongest,
+                               subjects, unbounded_growth)
 from goleaklint.rule import Docs, Finding, Rule, Severity
 
 RULE = Rule(
     id="GL201",
     slug="unbounded-global-map",
-    title="a package-level map is inserted into at run time and never shrinks",
+    title="a package-level map (or a map field of a process-lifetime value) is inserted into at run time and never shrinks",
     severity=Severity.WARNING,
     tags=("memory-leak", "unbounded-growth"),
     lifetime="growth",  # judged by how often the inserting functions run
@@ -24,7 +25,17 @@ RULE = Rule(
         "comparison in the inserting function). Reported once, at the declaration, naming the "
         "inserting functions. It is an error when an insert runs in an HTTP handler (net/http, gin, "
         "echo, fiber) or its key comes from the request: then every new client, path or header value "
-        "adds an entry, and anyone on the network can drive the growth.",
+        "adds an entry, and anyone on the network can drive the growth. A `delete` that runs only when "
+        "a client comes back with the key and passes a check (in a handler, keyed from the request, "
+        "under a condition beyond the entry's presence: a ticket deleted only when redeemed and "
+        "valid) is not a bound unless another removal covers the map. Also found: a map field of a "
+        "struct type of the package when a process-lifetime value holds the type (a package "
+        "variable, a package-level map of them, or a singleton getter that returns a package "
+        "variable) and the map is inserted into with a key per client: from the request, through "
+        "the callers of the inserting method in a handler (error), or, with no handler in sight, a "
+        "key parameter named for a client (`ip`, `addr`, `token`, `session`, `user`…; warning). The "
+        "per-IP rate limiter `limiters map[string]*rate.Limiter` filled from login attempts and never "
+        "swept is the common case.",
         why="A package-level map lives as long as the process. Each distinct key stays in it, with "
         "its value and everything the value points to, forever: Go maps never shrink their bucket "
         "array either. Keyed by IP, user, session, URL or request id, it grows with traffic until "
@@ -65,8 +76,13 @@ func track(c *gin.Context) {
         "(passed to a function other than a known read-only one such as `len` or `fmt.*`, aliased, "
         "returned, its address taken) is not reported, since that code may delete from it. Inserts "
         "into a nested map (`m[a][b] = v`) are not followed, nor calls through methods when looking "
-        "for a calling handler. Maps held in struct fields, and variables of a named map type, are "
-        "out of scope: whether the struct lives for the process is not known. Test files are "
+        "for a calling handler. Struct-field maps: only types held by a package variable, map or "
+        "getter count (a value a constructor returns to its caller, or one made in `main` and passed "
+        "around, is not followed); inserts are seen through the receiver of the type's methods or "
+        "the holder itself; callers are followed one method deep; a `delete`, `clear`, reassignment "
+        "(outside a function returning the type) or hand-off of a field of that name on a value not "
+        "known to be another type counts as a bound; a `delete` kept only for returning clients is "
+        "judged for package-level maps only. Variables of a named map type are out of scope. Test files are "
         "ignored on both sides: a `delete` only in a test does not bound production. A `len(m)` "
         "comparison is taken as a bound whatever it guards.",
         references=("https://go.dev/issue/20135",),
@@ -83,12 +99,37 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
         if not sites:
             continue
         what = "sync.Map" if collection.kind == "sync.Map" else "map"
+        deletes = client_conditional_deletes(pkg, collection)
+        if deletes:
+            owners = sorted({_function_name(use) for use in deletes})
+            bound = (f"deleted only in {', '.join(owners)}, when a client comes back with the key and passes a "
+                     f"check: keys that never get there stay forever, and nothing sweeps, expires or caps them")
+        else:
+            bound = "nothing in the package deletes from it, clears it or replaces it"
         yield collection.decl_ctx.finding(
             RULE,
             collection.decl.node,
             f"package-level {what} `{collection.name}` only grows: inserted into by {describe_sites(sites)}, "
-            f"and nothing in the package deletes from it, clears it or replaces it",
+            f"and {bound}",
             fix=_FIX,
             severity=strongest(sites),
             subjects=subjects(sites),
         )
+    for field_map in field_map_growth(pkg):
+        yield field_map.decl_ctx.finding(
+            RULE,
+            field_map.node,
+            f"map field `{field_map.type_name}.{field_map.field}` of a value the package keeps for the life of the "
+            f"process (`{field_map.holder}`) only grows: inserted into by {describe_sites(field_map.sites)}, with a "
+            f"key per client, and nothing in the package deletes from it, clears it or replaces it",
+            fix=_FIX,
+            severity=strongest(field_map.sites),
+            subjects=subjects(field_map.sites),
+        )
+
+
+def _function_name(use) -> str:
+    function = use.ctx.model.enclosing_function(use.site)
+    while function is not None and function.kind == "literal" and function.parent is not None:
+        function = function.parent
+    return function.name if function is not None else "a package initialiser"

@@ -124,7 +124,9 @@ def test_levels_by_lifetime(lifetime, expected):
 
 def test_levels_for_repeating_exposure_and_growth():
     assert level_for("repeats", ONCE, Severity.WARNING, repeats=True) == Severity.WARNING
-    assert level_for("repeats", TEST, Severity.WARNING, repeats=True) is None
+    assert level_for("repeats", TEST, Severity.WARNING, repeats=True) == Severity.WARNING  # a benchmark loop
+    assert level_for("repeats", TEST, Severity.ERROR, repeats=True) == Severity.WARNING
+    assert level_for("exposure", TEST, Severity.WARNING, repeats=True) is None
     assert level_for("exposure", ONCE, Severity.ERROR, repeats=False) == Severity.ERROR
     assert level_for("exposure", TEST, Severity.ERROR, repeats=False) is None
     assert level_for("growth", REQUEST, Severity.NOTE, repeats=False) == Severity.WARNING
