@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterable
 
 from tree_sitter import Node, QueryCursor
 
+from goleaklint.addresses import LOOPBACK, NETWORK, Reach, address_reach, listener_reach
 from goleaklint.context import FileContext, PackageContext
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
@@ -66,7 +66,6 @@ _CANDIDATES = """
 (assignment_statement
   left: (expression_list (selector_expression field: (field_identifier) @h (#eq? @h "Handler")) @handler_set))
 """
-_LOOPBACK = re.compile(r"^(localhost|127(\.[0-9]{1,3}){3}|::1|\[::1\]|ip6-localhost)$", re.I)
 # (handler argument index, address argument index or None for a listener)
 _SERVE = {
     "net/http.ListenAndServe": (1, 0),
@@ -107,12 +106,12 @@ def _check_file(ctx: FileContext, where: str) -> Iterable[Finding]:
         if len(args) <= handler_index or not _is_default_mux(ctx, args[handler_index]):
             continue
         if address_index is not None:
-            address = _address(ctx, args[address_index])
+            reach = address_reach(model, args[address_index], flags=False)
         else:
-            address = _listener_address(ctx, args[0])
-        if address is not None and _is_loopback(address):
+            reach = listener_reach(model, args[0])
+        if reach.kind == LOOPBACK:
             continue
-        yield _finding(ctx, call, address, where)
+        yield _finding(ctx, call, reach, where)
     handler_targets = [n.child_by_field_name("operand") for n in captures.get("handler_set", [])]
     for literal in sorted(captures.get("server", []), key=lambda n: n.start_byte):
         if model.type_text(literal.child_by_field_name("type")) != "net/http.Server":
@@ -126,13 +125,14 @@ def _check_file(ctx: FileContext, where: str) -> Iterable[Finding]:
         if handler is None and _handler_set_later(ctx, literal, handler_targets):
             continue
         addr = fields.get("Addr")
-        address = _address(ctx, addr) if addr is not None else ""
-        if address is not None and _is_loopback(address):
+        reach = address_reach(model, addr, flags=False) if addr is not None else Reach(NETWORK, "")
+        if reach.kind == LOOPBACK:
             continue
-        yield _finding(ctx, literal, address, where)
+        yield _finding(ctx, literal, reach, where)
 
 
-def _finding(ctx: FileContext, node: Node, address: str | None, where: str) -> Finding:
+def _finding(ctx: FileContext, node: Node, reach: Reach, where: str) -> Finding:
+    address = reach.address
     if address:
         shown = f'"{address}"'
     elif address == "":
@@ -175,90 +175,3 @@ def _handler_set_later(ctx: FileContext, literal: Node, targets: list[Node]) -> 
 
 def _is_default_mux(ctx: FileContext, node: Node) -> bool:
     return node.type == "nil" or ctx.model.qualified(node) == "net/http.DefaultServeMux"
-
-
-def _address(ctx: FileContext, node: Node, depth: int = 0) -> str | None:
-    """The address a literal, a constant or a simple expression spells, or None when it is computed."""
-    text = ctx.source.text
-    if node.type in ("interpreted_string_literal", "raw_string_literal"):
-        return text(node)[1:-1]
-    if depth > 3:
-        return None
-    if node.type == "identifier":
-        binding = ctx.model.resolve(node)
-        decl = binding.decl
-        if decl is None or decl.parent is None:
-            return None
-        spec = decl.parent
-        if spec.type in ("const_spec", "var_spec"):
-            names = spec.children_by_field_name("name")
-            value = spec.child_by_field_name("value")
-            if value is None or len(names) != value.named_child_count:
-                return None
-            index = next((i for i, n in enumerate(names) if n.start_byte == decl.start_byte), None)
-            if index is None:
-                return None
-            if spec.type == "var_spec" and _reassigned(ctx, decl):
-                return None
-            return _address(ctx, value.named_children[index], depth + 1)
-        if spec.type == "expression_list" and spec.parent is not None and spec.parent.type == "short_var_declaration" \
-                and spec.named_child_count == 1 and not _reassigned(ctx, decl):
-            right = spec.parent.child_by_field_name("right")
-            if right is not None and right.named_child_count == 1:
-                return _address(ctx, right.named_children[0], depth + 1)
-        return None
-    if node.type == "call_expression":
-        name = ctx.model.qualified(node)
-        args = node.child_by_field_name("arguments").named_children
-        if name == "net.JoinHostPort" and len(args) == 2:
-            host = _address(ctx, args[0], depth + 1)
-            return None if host is None else f"{host}:0"
-        if name == "fmt.Sprintf" and args:
-            fmt = _address(ctx, args[0], depth + 1)
-            if fmt is None:
-                return None
-            host, _, _ = fmt.rpartition(":")
-            return f"{host}:0" if host and "%" not in host else None
-    return None
-
-
-def _reassigned(ctx: FileContext, decl: Node) -> bool:
-    """A variable assigned again (a flag default overwritten, say): its literal value is not the address."""
-    function = ctx.model.enclosing_function(decl)
-    scope = function.node if function is not None else ctx.source.root
-    for ref in ctx.model.references(decl, within=scope):
-        parent = ref.parent
-        if parent is not None and parent.type == "expression_list" and parent.parent is not None \
-                and parent.parent.type == "assignment_statement" and parent.parent.child_by_field_name("left") == parent:
-            return True
-        if parent is not None and parent.type == "unary_expression" and ctx.source.text(parent).startswith("&"):
-            return True  # flag.StringVar(&addr, ...)
-    return False
-
-
-def _listener_address(ctx: FileContext, listener: Node) -> str | None:
-    """The address of `l, err := net.Listen("tcp", addr)` in the same function, when it is a literal."""
-    if listener.type != "identifier":
-        return None
-    binding = ctx.model.resolve(listener)
-    decl = binding.decl
-    if binding.kind != "local" or decl is None or decl.parent is None or decl.parent.type != "expression_list":
-        return None
-    statement = decl.parent.parent
-    if statement is None or statement.type != "short_var_declaration":
-        return None
-    right = statement.child_by_field_name("right")
-    if right is None or right.named_child_count != 1 or right.named_children[0].type != "call_expression":
-        return None
-    call = right.named_children[0]
-    if ctx.model.qualified(call) != "net.Listen":
-        return None
-    args = call.child_by_field_name("arguments").named_children
-    return _address(ctx, args[1]) if len(args) == 2 else None
-
-
-def _is_loopback(address: str) -> bool:
-    host = address.rsplit(":", 1)[0] if address.count(":") == 1 or address.startswith("[") else address
-    if address.startswith("[") and "]" in address:
-        host = address[1:address.index("]")]
-    return bool(_LOOPBACK.match(host))
