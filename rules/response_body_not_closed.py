@@ -7,7 +7,8 @@ from typing import Iterable
 from tree_sitter import Node
 
 from goleaklint.context import FileContext
-from goleaklint.model import Binding, assumed_package_name
+from goleaklint.model import Binding
+from goleaklint.structs import field_type
 from goleaklint.rule import Docs, Finding, Rule, Severity
 
 RULE = Rule(
@@ -217,7 +218,7 @@ def _response_call(ctx: FileContext, call: Node) -> str | None:
             if client_type in _CLIENT_TYPES and _mock_transport(ctx, _initial_value(ctx, binding)):
                 return None  # a client whose transport answers from memory: no connection to leak
             return "sure" if client_type in _CLIENT_TYPES else None
-    elif receiver.type == "selector_expression" and _field_type(ctx, receiver) in _CLIENT_TYPES:
+    elif receiver.type == "selector_expression" and field_type(ctx.model, receiver) in _CLIENT_TYPES:
         return "sure"  # `p.Client.Get(u)`: a struct field declared `*http.Client`
     if function.child_by_field_name("field").text != b"Do":
         return None
@@ -326,84 +327,6 @@ def _walk(node: Node):
         current = stack.pop()
         yield current
         stack.extend(reversed(current.named_children))
-
-
-def _field_type(ctx: FileContext, selector: Node) -> str | None:
-    """The declared, import-resolved type of `x.F` when x's declared type is a struct of this
-    package (declared in any of its files) with a field, or an embedded field, named F."""
-    model = ctx.model
-    operand = selector.child_by_field_name("operand")
-    field = selector.child_by_field_name("field")
-    if operand is None or field is None or operand.type != "identifier":
-        return None
-    type_node = _declared_type_node(ctx, model.resolve(operand))
-    if type_node is not None and type_node.type == "pointer_type" and type_node.named_child_count == 1:
-        type_node = type_node.named_children[0]
-    if type_node is None or type_node.type != "type_identifier":
-        return None
-    type_binding = model.resolve(type_node)
-    spec = type_binding.decl.parent if type_binding.kind == "package" and type_binding.decl is not None else None
-    struct = spec.child_by_field_name("type") if spec is not None and spec.type == "type_spec" else None
-    if struct is None or struct.type != "struct_type":
-        return None
-    fields = next((c for c in struct.named_children if c.type == "field_declaration_list"), None)
-    for declaration in (fields.named_children if fields is not None else []):
-        if declaration.type != "field_declaration":
-            continue
-        declared = declaration.child_by_field_name("type")
-        names = [n.text for n in declaration.children_by_field_name("name")]
-        if not names and declared is not None:  # embedded: named after its type
-            inner = declared.named_children[-1] if declared.type == "pointer_type" and declared.named_child_count else declared
-            last = inner.child_by_field_name("name") if inner.type == "qualified_type" else inner
-            names = [last.text] if last is not None else []
-        if field.text in names and declared is not None:
-            return _type_in_its_file(ctx, declared)
-    return None
-
-
-def _declared_type_node(ctx: FileContext, binding: Binding) -> Node | None:
-    decl = binding.decl
-    if decl is None:
-        return None
-    if binding.kind in ("param", "receiver") and binding.function is not None:
-        for param in [*binding.function.params, *([binding.function.receiver] if binding.function.receiver else [])]:
-            if param.node is not None and param.node.start_byte == decl.start_byte:
-                return param.type_node
-        return None
-    spec = decl.parent
-    if spec is not None and spec.type == "var_spec":
-        return spec.child_by_field_name("type")
-    value = _initial_value(ctx, binding)
-    if value is not None and value.type == "unary_expression" and value.named_child_count == 1:
-        value = value.named_children[0]
-    if value is not None and value.type == "composite_literal":
-        return value.child_by_field_name("type")
-    return None
-
-
-def _type_in_its_file(ctx: FileContext, type_node: Node) -> str:
-    """A type's import-resolved text, read with the imports of the file that declares it (a struct
-    may be declared in a sibling file of the package)."""
-    root = type_node
-    while root.parent is not None:
-        root = root.parent
-    if root == ctx.source.root:
-        return ctx.model.type_text(type_node)
-    imports = {}
-    for declaration in root.named_children:
-        if declaration.type != "import_declaration":
-            continue
-        for spec in _walk(declaration):
-            if spec.type != "import_spec":
-                continue
-            path = spec.child_by_field_name("path")
-            name = spec.child_by_field_name("name")
-            import_path = path.text.decode("utf-8", "replace").strip('"`') if path is not None else ""
-            imports[name.text.decode() if name is not None else assumed_package_name(import_path)] = import_path
-    text = type_node.text.decode("utf-8", "replace").replace(" ", "")
-    star = "*" if text.startswith("*") else ""
-    package, _, name = text.lstrip("*").partition(".")
-    return f"{star}{imports[package]}.{name}" if name and package in imports else text
 
 
 def _literal_type(ctx: FileContext, value: Node | None) -> str | None:
