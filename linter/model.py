@@ -566,9 +566,11 @@ class FileModel:
                     for ident in alias.named_children:
                         if self.source.text(ident) == name:
                             return "local", ident
-            if init is not None and init.type == "short_var_declaration" and init.end_byte <= offset:
+            if init is not None and init.type == "short_var_declaration" and init.start_byte <= offset:
+                # After the initialiser its names are in scope; inside it, only the declaring name
+                # itself resolves to them (`if resp, err := c.Do(req); …`).
                 for ident in _declared_names(init.child_by_field_name("left")):
-                    if self.source.text(ident) == name:
+                    if self.source.text(ident) == name and (init.end_byte <= offset or ident.start_byte == offset):
                         return "local", ident
             return None
         if kind == "communication_case":

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterable
 
 from tree_sitter import Node, QueryCursor
 
+from goleaklint.addresses import LOOPBACK, MEMORY, NETWORK, UNIX, Reach, address_reach, listener_reach
 from goleaklint.context import FileContext, PackageContext
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
@@ -28,7 +28,15 @@ RULE = Rule(
         "given `http.DefaultServeMux`, on an address that is not a loopback literal. `\":6060\"`, "
         "`\"0.0.0.0:6060\"`, a missing `Addr` and an address computed at run time are reported; "
         "`\"localhost:6060\"`, `\"127.0.0.1:6060\"`, `\"[::1]:6060\"` (also through a constant, "
-        "`net.JoinHostPort` or a `fmt.Sprintf` format) are not.",
+        "`net.JoinHostPort` or a `fmt.Sprintf` format) are not. Also finds pprof mounted on a router of "
+        "the file's own, by hand (`mux.HandleFunc(\"/debug/pprof/\", pprof.Index)`, "
+        "`pprof.Handler(\"heap\")`) or by a framework's helper (gin-contrib's `pprof.Register(r)` and "
+        "`RouteRegister`, echo-contrib's `pprof.Register(e)`, fiber's `app.Use(pprof.New())`), when the "
+        "file serves that router (`http.ListenAndServe`, `http.Serve`, an `http.Server`'s `Handler`, "
+        "gin's `Run`, echo's `Start`, fiber's `Listen`) on such an address. The level says the risk: an "
+        "error on a public or unknown address; a warning when the address is a flag whose default is "
+        "loopback, or the routes sit in a group with middleware in front; a note on a unix socket or an "
+        "in-memory listener, which only local processes reach.",
         why="Importing `net/http/pprof` registers `/debug/pprof/` on the default mux. Whoever can reach "
         "that port can read heap profiles (which hold fragments of in-memory data), goroutine stacks and "
         "the command line with its flags and secrets, and can start CPU profiles and traces that cost the "
@@ -47,10 +55,10 @@ func main() {
     ...
 }""",
         limits="Only the package that imports `net/http/pprof` is looked at: a default mux served from "
-        "another package of the same binary is not seen. pprof handlers mounted by hand on a custom mux "
-        "(`mux.HandleFunc(\"/debug/pprof/\", pprof.Index)`) are not followed. An address read from a "
-        "flag or config is reported even when its default is loopback, since the deployment decides; "
-        "suppress it with a reason when it is.",
+        "another package of the same binary is not seen. A router with pprof mounted is followed only "
+        "within its file: one returned, or served in another file, is not reported. Middleware in front "
+        "of a route group is not checked to be authentication; a server wrapped in an authenticating "
+        "handler is not told apart from a bare one.",
         references=(
             "https://pkg.go.dev/net/http/pprof",
             "https://cwe.mitre.org/data/definitions/200.html",
@@ -67,7 +75,6 @@ _CANDIDATES = """
 (assignment_statement
   left: (expression_list (selector_expression field: (field_identifier) @h (#eq? @h "Handler")) @handler_set))
 """
-_LOOPBACK = re.compile(r"^(localhost|127(\.[0-9]{1,3}){3}|::1|\[::1\]|ip6-localhost)$", re.I)
 # (handler argument index, address argument index or None for a listener)
 _SERVE = {
     "net/http.ListenAndServe": (1, 0),
@@ -80,6 +87,17 @@ _FIX = ("serve the default mux only on a loopback address (\"localhost:6060\"), 
 
 
 _PPROF_BYTES = _PPROF.encode()
+# Packages that mount pprof on a router: net/http/pprof's handlers by hand, or a framework's helper.
+_REGISTER_FUNCS = frozenset({"github.com/gin-contrib/pprof.Register", "github.com/gin-contrib/pprof.RouteRegister",
+                             "github.com/labstack/echo-contrib/pprof.Register"})
+_MIDDLEWARE_FUNCS = frozenset({"github.com/gofiber/fiber/v2/middleware/pprof.New",
+                               "github.com/gofiber/fiber/v3/middleware/pprof.New"})
+_MOUNT_PACKAGES = (_PPROF, "github.com/gin-contrib/pprof", "github.com/labstack/echo-contrib/pprof",
+                   "github.com/gofiber/fiber/v2/middleware/pprof", "github.com/gofiber/fiber/v3/middleware/pprof")
+# A framework router's own serve methods, and the address each uses when given none.
+_FRAMEWORK_SERVE = {"Run": ":8080", "RunTLS": "", "Start": "", "StartTLS": "", "Listen": "", "ListenTLS": ""}
+_CALLS = "(call_expression) @call"
+_SERVERS = "(composite_literal type: (qualified_type name: (type_identifier) @t (#eq? @t \"Server\"))) @server"
 
 
 def check_package(pkg: PackageContext) -> Iterable[Finding]:
@@ -87,13 +105,126 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
     # for their imports (context-only files are parsed only when asked).
     importers = [ctx for ctx in pkg.files
                  if not ctx.is_test_file and _PPROF_BYTES in ctx.source.data and ctx.model.imported(_PPROF)]
-    if not importers:
-        return
-    where = importers[0].relpath.rsplit("/", 1)[-1]
+    where = importers[0].relpath.rsplit("/", 1)[-1] if importers else ""
     for ctx in pkg.files:
-        if ctx.is_test_file or ctx.relpath not in pkg.report_paths or not ctx.model.imported("net/http"):
+        if ctx.is_test_file or ctx.relpath not in pkg.report_paths:
             continue  # findings in files not reported would be dropped
-        yield from _check_file(ctx, where)
+        if importers and ctx.model.imported("net/http"):
+            yield from _check_file(ctx, where)
+        if any(path.encode() in ctx.source.data for path in _MOUNT_PACKAGES) \
+                and any(ctx.model.imported(path) for path in _MOUNT_PACKAGES):
+            yield from _check_mounts(ctx)
+
+
+def _check_mounts(ctx: FileContext) -> Iterable[Finding]:
+    """pprof mounted on a router of the file's own (`mux.HandleFunc("/debug/pprof/", pprof.Index)`,
+    gin-contrib's and echo-contrib's `pprof.Register(r)`, fiber's `app.Use(pprof.New())`), reported
+    where the router is served in the file on an address that is not loopback."""
+    model = ctx.model
+    calls = sorted(QueryCursor(query(_CALLS)).captures(ctx.source.root).get("call", []), key=lambda n: n.start_byte)
+    reported: set[int] = set()
+    for call in calls:
+        router = _mounted_on(ctx, call)
+        if router is None:
+            continue
+        root, guarded = _root_router(ctx, router)
+        decl = model.resolve(root).decl
+        if decl is None or decl.start_byte in reported:
+            continue
+        reach = _served_on(ctx, calls, decl)
+        if reach is None or (reach.kind == LOOPBACK and not reach.flag):
+            continue  # served nowhere we can see, or only locally
+        reported.add(decl.start_byte)
+        label = ctx.source.text(call.child_by_field_name("function"))
+        yield _finding(ctx, call, reach, None, mounted=f"{label} mounts pprof on `{ctx.source.text(router)}`",
+                       guarded=guarded)
+
+
+def _mounted_on(ctx: FileContext, call: Node) -> Node | None:
+    """The router identifier a call mounts pprof handlers on, if it does."""
+    model = ctx.model
+    args = call.child_by_field_name("arguments")
+    if args is None:
+        return None
+    qualified = model.qualified(call)
+    if qualified in _REGISTER_FUNCS:
+        first = args.named_children[0] if args.named_child_count else None
+        return first if first is not None and first.type == "identifier" else None
+    function = call.child_by_field_name("function")
+    if qualified is not None or function.type != "selector_expression":
+        return None
+    operand = function.child_by_field_name("operand")
+    if operand is None or operand.type != "identifier" or model.resolve(operand).kind == "import":
+        return None
+    for node in _walk(args):
+        name = model.qualified(node) if node.type in ("selector_expression", "call_expression") else None
+        if name is not None and (name.startswith(_PPROF + ".") or name in _MIDDLEWARE_FUNCS):
+            return operand
+    return None
+
+
+def _root_router(ctx: FileContext, router: Node) -> tuple[Node, bool]:
+    """A route group's parent router (`g := r.Group("/debug", auth)`), and whether the group puts
+    middleware (authentication, say) in front of its routes."""
+    model = ctx.model
+    decl = model.resolve(router).decl
+    spec = decl.parent if decl is not None else None
+    if spec is not None and spec.type == "expression_list" and spec.parent is not None \
+            and spec.parent.type == "short_var_declaration" and spec.named_child_count == 1:
+        right = spec.parent.child_by_field_name("right")
+        value = right.named_children[0] if right is not None and right.named_child_count == 1 else None
+        function = value.child_by_field_name("function") if value is not None and value.type == "call_expression" else None
+        if function is not None and function.type == "selector_expression" \
+                and function.child_by_field_name("field").text == b"Group":
+            parent = function.child_by_field_name("operand")
+            if parent is not None and parent.type == "identifier":
+                return parent, value.child_by_field_name("arguments").named_child_count > 1
+    return router, False
+
+
+def _served_on(ctx: FileContext, calls: list[Node], decl: Node) -> Reach | None:
+    """Where the router declared at `decl` is served in the file: the first reach that is not
+    local, else a local one; None when it is served nowhere in the file."""
+    model = ctx.model
+
+    def names_router(node: Node | None) -> bool:
+        if node is None or node.type != "identifier":
+            return False
+        found = model.resolve(node).decl
+        return found is not None and found.start_byte == decl.start_byte
+
+    reaches: list[Reach] = []
+    for call in calls:
+        args = call.child_by_field_name("arguments").named_children
+        shape = _SERVE.get(model.qualified(call) or "")
+        function = call.child_by_field_name("function")
+        if shape is not None:
+            handler_index, address_index = shape
+            if len(args) > handler_index and names_router(args[handler_index]):
+                reaches.append(address_reach(model, args[address_index]) if address_index is not None
+                               else listener_reach(model, args[0]))
+        elif function.type == "selector_expression" and names_router(function.child_by_field_name("operand")):
+            method = ctx.source.text(function.child_by_field_name("field"))
+            if method in _FRAMEWORK_SERVE:
+                reaches.append(address_reach(model, args[0]) if args else Reach(NETWORK, _FRAMEWORK_SERVE[method]))
+    for literal in QueryCursor(query(_SERVERS)).captures(ctx.source.root).get("server", []):
+        if model.type_text(literal.child_by_field_name("type")) != "net/http.Server":
+            continue
+        fields = _fields(ctx, literal) or {}
+        if names_router(fields.get("Handler")):
+            addr = fields.get("Addr")
+            reaches.append(address_reach(model, addr) if addr is not None else Reach(NETWORK, ""))
+    if not reaches:
+        return None
+    return next((r for r in reaches if not r.local and not r.flag), next((r for r in reaches if not r.local), reaches[0]))
+
+
+def _walk(node: Node):
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.named_children))
 
 
 def _check_file(ctx: FileContext, where: str) -> Iterable[Finding]:
@@ -108,12 +239,12 @@ def _check_file(ctx: FileContext, where: str) -> Iterable[Finding]:
         if len(args) <= handler_index or not _is_default_mux(ctx, args[handler_index]):
             continue
         if address_index is not None:
-            address = _address(ctx, args[address_index])
+            reach = address_reach(model, args[address_index])
         else:
-            address = _listener_address(ctx, args[0])
-        if address is not None and _is_loopback(address):
+            reach = listener_reach(model, args[0])
+        if reach.kind == LOOPBACK and not reach.flag:
             continue
-        yield _finding(ctx, call, address, where)
+        yield _finding(ctx, call, reach, where)
     handler_targets = [n.child_by_field_name("operand") for n in captures.get("handler_set", [])]
     for literal in sorted(captures.get("server", []), key=lambda n: n.start_byte):
         if model.type_text(literal.child_by_field_name("type")) != "net/http.Server":
@@ -127,25 +258,37 @@ def _check_file(ctx: FileContext, where: str) -> Iterable[Finding]:
         if handler is None and _handler_set_later(ctx, literal, handler_targets):
             continue
         addr = fields.get("Addr")
-        address = _address(ctx, addr) if addr is not None else ""
-        if address is not None and _is_loopback(address):
+        reach = address_reach(model, addr) if addr is not None else Reach(NETWORK, "")
+        if reach.kind == LOOPBACK and not reach.flag:
             continue
-        yield _finding(ctx, literal, address, where)
+        yield _finding(ctx, literal, reach, where)
 
 
-def _finding(ctx: FileContext, node: Node, address: str | None, where: str) -> Finding:
-    if address:
+def _finding(ctx: FileContext, node: Node, reach: Reach, where: str | None, *, mounted: str = "",
+             guarded: bool = False) -> Finding:
+    address = reach.address
+    if reach.kind in (UNIX, MEMORY):
+        shown = "a unix socket" if reach.kind == UNIX else "an in-memory listener"
+    elif address:
         shown = f'"{address}"'
     elif address == "":
         shown = "a server with no Addr (all interfaces, or wherever its listener is bound)"
     else:
         shown = "an address set at run time"
-    return ctx.finding(
-        RULE, node,
-        f"net/http/pprof is imported ({where}) and the default mux is served on {shown}: /debug/pprof exposes heap "
-        "contents, goroutine stacks and the command line, and lets anyone start CPU profiles",
-        fix=_FIX,
-    )
+    what = mounted or f"net/http/pprof is imported ({where}) and the default mux is served"
+    message = (f"{what} on {shown}: /debug/pprof exposes heap contents, goroutine stacks and the command line, "
+               "and lets anyone start CPU profiles")
+    severity = None
+    if reach.kind in (UNIX, MEMORY):
+        severity = Severity.NOTE
+        message += "; only local processes reach it, a lower risk than a public port"
+    elif reach.flag:
+        severity = Severity.WARNING
+        message += "; the flag's default is loopback, so only a deployment that overrides it exposes it"
+    elif guarded:
+        severity = Severity.WARNING
+        message += "; its route group puts middleware in front, which lowers the risk if that is authentication"
+    return ctx.finding(RULE, node, message, fix=_FIX, severity=severity)
 
 
 def _fields(ctx: FileContext, literal: Node) -> dict[str, Node] | None:
@@ -176,90 +319,3 @@ def _handler_set_later(ctx: FileContext, literal: Node, targets: list[Node]) -> 
 
 def _is_default_mux(ctx: FileContext, node: Node) -> bool:
     return node.type == "nil" or ctx.model.qualified(node) == "net/http.DefaultServeMux"
-
-
-def _address(ctx: FileContext, node: Node, depth: int = 0) -> str | None:
-    """The address a literal, a constant or a simple expression spells, or None when it is computed."""
-    text = ctx.source.text
-    if node.type in ("interpreted_string_literal", "raw_string_literal"):
-        return text(node)[1:-1]
-    if depth > 3:
-        return None
-    if node.type == "identifier":
-        binding = ctx.model.resolve(node)
-        decl = binding.decl
-        if decl is None or decl.parent is None:
-            return None
-        spec = decl.parent
-        if spec.type in ("const_spec", "var_spec"):
-            names = spec.children_by_field_name("name")
-            value = spec.child_by_field_name("value")
-            if value is None or len(names) != value.named_child_count:
-                return None
-            index = next((i for i, n in enumerate(names) if n.start_byte == decl.start_byte), None)
-            if index is None:
-                return None
-            if spec.type == "var_spec" and _reassigned(ctx, decl):
-                return None
-            return _address(ctx, value.named_children[index], depth + 1)
-        if spec.type == "expression_list" and spec.parent is not None and spec.parent.type == "short_var_declaration" \
-                and spec.named_child_count == 1 and not _reassigned(ctx, decl):
-            right = spec.parent.child_by_field_name("right")
-            if right is not None and right.named_child_count == 1:
-                return _address(ctx, right.named_children[0], depth + 1)
-        return None
-    if node.type == "call_expression":
-        name = ctx.model.qualified(node)
-        args = node.child_by_field_name("arguments").named_children
-        if name == "net.JoinHostPort" and len(args) == 2:
-            host = _address(ctx, args[0], depth + 1)
-            return None if host is None else f"{host}:0"
-        if name == "fmt.Sprintf" and args:
-            fmt = _address(ctx, args[0], depth + 1)
-            if fmt is None:
-                return None
-            host, _, _ = fmt.rpartition(":")
-            return f"{host}:0" if host and "%" not in host else None
-    return None
-
-
-def _reassigned(ctx: FileContext, decl: Node) -> bool:
-    """A variable assigned again (a flag default overwritten, say): its literal value is not the address."""
-    function = ctx.model.enclosing_function(decl)
-    scope = function.node if function is not None else ctx.source.root
-    for ref in ctx.model.references(decl, within=scope):
-        parent = ref.parent
-        if parent is not None and parent.type == "expression_list" and parent.parent is not None \
-                and parent.parent.type == "assignment_statement" and parent.parent.child_by_field_name("left") == parent:
-            return True
-        if parent is not None and parent.type == "unary_expression" and ctx.source.text(parent).startswith("&"):
-            return True  # flag.StringVar(&addr, ...)
-    return False
-
-
-def _listener_address(ctx: FileContext, listener: Node) -> str | None:
-    """The address of `l, err := net.Listen("tcp", addr)` in the same function, when it is a literal."""
-    if listener.type != "identifier":
-        return None
-    binding = ctx.model.resolve(listener)
-    decl = binding.decl
-    if binding.kind != "local" or decl is None or decl.parent is None or decl.parent.type != "expression_list":
-        return None
-    statement = decl.parent.parent
-    if statement is None or statement.type != "short_var_declaration":
-        return None
-    right = statement.child_by_field_name("right")
-    if right is None or right.named_child_count != 1 or right.named_children[0].type != "call_expression":
-        return None
-    call = right.named_children[0]
-    if ctx.model.qualified(call) != "net.Listen":
-        return None
-    args = call.child_by_field_name("arguments").named_children
-    return _address(ctx, args[1]) if len(args) == 2 else None
-
-
-def _is_loopback(address: str) -> bool:
-    host = address.rsplit(":", 1)[0] if address.count(":") == 1 or address.startswith("[") else address
-    if address.startswith("[") and "]" in address:
-        host = address[1:address.index("]")]
-    return bool(_LOOPBACK.match(host))

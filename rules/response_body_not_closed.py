@@ -8,6 +8,7 @@ from tree_sitter import Node
 
 from goleaklint.context import FileContext
 from goleaklint.model import Binding
+from goleaklint.structs import field_type
 from goleaklint.rule import Docs, Finding, Rule, Severity
 
 RULE = Rule(
@@ -20,13 +21,15 @@ RULE = Rule(
     docs=Docs(
         what="Finds an `*http.Response` from `http.Get`, `http.Head`, `http.Post`, `http.PostForm` or a "
         "method `Do`, `Get`, `Head`, `Post`, `PostForm` of an `http.Client` (`http.DefaultClient`, a "
-        "variable or parameter typed `*http.Client`/`http.Client`, a `&http.Client{...}` literal) whose "
+        "variable or parameter typed `*http.Client`/`http.Client`, a `&http.Client{...}` literal, a struct "
+        "field declared `*http.Client` in any file of the package, as in `p.Client.Get(u)`) whose "
         "`Body` is never closed in the function and that is not handed on: returned, passed to a function, "
         "stored in a field, a map, a slice or a variable, sent on a channel. Passing `resp.Body` to a "
         "function of your own counts as handing it on (a helper that drains and closes it); passing it "
         "to a reader such as `io.ReadAll` or `json.NewDecoder` does not. A `Do` call on a receiver whose "
-        "type is unknown (a struct field) is reported only when its single argument is a request and the "
-        "response's `Body` or `StatusCode` is read.",
+        "type is unknown (an interface, say) is reported only when its single argument is a request and "
+        "the response's `Body` or `StatusCode` is read. A body read to EOF (`io.ReadAll`, `io.Copy`) on "
+        "every path where the call succeeded is a note: the transport takes the connection back at EOF.",
         why="Until the body is closed the transport cannot reuse or release the connection: the "
         "connection, its buffers and its read and write goroutines stay alive. A client that does this "
         "per request climbs in goroutines, memory and file descriptors until it hits a limit.",
@@ -47,10 +50,15 @@ if resp.StatusCode != http.StatusOK {
     return fmt.Errorf("status %d", resp.StatusCode)
 }
 return json.NewDecoder(resp.Body).Decode(&out)""",
-        limits="In test files the finding is a note. Flow-insensitive: one close anywhere in the function (even on one path only) satisfies "
-        "the rule. A response handed on is taken to be closed by whoever receives it. Clients kept in "
-        "struct fields are recognised only through the `Do(req)` shape above; wrappers of your own that "
-        "return an `*http.Response` are not followed.",
+        limits="In test files the finding is a note, and a call the test expects to fail (`if err == nil "
+        "{ t.Fatal(…) }`, testify's `Error`/`ErrorIs`/`NotNil` on its error) is not reported. A client "
+        "whose `Transport` answers from memory (its function literal or its type's `RoundTrip` in the "
+        "file builds an `http.Response` or serves an `httptest` recorder) is not reported; a mock "
+        "declared in another file is. Flow-insensitive about closing: one close anywhere in the function "
+        "(even on one path only) satisfies the rule. A response handed on is taken to be closed by "
+        "whoever receives it. A struct field is followed one level deep (`p.Client`, not "
+        "`p.cfg.Client`), for structs declared in the package; wrappers of your own that return an "
+        "`*http.Response` are not followed.",
         references=("https://pkg.go.dev/net/http#Client.Do", "https://pkg.go.dev/net/http#Response"),
     ),
 )
@@ -68,6 +76,11 @@ _READERS = frozenset({
     "net/http.MaxBytesReader", "mime/multipart.NewReader", "encoding/csv.NewReader", "html/template.New",
     "golang.org/x/net/html.Parse", "github.com/PuerkitoBio/goquery.NewDocumentFromReader", "strings.Builder",
 })
+# Readers that read to EOF, by the index of the argument they read: the transport takes the connection
+# back when the body reaches EOF, closed or not.
+_DRAINS = {"io.ReadAll": 0, "io/ioutil.ReadAll": 0, "io.Copy": 1, "io.CopyBuffer": 1}
+# testify's assertions that an error happened.
+_EXPECT_ERROR = frozenset({b"Error", b"Errorf", b"ErrorIs", b"ErrorAs", b"ErrorContains", b"EqualError", b"NotNil"})
 _FIX = "`defer resp.Body.Close()` right after the error check (drain it first if the connection should be reused)"
 
 
@@ -115,14 +128,66 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         verdicts = {_usage(ctx, ref) for ref in uses}
         if "closed" in verdicts or "handed" in verdicts:
             continue
-        if kind == "maybe" and "body" not in verdicts:
+        if kind == "maybe" and not verdicts & {"body", "drained"}:
+            continue
+        error = names[1] if names[1].type == "identifier" and names[1].text != b"_" else None
+        if ctx.is_test_file and error is not None and _expected_to_fail(ctx, error, function):
+            continue  # the test wants the call to fail: there is no response to close
+        fix = _FIX.replace("resp.", f"{name}.")
+        if "drained" in verdicts and _drained_on_every_path(ctx, function, statement, uses, error):
+            yield ctx.finding(
+                RULE, target,
+                f"the body of the response `{name}` from {label} is read to the end but never closed: the transport "
+                "takes the connection back at EOF, so nothing leaks, but a Close is still owed",
+                fix=fix, severity=Severity.NOTE,
+            )
             continue
         yield _report(
             ctx, target,
             f"the body of the response `{name}` from {label} is never closed: the connection and its goroutines stay "
             "alive",
-            fix=_FIX.replace("resp.", f"{name}."),
+            fix=fix,
         )
+
+
+def _drained_on_every_path(ctx: FileContext, function, statement: Node, uses: list[Node], error: Node | None) -> bool:
+    """Every way out of the function after the call reads the body to EOF (`io.ReadAll`, `io.Copy`),
+    except the ways out where the call failed (inside `if err != nil`)."""
+    drains = [ref for ref in uses if _usage(ctx, ref) == "drained" and ctx.model.enclosing_function(ref) is function]
+    if not drains:
+        return False
+    exits = function.cfg.exits_reachable_avoiding(statement, drains)
+    err_name = error.text if error is not None else None
+    return all(err_name is not None and _under_error_check(exit_node, err_name) for exit_node in exits)
+
+
+def _under_error_check(node: Node, err_name: bytes) -> bool:
+    current = node.parent
+    while current is not None and current.type not in ("function_declaration", "method_declaration", "func_literal"):
+        if current.type == "block" and current.parent is not None and current.parent.type == "if_statement" \
+                and current.parent.child_by_field_name("consequence") == current:
+            condition = current.parent.child_by_field_name("condition")
+            if condition is not None and condition.text.replace(b" ", b"") == err_name + b"!=nil":
+                return True
+        current = current.parent
+    return False
+
+
+def _expected_to_fail(ctx: FileContext, error: Node, function) -> bool:
+    """`if err == nil { t.Fatal(…) }`, `require.Error(t, err)`, `assert.Error(t, err)`: the test
+    expects no response at all."""
+    model = ctx.model
+    for ref in model.references(error, within=function.node):
+        parent = ref.parent
+        if parent is not None and parent.type == "binary_expression" \
+                and parent.text.replace(b" ", b"") == ref.text + b"==nil":
+            return True
+        if parent is not None and parent.type == "argument_list":
+            callee = parent.parent.child_by_field_name("function")
+            field = callee.child_by_field_name("field") if callee is not None and callee.type == "selector_expression" else None
+            if field is not None and field.text in _EXPECT_ERROR:
+                return True
+    return False
 
 
 def _report(ctx: FileContext, node: Node, message: str, *, fix: str) -> Finding:
@@ -147,9 +212,14 @@ def _response_call(ctx: FileContext, call: Node) -> str | None:
     if model.qualified(receiver) == "net/http.DefaultClient":
         return "sure"
     if receiver.type == "identifier":
-        client_type = _type_of(ctx, model.resolve(receiver))
+        binding = model.resolve(receiver)
+        client_type = _type_of(ctx, binding)
         if client_type is not None:
+            if client_type in _CLIENT_TYPES and _mock_transport(ctx, _initial_value(ctx, binding)):
+                return None  # a client whose transport answers from memory: no connection to leak
             return "sure" if client_type in _CLIENT_TYPES else None
+    elif receiver.type == "selector_expression" and field_type(ctx.model, receiver) in _CLIENT_TYPES:
+        return "sure"  # `p.Client.Get(u)`: a struct field declared `*http.Client`
     if function.child_by_field_name("field").text != b"Do":
         return None
     args = call.child_by_field_name("arguments")
@@ -192,6 +262,71 @@ def _type_of(ctx: FileContext, binding: Binding) -> str | None:
         if right is not None and right.named_child_count == 1:
             return _literal_type(ctx, right.named_children[0])
     return None
+
+
+def _initial_value(ctx: FileContext, binding: Binding) -> Node | None:
+    """The single expression a local or package variable is declared with."""
+    decl = binding.decl
+    spec = decl.parent if decl is not None else None
+    if spec is None:
+        return None
+    if spec.type == "var_spec":
+        value = spec.child_by_field_name("value")
+        names = spec.children_by_field_name("name")
+        return value.named_children[0] if value is not None and value.named_child_count == 1 and len(names) == 1 else None
+    if spec.type == "expression_list" and spec.parent is not None and spec.parent.type == "short_var_declaration" \
+            and spec.named_child_count == 1:
+        right = spec.parent.child_by_field_name("right")
+        return right.named_children[0] if right is not None and right.named_child_count == 1 else None
+    return None
+
+
+def _mock_transport(ctx: FileContext, value: Node | None) -> bool:
+    """`&http.Client{Transport: t}` where t answers without a network: its own code (a function
+    literal, or the RoundTrip method of a type of this file) builds an `http.Response` or serves an
+    `httptest` recorder."""
+    if value is not None and value.type == "unary_expression" and value.named_child_count == 1:
+        value = value.named_children[0]
+    if value is None or value.type != "composite_literal":
+        return False
+    body = value.child_by_field_name("body")
+    transport = None
+    for element in (body.named_children if body is not None else []):
+        key = element.child_by_field_name("key") if element.type == "keyed_element" else None
+        if key is not None and key.text == b"Transport":
+            transport = element.child_by_field_name("value")
+    if transport is None:
+        return False
+    if _answers_from_memory(ctx, transport):
+        return True
+    type_name = next((n.text for n in _walk(transport) if n.type in ("type_identifier", "identifier")), None)
+    if type_name is None:
+        return False
+    for function in ctx.model.functions:
+        if function.kind == "method" and function.receiver is not None \
+                and function.name == f"{function.receiver.type.lstrip('*')}.RoundTrip" \
+                and function.receiver.type.lstrip("*") == type_name.decode("utf-8", "replace") \
+                and _answers_from_memory(ctx, function.node):
+            return True
+    return False
+
+
+def _answers_from_memory(ctx: FileContext, node: Node) -> bool:
+    model = ctx.model
+    for child in _walk(node):
+        if child.type == "composite_literal" and model.type_text(child.child_by_field_name("type")) == "net/http.Response":
+            return True
+        if child.type == "call_expression" and model.qualified(child) == "net/http/httptest.NewRecorder":
+            return True
+    return False
+
+
+def _walk(node: Node):
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.named_children))
 
 
 def _literal_type(ctx: FileContext, value: Node | None) -> str | None:
@@ -242,6 +377,8 @@ def _body_usage(ctx: FileContext, body: Node) -> str:
     if parent.type == "argument_list":
         call = parent.parent
         name = ctx.model.qualified(call)
+        if name in _DRAINS and parent.named_children[_DRAINS[name]] == body:
+            return "drained"
         return "body" if name in _READERS else "handed"
     if parent.type in ("binary_expression", "expression_statement"):
         return "body"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from tree_sitter import Node
+from tree_sitter import Node, QueryCursor
 
+from goleaklint.addresses import NETWORK, Reach, address_reach, listener_reach
 from goleaklint.context import FileContext
 from goleaklint.rule import Docs, Finding, Rule, Severity
+from goleaklint.source import query
 
 RULE = Rule(
     id="GL502",
@@ -21,9 +23,17 @@ RULE = Rule(
     docs=Docs(
         what="Finds `http.ListenAndServe`, `http.ListenAndServeTLS`, `http.Serve` and `http.ServeTLS` "
         "(they serve with a zero-value `http.Server`, which has no timeouts), `http.Server{...}` literals "
-        "that set neither `ReadHeaderTimeout` nor `ReadTimeout` (and whose variable is not given one "
-        "later in the file), and gin's `r.Run(...)` on an engine from `gin.Default()`/`gin.New()` or "
-        "typed `*gin.Engine`, which calls `http.ListenAndServe` underneath. Test files, and the `Config` "
+        "that set neither `ReadHeaderTimeout` nor `ReadTimeout`, and gin's `r.Run(...)` on an engine from "
+        "`gin.Default()`/`gin.New()` or typed `*gin.Engine`, which calls `http.ListenAndServe` underneath. "
+        "Only servers an untrusted client can reach: a loopback address, a unix socket and an in-memory "
+        "listener (grpc's bufconn, fasthttp's in-memory listener, a listener of the file's own built on "
+        "`net.Pipe`) are skipped, the address followed through constants, locals, `net.JoinHostPort`, "
+        "`net.Listen` and command-line flags whose default is loopback. A server given a read timeout "
+        "after construction is skipped: a field assignment on its variable or on the struct field it is "
+        "stored in (`a.srv.ReadHeaderTimeout = d`), or a call that hands it to an option value "
+        "(`opt(srv)`) or to a function of the file that sets a read timeout on its `*http.Server` "
+        "parameter. A server whose handler serves only pprof, expvar or Prometheus metrics is left to "
+        "GL501: whether such a port is exposed at all is the question there. Test files, and the `Config` "
         "of an `httptest.Server`, are skipped.",
         why="Without a read timeout the server waits forever for a client to finish sending its "
         "headers. Each connection holds a goroutine, its read buffer and a file descriptor; a few "
@@ -37,9 +47,14 @@ RULE = Rule(
     IdleTimeout:       2 * time.Minute,
 }
 log.Fatal(srv.ListenAndServe())""",
-        limits="A server configured by a helper the `http.Server` is passed to, or whose timeouts are "
-        "set in another file, is still reported; suppress it with a reason. Servers of other "
-        "frameworks (echo's `e.Start`, fiber) are not checked.",
+        limits="One file is followed: a server configured by a helper in another file or package, a "
+        "listener or address made in another file, or a flag defined in another file is still "
+        "reported; suppress it with a reason. A flag's loopback default is trusted although a "
+        "deployment may override it. A listener handed in as a parameter (systemd socket activation, a "
+        "wrapper) is taken to face the network. A debug mux is recognised only by its routes in the "
+        "file (`/debug/…`, `/metrics`, or pprof, expvar and Prometheus handlers); the default mux "
+        "counts as one only in a file that imports `net/http/pprof` and registers nothing else on it. "
+        "Servers of other frameworks (echo's `e.Start`, fiber) are not checked.",
         references=(
             "https://pkg.go.dev/net/http#Server",
             "https://cwe.mitre.org/data/definitions/400.html",
@@ -58,6 +73,12 @@ METHOD_CALLS = frozenset({"ListenAndServe", "ListenAndServeTLS", "Serve", "Serve
 
 _SERVE_FUNCS = frozenset({"net/http.ListenAndServe", "net/http.ListenAndServeTLS", "net/http.Serve", "net/http.ServeTLS"})
 _GIN = "github.com/gin-gonic/gin"
+_PPROF = "net/http/pprof"
+_DEBUG_HANDLER_PREFIXES = ("net/http/pprof.", "expvar.", "github.com/prometheus/client_golang/prometheus/promhttp.")
+_DEBUG_PATHS = ("/debug/", "/metrics")
+_ROUTES = """
+(call_expression function: (selector_expression field: (field_identifier) @m (#match? @m "^Handle(Func)?$"))) @route
+"""
 _FIX = ("use an http.Server with ReadHeaderTimeout set (e.g. 10*time.Second), plus IdleTimeout, and call its "
         "ListenAndServe")
 
@@ -66,10 +87,17 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
     if ctx.is_test_file:
         return
     model = ctx.model
-    for call in captures.get("call", []):
+    calls = captures.get("call", [])
+    for call in calls:
         name = model.qualified(call)
         label = ctx.source.text(call.child_by_field_name("function"))
         if name in _SERVE_FUNCS:
+            args = call.child_by_field_name("arguments").named_children
+            if args and _reach(ctx, name, args).local:
+                continue  # a loopback address, a unix socket or an in-memory listener: no untrusted client
+            handler_index = 3 if name.endswith("ListenAndServeTLS") else 1
+            if len(args) > handler_index and _debug_only(ctx, args[handler_index]):
+                continue  # a metrics or pprof port: whether it is exposed at all is GL501's question
             yield ctx.finding(
                 RULE, call,
                 f"{label} serves with no timeouts: a slow client holds a goroutine and its buffers for as long as it "
@@ -77,29 +105,47 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                 fix=_FIX,
             )
         elif name is None and _is_gin_run(ctx, call):
+            args = call.child_by_field_name("arguments").named_children
+            if args and address_reach(model, args[0]).local:
+                continue
             yield ctx.finding(
                 RULE, call,
                 f"gin's {label} serves with http.ListenAndServe, which has no timeouts: a slow client holds a "
                 "goroutine and its buffers for as long as it likes",
                 fix="serve the engine with `&http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}` instead of Run",
             )
+    serve_methods = [c for c in calls if c.child_by_field_name("function").type == "selector_expression"
+                     and model.qualified(c) is None]
     timeout_targets = [n.child_by_field_name("operand") for n in captures.get("timeout_set", [])]
     for literal in captures.get("server", []):
         if model.type_text(literal.child_by_field_name("type")) != "net/http.Server":
             continue
         body = literal.child_by_field_name("body")
-        keys = set()
+        fields: dict[str, Node] = {}
         for element in (body.named_children if body is not None else []):
             if element.type == "keyed_element":
                 key = element.child_by_field_name("key")
-                if key is not None:
-                    keys.add(ctx.source.text(key))
-        if not keys.isdisjoint({"ReadHeaderTimeout", "ReadTimeout"}):
+                value = element.child_by_field_name("value")
+                if key is not None and value is not None:
+                    fields[ctx.source.text(key)] = value.named_children[0] if value.named_child_count == 1 else value
+        if not fields.keys().isdisjoint({"ReadHeaderTimeout", "ReadTimeout"}):
             continue
-        if not keys and body is not None and body.named_child_count:
+        if not fields and body is not None and body.named_child_count:
             continue  # a positional literal: fields we cannot name
-        bound = _bound_to(ctx, literal)
-        if bound is None or (bound != "" and _timeout_set_later(ctx, bound, timeout_targets)):
+        bound_node = _bound_to(ctx, literal)
+        if bound_node is None:
+            continue
+        bound = _stored_as(literal) if bound_node == "" else _target(ctx, bound_node)
+        if bound_node != "" and bound is None:
+            continue  # stored in a map or slice element: its configuration cannot be followed
+        if bound is not None and _timeout_set_later(ctx, bound, timeout_targets):
+            continue
+        if bound_node != "" and bound_node.type == "identifier" and _configured_by_call(ctx, bound_node, timeout_targets):
+            continue
+        handler = fields.get("Handler")
+        if handler is not None and _debug_only(ctx, handler):
+            continue
+        if _server_reach(ctx, fields.get("Addr"), bound, serve_methods).local:
             continue
         yield ctx.finding(
             RULE, literal,
@@ -107,6 +153,133 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             "buffers for as long as it likes",
             fix="set ReadHeaderTimeout (e.g. 10*time.Second), and IdleTimeout for keep-alive connections",
         )
+
+
+def _reach(ctx: FileContext, name: str, args: list[Node]) -> Reach:
+    if name.endswith(("ListenAndServe", "ListenAndServeTLS")):
+        return address_reach(ctx.model, args[0])
+    return listener_reach(ctx.model, args[0])
+
+
+def _server_reach(ctx: FileContext, addr: Node | None, bound: tuple[str, object] | None,
+                  serve_methods: list[Node]) -> Reach:
+    """Where a server literal listens: its `Serve(l)`/`ListenAndServe()` calls in the file, else its `Addr`.
+    Local only when every call found is local."""
+    model = ctx.model
+    from_addr = address_reach(model, addr) if addr is not None else Reach(NETWORK, "")
+    reaches = []
+    if bound is not None:
+        for call in serve_methods:
+            function = call.child_by_field_name("function")
+            if _target(ctx, function.child_by_field_name("operand")) != bound:
+                continue
+            method = ctx.source.text(function.child_by_field_name("field"))
+            args = call.child_by_field_name("arguments").named_children
+            if method in ("Serve", "ServeTLS") and args:
+                reaches.append(listener_reach(model, args[0]))
+            elif method in ("ListenAndServe", "ListenAndServeTLS"):
+                reaches.append(from_addr)
+    if not reaches:
+        return from_addr
+    return reaches[0] if all(r.local for r in reaches) else next(r for r in reaches if not r.local)
+
+
+def _stored_as(literal: Node) -> tuple[str, bytes] | None:
+    """The field of `T{srv: &http.Server{...}}` the literal is stored in, so that a later
+    `x.srv.ReadTimeout = d` or `x.srv.Serve(l)` is followed."""
+    node = literal.parent if literal.parent is not None and literal.parent.type == "unary_expression" else literal
+    value = node.parent
+    element = value.parent if value is not None and value.type == "literal_element" else None
+    if element is None or element.type != "keyed_element" or element.child_by_field_name("value") != value:
+        return None
+    key = element.child_by_field_name("key")
+    ident = key.named_children[0] if key is not None and key.named_child_count == 1 else None
+    if ident is None or ident.type not in ("identifier", "field_identifier"):
+        return None
+    return ("field", ident.text)
+
+
+def _target(ctx: FileContext, node: Node | None) -> tuple[str, object] | None:
+    """What an expression names, comparable across the file: a variable by its declaration, or a
+    struct field by its name (a constructor may fill in the field's server that another method made)."""
+    if node is None:
+        return None
+    if node.type == "identifier":
+        decl = ctx.model.resolve(node).decl
+        return ("var", (decl or node).start_byte)
+    if node.type == "selector_expression":
+        return ("field", node.child_by_field_name("field").text)
+    return None
+
+
+def _configured_by_call(ctx: FileContext, bound: Node, targets: list[Node]) -> bool:
+    """The server is handed, before it serves, to an option callback (`opt(srv)`, a function value)
+    or to a function of the file that sets a read timeout on its `*http.Server` parameter."""
+    model = ctx.model
+    decl = model.resolve(bound).decl or bound
+    function = model.enclosing_function(decl)
+    for ref in model.references(decl, within=None if function is None else function.node):
+        target = ref.parent.parent if ref.parent is not None and ref.parent.type == "unary_expression" else ref.parent
+        if target is None or target.type != "argument_list":
+            continue
+        callee = target.parent.child_by_field_name("function")
+        if callee is None or callee.type != "identifier":
+            continue
+        binding = model.resolve(callee)
+        if binding.kind in ("local", "param"):
+            return True  # `for _, opt := range opts { opt(srv) }`
+        if binding.kind == "package" and binding.decl is not None:
+            configurer = model.function_of(binding.decl.parent) if binding.decl.parent is not None else None
+            if configurer is not None and any(
+                    t is not None and t.type == "identifier" and configurer.contains(t)
+                    and model.resolve(t).kind == "param" for t in targets):
+                return True
+    return False
+
+
+def _debug_only(ctx: FileContext, handler: Node) -> bool:
+    """A handler that serves only profiling or metrics: a pprof, expvar or Prometheus handler, or a
+    mux of the file (the default mux included, when the file imports net/http/pprof) every route
+    of which is one."""
+    model = ctx.model
+    if handler.type == "call_expression" and model.qualified(handler) == "net/http.HandlerFunc":
+        args = handler.child_by_field_name("arguments").named_children
+        handler = args[0] if len(args) == 1 else handler
+    if (model.qualified(handler) or "").startswith(_DEBUG_HANDLER_PREFIXES):
+        return True
+    default = handler.type == "nil" or model.qualified(handler) == "net/http.DefaultServeMux"
+    if default:
+        if not model.imported(_PPROF):
+            return False
+        routes = [c for c in _route_calls(ctx) if model.qualified(c) in ("net/http.Handle", "net/http.HandleFunc")]
+    elif handler.type == "identifier":
+        decl = model.resolve(handler).decl
+        if decl is None:
+            return False
+        routes = []
+        for call in _route_calls(ctx):
+            operand = call.child_by_field_name("function").child_by_field_name("operand")
+            if operand is not None and operand.type == "identifier" and model.resolve(operand).decl is not None \
+                    and model.resolve(operand).decl.start_byte == decl.start_byte:
+                routes.append(call)
+        if not routes:
+            return False
+    else:
+        return False
+    for call in routes:
+        args = call.child_by_field_name("arguments").named_children
+        if len(args) != 2:
+            return False
+        pattern = args[0].text.decode("utf-8", "replace").strip('"`')
+        handler_name = model.qualified(args[1]) or ""
+        if not (pattern.startswith(_DEBUG_PATHS) or handler_name.startswith(_DEBUG_HANDLER_PREFIXES)):
+            return False
+    return True
+
+
+def _route_calls(ctx: FileContext) -> list[Node]:
+    found = QueryCursor(query(_ROUTES)).captures(ctx.source.root).get("route", [])
+    return sorted(found, key=lambda n: n.start_byte)
 
 
 def _bound_to(ctx: FileContext, literal: Node) -> Node | str | None:
@@ -144,19 +317,9 @@ def _bound_to(ctx: FileContext, literal: Node) -> Node | str | None:
     return None
 
 
-def _timeout_set_later(ctx: FileContext, bound: Node, targets: list[Node]) -> bool:
-    """`srv.ReadHeaderTimeout = ...` on the same variable, or on the same field name anywhere in the
-    file (a constructor may fill in a field's server that another method made)."""
-    model = ctx.model
-    if bound.type == "identifier":
-        decl = model.resolve(bound).decl or bound
-        return any(t is not None and t.type == "identifier" and model.resolve(t).decl is not None
-                   and model.resolve(t).decl.start_byte == decl.start_byte for t in targets)
-    if bound.type == "selector_expression":
-        field = bound.child_by_field_name("field")
-        return any(t is not None and t.type == "selector_expression"
-                   and t.child_by_field_name("field").text == field.text for t in targets)
-    return True
+def _timeout_set_later(ctx: FileContext, bound: tuple[str, object], targets: list[Node]) -> bool:
+    """`srv.ReadHeaderTimeout = ...` on the same variable, or on the same field name anywhere in the file."""
+    return any(_target(ctx, t) == bound for t in targets)
 
 
 def _is_gin_run(ctx: FileContext, call: Node) -> bool:

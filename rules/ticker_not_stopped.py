@@ -31,10 +31,12 @@ RULE = Rule(
         "function adds a ticker that wakes up forever. `time.Tick` offers no way to stop its ticker "
         "at all. A timer that is not stopped is held until it fires. From Go 1.23 (the `go` "
         "directive of the nearest go.mod, or the `go-version` setting) unreferenced timers and "
-        "tickers are collected: `time.Tick` outside a loop is then no longer reported (its only cost "
-        "was the leak), `time.Tick` inside a loop drops to note level (a new ticker per iteration "
-        "still behaves like a timeout, not a tick), and so does an unstopped `NewTicker`/`NewTimer` "
-        "(it is collected once unreachable; `Stop` still releases it at once).",
+        "tickers are collected: `time.Tick` outside a loop and an unstopped `NewTimer` or `NewTicker` "
+        "are then no longer reported (their only cost was the leak), and `time.Tick` inside a loop drops "
+        "to note level (a new ticker per iteration still behaves like a timeout, not a tick). One shape "
+        "leaks on every version: an unstopped `NewTicker` read by a goroutine that never exits, started "
+        "by a function that returns (a constructor, say): the goroutine keeps the ticker reachable, and "
+        "every call leaves both running.",
         example="""func (w *Worker) poll(ctx context.Context) error {
     t := time.NewTicker(time.Second) // never stopped
     for {
@@ -58,11 +60,17 @@ RULE = Rule(
         }
     }
 }""",
-        limits="Test files are not checked: their tickers end with the test binary. A ticker handed on counts as someone else's to stop; whether they do is not checked. "
+        limits="Test files are not checked: their tickers end with the test binary. A ticker handed on "
+        "counts as someone else's to stop; whether they do is not checked. A timer captured by a closure "
+        "or read by another goroutine counts as handed on. "
         "A function with an endless loop and no `return` after the ticker is made is exempt: the "
-        "ticker lives as long as it does. So is `main` in package main, and `for range time.NewTicker(d).C` in such a function. A timer whose channel is "
-        "received unconditionally in the same block has fired and is not reported. A Go version "
-        "that cannot be read is taken to be before 1.23.",
+        "ticker lives as long as it does; so is one whose every path after it ends the process "
+        "(`log.Fatal`, `os.Exit`), `main` in package main, and `for range time.NewTicker(d).C` in such a "
+        "function. A timer is not reported when every way out of the function after it receives from "
+        "its channel, ends the process, or is the `Done()` case of a select in a loop (a loop that lives "
+        "as long as its context abandons one timer, once). How often the function runs is not known "
+        "here: a service loop started once is reported like one started per request. A Go version that "
+        "cannot be read is taken to be before 1.23.",
         references=(
             "https://pkg.go.dev/time#NewTicker",
             "https://staticcheck.dev/docs/checks/#SA1015",
@@ -188,8 +196,28 @@ def _check_new(ctx: FileContext, call: Node, constructor: str) -> Finding | None
         usage = _usage(ref)
         if usage in ("stop", "handed"):
             return None
-    if what == "timer" and _received_unconditionally(ctx, statement, name):
-        return None
+    nested = [ref for ref in uses if model.enclosing_function(ref) is not function]
+    if what == "timer":
+        if nested:
+            return None  # captured by a closure or read by another goroutine: handed on
+        if ctx.go_at_least(1, 23):
+            return None  # an unreachable timer is collected; one not stopped only waits to fire
+        if _consumed(ctx, function, statement, name):
+            return None
+    else:
+        reader = _endless_goroutine_reader(ctx, nested)
+        if reader is not None and not _is_endless(ctx, function, statement):
+            return ctx.finding(
+                RULE, target,
+                f"the ticker `{name}` made by {constructor} is never stopped and is read by a goroutine that never "
+                f"exits: every call of {_owner(function)} leaves a ticker and a goroutine running for good",
+                fix="stop the ticker and end the goroutine from a Stop or Close method (a done channel or a context "
+                "the goroutine selects on)",
+            )
+        if ctx.go_at_least(1, 23):
+            return None  # collected once unreachable (Go 1.23)
+        if not function.cfg.exits_reachable_avoiding(statement):
+            return None  # the function never returns after it: the process ends first, or it loops forever
     if _is_endless(ctx, function, statement):
         return None
     return _report(
@@ -198,16 +226,11 @@ def _check_new(ctx: FileContext, call: Node, constructor: str) -> Finding | None
     )
 
 
-def _report(ctx: FileContext, node: Node, message: str, *, fix: str) -> Finding:
+def _report(ctx: FileContext, node: Node, message: str, *, fix: str) -> Finding | None:
     """A warning before Go 1.23, where the runtime holds an unstopped timer or ticker for good (a
-    ticker) or until it fires (a timer); a note from 1.23, where an unreachable one is collected."""
+    ticker) or until it fires (a timer); nothing from 1.23, where an unreachable one is collected."""
     if ctx.go_at_least(1, 23):
-        return ctx.finding(
-            RULE, node,
-            f"{message}; it no longer leaks once unreachable (go {ctx.go_version[0]}.{ctx.go_version[1]}: collected "
-            "since Go 1.23), but Stop releases it at once",
-            fix=fix, severity=Severity.NOTE,
-        )
+        return None
     return ctx.finding(RULE, node, f"{message}, and before Go 1.23 the runtime never collects it ({_version_note(ctx)})",
                        fix=fix)
 
@@ -235,14 +258,44 @@ def _usage(ref: Node) -> str:
     return "handed"
 
 
-def _received_unconditionally(ctx: FileContext, statement: Node, name: str) -> bool:
-    """`<-t.C` as a statement in the block that made the timer: it has fired by then."""
-    sibling = statement.next_named_sibling
-    while sibling is not None:
-        if sibling.type == "expression_statement" and ctx.source.text(sibling).replace(" ", "") == f"<-{name}.C":
+def _consumed(ctx: FileContext, function: Function, statement: Node, name: str) -> bool:
+    """Every way out of the function after the timer is made passes a receive from its channel
+    (it has fired), a call that ends the process, or a `Done()` case of a select in a loop that
+    lives until its context ends (the one timer left then is abandoned once, not per iteration)."""
+    source = ctx.source
+
+    def releases(element: Node) -> bool:
+        text = source.text(element).replace(" ", "")
+        if f"<-{name}.C" in text:
             return True
-        sibling = sibling.next_named_sibling
-    return False
+        if element.type == "receive_statement" or (element.type == "expression_statement" and "<-" in text):
+            return text.endswith(".Done()") and _in_loop_select(element)
+        return False
+
+    return not function.cfg.exits_reachable_avoiding(statement, releases)
+
+
+def _in_loop_select(element: Node) -> bool:
+    case = element.parent
+    return case is not None and case.type == "communication_case" and case.parent is not None \
+        and enclosing_loop(case.parent) is not None
+
+
+def _endless_goroutine_reader(ctx: FileContext, refs: list[Node]) -> Node | None:
+    """A reference inside a `go func() {...}()` whose function never returns: the goroutine keeps
+    the ticker reachable for good."""
+    model = ctx.model
+    for ref in refs:
+        inner = model.enclosing_function(ref)
+        while inner is not None and inner.kind == "literal":
+            call = inner.node.parent
+            if call is not None and call.type == "call_expression" and call.parent is not None \
+                    and call.parent.type == "go_statement":
+                if _is_endless(ctx, inner, inner.node):
+                    return ref
+                break
+            inner = inner.parent
+    return None
 
 
 # ---- shared -------------------------------------------------------------------------------------

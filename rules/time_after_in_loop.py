@@ -26,9 +26,9 @@ RULE = Rule(
         "(a busy message channel) leaves one timer, its channel and its closure in the heap per "
         "iteration until each fires. With a timeout of minutes and thousands of messages a second "
         "that is a steady climb. From Go 1.23 (the `go` directive of the nearest go.mod, or the "
-        "`go-version` setting) unreferenced timers are collected, so the finding drops to note "
-        "level: the loop still allocates a timer per iteration, and the timeout restarts every time "
-        "round, which is rarely what an idle or overall timeout means.",
+        "`go-version` setting) unreferenced timers are collected, so nothing is reported there: the "
+        "loop still allocates a timer per iteration and restarts the timeout each time round, which is "
+        "rarely what an idle or overall timeout means, but that is a question of style, not a leak.",
         example="""for {
     select {
     case msg := <-msgs:
@@ -48,13 +48,15 @@ for {
         return errIdle
     }
 }""",
-        limits="Not reported: test files; a select whose other cases all leave the loop (return, "
-        "panic, `os.Exit`, a Fatal/FailNow call, a labelled break or continue, goto, or a receive "
-        "from `ctx.Done()`), or that is followed by an unconditional return before the loop goes "
-        "round, since then the timer fires before the next one is made "
-        "(the sleep-with-cancel idiom); a plain `<-time.After(d)` receive, which waits for the timer "
-        "to fire; `time.After` assigned to a variable first. A Go version that cannot be read is "
-        "taken to be before 1.23.",
+        limits="Not reported: test files; Go 1.23 and later; a select whose other cases all leave the "
+        "loop (return, panic, `os.Exit`, a Fatal/FailNow call, a labelled break or continue, goto, a "
+        "receive from `ctx.Done()`, or an unconditional assignment to a variable the loop's condition "
+        "reads, as in `for err == nil { select { case err = <-quit: … } }`), or that is followed by an "
+        "unconditional return before the loop goes round, since then the timer fires before the next one "
+        "is made (the sleep-with-cancel idiom); a plain `<-time.After(d)` receive, which waits for the "
+        "timer to fire; `time.After` assigned to a variable first. A condition variable assigned a value "
+        "that keeps the loop going is still taken to leave it. A Go version that cannot be read is taken "
+        "to be before 1.23.",
         references=("https://pkg.go.dev/time#After", "https://go.dev/doc/go1.23#timer-changes"),
     ),
 )
@@ -90,23 +92,17 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             continue
         if _followed_by_exit(ctx, select, loop):
             continue  # whichever case wins, the loop does not go round again
-        fix = ("create one time.NewTimer before the loop, Reset it each iteration and Stop it when done, or "
-               "use a context with a deadline set outside the loop")
         if ctx.go_at_least(1, 23):
-            yield ctx.finding(
-                RULE, call,
-                f"time.After in a select inside a loop allocates a timer every iteration and restarts the timeout "
-                f"each time round; it no longer leaks (go {_version(ctx)}: unreferenced timers are collected since Go 1.23)",
-                fix=fix, severity=Severity.NOTE,
-            )
-        else:
-            known = f"go {_version(ctx)}" if ctx.go_version else "Go version unknown, assuming before 1.23"
-            yield ctx.finding(
-                RULE, call,
-                f"time.After in a select inside a loop creates a new timer every iteration, and each one stays in "
-                f"memory until it fires ({known})",
-                fix=fix, repeats=in_unbounded_loop(ctx.model, call),
-            )
+            continue  # an unreferenced timer is collected since Go 1.23: what is left is style, not a leak
+        known = f"go {_version(ctx)}" if ctx.go_version else "Go version unknown, assuming before 1.23"
+        yield ctx.finding(
+            RULE, call,
+            f"time.After in a select inside a loop creates a new timer every iteration, and each one stays in "
+            f"memory until it fires ({known})",
+            fix="create one time.NewTimer before the loop, Reset it each iteration and Stop it when done, or "
+            "use a context with a deadline set outside the loop",
+            repeats=in_unbounded_loop(ctx.model, call),
+        )
 
 
 def _case_receiving(call: Node) -> Node | None:
@@ -164,7 +160,7 @@ def _leaves_loop(ctx: FileContext, case: Node, loop: Node) -> bool:
 
     A case receiving from `X.Done()` counts as leaving: once a context is done the loop is on its
     way out (its condition or the next check sees it), and this case wins every later select."""
-    if _is_done_receive(ctx, case):
+    if _is_done_receive(ctx, case) or _sets_condition(ctx, case, loop):
         return True
     statements = [c for c in case.named_children if c.type == "statement_list"]
     if not statements or not statements[-1].named_children:
@@ -183,6 +179,51 @@ def _leaves_loop(ctx: FileContext, case: Node, loop: Node) -> bool:
             return False  # a bare break leaves the select only; a bare continue goes round again
         return _labels_loop_or_outer(ctx, ctx.source.text(label), loop, last.type == "continue_statement")
     return _is_exit(ctx, last)
+
+
+def _sets_condition(ctx: FileContext, case: Node, loop: Node) -> bool:
+    """A case that assigns, unconditionally, a variable the loop's condition reads (`for errc == nil {
+    select { case errc = <-quit: } }`): the loop is left through its condition."""
+    condition = _loop_condition(loop)
+    if condition is None:
+        return False
+    model = ctx.model
+    read = {model.resolve(n).decl.start_byte for n in _identifiers(condition)
+            if model.resolve(n).decl is not None}
+    if not read:
+        return False
+    assigned: list[Node] = []
+    communication = case.child_by_field_name("communication")
+    if communication is not None and communication.type == "receive_statement":
+        left = communication.child_by_field_name("left")
+        assigned.extend(left.named_children if left is not None else [])
+    statements = [c for c in case.named_children if c.type == "statement_list"]
+    for statement in (statements[-1].named_children if statements else []):
+        if statement.type == "assignment_statement":
+            left = statement.child_by_field_name("left")
+            assigned.extend(left.named_children if left is not None else [])
+    return any(n.type == "identifier" and model.resolve(n).decl is not None
+               and model.resolve(n).decl.start_byte in read for n in assigned)
+
+
+def _loop_condition(loop: Node) -> Node | None:
+    for child in loop.named_children:
+        if child.type == "for_clause":
+            return child.child_by_field_name("condition")
+        if child.type not in ("block", "range_clause", "comment"):
+            return child  # `for cond {`
+    return None
+
+
+def _identifiers(node: Node) -> list[Node]:
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        if current.type == "identifier":
+            found.append(current)
+        elif current.type not in ("func_literal",):
+            stack.extend(current.named_children)
+    return found
 
 
 def _is_done_receive(ctx: FileContext, case: Node) -> bool:

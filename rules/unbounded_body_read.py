@@ -7,10 +7,11 @@ from typing import Iterable
 from tree_sitter import Node, QueryCursor
 
 from goleaklint.context import FileContext
-from goleaklint.frameworks import is_handler, is_request_type
+from goleaklint.frameworks import GIN, is_handler, is_request_type
 from goleaklint.model import Function
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
+from goleaklint.structs import declared_type_node, field_type, struct_fields
 
 RULE = Rule(
     id="GL406",
@@ -23,11 +24,17 @@ RULE = Rule(
     docs=Docs(
         what="Finds `io.ReadAll` / `ioutil.ReadAll` of a request body: `r.Body` of an `*http.Request` "
         "parameter of a handler, `c.Request.Body` of a gin context, `c.Request().Body` of an echo "
-        "context, when the handler applies neither `http.MaxBytesReader` nor `io.LimitReader` to that "
-        "body and does not replace it. A function taking an `*http.Request` without an "
-        "`http.ResponseWriter` (a helper such as `decode(r, &v)`) is reported at note level, since its "
-        "callers may have limited the body; a `RoundTrip` method is not reported (the body there is "
-        "the client's own outgoing request). Test files are skipped.",
+        "context, `c.Req.Body` of a struct of the package that holds the request in a field; and gin's "
+        "`c.GetRawData()`, which reads the whole body. Reported when no `http.MaxBytesReader` or "
+        "`io.LimitReader` over that body, and no replacement of the body by something else, comes "
+        "before the read: putting the bytes back after it (`c.Request.Body = "
+        "io.NopCloser(bytes.NewBuffer(raw))`) limits nothing. A read in a middleware (one that passes "
+        "the request on with `c.Next()`, `next.ServeHTTP(w, r)` or `next(c)`) is an error: every "
+        "request's body is read before the handlers, and any authentication among them, run. A "
+        "function taking an `*http.Request` without an `http.ResponseWriter` (a helper such as "
+        "`decode(r, &v)`, or a struct that holds a request but no writer) is reported at note level, "
+        "since its callers may have limited the body; a `RoundTrip` method is not reported (the body "
+        "there is the client's own outgoing request). Test files are skipped.",
         why="`io.ReadAll` grows its buffer until the reader ends. A client that sends a body of a few "
         "gigabytes (or streams one slowly without end) makes the handler hold all of it in the heap; "
         "a handful of such requests at once take the process down. `json.NewDecoder(r.Body).Decode` "
@@ -42,18 +49,25 @@ RULE = Rule(
     ...
 }""",
         limits="fiber is not checked: it reads bodies itself, bounded by its BodyLimit (4 MiB by "
-        "default). A limit applied by a middleware is not seen; "
-        "suppress with a reason, or apply the limit in the handler. Any assignment to the body in the "
-        "handler is taken to be a limit. Only the handler's own parameters are followed, not a "
-        "request stored elsewhere first.",
+        "default). A limit applied by a middleware is not seen; suppress with a reason, or apply the "
+        "limit in the handler. Order is by position in the function, not by path: a limit on one branch "
+        "before the read counts. A middleware is recognised by how it passes the request on, not by "
+        "where it is registered: one mounted on an authenticated group only is still an error. A server "
+        "that only listens on a unix socket or loopback, or an admin-only route, is not told apart from a "
+        "public one: the handler is not linked to its server. Requests are followed through the "
+        "handler's parameters and one struct field, not through other variables.",
         references=("https://pkg.go.dev/net/http#MaxBytesReader", "https://cwe.mitre.org/data/definitions/400.html"),
     ),
 )
 
-REQUIRES_IMPORTS = frozenset({"io", "io/ioutil"})
-METHOD_CALLS = frozenset({"ReadAll"})
+REQUIRES_IMPORTS = frozenset({"io", "io/ioutil", GIN})
+METHOD_CALLS = frozenset({"ReadAll", "GetRawData"})
 
 _READ_ALL = frozenset({"io.ReadAll", "io/ioutil.ReadAll"})
+_GIN_CONTEXT = f"*{GIN}.Context"
+_REQUEST = "*net/http.Request"
+_WRITER = "net/http.ResponseWriter"
+_CALLS = "(call_expression) @call"
 _LIMITS = frozenset({"net/http.MaxBytesReader", "io.LimitReader"})
 _LIMIT_QUERY = """
 [
@@ -68,29 +82,96 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         return  # a test server has no hostile clients
     model = ctx.model
     for call in captures["call"]:
-        body = _only_argument(call)
-        if body is None or body.type != "selector_expression" or model.qualified(call) not in _READ_ALL:
+        read = _body_read(ctx, call)
+        if read is None:
             continue
-        field = body.child_by_field_name("field")
-        if field is None or ctx.source.text(field) != "Body":
-            continue
-        found = _request_of(ctx, body.child_by_field_name("operand"))
-        if found is None:
-            continue
-        owner, request_text = found
-        body_text = ctx.source.text(body).replace(" ", "")
-        if _limited(ctx, owner, body_text):
+        owner, body_text, held_by_field = read
+        if _limited(ctx, owner, body_text, call.start_byte):
             continue
         label = ctx.source.text(call.child_by_field_name("function"))
-        handler = is_handler(owner)
+        shown = f"{label}({body_text})" if model.qualified(call) in _READ_ALL else f"{label}()"
+        fix = (f"wrap the body first: `{body_text} = http.MaxBytesReader(w, {body_text}, maxBytes)`, or read "
+               "from `io.LimitReader`")
+        if _in_middleware(ctx, owner):
+            yield ctx.finding(
+                RULE, call,
+                f"{shown} reads the whole request body with no size limit in a middleware: every request's body is "
+                "held in the heap before the handlers, and any authentication among them, run, so anyone can send "
+                "one large or endless request and take the heap",
+                severity=Severity.ERROR, fix=fix,
+            )
+            continue
+        handler = is_handler(owner) or held_by_field
         yield ctx.finding(
             RULE, call,
-            f"{label}({body_text}) reads the whole request body with no size limit: one large or endless request "
+            f"{shown} reads the whole request body with no size limit: one large or endless request "
             "takes the heap" + ("" if handler else f" (unless every caller of {owner.name} limits it first)"),
             severity=None if handler else Severity.NOTE,
-            fix=f"wrap the body first: `{body_text} = http.MaxBytesReader(w, {body_text}, maxBytes)`, or read "
-            "from `io.LimitReader`",
+            fix=fix,
         )
+
+
+def _body_read(ctx: FileContext, call: Node) -> tuple[Function, str, bool] | None:
+    """(owner, body text, whether the request is held by a request-context struct) for
+    `io.ReadAll(<request>.Body)` and gin's `c.GetRawData()`."""
+    model = ctx.model
+    function = call.child_by_field_name("function")
+    if function.child_by_field_name("field").text == b"GetRawData":
+        receiver = function.child_by_field_name("operand")
+        if receiver is None or receiver.type != "identifier" or call.child_by_field_name("arguments").named_child_count:
+            return None
+        param = _param(ctx, receiver)
+        if param is None or param[1] != _GIN_CONTEXT:
+            return None
+        return param[0], f"{ctx.source.text(receiver)}.Request.Body", False
+    body = _only_argument(call)
+    if body is None or body.type != "selector_expression" or model.qualified(call) not in _READ_ALL:
+        return None
+    field = body.child_by_field_name("field")
+    if field is None or ctx.source.text(field) != "Body":
+        return None
+    operand = body.child_by_field_name("operand")
+    found = _request_of(ctx, operand)
+    body_text = ctx.source.text(body).replace(" ", "")
+    if found is not None:
+        return found[0], body_text, False
+    held = _request_in_field(ctx, operand)
+    return None if held is None else (held[0], body_text, held[1])
+
+
+def _request_in_field(ctx: FileContext, operand: Node | None) -> tuple[Function, bool] | None:
+    """`c.Req` where c's struct type declares the field an `*http.Request`: (the function that takes
+    c, whether the struct also holds the response writer, a per-request context)."""
+    if operand is None or operand.type != "selector_expression":
+        return None
+    base = operand.child_by_field_name("operand")
+    if base is None or base.type != "identifier" or field_type(ctx.model, operand) != _REQUEST:
+        return None
+    binding = ctx.model.resolve(base)
+    if binding.kind not in ("param", "receiver") or binding.function is None:
+        return None
+    fields = struct_fields(ctx.model, declared_type_node(ctx.model, binding)) or {}
+    return binding.function, _WRITER in fields.values()
+
+
+def _in_middleware(ctx: FileContext, owner: Function) -> bool:
+    """The read runs for every request before the next handler: the function passes the request on
+    (`c.Next()`, `next.ServeHTTP(w, r)`, `next(c)`)."""
+    names = {p.name for p in owner.params if p.name and is_request_type(p.type) and p.type != _WRITER}
+    for call in QueryCursor(query(_CALLS)).captures(owner.node).get("call", []):
+        function = call.child_by_field_name("function")
+        args = call.child_by_field_name("arguments")
+        passed = {ctx.source.text(a) for a in (args.named_children if args is not None else [])}
+        if function.type == "selector_expression":
+            operand = function.child_by_field_name("operand")
+            method = function.child_by_field_name("field").text
+            if method == b"Next" and operand is not None and ctx.source.text(operand) in names and not passed:
+                return True  # gin's c.Next()
+            if method == b"ServeHTTP" and names & passed:
+                return True
+        elif function.type == "identifier" and names & passed and ctx.model.resolve(function).kind == "param":
+            return True  # echo's next(c)
+    return False
 
 
 def _request_of(ctx: FileContext, operand: Node | None) -> tuple[Function, str] | None:
@@ -131,17 +212,29 @@ def _param(ctx: FileContext, ident: Node) -> tuple[Function, str] | None:
     return None
 
 
-def _limited(ctx: FileContext, owner: Function, body_text: str) -> bool:
-    """A MaxBytesReader/LimitReader over this body, or any assignment to it, in the owning function."""
+def _limited(ctx: FileContext, owner: Function, body_text: str, read_at: int) -> bool:
+    """A MaxBytesReader/LimitReader over this body before the read, or the body replaced before it
+    by something that is not the body itself. An assignment after the read (putting the bytes back
+    for the next handler) limits nothing."""
     model = ctx.model
     captures = QueryCursor(query(_LIMIT_QUERY)).captures(owner.node)
     for node in captures.get("limit", []):
-        if model.qualified(node) not in _LIMITS:
+        if node.start_byte >= read_at or model.qualified(node) not in _LIMITS:
             continue
         args = node.child_by_field_name("arguments")
         if args is not None and any(ctx.source.text(a).replace(" ", "") == body_text for a in args.named_children):
             return True
-    return any(ctx.source.text(n).replace(" ", "") == body_text for n in captures.get("assigned", []))
+    for target in captures.get("assigned", []):
+        if target.start_byte >= read_at or ctx.source.text(target).replace(" ", "") != body_text:
+            continue
+        statement = target.parent.parent
+        right = statement.child_by_field_name("right")
+        value = ctx.source.text(right).replace(" ", "") if right is not None else ""
+        limit_calls = [n for n in captures.get("limit", []) if right is not None
+                       and right.start_byte <= n.start_byte < right.end_byte and model.qualified(n) in _LIMITS]
+        if limit_calls or body_text not in value:
+            return True
+    return False
 
 
 def _only_argument(call: Node) -> Node | None:

@@ -1,0 +1,284 @@
+"""Where a server listens, as far as one file spells it: who can reach it.
+
+Two exposure rules ask the same question of an address or a listener: a loopback address, a unix
+socket and an in-memory listener are reached only from the same host (or the same process), while
+`":8080"`, `"0.0.0.0:8080"` or an address computed at run time may face any client. An address is
+followed through constants, single-assignment locals, `net.JoinHostPort`, `fmt.Sprintf` formats and
+command-line flags (`flag.String`, `flag.StringVar`, pflag's `…P` forms, cobra's `Flags()`), whose
+default is what runs unless a deployment says otherwise; a listener through `net.Listen`,
+`net.ListenUnix`, `tls.Listen`, and in-memory listeners (grpc's bufconn, fasthttp's in-memory
+listener, a listener type of the file's own built on `net.Pipe`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from .model import FileModel
+
+LOOPBACK = "loopback"
+UNIX = "unix"
+MEMORY = "memory"
+NETWORK = "network"
+UNKNOWN = "unknown"
+
+_LOOPBACK_HOST = re.compile(r"^(localhost|127(\.[0-9]{1,3}){3}|::1|\[::1\]|ip6-localhost)$", re.I)
+_LISTEN_FUNCS = {
+    # (network argument index or None, address argument index)
+    "net.Listen": (0, 1),
+    "crypto/tls.Listen": (0, 1),
+    "net.ListenTCP": (None, None),
+    "net.ListenUnix": (None, None),
+}
+_MEMORY_LISTENERS = frozenset({
+    "google.golang.org/grpc/test/bufconn.Listen",
+    "github.com/valyala/fasthttp/fasthttputil.NewInmemoryListener",
+    "net.Pipe",
+})
+# A flag's default value: the argument index of each flag-defining method, whatever its receiver
+# (the flag package, a FlagSet, pflag, cobra's `cmd.Flags()`).
+_FLAG_VALUE_INDEX = {"String": 1, "StringP": 2, "StringVar": 2, "StringVarP": 3}
+_FLAG_PACKAGES = ("flag", "github.com/spf13/pflag")
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Who can connect: `kind` is loopback, unix, memory (same host or process), network, or unknown
+    (computed at run time). `address` is the spelled address when known; `flag` is true when it is a
+    command-line flag's default, which a deployment may override."""
+
+    kind: str
+    address: str | None = None
+    flag: bool = False
+
+    @property
+    def local(self) -> bool:
+        return self.kind in (LOOPBACK, UNIX, MEMORY)
+
+
+def is_loopback(address: str) -> bool:
+    if address.startswith("[") and "]" in address:
+        host = address[1 : address.index("]")]
+    elif address.count(":") == 1:
+        host = address.rsplit(":", 1)[0]
+    else:
+        host = address
+    return bool(_LOOPBACK_HOST.match(host))
+
+
+def address_reach(model: FileModel, node: Node, *, flags: bool = True) -> Reach:
+    """The reach of a TCP address expression (the `addr` of `ListenAndServe(addr, h)`, an `Addr:` field)."""
+    flag_default = flags and _is_flag_value(model, node)
+    address = spelled_address(model, node, flags=flags)
+    if address is None:
+        return Reach(UNKNOWN)
+    return Reach(LOOPBACK if is_loopback(address) else NETWORK, address, flag=flag_default)
+
+
+def spelled_address(model: FileModel, node: Node, depth: int = 0, *, flags: bool = False) -> str | None:
+    """The address a literal, a constant or a simple expression spells, or None when it is computed."""
+    text = model.source.text
+    if node.type in ("interpreted_string_literal", "raw_string_literal"):
+        return text(node)[1:-1]
+    if depth > 3:
+        return None
+    if node.type == "parenthesized_expression" and node.named_child_count == 1:
+        return spelled_address(model, node.named_children[0], depth + 1, flags=flags)
+    if node.type == "unary_expression" and flags and text(node).startswith("*"):
+        operand = node.child_by_field_name("operand")
+        value = _initialiser(model, operand) if operand is not None and operand.type == "identifier" else None
+        if value is not None and value.type == "call_expression":
+            return _flag_default(model, value)
+        return None
+    if node.type == "identifier":
+        binding = model.resolve(node)
+        decl = binding.decl
+        if decl is None:
+            return None
+        if flags:
+            bound = _flag_var_default(model, decl)
+            if bound is not None:
+                return bound
+        if reassigned(model, decl):
+            return None
+        value = _initialiser(model, node)
+        return None if value is None else spelled_address(model, value, depth + 1, flags=flags)
+    if node.type == "call_expression":
+        name = model.qualified(node)
+        args = node.child_by_field_name("arguments").named_children
+        if name == "net.JoinHostPort" and len(args) == 2:
+            host = spelled_address(model, args[0], depth + 1, flags=flags)
+            if host is None:
+                return None
+            return f"[{host}]:0" if ":" in host else f"{host}:0"
+        if name == "fmt.Sprintf" and args:
+            fmt = spelled_address(model, args[0], depth + 1)
+            if fmt is None:
+                return None
+            host, _, _ = fmt.rpartition(":")
+            return f"{host}:0" if host and "%" not in host else None
+    return None
+
+
+def listener_reach(model: FileModel, listener: Node) -> Reach:
+    """The reach of a `net.Listener` expression: `l, err := net.Listen("tcp", addr)` in the file,
+    a unix socket, or an in-memory listener."""
+    value = listener
+    if listener.type == "identifier":
+        binding = model.resolve(listener)
+        if binding.decl is None or reassigned(model, binding.decl):
+            return Reach(UNKNOWN)
+        value = _initialiser(model, listener)
+        if value is None:
+            return Reach(UNKNOWN)
+    if value.type == "unary_expression" and value.named_child_count == 1:
+        value = value.named_children[0]
+    if value.type == "call_expression":
+        name = model.qualified(value)
+        if name in _MEMORY_LISTENERS:
+            return Reach(MEMORY)
+        if name == "net.ListenUnix":
+            return Reach(UNIX)
+        shape = _LISTEN_FUNCS.get(name or "")
+        if shape is not None and shape[0] is not None:
+            args = value.child_by_field_name("arguments").named_children
+            if len(args) < 2:
+                return Reach(UNKNOWN)
+            network = spelled_address(model, args[shape[0]])
+            if network in ("unix", "unixpacket"):
+                return Reach(UNIX, spelled_address(model, args[shape[1]]))
+            return address_reach(model, args[shape[1]])
+        if name is None and _own_pipe_listener(model, value):
+            return Reach(MEMORY)
+        return Reach(UNKNOWN)
+    if value.type == "composite_literal" and _own_pipe_listener(model, value):
+        return Reach(MEMORY)
+    return Reach(UNKNOWN)
+
+
+def _own_pipe_listener(model: FileModel, value: Node) -> bool:
+    """A listener of the file's own (a local constructor or type) in a file that makes `net.Pipe`s:
+    connections handed over in memory, never from the network."""
+    if value.type == "call_expression":
+        function = value.child_by_field_name("function")
+        if function is None or function.type != "identifier" or model.resolve(function).kind != "package":
+            return False
+    elif value.type == "composite_literal":
+        type_node = value.child_by_field_name("type")
+        if type_node is None or type_node.type != "type_identifier":
+            return False
+    return b"net.Pipe(" in model.source.data and model.imported("net")
+
+
+def _initialiser(model: FileModel, ident: Node) -> Node | None:
+    """The single value a variable was declared with (`x := v`, `var x = v`, `const x = v`)."""
+    decl = model.resolve(ident).decl
+    if decl is None or decl.parent is None:
+        return None
+    spec = decl.parent
+    if spec.type in ("const_spec", "var_spec"):
+        names = spec.children_by_field_name("name")
+        value = spec.child_by_field_name("value")
+        if value is None or len(names) != value.named_child_count:
+            return None
+        index = next((i for i, n in enumerate(names) if n.start_byte == decl.start_byte), None)
+        return None if index is None else value.named_children[index]
+    if spec.type == "expression_list" and spec.parent is not None \
+            and spec.parent.type in ("short_var_declaration",) and spec.parent.child_by_field_name("left") == spec:
+        right = spec.parent.child_by_field_name("right")
+        if right is None:
+            return None
+        if right.named_child_count == spec.named_child_count:
+            index = next((i for i, n in enumerate(spec.named_children) if n.start_byte == decl.start_byte), None)
+            return None if index is None else right.named_children[index]
+        if right.named_child_count == 1 and spec.named_children and spec.named_children[0].start_byte == decl.start_byte:
+            return right.named_children[0]  # `l, err := net.Listen(...)`: the first result
+    return None
+
+
+def _is_flag_value(model: FileModel, node: Node) -> bool:
+    if node.type == "unary_expression" and model.source.text(node).startswith("*"):
+        operand = node.child_by_field_name("operand")
+        value = _initialiser(model, operand) if operand is not None and operand.type == "identifier" else None
+        return value is not None and value.type == "call_expression" and _flag_default(model, value) is not None
+    if node.type == "identifier":
+        decl = model.resolve(node).decl
+        return decl is not None and _flag_var_default(model, decl) is not None
+    return False
+
+
+def _flag_default(model: FileModel, call: Node) -> str | None:
+    """The default of `flag.String("addr", "localhost:6060", "…")` and its pflag/cobra relatives."""
+    function = call.child_by_field_name("function")
+    if function is None or function.type != "selector_expression":
+        return None
+    method = model.source.text(function.child_by_field_name("field"))
+    index = _FLAG_VALUE_INDEX.get(method)
+    if index is None or method.endswith(("Var", "VarP")):
+        return None
+    if not _flag_receiver(model, function):
+        return None
+    args = call.child_by_field_name("arguments").named_children
+    return spelled_address(model, args[index]) if len(args) > index else None
+
+
+def _flag_var_default(model: FileModel, decl: Node) -> str | None:
+    """The default of a variable bound with `flag.StringVar(&addr, "addr", "localhost:6060", "…")`,
+    when that is the only way it is written."""
+    function = model.enclosing_function(decl)
+    found = None
+    for ref in model.references(decl, within=None if function is None else function.node):
+        parent = ref.parent
+        if parent is None or parent.type != "unary_expression" or not model.source.text(parent).startswith("&"):
+            continue
+        args = parent.parent
+        call = args.parent if args is not None and args.type == "argument_list" else None
+        function_node = call.child_by_field_name("function") if call is not None else None
+        if function_node is None or function_node.type != "selector_expression" or args.named_children[0] != parent:
+            return None
+        index = _FLAG_VALUE_INDEX.get(model.source.text(function_node.child_by_field_name("field")))
+        if index is None or not _flag_receiver(model, function_node) or len(args.named_children) <= index:
+            return None
+        if found is not None:
+            return None  # bound twice
+        found = spelled_address(model, args.named_children[index])
+        if found is None:
+            return None
+    if found is None:
+        return None
+    return None if _assigned(model, decl, function) else found
+
+
+def _flag_receiver(model: FileModel, function: Node) -> bool:
+    """`flag.X`, `pflag.X`, or a method of something else (a FlagSet, `cmd.Flags()`) in a file that
+    imports a flag package or cobra."""
+    qualified = model.qualified(function)
+    if qualified is not None:
+        return qualified.rsplit(".", 1)[0] in _FLAG_PACKAGES
+    return any(model.imported(p) for p in (*_FLAG_PACKAGES, "github.com/spf13/cobra"))
+
+
+def _assigned(model: FileModel, decl: Node, function) -> bool:
+    for ref in model.references(decl, within=None if function is None else function.node):
+        parent = ref.parent
+        if parent is not None and parent.type == "expression_list" and parent.parent is not None \
+                and parent.parent.type == "assignment_statement" and parent.parent.child_by_field_name("left") == parent:
+            return True
+    return False
+
+
+def reassigned(model: FileModel, decl: Node) -> bool:
+    """A variable assigned again, or whose address is taken (`flag.StringVar(&addr, …)`): its
+    initial value is not necessarily the address."""
+    function = model.enclosing_function(decl)
+    if _assigned(model, decl, function):
+        return True
+    scope = function.node if function is not None else None
+    for ref in model.references(decl, within=scope):
+        parent = ref.parent
+        if parent is not None and parent.type == "unary_expression" and model.source.text(parent).startswith("&"):
+            return True
+    return False

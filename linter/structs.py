@@ -1,0 +1,108 @@
+"""The declared type of a struct field reached through a variable: `p.Client`, `c.Req`.
+
+Struct types are looked up among the package's top-level names, so a struct declared in a sibling
+file counts like one declared here; its field types are read with the imports of the file that
+declares it. One level deep: `x.F` where x is a parameter, receiver or variable whose declared type
+(or composite-literal initialiser) names a struct of the package.
+"""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from .model import Binding, FileModel, assumed_package_name
+
+
+def field_type(model: FileModel, selector: Node) -> str | None:
+    """The declared, import-resolved type of `x.F`, when x's declared type is a struct of this
+    package with a field, or an embedded field, named F."""
+    operand = selector.child_by_field_name("operand")
+    field = selector.child_by_field_name("field")
+    if operand is None or field is None or operand.type != "identifier":
+        return None
+    fields = struct_fields(model, declared_type_node(model, model.resolve(operand)))
+    return None if fields is None else fields.get(field.text.decode("utf-8", "replace"))
+
+
+def struct_fields(model: FileModel, type_node: Node | None) -> dict[str, str] | None:
+    """Field name -> import-resolved type of the package struct `type_node` names (through a pointer)."""
+    if type_node is not None and type_node.type == "pointer_type" and type_node.named_child_count == 1:
+        type_node = type_node.named_children[0]
+    if type_node is None or type_node.type != "type_identifier":
+        return None
+    binding = model.resolve(type_node)
+    spec = binding.decl.parent if binding.kind == "package" and binding.decl is not None else None
+    struct = spec.child_by_field_name("type") if spec is not None and spec.type == "type_spec" else None
+    if struct is None or struct.type != "struct_type":
+        return None
+    found: dict[str, str] = {}
+    declarations = next((c for c in struct.named_children if c.type == "field_declaration_list"), None)
+    for declaration in (declarations.named_children if declarations is not None else []):
+        declared = declaration.child_by_field_name("type") if declaration.type == "field_declaration" else None
+        if declared is None:
+            continue
+        names = [n.text for n in declaration.children_by_field_name("name")]
+        if not names:  # embedded: named after its type
+            inner = declared.named_children[-1] if declared.type == "pointer_type" and declared.named_child_count else declared
+            last = inner.child_by_field_name("name") if inner.type == "qualified_type" else inner
+            names = [last.text] if last is not None else []
+        text = _type_in_its_file(model, declared)
+        for name in names:
+            found[name.decode("utf-8", "replace")] = text
+    return found
+
+
+def declared_type_node(model: FileModel, binding: Binding) -> Node | None:
+    """The type node a parameter, receiver or variable is declared with, or the type of the
+    composite literal it is initialised with."""
+    decl = binding.decl
+    if decl is None:
+        return None
+    if binding.kind in ("param", "receiver") and binding.function is not None:
+        for param in [*binding.function.params, *([binding.function.receiver] if binding.function.receiver else [])]:
+            if param.node is not None and param.node.start_byte == decl.start_byte:
+                return param.type_node
+        return None
+    spec = decl.parent
+    value = None
+    if spec is not None and spec.type == "var_spec":
+        declared = spec.child_by_field_name("type")
+        if declared is not None:
+            return declared
+        values = spec.child_by_field_name("value")
+        value = values.named_children[0] if values is not None and values.named_child_count == 1 else None
+    elif spec is not None and spec.type == "expression_list" and spec.parent is not None \
+            and spec.parent.type == "short_var_declaration" and spec.named_child_count == 1:
+        right = spec.parent.child_by_field_name("right")
+        value = right.named_children[0] if right is not None and right.named_child_count == 1 else None
+    if value is not None and value.type == "unary_expression" and value.named_child_count == 1:
+        value = value.named_children[0]
+    if value is not None and value.type == "composite_literal":
+        return value.child_by_field_name("type")
+    return None
+
+
+def _type_in_its_file(model: FileModel, type_node: Node) -> str:
+    root = type_node
+    while root.parent is not None:
+        root = root.parent
+    if root == model.source.root:
+        return model.type_text(type_node)
+    imports = {}
+    for declaration in root.named_children:
+        if declaration.type != "import_declaration":
+            continue
+        stack = [declaration]
+        while stack:
+            spec = stack.pop()
+            stack.extend(spec.named_children)
+            if spec.type != "import_spec":
+                continue
+            path = spec.child_by_field_name("path")
+            name = spec.child_by_field_name("name")
+            import_path = path.text.decode("utf-8", "replace").strip('"`') if path is not None else ""
+            imports[name.text.decode() if name is not None else assumed_package_name(import_path)] = import_path
+    text = type_node.text.decode("utf-8", "replace").replace(" ", "")
+    star = "*" if text.startswith("*") else ""
+    package, _, name = text.lstrip("*").partition(".")
+    return f"{star}{imports[package]}.{name}" if name and package in imports else text
