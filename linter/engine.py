@@ -65,6 +65,7 @@ class RunOptions:
     root: str
     severity: tuple[tuple[str, Severity], ...] = ()
     cache_dir: str | None = None  # None: no cache
+    require_reason: bool = False  # report suppressions that give no reason
 
 
 def selected_rules(config: Config, select: list[str] | None = None, ignore: list[str] | None = None) -> list[RuleModule]:

@@ -134,7 +134,10 @@ def test_select_and_ignore_flags(tree, capsys):
 
 def test_severity_override_changes_the_level(tree, capsys):
     tree({".goleaklint.toml": "[severity]\nGL401 = \"note\"\n", "a.go": LEAKY})
-    assert main(["--format", "json"]) == 0  # notes do not fail the run by default
+    assert main(["--format", "json"]) == 0  # notes do not fail the run by default, nor are they shown
+    document = json.loads(capsys.readouterr().out)
+    assert document["findings"] == [] and document["summary"]["hidden_notes"] == 1
+    assert main(["--format", "json", "--show-notes"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["findings"][0]["severity"] == "note"
 
@@ -157,7 +160,8 @@ def test_json_output_schema(tree, capsys):
         "line": 6, "column": 7, "end_line": 6, "end_column": 8, "message": finding["message"],
         "fix": finding["fix"], "function": "handle",
     }
-    assert document["summary"] == {"files": 1, "findings": 1, "suppressed": 0, "by_rule": {"GL401": 1}}
+    assert document["summary"] == {"files": 1, "findings": 1, "suppressed": 0, "hidden_notes": 0,
+                                   "by_rule": {"GL401": 1}}
 
 
 def test_output_is_deterministic_across_runs_and_jobs(tree, capsys):
