@@ -199,7 +199,7 @@ def _read_bytes(name: str) -> bytes:
 
 def _key(job: PackageJob, options: RunOptions, files: list[tuple[Path, str, bool, bytes]]) -> str:
     return package_key([(rel, reported, raw) for _, rel, reported, raw in files], job.go_version,
-                       options.rule_ids, options.severity)
+                       options.rule_ids, options.severity, settings=(options.require_reason,))
 
 
 def _batch_target(jobs: list[PackageJob], processes: int, files_per_batch: int = 40) -> int:
@@ -288,6 +288,7 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
     result = LintResult()
     modules, query = _compiled(options.rule_ids)
     known_ids = frozenset(rm.rule.id for rm in all_rules())
+    ran_ids = frozenset(options.rule_ids)
     root = Path(options.root)
     severity = dict(options.severity)
     sources: list[tuple[SourceFile, bool]] = []  # (file, reported)
@@ -354,13 +355,10 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
                 except Exception as exc:
                     result.notifications.append(_crash(rm, pkg.directory, exc))
         for ctx, reported in contexts:
-            findings = raw_findings.get(ctx.relpath)
-            if not reported or not findings:
-                if reported:
-                    _, notes = parse_suppressions(ctx.source, known_ids)
-                    result.notifications += notes
+            if not reported:
                 continue
-            suppressions, notes = parse_suppressions(ctx.source, known_ids)
+            findings = raw_findings.get(ctx.relpath, ())
+            suppressions, notes = parse_suppressions(ctx.source, known_ids, require_reason=options.require_reason)
             result.notifications += notes
             for finding in with_fingerprints(sorted(set(findings)), ctx.source.data, bom=ctx.source.has_bom):
                 reason = suppressions.reason_for(finding.rule_id, finding.line)
@@ -368,6 +366,7 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
                     result.findings.append(finding)
                 else:
                     result.suppressed.append(_with(finding, suppressed=reason))
+            result.notifications += suppressions.unused(ran_ids, known_ids)
         # The scope and the files' contexts refer to each other: break the cycle, so the trees go
         # now and not when the cyclic collector next runs.
         scope.release()
