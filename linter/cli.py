@@ -248,10 +248,14 @@ def _nothing_to_lint(args: argparse.Namespace, stats: DiscoveryStats, shard: tup
     pass forever); not when only files were named and each is skipped on purpose (a pre-commit hook
     on a commit that touches only vendor/), nor for an empty shard."""
     skipped = sum(stats.skipped.values())
-    detail = ""
+    parts = []
     if skipped:
         reasons = ", ".join(f"{count} {reason}" for reason, count in sorted(stats.skipped.items()))
-        detail = f" ({skipped} Go file{'s' if skipped != 1 else ''} skipped: {reasons}; -v says more)"
+        parts.append(f"{skipped} Go file{'s' if skipped != 1 else ''} skipped: {reasons}")
+    if stats.excluded_dirs:
+        names = sorted(os.path.relpath(path, Path.cwd().resolve()) for path in stats.excluded_dirs)
+        parts.append("excluded by config: " + ", ".join(names[:3]) + (", ..." if len(names) > 3 else ""))
+    detail = f" ({'; '.join(parts)}; -v says more)" if parts else ""
     if shard is not None:
         sys.stderr.write(f"goleaklint: shard {shard[0]}/{shard[1]} has no packages to lint\n")
         return EXIT_CLEAN

@@ -43,6 +43,7 @@ class DiscoveryStats:
 
     skipped: Counter = field(default_factory=Counter)  # reason -> Go files left out
     skipped_named: list[tuple[str, str]] = field(default_factory=list)  # (path as typed, reason)
+    excluded_dirs: list[Path] = field(default_factory=list)  # directories an exclude glob kept out of a walk
     directory_args: bool = False  # a directory was named (not only files)
     go_mods: dict[str, tuple[int, int] | None] = field(default_factory=dict)  # go.mod -> `go` directive
     git_roots: set[Path] = field(default_factory=set)  # work trees whose git list was used
@@ -122,7 +123,7 @@ class _GitFilter:
 
 
 def _walk(root: Path, config_for, warnings: list[str],
-          listed: dict[Path, list[os.DirEntry]] | None = None) -> list[Path]:
+          listed: dict[Path, list[os.DirEntry]] | None = None, excluded: list[Path] | None = None) -> list[Path]:
     """Every package directory under root. Symlinked directories are followed only when they stay
     inside root, and each real directory is visited once, so link loops end. Each directory's
     sorted entries go into `listed`, so its Go files need no second listing."""
@@ -162,6 +163,8 @@ def _walk(root: Path, config_for, warnings: list[str],
             except OSError:
                 continue
             if config.excluded(child):
+                if excluded is not None:
+                    excluded.append(child)
                 continue
             children.append(child)
         stack.extend(reversed(children))
@@ -219,7 +222,7 @@ def discover(args: list[str], config: Config | ConfigResolver, cwd: Path | None 
             raise ConfigError(f"{arg}: not a Go file or a directory")
         stats.directory_args = True
         root = path.resolve()
-        directories = _walk(path, config_for, warnings, listed) if recursive else [root]
+        directories = _walk(path, config_for, warnings, listed, stats.excluded_dirs) if recursive else [root]
         for directory in directories:
             job = job_for(directory, root)
             job.report.update(job.files)

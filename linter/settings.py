@@ -73,6 +73,8 @@ def describe_settings(jobs: list[PackageJob], stats: DiscoveryStats, root: Path,
     if skipped:
         line += f"; {skipped} skipped (" + ", ".join(f"{count} {reason}" for reason, count in sorted(stats.skipped.items())) + ")"
     lines.append(line + "; vendor/, testdata/, node_modules/ and directories starting with . or _ are not entered")
+    for path in stats.excluded_dirs:
+        lines.append(f"skipped: {_rel(path, root)}/: exclude")
     for path, reason in stats.skipped_named:
         lines.append(f"skipped: {path}: {reason}")
     return "\n".join(lines) + "\n"
