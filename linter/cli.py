@@ -1,7 +1,10 @@
 """Command line: argument parsing and exit codes only.
 
 Exit codes: 0 no findings at or above the fail level, 1 findings, 2 usage, config, I/O or internal
-error (every finding that was found is still written).
+error (every finding that was found is still written), or nothing to lint.
+
+Notes (findings of level note) are left out of every format here, after the engine and every filter
+have settled what the findings and their levels are, unless asked for or able to fail the run.
 """
 
 from __future__ import annotations
