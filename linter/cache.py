@@ -70,14 +70,16 @@ def package_key(
     go_version: tuple[int, int] | None,
     rule_ids: tuple[str, ...],
     severity: tuple[tuple[str, Severity], ...],
+    settings: tuple = (),
     extra: object = None,
 ) -> str:
-    """The key of one package: (relpath, reported, bytes) of every file, sorted by path."""
+    """The key of one package: (relpath, reported, bytes) of every file, sorted by path, and the
+    `settings` that change what the engine reports (e.g. require-reason)."""
     # sha256: CPUs with SHA extensions hash it twice as fast as blake2b, and hashing every byte of
     # the tree is most of a warm run.
     digest = hashlib.sha256()
     digest.update(ruleset_fingerprint(rule_ids).encode())
-    digest.update(repr((go_version, [(rule, level.value) for rule, level in severity], extra)).encode())
+    digest.update(repr((go_version, [(rule, level.value) for rule, level in severity], settings, extra)).encode())
     for relpath, reported, data in files:
         # Lengths first, so no two different file lists can hash the same byte stream.
         name = relpath.encode("utf-8", "surrogateescape")

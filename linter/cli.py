@@ -1,7 +1,10 @@
 """Command line: argument parsing and exit codes only.
 
 Exit codes: 0 no findings at or above the fail level, 1 findings, 2 usage, config, I/O or internal
-error (every finding that was found is still written).
+error (every finding that was found is still written), or nothing to lint.
+
+Notes (findings of level note) are left out of every format here, after the engine and every filter
+have settled what the findings and their levels are, unless asked for or able to fail the run.
 """
 
 from __future__ import annotations
@@ -15,13 +18,13 @@ from typing import TextIO
 from . import __version__
 from .baseline import Baseline, filter_findings
 from .changes import changes_from_patch, changes_since
-from .config import Config, ConfigError, find_config, load_config
+from .config import Config, ConfigError, ConfigResolver, load_config
 from .cache import default_cache_dir
-from .discover import discover, module_context, parse_shard, select_shard
-from .engine import RunOptions, lint, selected_rules
+from .discover import DiscoveryStats, PackageJob, discover, module_context, parse_shard, select_shard
+from .engine import LintResult, RunOptions, judge_lifetimes, lint, module_path_list, selected_rules
 from .registry import all_rules, rules_by_key
 from .report import FORMATS, Report, render
-from .rule import Severity
+from .rule import Finding, Severity
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -37,16 +40,15 @@ def build_parser() -> argparse.ArgumentParser:
         prog="goleaklint",
         description="Find memory and goroutine leaks in Go services before production does.",
         epilog="PATH: DIR/... lints DIR recursively (default ./...), DIR that package, FILE.go that file. "
-        "'goleaklint rule GL401' prints a rule's documentation; "
-        "'goleaklint explain FILE:LINE' how often the function there runs, and why.",
+        "'goleaklint rule GL401' prints a rule's documentation.",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="what to lint (default: ./...)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
     parser.add_argument("--select", metavar="IDS", help="only these rules, comma-separated ids or slugs")
     parser.add_argument("--ignore", metavar="IDS", help="skip these rules, comma-separated ids or slugs")
-    parser.add_argument("--config", metavar="FILE", help="config file (default: .goleaklint.toml or "
-                        "[tool.goleaklint] in pyproject.toml, searched upwards from the working directory)")
+    parser.add_argument("--config", metavar="FILE", help="config file for every path (default: each path takes "
+                        "the nearest .goleaklint.toml or [tool.goleaklint] in pyproject.toml at or above it)")
     parser.add_argument("-j", "--jobs", type=int, metavar="N", default=None,
                         help="worker processes (default: number of CPUs)")
     parser.add_argument("--fail-on", choices=[s.value for s in Severity], default=None,
@@ -56,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--statistics", action="store_true", help="print counts by rule, most frequent first")
     parser.add_argument("--no-lifetimes", action="store_true",
                         help="judge every function alone: report findings in once-per-process and test-only code "
-                        "too, at the rule's own level (see 'goleaklint explain')")
+                        "too, at the rule's own level (see 'goleaklint explain FILE:LINE')")
     adoption = parser.add_argument_group("adopting on an existing codebase (docs/adoption.md)")
     adoption.add_argument("--baseline", metavar="FILE", help="do not report findings recorded in FILE")
     adoption.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE")
@@ -68,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--sarif-category", metavar="NAME",
                         help="SARIF runs[].automationDetails.id, to upload several runs side by side")
     _add_speed_arguments(parser)
+    _add_first_run_arguments(parser)
     parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     parser.add_argument("--version", action="version", version=f"goleaklint {__version__}")
     return parser
@@ -80,6 +83,21 @@ def _add_speed_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     parser.add_argument("--shard", metavar="K/N",
                         help="lint only shard K of N (packages split by a hash of their path), for a CI matrix")
+
+
+def _add_first_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """What to lint, what to show, and how to see why (docs/workflows.md)."""
+    parser.add_argument("--no-gitignore", action="store_true",
+                        help="in a git work tree, also lint Go files that .gitignore hides")
+    parser.add_argument("--show-notes", action="store_true",
+                        help="also report findings of level note (hidden by default; --fail-on note shows them)")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                        help="colour in the text format (default auto: on a terminal, unless NO_COLOR is set; "
+                        "FORCE_COLOR forces it)")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="say more on stderr: -v the config of each path, Go versions, files linted and skipped")
+    parser.add_argument("--show-settings", action="store_true",
+                        help="print the config of each path, Go versions and the files to lint, then exit")
 
 
 def _cache_dir(args: argparse.Namespace) -> str | None:
@@ -129,25 +147,39 @@ def main(argv: list[str] | None = None) -> int:
 def _lint_command(args: argparse.Namespace) -> int:
     table = {key: rm.rule.id for key, rm in rules_by_key().items()}
     if args.list_rules:
-        for rm in all_rules():
-            rule = rm.rule
-            sys.stdout.write(f"{rule.id}  {rule.slug:<32} {rule.severity.value:<8} {rule.title}\n")
-        return EXIT_CLEAN
+        return _list_rules(args.format, sys.stdout)
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError("--jobs must be at least 1")
     shard = parse_shard(args.shard) if args.shard else None
 
-    config_path = Path(args.config) if args.config else find_config(Path.cwd())
-    config = load_config(config_path, table) if config_path else Config()
+    fixed = load_config(Path(args.config), table) if args.config else None
+    configs = ConfigResolver(table, fixed)
     select = _ids(args.select, table)
     ignore = _ids(args.ignore, table)
-    fail_on = Severity(args.fail_on) if args.fail_on else config.fail_on
 
     # Read the baseline and the changed lines before the lint: a typo should not cost a full run.
     root = Path.cwd()
     baseline = Baseline.load(Path(args.baseline)) if args.baseline else None
     changed = (changes_since(args.new_from_rev, root) if args.new_from_rev else
                changes_from_patch(Path(args.new_from_patch), root) if args.new_from_patch else None)
+
+    stats = DiscoveryStats()
+    jobs, warnings = discover(args.paths, configs, root, gitignore=not args.no_gitignore, stats=stats)
+    discovered = jobs
+    if shard is not None:
+        jobs = select_shard(jobs, shard, root)
+    for warning in warnings:
+        sys.stderr.write(f"goleaklint: warning: {warning}\n")
+    if args.show_settings or args.verbose:
+        from .settings import describe_settings
+
+        text = describe_settings(jobs, stats, root, args, select, ignore, gitignore=not args.no_gitignore)
+        if args.show_settings:
+            sys.stdout.write(text)
+            return EXIT_CLEAN
+        sys.stderr.write(text)
+    if not any(job.report for job in jobs):
+        return _nothing_to_lint(args, stats, shard)
 
     # Open the output first: a typo in -o should fail in a second, not after a full lint.
     out: TextIO
@@ -159,55 +191,187 @@ def _lint_command(args: argparse.Namespace) -> int:
     else:
         out = sys.stdout
     try:
-        jobs, warnings = discover(args.paths, config, root)
-        discovered = jobs
-        if shard is not None:
-            jobs = select_shard(jobs, shard, root)
-        for warning in warnings:
-            sys.stderr.write(f"goleaklint: warning: {warning}\n")
-        rules = selected_rules(config, select, ignore)
-        options = RunOptions(
-            rule_ids=tuple(rm.rule.id for rm in rules),
-            root=str(root.resolve()),
-            severity=tuple(sorted(config.severity.items())),
-            cache_dir=_cache_dir(args),
-            lifetimes=not args.no_lifetimes,
-        )
         processes = args.jobs or os.cpu_count() or 1
         # The module model sees every package of the linted modules (and the other shards'),
         # linted or not: a caller elsewhere decides how often a linted function runs.
-        context = module_context(jobs, config, root, discovered) if options.lifetimes else []
-        result = lint(jobs, options, processes, context)
+        context = [] if args.no_lifetimes else module_context(jobs, configs, root, discovered,
+                                                              gitignore=not args.no_gitignore)
+        result, ran, options = _lint_by_config(jobs, root, select, ignore, _cache_dir(args), processes,
+                                               context, lifetimes=not args.no_lifetimes)
+        if result.files_scanned == 0 and stats.directory_args and shard is None and not result.notifications:
+            raise ConfigError(f"nothing to lint in {' '.join(args.paths or ['./...'])}: "
+                              "every Go file found is generated (// Code generated ... DO NOT EDIT.)")
         extra = filter_findings(result, jobs, options, baseline, args.baseline,
                                 args.write_baseline, changed)
         if result.silenced:
             # Counted, so a user sees why a leak they expected is not listed: `goleaklint explain`.
             extra["silenced_by_lifetime"] = len(result.silenced)
-        color = (
-            args.format == "text" and not args.output and not args.no_color
-            and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
-        )
+        # After every filter that decides what is a finding, and after the engine has settled levels:
+        # notes are left out of the report here, and here only.
+        levels = _LevelsByPath(jobs, root, args)
+        shown = [finding for finding in result.findings if levels.shown(finding)]
         report = Report(
-            findings=result.findings,
+            findings=shown,
             suppressed=result.suppressed,
             notifications=result.notifications,
-            rules=[rm.rule for rm in rules],
+            rules=ran,
             tool_version=__version__,
             files_scanned=result.files_scanned,
-            color=color,
+            color=_use_color(args),
             extra=extra,
             statistics=args.statistics,
             sarif_include_suppressed=args.sarif_include_suppressed,
             sarif_category=args.sarif_category,
+            hidden_notes=len(result.findings) - len(shown),
         )
         render(args.format, report, out)
     finally:
         if out is not sys.stdout:
             out.close()
+    if args.verbose:
+        generated = sum(len(job.report) for job in jobs) - result.files_scanned
+        sys.stderr.write(f"goleaklint: linted {result.files_scanned} file{'s' if result.files_scanned != 1 else ''}"
+                         + (f"; {generated} generated or unreadable, read as context only" if generated else "")
+                         + "\n")
 
     if any(note.is_error for note in result.notifications):
         return EXIT_ERROR
     if args.exit_zero:
         return EXIT_CLEAN
-    failing = [f for f in result.findings if f.severity.rank >= fail_on.rank]
+    failing = [f for f in result.findings if f.severity.rank >= levels.fail_on(f).rank]
     return EXIT_FINDINGS if failing else EXIT_CLEAN
+
+
+def _list_rules(fmt: str, out: TextIO) -> int:
+    rules = [rm.rule for rm in all_rules()]
+    if fmt == "json":
+        import json
+
+        document = {"version": 1, "rules": [
+            {"id": rule.id, "slug": rule.slug, "severity": rule.severity.value, "title": rule.title,
+             "tags": list(rule.tags), "help_uri": rule.help_uri}
+            for rule in rules
+        ]}
+        json.dump(document, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+        return EXIT_CLEAN
+    if fmt not in ("text", "concise"):
+        raise ConfigError(f"--list-rules prints text or json, not {fmt}")
+    for rule in rules:
+        out.write(f"{rule.id}  {rule.slug:<32} {rule.severity.value:<8} {rule.title}\n")
+    return EXIT_CLEAN
+
+
+def _nothing_to_lint(args: argparse.Namespace, stats: DiscoveryStats, shard: tuple[int, int] | None) -> int:
+    """No Go file to report on. An error when a directory was named (a mistyped path in CI must not
+    pass forever); not when only files were named and each is skipped on purpose (a pre-commit hook
+    on a commit that touches only vendor/), nor for an empty shard."""
+    skipped = sum(stats.skipped.values())
+    parts = []
+    if skipped:
+        reasons = ", ".join(f"{count} {reason}" for reason, count in sorted(stats.skipped.items()))
+        parts.append(f"{skipped} Go file{'s' if skipped != 1 else ''} skipped: {reasons}")
+    if stats.excluded_dirs:
+        names = sorted(os.path.relpath(path, Path.cwd().resolve()) for path in stats.excluded_dirs)
+        parts.append("excluded by config: " + ", ".join(names[:3]) + (", ..." if len(names) > 3 else ""))
+    detail = f" ({'; '.join(parts)}; -v says more)" if parts else ""
+    if shard is not None:
+        sys.stderr.write(f"goleaklint: shard {shard[0]}/{shard[1]} has no packages to lint\n")
+        return EXIT_CLEAN
+    if stats.skipped_named and not stats.directory_args:
+        sys.stderr.write(f"goleaklint: nothing to lint: every file named is skipped{detail}\n")
+        return EXIT_CLEAN
+    raise ConfigError(f"nothing to lint: no Go files in {' '.join(args.paths or ['./...'])}{detail}")
+
+
+def _lint_by_config(jobs: list[PackageJob], root: Path, select, ignore, cache_dir: str | None,
+                    processes: int, context: list[PackageJob] = (), lifetimes: bool = True,
+                    ) -> tuple[LintResult, list, RunOptions]:
+    """Lints each group of packages that share a config with that config's rules and levels, and
+    reads the `context` packages for the module model only; then judges every finding by the
+    lifetime of its code, over one model of the whole run. Returns the merged result, every rule
+    that ran, and options naming all of them."""
+    groups: dict[int, tuple[Config, list[PackageJob]]] = {}
+    for job in jobs:
+        config = job.config or Config()
+        groups.setdefault(id(config), (config, []))[1].append(job)
+    modules = module_path_list([*jobs, *context]) if lifetimes else ()
+    result = LintResult()
+    parts: list[tuple[LintResult, RunOptions]] = []
+    ran: dict[str, object] = {}
+    for config, group in groups.values():
+        rules = selected_rules(config, select, ignore)
+        options = RunOptions(
+            rule_ids=tuple(rm.rule.id for rm in rules),
+            root=str(root.resolve()),
+            severity=tuple(sorted(config.severity.items())),
+            cache_dir=cache_dir,
+            require_reason=config.require_reason,
+            lifetimes=lifetimes,
+            modules=modules,
+        )
+        parts.append((lint(group, options, processes, judge=False), options))
+        ran.update((rm.rule.id, rm.rule) for rm in rules)
+    if lifetimes and context:
+        options = RunOptions(rule_ids=(), root=str(root.resolve()), cache_dir=cache_dir, modules=modules)
+        result.summaries += lint(list(context), options, processes, judge=False).summaries
+    for part, _ in parts:
+        result.summaries += part.summaries
+    model = None
+    for part, options in parts:
+        if lifetimes:
+            part.summaries = result.summaries
+            model = judge_lifetimes(part, [*jobs, *context], options, model)
+        part.summaries = []
+        result.extend(part)
+        result.silenced += part.silenced
+    result.module = model
+    result.sort()
+    rules = [ran[rule_id] for rule_id in sorted(ran)]
+    return result, rules, RunOptions(rule_ids=tuple(sorted(ran)), root=str(root.resolve()), cache_dir=cache_dir)
+
+
+class _LevelsByPath:
+    """Each finding's fail level and whether it is shown, from the config of its package.
+
+    A note is shown when asked for (--show-notes, `show-notes = true`) and whenever notes fail the
+    run (`--fail-on note`): a run never fails on a finding it does not show."""
+
+    def __init__(self, jobs: list[PackageJob], root: Path, args: argparse.Namespace):
+        self.args = args
+        self.by_directory: dict[str, Config] = {}
+        real_root = root.resolve()
+        for job in jobs:
+            try:
+                rel = job.directory.relative_to(real_root).as_posix()
+            except ValueError:
+                rel = job.directory.as_posix()
+            self.by_directory[rel] = job.config or Config()
+
+    def config(self, finding: Finding) -> Config:
+        directory = finding.path.rpartition("/")[0] or "."
+        return self.by_directory.get(directory) or Config()
+
+    def fail_on(self, finding: Finding) -> Severity:
+        return Severity(self.args.fail_on) if self.args.fail_on else self.config(finding).fail_on
+
+    def shown(self, finding: Finding) -> bool:
+        if finding.severity is not Severity.NOTE or self.args.show_notes:
+            return True
+        config = self.config(finding)
+        return config.show_notes or self.fail_on(finding) is Severity.NOTE
+
+
+def _use_color(args: argparse.Namespace) -> bool:
+    """--color wins; with auto, NO_COLOR (no-color.org) turns colour off, FORCE_COLOR on (for CI logs,
+    which are not terminals), else a terminal gets colour. Never into a file (-o) unless `always`."""
+    if args.format != "text":
+        return False
+    choice = "never" if args.no_color else args.color
+    if choice != "auto":
+        return choice == "always"
+    if args.output or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR", "") not in ("", "0", "false"):
+        return True
+    return sys.stdout.isatty()

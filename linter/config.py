@@ -1,8 +1,9 @@
 """Configuration: `.goleaklint.toml` or `[tool.goleaklint]` in pyproject.toml.
 
-Found by walking up from the working directory; `--config FILE` wins. Every mistake is an error
-that names the file and line: a typo in a linter's config that silently does nothing is worse than
-no config.
+Each linted directory takes the nearest config at or above it (nearest wins, nothing is merged, as
+with ruff), so `goleaklint svc/...` from a monorepo root uses `svc/.goleaklint.toml`; `--config FILE`
+applies one file everywhere. Every mistake is an error that names the file and line: a typo in a
+linter's config that silently does nothing is worse than no config.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from pathlib import Path
 
 from .rule import Severity
 
-KNOWN_KEYS = ("select", "ignore", "exclude", "tests", "go-version", "fail-on", "severity")
+KNOWN_KEYS = ("select", "ignore", "exclude", "tests", "go-version", "fail-on", "severity", "show-notes",
+              "require-reason")
 
 
 class ConfigError(Exception):
@@ -30,6 +32,8 @@ class Config:
     go_version: tuple[int, int] | None = None  # overrides go.mod
     fail_on: Severity = Severity.WARNING
     severity: dict[str, Severity] = field(default_factory=dict)
+    show_notes: bool = False  # report findings of level note (fail-on = "note" shows them too)
+    require_reason: bool = False  # a suppression without a reason is reported
     path: Path | None = None  # the file it came from
     base: Path | None = None  # the directory exclude globs are relative to
 
@@ -79,18 +83,66 @@ def parse_go_version(text: str) -> tuple[int, int] | None:
 
 def find_config(start: Path) -> Path | None:
     for directory in [start, *start.parents]:
-        candidate = directory / ".goleaklint.toml"
-        if candidate.is_file():
-            return candidate
-        pyproject = directory / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-                continue  # an unrelated broken pyproject is not our business unless it is ours
-            if "goleaklint" in data.get("tool", {}):
-                return pyproject
+        found = _config_in(directory)
+        if found is not None:
+            return found
     return None
+
+
+def _config_in(directory: Path) -> Path | None:
+    candidate = directory / ".goleaklint.toml"
+    if candidate.is_file():
+        return candidate
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return None  # an unrelated broken pyproject is not our business unless it is ours
+        if "goleaklint" in data.get("tool", {}):
+            return pyproject
+    return None
+
+
+class ConfigResolver:
+    """The config of each directory: the nearest config file at or above it, or `fixed` for all.
+
+    Each directory is looked at once per run, and each file read once, however many packages
+    share it. A directory without a config anywhere above it gets the defaults, with exclude globs
+    relative to the working directory."""
+
+    def __init__(self, known_rules: dict[str, str], fixed: Config | None = None, default: Config | None = None):
+        self.known_rules = known_rules
+        self.fixed = fixed
+        self.default = default or Config()
+        self._nearest: dict[Path, Path | None] = {}
+        self._loaded: dict[Path, Config] = {}
+
+    def config_file(self, directory: Path) -> Path | None:
+        visited = []
+        found = None
+        for candidate in (directory, *directory.parents):
+            if candidate in self._nearest:
+                found = self._nearest[candidate]
+                break
+            visited.append(candidate)
+            found = _config_in(candidate)
+            if found is not None:
+                break
+        for candidate in visited:
+            self._nearest[candidate] = found
+        return found
+
+    def for_directory(self, directory: Path) -> Config:
+        if self.fixed is not None:
+            return self.fixed
+        path = self.config_file(directory)
+        if path is None:
+            return self.default
+        config = self._loaded.get(path)
+        if config is None:
+            config = self._loaded[path] = load_config(path, self.known_rules)
+        return config
 
 
 def load_config(path: Path, known_rules: dict[str, str]) -> Config:
@@ -184,6 +236,11 @@ def _validate(data: dict, path: Path, text: str, table: tuple[str, ...], known_r
             config.fail_on = Severity.parse(value) if isinstance(value, str) else Severity.parse(repr(value))
         except ValueError as exc:
             raise fail("fail-on", f"'fail-on': {exc}") from None
+    for key, attribute in (("show-notes", "show_notes"), ("require-reason", "require_reason")):
+        if key in data:
+            if not isinstance(data[key], bool):
+                raise fail(key, f"{key!r} must be true or false")
+            setattr(config, attribute, data[key])
     if "severity" in data:
         table_value = data["severity"]
         if not isinstance(table_value, dict):

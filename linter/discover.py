@@ -4,6 +4,13 @@ A package is a directory. `DIR/...` means DIR and everything below it, as with t
 DIR is that package only; a `.go` file is that file, with the other files of its directory loaded as
 context for package-level rules (so a pre-commit hook that passes one file still sees the `delete`
 in its sibling) but not reported on.
+
+A file named on the command line obeys the same skips as a directory walk (vendor/, testdata/,
+hidden and `_` directories, exclude globs, `tests = false`, .gitignore): a pre-commit hook passes
+every changed file by name, vendored ones included (ruff's `--force-exclude`, always on). Each
+directory takes its own config (`ConfigResolver`: the nearest file wins). Inside a git work tree,
+only what git lists is linted (linter/gitfiles.py), and a named file's siblings are context only
+if git tracks them.
 """
 
 from __future__ import annotations
@@ -11,10 +18,12 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .config import Config, ConfigError, read_go_mod_version
+from .config import Config, ConfigError, ConfigResolver, read_go_mod_version
+from .gitfiles import GitFiles
 
 SKIPPED_DIRS = frozenset({"vendor", "testdata", "node_modules"})
 
@@ -25,6 +34,19 @@ class PackageJob:
     files: list[Path] = field(default_factory=list)  # every Go file of the package, sorted
     report: set[Path] = field(default_factory=set)  # the files to report on
     go_version: tuple[int, int] | None = None
+    config: Config | None = field(default=None, compare=False, repr=False)  # the one its directory takes
+
+
+@dataclass
+class DiscoveryStats:
+    """What discovery looked at and left out, for `-v`, `--show-settings` and "nothing to lint"."""
+
+    skipped: Counter = field(default_factory=Counter)  # reason -> Go files left out
+    skipped_named: list[tuple[str, str]] = field(default_factory=list)  # (path as typed, reason)
+    excluded_dirs: list[Path] = field(default_factory=list)  # directories an exclude glob kept out of a walk
+    directory_args: bool = False  # a directory was named (not only files)
+    go_mods: dict[str, tuple[int, int] | None] = field(default_factory=dict)  # go.mod -> `go` directive
+    git_roots: set[Path] = field(default_factory=set)  # work trees whose git list was used
 
 
 def _skip_dir(name: str) -> bool:
@@ -35,10 +57,12 @@ def _is_within(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def _go_files(directory: Path, config: Config, root: Path, entries: list[os.DirEntry] | None = None) -> list[Path]:
+def _go_files(directory: Path, config: Config, root: Path, entries: list[os.DirEntry] | None = None,
+              git: "_GitFilter | None" = None, skipped: Counter | None = None) -> list[Path]:
     """The Go files of a directory; `entries` are its entries sorted by name when a walk has
     listed them already (a warm cached run spends much of its time here)."""
     files = []
+    listed = git.listed_in(directory) if git is not None else None
     if entries is None:
         try:
             # Sorted by name is sorted by path within one directory, and cheaper.
@@ -49,6 +73,8 @@ def _go_files(directory: Path, config: Config, root: Path, entries: list[os.DirE
         if not entry.name.endswith(".go") or entry.name.startswith((".", "_")):
             continue
         if not config.tests and entry.name.endswith("_test.go"):
+            if skipped is not None:
+                skipped["tests = false"] += 1
             continue
         path = directory / entry.name
         try:
@@ -59,13 +85,45 @@ def _go_files(directory: Path, config: Config, root: Path, entries: list[os.DirE
         except OSError:
             continue
         if config.excluded(path):
+            if skipped is not None:
+                skipped["exclude"] += 1
+            continue
+        if listed is not None and entry.name not in listed:
+            if skipped is not None:
+                skipped[".gitignore"] += 1
             continue
         files.append(path)
     return files
 
 
-def _walk(root: Path, config: Config, warnings: list[str],
-          listed: dict[Path, list[os.DirEntry]] | None = None) -> list[Path]:
+class _GitFilter:
+    """git's list of Go files, by directory: name -> tracked."""
+
+    def __init__(self, git: GitFiles, stats: DiscoveryStats):
+        self.git = git
+        self.stats = stats
+        self._by_directory: dict[Path, dict[str, dict[str, bool]]] = {}  # work tree -> dir relpath -> names
+
+    def listed_in(self, directory: Path) -> dict[str, bool] | None:
+        listing = self.git.listing(directory)
+        if listing is None:
+            return None
+        self.stats.git_roots.add(listing.root)
+        by_directory = self._by_directory.get(listing.root)
+        if by_directory is None:
+            by_directory = self._by_directory[listing.root] = {}
+            for rel, tracked in listing.files.items():
+                parent, _, name = rel.rpartition("/")
+                by_directory.setdefault(parent, {})[name] = tracked
+        try:
+            rel_dir = directory.relative_to(listing.root).as_posix()
+        except ValueError:
+            return None
+        return by_directory.get("" if rel_dir == "." else rel_dir, {})
+
+
+def _walk(root: Path, config_for, warnings: list[str],
+          listed: dict[Path, list[os.DirEntry]] | None = None, excluded: list[Path] | None = None) -> list[Path]:
     """Every package directory under root. Symlinked directories are followed only when they stay
     inside root, and each real directory is visited once, so link loops end. Each directory's
     sorted entries go into `listed`, so its Go files need no second listing."""
@@ -89,6 +147,7 @@ def _walk(root: Path, config: Config, warnings: list[str],
             continue
         if listed is not None:
             listed[directory] = entries
+        config = config_for(directory)
         children = []
         for entry in entries:
             if _skip_dir(entry.name):
@@ -104,18 +163,29 @@ def _walk(root: Path, config: Config, warnings: list[str],
             except OSError:
                 continue
             if config.excluded(child):
+                if excluded is not None:
+                    excluded.append(child)
                 continue
             children.append(child)
         stack.extend(reversed(children))
     return directories
 
 
-def discover(args: list[str], config: Config, cwd: Path | None = None) -> tuple[list[PackageJob], list[str]]:
+def discover(args: list[str], config: Config | ConfigResolver, cwd: Path | None = None, *,
+             gitignore: bool = True, stats: DiscoveryStats | None = None) -> tuple[list[PackageJob], list[str]]:
     """Packages to lint, sorted by directory, and warnings about what was skipped.
+
+    `config` is one config for every directory, or a resolver that finds each directory's own.
+    With `gitignore`, inside a git work tree only the Go files git lists are linted. `stats`, if
+    given, is filled in with what was skipped and why.
 
     Raises ConfigError for a path that does not exist.
     """
     cwd = cwd or Path.cwd()
+    stats = stats if stats is not None else DiscoveryStats()
+    config_for = config.for_directory if isinstance(config, ConfigResolver) else (lambda _directory: config)
+    git_files = GitFiles() if gitignore else None
+    git = _GitFilter(git_files, stats) if git_files is not None else None
     warnings: list[str] = []
     jobs: dict[Path, PackageJob] = {}
     listed: dict[Path, list[os.DirEntry]] = {}
@@ -123,7 +193,9 @@ def discover(args: list[str], config: Config, cwd: Path | None = None) -> tuple[
     def job_for(directory: Path, root: Path) -> PackageJob:
         job = jobs.get(directory)
         if job is None:
-            job = jobs[directory] = PackageJob(directory, _go_files(directory, config, root, listed.get(directory)))
+            job_config = config_for(directory)
+            files = _go_files(directory, job_config, root, listed.get(directory), git, stats.skipped)
+            job = jobs[directory] = PackageJob(directory, files, config=job_config)
         return job
 
     for arg in args or ["./..."]:
@@ -136,48 +208,90 @@ def discover(args: list[str], config: Config, cwd: Path | None = None) -> tuple[
             if path.suffix != ".go":
                 raise ConfigError(f"{arg}: not a Go file or a directory")
             resolved = path.resolve()
+            reason = _named_file_skipped(path, resolved, cwd, config_for(resolved.parent), git_files)
+            if reason is not None:
+                stats.skipped_named.append((arg, reason))
+                stats.skipped[reason] += 1
+                continue
             job = job_for(resolved.parent, resolved.parent)
-            if resolved not in job.files:
-                # Named explicitly: lint it even if it would be skipped in a directory walk.
+            if resolved not in job.files:  # a symlink whose target is elsewhere
                 job.files = sorted([*job.files, resolved])
             job.report.add(resolved)
             continue
         if not path.is_dir():
             raise ConfigError(f"{arg}: not a Go file or a directory")
+        stats.directory_args = True
         root = path.resolve()
-        directories = _walk(path, config, warnings, listed) if recursive else [root]
+        directories = _walk(path, config_for, warnings, listed, stats.excluded_dirs) if recursive else [root]
         for directory in directories:
             job = job_for(directory, root)
             job.report.update(job.files)
 
-    go_mod_cache: dict[Path, tuple[int, int] | None] = {}
+    if git_files is not None:
+        warnings += git_files.warnings
+        stats.git_roots |= git_files.roots()
+    go_mod_cache: dict[Path, tuple[Path | None, tuple[int, int] | None]] = {}
     result = []
     for directory in sorted(jobs):
         job = jobs[directory]
+        if git_files is not None and len(job.report) < len(job.files):
+            # pre-commit stashes unstaged changes, not untracked files: only what git tracks is context.
+            job.files = [path for path in job.files
+                         if path in job.report or git_files.status(path) in (None, "tracked")]
         if not job.files:
             continue
-        job.go_version = config.go_version or _go_version(directory, go_mod_cache)
+        go_mod, version = _go_version(directory, go_mod_cache)
+        if go_mod is not None:
+            stats.go_mods[str(go_mod)] = version
+        job.go_version = job.config.go_version or version
         result.append(job)
     return result, warnings
 
 
-def _go_version(directory: Path, cache: dict[Path, tuple[int, int] | None]) -> tuple[int, int] | None:
-    """The `go` directive of the nearest go.mod at or above `directory`."""
+def _named_file_skipped(path: Path, resolved: Path, cwd: Path, config: Config, git: GitFiles | None) -> str | None:
+    """Why a file named on the command line is not linted, or None: the skips a `./...` walk from the
+    working directory would apply to it."""
+    absolute = Path(os.path.normpath(path if path.is_absolute() else cwd / path))
+    base = cwd.resolve() if _is_within(absolute, cwd.resolve()) else None
+    if base is None and git is not None:
+        base = git.repo_root(resolved.parent)
+    if base is not None:
+        try:
+            parts = (absolute if _is_within(absolute, base) else resolved).relative_to(base).parts[:-1]
+        except ValueError:
+            parts = ()
+        for part in parts:
+            if _skip_dir(part):
+                return f"in {part}/"
+    if path.name.startswith((".", "_")):
+        return "name starts with . or _"
+    if not config.tests and path.name.endswith("_test.go"):
+        return "tests = false"
+    if config.excluded(resolved):
+        return "exclude"
+    if git is not None and git.status(resolved) == "ignored":
+        return ".gitignore"
+    return None
+
+
+def _go_version(directory: Path, cache: dict[Path, tuple[Path | None, tuple[int, int] | None]],
+                ) -> tuple[Path | None, tuple[int, int] | None]:
+    """The nearest go.mod at or above `directory`, and its `go` directive."""
     visited = []
     for candidate in itertools.chain((directory,), directory.parents):  # lazily: most stop at once
         if candidate in cache:
-            version = cache[candidate]
+            found = cache[candidate]
             break
         visited.append(candidate)
         go_mod = os.path.join(candidate, "go.mod")
         if os.path.isfile(go_mod):
-            version = read_go_mod_version(Path(go_mod))
+            found = (Path(go_mod), read_go_mod_version(Path(go_mod)))
             break
     else:
-        version = None
+        found = (None, None)
     for candidate in visited:
-        cache[candidate] = version
-    return version
+        cache[candidate] = found
+    return found
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -207,8 +321,8 @@ def select_shard(jobs: list[PackageJob], shard: tuple[int, int], root: Path) -> 
     return [job for job in jobs if shard_of(job.directory, real_root, count) == index]
 
 
-def module_context(jobs: list[PackageJob], config: Config, cwd: Path | None = None,
-                   linted_elsewhere: list[PackageJob] = ()) -> list[PackageJob]:
+def module_context(jobs: list[PackageJob], config: "Config | ConfigResolver", cwd: Path | None = None,
+                   linted_elsewhere: list[PackageJob] = (), *, gitignore: bool = True) -> list[PackageJob]:
     """The packages the module model must see but nobody asked to lint: the rest of each linted
     package's module (a handler in another package decides how often a linted function runs), and
     `linted_elsewhere` (the other shards' packages). Their files are read and summarised, never
@@ -219,11 +333,11 @@ def module_context(jobs: list[PackageJob], config: Config, cwd: Path | None = No
     extra: dict[Path, PackageJob] = {}
     for job in linted_elsewhere:
         if job.directory not in linted:
-            extra[job.directory] = PackageJob(job.directory, list(job.files), set(), job.go_version)
+            extra[job.directory] = replace(job, files=list(job.files), report=set())
     roots = sorted({module_root for module_root, _ in module_paths(sorted(linted)).values()})
     for module_root in roots:
         try:
-            found, _ = discover([f"{module_root}/..."], config, cwd)
+            found, _ = discover([f"{module_root}/..."], config, cwd, gitignore=gitignore)
         except ConfigError:
             continue
         for job in found:

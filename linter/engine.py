@@ -77,6 +77,7 @@ class RunOptions:
     cache_dir: str | None = None  # None: no cache
     lifetimes: bool = True  # judge findings by how often their code runs (linter/lifetime.py)
     modules: tuple[str, ...] = ()  # module paths of the run: import calls outside them are no edges
+    require_reason: bool = False  # report suppressions that give no reason
 
 
 def selected_rules(config: Config, select: list[str] | None = None, ignore: list[str] | None = None) -> list[RuleModule]:
@@ -86,9 +87,10 @@ def selected_rules(config: Config, select: list[str] | None = None, ignore: list
 
 
 def lint(jobs: list[PackageJob], options: RunOptions, processes: int = 1,
-         context: list[PackageJob] = ()) -> LintResult:
+         context: list[PackageJob] = (), judge: bool = True) -> LintResult:
     """Lints `jobs`; the packages of `context` are only read for the module model (see
-    discover.module_context)."""
+    discover.module_context). With `judge`, findings take their levels from the model built of
+    this run's summaries; without, the caller judges (several runs, one model)."""
     result = LintResult()
     if options.lifetimes and not options.modules:
         options = replace(options, modules=module_path_list([*jobs, *context]))
@@ -113,7 +115,7 @@ def lint(jobs: list[PackageJob], options: RunOptions, processes: int = 1,
         with ProcessPoolExecutor(max_workers=min(processes, len(batches))) as pool:
             for part in pool.map(_lint_batch, batches, [options] * len(batches)):
                 result.extend(part)
-    if options.lifetimes:
+    if options.lifetimes and judge:
         judge_lifetimes(result, jobs, options)
     result.sort()
     return result
@@ -219,7 +221,8 @@ def _read_bytes(name: str) -> bytes:
 
 def _key(job: PackageJob, options: RunOptions, files: list[tuple[Path, str, bool, bytes]]) -> str:
     return package_key([(rel, reported, raw) for _, rel, reported, raw in files], job.go_version,
-                       options.rule_ids, options.severity, (options.lifetimes, options.modules))
+                       options.rule_ids, options.severity, settings=(options.require_reason,),
+                       extra=(options.lifetimes, options.modules))
 
 
 def _batch_target(jobs: list[PackageJob], processes: int, files_per_batch: int = 40) -> int:
@@ -311,6 +314,7 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
     result = LintResult()
     modules, query = _compiled(options.rule_ids)
     known_ids = frozenset(rm.rule.id for rm in all_rules())
+    ran_ids = frozenset(options.rule_ids)
     root = Path(options.root)
     severity = dict(options.severity)
     sources: list[tuple[SourceFile, bool]] = []  # (file, reported)
@@ -377,13 +381,10 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
                 except Exception as exc:
                     result.notifications.append(_crash(rm, pkg.directory, exc))
         for ctx, reported in contexts:
-            findings = raw_findings.get(ctx.relpath)
-            if not reported or not findings:
-                if reported:
-                    _, notes = parse_suppressions(ctx.source, known_ids)
-                    result.notifications += notes
+            if not reported:
                 continue
-            suppressions, notes = parse_suppressions(ctx.source, known_ids)
+            findings = raw_findings.get(ctx.relpath, ())
+            suppressions, notes = parse_suppressions(ctx.source, known_ids, require_reason=options.require_reason)
             result.notifications += notes
             for finding in with_fingerprints(sorted(set(findings)), ctx.source.data, bom=ctx.source.has_bom):
                 reason = suppressions.reason_for(finding.rule_id, finding.line)
@@ -391,6 +392,7 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
                     result.findings.append(finding)
                 else:
                     result.suppressed.append(_with(finding, suppressed=reason))
+            result.notifications += suppressions.unused(ran_ids, known_ids)
         if options.lifetimes and (report_paths or not job.report):
             result.summaries.append(_summary(job, root, options, _name, contexts))
         # The scope and the files' contexts refer to each other: break the cycle, so the trees go
@@ -425,14 +427,17 @@ def module_model(result: LintResult, jobs: list[PackageJob], root: Path) -> Modu
     return build_model(result.summaries, paths, modules)
 
 
-def judge_lifetimes(result: LintResult, jobs: list[PackageJob], options: RunOptions) -> None:
+def judge_lifetimes(result: LintResult, jobs: list[PackageJob], options: RunOptions,
+                    model: ModuleModel | None = None) -> ModuleModel:
     """Every finding takes the level the lifetime of its code gives it (linter/lifetime.py)."""
-    model = module_model(result, jobs, Path(options.root))
+    if model is None:
+        model = module_model(result, jobs, Path(options.root))
     policies = {rm.rule.id: rm.rule.lifetime for rm in all_rules()}
     overrides = dict(options.severity)
     result.findings, result.silenced = apply_lifetimes(model, result.findings, policies, overrides)
     result.suppressed, _ = apply_lifetimes(model, result.suppressed, policies, overrides)
     result.module = model
+    return model
 
 
 def _run_file_rules(ctx: FileContext, modules: list[RuleModule], query: Query | None, result: LintResult) -> list[Finding]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .cache import default_cache_dir
-from .config import Config, ConfigError, find_config, load_config
+from .config import ConfigError, ConfigResolver
 from .discover import discover
 from .engine import RunOptions, lint, module_model
 from .lifetime import DESCRIBE, ModuleModel, Node, module_paths
@@ -39,11 +39,13 @@ def explain_command(argv: list[str], out: TextIO) -> int:
     modules = module_paths([resolved.parent])
     scope = modules[resolved.parent][0] if resolved.parent in modules else resolved.parent
     table = {key: rm.rule.id for key, rm in rules_by_key().items()}
-    config_path = find_config(Path.cwd())
-    config = load_config(config_path, table) if config_path else Config()
-    jobs, _ = discover([f"{scope}/..."], config, root)
+    configs = ConfigResolver(table)
+    jobs, _ = discover([f"{scope}/..."], configs, root)
     if not any(job.directory == resolved.parent for job in jobs):
-        jobs, _ = discover([str(resolved)], config, root)
+        # Excluded or skipped by the walk: explain it all the same, as the only package.
+        jobs, _ = discover([str(resolved)], configs, root)
+        if not jobs:
+            raise ConfigError(f"{file_text}: excluded from linting (see goleaklint --show-settings)")
     cache_dir = None if args.no_cache else str(Path(args.cache_dir).resolve() if args.cache_dir else default_cache_dir())
     options = RunOptions(rule_ids=(), root=str(root), cache_dir=cache_dir)
     result = lint(jobs, options)

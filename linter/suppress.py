@@ -6,6 +6,13 @@ Forms users bring with them:
 - `//goleaklint:ignore GL401[,GL404] reason`;
 - `//goleaklint:file-ignore GL201 reason` for the whole file.
 A directive applies to its own line and, when written alone on a line, to the next line.
+
+Hygiene, as golangci-lint's nolintlint and ruff's RUF100 do it: a directive that suppresses nothing
+is reported (it outlives the leak it was written for, and would hide the next one on its line), but
+only for rules that ran, and a blanket `//nolint:goleaklint` only when every rule ran; `//nolint:all`
+speaks for other linters too and is never called unused. `require-reason = true` reports directives
+that do not say why. `// nolint:goleaklint`, with a space, is no directive for golangci-lint nor for
+us: it gets a hint instead of silently suppressing nothing.
 """
 
 from __future__ import annotations
@@ -17,26 +24,75 @@ from .rule import Notification, NotificationKind
 from .source import SourceFile
 
 _DIRECTIVE = re.compile(rb"//(?:nolint|goleaklint):")
+# A directive of ours written with a space after `//`: not a directive, for golangci-lint either.
+_SPACED = re.compile(rb"//[ \t]+(?:nolint:(?:[\w-]*,)*(?:goleaklint|all)\b|goleaklint:)")
 _NOLINT = re.compile(r"//nolint:(?P<linters>\S+)(?P<rest>.*)$", re.S)
 _OURS = re.compile(r"//goleaklint:(?P<verb>[\w-]*)(?P<rest>.*)$", re.S)
 _RULE_ID = re.compile(r"GL[0-9]{3}")
 
 
+@dataclass(eq=False)
+class Directive:
+    """One suppression comment, and the rules it has suppressed a finding of in this run."""
+
+    path: str
+    line: int
+    ids: frozenset[str] | None  # None: every rule
+    reason: str
+    text: str  # as written, for messages
+    speaks_for_others: bool = False  # `//nolint:all`, `//nolint:errcheck,goleaklint`: not only ours
+    used: set[str] = field(default_factory=set)
+
+
 @dataclass
 class Suppressions:
-    # line -> rule ids (None = every rule) and the reason given
-    lines: dict[int, list[tuple[frozenset[str] | None, str]]] = field(default_factory=dict)
-    file_wide: list[tuple[frozenset[str], str]] = field(default_factory=list)
+    # line -> the directives that cover it (a directive alone on its line covers the next one too)
+    lines: dict[int, list[Directive]] = field(default_factory=dict)
+    file_wide: list[Directive] = field(default_factory=list)
 
     def reason_for(self, rule_id: str, line: int) -> str | None:
         """The justification if a finding of `rule_id` on `line` is suppressed, else None."""
-        for ids, reason in self.file_wide:
-            if rule_id in ids:
-                return reason or "file-ignore"
-        for ids, reason in self.lines.get(line, ()):
-            if ids is None or rule_id in ids:
-                return reason or "nolint"
+        for directive in self.file_wide:
+            if directive.ids is not None and rule_id in directive.ids:
+                directive.used.add(rule_id)
+                return directive.reason or "file-ignore"
+        for directive in self.lines.get(line, ()):
+            if directive.ids is None or rule_id in directive.ids:
+                directive.used.add(rule_id)
+                return directive.reason or "nolint"
         return None
+
+    def unused(self, ran: frozenset[str], every: frozenset[str]) -> list[Notification]:
+        """A notification for each directive (or rule id in one) that suppressed nothing, among the
+        rules that ran: a rule that did not run cannot say whether it would have found something."""
+        notes = []
+        seen: set[int] = set()
+        for directive in [*self.file_wide, *(d for entries in self.lines.values() for d in entries)]:
+            if id(directive) in seen:
+                continue
+            seen.add(id(directive))
+            if directive.ids is None:
+                # `//nolint:all` may be there for any linter; and a blanket one can only be called
+                # unused when every rule had its say.
+                if directive.used or "all" in _linters(directive.text) or not every <= ran:
+                    continue
+                fix = "remove goleaklint from it" if directive.speaks_for_others else "remove it"
+                notes.append(Notification(directive.path, directive.line, NotificationKind.DIRECTIVE,
+                                          f"unused suppression: {directive.text} suppresses no goleaklint "
+                                          f"finding here; {fix}"))
+                continue
+            idle = sorted((directive.ids & ran & every) - directive.used)
+            if idle:
+                what = "suppresses no finding" if not directive.used else f"suppresses no {', '.join(idle)} finding"
+                notes.append(Notification(directive.path, directive.line, NotificationKind.DIRECTIVE,
+                                          f"unused suppression: {directive.text} {what} here; "
+                                          f"remove {'it' if not directive.used else ', '.join(idle)}"))
+        return notes
+
+
+def _linters(text: str) -> list[str]:
+    match = _NOLINT.match(text)
+    return match.group("linters").split(",") if match else []
 
 
 def _directive_comments(source: SourceFile):
@@ -50,15 +106,30 @@ def _directive_comments(source: SourceFile):
             yield node
 
 
-def parse_suppressions(source: SourceFile, known_ids: frozenset[str]) -> tuple[Suppressions, list[Notification]]:
+def _spaced_comments(source: SourceFile):
+    root = source.root
+    for hit in _SPACED.finditer(source.data):
+        node = root.descendant_for_byte_range(hit.start(), hit.start() + 2)
+        if node is not None and node.type == "comment" and node.start_byte == hit.start():
+            yield node
+
+
+def parse_suppressions(source: SourceFile, known_ids: frozenset[str], *,
+                       require_reason: bool = False) -> tuple[Suppressions, list[Notification]]:
     result = Suppressions()
     notes: list[Notification] = []
     data = source.data
     if b"nolint" not in data and b"goleaklint:" not in data:
         return result, notes
+    for comment in _spaced_comments(source):
+        written = source.text(comment).split("//", 1)[1].strip().split()[0]
+        notes.append(_note(source, comment.start_point[0] + 1,
+                           f"not a directive: '// {written}' has a space after //, and golangci-lint ignores it too; "
+                           f"write //{written}"))
     for comment in _directive_comments(source):
         text = source.text(comment)
         line = comment.start_point[0] + 1
+        written = " ".join(text.split()[:1 if text.startswith("//nolint:") else 2])  # the directive, no reason
         problem = None
         if text.startswith("//nolint:"):
             match = _NOLINT.match(text)
@@ -84,7 +155,9 @@ def parse_suppressions(source: SourceFile, known_ids: frozenset[str]) -> tuple[S
                 unknown = sorted(ids - known_ids)
                 if unknown:
                     notes.append(_note(source, line, f"unknown rule id {', '.join(unknown)} in directive"))
-                result.file_wide.append((ids, reason))
+                if require_reason and not reason:
+                    notes.append(_no_reason(source, line, written))
+                result.file_wide.append(Directive(source.relpath, line, ids, reason, written))
                 continue
         if problem:
             notes.append(_note(source, line, problem))
@@ -93,7 +166,10 @@ def parse_suppressions(source: SourceFile, known_ids: frozenset[str]) -> tuple[S
             unknown = sorted(ids - known_ids)
             if unknown:
                 notes.append(_note(source, line, f"unknown rule id {', '.join(unknown)} in directive"))
-        entry = (ids, reason)
+        if require_reason and not reason:
+            notes.append(_no_reason(source, line, written))
+        others = text.startswith("//nolint:") and _linters(text) != ["goleaklint"] and ids is None
+        entry = Directive(source.relpath, line, ids, reason, written, speaks_for_others=others)
         result.lines.setdefault(line, []).append(entry)
         if _alone_on_line(source, comment):
             result.lines.setdefault(line + 1, []).append(entry)
@@ -120,6 +196,12 @@ def _parse_nolint(linters: str, rest: str):
 def _alone_on_line(source: SourceFile, comment) -> bool:
     start = source.line_starts[comment.start_point[0]]
     return not source.data[start : comment.start_byte].strip()
+
+
+def _no_reason(source: SourceFile, line: int, written: str) -> Notification:
+    example = "//goleaklint:ignore GL401 the caller cancels" if written.startswith("//goleaklint") \
+        else f"{written} // the caller cancels"
+    return _note(source, line, f"suppression without a reason (require-reason = true): say why, e.g. {example}")
 
 
 def _note(source: SourceFile, line: int, message: str) -> Notification:

@@ -68,9 +68,57 @@ def test_documented_workflow_uploads_with_codeql_action():
     [ours] = [step for step in job["steps"] if step.get("uses", "").startswith("goleaklint/goleaklint@")]
     [upload] = [step for step in job["steps"] if step.get("uses", "").startswith("github/codeql-action/upload-sarif@")]
     assert job["steps"].index(upload) > job["steps"].index(ours)
-    assert upload["if"] == "always()"
     assert upload["with"]["sarif_file"] == ours["with"]["sarif-file"]
     assert set(ours["with"]) <= set(ACTION["inputs"])
+
+
+FROM_THIS_REPOSITORY = "github.event.pull_request.head.repo.full_name == github.repository"
+
+
+def test_documented_workflow_skips_the_upload_from_forks_and_says_why():
+    [job] = documented_workflow()["jobs"].values()
+    # upload-sarif reads the workflow run in private repositories: without actions: read it fails there.
+    assert job["permissions"] == {"contents": "read", "security-events": "write", "actions": "read"}
+    [upload] = [step for step in job["steps"] if step.get("uses", "").startswith("github/codeql-action/upload-sarif@")]
+    # After a failing lint step too (always()), but a fork's pull request has a read-only token.
+    assert upload["if"] == f"always() && (github.event_name != 'pull_request' || {FROM_THIS_REPOSITORY})"
+    [notice] = [step for step in job["steps"] if "run" in step and "::notice" in step["run"]]
+    assert notice["if"] == ("always() && github.event_name == 'pull_request' && "
+                            + FROM_THIS_REPOSITORY.replace("==", "!="))
+    assert "read-only token" in notice["run"]
+
+
+def test_documented_workflow_says_what_code_scanning_needs():
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("<!-- BEGIN github-actions", 1)[1]
+    section = " ".join(section.split("<!-- END github-actions", 1)[0].split())
+    assert "On private and internal ones it needs GitHub Code Security (part of GitHub Advanced Security)" in section
+
+
+# One current set of action versions everywhere: README, docs, action.yml, this repository's workflows.
+CURRENT = {
+    "actions/checkout": "v6",
+    "actions/setup-python": "v6",
+    "actions/cache": "v5",
+    "actions/upload-artifact": "v7",
+    "actions/download-artifact": "v8",
+    "github/codeql-action/upload-sarif": "v4",
+    "pypa/gh-action-pypi-publish": "release/v1",
+}
+
+
+def test_every_workflow_and_doc_uses_one_current_set_of_action_versions():
+    places = [ROOT / "README.md", ROOT / "action.yml", *sorted((ROOT / "docs").glob("*.md")),
+              *sorted((ROOT / ".github" / "workflows").glob("*.yml"))]
+    seen: dict[str, set[str]] = {}
+    for path in places:
+        for match in re.finditer(r"uses:\s*([\w.-]+/[\w./-]+)@([\w./-]+)", path.read_text(encoding="utf-8")):
+            name, ref = match.groups()
+            if name == "goleaklint/goleaklint":
+                continue
+            seen.setdefault(name, set()).add(ref)
+            assert name in CURRENT, f"{path.name}: {name} is not in the list of checked actions"
+            assert ref == CURRENT[name], f"{path.name}: {name}@{ref}, current is {CURRENT[name]}"
+    assert {"actions/checkout", "actions/setup-python", "github/codeql-action/upload-sarif"} <= set(seen)
 
 
 # Running the steps.

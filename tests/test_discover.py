@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from goleaklint.config import Config, ConfigError
-from goleaklint.discover import discover
+from goleaklint.config import Config, ConfigError, ConfigResolver
+from goleaklint.discover import DiscoveryStats, discover
 
 LEAK = 'package {pkg}\n\nimport "context"\n\nfunc f(p context.Context) {{\n\tx, _ := context.WithCancel(p)\n\t_ = x\n}}\n'
 
@@ -111,3 +113,118 @@ def test_go_version_from_the_nearest_go_mod(tmp_path):
     assert versions == {tmp_path.resolve().name: (1, 21), "sub": (1, 23), "deeper": (1, 23)}
     jobs, _ = discover(["./..."], Config(go_version=(1, 20)), tmp_path)
     assert {job.go_version for job in jobs} == {(1, 20)}
+
+
+# Files named on the command line obey the skips of a walk (a pre-commit hook names every changed file).
+
+def test_named_files_obey_the_skips_of_a_walk(tmp_path):
+    write(tmp_path, {"vendor/v/v.go": "package v", "svc/testdata/t.go": "package t", "_old/o.go": "package o",
+                     "svc/_skip.go": "package svc", "svc/gen/g.go": "package gen", "svc/a_test.go": "package svc",
+                     "svc/a.go": "package svc"})
+    config = Config(exclude=("gen",), base=tmp_path, tests=False)
+    stats = DiscoveryStats()
+    names = ["vendor/v/v.go", "svc/testdata/t.go", "_old/o.go", "svc/_skip.go", "svc/gen/g.go", "svc/a_test.go",
+             "svc/a.go"]
+    jobs, _ = discover(names, config, tmp_path, stats=stats)
+    assert [p.relative_to(tmp_path.resolve()).as_posix() for job in jobs for p in job.report] == ["svc/a.go"]
+    assert stats.skipped_named == [
+        ("vendor/v/v.go", "in vendor/"), ("svc/testdata/t.go", "in testdata/"), ("_old/o.go", "in _old/"),
+        ("svc/_skip.go", "name starts with . or _"), ("svc/gen/g.go", "exclude"), ("svc/a_test.go", "tests = false"),
+    ]
+    assert not stats.directory_args
+
+
+def test_a_named_file_in_a_directory_named_like_a_skip_above_the_working_directory_is_linted(tmp_path):
+    # Only the path below the working directory counts: a checkout under `_work/` (self-hosted runners)
+    # or `.cache/` is not skipped wholesale.
+    write(tmp_path, {"_work/repo/svc/a.go": "package svc"})
+    jobs, _ = discover(["svc/a.go"], Config(), tmp_path / "_work" / "repo")
+    assert [p.name for job in jobs for p in job.report] == ["a.go"]
+
+
+# git: .gitignore, and context only from tracked files.
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    write(tmp_path, {".gitignore": "build/\n/third_party/\n*_gen.go\n!keep_gen.go\n", "a.go": "package a",
+                     "build/b.go": "package b", "third_party/t/t.go": "package t", "x_gen.go": "package a",
+                     "keep_gen.go": "package a", "sub/.gitignore": "local.go\n", "sub/local.go": "package sub",
+                     "sub/s.go": "package sub"})
+    git(tmp_path, "init", "-q")
+    return tmp_path
+
+
+def test_gitignored_files_are_not_linted_and_no_gitignore_lints_them(repo):
+    stats = DiscoveryStats()
+    assert reported(repo) == ["a.go", "keep_gen.go", "sub/s.go"]  # untracked but not ignored: linted
+    jobs, _ = discover(["./..."], Config(), repo, stats=stats)
+    assert stats.skipped == {".gitignore": 4} and stats.git_roots == {repo.resolve()}
+    jobs, _ = discover(["./..."], Config(), repo, gitignore=False)
+    assert len([p for job in jobs for p in job.report]) == 7
+
+
+def test_a_tracked_file_that_matches_gitignore_is_linted(repo):
+    git(repo, "add", "-f", "build/b.go")
+    assert "build/b.go" in reported(repo)
+
+
+def test_a_named_ignored_file_is_skipped(repo):
+    stats = DiscoveryStats()
+    jobs, _ = discover(["build/b.go", "a.go"], Config(), repo, stats=stats)
+    assert [p.name for job in jobs for p in job.report] == ["a.go"]
+    assert stats.skipped_named == [("build/b.go", ".gitignore")]
+
+
+def test_a_named_files_siblings_are_context_only_when_git_tracks_them(repo):
+    write(repo, {"pkg/named.go": "package pkg", "pkg/tracked.go": "package pkg", "pkg/untracked.go": "package pkg"})
+    git(repo, "add", "pkg/named.go", "pkg/tracked.go")
+    [job] = discover(["pkg/named.go"], Config(), repo)[0]
+    assert [p.name for p in job.files] == ["named.go", "tracked.go"]
+    # A walk lints what is not ignored, tracked or not.
+    [job] = discover(["pkg"], Config(), repo)[0]
+    assert [p.name for p in job.files] == ["named.go", "tracked.go", "untracked.go"]
+    # Outside git, every sibling is context.
+    [job] = discover(["pkg/named.go"], Config(), repo, gitignore=False)[0]
+    assert len(job.files) == 3
+
+
+def test_git_runs_no_program_from_the_repository_config(repo):
+    marker = repo / "fsmonitor-ran"
+    hook = repo / "monitor.sh"
+    hook.write_text(f"#!/bin/sh\ntouch {marker}\n")
+    hook.chmod(0o755)
+    git(repo, "add", "a.go")  # git asks the monitor only once there is an index
+    git(repo, "config", "core.fsmonitor", str(hook))
+    assert reported(repo) == ["a.go", "keep_gen.go", "sub/s.go"]
+    assert not marker.exists()
+
+
+def test_outside_a_work_tree_or_without_git_nothing_is_filtered(tmp_path, monkeypatch):
+    write(tmp_path, {".gitignore": "build/\n", "a.go": "package a", "build/b.go": "package b"})
+    assert reported(tmp_path) == ["a.go", "build/b.go"]  # a .gitignore alone, no repository
+    (tmp_path / ".git").mkdir()  # a broken repository: git fails, nothing is filtered, a warning says so
+    jobs, warnings = discover(["./..."], Config(), tmp_path)
+    assert len([p for job in jobs for p in job.report]) == 2
+    assert any(".gitignore is not applied" in warning for warning in warnings)
+
+
+# Each directory takes the nearest config.
+
+def test_each_package_takes_the_nearest_config(tmp_path):
+    write(tmp_path, {".goleaklint.toml": "tests = false\n", "a.go": "package a", "a_test.go": "package a",
+                     "svc/.goleaklint.toml": "exclude = [\"gen\"]\n", "svc/b.go": "package svc",
+                     "svc/b_test.go": "package svc", "svc/gen/g.go": "package gen",
+                     "svc/deep/c.go": "package deep"})
+    resolver = ConfigResolver({})
+    jobs, _ = discover(["./..."], resolver, tmp_path)
+    # svc/ has its own config (nothing is merged: its tests are linted), and its exclude applies below it.
+    assert reported(tmp_path, config=resolver) == ["a.go", "svc/b.go", "svc/b_test.go", "svc/deep/c.go"]
+    configs = {job.directory.name: job.config.path.relative_to(tmp_path).as_posix() for job in jobs}
+    assert configs == {tmp_path.name: ".goleaklint.toml", "svc": "svc/.goleaklint.toml",
+                       "deep": "svc/.goleaklint.toml"}

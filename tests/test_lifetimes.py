@@ -186,8 +186,16 @@ def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
                           timeout=120)
 
 
-def test_explain_prints_the_lifetime_and_the_chain():
-    module = FIXTURES / "lifetimes" / "service"
+@pytest.fixture
+def service_copy(tmp_path) -> Path:
+    """The service module outside this repository, whose own config excludes tests/fixtures."""
+    module = tmp_path / "service"
+    shutil.copytree(FIXTURES / "lifetimes" / "service", module)
+    return module
+
+
+def test_explain_prints_the_lifetime_and_the_chain(service_copy):
+    module = service_copy
     proc = _cli(module, "explain", "internal/worker/worker.go:8", "--no-cache")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
@@ -206,14 +214,27 @@ def test_explain_prints_the_lifetime_and_the_chain():
     ("go.mod:1", "not a Go file"),
     ("internal/worker/worker.go", "expected FILE:LINE"),
 ])
-def test_explain_rejects_bad_input(location, message):
-    proc = _cli(FIXTURES / "lifetimes" / "service", "explain", location, "--no-cache")
+def test_explain_rejects_bad_input(service_copy, location, message):
+    proc = _cli(service_copy, "explain", location, "--no-cache")
     assert proc.returncode == 2
     assert message in proc.stderr
 
 
-def test_cli_no_lifetimes_reports_main_code():
-    module = FIXTURES / "lifetimes" / "service"
+def test_cli_no_lifetimes_reports_main_code(service_copy):
+    module = service_copy
     judged = _cli(module, "--no-cache", "--format", "json", "--select", "GL103", "./...")
     alone = _cli(module, "--no-cache", "--format", "json", "--select", "GL103", "--no-lifetimes", "./...")
     assert judged.stdout.count('"GL103"') < alone.stdout.count('"GL103"')
+
+
+def test_cli_shards_partition_the_unsharded_findings(service_copy):
+    import json
+
+    def findings(*extra):
+        proc = _cli(service_copy, "--no-cache", "--format", "json", "--show-notes", *extra, "./...")
+        assert proc.returncode in (0, 1), proc.stderr
+        return sorted((f["path"], f["line"], f["rule"], f["severity"]) for f in json.loads(proc.stdout)["findings"])
+
+    whole = findings()
+    assert whole
+    assert sorted(findings("--shard", "1/2") + findings("--shard", "2/2")) == whole

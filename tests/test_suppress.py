@@ -87,3 +87,69 @@ def test_directive_text_that_is_not_a_directive_comment_does_not_suppress(lint_t
         result = _lint(lint_tree, line + "\t_ = x\n")
         assert [f.rule_id for f in result.findings] == ["GL401"], line
         assert not result.suppressed, line
+
+
+# Hygiene: unused directives, reasons, the spelling golangci-lint ignores.
+
+def _directive_notes(result) -> list[tuple[int, str]]:
+    return [(n.line, n.message) for n in result.notifications if n.kind is NotificationKind.DIRECTIVE]
+
+
+def test_a_directive_that_suppresses_nothing_is_reported(lint_tree):
+    body = "\t_ = p //goleaklint:ignore GL401 no longer needed\n\tx, _ := context.WithCancel(p) //nolint:goleaklint:GL401\n\t_ = x\n"
+    result = _lint(lint_tree, body)
+    assert not result.findings and len(result.suppressed) == 1
+    [(line, message)] = _directive_notes(result)
+    assert line == 6 and message.startswith("unused suppression: //goleaklint:ignore GL401 suppresses no finding")
+
+
+def test_an_unused_id_in_a_directive_that_is_used_is_named(lint_tree):
+    result = _lint(lint_tree, "\tx, _ := context.WithCancel(p) //nolint:goleaklint:GL401,GL404\n\t_ = x\n")
+    [(line, message)] = _directive_notes(result)
+    assert line == 6 and "suppresses no GL404 finding" in message and "remove GL404" in message
+
+
+def test_unused_is_said_only_of_rules_that_ran(lint_tree):
+    # GL201 did not run (select is GL401,GL404): whether it would have found something is unknown.
+    result = _lint(lint_tree, "\t_ = p //goleaklint:ignore GL201 the map is bounded\n")
+    assert _directive_notes(result) == []
+    # A blanket nolint is unused only when every rule ran.
+    result = _lint(lint_tree, "\t_ = p //nolint:goleaklint\n")
+    assert _directive_notes(result) == []
+    result = lint_tree({"a.go": HEAD + "\t_ = p //nolint:goleaklint\n\t_ = p //nolint:all\n}\n"})
+    assert [line for line, _ in _directive_notes(result)] == [6]  # nolint:all may be for another linter
+
+
+def test_an_unused_file_ignore_is_reported(lint_tree):
+    head = HEAD.replace("package a\n", "//goleaklint:file-ignore GL404 loops are short here\npackage a\n")
+    result = _lint(lint_tree, "\t_ = p\n", head=head)
+    [(line, message)] = _directive_notes(result)
+    assert line == 1 and "//goleaklint:file-ignore GL404" in message
+
+
+def test_require_reason(lint_tree, tmp_path):
+    from goleaklint.config import Config
+    from goleaklint.discover import discover
+    from goleaklint.engine import RunOptions, lint
+
+    body = ("\tx, _ := context.WithCancel(p) //nolint:goleaklint:GL401\n\t_ = x\n"
+            "\ty, _ := context.WithCancel(p) //goleaklint:ignore GL401\n\t_ = y\n"
+            "\tz, _ := context.WithCancel(p) //goleaklint:ignore GL401 the pool cancels it\n\t_ = z\n"
+            "\tw, _ := context.WithCancel(p) //nolint:goleaklint // the pool cancels it\n\t_ = w\n")
+    assert _directive_notes(_lint(lint_tree, body)) == []  # off by default
+    jobs, _ = discover(["./..."], Config(), tmp_path)
+    options = RunOptions(("GL401", "GL404"), str(tmp_path.resolve()), require_reason=True)
+    result = lint(jobs, options)
+    assert len(result.suppressed) == 4
+    notes = _directive_notes(result)
+    assert [line for line, _ in notes] == [6, 8]
+    assert all("suppression without a reason" in message for _, message in notes)
+
+
+def test_nolint_with_a_space_after_the_slashes_gets_a_hint_and_suppresses_nothing(lint_tree):
+    result = _lint(lint_tree, "\tx, _ := context.WithCancel(p) // nolint:goleaklint\n\t_ = x\n"
+                              "\t_ = x // goleaklint:ignore GL401 why\n\t_ = x // nolint:errcheck\n")
+    assert [f.rule_id for f in result.findings] == ["GL401"]  # golangci-lint would not honour it either
+    notes = _directive_notes(result)
+    assert [line for line, _ in notes] == [6, 8]  # not the nolint for another linter
+    assert "golangci-lint ignores it too" in notes[0][1] and "write //nolint:goleaklint" in notes[0][1]

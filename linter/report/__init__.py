@@ -12,7 +12,7 @@ from typing import TextIO
 
 from ..rule import Finding, Notification, Rule
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "concise")
 
 
 @dataclass
@@ -28,6 +28,8 @@ class Report:
     sarif_include_suppressed: bool = False
     sarif_category: str | None = None
     extra: dict = field(default_factory=dict)  # e.g. baseline counts, for the summary
+    # Notes left out of `findings` because nobody asked for them (--show-notes): counted, never shown.
+    hidden_notes: int = 0
 
 
 def render(fmt: str, report: Report, out: TextIO) -> None:

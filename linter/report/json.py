@@ -53,6 +53,7 @@ def render(report: Report, out: TextIO) -> None:
             "files": report.files_scanned,
             "findings": len(report.findings),
             "suppressed": len(report.suppressed),
+            "hidden_notes": report.hidden_notes,
             "by_rule": {rule_id: counts[rule_id] for rule_id in sorted(counts)},
             **{key: value for key, value in sorted(report.extra.items())},
         },

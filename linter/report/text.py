@@ -1,10 +1,11 @@
-"""The terminal format: one finding per block with a code frame, then a summary by rule."""
+"""The terminal format: one finding per block with a code frame, then a summary."""
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import TextIO
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -13,6 +14,7 @@ from . import Report
 
 _STYLE = {"error": "bold red", "warning": "yellow", "note": "cyan"}
 _TAB = 4
+_LEVELS = ("error", "warning", "note")
 
 
 def _expand(text: str) -> str:
@@ -20,13 +22,34 @@ def _expand(text: str) -> str:
 
 
 def _caret_line(finding) -> str:
-    """Spaces up to the start column, carets to the end (same line) or to the end of the line."""
+    """Spaces up to the start column, carets to the end (same line) or to the end of the line.
+
+    Widths are terminal cells, not code points: a CJK character or an emoji before the span takes
+    two cells, and the caret must still sit under the span."""
     prefix = _expand(finding.source_line[: finding.column - 1])
     if finding.end_line == finding.line and finding.end_column > finding.column:
         marked = _expand(finding.source_line[finding.column - 1 : finding.end_column - 1])
     else:
         marked = _expand(finding.source_line[finding.column - 1 :]).rstrip()
-    return " " * len(prefix) + "^" * max(1, len(marked))
+    return " " * cell_len(prefix) + "^" * max(1, cell_len(marked))
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary_line(report: Report) -> str:
+    """`Found 3 findings (1 error, 2 warnings) in 12 files, 1 suppressed, 4 notes hidden (--show-notes).`"""
+    files = plural(report.files_scanned, "file")
+    tail = f", {len(report.suppressed)} suppressed" if report.suppressed else ""
+    tail += "".join(f", {value} {key.replace('_', ' ')}" for key, value in sorted(report.extra.items()) if value)
+    if report.hidden_notes:
+        tail += f", {plural(report.hidden_notes, 'note')} hidden (--show-notes shows them)"
+    if not report.findings:
+        return f"No leaks found in {files}{tail}."
+    levels = Counter(f.severity.value for f in report.findings)
+    by_level = ", ".join(plural(levels[level], level) for level in _LEVELS if levels[level])
+    return f"Found {plural(len(report.findings), 'finding')} ({by_level}) in {files}{tail}."
 
 
 def render(report: Report, out: TextIO) -> None:
@@ -60,18 +83,13 @@ def render(report: Report, out: TextIO) -> None:
     if report.notifications:
         console.print()
 
-    counts = Counter(f.rule_id for f in report.findings)
-    files = f"{report.files_scanned} file{'s' if report.files_scanned != 1 else ''}"
-    suppressed = f", {len(report.suppressed)} suppressed" if report.suppressed else ""
-    extra = "".join(f", {value} {key.replace('_', ' ')}" for key, value in sorted(report.extra.items()) if value)
+    summary = escape(summary_line(report))
     if not report.findings:
-        console.print(f"[green]No leaks found[/] in {files}{suppressed}{extra}.")
+        console.print(summary.replace("No leaks found", "[green]No leaks found[/]", 1))
         return
-    levels = Counter(f.severity.value for f in report.findings)
-    by_level = ", ".join(f"{levels[l]} {l}" for l in ("error", "warning", "note") if levels[l])
-    total = len(report.findings)
-    console.print(f"Found [bold]{total}[/] finding{'s' if total != 1 else ''} ({by_level}) in {files}{suppressed}{extra}.")
-    if report.statistics or len(counts) > 1:
+    console.print(summary)
+    if report.statistics:
+        counts = Counter(f.rule_id for f in report.findings)
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
         table.add_column("rule")
         table.add_column("slug")
