@@ -61,7 +61,7 @@ RULE = Rule(
 
 QUERY = """
 (assignment_statement
-  left: (expression_list . (identifier) @target .)
+  left: (expression_list . (identifier) .)
   right: (expression_list . (call_expression function: (identifier) @append (#eq? @append "append")) .)) @assign
 """
 
