@@ -352,6 +352,7 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
                             raw_findings.setdefault(finding.path, []).append(finding)
                 except Exception as exc:
                     result.notifications.append(_crash(rm, pkg.directory, exc))
+            pkg.release()
         for ctx, reported in contexts:
             findings = raw_findings.get(ctx.relpath)
             if not reported or not findings:

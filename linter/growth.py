@@ -355,7 +355,7 @@ def unbounded_growth(pkg: PackageContext, collection: Collection) -> list[Growth
     if collection.kind == "map" and _small_key_type(collection):
         return []
     sites = []
-    calls = _PackageCalls(pkg)
+    calls = pkg.facts.calls
     for use in collection.uses:
         if use.kind != GROW:
             continue
@@ -536,7 +536,7 @@ def _identifiers(node: Node, limit: int) -> Iterator[Node]:
             stack.extend(reversed(current.named_children))
 
 
-class _PackageCalls:
+class PackageCalls:
     """Who calls a function of the package, and so how often its code runs.
 
     Setup: `init`, `main` and package variable initialisers run once; so does a function literal
@@ -555,8 +555,8 @@ class _PackageCalls:
 
     def __init__(self, pkg: PackageContext):
         self.pkg = pkg
-        self._setup_memo: dict[str, bool] = {}
-        self._handler_memo: dict[str, bool] = {}
+        self._setup_memo: dict[tuple[str, int], bool] = {}
+        self._handler_memo: dict[tuple[str, int], bool] = {}
 
     def _references(self, name: str) -> Iterator[tuple[FileContext, Node]]:
         """References to the package-level function `name` in non-test files (not its declaration)."""
@@ -602,9 +602,12 @@ class _PackageCalls:
     def _only_called_at_setup(self, name: str, depth: int) -> bool:
         if depth >= self._DEPTH:
             return False
-        if name in self._setup_memo:
-            return self._setup_memo[name]
-        self._setup_memo[name] = False  # a recursive function is not setup code on that account
+        # Keyed by depth too: the answer depends on how many levels are left to follow, and the
+        # memo is shared by every rule and collection of the package, asked in any order.
+        key = (name, depth)
+        if key in self._setup_memo:
+            return self._setup_memo[key]
+        self._setup_memo[key] = False  # a recursive function is not setup code on that account
         calls = 0
         verdict = True
         for ctx, ident in self._references(name):
@@ -618,16 +621,17 @@ class _PackageCalls:
         # An unexported function nobody in the package calls is dead code (or reached through
         # reflection): no evidence that it runs per request. An exported one is API: it may be.
         result = verdict and (calls > 0 or not name[:1].isupper())
-        self._setup_memo[name] = result
+        self._setup_memo[key] = result
         return result
 
     def reached_from_handler(self, function: Function | None, depth: int = 0) -> bool:
         if function is None or function.kind != "func" or depth >= self._DEPTH:
             return False
         name = function.name
-        if name in self._handler_memo:
-            return self._handler_memo[name]
-        self._handler_memo[name] = False
+        key = (name, depth)
+        if key in self._handler_memo:
+            return self._handler_memo[key]
+        self._handler_memo[key] = False
         result = False
         for ctx, ident in self._references(name):
             if not self._is_call(ident):
@@ -636,7 +640,7 @@ class _PackageCalls:
             if any(is_handler(fn) for fn in chain) or (chain and self.reached_from_handler(chain[-1], depth + 1)):
                 result = True
                 break
-        self._handler_memo[name] = result
+        self._handler_memo[key] = result
         return result
 
 

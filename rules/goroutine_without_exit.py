@@ -99,7 +99,7 @@ _BREAKABLE = frozenset({"for_statement", "expression_switch_statement", "type_sw
 
 
 def check_package(pkg: PackageContext) -> Iterable[Finding]:
-    functions = PackageFunctions(pkg)
+    functions = pkg.facts.functions
     for ctx in pkg.files:
         if ctx.relpath not in pkg.report_paths or ctx.is_test_file:
             continue

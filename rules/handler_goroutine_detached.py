@@ -109,7 +109,7 @@ _COMMAND_METHODS = frozenset({"Run", "Output", "CombinedOutput"})
 
 
 def check_package(pkg: PackageContext) -> Iterable[Finding]:
-    functions = PackageFunctions(pkg)
+    functions = pkg.facts.functions
     for ctx in pkg.files:
         if ctx.relpath not in pkg.report_paths or ctx.is_test_file:
             continue
