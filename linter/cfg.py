@@ -30,6 +30,7 @@ thousand deep, needs no recursion.
 from __future__ import annotations
 
 import heapq
+import re
 from collections import deque
 from typing import TYPE_CHECKING, Callable, Generator, Iterable
 
@@ -40,14 +41,23 @@ if TYPE_CHECKING:
 
 FUNCTION_TYPES = frozenset({"function_declaration", "method_declaration", "func_literal"})
 
-# Calls that never return normally. Method names are matched on any receiver: `t.Fatalf`,
-# `b.FailNow`, `logger.Fatal(...)` (log, logrus, zap, klog, glog all exit or panic there). Treating a
-# call as terminating only removes paths, so a rule asking for a path to a return can only get
-# quieter from a name matched too widely, never noisier.
-_TERMINATING_METHODS = frozenset(
-    "Fatal Fatalf Fatalln Fatalw FailNow SkipNow Skip Skipf Panic Panicf Panicln Panicw Goexit Exitf".split()
-)
-_TERMINATING_QUALIFIED = frozenset({"os.Exit", "runtime.Goexit", "syscall.Exit"})
+# Calls that never return normally: the one list every rule uses (through `terminating_call`).
+# Method names are matched on any receiver and on any package: `t.Fatalf`, `b.FailNow`,
+# `logger.Fatal(...)`, `klog.Exitf` (log, logrus, zap, klog, glog all exit or panic there). Treating
+# a call as terminating only removes paths, so a rule asking for a path to a return can only get
+# quieter from a name matched too widely, never noisier. The value says what ends: the process
+# ("exit"), the goroutine unless recovered ("panic"), or the goroutine alone ("goroutine":
+# runtime.Goexit, which testing's FailNow and SkipNow call).
+_TERMINATING_METHODS: dict[str, str] = {
+    **dict.fromkeys("Fatal Fatalf Fatalln Fatalw Exit Exitf Exitln".split(), "exit"),
+    **dict.fromkeys("Panic Panicf Panicln Panicw".split(), "panic"),
+    **dict.fromkeys("FailNow SkipNow Skip Skipf Goexit".split(), "goroutine"),
+}
+_TERMINATING_QUALIFIED: dict[str, str] = {"os.Exit": "exit", "syscall.Exit": "exit", "runtime.Goexit": "goroutine"}
+# A package's own helper whose name says it ends things: `exit(code)`, `fatal(err)`, `fatalIfErr(err)`,
+# `panicOnError(err)`. Such a helper may return when nothing went wrong, so it never ends a block of
+# the graph; it only counts as a way out of a loop (`may_terminate`).
+_TERMINATING_NAME = re.compile(r"(?i)exit|fatal\w*|panic\w*|goexit")
 
 Avoid = Callable[[Node], bool] | Iterable[Node] | None
 
@@ -397,25 +407,48 @@ def build_cfg(function: Node, model: "FileModel") -> CFG:
     return _Builder(function, model).build()
 
 
-def terminating_call(model: "FileModel", statement: Node) -> bool:
+def terminating_call(model: "FileModel", call: Node) -> str | None:
+    """What a call that never returns normally ends: "exit" (the process: `os.Exit`, `log.Fatal`,
+    `logger.Fatalw`), "panic" (the builtin, `log.Panicf`), "goroutine" (`runtime.Goexit`,
+    `t.FailNow`, `t.Skip`); None for any other call. The one list of such calls: rules ask here."""
+    if call.type != "call_expression":
+        return None
+    function = call.child_by_field_name("function")
+    while function is not None and function.type == "parenthesized_expression" and function.named_child_count == 1:
+        function = function.named_children[0]
+    if function is None:
+        return None
+    if function.type == "identifier":
+        if model.source.text(function) == "panic" and model.resolve(function).kind == "builtin":
+            return "panic"
+        return None
+    if function.type != "selector_expression":
+        return None
+    qualified = model.qualified(function)
+    if qualified is not None and qualified in _TERMINATING_QUALIFIED:
+        return _TERMINATING_QUALIFIED[qualified]
+    field = function.child_by_field_name("field")
+    return _TERMINATING_METHODS.get(model.source.text(field)) if field is not None else None
+
+
+def may_terminate(model: "FileModel", call: Node) -> bool:
+    """A terminating call, or a call of a helper whose name says it ends things (`exit(code)`,
+    `fatalIfErr(err)`, `s.panicOnError(err)`): enough to count as a way out of a loop, though
+    the helper may return when nothing went wrong."""
+    if terminating_call(model, call) is not None:
+        return True
+    function = call.child_by_field_name("function") if call.type == "call_expression" else None
+    if function is not None and function.type == "selector_expression":
+        function = function.child_by_field_name("field")
+    return function is not None and function.type in ("identifier", "field_identifier") \
+        and _TERMINATING_NAME.fullmatch(model.source.text(function)) is not None
+
+
+def terminating_statement(model: "FileModel", statement: Node) -> bool:
     """An expression statement calling something that never returns normally."""
     if statement.type != "expression_statement" or statement.named_child_count != 1:
         return False
-    call = statement.named_children[0]
-    if call.type != "call_expression":
-        return False
-    function = call.child_by_field_name("function")
-    if function is None:
-        return False
-    if function.type == "identifier":
-        return model.source.text(function) == "panic" and model.resolve(function).kind == "builtin"
-    if function.type != "selector_expression":
-        return False
-    qualified = model.qualified(function)
-    if qualified is not None and qualified in _TERMINATING_QUALIFIED:
-        return True
-    field = function.child_by_field_name("field")
-    return field is not None and model.source.text(field) in _TERMINATING_METHODS
+    return terminating_call(model, statement.named_children[0]) is not None
 
 
 # ---- construction --------------------------------------------------------------------------------
@@ -552,7 +585,7 @@ class _Builder:
             return None
         if kind == "defer_statement":
             self.cfg.defers.append(node)
-        elif kind == "expression_statement" and terminating_call(self.model, node):
+        elif kind == "expression_statement" and terminating_statement(self.model, node):
             block.terminal = node
             self.cfg.terminators.append(node)
             return None

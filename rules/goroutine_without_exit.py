@@ -8,6 +8,7 @@ from typing import Iterable
 from tree_sitter import Node, QueryCursor
 
 from goleaklint.context import FileContext, PackageContext
+from goleaklint.cfg import may_terminate
 from goleaklint.channels import local_channel
 from goleaklint.frameworks import single_initialiser
 from goleaklint.goroutines import PackageFunctions, command_line_file, go_call, go_literal, last_name, started_at_process_level
@@ -91,10 +92,6 @@ _EXITS = """
 (unary_expression operator: "<-" operand: (_) @channel)
 """
 _ENDS = re.compile(r"(?i)(done|quit|stop|exit|clos|shutdown|cancel|term|kill|die|finish|abort|halt)")
-_TERMINATING = frozenset(
-    {"os.Exit", "runtime.Goexit", "log.Fatal", "log.Fatalf", "log.Fatalln", "log.Panic", "log.Panicf", "log.Panicln"}
-)
-_TERMINATES = re.compile(r"(?i)exit|fatal\w*|panic\w*|goexit")
 _BREAKABLE = frozenset({"for_statement", "expression_switch_statement", "type_switch_statement", "select_statement"})
 
 
@@ -315,16 +312,8 @@ def _has_exit(ctx: FileContext, loop: Node, function: Function, functions: Packa
     for call in captures.get("call", []):
         if not mine(call):
             continue
-        callee = call.child_by_field_name("function")
-        if callee is None:
-            continue
-        if callee.type == "identifier" and ctx.source.text(callee) == "panic":
-            return True
-        if model.qualified(call) in _TERMINATING:
-            return True
-        # `log.Fatal`, `logger.Fatalf`, `os.Exit`, and a package's own `exit(code)` helper.
-        name = last_name(model, callee)
-        if name is not None and _TERMINATES.fullmatch(name):
+        # `log.Fatal`, `logger.Fatalf`, `os.Exit`, `panic`, and a package's own `exit(code)` helper.
+        if may_terminate(model, call):
             return True
     closable = []
     for channel in captures.get("channel", []):

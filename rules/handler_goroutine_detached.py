@@ -8,6 +8,7 @@ from typing import Iterable
 from tree_sitter import Node, QueryCursor
 
 from goleaklint import frameworks as fw
+from goleaklint.cfg import terminating_call
 from goleaklint.context import FileContext, PackageContext
 from goleaklint.goroutines import PackageFunctions, awaited, go_call, go_literal, last_name
 from goleaklint.model import FileModel, Function
@@ -159,12 +160,11 @@ _CLOSE_DEFERS = """
 (defer_statement (call_expression
   function: (selector_expression operand: (identifier) @closed field: (field_identifier) @m (#eq? @m "Close"))))
 """
-_EXITS = frozenset({"os.Exit", "log.Fatal", "log.Fatalf", "log.Fatalln"})
 
 
 def _ends_process(ctx: FileContext, body: Node) -> bool:
     """`time.Sleep(time.Second); os.Exit(0)` after answering: ending the process is the point."""
-    return any(ctx.model.qualified(call) in _EXITS for call in QueryCursor(query(_WORK)).captures(body).get("call", []))
+    return any(terminating_call(ctx.model, call) == "exit" for call in QueryCursor(query(_WORK)).captures(body).get("call", []))
 
 
 def _uses_closed_by_handler(ctx: FileContext, go: Node) -> bool:

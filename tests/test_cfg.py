@@ -170,7 +170,8 @@ def test_select_with_default_and_empty_select():
 
 @pytest.mark.parametrize("call", ['panic("x")', "os.Exit(1)", 'log.Fatal("x")', 'log.Fatalf("x")', 'log.Fatalln("x")',
                                   'log.Panicf("x")', 't.Fatal("x")', 't.Fatalf("x")', "t.FailNow()", 't.Skip("x")',
-                                  "runtime.Goexit()"])
+                                  "runtime.Goexit()", 'sugar.Fatalw("x")', 'klog.Exitf("x")', "logger.Exit(1)",
+                                  "(os.Exit)(1)"])
 def test_terminating_calls_do_not_reach_the_exit(call):
     f = Func(f"\ta := 1\n\tif a > 0 {{\n\t\t{call}\n\t}}\n\tuse(a)\n\treturn 0")
     assert f.exit_text("a := 1", avoid=["use(a)"]) is None
@@ -182,6 +183,24 @@ def test_a_shadowed_panic_is_an_ordinary_call():
     assert f.exits("panic :=") == ["return 1", "return 0"]
     g = Func("\tif ch != nil {\n\t\tpanic(\"x\")\n\t\treturn 1\n\t}\n\treturn 0")
     assert g.exits("ch != nil") == ["return 0"]
+
+
+@pytest.mark.parametrize("call, ends", [
+    ('panic("x")', "panic"), ("os.Exit(1)", "exit"), ('log.Fatalf("x")', "exit"), ('zap.Fatalw("x")', "exit"),
+    ('log.Panicln("x")', "panic"), ("runtime.Goexit()", "goroutine"), ("t.FailNow()", "goroutine"),
+    ('t.Skip("x")', "goroutine"), ('log.Printf("x")', None), ("exit(1)", None), ("fatalIfErr(err)", None),
+])
+def test_terminating_call_says_what_ends(call, ends):
+    from goleaklint.cfg import may_terminate, terminating_call
+
+    f = Func(f"\t{call}\n\treturn 0")
+    node = f.node(call)
+    while node.type != "call_expression":
+        node = node.parent
+    assert terminating_call(f.model, node) == ends
+    # A helper named for what it does may end things (a way out of a loop) but may also return.
+    assert may_terminate(f.model, node) == (ends is not None or call.startswith(("exit", "fatal")))
+    assert (len(f.cfg.terminators) == 1) == (ends is not None)
 
 
 def test_a_log_print_is_not_terminating():
