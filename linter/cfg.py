@@ -84,14 +84,17 @@ class Block:
 class Loop:
     """Where a `for` statement's parts live in the graph."""
 
-    __slots__ = ("node", "header", "body", "after", "continue_to")
+    __slots__ = ("node", "header", "body", "after", "continue_to", "endless")
 
-    def __init__(self, node: Node, header: Block, body: Block, after: Block, continue_to: Block):
+    def __init__(self, node: Node, header: Block, body: Block, after: Block, continue_to: Block, endless: bool):
         self.node = node
         self.header = header  # holds the condition or range clause; the back edge comes here
         self.body = body  # the first block of the body
         self.after = after  # where the loop exits to (normally or by break)
         self.continue_to = continue_to  # the update block, or the header
+        # The header never ends the loop: `for {}`, `for ;; {}`, or a range over a channel nothing
+        # closes (a ticker's). Only a way out of the body (see CFG.can_leave) does.
+        self.endless = endless
 
 
 class CFG:
@@ -145,6 +148,31 @@ class CFG:
 
     def loop(self, for_statement: Node) -> Loop | None:
         return self.loops.get(for_statement.id)
+
+    def can_leave(self, for_statement: Node) -> bool:
+        """Whether control can leave the loop from its body, other than by its header ending it
+        (a condition turning false, a range running out): a `break` or `goto` out of it (labelled
+        or not), a `return`, a `continue` of an outer loop, or a call that never returns, reached
+        without passing the header again. The one answer to "does this loop have a way out"."""
+        loop = self.loops.get(for_statement.id)
+        if loop is None:
+            return True  # not a loop of this function: nothing known, claim nothing
+        seen = {loop.header.index}
+        stack = [loop.body]
+        while stack:
+            block = stack.pop()
+            if block.index in seen:
+                continue
+            seen.add(block.index)
+            if block is loop.after or block.terminal is not None or block.exit_node is not None:
+                return True
+            stack.extend(block.succs)
+        return False
+
+    def runs_forever(self, for_statement: Node) -> bool:
+        """An endless loop (see Loop.endless) with no way out of its body."""
+        loop = self.loops.get(for_statement.id)
+        return loop is not None and loop.endless and not self.can_leave(for_statement)
 
     # ---- queries --------------------------------------------------------------------------------
 
@@ -444,6 +472,35 @@ def may_terminate(model: "FileModel", call: Node) -> bool:
         and _TERMINATING_NAME.fullmatch(model.source.text(function)) is not None
 
 
+def never_closed(model: "FileModel", channel: Node | None) -> bool:
+    """A ticker's channel, which nothing ever closes, so a range over it never ends: `time.Tick(d)`,
+    `time.NewTicker(d).C`, `t.C` for a variable declared a `*time.Ticker` (a parameter, a local
+    set from `time.NewTicker`), `s.ticker.C`, `heartbeatTicker.C` (a name that says tick). Any
+    other channel may be closed by someone."""
+    while channel is not None and channel.type == "parenthesized_expression" and channel.named_child_count == 1:
+        channel = channel.named_children[0]
+    if channel is None:
+        return False
+    if channel.type == "call_expression":
+        return model.qualified(channel) == "time.Tick"
+    if channel.type != "selector_expression":
+        return False
+    field, operand = channel.child_by_field_name("field"), channel.child_by_field_name("operand")
+    if field is None or operand is None or model.source.text(field) != "C":
+        return False
+    if operand.type == "call_expression":
+        return model.qualified(operand) == "time.NewTicker"
+    name = operand.child_by_field_name("field") if operand.type == "selector_expression" else operand
+    if name is None or name.type not in ("identifier", "field_identifier"):
+        return False
+    if _TICKER_NAME.search(model.source.text(name)):
+        return True
+    return operand.type == "identifier" and model.declared_type(model.resolve(operand)) == "*time.Ticker"
+
+
+_TICKER_NAME = re.compile(r"(?i)tick")
+
+
 def terminating_statement(model: "FileModel", statement: Node) -> bool:
     """An expression statement calling something that never returns normally."""
     if statement.type != "expression_statement" or statement.named_child_count != 1:
@@ -664,14 +721,15 @@ class _Builder:
         entry = self.cfg._new("for.body")
         self._edge(header, entry)
         after = self.cfg._new("for.done")
-        if condition is not None:
+        endless = condition is None or (condition.type == "range_clause" and never_closed(self.model, condition.child_by_field_name("right")))
+        if not endless:
             self._edge(header, after)
         continue_to = header
         if update is not None:
             continue_to = self.cfg._new("for.post")
             self._add(continue_to, update)
             self._edge(continue_to, header)
-        self.cfg.loops[node.id] = Loop(node, header, entry, after, continue_to)
+        self.cfg.loops[node.id] = Loop(node, header, entry, after, continue_to, endless)
         self.targets.append(_Target(label, node, after, continue_to))
         end = (yield body, entry) if body is not None else entry
         self.targets.pop()

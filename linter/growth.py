@@ -419,9 +419,7 @@ def _constant_key(use: Use) -> bool:
         binding = model.resolve(key)
         if binding.decl is not None and binding.decl.parent is not None and binding.decl.parent.type == "const_spec":
             return True
-        if binding.kind == "param" and binding.function is not None:
-            return any(p.node == binding.decl and p.type == "reflect.Type" for p in binding.function.params)
-        return False
+        return binding.kind == "param" and model.declared_type(binding) == "reflect.Type"
     if key.type == "call_expression":
         return model.qualified(key) == "reflect.TypeOf"
     return False

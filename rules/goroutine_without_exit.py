@@ -8,11 +8,10 @@ from typing import Iterable
 from tree_sitter import Node, QueryCursor
 
 from goleaklint.context import FileContext, PackageContext
-from goleaklint.cfg import may_terminate
+from goleaklint.cfg import may_terminate, never_closed
 from goleaklint.channels import local_channel
-from goleaklint.frameworks import single_initialiser
 from goleaklint.goroutines import PackageFunctions, command_line_file, go_call, go_literal, last_name, started_at_process_level
-from goleaklint.model import Function
+from goleaklint.model import Function, single_initialiser
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
 
@@ -85,14 +84,10 @@ RULE = Rule(
 
 _LOOPS = "(for_statement) @loop"
 _EXITS = """
-(return_statement) @return
-(break_statement) @break
-(goto_statement) @goto
-(call_expression function: (_) @callee) @call
+(call_expression) @call
 (unary_expression operator: "<-" operand: (_) @channel)
 """
 _ENDS = re.compile(r"(?i)(done|quit|stop|exit|clos|shutdown|cancel|term|kill|die|finish|abort|halt)")
-_BREAKABLE = frozenset({"for_statement", "expression_switch_statement", "type_switch_statement", "select_statement"})
 
 
 def check_package(pkg: PackageContext) -> Iterable[Finding]:
@@ -189,7 +184,7 @@ def _unbounded(ctx: FileContext, loop: Node, functions: PackageFunctions) -> str
     if right.type == "call_expression" and model.qualified(right) == "time.Tick":
         return "`for range time.Tick(…)`"
     if right.type == "selector_expression" and ctx.source.text(right.child_by_field_name("field")) == "C":
-        if _is_ticker(ctx, right.child_by_field_name("operand")):
+        if never_closed(model, right):
             return f"`for range {text}` over a ticker"
         return None
     name = last_name(model, right)
@@ -219,22 +214,6 @@ def _left_to_gl102(ctx: FileContext, expr: Node) -> bool:
     return any(goroutine.literal is literal for goroutine in channel.goroutines)
 
 
-def _is_ticker(ctx: FileContext, operand: Node | None) -> bool:
-    if operand is None:
-        return False
-    name = last_name(ctx.model, operand) or ""
-    if re.search(r"(?i)tick", name):
-        return True
-    if operand.type != "identifier":
-        return False
-    binding = ctx.model.resolve(operand)
-    if binding.kind != "local" or binding.decl is None:
-        return False
-    statement = binding.decl.parent.parent if binding.decl.parent is not None else None
-    right = statement.child_by_field_name("right") if statement is not None and statement.type == "short_var_declaration" else None
-    return right is not None and any(ctx.model.qualified(v) == "time.NewTicker" for v in right.named_children)
-
-
 def _package_channel(ctx: FileContext, expr: Node, functions: PackageFunctions) -> bool:
     """A channel this package owns: a package variable of channel type, a local made with
     `make(chan …)`, or a field declared with a channel type."""
@@ -251,13 +230,8 @@ def _package_channel(ctx: FileContext, expr: Node, functions: PackageFunctions) 
         var = model.package_vars.get(ctx.source.text(expr))
         return var is not None and var.kind == "chan"
     if binding.kind == "local" and binding.decl is not None:
-        statement = binding.decl.parent.parent if binding.decl.parent is not None else None
-        if statement is None or statement.type != "short_var_declaration":
-            return False
-        right = statement.child_by_field_name("right")
-        return right is not None and any(
-            ctx.source.text(v).replace(" ", "").startswith("make(chan") for v in right.named_children
-        )
+        value = single_initialiser(binding.decl)
+        return value is not None and ctx.source.text(value).replace(" ", "").startswith("make(chan")
     return False
 
 
@@ -288,27 +262,11 @@ def _has_exit(ctx: FileContext, loop: Node, function: Function, functions: Packa
     body = loop.child_by_field_name("body")
     if body is None:
         return True
-    label = None
-    if loop.parent is not None and loop.parent.type == "labeled_statement":
-        label_node = loop.parent.child_by_field_name("label")
-        label = ctx.source.text(label_node) if label_node is not None else None
+    # A return, a break or goto out of the loop, a call that never returns: the graph knows.
+    if function.cfg.can_leave(loop):
+        return True
     captures = QueryCursor(query(_EXITS)).captures(body)
     mine = lambda n: model.enclosing_function(n) is function  # noqa: E731
-    if any(mine(n) for n in captures.get("return", []) + captures.get("goto", [])):
-        return True
-    for brk in captures.get("break", []):
-        if not mine(brk):
-            continue
-        target = [c for c in brk.named_children if c.type == "label_name"]
-        if target:
-            if ctx.source.text(target[0]) == label:
-                return True
-            continue
-        node = brk.parent
-        while node is not None and node.type not in _BREAKABLE:
-            node = node.parent
-        if node is not None and node.id == loop.id:
-            return True
     for call in captures.get("call", []):
         if not mine(call):
             continue

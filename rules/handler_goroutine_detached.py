@@ -11,7 +11,7 @@ from goleaklint import frameworks as fw
 from goleaklint.cfg import terminating_call
 from goleaklint.context import FileContext, PackageContext
 from goleaklint.goroutines import PackageFunctions, awaited, go_call, go_literal, last_name
-from goleaklint.model import FileModel, Function
+from goleaklint.model import FileModel, Function, single_initialiser
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
 
@@ -318,7 +318,7 @@ def _is_command(model: FileModel, operand: Node) -> bool:
     binding = model.resolve(operand)
     if binding.kind != "local" or binding.decl is None:
         return False
-    value = fw.single_initialiser(binding.decl)
+    value = single_initialiser(binding.decl)
     return value is not None and value.type == "call_expression" and model.qualified(value) == "os/exec.Command"
 
 

@@ -311,3 +311,29 @@ def test_deep_loops_switches_and_selects_need_no_recursion():
     assert f.exit_text("a := 1", avoid=["use(ch)"]) == "return 0"
     assert f.exit_text("a := 1", avoid=["break outer"]) is None
     assert f.cfg.dominates(f.node("a := 1"), f.node("use(ch)"))
+
+
+@pytest.mark.parametrize("loop, endless, leaves", [
+    ("for {\n\t\twork()\n\t}", True, False),
+    ("for ;; {\n\t\twork()\n\t}", True, False),
+    ("for range time.Tick(d) {\n\t\twork()\n\t}", True, False),
+    ("for range tk.C {\n\t\twork()\n\t}", True, False),  # declared *time.Ticker
+    ("for range ch {\n\t\twork()\n\t}", False, False),  # ends when ch is closed
+    ("for ok() {\n\t\twork()\n\t}", False, False),
+    ("for {\n\t\tif ok() {\n\t\t\tbreak\n\t\t}\n\t}", True, True),
+    ("for {\n\t\tif ok() {\n\t\t\treturn 1\n\t\t}\n\t}", True, True),
+    ("for {\n\t\tif ok() {\n\t\t\tlog.Fatal(1)\n\t\t}\n\t}", True, True),
+    ("for {\n\t\tselect {\n\t\tcase <-ch:\n\t\t\tbreak\n\t\t}\n\t}", True, False),  # leaves the select only
+    ("L:\n\tfor {\n\t\tselect {\n\t\tcase <-ch:\n\t\t\tbreak L\n\t\t}\n\t}", True, True),
+    ("for {\n\t\tgo func() {\n\t\t\treturn\n\t\t}()\n\t}", True, False),  # the literal's return
+    ("for {\n\t\tif ok() {\n\t\t\tgoto done\n\t\t}\n\t}\ndone:\n\treturn 0", True, True),
+    ("again:\n\tfor {\n\t\tif ok() {\n\t\t\tgoto again\n\t\t}\n\t}", True, False),  # starts the loop over
+])
+def test_how_a_loop_is_left(loop, endless, leaves):
+    f = Func(f"\t{loop}\n\treturn 0", header="func f(ch chan int, d time.Duration, tk *time.Ticker) int",
+             extra='import "time"\n\n')
+    node = f.node("for ")
+    cfg = f.cfg
+    assert cfg.loop(node).endless is endless
+    assert cfg.can_leave(node) is leaves
+    assert cfg.runs_forever(node) is (endless and not leaves)
