@@ -15,7 +15,7 @@ from functools import cached_property, wraps
 from tree_sitter import Node, QueryCursor
 
 from .context import FileContext, PackageContext
-from .model import FileModel, Function, single_initialiser
+from .model import FileModel, Function, runs_once_at_startup, single_initialiser
 from .source import name_hits, query
 
 GO_QUERY = "(go_statement) @go"
@@ -162,10 +162,7 @@ def root_function(function: Function | None) -> Function | None:
 def started_at_process_level(ctx: FileContext, go: Node) -> bool:
     """A `go` statement in `main` (of package main) or in an `init` function: it runs for the
     life of the process, which is what such goroutines are for."""
-    root = root_function(ctx.model.enclosing_function(go))
-    if root is None or root.kind != "func":
-        return False
-    return root.name == "init" or (root.name == "main" and ctx.model.package == "main")
+    return runs_once_at_startup(ctx.model, root_function(ctx.model.enclosing_function(go)))
 
 
 _CLOSE = re.compile(rb"(?i)close")
@@ -326,7 +323,7 @@ class PackageFunctions:
             root = root_function(ctx.model.enclosing_function(node))
             if root is None:
                 continue  # a package-level initialiser
-            if root.kind != "func" or root.name not in ("init", "main"):
+            if not runs_once_at_startup(ctx.model, root):
                 return False
         return calls > 0
 

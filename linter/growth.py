@@ -20,7 +20,7 @@ from tree_sitter import Node
 
 from .context import FileContext, PackageContext
 from .frameworks import is_handler, request_params
-from .model import FUNCTION_TYPES, Function, PackageVar
+from .model import FUNCTION_TYPES, Function, PackageVar, runs_once_at_startup
 from .rule import Severity
 
 GROW = "grow"  # m[k] = v, m[k]++, m.Store(k, v), s = append(s, ...)
@@ -591,7 +591,7 @@ class PackageCalls:
             return False  # registered somewhere, perhaps in another package: per request
         if function.kind == "method":
             return bool(_REGISTRATION_NAME.match(function.name.rsplit(".", 1)[-1]))
-        if function.name == "init" or (function.name == "main" and ctx.model.package == "main"):
+        if runs_once_at_startup(ctx.model, function):
             return True
         if _REGISTRATION_NAME.match(function.name) or _SETUP_NAME.search(function.name):
             return True

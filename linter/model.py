@@ -707,6 +707,13 @@ def single_initialiser(decl: Node) -> Node | None:
     return None
 
 
+def runs_once_at_startup(model: "FileModel", function: Function | None) -> bool:
+    """An `init` function, or `main` of package main: code that runs once, when the process starts.
+    The roots of "runs at set-up" for every rule (package-level initialisers have no function)."""
+    return function is not None and function.kind == "func" and (
+        function.name == "init" or (function.name == "main" and model.package == "main"))
+
+
 def collection_kind(type_text: str) -> str:
     t = type_text[1:] if type_text == "*sync.Map" else type_text
     if t.startswith("map["):

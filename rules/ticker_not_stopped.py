@@ -7,7 +7,7 @@ from typing import Iterable
 from tree_sitter import Node
 
 from goleaklint.context import FileContext
-from goleaklint.model import Function, enclosing_loop
+from goleaklint.model import Function, enclosing_loop, runs_once_at_startup
 from goleaklint.rule import Docs, Finding, Rule, Severity
 
 RULE = Rule(
@@ -116,8 +116,7 @@ def _check_tick(ctx: FileContext, call: Node) -> Finding | None:
         return None  # the only cost was the leak, and Go 1.23 collects an unreferenced ticker
     if ctx.model.package == "main" or function is None:
         return None  # a command's tickers live as long as the process anyway
-    outer = _outermost(function)
-    if outer.kind == "func" and outer.name == "init":
+    if runs_once_at_startup(ctx.model, _outermost(function)):
         return None
     if _is_endless(ctx, function, call):
         return None
