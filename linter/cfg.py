@@ -30,6 +30,7 @@ thousand deep, needs no recursion.
 from __future__ import annotations
 
 import heapq
+import re
 from collections import deque
 from typing import TYPE_CHECKING, Callable, Generator, Iterable
 
@@ -40,14 +41,26 @@ if TYPE_CHECKING:
 
 FUNCTION_TYPES = frozenset({"function_declaration", "method_declaration", "func_literal"})
 
-# Calls that never return normally. Method names are matched on any receiver: `t.Fatalf`,
-# `b.FailNow`, `logger.Fatal(...)` (log, logrus, zap, klog, glog all exit or panic there). Treating a
-# call as terminating only removes paths, so a rule asking for a path to a return can only get
-# quieter from a name matched too widely, never noisier.
-_TERMINATING_METHODS = frozenset(
-    "Fatal Fatalf Fatalln Fatalw FailNow SkipNow Skip Skipf Panic Panicf Panicln Panicw Goexit Exitf".split()
-)
-_TERMINATING_QUALIFIED = frozenset({"os.Exit", "runtime.Goexit", "syscall.Exit"})
+# Calls that never return normally: the one list every rule uses (through `terminating_call`).
+# Method names are matched on any receiver and on any package: `t.Fatalf`, `b.FailNow`,
+# `logger.Fatal(...)`, `klog.Exitf` (log, logrus, zap, klog, glog all exit or panic there). Treating
+# a call as terminating only removes paths, so a rule asking for a path to a return can only get
+# quieter from a name matched too widely, never noisier. The value says what ends: the process
+# ("exit"), the goroutine unless recovered ("panic"), or the goroutine alone ("goroutine":
+# runtime.Goexit, which testing's FailNow and SkipNow call).
+_TERMINATING_METHODS: dict[str, str] = {
+    **dict.fromkeys("Fatal Fatalf Fatalln Fatalw Exit Exitf Exitln".split(), "exit"),
+    **dict.fromkeys("Panic Panicf Panicln Panicw".split(), "panic"),
+    **dict.fromkeys("FailNow SkipNow Skip Skipf Goexit".split(), "goroutine"),
+}
+# The statements a plain `break` leaves.
+BREAK_TARGETS = frozenset({"for_statement", "expression_switch_statement", "type_switch_statement", "select_statement"})
+
+_TERMINATING_QUALIFIED: dict[str, str] = {"os.Exit": "exit", "syscall.Exit": "exit", "runtime.Goexit": "goroutine"}
+# A package's own helper whose name says it ends things: `exit(code)`, `fatal(err)`, `fatalIfErr(err)`,
+# `panicOnError(err)`. Such a helper may return when nothing went wrong, so it never ends a block of
+# the graph; it only counts as a way out of a loop (`may_terminate`).
+_TERMINATING_NAME = re.compile(r"(?i)exit|fatal\w*|panic\w*|goexit")
 
 Avoid = Callable[[Node], bool] | Iterable[Node] | None
 
@@ -74,14 +87,17 @@ class Block:
 class Loop:
     """Where a `for` statement's parts live in the graph."""
 
-    __slots__ = ("node", "header", "body", "after", "continue_to")
+    __slots__ = ("node", "header", "body", "after", "continue_to", "endless")
 
-    def __init__(self, node: Node, header: Block, body: Block, after: Block, continue_to: Block):
+    def __init__(self, node: Node, header: Block, body: Block, after: Block, continue_to: Block, endless: bool):
         self.node = node
         self.header = header  # holds the condition or range clause; the back edge comes here
         self.body = body  # the first block of the body
         self.after = after  # where the loop exits to (normally or by break)
         self.continue_to = continue_to  # the update block, or the header
+        # The header never ends the loop: `for {}`, `for ;; {}`, or a range over a channel nothing
+        # closes (a ticker's). Only a way out of the body (see CFG.can_leave) does.
+        self.endless = endless
 
 
 class CFG:
@@ -135,6 +151,31 @@ class CFG:
 
     def loop(self, for_statement: Node) -> Loop | None:
         return self.loops.get(for_statement.id)
+
+    def can_leave(self, for_statement: Node) -> bool:
+        """Whether control can leave the loop from its body, other than by its header ending it
+        (a condition turning false, a range running out): a `break` or `goto` out of it (labelled
+        or not), a `return`, a `continue` of an outer loop, or a call that never returns, reached
+        without passing the header again. The one answer to "does this loop have a way out"."""
+        loop = self.loops.get(for_statement.id)
+        if loop is None:
+            return True  # not a loop of this function: nothing known, claim nothing
+        seen = {loop.header.index}
+        stack = [loop.body]
+        while stack:
+            block = stack.pop()
+            if block.index in seen:
+                continue
+            seen.add(block.index)
+            if block is loop.after or block.terminal is not None or block.exit_node is not None:
+                return True
+            stack.extend(block.succs)
+        return False
+
+    def runs_forever(self, for_statement: Node) -> bool:
+        """An endless loop (see Loop.endless) with no way out of its body."""
+        loop = self.loops.get(for_statement.id)
+        return loop is not None and loop.endless and not self.can_leave(for_statement)
 
     # ---- queries --------------------------------------------------------------------------------
 
@@ -397,25 +438,77 @@ def build_cfg(function: Node, model: "FileModel") -> CFG:
     return _Builder(function, model).build()
 
 
-def terminating_call(model: "FileModel", statement: Node) -> bool:
+def terminating_call(model: "FileModel", call: Node) -> str | None:
+    """What a call that never returns normally ends: "exit" (the process: `os.Exit`, `log.Fatal`,
+    `logger.Fatalw`), "panic" (the builtin, `log.Panicf`), "goroutine" (`runtime.Goexit`,
+    `t.FailNow`, `t.Skip`); None for any other call. The one list of such calls: rules ask here."""
+    if call.type != "call_expression":
+        return None
+    function = call.child_by_field_name("function")
+    while function is not None and function.type == "parenthesized_expression" and function.named_child_count == 1:
+        function = function.named_children[0]
+    if function is None:
+        return None
+    if function.type == "identifier":
+        if model.source.text(function) == "panic" and model.resolve(function).kind == "builtin":
+            return "panic"
+        return None
+    if function.type != "selector_expression":
+        return None
+    qualified = model.qualified(function)
+    if qualified is not None and qualified in _TERMINATING_QUALIFIED:
+        return _TERMINATING_QUALIFIED[qualified]
+    field = function.child_by_field_name("field")
+    return _TERMINATING_METHODS.get(model.source.text(field)) if field is not None else None
+
+
+def may_terminate(model: "FileModel", call: Node) -> bool:
+    """A terminating call, or a call of a helper whose name says it ends things (`exit(code)`,
+    `fatalIfErr(err)`, `s.panicOnError(err)`): enough to count as a way out of a loop, though
+    the helper may return when nothing went wrong."""
+    if terminating_call(model, call) is not None:
+        return True
+    function = call.child_by_field_name("function") if call.type == "call_expression" else None
+    if function is not None and function.type == "selector_expression":
+        function = function.child_by_field_name("field")
+    return function is not None and function.type in ("identifier", "field_identifier") \
+        and _TERMINATING_NAME.fullmatch(model.source.text(function)) is not None
+
+
+def never_closed(model: "FileModel", channel: Node | None) -> bool:
+    """A ticker's channel, which nothing ever closes, so a range over it never ends: `time.Tick(d)`,
+    `time.NewTicker(d).C`, `t.C` for a variable declared a `*time.Ticker` (a parameter, a local
+    set from `time.NewTicker`), `s.ticker.C`, `heartbeatTicker.C` (a name that says tick). Any
+    other channel may be closed by someone."""
+    while channel is not None and channel.type == "parenthesized_expression" and channel.named_child_count == 1:
+        channel = channel.named_children[0]
+    if channel is None:
+        return False
+    if channel.type == "call_expression":
+        return model.qualified(channel) == "time.Tick"
+    if channel.type != "selector_expression":
+        return False
+    field, operand = channel.child_by_field_name("field"), channel.child_by_field_name("operand")
+    if field is None or operand is None or model.source.text(field) != "C":
+        return False
+    if operand.type == "call_expression":
+        return model.qualified(operand) == "time.NewTicker"
+    name = operand.child_by_field_name("field") if operand.type == "selector_expression" else operand
+    if name is None or name.type not in ("identifier", "field_identifier"):
+        return False
+    if _TICKER_NAME.search(model.source.text(name)):
+        return True
+    return operand.type == "identifier" and model.declared_type(model.resolve(operand)) == "*time.Ticker"
+
+
+_TICKER_NAME = re.compile(r"(?i)tick")
+
+
+def terminating_statement(model: "FileModel", statement: Node) -> bool:
     """An expression statement calling something that never returns normally."""
     if statement.type != "expression_statement" or statement.named_child_count != 1:
         return False
-    call = statement.named_children[0]
-    if call.type != "call_expression":
-        return False
-    function = call.child_by_field_name("function")
-    if function is None:
-        return False
-    if function.type == "identifier":
-        return model.source.text(function) == "panic" and model.resolve(function).kind == "builtin"
-    if function.type != "selector_expression":
-        return False
-    qualified = model.qualified(function)
-    if qualified is not None and qualified in _TERMINATING_QUALIFIED:
-        return True
-    field = function.child_by_field_name("field")
-    return field is not None and model.source.text(field) in _TERMINATING_METHODS
+    return terminating_call(model, statement.named_children[0]) is not None
 
 
 # ---- construction --------------------------------------------------------------------------------
@@ -552,7 +645,7 @@ class _Builder:
             return None
         if kind == "defer_statement":
             self.cfg.defers.append(node)
-        elif kind == "expression_statement" and terminating_call(self.model, node):
+        elif kind == "expression_statement" and terminating_statement(self.model, node):
             block.terminal = node
             self.cfg.terminators.append(node)
             return None
@@ -631,14 +724,15 @@ class _Builder:
         entry = self.cfg._new("for.body")
         self._edge(header, entry)
         after = self.cfg._new("for.done")
-        if condition is not None:
+        endless = condition is None or (condition.type == "range_clause" and never_closed(self.model, condition.child_by_field_name("right")))
+        if not endless:
             self._edge(header, after)
         continue_to = header
         if update is not None:
             continue_to = self.cfg._new("for.post")
             self._add(continue_to, update)
             self._edge(continue_to, header)
-        self.cfg.loops[node.id] = Loop(node, header, entry, after, continue_to)
+        self.cfg.loops[node.id] = Loop(node, header, entry, after, continue_to, endless)
         self.targets.append(_Target(label, node, after, continue_to))
         end = (yield body, entry) if body is not None else entry
         self.targets.pop()

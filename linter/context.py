@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
 from .model import FileModel
 from .rule import Finding, Rule, Severity
 from .source import SourceFile
+
+if TYPE_CHECKING:
+    from .packagefacts import PackageFacts
 
 
 class FileContext:
@@ -158,6 +162,18 @@ class PackageContext:
     report_paths: frozenset[str]  # the files whose findings are reported
     go_version: tuple[int, int] | None = None
     package_scope: Mapping[str, tuple[str, Node]] = field(default_factory=dict)
+
+    @cached_property
+    def facts(self) -> "PackageFacts":
+        """What several rules ask about the package (its functions, who calls them), built once on
+        first use and shared by every rule: see linter/packagefacts.py."""
+        from .packagefacts import PackageFacts
+
+        return PackageFacts(self)
+
+    def release(self) -> None:
+        """Drop the facts, which refer back to this package: the trees go as soon as it is done."""
+        self.__dict__.pop("facts", None)
 
     def file(self, relpath: str) -> FileContext | None:
         for ctx in self.files:

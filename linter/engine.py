@@ -380,6 +380,7 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
                             raw_findings.setdefault(finding.path, []).append(finding)
                 except Exception as exc:
                     result.notifications.append(_crash(rm, pkg.directory, exc))
+            pkg.release()
         for ctx, reported in contexts:
             if not reported:
                 continue

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from .model import FileModel, Function, Param
+from .model import FileModel, Function, Param, single_initialiser
 
 HTTP = "net/http"
 GIN = "github.com/gin-gonic/gin"
@@ -163,30 +163,6 @@ def identifier_kind(model: FileModel, ident: Node, _depth: int = 0) -> str | Non
         return None
     found = request_value(model, value, _depth + 1)
     return found.kind if found is not None else None
-
-
-def single_initialiser(decl: Node) -> Node | None:
-    """The value of `x := v` / `var x = v` for the declared identifier, when one value goes with one name."""
-    parent = decl.parent
-    if parent is None:
-        return None
-    if parent.type == "expression_list":
-        statement = parent.parent
-        if statement is None or statement.type != "short_var_declaration":
-            return None
-        left, right = statement.child_by_field_name("left"), statement.child_by_field_name("right")
-        if left is None or right is None or left.named_child_count != right.named_child_count:
-            return None
-        index = [c.start_byte for c in left.named_children].index(decl.start_byte)
-        return right.named_children[index]
-    if parent.type == "var_spec":
-        names = parent.children_by_field_name("name")
-        value = parent.child_by_field_name("value")
-        if value is None or len(names) != value.named_child_count:
-            return None
-        index = [c.start_byte for c in names].index(decl.start_byte)
-        return value.named_children[index]
-    return None
 
 
 # How one request value leads to another: (kind, field) for fields, (kind, method) for no-argument calls.

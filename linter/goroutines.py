@@ -15,7 +15,7 @@ from functools import cached_property, wraps
 from tree_sitter import Node, QueryCursor
 
 from .context import FileContext, PackageContext
-from .model import FileModel, Function
+from .model import FileModel, Function, runs_once_at_startup, single_initialiser
 from .source import name_hits, query
 
 GO_QUERY = "(go_statement) @go"
@@ -49,10 +49,10 @@ def go_literal(go: Node, model: FileModel | None = None) -> Node | None:
         binding = model.resolve(function)
         # binding.function is None for a "local" only in a broken parse (a block outside any function).
         if binding.kind == "local" and binding.decl is not None and binding.function is not None:
-            statement = binding.decl.parent.parent if binding.decl.parent is not None else None
-            right = statement.child_by_field_name("right") if statement is not None and statement.type == "short_var_declaration" else None
-            if right is not None and right.named_child_count == 1 and len(model.references(binding.decl, within=binding.function.node)) == 1:
-                function = right.named_children[0]  # set once, used only here
+            value = single_initialiser(binding.decl)
+            if value is not None and value.type == "func_literal" \
+                    and len(model.references(binding.decl, within=binding.function.node)) == 1:
+                function = value  # set once, used only here
     return function if function is not None and function.type == "func_literal" else None
 
 
@@ -153,14 +153,9 @@ def _callback_names(model: FileModel, go: Node, function: Function) -> set[str]:
 
 
 def _made_channel(model: FileModel, decl: Node) -> bool:
-    statement = decl.parent.parent if decl.parent is not None else None
-    if statement is None or statement.type != "short_var_declaration":
-        return False
-    right = statement.child_by_field_name("right")
-    return right is not None and any(
-        v.type == "call_expression" and model.source.text(v).replace(" ", "").startswith("make(chan")
-        for v in right.named_children
-    )
+    value = single_initialiser(decl)
+    return value is not None and value.type == "call_expression" \
+        and model.source.text(value).replace(" ", "").startswith("make(chan")
 
 
 def _wait_handed_on(model: FileModel, go: Node, function: Function) -> bool:
@@ -195,10 +190,7 @@ def root_function(function: Function | None) -> Function | None:
 def started_at_process_level(ctx: FileContext, go: Node) -> bool:
     """A `go` statement in `main` (of package main) or in an `init` function: it runs for the
     life of the process, which is what such goroutines are for."""
-    root = root_function(ctx.model.enclosing_function(go))
-    if root is None or root.kind != "func":
-        return False
-    return root.name == "init" or (root.name == "main" and ctx.model.package == "main")
+    return runs_once_at_startup(ctx.model, root_function(ctx.model.enclosing_function(go)))
 
 
 _CLOSE = re.compile(rb"(?i)close")
@@ -368,7 +360,7 @@ class PackageFunctions:
             root = root_function(ctx.model.enclosing_function(node))
             if root is None:
                 continue  # a package-level initialiser
-            if root.kind != "func" or root.name not in ("init", "main"):
+            if not runs_once_at_startup(ctx.model, root):
                 return False
         return calls > 0
 
@@ -437,21 +429,12 @@ class PackageFunctions:
         return structs
 
     def expression_type(self, model: FileModel, expr: Node | None) -> str | None:
-        """The type of `x` or `x.f` when x is a receiver, parameter, local `&T{…}` or package
-        variable and f a field of a struct of this package."""
+        """The type of `x` or `x.f` when x's declaration says it (model.declared_type) and f is a
+        field of a struct of this package."""
         if expr is None:
             return None
         if expr.type == "identifier":
-            binding = model.resolve(expr)
-            if binding.kind == "package":
-                var = model.package_vars.get(model.source.text(expr))
-                return var.type or None if var is not None else None
-            if binding.kind in ("receiver", "param") and binding.function is not None and binding.decl is not None:
-                params = list(binding.function.params) + ([binding.function.receiver] if binding.function.receiver else [])
-                for param in params:
-                    if param.node is not None and param.node.start_byte == binding.decl.start_byte:
-                        return param.type
-            return None
+            return model.declared_type(model.resolve(expr))
         if expr.type == "selector_expression":
             operand = expr.child_by_field_name("operand")
             field = expr.child_by_field_name("field")
@@ -490,28 +473,10 @@ class PackageFunctions:
 
     @staticmethod
     def value_type(model: FileModel, binding) -> str | None:
-        """The package-local type name of a receiver, a parameter, or a local set from `&T{…}` / `T{…}`."""
-        if binding.decl is None or binding.function is None:
-            return None
-        type_text = None
-        if binding.kind in ("receiver", "param"):
-            candidates = list(binding.function.params)
-            if binding.function.receiver is not None:
-                candidates.append(binding.function.receiver)
-            for param in candidates:
-                if param.node is not None and param.node.start_byte == binding.decl.start_byte:
-                    type_text = param.type
-        elif binding.kind == "local":
-            statement = binding.decl.parent.parent if binding.decl.parent is not None else None
-            if statement is not None and statement.type == "short_var_declaration":
-                right = statement.child_by_field_name("right")
-                value = right.named_children[0] if right is not None and right.named_child_count == 1 else None
-                if value is not None and value.type == "unary_expression" and value.named_child_count == 1:
-                    value = value.named_children[0]
-                if value is not None and value.type == "composite_literal":
-                    type_text = model.type_text(value.child_by_field_name("type"))
+        """The package-local type name of a variable (`T` for a `*T` or `T[K]`), when its declaration
+        says it (model.declared_type)."""
+        type_text = model.declared_type(binding)
         if not type_text:
             return None
         type_name = re.sub(r"\[.*$", "", type_text.lstrip("*"))
         return type_name if type_name and "." not in type_name else None
-

@@ -20,7 +20,7 @@ from tree_sitter import Node
 
 from .context import FileContext, PackageContext
 from .frameworks import is_handler, request_params
-from .model import FUNCTION_TYPES, Function, PackageVar
+from .model import FUNCTION_TYPES, Function, PackageVar, runs_once_at_startup
 from .rule import Severity
 
 GROW = "grow"  # m[k] = v, m[k]++, m.Store(k, v), s = append(s, ...)
@@ -354,7 +354,7 @@ def unbounded_growth(pkg: PackageContext, collection: Collection) -> list[Growth
     handed to other code, or filled only at start-up."""
     if any(use.kind == ESCAPE for use in collection.uses):
         return []
-    calls = _PackageCalls(pkg)
+    calls = pkg.facts.calls
     conditional = {id(use) for use in client_conditional_deletes(pkg, collection, calls)}
     if any(use.kind == REMOVE and id(use) not in conditional for use in collection.uses):
         return []
@@ -383,7 +383,7 @@ def unbounded_growth(pkg: PackageContext, collection: Collection) -> list[Growth
     return sites
 
 
-def client_conditional_deletes(pkg: PackageContext, collection: Collection, calls: "_PackageCalls | None" = None) -> list[Use]:
+def client_conditional_deletes(pkg: PackageContext, collection: Collection, calls: "PackageCalls | None" = None) -> list[Use]:
     """The `delete`s of a map that run only when a client comes back with the key and passes a
     check (`if t, ok := tickets[id]; ok && valid(r) { delete(tickets, id) }` in a handler, `id`
     from the request): most keys may never get there, so they bound nothing unless another
@@ -391,7 +391,7 @@ def client_conditional_deletes(pkg: PackageContext, collection: Collection, call
     condition is that the entry exists ends every entry that a client finishes, and counts."""
     if collection.kind != "map":
         return []
-    calls = calls or _PackageCalls(pkg)
+    calls = calls or pkg.facts.calls
     found = []
     for use in collection.uses:
         if use.kind != REMOVE or use.site.type != "call_expression":
@@ -414,7 +414,6 @@ def client_conditional_deletes(pkg: PackageContext, collection: Collection, call
 
 def _checked_beyond_existence(use: Use, name: str) -> bool:
     """The delete sits under an `if` that tests more than the entry's presence in the map."""
-    model = use.ctx.model
     text = use.ctx.source.text
     node, child = use.site.parent, use.site
     while node is not None and node.type not in FUNCTION_TYPES:
@@ -500,9 +499,7 @@ def _constant_key(use: Use) -> bool:
         binding = model.resolve(key)
         if binding.decl is not None and binding.decl.parent is not None and binding.decl.parent.type == "const_spec":
             return True
-        if binding.kind == "param" and binding.function is not None:
-            return any(p.node == binding.decl and p.type == "reflect.Type" for p in binding.function.params)
-        return False
+        return binding.kind == "param" and model.declared_type(binding) == "reflect.Type"
     if key.type == "call_expression":
         return model.qualified(key) == "reflect.TypeOf"
     return False
@@ -607,7 +604,7 @@ def _mentions_request(model, expr: Node, chain: list[Function]) -> bool:
     return False
 
 
-def _request_through_callers(use: Use, function: Function | None, calls: "_PackageCalls") -> bool:
+def _request_through_callers(use: Use, function: Function | None, calls: "PackageCalls") -> bool:
     """The key is a parameter of the inserting function, and a handler of the package passes
     request data for it: `getVisitor(c.ClientIP())` fills `visitors[ip]` from the network."""
     if use.key is None or function is None or function.kind != "func":
@@ -643,7 +640,7 @@ def _identifiers(node: Node, limit: int) -> Iterator[Node]:
             stack.extend(reversed(current.named_children))
 
 
-class _PackageCalls:
+class PackageCalls:
     """Who calls a function of the package, and so how often its code runs.
 
     Setup: `init`, `main` and package variable initialisers run once; so does a function literal
@@ -662,8 +659,8 @@ class _PackageCalls:
 
     def __init__(self, pkg: PackageContext):
         self.pkg = pkg
-        self._setup_memo: dict[str, bool] = {}
-        self._handler_memo: dict[str, bool] = {}
+        self._setup_memo: dict[tuple[str, int], bool] = {}
+        self._handler_memo: dict[tuple[str, int], bool] = {}
 
     def _references(self, name: str) -> Iterator[tuple[FileContext, Node]]:
         """References to the package-level function `name` in non-test files (not its declaration)."""
@@ -700,7 +697,7 @@ class _PackageCalls:
             return False  # registered somewhere, perhaps in another package: per request
         if function.kind == "method":
             return bool(_REGISTRATION_NAME.match(function.name.rsplit(".", 1)[-1]))
-        if function.name == "init" or (function.name == "main" and ctx.model.package == "main"):
+        if runs_once_at_startup(ctx.model, function):
             return True
         if _REGISTRATION_NAME.match(function.name) or _SETUP_NAME.search(function.name):
             return True
@@ -709,9 +706,12 @@ class _PackageCalls:
     def _only_called_at_setup(self, name: str, depth: int) -> bool:
         if depth >= self._DEPTH:
             return False
-        if name in self._setup_memo:
-            return self._setup_memo[name]
-        self._setup_memo[name] = False  # a recursive function is not setup code on that account
+        # Keyed by depth too: the answer depends on how many levels are left to follow, and the
+        # memo is shared by every rule and collection of the package, asked in any order.
+        key = (name, depth)
+        if key in self._setup_memo:
+            return self._setup_memo[key]
+        self._setup_memo[key] = False  # a recursive function is not setup code on that account
         calls = 0
         verdict = True
         for ctx, ident in self._references(name):
@@ -725,16 +725,17 @@ class _PackageCalls:
         # An unexported function nobody in the package calls is dead code (or reached through
         # reflection): no evidence that it runs per request. An exported one is API: it may be.
         result = verdict and (calls > 0 or not name[:1].isupper())
-        self._setup_memo[name] = result
+        self._setup_memo[key] = result
         return result
 
     def reached_from_handler(self, function: Function | None, depth: int = 0) -> bool:
         if function is None or function.kind != "func" or depth >= self._DEPTH:
             return False
         name = function.name
-        if name in self._handler_memo:
-            return self._handler_memo[name]
-        self._handler_memo[name] = False
+        key = (name, depth)
+        if key in self._handler_memo:
+            return self._handler_memo[key]
+        self._handler_memo[key] = False
         result = False
         for ctx, ident in self._references(name):
             if not self._is_call(ident):
@@ -743,7 +744,7 @@ class _PackageCalls:
             if any(is_handler(fn) for fn in chain) or (chain and self.reached_from_handler(chain[-1], depth + 1)):
                 result = True
                 break
-        self._handler_memo[name] = result
+        self._handler_memo[key] = result
         return result
 
 
@@ -809,7 +810,7 @@ def field_map_growth(pkg: PackageContext) -> list[FieldMap]:
                         candidates.append(FieldMap(type_name, ctx.source.text(name), ctx, name, ""))
     if not candidates:
         return []
-    calls = _PackageCalls(pkg)
+    calls = pkg.facts.calls
     holders = _Holders(pkg, files)
     found = []
     for candidate in candidates:
@@ -909,7 +910,7 @@ class _Holders:
 
 
 def _field_growth(pkg: PackageContext, files: list[FileContext], fm: FieldMap, holders: _Holders,
-                  calls: _PackageCalls) -> list[GrowthSite]:
+                  calls: PackageCalls) -> list[GrowthSite]:
     grows: list[Use] = []
     for ctx in files:
         if fm.field.encode() not in ctx.source.data:
@@ -988,7 +989,7 @@ def _field_len_guarded(use: Use, function: Function, name: str) -> bool:
     return bool(re.search(rf"len\(\s*[\w.]*\b{re.escape(name)}\s*\)\s*(<|<=|>|>=|==|!=)|(<|<=|>|>=|==|!=)\s*len\(\s*[\w.]*\b{re.escape(name)}\s*\)", text))
 
 
-def _per_client(use: Use, function: Function, holders: _Holders, calls: _PackageCalls,
+def _per_client(use: Use, function: Function, holders: _Holders, calls: PackageCalls,
                 type_name: str) -> tuple[bool, bool] | None:
     """(in a handler, key from the request) when the insert's key is per client: it comes from a
     request in a handler (directly or through the callers of the inserting method, followed one

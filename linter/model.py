@@ -35,6 +35,10 @@ FUNCTIONS_PATTERN = "[(function_declaration) (method_declaration) (func_literal)
 _FUNCTIONS_QUERY = FUNCTIONS_PATTERN + " @f"
 GO_STATEMENTS_PATTERN = "(go_statement)"
 _GO_STATEMENTS_QUERY = GO_STATEMENTS_PATTERN + " @go"
+# Values whose type is known without type checking: package variables of the standard library,
+# and constructors (by qualified callee).
+_KNOWN_VARIABLES = {"net/http.DefaultClient": "*net/http.Client"}
+_KNOWN_CONSTRUCTORS = {"time.NewTicker": "*time.Ticker", "time.NewTimer": "*time.Timer"}
 _IDENT_START = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _VERSION_ELEMENT = re.compile(r"v[0-9]+")
 
@@ -407,6 +411,53 @@ class FileModel:
             function._cfg = build_cfg(function.node, self)
         return function._cfg
 
+    # ---- declared types -------------------------------------------------------------------------
+
+    def declared_type(self, binding: Binding) -> str | None:
+        """The import-resolved type of a variable, as its declaration says it: a parameter's,
+        receiver's or named result's type, `var x T`, or the type its initialiser makes plain
+        (`x := &T{…}` is `*T`, `var c = http.DefaultClient` is `*net/http.Client`). None when only
+        type checking could tell (`x := f()`), and for package variables of other files. The one
+        answer to "what type is this binding declared with"; rules ask here."""
+        decl = binding.decl
+        if decl is None:
+            return None
+        function = binding.function
+        if binding.kind in ("param", "receiver", "result") and function is not None:
+            params = [*function.params, *function.results, *([function.receiver] if function.receiver else [])]
+            for param in params:
+                if param.node is not None and param.node.start_byte == decl.start_byte:
+                    return param.type
+            return None
+        if binding.kind == "package":
+            var = self.package_vars.get(binding.name)
+            if var is None or var.node.id != decl.id:
+                return None  # declared in another file of the package, or not a variable
+            return var.type or self.value_type(var.value)
+        if binding.kind != "local":
+            return None
+        spec = decl.parent
+        if spec is not None and spec.type == "var_spec":
+            type_node = spec.child_by_field_name("type")
+            if type_node is not None:
+                return self.type_text(type_node)
+        return self.value_type(single_initialiser(decl))
+
+    def value_type(self, value: Node | None) -> str | None:
+        """The type an initialiser makes plain without type checking: a composite literal's (`T{…}`,
+        `&T{…}`), or a few well-known values (`http.DefaultClient`, `time.NewTicker(d)`)."""
+        if value is None:
+            return None
+        prefix = ""
+        if value.type == "unary_expression" and value.named_child_count == 1 and self.source.text(value).startswith("&"):
+            prefix, value = "*", value.named_children[0]
+        if value.type == "composite_literal":
+            return prefix + self.type_text(value.child_by_field_name("type"))
+        if prefix or value.type not in ("call_expression", "selector_expression"):
+            return None
+        known = _KNOWN_CONSTRUCTORS if value.type == "call_expression" else _KNOWN_VARIABLES
+        return known.get(self.qualified(value) or "")
+
     # ---- package-level declarations -------------------------------------------------------------
 
     @cached_property
@@ -630,6 +681,39 @@ def enclosing_loop(node: Node) -> Node | None:
             return current
         child, current = current, current.parent
     return None
+
+
+def single_initialiser(decl: Node) -> Node | None:
+    """The value a local or package variable starts with: `v` of `x := v` / `var x = v` for the
+    declaring identifier `decl`, when one value goes with each name (not `a, b := f()`). The one
+    answer to "what is this variable initialised from"."""
+    parent = decl.parent
+    if parent is None:
+        return None
+    if parent.type == "expression_list":
+        statement = parent.parent
+        if statement is None or statement.type != "short_var_declaration":
+            return None
+        left, right = statement.child_by_field_name("left"), statement.child_by_field_name("right")
+        if left is None or right is None or left.named_child_count != right.named_child_count:
+            return None
+        index = [c.start_byte for c in left.named_children].index(decl.start_byte)
+        return right.named_children[index]
+    if parent.type == "var_spec":
+        names = parent.children_by_field_name("name")
+        value = parent.child_by_field_name("value")
+        if value is None or len(names) != value.named_child_count:
+            return None
+        index = [c.start_byte for c in names].index(decl.start_byte)
+        return value.named_children[index]
+    return None
+
+
+def runs_once_at_startup(model: "FileModel", function: Function | None) -> bool:
+    """An `init` function, or `main` of package main: code that runs once, when the process starts.
+    The roots of "runs at set-up" for every rule (package-level initialisers have no function)."""
+    return function is not None and function.kind == "func" and (
+        function.name == "init" or (function.name == "main" and model.package == "main"))
 
 
 def collection_kind(type_text: str) -> str:

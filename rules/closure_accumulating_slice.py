@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from goleaklint.context import FileContext
 from goleaklint.frameworks import is_handler
 from goleaklint.growth import growth_append
 from goleaklint.model import FUNCTION_TYPES, Function
 from goleaklint.rule import Docs, Finding, Rule, Severity
-from goleaklint.source import query
 
 RULE = Rule(
     id="GL202",
@@ -61,7 +60,7 @@ RULE = Rule(
 
 QUERY = """
 (assignment_statement
-  left: (expression_list . (identifier) @target .)
+  left: (expression_list . (identifier) .)
   right: (expression_list . (call_expression function: (identifier) @append (#eq? @append "append")) .)) @assign
 """
 
@@ -74,8 +73,6 @@ _HANDLER_TYPES = frozenset({
     "github.com/gofiber/fiber/v2.Handler", "github.com/gofiber/fiber/v3.Handler",
 })
 _RELATIONAL = frozenset({"<", "<=", ">", ">="})
-# Ways out of a loop, found by a query over the loop alone (run in C).
-_EXITS = "[(return_statement) (break_statement) (goto_statement)] @exit"
 
 
 def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding]:
@@ -105,7 +102,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         lifetime = _lifetime(ctx, top.node, owner, handler)
         if lifetime is None:
             continue
-        if lifetime == "goroutine" and not _in_endless_loop(assign, top):
+        if lifetime == "goroutine" and not _in_endless_loop(ctx, assign, top):
             continue
         if _bounded(ctx, binding.decl, owner, top):
             continue
@@ -218,27 +215,22 @@ def _stored_in(ctx: FileContext, target: Node, owner: Function, handler: bool, d
     return None
 
 
-def _in_endless_loop(assign: Node, top: Function) -> bool:
-    """An append inside `for {}` or `for range ticker.C` / `time.Tick(...)` within the goroutine,
-    with no `return`, `break` or `goto` in the loop: a worker that stops on cancellation or when
-    its work runs out hands its result back, which is the fan-in pattern, not a leak."""
+def _in_endless_loop(ctx: FileContext, assign: Node, top: Function) -> bool:
+    """An append inside an endless loop (`for {}`, `for range ticker.C` / `time.Tick(...)`) within
+    the goroutine, with no way out of the loop (return, break, goto): a worker that stops on
+    cancellation or when its work runs out hands its result back, which is the fan-in pattern,
+    not a leak."""
+    model = ctx.model
     node = assign.parent
     while node is not None and node != top.node:
         if node.type == "for_statement":
-            clauses = [c for c in node.named_children if c != node.child_by_field_name("body")]
-            if QueryCursor(query(_EXITS)).captures(node):
+            function = model.enclosing_function(node)
+            cfg = function.cfg if function is not None else None
+            loop = cfg.loop(node) if cfg is not None else None
+            if loop is None or cfg.can_leave(node):
                 return False
-            if not clauses:
+            if loop.endless:
                 return True
-            if clauses[0].type == "range_clause":
-                right = clauses[0].child_by_field_name("right")
-                if right is not None and (
-                    (right.type == "selector_expression" and right.child_by_field_name("field") is not None
-                     and right.child_by_field_name("field").text == b"C")
-                    or (right.type == "call_expression" and right.child_by_field_name("function") is not None
-                        and right.child_by_field_name("function").text.endswith(b".Tick"))
-                ):
-                    return True
         node = node.parent
     return False
 

@@ -137,20 +137,4 @@ def _only_ends_when_closed(literal, for_statement: Node) -> bool:
     """No return, break, goto or terminating call leads out of the range loop's body: the loop
     ends only when its channel is closed."""
     cfg = literal.cfg
-    loop = cfg.loop(for_statement)
-    if loop is None:
-        return False
-    # A return, a break or goto past the loop, or a panic, reached from the body without passing
-    # the header again (where the range takes its next value).
-    header = loop.header
-    seen = {header.index}
-    stack = [loop.body]
-    while stack:
-        block = stack.pop()
-        if block.index in seen:
-            continue
-        seen.add(block.index)
-        if block is loop.after or block.terminal is not None or block.exit_node is not None:
-            return False
-        stack.extend(block.succs)
-    return True
+    return cfg.loop(for_statement) is not None and not cfg.can_leave(for_statement)

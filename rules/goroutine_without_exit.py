@@ -8,11 +8,11 @@ from typing import Iterable
 from tree_sitter import Node, QueryCursor
 
 from goleaklint.context import FileContext, PackageContext
+from goleaklint.cfg import BREAK_TARGETS, may_terminate, never_closed
 from goleaklint.channels import local_channel
-from goleaklint.frameworks import single_initialiser
 from goleaklint.goroutines import (PackageFunctions, command_line_file, go_call, go_literal, last_name, root_function,
                                    started_at_process_level)
-from goleaklint.model import Function
+from goleaklint.model import Function, single_initialiser
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
 
@@ -100,22 +100,21 @@ RULE = Rule(
 
 _LOOPS = "(for_statement) @loop"
 _EXITS = """
+(call_expression) @call
+(unary_expression operator: "<-" operand: (_) @channel)
+"""
+# Every way out of a loop body, for finding which select cases a constructor's worker leaves by.
+_LOOP_EXITS = """
 (return_statement) @return
 (break_statement) @break
 (goto_statement) @goto
-(call_expression function: (_) @callee) @call
-(unary_expression operator: "<-" operand: (_) @channel)
+(call_expression) @call
 """
 _ENDS = re.compile(r"(?i)(done|quit|stop|exit|clos|shutdown|cancel|term|kill|die|finish|abort|halt)")
-_TERMINATING = frozenset(
-    {"os.Exit", "runtime.Goexit", "log.Fatal", "log.Fatalf", "log.Fatalln", "log.Panic", "log.Panicf", "log.Panicln"}
-)
-_TERMINATES = re.compile(r"(?i)exit|fatal\w*|panic\w*|goexit")
-_BREAKABLE = frozenset({"for_statement", "expression_switch_statement", "type_switch_statement", "select_statement"})
 
 
 def check_package(pkg: PackageContext) -> Iterable[Finding]:
-    functions = PackageFunctions(pkg)
+    functions = pkg.facts.functions
     for ctx in pkg.files:
         if ctx.relpath not in pkg.report_paths or ctx.is_test_file:
             continue
@@ -230,7 +229,7 @@ def _stop_fields(ctx: FileContext, loop: Node, function: Function, fields: dict[
     body = loop.child_by_field_name("body")
     if body is None:
         return None
-    captures = QueryCursor(query(_EXITS)).captures(body)
+    captures = QueryCursor(query(_LOOP_EXITS)).captures(body)
     exits = [n for n in captures.get("return", []) + captures.get("goto", []) if model.enclosing_function(n) is function]
     for brk in captures.get("break", []):
         if model.enclosing_function(brk) is not function:
@@ -239,7 +238,7 @@ def _stop_fields(ctx: FileContext, loop: Node, function: Function, fields: dict[
             exits.append(brk)  # a labelled break may leave this loop: count it as a way out
             continue
         node = brk.parent
-        while node is not None and node.type not in _BREAKABLE:
+        while node is not None and node.type not in BREAK_TARGETS:
             node = node.parent
         if node is not None and node.id == loop.id:
             exits.append(brk)
@@ -247,8 +246,7 @@ def _stop_fields(ctx: FileContext, loop: Node, function: Function, fields: dict[
         callee = call.child_by_field_name("function")
         if model.enclosing_function(call) is not function or callee is None:
             continue
-        name = last_name(model, callee)
-        if model.qualified(call) in _TERMINATING or (name is not None and (name == "panic" or _TERMINATES.fullmatch(name))):
+        if may_terminate(model, call):
             exits.append(call)
     stops: set[str] = set()
     for exit_node in exits:
@@ -487,7 +485,7 @@ def _unbounded(ctx: FileContext, loop: Node, functions: PackageFunctions) -> str
     if right.type == "call_expression" and model.qualified(right) == "time.Tick":
         return "`for range time.Tick(…)`"
     if right.type == "selector_expression" and ctx.source.text(right.child_by_field_name("field")) == "C":
-        if _is_ticker(ctx, right.child_by_field_name("operand")):
+        if never_closed(model, right):
             return f"`for range {text}` over a ticker"
         return None
     name = last_name(model, right)
@@ -517,22 +515,6 @@ def _left_to_gl102(ctx: FileContext, expr: Node) -> bool:
     return any(goroutine.literal is literal for goroutine in channel.goroutines)
 
 
-def _is_ticker(ctx: FileContext, operand: Node | None) -> bool:
-    if operand is None:
-        return False
-    name = last_name(ctx.model, operand) or ""
-    if re.search(r"(?i)tick", name):
-        return True
-    if operand.type != "identifier":
-        return False
-    binding = ctx.model.resolve(operand)
-    if binding.kind != "local" or binding.decl is None:
-        return False
-    statement = binding.decl.parent.parent if binding.decl.parent is not None else None
-    right = statement.child_by_field_name("right") if statement is not None and statement.type == "short_var_declaration" else None
-    return right is not None and any(ctx.model.qualified(v) == "time.NewTicker" for v in right.named_children)
-
-
 def _package_channel(ctx: FileContext, expr: Node, functions: PackageFunctions) -> bool:
     """A channel this package owns: a package variable of channel type, a local made with
     `make(chan …)`, or a field declared with a channel type."""
@@ -550,13 +532,8 @@ def _package_channel(ctx: FileContext, expr: Node, functions: PackageFunctions) 
         var = model.package_vars.get(ctx.source.text(expr))
         return var is not None and var.kind == "chan"
     if binding.kind == "local" and binding.decl is not None:
-        statement = binding.decl.parent.parent if binding.decl.parent is not None else None
-        if statement is None or statement.type != "short_var_declaration":
-            return False
-        right = statement.child_by_field_name("right")
-        return right is not None and any(
-            ctx.source.text(v).replace(" ", "").startswith("make(chan") for v in right.named_children
-        )
+        value = single_initialiser(binding.decl)
+        return value is not None and ctx.source.text(value).replace(" ", "").startswith("make(chan")
     return False
 
 
@@ -594,40 +571,16 @@ def _has_exit(ctx: FileContext, loop: Node, function: Function, functions: Packa
     body = loop.child_by_field_name("body")
     if body is None:
         return True
-    label = None
-    if loop.parent is not None and loop.parent.type == "labeled_statement":
-        label_node = loop.parent.child_by_field_name("label")
-        label = ctx.source.text(label_node) if label_node is not None else None
+    # A return, a break or goto out of the loop, a call that never returns: the graph knows.
+    if function.cfg.can_leave(loop):
+        return True
     captures = QueryCursor(query(_EXITS)).captures(body)
     mine = lambda n: model.enclosing_function(n) is function  # noqa: E731
-    if any(mine(n) for n in captures.get("return", []) + captures.get("goto", [])):
-        return True
-    for brk in captures.get("break", []):
-        if not mine(brk):
-            continue
-        target = [c for c in brk.named_children if c.type == "label_name"]
-        if target:
-            if ctx.source.text(target[0]) == label:
-                return True
-            continue
-        node = brk.parent
-        while node is not None and node.type not in _BREAKABLE:
-            node = node.parent
-        if node is not None and node.id == loop.id:
-            return True
     for call in captures.get("call", []):
         if not mine(call):
             continue
-        callee = call.child_by_field_name("function")
-        if callee is None:
-            continue
-        if callee.type == "identifier" and ctx.source.text(callee) == "panic":
-            return True
-        if model.qualified(call) in _TERMINATING:
-            return True
-        # `log.Fatal`, `logger.Fatalf`, `os.Exit`, and a package's own `exit(code)` helper.
-        name = last_name(model, callee)
-        if name is not None and _TERMINATES.fullmatch(name):
+        # `log.Fatal`, `logger.Fatalf`, `os.Exit`, `panic`, and a package's own `exit(code)` helper.
+        if may_terminate(model, call):
             return True
     closable = []
     for channel in captures.get("channel", []):

@@ -8,9 +8,10 @@ from typing import Iterable
 from tree_sitter import Node, QueryCursor
 
 from goleaklint import frameworks as fw
+from goleaklint.cfg import terminating_call
 from goleaklint.context import FileContext, PackageContext
 from goleaklint.goroutines import PackageFunctions, awaited, go_call, go_literal, last_name
-from goleaklint.model import FileModel, Function
+from goleaklint.model import FileModel, Function, single_initialiser
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
 
@@ -109,7 +110,7 @@ _COMMAND_METHODS = frozenset({"Run", "Output", "CombinedOutput"})
 
 
 def check_package(pkg: PackageContext) -> Iterable[Finding]:
-    functions = PackageFunctions(pkg)
+    functions = pkg.facts.functions
     for ctx in pkg.files:
         if ctx.relpath not in pkg.report_paths or ctx.is_test_file:
             continue
@@ -159,12 +160,11 @@ _CLOSE_DEFERS = """
 (defer_statement (call_expression
   function: (selector_expression operand: (identifier) @closed field: (field_identifier) @m (#eq? @m "Close"))))
 """
-_EXITS = frozenset({"os.Exit", "log.Fatal", "log.Fatalf", "log.Fatalln"})
 
 
 def _ends_process(ctx: FileContext, body: Node) -> bool:
     """`time.Sleep(time.Second); os.Exit(0)` after answering: ending the process is the point."""
-    return any(ctx.model.qualified(call) in _EXITS for call in QueryCursor(query(_WORK)).captures(body).get("call", []))
+    return any(terminating_call(ctx.model, call) == "exit" for call in QueryCursor(query(_WORK)).captures(body).get("call", []))
 
 
 def _uses_closed_by_handler(ctx: FileContext, go: Node) -> bool:
@@ -318,7 +318,7 @@ def _is_command(model: FileModel, operand: Node) -> bool:
     binding = model.resolve(operand)
     if binding.kind != "local" or binding.decl is None:
         return False
-    value = fw.single_initialiser(binding.decl)
+    value = single_initialiser(binding.decl)
     return value is not None and value.type == "call_expression" and model.qualified(value) == "os/exec.Command"
 
 

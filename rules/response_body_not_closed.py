@@ -213,7 +213,7 @@ def _response_call(ctx: FileContext, call: Node) -> str | None:
         return "sure"
     if receiver.type == "identifier":
         binding = model.resolve(receiver)
-        client_type = _type_of(ctx, binding)
+        client_type = model.declared_type(binding)
         if client_type is not None:
             if client_type in _CLIENT_TYPES and _mock_transport(ctx, _initial_value(ctx, binding)):
                 return None  # a client whose transport answers from memory: no connection to leak
@@ -228,40 +228,6 @@ def _response_call(ctx: FileContext, call: Node) -> str | None:
     if receiver.type not in ("selector_expression", "identifier"):
         return None
     return "maybe"
-
-
-def _type_of(ctx: FileContext, binding: Binding) -> str | None:
-    """The import-resolved type of a variable when its declaration says it, else None."""
-    model = ctx.model
-    decl = binding.decl
-    if decl is None:
-        return None
-    if binding.kind in ("param", "receiver", "result") and binding.function is not None:
-        for param in [*binding.function.params, *binding.function.results,
-                      *([binding.function.receiver] if binding.function.receiver else [])]:
-            if param.node is not None and param.node.start_byte == decl.start_byte:
-                return param.type
-        return None
-    if binding.kind == "package":
-        var = model.package_vars.get(binding.name)
-        if var is not None and var.node.start_byte == decl.start_byte:
-            if var.type:
-                return var.type
-            return _literal_type(ctx, var.value)
-        return None
-    spec = decl.parent
-    if spec is not None and spec.type == "var_spec":
-        type_node = spec.child_by_field_name("type")
-        if type_node is not None:
-            return model.type_text(type_node)
-        value = spec.child_by_field_name("value")
-        return _literal_type(ctx, value.named_children[0] if value is not None and value.named_child_count == 1 else None)
-    if spec is not None and spec.type == "expression_list" and spec.parent is not None \
-            and spec.parent.type == "short_var_declaration" and spec.named_child_count == 1:
-        right = spec.parent.child_by_field_name("right")
-        if right is not None and right.named_child_count == 1:
-            return _literal_type(ctx, right.named_children[0])
-    return None
 
 
 def _initial_value(ctx: FileContext, binding: Binding) -> Node | None:
@@ -327,20 +293,6 @@ def _walk(node: Node):
         current = stack.pop()
         yield current
         stack.extend(reversed(current.named_children))
-
-
-def _literal_type(ctx: FileContext, value: Node | None) -> str | None:
-    """`&http.Client{...}` or `http.Client{...}`: the type written in the literal."""
-    if value is None:
-        return None
-    prefix = ""
-    if value.type == "unary_expression" and value.named_child_count == 1:
-        prefix, value = "*", value.named_children[0]
-    if value.type == "composite_literal":
-        return prefix + ctx.model.type_text(value.child_by_field_name("type"))
-    if ctx.model.qualified(value) == "net/http.DefaultClient":
-        return "*net/http.Client"
-    return None
 
 
 def _usage(ctx: FileContext, ref: Node) -> str:

@@ -8,6 +8,7 @@ from tree_sitter import Node, QueryCursor
 
 from goleaklint.addresses import NETWORK, Reach, address_reach, listener_reach
 from goleaklint.context import FileContext
+from goleaklint.model import single_initialiser
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
 
@@ -330,23 +331,11 @@ def _is_gin_run(ctx: FileContext, call: Node) -> bool:
     if receiver is None or receiver.type != "identifier" or not ctx.model.imported(_GIN):
         return False
     binding = ctx.model.resolve(receiver)
-    decl = binding.decl
-    if decl is None:
+    declared = ctx.model.declared_type(binding)
+    if declared is not None:
+        return declared == f"*{_GIN}.Engine"
+    if binding.decl is None or binding.kind not in ("local", "package") or \
+            (binding.kind == "package" and binding.name not in ctx.model.package_vars):
         return False
-    if binding.kind == "param" and binding.function is not None:
-        return any(p.node is not None and p.node.start_byte == decl.start_byte and p.type == f"*{_GIN}.Engine"
-                   for p in binding.function.params)
-    spec = decl.parent
-    if spec is not None and spec.type == "var_spec":
-        type_node = spec.child_by_field_name("type")
-        if type_node is not None:
-            return ctx.model.type_text(type_node) == f"*{_GIN}.Engine"
-        value = spec.child_by_field_name("value")
-        return value is not None and value.named_child_count == 1 and \
-            ctx.model.qualified(value.named_children[0]) in (f"{_GIN}.Default", f"{_GIN}.New")
-    if spec is not None and spec.type == "expression_list" and spec.parent is not None \
-            and spec.parent.type in ("short_var_declaration", "assignment_statement") and spec.named_child_count == 1:
-        right = spec.parent.child_by_field_name("right")
-        return right is not None and right.named_child_count == 1 and \
-            ctx.model.qualified(right.named_children[0]) in (f"{_GIN}.Default", f"{_GIN}.New")
-    return False
+    value = single_initialiser(binding.decl)
+    return value is not None and ctx.model.qualified(value) in (f"{_GIN}.Default", f"{_GIN}.New")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from goleaklint.context import FileContext
 from goleaklint.callgraph import in_unbounded_loop
-from goleaklint.model import FUNCTION_TYPES, Function, enclosing_loop
+from goleaklint.model import Function, enclosing_loop, runs_once_at_startup
 from goleaklint.rule import Docs, Finding, Rule, Severity
-from goleaklint.source import query
 
 RULE = Rule(
     id="GL403",
@@ -82,9 +81,6 @@ RULE = Rule(
 REQUIRES_IMPORTS = frozenset({"time"})
 METHOD_CALLS = frozenset({"NewTicker", "NewTimer", "Tick"})
 
-_EXITS = "[(return_statement) (goto_statement)] @exit"
-_LOOPS = "(for_statement) @loop"
-_BREAKS = "(break_statement) @break"
 
 _STOP_FIX = "call Stop when done with it, usually `defer t.Stop()` right after creating it"
 _TICK_FIX = "use time.NewTicker and `defer ticker.Stop()`; create it once, before the loop"
@@ -129,8 +125,7 @@ def _check_tick(ctx: FileContext, call: Node) -> Finding | None:
         return None  # the only cost was the leak, and Go 1.23 collects an unreferenced ticker
     if ctx.model.package == "main" or function is None:
         return None  # a command's tickers live as long as the process anyway
-    outer = _outermost(function)
-    if outer.kind == "func" and outer.name == "init":
+    if runs_once_at_startup(ctx.model, _outermost(function)):
         return None
     if _is_endless(ctx, function, call):
         return None
@@ -303,56 +298,12 @@ def _endless_goroutine_reader(ctx: FileContext, refs: list[Node]) -> Node | None
 
 
 def _is_endless(ctx: FileContext, function: Function, after: Node) -> bool:
-    """The function cannot return once `after` has run: no return or goto after it, and an
-    endless loop (`for {}` or ranging over a ticker's channel) with no break of its own."""
-    model = ctx.model
-    own = lambda n: model.enclosing_function(n) is function  # noqa: E731 - nested literals are other functions
-    for exit_node in QueryCursor(query(_EXITS)).captures(function.node).get("exit", []):
-        if exit_node.start_byte > after.start_byte and own(exit_node):
-            return False
-    for loop in QueryCursor(query(_LOOPS)).captures(function.node).get("loop", []):
-        if loop.end_byte <= after.start_byte or not own(loop) or not _loop_is_endless(ctx, loop):
-            continue
-        if not _broken(ctx, loop):
-            return True
-    return False
-
-
-def _loop_is_endless(ctx: FileContext, loop: Node) -> bool:
-    clauses = [c for c in loop.named_children if c.type in ("for_clause", "range_clause")]
-    if not clauses:
-        return all(c.type == "block" for c in loop.named_children)  # `for {}`, not `for cond {}`
-    clause = clauses[0]
-    if clause.type == "for_clause":
-        return clause.child_by_field_name("condition") is None
-    right = clause.child_by_field_name("right")
-    if right is None:
-        return False
-    text = ctx.source.text(right)
-    return text.endswith(".C") or ctx.model.qualified(right) == "time.Tick"
-
-
-def _broken(ctx: FileContext, loop: Node) -> bool:
-    """A break that leaves `loop`: bare and not inside a nested for/switch/select, or labelled with its label."""
-    label = None
-    if loop.parent is not None and loop.parent.type == "labeled_statement":
-        label_node = loop.parent.child_by_field_name("label")
-        label = ctx.source.text(label_node) if label_node is not None else None
-    for brk in QueryCursor(query(_BREAKS)).captures(loop).get("break", []):
-        named = [c for c in brk.named_children if c.type == "label_name"]
-        if named:
-            if label is not None and ctx.source.text(named[0]) == label:
-                return True
-            continue
-        current = brk.parent
-        while current is not None and current != loop:
-            if current.type in ("for_statement", "expression_switch_statement", "type_switch_statement",
-                                "select_statement") or current.type in FUNCTION_TYPES:
-                break
-            current = current.parent
-        if current == loop:
-            return True
-    return False
+    """The function cannot return once `after` has run: every path from it loops forever (`for {}`,
+    a range over a ticker's channel, with no way out) or ends the process."""
+    cfg = function.cfg
+    if after.id == function.node.id:  # from its start: can the function return at all?
+        return not cfg.exits_reachable_from_block(cfg.entry)
+    return cfg.path_to_exit_avoiding(after) is None
 
 
 def _outermost(function: Function) -> Function:

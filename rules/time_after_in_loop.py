@@ -6,6 +6,7 @@ from typing import Iterable
 
 from tree_sitter import Node
 
+from goleaklint.cfg import terminating_statement
 from goleaklint.context import FileContext
 from goleaklint.callgraph import in_unbounded_loop
 from goleaklint.model import FUNCTION_TYPES, enclosing_loop
@@ -66,11 +67,6 @@ REQUIRES_IMPORTS = frozenset({"time"})
 # `case <-time.After(d):` is checked here, which costs less than a pattern of its own.
 METHOD_CALLS = frozenset({"After"})
 
-_EXIT_CALLS = frozenset({"panic", "os.Exit", "runtime.Goexit"})
-# Methods that end the goroutine or the process whatever the receiver: testing's t.Fatal and
-# t.FailNow (runtime.Goexit), require.FailNow, and the Fatal/Panic family of every logger.
-_EXIT_METHODS = frozenset({"Fatal", "Fatalf", "Fatalln", "FailNow", "Skip", "Skipf", "SkipNow", "Panic", "Panicf",
-                           "Panicln", "Exit"})
 
 
 def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding]:
@@ -142,17 +138,7 @@ def _followed_by_exit(ctx: FileContext, select: Node, loop: Node) -> bool:
 def _is_exit(ctx: FileContext, statement: Node) -> bool:
     if statement.type in ("return_statement", "goto_statement"):
         return True
-    if statement.type == "expression_statement" and statement.named_children:
-        call = statement.named_children[0]
-        if call.type == "call_expression":
-            function = call.child_by_field_name("function")
-            name = ctx.model.qualified(call) or (ctx.source.text(function) if function is not None else "")
-            if name in _EXIT_CALLS:
-                return True
-            if function is not None and function.type == "selector_expression":
-                field = function.child_by_field_name("field")
-                return field is not None and ctx.source.text(field) in _EXIT_METHODS
-    return False
+    return terminating_statement(ctx.model, statement)  # panic, os.Exit, t.Fatal, logger.Fatalf, ...
 
 
 def _leaves_loop(ctx: FileContext, case: Node, loop: Node) -> bool:

@@ -206,10 +206,8 @@ def _param(ctx: FileContext, ident: Node) -> tuple[Function, str] | None:
     binding = ctx.model.resolve(ident)
     if binding.kind != "param" or binding.function is None or binding.decl is None:
         return None
-    for param in binding.function.params:
-        if param.node is not None and param.node.start_byte == binding.decl.start_byte:
-            return binding.function, param.type
-    return None
+    declared = ctx.model.declared_type(binding)
+    return (binding.function, declared) if declared is not None else None
 
 
 def _limited(ctx: FileContext, owner: Function, body_text: str, read_at: int) -> bool:

@@ -170,7 +170,8 @@ def test_select_with_default_and_empty_select():
 
 @pytest.mark.parametrize("call", ['panic("x")', "os.Exit(1)", 'log.Fatal("x")', 'log.Fatalf("x")', 'log.Fatalln("x")',
                                   'log.Panicf("x")', 't.Fatal("x")', 't.Fatalf("x")', "t.FailNow()", 't.Skip("x")',
-                                  "runtime.Goexit()"])
+                                  "runtime.Goexit()", 'sugar.Fatalw("x")', 'klog.Exitf("x")', "logger.Exit(1)",
+                                  "(os.Exit)(1)"])
 def test_terminating_calls_do_not_reach_the_exit(call):
     f = Func(f"\ta := 1\n\tif a > 0 {{\n\t\t{call}\n\t}}\n\tuse(a)\n\treturn 0")
     assert f.exit_text("a := 1", avoid=["use(a)"]) is None
@@ -182,6 +183,24 @@ def test_a_shadowed_panic_is_an_ordinary_call():
     assert f.exits("panic :=") == ["return 1", "return 0"]
     g = Func("\tif ch != nil {\n\t\tpanic(\"x\")\n\t\treturn 1\n\t}\n\treturn 0")
     assert g.exits("ch != nil") == ["return 0"]
+
+
+@pytest.mark.parametrize("call, ends", [
+    ('panic("x")', "panic"), ("os.Exit(1)", "exit"), ('log.Fatalf("x")', "exit"), ('zap.Fatalw("x")', "exit"),
+    ('log.Panicln("x")', "panic"), ("runtime.Goexit()", "goroutine"), ("t.FailNow()", "goroutine"),
+    ('t.Skip("x")', "goroutine"), ('log.Printf("x")', None), ("exit(1)", None), ("fatalIfErr(err)", None),
+])
+def test_terminating_call_says_what_ends(call, ends):
+    from goleaklint.cfg import may_terminate, terminating_call
+
+    f = Func(f"\t{call}\n\treturn 0")
+    node = f.node(call)
+    while node.type != "call_expression":
+        node = node.parent
+    assert terminating_call(f.model, node) == ends
+    # A helper named for what it does may end things (a way out of a loop) but may also return.
+    assert may_terminate(f.model, node) == (ends is not None or call.startswith(("exit", "fatal")))
+    assert (len(f.cfg.terminators) == 1) == (ends is not None)
 
 
 def test_a_log_print_is_not_terminating():
@@ -292,3 +311,29 @@ def test_deep_loops_switches_and_selects_need_no_recursion():
     assert f.exit_text("a := 1", avoid=["use(ch)"]) == "return 0"
     assert f.exit_text("a := 1", avoid=["break outer"]) is None
     assert f.cfg.dominates(f.node("a := 1"), f.node("use(ch)"))
+
+
+@pytest.mark.parametrize("loop, endless, leaves", [
+    ("for {\n\t\twork()\n\t}", True, False),
+    ("for ;; {\n\t\twork()\n\t}", True, False),
+    ("for range time.Tick(d) {\n\t\twork()\n\t}", True, False),
+    ("for range tk.C {\n\t\twork()\n\t}", True, False),  # declared *time.Ticker
+    ("for range ch {\n\t\twork()\n\t}", False, False),  # ends when ch is closed
+    ("for ok() {\n\t\twork()\n\t}", False, False),
+    ("for {\n\t\tif ok() {\n\t\t\tbreak\n\t\t}\n\t}", True, True),
+    ("for {\n\t\tif ok() {\n\t\t\treturn 1\n\t\t}\n\t}", True, True),
+    ("for {\n\t\tif ok() {\n\t\t\tlog.Fatal(1)\n\t\t}\n\t}", True, True),
+    ("for {\n\t\tselect {\n\t\tcase <-ch:\n\t\t\tbreak\n\t\t}\n\t}", True, False),  # leaves the select only
+    ("L:\n\tfor {\n\t\tselect {\n\t\tcase <-ch:\n\t\t\tbreak L\n\t\t}\n\t}", True, True),
+    ("for {\n\t\tgo func() {\n\t\t\treturn\n\t\t}()\n\t}", True, False),  # the literal's return
+    ("for {\n\t\tif ok() {\n\t\t\tgoto done\n\t\t}\n\t}\ndone:\n\treturn 0", True, True),
+    ("again:\n\tfor {\n\t\tif ok() {\n\t\t\tgoto again\n\t\t}\n\t}", True, False),  # starts the loop over
+])
+def test_how_a_loop_is_left(loop, endless, leaves):
+    f = Func(f"\t{loop}\n\treturn 0", header="func f(ch chan int, d time.Duration, tk *time.Ticker) int",
+             extra='import "time"\n\n')
+    node = f.node("for ")
+    cfg = f.cfg
+    assert cfg.loop(node).endless is endless
+    assert cfg.can_leave(node) is leaves
+    assert cfg.runs_forever(node) is (endless and not leaves)

@@ -22,7 +22,9 @@ def crashing_rule(monkeypatch):
     module.QUERY = "(function_declaration) @f"
 
     def check(ctx, captures):
-        raise ValueError("boom")
+        if captures["f"]:
+            raise ValueError("boom")
+        return []
 
     module.check = check
     rules = (*all_rules(), RuleModule(module.RULE, module))
@@ -94,7 +96,7 @@ def test_empty_and_comment_only_files(lint_tree):
 
 def _recording_rule(rule_id: str, methods: set[str], seen: dict[str, list[str]]) -> RuleModule:
     module = ModuleType(f"goleaklint.rules.records_{rule_id}")
-    module.RULE = Rule(rule_id, f"records-{rule_id}", "test rule", Severity.WARNING, Docs("", "", "", "", ""))
+    module.RULE = Rule(rule_id, f"records-{rule_id.lower()}", "test rule", Severity.WARNING, Docs("", "", "", "", ""))
     module.METHOD_CALLS = frozenset(methods)
 
     def check(ctx, captures):
@@ -133,7 +135,7 @@ def test_a_broken_rule_query_is_named(monkeypatch):
     module = ModuleType("goleaklint.rules.broken_query")
     module.RULE = Rule("GL996", "broken-query", "test rule", Severity.WARNING, Docs("", "", "", "", ""))
     module.QUERY = "(call_expression function: (no_such_node)) @call"
-    module.check = lambda ctx, captures: []
+    module.check = lambda ctx, captures: captures["call"]
     rules = (*all_rules(), RuleModule(module.RULE, module))
     monkeypatch.setattr(engine, "all_rules", lambda: rules)
     engine._compiled.cache_clear()

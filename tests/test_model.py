@@ -195,3 +195,59 @@ def test_deeply_nested_code_does_not_hit_recursion_limits():
     model = FileModel(SourceFile(Path("p.go"), "p.go", src, new_parser()))
     decl, use = model.identifiers_named("x")
     assert model.resolve(use).decl == decl
+
+
+DECLARED = """package svc
+
+import (
+	nethttp "net/http"
+	"time"
+)
+
+type Server struct{}
+
+var client = nethttp.DefaultClient
+var typed *nethttp.Client
+var made = &Server{}
+
+func (s *Server) run(t *time.Ticker, n int) (err error) {
+	a, b := Server{}, &nethttp.Client{}
+	var c nethttp.Client
+	var d = time.NewTicker(time.Second)
+	e, f := lookup()
+	g := time.NewTicker
+	use(s, t, n, err, a, b, c, d, e, f, g, client, typed, made)
+	return nil
+}
+"""
+
+
+def test_declared_type_of_every_kind_of_binding():
+    source = SourceFile(Path("d.go"), "d.go", DECLARED.encode(), new_parser())
+    model = FileModel(source)
+    call = source.data.index(b"use(")
+    types = {}
+    for ident in model.identifiers_named("use")[0].parent.child_by_field_name("arguments").named_children:
+        types[source.text(ident)] = model.declared_type(model.resolve(ident))
+    assert call > 0
+    assert types == {
+        "s": "*Server", "t": "*time.Ticker", "n": "int", "err": "error",  # receiver, params, named result
+        "a": "Server", "b": "*net/http.Client", "c": "net/http.Client", "d": "*time.Ticker",  # locals
+        "e": None, "f": None,  # only type checking could tell
+        "g": None,  # the constructor itself, not a ticker
+        "client": "*net/http.Client", "typed": "*net/http.Client", "made": "*Server",  # package variables
+    }
+
+
+def test_single_initialiser_pairs_names_with_values():
+    from goleaklint.model import single_initialiser
+
+    source = SourceFile(Path("d.go"), "d.go", DECLARED.encode(), new_parser())
+    model = FileModel(source)
+    values = {}
+    for name in ("a", "b", "d", "e", "client"):
+        ident = model.identifiers_named(name)[0]
+        value = single_initialiser(model.resolve(ident).decl)
+        values[name] = source.text(value) if value is not None else None
+    assert values == {"a": "Server{}", "b": "&nethttp.Client{}", "d": "time.NewTicker(time.Second)", "e": None,
+                      "client": "nethttp.DefaultClient"}

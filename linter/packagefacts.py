@@ -1,0 +1,40 @@
+"""Facts about one package that several rules ask for, built once per package, on first use.
+
+`pkg.facts` (a `PackageFacts`) is the one place a rule gets them; a rule never builds its own copy,
+so a second rule asking costs nothing and every rule sees the same answer:
+
+- `functions`: the package's declared functions and methods by name, the function a call or a
+  `go` statement runs, channel names the package closes or declares as struct fields, struct field
+  types, and what runs once per process (goroutines.PackageFunctions);
+- `calls`: who calls a package function, and so whether its code runs at set-up or per request
+  (growth.PackageCalls).
+
+Each is built lazily: a package no rule asks about pays nothing.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .context import PackageContext
+    from .goroutines import PackageFunctions
+    from .growth import PackageCalls
+
+
+class PackageFacts:
+    def __init__(self, pkg: "PackageContext"):
+        self.pkg = pkg
+
+    @cached_property
+    def functions(self) -> "PackageFunctions":
+        from .goroutines import PackageFunctions
+
+        return PackageFunctions(self.pkg)
+
+    @cached_property
+    def calls(self) -> "PackageCalls":
+        from .growth import PackageCalls
+
+        return PackageCalls(self.pkg)
