@@ -78,9 +78,13 @@ def test_precision_counts_only_warnings_and_errors_and_debatable_is_not_true():
 
 
 def test_a_true_finding_demoted_to_a_note_is_a_regression_and_a_false_one_is_not():
-    result = check.compare([finding(text="a", level="note"), finding(text="b", level="note")],
-                           [entry("TRUE", text="a"), entry("FALSE", text="b")], {"r"})
+    result = check.compare([finding(text="a", level="note"), finding(text="b", level="note"),
+                            finding(text="c", level="note")],
+                           [entry("TRUE", text="a"), entry("FALSE", text="b"), entry("TRUE", text="c", level="note")],
+                           {"r"})
     assert [(e.text, f.level) for e, f in result.regressions] == [("a", "note")]
+    # c was a note when judged: a leak users never saw, not one they lost.
+    assert [f.text for f, e in result.true_notes] == ["c"]
 
 
 def test_sampling_is_reproducible_and_keeps_the_rest_as_unjudged():

@@ -8,7 +8,8 @@ empty config, no cache) and matches each finding against ledger.jsonl by repo, r
 and the text of the finding's source line (stripped), so findings that merely moved keep their verdict.
 Prints, per rule, the precision at warning and error (TRUE / judged; DEBATABLE is not TRUE), the
 findings no ledger entry matches (appeared, unjudged), and the ledger entries no finding matches
-(vanished; a vanished TRUE, or a TRUE now only a note, is a regression). Exit code 1 when there is a
+(vanished; a vanished TRUE, or a TRUE judged at warning or error and now only a note, is a
+regression). Exit code 1 when there is a
 regression, 2 on an error (no snapshot found, goleaklint failed, a malformed ledger or repos file).
 The workflow, the ledger format and how to fetch the snapshots: docs/ecosystem.md.
 """
@@ -108,10 +109,18 @@ class Comparison:
 
     @property
     def regressions(self) -> list[tuple[Entry, Finding | None]]:
-        """A TRUE that vanished, or that is now only a note (hidden from users)."""
+        """A TRUE that vanished, or that was judged at warning or error and is now only a note (hidden
+        from users)."""
         lost: list[tuple[Entry, Finding | None]] = [(e, None) for e in self.vanished if e.verdict == "TRUE"]
-        lost += [(e, f) for f, e in self.matched if e.verdict == "TRUE" and f.level not in SHOWN]
+        lost += [(e, f) for f, e in self.matched
+                 if e.verdict == "TRUE" and e.level in SHOWN and f.level not in SHOWN]
         return lost
+
+    @property
+    def true_notes(self) -> list[tuple[Finding, Entry]]:
+        """TRUE findings that were notes when judged and still are: leaks users do not see, recall a
+        rule could gain by raising its level (not a regression: it never was shown)."""
+        return [(f, e) for f, e in self.matched if e.verdict == "TRUE" and e.level not in SHOWN and f.level not in SHOWN]
 
 
 # --- inputs ---------------------------------------------------------------------------------------
@@ -368,6 +377,12 @@ def render_text(repos: list[Repo], linted: dict[str, int], missing: list[str], c
         out.append(f"level changed since judged: {len(changed)}")
         for f, e in changed:
             out.append(f"  {e.verdict:<9} {e.level} -> {f.level} {f.repo}:{f.path}:{f.line}: {f.rule}: {f.text}")
+    true_notes = comparison.true_notes
+    if true_notes:
+        out.append("")
+        out.append(f"TRUE but only a note (leaks users do not see): {len(true_notes)}")
+        for f, e in true_notes:
+            out.append(f"  {f.repo}:{f.path}:{f.line}: {f.rule} in {f.function or '(top level)'}: {f.text} ({e.reason})")
     regressions = comparison.regressions
     out.append("")
     if regressions:
@@ -404,6 +419,7 @@ def render_json(repos: list[Repo], linted: dict[str, int], missing: list[str], c
         "vanished": [entry(e) for e in comparison.vanished],
         "level_changed": [{"finding": finding(f), "entry": entry(e)} for f, e in comparison.matched if f.level != e.level],
         "regressions": [{"entry": entry(e), "now": None if f is None else f.level} for e, f in comparison.regressions],
+        "true_notes": [finding(f) for f, e in comparison.true_notes],
     }
     return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
 
