@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import random
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -438,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--output", type=Path, help="write the report here instead of stdout")
     parser.add_argument("--notes", action="store_true", help="also list notes that appeared")
     parser.add_argument("-j", "--jobs", type=int, default=1, help="goleaklint worker processes (default 1)")
-    parser.add_argument("--goleaklint", default=f"{sys.executable} -m goleaklint",
+    parser.add_argument("--goleaklint", default=f"{shlex.quote(sys.executable)} -m goleaklint",
                         help="how to run goleaklint (default: this Python's goleaklint module)")
     parser.add_argument("--write-stubs", type=Path, metavar="FILE",
                         help="write the findings that appeared as UNJUDGED ledger entries, for judging")
@@ -456,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
         unknown = sorted(set(args.repo) - {r.name for r in repos})
         if unknown:
             raise InputError(f"not in {args.repos}: {', '.join(unknown)}")
-        command = args.goleaklint.split()
+        command = shlex.split(args.goleaklint)
         findings: list[Finding] = []
         linted: dict[str, int] = {}
         missing = []
