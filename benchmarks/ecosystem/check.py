@@ -1,0 +1,499 @@
+"""Lint snapshots of real codebases and compare the findings with a ledger of judged findings.
+
+    python benchmarks/ecosystem/check.py --snapshots DIR [--set heldout] [--repo NAME]
+                                         [--write-stubs FILE] [--format text|json]
+
+For every codebase in repos.toml whose snapshot is DIR/<name>, runs goleaklint (JSON, every level, an
+empty config, no cache) and matches each finding against ledger.jsonl by repo, rule, path, function
+and the text of the finding's source line (stripped), so findings that merely moved keep their verdict.
+Prints, per rule, the precision at warning and error (TRUE / judged; DEBATABLE is not TRUE), the
+findings no ledger entry matches (appeared, unjudged), and the ledger entries no finding matches
+(vanished; a vanished TRUE, or a TRUE judged at warning or error and now only a note, is a
+regression). Exit code 1 when there is a
+regression, 2 on an error (no snapshot found, goleaklint failed, a malformed ledger or repos file).
+The workflow, the ledger format and how to fetch the snapshots: docs/ecosystem.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shlex
+import subprocess
+import sys
+import tempfile
+import tomllib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+VERDICTS = ("TRUE", "FALSE", "DEBATABLE", "UNJUDGED")
+LEVELS = ("error", "warning", "note")
+SETS = ("tuning", "heldout")
+SHOWN = ("error", "warning")  # the levels precision is measured at
+# The order of a ledger entry's keys; `line` (where it was when judged) and `shape` (the general shape
+# of a false positive) are optional and never used for matching.
+LEDGER_KEYS = ("repo", "rule", "path", "function", "text", "level", "verdict", "reason", "shape", "line")
+REQUIRED_KEYS = ("repo", "rule", "path", "function", "text", "level", "verdict", "reason")
+
+
+class InputError(Exception):
+    """A repos file, ledger or goleaklint run that cannot be used; exit code 2."""
+
+
+@dataclass(frozen=True)
+class Repo:
+    name: str
+    url: str
+    commit: str
+    set: str
+    kind: str = ""
+    paths: tuple[str, ...] = ("./...",)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One finding of this run, with the text of its first source line."""
+
+    repo: str
+    rule: str
+    path: str
+    function: str
+    text: str
+    level: str
+    line: int
+    message: str = ""
+
+    @property
+    def key(self) -> tuple[str, str, str, str, str]:
+        return (self.repo, self.rule, self.path, self.function, self.text)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One judged (or not yet judged) finding of the ledger."""
+
+    repo: str
+    rule: str
+    path: str
+    function: str
+    text: str
+    level: str
+    verdict: str
+    reason: str
+    shape: str = ""
+    line: int = 0
+
+    @property
+    def key(self) -> tuple[str, str, str, str, str]:
+        return (self.repo, self.rule, self.path, self.function, self.text)
+
+    def to_json(self) -> str:
+        data = {name: getattr(self, name) for name in LEDGER_KEYS}
+        if not data["shape"]:
+            del data["shape"]
+        if not data["line"]:
+            del data["line"]
+        return json.dumps(data, ensure_ascii=False)
+
+
+@dataclass
+class Comparison:
+    """The findings of a run set against the ledger entries of the same repositories."""
+
+    matched: list[tuple[Finding, Entry]] = field(default_factory=list)
+    appeared: list[Finding] = field(default_factory=list)  # no ledger entry
+    vanished: list[Entry] = field(default_factory=list)  # no finding
+
+    @property
+    def regressions(self) -> list[tuple[Entry, Finding | None]]:
+        """A TRUE that vanished, or that was judged at warning or error and is now only a note (hidden
+        from users)."""
+        lost: list[tuple[Entry, Finding | None]] = [(e, None) for e in self.vanished if e.verdict == "TRUE"]
+        lost += [(e, f) for f, e in self.matched
+                 if e.verdict == "TRUE" and e.level in SHOWN and f.level not in SHOWN]
+        return lost
+
+    @property
+    def true_notes(self) -> list[tuple[Finding, Entry]]:
+        """TRUE findings that were notes when judged and still are: leaks users do not see, recall a
+        rule could gain by raising its level (not a regression: it never was shown)."""
+        return [(f, e) for f, e in self.matched if e.verdict == "TRUE" and e.level not in SHOWN and f.level not in SHOWN]
+
+
+# --- inputs ---------------------------------------------------------------------------------------
+
+
+def normalise_text(text: str) -> str:
+    """A source line as the ledger keeps it: surrounding blanks removed, inner runs of blanks as one
+    space, so re-indentation or alignment by gofmt does not lose a verdict."""
+    return " ".join(text.split())
+
+
+def load_repos(path: Path) -> list[Repo]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"{path}: {exc}") from exc
+    repos = []
+    for index, item in enumerate(data.get("repo", [])):
+        where = f"{path}: repo #{index + 1}"
+        for key in ("name", "url", "commit", "set"):
+            if not isinstance(item.get(key), str) or not item[key]:
+                raise InputError(f"{where}: '{key}' is missing or not a string")
+        unknown = set(item) - {"name", "url", "commit", "set", "kind", "paths"}
+        if unknown:
+            raise InputError(f"{where} ({item['name']}): unknown keys {sorted(unknown)}")
+        if item["set"] not in SETS:
+            raise InputError(f"{where} ({item['name']}): set must be one of {', '.join(SETS)}")
+        paths = item.get("paths", ["./..."])
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths) or not paths:
+            raise InputError(f"{where} ({item['name']}): 'paths' must be a list of strings")
+        repos.append(Repo(item["name"], item["url"], item["commit"], item["set"], item.get("kind", ""), tuple(paths)))
+    names = Counter(r.name for r in repos)
+    twice = sorted(n for n, c in names.items() if c > 1)
+    if twice:
+        raise InputError(f"{path}: repo names listed twice: {', '.join(twice)}")
+    return repos
+
+
+def load_ledger(path: Path) -> list[Entry]:
+    if not path.exists():
+        return []
+    entries = []
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not raw.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{where}: not JSON: {exc}") from exc
+        if not isinstance(data, dict):
+            raise InputError(f"{where}: not a JSON object")
+        missing = [k for k in REQUIRED_KEYS if k not in data]
+        if missing:
+            raise InputError(f"{where}: missing {', '.join(missing)}")
+        unknown = set(data) - set(LEDGER_KEYS)
+        if unknown:
+            raise InputError(f"{where}: unknown keys {sorted(unknown)}")
+        if data["verdict"] not in VERDICTS:
+            raise InputError(f"{where}: verdict must be one of {', '.join(VERDICTS)}, not {data['verdict']!r}")
+        if data["level"] not in LEVELS:
+            raise InputError(f"{where}: level must be one of {', '.join(LEVELS)}")
+        if data["verdict"] != "UNJUDGED" and not str(data["reason"]).strip():
+            raise InputError(f"{where}: a {data['verdict']} verdict needs a reason")
+        entries.append(Entry(
+            repo=data["repo"], rule=data["rule"], path=data["path"], function=data["function"],
+            text=normalise_text(data["text"]), level=data["level"], verdict=data["verdict"],
+            reason=data["reason"], shape=data.get("shape", ""), line=int(data.get("line", 0)),
+        ))
+    return entries
+
+
+def findings_from_report(repo: str, report: dict, root: Path) -> list[Finding]:
+    """The findings of one goleaklint JSON report (version 1), each with its source line read from
+    the snapshot (the report's paths are relative to the directory goleaklint ran in)."""
+    if report.get("version") != 1:
+        raise InputError(f"{repo}: goleaklint JSON version {report.get('version')!r}, expected 1")
+    lines: dict[str, list[str]] = {}
+    found = []
+    for item in report.get("findings", []):
+        path = item["path"]
+        if path not in lines:
+            try:
+                lines[path] = (root / path).read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                lines[path] = []
+        source = lines[path]
+        line = int(item["line"])
+        text = source[line - 1] if 0 < line <= len(source) else ""
+        found.append(Finding(repo=repo, rule=item["rule"], path=path, function=item.get("function", ""),
+                             text=normalise_text(text), level=item["severity"], line=line,
+                             message=item.get("message", "")))
+    return found
+
+
+def _supports(command: list[str], flag: str) -> bool:
+    result = subprocess.run([*command, "--help"], capture_output=True, text=True)
+    return flag in result.stdout
+
+
+def lint(repo: Repo, root: Path, command: list[str], jobs: int) -> list[Finding]:
+    """Run goleaklint on one snapshot as a user would, but with every level shown and an empty
+    config, so a stray .goleaklint.toml above the snapshots cannot change what is measured."""
+    with tempfile.TemporaryDirectory(prefix="goleaklint-eco-") as scratch:
+        config = Path(scratch) / "empty.toml"
+        config.write_text("", encoding="utf-8")
+        args = [*command, "--format", "json", "--exit-zero", "--no-cache", "-j", str(jobs),
+                "--config", str(config), "--no-color"]
+        if _supports(command, "--show-notes"):
+            args.append("--show-notes")
+        result = subprocess.run([*args, *repo.paths], cwd=root, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise InputError(f"{repo.name}: goleaklint exited {result.returncode}: {result.stderr.strip()[-2000:]}")
+    try:
+        report = json.loads(result.stdout)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{repo.name}: goleaklint wrote no JSON report: {exc}") from exc
+    return findings_from_report(repo.name, report, root)
+
+
+# --- comparison -----------------------------------------------------------------------------------
+
+
+def compare(findings: list[Finding], ledger: list[Entry], repos: set[str]) -> Comparison:
+    """Pair findings with ledger entries of the linted repositories. Entries and findings that share
+    a key (the same line text twice in one function) pair up in line order; the rest are appeared or
+    vanished."""
+    waiting: dict[tuple, list[Entry]] = defaultdict(list)
+    for entry in sorted((e for e in ledger if e.repo in repos), key=lambda e: e.line):
+        waiting[entry.key].append(entry)
+    result = Comparison()
+    for finding in sorted(findings, key=lambda f: (f.repo, f.path, f.line, f.rule)):
+        queue = waiting.get(finding.key)
+        if queue:
+            result.matched.append((finding, queue.pop(0)))
+        else:
+            result.appeared.append(finding)
+    result.vanished = sorted((e for queue in waiting.values() for e in queue),
+                             key=lambda e: (e.repo, e.path, e.line, e.rule))
+    return result
+
+
+@dataclass
+class RuleStats:
+    findings: int = 0  # at warning or error in this run
+    true: int = 0
+    false: int = 0
+    debatable: int = 0
+    unjudged: int = 0  # no entry, or an UNJUDGED one
+
+    @property
+    def judged(self) -> int:
+        return self.true + self.false + self.debatable
+
+    @property
+    def precision(self) -> float | None:
+        return self.true / self.judged if self.judged else None
+
+
+def precision_by_rule(comparison: Comparison) -> dict[str, RuleStats]:
+    """Per rule, over this run's findings at warning and error: how their verdicts split. A finding
+    judged at one level and now at another counts at its level now: a FALSE now a note no longer
+    costs precision, which is the point of demoting it."""
+    stats: dict[str, RuleStats] = defaultdict(RuleStats)
+    pairs = [(f, e) for f, e in comparison.matched] + [(f, None) for f in comparison.appeared]
+    for finding, entry in pairs:
+        if finding.level not in SHOWN:
+            continue
+        row = stats[finding.rule]
+        row.findings += 1
+        verdict = entry.verdict if entry else "UNJUDGED"
+        if verdict == "TRUE":
+            row.true += 1
+        elif verdict == "FALSE":
+            row.false += 1
+        elif verdict == "DEBATABLE":
+            row.debatable += 1
+        else:
+            row.unjudged += 1
+    return dict(sorted(stats.items()))
+
+
+def stub(finding: Finding) -> Entry:
+    return Entry(repo=finding.repo, rule=finding.rule, path=finding.path, function=finding.function,
+                 text=finding.text, level=finding.level, verdict="UNJUDGED", reason="", line=finding.line)
+
+
+def sample_stubs(findings: list[Finding], per_rule: int | None, seed: int) -> list[Entry]:
+    """Stubs for judging: every finding, or where a rule has more than `per_rule`, a random sample of
+    that many (reproducible from the seed), then the rest, whose reason says they were left out, so
+    that they stay in the ledger as known but UNJUDGED instead of appearing on every run."""
+    by_rule: dict[str, list[Finding]] = defaultdict(list)
+    for finding in sorted(findings, key=lambda f: (f.repo, f.path, f.line, f.rule)):
+        by_rule[finding.rule].append(finding)
+    chosen: list[Entry] = []
+    rest: list[Entry] = []
+    for rule in sorted(by_rule):
+        items = by_rule[rule]
+        if per_rule is not None and len(items) > per_rule:
+            picked = set(random.Random(f"{seed}:{rule}").sample(range(len(items)), per_rule))
+            note = f"outside the random sample of {per_rule} (seed {seed})"
+            rest.extend(replace(stub(f), reason=note) for i, f in enumerate(items) if i not in picked)
+            items = [f for i, f in enumerate(items) if i in picked]
+        chosen.extend(stub(f) for f in items)
+    return chosen + rest
+
+
+# --- output ---------------------------------------------------------------------------------------
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.0f}%"
+
+
+def render_text(repos: list[Repo], linted: dict[str, int], missing: list[str], comparison: Comparison,
+                stats: dict[str, RuleStats], show_notes: bool) -> str:
+    out = []
+    for repo in repos:
+        state = f"{linted[repo.name]} findings" if repo.name in linted else "no snapshot, skipped"
+        out.append(f"{repo.name:<24} {repo.set:<8} {state}")
+    out.append("")
+    out.append("precision at warning and error (TRUE / judged; DEBATABLE is not TRUE)")
+    out.append(f"{'rule':<7} {'findings':>8} {'judged':>6} {'TRUE':>5} {'FALSE':>5} {'DEBAT':>5} "
+               f"{'unjudged':>8} {'precision':>9}")
+    total = RuleStats()
+    for rule, row in stats.items():
+        out.append(f"{rule:<7} {row.findings:>8} {row.judged:>6} {row.true:>5} {row.false:>5} "
+                   f"{row.debatable:>5} {row.unjudged:>8} {_percent(row.precision):>9}")
+        for name in ("findings", "true", "false", "debatable", "unjudged"):
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+    out.append(f"{'all':<7} {total.findings:>8} {total.judged:>6} {total.true:>5} {total.false:>5} "
+               f"{total.debatable:>5} {total.unjudged:>8} {_percent(total.precision):>9}")
+
+    appeared = [f for f in comparison.appeared if show_notes or f.level in SHOWN]
+    hidden = len(comparison.appeared) - len(appeared)
+    out.append("")
+    out.append(f"appeared, not in the ledger: {len(appeared)}" + (f" (+{hidden} notes, --notes lists them)" if hidden else ""))
+    for f in appeared:
+        out.append(f"  {f.repo}:{f.path}:{f.line}: {f.rule} {f.level} in {f.function or '(top level)'}: {f.text}")
+    unjudged = [f for f, e in comparison.matched if e.verdict == "UNJUDGED" and (show_notes or f.level in SHOWN)]
+    if unjudged:
+        out.append(f"in the ledger but not judged yet: {len(unjudged)}")
+    out.append("")
+    judged_vanished = [e for e in comparison.vanished if e.verdict != "UNJUDGED"]
+    counts = Counter(e.verdict for e in judged_vanished)
+    out.append(f"vanished from the ledger: {len(judged_vanished)} judged "
+               f"({', '.join(f'{counts[v]} {v}' for v in VERDICTS[:3] if counts[v]) or 'none'})"
+               f", {len(comparison.vanished) - len(judged_vanished)} unjudged")
+    for e in judged_vanished:
+        out.append(f"  {e.verdict:<9} {e.repo}:{e.path}:{e.line}: {e.rule} in {e.function or '(top level)'}: {e.text}")
+    changed = [(f, e) for f, e in comparison.matched if f.level != e.level and e.verdict != "UNJUDGED"]
+    if changed:
+        out.append("")
+        out.append(f"level changed since judged: {len(changed)}")
+        for f, e in changed:
+            out.append(f"  {e.verdict:<9} {e.level} -> {f.level} {f.repo}:{f.path}:{f.line}: {f.rule}: {f.text}")
+    true_notes = comparison.true_notes
+    if true_notes:
+        out.append("")
+        out.append(f"TRUE but only a note (leaks users do not see): {len(true_notes)}")
+        for f, e in true_notes:
+            out.append(f"  {f.repo}:{f.path}:{f.line}: {f.rule} in {f.function or '(top level)'}: {f.text} ({e.reason})")
+    regressions = comparison.regressions
+    out.append("")
+    if regressions:
+        out.append(f"REGRESSIONS: {len(regressions)} TRUE findings lost or only a note now")
+        for e, f in regressions:
+            now = "vanished" if f is None else f"now a {f.level}"
+            out.append(f"  {now}: {e.repo}:{e.path}:{e.line}: {e.rule}: {e.text} ({e.reason})")
+    else:
+        out.append("no regressions: every TRUE finding in the ledger is still reported at warning or error")
+    if missing:
+        out.append("")
+        out.append(f"no snapshot for {len(missing)} codebases (not compared): {', '.join(missing)}")
+    return "\n".join(out) + "\n"
+
+
+def render_json(repos: list[Repo], linted: dict[str, int], missing: list[str], comparison: Comparison,
+                stats: dict[str, RuleStats]) -> str:
+    def finding(f: Finding) -> dict:
+        return {"repo": f.repo, "rule": f.rule, "path": f.path, "line": f.line, "function": f.function,
+                "text": f.text, "level": f.level, "message": f.message}
+
+    def entry(e: Entry) -> dict:
+        return json.loads(e.to_json())
+
+    document = {
+        "version": 1,
+        "repos": [{"name": r.name, "set": r.set, "commit": r.commit, "linted": r.name in linted,
+                   "findings": linted.get(r.name, 0)} for r in repos],
+        "missing_snapshots": missing,
+        "rules": {rule: {"findings": s.findings, "judged": s.judged, "true": s.true, "false": s.false,
+                         "debatable": s.debatable, "unjudged": s.unjudged, "precision": s.precision}
+                  for rule, s in stats.items()},
+        "appeared": [finding(f) for f in comparison.appeared],
+        "vanished": [entry(e) for e in comparison.vanished],
+        "level_changed": [{"finding": finding(f), "entry": entry(e)} for f, e in comparison.matched if f.level != e.level],
+        "regressions": [{"entry": entry(e), "now": None if f is None else f.level} for e, f in comparison.regressions],
+        "true_notes": [finding(f) for f, e in comparison.true_notes],
+    }
+    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+
+
+# --- command line ---------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--snapshots", type=Path, required=True, help="directory holding one snapshot per repo name")
+    parser.add_argument("--repos", type=Path, default=HERE / "repos.toml")
+    parser.add_argument("--ledger", type=Path, default=HERE / "ledger.jsonl")
+    parser.add_argument("--set", choices=SETS, help="only the codebases of this set")
+    parser.add_argument("--repo", action="append", default=[], metavar="NAME", help="only this codebase (repeatable)")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("-o", "--output", type=Path, help="write the report here instead of stdout")
+    parser.add_argument("--notes", action="store_true", help="also list notes that appeared")
+    parser.add_argument("-j", "--jobs", type=int, default=1, help="goleaklint worker processes (default 1)")
+    parser.add_argument("--goleaklint", default=f"{shlex.quote(sys.executable)} -m goleaklint",
+                        help="how to run goleaklint (default: this Python's goleaklint module)")
+    parser.add_argument("--write-stubs", type=Path, metavar="FILE",
+                        help="write the findings that appeared as UNJUDGED ledger entries, for judging")
+    parser.add_argument("--stub-levels", default="error,warning",
+                        help="levels to write stubs for (default error,warning)")
+    parser.add_argument("--sample", type=int, metavar="N",
+                        help="with --write-stubs: per rule, N random findings first, the rest after them")
+    parser.add_argument("--seed", type=int, default=14, help="seed of --sample (default 14)")
+    args = parser.parse_args(argv)
+
+    try:
+        repos = load_repos(args.repos)
+        ledger = load_ledger(args.ledger)
+        chosen = [r for r in repos if (args.set is None or r.set == args.set) and (not args.repo or r.name in args.repo)]
+        unknown = sorted(set(args.repo) - {r.name for r in repos})
+        if unknown:
+            raise InputError(f"not in {args.repos}: {', '.join(unknown)}")
+        command = shlex.split(args.goleaklint)
+        findings: list[Finding] = []
+        linted: dict[str, int] = {}
+        missing = []
+        for repo in chosen:
+            root = args.snapshots / repo.name
+            if not root.is_dir():
+                missing.append(repo.name)
+                continue
+            print(f"linting {repo.name} ...", file=sys.stderr, flush=True)
+            found = lint(repo, root, command, args.jobs)
+            linted[repo.name] = len(found)
+            findings.extend(found)
+        if not linted:
+            raise InputError(f"no snapshot of {len(chosen)} codebases under {args.snapshots} (docs/ecosystem.md says how to make them)")
+    except InputError as exc:
+        print(f"ecosystem check: {exc}", file=sys.stderr)
+        return 2
+
+    comparison = compare(findings, ledger, set(linted))
+    stats = precision_by_rule(comparison)
+    if args.format == "json":
+        text = render_json(chosen, linted, missing, comparison, stats)
+    else:
+        text = render_text(chosen, linted, missing, comparison, stats, args.notes)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    if args.write_stubs:
+        levels = set(args.stub_levels.split(","))
+        new = [f for f in comparison.appeared if f.level in levels]
+        stubs = sample_stubs(new, args.sample, args.seed)
+        args.write_stubs.write_text("".join(s.to_json() + "\n" for s in stubs), encoding="utf-8")
+        print(f"wrote {len(stubs)} stubs to {args.write_stubs}", file=sys.stderr)
+    return 1 if comparison.regressions else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,216 @@
+"""The ecosystem check's matching, precision and diff, on tiny made-up findings and snapshots (CI has
+no real snapshots; the check itself is run by hand, docs/ecosystem.md)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SCRIPT = REPO / "benchmarks" / "ecosystem" / "check.py"
+
+_spec = importlib.util.spec_from_file_location("ecosystem_check", SCRIPT)
+check = importlib.util.module_from_spec(_spec)
+sys.modules["ecosystem_check"] = check  # dataclasses look their module up by name
+_spec.loader.exec_module(check)
+
+
+def finding(line=10, text="ctx, _ := context.WithTimeout(p, d)", rule="GL401", path="a/a.go",
+            function="handle", level="warning", repo="r"):
+    return check.Finding(repo=repo, rule=rule, path=path, function=function, text=check.normalise_text(text),
+                         level=level, line=line)
+
+
+def entry(verdict="TRUE", line=10, text="ctx, _ := context.WithTimeout(p, d)", rule="GL401", path="a/a.go",
+          function="handle", level="warning", repo="r", reason="why"):
+    return check.Entry(repo=repo, rule=rule, path=path, function=function, text=check.normalise_text(text),
+                       level=level, verdict=verdict, reason=reason, line=line)
+
+
+def test_a_finding_that_moved_keeps_its_verdict():
+    result = check.compare([finding(line=42, text="\t\tctx, _ :=  context.WithTimeout(p, d)  ")], [entry(line=10)], {"r"})
+    assert [(f.line, e.verdict) for f, e in result.matched] == [(42, "TRUE")]
+    assert result.appeared == [] and result.vanished == [] and result.regressions == []
+
+
+@pytest.mark.parametrize("change", [
+    {"rule": "GL404"}, {"path": "b/a.go"}, {"function": "other"}, {"text": "ctx, _ := context.WithCancel(p)"}, {"repo": "s"},
+])
+def test_a_different_rule_path_function_text_or_repo_is_a_different_finding(change):
+    result = check.compare([finding(**change)], [entry()], {"r", "s"})
+    assert result.matched == []
+    assert len(result.appeared) == 1 and len(result.vanished) == 1
+    assert [e.verdict for e, f in result.regressions] == ["TRUE"]
+
+
+def test_identical_lines_in_one_function_pair_up_one_to_one():
+    findings = [finding(line=5), finding(line=9), finding(line=30)]
+    ledger = [entry("TRUE", line=5), entry("FALSE", line=9)]
+    result = check.compare(findings, ledger, {"r"})
+    assert [(f.line, e.verdict) for f, e in result.matched] == [(5, "TRUE"), (9, "FALSE")]
+    assert [f.line for f in result.appeared] == [30]
+    result = check.compare(findings[:1], ledger, {"r"})
+    assert [e.verdict for e in result.vanished] == ["FALSE"] and result.regressions == []
+
+
+def test_entries_of_codebases_not_linted_do_not_vanish():
+    result = check.compare([], [entry(repo="elsewhere")], {"r"})
+    assert result.vanished == [] and result.regressions == []
+
+
+def test_precision_counts_only_warnings_and_errors_and_debatable_is_not_true():
+    findings = [finding(line=1, text="a"), finding(line=2, text="b"), finding(line=3, text="c"),
+                finding(line=4, text="d", level="error"), finding(line=5, text="e", level="note"),
+                finding(line=6, text="f"), finding(line=7, text="g"), finding(line=8, text="h", rule="GL404")]
+    ledger = [entry("TRUE", text="a"), entry("FALSE", text="b"), entry("DEBATABLE", text="c"),
+              entry("TRUE", text="d"), entry("FALSE", text="e", level="warning"), entry("UNJUDGED", text="f", reason="")]
+    stats = check.precision_by_rule(check.compare(findings, ledger, {"r"}))
+    row = stats["GL401"]
+    # e is a FALSE demoted to a note since it was judged: it no longer costs precision.
+    assert (row.findings, row.true, row.false, row.debatable, row.unjudged) == (6, 2, 1, 1, 2)
+    assert row.judged == 4 and row.precision == 0.5
+    assert stats["GL404"].precision is None and stats["GL404"].unjudged == 1
+
+
+def test_a_true_finding_demoted_to_a_note_is_a_regression_and_a_false_one_is_not():
+    result = check.compare([finding(text="a", level="note"), finding(text="b", level="note"),
+                            finding(text="c", level="note")],
+                           [entry("TRUE", text="a"), entry("FALSE", text="b"), entry("TRUE", text="c", level="note")],
+                           {"r"})
+    assert [(e.text, f.level) for e, f in result.regressions] == [("a", "note")]
+    # c was a note when judged: a leak users never saw, not one they lost.
+    assert [f.text for f, e in result.true_notes] == ["c"]
+
+
+def test_sampling_is_reproducible_and_keeps_the_rest_as_unjudged():
+    findings = [finding(line=i, text=f"t{i}") for i in range(1, 51)] + [finding(line=1, rule="GL404", text="x")]
+    first = check.sample_stubs(findings, 30, seed=7)
+    assert first == check.sample_stubs(list(reversed(findings)), 30, seed=7)
+    assert first != check.sample_stubs(findings, 30, seed=8)
+    to_judge = [s for s in first if not s.reason]
+    assert len(first) == 51 and all(s.verdict == "UNJUDGED" for s in first)
+    assert sum(s.rule == "GL401" for s in to_judge) == 30 and sum(s.rule == "GL404" for s in to_judge) == 1
+    assert {s.reason for s in first if s.reason} == {"outside the random sample of 30 (seed 7)"}
+    assert first[:31] == to_judge  # the sample first, for the judge
+
+
+def test_ledger_entries_round_trip_and_bad_ones_are_errors(tmp_path):
+    ledger = tmp_path / "ledger.jsonl"
+    good = entry("FALSE", reason="store into a value receiver's field")
+    good = check.Entry(**{**good.__dict__, "shape": "value receiver"})
+    ledger.write_text(good.to_json() + "\n\n", encoding="utf-8")
+    assert check.load_ledger(ledger) == [good]
+    assert check.load_ledger(tmp_path / "absent.jsonl") == []
+    for bad, message in [({"verdict": "MAYBE"}, "verdict must be one of"), ({"reason": ""}, "needs a reason"),
+                         ({"level": "info"}, "level must be one of"), ({"colour": 1}, "unknown keys")]:
+        data = {**json.loads(good.to_json()), **bad}
+        ledger.write_text(json.dumps(data) + "\n", encoding="utf-8")
+        with pytest.raises(check.InputError, match=message):
+            check.load_ledger(ledger)
+
+
+def test_findings_carry_the_text_of_their_source_line(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "a.go").write_text("package a\n\nfunc f() {\n\t\tdefer  x()\n}\n", encoding="utf-8")
+    report = {"version": 1, "findings": [{"rule": "GL404", "path": "a/a.go", "line": 4, "severity": "warning",
+                                          "function": "f", "message": "m"}]}
+    [found] = check.findings_from_report("r", report, tmp_path)
+    assert (found.text, found.function, found.level, found.line) == ("defer x()", "f", "warning", 4)
+    with pytest.raises(check.InputError, match="version"):
+        check.findings_from_report("r", {"version": 2, "findings": []}, tmp_path)
+
+
+_LOST_CANCEL = """package svc
+
+import (
+	"context"
+	"net/http"
+)
+
+func handle(w http.ResponseWriter, r *http.Request) {
+	ctx, _ := context.WithCancel(r.Context())
+	_ = ctx
+}
+"""
+
+
+def _run(tmp_path, *args):
+    return subprocess.run([sys.executable, str(SCRIPT), "--snapshots", str(tmp_path / "snaps"),
+                           "--repos", str(tmp_path / "repos.toml"), "--ledger", str(tmp_path / "ledger.jsonl"), *args],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+
+
+@pytest.fixture
+def snapshots(tmp_path):
+    (tmp_path / "snaps" / "svc" / "svc").mkdir(parents=True)
+    (tmp_path / "snaps" / "svc" / "go.mod").write_text("module example.com/svc\n\ngo 1.22\n", encoding="utf-8")
+    (tmp_path / "snaps" / "svc" / "svc" / "h.go").write_text(_LOST_CANCEL, encoding="utf-8")
+    (tmp_path / "repos.toml").write_text(
+        '[[repo]]\nname = "svc"\nurl = "https://example.com/svc"\ncommit = "abc"\nset = "heldout"\n\n'
+        '[[repo]]\nname = "other"\nurl = "https://example.com/other"\ncommit = "def"\nset = "tuning"\n', encoding="utf-8")
+    return tmp_path
+
+
+def test_end_to_end_a_moved_true_finding_counts_and_stubs_are_written(snapshots):
+    ledger = entry("TRUE", repo="svc", path="svc/h.go", line=3, text="ctx, _ := context.WithCancel(r.Context())",
+                   reason="per-request context never cancelled")
+    (snapshots / "ledger.jsonl").write_text(ledger.to_json() + "\n", encoding="utf-8")
+    result = _run(snapshots, "--set", "heldout", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["rules"]["GL401"]["true"] == 1 and report["rules"]["GL401"]["precision"] == 1.0
+    assert report["appeared"] == [] and report["vanished"] == [] and report["regressions"] == []
+    assert [r["name"] for r in report["repos"]] == ["svc"]
+
+    (snapshots / "ledger.jsonl").write_text("", encoding="utf-8")
+    result = _run(snapshots, "--repo", "svc", "--write-stubs", str(snapshots / "stubs.jsonl"))
+    assert result.returncode == 0, result.stderr
+    assert "svc:svc/h.go:9: GL401 warning in handle: ctx, _ := context.WithCancel(r.Context())" in result.stdout
+    [stub] = [json.loads(line) for line in (snapshots / "stubs.jsonl").read_text().splitlines()]
+    assert stub == {"repo": "svc", "rule": "GL401", "path": "svc/h.go", "function": "handle",
+                    "text": "ctx, _ := context.WithCancel(r.Context())", "level": "warning",
+                    "verdict": "UNJUDGED", "reason": "", "line": 9}
+
+
+def test_end_to_end_a_lost_true_finding_is_a_regression(snapshots):
+    gone = entry("TRUE", repo="svc", path="svc/h.go", function="handle", text="go leak()", rule="GL103", reason="leaks")
+    (snapshots / "ledger.jsonl").write_text(gone.to_json() + "\n", encoding="utf-8")
+    result = _run(snapshots)
+    assert result.returncode == 1, result.stderr
+    assert "REGRESSIONS: 1" in result.stdout and "vanished: svc:svc/h.go:10: GL103: go leak() (leaks)" in result.stdout
+    assert "no snapshot for 1 codebases (not compared): other" in result.stdout
+
+
+def test_no_snapshot_at_all_is_an_error(snapshots):
+    result = _run(snapshots, "--set", "tuning")
+    assert result.returncode == 2 and "no snapshot of 1 codebases" in result.stderr
+
+
+def test_snapshot_writes_only_go_sources_and_module_files_of_the_commit(tmp_path):
+    work = tmp_path / "work"
+    (work / "pkg").mkdir(parents=True)
+    (work / "vendor" / "dep").mkdir(parents=True)
+    (work / "pkg" / "a.go").write_text("package pkg\n", encoding="utf-8")
+    (work / "go.mod").write_text("module m\n", encoding="utf-8")
+    (work / "go.work").write_text("go 1.22\n", encoding="utf-8")
+    (work / "README.md").write_text("hi\n", encoding="utf-8")
+    (work / "vendor" / "dep" / "d.go").write_text("package dep\n", encoding="utf-8")
+    (work / "pkg" / "link.go").symlink_to("a.go")
+    git = ["git", "-C", str(work), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", str(work)], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "one"], check=True)
+    (work / "pkg" / "a.go").write_text("package pkg // changed after the pinned commit\n", encoding="utf-8")
+    subprocess.run([*git, "commit", "-q", "-am", "two"], check=True)
+    dest = tmp_path / "snap"
+    (dest / "stale").mkdir(parents=True)
+    result = subprocess.run([sys.executable, str(SCRIPT.parent / "snapshot.py"), str(work / ".git"), str(dest),
+                             "--commit", "HEAD~1"], capture_output=True, text=True, check=True)
+    assert "3 files of" in result.stdout
+    assert sorted(str(p.relative_to(dest)) for p in dest.rglob("*") if p.is_file()) == ["go.mod", "go.work", "pkg/a.go"]
+    assert (dest / "pkg" / "a.go").read_text() == "package pkg\n"
