@@ -28,14 +28,26 @@ from tree_sitter import Node, QueryCursor
 
 from .frameworks import is_handler
 from .goroutines import CLI_PACKAGES
-from .model import FileModel, Function
+from .model import BUILTINS, FileModel, Function
 from .source import query
 
 # Patterns the engine adds to its combined query (one walk of the tree serves rules and summary).
-CALLS_PATTERN = "(call_expression) "
-LOOPS_PATTERN = "(for_statement) "
-KEYED_PATTERN = "(keyed_element) "
-_SUMMARY_QUERY = f"{CALLS_PATTERN}@call {LOOPS_PATTERN}@loop {KEYED_PATTERN}@kv"
+# The patterns the summary needs, with their capture names. The engine adds them to its combined
+# query (one walk of the tree serves rules and summary), prefixed with `_`. Each names the node the
+# summary reads, so the hot loop makes no child_by_field_name call per call site.
+SUMMARY_PATTERNS = (
+    ("(call_expression function: (identifier) @ci)", ("ci",)),
+    ("(call_expression function: (selector_expression operand: (identifier) @co field: (field_identifier) @cf))",
+     ("co", "cf")),
+    ("(call_expression function: (selector_expression operand: [(call_expression) (index_expression) "
+     "(selector_expression) (parenthesized_expression)] @cx field: (field_identifier) @cxf))", ("cx", "cxf")),
+    ("(argument_list (identifier) @ai)", ("ai",)),
+    ("(argument_list (selector_expression operand: (identifier) @ao field: (field_identifier) @af))", ("ao", "af")),
+    ("(for_statement) @loop", ("loop",)),
+    ("(keyed_element) @kv", ("kv",)),
+)
+SUMMARY_CAPTURES = tuple(name for _, names in SUMMARY_PATTERNS for name in names)
+_SUMMARY_QUERY = "\n".join(pattern for pattern, _ in SUMMARY_PATTERNS)
 
 # Root lifetimes a function's own shape gives it (linter/lifetime.py orders them).
 REQUEST = "per-request"
@@ -48,7 +60,27 @@ _COMMAND_KEYS = frozenset({"Run", "RunE", "PreRun", "PreRunE", "PostRun", "PostR
                            "PersistentPreRunE", "PersistentPostRun", "PersistentPostRunE", "Action", "Before", "After"})
 _ONCE_WRAPPERS = frozenset({"sync.OnceFunc", "sync.OnceValue", "sync.OnceValues"})
 _GRPC_REGISTER = re.compile(r"Register\w*Server")
+# Method names worth a look at the call's arguments: a gRPC registration, a kingpin action.
+class _Registrations:
+    def __contains__(self, name: str) -> bool:
+        return name == "Action" or (name.startswith("Register") and name.endswith("Server"))
+
+
+_REGISTRATIONS_FIRST = _Registrations()
 _KONG_CMD = re.compile(r'\bcmd:""')
+# Words a handler's or a test's parameter types contain (`http.ResponseWriter`, `*gin.Context`,
+# `echo.Context`, `*fiber.Ctx`, `*fasthttp.RequestCtx`, `*testing.T`): a cheap filter in bytes.
+_ROOT_PARAMS = re.compile(rb"Request|Writer|Context|Ctx|testing")
+# `a, b *pkg.T` / `s Server` / `fn func(…)` in a parameter list: the names and what their type starts with.
+_PARAM_GROUP = re.compile(
+    rb"(?P<names>[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s+(?:\.\.\.)?[*\[\]]*(?P<type>[A-Za-z_]\w*)(?:\.(?P<qual_name>[A-Za-z_]\w*))?")
+_PREDECLARED = frozenset(
+    b"bool byte complex64 complex128 error float32 float64 int int8 int16 int32 int64 rune string uint uint8 uint16 "
+    b"uint32 uint64 uintptr any func map chan interface struct".split())
+_NIL_GUARD = re.compile(rb"if\s+[A-Za-z_]\w*\s*!=\s*nil")
+_IN_MODULE: dict[tuple[str, tuple[str, ...]], bool] = {}
+_IDENTIFIER = re.compile(rb"[A-Za-z_]\w*")
+_NAMED_TYPE = re.compile(r"(\*?)([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?(?:\[.*\])?")
 _BENCHMARK_N = re.compile(r"\b[A-Za-z_]\w*\.N\b")
 _BUILD_IGNORE = re.compile(rb"^//go:build\s+ignore\s*$", re.M)
 
@@ -92,12 +124,18 @@ class _FileSummariser:
         self.package_functions = package_functions
         if captures is None:
             captures = QueryCursor(query(_SUMMARY_QUERY)).captures(self.source.root)
-        self.calls = captures.get("call", [])
+        self.captures = captures
         self.loops = sorted(captures.get("loop", []), key=lambda n: n.start_byte)
         self.keyed = captures.get("kv", [])
         self.relpath = self.source.relpath
+        self.package_functions_bytes = _function_bytes(package_functions)
+        self.import_bytes = {name.encode(): path for name, path in model.imports.items()}
+        # `serve := srv.Serve; serve()`: only then can a call of a local name be a function value.
+        self.local_function_values = b":=" in self.source.data
         self.test_file = self.relpath.endswith("_test.go")
         self._loop_starts = [loop.start_byte for loop in self.loops]
+        self._names: dict[tuple[int, str, str], tuple | None] = {}
+        self._locals: dict[int, dict[str, re.Match]] = {}
         self._unbounded: dict[int, bool] = {}
 
     def text(self, node: Node | None) -> str:
@@ -116,19 +154,42 @@ class _FileSummariser:
             file_root = (TEST, "a //go:build ignore program")
         for fn in self.model.functions:
             root = file_root or self._root_of(fn)
-            line = self.source.position(fn.node.start_byte)[0]
-            end_line = self.source.position(max(fn.node.end_byte - 1, fn.node.start_byte))[0]
+            starts = self.source.line_starts
+            line = bisect.bisect_right(starts, fn.node.start_byte)
+            end_line = bisect.bisect_right(starts, max(fn.node.end_byte - 1, fn.node.start_byte))
             base = fn.name.rsplit(".", 1)[-1]
             receiver = fn.name.split(".", 1)[0] if fn.kind == "method" else ""
             record = [self.relpath, line, end_line, fn.kind, receiver, base[:1].isupper() and fn.kind != "literal",
                       root[0] if root else None, root[1] if root else "", 0]
             self.summary.functions.setdefault(fn.name, record)
-            if fn.kind != "literal" and fn.results:
-                self.summary.results.setdefault(fn.name, fn.results[0].type)
+            if fn.kind != "literal":
+                result = self._first_result(fn)
+                if result:
+                    self.summary.results.setdefault(fn.name, result)
             if fn.kind == "literal":
                 self._literal_edge(fn)
             elif self._singleton(fn):
                 record[6], record[7], record[8] = ONCE, "a nil-guarded singleton: its body runs once", 1
+
+    def _first_result(self, fn: Function) -> str:
+        """The first result's type when it names a type (`*Server`, `store.DB`), import-resolved
+        from its text: what a method call on the function's result is looked up on."""
+        node = fn.node.child_by_field_name("result")
+        if node is None:
+            return ""
+        if node.type == "parameter_list":
+            first = node.named_children[0] if node.named_child_count else None
+            node = first.child_by_field_name("type") if first is not None else None
+            if node is None:
+                return ""
+        match = _NAMED_TYPE.fullmatch(self.text(node))
+        if match is None:
+            return ""
+        star, head, tail = match.groups()
+        if tail is None:
+            return f"{star}{head}"
+        path = self.model.imports.get(head)
+        return f"{star}{path}.{tail}" if path is not None else ""
 
     def _root_of(self, fn: Function) -> tuple[str, str] | None:
         if fn.kind == "func" and fn.parent is None:
@@ -136,6 +197,9 @@ class _FileSummariser:
                 return ONCE, "init runs once per process"
             if fn.name == "main" and self.model.package == "main":
                 return ONCE, "main of package main"
+        params = fn.node.child_by_field_name("parameters")
+        if params is None or _ROOT_PARAMS.search(self.source.data, params.start_byte, params.end_byte) is None:
+            return None  # no type a handler or a test takes: no need to resolve the parameters
         types = [p.type for p in fn.params]
         if any(t in _TESTING_TYPES for t in types):
             return TEST, "takes a *testing.T/B or testing.TB"
@@ -147,7 +211,7 @@ class _FileSummariser:
         """`if v != nil { return … }` among the first statements, then `v = …`: the rest of the body
         (and what it starts) runs once per process however often the function is called."""
         body = fn.body
-        if body is None:
+        if body is None or _NIL_GUARD.search(self.source.data, body.start_byte, min(body.end_byte, body.start_byte + 400)) is None:
             return False
         statements = [c for c in _statements(body) if c.type != "comment"][:4]
         for stmt in statements:
@@ -284,32 +348,80 @@ class _FileSummariser:
                     return bool(args and args.named_child_count and args.named_children[0].type == "channel_type")
         return False
 
-    def _edge(self, caller: str, callee: list, node: Node, in_loop: bool | None = None) -> None:
+    def _edge(self, caller: str, callee: list, node: Node, in_loop: bool | None = None,
+              function: Function | None = None) -> None:
+        if callee[0] == "M" and not self._module_type(callee[1]):
+            return  # a method of a standard-library or dependency type
         if in_loop is None:
-            function = self.model.enclosing_function(node)
+            function = function or self.model.enclosing_function(node)
             in_loop = function is not None and self._in_unbounded_loop(node, function)
-        line = self.source.position(node.start_byte)[0]
+        line = bisect.bisect_right(self.source.line_starts, node.start_byte)
         self.summary.calls.append([caller, callee, self.relpath, line, 1 if in_loop else 0])
 
     def calls_and_references(self) -> None:
-        for call in self.calls:
-            function = self.model.enclosing_function(call)
+        """Every call (and function value handed on) that can name a function of the module.
+        The hot loop of the summary: names are compared as bytes, and a call is looked at further
+        only when its name can be in the module (a function of the package, an in-module import, a
+        receiver, parameter or local whose type can be known)."""
+        data = self.source.data
+        captures = self.captures
+        functions_bytes = self.package_functions_bytes
+        imports = self.import_bytes
+        enclosing = self.model.enclosing_function
+        for ident in captures.get("ci", ()):
+            if data[ident.start_byte:ident.end_byte] in functions_bytes:
+                function = enclosing(ident)
+                if function is not None:
+                    self._edge(function.name, ["L", self.text(ident)], ident, function=function)
+            elif self.local_function_values:
+                function = enclosing(ident)
+                if function is not None:
+                    ref = self._reference(ident, function, called=True)
+                    if ref is not None:
+                        self._edge(function.name, ref, ident, function=function)
+        typed = self._typable_names()
+        for operand, field_node, called in self._selector_pairs():
+            key = data[operand.start_byte:operand.end_byte]
+            path = imports.get(key)
+            if path is not None and not self._in_module(path) and key not in typed:
+                continue  # a call into the standard library or a dependency: no edge
+            if path is None and key not in typed:
+                continue  # nothing says what type the value has
+            function = enclosing(operand)
             if function is None:
                 continue
-            callee = call.child_by_field_name("function")
-            if callee is None:
+            name = self.text(field_node)
+            if called and name in _REGISTRATIONS_FIRST:
+                self._registration(operand, name, function)
+            if path is not None and self._import_not_shadowed(key.decode(), function):
+                if self._in_module(path):
+                    self._edge(function.name, ["I", path, name], operand, function=function)
                 continue
-            ref = self._reference(callee, function, called=True)
+            info = self._typed_name(key.decode("utf-8", "replace"), function)
+            if info is None and called:
+                info = self._name_info(operand, key.decode("utf-8", "replace"), function)
+            if info is None:
+                continue
+            kind, what = info
+            if kind == "type":
+                self._edge(function.name, ["M", what, name], operand, function=function)
+            elif kind == "result":
+                self._edge(function.name, ["R", what, name], operand, function=function)
+        for operand, field_node in self._pairs("cx", "cxf"):
+            function = enclosing(operand)
+            if function is None:
+                continue
+            name = self.text(field_node)
+            if name in _REGISTRATIONS_FIRST:
+                self._registration(operand, name, function)
+            ref = self._complex_receiver(operand, name, function)
             if ref is not None:
-                self._edge(function.name, ref, call, self._in_unbounded_loop(call, function))
-            args = call.child_by_field_name("arguments")
-            if args is not None:
-                self._registration(call, callee, args, function)
-                for arg in args.named_children:
-                    if arg.type in ("identifier", "selector_expression"):
-                        ref = self._reference(arg, function, called=False)
-                        if ref is not None:
-                            self._edge(function.name, ref, arg, self._in_unbounded_loop(call, function))
+                self._edge(function.name, ref, operand, function=function)
+        for ident in captures.get("ai", ()):
+            if data[ident.start_byte:ident.end_byte] in functions_bytes:
+                function = enclosing(ident)
+                if function is not None:
+                    self._edge(function.name, ["L", self.text(ident)], ident, function=function)
         for keyed in self.keyed:
             value = keyed.named_children[-1] if keyed.named_child_count >= 2 else None
             if value is not None and value.type == "literal_element" and value.named_child_count:
@@ -329,10 +441,97 @@ class _FileSummariser:
             if ref is not None:
                 self._edge(function.name, ref, value)
 
-    def _registration(self, call: Node, callee: Node, args: Node, function: Function) -> None:
-        if callee.type != "selector_expression":
+    @property
+    def _declarations(self) -> list[tuple[int, bytes, re.Match]]:
+        """(offset, name, match) of every `name[, other] := value` whose value the summary can
+        read, in source order. Found from each `:=` (a find in C), matching backwards for the name
+        and forwards for the value: a regex tried at every identifier of a file cost a parse."""
+        found = self.__dict__.get("_declarations_found")
+        if found is not None:
+            return found
+        found = []
+        data = self.source.data
+        at = data.find(b":=")
+        while at != -1:
+            line_start = data.rfind(b"\n", max(0, at - 120), at) + 1
+            left = _DECLARED_NAMES.search(data, max(line_start, at - 120), at)
+            if left is not None:
+                right = _DECLARED_VALUE.match(data, at + 2)
+                if right is not None:
+                    found.append((left.start("name"), left.group("name"), right))
+            at = data.find(b":=", at + 2)
+        self.__dict__["_declarations_found"] = found
+        return found
+
+    def _typable_names(self) -> set[bytes]:
+        """Names whose type the summary might know: receivers and parameters (every identifier in
+        their lists, a superset), locals declared from a call or a composite literal, package
+        variables. A selector call on any other name is passed over without a lookup."""
+        data = self.source.data
+        names: set[bytes] = set()
+        imports = self.import_bytes
+        for fn in self.model.functions:
+            for field_name in ("receiver", "parameters"):
+                part = fn.node.child_by_field_name(field_name)
+                if part is None:
+                    continue
+                for group in _PARAM_GROUP.finditer(data, part.start_byte, part.end_byte):
+                    type_name = group.group("type")
+                    qualifier = type_name if group.group("qual_name") is not None else None
+                    if qualifier is not None:
+                        path = imports.get(qualifier)
+                        if path is None or not self._in_module(path):
+                            continue  # `ctx context.Context`, `w http.ResponseWriter`: no method of ours
+                    elif type_name in _PREDECLARED:
+                        continue
+                    names.update(_IDENTIFIER.findall(group.group("names")))
+        names.update(name for _, name, _ in self._declarations)
+        names.update(self.package_var_bytes)
+        return names
+
+    def _pairs(self, operands: str, fields: str) -> list[tuple[Node, Node]]:
+        """The (operand, field) of each selector two captures come from. Capture lists are not in
+        match order, but a field stands right after its operand's end with only a dot between,
+        so operands sorted by their end and fields by their start pair up."""
+        ops = sorted(self.captures.get(operands, ()), key=_end)
+        names = sorted(self.captures.get(fields, ()), key=_start)
+        if len(ops) != len(names):  # never seen; pair through the tree rather than guess
+            by_selector = {op.parent.id: op for op in ops if op.parent is not None}
+            return [(by_selector[f.parent.id], f) for f in names if f.parent is not None and f.parent.id in by_selector]
+        return list(zip(ops, names))
+
+    def _selector_pairs(self):
+        """(operand, field, called) of `x.M(…)` calls and of `x.M` handed to a call."""
+        for operand, field_node in self._pairs("co", "cf"):
+            yield operand, field_node, True
+        for operand, field_node in self._pairs("ao", "af"):
+            yield operand, field_node, False
+
+    def _complex_receiver(self, operand: Node, name: str, function: Function) -> list | None:
+        """`Store().Add(x)`, `counters["api"].Inc()`, `s.store.Get(k)`: a method on what a call
+        returns, on an element of a map or slice, on a field."""
+        if operand.type == "call_expression":
+            inner = self._reference(operand.child_by_field_name("function"), function, called=True)
+            return ["R", inner, name] if inner is not None and inner[0] in ("L", "I") else None
+        if operand.type == "index_expression":
+            base = operand.child_by_field_name("operand")
+            element = _element_type(self._value_type(base, function)) if base is not None else ""
+            return ["M", element, name] if element else None
+        if operand.type == "selector_expression":
+            base = operand.child_by_field_name("operand")
+            base_type = self._value_type(base, function) if base is not None else ""
+            if base_type:
+                return ["D", base_type, self.text(operand.child_by_field_name("field")), name]
+            return None
+        type_text = self._value_type(operand, function)
+        return ["M", type_text, name] if type_text else None
+
+    def _registration(self, operand: Node, name: str, function: Function) -> None:
+        selector = operand.parent
+        call = selector.parent if selector is not None else None
+        args = call.child_by_field_name("arguments") if call is not None and call.type == "call_expression" else None
+        if args is None:
             return
-        name = self.text(callee.child_by_field_name("field"))
         if _GRPC_REGISTER.fullmatch(name) and args.named_child_count >= 2:
             type_text = self._value_type(args.named_children[1], function)
             if type_text:
@@ -343,6 +542,9 @@ class _FileSummariser:
                 self.summary.calls.append(["<cli>", ref, self.relpath, self.source.position(call.start_byte)[0], 0])
 
     def _reference(self, node: Node, function: Function, called: bool) -> list | None:
+        """What a callee (or, not `called`, a function value handed on) names. Hot: it runs for
+        every call of the module, so names are looked up once per function, and a value handed on
+        is followed only through imports, receivers and parameters."""
         if node.type == "parenthesized_expression" and node.named_child_count == 1:
             return self._reference(node.named_children[0], function, called)
         if node.type in ("index_expression", "generic_type") and node.named_child_count:
@@ -350,30 +552,37 @@ class _FileSummariser:
         if node.type == "identifier":
             name = self.text(node)
             if name in self.package_functions:
-                binding = self.model.resolve(node)
-                if binding.kind == "package":
-                    return ["L", name]
-                return None
-            if called:
-                return self._local_function_value(node, function)
+                # A local of the same name would shadow it; rare enough not to resolve every call.
+                return ["L", name]
+            if called and name not in BUILTINS:
+                info = self._name_info(node, name, function)
+                return info[1] if info is not None and info[0] == "value" else None
             return None
         if node.type != "selector_expression":
             return None
         operand = node.child_by_field_name("operand")
-        name = self.text(node.child_by_field_name("field"))
-        if operand is None or not name:
+        field_node = node.child_by_field_name("field")
+        if operand is None or field_node is None:
             return None
+        name = self.text(field_node)
         if operand.type == "identifier":
             local = self.text(operand)
             path = self.model.imports.get(local)
-            if path is not None:
-                if not self._in_module(path):
-                    return None
-                qualified = self.model.qualified(node)
-                return ["I", path, name] if qualified is not None else None
-        type_text = self._value_type(operand, function)
-        if type_text:
-            return ["M", type_text, name]
+            if path is not None and self._import_not_shadowed(local, function):
+                return ["I", path, name] if self._in_module(path) else None
+            info = self._typed_name(local, function)
+            if info is None and called:
+                info = self._name_info(operand, local, function)
+            if info is None:
+                return None
+            kind, what = info
+            if kind == "type":
+                return ["M", what, name]
+            if kind == "result":
+                return ["R", what, name]
+            return None
+        if not called:
+            return None
         if operand.type == "call_expression":  # `Store().Add(x)`: a method on what a call returns
             inner = self._reference(operand.child_by_field_name("function"), function, called=True)
             return ["R", inner, name] if inner is not None and inner[0] in ("L", "I") else None
@@ -381,80 +590,165 @@ class _FileSummariser:
             base = operand.child_by_field_name("operand")
             element = _element_type(self._value_type(base, function)) if base is not None else ""
             return ["M", element, name] if element else None
-        if operand.type == "identifier":
-            init = self._local_initialiser(operand)
-            if init is not None and init.type == "call_expression":
-                inner = self._reference(init.child_by_field_name("function"), function, called=True)
-                if inner is not None and inner[0] in ("L", "I"):
-                    return ["R", inner, name]
-        elif operand.type == "selector_expression":
+        if operand.type == "selector_expression":
             base = operand.child_by_field_name("operand")
             base_type = self._value_type(base, function) if base is not None else ""
             if base_type:
                 return ["D", base_type, self.text(operand.child_by_field_name("field")), name]
+            return None
+        type_text = self._value_type(operand, function)
+        return ["M", type_text, name] if type_text else None
+
+    def _import_not_shadowed(self, local: str, function: Function) -> bool:
+        return self._typed_name(local, function) is None
+
+    def _typed_name(self, name: str, function: Function) -> tuple[str, str] | None:
+        """A receiver or parameter of `function` or of a function around it, by name: its type
+        needs no scope walk."""
+        key = (function.node.id, name, "typed")
+        if key in self._names:
+            return self._names[key]
+        found = None
+        fn = function
+        key_bytes = name.encode()
+        data = self.source.data
+        while fn is not None and found is None:
+            # Parameters are typed on first use, which costs: look for the name in their bytes first.
+            params = fn.node.child_by_field_name("parameters")
+            receiver = fn.node.child_by_field_name("receiver")
+            if not any(part is not None and data.find(key_bytes, part.start_byte, part.end_byte) != -1
+                       for part in (params, receiver)):
+                fn = fn.parent
+                continue
+            if fn.receiver is not None and fn.receiver.name == name:
+                found = ("type", fn.receiver.type)
+                break
+            for p in fn.params:
+                if p.name == name:
+                    found = ("type", p.type) if p.type else None
+                    break
+            else:
+                fn = fn.parent
+                continue
+            break
+        self._names[key] = found
+        return found
+
+    def _name_info(self, ident: Node, name: str, function: Function) -> tuple[str, object] | None:
+        """What a local or package variable holds, once per function and name: ("type", T) from
+        its declaration or a composite literal, ("result", callee) when a call made it, ("value",
+        reference) when a method value did (`serve := srv.Serve`). Locals are read from the
+        function's bytes by a pattern (a scope walk for every call cost more than the parse);
+        a package variable is resolved."""
+        key = (function.node.id, name, "local")
+        if key in self._names:
+            return self._names[key]
+        found = self._local_from_text(name, function)
+        if found is None and self.model._package_scope is not None and name in self.model._package_scope:
+            binding = self.model.resolve(ident)
+            if binding.kind == "package" and binding.decl is not None:
+                found = self._from_declaration(binding.decl, function)
+        self._names[key] = found
+        return found
+
+    def _local_from_text(self, name: str, function: Function) -> tuple[str, object] | None:
+        outer = function
+        while outer.parent is not None:
+            outer = outer.parent
+        declared = self._locals.get(outer.node.id)
+        if declared is None:
+            declared = self._locals[outer.node.id] = {}
+            everything = self._declarations
+            at = bisect.bisect_left(everything, (outer.node.start_byte,))
+            while at < len(everything) and everything[at][0] < outer.node.end_byte:
+                _, found_name, found = everything[at]
+                declared.setdefault(found_name.decode("utf-8", "replace"), found)
+                at += 1
+        match = declared.get(name)
+        if match is None:
+            return None
+        amp, callee, opener, method = match.group("amp"), match.group("callee"), match.group("open"), match.group("method")
+        text = callee.decode("utf-8", "replace")
+        if method is not None:  # `serve := srv.Serve`: a method value
+            info = self._typed_name(text, function)
+            return ("value", ["M", info[1], method.decode()]) if info is not None and info[0] == "type" else None
+        head, _, tail = text.partition(".")
+        if opener == b"{":  # `x := &T{…}` / `x := pkg.T{…}`
+            if tail:
+                path = self.model.imports.get(head)
+                return ("type", f"{'*' if amp else ''}{path}.{tail}") if path is not None else None
+            return ("type", f"{'*' if amp else ''}{head}")
+        if amp:
+            return None
+        if tail:
+            path = self.model.imports.get(head)
+            if path is not None and self._in_module(path):
+                return ("result", ["I", path, tail])
+            return None
+        if head == "new":
+            return None
+        return ("result", ["L", head]) if head in self.package_functions else None
+
+    def _from_declaration(self, decl: Node, function: Function) -> tuple[str, object] | None:
+        type_text = self._declared(decl)
+        if type_text:
+            return ("type", type_text)
+        init = _initialiser(decl)
+        if init is not None and init.type == "call_expression":
+            inner = self._reference(init.child_by_field_name("function"), function, called=True)
+            if inner is not None and inner[0] in ("L", "I"):
+                return ("result", inner)
         return None
+
+    def _declared(self, decl: Node) -> str:
+        spec = decl.parent
+        if spec is not None and spec.type == "var_spec":
+            type_node = spec.child_by_field_name("type")
+            if type_node is not None:
+                return self.model.type_text(type_node)
+        init = _initialiser(decl)
+        if init is None:
+            return ""
+        if init.type == "unary_expression" and init.named_child_count == 1:
+            init = init.named_children[0]
+        if init.type == "composite_literal":
+            return self.model.type_text(init.child_by_field_name("type"))
+        if init.type == "call_expression" and self.text(init.child_by_field_name("function")) == "new":
+            args = init.child_by_field_name("arguments")
+            if args is not None and args.named_child_count == 1:
+                return self.model.type_text(args.named_children[0])
+        return ""
+
+    def _module_type(self, type_text: str) -> bool:
+        """A type of this package (no dot) or of a package of the module."""
+        base = type_text.lstrip("*")
+        if "." not in base:
+            return True
+        return self._in_module(base.rpartition(".")[0])
 
     def _in_module(self, path: str) -> bool:
         """Calls into the standard library and dependencies are never edges: not recorded."""
         if not self.modules:
             return True
-        return any(path == m or path.startswith(m + "/") for m in self.modules)
-
-    def _local_function_value(self, ident: Node, function: Function) -> list | None:
-        """`serve := srv.Serve; serve()`: a local assigned once from a function or method value."""
-        init = self._local_initialiser(ident)
-        if init is not None and init.type in ("selector_expression", "identifier"):
-            return self._reference(init, function, called=False)
-        return None
-
-    def _local_initialiser(self, ident: Node) -> Node | None:
-        """What a local or package variable was initialised with (`v := New()`, `var v = New()`)."""
-        binding = self.model.resolve(ident)
-        if binding.kind not in ("local", "package") or binding.decl is None:
-            return None
-        return _initialiser(binding.decl)
+        known = _IN_MODULE.get((path, self.modules))
+        if known is None:
+            known = _IN_MODULE[(path, self.modules)] = any(path == m or path.startswith(m + "/") for m in self.modules)
+        return known
 
     def _value_type(self, expr: Node | None, function: Function) -> str:
         """The declared type of a value, where the function says it: receiver, parameter, a local
         declared with a type or made by a composite literal, `&T{}`, `new(T)`."""
         if expr is None:
             return ""
-        if expr.type == "unary_expression" and expr.named_child_count == 1:
-            return self._value_type(expr.named_children[0], function)
-        if expr.type == "parenthesized_expression" and expr.named_child_count == 1:
+        if expr.type in ("unary_expression", "parenthesized_expression") and expr.named_child_count == 1:
             return self._value_type(expr.named_children[0], function)
         if expr.type == "composite_literal":
             return self.model.type_text(expr.child_by_field_name("type"))
         if expr.type != "identifier":
             return ""
         name = self.text(expr)
-        fn = function
-        while fn is not None:
-            if fn.receiver is not None and fn.receiver.name == name:
-                binding = self.model.resolve(expr)
-                return fn.receiver.type if binding.kind == "receiver" else ""
-            fn = fn.parent
-        binding = self.model.resolve(expr)
-        if binding.kind == "param" and binding.function is not None:
-            for p in binding.function.params:
-                if p.node is not None and binding.decl is not None and p.node.start_byte == binding.decl.start_byte:
-                    return p.type
-        if binding.kind in ("local", "package") and binding.decl is not None:
-            spec = binding.decl.parent
-            if spec is not None and spec.type == "var_spec":
-                type_node = spec.child_by_field_name("type")
-                if type_node is not None:
-                    return self.model.type_text(type_node)
-            init = _initialiser(binding.decl)
-            if init is not None and init.type in ("composite_literal", "unary_expression"):
-                inner = init.named_children[0] if init.type == "unary_expression" and init.named_child_count else init
-                if inner.type == "composite_literal":
-                    return self.model.type_text(inner.child_by_field_name("type"))
-            if init is not None and init.type == "call_expression" and self.text(init.child_by_field_name("function")) == "new":
-                args = init.child_by_field_name("arguments")
-                if args is not None and args.named_child_count == 1:
-                    return self.model.type_text(args.named_children[0])
-        return ""
+        info = self._typed_name(name, function) or self._name_info(expr, name, function)
+        return info[1] if info is not None and info[0] == "type" else ""
 
     def types(self) -> None:
         """Struct field types (for `s.field.M()`) and kong command types (`cmd:""` fields)."""
@@ -484,6 +778,34 @@ class _FileSummariser:
                             self.summary.commands.append(type_text.lstrip("*"))
                 if fields:
                     self.summary.fields.setdefault(name, fields)
+
+
+# `name := New(…)`, `name, err := pkg.New(…)`, `name := &T{…}`, `name := srv.Serve` (a method value:
+# nothing follows on the line): the first such declaration of each name in a function.
+_DECLARED_NAMES = re.compile(rb"(?<![\w.])(?P<name>[A-Za-z_]\w*)(?:\s*,\s*\w+)*\s*\Z")
+_DECLARED_VALUE = re.compile(
+    rb"\s*(?P<amp>&?)(?P<callee>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)"
+    rb"(?:(?P<open>[({])|\.(?P<method>[A-Za-z_]\w*)[ \t]*(?:\r?\n|;|//))")
+
+
+_FUNCTION_BYTES: dict[int, tuple[set, set[bytes]]] = {}
+
+
+def _function_bytes(names: set[str]) -> set[bytes]:
+    """The package's function names as bytes, made once per package (the set is shared by its files)."""
+    cached = _FUNCTION_BYTES.get(id(names))
+    if cached is None or cached[0] is not names:
+        _FUNCTION_BYTES.clear()
+        cached = _FUNCTION_BYTES[id(names)] = (names, {name.encode() for name in names})
+    return cached[1]
+
+
+def _start(node: Node) -> int:
+    return node.start_byte
+
+
+def _end(node: Node) -> int:
+    return node.end_byte
 
 
 def _element_type(type_text: str) -> str:
@@ -546,14 +868,18 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
     into other import paths are left out (none, when empty: every import call is kept)."""
     summary = PackageSummary(directory, name)
     package_functions: set[str] = set()
+    package_vars: set[bytes] = set()
     for model, _ in models:
         for decl in model.source.declarations:
             if decl.type == "function_declaration":
                 node = decl.child_by_field_name("name")
                 if node is not None:
                     package_functions.add(model.source.text(node))
+        if any(decl.type == "var_declaration" for decl in model.source.declarations):
+            package_vars.update(name.encode() for name in model.package_vars)
     for model, captures in models:
         summariser = _FileSummariser(model, summary, package_functions, captures, modules)
+        summariser.package_var_bytes = package_vars
         summariser.functions()
         summariser.types()
         summariser.calls_and_references()

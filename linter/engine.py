@@ -24,7 +24,7 @@ from .config import Config
 from .context import FileContext, PackageContext, PackageScope
 from .discover import PackageJob
 from .fingerprint import with_fingerprints
-from .callgraph import CALLS_PATTERN, KEYED_PATTERN, LOOPS_PATTERN, PackageSummary, summarise_package
+from .callgraph import SUMMARY_CAPTURES, SUMMARY_PATTERNS, PackageSummary, summarise_package
 from .lifetime import ModuleModel, apply as apply_lifetimes, build_model, import_paths_for, relative_directory
 from .model import FUNCTIONS_PATTERN, GO_STATEMENTS_PATTERN
 from .predicates import simplify_predicates
@@ -38,7 +38,7 @@ _FUNCTIONS = "_fn"
 _GO_STATEMENTS = "_go"
 _METHOD_CALLS = "_mc"
 # What the module model's summary of a file needs (linter/callgraph.py), from the same walk.
-_SUMMARY = {"_call": "call", "_loop": "loop", "_kv": "kv"}
+_SUMMARY = "_s"
 _CAPTURE = re.compile(r"@([A-Za-z_][\w.-]*)")
 
 
@@ -282,9 +282,7 @@ def _compiled(rule_ids: tuple[str, ...]) -> tuple[list[RuleModule], Query | None
         return modules, None
     parts.append(f"{FUNCTIONS_PATTERN} @{_FUNCTIONS}")
     parts.append(f"{GO_STATEMENTS_PATTERN} @{_GO_STATEMENTS}")
-    parts.append(f"{CALLS_PATTERN} @_call")
-    parts.append(f"{LOOPS_PATTERN} @_loop")
-    parts.append(f"{KEYED_PATTERN} @_kv")
+    parts += [_CAPTURE.sub(lambda m: f"@{_SUMMARY}.{m.group(1)}", pattern) for pattern, _ in SUMMARY_PATTERNS]
     try:
         return modules, Query(GO, "\n".join(parts))
     except Exception:
@@ -459,7 +457,7 @@ def _run_file_rules(ctx: FileContext, modules: list[RuleModule], query: Query | 
         captures = QueryCursor(query).captures(ctx.source.root)
         model.function_nodes = captures.pop(_FUNCTIONS, [])
         model.go_statement_nodes = captures.pop(_GO_STATEMENTS, [])
-        ctx.summary_captures = {own: captures.pop(name, []) for name, own in _SUMMARY.items()}
+        ctx.summary_captures = {name: captures.pop(f"{_SUMMARY}.{name}", []) for name in SUMMARY_CAPTURES}
         calls = captures.pop(_METHOD_CALLS, None)
         captures.pop(f"{_METHOD_CALLS}.name", None)
         for name, nodes in captures.items():

@@ -55,7 +55,7 @@ _TEST_SUPPORT = re.compile(r"(?:tests?|testutils?|testhelpers?|testing|testfiles
 # English words that end in "test" and name ordinary packages.
 _NOT_TEST_SUPPORT = frozenset({"latest", "contest", "attest", "protest", "greatest", "fastest", "smallest", "biggest",
                                "shortest", "largest", "highest", "lowest", "oldest", "newest", "earliest", "nearest"})
-_EXAMPLES = re.compile(r"(?:_?examples?|demos?|samples?)", re.I)
+_EXAMPLES = re.compile(r"(?:_?examples?|demos?|samples?|dummy|playground)", re.I)
 
 
 @dataclass
@@ -88,6 +88,14 @@ class ModuleModel:
     by_name: dict[tuple[str, str], int] = field(default_factory=dict)  # (directory, function name) -> node
     edges: list[list[tuple[int, bool, str, int]]] = field(default_factory=list)  # caller -> (callee, in loop, relpath, line)
     unresolved: int = 0
+    _by_package: dict[int, list[Node]] | None = None
+
+    def nodes_of(self, package: int) -> list[Node]:
+        if self._by_package is None:
+            self._by_package = {}
+            for node in self.nodes:
+                self._by_package.setdefault(node.package, []).append(node)
+        return self._by_package.get(package, [])
 
     def node_at(self, relpath: str, line: int) -> Node | None:
         """The innermost function of `relpath` whose lines hold `line`."""
@@ -209,8 +217,8 @@ def build_model(summaries: list[PackageSummary], import_paths: dict[str, str], m
             if found is None:
                 continue
             qindex, type_name = found
-            for node_index, node in enumerate(model.nodes):
-                if node.package == qindex and node.kind == "method" and node.name.startswith(type_name + ".") and node.exported:
+            for node in model.nodes_of(qindex):
+                if node.kind == "method" and node.name.startswith(type_name + ".") and node.exported:
                     _set_root(node, REQUEST, "a method of a gRPC service (registered with Register…Server)")
         for type_text in summary.commands:
             found = resolver.type_of(pindex, type_text)
@@ -228,9 +236,7 @@ def _package_roots(model: ModuleModel, pindex: int, package: Package) -> None:
     test_support = next((e for e in elements if _TEST_SUPPORT.fullmatch(e) and e.lower() not in _NOT_TEST_SUPPORT), None)
     example = next((e for e in elements if _EXAMPLES.fullmatch(e)), None)
     library_api = package.library and summary.name != "main" and "internal" not in elements
-    for node in model.nodes:
-        if node.package != pindex:
-            continue
+    for node in model.nodes_of(pindex):
         if test_support is not None:
             node.root, node.reason, node.forced = TEST, f"in a test-support package ({test_support}/)", True
         elif example is not None:
@@ -409,7 +415,7 @@ def lifetime_of(model: ModuleModel, finding: Finding) -> str | None:
         # At package level with no function named: a test-only or example package still decides.
         for package in model.packages:
             if package.summary.directory == directory:
-                roots = {n.root for n in model.nodes if n.package == model.packages.index(package) and n.forced}
+                roots = {n.root for n in model.nodes_of(model.packages.index(package)) if n.forced}
                 if roots == {TEST}:
                     return TEST
     return best

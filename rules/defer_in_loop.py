@@ -9,6 +9,7 @@ from tree_sitter import Node, QueryCursor
 
 from goleaklint.context import FileContext
 from goleaklint.callgraph import in_unbounded_loop
+from goleaklint.cfg import BREAK_TARGETS
 from goleaklint.model import FileModel, Function, enclosing_loop
 from goleaklint.source import query
 from goleaklint.rule import Docs, Finding, Rule, Severity
@@ -85,21 +86,42 @@ _STORED_AS = frozenset({"call_expression", "argument_list", "composite_literal",
                         "literal_element", "unary_expression", "parenthesized_expression"})
 
 
-def _returns_after(defer: Node) -> bool:
-    """A `return` later in the defer's own block: the defer runs once, then the function ends."""
+def _returns_after(defer: Node, loop: Node) -> bool:
+    """A `return`, or a `break` out of the loop, later in the defer's own block: the defer runs at
+    most once, then the loop or the function ends, and what it releases must live until then."""
     sibling = defer.next_named_sibling
     while sibling is not None:
         if sibling.type == "return_statement":
             return True
+        if sibling.type == "break_statement" and _breaks_out_of(sibling, loop):
+            return True
         sibling = sibling.next_named_sibling
     return False
+
+
+def _breaks_out_of(statement: Node, loop: Node) -> bool:
+    label = next((c for c in statement.named_children if c.type == "label_name"), None)
+    if label is not None:  # leaves the loop when it names it or a loop around it
+        holder = loop.parent
+        while holder is not None and holder.type not in ("function_declaration", "method_declaration", "func_literal"):
+            if holder.type == "labeled_statement" and any(
+                    c.type == "label_name" and c.text == label.text for c in holder.named_children):
+                return True
+            holder = holder.parent
+        return False
+    node = statement.parent
+    while node is not None and node.id != loop.id:
+        if node.type in BREAK_TARGETS:
+            return False  # an unlabelled break leaves the innermost switch, select or loop
+        node = node.parent
+    return node is not None
 
 
 def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding]:
     model = ctx.model
     for defer in captures["defer"]:
         loop = enclosing_loop(defer)
-        if loop is None or _returns_after(defer):
+        if loop is None or _returns_after(defer, loop):
             continue
         call = defer.named_children[0] if defer.named_children else None
         function = model.enclosing_function(defer)

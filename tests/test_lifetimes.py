@@ -94,6 +94,7 @@ def service() -> dict[str, str]:
     ("internal/worker:StartFake", TEST),  # a file that imports "testing"
     ("internal/testutil:Serve", TEST),  # a test-support package
     ("examples/demo:main", TEST),  # example code
+    ("dev/dummy:main", TEST),  # a dummy server for development
     ("tools:main", TEST),  # a //go:build ignore program
 ])
 def test_service_lifetimes(service, function, lifetime):
