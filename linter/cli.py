@@ -64,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--sarif-category", metavar="NAME",
                         help="SARIF runs[].automationDetails.id, to upload several runs side by side")
     _add_speed_arguments(parser)
+    _add_evidence_arguments(parser)
     parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     parser.add_argument("--version", action="version", version=f"goleaklint {__version__}")
     return parser
@@ -76,6 +77,17 @@ def _add_speed_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     parser.add_argument("--shard", metavar="K/N",
                         help="lint only shard K of N (packages split by a hash of their path), for a CI matrix")
+
+
+def _add_evidence_arguments(parser: argparse.ArgumentParser) -> None:
+    """Runtime evidence merged with the findings (linter/evidence)."""
+    group = parser.add_argument_group("runtime evidence (README: From production to the line)")
+    group.add_argument("--goroutines", metavar="FILE", action="append", default=[],
+                       help="a goroutine dump or leak profile (pprof goroutine/goroutineleak, debug=1, debug=2 "
+                       "or binary) or goleak's output; repeatable")
+    group.add_argument("--heap", metavar="FILE", action="append", default=[],
+                       help="a heap profile (debug=1 or binary); give two, --heap BASE --heap LATER, to "
+                       "report what grew between them")
 
 
 def _cache_dir(args: argparse.Namespace) -> str | None:
@@ -118,6 +130,20 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CLEAN
 
 
+def _load_evidence(args: argparse.Namespace):
+    if not (args.goroutines or args.heap):
+        return None
+    from .evidence import load_evidence
+
+    return load_evidence(args.goroutines, args.heap)
+
+
+def _merge_evidence(result, evidence, jobs, root: Path, options: RunOptions, config: Config):
+    from .evidence import Thresholds, merge_evidence
+
+    return merge_evidence(result, evidence, jobs, root, set(options.rule_ids), config.runtime or Thresholds())
+
+
 def _lint_command(args: argparse.Namespace) -> int:
     table = {key: rm.rule.id for key, rm in rules_by_key().items()}
     if args.list_rules:
@@ -140,6 +166,7 @@ def _lint_command(args: argparse.Namespace) -> int:
     baseline = Baseline.load(Path(args.baseline)) if args.baseline else None
     changed = (changes_since(args.new_from_rev, root) if args.new_from_rev else
                changes_from_patch(Path(args.new_from_patch), root) if args.new_from_patch else None)
+    evidence = _load_evidence(args)
 
     # Open the output first: a typo in -o should fail in a second, not after a full lint.
     out: TextIO
@@ -165,6 +192,9 @@ def _lint_command(args: argparse.Namespace) -> int:
         )
         processes = args.jobs or os.cpu_count() or 1
         result = lint(jobs, options, processes)
+        runtime = None
+        if evidence:
+            result, runtime = _merge_evidence(result, evidence, jobs, root, options, config)
         extra = filter_findings(result, jobs, options, baseline, args.baseline,
                                 args.write_baseline, changed)
         color = (
@@ -183,6 +213,7 @@ def _lint_command(args: argparse.Namespace) -> int:
             statistics=args.statistics,
             sarif_include_suppressed=args.sarif_include_suppressed,
             sarif_category=args.sarif_category,
+            runtime=runtime,
         )
         render(args.format, report, out)
     finally:

@@ -87,6 +87,9 @@ class Finding:
     source_line: str = field(default="", compare=False)  # the text of `line`, without newline
     fingerprints: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     suppressed: str | None = field(default=None, compare=False)  # justification when suppressed
+    # Runtime evidence merged in after the rules ran (linter/evidence): ((kind, JSON-able value), …),
+    # carried to SARIF result properties and JSON.
+    properties: tuple[tuple[str, object], ...] = field(default=(), compare=False)
 
 
 class NotificationKind(str, enum.Enum):

@@ -28,6 +28,7 @@ class Report:
     sarif_include_suppressed: bool = False
     sarif_category: str | None = None
     extra: dict = field(default_factory=dict)  # e.g. baseline counts, for the summary
+    runtime: object = None  # goleaklint.evidence.RuntimeSummary when runtime evidence was given
 
 
 def render(fmt: str, report: Report, out: TextIO) -> None:
