@@ -50,6 +50,19 @@ class Mapped:
 
 _FUNCTIONS = "[(function_declaration) (method_declaration) (func_literal)] @function"
 _IDENTIFIERS = "(identifier) @id"
+# What a goroutine parked on a line waits for, read from the statement there, for the formats that
+# print no state and hide the runtime's frames (debug=1, the binary profile).
+_WAITS = """
+(send_statement) @send
+(unary_expression operator: "<-") @receive
+(range_clause) @receive
+(select_statement) @select
+(call_expression function: (selector_expression field: (field_identifier) @lock (#any-of? @lock "Lock" "RLock")))
+(call_expression function: (selector_expression operand: (identifier) @pkg field: (field_identifier) @sleep)
+  (#eq? @pkg "time") (#eq? @sleep "Sleep"))
+"""
+_WAIT_STATES = (("send", "chan send"), ("receive", "chan receive"), ("select", "select"),
+                ("lock", "sync.Mutex.Lock"), ("sleep", "sleep"))
 
 
 @dataclass
@@ -209,6 +222,21 @@ class FrameMapper:
             declared = frozenset(data[n.start_byte : n.end_byte].decode("utf-8", "replace") for n in names)
             self._parsed[relpath] = _File(relpath, data.count(b"\n") + (not data.endswith(b"\n")), declared, data, tree)
         return self._parsed[relpath]
+
+    def waiting_statement(self, relpath: str, line: int) -> str:
+        """The state a goroutine parked on `line` is in, from the statement there ("" if unclear:
+        none, or two kinds of wait on one line)."""
+        from tree_sitter import QueryCursor
+
+        parsed = self._parse(relpath)
+        if parsed is None:
+            return ""
+        cursor = QueryCursor(query(_WAITS))
+        cursor.set_point_range((line - 1, 0), (line, 0))
+        captures = cursor.captures(parsed.tree.root_node)
+        found = {state for name, state in _WAIT_STATES
+                 if any(n.start_point[0] == line - 1 for n in captures.get(name, []))}
+        return found.pop() if len(found) == 1 else ""
 
     def identifiers_of_function(self, relpath: str, line: int) -> frozenset[str]:
         """The names used in the innermost function around `line` (empty outside functions)."""

@@ -10,7 +10,7 @@ dependency's) and only counted.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .mapping import FrameMapper, Mapped, Where, split_function
 from .stacks import Frame, GoroutineProfile
@@ -88,6 +88,10 @@ def group(profiles: list[tuple[str, GoroutineProfile]], mapper: FrameMapper) -> 
             frame, mapped = site_frame or creation
             site = _site(parked, frame, mapped, name, profile.is_proof)
             site.parked_here = site_frame is not None
+            if not goroutine.state and site_frame is not None and goroutine.frames and goroutine.frames[0] == frame:
+                # Parked in the project's own frame, with the runtime's frames hidden (debug=1):
+                # the statement on the line says what it waits for.
+                goroutine = replace(goroutine, state=mapper.waiting_statement(mapped.path, mapped.line))
             _add(site, goroutine)
             if creation is not None:
                 site.created_at[(creation[1].path, creation[1].line)] += goroutine.count

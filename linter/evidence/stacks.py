@@ -65,7 +65,7 @@ _CALL = re.compile(r"^(\S.*?)\(([^()]*)\)$")
 _FILE_LINE = re.compile(r"^\t(.+):(\d+)(?: \+0x[0-9a-f]+)?\s*$")
 _CREATED_BY = re.compile(r"^created by (\S+?)(?: in goroutine \d+)?\s*$")
 _GOLEAK_START = re.compile(r"found unexpected goroutines:")
-_GOLEAK_ITEM = re.compile(r"^\[Goroutine (\d+) in state ([^,]*), with ")
+_GOLEAK_ITEM = re.compile(r"^\[?Goroutine (\d+) in state (.*?), with \S+ on top of the stack:\s*$")
 _MINUTES = re.compile(r"^(\d+) minutes?$")
 _TEST_INDENT = re.compile(r"^ {4,}(?=\S|\t)")
 
@@ -163,18 +163,22 @@ def _state(text: str) -> tuple[str, int | None, bool]:
 
 
 def _parse_goleak(text: str) -> GoroutineProfile:
-    """goleak wraps debug=2 blocks in `[Goroutine N in state S, with F on top of the stack:` … `]`.
-
-    `go test` indents the continuation lines of a test's error; the indentation is spaces, while
-    the file lines of a stack start with a tab, so leading spaces are dropped and tabs kept.
+    """goleak prints each goroutine as `[Goroutine 7 in state chan send, with F on top of the stack:`
+    (the first) or ` Goroutine 8 in state …` (the others), then its debug=2 frames without their
+    `goroutine N [...]:` line, and a closing `]`. `go test` indents the continuation lines of a
+    test's error with spaces, while the file lines of a stack start with a tab, so leading spaces
+    are dropped and tabs kept; the goleak headers become debug=2 headers.
     """
     lines = []
     for raw in text[_GOLEAK_START.search(text).end():].splitlines():
-        line = _TEST_INDENT.sub("", raw)
-        if _GOLEAK_ITEM.match(line) or line.strip() == "]":
+        line = _TEST_INDENT.sub("", raw).lstrip(" ")
+        item = _GOLEAK_ITEM.match(line)
+        if item:
+            lines.append(f"goroutine {item.group(1)} [{item.group(2)}]:")
+        elif line.strip() in ("]", "FAIL") or line.startswith(("--- FAIL", "FAIL\t", "goleak: ")):
             lines.append("")  # a block boundary
-            continue
-        lines.append(line)
+        else:
+            lines.append(line)
     goroutines = _parse_debug2(lines)
     for goroutine in goroutines:
         goroutine.leaked = True
@@ -202,8 +206,10 @@ _STATE_BY_FUNCTION = (
 
 
 def state_from_frames(frames: list[Frame]) -> str:
-    for frame in frames:
-        for prefix, state in _STATE_BY_FUNCTION:
+    # By the table's order, not the stack's: `sync.(*Mutex).Lock` is what the code called, the
+    # semaphore beneath it only how the runtime waits.
+    for prefix, state in _STATE_BY_FUNCTION:
+        for frame in frames:
             # `runtime.chanrecv1`, `runtime.chanrecv2`: the name or the name and a digit.
             if frame.function == prefix or (frame.function.startswith(prefix) and frame.function[len(prefix):].isdigit()):
                 return state
