@@ -26,8 +26,9 @@ RULE = Rule(
         "test`. Each goroutine is placed on the innermost line of the linted tree in its stack (where "
         "it is parked) and, when the format says, on the `go` statement that started it. A static "
         "finding on either line carries the evidence (count, state, longest wait) and is raised to "
-        "error; a parked line with no static finding is reported under this rule, saying which static "
-        "rule looks for that shape (and why it did not report the line) or that none does.",
+        "error when the evidence is strong (see limits); a parked line with no static finding is "
+        "reported under this rule, saying which static rule looks for that shape (and why it did not "
+        "report the line) or that none does.",
         why="Thousands of goroutines parked on one line are the goroutine leak itself, seen in "
         "production: each holds its stack and everything it references, and the count grows with "
         "traffic. Go's goroutine leak profile (Go 1.26 with GOEXPERIMENT=goroutineleakprofile, Go "
@@ -47,7 +48,11 @@ func (n *notifier) publish(msg string) {
 }""",
         limits="Levels: error for a site named by the goroutine leak profile or goleak; for a plain "
         "dump, warning when at least `warning-count` goroutines (default 100) are parked there or one "
-        "has waited at least `warning-minutes` (default 10), else note. Both thresholds are set in "
+        "has waited at least `warning-minutes` (default 10), note from `min-count` goroutines "
+        "(default 2), and below that no finding, only a row in the summary: a dump also shows "
+        "goroutines that merely wait, such as a server's accept loop. A static finding on a site is "
+        "raised to error by the leak profile, goleak, or dump evidence at warning level; weaker "
+        "evidence is carried in its message without changing its level. The thresholds are set in "
         "the `[runtime]` table of .goleaklint.toml. Goroutines that are running, runnable or in a "
         "system call are not parked and are skipped. debug=1 and the binary profile print no state "
         "and no wait: the state is read from the runtime function the goroutine waits in, and no wait "

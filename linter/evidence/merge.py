@@ -2,7 +2,9 @@
 
 - A static finding on a line where goroutines are parked or made (or, for a growth rule, on the
   call path of an allocation site that grew) carries the evidence in its message and in its
-  `properties`, and is raised to error: production says the leak is real.
+  `properties`, and is raised to error when the evidence is proof (the leak profile, goleak) or
+  reaches a warning threshold (thresholds.py): production says the leak is real. A handful of
+  goroutines in a plain dump is carried without changing the level.
 - A parked site no finding covers becomes a GL601 runtime-parked-goroutines finding, its level
   from the evidence (thresholds.py); a growing allocation site none covers, a GL602
   runtime-heap-growth finding at warning. Each says which static rule would have caught it, or that
@@ -106,12 +108,16 @@ def human_count(value: float) -> str:
     return f"{sign}{value:.0f}"
 
 
-def goroutine_level(site: GoroutineSite, thresholds: Thresholds) -> Severity:
+def goroutine_level(site: GoroutineSite, thresholds: Thresholds) -> Severity | None:
+    """The level of the site's evidence; None for a dump site too small to be a finding."""
     if site.proof:
         return Severity.ERROR
-    if site.count >= thresholds.warning_count or (site.longest_wait or 0) >= thresholds.warning_minutes:
+    waited = (site.longest_wait or 0) >= thresholds.warning_minutes
+    if site.count >= thresholds.warning_count or waited:
         return Severity.WARNING
-    return Severity.NOTE
+    if site.count >= thresholds.min_count:
+        return Severity.NOTE
+    return None
 
 
 def describe_goroutines(site: GoroutineSite, role: str) -> str:
@@ -210,8 +216,10 @@ def apply_evidence(
             for site in table.values():
                 if role == "parked" and not site.parked_here:
                     continue  # parked outside the tree: its creation site speaks for it
+                level = goroutine_level(site, thresholds)
                 hits = _attach(findings, suppressed, site.path, site.line, describe_goroutines(site, role),
-                               {"goroutines": _goroutine_properties(site, role)})
+                               {"goroutines": _goroutine_properties(site, role)},
+                               raise_to_error=level in (Severity.ERROR, Severity.WARNING))
                 summary.attached += hits
                 if hits:
                     covered.add(site.key)
@@ -220,13 +228,16 @@ def apply_evidence(
                 # A finding on the `go` statement that started them speaks for them too (GL104).
                 if site.key in covered or any(made in covered for made in site.created_at):
                     continue
+                level = goroutine_level(site, thresholds)
+                if level is None:
+                    continue  # listed in the summary only
                 role = "parked" if site.parked_here else "started (and parked outside the tree)"
                 message = describe_goroutines(site, role) + "; " + _which_rule(site.state, rule_ids)
                 if site.created_at and site.parked_here:
                     made_at = ", ".join(f"{Path(p).name}:{l}" for (p, l), _ in sorted(site.created_at.items()))
                     message += f"; started at {made_at}"
                 made.append(_runtime_finding(mapper, PARKED_RULE, site.path, site.line, site.function, message,
-                                             goroutine_level(site, thresholds),
+                                             level,
                                              {"goroutines": _goroutine_properties(site, role)}))
 
     if heap is not None:
@@ -279,25 +290,26 @@ def _which_rule(state: str, rule_ids: set[str]) -> str:
 
 
 def _attach(findings: list[Finding], suppressed: list[Finding], path: str, line: int, text: str,
-            properties: dict) -> int:
+            properties: dict, raise_to_error: bool) -> int:
     hits = 0
     for pool in (findings, suppressed):
         for i, finding in enumerate(pool):
             if finding.path == path and finding.line <= line <= finding.end_line \
                     and finding.rule_id not in (PARKED_RULE, HEAP_RULE):
-                pool[i] = _with_evidence(finding, text, properties)
+                pool[i] = _with_evidence(finding, text, properties, raise_to_error)
                 hits += 1
     return hits
 
 
-def _with_evidence(finding: Finding, text: str, properties: dict) -> Finding:
+def _with_evidence(finding: Finding, text: str, properties: dict, raise_to_error: bool = True) -> Finding:
     merged = dict(finding.properties)
     for key, value in properties.items():
         if key in merged and isinstance(merged[key], dict):
             continue  # the first evidence of a kind stays; a finding is on one line
         merged[key] = value
     message = finding.message if text in finding.message else f"{finding.message}; in production: {text}"
-    return replace(finding, message=message, severity=Severity.ERROR, properties=tuple(sorted(merged.items())))
+    severity = Severity.ERROR if raise_to_error else finding.severity
+    return replace(finding, message=message, severity=severity, properties=tuple(sorted(merged.items())))
 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -2,13 +2,17 @@
 
 ```toml
 [runtime]
+min-count = 2                   # a plain dump site with fewer goroutines is only listed in the summary
 warning-count = 100             # a plain dump site with this many goroutines parked is a warning
 warning-minutes = 10            # … or one with a goroutine parked this long
 heap-growth-bytes = 1048576     # in-use growth of an allocation site that counts (1 MiB)
 ```
 
 The goroutine leak profile and goleak need no threshold: what they report can never be woken, so a
-site they name is an error at any count.
+site they name is an error at any count. A plain dump also shows goroutines that merely wait (the
+server's accept loop, a worker between jobs): one goroutine on a line is not a pattern unless it has
+waited `warning-minutes`. A static finding on a site becomes an error when the site's evidence is
+proof or reaches a warning threshold; weaker evidence is carried without changing its level.
 """
 
 from __future__ import annotations
@@ -16,11 +20,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-KEYS = ("warning-count", "warning-minutes", "heap-growth-bytes")
+KEYS = ("min-count", "warning-count", "warning-minutes", "heap-growth-bytes")
 
 
 @dataclass(frozen=True)
 class Thresholds:
+    min_count: int = 2
     warning_count: int = 100
     warning_minutes: int = 10
     heap_growth_bytes: int = 1 << 20
