@@ -289,3 +289,27 @@ def test_runtime_thresholds_are_read_from_the_config(tmp_path):
     path.write_text("[runtime]\nwarning-count = 0\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="at least 1"):
         load_config(path, {})
+
+
+def _sarif_with_evidence(monkeypatch, capsys, tmp_path) -> Path:
+    out = tmp_path / "out.sarif"
+    monkeypatch.chdir(LEAKY)
+    main(["--no-cache", "--format", "sarif", "-o", str(out), "--goroutines", "profiles/trimpath/goroutineleak-debug1.txt",
+          "--goroutines", "profiles/local/goroutine-debug2.txt", "./..."])
+    capsys.readouterr()
+    return out
+
+
+def test_sarif_with_evidence_validates_against_the_official_schema(monkeypatch, capsys, tmp_path):
+    from .sarif_tools import schema_errors
+
+    out = _sarif_with_evidence(monkeypatch, capsys, tmp_path)
+    assert schema_errors(json.loads(out.read_text(encoding="utf-8"))) == []
+
+
+@pytest.mark.slow
+def test_sarif_with_evidence_passes_the_multitool(monkeypatch, capsys, tmp_path):
+    from .sarif_tools import multitool_problems
+
+    out = _sarif_with_evidence(monkeypatch, capsys, tmp_path)
+    assert multitool_problems(out, tmp_path) == []
