@@ -313,3 +313,50 @@ def test_sarif_with_evidence_passes_the_multitool(monkeypatch, capsys, tmp_path)
 
     out = _sarif_with_evidence(monkeypatch, capsys, tmp_path)
     assert multitool_problems(out, tmp_path) == []
+
+
+def test_frames_of_a_build_that_differs_from_the_tree_are_counted_not_guessed(tmp_path):
+    text = (LEAKY / "profiles/local/goroutine-debug2.txt").read_text(encoding="utf-8")
+    # Fetch renamed since the build: its frames name a function the file no longer declares.
+    (tmp_path / "dump.txt").write_text(text.replace("handlers.Fetch", "handlers.FetchOld"), encoding="utf-8")
+    evidence = load_evidence([str(tmp_path / "dump.txt")], [])
+    sites = group(evidence.goroutines, FrameMapper.for_jobs(_jobs(LEAKY), LEAKY))
+    assert (HANDLERS, FETCH_SEND) not in sites.parked
+    assert sites.unmatched == {"FetchOld is not declared in handlers/handlers.go: the build was of other code": 2}
+    assert sites.outside_tree == 7  # the seven senders, now placed nowhere
+    assert (HANDLERS, STREAM_RANGE) in sites.parked  # the rest still maps
+
+
+def test_text_formats_survive_windows_line_endings_and_interleaved_test_output():
+    from goleaklint.evidence import read_goroutines
+
+    dump = (LEAKY / "profiles/trimpath/goroutine-debug2.txt").read_bytes().replace(b"\n", b"\r\n")
+    assert read_goroutines(dump).total == read_goroutines(dump.replace(b"\r\n", b"\n")).total
+    goleak = (LEAKY / "profiles/goleak/verifynone.txt").read_text(encoding="utf-8")
+    noisy = "=== RUN   TestFetchAndNotify\n" + goleak.replace("--- FAIL", "some log line\n--- FAIL")
+    profile = read_goroutines(noisy.encode())
+    assert profile.kind == "goleak" and profile.total == 5
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"\x1f\x8b\x08\x00garbage", "not a gzip'd profile"),
+    (b"", "not a goroutine profile"),
+    (b"goroutine profile: total", "not a goroutine profile"),
+])
+def test_unknown_or_broken_files_are_usage_errors(tmp_path, data, message):
+    from goleaklint.config import ConfigError
+
+    (tmp_path / "p").write_bytes(data)
+    with pytest.raises(ConfigError, match=message):
+        load_evidence([str(tmp_path / "p")], [])
+
+
+def test_a_heap_profile_is_not_taken_for_goroutines_nor_the_other_way_round():
+    from goleaklint.config import ConfigError
+
+    with pytest.raises(ConfigError, match="not of goroutines"):
+        load_evidence([str(GROWTH / "profiles/local/heap-base.pb.gz")], [])
+    with pytest.raises(ConfigError, match="not a heap profile"):
+        load_evidence([], [str(LEAKY / "profiles/local/goroutine-debug1.txt")] * 2)
+    with pytest.raises(ConfigError, match="without inuse_space"):
+        load_evidence([], [str(LEAKY / "profiles/local/goroutine.pb.gz")] * 2)

@@ -38,11 +38,13 @@ HEAP_RULE = "GL602"
 GROWTH_RULES = ("GL201", "GL202", "GL203")
 
 # Which static rule looks for goroutines waiting in each state, and what it needs to see them.
+_SAME_FUNCTION = "it follows only channels made in the function that starts the goroutine"
 _COVERING_RULE = {
-    "chan send": ("GL101", "goroutine-blocked-send", "it follows only channels made in the function that starts the goroutine"),
-    "chan receive": ("GL102", "goroutine-blocked-receive", "it follows only channels made in the function that starts the goroutine"),
+    "chan send": ("GL101", "goroutine-blocked-send", _SAME_FUNCTION),
+    "chan receive": ("GL102", "goroutine-blocked-receive", _SAME_FUNCTION),
     "chan receive (nil chan)": ("GL102", "goroutine-blocked-receive", "a nil channel is out of its reach"),
-    "select": ("GL103", "goroutine-without-exit", "it looks for loops with no way out, not for a select whose cases never come"),
+    "select": ("GL103", "goroutine-without-exit",
+               "it looks for loops with no way out, not for a select whose cases never come"),
     "sleep": ("GL104", "handler-goroutine-detached", "it looks only at goroutines that HTTP handlers start"),
 }
 _NO_RULE = {
