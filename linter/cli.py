@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="SARIF runs[].automationDetails.id, to upload several runs side by side")
     _add_speed_arguments(parser)
     _add_first_run_arguments(parser)
+    _add_evidence_arguments(parser)
     parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     parser.add_argument("--version", action="version", version=f"goleaklint {__version__}")
     return parser
@@ -98,6 +99,15 @@ def _add_first_run_arguments(parser: argparse.ArgumentParser) -> None:
                         help="say more on stderr: -v the config of each path, Go versions, files linted and skipped")
     parser.add_argument("--show-settings", action="store_true",
                         help="print the config of each path, Go versions and the files to lint, then exit")
+def _add_evidence_arguments(parser: argparse.ArgumentParser) -> None:
+    """Runtime evidence merged with the findings (linter/evidence)."""
+    group = parser.add_argument_group("runtime evidence (README: From production to the line)")
+    group.add_argument("--goroutines", metavar="FILE", action="append", default=[],
+                       help="a goroutine dump or leak profile (pprof goroutine/goroutineleak, debug=1, debug=2 "
+                       "or binary) or goleak's output; repeatable")
+    group.add_argument("--heap", metavar="FILE", action="append", default=[],
+                       help="a heap profile (debug=1 or binary); give two, --heap BASE --heap LATER, to "
+                       "report what grew between them")
 
 
 def _cache_dir(args: argparse.Namespace) -> str | None:
@@ -144,6 +154,20 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CLEAN
 
 
+def _load_evidence(args: argparse.Namespace):
+    if not (args.goroutines or args.heap):
+        return None
+    from .evidence import load_evidence
+
+    return load_evidence(args.goroutines, args.heap)
+
+
+def _merge_evidence(result, evidence, jobs, root: Path, options: RunOptions, config: Config):
+    from .evidence import Thresholds, merge_evidence
+
+    return merge_evidence(result, evidence, jobs, root, set(options.rule_ids), config.runtime or Thresholds())
+
+
 def _lint_command(args: argparse.Namespace) -> int:
     table = {key: rm.rule.id for key, rm in rules_by_key().items()}
     if args.list_rules:
@@ -162,6 +186,7 @@ def _lint_command(args: argparse.Namespace) -> int:
     baseline = Baseline.load(Path(args.baseline)) if args.baseline else None
     changed = (changes_since(args.new_from_rev, root) if args.new_from_rev else
                changes_from_patch(Path(args.new_from_patch), root) if args.new_from_patch else None)
+    evidence = _load_evidence(args)
 
     stats = DiscoveryStats()
     jobs, warnings = discover(args.paths, configs, root, gitignore=not args.no_gitignore, stats=stats)
@@ -201,6 +226,9 @@ def _lint_command(args: argparse.Namespace) -> int:
         if result.files_scanned == 0 and stats.directory_args and shard is None and not result.notifications:
             raise ConfigError(f"nothing to lint in {' '.join(args.paths or ['./...'])}: "
                               "every Go file found is generated (// Code generated ... DO NOT EDIT.)")
+        runtime = None
+        if evidence:
+            result, runtime = _merge_evidence(result, evidence, jobs, root, options, configs.for_directory(root.resolve()))
         extra = filter_findings(result, jobs, options, baseline, args.baseline,
                                 args.write_baseline, changed)
         if result.silenced:
@@ -223,6 +251,7 @@ def _lint_command(args: argparse.Namespace) -> int:
             sarif_include_suppressed=args.sarif_include_suppressed,
             sarif_category=args.sarif_category,
             hidden_notes=len(result.findings) - len(shown),
+            runtime=runtime,
         )
         render(args.format, report, out)
     finally:

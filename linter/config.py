@@ -12,11 +12,15 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .rule import Severity
 
+if TYPE_CHECKING:
+    from .evidence.thresholds import Thresholds
+
 KNOWN_KEYS = ("select", "ignore", "exclude", "tests", "go-version", "fail-on", "severity", "show-notes",
-              "require-reason")
+              "require-reason", "runtime")
 
 
 class ConfigError(Exception):
@@ -36,6 +40,7 @@ class Config:
     require_reason: bool = False  # a suppression without a reason is reported
     path: Path | None = None  # the file it came from
     base: Path | None = None  # the directory exclude globs are relative to
+    runtime: "Thresholds | None" = None  # [runtime]: how much runtime evidence raises a finding
 
     def excluded(self, path: Path) -> bool:
         if not self.exclude:
@@ -255,6 +260,11 @@ def _validate(data: dict, path: Path, text: str, table: tuple[str, ...], known_r
                 config.severity[rule_id] = Severity.parse(value)
             except ValueError as exc:
                 raise fail(key, f"severity of {key}: {exc}", ("severity",)) from None
+    if "runtime" in data:
+        from .evidence.thresholds import parse_thresholds
+
+        config.runtime = parse_thresholds(
+            data["runtime"], lambda key, message: fail(key, message, () if key == "runtime" else ("runtime",)))
     return config
 
 

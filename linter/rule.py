@@ -107,6 +107,9 @@ class Finding:
     repeats: bool = field(default=False, compare=False)
     # How often the code runs, from the module model: per-request, loop, api, unknown, once, test.
     lifetime: str | None = field(default=None, compare=False)
+    # Runtime evidence merged in after the rules ran (linter/evidence): ((kind, JSON-able value), …),
+    # carried to SARIF result properties and JSON.
+    properties: tuple[tuple[str, object], ...] = field(default=(), compare=False)
 
 
 class NotificationKind(str, enum.Enum):

@@ -2,11 +2,15 @@
 
 A fixture directory is named `<rule id>_<slug>`; only its rule runs over it, so adding a rule adds
 fixtures and no test code. `// want "GL402[note]:regexp"` also checks the level and the message.
+A directory with `profiles/fixture.toml` also gets the runtime evidence that file names
+(`goroutines = [...]`, `heap = [...]`, paths relative to profiles/, and an optional `[runtime]`
+table of thresholds), merged as the CLI merges it.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -56,6 +60,7 @@ def test_fixture(directory: Path):
     assert any(rule_id == want[0] for items in wants.values() for want in items), \
         f"{directory.name} has no positive case for {rule_id}"
     result = run_lint(["./..."], directory, select=[rule_id])
+    result = _with_evidence(result, directory, rule_id)
     crashes = [n for n in result.notifications if n.is_error]
     assert not crashes, crashes
     problems = []
@@ -77,3 +82,21 @@ def test_fixture(directory: Path):
         for finding in found:
             problems.append(f"{key[0]}:{key[1]}: unexpected {finding.rule_id} {finding.severity.value}: {finding.message}")
     assert not problems, "\n".join(problems)
+
+
+def _with_evidence(result, directory: Path, rule_id: str):
+    spec_file = directory / "profiles" / "fixture.toml"
+    if not spec_file.is_file():
+        return result
+    from goleaklint.config import Config
+    from goleaklint.discover import discover
+    from goleaklint.evidence import Thresholds, load_evidence, merge_evidence
+
+    spec = tomllib.loads(spec_file.read_text(encoding="utf-8"))
+    profiles = spec_file.parent
+    evidence = load_evidence([str(profiles / f) for f in spec.get("goroutines", [])],
+                             [str(profiles / f) for f in spec.get("heap", [])])
+    thresholds = Thresholds(**{k.replace("-", "_"): v for k, v in spec.get("runtime", {}).items()})
+    jobs, _ = discover(["./..."], Config(), directory)
+    merged, _summary = merge_evidence(result, evidence, jobs, directory, {rule_id}, thresholds)
+    return merged

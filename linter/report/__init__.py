@@ -30,6 +30,7 @@ class Report:
     extra: dict = field(default_factory=dict)  # e.g. baseline counts, for the summary
     # Notes left out of `findings` because nobody asked for them (--show-notes): counted, never shown.
     hidden_notes: int = 0
+    runtime: object = None  # goleaklint.evidence.RuntimeSummary when runtime evidence was given
 
 
 def render(fmt: str, report: Report, out: TextIO) -> None:

@@ -33,6 +33,8 @@ def _finding(finding: Finding, slugs: dict[str, str]) -> dict:
         entry["lifetime"] = finding.lifetime
     if finding.suppressed is not None:
         entry["suppressed"] = finding.suppressed
+    if finding.properties:
+        entry["runtime"] = dict(finding.properties)
     return entry
 
 
@@ -63,5 +65,9 @@ def render(report: Report, out: TextIO) -> None:
             {"rule": rule_id, "slug": slugs.get(rule_id, ""), "count": count}
             for rule_id, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         ]
+    if report.runtime is not None:
+        from ..evidence.summary import summary_data
+
+        document["runtime"] = summary_data(report.runtime)
     json.dump(document, out, indent=2, ensure_ascii=False)
     out.write("\n")

@@ -109,9 +109,15 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict:
         location["logicalLocations"] = [{"fullyQualifiedName": finding.context, "kind": "function"}]
     result["locations"] = [location]
     result["partialFingerprints"] = dict(sorted(fingerprints.items()))
+    properties: dict = {}
     if finding.lifetime is not None:
         # How often the code runs, from the module model: what decided the level.
-        result["properties"] = {"lifetime": finding.lifetime}
+        properties["lifetime"] = finding.lifetime
+    if finding.properties:
+        # Runtime evidence (goroutines parked here, heap growth), under our own key as SARIF asks.
+        properties["goleaklint/runtime"] = dict(finding.properties)
+    if properties:
+        result["properties"] = properties
     if finding.suppressed is not None:
         suppression: dict = {"kind": "inSource", "status": "accepted"}
         if finding.suppressed:
@@ -168,6 +174,10 @@ def sarif_log(report: Report) -> dict:
         "results": [_result(finding, rule_index) for finding in findings],
         "columnKind": "utf16CodeUnits",
     }
+    if report.runtime is not None:
+        from ..evidence.summary import summary_data
+
+        run["properties"] = {"goleaklint/runtime": summary_data(report.runtime)}
     if report.sarif_category:
         # As the upload action does with its `category` input: the category is what precedes the
         # last slash, so without one the whole name would be taken as a run id.

@@ -86,6 +86,7 @@ def render(report: Report, out: TextIO) -> None:
     summary = escape(summary_line(report))
     if not report.findings:
         console.print(summary.replace("No leaks found", "[green]No leaks found[/]", 1))
+        _runtime(console, report)
         return
     console.print(summary)
     if report.statistics:
@@ -96,4 +97,24 @@ def render(report: Report, out: TextIO) -> None:
         table.add_column("count", justify="right")
         for rule_id, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             table.add_row(rule_id, slugs.get(rule_id, ""), str(count))
+        console.print(table)
+    _runtime(console, report)
+
+
+def _runtime(console: Console, report: Report) -> None:
+    """Runtime evidence (--goroutines, --heap): sites by count, growth by size."""
+    if report.runtime is None:
+        return
+    from ..evidence.summary import text_lines
+
+    for heading, rows, columns in text_lines(report.runtime):
+        console.print()
+        console.print(escape(heading))
+        if not rows:
+            continue
+        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+        for i, name in enumerate(columns):
+            table.add_column(name, justify="right" if i == 0 else "left")
+        for row in rows:
+            table.add_row(*(escape(cell) for cell in row))
         console.print(table)
