@@ -136,6 +136,7 @@ class _FileSummariser:
         self._loop_starts = [loop.start_byte for loop in self.loops]
         self._names: dict[tuple[int, str, str], tuple | None] = {}
         self._locals: dict[int, dict[str, re.Match]] = {}
+        self._edges: dict[tuple, list] = summary_edges(summary)
         self._unbounded: dict[int, bool] = {}
 
     def text(self, node: Node | None) -> str:
@@ -352,11 +353,23 @@ class _FileSummariser:
               function: Function | None = None) -> None:
         if callee[0] == "M" and not self._module_type(callee[1]):
             return  # a method of a standard-library or dependency type
+        # One edge per caller and callee: the model needs to know that one calls the other, and
+        # whether some call of it repeats without bound; explain names the first call site.
+        key = (caller, "R", *callee[1], callee[2]) if callee[0] == "R" else (caller, *callee)
+        known = self._edges.get(key)
+        if known is not None and known[4]:
+            return
         if in_loop is None:
             function = function or self.model.enclosing_function(node)
             in_loop = function is not None and self._in_unbounded_loop(node, function)
+        if known is not None:
+            if in_loop:
+                known[2], known[3], known[4] = self.relpath, bisect.bisect_right(self.source.line_starts, node.start_byte), 1
+            return
         line = bisect.bisect_right(self.source.line_starts, node.start_byte)
-        self.summary.calls.append([caller, callee, self.relpath, line, 1 if in_loop else 0])
+        edge = [caller, callee, self.relpath, line, 1 if in_loop else 0]
+        self._edges[key] = edge
+        self.summary.calls.append(edge)
 
     def calls_and_references(self) -> None:
         """Every call (and function value handed on) that can name a function of the module.
@@ -859,6 +872,18 @@ def _initialiser(decl: Node) -> Node | None:
         if ident.start_byte == decl.start_byte:
             return value
     return None
+
+
+_EDGES: dict[int, tuple[PackageSummary, dict[tuple, list]]] = {}
+
+
+def summary_edges(summary: PackageSummary) -> dict[tuple, list]:
+    """The edges of the summary being built, by (caller, callee): shared by its files."""
+    known = _EDGES.get(id(summary))
+    if known is None or known[0] is not summary:
+        _EDGES.clear()
+        known = _EDGES[id(summary)] = (summary, {})
+    return known[1]
 
 
 def summarise_package(directory: str, name: str, models: list[tuple[FileModel, dict[str, list[Node]] | None]],

@@ -28,7 +28,6 @@ _WAITS = """
 """
 _IDENTIFIERS = "(identifier) @id"
 _NAMES = "[(identifier) (field_identifier)] @name"
-_STRUCTS = "(type_spec name: (type_identifier) @name type: (struct_type) @struct)"
 
 
 def go_call(go: Node) -> Node | None:
@@ -216,6 +215,20 @@ def command_line_file(ctx: FileContext) -> bool:
     """A file of package main, or one that builds command-line commands: what it starts lives as
     long as the command, which is the process."""
     return ctx.model.package == "main" or any(ctx.model.imported(path) for path in CLI_PACKAGES)
+
+
+def _struct_specs(declarations):
+    """(name, struct_type) of the top-level `type X struct {…}` declarations: types are declared at
+    the top level (a function's local types are not the package's), so no walk of the tree."""
+    for decl in declarations:
+        if decl.type != "type_declaration":
+            continue
+        for spec in decl.named_children:
+            if spec.type != "type_spec":
+                continue
+            name, struct = spec.child_by_field_name("name"), spec.child_by_field_name("type")
+            if name is not None and struct is not None and struct.type == "struct_type":
+                yield name, struct
 
 
 @dataclass
@@ -416,8 +429,9 @@ class PackageFunctions:
         """Struct type name -> field name -> import-resolved field type, for the package's structs."""
         structs: dict[str, dict[str, str]] = {}
         for ctx in self.pkg.files:
-            for _, match in QueryCursor(query(_STRUCTS)).matches(ctx.source.root):
-                name, struct = match["name"][0], match["struct"][0]
+            if not ctx.source.parsed and b"struct" not in ctx.source.data:
+                continue  # no struct to find: do not parse a context-only file for it
+            for name, struct in _struct_specs(ctx.source.declarations):
                 fields = structs.setdefault(ctx.source.text(name), {})
                 for field_list in struct.named_children:
                     for decl in field_list.named_children:
