@@ -53,6 +53,9 @@ _SUMMARY_QUERY = "\n".join(pattern for pattern, _ in SUMMARY_PATTERNS)
 REQUEST = "per-request"
 ONCE = "once"
 TEST = "test"
+# What `in_unbounded_loop` says of a loop that repeats without bound.
+ENDLESS = "loop"
+BENCHMARK = "benchmark"
 
 _TESTING_TYPES = frozenset({"*testing.T", "*testing.B", "*testing.F", "*testing.M", "testing.TB"})
 # Keys of a CLI framework's command literal whose function runs once, when the command runs.
@@ -911,20 +914,32 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
     return summary
 
 
-def in_unbounded_loop(model: FileModel, node: Node) -> bool:
-    """`node` sits, within its own function, in a loop that runs as long as its goroutine: what
-    it leaks per iteration leaks without bound even in code that runs once per process. For a
-    finding's `repeats`; walks parents, so ask it only about findings."""
+def in_unbounded_loop(model: FileModel, node: Node) -> str:
+    """`node` sits, within its own function, in a loop that runs as long as its goroutine
+    ("loop"), or in a benchmark's loop over b.N or b.Loop() ("benchmark"); "" otherwise. What it
+    leaks per iteration leaks without bound, even in code that runs once per process (and in a
+    benchmark, in tests). For a finding's `repeats`; walks parents, so ask it only about findings."""
     function = model.enclosing_function(node)
     if function is None:
-        return False
+        return ""
     summariser = _FileSummariser.__new__(_FileSummariser)
     summariser.model, summariser.source, summariser._unbounded = model, model.source, {}
     current = node.parent
     while current is not None and current.start_byte >= function.node.start_byte and current.id != function.node.id:
         if current.type in ("func_literal",):
-            return False
+            return ""
         if current.type == "for_statement" and summariser._unbounded_loop(current):
-            return True
+            return BENCHMARK if _benchmark_loop(model, current) else ENDLESS
         current = current.parent
-    return False
+    return ""
+
+
+def _benchmark_loop(model: FileModel, loop: Node) -> bool:
+    """`for i := 0; i < b.N; i++` or `for b.Loop()` in a file of tests."""
+    if not model.source.relpath.endswith("_test.go"):
+        return False
+    header = loop.named_children[0] if loop.named_child_count else None
+    if header is None or header.type == "block":
+        return False
+    text = model.source.text(header)
+    return _BENCHMARK_N.search(text) is not None or text.endswith(".Loop()")

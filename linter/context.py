@@ -58,7 +58,7 @@ class FileContext:
         severity: Severity | None = None,
         end: Node | None = None,
         subjects: tuple[str, ...] = (),
-        repeats: bool = False,
+        repeats: str = "",
     ) -> Finding:
         """A finding spanning `node` (to the end of `end` if given).
 

@@ -88,8 +88,8 @@ def write_explanation(model: ModuleModel, node: Node, out: TextIO) -> None:
     if callers > 1:
         out.write(f"{callers} calls in the module reach it; the most repeated one decides.\n")
     if model.unresolved:
-        out.write(f"({model.unresolved} calls in the module could not be resolved without types and are not "
-                  f"counted.)\n")
+        calls = "1 call" if model.unresolved == 1 else f"{model.unresolved} calls"
+        out.write(f"({calls} in the module could not be resolved without types and are not counted.)\n")
 
 
 def main(argv: list[str]) -> int:  # pragma: no cover - through cli.main

@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .callgraph import ONCE, REQUEST, TEST, PackageSummary
+from .callgraph import BENCHMARK, ONCE, REQUEST, TEST, PackageSummary
 from .rule import Finding, Severity
 
 LOOP = "loop"
@@ -347,21 +347,24 @@ REPEATS = "repeats"  # the leak multiplies with how often the code runs (most ru
 EXPOSURE = "exposure"  # about how a server is set up: only test and example code silences it
 IGNORES = "ignores"  # not judged by lifetime
 GROWTH = "growth"  # a collection that grows each time its inserting functions run
+# One leak per call (a goroutine that never exits): with no caller seen, the call most likely
+# happens once, at start-up through an interface or injection, so it is only a note.
+PER_CALL = "per-call"
 
 
-def level_for(policy: str, lifetime: str, severity: Severity, repeats: bool) -> Severity | None:
+def level_for(policy: str, lifetime: str, severity: Severity, repeats: str | bool) -> Severity | None:
     """The level a finding takes in code of `lifetime`; None: not reported.
 
     per request: as the rule says; loop, api, unknown: at most warning; once per process: not
     reported, unless the leak repeats within one run of the function (`repeats`: a loop that
-    never ends), which then counts as a loop; test-only: not reported, unless it repeats
-    (a benchmark loop, an endless loop). A growing collection
-    (GROWTH) is at least a warning per request and in a loop."""
+    never ends), which then counts as a loop; test-only: not reported, unless it repeats in a
+    benchmark loop. A growing collection (GROWTH) is at least a warning per request and in a
+    loop; a leak per call (PER_CALL) of code with no caller seen is a note."""
     if policy == IGNORES:
         return severity
     if lifetime == TEST:
-        # A leak real in tests too: a benchmark loop over b.N or b.Loop(), an endless loop.
-        return min_level(severity, Severity.WARNING) if repeats and policy != EXPOSURE else None
+        # A leak real in tests too: a benchmark loop over b.N or b.Loop(), as long as it takes.
+        return min_level(severity, Severity.WARNING) if repeats == BENCHMARK and policy != EXPOSURE else None
     if policy == EXPOSURE:
         return severity
     if lifetime == ONCE and not repeats:
@@ -370,6 +373,8 @@ def level_for(policy: str, lifetime: str, severity: Severity, repeats: bool) -> 
         return Severity.WARNING  # it grows with traffic or with every event: worth a change
     if lifetime == REQUEST:
         return severity
+    if policy == PER_CALL and lifetime == UNKNOWN and not repeats:
+        return Severity.NOTE
     return min_level(severity, Severity.WARNING)
 
 

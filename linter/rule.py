@@ -42,7 +42,7 @@ class Docs:
 
 
 # How a rule's findings take their level from the lifetime of their code (linter/lifetime.py).
-LIFETIME_POLICIES = ("repeats", "growth", "exposure", "ignores")
+LIFETIME_POLICIES = ("repeats", "per-call", "growth", "exposure", "ignores")
 
 
 @dataclass(frozen=True)
@@ -102,9 +102,9 @@ class Finding:
     # The functions (names as `context` writes them, in the finding's package) whose lifetime decides
     # the level, when not the enclosing one: the inserting functions of a package-level map.
     subjects: tuple[str, ...] = field(default=(), compare=False)
-    # The leak repeats within one run of its function (an unbounded loop), so it leaks even in code
-    # that runs once per process.
-    repeats: bool = field(default=False, compare=False)
+    # The leak repeats within one run of its function: "loop" (a loop that never ends: it leaks even
+    # in code that runs once per process) or "benchmark" (a benchmark's b.N loop: even in tests).
+    repeats: str = field(default="", compare=False)
     # How often the code runs, from the module model: per-request, loop, api, unknown, once, test.
     lifetime: str | None = field(default=None, compare=False)
     # Runtime evidence merged in after the rules ran (linter/evidence): ((kind, JSON-able value), …),

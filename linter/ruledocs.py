@@ -43,7 +43,12 @@ _LIFETIME_TEXT = {
     "warning; once per process (reachable only from `main`, `init`, command-line commands, `sync.Once`, a "
     "nil-guarded singleton): not reported, unless the leak repeats inside one run of the function (an endless "
     "loop); test-only code (`_test.go`, files importing `testing`, test-support and example packages): not "
-    "reported.",
+    "reported, unless it leaks in a benchmark's loop over `b.N` or `b.Loop()`.",
+    "per-call": "One leak per call, so the level follows how often the code runs (`goleaklint explain "
+    "FILE:LINE` shows it): per request, as above; in an endless loop or per call of a library API: at most "
+    "warning; with no caller seen in the module (reached through an interface or injection, most often at "
+    "start-up): a note; once per process (`main`, `init`, command-line commands, `sync.Once`, a nil-guarded "
+    "singleton) and test-only code: not reported.",
     "growth": "The level follows how often the inserting functions run (`goleaklint explain FILE:LINE` shows "
     "it): an error only when the key or value comes from the request; at least a warning when an inserting "
     "function runs per request or in an endless loop; at most warning per call of a library API or with no "

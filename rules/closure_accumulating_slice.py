@@ -122,7 +122,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             fix=f"do not keep per-call data in `{name}`: hand each value on (log, metric, channel), or "
             f"bound it (`{name} = {name}[:0]` after use, a fixed-size window or ring buffer)",
             severity=level,
-            repeats=lifetime == "goroutine",  # an endless loop: it grows even in a goroutine started once
+            repeats="loop" if lifetime == "goroutine" else "",  # an endless loop: it grows even in a goroutine started once
         )
 
 

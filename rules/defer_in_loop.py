@@ -250,9 +250,33 @@ def _note_reason(ctx: FileContext, call: Node, loop: Node) -> str | None:
             return f"{cheap} is cheap to hold"
         if made_by in _TIMERS and callee.type == "selector_expression" and ctx.go_at_least(1, 23):
             return "from Go 1.23 a stopped timer is cheap to hold"
+    drained = _drained_body(ctx, call, loop)
+    if drained:
+        return f"`{drained}` is read to the end in the iteration, which hands its connection back"
     size = _literal_size(model, loop)
     if size is not None and size <= _SMALL_TABLE:
         return f"the loop runs over {size} literal case{'s' if size != 1 else ''}"
+    return None
+
+
+_DRAINS = re.compile(rb"(?:io\.ReadAll|ioutil\.ReadAll|io\.Copy\(\s*(?:io|ioutil)\.Discard\s*,)\(?\s*")
+
+
+def _drained_body(ctx: FileContext, call: Node, loop: Node) -> str | None:
+    """`defer resp.Body.Close()` where the iteration reads the body to its end (`io.ReadAll(resp.Body)`,
+    `io.Copy(io.Discard, resp.Body)`): an HTTP response read to EOF returns its connection to the
+    pool, so what the defer holds until the function returns is a small closed-over struct."""
+    callee = call.child_by_field_name("function") if call.type == "call_expression" else None
+    if callee is None or callee.type != "selector_expression" or ctx.source.text(callee.child_by_field_name("field")) != "Close":
+        return None
+    body = callee.child_by_field_name("operand")
+    if body is None or body.type != "selector_expression" or ctx.source.text(body.child_by_field_name("field")) != "Body":
+        return None
+    text = ctx.source.text(body).encode()
+    data = ctx.source.data
+    for match in _DRAINS.finditer(data, call.end_byte, loop.end_byte):
+        if data.startswith(text, match.end()) and data[match.end() + len(text): match.end() + len(text) + 1] in (b")", b" "):
+            return ctx.source.text(body)
     return None
 
 

@@ -21,6 +21,7 @@ RULE = Rule(
     slug="goroutine-without-exit",
     title="a goroutine runs an endless loop that nothing can stop",
     severity=Severity.WARNING,
+    lifetime="per-call",  # one goroutine per call: a note where no caller is seen
     tags=("goroutine-leak",),
     precision="high",
     docs=Docs(

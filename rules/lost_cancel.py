@@ -38,7 +38,9 @@ RULE = Rule(
     defer cancel()
     return get(ctx, url)
 }""",
-        limits="A cancel function stored in a struct field or a package variable counts as handed on; "
+        limits="A discarded cancel of `context.WithCancel(context.Background())` (or `TODO()`) is a note: "
+        "such a context is registered nowhere and has no timer, so it is collected once unreachable "
+        "(go vet still reports it). A cancel function stored in a struct field or a package variable counts as handed on; "
         "whether someone calls it later is not checked. Aliased imports of `context` are followed; "
         "wrappers of your own around `context.WithCancel` are not. Paths are followed without "
         "evaluating conditions: a return guarded by the same condition as the call "
@@ -74,6 +76,18 @@ def _short(name: str) -> str:
     return name.split(".", 1)[1] if "." in name else name
 
 
+def _cancel_only(constructor: str) -> bool:
+    return constructor in ("context.WithCancel", "context.WithCancelCause")
+
+
+def _background_parent(model, call: Node) -> bool:
+    """The parent context is `context.Background()` or `context.TODO()`, written in the call."""
+    args = call.child_by_field_name("arguments")
+    first = args.named_children[0] if args is not None and args.named_child_count else None
+    return first is not None and first.type == "call_expression" and \
+        model.qualified(first) in ("context.Background", "context.TODO")
+
+
 def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding]:
     model = ctx.model
     for call in captures["call"]:
@@ -104,6 +118,16 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         if _deferred_next(ctx, statement, name):
             continue  # `defer cancel()` on the next line: every path passes it
         if name == "_":
+            if _cancel_only(constructor) and _background_parent(model, call):
+                # Nothing holds it: a cancel context of Background or TODO is not registered with
+                # its parent and has no timer, so it is collected once it is unreachable.
+                yield ctx.finding(
+                    RULE, cancel,
+                    f"the cancel function returned by {label} is assigned to _: the context can never be "
+                    f"cancelled, but it derives from context.Background() and holds nothing once unreachable",
+                    fix=_FIX, severity=Severity.NOTE,
+                )
+                continue
             yield ctx.finding(
                 RULE, cancel,
                 f"the cancel function returned by {label} is assigned to _: {_held(constructor)} until the parent is cancelled",

@@ -124,10 +124,15 @@ def test_levels_by_lifetime(lifetime, expected):
 
 
 def test_levels_for_repeating_exposure_and_growth():
-    assert level_for("repeats", ONCE, Severity.WARNING, repeats=True) == Severity.WARNING
-    assert level_for("repeats", TEST, Severity.WARNING, repeats=True) == Severity.WARNING  # a benchmark loop
-    assert level_for("repeats", TEST, Severity.ERROR, repeats=True) == Severity.WARNING
-    assert level_for("exposure", TEST, Severity.WARNING, repeats=True) is None
+    assert level_for("repeats", ONCE, Severity.WARNING, repeats="loop") == Severity.WARNING
+    assert level_for("repeats", TEST, Severity.WARNING, repeats="benchmark") == Severity.WARNING
+    assert level_for("repeats", TEST, Severity.ERROR, repeats="benchmark") == Severity.WARNING
+    assert level_for("repeats", TEST, Severity.WARNING, repeats="loop") is None  # an endless loop in a test ends with it
+    assert level_for("exposure", TEST, Severity.WARNING, repeats="benchmark") is None
+    assert level_for("per-call", UNKNOWN, Severity.WARNING, repeats="") == Severity.NOTE
+    assert level_for("per-call", API, Severity.WARNING, repeats="") == Severity.WARNING
+    assert level_for("per-call", REQUEST, Severity.WARNING, repeats="") == Severity.WARNING
+    assert level_for("per-call", ONCE, Severity.WARNING, repeats="") is None
     assert level_for("exposure", ONCE, Severity.ERROR, repeats=False) == Severity.ERROR
     assert level_for("exposure", TEST, Severity.ERROR, repeats=False) is None
     assert level_for("growth", REQUEST, Severity.NOTE, repeats=False) == Severity.WARNING
@@ -207,7 +212,7 @@ def test_explain_prints_the_lifetime_and_the_chain(service_copy):
 
     proc = _cli(module, "explain", "cmd/server/main.go:45", "--no-cache")
     assert "lifetime: once per process" in proc.stdout
-    assert re.search(r"cmd/server/main.go:19\s+main\s+root: main of package main", proc.stdout)
+    assert re.search(r"cmd/server/main.go:20\s+main\s+root: main of package main", proc.stdout)
 
 
 @pytest.mark.parametrize("location, message", [
