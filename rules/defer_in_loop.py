@@ -54,7 +54,8 @@ RULE = Rule(
         return err
     }
 }""",
-        limits="Not reported: a defer inside a function literal (it runs when the literal returns, "
+        limits="A deferred `resp.Body.Close()` whose body the iteration reads to the end (`io.ReadAll`, `io.Copy(io.Discard, ...)`) is a note: the connection is back in the pool. A defer followed in its block by a `return` or a `break` out of the loop runs at most once and is not reported. "
+        "Not reported: a defer inside a function literal (it runs when the literal returns, "
         "which is the fix); a defer followed by a `return` in the same block, since that iteration is "
         "the last one; a resource the function keeps past its iteration on purpose (the value itself "
         "appended or stored into a slice, map or array declared outside the loop, or used by a "
