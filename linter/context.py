@@ -59,6 +59,7 @@ class FileContext:
         end: Node | None = None,
         subjects: tuple[str, ...] = (),
         repeats: str = "",
+        bounded: bool = False,
     ) -> Finding:
         """A finding spanning `node` (to the end of `end` if given).
 
@@ -95,6 +96,7 @@ class FileContext:
             source_line=source.line_text(line),
             subjects=subjects,
             repeats=repeats,
+            bounded=bounded,
         )
 
 

@@ -396,6 +396,8 @@ def apply(model: ModuleModel, findings: list[Finding], policies: dict[str, str],
             kept.append(finding)
             continue
         level = level_for(policies.get(finding.rule_id, REPEATS), lifetime, finding.severity, finding.repeats)
+        if level is not None and finding.bounded and lifetime != REQUEST:
+            level = Severity.NOTE  # bounded by the data it walks, in code that does not run per request
         if level is not None and finding.rule_id in overrides:
             level = overrides[finding.rule_id]
         updated = replace(finding, lifetime=lifetime, severity=level or finding.severity)

@@ -105,6 +105,9 @@ class Finding:
     # The leak repeats within one run of its function: "loop" (a loop that never ends: it leaks even
     # in code that runs once per process) or "benchmark" (a benchmark's b.N loop: even in tests).
     repeats: str = field(default="", compare=False)
+    # The leak is bounded by data the code walks (a range over a slice or map): worth a change where
+    # the code runs per request, a note elsewhere.
+    bounded: bool = field(default=False, compare=False)
     # How often the code runs, from the module model: per-request, loop, api, unknown, once, test.
     lifetime: str | None = field(default=None, compare=False)
     # Runtime evidence merged in after the rules ran (linter/evidence): ((kind, JSON-able value), …),

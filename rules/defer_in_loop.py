@@ -54,7 +54,8 @@ RULE = Rule(
         return err
     }
 }""",
-        limits="A deferred `resp.Body.Close()` whose body the iteration reads to the end (`io.ReadAll`, `io.Copy(io.Discard, ...)`) is a note: the connection is back in the pool. A defer followed in its block by a `return` or a `break` out of the loop runs at most once and is not reported. "
+        limits="A defer in a `range` loop is a warning where the function runs per request (the data can be anything a client sends) and a note elsewhere (a bounded set: mounts, configured servers, a page of results). "
+        "A deferred `resp.Body.Close()` whose body the iteration reads to the end (`io.ReadAll`, `io.Copy(io.Discard, ...)`) is a note: the connection is back in the pool. A defer followed in its block by a `return` or a `break` out of the loop runs at most once and is not reported. "
         "Not reported: a defer inside a function literal (it runs when the literal returns, "
         "which is the fix); a defer followed by a `return` in the same block, since that iteration is "
         "the last one; a resource the function keeps past its iteration on purpose (the value itself "
@@ -148,6 +149,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             defer,
             message + (f" ({reason})" if reason else ""),
             repeats=in_unbounded_loop(ctx.model, defer),
+            bounded=_walks_data(loop),
             fix="move the loop body into a function (or a func literal called each iteration) so the "
             "defer runs per iteration, or release the resource explicitly at the end of the iteration",
             severity=Severity.NOTE if reason else None,
@@ -279,6 +281,18 @@ def _drained_body(ctx: FileContext, call: Node, loop: Node) -> str | None:
         if data.startswith(text, match.end()) and data[match.end() + len(text): match.end() + len(text) + 1] in (b")", b" "):
             return ctx.source.text(body)
     return None
+
+
+def _walks_data(loop: Node) -> bool:
+    """`for _, x := range items`: as many iterations as the data has. Per request that can be
+    anything a client sends (the members of an uploaded archive); elsewhere it is a bounded set
+    (mounts, configured servers, a page of results), so the finding is a note there."""
+    for child in loop.named_children:
+        if child.type == "range_clause":
+            right = child.child_by_field_name("right")
+            return right is not None and not (right.type == "selector_expression"
+                                              and right.child_by_field_name("field").text == b"C")
+    return False
 
 
 def _repeats_unboundedly(ctx: FileContext, loop: Node) -> bool:

@@ -29,8 +29,8 @@ import (
 func open(parent context.Context, names []string) {{
 	ctx, _ := context.WithCancel(parent) // a lost cancel
 	_ = ctx
-	for _, n := range names {{
-		f, _ := os.Open(n)
+	for i := 0; i < len(names); i++ {{
+		f, _ := os.Open(names[i])
 		defer f.Close()
 	}}
 	x, _ := context.WithTimeout(parent, 0) //nolint:goleaklint:GL401 // cancelled by the caller

@@ -259,8 +259,8 @@ import (
 func (s *Server) handle(parent context.Context) {
 	label := "😀"; ctx, _ := context.WithTimeout(parent, time.Second)
 	use(ctx, label)
-	for _, f := range s.files {
-		defer f.Close()
+	for i := 0; i < len(s.files); i++ {
+		defer s.files[i].Close()
 	}
 	keep, cancel := context.WithCancel(parent) //nolint:goleaklint:GL401 // handed on below
 	use(keep, "")
