@@ -114,6 +114,17 @@ def test_ledger_entries_round_trip_and_bad_ones_are_errors(tmp_path):
             check.load_ledger(ledger)
 
 
+def test_repos_carry_a_batch_that_defaults_to_one_and_must_be_a_positive_integer(tmp_path):
+    repos = tmp_path / "repos.toml"
+    head = '[[repo]]\nname = "a"\nurl = "u"\ncommit = "c"\nset = "heldout"\n'
+    repos.write_text(head + '\n[[repo]]\nname = "b"\nurl = "u"\ncommit = "c"\nset = "heldout"\nbatch = 2\n',
+                     encoding="utf-8")
+    assert [(r.name, r.batch) for r in check.load_repos(repos)] == [("a", 1), ("b", 2)]
+    for bad in ("0", '"2"', "true", "1.5"):
+        repos.write_text(head + f"batch = {bad}\n", encoding="utf-8")
+        with pytest.raises(check.InputError, match="'batch' must be a positive integer"):
+            check.load_repos(repos)
+
 def test_findings_carry_the_text_of_their_source_line(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "a.go").write_text("package a\n\nfunc f() {\n\t\tdefer  x()\n}\n", encoding="utf-8")

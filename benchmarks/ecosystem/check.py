@@ -52,6 +52,7 @@ class Repo:
     set: str
     kind: str = ""
     paths: tuple[str, ...] = ("./...",)
+    batch: int = 1
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ def load_repos(path: Path) -> list[Repo]:
         for key in ("name", "url", "commit", "set"):
             if not isinstance(item.get(key), str) or not item[key]:
                 raise InputError(f"{where}: '{key}' is missing or not a string")
-        unknown = set(item) - {"name", "url", "commit", "set", "kind", "paths"}
+        unknown = set(item) - {"name", "url", "commit", "set", "kind", "paths", "batch"}
         if unknown:
             raise InputError(f"{where} ({item['name']}): unknown keys {sorted(unknown)}")
         if item["set"] not in SETS:
@@ -152,7 +153,11 @@ def load_repos(path: Path) -> list[Repo]:
         paths = item.get("paths", ["./..."])
         if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths) or not paths:
             raise InputError(f"{where} ({item['name']}): 'paths' must be a list of strings")
-        repos.append(Repo(item["name"], item["url"], item["commit"], item["set"], item.get("kind", ""), tuple(paths)))
+        batch = item.get("batch", 1)
+        if type(batch) is not int or batch < 1:
+            raise InputError(f"{where} ({item['name']}): 'batch' must be a positive integer")
+        repos.append(Repo(item["name"], item["url"], item["commit"], item["set"], item.get("kind", ""), tuple(paths),
+                          batch))
     names = Counter(r.name for r in repos)
     twice = sorted(n for n, c in names.items() if c > 1)
     if twice:
@@ -410,7 +415,7 @@ def render_json(repos: list[Repo], linted: dict[str, int], missing: list[str], c
 
     document = {
         "version": 1,
-        "repos": [{"name": r.name, "set": r.set, "commit": r.commit, "linted": r.name in linted,
+        "repos": [{"name": r.name, "set": r.set, "batch": r.batch, "commit": r.commit, "linted": r.name in linted,
                    "findings": linted.get(r.name, 0)} for r in repos],
         "missing_snapshots": missing,
         "rules": {rule: {"findings": s.findings, "judged": s.judged, "true": s.true, "false": s.false,
