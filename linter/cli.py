@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     parser.add_argument("--no-color", action="store_true", help="no colour (also: NO_COLOR=1)")
     parser.add_argument("--statistics", action="store_true", help="print counts by rule, most frequent first")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="text format: list each file that could not be fully parsed (default: a count)")
     adoption = parser.add_argument_group("adopting on an existing codebase (docs/adoption.md)")
     adoption.add_argument("--baseline", metavar="FILE", help="do not report findings recorded in FILE")
     adoption.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE")
@@ -179,6 +181,7 @@ def _lint_command(args: argparse.Namespace) -> int:
             tool_version=__version__,
             files_scanned=result.files_scanned,
             color=color,
+            verbose=args.verbose,
             extra=extra,
             statistics=args.statistics,
             sarif_include_suppressed=args.sarif_include_suppressed,
