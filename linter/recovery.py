@@ -37,6 +37,7 @@ rewrite made reachable.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -71,7 +72,8 @@ class Site:
 class Recovery:
     tree: tree_sitter.Tree
     sites: list[Site]  # every site found, rewritten or not
-    rewritten: bool  # the tree is of a rewritten copy
+    data: bytes  # what `tree` was parsed from: the file's bytes, or a copy with sites rewritten
+
 
     def construct_at(self, start: int, end: int, not_before: Callable[[Site], int]) -> Site | None:
         """The first site that an error spanning [start, end) overlaps, if the error starts at or
@@ -85,38 +87,66 @@ class Recovery:
 
 def recover(parser: tree_sitter.Parser, data: bytes, tree: tree_sitter.Tree) -> Recovery:
     """A tree for `data` with the unknown constructs parsed, or the given tree if no rewrite helps."""
-    result = Recovery(tree, [], False)
+    result = Recovery(tree, [], data)
     damage = error_extent(tree.root_node)
-    current = data
     tried: set[int] = set()
+    lines = _LineIndex(data)
     for _ in range(_ROUNDS):
-        sites = [site for site in find_sites(current, result.tree.root_node) if site.start not in tried]
+        base, current = result.tree, result.data
+        sites = [site for site in find_sites(current, base.root_node) if site.start not in tried]
         if not sites:
             break
         tried.update(site.start for site in sites)
         result.sites += sites
-        buffer, candidate = _rewrite(parser, current, sites)
+        buffer, candidate = _rewrite(parser, current, base, sites, lines)
         # Inside a large error node a valid `make([]T, n)` looks broken too, and renaming it would
         # break it for real: keep only the rewrites that came out clean, and parse once more.
         kept = [site for site in sites if not _broken(candidate.root_node, site.start, site.end)]
         if kept and len(kept) < len(sites):
-            buffer, candidate = _rewrite(parser, current, kept)
+            buffer, candidate = _rewrite(parser, current, base, kept, lines)
         candidate_damage = error_extent(candidate.root_node)
         if candidate_damage >= damage:
             break
-        current, damage = buffer, candidate_damage
-        result.tree, result.rewritten = candidate, True
+        result.tree, result.data, damage = candidate, buffer, candidate_damage
         if not damage:
             break
     return result
 
 
-def _rewrite(parser: tree_sitter.Parser, data: bytes, sites: list[Site]) -> tuple[bytes, tree_sitter.Tree]:
+class _LineIndex:
+    """Byte offset -> tree-sitter point (row, byte column), for the edits handed to the tree."""
+
+    def __init__(self, data: bytes):
+        self._data = data
+        self._starts: list[int] | None = None
+
+    def point(self, offset: int) -> tuple[int, int]:
+        if self._starts is None:
+            starts = [0]
+            find = self._data.find
+            i = find(b"\n")
+            while i != -1:
+                starts.append(i + 1)
+                i = find(b"\n", i + 1)
+            self._starts = starts
+        row = bisect.bisect_right(self._starts, offset) - 1
+        return row, offset - self._starts[row]
+
+
+def _rewrite(parser: tree_sitter.Parser, data: bytes, tree: tree_sitter.Tree, sites: list[Site],
+             lines: _LineIndex) -> tuple[bytes, tree_sitter.Tree]:
+    """The rewritten bytes and their tree. The parse is incremental: the old tree is told which
+    bytes changed (same length, so nothing moves) and tree-sitter re-parses only around them,
+    reusing every subtree elsewhere: a few per cent of a full parse, and the same tree."""
     buffer = bytearray(data)
+    edited = tree.copy()
     for site in sites:
-        buffer[site.edit_start : site.edit_start + len(site.replacement)] = site.replacement
+        start, end = site.edit_start, site.edit_start + len(site.replacement)
+        buffer[start:end] = site.replacement
+        start_point, end_point = lines.point(start), lines.point(end)
+        edited.edit(start, end, end, start_point, end_point, end_point)
     rewritten = bytes(buffer)
-    return rewritten, parser.parse(rewritten)
+    return rewritten, parser.parse(rewritten, edited)
 
 
 def error_extent(root: tree_sitter.Node) -> int:

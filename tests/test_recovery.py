@@ -129,4 +129,27 @@ def test_recovery_never_makes_a_tree_worse_nor_moves_a_byte(data):
     assert (root.start_byte, root.end_byte) == (plain.root_node.start_byte, plain.root_node.end_byte)
     assert len(root.text) == root.end_byte - root.start_byte
     assert error_extent(source.root) <= error_extent(plain.root_node)
-    source.syntax_problem() if source.has_errors else None
+    if source._recovery is not None:
+        assert _shape(source.root) == _shape(new_parser().parse(source._recovery.data).root_node)
+        source.syntax_problem()
+
+
+def _shape(root) -> list[tuple[str, int, int]]:
+    """Every node's type and byte span, in order."""
+    shape = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        shape.append((node.type, node.start_byte, node.end_byte))
+        stack.extend(reversed(node.children))
+    return shape
+
+
+def test_the_incremental_reparse_gives_the_tree_a_full_parse_gives():
+    """The rewritten copy is re-parsed incrementally, from the broken tree: the result must be the
+    tree a fresh parse of the copy builds, node for node."""
+    for path in sorted((FIXTURES / "syntax").rglob("*.go")):
+        source = _source(path.read_bytes())
+        if source._recovery is not None:
+            fresh = new_parser().parse(source._recovery.data)
+            assert _shape(source.root) == _shape(fresh.root_node), path.name
