@@ -12,9 +12,10 @@ constructs, both valid Go:
 The same reservation of `new` and `make` also breaks older valid Go that calls a variable of that
 name (`var make func(int) *X; make(n - 1)`), and the same rewrite fixes it.
 
-A file whose tree has errors (and only such a file: a clean tree is never looked at again) gets a
-second parse of a rewritten copy of its bytes, where each broken occurrence of these constructs is
-turned into something the grammar knows, *byte for byte the same length*:
+A file whose tree has errors (and only such a file: a clean tree is never looked at again) is parsed
+again from a rewritten copy of its bytes, where each broken occurrence of these constructs is turned
+into something the grammar knows, *byte for byte the same length*. Since nothing moves, the broken
+tree is told which bytes changed and tree-sitter re-parses incrementally, only around them:
 
 - the `new` of a broken `new(...)` call becomes `ne_` (a broken `make(...)`, `mak_`), an ordinary
   name, so the call parses as a call whose arguments are expressions;
@@ -73,7 +74,6 @@ class Recovery:
     tree: tree_sitter.Tree
     sites: list[Site]  # every site found, rewritten or not
     data: bytes  # what `tree` was parsed from: the file's bytes, or a copy with sites rewritten
-
 
     def construct_at(self, start: int, end: int, not_before: Callable[[Site], int]) -> Site | None:
         """The first site that an error spanning [start, end) overlaps, if the error starts at or
@@ -167,7 +167,21 @@ def error_extent(root: tree_sitter.Node) -> int:
 def find_sites(data: bytes, root: tree_sitter.Node) -> list[Site]:
     if not root.has_error:
         return []
-    return _builtin_call_sites(data, root) + _generic_method_sites(data, root)
+    # A broken site lies in a broken top-level declaration (or an error node at the top): search
+    # only those, not the whole file.
+    spans: list[tuple[int, int]] = []
+    for child in root.children:
+        if child.has_error or child.is_error:
+            if spans and child.start_byte <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], max(spans[-1][1], child.end_byte))
+            else:
+                spans.append((child.start_byte, child.end_byte))
+    return _builtin_call_sites(data, root, spans) + _generic_method_sites(data, root, spans)
+
+
+def _hits(data: bytes, key: bytes, spans: list[tuple[int, int]]):
+    for start, end in spans:
+        yield from name_hits(data, key, start, end)
 
 
 def _broken(root: tree_sitter.Node, start: int, end: int) -> bool:
@@ -184,13 +198,13 @@ def _token_at(root: tree_sitter.Node, start: int, size: int, types: tuple[str, .
     return leaf is not None and leaf.start_byte == start and leaf.end_byte == start + size and leaf.type in types
 
 
-def _builtin_call_sites(data: bytes, root: tree_sitter.Node) -> list[Site]:
+def _builtin_call_sites(data: bytes, root: tree_sitter.Node, spans: list[tuple[int, int]]) -> list[Site]:
     """Broken calls of `new` and `make`, whose names the grammar reserves for `new(Type)` and
     `make(Type, ...)`."""
     sites = []
     for name, construct, replacement in _RESERVED_CALLS:
         size = len(name)
-        for at in name_hits(data, name):
+        for at in _hits(data, name, spans):
             if (at + size < len(data) and data[at + size] >= 0x80) or (at and data[at - 1] >= 0x80):
                 continue  # part of a longer non-ASCII name
             open_at = skip_space_and_comments(data, at + size)
@@ -207,10 +221,10 @@ def _builtin_call_sites(data: bytes, root: tree_sitter.Node) -> list[Site]:
     return sites
 
 
-def _generic_method_sites(data: bytes, root: tree_sitter.Node) -> list[Site]:
+def _generic_method_sites(data: bytes, root: tree_sitter.Node, spans: list[tuple[int, int]]) -> list[Site]:
     """`func (recv) Name[TypeParams](params)`: the bracket list becomes spaces."""
     sites = []
-    for at in name_hits(data, b"func"):
+    for at in _hits(data, b"func", spans):
         receiver = skip_space_and_comments(data, at + 4)
         if receiver is None or receiver >= len(data) or data[receiver] != ord("("):
             continue
