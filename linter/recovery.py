@@ -38,7 +38,6 @@ rewrite made reachable.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -90,7 +89,6 @@ def recover(parser: tree_sitter.Parser, data: bytes, tree: tree_sitter.Tree) -> 
     result = Recovery(tree, [], data)
     damage = error_extent(tree.root_node)
     tried: set[int] = set()
-    lines = _LineIndex(data)
     for _ in range(_ROUNDS):
         base, current = result.tree, result.data
         sites = [site for site in find_sites(current, base.root_node) if site.start not in tried]
@@ -98,12 +96,12 @@ def recover(parser: tree_sitter.Parser, data: bytes, tree: tree_sitter.Tree) -> 
             break
         tried.update(site.start for site in sites)
         result.sites += sites
-        buffer, candidate = _rewrite(parser, current, base, sites, lines)
+        buffer, candidate = _rewrite(parser, current, base, sites)
         # Inside a large error node a valid `make([]T, n)` looks broken too, and renaming it would
         # break it for real: keep only the rewrites that came out clean, and parse once more.
         kept = [site for site in sites if not _broken(candidate.root_node, site.start, site.end)]
         if kept and len(kept) < len(sites):
-            buffer, candidate = _rewrite(parser, current, base, kept, lines)
+            buffer, candidate = _rewrite(parser, current, base, kept)
         candidate_damage = error_extent(candidate.root_node)
         if candidate_damage >= damage:
             break
@@ -113,28 +111,13 @@ def recover(parser: tree_sitter.Parser, data: bytes, tree: tree_sitter.Tree) -> 
     return result
 
 
-class _LineIndex:
-    """Byte offset -> tree-sitter point (row, byte column), for the edits handed to the tree."""
-
-    def __init__(self, data: bytes):
-        self._data = data
-        self._starts: list[int] | None = None
-
-    def point(self, offset: int) -> tuple[int, int]:
-        if self._starts is None:
-            starts = [0]
-            find = self._data.find
-            i = find(b"\n")
-            while i != -1:
-                starts.append(i + 1)
-                i = find(b"\n", i + 1)
-            self._starts = starts
-        row = bisect.bisect_right(self._starts, offset) - 1
-        return row, offset - self._starts[row]
+def _point(data: bytes, offset: int) -> tuple[int, int]:
+    """tree-sitter's point (row, byte column) of an offset; counted in C, as sites are few."""
+    return data.count(b"\n", 0, offset), offset - (data.rfind(b"\n", 0, offset) + 1)
 
 
-def _rewrite(parser: tree_sitter.Parser, data: bytes, tree: tree_sitter.Tree, sites: list[Site],
-             lines: _LineIndex) -> tuple[bytes, tree_sitter.Tree]:
+def _rewrite(parser: tree_sitter.Parser, data: bytes, tree: tree_sitter.Tree,
+             sites: list[Site]) -> tuple[bytes, tree_sitter.Tree]:
     """The rewritten bytes and their tree. The parse is incremental: the old tree is told which
     bytes changed (same length, so nothing moves) and tree-sitter re-parses only around them,
     reusing every subtree elsewhere: a few per cent of a full parse, and the same tree."""
@@ -143,7 +126,7 @@ def _rewrite(parser: tree_sitter.Parser, data: bytes, tree: tree_sitter.Tree, si
     for site in sites:
         start, end = site.edit_start, site.edit_start + len(site.replacement)
         buffer[start:end] = site.replacement
-        start_point, end_point = lines.point(start), lines.point(end)
+        start_point, end_point = _point(data, start), _point(data, end)
         edited.edit(start, end, end, start_point, end_point, end_point)
     rewritten = bytes(buffer)
     return rewritten, parser.parse(rewritten, edited)
