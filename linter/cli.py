@@ -246,6 +246,7 @@ def _lint_command(args: argparse.Namespace) -> int:
             tool_version=__version__,
             files_scanned=result.files_scanned,
             color=_use_color(args),
+            verbose=bool(args.verbose),
             extra=extra,
             statistics=args.statistics,
             sarif_include_suppressed=args.sarif_include_suppressed,

@@ -342,10 +342,8 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
         if reported:
             result.files_scanned += 1
             if source.has_errors:
-                result.notifications.append(
-                    Notification(relpath, source.first_error_line(), NotificationKind.SYNTAX,
-                                 "syntax error: linted as far as the parse allows")
-                )
+                line, message = source.syntax_problem()
+                result.notifications.append(Notification(relpath, line, NotificationKind.SYNTAX, message))
     del files
 
     # Files of one directory may belong to two packages (`foo` and `foo_test`).

@@ -51,7 +51,7 @@ def name_hits(data: bytes, key: bytes, start: int = 0, end: int | None = None):
         at = data.find(key, at + 1, end)
 
 
-def _skip_space_and_comments(data: bytes, i: int) -> int | None:
+def skip_space_and_comments(data: bytes, i: int) -> int | None:
     """The offset of the next token at or after `i`; None inside an unterminated comment."""
     size = len(data)
     while i < size:
@@ -75,13 +75,13 @@ def package_clause(data: bytes) -> tuple[int, str] | None:
     """(offset, name) of the `package name` clause that must open every Go file after comments;
     None when the bytes do not start that way (the tree then decides). A name with non-ASCII
     letters is left to the tree as well."""
-    start = _skip_space_and_comments(data, 0)
+    start = skip_space_and_comments(data, 0)
     if start is None or not data.startswith(b"package", start):
         return None
     i = start + len(b"package")
     if i < len(data) and data[i] in NAME_BYTES:
         return None  # `packagefoo`
-    i = _skip_space_and_comments(data, i)
+    i = skip_space_and_comments(data, i)
     if i is None or i >= len(data) or data[i] not in _NAME_START:
         return None
     end = i
@@ -106,6 +106,7 @@ class SourceFile:
         self.has_bom = raw.startswith(_BOM)  # the SARIF line hash of line 1 counts it
         self.data = raw[3:] if self.has_bom else raw
         self._parser = parser
+        self._recovery = None  # set when the first parse had errors (linter/recovery.py)
         if not lazy:
             self.tree  # noqa: B018 - parse now
 
@@ -115,6 +116,12 @@ class SourceFile:
         (generated code, a sibling of a file named on the command line) is parsed only if some
         package rule or name lookup needs more than its bytes."""
         tree = self._parser.parse(self.data)
+        if tree.root_node.has_error:
+            # Go newer than the grammar (linter/recovery.py): only a broken tree pays for this.
+            from .recovery import recover
+
+            self._recovery = recover(self._parser, self.data, tree)
+            tree = self._recovery.tree
         self._parser = None
         return tree
 
@@ -181,14 +188,32 @@ class SourceFile:
     def has_errors(self) -> bool:
         return self.root.has_error
 
-    def first_error_line(self) -> int:
-        """Line of the first ERROR or MISSING node, found without recursion."""
+    def _first_error(self) -> tree_sitter.Node | None:
+        """The first ERROR or MISSING node, found without recursion."""
         stack = [self.root]
         while stack:
             node = stack.pop()
             if not node.has_error:
                 continue
             if node.is_error or node.is_missing:
-                return node.start_point[0] + 1
+                return node
             stack.extend(reversed(node.children))
-        return 1
+        return None
+
+    def first_error_line(self) -> int:
+        node = self._first_error()
+        return node.start_point[0] + 1 if node is not None else 1
+
+    def syntax_problem(self) -> tuple[int, str]:
+        """(line, message) for a file whose tree still has errors. When the first error lies on a
+        construct newer than the grammar that could not be recovered, the message names it and
+        the line is the construct's: an error node often starts far above its cause."""
+        node = self._first_error()
+        recovery = self._recovery
+        site = None
+        if recovery is not None and node is not None:
+            site = recovery.construct_at(node.start_byte, node.end_byte,
+                                         lambda site: self.line_starts[self.line_of(site.start) - 1])
+        if site is not None:
+            return self.line_of(site.start), f"{site.construct} could not be parsed: linted as far as the parse allows"
+        return self.first_error_line(), "syntax error: linted as far as the parse allows"

@@ -24,6 +24,7 @@ class Report:
     tool_version: str
     files_scanned: int = 0
     color: bool = False  # text only
+    verbose: bool = False  # text only: list each file with a syntax notification, not just their count
     statistics: bool = False
     sarif_include_suppressed: bool = False
     sarif_category: str | None = None

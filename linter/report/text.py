@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ..rule import NotificationKind
 from . import Report
 
 _STYLE = {"error": "bold red", "warning": "yellow", "note": "cyan"}
@@ -77,9 +78,19 @@ def render(report: Report, out: TextIO) -> None:
         if finding.fix:
             console.print(f"      [green]fix:[/] {escape(finding.fix)}")
         console.print()
-    for note in report.notifications:
+    # A large tree can have dozens of files with syntax notifications (code for a newer Go, code
+    # that does not compile): one line counts them, -v lists them. Other notifications ask for
+    # action and are always listed.
+    syntax_files = {note.path for note in report.notifications if note.kind is NotificationKind.SYNTAX}
+    listed = [note for note in report.notifications
+              if report.verbose or note.kind is not NotificationKind.SYNTAX]
+    for note in listed:
         style = "bold red" if note.is_error else "magenta"
         console.print(f"[bold]{escape(note.path)}:{note.line}[/]: [{style}]{note.kind.value}[/]  {escape(note.message)}")
+    if syntax_files and not report.verbose:
+        count = len(syntax_files)
+        console.print(f"[magenta]syntax[/]  {count} file{'s' if count != 1 else ''} could not be fully parsed and "
+                      f"{'were' if count != 1 else 'was'} linted as far as the parse allows (-v lists them)")
     if report.notifications:
         console.print()
 
