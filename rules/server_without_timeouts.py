@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from typing import Iterable
 
 from tree_sitter import Node, QueryCursor
@@ -48,7 +50,8 @@ RULE = Rule(
     IdleTimeout:       2 * time.Minute,
 }
 log.Fatal(srv.ListenAndServe())""",
-        limits="One file is followed: a server configured by a helper in another file or package, a "
+        limits="A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus, pprof or debug) is a note: operators and scrapers reach it, not clients. "
+        "One file is followed: a server configured by a helper in another file or package, a "
         "listener or address made in another file, or a flag defined in another file is still "
         "reported; suppress it with a reason. A flag's loopback default is trusted although a "
         "deployment may override it. A listener handed in as a parameter (systemd socket activation, a "
@@ -99,11 +102,12 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             handler_index = 3 if name.endswith("ListenAndServeTLS") else 1
             if len(args) > handler_index and _debug_only(ctx, args[handler_index]):
                 continue  # a metrics or pprof port: whether it is exposed at all is GL501's question
+            port = _operational_port(ctx, call, args[:1])
             yield ctx.finding(
                 RULE, call,
                 f"{label} serves with no timeouts: a slow client holds a goroutine and its buffers for as long as it "
-                "likes",
-                fix=_FIX,
+                "likes" + (_PORT_NOTE if port else ""),
+                fix=_FIX, severity=Severity.NOTE if port else None,
             )
         elif name is None and _is_gin_run(ctx, call):
             args = call.child_by_field_name("arguments").named_children
@@ -148,12 +152,35 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             continue
         if _server_reach(ctx, fields.get("Addr"), bound, serve_methods).local:
             continue
+        bound_name = None if isinstance(bound_node, str) else bound_node
+        port = _operational_port(ctx, literal, [n for n in (bound_name, fields.get("Addr"), handler) if n is not None])
         yield ctx.finding(
             RULE, literal,
             "this http.Server sets neither ReadHeaderTimeout nor ReadTimeout: a slow client holds a goroutine and its "
-            "buffers for as long as it likes",
+            "buffers for as long as it likes" + (_PORT_NOTE if port else ""),
             fix="set ReadHeaderTimeout (e.g. 10*time.Second), and IdleTimeout for keep-alive connections",
+            severity=Severity.NOTE if port else None,
         )
+
+
+# Words that name an operational port: metrics, health checks, probes, profiling, debugging.
+_OPERATIONAL = re.compile(r"(?i)metric|health|prometheus|prom(?:x|http)?\b|pprof|debug|diagnos|probe|liveness|readiness")
+_PORT_NOTE = (" (a metrics, health or debug port, by the names around it: operators reach it, not clients, and "
+              "whether it is exposed at all is GL501's question)")
+
+
+def _operational_port(ctx: FileContext, node: Node, parts: list) -> bool:
+    """A server for metrics, health checks or debugging, as the code names it: the function that
+    starts it (`serveMetrics`, `(*PrometheusWrapper).run`), the variable it is kept in
+    (`metricsServer`), its address (`c.String("healthcheck-addr")`), its handler, or a directory
+    of its file (`…/debug/`). Such a port faces operators and scrapers rather than clients; the
+    finding stays, as a note."""
+    function = ctx.model.enclosing_function(node)
+    while function is not None and function.kind == "literal" and function.parent is not None:
+        function = function.parent
+    texts = [function.name if function is not None else "", *ctx.relpath.split("/")[:-1]]
+    texts += [ctx.source.text(part) for part in parts if part is not None and hasattr(part, "start_byte")]
+    return any(_OPERATIONAL.search(text) for text in texts)
 
 
 def _reach(ctx: FileContext, name: str, args: list[Node]) -> Reach:
