@@ -189,12 +189,13 @@ def installed(tmp_path_factory) -> dict[str, str]:
     return outputs
 
 
+# Not in main: code that runs once per process is not reported (README: How often the code runs).
 LEAKY = """package main
 
 import "context"
 
-func main() {
-	ctx, _ := context.WithCancel(context.Background())
+func fetch(parent context.Context) {
+	ctx, _ := context.WithCancel(parent)
 	<-ctx.Done()
 }
 """
