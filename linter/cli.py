@@ -220,7 +220,8 @@ def _lint_command(args: argparse.Namespace) -> int:
         # The module model sees every package of the linted modules (and the other shards'),
         # linted or not: a caller elsewhere decides how often a linted function runs.
         context = [] if args.no_lifetimes else module_context(jobs, configs, root, discovered,
-                                                              gitignore=not args.no_gitignore)
+                                                              gitignore=not args.no_gitignore,
+                                                              walked=args.paths or ["./..."])
         result, ran, options = _lint_by_config(jobs, root, select, ignore, _cache_dir(args), processes,
                                                context, lifetimes=not args.no_lifetimes)
         if result.files_scanned == 0 and stats.directory_args and shard is None and not result.notifications:

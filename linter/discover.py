@@ -322,7 +322,8 @@ def select_shard(jobs: list[PackageJob], shard: tuple[int, int], root: Path) -> 
 
 
 def module_context(jobs: list[PackageJob], config: "Config | ConfigResolver", cwd: Path | None = None,
-                   linted_elsewhere: list[PackageJob] = (), *, gitignore: bool = True) -> list[PackageJob]:
+                   linted_elsewhere: list[PackageJob] = (), *, gitignore: bool = True,
+                   walked: list[str] = ()) -> list[PackageJob]:
     """The packages the module model must see but nobody asked to lint: the rest of each linted
     package's module (a handler in another package decides how often a linted function runs), and
     `linted_elsewhere` (the other shards' packages). Their files are read and summarised, never
@@ -335,7 +336,13 @@ def module_context(jobs: list[PackageJob], config: "Config | ConfigResolver", cw
         if job.directory not in linted:
             extra[job.directory] = replace(job, files=list(job.files), report=set())
     roots = sorted({module_root for module_root, _ in module_paths(sorted(linted)).values()})
+    # A module under a directory the user's `DIR/...` already walked has no package left to add.
+    base = cwd or Path.cwd()
+    covered = [(base / arg[: -len("...")].rstrip("/")).resolve() if arg not in ("...", "./...") else base.resolve()
+               for arg in walked if arg == "..." or arg.endswith("/...")]
     for module_root in roots:
+        if any(module_root == done or done in module_root.parents for done in covered):
+            continue
         try:
             found, _ = discover([f"{module_root}/..."], config, cwd, gitignore=gitignore)
         except ConfigError:

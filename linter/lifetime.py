@@ -257,10 +257,20 @@ class _Resolver:
         self.model = model
         self.by_import = by_import
         self.local = local_index
+        self._types: dict[tuple[int, str], tuple[int, str] | None] = {}
 
     def type_of(self, pindex: int, type_text: str) -> tuple[int, str] | None:
+        key = (pindex, type_text)
+        if key in self._types:
+            return self._types[key]
+        found = self._types[key] = self._type_of(pindex, type_text)
+        return found
+
+    def _type_of(self, pindex: int, type_text: str) -> tuple[int, str] | None:
         text = type_text.lstrip("*")
-        text = re.sub(r"\[.*$", "", text)
+        cut = text.find("[")
+        if cut > 0:
+            text = text[:cut]
         if not text or text[0] in "[(" or text.startswith(("map", "chan", "func", "<-", "struct", "interface")):
             return None
         if "." in text:
