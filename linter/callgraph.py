@@ -149,6 +149,7 @@ class _FileSummariser:
 
     def functions(self) -> None:
         file_root = None
+        self.test_code = True
         if self.test_file:
             file_root = (TEST, "a _test.go file")
         elif self.model.imported("testing"):
@@ -156,6 +157,8 @@ class _FileSummariser:
             self.summary.imports_testing = True
         elif _BUILD_IGNORE.search(self.source.data, 0, 4096):
             file_root = (TEST, "a //go:build ignore program")
+        else:
+            self.test_code = False
         for fn in self.model.functions:
             root = file_root or self._root_of(fn)
             starts = self.source.line_starts
@@ -166,6 +169,8 @@ class _FileSummariser:
             record = [self.relpath, line, end_line, fn.kind, receiver, base[:1].isupper() and fn.kind != "literal",
                       root[0] if root else None, root[1] if root else "", 0]
             self.summary.functions.setdefault(fn.name, record)
+            if file_root is not None:
+                continue  # every function of the file is test code: nothing below can change that
             if fn.kind != "literal":
                 result = self._first_result(fn)
                 if result:
@@ -395,7 +400,9 @@ class _FileSummariser:
                     ref = self._reference(ident, function, called=True)
                     if ref is not None:
                         self._edge(function.name, ref, ident, function=function)
-        typed = self._typable_names()
+        # Test code only needs to be seen calling: a helper nothing else calls is test-only. What
+        # its method calls name through types cannot change a lifetime, so it is not worked out.
+        typed = self._typable_names() if not self.test_code else frozenset()
         for operand, field_node, called in self._selector_pairs():
             key = data[operand.start_byte:operand.end_byte]
             path = imports.get(key)
@@ -423,7 +430,7 @@ class _FileSummariser:
                 self._edge(function.name, ["M", what, name], operand, function=function)
             elif kind == "result":
                 self._edge(function.name, ["R", what, name], operand, function=function)
-        for operand, field_node in self._pairs("cx", "cxf"):
+        for operand, field_node in (self._pairs("cx", "cxf") if not self.test_code else ()):
             function = enclosing(operand)
             if function is None:
                 continue
