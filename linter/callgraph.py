@@ -84,6 +84,35 @@ _NIL_GUARD = re.compile(rb"if\s+[A-Za-z_]\w*\s*!=\s*nil")
 _IN_MODULE: dict[tuple[str, tuple[str, ...]], bool] = {}
 _IDENTIFIER = re.compile(rb"[A-Za-z_]\w*")
 _NAMED_TYPE = re.compile(r"(\*?)([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?(?:\[.*\])?")
+_BUILD_LINE = re.compile(rb"^//go:build[ \t]+(.+?)[ \t]*\r?$", re.M)
+# Build tags a default build of some platform sets: a file constrained by any other tag (`debug`,
+# `pprof`, `integration`) is not in the binary people ship unless they ask for it.
+_PLATFORM_TAGS = frozenset(
+    "aix android darwin dragonfly freebsd hurd illumos ios js linux nacl netbsd openbsd plan9 solaris wasip1 windows "
+    "zos unix 386 amd64 amd64p32 arm armbe arm64 arm64be loong64 mips mipsle mips64 mips64le mips64p32 mips64p32le "
+    "ppc ppc64 ppc64le riscv riscv64 s390 s390x sparc sparc64 wasm cgo gc gccgo purego boringcrypto "
+    "goexperiment".split())
+
+
+def _opt_in_tag(data: bytes) -> str | None:
+    """The custom tag a file's `//go:build` line requires (`//go:build debug`, `//go:build linux &&
+    pprof`), when the file is left out of default builds; None otherwise. A negated tag (`!debug`)
+    keeps the file in default builds."""
+    match = _BUILD_LINE.search(data, 0, 2048)
+    if match is None:
+        return None
+    expr = match.group(1).decode("utf-8", "replace")
+    if "||" in expr:
+        return None  # an alternative may be a default platform
+    for term in re.split(r"&&", expr):
+        term = term.strip().strip("()").strip()
+        if term.startswith("!"):
+            continue
+        if term and not term.startswith("go1.") and term not in _PLATFORM_TAGS and re.fullmatch(r"\w+", term):
+            return term
+    return None
+
+
 _BENCHMARK_N = re.compile(r"\b[A-Za-z_]\w*\.N\b")
 _BUILD_IGNORE = re.compile(rb"^//go:build\s+ignore\s*$", re.M)
 
@@ -107,14 +136,17 @@ class PackageSummary:
     # types whose `Run` a kong CLI calls once (struct fields tagged `cmd:""`)
     commands: list[str] = field(default_factory=list)
     imports_testing: bool = False  # some non-test file imports "testing"
+    test_files: list[str] = field(default_factory=list)  # files whose code is test-only as a whole
 
     def to_json(self) -> dict:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
-                "s": self.fields, "g": self.services, "k": self.commands, "t": self.imports_testing}
+                "s": self.fields, "g": self.services, "k": self.commands, "t": self.imports_testing,
+                "x": self.test_files}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
-        return cls(data["d"], data["n"], data["f"], data["c"], data["r"], data["s"], data["g"], data["k"], data["t"])
+        return cls(data["d"], data["n"], data["f"], data["c"], data["r"], data["s"], data["g"], data["k"], data["t"],
+                   data["x"])
 
 
 class _FileSummariser:
@@ -157,8 +189,12 @@ class _FileSummariser:
             self.summary.imports_testing = True
         elif _BUILD_IGNORE.search(self.source.data, 0, 4096):
             file_root = (TEST, "a //go:build ignore program")
+        elif (tag := _opt_in_tag(self.source.data)) is not None:
+            file_root = (TEST, f"built only with the `{tag}` tag, not in a default build")
         else:
             self.test_code = False
+        if file_root is not None:
+            self.summary.test_files.append(self.relpath)
         for fn in self.model.functions:
             root = file_root or self._root_of(fn)
             starts = self.source.line_starts

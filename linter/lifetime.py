@@ -88,6 +88,7 @@ class ModuleModel:
     by_name: dict[tuple[str, str], int] = field(default_factory=dict)  # (directory, function name) -> node
     edges: list[list[tuple[int, bool, str, int]]] = field(default_factory=list)  # caller -> (callee, in loop, relpath, line)
     unresolved: int = 0
+    test_files: set[str] = field(default_factory=set)  # files that are test-only code as a whole
     _by_package: dict[int, list[Node]] | None = None
 
     def nodes_of(self, package: int) -> list[Node]:
@@ -179,6 +180,7 @@ def build_model(summaries: list[PackageSummary], import_paths: dict[str, str], m
         has_main[module] = has_main.get(module, False) or summary.name == "main"
     by_import: dict[str, int] = {}
     for summary in sorted(summaries, key=lambda s: (s.directory, s.name)):
+        model.test_files.update(summary.test_files)
         index = len(model.packages)
         path = import_paths.get(summary.directory, "")
         model.packages.append(Package(summary, path, not has_main.get(modules.get(summary.directory, ""), False)))
@@ -416,7 +418,7 @@ def apply(model: ModuleModel, findings: list[Finding], policies: dict[str, str],
 
 
 def lifetime_of(model: ModuleModel, finding: Finding) -> str | None:
-    if finding.path.endswith("_test.go"):
+    if finding.path.endswith("_test.go") or finding.path in model.test_files:
         return TEST
     directory = posixpath.dirname(finding.path) or "."
     names = finding.subjects or ((finding.context,) if finding.context else ())

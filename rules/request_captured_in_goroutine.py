@@ -58,7 +58,8 @@ RULE = Rule(
     c.Status(http.StatusAccepted)
 })
 // or copy the values the goroutine needs: path, ua := c.Request.URL.Path, c.GetHeader("User-Agent")""",
-        limits="Not reported: `c.Copy()` made before the goroutine (gin's fix); values read out of "
+        limits="A goroutine that only reads fields net/http never changes after the handler returns (`URL`, `Method`, `Header`, `Host`, `RemoteAddr`, `UserAgent()`...) of an `*http.Request` is a note. "
+        "Not reported: `c.Copy()` made before the goroutine (gin's fix); values read out of "
         "the request before the `go` statement (`id := c.Param(\"id\")`, `go use(id)`); "
         "`r.Context()` and `r.Clone(ctx)` of a net/http request, passed in or called inside the "
         "literal (the context is cancelled when the handler returns, which is usually what the "
@@ -107,13 +108,22 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         if not uses or awaited(model, go):
             continue
         node, kind, how = max(uses, key=lambda u: (u[1] in fw.POOLED_KINDS, u[1] == fw.RESPONSE_WRITER, -u[0].start_byte))
-        if how == "copies":
+        if how in ("copies", "reads"):
             how = "captures"
         names = _names(ctx, [n for n, k, _ in uses if k == kind])
         others = _names(ctx, [n for n, k, _ in uses if k != kind])
         shown = ", ".join(f"`{n}`" for n in names[:3]) + (
             f" (and {', '.join(f'`{n}`' for n in others[:2])})" if others else "")
         severity = Severity.ERROR if kind in fw.POOLED_KINDS else None
+        if all(h == "reads" for _, _, h in uses):
+            fields = ", ".join(sorted({ctx.source.text(n.parent.child_by_field_name("field")) for n, _, _ in uses}))
+            yield ctx.finding(
+                RULE, go,
+                f"goroutine reads {fields} of {fw.describe(kind)} {shown} and the handler does not wait for it: "
+                f"net/http no longer changes them once the handler returns, but the goroutine keeps the request alive",
+                fix=_FIX.get(kind, _DEFAULT_FIX), severity=Severity.NOTE,
+            )
+            continue
         if all(h == "copies" for _, _, h in uses):
             message = (f"goroutine calls `{names[0].strip(chr(96))}.Copy()` itself, while the handler may already have returned: "
                        f"{_AFTER[kind]}, so the copy must be taken before the `go` statement")
@@ -180,4 +190,12 @@ def _captured_use(model: FileModel, ref: Node, kind: str) -> str | None:
             return None  # cancelled with the request / a deep copy: what the goroutine should take
         if is_call and kind == fw.GIN_CONTEXT and method == "Copy":
             return "copies"
+        if kind == fw.HTTP_REQUEST and method in _SETTLED_FIELDS:
+            return "reads"
     return "captures"
+
+
+# What net/http never changes after the handler returns: reading these later reads what the
+# request said, unlike its Body (closed) or the form (parsed from the body).
+_SETTLED_FIELDS = frozenset({"URL", "Method", "Host", "RemoteAddr", "Header", "Proto", "RequestURI", "UserAgent",
+                             "Referer", "TLS", "ContentLength", "Cookie", "Cookies", "Pattern", "PathValue"})

@@ -95,6 +95,8 @@ def service() -> dict[str, str]:
     ("internal/testutil:Serve", TEST),  # a test-support package
     ("examples/demo:main", TEST),  # example code
     ("dev/dummy:main", TEST),  # a dummy server for development
+    ("internal/extra:init", TEST),  # //go:build debug: not in a default build
+    ("internal/extra:Serve", UNKNOWN),  # //go:build linux && !debug: in a default build
     ("tools:main", TEST),  # a //go:build ignore program
 ])
 def test_service_lifetimes(service, function, lifetime):
@@ -244,3 +246,14 @@ def test_cli_shards_partition_the_unsharded_findings(service_copy):
     whole = findings()
     assert whole
     assert sorted(findings("--shard", "1/2") + findings("--shard", "2/2")) == whole
+
+
+def test_a_package_level_finding_in_a_file_built_only_with_a_custom_tag_is_test_only():
+    from goleaklint.lifetime import lifetime_of
+    from goleaklint.rule import Finding
+
+    model = _lint(FIXTURES / "lifetimes" / "service").module
+    assert "internal/extra/pprof.go" in model.test_files
+    assert "internal/extra/linux.go" not in model.test_files
+    finding = Finding("internal/extra/pprof.go", 7, 1, 7, 2, "GL501", "pprof", Severity.ERROR)
+    assert lifetime_of(model, finding) == TEST
