@@ -29,7 +29,7 @@ from pathlib import Path
 from . import __version__
 from .rule import Finding, Notification, NotificationKind, Severity
 
-FORMAT = "goleaklint-cache-5"
+FORMAT = "goleaklint-cache-6"
 
 
 def default_cache_dir() -> Path:
@@ -166,7 +166,6 @@ class ResultCache:
 
     def load(self, key: str):
         """The cached LintResult for `key`, or None when absent or not trustworthy."""
-        from .callgraph import PackageSummary
         from .engine import LintResult
 
         try:
@@ -185,7 +184,10 @@ class ResultCache:
                 suppressed=[_finding(item) for item in data["suppressed"]],
                 notifications=[_notification(item) for item in data["notifications"]],
                 files_scanned=int(data["files_scanned"]),
-                summaries=[PackageSummary.from_json(item) for item in data["summaries"]],
+                # The package's summary stays JSON text until the module model needs it: a warm
+                # run whose lifetimes are cached never decodes it.
+                summary_blobs=[data["summaries"]] if data["summaries"] != "[]" else [],
+                keys=[key],
             )
         except (ValueError, KeyError, TypeError, AttributeError):
             return None
@@ -201,12 +203,49 @@ class ResultCache:
                 "suppressed": [_finding_data(f) for f in result.suppressed],
                 "notifications": [_notification_data(n) for n in result.notifications],
                 "files_scanned": result.files_scanned,
-                "summaries": [summary.to_json() for summary in result.summaries],
+                "summaries": json.dumps([summary.to_json() for summary in result.all_summaries()],
+                                        separators=(",", ":")),
             },
             separators=(",", ":"),
         ).encode()
         checksum = hashlib.blake2b(payload, digest_size=16).hexdigest().encode()
         _WRITER.submit(self._path(key), checksum + b"\n" + payload)
+
+
+    def _blob(self, key: str, payload: bytes) -> None:
+        checksum = hashlib.blake2b(payload, digest_size=16).hexdigest().encode()
+        _WRITER.submit(self._path(key), checksum + b"\n" + payload)
+
+    def _read(self, key: str) -> dict | None:
+        try:
+            blob = self._path(key).read_bytes()
+        except OSError:
+            return None
+        checksum, sep, payload = blob.partition(b"\n")
+        if not sep or hashlib.blake2b(payload, digest_size=16).hexdigest().encode() != checksum:
+            return None
+        try:
+            data = json.loads(payload)
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) and data.get("format") == FORMAT and data.get("key") == key else None
+
+    def load_table(self, run_key: str):
+        """The lifetimes of a whole run (linter/lifetime.py), keyed by every package's key."""
+        from .lifetime import LifetimeTable
+
+        data = self._read("t" + run_key)
+        if data is None:
+            return None
+        try:
+            return LifetimeTable.from_json(data["table"])
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def store_table(self, run_key: str, table) -> None:
+        payload = json.dumps({"format": FORMAT, "key": "t" + run_key, "table": table.to_json()},
+                             separators=(",", ":")).encode()
+        self._blob("t" + run_key, payload)
 
 
 _FINDING_FIELDS = (

@@ -81,7 +81,6 @@ _PREDECLARED = frozenset(
     b"bool byte complex64 complex128 error float32 float64 int int8 int16 int32 int64 rune string uint uint8 uint16 "
     b"uint32 uint64 uintptr any func map chan interface struct".split())
 _NIL_GUARD = re.compile(rb"if\s+[A-Za-z_]\w*\s*!=\s*nil")
-_IN_MODULE: dict[tuple[str, tuple[str, ...]], bool] = {}
 _IDENTIFIER = re.compile(rb"[A-Za-z_]\w*")
 _NAMED_TYPE = re.compile(r"(\*?)([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?(?:\[.*\])?")
 _BUILD_LINE = re.compile(rb"^//go:build[ \t]+(.+?)[ \t]*\r?$", re.M)
@@ -153,6 +152,7 @@ class _FileSummariser:
     def __init__(self, model: FileModel, summary: PackageSummary, package_functions: set[str],
                  captures: dict[str, list[Node]] | None, modules: tuple[str, ...] = ()):
         self.modules = modules
+        self._in_module_memo = _module_memo(modules)
         self.model = model
         self.source = model.source
         self.summary = summary
@@ -789,9 +789,9 @@ class _FileSummariser:
         """Calls into the standard library and dependencies are never edges: not recorded."""
         if not self.modules:
             return True
-        known = _IN_MODULE.get((path, self.modules))
+        known = self._in_module_memo.get(path)
         if known is None:
-            known = _IN_MODULE[(path, self.modules)] = any(path == m or path.startswith(m + "/") for m in self.modules)
+            known = self._in_module_memo[path] = any(path == m or path.startswith(m + "/") for m in self.modules)
         return known
 
     def _value_type(self, expr: Node | None, function: Function) -> str:
@@ -857,6 +857,18 @@ def _function_bytes(names: set[str]) -> set[bytes]:
         _FUNCTION_BYTES.clear()
         cached = _FUNCTION_BYTES[id(names)] = (names, {name.encode() for name in names})
     return cached[1]
+
+
+_MODULE_MEMO: dict[tuple[str, ...], dict[str, bool]] = {}
+
+
+def _module_memo(modules: tuple[str, ...]) -> dict[str, bool]:
+    """Whether an import path is in the run's modules, remembered for the whole process."""
+    memo = _MODULE_MEMO.get(modules)
+    if memo is None:
+        _MODULE_MEMO.clear()
+        memo = _MODULE_MEMO[modules] = {}
+    return memo
 
 
 def _start(node: Node) -> int:

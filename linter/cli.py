@@ -19,9 +19,10 @@ from . import __version__
 from .baseline import Baseline, filter_findings
 from .changes import changes_from_patch, changes_since
 from .config import Config, ConfigError, ConfigResolver, load_config
-from .cache import default_cache_dir
+from .cache import ResultCache, default_cache_dir
 from .discover import DiscoveryStats, PackageJob, discover, module_context, parse_shard, select_shard
-from .engine import LintResult, RunOptions, judge_lifetimes, lint, module_path_list, selected_rules
+from .engine import LintResult, RunOptions, judge_lifetimes, lint, module_model, module_path_list, run_key, selected_rules
+from .lifetime import table_of
 from .registry import all_rules, rules_by_key
 from .report import FORMATS, Report, render
 from .rule import Finding, Severity
@@ -343,20 +344,33 @@ def _lint_by_config(jobs: list[PackageJob], root: Path, select, ignore, cache_di
         )
         parts.append((lint(group, options, processes, judge=False), options))
         ran.update((rm.rule.id, rm.rule) for rm in rules)
+    summaries = LintResult()
     if lifetimes and context:
         options = RunOptions(rule_ids=(), root=str(root.resolve()), cache_dir=cache_dir, modules=modules)
-        result.summaries += lint(list(context), options, processes, judge=False).summaries
+        summaries.extend(lint(list(context), options, processes, judge=False))
     for part, _ in parts:
-        result.summaries += part.summaries
-    model = None
+        summaries.summaries += part.summaries
+        summaries.summary_blobs += part.summary_blobs
+        summaries.keys += part.keys
+    table = None
+    if lifetimes:
+        # A warm run whose every package came from the cache has the same model as the run that
+        # filled it: its lifetimes are cached under the keys of all the packages.
+        key = run_key(summaries.keys, modules) if cache_dir and len(summaries.keys) == len(jobs) + len(context) else None
+        cache = ResultCache(cache_dir) if key is not None else None
+        table = cache.load_table(key) if cache is not None else None
+        if table is None:
+            model = module_model(summaries, [*jobs, *context], root)
+            result.module = model
+            table = table_of(model)
+            if cache is not None:
+                cache.store_table(key, table)
     for part, options in parts:
-        if lifetimes:
-            part.summaries = result.summaries
-            model = judge_lifetimes(part, [*jobs, *context], options, model)
-        part.summaries = []
+        if table is not None:
+            judge_lifetimes(part, [*jobs, *context], options, table)
+        part.summaries, part.summary_blobs = [], []
         result.extend(part)
         result.silenced += part.silenced
-    result.module = model
     result.sort()
     rules = [ran[rule_id] for rule_id in sorted(ran)]
     return result, rules, RunOptions(rule_ids=tuple(sorted(ran)), root=str(root.resolve()), cache_dir=cache_dir)

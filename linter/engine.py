@@ -25,7 +25,8 @@ from .context import FileContext, PackageContext, PackageScope
 from .discover import PackageJob
 from .fingerprint import with_fingerprints
 from .callgraph import SUMMARY_CAPTURES, SUMMARY_PATTERNS, PackageSummary, summarise_package
-from .lifetime import ModuleModel, apply as apply_lifetimes, build_model, import_paths_for, relative_directory
+from .lifetime import (LifetimeTable, ModuleModel, apply as apply_lifetimes, build_model, import_paths_for,
+                       relative_directory, table_of)
 from .model import FUNCTIONS_PATTERN, GO_STATEMENTS_PATTERN
 from .predicates import simplify_predicates
 from .registry import RuleModule, all_rules
@@ -49,6 +50,8 @@ class LintResult:
     notifications: list[Notification] = field(default_factory=list)
     files_scanned: int = 0
     summaries: list[PackageSummary] = field(default_factory=list)  # for the module model
+    summary_blobs: list[str] = field(default_factory=list)  # the same, as cached JSON not yet decoded
+    keys: list[str] = field(default_factory=list)  # the cache key of every package linted or loaded
     # Findings in code that runs once per process or only in tests (linter/lifetime.py): not reported.
     silenced: list[Finding] = field(default_factory=list)
     module: ModuleModel | None = None
@@ -59,6 +62,18 @@ class LintResult:
         self.notifications += other.notifications
         self.files_scanned += other.files_scanned
         self.summaries += other.summaries
+        self.summary_blobs += other.summary_blobs
+        self.keys += other.keys
+
+    def all_summaries(self) -> list[PackageSummary]:
+        """Every package summary, decoding the cached ones (once)."""
+        if self.summary_blobs:
+            import json
+
+            for blob in self.summary_blobs:
+                self.summaries += [PackageSummary.from_json(item) for item in json.loads(blob)]
+            self.summary_blobs = []
+        return self.summaries
 
     def sort(self) -> None:
         self.findings.sort()
@@ -398,6 +413,7 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
     # A crash may be fixed by the next release of a rule; an entry would hide it until then.
     if key is not None and not any(note.is_error for note in result.notifications):
         ResultCache(options.cache_dir).store(key, result)
+        result.keys.append(key)
     return result
 
 
@@ -421,20 +437,34 @@ def module_path_list(jobs: list[PackageJob]) -> tuple[str, ...]:
 
 def module_model(result: LintResult, jobs: list[PackageJob], root: Path) -> ModuleModel:
     paths, modules = import_paths_for(sorted({job.directory for job in jobs}), root)
-    return build_model(result.summaries, paths, modules)
+    return build_model(result.all_summaries(), paths, modules)
 
 
 def judge_lifetimes(result: LintResult, jobs: list[PackageJob], options: RunOptions,
-                    model: ModuleModel | None = None) -> ModuleModel:
+                    model: "ModuleModel | LifetimeTable | None" = None) -> "ModuleModel | LifetimeTable":
     """Every finding takes the level the lifetime of its code gives it (linter/lifetime.py)."""
     if model is None:
         model = module_model(result, jobs, Path(options.root))
+    table = model if isinstance(model, LifetimeTable) else table_of(model)
     policies = {rm.rule.id: rm.rule.lifetime for rm in all_rules()}
     overrides = dict(options.severity)
-    result.findings, result.silenced = apply_lifetimes(model, result.findings, policies, overrides)
-    result.suppressed, _ = apply_lifetimes(model, result.suppressed, policies, overrides)
-    result.module = model
-    return model
+    result.findings, result.silenced = apply_lifetimes(table, result.findings, policies, overrides)
+    result.suppressed, _ = apply_lifetimes(table, result.suppressed, policies, overrides)
+    if isinstance(model, ModuleModel):
+        result.module = model
+    return table
+
+
+def run_key(keys: list[str], modules: tuple[str, ...]) -> str:
+    """The key of a whole run's lifetimes: every package's key (bytes, rules, Go version, the tool)
+    and the module paths. Any change anywhere is a new key."""
+    import hashlib
+
+    digest = hashlib.sha256(b"lifetimes\0")
+    digest.update("\0".join(modules).encode())
+    for key in sorted(keys):
+        digest.update(key.encode())
+    return digest.hexdigest()
 
 
 def _run_file_rules(ctx: FileContext, modules: list[RuleModule], query: Query | None, result: LintResult) -> list[Finding]:

@@ -394,7 +394,7 @@ def min_level(a: Severity, b: Severity) -> Severity:
     return a if a.rank <= b.rank else b
 
 
-def apply(model: ModuleModel, findings: list[Finding], policies: dict[str, str],
+def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policies: dict[str, str],
           overrides: dict[str, Severity] | None = None) -> tuple[list[Finding], list[Finding]]:
     """Findings with their lifetime and level; the second list holds those not reported. A level
     the user set for a rule (`[severity]` in the config) stands; lifetime still decides whether
@@ -402,8 +402,9 @@ def apply(model: ModuleModel, findings: list[Finding], policies: dict[str, str],
     overrides = overrides or {}
     kept: list[Finding] = []
     dropped: list[Finding] = []
+    table = model if isinstance(model, LifetimeTable) else table_of(model)
     for finding in findings:
-        lifetime = lifetime_of(model, finding)
+        lifetime = lifetime_of(table, finding)
         if lifetime is None:
             kept.append(finding)
             continue
@@ -417,26 +418,50 @@ def apply(model: ModuleModel, findings: list[Finding], policies: dict[str, str],
     return kept, dropped
 
 
-def lifetime_of(model: ModuleModel, finding: Finding) -> str | None:
-    if finding.path.endswith("_test.go") or finding.path in model.test_files:
+@dataclass
+class LifetimeTable:
+    """What judging findings needs of the model: each function's lifetime by (directory, name),
+    the files and directories that are test-only as a whole. Small and plain, so that a warm run
+    can load it from the cache instead of building the model again."""
+
+    lifetimes: dict[tuple[str, str], str] = field(default_factory=dict)
+    test_files: set[str] = field(default_factory=set)
+    test_dirs: set[str] = field(default_factory=set)
+
+    def to_json(self) -> dict:
+        return {"l": [[d, n, v] for (d, n), v in sorted(self.lifetimes.items())],
+                "f": sorted(self.test_files), "d": sorted(self.test_dirs)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "LifetimeTable":
+        return cls({(d, n): v for d, n, v in data["l"]}, set(data["f"]), set(data["d"]))
+
+
+def table_of(model: ModuleModel) -> LifetimeTable:
+    table = LifetimeTable(test_files=set(model.test_files))
+    for (directory, name), index in model.by_name.items():
+        table.lifetimes[(directory, name)] = model.nodes[index].lifetime
+    for pindex, package in enumerate(model.packages):
+        roots = {n.root for n in model.nodes_of(pindex) if n.forced}
+        if roots == {TEST}:
+            table.test_dirs.add(package.summary.directory)
+    return table
+
+
+def lifetime_of(model: "ModuleModel | LifetimeTable", finding: Finding) -> str | None:
+    table = model if isinstance(model, LifetimeTable) else table_of(model)
+    if finding.path.endswith("_test.go") or finding.path in table.test_files:
         return TEST
     directory = posixpath.dirname(finding.path) or "."
     names = finding.subjects or ((finding.context,) if finding.context else ())
     best = None
     for name in names:
-        index = model.by_name.get((directory, name))
-        if index is None:
-            continue
-        lifetime = model.nodes[index].lifetime
-        if best is None or ORDER[lifetime] > ORDER[best]:
+        lifetime = table.lifetimes.get((directory, name))
+        if lifetime is not None and (best is None or ORDER[lifetime] > ORDER[best]):
             best = lifetime
-    if best is None and not names:
+    if best is None and not names and directory in table.test_dirs:
         # At package level with no function named: a test-only or example package still decides.
-        for package in model.packages:
-            if package.summary.directory == directory:
-                roots = {n.root for n in model.nodes_of(model.packages.index(package)) if n.forced}
-                if roots == {TEST}:
-                    return TEST
+        return TEST
     return best
 
 

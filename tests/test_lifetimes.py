@@ -257,3 +257,39 @@ def test_a_package_level_finding_in_a_file_built_only_with_a_custom_tag_is_test_
     assert "internal/extra/linux.go" not in model.test_files
     finding = Finding("internal/extra/pprof.go", 7, 1, 7, 2, "GL501", "pprof", Severity.ERROR)
     assert lifetime_of(model, finding) == TEST
+
+
+def test_cli_warm_runs_reuse_the_lifetimes_and_see_a_new_caller(service_copy, tmp_path):
+    """A warm run loads the run's lifetimes from the cache instead of building the model; any
+    change to any package is a new run key, so a new caller elsewhere still changes the level."""
+    import json
+
+    cache = tmp_path / "cache"
+
+    def findings():
+        proc = _cli(service_copy, "--cache-dir", str(cache), "--format", "json", "--show-notes", "./...")
+        assert proc.returncode in (0, 1), proc.stderr
+        return {(f["path"], f["line"], f["rule"], f["severity"]) for f in json.loads(proc.stdout)["findings"]}
+
+    cold = findings()
+    tables = list(cache.rglob("t*"))
+    assert [p for p in tables if p.is_file()], "the run's lifetimes were not cached"
+    assert findings() == cold  # warm, from the cached lifetimes
+    # The warm run really reads them: a table that says Spawn runs once silences its goroutine.
+    import hashlib
+
+    [table_file] = [p for p in tables if p.is_file()]
+    checksum, _, payload = table_file.read_bytes().partition(b"\n")
+    data = json.loads(payload)
+    data["table"]["l"] = [[d, n, "once" if n == "Spawn" else v] for d, n, v in data["table"]["l"]]
+    payload = json.dumps(data, separators=(",", ":")).encode()
+    table_file.write_bytes(hashlib.blake2b(payload, digest_size=16).hexdigest().encode() + b"\n" + payload)
+    assert ("internal/worker/worker.go", 7, "GL103", "warning") in cold
+    assert ("internal/worker/worker.go", 7, "GL103", "warning") not in findings()
+    table_file.unlink()
+    nocache = _cli(service_copy, "--no-cache", "--format", "json", "--show-notes", "./...")
+    assert {(f["path"], f["line"], f["rule"], f["severity"]) for f in json.loads(nocache.stdout)["findings"]} == cold
+    assert ("internal/worker/worker.go", 25, "GL103", "warning") not in cold
+    fetch = service_copy / "internal" / "handlers" / "fetch.go"
+    fetch.write_text(fetch.read_text().replace("\tworker.Spawn()\n", "\tworker.Spawn()\n\tworker.Background()\n"))
+    assert ("internal/worker/worker.go", 25, "GL103", "warning") in findings()
