@@ -8,7 +8,6 @@ stay silent where it runs once from main or only in tests.
 
 from __future__ import annotations
 
-import io
 import re
 import shutil
 import subprocess

@@ -18,7 +18,7 @@ from .mapping import FrameMapper
 from .merge import RuntimeSummary, apply_evidence
 from .profile_proto import ProtoError, is_gzip, read_profile
 from .sites import group
-from .stacks import Frame, Goroutine, GoroutineProfile, ProfileFormatError, parse_goroutines, state_from_frames
+from .stacks import Goroutine, GoroutineProfile, ProfileFormatError, parse_goroutines, state_from_frames
 from .thresholds import Thresholds
 
 __all__ = ["Evidence", "RuntimeSummary", "Thresholds", "load_evidence", "merge_evidence", "read_goroutines"]
