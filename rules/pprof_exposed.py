@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from typing import Iterable
 
 from tree_sitter import Node, QueryCursor
@@ -54,7 +56,8 @@ func main() {
     // and serve the application on its own mux: http.ListenAndServe(":8080", appMux)
     ...
 }""",
-        limits="Only the package that imports `net/http/pprof` is looked at: a default mux served from "
+        limits="Profiling an operator turns on (served inside `if addr != \"\"`, or under a switch named enable, debug, pprof or profile) is a note: a default deployment does not expose it. "
+        "Only the package that imports `net/http/pprof` is looked at: a default mux served from "
         "another package of the same binary is not seen. A router with pprof mounted is followed only "
         "within its file: one returned, or served in another file, is not reported. Middleware in front "
         "of a route group is not checked to be authentication; a server wrapped in an authenticating "
@@ -288,7 +291,30 @@ def _finding(ctx: FileContext, node: Node, reach: Reach, where: str | None, *, m
     elif guarded:
         severity = Severity.WARNING
         message += "; its route group puts middleware in front, which lowers the risk if that is authentication"
+    switch = _opt_in(ctx, node)
+    if switch is not None and severity is None:
+        severity = Severity.NOTE
+        message += f"; it runs only when a setting turns it on (`{switch}`), so a default deployment does not expose it"
     return ctx.finding(RULE, node, message, fix=_FIX, severity=severity)
+
+
+_SWITCH = re.compile(r'!=\s*""|(?i:enable|debug|pprof|profil)')
+
+
+def _opt_in(ctx: FileContext, node: Node) -> str | None:
+    """The condition of an `if` around `node` that turns profiling on: an address checked for
+    being set (`if addr != ""`, `if a := os.Getenv("PPROF"); a != ""`) or a switch named for it
+    (`if cfg.EnablePprof`, `if *debug`). Off by default, the port is an operator's choice."""
+    child, current = node, node.parent
+    while current is not None and current.type not in ("function_declaration", "method_declaration", "func_literal"):
+        if current.type == "if_statement" and current.child_by_field_name("consequence") == child:
+            condition = current.child_by_field_name("condition")
+            text = ctx.source.text(condition) if condition is not None else ""
+            initializer = current.child_by_field_name("initializer")
+            if _SWITCH.search(text) or (initializer is not None and _SWITCH.search(ctx.source.text(initializer))):
+                return " ".join(text.split())
+        child, current = current, current.parent
+    return None
 
 
 def _fields(ctx: FileContext, literal: Node) -> dict[str, Node] | None:
