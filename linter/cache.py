@@ -168,17 +168,10 @@ class ResultCache:
         """The cached LintResult for `key`, or None when absent or not trustworthy."""
         from .engine import LintResult
 
-        try:
-            blob = self._path(key).read_bytes()
-        except OSError:
-            return None
-        checksum, sep, payload = blob.partition(b"\n")
-        if not sep or hashlib.blake2b(payload, digest_size=16).hexdigest().encode() != checksum:
+        data = self._read(key)
+        if data is None:
             return None
         try:
-            data = json.loads(payload)
-            if data["format"] != FORMAT or data["key"] != key:
-                return None
             return LintResult(
                 findings=[_finding(item) for item in data["findings"]],
                 suppressed=[_finding(item) for item in data["suppressed"]],
@@ -208,9 +201,7 @@ class ResultCache:
             },
             separators=(",", ":"),
         ).encode()
-        checksum = hashlib.blake2b(payload, digest_size=16).hexdigest().encode()
-        _WRITER.submit(self._path(key), checksum + b"\n" + payload)
-
+        self._blob(key, payload)
 
     def _blob(self, key: str, payload: bytes) -> None:
         checksum = hashlib.blake2b(payload, digest_size=16).hexdigest().encode()

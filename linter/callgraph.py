@@ -642,21 +642,7 @@ class _FileSummariser:
             return None
         if not called:
             return None
-        if operand.type == "call_expression":  # `Store().Add(x)`: a method on what a call returns
-            inner = self._reference(operand.child_by_field_name("function"), function, called=True)
-            return ["R", inner, name] if inner is not None and inner[0] in ("L", "I") else None
-        if operand.type == "index_expression":  # `counters["api"].Inc()`: an element of a map or slice
-            base = operand.child_by_field_name("operand")
-            element = _element_type(self._value_type(base, function)) if base is not None else ""
-            return ["M", element, name] if element else None
-        if operand.type == "selector_expression":
-            base = operand.child_by_field_name("operand")
-            base_type = self._value_type(base, function) if base is not None else ""
-            if base_type:
-                return ["D", base_type, self.text(operand.child_by_field_name("field")), name]
-            return None
-        type_text = self._value_type(operand, function)
-        return ["M", type_text, name] if type_text else None
+        return self._complex_receiver(operand, name, function)
 
     def _import_not_shadowed(self, local: str, function: Function) -> bool:
         return self._typed_name(local, function) is None
