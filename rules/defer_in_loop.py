@@ -54,7 +54,8 @@ RULE = Rule(
         return err
     }
 }""",
-        limits="A defer in a `range` loop is a warning where the function runs per request (the data can be anything a client sends) and a note elsewhere (a bounded set: mounts, configured servers, a page of results). "
+        limits="A defer in a branch that sets what it tests (`if t == nil { t = ...; defer t.Stop() }`, with `t` declared outside the loop) runs once and is not reported. "
+        "A defer in a `range` loop is a warning where the function runs per request (the data can be anything a client sends) and a note elsewhere (a bounded set: mounts, configured servers, a page of results). "
         "A deferred `resp.Body.Close()` whose body the iteration reads to the end (`io.ReadAll`, `io.Copy(io.Discard, ...)`) is a note: the connection is back in the pool. A defer followed in its block by a `return` or a `break` out of the loop runs at most once and is not reported. "
         "Not reported: a defer inside a function literal (it runs when the literal returns, "
         "which is the fix); a defer followed by a `return` in the same block, since that iteration is "
@@ -101,6 +102,36 @@ def _returns_after(defer: Node, loop: Node) -> bool:
     return False
 
 
+def _lazy_once(model: FileModel, defer: Node, loop: Node) -> bool:
+    """`if t == nil { t = time.NewTimer(d); defer t.Stop() }` in a loop, `t` declared outside it:
+    the branch sets what it tests, so it runs once, and the defer with it."""
+    block = defer.parent
+    if block is not None and block.type == "statement_list":
+        block = block.parent
+    branch = block.parent if block is not None else None
+    if branch is None or branch.type != "if_statement" or branch.child_by_field_name("consequence") != block:
+        return False
+    condition = branch.child_by_field_name("condition")
+    if condition is None or condition.type != "binary_expression":
+        return False
+    left, right = condition.child_by_field_name("left"), condition.child_by_field_name("right")
+    if left is None or right is None or right.type != "nil" or left.type != "identifier" or \
+            model.source.text(condition.child_by_field_name("operator")) != "==":
+        return False
+    binding = model.resolve(left)
+    if binding.decl is None or _within(binding.decl, loop):
+        return False  # made in the loop: nil again every iteration
+    name = model.source.text(left)
+    for statement in block.named_children[0].named_children if block.named_child_count and \
+            block.named_children[0].type == "statement_list" else block.named_children:
+        if statement.type == "assignment_statement":
+            targets = statement.child_by_field_name("left")
+            if targets is not None and any(t.type == "identifier" and model.source.text(t) == name
+                                           for t in targets.named_children):
+                return True
+    return False
+
+
 def _breaks_out_of(statement: Node, loop: Node) -> bool:
     label = next((c for c in statement.named_children if c.type == "label_name"), None)
     if label is not None:  # leaves the loop when it names it or a loop around it
@@ -123,7 +154,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
     model = ctx.model
     for defer in captures["defer"]:
         loop = enclosing_loop(defer)
-        if loop is None or _returns_after(defer, loop):
+        if loop is None or _returns_after(defer, loop) or _lazy_once(ctx.model, defer, loop):
             continue
         call = defer.named_children[0] if defer.named_children else None
         function = model.enclosing_function(defer)
