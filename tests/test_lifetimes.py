@@ -292,3 +292,15 @@ def test_cli_warm_runs_reuse_the_lifetimes_and_see_a_new_caller(service_copy, tm
     fetch = service_copy / "internal" / "handlers" / "fetch.go"
     fetch.write_text(fetch.read_text().replace("\tworker.Spawn()\n", "\tworker.Spawn()\n\tworker.Background()\n"))
     assert ("internal/worker/worker.go", 25, "GL103", "warning") in findings()
+
+
+def test_a_function_handed_to_a_call_by_name_takes_the_callers_lifetime(tmp_path):
+    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
+    (tmp_path / "main.go").write_text(
+        "package main\n\nimport \"sync\"\n\nfunc main() {\n\tvar wg sync.WaitGroup\n\tgoAll(&wg, poll,\n\t\tsweep)\n}\n\n"
+        "func goAll(wg *sync.WaitGroup, fs ...func()) {}\n\nfunc poll() {}\n\nfunc sweep() {}\n\n"
+        "// in a comment: goAll(nil, stray)\nfunc stray() {}\n")
+    found = _lifetimes(tmp_path)
+    assert found[".:poll"] == ONCE
+    assert found[".:sweep"] == ONCE  # on the next line
+    assert found[".:stray"] == UNKNOWN  # named only in a comment
