@@ -28,7 +28,7 @@ from tree_sitter import Node, QueryCursor
 
 from .frameworks import is_handler
 from .goroutines import CLI_PACKAGES
-from .model import BUILTINS, FileModel, Function
+from .model import BUILTINS, FileModel, Function, single_initialiser
 from .source import query
 
 # Patterns the engine adds to its combined query (one walk of the tree serves rules and summary).
@@ -381,13 +381,10 @@ class _FileSummariser:
         if expr.type == "identifier":
             binding = self.model.resolve(expr)
             decl = binding.decl
-            if binding.kind == "param":
-                fn = binding.function
-                for p in fn.params if fn else ():
-                    if p.node is not None and p.node.start_byte == decl.start_byte:
-                        return p.type.startswith(("chan", "<-chan"))
+            if (self.model.declared_type(binding) or "").startswith(("chan", "<-chan")):
+                return True
             if decl is not None and binding.kind in ("local", "package"):
-                init = _initialiser(decl)
+                init = single_initialiser(decl)
                 if init is not None and init.type == "call_expression" and self.text(init.child_by_field_name("function")) == "make":
                     args = init.child_by_field_name("arguments")
                     return bool(args and args.named_child_count and args.named_children[0].type == "channel_type")
@@ -753,7 +750,7 @@ class _FileSummariser:
         type_text = self._declared(decl)
         if type_text:
             return ("type", type_text)
-        init = _initialiser(decl)
+        init = single_initialiser(decl)
         if init is not None and init.type == "call_expression":
             inner = self._reference(init.child_by_field_name("function"), function, called=True)
             if inner is not None and inner[0] in ("L", "I"):
@@ -766,7 +763,7 @@ class _FileSummariser:
             type_node = spec.child_by_field_name("type")
             if type_node is not None:
                 return self.model.type_text(type_node)
-        init = _initialiser(decl)
+        init = single_initialiser(decl)
         if init is None:
             return ""
         if init.type == "unary_expression" and init.named_child_count == 1:
@@ -900,37 +897,6 @@ def _statements(block: Node) -> list[Node]:
     if len(children) == 1 and children[0].type == "statement_list":
         return children[0].named_children
     return children
-
-
-def _initialiser(decl: Node) -> Node | None:
-    """The expression a declared identifier is initialised with (`x := e`, `var x = e`), when
-    the declaration pairs names and values one to one."""
-    parent = decl.parent
-    if parent is not None and parent.type == "expression_list":
-        names = parent
-        holder = parent.parent
-    else:
-        names = None
-        holder = parent
-    if holder is None:
-        return None
-    if holder.type == "short_var_declaration":
-        left, right = holder.child_by_field_name("left"), holder.child_by_field_name("right")
-    elif holder.type == "var_spec":
-        left, right = None, holder.child_by_field_name("value")
-    else:
-        return None
-    values = right.named_children if right is not None and right.type == "expression_list" else ([right] if right is not None else [])
-    if holder.type == "var_spec":
-        idents = holder.children_by_field_name("name")
-    else:
-        idents = names.named_children if names is not None else ([left] if left is not None else [])
-    if len(idents) != len(values):
-        return None
-    for ident, value in zip(idents, values):
-        if ident.start_byte == decl.start_byte:
-            return value
-    return None
 
 
 _EDGES: dict[int, tuple[PackageSummary, dict[tuple, list]]] = {}

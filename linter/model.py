@@ -683,6 +683,16 @@ def enclosing_loop(node: Node) -> Node | None:
     return None
 
 
+def descendants(node: Node) -> Iterator[Node]:
+    """`node` and its named descendants, depth first in source order: for a small subtree a rule
+    already holds (an argument, a literal); whole files are for queries."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.named_children))
+
+
 def single_initialiser(decl: Node) -> Node | None:
     """The value a local or package variable starts with: `v` of `x := v` / `var x = v` for the
     declaring identifier `decl`, when one value goes with each name (not `a, b := f()`). The one

@@ -10,6 +10,7 @@ from tree_sitter import Node, QueryCursor
 
 from goleaklint.addresses import LOOPBACK, MEMORY, NETWORK, UNIX, Reach, address_reach, listener_reach
 from goleaklint.context import FileContext, PackageContext
+from goleaklint.model import descendants
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
 
@@ -159,7 +160,7 @@ def _mounted_on(ctx: FileContext, call: Node) -> Node | None:
     operand = function.child_by_field_name("operand")
     if operand is None or operand.type != "identifier" or model.resolve(operand).kind == "import":
         return None
-    for node in _walk(args):
+    for node in descendants(args):
         name = model.qualified(node) if node.type in ("selector_expression", "call_expression") else None
         if name is not None and (name.startswith(_PPROF + ".") or name in _MIDDLEWARE_FUNCS):
             return operand
@@ -221,13 +222,6 @@ def _served_on(ctx: FileContext, calls: list[Node], decl: Node) -> Reach | None:
         return None
     return next((r for r in reaches if not r.local and not r.flag), next((r for r in reaches if not r.local), reaches[0]))
 
-
-def _walk(node: Node):
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(current.named_children))
 
 
 def _check_file(ctx: FileContext, where: str) -> Iterable[Finding]:

@@ -7,7 +7,7 @@ from typing import Iterable
 from tree_sitter import Node
 
 from goleaklint.context import FileContext
-from goleaklint.model import Binding
+from goleaklint.model import Binding, descendants
 from goleaklint.structs import field_type
 from goleaklint.rule import Docs, Finding, Rule, Severity
 
@@ -265,7 +265,7 @@ def _mock_transport(ctx: FileContext, value: Node | None) -> bool:
         return False
     if _answers_from_memory(ctx, transport):
         return True
-    type_name = next((n.text for n in _walk(transport) if n.type in ("type_identifier", "identifier")), None)
+    type_name = next((n.text for n in descendants(transport) if n.type in ("type_identifier", "identifier")), None)
     if type_name is None:
         return False
     for function in ctx.model.functions:
@@ -279,20 +279,13 @@ def _mock_transport(ctx: FileContext, value: Node | None) -> bool:
 
 def _answers_from_memory(ctx: FileContext, node: Node) -> bool:
     model = ctx.model
-    for child in _walk(node):
+    for child in descendants(node):
         if child.type == "composite_literal" and model.type_text(child.child_by_field_name("type")) == "net/http.Response":
             return True
         if child.type == "call_expression" and model.qualified(child) == "net/http/httptest.NewRecorder":
             return True
     return False
 
-
-def _walk(node: Node):
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(current.named_children))
 
 
 def _usage(ctx: FileContext, ref: Node) -> str:
