@@ -8,7 +8,7 @@ from typing import Iterable
 
 from tree_sitter import Node, QueryCursor
 
-from goleaklint.addresses import LOOPBACK, MEMORY, NETWORK, UNIX, Reach, address_reach, listener_reach
+from goleaklint.addresses import LOOPBACK, MEMORY, NETWORK, UNIX, UNKNOWN, Reach, address_reach, listener_reach
 from goleaklint.context import FileContext, PackageContext
 from goleaklint.model import descendants
 from goleaklint.rule import Docs, Finding, Rule, Severity
@@ -58,6 +58,11 @@ func main() {
     ...
 }""",
         limits="Profiling an operator turns on (served inside `if addr != \"\"`, or under a switch named enable, debug, pprof or profile) is a note: a default deployment does not expose it. "
+        "So is a listener for profiling alone (the default mux when the package registers nothing but /debug "
+        "routes on it, or a mux with nothing but pprof mounted) on an address set at run time, when the "
+        "address or a function around the server is named for profiling or debugging (`pprofAddr`, "
+        "`startPprof`): whoever deploys it chooses who reaches it. The same listener on a hard-coded "
+        "public port stays an error. "
         "Only the package that imports `net/http/pprof` is looked at: a default mux served from "
         "another package of the same binary is not seen. A router with pprof mounted is followed only "
         "within its file: one returned, or served in another file, is not reported. Middleware in front "
@@ -110,11 +115,15 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
     importers = [ctx for ctx in pkg.files
                  if not ctx.is_test_file and _PPROF_BYTES in ctx.source.data and ctx.model.imported(_PPROF)]
     where = importers[0].relpath.rsplit("/", 1)[-1] if importers else ""
+    # The default mux serves only profiling (and other /debug routes) when no file of the package
+    # registers anything else on it.
+    dedicated = not any(not m.group(1).startswith(b"/debug") for ctx in pkg.files if not ctx.is_test_file
+                        for m in _DEFAULT_MUX_ROUTE.finditer(ctx.source.data))
     for ctx in pkg.files:
         if ctx.is_test_file or ctx.relpath not in pkg.report_paths:
             continue  # findings in files not reported would be dropped
         if importers and ctx.model.imported("net/http"):
-            yield from _check_file(ctx, where)
+            yield from _check_file(ctx, where, dedicated)
         if any(path.encode() in ctx.source.data for path in _MOUNT_PACKAGES) \
                 and any(ctx.model.imported(path) for path in _MOUNT_PACKAGES):
             yield from _check_mounts(ctx)
@@ -140,8 +149,9 @@ def _check_mounts(ctx: FileContext) -> Iterable[Finding]:
             continue  # served nowhere we can see, or only locally
         reported.add(decl.start_byte)
         label = ctx.source.text(call.child_by_field_name("function"))
+        operator = root == router and _only_profiling(ctx, calls, decl) and _named_for_profiling(ctx, call, None)
         yield _finding(ctx, call, reach, None, mounted=f"{label} mounts pprof on `{ctx.source.text(router)}`",
-                       guarded=guarded)
+                       guarded=guarded, operator=operator)
 
 
 def _mounted_on(ctx: FileContext, call: Node) -> Node | None:
@@ -224,7 +234,7 @@ def _served_on(ctx: FileContext, calls: list[Node], decl: Node) -> Reach | None:
 
 
 
-def _check_file(ctx: FileContext, where: str) -> Iterable[Finding]:
+def _check_file(ctx: FileContext, where: str, dedicated: bool) -> Iterable[Finding]:
     model = ctx.model
     captures = QueryCursor(query(_CANDIDATES)).captures(ctx.source.root)
     for call in sorted(captures.get("call", []), key=lambda n: n.start_byte):
@@ -241,7 +251,8 @@ def _check_file(ctx: FileContext, where: str) -> Iterable[Finding]:
             reach = listener_reach(model, args[0])
         if reach.kind == LOOPBACK and not reach.flag:
             continue
-        yield _finding(ctx, call, reach, where)
+        address = args[address_index] if address_index is not None else args[0]
+        yield _finding(ctx, call, reach, where, operator=dedicated and _named_for_profiling(ctx, call, address))
     handler_targets = [n.child_by_field_name("operand") for n in captures.get("handler_set", [])]
     for literal in sorted(captures.get("server", []), key=lambda n: n.start_byte):
         if model.type_text(literal.child_by_field_name("type")) != "net/http.Server":
@@ -258,11 +269,11 @@ def _check_file(ctx: FileContext, where: str) -> Iterable[Finding]:
         reach = address_reach(model, addr) if addr is not None else Reach(NETWORK, "")
         if reach.kind == LOOPBACK and not reach.flag:
             continue
-        yield _finding(ctx, literal, reach, where)
+        yield _finding(ctx, literal, reach, where, operator=dedicated and _named_for_profiling(ctx, literal, addr))
 
 
 def _finding(ctx: FileContext, node: Node, reach: Reach, where: str | None, *, mounted: str = "",
-             guarded: bool = False) -> Finding:
+             guarded: bool = False, operator: bool = False) -> Finding:
     address = reach.address
     if reach.kind in (UNIX, MEMORY):
         shown = "a unix socket" if reach.kind == UNIX else "an in-memory listener"
@@ -285,11 +296,58 @@ def _finding(ctx: FileContext, node: Node, reach: Reach, where: str | None, *, m
     elif guarded:
         severity = Severity.WARNING
         message += "; its route group puts middleware in front, which lowers the risk if that is authentication"
+    if severity is None and operator and reach.kind == UNKNOWN:
+        severity = Severity.NOTE
+        message += ("; it is a listener for profiling alone on an address set at run time, so whoever deploys it "
+                    "chooses who reaches it")
     switch = _opt_in(ctx, node)
     if switch is not None and severity is None:
         severity = Severity.NOTE
         message += f"; it runs only when a setting turns it on (`{switch}`), so a default deployment does not expose it"
     return ctx.finding(RULE, node, message, fix=_FIX, severity=severity)
+
+
+_PROFILING = re.compile(r"(?i)pprof|profil|debug")
+# `http.Handle("/path", …)` / `http.HandleFunc("/path", …)`: a route on the default mux.
+_DEFAULT_MUX_ROUTE = re.compile(rb'\bhttp\.(?:DefaultServeMux\.)?Handle(?:Func)?\(\s*"([^"]*)"')
+
+
+def _named_for_profiling(ctx: FileContext, node: Node, address: Node | None) -> bool:
+    """The address (`pprofAddr`, `cfg.DebugListen`) or a function around the server
+    (`startPprof`, `(*Profiler).Start`) is named for profiling: a listener set up for it alone."""
+    if address is not None and _PROFILING.search(ctx.source.text(address)):
+        return True
+    function = ctx.model.enclosing_function(node)
+    while function is not None:
+        receiver = function.receiver.type if function.receiver is not None else ""
+        if _PROFILING.search(function.name) or _PROFILING.search(receiver):
+            return True
+        function = function.parent
+    return False
+
+
+def _only_profiling(ctx: FileContext, calls: list[Node], decl: Node) -> bool:
+    """Every call on the router declared at `decl` mounts pprof, registers a /debug route or serves
+    it: a mux made for profiling alone."""
+    model = ctx.model
+    for call in calls:
+        function = call.child_by_field_name("function")
+        if function.type != "selector_expression":
+            continue
+        operand = function.child_by_field_name("operand")
+        if operand is None or operand.type != "identifier":
+            continue
+        found = model.resolve(operand).decl
+        if found is None or found.start_byte != decl.start_byte:
+            continue
+        if ctx.source.text(function.child_by_field_name("field")) in _FRAMEWORK_SERVE or _mounted_on(ctx, call) is not None:
+            continue
+        args = call.child_by_field_name("arguments").named_children
+        first = args[0] if args else None
+        if first is not None and first.type == "interpreted_string_literal" and ctx.source.text(first)[1:].startswith("/debug"):
+            continue
+        return False
+    return True
 
 
 _SWITCH = re.compile(r'!=\s*""|(?i:enable|debug|pprof|profil)')
