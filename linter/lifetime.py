@@ -51,7 +51,8 @@ DESCRIBE = {
 
 # Directories whose packages exist for tests or as examples: their code never runs in production.
 _TEST_SUPPORT = re.compile(r"(?:tests?|testutils?|testhelpers?|testing|testfiles|testenv|testserver|e2e|mocks?|fakes?|"
-                           r"\w+test|\w+_tests?|\w+testing|integration)", re.I)
+                           r"\w+test|\w+_tests?|\w+testing|integration|"
+                           r"tests?[-_][\w-]+|[\w-]+-tests?|(?:mock|fake)[-_]?(?:server|srv|api|backend|client)s?)", re.I)
 # English words that end in "test" and name ordinary packages.
 _NOT_TEST_SUPPORT = frozenset({"latest", "contest", "attest", "protest", "greatest", "fastest", "smallest", "biggest",
                                "shortest", "largest", "highest", "lowest", "oldest", "newest", "earliest", "nearest"})
@@ -232,10 +233,16 @@ def build_model(summaries: list[PackageSummary], import_paths: dict[str, str], m
     return model
 
 
+def support_directory(elements: list[str]) -> str | None:
+    """The first directory of a path that exists for tests (`testutil`, `e2e`, `test-server`,
+    `mockserver`), or None."""
+    return next((e for e in elements if _TEST_SUPPORT.fullmatch(e) and e.lower() not in _NOT_TEST_SUPPORT), None)
+
+
 def _package_roots(model: ModuleModel, pindex: int, package: Package) -> None:
     summary = package.summary
     elements = [e for e in summary.directory.split("/") if e not in (".", "")]
-    test_support = next((e for e in elements if _TEST_SUPPORT.fullmatch(e) and e.lower() not in _NOT_TEST_SUPPORT), None)
+    test_support = support_directory(elements)
     example = next((e for e in elements if _EXAMPLES.fullmatch(e)), None)
     library_api = package.library and summary.name != "main" and "internal" not in elements
     for node in model.nodes_of(pindex):

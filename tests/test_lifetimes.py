@@ -19,7 +19,7 @@ import pytest
 from goleaklint.config import Config
 from goleaklint.discover import discover, module_context, select_shard
 from goleaklint.engine import RunOptions, lint, selected_rules
-from goleaklint.lifetime import API, LOOP, ONCE, REQUEST, TEST, UNKNOWN, level_for
+from goleaklint.lifetime import API, LOOP, ONCE, REQUEST, TEST, UNKNOWN, level_for, support_directory
 from goleaklint.rule import Severity
 
 from .conftest import FIXTURES
@@ -100,6 +100,17 @@ def service() -> dict[str, str]:
 ])
 def test_service_lifetimes(service, function, lifetime):
     assert service[function] == lifetime
+
+
+@pytest.mark.parametrize("directory, support", [
+    ("internal/testutil", "testutil"), ("test/e2e/plugin", "test"), ("cmd/test-server", "test-server"),
+    ("tools/mockserver", "mockserver"), ("hack/fake-api", "fake-api"), ("integration-tests/cases", "integration-tests"),
+    ("pkg/storagetest", "storagetest"),
+    ("pkg/latest", None), ("internal/testimonials", None), ("pkg/attestation", None), ("cmd/server", None),
+    ("pkg/mocking", None), ("pkg/contest", None),
+])
+def test_test_support_directories(directory, support):
+    assert support_directory(directory.split("/")) == support
 
 
 def test_library_lifetimes():
