@@ -35,7 +35,9 @@ RULE = Rule(
         "after construction is skipped: a field assignment on its variable or on the struct field it is "
         "stored in (`a.srv.ReadHeaderTimeout = d`), or a call that hands it to an option value "
         "(`opt(srv)`) or to a function of the file that sets a read timeout on its `*http.Server` "
-        "parameter. A server whose handler serves only pprof, expvar or Prometheus metrics is left to "
+        "parameter. A literal handed as it is made to a function of another package "
+        "(`graceful.WithDefaults(&http.Server{…})`) is a note: such wrappers exist to fill in defaults, "
+        "and their code is not followed. A server whose handler serves only pprof, expvar or Prometheus metrics is left to "
         "GL501: whether such a port is exposed at all is the question there. Test files, and the `Config` "
         "of an `httptest.Server`, are skipped.",
         why="Without a read timeout the server waits forever for a client to finish sending its "
@@ -154,12 +156,17 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             continue
         bound_name = None if isinstance(bound_node, str) else bound_node
         port = _operational_port(ctx, literal, [n for n in (bound_name, fields.get("Addr"), handler) if n is not None])
+        helper = _handed_to_package(ctx, literal)
+        message = ("this http.Server sets neither ReadHeaderTimeout nor ReadTimeout: a slow client holds a goroutine and "
+                   "its buffers for as long as it likes")
+        if port:
+            message += _PORT_NOTE
+        elif helper is not None:
+            message += f" (unless {helper}, which it is handed to, sets them)"
         yield ctx.finding(
-            RULE, literal,
-            "this http.Server sets neither ReadHeaderTimeout nor ReadTimeout: a slow client holds a goroutine and its "
-            "buffers for as long as it likes" + (_PORT_NOTE if port else ""),
+            RULE, literal, message,
             fix="set ReadHeaderTimeout (e.g. 10*time.Second), and IdleTimeout for keep-alive connections",
-            severity=Severity.NOTE if port else None,
+            severity=Severity.NOTE if port or helper is not None else None,
         )
 
 
@@ -181,6 +188,21 @@ def _operational_port(ctx: FileContext, node: Node, parts: list) -> bool:
     texts = [function.name if function is not None else "", *ctx.relpath.split("/")[:-1]]
     texts += [ctx.source.text(part) for part in parts if part is not None and hasattr(part, "start_byte")]
     return any(_OPERATIONAL.search(text) for text in texts)
+
+
+def _handed_to_package(ctx: FileContext, literal: Node) -> str | None:
+    """The function of another package the literal is handed to as it is made
+    (`graceful.WithDefaults(&http.Server{…})`): such wrappers exist to fill in what the literal
+    leaves out, timeouts first of all, and their code is not followed."""
+    node = literal.parent if literal.parent is not None and literal.parent.type == "unary_expression" else literal
+    args = node.parent
+    if args is None or args.type != "argument_list" or args.parent is None:
+        return None
+    call = args.parent
+    qualified = ctx.model.qualified(call) if call.type == "call_expression" else None
+    if qualified is None or qualified.startswith("net/http."):
+        return None
+    return ctx.source.text(call.child_by_field_name("function"))
 
 
 def _reach(ctx: FileContext, name: str, args: list[Node]) -> Reach:
