@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tree_sitter import Node
+from tree_sitter import Node, QueryCursor
 
 from .model import FileModel
+from .source import query
 
 LOOPBACK = "loopback"
 UNIX = "unix"
@@ -127,13 +128,50 @@ def listener_reach(model: FileModel, listener: Node) -> Reach:
     """The reach of a `net.Listener` expression: `l, err := net.Listen("tcp", addr)` in the file,
     a unix socket, or an in-memory listener."""
     value = listener
+    if listener.type == "selector_expression":
+        return _assigned_reach(model, listener)  # `s.unixListener, err = net.Listen("unix", …)`
     if listener.type == "identifier":
         binding = model.resolve(listener)
-        if binding.decl is None or reassigned(model, binding.decl):
+        if binding.decl is None:
             return Reach(UNKNOWN)
         value = _initialiser(model, listener)
         if value is None:
+            return _assigned_reach(model, listener)  # `var l net.Listener; l, err = net.ListenUnix(…)`
+        if reassigned(model, binding.decl):
             return Reach(UNKNOWN)
+    return _value_reach(model, value)
+
+
+_ASSIGNMENTS = "(assignment_statement) @assign"
+
+
+def _assigned_reach(model: FileModel, listener: Node) -> Reach:
+    """The reach of a listener variable or field given its value by assignment in the function
+    that serves it: local (a unix socket, in memory) only when every assignment there makes the
+    same kind of local listener."""
+    function = model.enclosing_function(listener)
+    if function is None:
+        return Reach(UNKNOWN)
+    text = model.source.text(listener)
+    kinds = set()
+    for assign in QueryCursor(query(_ASSIGNMENTS)).captures(function.node).get("assign", []):
+        left, right = assign.child_by_field_name("left"), assign.child_by_field_name("right")
+        if left is None or right is None or not left.named_children:
+            continue
+        names = [model.source.text(n) for n in left.named_children]
+        if text not in names:
+            continue
+        if right.named_child_count == left.named_child_count:
+            value = right.named_children[names.index(text)]
+        elif right.named_child_count == 1 and names[0] == text:
+            value = right.named_children[0]
+        else:
+            return Reach(UNKNOWN)
+        kinds.add(_value_reach(model, value).kind)
+    return Reach(kinds.pop()) if len(kinds) == 1 and kinds <= {UNIX, MEMORY} else Reach(UNKNOWN)
+
+
+def _value_reach(model: FileModel, value: Node) -> Reach:
     if value.type == "unary_expression" and value.named_child_count == 1:
         value = value.named_children[0]
     if value.type == "call_expression":
