@@ -20,7 +20,7 @@ from tree_sitter import Node
 
 from .context import FileContext, PackageContext
 from .frameworks import is_handler, request_params
-from .model import FUNCTION_TYPES, Function, PackageVar, runs_once_at_startup
+from .model import FUNCTION_TYPES, Function, PackageVar, runs_once_at_startup, single_initialiser
 from .rule import Severity
 
 GROW = "grow"  # m[k] = v, m[k]++, m.Store(k, v), s = append(s, ...)
@@ -366,7 +366,8 @@ def unbounded_growth(pkg: PackageContext, collection: Collection) -> list[Growth
             continue
         model = use.ctx.model
         function = model.enclosing_function(use.site)
-        if _constant_key(use) or calls.at_setup(use.ctx, use.site) or _len_guarded(use, function, collection.name):
+        if _constant_key(use) or _route_pattern_key(use) or calls.at_setup(use.ctx, use.site) \
+                or _len_guarded(use, function, collection.name):
             continue
         chain = list(_function_chain(function))
         in_handler = any(is_handler(fn) for fn in chain) or calls.reached_from_handler(chain[-1] if chain else None)
@@ -503,6 +504,37 @@ def _constant_key(use: Use) -> bool:
     if key.type == "call_expression":
         return model.qualified(key) == "reflect.TypeOf"
     return False
+
+
+# A router's matched pattern: gin's `c.FullPath()`, chi's `RoutePattern()`, gorilla's
+# `GetPathTemplate()`, net/http's `r.Pattern` (Go 1.22).
+_ROUTE_PATTERN_CALLS = frozenset({b"FullPath", b"RoutePattern", b"GetPathTemplate"})
+_ROUTE_PATTERN_NAME = re.compile(r"(?i)(?:route|path|url)?(?:pattern|template)s?|fullpath")
+
+
+def _route_pattern_key(use: Use) -> bool:
+    """A key that is a route pattern (`/users/{id}`, not the path a client sent): one entry per
+    registered route, a set the program fixes. The router's matched pattern itself, a local made
+    from it, or a parameter named for it (`labelFor(pattern string)`)."""
+    key = use.key
+    if key is None or key.type == "argument_list":
+        return False
+    model = use.ctx.model
+    if key.type == "identifier":
+        binding = model.resolve(key)
+        if binding.kind == "param":
+            return bool(_ROUTE_PATTERN_NAME.fullmatch(model.source.text(key)))
+        value = single_initialiser(binding.decl) if binding.decl is not None else None
+        return value is not None and _reads_route_pattern(value)
+    return _reads_route_pattern(key)
+
+
+def _reads_route_pattern(node: Node) -> bool:
+    if node.type == "call_expression":
+        node = node.child_by_field_name("function")
+        return node is not None and node.type == "selector_expression" and \
+            node.child_by_field_name("field").text in _ROUTE_PATTERN_CALLS
+    return node.type == "selector_expression" and node.child_by_field_name("field").text == b"Pattern"
 
 
 _FRESH_VALUE = re.compile(
