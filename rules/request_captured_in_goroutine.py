@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from typing import Iterable
 
 from tree_sitter import Node
@@ -59,6 +61,8 @@ RULE = Rule(
 })
 // or copy the values the goroutine needs: path, ua := c.Request.URL.Path, c.GetHeader("User-Agent")""",
         limits="A goroutine that only reads fields net/http never changes after the handler returns (`URL`, `Method`, `Header`, `Host`, `RemoteAddr`, `UserAgent()`...) of an `*http.Request` is a note. "
+        "So is one that hands the request only to logging calls (`log…`, `slog`, `logger.…`, `….Log().Request(r)`), "
+        "captured or given as the literal's argument: a logger reads what net/http no longer changes. "
         "Not reported: `c.Copy()` made before the goroutine (gin's fix); values read out of "
         "the request before the `go` statement (`id := c.Param(\"id\")`, `go use(id)`); "
         "`r.Context()` and `r.Clone(ctx)` of a net/http request, passed in or called inside the "
@@ -115,6 +119,16 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         shown = ", ".join(f"`{n}`" for n in names[:3]) + (
             f" (and {', '.join(f'`{n}`' for n in others[:2])})" if others else "")
         severity = Severity.ERROR if kind in fw.POOLED_KINDS else None
+        if kind == fw.HTTP_REQUEST and all(h in ("reads", "logs") for _, _, h in uses) \
+                and any(h == "logs" for _, _, h in uses):
+            yield ctx.finding(
+                RULE, go,
+                f"goroutine hands {fw.describe(kind)} {shown} only to logging calls, and the handler does not wait for it: "
+                "a logger reads its method, URL, headers or context values, which net/http no longer changes once the "
+                "handler returns, but the goroutine keeps the request alive",
+                fix=_FIX.get(kind, _DEFAULT_FIX), severity=Severity.NOTE,
+            )
+            continue
         if all(h == "reads" for _, _, h in uses):
             fields = ", ".join(sorted({ctx.source.text(n.parent.child_by_field_name("field")) for n, _, _ in uses}))
             yield ctx.finding(
@@ -142,12 +156,20 @@ def _uses(model: FileModel, go: Node) -> list[tuple[Node, str, str]]:
     call = go_call(go)
     if call is None:
         return uses
-    literal = go_literal(go, model)
     args = call.child_by_field_name("arguments")
-    for arg in args.named_children if args is not None else []:
+    literal = go_literal(go, model)
+    params = _parameter_names(literal) if literal is not None else []
+    for index, arg in enumerate(args.named_children if args is not None else []):
         value = fw.request_value(model, arg)
-        if value is not None:
-            uses.append((arg, value.kind, "is given"))
+        if value is None:
+            continue
+        how = "is given"
+        if value.kind == fw.HTTP_REQUEST and index < len(params) and params[index] is not None:
+            # `go func(r *http.Request) { … }(r)`: what the literal does with its parameter decides.
+            verdicts = {_captured_use(model, ref, value.kind) for ref in model.references(params[index], within=literal)}
+            if verdicts and verdicts <= {"reads", "logs", None}:
+                how = "logs" if "logs" in verdicts else "reads" if "reads" in verdicts else "is given"
+        uses.append((arg, value.kind, how))
     function = call.child_by_field_name("function")
     if literal is None and function is not None and function.type == "selector_expression":
         value = fw.request_value(model, function.child_by_field_name("operand"))
@@ -192,7 +214,35 @@ def _captured_use(model: FileModel, ref: Node, kind: str) -> str | None:
             return "copies"
         if kind == fw.HTTP_REQUEST and method in _SETTLED_FIELDS:
             return "reads"
+    if kind == fw.HTTP_REQUEST and parent is not None and parent.type == "argument_list" and _logging_call(model, parent.parent):
+        return "logs"
     return "captures"
+
+
+def _parameter_names(literal: Node) -> list[Node | None]:
+    """The literal's parameter name nodes by position (None for an unnamed one)."""
+    names: list[Node | None] = []
+    params = literal.child_by_field_name("parameters")
+    for decl in params.named_children if params is not None else []:
+        if decl.type != "parameter_declaration":
+            return names  # variadic: positions past it do not line up
+        found = decl.children_by_field_name("name")
+        names.extend(found or [None])
+    return names
+
+
+_LOGGER_NAMES = frozenset({"log", "slog", "logger", "logging", "logs", "logrus", "zap", "zerolog", "klog", "glog", "logr"})
+_LOG_METHOD = re.compile(r"[Ll]og(?:[A-Z_]\w*)?")
+
+
+def _logging_call(model: FileModel, call: Node | None) -> bool:
+    """`conf.Log().Request(r)`, `logger.Error("…", "req", r)`, `log.Printf("%v", r)`: a call that
+    only records the request."""
+    if call is None or call.type != "call_expression":
+        return False
+    function = call.child_by_field_name("function")
+    names = re.findall(r"[A-Za-z_]\w*", model.source.text(function)) if function is not None else []
+    return any(name.lower() in _LOGGER_NAMES or _LOG_METHOD.fullmatch(name) for name in names)
 
 
 # What net/http never changes after the handler returns: reading these later reads what the
