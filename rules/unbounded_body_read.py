@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from typing import Iterable
 
 from tree_sitter import Node, QueryCursor
@@ -54,7 +56,11 @@ RULE = Rule(
         "before the read counts. A middleware is recognised by how it passes the request on, not by "
         "where it is registered: one mounted on an authenticated group only is still an error. A server "
         "that only listens on a unix socket or loopback, or an admin-only route, is not told apart from a "
-        "public one: the handler is not linked to its server. Requests are followed through the "
+        "public one: the handler is not linked to its server. A read after a call that checks who the "
+        "client is (named for it: `CheckPerm`, `checkAdmin`, `RequireAuth`, `VerifyToken`) or reads the "
+        "identity an authentication middleware set (`GetCurrentUser(c)`, `UserFromContext(ctx)`, "
+        "`c.MustGet(\"claims\")`) is a note: only clients that authenticated reach it. Authentication "
+        "mounted on a route group is not seen. Requests are followed through the "
         "handler's parameters and one struct field, not through other variables.",
         references=("https://pkg.go.dev/net/http#MaxBytesReader", "https://cwe.mitre.org/data/definitions/400.html"),
     ),
@@ -102,11 +108,17 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             )
             continue
         handler = is_handler(owner) or held_by_field
+        check = _authenticated_before(ctx, owner, call.start_byte)
+        message = (f"{shown} reads the whole request body with no size limit: one large or endless request "
+                   "takes the heap")
+        if not handler:
+            message += f" (unless every caller of {owner.name} limits it first)"
+        elif check is not None:
+            message += (f"; only clients that pass `{check}` before it reach the read, a lower risk than a "
+                        "public endpoint")
         yield ctx.finding(
-            RULE, call,
-            f"{shown} reads the whole request body with no size limit: one large or endless request "
-            "takes the heap" + ("" if handler else f" (unless every caller of {owner.name} limits it first)"),
-            severity=None if handler else Severity.NOTE,
+            RULE, call, message,
+            severity=None if handler and check is None else Severity.NOTE,
             fix=fix,
         )
 
@@ -233,6 +245,45 @@ def _limited(ctx: FileContext, owner: Function, body_text: str, read_at: int) ->
         if limit_calls or body_text not in value:
             return True
     return False
+
+
+# `checkAdmin(r)`, `s.CheckRequestPerm(r, p)`, `HasPermission(…)`, `RequireAuth(…)`: a check that
+# the caller is allowed in.
+_CHECK = re.compile(r"(?:check|has|require|verify|ensure|validate|is|can|must|authori[sz]e|authenticate)[A-Z_]?\w*"
+                    r"(?:perm|auth|admin|role|access|acl|login|token|scope|owner|signature|apikey)\w*", re.I)
+# `GetCurrentUser(c)`, `auth.UserFromContext(ctx)`, `ExtractClaims(c)`: who the caller is, which
+# only an authentication in front of the handler can say.
+_IDENTITY = re.compile(r"(?:get|must|mustget)?(?:current|login|logged\w*|auth\w*|session|jwt|token)"
+                       r"(?:user|claims|identity|principal|account)\w*"
+                       r"|(?:extract|parse|must|get|mustget)(?:jwt|token)?claims\w*|mustget(?:user|identity|principal|account)\w*"
+                       r"|(?:user|claims|identity|principal|account)\w*from(?:context|ctx|request|req|token|session|jwt)", re.I)
+# gin's and echo's context values an authentication middleware sets: `c.MustGet("claims")`.
+_IDENTITY_KEY = re.compile(r"(?i)user|claims|identity|principal|uid|account")
+_CONTEXT_GETTERS = frozenset({"Get", "MustGet", "GetString", "GetInt", "GetInt64", "GetUint", "GetUint64"})
+
+
+def _authenticated_before(ctx: FileContext, owner: Function, read_at: int) -> str | None:
+    """A call before the read that checks who the client is (`if !s.CheckPerm(r, p) { return }`)
+    or reads the identity an authentication middleware put on the request: the read is behind
+    authentication. The call's name, or None."""
+    for call in QueryCursor(query(_CALLS)).captures(owner.node).get("call", []):
+        if call.start_byte >= read_at:
+            continue
+        function = call.child_by_field_name("function")
+        if function is None:
+            continue
+        name_node = function.child_by_field_name("field") if function.type == "selector_expression" else function
+        if name_node is None or name_node.type not in ("identifier", "field_identifier"):
+            continue
+        name = ctx.source.text(name_node)
+        if _CHECK.fullmatch(name) or _IDENTITY.fullmatch(name):
+            return name
+        if name in _CONTEXT_GETTERS:
+            args = call.child_by_field_name("arguments")
+            first = args.named_children[0] if args is not None and args.named_child_count else None
+            if first is not None and first.type == "interpreted_string_literal" and _IDENTITY_KEY.search(ctx.source.text(first)):
+                return f"{name}({ctx.source.text(first)})"
+    return None
 
 
 def _only_argument(call: Node) -> Node | None:
