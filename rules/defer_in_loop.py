@@ -60,7 +60,8 @@ RULE = Rule(
         "Not reported: a defer inside a function literal (it runs when the literal returns, "
         "which is the fix); a defer followed by a `return` in the same block, since that iteration is "
         "the last one; a resource the function keeps past its iteration on purpose (the value itself "
-        "appended or stored into a slice, map or array declared outside the loop, or used by a "
+        "appended or stored into a slice, map or array declared outside the loop, a deferred method of "
+        "an element of such a collection (`defer readers[i].Close()`), or used by a "
         "goroutine started in the loop: passing it to an ordinary call does not count); a deferred "
         "closure that reads a named result of the function (`retErr`) or uses nothing the loop makes, "
         "which is about the function's exit. Loop bounds are not evaluated: a loop over a parameter "
@@ -169,6 +170,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             continue  # a closure about the function's exit: it runs then on purpose
         if any(_kept_past_iteration(model, decl, loop, function) for decl in made):
             continue  # the function keeps each resource past its iteration: releasing at exit is the design
+        if _held_by_outer_collection(model, callee, loop):
+            continue  # `defer iters[i].Close()`: each resource sits in a collection the function uses after the loop
         what = " ".join(ctx.source.text(call).split())
         if len(what) > 60:
             what = what[:57] + "..."
@@ -185,6 +188,25 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             "defer runs per iteration, or release the resource explicitly at the end of the iteration",
             severity=Severity.NOTE if reason else None,
         )
+
+
+def _held_by_outer_collection(model: FileModel, callee: Node | None, loop: Node) -> bool:
+    """The deferred method's receiver is an element of a slice, map or array declared outside the
+    loop (`defer readers[i].Close()`): the loop fills a collection of resources meant to be used
+    together after it."""
+    if callee is None or callee.type != "selector_expression":
+        return False
+    operand = callee.child_by_field_name("operand")
+    while operand is not None and operand.type in ("selector_expression", "parenthesized_expression"):
+        operand = operand.child_by_field_name("operand") if operand.type == "selector_expression" else operand.named_children[0]
+    if operand is None or operand.type != "index_expression":
+        return False
+    root = operand.child_by_field_name("operand")
+    if root is None or root.type != "identifier":
+        return False
+    binding = model.resolve(root)
+    return binding.kind in ("param", "receiver", "result", "package") or (
+        binding.kind == "local" and binding.decl is not None and not _within(binding.decl, loop))
 
 
 def _within(node: Node, outer: Node) -> bool:
