@@ -221,7 +221,8 @@ def build_model(summaries: list[PackageSummary], import_paths: dict[str, str], m
                 continue
             qindex, type_name = found
             for node in model.nodes_of(qindex):
-                if node.kind == "method" and node.name.startswith(type_name + ".") and node.exported:
+                if node.kind == "method" and node.name.startswith(type_name + ".") and node.exported \
+                        and not _lifecycle_method(node, model.packages[qindex].summary):
                     _set_root(node, REQUEST, "a method of a gRPC service (registered with Register…Server)")
         for type_text in summary.commands:
             found = resolver.type_of(pindex, type_text)
@@ -231,6 +232,16 @@ def build_model(summaries: list[PackageSummary], import_paths: dict[str, str], m
                     _set_root(model.nodes[node_index], ONCE, "a command-line command's Run method")
     _propagate(model)
     return model
+
+
+# Methods that start, run or stop a service: a type registered as a gRPC service often has them
+# too, and they are not RPCs (an RPC returns its response; a streaming RPC takes its stream).
+_LIFECYCLE = re.compile(r"(?:Serve|Start|Run|Stop|Close|Shutdown|Listen|Init|Wait)\w*")
+
+
+def _lifecycle_method(node: "Node", summary: PackageSummary) -> bool:
+    method = node.name.split(".", 1)[1]
+    return bool(_LIFECYCLE.fullmatch(method)) and not summary.results.get(node.name, "").startswith("*")
 
 
 def support_directory(elements: list[str]) -> str | None:

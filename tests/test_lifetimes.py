@@ -87,6 +87,7 @@ def service() -> dict[str, str]:
     ("internal/worker:SpawnInline", REQUEST),  # called by a handler literal registered in main
     ("internal/cache:Remember", REQUEST),
     ("internal/grpcsvc:Greeter.SayHello", REQUEST),  # registered with RegisterGreeterServer
+    ("internal/grpcsvc:Greeter.Serve", ONCE),  # the service's start-up method, not an RPC: main calls it
     ("cmd/server:handleConn", LOOP),  # `go handleConn(conn)` in an endless accept loop
     ("internal/worker:Tick", LOOP),  # called in main's `for {}` goroutine
     ("internal/worker:startForTests", TEST),  # only _test.go calls it
