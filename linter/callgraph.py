@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node, QueryCursor
 
+from . import routes
 from .frameworks import is_handler
 from .goroutines import CLI_PACKAGES
 from .model import BUILTINS, FileModel, Function, single_initialiser
@@ -136,16 +137,18 @@ class PackageSummary:
     commands: list[str] = field(default_factory=list)
     imports_testing: bool = False  # some non-test file imports "testing"
     test_files: list[str] = field(default_factory=list)  # files whose code is test-only as a whole
+    # [handler reference, behind authentication (0/1)] per route registration (linter/routes.py)
+    routes: list[list] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
                 "s": self.fields, "g": self.services, "k": self.commands, "t": self.imports_testing,
-                "x": self.test_files}
+                "x": self.test_files, "a": self.routes}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
         return cls(data["d"], data["n"], data["f"], data["c"], data["r"], data["s"], data["g"], data["k"], data["t"],
-                   data["x"])
+                   data["x"], data.get("a", []))
 
 
 class _FileSummariser:
@@ -933,6 +936,8 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
         summariser.functions()
         summariser.types()
         summariser.calls_and_references()
+        if not summariser.test_code:
+            routes.collect(summariser)
     return summary
 
 

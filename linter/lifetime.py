@@ -90,6 +90,7 @@ class ModuleModel:
     edges: list[list[tuple[int, bool, str, int]]] = field(default_factory=list)  # caller -> (callee, in loop, relpath, line)
     unresolved: int = 0
     test_files: set[str] = field(default_factory=set)  # files that are test-only code as a whole
+    route_auth: dict[int, list[bool]] = field(default_factory=dict)  # handler -> behind authentication, per route
     _by_package: dict[int, list[Node]] | None = None
 
     def nodes_of(self, package: int) -> list[Node]:
@@ -215,6 +216,10 @@ def build_model(summaries: list[PackageSummary], import_paths: dict[str, str], m
             if source is None:
                 continue
             model.edges[source].append((callee, bool(in_loop), relpath, line))
+        for ref, behind in summary.routes:
+            callee = resolver.resolve(pindex, ref)
+            if callee is not None:
+                model.route_auth.setdefault(callee, []).append(bool(behind))
         for type_text in summary.services:
             found = resolver.type_of(pindex, type_text)
             if found is None:
@@ -376,6 +381,7 @@ def _propagate(model: ModuleModel) -> None:
 REPEATS = "repeats"  # the leak multiplies with how often the code runs (most rules)
 EXPOSURE = "exposure"  # about how a server is set up: only test and example code silences it
 IGNORES = "ignores"  # not judged by lifetime
+PUBLIC = "public"  # as REPEATS, and a handler every route puts behind authentication is a note
 GROWTH = "growth"  # a collection that grows each time its inserting functions run
 # One leak per call (a goroutine that never exits): with no caller seen, the call most likely
 # happens once, at start-up through an interface or injection, so it is only a note.
@@ -429,9 +435,15 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
         level = level_for(policies.get(finding.rule_id, REPEATS), lifetime, finding.severity, finding.repeats)
         if level is not None and finding.bounded and lifetime != REQUEST:
             level = Severity.NOTE  # bounded by the data it walks, in code that does not run per request
+        message = finding.message
+        if level is not None and level is not Severity.NOTE and lifetime == REQUEST \
+                and policies.get(finding.rule_id) == PUBLIC and _behind_authentication(table, finding):
+            level = Severity.NOTE
+            message += ("; every route registered with this handler puts authentication in front of it, so only "
+                        "clients that authenticated reach it, a lower risk than a public endpoint")
         if level is not None and finding.rule_id in overrides:
             level = overrides[finding.rule_id]
-        updated = replace(finding, lifetime=lifetime, severity=level or finding.severity)
+        updated = replace(finding, lifetime=lifetime, severity=level or finding.severity, message=message)
         (kept if level is not None else dropped).append(updated)
     return kept, dropped
 
@@ -445,20 +457,28 @@ class LifetimeTable:
     lifetimes: dict[tuple[str, str], str] = field(default_factory=dict)
     test_files: set[str] = field(default_factory=set)
     test_dirs: set[str] = field(default_factory=set)
+    # handlers every route registration puts behind authentication (linter/routes.py)
+    authenticated: set[tuple[str, str]] = field(default_factory=set)
 
     def to_json(self) -> dict:
         return {"l": [[d, n, v] for (d, n), v in sorted(self.lifetimes.items())],
-                "f": sorted(self.test_files), "d": sorted(self.test_dirs)}
+                "f": sorted(self.test_files), "d": sorted(self.test_dirs),
+                "a": [[d, n] for d, n in sorted(self.authenticated)]}
 
     @classmethod
     def from_json(cls, data: dict) -> "LifetimeTable":
-        return cls({(d, n): v for d, n, v in data["l"]}, set(data["f"]), set(data["d"]))
+        return cls({(d, n): v for d, n, v in data["l"]}, set(data["f"]), set(data["d"]),
+                   {(d, n) for d, n in data.get("a", [])})
 
 
 def table_of(model: ModuleModel) -> LifetimeTable:
     table = LifetimeTable(test_files=set(model.test_files))
     for (directory, name), index in model.by_name.items():
         table.lifetimes[(directory, name)] = model.nodes[index].lifetime
+    for index, flags in model.route_auth.items():
+        if all(flags):
+            node = model.nodes[index]
+            table.authenticated.add((model.packages[node.package].summary.directory, node.name))
     for pindex, package in enumerate(model.packages):
         roots = {n.root for n in model.nodes_of(pindex) if n.forced}
         if roots == {TEST}:
@@ -481,6 +501,12 @@ def lifetime_of(model: "ModuleModel | LifetimeTable", finding: Finding) -> str |
         # At package level with no function named: a test-only or example package still decides.
         return TEST
     return best
+
+
+def _behind_authentication(table: LifetimeTable, finding: Finding) -> bool:
+    directory = posixpath.dirname(finding.path) or "."
+    names = finding.subjects or ((finding.context,) if finding.context else ())
+    return bool(names) and all((directory, name) in table.authenticated for name in names)
 
 
 def relative_directory(directory: Path, root: Path) -> str:

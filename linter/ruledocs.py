@@ -56,6 +56,12 @@ _LIFETIME_TEXT = {
     "exposure": "How a server is set up, usually once in `main`: how often the code runs does not change the "
     "level. Test-only and example code (`_test.go`, files importing `testing`, test-support, `example` and "
     "`demo` packages, `//go:build ignore` programs) is not reported.",
+    "public": "The level follows how often the code runs, as for most rules (`goleaklint explain FILE:LINE` "
+    "shows it): per request, as above; in an endless loop, per call of a library API, or with no caller seen: at "
+    "most warning; once per process and test-only code: not reported. A handler that every route registering it "
+    "puts behind authentication (middleware given with the route or its group, `g.Use(…)`, chi's `With(…)`, a "
+    "wrapping call, each named for it: `JWTAuth`, `RequireSession`, `casbin…`) is a note: only clients that "
+    "authenticated reach it. A group handed to another function to register its routes is not followed.",
     "ignores": "Reported at its own level wherever the code runs.",
 }
 

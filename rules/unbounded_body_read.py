@@ -20,6 +20,7 @@ RULE = Rule(
     slug="unbounded-body-read",
     title="a request body is read whole with no size limit",
     severity=Severity.WARNING,
+    lifetime="public",  # per request as other rules; a handler only authenticated routes reach is a note
     tags=("memory-leak", "security", "external/cwe/cwe-400"),
     precision="high",
     security_severity="5.3",

@@ -1,0 +1,130 @@
+"""Which handlers are registered only behind authentication.
+
+A route registration names its handler (`authed.POST("/items", api.Create)`, `mux.Handle("/x",
+requireAuth(h))`); what stands in front of it decides who can reach the handler: middleware given
+with the route, a route group made with middleware (`g := r.Group("/api", jwt.Auth())`) or given
+it later (`g.Use(auth.Required())`), chi's `r.With(auth).Post(…)`, a wrapping call named for it.
+The module model joins these per handler: one that every registration puts behind something named
+for authentication is reached only by clients that authenticated, which lowers the risk of what a
+public endpoint would make a finding (an unbounded body read).
+
+Names decide, in the file that registers the route: a middleware called `Logger` in front of the
+group does not count, one called `JWTAuth` or `RequireSession` does. A group handed to another
+function, which registers the routes there, is not followed: those routes count as public.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from tree_sitter import Node
+
+if TYPE_CHECKING:
+    from .callgraph import _FileSummariser
+    from .model import Function
+
+# Route registration methods of net/http, gin, echo, chi, gorilla/mux, fiber, httprouter.
+_ROUTE_CALL = re.compile(
+    rb"\.(?:GET|POST|PUT|PATCH|DELETE|Any|Handle|HandleFunc|Get|Post|Put|Patch|Delete|Match|Add|Method|MethodFunc)"
+    rb"[ \t]*\(")
+# What authentication middleware is called: JWTAuth, RequireSession, casbin.Enforce, apiKeyGuard.
+AUTH_WORDS = re.compile(r"(?i)auth|jwt|token|session|login|permission|rbac|acl\b|casbin|api_?key|oauth|oidc|"
+                        r"signin|guard|privilege|credential|require(?:user|admin|role)|admin_?only")
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`')
+
+
+def authenticated(text: str) -> bool:
+    """Code named for authentication, string literals (route paths) left out."""
+    return AUTH_WORDS.search(_STRING.sub("", text)) is not None
+
+
+def collect(summariser: "_FileSummariser") -> None:
+    """Append [handler reference, authenticated (0/1)] to the summary for every route the file
+    registers with a handler of the module."""
+    data = summariser.source.data
+    if _ROUTE_CALL.search(data) is None:
+        return
+    root = summariser.source.root
+    model = summariser.model
+    literals = None
+    for match in _ROUTE_CALL.finditer(data):
+        field_node = root.named_descendant_for_byte_range(match.start() + 1, match.start() + 1)
+        selector = field_node.parent if field_node is not None else None
+        call = selector.parent if selector is not None else None
+        if selector is None or selector.type != "selector_expression" or call is None \
+                or call.type != "call_expression" or call.child_by_field_name("function") != selector:
+            continue
+        args = call.child_by_field_name("arguments")
+        function = model.enclosing_function(call)
+        if args is None or function is None:
+            continue
+        handlers: list[tuple[Node, bool]] = []  # (handler node, wrapped by something named for auth)
+        others: list[Node] = []
+        for arg in args.named_children:
+            if arg.type in ("identifier", "selector_expression", "func_literal"):
+                handlers.append((arg, False))
+            elif arg.type == "call_expression":
+                handlers.extend(_wrapped(summariser, arg, False, 0))
+                others.append(arg)  # middleware given with the route: `auth.Required(store)`
+            else:
+                others.append(arg)
+        if not handlers:
+            continue
+        inline = any(authenticated(summariser.text(o)) for o in others)
+        operand = selector.child_by_field_name("operand")
+        behind = inline or _router_authenticated(summariser, operand, function, 0)
+        for node, wrapped in handlers:
+            if node.type == "func_literal":
+                if literals is None:
+                    literals = {fn.node.start_byte: fn for fn in model.functions if fn.kind == "literal"}
+                fn = literals.get(node.start_byte)
+                ref = ["L", fn.name] if fn is not None else None
+            else:
+                ref = summariser._reference(node, function, called=False)
+            if ref is not None:
+                summariser.summary.routes.append([ref, 1 if behind or wrapped else 0])
+
+
+def _wrapped(summariser: "_FileSummariser", call: Node, named: bool, depth: int):
+    """The handlers a wrapping call takes (`requireAuth(http.HandlerFunc(h))`), each with whether
+    a wrapper around it is named for authentication."""
+    if depth > 3:
+        return
+    named = named or authenticated(summariser.text(call.child_by_field_name("function")))
+    inner = call.child_by_field_name("arguments")
+    for arg in inner.named_children if inner is not None else []:
+        if arg.type in ("identifier", "selector_expression", "func_literal"):
+            yield arg, named
+        elif arg.type == "call_expression":
+            yield from _wrapped(summariser, arg, named, depth + 1)
+
+
+def _router_authenticated(summariser: "_FileSummariser", operand: Node | None, function: "Function", depth: int) -> bool:
+    """The router a route is registered on puts authentication in front: chi's `r.With(auth)`,
+    a group made with it or given it by `Use`, in the registering function (or one around it),
+    following the groups it was made from."""
+    if operand is None or depth > 3:
+        return False
+    if operand.type == "call_expression":
+        return authenticated(summariser.text(operand))  # `r.With(jwtauth.Verifier(ja)).Post(…)`
+    if operand.type != "identifier":
+        return False
+    name = re.escape(summariser.text(operand)).encode()
+    scope = function
+    while scope.parent is not None:
+        scope = scope.parent
+    data = summariser.source.data
+    start, end = scope.node.start_byte, scope.node.end_byte
+    for use in re.finditer(rb"\b" + name + rb"\.Use\(([^\n]*)", data[start:end]):
+        if authenticated(use.group(1).decode("utf-8", "replace")):
+            return True
+    made = re.search(rb"\b" + name + rb"\s*:?=\s*([A-Za-z_]\w*)\.Group\(([^\n]*)", data[start:end])
+    if made is None:
+        return False
+    if authenticated(made.group(2).decode("utf-8", "replace")):
+        return True
+    parent = made.group(1).decode()
+    at = start + made.start(1)
+    node = summariser.source.root.named_descendant_for_byte_range(at, at + len(parent))
+    return node is not None and node.type == "identifier" and _router_authenticated(summariser, node, function, depth + 1)
