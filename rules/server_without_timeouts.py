@@ -53,7 +53,7 @@ RULE = Rule(
     IdleTimeout:       2 * time.Minute,
 }
 log.Fatal(srv.ListenAndServe())""",
-        limits="A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus, pprof or debug) is a note: operators and scrapers reach it, not clients. "
+        limits="A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug) is a note: operators and scrapers reach it, not clients. "
         "One file is followed: a server configured by a helper in another file or package, a "
         "listener or address made in another file, or a flag defined in another file is still "
         "reported; suppress it with a reason. A flag's loopback default is trusted although a "
@@ -172,7 +172,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
 
 
 # Words that name an operational port: metrics, health checks, probes, profiling, debugging.
-_OPERATIONAL = re.compile(r"(?i)metric|health|prometheus|prom(?:x|http)?\b|pprof|debug|diagnos|probe|liveness|readiness")
+_OPERATIONAL = re.compile(r"(?i)metric|health|prometheus|prom(?:x|http)?\b|pprof|debug|diagnos|probe|liveness|readiness|"
+                          r"telemetry|observability|(?-i:(?<![a-z])[pP]rom(?=[A-Z_0-9]|$))")
 _PORT_NOTE = (" (a metrics, health or debug port, by the names around it: operators reach it, not clients, and "
               "whether it is exposed at all is GL501's question)")
 
