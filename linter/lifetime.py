@@ -52,7 +52,7 @@ DESCRIBE = {
 # Directories whose packages exist for tests or as examples: their code never runs in production.
 _TEST_SUPPORT = re.compile(r"(?:tests?|testutils?|testhelpers?|testing|testfiles|testenv|testserver|e2e|mocks?|fakes?|"
                            r"\w+test|\w+_tests?|\w+testing|integration|"
-                           r"tests?[-_][\w-]+|[\w-]+-tests?|(?:mock|fake)[-_]?(?:server|srv|api|backend|client)s?)", re.I)
+                           r"tests?[-_][\w-]+|[\w-]+-tests?|testers?|\w+mocks?|(?:mock|fake)[-_]?(?:server|srv|api|backend|client)s?)", re.I)
 # English words that end in "test" and name ordinary packages.
 _NOT_TEST_SUPPORT = frozenset({"latest", "contest", "attest", "protest", "greatest", "fastest", "smallest", "biggest",
                                "shortest", "largest", "highest", "lowest", "oldest", "newest", "earliest", "nearest"})

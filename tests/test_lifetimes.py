@@ -106,7 +106,7 @@ def test_service_lifetimes(service, function, lifetime):
 @pytest.mark.parametrize("directory, support", [
     ("internal/testutil", "testutil"), ("test/e2e/plugin", "test"), ("cmd/test-server", "test-server"),
     ("tools/mockserver", "mockserver"), ("hack/fake-api", "fake-api"), ("integration-tests/cases", "integration-tests"),
-    ("pkg/storagetest", "storagetest"),
+    ("pkg/storagetest", "storagetest"), ("internal/tester/servermock", "tester"), ("pkg/servermock", "servermock"),
     ("pkg/latest", None), ("internal/testimonials", None), ("pkg/attestation", None), ("cmd/server", None),
     ("pkg/mocking", None), ("pkg/contest", None),
 ])
