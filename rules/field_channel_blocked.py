@@ -1,0 +1,186 @@
+"""GL105 field-channel-blocked."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from tree_sitter import Node
+
+from goleaklint.context import PackageContext
+from goleaklint.fieldchannels import CLOSE, RANGE, RECEIVE, SEND, FieldChannel, FieldUse
+from goleaklint.rule import Docs, Finding, Rule, Severity
+
+RULE = Rule(
+    id="GL105",
+    slug="field-channel-blocked",
+    title="a channel kept in a struct field is sent on or received from with nobody on the other side",
+    severity=Severity.WARNING,
+    tags=("goroutine-leak",),
+    precision="high",
+    lifetime="repeats",
+    docs=Docs(
+        what="Follows a channel kept in an unexported struct field (`w.results`) across every method "
+        "and function of its package, when the package makes it (`make(chan T)` in a constructor, a "
+        "composite literal or an assignment to the field) and never hands it on. Reports the "
+        "operation a goroutine would be parked on: a send on the unbuffered channel when nothing in "
+        "the package receives from it; a receive (or `range`) when nothing sends on it or closes it; "
+        "and a send when every receive of it in the package is one case of a `select` whose other "
+        "case (`<-ctx.Done()`, a stop or quit channel, a timeout) lets the receiving function return "
+        "without receiving again. The message names the other side: the function that receives and "
+        "the case it leaves on. A send or receive that is itself one case of a `select` with others "
+        "(a default, `ctx.Done()`) is not stuck on it.",
+        why="An unbuffered send completes only when someone receives; a receive only when someone "
+        "sends or closes. When the package holds every reference to the channel and none of it "
+        "performs the other side, or the only receiver has already returned on its stop case, the "
+        "goroutine waits forever: its stack and everything it references stay in memory, and every "
+        "value of the type that is created and stopped leaves one more parked goroutine.",
+        example="""type Pool struct {
+    results chan Result // made unbuffered in NewPool
+}
+
+func (p *Pool) work(j Job) {
+    p.results <- j.Do() // parked forever once Wait has returned on ctx.Done()
+}
+
+func (p *Pool) Wait(ctx context.Context) ([]Result, error) {
+    var out []Result
+    for {
+        select {
+        case r := <-p.results:
+            out = append(out, r)
+        case <-ctx.Done():
+            return out, ctx.Err()
+        }
+    }
+}""",
+        use_instead="""func (p *Pool) work(ctx context.Context, j Job) {
+    select {
+    case p.results <- j.Do():
+    case <-ctx.Done(): // the sender gives up with the receiver
+    }
+}""",
+        limits="Only unexported fields whose name no other struct, method or function of the package "
+        "uses, made in the package and never handed on (returned, passed to a call, stored in a "
+        "variable or another field): such a channel may be used where this package cannot see. "
+        "A buffered channel is left alone when a send may not block (the number of sends is not "
+        "counted across methods); a receive with no sender is reported whatever its buffer. Who "
+        "runs first is not decided: a receiver that can leave on its stop case counts as leaving "
+        "first, even when the sender is stopped by the same signal before it sends.",
+        references=("https://go.dev/blog/pipelines", "https://github.com/uber-go/goleak"),
+    ),
+)
+
+_FIX_SEND = "select on the same stop signal in the sender (`select { case x.f <- v: case <-ctx.Done(): return }`), or give the channel a buffer for every send"
+
+
+def check_package(pkg: PackageContext) -> Iterable[Finding]:
+    for channel in pkg.facts.field_channels:
+        if channel.escapes:
+            continue
+        sends = channel.of(SEND)
+        receives = channel.of(RECEIVE, RANGE)
+        closes = channel.of(CLOSE)
+        if sends and not receives:
+            if not channel.unbuffered:
+                continue
+            for send in _reported(pkg, sends):
+                yield send.ctx.finding(
+                    RULE, send.node,
+                    f"the send on unbuffered channel `{_text(send)}` can never complete: nothing in the package "
+                    f"receives from {channel.type_name}.{channel.name}, and the channel is never handed on",
+                    fix="receive from the channel where its values are meant to go, or drop the send")
+        elif receives and not sends and not closes:
+            for receive in _reported(pkg, receives):
+                yield receive.ctx.finding(
+                    RULE, receive.node,
+                    f"the {'range over' if receive.kind == RANGE else 'receive from'} `{_text(receive)}` can never "
+                    f"{'end' if receive.kind == RANGE else 'complete'}: nothing in the package sends on or closes "
+                    f"{channel.type_name}.{channel.name}, and the channel is never handed on",
+                    fix="close the channel when its owner stops (`close(x.f)` in Close or Stop), or drop the receive")
+        elif sends and receives and channel.unbuffered:
+            leaving = _receivers_leave(channel, receives, sends)
+            if leaving is None:
+                continue
+            where = "; ".join(leaving)
+            for send in _reported(pkg, sends):
+                yield send.ctx.finding(
+                    RULE, send.node,
+                    f"the send on unbuffered channel `{_text(send)}` can block forever: {channel.type_name}.{channel.name} "
+                    f"is received only in {where}",
+                    fix=_FIX_SEND)
+
+
+def _reported(pkg: PackageContext, uses: list[FieldUse]) -> list[FieldUse]:
+    """The uses that wait alone, in reported non-test files."""
+    return [use for use in uses if not use.guarded and use.ctx.relpath in pkg.report_paths
+            and not use.ctx.is_test_file and use.function is not None]
+
+
+def _text(use: FieldUse) -> str:
+    node = use.node
+    if node.type == "send_statement":
+        node = node.child_by_field_name("channel")
+    elif node.type == "unary_expression":
+        node = node.child_by_field_name("operand")
+    elif node.type == "range_clause":
+        node = node.child_by_field_name("right")
+    return use.ctx.source.text(node) if node is not None else "?"
+
+
+def _receivers_leave(channel: FieldChannel, receives: list[FieldUse], sends: list[FieldUse]) -> list[str] | None:
+    """For each function that receives from the channel: the case on which it returns without
+    receiving again. None unless every receive is a select case next to such a way out."""
+    senders = {id(use.function) for use in sends}
+    found: dict[int, str] = {}
+    for receive in receives:
+        function = receive.function
+        if receive.kind != RECEIVE or function is None or id(function) in senders or not receive.guarded:
+            return None
+        if id(function) in found:
+            continue
+        own = [r.node for r in receives if r.function is function]
+        way_out = _leaving_case(receive, own)
+        if way_out is None:
+            return None
+        case, exit_node = way_out
+        source = receive.ctx.source
+        line = source.line_of(exit_node.start_byte)
+        what = "returns" if exit_node.type == "return_statement" else "ends"
+        found[id(function)] = (f"{function.name} ({receive.ctx.relpath}:{source.line_of(receive.node.start_byte)}), "
+                               f"which {what} on `{source.text(case)}` first (line {line})")
+    return list(found.values()) or None
+
+
+def _leaving_case(receive: FieldUse, own: list[Node]) -> tuple[Node, Node] | None:
+    """Another case of the receive's select whose communication lets the function reach a return
+    without receiving from the channel again: the case's communication and the exit."""
+    statement = receive.node.parent  # receive_statement, or the case's expression
+    case = statement.parent if statement is not None else None
+    select = case.parent if case is not None else None
+    if select is None or select.type != "select_statement":
+        return None
+    cfg = receive.function.cfg
+    # Straight out of the case: a path that comes round to this select again may leave by yet
+    # another case, which is that case's doing, not this one's.
+    cases = [c.child_by_field_name("communication") for c in select.named_children if c.type == "communication_case"]
+    avoid = [*own, *(c for c in cases if c is not None)]
+    for other in select.named_children:
+        if other.type != "communication_case" or other == case:
+            continue
+        communication = other.child_by_field_name("communication")
+        if communication is None or not _receives(communication):
+            continue  # a send case is a way for the receiver to go on, not a stop signal
+        exit_node = cfg.path_to_exit_avoiding(communication, avoid)
+        if exit_node is not None:
+            return communication, exit_node
+    return None
+
+
+def _receives(communication: Node) -> bool:
+    node = communication
+    if node.type == "receive_statement":
+        node = node.child_by_field_name("right")
+    elif node.type == "expression_statement" and node.named_child_count == 1:
+        node = node.named_children[0]
+    return node is not None and node.type == "unary_expression" and node.child_by_field_name("operator") is not None \
+        and node.child_by_field_name("operator").text == b"<-"
