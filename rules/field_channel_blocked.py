@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from tree_sitter import Node
+from tree_sitter import Node, QueryCursor
 
 from goleaklint.context import PackageContext
+from goleaklint.goroutines import last_name
+from goleaklint.source import query
 from goleaklint.fieldchannels import CLOSE, RANGE, RECEIVE, SEND, FieldChannel, FieldUse
 from goleaklint.rule import Docs, Finding, Rule, Severity
 
@@ -73,8 +75,21 @@ func (p *Pool) Wait(ctx context.Context) ([]Result, error) {
 _FIX_SEND = "select on the same stop signal in the sender (`select { case x.f <- v: case <-ctx.Done(): return }`), or give the channel a buffer for every send"
 
 
+_STOP_QUERY = """
+(send_statement channel: (_) @channel)
+(call_expression function: (identifier) @_close (#eq? @_close "close") arguments: (argument_list . (_) @channel .))
+"""
+
+
 def check_package(pkg: PackageContext) -> Iterable[Finding]:
+    import os, sys
     for channel in pkg.facts.field_channels:
+        if os.environ.get("FCDEBUG"):
+            kinds = {}
+            for u in channel.uses:
+                kinds[u.kind + ("*" if u.guarded else "")] = kinds.get(u.kind + ("*" if u.guarded else ""), 0) + 1
+            esc = [f"{u.ctx.relpath}:{u.ctx.source.line_of(u.node.start_byte)}:{u.ctx.source.line_text(u.ctx.source.line_of(u.node.start_byte)).strip()[:60]}" for u in channel.uses if u.kind == "escape"][:2]
+            print("FC", pkg.directory, channel.type_name, channel.name, channel.capacities, kinds, esc, file=sys.stderr)
         if channel.escapes:
             continue
         sends = channel.of(SEND)
@@ -98,7 +113,7 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
                     f"{channel.type_name}.{channel.name}, and the channel is never handed on",
                     fix="close the channel when its owner stops (`close(x.f)` in Close or Stop), or drop the receive")
         elif sends and receives and channel.unbuffered:
-            leaving = _receivers_leave(channel, receives, sends)
+            leaving = _receivers_leave(pkg, channel, receives, sends)
             if leaving is None:
                 continue
             where = "; ".join(leaving)
@@ -127,10 +142,20 @@ def _text(use: FieldUse) -> str:
     return use.ctx.source.text(node) if node is not None else "?"
 
 
-def _receivers_leave(channel: FieldChannel, receives: list[FieldUse], sends: list[FieldUse]) -> list[str] | None:
-    """For each function that receives from the channel: the case on which it returns without
+def _receivers_leave(pkg: PackageContext, channel: FieldChannel, receives: list[FieldUse],
+                     sends: list[FieldUse]) -> list[str] | None:
+    """For each function that receives from the channel: the stop case on which it returns without
     receiving again. None unless every receive is a select case next to such a way out."""
     senders = {id(use.function) for use in sends}
+    # Channels the senders themselves signal (`if err != nil { p.errs <- err; return }; p.out <- v`):
+    # a receiver leaving on one of those got the sender's other answer, not a stop.
+    signalled: set[str] = set()
+    for use in sends:
+        if use.function is not None:
+            for node in QueryCursor(query(_STOP_QUERY)).captures(use.function.node).get("channel", []):
+                name = last_name(use.ctx.model, node)
+                if name is not None:
+                    signalled.add(name)
     found: dict[int, str] = {}
     for receive in receives:
         function = receive.function
@@ -139,7 +164,7 @@ def _receivers_leave(channel: FieldChannel, receives: list[FieldUse], sends: lis
         if id(function) in found:
             continue
         own = [r.node for r in receives if r.function is function]
-        way_out = _leaving_case(receive, own)
+        way_out = _leaving_case(pkg, receive, own, signalled)
         if way_out is None:
             return None
         case, exit_node = way_out
@@ -151,8 +176,8 @@ def _receivers_leave(channel: FieldChannel, receives: list[FieldUse], sends: lis
     return list(found.values()) or None
 
 
-def _leaving_case(receive: FieldUse, own: list[Node]) -> tuple[Node, Node] | None:
-    """Another case of the receive's select whose communication lets the function reach a return
+def _leaving_case(pkg: PackageContext, receive: FieldUse, own: list[Node], signalled: set[str]) -> tuple[Node, Node] | None:
+    """Another case of the receive's select, a stop signal, that lets the function reach a return
     without receiving from the channel again: the case's communication and the exit."""
     statement = receive.node.parent  # receive_statement, or the case's expression
     case = statement.parent if statement is not None else None
@@ -168,19 +193,35 @@ def _leaving_case(receive: FieldUse, own: list[Node]) -> tuple[Node, Node] | Non
         if other.type != "communication_case" or other == case:
             continue
         communication = other.child_by_field_name("communication")
-        if communication is None or not _receives(communication):
-            continue  # a send case is a way for the receiver to go on, not a stop signal
+        if communication is None or not _stop_signal(pkg, receive, communication, signalled):
+            continue  # a send case, or another answer from the sender: not a stop
         exit_node = cfg.path_to_exit_avoiding(communication, avoid)
         if exit_node is not None:
             return communication, exit_node
     return None
 
 
-def _receives(communication: Node) -> bool:
+def _stop_signal(pkg: PackageContext, receive: FieldUse, communication: Node, signalled: set[str]) -> bool:
+    """A receive that says the receiver should stop: `<-ctx.Done()`, a timeout (`time.After`, a
+    timer's `.C`), or a channel the package closes and the senders never signal."""
     node = communication
     if node.type == "receive_statement":
         node = node.child_by_field_name("right")
     elif node.type == "expression_statement" and node.named_child_count == 1:
         node = node.named_children[0]
-    return node is not None and node.type == "unary_expression" and node.child_by_field_name("operator") is not None \
-        and node.child_by_field_name("operator").text == b"<-"
+    if node is None or node.type != "unary_expression" or node.child_by_field_name("operator") is None \
+            or node.child_by_field_name("operator").text != b"<-":
+        return False
+    operand = node.child_by_field_name("operand")
+    model = receive.ctx.model
+    if operand is not None and operand.type == "call_expression":
+        callee = operand.child_by_field_name("function")
+        if callee is not None and callee.type == "selector_expression" and callee.child_by_field_name("field").text == b"Done":
+            return True
+        return model.qualified(callee) in ("time.After", "time.Tick")
+    name = last_name(model, operand)
+    if name is None or name in signalled:
+        return False
+    if name == "C" and operand.type == "selector_expression":
+        return True  # a timer's or a ticker's channel
+    return pkg.facts.functions.closed(name)
