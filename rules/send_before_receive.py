@@ -67,6 +67,11 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         channel = local_channel(ctx.model, make)
         if channel is None or channel.capacity != 0 or not channel.sends:
             continue
+        named = ctx.model.identifiers_named(channel.name, within=channel.owner.node)
+        if len(named) != 1 + len(ctx.model.references(channel.decl, within=channel.owner.node)):
+            # A use the resolver did not tie to the declaration (a closure in a later spec of the
+            # same `var (…)` block): it may hand the channel on, so nothing is known.
+            continue
         for send in channel.sends:
             finding = _check_send(ctx, channel, send)
             if finding is not None:
