@@ -82,14 +82,7 @@ _STOP_QUERY = """
 
 
 def check_package(pkg: PackageContext) -> Iterable[Finding]:
-    import os, sys
     for channel in pkg.facts.field_channels:
-        if os.environ.get("FCDEBUG"):
-            kinds = {}
-            for u in channel.uses:
-                kinds[u.kind + ("*" if u.guarded else "")] = kinds.get(u.kind + ("*" if u.guarded else ""), 0) + 1
-            esc = [f"{u.ctx.relpath}:{u.ctx.source.line_of(u.node.start_byte)}:{u.ctx.source.line_text(u.ctx.source.line_of(u.node.start_byte)).strip()[:60]}" for u in channel.uses if u.kind == "escape"][:2]
-            print("FC", pkg.directory, channel.type_name, channel.name, channel.capacities, kinds, esc, file=sys.stderr)
         if channel.escapes:
             continue
         sends = channel.of(SEND)
