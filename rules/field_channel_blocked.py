@@ -8,6 +8,7 @@ from tree_sitter import Node, QueryCursor
 
 from goleaklint.context import PackageContext
 from goleaklint.goroutines import last_name
+from goleaklint.model import enclosing_loop
 from goleaklint.source import query
 from goleaklint.fieldchannels import CLOSE, RANGE, RECEIVE, SEND, FieldChannel, FieldUse
 from goleaklint.rule import Docs, Finding, Rule, Severity
@@ -182,6 +183,15 @@ def _leaving_case(pkg: PackageContext, receive: FieldUse, own: list[Node], signa
     # another case, which is that case's doing, not this one's.
     cases = [c.child_by_field_name("communication") for c in select.named_children if c.type == "communication_case"]
     avoid = [*own, *(c for c in cases if c is not None)]
+    # Nor through the condition of a loop around the select (`for err == nil { select … }`): which
+    # case made it false is not known, so no case is taken to leave that way.
+    loop = enclosing_loop(select)
+    while loop is not None and receive.function.contains(loop):
+        header = cfg.loop(loop).header if cfg.loop(loop) is not None else None
+        if header is not None and loop.child_by_field_name("body") is not None \
+                and any(c.type not in ("block", "comment") for c in loop.named_children):
+            avoid.extend(header.elements)
+        loop = enclosing_loop(loop)
     for other in select.named_children:
         if other.type != "communication_case" or other == case:
             continue
