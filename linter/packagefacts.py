@@ -7,7 +7,9 @@ so a second rule asking costs nothing and every rule sees the same answer:
   `go` statement runs, channel names the package closes or declares as struct fields, struct field
   types, and what runs once per process (goroutines.PackageFunctions);
 - `calls`: who calls a package function, and so whether its code runs at set-up or per request
-  (growth.PackageCalls).
+  (growth.PackageCalls);
+- `field_channels`: channels kept in unexported struct fields, with every send, receive, close
+  and hand-off of them in the package (fieldchannels.FieldChannel).
 
 Each is built lazily: a package no rule asks about pays nothing.
 """
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .context import PackageContext
     from .goroutines import PackageFunctions
+    from .fieldchannels import FieldChannel
     from .growth import PackageCalls
 
 
@@ -38,3 +41,9 @@ class PackageFacts:
         from .growth import PackageCalls
 
         return PackageCalls(self.pkg)
+
+    @cached_property
+    def field_channels(self) -> "list[FieldChannel]":
+        from .fieldchannels import field_channels
+
+        return field_channels(self.pkg)

@@ -136,13 +136,22 @@ def test_static_findings_at_parked_and_starting_sites_carry_the_evidence_and_bec
     assert detached.rule_id == "GL104" and detached.severity is Severity.NOTE
     assert "12 goroutines started here (sleep) in the goroutine dump, the longest for 2 minutes" in detached.message
     assert not _at(merged.findings, AUDIT_SLEEP)  # covered through its creation site
-    assert summary.attached == 3
+    # GL105 follows the struct field channel nothing receives from: the leak profile's site there
+    # is covered statically now, and its evidence makes the finding an error.
+    (field_send,) = _at(merged.findings, NOTIFY_SEND)
+    assert field_send.rule_id == "GL105" and field_send.severity is Severity.ERROR
+    assert summary.attached == 4
     merged, _ = _merged(LEAKY, goroutines=["local/goroutine-debug2.txt"], thresholds=Thresholds(warning_count=12))
     assert _at(merged.findings, AUDIT_GO)[0].severity is Severity.ERROR
 
 
+# The rules that do not cover the notifier's field channel (GL105 does): with them alone, its parked
+# send is a site no static finding covers.
+_WITHOUT_FIELD_CHANNELS = ["GL101", "GL102", "GL103", "GL104", "GL201", "GL202", "GL203", "GL501", "GL502", "GL601", "GL602"]
+
+
 def test_uncovered_parked_sites_become_gl601_findings_naming_the_rule_that_missed_them():
-    merged, summary = _merged(LEAKY, goroutines=["trimpath/goroutineleak-debug1.txt"])
+    merged, summary = _merged(LEAKY, goroutines=["trimpath/goroutineleak-debug1.txt"], select=_WITHOUT_FIELD_CHANNELS)
     (notify,) = _at(merged.findings, NOTIFY_SEND)
     assert notify.rule_id == "GL601" and notify.severity is Severity.ERROR
     assert notify.message.startswith("3 goroutines parked here (chan send) in Go's goroutine leak profile")
@@ -264,7 +273,9 @@ def test_cli_json_and_sarif_carry_the_evidence(monkeypatch, capsys):
     code, out, _ = _cli(["--format", "sarif", *args], LEAKY, monkeypatch, capsys)
     run = json.loads(out)["runs"][0]
     gl601 = [r for r in run["results"] if r["ruleId"] == "GL601"]
-    assert {r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in gl601} == {NOTIFY_SEND, LOCK_WAIT}
+    assert {r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in gl601} == {LOCK_WAIT}
+    (notify,) = [r for r in run["results"] if r["locations"][0]["physicalLocation"]["region"]["startLine"] == NOTIFY_SEND]
+    assert notify["ruleId"] == "GL105" and notify["level"] == "error"
     assert all(r["properties"]["goleaklint/runtime"]["goroutines"]["leakProfile"] for r in gl601)
     assert run["properties"]["goleaklint/runtime"]["goroutines"]["total"] == 19
     assert "GL601" in {rule["id"] for rule in run["tool"]["driver"]["rules"]}

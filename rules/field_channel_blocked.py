@@ -1,0 +1,271 @@
+"""GL105 field-channel-blocked."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from tree_sitter import Node, QueryCursor
+
+from goleaklint.context import PackageContext
+from goleaklint.goroutines import last_name
+from goleaklint.model import enclosing_loop
+from goleaklint.source import query
+from goleaklint.fieldchannels import CLOSE, RANGE, RECEIVE, SEND, FieldChannel, FieldUse
+from goleaklint.rule import Docs, Finding, Rule, Severity
+
+RULE = Rule(
+    id="GL105",
+    slug="field-channel-blocked",
+    title="a channel kept in a struct field is sent on or received from with nobody on the other side",
+    severity=Severity.WARNING,
+    tags=("goroutine-leak",),
+    precision="high",
+    lifetime="repeats",
+    docs=Docs(
+        what="Follows a channel kept in an unexported struct field (`w.results`) across every method "
+        "and function of its package, when the package makes it (`make(chan T)` in a constructor, a "
+        "composite literal or an assignment to the field) and never hands it on. Reports the "
+        "operation a goroutine would be parked on: a send on the unbuffered channel when nothing in "
+        "the package receives from it; a receive (or `range`) when nothing sends on it or closes it; "
+        "and a send when every receive of it in the package is one case of a `select` whose other "
+        "case (`<-ctx.Done()`, a stop or quit channel, a timeout) lets the receiving function return "
+        "without receiving again. The message names the other side: the function that receives and "
+        "the case it leaves on. A send or receive that is itself one case of a `select` with others "
+        "(a default, `ctx.Done()`) is not stuck on it.",
+        why="An unbuffered send completes only when someone receives; a receive only when someone "
+        "sends or closes. When the package holds every reference to the channel and none of it "
+        "performs the other side, or the only receiver has already returned on its stop case, the "
+        "goroutine waits forever: its stack and everything it references stay in memory, and every "
+        "value of the type that is created and stopped leaves one more parked goroutine.",
+        example="""type Pool struct {
+    results chan Result // made unbuffered in NewPool
+}
+
+func (p *Pool) work(j Job) {
+    p.results <- j.Do() // parked forever once Wait has returned on ctx.Done()
+}
+
+func (p *Pool) Wait(ctx context.Context) ([]Result, error) {
+    var out []Result
+    for {
+        select {
+        case r := <-p.results:
+            out = append(out, r)
+        case <-ctx.Done():
+            return out, ctx.Err()
+        }
+    }
+}""",
+        use_instead="""func (p *Pool) work(ctx context.Context, j Job) {
+    select {
+    case p.results <- j.Do():
+    case <-ctx.Done(): // the sender gives up with the receiver
+    }
+}""",
+        limits="Only unexported fields whose name no other struct, method or function of the package "
+        "uses, made in the package and never handed on (returned, passed to a call, stored in a "
+        "variable or another field): such a channel may be used where this package cannot see. "
+        "A buffered channel is left alone when a send may not block (the number of sends is not "
+        "counted across methods); a receive with no sender is reported whatever its buffer. Who "
+        "runs first is not decided: a receiver that can leave on its stop case counts as leaving "
+        "first, even when the sender is stopped by the same signal before it sends. A receiver that is a "
+        "service loop (an endless loop) leaving only on `<-ctx.Done()` of a context it was handed (a "
+        "parameter, a package variable) lives as long as that context, usually the process: its "
+        "senders are reported as a note.",
+        references=("https://go.dev/blog/pipelines", "https://github.com/uber-go/goleak"),
+    ),
+)
+
+_FIX_SEND = "select on the same stop signal in the sender (`select { case x.f <- v: case <-ctx.Done(): return }`), or give the channel a buffer for every send"
+
+
+_STOP_QUERY = """
+(send_statement channel: (_) @channel)
+(call_expression function: (identifier) @_close (#eq? @_close "close") arguments: (argument_list . (_) @channel .))
+"""
+
+
+def check_package(pkg: PackageContext) -> Iterable[Finding]:
+    for channel in pkg.facts.field_channels:
+        if channel.escapes:
+            continue
+        sends = channel.of(SEND)
+        receives = channel.of(RECEIVE, RANGE)
+        closes = channel.of(CLOSE)
+        if sends and not receives:
+            if not channel.unbuffered:
+                continue
+            for send in _reported(pkg, sends):
+                yield send.ctx.finding(
+                    RULE, send.node,
+                    f"the send on unbuffered channel `{_text(send)}` can never complete: nothing in the package "
+                    f"receives from {channel.type_name}.{channel.name}, and the channel is never handed on",
+                    fix="receive from the channel where its values are meant to go, or drop the send")
+        elif receives and not sends and not closes:
+            for receive in _reported(pkg, receives):
+                yield receive.ctx.finding(
+                    RULE, receive.node,
+                    f"the {'range over' if receive.kind == RANGE else 'receive from'} `{_text(receive)}` can never "
+                    f"{'end' if receive.kind == RANGE else 'complete'}: nothing in the package sends on or closes "
+                    f"{channel.type_name}.{channel.name}, and the channel is never handed on",
+                    fix="close the channel when its owner stops (`close(x.f)` in Close or Stop), or drop the receive")
+        elif sends and receives and channel.unbuffered:
+            leaving = _receivers_leave(pkg, channel, receives, sends)
+            if leaving is None:
+                continue
+            where = "; ".join(leaving[0])
+            service = leaving[1]
+            for send in _reported(pkg, sends):
+                yield send.ctx.finding(
+                    RULE, send.node,
+                    f"the send on unbuffered channel `{_text(send)}` can block forever: {channel.type_name}.{channel.name} "
+                    f"is received only in {where}"
+                    + (" (a service loop that lives as long as the context it is handed: senders are left behind "
+                       "when it ends, usually at shutdown)" if service else ""),
+                    fix=_FIX_SEND, severity=Severity.NOTE if service else None)
+
+
+def _reported(pkg: PackageContext, uses: list[FieldUse]) -> list[FieldUse]:
+    """The uses that wait alone, in reported non-test files."""
+    return [use for use in uses if not use.guarded and use.ctx.relpath in pkg.report_paths
+            and not use.ctx.is_test_file and use.function is not None]
+
+
+def _text(use: FieldUse) -> str:
+    node = use.node
+    if node.type == "send_statement":
+        node = node.child_by_field_name("channel")
+    elif node.type == "unary_expression":
+        node = node.child_by_field_name("operand")
+    elif node.type == "range_clause":
+        node = node.child_by_field_name("right")
+    return use.ctx.source.text(node) if node is not None else "?"
+
+
+def _receivers_leave(pkg: PackageContext, channel: FieldChannel, receives: list[FieldUse],
+                     sends: list[FieldUse]) -> tuple[list[str], bool] | None:
+    """For each function that receives from the channel: the stop case on which it returns without
+    receiving again, and whether every one of them is a service loop's outer context (see
+    _outer_context). None unless every receive is a select case next to such a way out."""
+    senders = {id(use.function) for use in sends}
+    # Channels the senders themselves signal (`if err != nil { p.errs <- err; return }; p.out <- v`):
+    # a receiver leaving on one of those got the sender's other answer, not a stop.
+    signalled: set[str] = set()
+    for use in sends:
+        if use.function is not None:
+            for node in QueryCursor(query(_STOP_QUERY)).captures(use.function.node).get("channel", []):
+                name = last_name(use.ctx.model, node)
+                if name is not None:
+                    signalled.add(name)
+    found: dict[int, str] = {}
+    service = True
+    for receive in receives:
+        function = receive.function
+        if receive.kind != RECEIVE or function is None or id(function) in senders or not receive.guarded:
+            return None
+        if id(function) in found:
+            continue
+        own = [r.node for r in receives if r.function is function]
+        way_out = _leaving_case(pkg, receive, own, signalled)
+        if way_out is None:
+            return None
+        case, exit_node = way_out
+        source = receive.ctx.source
+        line = source.line_of(exit_node.start_byte)
+        what = "returns" if exit_node.type == "return_statement" else "ends"
+        found[id(function)] = (f"{function.name} ({receive.ctx.relpath}:{source.line_of(receive.node.start_byte)}), "
+                               f"which {what} on `{source.text(case)}` first (line {line})")
+        if not _outer_context(receive, case):
+            service = False
+    return (list(found.values()), service) if found else None
+
+
+def _outer_context(receive: FieldUse, communication: Node) -> bool:
+    """The way out is `<-ctx.Done()` of a context the receiver was handed (a parameter, a package
+    variable, another package's), in a loop that never ends otherwise: a service loop that lives
+    as long as its caller's context, which is usually the process's. Its senders are left behind
+    at shutdown, not per use of the type."""
+    right = communication.child_by_field_name("right") if communication.type == "receive_statement" else None
+    operand = right.child_by_field_name("operand") if right is not None else None
+    callee = operand.child_by_field_name("function") if operand is not None and operand.type == "call_expression" else None
+    if callee is None or callee.type != "selector_expression" or callee.child_by_field_name("field").text != b"Done":
+        return False
+    holder = callee.child_by_field_name("operand")
+    model = receive.ctx.model
+    if holder.type == "identifier":
+        if model.resolve(holder).kind not in ("param", "package"):
+            return False
+    elif holder.type == "selector_expression":
+        base = holder.child_by_field_name("operand")
+        if base is None or base.type != "identifier" or model.resolve(base).kind not in ("import", "package"):
+            return False
+    else:
+        return False
+    cfg = receive.function.cfg
+    loop = enclosing_loop(receive.node)
+    while loop is not None and receive.function.contains(loop):
+        facts = cfg.loop(loop)
+        if facts is not None and facts.endless:
+            return True
+        loop = enclosing_loop(loop)
+    return False
+
+
+def _leaving_case(pkg: PackageContext, receive: FieldUse, own: list[Node], signalled: set[str]) -> tuple[Node, Node] | None:
+    """Another case of the receive's select, a stop signal, that lets the function reach a return
+    without receiving from the channel again: the case's communication and the exit."""
+    statement = receive.node.parent  # receive_statement, or the case's expression
+    case = statement.parent if statement is not None else None
+    select = case.parent if case is not None else None
+    if select is None or select.type != "select_statement":
+        return None
+    cfg = receive.function.cfg
+    # Straight out of the case: a path that comes round to this select again may leave by yet
+    # another case, which is that case's doing, not this one's.
+    cases = [c.child_by_field_name("communication") for c in select.named_children if c.type == "communication_case"]
+    avoid = [*own, *(c for c in cases if c is not None)]
+    # Nor through the condition of a loop around the select (`for err == nil { select … }`): which
+    # case made it false is not known, so no case is taken to leave that way.
+    loop = enclosing_loop(select)
+    while loop is not None and receive.function.contains(loop):
+        header = cfg.loop(loop).header if cfg.loop(loop) is not None else None
+        if header is not None and loop.child_by_field_name("body") is not None \
+                and any(c.type not in ("block", "comment") for c in loop.named_children):
+            avoid.extend(header.elements)
+        loop = enclosing_loop(loop)
+    for other in select.named_children:
+        if other.type != "communication_case" or other == case:
+            continue
+        communication = other.child_by_field_name("communication")
+        if communication is None or not _stop_signal(pkg, receive, communication, signalled):
+            continue  # a send case, or another answer from the sender: not a stop
+        exit_node = cfg.path_to_exit_avoiding(communication, avoid)
+        if exit_node is not None:
+            return communication, exit_node
+    return None
+
+
+def _stop_signal(pkg: PackageContext, receive: FieldUse, communication: Node, signalled: set[str]) -> bool:
+    """A receive that says the receiver should stop: `<-ctx.Done()`, a timeout (`time.After`, a
+    timer's `.C`), or a channel the package closes and the senders never signal."""
+    node = communication
+    if node.type == "receive_statement":
+        node = node.child_by_field_name("right")
+    elif node.type == "expression_statement" and node.named_child_count == 1:
+        node = node.named_children[0]
+    if node is None or node.type != "unary_expression" or node.child_by_field_name("operator") is None \
+            or node.child_by_field_name("operator").text != b"<-":
+        return False
+    operand = node.child_by_field_name("operand")
+    model = receive.ctx.model
+    if operand is not None and operand.type == "call_expression":
+        callee = operand.child_by_field_name("function")
+        if callee is not None and callee.type == "selector_expression" and callee.child_by_field_name("field").text == b"Done":
+            return True
+        return model.qualified(callee) in ("time.After", "time.Tick")
+    name = last_name(model, operand)
+    if name is None or name in signalled:
+        return False
+    if name == "C" and operand.type == "selector_expression":
+        return True  # a timer's or a ticker's channel
+    return pkg.facts.functions.closed(name)

@@ -1,0 +1,245 @@
+"""GL106 waitgroup-done-skipped."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from tree_sitter import Node, QueryCursor
+
+from goleaklint.context import FileContext, PackageContext
+from goleaklint.goroutines import PackageFunctions, go_literal
+from goleaklint.model import Function
+from goleaklint.rule import Docs, Finding, Rule, Severity
+from goleaklint.source import query
+from goleaklint.structs import field_type
+
+RULE = Rule(
+    id="GL106",
+    slug="waitgroup-done-skipped",
+    title="a goroutine can return without calling wg.Done, so wg.Wait never returns",
+    severity=Severity.WARNING,
+    tags=("goroutine-leak", "deadlock"),
+    precision="high",
+    lifetime="repeats",
+    docs=Docs(
+        what="Finds `wg.Add(…)` followed by `go func(){ … wg.Done() … }()` where `wg` is a "
+        "`sync.WaitGroup` (a local, or a struct field of the package), `Done` is not deferred, and "
+        "the goroutine has a path to a `return` (or to its end) that passes no `Done`: an early "
+        "error return, a `continue`-less branch. Reported at the `wg.Wait()` that then never "
+        "returns: in the same function for a local WaitGroup, anywhere in the package for a field. "
+        "A path through a call of a package function that itself calls some `Done()`, and a "
+        "goroutine with a deferred call of a package function, are taken to call `Done`. Paths "
+        "ending in `panic`, `os.Exit` or `log.Fatal` are not returns.",
+        why="Wait returns when the counter drops to zero. A goroutine that returns without `Done` "
+        "leaves it above zero for good: the goroutine calling Wait is parked forever, and so is "
+        "whoever waits for it (a Close, a shutdown, a request).",
+        example="""var wg sync.WaitGroup
+for _, u := range urls {
+    wg.Add(1)
+    go func() {
+        body, err := fetch(u)
+        if err != nil {
+            return // wg.Done is skipped
+        }
+        store(body)
+        wg.Done()
+    }()
+}
+wg.Wait() // never returns after one failed fetch""",
+        use_instead="""    go func() {
+        defer wg.Done() // runs on every return
+        body, err := fetch(u)
+        if err != nil {
+            return
+        }
+        store(body)
+    }()""",
+        limits="Only goroutines written as a literal where `Add` is called are followed; a goroutine "
+        "running a named function (`go s.worker(&wg)`) is not. The WaitGroup is matched by its text "
+        "(`wg`, `s.wg`). Conditions are not evaluated: an early return that cannot happen in "
+        "practice is still a path.",
+        references=("https://pkg.go.dev/sync#WaitGroup",),
+    ),
+)
+
+_CALLS = """
+(call_expression
+  function: (selector_expression operand: (_) @group field: (field_identifier) @method
+    (#match? @method "^(Add|Done|Wait)$"))) @call
+"""
+_ALL_CALLS = "(call_expression function: (_) @callee) @call"
+_WAIT_GROUPS = frozenset({"sync.WaitGroup", "*sync.WaitGroup"})
+
+
+def check_package(pkg: PackageContext) -> Iterable[Finding]:
+    functions = pkg.facts.functions
+    for ctx in pkg.files:
+        if ctx.relpath not in pkg.report_paths or ctx.is_test_file or b".Done()" not in ctx.source.data \
+                or b".Add(" not in ctx.source.data:
+            continue
+        for go in ctx.model.go_statements:
+            finding = _check_go(pkg, functions, ctx, go)
+            if finding is not None:
+                yield finding
+
+
+def _check_go(pkg: PackageContext, functions: PackageFunctions, ctx: FileContext, go: Node) -> Finding | None:
+    literal_node = go_literal(go)
+    if literal_node is None:
+        return None
+    model = ctx.model
+    literal = model.function_of(literal_node)
+    owner = model.enclosing_function(go)
+    if literal is None or owner is None or literal.body is None:
+        return None
+    text = ctx.source.text
+    dones: dict[str, list[Node]] = {}
+    for call, group, method in _group_calls(literal.node):
+        if text(method) == "Done":
+            dones.setdefault(text(group), []).append(call)
+    for name, calls in dones.items():
+        if any(_deferred(call, literal.node) for call in calls):
+            continue
+        if any(model.enclosing_function(call) is not literal for call in calls):
+            continue  # a Done in a nested closure runs who knows when
+        group = calls[0].child_by_field_name("function").child_by_field_name("operand")
+        if not _is_wait_group(model, group):
+            continue
+        if not _added_before(ctx, owner, go, name):
+            continue
+        if _has_unknown_defer(ctx, functions, literal):
+            continue
+        exits = literal.cfg.exits_reachable_from_block(literal.cfg.entry, _passes_done(ctx, functions, name))
+        if not exits:
+            continue
+        exit_node = exits[0]
+        wait = _wait(pkg, functions, ctx, owner, go, group, name)
+        if wait is None:
+            continue
+        wait_ctx, wait_call = wait
+        if wait_ctx.relpath not in pkg.report_paths or wait_ctx.is_test_file:
+            continue
+        how = f"returns at line {ctx.source.line_of(exit_node.start_byte)}" if exit_node.type == "return_statement" \
+            else f"can reach its end (line {ctx.source.line_of(exit_node.start_byte)})"
+        where = "" if wait_ctx is ctx else f"{ctx.relpath}:"
+        return wait_ctx.finding(
+            RULE, wait_call,
+            f"`{text(wait_call.child_by_field_name('function'))}()` can block forever: the goroutine started at "
+            f"{where}line {ctx.source.line_of(go.start_byte)} {how} without calling `{name}.Done()`",
+            fix=f"call `defer {name}.Done()` as the goroutine's first statement instead of `{name}.Done()` at its end",
+        )
+    return None
+
+
+def _group_calls(node: Node) -> list[tuple[Node, Node, Node]]:
+    captures = QueryCursor(query(_CALLS)).matches(node)
+    found = []
+    for _, match in captures:
+        call, group, method = match.get("call"), match.get("group"), match.get("method")
+        if call and group and method:
+            found.append((call[0], group[0], method[0]))
+    return found
+
+
+def _deferred(node: Node, stop: Node) -> bool:
+    current = node.parent
+    while current is not None and current.id != stop.id:
+        if current.type == "defer_statement":
+            return True
+        current = current.parent
+    return False
+
+
+def _is_wait_group(model, group: Node) -> bool:
+    if group.type == "identifier":
+        kind = model.declared_type(model.resolve(group))
+    elif group.type == "selector_expression":
+        kind = field_type(model, group)
+    elif group.type == "unary_expression" and group.named_child_count == 1:
+        return _is_wait_group(model, group.named_children[0])
+    else:
+        return False
+    return kind in _WAIT_GROUPS
+
+
+def _added_before(ctx: FileContext, owner: Function, go: Node, name: str) -> bool:
+    """`name.Add(…)` in the function that starts the goroutine, before the `go` statement."""
+    for call, group, method in _group_calls(owner.body):
+        if ctx.source.text(method) == "Add" and ctx.source.text(group) == name and call.start_byte < go.start_byte \
+                and ctx.model.enclosing_function(call) is owner:
+            return True
+    return False
+
+
+# `<-ctx.Done()`: a receive from a context, not a WaitGroup's Done.
+_CONTEXT_DONE = re.compile(rb"<-\s*[\w.()\[\]]*?\.Done\(\)")
+
+
+def _mentions_done(data: bytes) -> bool:
+    return b".Done()" in data and b".Done()" in _CONTEXT_DONE.sub(b"", data)
+
+
+def _calls_done(functions: PackageFunctions, ctx: FileContext, element: Node) -> bool:
+    """The element calls a package function whose body calls some `Done()`."""
+    for call in QueryCursor(query(_ALL_CALLS)).captures(element).get("call", []):
+        callee = functions.callee(ctx, call)
+        if callee is not None and _mentions_done(callee[0].source.data[callee[1].node.start_byte:callee[1].node.end_byte]):
+            return True
+    return False
+
+
+def _passes_done(ctx: FileContext, functions: PackageFunctions, name: str):
+    own = f"{name}.Done()".encode()
+
+    def avoided(element: Node) -> bool:
+        data = ctx.source.data[element.start_byte:element.end_byte]
+        return own in data or _calls_done(functions, ctx, element)
+    return avoided
+
+
+def _has_unknown_defer(ctx: FileContext, functions: PackageFunctions, literal: Function) -> bool:
+    """A deferred call of the package's own code (`defer s.finish()`), which may call Done."""
+    for defer in literal.cfg.defers:
+        if _calls_done(functions, ctx, defer):
+            return True
+        call = next((c for c in defer.named_children if c.type == "call_expression"), None)
+        callee = call.child_by_field_name("function") if call is not None else None
+        if callee is not None and callee.type == "func_literal":
+            return True
+    return False
+
+
+def _wait(pkg: PackageContext, functions: PackageFunctions, ctx: FileContext, owner: Function, go: Node,
+          group: Node, name: str) -> tuple[FileContext, Node] | None:
+    """The `Wait` that the goroutine's Done releases: after the `go` in the same function (or a
+    defer there); for a struct field, any `x.field.Wait()` of the package."""
+    text = ctx.source.text
+    for call, other, method in _group_calls(owner.body):
+        if text(method) == "Wait" and text(other) == name and ctx.model.enclosing_function(call) is owner \
+                and (call.start_byte > go.end_byte or _deferred(call, owner.node)):
+            return ctx, call
+    if group.type != "selector_expression":
+        return None
+    field = text(group.child_by_field_name("field"))
+    owner_type = _operand_type(functions, ctx, group)
+    if owner_type is None:
+        return None
+    for other_ctx, node in functions.occurrences(field):
+        selector = node.parent
+        outer = selector.parent if selector is not None and selector.type == "selector_expression" else None
+        call = outer.parent if outer is not None and outer.type == "selector_expression" else None
+        if call is None or call.type != "call_expression" or outer.child_by_field_name("operand") != selector \
+                or other_ctx.source.text(outer.child_by_field_name("field")) != "Wait":
+            continue
+        if _operand_type(functions, other_ctx, selector) == owner_type:
+            return other_ctx, call
+    return None
+
+
+def _operand_type(functions: PackageFunctions, ctx: FileContext, selector: Node) -> str | None:
+    """The package struct `x` is declared with, in `x.wg`."""
+    operand = selector.child_by_field_name("operand")
+    if operand is None or operand.type != "identifier":
+        return None
+    return functions.value_type(ctx.model, ctx.model.resolve(operand))
