@@ -7,7 +7,11 @@ so a second rule asking costs nothing and every rule sees the same answer:
   `go` statement runs, channel names the package closes or declares as struct fields, struct field
   types, and what runs once per process (goroutines.PackageFunctions);
 - `calls`: who calls a package function, and so whether its code runs at set-up or per request
-  (growth.PackageCalls).
+  (growth.PackageCalls);
+- `effects`: what each function does to its parameters (closes, sends on, hands on…) and whether
+  it does slow work, followed through the package's own calls (effects.PackageEffects).
+
+File rules reach the same facts through `ctx.package.facts`: one set per package for every rule.
 
 Each is built lazily: a package no rule asks about pays nothing.
 """
@@ -20,6 +24,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .context import PackageContext
     from .goroutines import PackageFunctions
+    from .effects import PackageEffects
     from .growth import PackageCalls
 
 
@@ -38,3 +43,9 @@ class PackageFacts:
         from .growth import PackageCalls
 
         return PackageCalls(self.pkg)
+
+    @cached_property
+    def effects(self) -> "PackageEffects":
+        from .effects import PackageEffects
+
+        return PackageEffects(self.pkg)
