@@ -6,7 +6,7 @@ from typing import Iterable
 
 from tree_sitter import Node
 
-from goleaklint.channels import LocalChannel, in_select_with_alternatives, local_channel
+from goleaklint.channels import LocalChannel, in_select_with_alternatives, local_channel, where_started
 from goleaklint.context import FileContext
 from goleaklint.goroutines import started_at_process_level
 from goleaklint.rule import Docs, Finding, Rule, Severity
@@ -79,7 +79,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
     if ctx.source.relpath.endswith("_test.go"):
         return
     for make in captures.get("make", []):
-        channel = local_channel(ctx.model, make)
+        channel = local_channel(ctx, make)
         if channel is None or channel.escape is not None or channel.closes:
             continue
         if not any(g.receives for g in channel.goroutines):
@@ -99,7 +99,8 @@ def _check_channel(ctx: FileContext, channel: LocalChannel) -> Iterable[Finding]
                     continue
                 yield ctx.finding(
                     RULE, receive,
-                    f"the goroutine waits on `{channel.name}`, which nothing sends on or closes: it blocks forever",
+                    f"the goroutine waits on `{channel.name}`, which nothing sends on or closes: it blocks forever"
+                    + where_started(channel, receive),
                     fix=_FIX_NEVER,
                 )
                 break
@@ -107,7 +108,8 @@ def _check_channel(ctx: FileContext, channel: LocalChannel) -> Iterable[Finding]
             if not anyone_sends:
                 yield ctx.finding(
                     RULE, receive.parent,
-                    f"the goroutine ranges over `{channel.name}`, which nothing sends on or closes: it blocks forever",
+                    f"the goroutine ranges over `{channel.name}`, which nothing sends on or closes: it blocks forever"
+                    + where_started(channel, receive),
                     fix=_FIX_NEVER,
                 )
                 break
@@ -127,7 +129,7 @@ def _check_channel(ctx: FileContext, channel: LocalChannel) -> Iterable[Finding]
                 why = f"which other goroutines of {owner} send on but nothing closes: once {owner} returns (line {line})"
             yield ctx.finding(
                 RULE, receive.parent,
-                f"the goroutine ranges over `{channel.name}`, {why} the loop waits forever",
+                f"the goroutine ranges over `{channel.name}`, {why} the loop waits forever" + where_started(channel, receive),
                 fix=_FIX_RANGE,
             )
             break

@@ -8,7 +8,8 @@ from typing import Iterable
 from tree_sitter import Node, QueryCursor
 
 from goleaklint.cfg import Block
-from goleaklint.channels import Goroutine, LocalChannel, exclusive_receives, in_select_with_alternatives, local_channel
+from goleaklint.channels import (Goroutine, LocalChannel, exclusive_receives, in_select_with_alternatives, local_channel,
+                                 where_started)
 from goleaklint.context import FileContext
 from goleaklint.goroutines import started_at_process_level
 from goleaklint.model import enclosing_loop
@@ -130,7 +131,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
     if ctx.source.relpath.endswith("_test.go"):
         return
     for make in captures.get("make", []):
-        channel = local_channel(ctx.model, make)
+        channel = local_channel(ctx, make)
         if channel is None or channel.escape is not None or channel.sends:
             continue  # handed on, or the function sends too: not the shape this rule knows
         finding = _check_channel(ctx, channel)
@@ -222,6 +223,7 @@ def _check_channel(ctx: FileContext, channel: LocalChannel) -> Finding | None:
     else:
         message = (f"channel `{channel.name}` buffers {channel.capacity} of the {count} values its goroutines "
                    f"send, and {owner} can reach the {where} having received {received}: the other senders block forever")
+    message += where_started(channel, send)
     fix = (f"give `{channel.name}` a buffer for every send (`make(chan T, {count})`), or select on ctx.Done() "
            f"in the sender" if count is not None and count > 1 else
            f"give `{channel.name}` a buffer of one (`make(chan T, 1)`), or as many as the senders, "
