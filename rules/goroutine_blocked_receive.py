@@ -19,7 +19,9 @@ RULE = Rule(
     tags=("goroutine-leak",),
     precision="high",
     docs=Docs(
-        what="Finds a goroutine (`go func(){…}()`, `g.Go(func…)`) that receives from or ranges over a "
+        what="Finds a goroutine (`go func(){…}()`, `g.Go(func…)`, or `go f(ch)` where f, a function of the "
+        "same file, only receives from, ranges over, sends on or closes its parameter in its own body) "
+        "that receives from or ranges over a "
         "channel made in the function that starts it, where nothing ever sends on that channel "
         "and nothing closes it, and the channel does not leave the function. Also finds a "
         "goroutine's `for v := range ch` over such a channel that the function, or another "
@@ -58,7 +60,8 @@ RULE = Rule(
 }""",
         limits="Only channels that stay in the function are followed: one that is returned, stored, "
         "passed to a function or used by another closure may be sent on or closed elsewhere, and "
-        "is left alone. A close anywhere in the function, closures included, counts. A range loop "
+        "is left alone; `go worker(ch)` is followed only when the worker is declared in the same file, "
+        "takes no other channel and uses its parameter only in its own body. A close anywhere in the function, closures included, counts. A range loop "
         "with a `return`, `break` or `goto` out of it is trusted to leave. Goroutines started from "
         "`main` or `init` and test files are not checked.",
         references=("https://go.dev/blog/pipelines", "https://go.dev/ref/spec#For_range"),

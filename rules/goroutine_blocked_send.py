@@ -26,7 +26,9 @@ RULE = Rule(
     docs=Docs(
         what="Finds a channel made in a function (`ch := make(chan T)`, unbuffered or with a buffer "
         "smaller than the number of values sent), sent on by a goroutine that function starts "
-        "(`go func(){…}()`, or `g.Go(func…)` of an errgroup or WaitGroup), where the function has a "
+        "(`go func(){…}()`, or `g.Go(func…)` of an errgroup or WaitGroup, or `go f(ch)` where f, a "
+        "function of the same file, only sends on, receives from or closes its parameter in its own "
+        "body: the goroutine then does that to `ch`), where the function has a "
         "path from the `go` statement to a return that receives fewer values than the goroutines "
         "send: a `select` whose timeout or `ctx.Done()` case returns, an early error return before "
         "the receive, a receive loop left by `return` or `break` while senders are still running. "
@@ -82,8 +84,10 @@ go func() {
     }
 }()""",
         limits="Only channels that stay in the function are followed: one that is returned, stored, "
-        "passed to a function (including `go worker(ch)` and a literal's parameters) or used by "
-        "another closure is left alone, since someone else may drain it. A buffer whose size is an "
+        "passed to a function or used by another closure is left alone, since someone else may drain "
+        "it. `go worker(ch)` (or `go func(c chan T){…}(ch)`) is followed only when the worker is declared "
+        "in the same file, takes no other channel (a value-or-error pair needs the two sides paired up), "
+        "and uses its parameter only in its own body, with no call passing it on. A buffer whose size is an "
         "expression (`make(chan T, len(urls))`) is trusted to fit every send; with a literal size, "
         "sends are counted only when each goroutine sends at most once and none starts in a loop. "
         "Conditions are not evaluated: a return that is only reached when no goroutine was started "

@@ -27,15 +27,19 @@ RULE = Rule(
         what="Finds a `go` statement inside an HTTP handler (net/http, gin, echo, fiber, fasthttp; "
         "also literals nested in one) whose goroutine takes no context, is not awaited, and does "
         "blocking or slow work. What is read: the `go func(){…}()` literal (or the literal a local was set to once), or the body of the "
-        "function or method of the same package that `go f(x)` starts (one level: functions it "
-        "calls are not followed). Blocking or slow work is exactly: `time.Sleep`; a receive from "
+        "function or method of the same package that `go f(x)` starts. Blocking or slow work is exactly: `time.Sleep`; a receive from "
         "`time.After`/`time.Tick`; a channel send or receive outside a `select` that has a "
         "`default`; a `.Wait()` call; `http.Get`/`Post`/`PostForm`/`Head`; `Do`/`Get`/`Post`/"
         "`PostForm`/`Head` on an `*http.Client` (or `http.DefaultClient`); `net.Dial…`; "
         "`smtp.SendMail`; `Run`/`Output`/`CombinedOutput` of an `exec.Command`; `Query`, `QueryRow`, "
         "`Exec`, `Ping`, `Begin`, `Prepare` on a `database/sql` `DB`/`Tx`/`Conn`/`Stmt`; and the "
         "finishing methods (`Create`, `Save`, `Find`, `First`, `Delete`, `Update`, `Exec`, `Scan`, …) "
-        "of a `*gorm.DB`. A goroutine whose only such work is `time.Sleep` or `time.After` is "
+        "of a `*gorm.DB`; and a call of a function of the package that does such work itself or through "
+        "the package functions it calls, to any depth (linter/effects.py; the message names the chain, "
+        "\"calls `doHeavyTask`, which sleeps\"), unless that function takes a `context.Context` or "
+        "mentions the `context` package, since it then answers to the context its caller gives it. In a "
+        "called function only those calls count: its channel operations and `.Wait()` calls do not. "
+        "A goroutine whose only such work is `time.Sleep` or `time.After` is "
         "reported at note level: the delay ends by itself; everything else may hang and is a warning. "
         "The receiver's type must be known from a parameter, a receiver, a package variable or a "
         "struct field declared in the package: a name that merely suggests I/O (`sendEmail`, `saveAsync`) is not enough. "
@@ -72,7 +76,9 @@ RULE = Rule(
         limits="Silent when the goroutine uses a request value (GL301 reports that instead), takes "
         "a context, or is awaited. Types of locals are not inferred (`db := getDB()`), so calls on "
         "them are not counted; nor are clients of other libraries, except those listed. A context "
-        "that is taken but never checked still counts as taken. Test files are not checked.",
+        "that is taken but never checked still counts as taken, in the goroutine or in a function it "
+        "calls. Functions of other packages, interface methods and function values are not followed: "
+        "slow work behind them is not seen. Test files are not checked.",
         references=("https://pkg.go.dev/context#WithoutCancel", "https://go.dev/blog/context"),
     ),
 )
