@@ -234,3 +234,18 @@ func unrelated() { time.Sleep(time.Second) }
     _effects(pkg, "b")
     _effects(pkg, "a")
     assert sorted(built) == ["a", "b"]
+
+
+def test_uses_in_a_nested_literal_count_but_are_not_direct():
+    pkg = _package({"a.go": HEADER + """
+func later(ch chan int) {
+	go func() { ch <- 1 }()
+}
+func keepBody(resp *http.Response) { stash(resp.Body) }
+func stash(r io.Reader) { readers = append(readers, r) }
+var readers []io.Reader
+"""})
+    later = _effects(pkg, "later")
+    assert later.params[0] == {SENDS}
+    assert [u.direct for u in later.uses[0]] == [False]
+    assert _effects(pkg, "keepBody").params[0] == {HANDS_ON}
