@@ -12,7 +12,8 @@ function answers both, for the functions and methods of one package:
   literal), returned, sent on a channel, its address taken, or passed to a call that cannot be
   resolved. Passed to a function of the package (or a literal called on the spot), it takes that
   function's effects on the parameter it lands in; passed to a known reader of the standard library
-  (`io.ReadAll`, `json.NewDecoder`, `fmt.Sprintf`, …) it is only read. Uses inside function
+  (`io.ReadAll`, `json.NewDecoder`, `fmt.Sprintf`, …) it is only read; read to EOF on every path
+  through the function (`io.ReadAll`, `io.Copy`), it is drained. Uses inside function
   literals of the function count as the function's own (`defer func() { x.Body.Close() }()`).
   Flow-insensitive: a close on one path is a close.
 - whether the function is **slow** (`FunctionEffects.slow`): it sleeps (`time.Sleep`), does network
@@ -62,6 +63,8 @@ RANGES = "ranges"  # for … range x
 WAITS = "waits"  # x.Wait()
 HANDS_ON = "hands-on"  # stored, returned, sent, address taken, passed to a call that cannot be resolved
 READS_BODY = "reads-body"  # x.Body given to a reader (io.ReadAll, json.NewDecoder, …)
+DRAINS = "drains"  # read to EOF (io.ReadAll(x), io.Copy(w, x)) on every path through the function
+DRAINS_BODY = "drains-body"  # x.Body read to EOF on every path through the function
 
 # Functions of the standard library that read what they are given and keep nothing of it once they
 # return (or keep it only in what they return, a reader that is read at once): passing a value to
@@ -74,7 +77,7 @@ READERS = frozenset({
     "golang.org/x/net/html.Parse", "github.com/PuerkitoBio/goquery.NewDocumentFromReader", "strings.Builder",
 })
 # Readers that read their argument to EOF, by the index of the argument they read.
-DRAINS = {"io.ReadAll": 0, "io/ioutil.ReadAll": 0, "io.Copy": 1, "io.CopyBuffer": 1}
+DRAINERS = {"io.ReadAll": 0, "io/ioutil.ReadAll": 0, "io.Copy": 1, "io.CopyBuffer": 1}
 # Calls that only look at their arguments: printing, formatting, comparing. Passing a value to them
 # neither closes it nor hands it on.
 _LOOKERS = re.compile(r"^(fmt\.(Sprint|Sprintf|Sprintln|Print|Printf|Println|Errorf)|log\.(Print|Printf|Println)"
@@ -391,6 +394,8 @@ class PackageEffects:
                     effects.add(CLOSES_BODY)
                 if HANDS_ON in theirs:
                     effects.add(HANDS_ON)
+                if DRAINS in theirs:
+                    effects.add(DRAINS_BODY)
                 if not theirs & {CLOSES, HANDS_ON}:
                     effects.add(READS_BODY)
             else:
@@ -443,14 +448,26 @@ class PackageEffects:
             direct[index] = set()
             if decl is None or function.body is None or model.source.text(decl) == "_":
                 continue
+            drains: dict[str, list[Node]] = {}
             for ref in model.references(decl, within=function.body):
                 own = model.enclosing_function(ref) is function
                 for effect, node, call, arg, body in self._use(ctx, ref):
                     if call is not None:
                         passed.setdefault(index, []).append((call, arg, body))
                         continue
+                    if effect in (DRAINS, DRAINS_BODY):
+                        if own:
+                            drains.setdefault(effect, []).append(node)
+                        effect = READS_BODY if effect == DRAINS_BODY else ""
+                        if not effect:
+                            continue
                     direct[index].add(effect)
                     uses.setdefault(index, []).append(Use(effect, node, own))
+            for effect, nodes in drains.items():
+                # Read to EOF on every path (or the function panics first): the transport has the
+                # connection back whatever the caller does next.
+                if not function.cfg.exits_reachable_from_block(function.cfg.entry, nodes):
+                    direct[index].add(effect)
         slow = None
         callees: list[Key] = []
         bounded = function.body is None or any(p.type == "context.Context" for p in function.params) \
@@ -574,6 +591,9 @@ class PackageEffects:
                 return []
             return [(HANDS_ON, node, None, 0, False)]  # append(s, x), copy, …
         qualified = model.qualified(call)
+        if qualified in DRAINERS and arguments.named_child_count > DRAINERS[qualified] \
+                and arguments.named_children[DRAINERS[qualified]].id == node.id:
+            return [(DRAINS_BODY if body else DRAINS, call, None, 0, False)]
         if qualified is not None and qualified in READERS:
             return [(READS_BODY, call, None, 0, False)] if body else []
         if qualified is not None and _LOOKERS.match(qualified):

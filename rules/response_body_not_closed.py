@@ -7,7 +7,7 @@ from typing import Iterable
 from tree_sitter import Node
 
 from goleaklint.context import FileContext
-from goleaklint.effects import CLOSES, CLOSES_BODY, DRAINS, HANDS_ON, READERS
+from goleaklint.effects import CLOSES, CLOSES_BODY, DRAINERS, DRAINS, DRAINS_BODY, HANDS_ON, READERS
 from goleaklint.model import Binding, descendants
 from goleaklint.structs import field_type
 from goleaklint.rule import Docs, Finding, Rule, Severity
@@ -30,8 +30,9 @@ RULE = Rule(
         "literal called on the spot, takes what that function does to the parameter it lands in "
         "(linter/effects.py, followed through the package's own calls to any depth): closing the body "
         "there, on any path, closes it; handing it on there hands it on; only reading it there "
-        "(`io.ReadAll(resp.Body)`, a JSON decode, a status check) leaves the Close owed, and the finding "
-        "names the helper. Passing the body to a reader such as `io.ReadAll` or `json.NewDecoder` is "
+        "(a JSON decode, a status check) leaves the Close owed, and the finding names the helper; reading "
+        "it to EOF there on every path (`io.ReadAll`, `io.Copy`) is a drain, judged as a drain written "
+        "in the function is. Passing the body to a reader such as `io.ReadAll` or `json.NewDecoder` is "
         "not handing it on. A `Do` call on a receiver whose "
         "type is unknown (an interface, say) is reported only when its single argument is a request and "
         "the response's `Body` or `StatusCode` is read. A body read to EOF (`io.ReadAll`, `io.Copy`) on "
@@ -64,8 +65,8 @@ return json.NewDecoder(resp.Body).Decode(&out)""",
         "(even on one path only) satisfies the rule. A response handed on is taken to be closed by "
         "whoever receives it; so is one passed to a function of another package, an interface method or "
         "a function value: helpers are followed within the package only (rules run per package, before "
-        "the module model joins them). A helper is flow-insensitive too: a close on one of its paths "
-        "counts, and one that reads the body to the end leaves a warning like one that reads part of it. A struct field is followed one level deep (`p.Client`, not "
+        "the module model joins them). A helper is flow-insensitive about closing too: a close "
+        "on one of its paths counts. A struct field is followed one level deep (`p.Client`, not "
         "`p.cfg.Client`), for structs declared in the package; wrappers of your own that return an "
         "`*http.Response` are not followed.",
         references=("https://pkg.go.dev/net/http#Client.Do", "https://pkg.go.dev/net/http#Response"),
@@ -329,19 +330,25 @@ def _helper_usage(ctx: FileContext, arg: Node, arguments: Node) -> str:
         return "closed"
     if HANDS_ON in param:
         return "handed"
-    return "helper"
+    # Given the response, the helper drains its Body; given the Body, it drains its parameter.
+    return "drained" if (DRAINS_BODY if arg.type == "identifier" else DRAINS) in param else "helper"
 
 
 def _helper_name(ctx: FileContext, uses: list[Node]) -> str | None:
     """The function of the package a response was passed to that only reads it, for the message."""
     for ref in uses:
         node = ref.parent if ref.parent is not None and ref.parent.type == "selector_expression" else ref
-        if node.parent is not None and node.parent.type == "argument_list" and _usage(ctx, ref) == "helper":
+        if node.parent is not None and node.parent.type == "argument_list" and _usage(ctx, ref) in ("helper", "drained") \
+                and _package_call(ctx, node.parent.parent):
             callee = node.parent.parent.child_by_field_name("function")
             if callee is None:
                 return None
             return "the function literal" if callee.type == "func_literal" else f"`{ctx.source.text(callee)}`"
     return None
+
+
+def _package_call(ctx: FileContext, call: Node) -> bool:
+    return ctx.package.facts.effects.callee_effects(ctx, call) is not None
 
 
 def _body_usage(ctx: FileContext, body: Node) -> str:
@@ -355,7 +362,7 @@ def _body_usage(ctx: FileContext, body: Node) -> str:
     if parent.type == "argument_list":
         call = parent.parent
         name = ctx.model.qualified(call)
-        if name in DRAINS and parent.named_children[DRAINS[name]] == body:
+        if name in DRAINERS and parent.named_children[DRAINERS[name]] == body:
             return "drained"
         return "body" if name in READERS else _helper_usage(ctx, body, parent)
     if parent.type in ("binary_expression", "expression_statement"):

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from goleaklint.context import FileContext, PackageContext, PackageScope
-from goleaklint.effects import (CALLS, CLOSES, CLOSES_BODY, HANDS_ON, RANGES, READS_BODY, RECEIVES, SENDS, WAITS,
-                                FunctionEffects)
+from goleaklint.effects import (CALLS, CLOSES, CLOSES_BODY, DRAINS, DRAINS_BODY, HANDS_ON, RANGES, READS_BODY, RECEIVES,
+                                SENDS, WAITS, FunctionEffects)
 from goleaklint.source import SourceFile, new_parser
 
 HEADER = """package svc
@@ -59,7 +59,7 @@ func literal(resp *http.Response) { defer func() { _ = resp.Body.Close() }() }
 func closer(c io.Closer) { c.Close() }
 """})
     assert CLOSES_BODY in _effects(pkg, "direct").params[0]
-    assert _effects(pkg, "deferred").params[0] == {CLOSES_BODY, READS_BODY}
+    assert _effects(pkg, "deferred").params[0] == {CLOSES_BODY, READS_BODY, DRAINS_BODY}
     assert CLOSES_BODY in _effects(pkg, "literal").params[0]
     assert _effects(pkg, "closer").params[0] == {CLOSES}
 
@@ -117,7 +117,7 @@ func readAll(r io.Reader) []byte { b, _ := io.ReadAll(r); return b }
     assert CLOSES_BODY in _effects(pkg, "fetch").params[1]
     assert _effects(pkg, "fetch").params[0] == frozenset()
     assert _effects(pkg, "viaBody").params[0] == {CLOSES_BODY}
-    assert _effects(pkg, "viaReader").params[0] == {READS_BODY}
+    assert _effects(pkg, "viaReader").params[0] == {READS_BODY, DRAINS_BODY}
     assert _effects(pkg, "viaLiteral").params[0] == {CLOSES_BODY}
 
 
@@ -249,3 +249,22 @@ var readers []io.Reader
     assert later.params[0] == {SENDS}
     assert [u.direct for u in later.uses[0]] == [False]
     assert _effects(pkg, "keepBody").params[0] == {HANDS_ON}
+
+
+def test_a_body_read_to_the_end_on_every_path_is_drained():
+    pkg = _package({"a.go": HEADER + """
+func all(resp *http.Response) []byte { b, _ := io.ReadAll(resp.Body); return b }
+func copyAll(r io.Reader) { io.Copy(io.Discard, r) }
+func onlyWhenOK(resp *http.Response) []byte {
+	if resp.StatusCode != 200 {
+		return nil
+	}
+	b, _ := io.ReadAll(resp.Body)
+	return b
+}
+func viaHelper(resp *http.Response) { copyAll(resp.Body) }
+"""})
+    assert _effects(pkg, "all").params[0] == {READS_BODY, DRAINS_BODY}
+    assert _effects(pkg, "copyAll").params[0] == {DRAINS}
+    assert _effects(pkg, "onlyWhenOK").params[0] == {READS_BODY}
+    assert _effects(pkg, "viaHelper").params[0] == {READS_BODY, DRAINS_BODY}
