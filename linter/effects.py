@@ -464,9 +464,10 @@ class PackageEffects:
                     direct[index].add(effect)
                     uses.setdefault(index, []).append(Use(effect, node, own))
             for effect, nodes in drains.items():
-                # Read to EOF on every path (or the function panics first): the transport has the
-                # connection back whatever the caller does next.
-                if not function.cfg.exits_reachable_from_block(function.cfg.entry, nodes):
+                # Read to EOF on every path (or the function panics first, or was given nil): the
+                # transport has the connection back whatever the caller does next.
+                exits = function.cfg.exits_reachable_from_block(function.cfg.entry, nodes)
+                if all(_under_nil_check(exit_node, decl.text) for exit_node in exits):
                     direct[index].add(effect)
         slow = None
         callees: list[Key] = []
@@ -604,6 +605,20 @@ class PackageEffects:
         index = next((i for i, arg in enumerate(arguments.named_children) if arg.id == node.id), 0)
         key = self._register(*target)
         return [("", call, key, index, body)]
+
+
+def _under_nil_check(node: Node, name: bytes) -> bool:
+    """`node` sits in the body of `if name == nil { … }`: there is nothing to read or close there."""
+    current = node.parent
+    while current is not None and current.type not in ("function_declaration", "method_declaration", "func_literal"):
+        branch = current.parent
+        if current.type == "block" and branch is not None and branch.type == "if_statement" \
+                and branch.child_by_field_name("consequence") == current:
+            condition = branch.child_by_field_name("condition")
+            if condition is not None and condition.text.replace(b" ", b"") == name + b"==nil":
+                return True
+        current = branch
+    return False
 
 
 def _runs_in_place(owner: Function | None, function: Function) -> bool:

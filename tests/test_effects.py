@@ -263,8 +263,16 @@ func onlyWhenOK(resp *http.Response) []byte {
 	return b
 }
 func viaHelper(resp *http.Response) { copyAll(resp.Body) }
+func nilFirst(resp *http.Response) []byte {
+	if resp == nil {
+		return nil
+	}
+	b, _ := io.ReadAll(resp.Body)
+	return b
+}
 """})
     assert _effects(pkg, "all").params[0] == {READS_BODY, DRAINS_BODY}
     assert _effects(pkg, "copyAll").params[0] == {DRAINS}
     assert _effects(pkg, "onlyWhenOK").params[0] == {READS_BODY}
     assert _effects(pkg, "viaHelper").params[0] == {READS_BODY, DRAINS_BODY}
+    assert _effects(pkg, "nilFirst").params[0] == {READS_BODY, DRAINS_BODY}  # given nil, there is no body
