@@ -10,11 +10,16 @@ such a channel is marked as escaping and the rules stay silent about it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tree_sitter import Node, QueryCursor
 
+from .effects import CLOSES, RANGES, RECEIVES, SENDS, PackageEffects, Use
 from .model import FileModel, Function, enclosing_loop
 from .source import query
+
+if TYPE_CHECKING:
+    from .context import FileContext
 
 # Sends and closes a goroutine performs on channels named by a plain identifier.
 _SIGNALS = """
@@ -30,7 +35,7 @@ UNKNOWN = None
 @dataclass
 class Goroutine:
     start: Node  # the `go` statement, or the statement calling `g.Go(func…)`
-    literal: Function  # the function literal the goroutine runs
+    literal: Function  # the function literal the goroutine runs, or the function `go f(ch)` starts
     sends: list[Node] = field(default_factory=list)  # send_statement nodes
     receives: list[Node] = field(default_factory=list)  # `<-ch` unary expressions and range clauses
     closes: list[Node] = field(default_factory=list)  # `close(ch)` calls
@@ -55,18 +60,25 @@ class LocalChannel:
                 return goroutine
         return None
 
+    def goroutine_started_by(self, start: Node) -> Goroutine | None:
+        for goroutine in self.goroutines:
+            if goroutine.start.id == start.id:
+                return goroutine
+        return None
 
-def local_channel(model: FileModel, make: Node) -> LocalChannel | None:
+
+def local_channel(ctx: "FileContext", make: Node) -> LocalChannel | None:
     """The channel a `make(chan …)` call creates, when it is bound to a new local variable.
 
     Worked out once per call: GL101 and GL102 both ask about every `make(chan …)`."""
+    model = ctx.model
     key = ("local_channel", make.id)
     if key not in model.facts:
-        model.facts[key] = _local_channel(model, make)
+        model.facts[key] = _local_channel(model, make, ctx)
     return model.facts[key]
 
 
-def _local_channel(model: FileModel, make: Node) -> LocalChannel | None:
+def _local_channel(model: FileModel, make: Node, ctx: "FileContext") -> LocalChannel | None:
     args = make.child_by_field_name("arguments")
     if args is None or not args.named_children or args.named_children[0].type != "channel_type":
         return None
@@ -93,8 +105,24 @@ def _local_channel(model: FileModel, make: Node) -> LocalChannel | None:
                 channel.sends.append(node)
             elif use in ("receive", "range"):
                 channel.receives.append(node)
-            elif use == "escape" and channel.escape is None:
-                channel.escape = ref
+            elif use == "escape":
+                started = _started_function(ctx, ref)
+                if started is not None:
+                    start, target, uses = started
+                    goroutine = channel.goroutine_started_by(start)
+                    if goroutine is None:
+                        goroutine = Goroutine(start, target)
+                        channel.goroutines.append(goroutine)
+                    for found in uses:
+                        if found.effect == SENDS:
+                            goroutine.sends.append(found.node)
+                        elif found.effect in (RECEIVES, RANGES):
+                            goroutine.receives.append(found.node)
+                        elif found.effect == CLOSES:
+                            goroutine.closes.append(found.node)
+                            channel.closes.append(found.node)
+                elif channel.escape is None:
+                    channel.escape = ref
             continue
         start = _goroutine_literal(model, owner, function)
         if start is None:
@@ -115,6 +143,42 @@ def _local_channel(model: FileModel, make: Node) -> LocalChannel | None:
             channel.escape = ref
     channel.goroutines.sort(key=lambda g: g.start.start_byte)
     return channel
+
+
+_FOLLOWED = frozenset({SENDS, RECEIVES, RANGES, CLOSES})
+
+
+def _started_function(ctx: "FileContext", ref: Node) -> tuple[Node, Function, list[Use]] | None:
+    """`go f(ch)` (or `go func(c chan T){…}(ch)`) where f is a function of this file that takes no
+    other channel and only sends on, receives from, ranges over or closes its parameter, in its own
+    body (linter/effects.py): the goroutine does exactly that to `ch`, as a literal writing the same
+    would. The `go` statement, f, and f's uses of the parameter; None for anything else (f hands the
+    channel on, passes it to another call, uses it in a closure, or lives in another file)."""
+    arguments = ref.parent
+    call = arguments.parent if arguments is not None and arguments.type == "argument_list" else None
+    start = call.parent if call is not None else None
+    if start is None or start.type != "go_statement":
+        return None
+    named = arguments.named_children
+    index = next((i for i, arg in enumerate(named) if arg.id == ref.id), -1)
+    if index < 0 or sum(1 for arg in named if arg.type == "identifier" and arg.text == ref.text) != 1:
+        return None
+    effects: PackageEffects = ctx.package.facts.effects
+    target = effects.callee(ctx, call)
+    if target is None or target[0] is not ctx or target[1].body is None:
+        return None
+    function = target[1]
+    params = function.params
+    if index >= len(params) or params[index].node is None or params[index].type.startswith("..."):
+        return None
+    if any("chan" in p.type for i, p in enumerate(params) if i != index):
+        return None  # two channels: a signal on one may settle the other, which we cannot pair up here
+    summary = effects.effects(ctx, function)
+    found = summary.param(index)
+    uses = summary.uses.get(index, [])
+    if not found or not found <= _FOLLOWED or {u.effect for u in uses} != found or not all(u.direct for u in uses):
+        return None
+    return start, function, uses
 
 
 def exclusive_receives(model: FileModel, channel: LocalChannel, goroutine: Goroutine, sends: list[Node]) -> list[Node]:
@@ -164,6 +228,16 @@ def exclusive_receives(model: FileModel, channel: LocalChannel, goroutine: Gorou
         else:
             found.extend(receives)
     return found
+
+
+def where_started(channel: LocalChannel, node: Node) -> str:
+    """` (in `worker`, started by `go` at line 12)` when `node` sits in a named function that
+    `go worker(ch)` starts: the line reported is then not in the function that owns the channel."""
+    for goroutine in channel.goroutines:
+        function = goroutine.literal
+        if function.kind != "literal" and function.node.start_byte <= node.start_byte < function.node.end_byte:
+            return f" (in `{function.name}`, started by `go` at line {goroutine.start.start_point[0] + 1})"
+    return ""
 
 
 def in_select_with_alternatives(node: Node) -> bool:

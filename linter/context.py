@@ -31,6 +31,22 @@ class FileContext:
         self._severity_overrides = severity_overrides or {}
         # The engine's combined query also finds what the module model's summary needs.
         self.summary_captures: dict[str, list[Node]] | None = None
+        # The package the file belongs to, set by the engine before any rule runs: a file rule
+        # asks `ctx.package.facts` for what the package knows (a helper in a sibling file).
+        self._package: "PackageContext | None" = None
+
+    @property
+    def package(self) -> "PackageContext":
+        """The file's package, whose `facts` file rules and package rules share; a package of this
+        file alone when the file was made outside the engine."""
+        if self._package is None:
+            self._package = PackageContext(".", [self], frozenset({self.relpath}), self.go_version,
+                                           self._package_scope or {})
+        return self._package
+
+    @package.setter
+    def package(self, pkg: "PackageContext | None") -> None:
+        self._package = pkg
 
     @cached_property
     def model(self) -> FileModel:
@@ -174,8 +190,12 @@ class PackageContext:
         return PackageFacts(self)
 
     def release(self) -> None:
-        """Drop the facts, which refer back to this package: the trees go as soon as it is done."""
+        """Drop the facts, which refer back to this package, and the files' links to it: the trees
+        go as soon as it is done."""
         self.__dict__.pop("facts", None)
+        for ctx in self.files:
+            if ctx._package is self:
+                ctx._package = None
 
     def file(self, relpath: str) -> FileContext | None:
         for ctx in self.files:

@@ -374,14 +374,17 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
             ctx = FileContext(source, job.go_version, scope, severity)
             files.append(ctx)
             contexts.append((ctx, reported))
+        report_paths = frozenset(ctx.relpath for ctx, reported in contexts if reported)
+        # Made before the file rules, so that they share the package's facts with package rules.
+        pkg = PackageContext(_relpath(job.directory, root) or ".", [c for c, _ in contexts], report_paths,
+                             job.go_version, scope)
+        for ctx in files:
+            ctx.package = pkg
         raw_findings: dict[str, list[Finding]] = {}
         for ctx, reported in contexts:
             if reported:
                 raw_findings[ctx.relpath] = _run_file_rules(ctx, modules, query, result)
-        report_paths = frozenset(ctx.relpath for ctx, reported in contexts if reported)
         if report_paths:
-            pkg = PackageContext(_relpath(job.directory, root) or ".", [c for c, _ in contexts], report_paths,
-                                 job.go_version, scope)
             for rm in modules:
                 if rm.check_package is None:
                     continue
@@ -391,7 +394,7 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
                             raw_findings.setdefault(finding.path, []).append(finding)
                 except Exception as exc:
                     result.notifications.append(_crash(rm, pkg.directory, exc))
-            pkg.release()
+        pkg.release()
         for ctx, reported in contexts:
             if not reported:
                 continue

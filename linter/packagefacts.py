@@ -9,7 +9,11 @@ so a second rule asking costs nothing and every rule sees the same answer:
 - `calls`: who calls a package function, and so whether its code runs at set-up or per request
   (growth.PackageCalls);
 - `field_channels`: channels kept in unexported struct fields, with every send, receive, close
-  and hand-off of them in the package (fieldchannels.FieldChannel).
+  and hand-off of them in the package (fieldchannels.FieldChannel);
+- `effects`: what each function does to its parameters (closes, sends on, hands on…) and whether
+  it does slow work, followed through the package's own calls (effects.PackageEffects).
+
+File rules reach the same facts through `ctx.package.facts`: one set per package for every rule.
 
 Each is built lazily: a package no rule asks about pays nothing.
 """
@@ -21,8 +25,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .context import PackageContext
-    from .goroutines import PackageFunctions
+    from .effects import PackageEffects
     from .fieldchannels import FieldChannel
+    from .goroutines import PackageFunctions
     from .growth import PackageCalls
 
 
@@ -47,3 +52,9 @@ class PackageFacts:
         from .fieldchannels import field_channels
 
         return field_channels(self.pkg)
+
+    @cached_property
+    def effects(self) -> "PackageEffects":
+        from .effects import PackageEffects
+
+        return PackageEffects(self.pkg)

@@ -6,7 +6,7 @@ from typing import Iterable
 
 from tree_sitter import Node
 
-from goleaklint.channels import LocalChannel, in_select_with_alternatives, local_channel
+from goleaklint.channels import LocalChannel, in_select_with_alternatives, local_channel, where_started
 from goleaklint.context import FileContext
 from goleaklint.goroutines import started_at_process_level
 from goleaklint.rule import Docs, Finding, Rule, Severity
@@ -19,7 +19,9 @@ RULE = Rule(
     tags=("goroutine-leak",),
     precision="high",
     docs=Docs(
-        what="Finds a goroutine (`go func(){…}()`, `g.Go(func…)`) that receives from or ranges over a "
+        what="Finds a goroutine (`go func(){…}()`, `g.Go(func…)`, or `go f(ch)` where f, a function of the "
+        "same file, only receives from, ranges over, sends on or closes its parameter in its own body) "
+        "that receives from or ranges over a "
         "channel made in the function that starts it, where nothing ever sends on that channel "
         "and nothing closes it, and the channel does not leave the function. Also finds a "
         "goroutine's `for v := range ch` over such a channel that the function, or another "
@@ -58,7 +60,8 @@ RULE = Rule(
 }""",
         limits="Only channels that stay in the function are followed: one that is returned, stored, "
         "passed to a function or used by another closure may be sent on or closed elsewhere, and "
-        "is left alone. A close anywhere in the function, closures included, counts. A range loop "
+        "is left alone; `go worker(ch)` is followed only when the worker is declared in the same file, "
+        "takes no other channel and uses its parameter only in its own body. A close anywhere in the function, closures included, counts. A range loop "
         "with a `return`, `break` or `goto` out of it is trusted to leave. Goroutines started from "
         "`main` or `init` and test files are not checked.",
         references=("https://go.dev/blog/pipelines", "https://go.dev/ref/spec#For_range"),
@@ -79,7 +82,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
     if ctx.source.relpath.endswith("_test.go"):
         return
     for make in captures.get("make", []):
-        channel = local_channel(ctx.model, make)
+        channel = local_channel(ctx, make)
         if channel is None or channel.escape is not None or channel.closes:
             continue
         if not any(g.receives for g in channel.goroutines):
@@ -99,7 +102,8 @@ def _check_channel(ctx: FileContext, channel: LocalChannel) -> Iterable[Finding]
                     continue
                 yield ctx.finding(
                     RULE, receive,
-                    f"the goroutine waits on `{channel.name}`, which nothing sends on or closes: it blocks forever",
+                    f"the goroutine waits on `{channel.name}`, which nothing sends on or closes: it blocks forever"
+                    + where_started(channel, receive),
                     fix=_FIX_NEVER,
                 )
                 break
@@ -107,7 +111,8 @@ def _check_channel(ctx: FileContext, channel: LocalChannel) -> Iterable[Finding]
             if not anyone_sends:
                 yield ctx.finding(
                     RULE, receive.parent,
-                    f"the goroutine ranges over `{channel.name}`, which nothing sends on or closes: it blocks forever",
+                    f"the goroutine ranges over `{channel.name}`, which nothing sends on or closes: it blocks forever"
+                    + where_started(channel, receive),
                     fix=_FIX_NEVER,
                 )
                 break
@@ -127,7 +132,7 @@ def _check_channel(ctx: FileContext, channel: LocalChannel) -> Iterable[Finding]
                 why = f"which other goroutines of {owner} send on but nothing closes: once {owner} returns (line {line})"
             yield ctx.finding(
                 RULE, receive.parent,
-                f"the goroutine ranges over `{channel.name}`, {why} the loop waits forever",
+                f"the goroutine ranges over `{channel.name}`, {why} the loop waits forever" + where_started(channel, receive),
                 fix=_FIX_RANGE,
             )
             break

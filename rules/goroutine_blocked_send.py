@@ -8,10 +8,11 @@ from typing import Iterable
 from tree_sitter import Node, QueryCursor
 
 from goleaklint.cfg import Block
-from goleaklint.channels import Goroutine, LocalChannel, exclusive_receives, in_select_with_alternatives, local_channel
+from goleaklint.channels import (Goroutine, LocalChannel, exclusive_receives, in_select_with_alternatives, local_channel,
+                                 where_started)
 from goleaklint.context import FileContext
 from goleaklint.goroutines import started_at_process_level
-from goleaklint.model import enclosing_loop
+from goleaklint.model import enclosing_loop, single_initialiser
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
 
@@ -25,7 +26,9 @@ RULE = Rule(
     docs=Docs(
         what="Finds a channel made in a function (`ch := make(chan T)`, unbuffered or with a buffer "
         "smaller than the number of values sent), sent on by a goroutine that function starts "
-        "(`go func(){…}()`, or `g.Go(func…)` of an errgroup or WaitGroup), where the function has a "
+        "(`go func(){…}()`, or `g.Go(func…)` of an errgroup or WaitGroup, or `go f(ch)` where f, a "
+        "function of the same file, only sends on, receives from or closes its parameter in its own "
+        "body: the goroutine then does that to `ch`), where the function has a "
         "path from the `go` statement to a return that receives fewer values than the goroutines "
         "send: a `select` whose timeout or `ctx.Done()` case returns, an early error return before "
         "the receive, a receive loop left by `return` or `break` while senders are still running. "
@@ -81,12 +84,15 @@ go func() {
     }
 }()""",
         limits="Only channels that stay in the function are followed: one that is returned, stored, "
-        "passed to a function (including `go worker(ch)` and a literal's parameters) or used by "
-        "another closure is left alone, since someone else may drain it. A buffer whose size is an "
+        "passed to a function or used by another closure is left alone, since someone else may drain "
+        "it. `go worker(ch)` (or `go func(c chan T){…}(ch)`) is followed only when the worker is declared "
+        "in the same file, takes no other channel (a value-or-error pair needs the two sides paired up), "
+        "and uses its parameter only in its own body, with no call passing it on. A buffer whose size is an "
         "expression (`make(chan T, len(urls))`) is trusted to fit every send; with a literal size, "
         "sends are counted only when each goroutine sends at most once and none starts in a loop. "
         "Conditions are not evaluated: a return that is only reached when no goroutine was started "
-        "is still a path. A server guard is read from the `if` around the send (or an `if … { return }` "
+        "is still a path; one exception, for a single sender: `if !got { <-ch }` where `got` starts false "
+        "and is set to true only in select cases that receive from `ch` counts as a receive. A server guard is read from the `if` around the send (or an `if … { return }` "
         "before it), not from a `switch` or a helper that classifies the error; an else branch counts "
         "only when its condition has no `&&`; the server is matched by its text, so a stop through "
         "another name for it (a copy, a helper that stops it) is not seen. Goroutines started from "
@@ -130,7 +136,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
     if ctx.source.relpath.endswith("_test.go"):
         return
     for make in captures.get("make", []):
-        channel = local_channel(ctx.model, make)
+        channel = local_channel(ctx, make)
         if channel is None or channel.escape is not None or channel.sends:
             continue  # handed on, or the function sends too: not the shape this rule knows
         finding = _check_channel(ctx, channel)
@@ -190,6 +196,13 @@ def _check_channel(ctx: FileContext, channel: LocalChannel) -> Finding | None:
             element = cfg.element_of(receive)
             if element is not None:
                 receive_counts[element.id] = _DRAINED
+    if count == 1:
+        # `if !got { <-ch }` where `got` turns true only in a case that received from ch: passing
+        # the `if` means one value was taken, one way or the other.
+        for condition in _flag_guarded_receives(ctx, channel):
+            element = cfg.element_of(condition)
+            if element is not None:
+                receive_counts[element.id] = receive_counts.get(element.id, 0) + 1
     for element in _server_stops(ctx, channel, senders):
         if element.type == "defer_statement" and cfg.dominates(element, senders[0].start):
             return None  # deferred before the goroutine starts: it runs at every exit
@@ -222,11 +235,70 @@ def _check_channel(ctx: FileContext, channel: LocalChannel) -> Finding | None:
     else:
         message = (f"channel `{channel.name}` buffers {channel.capacity} of the {count} values its goroutines "
                    f"send, and {owner} can reach the {where} having received {received}: the other senders block forever")
+    message += where_started(channel, send)
     fix = (f"give `{channel.name}` a buffer for every send (`make(chan T, {count})`), or select on ctx.Done() "
            f"in the sender" if count is not None and count > 1 else
            f"give `{channel.name}` a buffer of one (`make(chan T, 1)`), or as many as the senders, "
            f"or select on ctx.Done() in the sender")
     return ctx.finding(RULE, send, message, fix=fix)
+
+
+def _flag_guarded_receives(ctx: FileContext, channel: LocalChannel) -> list[Node]:
+    """Conditions `!flag` of `if !flag { <-ch }` (no else) in the owner, where `flag` is a local that
+    starts false and is set only to `true`, only in select cases that receive from ch. Control flow
+    does not read conditions, so without this the path that skips the `if` looks like one that never
+    received."""
+    model = ctx.model
+    found: list[Node] = []
+    for receive in channel.receives:
+        statement = receive.parent
+        if receive.type != "unary_expression" or statement is None or statement.type != "expression_statement":
+            continue
+        block = statement.parent
+        while block is not None and block.type == "statement_list":
+            block = block.parent
+        branch = block.parent if block is not None and block.type == "block" else None
+        if branch is None or branch.type != "if_statement" or branch.child_by_field_name("alternative") is not None \
+                or branch.child_by_field_name("consequence") != block:
+            continue
+        condition = branch.child_by_field_name("condition")
+        operand = condition.child_by_field_name("operand") if condition is not None and condition.type == "unary_expression" else None
+        if operand is None or operand.type != "identifier" or ctx.source.text(condition).replace(" ", "")[:1] != "!":
+            continue
+        binding = model.resolve(operand)
+        if binding.kind != "local" or binding.decl is None or binding.function is not channel.owner:
+            continue
+        start = single_initialiser(binding.decl)
+        if start is not None and ctx.source.text(start) != "false":
+            continue
+        writes = [ref for ref in model.references(binding.decl, within=channel.owner.node) if _assigned(ref)]
+        if writes and all(_set_true_on_receive(ctx, ref, channel.name) for ref in writes):
+            found.append(condition)
+    return found
+
+
+def _assigned(ref: Node) -> bool:
+    names = ref.parent
+    statement = names.parent if names is not None and names.type == "expression_list" else None
+    return statement is not None and statement.type == "assignment_statement" and statement.child_by_field_name("left") == names
+
+
+def _set_true_on_receive(ctx: FileContext, ref: Node, channel: str) -> bool:
+    """`flag = true` as a statement of a select case `case v = <-ch:` / `case <-ch:`."""
+    statement = ref.parent.parent
+    right = statement.child_by_field_name("right")
+    if right is None or ctx.source.text(right) != "true" or ref.parent.named_child_count != 1:
+        return False
+    case = statement.parent
+    while case is not None and case.type == "statement_list":
+        case = case.parent
+    communication = case.child_by_field_name("communication") if case is not None and case.type == "communication_case" else None
+    if communication is not None and communication.type == "receive_statement":
+        communication = communication.child_by_field_name("right")
+    if communication is None or communication.type != "unary_expression":
+        return False
+    operand = communication.child_by_field_name("operand")
+    return operand is not None and operand.type == "identifier" and ctx.source.text(operand) == channel
 
 
 def _server_stops(ctx: FileContext, channel: LocalChannel, senders: list[Goroutine]) -> list[Node]:

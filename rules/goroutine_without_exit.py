@@ -509,7 +509,7 @@ def _left_to_gl102(ctx: FileContext, expr: Node) -> bool:
     value = single_initialiser(binding.decl)
     if value is None or value.type != "call_expression":
         return False
-    channel = local_channel(ctx.model, value)
+    channel = local_channel(ctx, value)
     if channel is None or channel.escape is not None or started_at_process_level(ctx, channel.make):
         return False
     literal = ctx.model.enclosing_function(expr)

@@ -10,8 +10,9 @@ from tree_sitter import Node, QueryCursor
 from goleaklint import frameworks as fw
 from goleaklint.cfg import terminating_call
 from goleaklint.context import FileContext, PackageContext
+from goleaklint.effects import PackageEffects, Slow, mentions_context, slow_call
 from goleaklint.goroutines import PackageFunctions, awaited, go_call, go_literal, last_name
-from goleaklint.model import FileModel, Function, single_initialiser
+from goleaklint.model import FileModel, Function
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
 
@@ -26,15 +27,19 @@ RULE = Rule(
         what="Finds a `go` statement inside an HTTP handler (net/http, gin, echo, fiber, fasthttp; "
         "also literals nested in one) whose goroutine takes no context, is not awaited, and does "
         "blocking or slow work. What is read: the `go func(){…}()` literal (or the literal a local was set to once), or the body of the "
-        "function or method of the same package that `go f(x)` starts (one level: functions it "
-        "calls are not followed). Blocking or slow work is exactly: `time.Sleep`; a receive from "
+        "function or method of the same package that `go f(x)` starts. Blocking or slow work is exactly: `time.Sleep`; a receive from "
         "`time.After`/`time.Tick`; a channel send or receive outside a `select` that has a "
         "`default`; a `.Wait()` call; `http.Get`/`Post`/`PostForm`/`Head`; `Do`/`Get`/`Post`/"
         "`PostForm`/`Head` on an `*http.Client` (or `http.DefaultClient`); `net.Dial…`; "
         "`smtp.SendMail`; `Run`/`Output`/`CombinedOutput` of an `exec.Command`; `Query`, `QueryRow`, "
         "`Exec`, `Ping`, `Begin`, `Prepare` on a `database/sql` `DB`/`Tx`/`Conn`/`Stmt`; and the "
         "finishing methods (`Create`, `Save`, `Find`, `First`, `Delete`, `Update`, `Exec`, `Scan`, …) "
-        "of a `*gorm.DB`. A goroutine whose only such work is `time.Sleep` or `time.After` is "
+        "of a `*gorm.DB`; and a call of a function of the package that does such work itself or through "
+        "the package functions it calls, to any depth (linter/effects.py; the message names the chain, "
+        "\"calls `doHeavyTask`, which sleeps\"), unless that function takes a `context.Context` or "
+        "mentions the `context` package, since it then answers to the context its caller gives it. In a "
+        "called function only those calls count: its channel operations and `.Wait()` calls do not. "
+        "A goroutine whose only such work is `time.Sleep` or `time.After` is "
         "reported at note level: the delay ends by itself; everything else may hang and is a warning. "
         "The receiver's type must be known from a parameter, a receiver, a package variable or a "
         "struct field declared in the package: a name that merely suggests I/O (`sendEmail`, `saveAsync`) is not enough. "
@@ -71,44 +76,19 @@ RULE = Rule(
         limits="Silent when the goroutine uses a request value (GL301 reports that instead), takes "
         "a context, or is awaited. Types of locals are not inferred (`db := getDB()`), so calls on "
         "them are not counted; nor are clients of other libraries, except those listed. A context "
-        "that is taken but never checked still counts as taken. Test files are not checked.",
+        "that is taken but never checked still counts as taken, in the goroutine or in a function it "
+        "calls. Functions of other packages, interface methods and function values are not followed: "
+        "slow work behind them is not seen. Test files are not checked.",
         references=("https://pkg.go.dev/context#WithoutCancel", "https://go.dev/blog/context"),
     ),
 )
 
-_NAMES = "[(identifier) (field_identifier)] @name"
+_IDENTIFIERS = "(identifier) @name"
 _WORK = """
 (call_expression function: (_) @callee) @call
 (send_statement channel: (_) @channel) @send
 (unary_expression operator: "<-" operand: (_) @operand) @receive
 """
-_CONTEXT_NAME = re.compile(r"(?i)^ctx$|ctx$|^context$|Ctx[A-Z0-9_]|^ctx[A-Z0-9_]")
-_CONTEXT_FIELDS = frozenset({"Context", "Done", "WithContext", "UserContext", "SetUserContext"})
-
-_SLOW_FUNCTIONS = {
-    "time.Sleep": "sleeps (time.Sleep)",
-    "net/http.Get": "makes an HTTP request (http.Get)",
-    "net/http.Post": "makes an HTTP request (http.Post)",
-    "net/http.PostForm": "makes an HTTP request (http.PostForm)",
-    "net/http.Head": "makes an HTTP request (http.Head)",
-    "net.Dial": "dials the network (net.Dial)",
-    "net.DialTimeout": "dials the network (net.DialTimeout)",
-    "net.DialTCP": "dials the network (net.DialTCP)",
-    "net.DialUDP": "dials the network (net.DialUDP)",
-    "net/smtp.SendMail": "sends mail (smtp.SendMail)",
-}
-_HTTP_CLIENT_METHODS = frozenset({"Do", "Get", "Post", "PostForm", "Head"})
-_SQL_TYPES = frozenset(f"*database/sql.{t}" for t in ("DB", "Tx", "Conn", "Stmt"))
-_SQL_METHODS = frozenset({"Query", "QueryRow", "Exec", "Ping", "Begin", "Prepare"})
-_GORM_TYPES = frozenset({"*gorm.io/gorm.DB", "*github.com/jinzhu/gorm.DB"})
-_GORM_METHODS = frozenset(
-    {"Create", "CreateInBatches", "Save", "Find", "FindInBatches", "First", "Take", "Last", "Delete",
-     "Update", "Updates", "UpdateColumn", "UpdateColumns", "Exec", "Scan", "Count", "Pluck", "Row", "Rows",
-     "FirstOrCreate", "FirstOrInit", "Transaction"}
-)
-_COMMAND_METHODS = frozenset({"Run", "Output", "CombinedOutput"})
-
-
 def check_package(pkg: PackageContext) -> Iterable[Finding]:
     functions = pkg.facts.functions
     for ctx in pkg.files:
@@ -139,7 +119,7 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
                 continue
             if _ends_process(body_ctx, body_fn.body) or _uses_closed_by_handler(ctx, go):
                 continue
-            slow = _slow_work(body_ctx, body_fn.body, functions)
+            slow = _slow_work(body_ctx, body_fn, functions, pkg.facts.effects)
             if slow is None:
                 continue
             work, may_hang = slow
@@ -190,30 +170,40 @@ def _has_context_param(function: Function) -> bool:
 def _takes_context(ctx: FileContext, node: Node) -> bool:
     """The goroutine (or a started function's body) mentions a context, or a request value."""
     model = ctx.model
-    for name_node in QueryCursor(query(_NAMES)).captures(node).get("name", []):
-        text = ctx.source.text(name_node)
-        if name_node.type == "field_identifier":
-            if text in _CONTEXT_FIELDS:
-                return True
-            continue
-        if _CONTEXT_NAME.search(text):
-            return True
+    if mentions_context(model, node):
+        return True
+    for name_node in QueryCursor(query(_IDENTIFIERS)).captures(node).get("name", []):
         binding = model.resolve(name_node)
-        if binding.kind == "import" and model.imports.get(text) == "context":
-            return True
         if binding.kind in ("param", "local") and fw.identifier_kind(model, name_node) is not None:
             return True  # a request value: GL301's business
     return False
 
 
-def _slow_work(ctx: FileContext, body: Node, functions: PackageFunctions) -> tuple[str, bool] | None:
+def _slow_work(ctx: FileContext, function: Function, functions: PackageFunctions,
+               effects: PackageEffects) -> tuple[str, bool] | None:
+    """What the goroutine's body does that is slow, and whether it may hang: its own calls, sends
+    and receives, and the package functions it calls, followed through their summaries."""
     model = ctx.model
+    body = function.body
     captures = QueryCursor(query(_WORK)).captures(body)
     found: list[tuple[int, str]] = []
+    hangs: set[int] = set()  # where work of a called function may hang
     for call in captures.get("call", []):
-        what = _slow_call(model, call, functions)
-        if what:
-            found.append((call.start_byte, what))
+        slow = slow_call(model, call, functions)
+        if slow is not None:
+            found.append((call.start_byte, slow[0]))
+            continue
+        if call.parent is not None and call.parent.type == "go_statement":
+            continue  # `go f()` inside the goroutine: f runs in a goroutine of its own
+        target = effects.callee(ctx, call)
+        if target is None or target[1] is function or target[1].node.type == "func_literal":
+            continue  # a literal's calls are in `captures` already
+        summary = effects.effects(*target)
+        if summary.slow is not None:
+            called = Slow(summary.slow.what, summary.slow.may_hang, (target[1].name, *summary.slow.via))
+            found.append((call.start_byte, called.described()))
+            if called.may_hang:
+                hangs.add(call.start_byte)
     for send in captures.get("send", []):
         if not _non_blocking(send) and not _timed_select(model, send):
             found.append((send.start_byte, f"sends on `{_short(ctx, send.child_by_field_name('channel'))}`"))
@@ -230,7 +220,7 @@ def _slow_work(ctx: FileContext, body: Node, functions: PackageFunctions) -> tup
     if not found:
         return None
     # A sleep or a timer ends by itself: the goroutine is late, not stuck. Anything else may hang.
-    unbounded = [f for f in found if not f[1].startswith(("sleeps", "waits on a timer"))]
+    unbounded = [f for f in found if f[0] in hangs or not f[1].startswith(("sleeps", "waits on a timer", "calls `"))]
     first = min(unbounded or found)
     return first[1], bool(unbounded)
 
@@ -280,67 +270,3 @@ def _non_blocking(node: Node) -> bool:
         return False
     select = case.parent
     return select is not None and any(c.type == "default_case" for c in select.named_children)
-
-
-def _slow_call(model: FileModel, call: Node, functions: PackageFunctions) -> str | None:
-    qualified = model.qualified(call)
-    if qualified in _SLOW_FUNCTIONS:
-        return _SLOW_FUNCTIONS[qualified]
-    function = call.child_by_field_name("function")
-    if function is None or function.type != "selector_expression":
-        return None
-    method = model.source.text(function.child_by_field_name("field"))
-    operand = function.child_by_field_name("operand")
-    if method == "Wait" and call.child_by_field_name("arguments").named_child_count == 0:
-        return f"waits ({model.source.text(function)}())"
-    if method in _COMMAND_METHODS and operand is not None and _is_command(model, operand):
-        return f"runs a command ({method})"
-    if method in _HTTP_CLIENT_METHODS and operand is not None and model.qualified(operand) == "net/http.DefaultClient":
-        return f"makes an HTTP request (http.DefaultClient.{method})"
-    root_type = _root_type(model, operand, functions)
-    if root_type is None:
-        return None
-    direct = operand.type in ("identifier", "selector_expression")
-    if root_type == "*net/http.Client" and method in _HTTP_CLIENT_METHODS and direct:
-        return f"makes an HTTP request ({model.source.text(operand)}.{method})"
-    if root_type in _SQL_TYPES and method in _SQL_METHODS and direct:
-        return f"queries the database ({model.source.text(operand)}.{method})"
-    if root_type in _GORM_TYPES and method in _GORM_METHODS:
-        return f"queries the database (gorm {method})"
-    return None
-
-
-def _is_command(model: FileModel, operand: Node) -> bool:
-    if operand.type == "call_expression":
-        return model.qualified(operand) in ("os/exec.Command", "os/exec.CommandContext")
-    if operand.type != "identifier":
-        return False
-    binding = model.resolve(operand)
-    if binding.kind != "local" or binding.decl is None:
-        return False
-    value = single_initialiser(binding.decl)
-    return value is not None and value.type == "call_expression" and model.qualified(value) == "os/exec.Command"
-
-
-def _root_type(model: FileModel, expr: Node | None, functions: PackageFunctions) -> str | None:
-    """The declared type of what a call chain starts from: `db` in `db.Where(…).Find(…)`, the field
-    `s.client` in `s.client.Do(req)`."""
-    while expr is not None and expr.type in ("call_expression", "selector_expression"):
-        if expr.type == "selector_expression":
-            found = functions.expression_type(model, expr)
-            if found is not None:
-                return found
-            expr = expr.child_by_field_name("operand")
-        else:
-            expr = expr.child_by_field_name("function")
-    if expr is None or expr.type != "identifier":
-        return None
-    found = functions.expression_type(model, expr)
-    if found is not None:
-        return found
-    if model.resolve(expr).kind == "package":
-        var = model.package_vars.get(model.source.text(expr))
-        if var is not None and var.value is not None and var.value.type == "call_expression":
-            opener = model.qualified(var.value)
-            return {"database/sql.Open": "*database/sql.DB", "gorm.io/gorm.Open": "*gorm.io/gorm.DB"}.get(opener or "")
-    return None

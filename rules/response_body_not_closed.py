@@ -7,6 +7,7 @@ from typing import Iterable
 from tree_sitter import Node
 
 from goleaklint.context import FileContext
+from goleaklint.effects import CLOSES, CLOSES_BODY, DRAINERS, DRAINS, DRAINS_BODY, HANDS_ON, READERS
 from goleaklint.model import Binding, descendants
 from goleaklint.structs import field_type
 from goleaklint.rule import Docs, Finding, Rule, Severity
@@ -24,9 +25,15 @@ RULE = Rule(
         "variable or parameter typed `*http.Client`/`http.Client`, a `&http.Client{...}` literal, a struct "
         "field declared `*http.Client` in any file of the package, as in `p.Client.Get(u)`) whose "
         "`Body` is never closed in the function and that is not handed on: returned, passed to a function, "
-        "stored in a field, a map, a slice or a variable, sent on a channel. Passing `resp.Body` to a "
-        "function of your own counts as handing it on (a helper that drains and closes it); passing it "
-        "to a reader such as `io.ReadAll` or `json.NewDecoder` does not. A `Do` call on a receiver whose "
+        "stored in a field, a map, a slice or a variable, sent on a channel, or passed to a call that "
+        "cannot be resolved. A response (or its `Body`) passed to a function of the package, or to a "
+        "literal called on the spot, takes what that function does to the parameter it lands in "
+        "(linter/effects.py, followed through the package's own calls to any depth): closing the body "
+        "there, on any path, closes it; handing it on there hands it on; only reading it there "
+        "(a JSON decode, a status check) leaves the Close owed, and the finding names the helper; reading "
+        "it to EOF there on every path (`io.ReadAll`, `io.Copy`) is a drain, judged as a drain written "
+        "in the function is. Passing the body to a reader such as `io.ReadAll` or `json.NewDecoder` is "
+        "not handing it on. A `Do` call on a receiver whose "
         "type is unknown (an interface, say) is reported only when its single argument is a request and "
         "the response's `Body` or `StatusCode` is read. A body read to EOF (`io.ReadAll`, `io.Copy`) on "
         "every path where the call succeeded is a note: the transport takes the connection back at EOF.",
@@ -56,7 +63,10 @@ return json.NewDecoder(resp.Body).Decode(&out)""",
         "file builds an `http.Response` or serves an `httptest` recorder) is not reported; a mock "
         "declared in another file is. Flow-insensitive about closing: one close anywhere in the function "
         "(even on one path only) satisfies the rule. A response handed on is taken to be closed by "
-        "whoever receives it. A struct field is followed one level deep (`p.Client`, not "
+        "whoever receives it; so is one passed to a function of another package, an interface method or "
+        "a function value: helpers are followed within the package only (rules run per package, before "
+        "the module model joins them). A helper is flow-insensitive about closing too: a close "
+        "on one of its paths counts. A struct field is followed one level deep (`p.Client`, not "
         "`p.cfg.Client`), for structs declared in the package; wrappers of your own that return an "
         "`*http.Response` are not followed.",
         references=("https://pkg.go.dev/net/http#Client.Do", "https://pkg.go.dev/net/http#Response"),
@@ -68,17 +78,6 @@ METHOD_CALLS = frozenset({"Do", "Get", "Head", "Post", "PostForm"})
 
 _PACKAGE_FUNCS = frozenset({"net/http.Get", "net/http.Head", "net/http.Post", "net/http.PostForm"})
 _CLIENT_TYPES = frozenset({"*net/http.Client", "net/http.Client"})
-# Readers that consume a body without closing it: passing the body to one of these is not handing it on.
-_READERS = frozenset({
-    "io.ReadAll", "io/ioutil.ReadAll", "io.Copy", "io.CopyN", "io.CopyBuffer", "io.LimitReader", "io.ReadFull",
-    "io.TeeReader", "io.MultiReader", "encoding/json.NewDecoder", "encoding/xml.NewDecoder", "bufio.NewReader",
-    "bufio.NewScanner", "bufio.NewReaderSize", "compress/gzip.NewReader", "fmt.Fprint", "fmt.Fscan",
-    "net/http.MaxBytesReader", "mime/multipart.NewReader", "encoding/csv.NewReader", "html/template.New",
-    "golang.org/x/net/html.Parse", "github.com/PuerkitoBio/goquery.NewDocumentFromReader", "strings.Builder",
-})
-# Readers that read to EOF, by the index of the argument they read: the transport takes the connection
-# back when the body reaches EOF, closed or not.
-_DRAINS = {"io.ReadAll": 0, "io/ioutil.ReadAll": 0, "io.Copy": 1, "io.CopyBuffer": 1}
 # testify's assertions that an error happened.
 _EXPECT_ERROR = frozenset({b"Error", b"Errorf", b"ErrorIs", b"ErrorAs", b"ErrorContains", b"EqualError", b"NotNil"})
 _FIX = "`defer resp.Body.Close()` right after the error check (drain it first if the connection should be reused)"
@@ -128,7 +127,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         verdicts = {_usage(ctx, ref) for ref in uses}
         if "closed" in verdicts or "handed" in verdicts:
             continue
-        if kind == "maybe" and not verdicts & {"body", "drained"}:
+        if kind == "maybe" and not verdicts & {"body", "drained", "helper"}:
             continue
         error = names[1] if names[1].type == "identifier" and names[1].text != b"_" else None
         if ctx.is_test_file and error is not None and _expected_to_fail(ctx, error, function):
@@ -142,10 +141,12 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                 fix=fix, severity=Severity.NOTE,
             )
             continue
+        helper = _helper_name(ctx, uses) if "helper" in verdicts else None
+        passed = f" ({helper} reads it but does not close it either)" if helper else ""
         yield _report(
             ctx, target,
-            f"the body of the response `{name}` from {label} is never closed: the connection and its goroutines stay "
-            "alive",
+            f"the body of the response `{name}` from {label} is never closed{passed}: the connection and its "
+            "goroutines stay alive",
             fix=fix,
         )
 
@@ -308,7 +309,46 @@ def _usage(ctx: FileContext, ref: Node) -> str:
                 return "read"  # `_ = resp` keeps nothing
     if parent.type in ("binary_expression", "expression_statement"):
         return "read"  # resp != nil
+    if parent.type == "argument_list":
+        return _helper_usage(ctx, ref, parent)
     return "handed"
+
+
+def _helper_usage(ctx: FileContext, arg: Node, arguments: Node) -> str:
+    """The response (or its body) passed to a function of the package: what that function's summary
+    does to the parameter it lands in (linter/effects.py). "closed" when it closes the body, on any
+    path; "handed" when it hands it on or cannot be resolved; "helper" when it only reads it."""
+    call = arguments.parent
+    if call is None or call.type != "call_expression":
+        return "handed"
+    effects = ctx.package.facts.effects.callee_effects(ctx, call)
+    if effects is None:
+        return "handed"  # another package's function, an interface, a function value: someone else's to close
+    index = next((i for i, a in enumerate(arguments.named_children) if a.id == arg.id), 0)
+    param = effects.param(index)
+    if param & {CLOSES, CLOSES_BODY}:
+        return "closed"
+    if HANDS_ON in param:
+        return "handed"
+    # Given the response, the helper drains its Body; given the Body, it drains its parameter.
+    return "drained" if (DRAINS_BODY if arg.type == "identifier" else DRAINS) in param else "helper"
+
+
+def _helper_name(ctx: FileContext, uses: list[Node]) -> str | None:
+    """The function of the package a response was passed to that only reads it, for the message."""
+    for ref in uses:
+        node = ref.parent if ref.parent is not None and ref.parent.type == "selector_expression" else ref
+        if node.parent is not None and node.parent.type == "argument_list" and _usage(ctx, ref) in ("helper", "drained") \
+                and _package_call(ctx, node.parent.parent):
+            callee = node.parent.parent.child_by_field_name("function")
+            if callee is None:
+                return None
+            return "the function literal" if callee.type == "func_literal" else f"`{ctx.source.text(callee)}`"
+    return None
+
+
+def _package_call(ctx: FileContext, call: Node) -> bool:
+    return ctx.package.facts.effects.callee_effects(ctx, call) is not None
 
 
 def _body_usage(ctx: FileContext, body: Node) -> str:
@@ -322,9 +362,9 @@ def _body_usage(ctx: FileContext, body: Node) -> str:
     if parent.type == "argument_list":
         call = parent.parent
         name = ctx.model.qualified(call)
-        if name in _DRAINS and parent.named_children[_DRAINS[name]] == body:
+        if name in DRAINERS and parent.named_children[DRAINERS[name]] == body:
             return "drained"
-        return "body" if name in _READERS else "handed"
+        return "body" if name in READERS else _helper_usage(ctx, body, parent)
     if parent.type in ("binary_expression", "expression_statement"):
         return "body"
     return "handed"  # assigned to a variable, stored, returned: someone else may close it

@@ -64,7 +64,7 @@ QUERY = """
 
 def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding]:
     for make in captures.get("make", []):
-        channel = local_channel(ctx.model, make)
+        channel = local_channel(ctx, make)
         if channel is None or channel.capacity != 0 or not channel.sends:
             continue
         named = ctx.model.identifiers_named(channel.name, within=channel.owner.node)
