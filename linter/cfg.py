@@ -62,6 +62,34 @@ _TERMINATING_QUALIFIED: dict[str, str] = {"os.Exit": "exit", "syscall.Exit": "ex
 # the graph; it only counts as a way out of a loop (`may_terminate`).
 _TERMINATING_NAME = re.compile(r"(?i)exit|fatal\w*|panic\w*|goexit")
 
+# How a `for` statement's header bounds it: the one answer the questions about loops start from
+# (does it end by itself, does what it does repeat without bound, is it a benchmark's).
+FOREVER = "forever"  # `for {}`, `for ;; {}`: only its body can leave it
+BENCHMARK_LOOP = "benchmark"  # over `b.N` or `b.Loop()`: as often as the benchmark likes
+WHILE = "while"  # `for cond {}`: until something changes the condition
+COUNTED = "counted"  # `for i := 0; i < n; i++`
+RANGE = "range"  # `for … range x`: over data, or over a channel until it is closed
+_BENCHMARK_HEADER = re.compile(r"\b[A-Za-z_]\w*\.N\b|\.Loop\(\s*\)\s*$")
+
+
+def loop_header(loop: Node) -> tuple[str, Node | None]:
+    """The kind of a `for` statement (FOREVER, BENCHMARK_LOOP, WHILE, COUNTED, RANGE) and the
+    node that bounds it: the condition, or the range clause."""
+    body = loop.child_by_field_name("body")
+    for child in loop.named_children:
+        if child.type == "for_clause":
+            condition = child.child_by_field_name("condition")
+            if condition is None:
+                return FOREVER, None
+            return (BENCHMARK_LOOP if _BENCHMARK_HEADER.search(condition.text.decode("utf-8", "replace")) else COUNTED), condition
+        if child.type == "range_clause":
+            right = child.child_by_field_name("right")
+            ranged = right.text.decode("utf-8", "replace") if right is not None else ""
+            return (BENCHMARK_LOOP if _BENCHMARK_HEADER.search(ranged) else RANGE), child
+        if child.type not in ("block", "comment") and (body is None or child.id != body.id):
+            return (BENCHMARK_LOOP if _BENCHMARK_HEADER.search(child.text.decode("utf-8", "replace")) else WHILE), child
+    return FOREVER, None
+
 Avoid = Callable[[Node], bool] | Iterable[Node] | None
 
 
@@ -707,24 +735,20 @@ class _Builder:
         label = self._take_label()
         block = self._ensure(block)
         self._locate_compound(node, block)
-        condition = update = None
+        update = None
         body = node.child_by_field_name("body")
+        kind, condition = loop_header(node)
         for child in node.named_children:
             if child.type == "for_clause":
                 self._add(block, child.child_by_field_name("initializer"))
-                condition = child.child_by_field_name("condition")
                 update = child.child_by_field_name("update")
-            elif child.type == "range_clause":
-                condition = child
-            elif child.type not in ("block", "comment") and (body is None or child.id != body.id):
-                condition = child  # `for cond { ... }`
         header = self.cfg._new("for.header")
         self._edge(block, header)
         self._add(header, condition)
         entry = self.cfg._new("for.body")
         self._edge(header, entry)
         after = self.cfg._new("for.done")
-        endless = condition is None or (condition.type == "range_clause" and never_closed(self.model, condition.child_by_field_name("right")))
+        endless = kind == FOREVER or (kind == RANGE and never_closed(self.model, condition.child_by_field_name("right")))
         if not endless:
             self._edge(header, after)
         continue_to = header

@@ -9,7 +9,7 @@ from tree_sitter import Node, QueryCursor
 
 from goleaklint.context import FileContext
 from goleaklint.callgraph import in_unbounded_loop
-from goleaklint.cfg import BREAK_TARGETS
+from goleaklint.cfg import BENCHMARK_LOOP, BREAK_TARGETS, FOREVER, loop_header
 from goleaklint.model import FileModel, Function, enclosing_loop
 from goleaklint.source import query
 from goleaklint.rule import Docs, Finding, Rule, Severity
@@ -78,7 +78,6 @@ QUERY = "(defer_statement) @defer"
 _IDENTIFIERS = "(identifier) @id"
 # A handful of literal cases (`for _, tc := range []struct{…}{…}`): a small, bounded loop.
 _SMALL_TABLE = 16
-_REPEATS = re.compile(r"\.N\b|\.Loop\(\s*\)")  # b.N, b.Loop(): a benchmark repeats as often as it likes
 _CHEAP_SOURCES = {
     "context.WithCancel": "a context's cancel", "context.WithTimeout": "a context's cancel",
     "context.WithDeadline": "a context's cancel", "context.WithCancelCause": "a context's cancel",
@@ -350,12 +349,7 @@ def _walks_data(loop: Node) -> bool:
 
 def _repeats_unboundedly(ctx: FileContext, loop: Node) -> bool:
     """`for {}`, `for ;; {}`, or a benchmark's `b.N` / `b.Loop()` loop."""
-    header = [c for c in loop.named_children if c.type not in ("block", "comment")]
-    if not header:
-        return True
-    if header[0].type == "for_clause" and header[0].child_by_field_name("condition") is None:
-        return True
-    return bool(_REPEATS.search(" ".join(ctx.source.text(c) for c in header)))
+    return loop_header(loop)[0] in (FOREVER, BENCHMARK_LOOP)
 
 
 def _initialiser(model: FileModel, ident: Node) -> Node | None:

@@ -337,3 +337,24 @@ def test_how_a_loop_is_left(loop, endless, leaves):
     assert cfg.loop(node).endless is endless
     assert cfg.can_leave(node) is leaves
     assert cfg.runs_forever(node) is (endless and not leaves)
+
+
+@pytest.mark.parametrize("loop, kind", [
+    ("for {\n}", "forever"),
+    ("for ;; {\n}", "forever"),
+    ("for i := 0; i < 3; i++ {\n}", "counted"),
+    ("for i := 0; i < b.N; i++ {\n}", "benchmark"),
+    ("for b.Loop() {\n}", "benchmark"),
+    ("for range b.N {\n}", "benchmark"),
+    ("for running {\n}", "while"),
+    ("for v := range ch {\n\t_ = v\n}", "range"),
+    ("for _, n := range []int{1, 2} {\n\t_ = n\n}", "range"),
+])
+def test_loop_header_kinds(loop, kind):
+    from goleaklint.cfg import loop_header
+
+    fn = Func(f"\tvar running bool\n\tvar b struct{{ N int; Loop func() bool }}\n\t{loop}\n\treturn 0")
+    statement = fn.node("for ")
+    while statement.type != "for_statement":
+        statement = statement.parent
+    assert loop_header(statement)[0] == kind
