@@ -9,7 +9,7 @@ from tree_sitter import Node, QueryCursor
 
 from goleaklint.context import FileContext
 from goleaklint.callgraph import in_unbounded_loop
-from goleaklint.cfg import BENCHMARK_LOOP, BREAK_TARGETS, FOREVER, loop_header
+from goleaklint.cfg import BENCHMARK_LOOP, BREAK_TARGETS, FOREVER, RANGE, loop_header
 from goleaklint.model import FileModel, Function, enclosing_loop
 from goleaklint.source import query
 from goleaklint.rule import Docs, Finding, Rule, Severity
@@ -61,7 +61,9 @@ RULE = Rule(
         "which is the fix); a defer followed by a `return` in the same block, since that iteration is "
         "the last one; a resource the function keeps past its iteration on purpose (the value itself "
         "appended or stored into a slice, map or array declared outside the loop, a deferred method of "
-        "an element of such a collection (`defer readers[i].Close()`), or used by a "
+        "an element of such a collection (`defer readers[i].Close()`), a loop that does nothing but "
+        "defer the release of each element of a collection made before it (`for _, c := range closers "
+        "{ defer c.Close() }`: nothing is acquired in it), or used by a "
         "goroutine started in the loop: passing it to an ordinary call does not count); a deferred "
         "closure that reads a named result of the function (`retErr`) or uses nothing the loop makes, "
         "which is about the function's exit. Loop bounds are not evaluated: a loop over a parameter "
@@ -171,6 +173,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             continue  # the function keeps each resource past its iteration: releasing at exit is the design
         if _held_by_outer_collection(model, callee, loop):
             continue  # `defer iters[i].Close()`: each resource sits in a collection the function uses after the loop
+        if _only_schedules(model, defer, loop):
+            continue  # `for _, t := range targets { defer t.Close() }`: releases what exists before the loop
         what = " ".join(ctx.source.text(call).split())
         if len(what) > 60:
             what = what[:57] + "..."
@@ -187,6 +191,35 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             "defer runs per iteration, or release the resource explicitly at the end of the iteration",
             severity=Severity.NOTE if reason else None,
         )
+
+
+def _only_schedules(model: FileModel, defer: Node, loop: Node) -> bool:
+    """The loop does nothing but defer the release of each element of a collection made before it
+    (`for _, c := range closers { defer c.Close() }`): it acquires nothing, so nothing piles up;
+    everything is released when the function returns, which is the point."""
+    kind, clause = loop_header(loop)
+    body = loop.child_by_field_name("body")
+    if kind != RANGE or clause is None or body is None:
+        return False
+    statements = [c for c in body.named_children if c.type != "comment"]
+    if len(statements) == 1 and statements[0].type == "statement_list":
+        statements = [c for c in statements[0].named_children if c.type != "comment"]
+    if len(statements) != 1 or statements[0].id != defer.id:
+        return False
+    ranged = clause.child_by_field_name("right")
+    if ranged is None or ranged.type != "identifier":
+        return False
+    binding = model.resolve(ranged)
+    if binding.decl is None or _within(binding.decl, loop) or \
+            (model.declared_type(binding) or "").startswith(("chan", "<-chan")):
+        return False
+    left = clause.child_by_field_name("left")
+    value = left.named_children[-1] if left is not None and left.named_child_count else None
+    call = defer.named_children[0] if defer.named_children else None
+    callee = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+    operand = callee.child_by_field_name("operand") if callee is not None and callee.type == "selector_expression" else None
+    return value is not None and operand is not None and operand.type == "identifier" and \
+        model.source.text(operand) == model.source.text(value)
 
 
 def _held_by_outer_collection(model: FileModel, callee: Node | None, loop: Node) -> bool:
