@@ -10,7 +10,7 @@ from tree_sitter import Node, QueryCursor
 from goleaklint.context import FileContext
 from goleaklint.callgraph import in_unbounded_loop
 from goleaklint.cfg import BENCHMARK_LOOP, BREAK_TARGETS, FOREVER, RANGE, loop_header
-from goleaklint.model import FileModel, Function, enclosing_loop
+from goleaklint.model import FileModel, Function, enclosing_loop, single_initialiser
 from goleaklint.source import query
 from goleaklint.rule import Docs, Finding, Rule, Severity
 
@@ -56,7 +56,7 @@ RULE = Rule(
 }""",
         limits="A defer in a branch that sets what it tests (`if t == nil { t = ...; defer t.Stop() }`, with `t` declared outside the loop) runs once and is not reported. "
         "A defer in a `range` loop is a warning where the function runs per request (the data can be anything a client sends) and a note elsewhere (a bounded set: mounts, configured servers, a page of results). "
-        "A deferred `resp.Body.Close()` whose body the iteration reads to the end (`io.ReadAll`, `io.Copy(io.Discard, ...)`) is a note: the connection is back in the pool. A defer followed in its block by a `return` or a `break` out of the loop runs at most once and is not reported. "
+        "A deferred `resp.Body.Close()` (or the close of a local holding a response body, `data := resp.RawBody()`) whose body the iteration reads to the end (`io.ReadAll`, `io.Copy(io.Discard, ...)`) is a note: the connection is back in the pool. A defer followed in its block by a `return` or a `break` out of the loop runs at most once and is not reported. "
         "Not reported: a defer inside a function literal (it runs when the literal returns, "
         "which is the fix); a defer followed by a `return` in the same block, since that iteration is "
         "the last one; a resource the function keeps past its iteration on purpose (the value itself "
@@ -350,6 +350,9 @@ def _note_reason(ctx: FileContext, call: Node, loop: Node) -> str | None:
 _DRAINS = re.compile(rb"(?:io\.ReadAll|ioutil\.ReadAll|io\.Copy\(\s*(?:io|ioutil)\.Discard\s*,)\(?\s*")
 
 
+_RESPONSE_BODY = re.compile(r"\.(?:Body|RawBody\(\s*\))$")
+
+
 def _drained_body(ctx: FileContext, call: Node, loop: Node) -> str | None:
     """`defer resp.Body.Close()` where the iteration reads the body to its end (`io.ReadAll(resp.Body)`,
     `io.Copy(io.Discard, resp.Body)`): an HTTP response read to EOF returns its connection to the
@@ -358,7 +361,13 @@ def _drained_body(ctx: FileContext, call: Node, loop: Node) -> str | None:
     if callee is None or callee.type != "selector_expression" or ctx.source.text(callee.child_by_field_name("field")) != "Close":
         return None
     body = callee.child_by_field_name("operand")
-    if body is None or body.type != "selector_expression" or ctx.source.text(body.child_by_field_name("field")) != "Body":
+    if body is not None and body.type == "identifier":
+        # `data := resp.RawBody()` (resty), `b := resp.Body`: the response body under another name
+        decl = ctx.model.resolve(body).decl
+        value = single_initialiser(decl) if decl is not None else None
+        if value is None or not _RESPONSE_BODY.search(ctx.source.text(value)):
+            return None
+    elif body is None or body.type != "selector_expression" or ctx.source.text(body.child_by_field_name("field")) != "Body":
         return None
     text = ctx.source.text(body).encode()
     data = ctx.source.data
