@@ -53,7 +53,7 @@ RULE = Rule(
     IdleTimeout:       2 * time.Minute,
 }
 log.Fatal(srv.ListenAndServe())""",
-        limits="A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug) is a note: operators and scrapers reach it, not clients. "
+        limits="A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or every route of its mux in the file names such a handler) is a note: operators and scrapers reach it, not clients. "
         "One file is followed: a server configured by a helper in another file or package, a "
         "listener or address made in another file, or a flag defined in another file is still "
         "reported; suppress it with a reason. A flag's loopback default is trusted although a "
@@ -105,7 +105,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             handler_index = 3 if name.endswith("ListenAndServeTLS") else 1
             if len(args) > handler_index and _debug_only(ctx, args[handler_index]):
                 continue  # a metrics or pprof port: whether it is exposed at all is GL501's question
-            port = _operational_port(ctx, call, args[:1])
+            port = _operational_port(ctx, call, args[:1]) or \
+                (len(args) > handler_index and _operational_routes(ctx, args[handler_index]))
             yield ctx.finding(
                 RULE, call,
                 f"{label} serves with no timeouts: a slow client holds a goroutine and its buffers for as long as it "
@@ -156,7 +157,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         if _server_reach(ctx, fields.get("Addr"), bound, serve_methods).local:
             continue
         bound_name = None if isinstance(bound_node, str) else bound_node
-        port = _operational_port(ctx, literal, [n for n in (bound_name, fields.get("Addr"), handler) if n is not None])
+        port = _operational_port(ctx, literal, [n for n in (bound_name, fields.get("Addr"), handler) if n is not None]) \
+            or _operational_routes(ctx, handler)
         helper = _handed_to_package(ctx, literal)
         message = ("this http.Server sets neither ReadHeaderTimeout nor ReadTimeout: a slow client holds a goroutine and "
                    "its buffers for as long as it likes")
@@ -305,15 +307,7 @@ def _debug_only(ctx: FileContext, handler: Node) -> bool:
             return False
         routes = [c for c in _route_calls(ctx) if model.qualified(c) in ("net/http.Handle", "net/http.HandleFunc")]
     elif handler.type == "identifier":
-        decl = model.resolve(handler).decl
-        if decl is None:
-            return False
-        routes = []
-        for call in _route_calls(ctx):
-            operand = call.child_by_field_name("function").child_by_field_name("operand")
-            if operand is not None and operand.type == "identifier" and model.resolve(operand).decl is not None \
-                    and model.resolve(operand).decl.start_byte == decl.start_byte:
-                routes.append(call)
+        routes = _routes_of(ctx, handler)
         if not routes:
             return False
     else:
@@ -327,6 +321,30 @@ def _debug_only(ctx: FileContext, handler: Node) -> bool:
         if not (pattern.startswith(_DEBUG_PATHS) or handler_name.startswith(_DEBUG_HANDLER_PREFIXES)):
             return False
     return True
+
+
+def _routes_of(ctx: FileContext, mux: Node) -> list[Node]:
+    """The route registrations of the file on the mux variable `mux` (`smux.HandleFunc("/", h)`)."""
+    model = ctx.model
+    decl = model.resolve(mux).decl if mux.type == "identifier" else None
+    if decl is None:
+        return []
+    routes = []
+    for call in _route_calls(ctx):
+        operand = call.child_by_field_name("function").child_by_field_name("operand")
+        if operand is not None and operand.type == "identifier" and model.resolve(operand).decl is not None \
+                and model.resolve(operand).decl.start_byte == decl.start_byte:
+            routes.append(call)
+    return routes
+
+
+def _operational_routes(ctx: FileContext, handler: Node | None) -> bool:
+    """A mux of the file every route of which names an operational handler or path
+    (`smux.HandleFunc("/", s.MetricsIndexHandler)`, `mux.Handle("/healthz", h)`)."""
+    routes = _routes_of(ctx, handler) if handler is not None else []
+    return bool(routes) and all(
+        any(_OPERATIONAL.search(ctx.source.text(arg)) for arg in call.child_by_field_name("arguments").named_children)
+        for call in routes)
 
 
 def _route_calls(ctx: FileContext) -> list[Node]:
