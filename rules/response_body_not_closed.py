@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from typing import Iterable
 
 from tree_sitter import Node
@@ -57,7 +59,8 @@ if resp.StatusCode != http.StatusOK {
     return fmt.Errorf("status %d", resp.StatusCode)
 }
 return json.NewDecoder(resp.Body).Decode(&out)""",
-        limits="In test files the finding is a note, and a call the test expects to fail (`if err == nil "
+        limits="A client whose total `Timeout` the file sets (in its literal, or by assigning the field in the function that declares it) is a note: the Timeout covers reading the body, and when it fires the transport closes the connection. A transport's dial or header timeouts do not count. "
+        "In test files the finding is a note, and a call the test expects to fail (`if err == nil "
         "{ t.Fatal(…) }`, testify's `Error`/`ErrorIs`/`NotNil` on its error) is not reported. A client "
         "whose `Transport` answers from memory (its function literal or its type's `RoundTrip` in the "
         "file builds an `http.Response` or serves an `httptest` recorder) is not reported; a mock "
@@ -91,10 +94,12 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             continue
         label = ctx.source.text(call.child_by_field_name("function"))
         parent = call.parent
+        timeout = _client_timeout(ctx, call)
         if parent is not None and parent.type == "expression_statement":
             if kind == "sure":
                 yield _report(ctx, call, f"the response of {label} is discarded, so its body is never closed "
-                                  "and the connection is never released", fix="keep the response and close its body")
+                                  "and the connection is never released" + _timeout_text(timeout),
+                              fix="keep the response and close its body", timeout=timeout)
             continue
         if parent is None or parent.type != "expression_list" or parent.named_child_count != 1:
             continue  # returned or passed on directly
@@ -115,7 +120,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         if name == "_":
             if kind == "sure":
                 yield _report(ctx, target, f"the response of {label} is assigned to _, so its body is never closed "
-                                  "and the connection is never released", fix="keep the response and close its body")
+                                  "and the connection is never released" + _timeout_text(timeout),
+                              fix="keep the response and close its body", timeout=timeout)
             continue
         binding = model.resolve(target)
         if binding.kind != "local" or binding.decl is None:
@@ -146,8 +152,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         yield _report(
             ctx, target,
             f"the body of the response `{name}` from {label} is never closed{passed}: the connection and its "
-            "goroutines stay alive",
-            fix=fix,
+            "goroutines stay alive" + _timeout_text(timeout),
+            fix=fix, timeout=timeout,
         )
 
 
@@ -191,12 +197,46 @@ def _expected_to_fail(ctx: FileContext, error: Node, function) -> bool:
     return False
 
 
-def _report(ctx: FileContext, node: Node, message: str, *, fix: str) -> Finding:
+def _report(ctx: FileContext, node: Node, message: str, *, fix: str, timeout: str | None = None) -> Finding:
     """A finding; a note in a test file, where the connection lives only as long as the test binary
-    (still worth closing: leaked connections trip goroutine-leak checks and slow the suite)."""
+    (still worth closing: leaked connections trip goroutine-leak checks and slow the suite), and
+    for a client with a total Timeout, which tears the connection down when it fires."""
     if ctx.is_test_file:
         return ctx.finding(RULE, node, message + " (in a test)", fix=fix, severity=Severity.NOTE)
-    return ctx.finding(RULE, node, message, fix=fix)
+    return ctx.finding(RULE, node, message, fix=fix, severity=Severity.NOTE if timeout else None)
+
+
+def _timeout_text(timeout: str | None) -> str:
+    return (f" until the client's Timeout ({timeout}) fires, which cancels the request and closes the connection"
+            if timeout else "")
+
+
+def _client_timeout(ctx: FileContext, call: Node) -> str | None:
+    """The total Timeout of the client a call is made on, when the file sets one: in the client's
+    literal (`&http.Client{Timeout: 5 * time.Second}`) or by assigning its field (`c.Timeout = d`).
+    It covers reading the body too: when it fires, the transport closes the connection."""
+    function = call.child_by_field_name("function")
+    receiver = function.child_by_field_name("operand") if function is not None and function.type == "selector_expression" else None
+    if receiver is None or receiver.type != "identifier":
+        return None
+    binding = ctx.model.resolve(receiver)
+    if binding.decl is None or ctx.model.declared_type(binding) not in _CLIENT_TYPES:
+        return None
+    value = _initial_value(ctx, binding)
+    if value is not None and value.type == "unary_expression" and value.named_child_count == 1:
+        value = value.named_children[0]
+    if value is not None and value.type == "composite_literal":
+        body = value.child_by_field_name("body")
+        for element in (body.named_children if body is not None else []):
+            key = element.child_by_field_name("key") if element.type == "keyed_element" else None
+            if key is not None and key.text == b"Timeout":
+                return " ".join(ctx.source.text(element.child_by_field_name("value")).split())
+    # `c.Timeout = d` where c is declared: in its function for a local, anywhere for a package variable
+    scope = ctx.model.enclosing_function(binding.decl)
+    start, end = (scope.node.start_byte, scope.node.end_byte) if scope is not None else (0, len(ctx.source.data))
+    name = re.escape(receiver.text)
+    match = re.compile(rb"\b" + name + rb"\.Timeout\s*=\s*([^\n;]+)").search(ctx.source.data, start, end)
+    return " ".join(match.group(1).decode("utf-8", "replace").split()) if match else None
 
 
 def _response_call(ctx: FileContext, call: Node) -> str | None:
