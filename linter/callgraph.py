@@ -80,7 +80,7 @@ _PARAM_GROUP = re.compile(
 _PREDECLARED = frozenset(
     b"bool byte complex64 complex128 error float32 float64 int int8 int16 int32 int64 rune string uint uint8 uint16 "
     b"uint32 uint64 uintptr any func map chan interface struct".split())
-_NIL_GUARD = re.compile(rb"if\s+[A-Za-z_]\w*\s*!=\s*nil")
+_NIL_GUARD = re.compile(rb"if\s+[A-Za-z_]\w*\s*(?:!=\s*nil\s*)?\{")
 _ARGUMENT_NAME = re.compile(rb"[(,][ \t\r\n]*([A-Za-z_]\w*)[ \t\r\n]*(?=[,)])")
 _IDENTIFIER = re.compile(rb"[A-Za-z_]\w*")
 _NAMED_TYPE = re.compile(r"(\*?)([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?(?:\[.*\])?")
@@ -256,8 +256,9 @@ class _FileSummariser:
         return None
 
     def _singleton(self, fn: Function) -> bool:
-        """`if v != nil { return … }` among the first statements, then `v = …`: the rest of the body
-        (and what it starts) runs once per process however often the function is called."""
+        """`if v != nil { return … }` (or `if started { return }`) among the first statements, then
+        `v = …` (`started = true`) on a package variable: the rest of the body (and what it starts)
+        runs once per process however often the function is called."""
         body = fn.body
         if body is None or _NIL_GUARD.search(self.source.data, body.start_byte, min(body.end_byte, body.start_byte + 400)) is None:
             return False
@@ -266,11 +267,14 @@ class _FileSummariser:
             if stmt.type != "if_statement" or stmt.child_by_field_name("alternative") is not None:
                 continue
             cond = stmt.child_by_field_name("condition")
-            if cond is None or cond.type != "binary_expression" or self.text(cond.child_by_field_name("operator")) != "!=":
+            if cond is not None and cond.type == "identifier":
+                left = cond  # `if started { return }`, then `started = true`: a flag instead of a nil check
+            elif cond is None or cond.type != "binary_expression" or self.text(cond.child_by_field_name("operator")) != "!=":
                 continue
-            left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
-            if self.text(right) != "nil" or left is None or left.type != "identifier":
-                continue
+            else:
+                left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
+                if self.text(right) != "nil" or left is None or left.type != "identifier":
+                    continue
             consequence = stmt.child_by_field_name("consequence")
             if consequence is None or not any(c.type == "return_statement" for c in _statements(consequence)):
                 continue

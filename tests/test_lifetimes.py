@@ -78,6 +78,8 @@ def service() -> dict[str, str]:
     ("internal/worker:Daemon.Start", ONCE),  # through NewDaemon's declared result, in another package
     ("internal/worker:Background", ONCE),  # sync.Once.Do on a package variable
     ("internal/worker:Queue.func1", ONCE),  # a nil-guarded singleton, though a handler calls Queue
+    ("internal/worker:StartRefresher.func1", ONCE),  # guarded by a flag it sets, under a mutex
+    ("internal/worker:StartPoller.func1", REQUEST),  # a flag it never sets guards nothing
     ("internal/cache:Register", ONCE),
     ("cmd/tool:main.func1", ONCE),  # cobra RunE literal
     ("cmd/tool:runServe", ONCE),  # cobra RunE function value
