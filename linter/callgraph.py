@@ -319,7 +319,37 @@ class _FileSummariser:
             return
         if fn.parent is None:
             return  # a package-level literal: its callers are unknown
+        guard = self._once_guard(fn.node, fn.parent)
+        if guard is not None:
+            record[6], record[7], record[8] = ONCE, f"made behind `if {guard}`, which the block itself turns off: once", 1
+            return
         self._edge(fn.parent.name, ["L", fn.name], fn.node)
+
+    def _once_guard(self, node: Node, function: Function) -> str | None:
+        """The condition of an `if` around `node` that the `if`'s own block turns off, on a package
+        variable: `if !started { started = true; … }`, `if client == nil { client = …; … }`. What
+        the block makes, it makes once per process."""
+        child, current = node, node.parent
+        while current is not None and current.id != function.node.id:
+            if current.type == "if_statement" and current.child_by_field_name("consequence") == child:
+                condition = current.child_by_field_name("condition")
+                name = None
+                if condition is not None and condition.type == "unary_expression" and \
+                        self.text(condition.child_by_field_name("operator")) == "!":
+                    name = condition.child_by_field_name("operand")
+                elif condition is not None and condition.type == "binary_expression" and \
+                        self.text(condition.child_by_field_name("operator")) == "==" and \
+                        self.text(condition.child_by_field_name("right")) == "nil":
+                    name = condition.child_by_field_name("left")
+                if name is not None and name.type == "identifier" and self.model.resolve(name).kind == "package":
+                    text = self.text(name)
+                    for statement in _statements(child):
+                        if statement.type == "assignment_statement":
+                            left = statement.child_by_field_name("left")
+                            if left is not None and any(self.text(t) == text for t in left.named_children):
+                                return self.text(condition)
+            child, current = current, current.parent
+        return None
 
     def _once_var(self, operand: Node | None) -> bool:
         if operand is None or operand.type != "identifier":

@@ -154,6 +154,10 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
                 fix="give the goroutine a context or a done channel and return from the loop when it is "
                 "cancelled: `select { case <-ctx.Done(): return; case <-t.C: … }`",
                 severity=Severity.NOTE if process else None,
+                # A literal started where it is made runs as often as it is made, which the model
+                # knows better than its maker's lifetime (`if !started { started = true; go … }`).
+                subjects=(function.name,) if function.kind == "literal" and function.node.parent is not None
+                and function.node.parent.type == "call_expression" and body_ctx is ctx else (),
             )
 
 

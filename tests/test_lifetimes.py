@@ -80,6 +80,8 @@ def service() -> dict[str, str]:
     ("internal/worker:Queue.func1", ONCE),  # a nil-guarded singleton, though a handler calls Queue
     ("internal/worker:StartRefresher.func1", ONCE),  # guarded by a flag it sets, under a mutex
     ("internal/worker:StartPoller.func1", REQUEST),  # a flag it never sets guards nothing
+    ("internal/worker:Stats.func1", ONCE),  # made in `if !started { …; started = true }`
+    ("internal/worker:Trace.func1", REQUEST),  # the block does not turn its condition off
     ("internal/cache:Register", ONCE),
     ("cmd/tool:main.func1", ONCE),  # cobra RunE literal
     ("cmd/tool:runServe", ONCE),  # cobra RunE function value
@@ -294,7 +296,7 @@ def test_cli_warm_runs_reuse_the_lifetimes_and_see_a_new_caller(service_copy, tm
     [table_file] = [p for p in tables if p.is_file()]
     checksum, _, payload = table_file.read_bytes().partition(b"\n")
     data = json.loads(payload)
-    data["table"]["l"] = [[d, n, "once" if n == "Spawn" else v] for d, n, v in data["table"]["l"]]
+    data["table"]["l"] = [[d, n, "once" if n in ("Spawn", "Spawn.func1") else v] for d, n, v in data["table"]["l"]]
     payload = json.dumps(data, separators=(",", ":")).encode()
     table_file.write_bytes(hashlib.blake2b(payload, digest_size=16).hexdigest().encode() + b"\n" + payload)
     assert ("internal/worker/worker.go", 7, "GL103", "warning") in cold
