@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node, QueryCursor
 
+from .constants import int_constant
 from .effects import CLOSES, RANGES, RECEIVES, SENDS, PackageEffects, Use
 from .model import FileModel, Function, enclosing_loop
 from .source import query
@@ -262,14 +263,12 @@ def in_loop(node: Node) -> Node | None:
 
 
 def _capacity(model: FileModel, size: Node | None) -> int | None:
+    """A literal size, or one folded from constants (`make(chan error, workers)` with `const
+    workers = 3`); UNKNOWN for anything else (a parameter, `len(urls)`)."""
     if size is None:
         return 0
-    if size.type == "int_literal":
-        try:
-            return int(model.source.text(size).replace("_", ""), 0)
-        except ValueError:
-            return UNKNOWN
-    return UNKNOWN
+    value = int_constant(model, size)
+    return value if value is not None and value >= 0 else UNKNOWN
 
 
 def _declared_name(make: Node) -> Node | None:

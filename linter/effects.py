@@ -26,8 +26,10 @@ function answers both, for the functions and methods of one package:
 Computed on demand, bottom-up to a fixpoint over the package's own calls: a call that closes a
 cycle (recursion) reads what is known so far, and the round repeats until nothing changes; every
 effect only grows, so it ends. Only the package's own functions are followed (`f(x)`, `recv.m(x)`
-on a receiver or parameter of a package type, `func(p){…}(x)`): a call into another package, an
-interface method or a function value is a call that cannot be resolved. Rules run per package in
+on a receiver or parameter of a package type, `func(p){…}(x)`), and a call through an interface or
+a function-valued field whose every implementation or value the package names (linter/dispatch.py:
+a value passed to it takes what any of them does to it; their slow work is not counted): a call into
+another package, or any other interface method or function value, is a call that cannot be resolved. Rules run per package in
 the workers, before the module model joins packages, so effects do not cross packages.
 
 Cheap by construction: a parameter's uses are found by the model's byte search for its name within
@@ -50,6 +52,7 @@ from .source import query
 
 if TYPE_CHECKING:
     from .context import FileContext, PackageContext
+    from .dispatch import PackageDispatch
     from .goroutines import PackageFunctions
 
 # ---- effects on a parameter -----------------------------------------------------------------------
@@ -308,11 +311,36 @@ class PackageEffects:
         return self.functions.callee(ctx, call)
 
     def callee_effects(self, ctx: "FileContext", call: Node) -> FunctionEffects | None:
-        """The summary of the package function `call` runs; None when it cannot be resolved."""
+        """The summary of the package function `call` runs; None when it cannot be resolved. A call
+        through an interface or a function-valued field that linter/dispatch.py resolves gets the
+        union of its targets' effects on each parameter (any of them may run), and no slow work
+        (that stays with the calls spelt out)."""
         target = self.callee(ctx, call)
-        if target is None or target[1].body is None:
+        if target is None:
+            targets = self.dispatch.targets(ctx, call)
+            if targets is None:
+                return None
+            summaries = [self.effects(*found) for found in targets]
+            count = max(len(summary.params) for summary in summaries)
+            return FunctionEffects(
+                name=" or ".join(summary.name for summary in summaries),
+                params=[frozenset().union(*(summary.param(i) for summary in summaries if summary.params))
+                        for i in range(count)],
+                receiver=frozenset().union(*(summary.receiver for summary in summaries)),
+                slow=None,
+            )
+        if target[1].body is None:
             return None
         return self.effects(*target)
+
+    @property
+    def dispatch(self) -> "PackageDispatch":
+        found = self.__dict__.get("_dispatch")
+        if found is None:
+            from .dispatch import PackageDispatch
+
+            found = self.__dict__["_dispatch"] = PackageDispatch(self.pkg)
+        return found
 
     # -- solving ---------------------------------------------------------------------------------
 
@@ -600,9 +628,16 @@ class PackageEffects:
         if qualified is not None and _LOOKERS.match(qualified):
             return []
         target = self.callee(ctx, call)
-        if target is None or target[1].body is None:
-            return [(HANDS_ON, node, None, 0, False)]
         index = next((i for i, arg in enumerate(arguments.named_children) if arg.id == node.id), 0)
+        if target is None:
+            # An interface method or a function-valued field whose every implementation or value
+            # the package names: the value takes what any of them does to it.
+            targets = self.dispatch.targets(ctx, call)
+            if targets is None:
+                return [(HANDS_ON, node, None, 0, False)]
+            return [("", call, self._register(*found), index, body) for found in targets]
+        if target[1].body is None:
+            return [(HANDS_ON, node, None, 0, False)]
         key = self._register(*target)
         return [("", call, key, index, body)]
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from .channels import in_select_with_alternatives
+from .constants import int_constant
 from .context import FileContext, PackageContext
 from .model import Function
 
@@ -205,13 +206,8 @@ def _capacity_of(ctx: FileContext, make: Node) -> int | None:
     args = make.child_by_field_name("arguments")
     if args is None or args.named_child_count < 2:
         return 0
-    size = args.named_children[1]
-    if size.type == "int_literal":
-        try:
-            return int(ctx.source.text(size).replace("_", ""), 0)
-        except ValueError:
-            return None
-    return None
+    value = int_constant(ctx.model, args.named_children[1])
+    return value if value is not None and value >= 0 else None
 
 
 def _classify(ctx: FileContext, selector: Node) -> tuple[str, Node]:

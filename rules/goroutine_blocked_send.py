@@ -10,6 +10,7 @@ from tree_sitter import Node, QueryCursor
 from goleaklint.cfg import Block
 from goleaklint.channels import (Goroutine, LocalChannel, exclusive_receives, in_select_with_alternatives, local_channel,
                                  where_started)
+from goleaklint.constants import loop_count
 from goleaklint.context import FileContext
 from goleaklint.goroutines import started_at_process_level
 from goleaklint.model import enclosing_loop, single_initialiser
@@ -88,8 +89,13 @@ go func() {
         "it. `go worker(ch)` (or `go func(c chan T){…}(ch)`) is followed only when the worker is declared "
         "in the same file, takes no other channel (a value-or-error pair needs the two sides paired up), "
         "and uses its parameter only in its own body, with no call passing it on. A buffer whose size is an "
-        "expression (`make(chan T, len(urls))`) is trusted to fit every send; with a literal size, "
-        "sends are counted only when each goroutine sends at most once and none starts in a loop. "
+        "expression (`make(chan T, len(urls))`, a parameter) is trusted to fit every send; with a size "
+        "that is a literal or a constant (`const workers = 3`, also `workers-1`: named constants of the "
+        "function or the package, typed or not, without `iota`, and `+ - * / % << >>` on them), sends "
+        "are counted only when each goroutine sends at most once and none starts in a loop, except "
+        "directly in the body of one loop whose header counts with constants (`for i := 0; i < "
+        "workers; i++`, `for range workers`) and whose body has no `break`, `continue`, `return` or "
+        "`goto`: that loop starts as many goroutines as it counts. "
         "Conditions are not evaluated: a return that is only reached when no goroutine was started "
         "is still a path; one exception, for a single sender: `if !got { <-ch }` where `got` starts false "
         "and is set to true only in select cases that receive from `ch` counts as a receive. A server guard is read from the `if` around the send (or an `if … { return }` "
@@ -163,18 +169,25 @@ def _check_channel(ctx: FileContext, channel: LocalChannel) -> Finding | None:
     receive_loops = {loop.node.id for loop in cfg.loops.values()
                      if any(loop.node.start_byte <= r.start_byte < loop.node.end_byte for r in receives)}
     repeated = False
+    extra = 0  # goroutines a counted loop starts beyond the first
     for goroutine in senders:
         loop = enclosing_loop(goroutine.start)
         while loop is not None and loop.id not in receive_loops:
             loop = enclosing_loop(loop)
         if enclosing_loop(goroutine.start) is not None and loop is None:
-            repeated = True  # started many times, received who knows how often
+            started = _counted_starts(ctx, goroutine.start)
+            if started is None:
+                repeated = True  # started many times, received who knows how often
+            else:
+                extra += started - 1
         sends = _unguarded_sends(goroutine)
         literal_cfg = goroutine.literal.cfg
         if len(sends) > 1 and any(literal_cfg.reaches(a, b) for a in sends for b in sends) or \
                 any(literal_cfg.reaches(s, s) for s in sends):
             repeated = True  # one goroutine sends more than once
-    count = None if repeated else len(senders)
+    count = None if repeated else len(senders) + extra
+    if count == 0:
+        return None  # a counted loop that starts none
     if channel.capacity > 0:
         if count is None:
             return None
@@ -241,6 +254,20 @@ def _check_channel(ctx: FileContext, channel: LocalChannel) -> Finding | None:
            f"give `{channel.name}` a buffer of one (`make(chan T, 1)`), or as many as the senders, "
            f"or select on ctx.Done() in the sender")
     return ctx.finding(RULE, send, message, fix=fix)
+
+
+def _counted_starts(ctx: FileContext, start: Node) -> int | None:
+    """How many goroutines `start` starts when it sits directly in the body of a loop whose count
+    its header spells with constants (`for i := 0; i < workers; i++`, `const workers = 3`) and that
+    nothing cuts short, with no loop around that one; None for any other loop."""
+    loop = enclosing_loop(start)
+    statements = start.parent
+    if loop is None or statements is None or statements.type != "statement_list" \
+            or statements.parent is None or statements.parent.id != loop.child_by_field_name("body").id:
+        return None
+    if enclosing_loop(loop) is not None:
+        return None
+    return loop_count(ctx.model, loop)
 
 
 def _flag_guarded_receives(ctx: FileContext, channel: LocalChannel) -> list[Node]:

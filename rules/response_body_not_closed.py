@@ -66,9 +66,14 @@ return json.NewDecoder(resp.Body).Decode(&out)""",
         "file builds an `http.Response` or serves an `httptest` recorder) is not reported; a mock "
         "declared in another file is. Flow-insensitive about closing: one close anywhere in the function "
         "(even on one path only) satisfies the rule. A response handed on is taken to be closed by "
-        "whoever receives it; so is one passed to a function of another package, an interface method or "
-        "a function value: helpers are followed within the package only (rules run per package, before "
-        "the module model joins them). A helper is flow-insensitive about closing too: a close "
+        "whoever receives it; so is one passed to a function of another package, or to an interface "
+        "method or a function value the package cannot resolve: helpers are followed within the package "
+        "only (rules run per package, before the module model joins them). A call through an interface "
+        "of the package that only the package implements (unexported, or with an unexported method, "
+        "its methods spelt out) runs any of the package's types whose methods cover it, and a call "
+        "through a function-valued field any function the package assigns to that field; the response "
+        "counts as closed when any of them closes it, and as handed on when a field is also set from "
+        "elsewhere (a parameter) or some struct embeds another package's type. A helper is flow-insensitive about closing too: a close "
         "on one of its paths counts. A struct field is followed one level deep (`p.Client`, not "
         "`p.cfg.Client`), for structs declared in the package; wrappers of your own that return an "
         "`*http.Response` are not followed.",
@@ -363,7 +368,7 @@ def _helper_usage(ctx: FileContext, arg: Node, arguments: Node) -> str:
         return "handed"
     effects = ctx.package.facts.effects.callee_effects(ctx, call)
     if effects is None:
-        return "handed"  # another package's function, an interface, a function value: someone else's to close
+        return "handed"  # another package's function, an unresolved interface or function value: someone else's to close
     index = next((i for i, a in enumerate(arguments.named_children) if a.id == arg.id), 0)
     param = effects.param(index)
     if param & {CLOSES, CLOSES_BODY}:

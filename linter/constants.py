@@ -1,0 +1,179 @@
+"""Integer constants the code spells out: literals, named constants and simple arithmetic on them.
+
+`const workers = 3; ch := make(chan error, workers)` sizes a buffer as surely as `make(chan error,
+3)` does. A name is folded only when it is a constant (a `const` spec of the function or of the
+package, in any file), with an explicit value that uses no `iota`; arithmetic is `+ - * / % << >>`
+and parentheses over such values. Anything else (a variable, a parameter, `len(x)`, a call) is not a
+constant here, and callers treat it as they treat any expression whose value they cannot count.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tree_sitter import Node, QueryCursor
+
+from .source import query
+
+if TYPE_CHECKING:
+    from .model import FileModel
+
+_DEPTH = 8  # constants defined from constants: enough for real code, and no cycle can loop
+
+
+def int_constant(model: "FileModel", node: Node | None, depth: int = _DEPTH) -> int | None:
+    """The value of an integer constant expression, or None when it is not one we can fold."""
+    if node is None or depth <= 0:
+        return None
+    kind = node.type
+    if kind == "int_literal":
+        try:
+            return int(node.text.decode().replace("_", ""), 0)
+        except ValueError:
+            return None
+    if kind == "parenthesized_expression":
+        return int_constant(model, node.named_children[0], depth) if node.named_child_count == 1 else None
+    if kind == "unary_expression":
+        operator = node.child_by_field_name("operator")
+        value = int_constant(model, node.child_by_field_name("operand"), depth)
+        if value is None or operator is None:
+            return None
+        return {"-": -value, "+": value}.get(operator.text.decode())
+    if kind == "binary_expression":
+        operator = node.child_by_field_name("operator")
+        left = int_constant(model, node.child_by_field_name("left"), depth)
+        right = int_constant(model, node.child_by_field_name("right"), depth)
+        if left is None or right is None or operator is None:
+            return None
+        return _apply(operator.text.decode(), left, right)
+    if kind == "identifier":
+        return _named(model, node, depth)
+    return None
+
+
+def _apply(operator: str, left: int, right: int) -> int | None:
+    if operator == "+":
+        return left + right
+    if operator == "-":
+        return left - right
+    if operator == "*":
+        return left * right
+    if operator in ("/", "%"):
+        if right == 0:
+            return None
+        quotient = abs(left) // abs(right) * (1 if (left >= 0) == (right >= 0) else -1)  # Go truncates
+        return quotient if operator == "/" else left - quotient * right
+    if operator in ("<<", ">>") and 0 <= right < 64:
+        return left << right if operator == "<<" else left >> right
+    return None
+
+
+def _named(model: "FileModel", ident: Node, depth: int) -> int | None:
+    binding = model.resolve(ident)
+    if binding.kind not in ("local", "package") or binding.decl is None:
+        return None
+    spec = binding.decl.parent
+    if spec is None or spec.type != "const_spec":
+        return None
+    values = spec.child_by_field_name("value")
+    names = spec.children_by_field_name("name")
+    if values is None or len(names) != values.named_child_count:
+        return None  # an implicit repetition of the spec above (iota lists): not folded
+    index = next((i for i, name in enumerate(names) if name.id == binding.decl.id), -1)
+    if index < 0:
+        return None
+    value = values.named_children[index]
+    if b"iota" in value.text:
+        return None
+    if binding.kind == "package" and binding.name not in model.top_level_names:
+        return _folded_elsewhere(value, depth - 1)
+    return int_constant(model, value, depth - 1)
+
+
+def _folded_elsewhere(node: Node, depth: int) -> int | None:
+    """A constant declared in another file of the package: its value is folded from its text alone,
+    without names (this file's scopes cannot resolve that file's identifiers)."""
+    if depth <= 0:
+        return None
+    kind = node.type
+    if kind == "int_literal":
+        try:
+            return int(node.text.decode().replace("_", ""), 0)
+        except ValueError:
+            return None
+    if kind == "parenthesized_expression" and node.named_child_count == 1:
+        return _folded_elsewhere(node.named_children[0], depth)
+    if kind == "binary_expression":
+        operator = node.child_by_field_name("operator")
+        left = _folded_elsewhere(node.child_by_field_name("left"), depth)
+        right = _folded_elsewhere(node.child_by_field_name("right"), depth)
+        if left is None or right is None or operator is None:
+            return None
+        return _apply(operator.text.decode(), left, right)
+    return None
+
+
+_EXITS = """
+[(break_statement) (continue_statement) (return_statement) (goto_statement)] @exit
+"""
+
+
+def loop_count(model: "FileModel", loop: Node) -> int | None:
+    """How many times a `for` loop runs its body, when its header says so with constants and its
+    body has no way to cut it short: `for i := 0; i < workers; i++`, `for i := range 3` (Go 1.22).
+
+    A `break`, `continue`, `return` or `goto` in the body (outside function literals, whose own
+    returns end only the literal) makes the count unknown, and so does any other header. The index
+    is not checked for assignments in the body."""
+    if loop.type != "for_statement":
+        return None
+    header = next((c for c in loop.named_children if c.type in ("for_clause", "range_clause")), None)
+    if header is None:
+        return None
+    if header.type == "range_clause":
+        count = int_constant(model, header.child_by_field_name("right"))
+    else:
+        count = _clause_count(model, header)
+    if count is None or count < 0:
+        return None
+    body = loop.child_by_field_name("body")
+    if body is None or _cut_short(body):
+        return None
+    return count
+
+
+def _clause_count(model: "FileModel", clause: Node) -> int | None:
+    init = clause.child_by_field_name("initializer")
+    condition = clause.child_by_field_name("condition")
+    update = clause.child_by_field_name("update")
+    if init is None or init.type != "short_var_declaration" or condition is None \
+            or condition.type != "binary_expression" or update is None or update.type != "inc_statement":
+        return None
+    left = init.child_by_field_name("left")
+    right = init.child_by_field_name("right")
+    if left is None or right is None or left.named_child_count != 1 or right.named_child_count != 1:
+        return None
+    index = left.named_children[0].text
+    start = int_constant(model, right.named_children[0])
+    operand = condition.child_by_field_name("left")
+    operator = condition.child_by_field_name("operator")
+    bound = int_constant(model, condition.child_by_field_name("right"))
+    if start is None or bound is None or operand is None or operand.text != index or operator is None \
+            or update.named_child_count != 1 or update.named_children[0].text != index:
+        return None
+    op = operator.text.decode()
+    if op in ("<", "!="):
+        return max(bound - start, 0)
+    if op == "<=":
+        return max(bound - start + 1, 0)
+    return None
+
+
+def _cut_short(body: Node) -> bool:
+    for exit_ in QueryCursor(query(_EXITS)).captures(body).get("exit", []):
+        current = exit_.parent
+        while current is not None and current.id != body.id and current.type != "func_literal":
+            current = current.parent
+        if current is not None and current.id == body.id:
+            return True
+    return False
