@@ -56,7 +56,7 @@ RULE = Rule(
 }""",
         limits="A defer in a branch that sets what it tests (`if t == nil { t = ...; defer t.Stop() }`, with `t` declared outside the loop) runs once and is not reported. "
         "A defer in a `range` loop is a warning where the function runs per request (the data can be anything a client sends) and a note elsewhere (a bounded set: mounts, configured servers, a page of results). "
-        "A deferred `resp.Body.Close()` (or the close of a local holding a response body, `data := resp.RawBody()`) whose body the iteration reads to the end (`io.ReadAll`, `io.Copy(io.Discard, ...)`) is a note: the connection is back in the pool. A defer followed in its block by a `return` or a `break` out of the loop runs at most once and is not reported. "
+        "A deferred `resp.Body.Close()` (or the close of a local holding a response body, `data := resp.RawBody()`) whose body the iteration reads to the end (`io.ReadAll`, `io.Copy(io.Discard, ...)`) is a note: the connection is back in the pool. So is a deferred `rows.Close()` of a result set the iteration runs to its end with `for rows.Next()`, which closes it. A defer followed in its block by a `return` or a `break` out of the loop runs at most once and is not reported. "
         "Not reported: a defer inside a function literal (it runs when the literal returns, "
         "which is the fix); a defer followed by a `return` in the same block, since that iteration is "
         "the last one; a resource the function keeps past its iteration on purpose (the value itself "
@@ -341,6 +341,10 @@ def _note_reason(ctx: FileContext, call: Node, loop: Node) -> str | None:
     drained = _drained_body(ctx, call, loop)
     if drained:
         return f"`{drained}` is read to the end in the iteration, which hands its connection back"
+    rows = _rows_read_to_end(ctx, call, loop)
+    if rows:
+        return (f"`{rows}` is read to the end in the iteration (`for {rows}.Next()`), which closes it and hands "
+                "its connection back")
     size = _literal_size(model, loop)
     if size is not None and size <= _SMALL_TABLE:
         return f"the loop runs over {size} literal case{'s' if size != 1 else ''}"
@@ -351,6 +355,20 @@ _DRAINS = re.compile(rb"(?:io\.ReadAll|ioutil\.ReadAll|io\.Copy\(\s*(?:io|ioutil
 
 
 _RESPONSE_BODY = re.compile(r"\.(?:Body|RawBody\(\s*\))$")
+
+
+def _rows_read_to_end(ctx: FileContext, call: Node, loop: Node) -> str | None:
+    """`defer rows.Close()` followed in the iteration by `for rows.Next() { … }`: a database/sql
+    result set that Next runs to its end closes itself (and its connection goes back to the pool)."""
+    callee = call.child_by_field_name("function") if call.type == "call_expression" else None
+    if callee is None or callee.type != "selector_expression" or ctx.source.text(callee.child_by_field_name("field")) != "Close":
+        return None
+    rows = callee.child_by_field_name("operand")
+    if rows is None or rows.type != "identifier":
+        return None
+    name = re.escape(rows.text)
+    pattern = re.compile(rb"\bfor\s+" + name + rb"\.Next\(\s*\)\s*\{")
+    return ctx.source.text(rows) if pattern.search(ctx.source.data, call.end_byte, loop.end_byte) else None
 
 
 def _drained_body(ctx: FileContext, call: Node, loop: Node) -> str | None:
