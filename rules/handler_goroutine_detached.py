@@ -77,7 +77,9 @@ RULE = Rule(
         "a context, or is awaited. Types of locals are not inferred (`db := getDB()`), so calls on "
         "them are not counted; nor are clients of other libraries, except those listed. A context "
         "that is taken but never checked still counts as taken, in the goroutine or in a function it "
-        "calls. Functions of other packages, interface methods and function values are not followed: "
+        "calls. A goroutine started after the handler upgrades or hijacks the connection (`upgrader.Upgrade(w, r, nil)`, "
+        "`websocket.Accept`, `Hijack()`) serves that connection, as long as it lives: not reported. "
+        "Functions of other packages, interface methods and function values are not followed: "
         "slow work behind them is not seen. Test files are not checked.",
         references=("https://pkg.go.dev/context#WithoutCancel", "https://go.dev/blog/context"),
     ),
@@ -117,7 +119,8 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
             outside = not (go.start_byte <= body_fn.node.start_byte < go.end_byte)
             if outside and _takes_context(body_ctx, body_fn.body):
                 continue
-            if _ends_process(body_ctx, body_fn.body) or _uses_closed_by_handler(ctx, go):
+            if _ends_process(body_ctx, body_fn.body) or _uses_closed_by_handler(ctx, go) \
+                    or _after_upgrade(ctx, handler, go):
                 continue
             slow = _slow_work(body_ctx, body_fn, functions, pkg.facts.effects)
             if slow is None:
@@ -134,6 +137,18 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
                 "`context.WithTimeout(context.WithoutCancel(r.Context()), d)`), or wait for the goroutine",
                 severity=None if may_hang else Severity.NOTE,
             )
+
+
+# Taking the connection over from the server: a websocket upgrade (gorilla, coder/nhooyr, x/net),
+# or net/http's Hijack.
+_UPGRADE = re.compile(rb"\.(?:Upgrade|Hijack)\(|\bwebsocket\.Accept\(")
+
+
+def _after_upgrade(ctx: FileContext, handler, go: Node) -> bool:
+    """The handler took the connection over (`conn, err := upgrader.Upgrade(w, r, nil)`) before
+    starting the goroutine: from then on the connection is served by goroutines like this one (a
+    read pump, a write pump), which live as long as the connection, not the request."""
+    return _UPGRADE.search(ctx.source.data, handler.node.start_byte, go.start_byte) is not None
 
 
 _CLOSE_DEFERS = """
