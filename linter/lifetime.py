@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .callgraph import BENCHMARK, ONCE, REQUEST, TEST, PackageSummary
+from .routes import AUTHENTICATED, DEVELOPER_SWITCH
 from .rule import Finding, Severity
 
 LOOP = "loop"
@@ -90,7 +91,7 @@ class ModuleModel:
     edges: list[list[tuple[int, bool, str, int]]] = field(default_factory=list)  # caller -> (callee, in loop, relpath, line)
     unresolved: int = 0
     test_files: set[str] = field(default_factory=set)  # files that are test-only code as a whole
-    route_auth: dict[int, list[bool]] = field(default_factory=dict)  # handler -> behind authentication, per route
+    route_auth: dict[int, list[int]] = field(default_factory=dict)  # handler -> flags per route (linter/routes.py)
     _by_package: dict[int, list[Node]] | None = None
 
     def nodes_of(self, package: int) -> list[Node]:
@@ -219,7 +220,7 @@ def build_model(summaries: list[PackageSummary], import_paths: dict[str, str], m
         for ref, behind in summary.routes:
             callee = resolver.resolve(pindex, ref)
             if callee is not None:
-                model.route_auth.setdefault(callee, []).append(bool(behind))
+                model.route_auth.setdefault(callee, []).append(int(behind))
         for type_text in summary.services:
             found = resolver.type_of(pindex, type_text)
             if found is None:
@@ -436,11 +437,10 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
         if level is not None and finding.bounded and lifetime != REQUEST:
             level = Severity.NOTE  # bounded by the data it walks, in code that does not run per request
         message = finding.message
-        if level is not None and level is not Severity.NOTE and lifetime == REQUEST \
-                and policies.get(finding.rule_id) == PUBLIC and _behind_authentication(table, finding):
+        guard = _route_guard(table, finding) if policies.get(finding.rule_id) == PUBLIC else None
+        if level is not None and level is not Severity.NOTE and lifetime == REQUEST and guard is not None:
             level = Severity.NOTE
-            message += ("; every route registered with this handler puts authentication in front of it, so only "
-                        "clients that authenticated reach it, a lower risk than a public endpoint")
+            message += _GUARD_TEXT[guard]
         if level is not None and finding.rule_id in overrides:
             level = overrides[finding.rule_id]
         updated = replace(finding, lifetime=lifetime, severity=level or finding.severity, message=message)
@@ -457,18 +457,19 @@ class LifetimeTable:
     lifetimes: dict[tuple[str, str], str] = field(default_factory=dict)
     test_files: set[str] = field(default_factory=set)
     test_dirs: set[str] = field(default_factory=set)
-    # handlers every route registration puts behind authentication (linter/routes.py)
-    authenticated: set[tuple[str, str]] = field(default_factory=set)
+    # handlers every route registration puts behind authentication or a developer switch
+    # (linter/routes.py): "auth", "switch", or "guarded" for a mix of the two
+    authenticated: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {"l": [[d, n, v] for (d, n), v in sorted(self.lifetimes.items())],
                 "f": sorted(self.test_files), "d": sorted(self.test_dirs),
-                "a": [[d, n] for d, n in sorted(self.authenticated)]}
+                "a": [[d, n, k] for (d, n), k in sorted(self.authenticated.items())]}
 
     @classmethod
     def from_json(cls, data: dict) -> "LifetimeTable":
         return cls({(d, n): v for d, n, v in data["l"]}, set(data["f"]), set(data["d"]),
-                   {(d, n) for d, n in data.get("a", [])})
+                   {(entry[0], entry[1]): entry[2] for entry in data.get("a", [])})
 
 
 def table_of(model: ModuleModel) -> LifetimeTable:
@@ -478,7 +479,9 @@ def table_of(model: ModuleModel) -> LifetimeTable:
     for index, flags in model.route_auth.items():
         if all(flags):
             node = model.nodes[index]
-            table.authenticated.add((model.packages[node.package].summary.directory, node.name))
+            kind = "auth" if all(f & AUTHENTICATED for f in flags) else \
+                "switch" if all(f & DEVELOPER_SWITCH for f in flags) else "guarded"
+            table.authenticated[(model.packages[node.package].summary.directory, node.name)] = kind
     for pindex, package in enumerate(model.packages):
         roots = {n.root for n in model.nodes_of(pindex) if n.forced}
         if roots == {TEST}:
@@ -503,10 +506,30 @@ def lifetime_of(model: "ModuleModel | LifetimeTable", finding: Finding) -> str |
     return best
 
 
-def _behind_authentication(table: LifetimeTable, finding: Finding) -> bool:
+_GUARD_TEXT = {
+    "auth": "; every route registered with this handler puts authentication in front of it, so only clients that "
+            "authenticated reach it, a lower risk than a public endpoint",
+    "switch": "; every route registered with this handler exists only when a debug, test or demo switch is on, so a "
+              "default deployment does not serve it",
+    "guarded": "; every route registered with this handler is behind authentication or exists only when a developer "
+               "switch is on, a lower risk than a public endpoint",
+}
+_LITERAL_SUFFIX = re.compile(r"(?:\.func\d+)+$")
+
+
+def _route_guard(table: LifetimeTable, finding: Finding) -> str | None:
+    """What stands in front of every route of the finding's handler (see _GUARD_TEXT), or None. A
+    literal inside a handler factory (`DebugHandler.func1`) takes its factory's routes."""
     directory = posixpath.dirname(finding.path) or "."
     names = finding.subjects or ((finding.context,) if finding.context else ())
-    return bool(names) and all((directory, name) in table.authenticated for name in names)
+    kinds = set()
+    for name in names:
+        kind = table.authenticated.get((directory, name)) or \
+            table.authenticated.get((directory, _LITERAL_SUFFIX.sub("", name)))
+        if kind is None:
+            return None
+        kinds.add(kind)
+    return (kinds.pop() if len(kinds) == 1 else "guarded") if kinds else None
 
 
 def relative_directory(directory: Path, root: Path) -> str:

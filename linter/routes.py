@@ -1,4 +1,4 @@
-"""Which handlers are registered only behind authentication.
+"""Which handlers are registered only behind authentication, or only behind a developer switch.
 
 A route registration names its handler (`authed.POST("/items", api.Create)`, `mux.Handle("/x",
 requireAuth(h))`); what stands in front of it decides who can reach the handler: middleware given
@@ -39,9 +39,17 @@ def authenticated(text: str) -> bool:
     return AUTH_WORDS.search(_STRING.sub("", text)) is not None
 
 
+AUTHENTICATED = 1  # something named for authentication stands in front of the route
+DEVELOPER_SWITCH = 2  # the route exists only when a debug, test or demo switch is on
+# `if cfg.DebugEndpoint {`, `if *devMode {`, `if opts.EnableEcho {`: a switch for developers.
+_SWITCH = re.compile(r"(?i)debug|echo|test|demo|mock|fake|\bdev|develop|example|playground|sandbox")
+
+
 def collect(summariser: "_FileSummariser") -> None:
-    """Append [handler reference, authenticated (0/1)] to the summary for every route the file
-    registers with a handler of the module."""
+    """Append [handler reference, flags] to the summary for every route the file registers with a
+    handler of the module: AUTHENTICATED, DEVELOPER_SWITCH, or 0 for a public route. A handler
+    made by a call of the module (`r.GET("/x", DebugHandler(logger))`) is recorded by its maker,
+    whose literals serve the route."""
     data = summariser.source.data
     if _ROUTE_CALL.search(data) is None:
         return
@@ -61,11 +69,17 @@ def collect(summariser: "_FileSummariser") -> None:
             continue
         handlers: list[tuple[Node, bool]] = []  # (handler node, wrapped by something named for auth)
         others: list[Node] = []
-        for arg in args.named_children:
+        arguments = args.named_children
+        for index, arg in enumerate(arguments):
             if arg.type in ("identifier", "selector_expression", "func_literal"):
                 handlers.append((arg, False))
             elif arg.type == "call_expression":
                 handlers.extend(_wrapped(summariser, arg, False, 0))
+                # `r.GET("/x", DebugHandler(logger))`: the handler's position (right after the path,
+                # or last), made by a function not named for authentication, is a handler factory
+                if (index == 1 or index == len(arguments) - 1) and \
+                        not authenticated(summariser.text(arg.child_by_field_name("function"))):
+                    handlers.append((arg, False))
                 others.append(arg)  # middleware given with the route: `auth.Required(store)`
             else:
                 others.append(arg)
@@ -74,8 +88,14 @@ def collect(summariser: "_FileSummariser") -> None:
         inline = any(authenticated(summariser.text(o)) for o in others)
         operand = selector.child_by_field_name("operand")
         behind = inline or _router_authenticated(summariser, operand, function, 0)
+        switch = DEVELOPER_SWITCH if _developer_switch(summariser, call, function) else 0
         for node, wrapped in handlers:
-            if node.type == "func_literal":
+            if node.type == "call_expression":
+                # a handler factory of the module: its literals serve the route
+                ref = summariser._reference(node.child_by_field_name("function"), function, called=True)
+                if ref is None or ref[0] not in ("L", "I"):
+                    continue
+            elif node.type == "func_literal":
                 if literals is None:
                     literals = {fn.node.start_byte: fn for fn in model.functions if fn.kind == "literal"}
                 fn = literals.get(node.start_byte)
@@ -83,7 +103,20 @@ def collect(summariser: "_FileSummariser") -> None:
             else:
                 ref = summariser._reference(node, function, called=False)
             if ref is not None:
-                summariser.summary.routes.append([ref, 1 if behind or wrapped else 0])
+                summariser.summary.routes.append([ref, (AUTHENTICATED if behind or wrapped else 0) | switch])
+
+
+def _developer_switch(summariser: "_FileSummariser", call: Node, function: "Function") -> bool:
+    """The registration sits in an `if` of its function whose condition is a switch for developers
+    (`if cfg.DebugEndpoint {`): a default deployment does not have the route."""
+    child, current = call, call.parent
+    while current is not None and current.id != function.node.id:
+        if current.type == "if_statement" and current.child_by_field_name("consequence") == child:
+            condition = current.child_by_field_name("condition")
+            if condition is not None and _SWITCH.search(summariser.text(condition)):
+                return True
+        child, current = current, current.parent
+    return False
 
 
 def _wrapped(summariser: "_FileSummariser", call: Node, named: bool, depth: int):
