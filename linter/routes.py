@@ -152,6 +152,10 @@ def _router_authenticated(summariser: "_FileSummariser", operand: Node | None, f
     for use in re.finditer(rb"\b" + name + rb"\.Use\(([^\n]*)", data[start:end]):
         if authenticated(use.group(1).decode("utf-8", "replace")):
             return True
+    # the router handed to a wrapper named for authentication: `srv.Handler = requireAuth(mux)`
+    for wrap in re.finditer(rb"([A-Za-z_][\w.]*)\([^\n)]*?\b" + name + rb"\b", data[start:end]):
+        if authenticated(wrap.group(1).decode("utf-8", "replace")):
+            return True
     made = re.search(rb"\b" + name + rb"\s*:?=\s*([A-Za-z_]\w*)\.Group\(([^\n]*)", data[start:end])
     if made is None:
         return False
