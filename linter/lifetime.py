@@ -436,6 +436,18 @@ class LifetimeTable:
     def from_json(cls, data: dict) -> "LifetimeTable":
         return cls({(d, n): v for d, n, v in data["l"]}, set(data["f"]), set(data["d"]))
 
+    def for_findings(self, findings: list[Finding]) -> "LifetimeTable":
+        """The part of the table that judging `findings` reads: what a warm run, whose findings
+        are those of the run that built it, loads instead of every function of the module."""
+        lifetimes = {}
+        for finding in findings:
+            directory, names = _function_keys(finding)
+            for name in (*names, finding.context):
+                lifetime = self.lifetimes.get((directory, name))
+                if lifetime is not None:
+                    lifetimes[(directory, name)] = lifetime
+        return LifetimeTable(lifetimes, set(self.test_files), set(self.test_dirs))
+
 
 def table_of(model: ModuleModel) -> LifetimeTable:
     table = LifetimeTable(test_files=set(model.test_files))
@@ -452,8 +464,7 @@ def lifetime_of(model: "ModuleModel | LifetimeTable", finding: Finding) -> str |
     table = model if isinstance(model, LifetimeTable) else table_of(model)
     if finding.path.endswith("_test.go") or finding.path in table.test_files:
         return TEST
-    directory = posixpath.dirname(finding.path) or "."
-    names = finding.subjects or ((finding.context,) if finding.context else ())
+    directory, names = _function_keys(finding)
     best = None
     for name in names:
         lifetime = table.lifetimes.get((directory, name))
@@ -463,6 +474,11 @@ def lifetime_of(model: "ModuleModel | LifetimeTable", finding: Finding) -> str |
         # At package level with no function named: a test-only or example package still decides.
         return TEST
     return best
+
+
+def _function_keys(finding: Finding) -> tuple[str, tuple[str, ...]]:
+    """The directory and the function names whose lifetimes decide a finding's."""
+    return posixpath.dirname(finding.path) or ".", finding.subjects or ((finding.context,) if finding.context else ())
 
 
 def relative_directory(directory: Path, root: Path) -> str:
