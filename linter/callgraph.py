@@ -88,6 +88,7 @@ _PREDECLARED = frozenset(
 _NIL_GUARD = re.compile(rb"if\s+[A-Za-z_]\w*\s*!=\s*nil")
 _ARGUMENT_NAME = re.compile(rb"[(,][ \t\r\n]*([A-Za-z_]\w*)[ \t\r\n]*(?=[,)])")
 _IDENTIFIER = re.compile(rb"[A-Za-z_]\w*")
+_BUILTIN_BYTES = frozenset(name.encode() for name in BUILTINS)
 _FIELD_AFTER = re.compile(rb"[ \t]*\.[ \t\r\n]*([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_\x80-\xff])")
 _NAMED_TYPE = re.compile(r"(\*?)([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?(?:\[.*\])?")
 _BUILD_LINE = re.compile(rb"^//go:build[ \t]+(.+?)[ \t]*\r?$", re.M)
@@ -435,7 +436,8 @@ class _FileSummariser:
                 function = enclosing(ident)
                 if function is not None:
                     self._edge(function.name, ["L", self.text(ident)], ident, function=function)
-            elif self.local_function_values:
+            elif self.local_function_values and data[ident.start_byte:ident.end_byte] not in _BUILTIN_BYTES:
+                # (`len(x)`, `append(…)`: a builtin is never a local's method value, see _reference.)
                 function = enclosing(ident)
                 if function is not None:
                     ref = self._reference(ident, function, called=True)
