@@ -29,7 +29,7 @@ from pathlib import Path
 from . import __version__
 from .rule import Finding, Notification, NotificationKind, Severity
 
-FORMAT = "goleaklint-cache-6"
+FORMAT = "goleaklint-cache-7"
 
 
 def default_cache_dir() -> Path:
@@ -168,18 +168,19 @@ class ResultCache:
         """The cached LintResult for `key`, or None when absent or not trustworthy."""
         from .engine import LintResult
 
-        data = self._read(key)
-        if data is None:
+        found = self._read(key, tail=True)
+        if found is None:
             return None
+        data, summaries = found
         try:
             return LintResult(
                 findings=[_finding(item) for item in data["findings"]],
                 suppressed=[_finding(item) for item in data["suppressed"]],
                 notifications=[_notification(item) for item in data["notifications"]],
                 files_scanned=int(data["files_scanned"]),
-                # The package's summary stays JSON text until the module model needs it: a warm
+                # The package's summary stays JSON bytes until the module model needs it: a warm
                 # run whose lifetimes are cached never decodes it.
-                summary_blobs=[data["summaries"]] if data["summaries"] != "[]" else [],
+                summary_blobs=[summaries] if summaries != b"[]" else [],
                 keys=[key],
             )
         except (ValueError, KeyError, TypeError, AttributeError):
@@ -196,18 +197,21 @@ class ResultCache:
                 "suppressed": [_finding_data(f) for f in result.suppressed],
                 "notifications": [_notification_data(n) for n in result.notifications],
                 "files_scanned": result.files_scanned,
-                "summaries": json.dumps([summary.to_json() for summary in result.all_summaries()],
-                                        separators=(",", ":")),
             },
             separators=(",", ":"),
         ).encode()
-        self._blob(key, payload)
+        # The summaries (most of an entry) follow the JSON on a line of their own, as JSON, so a
+        # warm run neither scans nor unescapes them: json.dumps escapes no newline into a line.
+        summaries = json.dumps([summary.to_json() for summary in result.all_summaries()], separators=(",", ":"))
+        self._blob(key, payload + b"\n" + summaries.encode())
 
     def _blob(self, key: str, payload: bytes) -> None:
         checksum = hashlib.blake2b(payload, digest_size=16).hexdigest().encode()
         _WRITER.submit(self._path(key), checksum + b"\n" + payload)
 
-    def _read(self, key: str) -> dict | None:
+    def _read(self, key: str, tail: bool = False):
+        """The entry's JSON, or None; with `tail`, (JSON, the bytes of the line after it), or
+        None when there is no such line."""
         try:
             blob = self._path(key).read_bytes()
         except OSError:
@@ -215,11 +219,18 @@ class ResultCache:
         checksum, sep, payload = blob.partition(b"\n")
         if not sep or hashlib.blake2b(payload, digest_size=16).hexdigest().encode() != checksum:
             return None
+        rest = b""
+        if tail:
+            payload, sep, rest = payload.partition(b"\n")
+            if not sep:
+                return None
         try:
             data = json.loads(payload)
         except ValueError:
             return None
-        return data if isinstance(data, dict) and data.get("format") == FORMAT and data.get("key") == key else None
+        if not (isinstance(data, dict) and data.get("format") == FORMAT and data.get("key") == key):
+            return None
+        return (data, rest) if tail else data
 
     def load_table(self, run_key: str):
         """The lifetimes of a whole run (linter/lifetime.py), keyed by every package's key."""

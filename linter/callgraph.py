@@ -36,15 +36,21 @@ from .source import query
 # The patterns the summary needs, with their capture names. The engine adds them to its combined
 # query (one walk of the tree serves rules and summary), prefixed with `_`. Each names the node the
 # summary reads, so the hot loop makes no child_by_field_name call per call site.
+# Selectors on a plain name capture the name only: most are calls into the standard library or a
+# dependency, dropped on the name's bytes, and a capture costs a node object each; the field of the
+# few that go on is read from the tree. Keyed elements are captured only when their value can name a
+# function (a name or a selector): most hold literals.
 SUMMARY_PATTERNS = (
-    ("(call_expression function: (identifier) @ci)", ("ci",)),
-    ("(call_expression function: (selector_expression operand: (identifier) @co field: (field_identifier) @cf))",
-     ("co", "cf")),
-    ("(call_expression function: (selector_expression operand: [(call_expression) (index_expression) "
-     "(selector_expression) (parenthesized_expression)] @cx field: (field_identifier) @cxf))", ("cx", "cxf")),
-    ("(argument_list (selector_expression operand: (identifier) @ao field: (field_identifier) @af))", ("ao", "af")),
+    # Every call once, whatever its callee's shape: three patterns rooted at calls cost a third more.
+    ("(call_expression function: [(identifier) @ci "
+     "(selector_expression operand: (identifier) @co field: (field_identifier)) "
+     "(selector_expression operand: [(call_expression) (index_expression) (selector_expression) "
+     "(parenthesized_expression)] @cx field: (field_identifier) @cxf)])", ("ci", "co", "cx", "cxf")),
+    ("(argument_list (selector_expression operand: (identifier) @ao field: (field_identifier)))", ("ao",)),
     ("(for_statement) @loop", ("loop",)),
-    ("(keyed_element) @kv", ("kv",)),
+    # (An alternation of the value's child would match every keyed element: two patterns.)
+    ("(keyed_element value: (literal_element (identifier))) @kv", ("kv",)),
+    ("(keyed_element value: (literal_element (selector_expression))) @kv", ()),
 )
 SUMMARY_CAPTURES = tuple(name for _, names in SUMMARY_PATTERNS for name in names)
 _SUMMARY_QUERY = "\n".join(pattern for pattern, _ in SUMMARY_PATTERNS)
@@ -83,6 +89,8 @@ _PREDECLARED = frozenset(
 _NIL_GUARD = re.compile(rb"if\s+[A-Za-z_]\w*\s*(?:!=\s*nil\s*)?\{")
 _ARGUMENT_NAME = re.compile(rb"[(,][ \t\r\n]*([A-Za-z_]\w*)[ \t\r\n]*(?=[,)])")
 _IDENTIFIER = re.compile(rb"[A-Za-z_]\w*")
+_BUILTIN_BYTES = frozenset(name.encode() for name in BUILTINS)
+_FIELD_AFTER = re.compile(rb"[ \t]*\.[ \t\r\n]*([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_\x80-\xff])")
 _NAMED_TYPE = re.compile(r"(\*?)([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?(?:\[.*\])?")
 _BUILD_LINE = re.compile(rb"^//go:build[ \t]+(.+?)[ \t]*\r?$", re.M)
 # Build tags a default build of some platform sets: a file constrained by any other tag (`debug`,
@@ -164,7 +172,9 @@ class _FileSummariser:
             captures = QueryCursor(query(_SUMMARY_QUERY)).captures(self.source.root)
         self.captures = captures
         self.loops = sorted(captures.get("loop", []), key=lambda n: n.start_byte)
-        self.keyed = captures.get("kv", [])
+        # Captures come in the order the combined query finishes its matches, which changes with
+        # every rule's patterns: in source order, an edge names its first call site whatever the rules.
+        self.keyed = sorted(captures.get("kv", ()), key=_start)
         self.relpath = self.source.relpath
         self.package_functions_bytes = _function_bytes(package_functions)
         self.import_bytes = {name.encode(): path for name, path in model.imports.items()}
@@ -198,11 +208,10 @@ class _FileSummariser:
             self.test_code = False
         if file_root is not None:
             self.summary.test_files.append(self.relpath)
+        data = self.source.data
         for fn in self.model.functions:
             root = file_root or self._root_of(fn)
-            starts = self.source.line_starts
-            line = bisect.bisect_right(starts, fn.node.start_byte)
-            end_line = bisect.bisect_right(starts, max(fn.node.end_byte - 1, fn.node.start_byte))
+            line, end_line = _lines(fn.node, data)
             base = fn.name.rsplit(".", 1)[-1]
             receiver = fn.name.split(".", 1)[0] if fn.kind == "method" else ""
             record = [self.relpath, line, end_line, fn.kind, receiver, base[:1].isupper() and fn.kind != "literal",
@@ -442,9 +451,9 @@ class _FileSummariser:
             in_loop = function is not None and self._in_unbounded_loop(node, function)
         if known is not None:
             if in_loop:
-                known[2], known[3], known[4] = self.relpath, bisect.bisect_right(self.source.line_starts, node.start_byte), 1
+                known[2], known[3], known[4] = self.relpath, node.start_point[0] + 1, 1
             return
-        line = bisect.bisect_right(self.source.line_starts, node.start_byte)
+        line = node.start_point[0] + 1
         edge = [caller, callee, self.relpath, line, 1 if in_loop else 0]
         self._edges[key] = edge
         self.summary.calls.append(edge)
@@ -459,12 +468,13 @@ class _FileSummariser:
         functions_bytes = self.package_functions_bytes
         imports = self.import_bytes
         enclosing = self.model.enclosing_function
-        for ident in captures.get("ci", ()):
+        for ident in sorted(captures.get("ci", ()), key=_start):
             if data[ident.start_byte:ident.end_byte] in functions_bytes:
                 function = enclosing(ident)
                 if function is not None:
                     self._edge(function.name, ["L", self.text(ident)], ident, function=function)
-            elif self.local_function_values:
+            elif self.local_function_values and data[ident.start_byte:ident.end_byte] not in _BUILTIN_BYTES:
+                # (`len(x)`, `append(…)`: a builtin is never a local's method value, see _reference.)
                 function = enclosing(ident)
                 if function is not None:
                     ref = self._reference(ident, function, called=True)
@@ -473,7 +483,7 @@ class _FileSummariser:
         # Test code only needs to be seen calling: a helper nothing else calls is test-only. What
         # its method calls name through types cannot change a lifetime, so it is not worked out.
         typed = self._typable_names() if not self.test_code else frozenset()
-        for operand, field_node, called in self._selector_pairs():
+        for operand, called in self._selector_operands():
             key = data[operand.start_byte:operand.end_byte]
             path = imports.get(key)
             if path is not None and not self._in_module(path) and key not in typed:
@@ -483,7 +493,7 @@ class _FileSummariser:
             function = enclosing(operand)
             if function is None:
                 continue
-            name = self.text(field_node)
+            name = self._field_name(operand)
             if called and name in _REGISTRATIONS_FIRST:
                 self._registration(operand, name, function)
             if path is not None and self._import_not_shadowed(key.decode(), function):
@@ -608,12 +618,21 @@ class _FileSummariser:
             return [(by_selector[f.parent.id], f) for f in names if f.parent is not None and f.parent.id in by_selector]
         return list(zip(ops, names))
 
-    def _selector_pairs(self):
-        """(operand, field, called) of `x.M(…)` calls and of `x.M` handed to a call."""
-        for operand, field_node in self._pairs("co", "cf"):
-            yield operand, field_node, True
-        for operand, field_node in self._pairs("ao", "af"):
-            yield operand, field_node, False
+    def _field_name(self, operand: Node) -> str:
+        """The field of the selector `operand` starts: read from the bytes after it (asking the
+        tree for a node's parent walks down from the root), from the tree when a comment or a
+        name that is not ASCII stands there."""
+        match = _FIELD_AFTER.match(self.source.data, operand.end_byte)
+        if match is not None:
+            return match.group(1).decode()
+        return self.text(operand.parent.child_by_field_name("field"))
+
+    def _selector_operands(self) -> list[tuple[Node, bool]]:
+        """(operand, called) of `x.M(…)` calls and of `x.M` handed to a call, each kind in source
+        order (operands are names: they never nest)."""
+        calls = sorted(self.captures.get("co", ()), key=_start)
+        values = sorted(self.captures.get("ao", ()), key=_start)
+        return [(operand, True) for operand in calls] + [(operand, False) for operand in values]
 
     def _complex_receiver(self, operand: Node, name: str, function: Function) -> list | None:
         """`Store().Add(x)`, `counters["api"].Inc()`, `s.store.Get(k)`: a method on what a call
@@ -904,6 +923,19 @@ def _module_memo(modules: tuple[str, ...]) -> dict[str, bool]:
         _MODULE_MEMO.clear()
         memo = _MODULE_MEMO[modules] = {}
     return memo
+
+
+def _lines(node: Node, data: bytes) -> tuple[int, int]:
+    """The 1-based first and last line of a node, from the rows the parser counted: building a
+    file's line index in Python cost more than the rest of the functions' records. The last line is
+    the line of the node's last byte (a node ending in a newline ends on the row before its end)."""
+    start, end = node.start_byte, node.end_byte
+    line = node.start_point[0] + 1
+    if end <= start:
+        return line, line
+    if data[end - 1] == 10:
+        return line, data.count(b"\n", 0, end - 1) + 1
+    return line, node.end_point[0] + 1
 
 
 def _start(node: Node) -> int:

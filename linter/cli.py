@@ -364,7 +364,8 @@ def _lint_by_config(jobs: list[PackageJob], root: Path, select, ignore, cache_di
             result.module = model
             table = table_of(model)
             if cache is not None:
-                cache.store_table(key, table)
+                judged = [f for part, _ in parts for f in (*part.findings, *part.suppressed)]
+                cache.store_table(key, table.for_findings(judged))
     for part, options in parts:
         if table is not None:
             judge_lifetimes(part, [*jobs, *context], options, table)

@@ -126,7 +126,8 @@ class ConfigResolver:
     def config_file(self, directory: Path) -> Path | None:
         visited = []
         found = None
-        for candidate in (directory, *directory.parents):
+        candidate = directory
+        while True:  # parent by parent: most directories stop at a known one, and `parents` is slow
             if candidate in self._nearest:
                 found = self._nearest[candidate]
                 break
@@ -134,6 +135,10 @@ class ConfigResolver:
             found = _config_in(candidate)
             if found is not None:
                 break
+            parent = candidate.parent
+            if parent == candidate:
+                break
+            candidate = parent
         for candidate in visited:
             self._nearest[candidate] = found
         return found

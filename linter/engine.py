@@ -50,7 +50,7 @@ class LintResult:
     notifications: list[Notification] = field(default_factory=list)
     files_scanned: int = 0
     summaries: list[PackageSummary] = field(default_factory=list)  # for the module model
-    summary_blobs: list[str] = field(default_factory=list)  # the same, as cached JSON not yet decoded
+    summary_blobs: list[bytes] = field(default_factory=list)  # the same, as cached JSON not yet decoded
     keys: list[str] = field(default_factory=list)  # the cache key of every package linted or loaded
     # Findings in code that runs once per process or only in tests (linter/lifetime.py): not reported.
     silenced: list[Finding] = field(default_factory=list)

@@ -425,6 +425,17 @@ class PackageFunctions:
         return False
 
     @cached_property
+    def struct_names(self) -> frozenset[str]:
+        """The keys of `struct_fields`, without typing every field: most questions about a
+        package's structs end at "is there one of that name"."""
+        names: set[str] = set()
+        for ctx in self.pkg.files:
+            if not ctx.source.parsed and b"struct" not in ctx.source.data:
+                continue
+            names.update(ctx.source.text(name) for name, _ in _struct_specs(ctx.source.declarations))
+        return frozenset(names)
+
+    @cached_property
     def struct_fields(self) -> dict[str, dict[str, str]]:
         """Struct type name -> field name -> import-resolved field type, for the package's structs."""
         structs: dict[str, dict[str, str]] = {}

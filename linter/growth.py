@@ -797,7 +797,6 @@ def describe_sites(sites: Iterable[GrowthSite], source: str = "key") -> str:
 
 # ---- maps in struct fields of process-lifetime values -------------------------------------------
 
-_STRUCTS = "(type_spec name: (type_identifier) @name type: (struct_type) @struct)"
 # Key names that say one entry per client: an address, a token, a user or session id.
 _PER_CLIENT_NAME = re.compile(r"(?i)(^|_)(ip|addr|address|remote|host|client|token|session|sid|user|uid|visitor|login|email|phone)")
 
@@ -814,6 +813,24 @@ class FieldMap:
     sites: list[GrowthSite] = field(default_factory=list)
 
 
+def _struct_specs(ctx: FileContext) -> Iterator[tuple[Node, Node]]:
+    """(name, struct_type) of every `type X struct {…}` of the file, local types included, in
+    source order: found from each `struct` in the bytes (a find in C) instead of a walk of the tree,
+    which cost a third of a parse per file."""
+    data = ctx.source.data
+    root = ctx.source.root
+    at = data.find(b"struct")
+    while at != -1:
+        node = root.named_descendant_for_byte_range(at, at + 6)
+        if node is not None and node.type == "struct_type" and node.start_byte == at:
+            spec = node.parent
+            if spec is not None and spec.type == "type_spec" and spec.child_by_field_name("type") == node:
+                name = spec.child_by_field_name("name")
+                if name is not None and name.type == "type_identifier":
+                    yield name, node
+        at = data.find(b"struct", at + 6)
+
+
 def field_map_growth(pkg: PackageContext) -> list[FieldMap]:
     """Map fields of structs that a package variable, a package-level map or a singleton getter
     holds for the life of the process, inserted into through that value with a per-client key
@@ -822,17 +839,13 @@ def field_map_growth(pkg: PackageContext) -> list[FieldMap]:
     files = [ctx for ctx in pkg.files if not ctx.is_test_file]
     if not files or _TEST_SUPPORT_PACKAGE.search(files[0].model.package):
         return []
-    from tree_sitter import QueryCursor
-
-    from .source import query
-
     candidates: list[FieldMap] = []
     for ctx in files:
         if ctx.relpath not in pkg.report_paths or b"map[" not in ctx.source.data:
             continue
-        for _, match in QueryCursor(query(_STRUCTS)).matches(ctx.source.root):
-            type_name = ctx.source.text(match["name"][0])
-            for field_list in match["struct"][0].named_children:
+        for name_node, struct in _struct_specs(ctx):
+            type_name = ctx.source.text(name_node)
+            for field_list in struct.named_children:
                 for decl in field_list.named_children:
                     type_text = ctx.model.type_text(decl.child_by_field_name("type")) if decl.type == "field_declaration" else ""
                     key = re.match(r"^map\[(.*?)\]", type_text)

@@ -26,6 +26,7 @@ another needs no cache entry of the other to be invalidated.
 
 from __future__ import annotations
 
+import gc
 import os
 import posixpath
 import re
@@ -176,6 +177,18 @@ def _module_path(go_mod: Path) -> str:
 def build_model(summaries: list[PackageSummary], import_paths: dict[str, str], modules: dict[str, str]) -> ModuleModel:
     """`import_paths`: package directory -> import path; `modules`: package directory -> module root
     (both relative to the report root)."""
+    # The model makes a few hundred thousand small objects and no garbage: left on, the cyclic
+    # collector walked every summary and node again and again while they were made.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _build_model(summaries, import_paths, modules)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], modules: dict[str, str]) -> ModuleModel:
     model = ModuleModel()
     has_main: dict[str, bool] = {}
     for summary in summaries:
@@ -471,6 +484,22 @@ class LifetimeTable:
         return cls({(d, n): v for d, n, v in data["l"]}, set(data["f"]), set(data["d"]),
                    {(entry[0], entry[1]): entry[2] for entry in data.get("a", [])})
 
+    def for_findings(self, findings: list[Finding]) -> "LifetimeTable":
+        """The part of the table that judging `findings` reads: what a warm run, whose findings
+        are those of the run that built it, loads instead of every function of the module."""
+        lifetimes = {}
+        guarded = {}
+        for finding in findings:
+            directory, names = _function_keys(finding)
+            for name in (*names, finding.context):
+                lifetime = self.lifetimes.get((directory, name))
+                if lifetime is not None:
+                    lifetimes[(directory, name)] = lifetime
+                for key in ((directory, name), (directory, _LITERAL_SUFFIX.sub("", name or ""))):
+                    if key in self.authenticated:
+                        guarded[key] = self.authenticated[key]
+        return LifetimeTable(lifetimes, set(self.test_files), set(self.test_dirs), guarded)
+
 
 def table_of(model: ModuleModel) -> LifetimeTable:
     table = LifetimeTable(test_files=set(model.test_files))
@@ -493,8 +522,7 @@ def lifetime_of(model: "ModuleModel | LifetimeTable", finding: Finding) -> str |
     table = model if isinstance(model, LifetimeTable) else table_of(model)
     if finding.path.endswith("_test.go") or finding.path in table.test_files:
         return TEST
-    directory = posixpath.dirname(finding.path) or "."
-    names = finding.subjects or ((finding.context,) if finding.context else ())
+    directory, names = _function_keys(finding)
     best = None
     for name in names:
         lifetime = table.lifetimes.get((directory, name))
@@ -530,6 +558,11 @@ def _route_guard(table: LifetimeTable, finding: Finding) -> str | None:
             return None
         kinds.add(kind)
     return (kinds.pop() if len(kinds) == 1 else "guarded") if kinds else None
+
+
+def _function_keys(finding: Finding) -> tuple[str, tuple[str, ...]]:
+    """The directory and the function names whose lifetimes decide a finding's."""
+    return posixpath.dirname(finding.path) or ".", finding.subjects or ((finding.context,) if finding.context else ())
 
 
 def relative_directory(directory: Path, root: Path) -> str:

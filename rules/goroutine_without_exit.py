@@ -111,6 +111,7 @@ _LOOP_EXITS = """
 (goto_statement) @goto
 (call_expression) @call
 """
+_WORDS = re.compile(r"\w+")
 _ENDS = re.compile(r"(?i)(done|quit|stop|exit|clos|shutdown|cancel|term|kill|die|finish|abort|halt)")
 
 
@@ -178,7 +179,7 @@ def _constructed_type(pkg: PackageContext, functions: PackageFunctions, function
     if function is None or function.kind != "func" or not function.results:
         return None
     name = re.sub(r"\[.*$", "", function.results[0].type.lstrip("*"))
-    if not name or "." in name or name not in functions.struct_fields:
+    if not name or "." in name or name not in functions.struct_names:
         return None
     found = pkg.package_scope.get(name) if hasattr(pkg.package_scope, "get") else None
     spec = found[1].parent if found is not None else None
@@ -326,8 +327,16 @@ def _unstopped_helpers(pkg: PackageContext, ctx: FileContext, functions: Package
     arguments, on a value kept in the new struct) while the struct has no Stop or Close and nothing
     stops the helper: whatever the helper runs outlives every value a caller creates."""
     model = ctx.model
+    structs = functions.struct_names
+    if not structs:
+        return
     for decl in ctx.source.declarations:
         if decl.type != "function_declaration":
+            continue
+        # A constructor's first result names a struct of the package: without one of those names
+        # in its results, a function's results need no typing.
+        result = decl.child_by_field_name("result")
+        if result is None or structs.isdisjoint(_WORDS.findall(ctx.source.text(result))):
             continue
         constructor = model.function_of(decl)
         type_name = _constructed_type(pkg, functions, constructor)

@@ -320,3 +320,24 @@ def test_a_function_handed_to_a_call_by_name_takes_the_callers_lifetime(tmp_path
     assert found[".:poll"] == ONCE
     assert found[".:sweep"] == ONCE  # on the next line
     assert found[".:stray"] == UNKNOWN  # named only in a comment
+
+
+def test_warm_runs_keep_what_routes_put_in_front_of_handlers(tmp_path):
+    """The cached lifetimes table carries the routes' guards for the findings it judges: a warm run
+    reports GL406 behind authentication or a developer switch as the cold run did."""
+    import json
+
+    module = tmp_path / "webapp"
+    shutil.copytree(FIXTURES / "lifetimes" / "webapp", module)
+    cache = tmp_path / "cache"
+
+    def findings():
+        proc = _cli(module, "--cache-dir", str(cache), "--format", "json", "--show-notes", "./...")
+        assert proc.returncode in (0, 1), proc.stderr
+        return sorted((f["path"], f["line"], f["rule"], f["severity"], f["message"]) for f in json.loads(proc.stdout)["findings"])
+
+    cold = findings()
+    notes = [f for f in cold if f[2] == "GL406" and f[3] == "note"]
+    assert any("authentication in front" in f[4] for f in notes)
+    assert any("developer switch" in f[4] or "debug, test or demo switch" in f[4] for f in notes)
+    assert findings() == cold
