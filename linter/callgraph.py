@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Node, QueryCursor
 
 from . import routes
+from .cfg import BENCHMARK_LOOP, FOREVER, RANGE, WHILE, loop_header
 from .frameworks import is_handler
 from .goroutines import CLI_PACKAGES
 from .model import BUILTINS, FileModel, Function, single_initialiser
@@ -121,7 +122,6 @@ def _opt_in_tag(data: bytes) -> str | None:
     return None
 
 
-_BENCHMARK_N = re.compile(r"\b[A-Za-z_]\w*\.N\b")
 _BUILD_IGNORE = re.compile(rb"^//go:build\s+ignore\s*$", re.M)
 
 
@@ -403,19 +403,14 @@ class _FileSummariser:
         return False
 
     def _unbounded_loop(self, loop: Node) -> bool:
-        """`for {}`, `for cond {}`, or a range over a channel: a loop that runs as long as its
-        goroutine, so what it calls repeats without bound."""
+        """`for {}`, `for cond {}`, a benchmark's loop, or a range over a channel: a loop that runs
+        as long as its goroutine (or the benchmark), so what it calls repeats without bound."""
         known = self._unbounded.get(loop.id)
         if known is not None:
             return known
-        result = True
-        for child in loop.named_children:
-            if child.type == "for_clause":
-                condition = child.child_by_field_name("condition")
-                # `for i := 0; i < b.N; i++`: a benchmark runs its loop as often as it takes.
-                result = condition is None or _BENCHMARK_N.search(self.text(condition)) is not None
-            elif child.type == "range_clause":
-                result = self._channel(child.child_by_field_name("right"))
+        kind, clause = loop_header(loop)
+        result = kind in (FOREVER, WHILE, BENCHMARK_LOOP) or (
+            kind == RANGE and self._channel(clause.child_by_field_name("right")))
         self._unbounded[loop.id] = result
         return result
 
@@ -1028,11 +1023,5 @@ def in_unbounded_loop(model: FileModel, node: Node) -> str:
 
 
 def _benchmark_loop(model: FileModel, loop: Node) -> bool:
-    """`for i := 0; i < b.N; i++` or `for b.Loop()` in a file of tests."""
-    if not model.source.relpath.endswith("_test.go"):
-        return False
-    header = loop.named_children[0] if loop.named_child_count else None
-    if header is None or header.type == "block":
-        return False
-    text = model.source.text(header)
-    return _BENCHMARK_N.search(text) is not None or text.endswith(".Loop()")
+    """`for i := 0; i < b.N; i++`, `for b.Loop()` or `for range b.N` in a file of tests."""
+    return model.source.relpath.endswith("_test.go") and loop_header(loop)[0] == BENCHMARK_LOOP
