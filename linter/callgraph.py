@@ -403,33 +403,10 @@ class _FileSummariser:
         return False
 
     def _unbounded_loop(self, loop: Node) -> bool:
-        """`for {}`, `for cond {}`, a benchmark's loop, or a range over a channel: a loop that runs
-        as long as its goroutine (or the benchmark), so what it calls repeats without bound."""
         known = self._unbounded.get(loop.id)
-        if known is not None:
-            return known
-        kind, clause = loop_header(loop)
-        result = kind in (FOREVER, WHILE, BENCHMARK_LOOP) or (
-            kind == RANGE and self._channel(clause.child_by_field_name("right")))
-        self._unbounded[loop.id] = result
-        return result
-
-    def _channel(self, expr: Node | None) -> bool:
-        if expr is None:
-            return False
-        if expr.type == "selector_expression":
-            return self.text(expr.child_by_field_name("field")) == "C"
-        if expr.type == "identifier":
-            binding = self.model.resolve(expr)
-            decl = binding.decl
-            if (self.model.declared_type(binding) or "").startswith(("chan", "<-chan")):
-                return True
-            if decl is not None and binding.kind in ("local", "package"):
-                init = single_initialiser(decl)
-                if init is not None and init.type == "call_expression" and self.text(init.child_by_field_name("function")) == "make":
-                    args = init.child_by_field_name("arguments")
-                    return bool(args and args.named_child_count and args.named_children[0].type == "channel_type")
-        return False
+        if known is None:
+            known = self._unbounded[loop.id] = unbounded_loop(self.model, loop)
+        return known
 
     def _edge(self, caller: str, callee: list, node: Node, in_loop: bool | None = None,
               function: Function | None = None) -> None:
@@ -1010,16 +987,40 @@ def in_unbounded_loop(model: FileModel, node: Node) -> str:
     function = model.enclosing_function(node)
     if function is None:
         return ""
-    summariser = _FileSummariser.__new__(_FileSummariser)
-    summariser.model, summariser.source, summariser._unbounded = model, model.source, {}
     current = node.parent
     while current is not None and current.start_byte >= function.node.start_byte and current.id != function.node.id:
         if current.type in ("func_literal",):
             return ""
-        if current.type == "for_statement" and summariser._unbounded_loop(current):
+        if current.type == "for_statement" and unbounded_loop(model, current):
             return BENCHMARK if _benchmark_loop(model, current) else ENDLESS
         current = current.parent
     return ""
+
+
+def unbounded_loop(model: FileModel, loop: Node) -> bool:
+    """`for {}`, `for cond {}`, a benchmark's loop, or a range over a channel: a loop that runs as
+    long as its goroutine (or the benchmark), so what it calls repeats without bound."""
+    kind, clause = loop_header(loop)
+    return kind in (FOREVER, WHILE, BENCHMARK_LOOP) or (kind == RANGE and _ranges_over_channel(model, clause.child_by_field_name("right")))
+
+
+def _ranges_over_channel(model: FileModel, expr: Node | None) -> bool:
+    """A ticker's `.C`, a variable typed or made as a channel."""
+    if expr is None:
+        return False
+    if expr.type == "selector_expression":
+        return model.source.text(expr.child_by_field_name("field")) == "C"
+    if expr.type == "identifier":
+        binding = model.resolve(expr)
+        decl = binding.decl
+        if (model.declared_type(binding) or "").startswith(("chan", "<-chan")):
+            return True
+        if decl is not None and binding.kind in ("local", "package"):
+            init = single_initialiser(decl)
+            if init is not None and init.type == "call_expression" and model.source.text(init.child_by_field_name("function")) == "make":
+                args = init.child_by_field_name("arguments")
+                return bool(args and args.named_child_count and args.named_children[0].type == "channel_type")
+    return False
 
 
 def _benchmark_loop(model: FileModel, loop: Node) -> bool:
