@@ -55,6 +55,7 @@ RULE = Rule(
     }
 }""",
         limits="A defer in a branch that sets what it tests (`if t == nil { t = ...; defer t.Stop() }`, with `t` declared outside the loop) runs once and is not reported. "
+        "A defer that releases nothing the loop made (a value from before it), or a lock or WaitGroup (`Unlock`, `RUnlock`, `Done`), is a note: it holds no file, connection or memory per iteration, though holding a lock to the end may be a mistake of its own. "
         "A defer in a `range` loop is a warning where the function runs per request (the data can be anything a client sends) and a note elsewhere (a bounded set: mounts, configured servers, a page of results). "
         "A deferred `resp.Body.Close()` (or the close of a local holding a response body, `data := resp.RawBody()`) whose body the iteration reads to the end (`io.ReadAll`, `io.Copy(io.Discard, ...)`) is a note: the connection is back in the pool. So is a deferred `rows.Close()` of a result set the iteration runs to its end with `for rows.Next()`, which closes it. A defer followed in its block by a `return` or a `break` out of the loop runs at most once and is not reported. "
         "Not reported: a defer inside a function literal (it runs when the literal returns, "
@@ -179,7 +180,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         if len(what) > 60:
             what = what[:57] + "..."
         owner = f"{function.name}" if function.kind != "literal" else "the enclosing function"
-        reason = _note_reason(ctx, call, loop)
+        reason = _note_reason(ctx, call, loop) or _holds_nothing_new(ctx, callee, made)
         message = f"`defer {what}` in a loop runs only when {owner} returns: each iteration's resource is held until then"
         yield ctx.finding(
             RULE,
@@ -191,6 +192,22 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             "defer runs per iteration, or release the resource explicitly at the end of the iteration",
             severity=Severity.NOTE if reason else None,
         )
+
+
+_LOCK_RELEASES = frozenset({"Unlock", "RUnlock", "Done"})
+
+
+def _holds_nothing_new(ctx: FileContext, callee: Node | None, made: list[Node]) -> str | None:
+    """What the defer releases is not a resource the iteration acquired: nothing the loop made
+    (`defer bar.Finish()` of a value from before the loop), or a lock or WaitGroup
+    (`defer mu.Unlock()`), whose release at the function's end holds no file, connection or memory
+    per iteration. Such a defer may be a mistake, but it is not a pile-up."""
+    if callee is not None and callee.type == "selector_expression" and \
+            ctx.source.text(callee.child_by_field_name("field")) in _LOCK_RELEASES:
+        return "releasing a lock or a WaitGroup at the function's end holds no resource per iteration"
+    if not made:
+        return "it releases nothing the iteration made"
+    return None
 
 
 def _only_schedules(model: FileModel, defer: Node, loop: Node) -> bool:
