@@ -63,6 +63,8 @@ RULE = Rule(
         limits="A goroutine that only reads fields net/http never changes after the handler returns (`URL`, `Method`, `Header`, `Host`, `RemoteAddr`, `UserAgent()`...) of an `*http.Request` is a note. "
         "So is one that hands the request only to logging calls (`log…`, `slog`, `logger.…`, `….Log().Request(r)`), "
         "captured or given as the literal's argument: a logger reads what net/http no longer changes. "
+        "A package function started with the request (`go audit(r)`) is judged the same way, by what it does "
+        "with that parameter. "
         "Not reported: `c.Copy()` made before the goroutine (gin's fix); values read out of "
         "the request before the `go` statement (`id := c.Param(\"id\")`, `go use(id)`); "
         "`r.Context()` and `r.Clone(ctx)` of a net/http request, passed in or called inside the "
@@ -108,7 +110,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         return  # test handlers park requests and writers on purpose, to assert on them
     model = ctx.model
     for go in captures["go"]:
-        uses = _uses(model, go)
+        uses = _uses(model, go, ctx.package.facts.functions.callee(ctx, go_call(go)) if go_call(go) is not None
+                     and go_literal(go, model) is None and ctx.package is not None else None)
         if not uses or awaited(model, go):
             continue
         node, kind, how = max(uses, key=lambda u: (u[1] in fw.POOLED_KINDS, u[1] == fw.RESPONSE_WRITER, -u[0].start_byte))
@@ -130,7 +133,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             )
             continue
         if all(h == "reads" for _, _, h in uses):
-            fields = ", ".join(sorted({ctx.source.text(n.parent.child_by_field_name("field")) for n, _, _ in uses}))
+            fields = ", ".join(sorted({n.parent.child_by_field_name("field").text.decode("utf-8", "replace")
+                                       for n, _, _ in uses}))
             yield ctx.finding(
                 RULE, go,
                 f"goroutine reads {fields} of {fw.describe(kind)} {shown} and the handler does not wait for it: "
@@ -147,29 +151,39 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
 
 
 def _names(ctx: FileContext, nodes: list[Node]) -> list[str]:
-    return sorted({ctx.source.text(n) for n in nodes}, key=lambda s: (len(s), s))
+    return sorted({n.text.decode("utf-8", "replace") for n in nodes}, key=lambda s: (len(s), s))
 
 
-def _uses(model: FileModel, go: Node) -> list[tuple[Node, str, str]]:
-    """(node, kind, how) for every request value the goroutine gets hold of."""
+def _uses(model: FileModel, go: Node, callee=None) -> list[tuple[Node, str, str]]:
+    """(node, kind, how) for every request value the goroutine gets hold of. `callee`: the
+    package function (its file's context and Function) a `go f(r)` starts, when known."""
     uses: list[tuple[Node, str, str]] = []
     call = go_call(go)
     if call is None:
         return uses
     args = call.child_by_field_name("arguments")
     literal = go_literal(go, model)
-    params = _parameter_names(literal) if literal is not None else []
+    body, body_model, params = None, model, []
+    if literal is not None:
+        body, params = literal, _parameter_names(literal)
+    elif callee is not None and callee[1].node is not None:
+        body_model, body = callee[0].model, callee[1].node
+        params = [p.node for p in callee[1].params]
     for index, arg in enumerate(args.named_children if args is not None else []):
         value = fw.request_value(model, arg)
         if value is None:
             continue
-        how = "is given"
         if value.kind == fw.HTTP_REQUEST and index < len(params) and params[index] is not None:
-            # `go func(r *http.Request) { … }(r)`: what the literal does with its parameter decides.
-            verdicts = {_captured_use(model, ref, value.kind) for ref in model.references(params[index], within=literal)}
-            if verdicts and verdicts <= {"reads", "logs", None}:
-                how = "logs" if "logs" in verdicts else "reads" if "reads" in verdicts else "is given"
-        uses.append((arg, value.kind, how))
+            # `go func(r *http.Request) { … }(r)`, `go audit(r)`: what the function does with its
+            # parameter decides; its uses stand for the request.
+            refs = body_model.references(params[index], within=body)
+            verdicts = [(ref, _captured_use(body_model, ref, value.kind)) for ref in refs]
+            if verdicts and all(v in ("reads", "logs", None) for _, v in verdicts):
+                uses.extend((ref, value.kind, v) for ref, v in verdicts if v is not None)
+                if all(v is None for _, v in verdicts):
+                    uses.append((arg, value.kind, "is given"))
+                continue
+        uses.append((arg, value.kind, "is given"))
     function = call.child_by_field_name("function")
     if literal is None and function is not None and function.type == "selector_expression":
         value = fw.request_value(model, function.child_by_field_name("operand"))
