@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .callgraph import BENCHMARK, ONCE, REQUEST, TEST, PackageSummary
-from .routes import AUTHENTICATED, DEVELOPER_SWITCH
+from .routes import AUTHENTICATED, BODY_LIMIT, DEVELOPER_SWITCH
 from .rule import Finding, Severity
 
 LOOP = "loop"
@@ -471,7 +471,7 @@ class LifetimeTable:
     test_files: set[str] = field(default_factory=set)
     test_dirs: set[str] = field(default_factory=set)
     # handlers every route registration puts behind authentication or a developer switch
-    # (linter/routes.py): "auth", "switch", or "guarded" for a mix of the two
+    # (linter/routes.py): "auth", "switch", "guarded" for a mix of the two, or "limit" behind a body limit
     authenticated: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def to_json(self) -> dict:
@@ -506,11 +506,15 @@ def table_of(model: ModuleModel) -> LifetimeTable:
     for (directory, name), index in model.by_name.items():
         table.lifetimes[(directory, name)] = model.nodes[index].lifetime
     for index, flags in model.route_auth.items():
-        if all(flags):
-            node = model.nodes[index]
+        if all(f & BODY_LIMIT for f in flags):
+            kind = "limit"
+        elif all(f & (AUTHENTICATED | DEVELOPER_SWITCH) for f in flags):
             kind = "auth" if all(f & AUTHENTICATED for f in flags) else \
                 "switch" if all(f & DEVELOPER_SWITCH for f in flags) else "guarded"
-            table.authenticated[(model.packages[node.package].summary.directory, node.name)] = kind
+        else:
+            continue
+        node = model.nodes[index]
+        table.authenticated[(model.packages[node.package].summary.directory, node.name)] = kind
     for pindex, package in enumerate(model.packages):
         roots = {n.root for n in model.nodes_of(pindex) if n.forced}
         if roots == {TEST}:
@@ -541,6 +545,8 @@ _GUARD_TEXT = {
               "default deployment does not serve it",
     "guarded": "; every route registered with this handler is behind authentication or exists only when a developer "
                "switch is on, a lower risk than a public endpoint",
+    "limit": "; every route registered with this handler has a middleware named for a body size limit in front of "
+             "it, which bounds the read if it limits what the handler reads",
 }
 _LITERAL_SUFFIX = re.compile(r"(?:\.func\d+)+$")
 

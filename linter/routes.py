@@ -41,6 +41,13 @@ def authenticated(text: str) -> bool:
 
 AUTHENTICATED = 1  # something named for authentication stands in front of the route
 DEVELOPER_SWITCH = 2  # the route exists only when a debug, test or demo switch is on
+BODY_LIMIT = 4  # a middleware named for a body size limit stands in front of the route
+# echo's `middleware.BodyLimit("2M")`, `limitBody(1 << 20)`, `MaxBytes(…)`, `RequestSizeLimiter`
+_BODY_LIMIT = re.compile(r"(?i)body_?limit|limit_?(?:request_?)?body|max_?bytes|(?:request_?)?size_?limit")
+
+
+def limits_body(text: str) -> bool:
+    return _BODY_LIMIT.search(_STRING.sub("", text)) is not None
 # `if cfg.DebugEndpoint {`, `if *devMode {`, `if opts.EnableEcho {`: a switch for developers.
 _SWITCH = re.compile(r"(?i)debug|echo|test|demo|mock|fake|\bdev|develop|example|playground|sandbox")
 
@@ -89,6 +96,9 @@ def collect(summariser: "_FileSummariser") -> None:
         operand = selector.child_by_field_name("operand")
         behind = inline or _router_authenticated(summariser, operand, function, 0)
         switch = DEVELOPER_SWITCH if _developer_switch(summariser, call, function) else 0
+        if any(limits_body(summariser.text(o)) for o in others) or \
+                _router_authenticated(summariser, operand, function, 0, limits_body):
+            switch |= BODY_LIMIT
         for node, wrapped in handlers:
             if node.type == "call_expression":
                 # a handler factory of the module: its literals serve the route
@@ -133,14 +143,16 @@ def _wrapped(summariser: "_FileSummariser", call: Node, named: bool, depth: int)
             yield from _wrapped(summariser, arg, named, depth + 1)
 
 
-def _router_authenticated(summariser: "_FileSummariser", operand: Node | None, function: "Function", depth: int) -> bool:
-    """The router a route is registered on puts authentication in front: chi's `r.With(auth)`,
-    a group made with it or given it by `Use`, in the registering function (or one around it),
-    following the groups it was made from."""
+def _router_authenticated(summariser: "_FileSummariser", operand: Node | None, function: "Function", depth: int,
+                          test=None) -> bool:
+    """The router a route is registered on puts authentication (or what `test` looks for) in
+    front: chi's `r.With(auth)`, a group made with it or given it by `Use`, in the registering
+    function (or one around it), following the groups it was made from."""
+    guard = test or authenticated
     if operand is None or depth > 3:
         return False
     if operand.type == "call_expression":
-        return authenticated(summariser.text(operand))  # `r.With(jwtauth.Verifier(ja)).Post(…)`
+        return guard(summariser.text(operand))  # `r.With(jwtauth.Verifier(ja)).Post(…)`
     if operand.type != "identifier":
         return False
     name = re.escape(summariser.text(operand)).encode()
@@ -150,18 +162,19 @@ def _router_authenticated(summariser: "_FileSummariser", operand: Node | None, f
     data = summariser.source.data
     start, end = scope.node.start_byte, scope.node.end_byte
     for use in re.finditer(rb"\b" + name + rb"\.Use\(([^\n]*)", data[start:end]):
-        if authenticated(use.group(1).decode("utf-8", "replace")):
+        if guard(use.group(1).decode("utf-8", "replace")):
             return True
     # the router handed to a wrapper named for authentication: `srv.Handler = requireAuth(mux)`
     for wrap in re.finditer(rb"([A-Za-z_][\w.]*)\([^\n)]*?\b" + name + rb"\b", data[start:end]):
-        if authenticated(wrap.group(1).decode("utf-8", "replace")):
+        if guard(wrap.group(1).decode("utf-8", "replace")):
             return True
     made = re.search(rb"\b" + name + rb"\s*:?=\s*([A-Za-z_]\w*)\.Group\(([^\n]*)", data[start:end])
     if made is None:
         return False
-    if authenticated(made.group(2).decode("utf-8", "replace")):
+    if guard(made.group(2).decode("utf-8", "replace")):
         return True
     parent = made.group(1).decode()
     at = start + made.start(1)
     node = summariser.source.root.named_descendant_for_byte_range(at, at + len(parent))
-    return node is not None and node.type == "identifier" and _router_authenticated(summariser, node, function, depth + 1)
+    return node is not None and node.type == "identifier" and \
+        _router_authenticated(summariser, node, function, depth + 1, test)

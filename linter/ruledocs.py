@@ -62,7 +62,8 @@ _LIFETIME_TEXT = {
     "puts behind authentication (middleware given with the route or its group, `g.Use(…)`, chi's `With(…)`, a "
     "wrapping call, each named for it: `JWTAuth`, `RequireSession`, `casbin…`) is a note: only clients that "
     "authenticated reach it; so is one whose every route is registered only under a developer switch "
-    "(`if cfg.DebugEndpoint {`). A group handed to another function to register its routes is not followed.",
+    "(`if cfg.DebugEndpoint {`), or behind a middleware named for a body size limit (`middleware.BodyLimit`). A "
+    "group handed to another function to register its routes is not followed.",
     "ignores": "Reported at its own level wherever the code runs.",
 }
 
