@@ -32,6 +32,7 @@ from .frameworks import is_handler
 from .goroutines import CLI_PACKAGES
 from .model import BUILTINS, FileModel, Function, single_initialiser
 from .source import query
+from .structs import declared_fields
 
 # Patterns the engine adds to its combined query (one walk of the tree serves rules and summary).
 # The patterns the summary needs, with their capture names. The engine adds them to its combined
@@ -848,19 +849,11 @@ class _FileSummariser:
                 if struct is None or struct.type != "struct_type":
                     continue
                 fields: dict[str, str] = {}
-                for member in struct.named_children:
-                    if member.type != "field_declaration_list":
-                        continue
-                    for decl_node in member.named_children:
-                        if decl_node.type != "field_declaration":
-                            continue
-                        type_text = self.model.type_text(decl_node.child_by_field_name("type"))
-                        names = decl_node.children_by_field_name("name")
-                        for field_name in names:
-                            fields[self.text(field_name)] = type_text
-                        tag = decl_node.child_by_field_name("tag")
-                        if tag is not None and _KONG_CMD.search(self.text(tag)):
-                            self.summary.commands.append(type_text.lstrip("*"))
+                for field_name, type_text, decl_node in declared_fields(struct, self.model.type_text):
+                    fields[field_name] = type_text
+                    tag = decl_node.child_by_field_name("tag")
+                    if tag is not None and _KONG_CMD.search(self.text(tag)):
+                        self.summary.commands.append(type_text.lstrip("*"))
                 if fields:
                     self.summary.fields.setdefault(name, fields)
 

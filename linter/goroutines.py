@@ -17,6 +17,7 @@ from tree_sitter import Node, QueryCursor
 from .context import FileContext, PackageContext
 from .model import FileModel, Function, runs_once_at_startup, single_initialiser
 from .source import name_hits, query
+from .structs import declared_fields
 
 GO_QUERY = "(go_statement) @go"
 
@@ -444,13 +445,8 @@ class PackageFunctions:
                 continue  # no struct to find: do not parse a context-only file for it
             for name, struct in _struct_specs(ctx.source.declarations):
                 fields = structs.setdefault(ctx.source.text(name), {})
-                for field_list in struct.named_children:
-                    for decl in field_list.named_children:
-                        if decl.type != "field_declaration":
-                            continue
-                        type_text = ctx.model.type_text(decl.child_by_field_name("type"))
-                        for field in decl.children_by_field_name("name"):
-                            fields.setdefault(ctx.source.text(field), type_text)
+                for field, type_text, _ in declared_fields(struct, ctx.model.type_text):
+                    fields.setdefault(field, type_text)
         return structs
 
     def expression_type(self, model: FileModel, expr: Node | None) -> str | None:

@@ -8,6 +8,8 @@ declares it. One level deep: `x.F` where x is a parameter, receiver or variable 
 
 from __future__ import annotations
 
+from typing import Callable, Iterator
+
 from tree_sitter import Node
 
 from .model import Binding, FileModel, assumed_package_name
@@ -36,20 +38,32 @@ def struct_fields(model: FileModel, type_node: Node | None) -> dict[str, str] | 
     if struct is None or struct.type != "struct_type":
         return None
     found: dict[str, str] = {}
+    for name, text, _ in declared_fields(struct, lambda node: _type_in_its_file(model, node), embedded=True):
+        found[name] = text
+    return found
+
+
+def declared_fields(struct: Node, type_text: Callable[[Node], str], *,
+                    embedded: bool = False) -> Iterator[tuple[str, str, Node]]:
+    """(field name, import-resolved type, field declaration) of a `struct_type` node, in order:
+    the one reading of a struct's fields (the summary's field types, the package's struct table,
+    the field a selector names). `type_text` resolves a type node with the imports of the struct's
+    file; an embedded field is named after its type when `embedded`."""
     declarations = next((c for c in struct.named_children if c.type == "field_declaration_list"), None)
     for declaration in (declarations.named_children if declarations is not None else []):
         declared = declaration.child_by_field_name("type") if declaration.type == "field_declaration" else None
         if declared is None:
             continue
         names = [n.text for n in declaration.children_by_field_name("name")]
-        if not names:  # embedded: named after its type
+        if not names and embedded:  # named after its type
             inner = declared.named_children[-1] if declared.type == "pointer_type" and declared.named_child_count else declared
             last = inner.child_by_field_name("name") if inner.type == "qualified_type" else inner
             names = [last.text] if last is not None else []
-        text = _type_in_its_file(model, declared)
+        if not names:
+            continue
+        text = type_text(declared)
         for name in names:
-            found[name.decode("utf-8", "replace")] = text
-    return found
+            yield name.decode("utf-8", "replace"), text, declaration
 
 
 def declared_type_node(model: FileModel, binding: Binding) -> Node | None:
