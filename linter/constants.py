@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 _DEPTH = 8  # constants defined from constants: enough for real code, and no cycle can loop
 
 
-def int_constant(model: "FileModel", node: Node | None, depth: int = _DEPTH) -> int | None:
-    """The value of an integer constant expression, or None when it is not one we can fold."""
+def int_constant(model: "FileModel | None", node: Node | None, depth: int = _DEPTH) -> int | None:
+    """The value of an integer constant expression, or None when it is not one we can fold.
+    Without a model, names are not resolved: literals and arithmetic on them only."""
     if node is None or depth <= 0:
         return None
     kind = node.type
@@ -46,7 +47,7 @@ def int_constant(model: "FileModel", node: Node | None, depth: int = _DEPTH) -> 
         if left is None or right is None or operator is None:
             return None
         return _apply(operator.text.decode(), left, right)
-    if kind == "identifier":
+    if kind == "identifier" and model is not None:
         return _named(model, node, depth)
     return None
 
@@ -86,31 +87,10 @@ def _named(model: "FileModel", ident: Node, depth: int) -> int | None:
     if b"iota" in value.text:
         return None
     if binding.kind == "package" and binding.name not in model.top_level_names:
-        return _folded_elsewhere(value, depth - 1)
+        # declared in another file of the package: folded from its text alone, since this
+        # file's scopes cannot resolve that file's names
+        return int_constant(None, value, depth - 1)
     return int_constant(model, value, depth - 1)
-
-
-def _folded_elsewhere(node: Node, depth: int) -> int | None:
-    """A constant declared in another file of the package: its value is folded from its text alone,
-    without names (this file's scopes cannot resolve that file's identifiers)."""
-    if depth <= 0:
-        return None
-    kind = node.type
-    if kind == "int_literal":
-        try:
-            return int(node.text.decode().replace("_", ""), 0)
-        except ValueError:
-            return None
-    if kind == "parenthesized_expression" and node.named_child_count == 1:
-        return _folded_elsewhere(node.named_children[0], depth)
-    if kind == "binary_expression":
-        operator = node.child_by_field_name("operator")
-        left = _folded_elsewhere(node.child_by_field_name("left"), depth)
-        right = _folded_elsewhere(node.child_by_field_name("right"), depth)
-        if left is None or right is None or operator is None:
-            return None
-        return _apply(operator.text.decode(), left, right)
-    return None
 
 
 _EXITS = """
