@@ -16,7 +16,7 @@ from tree_sitter import Node, QueryCursor
 
 from .constants import int_constant
 from .effects import CLOSES, RANGES, RECEIVES, SENDS, PackageEffects, Use
-from .model import FileModel, Function, enclosing_loop
+from .model import FileModel, Function, enclosing_loop, single_initialiser
 from .source import query
 
 if TYPE_CHECKING:
@@ -77,6 +77,17 @@ def local_channel(ctx: "FileContext", make: Node) -> LocalChannel | None:
     if key not in model.facts:
         model.facts[key] = _local_channel(model, make, ctx)
     return model.facts[key]
+
+
+def named_local_channel(ctx: "FileContext", ident: Node) -> LocalChannel | None:
+    """The local channel a name refers to: a local of the function declared with its `make(chan …)`."""
+    binding = ctx.model.resolve(ident)
+    if binding.kind != "local" or binding.decl is None:
+        return None
+    make = single_initialiser(binding.decl)
+    if make is None or make.type != "call_expression":
+        return None
+    return local_channel(ctx, make)
 
 
 def _local_channel(model: FileModel, make: Node, ctx: "FileContext") -> LocalChannel | None:

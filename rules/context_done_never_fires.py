@@ -6,9 +6,9 @@ from typing import Iterable
 
 from tree_sitter import Node
 
-from goleaklint.channels import local_channel
+from goleaklint.channels import named_local_channel
 from goleaklint.context import FileContext
-from goleaklint.model import Function, single_initialiser
+from goleaklint.model import Function
 from goleaklint.rule import Docs, Finding, Rule, Severity
 
 RULE = Rule(
@@ -258,13 +258,7 @@ def _dead_case(ctx: FileContext, case: Node) -> bool:
     operand = right.child_by_field_name("operand") if right is not None and right.type == "unary_expression" else None
     if operand is None or operand.type != "identifier":
         return False
-    binding = ctx.model.resolve(operand)
-    if binding.kind != "local" or binding.decl is None:
-        return False
-    make = single_initialiser(binding.decl)
-    if make is None or make.type != "call_expression":
-        return False
-    channel = local_channel(ctx, make)
+    channel = named_local_channel(ctx, operand)
     if channel is None or channel.escape is not None or channel.sends or channel.closes:
         return False
     return not any(g.sends or g.closes for g in channel.goroutines)

@@ -9,7 +9,7 @@ from tree_sitter import Node, QueryCursor
 
 from goleaklint.context import FileContext, PackageContext
 from goleaklint.cfg import BREAK_TARGETS, may_terminate, never_closed
-from goleaklint.channels import local_channel
+from goleaklint.channels import named_local_channel
 from goleaklint.goroutines import (PackageFunctions, command_line_file, go_call, go_literal, last_name, root_function,
                                    started_at_process_level)
 from goleaklint.model import Function, single_initialiser
@@ -516,13 +516,7 @@ def _left_to_gl102(ctx: FileContext, expr: Node) -> bool:
     """A channel that the function starting this goroutine literal makes and keeps to itself:
     GL102 reports a range over it that nothing ends, naming the return after which it waits
     forever. Reporting the same leak here too would say it twice."""
-    binding = ctx.model.resolve(expr)
-    if binding.kind != "local" or binding.decl is None:
-        return False
-    value = single_initialiser(binding.decl)
-    if value is None or value.type != "call_expression":
-        return False
-    channel = local_channel(ctx, value)
+    channel = named_local_channel(ctx, expr)
     if channel is None or channel.escape is not None or started_at_process_level(ctx, channel.make):
         return False
     literal = ctx.model.enclosing_function(expr)
