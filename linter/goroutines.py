@@ -74,7 +74,9 @@ def _names_in(model: FileModel, node: Node) -> set[str]:
     return {model.source.text(n) for n in QueryCursor(query(_NAMES)).captures(node).get("name", [])}
 
 
-def _deferred(node: Node, function: Node) -> bool:
+def deferred(node: Node, function: Node) -> bool:
+    """`node` is part of a `defer` statement of `function` (not of a function literal's body
+    beyond it: the walk stops at `function`)."""
     current = node.parent
     while current is not None and current.id != function.id:
         if current.type == "defer_statement":
@@ -100,7 +102,7 @@ def awaited(model: FileModel, go: Node) -> bool:
         if go.start_byte <= wait.start_byte < go.end_byte:
             continue
         owner = model.enclosing_function(wait)
-        in_defer = _deferred(wait, function.node)
+        in_defer = deferred(wait, function.node)
         if owner is not function and not (in_defer and owner is not None and owner.parent is function):
             continue
         if wait.start_byte >= go.end_byte or in_defer:

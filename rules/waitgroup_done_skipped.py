@@ -8,7 +8,7 @@ from typing import Iterable
 from tree_sitter import Node, QueryCursor
 
 from goleaklint.context import FileContext, PackageContext
-from goleaklint.goroutines import PackageFunctions, go_literal
+from goleaklint.goroutines import PackageFunctions, deferred, go_literal
 from goleaklint.model import Function
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
@@ -99,7 +99,7 @@ def _check_go(pkg: PackageContext, functions: PackageFunctions, ctx: FileContext
         if text(method) == "Done":
             dones.setdefault(text(group), []).append(call)
     for name, calls in dones.items():
-        if any(_deferred(call, literal.node) for call in calls):
+        if any(deferred(call, literal.node) for call in calls):
             continue
         if any(model.enclosing_function(call) is not literal for call in calls):
             continue  # a Done in a nested closure runs who knows when
@@ -140,15 +140,6 @@ def _group_calls(node: Node) -> list[tuple[Node, Node, Node]]:
         if call and group and method:
             found.append((call[0], group[0], method[0]))
     return found
-
-
-def _deferred(node: Node, stop: Node) -> bool:
-    current = node.parent
-    while current is not None and current.id != stop.id:
-        if current.type == "defer_statement":
-            return True
-        current = current.parent
-    return False
 
 
 def _is_wait_group(model, group: Node) -> bool:
@@ -217,7 +208,7 @@ def _wait(pkg: PackageContext, functions: PackageFunctions, ctx: FileContext, ow
     text = ctx.source.text
     for call, other, method in _group_calls(owner.body):
         if text(method) == "Wait" and text(other) == name and ctx.model.enclosing_function(call) is owner \
-                and (call.start_byte > go.end_byte or _deferred(call, owner.node)):
+                and (call.start_byte > go.end_byte or deferred(call, owner.node)):
             return ctx, call
     if group.type != "selector_expression":
         return None
