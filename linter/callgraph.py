@@ -32,7 +32,7 @@ from .frameworks import is_handler
 from .goroutines import CLI_PACKAGES
 from .model import BUILTINS, FileModel, Function, single_initialiser
 from .source import query
-from .structs import declared_fields
+from .structs import declared_fields, struct_specs
 
 # Patterns the engine adds to its combined query (one walk of the tree serves rules and summary).
 # The patterns the summary needs, with their capture names. The engine adds them to its combined
@@ -838,24 +838,15 @@ class _FileSummariser:
 
     def types(self) -> None:
         """Struct field types (for `s.field.M()`) and kong command types (`cmd:""` fields)."""
-        for decl in self.source.declarations:
-            if decl.type != "type_declaration":
-                continue
-            for spec in decl.named_children:
-                if spec.type != "type_spec":
-                    continue
-                name = self.text(spec.child_by_field_name("name"))
-                struct = spec.child_by_field_name("type")
-                if struct is None or struct.type != "struct_type":
-                    continue
-                fields: dict[str, str] = {}
-                for field_name, type_text, decl_node in declared_fields(struct, self.model.type_text):
-                    fields[field_name] = type_text
-                    tag = decl_node.child_by_field_name("tag")
-                    if tag is not None and _KONG_CMD.search(self.text(tag)):
-                        self.summary.commands.append(type_text.lstrip("*"))
-                if fields:
-                    self.summary.fields.setdefault(name, fields)
+        for name_node, struct in struct_specs(self.source.declarations):
+            fields: dict[str, str] = {}
+            for field_name, type_text, decl_node in declared_fields(struct, self.model.type_text):
+                fields[field_name] = type_text
+                tag = decl_node.child_by_field_name("tag")
+                if tag is not None and _KONG_CMD.search(self.text(tag)):
+                    self.summary.commands.append(type_text.lstrip("*"))
+            if fields:
+                self.summary.fields.setdefault(self.text(name_node), fields)
 
 
 # `name := New(…)`, `name, err := pkg.New(…)`, `name := &T{…}`, `name := srv.Serve` (a method value:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from .model import Function
+from .structs import struct_specs
 
 if TYPE_CHECKING:
     from .context import FileContext, PackageContext
@@ -105,19 +106,13 @@ class PackageDispatch:
         for ctx in self.pkg.files:
             if b"struct" not in ctx.source.data:
                 continue
-            for decl in ctx.source.declarations:
-                if decl.type != "type_declaration":
-                    continue
-                for spec in decl.named_children:
-                    body = spec.child_by_field_name("type") if spec.type == "type_spec" else None
-                    if body is None or body.type != "struct_type":
-                        continue
-                    for fields in body.named_children:
-                        for field in fields.named_children:
-                            if field.type == "field_declaration" and field.child_by_field_name("name") is None:
-                                embedded = ctx.model.type_text(field.child_by_field_name("type")).lstrip("*")
-                                if embedded not in _KNOWN_EMBEDS:
-                                    return True
+            for _, body in struct_specs(ctx.source.declarations):
+                for fields in body.named_children:
+                    for field in fields.named_children:
+                        if field.type == "field_declaration" and field.child_by_field_name("name") is None:
+                            embedded = ctx.model.type_text(field.child_by_field_name("type")).lstrip("*")
+                            if embedded not in _KNOWN_EMBEDS:
+                                return True
         return False
 
     def _implementations(self, interface: str, method: str) -> list[Target] | None:

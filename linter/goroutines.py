@@ -17,7 +17,7 @@ from tree_sitter import Node, QueryCursor
 from .context import FileContext, PackageContext
 from .model import FileModel, Function, runs_once_at_startup, single_initialiser
 from .source import name_hits, query
-from .structs import declared_fields
+from .structs import declared_fields, struct_specs
 
 GO_QUERY = "(go_statement) @go"
 
@@ -218,20 +218,6 @@ def command_line_file(ctx: FileContext) -> bool:
     """A file of package main, or one that builds command-line commands: what it starts lives as
     long as the command, which is the process."""
     return ctx.model.package == "main" or any(ctx.model.imported(path) for path in CLI_PACKAGES)
-
-
-def _struct_specs(declarations):
-    """(name, struct_type) of the top-level `type X struct {…}` declarations: types are declared at
-    the top level (a function's local types are not the package's), so no walk of the tree."""
-    for decl in declarations:
-        if decl.type != "type_declaration":
-            continue
-        for spec in decl.named_children:
-            if spec.type != "type_spec":
-                continue
-            name, struct = spec.child_by_field_name("name"), spec.child_by_field_name("type")
-            if name is not None and struct is not None and struct.type == "struct_type":
-                yield name, struct
 
 
 @dataclass
@@ -435,7 +421,7 @@ class PackageFunctions:
         for ctx in self.pkg.files:
             if not ctx.source.parsed and b"struct" not in ctx.source.data:
                 continue
-            names.update(ctx.source.text(name) for name, _ in _struct_specs(ctx.source.declarations))
+            names.update(ctx.source.text(name) for name, _ in struct_specs(ctx.source.declarations))
         return frozenset(names)
 
     @cached_property
@@ -445,7 +431,7 @@ class PackageFunctions:
         for ctx in self.pkg.files:
             if not ctx.source.parsed and b"struct" not in ctx.source.data:
                 continue  # no struct to find: do not parse a context-only file for it
-            for name, struct in _struct_specs(ctx.source.declarations):
+            for name, struct in struct_specs(ctx.source.declarations):
                 fields = structs.setdefault(ctx.source.text(name), {})
                 for field, type_text, _ in declared_fields(struct, ctx.model.type_text):
                     fields.setdefault(field, type_text)

@@ -120,3 +120,17 @@ def _type_in_its_file(model: FileModel, type_node: Node) -> str:
     star = "*" if text.startswith("*") else ""
     package, _, name = text.lstrip("*").partition(".")
     return f"{star}{imports[package]}.{name}" if name and package in imports else text
+
+
+def struct_specs(declarations) -> Iterator[tuple[Node, Node]]:
+    """(name, struct_type) of the top-level `type X struct {…}` declarations: types are declared at
+    the top level (a function's local types are not the package's), so no walk of the tree."""
+    for decl in declarations:
+        if decl.type != "type_declaration":
+            continue
+        for spec in decl.named_children:
+            if spec.type != "type_spec":
+                continue
+            name, struct = spec.child_by_field_name("name"), spec.child_by_field_name("type")
+            if name is not None and struct is not None and struct.type == "struct_type":
+                yield name, struct
