@@ -117,8 +117,9 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
     where = importers[0].relpath.rsplit("/", 1)[-1] if importers else ""
     # The default mux serves only profiling (and other /debug routes) when no file of the package
     # registers anything else on it.
-    dedicated = not any(not m.group(1).startswith(b"/debug") for ctx in pkg.files if not ctx.is_test_file
-                        for m in _DEFAULT_MUX_ROUTE.finditer(ctx.source.data))
+    dedicated = bool(importers) and not any(
+        not m.group(1).startswith(b"/debug") for ctx in pkg.files if not ctx.is_test_file
+        for m in _DEFAULT_MUX_ROUTE.finditer(ctx.source.data))
     for ctx in pkg.files:
         if ctx.is_test_file or ctx.relpath not in pkg.report_paths:
             continue  # findings in files not reported would be dropped
