@@ -63,6 +63,7 @@ def collect(summariser: "_FileSummariser") -> None:
     root = summariser.source.root
     model = summariser.model
     literals = None
+    known: dict[tuple, bool] = {}  # (router, function, test) -> guarded: a file registers many routes on a few routers
     for match in _ROUTE_CALL.finditer(data):
         field_node = root.named_descendant_for_byte_range(match.start() + 1, match.start() + 1)
         selector = field_node.parent if field_node is not None else None
@@ -94,10 +95,10 @@ def collect(summariser: "_FileSummariser") -> None:
             continue
         inline = any(authenticated(summariser.text(o)) for o in others)
         operand = selector.child_by_field_name("operand")
-        behind = inline or _router_authenticated(summariser, operand, function, 0)
+        behind = inline or _router_guarded(summariser, operand, function, authenticated, known)
         switch = DEVELOPER_SWITCH if _developer_switch(summariser, call, function) else 0
         if any(limits_body(summariser.text(o)) for o in others) or \
-                _router_authenticated(summariser, operand, function, 0, limits_body):
+                _router_guarded(summariser, operand, function, limits_body, known):
             switch |= BODY_LIMIT
         for node, wrapped in handlers:
             if node.type == "call_expression":
@@ -141,6 +142,17 @@ def _wrapped(summariser: "_FileSummariser", call: Node, named: bool, depth: int)
             yield arg, named
         elif arg.type == "call_expression":
             yield from _wrapped(summariser, arg, named, depth + 1)
+
+
+def _router_guarded(summariser: "_FileSummariser", operand: Node | None, function: "Function", test,
+                    known: dict[tuple, bool]) -> bool:
+    """_router_authenticated, once per router name, function and test in a file."""
+    if operand is None:
+        return False
+    key = (summariser.text(operand) if operand.type == "identifier" else operand.id, function.node.id, test)
+    if key not in known:
+        known[key] = _router_authenticated(summariser, operand, function, 0, test)
+    return known[key]
 
 
 def _router_authenticated(summariser: "_FileSummariser", operand: Node | None, function: "Function", depth: int,
