@@ -15,6 +15,7 @@ from .discover import discover
 from .engine import RunOptions, lint, module_model
 from .lifetime import DESCRIBE, ModuleModel, Node, module_paths
 from .registry import rules_by_key
+from .routes import AUTHENTICATED, BODY_LIMIT, DEVELOPER_SWITCH
 
 _USAGE = "goleaklint explain FILE:LINE [--no-cache]"
 
@@ -84,12 +85,28 @@ def write_explanation(model: ModuleModel, node: Node, out: TextIO) -> None:
     width = [max(len(row[i]) for row in rows) for i in (0, 1)]
     for where, name, note in rows:
         out.write(f"  {where.ljust(width[0])}  {name.ljust(width[1])}  {note}\n")
+    index = model.nodes.index(node)
+    flags = model.route_auth.get(index)
+    if flags:
+        out.write(f"routes: {_routes_text(flags)}\n")
     callers = sum(1 for edges in model.edges for callee, *_ in edges if model.nodes[callee] is node)
     if callers > 1:
         out.write(f"{callers} calls in the module reach it; the most repeated one decides.\n")
     if model.unresolved:
         calls = "1 call" if model.unresolved == 1 else f"{model.unresolved} calls"
         out.write(f"({calls} in the module could not be resolved without types and are not counted.)\n")
+
+
+def _routes_text(flags: list[int]) -> str:
+    """What stands in front of a handler's routes (linter/routes.py), for the public-policy rules."""
+    count = "1 route registers it" if len(flags) == 1 else f"{len(flags)} routes register it"
+    guards = []
+    for bit, word in ((AUTHENTICATED, "authentication"), (DEVELOPER_SWITCH, "a developer switch"),
+                      (BODY_LIMIT, "a body-size limit")):
+        covered = sum(1 for f in flags if f & bit)
+        if covered:
+            guards.append(f"{word} in front of {'all' if covered == len(flags) else covered} of them")
+    return count + ("; " + ", ".join(guards) if guards else "; nothing in front of any: public")
 
 
 def main(argv: list[str]) -> int:  # pragma: no cover - through cli.main

@@ -341,3 +341,13 @@ def test_warm_runs_keep_what_routes_put_in_front_of_handlers(tmp_path):
     assert any("authentication in front" in f[4] for f in notes)
     assert any("developer switch" in f[4] or "debug, test or demo switch" in f[4] for f in notes)
     assert findings() == cold
+
+
+def test_explain_says_what_stands_in_front_of_a_handlers_routes(tmp_path):
+    module = tmp_path / "webapp"
+    shutil.copytree(FIXTURES / "lifetimes" / "webapp", module)
+    upload = _cli(module, "explain", "internal/api/api.go:18", "--no-cache")
+    assert upload.returncode == 0, upload.stderr
+    assert "routes: 1 route registers it; authentication in front of all of them" in upload.stdout
+    both = _cli(module, "explain", "internal/api/api.go:38", "--no-cache")
+    assert "routes: 2 routes register it; authentication in front of 1 of them" in both.stdout
