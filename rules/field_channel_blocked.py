@@ -177,7 +177,9 @@ def _receivers_leave(pkg: PackageContext, channel: FieldChannel, receives: list[
         what = "returns" if exit_node.type == "return_statement" else "ends"
         found[id(function)] = (f"{function.name} ({receive.ctx.relpath}:{source.line_of(receive.node.start_byte)}), "
                                f"which {what} on `{source.text(case)}` first (line {line})")
-        if not _service_loop(receive):
+        # A service's function may wait for its first signal before its loop (`select { case
+        # <-x.start: case <-ctx.Done(): return }; for { select { … case <-x.start: … } }`).
+        if not any(_service_loop(r) for r in receives if r.function is function):
             service = False
     return (list(found.values()), service) if found else None
 

@@ -66,6 +66,7 @@ class Finding:
     level: str
     line: int
     message: str = ""
+    lifetime: str = ""  # how long the finding's code lives, as the run decided (for analysis)
 
     @property
     def key(self) -> tuple[str, str, str, str, str]:
@@ -217,7 +218,7 @@ def findings_from_report(repo: str, report: dict, root: Path) -> list[Finding]:
         text = source[line - 1] if 0 < line <= len(source) else ""
         found.append(Finding(repo=repo, rule=item["rule"], path=path, function=item.get("function", ""),
                              text=normalise_text(text), level=item["severity"], line=line,
-                             message=item.get("message", "")))
+                             message=item.get("message", ""), lifetime=item.get("lifetime", "")))
     return found
 
 
