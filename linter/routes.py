@@ -19,6 +19,7 @@ import re
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
+from .model import single_initialiser
 
 if TYPE_CHECKING:
     from .callgraph import _FileSummariser
@@ -113,15 +114,57 @@ def collect(summariser: "_FileSummariser") -> None:
                 ref = ["L", fn.name] if fn is not None else None
             else:
                 ref = summariser._reference(node, function, called=False)
+                made = _made_by(summariser, node) if ref is None else None
+                if made is not None:
+                    # `h := DebugHandler(logger); r.Handle("/x", h)`: the factory's literals serve the route
+                    ref = summariser._reference(made.child_by_field_name("function"), function, called=True)
+                    if ref is not None and ref[0] not in ("L", "I"):
+                        ref = None
             if ref is not None:
                 summariser.summary.routes.append([ref, (AUTHENTICATED if behind or wrapped else 0) | switch])
 
 
+def _made_by(summariser: "_FileSummariser", node: Node) -> Node | None:
+    """The call a local handler variable is made by (`h := DebugHandler(logger)`), if any."""
+    if node.type != "identifier":
+        return None
+    binding = summariser.model.resolve(node)
+    if binding.kind != "local" or binding.decl is None:
+        return None
+    value = single_initialiser(binding.decl)
+    return value if value is not None and value.type == "call_expression" else None
+
+
 def _developer_switch(summariser: "_FileSummariser", call: Node, function: "Function") -> bool:
     """The registration sits in an `if` of its function whose condition is a switch for developers
-    (`if cfg.DebugEndpoint {`): a default deployment does not have the route."""
-    child, current = call, call.parent
-    while current is not None and current.id != function.node.id:
+    (`if cfg.DebugEndpoint {`), or in a function that this file calls only from such an `if`
+    (`if cfg.Debug { r.registerDebugRoutes() }`): a default deployment does not have the route."""
+    if _switched(summariser, call, function.node):
+        return True
+    scope = function
+    while scope.parent is not None:
+        scope = scope.parent
+    name_node = scope.node.child_by_field_name("name")
+    if name_node is None:
+        return False
+    data = summariser.source.data
+    root = summariser.source.root
+    calls = 0
+    for use in re.finditer(rb"\b" + re.escape(name_node.text) + rb"\(", data):
+        if use.start() == name_node.start_byte:
+            continue  # the declaration
+        node = root.named_descendant_for_byte_range(use.start(), use.end() - 1)
+        outer = summariser.model.enclosing_function(node) if node is not None else None
+        if outer is None or not _switched(summariser, node, outer.node):
+            return False
+        calls += 1
+    return calls > 0
+
+
+def _switched(summariser: "_FileSummariser", node: Node, stop: Node) -> bool:
+    """`node` is in the body of an `if` below `stop` whose condition names a developer switch."""
+    child, current = node, node.parent
+    while current is not None and current.id != stop.id:
         if current.type == "if_statement" and current.child_by_field_name("consequence") == child:
             condition = current.child_by_field_name("condition")
             if condition is not None and _SWITCH.search(summariser.text(condition)):
