@@ -291,7 +291,7 @@ def _finding(ctx: FileContext, node: Node, reach: Reach, where: str | None, *, m
     if reach.kind in (UNIX, MEMORY):
         severity = Severity.NOTE
         message += "; only local processes reach it, a lower risk than a public port"
-    elif reach.flag:
+    elif reach.flag and reach.kind == LOOPBACK:
         severity = Severity.WARNING
         message += "; the flag's default is loopback, so only a deployment that overrides it exposes it"
     elif guarded:
