@@ -57,7 +57,10 @@ func main() {
     // and serve the application on its own mux: http.ListenAndServe(":8080", appMux)
     ...
 }""",
-        limits="Profiling an operator turns on (served inside `if addr != \"\"`, or under a switch named enable, debug, pprof or profile) is a note: a default deployment does not expose it. "
+        limits="Profiling an operator turns on (served inside `if addr != \"\"` or `if metricsPort > 0`, or under a switch named enable, debug, pprof or profile, also from a `go func() { … }()` inside it) is a note: a default deployment does not expose it. "
+        "So is the default mux of a Prometheus exporter served through the exporter toolkit's `web.ListenAndServe`, "
+        "whose web config puts TLS and basic authentication in front at the operator's choice (exporters keep pprof "
+        "on their metrics port by convention). "
         "So is a listener for profiling alone (the default mux when the package registers nothing but /debug "
         "routes on it, or a mux with nothing but pprof mounted) on an address set at run time, when the "
         "address or a function around the server is named for profiling or debugging (`pprofAddr`, "
@@ -270,11 +273,12 @@ def _check_file(ctx: FileContext, where: str, dedicated: bool) -> Iterable[Findi
         reach = address_reach(model, addr) if addr is not None else Reach(NETWORK, "")
         if reach.kind == LOOPBACK and not reach.flag:
             continue
-        yield _finding(ctx, literal, reach, where, operator=dedicated and _named_for_profiling(ctx, literal, addr))
+        yield _finding(ctx, literal, reach, where, operator=dedicated and _named_for_profiling(ctx, literal, addr),
+                       toolkit=_served_by_toolkit(ctx, literal, captures.get("call", [])))
 
 
 def _finding(ctx: FileContext, node: Node, reach: Reach, where: str | None, *, mounted: str = "",
-             guarded: bool = False, operator: bool = False) -> Finding:
+             guarded: bool = False, operator: bool = False, toolkit: bool = False) -> Finding:
     address = reach.address
     if reach.kind in (UNIX, MEMORY):
         shown = "a unix socket" if reach.kind == UNIX else "an in-memory listener"
@@ -301,6 +305,11 @@ def _finding(ctx: FileContext, node: Node, reach: Reach, where: str | None, *, m
         severity = Severity.NOTE
         message += ("; it is a listener for profiling alone on an address set at run time, so whoever deploys it "
                     "chooses who reaches it")
+    if severity is None and toolkit:
+        severity = Severity.NOTE
+        message += ("; it is served through the Prometheus exporter toolkit, whose web config (`--web.config.file`) "
+                    "puts TLS and basic authentication in front at the operator's choice, and exporters keep "
+                    "/debug/pprof on their metrics port by convention")
     switch = _opt_in(ctx, node)
     if switch is not None and severity is None:
         severity = Severity.NOTE
@@ -351,15 +360,52 @@ def _only_profiling(ctx: FileContext, calls: list[Node], decl: Node) -> bool:
     return True
 
 
-_SWITCH = re.compile(r'!=\s*""|(?i:enable|debug|pprof|profil)')
+_SWITCH = re.compile(r'!=\s*""|(?i:(?:port|addr)\w*\s*(?:!=|>)\s*0\b)|(?i:enable|debug|pprof|profil)')
+
+
+_TOOLKIT_SERVE = ("github.com/prometheus/exporter-toolkit/web.ListenAndServe",
+                  "github.com/prometheus/exporter-toolkit/web.Serve")
+
+
+def _served_by_toolkit(ctx: FileContext, literal: Node, calls: list[Node]) -> bool:
+    """The server literal, kept in a variable (`server := &http.Server{}`), is handed to the
+    exporter toolkit's `web.ListenAndServe(server, flags, logger)` (or `web.Serve`)."""
+    if b"exporter-toolkit" not in ctx.source.data:
+        return False
+    holder = literal.parent
+    if holder is not None and holder.type == "unary_expression":
+        holder = holder.parent
+    if holder is None or holder.type != "expression_list" or holder.parent is None \
+            or holder.parent.type != "short_var_declaration" or holder.named_child_count != 1:
+        return False
+    left = holder.parent.child_by_field_name("left")
+    if left is None or left.named_child_count != 1 or left.named_children[0].type != "identifier":
+        return False
+    decl = left.named_children[0]
+    model = ctx.model
+    for call in calls:
+        if model.qualified(call) not in _TOOLKIT_SERVE:
+            continue
+        args = call.child_by_field_name("arguments").named_children
+        index = 0 if model.qualified(call).endswith("ListenAndServe") else 1
+        if len(args) > index and args[index].type == "identifier":
+            found = model.resolve(args[index]).decl
+            if found is not None and found.start_byte == decl.start_byte:
+                return True
+    return False
 
 
 def _opt_in(ctx: FileContext, node: Node) -> str | None:
-    """The condition of an `if` around `node` that turns profiling on: an address checked for
-    being set (`if addr != ""`, `if a := os.Getenv("PPROF"); a != ""`) or a switch named for it
+    """The condition of an `if` around `node` that turns profiling on: an address or port checked for
+    being set (`if addr != ""`, `if a := os.Getenv("PPROF"); a != ""`, `if metricsPort > 0`) or a switch named for it
     (`if cfg.EnablePprof`, `if *debug`). Off by default, the port is an operator's choice."""
     child, current = node, node.parent
-    while current is not None and current.type not in ("function_declaration", "method_declaration", "func_literal"):
+    while current is not None and current.type not in ("function_declaration", "method_declaration"):
+        if current.type == "func_literal":
+            # a literal run right there (`go func() { … }()`) is as switched as the code around it
+            call = current.parent
+            if call is None or call.type != "call_expression" or call.child_by_field_name("function") != current:
+                return None
         if current.type == "if_statement" and current.child_by_field_name("consequence") == child:
             condition = current.child_by_field_name("condition")
             text = ctx.source.text(condition) if condition is not None else ""
