@@ -351,6 +351,12 @@ class _Resolver:
         return self.local.get((qindex, f"{type_name}.{name}"))
 
 
+# A main package is part of no API: a function of one that nothing in the module is seen calling is
+# reached through a function value or an interface, most often a command, a service or a signal
+# callback, which runs once.
+_IN_MAIN = " (in a main package: reached through a function value or interface, such as a command or a callback)"
+
+
 def _propagate(model: ModuleModel) -> None:
     """Every node takes the most repeated lifetime reaching it; a forced node (a singleton's body,
     a `Once.Do` function) keeps its own whatever calls it. Lifetimes only rise and there are six,
@@ -386,6 +392,8 @@ def _propagate(model: ModuleModel) -> None:
     for index, node in enumerate(nodes):
         if node.lifetime is None:
             node.lifetime, node.reason = UNKNOWN, "no caller seen in the module"
+            if model.packages[node.package].summary.name == "main":
+                node.reason += _IN_MAIN
             unknown.append(index)
     run(unknown)
 
@@ -402,14 +410,16 @@ GROWTH = "growth"  # a collection that grows each time its inserting functions r
 PER_CALL = "per-call"
 
 
-def level_for(policy: str, lifetime: str, severity: Severity, repeats: str | bool) -> Severity | None:
+def level_for(policy: str, lifetime: str, severity: Severity, repeats: str | bool,
+              in_main: bool = False) -> Severity | None:
     """The level a finding takes in code of `lifetime`; None: not reported.
 
     per request: as the rule says; loop, api, unknown: at most warning; once per process: not
     reported, unless the leak repeats within one run of the function (`repeats`: a loop that
     never ends), which then counts as a loop; test-only: not reported, unless it repeats in a
     benchmark loop. A growing collection (GROWTH) is at least a warning per request and in a
-    loop; a leak per call (PER_CALL) of code with no caller seen is a note."""
+    loop; a leak per call (PER_CALL) of code with no caller seen is a note, and so is any leak of
+    code with no caller seen in a main package (`in_main`), which nothing outside the binary calls."""
     if policy == IGNORES:
         return severity
     if lifetime == TEST:
@@ -423,7 +433,7 @@ def level_for(policy: str, lifetime: str, severity: Severity, repeats: str | boo
         return Severity.WARNING  # it grows with traffic or with every event: worth a change
     if lifetime == REQUEST:
         return severity
-    if policy == PER_CALL and lifetime == UNKNOWN and not repeats:
+    if lifetime == UNKNOWN and not repeats and (policy == PER_CALL or in_main):
         return Severity.NOTE
     return min_level(severity, Severity.WARNING)
 
@@ -446,7 +456,8 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
         if lifetime is None:
             kept.append(finding)
             continue
-        level = level_for(policies.get(finding.rule_id, REPEATS), lifetime, finding.severity, finding.repeats)
+        level = level_for(policies.get(finding.rule_id, REPEATS), lifetime, finding.severity, finding.repeats,
+                          lifetime == UNKNOWN and _function_keys(finding)[0] in table.main_dirs)
         if level is not None and finding.bounded and lifetime != REQUEST:
             level = Severity.NOTE  # bounded by the data it walks, in code that does not run per request
         message = finding.message
@@ -473,16 +484,18 @@ class LifetimeTable:
     # handlers every route registration puts behind authentication or a developer switch
     # (linter/routes.py): "auth", "switch", "guarded" for a mix of the two, or "limit" behind a body limit
     authenticated: dict[tuple[str, str], str] = field(default_factory=dict)
+    main_dirs: set[str] = field(default_factory=set)  # directories of main packages
 
     def to_json(self) -> dict:
         return {"l": [[d, n, v] for (d, n), v in sorted(self.lifetimes.items())],
                 "f": sorted(self.test_files), "d": sorted(self.test_dirs),
-                "a": [[d, n, k] for (d, n), k in sorted(self.authenticated.items())]}
+                "a": [[d, n, k] for (d, n), k in sorted(self.authenticated.items())],
+                "m": sorted(self.main_dirs)}
 
     @classmethod
     def from_json(cls, data: dict) -> "LifetimeTable":
         return cls({(d, n): v for d, n, v in data["l"]}, set(data["f"]), set(data["d"]),
-                   {(entry[0], entry[1]): entry[2] for entry in data.get("a", [])})
+                   {(entry[0], entry[1]): entry[2] for entry in data.get("a", [])}, set(data.get("m", ())))
 
     def for_findings(self, findings: list[Finding]) -> "LifetimeTable":
         """The part of the table that judging `findings` reads: what a warm run, whose findings
@@ -498,7 +511,9 @@ class LifetimeTable:
                 for key in ((directory, name), (directory, _LITERAL_SUFFIX.sub("", name or ""))):
                     if key in self.authenticated:
                         guarded[key] = self.authenticated[key]
-        return LifetimeTable(lifetimes, set(self.test_files), set(self.test_dirs), guarded)
+        directories = {_function_keys(finding)[0] for finding in findings}
+        return LifetimeTable(lifetimes, set(self.test_files), set(self.test_dirs), guarded,
+                             self.main_dirs & directories)
 
 
 def table_of(model: ModuleModel) -> LifetimeTable:
@@ -516,6 +531,8 @@ def table_of(model: ModuleModel) -> LifetimeTable:
         node = model.nodes[index]
         table.authenticated[(model.packages[node.package].summary.directory, node.name)] = kind
     for pindex, package in enumerate(model.packages):
+        if package.summary.name == "main":
+            table.main_dirs.add(package.summary.directory)
         roots = {n.root for n in model.nodes_of(pindex) if n.forced}
         if roots == {TEST}:
             table.test_dirs.add(package.summary.directory)

@@ -40,7 +40,8 @@ Every rule has a stable id and a slug; either can be typed after `--select`, `--
 _LIFETIME_TEXT = {
     "repeats": "The level follows how often the code runs (`goleaklint explain FILE:LINE` shows it): per request, "
     "as above; in an endless loop, per call of a library API, or with no caller seen in the module: at most "
-    "warning; once per process (reachable only from `main`, `init`, command-line commands, `sync.Once`, a "
+    "warning, and a note in a main package (reached through a function value or interface, such as a command "
+    "or a service callback); once per process (reachable only from `main`, `init`, command-line commands, `sync.Once`, a "
     "nil-guarded singleton): not reported, unless the leak repeats inside one run of the function (an endless "
     "loop); test-only code (`_test.go`, files importing `testing`, test-support and example packages): not "
     "reported, unless it leaks in a benchmark's loop over `b.N` or `b.Loop()`.",
@@ -52,13 +53,13 @@ _LIFETIME_TEXT = {
     "growth": "The level follows how often the inserting functions run (`goleaklint explain FILE:LINE` shows "
     "it): an error only when the key or value comes from the request; at least a warning when an inserting "
     "function runs per request or in an endless loop; at most warning per call of a library API or with no "
-    "caller seen; not reported when every insert runs once per process or only in tests.",
+    "caller seen (a note in a main package); not reported when every insert runs once per process or only in tests.",
     "exposure": "How a server is set up, usually once in `main`: how often the code runs does not change the "
     "level. Test-only and example code (`_test.go`, files importing `testing`, test-support, `example` and "
     "`demo` packages, `//go:build ignore` programs) is not reported.",
     "public": "The level follows how often the code runs, as for most rules (`goleaklint explain FILE:LINE` "
     "shows it): per request, as above; in an endless loop, per call of a library API, or with no caller seen: at "
-    "most warning; once per process and test-only code: not reported. A handler that every route registering it "
+    "most warning (a note with no caller seen in a main package); once per process and test-only code: not reported. A handler that every route registering it "
     "puts behind authentication (middleware given with the route or its group, `g.Use(…)`, chi's `With(…)`, a "
     "wrapping call, each named for it: `JWTAuth`, `RequireSession`, `casbin…`) is a note: only clients that "
     "authenticated reach it; so is one whose every route is registered only under a developer switch "
