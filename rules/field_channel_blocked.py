@@ -69,8 +69,9 @@ func (p *Pool) Wait(ctx context.Context) ([]Result, error) {
         "counted across methods); a receive with no sender is reported whatever its buffer. Who "
         "runs first is not decided: a receiver that can leave on its stop case counts as leaving "
         "first, even when the sender is stopped by the same signal before it sends. A receiver that is a "
-        "service loop (an endless loop, such as an accept or event loop) leaving only on its stop signal "
-        "(`<-ctx.Done()`, a stop channel, a timeout) lives as long as its service, usually the process: its "
+        "service loop (an endless loop, such as an accept or event loop, also when it waits for its first signal "
+        "before the loop, or a listener's `Accept` method, which a server's accept loop calls over and over) "
+        "leaving only on its stop signal (`<-ctx.Done()`, a stop channel, a timeout) lives as long as its service, usually the process: its "
         "senders are reported as a note. On codebases nobody had tuned on, reviewers judged ten of eleven "
         "such findings not worth a change; a type made per request whose loop stops early is the exception "
         "this gives up.",
@@ -186,8 +187,11 @@ def _receivers_leave(pkg: PackageContext, channel: FieldChannel, receives: list[
 
 def _service_loop(receive: FieldUse) -> bool:
     """The receive sits in an endless loop of its function: a service's main loop (an accept loop,
-    an event loop) that leaves only on its stop signal. It lives as long as the service, usually
+    an event loop) that leaves only on its stop signal; or in a listener's `Accept`, which a server's
+    accept loop calls over and over. It lives as long as the service, usually
     the process; its senders are left behind when the service stops, not per use of the type."""
+    if receive.function.kind == "method" and receive.function.name.rsplit(".", 1)[-1] == "Accept":
+        return True  # a listener's Accept: the server's accept loop calls it for as long as the listener lives
     cfg = receive.function.cfg
     loop = enclosing_loop(receive.node)
     while loop is not None and receive.function.contains(loop):
