@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from tree_sitter import Node, QueryCursor
@@ -69,10 +70,10 @@ func (p *Pool) Wait(ctx context.Context) ([]Result, error) {
         "counted across methods); a receive with no sender is reported whatever its buffer. Who "
         "runs first is not decided: a receiver that can leave on its stop case counts as leaving "
         "first, even when the sender is stopped by the same signal before it sends. A receiver that is a "
-        "service loop (an endless loop, such as an accept or event loop, also when it waits for its first signal "
+        "service loop (an endless loop or one that runs while its context lives, `for ctx.Err() == nil`, such as an accept or event loop, also when it waits for its first signal "
         "before the loop, or a listener's `Accept` method, which a server's accept loop calls over and over) "
         "leaving only on its stop signal (`<-ctx.Done()`, a stop channel, a timeout) lives as long as its service, usually the process: its "
-        "senders are reported as a note. On codebases nobody had tuned on, reviewers judged ten of eleven "
+        "senders are reported as a note, unless the sending function itself waits on the receivers' stop channel elsewhere (a feeding loop that leaves on `<-l.closed` between sends but sends without it), which says the service can stop under it. On codebases nobody had tuned on, reviewers judged ten of eleven "
         "such findings not worth a change; a type made per request whose loop stops early is the exception "
         "this gives up.",
         references=("https://go.dev/blog/pipelines", "https://github.com/uber-go/goleak"),
@@ -119,6 +120,10 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
             where = "; ".join(leaving[0])
             service = leaving[1]
             for send in _reported(pkg, sends):
+                # A sender that itself waits on the receivers' stop signal elsewhere knows the service
+                # can stop under it (a feeding loop that leaves on `<-l.closed` but sends without it):
+                # the service's stop is not only the process's end for it.
+                service = leaving[1] and not _waits_on(send, leaving[2])
                 yield send.ctx.finding(
                     RULE, send.node,
                     f"the send on unbuffered channel `{_text(send)}` can block forever: {channel.type_name}.{channel.name} "
@@ -126,6 +131,21 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
                     + (" (its receivers are service loops that leave only when their service stops: senders are left "
                        "behind then, usually at shutdown)" if service else ""),
                     fix=_FIX_SEND, severity=Severity.NOTE if service else None)
+
+
+_CONTEXT_LIVE = re.compile(r"\s*[\w.]+\.Err\(\)\s*==\s*nil\s*")
+_COMMENT = re.compile(rb"//[^\n]*|/\*.*?\*/", re.S)
+
+
+def _waits_on(send: FieldUse, stops: set[str]) -> bool:
+    """The sending function receives from one of the named stop channels somewhere."""
+    function = send.function
+    if function is None or not stops:
+        return False
+    while function.parent is not None and function.node.type == "func_literal":
+        function = function.parent  # a literal run inside a loop that waits on the stop
+    data = _COMMENT.sub(b"", send.ctx.source.data[function.node.start_byte:function.node.end_byte])
+    return any(re.search(rb"<-\s*[\w.]*\b" + re.escape(name.encode()) + rb"\b(?!\s*\()", data) for name in stops)
 
 
 def _reported(pkg: PackageContext, uses: list[FieldUse]) -> list[FieldUse]:
@@ -146,7 +166,7 @@ def _text(use: FieldUse) -> str:
 
 
 def _receivers_leave(pkg: PackageContext, channel: FieldChannel, receives: list[FieldUse],
-                     sends: list[FieldUse]) -> tuple[list[str], bool] | None:
+                     sends: list[FieldUse]) -> tuple[list[str], bool, set[str]] | None:
     """For each function that receives from the channel: the stop case on which it returns without
     receiving again, and whether every one of them is a service loop's outer context (see
     _service_loop). None unless every receive is a select case next to such a way out."""
@@ -161,6 +181,7 @@ def _receivers_leave(pkg: PackageContext, channel: FieldChannel, receives: list[
                 if name is not None:
                     signalled.add(name)
     found: dict[int, str] = {}
+    stops: set[str] = set()  # the stop channels' names (`closed` of `<-l.closed`)
     service = True
     for receive in receives:
         function = receive.function
@@ -173,6 +194,9 @@ def _receivers_leave(pkg: PackageContext, channel: FieldChannel, receives: list[
         if way_out is None:
             return None
         case, exit_node = way_out
+        stop = _channel_name(receive.ctx.model, case)
+        if stop is not None:
+            stops.add(stop)
         source = receive.ctx.source
         line = source.line_of(exit_node.start_byte)
         what = "returns" if exit_node.type == "return_statement" else "ends"
@@ -182,7 +206,21 @@ def _receivers_leave(pkg: PackageContext, channel: FieldChannel, receives: list[
         # <-x.start: case <-ctx.Done(): return }; for { select { … case <-x.start: … } }`).
         if not any(_service_loop(r) for r in receives if r.function is function):
             service = False
-    return (list(found.values()), service) if found else None
+    return (list(found.values()), service, stops) if found else None
+
+
+def _channel_name(model, communication: Node) -> str | None:
+    """The last name of the channel a stop case receives from (`closed` of `<-l.closed`); None for
+    a call (`<-ctx.Done()`, `<-time.After(d)`)."""
+    node = communication
+    if node.type == "receive_statement":
+        node = node.child_by_field_name("right")
+    elif node.type == "expression_statement" and node.named_child_count == 1:
+        node = node.named_children[0]
+    operand = node.child_by_field_name("operand") if node is not None and node.type == "unary_expression" else None
+    if operand is None or operand.type not in ("identifier", "selector_expression"):
+        return None
+    return last_name(model, operand)
 
 
 def _service_loop(receive: FieldUse) -> bool:
@@ -198,6 +236,10 @@ def _service_loop(receive: FieldUse) -> bool:
         facts = cfg.loop(loop)
         if facts is not None and facts.endless:
             return True
+        condition = next((c for c in loop.named_children if c.type not in ("block", "for_clause", "range_clause",
+                                                                          "comment")), None)
+        if condition is not None and _CONTEXT_LIVE.fullmatch(receive.ctx.source.text(condition)):
+            return True  # `for ctx.Err() == nil {`: until its context ends
         loop = enclosing_loop(loop)
     return False
 
