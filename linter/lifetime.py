@@ -53,12 +53,17 @@ DESCRIBE = {
 
 # Directories whose packages exist for tests or as examples: their code never runs in production.
 _TEST_SUPPORT = re.compile(r"(?:tests?|testutils?|testhelpers?|testing|testfiles|testenv|testserver|e2e|mocks?|fakes?|"
-                           r"\w+test|\w+_tests?|\w+testing|integration|"
+                           r"\w+test|\w+_tests?|\w+testing|integration|test[a-z0-9]+|"
                            r"tests?[-_][\w-]+|[\w-]+-tests?|testers?|\w+mocks?|(?:mock|fake)[-_]?(?:server|srv|api|backend|client)s?)", re.I)
 # English words that end in "test" and name ordinary packages.
 _NOT_TEST_SUPPORT = frozenset({"latest", "contest", "attest", "protest", "greatest", "fastest", "smallest", "biggest",
-                               "shortest", "largest", "highest", "lowest", "oldest", "newest", "earliest", "nearest"})
+                               "shortest", "largest", "highest", "lowest", "oldest", "newest", "earliest", "nearest",
+                               "testament", "testimony", "testimonials"})
 _EXAMPLES = re.compile(r"(?:_?examples?|demos?|samples?|dummy|playground)", re.I)
+# Top-level directories of programs developers run and nobody deploys: build and release tooling,
+# scripts, benchmarks and load generators (`hack/verify`, `tools/gen`, `perf/`).
+_DEVELOPER_PROGRAMS = re.compile(r"(?:hack|scripts?|tools?|build|devtools?|bench(?:marks?)?|perf|loadtests?|stress)",
+                                 re.I)
 
 
 @dataclass
@@ -274,12 +279,15 @@ def _package_roots(model: ModuleModel, pindex: int, package: Package) -> None:
     elements = [e for e in summary.directory.split("/") if e not in (".", "")]
     test_support = support_directory(elements)
     example = next((e for e in elements if _EXAMPLES.fullmatch(e)), None)
+    if example is None and summary.name == "main" and elements and _DEVELOPER_PROGRAMS.fullmatch(elements[0]):
+        example = elements[0]
     library_api = package.library and summary.name != "main" and "internal" not in elements
     for node in model.nodes_of(pindex):
         if test_support is not None:
             node.root, node.reason, node.forced = TEST, f"in a test-support package ({test_support}/)", True
         elif example is not None:
-            node.root, node.reason, node.forced = TEST, f"in example code ({example}/)", True
+            node.root, node.reason, node.forced = TEST, (f"in example code ({example}/)" if _EXAMPLES.fullmatch(example)
+                                                         else f"in a developer's program ({example}/)"), True
         elif node.root is None and library_api and node.exported and node.kind != "literal":
             receiver = node.name.split(".", 1)[0] if node.kind == "method" else ""
             if not receiver or receiver[:1].isupper():
