@@ -54,6 +54,8 @@ RULE = Rule(
 }
 log.Fatal(srv.ListenAndServe())""",
         limits="A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or every route of its mux in the file names such a handler) is a note: operators and scrapers reach it, not clients. "
+        "A server handed to a helper together with a unix socket, in-memory or loopback listener of the "
+        "function's own (`go startHTTP(server, listener)`) is taken to be served on that listener. "
         "One file is followed: a server configured by a helper in another file or package, a "
         "listener or address made in another file, or a flag defined in another file is still "
         "reported; suppress it with a reason. A flag's loopback default is trusted although a "
@@ -154,7 +156,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         handler = fields.get("Handler")
         if handler is not None and _debug_only(ctx, handler):
             continue
-        if _server_reach(ctx, fields.get("Addr"), bound, serve_methods).local:
+        if _server_reach(ctx, fields.get("Addr"), bound, serve_methods, literal).local:
             continue
         bound_name = None if isinstance(bound_node, str) else bound_node
         port = _operational_port(ctx, literal, [n for n in (bound_name, fields.get("Addr"), handler) if n is not None]) \
@@ -216,9 +218,10 @@ def _reach(ctx: FileContext, name: str, args: list[Node]) -> Reach:
 
 
 def _server_reach(ctx: FileContext, addr: Node | None, bound: tuple[str, object] | None,
-                  serve_methods: list[Node]) -> Reach:
-    """Where a server literal listens: its `Serve(l)`/`ListenAndServe()` calls in the file, else its `Addr`.
-    Local only when every call found is local."""
+                  serve_methods: list[Node], literal: Node | None = None) -> Reach:
+    """Where a server literal listens: its `Serve(l)`/`ListenAndServe()` calls in the file, else a
+    call that hands it over with a unix socket or in-memory listener of the file's own
+    (`go startHTTP(server, listener)`), else its `Addr`. Local only when every call found is local."""
     model = ctx.model
     from_addr = address_reach(model, addr) if addr is not None else Reach(NETWORK, "")
     reaches = []
@@ -233,9 +236,30 @@ def _server_reach(ctx: FileContext, addr: Node | None, bound: tuple[str, object]
                 reaches.append(listener_reach(model, args[0]))
             elif method in ("ListenAndServe", "ListenAndServeTLS"):
                 reaches.append(from_addr)
+    function = model.enclosing_function(literal) if literal is not None and bound is not None else None
+    if not reaches and function is not None:
+        calls = QueryCursor(query("(call_expression) @call")).captures(function.node).get("call", [])
+        reaches = [reach for call in sorted(calls, key=lambda n: n.start_byte) if model.qualified(call) is None
+                   for reach in [_handed_with_listener(ctx, call, bound)] if reach is not None]
     if not reaches:
         return from_addr
     return reaches[0] if all(r.local for r in reaches) else next(r for r in reaches if not r.local)
+
+
+def _handed_with_listener(ctx: FileContext, call: Node, bound: tuple[str, object]) -> Reach | None:
+    """The reach of the local (unix socket, in-memory, loopback) listener a call hands over with the server
+    (`go startHTTP(server, listener)`), or None."""
+    args = call.child_by_field_name("arguments")
+    if args is None or args.named_child_count < 2:
+        return None
+    if not any(_target(ctx, arg) == bound for arg in args.named_children):
+        return None
+    for arg in args.named_children:
+        if arg.type == "identifier" and _target(ctx, arg) != bound:
+            reach = listener_reach(ctx.model, arg)
+            if reach.local:
+                return reach
+    return None
 
 
 def _stored_as(literal: Node) -> tuple[str, bytes] | None:
