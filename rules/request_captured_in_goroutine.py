@@ -63,8 +63,9 @@ RULE = Rule(
         limits="A goroutine that only reads fields net/http never changes after the handler returns (`URL`, `Method`, `Header`, `Host`, `RemoteAddr`, `UserAgent()`...) of an `*http.Request` is a note. "
         "So is one that hands the request only to logging calls (`log…`, `slog`, `logger.…`, `….Log().Request(r)`), "
         "captured or given as the literal's argument: a logger reads what net/http no longer changes. "
-        "A package function started with the request (`go audit(r)`) is judged the same way, by what it does "
-        "with that parameter. "
+        "A package function started with the request (`go audit(r)`), or called with it inside the goroutine "
+        "(`go func() { fetch(book, r) }()`), is judged the same way, by what it does with that parameter, one call "
+        "deep: an unnamed or blank parameter (`_ *http.Request`) does nothing with it. "
         "Not reported: `c.Copy()` made before the goroutine (gin's fix); values read out of "
         "the request before the `go` statement (`id := c.Param(\"id\")`, `go use(id)`); "
         "`r.Context()` and `r.Clone(ctx)` of a net/http request, passed in or called inside the "
@@ -110,8 +111,10 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         return  # test handlers park requests and writers on purpose, to assert on them
     model = ctx.model
     for go in captures["go"]:
-        uses = _uses(model, go, ctx.package.facts.functions.callee(ctx, go_call(go)) if go_call(go) is not None
-                     and go_literal(go, model) is None and ctx.package is not None else None)
+        functions = ctx.package.facts.functions if ctx.package is not None else None
+        uses = _uses(model, go, functions.callee(ctx, go_call(go)) if go_call(go) is not None
+                     and go_literal(go, model) is None and functions is not None else None,
+                     (lambda call: functions.callee(ctx, call)) if functions is not None else None)
         if not uses or awaited(model, go):
             continue
         node, kind, how = max(uses, key=lambda u: (u[1] in fw.POOLED_KINDS, u[1] == fw.RESPONSE_WRITER, -u[0].start_byte))
@@ -134,7 +137,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             continue
         if all(h == "reads" for _, _, h in uses):
             fields = ", ".join(sorted({n.parent.child_by_field_name("field").text.decode("utf-8", "replace")
-                                       for n, _, _ in uses}))
+                                       if n.parent.type == "selector_expression"
+                                       else f"settled fields (through `{_callee_text(ctx, n)}`)" for n, _, _ in uses}))
             yield ctx.finding(
                 RULE, go,
                 f"goroutine reads {fields} of {fw.describe(kind)} {shown} and the handler does not wait for it: "
@@ -154,9 +158,10 @@ def _names(ctx: FileContext, nodes: list[Node]) -> list[str]:
     return sorted({n.text.decode("utf-8", "replace") for n in nodes}, key=lambda s: (len(s), s))
 
 
-def _uses(model: FileModel, go: Node, callee=None) -> list[tuple[Node, str, str]]:
+def _uses(model: FileModel, go: Node, callee=None, resolve=None) -> list[tuple[Node, str, str]]:
     """(node, kind, how) for every request value the goroutine gets hold of. `callee`: the
-    package function (its file's context and Function) a `go f(r)` starts, when known."""
+    package function (its file's context and Function) a `go f(r)` starts, when known; `resolve`:
+    the package function a call inside the goroutine runs, for a request handed on to one."""
     uses: list[tuple[Node, str, str]] = []
     call = go_call(go)
     if call is None:
@@ -198,10 +203,44 @@ def _uses(model: FileModel, go: Node, callee=None) -> list[tuple[Node, str, str]
                 continue
             for ref in model.references(decl, within=literal):
                 verdict = _captured_use(model, ref, kind)
+                if verdict == "captures" and kind == fw.HTTP_REQUEST and resolve is not None:
+                    verdict = _handed_to(model, ref, kind, resolve)
                 if verdict is not None:
                     uses.append((ref, kind, verdict))
         outer = outer.parent
     return uses
+
+
+def _callee_text(ctx: FileContext, argument: Node) -> str:
+    call = argument.parent.parent if argument.parent is not None else None
+    function = call.child_by_field_name("function") if call is not None else None
+    return ctx.source.text(function) if function is not None else "a call"
+
+
+def _handed_to(model: FileModel, ref: Node, kind: str, resolve) -> str | None:
+    """A request passed as a plain argument to a package function (`download(book, r)`): what that
+    function does with its parameter decides, one call deep. An unnamed or blank parameter (`_
+    *http.Request`) does nothing with it; reads of settled fields and logging stay notes."""
+    arguments = ref.parent
+    call = arguments.parent if arguments is not None and arguments.type == "argument_list" else None
+    if call is None or call.type != "call_expression":
+        return "captures"
+    target = resolve(call)
+    if target is None or target[1].node is None:
+        return "captures"
+    index = next((i for i, a in enumerate(arguments.named_children) if a.id == ref.id), None)
+    params = target[1].params
+    if index is None or index >= len(params) or any(p.type.startswith("...") for p in params[:index + 1]):
+        return "captures"
+    param = params[index].node
+    if param is None or param.text == b"_":
+        return None
+    callee_model = target[0].model
+    verdicts = {_captured_use(callee_model, use, kind) for use in callee_model.references(param, within=target[1].node)}
+    verdicts.discard(None)
+    if not verdicts:
+        return None
+    return verdicts.pop() if len(verdicts) == 1 and verdicts <= {"reads", "logs"} else "captures"
 
 
 def _abandoned(model: FileModel, decl: Node, function) -> bool:
