@@ -406,7 +406,7 @@ def _drained_body(ctx: FileContext, call: Node, loop: Node) -> str | None:
         return None
     text = ctx.source.text(body).encode()
     data = ctx.source.data
-    for match in _DRAINS.finditer(data, call.end_byte, loop.end_byte):
+    for match in _DRAINS.finditer(data, loop.start_byte, loop.end_byte):  # before the defer or after it
         if data.startswith(text, match.end()) and data[match.end() + len(text): match.end() + len(text) + 1] in (b")", b" "):
             return ctx.source.text(body)
     return None
