@@ -57,7 +57,7 @@ func main() {
     // and serve the application on its own mux: http.ListenAndServe(":8080", appMux)
     ...
 }""",
-        limits="Profiling an operator turns on (served inside `if addr != \"\"` or `if metricsPort > 0`, or under a switch named enable, debug, pprof or profile, also from a `go func() { … }()` inside it) is a note: a default deployment does not expose it. "
+        limits="Profiling an operator turns on (served inside `if addr != \"\"` or `if metricsPort > 0`, or under a switch named enable, debug, pprof or profile, also from a `go func() { … }()` inside it) is a note: a default deployment does not expose it; a warning when it then binds a public address spelled in the code (`\":6060\"`), which whoever turns it on cannot keep local. "
         "So is the default mux of a Prometheus exporter served through the exporter toolkit's `web.ListenAndServe`, "
         "whose web config puts TLS and basic authentication in front at the operator's choice (exporters keep pprof "
         "on their metrics port by convention). "
@@ -311,7 +311,12 @@ def _finding(ctx: FileContext, node: Node, reach: Reach, where: str | None, *, m
                     "puts TLS and basic authentication in front at the operator's choice, and exporters keep "
                     "/debug/pprof on their metrics port by convention")
     switch = _opt_in(ctx, node)
-    if switch is not None and severity is None:
+    if switch is not None and severity is None and reach.kind == NETWORK and reach.address and not reach.flag:
+        # switched on, it binds a public port spelled in the code: the operator cannot keep it local
+        severity = Severity.WARNING
+        message += (f"; it runs only when a setting turns it on (`{switch}`), but then on a port spelled in the code, "
+                    "which whoever turns it on cannot keep local")
+    elif switch is not None and severity is None:
         severity = Severity.NOTE
         message += f"; it runs only when a setting turns it on (`{switch}`), so a default deployment does not expose it"
     return ctx.finding(RULE, node, message, fix=_FIX, severity=severity)
