@@ -10,7 +10,7 @@ from tree_sitter import Node
 
 from goleaklint.context import FileContext
 from goleaklint.effects import CLOSES, CLOSES_BODY, DRAINERS, DRAINS, DRAINS_BODY, HANDS_ON, READERS
-from goleaklint.model import Binding, descendants
+from goleaklint.model import Binding, descendants, single_initialiser
 from goleaklint.structs import field_type
 from goleaklint.rule import Docs, Finding, Rule, Severity
 
@@ -38,7 +38,11 @@ RULE = Rule(
         "not handing it on. A `Do` call on a receiver whose "
         "type is unknown (an interface, say) is reported only when its single argument is a request and "
         "the response's `Body` or `StatusCode` is read. A body read to EOF (`io.ReadAll`, `io.Copy`) on "
-        "every path where the call succeeded is a note: the transport takes the connection back at EOF.",
+        "every path where the call succeeded is a note: the transport takes the connection back at EOF; "
+        "ways through the call's own `if err != nil` branch (a `continue` round a loop) have no response to "
+        "read. The response of a HEAD request (`Head`, or `Do` of a request made in the function with "
+        "`http.NewRequest(\"HEAD\", …)` or `http.MethodHead`) is not reported: it has no body, and the "
+        "transport takes the connection back as soon as the headers are read.",
         why="Until the body is closed the transport cannot reuse or release the connection: the "
         "connection, its buffers and its read and write goroutines stay alive. A client that does this "
         "per request climbs in goroutines, memory and file descriptors until it hits a limit.",
@@ -95,8 +99,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
     model = ctx.model
     for call in captures["call"]:
         kind = _response_call(ctx, call)
-        if kind is None:
-            continue
+        if kind is None or _head_request(ctx, call):
+            continue  # a HEAD response has no body: the transport takes the connection back at once
         label = ctx.source.text(call.child_by_field_name("function"))
         parent = call.parent
         timeout = _client_timeout(ctx, call)
@@ -162,15 +166,78 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         )
 
 
+_NEW_REQUEST = frozenset({"net/http.NewRequest", "net/http.NewRequestWithContext"})
+
+
+def _head_request(ctx: FileContext, call: Node) -> bool:
+    """`client.Head(url)`, `http.Head(url)`, or `Do(req)` of a request made in the function with
+    `http.NewRequest("HEAD", …)` / `http.MethodHead`."""
+    function = call.child_by_field_name("function")
+    if function is None or function.type != "selector_expression":
+        return False
+    method = ctx.source.text(function.child_by_field_name("field"))
+    if method == "Head":
+        return True
+    args = call.child_by_field_name("arguments")
+    if method != "Do" or args is None or args.named_child_count != 1 or args.named_children[0].type != "identifier":
+        return False
+    decl = ctx.model.resolve(args.named_children[0]).decl
+    made = single_initialiser(decl) if decl is not None else None
+    if made is None and decl is not None and decl.parent is not None and decl.parent.type == "expression_list":
+        statement = decl.parent.parent  # `req, err := http.NewRequest(…)`: the first result
+        right = statement.child_by_field_name("right") if statement is not None else None
+        if right is not None and right.named_child_count == 1 and decl.parent.named_children[0] == decl:
+            made = right.named_children[0]
+    if made is None or made.type != "call_expression" or ctx.model.qualified(made) not in _NEW_REQUEST:
+        return False
+    made_args = made.child_by_field_name("arguments").named_children
+    index = 1 if ctx.model.qualified(made).endswith("WithContext") else 0
+    if len(made_args) <= index:
+        return False
+    verb = made_args[index]
+    return ctx.source.text(verb) == '"HEAD"' or (verb.type == "selector_expression"
+                                                  and ctx.model.qualified(verb) == "net/http.MethodHead")
+
+
 def _drained_on_every_path(ctx: FileContext, function, statement: Node, uses: list[Node], error: Node | None) -> bool:
     """Every way out of the function after the call reads the body to EOF (`io.ReadAll`, `io.Copy`),
     except the ways out where the call failed (inside `if err != nil`)."""
     drains = [ref for ref in uses if _usage(ctx, ref) == "drained" and ctx.model.enclosing_function(ref) is function]
     if not drains:
         return False
-    exits = function.cfg.exits_reachable_avoiding(statement, drains)
+    # A way through the call's error branch (`if err != nil { continue }`) has no response to drain:
+    # it is cut there, whatever it reaches later (the loop's next round, a break out of it).
+    failed = [branch.named_children[0] for branch in _error_branches(ctx, function, error, statement)
+              if branch.named_child_count]
+    exits = function.cfg.exits_reachable_avoiding(statement, [*drains, *failed])
     err_name = error.text if error is not None else None
     return all(err_name is not None and _under_error_check(exit_node, err_name) for exit_node in exits)
+
+
+def _error_branches(ctx: FileContext, function, error: Node | None, statement: Node) -> list[Node]:
+    """The body (statement list) of the `if err != nil {` check of the call's error: the statement
+    right after the call's (`resp, err := c.Do(req); if err != nil {`), or the `if` it starts."""
+    decl = ctx.model.resolve(error).decl if error is not None else None
+    if decl is None:
+        return []
+    branches = []
+    for ref in ctx.model.references(decl, within=function.node):
+        condition = ref.parent
+        check = condition.parent if condition is not None else None
+        if condition is None or condition.type != "binary_expression" or check is None \
+                or check.type != "if_statement" or check.child_by_field_name("condition") != condition \
+                or condition.text.replace(b" ", b"") != error.text + b"!=nil":
+            continue
+        before = check.prev_named_sibling
+        while before is not None and before.type == "comment":
+            before = before.prev_named_sibling
+        if before != statement and check.child_by_field_name("initializer") != statement:
+            continue  # the check of another call that reuses the variable
+        body = check.child_by_field_name("consequence")
+        inner = body.named_children[0] if body is not None and body.named_child_count else None
+        if inner is not None and inner.type == "statement_list":
+            branches.append(inner)
+    return branches
 
 
 def _under_error_check(node: Node, err_name: bytes) -> bool:
