@@ -191,10 +191,26 @@ def _value_reach(model: FileModel, value: Node) -> Reach:
             return address_reach(model, args[shape[1]])
         if name is None and _own_pipe_listener(model, value):
             return Reach(MEMORY)
+        if _memconn_listener(model, value):
+            return Reach(MEMORY)
         return Reach(UNKNOWN)
     if value.type == "composite_literal" and _own_pipe_listener(model, value):
         return Reach(MEMORY)
     return Reach(UNKNOWN)
+
+
+# memconn's in-process networks (`memconn.Listen("memu", name)`, a `memconn.Provider`'s `Listen`).
+_MEMCONN_NETWORKS = frozenset({"memu", "memb"})
+
+
+def _memconn_listener(model: FileModel, call: Node) -> bool:
+    """A `Listen(network, name)` call on an in-process network of memconn's, in a file that imports it."""
+    function = call.child_by_field_name("function")
+    if function is None or function.type != "selector_expression" or \
+            model.source.text(function.child_by_field_name("field")) != "Listen" or b"memconn" not in model.source.data:
+        return False
+    args = call.child_by_field_name("arguments").named_children
+    return len(args) == 2 and spelled_address(model, args[0]) in _MEMCONN_NETWORKS
 
 
 def _own_pipe_listener(model: FileModel, value: Node) -> bool:

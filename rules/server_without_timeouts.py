@@ -29,7 +29,7 @@ RULE = Rule(
         "that set neither `ReadHeaderTimeout` nor `ReadTimeout`, and gin's `r.Run(...)` on an engine from "
         "`gin.Default()`/`gin.New()` or typed `*gin.Engine`, which calls `http.ListenAndServe` underneath. "
         "Only servers an untrusted client can reach: a loopback address, a unix socket and an in-memory "
-        "listener (grpc's bufconn, fasthttp's in-memory listener, a listener of the file's own built on "
+        "listener (grpc's bufconn, fasthttp's in-memory listener, memconn's `memu`/`memb` networks, a listener of the file's own built on "
         "`net.Pipe`) are skipped, the address followed through constants, locals, `net.JoinHostPort`, "
         "`net.Listen` (also a listener variable or field assigned in the serving function, when every "
         "assignment there makes a unix socket) and command-line flags whose default is loopback. A server given a read timeout "
