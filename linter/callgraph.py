@@ -148,16 +148,19 @@ class PackageSummary:
     test_files: list[str] = field(default_factory=list)  # files whose code is test-only as a whole
     # [handler reference, behind authentication (0/1)] per route registration (linter/routes.py)
     routes: list[list] = field(default_factory=list)
+    # "relpath:line" of each wrapper that limits a request's body for what it passes the request on
+    # to (`r.Body = http.MaxBytesReader(w, r.Body, n)`), in non-test code
+    body_limits: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
                 "s": self.fields, "g": self.services, "k": self.commands, "t": self.imports_testing,
-                "x": self.test_files, "a": self.routes}
+                "x": self.test_files, "a": self.routes, "b": self.body_limits}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
         return cls(data["d"], data["n"], data["f"], data["c"], data["r"], data["s"], data["g"], data["k"], data["t"],
-                   data["x"], data.get("a", []))
+                   data["x"], data.get("a", []), data.get("b", []))
 
 
 class _FileSummariser:
@@ -960,6 +963,7 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
         summariser.calls_and_references()
         if not summariser.test_code:
             routes.collect(summariser)
+            routes.body_limits(summariser)
     return summary
 
 

@@ -98,6 +98,8 @@ class ModuleModel:
     unresolved: int = 0
     test_files: set[str] = field(default_factory=set)  # files that are test-only code as a whole
     route_auth: dict[int, list[int]] = field(default_factory=dict)  # handler -> flags per route (linter/routes.py)
+    # package directory -> where its module limits request bodies in a wrapper ("relpath:line")
+    body_limited: dict[str, str] = field(default_factory=dict)
     _by_package: dict[int, list[Node]] | None = None
 
     def nodes_of(self, package: int) -> list[Node]:
@@ -200,6 +202,15 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
         module = modules.get(summary.directory, "")
         has_main[module] = has_main.get(module, False) or summary.name == "main"
     by_import: dict[str, int] = {}
+    limits: dict[str, str] = {}  # module -> its first body-limiting wrapper
+    for summary in sorted(summaries, key=lambda s: (s.directory, s.name)):
+        if summary.body_limits:
+            module = modules.get(summary.directory, "")
+            limits[module] = min(limits.get(module, summary.body_limits[0]), summary.body_limits[0])
+    for summary in summaries:
+        where = limits.get(modules.get(summary.directory, ""))
+        if where is not None:
+            model.body_limited[summary.directory] = where
     for summary in sorted(summaries, key=lambda s: (s.directory, s.name)):
         model.test_files.update(summary.test_files)
         index = len(model.packages)
@@ -469,10 +480,16 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
         if level is not None and finding.bounded and lifetime != REQUEST:
             level = Severity.NOTE  # bounded by the data it walks, in code that does not run per request
         message = finding.message
-        guard = _route_guard(table, finding) if policies.get(finding.rule_id) == PUBLIC else None
+        public = policies.get(finding.rule_id) == PUBLIC
+        guard = _route_guard(table, finding) if public else None
         if level is not None and level is not Severity.NOTE and lifetime == REQUEST and guard is not None:
             level = Severity.NOTE
             message += _GUARD_TEXT[guard]
+        limited = table.body_limited.get(_function_keys(finding)[0]) if public else None
+        if level is not None and level is not Severity.NOTE and limited is not None:
+            level = Severity.NOTE
+            message += (f"; the module limits request bodies itself in a wrapper (`http.MaxBytesReader` at {limited}), "
+                        "so where a limit applies is its authors' choice: check that one covers this route")
         if level is not None and finding.rule_id in overrides:
             level = overrides[finding.rule_id]
         updated = replace(finding, lifetime=lifetime, severity=level or finding.severity, message=message)
@@ -493,17 +510,19 @@ class LifetimeTable:
     # (linter/routes.py): "auth", "switch", "guarded" for a mix of the two, or "limit" behind a body limit
     authenticated: dict[tuple[str, str], str] = field(default_factory=dict)
     main_dirs: set[str] = field(default_factory=set)  # directories of main packages
+    body_limited: dict[str, str] = field(default_factory=dict)  # see ModuleModel.body_limited
 
     def to_json(self) -> dict:
         return {"l": [[d, n, v] for (d, n), v in sorted(self.lifetimes.items())],
                 "f": sorted(self.test_files), "d": sorted(self.test_dirs),
                 "a": [[d, n, k] for (d, n), k in sorted(self.authenticated.items())],
-                "m": sorted(self.main_dirs)}
+                "m": sorted(self.main_dirs), "b": sorted(self.body_limited.items())}
 
     @classmethod
     def from_json(cls, data: dict) -> "LifetimeTable":
         return cls({(d, n): v for d, n, v in data["l"]}, set(data["f"]), set(data["d"]),
-                   {(entry[0], entry[1]): entry[2] for entry in data.get("a", [])}, set(data.get("m", ())))
+                   {(entry[0], entry[1]): entry[2] for entry in data.get("a", [])}, set(data.get("m", ())),
+                   dict(data.get("b", ())))
 
     def for_findings(self, findings: list[Finding]) -> "LifetimeTable":
         """The part of the table that judging `findings` reads: what a warm run, whose findings
@@ -521,11 +540,12 @@ class LifetimeTable:
                         guarded[key] = self.authenticated[key]
         directories = {_function_keys(finding)[0] for finding in findings}
         return LifetimeTable(lifetimes, set(self.test_files), set(self.test_dirs), guarded,
-                             self.main_dirs & directories)
+                             self.main_dirs & directories,
+                             {d: w for d, w in self.body_limited.items() if d in directories})
 
 
 def table_of(model: ModuleModel) -> LifetimeTable:
-    table = LifetimeTable(test_files=set(model.test_files))
+    table = LifetimeTable(test_files=set(model.test_files), body_limited=dict(model.body_limited))
     for (directory, name), index in model.by_name.items():
         table.lifetimes[(directory, name)] = model.nodes[index].lifetime
     for index, flags in model.route_auth.items():

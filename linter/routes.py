@@ -124,6 +124,36 @@ def collect(summariser: "_FileSummariser") -> None:
                 summariser.summary.routes.append([ref, (AUTHENTICATED if behind or wrapped else 0) | switch])
 
 
+# `r.Body = http.MaxBytesReader(w, r.Body, n)`, `c.Request.Body = http.MaxBytesReader(…)`: a wrapper
+# that limits the body of every request it passes on.
+_BODY_WRAPPER = re.compile(rb"\.Body\s*=\s*http\.MaxBytesReader\(")
+
+
+_PASSES_ON = re.compile(rb"\.ServeHTTP\(|\.Next\(\s*\)")
+_READS_BODY = re.compile(rb"ReadAll\(|\.Decode\(|io\.Copy\(|\.Bind\w*\(|GetRawData\(")
+
+
+def body_limits(summariser: "_FileSummariser") -> None:
+    """Record where the file limits request bodies for the handlers behind it: the limit is set in
+    a function that passes the request on afterwards (`next.ServeHTTP(w, r)`, `c.Next()`) or reads
+    no body itself (a helper of such a wrapper); not in a handler that limits its own read."""
+    data = summariser.source.data
+    if b"MaxBytesReader" not in data:
+        return
+    root = summariser.source.root
+    for match in _BODY_WRAPPER.finditer(data):
+        node = root.named_descendant_for_byte_range(match.start() + 1, match.start() + 1)
+        function = summariser.model.enclosing_function(node) if node is not None else None
+        if function is None:
+            continue
+        rest = data[match.end():function.node.end_byte]
+        if _PASSES_ON.search(rest) is None and \
+                _READS_BODY.search(data, function.node.start_byte, function.node.end_byte) is not None:
+            continue
+        line = summariser.source.position(match.start())[0]
+        summariser.summary.body_limits.append(f"{summariser.relpath}:{line}")
+
+
 def _made_by(summariser: "_FileSummariser", node: Node) -> Node | None:
     """The call a local handler variable is made by (`h := DebugHandler(logger)`), if any."""
     if node.type != "identifier":

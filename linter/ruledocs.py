@@ -63,7 +63,10 @@ _LIFETIME_TEXT = {
     "puts behind authentication (middleware given with the route or its group, `g.Use(…)`, chi's `With(…)`, a "
     "wrapping call, each named for it: `JWTAuth`, `RequireSession`, `casbin…`) is a note: only clients that "
     "authenticated reach it; so is one whose every route is registered only under a developer switch "
-    "(`if cfg.DebugEndpoint {`), or behind a middleware named for a body size limit (`middleware.BodyLimit`). A "
+    "(`if cfg.DebugEndpoint {`), or behind a middleware named for a body size limit (`middleware.BodyLimit`). So "
+    "is any handler of a module that limits request bodies itself in a wrapper (`r.Body = "
+    "http.MaxBytesReader(w, r.Body, n)` in a function that passes the request on, or a helper of one): "
+    "its authors chose where limits go, and the message names the wrapper to check. A "
     "group handed to another function to register its routes is not followed.",
     "ignores": "Reported at its own level wherever the code runs.",
 }
