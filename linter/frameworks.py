@@ -81,8 +81,17 @@ def request_kind(type_text: str) -> str | None:
 
 
 def request_params(function: Function) -> list[Param]:
-    """The parameters of `function` that hold request-scoped values."""
-    return [p for p in function.params if p.name and p.name != "_" and is_request_type(p.type)]
+    """The parameters of `function` that hold request-scoped values. A client's side of a request
+    is not one: an `*http.Request` of a function that also takes its `*http.Response`
+    (`checkServerTime(req, resp)`) or of a `RoundTrip` method is a request this process sends."""
+    params = [p for p in function.params if p.name and p.name != "_" and is_request_type(p.type)]
+    if params and _client_side(function):
+        params = [p for p in params if p.type != f"*{HTTP}.Request"]
+    return params
+
+
+def _client_side(function: Function) -> bool:
+    return function.name.rsplit(".", 1)[-1] == "RoundTrip" or any(p.type == f"*{HTTP}.Response" for p in function.params)
 
 
 def is_handler(function: Function) -> bool:
