@@ -32,7 +32,7 @@ from .frameworks import is_handler
 from .goroutines import CLI_PACKAGES
 from .model import BUILTINS, FileModel, Function, single_initialiser
 from .source import query
-from .structs import declared_fields, struct_specs
+from .structs import declared_fields, struct_specs, type_in_its_file
 
 # Patterns the engine adds to its combined query (one walk of the tree serves rules and summary).
 # The patterns the summary needs, with their capture names. The engine adds them to its combined
@@ -790,22 +790,24 @@ class _FileSummariser:
         return None
 
     def _declared(self, decl: Node) -> str:
+        # A package variable may be declared in a sibling file: its type reads with that file's bytes
+        # and imports.
         spec = decl.parent
         if spec is not None and spec.type == "var_spec":
             type_node = spec.child_by_field_name("type")
             if type_node is not None:
-                return self.model.type_text(type_node)
+                return type_in_its_file(self.model, type_node)
         init = single_initialiser(decl)
         if init is None:
             return ""
         if init.type == "unary_expression" and init.named_child_count == 1:
             init = init.named_children[0]
         if init.type == "composite_literal":
-            return self.model.type_text(init.child_by_field_name("type"))
+            return type_in_its_file(self.model, init.child_by_field_name("type"))
         if init.type == "call_expression" and self.text(init.child_by_field_name("function")) == "new":
             args = init.child_by_field_name("arguments")
             if args is not None and args.named_child_count == 1:
-                return self.model.type_text(args.named_children[0])
+                return type_in_its_file(self.model, args.named_children[0])
         return ""
 
     def _module_type(self, type_text: str) -> bool:

@@ -38,7 +38,7 @@ def struct_fields(model: FileModel, type_node: Node | None) -> dict[str, str] | 
     if struct is None or struct.type != "struct_type":
         return None
     found: dict[str, str] = {}
-    for name, text, _ in declared_fields(struct, lambda node: _type_in_its_file(model, node), embedded=True):
+    for name, text, _ in declared_fields(struct, lambda node: type_in_its_file(model, node), embedded=True):
         found[name] = text
     return found
 
@@ -96,7 +96,7 @@ def declared_type_node(model: FileModel, binding: Binding) -> Node | None:
     return None
 
 
-def _type_in_its_file(model: FileModel, type_node: Node) -> str:
+def type_in_its_file(model: FileModel, type_node: Node) -> str:
     root = type_node
     while root.parent is not None:
         root = root.parent

@@ -227,9 +227,9 @@ def test_explain_prints_the_lifetime_and_the_chain(service_copy):
     assert re.search(r"internal/handlers/fetch.go:10\s+Fetch\s+root: a request handler", proc.stdout)
     assert re.search(r"internal/worker/worker.go:6\s+Spawn\s+called at internal/handlers/fetch.go:11", proc.stdout)
 
-    proc = _cli(module, "explain", "cmd/server/main.go:45", "--no-cache")
+    proc = _cli(module, "explain", "cmd/server/main.go:47", "--no-cache")
     assert "lifetime: once per process" in proc.stdout
-    assert re.search(r"cmd/server/main.go:20\s+main\s+root: main of package main", proc.stdout)
+    assert re.search(r"cmd/server/main.go:21\s+main\s+root: main of package main", proc.stdout)
 
 
 @pytest.mark.parametrize("location, message", [
