@@ -204,7 +204,9 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
     by_import: dict[str, int] = {}
     limits: dict[str, str] = {}  # module -> its first body-limiting wrapper
     for summary in sorted(summaries, key=lambda s: (s.directory, s.name)):
-        if summary.body_limits:
+        elements = [e for e in summary.directory.split("/") if e not in (".", "")]
+        if summary.body_limits and support_directory(elements) is None \
+                and not any(_EXAMPLES.fullmatch(e) for e in elements):
             module = modules.get(summary.directory, "")
             limits[module] = min(limits.get(module, summary.body_limits[0]), summary.body_limits[0])
     for summary in summaries:
