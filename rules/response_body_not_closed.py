@@ -42,7 +42,8 @@ RULE = Rule(
         "ways through the call's own `if err != nil` branch (a `continue` round a loop) have no response to "
         "read. The response of a HEAD request (`Head`, or `Do` of a request made in the function with "
         "`http.NewRequest(\"HEAD\", …)` or `http.MethodHead`) is not reported: it has no body, and the "
-        "transport takes the connection back as soon as the headers are read.",
+        "transport takes the connection back as soon as the headers are read. `resp.Write(w)` (a proxy relaying the "
+        "response) counts as a close: Response.Write sends the body and closes it.",
         why="Until the body is closed the transport cannot reuse or release the connection: the "
         "connection, its buffers and its read and write goroutines stay alive. A client that does this "
         "per request climbs in goroutines, memory and file descriptors until it hits a limit.",
@@ -408,6 +409,10 @@ def _usage(ctx: FileContext, ref: Node) -> str:
         return "read"
     if parent.type == "selector_expression" and parent.child_by_field_name("operand") == ref:
         field = parent.child_by_field_name("field")
+        call = parent.parent
+        if field is not None and field.text == b"Write" and call is not None and call.type == "call_expression" \
+                and call.child_by_field_name("function") == parent:
+            return "closed"  # `resp.Write(conn)`: Response.Write sends the body and closes it
         if field is None or field.text not in (b"Body",):
             return "body" if field is not None and field.text == b"StatusCode" else "read"
         return _body_usage(ctx, parent)
