@@ -88,6 +88,9 @@ class GrowthSite:
     in_handler: bool  # in a handler, or in a function a handler of the package calls
     request_key: bool  # the key (or appended value) comes from the request
     per_event: bool = False  # a fresh key per call (time, uuid, rand), or a goroutine's event loop
+    # a map: a handler reaching the insert says nothing about how many keys there are (they may
+    # come from configuration or constants); a slice grows by one element per insert whatever it holds
+    keyed: bool = False
 
     @property
     def severity(self) -> Severity:
@@ -98,7 +101,7 @@ class GrowthSite:
         request or in an endless loop, and silences it when it runs once (linter/lifetime.py)."""
         if self.request_key:
             return Severity.ERROR
-        if self.in_handler or self.per_event:
+        if self.per_event or (self.in_handler and not self.keyed):
             return Severity.WARNING
         return Severity.NOTE
 
@@ -373,7 +376,9 @@ def unbounded_growth(pkg: PackageContext, collection: Collection) -> list[Growth
         in_handler = any(is_handler(fn) for fn in chain) or calls.reached_from_handler(chain[-1] if chain else None)
         request_key = _from_request(use, chain) or _request_through_callers(use, function, calls)
         site = GrowthSite(use, function, in_handler, request_key,
-                          _fresh_key(use) or _in_goroutine_loop(use, chain))
+                          _fresh_key(use) or _in_goroutine_loop(use, chain)
+                          or (in_handler and _fresh_local_or_argument(use, function, calls)),
+                          keyed=collection.kind in ("map", "sync.Map"))
         if site.severity is Severity.NOTE and (use.ctx.model.package == "main" or _memo_table(collection, use, function)):
             # Nothing ties this insert to traffic. A command's tables live as long as one run,
             # and a memo table (look the key up, compute, insert) holds one entry per key of its
@@ -561,6 +566,54 @@ def _fresh_key(use: Use) -> bool:
         if node.type not in FUNCTION_TYPES:
             stack.extend(node.named_children)
     return False
+
+
+# A function of the module that makes a new identifier each call: `newID()`, `generateToken()`.
+_GENERATOR = re.compile(r"(?i)^(?:new|gen(?:erate)?|make|create|random|rand|next|issue)_?\w*?"
+                        r"(?:id|token|key|nonce|uuid|ticket|code|session|secret)s?$")
+
+
+def _fresh_call(model, node: Node | None) -> bool:
+    """A call that makes a new value each time: a clock, a random source, a UUID, or a function
+    named for generating identifiers."""
+    if node is None or node.type != "call_expression":
+        return False
+    qualified = model.qualified(node)
+    if qualified is not None:
+        return _FRESH_VALUE.match(qualified) is not None or _GENERATOR.match(qualified.rsplit(".", 1)[-1]) is not None
+    function = node.child_by_field_name("function")
+    name = function.text.decode("utf-8", "replace").rsplit(".", 1)[-1] if function is not None else ""
+    return _GENERATOR.match(name) is not None
+
+
+def _fresh_local_or_argument(use: Use, function: Function | None, calls: "PackageCalls") -> bool:
+    """The key is a local made by a fresh call (`id := newID(); m[id] = …`), or a parameter that
+    every caller in the package passes a fresh call for (`issue(newID())`)."""
+    if use.key is None or use.key.type != "identifier" or function is None:
+        return False
+    model = use.ctx.model
+    binding = model.resolve(use.key)
+    if binding.decl is None:
+        return False
+    if binding.kind == "local":
+        return _fresh_call(model, single_initialiser(binding.decl))
+    if binding.kind != "param" or binding.function is not function or function.kind != "func":
+        return False
+    index = next((i for i, p in enumerate(function.params) if p.node is not None
+                  and p.node.start_byte == binding.decl.start_byte), None)
+    if index is None:
+        return False
+    seen = False
+    for ctx, ident in calls._references(function.name):
+        call = ident.parent
+        if call is None or call.type != "call_expression" or call.child_by_field_name("function") != ident:
+            continue
+        args = call.child_by_field_name("arguments")
+        values = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+        if index >= len(values) or not _fresh_call(ctx.model, values[index]):
+            return False
+        seen = True
+    return seen
 
 
 def _in_goroutine_loop(use: Use, chain: list[Function]) -> bool:

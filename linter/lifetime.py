@@ -426,6 +426,9 @@ EXPOSURE = "exposure"  # about how a server is set up: only test and example cod
 IGNORES = "ignores"  # not judged by lifetime
 PUBLIC = "public"  # as REPEATS, and a handler every route puts behind authentication is a note
 GROWTH = "growth"  # a collection that grows each time its inserting functions run
+# A map: as GROWTH, but running per request is no evidence of growth by itself, since its keys may
+# come from a bounded domain (configuration, constants); the key decides (linter/growth.py).
+KEYED_GROWTH = "keyed-growth"
 # One leak per call (a goroutine that never exits): with no caller seen, the call most likely
 # happens once, at start-up through an interface or injection, so it is only a note.
 PER_CALL = "per-call"
@@ -439,7 +442,7 @@ def level_for(policy: str, lifetime: str, severity: Severity, repeats: str | boo
     reported, unless the leak repeats within one run of the function (`repeats`: a loop that
     never ends), which then counts as a loop; test-only: not reported, unless it repeats in a
     benchmark loop. A growing collection (GROWTH) is at least a warning per request and in a
-    loop; a leak per call (PER_CALL) of code with no caller seen is a note, and so is any leak of
+    loop, a growing map (KEYED_GROWTH) only in a loop (its keys decide per request); a leak per call (PER_CALL) of code with no caller seen is a note, and so is any leak of
     code with no caller seen in a main package (`in_main`), which nothing outside the binary calls."""
     if policy == IGNORES:
         return severity
@@ -450,8 +453,9 @@ def level_for(policy: str, lifetime: str, severity: Severity, repeats: str | boo
         return severity
     if lifetime == ONCE and not repeats:
         return None
-    if policy == GROWTH and lifetime in (REQUEST, LOOP) and severity is Severity.NOTE:
-        return Severity.WARNING  # it grows with traffic or with every event: worth a change
+    if policy in (GROWTH, KEYED_GROWTH) and severity is Severity.NOTE and \
+            (lifetime == LOOP or (lifetime == REQUEST and policy == GROWTH)):
+        return Severity.WARNING  # it grows with every event, or a slice with traffic: worth a change
     if lifetime == REQUEST:
         return severity
     if lifetime == UNKNOWN and not repeats and (policy == PER_CALL or in_main):

@@ -42,7 +42,7 @@ class Docs:
 
 
 # How a rule's findings take their level from the lifetime of their code (linter/lifetime.py).
-LIFETIME_POLICIES = ("repeats", "per-call", "growth", "exposure", "ignores", "public")
+LIFETIME_POLICIES = ("repeats", "per-call", "growth", "keyed-growth", "exposure", "ignores", "public")
 
 
 @dataclass(frozen=True)
