@@ -29,7 +29,7 @@ import (
 func open(parent context.Context, names []string) {{
 	ctx, _ := context.WithCancel(parent) // a lost cancel
 	_ = ctx
-	for i := 0; i < len(names); i++ {{
+	for i := 0; ; i++ {{
 		f, _ := os.Open(names[i])
 		defer f.Close()
 	}}

@@ -282,7 +282,7 @@ def test_named_files_that_are_all_skipped_pass_quietly(tree, capsys):
 # Notes: hidden unless asked for.
 
 NOTE_CONFIG = {".goleaklint.toml": "[severity]\nGL401 = \"note\"\nGL404 = \"warning\"\n"}
-LOOP = "\nfunc loop(fs []func()) {\n\tfor i := 0; i < len(fs); i++ {\n\t\tdefer fs[i]()\n\t}\n}\n"
+LOOP = "\nfunc loop(fs []func()) {\n\tfor i := 0; ; i++ {\n\t\tdefer fs[i]()\n\t}\n}\n"
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "concise"])

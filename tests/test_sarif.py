@@ -259,7 +259,7 @@ import (
 func (s *Server) handle(parent context.Context) {
 	label := "😀"; ctx, _ := context.WithTimeout(parent, time.Second)
 	use(ctx, label)
-	for i := 0; i < len(s.files); i++ {
+	for i := 0; ; i++ {
 		defer s.files[i].Close()
 	}
 	keep, cancel := context.WithCancel(parent) //nolint:goleaklint:GL401 // handed on below
