@@ -57,7 +57,7 @@ RULE = Rule(
         limits="A defer in a branch that sets what it tests (`if t == nil { t = ...; defer t.Stop() }`, with `t` declared outside the loop) runs once and is not reported. "
         "A defer that releases nothing the loop made (a value from before it), or a lock or WaitGroup (`Unlock`, `RUnlock`, `Done`), is a note: it holds no file, connection or memory per iteration, though holding a lock to the end may be a mistake of its own. "
         "A defer in a loop that ends is a warning where the function runs per request (the count can be anything a client sends) and a note elsewhere (a bounded set: mounts, configured servers, the pages of one listing, retries); a loop with no count (`for {}`, `for cond {}`, a range over a channel, a benchmark's loop) stays a warning wherever it runs. On codebases nobody had tuned on, reviewers judged 1 of 22 warnings worth a change before this; most were loops over a few configured things outside requests. "
-        "A deferred `resp.Body.Close()` (or the close of a local holding a response body, `data := resp.RawBody()`) whose body the iteration reads to the end (`io.ReadAll`, `io.Copy(io.Discard, ...)`) is a note: the connection is back in the pool. So is a deferred `rows.Close()` of a result set the iteration runs to its end with `for rows.Next()`, which closes it. A defer followed in its block by a `return` or a `break` out of the loop runs at most once and is not reported. "
+        "A deferred `resp.Body.Close()` (or the close of a local holding a response body, `data := resp.RawBody()`) whose body the iteration reads to the end (`io.ReadAll`, `io.Copy(io.Discard, ...)`) is a note: the connection is back in the pool. So is a deferred `rows.Close()` of a result set the iteration runs to its end with `for rows.Next()`, which closes it. A defer followed in its block, or after the `if` or `switch` that holds it, by a `return` or a `break` out of the loop (before any `continue`) runs at most once and is not reported. "
         "Not reported: a defer inside a function literal (it runs when the literal returns, "
         "which is the fix); a defer followed by a `return` in the same block, since that iteration is "
         "the last one; a resource the function keeps past its iteration on purpose (the value itself "
@@ -93,15 +93,37 @@ _STORED_AS = frozenset({"call_expression", "argument_list", "composite_literal",
 
 
 def _returns_after(defer: Node, loop: Node) -> bool:
-    """A `return`, or a `break` out of the loop, later in the defer's own block: the defer runs at
-    most once, then the loop or the function ends, and what it releases must live until then."""
-    sibling = defer.next_named_sibling
-    while sibling is not None:
-        if sibling.type == "return_statement":
-            return True
-        if sibling.type == "break_statement" and _breaks_out_of(sibling, loop):
-            return True
-        sibling = sibling.next_named_sibling
+    """A `return`, or a `break` out of the loop, later in the defer's own block or, once that block
+    ends, in the blocks around it up to the loop's body (`if !stream { defer body.Close() }` and a
+    `break` at the end of the iteration): the defer runs at most once, then the loop or the function
+    ends, and what it releases must live until then. A `continue` met first goes round again."""
+    body = loop.child_by_field_name("body")
+    node = defer
+    while node is not None and body is not None and node.id != body.id:
+        sibling = node.next_named_sibling
+        while sibling is not None:
+            if sibling.type == "return_statement":
+                return True
+            if sibling.type == "break_statement" and _breaks_out_of(sibling, loop):
+                return True
+            if sibling.type in ("continue_statement", "goto_statement", "break_statement"):
+                return False
+            sibling = sibling.next_named_sibling
+        # the block ends: control goes on after the statement that holds it
+        holder = node.parent
+        while holder is not None and holder.id != body.id and holder.type in ("block", "statement_list"):
+            holder = holder.parent
+        if holder is None or holder.id == body.id:
+            return False
+        if holder.type not in ("if_statement", "expression_switch_statement", "type_switch_statement",
+                               "expression_case", "default_case", "type_case", "labeled_statement"):
+            return False  # a nested loop, a select, a literal: not followed
+        if holder.type in ("expression_case", "default_case", "type_case"):
+            holder = holder.parent  # the switch the case belongs to
+        node = holder
+        # an if's block ends after an `else if` chain too: climb through nested ifs of an else
+        while node.parent is not None and node.parent.type == "if_statement":
+            node = node.parent
     return False
 
 
