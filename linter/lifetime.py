@@ -59,7 +59,7 @@ _TEST_SUPPORT = re.compile(r"(?:tests?|testutils?|testhelpers?|testing|testfiles
 _NOT_TEST_SUPPORT = frozenset({"latest", "contest", "attest", "protest", "greatest", "fastest", "smallest", "biggest",
                                "shortest", "largest", "highest", "lowest", "oldest", "newest", "earliest", "nearest",
                                "testament", "testimony", "testimonials"})
-_EXAMPLES = re.compile(r"(?:_?examples?|demos?|samples?|dummy|playground)", re.I)
+_EXAMPLES = re.compile(r"(?:_?examples?|demos?|samples?|dummy|\w*playground)", re.I)
 # Top-level directories of programs developers run and nobody deploys: build and release tooling,
 # scripts, benchmarks and load generators (`hack/verify`, `tools/gen`, `perf/`).
 _DEVELOPER_PROGRAMS = re.compile(r"(?:hack|scripts?|tools?|build|devtools?|bench(?:marks?)?|perf|loadtests?|stress)",
