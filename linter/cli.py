@@ -10,6 +10,7 @@ have settled what the findings and their levels are, unless asked for or able to
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -363,6 +364,9 @@ def _lint_by_config(jobs: list[PackageJob], root: Path, select, ignore, cache_di
             model = module_model(summaries, [*jobs, *context], root)
             result.module = model
             table = table_of(model)
+            # The model and the summaries live until the process ends: the collector need not
+            # walk their hundreds of thousands of objects again (0.15 s on the benchmark corpus).
+            gc.freeze()
             if cache is not None:
                 judged = [f for part, _ in parts for f in (*part.findings, *part.suppressed)]
                 cache.store_table(key, table.for_findings(judged))

@@ -502,6 +502,17 @@ class LifetimeTable:
 
 
 def table_of(model: ModuleModel) -> LifetimeTable:
+    # A key per function and no garbage, like the model itself: the collector is paused for it.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _table_of(model)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _table_of(model: ModuleModel) -> LifetimeTable:
     table = LifetimeTable(test_files=set(model.test_files))
     for (directory, name), index in model.by_name.items():
         table.lifetimes[(directory, name)] = model.nodes[index].lifetime
