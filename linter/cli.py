@@ -23,7 +23,7 @@ from .config import Config, ConfigError, ConfigResolver, load_config
 from .cache import ResultCache, default_cache_dir
 from .discover import DiscoveryStats, PackageJob, discover, module_context, parse_shard, select_shard
 from .engine import LintResult, RunOptions, judge_lifetimes, lint, module_model, module_path_list, run_key, selected_rules
-from .lifetime import table_of
+from .lifetime import one_run, table_of
 from .registry import all_rules, rules_by_key
 from .report import FORMATS, Report, render
 from .rule import Finding, Severity
@@ -143,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
             from .explain import explain_command
 
             return explain_command(argv[1:], sys.stdout)
-        return _lint_command(build_parser().parse_args(argv))
+        with one_run():
+            return _lint_command(build_parser().parse_args(argv))
     except ConfigError as exc:
         sys.stderr.write(f"goleaklint: error: {exc}\n")
         return EXIT_ERROR

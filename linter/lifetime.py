@@ -30,6 +30,7 @@ import gc
 import os
 import posixpath
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -131,9 +132,26 @@ class ModuleModel:
         return steps
 
 
+# Directory -> (module root, module path) or None, while a run remembers them (`one_run`).
+_REMEMBERED: dict[Path, tuple[Path, str] | None] | None = None
+
+
+@contextmanager
+def one_run():
+    """Within it, each directory's go.mod is looked up once: a run asks for the linted packages'
+    modules, for those of the packages read as context, and for the model's import paths."""
+    global _REMEMBERED
+    previous = _REMEMBERED
+    _REMEMBERED = {} if previous is None else previous
+    try:
+        yield
+    finally:
+        _REMEMBERED = previous
+
+
 def module_paths(directories: list[Path]) -> dict[Path, tuple[Path, str]]:
     """For each package directory, its module root and module path, from the nearest go.mod."""
-    found: dict[Path, tuple[Path, str] | None] = {}
+    found: dict[Path, tuple[Path, str] | None] = _REMEMBERED if _REMEMBERED is not None else {}
 
     def lookup(directory: Path) -> tuple[Path, str] | None:
         chain = []
