@@ -12,13 +12,12 @@ import bisect
 import re
 import weakref
 from dataclasses import dataclass, field
-from functools import cached_property
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Iterator
 
 from tree_sitter import Node, QueryCursor
 
-from .source import SourceFile, name_hits, query
+from .source import SourceFile, cached_property, name_hits, query
 
 if TYPE_CHECKING:
     from .cfg import CFG
