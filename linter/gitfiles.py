@@ -48,7 +48,8 @@ class GitFiles:
         worktree or submodule has), looked up once per directory."""
         visited = []
         found = None
-        for candidate in (directory, *directory.parents):
+        candidate = directory
+        while True:  # parent by parent: most stop at a directory already seen, and `parents` is slow
             if candidate in self._repo_of:
                 found = self._repo_of[candidate]
                 break
@@ -56,6 +57,10 @@ class GitFiles:
             if os.path.lexists(os.path.join(candidate, ".git")):
                 found = candidate
                 break
+            parent = candidate.parent
+            if parent == candidate:
+                break
+            candidate = parent
         for candidate in visited:
             self._repo_of[candidate] = found
         return found

@@ -30,6 +30,7 @@ import gc
 import os
 import posixpath
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -66,7 +67,7 @@ _DEVELOPER_PROGRAMS = re.compile(r"(?:hack|scripts?|tools?|build|devtools?|bench
                                  re.I)
 
 
-@dataclass
+@dataclass(slots=True)  # 93k of them on the benchmark corpus: made faster, half the memory
 class Node:
     package: int  # index into ModuleModel.packages
     name: str
@@ -138,9 +139,26 @@ class ModuleModel:
         return steps
 
 
+# Directory -> (module root, module path) or None, while a run remembers them (`one_run`).
+_REMEMBERED: dict[Path, tuple[Path, str] | None] | None = None
+
+
+@contextmanager
+def one_run():
+    """Within it, each directory's go.mod is looked up once: a run asks for the linted packages'
+    modules, for those of the packages read as context, and for the model's import paths."""
+    global _REMEMBERED
+    previous = _REMEMBERED
+    _REMEMBERED = {} if previous is None else previous
+    try:
+        yield
+    finally:
+        _REMEMBERED = previous
+
+
 def module_paths(directories: list[Path]) -> dict[Path, tuple[Path, str]]:
     """For each package directory, its module root and module path, from the nearest go.mod."""
-    found: dict[Path, tuple[Path, str] | None] = {}
+    found: dict[Path, tuple[Path, str] | None] = _REMEMBERED if _REMEMBERED is not None else {}
 
     def lookup(directory: Path) -> tuple[Path, str] | None:
         chain = []
@@ -551,6 +569,17 @@ class LifetimeTable:
 
 
 def table_of(model: ModuleModel) -> LifetimeTable:
+    # A key per function and no garbage, like the model itself: the collector is paused for it.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _table_of(model)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _table_of(model: ModuleModel) -> LifetimeTable:
     table = LifetimeTable(test_files=set(model.test_files), body_limited=dict(model.body_limited))
     for (directory, name), index in model.by_name.items():
         table.lifetimes[(directory, name)] = model.nodes[index].lifetime

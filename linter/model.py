@@ -12,13 +12,12 @@ import bisect
 import re
 import weakref
 from dataclasses import dataclass, field
-from functools import cached_property
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Iterator
 
 from tree_sitter import Node, QueryCursor
 
-from .source import SourceFile, name_hits, query
+from .source import SourceFile, cached_property, name_hits, query
 
 if TYPE_CHECKING:
     from .cfg import CFG
@@ -41,6 +40,8 @@ _KNOWN_VARIABLES = {"net/http.DefaultClient": "*net/http.Client"}
 _KNOWN_CONSTRUCTORS = {"time.NewTicker": "*time.Ticker", "time.NewTimer": "*time.Timer"}
 _IDENT_START = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _VERSION_ELEMENT = re.compile(r"v[0-9]+")
+_SPACES = re.compile(r"\s+")
+_TYPE_ARGUMENTS = re.compile(r"\[.*$")
 
 
 def assumed_package_name(import_path: str) -> str:
@@ -270,6 +271,9 @@ class FileModel:
         if type_node is None:
             return ""
         data = self.source.data
+        if data.find(b".", type_node.start_byte, type_node.end_byte) == -1:
+            # No `pkg.T` in it (most types): its text is the answer, without a walk of its nodes.
+            return _SPACES.sub("", data[type_node.start_byte : type_node.end_byte].decode("utf-8", "replace"))
         pieces: list[str] = []
         pos = type_node.start_byte
         stack = [type_node]
@@ -285,7 +289,7 @@ class FileModel:
             pieces.append(self.qualified(node) or self.source.text(node))
             pos = node.end_byte
         pieces.append(data[pos : type_node.end_byte].decode("utf-8", "replace"))
-        return re.sub(r"\s+", "", "".join(pieces))
+        return _SPACES.sub("", "".join(pieces))
 
     # ---- functions ------------------------------------------------------------------------------
 
@@ -365,7 +369,7 @@ class FileModel:
                 receivers = self._params(node.child_by_field_name("receiver"))
                 receiver = receivers[0] if receivers else None
                 if receiver is not None:
-                    base = re.sub(r"\[.*$", "", receiver.type.lstrip("*"))
+                    base = _TYPE_ARGUMENTS.sub("", receiver.type.lstrip("*"))
                     name = f"{base}.{name}"
         return Function(
             node=node,

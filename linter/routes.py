@@ -250,7 +250,9 @@ def _router_authenticated(summariser: "_FileSummariser", operand: Node | None, f
         if guard(use.group(1).decode("utf-8", "replace")):
             return True
     # the router handed to a wrapper named for authentication: `srv.Handler = requireAuth(mux)`
-    for wrap in re.finditer(rb"([A-Za-z_][\w.]*)\([^\n)]*?\b" + name + rb"\b", data[start:end]):
+    # (Not from the middle of a name: a later start in `requireAuth(` ends where the first does and
+    # fails or succeeds with it, after scanning the rest of the line once more per letter.)
+    for wrap in re.finditer(rb"(?<![A-Za-z_])([A-Za-z_][\w.]*)\([^\n)]*?\b" + name + rb"\b", data[start:end]):
         if guard(wrap.group(1).decode("utf-8", "replace")):
             return True
     made = re.search(rb"\b" + name + rb"\s*:?=\s*([A-Za-z_]\w*)\.Group\(([^\n]*)", data[start:end])
