@@ -586,6 +586,16 @@ def _fresh_call(model, node: Node | None) -> bool:
     return _GENERATOR.match(name) is not None
 
 
+def _calls_of(calls: "PackageCalls", name: str) -> Iterator[tuple[FileContext, Node, list[Node]]]:
+    """The package's calls of its function `name`, each with its argument values."""
+    for ctx, ident in calls._references(name):
+        call = ident.parent
+        if call is None or call.type != "call_expression" or call.child_by_field_name("function") != ident:
+            continue
+        args = call.child_by_field_name("arguments")
+        yield ctx, call, [a for a in args.named_children if a.type != "comment"] if args is not None else []
+
+
 def _fresh_local_or_argument(use: Use, function: Function | None, calls: "PackageCalls") -> bool:
     """The key is a local made by a fresh call (`id := newID(); m[id] = …`), or a parameter that
     every caller in the package passes a fresh call for (`issue(newID())`)."""
@@ -604,12 +614,7 @@ def _fresh_local_or_argument(use: Use, function: Function | None, calls: "Packag
     if index is None:
         return False
     seen = False
-    for ctx, ident in calls._references(function.name):
-        call = ident.parent
-        if call is None or call.type != "call_expression" or call.child_by_field_name("function") != ident:
-            continue
-        args = call.child_by_field_name("arguments")
-        values = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+    for ctx, _call, values in _calls_of(calls, function.name):
         if index >= len(values) or not _fresh_call(ctx.model, values[index]):
             return False
         seen = True
@@ -699,12 +704,7 @@ def _request_through_callers(use: Use, function: Function | None, calls: "Packag
                if p.node is not None and model.references(p.node, within=use.key)]
     if not indexes:
         return False
-    for ctx, ident in calls._references(function.name):
-        call = ident.parent
-        if call is None or call.type != "call_expression" or call.child_by_field_name("function") != ident:
-            continue
-        args = call.child_by_field_name("arguments")
-        values = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+    for ctx, call, values in _calls_of(calls, function.name):
         chain = list(_function_chain(ctx.model.enclosing_function(call)))
         for index in indexes:
             if index < len(values) and _mentions_request(ctx.model, values[index], chain):
