@@ -83,7 +83,8 @@ def spelled_address(model: FileModel, node: Node, depth: int = 0, *, flags: bool
     """The address a literal, a constant or a simple expression spells, or None when it is computed."""
     text = model.source.text
     if node.type in ("interpreted_string_literal", "raw_string_literal"):
-        return text(node)[1:-1]
+        # node.text: a constant declared in a sibling file is a node of that file's tree
+        return node.text.decode("utf-8", "replace")[1:-1]
     if depth > 3:
         return None
     if node.type == "parenthesized_expression" and node.named_child_count == 1:
@@ -120,6 +121,10 @@ def spelled_address(model: FileModel, node: Node, depth: int = 0, *, flags: bool
             if fmt is None:
                 return None
             host, _, _ = fmt.rpartition(":")
+            if host in ("%s", "%v") and len(args) >= 2:
+                host = spelled_address(model, args[1], depth + 1, flags=flags)  # `Sprintf("%s:%d", ip, port)`
+                if host is None:
+                    return None
             return f"{host}:0" if host and "%" not in host else None
     return None
 
