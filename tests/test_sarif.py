@@ -123,7 +123,7 @@ def test_driver_describes_the_tool_and_every_rule():
         assert section in lost["help"]["markdown"]
     assert "```go\nfunc fetch(parent context.Context" in lost["help"]["markdown"]
     assert "Why: A derived context registers itself" in lost["help"]["text"]
-    assert lost["properties"] == {"precision": "very-high", "tags": ["memory-leak", "goroutine-leak"]}
+    assert lost["properties"] == {"precision": "medium", "tags": ["memory-leak", "goroutine-leak"]}
     assert "security-severity" not in lost["properties"]
     assert pprof["defaultConfiguration"] == {"level": "error"}
     assert pprof["properties"] == {
