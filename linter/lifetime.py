@@ -222,10 +222,8 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
         has_main[module] = has_main.get(module, False) or summary.name == "main"
     by_import: dict[str, int] = {}
     limits: dict[str, str] = {}  # module -> its first body-limiting wrapper
-    for summary in sorted(summaries, key=lambda s: (s.directory, s.name)):
-        elements = [e for e in summary.directory.split("/") if e not in (".", "")]
-        if summary.body_limits and support_directory(elements) is None \
-                and not any(_EXAMPLES.fullmatch(e) for e in elements):
+    for summary in summaries:
+        if summary.body_limits and not_deployed(summary) is None:
             module = modules.get(summary.directory, "")
             limits[module] = min(limits.get(module, summary.body_limits[0]), summary.body_limits[0])
     for summary in summaries:
@@ -306,20 +304,29 @@ def support_directory(elements: list[str]) -> str | None:
     return next((e for e in elements if _TEST_SUPPORT.fullmatch(e) and e.lower() not in _NOT_TEST_SUPPORT), None)
 
 
+def not_deployed(summary: PackageSummary) -> str | None:
+    """Why a package's code never runs in production (a test-support, example or developer's
+    package, by its directory), or None."""
+    elements = [e for e in summary.directory.split("/") if e not in (".", "")]
+    test_support = support_directory(elements)
+    if test_support is not None:
+        return f"in a test-support package ({test_support}/)"
+    example = next((e for e in elements if _EXAMPLES.fullmatch(e)), None)
+    if example is not None:
+        return f"in example code ({example}/)"
+    if summary.name == "main" and elements and _DEVELOPER_PROGRAMS.fullmatch(elements[0]):
+        return f"in a developer's program ({elements[0]}/)"
+    return None
+
+
 def _package_roots(model: ModuleModel, pindex: int, package: Package) -> None:
     summary = package.summary
     elements = [e for e in summary.directory.split("/") if e not in (".", "")]
-    test_support = support_directory(elements)
-    example = next((e for e in elements if _EXAMPLES.fullmatch(e)), None)
-    if example is None and summary.name == "main" and elements and _DEVELOPER_PROGRAMS.fullmatch(elements[0]):
-        example = elements[0]
+    unused = not_deployed(summary)
     library_api = package.library and summary.name != "main" and "internal" not in elements
     for node in model.nodes_of(pindex):
-        if test_support is not None:
-            node.root, node.reason, node.forced = TEST, f"in a test-support package ({test_support}/)", True
-        elif example is not None:
-            node.root, node.reason, node.forced = TEST, (f"in example code ({example}/)" if _EXAMPLES.fullmatch(example)
-                                                         else f"in a developer's program ({example}/)"), True
+        if unused is not None:
+            node.root, node.reason, node.forced = TEST, unused, True
         elif node.root is None and library_api and node.exported and node.kind != "literal":
             receiver = node.name.split(".", 1)[0] if node.kind == "method" else ""
             if not receiver or receiver[:1].isupper():
