@@ -8,6 +8,7 @@ every format.
 from __future__ import annotations
 
 import bisect
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -69,6 +70,15 @@ def name_hits(data: bytes, key: bytes, start: int = 0, end: int | None = None):
         if (at == 0 or data[at - 1] not in NAME_BYTES) and (stop >= len(data) or data[stop] not in NAME_BYTES):
             yield at
         at = data.find(key, at + 1, end)
+
+
+_COMMENTS = re.compile(rb"//[^\n]*|/\*.*?\*/", re.S)
+
+
+def without_comments(data: bytes) -> bytes:
+    """Go source bytes with its comments removed (a string holding `//` loses its tail: for
+    searching code by pattern, not for positions)."""
+    return _COMMENTS.sub(b"", data)
 
 
 def skip_space_and_comments(data: bytes, i: int) -> int | None:

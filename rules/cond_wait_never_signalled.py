@@ -8,9 +8,10 @@ from typing import Iterable
 from tree_sitter import Node, QueryCursor
 
 from goleaklint.context import FileContext, PackageContext
+from goleaklint.goroutines import last_name
 from goleaklint.model import enclosing_loop
 from goleaklint.rule import Docs, Finding, Rule, Severity
-from goleaklint.source import query
+from goleaklint.source import query, without_comments
 
 RULE = Rule(
     id="GL111",
@@ -113,7 +114,7 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
             continue
         for call in QueryCursor(query(_WAITS)).captures(ctx.source.root).get("call", []):
             operand = call.child_by_field_name("function").child_by_field_name("operand")
-            name = _last_name(operand)
+            name = last_name(ctx.model, operand)
             if name is None or name.encode() not in names:
                 continue
             shown = ctx.source.text(operand)
@@ -147,17 +148,6 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
                 fix="change what the condition reads (under the lock) where the awaited event happens, then signal")
 
 
-def _last_name(node: Node | None) -> str | None:
-    if node is None:
-        return None
-    if node.type == "identifier":
-        return node.text.decode("utf-8", "replace")
-    if node.type == "selector_expression":
-        field = node.child_by_field_name("field")
-        return field.text.decode("utf-8", "replace") if field is not None else None
-    return None
-
-
 def _woken(files: list[FileContext], name: bytes) -> bool:
     """A Signal or Broadcast on a condition of this name, called or taken as a method value."""
     pattern = re.compile(rb"\b" + re.escape(name) + rb"\s*\.\s*(?:Signal|Broadcast)\b")
@@ -170,10 +160,7 @@ def _handed_on(files: list[FileContext], name: bytes) -> bool:
     someone we cannot see may wake it."""
     pattern = re.compile(rb"\b" + re.escape(name) + rb"\b(?!\s*\.\s*(?:Wait|L)\b)(?!\s+\*?sync\.Cond\b)"
                          rb"(?!\s*(?::?=|:)\s*(?:&\s*)?sync\.NewCond\()")
-    return any(pattern.search(_COMMENT.sub(b"", ctx.source.data)) for ctx in files)
-
-
-_COMMENT = re.compile(rb"//[^\n]*|/\*.*?\*/", re.S)
+    return any(pattern.search(without_comments(ctx.source.data)) for ctx in files)
 
 
 def _directly_in(call: Node, loop: Node) -> bool:
@@ -214,7 +201,7 @@ def _read_names(ctx: FileContext, condition: Node) -> set[str]:
                 and node.child_by_field_name("operator").text == b"<-":
             return set()
         if node.type in ("identifier", "selector_expression"):
-            name = _last_name(node)
+            name = last_name(ctx.model, node)
             if name is not None and name not in ("nil", "true", "false"):
                 names.add(name)
             continue
@@ -237,7 +224,7 @@ def _changed_names(files: list[FileContext]) -> set[str]:
                 if inner is None:
                     break
                 target = inner
-            name = _last_name(target)
+            name = last_name(ctx.model, target)
             if name is not None:
                 changed.add(name)
     return changed

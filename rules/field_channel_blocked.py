@@ -10,7 +10,7 @@ from tree_sitter import Node, QueryCursor
 from goleaklint.context import PackageContext
 from goleaklint.goroutines import last_name
 from goleaklint.model import enclosing_loop
-from goleaklint.source import query
+from goleaklint.source import query, without_comments
 from goleaklint.fieldchannels import CLOSE, RANGE, RECEIVE, SEND, FieldChannel, FieldUse
 from goleaklint.rule import Docs, Finding, Rule, Severity
 
@@ -138,9 +138,6 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
 
 
 _CONTEXT_LIVE = re.compile(r"\s*[\w.]+\.Err\(\)\s*==\s*nil\s*")
-_COMMENT = re.compile(rb"//[^\n]*|/\*.*?\*/", re.S)
-
-
 def _waits_on(send: FieldUse, stops: set[str]) -> bool:
     """The sending function receives from one of the named stop channels somewhere."""
     function = send.function
@@ -148,7 +145,7 @@ def _waits_on(send: FieldUse, stops: set[str]) -> bool:
         return False
     while function.parent is not None and function.node.type == "func_literal":
         function = function.parent  # a literal run inside a loop that waits on the stop
-    data = _COMMENT.sub(b"", send.ctx.source.data[function.node.start_byte:function.node.end_byte])
+    data = without_comments(send.ctx.source.data[function.node.start_byte:function.node.end_byte])
     return any(re.search(rb"<-\s*[\w.]*\b" + re.escape(name.encode()) + rb"\b(?!\s*\()", data) for name in stops)
 
 
