@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node, QueryCursor
 
-from .model import FileModel
+from .model import FileModel, declared_value
 from .source import query
 
 LOOPBACK = "loopback"
@@ -233,29 +233,9 @@ def _own_pipe_listener(model: FileModel, value: Node) -> bool:
 
 
 def _initialiser(model: FileModel, ident: Node) -> Node | None:
-    """The single value a variable was declared with (`x := v`, `var x = v`, `const x = v`)."""
+    """The value a variable or constant was declared with (model.declared_value)."""
     decl = model.resolve(ident).decl
-    if decl is None or decl.parent is None:
-        return None
-    spec = decl.parent
-    if spec.type in ("const_spec", "var_spec"):
-        names = spec.children_by_field_name("name")
-        value = spec.child_by_field_name("value")
-        if value is None or len(names) != value.named_child_count:
-            return None
-        index = next((i for i, n in enumerate(names) if n.start_byte == decl.start_byte), None)
-        return None if index is None else value.named_children[index]
-    if spec.type == "expression_list" and spec.parent is not None \
-            and spec.parent.type in ("short_var_declaration",) and spec.parent.child_by_field_name("left") == spec:
-        right = spec.parent.child_by_field_name("right")
-        if right is None:
-            return None
-        if right.named_child_count == spec.named_child_count:
-            index = next((i for i, n in enumerate(spec.named_children) if n.start_byte == decl.start_byte), None)
-            return None if index is None else right.named_children[index]
-        if right.named_child_count == 1 and spec.named_children and spec.named_children[0].start_byte == decl.start_byte:
-            return right.named_children[0]  # `l, err := net.Listen(...)`: the first result
-    return None
+    return declared_value(decl) if decl is not None else None
 
 
 def _is_flag_value(model: FileModel, node: Node) -> bool:

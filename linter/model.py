@@ -697,6 +697,33 @@ def descendants(node: Node) -> Iterator[Node]:
         stack.extend(reversed(current.named_children))
 
 
+def declared_value(decl: Node) -> Node | None:
+    """The value the declaring identifier `decl` starts with, as far as the declaration says:
+    `v` of `x := v` / `var x = v` / `const x = v` (one value per name), or the call of
+    `x, err := f()` for its first name (`l, err := net.Listen(…)`, `req, err := http.NewRequest(…)`)."""
+    spec = decl.parent
+    if spec is None:
+        return None
+    if spec.type in ("const_spec", "var_spec"):
+        names = spec.children_by_field_name("name")
+        value = spec.child_by_field_name("value")
+        if value is None or len(names) != value.named_child_count:
+            return None
+        index = next((i for i, n in enumerate(names) if n.start_byte == decl.start_byte), None)
+        return None if index is None else value.named_children[index]
+    if spec.type == "expression_list" and spec.parent is not None \
+            and spec.parent.type == "short_var_declaration" and spec.parent.child_by_field_name("left") == spec:
+        right = spec.parent.child_by_field_name("right")
+        if right is None:
+            return None
+        if right.named_child_count == spec.named_child_count:
+            index = next((i for i, n in enumerate(spec.named_children) if n.start_byte == decl.start_byte), None)
+            return None if index is None else right.named_children[index]
+        if right.named_child_count == 1 and spec.named_children and spec.named_children[0].start_byte == decl.start_byte:
+            return right.named_children[0]
+    return None
+
+
 def single_initialiser(decl: Node) -> Node | None:
     """The value a local or package variable starts with: `v` of `x := v` / `var x = v` for the
     declaring identifier `decl`, when one value goes with each name (not `a, b := f()`). The one

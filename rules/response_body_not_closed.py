@@ -10,7 +10,7 @@ from tree_sitter import Node
 
 from goleaklint.context import FileContext
 from goleaklint.effects import CLOSES, CLOSES_BODY, DRAINERS, DRAINS, DRAINS_BODY, HANDS_ON, READERS
-from goleaklint.model import Binding, descendants, single_initialiser
+from goleaklint.model import Binding, declared_value, descendants
 from goleaklint.structs import field_type
 from goleaklint.rule import Docs, Finding, Rule, Severity
 
@@ -183,12 +183,7 @@ def _head_request(ctx: FileContext, call: Node) -> bool:
     if method != "Do" or args is None or args.named_child_count != 1 or args.named_children[0].type != "identifier":
         return False
     decl = ctx.model.resolve(args.named_children[0]).decl
-    made = single_initialiser(decl) if decl is not None else None
-    if made is None and decl is not None and decl.parent is not None and decl.parent.type == "expression_list":
-        statement = decl.parent.parent  # `req, err := http.NewRequest(…)`: the first result
-        right = statement.child_by_field_name("right") if statement is not None else None
-        if right is not None and right.named_child_count == 1 and decl.parent.named_children[0] == decl:
-            made = right.named_children[0]
+    made = declared_value(decl) if decl is not None else None  # `req, err := http.NewRequest(…)`
     if made is None or made.type != "call_expression" or ctx.model.qualified(made) not in _NEW_REQUEST:
         return False
     made_args = made.child_by_field_name("arguments").named_children
@@ -345,20 +340,8 @@ def _response_call(ctx: FileContext, call: Node) -> str | None:
 
 
 def _initial_value(ctx: FileContext, binding: Binding) -> Node | None:
-    """The single expression a local or package variable is declared with."""
-    decl = binding.decl
-    spec = decl.parent if decl is not None else None
-    if spec is None:
-        return None
-    if spec.type == "var_spec":
-        value = spec.child_by_field_name("value")
-        names = spec.children_by_field_name("name")
-        return value.named_children[0] if value is not None and value.named_child_count == 1 and len(names) == 1 else None
-    if spec.type == "expression_list" and spec.parent is not None and spec.parent.type == "short_var_declaration" \
-            and spec.named_child_count == 1:
-        right = spec.parent.child_by_field_name("right")
-        return right.named_children[0] if right is not None and right.named_child_count == 1 else None
-    return None
+    """The expression a local or package variable is declared with."""
+    return declared_value(binding.decl) if binding.decl is not None else None
 
 
 def _mock_transport(ctx: FileContext, value: Node | None) -> bool:
