@@ -64,7 +64,7 @@ def collect(summariser: "_FileSummariser") -> None:
     root = summariser.source.root
     model = summariser.model
     literals = None
-    known: dict[tuple, bool] = {}  # (router, function, test) -> guarded: a file registers many routes on a few routers
+    known: dict[tuple, bool] = {}  # (router, function, test) -> guarded, and (…, function) -> called only under a switch: a file registers many routes from a few functions on a few routers
     for match in _ROUTE_CALL.finditer(data):
         field_node = root.named_descendant_for_byte_range(match.start() + 1, match.start() + 1)
         selector = field_node.parent if field_node is not None else None
@@ -97,7 +97,7 @@ def collect(summariser: "_FileSummariser") -> None:
         inline = any(authenticated(summariser.text(o)) for o in others)
         operand = selector.child_by_field_name("operand")
         behind = inline or _router_guarded(summariser, operand, function, authenticated, known)
-        switch = DEVELOPER_SWITCH if _developer_switch(summariser, call, function) else 0
+        switch = DEVELOPER_SWITCH if _developer_switch(summariser, call, function, known) else 0
         if any(limits_body(summariser.text(o)) for o in others) or \
                 _router_guarded(summariser, operand, function, limits_body, known):
             switch |= BODY_LIMIT
@@ -165,15 +165,24 @@ def _made_by(summariser: "_FileSummariser", node: Node) -> Node | None:
     return value if value is not None and value.type == "call_expression" else None
 
 
-def _developer_switch(summariser: "_FileSummariser", call: Node, function: "Function") -> bool:
+def _developer_switch(summariser: "_FileSummariser", call: Node, function: "Function", known: dict) -> bool:
     """The registration sits in an `if` of its function whose condition is a switch for developers
     (`if cfg.DebugEndpoint {`), or in a function that this file calls only from such an `if`
-    (`if cfg.Debug { r.registerDebugRoutes() }`): a default deployment does not have the route."""
+    (`if cfg.Debug { r.registerDebugRoutes() }`): a default deployment does not have the route.
+    The second answer is the same for every registration of a function: kept in `known`."""
     if _switched(summariser, call, function.node):
         return True
     scope = function
     while scope.parent is not None:
         scope = scope.parent
+    key = ("called under a switch", scope.node.id)
+    if key not in known:
+        known[key] = _called_only_under_switch(summariser, scope)
+    return known[key]
+
+
+def _called_only_under_switch(summariser: "_FileSummariser", scope: "Function") -> bool:
+    """Every call of the function in its file sits under a developer switch (and there is one)."""
     name_node = scope.node.child_by_field_name("name")
     if name_node is None:
         return False
