@@ -22,11 +22,11 @@ from .changes import changes_from_patch, changes_since
 from .config import Config, ConfigError, ConfigResolver, load_config
 from .cache import ResultCache, default_cache_dir
 from .discover import DiscoveryStats, PackageJob, discover, module_context, parse_shard, select_shard
-from .engine import LintResult, RunOptions, judge_lifetimes, lint, module_model, module_path_list, run_key, selected_rules
+from .engine import LintResult, RunOptions, by_precision, judge_lifetimes, lint, module_model, module_path_list, run_key, selected_rules
 from .lifetime import one_run, table_of
 from .registry import all_rules, rules_by_key
 from .report import FORMATS, Report, render
-from .rule import Finding, Severity
+from .rule import PRECISIONS, Finding, Severity
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -92,6 +92,9 @@ def _add_first_run_arguments(parser: argparse.ArgumentParser) -> None:
     """What to lint, what to show, and how to see why (docs/workflows.md)."""
     parser.add_argument("--no-gitignore", action="store_true",
                         help="in a git work tree, also lint Go files that .gitignore hides")
+    parser.add_argument("--min-precision", choices=PRECISIONS, default=None,
+                        help="rules measured below this precision on code they were not tuned on report one level "
+                        "lower, their warnings as notes (default: medium; low: every rule at its own levels)")
     parser.add_argument("--show-notes", action="store_true",
                         help="also report findings of level note (hidden by default; --fail-on note shows them)")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
@@ -226,7 +229,8 @@ def _lint_command(args: argparse.Namespace) -> int:
                                                               gitignore=not args.no_gitignore,
                                                               walked=args.paths or ["./..."])
         result, ran, options = _lint_by_config(jobs, root, select, ignore, _cache_dir(args), processes,
-                                               context, lifetimes=not args.no_lifetimes)
+                                               context, lifetimes=not args.no_lifetimes,
+                                               min_precision=args.min_precision)
         if result.files_scanned == 0 and stats.directory_args and shard is None and not result.notifications:
             raise ConfigError(f"nothing to lint in {' '.join(args.paths or ['./...'])}: "
                               "every Go file found is generated (// Code generated ... DO NOT EDIT.)")
@@ -283,7 +287,7 @@ def _list_rules(fmt: str, out: TextIO) -> int:
 
         document = {"version": 1, "rules": [
             {"id": rule.id, "slug": rule.slug, "severity": rule.severity.value, "title": rule.title,
-             "tags": list(rule.tags), "help_uri": rule.help_uri}
+             "tags": list(rule.tags), "precision": rule.precision, "help_uri": rule.help_uri}
             for rule in rules
         ]}
         json.dump(document, out, indent=2, ensure_ascii=False)
@@ -320,7 +324,7 @@ def _nothing_to_lint(args: argparse.Namespace, stats: DiscoveryStats, shard: tup
 
 def _lint_by_config(jobs: list[PackageJob], root: Path, select, ignore, cache_dir: str | None,
                     processes: int, context: list[PackageJob] = (), lifetimes: bool = True,
-                    ) -> tuple[LintResult, list, RunOptions]:
+                    min_precision: str | None = None) -> tuple[LintResult, list, RunOptions]:
     """Lints each group of packages that share a config with that config's rules and levels, and
     reads the `context` packages for the module model only; then judges every finding by the
     lifetime of its code, over one model of the whole run. Returns the merged result, every rule
@@ -332,6 +336,7 @@ def _lint_by_config(jobs: list[PackageJob], root: Path, select, ignore, cache_di
     modules = module_path_list([*jobs, *context]) if lifetimes else ()
     result = LintResult()
     parts: list[tuple[LintResult, RunOptions]] = []
+    groups_configs: list[Config] = []
     ran: dict[str, object] = {}
     for config, group in groups.values():
         rules = selected_rules(config, select, ignore)
@@ -345,6 +350,7 @@ def _lint_by_config(jobs: list[PackageJob], root: Path, select, ignore, cache_di
             modules=modules,
         )
         parts.append((lint(group, options, processes, judge=False), options))
+        groups_configs.append(config)
         ran.update((rm.rule.id, rm.rule) for rm in rules)
     summaries = LintResult()
     if lifetimes and context:
@@ -371,9 +377,10 @@ def _lint_by_config(jobs: list[PackageJob], root: Path, select, ignore, cache_di
             if cache is not None:
                 judged = [f for part, _ in parts for f in (*part.findings, *part.suppressed)]
                 cache.store_table(key, table.for_findings(judged))
-    for part, options in parts:
+    for (part, options), config in zip(parts, groups_configs):
         if table is not None:
             judge_lifetimes(part, [*jobs, *context], options, table)
+        by_precision(part, ran, min_precision or config.min_precision, dict(options.severity))
         part.summaries, part.summary_blobs = [], []
         result.extend(part)
         result.silenced += part.silenced

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .rule import Severity
+from .rule import DEFAULT_MIN_PRECISION, PRECISIONS, Severity
 
 if TYPE_CHECKING:
     from .evidence.thresholds import Thresholds
 
 KNOWN_KEYS = ("select", "ignore", "exclude", "tests", "go-version", "fail-on", "severity", "show-notes",
-              "require-reason", "runtime")
+              "require-reason", "min-precision", "runtime")
 
 
 class ConfigError(Exception):
@@ -38,6 +38,8 @@ class Config:
     severity: dict[str, Severity] = field(default_factory=dict)
     show_notes: bool = False  # report findings of level note (fail-on = "note" shows them too)
     require_reason: bool = False  # a suppression without a reason is reported
+    # rules measured below this precision report one level lower (linter/rule.py PRECISIONS)
+    min_precision: str = DEFAULT_MIN_PRECISION
     path: Path | None = None  # the file it came from
     base: Path | None = None  # the directory exclude globs are relative to
     runtime: "Thresholds | None" = None  # [runtime]: how much runtime evidence raises a finding
@@ -251,6 +253,11 @@ def _validate(data: dict, path: Path, text: str, table: tuple[str, ...], known_r
             if not isinstance(data[key], bool):
                 raise fail(key, f"{key!r} must be true or false")
             setattr(config, attribute, data[key])
+    if "min-precision" in data:
+        value = data["min-precision"]
+        if value not in PRECISIONS:
+            raise fail("min-precision", f"'min-precision' must be one of {', '.join(map(repr, PRECISIONS))}, not {value!r}")
+        config.min_precision = value
     if "severity" in data:
         table_value = data["severity"]
         if not isinstance(table_value, dict):

@@ -41,6 +41,23 @@ class Docs:
     references: tuple[str, ...] = ()
 
 
+# How often a rule's warnings were judged worth a change on codebases nobody tuned it on
+# (docs/ecosystem.md), lowest first. A rule below the run's `min-precision` (default "medium")
+# reports one level lower: its warnings become notes, which are hidden unless asked for.
+PRECISIONS = ("low", "medium", "high", "very-high")
+DEFAULT_MIN_PRECISION = "medium"
+
+
+def below(precision: str, minimum: str) -> bool:
+    """Whether a rule of `precision` is below the run's `minimum`."""
+    return PRECISIONS.index(precision) < PRECISIONS.index(minimum)
+
+
+def lowered(level: Severity) -> Severity:
+    """One level lower: error to warning, warning to note."""
+    return Severity.WARNING if level is Severity.ERROR else Severity.NOTE
+
+
 # How a rule's findings take their level from the lifetime of their code (linter/lifetime.py).
 LIFETIME_POLICIES = ("repeats", "per-call", "growth", "keyed-growth", "exposure", "ignores", "public")
 
@@ -62,6 +79,8 @@ class Rule:
     lifetime: str = "repeats"
 
     def __post_init__(self) -> None:
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"{self.id}: precision {self.precision!r} is not one of {', '.join(PRECISIONS)}")
         if self.lifetime not in LIFETIME_POLICIES:
             raise ValueError(f"{self.id}: lifetime {self.lifetime!r} is not one of {', '.join(LIFETIME_POLICIES)}")
 

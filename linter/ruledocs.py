@@ -15,9 +15,10 @@ from typing import Iterable, TextIO
 
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.rule import Rule as Separator
 
-from .rule import Rule
+from .rule import DEFAULT_MIN_PRECISION, Rule, below
 
 SECTIONS = (
     ("What it does", "what"),
@@ -84,10 +85,19 @@ def lifetime_text(rule: Rule) -> str:
     return _LIFETIME_TEXT[rule.lifetime]
 
 
+def precision_text(rule: Rule) -> str:
+    """The rule's measured precision, and what it does to the default level."""
+    if not below(rule.precision, DEFAULT_MIN_PRECISION):
+        return f"precision: {rule.precision}"
+    return (f"precision: {rule.precision}, so by default one level lower (warnings are notes, hidden unless "
+            "asked for); `min-precision = \"low\"` or `--min-precision low` reports it at its own levels")
+
+
 def rule_markdown(rule: Rule, heading: str = "#") -> str:
     """Markdown with the same sections for every rule; code sections are Go blocks."""
     lines = [f"{heading} {rule.id} {rule.slug}", "", f"*{rule.title}*", "",
-             f"Default level: **{rule.severity.value}**" + (f" · tags: {', '.join(rule.tags)}" if rule.tags else ""), ""]
+             f"Default level: **{rule.severity.value}** · {precision_text(rule)}"
+             + (f" · tags: {', '.join(rule.tags)}" if rule.tags else ""), ""]
     for title, attr in SECTIONS:
         text = getattr(rule.docs, attr).strip("\n")
         lines.append(f"{heading}# {title}")
@@ -147,7 +157,7 @@ def _render(rule: Rule, console: Console, color: bool) -> None:
         console.print(f"{rule.id} {rule.slug}")
     console.print(f"[italic]{rule.title}[/]")
     tags = f" · tags: {', '.join(rule.tags)}" if rule.tags else ""
-    console.print(f"[dim]Default level:[/] [bold]{rule.severity.value}[/]{tags}")
+    console.print(f"[dim]Default level:[/] [bold]{rule.severity.value}[/] · {escape(precision_text(rule))}{tags}")
     console.print()
     body = rule_markdown(rule).split("\n", 6)[-1]  # the sections, without the title block above
     console.print(Markdown(body, code_theme="monokai" if color else "bw", justify="left"))

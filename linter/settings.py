@@ -50,6 +50,7 @@ def describe_settings(jobs: list[PackageJob], stats: DiscoveryStats, root: Path,
         fail_on = args.fail_on or config.fail_on.value
         notes = "shown" if args.show_notes or config.show_notes or fail_on == "note" else "hidden"
         lines.append(f"  tests: {'linted' if config.tests else 'skipped'}; fail-on: {fail_on}; notes: {notes}; "
+                     f"min-precision: {args.min_precision or config.min_precision}; "
                      f"require-reason: {'yes' if config.require_reason else 'no'}")
         if config.go_version:
             lines.append(f"  go-version: {_version(config.go_version)} (config, overrides go.mod)")

@@ -327,10 +327,10 @@ def test_notes_are_baselined_although_hidden(tree, capsys):
 
 def test_statistics_prints_counts_by_rule_only_when_asked(tree, capsys):
     tree({"a.go": LEAKY + LOOP})
-    assert main([]) == 1
+    assert main(["--min-precision", "low"]) == 1  # GL404 at its own level
     out = capsys.readouterr().out
     assert "Found 2 findings (2 warnings) in 1 file." in out and "count" not in out
-    assert main(["--statistics"]) == 1
+    assert main(["--statistics", "--min-precision", "low"]) == 1
     table = capsys.readouterr().out.split("in 1 file.", 1)[1]
     assert "rule" in table and "count" in table
     assert [line.split() for line in table.strip().splitlines()[1:]] == [
@@ -339,8 +339,10 @@ def test_statistics_prints_counts_by_rule_only_when_asked(tree, capsys):
 
 def test_levels_are_pluralised(tree, capsys):
     tree({"a.go": LEAKY, "b/b.go": LEAKY.replace("package app", "package b") + LOOP})
-    assert main([]) == 1
+    assert main(["--min-precision", "low"]) == 1
     assert "Found 3 findings (3 warnings) in 2 files." in capsys.readouterr().out
+    assert main(["--show-notes"]) == 1
+    assert "Found 3 findings (2 warnings, 1 note) in 2 files." in capsys.readouterr().out
 
 
 def test_list_rules_as_json(capsys):
@@ -393,3 +395,69 @@ def test_color_flag_and_force_color(tree):
     assert "\x1b[" not in _run_colored(root, "--no-color", "--color", "always")
     assert "\x1b[" in _run_colored(root, "--color", "always", NO_COLOR="1")  # the flag wins
     assert "\x1b[" not in _run_colored(root, "--format", "concise", FORCE_COLOR="1")
+
+
+# ---- rules below the run's min-precision report one level lower -------------------------------------
+
+PPROF_MAIN = """package main
+
+import (
+	"net/http"
+	_ "net/http/pprof"
+)
+
+func main() {
+	http.ListenAndServe(":6060", nil)
+}
+"""
+
+
+def _levels(capsys) -> list[tuple[str, str]]:
+    document = json.loads(capsys.readouterr().out)
+    return sorted((f["rule"], f["severity"]) for f in document["findings"])
+
+
+def test_a_low_precision_rules_warnings_are_hidden_notes_by_default(tree, capsys):
+    tree({"a.go": LEAKY + LOOP})
+    assert main(["--format", "json", "--show-notes"]) == 1
+    assert _levels(capsys) == [("GL401", "warning"), ("GL404", "note")]
+    assert main(["--format", "json"]) == 1
+    assert _levels(capsys) == [("GL401", "warning")]
+
+
+def test_min_precision_low_reports_every_rule_at_its_own_levels(tree, capsys):
+    tree({"a.go": LEAKY + LOOP})
+    assert main(["--format", "json", "--min-precision", "low"]) == 1
+    assert _levels(capsys) == [("GL401", "warning"), ("GL404", "warning")]
+    tree({".goleaklint.toml": 'min-precision = "low"\n'})
+    assert main(["--format", "json"]) == 1
+    assert _levels(capsys) == [("GL401", "warning"), ("GL404", "warning")]
+    # The command line wins over the config file, as --fail-on does.
+    assert main(["--format", "json", "--min-precision", "medium", "--show-notes"]) == 1
+    assert _levels(capsys) == [("GL401", "warning"), ("GL404", "note")]
+
+
+def test_min_precision_high_lowers_medium_rules_too(tree, capsys):
+    tree({"a.go": LEAKY + LOOP})
+    assert main(["--format", "json", "--min-precision", "high", "--show-notes"]) == 0  # only notes left
+    assert _levels(capsys) == [("GL401", "note"), ("GL404", "note")]
+
+
+def test_a_level_set_for_the_rule_stands_whatever_its_precision(tree, capsys):
+    tree({"a.go": LEAKY + LOOP, ".goleaklint.toml": '[severity]\nGL404 = "error"\n'})
+    assert main(["--format", "json"]) == 1
+    assert _levels(capsys) == [("GL401", "warning"), ("GL404", "error")]
+
+
+def test_a_low_precision_rules_errors_become_warnings(tree, capsys):
+    tree({"go.mod": "module example.com/x\n\ngo 1.22\n", "main.go": PPROF_MAIN})
+    assert main(["--format", "json", "--select", "GL501", "--min-precision", "low"]) == 1
+    assert _levels(capsys) == [("GL501", "error")]
+    assert main(["--format", "json", "--select", "GL501"]) == 1
+    assert _levels(capsys) == [("GL501", "warning")]
+
+
+def test_min_precision_must_be_a_known_precision(tree, capsys):
+    tree({"a.go": LEAKY, ".goleaklint.toml": 'min-precision = "some"\n'})
+    assert main([]) == 2
+    assert ".goleaklint.toml:1: 'min-precision' must be one of 'low', 'medium', 'high', 'very-high'" in capsys.readouterr().err

@@ -225,3 +225,27 @@ def test_snapshot_writes_only_go_sources_and_module_files_of_the_commit(tmp_path
     assert "3 files of" in result.stdout
     assert sorted(str(p.relative_to(dest)) for p in dest.rglob("*") if p.is_file()) == ["go.mod", "go.work", "pkg/a.go"]
     assert (dest / "pkg" / "a.go").read_text() == "package pkg\n"
+
+
+def test_labels_need_ten_held_out_judgements_and_follow_the_share_of_true():
+    assert check.label_for(8, 10) == "high" and check.label_for(5, 10) == "medium" and check.label_for(4, 10) == "low"
+    assert check.label_for(9, 9) is None
+    repos = [check.Repo(name="tuned", url="", commit="", set="tuning", kind="", paths=("./...",), batch=1),
+             check.Repo(name="held", url="", commit="", set="tuning", kind="", paths=("./...",), batch=2)]
+    ledger = [entry(verdict="TRUE", repo="held", line=i) for i in range(4)]
+    ledger += [entry(verdict="DEBATABLE", repo="held", line=10 + i) for i in range(6)]
+    ledger += [entry(verdict="TRUE", repo="tuned", line=20 + i) for i in range(20)]  # written on: not counted
+    ledger += [entry(verdict="FALSE", repo="held", line=50, level="note")]  # notes are not measured
+    assert check.measured_labels(ledger, repos) == {"GL401": ("low", 4, 10)}
+
+
+def test_every_rules_declared_precision_is_what_the_ledger_measured():
+    # A rule's precision label decides whether its warnings are shown by default; the committed
+    # ledger decides the label, wherever it holds enough judgements of the rule.
+    from goleaklint.registry import all_rules
+
+    here = REPO / "benchmarks" / "ecosystem"
+    measured = check.measured_labels(check.load_ledger(here / "ledger.jsonl"), check.load_repos(here / "repos.toml"))
+    wrong = {rm.rule.id: (rm.rule.precision, measured[rm.rule.id]) for rm in all_rules()
+             if rm.rule.id in measured and measured[rm.rule.id][0] not in (None, rm.rule.precision)}
+    assert wrong == {}

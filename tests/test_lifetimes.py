@@ -245,8 +245,9 @@ def test_explain_rejects_bad_input(service_copy, location, message):
 
 def test_cli_no_lifetimes_reports_main_code(service_copy):
     module = service_copy
-    judged = _cli(module, "--no-cache", "--format", "json", "--select", "GL103", "./...")
-    alone = _cli(module, "--no-cache", "--format", "json", "--select", "GL103", "--no-lifetimes", "./...")
+    judged = _cli(module, "--no-cache", "--format", "json", "--select", "GL103", "--min-precision", "low", "./...")
+    alone = _cli(module, "--no-cache", "--format", "json", "--select", "GL103", "--min-precision", "low",
+                 "--no-lifetimes", "./...")
     assert judged.stdout.count('"GL103"') < alone.stdout.count('"GL103"')
 
 
@@ -282,7 +283,8 @@ def test_cli_warm_runs_reuse_the_lifetimes_and_see_a_new_caller(service_copy, tm
     cache = tmp_path / "cache"
 
     def findings():
-        proc = _cli(service_copy, "--cache-dir", str(cache), "--format", "json", "--show-notes", "./...")
+        proc = _cli(service_copy, "--cache-dir", str(cache), "--format", "json", "--show-notes",
+                    "--min-precision", "low", "./...")
         assert proc.returncode in (0, 1), proc.stderr
         return {(f["path"], f["line"], f["rule"], f["severity"]) for f in json.loads(proc.stdout)["findings"]}
 
@@ -302,7 +304,7 @@ def test_cli_warm_runs_reuse_the_lifetimes_and_see_a_new_caller(service_copy, tm
     assert ("internal/worker/worker.go", 7, "GL103", "warning") in cold
     assert ("internal/worker/worker.go", 7, "GL103", "warning") not in findings()
     table_file.unlink()
-    nocache = _cli(service_copy, "--no-cache", "--format", "json", "--show-notes", "./...")
+    nocache = _cli(service_copy, "--no-cache", "--format", "json", "--show-notes", "--min-precision", "low", "./...")
     assert {(f["path"], f["line"], f["rule"], f["severity"]) for f in json.loads(nocache.stdout)["findings"]} == cold
     assert ("internal/worker/worker.go", 25, "GL103", "warning") not in cold
     fetch = service_copy / "internal" / "handlers" / "fetch.go"

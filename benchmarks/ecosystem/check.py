@@ -237,6 +237,9 @@ def lint(repo: Repo, root: Path, command: list[str], jobs: int) -> list[Finding]
                 "--config", str(config), "--no-color"]
         if _supports(command, "--show-notes"):
             args.append("--show-notes")
+        if _supports(command, "--min-precision"):
+            # every rule at its own levels: a rule shown one level lower by default is still measured
+            args += ["--min-precision", "low"]
         result = subprocess.run([*args, *repo.paths], cwd=root, capture_output=True, text=True)
     if result.returncode != 0:
         raise InputError(f"{repo.name}: goleaklint exited {result.returncode}: {result.stderr.strip()[-2000:]}")
@@ -309,6 +312,57 @@ def precision_by_rule(comparison: Comparison) -> dict[str, RuleStats]:
     return dict(sorted(stats.items()))
 
 
+# A rule's precision label (goleaklint's `Rule.precision`, which decides whether its warnings are
+# shown by default) follows from the ledger: the warnings and errors judged while their codebases
+# were held out (every batch after the first, which the rules were written on), once there are
+# enough of them to mean something.
+LABEL_MINIMUM = 10
+
+
+def label_for(true: int, judged: int) -> str | None:
+    """"high" from 80% TRUE, "medium" from 50%, else "low"; None with fewer than LABEL_MINIMUM judged."""
+    if judged < LABEL_MINIMUM:
+        return None
+    share = true / judged
+    return "high" if share >= 0.8 else "medium" if share >= 0.5 else "low"
+
+
+def measured_labels(ledger: list[Entry], repos: list[Repo]) -> dict[str, tuple[str | None, int, int]]:
+    """Per rule: (label or None, TRUE, judged) over held-out judgements at warning and error."""
+    held_out = {repo.name for repo in repos if repo.batch > 1}
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for entry in ledger:
+        if entry.repo not in held_out or entry.level not in SHOWN or entry.verdict == "UNJUDGED":
+            continue
+        row = counts[entry.rule]
+        row[1] += 1
+        row[0] += entry.verdict == "TRUE"
+    return {rule: (label_for(true, judged), true, judged) for rule, (true, judged) in sorted(counts.items())}
+
+
+def declared_labels(command: list[str]) -> dict[str, str]:
+    """Each rule's precision label as the linter under test declares it (empty if it declares none)."""
+    result = subprocess.run([*command, "--list-rules", "--format", "json"], capture_output=True, text=True)
+    try:
+        rules = json.loads(result.stdout)["rules"]
+    except (json.JSONDecodeError, KeyError):
+        return {}
+    return {rule["id"]: rule["precision"] for rule in rules if "precision" in rule}
+
+
+def as_shipped(comparison: Comparison, labels: dict[str, str]) -> Comparison:
+    """The comparison with the levels a user sees by default: rules labelled below "medium" one
+    level lower (goleaklint's default `min-precision`)."""
+    lower = {"error": "warning", "warning": "note", "note": "note"}
+    weak = {rule for rule, label in labels.items() if label == "low"}
+
+    def shipped(f: Finding) -> Finding:
+        return replace(f, level=lower[f.level]) if f.rule in weak else f
+
+    return Comparison(matched=[(shipped(f), e) for f, e in comparison.matched],
+                      appeared=[shipped(f) for f in comparison.appeared], vanished=comparison.vanished)
+
+
 def stub(finding: Finding) -> Entry:
     return Entry(repo=finding.repo, rule=finding.rule, path=finding.path, function=finding.function,
                  text=finding.text, level=finding.level, verdict="UNJUDGED", reason="", line=finding.line)
@@ -342,7 +396,8 @@ def _percent(value: float | None) -> str:
 
 
 def render_text(repos: list[Repo], linted: dict[str, int], missing: list[str], comparison: Comparison,
-                stats: dict[str, RuleStats], show_notes: bool) -> str:
+                stats: dict[str, RuleStats], show_notes: bool, shipped: dict[str, RuleStats] | None = None,
+                labels: dict[str, tuple[str, str | None, int, int]] | None = None) -> str:
     out = []
     for repo in repos:
         state = f"{linted[repo.name]} findings" if repo.name in linted else "no snapshot, skipped"
@@ -359,6 +414,18 @@ def render_text(repos: list[Repo], linted: dict[str, int], missing: list[str], c
             setattr(total, name, getattr(total, name) + getattr(row, name))
     out.append(f"{'all':<7} {total.findings:>8} {total.judged:>6} {total.true:>5} {total.false:>5} "
                f"{total.debatable:>5} {total.unjudged:>8} {_percent(total.precision):>9}")
+    if shipped is not None:
+        true = sum(row.true for row in shipped.values())
+        judged = sum(row.judged for row in shipped.values())
+        out.append(f"as shipped (rules labelled low one level lower, the default min-precision): "
+                   f"{true} / {judged} TRUE ({_percent(true / judged if judged else None)}), "
+                   f"{sum(row.findings for row in shipped.values())} findings at warning and error")
+    if labels:
+        out.append("")
+        out.append("precision labels: declared by the rule, and measured by the whole ledger's held-out judgements")
+        for rule, (declared, measured, true, judged) in labels.items():
+            flag = "" if measured is None or measured == declared else "   <- differs"
+            out.append(f"  {rule:<7} {declared:<7} {measured or 'too few':<8} {true}/{judged}{flag}")
 
     appeared = [f for f in comparison.appeared if show_notes or f.level in SHOWN]
     hidden = len(comparison.appeared) - len(appeared)
@@ -483,10 +550,14 @@ def main(argv: list[str] | None = None) -> int:
 
     comparison = compare(findings, ledger, set(linted))
     stats = precision_by_rule(comparison)
+    declared = declared_labels(command)
+    shipped = precision_by_rule(as_shipped(comparison, declared)) if declared else None
+    measured = measured_labels(ledger, repos)
+    labels = {rule: (declared[rule], *measured.get(rule, (None, 0, 0))) for rule in sorted(declared)}
     if args.format == "json":
         text = render_json(chosen, linted, missing, comparison, stats)
     else:
-        text = render_text(chosen, linted, missing, comparison, stats, args.notes)
+        text = render_text(chosen, linted, missing, comparison, stats, args.notes, shipped, labels)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
     else:
