@@ -64,7 +64,7 @@ if resp.StatusCode != http.StatusOK {
     return fmt.Errorf("status %d", resp.StatusCode)
 }
 return json.NewDecoder(resp.Body).Decode(&out)""",
-        limits="A client whose total `Timeout` the file sets (in its literal, or by assigning the field in the function that declares it) is a note: the Timeout covers reading the body, and when it fires the transport closes the connection. A transport's dial or header timeouts do not count. "
+        limits="A client whose total `Timeout` the file sets (in its literal, or by assigning the field in the function that declares it) is a note: the Timeout covers reading the body, and when it fires the transport closes the connection. So is a call on a client in a struct field (`s.client.Do(req)`) when every client literal the package stores in a field of that name sets a Timeout (`client: &http.Client{Timeout: d}` in a constructor in any file), or the package assigns `x.client.Timeout`; one literal without it keeps the warning. A client a helper returns (`client: newClient()`) is not followed. A transport's dial or header timeouts do not count. "
         "In test files the finding is a note, and a call the test expects to fail (`if err == nil "
         "{ t.Fatal(…) }`, testify's `Error`/`ErrorIs`/`NotNil` on its error) is not reported. A client "
         "whose `Transport` answers from memory (its function literal or its type's `RoundTrip` in the "
@@ -285,6 +285,8 @@ def _client_timeout(ctx: FileContext, call: Node) -> str | None:
     It covers reading the body too: when it fires, the transport closes the connection."""
     function = call.child_by_field_name("function")
     receiver = function.child_by_field_name("operand") if function is not None and function.type == "selector_expression" else None
+    if receiver is not None and receiver.type == "selector_expression":
+        return _field_client_timeout(ctx, receiver)
     if receiver is None or receiver.type != "identifier":
         return None
     binding = ctx.model.resolve(receiver)
@@ -305,6 +307,53 @@ def _client_timeout(ctx: FileContext, call: Node) -> str | None:
     name = re.escape(receiver.text)
     match = re.compile(rb"\b" + name + rb"\.Timeout\s*=\s*([^\n;]+)").search(ctx.source.data, start, end)
     return " ".join(match.group(1).decode("utf-8", "replace").split()) if match else None
+
+
+def _field_client_timeout(ctx: FileContext, receiver: Node) -> str | None:
+    """The total Timeout of a client kept in a struct field (`s.client.Do(req)`), when every client
+    literal the package stores in a field of that name sets one (`client: &http.Client{Timeout: d}`
+    in a constructor, in any file), or the package assigns `x.client.Timeout = d`."""
+    field = receiver.child_by_field_name("field")
+    if field is None or field_type(ctx.model, receiver) not in _CLIENT_TYPES:
+        return None
+    name = re.escape(field.text)
+    stored = re.compile(rb"(?:[{,\s]" + name + rb"\s*:|\." + name + rb"\s*=)\s*&?\s*http\.Client\s*\{")
+    assigned = re.compile(rb"\." + name + rb"\.Timeout\s*=\s*([^\n;]+)")
+    timeouts = []
+    for file in ctx.package.files:
+        data = file.source.data
+        if field.text not in data:
+            continue
+        for match in stored.finditer(data):
+            timeout = _TIMEOUT_KEY.search(_braced(data, match.end() - 1))
+            if timeout is None:
+                return None  # one client stored there without a Timeout: the call may be made on it
+            timeouts.append(timeout.group(1))
+        timeouts += [m.group(1) for m in assigned.finditer(data)]
+    return " ".join(timeouts[0].decode("utf-8", "replace").split()) if timeouts else None
+
+
+_TIMEOUT_KEY = re.compile(rb"(?:^|[,\s])Timeout\s*:\s*([^,\n}]+)")
+
+
+def _braced(data: bytes, start: int) -> bytes:
+    """The text of the `{…}` opening at `start`, nested braces included (to the end if unclosed);
+    only the literal's own top level, so a Transport's own timeouts inside it do not count."""
+    depth = 0
+    top = bytearray()
+    for index in range(start, len(data)):
+        char = data[index]
+        if char == 0x7B:  # {
+            depth += 1
+            if depth == 1:
+                continue
+        elif char == 0x7D:  # }
+            depth -= 1
+            if depth == 0:
+                break
+        if depth == 1:
+            top.append(char)
+    return bytes(top)
 
 
 def _response_call(ctx: FileContext, call: Node) -> str | None:
