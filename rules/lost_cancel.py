@@ -7,6 +7,7 @@ from typing import Iterable
 from tree_sitter import Node
 
 from goleaklint.context import FileContext
+from goleaklint.frameworks import HTTP_REQUEST, request_value
 from goleaklint.rule import Docs, Finding, Rule, Severity
 
 RULE = Rule(
@@ -38,9 +39,12 @@ RULE = Rule(
     defer cancel()
     return get(ctx, url)
 }""",
-        limits="A discarded cancel of `context.WithCancel(context.Background())` (or `TODO()`) is a note: "
+        limits="A lost cancel of `context.WithCancel(context.Background())` (or `TODO()`), discarded, unused or skipped by one return, is a note: "
         "such a context is registered nowhere and has no timer, so it is collected once unreachable "
-        "(go vet still reports it). A cancel function stored in a struct field or a package variable counts as handed on; "
+        "(go vet still reports it). So is one whose parent is the request's context (`r.Context()`, `c.Request.Context()`, "
+        "or a call that takes it first and returns a context, as `metadata.NewOutgoingContext` does): the server cancels it "
+        "when the handler returns, and every context derived from it with it. A parameter `ctx` of a handler is not "
+        "taken to be the request's. A cancel function stored in a struct field or a package variable counts as handed on; "
         "whether someone calls it later is not checked. Aliased imports of `context` are followed; "
         "wrappers of your own around `context.WithCancel` are not. Paths are followed without "
         "evaluating conditions: a return guarded by the same condition as the call "
@@ -88,6 +92,42 @@ def _background_parent(model, call: Node) -> bool:
         model.qualified(first) in ("context.Background", "context.TODO")
 
 
+def _request_parent(model, call: Node) -> bool:
+    """The parent context is the request's (`r.Context()`, `c.Request.Context()`, echo's
+    `c.Request().Context()`), written in the call or passed first to calls that wrap it
+    (`context.WithValue(r.Context(), k, v)`, `metadata.NewOutgoingContext(…)`: by Go's convention a
+    function taking a context first and returning one derives it from that one). The server
+    cancels it when the handler returns, and that cancels every context derived from it."""
+    args = call.child_by_field_name("arguments")
+    node = args.named_children[0] if args is not None and args.named_child_count else None
+    for _ in range(4):
+        if node is None or node.type != "call_expression":
+            return False
+        function = node.child_by_field_name("function")
+        arguments = node.child_by_field_name("arguments")
+        if function is not None and function.type == "selector_expression" and \
+                function.child_by_field_name("field").text == b"Context" and arguments.named_child_count == 0:
+            found = request_value(model, function.child_by_field_name("operand"))
+            return found is not None and found.kind == HTTP_REQUEST
+        node = arguments.named_children[0] if arguments is not None and arguments.named_child_count else None
+    return False
+
+
+def _level(model, call: Node, constructor: str) -> tuple[Severity | None, str]:
+    """The level, and what the lost cancel holds: a note when it holds nothing for long, a cancel
+    context of Background or TODO (registered nowhere, no timer: collected once unreachable), or a
+    context of the request (released when the server cancels the request's context, at the
+    handler's end)."""
+    held = f"{_held(constructor)} until the parent is cancelled"
+    if _cancel_only(constructor) and _background_parent(model, call):
+        return Severity.NOTE, ("the context can never be cancelled, but it derives from context.Background() and "
+                               "holds nothing once unreachable")
+    if _request_parent(model, call):
+        return Severity.NOTE, (f"{held}, and its parent is the request's context, which the server cancels when "
+                               "the handler returns")
+    return None, held
+
+
 def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding]:
     model = ctx.model
     for call in captures["call"]:
@@ -117,21 +157,12 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         name = ctx.source.text(cancel)
         if _deferred_next(ctx, statement, name):
             continue  # `defer cancel()` on the next line: every path passes it
+        level, why = _level(model, call, constructor)
         if name == "_":
-            if _cancel_only(constructor) and _background_parent(model, call):
-                # Nothing holds it: a cancel context of Background or TODO is not registered with
-                # its parent and has no timer, so it is collected once it is unreachable.
-                yield ctx.finding(
-                    RULE, cancel,
-                    f"the cancel function returned by {label} is assigned to _: the context can never be "
-                    f"cancelled, but it derives from context.Background() and holds nothing once unreachable",
-                    fix=_FIX, severity=Severity.NOTE,
-                )
-                continue
             yield ctx.finding(
                 RULE, cancel,
-                f"the cancel function returned by {label} is assigned to _: {_held(constructor)} until the parent is cancelled",
-                fix=_FIX,
+                f"the cancel function returned by {label} is assigned to _: {why}",
+                fix=_FIX, severity=level,
             )
             continue
         binding = model.resolve(cancel)
@@ -143,8 +174,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         if not uses:
             yield ctx.finding(
                 RULE, cancel,
-                f"the cancel function `{name}` returned by {label} is never used: {_held(constructor)} until the parent is cancelled",
-                fix=_FIX,
+                f"the cancel function `{name}` returned by {label} is never used: {why}",
+                fix=_FIX, severity=level,
             )
             continue
         missed = _return_without_use(ctx, statement, binding, uses)
@@ -154,8 +185,9 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             yield ctx.finding(
                 RULE, cancel,
                 f"the cancel function `{name}` returned by {label} is not used on every path: {where} "
-                f"is reached without it, and {_held(constructor)} until the parent is cancelled",
+                f"is reached without it, and {why}",
                 fix="call `defer cancel()` right after the call, or call cancel before that return",
+                severity=level,
             )
 
 
