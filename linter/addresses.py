@@ -321,3 +321,69 @@ def reassigned(model: FileModel, decl: Node) -> bool:
         if parent is not None and parent.type == "unary_expression" and model.source.text(parent).startswith("&"):
             return True
     return False
+
+
+# ---- options whose default address is set elsewhere in the module -----------------------------------
+
+def option_field(model: FileModel, node: Node, depth: int = 0) -> str | None:
+    """The field of an options struct an address comes from, when no default is spelled in the
+    file: `opt.APIAddr`, `fmt.Sprintf("%s:%d", o.Host, o.Port)`, `net.JoinHostPort(c.Bind, p)`,
+    or a local set once from one of those. The module model knows the defaults that flags, struct
+    tags and literals give fields of that name (option_defaults), in any file or package."""
+    if depth > 3 or node is None:
+        return None
+    if node.type == "selector_expression":
+        field = node.child_by_field_name("field")
+        return model.source.text(field) if field is not None else None
+    if node.type == "identifier":
+        decl = model.resolve(node).decl
+        if decl is None or reassigned(model, decl):
+            return None
+        value = _initialiser(model, node)
+        return option_field(model, value, depth + 1) if value is not None else None
+    if node.type == "call_expression":
+        name = model.qualified(node)
+        args = node.child_by_field_name("arguments").named_children
+        if name == "net.JoinHostPort" and len(args) == 2:
+            return option_field(model, args[0], depth + 1)
+        if name == "fmt.Sprintf" and len(args) >= 2:
+            fmt = spelled_address(model, args[0], depth + 1)
+            if fmt is not None and fmt.rpartition(":")[0] in ("%s", "%v"):
+                return option_field(model, args[1], depth + 1)
+    return None
+
+
+# `fs.StringVar(&opt.APIAddr, "api-addr", "localhost:2381", …)`, `StringVarP(&o.Bind, "bind", "b", "127.0.0.1", …)`
+_FLAG_FIELD = re.compile(
+    rb"""\.StringVar(P?)\(\s*&(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*)\s*,\s*"[^"\n]*"\s*,\s*(?:"[^"\n]*"\s*,\s*)?"([^"\n]*)"\s*,""")
+# a struct field's tag default (go-flags, kong, envconfig, env): `Host string `long:"bind" default:"localhost"``
+_TAG_DEFAULT = re.compile(rb"""^\s*([A-Za-z_]\w*)\s+\*?string\s+`[^`\n]*\b(?:default|envDefault):"([^"\n]*)"[^`\n]*`""", re.M)
+_ADDRESS_LIKE = re.compile(r"^(?:\[[0-9a-fA-F:.]*\]|[A-Za-z0-9.\-]*)(?::[0-9]{1,5})?$")
+
+
+def _address_like(text: str) -> bool:
+    """A host, host:port or :port: what a default of an address option looks like."""
+    if not text or not _ADDRESS_LIKE.match(text):
+        return False
+    host = text.rsplit(":", 1)[0] if text.count(":") == 1 else text
+    return ":" in text or bool(_LOOPBACK_HOST.match(host)) or host in ("0.0.0.0", "::") or \
+        bool(re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,3}){3}", host))
+
+
+def option_defaults(data: bytes) -> list[list[str]]:
+    """[field, default] for every address-like default the file gives an option field: a flag bound
+    to the field, or a struct tag default. The model keeps the fields whose every such default in
+    the module is loopback. A keyed literal (`Addr: "127.0.0.1:0"`) is not taken for a default: a
+    field name as common as `Addr` is set in clients' and tests' literals too."""
+    found = []
+    if b"StringVar" in data:
+        for match in _FLAG_FIELD.finditer(data):
+            found.append((match.group(2), match.group(3)))
+    if b"default" in data or b"Default" in data:
+        found += [(m.group(1), m.group(2)) for m in _TAG_DEFAULT.finditer(data)]
+    out = []
+    for name, value in found:
+        text = value.decode("utf-8", "replace")
+        if _address_like(text):
+            out.append([name.decode("utf-8", "replace"), text])
+    return out

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Node, QueryCursor
 
 from . import routes
+from .addresses import option_defaults
 from .cfg import BENCHMARK_LOOP, FOREVER, RANGE, WHILE, loop_header
 from .frameworks import is_handler
 from .goroutines import CLI_PACKAGES
@@ -151,16 +152,19 @@ class PackageSummary:
     # "relpath:line" of each wrapper that limits a request's body for what it passes the request on
     # to (`r.Body = http.MaxBytesReader(w, r.Body, n)`), in non-test code
     body_limits: list[str] = field(default_factory=list)
+    # [field, default] of options given an address-like default by a flag or a struct tag
+    # (linter/addresses.py option_defaults), in non-test code
+    option_defaults: list[list[str]] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
                 "s": self.fields, "g": self.services, "k": self.commands, "t": self.imports_testing,
-                "x": self.test_files, "a": self.routes, "b": self.body_limits}
+                "x": self.test_files, "a": self.routes, "b": self.body_limits, "o": self.option_defaults}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
         return cls(data["d"], data["n"], data["f"], data["c"], data["r"], data["s"], data["g"], data["k"], data["t"],
-                   data["x"], data.get("a", []), data.get("b", []))
+                   data["x"], data.get("a", []), data.get("b", []), data.get("o", []))
 
 
 class _FileSummariser:
@@ -981,6 +985,7 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
         if not summariser.test_code:
             routes.collect(summariser)
             routes.body_limits(summariser)
+            summary.option_defaults += option_defaults(model.source.data)
     return summary
 
 

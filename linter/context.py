@@ -75,6 +75,7 @@ class FileContext:
         subjects: tuple[str, ...] = (),
         repeats: str = "",
         bounded: bool = False,
+        address: str = "",
     ) -> Finding:
         """A finding spanning `node` (to the end of `end` if given).
 
@@ -112,6 +113,7 @@ class FileContext:
             subjects=subjects,
             repeats=repeats,
             bounded=bounded,
+            address=address,
         )
 
 

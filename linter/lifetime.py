@@ -35,6 +35,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .callgraph import BENCHMARK, ONCE, REQUEST, TEST, PackageSummary
+from .addresses import is_loopback
 from .routes import AUTHENTICATED, BODY_LIMIT, DEVELOPER_SWITCH
 from .rule import Finding, Severity
 
@@ -102,6 +103,9 @@ class ModuleModel:
     route_auth: dict[int, list[int]] = field(default_factory=dict)  # handler -> flags per route (linter/routes.py)
     # package directory -> where its module limits request bodies in a wrapper ("relpath:line")
     body_limited: dict[str, str] = field(default_factory=dict)
+    # option field -> its loopback default ("localhost:2381 (dir)"), for fields whose every
+    # address-like default (a flag bound to it, a struct tag) in the run is loopback
+    loopback_options: dict[str, str] = field(default_factory=dict)
     _by_package: dict[int, list[Node]] | None = None
 
     def nodes_of(self, package: int) -> list[Node]:
@@ -230,6 +234,7 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
         where = limits.get(modules.get(summary.directory, ""))
         if where is not None:
             model.body_limited[summary.directory] = where
+    model.loopback_options = loopback_options(summaries)
     for summary in sorted(summaries, key=lambda s: (s.directory, s.name)):
         model.test_files.update(summary.test_files)
         index = len(model.packages)
@@ -445,6 +450,23 @@ def _propagate(model: ModuleModel) -> None:
     run(unknown)
 
 
+def loopback_options(summaries) -> dict[str, str]:
+    """Option fields whose every address-like default in the run is loopback (a flag bound to the
+    field, a struct tag default; linter/addresses.py), with the first such default and where it is.
+    Test and example packages do not count; one public default anywhere disqualifies the name."""
+    seen: dict[str, str] = {}
+    public: set[str] = set()
+    for summary in sorted(summaries, key=lambda s: (s.directory, s.name)):
+        if not summary.option_defaults or not_deployed(summary) is not None:
+            continue
+        for name, default in summary.option_defaults:
+            if not is_loopback(default if ":" in default else default + ":0"):
+                public.add(name)
+            else:
+                seen.setdefault(name, f"`{default}`, in {summary.directory or '.'}")
+    return {name: where for name, where in sorted(seen.items()) if name not in public}
+
+
 # ---- levels ------------------------------------------------------------------------------------
 
 REPEATS = "repeats"  # the leak multiplies with how often the code runs (most rules)
@@ -522,6 +544,11 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
             level = Severity.NOTE
             message += (f"; the module limits request bodies itself in a wrapper (`http.MaxBytesReader` at {limited}), "
                         "so where a limit applies is its authors' choice: check that one covers this route")
+        default = table.loopback_options.get(finding.address) if finding.address else None
+        if level is not None and level is not Severity.NOTE and default is not None:
+            level = Severity.NOTE
+            message += (f"; its address is the option `{finding.address}`, whose default is loopback ({default}): "
+                        "only a deployment that changes it lets other hosts reach it")
         if level is not None and finding.rule_id in overrides:
             level = overrides[finding.rule_id]
         updated = replace(finding, lifetime=lifetime, severity=level or finding.severity, message=message)
@@ -543,18 +570,20 @@ class LifetimeTable:
     authenticated: dict[tuple[str, str], str] = field(default_factory=dict)
     main_dirs: set[str] = field(default_factory=set)  # directories of main packages
     body_limited: dict[str, str] = field(default_factory=dict)  # see ModuleModel.body_limited
+    loopback_options: dict[str, str] = field(default_factory=dict)  # see ModuleModel.loopback_options
 
     def to_json(self) -> dict:
         return {"l": [[d, n, v] for (d, n), v in sorted(self.lifetimes.items())],
                 "f": sorted(self.test_files), "d": sorted(self.test_dirs),
                 "a": [[d, n, k] for (d, n), k in sorted(self.authenticated.items())],
-                "m": sorted(self.main_dirs), "b": sorted(self.body_limited.items())}
+                "m": sorted(self.main_dirs), "b": sorted(self.body_limited.items()),
+                "o": sorted(self.loopback_options.items())}
 
     @classmethod
     def from_json(cls, data: dict) -> "LifetimeTable":
         return cls({(d, n): v for d, n, v in data["l"]}, set(data["f"]), set(data["d"]),
                    {(entry[0], entry[1]): entry[2] for entry in data.get("a", [])}, set(data.get("m", ())),
-                   dict(data.get("b", ())))
+                   dict(data.get("b", ())), dict(data.get("o", ())))
 
     def for_findings(self, findings: list[Finding]) -> "LifetimeTable":
         """The part of the table that judging `findings` reads: what a warm run, whose findings
@@ -573,7 +602,9 @@ class LifetimeTable:
         directories = {_function_keys(finding)[0] for finding in findings}
         return LifetimeTable(lifetimes, set(self.test_files), set(self.test_dirs), guarded,
                              self.main_dirs & directories,
-                             {d: w for d, w in self.body_limited.items() if d in directories})
+                             {d: w for d, w in self.body_limited.items() if d in directories},
+                             {f.address: self.loopback_options[f.address] for f in findings
+                              if f.address in self.loopback_options})
 
 
 def table_of(model: ModuleModel) -> LifetimeTable:
@@ -588,7 +619,8 @@ def table_of(model: ModuleModel) -> LifetimeTable:
 
 
 def _table_of(model: ModuleModel) -> LifetimeTable:
-    table = LifetimeTable(test_files=set(model.test_files), body_limited=dict(model.body_limited))
+    table = LifetimeTable(test_files=set(model.test_files), body_limited=dict(model.body_limited),
+                          loopback_options=dict(model.loopback_options))
     for (directory, name), index in model.by_name.items():
         table.lifetimes[(directory, name)] = model.nodes[index].lifetime
     for index, flags in model.route_auth.items():

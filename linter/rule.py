@@ -127,6 +127,9 @@ class Finding:
     # The leak is bounded by data the code walks (a range over a slice or map): worth a change where
     # the code runs per request, a note elsewhere.
     bounded: bool = field(default=False, compare=False)
+    # The option field a server's address comes from when the file spells no default (`opt.APIAddr`):
+    # a default set elsewhere in the module by a flag or a struct tag decides its reach (linter/lifetime.py).
+    address: str = field(default="", compare=False)
     # How often the code runs, from the module model: per-request, loop, api, unknown, once, test.
     lifetime: str | None = field(default=None, compare=False)
     # Runtime evidence merged in after the rules ran (linter/evidence): ((kind, JSON-able value), …),

@@ -8,7 +8,7 @@ from typing import Iterable
 
 from tree_sitter import Node, QueryCursor
 
-from goleaklint.addresses import NETWORK, Reach, address_reach, listener_reach
+from goleaklint.addresses import NETWORK, UNKNOWN, Reach, address_reach, listener_reach, option_field
 from goleaklint.context import FileContext
 from goleaklint.model import single_initialiser
 from goleaklint.rule import Docs, Finding, Rule, Severity
@@ -56,8 +56,13 @@ log.Fatal(srv.ListenAndServe())""",
         limits="A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or every route of its mux in the file names such a handler) is a note: operators and scrapers reach it, not clients. "
         "A server handed to a helper together with a unix socket, in-memory or loopback listener of the "
         "function's own (`go startHTTP(server, listener)`) is taken to be served on that listener. "
-        "One file is followed: a server configured by a helper in another file or package, a "
-        "listener or address made in another file, or a flag defined in another file is still "
+        "An address read from an option field (`opt.APIAddr`, `fmt.Sprintf(\"%s:%d\", c.Host, c.Port)`) whose every "
+        "default in the module is loopback, given by a flag bound to a field of that name (`fs.StringVar(&opt.APIAddr, "
+        "\"api-addr\", \"localhost:2381\", …)`) or a struct tag (`default:\"localhost\"`) in any file or package, is a note; "
+        "one public default for that name anywhere keeps the warning, and a default set by a config library (viper) or "
+        "a constructor is not seen. "
+        "Otherwise one file is followed: a server configured by a helper in another file or package, a "
+        "listener or address made in another file is still "
         "reported; suppress it with a reason. A flag's loopback default is trusted although a "
         "deployment may override it. A listener handed in as a parameter (systemd socket activation, a "
         "wrapper) is taken to face the network. A debug mux is recognised only by its routes in the "
@@ -114,6 +119,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                 f"{label} serves with no timeouts: a slow client holds a goroutine and its buffers for as long as it "
                 "likes" + (_PORT_NOTE if port else ""),
                 fix=_FIX, severity=Severity.NOTE if port else None,
+                address=_option(ctx, args[0]) if args and name.endswith(("ListenAndServe", "ListenAndServeTLS")) else "",
             )
         elif name is None and _is_gin_run(ctx, call):
             args = call.child_by_field_name("arguments").named_children
@@ -124,6 +130,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                 f"gin's {label} serves with http.ListenAndServe, which has no timeouts: a slow client holds a "
                 "goroutine and its buffers for as long as it likes",
                 fix="serve the engine with `&http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}` instead of Run",
+                address=_option(ctx, args[0]) if args else "",
             )
     serve_methods = [c for c in calls if c.child_by_field_name("function").type == "selector_expression"
                      and model.qualified(c) is None]
@@ -172,6 +179,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             RULE, literal, message,
             fix="set ReadHeaderTimeout (e.g. 10*time.Second), and IdleTimeout for keep-alive connections",
             severity=Severity.NOTE if port or helper is not None else None,
+            address=_option(ctx, fields["Addr"]) if "Addr" in fields else "",
         )
 
 
@@ -209,6 +217,14 @@ def _handed_to_package(ctx: FileContext, literal: Node) -> str | None:
     if qualified is None or qualified.startswith("net/http."):
         return None
     return ctx.source.text(call.child_by_field_name("function"))
+
+
+def _option(ctx: FileContext, addr: Node) -> str:
+    """The option field an address comes from when the file spells no default for it (`opt.APIAddr`):
+    the module's flags and struct tags may give it a loopback default (linter/lifetime.py)."""
+    if address_reach(ctx.model, addr).kind != UNKNOWN:
+        return ""
+    return option_field(ctx.model, addr) or ""
 
 
 def _reach(ctx: FileContext, name: str, args: list[Node]) -> Reach:
