@@ -14,7 +14,7 @@ func f(msgs <-chan int) {
 	for {
 		select {
 		case <-msgs:
-		case <-time.After(time.Second):
+		case <-time.After(time.Minute):
 		}
 	}
 }
