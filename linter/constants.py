@@ -157,3 +157,54 @@ def _cut_short(body: Node) -> bool:
         if current is not None and current.id == body.id:
             return True
     return False
+
+
+# ---- durations --------------------------------------------------------------------------------
+
+# A timer of less than a minute is garbage for less than a minute after it is made: what code that
+# leaves such timers behind holds is bounded by its rate times the duration (GL402, GL403).
+SHORT_TIMER = 60 * 10**9
+
+_TIME_UNITS = {"Nanosecond": 1, "Microsecond": 10**3, "Millisecond": 10**6, "Second": 10**9, "Minute": 60 * 10**9,
+               "Hour": 3600 * 10**9}
+
+
+def duration_nanoseconds(model: "FileModel", node: Node | None, depth: int = 6) -> int | None:
+    """Nanoseconds of a constant duration: `10 * time.Millisecond`, `time.Duration(5) * time.Second`,
+    a const of the package spelled that way; None when it is computed at run time."""
+    if node is None or depth <= 0:
+        return None
+    kind = node.type
+    if kind == "selector_expression":
+        name = model.qualified(node) or ""
+        return _TIME_UNITS.get(name[len("time."):]) if name.startswith("time.") else None
+    if kind == "parenthesized_expression" and node.named_child_count == 1:
+        return duration_nanoseconds(model, node.named_children[0], depth - 1)
+    if kind == "call_expression" and model.qualified(node) == "time.Duration":
+        args = node.child_by_field_name("arguments")
+        return duration_nanoseconds(model, args.named_children[0], depth - 1) if args is not None and args.named_child_count == 1 else None
+    if kind == "binary_expression":
+        operator = model.source.text(node.child_by_field_name("operator"))
+        left = duration_nanoseconds(model, node.child_by_field_name("left"), depth - 1)
+        right = duration_nanoseconds(model, node.child_by_field_name("right"), depth - 1)
+        if left is None or right is None:
+            return None
+        return left * right if operator == "*" else left // right if operator == "/" and right else \
+            left + right if operator == "+" else None
+    if kind == "identifier":
+        binding = model.resolve(node)
+        spec = binding.decl.parent if binding.decl is not None else None
+        values = spec.child_by_field_name("value") if spec is not None and spec.type == "const_spec" else None
+        if values is None or values.named_child_count != 1 or \
+                (binding.kind == "package" and binding.name not in model.top_level_names):
+            return None  # a variable, an iota list, or a constant of another file: not folded
+        return duration_nanoseconds(model, values.named_children[0], depth - 1)
+    return int_constant(model, node)
+
+
+def spell_duration(nanoseconds: int) -> str:
+    """`10ms`, `30s`, `1h`: a duration as Go code would write it."""
+    for unit, size in (("h", 3600 * 10**9), ("m", 60 * 10**9), ("s", 10**9), ("ms", 10**6), ("µs", 10**3)):
+        if nanoseconds >= size and nanoseconds % size == 0:
+            return f"{nanoseconds // size}{unit}"
+    return f"{nanoseconds}ns"

@@ -6,6 +6,7 @@ from typing import Iterable
 
 from tree_sitter import Node
 
+from goleaklint.constants import SHORT_TIMER, duration_nanoseconds, spell_duration
 from goleaklint.context import FileContext
 from goleaklint.callgraph import in_unbounded_loop
 from goleaklint.model import Function, enclosing_loop, runs_once_at_startup
@@ -59,7 +60,7 @@ RULE = Rule(
         }
     }
 }""",
-        limits="Test files are not checked: their tickers end with the test binary. A ticker handed on "
+        limits="An unstopped `NewTimer` of a constant duration under a minute (an untyped constant is nanoseconds) is a note: it fires and is collected soon after. Test files are not checked: their tickers end with the test binary. A ticker handed on "
         "counts as someone else's to stop; whether they do is not checked. A timer captured by a closure "
         "or read by another goroutine counts as handed on. "
         "A function with an endless loop and no `return` after the ticker is made is exempt: the "
@@ -143,6 +144,11 @@ def _check_tick(ctx: FileContext, call: Node) -> Finding | None:
 def _check_new(ctx: FileContext, call: Node, constructor: str) -> Finding | None:
     what = "ticker" if constructor.endswith("Ticker") else "timer"
     held = "fires until it is stopped" if what == "ticker" else "is held until it fires"
+    if what == "timer":
+        args = call.child_by_field_name("arguments")
+        fires = duration_nanoseconds(ctx.model, args.named_children[0]) if args is not None and args.named_child_count else None
+        if fires is not None and fires < SHORT_TIMER:
+            held += f", within {spell_duration(fires)}"
     parent = call.parent
     if parent is None:
         return None
@@ -223,9 +229,13 @@ def _check_new(ctx: FileContext, call: Node, constructor: str) -> Finding | None
 
 def _report(ctx: FileContext, node: Node, message: str, *, fix: str) -> Finding | None:
     """A warning before Go 1.23, where the runtime holds an unstopped timer or ticker for good (a
-    ticker) or until it fires (a timer); nothing from 1.23, where an unreachable one is collected."""
+    ticker) or until it fires (a timer); nothing from 1.23, where an unreachable one is collected.
+    A timer that fires within a minute (a constant duration) is a note: it is gone soon after."""
     if ctx.go_at_least(1, 23):
         return None
+    if ", within " in message:
+        return ctx.finding(RULE, node, f"{message}, and is collected soon after ({_version_note(ctx)})", fix=fix,
+                           severity=Severity.NOTE)
     return ctx.finding(RULE, node, f"{message}, and before Go 1.23 the runtime never collects it ({_version_note(ctx)})",
                        fix=fix)
 

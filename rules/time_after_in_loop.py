@@ -7,7 +7,7 @@ from typing import Iterable
 from tree_sitter import Node
 
 from goleaklint.cfg import terminating_statement
-from goleaklint.constants import int_constant
+from goleaklint.constants import SHORT_TIMER, duration_nanoseconds, spell_duration
 from goleaklint.context import FileContext
 from goleaklint.callgraph import in_unbounded_loop
 from goleaklint.model import FUNCTION_TYPES, enclosing_loop
@@ -95,65 +95,18 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             continue  # an unreferenced timer is collected since Go 1.23: what is left is style, not a leak
         known = f"go {_version(ctx)}" if ctx.go_version else "Go version unknown, assuming before 1.23"
         args = call.child_by_field_name("arguments")
-        nanoseconds = _duration(model, args.named_children[0]) if args is not None and args.named_child_count == 1 else None
-        short = nanoseconds is not None and nanoseconds < _SHORT
+        nanoseconds = duration_nanoseconds(model, args.named_children[0]) if args is not None and args.named_child_count == 1 else None
+        short = nanoseconds is not None and nanoseconds < SHORT_TIMER
         yield ctx.finding(
             RULE, call,
             f"time.After in a select inside a loop creates a new timer every iteration, and each one stays in "
             f"memory until it fires ({known})"
-            + (f"; at {_spelled(nanoseconds)} each is gone soon after the iteration that made it" if short else ""),
+            + (f"; at {spell_duration(nanoseconds)} each is gone soon after the iteration that made it" if short else ""),
             fix="create one time.NewTimer before the loop, Reset it each iteration and Stop it when done, or "
             "use a context with a deadline set outside the loop",
             repeats=in_unbounded_loop(ctx.model, call),
             severity=Severity.NOTE if short else None,
         )
-
-
-# A timer of less than a minute is garbage for less than a minute: what a loop leaves behind is
-# bounded by its rate times the duration, and reviewers judged none of those worth a change.
-_SHORT = 60 * 10**9
-_UNITS = {"Nanosecond": 1, "Microsecond": 10**3, "Millisecond": 10**6, "Second": 10**9, "Minute": 60 * 10**9,
-          "Hour": 3600 * 10**9}
-
-
-def _duration(model, node: Node | None, depth: int = 6) -> int | None:
-    """Nanoseconds of a constant duration: `10 * time.Millisecond`, `time.Duration(5) * time.Second`,
-    a const of the package spelled that way; None when it is computed at run time."""
-    if node is None or depth <= 0:
-        return None
-    kind = node.type
-    if kind == "selector_expression":
-        name = model.qualified(node) or ""
-        return _UNITS.get(name[len("time."):]) if name.startswith("time.") else None
-    if kind == "parenthesized_expression" and node.named_child_count == 1:
-        return _duration(model, node.named_children[0], depth - 1)
-    if kind == "call_expression" and model.qualified(node) == "time.Duration":
-        args = node.child_by_field_name("arguments")
-        return _duration(model, args.named_children[0], depth - 1) if args is not None and args.named_child_count == 1 else None
-    if kind == "binary_expression":
-        operator = model.source.text(node.child_by_field_name("operator"))
-        left = _duration(model, node.child_by_field_name("left"), depth - 1)
-        right = _duration(model, node.child_by_field_name("right"), depth - 1)
-        if left is None or right is None:
-            return None
-        return left * right if operator == "*" else left // right if operator == "/" and right else \
-            left + right if operator == "+" else None
-    if kind == "identifier":
-        binding = model.resolve(node)
-        spec = binding.decl.parent if binding.decl is not None else None
-        values = spec.child_by_field_name("value") if spec is not None and spec.type == "const_spec" else None
-        if values is None or values.named_child_count != 1 or \
-                (binding.kind == "package" and binding.name not in model.top_level_names):
-            return None  # a variable, an iota list, or a constant of another file: not folded
-        return _duration(model, values.named_children[0], depth - 1)
-    return int_constant(model, node)
-
-
-def _spelled(nanoseconds: int) -> str:
-    for unit, size in (("h", 3600 * 10**9), ("m", 60 * 10**9), ("s", 10**9), ("ms", 10**6), ("µs", 10**3)):
-        if nanoseconds >= size and nanoseconds % size == 0:
-            return f"{nanoseconds // size}{unit}"
-    return f"{nanoseconds}ns"
 
 
 def _case_receiving(call: Node) -> Node | None:
