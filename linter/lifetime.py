@@ -63,10 +63,10 @@ _NOT_TEST_SUPPORT = frozenset({"latest", "contest", "attest", "protest", "greate
                                "testament", "testimony", "testimonials"})
 _EXAMPLES = re.compile(r"(?:_?examples?|demos?|samples?|dummy|\w*playground)", re.I)
 # Top-level directories of programs developers run and nobody deploys: build and release tooling,
-# scripts, benchmarks and load generators, contributed example programs (`hack/verify`, `tools/gen`,
-# `perf/`, `contrib/lock`).
+# scripts, benchmarks and load generators, contributed example programs, documentation sites (`hack/verify`, `tools/gen`,
+# `perf/`, `contrib/lock`, `docs/main.go`).
 _DEVELOPER_PROGRAMS = re.compile(r"(?:hack|scripts?|tools?|build|devtools?|bench(?:marks?)?|perf|loadtests?|stress|"
-                                 r"contrib)", re.I)
+                                 r"contrib|docs?|website)", re.I)
 
 
 @dataclass(slots=True)  # 93k of them on the benchmark corpus: made faster, half the memory
