@@ -12,7 +12,7 @@ from goleaklint.addresses import NETWORK, UNKNOWN, Reach, address_reach, listene
 from goleaklint.context import FileContext
 from goleaklint.model import single_initialiser
 from goleaklint.rule import Docs, Finding, Rule, Severity
-from goleaklint.source import query
+from goleaklint.source import query, without_comments
 
 RULE = Rule(
     id="GL502",
@@ -53,7 +53,7 @@ RULE = Rule(
     IdleTimeout:       2 * time.Minute,
 }
 log.Fatal(srv.ListenAndServe())""",
-        limits="A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or every route of its mux in the file names such a handler) is a note: operators and scrapers reach it, not clients. "
+        limits="A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or every route of its mux in the file names such a handler) is a note: operators and scrapers reach it, not clients. "
         "A server handed to a helper together with a unix socket, in-memory or loopback listener of the "
         "function's own (`go startHTTP(server, listener)`) is taken to be served on that listener. "
         "An address read from an option field (`opt.APIAddr`, `fmt.Sprintf(\"%s:%d\", c.Host, c.Port)`) whose every "
@@ -114,11 +114,12 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                 continue  # a metrics or pprof port: whether it is exposed at all is GL501's question
             port = _operational_port(ctx, call, args[:1]) or \
                 (len(args) > handler_index and _operational_routes(ctx, args[handler_index]))
+            browser = not port and _opens_browser(ctx)
             yield ctx.finding(
                 RULE, call,
                 f"{label} serves with no timeouts: a slow client holds a goroutine and its buffers for as long as it "
-                "likes" + (_PORT_NOTE if port else ""),
-                fix=_FIX, severity=Severity.NOTE if port else None,
+                "likes" + (_PORT_NOTE if port else _BROWSER_NOTE if browser else ""),
+                fix=_FIX, severity=Severity.NOTE if port or browser else None,
                 address=_option(ctx, args[0]) if args and name.endswith(("ListenAndServe", "ListenAndServeTLS")) else "",
             )
         elif name is None and _is_gin_run(ctx, call):
@@ -169,16 +170,19 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         port = _operational_port(ctx, literal, [n for n in (bound_name, fields.get("Addr"), handler) if n is not None]) \
             or _operational_routes(ctx, handler)
         helper = _handed_to_package(ctx, literal)
+        browser = not port and helper is None and _opens_browser(ctx)
         message = ("this http.Server sets neither ReadHeaderTimeout nor ReadTimeout: a slow client holds a goroutine and "
                    "its buffers for as long as it likes")
         if port:
             message += _PORT_NOTE
         elif helper is not None:
             message += f" (unless {helper}, which it is handed to, sets them)"
+        elif browser:
+            message += _BROWSER_NOTE
         yield ctx.finding(
             RULE, literal, message,
             fix="set ReadHeaderTimeout (e.g. 10*time.Second), and IdleTimeout for keep-alive connections",
-            severity=Severity.NOTE if port or helper is not None else None,
+            severity=Severity.NOTE if port or helper is not None or browser else None,
             address=_option(ctx, fields["Addr"]) if "Addr" in fields else "",
         )
 
@@ -188,6 +192,21 @@ _OPERATIONAL = re.compile(r"(?i)metric|health|prometheus|prom(?:x|http)?\b|pprof
                           r"telemetry|observability|(?-i:(?<![a-z])[pP]rom(?=[A-Z_0-9]|$))")
 _PORT_NOTE = (" (a metrics, health or debug port, by the names around it: operators reach it, not clients, and "
               "whether it is exposed at all is GL501's question)")
+
+
+# A browser opened by the program: pkg/browser, skratchdot/open-golang, cli/browser, a helper of
+# the program's own named for it, or the platforms' openers run as commands.
+_BROWSER = re.compile(rb"\bbrowser\.Open(?:URL|File|Reader)\(|\bopen\.(?:Run|Start|RunWith|StartWith)\(|"
+                      rb"\b[oO]pen_?[bB]rowser\(|\"xdg-open\"")
+_BROWSER_NOTE = (" (a server for the user's own browser, which this file opens on it: a command a developer runs, "
+                 "not a service clients reach)")
+
+
+def _opens_browser(ctx: FileContext) -> bool:
+    """The file opens a web browser: the server it starts is for the user at the keyboard (a
+    `docs` or `open` command, an OAuth callback of a CLI login)."""
+    data = ctx.source.data
+    return _BROWSER.search(data) is not None and _BROWSER.search(without_comments(data)) is not None
 
 
 def _operational_port(ctx: FileContext, node: Node, parts: list) -> bool:
