@@ -53,7 +53,7 @@ RULE = Rule(
     IdleTimeout:       2 * time.Minute,
 }
 log.Fatal(srv.ListenAndServe())""",
-        limits="A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or every route of its mux in the file names such a handler) is a note: operators and scrapers reach it, not clients. "
+        limits="A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, compares it with nil or assigns it, in the function or the package) is not reported: another call serves. A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or every route of its mux in the file names such a handler) is a note: operators and scrapers reach it, not clients. "
         "A server handed to a helper together with a unix socket, in-memory or loopback listener of the "
         "function's own (`go startHTTP(server, listener)`) is taken to be served on that listener. "
         "An address read from an option field (`opt.APIAddr`, `fmt.Sprintf(\"%s:%d\", c.Host, c.Port)`) whose every "
@@ -164,6 +164,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         handler = fields.get("Handler")
         if handler is not None and _debug_only(ctx, handler):
             continue
+        if bound_node != "" and _never_served(ctx, bound_node):
+            continue  # built and perhaps shut down, but served by nothing: not the server that serves
         if _server_reach(ctx, fields.get("Addr"), bound, serve_methods, literal).local:
             continue
         bound_name = None if isinstance(bound_node, str) else bound_node
@@ -295,6 +297,45 @@ def _handed_with_listener(ctx: FileContext, call: Node, bound: tuple[str, object
             if reach.local:
                 return reach
     return None
+
+
+# What may follow a server variable or field without serving it or handing it on: shutting it
+# down, setting a field, testing it against nil, assigning it.
+_NOT_SERVING = re.compile(rb"\s*(?:\.\s*(?:Shutdown|Close|RegisterOnShutdown|SetKeepAlivesEnabled)\s*\(|"
+                          rb"\.\s*\w+\s*=[^=]|[!=]=\s*nil\b|=[^=])")
+
+
+def _never_served(ctx: FileContext, bound: Node) -> bool:
+    """A server kept in a variable or field that nothing serves or hands on: every use of the
+    local in its function, or of the unexported field (`app.srv`) in the package's files, shuts it down, sets
+    a field, compares it with nil or assigns it (the serving done by another call, `http.Serve(ln,
+    handler)`). A server served or passed anywhere, or kept where it cannot be followed, is served."""
+    if bound.type == "selector_expression":
+        field = bound.child_by_field_name("field")
+        if field is None or not field.text[:1].islower():
+            return False  # an exported field may be served by another package
+        pattern = re.compile(rb"\." + re.escape(field.text) + rb"\b")
+        uses = 0
+        for file in ctx.package.files:
+            data = file.source.data
+            if field.text not in data:
+                continue
+            data = without_comments(data)
+            for match in pattern.finditer(data):
+                uses += 1
+                if not _NOT_SERVING.match(data, match.end()):
+                    return False
+        return uses > 0
+    if bound.type != "identifier":
+        return False
+    binding = ctx.model.resolve(bound)
+    if binding.kind != "local" or binding.decl is None:
+        return False
+    function = ctx.model.enclosing_function(binding.decl)
+    if function is None:
+        return False
+    data = ctx.source.data
+    return all(_NOT_SERVING.match(data, ref.end_byte) for ref in ctx.model.references(binding.decl, within=function.node))
 
 
 def _stored_as(literal: Node) -> tuple[str, bytes] | None:
