@@ -759,6 +759,11 @@ class PackageCalls:
                 if ctx.model.resolve(ident).kind == "package":
                     yield ctx, ident
 
+    def call_sites(self, name: str) -> list[tuple[FileContext, Node]]:
+        """Every call of the package-level function `name` in the package's non-test files, as the
+        called identifier; references that are not calls (a value handed on) are left out."""
+        return [(ctx, ident) for ctx, ident in self._references(name) if self._is_call(ident)]
+
     @staticmethod
     def _is_call(ident: Node) -> bool:
         parent = ident.parent

@@ -57,7 +57,7 @@ func main() {
     // and serve the application on its own mux: http.ListenAndServe(":8080", appMux)
     ...
 }""",
-        limits="Profiling an operator turns on (served inside `if addr != \"\"` or `if metricsPort > 0`, or under a switch named enable, debug, pprof or profile, also from a `go func() { … }()` inside it) is a note: a default deployment does not expose it; a warning when it then binds a public address spelled in the code (`\":6060\"`), which whoever turns it on cannot keep local. "
+        limits="Profiling an operator turns on (served inside `if addr != \"\"` or `if metricsPort > 0`, or under a switch named enable, debug, pprof or profile, also from a `go func() { … }()` inside it, or in a function of the package called only under such a switch, two calls up) is a note: a default deployment does not expose it; a warning when it then binds a public address spelled in the code (`\":6060\"`), which whoever turns it on cannot keep local. "
         "So is the default mux of a Prometheus exporter served through the exporter toolkit's `web.ListenAndServe`, "
         "whose web config puts TLS and basic authentication in front at the operator's choice (exporters keep pprof "
         "on their metrics port by convention). "
@@ -400,10 +400,12 @@ def _served_by_toolkit(ctx: FileContext, literal: Node, calls: list[Node]) -> bo
     return False
 
 
-def _opt_in(ctx: FileContext, node: Node) -> str | None:
+def _opt_in(ctx: FileContext, node: Node, depth: int = 0) -> str | None:
     """The condition of an `if` around `node` that turns profiling on: an address or port checked for
     being set (`if addr != ""`, `if a := os.Getenv("PPROF"); a != ""`, `if metricsPort > 0`) or a switch named for it
-    (`if cfg.EnablePprof`, `if *debug`). Off by default, the port is an operator's choice."""
+    (`if cfg.EnablePprof`, `if *debug`). Off by default, the port is an operator's choice. A function
+    of the package that is called, and only called, under such a switch (`if cfg.EnableStats {
+    setupMetrics(cfg) }`) is switched as well, followed two calls up."""
     child, current = node, node.parent
     while current is not None and current.type not in ("function_declaration", "method_declaration"):
         if current.type == "func_literal":
@@ -418,7 +420,14 @@ def _opt_in(ctx: FileContext, node: Node) -> str | None:
             if _SWITCH.search(text) or (initializer is not None and _SWITCH.search(ctx.source.text(initializer))):
                 return " ".join(text.split())
         child, current = current, current.parent
-    return None
+    if current is None or current.type != "function_declaration" or depth >= 2:
+        return None
+    name = current.child_by_field_name("name")
+    if name is None or name.text in (b"main", b"init"):
+        return None
+    switches = [_opt_in(site_ctx, site, depth + 1) for site_ctx, site in
+                ctx.package.facts.calls.call_sites(name.text.decode("utf-8", "replace"))]
+    return switches[0] if switches and all(switches) else None
 
 
 def _fields(ctx: FileContext, literal: Node) -> dict[str, Node] | None:
