@@ -249,3 +249,15 @@ def test_every_rules_declared_precision_is_what_the_ledger_measured():
     wrong = {rm.rule.id: (rm.rule.precision, measured[rm.rule.id]) for rm in all_rules()
              if rm.rule.id in measured and measured[rm.rule.id][0] not in (None, rm.rule.precision)}
     assert wrong == {}
+
+
+def test_entries_judged_on_tuning_code_do_not_measure_labels(tmp_path):
+    repos = [check.Repo(name="held", url="", commit="", set="tuning", kind="", paths=("./...",), batch=2)]
+    ledger = [entry(verdict="TRUE", repo="held", line=i) for i in range(10)]
+    later = [check.Entry(**{**e.__dict__, "verdict": "FALSE", "line": 100 + i, "tuning": True})
+             for i, e in enumerate(ledger)]
+    assert check.measured_labels(ledger + later, repos) == {"GL401": ("high", 10, 10)}
+    path = tmp_path / "ledger.jsonl"
+    path.write_text("".join(e.to_json() + "\n" for e in ledger[:1] + later[:1]), encoding="utf-8")
+    loaded = check.load_ledger(path)
+    assert [e.tuning for e in loaded] == [False, True] and '"tuning"' not in ledger[0].to_json()

@@ -35,7 +35,7 @@ SETS = ("tuning", "heldout")
 SHOWN = ("error", "warning")  # the levels precision is measured at
 # The order of a ledger entry's keys; `line` (where it was when judged) and `shape` (the general shape
 # of a false positive) are optional and never used for matching.
-LEDGER_KEYS = ("repo", "rule", "path", "function", "text", "level", "verdict", "reason", "shape", "line")
+LEDGER_KEYS = ("repo", "rule", "path", "function", "text", "level", "verdict", "reason", "shape", "line", "tuning")
 REQUIRED_KEYS = ("repo", "rule", "path", "function", "text", "level", "verdict", "reason")
 
 
@@ -87,6 +87,7 @@ class Entry:
     reason: str
     shape: str = ""
     line: int = 0
+    tuning: bool = False  # judged after its codebase became tuning: not a held-out measurement
 
     @property
     def key(self) -> tuple[str, str, str, str, str]:
@@ -98,6 +99,8 @@ class Entry:
             del data["shape"]
         if not data["line"]:
             del data["line"]
+        if not data["tuning"]:
+            del data["tuning"]
         return json.dumps(data, ensure_ascii=False)
 
 
@@ -195,6 +198,7 @@ def load_ledger(path: Path) -> list[Entry]:
             repo=data["repo"], rule=data["rule"], path=data["path"], function=data["function"],
             text=normalise_text(data["text"]), level=data["level"], verdict=data["verdict"],
             reason=data["reason"], shape=data.get("shape", ""), line=int(data.get("line", 0)),
+            tuning=data.get("tuning") is True,
         ))
     return entries
 
@@ -332,7 +336,7 @@ def measured_labels(ledger: list[Entry], repos: list[Repo]) -> dict[str, tuple[s
     held_out = {repo.name for repo in repos if repo.batch > 1}
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for entry in ledger:
-        if entry.repo not in held_out or entry.level not in SHOWN or entry.verdict == "UNJUDGED":
+        if entry.repo not in held_out or entry.tuning or entry.level not in SHOWN or entry.verdict == "UNJUDGED":
             continue
         row = counts[entry.rule]
         row[1] += 1
