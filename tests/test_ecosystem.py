@@ -229,7 +229,8 @@ def test_snapshot_writes_only_go_sources_and_module_files_of_the_commit(tmp_path
 
 def test_labels_need_ten_held_out_judgements_and_follow_the_share_of_true():
     assert check.label_for(8, 10) == "high" and check.label_for(5, 10) == "medium" and check.label_for(4, 10) == "low"
-    assert check.label_for(9, 9) is None
+    assert check.label_for(9, 9) is None and check.label_for(2, 7) is None
+    assert check.label_for(1, 5) == "low" and check.label_for(0, 4) is None
     repos = [check.Repo(name="tuned", url="", commit="", set="tuning", kind="", paths=("./...",), batch=1),
              check.Repo(name="held", url="", commit="", set="tuning", kind="", paths=("./...",), batch=2)]
     ledger = [entry(verdict="TRUE", repo="held", line=i) for i in range(4)]

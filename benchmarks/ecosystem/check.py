@@ -324,9 +324,11 @@ LABEL_MINIMUM = 10
 
 
 def label_for(true: int, judged: int) -> str | None:
-    """"high" from 80% TRUE, "medium" from 50%, else "low"; None with fewer than LABEL_MINIMUM judged."""
+    """"high" from 80% TRUE, "medium" from 50%, else "low"; None with fewer than LABEL_MINIMUM judged,
+    except that five or more judged with fewer than a quarter TRUE is already "low": evidence that
+    bad is enough to stop showing a rule's warnings by default, though not to raise a label."""
     if judged < LABEL_MINIMUM:
-        return None
+        return "low" if judged >= 5 and true / judged < 0.25 else None
     share = true / judged
     return "high" if share >= 0.8 else "medium" if share >= 0.5 else "low"
 
