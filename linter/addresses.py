@@ -279,7 +279,8 @@ def _flag_var_default(model: FileModel, decl: Node) -> str | None:
         if function_node is None or function_node.type != "selector_expression" or args.named_children[0] != parent:
             return None
         index = _FLAG_VALUE_INDEX.get(model.source.text(function_node.child_by_field_name("field")))
-        if index is None or not _flag_receiver(model, function_node) or len(args.named_children) <= index:
+        if index is None or len(args.named_children) <= index or \
+                not (_flag_receiver(model, function_node) or _flag_shaped(args.named_children, index)):
             return None
         if found is not None:
             return None  # bound twice
@@ -298,6 +299,16 @@ def _flag_receiver(model: FileModel, function: Node) -> bool:
     if qualified is not None:
         return qualified.rsplit(".", 1)[0] in _FLAG_PACKAGES
     return any(model.imported(p) for p in (*_FLAG_PACKAGES, "github.com/spf13/cobra"))
+
+
+_STRINGS = ("interpreted_string_literal", "raw_string_literal")
+
+
+def _flag_shaped(args: list[Node], index: int) -> bool:
+    """`x.StringVar(&v, "name", "default", "usage")` as a flag set of any package writes it (a
+    FlagSet kept in a field of a command, in a file that does not import the flag package): a
+    literal name, the default, then a usage text and nothing else."""
+    return len(args) == index + 2 and args[1].type in _STRINGS and args[index + 1].type in (*_STRINGS, "binary_expression")
 
 
 def _assigned(model: FileModel, decl: Node, function) -> bool:
