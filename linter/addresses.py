@@ -54,6 +54,9 @@ class Reach:
     kind: str
     address: str | None = None
     flag: bool = False
+    # unknown here, but read from this options field (`opt.APIAddr`): the module model knows whether
+    # every default the module gives a field of that name is loopback (option_field)
+    option: str = ""
 
     @property
     def local(self) -> bool:
@@ -75,7 +78,7 @@ def address_reach(model: FileModel, node: Node, *, flags: bool = True) -> Reach:
     flag_default = flags and _is_flag_value(model, node)
     address = spelled_address(model, node, flags=flags)
     if address is None:
-        return Reach(UNKNOWN)
+        return Reach(UNKNOWN, option=option_field(model, node) or "")
     return Reach(LOOPBACK if is_loopback(address) else NETWORK, address, flag=flag_default)
 
 

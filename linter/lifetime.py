@@ -37,7 +37,7 @@ from pathlib import Path
 from .callgraph import BENCHMARK, ONCE, REQUEST, TEST, PackageSummary
 from .addresses import is_loopback
 from .routes import AUTHENTICATED, BODY_LIMIT, DEVELOPER_SWITCH
-from .rule import Finding, Severity
+from .rule import Finding, Severity, lowered
 
 LOOP = "loop"
 API = "api"
@@ -546,7 +546,7 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
                         "so where a limit applies is its authors' choice: check that one covers this route")
         default = table.loopback_options.get(finding.address) if finding.address else None
         if level is not None and level is not Severity.NOTE and default is not None:
-            level = Severity.NOTE
+            level = lowered(level)  # as a loopback default spelled in the file lowers it
             message += (f"; its address is the option `{finding.address}`, whose default is loopback ({default}): "
                         "only a deployment that changes it lets other hosts reach it")
         if level is not None and finding.rule_id in overrides:

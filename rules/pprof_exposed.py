@@ -57,7 +57,7 @@ func main() {
     // and serve the application on its own mux: http.ListenAndServe(":8080", appMux)
     ...
 }""",
-        limits="Profiling an operator turns on (served inside `if addr != \"\"` or `if metricsPort > 0`, or under a switch named enable, debug, pprof or profile, also from a `go func() { … }()` inside it, or in a function of the package called only under such a switch, two calls up) is a note: a default deployment does not expose it; a warning when it then binds a public address spelled in the code (`\":6060\"`), which whoever turns it on cannot keep local. "
+        limits="An address read from an options field whose every default in the module is loopback (a flag bound to a field of that name, or a struct tag, in any package) lowers the level one step, as a loopback flag default in the file does. Profiling an operator turns on (served inside `if addr != \"\"` or `if metricsPort > 0`, or under a switch named enable, debug, pprof or profile, also from a `go func() { … }()` inside it, or in a function of the package called only under such a switch, two calls up) is a note: a default deployment does not expose it; a warning when it then binds a public address spelled in the code (`\":6060\"`), which whoever turns it on cannot keep local. "
         "So is the default mux of a Prometheus exporter served through the exporter toolkit's `web.ListenAndServe`, "
         "whose web config puts TLS and basic authentication in front at the operator's choice (exporters keep pprof "
         "on their metrics port by convention). "
@@ -319,7 +319,7 @@ def _finding(ctx: FileContext, node: Node, reach: Reach, where: str | None, *, m
     elif switch is not None and severity is None:
         severity = Severity.NOTE
         message += f"; it runs only when a setting turns it on (`{switch}`), so a default deployment does not expose it"
-    return ctx.finding(RULE, node, message, fix=_FIX, severity=severity)
+    return ctx.finding(RULE, node, message, fix=_FIX, severity=severity, address=reach.option)
 
 
 _PROFILING = re.compile(r"(?i)pprof|profil|debug")

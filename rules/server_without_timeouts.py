@@ -8,7 +8,7 @@ from typing import Iterable
 
 from tree_sitter import Node, QueryCursor
 
-from goleaklint.addresses import NETWORK, UNKNOWN, Reach, address_reach, listener_reach, option_field
+from goleaklint.addresses import NETWORK, Reach, address_reach, listener_reach
 from goleaklint.context import FileContext
 from goleaklint.model import single_initialiser
 from goleaklint.rule import Docs, Finding, Rule, Severity
@@ -243,9 +243,7 @@ def _handed_to_package(ctx: FileContext, literal: Node) -> str | None:
 def _option(ctx: FileContext, addr: Node) -> str:
     """The option field an address comes from when the file spells no default for it (`opt.APIAddr`):
     the module's flags and struct tags may give it a loopback default (linter/lifetime.py)."""
-    if address_reach(ctx.model, addr).kind != UNKNOWN:
-        return ""
-    return option_field(ctx.model, addr) or ""
+    return address_reach(ctx.model, addr).option
 
 
 def _reach(ctx: FileContext, name: str, args: list[Node]) -> Reach:
