@@ -57,7 +57,7 @@ func main() {
     // and serve the application on its own mux: http.ListenAndServe(":8080", appMux)
     ...
 }""",
-        limits="An address read from an options field whose every default in the module is loopback (a flag bound to a field of that name, or a struct tag, in any package) lowers the level one step, as a loopback flag default in the file does. Profiling an operator turns on (served inside `if addr != \"\"` or `if metricsPort > 0`, or under a switch named enable, debug, pprof or profile, also from a `go func() { … }()` inside it, or in a function of the package called only under such a switch, two calls up) is a note: a default deployment does not expose it; a warning when it then binds a public address spelled in the code (`\":6060\"`), which whoever turns it on cannot keep local. "
+        limits="A server literal with no Handler that is given one later (`srv.Handler = mux` in the function, or `x.s.Handler = h` anywhere in the file for a literal stored in field `s`) does not serve the default mux. An address read from an options field whose every default in the module is loopback (a flag bound to a field of that name, or a struct tag, in any package) lowers the level one step, as a loopback flag default in the file does. Profiling an operator turns on (served inside `if addr != \"\"` or `if metricsPort > 0`, or under a switch named enable, debug, pprof or profile, also from a `go func() { … }()` inside it, or in a function of the package called only under such a switch, two calls up) is a note: a default deployment does not expose it; a warning when it then binds a public address spelled in the code (`\":6060\"`), which whoever turns it on cannot keep local. "
         "So is the default mux of a Prometheus exporter served through the exporter toolkit's `web.ListenAndServe`, "
         "whose web config puts TLS and basic authentication in front at the operator's choice (exporters keep pprof "
         "on their metrics port by convention). "
@@ -446,14 +446,32 @@ def _fields(ctx: FileContext, literal: Node) -> dict[str, Node] | None:
 
 
 def _handler_set_later(ctx: FileContext, literal: Node, targets: list[Node]) -> bool:
-    """`srv.Handler = mux` for the variable the literal is bound to, in the same function."""
+    """`srv.Handler = mux` for the variable the literal is bound to, in the same function; or, for a
+    literal stored in a struct field (`&Server{s: &http.Server{…}}`), `x.s.Handler = h` anywhere in
+    the file (a `SetHandler` method)."""
     model = ctx.model
     function = model.enclosing_function(literal)
     scope = function.node if function is not None else ctx.source.root
     for target in targets:
         if target is not None and scope.start_byte <= target.start_byte < scope.end_byte:
             return True
-    return False
+    field = _keyed_field(literal)
+    return field is not None and any(
+        target is not None and target.type == "selector_expression"
+        and target.child_by_field_name("field") is not None and target.child_by_field_name("field").text == field
+        for target in targets)
+
+
+def _keyed_field(literal: Node) -> bytes | None:
+    """The field a literal is stored in as it is made: `s: &http.Server{…}` in a composite literal."""
+    node = literal.parent if literal.parent is not None and literal.parent.type == "unary_expression" else literal
+    value = node.parent
+    element = value.parent if value is not None and value.type == "literal_element" else None
+    if element is None or element.type != "keyed_element" or element.child_by_field_name("value") != value:
+        return None
+    key = element.child_by_field_name("key")
+    ident = key.named_children[0] if key is not None and key.named_child_count == 1 else None
+    return ident.text if ident is not None and ident.type in ("identifier", "field_identifier") else None
 
 
 def _is_default_mux(ctx: FileContext, node: Node) -> bool:
