@@ -94,13 +94,9 @@ def collect(summariser: "_FileSummariser") -> None:
                 others.append(arg)
         if not handlers:
             continue
-        inline = any(authenticated(summariser.text(o)) for o in others)
-        operand = selector.child_by_field_name("operand")
-        behind = inline or _router_guarded(summariser, operand, function, authenticated, known)
-        switch = DEVELOPER_SWITCH if _developer_switch(summariser, call, function, known) else 0
-        if any(limits_body(summariser.text(o)) for o in others) or \
-                _router_guarded(summariser, operand, function, limits_body, known):
-            switch |= BODY_LIMIT
+        # Most matches are not routes (`cache.Get(k)`, `wg.Add(1)`) or hand on nothing of the
+        # module: what stands in front of the router is worked out only for a handler that resolves.
+        refs = []
         for node, wrapped in handlers:
             if node.type == "call_expression":
                 # a handler factory of the module: its literals serve the route
@@ -121,7 +117,18 @@ def collect(summariser: "_FileSummariser") -> None:
                     if ref is not None and ref[0] not in ("L", "I"):
                         ref = None
             if ref is not None:
-                summariser.summary.routes.append([ref, (AUTHENTICATED if behind or wrapped else 0) | switch])
+                refs.append((ref, wrapped))
+        if not refs:
+            continue
+        inline = any(authenticated(summariser.text(o)) for o in others)
+        operand = selector.child_by_field_name("operand")
+        behind = inline or _router_guarded(summariser, operand, function, authenticated, known)
+        switch = DEVELOPER_SWITCH if _developer_switch(summariser, call, function, known) else 0
+        if any(limits_body(summariser.text(o)) for o in others) or \
+                _router_guarded(summariser, operand, function, limits_body, known):
+            switch |= BODY_LIMIT
+        for ref, wrapped in refs:
+            summariser.summary.routes.append([ref, (AUTHENTICATED if behind or wrapped else 0) | switch])
 
 
 # `r.Body = http.MaxBytesReader(w, r.Body, n)`, `c.Request.Body = http.MaxBytesReader(…)`: a wrapper
