@@ -291,9 +291,14 @@ class _FileSummariser:
             consequence = stmt.child_by_field_name("consequence")
             if consequence is None or not any(c.type == "return_statement" for c in _statements(consequence)):
                 continue
+            name = self.text(left)
+            # `if err != nil { return … }` opens most bodies: a name the package does not declare
+            # cannot resolve to a package variable, and resolving it walks every scope up to the file.
+            scope = self.model._package_scope
+            if name not in self.model.top_level_names and (scope is None or name not in scope):
+                continue
             if self.model.resolve(left).kind != "package":
                 continue
-            name = self.text(left)
             for assign in self.model.identifiers_named(name, body):
                 parent = assign.parent
                 if parent is not None and parent.type == "expression_list":
