@@ -89,7 +89,12 @@ _PREDECLARED = frozenset(
     b"bool byte complex64 complex128 error float32 float64 int int8 int16 int32 int64 rune string uint uint8 uint16 "
     b"uint32 uint64 uintptr any func map chan interface struct".split())
 _NIL_GUARD = re.compile(rb"if\s+[A-Za-z_]\w*\s*(?:!=\s*nil\s*)?\{")
-_ARGUMENT_NAME = re.compile(rb"[(,][ \t\r\n]*([A-Za-z_]\w*)[ \t\r\n]*(?=[,)])")
+# A name between `(` or `,` and `,` or `)`: one pattern per opening byte, since a pattern that
+# begins with a literal skips to its occurrences while one that begins with a class tries every
+# byte (the two together take 0.6 of the time). A match holds neither byte after its first, so
+# the two never overlap and their matches, in order of start, are those of `[(,]…`.
+_ARGUMENT_NAMES = (re.compile(rb"\([ \t\r\n]*([A-Za-z_]\w*)[ \t\r\n]*(?=[,)])"),
+                   re.compile(rb",[ \t\r\n]*([A-Za-z_]\w*)[ \t\r\n]*(?=[,)])"))
 _IDENTIFIER = re.compile(rb"[A-Za-z_]\w*")
 _BUILTIN_BYTES = frozenset(name.encode() for name in BUILTINS)
 _FIELD_AFTER = re.compile(rb"[ \t]*\.[ \t\r\n]*([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_\x80-\xff])")
@@ -589,12 +594,13 @@ class _FileSummariser:
             return
         data = self.source.data
         # Most files hand none of them on: one pass in C says so, before a match object per argument.
-        if functions_bytes.isdisjoint(_ARGUMENT_NAME.findall(data)):
+        if all(functions_bytes.isdisjoint(pattern.findall(data)) for pattern in _ARGUMENT_NAMES):
             return
         root = self.source.root
-        for match in _ARGUMENT_NAME.finditer(data):
-            if match.group(1) not in functions_bytes:
-                continue
+        matches = [match for pattern in _ARGUMENT_NAMES for match in pattern.finditer(data)
+                   if match.group(1) in functions_bytes]
+        matches.sort(key=_match_start)
+        for match in matches:
             node = root.named_descendant_for_byte_range(match.start(1), match.end(1))
             if node is not None and node.type == "identifier" and node.parent is not None \
                     and node.parent.type == "argument_list":
@@ -917,6 +923,10 @@ def _lines(node: Node, data: bytes) -> tuple[int, int]:
     if data[end - 1] == 10:
         return line, data.count(b"\n", 0, end - 1) + 1
     return line, node.end_point[0] + 1
+
+
+def _match_start(match: re.Match) -> int:
+    return match.start()
 
 
 def _start(node: Node) -> int:
