@@ -457,9 +457,13 @@ class _FileSummariser:
         # Filtered on their bytes before they are sorted: most calls are of builtins and of names
         # that are neither functions of the package nor locals.
         plain = captures.get("ci", ())
-        if self.local_function_values:
-            plain = [i for i in plain if data[i.start_byte:i.end_byte] not in _BUILTIN_BYTES
-                     or data[i.start_byte:i.end_byte] in functions_bytes]  # a package's own `min`
+        # Any other name names a function of the module only as a local method value (`serve :=
+        # srv.Serve; serve()`): the names some `:=` of the file declares so (a builtin's name aside:
+        # `len(x)`, `append(…)` are never one, see _reference).
+        values = self._method_value_names if self.local_function_values else frozenset()
+        if values:
+            plain = [i for i in plain if data[i.start_byte:i.end_byte] in functions_bytes
+                     or data[i.start_byte:i.end_byte] in values]  # a package's own `min`
         else:
             plain = [i for i in plain if data[i.start_byte:i.end_byte] in functions_bytes]
         for ident in sorted(plain, key=_start):
@@ -467,8 +471,7 @@ class _FileSummariser:
                 function = enclosing(ident)
                 if function is not None:
                     self._edge(function.name, ["L", self.text(ident)], ident, function=function)
-            elif self.local_function_values and data[ident.start_byte:ident.end_byte] not in _BUILTIN_BYTES:
-                # (`len(x)`, `append(…)`: a builtin is never a local's method value, see _reference.)
+            else:
                 function = enclosing(ident)
                 if function is not None:
                     ref = self._reference(ident, function, called=True)
@@ -558,6 +561,17 @@ class _FileSummariser:
                     found.append((left.start("name"), left.group("name"), right))
             at = data.find(b":=", at + 2)
         self.__dict__["_declarations_found"] = found
+        return found
+
+    @property
+    def _method_value_names(self) -> frozenset[bytes]:
+        """Names a `:=` of the file declares as a method value (`serve := srv.Serve`), builtins
+        left out: the only plain calls other than of the package's functions that can name one."""
+        found = self.__dict__.get("_method_values")
+        if found is None:
+            found = self.__dict__["_method_values"] = frozenset(
+                name for _, name, match in self._declarations
+                if match.group("method") is not None and name not in _BUILTIN_BYTES)
         return found
 
     def _typable_names(self) -> set[bytes]:
