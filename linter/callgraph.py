@@ -113,6 +113,9 @@ def _opt_in_tag(data: bytes) -> str | None:
     """The custom tag a file's `//go:build` line requires (`//go:build debug`, `//go:build linux &&
     pprof`), when the file is left out of default builds; None otherwise. A negated tag (`!debug`)
     keeps the file in default builds."""
+    # (A find in C first: a multi-line pattern anchored at `^` is tried at every byte.)
+    if data.find(b"//go:build", 0, 2048) == -1:
+        return None
     match = _BUILD_LINE.search(data, 0, 2048)
     if match is None:
         return None
@@ -209,7 +212,7 @@ class _FileSummariser:
         elif self.model.imported("testing"):
             file_root = (TEST, 'a file that imports "testing"')
             self.summary.imports_testing = True
-        elif _BUILD_IGNORE.search(self.source.data, 0, 4096):
+        elif self.source.data.find(b"//go:build", 0, 4096) != -1 and _BUILD_IGNORE.search(self.source.data, 0, 4096):
             file_root = (TEST, "a //go:build ignore program")
         elif (tag := _opt_in_tag(self.source.data)) is not None:
             file_root = (TEST, f"built only with the `{tag}` tag, not in a default build")

@@ -617,7 +617,9 @@ def _is_generated(source: SourceFile) -> bool:
             if child.type == "package_clause":
                 head_end = child.start_byte
                 break
-    return _GENERATED.search(source.data, 0, head_end) is not None
+    # (A find in C first: the multi-line pattern anchored at `^` is tried at every byte.)
+    return source.data.find(b"// Code generated ", 0, head_end) != -1 and \
+        _GENERATED.search(source.data, 0, head_end) is not None
 
 
 def _with(finding: Finding, **changes) -> Finding:
