@@ -50,6 +50,8 @@ _BODY_LIMIT = re.compile(r"(?i)body_?limit|limit_?(?:request_?)?body|max_?bytes|
 def limits_body(text: str) -> bool:
     return _BODY_LIMIT.search(_STRING.sub("", text)) is not None
 # `if cfg.DebugEndpoint {`, `if *devMode {`, `if opts.EnableEcho {`: a switch for developers.
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_WORD_STARTS = frozenset(bytes([b]) for b in _WORD_BYTES)
 _SWITCH = re.compile(r"(?i)debug|echo|test|demo|mock|fake|\bdev|develop|example|playground|sandbox")
 
 
@@ -196,15 +198,31 @@ def _called_only_under_switch(summariser: "_FileSummariser", scope: "Function") 
     data = summariser.source.data
     root = summariser.source.root
     calls = 0
-    for use in re.finditer(rb"\b" + re.escape(name_node.text) + rb"\(", data):
-        if use.start() == name_node.start_byte:
+    needle = name_node.text + b"("
+    for at in _word_starts(data, needle):
+        if at == name_node.start_byte:
             continue  # the declaration
-        node = root.named_descendant_for_byte_range(use.start(), use.end() - 1)
+        node = root.named_descendant_for_byte_range(at, at + len(needle) - 1)
         outer = summariser.model.enclosing_function(node) if node is not None else None
         if outer is None or not _switched(summariser, node, outer.node):
             return False
         calls += 1
     return calls > 0
+
+
+def _word_starts(data: bytes, needle: bytes):
+    """Where `re.finditer(rb"\\b" + re.escape(needle), data)` finds `needle`, by finds in C (a
+    pattern per name was compiled, or looked up, for each function, and tried at every byte)."""
+    if needle[:1] not in _WORD_STARTS:  # `\b` before a byte that is no ASCII word byte means otherwise
+        yield from (use.start() for use in re.finditer(rb"\b" + re.escape(needle), data))
+        return
+    at = data.find(needle)
+    while at != -1:
+        if at > 0 and data[at - 1] in _WORD_BYTES:
+            at = data.find(needle, at + 1)
+        else:
+            yield at
+            at = data.find(needle, at + len(needle))
 
 
 def _switched(summariser: "_FileSummariser", node: Node, stop: Node) -> bool:
