@@ -343,6 +343,7 @@ def _relpath(path: Path, root: Path) -> str:
 def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
     result = LintResult()
     modules, query = _compiled(options.rule_ids)
+    file_rules = [rm for rm in modules if rm.check is not None]
     known_ids = frozenset(rm.rule.id for rm in all_rules())
     ran_ids = frozenset(options.rule_ids)
     root = Path(options.root)
@@ -400,7 +401,7 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
         raw_findings: dict[str, list[Finding]] = {}
         for ctx, reported in contexts:
             if reported:
-                raw_findings[ctx.relpath] = _run_file_rules(ctx, modules, query, result)
+                raw_findings[ctx.relpath] = _run_file_rules(ctx, file_rules, query, result)
         if report_paths:
             for rm in modules:
                 if rm.check_package is None:
@@ -487,14 +488,12 @@ def run_key(keys: list[str], modules: tuple[str, ...]) -> str:
     return digest.hexdigest()
 
 
-def _run_file_rules(ctx: FileContext, modules: list[RuleModule], query: Query | None, result: LintResult) -> list[Finding]:
+def _run_file_rules(ctx: FileContext, file_rules: list[RuleModule], query: Query | None, result: LintResult) -> list[Finding]:
+    """`file_rules`: the rules that have a `check` (asked once per package, not per file)."""
     findings: list[Finding] = []
     model = ctx.model
     imported = model.imported_paths
-    applicable = [
-        rm for rm in modules
-        if rm.check is not None and not (rm.requires_imports and imported.isdisjoint(rm.requires_imports))
-    ]
+    applicable = [rm for rm in file_rules if not rm.requires_imports or not imported.isdisjoint(rm.requires_imports)]
     if not applicable:
         return findings
     # Captures by rule, in one pass over the capture names: per-rule cost stays flat as rules grow.
