@@ -14,6 +14,7 @@ import gc
 import os
 import re
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -137,7 +138,7 @@ def _lint(jobs: list[PackageJob], options: RunOptions, processes: int, context: 
         from concurrent.futures import ProcessPoolExecutor  # not on the warm path: 30 ms of imports
 
         batches = sorted(_batches(jobs, processes), key=lambda batch: -sum(len(job.files) for job in batch))
-        with ProcessPoolExecutor(max_workers=min(processes, len(batches))) as pool:
+        with _collector_paused(), ProcessPoolExecutor(max_workers=min(processes, len(batches))) as pool:
             for part in pool.map(_lint_batch, batches, [options] * len(batches)):
                 result.extend(part)
     if options.lifetimes and judge:
@@ -158,7 +159,7 @@ def _lint_cached_in_parallel(jobs: list[PackageJob], options: RunOptions, proces
     futures = []
     batch: list[PackageJob] = []
     count = misses = 0
-    with _LazyPool(processes) as pool:
+    with _collector_paused(), _LazyPool(processes) as pool:
         for index, job in enumerate(jobs):
             if misses >= _COLD_AFTER_MISSES:
                 rest = sorted(_batches(jobs[index:], processes), key=lambda b: -sum(len(j.files) for j in b))
@@ -260,6 +261,28 @@ def _fewer_collections() -> None:
         gc.set_threshold(10_000, *gc.get_threshold()[1:])
 
 
+# Whether workers run the cyclic collector: the parent's own setting when it paused it to fork them.
+_COLLECTOR_IN_WORKERS = True
+
+
+@contextmanager
+def _collector_paused():
+    """While the parent only waits for workers and unpickles what they return (summaries: about
+    190,000 lists and dicts on the benchmark corpus, which nothing frees before the run ends),
+    the collector would walk them again and again, half the cost of the unpickling, on a core the
+    workers need. Workers forked meanwhile put it back as it was (_lint_batch)."""
+    global _COLLECTOR_IN_WORKERS
+    enabled = gc.isenabled()
+    _COLLECTOR_IN_WORKERS = enabled
+    gc.disable()
+    try:
+        yield
+    finally:
+        _COLLECTOR_IN_WORKERS = True
+        if enabled:
+            gc.enable()
+
+
 def _batch_target(jobs: list[PackageJob], processes: int, files_per_batch: int = 40) -> int:
     total = sum(len(j.files) for j in jobs)
     return max(1, min(files_per_batch, total // (processes * 4) or 1))
@@ -281,6 +304,8 @@ def _batches(jobs: list[PackageJob], processes: int) -> list[list[PackageJob]]:
 
 
 def _lint_batch(batch: list[PackageJob], options: RunOptions) -> LintResult:
+    if _COLLECTOR_IN_WORKERS and not gc.isenabled():
+        gc.enable()  # forked while the parent had paused it (_collector_paused)
     _fewer_collections()
     result = LintResult()
     for job in batch:
