@@ -367,12 +367,7 @@ def _relpath(path: Path, root: Path) -> str:
 
 def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
     result = LintResult()
-    modules, query = _compiled(options.rule_ids)
-    file_rules = [rm for rm in modules if rm.check is not None]
-    known_ids = frozenset(rm.rule.id for rm in all_rules())
-    ran_ids = frozenset(options.rule_ids)
     root = Path(options.root)
-    severity = dict(options.severity)
     sources: list[tuple[SourceFile, bool]] = []  # (file, reported)
     errors: list[tuple[str, bool, OSError]] = []
     files = _read_files(job, root, errors)
@@ -388,6 +383,12 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
         cached = ResultCache(options.cache_dir).load(key)
         if cached is not None:
             return cached
+    # Only a package that is linted needs these: a warm run compiles no query.
+    modules, query = _compiled(options.rule_ids)
+    file_rules = [rm for rm in modules if rm.check is not None]
+    known_ids = frozenset(rm.rule.id for rm in all_rules())
+    ran_ids = frozenset(options.rule_ids)
+    severity = dict(options.severity)
     for path, relpath, reported, raw in files:
         # A file that is only context for its package (generated code, the siblings of a file named
         # on the command line) is parsed only if a package rule or a name lookup asks for its tree.
