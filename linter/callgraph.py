@@ -556,11 +556,13 @@ class _FileSummariser:
         data = self.source.data
         at = data.find(b":=")
         while at != -1:
-            line_start = data.rfind(b"\n", max(0, at - 120), at) + 1
-            left = _DECLARED_NAMES.search(data, max(line_start, at - 120), at)
-            if left is not None:
-                right = _DECLARED_VALUE.match(data, at + 2)
-                if right is not None:
+            # The value first: it is one anchored match, where the name is a search (a fifth of
+            # the values, `x := 0`, `ok := <-ch`, are not ones the summary reads).
+            right = _DECLARED_VALUE.match(data, at + 2)
+            if right is not None:
+                line_start = data.rfind(b"\n", max(0, at - 120), at) + 1
+                left = _DECLARED_NAMES.search(data, max(line_start, at - 120), at)
+                if left is not None:
                     found.append((left.start("name"), left.group("name"), right))
             at = data.find(b":=", at + 2)
         self.__dict__["_declarations_found"] = found
