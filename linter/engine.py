@@ -14,6 +14,7 @@ import gc
 import os
 import re
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -38,7 +39,6 @@ from .suppress import parse_suppressions
 _GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.\r?$", re.M)
 _FUNCTIONS = "_fn"
 _GO_STATEMENTS = "_go"
-_METHOD_CALLS = "_mc"
 # What the module model's summary of a file needs (linter/callgraph.py), from the same walk.
 _SUMMARY = "_s"
 _CAPTURE = re.compile(r"@([A-Za-z_][\w.-]*)")
@@ -138,7 +138,7 @@ def _lint(jobs: list[PackageJob], options: RunOptions, processes: int, context: 
         from concurrent.futures import ProcessPoolExecutor  # not on the warm path: 30 ms of imports
 
         batches = sorted(_batches(jobs, processes), key=lambda batch: -sum(len(job.files) for job in batch))
-        with ProcessPoolExecutor(max_workers=min(processes, len(batches))) as pool:
+        with _collector_paused(), ProcessPoolExecutor(max_workers=min(processes, len(batches))) as pool:
             for part in pool.map(_lint_batch, batches, [options] * len(batches)):
                 result.extend(part)
     if options.lifetimes and judge:
@@ -159,7 +159,7 @@ def _lint_cached_in_parallel(jobs: list[PackageJob], options: RunOptions, proces
     futures = []
     batch: list[PackageJob] = []
     count = misses = 0
-    with _LazyPool(processes) as pool:
+    with _collector_paused(), _LazyPool(processes) as pool:
         for index, job in enumerate(jobs):
             if misses >= _COLD_AFTER_MISSES:
                 rest = sorted(_batches(jobs[index:], processes), key=lambda b: -sum(len(j.files) for j in b))
@@ -261,6 +261,28 @@ def _fewer_collections() -> None:
         gc.set_threshold(10_000, *gc.get_threshold()[1:])
 
 
+# Whether workers run the cyclic collector: the parent's own setting when it paused it to fork them.
+_COLLECTOR_IN_WORKERS = True
+
+
+@contextmanager
+def _collector_paused():
+    """While the parent only waits for workers and unpickles what they return (summaries: about
+    190,000 lists and dicts on the benchmark corpus, which nothing frees before the run ends),
+    the collector would walk them again and again, half the cost of the unpickling, on a core the
+    workers need. Workers forked meanwhile put it back as it was (_lint_batch)."""
+    global _COLLECTOR_IN_WORKERS
+    enabled = gc.isenabled()
+    _COLLECTOR_IN_WORKERS = enabled
+    gc.disable()
+    try:
+        yield
+    finally:
+        _COLLECTOR_IN_WORKERS = True
+        if enabled:
+            gc.enable()
+
+
 def _batch_target(jobs: list[PackageJob], processes: int, files_per_batch: int = 40) -> int:
     total = sum(len(j.files) for j in jobs)
     return max(1, min(files_per_batch, total // (processes * 4) or 1))
@@ -282,6 +304,8 @@ def _batches(jobs: list[PackageJob], processes: int) -> list[list[PackageJob]]:
 
 
 def _lint_batch(batch: list[PackageJob], options: RunOptions) -> LintResult:
+    if _COLLECTOR_IN_WORKERS and not gc.isenabled():
+        gc.enable()  # forked while the parent had paused it (_collector_paused)
     _fewer_collections()
     result = LintResult()
     for job in batch:
@@ -296,26 +320,22 @@ def _compiled(rule_ids: tuple[str, ...]) -> tuple[list[RuleModule], Query | None
 
     The query also captures every function as `_fn` for the model: one walk of the tree serves
     every rule and the model, and a walk costs about a third of a parse whatever it looks for.
-    Called per set of rules that apply to a file (REQUIRES_IMPORTS), so a file pays only for the
-    patterns of its rules; compiling takes milliseconds and there are few such sets.
+    Compiled once per run's rules and used for every file, whatever rules apply to it
+    (REQUIRES_IMPORTS): the patterns of rules that do not apply cost a walk too little to tell,
+    and a compilation takes about 9 ms.
     """
     modules = [rm for rm in all_rules() if rm.rule.id in rule_ids]
     parts = []
-    methods = sorted(set().union(*(rm.method_calls for rm in modules)))
-    if methods:
-        # One pattern for every rule's `x.Name(...)` calls: each such pattern of its own makes the
-        # cursor match every method call of the file again, which cost more than all the rules'
-        # other patterns together; `#any-of?` is tested in C.
-        names = " ".join(f'"{name}"' for name in methods)
-        parts.append(f"(call_expression function: (selector_expression field: (field_identifier) @{_METHOD_CALLS}.name "
-                     f"(#any-of? @{_METHOD_CALLS}.name {names}))) @{_METHOD_CALLS}")
+    # Every rule's `x.Name(...)` calls are found from the names' bytes (_method_calls), not by a
+    # pattern: one matched every method call of the file and tested its name, 0.09 of a parse.
+    methods = any(rm.method_calls for rm in modules)
     own: list[tuple[RuleModule, str]] = []
     for rm in modules:
         if rm.query:
             prefix = rm.rule.id
             own.append((rm, _CAPTURE.sub(lambda m: f"@{prefix}.{m.group(1)}", simplify_predicates(rm.query))))
     parts += [text for _, text in own]
-    if not parts:
+    if not parts and not methods:
         return modules, None
     parts.append(f"{FUNCTIONS_PATTERN} @{_FUNCTIONS}")
     parts.append(f"{GO_STATEMENTS_PATTERN} @{_GO_STATEMENTS}")
@@ -347,11 +367,7 @@ def _relpath(path: Path, root: Path) -> str:
 
 def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
     result = LintResult()
-    modules, query = _compiled(options.rule_ids)
-    known_ids = frozenset(rm.rule.id for rm in all_rules())
-    ran_ids = frozenset(options.rule_ids)
     root = Path(options.root)
-    severity = dict(options.severity)
     sources: list[tuple[SourceFile, bool]] = []  # (file, reported)
     errors: list[tuple[str, bool, OSError]] = []
     files = _read_files(job, root, errors)
@@ -367,6 +383,12 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
         cached = ResultCache(options.cache_dir).load(key)
         if cached is not None:
             return cached
+    # Only a package that is linted needs these: a warm run compiles no query.
+    modules, query = _compiled(options.rule_ids)
+    file_rules = [rm for rm in modules if rm.check is not None]
+    known_ids = frozenset(rm.rule.id for rm in all_rules())
+    ran_ids = frozenset(options.rule_ids)
+    severity = dict(options.severity)
     for path, relpath, reported, raw in files:
         # A file that is only context for its package (generated code, the siblings of a file named
         # on the command line) is parsed only if a package rule or a name lookup asks for its tree.
@@ -405,7 +427,7 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
         raw_findings: dict[str, list[Finding]] = {}
         for ctx, reported in contexts:
             if reported:
-                raw_findings[ctx.relpath] = _run_file_rules(ctx, modules, query, result)
+                raw_findings[ctx.relpath] = _run_file_rules(ctx, file_rules, query, result)
         if report_paths:
             for rm in modules:
                 if rm.check_package is None:
@@ -505,27 +527,27 @@ def run_key(keys: list[str], modules: tuple[str, ...]) -> str:
     return digest.hexdigest()
 
 
-def _run_file_rules(ctx: FileContext, modules: list[RuleModule], query: Query | None, result: LintResult) -> list[Finding]:
+def _run_file_rules(ctx: FileContext, file_rules: list[RuleModule], query: Query | None, result: LintResult) -> list[Finding]:
+    """`file_rules`: the rules that have a `check` (asked once per package, not per file)."""
     findings: list[Finding] = []
     model = ctx.model
     imported = model.imported_paths
-    applicable = [
-        rm for rm in modules
-        if rm.check is not None and not (rm.requires_imports and imported.isdisjoint(rm.requires_imports))
-    ]
+    applicable = [rm for rm in file_rules if not rm.requires_imports or not imported.isdisjoint(rm.requires_imports)]
     if not applicable:
         return findings
     # Captures by rule, in one pass over the capture names: per-rule cost stays flat as rules grow.
     by_rule: dict[str, dict[str, list[Node]]] = {}
     if query is not None and any(rm.query or rm.method_calls for rm in applicable):
-        if len(applicable) < len(modules):
-            _, query = _compiled(tuple(rm.rule.id for rm in applicable))
+        # One query for every file, whatever rules apply to it: the captures of the others are
+        # dropped. Since the method-call pattern left the walk, the rules' own patterns cost too
+        # little to tell (0.392 against 0.396 of a parse on the corpus), and a query per set of
+        # applicable rules was compiled 25 times per process, 9 ms each.
         captures = QueryCursor(query).captures(ctx.source.root)
         model.function_nodes = captures.pop(_FUNCTIONS, [])
         model.go_statement_nodes = captures.pop(_GO_STATEMENTS, [])
         ctx.summary_captures = {name: captures.pop(f"{_SUMMARY}.{name}", []) for name in SUMMARY_CAPTURES}
-        calls = captures.pop(_METHOD_CALLS, None)
-        captures.pop(f"{_METHOD_CALLS}.name", None)
+        names = frozenset().union(*(rm.method_calls for rm in applicable))
+        calls = _method_calls(ctx.source, names) if names else None
         for name, nodes in captures.items():
             rule_id, _, own_name = name.partition(".")
             by_rule.setdefault(rule_id, {})[own_name] = nodes
@@ -542,6 +564,51 @@ def _run_file_rules(ctx: FileContext, modules: list[RuleModule], query: Query | 
         except Exception as exc:
             result.notifications.append(_crash(rm, ctx.relpath, exc))
     return findings
+
+
+# `.Name` of a method call, whitespace allowed after the dot (Go allows a line break there).
+_METHOD_NAME_WORDS: dict[frozenset[str], re.Pattern] = {}
+# A comment between a dot and a name: the pattern above would miss that selector.
+_COMMENT_AFTER_DOT = re.compile(rb"\.[ \t\r\n]*/")
+_IDENTIFIER_BYTE = [chr(b).isalnum() or b == 0x5F or b >= 0x80 for b in range(256)]
+
+
+def _method_calls(source: SourceFile, names: frozenset[str]) -> list[Node]:
+    """Every call `x.Name(…)` of the file whose method is one of `names`, what a query pattern
+    `(call_expression function: (selector_expression field: (field_identifier) @m (#any-of? @m
+    …)))` finds: the names are found in the bytes (a pattern that begins with a literal skips to
+    the dots), and each hit is checked in the tree to be a call's selector field. A comment after
+    a dot (which Go allows) sends the file to a search for each name itself."""
+    data = source.data
+    root = source.root
+    if _COMMENT_AFTER_DOT.search(data) is None:
+        pattern = _METHOD_NAME_WORDS.get(names)
+        if pattern is None:
+            alternatives = b"|".join(re.escape(name.encode()) for name in sorted(names))
+            pattern = _METHOD_NAME_WORDS[names] = re.compile(
+                rb"\.[ \t\r\n]*(" + alternatives + rb")(?![A-Za-z0-9_\x80-\xff])")
+        spans = [match.span(1) for match in pattern.finditer(data)]
+    else:
+        spans = []
+        size = len(data)
+        for name in names:
+            needle = name.encode()
+            at = data.find(needle)
+            while at != -1:
+                end = at + len(needle)
+                if (end == size or not _IDENTIFIER_BYTE[data[end]]) and (at == 0 or not _IDENTIFIER_BYTE[data[at - 1]]):
+                    spans.append((at, end))
+                at = data.find(needle, end)
+    calls = []
+    for start, end in spans:
+        node = root.named_descendant_for_byte_range(start, end)
+        if node is None or node.type != "field_identifier" or node.start_byte != start or node.end_byte != end:
+            continue
+        selector = node.parent
+        call = selector.parent if selector is not None and selector.type == "selector_expression" else None
+        if call is not None and call.type == "call_expression" and call.child_by_field_name("function") == selector:
+            calls.append(call)
+    return calls
 
 
 def _hand_out_method_calls(data: bytes, calls: list[Node], rules: list[RuleModule], by_rule: dict[str, dict[str, list[Node]]]) -> None:
@@ -588,7 +655,9 @@ def _is_generated(source: SourceFile) -> bool:
             if child.type == "package_clause":
                 head_end = child.start_byte
                 break
-    return _GENERATED.search(source.data, 0, head_end) is not None
+    # (A find in C first: the multi-line pattern anchored at `^` is tried at every byte.)
+    return source.data.find(b"// Code generated ", 0, head_end) != -1 and \
+        _GENERATED.search(source.data, 0, head_end) is not None
 
 
 def _with(finding: Finding, **changes) -> Finding:

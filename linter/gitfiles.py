@@ -20,7 +20,6 @@ filtered and a warning says so.
 from __future__ import annotations
 
 import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,6 +89,8 @@ class GitFiles:
         return "ignored" if tracked is None else "tracked" if tracked else "untracked"
 
     def _list(self, root: Path) -> Listing | None:
+        import subprocess  # only a git work tree needs it: 8 ms of imports for any other
+
         env = {key: value for key, value in os.environ.items() if key not in _REPOSITORY_ENV}
         command = ["git", "-c", "core.fsmonitor=false", "ls-files", "-z", "-t", "--cached", "--others",
                    "--exclude-standard", "--", "*.go"]

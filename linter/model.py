@@ -12,6 +12,7 @@ import bisect
 import re
 import weakref
 from dataclasses import dataclass, field
+from functools import lru_cache
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Iterator
 
@@ -44,6 +45,7 @@ _SPACES = re.compile(r"\s+")
 _TYPE_ARGUMENTS = re.compile(r"\[.*$")
 
 
+@lru_cache(maxsize=8192)  # a few hundred import paths, asked for in every file that imports them
 def assumed_package_name(import_path: str) -> str:
     """The name a package is used by when imported without an alias.
 

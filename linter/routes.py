@@ -50,6 +50,8 @@ _BODY_LIMIT = re.compile(r"(?i)body_?limit|limit_?(?:request_?)?body|max_?bytes|
 def limits_body(text: str) -> bool:
     return _BODY_LIMIT.search(_STRING.sub("", text)) is not None
 # `if cfg.DebugEndpoint {`, `if *devMode {`, `if opts.EnableEcho {`: a switch for developers.
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_WORD_STARTS = frozenset(bytes([b]) for b in _WORD_BYTES)
 _SWITCH = re.compile(r"(?i)debug|echo|test|demo|mock|fake|\bdev|develop|example|playground|sandbox")
 
 
@@ -94,13 +96,9 @@ def collect(summariser: "_FileSummariser") -> None:
                 others.append(arg)
         if not handlers:
             continue
-        inline = any(authenticated(summariser.text(o)) for o in others)
-        operand = selector.child_by_field_name("operand")
-        behind = inline or _router_guarded(summariser, operand, function, authenticated, known)
-        switch = DEVELOPER_SWITCH if _developer_switch(summariser, call, function, known) else 0
-        if any(limits_body(summariser.text(o)) for o in others) or \
-                _router_guarded(summariser, operand, function, limits_body, known):
-            switch |= BODY_LIMIT
+        # Most matches are not routes (`cache.Get(k)`, `wg.Add(1)`) or hand on nothing of the
+        # module: what stands in front of the router is worked out only for a handler that resolves.
+        refs = []
         for node, wrapped in handlers:
             if node.type == "call_expression":
                 # a handler factory of the module: its literals serve the route
@@ -121,7 +119,18 @@ def collect(summariser: "_FileSummariser") -> None:
                     if ref is not None and ref[0] not in ("L", "I"):
                         ref = None
             if ref is not None:
-                summariser.summary.routes.append([ref, (AUTHENTICATED if behind or wrapped else 0) | switch])
+                refs.append((ref, wrapped))
+        if not refs:
+            continue
+        inline = any(authenticated(summariser.text(o)) for o in others)
+        operand = selector.child_by_field_name("operand")
+        behind = inline or _router_guarded(summariser, operand, function, authenticated, known)
+        switch = DEVELOPER_SWITCH if _developer_switch(summariser, call, function, known) else 0
+        if any(limits_body(summariser.text(o)) for o in others) or \
+                _router_guarded(summariser, operand, function, limits_body, known):
+            switch |= BODY_LIMIT
+        for ref, wrapped in refs:
+            summariser.summary.routes.append([ref, (AUTHENTICATED if behind or wrapped else 0) | switch])
 
 
 # `r.Body = http.MaxBytesReader(w, r.Body, n)`, `c.Request.Body = http.MaxBytesReader(…)`: a wrapper
@@ -189,15 +198,31 @@ def _called_only_under_switch(summariser: "_FileSummariser", scope: "Function") 
     data = summariser.source.data
     root = summariser.source.root
     calls = 0
-    for use in re.finditer(rb"\b" + re.escape(name_node.text) + rb"\(", data):
-        if use.start() == name_node.start_byte:
+    needle = name_node.text + b"("
+    for at in _word_starts(data, needle):
+        if at == name_node.start_byte:
             continue  # the declaration
-        node = root.named_descendant_for_byte_range(use.start(), use.end() - 1)
+        node = root.named_descendant_for_byte_range(at, at + len(needle) - 1)
         outer = summariser.model.enclosing_function(node) if node is not None else None
         if outer is None or not _switched(summariser, node, outer.node):
             return False
         calls += 1
     return calls > 0
+
+
+def _word_starts(data: bytes, needle: bytes):
+    """Where `re.finditer(rb"\\b" + re.escape(needle), data)` finds `needle`, by finds in C (a
+    pattern per name was compiled, or looked up, for each function, and tried at every byte)."""
+    if needle[:1] not in _WORD_STARTS:  # `\b` before a byte that is no ASCII word byte means otherwise
+        yield from (use.start() for use in re.finditer(rb"\b" + re.escape(needle), data))
+        return
+    at = data.find(needle)
+    while at != -1:
+        if at > 0 and data[at - 1] in _WORD_BYTES:
+            at = data.find(needle, at + 1)
+        else:
+            yield at
+            at = data.find(needle, at + len(needle))
 
 
 def _switched(summariser: "_FileSummariser", node: Node, stop: Node) -> bool:

@@ -122,7 +122,7 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
     # registers anything else on it.
     dedicated = bool(importers) and not any(
         not m.group(1).startswith(b"/debug") for ctx in pkg.files if not ctx.is_test_file
-        for m in _DEFAULT_MUX_ROUTE.finditer(ctx.source.data))
+        for m in _default_mux_routes(ctx.source.data))
     for ctx in pkg.files:
         if ctx.is_test_file or ctx.relpath not in pkg.report_paths:
             continue  # findings in files not reported would be dropped
@@ -324,7 +324,26 @@ def _finding(ctx: FileContext, node: Node, reach: Reach, where: str | None, *, m
 
 _PROFILING = re.compile(r"(?i)pprof|profil|debug")
 # `http.Handle("/path", …)` / `http.HandleFunc("/path", …)`: a route on the default mux.
-_DEFAULT_MUX_ROUTE = re.compile(rb'\bhttp\.(?:DefaultServeMux\.)?Handle(?:Func)?\(\s*"([^"]*)"')
+# (Without a leading `\b`: a pattern that begins with a literal skips to its occurrences, ten times
+# faster; the boundary is checked after, see _default_mux_routes.)
+_DEFAULT_MUX_ROUTE = re.compile(rb'http\.(?:DefaultServeMux\.)?Handle(?:Func)?\(\s*"([^"]*)"')
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+def _default_mux_routes(data: bytes):
+    """The matches of `\bhttp\.…`: a hit inside a longer name (`myhttp.Handle`) is passed over
+    and the search goes on from the next byte, so it hides no match that starts within it."""
+    at = 0
+    while True:
+        match = _DEFAULT_MUX_ROUTE.search(data, at)
+        if match is None:
+            return
+        start = match.start()
+        if start > 0 and data[start - 1] in _WORD_BYTES:
+            at = start + 1
+            continue
+        yield match
+        at = match.end()
 
 
 def _named_for_profiling(ctx: FileContext, node: Node, address: Node | None) -> bool:

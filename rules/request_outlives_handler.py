@@ -80,11 +80,41 @@ _DELETES = """
 """
 
 
+# Every request value is reached from a parameter of a request type (`r *http.Request`, `c
+# *gin.Context`, `c echo.Context`, `ctx *fasthttp.RequestCtx`) of the function that stores it or of
+# one around it; each of those type names holds one of these words.
+_REQUEST_PARAM_WORDS = re.compile(rb"Request|Writer|Context|Ctx")
+
+
+def _may_hold_request(model: FileModel, node: Node, known: dict[int, bool]) -> bool:
+    """Whether a function around `node` takes a parameter whose type can be a request's: most
+    assignments and sends are in functions that take none, and then no value they store needs
+    resolving."""
+    function = model.enclosing_function(node)
+    if function is None:
+        return False
+    answer = known.get(function.node.id)
+    if answer is None:
+        data = model.source.data
+        answer = False
+        scope = function
+        while scope is not None and not answer:
+            params = scope.node.child_by_field_name("parameters")
+            answer = params is not None and \
+                _REQUEST_PARAM_WORDS.search(data, params.start_byte, params.end_byte) is not None
+            scope = scope.parent
+        known[function.node.id] = answer
+    return answer
+
+
 def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding]:
     if ctx.is_test_file:
         return  # test handlers keep the request on purpose, to assert on it
     model = ctx.model
+    known: dict[int, bool] = {}
     for assign in captures.get("assign", []):
+        if not _may_hold_request(model, assign, known):
+            continue
         left, right = assign.child_by_field_name("left"), assign.child_by_field_name("right")
         if left is None or right is None or left.named_child_count != right.named_child_count:
             continue
@@ -97,6 +127,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                 continue
             yield _finding(ctx, assign, value, f"stored in {place}")
     for send in captures.get("send", []):
+        if not _may_hold_request(model, send, known):
+            continue
         value = _stored_value(model, send.child_by_field_name("value"), None)
         channel = send.child_by_field_name("channel")
         if value is None or channel is None or _local_channel(model, channel) or _receives_after(model, send):
@@ -105,7 +137,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
     for call in captures.get("call", []):
         function = call.child_by_field_name("function")
         args = call.child_by_field_name("arguments")
-        if function is None or args is None:
+        if function is None or args is None or not _may_hold_request(model, call, known):
             continue
         method = ctx.source.text(function.child_by_field_name("field"))
         values = args.named_children

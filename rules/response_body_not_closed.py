@@ -356,6 +356,17 @@ def _braced(data: bytes, start: int) -> bytes:
     return bytes(top)
 
 
+def _package_names_client(ctx: FileContext) -> bool:
+    """Whether some file of the package has `Client` in its bytes: a value is known to be an
+    http.Client (`http.DefaultClient`, a declaration, a literal, a struct field's type) only from
+    code of its package that names the type."""
+    pkg = ctx.package
+    known = pkg.__dict__.get("_names_client")
+    if known is None:
+        known = pkg.__dict__["_names_client"] = any(b"Client" in f.source.data for f in pkg.files)
+    return known
+
+
 def _response_call(ctx: FileContext, call: Node) -> str | None:
     """'sure' for an http.Get-like call or a method of a known http.Client, 'maybe' for `x.Do(req)`
     on a receiver of unknown type, None otherwise."""
@@ -364,6 +375,8 @@ def _response_call(ctx: FileContext, call: Node) -> str | None:
     if qualified is not None:
         return "sure" if qualified in _PACKAGE_FUNCS else None
     function = call.child_by_field_name("function")
+    if function.child_by_field_name("field").text != b"Do" and not _package_names_client(ctx):
+        return None  # `cache.Get(k)`, `form.Post(…)` on a value no code of the package types as a client
     receiver = function.child_by_field_name("operand")
     if receiver is None:
         return None

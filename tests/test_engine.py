@@ -108,7 +108,7 @@ def _recording_rule(rule_id: str, methods: set[str], seen: dict[str, list[str]])
     return RuleModule(module.RULE, module)
 
 
-def test_method_calls_of_all_rules_share_one_pattern_and_each_rule_gets_its_own(lint_tree, monkeypatch):
+def test_method_calls_of_all_rules_are_found_once_and_each_rule_gets_its_own(lint_tree, monkeypatch):
     seen: dict[str, list[str]] = {}
     rules = (_recording_rule("GL997", {"Stop", "Close"}, seen), _recording_rule("GL998", {"Close", "Reset"}, seen))
     monkeypatch.setattr(engine, "all_rules", lambda: rules)
@@ -129,6 +129,29 @@ def test_method_calls_of_all_rules_share_one_pattern_and_each_rule_gets_its_own(
         "GL997": ["c.Close@4", "t.Stop@4", "t.Reset().Close@5", "t.x.Stop@8"],
         "GL998": ["c.Close@4", "t.Reset().Close@5", "t.Reset@5"],
     }
+
+
+@pytest.mark.parametrize("commented", [False, True])
+def test_method_calls_are_found_whatever_stands_between_the_dot_and_the_name(lint_tree, monkeypatch, commented):
+    # Names are found in the bytes after a dot; a comment after a dot sends the file to a search
+    # name by name.
+    seen: dict[str, list[str]] = {}
+    rules = (_recording_rule("GL997", {"Stop", "Close"}, seen),)
+    monkeypatch.setattr(engine, "all_rules", lambda: rules)
+    monkeypatch.setattr(registry, "all_rules", lambda: rules)
+    engine._compiled.cache_clear()
+    try:
+        lint_tree({"a.go": (
+            "package a\n\nfunc f(t T, c C) {\n"
+            "\tt.\n\t\tStop()\n"                   # a line break after the dot
+            + ("\tc. /* why */ Close()\n" if commented else "\tc.Close()\n")
+            + "\t_ = c.Close // a method value, not a call\n"
+            "\tvar Close = 1; _ = Close\n"          # the name, not as a method
+            "\tt.CloseAll(); t.xStop()\n"
+            "}\n")}, select=["GL997"])
+    finally:
+        engine._compiled.cache_clear()
+    assert seen == {"GL997": ["t.\n\t\tStop@4", "c. /* why */ Close@6" if commented else "c.Close@6"]}
 
 
 def test_a_broken_rule_query_is_named(monkeypatch):
