@@ -158,9 +158,10 @@ def flush_writes() -> None:
     _WRITER.flush()
 
 
-def _read_entry(name: str) -> bytes:
-    """A whole entry by os calls: a warm run reads one per package, and pathlib's parsing and a
-    buffered file cost more than the read."""
+def read_bytes(name: str) -> bytes:
+    """A whole file by os calls, in a third of the time `open().read()` takes for small files: a
+    warm run reads one cache entry per package, a cold one every Go file. Here rather than with the
+    sources, so that a warm run need not import the parser to use it."""
     fd = os.open(name, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
         parts = [os.read(fd, os.fstat(fd).st_size + 1)]
@@ -228,7 +229,7 @@ class ResultCache:
         """The entry's JSON, or None; with `tail`, (JSON, the bytes of the line after it), or
         None when there is no such line."""
         try:
-            blob = _read_entry(os.path.join(self._root, key[:2], key))
+            blob = read_bytes(os.path.join(self._root, key[:2], key))
         except OSError:
             return None
         checksum, sep, payload = blob.partition(b"\n")

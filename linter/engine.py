@@ -21,7 +21,7 @@ from pathlib import Path
 
 from tree_sitter import Node, Query, QueryCursor
 
-from .cache import ResultCache, flush_writes, package_key, write_in_background
+from .cache import ResultCache, flush_writes, package_key, read_bytes, write_in_background
 from .config import Config
 from .context import FileContext, PackageContext, PackageScope
 from .discover import PackageJob
@@ -225,24 +225,12 @@ def _read_files(job: PackageJob, root: Path, errors: list[tuple[str, bool, OSErr
         relpath = name[len(prefix):].replace(os.sep, "/") if name.startswith(prefix) else _relpath(path, root)
         reported = every or path in job.report
         try:
-            files.append((path, relpath, reported, _read_bytes(name)))
+            files.append((path, relpath, reported, read_bytes(name)))
         except OSError as exc:
             if errors is None:
                 return None
             errors.append((relpath, reported, exc))
     return files
-
-
-def _read_bytes(name: str) -> bytes:
-    """A whole file, in a third of the time `open().read()` takes for small files."""
-    fd = os.open(name, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-    try:
-        parts = [os.read(fd, os.fstat(fd).st_size + 1)]
-        while parts[-1]:  # the file may have grown since fstat
-            parts.append(os.read(fd, 1 << 20))
-        return b"".join(parts)
-    finally:
-        os.close(fd)
 
 
 def _key(job: PackageJob, options: RunOptions, files: list[tuple[Path, str, bool, bytes]]) -> str:

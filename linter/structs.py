@@ -134,3 +134,16 @@ def struct_specs(declarations) -> Iterator[tuple[Node, Node]]:
             name, struct = spec.child_by_field_name("name"), spec.child_by_field_name("type")
             if name is not None and struct is not None and struct.type == "struct_type":
                 yield name, struct
+
+
+def stored_in_field(literal: Node) -> bytes | None:
+    """The field a value is stored in as its struct literal is made: `srv` for the `&http.Server{…}`
+    of `T{srv: &http.Server{…}}`, so that what is later done to `x.srv` can be followed."""
+    node = literal.parent if literal.parent is not None and literal.parent.type == "unary_expression" else literal
+    value = node.parent
+    element = value.parent if value is not None and value.type == "literal_element" else None
+    if element is None or element.type != "keyed_element" or element.child_by_field_name("value") != value:
+        return None
+    key = element.child_by_field_name("key")
+    ident = key.named_children[0] if key is not None and key.named_child_count == 1 else None
+    return ident.text if ident is not None and ident.type in ("identifier", "field_identifier") else None

@@ -13,6 +13,7 @@ from goleaklint.context import FileContext, PackageContext
 from goleaklint.model import descendants
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
+from goleaklint.structs import stored_in_field
 
 RULE = Rule(
     id="GL501",
@@ -474,23 +475,12 @@ def _handler_set_later(ctx: FileContext, literal: Node, targets: list[Node]) -> 
     for target in targets:
         if target is not None and scope.start_byte <= target.start_byte < scope.end_byte:
             return True
-    field = _keyed_field(literal)
+    field = stored_in_field(literal)
     return field is not None and any(
         target is not None and target.type == "selector_expression"
         and target.child_by_field_name("field") is not None and target.child_by_field_name("field").text == field
         for target in targets)
 
-
-def _keyed_field(literal: Node) -> bytes | None:
-    """The field a literal is stored in as it is made: `s: &http.Server{…}` in a composite literal."""
-    node = literal.parent if literal.parent is not None and literal.parent.type == "unary_expression" else literal
-    value = node.parent
-    element = value.parent if value is not None and value.type == "literal_element" else None
-    if element is None or element.type != "keyed_element" or element.child_by_field_name("value") != value:
-        return None
-    key = element.child_by_field_name("key")
-    ident = key.named_children[0] if key is not None and key.named_child_count == 1 else None
-    return ident.text if ident is not None and ident.type in ("identifier", "field_identifier") else None
 
 
 def _is_default_mux(ctx: FileContext, node: Node) -> bool:

@@ -13,6 +13,7 @@ from goleaklint.context import FileContext
 from goleaklint.model import single_initialiser
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query, without_comments
+from goleaklint.structs import stored_in_field
 
 RULE = Rule(
     id="GL502",
@@ -339,16 +340,8 @@ def _never_served(ctx: FileContext, bound: Node) -> bool:
 def _stored_as(literal: Node) -> tuple[str, bytes] | None:
     """The field of `T{srv: &http.Server{...}}` the literal is stored in, so that a later
     `x.srv.ReadTimeout = d` or `x.srv.Serve(l)` is followed."""
-    node = literal.parent if literal.parent is not None and literal.parent.type == "unary_expression" else literal
-    value = node.parent
-    element = value.parent if value is not None and value.type == "literal_element" else None
-    if element is None or element.type != "keyed_element" or element.child_by_field_name("value") != value:
-        return None
-    key = element.child_by_field_name("key")
-    ident = key.named_children[0] if key is not None and key.named_child_count == 1 else None
-    if ident is None or ident.type not in ("identifier", "field_identifier"):
-        return None
-    return ("field", ident.text)
+    field = stored_in_field(literal)
+    return ("field", field) if field is not None else None
 
 
 def _target(ctx: FileContext, node: Node | None) -> tuple[str, object] | None:

@@ -248,7 +248,7 @@ def test_results_with_errors_are_not_cached(tmp_path, monkeypatch):
         return real_read(self)
 
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
-    monkeypatch.setattr(engine, "_read_bytes", lambda name: read_bytes(Path(name)))
+    monkeypatch.setattr(engine, "read_bytes", lambda name: read_bytes(Path(name)))
     result = _run(root, tmp_path / "cache")
     assert any(n.is_error for n in result.notifications)
     assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from types import ModuleType
 
@@ -60,7 +61,7 @@ def test_unreadable_file_is_reported_and_the_rest_linted(lint_tree, monkeypatch)
         return real_read(self)
 
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
-    monkeypatch.setattr(engine, "_read_bytes", lambda name: read_bytes(Path(name)))
+    monkeypatch.setattr(engine, "read_bytes", lambda name: read_bytes(Path(name)))
     result = lint_tree({"a.go": LEAK.format(pkg="a"), "gone.go": LEAK.format(pkg="a")}, select=["GL401"])
     assert [f.path for f in result.findings] == ["a.go"]
     [note] = result.notifications
@@ -108,13 +109,22 @@ def _recording_rule(rule_id: str, methods: set[str], seen: dict[str, list[str]])
     return RuleModule(module.RULE, module)
 
 
-def test_method_calls_of_all_rules_are_found_once_and_each_rule_gets_its_own(lint_tree, monkeypatch):
-    seen: dict[str, list[str]] = {}
-    rules = (_recording_rule("GL997", {"Stop", "Close"}, seen), _recording_rule("GL998", {"Close", "Reset"}, seen))
+@contextlib.contextmanager
+def _registered(monkeypatch, rules):
+    """Only `rules` are registered while the block runs; the compiled query is dropped around it."""
     monkeypatch.setattr(engine, "all_rules", lambda: rules)
     monkeypatch.setattr(registry, "all_rules", lambda: rules)
     engine._compiled.cache_clear()
     try:
+        yield
+    finally:
+        engine._compiled.cache_clear()
+
+
+def test_method_calls_of_all_rules_are_found_once_and_each_rule_gets_its_own(lint_tree, monkeypatch):
+    seen: dict[str, list[str]] = {}
+    rules = (_recording_rule("GL997", {"Stop", "Close"}, seen), _recording_rule("GL998", {"Close", "Reset"}, seen))
+    with _registered(monkeypatch, rules):
         lint_tree({"a.go": (
             "package a\n\nfunc f(t T, c C) {\n"
             "\tc.Close(t.Stop())\n"          # nested: both, outer call first
@@ -123,8 +133,6 @@ def test_method_calls_of_all_rules_are_found_once_and_each_rule_gets_its_own(lin
             "\tt.Stopped()\n"                # a longer name
             "\tt.x.Stop()\n"
             "}\n")}, select=["GL997", "GL998"])
-    finally:
-        engine._compiled.cache_clear()
     assert seen == {
         "GL997": ["c.Close@4", "t.Stop@4", "t.Reset().Close@5", "t.x.Stop@8"],
         "GL998": ["c.Close@4", "t.Reset().Close@5", "t.Reset@5"],
@@ -137,10 +145,7 @@ def test_method_calls_are_found_whatever_stands_between_the_dot_and_the_name(lin
     # name by name.
     seen: dict[str, list[str]] = {}
     rules = (_recording_rule("GL997", {"Stop", "Close"}, seen),)
-    monkeypatch.setattr(engine, "all_rules", lambda: rules)
-    monkeypatch.setattr(registry, "all_rules", lambda: rules)
-    engine._compiled.cache_clear()
-    try:
+    with _registered(monkeypatch, rules):
         lint_tree({"a.go": (
             "package a\n\nfunc f(t T, c C) {\n"
             "\tt.\n\t\tStop()\n"                   # a line break after the dot
@@ -149,8 +154,6 @@ def test_method_calls_are_found_whatever_stands_between_the_dot_and_the_name(lin
             "\tvar Close = 1; _ = Close\n"          # the name, not as a method
             "\tt.CloseAll(); t.xStop()\n"
             "}\n")}, select=["GL997"])
-    finally:
-        engine._compiled.cache_clear()
     assert seen == {"GL997": ["t.\n\t\tStop@4", "c. /* why */ Close@6" if commented else "c.Close@6"]}
 
 
