@@ -375,6 +375,7 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
     modules, query = _compiled(options.rule_ids)
     file_rules = [rm for rm in modules if rm.check is not None]
     known_ids = frozenset(rm.rule.id for rm in all_rules())
+    waived_by = {rm.rule.id: rm.rule.waived_by for rm in all_rules() if rm.rule.waived_by}
     ran_ids = frozenset(options.rule_ids)
     severity = dict(options.severity)
     for path, relpath, reported, raw in files:
@@ -436,6 +437,12 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
             for finding in with_fingerprints(sorted(set(findings)), ctx.source.data, bom=ctx.source.has_bom):
                 reason = suppressions.reason_for(finding.rule_id, finding.line)
                 if reason is None:
+                    checks = waived_by.get(finding.rule_id)
+                    waiver = suppressions.waiver_for(checks, finding.line) if checks else None
+                    if waiver is not None and finding.severity is not Severity.NOTE:
+                        finding = _with(finding, severity=Severity.NOTE,
+                                        message=f"{finding.message}; the authors waived the same check here "
+                                                f"(`{waiver}`), so it is a note")
                     result.findings.append(finding)
                 else:
                     result.suppressed.append(_with(finding, suppressed=reason))

@@ -7,6 +7,7 @@ reporters read them. Nothing here knows about trees.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 
 
@@ -44,6 +45,8 @@ class Docs:
 # How often a rule's warnings were judged worth a change on codebases nobody tuned it on
 # (docs/ecosystem.md), lowest first. A rule below the run's `min-precision` (default "medium")
 # reports one level lower: its warnings become notes, which are hidden unless asked for.
+_WAIVED_CHECK = re.compile(r"[a-z][a-z0-9-]*(?::[A-Za-z0-9]+)?")
+
 PRECISIONS = ("low", "medium", "high", "very-high")
 DEFAULT_MIN_PRECISION = "medium"
 
@@ -77,12 +80,19 @@ class Rule:
     # "repeats" (the leak multiplies with how often the code runs), "exposure" (how a server is
     # set up: only test and example code silence it) or "ignores".
     lifetime: str = "repeats"
+    # Checks of other linters that this rule repeats, as `linter` or `linter:CHECK` ("gosec:G112",
+    # "bodyclose"). A finding on a line whose `//nolint:linter` or `// #nosec CHECK` waives one of them
+    # is a note: the authors looked at this very code for the same problem and decided (linter/suppress.py).
+    waived_by: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.precision not in PRECISIONS:
             raise ValueError(f"{self.id}: precision {self.precision!r} is not one of {', '.join(PRECISIONS)}")
         if self.lifetime not in LIFETIME_POLICIES:
             raise ValueError(f"{self.id}: lifetime {self.lifetime!r} is not one of {', '.join(LIFETIME_POLICIES)}")
+        for check in self.waived_by:
+            if not _WAIVED_CHECK.fullmatch(check):
+                raise ValueError(f"{self.id}: waived_by {check!r} is not `linter` or `linter:CHECK`")
 
     @property
     def help_uri(self) -> str:

@@ -93,10 +93,22 @@ def precision_text(rule: Rule) -> str:
             "asked for); `min-precision = \"low\"` or `--min-precision low` reports it at its own levels")
 
 
+def waiver_text(rule: Rule) -> str:
+    """Other linters' waivers that make this rule's finding on their line a note (`Rule.waived_by`)."""
+    spelled: list[str] = []
+    for check in rule.waived_by:
+        linter, _, code = check.partition(":")
+        if linter == "gosec" and code:
+            spelled.append(f"`#nosec {code}`")
+        if f"`//nolint:{linter}`" not in spelled:
+            spelled.append(f"`//nolint:{linter}`")
+    return f" · a note under {', '.join(sorted(set(spelled), key=spelled.index))}" if spelled else ""
+
+
 def rule_markdown(rule: Rule, heading: str = "#") -> str:
     """Markdown with the same sections for every rule; code sections are Go blocks."""
     lines = [f"{heading} {rule.id} {rule.slug}", "", f"*{rule.title}*", "",
-             f"Default level: **{rule.severity.value}** · {precision_text(rule)}"
+             f"Default level: **{rule.severity.value}** · {precision_text(rule)}{waiver_text(rule)}"
              + (f" · tags: {', '.join(rule.tags)}" if rule.tags else ""), ""]
     for title, attr in SECTIONS:
         text = getattr(rule.docs, attr).strip("\n")
@@ -157,7 +169,7 @@ def _render(rule: Rule, console: Console, color: bool) -> None:
         console.print(f"{rule.id} {rule.slug}")
     console.print(f"[italic]{rule.title}[/]")
     tags = f" · tags: {', '.join(rule.tags)}" if rule.tags else ""
-    console.print(f"[dim]Default level:[/] [bold]{rule.severity.value}[/] · {escape(precision_text(rule))}{tags}")
+    console.print(f"[dim]Default level:[/] [bold]{rule.severity.value}[/] · {escape(precision_text(rule) + waiver_text(rule))}{tags}")
     console.print()
     body = rule_markdown(rule).split("\n", 6)[-1]  # the sections, without the title block above
     console.print(Markdown(body, code_theme="monokai" if color else "bw", justify="left"))

@@ -7,6 +7,11 @@ Forms users bring with them:
 - `//goleaklint:file-ignore GL201 reason` for the whole file.
 A directive applies to its own line and, when written alone on a line, to the next line.
 
+Waivers of other linters' checks that a rule repeats (`Rule.waived_by`): `//nolint:gosec`,
+`//nolint` and `//nolint:all`, `// #nosec G112` (gosec's own form, with or without check ids),
+`//nolint:bodyclose`. They do not suppress: the finding is a note that says which waiver covers it,
+since the authors already looked at this code for the same problem. Their reach is a directive's.
+
 Hygiene, as golangci-lint's nolintlint and ruff's RUF100 do it: a directive that suppresses nothing
 is reported (it outlives the leak it was written for, and would hide the next one on its line), but
 only for rules that ran, and a blanket `//nolint:goleaklint` only when every rule ran; `//nolint:all`
@@ -29,6 +34,9 @@ _SPACED = re.compile(rb"//[ \t]+(?:nolint:(?:[\w-]*,)*(?:goleaklint|all)\b|golea
 _NOLINT = re.compile(r"//nolint:(?P<linters>\S+)(?P<rest>.*)$", re.S)
 _OURS = re.compile(r"//goleaklint:(?P<verb>[\w-]*)(?P<rest>.*)$", re.S)
 _RULE_ID = re.compile(r"GL[0-9]{3}")
+# Another linter's waiver: golangci-lint's `//nolint[:a,b]` (a space after `//` too: the authors'
+# intent is plain, whether or not golangci-lint honours it) and gosec's `#nosec [G112 G114]`.
+_WAIVER = re.compile(rb"//[ \t]*nolint\b(?::(?P<linters>[\w,.-]+))?|#nosec\b(?P<checks>(?:[ \t,]+G[0-9]{3})*)")
 
 
 @dataclass(eq=False)
@@ -49,6 +57,16 @@ class Suppressions:
     # line -> the directives that cover it (a directive alone on its line covers the next one too)
     lines: dict[int, list[Directive]] = field(default_factory=dict)
     file_wide: list[Directive] = field(default_factory=list)
+    # line -> (what another linter's waiver covering it waives: "gosec", "gosec:G112", "*"; as written)
+    waivers: dict[int, list[tuple[frozenset[str], str]]] = field(default_factory=dict)
+
+    def waiver_for(self, checks: tuple[str, ...], line: int) -> str | None:
+        """The waiver as written if one on `line` waives one of `checks` (`Rule.waived_by`)."""
+        for waived, text in self.waivers.get(line, ()):
+            for check in checks:
+                if "*" in waived or check in waived or check.split(":", 1)[0] in waived:
+                    return text
+        return None
 
     def reason_for(self, rule_id: str, line: int) -> str | None:
         """The justification if a finding of `rule_id` on `line` is suppressed, else None."""
@@ -114,11 +132,32 @@ def _spaced_comments(source: SourceFile):
             yield node
 
 
+def _parse_waivers(source: SourceFile, result: Suppressions) -> None:
+    root = source.root
+    for hit in _WAIVER.finditer(source.data):
+        node = root.descendant_for_byte_range(hit.start(), hit.end())
+        if node is None or node.type != "comment":
+            continue
+        if hit.group("checks") is not None:
+            ids = re.findall(rb"G[0-9]{3}", hit.group("checks"))
+            waived = frozenset(f"gosec:{i.decode()}" for i in ids) or frozenset({"gosec"})
+        else:
+            linters = (hit.group("linters") or b"").decode().split(",")
+            waived = frozenset("*" if name in ("", "all") else name for name in linters if name or len(linters) == 1)
+        text = hit.group(0).decode().strip()
+        line = source.line_of(hit.start())
+        result.waivers.setdefault(line, []).append((waived, text))
+        if node.start_point[0] + 1 == line and _alone_on_line(source, node):
+            result.waivers.setdefault(line + 1, []).append((waived, text))
+
+
 def parse_suppressions(source: SourceFile, known_ids: frozenset[str], *,
                        require_reason: bool = False) -> tuple[Suppressions, list[Notification]]:
     result = Suppressions()
     notes: list[Notification] = []
     data = source.data
+    if b"nolint" in data or b"#nosec" in data:
+        _parse_waivers(source, result)
     if b"nolint" not in data and b"goleaklint:" not in data:
         return result, notes
     for comment in _spaced_comments(source):

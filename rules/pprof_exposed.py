@@ -23,6 +23,7 @@ RULE = Rule(
     lifetime="exposure",  # how a server is set up, usually once in main: only test and example code silence it
     tags=("security", "external/cwe/cwe-200"),
     precision="low",  # measured on held-out codebases (docs/ecosystem.md)
+    waived_by=("gosec:G108",),  # gosec's profiling-endpoint check
     security_severity="7.5",
     docs=Docs(
         what="Finds packages where a non-test file imports `net/http/pprof` (blank or named) and a "

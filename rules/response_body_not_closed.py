@@ -21,6 +21,7 @@ RULE = Rule(
     severity=Severity.WARNING,
     tags=("resource-leak", "goroutine-leak"),
     precision="medium",  # measured on held-out codebases (docs/ecosystem.md)
+    waived_by=("bodyclose",),  # the bodyclose linter
     docs=Docs(
         what="Finds an `*http.Response` from `http.Get`, `http.Head`, `http.Post`, `http.PostForm` or a "
         "method `Do`, `Get`, `Head`, `Post`, `PostForm` of an `http.Client` (`http.DefaultClient`, a "

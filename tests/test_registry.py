@@ -156,3 +156,12 @@ def test_registration_stays_cheap():
     for rm in rules:
         RuleModule(rm.rule, rm.module)
     assert time.perf_counter() - start < 0.05  # about 1 ms for every rule; it runs at every start-up
+
+
+def test_a_waived_check_must_name_a_linter_and_optionally_a_check():
+    from goleaklint.rule import Docs, Rule, Severity
+
+    docs = Docs(what="w", why="y", example="e", use_instead="u", limits="l")
+    Rule(id="GL999", slug="x", title="t", severity=Severity.WARNING, docs=docs, waived_by=("gosec:G112", "bodyclose"))
+    with pytest.raises(ValueError, match="waived_by"):
+        Rule(id="GL999", slug="x", title="t", severity=Severity.WARNING, docs=docs, waived_by=("#nosec G112",))
