@@ -38,7 +38,7 @@ class Config:
     severity: dict[str, Severity] = field(default_factory=dict)
     show_notes: bool = False  # report findings of level note (fail-on = "note" shows them too)
     require_reason: bool = False  # a suppression without a reason is reported
-    # rules measured below this precision report one level lower (linter/rule.py PRECISIONS)
+    # rules measured below this precision report as notes (linter/rule.py PRECISIONS)
     min_precision: str = DEFAULT_MIN_PRECISION
     path: Path | None = None  # the file it came from
     base: Path | None = None  # the directory exclude globs are relative to

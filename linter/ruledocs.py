@@ -89,8 +89,8 @@ def precision_text(rule: Rule) -> str:
     """The rule's measured precision, and what it does to the default level."""
     if not below(rule.precision, DEFAULT_MIN_PRECISION):
         return f"precision: {rule.precision}"
-    return (f"precision: {rule.precision}, so by default one level lower (warnings are notes, hidden unless "
-            "asked for); `min-precision = \"low\"` or `--min-precision low` reports it at its own levels")
+    return (f"precision: {rule.precision}, so by default its findings are notes (hidden unless asked "
+            "for); `min-precision = \"low\"` or `--min-precision low` reports it at its own levels")
 
 
 def waiver_text(rule: Rule) -> str:

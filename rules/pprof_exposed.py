@@ -333,7 +333,7 @@ _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01
 
 
 def _default_mux_routes(data: bytes):
-    """The matches of `\bhttp\.…`: a hit inside a longer name (`myhttp.Handle`) is passed over
+    """The matches of `\\bhttp\\.…`: a hit inside a longer name (`myhttp.Handle`) is passed over
     and the search goes on from the next byte, so it hides no match that starts within it."""
     at = 0
     while True:

@@ -398,7 +398,7 @@ def test_color_flag_and_force_color(tree):
     assert "\x1b[" not in _run_colored(root, "--format", "concise", FORCE_COLOR="1")
 
 
-# ---- rules below the run's min-precision report one level lower -------------------------------------
+# ---- rules below the run's min-precision report notes -----------------------------------------------
 # GL404 (defer-in-loop) and GL501 (pprof-exposed) are labelled low, GL502 (server-without-timeouts)
 # medium, by the ledger; the tests say so first, so that a label moved by new judgements fails here
 # with a clear message rather than somewhere below.
@@ -474,12 +474,14 @@ def test_a_level_set_for_the_rule_stands_whatever_its_precision(tree, capsys, la
 
 
 @pytest.mark.default_precision
-def test_a_low_precision_rules_errors_become_warnings(tree, capsys, labelled):
+def test_a_low_precision_rules_errors_are_notes_too(tree, capsys, labelled):
     tree({"go.mod": "module example.com/x\n\ngo 1.22\n", "main.go": PPROF_MAIN})
     assert main(["--format", "json", "--select", "GL501", "--min-precision", "low"]) == 1
     assert _levels(capsys) == [("GL501", "error")]
-    assert main(["--format", "json", "--select", "GL501"]) == 1
-    assert _levels(capsys) == [("GL501", "warning")]
+    assert main(["--format", "json", "--select", "GL501"]) == 0
+    assert _levels(capsys) == []
+    assert main(["--format", "json", "--select", "GL501", "--show-notes"]) == 0
+    assert _levels(capsys) == [("GL501", "note")]
 
 
 def test_min_precision_must_be_a_known_precision(tree, capsys):

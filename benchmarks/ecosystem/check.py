@@ -357,13 +357,12 @@ def declared_labels(command: list[str]) -> dict[str, str]:
 
 
 def as_shipped(comparison: Comparison, labels: dict[str, str]) -> Comparison:
-    """The comparison with the levels a user sees by default: rules labelled below "medium" one
-    level lower (goleaklint's default `min-precision`)."""
-    lower = {"error": "warning", "warning": "note", "note": "note"}
+    """The comparison with the levels a user sees by default: the findings of rules labelled below
+    "medium" (goleaklint's default `min-precision`) are notes."""
     weak = {rule for rule, label in labels.items() if label == "low"}
 
     def shipped(f: Finding) -> Finding:
-        return replace(f, level=lower[f.level]) if f.rule in weak else f
+        return replace(f, level="note") if f.rule in weak else f
 
     return Comparison(matched=[(shipped(f), e) for f, e in comparison.matched],
                       appeared=[shipped(f) for f in comparison.appeared], vanished=comparison.vanished)
@@ -423,7 +422,7 @@ def render_text(repos: list[Repo], linted: dict[str, int], missing: list[str], c
     if shipped is not None:
         true = sum(row.true for row in shipped.values())
         judged = sum(row.judged for row in shipped.values())
-        out.append(f"as shipped (rules labelled low one level lower, the default min-precision): "
+        out.append(f"as shipped (rules labelled low as notes, the default min-precision): "
                    f"{true} / {judged} TRUE ({_percent(true / judged if judged else None)}), "
                    f"{sum(row.findings for row in shipped.values())} findings at warning and error")
     if labels:
