@@ -28,7 +28,7 @@ from pathlib import Path
 from . import __version__
 from .rule import Finding, Notification, NotificationKind, Severity
 
-FORMAT = "goleaklint-cache-8"
+FORMAT = "goleaklint-cache-9"
 
 
 def default_cache_dir() -> Path:
@@ -278,6 +278,7 @@ def _finding_data(finding: Finding) -> dict:
     data["severity"] = finding.severity.value
     data["fingerprints"] = [list(pair) for pair in finding.fingerprints]
     data["subjects"] = list(finding.subjects)
+    data["makers"] = list(finding.makers)
     return data
 
 
@@ -287,6 +288,7 @@ def _finding(data: dict) -> Finding:
         severity=Severity(data["severity"]),
         fingerprints=tuple((str(a), str(b)) for a, b in data["fingerprints"]),
         subjects=tuple(str(s) for s in data["subjects"]),
+        makers=tuple(str(m) for m in data["makers"]),
         **values,
     )
 

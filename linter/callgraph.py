@@ -28,6 +28,7 @@ from tree_sitter import Node, QueryCursor
 
 from . import routes
 from .addresses import option_defaults
+from .clients import timeout_client_makers
 from .cfg import BENCHMARK_LOOP, FOREVER, RANGE, WHILE, loop_header
 from .frameworks import is_handler
 from .goroutines import CLI_PACKAGES
@@ -163,16 +164,19 @@ class PackageSummary:
     # [field, default] of options given an address-like default by a flag or a struct tag
     # (linter/addresses.py option_defaults), in non-test code
     option_defaults: list[list[str]] = field(default_factory=list)
+    # functions that only make http.Clients with a total Timeout (linter/clients.py), in non-test code
+    timeout_clients: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
                 "s": self.fields, "g": self.services, "k": self.commands, "t": self.imports_testing,
-                "x": self.test_files, "a": self.routes, "b": self.body_limits, "o": self.option_defaults}
+                "x": self.test_files, "a": self.routes, "b": self.body_limits, "o": self.option_defaults,
+                "h": self.timeout_clients}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
         return cls(data["d"], data["n"], data["f"], data["c"], data["r"], data["s"], data["g"], data["k"], data["t"],
-                   data["x"], data.get("a", []), data.get("b", []), data.get("o", []))
+                   data["x"], data.get("a", []), data.get("b", []), data.get("o", []), data.get("h", []))
 
 
 class _FileSummariser:
@@ -1020,6 +1024,7 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
             routes.collect(summariser)
             routes.body_limits(summariser)
             summary.option_defaults += option_defaults(model.source.data)
+            summary.timeout_clients += timeout_client_makers(model.source, model.imports)
     return summary
 
 

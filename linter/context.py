@@ -76,6 +76,7 @@ class FileContext:
         repeats: str = "",
         bounded: bool = False,
         address: str = "",
+        makers: tuple[str, ...] = (),
     ) -> Finding:
         """A finding spanning `node` (to the end of `end` if given).
 
@@ -114,6 +115,7 @@ class FileContext:
             repeats=repeats,
             bounded=bounded,
             address=address,
+            makers=makers,
         )
 
 

@@ -36,6 +36,7 @@ from pathlib import Path
 
 from .callgraph import BENCHMARK, ONCE, REQUEST, TEST, PackageSummary
 from .addresses import is_loopback
+from .clients import maker_key
 from .routes import AUTHENTICATED, BODY_LIMIT, DEVELOPER_SWITCH
 from .rule import Finding, Severity, lowered
 
@@ -106,6 +107,8 @@ class ModuleModel:
     # option field -> its loopback default ("localhost:2381 (dir)"), for fields whose every
     # address-like default (a flag bound to it, a struct tag) in the run is loopback
     loopback_options: dict[str, str] = field(default_factory=dict)
+    # "import/path.Name" of functions that only make http.Clients with a total Timeout (linter/clients.py)
+    timeout_clients: set[str] = field(default_factory=set)
     _by_package: dict[int, list[Node]] | None = None
 
     def nodes_of(self, package: int) -> list[Node]:
@@ -242,6 +245,7 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
         model.packages.append(Package(summary, path, not has_main.get(modules.get(summary.directory, ""), False)))
         if path and not summary.name.endswith("_test"):
             by_import.setdefault(path, index)
+            model.timeout_clients.update(maker_key(path, name) for name in summary.timeout_clients)
         for name, record in sorted(summary.functions.items()):
             relpath, line, end_line, kind, _receiver, exported, root, reason, forced = record
             key = (summary.directory, name)
@@ -502,7 +506,8 @@ def level_for(policy: str, lifetime: str, severity: Severity, repeats: str | boo
     never ends), which then counts as a loop; test-only: not reported, unless it repeats in a
     benchmark loop. A growing collection (GROWTH) is at least a warning per request and in a
     loop, a growing map (KEYED_GROWTH) only in a loop (its keys decide per request); a leak per call (PER_CALL) of code with no caller seen is a note, and so is any leak of
-    code with no caller seen in a main package (`in_main`), which nothing outside the binary calls."""
+    code with no caller seen in a main package, or reached only from such code (`in_main`), which
+    nothing outside the binary calls."""
     if policy == IGNORES:
         return severity
     if lifetime == TEST:
@@ -541,7 +546,7 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
             kept.append(finding)
             continue
         level = level_for(policies.get(finding.rule_id, REPEATS), lifetime, finding.severity, finding.repeats,
-                          lifetime == UNKNOWN and _function_keys(finding)[0] in table.main_dirs)
+                          lifetime == UNKNOWN and _in_main(table, finding))
         if level is not None and finding.bounded and lifetime != REQUEST:
             level = Severity.NOTE  # bounded by the data it walks, in code that does not run per request
         message = finding.message
@@ -560,6 +565,12 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
             level = lowered(level)  # as a loopback default spelled in the file lowers it
             message += (f"; its address is the option `{finding.address}`, whose default is loopback ({default}): "
                         "only a deployment that changes it lets other hosts reach it")
+        if level is not None and level is not Severity.NOTE and finding.makers and \
+                all(m in table.timeout_clients for m in finding.makers):
+            level = Severity.NOTE
+            makers = ", ".join(f"`{m.rsplit('/', 1)[-1]}`" for m in finding.makers)
+            message += (f"; the client comes from {makers}, which sets a total Timeout: when it fires, the transport "
+                        "cancels the request and closes the connection")
         if level is not None and finding.rule_id in overrides:
             level = overrides[finding.rule_id]
         updated = replace(finding, lifetime=lifetime, severity=level or finding.severity, message=message)
@@ -582,19 +593,25 @@ class LifetimeTable:
     main_dirs: set[str] = field(default_factory=set)  # directories of main packages
     body_limited: dict[str, str] = field(default_factory=dict)  # see ModuleModel.body_limited
     loopback_options: dict[str, str] = field(default_factory=dict)  # see ModuleModel.loopback_options
+    timeout_clients: set[str] = field(default_factory=set)  # see ModuleModel.timeout_clients
+    # functions of unknown lifetime whose only way in is a function of a main package that nothing
+    # in the module calls (a command's action, a callback): nothing outside the binary calls them either
+    main_rooted: set[tuple[str, str]] = field(default_factory=set)
 
     def to_json(self) -> dict:
         return {"l": [[d, n, v] for (d, n), v in sorted(self.lifetimes.items())],
                 "f": sorted(self.test_files), "d": sorted(self.test_dirs),
                 "a": [[d, n, k] for (d, n), k in sorted(self.authenticated.items())],
                 "m": sorted(self.main_dirs), "b": sorted(self.body_limited.items()),
-                "o": sorted(self.loopback_options.items())}
+                "o": sorted(self.loopback_options.items()), "r": sorted(self.main_rooted),
+                "h": sorted(self.timeout_clients)}
 
     @classmethod
     def from_json(cls, data: dict) -> "LifetimeTable":
         return cls({(d, n): v for d, n, v in data["l"]}, set(data["f"]), set(data["d"]),
                    {(entry[0], entry[1]): entry[2] for entry in data.get("a", [])}, set(data.get("m", ())),
-                   dict(data.get("b", ())), dict(data.get("o", ())))
+                   dict(data.get("b", ())), dict(data.get("o", ())),
+                   set(data.get("h", ())), {(d, n) for d, n in data.get("r", ())})
 
     def for_findings(self, findings: list[Finding]) -> "LifetimeTable":
         """The part of the table that judging `findings` reads: what a warm run, whose findings
@@ -615,7 +632,9 @@ class LifetimeTable:
                              self.main_dirs & directories,
                              {d: w for d, w in self.body_limited.items() if d in directories},
                              {f.address: self.loopback_options[f.address] for f in findings
-                              if f.address in self.loopback_options})
+                              if f.address in self.loopback_options},
+                             {m for f in findings for m in f.makers if m in self.timeout_clients},
+                             {key for key in lifetimes if key in self.main_rooted})
 
 
 def table_of(model: ModuleModel) -> LifetimeTable:
@@ -631,7 +650,8 @@ def table_of(model: ModuleModel) -> LifetimeTable:
 
 def _table_of(model: ModuleModel) -> LifetimeTable:
     table = LifetimeTable(test_files=set(model.test_files), body_limited=dict(model.body_limited),
-                          loopback_options=dict(model.loopback_options))
+                          loopback_options=dict(model.loopback_options),
+                          timeout_clients=set(model.timeout_clients))
     for (directory, name), index in model.by_name.items():
         table.lifetimes[(directory, name)] = model.nodes[index].lifetime
     for index, flags in model.route_auth.items():
@@ -650,7 +670,40 @@ def _table_of(model: ModuleModel) -> LifetimeTable:
         roots = {n.root for n in model.nodes_of(pindex) if n.forced}
         if roots == {TEST}:
             table.test_dirs.add(package.summary.directory)
+    _main_rooted(model, table)
     return table
+
+
+def _main_rooted(model: ModuleModel, table: LifetimeTable) -> None:
+    """Functions of unknown lifetime that only functions of main packages reach: every chain of
+    callers of unknown lifetime ends in a main package. One function outside main that nothing in
+    the module calls (an exported API, a method called through an interface) and that reaches a
+    function disqualifies it: it may run more often than a binary's commands."""
+    nodes, edges = model.nodes, model.edges
+    main = {i for i, package in enumerate(model.packages) if package.summary.name == "main"}
+    called: set[int] = set()
+    for callees in edges:
+        for callee, *_ in callees:
+            called.add(callee)
+    open_roots = [i for i, node in enumerate(nodes)
+                  if node.lifetime == UNKNOWN and i not in called and node.package not in main]
+    reached = set(open_roots)
+    work = list(open_roots)
+    while work:
+        for callee, *_ in edges[work.pop()]:
+            if callee not in reached and nodes[callee].lifetime == UNKNOWN:
+                reached.add(callee)
+                work.append(callee)
+    work = [i for i, node in enumerate(nodes) if node.package in main]
+    from_main = set(work)
+    while work:
+        for callee, *_ in edges[work.pop()]:
+            if callee not in from_main and nodes[callee].lifetime == UNKNOWN and callee not in reached:
+                from_main.add(callee)
+                work.append(callee)
+    for (directory, name), index in model.by_name.items():
+        if index in from_main and nodes[index].lifetime == UNKNOWN and nodes[index].package not in main:
+            table.main_rooted.add((directory, name))
 
 
 def lifetime_of(model: "ModuleModel | LifetimeTable", finding: Finding) -> str | None:
@@ -695,6 +748,13 @@ def _route_guard(table: LifetimeTable, finding: Finding) -> str | None:
             return None
         kinds.add(kind)
     return (kinds.pop() if len(kinds) == 1 else "guarded") if kinds else None
+
+
+def _in_main(table: LifetimeTable, finding: Finding) -> bool:
+    """Whether nothing outside the binary calls the code of a finding of unknown lifetime: it is in a
+    main package, or reached only from a function of one that nothing in the module calls."""
+    directory, names = _function_keys(finding)
+    return directory in table.main_dirs or any((directory, name) in table.main_rooted for name in names)
 
 
 def _function_keys(finding: Finding) -> tuple[str, tuple[str, ...]]:

@@ -142,6 +142,9 @@ class Finding:
     # The option field a server's address comes from when the file spells no default (`opt.APIAddr`):
     # a default set elsewhere in the module by a flag or a struct tag decides its reach (linter/lifetime.py).
     address: str = field(default="", compare=False)
+    # The functions of other packages ("import/path.Name") that made the client of a GL405 finding:
+    # when every one of them sets a total Timeout (linter/clients.py), the finding is a note.
+    makers: tuple[str, ...] = field(default=(), compare=False)
     # How often the code runs, from the module model: per-request, loop, api, unknown, once, test.
     lifetime: str | None = field(default=None, compare=False)
     # Runtime evidence merged in after the rules ran (linter/evidence): ((kind, JSON-able value), …),

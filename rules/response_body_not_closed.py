@@ -8,6 +8,7 @@ from typing import Iterable
 
 from tree_sitter import Node
 
+from goleaklint.clients import TIMEOUT_KEY, braced, called_maker, client_functions, maker_key
 from goleaklint.context import FileContext
 from goleaklint.effects import CLOSES, CLOSES_BODY, DRAINERS, DRAINS, DRAINS_BODY, HANDS_ON, READERS
 from goleaklint.model import Binding, declared_value, descendants
@@ -65,7 +66,7 @@ if resp.StatusCode != http.StatusOK {
     return fmt.Errorf("status %d", resp.StatusCode)
 }
 return json.NewDecoder(resp.Body).Decode(&out)""",
-        limits="A client whose total `Timeout` the file sets (in its literal, or by assigning the field in the function that declares it) is a note: the Timeout covers reading the body, and when it fires the transport closes the connection. So is a call on a client in a struct field (`s.client.Do(req)`) when every client literal the package stores in a field of that name sets a Timeout (`client: &http.Client{Timeout: d}` in a constructor in any file), or the package assigns `x.client.Timeout`; one literal without it keeps the warning. A client a helper returns (`client: newClient()`) is not followed. A transport's dial or header timeouts do not count. "
+        limits="A client whose total `Timeout` the file sets (in its literal, or by assigning the field in the function that declares it) is a note: the Timeout covers reading the body, and when it fires the transport closes the connection. So is a call on a client in a struct field (`s.client.Do(req)`) when every client literal the package stores in a field of that name sets a Timeout (`client: &http.Client{Timeout: d}` in a constructor in any file), or the package assigns `x.client.Timeout`; one literal without it keeps the warning. A client a function makes counts the same: `client: newClient()` when the package's `newClient` returns only clients with a Timeout, and `HttpClient: config.DefaultHTTPClient()` when that function of another package of the module does (a fact of the module model, so `--no-lifetimes` keeps the warning); a function that may return `http.DefaultClient`, one of a dependency, or one not named for a client (in another package) is not followed. A transport's dial or header timeouts do not count. "
         "In test files the finding is a note, and a call the test expects to fail (`if err == nil "
         "{ t.Fatal(…) }`, testify's `Error`/`ErrorIs`/`NotNil` on its error) is not reported. A client "
         "whose `Transport` answers from memory (its function literal or its type's `RoundTrip` in the "
@@ -266,24 +267,29 @@ def _expected_to_fail(ctx: FileContext, error: Node, function) -> bool:
     return False
 
 
-def _report(ctx: FileContext, node: Node, message: str, *, fix: str, timeout: str | None = None) -> Finding:
+def _report(ctx: FileContext, node: Node, message: str, *, fix: str, timeout: "str | tuple[str, ...] | None" = None) -> Finding:
     """A finding; a note in a test file, where the connection lives only as long as the test binary
     (still worth closing: leaked connections trip goroutine-leak checks and slow the suite), and
-    for a client with a total Timeout, which tears the connection down when it fires."""
+    for a client with a total Timeout, which tears the connection down when it fires. A client made
+    by functions of other packages (`timeout` a tuple of them) is judged with the module model."""
     if ctx.is_test_file:
         return ctx.finding(RULE, node, message + " (in a test)", fix=fix, severity=Severity.NOTE)
+    if isinstance(timeout, tuple):
+        return ctx.finding(RULE, node, message, fix=fix, makers=timeout)
     return ctx.finding(RULE, node, message, fix=fix, severity=Severity.NOTE if timeout else None)
 
 
-def _timeout_text(timeout: str | None) -> str:
+def _timeout_text(timeout: "str | tuple[str, ...] | None") -> str:
     return (f" until the client's Timeout ({timeout}) fires, which cancels the request and closes the connection"
-            if timeout else "")
+            if isinstance(timeout, str) else "")
 
 
-def _client_timeout(ctx: FileContext, call: Node) -> str | None:
+def _client_timeout(ctx: FileContext, call: Node) -> "str | tuple[str, ...] | None":
     """The total Timeout of the client a call is made on, when the file sets one: in the client's
     literal (`&http.Client{Timeout: 5 * time.Second}`) or by assigning its field (`c.Timeout = d`).
-    It covers reading the body too: when it fires, the transport closes the connection."""
+    It covers reading the body too: when it fires, the transport closes the connection. A client
+    made by a function of the package that sets one counts the same; one made by functions of other
+    packages gives their names ("import/path.Name"), which the module model judges."""
     function = call.child_by_field_name("function")
     receiver = function.child_by_field_name("operand") if function is not None and function.type == "selector_expression" else None
     if receiver is not None and receiver.type == "selector_expression":
@@ -302,6 +308,9 @@ def _client_timeout(ctx: FileContext, call: Node) -> str | None:
             key = element.child_by_field_name("key") if element.type == "keyed_element" else None
             if key is not None and key.text == b"Timeout":
                 return " ".join(ctx.source.text(element.child_by_field_name("value")).split())
+    made = _made_by(ctx, ctx, called_maker(value)) if value is not None and value.type == "call_expression" else None
+    if made is not None and made is not _NOT_A_CLIENT:
+        return made
     # `c.Timeout = d` where c is declared: in its function for a local, anywhere for a package variable
     scope = ctx.model.enclosing_function(binding.decl)
     start, end = (scope.node.start_byte, scope.node.end_byte) if scope is not None else (0, len(ctx.source.data))
@@ -310,51 +319,83 @@ def _client_timeout(ctx: FileContext, call: Node) -> str | None:
     return " ".join(match.group(1).decode("utf-8", "replace").split()) if match else None
 
 
-def _field_client_timeout(ctx: FileContext, receiver: Node) -> str | None:
+_NOT_A_CLIENT = "not a client"
+
+
+def _client_interface(ctx: FileContext, name: str) -> bool:
+    """Whether `name` is an interface of the package with a `Do` method: a field of that type holds
+    whatever client the package stores in it."""
+    if not name.isidentifier():
+        return False
+    pattern = re.compile(rb"\btype\s+" + name.encode() + rb"\s+interface\s*\{[^}]*\bDo\(")
+    return any(pattern.search(file.source.data) for file in ctx.package.files if name.encode() in file.source.data)
+
+
+def _made_by(ctx: FileContext, file: FileContext, callee: tuple[str, str] | None) -> "str | tuple[str, ...] | None":
+    """What a client made by the call `callee` (in `file`) is known to be: the Timeout text when a
+    function of this package makes it with one, the maker's key when another package's function
+    makes it (the model decides), None when it is not known to set one."""
+    if callee is None:
+        return None
+    package, name = callee
+    if not package:
+        for other in ctx.package.files:
+            if name.encode() in other.source.data:
+                sets = client_functions(other.source, other.model.imports).get(name)
+                if sets is not None:
+                    return f"set by {name}" if sets else None
+        return _NOT_A_CLIENT
+    path = file.model.imports.get(package)
+    if path is None or path == "net/http":
+        return None  # a variable's method, or the standard library
+    return (maker_key(path, name),)
+
+
+def _field_client_timeout(ctx: FileContext, receiver: Node) -> "str | tuple[str, ...] | None":
     """The total Timeout of a client kept in a struct field (`s.client.Do(req)`), when every client
-    literal the package stores in a field of that name sets one (`client: &http.Client{Timeout: d}`
-    in a constructor, in any file), or the package assigns `x.client.Timeout = d`."""
+    the package stores in a field of that name sets one: a literal with a Timeout (`client:
+    &http.Client{Timeout: d}` in a constructor, in any file), a call of a function that makes one
+    (`client: newClient()`, `HttpClient: config.DefaultHTTPClient()`, the latter judged by the
+    module model), or the package assigns `x.client.Timeout = d`."""
     field = receiver.child_by_field_name("field")
-    if field is None or field_type(ctx.model, receiver) not in _CLIENT_TYPES:
+    if field is None:
+        return None
+    declared = field_type(ctx.model, receiver)
+    if declared not in _CLIENT_TYPES and not (declared and _client_interface(ctx, declared)):
         return None
     name = re.escape(field.text)
     stored = re.compile(rb"(?:[{,\s]" + name + rb"\s*:|\." + name + rb"\s*=)\s*&?\s*http\.Client\s*\{")
+    made = re.compile(rb"(?:[{,\s]" + name + rb"\s*:|\." + name + rb"\s*=)\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)\s*\(")
     assigned = re.compile(rb"\." + name + rb"\.Timeout\s*=\s*([^\n;]+)")
     timeouts = []
+    makers: list[str] = []
     for file in ctx.package.files:
         data = file.source.data
         if field.text not in data:
             continue
         for match in stored.finditer(data):
-            timeout = _TIMEOUT_KEY.search(_braced(data, match.end() - 1))
+            timeout = TIMEOUT_KEY.search(braced(data, match.end() - 1))
             if timeout is None:
                 return None  # one client stored there without a Timeout: the call may be made on it
             timeouts.append(timeout.group(1))
+        for match in made.finditer(data):
+            callee = match.group(1).decode()
+            package, _, function = callee.rpartition(".")
+            if package and "client" not in function.lower():
+                continue  # not named for a client: a value of another field of that name, as before
+            verdict = _made_by(ctx, file, (package, function))
+            if verdict is _NOT_A_CLIENT:
+                continue  # the package's function returns no http.Client: another field of that name
+            if verdict is None:
+                return None  # a client from a call not known to set a Timeout
+            if isinstance(verdict, tuple):
+                makers += verdict
+            else:
+                timeouts.append(verdict.encode())
         timeouts += [m.group(1) for m in assigned.finditer(data)]
+    if makers:
+        return tuple(sorted(set(makers)))
     return " ".join(timeouts[0].decode("utf-8", "replace").split()) if timeouts else None
-
-
-_TIMEOUT_KEY = re.compile(rb"(?:^|[,\s])Timeout\s*:\s*([^,\n}]+)")
-
-
-def _braced(data: bytes, start: int) -> bytes:
-    """The text of the `{…}` opening at `start`, nested braces included (to the end if unclosed);
-    only the literal's own top level, so a Transport's own timeouts inside it do not count."""
-    depth = 0
-    top = bytearray()
-    for index in range(start, len(data)):
-        char = data[index]
-        if char == 0x7B:  # {
-            depth += 1
-            if depth == 1:
-                continue
-        elif char == 0x7D:  # }
-            depth -= 1
-            if depth == 0:
-                break
-        if depth == 1:
-            top.append(char)
-    return bytes(top)
 
 
 def _package_names_client(ctx: FileContext) -> bool:
