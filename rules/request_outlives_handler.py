@@ -47,7 +47,11 @@ func handle(w http.ResponseWriter, r *http.Request) {
     lastPath.Store(r.URL.Path) // keep the values you need, not the request
     ...
 }""",
-        limits="Not reported: a value stored and removed again in the same function (`delete` of the "
+        limits="A `context.WithValue(context.Background(), k, r)` only handed to a call while the handler runs "
+        "(`hub.Report(context.WithValue(…), err)`, or a local whose every use is such an argument) is a note: it "
+        "outlives the handler only if the callee keeps the context, which is not followed; `go f(ctx)`, a goroutine "
+        "that uses it, or any other use keeps the warning. "
+        "Not reported: a value stored and removed again in the same function (`delete` of the "
         "same map, `Delete` on the same `sync.Map`, or the same variable set again), which is how "
         "server-sent-events handlers keep a writer only while the connection lasts; a send followed "
         "by a receive in the same function (the handler waits for the worker); stores into locals and "
@@ -148,6 +152,12 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             value = _stored_value(model, values[2], None)
             if value is None or parent not in ("context.Background", "context.TODO"):
                 continue
+            callee = _synchronous_callee(ctx, call)
+            if callee is not None:
+                yield _finding(ctx, call, value, f"put in a context derived from {parent}(), which no request cancels, "
+                               f"but only handed to {callee} while the handler runs", severity=Severity.NOTE,
+                               after=f"it outlives the handler only if {callee} keeps the context")
+                continue
             yield _finding(ctx, call, value, f"put in a context derived from {parent}(), which no request cancels")
         else:
             if not values:
@@ -161,10 +171,51 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             yield _finding(ctx, call, value, f"stored in {place} by {method}")
 
 
-def _finding(ctx: FileContext, node: Node, value: fw.RequestValue, where: str) -> Finding:
+def _synchronous_callee(ctx: FileContext, call: Node) -> str | None:
+    """The call a context is only handed to while the handler runs: `f(context.WithValue(…))`, or a
+    local `ctx := context.WithValue(…)` whose every use is an argument of such a call. None when it
+    goes to a goroutine (`go f(ctx)`, a `go func` that uses it) or anywhere else."""
+    def argument_of(node: Node) -> str | None:
+        args = node.parent
+        outer = args.parent if args is not None and args.type == "argument_list" else None
+        if outer is None or outer.type != "call_expression":
+            return None
+        statement = outer.parent
+        if statement is not None and statement.type == "go_statement":
+            return None
+        if outer.child_by_field_name("function").type == "identifier" and \
+                outer.child_by_field_name("function").text in (b"append", b"copy", b"panic"):
+            return None  # stored with the slice, or carried by the panic
+        inner = ctx.model.enclosing_function(node)
+        if inner is not None and inner.node.type == "func_literal" and inner.node.parent is not None \
+                and inner.node.parent.type == "call_expression" and inner.node.parent.parent is not None \
+                and inner.node.parent.parent.type == "go_statement":
+            return None
+        return ctx.source.text(outer.child_by_field_name("function"))
+
+    direct = argument_of(call)
+    if direct is not None:
+        return f"`{direct}`"
+    statement = call.parent.parent if call.parent is not None and call.parent.type == "expression_list" else None
+    if statement is None or statement.type != "short_var_declaration":
+        return None
+    left = statement.child_by_field_name("left")
+    names = left.named_children if left is not None else []
+    if len(names) != 1 or names[0].type != "identifier":
+        return None
+    function = ctx.model.enclosing_function(statement)
+    uses = ctx.model.references(names[0], within=function.node) if function is not None else []
+    callees = [argument_of(use) for use in uses if use != names[0]]
+    if not callees or None in callees:
+        return None
+    return ", ".join(f"`{c}`" for c in dict.fromkeys(callees))
+
+
+def _finding(ctx: FileContext, node: Node, value: fw.RequestValue, where: str,
+             severity: Severity | None = None, after: str = "") -> Finding:
     name = ctx.source.text(value.node)
-    severity = Severity.ERROR if value.pooled else None
-    after = (
+    severity = severity or (Severity.ERROR if value.pooled else None)
+    after = after or (
         "the framework hands it to the next request once the handler returns"
         if value.pooled
         else "it keeps the request's buffers alive after the handler returns"
