@@ -199,6 +199,8 @@ def _value_reach(model: FileModel, value: Node) -> Reach:
             return address_reach(model, args[shape[1]])
         if name is None and _own_pipe_listener(model, value):
             return Reach(MEMORY)
+        if name is None and _config_listen(model, value) in ("unix", "unixpacket"):
+            return Reach(UNIX)  # `(&net.ListenConfig{}).Listen(ctx, "unix", path)`, `lc.Listen(ctx, "unix", …)`
         if _memconn_listener(model, value):
             return Reach(MEMORY)
         return Reach(UNKNOWN)
@@ -219,6 +221,17 @@ def _memconn_listener(model: FileModel, call: Node) -> bool:
         return False
     args = call.child_by_field_name("arguments").named_children
     return len(args) == 2 and spelled_address(model, args[0]) in _MEMCONN_NETWORKS
+
+
+def _config_listen(model: FileModel, call: Node) -> str | None:
+    """The network of a `Listen(ctx, network, address)` method call in a file that imports net: a
+    `net.ListenConfig`'s (the only Listen of that shape in common use)."""
+    function = call.child_by_field_name("function")
+    if function is None or function.type != "selector_expression" or \
+            model.source.text(function.child_by_field_name("field")) != "Listen" or not model.imported("net"):
+        return None
+    args = call.child_by_field_name("arguments").named_children
+    return spelled_address(model, args[1]) if len(args) == 3 else None
 
 
 def _own_pipe_listener(model: FileModel, value: Node) -> bool:

@@ -10,7 +10,7 @@ from tree_sitter import Node, QueryCursor
 
 from goleaklint.addresses import NETWORK, Reach, address_reach, listener_reach
 from goleaklint.context import FileContext
-from goleaklint.model import single_initialiser
+from goleaklint.model import declared_value, single_initialiser
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query, without_comments
 from goleaklint.structs import stored_in_field
@@ -33,7 +33,7 @@ RULE = Rule(
         "Only servers an untrusted client can reach: a loopback address, a unix socket and an in-memory "
         "listener (grpc's bufconn, fasthttp's in-memory listener, memconn's `memu`/`memb` networks, a listener of the file's own built on "
         "`net.Pipe`) are skipped, the address followed through constants, locals, `net.JoinHostPort`, "
-        "`net.Listen` (also a listener variable or field assigned in the serving function, when every "
+        "`net.Listen` or a `net.ListenConfig`'s `Listen` (also a listener variable or field assigned in the serving function, when every "
         "assignment there makes a unix socket) and command-line flags whose default is loopback. A server given a read timeout "
         "after construction is skipped: a field assignment on its variable or on the struct field it is "
         "stored in (`a.srv.ReadHeaderTimeout = d`), or a call that hands it to an option value "
@@ -68,7 +68,7 @@ log.Fatal(srv.ListenAndServe())""",
         "reported; suppress it with a reason. A flag's loopback default is trusted although a "
         "deployment may override it. A listener handed in as a parameter (systemd socket activation, a "
         "wrapper) is taken to face the network. A debug mux is recognised only by its routes in the "
-        "file (`/debug/…`, `/metrics`, or pprof, expvar and Prometheus handlers); the default mux "
+        "file (`/debug/…`, `/metrics`, pprof, expvar and Prometheus handlers, or a redirect to `/debug/…`); the default mux "
         "counts as one only in a file that imports `net/http/pprof` and registers nothing else on it. "
         "Servers of other frameworks (echo's `e.Start`, fiber) are not checked.",
         references=(
@@ -410,9 +410,24 @@ def _debug_only(ctx: FileContext, handler: Node) -> bool:
             return False
         pattern = args[0].text.decode("utf-8", "replace").strip('"`')
         handler_name = model.qualified(args[1]) or ""
-        if not (pattern.startswith(_DEBUG_PATHS) or handler_name.startswith(_DEBUG_HANDLER_PREFIXES)):
+        if not (pattern.startswith(_DEBUG_PATHS) or handler_name.startswith(_DEBUG_HANDLER_PREFIXES)
+                or _redirect_to_debug(ctx, args[1])):
             return False
     return True
+
+
+def _redirect_to_debug(ctx: FileContext, handler: Node) -> bool:
+    """`http.RedirectHandler("/debug/pprof", code)`, directly or through a local: a route that only
+    sends the browser on to the profiler."""
+    model = ctx.model
+    if handler.type == "identifier":
+        binding = model.resolve(handler)
+        handler = declared_value(binding.decl) if binding.decl is not None else None
+    if handler is None or handler.type != "call_expression" or model.qualified(handler) != "net/http.RedirectHandler":
+        return False
+    args = handler.child_by_field_name("arguments").named_children
+    return bool(args) and args[0].type == "interpreted_string_literal" and \
+        args[0].text.strip(b'"').decode("utf-8", "replace").startswith(_DEBUG_PATHS)
 
 
 def _routes_of(ctx: FileContext, mux: Node) -> list[Node]:
