@@ -370,7 +370,7 @@ def unbounded_growth(pkg: PackageContext, collection: Collection) -> list[Growth
         model = use.ctx.model
         function = model.enclosing_function(use.site)
         if _constant_key(use) or _route_pattern_key(use) or calls.at_setup(use.ctx, use.site) \
-                or _len_guarded(use, function, collection.name):
+                or _len_guarded(use, function, collection.name) or _empty_guarded(use, function, collection.name):
             continue
         chain = list(_function_chain(function))
         in_handler = any(is_handler(fn) for fn in chain) or calls.reached_from_handler(chain[-1] if chain else None)
@@ -637,6 +637,26 @@ def _in_goroutine_loop(use: Use, chain: list[Function]) -> bool:
                 and call.parent.type == "go_statement":
             return True
         node = function.node.parent
+    return False
+
+
+def _empty_guarded(use: Use, function: Function | None, name: str) -> bool:
+    """An insert under `if s == nil {` or `if len(s) == 0 {` on the collection itself: it fills the
+    collection only while it is empty (a lazy initialisation from a table), so once per emptying."""
+    if function is None:
+        return False
+    pattern = re.compile(r"\s*(?:" + re.escape(name) + r"\s*==\s*nil|nil\s*==\s*" + re.escape(name)
+                         + r"|len\(\s*" + re.escape(name) + r"\s*\)\s*(?:==\s*0|<\s*1))\s*")
+    node = use.site.parent
+    while node is not None and node != function.node:
+        if node.type == "if_statement":
+            condition = node.child_by_field_name("condition")
+            consequence = node.child_by_field_name("consequence")
+            if condition is not None and consequence is not None and \
+                    consequence.start_byte <= use.site.start_byte < consequence.end_byte and \
+                    pattern.fullmatch(use.ctx.source.text(condition)):
+                return True
+        node = node.parent
     return False
 
 
