@@ -55,7 +55,7 @@ RULE = Rule(
     IdleTimeout:       2 * time.Minute,
 }
 log.Fatal(srv.ListenAndServe())""",
-        limits="A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, compares it with nil or assigns it, in the function or the package) is not reported: another call serves. A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or every route of its mux in the file names such a handler) is a note: operators and scrapers reach it, not clients. "
+        limits="A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, compares it with nil or assigns it, in the function or the package) is not reported: another call serves. A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or every route of its mux in the file names such a handler, a status page or a ping counting among them) is a note: operators and scrapers reach it, not clients. "
         "A server handed to a helper together with a unix socket, in-memory or loopback listener of the "
         "function's own (`go startHTTP(server, listener)`) is taken to be served on that listener. "
         "An address read from an option field (`opt.APIAddr`, `fmt.Sprintf(\"%s:%d\", c.Host, c.Port)`) whose every "
@@ -445,13 +445,18 @@ def _routes_of(ctx: FileContext, mux: Node) -> list[Node]:
     return routes
 
 
+# Among routes that all serve operations, a status page or a ping is one more (`/status.json`).
+_OPERATIONAL_ROUTE = re.compile(r"(?i)(?<!\.)status|\bping\b")  # not `http.StatusSeeOther`
+
+
 def _operational_routes(ctx: FileContext, handler: Node | None) -> bool:
     """A mux of the file every route of which names an operational handler or path
-    (`smux.HandleFunc("/", s.MetricsIndexHandler)`, `mux.Handle("/healthz", h)`)."""
+    (`smux.HandleFunc("/", s.MetricsIndexHandler)`, `mux.Handle("/healthz", h)`, `/status`), with
+    at least one for metrics, health or debugging (a mux of status pages alone is an application's)."""
     routes = _routes_of(ctx, handler) if handler is not None else []
-    return bool(routes) and all(
-        any(_OPERATIONAL.search(ctx.source.text(arg)) for arg in call.child_by_field_name("arguments").named_children)
-        for call in routes)
+    texts = [[ctx.source.text(arg) for arg in call.child_by_field_name("arguments").named_children] for call in routes]
+    return bool(texts) and all(any(_OPERATIONAL.search(t) or _OPERATIONAL_ROUTE.search(t) for t in args) for args in texts) \
+        and any(_OPERATIONAL.search(t) for args in texts for t in args)
 
 
 def _route_calls(ctx: FileContext) -> list[Node]:
