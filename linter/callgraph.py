@@ -71,6 +71,10 @@ _TESTING_TYPES = frozenset({"*testing.T", "*testing.B", "*testing.F", "*testing.
 # Keys of a CLI framework's command literal whose function runs once, when the command runs.
 _COMMAND_KEYS = frozenset({"Run", "RunE", "PreRun", "PreRunE", "PostRun", "PostRunE", "PersistentPreRun",
                            "PersistentPreRunE", "PersistentPostRun", "PersistentPostRunE", "Action", "Before", "After"})
+# Package-level functions a program calls to set itself up, once: `Initialize()`, `InitConfig()`,
+# `SetupRouter()`, an export wrapper's `LibInitialize()`. A root like main's, unless a caller that runs more often reaches them.
+_SETUP_NAME = re.compile(r"(?:Init(?:iali[sz]e)?|Setup|SetUp|Bootstrap)(?:[A-Z0-9_]\w*)?|"
+                         r"[A-Za-z]\w*(?:Initiali[sz]e|Setup|SetUp|Bootstrap)")
 _ONCE_WRAPPERS = frozenset({"sync.OnceFunc", "sync.OnceValue", "sync.OnceValues"})
 _GRPC_REGISTER = re.compile(r"Register\w*Server")
 # Method names worth a look at the call's arguments: a gRPC registration, a kingpin action.
@@ -274,6 +278,8 @@ class _FileSummariser:
                 return ONCE, "init runs once per process"
             if fn.name == "main" and self.model.package == "main":
                 return ONCE, "main of package main"
+            if _SETUP_NAME.fullmatch(fn.name):
+                return ONCE, "a set-up function by its name (Init…, Setup…, Bootstrap…)"
         params = fn.node.child_by_field_name("parameters")
         if params is None or _ROOT_PARAMS.search(self.source.data, params.start_byte, params.end_byte) is None:
             return None  # no type a handler or a test takes: no need to resolve the parameters

@@ -13,7 +13,7 @@ from .cache import default_cache_dir
 from .config import ConfigError, ConfigResolver
 from .discover import discover
 from .engine import RunOptions, lint, module_model
-from .lifetime import DESCRIBE, ModuleModel, Node, module_paths
+from .lifetime import DESCRIBE, UNKNOWN, ModuleModel, Node, main_rooted, module_paths
 from .registry import rules_by_key
 from .routes import AUTHENTICATED, BODY_LIMIT, DEVELOPER_SWITCH
 
@@ -86,6 +86,10 @@ def write_explanation(model: ModuleModel, node: Node, out: TextIO) -> None:
     for where, name, note in rows:
         out.write(f"  {where.ljust(width[0])}  {name.ljust(width[1])}  {note}\n")
     index = model.nodes.index(node)
+    if node.lifetime == UNKNOWN and model.packages[node.package].summary.name != "main" and \
+            (model.packages[node.package].summary.directory, node.name) in main_rooted(model):
+        out.write("only functions of main packages that nothing in the module calls reach it (commands, callbacks): "
+                  "nothing outside the binary calls it, so its findings are notes\n")
     flags = model.route_auth.get(index)
     if flags:
         out.write(f"routes: {_routes_text(flags)}\n")

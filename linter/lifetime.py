@@ -447,6 +447,21 @@ def _propagate(model: ModuleModel) -> None:
                     target.via = (index, relpath, line)
                     work.append(callee)
 
+    def run_unknown(seeds: list[int]) -> None:
+        """As `run`, for unknown roots: first every node they reach without a lifetime takes theirs
+        (and the call that reached it), then loops raise what they reach as `run` does from each."""
+        reached = list(seeds)
+        work = list(seeds)
+        while work:
+            index = work.pop()
+            for callee, _in_loop, relpath, line in edges[index]:
+                target = nodes[callee]
+                if target.lifetime is None and not target.forced:
+                    target.lifetime, target.via = UNKNOWN, (index, relpath, line)
+                    work.append(callee)
+                    reached.append(callee)
+        run(reached)
+
     seeds = []
     for index, node in enumerate(nodes):
         if node.root is not None:
@@ -455,14 +470,19 @@ def _propagate(model: ModuleModel) -> None:
     # Highest first, so that most nodes are visited once.
     seeds.sort(key=lambda i: ORDER[nodes[i].lifetime])
     run(seeds)
-    unknown = []
-    for index, node in enumerate(nodes):
-        if node.lifetime is None:
-            node.lifetime, node.reason = UNKNOWN, "no caller seen in the module"
-            if model.packages[node.package].summary.name == "main":
-                node.reason += _IN_MAIN
-            unknown.append(index)
-    run(unknown)
+    # What nothing reaches is unknown: first the functions nobody calls, whose callees then show
+    # the chain that reaches them (goleaklint explain), then what is left (cycles nothing enters).
+    called = {callee for callees in edges for callee, *_ in callees}
+    for pending in ([i for i, n in enumerate(nodes) if n.lifetime is None and i not in called], range(len(nodes))):
+        unknown = []
+        for index in pending:
+            node = nodes[index]
+            if node.lifetime is None:
+                node.lifetime, node.reason = UNKNOWN, "no caller seen in the module"
+                if model.packages[node.package].summary.name == "main":
+                    node.reason += _IN_MAIN
+                unknown.append(index)
+        run_unknown(unknown)
 
 
 def loopback_options(summaries) -> dict[str, str]:
@@ -670,11 +690,11 @@ def _table_of(model: ModuleModel) -> LifetimeTable:
         roots = {n.root for n in model.nodes_of(pindex) if n.forced}
         if roots == {TEST}:
             table.test_dirs.add(package.summary.directory)
-    _main_rooted(model, table)
+    table.main_rooted = main_rooted(model)
     return table
 
 
-def _main_rooted(model: ModuleModel, table: LifetimeTable) -> None:
+def main_rooted(model: ModuleModel) -> set[tuple[str, str]]:
     """Functions of unknown lifetime that only functions of main packages reach: every chain of
     callers of unknown lifetime ends in a main package. One function outside main that nothing in
     the module calls (an exported API, a method called through an interface) and that reaches a
@@ -701,9 +721,8 @@ def _main_rooted(model: ModuleModel, table: LifetimeTable) -> None:
             if callee not in from_main and nodes[callee].lifetime == UNKNOWN and callee not in reached:
                 from_main.add(callee)
                 work.append(callee)
-    for (directory, name), index in model.by_name.items():
-        if index in from_main and nodes[index].lifetime == UNKNOWN and nodes[index].package not in main:
-            table.main_rooted.add((directory, name))
+    return {(directory, name) for (directory, name), index in model.by_name.items()
+            if index in from_main and nodes[index].lifetime == UNKNOWN and nodes[index].package not in main}
 
 
 def lifetime_of(model: "ModuleModel | LifetimeTable", finding: Finding) -> str | None:

@@ -232,6 +232,19 @@ def test_explain_prints_the_lifetime_and_the_chain(service_copy):
     assert re.search(r"cmd/server/main.go:21\s+main\s+root: main of package main", proc.stdout)
 
 
+def test_explain_shows_the_chain_of_code_only_a_binarys_commands_reach(service_copy):
+    proc = _cli(service_copy, "explain", "internal/agentloop/loop.go:15", "--no-cache")
+    assert proc.returncode == 0, proc.stderr
+    assert "lifetime: unknown" in proc.stdout
+    assert re.search(r"cmd/agent/main.go:17\s+doRun\s+root: no caller seen in the module \(in a main package", proc.stdout)
+    assert re.search(r"internal/agentloop/loop.go:8\s+Run\s+called at cmd/agent/main.go:18", proc.stdout)
+    assert "only functions of main packages that nothing in the module calls reach it" in proc.stdout
+    # A function outside main that nothing calls is a root of its own, and says nothing of main.
+    proc = _cli(service_copy, "explain", "internal/agentloop/loop.go:31", "--no-cache")
+    assert re.search(r"internal/agentloop/loop.go:28\s+Orphan\s+root: no caller seen in the module$", proc.stdout, re.M)
+    assert "only functions of main packages" not in proc.stdout
+
+
 @pytest.mark.parametrize("location, message", [
     ("nowhere.go:3", "no such file"),
     ("go.mod:1", "not a Go file"),
