@@ -55,7 +55,7 @@ RULE = Rule(
     IdleTimeout:       2 * time.Minute,
 }
 log.Fatal(srv.ListenAndServe())""",
-        limits="A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, compares it with nil or assigns it, in the function or the package) is not reported: another call serves. A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or every route of its mux in the file names such a handler, a status page or a ping counting among them) is a note: operators and scrapers reach it, not clients. "
+        limits="A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, compares it with nil or assigns it, in the function or the package) is not reported: another call serves. A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or every route of its mux in the file names such a handler, a status page or a ping counting among them, or its address is named for profiling: `opts.ProfilerAddr`, a local made from `cfg.Profile`) is a note: operators and scrapers reach it, not clients. "
         "A server handed to a helper together with a unix socket, in-memory or loopback listener of the "
         "function's own (`go startHTTP(server, listener)`) is taken to be served on that listener. "
         "An address read from an option field (`opt.APIAddr`, `fmt.Sprintf(\"%s:%d\", c.Host, c.Port)`) whose every "
@@ -114,7 +114,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             handler_index = 3 if name.endswith("ListenAndServeTLS") else 1
             if len(args) > handler_index and _debug_only(ctx, args[handler_index]):
                 continue  # a metrics or pprof port: whether it is exposed at all is GL501's question
-            port = _operational_port(ctx, call, args[:1]) or \
+            port = _operational_port(ctx, call, args[:1]) or _profiler_address(ctx, args[0] if args else None) or \
                 (len(args) > handler_index and _operational_routes(ctx, args[handler_index]))
             browser = not port and _opens_browser(ctx)
             yield ctx.finding(
@@ -172,7 +172,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             continue
         bound_name = None if isinstance(bound_node, str) else bound_node
         port = _operational_port(ctx, literal, [n for n in (bound_name, fields.get("Addr"), handler) if n is not None]) \
-            or _operational_routes(ctx, handler)
+            or _profiler_address(ctx, fields.get("Addr")) or _operational_routes(ctx, handler)
         helper = _handed_to_package(ctx, literal)
         browser = not port and helper is None and _opens_browser(ctx)
         message = ("this http.Server sets neither ReadHeaderTimeout nor ReadTimeout: a slow client holds a goroutine and "
@@ -211,6 +211,23 @@ def _opens_browser(ctx: FileContext) -> bool:
     `docs` or `open` command, an OAuth callback of a CLI login)."""
     data = ctx.source.data
     return _BROWSER.search(data) is not None and _BROWSER.search(without_comments(data)) is not None
+
+
+# An address named for the profiler (`opts.ProfilerAddr`, `net.JoinHostPort("", cfg.Profile)`): only
+# in the address, where "profile" cannot be a user's profile page.
+_PROFILER = re.compile(r"(?i:profil(?:e|er|ing))(?![a-z])")
+
+
+def _profiler_address(ctx: FileContext, address: Node | None) -> bool:
+    """The server's address is named for profiling, spelled in the call or in the local it is read
+    from: a profiling port, which whether to expose is GL501's question."""
+    if address is None or not hasattr(address, "start_byte"):
+        return False
+    if address.type == "identifier":
+        binding = ctx.model.resolve(address)
+        value = single_initialiser(binding.decl) if binding.kind == "local" and binding.decl is not None else None
+        address = value if value is not None else address
+    return _PROFILER.search(ctx.source.text(address)) is not None
 
 
 def _operational_port(ctx: FileContext, node: Node, parts: list) -> bool:
