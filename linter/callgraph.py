@@ -75,6 +75,9 @@ _COMMAND_KEYS = frozenset({"Run", "RunE", "PreRun", "PreRunE", "PostRun", "PostR
 # `SetupRouter()`, an export wrapper's `LibInitialize()`. A root like main's, unless a caller that runs more often reaches them.
 _SETUP_NAME = re.compile(r"(?:Init(?:iali[sz]e)?|Setup|SetUp|Bootstrap)(?:[A-Z0-9_]\w*)?|"
                          r"[A-Za-z]\w*(?:Initiali[sz]e|Setup|SetUp|Bootstrap)")
+# controller-runtime's manager runs what `Add` is given (its `Start(ctx)`) once.
+_CONTROLLER_RUNTIME = b"sigs.k8s.io/controller-runtime"
+_MANAGER_ADD = re.compile(rb"\b\w*(?:[mM]gr|[mM]anager)\.Add\(\s*&?(?P<name>[A-Za-z_]\w*)\s*\)")
 _ONCE_WRAPPERS = frozenset({"sync.OnceFunc", "sync.OnceValue", "sync.OnceValues"})
 _GRPC_REGISTER = re.compile(r"Register\w*Server")
 # Method names worth a look at the call's arguments: a gRPC registration, a kingpin action.
@@ -539,6 +542,8 @@ class _FileSummariser:
             function = enclosing(ident)
             if function is not None:
                 self._edge(function.name, ["L", self.text(ident)], ident, function=function)
+        if _CONTROLLER_RUNTIME in data and not self.test_code:
+            self._runnables(enclosing)
         for keyed in self.keyed:
             value = keyed.named_children[-1] if keyed.named_child_count >= 2 else None
             if value is not None and value.type == "literal_element" and value.named_child_count:
@@ -557,6 +562,29 @@ class _FileSummariser:
             ref = self._reference(value, function, called=False)
             if ref is not None:
                 self._edge(function.name, ref, value)
+
+    def _runnables(self, enclosing) -> None:
+        """`mgr.Add(&server)` of controller-runtime: the manager calls the runnable's `Start` once,
+        when it starts (for the leader). An edge from the adding function to `Start` of the value's
+        type gives `Start` that function's lifetime, usually main's."""
+        data = self.source.data
+        root = self.source.root
+        for match in _MANAGER_ADD.finditer(data):
+            ident = root.descendant_for_byte_range(match.start("name"), match.end("name"))
+            if ident is None or ident.type != "identifier":
+                continue
+            function = enclosing(ident)
+            if function is None:
+                continue
+            name = match.group("name").decode()
+            info = self._typed_name(name, function) or self._name_info(ident, name, function)
+            if info is None:
+                continue
+            kind, what = info
+            if kind == "type":
+                self._edge(function.name, ["M", what.lstrip("*"), "Start"], ident, function=function)
+            elif kind == "result":
+                self._edge(function.name, ["R", what, "Start"], ident, function=function)
 
     @property
     def _declarations(self) -> list[tuple[int, bytes, re.Match]]:
