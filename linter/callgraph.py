@@ -32,7 +32,7 @@ from .clients import timeout_client_makers
 from .cfg import BENCHMARK_LOOP, FOREVER, RANGE, WHILE, loop_header
 from .frameworks import is_handler
 from .goroutines import CLI_PACKAGES
-from .model import BUILTINS, FileModel, Function, single_initialiser
+from .model import BUILTINS, FileModel, Function, descendants, single_initialiser
 from .source import query
 from .structs import declared_fields, struct_specs, type_in_its_file
 
@@ -1084,7 +1084,85 @@ def unbounded_loop(model: FileModel, loop: Node) -> bool:
     """`for {}`, `for cond {}`, a benchmark's loop, or a range over a channel: a loop that runs as
     long as its goroutine (or the benchmark), so what it calls repeats without bound."""
     kind, clause = loop_header(loop)
-    return kind in (FOREVER, WHILE, BENCHMARK_LOOP) or (kind == RANGE and _ranges_over_channel(model, clause.child_by_field_name("right")))
+    if kind in (FOREVER, WHILE):
+        return not _deadline_bounded(model, loop)
+    return kind == BENCHMARK_LOOP or (kind == RANGE and _ranges_over_channel(model, clause.child_by_field_name("right")))
+
+
+# A deadline the loop checks: a timer or `time.After` channel made before it, received in a select
+# case, or an `if time.Since(start) > d` / `time.Now().After(deadline)` test.
+_DEADLINE_TEST = re.compile(rb"\btime\.(?:Since|Until)\(|\btime\.Now\(\)\.(?:After|Before|Sub)\(")
+
+
+def _deadline_bounded(model: FileModel, loop: Node) -> bool:
+    """A `for {}` retry loop left by a deadline: a select case on a timer made before the loop
+    (`timer := time.NewTimer(d)`, `deadline := time.After(d)`) that returns or breaks out of it,
+    or an `if` on elapsed time that does. It ends within the deadline, not with its goroutine."""
+    data = model.source.data
+    body = loop.child_by_field_name("body")
+    if body is None or (b"time." not in data[body.start_byte:body.end_byte] and b".C" not in data[body.start_byte:body.end_byte]
+                        and b"<-" not in data[body.start_byte:body.end_byte]):
+        return False
+    label = loop.parent.child_by_field_name("label") if loop.parent is not None and loop.parent.type == "labeled_statement" else None
+    label_text = label.text if label is not None else None
+    function = model.enclosing_function(loop)
+
+    def leaves(block: Node | None, in_select: bool) -> bool:
+        if block is None:
+            return False
+        for node in _of_types(block, ("return_statement", "break_statement", "goto_statement")):
+            if model.enclosing_function(node) is not function:
+                continue  # in a function literal: leaves that, not the loop
+            if node.type == "return_statement" or node.type == "goto_statement":
+                return True
+            target = node.named_children[0].text if node.named_child_count else None
+            if target is not None and target == label_text:
+                return True
+            if target is None and not in_select and _innermost_breakable(node, loop) is loop:
+                return True
+        return False
+
+    for case in _of_types(body, ("communication_case",)):
+        communication = case.child_by_field_name("communication")
+        received = communication.named_children[-1] if communication is not None and communication.named_child_count else None
+        if received is not None and received.type == "unary_expression":
+            channel = received.named_children[0] if received.named_child_count else None
+            if channel is not None and _made_before(model, channel, loop) and leaves(case, True):
+                return True
+    for statement in _of_types(body, ("if_statement",)):
+        condition = statement.child_by_field_name("condition")
+        if condition is not None and _DEADLINE_TEST.search(data, condition.start_byte, condition.end_byte) \
+                and leaves(statement.child_by_field_name("consequence"), False):
+            return True
+    return False
+
+
+def _of_types(node: Node, types: tuple[str, ...]):
+    return (n for n in descendants(node) if n.type in types)
+
+
+def _innermost_breakable(node: Node, loop: Node) -> Node | None:
+    """The statement an unlabelled `break` at `node` leaves: the nearest for, switch or select."""
+    current = node.parent
+    while current is not None and current is not loop and current.id != loop.id:
+        if current.type in ("for_statement", "expression_switch_statement", "type_switch_statement", "select_statement"):
+            return current
+        current = current.parent
+    return loop
+
+
+def _made_before(model: FileModel, channel: Node, loop: Node) -> bool:
+    """`timer.C` or `deadline` of a local made before the loop by time.NewTimer or time.After."""
+    if channel.type == "selector_expression" and model.source.text(channel.child_by_field_name("field")) == "C":
+        channel = channel.child_by_field_name("operand")
+    if channel is None or channel.type != "identifier":
+        return False
+    binding = model.resolve(channel)
+    if binding.kind != "local" or binding.decl is None or binding.decl.start_byte >= loop.start_byte:
+        return False
+    value = single_initialiser(binding.decl)
+    return value is not None and value.type == "call_expression" and \
+        model.qualified(value) in ("time.NewTimer", "time.After")
 
 
 def _ranges_over_channel(model: FileModel, expr: Node | None) -> bool:
