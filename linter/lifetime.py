@@ -62,7 +62,9 @@ _TEST_SUPPORT = re.compile(r"(?:tests?|testutils?|testhelpers?|testing|testfiles
 _NOT_TEST_SUPPORT = frozenset({"latest", "contest", "attest", "protest", "greatest", "fastest", "smallest", "biggest",
                                "shortest", "largest", "highest", "lowest", "oldest", "newest", "earliest", "nearest",
                                "testament", "testimony", "testimonials"})
-_EXAMPLES = re.compile(r"(?:_?examples?|demos?|samples?|dummy|\w*playground)", re.I)
+# An example's directory, also as a word of a longer name: `examples/`, `cmd/app-demo-p2p/`, `demo_server/`.
+_EXAMPLES = re.compile(r"(?:_?examples?|demos?|samples?|dummy|\w*playground|"
+                       r"(?:[\w.]+[-_])?(?:examples?|demos?|samples?)(?:[-_][\w.-]*)?)", re.I)
 # Top-level directories of programs developers run and nobody deploys: build and release tooling,
 # scripts, benchmarks and load generators, contributed example programs, documentation sites (`hack/verify`, `tools/gen`,
 # `perf/`, `contrib/lock`, `docs/main.go`).
