@@ -252,7 +252,9 @@ def test_an_untracked_sibling_does_not_hide_a_finding_in_the_commit(go_repo, pre
     """pre-commit stashes unstaged changes but leaves untracked files: an untracked file that deletes
     from the map must not make the committed code look bounded."""
     (go_repo / "svc" / "store.go").write_text(STORE)
-    _git(go_repo, "add", "svc/store.go")
+    # GL201 is labelled low, so a note by default: the mechanics are tested at its own levels.
+    (go_repo / ".goleaklint.toml").write_text('min-precision = "low"\n')
+    _git(go_repo, "add", "svc/store.go", ".goleaklint.toml")
     (go_repo / "svc" / "evict.go").write_text(EVICT)  # on disk, never added
     proc = pre_commit(go_repo, "try-repo", str(ROOT), "goleaklint", home=pre_commit_home)  # the staged files
     output = proc.stdout + proc.stderr
