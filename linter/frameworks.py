@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from .model import FileModel, Function, Param, single_initialiser
+from .model import FileModel, Function, Param, declared_value, single_initialiser
 
 HTTP = "net/http"
 GIN = "github.com/gin-gonic/gin"
@@ -279,3 +279,27 @@ def request_decls(model: FileModel, function: Function) -> list[tuple[Node, str]
             if value is not None and target.type == "identifier" and model.source.text(target) != "_":
                 found.append((target, value.kind))
     return found
+
+
+def request_context(model: FileModel, expr: Node | None) -> bool:
+    """`expr` is the request's context (`r.Context()`, `c.Request.Context()`, echo's
+    `c.Request().Context()`) or derives from it through calls that take it first (`context.WithValue(
+    r.Context(), k, v)`, `context.WithTimeout(r.Context(), d)`, also through a local they
+    declare: by Go's convention a function taking
+    a context first and returning one derives it from that one). The server cancels it when the
+    handler returns, and that cancels every context derived from it."""
+    node = expr
+    for _ in range(6):
+        if node is not None and node.type == "identifier":
+            binding = model.resolve(node)  # `ctx, cancel := context.WithTimeout(r.Context(), d)`
+            node = declared_value(binding.decl) if binding.kind == "local" and binding.decl is not None else None
+        if node is None or node.type != "call_expression":
+            return False
+        function = node.child_by_field_name("function")
+        arguments = node.child_by_field_name("arguments")
+        if function is not None and function.type == "selector_expression" and \
+                function.child_by_field_name("field").text == b"Context" and arguments.named_child_count == 0:
+            found = request_value(model, function.child_by_field_name("operand"))
+            return found is not None and found.kind == HTTP_REQUEST
+        node = arguments.named_children[0] if arguments is not None and arguments.named_child_count else None
+    return False

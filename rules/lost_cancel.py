@@ -7,7 +7,7 @@ from typing import Iterable
 from tree_sitter import Node
 
 from goleaklint.context import FileContext
-from goleaklint.frameworks import HTTP_REQUEST, request_value
+from goleaklint.frameworks import request_context
 from goleaklint.rule import Docs, Finding, Rule, Severity
 
 RULE = Rule(
@@ -99,18 +99,7 @@ def _request_parent(model, call: Node) -> bool:
     function taking a context first and returning one derives it from that one). The server
     cancels it when the handler returns, and that cancels every context derived from it."""
     args = call.child_by_field_name("arguments")
-    node = args.named_children[0] if args is not None and args.named_child_count else None
-    for _ in range(4):
-        if node is None or node.type != "call_expression":
-            return False
-        function = node.child_by_field_name("function")
-        arguments = node.child_by_field_name("arguments")
-        if function is not None and function.type == "selector_expression" and \
-                function.child_by_field_name("field").text == b"Context" and arguments.named_child_count == 0:
-            found = request_value(model, function.child_by_field_name("operand"))
-            return found is not None and found.kind == HTTP_REQUEST
-        node = arguments.named_children[0] if arguments is not None and arguments.named_child_count else None
-    return False
+    return request_context(model, args.named_children[0] if args is not None and args.named_child_count else None)
 
 
 def _level(model, call: Node, constructor: str) -> tuple[Severity | None, str]:

@@ -11,6 +11,7 @@ from tree_sitter import Node
 from goleaklint.clients import TIMEOUT_KEY, braced, called_maker, client_functions, maker_key
 from goleaklint.context import FileContext
 from goleaklint.effects import CLOSES, CLOSES_BODY, DRAINERS, DRAINS, DRAINS_BODY, HANDS_ON, READERS
+from goleaklint.frameworks import request_context
 from goleaklint.model import Binding, declared_value, descendants
 from goleaklint.structs import field_type
 from goleaklint.rule import Docs, Finding, Rule, Severity
@@ -66,7 +67,7 @@ if resp.StatusCode != http.StatusOK {
     return fmt.Errorf("status %d", resp.StatusCode)
 }
 return json.NewDecoder(resp.Body).Decode(&out)""",
-        limits="A client whose total `Timeout` the file sets (in its literal, or by assigning the field in the function that declares it) is a note: the Timeout covers reading the body, and when it fires the transport closes the connection. So is a call on a client in a struct field (`s.client.Do(req)`) when every client literal the package stores in a field of that name sets a Timeout (`client: &http.Client{Timeout: d}` in a constructor in any file), or the package assigns `x.client.Timeout`; one literal without it keeps the warning. A client a function makes counts the same: `client: newClient()` when the package's `newClient` returns only clients with a Timeout, and `HttpClient: config.DefaultHTTPClient()` when that function of another package of the module does (a fact of the module model, so `--no-lifetimes` keeps the warning); a function that may return `http.DefaultClient`, one of a dependency, or one not named for a client (in another package) is not followed. A transport's dial or header timeouts do not count. "
+        limits="A client whose total `Timeout` the file sets (in its literal, or by assigning the field in the function that declares it) is a note: the Timeout covers reading the body, and when it fires the transport closes the connection. So is a call on a client in a struct field (`s.client.Do(req)`) when every client literal the package stores in a field of that name sets a Timeout (`client: &http.Client{Timeout: d}` in a constructor in any file), or the package assigns `x.client.Timeout`; one literal without it keeps the warning. A client a function makes counts the same: `client: newClient()` when the package's `newClient` returns only clients with a Timeout, and `HttpClient: config.DefaultHTTPClient()` when that function of another package of the module does (a fact of the module model, so `--no-lifetimes` keeps the warning); a function that may return `http.DefaultClient`, one of a dependency, or one not named for a client (in another package) is not followed. A transport's dial or header timeouts do not count. A request that carries the incoming request's context (`http.NewRequestWithContext(r.Context(), …)`, `req.WithContext(ctx)` with ctx derived from it, in the call or the request's declaration) is a note too: the server cancels that context when the handler returns, which aborts reading the body and closes the connection; a context handed in as a parameter is not followed. "
         "In test files the finding is a note, and a call the test expects to fail (`if err == nil "
         "{ t.Fatal(…) }`, testify's `Error`/`ErrorIs`/`NotNil` on its error) is not reported. A client "
         "whose `Transport` answers from memory (its function literal or its type's `RoundTrip` in the "
@@ -106,7 +107,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             continue  # a HEAD response has no body: the transport takes the connection back at once
         label = ctx.source.text(call.child_by_field_name("function"))
         parent = call.parent
-        timeout = _client_timeout(ctx, call)
+        timeout = _client_timeout(ctx, call) or _request_scoped(ctx, call)
         if parent is not None and parent.type == "expression_statement":
             if kind == "sure":
                 yield _report(ctx, call, f"the response of {label} is discarded, so its body is never closed "
@@ -280,8 +281,34 @@ def _report(ctx: FileContext, node: Node, message: str, *, fix: str, timeout: "s
 
 
 def _timeout_text(timeout: "str | tuple[str, ...] | None") -> str:
+    if timeout is _REQUEST_SCOPED:
+        return (" until the handler returns: the request carries the incoming request's context, which the server "
+                "cancels then, and the transport closes the connection")
     return (f" until the client's Timeout ({timeout}) fires, which cancels the request and closes the connection"
             if isinstance(timeout, str) else "")
+
+
+_REQUEST_SCOPED = "the incoming request's context"
+
+
+def _request_scoped(ctx: FileContext, call: Node) -> str | None:
+    """`c.Do(req)` where req carries the incoming request's context (`http.NewRequestWithContext(
+    r.Context(), …)`, `req.WithContext(r.Context())`, in the call or in req's declaration): when the
+    handler returns, the server cancels it, which aborts reading the body and closes the connection."""
+    args = call.child_by_field_name("arguments")
+    argument = args.named_children[0] if args is not None and args.named_child_count == 1 else None
+    if argument is not None and argument.type == "identifier":
+        binding = ctx.model.resolve(argument)
+        argument = declared_value(binding.decl) if binding.kind == "local" and binding.decl is not None else None
+    if argument is None or argument.type != "call_expression":
+        return None
+    function = argument.child_by_field_name("function")
+    arguments = argument.child_by_field_name("arguments").named_children
+    if ctx.model.qualified(argument) == "net/http.NewRequestWithContext" or (
+            function is not None and function.type == "selector_expression"
+            and function.child_by_field_name("field").text == b"WithContext"):
+        return _REQUEST_SCOPED if arguments and request_context(ctx.model, arguments[0]) else None
+    return None
 
 
 def _client_timeout(ctx: FileContext, call: Node) -> "str | tuple[str, ...] | None":
