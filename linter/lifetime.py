@@ -174,13 +174,16 @@ def module_paths(directories: list[Path]) -> dict[Path, tuple[Path, str]]:
                 result = found[current]
                 break
             chain.append(current)
-            go_mod = current / "go.mod"
-            if go_mod.is_file():
-                result = (current, _module_path(go_mod))
+            # os.path on the string: pathlib's `/` and `is_file` cost more than the stat, and
+            # every package directory of a run comes here.
+            go_mod = os.path.join(current, "go.mod")
+            if os.path.isfile(go_mod):
+                result = (current, _module_path(Path(go_mod)))
                 break
-            if current.parent == current:
+            parent = current.parent
+            if parent == current:
                 break
-            current = current.parent
+            current = parent
         for item in chain:
             found[item] = result
         return result
