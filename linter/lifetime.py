@@ -34,8 +34,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .callgraph import BENCHMARK, ONCE, REQUEST, TEST, PackageSummary
 from .addresses import is_loopback
+from .callgraph import BENCHMARK, ONCE, REQUEST, TEST, PackageSummary
+from .patterns import LazyPattern
 from .routes import AUTHENTICATED, BODY_LIMIT, DEVELOPER_SWITCH
 from .rule import Finding, Severity, lowered
 
@@ -54,18 +55,18 @@ DESCRIBE = {
 }
 
 # Directories whose packages exist for tests or as examples: their code never runs in production.
-_TEST_SUPPORT = re.compile(r"(?:tests?|testutils?|testhelpers?|testing|testfiles|testenv|testserver|e2e|mocks?|fakes?|"
+_TEST_SUPPORT = LazyPattern(r"(?:tests?|testutils?|testhelpers?|testing|testfiles|testenv|testserver|e2e|mocks?|fakes?|"
                            r"\w+test|\w+_tests?|\w+testing|integration|test[a-z0-9]+|"
                            r"tests?[-_][\w-]+|[\w-]+-tests?|testers?|\w+mocks?|(?:mock|fake)[-_]?(?:server|srv|api|backend|client)s?)", re.I)
 # English words that end in "test" and name ordinary packages.
 _NOT_TEST_SUPPORT = frozenset({"latest", "contest", "attest", "protest", "greatest", "fastest", "smallest", "biggest",
                                "shortest", "largest", "highest", "lowest", "oldest", "newest", "earliest", "nearest",
                                "testament", "testimony", "testimonials"})
-_EXAMPLES = re.compile(r"(?:_?examples?|demos?|samples?|dummy|\w*playground)", re.I)
+_EXAMPLES = LazyPattern(r"(?:_?examples?|demos?|samples?|dummy|\w*playground)", re.I)
 # Top-level directories of programs developers run and nobody deploys: build and release tooling,
 # scripts, benchmarks and load generators, contributed example programs, documentation sites (`hack/verify`, `tools/gen`,
 # `perf/`, `contrib/lock`, `docs/main.go`).
-_DEVELOPER_PROGRAMS = re.compile(r"(?:hack|scripts?|tools?|build|devtools?|bench(?:marks?)?|perf|loadtests?|stress|"
+_DEVELOPER_PROGRAMS = LazyPattern(r"(?:hack|scripts?|tools?|build|devtools?|bench(?:marks?)?|perf|loadtests?|stress|"
                                  r"contrib|docs?|website)", re.I)
 
 
@@ -196,7 +197,7 @@ def module_paths(directories: list[Path]) -> dict[Path, tuple[Path, str]]:
     return answer
 
 
-_MODULE = re.compile(rb"^\s*module\s+\"?([^\s\"]+)", re.M)
+_MODULE = LazyPattern(rb"^\s*module\s+\"?([^\s\"]+)", re.M)
 
 
 def _module_path(go_mod: Path) -> str:
@@ -309,7 +310,7 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
 
 # Methods that start, run or stop a service: a type registered as a gRPC service often has them
 # too, and they are not RPCs (an RPC returns its response; a streaming RPC takes its stream).
-_LIFECYCLE = re.compile(r"(?:Serve|Start|Run|Stop|Close|Shutdown|Listen|Init|Wait)\w*")
+_LIFECYCLE = LazyPattern(r"(?:Serve|Start|Run|Stop|Close|Shutdown|Listen|Init|Wait)\w*")
 
 
 def _lifecycle_method(node: "Node", summary: PackageSummary) -> bool:
@@ -682,7 +683,7 @@ _GUARD_TEXT = {
     "limit": "; every route registered with this handler has a middleware named for a body size limit in front of "
              "it, which bounds the read if it limits what the handler reads",
 }
-_LITERAL_SUFFIX = re.compile(r"(?:\.func\d+)+$")
+_LITERAL_SUFFIX = LazyPattern(r"(?:\.func\d+)+$")
 
 
 def _route_guard(table: LifetimeTable, finding: Finding) -> str | None:

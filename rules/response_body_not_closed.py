@@ -11,8 +11,9 @@ from tree_sitter import Node
 from goleaklint.context import FileContext
 from goleaklint.effects import CLOSES, CLOSES_BODY, DRAINERS, DRAINS, DRAINS_BODY, HANDS_ON, READERS
 from goleaklint.model import Binding, declared_value, descendants
-from goleaklint.structs import field_type
+from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
+from goleaklint.structs import field_type
 
 RULE = Rule(
     id="GL405",
@@ -334,7 +335,7 @@ def _field_client_timeout(ctx: FileContext, receiver: Node) -> str | None:
     return " ".join(timeouts[0].decode("utf-8", "replace").split()) if timeouts else None
 
 
-_TIMEOUT_KEY = re.compile(rb"(?:^|[,\s])Timeout\s*:\s*([^,\n}]+)")
+_TIMEOUT_KEY = LazyPattern(rb"(?:^|[,\s])Timeout\s*:\s*([^,\n}]+)")
 
 
 def _braced(data: bytes, start: int) -> bytes:

@@ -11,6 +11,7 @@ from tree_sitter import Node, QueryCursor
 from goleaklint.addresses import NETWORK, Reach, address_reach, listener_reach
 from goleaklint.context import FileContext
 from goleaklint.model import single_initialiser
+from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query, without_comments
 from goleaklint.structs import stored_in_field
@@ -192,7 +193,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
 
 
 # Words that name an operational port: metrics, health checks, probes, profiling, debugging.
-_OPERATIONAL = re.compile(r"(?i)metric|health|prometheus|prom(?:x|http)?\b|pprof|debug|diagnos|probe|liveness|readiness|"
+_OPERATIONAL = LazyPattern(r"(?i)metric|health|prometheus|prom(?:x|http)?\b|pprof|debug|diagnos|probe|liveness|readiness|"
                           r"telemetry|observability|(?-i:(?<![a-z])[pP]rom(?=[A-Z_0-9]|$))")
 _PORT_NOTE = (" (a metrics, health or debug port, by the names around it: operators reach it, not clients, and "
               "whether it is exposed at all is GL501's question)")
@@ -200,7 +201,7 @@ _PORT_NOTE = (" (a metrics, health or debug port, by the names around it: operat
 
 # A browser opened by the program: pkg/browser, skratchdot/open-golang, cli/browser, a helper of
 # the program's own named for it, or the platforms' openers run as commands.
-_BROWSER = re.compile(rb"\bbrowser\.Open(?:URL|File|Reader)\(|\bopen\.(?:Run|Start|RunWith|StartWith)\(|"
+_BROWSER = LazyPattern(rb"\bbrowser\.Open(?:URL|File|Reader)\(|\bopen\.(?:Run|Start|RunWith|StartWith)\(|"
                       rb"\b[oO]pen_?[bB]rowser\(|\"xdg-open\"")
 _BROWSER_NOTE = (" (a server for the user's own browser, which this file opens on it: a command a developer runs, "
                  "not a service clients reach)")
@@ -301,7 +302,7 @@ def _handed_with_listener(ctx: FileContext, call: Node, bound: tuple[str, object
 
 # What may follow a server variable or field without serving it or handing it on: shutting it
 # down, setting a field, testing it against nil, assigning it.
-_NOT_SERVING = re.compile(rb"\s*(?:\.\s*(?:Shutdown|Close|RegisterOnShutdown|SetKeepAlivesEnabled)\s*\(|"
+_NOT_SERVING = LazyPattern(rb"\s*(?:\.\s*(?:Shutdown|Close|RegisterOnShutdown|SetKeepAlivesEnabled)\s*\(|"
                           rb"\.\s*\w+\s*=[^=]|[!=]=\s*nil\b|=[^=])")
 
 
