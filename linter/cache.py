@@ -243,14 +243,18 @@ class ResultCache:
             blob = read_bytes(os.path.join(self._root, key[:2], key))
         except OSError:
             return None
-        checksum, sep, payload = blob.partition(b"\n")
-        if not sep or entry_checksum(payload) != checksum:
+        # Offsets and a memoryview rather than partitions: each partition copied the entry.
+        start = blob.find(b"\n") + 1
+        if not start or entry_checksum(memoryview(blob)[start:]) != blob[:start - 1]:
             return None
         rest = b""
         if tail:
-            payload, sep, rest = payload.partition(b"\n")
-            if not sep:
+            end = blob.find(b"\n", start)
+            if end == -1:
                 return None
+            payload, rest = blob[start:end], blob[end + 1:]
+        else:
+            payload = blob[start:]
         try:
             data = json.loads(payload)
         except ValueError:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import gc
 import os
 import re
-import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -624,6 +623,8 @@ def _node_order(node: Node) -> tuple[int, int]:
 
 
 def _crash(rm: RuleModule, where: str, exc: Exception) -> Notification:
+    import traceback  # here: 3 ms of imports (textwrap) that a run without a crash does not need
+
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     at = f" at {os.path.basename(frame.filename)}:{frame.lineno}" if frame else ""
     return Notification(
