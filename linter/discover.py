@@ -35,6 +35,9 @@ class PackageJob:
     report: set[Path] = field(default_factory=set)  # the files to report on
     go_version: tuple[int, int] | None = None
     config: Config | None = field(default=None, compare=False, repr=False)  # the one its directory takes
+    # The nearest go.mod at or above `directory` (None: none), as discovery found it: the module
+    # model asks again for every package, and the answer is the same.
+    go_mod: Path | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -257,6 +260,7 @@ def discover(args: list[str], config: Config | ConfigResolver, cwd: Path | None 
         if go_mod is not None:
             stats.go_mods[str(go_mod)] = version
         job.go_version = job.config.go_version or version
+        job.go_mod = go_mod
         result.append(job)
     return result, warnings
 

@@ -162,6 +162,24 @@ def one_run():
         _REMEMBERED = previous
 
 
+def remember_go_mods(found_by_discovery: list[tuple[Path, Path | None]]) -> None:
+    """Within `one_run`, (package directory, nearest go.mod or None) pairs that discovery found:
+    module_paths then need not look for them again, one stat per package directory."""
+    if _REMEMBERED is None:
+        return
+    paths: dict[Path, str] = {}
+    for directory, go_mod in found_by_discovery:
+        if directory in _REMEMBERED:
+            continue
+        if go_mod is None:
+            _REMEMBERED[directory] = None
+            continue
+        path = paths.get(go_mod)
+        if path is None:
+            path = paths[go_mod] = _module_path(go_mod)
+        _REMEMBERED[directory] = (go_mod.parent, path)
+
+
 def module_paths(directories: list[Path]) -> dict[Path, tuple[Path, str]]:
     """For each package directory, its module root and module path, from the nearest go.mod."""
     found: dict[Path, tuple[Path, str] | None] = _REMEMBERED if _REMEMBERED is not None else {}
