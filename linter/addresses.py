@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from tree_sitter import Node, QueryCursor
 
 from .model import FileModel, declared_value
+from .patterns import LazyPattern
 from .source import query
 
 LOOPBACK = "loopback"
@@ -26,7 +27,7 @@ MEMORY = "memory"
 NETWORK = "network"
 UNKNOWN = "unknown"
 
-_LOOPBACK_HOST = re.compile(r"^(localhost|127(\.[0-9]{1,3}){3}|::1|\[::1\]|ip6-localhost)$", re.I)
+_LOOPBACK_HOST = LazyPattern(r"^(localhost|127(\.[0-9]{1,3}){3}|::1|\[::1\]|ip6-localhost)$", re.I)
 _LISTEN_FUNCS = {
     # (network argument index or None, address argument index)
     "net.Listen": (0, 1),
@@ -381,11 +382,11 @@ def option_field(model: FileModel, node: Node, depth: int = 0) -> str | None:
 
 
 # `fs.StringVar(&opt.APIAddr, "api-addr", "localhost:2381", …)`, `StringVarP(&o.Bind, "bind", "b", "127.0.0.1", …)`
-_FLAG_FIELD = re.compile(
+_FLAG_FIELD = LazyPattern(
     rb"""\.StringVar(P?)\(\s*&(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*)\s*,\s*"[^"\n]*"\s*,\s*(?:"[^"\n]*"\s*,\s*)?"([^"\n]*)"\s*,""")
 # a struct field's tag default (go-flags, kong, envconfig, env): `Host string `long:"bind" default:"localhost"``
-_TAG_DEFAULT = re.compile(rb"""^\s*([A-Za-z_]\w*)\s+\*?string\s+`[^`\n]*\b(?:default|envDefault):"([^"\n]*)"[^`\n]*`""", re.M)
-_ADDRESS_LIKE = re.compile(r"^(?:\[[0-9a-fA-F:.]*\]|[A-Za-z0-9.\-]*)(?::[0-9]{1,5})?$")
+_TAG_DEFAULT = LazyPattern(rb"""^\s*([A-Za-z_]\w*)\s+\*?string\s+`[^`\n]*\b(?:default|envDefault):"([^"\n]*)"[^`\n]*`""", re.M)
+_ADDRESS_LIKE = LazyPattern(r"^(?:\[[0-9a-fA-F:.]*\]|[A-Za-z0-9.\-]*)(?::[0-9]{1,5})?$")
 
 
 def _address_like(text: str) -> bool:

@@ -15,18 +15,18 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from .config import ConfigError
+from .patterns import LazyPattern
 from .rule import Finding
 
 FORMAT_VERSION = 1
 
-_LITERAL_SUFFIX = re.compile(r"(?:\.func[0-9]+)+$")
+_LITERAL_SUFFIX = LazyPattern(r"(?:\.func[0-9]+)+$")
 
 Key = tuple[str, str, str, str]  # (path, rule id, function, normalised line)
 

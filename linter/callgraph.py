@@ -33,6 +33,7 @@ from .cfg import BENCHMARK_LOOP, FOREVER, RANGE, WHILE, loop_header
 from .frameworks import is_handler
 from .goroutines import CLI_PACKAGES
 from .model import BUILTINS, FileModel, Function, descendants, single_initialiser
+from .patterns import LazyPattern
 from .source import query
 from .structs import declared_fields, struct_specs, type_in_its_file
 
@@ -73,13 +74,13 @@ _COMMAND_KEYS = frozenset({"Run", "RunE", "PreRun", "PreRunE", "PostRun", "PostR
                            "PersistentPreRunE", "PersistentPostRun", "PersistentPostRunE", "Action", "Before", "After"})
 # Package-level functions a program calls to set itself up, once: `Initialize()`, `InitConfig()`,
 # `SetupRouter()`, an export wrapper's `LibInitialize()`. A root like main's, unless a caller that runs more often reaches them.
-_SETUP_NAME = re.compile(r"(?:Init(?:iali[sz]e)?|Setup|SetUp|Bootstrap)(?:[A-Z0-9_]\w*)?|"
+_SETUP_NAME = LazyPattern(r"(?:Init(?:iali[sz]e)?|Setup|SetUp|Bootstrap)(?:[A-Z0-9_]\w*)?|"
                          r"[A-Za-z]\w*(?:Initiali[sz]e|Setup|SetUp|Bootstrap)")
 # controller-runtime's manager runs what `Add` is given (its `Start(ctx)`) once.
 _CONTROLLER_RUNTIME = b"sigs.k8s.io/controller-runtime"
-_MANAGER_ADD = re.compile(rb"\b\w*(?:[mM]gr|[mM]anager)\.Add\(\s*&?(?P<name>[A-Za-z_]\w*)\s*\)")
+_MANAGER_ADD = LazyPattern(rb"\b\w*(?:[mM]gr|[mM]anager)\.Add\(\s*&?(?P<name>[A-Za-z_]\w*)\s*\)")
 _ONCE_WRAPPERS = frozenset({"sync.OnceFunc", "sync.OnceValue", "sync.OnceValues"})
-_GRPC_REGISTER = re.compile(r"Register\w*Server")
+_GRPC_REGISTER = LazyPattern(r"Register\w*Server")
 # Method names worth a look at the call's arguments: a gRPC registration, a kingpin action.
 class _Registrations:
     def __contains__(self, name: str) -> bool:
@@ -87,28 +88,28 @@ class _Registrations:
 
 
 _REGISTRATIONS_FIRST = _Registrations()
-_KONG_CMD = re.compile(r'\bcmd:""')
+_KONG_CMD = LazyPattern(r'\bcmd:""')
 # Words a handler's or a test's parameter types contain (`http.ResponseWriter`, `*gin.Context`,
 # `echo.Context`, `*fiber.Ctx`, `*fasthttp.RequestCtx`, `*testing.T`): a cheap filter in bytes.
-_ROOT_PARAMS = re.compile(rb"Request|Writer|Context|Ctx|testing")
+_ROOT_PARAMS = LazyPattern(rb"Request|Writer|Context|Ctx|testing")
 # `a, b *pkg.T` / `s Server` / `fn func(…)` in a parameter list: the names and what their type starts with.
-_PARAM_GROUP = re.compile(
+_PARAM_GROUP = LazyPattern(
     rb"(?P<names>[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s+(?:\.\.\.)?[*\[\]]*(?P<type>[A-Za-z_]\w*)(?:\.(?P<qual_name>[A-Za-z_]\w*))?")
 _PREDECLARED = frozenset(
     b"bool byte complex64 complex128 error float32 float64 int int8 int16 int32 int64 rune string uint uint8 uint16 "
     b"uint32 uint64 uintptr any func map chan interface struct".split())
-_NIL_GUARD = re.compile(rb"if\s+[A-Za-z_]\w*\s*(?:!=\s*nil\s*)?\{")
+_NIL_GUARD = LazyPattern(rb"if\s+[A-Za-z_]\w*\s*(?:!=\s*nil\s*)?\{")
 # A name between `(` or `,` and `,` or `)`: one pattern per opening byte, since a pattern that
 # begins with a literal skips to its occurrences while one that begins with a class tries every
 # byte (the two together take 0.6 of the time). A match holds neither byte after its first, so
 # the two never overlap and their matches, in order of start, are those of `[(,]…`.
-_ARGUMENT_NAMES = (re.compile(rb"\([ \t\r\n]*([A-Za-z_]\w*)[ \t\r\n]*(?=[,)])"),
-                   re.compile(rb",[ \t\r\n]*([A-Za-z_]\w*)[ \t\r\n]*(?=[,)])"))
-_IDENTIFIER = re.compile(rb"[A-Za-z_]\w*")
+_ARGUMENT_NAMES = (LazyPattern(rb"\([ \t\r\n]*([A-Za-z_]\w*)[ \t\r\n]*(?=[,)])"),
+                   LazyPattern(rb",[ \t\r\n]*([A-Za-z_]\w*)[ \t\r\n]*(?=[,)])"))
+_IDENTIFIER = LazyPattern(rb"[A-Za-z_]\w*")
 _BUILTIN_BYTES = frozenset(name.encode() for name in BUILTINS)
-_FIELD_AFTER = re.compile(rb"[ \t]*\.[ \t\r\n]*([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_\x80-\xff])")
-_NAMED_TYPE = re.compile(r"(\*?)([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?(?:\[.*\])?")
-_BUILD_LINE = re.compile(rb"^//go:build[ \t]+(.+?)[ \t]*\r?$", re.M)
+_FIELD_AFTER = LazyPattern(rb"[ \t]*\.[ \t\r\n]*([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_\x80-\xff])")
+_NAMED_TYPE = LazyPattern(r"(\*?)([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?(?:\[.*\])?")
+_BUILD_LINE = LazyPattern(rb"^//go:build[ \t]+(.+?)[ \t]*\r?$", re.M)
 # Build tags a default build of some platform sets: a file constrained by any other tag (`debug`,
 # `pprof`, `integration`) is not in the binary people ship unless they ask for it.
 _PLATFORM_TAGS = frozenset(
@@ -140,7 +141,7 @@ def _opt_in_tag(data: bytes) -> str | None:
     return None
 
 
-_BUILD_IGNORE = re.compile(rb"^//go:build\s+ignore\s*$", re.M)
+_BUILD_IGNORE = LazyPattern(rb"^//go:build\s+ignore\s*$", re.M)
 
 
 @dataclass
@@ -943,8 +944,8 @@ class _FileSummariser:
 
 # `name := New(…)`, `name, err := pkg.New(…)`, `name := &T{…}`, `name := srv.Serve` (a method value:
 # nothing follows on the line): the first such declaration of each name in a function.
-_DECLARED_NAMES = re.compile(rb"(?<![\w.])(?P<name>[A-Za-z_]\w*)(?:\s*,\s*\w+)*\s*\Z")
-_DECLARED_VALUE = re.compile(
+_DECLARED_NAMES = LazyPattern(rb"(?<![\w.])(?P<name>[A-Za-z_]\w*)(?:\s*,\s*\w+)*\s*\Z")
+_DECLARED_VALUE = LazyPattern(
     rb"\s*(?P<amp>&?)(?P<callee>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)"
     rb"(?:(?P<open>[({])|\.(?P<method>[A-Za-z_]\w*)[ \t]*(?:\r?\n|;|//))")
 
@@ -1091,7 +1092,7 @@ def unbounded_loop(model: FileModel, loop: Node) -> bool:
 
 # A deadline the loop checks: a timer or `time.After` channel made before it, received in a select
 # case, or an `if time.Since(start) > d` / `time.Now().After(deadline)` test.
-_DEADLINE_TEST = re.compile(rb"\btime\.(?:Since|Until)\(|\btime\.Now\(\)\.(?:After|Before|Sub)\(")
+_DEADLINE_TEST = LazyPattern(rb"\btime\.(?:Since|Until)\(|\btime\.Now\(\)\.(?:After|Before|Sub)\(")
 
 
 def _deadline_bounded(model: FileModel, loop: Node) -> bool:

@@ -30,11 +30,11 @@ thousand deep, needs no recursion.
 from __future__ import annotations
 
 import heapq
-import re
 from collections import deque
 from typing import TYPE_CHECKING, Callable, Generator, Iterable
 
 from tree_sitter import Node
+from .patterns import LazyPattern
 
 if TYPE_CHECKING:
     from .model import FileModel
@@ -60,7 +60,7 @@ _TERMINATING_QUALIFIED: dict[str, str] = {"os.Exit": "exit", "syscall.Exit": "ex
 # A package's own helper whose name says it ends things: `exit(code)`, `fatal(err)`, `fatalIfErr(err)`,
 # `panicOnError(err)`. Such a helper may return when nothing went wrong, so it never ends a block of
 # the graph; it only counts as a way out of a loop (`may_terminate`).
-_TERMINATING_NAME = re.compile(r"(?i)exit|fatal\w*|panic\w*|goexit")
+_TERMINATING_NAME = LazyPattern(r"(?i)exit|fatal\w*|panic\w*|goexit")
 
 # How a `for` statement's header bounds it: the one answer the questions about loops start from
 # (does it end by itself, does what it does repeat without bound, is it a benchmark's).
@@ -69,7 +69,7 @@ BENCHMARK_LOOP = "benchmark"  # over `b.N` or `b.Loop()`: as often as the benchm
 WHILE = "while"  # `for cond {}`: until something changes the condition
 COUNTED = "counted"  # `for i := 0; i < n; i++`
 RANGE = "range"  # `for … range x`: over data, or over a channel until it is closed
-_BENCHMARK_HEADER = re.compile(r"\b[A-Za-z_]\w*\.N\b|\.Loop\(\s*\)\s*$")
+_BENCHMARK_HEADER = LazyPattern(r"\b[A-Za-z_]\w*\.N\b|\.Loop\(\s*\)\s*$")
 
 
 def loop_header(loop: Node) -> tuple[str, Node | None]:
@@ -529,7 +529,7 @@ def never_closed(model: "FileModel", channel: Node | None) -> bool:
     return operand.type == "identifier" and model.declared_type(model.resolve(operand)) == "*time.Ticker"
 
 
-_TICKER_NAME = re.compile(r"(?i)tick")
+_TICKER_NAME = LazyPattern(r"(?i)tick")
 
 
 def terminating_statement(model: "FileModel", statement: Node) -> bool:

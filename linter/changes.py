@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import ConfigError
+from .patterns import LazyPattern
 from .rule import Finding
 
 if TYPE_CHECKING:
     import subprocess
 
-_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+_HUNK = LazyPattern(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\", '"': '"'}
 _GIT_SAFE = ("-c", "core.quotepath=off", "-c", "core.fsmonitor=false", "-c", "diff.noprefix=false")
 

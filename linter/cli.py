@@ -23,7 +23,7 @@ from .config import Config, ConfigError, ConfigResolver, load_config
 from .cache import ResultCache, default_cache_dir
 from .discover import DiscoveryStats, PackageJob, discover, module_context, parse_shard, select_shard
 from .engine import LintResult, RunOptions, by_precision, judge_lifetimes, lint, module_model, module_path_list, run_key, selected_rules
-from .lifetime import one_run, table_of
+from .lifetime import one_run, remember_go_mods, table_of
 from .registry import all_rules, rules_by_key
 from .report import FORMATS, Report, render
 from .rule import PRECISIONS, Finding, Severity
@@ -196,6 +196,7 @@ def _lint_command(args: argparse.Namespace) -> int:
 
     stats = DiscoveryStats()
     jobs, warnings = discover(args.paths, configs, root, gitignore=not args.no_gitignore, stats=stats)
+    remember_go_mods([(job.directory, job.go_mod) for job in jobs])
     discovered = jobs
     if shard is not None:
         jobs = select_shard(jobs, shard, root)

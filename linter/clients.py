@@ -14,10 +14,12 @@ import re
 
 from tree_sitter import Node
 
+from .patterns import LazyPattern
+
 NET_HTTP = "net/http"
 
-TIMEOUT_KEY = re.compile(rb"(?:^|[,\s])Timeout\s*:\s*([^,\n}]+)")
-_RESULT = re.compile(r"\*?([A-Za-z_]\w*)\.Client")
+TIMEOUT_KEY = LazyPattern(rb"(?:^|[,\s])Timeout\s*:\s*([^,\n}]+)")
+_RESULT = LazyPattern(r"\*?([A-Za-z_]\w*)\.Client")
 
 
 def braced(data: bytes, start: int) -> bytes:

@@ -40,7 +40,6 @@ the functions it calls.
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -48,6 +47,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node, QueryCursor
 
 from .model import FileModel, Function, single_initialiser
+from .patterns import LazyPattern
 from .source import query
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ READERS = frozenset({
 DRAINERS = {"io.ReadAll": 0, "io/ioutil.ReadAll": 0, "io.Copy": 1, "io.CopyBuffer": 1}
 # Calls that only look at their arguments: printing, formatting, comparing. Passing a value to them
 # neither closes it nor hands it on.
-_LOOKERS = re.compile(r"^(fmt\.(Sprint|Sprintf|Sprintln|Print|Printf|Println|Errorf)|log\.(Print|Printf|Println)"
+_LOOKERS = LazyPattern(r"^(fmt\.(Sprint|Sprintf|Sprintln|Print|Printf|Println|Errorf)|log\.(Print|Printf|Println)"
                       r"|errors\.(Is|As)|reflect\.(TypeOf|ValueOf|DeepEqual)|net/http\.StatusText)$")
 _HARMLESS_BUILTINS = frozenset({"len", "cap", "print", "println", "delete", "clear", "min", "max"})
 
@@ -231,7 +231,7 @@ def _root_type(model: FileModel, expr: Node | None, functions: "PackageFunctions
 # ---- contexts -------------------------------------------------------------------------------------
 
 _NAMES = "[(identifier) (field_identifier)] @name"
-CONTEXT_NAME = re.compile(r"(?i)^ctx$|ctx$|^context$|Ctx[A-Z0-9_]|^ctx[A-Z0-9_]")
+CONTEXT_NAME = LazyPattern(r"(?i)^ctx$|ctx$|^context$|Ctx[A-Z0-9_]|^ctx[A-Z0-9_]")
 CONTEXT_FIELDS = frozenset({"Context", "Done", "WithContext", "UserContext", "SetUserContext"})
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import gc
 import os
 import re
-import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -30,18 +29,19 @@ from .callgraph import SUMMARY_CAPTURES, SUMMARY_PATTERNS, PackageSummary, summa
 from .lifetime import (LifetimeTable, ModuleModel, apply as apply_lifetimes, build_model, import_paths_for,
                        relative_directory, table_of)
 from .model import FUNCTIONS_PATTERN, GO_STATEMENTS_PATTERN
+from .patterns import LazyPattern
 from .predicates import simplify_predicates
 from .registry import RuleModule, all_rules
 from .rule import Finding, Notification, NotificationKind, Rule, Severity, below
 from .source import GO, SourceFile, new_parser
 from .suppress import parse_suppressions
 
-_GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.\r?$", re.M)
+_GENERATED = LazyPattern(rb"^// Code generated .* DO NOT EDIT\.\r?$", re.M)
 _FUNCTIONS = "_fn"
 _GO_STATEMENTS = "_go"
 # What the module model's summary of a file needs (linter/callgraph.py), from the same walk.
 _SUMMARY = "_s"
-_CAPTURE = re.compile(r"@([A-Za-z_][\w.-]*)")
+_CAPTURE = LazyPattern(r"@([A-Za-z_][\w.-]*)")
 
 
 @dataclass
@@ -565,7 +565,7 @@ def _run_file_rules(ctx: FileContext, file_rules: list[RuleModule], query: Query
 # `.Name` of a method call, whitespace allowed after the dot (Go allows a line break there).
 _METHOD_NAME_WORDS: dict[frozenset[str], re.Pattern] = {}
 # A comment between a dot and a name: the pattern above would miss that selector.
-_COMMENT_AFTER_DOT = re.compile(rb"\.[ \t\r\n]*/")
+_COMMENT_AFTER_DOT = LazyPattern(rb"\.[ \t\r\n]*/")
 _IDENTIFIER_BYTE = [chr(b).isalnum() or b == 0x5F or b >= 0x80 for b in range(256)]
 
 
@@ -623,6 +623,8 @@ def _node_order(node: Node) -> tuple[int, int]:
 
 
 def _crash(rm: RuleModule, where: str, exc: Exception) -> Notification:
+    import traceback  # here: 3 ms of imports (textwrap) that a run without a crash does not need
+
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     at = f" at {os.path.basename(frame.filename)}:{frame.lineno}" if frame else ""
     return Notification(

@@ -14,8 +14,6 @@ never by walking trees.
 
 from __future__ import annotations
 
-import re
-
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
@@ -24,6 +22,7 @@ from .channels import in_select_with_alternatives
 from .constants import int_constant
 from .context import FileContext, PackageContext
 from .model import Function
+from .patterns import LazyPattern
 
 # What a use of `x.f` does with the channel.
 SEND, RECEIVE, RANGE, CLOSE, HARMLESS, MAKE, ESCAPE = "send", "receive", "range", "close", "harmless", "make", "escape"
@@ -77,7 +76,7 @@ def _is_channel_type(type_text: str) -> bool:
 # A field is a channel only if its declared type says so, and the type is read from its text: a
 # package none of whose files has the keyword has none, and its structs need not be typed.
 # (No `\b` before it: a pattern that begins with a literal skips to its occurrences, ten times faster.)
-_CHAN_KEYWORD = re.compile(rb"chan\b")
+_CHAN_KEYWORD = LazyPattern(rb"chan\b")
 
 
 def _field_channels(pkg: PackageContext) -> list[FieldChannel]:

@@ -15,12 +15,12 @@ and types are resolved through imports, so aliases (`nethttp "net/http"`) are ho
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from tree_sitter import Node
 
 from .model import FileModel, Function, Param, declared_value, single_initialiser
+from .patterns import LazyPattern
 
 HTTP = "net/http"
 GIN = "github.com/gin-gonic/gin"
@@ -68,7 +68,7 @@ MIDDLEWARE_RESULT_TYPES = frozenset(
 
 
 # `func(http.Handler) http.Handler`, as type_text writes it (spaces gone, a parameter name glued on).
-_HANDLER_WRAPPER = re.compile(r"func\((?:[A-Za-z_]\w*)?net/http\.Handler\)net/http\.Handler")
+_HANDLER_WRAPPER = LazyPattern(r"func\((?:[A-Za-z_]\w*)?net/http\.Handler\)net/http\.Handler")
 
 
 def is_request_type(type_text: str) -> bool:

@@ -42,9 +42,10 @@ class GitFiles:
         self._listings: dict[Path, Listing | None] = {}
         self.warnings: list[str] = []
 
-    def repo_root(self, directory: Path) -> Path | None:
+    def repo_root(self, directory: Path, names: "set[str] | None" = None) -> Path | None:
         """The nearest directory at or above `directory` holding `.git` (a directory, or the file a
-        worktree or submodule has), looked up once per directory."""
+        worktree or submodule has), looked up once per directory. `names`, the entries of
+        `directory` when a walk has listed them, spare its look-up."""
         visited = []
         found = None
         candidate = directory
@@ -53,7 +54,8 @@ class GitFiles:
                 found = self._repo_of[candidate]
                 break
             visited.append(candidate)
-            if os.path.lexists(os.path.join(candidate, ".git")):
+            if (".git" in names if names is not None and candidate is directory
+                    else os.path.lexists(os.path.join(candidate, ".git"))):
                 found = candidate
                 break
             parent = candidate.parent
@@ -64,9 +66,10 @@ class GitFiles:
             self._repo_of[candidate] = found
         return found
 
-    def listing(self, directory: Path) -> Listing | None:
-        """git's list for the work tree `directory` is in, or None outside one (or if git failed)."""
-        root = self.repo_root(directory)
+    def listing(self, directory: Path, names: "set[str] | None" = None) -> Listing | None:
+        """git's list for the work tree `directory` is in, or None outside one (or if git failed).
+        `names`: the entries of `directory`, if listed already."""
+        root = self.repo_root(directory, names)
         if root is None:
             return None
         if root not in self._listings:

@@ -16,6 +16,7 @@ from tree_sitter import Node, QueryCursor
 
 from .context import FileContext, PackageContext
 from .model import FileModel, Function, runs_once_at_startup, single_initialiser
+from .patterns import LazyPattern
 from .source import name_hits, query
 from .structs import declared_fields, struct_specs
 
@@ -195,7 +196,7 @@ def started_at_process_level(ctx: FileContext, go: Node) -> bool:
     return runs_once_at_startup(ctx.model, root_function(ctx.model.enclosing_function(go)))
 
 
-_CLOSE = re.compile(rb"(?i)close")
+_CLOSE = LazyPattern(rb"(?i)close")
 
 
 def _memoised(method):

@@ -21,6 +21,7 @@ from tree_sitter import Node
 from .context import FileContext, PackageContext
 from .frameworks import is_handler, request_params
 from .model import FUNCTION_TYPES, Function, PackageVar, runs_once_at_startup, single_initialiser
+from .patterns import LazyPattern
 from .rule import Severity
 
 GROW = "grow"  # m[k] = v, m[k]++, m.Store(k, v), s = append(s, ...)
@@ -35,7 +36,7 @@ _SYNC_MAP_READS = frozenset({"Load", "Range", "CompareAndSwap"})
 # Calls that only read a map handed to them. Anything else might delete from it (maps.DeleteFunc,
 # a helper of the package's own): an escape.
 _READ_ONLY_CALLS = frozenset({"len", "cap", "print", "println"})
-_READ_ONLY_QUALIFIED = re.compile(
+_READ_ONLY_QUALIFIED = LazyPattern(
     r"^(fmt\.\w+|log\.\w+|log/slog\.\w+|encoding/json\.Marshal(Indent)?|reflect\.(DeepEqual|ValueOf|TypeOf)"
     r"|maps\.(Keys|Values|Clone|Equal|EqualFunc|All)|sort\.\w+|slices\.\w+|strings\.\w+)$"
 )
@@ -45,9 +46,9 @@ _RELATIONAL = frozenset({"<", "<=", ">", ">="})
 # Functions whose job is to fill a registry once, at start-up: `Register`, `MustRegister`,
 # `registerCodec`, hook registration such as `OnExit`. A registry keyed by driver or codec name,
 # or a list of exit hooks, is configuration, not growth.
-_REGISTRATION_NAME = re.compile(r"^(Must)?[Rr]egister|^On[A-Z]")
+_REGISTRATION_NAME = LazyPattern(r"^(Must)?[Rr]egister|^On[A-Z]")
 # Start-up code by name: `initGlobals`, `setupRouter`, `serverMain` (a CLI framework's action).
-_SETUP_NAME = re.compile(r"^([Ii]nit(ialize)?|[Ss]etup)([A-Z_0-9]|$)|[a-z]Main$")
+_SETUP_NAME = LazyPattern(r"^([Ii]nit(ialize)?|[Ss]etup)([A-Z_0-9]|$)|[a-z]Main$")
 
 # Key types with few possible values: a map keyed by them cannot grow past that.
 _SMALL_KEY_TYPES = frozenset({"bool", "byte", "uint8", "int8", "reflect.Type", "reflect.Kind"})
@@ -58,7 +59,7 @@ _CONSTANT_KEYS = frozenset(
 
 # Packages that exist to support tests (mocks, fakes, test utilities): their globals live for one
 # test binary's run, and filling them from exported setters is what they are for.
-_TEST_SUPPORT_PACKAGE = re.compile(r"^(mocks?|fakes?|testing|integration)$|^test|test(utils?|ing|helpers?)$|^mock_|_mocks?$")
+_TEST_SUPPORT_PACKAGE = LazyPattern(r"^(mocks?|fakes?|testing|integration)$|^test|test(utils?|ing|helpers?)$|^mock_|_mocks?$")
 
 
 @dataclass
@@ -514,7 +515,7 @@ def _constant_key(use: Use) -> bool:
 # A router's matched pattern: gin's `c.FullPath()`, chi's `RoutePattern()`, gorilla's
 # `GetPathTemplate()`, net/http's `r.Pattern` (Go 1.22).
 _ROUTE_PATTERN_CALLS = frozenset({b"FullPath", b"RoutePattern", b"GetPathTemplate"})
-_ROUTE_PATTERN_NAME = re.compile(r"(?i)(?:route|path|url)?(?:pattern|template)s?|fullpath")
+_ROUTE_PATTERN_NAME = LazyPattern(r"(?i)(?:route|path|url)?(?:pattern|template)s?|fullpath")
 
 
 def _route_pattern_key(use: Use) -> bool:
@@ -542,7 +543,7 @@ def _reads_route_pattern(node: Node) -> bool:
     return node.type == "selector_expression" and node.child_by_field_name("field").text == b"Pattern"
 
 
-_FRESH_VALUE = re.compile(
+_FRESH_VALUE = LazyPattern(
     r"^(time\.(Now|Since)|math/rand(/v2)?\.\w+|crypto/rand\.\w+|github\.com/google/uuid\.\w+"
     r"|github\.com/gofrs/uuid(/v5)?\.\w+|github\.com/rs/xid\.New\w*|sync/atomic\.Add\w*)$"
 )
@@ -569,7 +570,7 @@ def _fresh_key(use: Use) -> bool:
 
 
 # A function of the module that makes a new identifier each call: `newID()`, `generateToken()`.
-_GENERATOR = re.compile(r"(?i)^(?:new|gen(?:erate)?|make|create|random|rand|next|issue)_?\w*?"
+_GENERATOR = LazyPattern(r"(?i)^(?:new|gen(?:erate)?|make|create|random|rand|next|issue)_?\w*?"
                         r"(?:id|token|key|nonce|uuid|ticket|code|session|secret)s?$")
 
 
@@ -876,7 +877,7 @@ def describe_sites(sites: Iterable[GrowthSite], source: str = "key") -> str:
 # ---- maps in struct fields of process-lifetime values -------------------------------------------
 
 # Key names that say one entry per client: an address, a token, a user or session id.
-_PER_CLIENT_NAME = re.compile(r"(?i)(^|_)(ip|addr|address|remote|host|client|token|session|sid|user|uid|visitor|login|email|phone)")
+_PER_CLIENT_NAME = LazyPattern(r"(?i)(^|_)(ip|addr|address|remote|host|client|token|session|sid|user|uid|visitor|login|email|phone)")
 
 
 @dataclass

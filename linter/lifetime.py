@@ -34,9 +34,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .callgraph import BENCHMARK, ONCE, REQUEST, TEST, PackageSummary
 from .addresses import is_loopback
+from .callgraph import BENCHMARK, ONCE, REQUEST, TEST, PackageSummary
 from .clients import maker_key
+from .patterns import LazyPattern
 from .routes import AUTHENTICATED, BODY_LIMIT, DEVELOPER_SWITCH
 from .rule import Finding, Severity, lowered
 
@@ -55,7 +56,7 @@ DESCRIBE = {
 }
 
 # Directories whose packages exist for tests or as examples: their code never runs in production.
-_TEST_SUPPORT = re.compile(r"(?:tests?|testutils?|testhelpers?|testing|testfiles|testenv|testserver|e2e|mocks?|fakes?|"
+_TEST_SUPPORT = LazyPattern(r"(?:tests?|testutils?|testhelpers?|testing|testfiles|testenv|testserver|e2e|mocks?|fakes?|"
                            r"\w+test|\w+_tests?|\w+testing|integration|test[a-z0-9]+|"
                            r"tests?[-_][\w-]+|[\w-]+-tests?|testers?|\w+mocks?|(?:mock|fake)[-_]?(?:server|srv|api|backend|client)s?)", re.I)
 # English words that end in "test" and name ordinary packages.
@@ -63,12 +64,12 @@ _NOT_TEST_SUPPORT = frozenset({"latest", "contest", "attest", "protest", "greate
                                "shortest", "largest", "highest", "lowest", "oldest", "newest", "earliest", "nearest",
                                "testament", "testimony", "testimonials"})
 # An example's directory, also as a word of a longer name: `examples/`, `cmd/app-demo-p2p/`, `demo_server/`.
-_EXAMPLES = re.compile(r"(?:_?examples?|demos?|samples?|dummy|\w*playground|"
-                       r"(?:[\w.]+[-_])?(?:examples?|demos?|samples?)(?:[-_][\w.-]*)?)", re.I)
+_EXAMPLES = LazyPattern(r"(?:_?examples?|demos?|samples?|dummy|\w*playground|"
+                        r"(?:[\w.]+[-_])?(?:examples?|demos?|samples?)(?:[-_][\w.-]*)?)", re.I)
 # Top-level directories of programs developers run and nobody deploys: build and release tooling,
 # scripts, benchmarks and load generators, contributed example programs, documentation sites (`hack/verify`, `tools/gen`,
 # `perf/`, `contrib/lock`, `docs/main.go`).
-_DEVELOPER_PROGRAMS = re.compile(r"(?:hack|scripts?|tools?|build|devtools?|bench(?:marks?)?|perf|loadtests?|stress|"
+_DEVELOPER_PROGRAMS = LazyPattern(r"(?:hack|scripts?|tools?|build|devtools?|bench(?:marks?)?|perf|loadtests?|stress|"
                                  r"contrib|docs?|website)", re.I)
 
 
@@ -166,6 +167,24 @@ def one_run():
         _REMEMBERED = previous
 
 
+def remember_go_mods(found_by_discovery: list[tuple[Path, Path | None]]) -> None:
+    """Within `one_run`, (package directory, nearest go.mod or None) pairs that discovery found:
+    module_paths then need not look for them again, one stat per package directory."""
+    if _REMEMBERED is None:
+        return
+    paths: dict[Path, str] = {}
+    for directory, go_mod in found_by_discovery:
+        if directory in _REMEMBERED:
+            continue
+        if go_mod is None:
+            _REMEMBERED[directory] = None
+            continue
+        path = paths.get(go_mod)
+        if path is None:
+            path = paths[go_mod] = _module_path(go_mod)
+        _REMEMBERED[directory] = (go_mod.parent, path)
+
+
 def module_paths(directories: list[Path]) -> dict[Path, tuple[Path, str]]:
     """For each package directory, its module root and module path, from the nearest go.mod."""
     found: dict[Path, tuple[Path, str] | None] = _REMEMBERED if _REMEMBERED is not None else {}
@@ -179,13 +198,16 @@ def module_paths(directories: list[Path]) -> dict[Path, tuple[Path, str]]:
                 result = found[current]
                 break
             chain.append(current)
-            go_mod = current / "go.mod"
-            if go_mod.is_file():
-                result = (current, _module_path(go_mod))
+            # os.path on the string: pathlib's `/` and `is_file` cost more than the stat, and
+            # every package directory of a run comes here.
+            go_mod = os.path.join(current, "go.mod")
+            if os.path.isfile(go_mod):
+                result = (current, _module_path(Path(go_mod)))
                 break
-            if current.parent == current:
+            parent = current.parent
+            if parent == current:
                 break
-            current = current.parent
+            current = parent
         for item in chain:
             found[item] = result
         return result
@@ -198,7 +220,7 @@ def module_paths(directories: list[Path]) -> dict[Path, tuple[Path, str]]:
     return answer
 
 
-_MODULE = re.compile(rb"^\s*module\s+\"?([^\s\"]+)", re.M)
+_MODULE = LazyPattern(rb"^\s*module\s+\"?([^\s\"]+)", re.M)
 
 
 def _module_path(go_mod: Path) -> str:
@@ -312,7 +334,7 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
 
 # Methods that start, run or stop a service: a type registered as a gRPC service often has them
 # too, and they are not RPCs (an RPC returns its response; a streaming RPC takes its stream).
-_LIFECYCLE = re.compile(r"(?:Serve|Start|Run|Stop|Close|Shutdown|Listen|Init|Wait)\w*")
+_LIFECYCLE = LazyPattern(r"(?:Serve|Start|Run|Stop|Close|Shutdown|Listen|Init|Wait)\w*")
 
 
 def _lifecycle_method(node: "Node", summary: PackageSummary) -> bool:
@@ -753,7 +775,7 @@ _GUARD_TEXT = {
     "limit": "; every route registered with this handler has a middleware named for a body size limit in front of "
              "it, which bounds the read if it limits what the handler reads",
 }
-_LITERAL_SUFFIX = re.compile(r"(?:\.func\d+)+$")
+_LITERAL_SUFFIX = LazyPattern(r"(?:\.func\d+)+$")
 
 
 def _route_guard(table: LifetimeTable, finding: Finding) -> str | None:

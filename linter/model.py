@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from tree_sitter import Node, QueryCursor
 
+from .patterns import LazyPattern
 from .source import SourceFile, cached_property, name_hits, query
 
 if TYPE_CHECKING:
@@ -39,10 +40,10 @@ _GO_STATEMENTS_QUERY = GO_STATEMENTS_PATTERN + " @go"
 # and constructors (by qualified callee).
 _KNOWN_VARIABLES = {"net/http.DefaultClient": "*net/http.Client"}
 _KNOWN_CONSTRUCTORS = {"time.NewTicker": "*time.Ticker", "time.NewTimer": "*time.Timer"}
-_IDENT_START = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_VERSION_ELEMENT = re.compile(r"v[0-9]+")
-_SPACES = re.compile(r"\s+")
-_TYPE_ARGUMENTS = re.compile(r"\[.*$")
+_IDENT_START = LazyPattern(r"[A-Za-z_][A-Za-z0-9_]*")
+_VERSION_ELEMENT = LazyPattern(r"v[0-9]+")
+_SPACES = LazyPattern(r"\s+")
+_TYPE_ARGUMENTS = LazyPattern(r"\[.*$")
 
 
 @lru_cache(maxsize=8192)  # a few hundred import paths, asked for in every file that imports them

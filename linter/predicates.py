@@ -7,9 +7,10 @@ node, which on real code costs about 7% of a parse per pattern; `#any-of?` and `
 from __future__ import annotations
 
 import re
+from .patterns import LazyPattern
 
 # `#not-match?` stays: the bindings' `#not-any-of?` does not filter the same way (checked in tests).
-_MATCH = re.compile(r'\(#match\?\s+(@[\w.-]+)\s+"((?:[^"\\]|\\.)*)"\s*\)')
+_MATCH = LazyPattern(r'\(#match\?\s+(@[\w.-]+)\s+"((?:[^"\\]|\\.)*)"\s*\)')
 
 
 def simplify_predicates(query: str) -> str:

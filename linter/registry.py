@@ -19,7 +19,6 @@ fast path declared by a rule that has no `check` to use it.
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import pkgutil
 import re
@@ -89,6 +88,8 @@ def _declarations(rule: Rule, module: ModuleType) -> tuple[str | None, frozenset
     _check_rule(rule, module)
     for name, value in names.items():
         if _UPPER_NAME.fullmatch(name) and name not in DECLARATIONS and not _imported(name, value):
+            import difflib  # only to word the error
+
             close = difflib.get_close_matches(name, DECLARATIONS, n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]}?)" if close else " (private names start with `_`)"
             raise _fail(module, f"unknown declaration {name}{hint}; a rule declares only {', '.join(DECLARATIONS)}")
@@ -96,6 +97,8 @@ def _declarations(rule: Rule, module: ModuleType) -> tuple[str | None, frozenset
         # A public function of the module's own that the engine will never call is a misspelt entry point.
         if isinstance(value, FunctionType) and value.__module__ == module.__name__ and not name.startswith("_") \
                 and name not in ENTRY_POINTS:
+            import difflib  # only to word the error
+
             close = difflib.get_close_matches(name, ENTRY_POINTS, n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]}?)" if close else ""
             raise _fail(module, f"public function {name} is not an entry point{hint}; name helpers with a leading `_`")

@@ -20,19 +20,20 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 from .model import single_initialiser
+from .patterns import LazyPattern
 
 if TYPE_CHECKING:
     from .callgraph import _FileSummariser
     from .model import Function
 
 # Route registration methods of net/http, gin, echo, chi, gorilla/mux, fiber, httprouter.
-_ROUTE_CALL = re.compile(
+_ROUTE_CALL = LazyPattern(
     rb"\.(?:GET|POST|PUT|PATCH|DELETE|Any|Handle|HandleFunc|Get|Post|Put|Patch|Delete|Match|Add|Method|MethodFunc)"
     rb"[ \t]*\(")
 # What authentication middleware is called: JWTAuth, RequireSession, casbin.Enforce, apiKeyGuard.
-AUTH_WORDS = re.compile(r"(?i)auth|jwt|token|session|login|permission|rbac|acl\b|casbin|api_?key|oauth|oidc|"
+AUTH_WORDS = LazyPattern(r"(?i)auth|jwt|token|session|login|permission|rbac|acl\b|casbin|api_?key|oauth|oidc|"
                         r"signin|guard|privilege|credential|require(?:user|admin|role)|admin_?only")
-_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`')
+_STRING = LazyPattern(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`')
 
 
 def authenticated(text: str) -> bool:
@@ -44,7 +45,7 @@ AUTHENTICATED = 1  # something named for authentication stands in front of the r
 DEVELOPER_SWITCH = 2  # the route exists only when a debug, test or demo switch is on
 BODY_LIMIT = 4  # a middleware named for a body size limit stands in front of the route
 # echo's `middleware.BodyLimit("2M")`, `limitBody(1 << 20)`, `MaxBytes(…)`, `RequestSizeLimiter`
-_BODY_LIMIT = re.compile(r"(?i)body_?limit|limit_?(?:request_?)?body|max_?bytes|(?:request_?)?size_?limit")
+_BODY_LIMIT = LazyPattern(r"(?i)body_?limit|limit_?(?:request_?)?body|max_?bytes|(?:request_?)?size_?limit")
 
 
 def limits_body(text: str) -> bool:
@@ -52,7 +53,7 @@ def limits_body(text: str) -> bool:
 # `if cfg.DebugEndpoint {`, `if *devMode {`, `if opts.EnableEcho {`: a switch for developers.
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _WORD_STARTS = frozenset(bytes([b]) for b in _WORD_BYTES)
-_SWITCH = re.compile(r"(?i)debug|echo|test|demo|mock|fake|\bdev|develop|example|playground|sandbox")
+_SWITCH = LazyPattern(r"(?i)debug|echo|test|demo|mock|fake|\bdev|develop|example|playground|sandbox")
 
 
 def collect(summariser: "_FileSummariser") -> None:
@@ -135,11 +136,11 @@ def collect(summariser: "_FileSummariser") -> None:
 
 # `r.Body = http.MaxBytesReader(w, r.Body, n)`, `c.Request.Body = http.MaxBytesReader(…)`: a wrapper
 # that limits the body of every request it passes on.
-_BODY_WRAPPER = re.compile(rb"\.Body\s*=\s*http\.MaxBytesReader\(")
+_BODY_WRAPPER = LazyPattern(rb"\.Body\s*=\s*http\.MaxBytesReader\(")
 
 
-_PASSES_ON = re.compile(rb"\.ServeHTTP\(|\.Next\(\s*\)")
-_READS_BODY = re.compile(rb"ReadAll\(|\.Decode\(|io\.Copy\(|\.Bind\w*\(|GetRawData\(")
+_PASSES_ON = LazyPattern(rb"\.ServeHTTP\(|\.Next\(\s*\)")
+_READS_BODY = LazyPattern(rb"ReadAll\(|\.Decode\(|io\.Copy\(|\.Bind\w*\(|GetRawData\(")
 
 
 def body_limits(summariser: "_FileSummariser") -> None:

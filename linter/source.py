@@ -14,6 +14,7 @@ from pathlib import Path
 
 import tree_sitter
 import tree_sitter_go
+from .patterns import LazyPattern
 
 GO = tree_sitter.Language(tree_sitter_go.language())
 _BOM = b"\xef\xbb\xbf"
@@ -72,7 +73,7 @@ def name_hits(data: bytes, key: bytes, start: int = 0, end: int | None = None):
         at = data.find(key, at + 1, end)
 
 
-_COMMENTS = re.compile(rb"//[^\n]*|/\*.*?\*/", re.S)
+_COMMENTS = LazyPattern(rb"//[^\n]*|/\*.*?\*/", re.S)
 
 
 def without_comments(data: bytes) -> bytes:

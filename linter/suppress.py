@@ -25,18 +25,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .patterns import LazyPattern
 from .rule import Notification, NotificationKind
 from .source import SourceFile
 
-_DIRECTIVE = re.compile(rb"//(?:nolint|goleaklint):")
+_DIRECTIVE = LazyPattern(rb"//(?:nolint|goleaklint):")
 # A directive of ours written with a space after `//`: not a directive, for golangci-lint either.
-_SPACED = re.compile(rb"//[ \t]+(?:nolint:(?:[\w-]*,)*(?:goleaklint|all)\b|goleaklint:)")
-_NOLINT = re.compile(r"//nolint:(?P<linters>\S+)(?P<rest>.*)$", re.S)
-_OURS = re.compile(r"//goleaklint:(?P<verb>[\w-]*)(?P<rest>.*)$", re.S)
-_RULE_ID = re.compile(r"GL[0-9]{3}")
+_SPACED = LazyPattern(rb"//[ \t]+(?:nolint:(?:[\w-]*,)*(?:goleaklint|all)\b|goleaklint:)")
+_NOLINT = LazyPattern(r"//nolint:(?P<linters>\S+)(?P<rest>.*)$", re.S)
+_OURS = LazyPattern(r"//goleaklint:(?P<verb>[\w-]*)(?P<rest>.*)$", re.S)
+_RULE_ID = LazyPattern(r"GL[0-9]{3}")
 # Another linter's waiver: golangci-lint's `//nolint[:a,b]` (a space after `//` too: the authors'
 # intent is plain, whether or not golangci-lint honours it) and gosec's `#nosec [G112 G114]`.
-_WAIVER = re.compile(rb"//[ \t]*nolint\b(?::(?P<linters>[\w,.-]+))?|#nosec\b(?P<checks>(?:[ \t,]+G[0-9]{3})*)")
+_WAIVER = LazyPattern(rb"//[ \t]*nolint\b(?::(?P<linters>[\w,.-]+))?|#nosec\b(?P<checks>(?:[ \t,]+G[0-9]{3})*)")
 
 
 @dataclass(eq=False)

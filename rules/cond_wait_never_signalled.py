@@ -10,6 +10,7 @@ from tree_sitter import Node, QueryCursor
 from goleaklint.context import FileContext, PackageContext
 from goleaklint.goroutines import last_name
 from goleaklint.model import enclosing_loop
+from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query, without_comments
 
@@ -73,8 +74,8 @@ func (q *Queue) Push(it Item) {
 )
 
 # `cond *sync.Cond` in a struct; `c := sync.NewCond(&mu)`, `s.cond = sync.NewCond(…)`, `cond: sync.NewCond(…)`.
-_DECLARED = re.compile(rb"(?m)^\s*(\w+)\s+\*?sync\.Cond\b")
-_MADE = re.compile(rb"([\w.]+)\s*(?::?=|:)\s*(?:&\s*)?sync\.NewCond\(")
+_DECLARED = LazyPattern(rb"(?m)^\s*(\w+)\s+\*?sync\.Cond\b")
+_MADE = LazyPattern(rb"([\w.]+)\s*(?::?=|:)\s*(?:&\s*)?sync\.NewCond\(")
 _WAITS = """
 (call_expression
   function: (selector_expression operand: (_) @cond field: (field_identifier) @m (#eq? @m "Wait"))

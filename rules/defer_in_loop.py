@@ -7,12 +7,13 @@ from typing import Iterable
 
 from tree_sitter import Node, QueryCursor
 
-from goleaklint.context import FileContext
 from goleaklint.callgraph import in_unbounded_loop
 from goleaklint.cfg import BENCHMARK_LOOP, BREAK_TARGETS, FOREVER, RANGE, loop_header
+from goleaklint.context import FileContext
 from goleaklint.model import FileModel, Function, enclosing_loop, single_initialiser
-from goleaklint.source import query
+from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
+from goleaklint.source import query
 
 RULE = Rule(
     id="GL404",
@@ -394,10 +395,10 @@ def _note_reason(ctx: FileContext, call: Node, loop: Node) -> str | None:
     return None
 
 
-_DRAINS = re.compile(rb"(?:io\.ReadAll|ioutil\.ReadAll|io\.Copy\(\s*(?:io|ioutil)\.Discard\s*,)\(?\s*")
+_DRAINS = LazyPattern(rb"(?:io\.ReadAll|ioutil\.ReadAll|io\.Copy\(\s*(?:io|ioutil)\.Discard\s*,)\(?\s*")
 
 
-_RESPONSE_BODY = re.compile(r"\.(?:Body|RawBody\(\s*\))$")
+_RESPONSE_BODY = LazyPattern(r"\.(?:Body|RawBody\(\s*\))$")
 
 
 def _rows_read_to_end(ctx: FileContext, call: Node, loop: Node) -> str | None:

@@ -8,11 +8,12 @@ from typing import Iterable
 from tree_sitter import Node, QueryCursor
 
 from goleaklint.context import PackageContext
+from goleaklint.fieldchannels import CLOSE, RANGE, RECEIVE, SEND, FieldChannel, FieldUse
 from goleaklint.goroutines import last_name
 from goleaklint.model import enclosing_loop
-from goleaklint.source import query, without_comments
-from goleaklint.fieldchannels import CLOSE, RANGE, RECEIVE, SEND, FieldChannel, FieldUse
+from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
+from goleaklint.source import query, without_comments
 
 RULE = Rule(
     id="GL105",
@@ -137,7 +138,7 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
                     fix=_FIX_SEND, severity=Severity.NOTE if service else None)
 
 
-_CONTEXT_LIVE = re.compile(r"\s*[\w.]+\.Err\(\)\s*==\s*nil\s*")
+_CONTEXT_LIVE = LazyPattern(r"\s*[\w.]+\.Err\(\)\s*==\s*nil\s*")
 def _waits_on(send: FieldUse, stops: set[str]) -> bool:
     """The sending function receives from one of the named stop channels somewhere."""
     function = send.function

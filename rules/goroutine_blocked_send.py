@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterable
 
 from tree_sitter import Node, QueryCursor
@@ -14,6 +13,7 @@ from goleaklint.constants import loop_count
 from goleaklint.context import FileContext
 from goleaklint.goroutines import started_at_process_level
 from goleaklint.model import enclosing_loop, single_initialiser
+from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
 
@@ -133,9 +133,9 @@ _SERVE = frozenset({"Serve", "ServeTLS", "ListenAndServe", "ListenAndServeTLS"})
 # Stop or GracefulStop.
 _HTTP_STOPS = frozenset({"Shutdown", "Close"})
 _GRPC_STOPS = frozenset({"Stop", "GracefulStop"})
-_NOT_CLOSED = re.compile(r"!=\s*(\w+\.)?ErrServerClosed\b|!\s*errors\.Is\([^()]*ErrServerClosed\s*\)")
-_IS_CLOSED = re.compile(r"==\s*(\w+\.)?ErrServerClosed\b|(?<!!)\berrors\.Is\([^()]*ErrServerClosed\s*\)")
-_NOT_NIL = re.compile(r"^\s*\w+\s*!=\s*nil\s*$")
+_NOT_CLOSED = LazyPattern(r"!=\s*(\w+\.)?ErrServerClosed\b|!\s*errors\.Is\([^()]*ErrServerClosed\s*\)")
+_IS_CLOSED = LazyPattern(r"==\s*(\w+\.)?ErrServerClosed\b|(?<!!)\berrors\.Is\([^()]*ErrServerClosed\s*\)")
+_NOT_NIL = LazyPattern(r"^\s*\w+\s*!=\s*nil\s*$")
 
 
 def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding]:

@@ -13,6 +13,7 @@ from goleaklint.channels import named_local_channel
 from goleaklint.goroutines import (PackageFunctions, command_line_file, go_call, go_literal, last_name, root_function,
                                    started_at_process_level)
 from goleaklint.model import Function, single_initialiser
+from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
 
@@ -111,8 +112,8 @@ _LOOP_EXITS = """
 (goto_statement) @goto
 (call_expression) @call
 """
-_WORDS = re.compile(r"\w+")
-_ENDS = re.compile(r"(?i)(done|quit|stop|exit|clos|shutdown|cancel|term|kill|die|finish|abort|halt)")
+_WORDS = LazyPattern(r"\w+")
+_ENDS = LazyPattern(r"(?i)(done|quit|stop|exit|clos|shutdown|cancel|term|kill|die|finish|abort|halt)")
 
 
 def check_package(pkg: PackageContext) -> Iterable[Finding]:
@@ -165,12 +166,12 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
         yield from _unstopped_helpers(pkg, ctx, functions)
 
 
-_STOPPERS = re.compile(r"(?i)^(stop|close|shutdown|cancel|quit|exit|terminate|halt|kill|release|dispose|destroy|finish|teardown)")
+_STOPPERS = LazyPattern(r"(?i)^(stop|close|shutdown|cancel|quit|exit|terminate|halt|kill|release|dispose|destroy|finish|teardown)")
 # `.Start()` / `.Run()` with nothing between the parentheses, in bytes: a constructor without one
 # starts no helper, and most files have none, so the types of their constructors are never asked.
 # (Two patterns that each begin with a literal: `re` then skips to its occurrences, where a leading
 # `\b` or alternation is tried at every byte, ten times slower.)
-_START_CALL_BYTES = (re.compile(rb"Start[ \t\r\n]*\([ \t\r\n]*\)"), re.compile(rb"Run[ \t\r\n]*\([ \t\r\n]*\)"))
+_START_CALL_BYTES = (LazyPattern(rb"Start[ \t\r\n]*\([ \t\r\n]*\)"), LazyPattern(rb"Run[ \t\r\n]*\([ \t\r\n]*\)"))
 
 
 def _calls_start(data: bytes, start: int = 0, end: int | None = None) -> bool:

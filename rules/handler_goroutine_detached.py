@@ -15,6 +15,7 @@ from goleaklint.goroutines import PackageFunctions, awaited, go_call, go_literal
 from goleaklint.model import FileModel, Function
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
+from goleaklint.patterns import LazyPattern
 
 RULE = Rule(
     id="GL104",
@@ -141,7 +142,7 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
 
 # Taking the connection over from the server: a websocket upgrade (gorilla, coder/nhooyr, x/net),
 # or net/http's Hijack.
-_UPGRADE = re.compile(rb"\.(?:Upgrade|Hijack)\(|\bwebsocket\.Accept\(")
+_UPGRADE = LazyPattern(rb"\.(?:Upgrade|Hijack)\(|\bwebsocket\.Accept\(")
 
 
 def _after_upgrade(ctx: FileContext, handler, go: Node) -> bool:

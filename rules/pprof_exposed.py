@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from typing import Iterable
 
 from tree_sitter import Node, QueryCursor
@@ -11,6 +9,7 @@ from tree_sitter import Node, QueryCursor
 from goleaklint.addresses import LOOPBACK, MEMORY, NETWORK, UNIX, UNKNOWN, Reach, address_reach, listener_reach
 from goleaklint.context import FileContext, PackageContext
 from goleaklint.model import descendants
+from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
 from goleaklint.structs import stored_in_field
@@ -324,11 +323,11 @@ def _finding(ctx: FileContext, node: Node, reach: Reach, where: str | None, *, m
     return ctx.finding(RULE, node, message, fix=_FIX, severity=severity, address=reach.option)
 
 
-_PROFILING = re.compile(r"(?i)pprof|profil|debug")
+_PROFILING = LazyPattern(r"(?i)pprof|profil|debug")
 # `http.Handle("/path", …)` / `http.HandleFunc("/path", …)`: a route on the default mux.
 # (Without a leading `\b`: a pattern that begins with a literal skips to its occurrences, ten times
 # faster; the boundary is checked after, see _default_mux_routes.)
-_DEFAULT_MUX_ROUTE = re.compile(rb'http\.(?:DefaultServeMux\.)?Handle(?:Func)?\(\s*"([^"]*)"')
+_DEFAULT_MUX_ROUTE = LazyPattern(rb'http\.(?:DefaultServeMux\.)?Handle(?:Func)?\(\s*"([^"]*)"')
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
@@ -386,7 +385,7 @@ def _only_profiling(ctx: FileContext, calls: list[Node], decl: Node) -> bool:
     return True
 
 
-_SWITCH = re.compile(r'!=\s*""|(?i:(?:port|addr)\w*\s*(?:!=|>)\s*0\b)|(?i:enable|debug|pprof|profil)')
+_SWITCH = LazyPattern(r'!=\s*""|(?i:(?:port|addr)\w*\s*(?:!=|>)\s*0\b)|(?i:enable|debug|pprof|profil)')
 
 
 _TOOLKIT_SERVE = ("github.com/prometheus/exporter-toolkit/web.ListenAndServe",

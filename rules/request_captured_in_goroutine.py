@@ -13,6 +13,7 @@ from goleaklint.context import FileContext
 from goleaklint.goroutines import awaited, go_call, go_literal
 from goleaklint.model import FileModel
 from goleaklint.rule import Docs, Finding, Rule, Severity
+from goleaklint.patterns import LazyPattern
 
 RULE = Rule(
     id="GL301",
@@ -285,7 +286,7 @@ def _parameter_names(literal: Node) -> list[Node | None]:
 
 
 _LOGGER_NAMES = frozenset({"log", "slog", "logger", "logging", "logs", "logrus", "zap", "zerolog", "klog", "glog", "logr"})
-_LOG_METHOD = re.compile(r"[Ll]og(?:[A-Z_]\w*)?")
+_LOG_METHOD = LazyPattern(r"[Ll]og(?:[A-Z_]\w*)?")
 
 
 def _logging_call(model: FileModel, call: Node | None) -> bool:

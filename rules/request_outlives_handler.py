@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterable
 
 from tree_sitter import Node, QueryCursor
@@ -12,6 +11,7 @@ from goleaklint.context import FileContext
 from goleaklint.model import FileModel, Function
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
+from goleaklint.patterns import LazyPattern
 
 RULE = Rule(
     id="GL302",
@@ -87,7 +87,7 @@ _DELETES = """
 # Every request value is reached from a parameter of a request type (`r *http.Request`, `c
 # *gin.Context`, `c echo.Context`, `ctx *fasthttp.RequestCtx`) of the function that stores it or of
 # one around it; each of those type names holds one of these words.
-_REQUEST_PARAM_WORDS = re.compile(rb"Request|Writer|Context|Ctx")
+_REQUEST_PARAM_WORDS = LazyPattern(rb"Request|Writer|Context|Ctx")
 
 
 def _may_hold_request(model: FileModel, node: Node, known: dict[int, bool]) -> bool:
@@ -317,7 +317,7 @@ def _through_index(target: Node, root: Node) -> bool:
     return False
 
 
-_PER_REQUEST_METHODS = re.compile(r"(?i)^(reset|init|initiali[sz]e|setup|acquire|release|renew|prepare|wrap|new|set|with|bind|attach)")
+_PER_REQUEST_METHODS = LazyPattern(r"(?i)^(reset|init|initiali[sz]e|setup|acquire|release|renew|prepare|wrap|new|set|with|bind|attach)")
 
 
 def _long_lived_receiver(owner: Function | None, handler: Function) -> bool:

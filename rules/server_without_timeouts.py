@@ -11,6 +11,7 @@ from tree_sitter import Node, QueryCursor
 from goleaklint.addresses import NETWORK, Reach, address_reach, listener_reach
 from goleaklint.context import FileContext
 from goleaklint.model import declared_value, single_initialiser
+from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query, without_comments
 from goleaklint.structs import stored_in_field
@@ -192,7 +193,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
 
 
 # Words that name an operational port: metrics, health checks, probes, profiling, debugging.
-_OPERATIONAL = re.compile(r"(?i)metric|health|prometheus|prom(?:x|http)?\b|pprof|debug|diagnos|probe|liveness|readiness|"
+_OPERATIONAL = LazyPattern(r"(?i)metric|health|prometheus|prom(?:x|http)?\b|pprof|debug|diagnos|probe|liveness|readiness|"
                           r"telemetry|observability|(?-i:(?<![a-z])[pP]rom(?=[A-Z_0-9]|$))")
 _PORT_NOTE = (" (a metrics, health or debug port, by the names around it: operators reach it, not clients, and "
               "whether it is exposed at all is GL501's question)")
@@ -200,7 +201,7 @@ _PORT_NOTE = (" (a metrics, health or debug port, by the names around it: operat
 
 # A browser opened by the program: pkg/browser, skratchdot/open-golang, cli/browser, a helper of
 # the program's own named for it, or the platforms' openers run as commands.
-_BROWSER = re.compile(rb"\bbrowser\.Open(?:URL|File|Reader)\(|\bopen\.(?:Run|Start|RunWith|StartWith)\(|"
+_BROWSER = LazyPattern(rb"\bbrowser\.Open(?:URL|File|Reader)\(|\bopen\.(?:Run|Start|RunWith|StartWith)\(|"
                       rb"\b[oO]pen_?[bB]rowser\(|\"xdg-open\"")
 _BROWSER_NOTE = (" (a server for the user's own browser, which this file opens on it: a command a developer runs, "
                  "not a service clients reach)")
@@ -215,7 +216,7 @@ def _opens_browser(ctx: FileContext) -> bool:
 
 # An address named for the profiler (`opts.ProfilerAddr`, `net.JoinHostPort("", cfg.Profile)`): only
 # in the address, where "profile" cannot be a user's profile page.
-_PROFILER = re.compile(r"(?i:profil(?:e|er|ing))(?![a-z])")
+_PROFILER = LazyPattern(r"(?i:profil(?:e|er|ing))(?![a-z])")
 
 
 def _profiler_address(ctx: FileContext, address: Node | None) -> bool:
@@ -318,7 +319,7 @@ def _handed_with_listener(ctx: FileContext, call: Node, bound: tuple[str, object
 
 # What may follow a server variable or field without serving it or handing it on: shutting it
 # down, setting a field, testing it against nil, assigning it.
-_NOT_SERVING = re.compile(rb"\s*(?:\.\s*(?:Shutdown|Close|RegisterOnShutdown|SetKeepAlivesEnabled)\s*\(|"
+_NOT_SERVING = LazyPattern(rb"\s*(?:\.\s*(?:Shutdown|Close|RegisterOnShutdown|SetKeepAlivesEnabled)\s*\(|"
                           rb"\.\s*\w+\s*=[^=]|[!=]=\s*nil\b|=[^=])")
 
 
@@ -463,7 +464,7 @@ def _routes_of(ctx: FileContext, mux: Node) -> list[Node]:
 
 
 # Among routes that all serve operations, a status page or a ping is one more (`/status.json`).
-_OPERATIONAL_ROUTE = re.compile(r"(?i)(?<!\.)status|\bping\b")  # not `http.StatusSeeOther`
+_OPERATIONAL_ROUTE = LazyPattern(r"(?i)(?<!\.)status|\bping\b")  # not `http.StatusSeeOther`
 
 
 def _operational_routes(ctx: FileContext, handler: Node | None) -> bool:

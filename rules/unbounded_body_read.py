@@ -11,6 +11,7 @@ from tree_sitter import Node, QueryCursor
 from goleaklint.context import FileContext
 from goleaklint.frameworks import GIN, is_handler, is_request_type
 from goleaklint.model import Function
+from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
 from goleaklint.structs import declared_type_node, field_type, struct_fields
@@ -250,16 +251,16 @@ def _limited(ctx: FileContext, owner: Function, body_text: str, read_at: int) ->
 
 # `checkAdmin(r)`, `s.CheckRequestPerm(r, p)`, `HasPermission(…)`, `RequireAuth(…)`: a check that
 # the caller is allowed in.
-_CHECK = re.compile(r"(?:check|has|require|verify|ensure|validate|is|can|must|authori[sz]e|authenticate)[A-Z_]?\w*"
+_CHECK = LazyPattern(r"(?:check|has|require|verify|ensure|validate|is|can|must|authori[sz]e|authenticate)[A-Z_]?\w*"
                     r"(?:perm|auth|admin|role|access|acl|login|token|scope|owner|signature|apikey)\w*", re.I)
 # `GetCurrentUser(c)`, `auth.UserFromContext(ctx)`, `ExtractClaims(c)`: who the caller is, which
 # only an authentication in front of the handler can say.
-_IDENTITY = re.compile(r"(?:get|must|mustget)?(?:current|login|logged\w*|auth\w*|session|jwt|token)"
+_IDENTITY = LazyPattern(r"(?:get|must|mustget)?(?:current|login|logged\w*|auth\w*|session|jwt|token)"
                        r"(?:user|claims|identity|principal|account)\w*"
                        r"|(?:extract|parse|must|get|mustget)(?:jwt|token)?claims\w*|mustget(?:user|identity|principal|account)\w*"
                        r"|(?:user|claims|identity|principal|account)\w*from(?:context|ctx|request|req|token|session|jwt)", re.I)
 # gin's and echo's context values an authentication middleware sets: `c.MustGet("claims")`.
-_IDENTITY_KEY = re.compile(r"(?i)user|claims|identity|principal|uid|account")
+_IDENTITY_KEY = LazyPattern(r"(?i)user|claims|identity|principal|uid|account")
 _CONTEXT_GETTERS = frozenset({"Get", "MustGet", "GetString", "GetInt", "GetInt64", "GetUint", "GetUint64"})
 
 

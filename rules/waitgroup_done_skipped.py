@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterable
 
 from tree_sitter import Node, QueryCursor
@@ -10,6 +9,7 @@ from tree_sitter import Node, QueryCursor
 from goleaklint.context import FileContext, PackageContext
 from goleaklint.goroutines import PackageFunctions, deferred, go_literal
 from goleaklint.model import Function
+from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
 from goleaklint.structs import field_type
@@ -164,7 +164,7 @@ def _added_before(ctx: FileContext, owner: Function, go: Node, name: str) -> boo
 
 
 # `<-ctx.Done()`: a receive from a context, not a WaitGroup's Done.
-_CONTEXT_DONE = re.compile(rb"<-\s*[\w.()\[\]]*?\.Done\(\)")
+_CONTEXT_DONE = LazyPattern(rb"<-\s*[\w.()\[\]]*?\.Done\(\)")
 
 
 def _mentions_done(data: bytes) -> bool:

@@ -306,14 +306,14 @@ def test_cli_warm_runs_reuse_the_lifetimes_and_see_a_new_caller(service_copy, tm
     assert [p for p in tables if p.is_file()], "the run's lifetimes were not cached"
     assert findings() == cold  # warm, from the cached lifetimes
     # The warm run really reads them: a table that says Spawn runs once silences its goroutine.
-    import hashlib
+    from goleaklint.cache import entry_checksum
 
     [table_file] = [p for p in tables if p.is_file()]
     checksum, _, payload = table_file.read_bytes().partition(b"\n")
     data = json.loads(payload)
     data["table"]["l"] = [[d, n, "once" if n in ("Spawn", "Spawn.func1") else v] for d, n, v in data["table"]["l"]]
     payload = json.dumps(data, separators=(",", ":")).encode()
-    table_file.write_bytes(hashlib.blake2b(payload, digest_size=16).hexdigest().encode() + b"\n" + payload)
+    table_file.write_bytes(entry_checksum(payload) + b"\n" + payload)
     assert ("internal/worker/worker.go", 7, "GL103", "warning") in cold
     assert ("internal/worker/worker.go", 7, "GL103", "warning") not in findings()
     table_file.unlink()
