@@ -55,7 +55,8 @@ wg.Wait() // never returns after one failed fetch""",
         }
         store(body)
     }()""",
-        limits="Only goroutines written as a literal where `Add` is called are followed; a goroutine "
+        limits="A `Done` inside a loop of the goroutine (a worker that calls it once per item it takes, after `wg.Add(len(items))`) counts items, not goroutines: not reported. "
+        "Only goroutines written as a literal where `Add` is called are followed; a goroutine "
         "running a named function (`go s.worker(&wg)`) is not. The WaitGroup is matched by its text "
         "(`wg`, `s.wg`). Conditions are not evaluated: an early return that cannot happen in "
         "practice is still a path.",
@@ -103,6 +104,8 @@ def _check_go(pkg: PackageContext, functions: PackageFunctions, ctx: FileContext
             continue
         if any(model.enclosing_function(call) is not literal for call in calls):
             continue  # a Done in a nested closure runs who knows when
+        if any(_in_loop(call, literal.node) for call in calls):
+            continue  # a Done per item a worker takes: the count is of items, not of goroutines
         group = calls[0].child_by_field_name("function").child_by_field_name("operand")
         if not _is_wait_group(model, group):
             continue
@@ -130,6 +133,16 @@ def _check_go(pkg: PackageContext, functions: PackageFunctions, ctx: FileContext
             fix=f"call `defer {name}.Done()` as the goroutine's first statement instead of `{name}.Done()` at its end",
         )
     return None
+
+
+def _in_loop(call: Node, literal: Node) -> bool:
+    """The call sits in a loop of the goroutine's own body."""
+    current = call.parent
+    while current is not None and current.id != literal.id:
+        if current.type == "for_statement":
+            return True
+        current = current.parent
+    return False
 
 
 def _group_calls(node: Node) -> list[tuple[Node, Node, Node]]:
