@@ -156,9 +156,12 @@ _ASSIGNMENTS = "(assignment_statement) @assign"
 
 def _assigned_reach(model: FileModel, listener: Node) -> Reach:
     """The reach of a listener variable or field given its value by assignment in the function
-    that serves it: local (a unix socket, in memory) only when every assignment there makes the
-    same kind of local listener."""
+    that serves it (the function a serving goroutine's literal is written in, too): local (a unix
+    socket, in memory, loopback) only when every assignment there makes the same kind of local
+    listener."""
     function = model.enclosing_function(listener)
+    while function is not None and function.kind == "literal" and function.parent is not None:
+        function = function.parent  # `m.l, err = net.Listen(…)` in Start, `go http.Serve(m.l, h)` in its literal
     if function is None:
         return Reach(UNKNOWN)
     text = model.source.text(listener)
@@ -177,7 +180,7 @@ def _assigned_reach(model: FileModel, listener: Node) -> Reach:
         else:
             return Reach(UNKNOWN)
         kinds.add(_value_reach(model, value).kind)
-    return Reach(kinds.pop()) if len(kinds) == 1 and kinds <= {UNIX, MEMORY} else Reach(UNKNOWN)
+    return Reach(kinds.pop()) if len(kinds) == 1 and kinds <= {UNIX, MEMORY, LOOPBACK} else Reach(UNKNOWN)
 
 
 def _value_reach(model: FileModel, value: Node) -> Reach:
