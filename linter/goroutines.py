@@ -78,9 +78,14 @@ def _names_in(model: FileModel, node: Node) -> set[str]:
 def deferred(node: Node, function: Node) -> bool:
     """`node` is part of a `defer` statement of `function` (not of a function literal's body
     beyond it: the walk stops at `function`)."""
+    return within(node, function, ("defer_statement",))
+
+
+def within(node: Node, stop: Node, types: tuple[str, ...]) -> bool:
+    """An ancestor of `node` below `stop` is one of `types` (a loop, a defer)."""
     current = node.parent
-    while current is not None and current.id != function.id:
-        if current.type == "defer_statement":
+    while current is not None and current.id != stop.id:
+        if current.type in types:
             return True
         current = current.parent
     return False

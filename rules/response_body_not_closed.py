@@ -13,7 +13,6 @@ from goleaklint.context import FileContext
 from goleaklint.effects import CLOSES, CLOSES_BODY, DRAINERS, DRAINS, DRAINS_BODY, HANDS_ON, READERS
 from goleaklint.frameworks import request_context
 from goleaklint.model import Binding, declared_value, descendants
-from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.structs import field_type
 

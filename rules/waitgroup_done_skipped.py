@@ -7,7 +7,7 @@ from typing import Iterable
 from tree_sitter import Node, QueryCursor
 
 from goleaklint.context import FileContext, PackageContext
-from goleaklint.goroutines import PackageFunctions, deferred, go_literal
+from goleaklint.goroutines import PackageFunctions, deferred, go_literal, within
 from goleaklint.model import Function
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
@@ -104,7 +104,7 @@ def _check_go(pkg: PackageContext, functions: PackageFunctions, ctx: FileContext
             continue
         if any(model.enclosing_function(call) is not literal for call in calls):
             continue  # a Done in a nested closure runs who knows when
-        if any(_in_loop(call, literal.node) for call in calls):
+        if any(within(call, literal.node, ("for_statement",)) for call in calls):
             continue  # a Done per item a worker takes: the count is of items, not of goroutines
         group = calls[0].child_by_field_name("function").child_by_field_name("operand")
         if not _is_wait_group(model, group):
@@ -133,16 +133,6 @@ def _check_go(pkg: PackageContext, functions: PackageFunctions, ctx: FileContext
             fix=f"call `defer {name}.Done()` as the goroutine's first statement instead of `{name}.Done()` at its end",
         )
     return None
-
-
-def _in_loop(call: Node, literal: Node) -> bool:
-    """The call sits in a loop of the goroutine's own body."""
-    current = call.parent
-    while current is not None and current.id != literal.id:
-        if current.type == "for_statement":
-            return True
-        current = current.parent
-    return False
 
 
 def _group_calls(node: Node) -> list[tuple[Node, Node, Node]]:
