@@ -26,7 +26,7 @@ from .engine import LintResult, RunOptions, by_precision, judge_lifetimes, lint,
 from .lifetime import one_run, remember_go_mods, table_of
 from .registry import all_rules, rules_by_key
 from .report import FORMATS, Report, render
-from .rule import PRECISIONS, Finding, Severity
+from .rule import DEFAULT_MIN_PRECISION, PRECISIONS, Finding, Severity, below
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -297,7 +297,12 @@ def _list_rules(fmt: str, out: TextIO) -> int:
     if fmt not in ("text", "concise"):
         raise ConfigError(f"--list-rules prints text or json, not {fmt}")
     for rule in rules:
-        out.write(f"{rule.id}  {rule.slug:<32} {rule.severity.value:<8} {rule.title}\n")
+        out.write(f"{rule.id}  {rule.slug:<32} {rule.severity.value:<8} {rule.precision:<9} {rule.title}\n")
+    weak = [rule.id for rule in rules if below(rule.precision, DEFAULT_MIN_PRECISION)]
+    if weak:
+        out.write(f"\nPrecision: how often a rule's findings were worth a change on codebases nobody tuned it on "
+                  f"(medium until enough are judged). Rules below {DEFAULT_MIN_PRECISION} report notes by default ({', '.join(weak)}): --min-precision low, "
+                  f"or min-precision = \"low\" in the config, reports them at their own levels.\n")
     return EXIT_CLEAN
 
 

@@ -179,6 +179,13 @@ def test_list_rules_and_version(capsys):
     assert main(["--list-rules"]) == 0
     out = capsys.readouterr().out
     assert "GL401  lost-cancel" in out and "GL404  defer-in-loop" in out
+    # The precision beside each rule, and what a low one does to the default level.
+    from goleaklint.registry import all_rules
+    labels = {rm.rule.id: rm.rule.precision for rm in all_rules()}
+    line = next(l for l in out.splitlines() if l.startswith("GL404 "))
+    assert f" {labels['GL404']} " in line
+    low = [rule_id for rule_id, label in sorted(labels.items()) if label == "low"]
+    assert f"report notes by default ({', '.join(low)})" in out
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])
     assert exit_info.value.code == 0
