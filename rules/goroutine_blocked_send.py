@@ -23,7 +23,7 @@ RULE = Rule(
     title="a goroutine sends on a channel that its function can stop receiving from",
     severity=Severity.WARNING,
     tags=("goroutine-leak",),
-    precision="high",  # measured on held-out codebases (docs/ecosystem.md)
+    precision="medium",  # measured on held-out codebases (docs/ecosystem.md)
     docs=Docs(
         what="Finds a channel made in a function (`ch := make(chan T)`, unbuffered or with a buffer "
         "smaller than the number of values sent), sent on by a goroutine that function starts "
