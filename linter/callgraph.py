@@ -32,7 +32,7 @@ from .clients import timeout_client_makers
 from .cfg import BENCHMARK_LOOP, FOREVER, RANGE, WHILE, loop_header
 from .frameworks import is_handler
 from .goroutines import CLI_PACKAGES
-from .model import BUILTINS, FileModel, Function, descendants, single_initialiser
+from .model import BUILTINS, FileModel, Function, single_initialiser
 from .patterns import LazyPattern
 from .source import query
 from .structs import declared_fields, struct_specs, type_in_its_file
@@ -1107,39 +1107,46 @@ def _deadline_bounded(model: FileModel, loop: Node) -> bool:
     label = loop.parent.child_by_field_name("label") if loop.parent is not None and loop.parent.type == "labeled_statement" else None
     label_text = label.text if label is not None else None
     function = model.enclosing_function(loop)
+    found = QueryCursor(query(_DEADLINE_PARTS)).captures(body)
+    exits = found.get("exit", [])
 
-    def leaves(block: Node | None, in_select: bool) -> bool:
+    def leaves(block: Node | None) -> bool:
+        """A return, goto, or break of the loop (labelled, or unlabelled with nothing nearer to
+        break) in `block`, outside function literals."""
         if block is None:
             return False
-        for node in _of_types(block, ("return_statement", "break_statement", "goto_statement")):
-            if model.enclosing_function(node) is not function:
-                continue  # in a function literal: leaves that, not the loop
-            if node.type == "return_statement" or node.type == "goto_statement":
+        for node in exits:
+            if not block.start_byte <= node.start_byte < block.end_byte or model.enclosing_function(node) is not function:
+                continue
+            if node.type != "break_statement":
                 return True
             target = node.named_children[0].text if node.named_child_count else None
             if target is not None and target == label_text:
                 return True
-            if target is None and not in_select and _innermost_breakable(node, loop) is loop:
+            if target is None and _innermost_breakable(node, loop) is loop:
                 return True
         return False
 
-    for case in _of_types(body, ("communication_case",)):
+    for case in found.get("case", []):
         communication = case.child_by_field_name("communication")
         received = communication.named_children[-1] if communication is not None and communication.named_child_count else None
         if received is not None and received.type == "unary_expression":
             channel = received.named_children[0] if received.named_child_count else None
-            if channel is not None and _made_before(model, channel, loop) and leaves(case, True):
+            if channel is not None and _made_before(model, channel, loop) and leaves(case):
                 return True
-    for statement in _of_types(body, ("if_statement",)):
+    for statement in found.get("if", []):
         condition = statement.child_by_field_name("condition")
         if condition is not None and _DEADLINE_TEST.search(data, condition.start_byte, condition.end_byte) \
-                and leaves(statement.child_by_field_name("consequence"), False):
+                and leaves(statement.child_by_field_name("consequence")):
             return True
     return False
 
 
-def _of_types(node: Node, types: tuple[str, ...]):
-    return (n for n in descendants(node) if n.type in types)
+_DEADLINE_PARTS = """
+(communication_case) @case
+(if_statement) @if
+[(return_statement) (break_statement) (goto_statement)] @exit
+"""
 
 
 def _innermost_breakable(node: Node, loop: Node) -> Node | None:
