@@ -58,6 +58,10 @@ class Reach:
     # unknown here, but read from this options field (`opt.APIAddr`): the module model knows whether
     # every default the module gives a field of that name is loopback (option_field)
     option: str = ""
+    # unknown here, but a parameter of the function that serves (`Name#2`, the function as a
+    # finding's context names it, and the argument's index): the module model knows whether every
+    # call of it passes a loopback address or listener (loopback_arguments, linter/lifetime.py)
+    parameter: str = ""
 
     @property
     def local(self) -> bool:
@@ -79,7 +83,7 @@ def address_reach(model: FileModel, node: Node, *, flags: bool = True) -> Reach:
     flag_default = flags and _is_flag_value(model, node)
     address = spelled_address(model, node, flags=flags)
     if address is None:
-        return Reach(UNKNOWN, option=option_field(model, node) or "")
+        return Reach(UNKNOWN, option=option_field(model, node) or "", parameter=parameter_of(model, node))
     return Reach(LOOPBACK if is_loopback(address) else NETWORK, address, flag=flag_default)
 
 
@@ -145,7 +149,10 @@ def listener_reach(model: FileModel, listener: Node) -> Reach:
             return Reach(UNKNOWN)
         value = _initialiser(model, listener)
         if value is None:
-            return _assigned_reach(model, listener)  # `var l net.Listener; l, err = net.ListenUnix(…)`
+            reach = _assigned_reach(model, listener)  # `var l net.Listener; l, err = net.ListenUnix(…)`
+            if reach.kind == UNKNOWN and binding.kind == "param":
+                return Reach(UNKNOWN, parameter=parameter_of(model, listener))
+            return reach
         if reassigned(model, binding.decl):
             return Reach(UNKNOWN)
     return _value_reach(model, value)
@@ -207,6 +214,8 @@ def _value_reach(model: FileModel, value: Node) -> Reach:
             return Reach(UNIX)  # `(&net.ListenConfig{}).Listen(ctx, "unix", path)`, `lc.Listen(ctx, "unix", …)`
         if _memconn_listener(model, value):
             return Reach(MEMORY)
+        if _loopback_listener_maker(model, value):
+            return Reach(LOOPBACK)
         return Reach(UNKNOWN)
     if value.type == "composite_literal" and _own_pipe_listener(model, value):
         return Reach(MEMORY)
@@ -250,6 +259,24 @@ def _own_pipe_listener(model: FileModel, value: Node) -> bool:
         if type_node is None or type_node.type != "type_identifier":
             return False
     return b"net.Pipe(" in model.source.data and model.imported("net")
+
+
+# A function of the program's own that makes listeners: `NewListener`, `CreateTLSListener`, `listen`.
+_LISTENER_MAKER = LazyPattern(r"(?i)listen(?:er)?$")
+
+
+def _loopback_listener_maker(model: FileModel, call: Node) -> bool:
+    """A listener made by a function of the program's own named for it, given a loopback address
+    (`hello.CreateTLSListener("127.0.0.1:")`): it listens where it is told."""
+    function = call.child_by_field_name("function")
+    if function is not None and function.type == "selector_expression":
+        function = function.child_by_field_name("field")
+    if function is None or not _LISTENER_MAKER.search(model.source.text(function)):
+        return False
+    args = call.child_by_field_name("arguments").named_children
+    addresses = [spelled_address(model, arg) for arg in args if arg.type in _STRINGS or arg.type == "identifier"]
+    addresses = [a for a in addresses if a is not None and (":" in a or is_loopback(a))]
+    return bool(addresses) and all(is_loopback(a) for a in addresses)
 
 
 def _initialiser(model: FileModel, ident: Node) -> Node | None:
@@ -352,6 +379,73 @@ def reassigned(model: FileModel, decl: Node) -> bool:
         if parent is not None and parent.type == "unary_expression" and model.source.text(parent).startswith("&"):
             return True
     return False
+
+
+# ---- addresses and listeners the callers pass -------------------------------------------------------
+
+def parameter_of(model: FileModel, node: Node, depth: int = 0) -> str:
+    """`Name#i` when an address or listener is the i-th parameter of the named function it is
+    used in (`func serve(l net.Listener)`, `func Run(host string, port int)` serving
+    `net.JoinHostPort(host, port)`, or a local set once from one of those); "" otherwise. A
+    parameter of a function literal is not followed: its calls are not the module's to list."""
+    if depth > 3 or node is None:
+        return ""
+    if node.type == "identifier":
+        binding = model.resolve(node)
+        if binding.kind == "param":
+            function = binding.function
+            if function is None or function.kind == "literal" or reassigned(model, binding.decl):
+                return ""
+            for index, param in enumerate(function.params):
+                if param.node is not None and param.node.id == binding.decl.id:
+                    return "" if param.type.startswith("...") else f"{function.name}#{index}"
+            return ""
+        if binding.kind != "local" or binding.decl is None or reassigned(model, binding.decl):
+            return ""
+        value = _initialiser(model, node)
+        return parameter_of(model, value, depth + 1) if value is not None else ""
+    if node.type == "call_expression":
+        name = model.qualified(node)
+        args = node.child_by_field_name("arguments").named_children
+        if name == "net.JoinHostPort" and len(args) == 2:
+            return parameter_of(model, args[0], depth + 1)
+        if name == "fmt.Sprintf" and len(args) >= 2:
+            fmt = spelled_address(model, args[0], depth + 1)
+            if fmt is not None and fmt.rpartition(":")[0] in ("%s", "%v"):
+                return parameter_of(model, args[1], depth + 1)
+    return ""
+
+
+# A loopback host in a string literal: the files whose calls may pass one (or a listener made on one).
+_LOOPBACK_LITERAL = LazyPattern(rb'"(?:localhost|127\.|\[?::1\]?[:"])')
+
+
+def loopback_positions(model: FileModel, call: Node) -> list[int]:
+    """The indices of a call's arguments that only the same host can reach: a loopback address
+    (spelled, or a constant, a local or a flag default), or a listener on loopback, a unix socket
+    or in memory, made in the calling function."""
+    args = call.child_by_field_name("arguments")
+    positions = []
+    for index, arg in enumerate(args.named_children if args is not None else ()):
+        if arg.type in ("interpreted_string_literal", "raw_string_literal", "call_expression", "binary_expression"):
+            address = spelled_address(model, arg, flags=True)
+            if address is not None and is_loopback(address):
+                positions.append(index)
+        elif arg.type == "identifier":
+            binding = model.resolve(arg)
+            if binding.kind not in ("local", "package") or binding.decl is None:
+                continue
+            address = spelled_address(model, arg, flags=True)
+            if address is not None:
+                if is_loopback(address):
+                    positions.append(index)
+            elif binding.kind == "local" and listener_reach(model, arg).local:
+                positions.append(index)
+    return positions
+
+
+def may_pass_loopback(data: bytes) -> bool:
+    return _LOOPBACK_LITERAL.search(data) is not None
 
 
 # ---- options whose default address is set elsewhere in the module -----------------------------------

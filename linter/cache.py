@@ -28,7 +28,7 @@ from pathlib import Path
 from . import __version__
 from .rule import Finding, Notification, NotificationKind, Severity
 
-FORMAT = "goleaklint-cache-10"
+FORMAT = "goleaklint-cache-11"
 
 
 def default_cache_dir() -> Path:
@@ -289,7 +289,7 @@ class ResultCache:
 _FINDING_FIELDS = (
     "path", "line", "column", "end_line", "end_column", "rule_id", "message", "fix", "column_utf16",
     "end_column_utf16", "byte_start", "byte_end", "context", "source_line", "suppressed", "repeats", "bounded",
-    "address",
+    "address", "parameter",
 )
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Node, QueryCursor
 
 from . import routes
-from .addresses import option_defaults
+from .addresses import loopback_positions, may_pass_loopback, option_defaults
 from .clients import timeout_client_makers
 from .cfg import BENCHMARK_LOOP, FOREVER, RANGE, WHILE, loop_header
 from .frameworks import is_handler
@@ -174,17 +174,21 @@ class PackageSummary:
     option_defaults: list[list[str]] = field(default_factory=list)
     # functions that only make http.Clients with a total Timeout (linter/clients.py), in non-test code
     timeout_clients: list[str] = field(default_factory=list)
+    # [caller, callee reference, argument indices] of calls that pass a loopback address or a
+    # listener only the same host reaches (linter/addresses.py loopback_positions), in non-test code
+    loopback_args: list[list] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
                 "s": self.fields, "g": self.services, "k": self.commands, "t": self.imports_testing,
                 "x": self.test_files, "a": self.routes, "b": self.body_limits, "o": self.option_defaults,
-                "h": self.timeout_clients}
+                "h": self.timeout_clients, "p": self.loopback_args}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
         return cls(data["d"], data["n"], data["f"], data["c"], data["r"], data["s"], data["g"], data["k"], data["t"],
-                   data["x"], data.get("a", []), data.get("b", []), data.get("o", []), data.get("h", []))
+                   data["x"], data.get("a", []), data.get("b", []), data.get("o", []), data.get("h", []),
+                   data.get("p", []))
 
 
 class _FileSummariser:
@@ -1060,7 +1064,41 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
             routes.body_limits(summariser)
             summary.option_defaults += option_defaults(model.source.data)
             summary.timeout_clients += timeout_client_makers(model.source, model.imports)
+            if may_pass_loopback(model.source.data):
+                _loopback_arguments(summariser)
     return summary
+
+
+_CALLS = "(call_expression) @call"
+
+
+def _loopback_arguments(summariser: _FileSummariser) -> None:
+    """The calls of a file that pass a loopback address or a local listener (loopback_args). A
+    caller that calls the same function twice counts only the positions both calls pass so."""
+    model = summariser.model
+    found: dict[tuple[str, bytes], tuple[list, set[int]]] = {}
+    calls = QueryCursor(query(_CALLS)).captures(model.source.root).get("call", [])
+    for call in sorted(calls, key=_start):
+        callee = call.child_by_field_name("function")
+        function = model.enclosing_function(call)
+        if callee is None or function is None or callee.type not in ("identifier", "selector_expression"):
+            continue
+        key = (function.name, model.source.data[callee.start_byte:callee.end_byte])
+        if key not in found and b"(" not in key[1]:
+            positions = set(loopback_positions(model, call))
+            if not positions:
+                found[key] = ([], set())
+                continue
+            ref = summariser._reference(callee, function, called=True)
+            if ref is None or (ref[0] == "M" and not summariser._module_type(ref[1])):
+                found[key] = ([], set())
+                continue
+            found[key] = (ref, positions)
+        elif key in found and found[key][1]:
+            found[key][1].intersection_update(loopback_positions(model, call))
+    for (caller, _), (ref, positions) in found.items():
+        if positions:
+            summariser.summary.loopback_args.append([caller, ref, sorted(positions)])
 
 
 def in_unbounded_loop(model: FileModel, node: Node) -> str:

@@ -77,6 +77,7 @@ class FileContext:
         bounded: bool = False,
         address: str = "",
         makers: tuple[str, ...] = (),
+        parameter: str = "",
     ) -> Finding:
         """A finding spanning `node` (to the end of `end` if given).
 
@@ -116,6 +117,7 @@ class FileContext:
             bounded=bounded,
             address=address,
             makers=makers,
+            parameter=parameter,
         )
 
 

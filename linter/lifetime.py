@@ -58,7 +58,7 @@ DESCRIBE = {
 # Directories whose packages exist for tests or as examples: their code never runs in production.
 _TEST_SUPPORT = LazyPattern(r"(?:tests?|testutils?|testhelpers?|testing|testfiles|testenv|testserver|e2e|mocks?|fakes?|"
                            r"\w+test|\w+_tests?|\w+testing|integration|test[a-z0-9]+|"
-                           r"tests?[-_][\w-]+|[\w-]+-tests?|testers?|\w+mocks?|(?:mock|fake)[-_]?(?:server|srv|api|backend|client)s?)", re.I)
+                           r"tests?[-_][\w-]+|[\w-]+-tests?|[\w-]+?[-_]tests?[-_][\w-]+|testers?|\w+mocks?|(?:mock|fake)[-_]?(?:server|srv|api|backend|client)s?)", re.I)
 # English words that end in "test" and name ordinary packages.
 _NOT_TEST_SUPPORT = frozenset({"latest", "contest", "attest", "protest", "greatest", "fastest", "smallest", "biggest",
                                "shortest", "largest", "highest", "lowest", "oldest", "newest", "earliest", "nearest",
@@ -112,6 +112,9 @@ class ModuleModel:
     loopback_options: dict[str, str] = field(default_factory=dict)
     # "import/path.Name" of functions that only make http.Clients with a total Timeout (linter/clients.py)
     timeout_clients: set[str] = field(default_factory=set)
+    # (directory, function) -> indices of the parameters every call of it in the module's non-test
+    # code passes a loopback address or a same-host listener (PackageSummary.loopback_args)
+    loopback_params: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     _by_package: dict[int, list[Node]] | None = None
 
     def nodes_of(self, package: int) -> list[Node]:
@@ -284,6 +287,7 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
     resolver = _Resolver(model, by_import, local_index)
     local = local_index.get
     edges = model.edges
+    passes: dict[int, dict[int, list[int]]] = {}  # callee -> caller -> loopback argument indices
     for pindex, package in enumerate(model.packages):
         summary = package.summary
         _package_roots(model, pindex, package)
@@ -309,6 +313,10 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
             if source is None:
                 continue
             edges[source].append((callee, bool(in_loop), relpath, line))
+        for caller, ref, positions in summary.loopback_args:
+            source, callee = local((pindex, caller)), resolver.resolve(pindex, ref)
+            if source is not None and callee is not None:
+                passes.setdefault(callee, {})[source] = positions
         for ref, behind in summary.routes:
             callee = resolver.resolve(pindex, ref)
             if callee is not None:
@@ -328,8 +336,29 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                 node_index = local_index.get((found[0], f"{found[1]}.Run"))
                 if node_index is not None:
                     _set_root(model.nodes[node_index], ONCE, "a command-line command's Run method")
+    if passes:
+        _loopback_params(model, passes)
     _propagate(model)
     return model
+
+
+def _loopback_params(model: ModuleModel, passes: dict[int, dict[int, list[int]]]) -> None:
+    """The parameters every caller in the module's non-test code passes a loopback address or a
+    same-host listener: each caller's calls are in its summary's loopback_args, or it passes
+    something else (a caller with an edge and no such record)."""
+    callers: dict[int, set[int]] = {callee: set() for callee in passes}
+    for source, out in enumerate(model.edges):
+        for callee, _in_loop, relpath, _line in out:
+            if callee in callers and not relpath.endswith("_test.go") and relpath not in model.test_files:
+                callers[callee].add(source)
+    for callee, by_caller in passes.items():
+        common: set[int] | None = None
+        for source in callers[callee]:
+            given = set(by_caller.get(source, ()))
+            common = given if common is None else common & given
+        if common:
+            node = model.nodes[callee]
+            model.loopback_params[(model.packages[node.package].summary.directory, node.name)] = sorted(common)
 
 
 # Methods that start, run or stop a service: a type registered as a gRPC service often has them
@@ -609,6 +638,12 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
             level = lowered(level)  # as a loopback default spelled in the file lowers it
             message += (f"; its address is the option `{finding.address}`, whose default is loopback ({default}): "
                         "only a deployment that changes it lets other hosts reach it")
+        passed = _parameter_key(finding)
+        if level is not None and level is not Severity.NOTE and passed is not None and \
+                int(finding.parameter.rpartition("#")[2]) in table.loopback_params.get(passed, ()):
+            level = Severity.NOTE
+            message += (f"; its address or listener is a parameter of `{passed[1]}`, and every call of it in the module "
+                        "passes a loopback address or a listener only this host reaches")
         if level is not None and level is not Severity.NOTE and finding.makers and \
                 all(m in table.timeout_clients for m in finding.makers):
             level = Severity.NOTE
@@ -641,6 +676,7 @@ class LifetimeTable:
     # functions of unknown lifetime whose only way in is a function of a main package that nothing
     # in the module calls (a command's action, a callback): nothing outside the binary calls them either
     main_rooted: set[tuple[str, str]] = field(default_factory=set)
+    loopback_params: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # see ModuleModel.loopback_params
 
     def to_json(self) -> dict:
         return {"l": [[d, n, v] for (d, n), v in sorted(self.lifetimes.items())],
@@ -648,14 +684,16 @@ class LifetimeTable:
                 "a": [[d, n, k] for (d, n), k in sorted(self.authenticated.items())],
                 "m": sorted(self.main_dirs), "b": sorted(self.body_limited.items()),
                 "o": sorted(self.loopback_options.items()), "r": sorted(self.main_rooted),
-                "h": sorted(self.timeout_clients)}
+                "h": sorted(self.timeout_clients),
+                "p": [[d, n, v] for (d, n), v in sorted(self.loopback_params.items())]}
 
     @classmethod
     def from_json(cls, data: dict) -> "LifetimeTable":
         return cls({(d, n): v for d, n, v in data["l"]}, set(data["f"]), set(data["d"]),
                    {(entry[0], entry[1]): entry[2] for entry in data.get("a", [])}, set(data.get("m", ())),
                    dict(data.get("b", ())), dict(data.get("o", ())),
-                   set(data.get("h", ())), {(d, n) for d, n in data.get("r", ())})
+                   set(data.get("h", ())), {(d, n) for d, n in data.get("r", ())},
+                   {(d, n): list(v) for d, n, v in data.get("p", ())})
 
     def for_findings(self, findings: list[Finding]) -> "LifetimeTable":
         """The part of the table that judging `findings` reads: what a warm run, whose findings
@@ -678,7 +716,9 @@ class LifetimeTable:
                              {f.address: self.loopback_options[f.address] for f in findings
                               if f.address in self.loopback_options},
                              {m for f in findings for m in f.makers if m in self.timeout_clients},
-                             {key for key in lifetimes if key in self.main_rooted})
+                             {key for key in lifetimes if key in self.main_rooted},
+                             {key: self.loopback_params[key] for key in map(_parameter_key, findings)
+                              if key in self.loopback_params})
 
 
 def table_of(model: ModuleModel) -> LifetimeTable:
@@ -695,7 +735,7 @@ def table_of(model: ModuleModel) -> LifetimeTable:
 def _table_of(model: ModuleModel) -> LifetimeTable:
     table = LifetimeTable(test_files=set(model.test_files), body_limited=dict(model.body_limited),
                           loopback_options=dict(model.loopback_options),
-                          timeout_clients=set(model.timeout_clients))
+                          timeout_clients=set(model.timeout_clients), loopback_params=dict(model.loopback_params))
     for (directory, name), index in model.by_name.items():
         table.lifetimes[(directory, name)] = model.nodes[index].lifetime
     for index, flags in model.route_auth.items():
@@ -798,6 +838,13 @@ def _in_main(table: LifetimeTable, finding: Finding) -> bool:
     main package, or reached only from a function of one that nothing in the module calls."""
     directory, names = _function_keys(finding)
     return directory in table.main_dirs or any((directory, name) in table.main_rooted for name in names)
+
+
+def _parameter_key(finding: Finding) -> tuple[str, str] | None:
+    """(directory, function) of the parameter a finding's address or listener comes from."""
+    if not finding.parameter:
+        return None
+    return _function_keys(finding)[0], finding.parameter.rpartition("#")[0]
 
 
 def _function_keys(finding: Finding) -> tuple[str, tuple[str, ...]]:

@@ -145,6 +145,10 @@ class Finding:
     # The functions of other packages ("import/path.Name") that made the client of a GL405 finding:
     # when every one of them sets a total Timeout (linter/clients.py), the finding is a note.
     makers: tuple[str, ...] = field(default=(), compare=False)
+    # The parameter a server's address or listener comes from (`serve#0`: the function as `context`
+    # names it, and the argument's index): when every call in the module passes a loopback address
+    # or a same-host listener there, the finding is a note (linter/lifetime.py).
+    parameter: str = field(default="", compare=False)
     # How often the code runs, from the module model: per-request, loop, api, unknown, once, test.
     lifetime: str | None = field(default=None, compare=False)
     # Runtime evidence merged in after the rules ran (linter/evidence): ((kind, JSON-able value), …),

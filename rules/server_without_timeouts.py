@@ -67,8 +67,15 @@ log.Fatal(srv.ListenAndServe())""",
         "Otherwise one file is followed: a server configured by a helper in another file or package, a "
         "listener or address made in another file is still "
         "reported; suppress it with a reason. A flag's loopback default is trusted although a "
-        "deployment may override it. A listener handed in as a parameter (systemd socket activation, a "
-        "wrapper) is taken to face the network. A debug mux is recognised only by its routes in the "
+        "deployment may override it. An address or listener handed in as a parameter (`func serve(l net.Listener)`, "
+        "`func Run(host string, port int)` serving `net.JoinHostPort(host, …)`) is followed to the module's calls of "
+        "the function: when every call in non-test code passes a loopback address (spelled, a constant, a flag "
+        "default) or a listener made in the caller on loopback, a unix socket or in memory (also by a function of "
+        "the program's own named for listening, given a loopback address: `CreateTLSListener(\"127.0.0.1:\")`), the "
+        "finding is a note, since a caller outside the module could still pass another; a call the model cannot "
+        "resolve (through an interface or a function value) is not seen, and one public call keeps the warning. "
+        "A listener handed in otherwise (systemd socket activation, a "
+        "wrapper, an address kept in a struct field) is taken to face the network. A debug mux is recognised only by its routes in the "
         "file (`/debug/…`, `/metrics`, pprof, expvar and Prometheus handlers, or a redirect to `/debug/…`); the default mux "
         "counts as one only in a file that imports `net/http/pprof` and registers nothing else on it. "
         "Servers of other frameworks (echo's `e.Start`, fiber) are not checked.",
@@ -110,7 +117,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         label = ctx.source.text(call.child_by_field_name("function"))
         if name in _SERVE_FUNCS:
             args = call.child_by_field_name("arguments").named_children
-            if args and _reach(ctx, name, args).local:
+            reach = _reach(ctx, name, args) if args else Reach(NETWORK)
+            if reach.local:
                 continue  # a loopback address, a unix socket or an in-memory listener: no untrusted client
             handler_index = 3 if name.endswith("ListenAndServeTLS") else 1
             if len(args) > handler_index and _debug_only(ctx, args[handler_index]):
@@ -124,10 +132,12 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                 "likes" + (_PORT_NOTE if port else _BROWSER_NOTE if browser else ""),
                 fix=_FIX, severity=Severity.NOTE if port or browser else None,
                 address=_option(ctx, args[0]) if args and name.endswith(("ListenAndServe", "ListenAndServeTLS")) else "",
+                parameter=reach.parameter,
             )
         elif name is None and _is_gin_run(ctx, call):
             args = call.child_by_field_name("arguments").named_children
-            if args and address_reach(model, args[0]).local:
+            reach = address_reach(model, args[0]) if args else Reach(NETWORK)
+            if reach.local:
                 continue
             yield ctx.finding(
                 RULE, call,
@@ -135,6 +145,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                 "goroutine and its buffers for as long as it likes",
                 fix="serve the engine with `&http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}` instead of Run",
                 address=_option(ctx, args[0]) if args else "",
+                parameter=reach.parameter,
             )
     serve_methods = [c for c in calls if c.child_by_field_name("function").type == "selector_expression"
                      and model.qualified(c) is None]
@@ -169,7 +180,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             continue
         if bound_node != "" and _never_served(ctx, bound_node):
             continue  # built and perhaps shut down, but served by nothing: not the server that serves
-        if _server_reach(ctx, fields.get("Addr"), bound, serve_methods, literal).local:
+        reach = _server_reach(ctx, fields.get("Addr"), bound, serve_methods, literal)
+        if reach.local:
             continue
         bound_name = None if isinstance(bound_node, str) else bound_node
         port = _operational_port(ctx, literal, [n for n in (bound_name, fields.get("Addr"), handler) if n is not None]) \
@@ -189,6 +201,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             fix="set ReadHeaderTimeout (e.g. 10*time.Second), and IdleTimeout for keep-alive connections",
             severity=Severity.NOTE if port or helper is not None or browser else None,
             address=_option(ctx, fields["Addr"]) if "Addr" in fields else "",
+            parameter=reach.parameter,
         )
 
 
