@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-
 from typing import Iterable
 
 from tree_sitter import Node
@@ -67,7 +66,7 @@ if resp.StatusCode != http.StatusOK {
     return fmt.Errorf("status %d", resp.StatusCode)
 }
 return json.NewDecoder(resp.Body).Decode(&out)""",
-        limits="A client whose total `Timeout` the file sets (in its literal, or by assigning the field in the function that declares it) is a note: the Timeout covers reading the body, and when it fires the transport closes the connection. So is a call on a client in a struct field (`s.client.Do(req)`) when every client literal the package stores in a field of that name sets a Timeout (`client: &http.Client{Timeout: d}` in a constructor in any file), or the package assigns `x.client.Timeout`; one literal without it keeps the warning. A client a function makes counts the same: `client: newClient()` when the package's `newClient` returns only clients with a Timeout, and `HttpClient: config.DefaultHTTPClient()` when that function of another package of the module does (a fact of the module model, so `--no-lifetimes` keeps the warning); a function that may return `http.DefaultClient`, one of a dependency, or one not named for a client (in another package) is not followed. A transport's dial or header timeouts do not count. A request that carries the incoming request's context (`http.NewRequestWithContext(r.Context(), …)`, `req.WithContext(ctx)` with ctx derived from it, in the call or the request's declaration) is a note too: the server cancels that context when the handler returns, which aborts reading the body and closes the connection; a context handed in as a parameter is not followed. "
+        limits="A client whose total `Timeout` the file sets (in its literal, or by assigning the field in the function that declares it) is a note: the Timeout covers reading the body, and when it fires the transport closes the connection. So is a call on a client in a struct field (`s.client.Do(req)`) when every client literal the package stores in a field of that name sets a Timeout (`client: &http.Client{Timeout: d}` in a constructor in any file), or the package assigns `x.client.Timeout`; one literal without it keeps the warning. A client a function makes counts the same: `client: newClient()` when the package's `newClient` returns only clients with a Timeout, and `HttpClient: config.DefaultHTTPClient()` when that function of another package of the module does (a fact of the module model, so `--no-lifetimes` keeps the warning); a function that may return `http.DefaultClient`, one of a dependency, or one not named for a client (in another package) is not followed. A transport's dial or header timeouts do not count. A request that carries the incoming request's context (`http.NewRequestWithContext(r.Context(), …)`, `req.WithContext(ctx)` with ctx derived from it, in the call or the request's declaration) is a note too: the server cancels that context when the handler returns, which aborts reading the body and closes the connection; So is a request whose context the function makes with a deadline (`context.WithTimeout`, `WithDeadline`) or with a cancel it defers (`context.WithCancel` and `defer cancel()`), also through contexts derived from it (`context.WithValue(ctx, k, v)`): when it ends, the transport aborts the body and closes the connection. A context handed in as a parameter is not followed. "
         "In test files the finding is a note, and a call the test expects to fail (`if err == nil "
         "{ t.Fatal(…) }`, testify's `Error`/`ErrorIs`/`NotNil` on its error) is not reported. A client "
         "whose `Transport` answers from memory (its function literal or its type's `RoundTrip` in the "
@@ -284,6 +283,12 @@ def _timeout_text(timeout: "str | tuple[str, ...] | None") -> str:
     if timeout is _REQUEST_SCOPED:
         return (" until the handler returns: the request carries the incoming request's context, which the server "
                 "cancels then, and the transport closes the connection")
+    if timeout is _DEADLINE_SCOPED:
+        return (" until its context's deadline: the request carries a context with a timeout, and when it ends the "
+                "transport closes the connection")
+    if timeout is _CANCEL_SCOPED:
+        return (" until the function returns: the request carries a context whose cancel the function defers, and "
+                "the transport closes the connection then")
     return (f" until the client's Timeout ({timeout}) fires, which cancels the request and closes the connection"
             if isinstance(timeout, str) else "")
 
@@ -307,8 +312,60 @@ def _request_scoped(ctx: FileContext, call: Node) -> str | None:
     if ctx.model.qualified(argument) == "net/http.NewRequestWithContext" or (
             function is not None and function.type == "selector_expression"
             and function.child_by_field_name("field").text == b"WithContext"):
-        return _REQUEST_SCOPED if arguments and request_context(ctx.model, arguments[0]) else None
+        if not arguments:
+            return None
+        if request_context(ctx.model, arguments[0]):
+            return _REQUEST_SCOPED
+        return _bounded_context(ctx, arguments[0])
     return None
+
+
+_DEADLINES = frozenset({"context.WithTimeout", "context.WithDeadline", "context.WithTimeoutCause",
+                        "context.WithDeadlineCause"})
+_CANCELS = frozenset({"context.WithCancel", "context.WithCancelCause"})
+_DEADLINE_SCOPED = "a context with a deadline"
+_CANCEL_SCOPED = "a context the function cancels"
+
+
+def _bounded_context(ctx: FileContext, expr: Node) -> str | None:
+    """A request context made in the function with a deadline (`ctx, cancel :=
+    context.WithTimeout(parent, d)`), or with a cancel the function defers (`defer cancel()`), also
+    through contexts derived from it: when it ends, the transport aborts reading the body and closes
+    the connection. A context handed in is not followed."""
+    model = ctx.model
+    node = expr
+    for _ in range(6):
+        if node is None or node.type != "identifier":
+            return None
+        binding = model.resolve(node)
+        if binding.kind != "local" or binding.decl is None:
+            return None
+        value = declared_value(binding.decl)
+        if value is None or value.type != "call_expression":
+            return None
+        name = model.qualified(value)
+        if name in _DEADLINES:
+            return _DEADLINE_SCOPED
+        if name in _CANCELS:
+            return _CANCEL_SCOPED if _cancel_deferred(ctx, binding.decl) else None
+        arguments = value.child_by_field_name("arguments")
+        if name is None or not name.startswith("context.") or arguments is None or not arguments.named_child_count:
+            return None
+        node = arguments.named_children[0]  # `context.WithValue(ctx, k, v)`
+    return None
+
+
+def _cancel_deferred(ctx: FileContext, decl: Node) -> bool:
+    """`ctx, cancel := context.WithCancel(…)` followed by `defer cancel()` in the same function."""
+    names = decl.parent
+    if names is None or names.type != "expression_list" or names.named_child_count != 2:
+        return False
+    cancel = ctx.source.text(names.named_children[1])
+    function = ctx.model.enclosing_function(decl)
+    if function is None or cancel == "_":
+        return False
+    body = ctx.source.text(function.node)
+    return re.search(rf"\bdefer\s+{re.escape(cancel)}\(\)", body) is not None
 
 
 def _client_timeout(ctx: FileContext, call: Node) -> "str | tuple[str, ...] | None":
