@@ -56,7 +56,7 @@ RULE = Rule(
     IdleTimeout:       2 * time.Minute,
 }
 log.Fatal(srv.ListenAndServe())""",
-        limits="A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, compares it with nil or assigns it, in the function or the package) is not reported: another call serves. A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or every route of its mux in the file names such a handler, a status page or a ping counting among them, or its address is named for profiling: `opts.ProfilerAddr`, a local made from `cfg.Profile`) is a note: operators and scrapers reach it, not clients. "
+        limits="A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, compares it with nil or assigns it, in the function or the package) is not reported: another call serves. An empty server literal kept in a struct field (`m.server = &http.Server{}` in a constructor) is not reported when the package also stores a literal that sets something in a field of that name: that one serves, and is checked. A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or every route of its mux in the file names such a handler, a status page or a ping counting among them, or its address is named for profiling: `opts.ProfilerAddr`, a local made from `cfg.Profile`) is a note: operators and scrapers reach it, not clients. "
         "A server handed to a helper together with a unix socket, in-memory or loopback listener of the "
         "function's own (`go startHTTP(server, listener)`) is taken to be served on that listener. "
         "An address read from an option field (`opt.APIAddr`, `fmt.Sprintf(\"%s:%d\", c.Host, c.Port)`) whose every "
@@ -180,6 +180,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             continue
         if bound_node != "" and _never_served(ctx, bound_node):
             continue  # built and perhaps shut down, but served by nothing: not the server that serves
+        if not fields and _replaced_placeholder(ctx, literal, bound):
+            continue  # `m.server = &http.Server{}` in a constructor, a configured one stored before it serves
         reach = _server_reach(ctx, fields.get("Addr"), bound, serve_methods, literal)
         if reach.local:
             continue
@@ -367,6 +369,23 @@ def _never_served(ctx: FileContext, bound: Node) -> bool:
         return False
     data = ctx.source.data
     return all(_NOT_SERVING.match(data, ref.end_byte) for ref in ctx.model.references(binding.decl, within=function.node))
+
+
+def _replaced_placeholder(ctx: FileContext, literal: Node, bound: tuple[str, object] | None) -> bool:
+    """An empty server literal kept in a struct field (`m.server = &http.Server{}`, `server:
+    &http.Server{}`) when the package also stores a server literal that sets something in a field
+    of that name: the empty one is a placeholder, the other is what serves, and it is checked
+    itself."""
+    if bound is None or bound[0] != "field":
+        return False
+    name = re.escape(bound[1])
+    pattern = re.compile(rb"(?:\." + name + rb"\s*=|\b" + name + rb"\s*:)\s*&?http\.Server\s*\{\s*[A-Za-z_]")
+    for file in ctx.package.files:
+        if file.is_test_file or bound[1] not in file.source.data:
+            continue
+        if pattern.search(without_comments(file.source.data)) is not None:
+            return True
+    return False
 
 
 def _stored_as(literal: Node) -> tuple[str, bytes] | None:
