@@ -7,7 +7,7 @@ followed through constants, single-assignment locals, `net.JoinHostPort`, `fmt.S
 command-line flags (`flag.String`, `flag.StringVar`, pflag's `…P` forms, cobra's `Flags()`), whose
 default is what runs unless a deployment says otherwise; a listener through `net.Listen`,
 `net.ListenUnix`, `tls.Listen`, and in-memory listeners (grpc's bufconn, fasthttp's in-memory
-listener, a listener type of the file's own built on `net.Pipe`).
+listener, a listener type of the file's own built on `net.Pipe` or fed connections over a channel).
 """
 
 from __future__ import annotations
@@ -247,9 +247,27 @@ def _config_listen(model: FileModel, call: Node) -> str | None:
     return spelled_address(model, args[1]) if len(args) == 3 else None
 
 
+# `func (l *chanListener) Accept() (net.Conn, error) {` … `<-l.conns` … `}`: a listener of the file's
+# own that hands out connections received from a channel, not accepted from a socket.
+_CHANNEL_ACCEPT = LazyPattern(rb"\nfunc \(\w+ \*?\w+\) Accept\(\) \(net\.Conn, error\) \{\n(?P<body>(?:[^\n]*\n)*?)\}\n")
+
+
+def _channel_listener(data: bytes) -> bool:
+    """The file declares a listener whose Accept receives its connections from a channel (and
+    accepts from nothing itself): connections the program handed over in memory."""
+    if b") Accept() (net.Conn, error) {" not in data:
+        return False
+    for match in _CHANNEL_ACCEPT.finditer(data):
+        body = match.group("body")
+        if b"<-" in body and b".Accept(" not in body:
+            return True
+    return False
+
+
 def _own_pipe_listener(model: FileModel, value: Node) -> bool:
-    """A listener of the file's own (a local constructor or type) in a file that makes `net.Pipe`s:
-    connections handed over in memory, never from the network."""
+    """A listener of the file's own (a local constructor or type) in a file that makes `net.Pipe`s,
+    or whose listener type receives its connections from a channel: connections handed over in
+    memory, never accepted from the network by this listener."""
     if value.type == "call_expression":
         function = value.child_by_field_name("function")
         if function is None or function.type != "identifier" or model.resolve(function).kind != "package":
@@ -258,7 +276,8 @@ def _own_pipe_listener(model: FileModel, value: Node) -> bool:
         type_node = value.child_by_field_name("type")
         if type_node is None or type_node.type != "type_identifier":
             return False
-    return b"net.Pipe(" in model.source.data and model.imported("net")
+    data = model.source.data
+    return model.imported("net") and (b"net.Pipe(" in data or _channel_listener(data))
 
 
 # A function of the program's own that makes listeners: `NewListener`, `CreateTLSListener`, `listen`.
