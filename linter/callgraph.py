@@ -30,7 +30,7 @@ from . import routes
 from .addresses import loopback_positions, may_pass_loopback, option_defaults
 from .clients import timeout_client_makers
 from .cfg import BENCHMARK_LOOP, FOREVER, RANGE, WHILE, loop_header
-from .frameworks import is_handler
+from .frameworks import context_parameter, is_handler, request_context
 from .goroutines import CLI_PACKAGES
 from .model import BUILTINS, FileModel, Function, single_initialiser
 from .patterns import LazyPattern
@@ -176,7 +176,7 @@ class PackageSummary:
     timeout_clients: list[str] = field(default_factory=list)
     # [caller, callee reference, argument indices] of calls that pass a loopback address or a
     # listener only the same host reaches (linter/addresses.py loopback_positions), in non-test code
-    loopback_args: list[list] = field(default_factory=list)
+    passed_args: list[list] = field(default_factory=list)
     # interface type -> the methods it declares: a call through it reaches the package's types
     # that have them all (linter/lifetime.py)
     interfaces: dict[str, list[str]] = field(default_factory=dict)
@@ -185,7 +185,7 @@ class PackageSummary:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
                 "s": self.fields, "g": self.services, "k": self.commands, "t": self.imports_testing,
                 "x": self.test_files, "a": self.routes, "b": self.body_limits, "o": self.option_defaults,
-                "h": self.timeout_clients, "p": self.loopback_args,
+                "h": self.timeout_clients, "p": self.passed_args,
                 "i": self.interfaces}
 
     @classmethod
@@ -1071,41 +1071,168 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
             routes.body_limits(summariser)
             summary.option_defaults += option_defaults(model.source.data)
             summary.timeout_clients += timeout_client_makers(model.source, model.imports)
-            if may_pass_loopback(model.source.data):
-                _loopback_arguments(summariser)
+            _passed_arguments(summariser)
     return summary
 
 
 _CALLS = "(call_expression) @call"
+# A request passed on by its usual names among a call's first two arguments: `f(w, r)`, `g(req, …)`.
+_REQUEST_ARGUMENT = LazyPattern(rb"[(,]\s*(?P<name>r|req|request)\s*[,)]")
+# A call whose first argument is a context: `f(ctx, …)`, `f(r.Context(), …)`, `f(c.Request().Context())`.
+_CONTEXT_FIRST = LazyPattern(rb"\(\s*(?:ctx|[A-Za-z_][\w.]*(?:\(\))?\.Context\(\))\s*[,)]")
 
 
-def _loopback_arguments(summariser: _FileSummariser) -> None:
-    """The calls of a file that pass a loopback address or a local listener (loopback_args). A
-    caller that calls the same function twice counts only the positions both calls pass so."""
+def _passed_arguments(summariser: _FileSummariser) -> None:
+    """What calls of the file pass that the callee's parameters may rely on (passed_args): at
+    each argument index, "l" for a loopback address or a same-host listener (in files that spell a
+    loopback literal); for first arguments that read `ctx` or `….Context()`, "r" for the incoming
+    request's context, j for the caller's own context parameter j, "c<j>" for the context of the
+    caller's `*http.Request` parameter j; for a request among the first two arguments named `r`,
+    `req` or `request`, "q" for a handler's incoming request, "p<j>" for the caller's own
+    `*http.Request` parameter j. A caller that calls the same function more than once keeps only
+    what every call passes."""
     model = summariser.model
-    found: dict[tuple[str, bytes], tuple[list, set[int]]] = {}
-    calls = QueryCursor(query(_CALLS)).captures(model.source.root).get("call", [])
-    for call in sorted(calls, key=_start):
+    data = model.source.data
+    root = model.source.root
+    contexts: dict[int, tuple[Node, dict]] = {}  # call id -> (call, {0: kind})
+    imports = summariser.import_bytes
+    if b"ctx" in data or b".Context()" in data:
+        for match in _CONTEXT_FIRST.finditer(data):
+            paren = root.descendant_for_byte_range(match.start(), match.start() + 1)
+            arguments = paren.parent if paren is not None else None
+            if arguments is None or arguments.type != "argument_list" or not arguments.named_child_count:
+                continue
+            call = arguments.parent
+            callee = call.child_by_field_name("function")
+            if callee is not None and callee.type == "selector_expression":
+                operand = callee.child_by_field_name("operand")
+                path = imports.get(data[operand.start_byte:operand.end_byte]) if operand.type == "identifier" else None
+                if path is not None and not summariser._in_module(path):
+                    continue  # `http.NewRequestWithContext(ctx, …)`, `sql.Open…`: a call out of the module
+            kind = _context_kind(model, arguments.named_children[0], call)
+            if kind is not None:
+                contexts[call.id] = (call, {0: kind})
+    if b"http.Request" in data or b"Request)" in data:
+        for match in _REQUEST_ARGUMENT.finditer(data):
+            ident = root.descendant_for_byte_range(match.start("name"), match.end("name"))
+            arguments = ident.parent if ident is not None else None
+            if arguments is None or arguments.type != "argument_list":
+                continue
+            index = next((i for i, arg in enumerate(arguments.named_children[:2]) if arg.id == ident.id), None)
+            call = arguments.parent
+            kind = _request_kind(model, ident, call) if index is not None else None
+            if kind is not None:
+                contexts.setdefault(call.id, (call, {}))[1][index] = kind
+    loopback = may_pass_loopback(data)
+    if not contexts and not loopback:
+        return
+    if loopback:
+        calls = QueryCursor(query(_CALLS)).captures(root).get("call", [])
+        noted = [(call, {**contexts.get(call.id, (None, {}))[1], **{p: "l" for p in loopback_positions(model, call)}})
+                 for call in sorted(calls, key=_start)]
+    else:
+        noted = sorted(contexts.values(), key=lambda item: item[0].start_byte)
+    found: dict[tuple[str, bytes], list] = {}  # (caller, callee text) -> [ref, kinds, calls, function]
+    for call, kinds in noted:
         callee = call.child_by_field_name("function")
         function = model.enclosing_function(call)
         if callee is None or function is None or callee.type not in ("identifier", "selector_expression"):
             continue
-        key = (function.name, model.source.data[callee.start_byte:callee.end_byte])
-        if key not in found and b"(" not in key[1]:
-            positions = set(loopback_positions(model, call))
-            if not positions:
-                found[key] = ([], set())
-                continue
-            ref = summariser._reference(callee, function, called=True)
-            if ref is None or (ref[0] == "M" and not summariser._module_type(ref[1])):
-                found[key] = ([], set())
-                continue
-            found[key] = (ref, positions)
-        elif key in found and found[key][1]:
-            found[key][1].intersection_update(loopback_positions(model, call))
-    for (caller, _), (ref, positions) in found.items():
-        if positions:
-            summariser.summary.loopback_args.append([caller, ref, sorted(positions)])
+        key = (function.name, data[callee.start_byte:callee.end_byte])
+        entry = found.get(key)
+        if entry is None:
+            ref = summariser._reference(callee, function, called=True) if kinds and b"(" not in key[1] else None
+            if ref is not None and ref[0] == "M" and not summariser._module_type(ref[1]):
+                ref = None
+            found[key] = [ref, dict(kinds) if ref is not None else {}, 1, function]
+        else:
+            entry[1] = {p: k for p, k in entry[1].items() if kinds.get(p) == k}
+            entry[2] += 1
+    for (caller, text), (ref, kinds, count, function) in found.items():
+        if not kinds:
+            continue
+        # Only the calls with a context first were looked at: every call of the callee in the
+        # caller must be one of them.
+        body = function.body if function.body is not None else function.node
+        if not loopback and data.count(text + b"(", body.start_byte, body.end_byte) != count:
+            continue
+        summariser.summary.passed_args.append([caller, ref, sorted([p, k] for p, k in kinds.items())])
+
+
+def _http_request_parameter(model: FileModel, ident: Node, call: Node) -> tuple[Function, int] | None:
+    """(the calling function, index) when `ident` is a `*http.Request` parameter of the named
+    function the call is made in."""
+    binding = model.resolve(ident)
+    function = model.enclosing_function(call)
+    if binding.kind != "param" or binding.decl is None or function is None or function.kind == "literal" \
+            or binding.function is not function:
+        return None
+    for index, param in enumerate(function.params):
+        if param.node is not None and param.node.id == binding.decl.id:
+            return (function, index) if param.type == "*net/http.Request" else None
+    return None
+
+
+def _request_kind(model: FileModel, ident: Node, call: Node) -> "str | None":
+    """"q" when a call's argument is a handler's incoming request, "p<j>" when it is the calling
+    function's own `*http.Request` parameter j (incoming only if every call of it passes one)."""
+    found = _http_request_parameter(model, ident, call)
+    if found is None:
+        return None
+    function, index = found
+    return "q" if is_handler(function) else f"p{index}"
+
+
+def _plain_context_parameter(model: FileModel, argument: Node, call: Node) -> int | None:
+    """The index of the calling function's `context.Context` parameter a name is, when the function
+    never declares or assigns that name again (the common `f(ctx, …)`): read from the parameter
+    list and the body's bytes, without resolving the name."""
+    function = model.enclosing_function(call)
+    if function is None or function.kind == "literal" or function.body is None:
+        return None
+    parameters = function.node.child_by_field_name("parameters")
+    name = argument.text
+    index = 0
+    for group in parameters.named_children if parameters is not None else ():
+        names = group.children_by_field_name("name")
+        for ident in names:
+            if ident.text == name:
+                type_node = group.child_by_field_name("type")
+                if type_node is None or type_node.text != b"context.Context":
+                    return None
+                body = model.source.data[function.body.start_byte:function.body.end_byte]
+                if re.search(rb"\b" + re.escape(name) + rb"\b(?:\s*,\s*[\w.]+)*\s*:?=[^=]|\bvar\s+" + re.escape(name) + rb"\b",
+                             body) is not None:
+                    return None  # declared or assigned again: resolved the long way
+                return index
+            index += 1
+        if not names:
+            index += 1
+    return None
+
+
+def _context_kind(model: FileModel, argument: Node, call: Node) -> "str | int | None":
+    """"r" when a call's argument is the incoming request's context, the index of the calling
+    function's own context parameter it is (or derives from), or None."""
+    if argument.type == "identifier":
+        index = _plain_context_parameter(model, argument, call)
+        if index is not None:
+            return index
+    parameter = context_parameter(model, argument)
+    if not parameter:
+        if request_context(model, argument):
+            return "r"
+        # `req.Context()` of the calling function's `*http.Request` parameter j: the request's
+        # context if every call of the function passes an incoming request there.
+        function = argument.child_by_field_name("function") if argument.type == "call_expression" else None
+        operand = function.child_by_field_name("operand") if function is not None and function.type == "selector_expression" else None
+        if operand is not None and operand.type == "identifier" and function.child_by_field_name("field").text == b"Context":
+            found = _http_request_parameter(model, operand, call)
+            return f"c{found[1]}" if found is not None else None
+        return None
+    function = model.enclosing_function(call)
+    name, _, index = parameter.rpartition("#")
+    return int(index) if function is not None and function.name == name else None
 
 
 def in_unbounded_loop(model: FileModel, node: Node) -> str:

@@ -303,3 +303,55 @@ def request_context(model: FileModel, expr: Node | None) -> bool:
             return found is not None and found.kind == HTTP_REQUEST
         node = arguments.named_children[0] if arguments is not None and arguments.named_child_count else None
     return False
+
+
+def context_parameter(model: FileModel, expr: Node | None) -> str:
+    """`Name#i` when a context is the i-th parameter (typed `context.Context`) of the named function
+    it is used in, directly or through contexts derived from it (`context.WithTimeout(ctx, d)`,
+    also through a local they declare); "" otherwise. The module model knows whether every call of
+    that function passes the incoming request's context there (linter/lifetime.py)."""
+    node = expr
+    for _ in range(6):
+        if node is None:
+            return ""
+        if node.type == "identifier":
+            binding = model.resolve(node)
+            if binding.kind == "param":
+                function = binding.function
+                if function is None or function.kind == "literal" or binding.decl is None:
+                    return ""
+                index = _context_parameter_index(binding.decl)
+                return f"{function.name}#{index}" if index is not None else ""
+            node = declared_value(binding.decl) if binding.kind == "local" and binding.decl is not None else None
+            continue
+        if node.type != "call_expression":
+            return ""
+        name = model.qualified(node)
+        arguments = node.child_by_field_name("arguments")
+        if name is None or not name.startswith("context.") or arguments is None or not arguments.named_child_count:
+            return ""
+        node = arguments.named_children[0]
+    return ""
+
+
+def _context_parameter_index(decl: Node) -> int | None:
+    """The index of the parameter `decl` names when it is typed `context.Context`, read from the
+    parameter list's nodes (a function's typed parameters are not worked out for it)."""
+    declaration = decl.parent
+    if declaration is None or declaration.type != "parameter_declaration":
+        return None
+    type_node = declaration.child_by_field_name("type")
+    if type_node is None or type_node.text != b"context.Context":
+        return None
+    index = 0
+    for group in declaration.parent.named_children:
+        if group.type not in ("parameter_declaration", "variadic_parameter_declaration"):
+            continue
+        names = group.children_by_field_name("name")
+        for name in names:
+            if name.id == decl.id:
+                return index
+            index += 1
+        if not names:
+            index += 1
+    return None

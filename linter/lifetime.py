@@ -112,9 +112,10 @@ class ModuleModel:
     loopback_options: dict[str, str] = field(default_factory=dict)
     # "import/path.Name" of functions that only make http.Clients with a total Timeout (linter/clients.py)
     timeout_clients: set[str] = field(default_factory=set)
-    # (directory, function) -> indices of the parameters every call of it in the module's non-test
-    # code passes a loopback address or a same-host listener (PackageSummary.loopback_args)
-    loopback_params: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    # (directory, function) -> parameter index -> what every call of it in the module's non-test
+    # code passes there (PackageSummary.passed_args): LOOPBACK_PARAMETER (a loopback address or a
+    # same-host listener), REQUEST_PARAMETER (the incoming request's context)
+    parameters: dict[tuple[str, str], dict[int, list[str]]] = field(default_factory=dict)
     _by_package: dict[int, list[Node]] | None = None
 
     def nodes_of(self, package: int) -> list[Node]:
@@ -320,10 +321,10 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
             if source is None:
                 continue
             edges[source].append((callee, bool(in_loop), relpath, line))
-        for caller, ref, positions in summary.loopback_args:
+        for caller, ref, kinds in summary.passed_args:
             source, callee = local((pindex, caller)), resolver.resolve(pindex, ref)
             if source is not None and callee is not None:
-                passes.setdefault(callee, {})[source] = positions
+                passes.setdefault(callee, {})[source] = {int(position): kind for position, kind in kinds}
         for ref, behind in summary.routes:
             callee = resolver.resolve(pindex, ref)
             if callee is not None:
@@ -344,28 +345,74 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                 if node_index is not None:
                     _set_root(model.nodes[node_index], ONCE, "a command-line command's Run method")
     if passes:
-        _loopback_params(model, passes)
+        _parameter_facts(model, passes)
     _propagate(model)
     return model
 
 
-def _loopback_params(model: ModuleModel, passes: dict[int, dict[int, list[int]]]) -> None:
-    """The parameters every caller in the module's non-test code passes a loopback address or a
-    same-host listener: each caller's calls are in its summary's loopback_args, or it passes
-    something else (a caller with an edge and no such record)."""
-    callers: dict[int, set[int]] = {callee: set() for callee in passes}
+LOOPBACK_PARAMETER = "loopback"
+REQUEST_PARAMETER = "request"
+
+
+def _parameter_facts(model: ModuleModel, passes: dict[int, dict[int, dict[int, object]]]) -> None:
+    """What every caller in the module's non-test code passes a parameter: each caller's calls are
+    in its summary's passed_args, or it passes something else (a caller with an edge and no such
+    record). A loopback address or listener ("l") must be spelled by every caller; the request's
+    context and the incoming request may also come from a caller's own parameter that every call
+    of the caller fills so (linter/callgraph.py _passed_arguments has the kinds)."""
+    callers: dict[int, list[int]] = {callee: [] for callee in passes}
     for source, out in enumerate(model.edges):
         for callee, _in_loop, relpath, _line in out:
             if callee in callers and not relpath.endswith("_test.go") and relpath not in model.test_files:
-                callers[callee].add(source)
+                callers[callee].append(source)
+    facts: dict[int, dict[int, list[str]]] = {}
     for callee, by_caller in passes.items():
-        common: set[int] | None = None
-        for source in callers[callee]:
-            given = set(by_caller.get(source, ()))
+        sources = set(callers[callee])
+        common = None
+        for source in sources:
+            given = {p for p, kind in by_caller.get(source, {}).items() if kind == "l"}
             common = given if common is None else common & given
-        if common:
-            node = model.nodes[callee]
-            model.loopback_params[(model.packages[node.package].summary.directory, node.name)] = sorted(common)
+        for position in sorted(common or ()):
+            facts.setdefault(callee, {}).setdefault(position, []).append(LOOPBACK_PARAMETER)
+    # Two facts to a fixpoint, from the callers that spell them: a parameter that is always an
+    # incoming request ("q", or a caller's own such parameter "p<j>"), and one that is always the
+    # request's context ("r", a caller's own such context parameter j, or "c<j>": the context of a
+    # caller's incoming request parameter j). A function that calls itself passing the parameter
+    # on in the same place adds nothing.
+    incoming: set[tuple[int, int]] = set()
+    request: set[tuple[int, int]] = set()
+
+    def holds(kind, source: int, callee: int, position: int, known: set, spelled: str, passed: str) -> bool:
+        if kind == spelled:
+            return True
+        if passed == "int":
+            if isinstance(kind, int):
+                return (source, kind) in known or (source == callee and kind == position)
+            return isinstance(kind, str) and kind.startswith("c") and kind[1:].isdigit() and (source, int(kind[1:])) in incoming
+        return isinstance(kind, str) and kind.startswith(passed) and kind[1:].isdigit() and \
+            ((source, int(kind[1:])) in known or (source == callee and int(kind[1:]) == position))
+
+    changed = True
+    while changed:
+        changed = False
+        for callee, by_caller in passes.items():
+            sources = set(callers[callee])
+            if not sources or all(source == callee for source in sources):
+                continue
+            positions = {p for kinds in by_caller.values() for p, kind in kinds.items() if kind != "l"}
+            for position in positions:
+                for known, spelled, passed in ((incoming, "q", "p"), (request, "r", "int")):
+                    if (callee, position) in known:
+                        continue
+                    if all(holds(by_caller.get(source, {}).get(position), source, callee, position, known, spelled, passed)
+                           for source in sources):
+                        known.add((callee, position))
+                        changed = True
+    for callee, position in sorted(request):
+        facts.setdefault(callee, {}).setdefault(position, []).append(REQUEST_PARAMETER)
+    for callee, positions in facts.items():
+        node = model.nodes[callee]
+        model.parameters[(model.packages[node.package].summary.directory, node.name)] = positions
 
 
 # Methods that start, run or stop a service: a type registered as a gRPC service often has them
@@ -690,10 +737,9 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
                         "only a deployment that changes it lets other hosts reach it")
         passed = _parameter_key(finding)
         if level is not None and level is not Severity.NOTE and passed is not None and \
-                int(finding.parameter.rpartition("#")[2]) in table.loopback_params.get(passed, ()):
+                passed[2] in table.parameters.get(passed[:2], {}).get(passed[3], ()):
             level = Severity.NOTE
-            message += (f"; its address or listener is a parameter of `{passed[1]}`, and every call of it in the module "
-                        "passes a loopback address or a listener only this host reaches")
+            message += _PARAMETER_TEXT[passed[2]].format(function=passed[1])
         if level is not None and level is not Severity.NOTE and finding.makers and \
                 all(m in table.timeout_clients for m in finding.makers):
             level = Severity.NOTE
@@ -726,7 +772,7 @@ class LifetimeTable:
     # functions of unknown lifetime whose only way in is a function of a main package that nothing
     # in the module calls (a command's action, a callback): nothing outside the binary calls them either
     main_rooted: set[tuple[str, str]] = field(default_factory=set)
-    loopback_params: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # see ModuleModel.loopback_params
+    parameters: dict[tuple[str, str], dict[int, list[str]]] = field(default_factory=dict)  # see ModuleModel.parameters
 
     def to_json(self) -> dict:
         return {"l": [[d, n, v] for (d, n), v in sorted(self.lifetimes.items())],
@@ -735,7 +781,7 @@ class LifetimeTable:
                 "m": sorted(self.main_dirs), "b": sorted(self.body_limited.items()),
                 "o": sorted(self.loopback_options.items()), "r": sorted(self.main_rooted),
                 "h": sorted(self.timeout_clients),
-                "p": [[d, n, v] for (d, n), v in sorted(self.loopback_params.items())]}
+                "p": [[d, n, sorted([i, k] for i, k in v.items())] for (d, n), v in sorted(self.parameters.items())]}
 
     @classmethod
     def from_json(cls, data: dict) -> "LifetimeTable":
@@ -743,7 +789,7 @@ class LifetimeTable:
                    {(entry[0], entry[1]): entry[2] for entry in data.get("a", [])}, set(data.get("m", ())),
                    dict(data.get("b", ())), dict(data.get("o", ())),
                    set(data.get("h", ())), {(d, n) for d, n in data.get("r", ())},
-                   {(d, n): list(v) for d, n, v in data.get("p", ())})
+                   {(d, n): {int(i): list(k) for i, k in v} for d, n, v in data.get("p", ())})
 
     def for_findings(self, findings: list[Finding]) -> "LifetimeTable":
         """The part of the table that judging `findings` reads: what a warm run, whose findings
@@ -767,8 +813,8 @@ class LifetimeTable:
                               if f.address in self.loopback_options},
                              {m for f in findings for m in f.makers if m in self.timeout_clients},
                              {key for key in lifetimes if key in self.main_rooted},
-                             {key: self.loopback_params[key] for key in map(_parameter_key, findings)
-                              if key in self.loopback_params})
+                             {key[:2]: self.parameters[key[:2]] for key in map(_parameter_key, findings)
+                              if key is not None and key[:2] in self.parameters})
 
 
 def table_of(model: ModuleModel) -> LifetimeTable:
@@ -785,7 +831,7 @@ def table_of(model: ModuleModel) -> LifetimeTable:
 def _table_of(model: ModuleModel) -> LifetimeTable:
     table = LifetimeTable(test_files=set(model.test_files), body_limited=dict(model.body_limited),
                           loopback_options=dict(model.loopback_options),
-                          timeout_clients=set(model.timeout_clients), loopback_params=dict(model.loopback_params))
+                          timeout_clients=set(model.timeout_clients), parameters=dict(model.parameters))
     for (directory, name), index in model.by_name.items():
         table.lifetimes[(directory, name)] = model.nodes[index].lifetime
     for index, flags in model.route_auth.items():
@@ -890,11 +936,23 @@ def _in_main(table: LifetimeTable, finding: Finding) -> bool:
     return directory in table.main_dirs or any((directory, name) in table.main_rooted for name in names)
 
 
-def _parameter_key(finding: Finding) -> tuple[str, str] | None:
-    """(directory, function) of the parameter a finding's address or listener comes from."""
+_PARAMETER_TEXT = {
+    LOOPBACK_PARAMETER: ("; its address or listener is a parameter of `{function}`, and every call of it in the "
+                         "module passes a loopback address or a listener only this host reaches"),
+    REQUEST_PARAMETER: (" until the handler returns: the request's context is a parameter of `{function}`, and every "
+                        "call of it in the module passes the incoming request's context, which the server cancels "
+                        "then, and the transport closes the connection"),
+}
+
+
+def _parameter_key(finding: Finding) -> tuple[str, str, str, int] | None:
+    """(directory, function, kind, index) of the parameter a finding's address, listener or context
+    comes from (`Finding.parameter`, "kind:Function#index")."""
     if not finding.parameter:
         return None
-    return _function_keys(finding)[0], finding.parameter.rpartition("#")[0]
+    kind, _, rest = finding.parameter.partition(":")
+    name, _, index = rest.rpartition("#")
+    return _function_keys(finding)[0], name, kind, int(index)
 
 
 def _function_keys(finding: Finding) -> tuple[str, tuple[str, ...]]:

@@ -10,7 +10,7 @@ from tree_sitter import Node
 from goleaklint.clients import TIMEOUT_KEY, braced, called_maker, client_functions, maker_key
 from goleaklint.context import FileContext
 from goleaklint.effects import CLOSES, CLOSES_BODY, DRAINERS, DRAINS, DRAINS_BODY, HANDS_ON, READERS
-from goleaklint.frameworks import request_context
+from goleaklint.frameworks import context_parameter, request_context
 from goleaklint.model import Binding, declared_value, descendants
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.structs import field_type
@@ -66,7 +66,7 @@ if resp.StatusCode != http.StatusOK {
     return fmt.Errorf("status %d", resp.StatusCode)
 }
 return json.NewDecoder(resp.Body).Decode(&out)""",
-        limits="A client whose total `Timeout` the file sets (in its literal, or by assigning the field in the function that declares it) is a note: the Timeout covers reading the body, and when it fires the transport closes the connection. So is a call on a client in a struct field (`s.client.Do(req)`) when every client literal the package stores in a field of that name sets a Timeout (`client: &http.Client{Timeout: d}` in a constructor in any file), or the package assigns `x.client.Timeout`; one literal without it keeps the warning. A client a function makes counts the same: `client: newClient()` when the package's `newClient` returns only clients with a Timeout, and `HttpClient: config.DefaultHTTPClient()` when that function of another package of the module does (a fact of the module model, so `--no-lifetimes` keeps the warning); a function that may return `http.DefaultClient`, one of a dependency, or one not named for a client (in another package) is not followed. A transport's dial or header timeouts do not count. A request that carries the incoming request's context (`http.NewRequestWithContext(r.Context(), …)`, `req.WithContext(ctx)` with ctx derived from it, in the call or the request's declaration) is a note too: the server cancels that context when the handler returns, which aborts reading the body and closes the connection; So is a request whose context the function makes with a deadline (`context.WithTimeout`, `WithDeadline`) or with a cancel it defers (`context.WithCancel` and `defer cancel()`), also through contexts derived from it (`context.WithValue(ctx, k, v)`): when it ends, the transport aborts the body and closes the connection. A context handed in as a parameter is not followed. "
+        limits="A client whose total `Timeout` the file sets (in its literal, or by assigning the field in the function that declares it) is a note: the Timeout covers reading the body, and when it fires the transport closes the connection. So is a call on a client in a struct field (`s.client.Do(req)`) when every client literal the package stores in a field of that name sets a Timeout (`client: &http.Client{Timeout: d}` in a constructor in any file), or the package assigns `x.client.Timeout`; one literal without it keeps the warning. A client a function makes counts the same: `client: newClient()` when the package's `newClient` returns only clients with a Timeout, and `HttpClient: config.DefaultHTTPClient()` when that function of another package of the module does (a fact of the module model, so `--no-lifetimes` keeps the warning); a function that may return `http.DefaultClient`, one of a dependency, or one not named for a client (in another package) is not followed. A transport's dial or header timeouts do not count. A request that carries the incoming request's context (`http.NewRequestWithContext(r.Context(), …)`, `req.WithContext(ctx)` with ctx derived from it, in the call or the request's declaration) is a note too: the server cancels that context when the handler returns, which aborts reading the body and closes the connection. So is a request whose context the function makes with a deadline (`context.WithTimeout`, `WithDeadline`) or with a cancel it defers (`context.WithCancel` and `defer cancel()`), also through contexts derived from it (`context.WithValue(ctx, k, v)`): when it ends, the transport aborts the body and closes the connection. A context handed in as a parameter (`func lookup(ctx context.Context, …)`, also through contexts derived from it) is followed to the module's calls of the function: when every call in non-test code passes the incoming request's context, or its caller's own context parameter that every call of the caller fills so (to any depth), the finding is a note; calls the model cannot resolve are not seen, and only calls whose first argument reads `ctx` or `….Context()` are looked at. "
         "In test files the finding is a note, and a call the test expects to fail (`if err == nil "
         "{ t.Fatal(…) }`, testify's `Error`/`ErrorIs`/`NotNil` on its error) is not reported. A client "
         "whose `Transport` answers from memory (its function literal or its type's `RoundTrip` in the "
@@ -107,11 +107,13 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         label = ctx.source.text(call.child_by_field_name("function"))
         parent = call.parent
         timeout = _client_timeout(ctx, call) or _request_scoped(ctx, call)
+        parameter = _context_parameter(ctx, call) if timeout is None else ""
         if parent is not None and parent.type == "expression_statement":
             if kind == "sure":
                 yield _report(ctx, call, f"the response of {label} is discarded, so its body is never closed "
                                   "and the connection is never released" + _timeout_text(timeout),
-                              fix="keep the response and close its body", timeout=timeout)
+                              fix="keep the response and close its body", timeout=timeout,
+                              parameter=parameter)
             continue
         if parent is None or parent.type != "expression_list" or parent.named_child_count != 1:
             continue  # returned or passed on directly
@@ -133,7 +135,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             if kind == "sure":
                 yield _report(ctx, target, f"the response of {label} is assigned to _, so its body is never closed "
                                   "and the connection is never released" + _timeout_text(timeout),
-                              fix="keep the response and close its body", timeout=timeout)
+                              fix="keep the response and close its body", timeout=timeout,
+                              parameter=parameter)
             continue
         binding = model.resolve(target)
         if binding.kind != "local" or binding.decl is None:
@@ -165,7 +168,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             ctx, target,
             f"the body of the response `{name}` from {label} is never closed{passed}: the connection and its "
             "goroutines stay alive" + _timeout_text(timeout),
-            fix=fix, timeout=timeout,
+            fix=fix, timeout=timeout, parameter=parameter,
         )
 
 
@@ -267,7 +270,8 @@ def _expected_to_fail(ctx: FileContext, error: Node, function) -> bool:
     return False
 
 
-def _report(ctx: FileContext, node: Node, message: str, *, fix: str, timeout: "str | tuple[str, ...] | None" = None) -> Finding:
+def _report(ctx: FileContext, node: Node, message: str, *, fix: str, timeout: "str | tuple[str, ...] | None" = None,
+            parameter: str = "") -> Finding:
     """A finding; a note in a test file, where the connection lives only as long as the test binary
     (still worth closing: leaked connections trip goroutine-leak checks and slow the suite), and
     for a client with a total Timeout, which tears the connection down when it fires. A client made
@@ -276,7 +280,7 @@ def _report(ctx: FileContext, node: Node, message: str, *, fix: str, timeout: "s
         return ctx.finding(RULE, node, message + " (in a test)", fix=fix, severity=Severity.NOTE)
     if isinstance(timeout, tuple):
         return ctx.finding(RULE, node, message, fix=fix, makers=timeout)
-    return ctx.finding(RULE, node, message, fix=fix, severity=Severity.NOTE if timeout else None)
+    return ctx.finding(RULE, node, message, fix=fix, severity=Severity.NOTE if timeout else None, parameter=parameter)
 
 
 def _timeout_text(timeout: "str | tuple[str, ...] | None") -> str:
@@ -296,10 +300,9 @@ def _timeout_text(timeout: "str | tuple[str, ...] | None") -> str:
 _REQUEST_SCOPED = "the incoming request's context"
 
 
-def _request_scoped(ctx: FileContext, call: Node) -> str | None:
-    """`c.Do(req)` where req carries the incoming request's context (`http.NewRequestWithContext(
-    r.Context(), …)`, `req.WithContext(r.Context())`, in the call or in req's declaration): when the
-    handler returns, the server cancels it, which aborts reading the body and closes the connection."""
+def _request_context_argument(ctx: FileContext, call: Node) -> Node | None:
+    """The context of the request `c.Do(req)` sends, when req is made with one in the call or in its
+    declaration (`http.NewRequestWithContext(ctx, …)`, `req.WithContext(ctx)`)."""
     args = call.child_by_field_name("arguments")
     argument = args.named_children[0] if args is not None and args.named_child_count == 1 else None
     if argument is not None and argument.type == "identifier":
@@ -309,15 +312,33 @@ def _request_scoped(ctx: FileContext, call: Node) -> str | None:
         return None
     function = argument.child_by_field_name("function")
     arguments = argument.child_by_field_name("arguments").named_children
-    if ctx.model.qualified(argument) == "net/http.NewRequestWithContext" or (
+    if arguments and (ctx.model.qualified(argument) == "net/http.NewRequestWithContext" or (
             function is not None and function.type == "selector_expression"
-            and function.child_by_field_name("field").text == b"WithContext"):
-        if not arguments:
-            return None
-        if request_context(ctx.model, arguments[0]):
-            return _REQUEST_SCOPED
-        return _bounded_context(ctx, arguments[0])
+            and function.child_by_field_name("field").text == b"WithContext")):
+        return arguments[0]
     return None
+
+
+def _context_parameter(ctx: FileContext, call: Node) -> str:
+    """The finding's `parameter` when the request's context is a context parameter of the function
+    (`func lookup(ctx context.Context, …)`): the module model knows whether every call passes the
+    incoming request's context there, directly or through its callers' own parameters."""
+    argument = _request_context_argument(ctx, call)
+    parameter = context_parameter(ctx.model, argument) if argument is not None else ""
+    return f"request:{parameter}" if parameter else ""
+
+
+def _request_scoped(ctx: FileContext, call: Node) -> str | None:
+    """`c.Do(req)` where req carries the incoming request's context (`http.NewRequestWithContext(
+    r.Context(), …)`, `req.WithContext(r.Context())`, in the call or in req's declaration): when the
+    handler returns, the server cancels it, which aborts reading the body and closes the connection.
+    Also a context the function made with a deadline or a deferred cancel (_bounded_context)."""
+    argument = _request_context_argument(ctx, call)
+    if argument is None:
+        return None
+    if request_context(ctx.model, argument):
+        return _REQUEST_SCOPED
+    return _bounded_context(ctx, argument)
 
 
 _DEADLINES = frozenset({"context.WithTimeout", "context.WithDeadline", "context.WithTimeoutCause",

@@ -133,7 +133,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                 "likes" + (_PORT_NOTE if port else _BROWSER_NOTE if browser else ""),
                 fix=_FIX, severity=Severity.NOTE if port or browser else None,
                 address=_option(ctx, args[0]) if args and name.endswith(("ListenAndServe", "ListenAndServeTLS")) else "",
-                parameter=reach.parameter,
+                parameter=_parameter(reach),
             )
         elif name is None and _is_gin_run(ctx, call):
             args = call.child_by_field_name("arguments").named_children
@@ -146,7 +146,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                 "goroutine and its buffers for as long as it likes",
                 fix="serve the engine with `&http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}` instead of Run",
                 address=_option(ctx, args[0]) if args else "",
-                parameter=reach.parameter,
+                parameter=_parameter(reach),
             )
     serve_methods = [c for c in calls if c.child_by_field_name("function").type == "selector_expression"
                      and model.qualified(c) is None]
@@ -204,7 +204,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             fix="set ReadHeaderTimeout (e.g. 10*time.Second), and IdleTimeout for keep-alive connections",
             severity=Severity.NOTE if port or helper is not None or browser else None,
             address=_option(ctx, fields["Addr"]) if "Addr" in fields else "",
-            parameter=reach.parameter,
+            parameter=_parameter(reach),
         )
 
 
@@ -274,6 +274,11 @@ def _handed_to_package(ctx: FileContext, literal: Node) -> str | None:
     if qualified is None or qualified.startswith("net/http."):
         return None
     return ctx.source.text(call.child_by_field_name("function"))
+
+
+def _parameter(reach: Reach) -> str:
+    """The finding's `parameter`: the module model knows whether every caller passes loopback there."""
+    return f"loopback:{reach.parameter}" if reach.parameter else ""
 
 
 def _option(ctx: FileContext, addr: Node) -> str:
