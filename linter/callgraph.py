@@ -603,17 +603,15 @@ class _FileSummariser:
             return found
         found = []
         data = self.source.data
-        at = data.find(b":=")
-        while at != -1:
-            # The value first: it is one anchored match, where the name is a search (a fifth of
-            # the values, `x := 0`, `ok := <-ch`, are not ones the summary reads).
-            right = _DECLARED_VALUE.match(data, at + 2)
-            if right is not None:
-                line_start = data.rfind(b"\n", max(0, at - 120), at) + 1
-                left = _DECLARED_NAMES.search(data, max(line_start, at - 120), at)
-                if left is not None:
-                    found.append((left.start("name"), left.group("name"), right))
-            at = data.find(b":=", at + 2)
+        # The value first, one pattern that begins with `:=` (which `re` skips to) over the whole
+        # file, where the name is a search (a fifth of the values, `x := 0`, `ok := <-ch`, are
+        # not ones the summary reads). A value holds no `:=`, so no declaration is skipped.
+        for right in _DECLARED_VALUE.finditer(data):
+            at = right.start()
+            line_start = data.rfind(b"\n", max(0, at - 120), at) + 1
+            left = _DECLARED_NAMES.search(data, max(line_start, at - 120), at)
+            if left is not None:
+                found.append((left.start("name"), left.group("name"), right))
         self.__dict__["_declarations_found"] = found
         return found
 
@@ -952,7 +950,7 @@ class _FileSummariser:
 # nothing follows on the line): the first such declaration of each name in a function.
 _DECLARED_NAMES = LazyPattern(rb"(?<![\w.])(?P<name>[A-Za-z_]\w*)(?:\s*,\s*\w+)*\s*\Z")
 _DECLARED_VALUE = LazyPattern(
-    rb"\s*(?P<amp>&?)(?P<callee>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)"
+    rb":=\s*(?P<amp>&?)(?P<callee>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)"
     rb"(?:(?P<open>[({])|\.(?P<method>[A-Za-z_]\w*)[ \t]*(?:\r?\n|;|//))")
 
 
