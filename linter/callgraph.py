@@ -41,16 +41,16 @@ from .structs import declared_fields, interface_methods, struct_specs, type_in_i
 # The patterns the summary needs, with their capture names. The engine adds them to its combined
 # query (one walk of the tree serves rules and summary), prefixed with `_`. Each names the node the
 # summary reads, so the hot loop makes no child_by_field_name call per call site.
-# Selectors on a plain name capture the name only: most are calls into the standard library or a
-# dependency, dropped on the name's bytes, and a capture costs a node object each; the field of the
-# few that go on is read from the tree. Keyed elements are captured only when their value can name a
+# Selector calls capture their operand only: a capture costs a node object each, most selectors on a
+# plain name are calls into the standard library or a dependency, dropped on the name's bytes, and
+# the field of the few that go on is read from the bytes after the operand. Keyed elements are captured only when their value can name a
 # function (a name or a selector): most hold literals.
 SUMMARY_PATTERNS = (
     # Every call once, whatever its callee's shape: three patterns rooted at calls cost a third more.
     ("(call_expression function: [(identifier) @ci "
      "(selector_expression operand: (identifier) @co field: (field_identifier)) "
      "(selector_expression operand: [(call_expression) (index_expression) (selector_expression) "
-     "(parenthesized_expression)] @cx field: (field_identifier) @cxf)])", ("ci", "co", "cx", "cxf")),
+     "(parenthesized_expression)] @cx field: (field_identifier))])", ("ci", "co", "cx")),
     ("(argument_list (selector_expression operand: (identifier) @ao field: (field_identifier)))", ("ao",)),
     ("(for_statement) @loop", ("loop",)),
     # (An alternation of the value's child would match every keyed element: two patterns.)
@@ -106,6 +106,9 @@ _NIL_GUARD = LazyPattern(rb"if\s+[A-Za-z_]\w*\s*(?:!=\s*nil\s*)?\{")
 _ARGUMENT_NAMES = (LazyPattern(rb"\([ \t\r\n]*([A-Za-z_]\w*)[ \t\r\n]*(?=[,)])"),
                    LazyPattern(rb",[ \t\r\n]*([A-Za-z_]\w*)[ \t\r\n]*(?=[,)])"))
 _IDENTIFIER = LazyPattern(rb"[A-Za-z_]\w*")
+# A word of a parameter list that can be a parameter's name: a name with letters beyond ASCII too, not
+# followed by a dot and a name, as the package of a type is (`*cmdutil.Factory`). (`opts...T` is a name.)
+_PARAMETER_WORD = LazyPattern(rb"[A-Za-z_\x80-\xff][A-Za-z0-9_\x80-\xff]*+(?!\.[^.])")
 _BUILTIN_BYTES = frozenset(name.encode() for name in BUILTINS)
 _FIELD_AFTER = LazyPattern(rb"[ \t]*\.[ \t\r\n]*([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_\x80-\xff])")
 _NAMED_TYPE = LazyPattern(r"(\*?)([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?(?:\[.*\])?")
@@ -219,6 +222,8 @@ class _FileSummariser:
         self.test_file = self.relpath.endswith("_test.go")
         self._loop_starts = [loop.start_byte for loop in self.loops]
         self._names: dict[tuple[int, str, str], tuple | None] = {}
+        self._typed: dict[tuple[int, str], tuple[str, str] | None] = {}
+        self._words: dict[int, frozenset[bytes]] = {}
         self._locals: dict[int, dict[str, re.Match]] = {}
         self._edges: dict[tuple, list] = summary_edges(summary)
         self._unbounded: dict[int, bool] = {}
@@ -537,11 +542,12 @@ class _FileSummariser:
                 self._edge(function.name, ["M", what, name], operand, function=function)
             elif kind == "result":
                 self._edge(function.name, ["R", what, name], operand, function=function)
-        for operand, field_node in (self._pairs("cx", "cxf") if not self.test_code else ()):
+        # In the order of their ends, as when each was paired with its field's capture.
+        for operand in (sorted(captures.get("cx", ()), key=_end) if not self.test_code else ()):
             function = enclosing(operand)
             if function is None:
                 continue
-            name = self.text(field_node)
+            name = self._field_name(operand)
             if name in _REGISTRATIONS_FIRST:
                 self._registration(operand, name, function)
             ref = self._complex_receiver(operand, name, function)
@@ -605,17 +611,15 @@ class _FileSummariser:
             return found
         found = []
         data = self.source.data
-        at = data.find(b":=")
-        while at != -1:
-            # The value first: it is one anchored match, where the name is a search (a fifth of
-            # the values, `x := 0`, `ok := <-ch`, are not ones the summary reads).
-            right = _DECLARED_VALUE.match(data, at + 2)
-            if right is not None:
-                line_start = data.rfind(b"\n", max(0, at - 120), at) + 1
-                left = _DECLARED_NAMES.search(data, max(line_start, at - 120), at)
-                if left is not None:
-                    found.append((left.start("name"), left.group("name"), right))
-            at = data.find(b":=", at + 2)
+        # The value first, one pattern that begins with `:=` (which `re` skips to) over the whole
+        # file, where the name is a search (a fifth of the values, `x := 0`, `ok := <-ch`, are
+        # not ones the summary reads). A value holds no `:=`, so no declaration is skipped.
+        for right in _DECLARED_VALUE.finditer(data):
+            at = right.start()
+            line_start = data.rfind(b"\n", max(0, at - 120), at) + 1
+            left = _DECLARED_NAMES.search(data, max(line_start, at - 120), at)
+            if left is not None:
+                found.append((left.start("name"), left.group("name"), right))
         self.__dict__["_declarations_found"] = found
         return found
 
@@ -675,17 +679,6 @@ class _FileSummariser:
             if node is not None and node.type == "identifier" and node.parent is not None \
                     and node.parent.type == "argument_list":
                 yield node
-
-    def _pairs(self, operands: str, fields: str) -> list[tuple[Node, Node]]:
-        """The (operand, field) of each selector two captures come from. Capture lists are not in
-        match order, but a field stands right after its operand's end with only a dot between,
-        so operands sorted by their end and fields by their start pair up."""
-        ops = sorted(self.captures.get(operands, ()), key=_end)
-        names = sorted(self.captures.get(fields, ()), key=_start)
-        if len(ops) != len(names):  # never seen; pair through the tree rather than guess
-            by_selector = {op.parent.id: op for op in ops if op.parent is not None}
-            return [(by_selector[f.parent.id], f) for f in names if f.parent is not None and f.parent.id in by_selector]
-        return list(zip(ops, names))
 
     def _field_name(self, operand: Node) -> str:
         """The field of the selector `operand` starts: read from the bytes after it (asking the
@@ -790,19 +783,17 @@ class _FileSummariser:
     def _typed_name(self, name: str, function: Function) -> tuple[str, str] | None:
         """A receiver or parameter of `function` or of a function around it, by name: its type
         needs no scope walk."""
-        key = (function.node.id, name, "typed")
-        if key in self._names:
-            return self._names[key]
+        key = (id(function), name)  # the file's Function records live as long as the summariser
+        typed = self._typed
+        if key in typed:
+            return typed[key]
         found = None
         fn = function
         key_bytes = name.encode()
-        data = self.source.data
         while fn is not None and found is None:
-            # Parameters are typed on first use, which costs: look for the name in their bytes first.
-            params = fn.node.child_by_field_name("parameters")
-            receiver = fn.node.child_by_field_name("receiver")
-            if not any(part is not None and data.find(key_bytes, part.start_byte, part.end_byte) != -1
-                       for part in (params, receiver)):
+            # Parameters are typed on first use, which costs: look for the name among the words of
+            # their bytes first (read once per function, not once per function and name).
+            if key_bytes not in self._parameter_words(fn):
                 fn = fn.parent
                 continue
             if fn.receiver is not None and fn.receiver.name == name:
@@ -816,8 +807,21 @@ class _FileSummariser:
                 fn = fn.parent
                 continue
             break
-        self._names[key] = found
+        typed[key] = found
         return found
+
+    def _parameter_words(self, fn: Function) -> frozenset[bytes]:
+        """The words of the function's receiver and parameter lists that can be names: a superset
+        of their names, without the packages their types name (which are what most lookups ask)."""
+        words = self._words.get(id(fn))
+        if words is None:
+            data = self.source.data
+            found: list[bytes] = []
+            for part in (fn.node.child_by_field_name("parameters"), fn.node.child_by_field_name("receiver")):
+                if part is not None:
+                    found += _PARAMETER_WORD.findall(data, part.start_byte, part.end_byte)
+            words = self._words[id(fn)] = frozenset(found)
+        return words
 
     def _name_info(self, ident: Node, name: str, function: Function) -> tuple[str, object] | None:
         """What a local or package variable holds, once per function and name: ("type", T) from
@@ -957,7 +961,7 @@ class _FileSummariser:
 # nothing follows on the line): the first such declaration of each name in a function.
 _DECLARED_NAMES = LazyPattern(rb"(?<![\w.])(?P<name>[A-Za-z_]\w*)(?:\s*,\s*\w+)*\s*\Z")
 _DECLARED_VALUE = LazyPattern(
-    rb"\s*(?P<amp>&?)(?P<callee>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)"
+    rb":=\s*(?P<amp>&?)(?P<callee>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)"
     rb"(?:(?P<open>[({])|\.(?P<method>[A-Za-z_]\w*)[ \t]*(?:\r?\n|;|//))")
 
 
