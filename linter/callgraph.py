@@ -35,7 +35,7 @@ from .goroutines import CLI_PACKAGES
 from .model import BUILTINS, FileModel, Function, single_initialiser
 from .patterns import LazyPattern
 from .source import query
-from .structs import declared_fields, interface_methods, struct_specs, type_in_its_file
+from .structs import declared_fields, struct_specs, type_in_its_file
 
 # Patterns the engine adds to its combined query (one walk of the tree serves rules and summary).
 # The patterns the summary needs, with their capture names. The engine adds them to its combined
@@ -177,25 +177,22 @@ class PackageSummary:
     option_defaults: list[list[str]] = field(default_factory=list)
     # functions that only make http.Clients with a total Timeout (linter/clients.py), in non-test code
     timeout_clients: list[str] = field(default_factory=list)
-    # [caller, callee reference, argument indices] of calls that pass a loopback address or a
-    # listener only the same host reaches (linter/addresses.py loopback_positions), in non-test code
+    # [caller, callee reference, [[argument index, kind], …]] of calls that pass something a
+    # callee's parameter may rely on: a loopback address or listener, the incoming request or its
+    # context (_passed_arguments has the kinds), in non-test code
     passed_args: list[list] = field(default_factory=list)
-    # interface type -> the methods it declares: a call through it reaches the package's types
-    # that have them all (linter/lifetime.py)
-    interfaces: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
                 "s": self.fields, "g": self.services, "k": self.commands, "t": self.imports_testing,
                 "x": self.test_files, "a": self.routes, "b": self.body_limits, "o": self.option_defaults,
-                "h": self.timeout_clients, "p": self.passed_args,
-                "i": self.interfaces}
+                "h": self.timeout_clients, "p": self.passed_args}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
         return cls(data["d"], data["n"], data["f"], data["c"], data["r"], data["s"], data["g"], data["k"], data["t"],
                    data["x"], data.get("a", []), data.get("b", []), data.get("o", []), data.get("h", []),
-                   data.get("p", []), data.get("i", {}))
+                   data.get("p", []))
 
 
 class _FileSummariser:
@@ -952,9 +949,6 @@ class _FileSummariser:
                     self.summary.commands.append(type_text.lstrip("*"))
             if fields:
                 self.summary.fields.setdefault(self.text(name_node), fields)
-        if b"interface" in self.source.data:
-            for name_node, methods in interface_methods(self.source.declarations):
-                self.summary.interfaces.setdefault(self.text(name_node), [m.decode() for m in methods])
 
 
 # `name := New(…)`, `name, err := pkg.New(…)`, `name := &T{…}`, `name := srv.Serve` (a method value:

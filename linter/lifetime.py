@@ -303,13 +303,6 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                 callee = local((qindex, ref[2])) if qindex is not None else None
             else:
                 callee = resolver.resolve(pindex, ref)
-                if callee is None and caller != "<cli>":
-                    # Through an interface of the module: every type of its package that has its methods.
-                    targets = resolver.implementations(pindex, ref)
-                    source = local((pindex, caller)) if targets else None
-                    if source is not None:
-                        edges[source].extend((target, bool(in_loop), relpath, line) for target in targets)
-                        continue
             if callee is None:
                 if kind != "I" or ref[1] in by_import:
                     model.unresolved += 1
@@ -471,7 +464,6 @@ class _Resolver:
         self.by_import = by_import
         self.local = local_index
         self._types: dict[tuple[int, str], tuple[int, str] | None] = {}
-        self._implementers: dict[tuple[int, str], list[str]] = {}
 
     def type_of(self, pindex: int, type_text: str) -> tuple[int, str] | None:
         key = (pindex, type_text)
@@ -517,48 +509,6 @@ class _Resolver:
             field_type = self.model.packages[qindex].summary.fields.get(type_name, {}).get(ref[2])
             return self._method(qindex, field_type, ref[3]) if field_type else None
         return None
-
-    def implementations(self, pindex: int, ref: list) -> list[int]:
-        """The methods a call through an interface type of the module reaches (an `M`, `R` or `D`
-        reference whose type is an interface): the method of that name of every type in the
-        interface's package that has all the methods the interface declares. Types of other
-        packages are not matched: without types, a method set is only compared by names."""
-        kind = ref[0]
-        if kind == "M":
-            pindex_of, type_text = pindex, ref[1]
-        elif kind == "R":
-            inner = self.resolve(pindex, ref[1])
-            if inner is None:
-                return []
-            node = self.model.nodes[inner]
-            pindex_of, type_text = node.package, self.model.packages[node.package].summary.results.get(node.name, "")
-        elif kind == "D":
-            found = self.type_of(pindex, ref[1])
-            if found is None:
-                return []
-            pindex_of = found[0]
-            type_text = self.model.packages[found[0]].summary.fields.get(found[1], {}).get(ref[2], "")
-        else:
-            return []
-        found = self.type_of(pindex_of, type_text) if type_text else None
-        if found is None:
-            return []
-        qindex, interface = found
-        methods = self.model.packages[qindex].summary.interfaces.get(interface)
-        if not methods or ref[-1] not in methods:
-            return []
-        key = (qindex, interface)
-        types = self._implementers.get(key)
-        if types is None:
-            wanted = set(methods)
-            by_type: dict[str, set[str]] = {}
-            for node in self.model.nodes_of(qindex):
-                if node.kind == "method":
-                    receiver, _, method = node.name.partition(".")
-                    by_type.setdefault(receiver, set()).add(method)
-            types = self._implementers[key] = sorted(t for t, have in by_type.items() if wanted <= have)
-        local = self.local
-        return [index for t in types for index in [local.get((qindex, f"{t}.{ref[-1]}"))] if index is not None]
 
     def _method(self, pindex: int, type_text: str, name: str) -> int | None:
         found = self.type_of(pindex, type_text)

@@ -136,24 +136,6 @@ def struct_specs(declarations) -> Iterator[tuple[Node, Node]]:
                 yield name, struct
 
 
-def interface_methods(declarations) -> Iterator[tuple[Node, list[bytes]]]:
-    """(name, method names) of the top-level `type I interface {…}` declarations that declare
-    methods (embedded interfaces' methods are not listed)."""
-    for decl in declarations:
-        if decl.type != "type_declaration":
-            continue
-        for spec in decl.named_children:
-            if spec.type != "type_spec":
-                continue
-            name, body = spec.child_by_field_name("name"), spec.child_by_field_name("type")
-            if name is None or body is None or body.type != "interface_type":
-                continue
-            methods = [element.named_children[0].text for element in body.named_children
-                       if element.type == "method_elem" and element.named_child_count]
-            if methods:
-                yield name, methods
-
-
 def stored_in_field(literal: Node) -> bytes | None:
     """The field a value is stored in as its struct literal is made: `srv` for the `&http.Server{…}`
     of `T{srv: &http.Server{…}}`, so that what is later done to `x.srv` can be followed."""
