@@ -7,7 +7,8 @@ followed through constants, single-assignment locals, `net.JoinHostPort`, `fmt.S
 command-line flags (`flag.String`, `flag.StringVar`, pflag's `…P` forms, cobra's `Flags()`), whose
 default is what runs unless a deployment says otherwise; a listener through `net.Listen`,
 `net.ListenUnix`, `tls.Listen`, and in-memory listeners (grpc's bufconn, fasthttp's in-memory
-listener, a listener type of the file's own built on `net.Pipe` or fed connections over a channel).
+listener, a listener type of the file's own built on `net.Pipe`); a listener type of the file's own fed
+connections over a channel hands over what the program accepted elsewhere (`handed`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from .source import query
 LOOPBACK = "loopback"
 UNIX = "unix"
 MEMORY = "memory"
+# connections the program accepted elsewhere and hands over in memory (a listener fed over a
+# channel): not a socket of its own, but whoever reached the outer one reaches this one too
+HANDED = "handed"
 NETWORK = "network"
 UNKNOWN = "unknown"
 
@@ -187,7 +191,7 @@ def _assigned_reach(model: FileModel, listener: Node) -> Reach:
         else:
             return Reach(UNKNOWN)
         kinds.add(_value_reach(model, value).kind)
-    return Reach(kinds.pop()) if len(kinds) == 1 and kinds <= {UNIX, MEMORY, LOOPBACK} else Reach(UNKNOWN)
+    return Reach(kinds.pop()) if len(kinds) == 1 and kinds <= {UNIX, MEMORY, LOOPBACK, HANDED} else Reach(UNKNOWN)
 
 
 def _value_reach(model: FileModel, value: Node) -> Reach:
@@ -210,6 +214,8 @@ def _value_reach(model: FileModel, value: Node) -> Reach:
             return address_reach(model, args[shape[1]])
         if name is None and _own_pipe_listener(model, value):
             return Reach(MEMORY)
+        if name is None and _handing_listener(model, value):
+            return Reach(HANDED)
         if name is None and _config_listen(model, value) in ("unix", "unixpacket"):
             return Reach(UNIX)  # `(&net.ListenConfig{}).Listen(ctx, "unix", path)`, `lc.Listen(ctx, "unix", …)`
         if _memconn_listener(model, value):
@@ -219,6 +225,8 @@ def _value_reach(model: FileModel, value: Node) -> Reach:
         return Reach(UNKNOWN)
     if value.type == "composite_literal" and _own_pipe_listener(model, value):
         return Reach(MEMORY)
+    if value.type == "composite_literal" and _handing_listener(model, value):
+        return Reach(HANDED)
     return Reach(UNKNOWN)
 
 
@@ -264,20 +272,27 @@ def _channel_listener(data: bytes) -> bool:
     return False
 
 
+def _handing_listener(model: FileModel, value: Node) -> bool:
+    """A listener of the file's own (a local constructor or type) whose Accept receives its
+    connections from a channel: connections the program accepted elsewhere, handed over."""
+    return _own_listener(model, value) and model.imported("net") and _channel_listener(model.source.data)
+
+
 def _own_pipe_listener(model: FileModel, value: Node) -> bool:
-    """A listener of the file's own (a local constructor or type) in a file that makes `net.Pipe`s,
-    or whose listener type receives its connections from a channel: connections handed over in
-    memory, never accepted from the network by this listener."""
+    """A listener of the file's own (a local constructor or type) in a file that makes `net.Pipe`s:
+    connections handed over in memory, never from the network."""
+    return _own_listener(model, value) and b"net.Pipe(" in model.source.data and model.imported("net")
+
+
+def _own_listener(model: FileModel, value: Node) -> bool:
+    """A call of a function of the file's package, or a composite literal of a type named in it."""
     if value.type == "call_expression":
         function = value.child_by_field_name("function")
-        if function is None or function.type != "identifier" or model.resolve(function).kind != "package":
-            return False
-    elif value.type == "composite_literal":
+        return function is not None and function.type == "identifier" and model.resolve(function).kind == "package"
+    if value.type == "composite_literal":
         type_node = value.child_by_field_name("type")
-        if type_node is None or type_node.type != "type_identifier":
-            return False
-    data = model.source.data
-    return model.imported("net") and (b"net.Pipe(" in data or _channel_listener(data))
+        return type_node is not None and type_node.type == "type_identifier"
+    return False
 
 
 # A function of the program's own that makes listeners: `NewListener`, `CreateTLSListener`, `listen`.

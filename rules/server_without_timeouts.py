@@ -8,7 +8,7 @@ from typing import Iterable
 
 from tree_sitter import Node, QueryCursor
 
-from goleaklint.addresses import NETWORK, Reach, address_reach, listener_reach
+from goleaklint.addresses import HANDED, NETWORK, Reach, address_reach, listener_reach
 from goleaklint.context import FileContext
 from goleaklint.model import declared_value, single_initialiser
 from goleaklint.patterns import LazyPattern
@@ -33,8 +33,7 @@ RULE = Rule(
         "`gin.Default()`/`gin.New()` or typed `*gin.Engine`, which calls `http.ListenAndServe` underneath. "
         "Only servers an untrusted client can reach: a loopback address, a unix socket and an in-memory "
         "listener (grpc's bufconn, fasthttp's in-memory listener, memconn's `memu`/`memb` networks, a listener of the file's own built on "
-        "`net.Pipe`, or whose `Accept` hands out connections received from a channel: connections the program "
-        "accepted elsewhere and passed over) are skipped, the address followed through constants, locals, `net.JoinHostPort`, "
+        "`net.Pipe`) are skipped, the address followed through constants, locals, `net.JoinHostPort`, "
         "`net.Listen` or a `net.ListenConfig`'s `Listen` (also a listener variable or field assigned in the serving function, or in the function a serving "
         "goroutine is written in, when every assignment there makes a unix socket, loopback or in-memory listener) and command-line flags whose default is loopback. A server given a read timeout "
         "after construction is skipped: a field assignment on its variable or on the struct field it is "
@@ -57,7 +56,7 @@ RULE = Rule(
     IdleTimeout:       2 * time.Minute,
 }
 log.Fatal(srv.ListenAndServe())""",
-        limits="A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, compares it with nil or assigns it, in the function or the package) is not reported: another call serves. An empty server literal kept in a struct field (`m.server = &http.Server{}` in a constructor) is not reported when the package also stores a literal that sets something in a field of that name: that one serves, and is checked. A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or every route of its mux in the file names such a handler, a status page or a ping counting among them, or its address is named for profiling: `opts.ProfilerAddr`, a local made from `cfg.Profile`) is a note: operators and scrapers reach it, not clients. "
+        limits="A server whose listener is of the file's own and hands out connections received from a channel (an inner server of a proxy or tunnel, fed what an outer listener accepted) is a note: whoever reaches the outer listener reaches it, and what bounds slow clients is decided there. A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, compares it with nil or assigns it, in the function or the package) is not reported: another call serves. An empty server literal kept in a struct field (`m.server = &http.Server{}` in a constructor) is not reported when the package also stores a literal that sets something in a field of that name: that one serves, and is checked. A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or every route of its mux in the file names such a handler, a status page or a ping counting among them, or its address is named for profiling: `opts.ProfilerAddr`, a local made from `cfg.Profile`) is a note: operators and scrapers reach it, not clients. "
         "A server handed to a helper together with a unix socket, in-memory or loopback listener of the "
         "function's own (`go startHTTP(server, listener)`) is taken to be served on that listener. "
         "An address read from an option field (`opt.APIAddr`, `fmt.Sprintf(\"%s:%d\", c.Host, c.Port)`) whose every "
@@ -127,11 +126,12 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             port = _operational_port(ctx, call, args[:1]) or _profiler_address(ctx, args[0] if args else None) or \
                 (len(args) > handler_index and _operational_routes(ctx, args[handler_index]))
             browser = not port and _opens_browser(ctx)
+            handed = reach.kind == HANDED
             yield ctx.finding(
                 RULE, call,
                 f"{label} serves with no timeouts: a slow client holds a goroutine and its buffers for as long as it "
-                "likes" + (_PORT_NOTE if port else _BROWSER_NOTE if browser else ""),
-                fix=_FIX, severity=Severity.NOTE if port or browser else None,
+                "likes" + (_PORT_NOTE if port else _BROWSER_NOTE if browser else _HANDED_NOTE if handed else ""),
+                fix=_FIX, severity=Severity.NOTE if port or browser or handed else None,
                 address=_option(ctx, args[0]) if args and name.endswith(("ListenAndServe", "ListenAndServeTLS")) else "",
                 parameter=_parameter(reach),
             )
@@ -195,6 +195,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                    "its buffers for as long as it likes")
         if port:
             message += _PORT_NOTE
+        elif reach.kind == HANDED:
+            message += _HANDED_NOTE
         elif helper is not None:
             message += f" (unless {helper}, which it is handed to, sets them)"
         elif browser:
@@ -202,7 +204,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         yield ctx.finding(
             RULE, literal, message,
             fix="set ReadHeaderTimeout (e.g. 10*time.Second), and IdleTimeout for keep-alive connections",
-            severity=Severity.NOTE if port or helper is not None or browser else None,
+            severity=Severity.NOTE if port or helper is not None or browser or reach.kind == HANDED else None,
             address=_option(ctx, fields["Addr"]) if "Addr" in fields else "",
             parameter=_parameter(reach),
         )
@@ -211,6 +213,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
 # Words that name an operational port: metrics, health checks, probes, profiling, debugging.
 _OPERATIONAL = LazyPattern(r"(?i)metric|health|prometheus|prom(?:x|http)?\b|pprof|debug|diagnos|probe|liveness|readiness|"
                           r"telemetry|observability|(?-i:(?<![a-z])[pP]rom(?=[A-Z_0-9]|$))")
+_HANDED_NOTE = (" (its listener hands out connections the program accepted elsewhere and passed over a channel: "
+                "whether slow clients reach it, and what bounds them, is decided where they are accepted)")
 _PORT_NOTE = (" (a metrics, health or debug port, by the names around it: operators reach it, not clients, and "
               "whether it is exposed at all is GL501's question)")
 
