@@ -84,7 +84,7 @@ go func() {
     case <-ctx.Done():
     }
 }()""",
-        limits="Only channels that stay in the function are followed: one that is returned, stored, "
+        limits="A goroutine that sends at most once and whose start is followed at once by a receive from the channel (`go f(); if err := <-ch; err != nil {…}`) is settled by that receive: when every sender is, nothing is reported; outside loops, those started before any other sender are left out with their receives, and the rest are judged against the remaining receives. Only channels that stay in the function are followed: one that is returned, stored, "
         "passed to a function or used by another closure is left alone, since someone else may drain "
         "it. `go worker(ch)` (or `go func(c chan T){…}(ch)`) is followed only when the worker is declared "
         "in the same file, takes no other channel (a value-or-error pair needs the two sides paired up), "
@@ -164,6 +164,22 @@ def _check_channel(ctx: FileContext, channel: LocalChannel) -> Finding | None:
         return None
     cfg = channel.owner.cfg
     receives = channel.receives
+    # A goroutine that sends once and whose start is followed at once by a receive (`go f(); if err
+    # := <-ch; …`) is settled by that receive before anything else can start or return, as long as
+    # no other sender can be alive then: when every sender is so, or, outside loops, for those
+    # started before any other. Leave them and their receives out, and judge the rest.
+    settled = {g.start.id: taken for g in senders if _sends_once(g)
+               for taken in [_received_next(channel, g)] if taken is not None}
+    if settled and len(settled) == len(senders):
+        return None
+    if settled and all(enclosing_loop(g.start) is None for g in senders):
+        first_unsettled = min(g.start.start_byte for g in senders if g.start.id not in settled)
+        settled = {k: r for k, r in settled.items()
+                   if next(g for g in senders if g.start.id == k).start.start_byte < first_unsettled}
+        if settled:
+            senders = [g for g in senders if g.start.id not in settled]
+            taken_ids = {r.id for r in settled.values()}
+            receives = [r for r in receives if r.id not in taken_ids]
     # The owner's loops that hold a receive: a goroutine started in such a loop is paired with
     # that loop's receive, one per iteration.
     receive_loops = {loop.node.id for loop in cfg.loops.values()
@@ -180,10 +196,7 @@ def _check_channel(ctx: FileContext, channel: LocalChannel) -> Finding | None:
                 repeated = True  # started many times, received who knows how often
             else:
                 extra += started - 1
-        sends = _unguarded_sends(goroutine)
-        literal_cfg = goroutine.literal.cfg
-        if len(sends) > 1 and any(literal_cfg.reaches(a, b) for a in sends for b in sends) or \
-                any(literal_cfg.reaches(s, s) for s in sends):
+        if not _sends_once(goroutine):
             repeated = True  # one goroutine sends more than once
     count = None if repeated else len(senders) + extra
     if count == 0:
@@ -254,6 +267,37 @@ def _check_channel(ctx: FileContext, channel: LocalChannel) -> Finding | None:
            f"give `{channel.name}` a buffer of one (`make(chan T, 1)`), or as many as the senders, "
            f"or select on ctx.Done() in the sender")
     return ctx.finding(RULE, send, message, fix=fix)
+
+
+def _sends_once(goroutine: Goroutine) -> bool:
+    """No path through the goroutine sends twice (each send is its last: `errc <- err; return`)."""
+    sends = _unguarded_sends(goroutine)
+    literal_cfg = goroutine.literal.cfg
+    return not (len(sends) > 1 and any(literal_cfg.reaches(a, b) for a in sends for b in sends)
+                or any(literal_cfg.reaches(s, s) for s in sends))
+
+
+def _received_next(channel: LocalChannel, goroutine: Goroutine) -> Node | None:
+    """The receive from the channel that the statement right after the goroutine's start makes
+    before anything else can happen (`go f(); if err := <-ch; err != nil {…}`, `v := <-ch`,
+    `return <-ch`), or None."""
+    statement = goroutine.start.next_named_sibling
+    while statement is not None and statement.type == "comment":
+        statement = statement.next_named_sibling
+    if statement is None:
+        return None
+    if statement.type == "if_statement":
+        head = statement.child_by_field_name("initializer")
+        if head is None:
+            head = statement.child_by_field_name("condition")
+    elif statement.type in ("expression_statement", "short_var_declaration", "assignment_statement",
+                            "return_statement"):
+        head = statement
+    else:
+        return None
+    if head is None:
+        return None
+    return next((r for r in channel.receives if head.start_byte <= r.start_byte and r.end_byte <= head.end_byte), None)
 
 
 def _counted_starts(ctx: FileContext, start: Node) -> int | None:
