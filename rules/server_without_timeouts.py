@@ -41,7 +41,7 @@ RULE = Rule(
         "(`opt(srv)`) or to a function of the file that sets a read timeout on its `*http.Server` "
         "parameter. A literal handed as it is made to a function of another package "
         "(`graceful.WithDefaults(&http.Server{…})`) is a note: such wrappers exist to fill in defaults, "
-        "and their code is not followed. A server whose handler serves only pprof, expvar or Prometheus metrics is left to "
+        "and their code is not followed. A server whose handler serves only pprof, expvar or Prometheus metrics (also a literal that names no Handler, so serves the default mux, in such a file, unless a Handler is assigned to a server later in it) is left to "
         "GL501: whether such a port is exposed at all is the question there. Test files, and the `Config` "
         "of an `httptest.Server`, are skipped.",
         why="Without a read timeout the server waits forever for a client to finish sending its "
@@ -177,8 +177,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         if bound_node != "" and bound_node.type == "identifier" and _configured_by_call(ctx, bound_node, timeout_targets):
             continue
         handler = fields.get("Handler")
-        if handler is not None and _debug_only(ctx, handler):
-            continue
+        if _debug_only(ctx, handler):
+            continue  # no Handler: the default mux, judged as `Handler: nil`
         if bound_node != "" and _never_served(ctx, bound_node):
             continue  # built and perhaps shut down, but served by nothing: not the server that serves
         if not fields and _replaced_placeholder(ctx, literal, bound):
@@ -443,27 +443,43 @@ def _configured_by_call(ctx: FileContext, bound: Node, targets: list[Node]) -> b
     return False
 
 
-def _debug_only(ctx: FileContext, handler: Node) -> bool:
+def _debug_only(ctx: FileContext, handler: Node | None) -> bool:
     """A handler that serves only profiling or metrics: a pprof, expvar or Prometheus handler, or a
-    mux of the file (the default mux included, when the file imports net/http/pprof) every route
-    of which is one."""
+    mux of the file (the default mux included, when the file imports net/http/pprof; a server
+    literal with no Handler serves it) every route of which is one."""
     model = ctx.model
+    if handler is None:  # unless a Handler is assigned later: `srv.Handler = mux`
+        return not _HANDLER_SET.search(ctx.source.data) and _default_mux_debug_only(ctx)
     if handler.type == "call_expression" and model.qualified(handler) == "net/http.HandlerFunc":
         args = handler.child_by_field_name("arguments").named_children
         handler = args[0] if len(args) == 1 else handler
     if (model.qualified(handler) or "").startswith(_DEBUG_HANDLER_PREFIXES):
         return True
-    default = handler.type == "nil" or model.qualified(handler) == "net/http.DefaultServeMux"
-    if default:
-        if not model.imported(_PPROF):
-            return False
-        routes = [c for c in _route_calls(ctx) if model.qualified(c) in ("net/http.Handle", "net/http.HandleFunc")]
-    elif handler.type == "identifier":
+    if handler.type == "nil" or model.qualified(handler) == "net/http.DefaultServeMux":
+        return _default_mux_debug_only(ctx)
+    if handler.type == "identifier":
         routes = _routes_of(ctx, handler)
         if not routes:
             return False
     else:
         return False
+    return _debug_routes(ctx, routes)
+
+
+_HANDLER_SET = LazyPattern(rb"\.Handler\s*=[^=]")
+
+
+def _default_mux_debug_only(ctx: FileContext) -> bool:
+    """The default mux, in a file that imports net/http/pprof, and whose every route the file
+    registers on it is a profiling or metrics one."""
+    model = ctx.model
+    if not model.imported(_PPROF):
+        return False
+    return _debug_routes(ctx, [c for c in _route_calls(ctx) if model.qualified(c) in ("net/http.Handle", "net/http.HandleFunc")])
+
+
+def _debug_routes(ctx: FileContext, routes: list[Node]) -> bool:
+    model = ctx.model
     for call in routes:
         args = call.child_by_field_name("arguments").named_children
         if len(args) != 2:
