@@ -4,7 +4,8 @@ Two exposure rules ask the same question of an address or a listener: a loopback
 socket and an in-memory listener are reached only from the same host (or the same process), while
 `":8080"`, `"0.0.0.0:8080"` or an address computed at run time may face any client. An address is
 followed through constants, single-assignment locals, `net.JoinHostPort`, `fmt.Sprintf` formats and
-command-line flags (`flag.String`, `flag.StringVar`, pflag's `…P` forms, cobra's `Flags()`), whose
+command-line flags (`flag.String`, `flag.StringVar`, pflag's `…P` forms, cobra's `Flags()`, a flag
+read by name with `GetString` that the file defines), whose
 default is what runs unless a deployment says otherwise; a listener through `net.Listen`,
 `net.ListenUnix`, `tls.Listen`, and in-memory listeners (grpc's bufconn, fasthttp's in-memory
 listener, a listener type of the file's own built on `net.Pipe`); a listener type of the file's own fed
@@ -123,6 +124,10 @@ def spelled_address(model: FileModel, node: Node, depth: int = 0, *, flags: bool
     if node.type == "call_expression":
         name = model.qualified(node)
         args = node.child_by_field_name("arguments").named_children
+        if flags and name is None:
+            default = named_flag_default(model, node)
+            if default is not None:
+                return default
         if name == "net.JoinHostPort" and len(args) == 2:
             host = spelled_address(model, args[0], depth + 1, flags=flags)
             if host is None:
@@ -326,8 +331,38 @@ def _is_flag_value(model: FileModel, node: Node) -> bool:
         return value is not None and value.type == "call_expression" and _flag_default(model, value) is not None
     if node.type == "identifier":
         decl = model.resolve(node).decl
-        return decl is not None and _flag_var_default(model, decl) is not None
+        if decl is not None and _flag_var_default(model, decl) is not None:
+            return True
+        value = _initialiser(model, node) if decl is not None and not reassigned(model, decl) else None
+        return value is not None and value.type == "call_expression" and named_flag_default(model, value) is not None
+    if node.type == "call_expression":
+        return named_flag_default(model, node) is not None
     return False
+
+
+def named_flag_default(model: FileModel, call: Node) -> str | None:
+    """The default of a flag read by name (`cmd.Flags().GetString("host")`, `viper.GetString("addr")`)
+    that the file defines with exactly one default: `…String("host", "127.0.0.1:64210", …)`, the
+    `P` and `Var` forms, or `viper.SetDefault("addr", "localhost:8080")`."""
+    function = call.child_by_field_name("function")
+    if function is None or function.type != "selector_expression" or \
+            model.source.text(function.child_by_field_name("field")) != "GetString":
+        return None
+    args = call.child_by_field_name("arguments").named_children
+    if len(args) != 1 or args[0].type != "interpreted_string_literal":
+        return None
+    name = re.escape(args[0].text[1:-1])
+    data = model.source.data
+    if args[0].text not in data[:args[0].start_byte] and args[0].text not in data[args[0].end_byte:]:
+        return None  # the name is spelled nowhere else in the file: defined elsewhere
+    found = set()
+    for pattern in (rb'\.String\(\s*"' + name + rb'"\s*,\s*"([^"\n]*)"',
+                    rb'\.StringP\(\s*"' + name + rb'"\s*,\s*"[^"\n]*"\s*,\s*"([^"\n]*)"',
+                    rb'\.StringVar\(\s*&[\w.]+\s*,\s*"' + name + rb'"\s*,\s*"([^"\n]*)"',
+                    rb'\.StringVarP\(\s*&[\w.]+\s*,\s*"' + name + rb'"\s*,\s*"[^"\n]*"\s*,\s*"([^"\n]*)"',
+                    rb'\bSetDefault\(\s*"' + name + rb'"\s*,\s*"([^"\n]*)"'):
+        found.update(match.group(1) for match in re.finditer(pattern, data))
+    return found.pop().decode("utf-8", "replace") if len(found) == 1 else None
 
 
 def _flag_default(model: FileModel, call: Node) -> str | None:

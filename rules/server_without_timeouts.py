@@ -35,7 +35,7 @@ RULE = Rule(
         "listener (grpc's bufconn, fasthttp's in-memory listener, memconn's `memu`/`memb` networks, a listener of the file's own built on "
         "`net.Pipe`) are skipped, the address followed through constants, locals, `net.JoinHostPort`, "
         "`net.Listen` or a `net.ListenConfig`'s `Listen` (also a listener variable or field assigned in the serving function, or in the function a serving "
-        "goroutine is written in, when every assignment there makes a unix socket, loopback or in-memory listener) and command-line flags whose default is loopback. A server given a read timeout "
+        "goroutine is written in, when every assignment there makes a unix socket, loopback or in-memory listener) and command-line flags whose default is loopback (also a flag read by name, `cmd.Flags().GetString(\"host\")` or `viper.GetString` with `viper.SetDefault`, when the file defines it with one default). A server given a read timeout "
         "after construction is skipped: a field assignment on its variable or on the struct field it is "
         "stored in (`a.srv.ReadHeaderTimeout = d`), or a call that hands it to an option value "
         "(`opt(srv)`) or to a function of the file that sets a read timeout on its `*http.Server` "
