@@ -489,18 +489,43 @@ def parameter_of(model: FileModel, node: Node, depth: int = 0) -> str:
 _LOOPBACK_LITERAL = LazyPattern(rb'"(?:localhost|127\.|\[?::1\]?[:"])')
 
 
+# `name := …`, `a, b = …`, `const name = …` (in a block too) on a line that spells a loopback
+# literal or makes a listener: the only names whose value loopback_positions looks into.
+_CANDIDATE_LINE = LazyPattern(
+    rb'^[ \t]*(?:(?:const|var)[ \t]+)?(?P<names>[A-Za-z_]\w*(?:[ \t]*,[ \t]*[A-Za-z_]\w*)*)[ \t]*'
+    rb'(?:[A-Za-z_*\[\]][\w.*\[\]]*[ \t]*)?:?=[^=\n][^\n]*(?:"(?:localhost|127\.|\[?::1)|Listen|Pipe\()', re.M)
+_WORD = LazyPattern(rb"[A-Za-z_]\w*")
+
+
+def _candidate_names(model: FileModel) -> frozenset[bytes]:
+    """Names the file declares or assigns on a line that spells a loopback literal or makes a
+    listener (worked out once per file): an argument of another name is not looked into."""
+    key = ("loopback_names", 0)
+    found = model.facts.get(key)
+    if found is None:
+        names = set()
+        for match in _CANDIDATE_LINE.finditer(model.source.data):
+            names.update(name.strip() for name in match.group("names").split(b","))
+        found = model.facts[key] = frozenset(names)
+    return found
+
+
 def loopback_positions(model: FileModel, call: Node) -> list[int]:
     """The indices of a call's arguments that only the same host can reach: a loopback address
     (spelled, or a constant, a local or a flag default), or a listener on loopback, a unix socket
-    or in memory, made in the calling function."""
+    or in memory, made in the calling function. Only arguments that spell a loopback literal or
+    name something declared on a line that does are looked into."""
     args = call.child_by_field_name("arguments")
+    if args is None or not args.named_child_count:
+        return []
+    data = model.source.data
+    candidates = _candidate_names(model)
     positions = []
-    for index, arg in enumerate(args.named_children if args is not None else ()):
-        if arg.type in ("interpreted_string_literal", "raw_string_literal", "call_expression", "binary_expression"):
-            address = spelled_address(model, arg, flags=True)
-            if address is not None and is_loopback(address):
-                positions.append(index)
-        elif arg.type == "identifier":
+    for index, arg in enumerate(args.named_children):
+        text = data[arg.start_byte:arg.end_byte]
+        if arg.type == "identifier":
+            if text not in candidates:
+                continue
             binding = model.resolve(arg)
             if binding.kind not in ("local", "package") or binding.decl is None:
                 continue
@@ -510,7 +535,26 @@ def loopback_positions(model: FileModel, call: Node) -> list[int]:
                     positions.append(index)
             elif binding.kind == "local" and listener_reach(model, arg).local:
                 positions.append(index)
+        elif arg.type in ("interpreted_string_literal", "raw_string_literal", "call_expression", "binary_expression",
+                          "unary_expression"):
+            if _LOOPBACK_LITERAL.search(text) is None and not any(w in candidates for w in _WORD.findall(text)):
+                continue
+            address = spelled_address(model, arg, flags=True)
+            if address is not None and is_loopback(address):
+                positions.append(index)
     return positions
+
+
+def loopback_mentions(model: FileModel) -> list[int]:
+    """Offsets of the file's loopback literals and of its uses of names declared on a line that
+    spells one or makes a listener (_candidate_names): where a call may pass such a value."""
+    data = model.source.data
+    offsets = [m.start() for m in _LOOPBACK_LITERAL.finditer(data)]
+    candidates = _candidate_names(model)
+    if candidates:
+        names = re.compile(rb"(?<![\w.])(?:" + b"|".join(re.escape(n) for n in sorted(candidates)) + rb")\b")
+        offsets += [m.start() for m in names.finditer(data)]
+    return offsets
 
 
 def may_pass_loopback(data: bytes) -> bool:

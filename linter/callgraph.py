@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Node, QueryCursor
 
 from . import routes
-from .addresses import loopback_positions, may_pass_loopback, option_defaults
+from .addresses import loopback_mentions, loopback_positions, may_pass_loopback, option_defaults
 from .clients import timeout_client_makers
 from .cfg import BENCHMARK_LOOP, FOREVER, RANGE, WHILE, loop_header
 from .frameworks import context_parameter, is_handler, request_context
@@ -1073,7 +1073,6 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
     return summary
 
 
-_CALLS = "(call_expression) @call"
 # A request passed on by its usual names among a call's first two arguments: `f(w, r)`, `g(req, …)`.
 _REQUEST_ARGUMENT = LazyPattern(rb"[(,]\s*(?P<name>r|req|request)\s*[,)]")
 # A call whose first argument is a context: `f(ctx, …)`, `f(r.Context(), …)`, `f(c.Request().Context())`.
@@ -1121,15 +1120,15 @@ def _passed_arguments(summariser: _FileSummariser) -> None:
             kind = _request_kind(model, ident, call) if index is not None else None
             if kind is not None:
                 contexts.setdefault(call.id, (call, {}))[1][index] = kind
-    loopback = may_pass_loopback(data)
-    if not contexts and not loopback:
+    if may_pass_loopback(data):
+        for call in _calls_around(root, loopback_mentions(model)):
+            positions = loopback_positions(model, call)
+            if positions:
+                kinds = contexts.setdefault(call.id, (call, {}))[1]
+                kinds.update((p, "l") for p in positions)
+    if not contexts:
         return
-    if loopback:
-        calls = QueryCursor(query(_CALLS)).captures(root).get("call", [])
-        noted = [(call, {**contexts.get(call.id, (None, {}))[1], **{p: "l" for p in loopback_positions(model, call)}})
-                 for call in sorted(calls, key=_start)]
-    else:
-        noted = sorted(contexts.values(), key=lambda item: item[0].start_byte)
+    noted = sorted(contexts.values(), key=lambda item: item[0].start_byte)
     found: dict[tuple[str, bytes], list] = {}  # (caller, callee text) -> [ref, kinds, calls, function]
     for call, kinds in noted:
         callee = call.child_by_field_name("function")
@@ -1149,10 +1148,10 @@ def _passed_arguments(summariser: _FileSummariser) -> None:
     for (caller, text), (ref, kinds, count, function) in found.items():
         if not kinds:
             continue
-        # Only the calls with a context first were looked at: every call of the callee in the
-        # caller must be one of them.
+        # Only calls that pass something were looked at: every call of the callee in the caller
+        # must be one of them.
         body = function.body if function.body is not None else function.node
-        if not loopback and data.count(text + b"(", body.start_byte, body.end_byte) != count:
+        if data.count(text + b"(", body.start_byte, body.end_byte) != count:
             continue
         summariser.summary.passed_args.append([caller, ref, sorted([p, k] for p, k in kinds.items())])
 
@@ -1207,6 +1206,21 @@ def _plain_context_parameter(model: FileModel, argument: Node, call: Node) -> in
         if not names:
             index += 1
     return None
+
+
+def _calls_around(root: Node, offsets: list[int]) -> list[Node]:
+    """The calls whose arguments hold each offset (a literal or a name in `f(g("127.0.0.1"))` is
+    inside the arguments of both), each once, in source order."""
+    found: dict[int, Node] = {}
+    for offset in offsets:
+        node = root.descendant_for_byte_range(offset, offset + 1)
+        depth = 0
+        while node is not None and depth < 8 and node.type not in ("block", "source_file"):
+            if node.type == "argument_list" and node.parent is not None and node.parent.type == "call_expression":
+                found.setdefault(node.parent.id, node.parent)
+            node = node.parent
+            depth += 1
+    return sorted(found.values(), key=_start)
 
 
 def _context_kind(model: FileModel, argument: Node, call: Node) -> "str | int | None":
