@@ -102,6 +102,15 @@ def spelled_address(model: FileModel, node: Node, depth: int = 0, *, flags: bool
         return None
     if node.type == "parenthesized_expression" and node.named_child_count == 1:
         return spelled_address(model, node.named_children[0], depth + 1, flags=flags)
+    if node.type == "binary_expression" and model.source.text(node.child_by_field_name("operator")) == "+":
+        # `"127.0.0.1:" + strconv.Itoa(port)`, `host + ":8080"`: the host is what the left spells
+        left = spelled_address(model, node.child_by_field_name("left"), depth + 1, flags=flags)
+        if left is None:
+            return None
+        if left.endswith(":"):
+            return f"{left}0"
+        right = spelled_address(model, node.child_by_field_name("right"), depth + 1, flags=flags)
+        return left + right if right is not None and (right.startswith(":") or not left) else None
     if node.type == "unary_expression" and flags and text(node).startswith("*"):
         operand = node.child_by_field_name("operand")
         value = _initialiser(model, operand) if operand is not None and operand.type == "identifier" else None
@@ -202,6 +211,10 @@ def _assigned_reach(model: FileModel, listener: Node) -> Reach:
 def _value_reach(model: FileModel, value: Node) -> Reach:
     if value.type == "unary_expression" and value.named_child_count == 1:
         value = value.named_children[0]
+    if value.type == "identifier":  # `s.listener = ln`, with `ln, err := net.Listen(…)` before it
+        decl = model.resolve(value).decl
+        made = _initialiser(model, value) if decl is not None and not reassigned(model, decl) else None
+        return _value_reach(model, made) if made is not None and made.type != "identifier" else Reach(UNKNOWN)
     if value.type == "call_expression":
         name = model.qualified(value)
         if name in _MEMORY_LISTENERS:
