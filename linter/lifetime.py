@@ -65,7 +65,7 @@ _NOT_TEST_SUPPORT = frozenset({"latest", "contest", "attest", "protest", "greate
                                "testament", "testimony", "testimonials"})
 # An example's directory, also as a word of a longer name: `examples/`, `cmd/app-demo-p2p/`, `demo_server/`.
 _EXAMPLES = LazyPattern(r"(?:_?examples?|demos?|samples?|dummy|\w*playground|"
-                        r"(?:[\w.]+[-_])?(?:examples?|demos?|samples?)(?:[-_][\w.-]*)?)", re.I)
+                        r"(?:[\w.-]+[-_])?(?:examples?|demos?|samples?)(?:[-_][\w.-]*)?)", re.I)
 # Top-level directories of programs developers run and nobody deploys: build and release tooling,
 # scripts, benchmarks and load generators, contributed example programs, documentation sites (`hack/verify`, `tools/gen`,
 # `perf/`, `contrib/lock`, `docs/main.go`).
