@@ -364,10 +364,16 @@ def named_flag_default(model: FileModel, call: Node) -> str | None:
     args = call.child_by_field_name("arguments").named_children
     if len(args) != 1 or args[0].type != "interpreted_string_literal":
         return None
-    name = re.escape(args[0].text[1:-1])
     data = model.source.data
     if args[0].text not in data[:args[0].start_byte] and args[0].text not in data[args[0].end_byte:]:
         return None  # the name is spelled nowhere else in the file: defined elsewhere
+    return _flag_default_by_name(data, args[0].text[1:-1])
+
+
+def _flag_default_by_name(data: bytes, flag: bytes) -> str | None:
+    """The one default the file gives the flag named `flag` (`…String("host", "127.0.0.1:64210", …)`,
+    the `P` and `Var` forms, viper's `SetDefault`), or None."""
+    name = re.escape(flag)
     found = set()
     for pattern in (rb'\.String\(\s*"' + name + rb'"\s*,\s*"([^"\n]*)"',
                     rb'\.StringP\(\s*"' + name + rb'"\s*,\s*"[^"\n]*"\s*,\s*"([^"\n]*)"',
@@ -376,6 +382,10 @@ def named_flag_default(model: FileModel, call: Node) -> str | None:
                     rb'\bSetDefault\(\s*"' + name + rb'"\s*,\s*"([^"\n]*)"'):
         found.update(match.group(1) for match in re.finditer(pattern, data))
     return found.pop().decode("utf-8", "replace") if len(found) == 1 else None
+
+
+# `HttpAddr: conf.GetString("http"),` in an options literal: the field takes the flag's default.
+_FIELD_FROM_FLAG = LazyPattern(rb'\b([A-Za-z_]\w*)\s*:\s*[A-Za-z_][\w.()]*\.GetString\(\s*"([^"\n]+)"\s*\)')
 
 
 def _flag_default(model: FileModel, call: Node) -> str | None:
@@ -623,7 +633,8 @@ def _address_like(text: str) -> bool:
 
 def option_defaults(data: bytes) -> list[list[str]]:
     """[field, default] for every address-like default the file gives an option field: a flag bound
-    to the field, or a struct tag default. The model keeps the fields whose every such default in
+    to the field, a struct tag default, or a flag the file defines read into the field by name
+    (`HttpAddr: conf.GetString("http")`). The model keeps the fields whose every such default in
     the module is loopback. A keyed literal (`Addr: "127.0.0.1:0"`) is not taken for a default: a
     field name as common as `Addr` is set in clients' and tests' literals too."""
     found = []
@@ -632,6 +643,11 @@ def option_defaults(data: bytes) -> list[list[str]]:
             found.append((match.group(2), match.group(3)))
     if b'efault:"' in data:  # a line-anchored pattern is slow: only where a tag default is written
         found += [(m.group(1), m.group(2)) for m in _TAG_DEFAULT.finditer(data)]
+    if b".GetString(" in data:
+        for match in _FIELD_FROM_FLAG.finditer(data):
+            default = _flag_default_by_name(data, match.group(2))
+            if default is not None:
+                found.append((match.group(1), default.encode()))
     out = []
     for name, value in found:
         text = value.decode("utf-8", "replace")

@@ -60,7 +60,7 @@ log.Fatal(srv.ListenAndServe())""",
         "A server handed to a helper together with a unix socket, in-memory or loopback listener of the "
         "function's own (`go startHTTP(server, listener)`) is taken to be served on that listener. "
         "An address read from an option field (`opt.APIAddr`, `fmt.Sprintf(\"%s:%d\", c.Host, c.Port)`) whose every "
-        "default in the module is loopback, given by a flag bound to a field of that name (`fs.StringVar(&opt.APIAddr, "
+        "default in the module is loopback, given by a flag bound to a field of that name, or read into it by name where the file defines the flag (`HttpAddr: conf.GetString(\"http\")`), (`fs.StringVar(&opt.APIAddr, "
         "\"api-addr\", \"localhost:2381\", …)`) or a struct tag (`default:\"localhost\"`) in any file or package, is a note; "
         "one public default for that name anywhere keeps the warning, and a default set by a config library (viper) or "
         "a constructor is not seen. "
