@@ -41,7 +41,7 @@ RULE = Rule(
         "(`opt(srv)`) or to a function of the file that sets a read timeout on its `*http.Server` "
         "parameter. A literal handed as it is made to a function of another package "
         "(`graceful.WithDefaults(&http.Server{…})`) is a note: such wrappers exist to fill in defaults, "
-        "and their code is not followed. A server whose handler serves only pprof, expvar or Prometheus metrics (also a literal that names no Handler, so serves the default mux, in such a file, unless a Handler is assigned to a server later in it; the default mux counts only where the file registers a route on it and no file of the package registers another kind) is left to "
+        "and their code is not followed. A server whose handler serves only pprof, expvar or Prometheus metrics (also a literal that names no Handler, so serves the default mux, in such a file, unless a Handler is assigned to a server later in it; the default mux counts only where no file of the package registers another kind of route on it) is left to "
         "GL501: whether such a port is exposed at all is the question there. Test files, and the `Config` "
         "of an `httptest.Server`, are skipped.",
         why="Without a read timeout the server waits forever for a client to finish sending its "
@@ -475,14 +475,14 @@ _DEFAULT_MUX_ROUTE = LazyPattern(rb'\bhttp\.(?:DefaultServeMux\.)?Handle(?:Func)
 
 
 def _default_mux_debug_only(ctx: FileContext) -> bool:
-    """The default mux, in a file that imports net/http/pprof and registers at least one route on
-    it, every one of them (and every one the package's other files register) a profiling or
-    metrics one."""
+    """The default mux, in a file that imports net/http/pprof, whose every route the file registers
+    on it (none: only the profiler's own) and every one the package's other files register is a
+    profiling or metrics one."""
     model = ctx.model
     if not model.imported(_PPROF):
         return False
     routes = [c for c in _route_calls(ctx) if model.qualified(c) in ("net/http.Handle", "net/http.HandleFunc")]
-    if not routes or not _debug_routes(ctx, routes):
+    if not _debug_routes(ctx, routes):
         return False
     for file in ctx.package.files:
         if file is ctx or file.is_test_file or b"Handle" not in file.source.data:
