@@ -497,15 +497,23 @@ def parameter_of(model: FileModel, node: Node, depth: int = 0) -> str:
         value = _initialiser(model, node)
         return parameter_of(model, value, depth + 1) if value is not None else ""
     if node.type == "call_expression":
-        name = model.qualified(node)
-        args = node.child_by_field_name("arguments").named_children
-        if name == "net.JoinHostPort" and len(args) == 2:
-            return parameter_of(model, args[0], depth + 1)
-        if name == "fmt.Sprintf" and len(args) >= 2:
-            fmt = spelled_address(model, args[0], depth + 1)
-            if fmt is not None and fmt.rpartition(":")[0] in ("%s", "%v"):
-                return parameter_of(model, args[1], depth + 1)
+        host = _host_argument(model, node, depth)
+        return parameter_of(model, host, depth + 1) if host is not None else ""
     return ""
+
+
+def _host_argument(model: FileModel, call: Node, depth: int) -> Node | None:
+    """The argument that gives the host of `net.JoinHostPort(host, port)` or of `fmt.Sprintf("%s:%d",
+    host, port)`, or None."""
+    name = model.qualified(call)
+    args = call.child_by_field_name("arguments").named_children
+    if name == "net.JoinHostPort" and len(args) == 2:
+        return args[0]
+    if name == "fmt.Sprintf" and len(args) >= 2:
+        fmt = spelled_address(model, args[0], depth + 1)
+        if fmt is not None and fmt.rpartition(":")[0] in ("%s", "%v"):
+            return args[1]
+    return None
 
 
 # A loopback host in a string literal: the files whose calls may pass one (or a listener made on one).
@@ -603,14 +611,8 @@ def option_field(model: FileModel, node: Node, depth: int = 0) -> str | None:
         value = _initialiser(model, node)
         return option_field(model, value, depth + 1) if value is not None else None
     if node.type == "call_expression":
-        name = model.qualified(node)
-        args = node.child_by_field_name("arguments").named_children
-        if name == "net.JoinHostPort" and len(args) == 2:
-            return option_field(model, args[0], depth + 1)
-        if name == "fmt.Sprintf" and len(args) >= 2:
-            fmt = spelled_address(model, args[0], depth + 1)
-            if fmt is not None and fmt.rpartition(":")[0] in ("%s", "%v"):
-                return option_field(model, args[1], depth + 1)
+        host = _host_argument(model, node, depth)
+        return option_field(model, host, depth + 1) if host is not None else None
     return None
 
 
