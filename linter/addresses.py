@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node, QueryCursor
 
-from .model import FileModel, declared_value
+from .model import FileModel, declared_value, parameter_index
 from .patterns import LazyPattern
 from .source import query
 
@@ -65,7 +65,7 @@ class Reach:
     option: str = ""
     # unknown here, but a parameter of the function that serves (`Name#2`, the function as a
     # finding's context names it, and the argument's index): the module model knows whether every
-    # call of it passes a loopback address or listener (loopback_arguments, linter/lifetime.py)
+    # call of it passes a loopback address or listener (passed_args, ModuleModel.parameters)
     parameter: str = ""
 
     @property
@@ -486,12 +486,11 @@ def parameter_of(model: FileModel, node: Node, depth: int = 0) -> str:
         binding = model.resolve(node)
         if binding.kind == "param":
             function = binding.function
-            if function is None or function.kind == "literal" or reassigned(model, binding.decl):
+            if function is None or function.kind == "literal" or reassigned(model, binding.decl) or \
+                    binding.decl.parent.type == "variadic_parameter_declaration":
                 return ""
-            for index, param in enumerate(function.params):
-                if param.node is not None and param.node.id == binding.decl.id:
-                    return "" if param.type.startswith("...") else f"{function.name}#{index}"
-            return ""
+            index = parameter_index(binding.decl)
+            return f"{function.name}#{index}" if index is not None else ""
         if binding.kind != "local" or binding.decl is None or reassigned(model, binding.decl):
             return ""
         value = _initialiser(model, node)

@@ -30,9 +30,9 @@ from . import routes
 from .addresses import loopback_mentions, loopback_positions, may_pass_loopback, option_defaults
 from .clients import timeout_client_makers
 from .cfg import BENCHMARK_LOOP, FOREVER, RANGE, WHILE, loop_header
-from .frameworks import context_parameter, is_handler, request_context
+from .frameworks import context_parameter, context_parameter_index, is_handler, request_context
 from .goroutines import CLI_PACKAGES
-from .model import BUILTINS, FileModel, Function, single_initialiser
+from .model import BUILTINS, FileModel, Function, parameter_index, single_initialiser
 from .patterns import LazyPattern
 from .source import query
 from .structs import declared_fields, struct_specs, type_in_its_file
@@ -1164,10 +1164,10 @@ def _http_request_parameter(model: FileModel, ident: Node, call: Node) -> tuple[
     if binding.kind != "param" or binding.decl is None or function is None or function.kind == "literal" \
             or binding.function is not function:
         return None
-    for index, param in enumerate(function.params):
-        if param.node is not None and param.node.id == binding.decl.id:
-            return (function, index) if param.type == "*net/http.Request" else None
-    return None
+    index = parameter_index(binding.decl)
+    if index is None or index >= len(function.params) or function.params[index].type != "*net/http.Request":
+        return None
+    return function, index
 
 
 def _request_kind(model: FileModel, ident: Node, call: Node) -> "str | None":
@@ -1189,23 +1189,15 @@ def _plain_context_parameter(model: FileModel, argument: Node, call: Node) -> in
         return None
     parameters = function.node.child_by_field_name("parameters")
     name = argument.text
-    index = 0
-    for group in parameters.named_children if parameters is not None else ():
-        names = group.children_by_field_name("name")
-        for ident in names:
-            if ident.text == name:
-                type_node = group.child_by_field_name("type")
-                if type_node is None or type_node.text != b"context.Context":
-                    return None
-                body = model.source.data[function.body.start_byte:function.body.end_byte]
-                if re.search(rb"\b" + re.escape(name) + rb"\b(?:\s*,\s*[\w.]+)*\s*:?=[^=]|\bvar\s+" + re.escape(name) + rb"\b",
-                             body) is not None:
-                    return None  # declared or assigned again: resolved the long way
-                return index
-            index += 1
-        if not names:
-            index += 1
-    return None
+    declared = next((ident for group in (parameters.named_children if parameters is not None else ())
+                     for ident in group.children_by_field_name("name") if ident.text == name), None)
+    index = context_parameter_index(declared) if declared is not None else None
+    if index is None:
+        return None
+    body = model.source.data[function.body.start_byte:function.body.end_byte]
+    if re.search(rb"\b" + re.escape(name) + rb"\b(?:\s*,\s*[\w.]+)*\s*:?=[^=]|\bvar\s+" + re.escape(name) + rb"\b", body):
+        return None  # declared or assigned again: resolved the long way
+    return index
 
 
 def _calls_around(root: Node, offsets: list[int]) -> list[Node]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from .model import FileModel, Function, Param, declared_value, single_initialiser
+from .model import FileModel, Function, Param, declared_value, parameter_index, single_initialiser
 from .patterns import LazyPattern
 
 HTTP = "net/http"
@@ -320,7 +320,7 @@ def context_parameter(model: FileModel, expr: Node | None) -> str:
                 function = binding.function
                 if function is None or function.kind == "literal" or binding.decl is None:
                     return ""
-                index = _context_parameter_index(binding.decl)
+                index = context_parameter_index(binding.decl)
                 return f"{function.name}#{index}" if index is not None else ""
             node = declared_value(binding.decl) if binding.kind == "local" and binding.decl is not None else None
             continue
@@ -334,24 +334,11 @@ def context_parameter(model: FileModel, expr: Node | None) -> str:
     return ""
 
 
-def _context_parameter_index(decl: Node) -> int | None:
-    """The index of the parameter `decl` names when it is typed `context.Context`, read from the
-    parameter list's nodes (a function's typed parameters are not worked out for it)."""
+def context_parameter_index(decl: Node) -> int | None:
+    """The position of the parameter `decl` names when it is typed `context.Context` (by the
+    type's text: read from the parameter list, not worked out for the whole function)."""
     declaration = decl.parent
-    if declaration is None or declaration.type != "parameter_declaration":
-        return None
-    type_node = declaration.child_by_field_name("type")
+    type_node = declaration.child_by_field_name("type") if declaration is not None else None
     if type_node is None or type_node.text != b"context.Context":
         return None
-    index = 0
-    for group in declaration.parent.named_children:
-        if group.type not in ("parameter_declaration", "variadic_parameter_declaration"):
-            continue
-        names = group.children_by_field_name("name")
-        for name in names:
-            if name.id == decl.id:
-                return index
-            index += 1
-        if not names:
-            index += 1
-    return None
+    return parameter_index(decl)

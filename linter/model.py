@@ -700,6 +700,29 @@ def descendants(node: Node) -> Iterator[Node]:
         stack.extend(reversed(current.named_children))
 
 
+def parameter_index(decl: Node) -> int | None:
+    """The position of the parameter the identifier `decl` declares in its function's parameter
+    list (`a, b int, c string`: c is 2), read from the list's nodes without typing them; None when
+    `decl` declares no parameter (a receiver's name included)."""
+    declaration = decl.parent
+    if declaration is None or declaration.type not in ("parameter_declaration", "variadic_parameter_declaration") \
+            or declaration.parent is None or declaration.parent.type != "parameter_list" \
+            or declaration.parent.parent is None or declaration.parent.parent.child_by_field_name("parameters") != declaration.parent:
+        return None
+    index = 0
+    for group in declaration.parent.named_children:
+        if group.type not in ("parameter_declaration", "variadic_parameter_declaration"):
+            continue
+        names = group.children_by_field_name("name")
+        for name in names:
+            if name.id == decl.id:
+                return index
+            index += 1
+        if not names:
+            index += 1
+    return None
+
+
 def declared_value(decl: Node) -> Node | None:
     """The value the declaring identifier `decl` starts with, as far as the declaration says:
     `v` of `x := v` / `var x = v` / `const x = v` (one value per name), or the call of
