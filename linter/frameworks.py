@@ -281,6 +281,36 @@ def request_decls(model: FileModel, function: Function) -> list[tuple[Node, str]
     return found
 
 
+def context_derivation(model: FileModel, expr: Node | None, *, any_call: bool = False):
+    """The expressions a context comes from, outward: `(node, binding)` for `expr`, for the value a
+    local holds (its declaration: `ctx, cancel := context.WithTimeout(parent, d)`), and for the
+    first argument of each call that derives one (`context.…` calls; `any_call`: any call, since
+    by Go's convention a function taking a context first and returning one derives it from that
+    one). `binding` is the identifier's, None for other nodes. A few steps at most."""
+    node = expr
+    for _ in range(6):
+        if node is None:
+            return
+        if node.type == "identifier":
+            binding = model.resolve(node)
+            yield node, binding
+            if binding.kind != "local" or binding.decl is None:
+                return
+            node = declared_value(binding.decl)
+            continue
+        yield node, None
+        if node.type != "call_expression":
+            return
+        arguments = node.child_by_field_name("arguments")
+        if arguments is None or not arguments.named_child_count:
+            return
+        if not any_call:
+            name = model.qualified(node)
+            if name is None or not name.startswith("context."):
+                return
+        node = arguments.named_children[0]
+
+
 def request_context(model: FileModel, expr: Node | None) -> bool:
     """`expr` is the request's context (`r.Context()`, `c.Request.Context()`, echo's
     `c.Request().Context()`) or derives from it through calls that take it first (`context.WithValue(
@@ -288,20 +318,15 @@ def request_context(model: FileModel, expr: Node | None) -> bool:
     declare: by Go's convention a function taking
     a context first and returning one derives it from that one). The server cancels it when the
     handler returns, and that cancels every context derived from it."""
-    node = expr
-    for _ in range(6):
-        if node is not None and node.type == "identifier":
-            binding = model.resolve(node)  # `ctx, cancel := context.WithTimeout(r.Context(), d)`
-            node = declared_value(binding.decl) if binding.kind == "local" and binding.decl is not None else None
-        if node is None or node.type != "call_expression":
-            return False
+    for node, _ in context_derivation(model, expr, any_call=True):
+        if node.type != "call_expression":
+            continue
         function = node.child_by_field_name("function")
         arguments = node.child_by_field_name("arguments")
         if function is not None and function.type == "selector_expression" and \
                 function.child_by_field_name("field").text == b"Context" and arguments.named_child_count == 0:
             found = request_value(model, function.child_by_field_name("operand"))
             return found is not None and found.kind == HTTP_REQUEST
-        node = arguments.named_children[0] if arguments is not None and arguments.named_child_count else None
     return False
 
 
@@ -310,27 +335,13 @@ def context_parameter(model: FileModel, expr: Node | None) -> str:
     it is used in, directly or through contexts derived from it (`context.WithTimeout(ctx, d)`,
     also through a local they declare); "" otherwise. The module model knows whether every call of
     that function passes the incoming request's context there (linter/lifetime.py)."""
-    node = expr
-    for _ in range(6):
-        if node is None:
-            return ""
-        if node.type == "identifier":
-            binding = model.resolve(node)
-            if binding.kind == "param":
-                function = binding.function
-                if function is None or function.kind == "literal" or binding.decl is None:
-                    return ""
-                index = context_parameter_index(binding.decl)
-                return f"{function.name}#{index}" if index is not None else ""
-            node = declared_value(binding.decl) if binding.kind == "local" and binding.decl is not None else None
-            continue
-        if node.type != "call_expression":
-            return ""
-        name = model.qualified(node)
-        arguments = node.child_by_field_name("arguments")
-        if name is None or not name.startswith("context.") or arguments is None or not arguments.named_child_count:
-            return ""
-        node = arguments.named_children[0]
+    for _, binding in context_derivation(model, expr):
+        if binding is not None and binding.kind == "param":
+            function = binding.function
+            if function is None or function.kind == "literal" or binding.decl is None:
+                return ""
+            index = context_parameter_index(binding.decl)
+            return f"{function.name}#{index}" if index is not None else ""
     return ""
 
 

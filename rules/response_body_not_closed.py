@@ -10,7 +10,7 @@ from tree_sitter import Node
 from goleaklint.clients import TIMEOUT_KEY, braced, called_maker, client_functions, maker_key
 from goleaklint.context import FileContext
 from goleaklint.effects import CLOSES, CLOSES_BODY, DRAINERS, DRAINS, DRAINS_BODY, HANDS_ON, READERS
-from goleaklint.frameworks import context_parameter, request_context
+from goleaklint.frameworks import context_derivation, context_parameter, request_context
 from goleaklint.model import Binding, declared_value, descendants
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.structs import field_type
@@ -353,26 +353,21 @@ def _bounded_context(ctx: FileContext, expr: Node) -> str | None:
     context.WithTimeout(parent, d)`), or with a cancel the function defers (`defer cancel()`), also
     through contexts derived from it: when it ends, the transport aborts reading the body and closes
     the connection. A context handed in is not followed."""
-    model = ctx.model
-    node = expr
-    for _ in range(6):
-        if node is None or node.type != "identifier":
+    if expr.type != "identifier":
+        return None
+    local = None  # the declaration of the local the call below is the value of
+    for node, binding in context_derivation(ctx.model, expr):
+        if binding is not None:
+            local = binding.decl if binding.kind == "local" else None
+            continue
+        if node.type != "call_expression" or local is None:
             return None
-        binding = model.resolve(node)
-        if binding.kind != "local" or binding.decl is None:
-            return None
-        value = declared_value(binding.decl)
-        if value is None or value.type != "call_expression":
-            return None
-        name = model.qualified(value)
+        name = ctx.model.qualified(node)
         if name in _DEADLINES:
             return _DEADLINE_SCOPED
         if name in _CANCELS:
-            return _CANCEL_SCOPED if _cancel_deferred(ctx, binding.decl) else None
-        arguments = value.child_by_field_name("arguments")
-        if name is None or not name.startswith("context.") or arguments is None or not arguments.named_child_count:
-            return None
-        node = arguments.named_children[0]  # `context.WithValue(ctx, k, v)`
+            return _CANCEL_SCOPED if _cancel_deferred(ctx, local) else None
+        local = None  # `context.WithValue(ctx, k, v)` written in place: what it derives from must be a local
     return None
 
 
