@@ -243,11 +243,13 @@ def _cli(args, cwd, monkeypatch, capsys):
     import shutil
     import tempfile
 
-    copy = Path(tempfile.mkdtemp(prefix="goleaklint-evidence-")) / Path(cwd).name
-    shutil.copytree(cwd, copy)
-    monkeypatch.chdir(copy)
-    code = main(["--no-cache", *args])
-    out, err = capsys.readouterr()
+    with tempfile.TemporaryDirectory(prefix="goleaklint-evidence-") as parent:
+        copy = Path(parent) / Path(cwd).name
+        shutil.copytree(cwd, copy)
+        with monkeypatch.context() as patch:
+            patch.chdir(copy)
+            code = main(["--no-cache", *args])
+        out, err = capsys.readouterr()
     return code, out, err
 
 
