@@ -8,7 +8,8 @@ and the severity overrides. Nothing else a finding depends on exists: rules run 
 scanned repository and read nothing but the package.
 
 The warm path reads and hashes files but never parses them: hashing bytes runs at memory speed, a
-tree-sitter parse at tens of MB/s.
+tree-sitter parse at tens of MB/s. It does not even read a package whose files stat as they did when
+the run's index recorded them (`stat_key`).
 
 An entry is a checksum line followed by JSON. An entry that is truncated, corrupt, or of another
 format is a miss: the package is linted again and the entry rewritten. Entries are written to a
@@ -85,6 +86,38 @@ def package_key(
         digest.update(b"%d:%d:%d:" % (len(name), reported, len(data)))
         digest.update(name)
         digest.update(data)
+    return digest.hexdigest()
+
+
+# How long a file must have been left alone for its stat to stand for its bytes. A file written
+# within the same tick of a coarse file-system clock (2 s on FAT, 1 s on HFS+) could change again
+# without its time changing; git calls such an entry "racy" and hashes the file every time.
+SETTLED_NS = 3_000_000_000
+
+
+def stat_key(files: list, reported: set, go_version, now_ns: int) -> str | None:
+    """A key of what `stat` says of every file of a package (path, whether it is reported, size,
+    modification and change times, inode), or None when one cannot be stat'ed or changed less than
+    SETTLED_NS before `now_ns`. A warm run that finds this key in the run's index (`load_index`)
+    takes the package key recorded with it and reads none of the package's files: as git and
+    mypy do, a file whose size, times and inode are all unchanged is taken to be unchanged. An
+    edit changes the modification time, an edit that restores it (`touch -d`, `cp -p`) the change
+    time, and an editor's save-and-rename the inode; any of them is a miss, and the files are read
+    and hashed as before."""
+    digest = hashlib.sha256(repr(go_version).encode())
+    limit = now_ns - SETTLED_NS
+    every = len(reported) == len(files)
+    for path in files:
+        name = os.fspath(path)
+        try:
+            st = os.stat(name)
+        except OSError:
+            return None
+        if st.st_mtime_ns >= limit or st.st_ctime_ns >= limit:
+            return None
+        digest.update(b"%d:%d:%d:%d:%d:%d:" % (len(name), every or path in reported, st.st_size, st.st_mtime_ns,
+                                               st.st_ctime_ns, st.st_ino))
+        digest.update(name.encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
@@ -267,6 +300,21 @@ class ResultCache:
         if not (isinstance(data, dict) and data.get("format") == FORMAT and data.get("key") == key):
             return None
         return (data, rest) if tail else data
+
+    def load_index(self, name: str) -> dict[str, str]:
+        """The stat index of a run (see `stat_key`): each package's stat key -> its key. Empty when
+        absent or not trustworthy."""
+        data = self._read("i" + name)
+        index = data.get("index") if data is not None else None
+        if not isinstance(index, dict) or not all(isinstance(v, str) for v in index.values()):
+            return {}
+        return index
+
+    def store_index(self, name: str, index: dict[str, str]) -> None:
+        """Writes the index now (not on the writer thread: the run is ending)."""
+        payload = json.dumps({"format": FORMAT, "key": "i" + name, "index": index}, sort_keys=True,
+                             separators=(",", ":")).encode()
+        _write(self._path("i" + name), entry_checksum(payload) + b"\n" + payload)
 
     def load_table(self, run_key: str):
         """The lifetimes of a whole run (linter/lifetime.py), keyed by every package's key."""

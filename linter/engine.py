@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import os
 import re
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from tree_sitter import Node, Query, QueryCursor
 
-from .cache import ResultCache, flush_writes, package_key, read_bytes, write_in_background
+from .cache import ResultCache, flush_writes, package_key, read_bytes, stat_key, write_in_background
 from .config import Config
 from .context import FileContext, PackageContext, PackageScope
 from .discover import PackageJob
@@ -53,6 +54,8 @@ class LintResult:
     summaries: list[PackageSummary] = field(default_factory=list)  # for the module model
     summary_blobs: list[bytes] = field(default_factory=list)  # the same, as cached JSON not yet decoded
     keys: list[str] = field(default_factory=list)  # the cache key of every package linted or loaded
+    # (stat key, key) of the packages whose files were settled (cache.stat_key): the run's index.
+    stat_keys: list[tuple[str, str]] = field(default_factory=list)
     # Findings in code that runs once per process or only in tests (linter/lifetime.py): not reported.
     silenced: list[Finding] = field(default_factory=list)
     module: ModuleModel | None = None
@@ -65,6 +68,7 @@ class LintResult:
         self.summaries += other.summaries
         self.summary_blobs += other.summary_blobs
         self.keys += other.keys
+        self.stat_keys += other.stat_keys
 
     def all_summaries(self) -> list[PackageSummary]:
         """Every package summary, decoding the cached ones (once)."""
@@ -122,16 +126,20 @@ def _lint(jobs: list[PackageJob], options: RunOptions, processes: int, context: 
         options = replace(options, modules=module_path_list([*jobs, *context]))
     if options.lifetimes and context:
         jobs = sorted([*jobs, *context], key=lambda job: job.directory)
+    index_name, index = None, {}
+    if options.cache_dir is not None:
+        index_name = _index_name(jobs, options)
+        index = ResultCache(options.cache_dir).load_index(index_name)
     if processes <= 1 or len(jobs) <= 1:
         write_in_background(True)
         try:
             for job in jobs:
-                result.extend(lint_package(job, options))
+                result.extend(lint_package(job, options, index))
         finally:
             flush_writes()
             write_in_background(False)
     elif options.cache_dir is not None:
-        _lint_cached_in_parallel(jobs, options, processes, result)
+        _lint_cached_in_parallel(jobs, options, processes, result, index)
     else:
         # Biggest batches first (one package can be a tenth of a monorepo): the last task to
         # start is then a small one and the processes finish together. The output is sorted anyway.
@@ -141,13 +149,45 @@ def _lint(jobs: list[PackageJob], options: RunOptions, processes: int, context: 
         with _collector_paused(), ProcessPoolExecutor(max_workers=min(processes, len(batches))) as pool:
             for part in pool.map(_lint_batch, batches, [options] * len(batches)):
                 result.extend(part)
+    if index_name is not None:
+        recorded = dict(result.stat_keys)
+        if recorded != index:
+            ResultCache(options.cache_dir).store_index(index_name, recorded)
     if options.lifetimes and judge:
         judge_lifetimes(result, jobs, options)
     result.sort()
     return result
 
 
-def _lint_cached_in_parallel(jobs: list[PackageJob], options: RunOptions, processes: int, result: LintResult) -> None:
+def _index_name(jobs: list[PackageJob], options: RunOptions) -> str:
+    """The name of a run's stat index: its packages and everything but their bytes that their
+    keys cover. Runs over other trees, other shards or with other rules keep indexes of their own
+    (a shared cache directory holds them all) and do not overwrite each other's."""
+    import hashlib
+
+    from .cache import ruleset_fingerprint
+
+    digest = hashlib.sha256(b"index\0")
+    digest.update(ruleset_fingerprint(options.rule_ids).encode())
+    digest.update(repr((options.root, options.severity, options.require_reason, options.lifetimes,
+                        options.modules)).encode())
+    for job in jobs:
+        digest.update(b"\0" + os.fspath(job.directory).encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def _settled(job: PackageJob, options: RunOptions) -> str | None:
+    """The package's stat key (cache.stat_key), taken before its files are read."""
+    if options.cache_dir is None:
+        return None
+    return stat_key(job.files, job.report, job.go_version, _now())
+
+
+_now = time.time_ns  # the clock the stat index judges "settled" by (tests move it)
+
+
+def _lint_cached_in_parallel(jobs: list[PackageJob], options: RunOptions, processes: int, result: LintResult,
+                             index: dict[str, str]) -> None:
     """The parent looks packages up (read + hash, no parse) so that a warm run never starts a worker
     (the pool starts its processes on the first submit), handing misses to workers batch by batch.
     After a run of misses the cache is evidently cold: the rest goes to the workers unseen, which
@@ -160,14 +200,19 @@ def _lint_cached_in_parallel(jobs: list[PackageJob], options: RunOptions, proces
     batch: list[PackageJob] = []
     count = misses = 0
     with _collector_paused(), _LazyPool(processes) as pool:
-        for index, job in enumerate(jobs):
+        for position, job in enumerate(jobs):
             if misses >= _COLD_AFTER_MISSES:
-                rest = sorted(_batches(jobs[index:], processes), key=lambda b: -sum(len(j.files) for j in b))
+                rest = sorted(_batches(jobs[position:], processes), key=lambda b: -sum(len(j.files) for j in b))
                 futures += [pool.submit(_lint_batch, part, options) for part in rest]
                 break
-            files = _read_files(job, root)
-            hit = cache.load(_key(job, options, files)) if files is not None else None
+            settled = _settled(job, options)
+            hit = cache.load(index[settled]) if settled in index else None
+            if hit is None:
+                files = _read_files(job, root)
+                hit = cache.load(_key(job, options, files)) if files is not None else None
             if hit is not None:
+                if settled is not None:
+                    hit.stat_keys.append((settled, hit.keys[0]))
                 result.extend(hit)
                 misses = 0
                 continue
@@ -353,7 +398,17 @@ def _relpath(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
+def lint_package(job: PackageJob, options: RunOptions, index: dict[str, str] | None = None) -> LintResult:
+    """Lints one package, or takes its result from the cache: by its stat key when `index` (the
+    run's stat index) has it, else by the key of its bytes."""
+    # Before any file is read: a file edited while it is read then has a newer stat than the one
+    # recorded, and the next run reads it again.
+    settled = _settled(job, options)
+    if index and settled in index:
+        cached = ResultCache(options.cache_dir).load(index[settled])
+        if cached is not None:
+            cached.stat_keys.append((settled, cached.keys[0]))
+            return cached
     result = LintResult()
     root = Path(options.root)
     sources: list[tuple[SourceFile, bool]] = []  # (file, reported)
@@ -370,6 +425,8 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
     if key is not None:
         cached = ResultCache(options.cache_dir).load(key)
         if cached is not None:
+            if settled is not None:
+                cached.stat_keys.append((settled, key))
             return cached
     # Only a package that is linted needs these: a warm run compiles no query.
     modules, query = _compiled(options.rule_ids)
@@ -456,6 +513,8 @@ def lint_package(job: PackageJob, options: RunOptions) -> LintResult:
     if key is not None and not any(note.is_error for note in result.notifications):
         ResultCache(options.cache_dir).store(key, result)
         result.keys.append(key)
+        if settled is not None:
+            result.stat_keys.append((settled, key))
     return result
 
 

@@ -308,3 +308,84 @@ def _fork_after_thread(tree, tmp_path):
     cold = _everything(_run(tree, second, processes=2))
     assert sorted(p.name for p in second.rglob("*") if p.is_file()) == sorted(p.name for p in first.rglob("*") if p.is_file())
     assert _everything(_run(tree, second, processes=2)) == cold
+
+
+# The stat index: a warm run over files left alone for a while reads none of them.
+
+@pytest.fixture
+def later(monkeypatch):
+    """Moves the engine's clock ten seconds on, so that the files a test just wrote are settled."""
+    import time
+
+    monkeypatch.setattr(engine, "_now", lambda: time.time_ns() + 10_000_000_000)
+
+
+@pytest.fixture
+def go_reads(monkeypatch):
+    """Paths of the Go files the engine reads."""
+    seen: list[str] = []
+    real = engine.read_bytes
+
+    def read(name):
+        if name.endswith(".go"):
+            seen.append(Path(name).name)
+        return real(name)
+
+    monkeypatch.setattr(engine, "read_bytes", read)
+    return seen
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_warm_run_over_settled_files_reads_none_of_them(tree, tmp_path, later, go_reads, processes):
+    cache_dir = tmp_path / "cache"
+    cold = _everything(_run(tree, cache_dir, processes))
+    go_reads.clear()
+    assert _everything(_run(tree, cache_dir, processes)) == cold
+    assert go_reads == []
+
+
+def test_an_edit_that_keeps_size_and_modification_time_is_seen(tree, tmp_path, later, linted):
+    """What a `cp -p`, `touch -d` or a fast second save leaves: the change time still moves."""
+    import os
+
+    cache_dir = tmp_path / "cache"
+    _run(tree, cache_dir)
+    path = tree / "a" / "a.go"
+    before = path.stat()
+    text = path.read_text(encoding="utf-8").replace("defer f.Close()", "f.Close()      ")
+    assert len(text) == len(path.read_text(encoding="utf-8"))
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    linted.clear()
+    edited = _run(tree, cache_dir)
+    assert linted == ["a"]
+    assert _everything(edited) == _everything(_run(tree, None))
+
+
+def test_files_changed_just_now_are_read_every_time(tree, tmp_path, go_reads):
+    """Without the clock moved on, every file was written within the last seconds: a file system
+    whose clock ticks once a second or two could not show a second edit, so nothing is indexed."""
+    cache_dir = tmp_path / "cache"
+    cold = _everything(_run(tree, cache_dir))
+    go_reads.clear()
+    assert _everything(_run(tree, cache_dir)) == cold
+    assert sorted(go_reads) == sorted(Path(rel).name for rel in TREE)
+    assert not any(cache_dir.glob("i*/i*")), "no package was settled, so no index was written"
+
+
+def test_the_index_is_written_when_it_changes_only(tree, tmp_path, later, monkeypatch):
+    cache_dir = tmp_path / "cache"
+    _run(tree, cache_dir)
+    (index,) = cache_dir.glob("i*/i*")
+    written = []
+    real = ResultCache.store_index
+    monkeypatch.setattr(ResultCache, "store_index", lambda self, *a: written.append(a) or real(self, *a))
+    _run(tree, cache_dir)
+    assert written == []
+    (tree / "c" / "c.go").write_text("package c\n\nfunc g() { _ = 3 }\n", encoding="utf-8")
+    _run(tree, cache_dir)
+    assert len(written) == 1
+    # Another selection of rules keeps an index of its own.
+    _run(tree, cache_dir, select=["GL401"])
+    assert len(list(cache_dir.glob("i*/i*"))) == 2
