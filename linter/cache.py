@@ -29,7 +29,7 @@ from pathlib import Path
 from . import __version__
 from .rule import Finding, Notification, NotificationKind, Severity
 
-FORMAT = "goleaklint-cache-11"
+FORMAT = "goleaklint-cache-12"
 
 
 def default_cache_dir() -> Path:
@@ -316,6 +316,41 @@ class ResultCache:
                              separators=(",", ":")).encode()
         _write(self._path("i" + name), entry_checksum(payload) + b"\n" + payload)
 
+    def load_run(self, key: str):
+        """The whole result of a run over a tree whose every file stats as it did (`stat_key`), with
+        the same packages, rules and options: findings at the levels lifetimes and precision gave
+        them, and what they silenced. None when absent or not trustworthy."""
+        from .engine import LintResult
+
+        data = self._read("r" + key)
+        if data is None:
+            return None
+        try:
+            return LintResult(
+                findings=[_finding(item) for item in data["findings"]],
+                suppressed=[_finding(item) for item in data["suppressed"]],
+                silenced=[_finding(item) for item in data["silenced"]],
+                notifications=[_notification(item) for item in data["notifications"]],
+                files_scanned=int(data["files_scanned"]),
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def store_run(self, key: str, result) -> None:
+        payload = json.dumps(
+            {
+                "format": FORMAT,
+                "key": "r" + key,
+                "findings": [_finding_data(f) for f in result.findings],
+                "suppressed": [_finding_data(f) for f in result.suppressed],
+                "silenced": [_finding_data(f) for f in result.silenced],
+                "notifications": [_notification_data(n) for n in result.notifications],
+                "files_scanned": result.files_scanned,
+            },
+            separators=(",", ":"),
+        ).encode()
+        _write(self._path("r" + key), entry_checksum(payload) + b"\n" + payload)
+
     def load_table(self, run_key: str):
         """The lifetimes of a whole run (linter/lifetime.py), keyed by every package's key."""
         from .lifetime import LifetimeTable
@@ -347,6 +382,7 @@ def _finding_data(finding: Finding) -> dict:
     data["fingerprints"] = [list(pair) for pair in finding.fingerprints]
     data["subjects"] = list(finding.subjects)
     data["makers"] = list(finding.makers)
+    data["lifetime"] = finding.lifetime  # None until lifetimes are applied (whole-run entries have it)
     return data
 
 
@@ -357,6 +393,7 @@ def _finding(data: dict) -> Finding:
         fingerprints=tuple((str(a), str(b)) for a, b in data["fingerprints"]),
         subjects=tuple(str(s) for s in data["subjects"]),
         makers=tuple(str(m) for m in data["makers"]),
+        lifetime=data["lifetime"],
         **values,
     )
 

@@ -22,7 +22,8 @@ from .changes import changes_from_patch, changes_since
 from .config import Config, ConfigError, ConfigResolver, load_config
 from .cache import ResultCache, default_cache_dir
 from .discover import DiscoveryStats, PackageJob, discover, module_context, parse_shard, select_shard
-from .engine import LintResult, RunOptions, by_precision, judge_lifetimes, lint, module_model, module_path_list, run_key, selected_rules
+from .engine import (LintResult, RunOptions, by_precision, judge_lifetimes, lint, module_model, module_path_list, run_key,
+                     selected_rules, stat_keys)
 from .lifetime import one_run, remember_go_mods, table_of
 from .registry import all_rules, rules_by_key
 from .report import FORMATS, Report, render
@@ -334,15 +335,17 @@ def _lint_by_config(jobs: list[PackageJob], root: Path, select, ignore, cache_di
     """Lints each group of packages that share a config with that config's rules and levels, and
     reads the `context` packages for the module model only; then judges every finding by the
     lifetime of its code, over one model of the whole run. Returns the merged result, every rule
-    that ran, and options naming all of them."""
+    that ran, and options naming all of them.
+
+    With a cache, a run over a tree whose every file stats as it did when a run with the same
+    packages, rules and options was cached (cache.stat_key) takes that run's result whole: one
+    entry instead of one per package, no lifetimes to look up."""
     groups: dict[int, tuple[Config, list[PackageJob]]] = {}
     for job in jobs:
         config = job.config or Config()
         groups.setdefault(id(config), (config, []))[1].append(job)
     modules = module_path_list([*jobs, *context]) if lifetimes else ()
-    result = LintResult()
-    parts: list[tuple[LintResult, RunOptions]] = []
-    groups_configs: list[Config] = []
+    planned: list[tuple[list[PackageJob], RunOptions, Config]] = []
     ran: dict[str, object] = {}
     for config, group in groups.values():
         rules = selected_rules(config, select, ignore)
@@ -355,13 +358,26 @@ def _lint_by_config(jobs: list[PackageJob], root: Path, select, ignore, cache_di
             lifetimes=lifetimes,
             modules=modules,
         )
-        parts.append((lint(group, options, processes, judge=False), options))
-        groups_configs.append(config)
+        planned.append((group, options, config))
         ran.update((rm.rule.id, rm.rule) for rm in rules)
+    rules = [ran[rule_id] for rule_id in sorted(ran)]
+    merged = RunOptions(rule_ids=tuple(sorted(ran)), root=str(root.resolve()), cache_dir=cache_dir)
+    settled = stat_keys([*jobs, *context]) if cache_dir else None
+    whole = _whole_run_key(planned, context, settled, min_precision) if settled else None
+    if whole is not None:
+        cached = ResultCache(cache_dir).load_run(whole)
+        if cached is not None:
+            return cached, rules, merged
+    result = LintResult()
+    parts: list[tuple[LintResult, RunOptions]] = []
+    groups_configs: list[Config] = []
+    for group, options, config in planned:
+        parts.append((lint(group, options, processes, judge=False, settled=settled), options))
+        groups_configs.append(config)
     summaries = LintResult()
     if lifetimes and context:
         options = RunOptions(rule_ids=(), root=str(root.resolve()), cache_dir=cache_dir, modules=modules)
-        summaries.extend(lint(list(context), options, processes, judge=False))
+        summaries.extend(lint(list(context), options, processes, judge=False, settled=settled))
     for part, _ in parts:
         summaries.summaries += part.summaries
         summaries.summary_blobs += part.summary_blobs
@@ -391,8 +407,35 @@ def _lint_by_config(jobs: list[PackageJob], root: Path, select, ignore, cache_di
         result.extend(part)
         result.silenced += part.silenced
     result.sort()
-    rules = [ran[rule_id] for rule_id in sorted(ran)]
-    return result, rules, RunOptions(rule_ids=tuple(sorted(ran)), root=str(root.resolve()), cache_dir=cache_dir)
+    # Only when every package was settled as it was read and came from the cache or was cached:
+    # a package whose result was not stored (an internal error) is linted again next time.
+    if whole is not None and len(summaries.keys) == len(jobs) + len(context):
+        ResultCache(cache_dir).store_run(whole, result)
+    return result, rules, merged
+
+
+def _whole_run_key(planned: list[tuple[list[PackageJob], RunOptions, Config]], context: list[PackageJob],
+                   settled: dict[Path, str | None], min_precision: str | None) -> str | None:
+    """The key of a whole run (see _lint_by_config), or None when a package is not settled."""
+    import hashlib
+
+    from .cache import FORMAT, ruleset_fingerprint
+
+    digest = hashlib.sha256(f"run\0{FORMAT}\0{min_precision!r}\0".encode())
+    for group, options, config in planned:
+        digest.update(ruleset_fingerprint(options.rule_ids).encode())
+        digest.update(repr((options.root, options.severity, options.require_reason, options.lifetimes,
+                            options.modules, config.min_precision)).encode())
+        for job in group:
+            if settled.get(job.directory) is None:
+                return None
+            digest.update(f"\0{job.directory}\0{settled[job.directory]}".encode("utf-8", "surrogateescape"))
+        digest.update(b"\1")
+    for job in context:
+        if settled.get(job.directory) is None:
+            return None
+        digest.update(f"\0{job.directory}\0{settled[job.directory]}".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
 
 
 class _LevelsByPath:

@@ -107,20 +107,28 @@ def selected_rules(config: Config, select: list[str] | None = None, ignore: list
 
 
 def lint(jobs: list[PackageJob], options: RunOptions, processes: int = 1,
-         context: list[PackageJob] = (), judge: bool = True) -> LintResult:
+         context: list[PackageJob] = (), judge: bool = True,
+         settled: dict[Path, str | None] | None = None) -> LintResult:
     """Lints `jobs`; the packages of `context` are only read for the module model (see
     discover.module_context). With `judge`, findings take their levels from the model built of
-    this run's summaries; without, the caller judges (several runs, one model)."""
+    this run's summaries; without, the caller judges (several runs, one model). `settled`: the
+    packages' stat keys, when the caller has taken them (`stat_keys`)."""
     threshold = gc.get_threshold()
     _fewer_collections()
     try:
-        return _lint(jobs, options, processes, context, judge)
+        return _lint(jobs, options, processes, context, judge, settled)
     finally:
         gc.set_threshold(*threshold)
 
 
+def stat_keys(jobs: list[PackageJob]) -> dict[Path, str | None]:
+    """Every package's stat key (cache.stat_key), by directory, taken before any file is read."""
+    now = _now()
+    return {job.directory: stat_key(job.files, job.report, job.go_version, now) for job in jobs}
+
+
 def _lint(jobs: list[PackageJob], options: RunOptions, processes: int, context: list[PackageJob],
-          judge: bool) -> LintResult:
+          judge: bool, settled: dict[Path, str | None] | None = None) -> LintResult:
     result = LintResult()
     if options.lifetimes and not options.modules:
         options = replace(options, modules=module_path_list([*jobs, *context]))
@@ -134,12 +142,12 @@ def _lint(jobs: list[PackageJob], options: RunOptions, processes: int, context: 
         write_in_background(True)
         try:
             for job in jobs:
-                result.extend(lint_package(job, options, index))
+                result.extend(lint_package(job, options, index, settled))
         finally:
             flush_writes()
             write_in_background(False)
     elif options.cache_dir is not None:
-        _lint_cached_in_parallel(jobs, options, processes, result, index)
+        _lint_cached_in_parallel(jobs, options, processes, result, index, settled)
     else:
         # Biggest batches first (one package can be a tenth of a monorepo): the last task to
         # start is then a small one and the processes finish together. The output is sorted anyway.
@@ -176,10 +184,12 @@ def _index_name(jobs: list[PackageJob], options: RunOptions) -> str:
     return digest.hexdigest()
 
 
-def _settled(job: PackageJob, options: RunOptions) -> str | None:
+def _settled(job: PackageJob, options: RunOptions, taken: dict[Path, str | None] | None = None) -> str | None:
     """The package's stat key (cache.stat_key), taken before its files are read."""
     if options.cache_dir is None:
         return None
+    if taken is not None and job.directory in taken:
+        return taken[job.directory]
     return stat_key(job.files, job.report, job.go_version, _now())
 
 
@@ -187,7 +197,7 @@ _now = time.time_ns  # the clock the stat index judges "settled" by (tests move 
 
 
 def _lint_cached_in_parallel(jobs: list[PackageJob], options: RunOptions, processes: int, result: LintResult,
-                             index: dict[str, str]) -> None:
+                             index: dict[str, str], taken: dict[Path, str | None] | None = None) -> None:
     """The parent looks packages up (read + hash, no parse) so that a warm run never starts a worker
     (the pool starts its processes on the first submit), handing misses to workers batch by batch.
     After a run of misses the cache is evidently cold: the rest goes to the workers unseen, which
@@ -205,7 +215,7 @@ def _lint_cached_in_parallel(jobs: list[PackageJob], options: RunOptions, proces
                 rest = sorted(_batches(jobs[position:], processes), key=lambda b: -sum(len(j.files) for j in b))
                 futures += [pool.submit(_lint_batch, part, options) for part in rest]
                 break
-            settled = _settled(job, options)
+            settled = _settled(job, options, taken)
             hit = cache.load(index[settled]) if settled in index else None
             if hit is None:
                 files = _read_files(job, root)
@@ -398,12 +408,13 @@ def _relpath(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def lint_package(job: PackageJob, options: RunOptions, index: dict[str, str] | None = None) -> LintResult:
+def lint_package(job: PackageJob, options: RunOptions, index: dict[str, str] | None = None,
+                 taken: dict[Path, str | None] | None = None) -> LintResult:
     """Lints one package, or takes its result from the cache: by its stat key when `index` (the
     run's stat index) has it, else by the key of its bytes."""
     # Before any file is read: a file edited while it is read then has a newer stat than the one
     # recorded, and the next run reads it again.
-    settled = _settled(job, options)
+    settled = _settled(job, options, taken)
     if index and settled in index:
         cached = ResultCache(options.cache_dir).load(index[settled])
         if cached is not None:

@@ -389,3 +389,46 @@ def test_the_index_is_written_when_it_changes_only(tree, tmp_path, later, monkey
     # Another selection of rules keeps an index of its own.
     _run(tree, cache_dir, select=["GL401"])
     assert len(list(cache_dir.glob("i*/i*"))) == 2
+
+
+def _cli_json(args, capsys):
+    main(["--format", "json", "--show-notes", *args])
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_unchanged_settled_tree_is_one_entry(tree, tmp_path, monkeypatch, capsys, later, jobs):
+    """The whole run's result, lifetimes and precision levels applied, comes from one entry: no
+    package entry, no lifetimes table is read."""
+    monkeypatch.chdir(tree)
+    cache = str(tmp_path / "cache")
+    cold = _cli_json(["-j", jobs, "--no-cache"], capsys)
+    assert any(f.get("lifetime") for f in cold["findings"]), "lifetimes must be in the comparison"
+    assert _cli_json(["-j", jobs, "--cache-dir", cache], capsys) == cold
+
+    def no_package_entries(*args, **kwargs):
+        raise AssertionError("an unchanged tree needs no package entry")
+
+    monkeypatch.setattr(ResultCache, "load", no_package_entries)
+    monkeypatch.setattr(ResultCache, "load_table", no_package_entries)
+    assert _cli_json(["-j", jobs, "--cache-dir", cache], capsys) == cold
+
+
+def test_a_changed_file_or_config_is_not_the_cached_run(tree, tmp_path, monkeypatch, capsys, later):
+    monkeypatch.chdir(tree)
+    cache = str(tmp_path / "cache")
+    before = _cli_json(["-j", "1", "--cache-dir", cache], capsys)
+    # A new leak in a package: the cached run must not hide it.
+    (tree / "c" / "c.go").write_text(
+        'package c\n\nimport "context"\n\nfunc g(p context.Context) {\n\tctx, _ := context.WithCancel(p)\n\t_ = ctx\n}\n',
+        encoding="utf-8")
+    after = _cli_json(["-j", "1", "--cache-dir", cache], capsys)
+    assert [f for f in after["findings"] if f["path"] == "c/c.go"]
+    assert after == _cli_json(["-j", "1", "--no-cache"], capsys)
+    # A level set in the config changes every finding of that rule, with the tree unchanged.
+    (tree / ".goleaklint.toml").write_text('[severity]\nGL401 = "error"\n', encoding="utf-8")
+    configured = _cli_json(["-j", "1", "--cache-dir", cache], capsys)
+    assert configured == _cli_json(["-j", "1", "--no-cache"], capsys)
+    assert configured != after
+    assert {f["severity"] for f in configured["findings"] if f["rule"] == "GL401"} == {"error"}
+    assert before["findings"]
