@@ -12,7 +12,7 @@ from goleaklint.channels import (Goroutine, LocalChannel, exclusive_receives, in
 from goleaklint.constants import loop_count
 from goleaklint.context import FileContext
 from goleaklint.goroutines import started_at_process_level
-from goleaklint.model import enclosing_loop, single_initialiser
+from goleaklint.model import FUNCTION_TYPES, enclosing_loop, single_initialiser
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
@@ -84,7 +84,7 @@ go func() {
     case <-ctx.Done():
     }
 }()""",
-        limits="A goroutine that sends at most once and whose start is followed at once by a receive from the channel (`go f(); if err := <-ch; err != nil {…}`) is settled by that receive: when every sender is, nothing is reported; outside loops, those started before any other sender are left out with their receives, and the rest are judged against the remaining receives. Only channels that stay in the function are followed: one that is returned, stored, "
+        limits="A goroutine that sends at most once and whose start is followed at once by a receive from the channel (`go f(); if err := <-ch; err != nil {…}`) is settled by that receive: when every sender is, nothing is reported; outside loops, those started before any other sender are left out with their receives, and the rest are judged against the remaining receives. Senders started in different cases of one `switch` or `select`, or in the two branches of an `if`, are never started by the same call: each set that can run together is judged on its own (a buffer of one fits a switch whose every case starts one sender), and the finding is at the first send of a set that can block (outside loops, up to eight senders). Only channels that stay in the function are followed: one that is returned, stored, "
         "passed to a function or used by another closure is left alone, since someone else may drain "
         "it. `go worker(ch)` (or `go func(c chan T){…}(ch)`) is followed only when the worker is declared "
         "in the same file, takes no other channel (a value-or-error pair needs the two sides paired up), "
@@ -162,6 +162,60 @@ def _check_channel(ctx: FileContext, channel: LocalChannel) -> Finding | None:
         return None
     if started_at_process_level(ctx, channel.make) or channel.capacity is None:
         return None
+    # Senders in different cases of a switch, or the two branches of an `if`, are never started by
+    # the same call: judge each set that can run together, and report the first that leaks.
+    for group in _together(senders):
+        finding = _check_senders(ctx, channel, group)
+        if finding is not None:
+            return finding
+    return None
+
+
+_CASES = frozenset({"expression_case", "type_case", "default_case", "communication_case"})
+
+
+def _branches(start: Node) -> list[tuple[int, int]] | None:
+    """The branches a goroutine's start sits in, as (switch or if, case or branch) pairs, from the
+    start up to its function; None when a loop holds it (each iteration may take another branch)."""
+    branches = []
+    child, node = start, start.parent
+    while node is not None and node.type not in FUNCTION_TYPES:
+        if node.type == "for_statement":
+            return None
+        if child.type in _CASES:
+            branches.append((node.id, child.id))
+        elif node.type == "if_statement" and child.type in ("block", "if_statement"):
+            branches.append((node.id, child.id))
+        child, node = node, node.parent
+    return branches
+
+
+def _together(senders: list[Goroutine]) -> list[list[Goroutine]]:
+    """The largest sets of senders that one run of the function can start: two started in
+    different cases of one switch, or in the two branches of one `if`, never run together. One
+    set, all of them, when a loop holds one or there are too many to enumerate."""
+    paths = [_branches(g.start) for g in senders]
+    if len(senders) < 2 or len(senders) > 8 or any(p is None for p in paths):
+        return [senders]
+    taken = [dict(p) for p in paths]
+
+    def apart(i: int, j: int) -> bool:
+        return any(branch != taken[j].get(point, branch) for point, branch in taken[i].items())
+
+    if not any(apart(i, j) for i in range(len(senders)) for j in range(i)):
+        return [senders]
+    sets = []
+    for mask in range(1, 1 << len(senders)):
+        members = [i for i in range(len(senders)) if mask >> i & 1]
+        if any(apart(i, j) for i in members for j in members if j < i):
+            continue
+        if any(k not in members and not any(apart(k, i) for i in members) for k in range(len(senders))):
+            continue  # not the largest: another sender could run with all of these
+        sets.append([senders[i] for i in members])
+    return sorted(sets, key=lambda group: [g.start.start_byte for g in group])
+
+
+def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Goroutine]) -> Finding | None:
     cfg = channel.owner.cfg
     receives = channel.receives
     # A goroutine that sends once and whose start is followed at once by a receive (`go f(); if err
