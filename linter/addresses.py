@@ -40,6 +40,11 @@ _LISTEN_FUNCS = {
     "net.ListenTCP": (None, None),
     "net.ListenUnix": (None, None),
 }
+# Windows named pipes: go-winio's reject remote clients unless asked otherwise; local, as a unix socket.
+_PIPE_LISTENERS = frozenset({
+    "github.com/Microsoft/go-winio.ListenPipe",
+    "gopkg.in/natefinch/npipe.v2.Listen",
+})
 _MEMORY_LISTENERS = frozenset({
     "google.golang.org/grpc/test/bufconn.Listen",
     "github.com/valyala/fasthttp/fasthttputil.NewInmemoryListener",
@@ -205,21 +210,24 @@ def _assigned_reach(model: FileModel, listener: Node) -> Reach:
         else:
             return Reach(UNKNOWN)
         kinds.add(_value_reach(model, value).kind)
+    if not kinds and listener.type == "selector_expression":
+        # Set elsewhere: in the constructor (`&Server{listener: l}`), or by another method.
+        return _field_reach(model, model.source.text(listener.child_by_field_name("field")))
     return Reach(kinds.pop()) if len(kinds) == 1 and kinds <= {UNIX, MEMORY, LOOPBACK, HANDED} else Reach(UNKNOWN)
 
 
-def _value_reach(model: FileModel, value: Node) -> Reach:
+def _value_reach(model: FileModel, value: Node, depth: int = 0) -> Reach:
     if value.type == "unary_expression" and value.named_child_count == 1:
         value = value.named_children[0]
     if value.type == "identifier":  # `s.listener = ln`, with `ln, err := net.Listen(…)` before it
         decl = model.resolve(value).decl
         made = _initialiser(model, value) if decl is not None and not reassigned(model, decl) else None
-        return _value_reach(model, made) if made is not None and made.type != "identifier" else Reach(UNKNOWN)
+        return _value_reach(model, made, depth) if made is not None and made.type != "identifier" else Reach(UNKNOWN)
     if value.type == "call_expression":
         name = model.qualified(value)
         if name in _MEMORY_LISTENERS:
             return Reach(MEMORY)
-        if name == "net.ListenUnix":
+        if name == "net.ListenUnix" or name in _PIPE_LISTENERS:
             return Reach(UNIX)
         shape = _LISTEN_FUNCS.get(name or "")
         if shape is not None and shape[0] is not None:
@@ -240,12 +248,68 @@ def _value_reach(model: FileModel, value: Node) -> Reach:
             return Reach(MEMORY)
         if _loopback_listener_maker(model, value):
             return Reach(LOOPBACK)
+        if name is None and depth < 2:
+            return _own_maker_reach(model, value, depth)
         return Reach(UNKNOWN)
     if value.type == "composite_literal" and _own_pipe_listener(model, value):
         return Reach(MEMORY)
     if value.type == "composite_literal" and _handing_listener(model, value):
         return Reach(HANDED)
     return Reach(UNKNOWN)
+
+
+_RETURNS = "(return_statement) @return"
+
+
+def _own_maker_reach(model: FileModel, call: Node, depth: int) -> Reach:
+    """The reach of the listener a function of the package returns (`l, err := listener(path)`),
+    when every declaration of it in the package (build-tagged twins: `listener_unix.go`,
+    `listener_windows.go`) returns the same kind of local listener, or nil, on every return."""
+    function = call.child_by_field_name("function")
+    if function is None or function.type != "identifier" or model.resolve(function).kind != "package":
+        return Reach(UNKNOWN)
+    kinds = set()
+    for owner, name in model.package_declarations(model.source.text(function)):
+        declaration = name.parent
+        body = declaration.child_by_field_name("body") if declaration.type == "function_declaration" else None
+        if body is None:
+            return Reach(UNKNOWN)
+        for ret in QueryCursor(query(_RETURNS)).captures(body).get("return", []):
+            if owner.enclosing_function(ret) is None or owner.enclosing_function(ret).node.id != declaration.id:
+                continue  # a return of a literal inside it
+            values = ret.named_children[0].named_children if ret.named_child_count else []
+            if not values:
+                return Reach(UNKNOWN)  # a bare return of named results
+            if values[0].type == "nil":
+                continue
+            kinds.add(_value_reach(owner, values[0], depth + 1).kind)
+    return Reach(kinds.pop()) if len(kinds) == 1 and kinds <= {UNIX, MEMORY, LOOPBACK} else Reach(UNKNOWN)
+
+
+def _field_reach(model: FileModel, field: str) -> Reach:
+    """The reach of a listener kept in a struct field that the function serving it does not set:
+    local when everything in the file that sets a field of that name (`s.listener = l`,
+    `&Server{listener: l}`) sets the same kind of local listener."""
+    kinds = set()
+    for assign in QueryCursor(query(_ASSIGNMENTS)).captures(model.source.root).get("assign", []):
+        left, right = assign.child_by_field_name("left"), assign.child_by_field_name("right")
+        if left is None or right is None:
+            continue
+        for position, target in enumerate(left.named_children):
+            if target.type != "selector_expression" or model.source.text(target.child_by_field_name("field")) != field:
+                continue
+            if right.named_child_count != left.named_child_count:
+                return Reach(UNKNOWN)
+            kinds.add(_value_reach(model, right.named_children[position]).kind)
+    for element in QueryCursor(query(_KEYED)).captures(model.source.root).get("element", []):
+        key, value = element.child_by_field_name("key"), element.child_by_field_name("value")
+        if key is None or value is None or model.source.text(key) != field or value.named_child_count != 1:
+            continue
+        kinds.add(_value_reach(model, value.named_children[0]).kind)
+    return Reach(kinds.pop()) if len(kinds) == 1 and kinds <= {UNIX, MEMORY, LOOPBACK} else Reach(UNKNOWN)
+
+
+_KEYED = "(keyed_element) @element"
 
 
 # memconn's in-process networks (`memconn.Listen("memu", name)`, a `memconn.Provider`'s `Listen`).

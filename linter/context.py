@@ -152,6 +152,19 @@ class PackageScope(Mapping[str, tuple[str, Node]]):
         self._found[name] = found
         return found
 
+    def declarations(self, name: str) -> list:
+        """(file model, declaring identifier) in every file of the package that declares `name`
+        at package level: build-tagged twins (`listen_unix.go`, `listen_windows.go`) each count."""
+        key = name.encode("utf-8", "surrogateescape")
+        found = []
+        for ctx in self._files:
+            if key not in ctx.source.data:
+                continue
+            node = ctx.model.top_level_names.get(name)
+            if node is not None:
+                found.append((ctx.model, node))
+        return found
+
     def release(self) -> None:
         """Forget the files and what was found in them (which holds their trees)."""
         self._files = []

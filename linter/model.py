@@ -525,6 +525,15 @@ class FileModel:
                         names.setdefault(self.source.text(name), name)
         return names
 
+    def package_declarations(self, name: str) -> list[tuple["FileModel", Node]]:
+        """(file model, declaring identifier) of every package-level declaration of `name` in the
+        package: this file's alone when the package's other files are not known."""
+        declarations = getattr(self._package_scope, "declarations", None)
+        if declarations is not None:
+            return declarations(name)
+        node = self.top_level_names.get(name)
+        return [(self, node)] if node is not None else []
+
     # ---- scopes ---------------------------------------------------------------------------------
 
     def resolve(self, ident: Node) -> Binding:
