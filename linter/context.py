@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
-from .model import FileModel
+from .model import FileModel, display_name
 from .rule import Finding, Rule, Severity
 from .source import SourceFile, cached_property
 
@@ -122,7 +122,7 @@ class FileContext:
 
 
 def _outermost_name(function) -> str:
-    return function.name if function is not None else ""
+    return display_name(function.name) if function is not None else ""
 
 
 class PackageScope(Mapping[str, tuple[str, Node]]):

@@ -20,7 +20,7 @@ from tree_sitter import Node
 
 from .context import FileContext, PackageContext
 from .frameworks import is_handler, request_params
-from .model import FUNCTION_TYPES, Function, PackageVar, runs_once_at_startup, single_initialiser
+from .model import FUNCTION_TYPES, Function, PackageVar, display_name, runs_once_at_startup, single_initialiser
 from .patterns import LazyPattern
 from .rule import Severity
 
@@ -868,7 +868,7 @@ def describe_sites(sites: Iterable[GrowthSite], source: str = "key") -> str:
             notes.append("handler")
         if site.request_key and f"{source} from the request" not in notes:
             notes.append(f"{source} from the request")
-    parts = [f"{name} ({', '.join(notes)})" if notes else name for name, notes in seen.items()]
+    parts = [f"{display_name(name)} ({', '.join(notes)})" if notes else display_name(name) for name, notes in seen.items()]
     if len(parts) > 4:
         parts = parts[:4] + [f"{len(parts) - 4} more"]
     return ", ".join(parts)

@@ -37,6 +37,7 @@ from pathlib import Path
 from .addresses import is_loopback
 from .callgraph import BENCHMARK, ONCE, REQUEST, TEST, PackageSummary
 from .clients import maker_key
+from .model import model_name
 from .patterns import LazyPattern
 from .routes import AUTHENTICATED, BODY_LIMIT, DEVELOPER_SWITCH
 from .rule import Finding, Severity, lowered
@@ -748,7 +749,7 @@ class LifetimeTable:
         guarded = {}
         for finding in findings:
             directory, names = _function_keys(finding)
-            for name in (*names, finding.context):
+            for name in (*names, model_name(finding.context, finding.path)):
                 lifetime = self.lifetimes.get((directory, name))
                 if lifetime is not None:
                     lifetimes[(directory, name)] = lifetime
@@ -868,7 +869,7 @@ def _route_guard(table: LifetimeTable, finding: Finding) -> str | None:
     """What stands in front of every route of the finding's handler (see _GUARD_TEXT), or None. A
     literal inside a handler factory (`DebugHandler.func1`) takes its factory's routes."""
     directory = posixpath.dirname(finding.path) or "."
-    names = finding.subjects or ((finding.context,) if finding.context else ())
+    names = finding.subjects or ((model_name(finding.context, finding.path),) if finding.context else ())
     kinds = set()
     for name in names:
         kind = table.authenticated.get((directory, name)) or \
@@ -907,7 +908,8 @@ def _parameter_key(finding: Finding) -> tuple[str, str, str, int] | None:
 
 def _function_keys(finding: Finding) -> tuple[str, tuple[str, ...]]:
     """The directory and the function names whose lifetimes decide a finding's."""
-    return posixpath.dirname(finding.path) or ".", finding.subjects or ((finding.context,) if finding.context else ())
+    return posixpath.dirname(finding.path) or ".", finding.subjects or (
+        (model_name(finding.context, finding.path),) if finding.context else ())
 
 
 def relative_directory(directory: Path, root: Path) -> str:

@@ -94,6 +94,11 @@ class Function:
     _results: list[Param] | None = field(default=None, repr=False, compare=False)
 
     @property
+    def shown(self) -> str:
+        """The name as messages show it (display_name): `glob.func1` for a package-level literal."""
+        return display_name(self.name)
+
+    @property
     def params(self) -> list[Param]:
         if self._params is None:
             self._params = self._model()._params(self.node.child_by_field_name("parameters"))
@@ -361,7 +366,11 @@ class FileModel:
         if node.type == "func_literal":
             key = parent.node.id if parent else -1
             literal_counts[key] = literal_counts.get(key, 0) + 1
-            name = f"{parent.name if parent else 'glob'}.func{literal_counts[key]}"
+            # A package-level literal is named for its file too: Go numbers them across the
+            # package, a file's model cannot, and two files' `glob.func1` must not be one function
+            # to the module model. Findings show the name without the file (display_name).
+            outer = parent.name if parent else f"glob@{self.source.relpath.rsplit('/', 1)[-1]}"
+            name = f"{outer}.func{literal_counts[key]}"
             kind = "literal"
         else:
             name_node = node.child_by_field_name("name")
@@ -687,6 +696,20 @@ class FileModel:
 # identifier is skipped without a call.
 _SCOPES = frozenset({"statement_list", "function_declaration", "method_declaration", "func_literal", "for_statement",
                      "if_statement", "expression_switch_statement", "type_switch_statement", "communication_case"})
+
+_FILE_OF_LITERAL = re.compile(r"^glob@[^/]*?\.go\.")
+
+
+def display_name(name: str) -> str:
+    """A function's name as findings show it: a package-level literal's without its file
+    (`glob.func1`, as before the model needed them apart)."""
+    return _FILE_OF_LITERAL.sub("glob.", name) if name.startswith("glob@") else name
+
+
+def model_name(name: str, path: str) -> str:
+    """The model's name of a function a finding in `path` shows as `name` (display_name undone)."""
+    return f"glob@{path.rsplit('/', 1)[-1]}.{name[5:]}" if name.startswith("glob.") else name
+
 
 def enclosing_loop(node: Node) -> Node | None:
     """The innermost `for` statement whose body holds `node`, without leaving node's function:

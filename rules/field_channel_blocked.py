@@ -202,7 +202,7 @@ def _receivers_leave(pkg: PackageContext, channel: FieldChannel, receives: list[
         source = receive.ctx.source
         line = source.line_of(exit_node.start_byte)
         what = "returns" if exit_node.type == "return_statement" else "ends"
-        found[id(function)] = (f"{function.name} ({receive.ctx.relpath}:{source.line_of(receive.node.start_byte)}), "
+        found[id(function)] = (f"{function.shown} ({receive.ctx.relpath}:{source.line_of(receive.node.start_byte)}), "
                                f"which {what} on `{source.text(case)}` first (line {line})")
         # A service's function may wait for its first signal before its loop (`select { case
         # <-x.start: case <-ctx.Done(): return }; for { select { … case <-x.start: … } }`).

@@ -125,7 +125,7 @@ def _check_channel(ctx: FileContext, channel: LocalChannel) -> Iterable[Finding]
             line = owner_exit.start_point[0] + 1
             # The senders are the function itself or other goroutines it starts (a feeder): either
             # way nothing closes the channel, so once the values stop the loop waits for good.
-            owner = channel.owner.name
+            owner = channel.owner.shown
             if channel.sends:
                 why = f"which {owner} sends on but never closes: once it returns (line {line})"
             else:

@@ -305,7 +305,7 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
     line = exit_node.start_point[0] + 1
     where = f"return at line {line}" if exit_node.type == "return_statement" else f"end of the function (line {line})"
     send = min((s for g in senders for s in _unguarded_sends(g)), key=lambda n: n.start_byte)
-    owner = channel.owner.name
+    owner = channel.owner.shown
     if channel.capacity == 0 and count == 1:
         message = (f"the goroutine's send on unbuffered channel `{channel.name}` can block forever: "
                    f"{owner} can reach the {where} without receiving from it")

@@ -143,7 +143,7 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
                 continue
             loop, shape = found
             where = "" if body_ctx is ctx and function.kind == "literal" else (
-                f" in {function.name}" + (f" ({body_ctx.relpath}:{body_ctx.source.line_of(loop.start_byte)})"
+                f" in {function.shown}" + (f" ({body_ctx.relpath}:{body_ctx.source.line_of(loop.start_byte)})"
                                            if body_ctx is not ctx else f" (line {ctx.source.line_of(loop.start_byte)})")
             )
             process = command_line_file(ctx) or functions.process_lifetime(ctx, go)
@@ -225,7 +225,7 @@ def _unstoppable_worker(pkg: PackageContext, ctx: FileContext, go: Node, body_ct
         if not stops or not all(_owned_and_never_signalled(functions, type_name, name) for name in stops):
             continue
         channel = sorted(stops)[0]
-        where = "" if body_ctx is ctx and function.kind == "literal" else f" ({function.name})"
+        where = "" if body_ctx is ctx and function.kind == "literal" else f" ({function.shown})"
         process = command_line_file(ctx) or functions.process_lifetime(ctx, go)
         return ctx.finding(
             RULE, go,

@@ -128,7 +128,7 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
                 continue
             work, may_hang = slow
             name = handler.name if handler.kind != "literal" else "the handler"
-            where = "" if literal is not None else f" ({body_fn.name})"
+            where = "" if literal is not None else f" ({body_fn.shown})"
             yield ctx.finding(
                 RULE, go,
                 f"{name} starts a goroutine{where} that {work}, takes no context and is not awaited: "

@@ -164,7 +164,7 @@ def _against_receivers(functions: PackageFunctions, send: FieldUse, held: dict[t
     source = send.ctx.source
     mutex = lock.child_by_field_name("function").child_by_field_name("operand")
     receivers = ", ".join(
-        f"{use.function.name} (locks at {use.ctx.relpath}:{use.ctx.source.line_of(call.start_byte)})"
+        f"{use.function.shown} (locks at {use.ctx.relpath}:{use.ctx.source.line_of(call.start_byte)})"
         for use, call in takers.values())
     channel = send.node.child_by_field_name("channel")
     return send.ctx.finding(

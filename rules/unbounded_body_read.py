@@ -114,7 +114,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         message = (f"{shown} reads the whole request body with no size limit: one large or endless request "
                    "takes the heap")
         if not handler:
-            message += f" (unless every caller of {owner.name} limits it first)"
+            message += f" (unless every caller of {owner.shown} limits it first)"
         elif check is not None:
             message += (f"; only clients that pass `{check}` before it reach the read, a lower risk than a "
                         "public endpoint")

@@ -251,3 +251,17 @@ def test_single_initialiser_pairs_names_with_values():
         values[name] = source.text(value) if value is not None else None
     assert values == {"a": "Server{}", "b": "&nethttp.Client{}", "d": "time.NewTicker(time.Second)", "e": None,
                       "client": "nethttp.DefaultClient"}
+
+
+def test_package_level_literals_are_named_for_their_file():
+    """Two files' first package-level literals are two functions to the module model; findings show
+    the name Go's own style gives (`glob.func1`)."""
+    from goleaklint.model import display_name, model_name
+
+    source = SourceFile(Path("pkg/routes.go"), "pkg/routes.go",
+                        b"package pkg\n\nvar h = func() { func() {}() }\n\nvar g = func() {}\n", new_parser())
+    names = [fn.name for fn in FileModel(source).functions]
+    assert names == ["glob@routes.go.func1", "glob@routes.go.func1.func1", "glob@routes.go.func2"]
+    assert [display_name(n) for n in names] == ["glob.func1", "glob.func1.func1", "glob.func2"]
+    assert [model_name(display_name(n), "pkg/routes.go") for n in names] == names
+    assert display_name("Server.run.func1") == "Server.run.func1" == model_name("Server.run.func1", "a.go")
