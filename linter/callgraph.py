@@ -31,7 +31,7 @@ from .addresses import loopback_mentions, loopback_positions, may_pass_loopback,
 from .clients import timeout_client_makers
 from .cfg import BENCHMARK_LOOP, FOREVER, RANGE, WHILE, loop_header
 from .frameworks import context_parameter, context_parameter_index, is_handler, request_context
-from .goroutines import CLI_PACKAGES
+from .goroutines import cli_package, imports_cli
 from .model import BUILTINS, FileModel, Function, parameter_index, single_initialiser
 from .patterns import LazyPattern
 from .source import query
@@ -412,7 +412,7 @@ class _FileSummariser:
         return binding.kind == "package"
 
     def _cli_file(self) -> bool:
-        return any(self.model.imported(path) for path in CLI_PACKAGES)
+        return imports_cli(self.model)
 
     def _command_literal(self, keyed: Node) -> bool:
         key = keyed.named_children[0] if keyed.named_child_count else None
@@ -424,7 +424,7 @@ class _FileSummariser:
         if node is None:
             return False
         qualified = self.model.qualified(node.child_by_field_name("type"))
-        return qualified is not None and qualified.rsplit(".", 1)[0] in CLI_PACKAGES
+        return qualified is not None and cli_package(qualified.rsplit(".", 1)[0])
 
     # ---- calls -------------------------------------------------------------------------------
 

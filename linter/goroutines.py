@@ -220,10 +220,26 @@ CLI_PACKAGES = ("github.com/spf13/cobra", "github.com/urfave/cli", "github.com/u
                 "github.com/alecthomas/kingpin/v2", "gopkg.in/alecthomas/kingpin.v2")
 
 
+def cli_package(path: str) -> bool:
+    """A command-line framework: one of CLI_PACKAGES, or a package named `cli` (forks of urfave's,
+    `…/cli/v2`); a command's action runs once per process."""
+    if path in CLI_PACKAGES:
+        return True
+    parts = path.split("/")
+    if len(parts) > 1 and parts[-1][:1] == "v" and parts[-1][1:].isdigit():
+        parts = parts[:-1]
+    return len(parts) > 1 and parts[-1] == "cli"
+
+
+def imports_cli(model) -> bool:
+    """The file imports a command-line framework (cli_package)."""
+    return any(cli_package(path) for path in model.imported_paths)
+
+
 def command_line_file(ctx: FileContext) -> bool:
     """A file of package main, or one that builds command-line commands: what it starts lives as
     long as the command, which is the process."""
-    return ctx.model.package == "main" or any(ctx.model.imported(path) for path in CLI_PACKAGES)
+    return ctx.model.package == "main" or imports_cli(ctx.model)
 
 
 @dataclass
