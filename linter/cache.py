@@ -231,40 +231,18 @@ class ResultCache:
 
     def load(self, key: str):
         """The cached LintResult for `key`, or None when absent or not trustworthy."""
-        from .engine import LintResult
-
         found = self._read(key, tail=True)
         if found is None:
             return None
         data, summaries = found
-        try:
-            return LintResult(
-                findings=[_finding(item) for item in data["findings"]],
-                suppressed=[_finding(item) for item in data["suppressed"]],
-                notifications=[_notification(item) for item in data["notifications"]],
-                files_scanned=int(data["files_scanned"]),
-                # The package's summary stays JSON bytes until the module model needs it: a warm
-                # run whose lifetimes are cached never decodes it.
-                summary_blobs=[summaries] if summaries != b"[]" else [],
-                keys=[key],
-            )
-        except (ValueError, KeyError, TypeError, AttributeError):
-            return None
+        # The package's summary stays JSON bytes until the module model needs it: a warm run whose
+        # lifetimes are cached never decodes it.
+        return _result(data, summary_blobs=[summaries] if summaries != b"[]" else [], keys=[key])
 
     def store(self, key: str, result) -> None:
         """Queues the entry to be written atomically on the writer thread; `flush_writes()` waits
         for it. A cache that cannot be written only costs speed: errors pass."""
-        payload = json.dumps(
-            {
-                "format": FORMAT,
-                "key": key,
-                "findings": [_finding_data(f) for f in result.findings],
-                "suppressed": [_finding_data(f) for f in result.suppressed],
-                "notifications": [_notification_data(n) for n in result.notifications],
-                "files_scanned": result.files_scanned,
-            },
-            separators=(",", ":"),
-        ).encode()
+        payload = _result_data(key, result)
         # The summaries (most of an entry) follow the JSON on a line of their own, as JSON, so a
         # warm run neither scans nor unescapes them: json.dumps escapes no newline into a line.
         summaries = json.dumps([summary.to_json() for summary in result.all_summaries()], separators=(",", ":"))
@@ -320,35 +298,11 @@ class ResultCache:
         """The whole result of a run over a tree whose every file stats as it did (`stat_key`), with
         the same packages, rules and options: findings at the levels lifetimes and precision gave
         them, and what they silenced. None when absent or not trustworthy."""
-        from .engine import LintResult
-
         data = self._read("r" + key)
-        if data is None:
-            return None
-        try:
-            return LintResult(
-                findings=[_finding(item) for item in data["findings"]],
-                suppressed=[_finding(item) for item in data["suppressed"]],
-                silenced=[_finding(item) for item in data["silenced"]],
-                notifications=[_notification(item) for item in data["notifications"]],
-                files_scanned=int(data["files_scanned"]),
-            )
-        except (ValueError, KeyError, TypeError, AttributeError):
-            return None
+        return _result(data, silenced=True) if data is not None else None
 
     def store_run(self, key: str, result) -> None:
-        payload = json.dumps(
-            {
-                "format": FORMAT,
-                "key": "r" + key,
-                "findings": [_finding_data(f) for f in result.findings],
-                "suppressed": [_finding_data(f) for f in result.suppressed],
-                "silenced": [_finding_data(f) for f in result.silenced],
-                "notifications": [_notification_data(n) for n in result.notifications],
-                "files_scanned": result.files_scanned,
-            },
-            separators=(",", ":"),
-        ).encode()
+        payload = _result_data("r" + key, result, silenced=True)
         _write(self._path("r" + key), entry_checksum(payload) + b"\n" + payload)
 
     def load_table(self, run_key: str):
@@ -367,6 +321,38 @@ class ResultCache:
         payload = json.dumps({"format": FORMAT, "key": "t" + run_key, "table": table.to_json()},
                              separators=(",", ":")).encode()
         self._blob("t" + run_key, payload)
+
+
+def _result_data(key: str, result, silenced: bool = False) -> bytes:
+    """An entry's JSON: a package's result, or a whole run's (with what lifetimes silenced)."""
+    data = {
+        "format": FORMAT,
+        "key": key,
+        "findings": [_finding_data(f) for f in result.findings],
+        "suppressed": [_finding_data(f) for f in result.suppressed],
+        "notifications": [_notification_data(n) for n in result.notifications],
+        "files_scanned": result.files_scanned,
+    }
+    if silenced:
+        data["silenced"] = [_finding_data(f) for f in result.silenced]
+    return json.dumps(data, separators=(",", ":")).encode()
+
+
+def _result(data: dict, silenced: bool = False, **more):
+    """The LintResult of an entry's JSON (`_result_data`), or None when it does not hold one."""
+    from .engine import LintResult
+
+    try:
+        return LintResult(
+            findings=[_finding(item) for item in data["findings"]],
+            suppressed=[_finding(item) for item in data["suppressed"]],
+            notifications=[_notification(item) for item in data["notifications"]],
+            files_scanned=int(data["files_scanned"]),
+            silenced=[_finding(item) for item in data["silenced"]] if silenced else [],
+            **more,
+        )
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 _FINDING_FIELDS = (
