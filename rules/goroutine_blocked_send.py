@@ -84,7 +84,7 @@ go func() {
     case <-ctx.Done():
     }
 }()""",
-        limits="A goroutine that sends at most once and whose start is followed at once by a receive from the channel (`go f(); if err := <-ch; err != nil {…}`) is settled by that receive: when every sender is, nothing is reported; outside loops, those started before any other sender are left out with their receives, and the rest are judged against the remaining receives. Senders started in different cases of one `switch` or `select`, or in the two branches of an `if`, are never started by the same call: each set that can run together is judged on its own (a buffer of one fits a switch whose every case starts one sender), and the finding is at the first send of a set that can block (outside loops, up to eight senders). Only channels that stay in the function are followed: one that is returned, stored, "
+        limits="A goroutine that sends at most once and whose start is followed at once by a receive from the channel (`go f(); if err := <-ch; err != nil {…}`) is settled by that receive: when every sender is, nothing is reported; outside loops, those started before any other sender are left out with their receives, and the rest are judged against the remaining receives. Senders started in different cases of one `switch` or `select`, or in the two branches of an `if`, are never started by the same call: each set that can run together is judged on its own (a buffer of one fits a switch whose every case starts one sender), and the finding is at the first send of a set that can block (outside loops, up to eight senders). Goroutines a loop starts and receives from in turn (`for { select { case <-tick: go work(); case <-done: … } }`) can be left behind only when the function returns, one each: such a finding takes the lifetime of the function, not of the loop (a periodic worker of a loop that runs once per process is not reported). Only channels that stay in the function are followed: one that is returned, stored, "
         "passed to a function or used by another closure is left alone, since someone else may drain "
         "it. `go worker(ch)` (or `go func(c chan T){…}(ch)`) is followed only when the worker is declared "
         "in the same file, takes no other channel (a value-or-error pair needs the two sides paired up), "
@@ -240,10 +240,12 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
                      if any(loop.node.start_byte <= r.start_byte < loop.node.end_byte for r in receives)}
     repeated = False
     extra = 0  # goroutines a counted loop starts beyond the first
+    paired = False  # a goroutine started in a loop that receives its value, one per iteration
     for goroutine in senders:
         loop = enclosing_loop(goroutine.start)
         while loop is not None and loop.id not in receive_loops:
             loop = enclosing_loop(loop)
+        paired = paired or loop is not None
         if enclosing_loop(goroutine.start) is not None and loop is None:
             started = _counted_starts(ctx, goroutine.start)
             if started is None:
@@ -320,7 +322,12 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
            f"in the sender" if count is not None and count > 1 else
            f"give `{channel.name}` a buffer of one (`make(chan T, 1)`), or as many as the senders, "
            f"or select on ctx.Done() in the sender")
-    return ctx.finding(RULE, send, message, fix=fix)
+    # Senders a loop starts and receives from in turn (`for { select { case <-tick: go work();
+    # case <-done: … } }`) leave at most one goroutine each when the function returns: how often
+    # that happens is how often the function runs, not how often its loop turns, so the finding
+    # takes the function's lifetime rather than the loop-started literal's.
+    subjects = (channel.owner.name,) if paired and count is not None and not extra else ()
+    return ctx.finding(RULE, send, message, fix=fix, subjects=subjects)
 
 
 def _sends_once(goroutine: Goroutine) -> bool:
