@@ -224,6 +224,7 @@ class _FileSummariser:
         self._locals: dict[int, dict[str, re.Match]] = {}
         self._edges: dict[tuple, list] = summary_edges(summary)
         self._unbounded: dict[int, bool] = {}
+        self._file_root: tuple[str, str] | None = None  # the root of every function of the file (functions)
 
     def text(self, node: Node | None) -> str:
         return self.source.text(node) if node is not None else ""
@@ -246,6 +247,7 @@ class _FileSummariser:
             self.test_code = False
         if file_root is not None:
             self.summary.test_files.append(self.relpath)
+        self._file_root = file_root
         data = self.source.data
         for fn in self.model.functions:
             root = file_root or self._root_of(fn)
@@ -453,6 +455,17 @@ class _FileSummariser:
             known = self._unbounded[loop.id] = unbounded_loop(self.model, loop)
         return known
 
+    def _initialiser_edge(self, callee: list, node: Node) -> None:
+        """A call in a package variable's initialiser (`var bins = []bin{{ok: tool.Exists()}}`):
+        made once, before main, by the file's initialisers (a function of their own to the model,
+        `glob@<file>.init`, once per process, or test code in a test file)."""
+        name = f"glob@{self.relpath.rsplit('/', 1)[-1]}.init"
+        if name not in self.summary.functions:
+            line = node.start_point[0] + 1
+            root = self._file_root or (ONCE, "a package variable's initialiser runs once, before main")
+            self.summary.functions[name] = [self.relpath, line, line, "func", "", False, root[0], root[1], 0]
+        self._edge(name, callee, node, in_loop=False)
+
     def _edge(self, caller: str, callee: list, node: Node, in_loop: bool | None = None,
               function: Function | None = None) -> None:
         if callee[0] == "M" and not self._module_type(callee[1]):
@@ -502,6 +515,8 @@ class _FileSummariser:
                 function = enclosing(ident)
                 if function is not None:
                     self._edge(function.name, ["L", self.text(ident)], ident, function=function)
+                else:
+                    self._initialiser_edge(["L", self.text(ident)], ident)
             else:
                 function = enclosing(ident)
                 if function is not None:
@@ -521,6 +536,8 @@ class _FileSummariser:
                 continue  # nothing says what type the value has
             function = enclosing(operand)
             if function is None:
+                if called and path is not None and self._in_module(path) and key not in typed:
+                    self._initialiser_edge(["I", path, self._field_name(operand)], operand)
                 continue
             name = self._field_name(operand)
             if called and name in _REGISTRATIONS_FIRST:
