@@ -696,10 +696,22 @@ def _address_like(text: str) -> bool:
         bool(re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,3}){3}", host))
 
 
+# `cfg.ListenOnHost = DefaultListenOnHost`: a field set, in code, to a constant named as its default.
+_FIELD_SET_TO_DEFAULT = LazyPattern(rb"\.\s*([A-Za-z_]\w*)\s*=\s*([Dd]efault[A-Z_]\w*)\s*(?:\n|//|;)")
+
+
+def _string_constant(data: bytes, name: bytes) -> bytes | None:
+    """The value of a string constant the file declares (`const DefaultHost = "127.0.0.1"`, also in a
+    `const (…)` block), or None."""
+    match = re.search(rb"(?m)^\s*(?:const\s+)?" + re.escape(name) + rb'\s*(?:string\s*)?=\s*"([^"\n]*)"', data)
+    return match.group(1) if match is not None else None
+
+
 def option_defaults(data: bytes) -> list[list[str]]:
     """[field, default] for every address-like default the file gives an option field: a flag bound
-    to the field, a struct tag default, or a flag the file defines read into the field by name
-    (`HttpAddr: conf.GetString("http")`). The model keeps the fields whose every such default in
+    to the field, a struct tag default, a flag the file defines read into the field by name
+    (`HttpAddr: conf.GetString("http")`), or a constant of the file named as a default assigned to
+    the field (`cfg.ListenOnHost = DefaultListenOnHost`, in a settings constructor). The model keeps the fields whose every such default in
     the module is loopback. A keyed literal (`Addr: "127.0.0.1:0"`) is not taken for a default: a
     field name as common as `Addr` is set in clients' and tests' literals too."""
     found = []
@@ -713,6 +725,11 @@ def option_defaults(data: bytes) -> list[list[str]]:
             default = _flag_default_by_name(data, match.group(2))
             if default is not None:
                 found.append((match.group(1), default.encode()))
+    if b"efault" in data:
+        for match in _FIELD_SET_TO_DEFAULT.finditer(data):
+            value = _string_constant(data, match.group(2))
+            if value is not None:
+                found.append((match.group(1), value))
     out = []
     for name, value in found:
         text = value.decode("utf-8", "replace")

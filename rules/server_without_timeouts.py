@@ -62,9 +62,11 @@ log.Fatal(srv.ListenAndServe())""",
         "An address read from an option field (`opt.APIAddr`, `fmt.Sprintf(\"%s:%d\", c.Host, c.Port)`) whose every "
         "default in the module is loopback, given by a flag bound to a field of that name (`fs.StringVar(&opt.APIAddr, "
         "\"api-addr\", \"localhost:2381\", …)`), a flag the file defines and reads into it by name (`HttpAddr: "
-        "conf.GetString(\"http\")`), or a struct tag (`default:\"localhost\"`) in any file or package, is a note; "
+        "conf.GetString(\"http\")`), a struct tag (`default:\"localhost\"`), or a string constant of the file named "
+        "as a default and assigned to the field (`s.ListenHost = DefaultListenHost`, in a settings constructor) in any "
+        "file or package, is a note, also when the address is that of a listener the server is served on; "
         "one public default for that name anywhere keeps the warning, and a default set only by a config library's "
-        "defaults in another file or by a constructor is not seen. "
+        "defaults in another file, or by a constructor from a literal, is not seen. "
         "Otherwise one file is followed: a server configured by a helper in another file or package, a "
         "listener or address made in another file is still "
         "reported; suppress it with a reason. A flag's loopback default is trusted although a "
@@ -133,7 +135,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                 f"{label} serves with no timeouts: a slow client holds a goroutine and its buffers for as long as it "
                 "likes" + (_PORT_NOTE if port else _BROWSER_NOTE if browser else _HANDED_NOTE if handed else ""),
                 fix=_FIX, severity=Severity.NOTE if port or browser or handed else None,
-                address=_option(ctx, args[0]) if args and name.endswith(("ListenAndServe", "ListenAndServeTLS")) else "",
+                address=_option(ctx, args[0]) if args and name.endswith(("ListenAndServe", "ListenAndServeTLS"))
+                else reach.option,
                 parameter=_parameter(reach),
             )
         elif name is None and _is_gin_run(ctx, call):
@@ -206,7 +209,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             RULE, literal, message,
             fix="set ReadHeaderTimeout (e.g. 10*time.Second), and IdleTimeout for keep-alive connections",
             severity=Severity.NOTE if port or helper is not None or browser or reach.kind == HANDED else None,
-            address=_option(ctx, fields["Addr"]) if "Addr" in fields else "",
+            address=_option(ctx, fields["Addr"]) if "Addr" in fields else reach.option,
             parameter=_parameter(reach),
         )
 
