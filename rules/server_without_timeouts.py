@@ -56,7 +56,7 @@ RULE = Rule(
     IdleTimeout:       2 * time.Minute,
 }
 log.Fatal(srv.ListenAndServe())""",
-        limits="A server whose listener is of the file's own and hands out connections received from a channel (an inner server of a proxy or tunnel, fed what an outer listener accepted) is a note: whoever reaches the outer listener reaches it, and what bounds slow clients is decided there. A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, compares it with nil or assigns it, in the function or the package) is not reported: another call serves. An empty server literal kept in a struct field (`m.server = &http.Server{}` in a constructor) is not reported when the package also stores a literal that sets something in a field of that name: that one serves, and is checked. A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or every route of its mux in the file names such a handler, a status page or a ping counting among them, or its address is named for profiling: `opts.ProfilerAddr`, a local made from `cfg.Profile`) is a note: operators and scrapers reach it, not clients. "
+        limits="A server whose listener is of the file's own and hands out connections received from a channel (an inner server of a proxy or tunnel, fed what an outer listener accepted) is a note: whoever reaches the outer listener reaches it, and what bounds slow clients is decided there. A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, compares it with nil or assigns it, in the function or the package) is not reported: another call serves. An empty server literal kept in a struct field (`m.server = &http.Server{}` in a constructor) is not reported when the package also stores a literal that sets something in a field of that name: that one serves, and is checked. A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or every route of its mux in the file names such a handler, a status page or a ping counting among them, routes registered on the struct field the mux is kept in counting too, or its address is named for profiling: `opts.ProfilerAddr`, a local made from `cfg.Profile`) is a note: operators and scrapers reach it, not clients. "
         "A server handed to a helper together with a unix socket, in-memory or loopback listener of the "
         "function's own (`go startHTTP(server, listener)`) is taken to be served on that listener. "
         "An address read from an option field (`opt.APIAddr`, `fmt.Sprintf(\"%s:%d\", c.Host, c.Port)`) whose every "
@@ -525,18 +525,46 @@ def _redirect_to_debug(ctx: FileContext, handler: Node) -> bool:
 
 
 def _routes_of(ctx: FileContext, mux: Node) -> list[Node]:
-    """The route registrations of the file on the mux variable `mux` (`smux.HandleFunc("/", h)`)."""
+    """The route registrations of the file on the mux variable `mux` (`smux.HandleFunc("/", h)`),
+    and on the struct field it is kept in (`&Server{mux: mux}`, then `s.mux.Handle("/metrics", h)`
+    in the type's other methods)."""
     model = ctx.model
     decl = model.resolve(mux).decl if mux.type == "identifier" else None
     if decl is None:
         return []
+    fields = _fields_holding(ctx, mux)
     routes = []
     for call in _route_calls(ctx):
         operand = call.child_by_field_name("function").child_by_field_name("operand")
         if operand is not None and operand.type == "identifier" and model.resolve(operand).decl is not None \
                 and model.resolve(operand).decl.start_byte == decl.start_byte:
             routes.append(call)
+        elif operand is not None and operand.type == "selector_expression" and fields and \
+                ctx.source.text(operand.child_by_field_name("field")) in fields:
+            routes.append(call)
     return routes
+
+
+def _fields_holding(ctx: FileContext, mux: Node) -> set[str]:
+    """The struct fields the function that has the mux variable stores it in: keyed elements
+    (`mux: mux`) and assignments (`s.mux = mux`)."""
+    function = ctx.model.enclosing_function(mux)
+    if function is None:
+        return set()
+    name = ctx.source.text(mux)
+    fields = set()
+    for element in QueryCursor(query("(keyed_element) @e")).captures(function.node).get("e", []):
+        key, value = element.child_by_field_name("key"), element.child_by_field_name("value")
+        if key is not None and value is not None and ctx.source.text(value) == name:
+            fields.add(ctx.source.text(key))
+    for assign in QueryCursor(query("(assignment_statement) @a")).captures(function.node).get("a", []):
+        left, right = assign.child_by_field_name("left"), assign.child_by_field_name("right")
+        if left is None or right is None or left.named_child_count != right.named_child_count:
+            continue
+        for target, value in zip(left.named_children, right.named_children):
+            if target.type == "selector_expression" and ctx.source.text(value) == name:
+                fields.add(ctx.source.text(target.child_by_field_name("field")))
+    return fields
 
 
 # Among routes that all serve operations, a status page or a ping is one more (`/status.json`).
