@@ -70,6 +70,11 @@ _EXAMPLES = LazyPattern(r"(?:_?examples?|demos?|samples?|dummy|\w*playground|"
 # Top-level directories of programs developers run and nobody deploys: build and release tooling,
 # scripts, benchmarks and load generators, contributed example programs, documentation sites (`hack/verify`, `tools/gen`,
 # `perf/`, `contrib/lock`, `docs/main.go`).
+# A top-level directory every package of which is the developers' tooling, never shipped: `hack/`
+# (Kubernetes' convention: scripts, code generators, deployers for CI) and `scripts/`. Of the
+# other developer directories above only the programs are taken, since a library under `tools/`
+# or `build/` may ship.
+_DEVELOPER_TREE = LazyPattern(r"hack|scripts?", re.I)
 _DEVELOPER_PROGRAMS = LazyPattern(r"(?:hack|scripts?|tools?|build|devtools?|bench(?:marks?)?|perf|loadtests?|stress|"
                                  r"contrib|docs?|website)", re.I)
 
@@ -437,6 +442,8 @@ def not_deployed(summary: PackageSummary) -> str | None:
         return f"in example code ({example}/)"
     if summary.name == "main" and elements and _DEVELOPER_PROGRAMS.fullmatch(elements[0]):
         return f"in a developer's program ({elements[0]}/)"
+    if elements and _DEVELOPER_TREE.fullmatch(elements[0]):
+        return f"in the developers' tooling ({elements[0]}/)"
     return None
 
 
