@@ -846,11 +846,14 @@ class _FileSummariser:
         key = (function.node.id, name, "local")
         if key in self._names:
             return self._names[key]
+        # Nothing while it is worked out: a package variable made from a call on a variable of
+        # the same name (`var log = log.With(…)`, another file importing `log`) asks for itself.
+        self._names[key] = None
         found = self._local_from_text(name, function)
         if found is None and self.model._package_scope is not None and name in self.model._package_scope:
             binding = self.model.resolve(ident)
             if binding.kind == "package" and binding.decl is not None:
-                found = self._from_declaration(binding.decl, function)
+                found = self._from_declaration(binding.decl, function, name in self.model.top_level_names)
         self._names[key] = found
         return found
 
@@ -892,15 +895,40 @@ class _FileSummariser:
             return None
         return ("result", ["L", head]) if head in self.package_functions else None
 
-    def _from_declaration(self, decl: Node, function: Function) -> tuple[str, object] | None:
+    def _from_declaration(self, decl: Node, function: Function, here: bool) -> tuple[str, object] | None:
+        """What a package variable holds, from its declaration; `here`: declared in this file. A
+        call that made one declared in a sibling file is not followed: the call is resolved with
+        this file's bytes and imports, which would read it at the wrong offsets."""
         type_text = self._declared(decl)
         if type_text:
             return ("type", type_text)
         init = single_initialiser(decl)
-        if init is not None and init.type == "call_expression":
+        if not here and init is not None and init.type == "call_expression":
+            return self._sibling_call(decl, init)
+        if here and init is not None and init.type == "call_expression":
             inner = self._reference(init.child_by_field_name("function"), function, called=True)
             if inner is not None and inner[0] in ("L", "I"):
                 return ("result", inner)
+        return None
+
+    def _sibling_call(self, decl: Node, init: Node) -> tuple[str, object] | None:
+        """("result", callee) of a package variable a sibling file makes by calling a function of
+        the package or of an in-module import (`var db = store.Open()`), read with that file's
+        bytes and imports."""
+        owner = next((model for model, node in self.model.package_declarations(decl.text.decode("utf-8", "replace"))
+                      if node.id == decl.id), None)
+        callee = init.child_by_field_name("function")
+        if owner is None or callee is None:
+            return None
+        if callee.type == "identifier":
+            name = owner.source.text(callee)
+            return ("result", ["L", name]) if name in self.package_functions else None
+        if callee.type == "selector_expression":
+            operand = callee.child_by_field_name("operand")
+            if operand is not None and operand.type == "identifier":
+                path = owner.imports.get(owner.source.text(operand))
+                if path is not None and self._in_module(path):
+                    return ("result", ["I", path, owner.source.text(callee.child_by_field_name("field"))])
         return None
 
     def _declared(self, decl: Node) -> str:

@@ -516,7 +516,11 @@ def lint_package(job: PackageJob, options: RunOptions, index: dict[str, str] | N
                     result.suppressed.append(_with(finding, suppressed=reason))
             result.notifications += suppressions.unused(ran_ids, known_ids)
         if options.lifetimes and (report_paths or not job.report):
-            result.summaries.append(_summary(job, root, options, _name, contexts))
+            try:
+                result.summaries.append(_summary(job, root, options, _name, contexts))
+            except Exception as exc:  # the package's findings stand; its functions' lifetimes are unknown
+                result.notifications.append(_crash_notification(
+                    _relpath(job.directory, root) or ".", f"the module model's summary of package {_name}", exc, None))
         # The scope and the files' contexts refer to each other: break the cycle, so the trees go
         # now and not when the cyclic collector next runs.
         scope.release()
@@ -693,14 +697,16 @@ def _node_order(node: Node) -> tuple[int, int]:
 
 
 def _crash(rm: RuleModule, where: str, exc: Exception) -> Notification:
+    return _crash_notification(where, f"rule {rm.rule.id} {rm.rule.slug}", exc, rm.rule.id)
+
+
+def _crash_notification(where: str, what: str, exc: Exception, rule_id: str | None) -> Notification:
     import traceback  # here: 3 ms of imports (textwrap) that a run without a crash does not need
 
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     at = f" at {os.path.basename(frame.filename)}:{frame.lineno}" if frame else ""
-    return Notification(
-        where, 1, NotificationKind.INTERNAL_ERROR,
-        f"rule {rm.rule.id} {rm.rule.slug} crashed: {type(exc).__name__}: {exc}{at}", rm.rule.id,
-    )
+    return Notification(where, 1, NotificationKind.INTERNAL_ERROR, f"{what} crashed: {type(exc).__name__}: {exc}{at}",
+                        rule_id)
 
 
 def _package_name(source: SourceFile) -> str:

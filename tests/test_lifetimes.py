@@ -366,3 +366,61 @@ def test_explain_says_what_stands_in_front_of_a_handlers_routes(tmp_path):
     assert "routes: 1 route registers it; authentication in front of all of them" in upload.stdout
     both = _cli(module, "explain", "internal/api/api.go:38", "--no-cache")
     assert "routes: 2 routes register it; authentication in front of 1 of them" in both.stdout
+
+
+def test_a_package_variable_a_sibling_file_makes_is_resolved_with_that_files_imports(tmp_path):
+    """`var log = Log.GetLogger()` in one file, `log.Error(…)` in another. The call that made the
+    variable was resolved with the using file's bytes: at the declaring file's offsets they could
+    spell the variable's own name again, and the summary recursed until Python gave up, which
+    ended the whole run. Here they do; and a variable a sibling makes with an in-module import's
+    constructor still gives its methods' calls their callers' lifetime."""
+    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.22\n", encoding="utf-8")
+    pkg = tmp_path / "store"
+    pkg.mkdir()
+    compact = 'package store\n\nimport Log "example.com/m/logger"\n\n// ' + "-" * 300 + '\nvar log = Log.GetLogger()\n'
+    (pkg / "compact.go").write_text(compact, encoding="utf-8")
+    stream = ('package store\n\nimport (\n\t"net/http"\n\n\t"example.com/m/db"\n)\n\n'
+              'func handle(w http.ResponseWriter, r *http.Request) {\n\tlog.Error("open", nil)\n'
+              '\tstore.Fetch(r.URL.Query().Get("u"))\n}\n')
+    at = compact.index("Log.GetLogger")
+    stream = stream + "//" + " " * (at - len(stream) - 2) + "log\n"  # `log` where compact.go has `Log`
+    assert stream[at:at + 3] == "log"
+    (pkg / "stream.go").write_text(stream, encoding="utf-8")
+    (pkg / "store.go").write_text('package store\n\nimport "example.com/m/db"\n\nvar store = db.Open()\n',
+                                  encoding="utf-8")
+    (tmp_path / "logger").mkdir()
+    (tmp_path / "logger" / "logger.go").write_text(
+        "package logger\n\ntype Logger struct{}\n\nfunc (l *Logger) Error(string, error) {}\n\n"
+        "func GetLogger() *Logger { return &Logger{} }\n", encoding="utf-8")
+    (tmp_path / "db").mkdir()
+    (tmp_path / "db" / "db.go").write_text(
+        'package db\n\nimport "net/http"\n\ntype DB struct{}\n\nfunc Open() *DB { return &DB{} }\n\n'
+        'func (d *DB) Fetch(url string) {\n\tresp, err := http.Get(url)\n\tif err != nil {\n\t\treturn\n\t}\n'
+        '\t_ = resp.StatusCode\n}\n', encoding="utf-8")
+    result = _lint(tmp_path)
+    assert not [n for n in result.notifications if n.is_error]
+    assert [(f.rule_id, f.path, f.lifetime) for f in result.findings] == [("GL405", "db/db.go", REQUEST)]
+
+
+def test_a_summary_that_crashes_costs_its_package_lifetimes_not_the_run(tmp_path, monkeypatch):
+    from goleaklint import engine
+
+    real = engine.summarise_package
+
+    def crash(directory, name, *args, **kwargs):
+        if directory == "store":
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(directory, name, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "summarise_package", crash)
+    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.22\n", encoding="utf-8")
+    for name in ("store", "other"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "a.go").write_text(
+            f'package {name}\n\nimport "net/http"\n\nfunc Open(url string) {{\n\tresp, _ := http.Get(url)\n'
+            '\t_ = resp.StatusCode\n}\n', encoding="utf-8")
+    result = _lint(tmp_path)
+    errors = [n for n in result.notifications if n.is_error]
+    assert [(n.path, n.message.split(":")[0]) for n in errors] == [
+        ("store", "the module model's summary of package store crashed")]
+    assert sorted(f.path for f in result.findings) == ["other/a.go", "store/a.go"]
