@@ -66,7 +66,9 @@ RULE = Rule(
         "captured or given as the literal's argument: a logger reads what net/http no longer changes. "
         "A package function started with the request (`go audit(r)`), or called with it inside the goroutine "
         "(`go func() { fetch(book, r) }()`), is judged the same way, by what it does with that parameter, one call "
-        "deep: an unnamed or blank parameter (`_ *http.Request`) does nothing with it. "
+        "deep: an unnamed or blank parameter (`_ *http.Request`) does nothing with it. A pooled framework context "
+        "handed so (`go s.notify(c, id)`) is kept only if the function uses that parameter at all: one that takes a "
+        "`context.Context` and never refers to it keeps nothing. "
         "Not reported: `c.Copy()` made before the goroutine (gin's fix); values read out of "
         "the request before the `go` statement (`id := c.Param(\"id\")`, `go use(id)`); "
         "`r.Context()` and `r.Clone(ctx)` of a net/http request, passed in or called inside the "
@@ -175,10 +177,14 @@ def _uses(model: FileModel, go: Node, callee=None, resolve=None) -> list[tuple[N
     elif callee is not None and callee[1].node is not None:
         body_model, body = callee[0].model, callee[1].node
         params = [p.node for p in callee[1].params]
+        if any(p.type.startswith("...") for p in callee[1].params):
+            params = params[:next(i for i, p in enumerate(callee[1].params) if p.type.startswith("..."))]
     for index, arg in enumerate(args.named_children if args is not None else []):
         value = fw.request_value(model, arg)
         if value is None:
             continue
+        if body is not None and index < len(params) and _ignored(body_model, params[index], body):
+            continue  # `go c.notify(ctx, id)` where notify never uses its ctx: nothing is kept
         if value.kind == fw.HTTP_REQUEST and index < len(params) and params[index] is not None:
             # `go func(r *http.Request) { … }(r)`, `go audit(r)`: what the function does with its
             # parameter decides; its uses stand for the request.
@@ -204,7 +210,7 @@ def _uses(model: FileModel, go: Node, callee=None, resolve=None) -> list[tuple[N
                 continue
             for ref in model.references(decl, within=literal):
                 verdict = _captured_use(model, ref, kind)
-                if verdict == "captures" and kind == fw.HTTP_REQUEST and resolve is not None:
+                if verdict == "captures" and resolve is not None:
                     verdict = _handed_to(model, ref, kind, resolve)
                 if verdict is not None:
                     uses.append((ref, kind, verdict))
@@ -237,11 +243,23 @@ def _handed_to(model: FileModel, ref: Node, kind: str, resolve) -> str | None:
     if param is None or param.text == b"_":
         return None
     callee_model = target[0].model
+    if kind != fw.HTTP_REQUEST:
+        # A pooled context is wrong to keep whatever the callee does with it, unless it does nothing.
+        return None if _ignored(callee_model, param, target[1].node) else "captures"
     verdicts = {_captured_use(callee_model, use, kind) for use in callee_model.references(param, within=target[1].node)}
     verdicts.discard(None)
     if not verdicts:
         return None
     return verdicts.pop() if len(verdicts) == 1 and verdicts <= {"reads", "logs"} else "captures"
+
+
+def _ignored(model: FileModel, param: Node | None, body: Node) -> bool:
+    """The function never uses this parameter: unnamed, blank, or named and never referred to."""
+    if param is None or param.text == b"_":
+        return True
+    if param.parent is not None and param.parent.type == "variadic_parameter_declaration":
+        return False
+    return not model.references(param, within=body)
 
 
 def _abandoned(model: FileModel, decl: Node, function) -> bool:
