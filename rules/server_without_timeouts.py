@@ -546,24 +546,27 @@ def _routes_of(ctx: FileContext, mux: Node) -> list[Node]:
 
 
 def _fields_holding(ctx: FileContext, mux: Node) -> set[str]:
-    """The struct fields the function that has the mux variable stores it in: keyed elements
-    (`mux: mux`) and assignments (`s.mux = mux`)."""
-    function = ctx.model.enclosing_function(mux)
+    """The struct fields the mux variable is stored in where it is declared: a keyed element
+    (`&Server{mux: mux}`) or an assignment (`s.mux = mux`)."""
+    model = ctx.model
+    decl = model.resolve(mux).decl
+    function = model.enclosing_function(decl) if decl is not None else None
     if function is None:
         return set()
-    name = ctx.source.text(mux)
     fields = set()
-    for element in QueryCursor(query("(keyed_element) @e")).captures(function.node).get("e", []):
-        key, value = element.child_by_field_name("key"), element.child_by_field_name("value")
-        if key is not None and value is not None and ctx.source.text(value) == name:
-            fields.add(ctx.source.text(key))
-    for assign in QueryCursor(query("(assignment_statement) @a")).captures(function.node).get("a", []):
-        left, right = assign.child_by_field_name("left"), assign.child_by_field_name("right")
-        if left is None or right is None or left.named_child_count != right.named_child_count:
+    for ref in model.references(decl, within=function.node):
+        field = stored_in_field(ref)
+        if field is not None:
+            fields.add(field.decode("utf-8", "replace"))
             continue
-        for target, value in zip(left.named_children, right.named_children):
-            if target.type == "selector_expression" and ctx.source.text(value) == name:
-                fields.add(ctx.source.text(target.child_by_field_name("field")))
+        right = ref.parent
+        assign = right.parent if right is not None and right.type == "expression_list" else None
+        if assign is None or assign.type != "assignment_statement" or assign.child_by_field_name("right") != right:
+            continue
+        targets = assign.child_by_field_name("left").named_children
+        position = next(i for i, value in enumerate(right.named_children) if value.id == ref.id)
+        if len(targets) == right.named_child_count and targets[position].type == "selector_expression":
+            fields.add(ctx.source.text(targets[position].child_by_field_name("field")))
     return fields
 
 
