@@ -23,7 +23,7 @@ from .config import Config, ConfigError, ConfigResolver, load_config
 from .cache import ResultCache, default_cache_dir
 from .discover import DiscoveryStats, PackageJob, discover, module_context, parse_shard, select_shard
 from .engine import (LintResult, RunOptions, by_precision, judge_lifetimes, lint, module_model, module_path_list, run_key,
-                     selected_rules, stat_keys)
+                     options_fingerprint, selected_rules, stat_keys)
 from .lifetime import one_run, remember_go_mods, table_of
 from .registry import all_rules, rules_by_key
 from .report import FORMATS, Report, render
@@ -419,22 +419,17 @@ def _whole_run_key(planned: list[tuple[list[PackageJob], RunOptions, Config]], c
     """The key of a whole run (see _lint_by_config), or None when a package is not settled."""
     import hashlib
 
-    from .cache import FORMAT, ruleset_fingerprint
+    from .cache import FORMAT
 
     digest = hashlib.sha256(f"run\0{FORMAT}\0{min_precision!r}\0".encode())
-    for group, options, config in planned:
-        digest.update(ruleset_fingerprint(options.rule_ids).encode())
-        digest.update(repr((options.root, options.severity, options.require_reason, options.lifetimes,
-                            options.modules, config.min_precision)).encode())
+    for group, options, config in [*planned, (context, None, None)]:
+        if options is not None:
+            digest.update(f"{options_fingerprint(options)}\0{config.min_precision!r}".encode())
         for job in group:
             if settled.get(job.directory) is None:
                 return None
             digest.update(f"\0{job.directory}\0{settled[job.directory]}".encode("utf-8", "surrogateescape"))
         digest.update(b"\1")
-    for job in context:
-        if settled.get(job.directory) is None:
-            return None
-        digest.update(f"\0{job.directory}\0{settled[job.directory]}".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 

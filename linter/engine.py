@@ -173,15 +173,20 @@ def _index_name(jobs: list[PackageJob], options: RunOptions) -> str:
     (a shared cache directory holds them all) and do not overwrite each other's."""
     import hashlib
 
-    from .cache import ruleset_fingerprint
-
     digest = hashlib.sha256(b"index\0")
-    digest.update(ruleset_fingerprint(options.rule_ids).encode())
-    digest.update(repr((options.root, options.severity, options.require_reason, options.lifetimes,
-                        options.modules)).encode())
+    digest.update(options_fingerprint(options).encode())
     for job in jobs:
         digest.update(b"\0" + os.fspath(job.directory).encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
+
+
+def options_fingerprint(options: RunOptions) -> str:
+    """What of a run's options its results depend on, besides the files: the rules (and the source
+    of the code that runs them), levels, settings, the root and the module paths."""
+    from .cache import ruleset_fingerprint
+
+    return ruleset_fingerprint(options.rule_ids) + repr((options.root, options.severity, options.require_reason,
+                                                         options.lifetimes, options.modules))
 
 
 def _settled(job: PackageJob, options: RunOptions, taken: dict[Path, str | None] | None = None) -> str | None:
