@@ -853,7 +853,7 @@ class _FileSummariser:
         if found is None and self.model._package_scope is not None and name in self.model._package_scope:
             binding = self.model.resolve(ident)
             if binding.kind == "package" and binding.decl is not None:
-                found = self._from_declaration(binding.decl, function, name in self.model.top_level_names)
+                found = self._from_declaration(binding.decl)
         self._names[key] = found
         return found
 
@@ -895,30 +895,20 @@ class _FileSummariser:
             return None
         return ("result", ["L", head]) if head in self.package_functions else None
 
-    def _from_declaration(self, decl: Node, function: Function, here: bool) -> tuple[str, object] | None:
-        """What a package variable holds, from its declaration; `here`: declared in this file. A
-        call that made one declared in a sibling file is not followed: the call is resolved with
-        this file's bytes and imports, which would read it at the wrong offsets."""
+    def _from_declaration(self, decl: Node) -> tuple[str, object] | None:
+        """What a package variable holds, from its declaration in this file or a sibling: its
+        declared or literal type, or ("result", callee) when a call of a function of the package
+        or of an in-module import made it (`var db = store.Open()`). The call is read with the
+        declaring file's bytes and imports: read with this file's, at the other file's offsets, it
+        once spelled the variable's own name again and the summary recursed without end."""
         type_text = self._declared(decl)
         if type_text:
             return ("type", type_text)
         init = single_initialiser(decl)
-        if not here and init is not None and init.type == "call_expression":
-            return self._sibling_call(decl, init)
-        if here and init is not None and init.type == "call_expression":
-            inner = self._reference(init.child_by_field_name("function"), function, called=True)
-            if inner is not None and inner[0] in ("L", "I"):
-                return ("result", inner)
-        return None
-
-    def _sibling_call(self, decl: Node, init: Node) -> tuple[str, object] | None:
-        """("result", callee) of a package variable a sibling file makes by calling a function of
-        the package or of an in-module import (`var db = store.Open()`), read with that file's
-        bytes and imports."""
+        callee = init.child_by_field_name("function") if init is not None and init.type == "call_expression" else None
         owner = next((model for model, node in self.model.package_declarations(decl.text.decode("utf-8", "replace"))
-                      if node.id == decl.id), None)
-        callee = init.child_by_field_name("function")
-        if owner is None or callee is None:
+                      if node.id == decl.id), None) if callee is not None else None
+        if owner is None:
             return None
         if callee.type == "identifier":
             name = owner.source.text(callee)
