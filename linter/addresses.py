@@ -674,9 +674,27 @@ def option_field(model: FileModel, node: Node, depth: int = 0) -> str | None:
         value = _initialiser(model, node)
         return option_field(model, value, depth + 1) if value is not None else None
     if node.type == "call_expression":
+        key = _setting_key(model, node)
+        if key is not None:
+            return key
         host = _host_argument(model, node, depth)
         return option_field(model, host, depth + 1) if host is not None else None
     return None
+
+
+def _setting_key(model: FileModel, call: Node) -> str | None:
+    """A setting read by name (`config.GetString("web.listen")`, `cmd.Flags().GetString("host")`) as
+    an option: `"web.listen"`, quoted so that it never meets a struct field's name. Its defaults are
+    the module's `SetDefault` calls and flag definitions of that name (option_defaults); viper's keys
+    are case-insensitive, so the name is lowered."""
+    function = call.child_by_field_name("function")
+    if function is None or function.type != "selector_expression" or \
+            model.source.text(function.child_by_field_name("field")) != "GetString":
+        return None
+    args = call.child_by_field_name("arguments").named_children
+    if len(args) != 1 or args[0].type != "interpreted_string_literal" or len(args[0].text) < 3:
+        return None
+    return '"' + args[0].text[1:-1].decode("utf-8", "replace").lower() + '"'
 
 
 # `fs.StringVar(&opt.APIAddr, "api-addr", "localhost:2381", …)`, `StringVarP(&o.Bind, "bind", "b", "127.0.0.1", …)`
@@ -707,11 +725,24 @@ def _string_constant(data: bytes, name: bytes) -> bytes | None:
     return match.group(1) if match is not None else None
 
 
+# The default a setting read by name gets (`"web.listen"`, _setting_key): viper's `SetDefault`, and
+# flags defined by name (the `Var` and `P` forms anywhere, plain `String` only on a flag set, since
+# `zap.String("addr", …)` is a log field).
+_SETTING_DEFAULTS = (
+    LazyPattern(rb'\bSetDefault\(\s*"([^"\n]+)"\s*,\s*"([^"\n]*)"'),
+    LazyPattern(rb'\b(?:flag|pflag|[fF]lags\(\)|[fF]lag[sS]et|fs|flags)\.String\(\s*"([^"\n]+)"\s*,\s*"([^"\n]*)"'),
+    LazyPattern(rb'\.StringP\(\s*"([^"\n]+)"\s*,\s*"[^"\n]*"\s*,\s*"([^"\n]*)"'),
+    LazyPattern(rb'\.StringVar\(\s*&[\w.]+\s*,\s*"([^"\n]+)"\s*,\s*"([^"\n]*)"'),
+    LazyPattern(rb'\.StringVarP\(\s*&[\w.]+\s*,\s*"([^"\n]+)"\s*,\s*"[^"\n]*"\s*,\s*"([^"\n]*)"'),
+)
+
+
 def option_defaults(data: bytes) -> list[list[str]]:
     """[field, default] for every address-like default the file gives an option field: a flag bound
     to the field, a struct tag default, a flag the file defines read into the field by name
     (`HttpAddr: conf.GetString("http")`), or a constant of the file named as a default assigned to
-    the field (`cfg.ListenOnHost = DefaultListenOnHost`, in a settings constructor). The model keeps the fields whose every such default in
+    the field (`cfg.ListenOnHost = DefaultListenOnHost`, in a settings constructor), and the defaults of
+    settings read by name (`"web.listen"`: viper's `SetDefault`, flags of that name; _setting_key). The model keeps the fields whose every such default in
     the module is loopback. A keyed literal (`Addr: "127.0.0.1:0"`) is not taken for a default: a
     field name as common as `Addr` is set in clients' and tests' literals too."""
     found = []
@@ -725,6 +756,9 @@ def option_defaults(data: bytes) -> list[list[str]]:
             default = _flag_default_by_name(data, match.group(2))
             if default is not None:
                 found.append((match.group(1), default.encode()))
+    if b"SetDefault(" in data or b"String" in data:
+        for pattern in _SETTING_DEFAULTS:
+            found += [(b'"' + m.group(1).lower() + b'"', m.group(2)) for m in pattern.finditer(data)]
     if b"efault" in data:
         for match in _FIELD_SET_TO_DEFAULT.finditer(data):
             value = _string_constant(data, match.group(2))

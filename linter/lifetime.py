@@ -691,7 +691,8 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
         default = table.loopback_options.get(finding.address) if finding.address else None
         if level is not None and level is not Severity.NOTE and default is not None:
             level = lowered(level)  # as a loopback default spelled in the file lowers it
-            message += (f"; its address is the option `{finding.address}`, whose default is loopback ({default}): "
+            what = f"setting {finding.address}" if finding.address.startswith('"') else f"option `{finding.address}`"
+            message += (f"; its address is the {what}, whose default is loopback ({default}): "
                         "only a deployment that changes it lets other hosts reach it")
         passed = _parameter_key(finding)
         if level is not None and level is not Severity.NOTE and passed is not None and \
