@@ -142,6 +142,10 @@ def spelled_address(model: FileModel, node: Node, depth: int = 0, *, flags: bool
             default = named_flag_default(model, node)
             if default is not None:
                 return default
+        if name is None:
+            own = _own_address(model, node, depth, flags)
+            if own is not None:
+                return own
         if name == "net.JoinHostPort" and len(args) == 2:
             host = spelled_address(model, args[0], depth + 1, flags=flags)
             if host is None:
@@ -158,6 +162,31 @@ def spelled_address(model: FileModel, node: Node, depth: int = 0, *, flags: bool
                     return None
             return f"{host}:0" if host and "%" not in host else None
     return None
+
+
+def _own_address(model: FileModel, call: Node, depth: int, flags: bool) -> str | None:
+    """The address a function of the package returns (`Addr: serverAddress(port)` with
+    `return fmt.Sprintf("127.0.0.1:%d", port)`), when every return of every declaration of it
+    (build-tagged twins too) spells a loopback address; otherwise None, as for a computed one."""
+    function = call.child_by_field_name("function")
+    if function is None or function.type != "identifier" or model.resolve(function).kind != "package":
+        return None
+    found = None
+    for owner, name in model.package_declarations(model.source.text(function)):
+        declaration = name.parent
+        body = declaration.child_by_field_name("body") if declaration.type == "function_declaration" else None
+        if body is None:
+            return None
+        for ret in QueryCursor(query(_RETURNS)).captures(body).get("return", []):
+            enclosing = owner.enclosing_function(ret)
+            if enclosing is None or enclosing.node.id != declaration.id:
+                continue  # a return of a literal inside it
+            values = ret.named_children[0].named_children if ret.named_child_count else []
+            address = spelled_address(owner, values[0], depth + 1, flags=flags) if values else None
+            if address is None or not is_loopback(address):
+                return None
+            found = found or address
+    return found
 
 
 def listener_reach(model: FileModel, listener: Node) -> Reach:
