@@ -43,7 +43,9 @@ RULE = Rule(
         "(`graceful.WithDefaults(&http.Server{…})`) is a note: such wrappers exist to fill in defaults, "
         "and their code is not followed. A server whose handler serves only pprof, expvar or Prometheus metrics (also a literal that names no Handler, so serves the default mux, in such a file, unless a Handler is assigned to a server later in it; the default mux counts only where no file of the package registers another kind of route on it) is left to "
         "GL501: whether such a port is exposed at all is the question there. Test files, and the `Config` "
-        "of an `httptest.Server`, are skipped.",
+        "of an `httptest.Server`, are skipped, and so are files built only for WebAssembly (`_js.go`, `_wasm.go`, "
+        "`_wasip1.go`, or a `//go:build` line every alternative of which needs js, wasm or wasip1), where "
+        "`net.Listen` is the runtime's in-process fake network.",
         why="Without a read timeout the server waits forever for a client to finish sending its "
         "headers. Each connection holds a goroutine, its read buffer and a file descriptor; a few "
         "thousand slow or idle clients (Slowloris) hold memory and descriptors until the process "
@@ -113,7 +115,7 @@ _FIX = ("use an http.Server with ReadHeaderTimeout set (e.g. 10*time.Second), pl
 
 
 def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding]:
-    if ctx.is_test_file:
+    if ctx.is_test_file or _browser_sandbox_only(ctx):
         return
     model = ctx.model
     calls = captures.get("call", [])
@@ -214,6 +216,28 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             address=_option(ctx, fields["Addr"]) if "Addr" in fields else reach.option,
             parameter=_parameter(reach),
         )
+
+
+# A file built only for WebAssembly: by its name (`_js.go`, `_wasm.go`, `_wasip1.go`) or by a
+# `//go:build` line every alternative of which requires js, wasm or wasip1.
+_WASM_FILE = LazyPattern(r"_(?:js|wasm|wasip1)(?:_wasm)?\.go$")
+_BUILD_LINE = LazyPattern(rb"^//go:build[ \t]+(.+?)[ \t]*\r?$", re.M)
+_WASM_ATOM = LazyPattern(r"\b(?:js|wasm|wasip1)\b")
+
+
+def _browser_sandbox_only(ctx: FileContext) -> bool:
+    """The file builds only for js/wasm or wasip1, where `net.Listen` is an in-process fake network
+    the Go runtime provides: no remote client ever reaches a server there."""
+    if _WASM_FILE.search(ctx.relpath):
+        return True
+    head = ctx.source.data[:4096]
+    line = _BUILD_LINE.search(head) if b"//go:build" in head else None
+    if line is None:
+        return False
+    expression = line.group(1).decode("utf-8", "replace")
+    if "!" in expression:
+        return False
+    return all(_WASM_ATOM.search(alternative) for alternative in expression.replace("(", " ").replace(")", " ").split("||"))
 
 
 # Words that name an operational port: metrics, health checks, probes, profiling, debugging.
