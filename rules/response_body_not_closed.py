@@ -39,7 +39,8 @@ RULE = Rule(
         "in the function is. Passing the body to a reader such as `io.ReadAll` or `json.NewDecoder` is "
         "not handing it on. A `Do` call on a receiver whose "
         "type is unknown (an interface, say) is reported only when its single argument is a request and "
-        "the response's `Body` or `StatusCode` is read. A body read to EOF (`io.ReadAll`, `io.Copy`) on "
+        "the response's `Body` or `StatusCode` is read, and its result is not declared with another type "
+        "(`var tree *page.FrameTree; tree, err = action.Do(ctx)` is some other `Do`). A body read to EOF (`io.ReadAll`, `io.Copy`) on "
         "every path where the call succeeded is a note: the transport takes the connection back at EOF; "
         "ways through the call's own `if err != nil` branch (a `continue` round a loop) have no response to "
         "read. The response of a HEAD request (`Head`, or `Do` of a request made in the function with "
@@ -141,6 +142,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         binding = model.resolve(target)
         if binding.kind != "local" or binding.decl is None:
             continue  # a named result, a package variable: handed on
+        if kind == "maybe" and model.declared_type(binding) not in (None, "*net/http.Response"):
+            continue  # `var tree *page.FrameTree; tree, err = action.Do(ctx)`: some other `Do`
         function = model.enclosing_function(binding.decl)
         if function is None:
             continue
