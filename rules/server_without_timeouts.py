@@ -59,6 +59,8 @@ RULE = Rule(
 }
 log.Fatal(srv.ListenAndServe())""",
         limits="A server whose listener is of the file's own and hands out connections received from a channel (an inner server of a proxy or tunnel, fed what an outer listener accepted) is a note: whoever reaches the outer listener reaches it, and what bounds slow clients is decided there. A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, compares it with nil or assigns it, in the function or the package) is not reported: another call serves. An empty server literal kept in a struct field (`m.server = &http.Server{}` in a constructor) is not reported when the package also stores a literal that sets something in a field of that name: that one serves, and is checked. A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or every route of its mux in the file names such a handler, a status page or a ping counting among them, routes registered on the struct field the mux is kept in counting too, or its address is named for profiling: `opts.ProfilerAddr`, a local made from `cfg.Profile`) is a note: operators and scrapers reach it, not clients. "
+        "A server in a file that decodes Kubernetes admission reviews (imports `k8s.io/api/admission/v1` or `v1beta1`) is a "
+        "note: an admission webhook's client is the API server, which bounds every call with its own timeout. "
         "A server handed to a helper together with a unix socket, in-memory or loopback listener of the "
         "function's own (`go startHTTP(server, listener)`) is taken to be served on that listener. "
         "An address read from an option field (`opt.APIAddr`, `fmt.Sprintf(\"%s:%d\", c.Host, c.Port)`) whose every "
@@ -134,11 +136,13 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                 (len(args) > handler_index and _operational_routes(ctx, args[handler_index]))
             browser = not port and _opens_browser(ctx)
             handed = reach.kind == HANDED
+            admission = not (port or browser or handed) and _admission_webhook(ctx)
             yield ctx.finding(
                 RULE, call,
                 f"{label} serves with no timeouts: a slow client holds a goroutine and its buffers for as long as it "
-                "likes" + (_PORT_NOTE if port else _BROWSER_NOTE if browser else _HANDED_NOTE if handed else ""),
-                fix=_FIX, severity=Severity.NOTE if port or browser or handed else None,
+                "likes" + (_PORT_NOTE if port else _BROWSER_NOTE if browser else _HANDED_NOTE if handed
+                           else _ADMISSION_NOTE if admission else ""),
+                fix=_FIX, severity=Severity.NOTE if port or browser or handed or admission else None,
                 address=_option(ctx, args[0]) if args and name.endswith(("ListenAndServe", "ListenAndServeTLS"))
                 else reach.option,
                 parameter=_parameter(reach),
@@ -199,6 +203,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             or _profiler_address(ctx, fields.get("Addr")) or _operational_routes(ctx, handler)
         helper = _handed_to_package(ctx, literal)
         browser = not port and helper is None and _opens_browser(ctx)
+        admission = not (port or browser or helper is not None or reach.kind == HANDED) and _admission_webhook(ctx)
         message = ("this http.Server sets neither ReadHeaderTimeout nor ReadTimeout: a slow client holds a goroutine and "
                    "its buffers for as long as it likes")
         if port:
@@ -209,13 +214,26 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             message += f" (unless {helper}, which it is handed to, sets them)"
         elif browser:
             message += _BROWSER_NOTE
+        elif admission:
+            message += _ADMISSION_NOTE
         yield ctx.finding(
             RULE, literal, message,
             fix="set ReadHeaderTimeout (e.g. 10*time.Second), and IdleTimeout for keep-alive connections",
-            severity=Severity.NOTE if port or helper is not None or browser or reach.kind == HANDED else None,
+            severity=Severity.NOTE if port or helper is not None or browser or admission or reach.kind == HANDED
+            else None,
             address=_option(ctx, fields["Addr"]) if "Addr" in fields else reach.option,
             parameter=_parameter(reach),
         )
+
+
+# Kubernetes admission reviews: a file that decodes them serves an admission webhook.
+_ADMISSION = ("k8s.io/api/admission/v1", "k8s.io/api/admission/v1beta1")
+_ADMISSION_NOTE = (" (an admission webhook, by the admission reviews its file decodes: its client is the Kubernetes API "
+                   "server, which puts its own timeout on every call)")
+
+
+def _admission_webhook(ctx: FileContext) -> bool:
+    return any(ctx.model.imported(path) for path in _ADMISSION)
 
 
 # A file built only for WebAssembly: by its name (`_js.go`, `_wasm.go`, `_wasip1.go`) or by a
