@@ -726,9 +726,32 @@ def _setting_key(model: FileModel, call: Node) -> str | None:
     return '"' + args[0].text[1:-1].decode("utf-8", "replace").lower() + '"'
 
 
+_HOST_BUILDERS = "(call_expression) @call"
+
+
+def option_arguments(model: FileModel) -> list[tuple[Node, int, str]]:
+    """(call, argument index, option field) for every argument of a call that is an address
+    built from an option field with `net.JoinHostPort` or `fmt.Sprintf("%s:…")`
+    (`serve(net.JoinHostPort(c.conf.HTTPAddress, c.conf.HTTPPort))`): the callee's parameter
+    takes that option's defaults (linter/lifetime.py)."""
+    found = []
+    for builder in QueryCursor(query(_HOST_BUILDERS)).captures(model.source.root).get("call", []):
+        args = builder.parent
+        if args is None or args.type != "argument_list" or args.parent is None or args.parent.type != "call_expression":
+            continue
+        if model.qualified(builder) not in ("net.JoinHostPort", "fmt.Sprintf"):
+            continue
+        host = _host_argument(model, builder, 0)
+        option = option_field(model, host) if host is not None and host.type == "selector_expression" else None
+        if option is not None:
+            index = next(i for i, arg in enumerate(args.named_children) if arg.id == builder.id)
+            found.append((args.parent, index, option))
+    return found
+
+
 # `fs.StringVar(&opt.APIAddr, "api-addr", "localhost:2381", …)`, `StringVarP(&o.Bind, "bind", "b", "127.0.0.1", …)`
 _FLAG_FIELD = LazyPattern(
-    rb"""\.StringVar(P?)\(\s*&(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*)\s*,\s*"[^"\n]*"\s*,\s*(?:"[^"\n]*"\s*,\s*)?"([^"\n]*)"\s*,""")
+    rb"""\.StringVar(P?)\(\s*&(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*)\s*,\s*(?:"[^"\n]*"|[A-Za-z_][\w.]*)\s*,\s*(?:"[^"\n]*"\s*,\s*)?"([^"\n]*)"\s*,""")
 # a struct field's tag default (go-flags, kong, envconfig, env): `Host string `long:"bind" default:"localhost"``
 _TAG_DEFAULT = LazyPattern(rb"""^\s*([A-Za-z_]\w*)\s+\*?string\s+`[^`\n]*\b(?:default|envDefault):"([^"\n]*)"[^`\n]*`""", re.M)
 _ADDRESS_LIKE = LazyPattern(r"^(?:\[[0-9a-fA-F:.]*\]|[A-Za-z0-9.\-]*)(?::[0-9]{1,5})?$")

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Node, QueryCursor
 
 from . import routes
-from .addresses import loopback_mentions, loopback_positions, may_pass_loopback, option_defaults
+from .addresses import loopback_mentions, loopback_positions, may_pass_loopback, option_arguments, option_defaults
 from .clients import timeout_client_makers
 from .cfg import BENCHMARK_LOOP, FOREVER, RANGE, WHILE, loop_header
 from .frameworks import context_parameter, context_parameter_index, is_handler, request_context
@@ -1117,7 +1117,8 @@ _CONTEXT_FIRST = LazyPattern(rb"\(\s*(?:ctx|[A-Za-z_][\w.]*(?:\(\))?\.Context\(\
 def _passed_arguments(summariser: _FileSummariser) -> None:
     """What calls of the file pass that the callee's parameters may rely on (passed_args): at
     each argument index, "l" for a loopback address or a same-host listener (in files that spell a
-    loopback literal); for first arguments that read `ctx` or `….Context()`, "r" for the incoming
+    loopback literal), "o:<field>" for an address built from an option field
+    (`net.JoinHostPort(c.conf.HTTPAddress, port)`, loopback when every default of it is); for first arguments that read `ctx` or `….Context()`, "r" for the incoming
     request's context, j for the caller's own context parameter j, "c<j>" for the context of the
     caller's `*http.Request` parameter j; for a request among the first two arguments named `r`,
     `req` or `request`, "q" for a handler's incoming request, "p<j>" for the caller's own
@@ -1161,6 +1162,9 @@ def _passed_arguments(summariser: _FileSummariser) -> None:
             if positions:
                 kinds = contexts.setdefault(call.id, (call, {}))[1]
                 kinds.update((p, "l") for p in positions)
+    if b"JoinHostPort(" in data or b'Sprintf("%s:' in data:
+        for call, position, option in option_arguments(model):
+            contexts.setdefault(call.id, (call, {}))[1].setdefault(position, "o:" + option)
     if not contexts:
         return
     noted = sorted(contexts.values(), key=lambda item: item[0].start_byte)
@@ -1178,7 +1182,8 @@ def _passed_arguments(summariser: _FileSummariser) -> None:
                 ref = None
             found[key] = [ref, dict(kinds) if ref is not None else {}, 1, function]
         else:
-            entry[1] = {p: k for p, k in entry[1].items() if kinds.get(p) == k}
+            entry[1] = {p: merged for p, k in entry[1].items() for merged in [_same_kind(k, kinds.get(p))]
+                        if merged is not None}
             entry[2] += 1
     for (caller, text), (ref, kinds, count, function) in found.items():
         if not kinds:
@@ -1189,6 +1194,23 @@ def _passed_arguments(summariser: _FileSummariser) -> None:
         if data.count(text + b"(", body.start_byte, body.end_byte) != count:
             continue
         summariser.summary.passed_args.append([caller, ref, sorted([p, k] for p, k in kinds.items())])
+
+
+def _same_kind(first, second):
+    """What two calls of a function both pass at an argument index: the kind itself when they
+    agree; a loopback address and an option's address ("l", "o:F") pass what the option does;
+    two options' addresses pass what both do ("o:F,G"); otherwise nothing."""
+    if first == second:
+        return first
+    if not (isinstance(first, str) and isinstance(second, str)):
+        return None
+    if first == "l" and second.startswith("o:"):
+        return second
+    if second == "l" and first.startswith("o:"):
+        return first
+    if first.startswith("o:") and second.startswith("o:"):
+        return "o:" + ",".join(sorted(set(first[2:].split(",")) | set(second[2:].split(","))))
+    return None
 
 
 def _http_request_parameter(model: FileModel, ident: Node, call: Node) -> tuple[Function, int] | None:

@@ -369,7 +369,9 @@ def _parameter_facts(model: ModuleModel, passes: dict[int, dict[int, dict[int, o
         sources = set(callers[callee])
         common = None
         for source in sources:
-            given = {p for p, kind in by_caller.get(source, {}).items() if kind == "l"}
+            given = {p for p, kind in by_caller.get(source, {}).items() if kind == "l" or (
+                isinstance(kind, str) and kind.startswith("o:")
+                and all(option in model.loopback_options for option in kind[2:].split(",")))}
             common = given if common is None else common & given
         for position in sorted(common or ()):
             facts.setdefault(callee, {}).setdefault(position, []).append(LOOPBACK_PARAMETER)
@@ -398,7 +400,8 @@ def _parameter_facts(model: ModuleModel, passes: dict[int, dict[int, dict[int, o
             sources = set(callers[callee])
             if not sources or all(source == callee for source in sources):
                 continue
-            positions = {p for kinds in by_caller.values() for p, kind in kinds.items() if kind != "l"}
+            positions = {p for kinds in by_caller.values() for p, kind in kinds.items()
+                         if kind != "l" and not (isinstance(kind, str) and kind.startswith("o:"))}
             for position in positions:
                 for known, spelled, passed in ((incoming, "q", "p"), (request, "r", "int")):
                     if (callee, position) in known:
@@ -897,7 +900,8 @@ def _in_main(table: LifetimeTable, finding: Finding) -> bool:
 
 _PARAMETER_TEXT = {
     LOOPBACK_PARAMETER: ("; its address or listener is a parameter of `{function}`, and every call of it in the "
-                         "module passes a loopback address or a listener only this host reaches"),
+                         "module passes a loopback address (or one built from an option whose every default is "
+                         "loopback) or a listener only this host reaches"),
     REQUEST_PARAMETER: (" until the handler returns: the request's context is a parameter of `{function}`, and every "
                         "call of it in the module passes the incoming request's context, which the server cancels "
                         "then, and the transport closes the connection"),

@@ -79,7 +79,7 @@ log.Fatal(srv.ListenAndServe())""",
         "deployment may override it. An address or listener handed in as a parameter (`func serve(l net.Listener)`, "
         "`func Run(host string, port int)` serving `net.JoinHostPort(host, …)`) is followed to the module's calls of "
         "the function: when every call in non-test code passes a loopback address (spelled, a constant, a flag "
-        "default) or a listener made in the caller on loopback, a unix socket or in memory (also by a function of "
+        "default, or `net.JoinHostPort`/`fmt.Sprintf` of an option field whose every default is loopback) or a listener made in the caller on loopback, a unix socket or in memory (also by a function of "
         "the program's own named for listening, given a loopback address: `CreateTLSListener(\"127.0.0.1:\")`), the "
         "finding is a note, since a caller outside the module could still pass another; a call the model cannot "
         "resolve (through an interface or a function value) is not seen, and one public call keeps the warning. "
