@@ -78,7 +78,8 @@ _SETUP_NAME = LazyPattern(r"(?:Init(?:iali[sz]e)?|Setup|SetUp|Bootstrap)(?:[A-Z0
                          r"[A-Za-z]\w*(?:Initiali[sz]e|Setup|SetUp|Bootstrap)")
 # controller-runtime's manager runs what `Add` is given (its `Start(ctx)`) once.
 _CONTROLLER_RUNTIME = b"sigs.k8s.io/controller-runtime"
-_MANAGER_ADD = LazyPattern(rb"\b\w*(?:[mM]gr|[mM]anager)\.Add\(\s*&?(?P<name>[A-Za-z_]\w*)\s*\)")
+_MANAGER_ADD = LazyPattern(rb"\b(?P<receiver>[A-Za-z_]\w*)\.Add\(\s*&?(?P<name>[A-Za-z_]\w*)\s*\)")
+_MANAGER_NAME = LazyPattern(r"\w*(?:[mM]gr|[mM]anager)")
 _ONCE_WRAPPERS = frozenset({"sync.OnceFunc", "sync.OnceValue", "sync.OnceValues"})
 _GRPC_REGISTER = LazyPattern(r"Register\w*Server")
 # Method names worth a look at the call's arguments: a gRPC registration, a kingpin action.
@@ -593,7 +594,8 @@ class _FileSummariser:
                 self._edge(function.name, ref, value)
 
     def _runnables(self, enclosing) -> None:
-        """`mgr.Add(&server)` of controller-runtime: the manager calls the runnable's `Start` once,
+        """`mgr.Add(&server)` of controller-runtime (a receiver named for a manager, or declared as
+        controller-runtime's: `func AddToManager(m manager.Manager)`): the manager calls the runnable's `Start` once,
         when it starts (for the leader). An edge from the adding function to `Start` of the value's
         type gives `Start` that function's lifetime, usually main's."""
         data = self.source.data
@@ -605,6 +607,11 @@ class _FileSummariser:
             function = enclosing(ident)
             if function is None:
                 continue
+            receiver = match.group("receiver").decode()
+            if not _MANAGER_NAME.fullmatch(receiver):
+                typed = self._typed_name(receiver, function)  # `func AddToManager(m manager.Manager)`
+                if typed is None or not typed[1].startswith(_CONTROLLER_RUNTIME.decode()):
+                    continue
             name = match.group("name").decode()
             info = self._typed_name(name, function) or self._name_info(ident, name, function)
             if info is None:
