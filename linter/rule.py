@@ -136,8 +136,9 @@ class Finding:
     # The leak repeats within one run of its function: "loop" (a loop that never ends: it leaks even
     # in code that runs once per process) or "benchmark" (a benchmark's b.N loop: even in tests).
     repeats: str = field(default="", compare=False)
-    # The leak is bounded by data the code walks (a range over a slice or map): worth a change where
-    # the code runs per request, a note elsewhere.
+    # The leak is bounded by data the code walks (a range over a slice or map), or to one per start of
+    # a server (a goroutine that sends when its server stops): worth a change where the code runs per
+    # request, a note elsewhere.
     bounded: bool = field(default=False, compare=False)
     # The option field a server's address comes from when the file spells no default (`opt.APIAddr`):
     # a default set elsewhere in the module by a flag or a struct tag decides its reach (linter/lifetime.py).

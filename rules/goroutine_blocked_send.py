@@ -84,7 +84,7 @@ go func() {
     case <-ctx.Done():
     }
 }()""",
-        limits="A goroutine that sends at most once and whose start is followed at once by a receive from the channel (`go f(); if err := <-ch; err != nil {…}`) is settled by that receive: when every sender is, nothing is reported; outside loops, those started before any other sender are left out with their receives, and the rest are judged against the remaining receives. Senders started in different cases of one `switch` or `select`, or in the two branches of an `if`, are never started by the same call: each set that can run together is judged on its own (a buffer of one fits a switch whose every case starts one sender), and the finding is at the first send of a set that can block (outside loops, up to eight senders). Goroutines a loop starts and receives from in turn (`for { select { case <-tick: go work(); case <-done: … } }`) can be left behind only when the function returns, one each: such a finding takes the lifetime of the function, not of the loop (a periodic worker of a loop that runs once per process is not reported). Only channels that stay in the function are followed: one that is returned, stored, "
+        limits="A goroutine that sends at most once and whose start is followed at once by a receive from the channel (`go f(); if err := <-ch; err != nil {…}`) is settled by that receive: when every sender is, nothing is reported; outside loops, those started before any other sender are left out with their receives, and the rest are judged against the remaining receives. Senders started in different cases of one `switch` or `select`, or in the two branches of an `if`, are never started by the same call: each set that can run together is judged on its own (a buffer of one fits a switch whose every case starts one sender), and the finding is at the first send of a set that can block (outside loops, up to eight senders). Goroutines a loop starts and receives from in turn (`for { select { case <-tick: go work(); case <-done: … } }`) can be left behind only when the function returns, one each: such a finding takes the lifetime of the function, not of the loop (a periodic worker of a loop that runs once per process is not reported). Goroutines that each run a server and send after it (`errc <- srv.ListenAndServe()`, `serve(l)` of a `serve := srv.Serve`) can be left only when the server stops, one per start of it: reported at the rule's level where the function runs per request, and as a note elsewhere (a service's `Start` reached from main through an interface, which the model does not see, runs once). Only channels that stay in the function are followed: one that is returned, stored, "
         "passed to a function or used by another closure is left alone, since someone else may drain "
         "it. `go worker(ch)` (or `go func(c chan T){…}(ch)`) is followed only when the worker is declared "
         "in the same file, takes no other channel (a value-or-error pair needs the two sides paired up), "
@@ -327,7 +327,11 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
     # that happens is how often the function runs, not how often its loop turns, so the finding
     # takes the function's lifetime rather than the loop-started literal's.
     subjects = (channel.owner.name,) if paired and count is not None and not extra else ()
-    return ctx.finding(RULE, send, message, fix=fix, subjects=subjects)
+    serving = _serving_senders(ctx, senders)
+    if serving:
+        message += ("; its goroutines send when the server they run stops, so one is left per start of that "
+                    "server: a leak where the server is started per request, a note elsewhere")
+    return ctx.finding(RULE, send, message, fix=fix, subjects=subjects, bounded=serving)
 
 
 def _sends_once(goroutine: Goroutine) -> bool:
@@ -431,6 +435,22 @@ def _set_true_on_receive(ctx: FileContext, ref: Node, channel: str) -> bool:
         return False
     operand = communication.child_by_field_name("operand")
     return operand is not None and operand.type == "identifier" and ctx.source.text(operand) == channel
+
+
+def _serving_senders(ctx: FileContext, senders: list[Goroutine]) -> bool:
+    """Every sending goroutine runs a server (`errc <- srv.ListenAndServe()`, `serve(l)` of a
+    `serve := srv.Serve`) and sends after it: a send that waits for the server to stop, which
+    happens once per start of the server, usually at shutdown."""
+    text = ctx.source.text
+    for goroutine in senders:
+        node = goroutine.literal.node
+        served = [call for call, _server in _method_calls(node) if text(_field(call)) in _SERVE]
+        first = min((call.start_byte for call in served), default=None)
+        if first is None and _served_through_variables(ctx, node):
+            first = node.start_byte
+        if first is None or any(send.end_byte <= first for send in _unguarded_sends(goroutine)):
+            return False
+    return True
 
 
 def _server_stops(ctx: FileContext, channel: LocalChannel, senders: list[Goroutine]) -> list[Node]:
