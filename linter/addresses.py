@@ -766,6 +766,9 @@ def _address_like(text: str) -> bool:
         bool(re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,3}){3}", host))
 
 
+# `conf.AdminHost = "127.0.0.1"` on a line of its own, before the file decodes a config into conf
+# (`toml.DecodeFile(path, conf)`, `yaml.Unmarshal(data, &conf)`): a preset the file may override.
+_PRESET_FIELD = LazyPattern(rb'^[ \t]*([A-Za-z_]\w*)\.([A-Za-z_]\w*)[ \t]*=[ \t]*"([^"\n]*)"[ \t]*(?://[^\n]*)?$', re.M)
 # `cfg.ListenOnHost = DefaultListenOnHost`: a field set, in code, to a constant named as its default.
 _FIELD_SET_TO_DEFAULT = LazyPattern(rb"\.\s*([A-Za-z_]\w*)\s*=\s*([Dd]efault[A-Z_]\w*)\s*(?:\n|//|;)")
 
@@ -793,7 +796,9 @@ def option_defaults(data: bytes) -> list[list[str]]:
     """[field, default] for every address-like default the file gives an option field: a flag bound
     to the field, a struct tag default, a flag the file defines read into the field by name
     (`HttpAddr: conf.GetString("http")`), or a constant of the file named as a default assigned to
-    the field (`cfg.ListenOnHost = DefaultListenOnHost`, in a settings constructor), and the defaults of
+    the field (`cfg.ListenOnHost = DefaultListenOnHost`, in a settings constructor), a value preset
+    before the file decodes a config into the variable (`conf.AdminHost = "127.0.0.1"` then
+    `toml.DecodeFile(path, conf)`), and the defaults of
     settings read by name (`"web.listen"`: viper's `SetDefault`, flags of that name; _setting_key). The model keeps the fields whose every such default in
     the module is loopback. A keyed literal (`Addr: "127.0.0.1:0"`) is not taken for a default: a
     field name as common as `Addr` is set in clients' and tests' literals too."""
@@ -811,6 +816,11 @@ def option_defaults(data: bytes) -> list[list[str]]:
     if b"SetDefault(" in data or b"String" in data:
         for pattern in _SETTING_DEFAULTS:
             found += [(b'"' + m.group(1).lower() + b'"', m.group(2)) for m in pattern.finditer(data)]
+    if b"Decode" in data or b"Unmarshal" in data:
+        for match in _PRESET_FIELD.finditer(data):
+            decode = re.compile(rb"(?:Decode|Unmarshal)\w*\([^\n]*(?<![\w.])" + re.escape(match.group(1)) + rb"\b")
+            if decode.search(data, match.end()) is not None:
+                found.append((match.group(2), match.group(3)))
     if b"efault" in data:
         for match in _FIELD_SET_TO_DEFAULT.finditer(data):
             value = _string_constant(data, match.group(2))
