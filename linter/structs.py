@@ -30,6 +30,8 @@ def struct_fields(model: FileModel, type_node: Node | None) -> dict[str, str] | 
     """Field name -> import-resolved type of the package struct `type_node` names (through a pointer)."""
     if type_node is not None and type_node.type == "pointer_type" and type_node.named_child_count == 1:
         type_node = type_node.named_children[0]
+    if type_node is not None and type_node.type == "generic_type":  # `RESTClient[I, O]`
+        type_node = type_node.child_by_field_name("type")
     if type_node is None or type_node.type != "type_identifier":
         return None
     binding = model.resolve(type_node)
