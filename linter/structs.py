@@ -3,7 +3,8 @@
 Struct types are looked up among the package's top-level names, so a struct declared in a sibling
 file counts like one declared here; its field types are read with the imports of the file that
 declares it. One level deep: `x.F` where x is a parameter, receiver or variable whose declared type
-(or composite-literal initialiser) names a struct of the package.
+(or composite-literal initialiser) names a struct of the package, or a struct of the package that
+struct embeds (a promoted field).
 """
 
 from __future__ import annotations
@@ -22,12 +23,27 @@ def field_type(model: FileModel, selector: Node) -> str | None:
     field = selector.child_by_field_name("field")
     if operand is None or field is None or operand.type != "identifier":
         return None
-    fields = struct_fields(model, declared_type_node(model, model.resolve(operand)))
-    return None if fields is None else fields.get(field.text.decode("utf-8", "replace"))
+    name = field.text.decode("utf-8", "replace")
+    struct = struct_of(model, declared_type_node(model, model.resolve(operand)))
+    if struct is None:
+        return None
+    fields = struct_fields(model, struct)
+    if name in fields:
+        return fields[name]
+    # A field promoted from an embedded struct of the package (`AgentsClient` embedding
+    # `RESTClient[I, O]`, whose `Client` it is), one level down.
+    for embedded in _embedded_types(struct):
+        inner = struct_of(model, embedded)
+        if inner is not None and inner.id != struct.id:
+            found = struct_fields(model, inner).get(name)
+            if found is not None:
+                return found
+    return None
 
 
-def struct_fields(model: FileModel, type_node: Node | None) -> dict[str, str] | None:
-    """Field name -> import-resolved type of the package struct `type_node` names (through a pointer)."""
+def struct_of(model: FileModel, type_node: Node | None) -> Node | None:
+    """The `struct_type` of the package struct `type_node` names (through a pointer, without type
+    arguments), or None."""
     if type_node is not None and type_node.type == "pointer_type" and type_node.named_child_count == 1:
         type_node = type_node.named_children[0]
     if type_node is not None and type_node.type == "generic_type":  # `RESTClient[I, O]`
@@ -37,8 +53,19 @@ def struct_fields(model: FileModel, type_node: Node | None) -> dict[str, str] | 
     binding = model.resolve(type_node)
     spec = binding.decl.parent if binding.kind == "package" and binding.decl is not None else None
     struct = spec.child_by_field_name("type") if spec is not None and spec.type == "type_spec" else None
-    if struct is None or struct.type != "struct_type":
-        return None
+    return struct if struct is not None and struct.type == "struct_type" else None
+
+
+def _embedded_types(struct: Node) -> list[Node]:
+    """The type nodes of a struct's embedded fields."""
+    declarations = next((c for c in struct.named_children if c.type == "field_declaration_list"), None)
+    return [declared for declaration in (declarations.named_children if declarations is not None else [])
+            if declaration.type == "field_declaration" and not declaration.children_by_field_name("name")
+            for declared in [declaration.child_by_field_name("type")] if declared is not None]
+
+
+def struct_fields(model: FileModel, struct: Node) -> dict[str, str]:
+    """Field name -> import-resolved type of a package struct's fields."""
     found: dict[str, str] = {}
     for name, text, _ in declared_fields(struct, lambda node: type_in_its_file(model, node), embedded=True):
         found[name] = text

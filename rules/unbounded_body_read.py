@@ -14,7 +14,7 @@ from goleaklint.model import Function
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
-from goleaklint.structs import declared_type_node, field_type, struct_fields
+from goleaklint.structs import declared_type_node, field_type, struct_fields, struct_of
 
 RULE = Rule(
     id="GL406",
@@ -164,7 +164,8 @@ def _request_in_field(ctx: FileContext, operand: Node | None) -> tuple[Function,
     binding = ctx.model.resolve(base)
     if binding.kind not in ("param", "receiver") or binding.function is None:
         return None
-    fields = struct_fields(ctx.model, declared_type_node(ctx.model, binding)) or {}
+    struct = struct_of(ctx.model, declared_type_node(ctx.model, binding))
+    fields = struct_fields(ctx.model, struct) if struct is not None else {}
     return binding.function, _WRITER in fields.values()
 
 
