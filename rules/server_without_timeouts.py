@@ -87,7 +87,8 @@ log.Fatal(srv.ListenAndServe())""",
         "A listener handed in otherwise (systemd socket activation, a "
         "wrapper, an address kept in a struct field) is taken to face the network. A debug mux is recognised only by its routes in the "
         "file (`/debug/…`, `/metrics`, pprof, expvar and Prometheus handlers, or a redirect to `/debug/…`); the default mux "
-        "counts as one only in a file that imports `net/http/pprof` and registers nothing else on it. "
+        "counts as one only in a file that imports `net/http/pprof` or registers metrics or profiling routes on it, "
+        "and registers nothing else on it (`http.Handle(\"/metrics\", promhttp.Handler())` then `ListenAndServe(addr, nil)`). "
         "Servers of other frameworks (echo's `e.Start`, fiber) are not checked.",
         references=(
             "https://pkg.go.dev/net/http#Server",
@@ -523,13 +524,14 @@ _DEFAULT_MUX_ROUTE = LazyPattern(rb'\bhttp\.(?:DefaultServeMux\.)?Handle(?:Func)
 
 
 def _default_mux_debug_only(ctx: FileContext) -> bool:
-    """The default mux, in a file that imports net/http/pprof, whose every route the file registers
-    on it (none: only the profiler's own) and every one the package's other files register is a
-    profiling or metrics one."""
+    """The default mux, in a file that imports net/http/pprof or registers routes on it, whose
+    every route the file registers on it (none: only the profiler's own) and every one the
+    package's other files register is a profiling or metrics one (`http.Handle("/metrics",
+    promhttp.Handler())` in an exporter command)."""
     model = ctx.model
-    if not model.imported(_PPROF):
-        return False
     routes = [c for c in _route_calls(ctx) if model.qualified(c) in ("net/http.Handle", "net/http.HandleFunc")]
+    if not model.imported(_PPROF) and not routes:
+        return False  # nothing on it but what other files register
     if not _debug_routes(ctx, routes):
         return False
     for file in ctx.package.files:
