@@ -44,7 +44,8 @@ RULE = Rule(
         "every path where the call succeeded is a note: the transport takes the connection back at EOF; "
         "ways through the call's own `if err != nil` branch (a `continue` round a loop) have no response to "
         "read. The response of a HEAD request (`Head`, or `Do` of a request made in the function with "
-        "`http.NewRequest(\"HEAD\", …)` or `http.MethodHead`) is not reported: it has no body, and the "
+        "`http.NewRequest(\"HEAD\", …)` or `http.MethodHead`, or by a request helper of the program's own given that verb, "
+        "`d.newRequest(ctx, \"HEAD\", url)`) is not reported: it has no body, and the "
         "transport takes the connection back as soon as the headers are read. `resp.Write(w)` (a proxy relaying the "
         "response) counts as a close: Response.Write sends the body and closes it.",
         why="Until the body is closed the transport cannot reuse or release the connection: the "
@@ -192,15 +193,23 @@ def _head_request(ctx: FileContext, call: Node) -> bool:
         return False
     decl = ctx.model.resolve(args.named_children[0]).decl
     made = declared_value(decl) if decl is not None else None  # `req, err := http.NewRequest(…)`
-    if made is None or made.type != "call_expression" or ctx.model.qualified(made) not in _NEW_REQUEST:
+    if made is None or made.type != "call_expression":
         return False
     made_args = made.child_by_field_name("arguments").named_children
+    if ctx.model.qualified(made) is None:
+        # A request helper of the program's own given the verb: `d.newRequest(ctx, "HEAD", url)`.
+        return any(_is_head(ctx, arg) for arg in made_args)
+    if ctx.model.qualified(made) not in _NEW_REQUEST:
+        return False
     index = 1 if ctx.model.qualified(made).endswith("WithContext") else 0
     if len(made_args) <= index:
         return False
-    verb = made_args[index]
+    return _is_head(ctx, made_args[index])
+
+
+def _is_head(ctx: FileContext, verb: Node) -> bool:
     return ctx.source.text(verb) == '"HEAD"' or (verb.type == "selector_expression"
-                                                  and ctx.model.qualified(verb) == "net/http.MethodHead")
+                                                 and ctx.model.qualified(verb) == "net/http.MethodHead")
 
 
 def _drained_on_every_path(ctx: FileContext, function, statement: Node, uses: list[Node], error: Node | None) -> bool:
