@@ -727,14 +727,29 @@ def _setting_key(model: FileModel, call: Node) -> str | None:
 
 
 _HOST_BUILDERS = "(call_expression) @call"
+# An option field passed as it is, named for a host or an address: `Start(c.config.RPCHost, …)`.
+_ADDRESS_FIELD_ARGUMENT = LazyPattern(rb"[\w)\]]\.([A-Za-z_]\w*(?:Host|Addr|Address|Listen|Bind)\w*)[ \t]*[,)]")
 
 
 def option_arguments(model: FileModel) -> list[tuple[Node, int, str]]:
-    """(call, argument index, option field) for every argument of a call that is an address
-    built from an option field with `net.JoinHostPort` or `fmt.Sprintf("%s:…")`
+    """(call, argument index, option field) for every argument of a call that is an option field
+    named for a host or an address (`Start(c.config.RPCHost, port)`), or an address built from an
+    option field with `net.JoinHostPort` or `fmt.Sprintf("%s:…")`
     (`serve(net.JoinHostPort(c.conf.HTTPAddress, c.conf.HTTPPort))`): the callee's parameter
     takes that option's defaults (linter/lifetime.py)."""
     found = []
+    data = model.source.data
+    root = model.source.root
+    for match in _ADDRESS_FIELD_ARGUMENT.finditer(data):  # `c.rpc.Start(c.config.RPCHost, port)`
+        field = root.descendant_for_byte_range(match.start(1), match.end(1))
+        selector = field.parent if field is not None else None
+        args = selector.parent if selector is not None and selector.type == "selector_expression" else None
+        if args is None or args.type != "argument_list" or args.parent is None or args.parent.type != "call_expression":
+            continue
+        index = next(i for i, arg in enumerate(args.named_children) if arg.id == selector.id)
+        found.append((args.parent, index, match.group(1).decode("utf-8", "replace")))
+    if b"JoinHostPort(" not in data and b'Sprintf("%s:' not in data:
+        return found
     for builder in QueryCursor(query(_HOST_BUILDERS)).captures(model.source.root).get("call", []):
         args = builder.parent
         if args is None or args.type != "argument_list" or args.parent is None or args.parent.type != "call_expression":
@@ -769,6 +784,37 @@ def _address_like(text: str) -> bool:
 # `conf.AdminHost = "127.0.0.1"` on a line of its own, before the file decodes a config into conf
 # (`toml.DecodeFile(path, conf)`, `yaml.Unmarshal(data, &conf)`): a preset the file may override.
 _PRESET_FIELD = LazyPattern(rb'^[ \t]*([A-Za-z_]\w*)\.([A-Za-z_]\w*)[ \t]*=[ \t]*"([^"\n]*)"[ \t]*(?://[^\n]*)?$', re.M)
+# A package's default settings spelled as a literal: `var DefaultConfig = Config{RPCHost: "127.0.0.1", …}`,
+# `func DefaultConfig() *Config { return &Config{…} }`, `func defaultOptions() Options { return Options{…} }`.
+_DEFAULTS_LITERAL = LazyPattern(
+    rb"(?m)^(?:var[ \t]+[Dd]efault\w*(?:[ \t]+[\w.*]+)?[ \t]*=[ \t]*&?[\w.]+[ \t]*\{|"
+    rb"func[ \t]+[Dd]efault\w*\([^)\n]*\)[ \t]*\*?[\w.]+[ \t]*\{\s*return[ \t]+&?[\w.]+[ \t]*\{)")
+_KEYED_STRING = LazyPattern(rb'(?m)^[ \t]*([A-Za-z_]\w*)[ \t]*:[ \t]*"([^"\n]*)"[ \t]*,')
+# Field names too common to stand for one option: a client's `Addr: "localhost:6379"` in some default
+# would speak for every server's `Addr` of the module.
+_GENERIC_FIELD = LazyPattern(rb"(?i)addr|address|host|hostname|url|uri|endpoint|server|bind|listen|target|dsn")
+
+
+def _top_level(data: bytes, start: int) -> bytes:
+    """The top level of the `{…}` opening at `start`: a nested literal's fields are another type's."""
+    depth, out = 0, bytearray()
+    for index in range(start, min(len(data), start + 20000)):
+        char = data[index]
+        if char == 0x7B:
+            depth += 1
+            if depth == 1:
+                continue
+        elif char == 0x7D:
+            depth -= 1
+            if depth == 0:
+                break
+        if depth == 1:
+            out.append(char)
+        elif depth > 1 and char == 0x0A:
+            out.append(char)  # keep lines apart
+    return bytes(out)
+
+
 # `cfg.ListenOnHost = DefaultListenOnHost`: a field set, in code, to a constant named as its default.
 _FIELD_SET_TO_DEFAULT = LazyPattern(rb"\.\s*([A-Za-z_]\w*)\s*=\s*([Dd]efault[A-Z_]\w*)\s*(?:\n|//|;)")
 
@@ -798,7 +844,9 @@ def option_defaults(data: bytes) -> list[list[str]]:
     (`HttpAddr: conf.GetString("http")`), or a constant of the file named as a default assigned to
     the field (`cfg.ListenOnHost = DefaultListenOnHost`, in a settings constructor), a value preset
     before the file decodes a config into the variable (`conf.AdminHost = "127.0.0.1"` then
-    `toml.DecodeFile(path, conf)`), and the defaults of
+    `toml.DecodeFile(path, conf)`), a keyed string of a package's default-settings literal (`var
+    DefaultConfig = Config{RPCHost: "127.0.0.1"}`, or one a `Default…` function returns; names as
+    common as `Addr` aside), and the defaults of
     settings read by name (`"web.listen"`: viper's `SetDefault`, flags of that name; _setting_key). The model keeps the fields whose every such default in
     the module is loopback. A keyed literal (`Addr: "127.0.0.1:0"`) is not taken for a default: a
     field name as common as `Addr` is set in clients' and tests' literals too."""
@@ -822,6 +870,10 @@ def option_defaults(data: bytes) -> list[list[str]]:
             if decode.search(data, match.end()) is not None:
                 found.append((match.group(2), match.group(3)))
     if b"efault" in data:
+        for match in _DEFAULTS_LITERAL.finditer(data):
+            for field in _KEYED_STRING.finditer(_top_level(data, match.end() - 1)):
+                if not _GENERIC_FIELD.fullmatch(field.group(1)):
+                    found.append((field.group(1), field.group(2)))
         for match in _FIELD_SET_TO_DEFAULT.finditer(data):
             value = _string_constant(data, match.group(2))
             if value is not None:

@@ -1169,7 +1169,7 @@ def _passed_arguments(summariser: _FileSummariser) -> None:
             if positions:
                 kinds = contexts.setdefault(call.id, (call, {}))[1]
                 kinds.update((p, "l") for p in positions)
-    if b"JoinHostPort(" in data or b'Sprintf("%s:' in data:
+    if b"JoinHostPort(" in data or b'Sprintf("%s:' in data or _ADDRESS_WORDS.search(data) is not None:
         for call, position, option in option_arguments(model):
             contexts.setdefault(call.id, (call, {}))[1].setdefault(position, "o:" + option)
     if not contexts:
@@ -1201,6 +1201,9 @@ def _passed_arguments(summariser: _FileSummariser) -> None:
         if data.count(text + b"(", body.start_byte, body.end_byte) != count:
             continue
         summariser.summary.passed_args.append([caller, ref, sorted([p, k] for p, k in kinds.items())])
+
+
+_ADDRESS_WORDS = LazyPattern(rb"(?:Host|Addr|Address|Listen|Bind)\w*[ \t]*[,)]")
 
 
 def _same_kind(first, second):
