@@ -92,7 +92,9 @@ log.Fatal(srv.ListenAndServe())""",
         "wrapper, an address kept in a struct field) is taken to face the network. A debug mux is recognised only by its routes in the "
         "file (`/debug/…`, `/metrics`, pprof, expvar and Prometheus handlers, or a redirect to `/debug/…`); the default mux "
         "counts as one only in a file that imports `net/http/pprof` or registers metrics or profiling routes on it, "
-        "and registers nothing else on it (`http.Handle(\"/metrics\", promhttp.Handler())` then `ListenAndServe(addr, nil)`). "
+        "and registers nothing else on it (`http.Handle(\"/metrics\", promhttp.Handler())` then `ListenAndServe(addr, nil)`; "
+        "a server literal with no Handler counts as serving it only in a file that imports the profiler, since a "
+        "framework it is handed to, `e.StartServer(srv)`, sets its own). "
         "Servers of other frameworks (echo's `e.Start`, fiber) are not checked.",
         references=(
             "https://pkg.go.dev/net/http#Server",
@@ -503,7 +505,9 @@ def _debug_only(ctx: FileContext, handler: Node | None) -> bool:
     literal with no Handler serves it) every route of which is one."""
     model = ctx.model
     if handler is None:  # unless a Handler is assigned later: `srv.Handler = mux`
-        return not _HANDLER_SET.search(ctx.source.data) and _default_mux_debug_only(ctx)
+        # A literal with no Handler may be handed to a framework that sets one (echo's
+        # `e.StartServer(srv)`): only a file that imports the profiler says it serves the default mux.
+        return not _HANDLER_SET.search(ctx.source.data) and _default_mux_debug_only(ctx, spelled=False)
     if handler.type == "call_expression" and model.qualified(handler) == "net/http.HandlerFunc":
         args = handler.child_by_field_name("arguments").named_children
         handler = args[0] if len(args) == 1 else handler
@@ -527,15 +531,16 @@ _HANDLER_SET = LazyPattern(rb"\.Handler\s*=[^=]")
 _DEFAULT_MUX_ROUTE = LazyPattern(rb'\bhttp\.(?:DefaultServeMux\.)?Handle(?:Func)?\(\s*"([^"\n]*)"')
 
 
-def _default_mux_debug_only(ctx: FileContext) -> bool:
-    """The default mux, in a file that imports net/http/pprof or registers routes on it, whose
+def _default_mux_debug_only(ctx: FileContext, spelled: bool = True) -> bool:
+    """The default mux, in a file that imports net/http/pprof or (`spelled`: the server names the
+    default mux, `ListenAndServe(addr, nil)`) registers routes on it, whose
     every route the file registers on it (none: only the profiler's own) and every one the
     package's other files register is a profiling or metrics one (`http.Handle("/metrics",
     promhttp.Handler())` in an exporter command)."""
     model = ctx.model
     routes = [c for c in _route_calls(ctx) if model.qualified(c) in ("net/http.Handle", "net/http.HandleFunc")]
-    if not model.imported(_PPROF) and not routes:
-        return False  # nothing on it but what other files register
+    if not model.imported(_PPROF) and not (routes and spelled):
+        return False  # nothing on it but what other files register, or not known to serve it
     if not _debug_routes(ctx, routes):
         return False
     for file in ctx.package.files:
