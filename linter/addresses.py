@@ -168,10 +168,23 @@ def _own_address(model: FileModel, call: Node, depth: int, flags: bool) -> str |
     """The address a function of the package returns (`Addr: serverAddress(port)` with
     `return fmt.Sprintf("127.0.0.1:%d", port)`), when every return of every declaration of it
     (build-tagged twins too) spells a loopback address; otherwise None, as for a computed one."""
+    found = None
+    for owner, value in _returned_values(model, call) or [(model, None)]:
+        address = spelled_address(owner, value, depth + 1, flags=flags) if value is not None else None
+        if address is None or not is_loopback(address):
+            return None
+        found = found or address
+    return found
+
+
+def _returned_values(model: FileModel, call: Node) -> list[tuple[FileModel, Node | None]] | None:
+    """(declaring file's model, first returned value) of every return of every declaration of the
+    package function a call names (build-tagged twins too), None for a bare return of named
+    results; None when the call names no function of the package with a body."""
     function = call.child_by_field_name("function")
     if function is None or function.type != "identifier" or model.resolve(function).kind != "package":
         return None
-    found = None
+    returned: list[tuple[FileModel, Node | None]] = []
     for owner, name in model.package_declarations(model.source.text(function)):
         declaration = name.parent
         body = declaration.child_by_field_name("body") if declaration.type == "function_declaration" else None
@@ -182,11 +195,8 @@ def _own_address(model: FileModel, call: Node, depth: int, flags: bool) -> str |
             if enclosing is None or enclosing.node.id != declaration.id:
                 continue  # a return of a literal inside it
             values = ret.named_children[0].named_children if ret.named_child_count else []
-            address = spelled_address(owner, values[0], depth + 1, flags=flags) if values else None
-            if address is None or not is_loopback(address):
-                return None
-            found = found or address
-    return found
+            returned.append((owner, values[0] if values else None))
+    return returned
 
 
 def listener_reach(model: FileModel, listener: Node) -> Reach:
@@ -294,24 +304,15 @@ def _own_maker_reach(model: FileModel, call: Node, depth: int) -> Reach:
     """The reach of the listener a function of the package returns (`l, err := listener(path)`),
     when every declaration of it in the package (build-tagged twins: `listener_unix.go`,
     `listener_windows.go`) returns the same kind of local listener, or nil, on every return."""
-    function = call.child_by_field_name("function")
-    if function is None or function.type != "identifier" or model.resolve(function).kind != "package":
+    returned = _returned_values(model, call)
+    if returned is None:
         return Reach(UNKNOWN)
     kinds = set()
-    for owner, name in model.package_declarations(model.source.text(function)):
-        declaration = name.parent
-        body = declaration.child_by_field_name("body") if declaration.type == "function_declaration" else None
-        if body is None:
-            return Reach(UNKNOWN)
-        for ret in QueryCursor(query(_RETURNS)).captures(body).get("return", []):
-            if owner.enclosing_function(ret) is None or owner.enclosing_function(ret).node.id != declaration.id:
-                continue  # a return of a literal inside it
-            values = ret.named_children[0].named_children if ret.named_child_count else []
-            if not values:
-                return Reach(UNKNOWN)  # a bare return of named results
-            if values[0].type == "nil":
-                continue
-            kinds.add(_value_reach(owner, values[0], depth + 1).kind)
+    for owner, value in returned:
+        if value is None:
+            return Reach(UNKNOWN)  # a bare return of named results
+        if value.type != "nil":
+            kinds.add(_value_reach(owner, value, depth + 1).kind)
     return Reach(kinds.pop()) if len(kinds) == 1 and kinds <= {UNIX, MEMORY, LOOPBACK} else Reach(UNKNOWN)
 
 
