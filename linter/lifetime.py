@@ -67,6 +67,9 @@ _NOT_TEST_SUPPORT = frozenset({"latest", "contest", "attest", "protest", "greate
 # An example's directory, also as a word of a longer name: `examples/`, `cmd/app-demo-p2p/`, `demo_server/`.
 _EXAMPLES = LazyPattern(r"(?:_?examples?|demos?|samples?|dummy|\w*playground|"
                         r"(?:[\w.-]+[-_])?(?:examples?|demos?|samples?)(?:[-_][\w.-]*)?)", re.I)
+# A simulator of the system or of its peers, also as a word of a longer name (`simulation/`,
+# `tools/pd-simulator/`, `simulators/`): code that exercises the real system, never deployed as it.
+_SIMULATORS = LazyPattern(r"(?:[\w.-]+[-_])?simulat(?:ors?|ions?)(?:[-_][\w.-]*)?", re.I)
 # Top-level directories of programs developers run and nobody deploys: build and release tooling,
 # scripts, benchmarks and load generators, contributed example programs, documentation sites (`hack/verify`, `tools/gen`,
 # `perf/`, `contrib/lock`, `docs/main.go`).
@@ -443,6 +446,9 @@ def not_deployed(summary: PackageSummary) -> str | None:
     example = next((e for e in elements if _EXAMPLES.fullmatch(e)), None)
     if example is not None:
         return f"in example code ({example}/)"
+    simulator = next((e for e in elements if _SIMULATORS.fullmatch(e)), None)
+    if simulator is not None:
+        return f"in a simulator ({simulator}/)"
     if summary.name == "main" and elements and _DEVELOPER_PROGRAMS.fullmatch(elements[0]):
         return f"in a developer's program ({elements[0]}/)"
     if elements and _DEVELOPER_TREE.fullmatch(elements[0]):

@@ -99,6 +99,9 @@ def service() -> dict[str, str]:
     ("internal/testutil:Serve", TEST),  # a test-support package
     ("examples/demo:main", TEST),  # example code
     ("dev/dummy:main", TEST),  # a dummy server for development
+    ("simulation/app:Server.Start", TEST),  # a simulator of the system's peers
+    ("tools/pd-simulator/simulator:ServeStatus", TEST),  # a simulator, as a word of a longer name
+    ("internal/simulate:Plan", UNKNOWN),  # a feature named for simulating is not a simulator
     ("internal/extra:init", TEST),  # //go:build debug: not in a default build
     ("internal/extra:Serve", UNKNOWN),  # //go:build linux && !debug: in a default build
     ("tools:main", TEST),  # a //go:build ignore program
