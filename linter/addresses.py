@@ -292,9 +292,27 @@ def _value_reach(model: FileModel, value: Node, depth: int = 0) -> Reach:
         return Reach(UNKNOWN)
     if value.type == "composite_literal" and _own_pipe_listener(model, value):
         return Reach(MEMORY)
-    if value.type == "composite_literal" and _handing_listener(model, value):
+    if value.type == "composite_literal" and (_handing_listener(model, value) or _held_connection_listener(model, value)):
         return Reach(HANDED)
     return Reach(UNKNOWN)
+
+
+def _held_connection_listener(model: FileModel, literal: Node) -> bool:
+    """A listener type of the package whose `Accept` hands out a connection it was made with
+    (`&singleUseListener{conn}`, a once-listener that replays a request already read): it accepts
+    nothing from the network itself, neither by a listener's `Accept` nor over a channel, so the
+    connection was accepted elsewhere, where slow clients are bounded or not."""
+    type_node = literal.child_by_field_name("type")
+    if type_node is None or type_node.type != "type_identifier":
+        return False
+    name = type_node.text.decode("utf-8", "replace")  # the literal may be in a sibling file's tree
+    for owner, _declaring in model.package_declarations(name):
+        for function in owner.functions:
+            if function.kind == "method" and function.name == f"{name}.Accept" and function.body is not None:
+                body = function.body.text
+                return b".Accept(" not in body and b"<-" not in body and b"Dial" not in body \
+                    and b"return" in body
+    return False
 
 
 _RETURNS = "(return_statement) @return"
@@ -303,7 +321,8 @@ _RETURNS = "(return_statement) @return"
 def _own_maker_reach(model: FileModel, call: Node, depth: int) -> Reach:
     """The reach of the listener a function of the package returns (`l, err := listener(path)`),
     when every declaration of it in the package (build-tagged twins: `listener_unix.go`,
-    `listener_windows.go`) returns the same kind of local listener, or nil, on every return."""
+    `listener_windows.go`) returns the same kind of local (or handing) listener, or nil, on every
+    return."""
     returned = _returned_values(model, call)
     if returned is None:
         return Reach(UNKNOWN)
@@ -313,7 +332,7 @@ def _own_maker_reach(model: FileModel, call: Node, depth: int) -> Reach:
             return Reach(UNKNOWN)  # a bare return of named results
         if value.type != "nil":
             kinds.add(_value_reach(owner, value, depth + 1).kind)
-    return Reach(kinds.pop()) if len(kinds) == 1 and kinds <= {UNIX, MEMORY, LOOPBACK} else Reach(UNKNOWN)
+    return Reach(kinds.pop()) if len(kinds) == 1 and kinds <= {UNIX, MEMORY, LOOPBACK, HANDED} else Reach(UNKNOWN)
 
 
 def _field_reach(model: FileModel, field: str) -> Reach:
