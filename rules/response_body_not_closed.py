@@ -68,7 +68,7 @@ if resp.StatusCode != http.StatusOK {
     return fmt.Errorf("status %d", resp.StatusCode)
 }
 return json.NewDecoder(resp.Body).Decode(&out)""",
-        limits="A client whose total `Timeout` the file sets (in its literal, or by assigning the field in the function that declares it) is a note: the Timeout covers reading the body, and when it fires the transport closes the connection. So is a call on a client in a struct field (`s.client.Do(req)`, the field declared `*http.Client`, an interface of the package with a `Do`, or an interface of another package named `HTTPClient`, `HttpClient` or `Doer`; on a generic receiver too) when every client literal the package stores in a field of that name sets a Timeout (`client: &http.Client{Timeout: d}` in a constructor in any file), or the package assigns `x.client.Timeout`; one literal without it keeps the warning. A client a function makes counts the same: `client: newClient()` when the package's `newClient` returns only clients with a Timeout, and `HttpClient: config.DefaultHTTPClient()` when that function of another package of the module does (a fact of the module model, so `--no-lifetimes` keeps the warning); a function that may return `http.DefaultClient`, one of a dependency, or one not named for a client (in another package) is not followed. A transport's dial or header timeouts do not count. A request that carries the incoming request's context (`http.NewRequestWithContext(r.Context(), …)`, `req.WithContext(ctx)` with ctx derived from it, in the call or the request's declaration) is a note too: the server cancels that context when the handler returns, which aborts reading the body and closes the connection. So is a request whose context the function makes with a deadline (`context.WithTimeout`, `WithDeadline`) or with a cancel it defers (`context.WithCancel` and `defer cancel()`), also through contexts derived from it (`context.WithValue(ctx, k, v)`): when it ends, the transport aborts the body and closes the connection. A context handed in as a parameter (`func lookup(ctx context.Context, …)`, also through contexts derived from it) is followed to the module's calls of the function: when every call in non-test code passes the incoming request's context, or its caller's own context parameter that every call of the caller fills so (to any depth), the finding is a note; calls the model cannot resolve are not seen, and only calls whose first argument reads `ctx` or `….Context()` are looked at. "
+        limits="A client whose total `Timeout` the file sets (in its literal, or by assigning the field in the function that declares it) is a note: the Timeout covers reading the body, and when it fires the transport closes the connection. So is a call on a client in a struct field (`s.client.Do(req)`, the field declared `*http.Client`, an interface of the package with a `Do`, or an interface of another package named `HTTPClient`, `HttpClient` or `Doer`; on a generic receiver too) when every client literal the package stores in a field of that name sets a Timeout (`client: &http.Client{Timeout: d}` in a constructor in any file), or the package assigns `x.client.Timeout`; one literal without it keeps the warning. A client a function makes counts the same: `client: newClient()` when the package's `newClient` returns only clients with a Timeout, and `HttpClient: config.DefaultHTTPClient()` when that function of another package of the module does (a fact of the module model, so `--no-lifetimes` keeps the warning); a function that may return `http.DefaultClient`, one of a dependency, or one not named for a client (in another package) is not followed. A transport's dial or header timeouts do not count. A request that carries the incoming request's context (`http.NewRequestWithContext(r.Context(), …)`, `req.WithContext(ctx)` with ctx derived from it, in the call, the request's declaration, or a reassignment before the call: `req = req.WithContext(ctx)`) is a note too: the server cancels that context when the handler returns, which aborts reading the body and closes the connection. So is a request whose context the function makes with a deadline (`context.WithTimeout`, `WithDeadline`) or with a cancel it defers (`context.WithCancel` and `defer cancel()`), also through contexts derived from it (`context.WithValue(ctx, k, v)`): when it ends, the transport aborts the body and closes the connection. A context handed in as a parameter (`func lookup(ctx context.Context, …)`, also through contexts derived from it) is followed to the module's calls of the function: when every call in non-test code passes the incoming request's context, or its caller's own context parameter that every call of the caller fills so (to any depth), the finding is a note; calls the model cannot resolve are not seen, and only calls whose first argument reads `ctx` or `….Context()` are looked at. "
         "In test files the finding is a note, and a call the test expects to fail (`if err == nil "
         "{ t.Fatal(…) }`, testify's `Error`/`ErrorIs`/`NotNil` on its error) is not reported. A client "
         "whose `Transport` answers from memory (its function literal or its type's `RoundTrip` in the "
@@ -319,7 +319,10 @@ def _request_context_argument(ctx: FileContext, call: Node) -> Node | None:
     argument = args.named_children[0] if args is not None and args.named_child_count == 1 else None
     if argument is not None and argument.type == "identifier":
         binding = ctx.model.resolve(argument)
+        request = argument
         argument = declared_value(binding.decl) if binding.kind == "local" and binding.decl is not None else None
+        given = _context_given_later(ctx, request, binding, call)
+        argument = given if given is not None else argument
     if argument is None or argument.type != "call_expression":
         return None
     function = argument.child_by_field_name("function")
@@ -329,6 +332,35 @@ def _request_context_argument(ctx: FileContext, call: Node) -> Node | None:
             and function.child_by_field_name("field").text == b"WithContext")):
         return arguments[0]
     return None
+
+
+def _context_given_later(ctx: FileContext, request: Node, binding: Binding, call: Node) -> Node | None:
+    """`req = req.WithContext(ctx)` after the request was made, the last such assignment before
+    the call in the same function: the request the call sends carries that context."""
+    if binding.kind != "local" or binding.decl is None:
+        return None
+    name = request.text
+    if name + b".WithContext(" not in ctx.source.data:
+        return None
+    function = ctx.model.enclosing_function(call)
+    if function is None:
+        return None
+    found = None
+    for ref in ctx.model.references(binding.decl, within=function.node):
+        assignment = ref.parent.parent if ref.parent is not None else None
+        if ref.start_byte >= call.start_byte or assignment is None or assignment.type != "assignment_statement":
+            continue
+        left, right = assignment.child_by_field_name("left"), assignment.child_by_field_name("right")
+        if left is None or right is None or left.named_child_count != 1 or left.named_children[0].id != ref.id \
+                or right.named_child_count != 1:
+            continue
+        value = right.named_children[0]
+        function = value.child_by_field_name("function") if value.type == "call_expression" else None
+        if function is not None and function.type == "selector_expression" \
+                and function.child_by_field_name("field").text == b"WithContext" \
+                and function.child_by_field_name("operand").text == name:
+            found = value
+    return found
 
 
 def _context_parameter(ctx: FileContext, call: Node) -> str:
