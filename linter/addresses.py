@@ -310,8 +310,12 @@ def _held_connection_listener(model: FileModel, literal: Node) -> bool:
         for function in owner.functions:
             if function.kind == "method" and function.name == f"{name}.Accept" and function.body is not None:
                 body = function.body.text
-                return b".Accept(" not in body and b"<-" not in body and b"Dial" not in body \
-                    and b"return" in body
+                if b"Accept" in body or b"<-" in body or b"Dial" in body:
+                    return False  # `l.inner.Accept()`, `AcceptStream()`, a channel: it accepts
+                returns = QueryCursor(query(_RETURNS)).captures(function.body).get("return", [])
+                values = [r.named_children[0].named_children[0] for r in returns
+                          if r.named_child_count and r.named_children[0].named_child_count]
+                return bool(values) and all(v.type != "call_expression" for v in values)
     return False
 
 
