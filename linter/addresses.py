@@ -755,6 +755,12 @@ _HOST_BUILDERS = "(call_expression) @call"
 _ADDRESS_FIELD_ARGUMENT = LazyPattern(rb"[\w)\]]\.([A-Za-z_]\w*(?:Host|Addr|Address|Listen|Bind)\w*)[ \t]*[,)]")
 
 
+def may_pass_options(data: bytes) -> bool:
+    """Whether a file may pass an option's address to a call (option_arguments): a field named for
+    a host or an address, or an address built with `net.JoinHostPort` or `fmt.Sprintf("%s:…")`."""
+    return b"JoinHostPort(" in data or b'Sprintf("%s:' in data or _ADDRESS_FIELD_ARGUMENT.search(data) is not None
+
+
 def option_arguments(model: FileModel) -> list[tuple[Node, int, str]]:
     """(call, argument index, option field) for every argument of a call that is an option field
     named for a host or an address (`Start(c.config.RPCHost, port)`), or an address built from an

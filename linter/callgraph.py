@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from tree_sitter import Node, QueryCursor
 
 from . import routes
-from .addresses import loopback_mentions, loopback_positions, may_pass_loopback, option_arguments, option_defaults
+from .addresses import (loopback_mentions, loopback_positions, may_pass_loopback, may_pass_options, option_arguments,
+                        option_defaults)
 from .clients import timeout_client_makers
 from .cfg import BENCHMARK_LOOP, FOREVER, RANGE, WHILE, loop_header
 from .frameworks import context_parameter, context_parameter_index, is_handler, request_context
@@ -1169,7 +1170,7 @@ def _passed_arguments(summariser: _FileSummariser) -> None:
             if positions:
                 kinds = contexts.setdefault(call.id, (call, {}))[1]
                 kinds.update((p, "l") for p in positions)
-    if b"JoinHostPort(" in data or b'Sprintf("%s:' in data or _ADDRESS_WORDS.search(data) is not None:
+    if may_pass_options(data):
         for call, position, option in option_arguments(model):
             contexts.setdefault(call.id, (call, {}))[1].setdefault(position, "o:" + option)
     if not contexts:
@@ -1201,9 +1202,6 @@ def _passed_arguments(summariser: _FileSummariser) -> None:
         if data.count(text + b"(", body.start_byte, body.end_byte) != count:
             continue
         summariser.summary.passed_args.append([caller, ref, sorted([p, k] for p, k in kinds.items())])
-
-
-_ADDRESS_WORDS = LazyPattern(rb"(?:Host|Addr|Address|Listen|Bind)\w*[ \t]*[,)]")
 
 
 def _same_kind(first, second):
