@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node, QueryCursor
 
+from .clients import braced
 from .model import FileModel, declared_value, parameter_index
 from .patterns import LazyPattern
 from .source import query
@@ -474,17 +475,23 @@ def named_flag_default(model: FileModel, call: Node) -> str | None:
     """The default of a flag read by name (`cmd.Flags().GetString("host")`, `viper.GetString("addr")`)
     that the file defines with exactly one default: `…String("host", "127.0.0.1:64210", …)`, the
     `P` and `Var` forms, or `viper.SetDefault("addr", "localhost:8080")`."""
+    name = _name_read(model, call)
+    if name is None:
+        return None
+    data = model.source.data
+    if name.text not in data[:name.start_byte] and name.text not in data[name.end_byte:]:
+        return None  # the name is spelled nowhere else in the file: defined elsewhere
+    return _flag_default_by_name(data, name.text[1:-1])
+
+
+def _name_read(model: FileModel, call: Node) -> Node | None:
+    """The string literal naming what `x.GetString("name")` reads (a flag, a viper key), or None."""
     function = call.child_by_field_name("function")
     if function is None or function.type != "selector_expression" or \
             model.source.text(function.child_by_field_name("field")) != "GetString":
         return None
     args = call.child_by_field_name("arguments").named_children
-    if len(args) != 1 or args[0].type != "interpreted_string_literal":
-        return None
-    data = model.source.data
-    if args[0].text not in data[:args[0].start_byte] and args[0].text not in data[args[0].end_byte:]:
-        return None  # the name is spelled nowhere else in the file: defined elsewhere
-    return _flag_default_by_name(data, args[0].text[1:-1])
+    return args[0] if len(args) == 1 and args[0].type == "interpreted_string_literal" else None
 
 
 def _flag_default_by_name(data: bytes, flag: bytes) -> str | None:
@@ -740,17 +747,16 @@ def _setting_key(model: FileModel, call: Node) -> str | None:
     an option: `"web.listen"`, quoted so that it never meets a struct field's name. Its defaults are
     the module's `SetDefault` calls and flag definitions of that name (option_defaults); viper's keys
     are case-insensitive, so the name is lowered."""
-    function = call.child_by_field_name("function")
-    if function is None or function.type != "selector_expression" or \
-            model.source.text(function.child_by_field_name("field")) != "GetString":
+    name = _name_read(model, call)
+    if name is None or len(name.text) < 3:
         return None
-    args = call.child_by_field_name("arguments").named_children
-    if len(args) != 1 or args[0].type != "interpreted_string_literal" or len(args[0].text) < 3:
-        return None
-    return '"' + args[0].text[1:-1].decode("utf-8", "replace").lower() + '"'
+    return '"' + name.text[1:-1].decode("utf-8", "replace").lower() + '"'
 
 
-_HOST_BUILDERS = "(call_expression) @call"
+_HOST_BUILDERS = """
+(call_expression function: (selector_expression
+  field: (field_identifier) @name (#match? @name "^(JoinHostPort|Sprintf)$"))) @call
+"""
 # An option field passed as it is, named for a host or an address: `Start(c.config.RPCHost, …)`.
 _ADDRESS_FIELD_ARGUMENT = LazyPattern(rb"[\w)\]]\.([A-Za-z_]\w*(?:Host|Addr|Address|Listen|Bind)\w*)[ \t]*[,)]")
 
@@ -825,26 +831,6 @@ _KEYED_STRING = LazyPattern(rb'(?m)^[ \t]*([A-Za-z_]\w*)[ \t]*:[ \t]*"([^"\n]*)"
 _GENERIC_FIELD = LazyPattern(rb"(?i)addr|address|host|hostname|url|uri|endpoint|server|bind|listen|target|dsn")
 
 
-def _top_level(data: bytes, start: int) -> bytes:
-    """The top level of the `{…}` opening at `start`: a nested literal's fields are another type's."""
-    depth, out = 0, bytearray()
-    for index in range(start, min(len(data), start + 20000)):
-        char = data[index]
-        if char == 0x7B:
-            depth += 1
-            if depth == 1:
-                continue
-        elif char == 0x7D:
-            depth -= 1
-            if depth == 0:
-                break
-        if depth == 1:
-            out.append(char)
-        elif depth > 1 and char == 0x0A:
-            out.append(char)  # keep lines apart
-    return bytes(out)
-
-
 # `cfg.ListenOnHost = DefaultListenOnHost`: a field set, in code, to a constant named as its default.
 _FIELD_SET_TO_DEFAULT = LazyPattern(rb"\.\s*([A-Za-z_]\w*)\s*=\s*([Dd]efault[A-Z_]\w*)\s*(?:\n|//|;)")
 
@@ -901,7 +887,7 @@ def option_defaults(data: bytes) -> list[list[str]]:
                 found.append((match.group(2), match.group(3)))
     if b"efault" in data:
         for match in _DEFAULTS_LITERAL.finditer(data):
-            for field in _KEYED_STRING.finditer(_top_level(data, match.end() - 1)):
+            for field in _KEYED_STRING.finditer(braced(data, match.end() - 1)):
                 if not _GENERIC_FIELD.fullmatch(field.group(1)):
                     found.append((field.group(1), field.group(2)))
         for match in _FIELD_SET_TO_DEFAULT.finditer(data):

@@ -441,11 +441,9 @@ def _serving_senders(ctx: FileContext, senders: list[Goroutine]) -> bool:
     """Every sending goroutine runs a server (`errc <- srv.ListenAndServe()`, `serve(l)` of a
     `serve := srv.Serve`) and sends after it: a send that waits for the server to stop, which
     happens once per start of the server, usually at shutdown."""
-    text = ctx.source.text
     for goroutine in senders:
         node = goroutine.literal.node
-        served = [call for call, _server in _method_calls(node) if text(_field(call)) in _SERVE]
-        first = min((call.start_byte for call in served), default=None)
+        first = min((call.start_byte for call, _server in _serve_calls(ctx, node)), default=None)
         if first is None and _served_through_variables(ctx, node):
             first = node.start_byte
         if first is None or any(send.end_byte <= first for send in _unguarded_sends(goroutine)):
@@ -461,7 +459,7 @@ def _server_stops(ctx: FileContext, channel: LocalChannel, senders: list[Gorouti
     text = ctx.source.text
     stops: dict[str, frozenset[str]] = {}  # the server's text -> the methods that silence it
     for goroutine in senders:
-        servers = {text(server) for call, server in _method_calls(goroutine.literal.node) if text(_field(call)) in _SERVE}
+        servers = {text(server) for _call, server in _serve_calls(ctx, goroutine.literal.node)}
         servers |= _served_through_variables(ctx, goroutine.literal.node)
         if not servers:
             return []
@@ -523,6 +521,11 @@ def _served_through_variables(ctx: FileContext, literal: Node) -> set[str]:
         else:
             servers |= served
     return servers
+
+
+def _serve_calls(ctx: FileContext, node: Node) -> list[tuple[Node, Node]]:
+    """(call, server) of the `srv.Serve(l)`-like calls in `node`."""
+    return [(call, server) for call, server in _method_calls(node) if ctx.source.text(_field(call)) in _SERVE]
 
 
 def _method_calls(node: Node) -> list[tuple[Node, Node]]:

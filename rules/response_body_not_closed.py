@@ -355,10 +355,10 @@ def _context_given_later(ctx: FileContext, request: Node, binding: Binding, call
                 or right.named_child_count != 1:
             continue
         value = right.named_children[0]
-        function = value.child_by_field_name("function") if value.type == "call_expression" else None
-        if function is not None and function.type == "selector_expression" \
-                and function.child_by_field_name("field").text == b"WithContext" \
-                and function.child_by_field_name("operand").text == name:
+        callee = value.child_by_field_name("function") if value.type == "call_expression" else None
+        if callee is not None and callee.type == "selector_expression" \
+                and callee.child_by_field_name("field").text == b"WithContext" \
+                and callee.child_by_field_name("operand").text == name:
             found = value
     return found
 
