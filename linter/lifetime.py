@@ -78,6 +78,10 @@ _SIMULATORS = LazyPattern(r"(?:[\w.-]+[-_])?simulat(?:ors?|ions?)(?:[-_][\w.-]*)
 # other developer directories above only the programs are taken, since a library under `tools/`
 # or `build/` may ship.
 _DEVELOPER_TREE = LazyPattern(r"hack|scripts?", re.I)
+# A program that stands in for a peer of the system in tests: a `main` package in a directory named
+# fake…, mock… or stub (`qa/fakeidp`, `mockoidc`, `stub-server`). A library package of such a name
+# may be a feature (a fake-TCP transport), so only programs are taken.
+_STAND_IN_PROGRAM = LazyPattern(r"(?:fake|mock)[\w.-]*|stubs?(?:[-_][\w.-]+)?", re.I)
 _DEVELOPER_PROGRAMS = LazyPattern(r"(?:hack|scripts?|tools?|build|devtools?|bench(?:marks?)?|perf|loadtests?|stress|"
                                  r"contrib|docs?|website)", re.I)
 
@@ -449,6 +453,8 @@ def not_deployed(summary: PackageSummary) -> str | None:
     simulator = next((e for e in elements if _SIMULATORS.fullmatch(e)), None)
     if simulator is not None:
         return f"in a simulator ({simulator}/)"
+    if summary.name == "main" and elements and _STAND_IN_PROGRAM.fullmatch(elements[-1]):
+        return f"in a stand-in program for tests ({elements[-1]}/)"
     if summary.name == "main" and elements and _DEVELOPER_PROGRAMS.fullmatch(elements[0]):
         return f"in a developer's program ({elements[0]}/)"
     if elements and _DEVELOPER_TREE.fullmatch(elements[0]):
