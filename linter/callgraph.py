@@ -93,7 +93,11 @@ _REGISTRATIONS_FIRST = _Registrations()
 _KONG_CMD = LazyPattern(r'\bcmd:""')
 # Words a handler's or a test's parameter types contain (`http.ResponseWriter`, `*gin.Context`,
 # `echo.Context`, `*fiber.Ctx`, `*fasthttp.RequestCtx`, `*testing.T`): a cheap filter in bytes.
-_ROOT_PARAMS = LazyPattern(rb"Request|Writer|Context|Ctx|testing")
+_ROOT_PARAMS = LazyPattern(rb"Request|Writer|Context|Ctx|testing|Command")
+# What cobra calls when a command runs, `(cmd *cobra.Command, args []string)`: a command's function
+# by its parameters, once per process, however the command is built (a helper that takes a struct
+# whose `Run` method it calls, which no call graph sees).
+_COBRA_RUN_PARAMS = ["*github.com/spf13/cobra.Command", "[]string"]
 # `a, b *pkg.T` / `s Server` / `fn func(…)` in a parameter list: the names and what their type starts with.
 _PARAM_GROUP = LazyPattern(
     rb"(?P<names>[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s+(?:\.\.\.)?[*\[\]]*(?P<type>[A-Za-z_]\w*)(?:\.(?P<qual_name>[A-Za-z_]\w*))?")
@@ -306,6 +310,8 @@ class _FileSummariser:
             return TEST, "takes a *testing.T/B or testing.TB"
         if is_handler(fn):
             return REQUEST, "a request handler (by its parameters)"
+        if types == _COBRA_RUN_PARAMS:
+            return ONCE, "a command-line command's function (by its parameters)"
         return None
 
     def _singleton(self, fn: Function) -> bool:
@@ -1326,9 +1332,39 @@ def unbounded_loop(model: FileModel, loop: Node) -> bool:
     """`for {}`, `for cond {}`, a benchmark's loop, or a range over a channel: a loop that runs as
     long as its goroutine (or the benchmark), so what it calls repeats without bound."""
     kind, clause = loop_header(loop)
+    if kind == WHILE and _advanced_counter(model, loop, clause):
+        return False
     if kind in (FOREVER, WHILE):
         return not _deadline_bounded(model, loop)
     return kind == BENCHMARK_LOOP or (kind == RANGE and _ranges_over_channel(model, clause.child_by_field_name("right")))
+
+
+_ORDERING = frozenset({"<", "<=", ">", ">="})
+
+
+def _advanced_counter(model: FileModel, loop: Node, condition: Node) -> bool:
+    """`for attempt < limit { …; attempt++ }`: a while loop whose condition orders a name that its
+    body steps (`++`, `--`, `+=`, `-=`, outside function literals): a counted loop written as a
+    while, bounded by its limit."""
+    if condition.type != "binary_expression" or model.source.text(condition.child_by_field_name("operator")) not in _ORDERING:
+        return False
+    body = loop.child_by_field_name("body")
+    if body is None:
+        return False
+    names = {side.text for side in (condition.child_by_field_name("left"), condition.child_by_field_name("right"))
+             if side is not None and side.type == "identifier"}
+    function = model.enclosing_function(loop)
+    for step in QueryCursor(query(_STEPS)).captures(body).get("step", []):
+        target = step.named_children[0] if step.named_child_count else None
+        if target is not None and target.type == "identifier" and target.text in names and \
+                (step.type == "inc_statement" or step.type == "dec_statement" or
+                 model.source.text(step.child_by_field_name("operator")) in ("+=", "-=")) and \
+                model.enclosing_function(step) is function:
+            return True
+    return False
+
+
+_STEPS = "[(inc_statement) (dec_statement) (assignment_statement)] @step"
 
 
 # A deadline the loop checks: a timer or `time.After` channel made before it, received in a select
