@@ -1092,10 +1092,12 @@ def summary_edges(summary: PackageSummary) -> dict[tuple, list]:
 
 
 def summarise_package(directory: str, name: str, models: list[tuple[FileModel, dict[str, list[Node]] | None]],
-                      modules: tuple[str, ...] = ()) -> PackageSummary:
+                      modules: tuple[str, ...] = (), other_sources: list[bytes] | None = None) -> PackageSummary:
     """The summary of one package from its files' models (and the summary captures the engine's
     combined query already found, where it ran). `modules`: the module paths of the run; calls
-    into other import paths are left out (none, when empty: every import call is kept)."""
+    into other import paths are left out (none, when empty: every import call is kept).
+    `other_sources`: the bytes of the package's files left out (generated ones), read only for
+    the names they use."""
     summary = PackageSummary(directory, name)
     package_functions: set[str] = set()
     package_vars: set[bytes] = set()
@@ -1119,7 +1121,65 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
             summary.option_defaults += option_defaults(model.source.data)
             summary.timeout_clients += timeout_client_makers(model.source, model.imports)
             _passed_arguments(summariser)
+    _mark_dead_code(summary, [model for model, _ in models], other_sources or [])
     return summary
+
+
+DEAD_CODE = "dead code: nothing in the module calls it and nothing in its package names it"
+_MENTIONS_READ = 6  # a name written more often than this is taken as used, comments unread
+
+
+def _word_positions(data: bytes, word: bytes) -> list[int]:
+    """Where `word` stands in `data` as a whole identifier (not inside a longer one)."""
+    found = []
+    position = data.find(word)
+    while position >= 0:
+        end = position + len(word)
+        if (position == 0 or not _IDENTIFIER_BYTE[data[position - 1]]) and \
+                (end == len(data) or not _IDENTIFIER_BYTE[data[end]]):
+            found.append(position)
+        position = data.find(word, end)
+    return found
+
+
+_IDENTIFIER_BYTE = [chr(b).isalnum() or b == 0x5F or b >= 0x80 for b in range(256)]
+
+
+def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: list[bytes]) -> None:
+    """Unexported functions and methods that no call of the package names, and whose name appears
+    as a word outside comments exactly once in its sources (test and generated files too, where a
+    comment counts as a use), at the declaration: no value passed, no interface of the package
+    listing the method. Nothing outside the package can call them, so they never run: a test-only
+    root (TEST, forced), which passes nothing to what they call. A name in a string counts as a use."""
+    # What the package's calls name last: a function (`L`), a method (`M`, `D`, `R`) or another
+    # package's function (`I`, whose names only make fewer candidates)
+    named = {call[1][-1] for call in summary.calls}
+    candidates: dict[str, list[str]] = {}
+    for name, record in summary.functions.items():
+        kind, root = record[3], record[6]
+        if kind not in ("func", "method") or root is not None or name in named:
+            continue
+        own = name.rsplit(".", 1)[-1] if kind == "method" else name
+        if own[:1].islower() and own not in ("main", "init") and (kind == "func" or own not in named):
+            candidates.setdefault(own, []).append(name)
+    for own, names in candidates.items():
+        if len(names) > 1:
+            continue  # methods of two types share the name: a call of one may be the other's
+        encoded = own.encode()
+        if sum(model.source.data.count(encoded) for model in models) > _MENTIONS_READ:
+            continue  # written that often (also within longer words), it is used somewhere: comments unread
+        uses = sum(len(_word_positions(data, encoded)) for data in others)
+        for model in models:
+            root = model.source.root
+            for position in _word_positions(model.source.data, encoded):
+                node = root.descendant_for_byte_range(position, position + len(encoded))
+                if node is None or node.type != "comment":
+                    uses += 1
+            if uses > 1:
+                break
+        if uses == 1:
+            record = summary.functions[names[0]]
+            record[6], record[7], record[8] = TEST, DEAD_CODE, 1
 
 
 # A request passed on by its usual names among a call's first two arguments: `f(w, r)`, `g(req, …)`.

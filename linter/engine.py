@@ -542,11 +542,13 @@ def _summary(job: PackageJob, root: Path, options: RunOptions, name: str, contex
     """The package as the module model sees it. Generated files are left out: they are never
     reported, and what they call is not what decides how often a user's code runs."""
     models = []
+    generated = []
     for ctx, reported in contexts:
         if not reported and _is_generated(ctx.source):
+            generated.append(ctx.source.data)  # still names what it uses (dead code is named nowhere)
             continue
         models.append((ctx.model, ctx.summary_captures))
-    return summarise_package(relative_directory(job.directory, root), name, models, options.modules)
+    return summarise_package(relative_directory(job.directory, root), name, models, options.modules, generated)
 
 
 def module_path_list(jobs: list[PackageJob]) -> tuple[str, ...]:

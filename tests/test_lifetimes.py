@@ -128,10 +128,19 @@ def test_library_lifetimes():
 
 
 def test_an_uncalled_function_is_unknown(tmp_path):
+    """Exported, or named by something the call graph does not follow (a value in a table): some
+    caller may exist. Named nowhere at all and unexported: dead code, which never runs."""
     (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
-    (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n\nfunc orphan() {}\n")
+    (tmp_path / "main.go").write_text(
+        "package main\n\nfunc main() {}\n\nfunc Orphan() {}\n\nfunc tabled() {}\n\nvar table = []func(){tabled}\n\n"
+        "func orphan() {}\n\nfunc (s *server) stop() {}\n\nfunc (s *server) start() {}\n\n"
+        "type starter interface{ start() }\n\ntype server struct{}\n")
     found = _lifetimes(tmp_path)
-    assert found[".:orphan"] == UNKNOWN
+    assert found[".:Orphan"] == UNKNOWN
+    assert found[".:tabled"] == UNKNOWN
+    assert found[".:server.start"] == UNKNOWN  # an interface of the package names it
+    assert found[".:orphan"] == TEST
+    assert found[".:server.stop"] == TEST
     assert found[".:main"] == ONCE
 
 
@@ -337,7 +346,7 @@ def test_a_function_handed_to_a_call_by_name_takes_the_callers_lifetime(tmp_path
     found = _lifetimes(tmp_path)
     assert found[".:poll"] == ONCE
     assert found[".:sweep"] == ONCE  # on the next line
-    assert found[".:stray"] == UNKNOWN  # named only in a comment
+    assert found[".:stray"] == TEST  # named only in a comment: dead code
 
 
 def test_warm_runs_keep_what_routes_put_in_front_of_handlers(tmp_path):
