@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from tree_sitter import Node, QueryCursor
@@ -187,18 +188,21 @@ class PackageSummary:
     # callee's parameter may rely on: a loopback address or listener, the incoming request or its
     # context (_passed_arguments has the kinds), in non-test code
     passed_args: list[list] = field(default_factory=list)
+    # unexported functions and methods no call of the package names and its code names only where
+    # they are declared (_dead_code): dead, if the module uses the package at all
+    unnamed: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
                 "s": self.fields, "g": self.services, "k": self.commands, "t": self.imports_testing,
                 "x": self.test_files, "a": self.routes, "b": self.body_limits, "o": self.option_defaults,
-                "h": self.timeout_clients, "p": self.passed_args}
+                "h": self.timeout_clients, "p": self.passed_args, "u": self.unnamed}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
         return cls(data["d"], data["n"], data["f"], data["c"], data["r"], data["s"], data["g"], data["k"], data["t"],
                    data["x"], data.get("a", []), data.get("b", []), data.get("o", []), data.get("h", []),
-                   data.get("p", []))
+                   data.get("p", []), data.get("u", []))
 
 
 class _FileSummariser:
@@ -1127,6 +1131,8 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
 
 DEAD_CODE = "dead code: nothing in the module calls it and nothing in its package names it"
 _MENTIONS_READ = 6  # a name written more often than this is taken as used, comments unread
+_CANDIDATES_COUNTED = 32  # more candidates than this in a package: one count of every identifier
+_IDENTIFIER = LazyPattern(rb"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _word_positions(data: bytes, word: bytes) -> list[int]:
@@ -1149,8 +1155,9 @@ def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: li
     """Unexported functions and methods that no call of the package names, and whose name appears
     as a word outside comments exactly once in its sources (test and generated files too, where a
     comment counts as a use), at the declaration: no value passed, no interface of the package
-    listing the method. Nothing outside the package can call them, so they never run: a test-only
-    root (TEST, forced), which passes nothing to what they call. A name in a string counts as a use."""
+    listing the method (`summary.unnamed`). Nothing outside the package can call them: in a package
+    the module uses, they never run (the model makes them dead code). A name in a string counts as
+    a use."""
     # What the package's calls name last: a function (`L`), a method (`M`, `D`, `R`) or another
     # package's function (`I`, whose names only make fewer candidates)
     named = {call[1][-1] for call in summary.calls}
@@ -1162,11 +1169,21 @@ def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: li
         own = name.rsplit(".", 1)[-1] if kind == "method" else name
         if own[:1].islower() and own not in ("main", "init") and (kind == "func" or own not in named):
             candidates.setdefault(own, []).append(name)
+    counts = None
+    if len(candidates) > _CANDIDATES_COUNTED:
+        # Many (a generated file's helpers): count every identifier once instead of once per name.
+        counts = Counter(_IDENTIFIER.findall(b"\n".join([model.source.data for model in models] + others)))
     for own, names in candidates.items():
         if len(names) > 1:
             continue  # methods of two types share the name: a call of one may be the other's
         encoded = own.encode()
-        if sum(model.source.data.count(encoded) for model in models) > _MENTIONS_READ:
+        if counts is not None:
+            if counts[encoded] == 1:
+                summary.unnamed.append(names[0])  # the declaration alone, comments included
+                continue
+            if counts[encoded] > _MENTIONS_READ:
+                continue
+        elif sum(data.count(encoded) for data in [*(model.source.data for model in models), *others]) > _MENTIONS_READ:
             continue  # written that often (also within longer words), it is used somewhere: comments unread
         uses = sum(len(_word_positions(data, encoded)) for data in others)
         for model in models:
@@ -1178,8 +1195,7 @@ def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: li
             if uses > 1:
                 break
         if uses == 1:
-            record = summary.functions[names[0]]
-            record[6], record[7], record[8] = TEST, DEAD_CODE, 1
+            summary.unnamed.append(names[0])
 
 
 # A request passed on by its usual names among a call's first two arguments: `f(w, r)`, `g(req, …)`.

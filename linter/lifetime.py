@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .addresses import is_loopback
-from .callgraph import BENCHMARK, ONCE, REQUEST, TEST, PackageSummary
+from .callgraph import BENCHMARK, DEAD_CODE, ONCE, REQUEST, TEST, PackageSummary
 from .clients import maker_key
 from .model import model_name
 from .patterns import LazyPattern
@@ -352,8 +352,30 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                     _set_root(model.nodes[node_index], ONCE, "a command-line command's Run method")
     if passes:
         _parameter_facts(model, passes)
+    _dead_code(model)
     _propagate(model)
     return model
+
+
+def _dead_code(model: ModuleModel) -> None:
+    """In a package the module uses (a main package, or one whose functions another package
+    calls), an unexported function or method that nothing names but its declaration
+    (PackageSummary.unnamed) never runs: a test-only root, forced, which passes nothing to what it
+    calls. A package nothing uses (a library's own API, a directory of examples of a rule) keeps
+    them: who calls what there is not the module's to know."""
+    used = {pindex for pindex, package in enumerate(model.packages) if package.summary.name == "main"}
+    for source, callees in enumerate(model.edges):
+        home = model.nodes[source].package
+        for callee, *_ in callees:
+            if model.nodes[callee].package != home:
+                used.add(model.nodes[callee].package)
+    for pindex in used:
+        summary = model.packages[pindex].summary
+        for name in summary.unnamed:
+            index = model.by_name.get((summary.directory, name))
+            node = model.nodes[index] if index is not None else None
+            if node is not None and node.package == pindex and node.root is None:
+                node.root, node.reason, node.forced = TEST, DEAD_CODE, True
 
 
 LOOPBACK_PARAMETER = "loopback"

@@ -135,7 +135,10 @@ def test_an_uncalled_function_is_unknown(tmp_path):
         "package main\n\nfunc main() {}\n\nfunc Orphan() {}\n\nfunc tabled() {}\n\nvar table = []func(){tabled}\n\n"
         "func orphan() {}\n\nfunc (s *server) stop() {}\n\nfunc (s *server) start() {}\n\n"
         "type starter interface{ start() }\n\ntype server struct{}\n")
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "lib.go").write_text("package lib\n\nfunc orphan() {}\n")
     found = _lifetimes(tmp_path)
+    assert found["lib:orphan"] == UNKNOWN  # a package nothing in the module uses: not the module's to know
     assert found[".:Orphan"] == UNKNOWN
     assert found[".:tabled"] == UNKNOWN
     assert found[".:server.start"] == UNKNOWN  # an interface of the package names it
