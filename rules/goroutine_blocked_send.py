@@ -45,8 +45,10 @@ RULE = Rule(
         "when it serves through a function variable set only to servers' methods, `serve := "
         "srv.Serve` or a literal calling `srv.ServeTLS(…)`) sends nothing "
         "once the function has stopped that server (`srv.Shutdown`, `srv.Close`, `Stop`, "
-        "`GracefulStop`), so such a call on the way out counts as a receive. The message names "
-        "the line of the return.",
+        "`GracefulStop`), so such a call on the way out counts as a receive. A return under `if !ok` "
+        "after a comma-ok receive from the channel (`case e, ok := <-ch: if !ok { return }`) strands "
+        "nobody: the channel is closed, and a send on a closed channel panics rather than waits. The "
+        "message names the line of the return.",
         why="An unbuffered send completes only when someone receives. Once the function has returned, "
         "nobody will: the goroutine blocks on the send forever, and its stack, the value it was "
         "sending and everything its closure captured stay in memory. Under a timeout that fires "
@@ -215,6 +217,47 @@ def _together(senders: list[Goroutine]) -> list[list[Goroutine]]:
     return sorted(sets, key=lambda group: [g.start.start_byte for g in group])
 
 
+def _closed_branches(channel: LocalChannel) -> list[Node]:
+    """The first statement under `if !ok` after a comma-ok receive from the channel (`e, ok :=
+    <-ch`, `case e, ok := <-ch:`) in the same block: a receive that says the channel is closed
+    means no goroutine sends on it any more (a send on a closed channel panics; it does not wait),
+    so whatever the owner does from there strands no sender."""
+    found = []
+    for receive in channel.receives:
+        if receive.type != "unary_expression":
+            continue  # a range clause
+        statement = receive.parent  # `case e, ok := <-ch:` holds it at once, `e, ok := <-ch` in a list
+        if statement is not None and statement.type == "expression_list":
+            statement = statement.parent
+        if statement is None or statement.type not in ("short_var_declaration", "assignment_statement", "receive_statement"):
+            continue
+        left = statement.child_by_field_name("left")
+        names = left.named_children if left is not None else []
+        if len(names) != 2 or names[1].type != "identifier" or names[1].text == b"_":
+            continue
+        ok = names[1].text
+        holder = statement.parent  # the statement list, or the select case the receive opens
+        if holder is None:
+            continue
+        siblings = [holder] if holder.type == "if_statement" else \
+            [grand for child in holder.named_children  # `if e, ok := <-ch; !ok {`, or the statements after
+             for grand in (child.named_children if child.type == "statement_list" else [child])]
+        for sibling in siblings:
+            if sibling.type != "if_statement" or (sibling is not holder and sibling.start_byte < statement.end_byte):
+                continue
+            condition = sibling.child_by_field_name("condition")
+            consequence = sibling.child_by_field_name("consequence")
+            if condition is None or consequence is None or not consequence.named_child_count or \
+                    condition.text.replace(b" ", b"") not in (b"!" + ok, ok + b"==false"):
+                continue
+            first = consequence.named_children[0]
+            if first.type == "statement_list":
+                first = first.named_children[0] if first.named_child_count else None
+            if first is not None:
+                found.append(first)
+    return found
+
+
 def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Goroutine]) -> Finding | None:
     cfg = channel.owner.cfg
     receives = channel.receives
@@ -285,6 +328,8 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
             element = cfg.element_of(condition)
             if element is not None:
                 receive_counts[element.id] = receive_counts.get(element.id, 0) + 1
+    for element in _closed_branches(channel):
+        receive_counts[element.id] = _DRAINED  # under `if !ok` of a receive from it: closed, so nobody sends
     for element in _server_stops(ctx, channel, senders):
         if element.type == "defer_statement" and cfg.dominates(element, senders[0].start):
             return None  # deferred before the goroutine starts: it runs at every exit
