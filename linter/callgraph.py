@@ -1408,8 +1408,9 @@ def unbounded_loop(model: FileModel, loop: Node) -> bool:
     """`for {}`, `for cond {}`, a benchmark's loop, or a range over a channel: a loop that runs as
     long as its goroutine (or the benchmark), so what it calls repeats without bound."""
     kind, clause = loop_header(loop)
-    if kind == WHILE and _advanced_counter(model, loop, clause):
-        return False
+    if kind == WHILE and (_advanced_counter(model, loop, clause) or
+                          _DEADLINE_TEST.search(model.source.data, clause.start_byte, clause.end_byte)):
+        return False  # `for attempt < limit { …; attempt++ }`, `for time.Since(start) < limit`
     if kind in (FOREVER, WHILE):
         return not _deadline_bounded(model, loop)
     return kind == BENCHMARK_LOOP or (kind == RANGE and _ranges_over_channel(model, clause.child_by_field_name("right")))
