@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .cache import default_cache_dir
+from .callgraph import DEAD_CODE
 from .config import ConfigError, ConfigResolver
 from .discover import discover
 from .engine import RunOptions, lint, module_model
@@ -66,6 +67,9 @@ def explain_command(argv: list[str], out: TextIO) -> int:
 
 def write_explanation(model: ModuleModel, node: Node, out: TextIO) -> None:
     out.write(f"{node.relpath}:{node.line}: {node.name}\n")
+    if node.reason == DEAD_CODE:
+        out.write(f"lifetime: never runs (judged as test-only code)\nbecause: {DEAD_CODE}\n")
+        return
     out.write(f"lifetime: {DESCRIBE[node.lifetime]}\n")
     chain = model.chain(node)
     root = chain[0][0]

@@ -246,6 +246,11 @@ def test_explain_prints_the_lifetime_and_the_chain(service_copy):
     assert "lifetime: once per process" in proc.stdout
     assert re.search(r"cmd/server/main.go:21\s+main\s+root: main of package main", proc.stdout)
 
+    proc = _cli(module, "explain", "internal/dead/dead.go:10", "--no-cache")
+    assert proc.stdout.splitlines()[1:] == [
+        "lifetime: never runs (judged as test-only code)",
+        "because: dead code: nothing in the module calls it and nothing in its package names it"]
+
 
 def test_explain_shows_the_chain_of_code_only_a_binarys_commands_reach(service_copy):
     proc = _cli(service_copy, "explain", "internal/agentloop/loop.go:15", "--no-cache")
