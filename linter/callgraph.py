@@ -36,7 +36,7 @@ from .frameworks import context_parameter, context_parameter_index, is_handler, 
 from .goroutines import cli_package, imports_cli
 from .model import BUILTINS, FileModel, Function, parameter_index, single_initialiser
 from .patterns import LazyPattern
-from .source import query
+from .source import name_hits, query
 from .structs import declared_fields, struct_specs, type_in_its_file
 
 # Patterns the engine adds to its combined query (one walk of the tree serves rules and summary).
@@ -1135,22 +1135,6 @@ _CANDIDATES_COUNTED = 32  # more candidates than this in a package: one count of
 _IDENTIFIER = LazyPattern(rb"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _word_positions(data: bytes, word: bytes) -> list[int]:
-    """Where `word` stands in `data` as a whole identifier (not inside a longer one)."""
-    found = []
-    position = data.find(word)
-    while position >= 0:
-        end = position + len(word)
-        if (position == 0 or not _IDENTIFIER_BYTE[data[position - 1]]) and \
-                (end == len(data) or not _IDENTIFIER_BYTE[data[end]]):
-            found.append(position)
-        position = data.find(word, end)
-    return found
-
-
-_IDENTIFIER_BYTE = [chr(b).isalnum() or b == 0x5F or b >= 0x80 for b in range(256)]
-
-
 def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: list[bytes]) -> None:
     """Unexported functions and methods that no call of the package names, and whose name appears
     as a word outside comments exactly once in its sources (test and generated files too, where a
@@ -1185,10 +1169,10 @@ def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: li
                 continue
         elif sum(data.count(encoded) for data in [*(model.source.data for model in models), *others]) > _MENTIONS_READ:
             continue  # written that often (also within longer words), it is used somewhere: comments unread
-        uses = sum(len(_word_positions(data, encoded)) for data in others)
+        uses = sum(1 for data in others for _ in name_hits(data, encoded))
         for model in models:
             root = model.source.root
-            for position in _word_positions(model.source.data, encoded):
+            for position in name_hits(model.source.data, encoded):
                 node = root.descendant_for_byte_range(position, position + len(encoded))
                 if node is None or node.type != "comment":
                     uses += 1
@@ -1432,10 +1416,14 @@ def _advanced_counter(model: FileModel, loop: Node, condition: Node) -> bool:
              if side is not None and side.type == "identifier"}
     function = model.enclosing_function(loop)
     for step in QueryCursor(query(_STEPS)).captures(body).get("step", []):
-        target = step.named_children[0] if step.named_child_count else None
+        if step.type == "assignment_statement":
+            if model.source.text(step.child_by_field_name("operator")) not in ("+=", "-="):
+                continue
+            left = step.child_by_field_name("left")
+            target = left.named_children[0] if left is not None and left.named_child_count == 1 else None
+        else:
+            target = step.named_children[0] if step.named_child_count else None
         if target is not None and target.type == "identifier" and target.text in names and \
-                (step.type == "inc_statement" or step.type == "dec_statement" or
-                 model.source.text(step.child_by_field_name("operator")) in ("+=", "-=")) and \
                 model.enclosing_function(step) is function:
             return True
     return False

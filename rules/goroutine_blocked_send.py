@@ -218,8 +218,8 @@ def _together(senders: list[Goroutine]) -> list[list[Goroutine]]:
 
 
 def _closed_branches(channel: LocalChannel) -> list[Node]:
-    """The first statement under `if !ok` after a comma-ok receive from the channel (`e, ok :=
-    <-ch`, `case e, ok := <-ch:`) in the same block: a receive that says the channel is closed
+    """The elements of the owner's graph that begin an `if !ok` branch after a comma-ok receive from
+    the channel (`e, ok := <-ch`, `case e, ok := <-ch:`) in the same block: a receive that says the channel is closed
     means no goroutine sends on it any more (a send on a closed channel panics; it does not wait),
     so whatever the owner does from there strands no sender."""
     found = []
@@ -253,8 +253,9 @@ def _closed_branches(channel: LocalChannel) -> list[Node]:
             first = consequence.named_children[0]
             if first.type == "statement_list":
                 first = first.named_children[0] if first.named_child_count else None
-            if first is not None:
-                found.append(first)
+            element = channel.owner.cfg.element_of(first) if first is not None else None
+            if element is not None:
+                found.append(element)
     return found
 
 
