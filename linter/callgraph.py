@@ -32,6 +32,7 @@ from .addresses import (loopback_mentions, loopback_positions, may_pass_loopback
                         option_defaults)
 from .clients import timeout_client_makers
 from .cfg import BENCHMARK_LOOP, FOREVER, RANGE, WHILE, loop_header
+from .channels import classify_use
 from .frameworks import context_parameter, context_parameter_index, is_handler, request_context
 from .goroutines import cli_package, imports_cli
 from .model import BUILTINS, FileModel, Function, parameter_index, single_initialiser
@@ -1390,14 +1391,19 @@ def in_unbounded_loop(model: FileModel, node: Node) -> str:
 
 def unbounded_loop(model: FileModel, loop: Node) -> bool:
     """`for {}`, `for cond {}`, a benchmark's loop, or a range over a channel: a loop that runs as
-    long as its goroutine (or the benchmark), so what it calls repeats without bound."""
+    long as its goroutine (or the benchmark), so what it calls repeats without bound. A range over
+    a work queue the function fills from bounded loops and closes ends when they do."""
+    return _unbounded(model, loop, 0)
+
+
+def _unbounded(model: FileModel, loop: Node, depth: int) -> bool:
     kind, clause = loop_header(loop)
     if kind == WHILE and (_advanced_counter(model, loop, clause) or
                           _DEADLINE_TEST.search(model.source.data, clause.start_byte, clause.end_byte)):
         return False  # `for attempt < limit { …; attempt++ }`, `for time.Since(start) < limit`
     if kind in (FOREVER, WHILE):
         return not _deadline_bounded(model, loop)
-    return kind == BENCHMARK_LOOP or (kind == RANGE and _ranges_over_channel(model, clause.child_by_field_name("right")))
+    return kind == BENCHMARK_LOOP or (kind == RANGE and _ranges_over_channel(model, clause.child_by_field_name("right"), depth))
 
 
 _ORDERING = frozenset({"<", "<=", ">", ">="})
@@ -1515,8 +1521,8 @@ def _made_before(model: FileModel, channel: Node, loop: Node) -> bool:
         model.qualified(value) in ("time.NewTimer", "time.After")
 
 
-def _ranges_over_channel(model: FileModel, expr: Node | None) -> bool:
-    """A ticker's `.C`, a variable typed or made as a channel."""
+def _ranges_over_channel(model: FileModel, expr: Node | None, depth: int = 0) -> bool:
+    """A ticker's `.C`, a variable typed or made as a channel, unless it is a closed work queue."""
     if expr is None:
         return False
     if expr.type == "selector_expression":
@@ -1530,8 +1536,34 @@ def _ranges_over_channel(model: FileModel, expr: Node | None) -> bool:
             init = single_initialiser(decl)
             if init is not None and init.type == "call_expression" and model.source.text(init.child_by_field_name("function")) == "make":
                 args = init.child_by_field_name("arguments")
-                return bool(args and args.named_child_count and args.named_children[0].type == "channel_type")
+                return bool(args and args.named_child_count and args.named_children[0].type == "channel_type") \
+                    and not (binding.kind == "local" and _closed_work_queue(model, decl, depth))
     return False
+
+
+def _closed_work_queue(model: FileModel, decl: Node, depth: int) -> bool:
+    """A local channel (`jobs := make(chan T)`) that its function, and the literals it writes, only
+    send on outside loops that never end, receive from, range over and close: a worker pool's
+    queue filled from a slice. A range over it ends when the sends do. Handed to anything else
+    (a call, a field, a return), it may be fed for ever."""
+    owner = model.enclosing_function(decl)
+    if owner is None or depth > 2:
+        return False
+    sent = closed = False
+    for ref in model.references(decl, within=owner.node):
+        use, node = classify_use(model, ref)
+        if use == "close":
+            closed = True
+        elif use == "send":
+            current = node.parent
+            while current is not None and current.id != owner.node.id:
+                if current.type == "for_statement" and _unbounded(model, current, depth + 1):
+                    return False
+                current = current.parent
+            sent = True
+        elif use not in ("receive", "range", "len"):
+            return False
+    return sent and closed
 
 
 def _benchmark_loop(model: FileModel, loop: Node) -> bool:

@@ -107,7 +107,7 @@ def _local_channel(model: FileModel, make: Node, ctx: "FileContext") -> LocalCha
     channel = LocalChannel(model.source.text(decl), decl, make, owner, capacity)
     for ref in model.references(decl, within=owner.node):
         function = model.enclosing_function(ref)
-        use, node = _classify(model, ref)
+        use, node = classify_use(model, ref)
         if use == "close":
             channel.closes.append(node)
             if function is not owner and _goroutine_literal(model, owner, function) is None:
@@ -229,7 +229,7 @@ def exclusive_receives(model: FileModel, channel: LocalChannel, goroutine: Gorou
             continue
         receives = []
         for ref in model.references(decl, within=owner.node):
-            use, node = _classify(model, ref)
+            use, node = classify_use(model, ref)
             function = model.enclosing_function(ref)
             if use in ("send", "close") and function is literal:
                 continue
@@ -330,7 +330,7 @@ def _goroutine_literal(model: FileModel, owner: Function, function: Function | N
     return None
 
 
-def _classify(model: FileModel, ref: Node) -> tuple[str, Node]:
+def classify_use(model: FileModel, ref: Node) -> tuple[str, Node]:
     """What a reference to the channel does: send, receive, range, close, len (harmless) or escape."""
     parent = ref.parent
     if parent is None:
