@@ -192,18 +192,21 @@ class PackageSummary:
     # unexported functions and methods no call of the package names and its code names only where
     # they are declared (_dead_code): dead, if the module uses the package at all
     unnamed: list[str] = field(default_factory=list)
+    # some non-test file builds command-line commands (imports cobra, urfave/cli, kingpin…)
+    command_line: bool = False
 
     def to_json(self) -> dict:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
                 "s": self.fields, "g": self.services, "k": self.commands, "t": self.imports_testing,
                 "x": self.test_files, "a": self.routes, "b": self.body_limits, "o": self.option_defaults,
-                "h": self.timeout_clients, "p": self.passed_args, "u": self.unnamed}
+                "h": self.timeout_clients, "p": self.passed_args, "u": self.unnamed,
+                "l": self.command_line}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
         return cls(data["d"], data["n"], data["f"], data["c"], data["r"], data["s"], data["g"], data["k"], data["t"],
                    data["x"], data.get("a", []), data.get("b", []), data.get("o", []), data.get("h", []),
-                   data.get("p", []), data.get("u", []))
+                   data.get("p", []), data.get("u", []), data.get("l", False))
 
 
 class _FileSummariser:
@@ -1121,6 +1124,7 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
         summariser.types()
         summariser.calls_and_references()
         if not summariser.test_code:
+            summary.command_line = summary.command_line or imports_cli(model)
             routes.collect(summariser)
             routes.body_limits(summariser)
             summary.option_defaults += option_defaults(model.source.data)

@@ -567,6 +567,16 @@ class _Resolver:
 # reached through a function value or an interface, most often a command, a service or a signal
 # callback, which runs once.
 _IN_MAIN = " (in a main package: reached through a function value or interface, such as a command or a callback)"
+# A package that builds command-line commands is the binary's command tree: what nothing in the
+# module is seen calling there is most often a command's function, reached through the tree.
+_IN_COMMANDS = (" (in a package of command-line commands: reached through a function value or interface, such as "
+                "a command's function)")
+
+
+def binary_only(summary) -> bool:
+    """A main package, or one that builds command-line commands (it imports cobra, urfave/cli,
+    kingpin…): a binary's own code, whose functions nothing outside the binary calls."""
+    return summary.name == "main" or summary.command_line
 
 
 def _propagate(model: ModuleModel) -> None:
@@ -624,8 +634,11 @@ def _propagate(model: ModuleModel) -> None:
             node = nodes[index]
             if node.lifetime is None:
                 node.lifetime, node.reason = UNKNOWN, "no caller seen in the module"
-                if model.packages[node.package].summary.name == "main":
+                summary = model.packages[node.package].summary
+                if summary.name == "main":
                     node.reason += _IN_MAIN
+                elif summary.command_line:
+                    node.reason += _IN_COMMANDS
                 unknown.append(index)
         run_unknown(unknown)
 
@@ -841,7 +854,7 @@ def _table_of(model: ModuleModel) -> LifetimeTable:
         node = model.nodes[index]
         table.authenticated[(model.packages[node.package].summary.directory, node.name)] = kind
     for pindex, package in enumerate(model.packages):
-        if package.summary.name == "main":
+        if binary_only(package.summary):
             table.main_dirs.add(package.summary.directory)
         roots = {n.root for n in model.nodes_of(pindex) if n.forced}
         if roots == {TEST}:
@@ -856,7 +869,7 @@ def main_rooted(model: ModuleModel) -> set[tuple[str, str]]:
     the module calls (an exported API, a method called through an interface) and that reaches a
     function disqualifies it: it may run more often than a binary's commands."""
     nodes, edges = model.nodes, model.edges
-    main = {i for i, package in enumerate(model.packages) if package.summary.name == "main"}
+    main = {i for i, package in enumerate(model.packages) if binary_only(package.summary)}
     called: set[int] = set()
     for callees in edges:
         for callee, *_ in callees:

@@ -41,8 +41,8 @@ Every rule has a stable id and a slug; either can be typed after `--select`, `--
 _LIFETIME_TEXT = {
     "repeats": "The level follows how often the code runs (`goleaklint explain FILE:LINE` shows it): per request, "
     "as above; in an endless loop, per call of a library API, or with no caller seen in the module: at most "
-    "warning, and a note in a main package (reached through a function value or interface, such as a command "
-    "or a service callback); once per process (reachable only from `main`, `init`, command-line commands, `sync.Once`, a "
+    "warning, and a note in a main package or a package of command-line commands (reached through a function "
+    "value or interface, such as a command or a service callback); once per process (reachable only from `main`, `init`, command-line commands, `sync.Once`, a "
     "nil-guarded singleton): not reported, unless the leak repeats inside one run of the function (an endless "
     "loop); test-only code (`_test.go`, files importing `testing`, test-support and example packages): not "
     "reported, unless it leaks in a benchmark's loop over `b.N` or `b.Loop()`.",
@@ -54,14 +54,14 @@ _LIFETIME_TEXT = {
     "growth": "The level follows how often the inserting functions run (`goleaklint explain FILE:LINE` shows "
     "it): an error only when the key or value comes from the request; at least a warning when an inserting "
     "function runs per request or in an endless loop; at most warning per call of a library API or with no "
-    "caller seen (a note in a main package); not reported when every insert runs once per process or only in tests.",
+    "caller seen (a note in a main package or a package of command-line commands); not reported when every insert runs once per process or only in tests.",
     "keyed-growth": "The level follows the keys and how often the inserting functions run (`goleaklint explain "
     "FILE:LINE` shows it): an error when the key or value comes from the request; a warning when the key is "
     "per client or made new on each insert (a clock, a random source, a UUID, a function named for generating "
     "identifiers, also passed in by every caller), or when an inserting function runs in an endless loop; "
     "a note when a handler reaches the insert but nothing says its keys are per client (configuration, "
     "constants, type names: on real code, such reports were not worth a change); at most warning per call "
-    "of a library API or with no caller seen (a note in a main package); not reported when every insert runs "
+    "of a library API or with no caller seen (a note in a main package or a package of command-line commands); not reported when every insert runs "
     "once per process or only in tests.",
     "exposure": "How a server is set up, usually once in `main`: how often the code runs does not change the "
     "level. Test-only and example code (`_test.go`, files importing `testing`, test-support, `example` and "
