@@ -58,7 +58,7 @@ RULE = Rule(
     IdleTimeout:       2 * time.Minute,
 }
 log.Fatal(srv.ListenAndServe())""",
-        limits="A server whose listener is of the file's own and hands out connections received from a channel (an inner server of a proxy or tunnel, fed what an outer listener accepted), or of the package's own and hands out the one connection it was made with (its `Accept` neither accepts nor receives: a single-use listener over a hijacked or replayed connection), is a note: whoever reaches the outer listener reaches it, and what bounds slow clients is decided there. A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, compares it with nil or assigns it, in the function or the package) is not reported: another call serves. An empty server literal kept in a struct field (`m.server = &http.Server{}` in a constructor) is not reported when the package also stores a literal that sets something in a field of that name: that one serves, and is checked. A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or every route of its mux in the file names such a handler, a status page or a ping counting among them, routes registered on the struct field the mux is kept in counting too, or its address is named for profiling: `opts.ProfilerAddr`, a local made from `cfg.Profile`) is a note: operators and scrapers reach it, not clients. "
+        limits="A server whose listener is of the file's own and hands out connections received from a channel (an inner server of a proxy or tunnel, fed what an outer listener accepted), or of the package's own and hands out the one connection it was made with (its `Accept` neither accepts nor receives: a single-use listener over a hijacked or replayed connection), is a note: whoever reaches the outer listener reaches it, and what bounds slow clients is decided there. A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, compares it with nil or assigns it, in the function or the package) is not reported: another call serves. An empty server literal kept in a struct field (`m.server = &http.Server{}` in a constructor) is not reported when the package also stores a literal that sets something in a field of that name: that one serves, and is checked. A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or every route of its mux in the file names such a handler, a status page or a ping counting among them, routes registered on the struct field the mux is kept in counting too, and the default mux's routes where no other file of the package registers one on it, or the address of the listener it serves was made from says so (`l, _ := net.Listen(network, cfg.MetricsAddr())`, then `http.Serve(l, h)`), or its address is named for profiling: `opts.ProfilerAddr`, a local made from `cfg.Profile`) is a note: operators and scrapers reach it, not clients. "
         "A server in a file that decodes Kubernetes admission reviews (imports `k8s.io/api/admission/v1` or `v1beta1`) is a "
         "note: an admission webhook's client is the API server, which bounds every call with its own timeout. "
         "A server handed to a helper together with a unix socket, in-memory or loopback listener of the "
@@ -140,7 +140,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             handler_index = 3 if name.endswith("ListenAndServeTLS") else 1
             if len(args) > handler_index and _debug_only(ctx, args[handler_index]):
                 continue  # a metrics or pprof port: whether it is exposed at all is GL501's question
-            port = _operational_port(ctx, call, args[:1]) or _profiler_address(ctx, args[0] if args else None) or \
+            port = _operational_port(ctx, call, [*args[:1], *_listener_address(ctx, args[0] if args else None)]) or \
+                _profiler_address(ctx, args[0] if args else None) or \
                 (len(args) > handler_index and _operational_routes(ctx, args[handler_index]))
             browser = not port and _opens_browser(ctx)
             handed = reach.kind == HANDED
@@ -320,6 +321,29 @@ def _operational_port(ctx: FileContext, node: Node, parts: list) -> bool:
     texts = [function.name if function is not None else "", *ctx.relpath.split("/")[:-1]]
     texts += [ctx.source.text(part) for part in parts if part is not None and hasattr(part, "start_byte")]
     return any(_OPERATIONAL.search(text) for text in texts)
+
+
+def _listener_address(ctx: FileContext, listener: Node | None) -> list[Node]:
+    """For a listener local made by a listen call (`l, err := net.Listen("tcp", addr)`): the call's
+    address, and what a local address was made from (`addr := cfg.MetricsAddr()`): the names an
+    operations port is known by when it is served with `http.Serve(l, h)`."""
+    if listener is None or listener.type != "identifier":
+        return []
+    binding = ctx.model.resolve(listener)
+    value = declared_value(binding.decl) if binding.kind == "local" and binding.decl is not None else None
+    if value is None or value.type != "call_expression":
+        return []
+    args = value.child_by_field_name("arguments")
+    address = args.named_children[-1] if args is not None and args.named_child_count else None
+    if address is None:
+        return []
+    found = [address]
+    if address.type == "identifier":
+        binding = ctx.model.resolve(address)
+        made = single_initialiser(binding.decl) if binding.kind == "local" and binding.decl is not None else None
+        if made is not None:
+            found.append(made)
+    return found
 
 
 def _handed_to_package(ctx: FileContext, literal: Node) -> str | None:
@@ -635,10 +659,27 @@ def _operational_routes(ctx: FileContext, handler: Node | None) -> bool:
     """A mux of the file every route of which names an operational handler or path
     (`smux.HandleFunc("/", s.MetricsIndexHandler)`, `mux.Handle("/healthz", h)`, `/status`), with
     at least one for metrics, health or debugging (a mux of status pages alone is an application's)."""
-    routes = _routes_of(ctx, handler) if handler is not None else []
+    if handler is not None and (handler.type == "nil" or ctx.model.qualified(handler) == "net/http.DefaultServeMux"):
+        routes = _default_mux_routes(ctx)
+    else:
+        routes = _routes_of(ctx, handler) if handler is not None else []
     texts = [[ctx.source.text(arg) for arg in call.child_by_field_name("arguments").named_children] for call in routes]
     return bool(texts) and all(any(_OPERATIONAL.search(t) or _OPERATIONAL_ROUTE.search(t) for t in args) for args in texts) \
         and any(_OPERATIONAL.search(t) for args in texts for t in args)
+
+
+def _default_mux_routes(ctx: FileContext) -> list[Node]:
+    """The routes the file registers on the default mux (`http.Handle(path, h)`), when no other file
+    of the package registers one on it: what other files add, the file cannot name."""
+    for file in ctx.package.files:
+        if file is not ctx and not file.is_test_file and b"Handle" in file.source.data \
+                and _DEFAULT_MUX_CALL.search(file.source.data):
+            return []
+    model = ctx.model
+    return [c for c in _route_calls(ctx) if model.qualified(c) in ("net/http.Handle", "net/http.HandleFunc")]
+
+
+_DEFAULT_MUX_CALL = LazyPattern(rb"\bhttp\.(?:DefaultServeMux\.)?Handle(?:Func)?\(")
 
 
 def _route_calls(ctx: FileContext) -> list[Node]:
