@@ -35,7 +35,7 @@ from .cfg import BENCHMARK_LOOP, FOREVER, RANGE, WHILE, loop_header
 from .channels import classify_use
 from .frameworks import context_parameter, context_parameter_index, is_handler, request_context
 from .goroutines import cli_package, imports_cli
-from .model import BUILTINS, FileModel, Function, parameter_index, single_initialiser
+from .model import BUILTINS, FileModel, Function, declared_value, parameter_index, single_initialiser
 from .patterns import LazyPattern
 from .source import name_hits, query
 from .structs import declared_fields, struct_specs, type_in_its_file
@@ -194,19 +194,24 @@ class PackageSummary:
     unnamed: list[str] = field(default_factory=list)
     # some non-test file builds command-line commands (imports cobra, urfave/cli, kingpin…)
     command_line: bool = False
+    # function -> the type of the package its every non-nil first result is made as (`return
+    # &server{…}` from `func New() Server`), when that is not the declared type: an interface's
+    # methods are looked up on it
+    concrete: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
                 "s": self.fields, "g": self.services, "k": self.commands, "t": self.imports_testing,
                 "x": self.test_files, "a": self.routes, "b": self.body_limits, "o": self.option_defaults,
                 "h": self.timeout_clients, "p": self.passed_args, "u": self.unnamed,
-                "l": self.command_line}
+                "l": self.command_line, "y": self.concrete}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
         return cls(data["d"], data["n"], data["f"], data["c"], data["r"], data["s"], data["g"], data["k"], data["t"],
                    data["x"], data.get("a", []), data.get("b", []), data.get("o", []), data.get("h", []),
-                   data.get("p", []), data.get("u", []), data.get("l", False))
+                   data.get("p", []), data.get("u", []), data.get("l", False),
+                   data.get("y", {}))
 
 
 class _FileSummariser:
@@ -277,10 +282,50 @@ class _FileSummariser:
                 result = self._first_result(fn)
                 if result:
                     self.summary.results.setdefault(fn.name, result)
+                    if result[0] != "*" and result not in BUILTINS:
+                        made = self._made_result(fn)
+                        if made and made.lstrip("*") != result:
+                            self.summary.concrete.setdefault(fn.name, made)
             if fn.kind == "literal":
                 self._literal_edge(fn)
             elif self._singleton(fn):
                 record[6], record[7], record[8] = ONCE, "a nil-guarded singleton: its body runs once", 1
+
+    def _made_result(self, fn: Function) -> str:
+        """The package's own type every non-nil first value the function returns is made as:
+        `return &server{…}`, or a local made so (`s := &server{}; …; return s, nil`). "" when a
+        return says anything else, or none says anything."""
+        if fn.body is None or b"return" not in self.source.data[fn.body.start_byte:fn.body.end_byte]:
+            return ""
+        made = ""
+        for statement in QueryCursor(query("(return_statement) @return")).captures(fn.body).get("return", []):
+            if self.model.enclosing_function(statement) is not fn:
+                continue
+            values = statement.named_children[0] if statement.named_child_count else None
+            first = values.named_children[0] if values is not None and values.type == "expression_list" \
+                and values.named_child_count else values
+            if first is None:
+                return ""  # a bare return of named results
+            if first.type == "nil":
+                continue
+            if first.type == "identifier":
+                binding = self.model.resolve(first)
+                first = declared_value(binding.decl) if binding.kind == "local" and binding.decl is not None else None
+            kind = self._literal_type(first)
+            if not kind or (made and kind != made):
+                return ""
+            made = kind
+        return made
+
+    def _literal_type(self, node: Node | None) -> str:
+        """`&T{…}` or `T{…}` of a type named without a package: "*T" or "T"."""
+        star = ""
+        if node is not None and node.type == "unary_expression" and self.text(node.child_by_field_name("operator")) == "&":
+            star, node = "*", node.child_by_field_name("operand")
+        if node is None or node.type != "composite_literal":
+            return ""
+        kind = node.child_by_field_name("type")
+        return f"{star}{self.text(kind)}" if kind is not None and kind.type == "type_identifier" else ""
 
     def _first_result(self, fn: Function) -> str:
         """The first result's type when it names a type (`*Server`, `store.DB`), import-resolved

@@ -544,8 +544,13 @@ class _Resolver:
             if inner is None:
                 return None
             node = self.model.nodes[inner]
-            result = self.model.packages[node.package].summary.results.get(node.name)
-            return self._method(node.package, result, ref[2]) if result else None
+            summary = self.model.packages[node.package].summary
+            result = summary.results.get(node.name)
+            found = self._method(node.package, result, ref[2]) if result else None
+            if found is None and node.name in summary.concrete:
+                # `func New() Server { return &server{} }`: the interface's method is the made type's
+                found = self._method(node.package, summary.concrete[node.name], ref[2])
+            return found
         if kind == "D":
             found = self.type_of(pindex, ref[1])
             if found is None:
