@@ -196,7 +196,7 @@ class PackageSummary:
     command_line: bool = False
     # function -> the type of the package its every non-nil first result is made as (`return
     # &server{…}` from `func New() Server`), when that is not the declared type: an interface's
-    # methods are looked up on it
+    # methods are looked up on it; "?" when a result may be made otherwise
     concrete: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict:
@@ -284,7 +284,7 @@ class _FileSummariser:
                     self.summary.results.setdefault(fn.name, result)
                     if result[0] != "*" and result not in BUILTINS:
                         made = self._made_result(fn)
-                        if made and made.lstrip("*") != result:
+                        if made and made != result and (made != "?" or "." not in result):
                             self.summary.concrete.setdefault(fn.name, made)
             if fn.kind == "literal":
                 self._literal_edge(fn)
@@ -293,8 +293,8 @@ class _FileSummariser:
 
     def _made_result(self, fn: Function) -> str:
         """The package's own type every non-nil first value the function returns is made as:
-        `return &server{…}`, or a local made so (`s := &server{}; …; return s, nil`). "" when a
-        return says anything else, or none says anything."""
+        `return &server{…}`, or a local made so (`s := &server{}; …; return s, nil`). "?" when a
+        return says anything else (it may make another type), "" when no return says anything."""
         if fn.body is None or b"return" not in self.source.data[fn.body.start_byte:fn.body.end_byte]:
             return ""
         made = ""
@@ -305,7 +305,7 @@ class _FileSummariser:
             first = values.named_children[0] if values is not None and values.type == "expression_list" \
                 and values.named_child_count else values
             if first is None:
-                return ""  # a bare return of named results
+                return "?"  # a bare return of named results
             if first.type == "nil":
                 continue
             if first.type == "identifier":
@@ -313,7 +313,7 @@ class _FileSummariser:
                 first = declared_value(binding.decl) if binding.kind == "local" and binding.decl is not None else None
             kind = self._literal_type(first)
             if not kind or (made and kind != made):
-                return ""
+                return "?"
             made = kind
         return made
 

@@ -498,6 +498,20 @@ def _package_roots(model: ModuleModel, pindex: int, package: Package) -> None:
                 node.root, node.reason = API, "an exported function of a library package"
 
 
+def _made_as(model: ModuleModel) -> dict[tuple[int, str], str]:
+    """(package, type) -> the one type of the package that its constructors make for it: every
+    function of the package declared to return the type (an interface: `func New() Server`) that
+    makes something returns the same type of its own (`return &server{…}`), and none makes another."""
+    made: dict[tuple[int, str], set[str]] = {}
+    for pindex, package in enumerate(model.packages):
+        summary = package.summary
+        for name, concrete in summary.concrete.items():
+            declared = summary.results.get(name, "")
+            if declared and "." not in declared:
+                made.setdefault((pindex, declared), set()).add(concrete.lstrip("*"))
+    return {key: types.pop() for key, types in made.items() if len(types) == 1 and "?" not in types}
+
+
 def _set_root(node: Node, lifetime: str, reason: str) -> None:
     if node.root is None or ORDER[lifetime] > ORDER[node.root] and node.root != TEST:
         node.root, node.reason = lifetime, reason
@@ -509,6 +523,7 @@ class _Resolver:
         self.by_import = by_import
         self.local = local_index
         self._types: dict[tuple[int, str], tuple[int, str] | None] = {}
+        self.made_as = _made_as(model)
 
     def type_of(self, pindex: int, type_text: str) -> tuple[int, str] | None:
         key = (pindex, type_text)
@@ -547,7 +562,7 @@ class _Resolver:
             summary = self.model.packages[node.package].summary
             result = summary.results.get(node.name)
             found = self._method(node.package, result, ref[2]) if result else None
-            if found is None and node.name in summary.concrete:
+            if found is None and summary.concrete.get(node.name, "?") != "?":
                 # `func New() Server { return &server{} }`: the interface's method is the made type's
                 found = self._method(node.package, summary.concrete[node.name], ref[2])
             return found
@@ -565,7 +580,11 @@ class _Resolver:
         if found is None:
             return None
         qindex, type_name = found
-        return self.local.get((qindex, f"{type_name}.{name}"))
+        method = self.local.get((qindex, f"{type_name}.{name}"))
+        if method is None and (qindex, type_name) in self.made_as:
+            # An interface of the package whose constructors all make one type of it.
+            method = self.local.get((qindex, f"{self.made_as[qindex, type_name]}.{name}"))
+        return method
 
 
 # A main package is part of no API: a function of one that nothing in the module is seen calling is
