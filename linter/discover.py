@@ -5,7 +5,7 @@ DIR is that package only; a `.go` file is that file, with the other files of its
 context for package-level rules (so a pre-commit hook that passes one file still sees the `delete`
 in its sibling) but not reported on.
 
-A file named on the command line obeys the same skips as a directory walk (vendor/, testdata/,
+A file named on the command line obeys the same skips as a directory walk (vendor/, third_party/, testdata/,
 hidden and `_` directories, exclude globs, `tests = false`, .gitignore): a pre-commit hook passes
 every changed file by name, vendored ones included (ruff's `--force-exclude`, always on). Each
 directory takes its own config (`ConfigResolver`: the nearest file wins). Inside a git work tree,
@@ -25,7 +25,8 @@ from pathlib import Path
 from .config import Config, ConfigError, ConfigResolver, read_go_mod_version
 from .gitfiles import GitFiles
 
-SKIPPED_DIRS = frozenset({"vendor", "testdata", "node_modules"})
+# third_party/: copies of other projects' code (golangci-lint skips it too), not the owners' to change.
+SKIPPED_DIRS = frozenset({"vendor", "third_party", "testdata", "node_modules"})
 
 
 @dataclass

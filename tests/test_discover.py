@@ -32,8 +32,10 @@ def test_skips_vendor_testdata_hidden_and_underscore_dirs(tmp_path):
         "a.go": "package a", "vendor/v/v.go": "package v", "testdata/t.go": "package t",
         ".git/g.go": "package g", "_old/o.go": "package o", "pkg/vendorish/x.go": "package x",
         "pkg/_skip.go": "package x", "pkg/.hidden.go": "package x",
+        "third_party/etcd/server.go": "package etcd", "internal/third_party/fork/f.go": "package fork",
+        "pkg/third_party_client/c.go": "package c",
     })
-    assert reported(tmp_path) == ["a.go", "pkg/vendorish/x.go"]
+    assert reported(tmp_path) == ["a.go", "pkg/third_party_client/c.go", "pkg/vendorish/x.go"]
 
 
 def test_test_files_are_linted_unless_switched_off(tmp_path):
@@ -152,8 +154,8 @@ def git(cwd: Path, *args: str) -> None:
 def repo(tmp_path) -> Path:
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
-    write(tmp_path, {".gitignore": "build/\n/third_party/\n*_gen.go\n!keep_gen.go\n", "a.go": "package a",
-                     "build/b.go": "package b", "third_party/t/t.go": "package t", "x_gen.go": "package a",
+    write(tmp_path, {".gitignore": "build/\n/extern/\n*_gen.go\n!keep_gen.go\n", "a.go": "package a",
+                     "build/b.go": "package b", "extern/t/t.go": "package t", "x_gen.go": "package a",
                      "keep_gen.go": "package a", "sub/.gitignore": "local.go\n", "sub/local.go": "package sub",
                      "sub/s.go": "package sub"})
     git(tmp_path, "init", "-q")
