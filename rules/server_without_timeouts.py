@@ -59,8 +59,9 @@ RULE = Rule(
 }
 log.Fatal(srv.ListenAndServe())""",
         limits="A server whose listener is of the file's own and hands out connections received from a channel (an inner server of a proxy or tunnel, fed what an outer listener accepted), or of the package's own and hands out the one connection it was made with (its `Accept` neither accepts nor receives: a single-use listener over a hijacked or replayed connection), is a note: whoever reaches the outer listener reaches it, and what bounds slow clients is decided there. A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, compares it with nil or assigns it, in the function or the package) is not reported: another call serves. An empty server literal kept in a struct field (`m.server = &http.Server{}` in a constructor) is not reported when the package also stores a literal that sets something in a field of that name: that one serves, and is checked. A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or every route of its mux in the file names such a handler, a status page or a ping counting among them, routes registered on the struct field the mux is kept in counting too, and the default mux's routes where no other file of the package registers one on it, or the address of the listener it serves was made from says so (`l, _ := net.Listen(network, cfg.MetricsAddr())`, then `http.Serve(l, h)`), or its address is named for profiling: `opts.ProfilerAddr`, a local made from `cfg.Profile`) is a note: operators and scrapers reach it, not clients. "
-        "A server in a file that decodes Kubernetes admission reviews (imports `k8s.io/api/admission/v1` or `v1beta1`) is a "
-        "note: an admission webhook's client is the API server, which bounds every call with its own timeout. "
+        "A server in a file that handles Kubernetes admission or conversion reviews (imports `k8s.io/api/admission/v1` or "
+        "`v1beta1`, or controller-runtime's webhook `admission` or `conversion` package, or names `ConversionReview` in its "
+        "code) is a note: such a webhook's client is the API server, which bounds every call with its own timeout. "
         "A server handed to a helper together with a unix socket, in-memory or loopback listener of the "
         "function's own (`go startHTTP(server, listener)`) is taken to be served on that listener. "
         "An address read from an option field (`opt.APIAddr`, `fmt.Sprintf(\"%s:%d\", c.Host, c.Port)`) whose every "
@@ -236,13 +237,17 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
 
 
 # Kubernetes admission reviews: a file that decodes them serves an admission webhook.
-_ADMISSION = ("k8s.io/api/admission/v1", "k8s.io/api/admission/v1beta1")
-_ADMISSION_NOTE = (" (an admission webhook, by the admission reviews its file decodes: its client is the Kubernetes API "
-                   "server, which puts its own timeout on every call)")
+# Conversion webhooks too: a file that handles ConversionReviews, or serves controller-runtime's
+# conversion or admission handlers.
+_ADMISSION = ("k8s.io/api/admission/v1", "k8s.io/api/admission/v1beta1",
+              "sigs.k8s.io/controller-runtime/pkg/webhook/admission", "sigs.k8s.io/controller-runtime/pkg/webhook/conversion")
+_ADMISSION_NOTE = (" (a Kubernetes admission or conversion webhook, by the reviews its file handles: its client is the "
+                   "Kubernetes API server, which puts its own timeout on every call)")
 
 
 def _admission_webhook(ctx: FileContext) -> bool:
-    return any(ctx.model.imported(path) for path in _ADMISSION)
+    return any(ctx.model.imported(path) for path in _ADMISSION) or \
+        (b"ConversionReview" in ctx.source.data and b"ConversionReview" in without_comments(ctx.source.data))
 
 
 # A file built only for WebAssembly: by its name (`_js.go`, `_wasm.go`, `_wasip1.go`) or by a
