@@ -352,9 +352,45 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                     _set_root(model.nodes[node_index], ONCE, "a command-line command's Run method")
     if passes:
         _parameter_facts(model, passes)
+    _developer_libraries(model)
     _dead_code(model)
     _propagate(model)
     return model
+
+
+def _developer_libraries(model: ModuleModel) -> None:
+    """A library package under a top-level directory of developer programs (`tools/`, `bench/`, …:
+    not_deployed) that only such programs, and other packages of theirs, call (tests aside) is part
+    of them: test-only, forced. One caller elsewhere, or none at all, and it keeps its lifetime."""
+    developer = {pindex for pindex, package in enumerate(model.packages) if not_deployed(package.summary) is not None}
+    candidates = set()
+    for pindex, package in enumerate(model.packages):
+        elements = [e for e in package.summary.directory.split("/") if e not in (".", "")]
+        if pindex not in developer and package.summary.name != "main" and elements \
+                and _DEVELOPER_PROGRAMS.fullmatch(elements[0]):
+            candidates.add(pindex)
+    if not candidates:
+        return
+    callers: dict[int, set[int]] = {}
+    for source, out in enumerate(model.edges):
+        home = model.nodes[source].package
+        for callee, _in_loop, relpath, _line in out:
+            target = model.nodes[callee].package
+            if target in candidates and target != home and not relpath.endswith("_test.go") \
+                    and relpath not in model.test_files:
+                callers.setdefault(target, set()).add(home)
+    changed = True
+    while changed:
+        changed = False
+        for pindex in sorted(candidates - developer):
+            if callers.get(pindex) and callers[pindex] <= developer:
+                developer.add(pindex)
+                changed = True
+    for pindex in sorted(candidates & developer):
+        summary = model.packages[pindex].summary
+        top = next(e for e in summary.directory.split("/") if e not in (".", ""))
+        for node in model.nodes_of(pindex):
+            node.root, node.reason, node.forced = TEST, f"in a library only the developers' programs use ({top}/)", True
 
 
 def _dead_code(model: ModuleModel) -> None:
