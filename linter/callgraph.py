@@ -95,7 +95,11 @@ _REGISTRATIONS_FIRST = _Registrations()
 _KONG_CMD = LazyPattern(r'\bcmd:""')
 # Words a handler's or a test's parameter types contain (`http.ResponseWriter`, `*gin.Context`,
 # `echo.Context`, `*fiber.Ctx`, `*fasthttp.RequestCtx`, `*testing.T`): a cheap filter in bytes.
-_ROOT_PARAMS = LazyPattern(rb"Request|Writer|Context|Ctx|testing|Command")
+_ROOT_PARAMS = LazyPattern(rb"Request|Writer|Context|Ctx|testing|Command|ServerInfo")
+# What a gRPC server calls for every call it serves, besides the service's methods: its
+# interceptors, `func(ctx, req, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler)` and the
+# streaming one, whose info parameter says what they are.
+_GRPC_INTERCEPTOR_INFO = frozenset({"*google.golang.org/grpc.UnaryServerInfo", "*google.golang.org/grpc.StreamServerInfo"})
 # What cobra calls when a command runs, `(cmd *cobra.Command, args []string)`: a command's function
 # by its parameters, once per process, however the command is built (a helper that takes a struct
 # whose `Run` method it calls, which no call graph sees).
@@ -363,6 +367,8 @@ class _FileSummariser:
             return TEST, "takes a *testing.T/B or testing.TB"
         if is_handler(fn):
             return REQUEST, "a request handler (by its parameters)"
+        if any(t in _GRPC_INTERCEPTOR_INFO for t in types):
+            return REQUEST, "a gRPC server interceptor (by its parameters): it runs for every call served"
         if types == _COBRA_RUN_PARAMS:
             return ONCE, "a command-line command's function (by its parameters)"
         return None

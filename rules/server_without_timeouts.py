@@ -668,9 +668,19 @@ def _operational_routes(ctx: FileContext, handler: Node | None) -> bool:
         routes = _default_mux_routes(ctx)
     else:
         routes = _routes_of(ctx, handler) if handler is not None else []
-    texts = [[ctx.source.text(arg) for arg in call.child_by_field_name("arguments").named_children] for call in routes]
+    texts = [[_named_part(ctx, arg) for arg in call.child_by_field_name("arguments").named_children] for call in routes]
     return bool(texts) and all(any(_OPERATIONAL.search(t) or _OPERATIONAL_ROUTE.search(t) for t in args) for args in texts) \
         and any(_OPERATIONAL.search(t) for args in texts for t in args)
+
+
+def _named_part(ctx: FileContext, arg: Node) -> str:
+    """A route argument's text up to the first function literal in it: a handler written in place
+    is named by nothing, and what its body logs (`logger.Debug(…)`) says nothing about the port."""
+    data, end = ctx.source.data, arg.end_byte
+    if b"func" in data[arg.start_byte:end]:
+        literals = QueryCursor(query("(func_literal) @literal")).captures(arg).get("literal", [])
+        end = min((literal.start_byte for literal in literals), default=end)
+    return data[arg.start_byte:end].decode("utf-8", "replace")
 
 
 def _default_mux_routes(ctx: FileContext) -> list[Node]:
