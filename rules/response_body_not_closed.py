@@ -68,7 +68,7 @@ if resp.StatusCode != http.StatusOK {
     return fmt.Errorf("status %d", resp.StatusCode)
 }
 return json.NewDecoder(resp.Body).Decode(&out)""",
-        limits="A client whose total `Timeout` the file sets (in its literal, or by assigning the field in the function that declares it) is a note: the Timeout covers reading the body, and when it fires the transport closes the connection. So is a call on a client in a struct field (`s.client.Do(req)`, the field declared `*http.Client`, an interface of the package with a `Do`, or an interface of another package named `HTTPClient`, `HttpClient` or `Doer`; on a generic receiver too) when every client literal the package stores in a field of that name sets a Timeout (`client: &http.Client{Timeout: d}` in a constructor in any file), or the package assigns `x.client.Timeout`; one literal without it keeps the warning. A client a function makes counts the same: `client: newClient()` when the package's `newClient` returns only clients with a Timeout, and `HttpClient: config.DefaultHTTPClient()` when that function of another package of the module does (a fact of the module model, so `--no-lifetimes` keeps the warning); a function that may return `http.DefaultClient`, one of a dependency, or one not named for a client (in another package) is not followed. A transport's dial or header timeouts do not count. A request that carries the incoming request's context (`http.NewRequestWithContext(r.Context(), …)`, `req.WithContext(ctx)` with ctx derived from it, in the call, the request's declaration, or a reassignment before the call: `req = req.WithContext(ctx)`) is a note too: the server cancels that context when the handler returns, which aborts reading the body and closes the connection. So is a request whose context the function makes with a deadline (`context.WithTimeout`, `WithDeadline`) or with a cancel it defers (`context.WithCancel` and `defer cancel()`), also through contexts derived from it (`context.WithValue(ctx, k, v)`): when it ends, the transport aborts the body and closes the connection. A context handed in as a parameter (`func lookup(ctx context.Context, …)`, also through contexts derived from it) is followed to the module's calls of the function: when every call in non-test code passes the incoming request's context, or its caller's own context parameter that every call of the caller fills so (to any depth), the finding is a note; calls the model cannot resolve are not seen, and only calls whose first argument reads `ctx` or `….Context()` are looked at. "
+        limits="A client whose total `Timeout` the file sets (in its literal, or by assigning the field in the function that declares it) is a note: the Timeout covers reading the body, and when it fires the transport closes the connection. So is a call on a client in a struct field (`s.client.Do(req)`, the field declared `*http.Client`, an interface of the package with a `Do`, or an interface of another package named `HTTPClient`, `HttpClient` or `Doer`; on a generic receiver too) when every client literal the package stores in a field of that name sets a Timeout (`client: &http.Client{Timeout: d}` in a constructor in any file, also through a local made from one earlier in the file: `c := &http.Client{Timeout: d}`, then `client: c`), or the package assigns `x.client.Timeout`; one literal without it keeps the warning. A client a function makes counts the same: `client: newClient()` when the package's `newClient` returns only clients with a Timeout, and `HttpClient: config.DefaultHTTPClient()` when that function of another package of the module does (a fact of the module model, so `--no-lifetimes` keeps the warning); a function that may return `http.DefaultClient`, one of a dependency, or one not named for a client (in another package) is not followed. A transport's dial or header timeouts do not count. A request that carries the incoming request's context (`http.NewRequestWithContext(r.Context(), …)`, `req.WithContext(ctx)` with ctx derived from it, in the call, the request's declaration, or a reassignment before the call: `req = req.WithContext(ctx)`) is a note too: the server cancels that context when the handler returns, which aborts reading the body and closes the connection. So is a request whose context the function makes with a deadline (`context.WithTimeout`, `WithDeadline`) or with a cancel it defers (`context.WithCancel` and `defer cancel()`), also through contexts derived from it (`context.WithValue(ctx, k, v)`): when it ends, the transport aborts the body and closes the connection. A context handed in as a parameter (`func lookup(ctx context.Context, …)`, also through contexts derived from it) is followed to the module's calls of the function: when every call in non-test code passes the incoming request's context, or its caller's own context parameter that every call of the caller fills so (to any depth), the finding is a note; calls the model cannot resolve are not seen, and only calls whose first argument reads `ctx` or `….Context()` are looked at. "
         "In test files the finding is a note, and a call the test expects to fail (`if err == nil "
         "{ t.Fatal(…) }`, testify's `Error`/`ErrorIs`/`NotNil` on its error) is not reported. A client "
         "whose `Transport` answers from memory (its function literal or its type's `RoundTrip` in the "
@@ -503,7 +503,8 @@ _CLIENT_INTERFACE_NAME = re.compile(r"\*?(?:HTTP|Http)Client|\*?Doer")
 def _field_client_timeout(ctx: FileContext, receiver: Node) -> "str | tuple[str, ...] | None":
     """The total Timeout of a client kept in a struct field (`s.client.Do(req)`), when every client
     the package stores in a field of that name sets one: a literal with a Timeout (`client:
-    &http.Client{Timeout: d}` in a constructor, in any file), a call of a function that makes one
+    &http.Client{Timeout: d}` in a constructor, in any file, also through a local made from one
+    earlier in the file: `c := &http.Client{Timeout: d}`, then `client: c`), a call of a function that makes one
     (`client: newClient()`, `HttpClient: config.DefaultHTTPClient()`, the latter judged by the
     module model), or the package assigns `x.client.Timeout = d`."""
     field = receiver.child_by_field_name("field")
@@ -517,6 +518,8 @@ def _field_client_timeout(ctx: FileContext, receiver: Node) -> "str | tuple[str,
     stored = re.compile(rb"(?:[{,\s]" + name + rb"\s*:|\." + name + rb"\s*=)\s*&?\s*http\.Client\s*\{")
     made = re.compile(rb"(?:[{,\s]" + name + rb"\s*:|\." + name + rb"\s*=)\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)\s*\(")
     assigned = re.compile(rb"\." + name + rb"\.Timeout\s*=\s*([^\n;]+)")
+    # `client: c` (or `x.client = c`) with `c := &http.Client{…}` earlier in the file
+    through_local = re.compile(rb"(?:[{,\s]" + name + rb"\s*:|\." + name + rb"\s*=)\s*([A-Za-z_]\w*)\s*(?:,|\n|})")
     timeouts = []
     makers: list[str] = []
     for file in ctx.package.files:
@@ -527,6 +530,15 @@ def _field_client_timeout(ctx: FileContext, receiver: Node) -> "str | tuple[str,
             timeout = TIMEOUT_KEY.search(braced(data, match.end() - 1))
             if timeout is None:
                 return None  # one client stored there without a Timeout: the call may be made on it
+            timeouts.append(timeout.group(1))
+        for match in through_local.finditer(data):
+            made_local = re.search(rb"\b" + re.escape(match.group(1)) + rb"\s*:?=\s*&?\s*http\.Client\s*\{",
+                                   data[:match.start()])
+            if made_local is None:
+                continue  # not a client literal's local: judged as before
+            timeout = TIMEOUT_KEY.search(braced(data, made_local.end() - 1))
+            if timeout is None:
+                return None
             timeouts.append(timeout.group(1))
         for match in made.finditer(data):
             callee = match.group(1).decode()
