@@ -1582,6 +1582,12 @@ def _ranges_over_channel(model: FileModel, expr: Node | None, depth: int = 0) ->
         return False
     if expr.type == "selector_expression":
         return model.source.text(expr.child_by_field_name("field")) == "C"
+    if expr.type == "call_expression":
+        # `for ev := range w.ResultChan()`, `range watcher.Channel()`: a method named for the
+        # channel it returns (a watch's events, a subscription's messages)
+        callee = expr.child_by_field_name("function")
+        name = callee.child_by_field_name("field") if callee is not None and callee.type == "selector_expression" else callee
+        return name is not None and _CHANNEL_GETTER.fullmatch(model.source.text(name)) is not None
     if expr.type == "identifier":
         binding = model.resolve(expr)
         decl = binding.decl
@@ -1619,6 +1625,9 @@ def _closed_work_queue(model: FileModel, decl: Node, depth: int) -> bool:
         elif use not in ("receive", "range", "len"):
             return False
     return sent and closed
+
+
+_CHANNEL_GETTER = LazyPattern(r"\w*(?:Chan|Channel)|C|Ch")
 
 
 def _benchmark_loop(model: FileModel, loop: Node) -> bool:
