@@ -674,13 +674,24 @@ def _operational_routes(ctx: FileContext, handler: Node | None) -> bool:
 
 
 def _named_part(ctx: FileContext, arg: Node) -> str:
-    """A route argument's text up to the first function literal in it: a handler written in place
-    is named by nothing, and what its body logs (`logger.Debug(…)`) says nothing about the port."""
+    """A route argument's text up to the first function literal in it, and the strings that
+    literal writes: a handler written in place is named by nothing but what it serves (an
+    exporter's landing page linking to its metrics), and what its code calls (`logger.Debug(…)`)
+    says nothing about the port."""
     data, end = ctx.source.data, arg.end_byte
-    if b"func" in data[arg.start_byte:end]:
-        literals = QueryCursor(query("(func_literal) @literal")).captures(arg).get("literal", [])
-        end = min((literal.start_byte for literal in literals), default=end)
-    return data[arg.start_byte:end].decode("utf-8", "replace")
+    if b"func" not in data[arg.start_byte:end]:
+        return data[arg.start_byte:end].decode("utf-8", "replace")
+    found = QueryCursor(query(_LITERAL_STRINGS)).captures(arg)
+    literals = found.get("literal", [])
+    end = min((literal.start_byte for literal in literals), default=end)
+    strings = [ctx.source.text(n) for n in found.get("string", []) if n.start_byte >= end]
+    return " ".join([data[arg.start_byte:end].decode("utf-8", "replace"), *strings])
+
+
+_LITERAL_STRINGS = """
+(func_literal) @literal
+[(interpreted_string_literal) (raw_string_literal)] @string
+"""
 
 
 def _default_mux_routes(ctx: FileContext) -> list[Node]:
