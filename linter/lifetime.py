@@ -633,7 +633,7 @@ _IN_COMMANDS = (" (in a package of command-line commands: reached through a func
                 "a command's function)")
 
 
-def binary_only(summary) -> bool:
+def binary_only(summary: PackageSummary) -> bool:
     """A main package, or one that builds command-line commands (it imports cobra, urfave/cli,
     kingpin…): a binary's own code, whose functions nothing outside the binary calls."""
     return summary.name == "main" or summary.command_line
@@ -924,10 +924,11 @@ def _table_of(model: ModuleModel) -> LifetimeTable:
 
 
 def main_rooted(model: ModuleModel) -> set[tuple[str, str]]:
-    """Functions of unknown lifetime that only functions of main packages reach: every chain of
-    callers of unknown lifetime ends in a main package. One function outside main that nothing in
-    the module calls (an exported API, a method called through an interface) and that reaches a
-    function disqualifies it: it may run more often than a binary's commands."""
+    """Functions of unknown lifetime that only functions of main packages (or packages of
+    command-line commands: binary_only) reach: every chain of callers of unknown lifetime ends in
+    one. One function elsewhere that nothing in the module calls (an exported API, a method called
+    through an interface) and that reaches a function disqualifies it: it may run more often than a
+    binary's commands."""
     nodes, edges = model.nodes, model.edges
     main = {i for i, package in enumerate(model.packages) if binary_only(package.summary)}
     called: set[int] = set()
