@@ -282,8 +282,11 @@ def _value_reach(model: FileModel, value: Node, depth: int = 0) -> Reach:
             return Reach(MEMORY)
         if name is None and _handing_listener(model, value):
             return Reach(HANDED)
-        if name is None and _config_listen(model, value) in ("unix", "unixpacket"):
+        network = _config_listen(model, value) if name is None else None
+        if network in ("unix", "unixpacket"):
             return Reach(UNIX)  # `(&net.ListenConfig{}).Listen(ctx, "unix", path)`, `lc.Listen(ctx, "unix", …)`
+        if network in ("tcp", "tcp4", "tcp6"):
+            return address_reach(model, value.child_by_field_name("arguments").named_children[2])
         if _memconn_listener(model, value):
             return Reach(MEMORY)
         if _loopback_listener_maker(model, value):

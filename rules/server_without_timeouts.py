@@ -284,7 +284,7 @@ _PORT_NOTE = (" (a metrics, health or debug port, by the names around it: operat
 
 # A browser opened by the program: pkg/browser, skratchdot/open-golang, cli/browser, a helper of
 # the program's own named for it, or the platforms' openers run as commands.
-_BROWSER = LazyPattern(rb"\bbrowser\.Open(?:URL|File|Reader)\(|\bopen\.(?:Run|Start|RunWith|StartWith)\(|"
+_BROWSER = LazyPattern(rb"\bbrowser\.Open(?:URL|File|Reader)\b|\bopen\.(?:Run|Start|RunWith|StartWith)\(|"
                       rb"\b[oO]pen_?[bB]rowser\(|\"xdg-open\"")
 _BROWSER_NOTE = (" (a server for the user's own browser, which this file opens on it: a command a developer runs, "
                  "not a service clients reach)")
