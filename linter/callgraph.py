@@ -299,8 +299,8 @@ class _FileSummariser:
         """The package's own type every non-nil first value the function returns is made as:
         `return &server{…}`, or a local made so (`s := &server{}; …; return s, nil`). "?" when a
         return says anything else (it may make another type), "" when no return says anything."""
-        if fn.body is None or b"return" not in self.source.data[fn.body.start_byte:fn.body.end_byte]:
-            return ""
+        if fn.body is None or _MADE_LITERAL.search(self.source.data, fn.body.start_byte, fn.body.end_byte) is None:
+            return ""  # no `return &T{`, no `x := &T{`: nothing of the package's own is made here
         made = ""
         for statement in QueryCursor(query("(return_statement) @return")).captures(fn.body).get("return", []):
             if self.model.enclosing_function(statement) is not fn:
@@ -1627,6 +1627,8 @@ def _closed_work_queue(model: FileModel, decl: Node, depth: int) -> bool:
     return sent and closed
 
 
+# `return &server{`, `s := &server{`, `s = server{`: what _made_result reads, the only shapes it takes.
+_MADE_LITERAL = LazyPattern(rb"(?:\breturn|=)\s*&?[A-Za-z_]\w*\s*\{")
 _CHANNEL_GETTER = LazyPattern(r"\w*(?:Chan|Channel)|C|Ch")
 
 
