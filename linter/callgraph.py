@@ -609,7 +609,7 @@ class _FileSummariser:
             name = self._field_name(operand)
             if called and name in _REGISTRATIONS_FIRST:
                 self._registration(operand, name, function)
-            if path is not None and self._import_not_shadowed(key.decode(), function):
+            if path is not None and self._import_not_shadowed(key.decode(), function, operand.start_byte):
                 if self._in_module(path):
                     self._edge(function.name, ["I", path, name], operand, function=function)
                 continue
@@ -847,7 +847,7 @@ class _FileSummariser:
         if operand.type == "identifier":
             local = self.text(operand)
             path = self.model.imports.get(local)
-            if path is not None and self._import_not_shadowed(local, function):
+            if path is not None and self._import_not_shadowed(local, function, operand.start_byte):
                 return ["I", path, name] if self._in_module(path) else None
             info = self._typed_name(local, function)
             if info is None and called:
@@ -864,8 +864,13 @@ class _FileSummariser:
             return None
         return self._complex_receiver(operand, name, function)
 
-    def _import_not_shadowed(self, local: str, function: Function) -> bool:
-        return self._typed_name(local, function) is None
+    def _import_not_shadowed(self, local: str, function: Function, at: int) -> bool:
+        """The name at byte `at` is the import, not a receiver, parameter or earlier local of that
+        name (`services := &services.Services{…}`, then `services.Setup(…)`)."""
+        if self._typed_name(local, function) is not None:
+            return False
+        match = self._local_match(local, function)
+        return match is None or match.end() > at
 
     def _typed_name(self, name: str, function: Function) -> tuple[str, str] | None:
         """A receiver or parameter of `function` or of a function around it, by name: its type
@@ -930,7 +935,8 @@ class _FileSummariser:
         self._names[key] = found
         return found
 
-    def _local_from_text(self, name: str, function: Function) -> tuple[str, object] | None:
+    def _local_match(self, name: str, function: Function) -> re.Match | None:
+        """The first `name := …` of the outermost function around `function` (_declarations)."""
         outer = function
         while outer.parent is not None:
             outer = outer.parent
@@ -943,7 +949,10 @@ class _FileSummariser:
                 _, found_name, found = everything[at]
                 declared.setdefault(found_name.decode("utf-8", "replace"), found)
                 at += 1
-        match = declared.get(name)
+        return declared.get(name)
+
+    def _local_from_text(self, name: str, function: Function) -> tuple[str, object] | None:
+        match = self._local_match(name, function)
         if match is None:
             return None
         amp, callee, opener, method = match.group("amp"), match.group("callee"), match.group("open"), match.group("method")
