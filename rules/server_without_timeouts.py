@@ -339,8 +339,13 @@ def _listener_address(ctx: FileContext, listener: Node | None) -> list[Node]:
     if value is None or value.type != "call_expression":
         return []
     args = value.child_by_field_name("arguments")
-    address = args.named_children[-1] if args is not None and args.named_child_count else None
-    if address is None:
+    args = args.named_children if args is not None else []
+    maker = ctx.source.text(value.child_by_field_name("function"))
+    if len(args) == 3 and maker.endswith(".Listen") and not maker.startswith("tls."):
+        address = args[2]  # a ListenConfig's `Listen(ctx, network, address)`
+    elif len(args) >= 2:
+        address = args[1]  # `net.Listen(network, address)`, `tls.Listen(network, address, config)`
+    else:
         return []
     found = [address]
     if address.type == "identifier":
