@@ -352,59 +352,64 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                     _set_root(model.nodes[node_index], ONCE, "a command-line command's Run method")
     if passes:
         _parameter_facts(model, passes)
-    _developer_libraries(model)
-    _dead_code(model)
+    callers = _package_callers(model)
+    _developer_libraries(model, callers)
+    _dead_code(model, callers)
     _propagate(model)
     return model
 
 
-def _developer_libraries(model: ModuleModel) -> None:
-    """A library package under a top-level directory of developer programs (`tools/`, `bench/`, …:
-    not_deployed) that only such programs, and other packages of theirs, call (tests aside) is part
-    of them: test-only, forced. One caller elsewhere, or none at all, and it keeps its lifetime."""
-    developer = {pindex for pindex, package in enumerate(model.packages) if not_deployed(package.summary) is not None}
-    candidates = set()
-    for pindex, package in enumerate(model.packages):
-        elements = [e for e in package.summary.directory.split("/") if e not in (".", "")]
-        if pindex not in developer and package.summary.name != "main" and elements \
-                and _DEVELOPER_PROGRAMS.fullmatch(elements[0]):
-            candidates.add(pindex)
-    if not candidates:
-        return
-    callers: dict[int, set[int]] = {}
+def _package_callers(model: ModuleModel) -> dict[int, dict[int, bool]]:
+    """package -> {package whose code calls into it: whether only its test code does}, across
+    packages (a package calling itself aside). What dead code and developer libraries ask."""
+    callers: dict[int, dict[int, bool]] = {}
     for source, out in enumerate(model.edges):
         home = model.nodes[source].package
         for callee, _in_loop, relpath, _line in out:
             target = model.nodes[callee].package
-            if target in candidates and target != home and not relpath.endswith("_test.go") \
-                    and relpath not in model.test_files:
-                callers.setdefault(target, set()).add(home)
+            if target != home:
+                test = relpath.endswith("_test.go") or relpath in model.test_files
+                seen = callers.setdefault(target, {})
+                seen[home] = seen.get(home, True) and test
+    return callers
+
+
+def _developer_libraries(model: ModuleModel, callers: dict[int, dict[int, bool]]) -> None:
+    """A library package under a top-level directory of developer programs (`tools/`, `bench/`, …:
+    not_deployed) that only such programs, and other packages of theirs, call (tests aside) is part
+    of them: test-only, forced. One caller elsewhere, or none at all, and it keeps its lifetime."""
+    developer = {pindex for pindex, package in enumerate(model.packages) if not_deployed(package.summary) is not None}
+    candidates: dict[int, str] = {}  # package -> its top directory
+    for pindex, package in enumerate(model.packages):
+        elements = [e for e in package.summary.directory.split("/") if e not in (".", "")]
+        if pindex not in developer and package.summary.name != "main" and elements \
+                and _DEVELOPER_PROGRAMS.fullmatch(elements[0]):
+            candidates[pindex] = elements[0]
+    if not candidates:
+        return
+    deployed_callers = {target: {home for home, test in seen.items() if not test}
+                        for target, seen in callers.items() if target in candidates}
     changed = True
     while changed:
         changed = False
-        for pindex in sorted(candidates - developer):
-            if callers.get(pindex) and callers[pindex] <= developer:
+        for pindex in sorted(set(candidates) - developer):
+            if deployed_callers.get(pindex) and deployed_callers[pindex] <= developer:
                 developer.add(pindex)
                 changed = True
-    for pindex in sorted(candidates & developer):
-        summary = model.packages[pindex].summary
-        top = next(e for e in summary.directory.split("/") if e not in (".", ""))
-        for node in model.nodes_of(pindex):
-            node.root, node.reason, node.forced = TEST, f"in a library only the developers' programs use ({top}/)", True
+    for pindex, top in sorted(candidates.items()):
+        if pindex in developer:
+            for node in model.nodes_of(pindex):
+                node.root, node.reason, node.forced = TEST, f"in a library only the developers' programs use ({top}/)", True
 
 
-def _dead_code(model: ModuleModel) -> None:
+def _dead_code(model: ModuleModel, callers: dict[int, dict[int, bool]]) -> None:
     """In a package the module uses (a main package, or one whose functions another package
     calls), an unexported function or method that nothing names but its declaration
     (PackageSummary.unnamed) never runs: a test-only root, forced, which passes nothing to what it
     calls. A package nothing uses (a library's own API, a directory of examples of a rule) keeps
     them: who calls what there is not the module's to know."""
     used = {pindex for pindex, package in enumerate(model.packages) if package.summary.name == "main"}
-    for source, callees in enumerate(model.edges):
-        home = model.nodes[source].package
-        for callee, *_ in callees:
-            if model.nodes[callee].package != home:
-                used.add(model.nodes[callee].package)
+    used.update(callers)
     for pindex in used:
         summary = model.packages[pindex].summary
         for name in summary.unnamed:
