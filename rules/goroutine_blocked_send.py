@@ -6,6 +6,7 @@ from typing import Iterable
 
 from tree_sitter import Node, QueryCursor
 
+from goleaklint.addresses import reassigned
 from goleaklint.cfg import Block
 from goleaklint.channels import (Goroutine, LocalChannel, exclusive_receives, in_select_with_alternatives, local_channel,
                                  where_started)
@@ -86,7 +87,10 @@ go func() {
     case <-ctx.Done():
     }
 }()""",
-        limits="A goroutine that sends at most once and whose start is followed at once by a receive from the channel (`go f(); if err := <-ch; err != nil {…}`) is settled by that receive: when every sender is, nothing is reported; outside loops, those started before any other sender are left out with their receives, and the rest are judged against the remaining receives. Senders started in different cases of one `switch` or `select`, or in the two branches of an `if`, are never started by the same call: each set that can run together is judged on its own (a buffer of one fits a switch whose every case starts one sender), and the finding is at the first send of a set that can block (outside loops, up to eight senders). Goroutines a loop starts and receives from in turn (`for { select { case <-tick: go work(); case <-done: … } }`) can be left behind only when the function returns, one each: such a finding takes the lifetime of the function, not of the loop (a periodic worker of a loop that runs once per process is not reported). Goroutines that each run a server and send after it (`errc <- srv.ListenAndServe()`, `serve(l)` of a `serve := srv.Serve`) can be left only when the server stops, one per start of it: reported at the rule's level where the function runs per request, and as a note elsewhere (a service's `Start` reached from main through an interface, which the model does not see, runs once). Only channels that stay in the function are followed: one that is returned, stored, "
+        limits="A sender started in the body of an `if` (`if out != nil { go … }`) is not stranded by a way out "
+        "that passes the same condition, spelled the same, tested again and false: it reads only variables "
+        "and fields nothing assigns after their declaration and calls nothing, so no goroutine was started "
+        "on that path. A goroutine that sends at most once and whose start is followed at once by a receive from the channel (`go f(); if err := <-ch; err != nil {…}`) is settled by that receive: when every sender is, nothing is reported; outside loops, those started before any other sender are left out with their receives, and the rest are judged against the remaining receives. Senders started in different cases of one `switch` or `select`, or in the two branches of an `if`, are never started by the same call: each set that can run together is judged on its own (a buffer of one fits a switch whose every case starts one sender), and the finding is at the first send of a set that can block (outside loops, up to eight senders). Goroutines a loop starts and receives from in turn (`for { select { case <-tick: go work(); case <-done: … } }`) can be left behind only when the function returns, one each: such a finding takes the lifetime of the function, not of the loop (a periodic worker of a loop that runs once per process is not reported). Goroutines that each run a server and send after it (`errc <- srv.ListenAndServe()`, `serve(l)` of a `serve := srv.Serve`) can be left only when the server stops, one per start of it: reported at the rule's level where the function runs per request, and as a note elsewhere (a service's `Start` reached from main through an interface, which the model does not see, runs once). Only channels that stay in the function are followed: one that is returned, stored, "
         "passed to a function or used by another closure is left alone, since someone else may drain "
         "it. `go worker(ch)` (or `go func(c chan T){…}(ch)`) is followed only when the worker is declared "
         "in the same file, takes no other channel (a value-or-error pair needs the two sides paired up), "
@@ -340,7 +344,11 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
         if loop.node.id in receive_loops and loop.header.elements:
             drained[loop.header.index] = loop.after.index
 
-    def edge_cost(a: Block, b: Block) -> int:
+    guard = _start_guard(ctx, senders) if len(senders) == 1 else None
+
+    def edge_cost(a: Block, b: Block) -> int | None:
+        if guard is not None and a.elements and a.succs and b is not a.succs[0] and _retested(ctx, a.elements[-1], guard):
+            return None  # the start's condition tested again and false: no goroutine was started
         return _DRAINED if drained.get(a.index) == b.index else 0
 
     start = senders[0].start
@@ -378,6 +386,58 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
         message += ("; its goroutines send when the server they run stops, so one is left per start of that "
                     "server: a leak where the server is started per request, a note elsewhere")
     return ctx.finding(RULE, send, message, fix=fix, subjects=subjects, bounded=serving)
+
+
+# What a condition may hold to be tested twice with one answer: names, fields, literals, comparisons
+# and logic, no call and no receive.
+_PURE_CONDITION = frozenset({"identifier", "selector_expression", "field_identifier", "binary_expression",
+                             "unary_expression", "parenthesized_expression", "nil", "true", "false", "int_literal",
+                             "interpreted_string_literal"})
+
+
+def _start_guard(ctx: FileContext, senders: list[Goroutine]) -> Node | None:
+    """The condition of an `if` (without else) whose body starts the one sender (`if out != nil {
+    go …}`), when testing it again gives the same answer: it reads only names and fields of
+    variables nothing assigns after their declaration, and calls and receives nothing."""
+    start = senders[0].start
+    body = start.parent
+    if body is not None and body.type == "statement_list":
+        body = body.parent
+    statement = body.parent if body is not None else None
+    if statement is None or statement.type != "if_statement" or statement.child_by_field_name("alternative") is not None \
+            or statement.child_by_field_name("initializer") is not None \
+            or statement.child_by_field_name("consequence") != body:
+        return None
+    condition = statement.child_by_field_name("condition")
+    stack = [condition]
+    while stack:
+        node = stack.pop()
+        if node.is_named and node.type not in _PURE_CONDITION:
+            return None
+        if node.type == "unary_expression" and ctx.source.text(node).startswith("<-"):
+            return None
+        if node.type == "identifier" and node.parent.type != "selector_expression" or \
+                node.type == "selector_expression" and node.parent.type != "selector_expression":
+            root = node
+            while root.type == "selector_expression":
+                root = root.child_by_field_name("operand")
+            if root.type != "identifier":
+                return None
+            decl = ctx.model.resolve(root).decl
+            if decl is None or reassigned(ctx.model, decl):
+                return None
+            if node.type == "selector_expression" and b"." + ctx.source.text(node.child_by_field_name("field")).encode() \
+                    + b" =" in ctx.source.data:
+                return None  # a field of it assigned somewhere in the file
+        stack.extend(node.children)
+    return condition
+
+
+def _retested(ctx: FileContext, element: Node, guard: Node) -> bool:
+    """`element` is the condition of another `if` that spells `guard` again."""
+    parent = element.parent
+    return element.id != guard.id and parent is not None and parent.type == "if_statement" \
+        and parent.child_by_field_name("condition") == element and ctx.source.text(element) == ctx.source.text(guard)
 
 
 def _sends_once(goroutine: Goroutine) -> bool:
