@@ -11,7 +11,10 @@ so a second rule asking costs nothing and every rule sees the same answer:
 - `field_channels`: channels kept in unexported struct fields, with every send, receive, close
   and hand-off of them in the package (fieldchannels.FieldChannel);
 - `effects`: what each function does to its parameters (closes, sends on, hands on…) and whether
-  it does slow work, followed through the package's own calls (effects.PackageEffects).
+  it does slow work, followed through the package's own calls (effects.PackageEffects);
+- `field_clients`: by struct field name, the total timeout of the HTTP clients the package stores
+  in fields of that name, filled on first ask of each name (GL405: a scan of every file of the
+  package, once per name instead of once per call made on such a field).
 
 File rules reach the same facts through `ctx.package.facts`: one set per package for every rule.
 
@@ -58,3 +61,7 @@ class PackageFacts:
         from .effects import PackageEffects
 
         return PackageEffects(self.pkg)
+
+    @cached_property
+    def field_clients(self) -> dict:
+        return {}

@@ -12,6 +12,7 @@ from goleaklint.context import FileContext
 from goleaklint.effects import CLOSES, CLOSES_BODY, DRAINERS, DRAINS, DRAINS_BODY, HANDS_ON, READERS
 from goleaklint.frameworks import context_derivation, context_parameter, request_context
 from goleaklint.model import Binding, declared_value, descendants
+from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.structs import field_type
 
@@ -500,6 +501,10 @@ def _made_by(ctx: FileContext, file: FileContext, callee: tuple[str, str] | None
 _CLIENT_INTERFACE_NAME = re.compile(r"\*?(?:HTTP|Http)Client|\*?Doer")
 
 
+# A local made from a client literal: `c := &http.Client{`, `c = http.Client{`.
+_CLIENT_LITERAL_LOCAL = LazyPattern(rb"\b([A-Za-z_]\w*)\s*:?=\s*&?\s*http\.Client\s*\{")
+
+
 def _field_client_timeout(ctx: FileContext, receiver: Node) -> "str | tuple[str, ...] | None":
     """The total Timeout of a client kept in a struct field (`s.client.Do(req)`), when every client
     the package stores in a field of that name sets one: a literal with a Timeout (`client:
@@ -514,7 +519,15 @@ def _field_client_timeout(ctx: FileContext, receiver: Node) -> "str | tuple[str,
     if declared not in _CLIENT_TYPES and not (declared and (_client_interface(ctx, declared)
                                                             or _CLIENT_INTERFACE_NAME.fullmatch(declared.rpartition(".")[2]))):
         return None
-    name = re.escape(field.text)
+    known = ctx.package.facts.field_clients
+    if field.text not in known:
+        known[field.text] = _stored_client_timeout(ctx, field.text)
+    return known[field.text]
+
+
+def _stored_client_timeout(ctx: FileContext, field_name: bytes) -> "str | tuple[str, ...] | None":
+    """_field_client_timeout's answer for every field of that name in the package."""
+    name = re.escape(field_name)
     stored = re.compile(rb"(?:[{,\s]" + name + rb"\s*:|\." + name + rb"\s*=)\s*&?\s*http\.Client\s*\{")
     made = re.compile(rb"(?:[{,\s]" + name + rb"\s*:|\." + name + rb"\s*=)\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)\s*\(")
     assigned = re.compile(rb"\." + name + rb"\.Timeout\s*=\s*([^\n;]+)")
@@ -524,19 +537,24 @@ def _field_client_timeout(ctx: FileContext, receiver: Node) -> "str | tuple[str,
     makers: list[str] = []
     for file in ctx.package.files:
         data = file.source.data
-        if field.text not in data:
+        if field_name not in data:
             continue
         for match in stored.finditer(data):
             timeout = TIMEOUT_KEY.search(braced(data, match.end() - 1))
             if timeout is None:
                 return None  # one client stored there without a Timeout: the call may be made on it
             timeouts.append(timeout.group(1))
+        literal_locals: dict[bytes, list[int]] | None = None  # local name -> ends of `c := &http.Client{`
         for match in through_local.finditer(data):
-            made_local = re.search(rb"\b" + re.escape(match.group(1)) + rb"\s*:?=\s*&?\s*http\.Client\s*\{",
-                                   data[:match.start()])
-            if made_local is None:
+            if literal_locals is None:
+                literal_locals = {}
+                if b"http.Client" in data:
+                    for made_local in _CLIENT_LITERAL_LOCAL.finditer(data):
+                        literal_locals.setdefault(made_local.group(1), []).append(made_local.end())
+            made_end = next((end for end in literal_locals.get(match.group(1), ()) if end <= match.start()), None)
+            if made_end is None:
                 continue  # not a client literal's local: judged as before
-            timeout = TIMEOUT_KEY.search(braced(data, made_local.end() - 1))
+            timeout = TIMEOUT_KEY.search(braced(data, made_end - 1))
             if timeout is None:
                 return None
             timeouts.append(timeout.group(1))
