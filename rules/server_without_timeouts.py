@@ -58,7 +58,7 @@ RULE = Rule(
     IdleTimeout:       2 * time.Minute,
 }
 log.Fatal(srv.ListenAndServe())""",
-        limits="A server whose listener is of the file's own and hands out connections received from a channel (an inner server of a proxy or tunnel, fed what an outer listener accepted), or of the package's own and hands out the one connection it was made with (its `Accept` neither accepts nor receives: a single-use listener over a hijacked or replayed connection), is a note: whoever reaches the outer listener reaches it, and what bounds slow clients is decided there. A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, compares it with nil or assigns it, in the function or the package) is not reported: another call serves. An empty server literal kept in a struct field (`m.server = &http.Server{}` in a constructor) is not reported when the package also stores a literal that sets something in a field of that name: that one serves, and is checked. A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or every route of its mux in the file names such a handler, a status page or a ping counting among them, routes registered on the struct field the mux is kept in counting too, and the default mux's routes where no other file of the package registers one on it, or the address of the listener it serves was made from says so (`l, _ := net.Listen(network, cfg.MetricsAddr())`, then `http.Serve(l, h)`), or its address is named for profiling: `opts.ProfilerAddr`, a local made from `cfg.Profile`) is a note: operators and scrapers reach it, not clients. "
+        limits="A server whose listener is of the file's own and hands out connections received from a channel (an inner server of a proxy or tunnel, fed what an outer listener accepted), or of the package's own and hands out the one connection it was made with (its `Accept` neither accepts nor receives: a single-use listener over a hijacked or replayed connection), is a note: whoever reaches the outer listener reaches it, and what bounds slow clients is decided there. A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, compares it with nil or assigns it, in the function or the package) is not reported: another call serves. An empty server literal kept in a struct field (`m.server = &http.Server{}` in a constructor) is not reported when the package also stores a literal that sets something in a field of that name: that one serves, and is checked. A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or names a status or stats port as a word of its own (`StartStatusServer`, `JSONStats.Start`, `cfg.StatusAddr`; not `StatusChecker` or `statistics`), or every route of its mux in the file names such a handler, a status page or a ping counting among them, routes registered on the struct field the mux is kept in counting too, and the default mux's routes where no other file of the package registers one on it, or the address of the listener it serves was made from says so (`l, _ := net.Listen(network, cfg.MetricsAddr())`, then `http.Serve(l, h)`), or its address is named for profiling: `opts.ProfilerAddr`, a local made from `cfg.Profile`) is a note: operators and scrapers reach it, not clients. "
         "A server in a file that handles Kubernetes admission or conversion reviews (imports `k8s.io/api/admission/v1` or "
         "`v1beta1`, or controller-runtime's webhook `admission` or `conversion` package, or names `ConversionReview` in its "
         "code) is a note: such a webhook's client is the API server, which bounds every call with its own timeout. "
@@ -314,18 +314,25 @@ def _profiler_address(ctx: FileContext, address: Node | None) -> bool:
     return _PROFILER.search(ctx.source.text(address)) is not None
 
 
+# A status or stats port, named as a word of its own or followed by what a port is called
+# (`StartStatusServer`, `JSONStats.Start`, `cfg.StatusAddr`, `status/`), not a longer word
+# (`StatusChecker`, `statistics`, `http.StatusOK`); in one-line texts, not a handler literal's body.
+_STATUS_PORT = LazyPattern(r"(?:(?<![A-Za-z])[sS]|S)tat(?:us|s)(?=$|[^A-Za-z0-9]|(?:Server|Srv|Port|Addr|Address|"
+                           r"Listener|Listen|Handler|Page|Endpoint|HTTP|Http|Mux)(?![a-z]))")
+
+
 def _operational_port(ctx: FileContext, node: Node, parts: list) -> bool:
-    """A server for metrics, health checks or debugging, as the code names it: the function that
-    starts it (`serveMetrics`, `(*PrometheusWrapper).run`), the variable it is kept in
-    (`metricsServer`), its address (`c.String("healthcheck-addr")`), its handler, or a directory
-    of its file (`…/debug/`). Such a port faces operators and scrapers rather than clients; the
-    finding stays, as a note."""
+    """A server for metrics, health checks, status reports or debugging, as the code names it: the
+    function that starts it (`serveMetrics`, `(*PrometheusWrapper).run`, `StartStatusServer`), the
+    variable it is kept in (`metricsServer`), its address (`c.String("healthcheck-addr")`), its
+    handler, or a directory of its file (`…/debug/`). Such a port faces operators and scrapers
+    rather than clients; the finding stays, as a note."""
     function = ctx.model.enclosing_function(node)
     while function is not None and function.kind == "literal" and function.parent is not None:
         function = function.parent
     texts = [function.name if function is not None else "", *ctx.relpath.split("/")[:-1]]
     texts += [ctx.source.text(part) for part in parts if part is not None and hasattr(part, "start_byte")]
-    return any(_OPERATIONAL.search(text) for text in texts)
+    return any(_OPERATIONAL.search(text) or "\n" not in text and _STATUS_PORT.search(text) for text in texts)
 
 
 def _listener_address(ctx: FileContext, listener: Node | None) -> list[Node]:
