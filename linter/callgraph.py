@@ -33,7 +33,7 @@ from .addresses import (loopback_mentions, loopback_positions, may_pass_loopback
 from .clients import timeout_client_makers
 from .cfg import BENCHMARK_LOOP, FOREVER, RANGE, WHILE, loop_header
 from .channels import classify_use
-from .frameworks import context_parameter, context_parameter_index, is_handler, request_context
+from .frameworks import context_parameter, context_parameter_index, is_handler, is_routed_adapter, request_context
 from .goroutines import cli_package, imports_cli
 from .model import BUILTINS, FileModel, Function, declared_value, parameter_index, single_initialiser
 from .patterns import LazyPattern
@@ -367,6 +367,8 @@ class _FileSummariser:
             return TEST, "takes a *testing.T/B or testing.TB"
         if is_handler(fn):
             return REQUEST, "a request handler (by its parameters)"
+        if is_routed_adapter(fn):
+            return REQUEST, "a route's handler, made by an adapter from this literal, which takes the request"
         if any(t in _GRPC_INTERCEPTOR_INFO for t in types):
             return REQUEST, "a gRPC server interceptor (by its parameters): it runs for every call served"
         if types == _COBRA_RUN_PARAMS:
@@ -1357,9 +1359,9 @@ def _http_request_parameter(model: FileModel, ident: Node, call: Node) -> tuple[
     function the call is made in."""
     binding = model.resolve(ident)
     function = model.enclosing_function(call)
-    if binding.kind != "param" or binding.decl is None or function is None or function.kind == "literal" \
-            or binding.function is not function:
-        return None
+    if binding.kind != "param" or binding.decl is None or function is None or binding.function is not function \
+            or function.kind == "literal" and not (is_handler(function) or is_routed_adapter(function)):
+        return None  # a literal's calls are not the module's to list, unless a router makes them
     index = parameter_index(binding.decl)
     if index is None or index >= len(function.params) or function.params[index].type != "*net/http.Request":
         return None
@@ -1373,7 +1375,7 @@ def _request_kind(model: FileModel, ident: Node, call: Node) -> "str | None":
     if found is None:
         return None
     function, index = found
-    return "q" if is_handler(function) else f"p{index}"
+    return "q" if function.kind == "literal" or is_handler(function) else f"p{index}"
 
 
 def _plain_context_parameter(model: FileModel, argument: Node, call: Node) -> int | None:
@@ -1428,6 +1430,8 @@ def _context_kind(model: FileModel, argument: Node, call: Node) -> "str | int | 
         operand = function.child_by_field_name("operand") if function is not None and function.type == "selector_expression" else None
         if operand is not None and operand.type == "identifier" and function.child_by_field_name("field").text == b"Context":
             found = _http_request_parameter(model, operand, call)
+            if found is not None and found[0].kind == "literal":
+                return "r"  # a handler literal's, or a routed adapter's: the incoming request
             return f"c{found[1]}" if found is not None else None
         return None
     function = model.enclosing_function(call)

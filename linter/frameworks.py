@@ -103,6 +103,31 @@ def is_handler(function: Function) -> bool:
     return any(t in CONTEXT_TYPES for t in types)
 
 
+# Route registration methods of net/http, gin, echo, chi, gorilla/mux, fiber, httprouter.
+ROUTE_METHODS = frozenset(b"GET POST PUT PATCH DELETE Any Handle HandleFunc Get Post Put Patch Delete Match Add "
+                          b"Method MethodFunc".split())
+
+
+def is_routed_adapter(function: Function) -> bool:
+    """A literal that takes the incoming `*http.Request` in a signature of the program's own, which
+    an adapter turns into a route's handler as it is registered: `mux.Handle("/x", makeAPI("x",
+    func(req *http.Request, u *User) response {…}))`. It runs per request, on the incoming request,
+    although no router calls it directly. A literal handed to anything else that takes a request (a
+    hook on outgoing requests) is not one."""
+    if function.kind != "literal":
+        return False
+    args = function.node.parent
+    maker = args.parent if args is not None and args.type == "argument_list" else None
+    outer = maker.parent if maker is not None and maker.type == "call_expression" else None
+    route = outer.parent if outer is not None and outer.type == "argument_list" else None
+    selector = route.child_by_field_name("function") if route is not None and route.type == "call_expression" else None
+    if selector is None or selector.type != "selector_expression":
+        return False
+    field = selector.child_by_field_name("field")
+    return field is not None and field.text in ROUTE_METHODS and \
+        any(p.type == f"*{HTTP}.Request" for p in function.params)
+
+
 def has_handler_signature(function: Function) -> bool:
     """Exactly the shape a router calls: `(http.ResponseWriter, *http.Request)`, `(*gin.Context)`,
     `(echo.Context) error`, `(*fiber.Ctx) error`, `(*fasthttp.RequestCtx)`. Narrower than

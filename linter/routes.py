@@ -19,6 +19,7 @@ import re
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
+from .frameworks import ROUTE_METHODS
 from .model import single_initialiser
 from .patterns import LazyPattern
 
@@ -27,9 +28,7 @@ if TYPE_CHECKING:
     from .model import Function
 
 # Route registration methods of net/http, gin, echo, chi, gorilla/mux, fiber, httprouter.
-_ROUTE_CALL = LazyPattern(
-    rb"\.(?:GET|POST|PUT|PATCH|DELETE|Any|Handle|HandleFunc|Get|Post|Put|Patch|Delete|Match|Add|Method|MethodFunc)"
-    rb"[ \t]*\(")
+_ROUTE_CALL = LazyPattern(rb"\.(?:" + b"|".join(sorted(ROUTE_METHODS)) + rb")[ \t]*\(")
 # What authentication middleware is called: JWTAuth, RequireSession, casbin.Enforce, apiKeyGuard.
 AUTH_WORDS = LazyPattern(r"(?i)auth|jwt|token|session|login|permission|rbac|acl\b|casbin|api_?key|oauth|oidc|"
                         r"signin|guard|privilege|credential|require(?:user|admin|role)|admin_?only")
