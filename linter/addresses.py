@@ -873,8 +873,16 @@ def option_defaults(data: bytes) -> list[list[str]]:
     if b"StringVar" in data:
         for match in _FLAG_FIELD.finditer(data):
             found.append((match.group(2), match.group(3)))
-    if b'efault:"' in data:  # a line-anchored pattern is slow: only where a tag default is written
-        found += [(m.group(1), m.group(2)) for m in _TAG_DEFAULT.finditer(data)]
+    if b'efault:"' in data:  # a line-anchored pattern is slow over a file: only the lines that write one
+        at = data.find(b'efault:"')
+        while at != -1:
+            start = data.rfind(b"\n", 0, at) + 1
+            end = data.find(b"\n", at)
+            end = len(data) if end == -1 else end
+            match = _TAG_DEFAULT.match(data, start, end)
+            if match is not None:
+                found.append((match.group(1), match.group(2)))
+            at = data.find(b'efault:"', end)
     if b".GetString(" in data:
         for match in _FIELD_FROM_FLAG.finditer(data):
             default = _flag_default_by_name(data, match.group(2))

@@ -158,8 +158,8 @@ class PackageScope(Mapping[str, tuple[str, Node]]):
         key = name.encode("utf-8", "surrogateescape")
         found = []
         for ctx in self._files:
-            if key not in ctx.source.data:
-                continue
+            if not ctx.source.parsed and key not in ctx.source.data:
+                continue  # as _lookup: a parsed file's names are a table away, the bytes a scan
             node = ctx.model.top_level_names.get(name)
             if node is not None:
                 found.append((ctx.model, node))
