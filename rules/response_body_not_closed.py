@@ -45,7 +45,7 @@ RULE = Rule(
         "every path where the call succeeded is a note: the transport takes the connection back at EOF; "
         "ways through the call's own `if err != nil` branch (a `continue` round a loop) have no response to "
         "read. The response of a HEAD request (`Head`, or `Do` of a request made in the function with "
-        "`http.NewRequest(\"HEAD\", …)` or `http.MethodHead`, or by a request helper of the program's own given that verb, "
+        "`http.NewRequest(\"HEAD\", …)`, `http.MethodHead` or a constant named `HEAD` (`httpm.HEAD`), also through a must-style wrapper (`must.Get(http.NewRequest(…))`), or by a request helper of the program's own given that verb, "
         "`d.newRequest(ctx, \"HEAD\", url)`) is not reported: it has no body, and the "
         "transport takes the connection back as soon as the headers are read. `resp.Write(w)` (a proxy relaying the "
         "response) counts as a close: Response.Write sends the body and closes it.",
@@ -197,6 +197,10 @@ def _head_request(ctx: FileContext, call: Node) -> bool:
     if made is None or made.type != "call_expression":
         return False
     made_args = made.child_by_field_name("arguments").named_children
+    if len(made_args) == 1 and made_args[0].type == "call_expression" and \
+            ctx.model.qualified(made_args[0]) in _NEW_REQUEST:
+        made = made_args[0]  # a must-style wrapper: `must.Get(http.NewRequest(…))`
+        made_args = made.child_by_field_name("arguments").named_children
     if ctx.model.qualified(made) is None:
         # A request helper of the program's own given the verb: `d.newRequest(ctx, "HEAD", url)`.
         return any(_is_head(ctx, arg) for arg in made_args)
@@ -209,8 +213,13 @@ def _head_request(ctx: FileContext, call: Node) -> bool:
 
 
 def _is_head(ctx: FileContext, verb: Node) -> bool:
-    return ctx.source.text(verb) == '"HEAD"' or (verb.type == "selector_expression"
-                                                 and ctx.model.qualified(verb) == "net/http.MethodHead")
+    """The verb is HEAD: spelled, `http.MethodHead`, or a constant of the program's own named so
+    (`httpm.HEAD`, `methodHead`)."""
+    if ctx.source.text(verb) == '"HEAD"':
+        return True
+    name = verb.child_by_field_name("field") if verb.type == "selector_expression" else verb
+    return name is not None and name.type in ("field_identifier", "identifier") and \
+        ctx.source.text(name) in ("HEAD", "MethodHead", "methodHead", "Head")
 
 
 def _drained_on_every_path(ctx: FileContext, function, statement: Node, uses: list[Node], error: Node | None) -> bool:
