@@ -84,6 +84,11 @@ _DEVELOPER_TREE = LazyPattern(r"hack|scripts?", re.I)
 _STAND_IN_PROGRAM = LazyPattern(r"(?:fake|mock)[\w.-]*|stubs?(?:[-_][\w.-]+)?", re.I)
 _DEVELOPER_PROGRAMS = LazyPattern(r"(?:hack|scripts?|tools?|build|devtools?|bench(?:marks?)?|perf|loadtests?|stress|"
                                  r"contrib|docs?|website)", re.I)
+# A program in a directory named for benchmarks or load tests at any depth (`rpc/bench/server`,
+# `store/benchmarks`, `load-test`): it measures the code beside it and is never deployed. Not a word
+# that merely starts so (`benchd`).
+_BENCHMARK_PROGRAM = LazyPattern(r"(?:bench(?:marks?|marking)?|bench(?:marks?)?[-_][\w.-]+|load[-_]?tests?|"
+                                 r"stress[-_]?tests?)", re.I)
 
 
 @dataclass(slots=True)  # 93k of them on the benchmark corpus: made faster, half the memory
@@ -520,6 +525,9 @@ def not_deployed(summary: PackageSummary) -> str | None:
         return f"in a stand-in program for tests ({elements[-1]}/)"
     if summary.name == "main" and elements and _DEVELOPER_PROGRAMS.fullmatch(elements[0]):
         return f"in a developer's program ({elements[0]}/)"
+    benchmark = next((e for e in elements if _BENCHMARK_PROGRAM.fullmatch(e)), None) if summary.name == "main" else None
+    if benchmark is not None:
+        return f"in a benchmark or load-test program ({benchmark}/)"
     if elements and _DEVELOPER_TREE.fullmatch(elements[0]):
         return f"in the developers' tooling ({elements[0]}/)"
     return None
