@@ -58,7 +58,7 @@ RULE = Rule(
     IdleTimeout:       2 * time.Minute,
 }
 log.Fatal(srv.ListenAndServe())""",
-        limits="A server whose listener is of the file's own and hands out connections received from a channel (an inner server of a proxy or tunnel, fed what an outer listener accepted), or of the package's own and hands out the one connection it was made with (its `Accept` neither accepts nor receives: a single-use listener over a hijacked or replayed connection), is a note: whoever reaches the outer listener reaches it, and what bounds slow clients is decided there. A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, compares it with nil or assigns it, in the function or the package) is not reported: another call serves. An empty server literal kept in a struct field (`m.server = &http.Server{}` in a constructor) is not reported when the package also stores a literal that sets something in a field of that name: that one serves, and is checked. A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or names a status or stats port as a word of its own (`StartStatusServer`, `JSONStats.Start`, `cfg.StatusAddr`; not `StatusChecker` or `statistics`), or every route of its mux in the file names such a handler, a status page or a ping counting among them, routes registered on the struct field the mux is kept in counting too, and the default mux's routes where no other file of the package registers one on it, or the address of the listener it serves was made from says so (`l, _ := net.Listen(network, cfg.MetricsAddr())`, then `http.Serve(l, h)`), or its address is named for profiling: `opts.ProfilerAddr`, a local made from `cfg.Profile`) is a note: operators and scrapers reach it, not clients. "
+        limits="A server whose listener is of the file's own and hands out connections received from a channel (an inner server of a proxy or tunnel, fed what an outer listener accepted), or of the package's own and hands out the one connection it was made with (its `Accept` neither accepts nor receives: a single-use listener over a hijacked or replayed connection), is a note: whoever reaches the outer listener reaches it, and what bounds slow clients is decided there. A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, compares it with nil or assigns it, in the function or the package) is not reported: another call serves. An empty server literal kept in a struct field (`m.server = &http.Server{}` in a constructor) is not reported when the package also stores a literal that sets something in a field of that name: that one serves, and is checked. A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or names a status or stats port as a word of its own (`StartStatusServer`, `JSONStats.Start`, `cfg.StatusAddr`; not `StatusChecker` or `statistics`), or every route of its mux in the file names such a handler, a status page or a ping counting among them, routes registered on the struct field the mux is kept in counting too, and the default mux's routes where no other file of the package registers one on it, or the address of the listener it serves was made from says so (`l, _ := net.Listen(network, cfg.MetricsAddr())`, then `http.Serve(l, h)`), or its address is named for profiling: `opts.ProfilerAddr`, `cfg.ProfAddr`, a local made from `cfg.Profile` or `profPort`, also one an address is formatted from) is a note: operators and scrapers reach it, not clients. "
         "A server in a file that handles Kubernetes admission or conversion reviews (imports `k8s.io/api/admission/v1` or "
         "`v1beta1`, or controller-runtime's webhook `admission` or `conversion` package, or names `ConversionReview` in its "
         "code) is a note: such a webhook's client is the API server, which bounds every call with its own timeout. "
@@ -299,7 +299,7 @@ def _opens_browser(ctx: FileContext) -> bool:
 
 # An address named for the profiler (`opts.ProfilerAddr`, `net.JoinHostPort("", cfg.Profile)`): only
 # in the address, where "profile" cannot be a user's profile page.
-_PROFILER = LazyPattern(r"(?i:profil(?:e|er|ing))(?![a-z])")
+_PROFILER = LazyPattern(r"(?i:profil(?:e|er|ing))(?![a-z])|(?<![A-Za-z])[pP]rof(?=[A-Z_0-9]|$|[^A-Za-z])|(?<=[a-z0-9])Prof(?![a-z])")
 
 
 def _profiler_address(ctx: FileContext, address: Node | None) -> bool:
@@ -311,7 +311,17 @@ def _profiler_address(ctx: FileContext, address: Node | None) -> bool:
         binding = ctx.model.resolve(address)
         value = single_initialiser(binding.decl) if binding.kind == "local" and binding.decl is not None else None
         address = value if value is not None else address
-    return _PROFILER.search(ctx.source.text(address)) is not None
+    if _PROFILER.search(ctx.source.text(address)) is not None:
+        return True
+    # `fmt.Sprintf("%v", addr)` where `addr := ":" + profPort`: the locals an address is built from
+    arguments = address.child_by_field_name("arguments") if address.type == "call_expression" else None
+    for argument in arguments.named_children if arguments is not None else ():
+        if argument.type == "identifier":
+            binding = ctx.model.resolve(argument)
+            value = single_initialiser(binding.decl) if binding.kind == "local" and binding.decl is not None else None
+            if value is not None and _PROFILER.search(ctx.source.text(value)) is not None:
+                return True
+    return False
 
 
 # A status or stats port, named as a word of its own or followed by what a port is called
