@@ -280,7 +280,7 @@ def _value_reach(model: FileModel, value: Node, depth: int = 0) -> Reach:
             return address_reach(model, args[shape[1]])
         if name is None and _own_pipe_listener(model, value):
             return Reach(MEMORY)
-        if name is None and _handing_listener(model, value):
+        if name is None and _handing_listener(model, value) or _session(model, value, name):
             return Reach(HANDED)
         network = _config_listen(model, value) if name is None else None
         if network in ("unix", "unixpacket"):
@@ -296,9 +296,55 @@ def _value_reach(model: FileModel, value: Node, depth: int = 0) -> Reach:
         return Reach(UNKNOWN)
     if value.type == "composite_literal" and _own_pipe_listener(model, value):
         return Reach(MEMORY)
-    if value.type == "composite_literal" and (_handing_listener(model, value) or _held_connection_listener(model, value)):
+    if value.type == "composite_literal" and (_handing_listener(model, value) or _held_connection_listener(model, value)
+                                              or _stream_listener(model, value)):
         return Reach(HANDED)
     return Reach(UNKNOWN)
+
+
+# Multiplexers that make one connection a listener of streams: `yamux.Client(conn, cfg)`, `smux.Server(conn, cfg)`.
+_MULTIPLEXERS = ("github.com/hashicorp/yamux.", "github.com/xtaci/smux.", "github.com/libp2p/go-yamux/")
+_SESSION_MAKER = LazyPattern(r"(?:Make|New|Open)\w*Session")
+
+
+def _session(model: FileModel, call: Node, name: str | None) -> bool:
+    """A multiplexed session over one connection, served as a listener of its streams: a yamux or
+    smux session (`yamux.Client(conn, cfg)`), or what a function or method named for making a
+    session returns (`m.MakeSession(id)`, `multiplex.NewSession(…)`). The connection was dialled or
+    accepted elsewhere."""
+    if name is not None:
+        function_name = name.rsplit(".", 1)[-1]
+        return name.startswith(_MULTIPLEXERS) and function_name in ("Server", "Client") or \
+            _SESSION_MAKER.fullmatch(function_name) is not None  # `multiplex.MakeSession(id, cfg)`
+    function = call.child_by_field_name("function")
+    field = function.child_by_field_name("field") if function is not None and function.type == "selector_expression" else None
+    return field is not None and _SESSION_MAKER.fullmatch(model.source.text(field)) is not None
+
+
+def _stream_listener(model: FileModel, literal: Node) -> bool:
+    """A listener type of the package whose `Accept` takes the next stream of a multiplexed session
+    (`return l.session.AcceptStream()`), made here around such a session (`&sessionListener{session:
+    s}` with `s, err := smux.Server(conn, nil)`): it accepts nothing from the network itself."""
+    type_node = literal.child_by_field_name("type")
+    if type_node is None or type_node.type != "type_identifier":
+        return False
+    body = literal.child_by_field_name("body")
+    values = [element.child_by_field_name("value") if element.type == "keyed_element" else element
+              for element in (body.named_children if body is not None else ())]
+    values = [v.named_children[0] if v is not None and v.type == "literal_element" and v.named_child_count else v
+              for v in values]
+    sessions = [made for v in values if v is not None and v.type == "identifier"
+                for made in [_initialiser(model, v)] if made is not None and made.type == "call_expression"
+                and _session(model, made, model.qualified(made))]
+    if not sessions:
+        return False
+    name = type_node.text.decode("utf-8", "replace")
+    for owner, _declaring in model.package_declarations(name):
+        for function in owner.functions:
+            if function.kind == "method" and function.name == f"{name}.Accept" and function.body is not None:
+                body = function.body.text
+                return b".AcceptStream(" in body and b".Accept(" not in body
+    return False
 
 
 def _held_connection_listener(model: FileModel, literal: Node) -> bool:
