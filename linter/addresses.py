@@ -280,7 +280,7 @@ def _value_reach(model: FileModel, value: Node, depth: int = 0) -> Reach:
             return address_reach(model, args[shape[1]])
         if name is None and _own_pipe_listener(model, value):
             return Reach(MEMORY)
-        if name is None and _handing_listener(model, value) or _session(model, value, name):
+        if (name is None and _handing_listener(model, value)) or _session(model, value, name):
             return Reach(HANDED)
         network = _config_listen(model, value) if name is None else None
         if network in ("unix", "unixpacket"):

@@ -63,5 +63,5 @@ class PackageFacts:
         return PackageEffects(self.pkg)
 
     @cached_property
-    def field_clients(self) -> dict:
+    def field_clients(self) -> "dict[bytes, str | tuple[str, ...] | None]":
         return {}

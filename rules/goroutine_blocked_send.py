@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from tree_sitter import Node, QueryCursor
@@ -395,6 +396,10 @@ _PURE_CONDITION = frozenset({"identifier", "selector_expression", "field_identif
                              "interpreted_string_literal"})
 
 
+# What changes a field after `.name`: `= v` (not `==`), `+= v`, `++`, `--`; `x.f, y = …` as well.
+_FIELD_CHANGED = rb"\s*(?:(?:[-+*/%|&^]|<<|>>)?=(?!=)|\+\+|--|,[^\n=]*=(?!=))"
+
+
 def _start_guard(ctx: FileContext, senders: list[Goroutine]) -> Node | None:
     """The condition of an `if` (without else) whose body starts the one sender (`if out != nil {
     go …}`), when testing it again gives the same answer: it reads only names and fields of
@@ -426,9 +431,9 @@ def _start_guard(ctx: FileContext, senders: list[Goroutine]) -> Node | None:
             decl = ctx.model.resolve(root).decl
             if decl is None or reassigned(ctx.model, decl):
                 return None
-            if node.type == "selector_expression" and b"." + ctx.source.text(node.child_by_field_name("field")).encode() \
-                    + b" =" in ctx.source.data:
-                return None  # a field of it assigned somewhere in the file
+            if node.type == "selector_expression" and re.search(
+                    rb"\." + re.escape(node.child_by_field_name("field").text) + _FIELD_CHANGED, ctx.source.data):
+                return None  # a field of that name assigned somewhere in the file
         stack.extend(node.children)
     return condition
 

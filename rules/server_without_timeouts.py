@@ -307,21 +307,23 @@ def _profiler_address(ctx: FileContext, address: Node | None) -> bool:
     from: a profiling port, which whether to expose is GL501's question."""
     if address is None or not hasattr(address, "start_byte"):
         return False
-    if address.type == "identifier":
-        binding = ctx.model.resolve(address)
-        value = single_initialiser(binding.decl) if binding.kind == "local" and binding.decl is not None else None
-        address = value if value is not None else address
+    address = _local_value(ctx, address) or address
     if _PROFILER.search(ctx.source.text(address)) is not None:
         return True
     # `fmt.Sprintf("%v", addr)` where `addr := ":" + profPort`: the locals an address is built from
     arguments = address.child_by_field_name("arguments") if address.type == "call_expression" else None
-    for argument in arguments.named_children if arguments is not None else ():
-        if argument.type == "identifier":
-            binding = ctx.model.resolve(argument)
-            value = single_initialiser(binding.decl) if binding.kind == "local" and binding.decl is not None else None
-            if value is not None and _PROFILER.search(ctx.source.text(value)) is not None:
-                return True
-    return False
+    return any(value is not None and _PROFILER.search(ctx.source.text(value)) is not None
+               for argument in (arguments.named_children if arguments is not None else ())
+               for value in [_local_value(ctx, argument)])
+
+
+def _local_value(ctx: FileContext, node: Node) -> Node | None:
+    """What a local is set to once (`addr := cfg.MetricsAddr()`), for a name that is a local; None
+    for anything else."""
+    if node.type != "identifier":
+        return None
+    binding = ctx.model.resolve(node)
+    return single_initialiser(binding.decl) if binding.kind == "local" and binding.decl is not None else None
 
 
 # A status or stats port, named as a word of its own or followed by what a port is called
@@ -364,13 +366,8 @@ def _listener_address(ctx: FileContext, listener: Node | None) -> list[Node]:
         address = args[1]  # `net.Listen(network, address)`, `tls.Listen(network, address, config)`
     else:
         return []
-    found = [address]
-    if address.type == "identifier":
-        binding = ctx.model.resolve(address)
-        made = single_initialiser(binding.decl) if binding.kind == "local" and binding.decl is not None else None
-        if made is not None:
-            found.append(made)
-    return found
+    made = _local_value(ctx, address)
+    return [address] if made is None else [address, made]
 
 
 def _handed_to_package(ctx: FileContext, literal: Node) -> str | None:
