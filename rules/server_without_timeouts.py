@@ -210,7 +210,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             continue
         bound_name = None if isinstance(bound_node, str) else bound_node
         port = _operational_port(ctx, literal, [n for n in (bound_name, fields.get("Addr"), handler) if n is not None]) \
-            or _profiler_address(ctx, fields.get("Addr")) or _operational_routes(ctx, handler)
+            or _profiler_address(ctx, fields.get("Addr")) \
+            or _operational_routes(ctx, handler, handler is None and _serves_itself(ctx, bound, serve_methods))
         helper = _handed_to_package(ctx, literal)
         browser = not port and helper is None and _opens_browser(ctx)
         admission = not (port or browser or helper is not None or reach.kind == HANDED) and _admission_webhook(ctx)
@@ -679,11 +680,30 @@ def _fields_holding(ctx: FileContext, mux: Node) -> set[str]:
 _OPERATIONAL_ROUTE = LazyPattern(r"(?i)(?<!\.)status|\bping\b")  # not `http.StatusSeeOther`
 
 
-def _operational_routes(ctx: FileContext, handler: Node | None) -> bool:
+def _serves_itself(ctx: FileContext, bound: tuple[str, object] | None, serve_methods: list[Node]) -> bool:
+    """The file serves the server it keeps in `bound` with the server's own methods
+    (`s.ListenAndServe()`, `s.Serve(l)`) and assigns no Handler anywhere: a literal that names none
+    then serves the default mux. Handed to a framework instead (echo's `e.StartServer(srv)`), it
+    gets the framework's handler."""
+    if bound is None or _HANDLER_SET.search(ctx.source.data):
+        return False
+    for call in serve_methods:
+        function = call.child_by_field_name("function")
+        if ctx.source.text(function.child_by_field_name("field")) in _SERVE_METHODS \
+                and _target(ctx, function.child_by_field_name("operand")) == bound:
+            return True
+    return False
+
+
+_SERVE_METHODS = ("Serve", "ServeTLS", "ListenAndServe", "ListenAndServeTLS")
+
+
+def _operational_routes(ctx: FileContext, handler: Node | None, default_mux: bool = False) -> bool:
     """A mux of the file every route of which names an operational handler or path
     (`smux.HandleFunc("/", s.MetricsIndexHandler)`, `mux.Handle("/healthz", h)`, `/status`), with
-    at least one for metrics, health or debugging (a mux of status pages alone is an application's)."""
-    if handler is not None and (handler.type == "nil" or ctx.model.qualified(handler) == "net/http.DefaultServeMux"):
+    at least one for metrics, health or debugging (a mux of status pages alone is an application's).
+    `default_mux`: the server names no handler and serves the default mux."""
+    if default_mux or handler is not None and (handler.type == "nil" or ctx.model.qualified(handler) == "net/http.DefaultServeMux"):
         routes = _default_mux_routes(ctx)
     else:
         routes = _routes_of(ctx, handler) if handler is not None else []
