@@ -560,6 +560,29 @@ def _flag_default_by_name(data: bytes, flag: bytes) -> str | None:
 # `HttpAddr: conf.GetString("http"),` in an options literal: the field takes the flag's default.
 _FIELD_FROM_FLAG = LazyPattern(rb'\b([A-Za-z_]\w*)\s*:\s*[A-Za-z_][\w.()]*\.GetString\(\s*"([^"\n]+)"\s*\)')
 
+# `HTTPEndpoint: *httpEndpoint` (a flag pointer) or `HTTPEndpoint: httpEndpoint` (a variable a flag
+# is bound to), keyed in a literal: the field takes the flag's default.
+_FIELD_FROM_FLAG_VARIABLE = LazyPattern(rb'(?m)[{,\s]([A-Z]\w*)\s*:\s*(\*?)([A-Za-z_]\w*)\s*(?:,|}|$)')
+_FLAG_POINTER = LazyPattern(rb'\.String\(\s*"[^"\n]*"\s*,\s*"([^"\n]*)"')
+_ASSIGNED_FROM = LazyPattern(rb'(?<![\w.])([A-Za-z_]\w*)\s*:?=\s*[A-Za-z_]\w*$')
+_FLAG_BOUND = LazyPattern(rb'\.StringVar\(\s*&([A-Za-z_]\w*)\s*,\s*"[^"\n]*"\s*,\s*"([^"\n]*)"')
+
+
+def _flag_variables(data: bytes) -> dict[tuple[bool, bytes], set[bytes]]:
+    """The file's flag variables and their defaults: (True, v) for `v = flag.String("n", "d", …)`,
+    (False, v) for `flag.StringVar(&v, "n", "d", …)`."""
+    found: dict[tuple[bool, bytes], set[bytes]] = {}
+    if b'.String("' in data:
+        for match in _FLAG_POINTER.finditer(data):
+            line = data.rfind(b"\n", 0, match.start()) + 1
+            assigned = _ASSIGNED_FROM.search(data, line, match.start())
+            if assigned is not None:
+                found.setdefault((True, assigned.group(1)), set()).add(match.group(1))
+    if b".StringVar(&" in data:
+        for match in _FLAG_BOUND.finditer(data):
+            found.setdefault((False, match.group(1)), set()).add(match.group(2))
+    return found
+
 
 def _flag_default(model: FileModel, call: Node) -> str | None:
     """The default of `flag.String("addr", "localhost:6060", "…")` and its pflag/cobra relatives."""
@@ -906,7 +929,9 @@ _SETTING_DEFAULTS = (
 def option_defaults(data: bytes) -> list[list[str]]:
     """[field, default] for every address-like default the file gives an option field: a flag bound
     to the field, a struct tag default, a flag the file defines read into the field by name
-    (`HttpAddr: conf.GetString("http")`), or a constant of the file named as a default assigned to
+    (`HttpAddr: conf.GetString("http")`), a flag's variable keyed into a literal (`HTTPEndpoint:
+    *httpEndpoint` after `httpEndpoint = flag.String("http_endpoint", "localhost:8091", …)`; names
+    as common as `Addr` aside), or a constant of the file named as a default assigned to
     the field (`cfg.ListenOnHost = DefaultListenOnHost`, in a settings constructor), a value preset
     before the file decodes a config into the variable (`conf.AdminHost = "127.0.0.1"` then
     `toml.DecodeFile(path, conf)`), a keyed string of a package's default-settings literal (`var
@@ -934,6 +959,12 @@ def option_defaults(data: bytes) -> list[list[str]]:
             default = _flag_default_by_name(data, match.group(2))
             if default is not None:
                 found.append((match.group(1), default.encode()))
+    variables = _flag_variables(data)
+    if variables:
+        for match in _FIELD_FROM_FLAG_VARIABLE.finditer(data):
+            defaults = variables.get((match.group(2) == b"*", match.group(3)))
+            if defaults is not None and len(defaults) == 1 and not _GENERIC_FIELD.fullmatch(match.group(1)):
+                found.append((match.group(1), next(iter(defaults))))
     if b"SetDefault(" in data or b"String" in data:
         for pattern in _SETTING_DEFAULTS:
             found += [(b'"' + m.group(1).lower() + b'"', m.group(2)) for m in pattern.finditer(data)]
