@@ -41,10 +41,13 @@ _LISTEN_FUNCS = {
     "net.ListenTCP": (None, None),
     "net.ListenUnix": (None, None),
 }
-# Windows named pipes: go-winio's reject remote clients unless asked otherwise; local, as a unix socket.
+# Windows named pipes: go-winio's reject remote clients unless asked otherwise; local, as a unix
+# socket. And the unix-socket makers of libraries (docker's go-connections).
 _PIPE_LISTENERS = frozenset({
     "github.com/Microsoft/go-winio.ListenPipe",
     "gopkg.in/natefinch/npipe.v2.Listen",
+    "github.com/docker/go-connections/sockets.NewUnixSocket",
+    "github.com/docker/go-connections/sockets.NewUnixSocketWithOpts",
 })
 _MEMORY_LISTENERS = frozenset({
     "google.golang.org/grpc/test/bufconn.Listen",
@@ -792,7 +795,7 @@ def may_pass_loopback(data: bytes) -> bool:
 def option_field(model: FileModel, node: Node, depth: int = 0) -> str | None:
     """The field of an options struct an address comes from, when no default is spelled in the
     file: `opt.APIAddr`, `fmt.Sprintf("%s:%d", o.Host, o.Port)`, `net.JoinHostPort(c.Bind, p)`,
-    or a local set once from one of those. The module model knows the defaults that flags, struct
+    `o.Host + ":" + port`, or a local set once from one of those. The module model knows the defaults that flags, struct
     tags and literals give fields of that name (option_defaults), in any file or package."""
     if depth > 3 or node is None:
         return None
@@ -811,6 +814,16 @@ def option_field(model: FileModel, node: Node, depth: int = 0) -> str | None:
             return key
         host = _host_argument(model, node, depth)
         return option_field(model, host, depth + 1) if host is not None else None
+    if node.type == "binary_expression" and model.source.text(node.child_by_field_name("operator")) == "+":
+        # `s.Host + ":" + strconv.Itoa(s.Port)`, `c.Bind + ":8080"`: the host is the leftmost operand,
+        # followed by a string that begins the port
+        inner = node
+        while (left := inner.child_by_field_name("left")) is not None and left.type == "binary_expression" \
+                and model.source.text(left.child_by_field_name("operator")) == "+":
+            inner = left
+        right = inner.child_by_field_name("right")
+        if right is not None and right.type == "interpreted_string_literal" and right.text.startswith(b'":'):
+            return option_field(model, inner.child_by_field_name("left"), depth + 1)
     return None
 
 
