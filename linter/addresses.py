@@ -363,7 +363,7 @@ def _held_connection_listener(model: FileModel, literal: Node) -> bool:
         for function in owner.functions:
             if function.kind == "method" and function.name == f"{name}.Accept" and function.body is not None:
                 body = function.body.text
-                if b"Accept" in body or b"<-" in body or b"Dial" in body:
+                if b"<-" in body or _ACCEPTS.search(body):
                     return False  # `l.inner.Accept()`, `AcceptStream()`, a channel: it accepts
                 returns = QueryCursor(query(_RETURNS)).captures(function.body).get("return", [])
                 values = [r.named_children[0].named_children[0] for r in returns
@@ -373,6 +373,9 @@ def _held_connection_listener(model: FileModel, literal: Node) -> bool:
 
 
 _RETURNS = "(return_statement) @return"
+# A call that accepts or dials (`l.inner.Accept()`, `s.AcceptStream()`, `net.Dial(…)`), not a name
+# that merely says so (`ErrAlreadyAccepted`).
+_ACCEPTS = LazyPattern(rb"\bAccept\w*\s*\(|Dial\w*\s*\(")
 
 
 def _own_maker_reach(model: FileModel, call: Node, depth: int) -> Reach:
