@@ -12,8 +12,8 @@ so a second rule asking costs nothing and every rule sees the same answer:
   and hand-off of them in the package (fieldchannels.FieldChannel);
 - `effects`: what each function does to its parameters (closes, sends on, hands on…) and whether
   it does slow work, followed through the package's own calls (effects.PackageEffects);
-- `field_clients`: by struct field name, the total timeout of the HTTP clients the package stores
-  in fields of that name, filled on first ask of each name (GL405: a scan of every file of the
+- `field_clients`: by struct field name (and whether a test file asks), the total timeout of the
+  HTTP clients the package stores in fields of that name, filled on first ask of each name (GL405: a scan of every file of the
   package, once per name instead of once per call made on such a field).
 
 File rules reach the same facts through `ctx.package.facts`: one set per package for every rule.
@@ -63,5 +63,5 @@ class PackageFacts:
         return PackageEffects(self.pkg)
 
     @cached_property
-    def field_clients(self) -> "dict[bytes, str | tuple[str, ...] | None]":
+    def field_clients(self) -> "dict[tuple[bytes, bool], str | tuple[str, ...] | None]":
         return {}
