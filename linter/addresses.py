@@ -566,6 +566,12 @@ def _flag_default_by_name(data: bytes, flag: bytes) -> str | None:
 # `HttpAddr: conf.GetString("http"),` in an options literal: the field takes the flag's default.
 _FIELD_FROM_FLAG = LazyPattern(rb'\b([A-Za-z_]\w*)\s*:\s*[A-Za-z_][\w.()]*\.GetString\(\s*"([^"\n]+)"\s*\)')
 
+# urfave/cli's flag literals: `&cli.StringFlag{Name: "listener", Value: "127.0.0.1", Destination:
+# &params.Service.Listener}` gives the field `Listener` its default.
+_STRING_FLAG = LazyPattern(rb"\bStringFlag\s*\{")
+_FLAG_VALUE = LazyPattern(rb'\bValue\s*:\s*"([^"\n]*)"')
+_FLAG_DESTINATION = LazyPattern(rb"\bDestination\s*:\s*&(?:[A-Za-z_]\w*\.)+([A-Za-z_]\w*)\s*(?:[,}\n]|$)")
+
 # `HTTPEndpoint: *httpEndpoint` (a flag pointer) or `HTTPEndpoint: httpEndpoint` (a variable a flag
 # is bound to), keyed in a literal: the field takes the flag's default.
 _FIELD_FROM_FLAG_VARIABLE = LazyPattern(rb'(?m)[{,\s]([A-Z]\w*)\s*:\s*(\*?)([A-Za-z_]\w*)\s*(?:,|}|$)')
@@ -945,7 +951,8 @@ _SETTING_DEFAULTS = (
 def option_defaults(data: bytes) -> list[list[str]]:
     """[field, default] for every address-like default the file gives an option field: a flag bound
     to the field, a struct tag default, a flag the file defines read into the field by name
-    (`HttpAddr: conf.GetString("http")`), a flag's variable keyed into a literal (`HTTPEndpoint:
+    (`HttpAddr: conf.GetString("http")`), urfave/cli's flag literal with a `Destination` field
+    (`&cli.StringFlag{Value: "127.0.0.1", Destination: &p.Listener}`), a flag's variable keyed into a literal (`HTTPEndpoint:
     *httpEndpoint` after `httpEndpoint = flag.String("http_endpoint", "localhost:8091", …)`; names
     as common as `Addr` aside), or a constant of the file named as a default assigned to
     the field (`cfg.ListenOnHost = DefaultListenOnHost`, in a settings constructor), a value preset
@@ -975,6 +982,12 @@ def option_defaults(data: bytes) -> list[list[str]]:
             default = _flag_default_by_name(data, match.group(2))
             if default is not None:
                 found.append((match.group(1), default.encode()))
+    if b"StringFlag{" in data:
+        for match in _STRING_FLAG.finditer(data):
+            body = braced(data, match.end() - 1)
+            value, destination = _FLAG_VALUE.search(body), _FLAG_DESTINATION.search(body)
+            if value is not None and destination is not None:
+                found.append((destination.group(1), value.group(1)))
     variables = _flag_variables(data)
     if variables:
         for match in _FIELD_FROM_FLAG_VARIABLE.finditer(data):

@@ -66,7 +66,7 @@ log.Fatal(srv.ListenAndServe())""",
         "function's own (`go startHTTP(server, listener)`) is taken to be served on that listener. "
         "An address read from an option field (`opt.APIAddr`, `fmt.Sprintf(\"%s:%d\", c.Host, c.Port)`, `c.Host + \":\" + port`) whose every "
         "default in the module is loopback, given by a flag bound to a field of that name (`fs.StringVar(&opt.APIAddr, "
-        "\"api-addr\", \"localhost:2381\", …)`), a flag the file defines and reads into it by name (`HttpAddr: "
+        "\"api-addr\", \"localhost:2381\", …)`, or urfave/cli's `&cli.StringFlag{Value: \"127.0.0.1\", Destination: &p.Listener}`), a flag the file defines and reads into it by name (`HttpAddr: "
         "conf.GetString(\"http\")`), a flag's variable keyed into a literal (`HTTPEndpoint: *httpEndpoint` after "
         "`httpEndpoint = flag.String(\"http_endpoint\", \"localhost:8091\", …)`; not names as common as `Addr`), a struct tag (`default:\"localhost\"`), or a string constant of the file named "
         "as a default and assigned to the field (`s.ListenHost = DefaultListenHost`, in a settings constructor), or a "
@@ -82,7 +82,8 @@ log.Fatal(srv.ListenAndServe())""",
         "Otherwise one file is followed: a server configured by a helper in another file or package, a "
         "listener or address made in another file is still "
         "reported; suppress it with a reason. A flag's loopback default is trusted although a "
-        "deployment may override it. An address or listener handed in as a parameter (`func serve(l net.Listener)`, "
+        "deployment may override it, except an option's default for a server that serves TLS (`ListenAndServeTLS`, "
+        "`ServeTLS`, a `TLSConfig` field): TLS is for clients on other hosts, and such a server keeps its warning. An address or listener handed in as a parameter (`func serve(l net.Listener)`, "
         "`func Run(host string, port int)` serving `net.JoinHostPort(host, …)`) is followed to the module's calls of "
         "the function: when every call in non-test code passes a loopback address (spelled, a constant, a flag "
         "default, or an option field whose every default is loopback, as it is when named for a host or address "
@@ -154,7 +155,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                 "likes" + (_PORT_NOTE if port else _BROWSER_NOTE if browser else _HANDED_NOTE if handed
                            else _ADMISSION_NOTE if admission else ""),
                 fix=_FIX, severity=Severity.NOTE if port or browser or handed or admission else None,
-                address=_option(ctx, args[0]) if args and name.endswith(("ListenAndServe", "ListenAndServeTLS"))
+                # a loopback default is no evidence for a server that serves TLS, which is for other hosts
+                address="" if name.endswith("TLS") else _option(ctx, args[0]) if args and name.endswith("ListenAndServe")
                 else reach.option,
                 parameter=_parameter(reach),
             )
@@ -233,7 +235,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             fix="set ReadHeaderTimeout (e.g. 10*time.Second), and IdleTimeout for keep-alive connections",
             severity=Severity.NOTE if port or helper is not None or browser or admission or reach.kind == HANDED
             else None,
-            address=_option(ctx, fields["Addr"]) if "Addr" in fields else reach.option,
+            address="" if "TLSConfig" in fields or _serves_tls(ctx, bound, serve_methods)
+            else _option(ctx, fields["Addr"]) if "Addr" in fields else reach.option,
             parameter=_parameter(reach),
         )
 
@@ -697,6 +700,19 @@ def _serves_itself(ctx: FileContext, bound: tuple[str, object] | None, serve_met
 
 
 _SERVE_METHODS = ("Serve", "ServeTLS", "ListenAndServe", "ListenAndServeTLS")
+
+
+def _serves_tls(ctx: FileContext, bound: tuple[str, object] | None, serve_methods: list[Node]) -> bool:
+    """The file serves the server it keeps in `bound` with TLS (`srv.ListenAndServeTLS(cert, key)`):
+    TLS is for clients on other hosts, so a loopback default of its address says little."""
+    if bound is None:
+        return False
+    for call in serve_methods:
+        function = call.child_by_field_name("function")
+        if ctx.source.text(function.child_by_field_name("field")) in ("ServeTLS", "ListenAndServeTLS") \
+                and _target(ctx, function.child_by_field_name("operand")) == bound:
+            return True
+    return False
 
 
 def _operational_routes(ctx: FileContext, handler: Node | None, default_mux: bool = False) -> bool:
