@@ -89,6 +89,9 @@ _DEVELOPER_PROGRAMS = LazyPattern(r"(?:hack|scripts?|tools?|build|devtools?|benc
 # that merely starts so (`benchd`).
 _BENCHMARK_PROGRAM = LazyPattern(r"(?:bench(?:marks?|marking)?|bench(?:marks?)?[-_][\w.-]+|load[-_]?tests?|"
                                  r"stress[-_]?tests?)", re.I)
+# A program that reproduces a reported bug, at any depth (`internal/cmd/issue-908`, `repro`,
+# `reproducer`): shown to the developers, never deployed. Not `issuer` or `reproducible`.
+_REPRODUCTION_PROGRAM = LazyPattern(r"(?:issue|bug)[-_]?\d+|repro(?:duce|ducer|duction)?(?:[-_][\w.-]+)?", re.I)
 
 
 @dataclass(slots=True)  # 93k of them on the benchmark corpus: made faster, half the memory
@@ -528,6 +531,10 @@ def not_deployed(summary: PackageSummary) -> str | None:
     benchmark = next((e for e in elements if _BENCHMARK_PROGRAM.fullmatch(e)), None) if summary.name == "main" else None
     if benchmark is not None:
         return f"in a benchmark or load-test program ({benchmark}/)"
+    reproduction = next((e for e in elements if _REPRODUCTION_PROGRAM.fullmatch(e)), None) \
+        if summary.name == "main" else None
+    if reproduction is not None:
+        return f"in a program that reproduces a bug ({reproduction}/)"
     if elements and _DEVELOPER_TREE.fullmatch(elements[0]):
         return f"in the developers' tooling ({elements[0]}/)"
     return None
