@@ -65,8 +65,8 @@ _NOT_TEST_SUPPORT = frozenset({"latest", "contest", "attest", "protest", "greate
                                "shortest", "largest", "highest", "lowest", "oldest", "newest", "earliest", "nearest",
                                "testament", "testimony", "testimonials"})
 # An example's directory, also as a word of a longer name: `examples/`, `cmd/app-demo-p2p/`, `demo_server/`.
-_EXAMPLES = LazyPattern(r"(?:_?examples?|demos?|samples?|dummy|\w*playground|"
-                        r"(?:[\w.-]+[-_])?(?:examples?|demos?|samples?)(?:[-_][\w.-]*)?)", re.I)
+_EXAMPLES = LazyPattern(r"(?:_?examples?|demos?|samples?|tutorials?|dummy|\w*playground|"
+                        r"(?:[\w.-]+[-_])?(?:examples?|demos?|samples?|tutorials?)(?:[-_][\w.-]*)?)", re.I)
 # A simulator of the system or of its peers, also as a word of a longer name (`simulation/`,
 # `tools/pd-simulator/`, `simulators/`): code that exercises the real system, never deployed as it.
 _SIMULATORS = LazyPattern(r"(?:[\w.-]+[-_])?simulat(?:ors?|ions?)(?:[-_][\w.-]*)?", re.I)
