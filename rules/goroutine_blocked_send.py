@@ -102,7 +102,11 @@ go func() {
         "are counted only when each goroutine sends at most once and none starts in a loop, except "
         "directly in the body of one loop whose header counts with constants (`for i := 0; i < "
         "workers; i++`, `for range workers`) and whose body has no `break`, `continue`, `return` or "
-        "`goto`: that loop starts as many goroutines as it counts. "
+        "`goto`: that loop starts as many goroutines as it counts. A receive loop left by a `break` under "
+        "`if len(got) == len(S)` (or `>=`, or a counter the loop steps, `n++`), where the loop appends to `got` on "
+        "every turn and one goroutine that sends once is started per element of `S` (`for _, x := range S { go … }`, "
+        "`for i := 0; i < len(S); i++`), has received every value: that way out strands nothing (another way out "
+        "of the loop, an early `return`, still can). "
         "Conditions are not evaluated: a return that is only reached when no goroutine was started "
         "is still a path; one exception, for a single sender: `if !got { <-ch }` where `got` starts false "
         "and is set to true only in select cases that receive from `ch` counts as a receive. A server guard is read from the `if` around the send (or an `if … { return }` "
@@ -346,10 +350,13 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
             drained[loop.header.index] = loop.after.index
 
     guard = _start_guard(ctx, senders) if len(senders) == 1 else None
+    counted = _counted_breaks(ctx, senders, receive_loops)
 
     def edge_cost(a: Block, b: Block) -> int | None:
         if guard is not None and a.elements and a.succs and b is not a.succs[0] and _retested(ctx, a.elements[-1], guard):
             return None  # the start's condition tested again and false: no goroutine was started
+        if counted and a.elements and a.elements[-1].id in counted:
+            return _DRAINED  # left once it has received as many values as goroutines were started
         return _DRAINED if drained.get(a.index) == b.index else 0
 
     start = senders[0].start
@@ -488,6 +495,79 @@ def _counted_starts(ctx: FileContext, start: Node) -> int | None:
     if enclosing_loop(loop) is not None:
         return None
     return loop_count(ctx.model, loop)
+
+
+def _counted_breaks(ctx: FileContext, senders: list[Goroutine], receive_loops: set[int]) -> set[int]:
+    """The `break`s of a receive loop taken only once it has received one value per goroutine started:
+    one goroutine started once per element of `S` (`for _, a := range S { go … }`, `for i := 0; i <
+    len(S); i++`), sending once, and a break under `if len(got) == len(S)` (or `>=`; `n` for a
+    counter the loop steps: `n++`) where the loop appends to `got` on every turn."""
+    if len(senders) != 1 or not _sends_once(senders[0]):
+        return set()
+    loop = enclosing_loop(senders[0].start)
+    if loop is None or enclosing_loop(loop) is not None:
+        return set()
+    text = ctx.source.text
+    clause = next((c for c in loop.named_children if c.type in ("range_clause", "for_clause")), None)
+    if clause is None:
+        return set()
+    if clause.type == "range_clause":
+        ranged = clause.child_by_field_name("right")
+        sliced = text(ranged) if ranged is not None else ""
+    else:
+        condition = clause.child_by_field_name("condition")
+        match = _LEN_BOUND.fullmatch(text(condition)) if condition is not None else None
+        sliced = match.group(1) if match else ""
+    if not sliced or not _PLAIN_NAME.fullmatch(sliced):
+        return set()
+    found = set()
+    function = ctx.model.enclosing_function(senders[0].start)
+    for node in QueryCursor(query(_BREAKS)).captures(function.node).get("break", []) if function is not None else ():
+        if node.named_child_count:
+            continue  # a labelled break
+        target = node.parent
+        while target is not None and target.type not in _BREAKABLE:
+            target = target.parent
+        if target is None or target.type != "for_statement" or target.id not in receive_loops:
+            continue
+        statements = node.parent
+        branch = statements.parent if statements is not None and statements.type == "statement_list" else None
+        if_statement = branch.parent if branch is not None and branch.type == "block" else None
+        if if_statement is None or if_statement.type != "if_statement" \
+                or if_statement.child_by_field_name("consequence") != branch:
+            continue
+        condition = text(if_statement.child_by_field_name("condition"))
+        body = text(target.child_by_field_name("body"))
+        for counter in _counters(condition, sliced):
+            if counter.startswith("len("):  # `got = append(got, v)` on every turn
+                name = re.escape(counter[4:-1])
+                grows = re.search(rf"(?<![\w.]){name}\s*=\s*append\(\s*{name}\s*,", body)
+            else:  # `n++`
+                grows = re.search(rf"(?<![\w.]){re.escape(counter)}\s*(?:\+\+|\+=\s*1\b)", body)
+            if grows is not None:
+                found.add(node.id)
+    return found
+
+
+def _counters(condition: str, sliced: str) -> list[str]:
+    """What `condition` compares with `len(sliced)` for equality or as reached (`len(got) ==
+    len(S)`, `n >= len(S)`, `len(S) == n`): `len(got)` or `n`."""
+    bound = f"len({sliced})"
+    out = []
+    for left, operator, right in _COMPARISON.findall(condition.strip()):
+        if right == bound and operator in ("==", ">="):
+            out.append(left)
+        elif left == bound and operator in ("==", "<="):
+            out.append(right)
+    return [c for c in out if _PLAIN_NAME.fullmatch(c) or _LEN_OF.fullmatch(c)]
+
+
+_BREAKS = "(break_statement) @break"
+_BREAKABLE = ("for_statement", "expression_switch_statement", "type_switch_statement", "select_statement")
+_PLAIN_NAME = LazyPattern(r"[A-Za-z_]\w*")
+_LEN_OF = LazyPattern(r"len\([A-Za-z_]\w*\)")
+_LEN_BOUND = LazyPattern(r"\s*[A-Za-z_]\w*\s*<\s*len\(([A-Za-z_]\w*)\)\s*")
+_COMPARISON = LazyPattern(r"^(\S+?)\s*(==|>=|<=)\s*(\S+)$")
 
 
 def _flag_guarded_receives(ctx: FileContext, channel: LocalChannel) -> list[Node]:
