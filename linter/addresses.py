@@ -374,7 +374,7 @@ def _held_connection_listener(model: FileModel, literal: Node) -> bool:
 
 _RETURNS = "(return_statement) @return"
 # A call that accepts or dials (`l.inner.Accept()`, `s.AcceptStream()`, `net.Dial(…)`), not a name
-# that merely says so (`ErrAlreadyAccepted`).
+# that merely says so (`errAccepted`).
 _ACCEPTS = LazyPattern(rb"\bAccept\w*\s*\(|Dial\w*\s*\(")
 
 
@@ -566,13 +566,13 @@ def _flag_default_by_name(data: bytes, flag: bytes) -> str | None:
 # `HttpAddr: conf.GetString("http"),` in an options literal: the field takes the flag's default.
 _FIELD_FROM_FLAG = LazyPattern(rb'\b([A-Za-z_]\w*)\s*:\s*[A-Za-z_][\w.()]*\.GetString\(\s*"([^"\n]+)"\s*\)')
 
-# urfave/cli's flag literals: `&cli.StringFlag{Name: "listener", Value: "127.0.0.1", Destination:
-# &params.Service.Listener}` gives the field `Listener` its default.
+# urfave/cli's flag literals: `&cli.StringFlag{Name: "serve-host", Value: "127.0.0.1", Destination:
+# &opts.ServeHost}` gives the field `ServeHost` its default.
 _STRING_FLAG = LazyPattern(rb"\bStringFlag\s*\{")
 _FLAG_VALUE = LazyPattern(rb'\bValue\s*:\s*"([^"\n]*)"')
 _FLAG_DESTINATION = LazyPattern(rb"\bDestination\s*:\s*&(?:[A-Za-z_]\w*\.)+([A-Za-z_]\w*)\s*(?:[,}\n]|$)")
 
-# `HTTPEndpoint: *httpEndpoint` (a flag pointer) or `HTTPEndpoint: httpEndpoint` (a variable a flag
+# `PagesEndpoint: *pagesEndpoint` (a flag pointer) or `PagesEndpoint: pagesEndpoint` (a variable a flag
 # is bound to), keyed in a literal: the field takes the flag's default.
 _FIELD_FROM_FLAG_VARIABLE = LazyPattern(rb'(?m)[{,\s]([A-Z]\w*)\s*:\s*(\*?)([A-Za-z_]\w*)\s*(?:,|}|$)')
 _FLAG_POINTER = LazyPattern(rb'\.String\(\s*"[^"\n]*"\s*,\s*"([^"\n]*)"')
@@ -952,8 +952,8 @@ def option_defaults(data: bytes) -> list[list[str]]:
     """[field, default] for every address-like default the file gives an option field: a flag bound
     to the field, a struct tag default, a flag the file defines read into the field by name
     (`HttpAddr: conf.GetString("http")`), urfave/cli's flag literal with a `Destination` field
-    (`&cli.StringFlag{Value: "127.0.0.1", Destination: &p.Listener}`), a flag's variable keyed into a literal (`HTTPEndpoint:
-    *httpEndpoint` after `httpEndpoint = flag.String("http_endpoint", "localhost:8091", …)`; names
+    (`&cli.StringFlag{Value: "127.0.0.1", Destination: &o.ServeHost}`), a flag's variable keyed into a literal (`PagesEndpoint:
+    *pagesEndpoint` after `pagesEndpoint = flag.String("pages_endpoint", "localhost:8181", …)`; names
     as common as `Addr` aside), or a constant of the file named as a default assigned to
     the field (`cfg.ListenOnHost = DefaultListenOnHost`, in a settings constructor), a value preset
     before the file decodes a config into the variable (`conf.AdminHost = "127.0.0.1"` then

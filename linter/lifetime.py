@@ -89,7 +89,7 @@ _DEVELOPER_PROGRAMS = LazyPattern(r"(?:hack|scripts?|tools?|build|devtools?|benc
 # that merely starts so (`benchd`).
 _BENCHMARK_PROGRAM = LazyPattern(r"(?:bench(?:marks?|marking)?|bench(?:marks?)?[-_][\w.-]+|load[-_]?tests?|"
                                  r"stress[-_]?tests?)", re.I)
-# A program that reproduces a reported bug, at any depth (`internal/cmd/issue-908`, `repro`,
+# A program that reproduces a reported bug, at any depth (`internal/cmd/issue-1234`, `repro`,
 # `reproducer`): shown to the developers, never deployed. Not `issuer` or `reproducible`.
 _REPRODUCTION_PROGRAM = LazyPattern(r"(?:issue|bug)[-_]?\d+|repro(?:duce|ducer|duction)?(?:[-_][\w.-]+)?", re.I)
 
