@@ -57,7 +57,7 @@ DESCRIBE = {
 }
 
 # Directories whose packages exist for tests or as examples: their code never runs in production.
-_TEST_SUPPORT = LazyPattern(r"(?:tests?|testutils?|testhelpers?|testing|testfiles|testenv|testserver|e2e|mocks?|fakes?|"
+_TEST_SUPPORT = LazyPattern(r"(?:tests?|testutils?|testhelpers?|testing|testfiles|testenv|testserver|e2e|conformance|mocks?|fakes?|"
                            r"\w+test|\w+_tests?|\w+testing|integration|test[a-z0-9]+|"
                            r"tests?[-_][\w-]+|[\w-]+-tests?|[\w-]+?[-_]tests?[-_][\w-]+|testers?|\w+mocks?|(?:mock|fake)[-_]?(?:server|srv|api|backend|client)s?)", re.I)
 # English words that end in "test" and name ordinary packages.
