@@ -328,9 +328,6 @@ def _stream_listener(model: FileModel, literal: Node) -> bool:
     """A listener type of the package whose `Accept` takes the next stream of a multiplexed session
     (`return l.session.AcceptStream()`), made here around such a session (`&sessionListener{session:
     s}` with `s, err := smux.Server(conn, nil)`): it accepts nothing from the network itself."""
-    type_node = literal.child_by_field_name("type")
-    if type_node is None or type_node.type != "type_identifier":
-        return False
     body = literal.child_by_field_name("body")
     values = [element.child_by_field_name("value") if element.type == "keyed_element" else element
               for element in (body.named_children if body is not None else ())]
@@ -339,15 +336,8 @@ def _stream_listener(model: FileModel, literal: Node) -> bool:
     sessions = [made for v in values if v is not None and v.type == "identifier"
                 for made in [_initialiser(model, v)] if made is not None and made.type == "call_expression"
                 and _session(model, made, model.qualified(made))]
-    if not sessions:
-        return False
-    name = type_node.text.decode("utf-8", "replace")
-    for owner, _declaring in model.package_declarations(name):
-        for function in owner.functions:
-            if function.kind == "method" and function.name == f"{name}.Accept" and function.body is not None:
-                body = function.body.text
-                return b".AcceptStream(" in body and b".Accept(" not in body
-    return False
+    accept = _accept_method(model, literal) if sessions else None
+    return accept is not None and b".AcceptStream(" in accept.text and b".Accept(" not in accept.text
 
 
 def _held_connection_listener(model: FileModel, literal: Node) -> bool:
@@ -355,21 +345,29 @@ def _held_connection_listener(model: FileModel, literal: Node) -> bool:
     (`&singleUseListener{conn}`, a once-listener that replays a request already read): it accepts
     nothing from the network itself, neither by a listener's `Accept` nor over a channel, so the
     connection was accepted elsewhere, where slow clients are bounded or not."""
+    accept = _accept_method(model, literal)
+    if accept is None:
+        return False
+    body = accept.text
+    if b"<-" in body or _ACCEPTS.search(body):
+        return False  # `l.inner.Accept()`, `AcceptStream()`, a channel: it accepts
+    returns = QueryCursor(query(_RETURNS)).captures(accept).get("return", [])
+    values = [r.named_children[0].named_children[0] for r in returns
+              if r.named_child_count and r.named_children[0].named_child_count]
+    return bool(values) and all(v.type != "call_expression" for v in values)
+
+
+def _accept_method(model: FileModel, literal: Node) -> Node | None:
+    """The body of the `Accept` method of the package's type a composite literal makes, or None."""
     type_node = literal.child_by_field_name("type")
     if type_node is None or type_node.type != "type_identifier":
-        return False
+        return None
     name = type_node.text.decode("utf-8", "replace")  # the literal may be in a sibling file's tree
     for owner, _declaring in model.package_declarations(name):
         for function in owner.functions:
             if function.kind == "method" and function.name == f"{name}.Accept" and function.body is not None:
-                body = function.body.text
-                if b"<-" in body or _ACCEPTS.search(body):
-                    return False  # `l.inner.Accept()`, `AcceptStream()`, a channel: it accepts
-                returns = QueryCursor(query(_RETURNS)).captures(function.body).get("return", [])
-                values = [r.named_children[0].named_children[0] for r in returns
-                          if r.named_child_count and r.named_children[0].named_child_count]
-                return bool(values) and all(v.type != "call_expression" for v in values)
-    return False
+                return function.body
+    return None
 
 
 _RETURNS = "(return_statement) @return"
@@ -577,12 +575,11 @@ _FLAG_DESTINATION = LazyPattern(rb"\bDestination\s*:\s*&(?:[A-Za-z_]\w*\.)+([A-Z
 _FIELD_FROM_FLAG_VARIABLE = LazyPattern(rb'(?m)[{,\s]([A-Z]\w*)\s*:\s*(\*?)([A-Za-z_]\w*)\s*(?:,|}|$)')
 _FLAG_POINTER = LazyPattern(rb'\.String\(\s*"[^"\n]*"\s*,\s*"([^"\n]*)"')
 _ASSIGNED_FROM = LazyPattern(rb'(?<![\w.])([A-Za-z_]\w*)\s*:?=\s*[A-Za-z_]\w*$')
-_FLAG_BOUND = LazyPattern(rb'\.StringVar\(\s*&([A-Za-z_]\w*)\s*,\s*"[^"\n]*"\s*,\s*"([^"\n]*)"')
 
 
 def _flag_variables(data: bytes) -> dict[tuple[bool, bytes], set[bytes]]:
     """The file's flag variables and their defaults: (True, v) for `v = flag.String("n", "d", …)`,
-    (False, v) for `flag.StringVar(&v, "n", "d", …)`."""
+    (False, v) for `flag.StringVar(&v, "n", "d", …)` (and pflag's `StringVarP`)."""
     found: dict[tuple[bool, bytes], set[bytes]] = {}
     if b'.String("' in data:
         for match in _FLAG_POINTER.finditer(data):
@@ -590,9 +587,10 @@ def _flag_variables(data: bytes) -> dict[tuple[bool, bytes], set[bytes]]:
             assigned = _ASSIGNED_FROM.search(data, line, match.start())
             if assigned is not None:
                 found.setdefault((True, assigned.group(1)), set()).add(match.group(1))
-    if b".StringVar(&" in data:
-        for match in _FLAG_BOUND.finditer(data):
-            found.setdefault((False, match.group(1)), set()).add(match.group(2))
+    if b"StringVar" in data:
+        for match in _FLAG_FIELD.finditer(data):
+            if data[match.start(2) - 1:match.start(2)] == b"&":  # a variable, not a field: `&addr`
+                found.setdefault((False, match.group(2)), set()).add(match.group(3))
     return found
 
 

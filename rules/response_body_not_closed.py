@@ -45,7 +45,7 @@ RULE = Rule(
         "every path where the call succeeded is a note: the transport takes the connection back at EOF; "
         "ways through the call's own `if err != nil` branch (a `continue` round a loop) have no response to "
         "read. The response of a HEAD request (`Head`, or `Do` of a request made in the function with "
-        "`http.NewRequest(\"HEAD\", …)`, `http.MethodHead` or a constant named `HEAD` (`httpm.HEAD`), also through a must-style wrapper (`must.Get(http.NewRequest(…))`), or by a request helper of the program's own given that verb, "
+        "`http.NewRequest(\"HEAD\", …)`, `http.MethodHead` or a constant named `HEAD` (`verbs.HEAD`), also through a must-style wrapper (`must.Get(http.NewRequest(…))`), or by a request helper of the program's own given that verb, "
         "`d.newRequest(ctx, \"HEAD\", url)`) is not reported: it has no body, and the "
         "transport takes the connection back as soon as the headers are read. `resp.Write(w)` (a proxy relaying the "
         "response) counts as a close: Response.Write sends the body and closes it.",
@@ -214,7 +214,7 @@ def _head_request(ctx: FileContext, call: Node) -> bool:
 
 def _is_head(ctx: FileContext, verb: Node) -> bool:
     """The verb is HEAD: spelled, `http.MethodHead`, or a constant of the program's own named so
-    (`httpm.HEAD`, `methodHead`)."""
+    (`verbs.HEAD`, `methodHead`)."""
     if ctx.source.text(verb) == '"HEAD"':
         return True
     name = verb.child_by_field_name("field") if verb.type == "selector_expression" else verb

@@ -208,13 +208,15 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             continue  # built and perhaps shut down, but served by nothing: not the server that serves
         if not fields and _replaced_placeholder(ctx, literal, bound):
             continue  # `m.server = &http.Server{}` in a constructor, a configured one stored before it serves
-        reach = _server_reach(ctx, fields.get("Addr"), bound, serve_methods, literal)
+        own_serves = _own_serve_calls(ctx, bound, serve_methods)
+        reach = _server_reach(ctx, fields.get("Addr"), bound, own_serves, literal)
         if reach.local:
             continue
         bound_name = None if isinstance(bound_node, str) else bound_node
         port = _operational_port(ctx, literal, [n for n in (bound_name, fields.get("Addr"), handler) if n is not None]) \
             or _profiler_address(ctx, fields.get("Addr")) \
-            or _operational_routes(ctx, handler, handler is None and _serves_itself(ctx, bound, serve_methods))
+            or _operational_routes(ctx, handler, handler is None and bool(own_serves)
+                                   and not _HANDLER_SET.search(ctx.source.data))
         helper = _handed_to_package(ctx, literal)
         browser = not port and helper is None and _opens_browser(ctx)
         admission = not (port or browser or helper is not None or reach.kind == HANDED) and _admission_webhook(ctx)
@@ -235,7 +237,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             fix="set ReadHeaderTimeout (e.g. 10*time.Second), and IdleTimeout for keep-alive connections",
             severity=Severity.NOTE if port or helper is not None or browser or admission or reach.kind == HANDED
             else None,
-            address="" if "TLSConfig" in fields or _serves_tls(ctx, bound, serve_methods)
+            # a loopback default is no evidence for a server that serves TLS, which is for other hosts
+            address="" if "TLSConfig" in fields or any(method.endswith("TLS") for method, _ in own_serves)
             else _option(ctx, fields["Addr"]) if "Addr" in fields else reach.option,
             parameter=_parameter(reach),
         )
@@ -407,25 +410,38 @@ def _reach(ctx: FileContext, name: str, args: list[Node]) -> Reach:
     return listener_reach(ctx.model, args[0])
 
 
+def _own_serve_calls(ctx: FileContext, bound: tuple[str, object] | None,
+                     serve_methods: list[Node]) -> list[tuple[str, Node]]:
+    """(method, call) of the file's calls that serve the server kept in `bound` with its own
+    methods: `srv.ListenAndServe()`, `srv.Serve(l)`, their TLS forms."""
+    if bound is None:
+        return []
+    found = []
+    for call in serve_methods:
+        function = call.child_by_field_name("function")
+        method = ctx.source.text(function.child_by_field_name("field"))
+        if method in _SERVE_METHODS and _target(ctx, function.child_by_field_name("operand")) == bound:
+            found.append((method, call))
+    return found
+
+
+_SERVE_METHODS = ("Serve", "ServeTLS", "ListenAndServe", "ListenAndServeTLS")
+
+
 def _server_reach(ctx: FileContext, addr: Node | None, bound: tuple[str, object] | None,
-                  serve_methods: list[Node], literal: Node | None = None) -> Reach:
+                  own_serves: list[tuple[str, Node]], literal: Node | None = None) -> Reach:
     """Where a server literal listens: its `Serve(l)`/`ListenAndServe()` calls in the file, else a
     call that hands it over with a unix socket or in-memory listener of the file's own
     (`go startHTTP(server, listener)`), else its `Addr`. Local only when every call found is local."""
     model = ctx.model
     from_addr = address_reach(model, addr) if addr is not None else Reach(NETWORK, "")
     reaches = []
-    if bound is not None:
-        for call in serve_methods:
-            function = call.child_by_field_name("function")
-            if _target(ctx, function.child_by_field_name("operand")) != bound:
-                continue
-            method = ctx.source.text(function.child_by_field_name("field"))
-            args = call.child_by_field_name("arguments").named_children
-            if method in ("Serve", "ServeTLS") and args:
-                reaches.append(listener_reach(model, args[0]))
-            elif method in ("ListenAndServe", "ListenAndServeTLS"):
-                reaches.append(from_addr)
+    for method, call in own_serves:
+        args = call.child_by_field_name("arguments").named_children
+        if method in ("Serve", "ServeTLS") and args:
+            reaches.append(listener_reach(model, args[0]))
+        elif method in ("ListenAndServe", "ListenAndServeTLS"):
+            reaches.append(from_addr)
     function = model.enclosing_function(literal) if literal is not None and bound is not None else None
     if not reaches and function is not None:
         calls = QueryCursor(query("(call_expression) @call")).captures(function.node).get("call", [])
@@ -682,37 +698,6 @@ def _fields_holding(ctx: FileContext, mux: Node) -> set[str]:
 
 # Among routes that all serve operations, a status page or a ping is one more (`/status.json`).
 _OPERATIONAL_ROUTE = LazyPattern(r"(?i)(?<!\.)status|\bping\b")  # not `http.StatusSeeOther`
-
-
-def _serves_itself(ctx: FileContext, bound: tuple[str, object] | None, serve_methods: list[Node]) -> bool:
-    """The file serves the server it keeps in `bound` with the server's own methods
-    (`s.ListenAndServe()`, `s.Serve(l)`) and assigns no Handler anywhere: a literal that names none
-    then serves the default mux. Handed to a framework instead (echo's `e.StartServer(srv)`), it
-    gets the framework's handler."""
-    if bound is None or _HANDLER_SET.search(ctx.source.data):
-        return False
-    for call in serve_methods:
-        function = call.child_by_field_name("function")
-        if ctx.source.text(function.child_by_field_name("field")) in _SERVE_METHODS \
-                and _target(ctx, function.child_by_field_name("operand")) == bound:
-            return True
-    return False
-
-
-_SERVE_METHODS = ("Serve", "ServeTLS", "ListenAndServe", "ListenAndServeTLS")
-
-
-def _serves_tls(ctx: FileContext, bound: tuple[str, object] | None, serve_methods: list[Node]) -> bool:
-    """The file serves the server it keeps in `bound` with TLS (`srv.ListenAndServeTLS(cert, key)`):
-    TLS is for clients on other hosts, so a loopback default of its address says little."""
-    if bound is None:
-        return False
-    for call in serve_methods:
-        function = call.child_by_field_name("function")
-        if ctx.source.text(function.child_by_field_name("field")) in ("ServeTLS", "ListenAndServeTLS") \
-                and _target(ctx, function.child_by_field_name("operand")) == bound:
-            return True
-    return False
 
 
 def _operational_routes(ctx: FileContext, handler: Node | None, default_mux: bool = False) -> bool:
