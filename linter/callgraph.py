@@ -83,6 +83,8 @@ _SETUP_NAME = LazyPattern(r"(?:Init(?:iali[sz]e)?|Setup|SetUp|Bootstrap)(?:[A-Z0
 _CONTROLLER_RUNTIME = b"sigs.k8s.io/controller-runtime"
 _MANAGER_ADD = LazyPattern(rb"\b(?P<receiver>[A-Za-z_]\w*)\.Add\(\s*&?(?P<name>[A-Za-z_]\w*)\s*\)")
 _MANAGER_NAME = LazyPattern(r"\w*(?:[mM]gr|[mM]anager)")
+# go-fuzz's entry points: `Fuzz`, `FuzzParse` (not `FuzzyMatch`).
+_FUZZ_NAME = LazyPattern(r"Fuzz(?:[A-Z0-9_]\w*)?")
 _ONCE_WRAPPERS = frozenset({"sync.OnceFunc", "sync.OnceValue", "sync.OnceValues"})
 _GRPC_REGISTER = LazyPattern(r"Register\w*Server")
 # Method names worth a look at the call's arguments: a gRPC registration, a kingpin action.
@@ -359,6 +361,8 @@ class _FileSummariser:
                 return ONCE, "main of package main"
             if _SETUP_NAME.fullmatch(fn.name):
                 return ONCE, "a set-up function by its name (Init…, Setup…, Bootstrap…)"
+            if _FUZZ_NAME.fullmatch(fn.name) and self._go_fuzz_signature(fn):
+                return TEST, "a go-fuzz entry point (`func Fuzz(data []byte) int`): only a fuzzer calls it"
         params = fn.node.child_by_field_name("parameters")
         if params is None or _ROOT_PARAMS.search(self.source.data, params.start_byte, params.end_byte) is None:
             return None  # no type a handler or a test takes: no need to resolve the parameters
@@ -374,6 +378,12 @@ class _FileSummariser:
         if types == _COBRA_RUN_PARAMS:
             return ONCE, "a command-line command's function (by its parameters)"
         return None
+
+    @staticmethod
+    def _go_fuzz_signature(fn: Function) -> bool:
+        """go-fuzz's entry point takes the input and returns how interesting it was."""
+        params, results = fn.params, fn.results
+        return len(params) == 1 and params[0].type == "[]byte" and len(results) == 1 and results[0].type == "int"
 
     def _singleton(self, fn: Function) -> bool:
         """`if v != nil { return … }` (or `if started { return }`) among the first statements, then

@@ -99,6 +99,12 @@ def service() -> dict[str, str]:
     ("internal/testutil:Serve", TEST),  # a test-support package
     ("examples/demo:main", TEST),  # example code
     ("dev/dummy:main", TEST),  # a dummy server for development
+    ("tutorials/hello:main", TEST),  # a tutorial's program
+    ("conformance/allfeatures:main", TEST),  # a conformance suite's server
+    ("internal/relay:Fuzz", TEST),  # go-fuzz's entry point, by its name and signature
+    ("internal/relay:FuzzRelay", TEST),
+    ("internal/relay:post", UNKNOWN),  # the entry point calls it, and so does ordinary code
+    ("internal/relay:FuzzyScore", UNKNOWN),  # only named like one: ordinary code
     ("simulation/app:Server.Start", TEST),  # a simulator of the system's peers
     ("tools/pd-simulator/simulator:ServeStatus", TEST),  # a simulator, as a word of a longer name
     ("internal/simulate:Plan", UNKNOWN),  # a feature named for simulating is not a simulator
