@@ -730,18 +730,24 @@ _LOOPBACK_LITERAL = LazyPattern(rb'"(?:localhost|127\.|\[?::1\]?[:"])')
 _CANDIDATE_LINE = LazyPattern(
     rb'^[ \t]*(?:(?:const|var)[ \t]+)?(?P<names>[A-Za-z_]\w*(?:[ \t]*,[ \t]*[A-Za-z_]\w*)*)[ \t]*'
     rb'(?:[A-Za-z_*\[\]][\w.*\[\]]*[ \t]*)?:?=[^=\n][^\n]*(?:"(?:localhost|127\.|\[?::1)|Listen|Pipe\()', re.M)
+# A variable a flag binds with a loopback default (`cmd.Flags().StringVar(&host, "host", "127.0.0.1", …)`,
+# the `P` form too): its value is looked into as well (_flag_var_default).
+_FLAG_BOUND_LOOPBACK = LazyPattern(rb'Var(?:P)?\([ \t]*&(?P<names>[A-Za-z_]\w*)[ \t]*,[^\n]*"(?:localhost|127\.|\[?::1)')
 _WORD = LazyPattern(rb"[A-Za-z_]\w*")
 
 
 def _candidate_names(model: FileModel) -> frozenset[bytes]:
     """Names the file declares or assigns on a line that spells a loopback literal or makes a
-    listener (worked out once per file): an argument of another name is not looked into."""
+    listener, or binds to a flag with a loopback default (worked out once per file): an argument of
+    another name is not looked into."""
     key = ("loopback_names", 0)
     found = model.facts.get(key)
     if found is None:
         names = set()
         for match in _CANDIDATE_LINE.finditer(model.source.data):
             names.update(name.strip() for name in match.group("names").split(b","))
+        if b"Var" in model.source.data:
+            names.update(match.group("names") for match in _FLAG_BOUND_LOOPBACK.finditer(model.source.data))
         found = model.facts[key] = frozenset(names)
     return found
 
