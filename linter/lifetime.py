@@ -447,9 +447,11 @@ def _parameter_facts(model: ModuleModel, passes: dict[int, dict[int, dict[int, o
         sources = set(callers[callee])
         common = None
         for source in sources:
+            caller = model.packages[model.nodes[source].package].summary
             given = {p for p, kind in by_caller.get(source, {}).items() if kind == "l" or (
                 isinstance(kind, str) and kind.startswith("o:")
-                and all(option in model.loopback_options for option in kind[2:].split(",")))}
+                and all(loopback_option(model.loopback_options, option, caller.directory or ".", caller.name == "main")
+                        is not None for option in kind[2:].split(",")))}
             common = given if common is None else common & given
         for position in sorted(common or ()):
             facts.setdefault(callee, {}).setdefault(position, []).append(LOOPBACK_PARAMETER)
@@ -726,18 +728,53 @@ def _propagate(model: ModuleModel) -> None:
 def loopback_options(summaries) -> dict[str, str]:
     """Option fields whose every address-like default in the run is loopback (a flag bound to the
     field, a struct tag default; linter/addresses.py), with the first such default and where it is.
-    Test and example packages do not count; one public default anywhere disqualifies the name."""
+    Test and example packages do not count; one public default anywhere disqualifies the name.
+
+    A main package's defaults are set in its own process only: for code of a main package, a field
+    with a public default elsewhere is still loopback when every default its own package and the
+    module's other packages give it is (two programs' `options.ListenAddress`, one on loopback).
+    Those are keyed `scoped_option(directory, name)`."""
     seen: dict[str, str] = {}
     public: set[str] = set()
+    shared_public: set[str] = set()  # public defaults given outside main packages
+    mains: list[tuple[PackageSummary, list[list[str]]]] = []
     for summary in sorted(summaries, key=lambda s: (s.directory, s.name)):
         if not summary.option_defaults or not_deployed(summary) is not None:
             continue
+        if summary.name == "main":
+            mains.append((summary, summary.option_defaults))
         for name, default in summary.option_defaults:
-            if not is_loopback(default if ":" in default else default + ":0"):
+            if not _loopback_default(default):
                 public.add(name)
+                if summary.name != "main":
+                    shared_public.add(name)
             else:
                 seen.setdefault(name, f"`{default}`, in {summary.directory or '.'}")
-    return {name: where for name, where in sorted(seen.items()) if name not in public}
+    found = {name: where for name, where in sorted(seen.items()) if name not in public}
+    for summary, defaults in mains:
+        own_public = {name for name, default in defaults if not _loopback_default(default)}
+        for name, default in defaults:
+            if name in public and name not in own_public and name not in shared_public:
+                found.setdefault(scoped_option(summary.directory or ".", name),
+                                 f"`{default}`, in {summary.directory or '.'}")
+    return dict(sorted(found.items()))
+
+
+def _loopback_default(default: str) -> bool:
+    return is_loopback(default if ":" in default else default + ":0")
+
+
+def scoped_option(directory: str, name: str) -> str:
+    """The key of an option field's loopback default that holds only in one main package."""
+    return f"{directory}\0{name}"
+
+
+def loopback_option(options: dict[str, str], name: str, directory: str, in_main: bool) -> str | None:
+    """Where an option's loopback default is given, for code in `directory`, or None."""
+    found = options.get(name)
+    if found is None and in_main:
+        found = options.get(scoped_option(directory, name))
+    return found
 
 
 # ---- levels ------------------------------------------------------------------------------------
@@ -818,7 +855,8 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
             level = Severity.NOTE
             message += (f"; the module limits request bodies itself in a wrapper (`http.MaxBytesReader` at {limited}), "
                         "so where a limit applies is its authors' choice: check that one covers this route")
-        default = table.loopback_options.get(finding.address) if finding.address else None
+        default = loopback_option(table.loopback_options, finding.address, _function_keys(finding)[0],
+                                  _function_keys(finding)[0] in table.main_dirs) if finding.address else None
         if level is not None and level is not Severity.NOTE and default is not None:
             level = lowered(level)  # as a loopback default spelled in the file lowers it
             what = f"setting {finding.address}" if finding.address.startswith('"') else f"option `{finding.address}`"
@@ -898,8 +936,9 @@ class LifetimeTable:
         return LifetimeTable(lifetimes, set(self.test_files), set(self.test_dirs), guarded,
                              self.main_dirs & directories,
                              {d: w for d, w in self.body_limited.items() if d in directories},
-                             {f.address: self.loopback_options[f.address] for f in findings
-                              if f.address in self.loopback_options},
+                             {key: self.loopback_options[key] for f in findings if f.address
+                              for key in (f.address, scoped_option(_function_keys(f)[0], f.address))
+                              if key in self.loopback_options},
                              {m for f in findings for m in f.makers if m in self.timeout_clients},
                              {key for key in lifetimes if key in self.main_rooted},
                              {key[:2]: self.parameters[key[:2]] for key in map(_parameter_key, findings)
