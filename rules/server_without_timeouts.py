@@ -146,7 +146,12 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             handler_index = 3 if name.endswith("ListenAndServeTLS") else 1
             if len(args) > handler_index and _debug_only(ctx, args[handler_index]):
                 continue  # a metrics or pprof port: whether it is exposed at all is GL501's question
-            port = _operational_port(ctx, call, [*args[:1], *_listener_address(ctx, args[0] if args else None)]) or \
+            # The handler's name counts as a server literal's Handler does (`http.Serve(l, debugMux())`),
+            # a one-line one only: a handler literal's body says nothing of the port.
+            named_handler = [args[handler_index]] if len(args) > handler_index and \
+                args[handler_index].start_point[0] == args[handler_index].end_point[0] else []
+            port = _operational_port(ctx, call, [*args[:1], *_listener_address(ctx, args[0] if args else None),
+                                                 *named_handler]) or \
                 _profiler_address(ctx, args[0] if args else None) or \
                 (len(args) > handler_index and _operational_routes(ctx, args[handler_index]))
             browser = not port and _opens_browser(ctx)
