@@ -24,6 +24,7 @@ import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from tree_sitter import Node, QueryCursor
 
@@ -509,17 +510,30 @@ class _FileSummariser:
 
     # ---- calls -------------------------------------------------------------------------------
 
+    @cached_property
+    def _loop_spans(self) -> list[tuple[int, int, int]]:
+        """(end, body start, body end) of each loop, in the order of `loops`: read from the tree once,
+        not for every call after the loop (a long function's calls look back over all its loops)."""
+        spans = []
+        for loop in self.loops:
+            body = loop.child_by_field_name("body")
+            spans.append((loop.end_byte, body.start_byte, body.end_byte) if body is not None else (loop.end_byte, -1, -1))
+        return spans
+
     def _in_unbounded_loop(self, node: Node, caller: Function) -> bool:
-        index = bisect.bisect_right(self._loop_starts, node.start_byte) - 1
+        start, end = node.start_byte, node.end_byte
+        index = bisect.bisect_right(self._loop_starts, start) - 1
+        if index < 0:
+            return False
+        caller_start = caller.node.start_byte
+        starts, spans = self._loop_starts, self._loop_spans
         while index >= 0:
+            if starts[index] < caller_start:
+                break
+            loop_end, body_start, body_end = spans[index]
             loop = self.loops[index]
             index -= 1
-            if loop.start_byte < caller.node.start_byte:
-                break
-            if loop.end_byte < node.end_byte:
-                continue
-            body = loop.child_by_field_name("body")
-            if body is None or not (body.start_byte <= node.start_byte < body.end_byte):
+            if loop_end < end or not (body_start <= start < body_end):
                 continue
             # The loop must belong to the caller, not to a literal between them.
             if self.model.enclosing_function(loop) is not caller:
