@@ -79,9 +79,11 @@ _SIMULATORS = LazyPattern(r"(?:[\w.-]+[-_])?simulat(?:ors?|ions?)(?:[-_][\w.-]*)
 # or `build/` may ship.
 _DEVELOPER_TREE = LazyPattern(r"hack|scripts?", re.I)
 # A program that stands in for a peer of the system in tests: a `main` package in a directory named
-# fake…, mock… or stub (`qa/fakeidp`, `mockoidc`, `stub-server`). A library package of such a name
-# may be a feature (a fake-TCP transport), so only programs are taken.
-_STAND_IN_PROGRAM = LazyPattern(r"(?:fake|mock)[\w.-]*|stubs?(?:[-_][\w.-]+)?", re.I)
+# fake…, mock… or stub (`qa/fakeidp`, `mockoidc`, `stub-server`), also after a `go` prefix or as a
+# word of a longer name (`gofakes3`, `cloud-fake-server`). A library package of such a name may be a
+# feature (a fake-TCP transport), so only programs are taken.
+_STAND_IN_PROGRAM = LazyPattern(r"(?:go-?)?(?:fake|mock)[\w.-]*|[\w.]+[-_](?:fake|mock)(?:[-_][\w.-]*)?|"
+                                r"stubs?(?:[-_][\w.-]+)?", re.I)
 _DEVELOPER_PROGRAMS = LazyPattern(r"(?:hack|scripts?|tools?|build|devtools?|bench(?:marks?)?|perf|loadtests?|stress|"
                                  r"contrib|docs?|website)", re.I)
 # A program in a directory named for benchmarks or load tests at any depth (`rpc/bench/server`,
