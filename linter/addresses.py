@@ -730,9 +730,6 @@ _LOOPBACK_LITERAL = LazyPattern(rb'"(?:localhost|127\.|\[?::1\]?[:"])')
 _CANDIDATE_LINE = LazyPattern(
     rb'^[ \t]*(?:(?:const|var)[ \t]+)?(?P<names>[A-Za-z_]\w*(?:[ \t]*,[ \t]*[A-Za-z_]\w*)*)[ \t]*'
     rb'(?:[A-Za-z_*\[\]][\w.*\[\]]*[ \t]*)?:?=[^=\n][^\n]*(?:"(?:localhost|127\.|\[?::1)|Listen|Pipe\()', re.M)
-# A variable a flag binds with a loopback default (`cmd.Flags().StringVar(&host, "host", "127.0.0.1", …)`,
-# the `P` form too): its value is looked into as well (_flag_var_default).
-_FLAG_BOUND_LOOPBACK = LazyPattern(rb'Var(?:P)?\([ \t]*&(?P<names>[A-Za-z_]\w*)[ \t]*,[^\n]*"(?:localhost|127\.|\[?::1)')
 _WORD = LazyPattern(rb"[A-Za-z_]\w*")
 
 
@@ -746,8 +743,10 @@ def _candidate_names(model: FileModel) -> frozenset[bytes]:
         names = set()
         for match in _CANDIDATE_LINE.finditer(model.source.data):
             names.update(name.strip() for name in match.group("names").split(b","))
-        if b"Var" in model.source.data:
-            names.update(match.group("names") for match in _FLAG_BOUND_LOOPBACK.finditer(model.source.data))
+        # A variable a flag binds with a loopback default (`cmd.Flags().StringVar(&host, "host",
+        # "127.0.0.1", …)`): its value is looked into too (_flag_var_default).
+        names.update(name for (pointer, name), defaults in _flag_variables(model.source.data).items()
+                     if not pointer and any(is_loopback(d.decode("utf-8", "replace")) for d in defaults))
         found = model.facts[key] = frozenset(names)
     return found
 
@@ -947,15 +946,16 @@ def _string_constant(data: bytes, name: bytes) -> bytes | None:
 # `zap.String("addr", …)` is a log field).
 # Each with the bytes it cannot match without, and written to begin with a literal: a pattern that
 # begins with `\b` or an alternation is tried at every byte of the file.
-_SETTING_DEFAULTS = (
-    (b"SetDefault(", LazyPattern(rb'(?<!\w)SetDefault\(\s*"([^"\n]+)"\s*,\s*"([^"\n]*)"')),
-    (b".String(", LazyPattern(rb'\.String\(\s*"([^"\n]+)"\s*,\s*"([^"\n]*)"')),
-    (b".StringP(", LazyPattern(rb'\.StringP\(\s*"([^"\n]+)"\s*,\s*"[^"\n]*"\s*,\s*"([^"\n]*)"')),
-    (b".StringVar(", LazyPattern(rb'\.StringVar\(\s*&[\w.]+\s*,\s*"([^"\n]+)"\s*,\s*"([^"\n]*)"')),
-    (b".StringVarP(", LazyPattern(rb'\.StringVarP\(\s*&[\w.]+\s*,\s*"([^"\n]+)"\s*,\s*"[^"\n]*"\s*,\s*"([^"\n]*)"')),
-)
-# `.String(` defines a flag only on a flag set: what precedes the dot.
+# The third of each: what must stand right before the match (`.String(` defines a flag only on a
+# flag set), or None.
 _FLAG_SET_BEFORE = LazyPattern(rb"\b(?:flag|pflag|[fF]lags\(\)|[fF]lag[sS]et|fs|flags)\Z")
+_SETTING_DEFAULTS = (
+    (b"SetDefault(", LazyPattern(rb'(?<!\w)SetDefault\(\s*"([^"\n]+)"\s*,\s*"([^"\n]*)"'), None),
+    (b".String(", LazyPattern(rb'\.String\(\s*"([^"\n]+)"\s*,\s*"([^"\n]*)"'), _FLAG_SET_BEFORE),
+    (b".StringP(", LazyPattern(rb'\.StringP\(\s*"([^"\n]+)"\s*,\s*"[^"\n]*"\s*,\s*"([^"\n]*)"'), None),
+    (b".StringVar(", LazyPattern(rb'\.StringVar\(\s*&[\w.]+\s*,\s*"([^"\n]+)"\s*,\s*"([^"\n]*)"'), None),
+    (b".StringVarP(", LazyPattern(rb'\.StringVarP\(\s*&[\w.]+\s*,\s*"([^"\n]+)"\s*,\s*"[^"\n]*"\s*,\s*"([^"\n]*)"'), None),
+)
 
 
 def option_defaults(data: bytes) -> list[list[str]]:
@@ -1004,10 +1004,10 @@ def option_defaults(data: bytes) -> list[list[str]]:
             defaults = variables.get((match.group(2) == b"*", match.group(3)))
             if defaults is not None and len(defaults) == 1 and not _GENERIC_FIELD.fullmatch(match.group(1)):
                 found.append((match.group(1), next(iter(defaults))))
-    for needle, pattern in _SETTING_DEFAULTS:
+    for needle, pattern, before in _SETTING_DEFAULTS:
         if needle in data:
             for m in pattern.finditer(data):
-                if needle == b".String(" and _FLAG_SET_BEFORE.search(data, max(0, m.start() - 16), m.start()) is None:
+                if before is not None and before.search(data, max(0, m.start() - 16), m.start()) is None:
                     continue
                 found.append((b'"' + m.group(1).lower() + b'"', m.group(2)))
     if b"Decode" in data or b"Unmarshal" in data:
