@@ -29,7 +29,7 @@ from pathlib import Path
 from . import __version__
 from .rule import Finding, Notification, NotificationKind, Severity
 
-FORMAT = "goleaklint-cache-12"
+FORMAT = "goleaklint-cache-13"
 
 
 def default_cache_dir() -> Path:
@@ -67,19 +67,20 @@ def ruleset_fingerprint(rule_ids: tuple[str, ...]) -> str:
 
 def package_key(
     files: list[tuple[str, bool, bytes]],
-    go_version: tuple[int, int] | None,
+    module: object,
     rule_ids: tuple[str, ...],
     severity: tuple[tuple[str, Severity], ...],
     settings: tuple = (),
     extra: object = None,
 ) -> str:
-    """The key of one package: (relpath, reported, bytes) of every file, sorted by path, and the
-    `settings` that change what the engine reports (e.g. require-reason)."""
+    """The key of one package: (relpath, reported, bytes) of every file, sorted by path, what its
+    go.mod says (`module`: the Go version and whether the module is a Kubernetes component), and
+    the `settings` that change what the engine reports (e.g. require-reason)."""
     # sha256: CPUs with SHA extensions hash it twice as fast as blake2b, and hashing every byte of
     # the tree is most of a warm run.
     digest = hashlib.sha256()
     digest.update(ruleset_fingerprint(rule_ids).encode())
-    digest.update(repr((go_version, [(rule, level.value) for rule, level in severity], settings, extra)).encode())
+    digest.update(repr((module, [(rule, level.value) for rule, level in severity], settings, extra)).encode())
     for relpath, reported, data in files:
         # Lengths first, so no two different file lists can hash the same byte stream.
         name = relpath.encode("utf-8", "surrogateescape")
@@ -95,7 +96,7 @@ def package_key(
 SETTLED_NS = 3_000_000_000
 
 
-def stat_key(files: list, reported: set, go_version, now_ns: int) -> str | None:
+def stat_key(files: list, reported: set, module, now_ns: int) -> str | None:
     """A key of what `stat` says of every file of a package (path, whether it is reported, size,
     modification and change times, inode), or None when one cannot be stat'ed or changed less than
     SETTLED_NS before `now_ns`. A warm run that finds this key in the run's index (`load_index`)
@@ -104,7 +105,7 @@ def stat_key(files: list, reported: set, go_version, now_ns: int) -> str | None:
     edit changes the modification time, an edit that restores it (`touch -d`, `cp -p`) the change
     time, and an editor's save-and-rename the inode; any of them is a miss, and the files are read
     and hashed as before."""
-    digest = hashlib.sha256(repr(go_version).encode())
+    digest = hashlib.sha256(repr(module).encode())
     limit = now_ns - SETTLED_NS
     every = len(reported) == len(files)
     for path in files:
@@ -358,7 +359,7 @@ def _result(data: dict, silenced: bool = False, **more):
 _FINDING_FIELDS = (
     "path", "line", "column", "end_line", "end_column", "rule_id", "message", "fix", "column_utf16",
     "end_column_utf16", "byte_start", "byte_end", "context", "source_line", "suppressed", "repeats", "bounded",
-    "address", "parameter",
+    "address", "parameter", "unexposed",
 )
 
 

@@ -292,9 +292,21 @@ def _validate(data: dict, path: Path, text: str, table: tuple[str, ...], known_r
 
 
 def read_go_mod_version(go_mod: Path) -> tuple[int, int] | None:
+    return read_go_mod(go_mod)[0]
+
+
+# The Kubernetes client libraries: a module that requires one is a cluster component (an operator,
+# a controller, an agent), whose servers the cluster's own parts reach.
+_KUBERNETES_REQUIRE = re.compile(rb"(?m)^\s*(?:require\s+)?(?:k8s\.io/client-go|sigs\.k8s\.io/controller-runtime)\s+v")
+
+
+def read_go_mod(go_mod: Path) -> tuple[tuple[int, int] | None, bool]:
+    """A go.mod's `go` directive, and whether the module requires the Kubernetes client libraries
+    (`k8s.io/client-go` or `sigs.k8s.io/controller-runtime`, directly or indirectly)."""
     try:
-        text = go_mod.read_text(encoding="utf-8", errors="replace")
+        data = go_mod.read_bytes()
     except OSError:
-        return None
-    match = re.search(r"(?m)^\s*go\s+(\S+)\s*(?://.*)?$", text)
-    return parse_go_version(match.group(1)) if match else None
+        return None, False
+    match = re.search(rb"(?m)^\s*go\s+(\S+)\s*(?://.*)?$", data)
+    version = parse_go_version(match.group(1).decode("utf-8", "replace")) if match else None
+    return version, _KUBERNETES_REQUIRE.search(data) is not None

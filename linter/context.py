@@ -23,9 +23,13 @@ class FileContext:
         go_version: tuple[int, int] | None,
         package_scope: Mapping[str, tuple[str, Node]] | None = None,
         severity_overrides: dict[str, Severity] | None = None,
+        *,
+        kubernetes: bool = False,
     ):
         self.source = source
         self.go_version = go_version
+        # The module requires the Kubernetes client libraries (go.mod): a cluster component.
+        self.kubernetes = kubernetes
         self._package_scope = package_scope
         self._severity_overrides = severity_overrides or {}
         # The engine's combined query also finds what the module model's summary needs.
@@ -78,6 +82,7 @@ class FileContext:
         address: str = "",
         makers: tuple[str, ...] = (),
         parameter: str = "",
+        unexposed: str = "",
     ) -> Finding:
         """A finding spanning `node` (to the end of `end` if given).
 
@@ -118,6 +123,7 @@ class FileContext:
             address=address,
             makers=makers,
             parameter=parameter,
+            unexposed=unexposed,
         )
 
 

@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .config import Config, ConfigError, ConfigResolver, read_go_mod_version
+from .config import Config, ConfigError, ConfigResolver, read_go_mod
 from .gitfiles import GitFiles
 
 # third_party/: copies of other projects' code (golangci-lint skips it too), not the owners' to change.
@@ -35,6 +35,8 @@ class PackageJob:
     files: list[Path] = field(default_factory=list)  # every Go file of the package, sorted
     report: set[Path] = field(default_factory=set)  # the files to report on
     go_version: tuple[int, int] | None = None
+    # Its module requires the Kubernetes client libraries (go.mod): a cluster component.
+    kubernetes: bool = False
     config: Config | None = field(default=None, compare=False, repr=False)  # the one its directory takes
     # The nearest go.mod at or above `directory` (None: none), as discovery found it: the module
     # model asks again for every package, and the answer is the same.
@@ -247,7 +249,7 @@ def discover(args: list[str], config: Config | ConfigResolver, cwd: Path | None 
     if git_files is not None:
         warnings += git_files.warnings
         stats.git_roots |= git_files.roots()
-    go_mod_cache: dict[Path, tuple[Path | None, tuple[int, int] | None]] = {}
+    go_mod_cache: dict[Path, tuple[Path | None, tuple[int, int] | None, bool]] = {}
     result = []
     for directory in sorted(jobs):
         job = jobs[directory]
@@ -257,10 +259,11 @@ def discover(args: list[str], config: Config | ConfigResolver, cwd: Path | None 
                          if path in job.report or git_files.status(path) in (None, "tracked")]
         if not job.files:
             continue
-        go_mod, version = _go_version(directory, go_mod_cache, _names(listed.get(directory)))
+        go_mod, version, kubernetes = _go_version(directory, go_mod_cache, _names(listed.get(directory)))
         if go_mod is not None:
             stats.go_mods[str(go_mod)] = version
         job.go_version = job.config.go_version or version
+        job.kubernetes = kubernetes
         job.go_mod = go_mod
         result.append(job)
     return result, warnings
@@ -292,10 +295,11 @@ def _named_file_skipped(path: Path, resolved: Path, cwd: Path, config: Config, g
     return None
 
 
-def _go_version(directory: Path, cache: dict[Path, tuple[Path | None, tuple[int, int] | None]],
-                names: set[str] | None = None) -> tuple[Path | None, tuple[int, int] | None]:
-    """The nearest go.mod at or above `directory`, and its `go` directive; `names` are the entries
-    of `directory` when a walk listed them (no go.mod among them: no stat)."""
+def _go_version(directory: Path, cache: dict[Path, tuple[Path | None, tuple[int, int] | None, bool]],
+                names: set[str] | None = None) -> tuple[Path | None, tuple[int, int] | None, bool]:
+    """The nearest go.mod at or above `directory`, its `go` directive and whether it requires the
+    Kubernetes client libraries; `names` are the entries of `directory` when a walk listed them
+    (no go.mod among them: no stat)."""
     visited = []
     for candidate in itertools.chain((directory,), directory.parents):  # lazily: most stop at once
         if candidate in cache:
@@ -306,10 +310,10 @@ def _go_version(directory: Path, cache: dict[Path, tuple[Path | None, tuple[int,
             continue
         go_mod = os.path.join(candidate, "go.mod")
         if os.path.isfile(go_mod):
-            found = (Path(go_mod), read_go_mod_version(Path(go_mod)))
+            found = (Path(go_mod), *read_go_mod(Path(go_mod)))
             break
     else:
-        found = (None, None)
+        found = (None, None, False)
     for candidate in visited:
         cache[candidate] = found
     return found

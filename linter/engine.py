@@ -124,7 +124,7 @@ def lint(jobs: list[PackageJob], options: RunOptions, processes: int = 1,
 def stat_keys(jobs: list[PackageJob]) -> dict[Path, str | None]:
     """Every package's stat key (cache.stat_key), by directory, taken before any file is read."""
     now = _now()
-    return {job.directory: stat_key(job.files, job.report, job.go_version, now) for job in jobs}
+    return {job.directory: stat_key(job.files, job.report, (job.go_version, job.kubernetes), now) for job in jobs}
 
 
 def _lint(jobs: list[PackageJob], options: RunOptions, processes: int, context: list[PackageJob],
@@ -195,7 +195,7 @@ def _settled(job: PackageJob, options: RunOptions, taken: dict[Path, str | None]
         return None
     if taken is not None and job.directory in taken:
         return taken[job.directory]
-    return stat_key(job.files, job.report, job.go_version, _now())
+    return stat_key(job.files, job.report, (job.go_version, job.kubernetes), _now())
 
 
 _now = time.time_ns  # the clock the stat index judges "settled" by (tests move it)
@@ -294,7 +294,7 @@ def _read_files(job: PackageJob, root: Path, errors: list[tuple[str, bool, OSErr
 
 
 def _key(job: PackageJob, options: RunOptions, files: list[tuple[Path, str, bool, bytes]]) -> str:
-    return package_key([(rel, reported, raw) for _, rel, reported, raw in files], job.go_version,
+    return package_key([(rel, reported, raw) for _, rel, reported, raw in files], (job.go_version, job.kubernetes),
                        options.rule_ids, options.severity, settings=(options.require_reason,),
                        extra=(options.lifetimes, options.modules))
 
@@ -477,7 +477,7 @@ def lint_package(job: PackageJob, options: RunOptions, index: dict[str, str] | N
         scope = PackageScope(files)
         contexts = []
         for source, reported in members:
-            ctx = FileContext(source, job.go_version, scope, severity)
+            ctx = FileContext(source, job.go_version, scope, severity, kubernetes=job.kubernetes)
             files.append(ctx)
             contexts.append((ctx, reported))
         report_paths = frozenset(ctx.relpath for ctx, reported in contexts if reported)

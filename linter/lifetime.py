@@ -840,7 +840,7 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
     for finding in findings:
         lifetime = lifetime_of(table, finding)
         if lifetime is None:
-            kept.append(finding)
+            kept.append(_unexposed(finding, overrides))
             continue
         level = level_for(policies.get(finding.rule_id, REPEATS), lifetime, finding.severity, finding.repeats,
                           lifetime == UNKNOWN and _in_main(table, finding))
@@ -875,11 +875,22 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
             makers = ", ".join(f"`{m.rsplit('/', 1)[-1]}`" for m in finding.makers)
             message += (f"; the client comes from {makers}, which sets a total Timeout: when it fires, the transport "
                         "cancels the request and closes the connection")
+        if level is not None and level is not Severity.NOTE and finding.unexposed:
+            level = Severity.NOTE  # last: the module's own reasons for a note say more
+            message += finding.unexposed
         if level is not None and finding.rule_id in overrides:
             level = overrides[finding.rule_id]
         updated = replace(finding, lifetime=lifetime, severity=level or finding.severity, message=message)
         (kept if level is not None else dropped).append(updated)
     return kept, dropped
+
+
+def _unexposed(finding: Finding, overrides: dict) -> Finding:
+    """A finding with no lifetime still takes the note its rule asked for when nothing says that
+    clients reach the server directly (unless the user set the rule's level)."""
+    if not finding.unexposed or finding.severity is Severity.NOTE or finding.rule_id in overrides:
+        return finding
+    return replace(finding, severity=Severity.NOTE, message=finding.message + finding.unexposed)
 
 
 @dataclass

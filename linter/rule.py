@@ -150,6 +150,10 @@ class Finding:
     # names it, and the argument's index): when every call in the module passes a loopback address
     # or a same-host listener there, the finding is a note (linter/lifetime.py).
     parameter: str = field(default="", compare=False)
+    # Words for a note, when nothing in the code says that untrusted clients reach the server
+    # directly (GL502): applied after the module's own reasons for a note, which say more
+    # (linter/lifetime.py).
+    unexposed: str = field(default="", compare=False)
     # How often the code runs, from the module model: per-request, loop, api, unknown, once, test.
     lifetime: str | None = field(default=None, compare=False)
     # Runtime evidence merged in after the rules ran (linter/evidence): ((kind, JSON-able value), …),

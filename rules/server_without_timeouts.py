@@ -31,6 +31,16 @@ RULE = Rule(
         "(they serve with a zero-value `http.Server`, which has no timeouts), `http.Server{...}` literals "
         "that set neither `ReadHeaderTimeout` nor `ReadTimeout`, and gin's `r.Run(...)` on an engine from "
         "`gin.Default()`/`gin.New()` or typed `*gin.Engine`, which calls `http.ListenAndServe` underneath. "
+        "It warns where the code shows that clients connect to the server itself: the function that sets it up "
+        "terminates TLS (`ListenAndServeTLS`, `ServeTLS`, a `TLSConfig`, autocert, `tls.NewListener`), or its package "
+        "answers browsers of other origins (sets `Access-Control-Allow-Origin`, imports a CORS middleware, "
+        "`AllowOrigins`). A plain-HTTP server with neither is a note: it is most often a backend behind a reverse "
+        "proxy, an ingress or a load balancer, which reads each request's headers before passing it on and so "
+        "holds the slow clients itself; on code read by reviewers, fewer than half of such warnings were worth a "
+        "change, against four in five with TLS or CORS. So is a server of a Kubernetes component (its go.mod "
+        "requires `k8s.io/client-go` or `sigs.k8s.io/controller-runtime`), TLS or not: its clients are the "
+        "cluster's own parts (the API server, kubelets, scrapers, sibling pods). The other reasons for a note "
+        "below come first, since they say more. "
         "Only servers an untrusted client can reach: a loopback address, a unix socket and an in-memory "
         "listener (grpc's bufconn, fasthttp's in-memory listener, memconn's `memu`/`memb` networks, a listener of the file's own built on "
         "`net.Pipe`) are skipped, the address followed through constants, locals, `net.JoinHostPort`, concatenation (`\"127.0.0.1:\" + port`), a function of the package every return of which spells a loopback address (`Addr: callbackAddress(port)`), "
@@ -50,15 +60,20 @@ RULE = Rule(
         "headers. Each connection holds a goroutine, its read buffer and a file descriptor; a few "
         "thousand slow or idle clients (Slowloris) hold memory and descriptors until the process "
         "runs out of one of them.",
-        example="""log.Fatal(http.ListenAndServe(":8080", mux))""",
+        example="""log.Fatal(http.ListenAndServeTLS(":443", "cert.pem", "key.pem", mux))""",
         use_instead="""srv := &http.Server{
-    Addr:              ":8080",
+    Addr:              ":443",
     Handler:           mux,
     ReadHeaderTimeout: 10 * time.Second,
     IdleTimeout:       2 * time.Minute,
 }
-log.Fatal(srv.ListenAndServe())""",
-        limits="A server whose listener is of the file's own and hands out connections received from a channel (an inner server of a proxy or tunnel, fed what an outer listener accepted), or of the package's own and hands out the one connection it was made with (its `Accept` neither accepts nor receives: a single-use listener over a hijacked or replayed connection), or that serves the streams of one multiplexed connection (a yamux or smux session, `yamux.Client(conn, cfg)`; a listener type of the package whose `Accept` takes the session's next stream, made around such a session; what a function or method named for making a session returns, `m.MakeSession(id)`), is a note: whoever reaches the outer listener reaches it, and what bounds slow clients is decided there. A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, compares it with nil or assigns it, in the function or the package) is not reported: another call serves. An empty server literal kept in a struct field (`m.server = &http.Server{}` in a constructor) is not reported when the package also stores a literal that sets something in a field of that name: that one serves, and is checked. A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or names a status or stats port as a word of its own (`StartStatusServer`, `JSONStats.Start`, `cfg.StatusAddr`; not `StatusChecker` or `statistics`), or every route of its mux in the file names such a handler, a status page or a ping counting among them, routes registered on the struct field the mux is kept in counting too, and the default mux's routes where no other file of the package registers one on it (a literal that names no Handler serves the default mux when the file serves it with its own `ListenAndServe` or `Serve` and assigns no Handler anywhere), or the address of the listener it serves was made from says so (`l, _ := net.Listen(network, cfg.MetricsAddr())`, then `http.Serve(l, h)`), or its address is named for profiling: `opts.ProfilerAddr`, `cfg.ProfAddr`, a local made from `cfg.Profile` or `profPort`, also one an address is formatted from) is a note: operators and scrapers reach it, not clients. "
+log.Fatal(srv.ListenAndServeTLS("cert.pem", "key.pem"))""",
+        limits="Whether clients reach a server directly is a question of deployment, which the code only hints at: "
+        "a plain-HTTP server exposed to the internet with no proxy in front is a note (run with `--show-notes`, or "
+        "set `GL502 = \"warning\"` under `[severity]`, to see every one), and a TLS server only trusted peers reach "
+        "is a warning. A CORS setting in another package than the server's, or TLS set up in another function "
+        "than the one that builds or serves the server, is not seen. With `--no-lifetimes` these notes are not "
+        "applied. A server whose listener is of the file's own and hands out connections received from a channel (an inner server of a proxy or tunnel, fed what an outer listener accepted), or of the package's own and hands out the one connection it was made with (its `Accept` neither accepts nor receives: a single-use listener over a hijacked or replayed connection), or that serves the streams of one multiplexed connection (a yamux or smux session, `yamux.Client(conn, cfg)`; a listener type of the package whose `Accept` takes the session's next stream, made around such a session; what a function or method named for making a session returns, `m.MakeSession(id)`), is a note: whoever reaches the outer listener reaches it, and what bounds slow clients is decided there. A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, compares it with nil or assigns it, in the function or the package) is not reported: another call serves. An empty server literal kept in a struct field (`m.server = &http.Server{}` in a constructor) is not reported when the package also stores a literal that sets something in a field of that name: that one serves, and is checked. A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or names a status or stats port as a word of its own (`StartStatusServer`, `JSONStats.Start`, `cfg.StatusAddr`; not `StatusChecker` or `statistics`), or every route of its mux in the file names such a handler, a status page or a ping counting among them, routes registered on the struct field the mux is kept in counting too, and the default mux's routes where no other file of the package registers one on it (a literal that names no Handler serves the default mux when the file serves it with its own `ListenAndServe` or `Serve` and assigns no Handler anywhere), or the address of the listener it serves was made from says so (`l, _ := net.Listen(network, cfg.MetricsAddr())`, then `http.Serve(l, h)`), or its address is named for profiling: `opts.ProfilerAddr`, `cfg.ProfAddr`, a local made from `cfg.Profile` or `profPort`, also one an address is formatted from) is a note: operators and scrapers reach it, not clients. "
         "A server in a file that handles Kubernetes admission or conversion reviews (imports `k8s.io/api/admission/v1` or "
         "`v1beta1`, or controller-runtime's webhook `admission` or `conversion` package, or names `ConversionReview` in its "
         "code) is a note: such a webhook's client is the API server, which bounds every call with its own timeout. "
@@ -157,12 +172,15 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             browser = not port and _opens_browser(ctx)
             handed = reach.kind == HANDED
             admission = not (port or browser or handed) and _admission_webhook(ctx)
+            unseen = "" if port or browser or handed or admission else \
+                _unseen_clients(ctx, call, tls=name.endswith("TLS"))
             yield ctx.finding(
                 RULE, call,
                 f"{label} serves with no timeouts: a slow client holds a goroutine and its buffers for as long as it "
                 "likes" + (_PORT_NOTE if port else _BROWSER_NOTE if browser else _HANDED_NOTE if handed
                            else _ADMISSION_NOTE if admission else ""),
                 fix=_FIX, severity=Severity.NOTE if port or browser or handed or admission else None,
+                unexposed=unseen,
                 # a loopback default is no evidence for a server that serves TLS, which is for other hosts
                 address="" if name.endswith("TLS") else _option(ctx, args[0]) if args and name.endswith("ListenAndServe")
                 else reach.option,
@@ -173,11 +191,13 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             reach = address_reach(model, args[0]) if args else Reach(NETWORK)
             if reach.local:
                 continue
+            unseen = _unseen_clients(ctx, call, tls=False)
             yield ctx.finding(
                 RULE, call,
                 f"gin's {label} serves with http.ListenAndServe, which has no timeouts: a slow client holds a "
                 "goroutine and its buffers for as long as it likes",
                 fix="serve the engine with `&http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}` instead of Run",
+                unexposed=unseen,
                 address=_option(ctx, args[0]) if args else "",
                 parameter=_parameter(reach),
             )
@@ -240,11 +260,14 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             message += _BROWSER_NOTE
         elif admission:
             message += _ADMISSION_NOTE
+        unseen = "" if port or helper is not None or browser or admission or reach.kind == HANDED else \
+            _unseen_clients(ctx, literal, tls="TLSConfig" in fields or any(m.endswith("TLS") for m, _ in own_serves))
         yield ctx.finding(
             RULE, literal, message,
             fix="set ReadHeaderTimeout (e.g. 10*time.Second), and IdleTimeout for keep-alive connections",
             severity=Severity.NOTE if port or helper is not None or browser or admission or reach.kind == HANDED
             else None,
+            unexposed=unseen,
             # a loopback default is no evidence for a server that serves TLS, which is for other hosts
             address="" if "TLSConfig" in fields or any(method.endswith("TLS") for method, _ in own_serves)
             else _option(ctx, fields["Addr"]) if "Addr" in fields else reach.option,
@@ -296,6 +319,42 @@ _HANDED_NOTE = (" (its listener hands out connections the program accepted elsew
                 "accepted)")
 _PORT_NOTE = (" (a metrics, health or debug port, by the names around it: operators reach it, not clients, and "
               "whether it is exposed at all is GL501's question)")
+
+
+# Signs that clients connect to the server itself rather than through a proxy: it terminates TLS
+# (in the function that sets it up), or its package answers browsers of other origins (CORS).
+_TLS_SERVING = LazyPattern(rb"\bTLSConfig\b|\bServeTLS\(|\bListenAndServeTLS\(|\bautocert\.|\btls\.NewListener\(|"
+                           rb"\btls\.Listen\(")
+_CORS = LazyPattern(rb"Access-Control-Allow-Origin|/cors\"|\bCORS(?:WithConfig)?\(|\bAllow(?:ed)?Origins\b")
+_PROXIED_NOTE = (" (nothing in the code says that clients reach it directly: it does not terminate TLS and its "
+                 "package answers no cross-origin requests, so it is likely served behind a proxy or load balancer "
+                 "that reads each request before passing it on; set the timeouts if clients connect to it directly)")
+_CLUSTER_NOTE = (" (a server of a Kubernetes component, by its go.mod: the cluster's own parts are its clients, "
+                 "most often; set the timeouts if it is exposed outside the cluster)")
+
+
+def _unseen_clients(ctx: FileContext, node: Node, tls: bool) -> str:
+    """The note's words when the code gives no sign that untrusted clients connect to the server
+    itself, "" when it does. A server of a module that requires the Kubernetes client libraries is
+    a cluster component's (webhooks, aggregated APIs, agents, exporters). Otherwise a server that
+    terminates TLS (`ListenAndServeTLS`, a `TLSConfig`, autocert, a TLS listener, in the function
+    that sets it up) is reached by clients on other hosts, and one whose package configures CORS is
+    called by browsers; one with neither is most often a plain-HTTP backend behind a reverse proxy,
+    an ingress or a load balancer, which holds slow clients itself."""
+    if ctx.kubernetes:
+        return _CLUSTER_NOTE
+    if tls:
+        return ""
+    function = ctx.model.enclosing_function(node)
+    while function is not None and function.parent is not None:
+        function = function.parent
+    span = (function.node.start_byte, function.node.end_byte) if function is not None else (0, len(ctx.source.data))
+    if _TLS_SERVING.search(ctx.source.data, *span) is not None:
+        return ""
+    for file in ctx.package.files:
+        if not file.is_test_file and _CORS.search(file.source.data) is not None:
+            return ""
+    return _PROXIED_NOTE
 
 
 # A browser opened by the program: pkg/browser, skratchdot/open-golang, cli/browser, a helper of

@@ -432,3 +432,26 @@ def test_a_changed_file_or_config_is_not_the_cached_run(tree, tmp_path, monkeypa
     assert configured != after
     assert {f["severity"] for f in configured["findings"] if f["rule"] == "GL401"} == {"error"}
     assert before["findings"]
+
+
+def test_a_go_mod_that_starts_requiring_kubernetes_changes_the_cached_levels(tmp_path, monkeypatch, capsys, later):
+    """GL502 takes a note for a server of a Kubernetes component, which go.mod tells: an edit of
+    go.mod alone must reach a warm run, through both the run's entry and the package entries."""
+    root = tmp_path / "src"
+    _write(root, {
+        "go.mod": "module example.com/svc\n\ngo 1.22\n",
+        "api/serve.go": 'package api\n\nimport "net/http"\n\nfunc Serve(h http.Handler) error {\n'
+                        '\treturn http.ListenAndServeTLS(":8443", "cert.pem", "key.pem", h)\n}\n',
+    })
+    monkeypatch.chdir(root)
+    cache = str(tmp_path / "cache")
+
+    def levels(args):
+        return [(f["rule"], f["severity"]) for f in _cli_json(["--select", "GL502", *args], capsys)["findings"]]
+
+    assert levels(["--cache-dir", cache]) == [("GL502", "warning")]
+    assert levels(["--cache-dir", cache]) == [("GL502", "warning")]  # warm
+    (root / "go.mod").write_text("module example.com/svc\n\ngo 1.22\n\nrequire k8s.io/client-go v0.31.0\n",
+                                 encoding="utf-8")
+    assert levels(["--cache-dir", cache]) == [("GL502", "note")]
+    assert levels(["--no-cache"]) == [("GL502", "note")]

@@ -426,7 +426,7 @@ SERVER = """package app
 import "net/http"
 
 func Serve(h http.Handler) error {
-	return http.ListenAndServe(":8080", h)
+	return http.ListenAndServeTLS(":8443", "cert.pem", "key.pem", h)
 }
 """
 
