@@ -191,17 +191,19 @@ def installed(tmp_path_factory) -> dict[str, str]:
 
 # A handler: code that runs once per process, or that a main package reaches only through a function
 # value, is not reported at warning (README: How often the code runs).
-# A leak of a rule shown by default and judged by how a server is set up, not how often (GL502).
+# A leak of a rule shown by default and judged by how a server is set up, not how often (GL502):
+# a server that terminates TLS itself, so clients reach it directly.
 LEAKY = """package main
 
 import ("net/http"; "time")
 
 func main() {
-	_ = http.ListenAndServe(":8080", http.TimeoutHandler(http.NotFoundHandler(), time.Second, ""))
+	_ = http.ListenAndServeTLS(":8443", "c.pem", "k.pem", http.TimeoutHandler(http.NotFoundHandler(), time.Second, ""))
 }
 """
-CLEAN = LEAKY.replace("_ = http.ListenAndServe(\":8080\", ", "srv := &http.Server{Addr: \":8080\", ReadHeaderTimeout: time.Second, Handler: ").replace(
-    "time.Second, \"\"))", "time.Second, \"\")}\n\t_ = srv.ListenAndServe()")
+CLEAN = LEAKY.replace("_ = http.ListenAndServeTLS(\":8443\", \"c.pem\", \"k.pem\", ",
+                      "srv := &http.Server{Addr: \":8443\", ReadHeaderTimeout: time.Second, Handler: ").replace(
+    "time.Second, \"\"))", "time.Second, \"\")}\n\t_ = srv.ListenAndServeTLS(\"c.pem\", \"k.pem\")")
 
 
 def lint(installed, tmp_path, source: str = LEAKY, **inputs) -> tuple[subprocess.CompletedProcess, dict, Path]:
@@ -227,7 +229,7 @@ def test_findings_fail_the_step_write_sarif_and_annotate(installed, tmp_path):
     [result] = run["results"]
     assert result["ruleId"] == "GL502"
     assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "cmd/svc/main.go"
-    assert "::warning file=cmd/svc/main.go,line=6,endLine=6,col=6,endColumn=96,title=GL502 server-without-timeouts::" in proc.stdout
+    assert "::warning file=cmd/svc/main.go,line=6,endLine=6,col=6,endColumn=117,title=GL502 server-without-timeouts::" in proc.stdout
 
 
 @pytest.mark.slow
