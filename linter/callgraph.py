@@ -36,7 +36,8 @@ from .cfg import BENCHMARK_LOOP, FOREVER, RANGE, WHILE, loop_header
 from .channels import classify_use
 from .frameworks import context_parameter, context_parameter_index, is_handler, is_routed_adapter, request_context
 from .goroutines import cli_package, imports_cli
-from .model import BUILTINS, FileModel, Function, declared_value, parameter_index, single_initialiser
+from .model import (BUILTINS, FileModel, Function, block_statements, declared_value, parameter_index,
+                    single_initialiser)
 from .patterns import LazyPattern
 from .source import name_hits, query
 from .structs import declared_fields, struct_specs, type_in_its_file
@@ -393,7 +394,7 @@ class _FileSummariser:
         body = fn.body
         if body is None or _NIL_GUARD.search(self.source.data, body.start_byte, min(body.end_byte, body.start_byte + 400)) is None:
             return False
-        statements = [c for c in _statements(body) if c.type != "comment"][:4]
+        statements = [c for c in block_statements(body) if c.type != "comment"][:4]
         for stmt in statements:
             if stmt.type != "if_statement" or stmt.child_by_field_name("alternative") is not None:
                 continue
@@ -407,7 +408,7 @@ class _FileSummariser:
                 if self.text(right) != "nil" or left is None or left.type != "identifier":
                     continue
             consequence = stmt.child_by_field_name("consequence")
-            if consequence is None or not any(c.type == "return_statement" for c in _statements(consequence)):
+            if consequence is None or not any(c.type == "return_statement" for c in block_statements(consequence)):
                 continue
             name = self.text(left)
             # `if err != nil { return … }` opens most bodies: a name the package does not declare
@@ -479,7 +480,7 @@ class _FileSummariser:
                     name = condition.child_by_field_name("left")
                 if name is not None and name.type == "identifier" and self.model.resolve(name).kind == "package":
                     text = self.text(name)
-                    for statement in _statements(child):
+                    for statement in block_statements(child):
                         if statement.type == "assignment_statement":
                             left = statement.child_by_field_name("left")
                             if left is not None and any(self.text(t) == text for t in left.named_children):
@@ -1164,13 +1165,6 @@ def _element_type(type_text: str) -> str:
                 return type_text[index + 1:]
     return ""
 
-
-def _statements(block: Node) -> list[Node]:
-    """A block's statements (tree-sitter-go wraps them in a statement_list)."""
-    children = block.named_children
-    if len(children) == 1 and children[0].type == "statement_list":
-        return children[0].named_children
-    return children
 
 
 _EDGES: dict[int, tuple[PackageSummary, dict[tuple, list]]] = {}

@@ -16,7 +16,7 @@ from tree_sitter import Node, QueryCursor
 
 from .constants import int_constant
 from .effects import CLOSES, RANGES, RECEIVES, SENDS, PackageEffects, Use
-from .model import FileModel, Function, enclosing_loop, single_initialiser
+from .model import FileModel, Function, block_statements, enclosing_loop, single_initialiser
 from .source import query
 
 if TYPE_CHECKING:
@@ -240,6 +240,80 @@ def exclusive_receives(model: FileModel, channel: LocalChannel, goroutine: Gorou
         else:
             found.extend(receives)
     return found
+
+
+def waitgroup_receives(model: FileModel, channel: LocalChannel, senders: list[Goroutine]) -> list[Node]:
+    """The owner's receives from another channel that a goroutine closes (or sends on) right after
+    `wg.Wait()`, when every sender of `channel` is a literal that defers `wg.Done()` on that same
+    WaitGroup: `Done` runs after the sender's last send, and a send completes only when received,
+    so once that receive returns every value was taken (`go func() { wg.Wait(); close(done) }()`,
+    then `for { select { case <-done: break loop; case err := <-errs: … } } }`).
+
+    The other channel is made in the owner, signalled by that goroutine only and received by the
+    owner only; the WaitGroup is matched by its spelling, and `Add` must be called in the owner."""
+    owner = channel.owner
+    group = None
+    for goroutine in senders:
+        name = _deferred_done(model, goroutine.literal)
+        if name is None or name != (group or name):
+            return []
+        group = name
+    data = model.source.data
+    if group is None or (group + ".Add(").encode() not in data[owner.node.start_byte:owner.node.end_byte]:
+        return []
+    found: list[Node] = []
+    for go in model.go_statements:
+        if not owner.node.start_byte <= go.start_byte < owner.node.end_byte:
+            continue
+        call = next((c for c in go.named_children if c.type == "call_expression"), None)
+        literal = call.child_by_field_name("function") if call is not None else None
+        body = literal.child_by_field_name("body") if literal is not None and literal.type == "func_literal" else None
+        statements = [n for n in (block_statements(body) if body is not None else []) if n.type != "comment"]
+        if len(statements) != 2 or model.source.text(statements[0]) != group + ".Wait()":
+            continue
+        signal = statements[1]
+        if signal.type == "send_statement":
+            target = signal.child_by_field_name("channel")
+        elif signal.type == "expression_statement" and signal.named_child_count == 1:
+            call = signal.named_children[0]
+            arguments = call.child_by_field_name("arguments") if call.type == "call_expression" else None
+            callee = call.child_by_field_name("function") if call.type == "call_expression" else None
+            target = arguments.named_children[0] if arguments is not None and arguments.named_child_count == 1 \
+                and callee is not None and model.source.text(callee) == "close" else None
+        else:
+            target = None
+        if target is None or target.type != "identifier":
+            continue
+        binding = model.resolve(target)
+        if binding.kind != "local" or binding.function is not owner or binding.decl is None \
+                or binding.decl.id == channel.decl.id:
+            continue
+        receives = []
+        for ref in model.references(binding.decl, within=owner.node):
+            use, node = classify_use(model, ref)
+            if ref.id == target.id:
+                continue
+            if use == "receive" and model.enclosing_function(ref) is owner:
+                receives.append(node)
+            elif use != "len":
+                break  # signalled or received elsewhere too, or handed on
+        else:
+            found.extend(receives)
+    return found
+
+
+def _deferred_done(model: FileModel, literal: Function) -> str | None:
+    """`wg` when the goroutine's literal defers `wg.Done()` among its top-level statements."""
+    if literal.kind != "literal" or literal.body is None:
+        return None
+    for statement in block_statements(literal.body):
+        if statement.type == "defer_statement":
+            text = model.source.text(statement)
+            if text.startswith("defer ") and text.endswith(".Done()"):
+                name = text[len("defer "):-len(".Done()")].strip()
+                if name.replace(".", "").replace("_", "").isalnum():
+                    return name
+    return None
 
 
 def where_started(channel: LocalChannel, node: Node) -> str:

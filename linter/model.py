@@ -860,3 +860,11 @@ def _statement_declares(stmt: Node, source: SourceFile) -> list[Node]:
         inner = [c for c in stmt.named_children if c.type != "label_name"]
         return _statement_declares(inner[0], source) if inner else []
     return []
+
+
+def block_statements(block: Node) -> list[Node]:
+    """A block's statements (tree-sitter-go wraps them in a statement_list)."""
+    children = block.named_children
+    if len(children) == 1 and children[0].type == "statement_list":
+        return children[0].named_children
+    return children

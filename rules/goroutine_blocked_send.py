@@ -10,7 +10,7 @@ from tree_sitter import Node, QueryCursor
 from goleaklint.addresses import reassigned
 from goleaklint.cfg import Block
 from goleaklint.channels import (Goroutine, LocalChannel, exclusive_receives, in_select_with_alternatives, local_channel,
-                                 where_started)
+                                 waitgroup_receives, where_started)
 from goleaklint.constants import loop_count
 from goleaklint.context import FileContext
 from goleaklint.goroutines import started_at_process_level
@@ -49,8 +49,12 @@ RULE = Rule(
         "once the function has stopped that server (`srv.Shutdown`, `srv.Close`, `Stop`, "
         "`GracefulStop`), so such a call on the way out counts as a receive. A return under `if !ok` "
         "after a comma-ok receive from the channel (`case e, ok := <-ch: if !ok { return }`) strands "
-        "nobody: the channel is closed, and a send on a closed channel panics rather than waits. The "
-        "message names the line of the return.",
+        "nobody: the channel is closed, and a send on a closed channel panics rather than waits. A "
+        "receive from another channel of the function that a goroutine closes (or sends on) right after "
+        "`wg.Wait()`, where every sender is a literal that defers `wg.Done()` on that WaitGroup, drains "
+        "them all: each `Done` runs after its goroutine's last send, which completed only when received "
+        "(`go func() { wg.Wait(); close(done) }()` then `select { case <-done: … case err := <-errs: … }` "
+        "in a loop). The message names the line of the return.",
         why="An unbuffered send completes only when someone receives. Once the function has returned, "
         "nobody will: the goroutine blocks on the send forever, and its stack, the value it was "
         "sending and everything its closure captured stay in memory. Under a timeout that fires "
@@ -340,6 +344,10 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
                 receive_counts[element.id] = receive_counts.get(element.id, 0) + 1
     for element in _closed_branches(channel):
         receive_counts[element.id] = _DRAINED  # under `if !ok` of a receive from it: closed, so nobody sends
+    for receive in waitgroup_receives(ctx.model, channel, senders):
+        element = cfg.element_of(receive)
+        if element is not None:
+            receive_counts[element.id] = _DRAINED  # every sender's deferred Done has run: all sent, all received
     for element in _server_stops(ctx, channel, senders):
         if element.type == "defer_statement" and cfg.dominates(element, senders[0].start):
             return None  # deferred before the goroutine starts: it runs at every exit
