@@ -297,12 +297,14 @@ def read_go_mod_version(go_mod: Path) -> tuple[int, int] | None:
 
 # The Kubernetes client libraries: a module that requires one is a cluster component (an operator,
 # a controller, an agent), whose servers the cluster's own parts reach.
-_KUBERNETES_REQUIRE = re.compile(rb"(?m)^\s*(?:require\s+)?(?:k8s\.io/client-go|sigs\.k8s\.io/controller-runtime)\s+v")
+# An indirect requirement only says that a dependency uses the client: not counted.
+_KUBERNETES_REQUIRE = re.compile(rb"(?m)^[ \t]*(?:require[ \t]+)?(?:k8s\.io/client-go|sigs\.k8s\.io/controller-runtime)[ \t]+v\S+"
+                                 rb"[ \t]*(?!//[ \t]*indirect)(?://.*)?$")
 
 
 def read_go_mod(go_mod: Path) -> tuple[tuple[int, int] | None, bool]:
     """A go.mod's `go` directive, and whether the module requires the Kubernetes client libraries
-    (`k8s.io/client-go` or `sigs.k8s.io/controller-runtime`, directly or indirectly)."""
+    (`k8s.io/client-go` or `sigs.k8s.io/controller-runtime`) directly."""
     try:
         data = go_mod.read_bytes()
     except OSError:

@@ -32,13 +32,15 @@ RULE = Rule(
         "that set neither `ReadHeaderTimeout` nor `ReadTimeout`, and gin's `r.Run(...)` on an engine from "
         "`gin.Default()`/`gin.New()` or typed `*gin.Engine`, which calls `http.ListenAndServe` underneath. "
         "It warns where the code shows that clients connect to the server itself: the function that sets it up "
-        "terminates TLS (`ListenAndServeTLS`, `ServeTLS`, a `TLSConfig`, autocert, `tls.NewListener`), or its package "
+        "terminates TLS (`ListenAndServeTLS`, `ServeTLS`, a `TLSConfig`, autocert, `tls.NewListener`, or hands the server to "
+        "Prometheus's exporter toolkit, which serves TLS and basic auth from its web config), or its package "
         "answers browsers of other origins (sets `Access-Control-Allow-Origin`, imports a CORS middleware, "
         "`AllowOrigins`). A plain-HTTP server with neither is a note: it is most often a backend behind a reverse "
         "proxy, an ingress or a load balancer, which reads each request's headers before passing it on and so "
         "holds the slow clients itself; on code read by reviewers, fewer than half of such warnings were worth a "
         "change, against four in five with TLS or CORS. So is a server of a Kubernetes component (its go.mod "
-        "requires `k8s.io/client-go` or `sigs.k8s.io/controller-runtime`), TLS or not: its clients are the "
+        "requires `k8s.io/client-go` or `sigs.k8s.io/controller-runtime` directly; an `// indirect` requirement "
+        "only says a dependency uses them), TLS or not: its clients are the "
         "cluster's own parts (the API server, kubelets, scrapers, sibling pods). The other reasons for a note "
         "below come first, since they say more. "
         "Only servers an untrusted client can reach: a loopback address, a unix socket and an in-memory "
@@ -325,6 +327,10 @@ _PORT_NOTE = (" (a metrics, health or debug port, by the names around it: operat
 # (in the function that sets it up), or its package answers browsers of other origins (CORS).
 _TLS_SERVING = LazyPattern(rb"\bTLSConfig\b|\bServeTLS\(|\bListenAndServeTLS\(|\bautocert\.|\btls\.NewListener\(|"
                            rb"\btls\.Listen\(")
+# Prometheus's exporter toolkit serves the server it is handed with TLS and basic auth from its web
+# config: made to be scraped across hosts.
+_TOOLKIT_IMPORT = b'"github.com/prometheus/exporter-toolkit/web"'
+_TOOLKIT_SERVING = LazyPattern(rb"\.(?:ListenAndServe|Serve|ServeMultiple)\(")
 _CORS = LazyPattern(rb"Access-Control-Allow-Origin|/cors\"|\bCORS(?:WithConfig)?\(|\bAllow(?:ed)?Origins\b")
 _PROXIED_NOTE = (" (nothing in the code says that clients reach it directly: it does not terminate TLS and its "
                  "package answers no cross-origin requests, so it is likely served behind a proxy or load balancer "
@@ -351,10 +357,21 @@ def _unseen_clients(ctx: FileContext, node: Node, tls: bool) -> str:
     span = (function.node.start_byte, function.node.end_byte) if function is not None else (0, len(ctx.source.data))
     if _TLS_SERVING.search(ctx.source.data, *span) is not None:
         return ""
+    if _TOOLKIT_IMPORT in ctx.source.data and _toolkit_serves(ctx, span):
+        return ""
     for file in ctx.package.files:
         if not file.is_test_file and _CORS.search(file.source.data) is not None:
             return ""
     return _PROXIED_NOTE
+
+
+def _toolkit_serves(ctx: FileContext, span: tuple[int, int]) -> bool:
+    """The function hands a server to the exporter toolkit (`web.ListenAndServe(srv, flags, logger)`,
+    under whatever name the file imports the package)."""
+    names = {name.encode() for name in ctx.model.local_names("github.com/prometheus/exporter-toolkit/web")}
+    data = ctx.source.data
+    return any(data[hit.start() - len(name) : hit.start()] == name
+               for hit in _TOOLKIT_SERVING.finditer(data, *span) for name in names)
 
 
 # A browser opened by the program: pkg/browser, skratchdot/open-golang, cli/browser, a helper of
