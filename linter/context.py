@@ -59,6 +59,14 @@ class FileContext:
     def relpath(self) -> str:
         return self.source.relpath
 
+    def declaring_file(self, name: str) -> "FileContext | None":
+        """The sibling file of the package that declares the package-level `name`, when it is not
+        this file (None for this file, or a name the package does not declare)."""
+        entry = self._package_scope.get(name) if self._package_scope is not None else None
+        if entry is None or entry[0] == self.relpath:
+            return None
+        return self.package.file(entry[0])
+
     @property
     def is_test_file(self) -> bool:
         return self.source.relpath.endswith("_test.go")

@@ -69,7 +69,7 @@ if resp.StatusCode != http.StatusOK {
     return fmt.Errorf("status %d", resp.StatusCode)
 }
 return json.NewDecoder(resp.Body).Decode(&out)""",
-        limits="A client whose total `Timeout` the file sets (in its literal, or by assigning the field in the function that declares it, also on a client obtained from a call the file cannot type: `c := conf.Client(ctx, tok); c.Timeout = d`) is a note: the Timeout covers reading the body, and when it fires the transport closes the connection. So is a call on a client in a struct field (`s.client.Do(req)`, the field declared `*http.Client`, an interface of the package with a `Do`, or an interface of another package named `HTTPClient`, `HttpClient` or `Doer`; on a generic receiver too) when every client literal the package stores in a field of that name sets a Timeout (`client: &http.Client{Timeout: d}` in a constructor in any file, also through a local made from one earlier in the file: `c := &http.Client{Timeout: d}`, then `client: c`), or the package assigns `x.client.Timeout`; one literal without it keeps the warning (in the program's files: a test that stores a stub client of its own does not count). A client a function makes counts the same: `client: newClient()` when the package's `newClient` returns only clients with a Timeout, and `HttpClient: config.DefaultHTTPClient()` when that function of another package of the module does (a fact of the module model, so `--no-lifetimes` keeps the warning); a function that may return `http.DefaultClient`, one of a dependency, or one not named for a client (in another package) is not followed. A transport's dial or header timeouts do not count. A request that carries the incoming request's context (`http.NewRequestWithContext(r.Context(), …)`, `req.WithContext(ctx)` with ctx derived from it, in the call, the request's declaration, or a reassignment before the call: `req = req.WithContext(ctx)`) is a note too: the server cancels that context when the handler returns, which aborts reading the body and closes the connection. So is a request whose context the function makes with a deadline (`context.WithTimeout`, `WithDeadline`) or with a cancel it defers (`context.WithCancel` and `defer cancel()`), also through contexts derived from it (`context.WithValue(ctx, k, v)`): when it ends, the transport aborts the body and closes the connection. A context handed in as a parameter (`func lookup(ctx context.Context, …)`, also through contexts derived from it) is followed to the module's calls of the function: when every call in non-test code passes the incoming request's context, or its caller's own context parameter that every call of the caller fills so (to any depth), the finding is a note; calls the model cannot resolve are not seen, and only calls whose first argument reads `ctx` or `….Context()` are looked at. "
+        limits="A client whose total `Timeout` the file sets (in its literal, or by assigning the field in the function that declares it, also on a client obtained from a call the file cannot type: `c := conf.Client(ctx, tok); c.Timeout = d`; for a package variable, the file of the package that declares it: `var httpClient = &http.Client{Timeout: d}` in a sibling file) is a note: the Timeout covers reading the body, and when it fires the transport closes the connection. So is a call on a client in a struct field (`s.client.Do(req)`, the field declared `*http.Client`, an interface of the package with a `Do`, or an interface of another package named `HTTPClient`, `HttpClient` or `Doer`; on a generic receiver too) when every client literal the package stores in a field of that name sets a Timeout (`client: &http.Client{Timeout: d}` in a constructor in any file, also through a local made from one earlier in the file: `c := &http.Client{Timeout: d}`, then `client: c`), or the package assigns `x.client.Timeout`; one literal without it keeps the warning (in the program's files: a test that stores a stub client of its own does not count). A client a function makes counts the same: `client: newClient()` when the package's `newClient` returns only clients with a Timeout, and `HttpClient: config.DefaultHTTPClient()` when that function of another package of the module does (a fact of the module model, so `--no-lifetimes` keeps the warning); a function that may return `http.DefaultClient`, one of a dependency, or one not named for a client (in another package) is not followed. A transport's dial or header timeouts do not count. A request that carries the incoming request's context (`http.NewRequestWithContext(r.Context(), …)`, `req.WithContext(ctx)` with ctx derived from it, in the call, the request's declaration, or a reassignment before the call: `req = req.WithContext(ctx)`) is a note too: the server cancels that context when the handler returns, which aborts reading the body and closes the connection. So is a request whose context the function makes with a deadline (`context.WithTimeout`, `WithDeadline`) or with a cancel it defers (`context.WithCancel` and `defer cancel()`), also through contexts derived from it (`context.WithValue(ctx, k, v)`): when it ends, the transport aborts the body and closes the connection. A context handed in as a parameter (`func lookup(ctx context.Context, …)`, also through contexts derived from it) is followed to the module's calls of the function: when every call in non-test code passes the incoming request's context, or its caller's own context parameter that every call of the caller fills so (to any depth), the finding is a note; calls the model cannot resolve are not seen, and only calls whose first argument reads `ctx` or `….Context()` are looked at. "
         "In test files the finding is a note, and a call the test expects to fail (`if err == nil "
         "{ t.Fatal(…) }`, testify's `Error`/`ErrorIs`/`NotNil` on its error) is not reported. A client "
         "whose `Transport` answers from memory (its function literal or its type's `RoundTrip` in the "
@@ -451,12 +451,17 @@ def _client_timeout(ctx: FileContext, call: Node) -> "str | tuple[str, ...] | No
     if receiver is None or receiver.type != "identifier":
         return None
     binding = ctx.model.resolve(receiver)
-    declared = ctx.model.declared_type(binding) if binding.decl is not None else None
+    # A package variable of a sibling file (`var httpClient = &http.Client{Timeout: d}` in client.go)
+    # is read in the file that declares it.
+    home = _declaring_file(ctx, binding) or ctx
+    if home is not ctx:
+        binding = home.model.resolve(binding.decl)
+    declared = home.model.declared_type(binding) if binding.decl is not None else None
     if binding.decl is None or declared is not None and declared not in _CLIENT_TYPES:
         return None
     # A client from a call the file cannot type (`c := conf.Client(ctx, tok)`): only its own
     # `c.Timeout = d` below says what it is.
-    value = _initial_value(ctx, binding) if declared is not None else None
+    value = _initial_value(home, binding) if declared is not None else None
     if value is not None and value.type == "unary_expression" and value.named_child_count == 1:
         value = value.named_children[0]
     if value is not None and value.type == "composite_literal":
@@ -464,16 +469,24 @@ def _client_timeout(ctx: FileContext, call: Node) -> "str | tuple[str, ...] | No
         for element in (body.named_children if body is not None else []):
             key = element.child_by_field_name("key") if element.type == "keyed_element" else None
             if key is not None and key.text == b"Timeout":
-                return " ".join(ctx.source.text(element.child_by_field_name("value")).split())
-    made = _made_by(ctx, ctx, called_maker(value)) if value is not None and value.type == "call_expression" else None
+                return " ".join(home.source.text(element.child_by_field_name("value")).split())
+    made = _made_by(home, home, called_maker(value)) if value is not None and value.type == "call_expression" else None
     if made is not None and made is not _NOT_A_CLIENT:
         return made
-    # `c.Timeout = d` where c is declared: in its function for a local, anywhere for a package variable
-    scope = ctx.model.enclosing_function(binding.decl)
-    start, end = (scope.node.start_byte, scope.node.end_byte) if scope is not None else (0, len(ctx.source.data))
+    # `c.Timeout = d` where c is declared: in its function for a local, anywhere in its file for a
+    # package variable
+    scope = home.model.enclosing_function(binding.decl)
+    start, end = (scope.node.start_byte, scope.node.end_byte) if scope is not None else (0, len(home.source.data))
     name = re.escape(receiver.text)
-    match = re.compile(rb"\b" + name + rb"\.Timeout\s*=\s*([^\n;]+)").search(ctx.source.data, start, end)
+    match = re.compile(rb"\b" + name + rb"\.Timeout\s*=\s*([^\n;]+)").search(home.source.data, start, end)
     return " ".join(match.group(1).decode("utf-8", "replace").split()) if match else None
+
+
+def _declaring_file(ctx: FileContext, binding: Binding) -> FileContext | None:
+    """The sibling file that declares a package-level name, when it is not this file."""
+    if binding.kind != "package" or binding.decl is None:
+        return None
+    return ctx.declaring_file(binding.name)
 
 
 _NOT_A_CLIENT = object()  # _made_by: the package's function of that name returns no http.Client
