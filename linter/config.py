@@ -291,10 +291,6 @@ def _validate(data: dict, path: Path, text: str, table: tuple[str, ...], known_r
     return config
 
 
-def read_go_mod_version(go_mod: Path) -> tuple[int, int] | None:
-    return read_go_mod(go_mod)[0]
-
-
 # The Kubernetes client libraries: a module that requires one is a cluster component (an operator,
 # a controller, an agent), whose servers the cluster's own parts reach.
 # An indirect requirement only says that a dependency uses the client: not counted.

@@ -26,6 +26,9 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from .patterns import LazyPattern
+from .source import without_comments
+
 if TYPE_CHECKING:
     from .context import PackageContext
     from .effects import PackageEffects
@@ -63,5 +66,16 @@ class PackageFacts:
         return PackageEffects(self.pkg)
 
     @cached_property
+    def answers_cross_origin(self) -> bool:
+        """A non-test file of the package configures CORS (sets `Access-Control-Allow-Origin`,
+        imports a CORS middleware, calls `CORS(…)`, names `AllowOrigins`), outside comments: its
+        servers are called by browsers of other origins."""
+        return any(not ctx.is_test_file and _CORS.search(ctx.source.data) is not None
+                   and _CORS.search(without_comments(ctx.source.data)) is not None for ctx in self.pkg.files)
+
+    @cached_property
     def field_clients(self) -> "dict[tuple[bytes, bool], str | tuple[str, ...] | None]":
         return {}
+
+
+_CORS = LazyPattern(rb"Access-Control-Allow-Origin|/cors\"|\bCORS(?:WithConfig)?\(|\bAllow(?:ed)?Origins\b")

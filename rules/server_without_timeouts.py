@@ -332,7 +332,6 @@ _TLS_SERVING = LazyPattern(rb"\bTLSConfig\b|\bServeTLS\(|\bListenAndServeTLS\(|\
 # config: made to be scraped across hosts.
 _TOOLKIT_IMPORT = b'"github.com/prometheus/exporter-toolkit/web"'
 _TOOLKIT_SERVING = LazyPattern(rb"\.(?:ListenAndServe|Serve|ServeMultiple)\(")
-_CORS = LazyPattern(rb"Access-Control-Allow-Origin|/cors\"|\bCORS(?:WithConfig)?\(|\bAllow(?:ed)?Origins\b")
 _PROXIED_NOTE = (" (nothing in the code says that clients reach it directly: it does not terminate TLS and its "
                  "package answers no cross-origin requests, so it is likely served behind a proxy or load balancer "
                  "that reads each request before passing it on; set the timeouts if clients connect to it directly)")
@@ -363,11 +362,7 @@ def _unseen_clients(ctx: FileContext, node: Node, tls: bool) -> str:
         return ""
     if _TOOLKIT_IMPORT in data and _toolkit_serves(ctx, span):
         return ""
-    for file in ctx.package.files:
-        if not file.is_test_file and _CORS.search(file.source.data) is not None \
-                and _CORS.search(without_comments(file.source.data)) is not None:
-            return ""
-    return _PROXIED_NOTE
+    return "" if ctx.package.facts.answers_cross_origin else _PROXIED_NOTE
 
 
 def _toolkit_serves(ctx: FileContext, span: tuple[int, int]) -> bool:
