@@ -206,20 +206,23 @@ class PackageSummary:
     # &server{…}` from `func New() Server`), when that is not the declared type: an interface's
     # methods are looked up on it; "?" when a result may be made otherwise
     concrete: dict[str, str] = field(default_factory=dict)
+    # import paths of the run's modules that the package's files import (test and generated files
+    # too, `_` imports too): which packages of a module nothing imports (lifetime.unimported)
+    imports: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
                 "s": self.fields, "g": self.services, "k": self.commands, "t": self.imports_testing,
                 "x": self.test_files, "a": self.routes, "b": self.body_limits, "o": self.option_defaults,
                 "h": self.timeout_clients, "p": self.passed_args, "u": self.unnamed,
-                "l": self.command_line, "y": self.concrete}
+                "l": self.command_line, "y": self.concrete, "i": self.imports}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
         return cls(data["d"], data["n"], data["f"], data["c"], data["r"], data["s"], data["g"], data["k"], data["t"],
                    data["x"], data.get("a", []), data.get("b", []), data.get("o", []), data.get("h", []),
                    data.get("p", []), data.get("u", []), data.get("l", False),
-                   data.get("y", {}))
+                   data.get("y", {}), data.get("i", []))
 
 
 class _FileSummariser:
@@ -1211,7 +1214,25 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
             summary.timeout_clients += timeout_client_makers(model.source, model.imports)
             _passed_arguments(summariser)
     _mark_dead_code(summary, [model for model, _ in models], other_sources or [])
+    summary.imports = _module_imports([model for model, _ in models], other_sources or [], modules)
     return summary
+
+
+_QUOTED_PATH = LazyPattern(rb'"([^"\s]+)"')
+
+
+def _module_imports(models: list[FileModel], others: list[bytes], modules: tuple[str, ...]) -> list[str]:
+    """The import paths of the run's modules (every path, when `modules` is empty) that the files
+    import; of a generated file, every quoted path of its import block that names a module."""
+    paths: set[str] = set()
+    for model in models:
+        paths.update(model.imported_paths)
+    for data in others:
+        end = data.find(b"\nfunc ")
+        paths.update(m.group(1).decode("utf-8", "replace") for m in _QUOTED_PATH.finditer(data, 0, end if end >= 0 else len(data)))
+    if modules:
+        paths = {p for p in paths if any(p == m or p.startswith(m + "/") for m in modules)}
+    return sorted(paths)
 
 
 DEAD_CODE = "dead code: nothing in the module calls it and nothing in its package names it"

@@ -14,7 +14,7 @@ from .callgraph import DEAD_CODE
 from .config import ConfigError, ConfigResolver
 from .discover import discover
 from .engine import RunOptions, lint, module_model
-from .lifetime import DESCRIBE, UNKNOWN, ModuleModel, Node, main_rooted, module_paths
+from .lifetime import DESCRIBE, UNKNOWN, ModuleModel, Node, main_rooted, module_paths, unimported
 from .registry import rules_by_key
 from .routes import AUTHENTICATED, BODY_LIMIT, DEVELOPER_SWITCH
 
@@ -94,6 +94,9 @@ def write_explanation(model: ModuleModel, node: Node, out: TextIO) -> None:
             (model.packages[node.package].summary.directory, node.name) in main_rooted(model):
         out.write("only functions of main packages that nothing in the module calls reach it (commands, callbacks): "
                   "nothing outside the binary calls it, so its findings are notes\n")
+    elif model.packages[node.package].summary.directory in unimported(model):
+        out.write("nothing in its module imports its package, though the module builds programs: its code runs only "
+                  "if another module imports it, so its findings are notes\n")
     flags = model.route_auth.get(index)
     if flags:
         out.write(f"routes: {_routes_text(flags)}\n")

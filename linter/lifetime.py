@@ -844,9 +844,14 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
             continue
         level = level_for(policies.get(finding.rule_id, REPEATS), lifetime, finding.severity, finding.repeats,
                           lifetime == UNKNOWN and _in_main(table, finding))
+        message = finding.message
+        policy = policies.get(finding.rule_id, REPEATS)
+        if level is not None and level is not Severity.NOTE and policy not in (EXPOSURE, IGNORES) \
+                and _function_keys(finding)[0] in table.unimported:
+            level = Severity.NOTE  # whatever its lifetime in another module that imports it
+            message += _UNIMPORTED_TEXT
         if level is not None and finding.bounded and lifetime != REQUEST:
             level = Severity.NOTE  # bounded by the data it walks, in code that does not run per request
-        message = finding.message
         public = policies.get(finding.rule_id) == PUBLIC
         guard = _route_guard(table, finding) if public else None
         if level is not None and level is not Severity.NOTE and lifetime == REQUEST and guard is not None:
@@ -913,6 +918,8 @@ class LifetimeTable:
     # in the module calls (a command's action, a callback): nothing outside the binary calls them either
     main_rooted: set[tuple[str, str]] = field(default_factory=set)
     parameters: dict[tuple[str, str], dict[int, list[str]]] = field(default_factory=dict)  # see ModuleModel.parameters
+    # directories of packages that nothing in the run imports, in modules that build programs (unimported)
+    unimported: set[str] = field(default_factory=set)
 
     def to_json(self) -> dict:
         return {"l": [[d, n, v] for (d, n), v in sorted(self.lifetimes.items())],
@@ -921,7 +928,8 @@ class LifetimeTable:
                 "m": sorted(self.main_dirs), "b": sorted(self.body_limited.items()),
                 "o": sorted(self.loopback_options.items()), "r": sorted(self.main_rooted),
                 "h": sorted(self.timeout_clients),
-                "p": [[d, n, sorted([i, k] for i, k in v.items())] for (d, n), v in sorted(self.parameters.items())]}
+                "p": [[d, n, sorted([i, k] for i, k in v.items())] for (d, n), v in sorted(self.parameters.items())],
+                "u": sorted(self.unimported)}
 
     @classmethod
     def from_json(cls, data: dict) -> "LifetimeTable":
@@ -929,7 +937,8 @@ class LifetimeTable:
                    {(entry[0], entry[1]): entry[2] for entry in data.get("a", [])}, set(data.get("m", ())),
                    dict(data.get("b", ())), dict(data.get("o", ())),
                    set(data.get("h", ())), {(d, n) for d, n in data.get("r", ())},
-                   {(d, n): {int(i): list(k) for i, k in v} for d, n, v in data.get("p", ())})
+                   {(d, n): {int(i): list(k) for i, k in v} for d, n, v in data.get("p", ())},
+                   set(data.get("u", ())))
 
     def for_findings(self, findings: list[Finding]) -> "LifetimeTable":
         """The part of the table that judging `findings` reads: what a warm run, whose findings
@@ -955,7 +964,8 @@ class LifetimeTable:
                              {m for f in findings for m in f.makers if m in self.timeout_clients},
                              {key for key in lifetimes if key in self.main_rooted},
                              {key[:2]: self.parameters[key[:2]] for key in map(_parameter_key, findings)
-                              if key is not None and key[:2] in self.parameters})
+                              if key is not None and key[:2] in self.parameters},
+                             self.unimported & directories)
 
 
 def table_of(model: ModuleModel) -> LifetimeTable:
@@ -992,7 +1002,22 @@ def _table_of(model: ModuleModel) -> LifetimeTable:
         if roots == {TEST}:
             table.test_dirs.add(package.summary.directory)
     table.main_rooted = main_rooted(model)
+    table.unimported = unimported(model)
     return table
+
+
+def unimported(model: ModuleModel) -> set[str]:
+    """Directories of the library packages that no package of the run imports (test files, `_`
+    imports and other modules of the tree count), in modules that have a main package: a program's
+    module whose own programs do not use the package at all (a superseded copy, a helper kept
+    for later). Its functions run only if another module imports it, which the module's code
+    gives no sign of. In a module with no main package every package is its API, and stays."""
+    imported: set[str] = set()
+    for package in model.packages:
+        imported.update(path for path in package.summary.imports if path != package.import_path)
+    return {package.summary.directory for package in model.packages
+            if not package.library and package.import_path and package.import_path not in imported
+            and package.summary.name != "main" and not package.summary.name.endswith("_test")}
 
 
 def main_rooted(model: ModuleModel) -> set[tuple[str, str]]:
@@ -1069,6 +1094,10 @@ def _route_guard(table: LifetimeTable, finding: Finding) -> str | None:
             return None
         kinds.add(kind)
     return (kinds.pop() if len(kinds) == 1 else "guarded") if kinds else None
+
+
+_UNIMPORTED_TEXT = ("; nothing in its module imports this package, though the module builds programs: "
+                    "its code runs only if another module imports it")
 
 
 def _in_main(table: LifetimeTable, finding: Finding) -> bool:
