@@ -95,7 +95,7 @@ go func() {
         limits="A sender started in the body of an `if` (`if out != nil { go … }`) is not stranded by a way out "
         "that passes the same condition, spelled the same, tested again and false: it reads only variables "
         "and fields nothing assigns after their declaration and calls nothing, so no goroutine was started "
-        "on that path. A goroutine that sends at most once and whose start is followed at once by a receive from the channel (`go f(); if err := <-ch; err != nil {…}`) is settled by that receive: when every sender is, nothing is reported; outside loops, those started before any other sender are left out with their receives, and the rest are judged against the remaining receives. Senders started in different cases of one `switch` or `select`, or in the two branches of an `if`, are never started by the same call: each set that can run together is judged on its own (a buffer of one fits a switch whose every case starts one sender), and the finding is at the first send of a set that can block (outside loops, up to eight senders). Goroutines a loop starts and receives from in turn (`for { select { case <-tick: go work(); case <-done: … } }`) can be left behind only when the function returns, one each: such a finding takes the lifetime of the function, not of the loop (a periodic worker of a loop that runs once per process is not reported). Goroutines that each run a server and send after it (`errc <- srv.ListenAndServe()`, `serve(l)` of a `serve := srv.Serve`) can be left only when the server stops, one per start of it: reported at the rule's level where the function runs per request, and as a note elsewhere (a service's `Start` reached from main through an interface, which the model does not see, runs once). Only channels that stay in the function are followed: one that is returned, stored, "
+        "on that path. A goroutine that sends at most once and whose start is followed at once by a receive from the channel (`go f(); if err := <-ch; err != nil {…}`) is settled by that receive: when every sender is, nothing is reported; outside loops, those started before any other sender are left out with their receives, and the rest are judged against the remaining receives. Senders started in different cases of one `switch` or `select`, or in the two branches of an `if`, are never started by the same call: each set that can run together is judged on its own (a buffer of one fits a switch whose every case starts one sender), and the finding is at the first send of a set that can block (outside loops, up to eight senders). Goroutines a loop starts and receives from in turn (`for { select { case <-tick: go work(); case <-done: … } }`) can be left behind only when the function returns, one each: such a finding takes the lifetime of the function, not of the loop (a periodic worker of a loop that runs once per process is not reported). Goroutines that each run a server and send after it (`errc <- srv.ListenAndServe()`, `serve(l)` of a `serve := srv.Serve`) can be left only when the server stops, one per start of it: reported at the rule's level where the function runs per request, and as a note elsewhere (a service's `Start` reached from main through an interface, which the model does not see, runs once). A function named for shutting something down (`Close`, `Stop`, `Shutdown`, `GracefulStop`, `Terminate`, `Quit`, `Teardown`, `Destroy`, `Dispose`, alone or followed by a word: `StopWorker`; not `Stopped`) runs once for each thing it stops, and most of those (a daemon, a pool, a client) live as long as the process: a goroutine its timeout strands is reported at the rule's level where it runs per request (a per-connection `Close` from a handler), and as a note elsewhere; a `Close` of a per-connection value reached through an interface the model cannot resolve is a note too (on the ledger, 1 of 9 such findings was worth a change). Only channels that stay in the function are followed: one that is returned, stored, "
         "passed to a function or used by another closure is left alone, since someone else may drain "
         "it. `go worker(ch)` (or `go func(c chan T){…}(ch)`) is followed only when the worker is declared "
         "in the same file, takes no other channel (a value-or-error pair needs the two sides paired up), "
@@ -398,10 +398,29 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
     # takes the function's lifetime rather than the loop-started literal's.
     subjects = (channel.owner.name,) if paired and count is not None and not extra else ()
     serving = _serving_senders(ctx, senders)
+    stopping = _shutdown_function(channel.owner)
     if serving:
         message += ("; its goroutines send when the server they run stops, so one is left per start of that "
                     "server: a leak where the server is started per request, a note elsewhere")
-    return ctx.finding(RULE, send, message, fix=fix, subjects=subjects, bounded=serving)
+    elif stopping is not None:
+        message += (f"; `{stopping}` shuts something down, which happens once for each thing it stops, and most "
+                    "of those live as long as the process: a leak where it runs per request, a note elsewhere")
+    return ctx.finding(RULE, send, message, fix=fix, subjects=subjects, bounded=serving or stopping is not None)
+
+
+# A function that ends the life of its receiver or of what it is given: `Close`, `Stop`,
+# `Shutdown`, `GracefulStop`, `StopContainer`, `CloseSession`, … (not `Closed`, `Stopped`, `Stopwatch`).
+_SHUTDOWN = LazyPattern(r"(?:Close|Stop|Shutdown|GracefulStop|Terminate|Quit|Teardown|Destroy|Dispose)(?:[A-Z0-9_]\w*)?")
+
+
+def _shutdown_function(owner) -> str | None:
+    """The name of the declared function around `owner` when it is named for shutting down."""
+    while owner.parent is not None:
+        owner = owner.parent
+    if owner.kind == "literal":
+        return None
+    base = owner.name.rsplit(".", 1)[-1]
+    return owner.shown if _SHUTDOWN.fullmatch(base) else None
 
 
 # What a condition may hold to be tested twice with one answer: names, fields, literals, comparisons
