@@ -14,7 +14,7 @@ from goleaklint.frameworks import context_derivation, context_parameter, request
 from goleaklint.model import Binding, declared_value, descendants
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
-from goleaklint.structs import field_type
+from goleaklint.structs import declared_type_node, field_type, struct_fields, struct_of
 
 RULE = Rule(
     id="GL405",
@@ -69,7 +69,7 @@ if resp.StatusCode != http.StatusOK {
     return fmt.Errorf("status %d", resp.StatusCode)
 }
 return json.NewDecoder(resp.Body).Decode(&out)""",
-        limits="A client whose total `Timeout` the file sets (in its literal, or by assigning the field in the function that declares it, also on a client obtained from a call the file cannot type: `c := conf.Client(ctx, tok); c.Timeout = d`; for a package variable, the file of the package that declares it: `var httpClient = &http.Client{Timeout: d}` in a sibling file) is a note: the Timeout covers reading the body, and when it fires the transport closes the connection. So is a call on a client in a struct field (`s.client.Do(req)`, the field declared `*http.Client`, an interface of the package with a `Do`, or an interface of another package named `HTTPClient`, `HttpClient` or `Doer`; on a generic receiver too) when every client literal the package stores in a field of that name sets a Timeout (`client: &http.Client{Timeout: d}` in a constructor in any file, also through a local made from one earlier in the file: `c := &http.Client{Timeout: d}`, then `client: c`), or the package assigns `x.client.Timeout`; one literal without it keeps the warning (in the program's files: a test that stores a stub client of its own does not count). A client a function makes counts the same: `client: newClient()` when the package's `newClient` returns only clients with a Timeout, and `HttpClient: config.DefaultHTTPClient()` when that function of another package of the module does (a fact of the module model, so `--no-lifetimes` keeps the warning); a function that may return `http.DefaultClient`, one of a dependency, or one not named for a client (in another package) is not followed. A transport's dial or header timeouts do not count. A request that carries the incoming request's context (`http.NewRequestWithContext(r.Context(), …)`, `req.WithContext(ctx)` with ctx derived from it, in the call, the request's declaration, or a reassignment before the call: `req = req.WithContext(ctx)`) is a note too: the server cancels that context when the handler returns, which aborts reading the body and closes the connection. So is a request whose context the function makes with a deadline (`context.WithTimeout`, `WithDeadline`) or with a cancel it defers (`context.WithCancel` and `defer cancel()`), also through contexts derived from it (`context.WithValue(ctx, k, v)`): when it ends, the transport aborts the body and closes the connection. A context handed in as a parameter (`func lookup(ctx context.Context, …)`, also through contexts derived from it) is followed to the module's calls of the function: when every call in non-test code passes the incoming request's context, or its caller's own context parameter that every call of the caller fills so (to any depth), the finding is a note; calls the model cannot resolve are not seen, and only calls whose first argument reads `ctx` or `….Context()` are looked at. "
+        limits="A client whose total `Timeout` the file sets (in its literal, or by assigning the field in the function that declares it, also on a client obtained from a call the file cannot type: `c := conf.Client(ctx, tok); c.Timeout = d`; for a package variable, the file of the package that declares it: `var httpClient = &http.Client{Timeout: d}` in a sibling file) is a note: the Timeout covers reading the body, and when it fires the transport closes the connection. So is a call on a client in a struct field (`s.client.Do(req)`, the field declared `*http.Client`, an interface of the package with a `Do`, or an interface of another package named `HTTPClient`, `HttpClient` or `Doer`; on a generic receiver too) when every client literal the package stores in a field of that name sets a Timeout (`client: &http.Client{Timeout: d}` in a constructor in any file, also through a local made from one earlier in the file: `c := &http.Client{Timeout: d}`, then `client: c`), or the package assigns `x.client.Timeout`; where the receiver's declared type names the struct that declares the field (`s *Server`), only literals of that struct count (`&Server{client: …}`; a `client:` element of another struct's literal is that struct's); one literal without it keeps the warning (in the program's files: a test that stores a stub client of its own does not count). A client a function makes counts the same: `client: newClient()` when the package's `newClient` returns only clients with a Timeout, and `HttpClient: config.DefaultHTTPClient()` when that function of another package of the module does (a fact of the module model, so `--no-lifetimes` keeps the warning); a function that may return `http.DefaultClient`, one of a dependency, or one not named for a client (in another package) is not followed. A transport's dial or header timeouts do not count. A request that carries the incoming request's context (`http.NewRequestWithContext(r.Context(), …)`, `req.WithContext(ctx)` with ctx derived from it, in the call, the request's declaration, or a reassignment before the call: `req = req.WithContext(ctx)`) is a note too: the server cancels that context when the handler returns, which aborts reading the body and closes the connection. So is a request whose context the function makes with a deadline (`context.WithTimeout`, `WithDeadline`) or with a cancel it defers (`context.WithCancel` and `defer cancel()`), also through contexts derived from it (`context.WithValue(ctx, k, v)`): when it ends, the transport aborts the body and closes the connection. A context handed in as a parameter (`func lookup(ctx context.Context, …)`, also through contexts derived from it) is followed to the module's calls of the function: when every call in non-test code passes the incoming request's context, or its caller's own context parameter that every call of the caller fills so (to any depth), the finding is a note; calls the model cannot resolve are not seen, and only calls whose first argument reads `ctx` or `….Context()` are looked at. "
         "In test files the finding is a note, and a call the test expects to fail (`if err == nil "
         "{ t.Fatal(…) }`, testify's `Error`/`ErrorIs`/`NotNil` on its error) is not reported. A client "
         "whose `Transport` answers from memory (its function literal or its type's `RoundTrip` in the "
@@ -544,15 +544,59 @@ def _field_client_timeout(ctx: FileContext, receiver: Node) -> "str | tuple[str,
     if declared not in _CLIENT_TYPES and not (declared and (_client_interface(ctx, declared)
                                                             or _CLIENT_INTERFACE_NAME.fullmatch(declared.rpartition(".")[2]))):
         return None
+    owner = _owner_struct(ctx, receiver)
     known = ctx.package.facts.field_clients
-    key = (field.text, ctx.is_test_file)  # tests see their own stores, the program does not
+    key = (field.text, ctx.is_test_file, owner)  # tests see their own stores, the program does not
     if key not in known:
-        known[key] = _stored_client_timeout(ctx, field.text)
+        known[key] = _stored_client_timeout(ctx, field.text, owner)
     return known[key]
 
 
-def _stored_client_timeout(ctx: FileContext, field_name: bytes) -> "str | tuple[str, ...] | None":
-    """_field_client_timeout's answer for every field of that name in the package."""
+def _owner_struct(ctx: FileContext, receiver: Node) -> bytes | None:
+    """The name of the package struct that declares the field of `x.field` itself (not through an
+    embedded struct), when x's declared type says so: stores into a field of that name in literals
+    of other structs are not this one's."""
+    operand = receiver.child_by_field_name("operand")
+    field = receiver.child_by_field_name("field")
+    if operand is None or field is None or operand.type != "identifier":
+        return None
+    type_node = declared_type_node(ctx.model, ctx.model.resolve(operand))
+    if type_node is not None and type_node.type == "pointer_type" and type_node.named_child_count == 1:
+        type_node = type_node.named_children[0]
+    if type_node is None or type_node.type != "type_identifier":
+        return None
+    struct = struct_of(ctx.model, type_node)
+    if struct is None or field.text.decode("utf-8", "replace") not in struct_fields(ctx.model, struct):
+        return None
+    return type_node.text
+
+
+_LITERAL_TYPE = re.compile(rb"([A-Za-z_]\w*)(?:\[[^\[\]{}]*\])?\s*$")
+_ENCLOSING_SCAN = 8192  # bytes back to the `{` of the literal a keyed element is in
+
+
+def _literal_type(data: bytes, at: int) -> bytes | None:
+    """The type name of the composite literal whose braces hold `at` (`&Server{…, client: …}` ->
+    b"Server"), or None when it is not found near enough or is not a named type's literal."""
+    depth = 0
+    stop = max(0, at - _ENCLOSING_SCAN)
+    index = at - 1
+    while index >= stop:
+        char = data[index]
+        if char == 0x7D:  # }
+            depth += 1
+        elif char == 0x7B:  # {
+            if depth == 0:
+                match = _LITERAL_TYPE.search(data, max(0, index - 128), index)
+                return match.group(1) if match else None
+            depth -= 1
+        index -= 1
+    return None
+
+
+def _stored_client_timeout(ctx: FileContext, field_name: bytes, owner: bytes | None = None) -> "str | tuple[str, ...] | None":
+    """_field_client_timeout's answer for every field of that name in the package (of the struct
+    `owner`, for keyed elements of literals whose type the file spells: `&Owner{client: …}`)."""
     name = re.escape(field_name)
     stored = re.compile(rb"(?:[{,\s]" + name + rb"\s*:|\." + name + rb"\s*=)\s*&?\s*http\.Client\s*\{")
     made = re.compile(rb"(?:[{,\s]" + name + rb"\s*:|\." + name + rb"\s*=)\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)\s*\(")
@@ -566,12 +610,16 @@ def _stored_client_timeout(ctx: FileContext, field_name: bytes) -> "str | tuple[
         if field_name not in data or file.is_test_file and not ctx.is_test_file:
             continue  # a test that swaps in a stub client says nothing of the program's
         for match in stored.finditer(data):
+            if _elsewhere(data, match, owner):
+                continue
             timeout = TIMEOUT_KEY.search(braced(data, match.end() - 1))
             if timeout is None:
                 return None  # one client stored there without a Timeout: the call may be made on it
             timeouts.append(timeout.group(1))
         literal_locals: dict[bytes, list[int]] | None = None  # local name -> ends of `c := &http.Client{`
         for match in through_local.finditer(data):
+            if _elsewhere(data, match, owner):
+                continue
             if literal_locals is None:
                 literal_locals = {}
                 if b"http.Client" in data:
@@ -585,6 +633,8 @@ def _stored_client_timeout(ctx: FileContext, field_name: bytes) -> "str | tuple[
                 return None
             timeouts.append(timeout.group(1))
         for match in made.finditer(data):
+            if _elsewhere(data, match, owner):
+                continue
             callee = match.group(1).decode()
             package, _, function = callee.rpartition(".")
             if package and "client" not in function.lower():
@@ -602,6 +652,14 @@ def _stored_client_timeout(ctx: FileContext, field_name: bytes) -> "str | tuple[
     if makers:
         return tuple(sorted(set(makers)))
     return " ".join(timeouts[0].decode("utf-8", "replace").split()) if timeouts else None
+
+
+def _elsewhere(data: bytes, match: "re.Match[bytes]", owner: bytes | None) -> bool:
+    """A keyed element (`client: …`) in a literal of another struct than `owner`."""
+    if owner is None or data[match.start()] == 0x2E:  # `.client = …`: whose field is not spelled
+        return False
+    found = _literal_type(data, match.start() + 1)
+    return found is not None and found != owner
 
 
 def _package_names_client(ctx: FileContext) -> bool:
