@@ -28,7 +28,7 @@ from .discover import PackageJob
 from .fingerprint import with_fingerprints
 from .callgraph import SUMMARY_CAPTURES, SUMMARY_PATTERNS, PackageSummary, summarise_package
 from .lifetime import (LifetimeTable, ModuleModel, apply as apply_lifetimes, build_model, import_paths_for,
-                       relative_directory, table_of)
+                       relative_directory, table_of, underscore_imports, unimported)
 from .model import FUNCTIONS_PATTERN, GO_STATEMENTS_PATTERN
 from .patterns import LazyPattern
 from .predicates import simplify_predicates
@@ -560,7 +560,11 @@ def module_path_list(jobs: list[PackageJob]) -> tuple[str, ...]:
 
 def module_model(result: LintResult, jobs: list[PackageJob], root: Path) -> ModuleModel:
     paths, modules = import_paths_for(sorted({job.directory for job in jobs}), root)
-    return build_model(result.all_summaries(), paths, modules)
+    model = build_model(result.all_summaries(), paths, modules)
+    candidates = unimported(model)
+    if candidates:  # what the walk left out may import them: read it only then
+        model.hidden_imports = underscore_imports(root, {modules[d] for d in candidates if d in modules})
+    return model
 
 
 def judge_lifetimes(result: LintResult, jobs: list[PackageJob], options: RunOptions,

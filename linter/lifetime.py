@@ -139,6 +139,8 @@ class ModuleModel:
     # code passes there (PackageSummary.passed_args): LOOPBACK_PARAMETER (a loopback address or a
     # same-host listener), REQUEST_PARAMETER (the incoming request's context)
     parameters: dict[tuple[str, str], dict[int, list[str]]] = field(default_factory=dict)
+    # import paths named by Go files the run does not read, in `_` directories (underscore_imports)
+    hidden_imports: set[str] = field(default_factory=set)
     _by_package: dict[int, list[Node]] | None = None
 
     def nodes_of(self, package: int) -> list[Node]:
@@ -1012,7 +1014,7 @@ def unimported(model: ModuleModel) -> set[str]:
     module whose own programs do not use the package at all (a superseded copy, a helper kept
     for later). Its functions run only if another module imports it, which the module's code
     gives no sign of. In a module with no main package every package is its API, and stays."""
-    imported: set[str] = set()
+    imported: set[str] = set(model.hidden_imports)
     for package in model.packages:
         imported.update(path for path in package.summary.imports if path != package.import_path)
     return {package.summary.directory for package in model.packages
@@ -1139,6 +1141,37 @@ def relative_directory(directory: Path, root: Path) -> str:
     except ValueError:
         rel = directory.as_posix()
     return rel if rel not in ("", ".") else "."
+
+
+_IMPORT_BLOCK = LazyPattern(rb"^import\s*(?:\(([^)]*)\)|([^\n]*))", re.M)
+_QUOTED = LazyPattern(rb'"([^"\s]+)"')
+
+
+def underscore_imports(root: Path, module_roots: set[str]) -> set[str]:
+    """The import paths that Go files in directories named with a leading `_` import, under the
+    given module roots (relative to `root`). Such directories are left out of a walk, as the go
+    tool leaves them out of `./...`, yet a program may import them by path: a generated
+    `providers/_all` whose blank imports register every provider package."""
+    found: set[str] = set()
+    for module_root in sorted(module_roots):
+        top = root / module_root
+        for directory, names, files in os.walk(top):
+            inside = directory != str(top) and any(part.startswith("_") for part in
+                                                    Path(directory).relative_to(top).parts)
+            names[:] = [n for n in names if n not in ("vendor", "testdata", "node_modules") and not n.startswith(".")]
+            if not inside:
+                continue
+            for name in files:
+                if not name.endswith(".go"):
+                    continue
+                try:
+                    data = (Path(directory) / name).read_bytes()
+                except OSError:
+                    continue
+                for block in _IMPORT_BLOCK.finditer(data):
+                    found.update(q.group(1).decode("utf-8", "replace")
+                                 for q in _QUOTED.finditer(block.group(1) or block.group(2) or b""))
+    return found
 
 
 def import_paths_for(directories: list[Path], root: Path) -> tuple[dict[str, str], dict[str, str]]:
