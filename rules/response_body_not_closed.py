@@ -27,7 +27,7 @@ RULE = Rule(
     docs=Docs(
         what="Finds an `*http.Response` from `http.Get`, `http.Head`, `http.Post`, `http.PostForm` or a "
         "method `Do`, `Get`, `Head`, `Post`, `PostForm` of an `http.Client` (`http.DefaultClient`, a "
-        "variable or parameter typed `*http.Client`/`http.Client`, a `&http.Client{...}` literal, a struct "
+        "variable or parameter typed `*http.Client`/`http.Client` (a package variable in any file of the package), a `&http.Client{...}` literal, a struct "
         "field declared `*http.Client` in any file of the package, as in `p.Client.Get(u)`) whose "
         "`Body` is never closed in the function and that is not handed on: returned, passed to a function, "
         "stored in a field, a map, a slice or a variable, sent on a channel, or passed to a call that "
@@ -690,9 +690,14 @@ def _response_call(ctx: FileContext, call: Node) -> str | None:
         return "sure"
     if receiver.type == "identifier":
         binding = model.resolve(receiver)
-        client_type = model.declared_type(binding)
+        # A package variable of a sibling file (`var httpClient = &http.Client{}` in client.go) is
+        # typed in the file that declares it.
+        home = _declaring_file(ctx, binding) or ctx
+        if home is not ctx:
+            binding = home.model.resolve(binding.decl)
+        client_type = home.model.declared_type(binding)
         if client_type is not None:
-            if client_type in _CLIENT_TYPES and _mock_transport(ctx, _initial_value(ctx, binding)):
+            if client_type in _CLIENT_TYPES and _mock_transport(home, _initial_value(home, binding)):
                 return None  # a client whose transport answers from memory: no connection to leak
             return "sure" if client_type in _CLIENT_TYPES else None
     elif receiver.type == "selector_expression" and field_type(ctx.model, receiver) in _CLIENT_TYPES:
