@@ -27,7 +27,8 @@ RULE = Rule(
     docs=Docs(
         what="Finds an `*http.Response` from `http.Get`, `http.Head`, `http.Post`, `http.PostForm` or a "
         "method `Do`, `Get`, `Head`, `Post`, `PostForm` of an `http.Client` (`http.DefaultClient`, a "
-        "variable or parameter typed `*http.Client`/`http.Client` (a package variable in any file of the package), a `&http.Client{...}` literal, a struct "
+        "variable or parameter typed `*http.Client`/`http.Client`, a package variable so declared in "
+        "any file of the package, a `&http.Client{...}` literal, a struct "
         "field declared `*http.Client` in any file of the package, as in `p.Client.Get(u)`) whose "
         "`Body` is never closed in the function and that is not handed on: returned, passed to a function, "
         "stored in a field, a map, a slice or a variable, sent on a channel, or passed to a call that "
@@ -450,12 +451,7 @@ def _client_timeout(ctx: FileContext, call: Node) -> "str | tuple[str, ...] | No
         return _field_client_timeout(ctx, receiver)
     if receiver is None or receiver.type != "identifier":
         return None
-    binding = ctx.model.resolve(receiver)
-    # A package variable of a sibling file (`var httpClient = &http.Client{Timeout: d}` in client.go)
-    # is read in the file that declares it.
-    home = _declaring_file(ctx, binding) or ctx
-    if home is not ctx:
-        binding = home.model.resolve(binding.decl)
+    home, binding = _declared_in(ctx, ctx.model.resolve(receiver))
     declared = home.model.declared_type(binding) if binding.decl is not None else None
     if binding.decl is None or declared is not None and declared not in _CLIENT_TYPES:
         return None
@@ -482,11 +478,13 @@ def _client_timeout(ctx: FileContext, call: Node) -> "str | tuple[str, ...] | No
     return " ".join(match.group(1).decode("utf-8", "replace").split()) if match else None
 
 
-def _declaring_file(ctx: FileContext, binding: Binding) -> FileContext | None:
-    """The sibling file that declares a package-level name, when it is not this file."""
-    if binding.kind != "package" or binding.decl is None:
-        return None
-    return ctx.declaring_file(binding.name)
+def _declared_in(ctx: FileContext, binding: Binding) -> tuple[FileContext, Binding]:
+    """The file that declares a name and the name's binding there: a package variable of a sibling
+    file (`var httpClient = &http.Client{Timeout: d}` in client.go) is typed and read in that file."""
+    home = ctx.declaring_file(binding.name) if binding.kind == "package" and binding.decl is not None else None
+    if home is None:
+        return ctx, binding
+    return home, home.model.resolve(binding.decl)
 
 
 _NOT_A_CLIENT = object()  # _made_by: the package's function of that name returns no http.Client
@@ -689,12 +687,7 @@ def _response_call(ctx: FileContext, call: Node) -> str | None:
     if model.qualified(receiver) == "net/http.DefaultClient":
         return "sure"
     if receiver.type == "identifier":
-        binding = model.resolve(receiver)
-        # A package variable of a sibling file (`var httpClient = &http.Client{}` in client.go) is
-        # typed in the file that declares it.
-        home = _declaring_file(ctx, binding) or ctx
-        if home is not ctx:
-            binding = home.model.resolve(binding.decl)
+        home, binding = _declared_in(ctx, model.resolve(receiver))
         client_type = home.model.declared_type(binding)
         if client_type is not None:
             if client_type in _CLIENT_TYPES and _mock_transport(home, _initial_value(home, binding)):
