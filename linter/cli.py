@@ -289,7 +289,9 @@ def _list_rules(fmt: str, out: TextIO) -> int:
 
         document = {"version": 1, "rules": [
             {"id": rule.id, "slug": rule.slug, "severity": rule.severity.value, "title": rule.title,
-             "tags": list(rule.tags), "precision": rule.precision, "help_uri": rule.help_uri}
+             "tags": list(rule.tags), "precision": rule.precision,
+             **({"precision_by_lifetime": dict(rule.precision_by_lifetime)} if rule.precision_by_lifetime else {}),
+             "help_uri": rule.help_uri}
             for rule in rules
         ]}
         json.dump(document, out, indent=2, ensure_ascii=False)

@@ -586,14 +586,38 @@ def by_precision(result: LintResult, rules: dict[str, Rule], min_precision: str,
                  overrides: dict[str, Severity]) -> None:
     """Findings of rules measured below `min_precision` are notes, hidden unless asked for: errors
     too, since held out they were as often wrong as the rule's warnings (GL501's errors 5 of 30 worth a
-    change). A level the user set for a rule stands."""
+    change). So are a rule's findings in code of a lifetime where the rule measured below it
+    (`Rule.precision_by_lifetime`), and they say so. A level the user set for a rule stands."""
     weak = {rule_id for rule_id, rule in rules.items()
             if below(rule.precision, min_precision) and rule_id not in overrides}
-    if not weak:
+    by_lifetime = {rule_id: rule for rule_id, rule in rules.items()
+                   if rule.precision_by_lifetime and rule_id not in weak and rule_id not in overrides}
+    if not weak and not by_lifetime:
         return
+
+    def level(finding: Finding) -> Finding:
+        if finding.rule_id in weak:
+            return replace(finding, severity=Severity.NOTE)
+        rule = by_lifetime.get(finding.rule_id)
+        if rule is None or finding.severity is Severity.NOTE:
+            return finding
+        precision = rule.precision_for(finding.lifetime)
+        if not below(precision, min_precision):
+            return finding
+        return replace(finding, severity=Severity.NOTE,
+                       message=finding.message + _LIFETIME_PRECISION_TEXT.format(
+                           lifetime=_LIFETIME_WORDS.get(finding.lifetime, f"{finding.lifetime} code"),
+                           share=_SHARE_WORDS.get(precision, "too few")))
+
     for name in ("findings", "suppressed"):
-        setattr(result, name, [replace(f, severity=Severity.NOTE) if f.rule_id in weak else f
-                               for f in getattr(result, name)])
+        setattr(result, name, [level(f) for f in getattr(result, name)])
+
+
+_LIFETIME_WORDS = {"unknown": "code with no caller seen in the module", "loop": "code run in an unbounded loop",
+                   "api": "library functions no caller in the module reaches", "per-request": "code run per request"}
+_SHARE_WORDS = {"low": "fewer than half", "medium": "fewer than four in five", "high": "fewer than all"}
+_LIFETIME_PRECISION_TEXT = ("; a note by default: in {lifetime}, {share} of this rule's findings were worth a change on "
+                            "codebases it was not tuned on (`--min-precision low` reports them at the rule's level)")
 
 
 def run_key(keys: list[str], modules: tuple[str, ...]) -> str:

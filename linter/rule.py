@@ -64,6 +64,8 @@ def lowered(level: Severity) -> Severity:
 
 
 # How a rule's findings take their level from the lifetime of their code (linter/lifetime.py).
+# The lifetimes a finding's code can have (linter/lifetime.py, linter/callgraph.py spell them).
+LIFETIMES = ("per-request", "loop", "api", "unknown", "once", "test")
 LIFETIME_POLICIES = ("repeats", "per-call", "growth", "keyed-growth", "exposure", "ignores", "public")
 
 
@@ -86,15 +88,31 @@ class Rule:
     # "bodyclose"). A finding on a line whose `//nolint:linter` or `// #nosec CHECK` waives one of them
     # is a note: the authors looked at this very code for the same problem and decided (linter/suppress.py).
     waived_by: tuple[str, ...] = ()
+    # The measured precision of the rule's findings in code of one lifetime, where it differs from
+    # `precision`: (("unknown", "low"),) makes the findings of code no caller in the module reaches
+    # notes by default, as a low label does for a whole rule (docs/ecosystem.md).
+    precision_by_lifetime: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.precision not in PRECISIONS:
             raise ValueError(f"{self.id}: precision {self.precision!r} is not one of {', '.join(PRECISIONS)}")
+        for lifetime, precision in self.precision_by_lifetime:
+            if lifetime not in LIFETIMES:
+                raise ValueError(f"{self.id}: precision_by_lifetime names {lifetime!r}, not one of {', '.join(LIFETIMES)}")
+            if precision not in PRECISIONS:
+                raise ValueError(f"{self.id}: precision {precision!r} for {lifetime!r} is not one of {', '.join(PRECISIONS)}")
         if self.lifetime not in LIFETIME_POLICIES:
             raise ValueError(f"{self.id}: lifetime {self.lifetime!r} is not one of {', '.join(LIFETIME_POLICIES)}")
         for check in self.waived_by:
             if not _WAIVED_CHECK.fullmatch(check):
                 raise ValueError(f"{self.id}: waived_by {check!r} is not `linter` or `linter:CHECK`")
+
+    def precision_for(self, lifetime: str | None) -> str:
+        """The precision of a finding in code of `lifetime` (None: no function holds it)."""
+        for name, precision in self.precision_by_lifetime:
+            if name == lifetime:
+                return precision
+        return self.precision
 
     @property
     def help_uri(self) -> str:

@@ -495,3 +495,92 @@ def test_min_precision_must_be_a_known_precision(tree, capsys):
     tree({"a.go": LEAKY, ".goleaklint.toml": 'min-precision = "some"\n'})
     assert main([]) == 2
     assert ".goleaklint.toml:1: 'min-precision' must be one of 'low', 'medium', 'high', 'very-high'" in capsys.readouterr().err
+
+
+# ---- a rule's precision in code of one lifetime ------------------------------------------------------
+# GL101 measured below half held out where no caller in the module is seen (reached through an
+# interface, a function value, a command-line framework), about four in five per request: there its
+# findings are notes by default, and per request they stay warnings.
+
+WAIT = """
+	ch := make(chan int)
+	go func() { ch <- work() }()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+"""
+PLUGIN = """package app
+
+import (
+	"context"
+	"net/http"
+
+	"example.com/host/plugins"
+)
+
+func work() int { return 1 }
+
+func lookup(ctx context.Context) error {""" + WAIT + """
+func Routes(mux *http.ServeMux) {
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { _ = lookup(r.Context()) })
+}
+
+type prober struct{}
+
+// New is what the plugin host calls; it calls Probe through its own interface.
+func New() plugins.Prober { return prober{} }
+
+func (prober) Probe(ctx context.Context) error {""" + WAIT
+
+
+def _findings(capsys) -> list[tuple[str, int, str, str]]:
+    document = json.loads(capsys.readouterr().out)
+    return [(f["rule"], f["line"], f["severity"], f["message"]) for f in document["findings"]]
+
+
+@pytest.fixture
+def plugin(tree):
+    from goleaklint.registry import all_rules
+
+    [gl101] = [rm.rule for rm in all_rules() if rm.rule.id == "GL101"]
+    assert (gl101.precision, gl101.precision_for("unknown"), gl101.precision_for("per-request")) == \
+        ("medium", "low", "medium")
+    tree({"go.mod": "module example.com/app\n\ngo 1.22\n", "app/app.go": PLUGIN})
+
+
+@pytest.mark.default_precision
+def test_a_rules_findings_where_it_measured_low_are_notes_by_default_and_say_why(plugin, capsys):
+    assert main(["--format", "json", "--show-notes", "./..."]) == 1
+    [(_, line1, level1, _), (_, line2, level2, message)] = _findings(capsys)
+    assert (line1, level1) == (14, "warning")  # per request
+    assert (line2, level2) == (34, "note")  # no caller seen in the module
+    assert "a note by default: in code with no caller seen in the module, fewer than half" in message
+    assert main(["--format", "json", "./..."]) == 1
+    assert [(rule, line, level) for rule, line, level, _ in _findings(capsys)] == [("GL101", 14, "warning")]
+
+
+@pytest.mark.default_precision
+def test_min_precision_low_or_a_level_for_the_rule_reports_them_at_the_rules_level(plugin, tree, capsys):
+    assert main(["--format", "json", "--min-precision", "low", "./..."]) == 1
+    found = _findings(capsys)
+    assert [(line, level) for _, line, level, _ in found] == [(14, "warning"), (34, "warning")]
+    assert not any("a note by default" in message for *_, message in found)
+    tree({".goleaklint.toml": '[severity]\nGL101 = "error"\n'})
+    assert main(["--format", "json", "./..."]) == 1
+    assert [(line, level) for _, line, level, _ in _findings(capsys)] == [(14, "error"), (34, "error")]
+
+
+def test_a_rules_precision_by_lifetime_names_known_lifetimes_and_labels():
+    from goleaklint.lifetime import ORDER
+    from goleaklint.rule import LIFETIMES, Docs, Rule, Severity
+
+    assert set(LIFETIMES) == set(ORDER)
+    docs = Docs(what="", why="", example="", use_instead="", limits="")
+    with pytest.raises(ValueError, match="names 'forever'"):
+        Rule("GL999", "x", "x", Severity.WARNING, docs, precision_by_lifetime=(("forever", "low"),))
+    with pytest.raises(ValueError, match="'poor' for 'unknown'"):
+        Rule("GL999", "x", "x", Severity.WARNING, docs, precision_by_lifetime=(("unknown", "poor"),))

@@ -7,6 +7,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -185,7 +186,7 @@ def test_end_to_end_a_moved_true_finding_counts_and_stubs_are_written(snapshots)
     [stub] = [json.loads(line) for line in (snapshots / "stubs.jsonl").read_text().splitlines()]
     assert stub == {"repo": "svc", "rule": "GL401", "path": "svc/h.go", "function": "handle",
                     "text": "ctx, _ := context.WithTimeout(context.TODO(), 1)", "level": "warning",
-                    "verdict": "UNJUDGED", "reason": "", "line": 9}
+                    "verdict": "UNJUDGED", "reason": "", "line": 9, "lifetime": "per-request"}
 
 
 def test_end_to_end_a_lost_true_finding_is_a_regression(snapshots):
@@ -262,3 +263,20 @@ def test_entries_judged_on_tuning_code_do_not_measure_labels(tmp_path):
     path.write_text("".join(e.to_json() + "\n" for e in ledger[:1] + later[:1]), encoding="utf-8")
     loaded = check.load_ledger(path)
     assert [e.tuning for e in loaded] == [False, True] and '"tuning"' not in ledger[0].to_json()
+
+
+def test_as_shipped_lowers_a_rules_findings_in_code_of_a_lifetime_it_is_labelled_low_for():
+    per_request = replace(finding(rule="GL101", line=3, text="ch <- a"), lifetime="per-request")
+    unknown = replace(finding(rule="GL101", line=9, text="ch <- b"), lifetime="unknown")
+    comparison = check.compare([per_request, unknown], [], {"r"})
+    shipped = check.as_shipped(comparison, {"GL101": "medium"}, {"GL101": {"unknown": "low"}})
+    assert [(f.line, f.level) for f in shipped.appeared] == [(3, "warning"), (9, "note")]
+    shipped = check.as_shipped(comparison, {"GL101": "medium"})
+    assert [(f.line, f.level) for f in shipped.appeared] == [(3, "warning"), (9, "warning")]
+
+
+def test_a_ledger_entry_keeps_the_lifetime_it_was_judged_in():
+    line = entry("DEBATABLE", reason="stranded only at shutdown")
+    assert "lifetime" not in json.loads(line.to_json())
+    judged = replace(line, lifetime="unknown")
+    assert json.loads(judged.to_json())["lifetime"] == "unknown"

@@ -35,7 +35,8 @@ SETS = ("tuning", "heldout")
 SHOWN = ("error", "warning")  # the levels precision is measured at
 # The order of a ledger entry's keys; `line` (where it was when judged) and `shape` (the general shape
 # of a false positive) are optional and never used for matching.
-LEDGER_KEYS = ("repo", "rule", "path", "function", "text", "level", "verdict", "reason", "shape", "line", "tuning")
+LEDGER_KEYS = ("repo", "rule", "path", "function", "text", "level", "verdict", "reason", "shape", "line", "tuning",
+               "lifetime")
 REQUIRED_KEYS = ("repo", "rule", "path", "function", "text", "level", "verdict", "reason")
 
 
@@ -88,6 +89,7 @@ class Entry:
     shape: str = ""
     line: int = 0
     tuning: bool = False  # judged after its codebase became tuning: not a held-out measurement
+    lifetime: str = ""  # the lifetime of the finding's code when judged (informational, like `line`)
 
     @property
     def key(self) -> tuple[str, str, str, str, str]:
@@ -101,6 +103,8 @@ class Entry:
             del data["line"]
         if not data["tuning"]:
             del data["tuning"]
+        if not data["lifetime"]:
+            del data["lifetime"]
         return json.dumps(data, ensure_ascii=False)
 
 
@@ -198,7 +202,7 @@ def load_ledger(path: Path) -> list[Entry]:
             repo=data["repo"], rule=data["rule"], path=data["path"], function=data["function"],
             text=normalise_text(data["text"]), level=data["level"], verdict=data["verdict"],
             reason=data["reason"], shape=data.get("shape", ""), line=int(data.get("line", 0)),
-            tuning=data.get("tuning") is True,
+            tuning=data.get("tuning") is True, lifetime=str(data.get("lifetime", "")),
         ))
     return entries
 
@@ -348,21 +352,33 @@ def measured_labels(ledger: list[Entry], repos: list[Repo]) -> dict[str, tuple[s
 
 def declared_labels(command: list[str]) -> dict[str, str]:
     """Each rule's precision label as the linter under test declares it (empty if it declares none)."""
+    return {rule: label for rule, (label, _) in declared_rule_labels(command).items()}
+
+
+def declared_rule_labels(command: list[str]) -> dict[str, tuple[str, dict[str, str]]]:
+    """Each rule's label and its labels by lifetime (`precision_by_lifetime`), as declared."""
     result = subprocess.run([*command, "--list-rules", "--format", "json"], capture_output=True, text=True)
     try:
         rules = json.loads(result.stdout)["rules"]
     except (json.JSONDecodeError, KeyError):
         return {}
-    return {rule["id"]: rule["precision"] for rule in rules if "precision" in rule}
+    return {rule["id"]: (rule["precision"], dict(rule.get("precision_by_lifetime", {})))
+            for rule in rules if "precision" in rule}
 
 
-def as_shipped(comparison: Comparison, labels: dict[str, str]) -> Comparison:
+def as_shipped(comparison: Comparison, labels: dict[str, str],
+               by_lifetime: dict[str, dict[str, str]] | None = None) -> Comparison:
     """The comparison with the levels a user sees by default: the findings of rules labelled below
-    "medium" (goleaklint's default `min-precision`) are notes."""
+    "medium" (goleaklint's default `min-precision`) are notes, and so are those of code of a lifetime
+    where their rule is labelled below it."""
     weak = {rule for rule, label in labels.items() if label == "low"}
+    weak_where = {rule: {lifetime for lifetime, label in labels_of.items() if label == "low"}
+                  for rule, labels_of in (by_lifetime or {}).items()}
 
     def shipped(f: Finding) -> Finding:
-        return replace(f, level="note") if f.rule in weak else f
+        if f.rule in weak or f.lifetime in weak_where.get(f.rule, ()):
+            return replace(f, level="note")
+        return f
 
     return Comparison(matched=[(shipped(f), e) for f, e in comparison.matched],
                       appeared=[shipped(f) for f in comparison.appeared], vanished=comparison.vanished)
@@ -370,7 +386,8 @@ def as_shipped(comparison: Comparison, labels: dict[str, str]) -> Comparison:
 
 def stub(finding: Finding) -> Entry:
     return Entry(repo=finding.repo, rule=finding.rule, path=finding.path, function=finding.function,
-                 text=finding.text, level=finding.level, verdict="UNJUDGED", reason="", line=finding.line)
+                 text=finding.text, level=finding.level, verdict="UNJUDGED", reason="", line=finding.line,
+                 lifetime=finding.lifetime)
 
 
 def sample_stubs(findings: list[Finding], per_rule: int | None, seed: int) -> list[Entry]:
@@ -555,8 +572,10 @@ def main(argv: list[str] | None = None) -> int:
 
     comparison = compare(findings, ledger, set(linted))
     stats = precision_by_rule(comparison)
-    declared = declared_labels(command)
-    shipped = precision_by_rule(as_shipped(comparison, declared)) if declared else None
+    declared_both = declared_rule_labels(command)
+    declared = {rule: label for rule, (label, _) in declared_both.items()}
+    by_lifetime = {rule: where for rule, (_, where) in declared_both.items() if where}
+    shipped = precision_by_rule(as_shipped(comparison, declared, by_lifetime)) if declared else None
     measured = measured_labels(ledger, repos)
     labels = {rule: (declared[rule], *measured.get(rule, (None, 0, 0))) for rule in sorted(declared)}
     if args.format == "json":
