@@ -39,7 +39,10 @@ def explain_command(argv: list[str], out: TextIO) -> int:
     root = Path.cwd().resolve()
     resolved = path.resolve()
     modules = module_paths([resolved.parent])
-    scope = modules[resolved.parent][0] if resolved.parent in modules else resolved.parent
+    # The module the file belongs to; in a tree with no go.mod (a GOPATH-era codebase), the tree
+    # `goleaklint ./...` would lint from here, so that both see the same packages and lifetimes.
+    scope = modules[resolved.parent][0] if resolved.parent in modules else \
+        root if resolved.parent.is_relative_to(root) else resolved.parent
     table = {key: rm.rule.id for key, rm in rules_by_key().items()}
     configs = ConfigResolver(table)
     jobs, _ = discover([f"{scope}/..."], configs, root)

@@ -8,6 +8,7 @@ stay silent where it runs once from main or only in tests.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -450,3 +451,22 @@ def test_a_summary_that_crashes_costs_its_package_lifetimes_not_the_run(tmp_path
     assert [(n.path, n.message.split(":")[0]) for n in errors] == [
         ("store", "the module model's summary of package store crashed")]
     assert sorted(f.path for f in result.findings) == ["other/a.go", "store/a.go"]
+
+
+def test_explain_in_a_tree_without_go_mod_sees_what_the_run_sees(tmp_path):
+    # A GOPATH-era tree: no go.mod anywhere. `./...` from its root lints every package, and a main
+    # package among them makes the others part of a program, not a library's API; explain must read
+    # the same tree, not only the file's own package.
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n", encoding="utf-8")
+    (tmp_path / "lib" / "lib.go").write_text(
+        'package lib\n\nimport "context"\n\nfunc work() int { return 1 }\n\n'
+        "func Lookup(ctx context.Context) error {\n\tch := make(chan int)\n\tgo func() { ch <- work() }()\n"
+        "\tselect {\n\tcase <-ch:\n\t\treturn nil\n\tcase <-ctx.Done():\n\t\treturn ctx.Err()\n\t}\n}\n",
+        encoding="utf-8")
+    run = _cli(tmp_path, "--no-cache", "--format", "json", "--show-notes", "./...")
+    [finding] = json.loads(run.stdout)["findings"]
+    assert (finding["path"], finding["lifetime"]) == ("lib/lib.go", "unknown")
+    explained = _cli(tmp_path, "explain", "lib/lib.go:9", "--no-cache")
+    assert explained.returncode == 0, explained.stderr
+    assert "lifetime: unknown (no caller seen in the module)" in explained.stdout
