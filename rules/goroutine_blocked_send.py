@@ -124,7 +124,9 @@ go func() {
         "are notes by default: on codebases it was not tuned on, fewer than half of them were worth a "
         "change (most were stranded on the error or timeout path of a command that exits right after, "
         "or in a race at shutdown), against about four in five per request; `--min-precision low` "
-        "reports them as warnings.",
+        "reports them as warnings. Where the function closes the channel in a `defer close(ch)` of its "
+        "own that runs on the way out that strands the sender, the late send does not wait but panics, "
+        "ending the program: the finding says so, and its fix is not a buffer alone.",
         references=(
             "https://go.dev/blog/pipelines",
             "https://github.com/uber-go/goleak",
@@ -385,6 +387,17 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
     where = f"return at line {line}" if exit_node.type == "return_statement" else f"end of the function (line {line})"
     send = min((s for g in senders for s in _unguarded_sends(g)), key=lambda n: n.start_byte)
     owner = channel.owner.shown
+    closing = _deferred_close(ctx, channel, exit_node, start)
+    if closing is not None:
+        # The owner closes the channel on its way out: a send still pending then does not wait,
+        # it panics (a crash of the program, not a parked goroutine).
+        message = (f"a goroutine's send on `{channel.name}` can run after {owner} reached the {where} without "
+                   f"receiving it and closed the channel in its `{ctx.source.text(closing)}` (line "
+                   f"{closing.start_point[0] + 1}): a send on a closed channel panics and ends the program")
+        message += where_started(channel, send)
+        fix = (f"do not close a channel goroutines may still send on: drop the `defer close({channel.name})` and give "
+               f"`{channel.name}` a buffer for every send, or let the sender close it")
+        return ctx.finding(RULE, send, message, fix=fix)
     if channel.capacity == 0 and count == 1:
         message = (f"the goroutine's send on unbuffered channel `{channel.name}` can block forever: "
                    f"{owner} can reach the {where} without receiving from it")
@@ -413,6 +426,25 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
         message += (f"; `{stopping}` shuts something down, which happens once for each thing it stops, and most "
                     "of those live as long as the process: a leak where it runs per request, a note elsewhere")
     return ctx.finding(RULE, send, message, fix=fix, subjects=subjects, bounded=serving or stopping is not None)
+
+
+def _deferred_close(ctx: FileContext, channel: LocalChannel, exit_node: Node, start: Node) -> Node | None:
+    """The owner's own `defer close(ch)` (not a literal's) registered on every path to `exit_node`,
+    the way out that leaves a sender behind (or, for the end of the function, a statement of the
+    body's top level before the goroutine starts): it runs there, and closes the channel under it."""
+    cfg = channel.owner.cfg
+    for close in channel.closes:
+        statement = close.parent
+        if statement is None or statement.type != "defer_statement" or \
+                ctx.model.enclosing_function(statement) is not channel.owner:
+            continue
+        block = statement.parent
+        if block is not None and block.type == "statement_list":
+            block = block.parent
+        if cfg.dominates(statement, exit_node) or \
+                (block is not None and block.id == channel.owner.body.id and cfg.dominates(statement, start)):
+            return statement
+    return None
 
 
 # A function that ends the life of its receiver or of what it is given: `Close`, `Stop`,
