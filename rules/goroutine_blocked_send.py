@@ -126,7 +126,8 @@ go func() {
         "or in a race at shutdown), against about four in five per request; `--min-precision low` "
         "reports them as warnings. Where the function closes the channel in a `defer close(ch)` of its "
         "own that runs on the way out that strands the sender, the late send does not wait but panics, "
-        "ending the program: the finding says so, and its fix is not a buffer alone.",
+        "which ends the program unless the goroutine recovers it: the finding says so, and its fix is not "
+        "a buffer alone.",
         references=(
             "https://go.dev/blog/pipelines",
             "https://github.com/uber-go/goleak",
@@ -393,7 +394,8 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
         # it panics (a crash of the program, not a parked goroutine).
         message = (f"a goroutine's send on `{channel.name}` can run after {owner} reached the {where} without "
                    f"receiving it and closed the channel in its `{ctx.source.text(closing)}` (line "
-                   f"{closing.start_point[0] + 1}): a send on a closed channel panics and ends the program")
+                   f"{closing.start_point[0] + 1}): a send on a closed channel panics, which ends the program unless "
+                   "the goroutine recovers it")
         message += where_started(channel, send)
         fix = (f"do not close a channel goroutines may still send on: drop the `defer close({channel.name})` and give "
                f"`{channel.name}` a buffer for every send, or let the sender close it")
