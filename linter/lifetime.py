@@ -117,6 +117,7 @@ class Package:
     summary: PackageSummary
     import_path: str
     library: bool  # its module has no main package
+    module_path: str = ""  # its module's path (go.mod), "" when none is known
 
 
 @dataclass
@@ -295,7 +296,9 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
         model.test_files.update(summary.test_files)
         index = len(model.packages)
         path = import_paths.get(summary.directory, "")
-        model.packages.append(Package(summary, path, not has_main.get(modules.get(summary.directory, ""), False)))
+        module_root = modules.get(summary.directory, "")
+        model.packages.append(Package(summary, path, not has_main.get(module_root, False),
+                                      _package_module_path(path, summary.directory, module_root)))
         if path and not summary.name.endswith("_test"):
             by_import.setdefault(path, index)
             model.timeout_clients.update(maker_key(path, name) for name in summary.timeout_clients)
@@ -546,10 +549,41 @@ def not_deployed(summary: PackageSummary) -> str | None:
     return None
 
 
+def _package_module_path(import_path: str, directory: str, module_root: str) -> str:
+    """The module path of a package from its import path and where its module's go.mod is."""
+    if not import_path or not module_root:
+        return ""
+    inner = posixpath.relpath(directory or ".", module_root or ".")
+    if inner == ".":
+        return import_path
+    return import_path[:-len(inner) - 1] if import_path.endswith("/" + inner) else ""
+
+
+# A module that is a collection of examples by its own name (`github.com/gin-gonic/examples`,
+# `…/golang-gin-realworld-example-app`, `k8s.io/sample-controller`, a bare `module example`): its
+# directories name topics, not examples, so its path says what not_deployed reads from directories.
+_EXAMPLE_MODULE = LazyPattern(r"(?:[\w.-]+[-_])?(?:examples?|demos?|samples?|tutorials?)\d*(?:[-_][\w.-]*)?", re.I)
+_VERSION_SUFFIX = LazyPattern(r"v[0-9]+")
+_FORGES = frozenset({"github.com", "gitlab.com", "bitbucket.org", "gitee.com", "codeberg.org"})
+
+
+def example_module(module_path: str) -> str | None:
+    """The element of a module path, after its host (and a forge's owner), that names the module
+    as examples, or None."""
+    elements = [e for e in module_path.split("/") if e]
+    if elements and "." in elements[0]:
+        elements = elements[2:] if elements[0] in _FORGES else elements[1:]
+    if elements and _VERSION_SUFFIX.fullmatch(elements[-1]):
+        elements.pop()
+    return next((e for e in elements if _EXAMPLE_MODULE.fullmatch(e)), None)
+
+
 def _package_roots(model: ModuleModel, pindex: int, package: Package) -> None:
     summary = package.summary
     elements = [e for e in summary.directory.split("/") if e not in (".", "")]
     unused = not_deployed(summary)
+    if unused is None and example_module(package.module_path) is not None:
+        unused = f"in a module of examples ({package.module_path})"
     library_api = package.library and summary.name != "main" and "internal" not in elements
     for node in model.nodes_of(pindex):
         if unused is not None:

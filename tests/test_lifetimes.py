@@ -470,3 +470,18 @@ def test_explain_in_a_tree_without_go_mod_sees_what_the_run_sees(tmp_path):
     explained = _cli(tmp_path, "explain", "lib/lib.go:9", "--no-cache")
     assert explained.returncode == 0, explained.stderr
     assert "lifetime: unknown (no caller seen in the module)" in explained.stdout
+
+
+@pytest.mark.parametrize("module_path, named", [
+    ("github.com/acme/examples", "examples"), ("github.com/acme/examples/grpc/example1", "examples"),
+    ("example", "example"), ("k8s.io/sample-controller", "sample-controller"), ("golang.org/x/example", "example"),
+    ("github.com/acme/golang-gin-realworld-example-app", "golang-gin-realworld-example-app"),
+    ("github.com/acme/examples/v3", "examples"),
+    # near misses: an owner's name, a version, words that only contain one
+    ("github.com/demo-corp/billing", None), ("github.com/acme/app/v2", None), ("github.com/acme/resample", None),
+    ("github.com/acme/demolition", None), ("github.com/acme/counterexample", None), ("oidc", None), ("", None),
+])
+def test_a_module_named_for_examples(module_path, named):
+    from goleaklint.lifetime import example_module
+
+    assert example_module(module_path) == named
