@@ -300,12 +300,18 @@ def _list_rules(fmt: str, out: TextIO) -> int:
     if fmt not in ("text", "concise"):
         raise ConfigError(f"--list-rules prints text or json, not {fmt}")
     for rule in rules:
-        out.write(f"{rule.id}  {rule.slug:<32} {rule.severity.value:<8} {rule.precision:<9} {rule.title}\n")
+        label = rule.precision + ("*" if rule.precision_by_lifetime else "")
+        out.write(f"{rule.id}  {rule.slug:<32} {rule.severity.value:<8} {label:<9} {rule.title}\n")
     weak = [rule.id for rule in rules if below(rule.precision, DEFAULT_MIN_PRECISION)]
     if weak:
         out.write(f"\nPrecision: how often a rule's findings were worth a change on codebases nobody tuned it on "
                   f"(medium until enough are judged). Rules below {DEFAULT_MIN_PRECISION} report notes by default ({', '.join(weak)}): --min-precision low, "
                   f"or min-precision = \"low\" in the config, reports them at their own levels.\n")
+    split = [f"{rule.id} ({', '.join(f'{p} where {lt}' for lt, p in rule.precision_by_lifetime)})"
+             for rule in rules if rule.precision_by_lifetime]
+    if split:
+        out.write(f"*: a different label in code of some lifetimes, as notes there by default when below it: "
+                  f"{'; '.join(split)} (`goleaklint rule ID` says more).\n")
     return EXIT_CLEAN
 
 

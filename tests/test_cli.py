@@ -186,6 +186,9 @@ def test_list_rules_and_version(capsys):
     assert f" {labels['GL404']} " in line
     low = [rule_id for rule_id, label in sorted(labels.items()) if label == "low"]
     assert f"report notes by default ({', '.join(low)})" in out
+    # A rule with a label by lifetime is marked, and the mark explained.
+    gl101 = next(l for l in out.splitlines() if l.startswith("GL101 "))
+    assert " medium* " in gl101 and "GL101 (low where unknown)" in out
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])
     assert exit_info.value.code == 0
