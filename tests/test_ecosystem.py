@@ -253,6 +253,30 @@ def test_every_rules_declared_precision_is_what_the_ledger_measured():
     assert wrong == {}
 
 
+def test_a_label_by_lifetime_is_measured_from_the_entries_that_recorded_a_lifetime():
+    repos = [check.Repo(name="held", url="", commit="", set="tuning", kind="", paths=("./...",), batch=2)]
+    ledger = [replace(entry(verdict="TRUE", repo="held", line=i), lifetime="per-request") for i in range(8)]
+    ledger += [replace(entry(verdict="DEBATABLE", repo="held", line=20 + i), lifetime="unknown") for i in range(9)]
+    ledger += [replace(entry(verdict="TRUE", repo="held", line=40), lifetime="unknown")]
+    ledger += [entry(verdict="TRUE", repo="held", line=60 + i) for i in range(30)]  # no lifetime: not counted
+    assert check.measured_lifetime_labels(ledger, repos) == {
+        ("GL401", "per-request"): (None, 8, 8), ("GL401", "unknown"): ("low", 1, 10)}
+
+
+def test_every_declared_label_by_lifetime_is_not_contradicted_by_the_ledger():
+    # Labels by lifetime are measured as a rule's are, from held-out entries that kept their finding's
+    # lifetime; until ten are judged the declared one stands (docs/ecosystem.md says what decided it).
+    from goleaklint.registry import all_rules
+
+    here = REPO / "benchmarks" / "ecosystem"
+    measured = check.measured_lifetime_labels(check.load_ledger(here / "ledger.jsonl"),
+                                              check.load_repos(here / "repos.toml"))
+    wrong = {(rm.rule.id, lifetime): (label, measured[(rm.rule.id, lifetime)]) for rm in all_rules()
+             for lifetime, label in rm.rule.precision_by_lifetime
+             if measured.get((rm.rule.id, lifetime), (None,))[0] not in (None, label)}
+    assert wrong == {}
+
+
 def test_entries_judged_on_tuning_code_do_not_measure_labels(tmp_path):
     repos = [check.Repo(name="held", url="", commit="", set="tuning", kind="", paths=("./...",), batch=2)]
     ledger = [entry(verdict="TRUE", repo="held", line=i) for i in range(10)]

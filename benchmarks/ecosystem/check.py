@@ -350,6 +350,21 @@ def measured_labels(ledger: list[Entry], repos: list[Repo]) -> dict[str, tuple[s
     return {rule: (label_for(true, judged), true, judged) for rule, (true, judged) in sorted(counts.items())}
 
 
+def measured_lifetime_labels(ledger: list[Entry], repos: list[Repo]) -> dict[tuple[str, str], tuple[str | None, int, int]]:
+    """Per (rule, lifetime): as measured_labels, over the held-out judgements that recorded the
+    lifetime of the finding's code (stubs keep it since the labels by lifetime were introduced)."""
+    held_out = {repo.name for repo in repos if repo.batch > 1}
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for entry in ledger:
+        if not entry.lifetime or entry.repo not in held_out or entry.tuning or entry.level not in SHOWN \
+                or entry.verdict == "UNJUDGED":
+            continue
+        row = counts[(entry.rule, entry.lifetime)]
+        row[1] += 1
+        row[0] += entry.verdict == "TRUE"
+    return {key: (label_for(true, judged), true, judged) for key, (true, judged) in sorted(counts.items())}
+
+
 def declared_labels(command: list[str]) -> dict[str, str]:
     """Each rule's precision label as the linter under test declares it (empty if it declares none)."""
     return {rule: label for rule, (label, _) in declared_rule_labels(command).items()}
@@ -419,7 +434,8 @@ def _percent(value: float | None) -> str:
 
 def render_text(repos: list[Repo], linted: dict[str, int], missing: list[str], comparison: Comparison,
                 stats: dict[str, RuleStats], show_notes: bool, shipped: dict[str, RuleStats] | None = None,
-                labels: dict[str, tuple[str, str | None, int, int]] | None = None) -> str:
+                labels: dict[str, tuple[str, str | None, int, int]] | None = None,
+                lifetime_labels: dict[tuple[str, str], tuple[str, str | None, int, int]] | None = None) -> str:
     out = []
     for repo in repos:
         state = f"{linted[repo.name]} findings" if repo.name in linted else "no snapshot, skipped"
@@ -448,6 +464,13 @@ def render_text(repos: list[Repo], linted: dict[str, int], missing: list[str], c
         for rule, (declared, measured, true, judged) in labels.items():
             flag = "" if measured is None or measured == declared else "   <- differs"
             out.append(f"  {rule:<7} {declared:<7} {measured or 'too few':<8} {true}/{judged}{flag}")
+    if lifetime_labels:
+        out.append("")
+        out.append("by lifetime: the label a rule declares for code of one lifetime (else its own), and what the "
+                   "held-out entries that recorded a lifetime measure")
+        for (rule, lifetime), (declared, measured, true, judged) in lifetime_labels.items():
+            flag = "" if measured is None or measured == declared else "   <- differs"
+            out.append(f"  {rule:<7} {lifetime:<12} {declared:<7} {measured or 'too few':<8} {true}/{judged}{flag}")
 
     appeared = [f for f in comparison.appeared if show_notes or f.level in SHOWN]
     hidden = len(comparison.appeared) - len(appeared)
@@ -578,10 +601,12 @@ def main(argv: list[str] | None = None) -> int:
     shipped = precision_by_rule(as_shipped(comparison, declared, by_lifetime)) if declared else None
     measured = measured_labels(ledger, repos)
     labels = {rule: (declared[rule], *measured.get(rule, (None, 0, 0))) for rule in sorted(declared)}
+    lifetime_labels = {key: (by_lifetime.get(key[0], {}).get(key[1], declared.get(key[0], "?")), *value)
+                       for key, value in measured_lifetime_labels(ledger, repos).items() if key[0] in declared}
     if args.format == "json":
         text = render_json(chosen, linted, missing, comparison, stats)
     else:
-        text = render_text(chosen, linted, missing, comparison, stats, args.notes, shipped, labels)
+        text = render_text(chosen, linted, missing, comparison, stats, args.notes, shipped, labels, lifetime_labels)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
     else:
