@@ -586,24 +586,21 @@ def by_precision(result: LintResult, rules: dict[str, Rule], min_precision: str,
                  overrides: dict[str, Severity]) -> None:
     """Findings of rules measured below `min_precision` are notes, hidden unless asked for: errors
     too, since held out they were as often wrong as the rule's warnings (GL501's errors 5 of 30 worth a
-    change). So are a rule's findings in code of a lifetime where the rule measured below it
-    (`Rule.precision_by_lifetime`), and they say so. A level the user set for a rule stands."""
-    weak = {rule_id for rule_id, rule in rules.items()
-            if below(rule.precision, min_precision) and rule_id not in overrides}
-    by_lifetime = {rule_id: rule for rule_id, rule in rules.items()
-                   if rule.precision_by_lifetime and rule_id not in weak and rule_id not in overrides}
-    if not weak and not by_lifetime:
+    change). A rule's label for code of one lifetime (`Rule.precision_by_lifetime`) decides there
+    instead, and a finding that only it makes a note says so. A level the user set for a rule stands."""
+    if all(rule_id in overrides or (not rule.precision_by_lifetime and not below(rule.precision, min_precision))
+           for rule_id, rule in rules.items()):
         return
 
     def level(finding: Finding) -> Finding:
-        if finding.rule_id in weak:
-            return replace(finding, severity=Severity.NOTE)
-        rule = by_lifetime.get(finding.rule_id)
-        if rule is None or finding.severity is Severity.NOTE:
+        rule = rules.get(finding.rule_id)
+        if rule is None or finding.rule_id in overrides or finding.severity is Severity.NOTE:
             return finding
         precision = rule.precision_for(finding.lifetime)
         if not below(precision, min_precision):
             return finding
+        if not rule.precision_by_lifetime or below(rule.precision, min_precision):
+            return replace(finding, severity=Severity.NOTE)
         return replace(finding, severity=Severity.NOTE,
                        message=finding.message + _LIFETIME_PRECISION_TEXT.format(
                            lifetime=_LIFETIME_WORDS.get(finding.lifetime, f"{finding.lifetime} code"),

@@ -63,9 +63,9 @@ def lowered(level: Severity) -> Severity:
     return Severity.WARNING if level is Severity.ERROR else Severity.NOTE
 
 
-# How a rule's findings take their level from the lifetime of their code (linter/lifetime.py).
 # The lifetimes a finding's code can have (linter/lifetime.py, linter/callgraph.py spell them).
 LIFETIMES = ("per-request", "loop", "api", "unknown", "once", "test")
+# How a rule's findings take their level from the lifetime of their code (linter/lifetime.py).
 LIFETIME_POLICIES = ("repeats", "per-call", "growth", "keyed-growth", "exposure", "ignores", "public")
 
 
@@ -90,7 +90,8 @@ class Rule:
     waived_by: tuple[str, ...] = ()
     # The measured precision of the rule's findings in code of one lifetime, where it differs from
     # `precision`: (("unknown", "low"),) makes the findings of code no caller in the module reaches
-    # notes by default, as a low label does for a whole rule (docs/ecosystem.md).
+    # notes by default, as a low label does for a whole rule; (("per-request", "medium"),) on a low
+    # rule would show those at its own level (docs/ecosystem.md).
     precision_by_lifetime: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:

@@ -587,3 +587,32 @@ def test_a_rules_precision_by_lifetime_names_known_lifetimes_and_labels():
         Rule("GL999", "x", "x", Severity.WARNING, docs, precision_by_lifetime=(("forever", "low"),))
     with pytest.raises(ValueError, match="'poor' for 'unknown'"):
         Rule("GL999", "x", "x", Severity.WARNING, docs, precision_by_lifetime=(("unknown", "poor"),))
+
+
+def test_by_precision_follows_a_label_by_lifetime_down_and_up():
+    from goleaklint.engine import LintResult, by_precision
+    from goleaklint.rule import Docs, Finding, Rule, Severity
+
+    docs = Docs(what="", why="", example="", use_instead="", limits="")
+    medium = Rule("GL901", "a", "a", Severity.WARNING, docs, precision="medium",
+                  precision_by_lifetime=(("unknown", "low"),))
+    low = Rule("GL902", "b", "b", Severity.WARNING, docs, precision="low",
+               precision_by_lifetime=(("per-request", "medium"),))
+
+    def found(rule_id: str, line: int, lifetime: str) -> Finding:
+        return Finding("a.go", line, 1, line, 2, rule_id, "m", Severity.WARNING, lifetime=lifetime)
+
+    result = LintResult(findings=[found("GL901", 1, "per-request"), found("GL901", 2, "unknown"),
+                                  found("GL902", 3, "per-request"), found("GL902", 4, "unknown")])
+    by_precision(result, {"GL901": medium, "GL902": low}, "medium", {})
+    levels = [(f.line, f.severity.value) for f in result.findings]
+    assert levels == [(1, "warning"), (2, "note"), (3, "warning"), (4, "note")]
+    # Only the note a label by lifetime made says why; a low rule's notes say nothing new.
+    assert "a note by default" in result.findings[1].message and result.findings[3].message == "m"
+    # A level set for the rule stands, and `low` shows everything at its own level.
+    result = LintResult(findings=[found("GL901", 2, "unknown")])
+    by_precision(result, {"GL901": medium}, "medium", {"GL901": Severity.ERROR})
+    assert result.findings[0].severity is Severity.WARNING
+    result = LintResult(findings=[found("GL902", 4, "unknown")])
+    by_precision(result, {"GL902": low}, "low", {})
+    assert result.findings[0].severity is Severity.WARNING

@@ -297,6 +297,9 @@ def test_as_shipped_lowers_a_rules_findings_in_code_of_a_lifetime_it_is_labelled
     assert [(f.line, f.level) for f in shipped.appeared] == [(3, "warning"), (9, "note")]
     shipped = check.as_shipped(comparison, {"GL101": "medium"})
     assert [(f.line, f.level) for f in shipped.appeared] == [(3, "warning"), (9, "warning")]
+    # and up: a low rule labelled medium per request shows those findings
+    shipped = check.as_shipped(comparison, {"GL101": "low"}, {"GL101": {"per-request": "medium"}})
+    assert [(f.line, f.level) for f in shipped.appeared] == [(3, "warning"), (9, "note")]
 
 
 def test_a_ledger_entry_keeps_the_lifetime_it_was_judged_in():

@@ -386,14 +386,11 @@ def as_shipped(comparison: Comparison, labels: dict[str, str],
     """The comparison with the levels a user sees by default: the findings of rules labelled below
     "medium" (goleaklint's default `min-precision`) are notes, and so are those of code of a lifetime
     where their rule is labelled below it."""
-    weak = {rule for rule, label in labels.items() if label == "low"}
-    weak_where = {rule: {lifetime for lifetime, label in labels_of.items() if label == "low"}
-                  for rule, labels_of in (by_lifetime or {}).items()}
+    by_lifetime = by_lifetime or {}
 
     def shipped(f: Finding) -> Finding:
-        if f.rule in weak or f.lifetime in weak_where.get(f.rule, ()):
-            return replace(f, level="note")
-        return f
+        label = by_lifetime.get(f.rule, {}).get(f.lifetime, labels.get(f.rule))
+        return replace(f, level="note") if label == "low" else f
 
     return Comparison(matched=[(shipped(f), e) for f, e in comparison.matched],
                       appeared=[shipped(f) for f in comparison.appeared], vanished=comparison.vanished)
