@@ -33,7 +33,7 @@ from .model import FUNCTIONS_PATTERN, GO_STATEMENTS_PATTERN
 from .patterns import LazyPattern
 from .predicates import simplify_predicates
 from .registry import RuleModule, all_rules
-from .rule import Finding, Notification, NotificationKind, Rule, Severity, below
+from .rule import LIFETIME_PLACES, Finding, Notification, NotificationKind, Rule, Severity, below
 from .source import GO, SourceFile, new_parser
 from .suppress import parse_suppressions
 
@@ -603,15 +603,13 @@ def by_precision(result: LintResult, rules: dict[str, Rule], min_precision: str,
             return replace(finding, severity=Severity.NOTE)
         return replace(finding, severity=Severity.NOTE,
                        message=finding.message + _LIFETIME_PRECISION_TEXT.format(
-                           lifetime=_LIFETIME_WORDS.get(finding.lifetime, f"{finding.lifetime} code"),
+                           lifetime=LIFETIME_PLACES.get(finding.lifetime, f"{finding.lifetime} code"),
                            share=_SHARE_WORDS.get(precision, "too few")))
 
     for name in ("findings", "suppressed"):
         setattr(result, name, [level(f) for f in getattr(result, name)])
 
 
-_LIFETIME_WORDS = {"unknown": "code with no caller seen in the module", "loop": "code run in an unbounded loop",
-                   "api": "library functions no caller in the module reaches", "per-request": "code run per request"}
 _SHARE_WORDS = {"low": "fewer than half", "medium": "fewer than four in five", "high": "fewer than all"}
 _LIFETIME_PRECISION_TEXT = ("; a note by default: in {lifetime}, {share} of this rule's findings were worth a change on "
                             "codebases it was not tuned on (`--min-precision low` reports them at the rule's level)")

@@ -65,8 +65,8 @@ _NOT_TEST_SUPPORT = frozenset({"latest", "contest", "attest", "protest", "greate
                                "shortest", "largest", "highest", "lowest", "oldest", "newest", "earliest", "nearest",
                                "testament", "testimony", "testimonials"})
 # An example's directory, also as a word of a longer name: `examples/`, `cmd/app-demo-p2p/`, `demo_server/`.
-_EXAMPLES = LazyPattern(r"(?:_?examples?|demos?|samples?|tutorials?|dummy|\w*playground|"
-                        r"(?:[\w.-]+[-_])?(?:examples?|demos?|samples?|tutorials?)(?:[-_][\w.-]*)?)", re.I)
+_EXAMPLE_WORD = r"(?:examples?|demos?|samples?|tutorials?)"
+_EXAMPLES = LazyPattern(rf"(?:_?{_EXAMPLE_WORD}|dummy|\w*playground|(?:[\w.-]+[-_])?{_EXAMPLE_WORD}(?:[-_][\w.-]*)?)", re.I)
 # A simulator of the system or of its peers, also as a word of a longer name (`simulation/`,
 # `tools/pd-simulator/`, `simulators/`): code that exercises the real system, never deployed as it.
 _SIMULATORS = LazyPattern(r"(?:[\w.-]+[-_])?simulat(?:ors?|ions?)(?:[-_][\w.-]*)?", re.I)
@@ -562,7 +562,9 @@ def _package_module_path(import_path: str, directory: str, module_root: str) -> 
 # A module that is a collection of examples by its own name (`github.com/gin-gonic/examples`,
 # `…/golang-gin-realworld-example-app`, `k8s.io/sample-controller`, a bare `module example`): its
 # directories name topics, not examples, so its path says what not_deployed reads from directories.
-_EXAMPLE_MODULE = LazyPattern(r"(?:[\w.-]+[-_])?(?:examples?|demos?|samples?|tutorials?)\d*(?:[-_][\w.-]*)?", re.I)
+# The example words of _EXAMPLES only (a module named `playground` may be a real service), and a number
+# after them (`example1`).
+_EXAMPLE_MODULE = LazyPattern(rf"(?:[\w.-]+[-_])?{_EXAMPLE_WORD}\d*(?:[-_][\w.-]*)?", re.I)
 _VERSION_SUFFIX = LazyPattern(r"v[0-9]+")
 _FORGES = frozenset({"github.com", "gitlab.com", "bitbucket.org", "gitee.com", "codeberg.org"})
 

@@ -65,6 +65,10 @@ def lowered(level: Severity) -> Severity:
 
 # The lifetimes a finding's code can have (linter/lifetime.py, linter/callgraph.py spell them).
 LIFETIMES = ("per-request", "loop", "api", "unknown", "once", "test")
+# Where code of each lifetime runs, in words that follow "in" or stand after a label ("low in …").
+LIFETIME_PLACES = {"per-request": "code run per request", "loop": "code run in an unbounded loop",
+                   "api": "library functions", "unknown": "code with no caller seen in the module",
+                   "once": "code run once", "test": "test code"}
 # How a rule's findings take their level from the lifetime of their code (linter/lifetime.py).
 LIFETIME_POLICIES = ("repeats", "per-call", "growth", "keyed-growth", "exposure", "ignores", "public")
 

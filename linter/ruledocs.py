@@ -18,7 +18,7 @@ from rich.markdown import Markdown
 from rich.markup import escape
 from rich.rule import Rule as Separator
 
-from .rule import DEFAULT_MIN_PRECISION, Rule, below
+from .rule import DEFAULT_MIN_PRECISION, LIFETIME_PLACES, Rule, below
 
 SECTIONS = (
     ("What it does", "what"),
@@ -92,17 +92,12 @@ def precision_text(rule: Rule) -> str:
         weak = [lifetime for lifetime, precision in rule.precision_by_lifetime
                 if below(precision, DEFAULT_MIN_PRECISION)]
         if weak:
-            where = " or ".join(_LIFETIME_PLACES.get(lifetime, lifetime) for lifetime in weak)
+            where = " or ".join(f"in {LIFETIME_PLACES.get(lifetime, lifetime)}" for lifetime in weak)
             text += (f", but {rule.precision_for(weak[0])} {where}, so there its findings are notes by default "
                      "(`--min-precision low` reports them at their own levels)")
         return text
     return (f"precision: {rule.precision}, so by default its findings are notes (hidden unless asked "
             "for); `min-precision = \"low\"` or `--min-precision low` reports it at its own levels")
-
-
-_LIFETIME_PLACES = {"unknown": "in code with no caller seen in the module", "loop": "in unbounded loops",
-                    "api": "in library functions", "per-request": "per request", "once": "in code run once",
-                    "test": "in test code"}
 
 
 def waiver_text(rule: Rule) -> str:

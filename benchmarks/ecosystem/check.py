@@ -365,11 +365,6 @@ def measured_lifetime_labels(ledger: list[Entry], repos: list[Repo]) -> dict[tup
     return {key: (label_for(true, judged), true, judged) for key, (true, judged) in sorted(counts.items())}
 
 
-def declared_labels(command: list[str]) -> dict[str, str]:
-    """Each rule's precision label as the linter under test declares it (empty if it declares none)."""
-    return {rule: label for rule, (label, _) in declared_rule_labels(command).items()}
-
-
 def declared_rule_labels(command: list[str]) -> dict[str, tuple[str, dict[str, str]]]:
     """Each rule's label and its labels by lifetime (`precision_by_lifetime`), as declared."""
     result = subprocess.run([*command, "--list-rules", "--format", "json"], capture_output=True, text=True)
