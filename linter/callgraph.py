@@ -24,7 +24,7 @@ import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from tree_sitter import Node, QueryCursor
 
@@ -1067,7 +1067,7 @@ class _FileSummariser:
             return True
         known = self._in_module_memo.get(path)
         if known is None:
-            known = self._in_module_memo[path] = any(path == m or path.startswith(m + "/") for m in self.modules)
+            known = self._in_module_memo[path] = within_modules(path, self.modules)
         return known
 
     def _value_type(self, expr: Node | None, function: Function) -> str:
@@ -1218,6 +1218,24 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
     return summary
 
 
+@lru_cache(maxsize=4)
+def _module_set(modules: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(modules)
+
+
+def within_modules(path: str, modules: tuple[str, ...]) -> bool:
+    """Whether an import path is one of the modules' or inside one: its prefixes up to each `/`
+    are looked up, so a tree of hundreds of modules costs no more than one."""
+    known = _module_set(modules)
+    while True:
+        if path in known:
+            return True
+        cut = path.rfind("/")
+        if cut < 0:
+            return False
+        path = path[:cut]
+
+
 _QUOTED_PATH = LazyPattern(rb'"([^"\s]+)"')
 
 
@@ -1231,7 +1249,7 @@ def _module_imports(models: list[FileModel], others: list[bytes], modules: tuple
         end = data.find(b"\nfunc ")
         paths.update(m.group(1).decode("utf-8", "replace") for m in _QUOTED_PATH.finditer(data, 0, end if end >= 0 else len(data)))
     if modules:
-        paths = {p for p in paths if any(p == m or p.startswith(m + "/") for m in modules)}
+        paths = {p for p in paths if within_modules(p, modules)}
     return sorted(paths)
 
 
