@@ -958,6 +958,38 @@ _SETTING_DEFAULTS = (
 )
 
 
+# What a line must hold for _PRESET_FIELD (`= "`, spaced or not) and for the default patterns.
+_PRESET_MARK = LazyPattern(rb'=[ \t]*"')
+_DEFAULT_WORD = LazyPattern(rb"efault")
+
+
+def _lines_matching(data: bytes, mark: re.Pattern, pattern: re.Pattern, search: bool = False):
+    """What `pattern.finditer(data)` finds, when every match holds `mark` on its first line (or,
+    `search`, on its first two): the pattern is tried only on the lines `mark` is found on, found
+    in C, instead of at every byte of the file. A pattern anchored at line starts cost a tenth of
+    the summary's time over a corpus where one line in a thousand can match."""
+    done = 0  # where the last match ended: matches do not overlap, as finditer's
+    tried = -1
+    for hit in mark.finditer(data):
+        start = data.rfind(b"\n", 0, hit.start()) + 1
+        if start <= tried:
+            continue
+        tried = start
+        if search:
+            start = data.rfind(b"\n", 0, max(start - 1, 0)) + 1 if start else 0
+            end = data.find(b"\n", hit.end())
+            end = len(data) if end == -1 else end + 1
+            for match in pattern.finditer(data, max(start, done), end):
+                done = match.end()
+                yield match
+            tried = end - 1
+        elif start >= done:
+            match = pattern.match(data, start)
+            if match is not None:
+                done = match.end()
+                yield match
+
+
 def option_defaults(data: bytes) -> list[list[str]]:
     """[field, default] for every address-like default the file gives an option field: a flag bound
     to the field, a struct tag default, a flag the file defines read into the field by name
@@ -1011,16 +1043,16 @@ def option_defaults(data: bytes) -> list[list[str]]:
                     continue
                 found.append((b'"' + m.group(1).lower() + b'"', m.group(2)))
     if b"Decode" in data or b"Unmarshal" in data:
-        for match in _PRESET_FIELD.finditer(data):
+        for match in _lines_matching(data, _PRESET_MARK, _PRESET_FIELD):
             decode = re.compile(rb"(?:Decode|Unmarshal)\w*\([^\n]*(?<![\w.])" + re.escape(match.group(1)) + rb"\b")
             if decode.search(data, match.end()) is not None:
                 found.append((match.group(2), match.group(3)))
     if b"efault" in data:
-        for match in _DEFAULTS_LITERAL.finditer(data):
+        for match in _lines_matching(data, _DEFAULT_WORD, _DEFAULTS_LITERAL):
             for field in _KEYED_STRING.finditer(braced(data, match.end() - 1)):
                 if not _GENERIC_FIELD.fullmatch(field.group(1)):
                     found.append((field.group(1), field.group(2)))
-        for match in _FIELD_SET_TO_DEFAULT.finditer(data):
+        for match in _lines_matching(data, _DEFAULT_WORD, _FIELD_SET_TO_DEFAULT, search=True):
             value = _string_constant(data, match.group(2))
             if value is not None:
                 found.append((match.group(1), value))
