@@ -573,6 +573,10 @@ class _FileSummariser:
         known = self._edges.get(key)
         if known is not None and known[4]:
             return
+        if in_loop is None and self.test_file:
+            # Whether a call repeats never raises a lifetime passed from test code (_propagate),
+            # and nothing outside _test.go files calls into them: no loop is looked for.
+            in_loop = False
         if in_loop is None:
             function = function or self.model.enclosing_function(node)
             in_loop = function is not None and self._in_unbounded_loop(node, function)
