@@ -186,13 +186,30 @@ def test_list_rules_and_version(capsys):
     assert f" {labels['GL404']} " in line
     low = [rule_id for rule_id, label in sorted(labels.items()) if label == "low"]
     assert f"report notes by default ({', '.join(low)})" in out
-    # A rule with a label by lifetime is marked, and the mark explained.
-    gl101 = next(l for l in out.splitlines() if l.startswith("GL101 "))
-    assert " medium* " in gl101 and "GL101 (low where unknown)" in out
+    # No rule has a label by lifetime today: nothing is marked.
+    assert "*" not in "".join(l.split()[3] for l in out.splitlines() if l.startswith("GL")) and "*: a different" not in out
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])
     assert exit_info.value.code == 0
     assert capsys.readouterr().out.startswith("goleaklint ")
+
+
+def test_list_rules_marks_a_label_by_lifetime_and_explains_it(monkeypatch, capsys):
+    from dataclasses import replace
+
+    from goleaklint import cli
+    from goleaklint.registry import RuleModule, all_rules
+
+    labelled = tuple(RuleModule(replace(rm.rule, precision_by_lifetime=(("unknown", "low"),)), rm.module)
+                     if rm.rule.id == "GL101" else rm for rm in all_rules())
+    monkeypatch.setattr(cli, "all_rules", lambda: labelled)
+    assert main(["--list-rules"]) == 0
+    out = capsys.readouterr().out
+    gl101 = next(l for l in out.splitlines() if l.startswith("GL101 "))
+    assert " medium* " in gl101 and "GL101 (low where unknown)" in out
+    assert main(["--list-rules", "--format", "json"]) == 0
+    [rule] = [r for r in json.loads(capsys.readouterr().out)["rules"] if r["id"] == "GL101"]
+    assert rule["precision_by_lifetime"] == {"unknown": "low"}
 
 
 def test_rule_command_prints_the_docs(capsys):
@@ -501,9 +518,10 @@ def test_min_precision_must_be_a_known_precision(tree, capsys):
 
 
 # ---- a rule's precision in code of one lifetime ------------------------------------------------------
-# GL101 measured below half held out where no caller in the module is seen (reached through an
-# interface, a function value, a command-line framework), about four in five per request: there its
-# findings are notes by default, and per request they stay warnings.
+# A rule may measure below half where no caller in the module is seen (reached through an interface,
+# a function value, a command-line framework) and about four in five per request: there its findings
+# are notes by default, and per request they stay warnings. GL101 was labelled so until held-out
+# judgements measured it at half there (docs/ecosystem.md); the runs below give it that label back.
 
 WAIT = """
 	ch := make(chan int)
@@ -546,12 +564,19 @@ def _findings(capsys) -> list[tuple[str, int, str, str]]:
 
 
 @pytest.fixture
-def plugin(tree):
-    from goleaklint.registry import all_rules
+def plugin(tree, monkeypatch):
+    from dataclasses import replace
 
-    [gl101] = [rm.rule for rm in all_rules() if rm.rule.id == "GL101"]
-    assert (gl101.precision, gl101.precision_for("unknown"), gl101.precision_for("per-request")) == \
-        ("medium", "low", "medium")
+    from goleaklint import cli
+
+    real = cli.by_precision
+
+    def labelled(result, rules, min_precision, overrides):
+        rules = {**rules, "GL101": replace(rules["GL101"], precision_by_lifetime=(("unknown", "low"),))}
+        assert (rules["GL101"].precision_for("unknown"), rules["GL101"].precision_for("per-request")) == ("low", "medium")
+        return real(result, rules, min_precision, overrides)
+
+    monkeypatch.setattr(cli, "by_precision", labelled)
     tree({"go.mod": "module example.com/app\n\ngo 1.22\n", "app/app.go": PLUGIN})
 
 
