@@ -209,20 +209,30 @@ class PackageSummary:
     # import paths of the run's modules that the package's files import (test and generated files
     # too, `_` imports too): which packages of a module nothing imports (lifetime.unimported)
     imports: list[str] = field(default_factory=list)
+    # exported functions (not methods) that its code names only where they are declared, as
+    # `unnamed`: dead in a program's module if no package that imports this one names them either
+    unnamed_exported: list[str] = field(default_factory=list)
+    # the exported names its files write after a dot (`pkg.Name`, `x.Name`), in files that import a
+    # package of the run's modules (generated files too, not tests): what it may name of another package
+    selected: list[str] = field(default_factory=list)
+    # import paths of the run's modules that a file imports with a dot (`import . "x"`): it names
+    # their functions unqualified, so none of them is unnamed
+    dot_imports: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
                 "s": self.fields, "g": self.services, "k": self.commands, "t": self.imports_testing,
                 "x": self.test_files, "a": self.routes, "b": self.body_limits, "o": self.option_defaults,
                 "h": self.timeout_clients, "p": self.passed_args, "u": self.unnamed,
-                "l": self.command_line, "y": self.concrete, "i": self.imports}
+                "l": self.command_line, "y": self.concrete, "i": self.imports, "e": self.unnamed_exported,
+                "z": self.selected, "j": self.dot_imports}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
         return cls(data["d"], data["n"], data["f"], data["c"], data["r"], data["s"], data["g"], data["k"], data["t"],
                    data["x"], data.get("a", []), data.get("b", []), data.get("o", []), data.get("h", []),
                    data.get("p", []), data.get("u", []), data.get("l", False),
-                   data.get("y", {}), data.get("i", []))
+                   data.get("y", {}), data.get("i", []), data.get("e", []), data.get("z", []), data.get("j", []))
 
 
 class _FileSummariser:
@@ -1187,12 +1197,14 @@ def summary_edges(summary: PackageSummary) -> dict[tuple, list]:
 
 
 def summarise_package(directory: str, name: str, models: list[tuple[FileModel, dict[str, list[Node]] | None]],
-                      modules: tuple[str, ...] = (), other_sources: list[bytes] | None = None) -> PackageSummary:
+                      modules: tuple[str, ...] = (), other_sources: list[bytes] | None = None,
+                      flagged: set[str] | None = None) -> PackageSummary:
     """The summary of one package from its files' models (and the summary captures the engine's
     combined query already found, where it ran). `modules`: the module paths of the run; calls
     into other import paths are left out (none, when empty: every import call is kept).
     `other_sources`: the bytes of the package's files left out (generated ones), read only for
-    the names they use."""
+    the names they use. `flagged`: the functions (outermost, as findings name them) the package's
+    findings are in; only exported functions that reach one are checked for dead code (None: all)."""
     summary = PackageSummary(directory, name)
     package_functions: set[str] = set()
     package_vars: set[bytes] = set()
@@ -1217,9 +1229,55 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
             summary.option_defaults += option_defaults(model.source.data)
             summary.timeout_clients += timeout_client_makers(model.source, model.imports)
             _passed_arguments(summariser)
-    _mark_dead_code(summary, [model for model, _ in models], other_sources or [])
+    _mark_dead_code(summary, [model for model, _ in models], other_sources or [], _reaching(summary, flagged))
     summary.imports = _module_imports([model for model, _ in models], other_sources or [], modules)
+    if summary.imports:
+        _selected_names(summary, [model for model, _ in models], other_sources or [], modules)
     return summary
+
+
+# `.Name` of an exported name: a selector, whatever its operand (a package, a value, a type).
+_SELECTED = LazyPattern(rb"\.[ \t]*([A-Z][A-Za-z0-9_]*)")
+_LINE_COMMENT = LazyPattern(rb"//[^\n]*")
+_BLOCK_COMMENT = LazyPattern(rb"/\*[\s\S]*?\*/")
+
+
+def _without_comments(data: bytes) -> bytes:
+    """The bytes with comments cut, near enough to read names from: a call commented out
+    (`// helper.StartSync()`) names nothing. Found in C: a `//` after a colon (`"http://…"`) is
+    not taken for a comment, nor a `/*` after something else on its line (a route's `"/files/*path"`);
+    another `//` or `/*` in a string cuts the rest of its line or comment, which can only lose a name."""
+    if b"/*" in data:
+        pieces = []
+        last = 0
+        for match in _BLOCK_COMMENT.finditer(data):
+            start = match.start()
+            if data[data.rfind(b"\n", 0, start) + 1:start].strip(b" \t"):
+                continue
+            pieces.append(data[last:start])
+            last = match.end()
+        if pieces:
+            data = b"".join(pieces) + data[last:]
+    return _LINE_COMMENT.sub(b"", data.replace(b"://", b":"))
+
+
+def _selected_names(summary: PackageSummary, models: list[FileModel], others: list[bytes],
+                    modules: tuple[str, ...]) -> None:
+    """The exported names the package's files that import the run's modules write after a dot, a
+    superset of what they name of those packages (a method or a field of the same name counts),
+    and the packages of the run some file imports with a dot."""
+    names: set[bytes] = set()
+    for model in models:
+        if model.source.relpath.endswith("_test.go"):
+            continue  # what only tests name is test-only whether or not it is dead
+        paths = [path for path in model.imported_paths if not modules or within_modules(path, modules)]
+        if paths:
+            names.update(_SELECTED.findall(_without_comments(model.source.data)))
+            dotted = {path for name, path, _ in model._import_specs if name == "." and path in paths}
+            summary.dot_imports.extend(sorted(dotted - set(summary.dot_imports)))
+    for data in others:  # generated: read whole (`wire_gen.go` is often a program's only caller of its constructors)
+        names.update(_SELECTED.findall(_without_comments(data)))
+    summary.selected = sorted(name.decode("utf-8", "replace") for name in names)
 
 
 @lru_cache(maxsize=4)
@@ -1258,18 +1316,46 @@ def _module_imports(models: list[FileModel], others: list[bytes], modules: tuple
 
 
 DEAD_CODE = "dead code: nothing in the module calls it and nothing in its package names it"
+DEAD_EXPORTED = ("dead code: an exported function of a program's module that nothing in the module names "
+                 "(neither its package nor a package that imports it)")
 _MENTIONS_READ = 6  # a name written more often than this is taken as used, comments unread
 _CANDIDATES_COUNTED = 32  # more candidates than this in a package: one count of every identifier
 _IDENTIFIER = LazyPattern(rb"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: list[bytes]) -> None:
+_LITERAL_NAME = LazyPattern(r"(?:\.func\d+)+$")
+
+
+def _reaching(summary: PackageSummary, flagged: set[str] | None) -> set[str] | None:
+    """The functions of the package that reach one of `flagged` by the package's own calls (the
+    flagged ones too): what an exported function's death can silence. Counting every name of a
+    package for each exported function it declares cost a tenth of a run."""
+    if flagged is None:
+        return None
+    reached = set(flagged)
+    callers: dict[str, set[str]] = {}
+    for caller, callee, *_ in summary.calls:
+        if callee[0] == "L":
+            callers.setdefault(callee[1], set()).add(_LITERAL_NAME.sub("", caller))
+    work = list(reached)
+    while work:
+        for caller in callers.get(work.pop(), ()):
+            if caller not in reached:
+                reached.add(caller)
+                work.append(caller)
+    return reached
+
+
+def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: list[bytes],
+                    exported: set[str] | None = None) -> None:
     """Unexported functions and methods that no call of the package names, and whose name appears
     as a word outside comments exactly once in its sources (test and generated files too, where a
     comment counts as a use), at the declaration: no value passed, no interface of the package
     listing the method (`summary.unnamed`). Nothing outside the package can call them: in a package
     the module uses, they never run (the model makes them dead code). A name in a string counts as
-    a use."""
+    a use. Exported functions (not methods) among `exported` (all, when None) that are named so
+    too go to `summary.unnamed_exported`: dead only if no package importing this one names them
+    either, in a module that builds programs (lifetime._dead_code)."""
     # What the package's calls name last: a function (`L`), a method (`M`, `D`, `R`) or another
     # package's function (`I`, whose names only make fewer candidates)
     named = {call[1][-1] for call in summary.calls}
@@ -1281,17 +1367,23 @@ def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: li
         own = name.rsplit(".", 1)[-1] if kind == "method" else name
         if own[:1].islower() and own not in ("main", "init") and (kind == "func" or own not in named):
             candidates.setdefault(own, []).append(name)
+        elif kind == "func" and own[:1].isupper() and (exported is None or name in exported):
+            candidates.setdefault(own, []).append(name)  # exported: dead only if no importer names it either
     counts = None
     if len(candidates) > _CANDIDATES_COUNTED:
         # Many (a generated file's helpers): count every identifier once instead of once per name.
         counts = Counter(_IDENTIFIER.findall(b"\n".join([model.source.data for model in models] + others)))
+    exported_from_c = [data for data in [*(model.source.data for model in models), *others] if b"//export " in data]
     for own, names in candidates.items():
         if len(names) > 1:
             continue  # methods of two types share the name: a call of one may be the other's
         encoded = own.encode()
+        unnamed = summary.unnamed if own[:1].islower() else summary.unnamed_exported
+        if unnamed is summary.unnamed_exported and any(b"//export " + encoded in data for data in exported_from_c):
+            continue  # cgo exports it to C, which calls it
         if counts is not None:
             if counts[encoded] == 1:
-                summary.unnamed.append(names[0])  # the declaration alone, comments included
+                unnamed.append(names[0])  # the declaration alone, comments included
                 continue
             if counts[encoded] > _MENTIONS_READ:
                 continue
@@ -1307,7 +1399,7 @@ def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: li
             if uses > 1:
                 break
         if uses == 1:
-            summary.unnamed.append(names[0])
+            unnamed.append(names[0])
 
 
 # A request passed on by its usual names among a call's first two arguments: `f(w, r)`, `g(req, …)`.

@@ -522,7 +522,9 @@ def lint_package(job: PackageJob, options: RunOptions, index: dict[str, str] | N
             result.notifications += suppressions.unused(ran_ids, known_ids)
         if options.lifetimes and (report_paths or not job.report):
             try:
-                result.summaries.append(_summary(job, root, options, _name, contexts))
+                found = [f for fs in raw_findings.values() for f in fs]
+                flagged = {f.context for f in found if f.context} | {s for f in found for s in f.subjects}
+                result.summaries.append(_summary(job, root, options, _name, contexts, flagged))
             except Exception as exc:  # the package's findings stand; its functions' lifetimes are unknown
                 result.notifications.append(_crash_notification(
                     _relpath(job.directory, root) or ".", f"the module model's summary of package {_name}", exc, None))
@@ -538,7 +540,8 @@ def lint_package(job: PackageJob, options: RunOptions, index: dict[str, str] | N
     return result
 
 
-def _summary(job: PackageJob, root: Path, options: RunOptions, name: str, contexts: list[tuple[FileContext, bool]]) -> PackageSummary:
+def _summary(job: PackageJob, root: Path, options: RunOptions, name: str, contexts: list[tuple[FileContext, bool]],
+             flagged: set[str] | None = None) -> PackageSummary:
     """The package as the module model sees it. Generated files are left out: they are never
     reported, and what they call is not what decides how often a user's code runs."""
     models = []
@@ -548,7 +551,7 @@ def _summary(job: PackageJob, root: Path, options: RunOptions, name: str, contex
             generated.append(ctx.source.data)  # still names what it uses (dead code is named nowhere)
             continue
         models.append((ctx.model, ctx.summary_captures))
-    return summarise_package(relative_directory(job.directory, root), name, models, options.modules, generated)
+    return summarise_package(relative_directory(job.directory, root), name, models, options.modules, generated, flagged)
 
 
 def module_path_list(jobs: list[PackageJob]) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .cache import default_cache_dir
-from .callgraph import DEAD_CODE
+from .callgraph import DEAD_CODE, DEAD_EXPORTED
 from .config import ConfigError, ConfigResolver
 from .discover import discover
 from .engine import RunOptions, lint, module_model
@@ -70,8 +70,8 @@ def explain_command(argv: list[str], out: TextIO) -> int:
 
 def write_explanation(model: ModuleModel, node: Node, out: TextIO) -> None:
     out.write(f"{node.relpath}:{node.line}: {node.name}\n")
-    if node.reason == DEAD_CODE:
-        out.write(f"lifetime: never runs (judged as test-only code)\nbecause: {DEAD_CODE}\n")
+    if node.reason in (DEAD_CODE, DEAD_EXPORTED):
+        out.write(f"lifetime: never runs (judged as test-only code)\nbecause: {node.reason}\n")
         return
     out.write(f"lifetime: {DESCRIBE[node.lifetime]}\n")
     chain = model.chain(node)

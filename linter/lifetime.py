@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .addresses import is_loopback
-from .callgraph import BENCHMARK, DEAD_CODE, ONCE, REQUEST, TEST, PackageSummary
+from .callgraph import BENCHMARK, DEAD_CODE, DEAD_EXPORTED, ONCE, REQUEST, TEST, PackageSummary
 from .clients import maker_key
 from .model import model_name
 from .patterns import LazyPattern
@@ -428,10 +428,35 @@ def _dead_code(model: ModuleModel, callers: dict[int, dict[int, bool]]) -> None:
     for pindex in used:
         summary = model.packages[pindex].summary
         for name in summary.unnamed:
-            index = model.by_name.get((summary.directory, name))
-            node = model.nodes[index] if index is not None else None
-            if node is not None and node.package == pindex and node.root is None:
-                node.root, node.reason, node.forced = TEST, DEAD_CODE, True
+            _mark_dead(model, pindex, name, DEAD_CODE)
+    # An exported function of a program's module (not a library's, whose exported functions are its
+    # API) that neither its package nor any package importing it names: nothing runs it either.
+    importers: dict[str, list[int]] = {}
+    dotted: set[str] = set()
+    for pindex, package in enumerate(model.packages):
+        for path in package.summary.imports:
+            importers.setdefault(path, []).append(pindex)
+        dotted.update(package.summary.dot_imports)
+    selected: dict[int, frozenset[str]] = {}
+    for pindex in used:
+        package = model.packages[pindex]
+        summary = package.summary
+        if package.library or not summary.unnamed_exported or package.import_path in dotted or \
+                (not package.import_path and summary.name != "main") or \
+                (summary.name == "main" and "main" not in summary.functions):
+            continue  # a main package with no main is a plugin: its host looks its functions up by name
+        readers = [i for i in importers.get(package.import_path, ()) if i != pindex] if package.import_path else []
+        for name in summary.unnamed_exported:
+            if not any(name in selected.setdefault(i, frozenset(model.packages[i].summary.selected)) for i in readers):
+                _mark_dead(model, pindex, name, DEAD_EXPORTED)
+
+
+def _mark_dead(model: ModuleModel, pindex: int, name: str, reason: str) -> None:
+    summary = model.packages[pindex].summary
+    index = model.by_name.get((summary.directory, name))
+    node = model.nodes[index] if index is not None else None
+    if node is not None and node.package == pindex and node.root is None:
+        node.root, node.reason, node.forced = TEST, reason, True
 
 
 LOOPBACK_PARAMETER = "loopback"

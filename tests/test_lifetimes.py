@@ -135,18 +135,34 @@ def test_library_lifetimes():
 
 
 def test_an_uncalled_function_is_unknown(tmp_path):
-    """Exported, or named by something the call graph does not follow (a value in a table): some
-    caller may exist. Named nowhere at all and unexported: dead code, which never runs."""
+    """Named by something the call graph does not follow (a value in a table), or a method: some
+    caller may exist. Named nowhere at all, unexported, or exported in a program's module: dead
+    code, which never runs."""
     (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
     (tmp_path / "main.go").write_text(
-        "package main\n\nfunc main() {}\n\nfunc Orphan() {}\n\nfunc tabled() {}\n\nvar table = []func(){tabled}\n\n"
+        "package main\n\nimport \"example.com/m/app\"\n\nfunc main() { app.Start() }\n\n"
+        "func Orphan() { go func() { for { app.Start() } }() }\n\n"
+        "func tabled() {}\n\nvar table = []func(){tabled, app.Tabled}\n\n"
         "func orphan() {}\n\nfunc (s *server) stop() {}\n\nfunc (s *server) start() {}\n\n"
         "type starter interface{ start() }\n\ntype server struct{}\n")
     (tmp_path / "lib").mkdir()
-    (tmp_path / "lib" / "lib.go").write_text("package lib\n\nfunc orphan() {}\n")
+    (tmp_path / "lib" / "lib.go").write_text("package lib\n\nfunc orphan() {}\n\nfunc Exported() {}\n")
+    (tmp_path / "plugin").mkdir()
+    (tmp_path / "plugin" / "plugin.go").write_text("package main\n\nfunc Exported() {}\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "app.go").write_text(
+        "package app\n\nfunc Start() {}\n\nfunc Tabled() {}\n\n// Orphan: app.Orphan() is not called.\n"
+        "func Orphan() { go func() { for { Start() } }() }\n\n"
+        "type Server struct{}\n\nfunc (Server) Serve() {}\n")
     found = _lifetimes(tmp_path)
     assert found["lib:orphan"] == UNKNOWN  # a package nothing in the module uses: not the module's to know
-    assert found[".:Orphan"] == UNKNOWN
+    assert found["lib:Exported"] == UNKNOWN
+    assert found["plugin:Exported"] == UNKNOWN  # a plugin's host looks it up by name
+    # Exported functions are checked where they could silence a finding (both leak a goroutine).
+    assert found[".:Orphan"] == TEST  # exported, but of a program: nothing outside it can call it
+    assert found["app:Orphan"] == TEST  # named only in a comment, in a program's module
+    assert found["app:Tabled"] == UNKNOWN  # named by main's table
+    assert found["app:Server.Serve"] == UNKNOWN  # a method: an interface may reach it
     assert found[".:tabled"] == UNKNOWN
     assert found[".:server.start"] == UNKNOWN  # an interface of the package names it
     assert found[".:orphan"] == TEST
