@@ -1232,7 +1232,7 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
     _mark_dead_code(summary, [model for model, _ in models], other_sources or [], _reaching(summary, flagged))
     summary.imports = _module_imports([model for model, _ in models], other_sources or [], modules)
     if summary.imports:
-        _selected_names(summary, [model for model, _ in models], other_sources or [], modules)
+        _selected_names(summary, [model for model, _ in models], other_sources or [])
     return summary
 
 
@@ -1261,22 +1261,25 @@ def _without_comments(data: bytes) -> bytes:
     return _LINE_COMMENT.sub(b"", data.replace(b"://", b":"))
 
 
-def _selected_names(summary: PackageSummary, models: list[FileModel], others: list[bytes],
-                    modules: tuple[str, ...]) -> None:
+def _selected_names(summary: PackageSummary, models: list[FileModel], others: list[bytes]) -> None:
     """The exported names the package's files that import the run's modules write after a dot, a
     superset of what they name of those packages (a method or a field of the same name counts),
     and the packages of the run some file imports with a dot."""
     names: set[bytes] = set()
+    ours = frozenset(summary.imports)  # the run's modules' paths the package imports
     for model in models:
         if model.source.relpath.endswith("_test.go"):
             continue  # what only tests name is test-only whether or not it is dead
-        paths = [path for path in model.imported_paths if not modules or within_modules(path, modules)]
-        if paths:
+        if not ours.isdisjoint(model.imported_paths):
             names.update(_SELECTED.findall(_without_comments(model.source.data)))
-            dotted = {path for name, path, _ in model._import_specs if name == "." and path in paths}
-            summary.dot_imports.extend(sorted(dotted - set(summary.dot_imports)))
-    for data in others:  # generated: read whole (`wire_gen.go` is often a program's only caller of its constructors)
-        names.update(_SELECTED.findall(_without_comments(data)))
+            if any(name == "." for name, _, _ in model._import_specs):
+                dotted = {path for name, path, _ in model._import_specs if name == "." and path in ours}
+                summary.dot_imports.extend(sorted(dotted - set(summary.dot_imports)))
+    for data in others:  # generated (`wire_gen.go` is often a program's only caller of its constructors)
+        end = data.find(b"\nfunc ")
+        if any(m.group(1).decode("utf-8", "replace") in ours
+               for m in _QUOTED_PATH.finditer(data, 0, end if end >= 0 else len(data))):
+            names.update(_SELECTED.findall(_without_comments(data)))
     summary.selected = sorted(name.decode("utf-8", "replace") for name in names)
 
 
