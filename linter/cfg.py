@@ -13,7 +13,9 @@ Shape of the graph:
 - Edges follow Go's semantics: both arms of an `if`, a loop's back edge and its exit (none for a bare
   `for {}`, which leaves only by break, return or goto), every switch case (and the way past them
   when there is no default), `fallthrough`, labelled `break`/`continue`, `goto`. A `select` without
-  a default has no edge past its cases: it blocks until one fires; `select {}` never ends.
+  a default has no edge past its cases: it blocks until one fires; `select {}` never ends. A case on
+  the Done channel of a context nothing can cancel (`ctx := context.Background()`, never assigned
+  again) has no edge into it: that channel is nil, and the case never fires (never_done).
 - `return` and falling off the end lead to the one `exit` block; the block that does so remembers the
   node responsible (the return statement, or the closing brace of the body). Terminating calls
   (`panic`, `os.Exit`, `log.Fatal*`, `t.Fatal*`, `runtime.Goexit`, ...) end their block with no
@@ -530,6 +532,44 @@ def never_closed(model: "FileModel", channel: Node | None) -> bool:
 
 
 _TICKER_NAME = LazyPattern(r"(?i)tick")
+_UNCANCELLABLE = frozenset({"context.Background", "context.TODO"})
+
+
+def never_done(model: "FileModel", channel: Node | None) -> bool:
+    """The Done channel of a context nothing can cancel, which is nil: a receive from it never
+    fires. `context.Background().Done()`, `context.TODO().Done()`, or `ctx.Done()` of a local set
+    from one of them where it is declared (`ctx := context.Background()`) and never assigned again.
+    A context derived from one (`WithCancel`, `WithTimeout`) or handed in is not known never to end."""
+    from .model import single_initialiser
+
+    while channel is not None and channel.type == "parenthesized_expression" and channel.named_child_count == 1:
+        channel = channel.named_children[0]
+    function = channel.child_by_field_name("function") if channel is not None and channel.type == "call_expression" else None
+    arguments = channel.child_by_field_name("arguments") if function is not None else None
+    if function is None or function.type != "selector_expression" or arguments is None or arguments.named_child_count:
+        return False
+    field, operand = function.child_by_field_name("field"), function.child_by_field_name("operand")
+    if field is None or operand is None or model.source.text(field) != "Done":
+        return False
+    if operand.type == "call_expression":
+        return model.qualified(operand) in _UNCANCELLABLE
+    if operand.type != "identifier":
+        return False
+    binding = model.resolve(operand)
+    if binding.kind != "local" or binding.decl is None or binding.function is None:
+        return False
+    value = single_initialiser(binding.decl)
+    if value is None or value.type != "call_expression" or model.qualified(value) not in _UNCANCELLABLE:
+        return False
+    for ref in model.references(binding.decl, within=binding.function.node):
+        names = ref.parent
+        statement = names.parent if names is not None and names.type == "expression_list" else None
+        if ref.id != binding.decl.id and statement is not None and \
+                statement.type in ("assignment_statement", "short_var_declaration") and statement.child_by_field_name("left") == names:
+            return False  # assigned again: it may hold a context that ends
+        if names is not None and names.type == "unary_expression" and model.source.text(names.child_by_field_name("operator")) == "&":
+            return False  # its address handed on
+    return True
 
 
 def terminating_statement(model: "FileModel", statement: Node) -> bool:
@@ -810,7 +850,12 @@ class _Builder:
         self.targets.append(_Target(label, node, after, None))
         for case in cases:
             entry = self.cfg._new("select.case")
-            self._edge(block, entry)
+            communication = case.child_by_field_name("communication")
+            received = communication.child_by_field_name("right") if communication is not None and \
+                communication.type == "receive_statement" else communication
+            if not (received is not None and received.type == "unary_expression"
+                    and never_done(self.model, received.child_by_field_name("operand"))):
+                self._edge(block, entry)  # a case on a Done channel that is nil never fires: no way in
             self._locate_compound(case, entry)
             self._add(entry, case.child_by_field_name("communication"))
             end: Block | None = entry
