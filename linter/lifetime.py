@@ -422,7 +422,10 @@ def _dead_code(model: ModuleModel, callers: dict[int, dict[int, bool]]) -> None:
     calls), an unexported function or method that nothing names but its declaration
     (PackageSummary.unnamed) never runs: a test-only root, forced, which passes nothing to what it
     calls. A package nothing uses (a library's own API, a directory of examples of a rule) keeps
-    them: who calls what there is not the module's to know."""
+    them: who calls what there is not the module's to know. So is an exported function of such a
+    package in a module that builds programs (PackageSummary.unnamed_exported) that no package
+    importing it names either (PackageSummary.selected); a dot import of the package, or a main
+    package without `main` (a plugin), keeps them all."""
     used = {pindex for pindex, package in enumerate(model.packages) if package.summary.name == "main"}
     used.update(callers)
     for pindex in used:
