@@ -15,7 +15,7 @@ from .config import ConfigError, ConfigResolver
 from .discover import discover
 from .engine import RunOptions, lint, module_model
 from .lifetime import DESCRIBE, UNKNOWN, ModuleModel, Node, main_rooted, module_paths, unimported
-from .registry import rules_by_key
+from .registry import all_rules, rules_by_key
 from .routes import AUTHENTICATED, BODY_LIMIT, DEVELOPER_SWITCH
 
 _USAGE = "goleaklint explain FILE:LINE [--no-cache]"
@@ -52,7 +52,9 @@ def explain_command(argv: list[str], out: TextIO) -> int:
         if not jobs:
             raise ConfigError(f"{file_text}: excluded from linting (see goleaklint --show-settings)")
     cache_dir = None if args.no_cache else str(Path(args.cache_dir).resolve() if args.cache_dir else default_cache_dir())
-    options = RunOptions(rule_ids=(), root=str(root), cache_dir=cache_dir)
+    # Every rule runs, as in a lint: whether an exported function is dead code is worked out where it
+    # could silence a finding (callgraph._reaching), so the findings decide what the model says.
+    options = RunOptions(rule_ids=tuple(rm.rule.id for rm in all_rules()), root=str(root), cache_dir=cache_dir)
     result = lint(jobs, options)
     model = result.module or module_model(result, jobs, root)
     try:

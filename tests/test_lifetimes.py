@@ -275,6 +275,16 @@ def test_explain_prints_the_lifetime_and_the_chain(service_copy):
         "because: dead code: nothing in the module calls it and nothing in its package names it"]
 
 
+def test_explain_says_an_exported_function_nothing_names_never_runs(service_copy):
+    # As the lint does: FetchCode leaks a body, so whether it is dead decides that finding.
+    proc = _cli(service_copy, "explain", "internal/dead/dead.go:54", "--no-cache")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[1:3] == [
+        "lifetime: never runs (judged as test-only code)",
+        "because: dead code: an exported function of a program's module that nothing in the module names "
+        "(neither its package nor a package that imports it)"]
+
+
 def test_explain_shows_the_chain_of_code_only_a_binarys_commands_reach(service_copy):
     proc = _cli(service_copy, "explain", "internal/agentloop/loop.go:15", "--no-cache")
     assert proc.returncode == 0, proc.stderr
