@@ -7,6 +7,7 @@ from typing import Iterable
 
 from tree_sitter import Node
 
+from goleaklint.callgraph import in_unbounded_loop
 from goleaklint.clients import TIMEOUT_KEY, braced, called_maker, client_functions, maker_key
 from goleaklint.context import FileContext
 from goleaklint.effects import CLOSES, CLOSES_BODY, DRAINERS, DRAINS, DRAINS_BODY, HANDS_ON, READERS
@@ -45,7 +46,10 @@ RULE = Rule(
         "(`var tree *page.FrameTree; tree, err = action.Do(ctx)` is some other `Do`). A body read to EOF (`io.ReadAll`, `io.Copy`) on "
         "every path where the call succeeded is a note: the transport takes the connection back at EOF; "
         "ways through the call's own `if err != nil` branch (a `continue` round a loop) have no response to "
-        "read. The response of a HEAD request (`Head`, or `Do` of a request made in the function with "
+        "read. A body lost on every turn of a loop that never ends (`for {}`, `for cond {}`, a range over a "
+        "channel or a ticker) is lost without bound, and is reported even in code that runs once per "
+        "process (a poller `main` starts), as other rules' leaks that repeat within one run are. "
+        "The response of a HEAD request (`Head`, or `Do` of a request made in the function with "
         "`http.NewRequest(\"HEAD\", …)`, `http.MethodHead` or a constant named `HEAD` (`verbs.HEAD`), also through a must-style wrapper (`must.Get(http.NewRequest(…))`), or by a request helper of the program's own given that verb, "
         "`d.newRequest(ctx, \"HEAD\", url)`) is not reported: it has no body, and the "
         "transport takes the connection back as soon as the headers are read. `resp.Write(w)` (a proxy relaying the "
@@ -301,9 +305,13 @@ def _report(ctx: FileContext, node: Node, message: str, *, fix: str, timeout: "s
     by functions of other packages (`timeout` a tuple of them) is judged with the module model."""
     if ctx.is_test_file:
         return ctx.finding(RULE, node, message + " (in a test)", fix=fix, severity=Severity.NOTE)
+    # In a loop that never ends, a body is lost per turn: as many as the loop runs, even in code that
+    # runs once per process (a poller main starts).
+    repeats = in_unbounded_loop(ctx.model, node)
     if isinstance(timeout, tuple):
-        return ctx.finding(RULE, node, message, fix=fix, makers=timeout)
-    return ctx.finding(RULE, node, message, fix=fix, severity=Severity.NOTE if timeout else None, parameter=parameter)
+        return ctx.finding(RULE, node, message, fix=fix, makers=timeout, repeats=repeats)
+    return ctx.finding(RULE, node, message, fix=fix, severity=Severity.NOTE if timeout else None, parameter=parameter,
+                       repeats=repeats)
 
 
 def _timeout_text(timeout: "str | tuple[str, ...] | None") -> str:
