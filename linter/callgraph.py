@@ -1326,7 +1326,8 @@ _CANDIDATES_COUNTED = 32  # more candidates than this in a package: one count of
 _IDENTIFIER = LazyPattern(rb"[A-Za-z_][A-Za-z0-9_]*")
 
 
-_LITERAL_NAME = LazyPattern(r"(?:\.func\d+)+$")
+# The `.func1.func2` a function literal's name adds to its outermost function's.
+LITERAL_SUFFIX = LazyPattern(r"(?:\.func\d+)+$")
 
 
 def _reaching(summary: PackageSummary, flagged: set[str] | None) -> set[str] | None:
@@ -1339,7 +1340,7 @@ def _reaching(summary: PackageSummary, flagged: set[str] | None) -> set[str] | N
     callers: dict[str, set[str]] = {}
     for caller, callee, *_ in summary.calls:
         if callee[0] == "L":
-            callers.setdefault(callee[1], set()).add(_LITERAL_NAME.sub("", caller))
+            callers.setdefault(callee[1], set()).add(LITERAL_SUFFIX.sub("", caller))
     work = list(reached)
     while work:
         for caller in callers.get(work.pop(), ()):

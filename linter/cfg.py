@@ -532,7 +532,8 @@ def never_closed(model: "FileModel", channel: Node | None) -> bool:
 
 
 _TICKER_NAME = LazyPattern(r"(?i)tick")
-_UNCANCELLABLE = frozenset({"context.Background", "context.TODO"})
+# The contexts nothing can cancel: their Done channel is nil.
+UNCANCELLABLE = frozenset({"context.Background", "context.TODO"})
 
 
 def never_done(model: "FileModel", channel: Node | None) -> bool:
@@ -540,7 +541,7 @@ def never_done(model: "FileModel", channel: Node | None) -> bool:
     fires. `context.Background().Done()`, `context.TODO().Done()`, or `ctx.Done()` of a local set
     from one of them where it is declared (`ctx := context.Background()`) and never assigned again.
     A context derived from one (`WithCancel`, `WithTimeout`) or handed in is not known never to end."""
-    from .model import single_initialiser
+    from .model import assigned_again, single_initialiser
 
     while channel is not None and channel.type == "parenthesized_expression" and channel.named_child_count == 1:
         channel = channel.named_children[0]
@@ -552,24 +553,16 @@ def never_done(model: "FileModel", channel: Node | None) -> bool:
     if field is None or operand is None or model.source.text(field) != "Done":
         return False
     if operand.type == "call_expression":
-        return model.qualified(operand) in _UNCANCELLABLE
+        return model.qualified(operand) in UNCANCELLABLE
     if operand.type != "identifier":
         return False
     binding = model.resolve(operand)
     if binding.kind != "local" or binding.decl is None or binding.function is None:
         return False
     value = single_initialiser(binding.decl)
-    if value is None or value.type != "call_expression" or model.qualified(value) not in _UNCANCELLABLE:
+    if value is None or value.type != "call_expression" or model.qualified(value) not in UNCANCELLABLE:
         return False
-    for ref in model.references(binding.decl, within=binding.function.node):
-        names = ref.parent
-        statement = names.parent if names is not None and names.type == "expression_list" else None
-        if ref.id != binding.decl.id and statement is not None and \
-                statement.type in ("assignment_statement", "short_var_declaration") and statement.child_by_field_name("left") == names:
-            return False  # assigned again: it may hold a context that ends
-        if names is not None and names.type == "unary_expression" and model.source.text(names.child_by_field_name("operator")) == "&":
-            return False  # its address handed on
-    return True
+    return not assigned_again(model, binding.decl, binding.function.node)  # else it may hold a context that ends
 
 
 def terminating_statement(model: "FileModel", statement: Node) -> bool:

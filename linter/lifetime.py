@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .addresses import is_loopback
-from .callgraph import BENCHMARK, DEAD_CODE, DEAD_EXPORTED, ONCE, REQUEST, TEST, PackageSummary
+from .callgraph import BENCHMARK, DEAD_CODE, DEAD_EXPORTED, LITERAL_SUFFIX, ONCE, REQUEST, TEST, PackageSummary
 from .clients import maker_key
 from .model import model_name
 from .patterns import LazyPattern
@@ -1017,7 +1017,7 @@ class LifetimeTable:
                 lifetime = self.lifetimes.get((directory, name))
                 if lifetime is not None:
                     lifetimes[(directory, name)] = lifetime
-                for key in ((directory, name), (directory, _LITERAL_SUFFIX.sub("", name or ""))):
+                for key in ((directory, name), (directory, LITERAL_SUFFIX.sub("", name or ""))):
                     if key in self.authenticated:
                         guarded[key] = self.authenticated[key]
         directories = {_function_keys(finding)[0] for finding in findings}
@@ -1144,7 +1144,6 @@ _GUARD_TEXT = {
     "limit": "; every route registered with this handler has a middleware named for a body size limit in front of "
              "it, which bounds the read if it limits what the handler reads",
 }
-_LITERAL_SUFFIX = LazyPattern(r"(?:\.func\d+)+$")
 
 
 def _route_guard(table: LifetimeTable, finding: Finding) -> str | None:
@@ -1155,7 +1154,7 @@ def _route_guard(table: LifetimeTable, finding: Finding) -> str | None:
     kinds = set()
     for name in names:
         kind = table.authenticated.get((directory, name)) or \
-            table.authenticated.get((directory, _LITERAL_SUFFIX.sub("", name)))
+            table.authenticated.get((directory, LITERAL_SUFFIX.sub("", name)))
         if kind is None:
             return None
         kinds.add(kind)

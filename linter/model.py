@@ -782,6 +782,23 @@ def declared_value(decl: Node) -> Node | None:
     return None
 
 
+def assigned_again(model: "FileModel", decl: Node, within: Node | None) -> bool:
+    """A variable given another value after its declaration, within `within`: assigned
+    (`x = …`), declared again on the left of a `:=` with other names (`x, err := …`), or its
+    address taken (`&x`), which may let a callee assign it."""
+    for ref in model.references(decl, within=within):
+        if ref.id == decl.id:
+            continue
+        names = ref.parent
+        statement = names.parent if names is not None and names.type == "expression_list" else None
+        if statement is not None and statement.type in ("assignment_statement", "short_var_declaration") \
+                and statement.child_by_field_name("left") == names:
+            return True
+        if names is not None and names.type == "unary_expression" and model.source.text(names.child_by_field_name("operator")) == "&":
+            return True
+    return False
+
+
 def single_initialiser(decl: Node) -> Node | None:
     """The value a local or package variable starts with: `v` of `x := v` / `var x = v` for the
     declaring identifier `decl`, when one value goes with each name (not `a, b := f()`). The one

@@ -8,7 +8,8 @@ from tree_sitter import Node
 
 from goleaklint.channels import named_local_channel
 from goleaklint.context import FileContext
-from goleaklint.model import Function
+from goleaklint.cfg import UNCANCELLABLE
+from goleaklint.model import Function, assigned_again
 from goleaklint.rule import Docs, Finding, Rule, Severity
 
 RULE = Rule(
@@ -66,7 +67,6 @@ REQUIRES_IMPORTS = frozenset({"context"})
 METHOD_CALLS = frozenset({"WithCancel", "WithCancelCause"})
 
 _CANCEL_ONLY = frozenset({"context.WithCancel", "context.WithCancelCause"})
-_ROOTS = frozenset({"context.Background", "context.TODO"})
 _HARMLESS = frozenset({"Err", "Value", "Deadline"})
 _CHAIN_DEPTH = 4
 _FIX = "keep the cancel function and call it when the work is done (`defer cancel()`), or derive the context from one that ends"
@@ -140,7 +140,7 @@ def _parent_context(ctx: FileContext, call: Node, owner: Function, depth: int) -
         return None
     if first.type == "call_expression":
         root = model.qualified(first)
-        return f"its parent is {root}()" if root in _ROOTS else None
+        return f"its parent is {root}()" if root in UNCANCELLABLE else None
     if first.type != "identifier" or depth <= 0:
         return None
     binding = model.resolve(first)
@@ -152,22 +152,12 @@ def _parent_context(ctx: FileContext, call: Node, owner: Function, depth: int) -
     value = right.named_children[0] if right is not None and right.named_child_count == 1 else None
     if value is None or value.type != "call_expression" or model.qualified(value) not in _CANCEL_ONLY:
         return None
-    if _reassigned(model, binding.decl, owner):
+    if assigned_again(model, binding.decl, owner.node):
         return None
     lost = _lost_context(ctx, value, depth - 1)
     if lost is None or lost[0].id != binding.decl.id:
         return None
     return f"its parent `{ctx.source.text(first)}` (line {binding.decl.start_point[0] + 1}) is never cancelled either: its cancel {lost[2]}"
-
-
-def _reassigned(model, decl: Node, owner: Function) -> bool:
-    for ref in model.references(decl, within=owner.node):
-        names = ref.parent
-        statement = names.parent if names is not None and names.type == "expression_list" else None
-        if ref.id != decl.id and statement is not None and statement.type in ("assignment_statement", "short_var_declaration") \
-                and statement.child_by_field_name("left") == names:
-            return True
-    return False
 
 
 def _done_receives(ctx: FileContext, decl: Node, owner: Function) -> list[Node]:

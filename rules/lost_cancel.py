@@ -6,6 +6,7 @@ from typing import Iterable
 
 from tree_sitter import Node
 
+from goleaklint.cfg import UNCANCELLABLE
 from goleaklint.context import FileContext
 from goleaklint.frameworks import request_context
 from goleaklint.rule import Docs, Finding, Rule, Severity
@@ -89,7 +90,7 @@ def _background_parent(model, call: Node) -> bool:
     args = call.child_by_field_name("arguments")
     first = args.named_children[0] if args is not None and args.named_child_count else None
     return first is not None and first.type == "call_expression" and \
-        model.qualified(first) in ("context.Background", "context.TODO")
+        model.qualified(first) in UNCANCELLABLE
 
 
 def _request_parent(model, call: Node) -> bool:

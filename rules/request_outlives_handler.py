@@ -7,6 +7,7 @@ from typing import Iterable
 from tree_sitter import Node, QueryCursor
 
 from goleaklint import frameworks as fw
+from goleaklint.cfg import UNCANCELLABLE
 from goleaklint.context import FileContext
 from goleaklint.model import FileModel, Function
 from goleaklint.rule import Docs, Finding, Rule, Severity
@@ -150,7 +151,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                 continue
             parent = model.qualified(values[0]) if values[0].type == "call_expression" else None
             value = _stored_value(model, values[2], None)
-            if value is None or parent not in ("context.Background", "context.TODO"):
+            if value is None or parent not in UNCANCELLABLE:
                 continue
             callee = _synchronous_callee(ctx, call)
             if callee is not None:

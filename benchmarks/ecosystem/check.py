@@ -337,32 +337,27 @@ def label_for(true: int, judged: int) -> str | None:
     return "high" if share >= 0.8 else "medium" if share >= 0.5 else "low"
 
 
-def measured_labels(ledger: list[Entry], repos: list[Repo]) -> dict[str, tuple[str | None, int, int]]:
-    """Per rule: (label or None, TRUE, judged) over held-out judgements at warning and error."""
+def measured_labels(ledger: list[Entry], repos: list[Repo], key=lambda entry: entry.rule) -> dict:
+    """Per `key` of an entry (the rule, by default; None leaves the entry out): (label or None, TRUE,
+    judged) over held-out judgements at warning and error."""
     held_out = {repo.name for repo in repos if repo.batch > 1}
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    counts: dict = defaultdict(lambda: [0, 0])
     for entry in ledger:
         if entry.repo not in held_out or entry.tuning or entry.level not in SHOWN or entry.verdict == "UNJUDGED":
             continue
-        row = counts[entry.rule]
+        found = key(entry)
+        if found is None:
+            continue
+        row = counts[found]
         row[1] += 1
         row[0] += entry.verdict == "TRUE"
-    return {rule: (label_for(true, judged), true, judged) for rule, (true, judged) in sorted(counts.items())}
+    return {found: (label_for(true, judged), true, judged) for found, (true, judged) in sorted(counts.items())}
 
 
 def measured_lifetime_labels(ledger: list[Entry], repos: list[Repo]) -> dict[tuple[str, str], tuple[str | None, int, int]]:
     """Per (rule, lifetime): as measured_labels, over the held-out judgements that recorded the
     lifetime of the finding's code (stubs keep it since the labels by lifetime were introduced)."""
-    held_out = {repo.name for repo in repos if repo.batch > 1}
-    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for entry in ledger:
-        if not entry.lifetime or entry.repo not in held_out or entry.tuning or entry.level not in SHOWN \
-                or entry.verdict == "UNJUDGED":
-            continue
-        row = counts[(entry.rule, entry.lifetime)]
-        row[1] += 1
-        row[0] += entry.verdict == "TRUE"
-    return {key: (label_for(true, judged), true, judged) for key, (true, judged) in sorted(counts.items())}
+    return measured_labels(ledger, repos, key=lambda entry: (entry.rule, entry.lifetime) if entry.lifetime else None)
 
 
 def declared_rule_labels(command: list[str]) -> dict[str, tuple[str, dict[str, str]]]:
