@@ -32,7 +32,7 @@ from . import routes
 from .addresses import (loopback_mentions, loopback_positions, may_pass_loopback, may_pass_options, option_arguments,
                         option_defaults)
 from .clients import timeout_client_makers
-from .cfg import BENCHMARK_LOOP, FOREVER, RANGE, WHILE, loop_header
+from .cfg import BENCHMARK_LOOP, FOREVER, RANGE, WHILE, loop_header, program_context
 from .channels import classify_use
 from .frameworks import context_parameter, context_parameter_index, is_handler, is_routed_adapter, request_context
 from .goroutines import cli_package, imports_cli
@@ -1409,7 +1409,8 @@ def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: li
 # A request passed on by its usual names among a call's first two arguments: `f(w, r)`, `g(req, …)`.
 _REQUEST_ARGUMENT = LazyPattern(rb"[(,]\s*(?P<name>r|req|request)\s*[,)]")
 # A call whose first argument is a context: `f(ctx, …)`, `f(r.Context(), …)`, `f(c.Request().Context())`.
-_CONTEXT_FIRST = LazyPattern(rb"\(\s*(?:ctx|[A-Za-z_][\w.]*(?:\(\))?\.Context\(\))\s*[,)]")
+_CONTEXT_FIRST = LazyPattern(rb"\(\s*(?:ctx|[A-Za-z_][\w.]*(?:\(\))?\.Context\(\)|context\.(?:Background|TODO)\(\)|"
+                             rb"context\.WithoutCancel\([^()]*(?:\([^()]*\))?[^()]*\))\s*[,)]")
 
 
 def _passed_arguments(summariser: _FileSummariser) -> None:
@@ -1427,7 +1428,7 @@ def _passed_arguments(summariser: _FileSummariser) -> None:
     root = model.source.root
     contexts: dict[int, tuple[Node, dict]] = {}  # call id -> (call, {0: kind})
     imports = summariser.import_bytes
-    if b"ctx" in data or b".Context()" in data:
+    if b"ctx" in data or b"Context" in data or b"context." in data:
         for match in _CONTEXT_FIRST.finditer(data):
             paren = root.descendant_for_byte_range(match.start(), match.start() + 1)
             arguments = paren.parent if paren is not None else None
@@ -1572,11 +1573,15 @@ def _calls_around(root: Node, offsets: list[int]) -> list[Node]:
 
 def _context_kind(model: FileModel, argument: Node, call: Node) -> "str | int | None":
     """"r" when a call's argument is the incoming request's context, the index of the calling
-    function's own context parameter it is (or derives from), or None."""
+    function's own context parameter it is, "d<j>" when it derives from parameter j
+    (`context.WithTimeout(ctx, d)`), "b" for a context that ends only with the program
+    (cfg.program_context), or None."""
     if argument.type == "identifier":
         index = _plain_context_parameter(model, argument, call)
         if index is not None:
             return index
+    if program_context(model, argument):
+        return "b"
     parameter = context_parameter(model, argument)
     if not parameter:
         if request_context(model, argument):
@@ -1593,7 +1598,7 @@ def _context_kind(model: FileModel, argument: Node, call: Node) -> "str | int | 
         return None
     function = model.enclosing_function(call)
     name, _, index = parameter.rpartition("#")
-    return int(index) if function is not None and function.name == name else None
+    return f"d{index}" if function is not None and function.name == name else None
 
 
 def in_unbounded_loop(model: FileModel, node: Node) -> str:

@@ -565,6 +565,59 @@ def never_done(model: "FileModel", channel: Node | None) -> bool:
     return not assigned_again(model, binding.decl, binding.function.node)  # else it may hold a context that ends
 
 
+# Contexts that end only when the program does, or never: a signal's (`signal.NotifyContext`), one
+# that drops its parent's cancellation (`context.WithoutCancel`), and the ones nothing cancels.
+_PROGRAM_CONTEXT_MAKERS = UNCANCELLABLE | {"context.WithoutCancel", "os/signal.NotifyContext"}
+# cobra's `cmd.Context()`: the context the program gave `ExecuteContext`, or Background.
+_COBRA_COMMAND = "*github.com/spf13/cobra.Command"
+
+
+def program_context(model: "FileModel", expr: Node | None) -> bool:
+    """A context that ends only when the program does, or never: `context.Background()`,
+    `context.TODO()`, `context.WithoutCancel(…)`, cobra's `cmd.Context()`, or a local set from one
+    of those or from `signal.NotifyContext(…)` where it is declared and never assigned again
+    (`ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)`). A context derived
+    with a cancel, a timeout or a deadline ends sooner, and one handed in is not known here."""
+    from .model import assigned_again, single_initialiser
+
+    while expr is not None and expr.type == "parenthesized_expression" and expr.named_child_count == 1:
+        expr = expr.named_children[0]
+    if expr is None:
+        return False
+    if expr.type == "call_expression":
+        name = model.qualified(expr)
+        if name in _PROGRAM_CONTEXT_MAKERS and name != "os/signal.NotifyContext":
+            return True
+        function = expr.child_by_field_name("function")
+        arguments = expr.child_by_field_name("arguments")
+        if function is None or function.type != "selector_expression" or arguments is None or arguments.named_child_count:
+            return False
+        operand = function.child_by_field_name("operand")
+        return model.source.text(function.child_by_field_name("field")) == "Context" and operand.type == "identifier" \
+            and model.declared_type(model.resolve(operand)) == _COBRA_COMMAND
+    if expr.type != "identifier":
+        return False
+    binding = model.resolve(expr)
+    if binding.kind != "local" or binding.decl is None or binding.function is None:
+        return False
+    value = single_initialiser(binding.decl)
+    if value is None:
+        # `ctx, stop := signal.NotifyContext(…)`: the first of the two names a call declares.
+        names = binding.decl.parent
+        statement = names.parent if names is not None and names.type == "expression_list" else None
+        right = statement.child_by_field_name("right") if statement is not None and \
+            statement.type == "short_var_declaration" else None
+        if right is None or right.named_child_count != 1 or names.named_children[0].id != binding.decl.id:
+            return False
+        value = right.named_children[0]
+        if value.type != "call_expression" or model.qualified(value) != "os/signal.NotifyContext":
+            return False
+    elif not (value.type == "call_expression" and model.qualified(value) in _PROGRAM_CONTEXT_MAKERS
+              and model.qualified(value) != "os/signal.NotifyContext"):
+        return False
+    return not assigned_again(model, binding.decl, binding.function.node)
+
+
 def terminating_statement(model: "FileModel", statement: Node) -> bool:
     """An expression statement calling something that never returns normally."""
     if statement.type != "expression_statement" or statement.named_child_count != 1:

@@ -464,6 +464,7 @@ def _mark_dead(model: ModuleModel, pindex: int, name: str, reason: str) -> None:
 
 LOOPBACK_PARAMETER = "loopback"
 REQUEST_PARAMETER = "request"
+PROGRAM_PARAMETER = "program"
 
 
 def _parameter_facts(model: ModuleModel, passes: dict[int, dict[int, dict[int, object]]]) -> None:
@@ -490,23 +491,31 @@ def _parameter_facts(model: ModuleModel, passes: dict[int, dict[int, dict[int, o
             common = given if common is None else common & given
         for position in sorted(common or ()):
             facts.setdefault(callee, {}).setdefault(position, []).append(LOOPBACK_PARAMETER)
-    # Two facts to a fixpoint, from the callers that spell them: a parameter that is always an
-    # incoming request ("q", or a caller's own such parameter "p<j>"), and one that is always the
-    # request's context ("r", a caller's own such context parameter j, or "c<j>": the context of a
-    # caller's incoming request parameter j). A function that calls itself passing the parameter
-    # on in the same place adds nothing.
+    # Three facts to a fixpoint, from the callers that spell them: a parameter that is always an
+    # incoming request ("q", or a caller's own such parameter "p<j>"); one that is always the
+    # request's context ("r", a caller's own such context parameter j or a context derived from it
+    # "d<j>", or "c<j>": the context of a caller's incoming request parameter j); and one that is
+    # always a context that ends only with the program ("b", or a caller's own such context
+    # parameter j passed as it is: one derived from it may end sooner). A function that calls
+    # itself passing the parameter on in the same place adds nothing.
     incoming: set[tuple[int, int]] = set()
     request: set[tuple[int, int]] = set()
+    program: set[tuple[int, int]] = set()
+
+    def own(kind, prefix: str) -> int | None:
+        return int(kind[len(prefix):]) if isinstance(kind, str) and kind.startswith(prefix) and \
+            kind[len(prefix):].isdigit() else None
 
     def holds(kind, source: int, callee: int, position: int, known: set, spelled: str, passed: str) -> bool:
         if kind == spelled:
             return True
-        if passed == "int":
-            if isinstance(kind, int):
-                return (source, kind) in known or (source == callee and kind == position)
-            return isinstance(kind, str) and kind.startswith("c") and kind[1:].isdigit() and (source, int(kind[1:])) in incoming
-        return isinstance(kind, str) and kind.startswith(passed) and kind[1:].isdigit() and \
-            ((source, int(kind[1:])) in known or (source == callee and int(kind[1:]) == position))
+        if passed in ("int", "plain"):
+            index = kind if isinstance(kind, int) else own(kind, "d") if passed == "int" else None
+            if index is not None:
+                return (source, index) in known or (source == callee and index == position)
+            return passed == "int" and own(kind, "c") is not None and (source, own(kind, "c")) in incoming
+        index = own(kind, passed)
+        return index is not None and ((source, index) in known or (source == callee and index == position))
 
     changed = True
     while changed:
@@ -518,7 +527,7 @@ def _parameter_facts(model: ModuleModel, passes: dict[int, dict[int, dict[int, o
             positions = {p for kinds in by_caller.values() for p, kind in kinds.items()
                          if kind != "l" and not (isinstance(kind, str) and kind.startswith("o:"))}
             for position in positions:
-                for known, spelled, passed in ((incoming, "q", "p"), (request, "r", "int")):
+                for known, spelled, passed in ((incoming, "q", "p"), (request, "r", "int"), (program, "b", "plain")):
                     if (callee, position) in known:
                         continue
                     if all(holds(by_caller.get(source, {}).get(position), source, callee, position, known, spelled, passed)
@@ -527,6 +536,8 @@ def _parameter_facts(model: ModuleModel, passes: dict[int, dict[int, dict[int, o
                         changed = True
     for callee, position in sorted(request):
         facts.setdefault(callee, {}).setdefault(position, []).append(REQUEST_PARAMETER)
+    for callee, position in sorted(program):
+        facts.setdefault(callee, {}).setdefault(position, []).append(PROGRAM_PARAMETER)
     for callee, positions in facts.items():
         node = model.nodes[callee]
         model.parameters[(model.packages[node.package].summary.directory, node.name)] = positions
@@ -1176,6 +1187,9 @@ _PARAMETER_TEXT = {
     LOOPBACK_PARAMETER: ("; its address or listener is a parameter of `{function}`, and every call of it in the "
                          "module passes a loopback address (or one built from an option whose every default is "
                          "loopback) or a listener only this host reaches"),
+    PROGRAM_PARAMETER: ("; the goroutine is left only once the context of `{function}` is done, and every call of "
+                        "it in the module passes a context that ends only with the program (a signal's, cobra's "
+                        "command context, `context.Background()` or `WithoutCancel`): it is left as the program exits"),
     REQUEST_PARAMETER: (" until the handler returns: the request's context is a parameter of `{function}`, and every "
                         "call of it in the module passes the incoming request's context, which the server cancels "
                         "then, and the transport closes the connection"),

@@ -14,7 +14,8 @@ from goleaklint.channels import (Goroutine, LocalChannel, exclusive_receives, in
 from goleaklint.constants import loop_count
 from goleaklint.context import FileContext
 from goleaklint.goroutines import started_at_process_level
-from goleaklint.model import FUNCTION_TYPES, enclosing_loop, single_initialiser
+from goleaklint.frameworks import context_parameter_index
+from goleaklint.model import FUNCTION_TYPES, assigned_again, enclosing_loop, single_initialiser
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
@@ -97,7 +98,7 @@ go func() {
         limits="A sender started in the body of an `if` (`if out != nil { go … }`) is not stranded by a way out "
         "that passes the same condition, spelled the same, tested again and false: it reads only variables "
         "and fields nothing assigns after their declaration and calls nothing, so no goroutine was started "
-        "on that path. A goroutine that sends at most once and whose start is followed at once by a receive from the channel (`go f(); if err := <-ch; err != nil {…}`) is settled by that receive: when every sender is, nothing is reported; outside loops, those started before any other sender are left out with their receives, and the rest are judged against the remaining receives. Senders started in different cases of one `switch` or `select`, or in the two branches of an `if`, are never started by the same call: each set that can run together is judged on its own (a buffer of one fits a switch whose every case starts one sender), and the finding is at the first send of a set that can block (outside loops, up to eight senders). Goroutines a loop starts and receives from in turn (`for { select { case <-tick: go work(); case <-done: … } }`) can be left behind only when the function returns, one each: such a finding takes the lifetime of the function, not of the loop (a periodic worker of a loop that runs once per process is not reported). Goroutines that each run a server and send after it (`errc <- srv.ListenAndServe()`, `serve(l)` of a `serve := srv.Serve`) can be left only when the server stops, one per start of it: reported at the rule's level where the function runs per request, and as a note elsewhere (a service's `Start` reached from main through an interface, which the model does not see, runs once). A function named for shutting something down (`Close`, `Stop`, `Shutdown`, `GracefulStop`, `Terminate`, `Quit`, `Teardown`, `Destroy`, `Dispose`, alone or followed by a word: `StopWorker`; not `Stopped`) runs once for each thing it stops, and most of those (a daemon, a pool, a client) live as long as the process: a goroutine its timeout strands is reported at the rule's level where it runs per request (a per-connection `Close` from a handler), and as a note elsewhere; a `Close` of a per-connection value reached through an interface the model cannot resolve is a note too (on the ledger, 1 of 8 such findings was worth a change). Only channels that stay in the function are followed: one that is returned, stored, "
+        "on that path. A goroutine that sends at most once and whose start is followed at once by a receive from the channel (`go f(); if err := <-ch; err != nil {…}`) is settled by that receive: when every sender is, nothing is reported; outside loops, those started before any other sender are left out with their receives, and the rest are judged against the remaining receives. Senders started in different cases of one `switch` or `select`, or in the two branches of an `if`, are never started by the same call: each set that can run together is judged on its own (a buffer of one fits a switch whose every case starts one sender), and the finding is at the first send of a set that can block (outside loops, up to eight senders). Goroutines a loop starts and receives from in turn (`for { select { case <-tick: go work(); case <-done: … } }`) can be left behind only when the function returns, one each: such a finding takes the lifetime of the function, not of the loop (a periodic worker of a loop that runs once per process is not reported). Goroutines that each run a server and send after it (`errc <- srv.ListenAndServe()`, `serve(l)` of a `serve := srv.Serve`) can be left only when the server stops, one per start of it: reported at the rule's level where the function runs per request, and as a note elsewhere (a service's `Start` reached from main through an interface, which the model does not see, runs once). A function that strands a sender only by returning on `Done()` of a context parameter it never reassigns (`case <-ctx.Done(): return ctx.Err()`) strands it when that context ends: where every call of the function in the module passes a context that ends only with the program (a local from `signal.NotifyContext`, `context.Background()`, `context.WithoutCancel(…)`, cobra's `cmd.Context()`, or its caller's own such parameter passed on unchanged; one derived with a timeout or a cancel ends sooner), the goroutine is left only as the program exits, and the finding is a note that says so (linter/lifetime.py, what callers pass); a call the model cannot resolve is not seen. A function named for shutting something down (`Close`, `Stop`, `Shutdown`, `GracefulStop`, `Terminate`, `Quit`, `Teardown`, `Destroy`, `Dispose`, alone or followed by a word: `StopWorker`; not `Stopped`) runs once for each thing it stops, and most of those (a daemon, a pool, a client) live as long as the process: a goroutine its timeout strands is reported at the rule's level where it runs per request (a per-connection `Close` from a handler), and as a note elsewhere; a `Close` of a per-connection value reached through an interface the model cannot resolve is a note too (on the ledger, 1 of 8 such findings was worth a change). Only channels that stay in the function are followed: one that is returned, stored, "
         "passed to a function or used by another closure is left alone, since someone else may drain "
         "it. `go worker(ch)` (or `go func(c chan T){…}(ch)`) is followed only when the worker is declared "
         "in the same file, takes no other channel (a value-or-error pair needs the two sides paired up), "
@@ -386,6 +387,23 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
     received, exit_node = result
     if received >= need:
         return None
+    # Left only through `case <-ctx.Done():` of a context parameter: the model knows whether every
+    # caller passes a context that ends only with the program, when nobody is left waiting.
+    parameter = ""
+    done_cases = _parameter_done_cases(ctx, cfg)
+    sends = [s for g in senders for s in _unguarded_sends(g)]
+    sent_when_done = {_done_case_around(ctx, send) for send in sends}
+    if len(sent_when_done) == 1 and None not in sent_when_done:
+        # Every send runs only once the goroutine saw that context end (`case <-ctx.Done(): errc <-
+        # ctx.Err()`): where it ends only with the program, nothing is sent while it runs.
+        parameter = f"program:{next(iter(sent_when_done))}"
+    elif len(set(done_cases.values())) == 1:
+        def without_done(a: Block, b: Block) -> int | None:
+            return None if b.index in done_cases else edge_cost(a, b)
+
+        other = cfg.cheapest_exit(start, lambda element: receive_counts.get(element.id, 0), without_done)
+        if other is None or other[0] >= need:
+            parameter = f"program:{next(iter(done_cases.values()))}"
     line = exit_node.start_point[0] + 1
     where = f"return at line {line}" if exit_node.type == "return_statement" else f"end of the function (line {line})"
     send = min((s for g in senders for s in _unguarded_sends(g)), key=lambda n: n.start_byte)
@@ -429,7 +447,58 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
     elif stopping is not None:
         message += (f"; `{stopping}` shuts something down, which happens once for each thing it stops, and most "
                     "of those live as long as the process: a leak where it runs per request, a note elsewhere")
-    return ctx.finding(RULE, send, message, fix=fix, subjects=subjects, bounded=serving or stopping is not None)
+    return ctx.finding(RULE, send, message, fix=fix, subjects=subjects, bounded=serving or stopping is not None,
+                       parameter=parameter)
+
+
+def _parameter_done_cases(ctx: FileContext, cfg) -> dict[int, str]:
+    """The select cases of a function's graph that receive from `Done()` of a context parameter
+    of a named function: block index -> "Name#i" (_done_parameter)."""
+    found: dict[int, str] = {}
+    for block in cfg.blocks:
+        if block.kind == "select.case" and block.elements:
+            parameter = _done_parameter(ctx, block.elements[0])
+            if parameter is not None:
+                found[block.index] = parameter
+    return found
+
+
+def _done_case_around(ctx: FileContext, node: Node) -> str | None:
+    """"Name#i" when `node` sits in the body of a select case on `Done()` of a context parameter
+    (`case <-ctx.Done(): errc <- ctx.Err()`), within its own function literal."""
+    current = node.parent
+    while current is not None and current.type not in FUNCTION_TYPES:
+        if current.type == "communication_case":
+            communication = current.child_by_field_name("communication")
+            return _done_parameter(ctx, communication) if communication is not None else None
+        current = current.parent
+    return None
+
+
+def _done_parameter(ctx: FileContext, communication: Node) -> str | None:
+    """"Name#i" when a select case's communication receives from `Done()` of the i-th parameter of
+    the named function Name (typed `context.Context`, never assigned again there), else None."""
+    model = ctx.model
+    received = communication.child_by_field_name("right") if communication.type == "receive_statement" \
+        else communication
+    if received is None or received.type != "unary_expression":
+        return None
+    call = received.child_by_field_name("operand")
+    function = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+    if function is None or function.type != "selector_expression" or model.source.text(
+            function.child_by_field_name("field")) != "Done":
+        return None
+    operand = function.child_by_field_name("operand")
+    if operand is None or operand.type != "identifier":
+        return None
+    binding = model.resolve(operand)
+    owner = binding.function
+    if binding.kind != "param" or binding.decl is None or owner is None or owner.kind == "literal":
+        return None
+    index = context_parameter_index(binding.decl)
+    if index is None or assigned_again(model, binding.decl, owner.node):
+        return None
+    return f"{owner.name}#{index}"
 
 
 def _deferred_close(ctx: FileContext, channel: LocalChannel, exit_node: Node, start: Node) -> Node | None:
