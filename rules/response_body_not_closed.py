@@ -43,7 +43,8 @@ RULE = Rule(
         "not handing it on. A `Do` call on a receiver whose "
         "type is unknown (an interface, say) is reported only when its single argument is a request and "
         "the response's `Body` or `StatusCode` is read, and its result is not declared with another type "
-        "(`var tree *page.FrameTree; tree, err = action.Do(ctx)` is some other `Do`). A body read to EOF (`io.ReadAll`, `io.Copy`) on "
+        "(`var tree *page.FrameTree; tree, err = action.Do(ctx)` is some other `Do`, and so is any `Do` "
+        "whose argument is a context, `getter.Do(ctx)` of a request builder). A body read to EOF (`io.ReadAll`, `io.Copy`) on "
         "every path where the call succeeded is a note: the transport takes the connection back at EOF; "
         "ways through the call's own `if err != nil` branch (a `continue` round a loop) have no response to "
         "read. A body lost on every turn of a loop that never ends (`for {}`, `for cond {}`, a range over a "
@@ -710,7 +711,24 @@ def _response_call(ctx: FileContext, call: Node) -> str | None:
         return None
     if receiver.type not in ("selector_expression", "identifier"):
         return None
+    if _context_argument(model, args.named_children[0]):
+        return None  # `getter.Do(ctx)`: a command builder's Do takes a context; a client's takes a request
     return "maybe"
+
+
+def _context_argument(model, argument: Node) -> bool:
+    """A context rather than a request: a name declared `context.Context`, `….Context()`, or
+    `context.Background()`/`TODO()`."""
+    if argument.type == "identifier":
+        binding = model.resolve(argument)
+        return binding.decl is not None and model.declared_type(binding) == "context.Context"
+    if argument.type != "call_expression":
+        return False
+    if model.qualified(argument) in ("context.Background", "context.TODO"):
+        return True
+    function = argument.child_by_field_name("function")
+    return function is not None and function.type == "selector_expression" and \
+        function.child_by_field_name("field").text == b"Context"
 
 
 def _initial_value(ctx: FileContext, binding: Binding) -> Node | None:
