@@ -8,7 +8,7 @@ from tree_sitter import Node, QueryCursor
 
 from goleaklint.addresses import LOOPBACK, MEMORY, NETWORK, UNIX, UNKNOWN, Reach, address_reach, listener_reach
 from goleaklint.context import FileContext, PackageContext
-from goleaklint.model import descendants
+from goleaklint.model import block_statements, descendants
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
@@ -58,7 +58,7 @@ func main() {
     // and serve the application on its own mux: http.ListenAndServe(":8080", appMux)
     ...
 }""",
-        limits="A server literal with no Handler that is given one later (`srv.Handler = mux` in the function, or `x.s.Handler = h` anywhere in the file for a literal stored in field `s`) does not serve the default mux. An address read from an options field whose every default in the module is loopback (a flag bound to a field of that name, or a struct tag, in any package) lowers the level one step, as a loopback flag default in the file does. Profiling an operator turns on (served inside `if addr != \"\"` or `if metricsPort > 0`, or under a switch named enable, debug, pprof or profile, also from a `go func() { … }()` inside it, or in a function of the package called only under such a switch, two calls up) is a note: a default deployment does not expose it; a warning when it then binds a public address spelled in the code (`\":6060\"`), which whoever turns it on cannot keep local. "
+        limits="A server literal with no Handler that is given one later (`srv.Handler = mux` in the function, or `x.s.Handler = h` anywhere in the file for a literal stored in field `s`) does not serve the default mux. An address read from an options field whose every default in the module is loopback (a flag bound to a field of that name, or a struct tag, in any package) lowers the level one step, as a loopback flag default in the file does. Profiling an operator turns on (served inside `if addr != \"\"` or `if metricsPort > 0`, or after a guard that returns while it is unset, `if addr == \"\" { return … }`, or under a switch named enable, debug, pprof or profile, also from a `go func() { … }()` inside it, or in a function of the package called only under such a switch, two calls up) is a note: a default deployment does not expose it; a warning when it then binds a public address spelled in the code (`\":6060\"`), which whoever turns it on cannot keep local. "
         "So is the default mux of a Prometheus exporter served through the exporter toolkit's `web.ListenAndServe`, "
         "whose web config puts TLS and basic authentication in front at the operator's choice (exporters keep pprof "
         "on their metrics port by convention). "
@@ -386,6 +386,10 @@ def _only_profiling(ctx: FileContext, calls: list[Node], decl: Node) -> bool:
 
 
 _SWITCH = LazyPattern(r'!=\s*""|(?i:(?:port|addr)\w*\s*(?:!=|>)\s*0\b)|(?i:enable|debug|pprof|profil)')
+# The same switches, off: a guard that returns before the server when the address is unset
+# (`if addr == "" { return }`, `if port <= 0`, `if !cfg.EnablePprof`). A bare `if !cfg.Enabled`
+# is not one: a metrics server that carries pprof is most often enabled by default.
+_OFF = LazyPattern(r'==\s*""|(?i:(?:port|addr)\w*\s*(?:==|<=)\s*0\b)|!\s*\*?[\w.]*(?i:debug|pprof|profil)')
 
 
 _TOOLKIT_SERVE = ("github.com/prometheus/exporter-toolkit/web.ListenAndServe",
@@ -439,6 +443,9 @@ def _opt_in(ctx: FileContext, node: Node, depth: int = 0) -> str | None:
             initializer = current.child_by_field_name("initializer")
             if _SWITCH.search(text) or (initializer is not None and _SWITCH.search(ctx.source.text(initializer))):
                 return " ".join(text.split())
+        guard = _returned_unless_set(ctx, child)
+        if guard is not None:
+            return guard
         child, current = current, current.parent
     if current is None or current.type != "function_declaration" or depth >= 2:
         return None
@@ -448,6 +455,22 @@ def _opt_in(ctx: FileContext, node: Node, depth: int = 0) -> str | None:
     switches = [_opt_in(site_ctx, site, depth + 1) for site_ctx, site in
                 ctx.package.facts.calls.call_sites(name.text.decode("utf-8", "replace"))]
     return switches[0] if switches and all(switches) else None
+
+
+def _returned_unless_set(ctx: FileContext, statement: Node) -> str | None:
+    """`if addr == "" { return … }` among the statements before `statement` in its block: past it,
+    the address is set. The guard's condition, or None."""
+    sibling = statement.prev_named_sibling
+    while sibling is not None:
+        if sibling.type == "if_statement" and sibling.child_by_field_name("alternative") is None:
+            condition = sibling.child_by_field_name("condition")
+            consequence = sibling.child_by_field_name("consequence")
+            text = ctx.source.text(condition) if condition is not None else ""
+            statements = block_statements(consequence) if consequence is not None else []
+            if statements and statements[-1].type == "return_statement" and "&&" not in text and _OFF.search(text):
+                return "if " + " ".join(text.split()) + " { return }"
+        sibling = sibling.prev_named_sibling
+    return None
 
 
 def _fields(ctx: FileContext, literal: Node) -> dict[str, Node] | None:
