@@ -28,9 +28,10 @@ RULE = Rule(
         "`os.Exit`, `log.Fatal` or `t.Fatal` never return and are not counted.",
         why="A derived context registers itself with its parent and, for timeouts and deadlines, "
         "holds a timer. Until cancel is called (or the parent is cancelled) the child, its timer and "
-        "everything reachable from its values stay alive. With a long-lived parent such as "
-        "`context.Background()` or a server's base context, each call leaks for the life of the "
-        "process: a slow, steady climb in heap and goroutines.",
+        "everything reachable from its values stay alive. With a long-lived parent that can be "
+        "cancelled, such as a server's base context or a signal's, each call leaks for the life of the "
+        "process: a slow, steady climb in heap and goroutines. (`context.Background()` registers "
+        "nothing, so under it only the timer holds a context, until it fires.)",
         example="""func fetch(parent context.Context, url string) error {
     ctx, _ := context.WithTimeout(parent, 5*time.Second)
     return get(ctx, url)
@@ -42,7 +43,8 @@ RULE = Rule(
 }""",
         limits="A lost cancel of `context.WithCancel(context.Background())` (or `TODO()`), discarded, unused or skipped by one return, is a note: "
         "such a context is registered nowhere and has no timer, so it is collected once unreachable "
-        "(go vet still reports it). So is one whose parent is the request's context (`r.Context()`, `c.Request.Context()`, "
+        "(go vet still reports it). So is a lost cancel of `WithTimeout` or `WithDeadline` on such a parent: its timer "
+        "releases the context when it fires, so each call holds it for the timeout at most. So is one whose parent is the request's context (`r.Context()`, `c.Request.Context()`, "
         "or a call that takes it first and returns a context, as `metadata.NewOutgoingContext` does): the server cancels it "
         "when the handler returns, and every context derived from it with it. A parameter `ctx` of a handler is not "
         "taken to be the request's. A cancel function stored in a struct field or a package variable counts as handed on; "
@@ -112,6 +114,10 @@ def _level(model, call: Node, constructor: str) -> tuple[Severity | None, str]:
     if _cancel_only(constructor) and _background_parent(model, call):
         return Severity.NOTE, ("the context can never be cancelled, but it derives from context.Background() and "
                                "holds nothing once unreachable")
+    if _background_parent(model, call):
+        return Severity.NOTE, ("the context and its timer stay alive until the timer fires: its parent, "
+                               "context.Background(), is never cancelled and does not hold it, so a lost cancel "
+                               "holds them for the timeout at most")
     if _request_parent(model, call):
         return Severity.NOTE, (f"{held}, and its parent is the request's context, which the server cancels when "
                                "the handler returns")
