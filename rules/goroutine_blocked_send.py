@@ -15,7 +15,7 @@ from goleaklint.constants import loop_count
 from goleaklint.context import FileContext
 from goleaklint.goroutines import started_at_process_level
 from goleaklint.frameworks import context_parameter_index
-from goleaklint.model import FUNCTION_TYPES, assigned_again, enclosing_loop, single_initialiser
+from goleaklint.model import FUNCTION_TYPES, assigned_again, declared_value, descendants, enclosing_loop, single_initialiser
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
@@ -98,7 +98,7 @@ go func() {
         limits="A sender started in the body of an `if` (`if out != nil { go … }`) is not stranded by a way out "
         "that passes the same condition, spelled the same, tested again and false: it reads only variables "
         "and fields nothing assigns after their declaration and calls nothing, so no goroutine was started "
-        "on that path. A goroutine that sends at most once and whose start is followed at once by a receive from the channel (`go f(); if err := <-ch; err != nil {…}`) is settled by that receive: when every sender is, nothing is reported; outside loops, those started before any other sender are left out with their receives, and the rest are judged against the remaining receives. Senders started in different cases of one `switch` or `select`, or in the two branches of an `if`, are never started by the same call: each set that can run together is judged on its own (a buffer of one fits a switch whose every case starts one sender), and the finding is at the first send of a set that can block (outside loops, up to eight senders). Goroutines a loop starts and receives from in turn (`for { select { case <-tick: go work(); case <-done: … } }`) can be left behind only when the function returns, one each: such a finding takes the lifetime of the function, not of the loop (a periodic worker of a loop that runs once per process is not reported). Goroutines that each run a server and send after it (`errc <- srv.ListenAndServe()`, `serve(l)` of a `serve := srv.Serve`) can be left only when the server stops, one per start of it: reported at the rule's level where the function runs per request, and as a note elsewhere (a service's `Start` reached from main through an interface, which the model does not see, runs once). A function that strands a sender only by returning on `Done()` of a context parameter it never reassigns (`case <-ctx.Done(): return ctx.Err()`) strands it when that context ends: where every call of the function in the module passes a context that ends only with the program (a local from `signal.NotifyContext`, `context.Background()`, `context.WithoutCancel(…)`, cobra's `cmd.Context()`, or its caller's own such parameter passed on unchanged; one derived with a timeout or a cancel ends sooner), the goroutine is left only as the program exits, and the finding is a note that says so (linter/lifetime.py, what callers pass); a call the model cannot resolve is not seen. A function named for shutting something down (`Close`, `Stop`, `Shutdown`, `GracefulStop`, `Terminate`, `Quit`, `Teardown`, `Destroy`, `Dispose`, alone or followed by a word: `StopWorker`; not `Stopped`) runs once for each thing it stops, and most of those (a daemon, a pool, a client) live as long as the process: a goroutine its timeout strands is reported at the rule's level where it runs per request (a per-connection `Close` from a handler), and as a note elsewhere; a `Close` of a per-connection value reached through an interface the model cannot resolve is a note too (on the ledger, 1 of 8 such findings was worth a change). Only channels that stay in the function are followed: one that is returned, stored, "
+        "on that path. A goroutine that sends at most once and whose start is followed at once by a receive from the channel (`go f(); if err := <-ch; err != nil {…}`) is settled by that receive: when every sender is, nothing is reported; outside loops, those started before any other sender are left out with their receives, and the rest are judged against the remaining receives. Senders started in different cases of one `switch` or `select`, or in the two branches of an `if`, are never started by the same call: each set that can run together is judged on its own (a buffer of one fits a switch whose every case starts one sender), and the finding is at the first send of a set that can block (outside loops, up to eight senders). Goroutines a loop starts and receives from in turn (`for { select { case <-tick: go work(); case <-done: … } }`) can be left behind only when the function returns, one each: such a finding takes the lifetime of the function, not of the loop (a periodic worker of a loop that runs once per process is not reported). Goroutines that each run a server and send after it (`errc <- srv.ListenAndServe()`, `serve(l)` of a `serve := srv.Serve`) can be left only when the server stops, one per start of it: reported at the rule's level where the function runs per request, and as a note elsewhere (a service's `Start` reached from main through an interface, which the model does not see, runs once). A function that strands a sender only by returning on `Done()` of a context parameter it never reassigns (`case <-ctx.Done(): return ctx.Err()`) strands it when that context ends: where every call of the function in the module passes a context that ends only with the program (a local from `signal.NotifyContext`, `context.Background()`, `context.WithoutCancel(…)`, cobra's `cmd.Context()`, or its caller's own such parameter passed on unchanged; one derived with a timeout or a cancel ends sooner), the goroutine is left only as the program exits, and the finding is a note that says so (linter/lifetime.py, what callers pass); a call the model cannot resolve is not seen. The error branch after an errgroup's `Wait` (`if err := g.Wait(); err != nil`, `if g.Wait() != nil`) is no way out when the function makes the group, uses it only to `Go`, `TryGo`, `SetLimit` and `Wait`, and hands it only literals whose every return is `return nil`: `Wait` then returns nil. A function named for shutting something down (`Close`, `Stop`, `Shutdown`, `GracefulStop`, `Terminate`, `Quit`, `Teardown`, `Destroy`, `Dispose`, alone or followed by a word: `StopWorker`; not `Stopped`) runs once for each thing it stops, and most of those (a daemon, a pool, a client) live as long as the process: a goroutine its timeout strands is reported at the rule's level where it runs per request (a per-connection `Close` from a handler), and as a note elsewhere; a `Close` of a per-connection value reached through an interface the model cannot resolve is a note too (on the ledger, 1 of 8 such findings was worth a change). Only channels that stay in the function are followed: one that is returned, stored, "
         "passed to a function or used by another closure is left alone, since someone else may drain "
         "it. `go worker(ch)` (or `go func(c chan T){…}(ch)`) is followed only when the worker is declared "
         "in the same file, takes no other channel (a value-or-error pair needs the two sides paired up), "
@@ -372,10 +372,13 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
 
     guard = _start_guard(ctx, senders) if len(senders) == 1 else None
     counted = _counted_breaks(ctx, senders, receive_loops)
+    never_failing = _waits_that_never_fail(ctx, channel.owner)
 
     def edge_cost(a: Block, b: Block) -> int | None:
         if guard is not None and a.elements and a.succs and b is not a.succs[0] and _retested(ctx, a.elements[-1], guard):
             return None  # the start's condition tested again and false: no goroutine was started
+        if never_failing and a.elements and a.succs and b is a.succs[0] and a.elements[-1].id in never_failing:
+            return None  # `if err := g.Wait(); err != nil` of a group whose functions all return nil
         if counted and a.elements and a.elements[-1].id in counted:
             return _DRAINED  # left once it has received as many values as goroutines were started
         return _DRAINED if drained.get(a.index) == b.index else 0
@@ -582,6 +585,107 @@ def _start_guard(ctx: FileContext, senders: list[Goroutine]) -> Node | None:
                 return None  # a field of that name assigned somewhere in the file
         stack.extend(node.children)
     return condition
+
+
+_ERRGROUP_MAKERS = frozenset({"golang.org/x/sync/errgroup.WithContext", "golang.org/x/sync/errgroup.Group"})
+
+
+def _waits_that_never_fail(ctx: FileContext, owner) -> set[int]:
+    """The conditions `err != nil` of `if err := g.Wait(); err != nil` (or `if g.Wait() != nil`) in
+    the owner, where g is an errgroup the owner makes and uses only to `Go`, `TryGo`, `SetLimit` and
+    `Wait`, and every function it hands the group is a literal whose every return is `return nil`:
+    Wait then returns nil, and the branch never runs."""
+    model = ctx.model
+    data = ctx.source.data
+    body = owner.node
+    if b".Wait()" not in data[body.start_byte:body.end_byte] or b"errgroup" not in data:
+        return set()
+    found: set[int] = set()
+    for statement in descendants(body):
+        if statement.type != "if_statement":
+            continue
+        condition = statement.child_by_field_name("condition")
+        if condition is None or condition.type != "binary_expression" or \
+                ctx.source.text(condition.child_by_field_name("operator")) != "!=" or \
+                ctx.source.text(condition.child_by_field_name("right")) != "nil":
+            continue
+        left = condition.child_by_field_name("left")
+        wait = left
+        if left.type == "identifier":
+            initializer = statement.child_by_field_name("initializer")
+            if initializer is None or initializer.type != "short_var_declaration":
+                continue
+            names, values = initializer.child_by_field_name("left"), initializer.child_by_field_name("right")
+            if names.named_child_count != 1 or values.named_child_count != 1 or names.named_children[0].text != left.text:
+                continue
+            wait = values.named_children[0]
+        if wait.type != "call_expression" or wait.child_by_field_name("arguments").named_child_count:
+            continue
+        function = wait.child_by_field_name("function")
+        if function.type != "selector_expression" or function.child_by_field_name("field").text != b"Wait":
+            continue
+        group = function.child_by_field_name("operand")
+        if group.type == "identifier" and _group_never_fails(ctx, group):
+            found.add(condition.id)
+    return found
+
+
+def _group_never_fails(ctx: FileContext, group: Node) -> bool:
+    model = ctx.model
+    binding = model.resolve(group)
+    if binding.kind != "local" or binding.decl is None or binding.function is None:
+        return False
+    declared = model.declared_type(binding)
+    value = declared_value(binding.decl)
+    spec = binding.decl.parent
+    if value is None and spec is not None and spec.type == "var_spec":
+        # `var ( group, gctx = errgroup.WithContext(ctx) )`: the call's first result
+        values = spec.child_by_field_name("value")
+        names = spec.children_by_field_name("name")
+        if values is not None and values.named_child_count == 1 and names and names[0].id == binding.decl.id:
+            value = values.named_children[0]
+    made = declared in ("golang.org/x/sync/errgroup.Group", "*golang.org/x/sync/errgroup.Group") or \
+        value is not None and model.qualified(value) in _ERRGROUP_MAKERS
+    if not made and value is not None and value.type == "unary_expression":
+        inner = value.named_children[0] if value.named_child_count else None
+        made = inner is not None and inner.type == "composite_literal" and \
+            model.type_text(inner.child_by_field_name("type")) == "golang.org/x/sync/errgroup.Group"
+    if not made:
+        return False
+    handed = 0
+    for ref in model.references(binding.decl, within=binding.function.node):
+        if ref.id == binding.decl.id:
+            continue
+        selector = ref.parent
+        if selector is None or selector.type != "selector_expression" or selector.child_by_field_name("operand") != ref:
+            return False  # handed on: someone else may give it a function that fails
+        method = selector.child_by_field_name("field").text
+        call = selector.parent
+        if method not in (b"Go", b"TryGo", b"SetLimit", b"Wait") or call is None or call.type != "call_expression":
+            return False
+        if method in (b"Go", b"TryGo"):
+            arguments = call.child_by_field_name("arguments")
+            literal = arguments.named_children[0] if arguments.named_child_count == 1 else None
+            if literal is None or literal.type != "func_literal" or not _returns_only_nil(ctx, literal):
+                return False
+            handed += 1
+    return handed > 0
+
+
+def _returns_only_nil(ctx: FileContext, literal: Node) -> bool:
+    """Every return of the literal itself (not of literals inside it) is `return nil`."""
+    stack = list(literal.child_by_field_name("body").named_children)
+    while stack:
+        node = stack.pop()
+        if node.type == "func_literal":
+            continue
+        if node.type == "return_statement":
+            values = node.named_children
+            if len(values) != 1 or values[0].type != "expression_list" and values[0].type != "nil" or \
+                    ctx.source.text(values[0]) != "nil":
+                return False
+        stack.extend(node.named_children)
+    return True
 
 
 def _retested(ctx: FileContext, element: Node, guard: Node) -> bool:
