@@ -15,7 +15,8 @@ from goleaklint.constants import loop_count
 from goleaklint.context import FileContext
 from goleaklint.goroutines import started_at_process_level
 from goleaklint.frameworks import context_parameter_index
-from goleaklint.model import FUNCTION_TYPES, assigned_again, declared_value, descendants, enclosing_loop, single_initialiser
+from goleaklint.model import (FUNCTION_TYPES, assigned_again, block_statements, declared_value, descendants,
+                              enclosing_loop, single_initialiser)
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
@@ -52,7 +53,9 @@ RULE = Rule(
         "once the function has stopped that server (`srv.Shutdown`, `srv.Close`, `Stop`, "
         "`GracefulStop`), so such a call on the way out counts as a receive. A return under `if !ok` "
         "after a comma-ok receive from the channel (`case e, ok := <-ch: if !ok { return }`) strands "
-        "nobody: the channel is closed, and a send on a closed channel panics rather than waits. A "
+        "nobody: the channel is closed, and a send on a closed channel panics rather than waits; so "
+        "does a way out under a flag set to true only there (`if !ok { ended = true; break }` … "
+        "`if ended { break }`). A "
         "receive from another channel of the function that a goroutine closes (or sends on) right after "
         "`wg.Wait()`, where every sender is a literal that defers `wg.Done()` on that WaitGroup, drains "
         "them all: each `Done` runs after its goroutine's last send, which completed only when received "
@@ -249,6 +252,7 @@ def _closed_branches(channel: LocalChannel) -> list[Node]:
     means no goroutine sends on it any more (a send on a closed channel panics; it does not wait),
     so whatever the owner does from there strands no sender."""
     found = []
+    closed: list[Node] = []
     for receive in channel.receives:
         if receive.type != "unary_expression":
             continue  # a range clause
@@ -282,7 +286,47 @@ def _closed_branches(channel: LocalChannel) -> list[Node]:
             element = channel.owner.cfg.element_of(first) if first is not None else None
             if element is not None:
                 found.append(element)
+            closed.append(consequence)
+    found.extend(_closed_flag_branches(channel, closed))
     return found
+
+
+def _closed_flag_branches(channel: LocalChannel, closed: list[Node]) -> list[Node]:
+    """`if ended {` branches, where `ended = true` is set only under such an `if !ok` (`case line, ok
+    := <-ch: if !ok { ended = true; break }` … `if ended { break }`): they too run only once the
+    channel is closed."""
+    flags: set[bytes] = set()
+    for consequence in closed:
+        for statement in block_statements(consequence):
+            left, right = statement.child_by_field_name("left"), statement.child_by_field_name("right")
+            if statement.type == "assignment_statement" and left is not None and left.named_child_count == 1 and \
+                    left.named_children[0].type == "identifier" and right is not None and right.text == b"true":
+                flags.add(left.named_children[0].text)
+    if not flags:
+        return []
+    inside = [(c.start_byte, c.end_byte) for c in closed]
+    branches: list[Node] = []
+    candidates: dict[bytes, list[Node]] = {}
+    for node in descendants(channel.owner.node):
+        if node.type in ("assignment_statement", "short_var_declaration"):
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            names = [n.text for n in (left.named_children if left is not None else [])]
+            values = right.named_children if right is not None else []
+            for index, name in enumerate(names):
+                if name in flags and not (len(values) == len(names) and values[index].text == b"false") and \
+                        not any(start <= node.start_byte < end for start, end in inside):
+                    flags.discard(name)  # set otherwise than to false, outside the closed branches
+        elif node.type == "if_statement":
+            condition = node.child_by_field_name("condition")
+            if condition is not None and condition.type == "identifier" and node.child_by_field_name("initializer") is None:
+                candidates.setdefault(condition.text, []).append(node)
+    for name in flags:
+        for statement in candidates.get(name, []):
+            statements = block_statements(statement.child_by_field_name("consequence"))
+            element = channel.owner.cfg.element_of(statements[0]) if statements else None
+            if element is not None:
+                branches.append(element)
+    return branches
 
 
 def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Goroutine]) -> Finding | None:
