@@ -145,9 +145,12 @@ import (
 )
 
 func handle(w http.ResponseWriter, r *http.Request) {
-	ctx, _ := context.WithTimeout(context.TODO(), 1)
+	ctx, _ := context.WithTimeout(base, 1)
 	_ = ctx
 }
+
+// The server's base context, cancelled at shutdown: a derived context is registered with it.
+var base, stop = context.WithCancel(context.Background())
 """
 
 
@@ -169,7 +172,7 @@ def snapshots(tmp_path):
 
 
 def test_end_to_end_a_moved_true_finding_counts_and_stubs_are_written(snapshots):
-    ledger = entry("TRUE", repo="svc", path="svc/h.go", line=3, text="ctx, _ := context.WithTimeout(context.TODO(), 1)",
+    ledger = entry("TRUE", repo="svc", path="svc/h.go", line=3, text="ctx, _ := context.WithTimeout(base, 1)",
                    reason="per-request context never cancelled")
     (snapshots / "ledger.jsonl").write_text(ledger.to_json() + "\n", encoding="utf-8")
     result = _run(snapshots, "--set", "heldout", "--format", "json")
@@ -182,10 +185,10 @@ def test_end_to_end_a_moved_true_finding_counts_and_stubs_are_written(snapshots)
     (snapshots / "ledger.jsonl").write_text("", encoding="utf-8")
     result = _run(snapshots, "--repo", "svc", "--write-stubs", str(snapshots / "stubs.jsonl"))
     assert result.returncode == 0, result.stderr
-    assert "svc:svc/h.go:9: GL401 warning in handle: ctx, _ := context.WithTimeout(context.TODO(), 1)" in result.stdout
+    assert "svc:svc/h.go:9: GL401 warning in handle: ctx, _ := context.WithTimeout(base, 1)" in result.stdout
     [stub] = [json.loads(line) for line in (snapshots / "stubs.jsonl").read_text().splitlines()]
     assert stub == {"repo": "svc", "rule": "GL401", "path": "svc/h.go", "function": "handle",
-                    "text": "ctx, _ := context.WithTimeout(context.TODO(), 1)", "level": "warning",
+                    "text": "ctx, _ := context.WithTimeout(base, 1)", "level": "warning",
                     "verdict": "UNJUDGED", "reason": "", "line": 9, "lifetime": "per-request"}
 
 
