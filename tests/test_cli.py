@@ -186,8 +186,10 @@ def test_list_rules_and_version(capsys):
     assert f" {labels['GL404']} " in line
     low = [rule_id for rule_id, label in sorted(labels.items()) if label == "low"]
     assert f"report notes by default ({', '.join(low)})" in out
-    # No rule has a label by lifetime today: nothing is marked.
-    assert "*" not in "".join(l.split()[3] for l in out.splitlines() if l.startswith("GL")) and "*: a different" not in out
+    # A rule with a label by lifetime is marked, and only such a rule.
+    marked = {l.split()[0] for l in out.splitlines() if l.startswith("GL") and l.split()[3].endswith("*")}
+    assert marked == {rm.rule.id for rm in all_rules() if rm.rule.precision_by_lifetime}
+    assert ("*: a different" in out) == bool(marked)
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])
     assert exit_info.value.code == 0
