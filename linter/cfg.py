@@ -541,10 +541,7 @@ def never_done(model: "FileModel", channel: Node | None) -> bool:
     fires. `context.Background().Done()`, `context.TODO().Done()`, or `ctx.Done()` of a local set
     from one of them where it is declared (`ctx := context.Background()`) and never assigned again.
     A context derived from one (`WithCancel`, `WithTimeout`) or handed in is not known never to end."""
-    from .model import assigned_again, single_initialiser
-
-    while channel is not None and channel.type == "parenthesized_expression" and channel.named_child_count == 1:
-        channel = channel.named_children[0]
+    channel = _unparenthesised(channel)
     function = channel.child_by_field_name("function") if channel is not None and channel.type == "call_expression" else None
     arguments = channel.child_by_field_name("arguments") if function is not None else None
     if function is None or function.type != "selector_expression" or arguments is None or arguments.named_child_count:
@@ -554,20 +551,14 @@ def never_done(model: "FileModel", channel: Node | None) -> bool:
         return False
     if operand.type == "call_expression":
         return model.qualified(operand) in UNCANCELLABLE
-    if operand.type != "identifier":
-        return False
-    binding = model.resolve(operand)
-    if binding.kind != "local" or binding.decl is None or binding.function is None:
-        return False
-    value = single_initialiser(binding.decl)
-    if value is None or value.type != "call_expression" or model.qualified(value) not in UNCANCELLABLE:
-        return False
-    return not assigned_again(model, binding.decl, binding.function.node)  # else it may hold a context that ends
+    return model.qualified(_kept_call(model, operand)) in UNCANCELLABLE
 
 
-# Contexts that end only when the program does, or never: a signal's (`signal.NotifyContext`), one
-# that drops its parent's cancellation (`context.WithoutCancel`), and the ones nothing cancels.
-_PROGRAM_CONTEXT_MAKERS = UNCANCELLABLE | {"context.WithoutCancel", "os/signal.NotifyContext"}
+# Contexts that end only when the program does, or never: the ones nothing cancels and one that
+# drops its parent's cancellation (`context.WithoutCancel`); held in a local, also a signal's
+# (`ctx, stop := signal.NotifyContext(…)`).
+_PROGRAM_CONTEXTS = UNCANCELLABLE | {"context.WithoutCancel"}
+_PROGRAM_CONTEXT_LOCALS = _PROGRAM_CONTEXTS | {"os/signal.NotifyContext"}
 # cobra's `cmd.Context()`: the context the program gave `ExecuteContext`, or Background.
 _COBRA_COMMAND = "*github.com/spf13/cobra.Command"
 
@@ -578,44 +569,45 @@ def program_context(model: "FileModel", expr: Node | None) -> bool:
     of those or from `signal.NotifyContext(…)` where it is declared and never assigned again
     (`ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)`). A context derived
     with a cancel, a timeout or a deadline ends sooner, and one handed in is not known here."""
-    from .model import assigned_again, single_initialiser
-
-    while expr is not None and expr.type == "parenthesized_expression" and expr.named_child_count == 1:
-        expr = expr.named_children[0]
+    expr = _unparenthesised(expr)
     if expr is None:
         return False
-    if expr.type == "call_expression":
-        name = model.qualified(expr)
-        if name in _PROGRAM_CONTEXT_MAKERS and name != "os/signal.NotifyContext":
-            return True
-        function = expr.child_by_field_name("function")
-        arguments = expr.child_by_field_name("arguments")
-        if function is None or function.type != "selector_expression" or arguments is None or arguments.named_child_count:
-            return False
-        operand = function.child_by_field_name("operand")
-        return model.source.text(function.child_by_field_name("field")) == "Context" and operand.type == "identifier" \
-            and model.declared_type(model.resolve(operand)) == _COBRA_COMMAND
-    if expr.type != "identifier":
+    if expr.type == "identifier":
+        return model.qualified(_kept_call(model, expr)) in _PROGRAM_CONTEXT_LOCALS
+    if expr.type != "call_expression":
         return False
-    binding = model.resolve(expr)
+    if model.qualified(expr) in _PROGRAM_CONTEXTS:
+        return True
+    function = expr.child_by_field_name("function")
+    arguments = expr.child_by_field_name("arguments")
+    if function is None or function.type != "selector_expression" or arguments is None or arguments.named_child_count:
+        return False
+    operand = function.child_by_field_name("operand")
+    return model.source.text(function.child_by_field_name("field")) == "Context" and operand.type == "identifier" \
+        and model.declared_type(model.resolve(operand)) == _COBRA_COMMAND
+
+
+def _unparenthesised(node: Node | None) -> Node | None:
+    while node is not None and node.type == "parenthesized_expression" and node.named_child_count == 1:
+        node = node.named_children[0]
+    return node
+
+
+def _kept_call(model: "FileModel", ident: Node) -> Node | None:
+    """The call a local is declared with (`ctx := f()`, `ctx, stop := f()`), when it is never
+    assigned again in its function; None otherwise (a parameter, a package variable, a local
+    that may hold another value by the time it is read)."""
+    from .model import assigned_again, declared_value
+
+    if ident.type != "identifier":
+        return None
+    binding = model.resolve(ident)
     if binding.kind != "local" or binding.decl is None or binding.function is None:
-        return False
-    value = single_initialiser(binding.decl)
-    if value is None:
-        # `ctx, stop := signal.NotifyContext(…)`: the first of the two names a call declares.
-        names = binding.decl.parent
-        statement = names.parent if names is not None and names.type == "expression_list" else None
-        right = statement.child_by_field_name("right") if statement is not None and \
-            statement.type == "short_var_declaration" else None
-        if right is None or right.named_child_count != 1 or names.named_children[0].id != binding.decl.id:
-            return False
-        value = right.named_children[0]
-        if value.type != "call_expression" or model.qualified(value) != "os/signal.NotifyContext":
-            return False
-    elif not (value.type == "call_expression" and model.qualified(value) in _PROGRAM_CONTEXT_MAKERS
-              and model.qualified(value) != "os/signal.NotifyContext"):
-        return False
-    return not assigned_again(model, binding.decl, binding.function.node)
+        return None
+    value = declared_value(binding.decl)
+    if value is None or value.type != "call_expression" or assigned_again(model, binding.decl, binding.function.node):
+        return None
+    return value
 
 
 def terminating_statement(model: "FileModel", statement: Node) -> bool:

@@ -758,15 +758,21 @@ def parameter_index(decl: Node) -> int | None:
 def declared_value(decl: Node) -> Node | None:
     """The value the declaring identifier `decl` starts with, as far as the declaration says:
     `v` of `x := v` / `var x = v` / `const x = v` (one value per name), or the call of
-    `x, err := f()` for its first name (`l, err := net.Listen(…)`, `req, err := http.NewRequest(…)`)."""
+    `x, err := f()` / `var x, err = f()` for its first name (`l, err := net.Listen(…)`, `req, err :=
+    http.NewRequest(…)`)."""
     spec = decl.parent
     if spec is None:
         return None
     if spec.type in ("const_spec", "var_spec"):
         names = spec.children_by_field_name("name")
         value = spec.child_by_field_name("value")
-        if value is None or len(names) != value.named_child_count:
+        if value is None:
             return None
+        if len(names) != value.named_child_count:
+            # `var g, ctx = errgroup.WithContext(parent)`: the call, for its first name
+            first = value.named_children[0] if value.named_child_count == 1 else None
+            return first if first is not None and first.type == "call_expression" and names \
+                and names[0].start_byte == decl.start_byte else None
         index = next((i for i, n in enumerate(names) if n.start_byte == decl.start_byte), None)
         return None if index is None else value.named_children[index]
     if spec.type == "expression_list" and spec.parent is not None \

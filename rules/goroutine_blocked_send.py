@@ -642,10 +642,9 @@ def _waits_that_never_fail(ctx: FileContext, owner) -> set[int]:
     the owner, where g is an errgroup the owner makes and uses only to `Go`, `TryGo`, `SetLimit` and
     `Wait`, and every function it hands the group is a literal whose every return is `return nil`:
     Wait then returns nil, and the branch never runs."""
-    model = ctx.model
     data = ctx.source.data
     body = owner.node
-    if b".Wait()" not in data[body.start_byte:body.end_byte] or b"errgroup" not in data:
+    if data.find(b".Wait()", body.start_byte, body.end_byte) == -1 or b"errgroup" not in data:
         return set()
     found: set[int] = set()
     for statement in descendants(body):
@@ -684,13 +683,6 @@ def _group_never_fails(ctx: FileContext, group: Node) -> bool:
         return False
     declared = model.declared_type(binding)
     value = declared_value(binding.decl)
-    spec = binding.decl.parent
-    if value is None and spec is not None and spec.type == "var_spec":
-        # `var ( group, gctx = errgroup.WithContext(ctx) )`: the call's first result
-        values = spec.child_by_field_name("value")
-        names = spec.children_by_field_name("name")
-        if values is not None and values.named_child_count == 1 and names and names[0].id == binding.decl.id:
-            value = values.named_children[0]
     made = declared in ("golang.org/x/sync/errgroup.Group", "*golang.org/x/sync/errgroup.Group") or \
         value is not None and model.qualified(value) in _ERRGROUP_MAKERS
     if not made and value is not None and value.type == "unary_expression":
