@@ -94,8 +94,9 @@ def _add_first_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-gitignore", action="store_true",
                         help="in a git work tree, also lint Go files that .gitignore hides")
     parser.add_argument("--min-precision", choices=PRECISIONS, default=None,
-                        help="rules measured below this precision on code they were not tuned on report one level "
-                        "lower, their warnings as notes (default: medium; low: every rule at its own levels)")
+                        help="rules measured below this precision on code they were not tuned on report notes "
+                        f"(default: {DEFAULT_MIN_PRECISION}, right four times in five; medium: also those right half "
+                        "the time; low: every rule at its own levels)")
     parser.add_argument("--show-notes", action="store_true",
                         help="also report findings of level note (hidden by default; --fail-on note shows them)")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
@@ -262,6 +263,7 @@ def _lint_command(args: argparse.Namespace) -> int:
             sarif_include_suppressed=args.sarif_include_suppressed,
             sarif_category=args.sarif_category,
             hidden_notes=len(result.findings) - len(shown),
+            hidden_medium=sum(1 for finding in result.findings if finding.lowered == "medium" and not levels.shown(finding)),
             runtime=runtime,
         )
         render(args.format, report, out)
@@ -302,11 +304,13 @@ def _list_rules(fmt: str, out: TextIO) -> int:
     for rule in rules:
         label = rule.precision + ("*" if rule.precision_by_lifetime else "")
         out.write(f"{rule.id}  {rule.slug:<32} {rule.severity.value:<8} {label:<9} {rule.title}\n")
-    weak = [rule.id for rule in rules if below(rule.precision, DEFAULT_MIN_PRECISION)]
+    weak = [rule.id for rule in rules if below(rule.precision, DEFAULT_MIN_PRECISION) and "runtime-evidence" not in rule.tags]
     if weak:
         out.write(f"\nPrecision: how often a rule's findings were worth a change on codebases nobody tuned it on "
-                  f"(medium until enough are judged). Rules below {DEFAULT_MIN_PRECISION} report notes by default ({', '.join(weak)}): --min-precision low, "
-                  f"or min-precision = \"low\" in the config, reports them at their own levels.\n")
+                  f"(high from four in five, medium from half; medium until enough are judged). Rules below "
+                  f"{DEFAULT_MIN_PRECISION} report notes by default ({', '.join(weak)}): --min-precision medium "
+                  f"(or min-precision = \"medium\" in the config) reports the medium ones at their own levels, "
+                  f"--min-precision low every rule.\n")
     split = [f"{rule.id} ({', '.join(f'{p} where {lt}' for lt, p in rule.precision_by_lifetime)})"
              for rule in rules if rule.precision_by_lifetime]
     if split:

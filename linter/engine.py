@@ -602,12 +602,12 @@ def by_precision(result: LintResult, rules: dict[str, Rule], min_precision: str,
         precision = rule.precision_for(finding.lifetime)
         if not below(precision, min_precision):
             return finding
-        if not rule.precision_by_lifetime or below(rule.precision, min_precision):
-            return replace(finding, severity=Severity.NOTE)
-        return replace(finding, severity=Severity.NOTE,
+        if finding.lifetime not in dict(rule.precision_by_lifetime):
+            return replace(finding, severity=Severity.NOTE, lowered=precision)
+        return replace(finding, severity=Severity.NOTE, lowered=precision,
                        message=finding.message + _LIFETIME_PRECISION_TEXT.format(
                            lifetime=LIFETIME_PLACES.get(finding.lifetime, f"{finding.lifetime} code"),
-                           share=_SHARE_WORDS.get(precision, "too few")))
+                           share=_SHARE_WORDS.get(precision, "too few"), precision=precision))
 
     for name in ("findings", "suppressed"):
         setattr(result, name, [level(f) for f in getattr(result, name)])
@@ -615,7 +615,7 @@ def by_precision(result: LintResult, rules: dict[str, Rule], min_precision: str,
 
 _SHARE_WORDS = {"low": "fewer than half", "medium": "fewer than four in five", "high": "fewer than all"}
 _LIFETIME_PRECISION_TEXT = ("; a note by default: in {lifetime}, {share} of this rule's findings were worth a change on "
-                            "codebases it was not tuned on (`--min-precision low` reports them at the rule's level)")
+                            "codebases it was not tuned on (`--min-precision {precision}` reports them at the rule's level)")
 
 
 def run_key(keys: list[str], modules: tuple[str, ...]) -> str:

@@ -87,17 +87,30 @@ def lifetime_text(rule: Rule) -> str:
 
 def precision_text(rule: Rule) -> str:
     """The rule's measured precision, and what it does to the default level."""
+
+    def places(lifetimes: list[str]) -> str:
+        return " or ".join(f"in {LIFETIME_PLACES.get(lifetime, lifetime)}" for lifetime in lifetimes)
+
+    if "runtime-evidence" in rule.tags:  # measured in the running process: min-precision does not lower it
+        return f"precision: {rule.precision} (runtime evidence: reported at its own level whatever the `min-precision`)"
+    by_label: dict[str, list[str]] = {}
+    for lifetime, precision in rule.precision_by_lifetime:
+        by_label.setdefault(precision, []).append(lifetime)
     if not below(rule.precision, DEFAULT_MIN_PRECISION):
         text = f"precision: {rule.precision}"
-        weak = [lifetime for lifetime, precision in rule.precision_by_lifetime
-                if below(precision, DEFAULT_MIN_PRECISION)]
-        if weak:
-            where = " or ".join(f"in {LIFETIME_PLACES.get(lifetime, lifetime)}" for lifetime in weak)
-            text += (f", but {rule.precision_for(weak[0])} {where}, so there its findings are notes by default "
-                     "(`--min-precision low` reports them at their own levels)")
+        for precision, lifetimes in by_label.items():
+            if below(precision, DEFAULT_MIN_PRECISION):
+                text += (f", but {precision} {places(lifetimes)}, so there its findings are notes by default "
+                         f"(`--min-precision {precision}` reports them at their own levels)")
         return text
-    return (f"precision: {rule.precision}, so by default its findings are notes (hidden unless asked "
-            "for); `min-precision = \"low\"` or `--min-precision low` reports it at its own levels")
+    text = (f"precision: {rule.precision}, so by default its findings are notes (hidden unless asked "
+            f"for); `min-precision = \"{rule.precision}\"` or `--min-precision {rule.precision}` reports it at its own levels")
+    for precision, lifetimes in by_label.items():
+        if not below(precision, DEFAULT_MIN_PRECISION):
+            text += f"; {precision} {places(lifetimes)}, so there its findings keep their levels"
+        elif below(precision, rule.precision):
+            text += f"; {precision} {places(lifetimes)}, which only `--min-precision {precision}` reports at their levels"
+    return text
 
 
 def waiver_text(rule: Rule) -> str:

@@ -296,13 +296,22 @@ def test_as_shipped_lowers_a_rules_findings_in_code_of_a_lifetime_it_is_labelled
     per_request = replace(finding(rule="GL101", line=3, text="ch <- a"), lifetime="per-request")
     unknown = replace(finding(rule="GL101", line=9, text="ch <- b"), lifetime="unknown")
     comparison = check.compare([per_request, unknown], [], {"r"})
-    shipped = check.as_shipped(comparison, {"GL101": "medium"}, {"GL101": {"unknown": "low"}})
+    shipped = check.as_shipped(comparison, {"GL101": "high"}, {"GL101": {"unknown": "medium"}})
     assert [(f.line, f.level) for f in shipped.appeared] == [(3, "warning"), (9, "note")]
-    shipped = check.as_shipped(comparison, {"GL101": "medium"})
+    shipped = check.as_shipped(comparison, {"GL101": "high"})
     assert [(f.line, f.level) for f in shipped.appeared] == [(3, "warning"), (9, "warning")]
-    # and up: a low rule labelled medium per request shows those findings
-    shipped = check.as_shipped(comparison, {"GL101": "low"}, {"GL101": {"per-request": "medium"}})
+    # and up: a medium rule labelled high per request shows those findings
+    shipped = check.as_shipped(comparison, {"GL101": "medium"}, {"GL101": {"per-request": "high"}})
     assert [(f.line, f.level) for f in shipped.appeared] == [(3, "warning"), (9, "note")]
+    # with a lower bar, as `--min-precision medium` asks, the medium ones are shown too
+    shipped = check.as_shipped(comparison, {"GL101": "medium"}, {"GL101": {"unknown": "low"}}, minimum="medium")
+    assert [(f.line, f.level) for f in shipped.appeared] == [(3, "warning"), (9, "note")]
+
+
+def test_the_check_assumes_goleaklints_own_default_bar():
+    from goleaklint.rule import DEFAULT_MIN_PRECISION, PRECISIONS
+
+    assert (check.DEFAULT_MIN_PRECISION, check.PRECISIONS) == (DEFAULT_MIN_PRECISION, PRECISIONS)
 
 
 def test_a_ledger_entry_keeps_the_lifetime_it_was_judged_in():

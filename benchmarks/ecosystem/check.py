@@ -371,16 +371,24 @@ def declared_rule_labels(command: list[str]) -> dict[str, tuple[str, dict[str, s
             for rule in rules if "precision" in rule}
 
 
+# goleaklint's default `min-precision` (linter/rule.py; tests/test_ecosystem.py checks they agree) and
+# the order of the labels, lowest first.
+DEFAULT_MIN_PRECISION = "high"
+PRECISIONS = ("low", "medium", "high", "very-high")
+
+
 def as_shipped(comparison: Comparison, labels: dict[str, str],
-               by_lifetime: dict[str, dict[str, str]] | None = None) -> Comparison:
+               by_lifetime: dict[str, dict[str, str]] | None = None,
+               minimum: str = DEFAULT_MIN_PRECISION) -> Comparison:
     """The comparison with the levels a user sees by default: the findings of rules labelled below
-    "medium" (goleaklint's default `min-precision`) are notes, and so are those of code of a lifetime
+    `minimum` (goleaklint's default `min-precision`) are notes, and so are those of code of a lifetime
     where their rule is labelled below it."""
     by_lifetime = by_lifetime or {}
 
     def shipped(f: Finding) -> Finding:
         label = by_lifetime.get(f.rule, {}).get(f.lifetime, labels.get(f.rule))
-        return replace(f, level="note") if label == "low" else f
+        weak = label in PRECISIONS and PRECISIONS.index(label) < PRECISIONS.index(minimum)
+        return replace(f, level="note") if weak else f
 
     return Comparison(matched=[(shipped(f), e) for f, e in comparison.matched],
                       appeared=[shipped(f) for f in comparison.appeared], vanished=comparison.vanished)
@@ -422,7 +430,8 @@ def _percent(value: float | None) -> str:
 def render_text(repos: list[Repo], linted: dict[str, int], missing: list[str], comparison: Comparison,
                 stats: dict[str, RuleStats], show_notes: bool, shipped: dict[str, RuleStats] | None = None,
                 labels: dict[str, tuple[str, str | None, int, int]] | None = None,
-                lifetime_labels: dict[tuple[str, str], tuple[str, str | None, int, int]] | None = None) -> str:
+                lifetime_labels: dict[tuple[str, str], tuple[str, str | None, int, int]] | None = None,
+                shipped_medium: dict[str, RuleStats] | None = None) -> str:
     out = []
     for repo in repos:
         state = f"{linted[repo.name]} findings" if repo.name in linted else "no snapshot, skipped"
@@ -442,9 +451,14 @@ def render_text(repos: list[Repo], linted: dict[str, int], missing: list[str], c
     if shipped is not None:
         true = sum(row.true for row in shipped.values())
         judged = sum(row.judged for row in shipped.values())
-        out.append(f"as shipped (rules labelled low as notes, the default min-precision): "
+        out.append(f"as shipped (rules labelled below {DEFAULT_MIN_PRECISION} as notes, the default min-precision): "
                    f"{true} / {judged} TRUE ({_percent(true / judged if judged else None)}), "
                    f"{sum(row.findings for row in shipped.values())} findings at warning and error")
+    if shipped_medium is not None:
+        true = sum(row.true for row in shipped_medium.values())
+        judged = sum(row.judged for row in shipped_medium.values())
+        out.append(f"with --min-precision medium: {true} / {judged} TRUE ({_percent(true / judged if judged else None)}), "
+                   f"{sum(row.findings for row in shipped_medium.values())} findings at warning and error")
     if labels:
         out.append("")
         out.append("precision labels: declared by the rule, and measured by the whole ledger's held-out judgements")
@@ -586,6 +600,7 @@ def main(argv: list[str] | None = None) -> int:
     declared = {rule: label for rule, (label, _) in declared_both.items()}
     by_lifetime = {rule: where for rule, (_, where) in declared_both.items() if where}
     shipped = precision_by_rule(as_shipped(comparison, declared, by_lifetime)) if declared else None
+    shipped_medium = precision_by_rule(as_shipped(comparison, declared, by_lifetime, minimum="medium")) if declared else None
     measured = measured_labels(ledger, repos)
     labels = {rule: (declared[rule], *measured.get(rule, (None, 0, 0))) for rule in sorted(declared)}
     lifetime_labels = {key: (by_lifetime.get(key[0], {}).get(key[1], declared.get(key[0], "?")), *value)
@@ -593,7 +608,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.format == "json":
         text = render_json(chosen, linted, missing, comparison, stats)
     else:
-        text = render_text(chosen, linted, missing, comparison, stats, args.notes, shipped, labels, lifetime_labels)
+        text = render_text(chosen, linted, missing, comparison, stats, args.notes, shipped, labels, lifetime_labels,
+                           shipped_medium)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
     else:

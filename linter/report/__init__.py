@@ -31,6 +31,9 @@ class Report:
     extra: dict = field(default_factory=dict)  # e.g. baseline counts, for the summary
     # Notes left out of `findings` because nobody asked for them (--show-notes): counted, never shown.
     hidden_notes: int = 0
+    # Of those, the findings of rules measured at medium precision, below the run's `min-precision`:
+    # what `--min-precision medium` would show at their own levels.
+    hidden_medium: int = 0
     runtime: object = None  # goleaklint.evidence.RuntimeSummary when runtime evidence was given
 
 

@@ -56,6 +56,7 @@ def render(report: Report, out: TextIO) -> None:
             "findings": len(report.findings),
             "suppressed": len(report.suppressed),
             "hidden_notes": report.hidden_notes,
+            "hidden_medium_precision": report.hidden_medium,
             "by_rule": {rule_id: counts[rule_id] for rule_id in sorted(counts)},
             **{key: value for key, value in sorted(report.extra.items())},
         },

@@ -46,6 +46,9 @@ def summary_line(report: Report) -> str:
     tail += "".join(f", {value} {key.replace('_', ' ')}" for key, value in sorted(report.extra.items()) if value)
     if report.hidden_notes:
         tail += f", {plural(report.hidden_notes, 'note')} hidden (--show-notes shows them)"
+        if report.hidden_medium:
+            tail += (f", {report.hidden_medium} of them from rules right less than four times in five"
+                     " (--min-precision medium shows them)")
     if not report.findings:
         return f"No leaks found in {files}{tail}."
     levels = Counter(f.severity.value for f in report.findings)
