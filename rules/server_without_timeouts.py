@@ -152,6 +152,16 @@ _FIX = ("use an http.Server with ReadHeaderTimeout set (e.g. 10*time.Second), pl
         "ListenAndServe")
 
 
+def _no_certificate(ctx: FileContext, name: str, args: list[Node]) -> bool:
+    """`http.ServeTLS(l, h, "", "")`, `http.ListenAndServeTLS(addr, "", "", h)`: the package-level
+    functions serve with a new `http.Server` that has no `TLSConfig`, so with no certificate and key
+    files they return an error at once, before any connection is accepted."""
+    if not name.endswith("TLS"):
+        return False
+    files = args[2:4] if name.endswith("ServeTLS") and not name.endswith("ListenAndServeTLS") else args[1:3]
+    return len(files) == 2 and all(ctx.source.text(arg) in ('""', "``") for arg in files)
+
+
 def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding]:
     if ctx.is_test_file or _browser_sandbox_only(ctx):
         return
@@ -162,6 +172,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         label = ctx.source.text(call.child_by_field_name("function"))
         if name in _SERVE_FUNCS:
             args = call.child_by_field_name("arguments").named_children
+            if _no_certificate(ctx, name, args):
+                continue  # fails before it accepts a connection: there is no server to time out
             reach = _reach(ctx, name, args) if args else Reach(NETWORK)
             if reach.local:
                 continue  # a loopback address, a unix socket or an in-memory listener: no untrusted client
