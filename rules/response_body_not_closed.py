@@ -106,6 +106,9 @@ METHOD_CALLS = frozenset({"Do", "Get", "Head", "Post", "PostForm"})
 
 _PACKAGE_FUNCS = frozenset({"net/http.Get", "net/http.Head", "net/http.Post", "net/http.PostForm"})
 _CLIENT_TYPES = frozenset({"*net/http.Client", "net/http.Client"})
+# A ClientConn of net/http/httputil speaks HTTP over one connection its caller dialled and owns
+# (and most often hijacks, as a CONNECT tunnel): no pooled transport keeps a goroutine for its body.
+_ONE_CONNECTION = frozenset({"net/http/httputil.NewClientConn", "net/http/httputil.NewProxyClientConn"})
 # testify's assertions that an error happened.
 _EXPECT_ERROR = frozenset({b"Error", b"Errorf", b"ErrorIs", b"ErrorAs", b"ErrorContains", b"EqualError", b"NotNil"})
 _FIX = "`defer resp.Body.Close()` right after the error check (drain it first if the connection should be reused)"
@@ -701,6 +704,9 @@ def _response_call(ctx: FileContext, call: Node) -> str | None:
         return "sure"
     if receiver.type == "identifier":
         home, binding = _declared_in(ctx, model.resolve(receiver))
+        made = _initial_value(home, binding) if binding is not None else None
+        if made is not None and made.type == "call_expression" and home.model.qualified(made) in _ONE_CONNECTION:
+            return None  # `httputil.NewProxyClientConn(conn, nil).Do(req)`: the caller's own connection, no pool
         client_type = home.model.declared_type(binding)
         if client_type is not None:
             if client_type in _CLIENT_TYPES and _mock_transport(home, _initial_value(home, binding)):
