@@ -134,7 +134,7 @@ go func() {
         "of its findings were worth a change on codebases it was not tuned on (the others were most often "
         "stranded on the error or timeout path of a command that exits right after, or in a race at "
         "shutdown), against about four in five per request. Where the function closes the channel in a `defer close(ch)` of its "
-        "own that runs on the way out that strands the sender, the late send does not wait but panics, "
+        "own that runs on the way out that strands the sender, or with a plain `close(ch)` after the goroutine's start that every path to that way out passes (`case <-ctx.Done(): close(ch); return`), the late send does not wait but panics, "
         "which ends the program unless the goroutine recovers it: the finding says so, and its fix is not "
         "a buffer alone.",
         references=(
@@ -458,16 +458,18 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
     where = f"return at line {line}" if exit_node.type == "return_statement" else f"end of the function (line {line})"
     send = min((s for g in senders for s in _unguarded_sends(g)), key=lambda n: n.start_byte)
     owner = channel.owner.shown
-    closing = _deferred_close(ctx, channel, exit_node, start)
+    closing = _closed_on_the_way_out(ctx, channel, exit_node, start)
     if closing is not None:
         # The owner closes the channel on its way out: a send still pending then does not wait,
         # it panics (a crash of the program, not a parked goroutine).
+        spelled = ctx.source.text(closing).strip()
+        how = f"in its `{spelled}`" if closing.type == "defer_statement" else f"with `{spelled}`"
         message = (f"a goroutine's send on `{channel.name}` can run after {owner} reached the {where} without "
-                   f"receiving it and closed the channel in its `{ctx.source.text(closing)}` (line "
+                   f"receiving it and closed the channel {how} (line "
                    f"{closing.start_point[0] + 1}): a send on a closed channel panics, which ends the program unless "
                    "the goroutine recovers it")
         message += where_started(channel, send)
-        fix = (f"do not close a channel goroutines may still send on: drop the `defer close({channel.name})` and give "
+        fix = (f"do not close a channel goroutines may still send on: drop the `{spelled}` and give "
                f"`{channel.name}` a buffer for every send, or let the sender close it")
         return ctx.finding(RULE, send, message, fix=fix)
     if channel.capacity == 0 and count == 1:
@@ -551,15 +553,22 @@ def _done_parameter(ctx: FileContext, communication: Node) -> str | None:
     return f"{owner.name}#{index}"
 
 
-def _deferred_close(ctx: FileContext, channel: LocalChannel, exit_node: Node, start: Node) -> Node | None:
-    """The owner's own `defer close(ch)` (not a literal's) registered on every path to `exit_node`,
-    the way out that leaves a sender behind (or, for the end of the function, a statement of the
-    body's top level before the goroutine starts): it runs there, and closes the channel under it."""
+def _closed_on_the_way_out(ctx: FileContext, channel: LocalChannel, exit_node: Node, start: Node) -> Node | None:
+    """The owner's own `close(ch)` (not a literal's) that runs on every path to `exit_node`, the way
+    out that leaves a sender behind: a `defer close(ch)` registered there (or, for the end of the
+    function, a statement of the body's top level before the goroutine starts), or a plain
+    `close(ch)` after the goroutine's start that every path to that way out passes (`case
+    <-ctx.Done(): close(ch); return err`). Either closes the channel under the pending send."""
     cfg = channel.owner.cfg
     for close in channel.closes:
         statement = close.parent
-        if statement is None or statement.type != "defer_statement" or \
-                ctx.model.enclosing_function(statement) is not channel.owner:
+        if statement is None or ctx.model.enclosing_function(statement) is not channel.owner:
+            continue
+        if statement.type == "expression_statement":
+            if statement.start_byte > start.start_byte and cfg.dominates(statement, exit_node):
+                return statement
+            continue
+        if statement.type != "defer_statement":
             continue
         block = statement.parent
         if block is not None and block.type == "statement_list":
