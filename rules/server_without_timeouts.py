@@ -81,7 +81,7 @@ log.Fatal(srv.ListenAndServeTLS("cert.pem", "key.pem"))""",
         "set `GL502 = \"warning\"` under `[severity]`, to see every one), and a TLS server only trusted peers reach "
         "is a warning. A CORS setting in another package than the server's, or TLS set up in another function "
         "than the one that builds or serves the server, is not seen. With `--no-lifetimes` these notes are not "
-        "applied. A server whose listener is of the file's own and hands out connections received from a channel (an inner server of a proxy or tunnel, fed what an outer listener accepted), or of the package's own and hands out the one connection it was made with (its `Accept` neither accepts nor receives: a single-use listener over a hijacked or replayed connection), or that serves the streams of one multiplexed connection (a yamux or smux session, `yamux.Client(conn, cfg)`; a listener type of the package whose `Accept` takes the session's next stream, made around such a session; what a function or method named for making a session returns, `m.MakeSession(id)`), is a note: whoever reaches the outer listener reaches it, and what bounds slow clients is decided there. A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, compares it with nil or assigns it, in the function or the package) is not reported: another call serves. An empty server literal kept in a struct field (`m.server = &http.Server{}` in a constructor) is not reported when the package also stores a literal that sets something in a field of that name: that one serves, and is checked. A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or names a status or stats port as a word of its own (`StartStatusServer`, `JSONStats.Start`, `cfg.StatusAddr`; not `StatusChecker` or `statistics`), or every route of its mux in the file names such a handler, a status page or a ping counting among them, routes registered on the struct field the mux is kept in counting too, and the default mux's routes where no other file of the package registers one on it (a literal that names no Handler serves the default mux when the file serves it with its own `ListenAndServe` or `Serve` and assigns no Handler anywhere), or the address of the listener it serves was made from says so (`l, _ := net.Listen(network, cfg.MetricsAddr())`, then `http.Serve(l, h)`), or its address is named for profiling: `opts.ProfilerAddr`, `cfg.ProfAddr`, a local made from `cfg.Profile` or `profPort`, also one an address is formatted from) is a note: operators and scrapers reach it, not clients. "
+        "applied. A server whose listener is of the file's own and hands out connections received from a channel (an inner server of a proxy or tunnel, fed what an outer listener accepted), or of the package's own and hands out the one connection it was made with (its `Accept` neither accepts nor receives: a single-use listener over a hijacked or replayed connection), or that serves the streams of one multiplexed connection (a yamux or smux session, `yamux.Client(conn, cfg)`; a listener type of the package whose `Accept` takes the session's next stream, made around such a session; what a function or method named for making a session returns, `m.MakeSession(id)`), is a note: whoever reaches the outer listener reaches it, and what bounds slow clients is decided there. A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, compares it with nil or assigns it, in the function or the package) is not reported: another call serves. An empty server literal kept in a struct field (`m.server = &http.Server{}` in a constructor) is not reported when the package also stores a literal that sets something in a field of that name: that one serves, and is checked. A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or names a status or stats port as a word of its own (`StartStatusServer`, `JSONStats.Start`, `cfg.StatusAddr`; not `StatusChecker` or `statistics`), or every route of its mux in the file names such a handler, a status page or a ping counting among them, routes registered on the struct field the mux is kept in counting too, and the default mux's routes where no other file of the package registers one on it (a literal that names no Handler serves the default mux when the file serves it with its own `ListenAndServe` or `Serve` and assigns no Handler anywhere), or the address of the listener it serves was made from says so (`l, _ := net.Listen(network, cfg.MetricsAddr())`, then `http.Serve(l, h)`), or its address is named for profiling: `opts.ProfilerAddr`, `cfg.ProfAddr`, a local made from `cfg.Profile` or `profPort`, also one an address is formatted from) is a note: operators and scrapers reach it, not clients. A gin engine served with `Run` is judged the same way: by the names around it, or by its routes when every one the function registers on it is such a route (`r.GET(\"/metrics\", gin.WrapH(promhttp.Handler()))`; an engine given middleware or a route group may serve more than the function spells, so it is not). "
         "A server in a file that handles Kubernetes admission or conversion reviews (imports `k8s.io/api/admission/v1` or "
         "`v1beta1`, or controller-runtime's webhook `admission` or `conversion` package, or names `ConversionReview` in its "
         "code) is a note: such a webhook's client is the API server, which bounds every call with its own timeout. "
@@ -211,12 +211,17 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             reach = address_reach(model, args[0]) if args else Reach(NETWORK)
             if reach.local:
                 continue
-            unseen = _unseen_clients(ctx, call, tls=False)
+            # An engine for metrics or health checks, as net/http servers are judged: by the names
+            # around it (`startMetricsServer`) or by routes that all serve operations.
+            engine = call.child_by_field_name("function").child_by_field_name("operand")
+            port = _operational_port(ctx, call, [engine, *args[:1]]) or _operational_engine(ctx, engine)
+            unseen = "" if port else _unseen_clients(ctx, call, tls=False)
             yield ctx.finding(
                 RULE, call,
                 f"gin's {label} serves with http.ListenAndServe, which has no timeouts: a slow client holds a "
-                "goroutine and its buffers for as long as it likes",
+                "goroutine and its buffers for as long as it likes" + (_PORT_NOTE if port else ""),
                 fix="serve the engine with `&http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}` instead of Run",
+                severity=Severity.NOTE if port else None,
                 unexposed=unseen,
                 address=_option(ctx, args[0]) if args else "",
                 parameter=_parameter(reach),
@@ -893,6 +898,39 @@ def _bound_to(ctx: FileContext, literal: Node) -> Node | str | None:
 def _timeout_set_later(ctx: FileContext, bound: tuple[str, object], targets: list[Node]) -> bool:
     """`srv.ReadHeaderTimeout = ...` on the same variable, or on the same field name anywhere in the file."""
     return any(_target(ctx, t) == bound for t in targets)
+
+
+# A gin engine's routes: `r.GET("/metrics", gin.WrapH(promhttp.Handler()))`, `r.Any(…)`, `r.Handle("GET", …)`.
+_GIN_ROUTES = """
+(call_expression function: (selector_expression
+  operand: (identifier) @engine
+  field: (field_identifier) @m (#match? @m "^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|Any|Handle|Match|StaticFS|Static|StaticFile|Group|Use)$"))) @route
+"""
+
+
+def _operational_engine(ctx: FileContext, engine: Node) -> bool:
+    """A gin engine (a local of the function) whose every route registered in the file names an
+    operational handler or path (`/metrics`, `/healthz`, a status page), with at least one for
+    metrics, health or debugging; no middleware (`Use`) and no route group, which may add routes
+    the file does not spell."""
+    model = ctx.model
+    decl = model.resolve(engine).decl if engine is not None and engine.type == "identifier" else None
+    function = model.enclosing_function(engine) if decl is not None else None
+    if decl is None or function is None:
+        return False
+    found = QueryCursor(query(_GIN_ROUTES)).captures(function.node)
+    texts = []
+    for route in sorted(found.get("route", []), key=lambda n: n.start_byte):
+        function_node = route.child_by_field_name("function")
+        operand, method = function_node.child_by_field_name("operand"), function_node.child_by_field_name("field")
+        binding = model.resolve(operand).decl
+        if binding is None or binding.start_byte != decl.start_byte:
+            continue
+        if ctx.source.text(method) in ("Group", "Use"):
+            return False
+        texts.append([_named_part(ctx, arg) for arg in route.child_by_field_name("arguments").named_children])
+    return bool(texts) and all(any(_OPERATIONAL.search(t) or _OPERATIONAL_ROUTE.search(t) for t in args) for args in texts) \
+        and any(_OPERATIONAL.search(t) for args in texts for t in args)
 
 
 def _is_gin_run(ctx: FileContext, call: Node) -> bool:
