@@ -619,12 +619,31 @@ def example_module(module_path: str) -> str | None:
     return next((e for e in elements if _EXAMPLE_MODULE.fullmatch(e)), None)
 
 
+# A module that stands in for a peer of the system in tests by its own name (`github.com/stripe/stripe-mock`,
+# `…/fake-gcs-server`, `…/mockserver`): its programs are run by test suites, never deployed as the
+# service. The last element only, and the words of _STAND_IN_PROGRAM that make a name (not
+# `mockingbird`); only its programs are taken, as for directories, since a library so named may be
+# a feature.
+_STAND_IN_MODULE = LazyPattern(r"(?:go-?)?(?:fake|mock)(?:server|srv|api|[-_][\w.-]+)?|[\w.]+[-_](?:fake|mock)(?:[-_][\w.-]*)?", re.I)
+
+
+def stand_in_module(module_path: str) -> str | None:
+    """The last element of a module path (a version suffix aside) when it names the module as a
+    stand-in for tests, or None."""
+    elements = [e for e in module_path.split("/") if e]
+    if elements and _VERSION_SUFFIX.fullmatch(elements[-1]):
+        elements.pop()
+    return elements[-1] if elements and _STAND_IN_MODULE.fullmatch(elements[-1]) else None
+
+
 def _package_roots(model: ModuleModel, pindex: int, package: Package) -> None:
     summary = package.summary
     elements = [e for e in summary.directory.split("/") if e not in (".", "")]
     unused = not_deployed(summary)
     if unused is None and example_module(package.module_path) is not None:
         unused = f"in a module of examples ({package.module_path})"
+    if unused is None and summary.name == "main" and stand_in_module(package.module_path) is not None:
+        unused = f"in a stand-in program for tests (module {package.module_path})"
     library_api = package.library and summary.name != "main" and "internal" not in elements
     for node in model.nodes_of(pindex):
         if unused is not None:

@@ -511,3 +511,17 @@ def test_a_module_named_for_examples(module_path, named):
     from goleaklint.lifetime import example_module
 
     assert example_module(module_path) == named
+
+
+@pytest.mark.parametrize("module_path, named", [
+    ("github.com/acme/stripe-mock", "stripe-mock"), ("github.com/acme/fake-gcs-server", "fake-gcs-server"),
+    ("github.com/acme/mockserver", "mockserver"), ("github.com/acme/mock-oidc/v2", "mock-oidc"),
+    ("github.com/acme/go-fake-smtp", "go-fake-smtp"),
+    # near misses: a word that only begins so, an owner's name, a library of mocks, no module
+    ("github.com/acme/mockingbird", None), ("github.com/mock-corp/billing", None), ("github.com/acme/mocks", None),
+    ("github.com/acme/app", None), ("", None),
+])
+def test_a_module_named_for_a_stand_in(module_path, named):
+    from goleaklint.lifetime import stand_in_module
+
+    assert stand_in_module(module_path) == named
