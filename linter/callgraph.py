@@ -261,6 +261,7 @@ class _FileSummariser:
         self._names: dict[tuple[int, str, str], tuple | None] = {}
         self._typed: dict[tuple[int, str], tuple[str, str] | None] = {}
         self._words: dict[int, frozenset[bytes]] = {}
+        self._unshadowed: dict[str, bool] = {}
         self._locals: dict[int, dict[str, re.Match]] = {}
         self._edges: dict[tuple, list] = summary_edges(summary)
         self._unbounded: dict[int, bool] = {}
@@ -746,9 +747,7 @@ class _FileSummariser:
         # file, where the name is a search (a fifth of the values, `x := 0`, `ok := <-ch`, are
         # not ones the summary reads). A value holds no `:=`, so no declaration is skipped.
         for right in _DECLARED_VALUE.finditer(data):
-            at = right.start()
-            line_start = data.rfind(b"\n", max(0, at - 120), at) + 1
-            left = _DECLARED_NAMES.search(data, max(line_start, at - 120), at)
+            left = _declared_name(data, right.start())
             if left is not None:
                 found.append((left.start("name"), left.group("name"), right))
         self.__dict__["_declarations_found"] = found
@@ -757,12 +756,24 @@ class _FileSummariser:
     @property
     def _method_value_names(self) -> frozenset[bytes]:
         """Names a `:=` of the file declares as a method value (`serve := srv.Serve`), builtins
-        left out: the only plain calls other than of the package's functions that can name one."""
+        left out: the only plain calls other than of the package's functions that can name one.
+        In test code, found by a pattern of their own, not from _declarations: it needs no
+        other declaration (its selector calls are only on imports, see _import_not_shadowed),
+        and reading all of them was a tenth of a test file's summary."""
         found = self.__dict__.get("_method_values")
-        if found is None:
+        if found is None and not self.test_code:
+            # _typable_names reads every declaration of the file anyway.
             found = self.__dict__["_method_values"] = frozenset(
                 name for _, name, match in self._declarations
                 if match.group("method") is not None and name not in _BUILTIN_BYTES)
+        if found is None:
+            data = self.source.data
+            names = set()
+            for right in _METHOD_VALUE.finditer(data):
+                left = _declared_name(data, right.start())
+                if left is not None and left.group("name") not in _BUILTIN_BYTES:
+                    names.add(left.group("name"))
+            found = self.__dict__["_method_values"] = frozenset(names)
         return found
 
     def _typable_names(self) -> set[bytes]:
@@ -911,10 +922,27 @@ class _FileSummariser:
     def _import_not_shadowed(self, local: str, function: Function, at: int) -> bool:
         """The name at byte `at` is the import, not a receiver, parameter or earlier local of that
         name (`services := &services.Services{…}`, then `services.Setup(…)`)."""
+        if self.test_code and self._only_selected(local):
+            return True  # (elsewhere _declarations is read anyway, for _typable_names)
         if self._typed_name(local, function) is not None:
             return False
         match = self._local_match(local, function)
         return match is None or match.end() > at
+
+    def _only_selected(self, name: str) -> bool:
+        """Every mention of an import's name after the imports is a selector's operand (`name.X`)
+        or field (`x.name`): no receiver, parameter or `:=` of the file declares that name, whose
+        name would stand before a type, a `,`, a `)`, a `...` or a `:=`. Most import names are
+        never shadowed, and this one pass over the bytes, once per file and name, answers
+        _import_not_shadowed without reading the parameters and `:=` of every function."""
+        known = self._unshadowed.get(name)
+        if known is None:
+            known = self._unshadowed[name] = _only_selected(self.source.data, name.encode(), self._after_imports)
+        return known
+
+    @cached_property
+    def _after_imports(self) -> int:
+        return max((node.end_byte for _, _, node in self.model._import_specs), default=0)
 
     def _typed_name(self, name: str, function: Function) -> tuple[str, str] | None:
         """A receiver or parameter of `function` or of a function around it, by name: its type
@@ -1118,9 +1146,35 @@ _DECLARED_NAMES = LazyPattern(rb"(?<![\w.])(?P<name>[A-Za-z_]\w*)(?:\s*,\s*\w+)*
 _DECLARED_VALUE = LazyPattern(
     rb":=\s*(?P<amp>&?)(?P<callee>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)"
     rb"(?:(?P<open>[({])|\.(?P<method>[A-Za-z_]\w*)[ \t]*(?:\r?\n|;|//))")
+# The `:=` of _DECLARED_VALUE whose value is a method value: where the words after `:=` end decides
+# which branch can match (`(`/`{` or a line's end), so this matches at the same `:=` as the
+# `method` branch there, and at no other.
+_METHOD_VALUE = LazyPattern(rb":=\s*&?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?\.[A-Za-z_]\w*[ \t]*(?:\r?\n|;|//)")
+
+
+def _declared_name(data: bytes, at: int) -> re.Match | None:
+    """The name (group `name`) a `:=` at `at` declares first, on its line and within 120 bytes."""
+    line_start = data.rfind(b"\n", max(0, at - 120), at) + 1
+    return _DECLARED_NAMES.search(data, max(line_start, at - 120), at)
 
 
 _FUNCTION_BYTES: dict[int, tuple[set, set[bytes]]] = {}
+
+
+def _only_selected(data: bytes, key: bytes, start: int) -> bool:
+    """Every mention of `key` in data[start:] is preceded by a dot, or followed by one (spaces
+    between) that a name follows, not a second dot (`opts ...T` declares `opts`). (A pattern per
+    name is slower: compiling one costs more than the finds of most files.)"""
+    size = len(data)
+    for at in name_hits(data, key, start):
+        if at > 0 and data[at - 1] == 0x2E:
+            continue
+        after = at + len(key)
+        while after < size and data[after] in b" \t\r\n":
+            after += 1
+        if after >= size or data[after] != 0x2E or (after + 1 < size and data[after + 1] == 0x2E):
+            return False
+    return True
 
 
 def _function_bytes(names: set[str]) -> set[bytes]:
