@@ -110,6 +110,8 @@ def precision_text(rule: Rule) -> str:
             text += f"; {precision} {places(lifetimes)}, so there its findings keep their levels"
         elif below(precision, rule.precision):
             text += f"; {precision} {places(lifetimes)}, which only `--min-precision {precision}` reports at their levels"
+        elif below(rule.precision, precision):
+            text += f"; {precision} {places(lifetimes)}, which `--min-precision {precision}` already reports at their levels"
     return text
 
 

@@ -76,3 +76,21 @@ def test_rule_command_usage_errors_exit_2(capsys, argv, message):
 def test_rule_help_exits_0(capsys):
     assert main(["rule", "--help"]) == 0
     assert "--all" in capsys.readouterr().out
+
+
+def test_precision_text_names_every_label_by_lifetime():
+    # A label by lifetime is said whichever way it moves the rule's own: above the default bar
+    # (kept levels), between the rule's and the bar (shown at a lower min-precision), below the rule's.
+    from goleaklint.rule import Docs, Rule, Severity
+    from goleaklint.ruledocs import precision_text
+
+    def rule(precision, by_lifetime):
+        return Rule(id="GL999", slug="x", title="x", severity=Severity.WARNING, precision=precision,
+                    precision_by_lifetime=by_lifetime, docs=Docs("", "", "", "", ""))
+
+    assert "high in code run per request, so there its findings keep their levels" in \
+        precision_text(rule("low", (("per-request", "high"),)))
+    assert "medium in code run per request, which `--min-precision medium` already reports at their levels" in \
+        precision_text(rule("low", (("per-request", "medium"),)))
+    assert "low in code with no caller seen in the module, which only `--min-precision low`" in \
+        precision_text(rule("medium", (("unknown", "low"),)))
