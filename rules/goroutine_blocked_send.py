@@ -458,6 +458,14 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
     where = f"return at line {line}" if exit_node.type == "return_statement" else f"end of the function (line {line})"
     send = min((s for g in senders for s in _unguarded_sends(g)), key=lambda n: n.start_byte)
     owner = channel.owner.shown
+    # Senders a loop starts and receives from in turn (`for { select { case <-tick: go work();
+    # case <-done: … } }`) leave at most one goroutine each when the function returns: how often
+    # that happens is how often the function runs, not how often its loop turns, so the finding
+    # takes the function's lifetime rather than the loop-started literal's. The same holds of a
+    # late send on a closed channel: it happens at most once per such return.
+    subjects = (channel.owner.name,) if paired and count is not None and not extra else ()
+    serving = _serving_senders(ctx, senders)
+    stopping = _shutdown_function(channel.owner)
     closing = _closed_on_the_way_out(ctx, channel, exit_node, start)
     if closing is not None:
         # The owner closes the channel on its way out: a send still pending then does not wait,
@@ -471,7 +479,8 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
         message += where_started(channel, send)
         fix = (f"do not close a channel goroutines may still send on: drop the `{spelled}` and give "
                f"`{channel.name}` a buffer for every send, or let the sender close it")
-        return ctx.finding(RULE, send, message, fix=fix)
+        return ctx.finding(RULE, send, message, fix=fix, subjects=subjects, bounded=serving or stopping is not None,
+                           parameter=parameter)
     if channel.capacity == 0 and count == 1:
         message = (f"the goroutine's send on unbuffered channel `{channel.name}` can block forever: "
                    f"{owner} can reach the {where} without receiving from it")
@@ -486,13 +495,6 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
            f"in the sender" if count is not None and count > 1 else
            f"give `{channel.name}` a buffer of one (`make(chan T, 1)`), or as many as the senders, "
            f"or select on ctx.Done() in the sender")
-    # Senders a loop starts and receives from in turn (`for { select { case <-tick: go work();
-    # case <-done: … } }`) leave at most one goroutine each when the function returns: how often
-    # that happens is how often the function runs, not how often its loop turns, so the finding
-    # takes the function's lifetime rather than the loop-started literal's.
-    subjects = (channel.owner.name,) if paired and count is not None and not extra else ()
-    serving = _serving_senders(ctx, senders)
-    stopping = _shutdown_function(channel.owner)
     if serving:
         message += ("; its goroutines send when the server they run stops, so one is left per start of that "
                     "server: a leak where the server is started per request, a note elsewhere")
