@@ -815,6 +815,12 @@ def _operational_routes(ctx: FileContext, handler: Node | None, default_mux: boo
         routes = _default_mux_routes(ctx)
     else:
         routes = _routes_of(ctx, handler) if handler is not None else []
+    return _all_operational(ctx, routes)
+
+
+def _all_operational(ctx: FileContext, routes: list[Node]) -> bool:
+    """Route calls every one of which names an operational handler or path in an argument (a status
+    page or a ping counting among them), at least one for metrics, health or debugging."""
     texts = [[_named_part(ctx, arg) for arg in call.child_by_field_name("arguments").named_children] for call in routes]
     return bool(texts) and all(any(_OPERATIONAL.search(t) or _OPERATIONAL_ROUTE.search(t) for t in args) for args in texts) \
         and any(_OPERATIONAL.search(t) for args in texts for t in args)
@@ -903,34 +909,31 @@ def _timeout_set_later(ctx: FileContext, bound: tuple[str, object], targets: lis
 # A gin engine's routes: `r.GET("/metrics", gin.WrapH(promhttp.Handler()))`, `r.Any(…)`, `r.Handle("GET", …)`.
 _GIN_ROUTES = """
 (call_expression function: (selector_expression
-  operand: (identifier) @engine
+  operand: (identifier)
   field: (field_identifier) @m (#match? @m "^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|Any|Handle|Match|StaticFS|Static|StaticFile|Group|Use)$"))) @route
 """
 
 
 def _operational_engine(ctx: FileContext, engine: Node) -> bool:
-    """A gin engine (a local of the function) whose every route registered in the file names an
-    operational handler or path (`/metrics`, `/healthz`, a status page), with at least one for
-    metrics, health or debugging; no middleware (`Use`) and no route group, which may add routes
-    the file does not spell."""
+    """A gin engine declared in the function that serves it, whose every route registered there is
+    operational (_all_operational: `/metrics`, `/healthz`, a status page); no middleware (`Use`) and
+    no route group, which may add routes the function does not spell."""
     model = ctx.model
     decl = model.resolve(engine).decl if engine is not None and engine.type == "identifier" else None
     function = model.enclosing_function(engine) if decl is not None else None
     if decl is None or function is None:
         return False
     found = QueryCursor(query(_GIN_ROUTES)).captures(function.node)
-    texts = []
+    routes = []
     for route in sorted(found.get("route", []), key=lambda n: n.start_byte):
         function_node = route.child_by_field_name("function")
-        operand, method = function_node.child_by_field_name("operand"), function_node.child_by_field_name("field")
-        binding = model.resolve(operand).decl
+        binding = model.resolve(function_node.child_by_field_name("operand")).decl
         if binding is None or binding.start_byte != decl.start_byte:
             continue
-        if ctx.source.text(method) in ("Group", "Use"):
+        if ctx.source.text(function_node.child_by_field_name("field")) in ("Group", "Use"):
             return False
-        texts.append([_named_part(ctx, arg) for arg in route.child_by_field_name("arguments").named_children])
-    return bool(texts) and all(any(_OPERATIONAL.search(t) or _OPERATIONAL_ROUTE.search(t) for t in args) for args in texts) \
-        and any(_OPERATIONAL.search(t) for args in texts for t in args)
+        routes.append(route)
+    return _all_operational(ctx, routes)
 
 
 def _is_gin_run(ctx: FileContext, call: Node) -> bool:
