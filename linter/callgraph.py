@@ -1252,16 +1252,21 @@ def summary_edges(summary: PackageSummary) -> dict[tuple, list]:
 
 def summarise_package(directory: str, name: str, models: list[tuple[FileModel, dict[str, list[Node]] | None]],
                       modules: tuple[str, ...] = (), other_sources: list[bytes] | None = None,
-                      flagged: set[str] | None = None) -> PackageSummary:
+                      flagged: set[str] | None = None, scanned: list | None = None) -> PackageSummary:
     """The summary of one package from its files' models (and the summary captures the engine's
     combined query already found, where it ran). `modules`: the module paths of the run; calls
     into other import paths are left out (none, when empty: every import call is kept).
     `other_sources`: the bytes of the package's files left out (generated ones), read only for
     the names they use. `flagged`: the functions (outermost, as findings name them) the package's
-    findings are in; only exported functions that reach one are checked for dead code (None: all)."""
+    findings are in; only exported functions that reach one are checked for dead code (None: all).
+    `scanned`: test files read from their bytes, not parsed (linter/testscan.py), when no finding
+    in them can be shown."""
     summary = PackageSummary(directory, name)
     package_functions: set[str] = set()
     package_vars: set[bytes] = set()
+    scanned = scanned or []
+    for test_file in scanned:
+        package_functions.update(test_file.declared)
     for model, _ in models:
         for decl in model.source.declarations:
             if decl.type == "function_declaration":
@@ -1270,7 +1275,12 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
                     package_functions.add(model.source.text(node))
         if any(decl.type == "var_declaration" for decl in model.source.declarations):
             package_vars.update(name.encode() for name in model.package_vars)
+    # Scanned test files take their place in the order of the package's files: the first call site
+    # of an edge is the one `explain` names.
+    pending = sorted(scanned, key=lambda test_file: test_file.relpath)
     for model, captures in models:
+        while pending and pending[0].relpath < model.source.relpath:
+            _summarise_scanned(summary, pending.pop(0), package_functions, modules)
         summariser = _FileSummariser(model, summary, package_functions, captures, modules)
         summariser.package_var_bytes = package_vars
         summariser.functions()
@@ -1283,11 +1293,51 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
             summary.option_defaults += option_defaults(model.source.data)
             summary.timeout_clients += timeout_client_makers(model.source, model.imports)
             _passed_arguments(summariser)
-    _mark_dead_code(summary, [model for model, _ in models], other_sources or [], _reaching(summary, flagged))
-    summary.imports = _module_imports([model for model, _ in models], other_sources or [], modules)
+    for test_file in pending:
+        _summarise_scanned(summary, test_file, package_functions, modules)
+    _mark_dead_code(summary, [model for model, _ in models], other_sources or [], _reaching(summary, flagged),
+                    [test_file.data for test_file in scanned])
+    summary.imports = _module_imports([model for model, _ in models], other_sources or [], modules,
+                                      [test_file.imported_paths for test_file in scanned])
     if summary.imports:
         _selected_names(summary, [model for model, _ in models], other_sources or [])
     return summary
+
+
+def _summarise_scanned(summary: PackageSummary, test_file, package_functions: set[str],
+                       modules: tuple[str, ...]) -> None:
+    """A test file read from its bytes (linter/testscan.py): its functions, all test code, and
+    what they call of the module, one edge per caller and callee, as _FileSummariser records them."""
+    from .testscan import TestFileEdges
+
+    relpath = test_file.relpath
+    summary.test_files.append(relpath)
+    for fn_name, line, end_line, kind, receiver, exported in test_file.functions:
+        summary.functions.setdefault(fn_name, [relpath, line, end_line, kind, receiver, exported,
+                                               TEST, "a _test.go file", 0])
+    memo = _module_memo(modules)
+
+    def in_module(path: str) -> bool:
+        known = memo.get(path)
+        if known is None:
+            known = memo[path] = within_modules(path, modules) if modules else True
+        return known
+
+    edges = summary_edges(summary)
+    cli_file = any(cli_package(path) for path in test_file.imported_paths)
+    found = TestFileEdges(test_file, _function_bytes(package_functions), in_module).edges(cli_file)
+    for caller, callee, line, initialiser in found:
+        if initialiser is None:
+            summary.calls.append(["<cli>", callee, relpath, line, 0])
+            continue
+        if initialiser and caller not in summary.functions:
+            summary.functions[caller] = [relpath, line, line, "func", "", False, TEST, "a _test.go file", 0]
+        key = (caller, *callee)
+        if key in edges:
+            continue
+        edge = [caller, callee, relpath, line, 0]
+        edges[key] = edge
+        summary.calls.append(edge)
 
 
 # `.Name` of an exported name: a selector, whatever its operand (a package, a value, a type).
@@ -1358,10 +1408,11 @@ def within_modules(path: str, modules: tuple[str, ...]) -> bool:
 _QUOTED_PATH = LazyPattern(rb'"([^"\s]+)"')
 
 
-def _module_imports(models: list[FileModel], others: list[bytes], modules: tuple[str, ...]) -> list[str]:
+def _module_imports(models: list[FileModel], others: list[bytes], modules: tuple[str, ...],
+                    scanned: list[frozenset[str]] = ()) -> list[str]:
     """The import paths of the run's modules (every path, when `modules` is empty) that the files
     import; of a generated file, every quoted path of its import block that names a module."""
-    paths: set[str] = set()
+    paths: set[str] = set().union(*scanned)
     for model in models:
         paths.update(model.imported_paths)
     for data in others:
@@ -1405,7 +1456,7 @@ def _reaching(summary: PackageSummary, flagged: set[str] | None) -> set[str] | N
 
 
 def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: list[bytes],
-                    exported: set[str] | None = None) -> None:
+                    exported: set[str] | None = None, scanned: list[bytes] = ()) -> None:
     """Unexported functions and methods that no call of the package names, and whose name appears
     as a word outside comments exactly once in its sources (test and generated files too, where a
     comment counts as a use), at the declaration: no value passed, no interface of the package
@@ -1427,6 +1478,9 @@ def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: li
             candidates.setdefault(own, []).append(name)
         elif kind == "func" and own[:1].isupper() and (exported is None or name in exported):
             candidates.setdefault(own, []).append(name)  # exported: dead only if no importer names it either
+    if candidates and scanned:
+        # Test files read from their bytes: a name in a comment is no use there either.
+        others = [*others, *(_without_comments(data) for data in scanned)]
     counts = None
     if len(candidates) > _CANDIDATES_COUNTED:
         # Many (a generated file's helpers): count every identifier once instead of once per name.

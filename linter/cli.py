@@ -25,6 +25,7 @@ from .discover import DiscoveryStats, PackageJob, discover, module_context, pars
 from .engine import (LintResult, RunOptions, by_precision, judge_lifetimes, lint, module_model, module_path_list, run_key,
                      options_fingerprint, selected_rules, stat_keys)
 from .lifetime import one_run, remember_go_mods, table_of
+from .callgraph import BENCHMARK
 from .registry import all_rules, rules_by_key
 from .report import FORMATS, Report, render
 from .rule import DEFAULT_MIN_PRECISION, PRECISIONS, Finding, Severity, below
@@ -233,7 +234,7 @@ def _lint_command(args: argparse.Namespace) -> int:
                                                               walked=args.paths or ["./..."])
         result, ran, options = _lint_by_config(jobs, root, select, ignore, _cache_dir(args), processes,
                                                context, lifetimes=not args.no_lifetimes,
-                                               min_precision=args.min_precision)
+                                               min_precision=args.min_precision, args=args)
         if result.files_scanned == 0 and stats.directory_args and shard is None and not result.notifications:
             raise ConfigError(f"nothing to lint in {' '.join(args.paths or ['./...'])}: "
                               "every Go file found is generated (// Code generated ... DO NOT EDIT.)")
@@ -275,6 +276,12 @@ def _lint_command(args: argparse.Namespace) -> int:
         sys.stderr.write(f"goleaklint: linted {result.files_scanned} file{'s' if result.files_scanned != 1 else ''}"
                          + (f"; {generated} generated or unreadable, read as context only" if generated else "")
                          + "\n")
+        if not options.lint_tests:
+            tests = sum(1 for job in jobs for path in job.report if path.name.endswith("_test.go"))
+            if tests:
+                sys.stderr.write(f"goleaklint: of those, {tests} test files were read for the call graph only, not parsed: "
+                                 "no finding in test-only code can reach the bar (--show-notes or "
+                                 "--min-precision medium lints them)\n")
 
     if any(note.is_error for note in result.notifications):
         return EXIT_ERROR
@@ -319,6 +326,23 @@ def _list_rules(fmt: str, out: TextIO) -> int:
     return EXIT_CLEAN
 
 
+def lints_tests(rules: list, config: Config, min_precision: str | None, lifetimes: bool,
+                args: argparse.Namespace | None) -> bool:
+    """Whether `_test.go` files are parsed and linted, or only read for the module model
+    (linter/testscan.py). Test-only code is not reported, except a benchmark loop, whose findings
+    keep their rule's level; they are shown only if that rule's label reaches the bar, or its level
+    is the user's, or notes are shown. When none of that can happen, what the rules would find in
+    test files never reaches the output, and parsing them is most of their cost."""
+    if not lifetimes or config.show_notes or config.fail_on is Severity.NOTE:
+        return True
+    if args is not None and (args.show_notes or args.fail_on == "note" or args.write_baseline):
+        return True
+    bar = min_precision or config.min_precision
+    # Runtime evidence (GL601, GL602) comes from profiles, not from reading test files.
+    return any(rm.rule.id in config.severity or not below(rm.rule.precision_for(BENCHMARK), bar)
+               for rm in rules if "runtime-evidence" not in rm.rule.tags)
+
+
 def _nothing_to_lint(args: argparse.Namespace, stats: DiscoveryStats, shard: tuple[int, int] | None) -> int:
     """No Go file to report on. An error when a directory was named (a mistyped path in CI must not
     pass forever); not when only files were named and each is skipped on purpose (a pre-commit hook
@@ -343,7 +367,8 @@ def _nothing_to_lint(args: argparse.Namespace, stats: DiscoveryStats, shard: tup
 
 def _lint_by_config(jobs: list[PackageJob], root: Path, select, ignore, cache_dir: str | None,
                     processes: int, context: list[PackageJob] = (), lifetimes: bool = True,
-                    min_precision: str | None = None) -> tuple[LintResult, list, RunOptions]:
+                    min_precision: str | None = None,
+                    args: argparse.Namespace | None = None) -> tuple[LintResult, list, RunOptions]:
     """Lints each group of packages that share a config with that config's rules and levels, and
     reads the `context` packages for the module model only; then judges every finding by the
     lifetime of its code, over one model of the whole run. Returns the merged result, every rule
@@ -369,11 +394,13 @@ def _lint_by_config(jobs: list[PackageJob], root: Path, select, ignore, cache_di
             require_reason=config.require_reason,
             lifetimes=lifetimes,
             modules=modules,
+            lint_tests=lints_tests(rules, config, min_precision, lifetimes, args),
         )
         planned.append((group, options, config))
         ran.update((rm.rule.id, rm.rule) for rm in rules)
     rules = [ran[rule_id] for rule_id in sorted(ran)]
-    merged = RunOptions(rule_ids=tuple(sorted(ran)), root=str(root.resolve()), cache_dir=cache_dir)
+    merged = RunOptions(rule_ids=tuple(sorted(ran)), root=str(root.resolve()), cache_dir=cache_dir,
+                        lint_tests=any(options.lint_tests for _, options, _ in planned))
     settled = stat_keys([*jobs, *context]) if cache_dir else None
     whole = _whole_run_key(planned, context, settled, min_precision) if settled else None
     if whole is not None:
@@ -388,7 +415,9 @@ def _lint_by_config(jobs: list[PackageJob], root: Path, select, ignore, cache_di
         groups_configs.append(config)
     summaries = LintResult()
     if lifetimes and context:
-        options = RunOptions(rule_ids=(), root=str(root.resolve()), cache_dir=cache_dir, modules=modules)
+        # The context's test files are read as the linted packages' are: the same lifetimes either way.
+        options = RunOptions(rule_ids=(), root=str(root.resolve()), cache_dir=cache_dir, modules=modules,
+                             lint_tests=any(options.lint_tests for _, options, _ in planned))
         summaries.extend(lint(list(context), options, processes, judge=False, settled=settled))
     for part, _ in parts:
         summaries.summaries += part.summaries

@@ -34,8 +34,9 @@ from .patterns import LazyPattern
 from .predicates import simplify_predicates
 from .registry import RuleModule, all_rules
 from .rule import LIFETIME_PLACES, Finding, Notification, NotificationKind, Rule, Severity, below
-from .source import GO, SourceFile, new_parser
+from .source import GO, SourceFile, new_parser, package_clause
 from .suppress import parse_suppressions
+from .testscan import ScannedTestFile, scan as scan_test_file
 
 _GENERATED = LazyPattern(rb"^// Code generated .* DO NOT EDIT\.\r?$", re.M)
 _FUNCTIONS = "_fn"
@@ -98,6 +99,9 @@ class RunOptions:
     lifetimes: bool = True  # judge findings by how often their code runs (linter/lifetime.py)
     modules: tuple[str, ...] = ()  # module paths of the run: import calls outside them are no edges
     require_reason: bool = False  # report suppressions that give no reason
+    # Lint `_test.go` files; when no finding in them can be shown (cli.lints_tests), they are only
+    # read for the module model, from their bytes (linter/testscan.py), and never parsed.
+    lint_tests: bool = True
 
 
 def selected_rules(config: Config, select: list[str] | None = None, ignore: list[str] | None = None) -> list[RuleModule]:
@@ -186,7 +190,7 @@ def options_fingerprint(options: RunOptions) -> str:
     from .cache import ruleset_fingerprint
 
     return ruleset_fingerprint(options.rule_ids) + repr((options.root, options.severity, options.require_reason,
-                                                         options.lifetimes, options.modules))
+                                                         options.lifetimes, options.modules, options.lint_tests))
 
 
 def _settled(job: PackageJob, options: RunOptions, taken: dict[Path, str | None] | None = None) -> str | None:
@@ -454,7 +458,19 @@ def lint_package(job: PackageJob, options: RunOptions, index: dict[str, str] | N
     waived_by = {rm.rule.id: rm.rule.waived_by for rm in all_rules() if rm.rule.waived_by}
     ran_ids = frozenset(options.rule_ids)
     severity = dict(options.severity)
+    scanned: dict[str, list[ScannedTestFile]] = {}  # package name -> test files read, not parsed
     for path, relpath, reported, raw in files:
+        if not options.lint_tests and options.lifetimes and relpath.endswith("_test.go"):
+            test_file = scan_test_file(relpath, raw)
+            head = package_clause(raw)
+            head_end = head[0] if head is not None else len(raw)
+            test_file.generated = raw.find(b"// Code generated ", 0, head_end) != -1 and \
+                _GENERATED.search(raw, 0, head_end) is not None
+            test_file.reported = reported and not test_file.generated
+            scanned.setdefault(test_file.package, []).append(test_file)
+            if test_file.reported:
+                result.files_scanned += 1
+            continue
         # A file that is only context for its package (generated code, the siblings of a file named
         # on the command line) is parsed only if a package rule or a name lookup asks for its tree.
         source = SourceFile(path, relpath, raw, _parser(), lazy=True)
@@ -475,6 +491,8 @@ def lint_package(job: PackageJob, options: RunOptions, index: dict[str, str] | N
     for source, reported in sources:
         by_package.setdefault(_package_name(source), []).append((source, reported))
 
+    for _name in scanned:
+        by_package.setdefault(_name, [])
     for _name, members in sorted(by_package.items()):
         files: list[FileContext] = []
         scope = PackageScope(files)
@@ -523,11 +541,11 @@ def lint_package(job: PackageJob, options: RunOptions, index: dict[str, str] | N
                 else:
                     result.suppressed.append(_with(finding, suppressed=reason))
             result.notifications += suppressions.unused(ran_ids, known_ids)
-        if options.lifetimes and (report_paths or not job.report):
+        if options.lifetimes and (report_paths or not job.report or any(t.reported for t in scanned.get(_name, ()))):
             try:
                 found = [f for fs in raw_findings.values() for f in fs]
                 flagged = {f.context for f in found if f.context} | {s for f in found for s in f.subjects}
-                result.summaries.append(_summary(job, root, options, _name, contexts, flagged))
+                result.summaries.append(_summary(job, root, options, _name, contexts, flagged, scanned.get(_name)))
             except Exception as exc:  # the package's findings stand; its functions' lifetimes are unknown
                 result.notifications.append(_crash_notification(
                     _relpath(job.directory, root) or ".", f"the module model's summary of package {_name}", exc, None))
@@ -544,17 +562,19 @@ def lint_package(job: PackageJob, options: RunOptions, index: dict[str, str] | N
 
 
 def _summary(job: PackageJob, root: Path, options: RunOptions, name: str, contexts: list[tuple[FileContext, bool]],
-             flagged: set[str] | None = None) -> PackageSummary:
+             flagged: set[str] | None = None, scanned: list[ScannedTestFile] | None = None) -> PackageSummary:
     """The package as the module model sees it. Generated files are left out: they are never
     reported, and what they call is not what decides how often a user's code runs."""
     models = []
-    generated = []
+    generated = [test_file.data for test_file in scanned or () if test_file.generated]
+    scanned = [test_file for test_file in scanned or () if not test_file.generated]
     for ctx, reported in contexts:
         if not reported and _is_generated(ctx.source):
             generated.append(ctx.source.data)  # still names what it uses (dead code is named nowhere)
             continue
         models.append((ctx.model, ctx.summary_captures))
-    return summarise_package(relative_directory(job.directory, root), name, models, options.modules, generated, flagged)
+    return summarise_package(relative_directory(job.directory, root), name, models, options.modules, generated, flagged,
+                             scanned)
 
 
 def module_path_list(jobs: list[PackageJob]) -> tuple[str, ...]:

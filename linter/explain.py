@@ -54,7 +54,14 @@ def explain_command(argv: list[str], out: TextIO) -> int:
     cache_dir = None if args.no_cache else str(Path(args.cache_dir).resolve() if args.cache_dir else default_cache_dir())
     # Every rule runs, as in a lint: whether an exported function is dead code is worked out where it
     # could silence a finding (callgraph._reaching), so the findings decide what the model says.
-    options = RunOptions(rule_ids=tuple(rm.rule.id for rm in all_rules()), root=str(root), cache_dir=cache_dir)
+    # Test files are read as a default lint reads them (cli.lints_tests), so that both see the same
+    # lifetimes; parsed when the line to explain is in one.
+    from .cli import lints_tests
+
+    lint_tests = resolved.name.endswith("_test.go") or \
+        lints_tests(all_rules(), configs.for_directory(resolved.parent), None, True, None)
+    options = RunOptions(rule_ids=tuple(rm.rule.id for rm in all_rules()), root=str(root), cache_dir=cache_dir,
+                         lint_tests=lint_tests)
     result = lint(jobs, options)
     model = result.module or module_model(result, jobs, root)
     try:

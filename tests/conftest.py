@@ -13,12 +13,14 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def run_lint(paths: list[str], root: Path, *, select: list[str] | None = None, config: Config | None = None,
-             processes: int = 1) -> LintResult:
-    """The engine as the CLI drives it, without the CLI: for tests that look at findings."""
+             processes: int = 1, lint_tests: bool = True) -> LintResult:
+    """The engine as the CLI drives it, without the CLI: for tests that look at findings.
+    `lint_tests=False`: test files are only read for the module model (linter/testscan.py)."""
     config = config or Config()
     jobs, _ = discover(paths, config, root)
     rules = selected_rules(config, select)
-    options = RunOptions(tuple(rm.rule.id for rm in rules), str(root.resolve()), tuple(sorted(config.severity.items())))
+    options = RunOptions(tuple(rm.rule.id for rm in rules), str(root.resolve()), tuple(sorted(config.severity.items())),
+                         lint_tests=lint_tests)
     return lint(jobs, options, processes)
 
 

@@ -100,3 +100,22 @@ def _with_evidence(result, directory: Path, rule_id: str):
     jobs, _ = discover(["./..."], Config(), directory)
     merged, _summary = merge_evidence(result, evidence, jobs, directory, {rule_id}, thresholds)
     return merged
+
+
+# Every fixture tree with test files, the lifetime fixtures' too: what only tests call is test code
+# whether the test files are parsed or read from their bytes (linter/testscan.py).
+TREES_WITH_TESTS = sorted({path.parent for path in FIXTURES.rglob("*_test.go")})
+
+
+@pytest.mark.parametrize("directory", TREES_WITH_TESTS, ids=lambda p: p.relative_to(FIXTURES).as_posix())
+def test_test_files_read_from_bytes_give_the_same_findings(directory: Path):
+    """A default run does not parse `_test.go` files (cli.lints_tests): the findings of the other
+    files, with their levels and lifetimes, and the findings silenced by lifetime, are the same."""
+    def production(result):
+        return sorted((f.path, f.line, f.rule_id, f.severity.value, f.lifetime or "", f.message)
+                      for f in [*result.findings, *result.silenced] if not f.path.endswith("_test.go"))
+
+    parsed = run_lint(["./..."], directory)
+    scanned = run_lint(["./..."], directory, lint_tests=False)
+    assert production(scanned) == production(parsed)
+    assert not [f for f in scanned.findings if f.path.endswith("_test.go")]
