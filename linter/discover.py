@@ -5,7 +5,8 @@ DIR is that package only; a `.go` file is that file, with the other files of its
 context for package-level rules (so a pre-commit hook that passes one file still sees the `delete`
 in its sibling) but not reported on.
 
-A file named on the command line obeys the same skips as a directory walk (vendor/, third_party/, testdata/,
+A file named on the command line obeys the same skips as a directory walk (vendor/, third_party/, a module
+cache's `module@vX.Y.Z/` directories, testdata/,
 hidden and `_` directories, exclude globs, `tests = false`, .gitignore): a pre-commit hook passes
 every changed file by name, vendored ones included (ruff's `--force-exclude`, always on). Each
 directory takes its own config (`ConfigResolver`: the nearest file wins). Inside a git work tree,
@@ -18,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -60,8 +62,13 @@ class DiscoveryStats:
 _child = getattr(Path, "_make_child_relpath", None) or Path.joinpath
 
 
+# A module's directory in a Go module cache (`pkg/mod/golang.org/x/sys@v0.0.0-2020…`): a copy of a
+# dependency at a version, checked in with the code, no more the owners' than vendor/ is.
+_MODULE_VERSION = re.compile(r"[^@]+@v[0-9]+\.[0-9]+\.[0-9]+.*")
+
+
 def _skip_dir(name: str) -> bool:
-    return name in SKIPPED_DIRS or name.startswith((".", "_"))
+    return name in SKIPPED_DIRS or name.startswith((".", "_")) or ("@v" in name and _MODULE_VERSION.fullmatch(name) is not None)
 
 
 def _is_within(path: Path, root: Path) -> bool:

@@ -34,8 +34,10 @@ def test_skips_vendor_testdata_hidden_and_underscore_dirs(tmp_path):
         "pkg/_skip.go": "package x", "pkg/.hidden.go": "package x",
         "third_party/etcd/server.go": "package etcd", "internal/third_party/fork/f.go": "package fork",
         "pkg/third_party_client/c.go": "package c",
+        "pkg/mod/golang.org/x/sys@v0.0.0-20200124204421-9fbb57f87de9/windows/svc/service.go": "package svc",
+        "pkg/mod/github.com/acme/lib@v1.2.3/lib.go": "package lib", "pkg/email@vendor.go/e.go": "package e",
     })
-    assert reported(tmp_path) == ["a.go", "pkg/third_party_client/c.go", "pkg/vendorish/x.go"]
+    assert reported(tmp_path) == ["a.go", "pkg/email@vendor.go/e.go", "pkg/third_party_client/c.go", "pkg/vendorish/x.go"]
 
 
 def test_test_files_are_linted_unless_switched_off(tmp_path):
