@@ -279,7 +279,8 @@ def _lint_command(args: argparse.Namespace) -> int:
         if not options.lint_tests:
             tests = sum(1 for job in jobs for path in job.report if path.name.endswith("_test.go"))
             if tests:
-                sys.stderr.write(f"goleaklint: of those, {tests} test files were read for the call graph only, not parsed: "
+                sys.stderr.write(f"goleaklint: of those, {tests} test file{'s were' if tests != 1 else ' was'} read for "
+                                 "the call graph only, not parsed: "
                                  "no finding in test-only code can reach the bar (--show-notes or "
                                  "--min-precision medium lints them)\n")
 

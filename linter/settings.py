@@ -49,7 +49,13 @@ def describe_settings(jobs: list[PackageJob], stats: DiscoveryStats, root: Path,
             lines.append(f"  exclude: {', '.join(config.exclude)} (relative to {_rel(config.base or root, root)})")
         fail_on = args.fail_on or config.fail_on.value
         notes = "shown" if args.show_notes or config.show_notes or fail_on == "note" else "hidden"
-        lines.append(f"  tests: {'linted' if config.tests else 'skipped'}; fail-on: {fail_on}; notes: {notes}; "
+        from .cli import lints_tests
+
+        rule_modules = selected_rules(config, select, ignore)
+        tests = "skipped" if not config.tests else "linted" if lints_tests(
+            rule_modules, config, args.min_precision, not args.no_lifetimes, args) else \
+            "read for the call graph only (none of their findings can reach the bar)"
+        lines.append(f"  tests: {tests}; fail-on: {fail_on}; notes: {notes}; "
                      f"min-precision: {args.min_precision or config.min_precision}; "
                      f"require-reason: {'yes' if config.require_reason else 'no'}")
         if config.go_version:

@@ -668,3 +668,17 @@ def test_by_precision_follows_a_label_by_lifetime_down_and_up():
     result = LintResult(findings=[found("GL902", 4, "unknown")])
     by_precision(result, {"GL902": low}, "low", {})
     assert result.findings[0].severity is Severity.WARNING
+
+
+@pytest.mark.default_precision
+def test_settings_and_verbose_say_when_test_files_are_only_read(tree, capsys):
+    tree({"go.mod": "module example.com/a\n\ngo 1.22\n", "a.go": "package a\n\nfunc helper() {}\n",
+          "a_test.go": 'package a\n\nimport "testing"\n\nfunc TestA(t *testing.T) { helper() }\n'})
+    assert main(["--show-settings"]) == 0
+    assert "tests: read for the call graph only" in capsys.readouterr().out
+    assert main(["--show-settings", "--show-notes"]) == 0
+    assert "tests: linted;" in capsys.readouterr().out
+    assert main(["--no-cache", "-v"]) == 0
+    assert "of those, 1 test file was read for the call graph only, not parsed" in capsys.readouterr().err
+    assert main(["--no-cache", "-v", "--min-precision", "medium"]) == 0
+    assert "read for the call graph only" not in capsys.readouterr().err
