@@ -554,7 +554,7 @@ class _FileSummariser:
             if self.model.enclosing_function(loop) is not caller:
                 continue
             if self._unbounded_loop(loop):
-                return True
+                return runs_again(self.model, caller, node)
         return False
 
     def _unbounded_loop(self, loop: Node) -> bool:
@@ -1722,9 +1722,18 @@ def in_unbounded_loop(model: FileModel, node: Node) -> str:
         if current.type in ("func_literal",):
             return ""
         if current.type == "for_statement" and unbounded_loop(model, current):
+            if not runs_again(model, function, node):
+                return ""
             return BENCHMARK if _benchmark_loop(model, current) else ENDLESS
         current = current.parent
     return ""
+
+
+def runs_again(model: FileModel, function: Function, node: Node) -> bool:
+    """Whether control can come back to `node` within one run of `function`. A call in an endless
+    loop that every path after it leaves (`if err == nil { go serve(); return }` in a start-up
+    retry loop) runs once per run of the function, however long the loop turns before it."""
+    return model.cfg(function).reaches(node, node)
 
 
 def unbounded_loop(model: FileModel, loop: Node) -> bool:
