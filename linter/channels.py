@@ -104,7 +104,44 @@ def _local_channel(model: FileModel, make: Node, ctx: "FileContext") -> LocalCha
     owner = model.enclosing_function(decl)
     if owner is None or owner.body is None:
         return None
-    channel = LocalChannel(model.source.text(decl), decl, make, owner, capacity)
+    return _followed(model, LocalChannel(model.source.text(decl), decl, make, owner, capacity), ctx)
+
+
+def returned_channel(ctx: "FileContext", decl: Node) -> LocalChannel | None:
+    """A local declared from a call's results, `runner, ch := m.start(…)`, when the function uses it
+    as a channel: followed like a made one (its buffer unknown, `make` holding the call). Whoever
+    made it may still hold it; a rule that asks must say why that does not matter to it."""
+    model = ctx.model
+    key = ("returned_channel", decl.id)
+    if key not in model.facts:
+        model.facts[key] = _returned_channel(model, decl, ctx)
+    return model.facts[key]
+
+
+def _returned_channel(model: FileModel, decl: Node, ctx: "FileContext") -> LocalChannel | None:
+    left = decl.parent
+    statement = left.parent if left is not None and left.type == "expression_list" else None
+    if statement is None or statement.type != "short_var_declaration" or statement.child_by_field_name("left") != left:
+        return None
+    right = statement.child_by_field_name("right")
+    if right is None or right.named_child_count != 1 or right.named_children[0].type != "call_expression":
+        return None
+    call = right.named_children[0]
+    if model.source.text(call.child_by_field_name("function")) == "make":
+        return None
+    binding = model.resolve(decl)
+    if binding.kind != "local" or binding.decl is None or binding.decl.id != decl.id:
+        return None
+    owner = model.enclosing_function(decl)
+    if owner is None or owner.body is None:
+        return None
+    return _followed(model, LocalChannel(model.source.text(decl), decl, call, owner, None), ctx)
+
+
+def _followed(model: FileModel, channel: LocalChannel, ctx: "FileContext") -> LocalChannel:
+    """Every use of the channel in its owner: sends, receives and closes by the owner and by the
+    goroutines it starts, and the first reference that hands it on."""
+    decl, owner = channel.decl, channel.owner
     for ref in model.references(decl, within=owner.node):
         function = model.enclosing_function(ref)
         use, node = classify_use(model, ref)

@@ -15,7 +15,7 @@ from functools import cached_property, wraps
 from tree_sitter import Node, QueryCursor
 
 from .context import FileContext, PackageContext
-from .model import FileModel, Function, runs_once_at_startup, single_initialiser
+from .model import FileModel, Function, declared_value, descendants, runs_once_at_startup, single_initialiser
 from .patterns import LazyPattern
 from .source import name_hits, query
 from .structs import declared_fields, struct_specs
@@ -511,3 +511,97 @@ class PackageFunctions:
             return None
         type_name = re.sub(r"\[.*$", "", type_text.lstrip("*"))
         return type_name if type_name and "." not in type_name else None
+
+
+_ERRGROUP_MAKERS = frozenset({"golang.org/x/sync/errgroup.WithContext", "golang.org/x/sync/errgroup.Group"})
+
+
+def waits_that_never_fail(ctx: FileContext, owner: Function) -> set[int]:
+    """The conditions `err != nil` of `if err := g.Wait(); err != nil` (or `if g.Wait() != nil`) in
+    the owner, where g is an errgroup the owner makes and uses only to `Go`, `TryGo`, `SetLimit` and
+    `Wait`, and every function it hands the group is a literal whose every return is `return nil`:
+    Wait then returns nil, and the branch never runs. A way out through that branch strands nobody
+    (GL101, GL102)."""
+    data = ctx.source.data
+    body = owner.node
+    if data.find(b".Wait()", body.start_byte, body.end_byte) == -1 or b"errgroup" not in data:
+        return set()
+    found: set[int] = set()
+    for statement in descendants(body):
+        if statement.type != "if_statement":
+            continue
+        condition = statement.child_by_field_name("condition")
+        if condition is None or condition.type != "binary_expression" or \
+                ctx.source.text(condition.child_by_field_name("operator")) != "!=" or \
+                ctx.source.text(condition.child_by_field_name("right")) != "nil":
+            continue
+        left = condition.child_by_field_name("left")
+        wait = left
+        if left.type == "identifier":
+            initializer = statement.child_by_field_name("initializer")
+            if initializer is None or initializer.type != "short_var_declaration":
+                continue
+            names, values = initializer.child_by_field_name("left"), initializer.child_by_field_name("right")
+            if names.named_child_count != 1 or values.named_child_count != 1 or names.named_children[0].text != left.text:
+                continue
+            wait = values.named_children[0]
+        if wait.type != "call_expression" or wait.child_by_field_name("arguments").named_child_count:
+            continue
+        function = wait.child_by_field_name("function")
+        if function.type != "selector_expression" or function.child_by_field_name("field").text != b"Wait":
+            continue
+        group = function.child_by_field_name("operand")
+        if group.type == "identifier" and _group_never_fails(ctx, group):
+            found.add(condition.id)
+    return found
+
+
+def _group_never_fails(ctx: FileContext, group: Node) -> bool:
+    model = ctx.model
+    binding = model.resolve(group)
+    if binding.kind != "local" or binding.decl is None or binding.function is None:
+        return False
+    declared = model.declared_type(binding)
+    value = declared_value(binding.decl)
+    made = declared in ("golang.org/x/sync/errgroup.Group", "*golang.org/x/sync/errgroup.Group") or \
+        value is not None and model.qualified(value) in _ERRGROUP_MAKERS
+    if not made and value is not None and value.type == "unary_expression":
+        inner = value.named_children[0] if value.named_child_count else None
+        made = inner is not None and inner.type == "composite_literal" and \
+            model.type_text(inner.child_by_field_name("type")) == "golang.org/x/sync/errgroup.Group"
+    if not made:
+        return False
+    handed = 0
+    for ref in model.references(binding.decl, within=binding.function.node):
+        if ref.id == binding.decl.id:
+            continue
+        selector = ref.parent
+        if selector is None or selector.type != "selector_expression" or selector.child_by_field_name("operand") != ref:
+            return False  # handed on: someone else may give it a function that fails
+        method = selector.child_by_field_name("field").text
+        call = selector.parent
+        if method not in (b"Go", b"TryGo", b"SetLimit", b"Wait") or call is None or call.type != "call_expression":
+            return False
+        if method in (b"Go", b"TryGo"):
+            arguments = call.child_by_field_name("arguments")
+            literal = arguments.named_children[0] if arguments.named_child_count == 1 else None
+            if literal is None or literal.type != "func_literal" or not _returns_only_nil(ctx, literal):
+                return False
+            handed += 1
+    return handed > 0
+
+
+def _returns_only_nil(ctx: FileContext, literal: Node) -> bool:
+    """Every return of the literal itself (not of literals inside it) is `return nil`."""
+    stack = list(literal.child_by_field_name("body").named_children)
+    while stack:
+        node = stack.pop()
+        if node.type == "func_literal":
+            continue
+        if node.type == "return_statement":
+            values = node.named_children
+            if len(values) != 1 or values[0].type != "expression_list" and values[0].type != "nil" or \
+                    ctx.source.text(values[0]) != "nil":
+                return False
+        stack.extend(node.named_children)
+    return True

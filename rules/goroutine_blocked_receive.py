@@ -6,9 +6,11 @@ from typing import Iterable
 
 from tree_sitter import Node
 
-from goleaklint.channels import LocalChannel, in_select_with_alternatives, local_channel, where_started
+from goleaklint.channels import (LocalChannel, in_select_with_alternatives, local_channel, returned_channel,
+                                 where_started)
+from goleaklint.cfg import Block
 from goleaklint.context import FileContext
-from goleaklint.goroutines import started_at_process_level
+from goleaklint.goroutines import deferred, started_at_process_level, waits_that_never_fail
 from goleaklint.rule import Docs, Finding, Rule, Severity
 
 RULE = Rule(
@@ -26,7 +28,11 @@ RULE = Rule(
         "and nothing closes it, and the channel does not leave the function. Also finds a "
         "goroutine's `for v := range ch` over such a channel that the function, or another "
         "goroutine it starts (a feeder), sends on but nothing closes, when the function can return (its control-flow graph has a path from the `go` "
-        "statement to a return) and the loop has no other way out. A receive that is one case of "
+        "statement to a return) and the loop has no other way out. And a goroutine's range over a channel that only the function "
+        "closes, with plain `close(ch)` statements that a way out can pass by (an error return before the close): "
+        "on that path the loop waits forever. Such a channel may also come from a call's results (`runner, ch := "
+        "start(…)`): whoever made it does not close it too, or the second close would panic. The error branch "
+        "of an errgroup's `Wait` whose functions all return nil is no way out. A receive that is one case of "
         "a `select` with other cases (`ctx.Done()`, a timeout, a default) is not stuck on it.",
         why="A receive with no sender and no close waits forever, and a `range` over a channel ends "
         "only when it is closed. The goroutine, its stack and everything it references stay in "
@@ -61,7 +67,7 @@ RULE = Rule(
         limits="Only channels that stay in the function are followed: one that is returned, stored, "
         "passed to a function or used by another closure may be sent on or closed elsewhere, and "
         "is left alone; `go worker(ch)` is followed only when the worker is declared in the same file, "
-        "takes no other channel and uses its parameter only in its own body. A close anywhere in the function, closures included, counts. A range loop "
+        "takes no other channel and uses its parameter only in its own body. A close anywhere in the function, closures included, counts, except that closes written as plain statements of the function itself are followed path by path; a deferred close runs at every exit. A range loop "
         "with a `return`, `break` or `goto` out of it is trusted to leave. Goroutines started from "
         "`main` or `init` and test files are not checked.",
         references=("https://go.dev/blog/pipelines", "https://go.dev/ref/spec#For_range"),
@@ -72,24 +78,87 @@ QUERY = """
 (call_expression
   function: (identifier) @fn (#eq? @fn "make")
   arguments: (argument_list . (channel_type))) @make
+(call_expression
+  function: (identifier) @close (#eq? @close "close")
+  arguments: (argument_list . (identifier) @closed .))
 """
 
 _FIX_NEVER = "send the value the goroutine waits for, close the channel when the work is done, or let the goroutine also select on ctx.Done()"
 _FIX_RANGE = "close the channel once the last value is sent (`defer close(ch)` in the sending function), or select on ctx.Done() in the loop"
+_FIX_LEFT_OPEN = ("close `{name}` on every way out once the goroutine has started, not only after the work succeeded "
+                  "(and let the goroutine's later sends complete), or select on ctx.Done() in the loop")
 
 
 def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding]:
     if ctx.source.relpath.endswith("_test.go"):
         return
+    seen: set[int] = set()
     for make in captures.get("make", []):
         channel = local_channel(ctx, make)
-        if channel is None or channel.escape is not None or channel.closes:
+        if channel is not None and channel.closes:
+            seen.add(channel.decl.id)
+            yield from _left_open(ctx, channel)
+            continue
+        if channel is None or channel.escape is not None:
             continue
         if not any(g.receives for g in channel.goroutines):
             continue
         if started_at_process_level(ctx, make):
             continue
         yield from _check_channel(ctx, channel)
+
+
+    # A channel the function gets from a call (`runner, ch := m.start(…)`) and closes itself: its
+    # maker does not close it too, or the second close would panic.
+    for closed in captures.get("closed", []):
+        binding = ctx.model.resolve(closed)
+        if binding.kind != "local" or binding.decl is None or binding.decl.id in seen:
+            continue
+        seen.add(binding.decl.id)
+        channel = returned_channel(ctx, binding.decl)
+        if channel is not None:
+            yield from _left_open(ctx, channel)
+
+
+def _left_open(ctx: FileContext, channel: LocalChannel) -> Iterable[Finding]:
+    """A goroutine ranges over a channel that only its function closes, with plain `close(ch)`
+    statements that a way out of the function can pass by (`if err != nil { return err }` before
+    the close): on that path nothing ever closes the channel, and the range waits forever."""
+    owner = channel.owner
+    if channel.escape is not None or not channel.closes:
+        return
+    for close in channel.closes:
+        if ctx.model.enclosing_function(close) is not owner or deferred(close, owner.node):
+            return  # closed by a goroutine, a callback or a defer: on its own schedule, or at every exit
+    if started_at_process_level(ctx, channel.make):
+        return
+    cfg = owner.cfg
+    closes = {element.id for element in map(cfg.element_of, channel.closes) if element is not None}
+    never_failing = waits_that_never_fail(ctx, owner)
+
+    def edge_cost(a: Block, b: Block) -> int | None:
+        # `if err := g.Wait(); err != nil` of a group whose functions all return nil: never taken.
+        return None if never_failing and a.elements and a.succs and b is a.succs[0] and \
+            a.elements[-1].id in never_failing else 0
+
+    for goroutine in channel.goroutines:
+        for receive in goroutine.receives:
+            if receive.type != "range_clause" or not _only_ends_when_closed(goroutine.literal, receive.parent):
+                continue
+            found = cfg.cheapest_exit(goroutine.start, lambda element: None if element.id in closes else 0, edge_cost)
+            if found is None:
+                continue
+            exit_node = found[1]
+            line = exit_node.start_point[0] + 1
+            where = f"the return at line {line}" if exit_node.type == "return_statement" else f"the end of the function (line {line})"
+            closes = ", ".join(str(c.start_point[0] + 1) for c in sorted(channel.closes, key=lambda n: n.start_byte))
+            yield ctx.finding(
+                RULE, receive.parent,
+                f"the goroutine ranges over `{channel.name}`, which only {owner.shown} closes (line {closes}), and "
+                f"{where} leaves without closing it: the loop waits forever" + where_started(channel, receive),
+                fix=_FIX_LEFT_OPEN.format(name=channel.name),
+            )
+            return
 
 
 def _check_channel(ctx: FileContext, channel: LocalChannel) -> Iterable[Finding]:

@@ -10,12 +10,12 @@ from tree_sitter import Node, QueryCursor
 from goleaklint.addresses import reassigned
 from goleaklint.cfg import Block
 from goleaklint.channels import (Goroutine, LocalChannel, exclusive_receives, in_select_with_alternatives, local_channel,
-                                 waitgroup_receives, where_started)
+                                 named_local_channel, returned_channel, waitgroup_receives, where_started)
 from goleaklint.constants import loop_count
 from goleaklint.context import FileContext
-from goleaklint.goroutines import started_at_process_level
+from goleaklint.goroutines import deferred, started_at_process_level, waits_that_never_fail
 from goleaklint.frameworks import context_parameter_index
-from goleaklint.model import (FUNCTION_TYPES, assigned_again, block_statements, declared_value, descendants,
+from goleaklint.model import (FUNCTION_TYPES, assigned_again, block_statements, descendants,
                               enclosing_loop, single_initialiser)
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
@@ -101,7 +101,10 @@ go func() {
     case <-ctx.Done():
     }
 }()""",
-        limits="A sender started in the body of an `if` (`if out != nil { go … }`) is not stranded by a way out "
+        limits="A goroutine whose every send comes after a range over another channel that only the function closes, "
+        "with plain `close(c)` statements (a collector's `for v := range c { … }; done <- true`), cannot send before "
+        "such a close has run: ways out are looked for from those closes, and one that passes them by leaves the "
+        "goroutine in its range (GL102's finding), not on the send. A sender started in the body of an `if` (`if out != nil { go … }`) is not stranded by a way out "
         "that passes the same condition, spelled the same, tested again and false: it reads only variables "
         "and fields nothing assigns after their declaration and calls nothing, so no goroutine was started "
         "on that path. A goroutine that sends at most once and whose start is followed at once by a receive from the channel (`go f(); if err := <-ch; err != nil {…}`) is settled by that receive: when every sender is, nothing is reported; outside loops, those started before any other sender are left out with their receives, and the rest are judged against the remaining receives. Senders started in different cases of one `switch` or `select`, or in the two branches of an `if`, are never started by the same call: each set that can run together is judged on its own (a buffer of one fits a switch whose every case starts one sender), and the finding is at the first send of a set that can block (outside loops, up to eight senders). Goroutines a loop starts and receives from in turn (`for { select { case <-tick: go work(); case <-done: … } }`) can be left behind only when the function returns, one each: such a finding takes the lifetime of the function, not of the loop (a periodic worker of a loop that runs once per process is not reported). Goroutines that each run a server and send after it (`errc <- srv.ListenAndServe()`, `serve(l)` of a `serve := srv.Serve`) can be left only when the server stops, one per start of it: reported at the rule's level where the function runs per request, and as a note elsewhere (a service's `Start` reached from main through an interface, which the model does not see, runs once). A function that strands a sender only by returning on `Done()` of a context parameter it never reassigns (`case <-ctx.Done(): return ctx.Err()`) strands it when that context ends: where every call of the function in the module passes a context that ends only with the program (a local from `signal.NotifyContext`, `context.Background()`, `context.WithoutCancel(…)`, cobra's `cmd.Context()`, or its caller's own such parameter passed on unchanged; one derived with a timeout or a cancel ends sooner), the goroutine is left only as the program exits, and the finding is a note that says so (linter/lifetime.py, what callers pass); a call the model cannot resolve is not seen. The error branch after an errgroup's `Wait` (`if err := g.Wait(); err != nil`, `if g.Wait() != nil`) is no way out when the function makes the group, uses it only to `Go`, `TryGo`, `SetLimit` and `Wait`, and hands it only literals whose every return is `return nil`: `Wait` then returns nil. A function named for shutting something down (`Close`, `Stop`, `Shutdown`, `GracefulStop`, `Terminate`, `Quit`, `Teardown`, `Destroy`, `Dispose`, alone or followed by a word: `StopWorker`; not `Stopped`) runs once for each thing it stops, and most of those (a daemon, a pool, a client) live as long as the process: a goroutine its timeout strands is reported at the rule's level where it runs per request (a per-connection `Close` from a handler), and as a note elsewhere; a `Close` of a per-connection value reached through an interface the model cannot resolve is a note too (on the ledger, 1 of 8 such findings was worth a change). Only channels that stay in the function are followed: one that is returned, stored, "
@@ -419,7 +422,7 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
 
     guard = _start_guard(ctx, senders) if len(senders) == 1 else None
     counted = _counted_breaks(ctx, senders, receive_loops)
-    never_failing = _waits_that_never_fail(ctx, channel.owner)
+    never_failing = waits_that_never_fail(ctx, channel.owner)
 
     def edge_cost(a: Block, b: Block) -> int | None:
         if guard is not None and a.elements and a.succs and b is not a.succs[0] and _retested(ctx, a.elements[-1], guard):
@@ -431,9 +434,16 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
         return _DRAINED if drained.get(a.index) == b.index else 0
 
     start = senders[0].start
-    result = cfg.cheapest_exit(start, lambda element: receive_counts.get(element.id, 0), edge_cost)
-    if result is None:
+    # A goroutine that sends only once its range over another channel ends (a collector's `for v :=
+    # range ch { … }; done <- true`) cannot send before that channel is closed: where only the
+    # function closes it, the sends start at its `close(ch)` statements. A way out that skips them
+    # leaves the goroutine parked in the range (GL102's finding), not on the send.
+    starts = (_closes_gating(ctx, channel, senders[0]) if len(senders) == 1 else None) or [start]
+    results = [found for found in (cfg.cheapest_exit(s, lambda element: receive_counts.get(element.id, 0), edge_cost)
+                                   for s in starts) if found is not None]
+    if not results:
         return None
+    result = min(results, key=lambda found: (found[0], found[1].start_byte))
     received, exit_node = result
     if received >= need:
         return None
@@ -503,6 +513,37 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
                     "of those live as long as the process: a leak where it runs per request, a note elsewhere")
     return ctx.finding(RULE, send, message, fix=fix, subjects=subjects, bounded=serving or stopping is not None,
                        parameter=parameter)
+
+
+_RANGED = "(for_statement (range_clause right: (identifier) @ranged))"
+
+
+def _closes_gating(ctx: FileContext, channel: LocalChannel, goroutine: Goroutine) -> list[Node] | None:
+    """The owner's `close(c)` statements that must run before the goroutine can send: every send
+    comes after a range over `c` that only the channel's close ends, and only the owner closes `c`,
+    with plain statements (not deferred, not in a closure). None when the sends are not so gated."""
+    literal = goroutine.literal
+    sends = _unguarded_sends(goroutine)
+    if literal.node.type != "func_literal" or not sends:
+        return None
+    owner = channel.owner
+    for ranged in QueryCursor(query(_RANGED)).captures(literal.body).get("ranged", []):
+        loop = ranged.parent.parent
+        if ctx.model.enclosing_function(loop) is not literal:
+            continue
+        if not all(literal.cfg.dominates(loop, send) for send in sends):
+            continue
+        if literal.cfg.loop(loop) is None or literal.cfg.can_leave(loop):
+            continue
+        binding = ctx.model.resolve(ranged)
+        if binding.kind != "local" or binding.decl is None or ctx.model.enclosing_function(binding.decl) is not owner:
+            continue
+        gate = named_local_channel(ctx, ranged) or returned_channel(ctx, binding.decl)
+        if gate is None or gate.escape is not None or not gate.closes:
+            continue
+        if all(ctx.model.enclosing_function(c) is owner and not deferred(c, owner.node) for c in gate.closes):
+            return sorted(gate.closes, key=lambda n: n.start_byte)
+    return None
 
 
 def _parameter_done_cases(ctx: FileContext, cfg) -> dict[int, str]:
@@ -643,99 +684,6 @@ def _start_guard(ctx: FileContext, senders: list[Goroutine]) -> Node | None:
                 return None  # a field of that name assigned somewhere in the file
         stack.extend(node.children)
     return condition
-
-
-_ERRGROUP_MAKERS = frozenset({"golang.org/x/sync/errgroup.WithContext", "golang.org/x/sync/errgroup.Group"})
-
-
-def _waits_that_never_fail(ctx: FileContext, owner) -> set[int]:
-    """The conditions `err != nil` of `if err := g.Wait(); err != nil` (or `if g.Wait() != nil`) in
-    the owner, where g is an errgroup the owner makes and uses only to `Go`, `TryGo`, `SetLimit` and
-    `Wait`, and every function it hands the group is a literal whose every return is `return nil`:
-    Wait then returns nil, and the branch never runs."""
-    data = ctx.source.data
-    body = owner.node
-    if data.find(b".Wait()", body.start_byte, body.end_byte) == -1 or b"errgroup" not in data:
-        return set()
-    found: set[int] = set()
-    for statement in descendants(body):
-        if statement.type != "if_statement":
-            continue
-        condition = statement.child_by_field_name("condition")
-        if condition is None or condition.type != "binary_expression" or \
-                ctx.source.text(condition.child_by_field_name("operator")) != "!=" or \
-                ctx.source.text(condition.child_by_field_name("right")) != "nil":
-            continue
-        left = condition.child_by_field_name("left")
-        wait = left
-        if left.type == "identifier":
-            initializer = statement.child_by_field_name("initializer")
-            if initializer is None or initializer.type != "short_var_declaration":
-                continue
-            names, values = initializer.child_by_field_name("left"), initializer.child_by_field_name("right")
-            if names.named_child_count != 1 or values.named_child_count != 1 or names.named_children[0].text != left.text:
-                continue
-            wait = values.named_children[0]
-        if wait.type != "call_expression" or wait.child_by_field_name("arguments").named_child_count:
-            continue
-        function = wait.child_by_field_name("function")
-        if function.type != "selector_expression" or function.child_by_field_name("field").text != b"Wait":
-            continue
-        group = function.child_by_field_name("operand")
-        if group.type == "identifier" and _group_never_fails(ctx, group):
-            found.add(condition.id)
-    return found
-
-
-def _group_never_fails(ctx: FileContext, group: Node) -> bool:
-    model = ctx.model
-    binding = model.resolve(group)
-    if binding.kind != "local" or binding.decl is None or binding.function is None:
-        return False
-    declared = model.declared_type(binding)
-    value = declared_value(binding.decl)
-    made = declared in ("golang.org/x/sync/errgroup.Group", "*golang.org/x/sync/errgroup.Group") or \
-        value is not None and model.qualified(value) in _ERRGROUP_MAKERS
-    if not made and value is not None and value.type == "unary_expression":
-        inner = value.named_children[0] if value.named_child_count else None
-        made = inner is not None and inner.type == "composite_literal" and \
-            model.type_text(inner.child_by_field_name("type")) == "golang.org/x/sync/errgroup.Group"
-    if not made:
-        return False
-    handed = 0
-    for ref in model.references(binding.decl, within=binding.function.node):
-        if ref.id == binding.decl.id:
-            continue
-        selector = ref.parent
-        if selector is None or selector.type != "selector_expression" or selector.child_by_field_name("operand") != ref:
-            return False  # handed on: someone else may give it a function that fails
-        method = selector.child_by_field_name("field").text
-        call = selector.parent
-        if method not in (b"Go", b"TryGo", b"SetLimit", b"Wait") or call is None or call.type != "call_expression":
-            return False
-        if method in (b"Go", b"TryGo"):
-            arguments = call.child_by_field_name("arguments")
-            literal = arguments.named_children[0] if arguments.named_child_count == 1 else None
-            if literal is None or literal.type != "func_literal" or not _returns_only_nil(ctx, literal):
-                return False
-            handed += 1
-    return handed > 0
-
-
-def _returns_only_nil(ctx: FileContext, literal: Node) -> bool:
-    """Every return of the literal itself (not of literals inside it) is `return nil`."""
-    stack = list(literal.child_by_field_name("body").named_children)
-    while stack:
-        node = stack.pop()
-        if node.type == "func_literal":
-            continue
-        if node.type == "return_statement":
-            values = node.named_children
-            if len(values) != 1 or values[0].type != "expression_list" and values[0].type != "nil" or \
-                    ctx.source.text(values[0]) != "nil":
-                return False
-        stack.extend(node.named_children)
-    return True
 
 
 def _retested(ctx: FileContext, element: Node, guard: Node) -> bool:
