@@ -7,7 +7,7 @@ from typing import Iterable
 from tree_sitter import Node, QueryCursor
 
 from goleaklint.context import FileContext, PackageContext
-from goleaklint.fieldchannels import RANGE, RECEIVE, SEND, FieldUse
+from goleaklint.fieldchannels import MAKE, RANGE, RECEIVE, SEND, FieldChannel, FieldUse
 from goleaklint.goroutines import PackageFunctions
 from goleaklint.model import Function
 from goleaklint.rule import Docs, Finding, Rule, Severity
@@ -58,7 +58,9 @@ func (b *Broker) run() {
         "mutex are not followed), and only mutexes reached as a field (`x.mu`) or embedded in the "
         "receiver's struct; a lock taken in a helper the function calls is not seen. Which "
         "goroutine runs first is not decided: a receiver whose lock can be reached before its "
-        "receive is enough.",
+        "receive is enough, except a lock the receiver takes once, not in a loop, and under which it makes "
+        "the channel it then waits on (`t.Lock(); t.errc = make(chan error); go t.accept(); t.Unlock(); "
+        "return <-t.errc`): nothing can send on that channel before the receiver passed its lock.",
         references=("https://go.dev/doc/effective_go#channels",),
     ),
 )
@@ -86,7 +88,7 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
             held = _held(functions, send.ctx, send.function, send.node)
             if not held:
                 continue
-            finding = _against_receivers(functions, send, held, receives)
+            finding = _against_receivers(functions, send, held, receives, channel)
             if finding is not None:
                 yield finding
 
@@ -137,11 +139,23 @@ def _held(functions: PackageFunctions, ctx: FileContext, function: Function, sen
     return held
 
 
+def _made_under(cfg, lock: Node, receive: FieldUse, makes: list[FieldUse]) -> bool:
+    """The receiver makes the channel it waits on while holding the lock, and takes the lock once
+    (`s.Lock(); s.errc = make(chan error); go s.accept(); s.Unlock(); return <-s.errc`): nothing can
+    send on that channel before the receiver passed its lock, so no sender holding the lock waits
+    for a receiver that waits for the lock."""
+    if cfg.reaches(lock, lock):
+        return False
+    return any(make.function is receive.function and cfg.dominates(lock, make.node) and
+               cfg.dominates(make.node, receive.node) for make in makes)
+
+
 def _against_receivers(functions: PackageFunctions, send: FieldUse, held: dict[tuple[str, str], Node],
-                       receives: list[FieldUse]) -> Finding | None:
+                       receives: list[FieldUse], channel: FieldChannel) -> Finding | None:
     """A finding when every receiving function takes one of the held mutexes on its way to the receive."""
     takers: dict[int, tuple[FieldUse, Node]] = {}
     common: set[tuple[str, str]] | None = None
+    makes = [use for use in channel.of(MAKE) if use.function is not None]
     for receive in receives:
         function = receive.function
         if function is send.function:
@@ -153,7 +167,7 @@ def _against_receivers(functions: PackageFunctions, send: FieldUse, held: dict[t
             if method not in ("Lock", "RLock"):
                 continue
             key = _mutex_key(functions, ctx, mutex)
-            if key in held and cfg.reaches(call, receive.node):
+            if key in held and cfg.reaches(call, receive.node) and not _made_under(cfg, call, receive, makes):
                 taken.add(key)
                 takers.setdefault(id(function), (receive, call))
         common = taken if common is None else common & taken
