@@ -104,7 +104,10 @@ go func() {
         limits="A goroutine whose every send comes after a range over another channel that only the function closes, "
         "with plain `close(c)` statements (a collector's `for v := range c { … }; done <- true`), cannot send before "
         "such a close has run: ways out are looked for from those closes, and one that passes them by leaves the "
-        "goroutine in its range (GL102's finding), not on the send. A sender started in the body of an `if` (`if out != nil { go … }`) is not stranded by a way out "
+        "goroutine in its range (GL102's finding), not on the send. A goroutine whose sends each sit in an `if` "
+        "that requires `!f` of one local flag it only ever sets to true, every send that another can follow setting "
+        "`f = true` next to it (a collector that reports its first success, then the last error only `if !ok`), "
+        "sends once. A sender started in the body of an `if` (`if out != nil { go … }`) is not stranded by a way out "
         "that passes the same condition, spelled the same, tested again and false: it reads only variables "
         "and fields nothing assigns after their declaration and calls nothing, so no goroutine was started "
         "on that path. A goroutine that sends at most once and whose start is followed at once by a receive from the channel (`go f(); if err := <-ch; err != nil {…}`) is settled by that receive: when every sender is, nothing is reported; outside loops, those started before any other sender are left out with their receives, and the rest are judged against the remaining receives. Senders started in different cases of one `switch` or `select`, or in the two branches of an `if`, are never started by the same call: each set that can run together is judged on its own (a buffer of one fits a switch whose every case starts one sender), and the finding is at the first send of a set that can block (outside loops, up to eight senders). Goroutines a loop starts and receives from in turn (`for { select { case <-tick: go work(); case <-done: … } }`) can be left behind only when the function returns, one each: such a finding takes the lifetime of the function, not of the loop (a periodic worker of a loop that runs once per process is not reported). Goroutines that each run a server and send after it (`errc <- srv.ListenAndServe()`, `serve(l)` of a `serve := srv.Serve`) can be left only when the server stops, one per start of it: reported at the rule's level where the function runs per request, and as a note elsewhere (a service's `Start` reached from main through an interface, which the model does not see, runs once). A function that strands a sender only by returning on `Done()` of a context parameter it never reassigns (`case <-ctx.Done(): return ctx.Err()`) strands it when that context ends: where every call of the function in the module passes a context that ends only with the program (a local from `signal.NotifyContext`, `context.Background()`, `context.WithoutCancel(…)`, cobra's `cmd.Context()`, or its caller's own such parameter passed on unchanged; one derived with a timeout or a cancel ends sooner), the goroutine is left only as the program exits, and the finding is a note that says so (linter/lifetime.py, what callers pass); a call the model cannot resolve is not seen. The error branch after an errgroup's `Wait` (`if err := g.Wait(); err != nil`, `if g.Wait() != nil`) is no way out when the function makes the group, uses it only to `Go`, `TryGo`, `SetLimit` and `Wait`, and hands it only literals whose every return is `return nil`: `Wait` then returns nil. A function named for shutting something down (`Close`, `Stop`, `Shutdown`, `GracefulStop`, `Terminate`, `Quit`, `Teardown`, `Destroy`, `Dispose`, alone or followed by a word: `StopWorker`; not `Stopped`) runs once for each thing it stops, and most of those (a daemon, a pool, a client) live as long as the process: a goroutine its timeout strands is reported at the rule's level where it runs per request (a per-connection `Close` from a handler), and as a note elsewhere; a `Close` of a per-connection value reached through an interface the model cannot resolve is a note too (on the ledger, 1 of 8 such findings was worth a change). Only channels that stay in the function are followed: one that is returned, stored, "
@@ -694,11 +697,77 @@ def _retested(ctx: FileContext, element: Node, guard: Node) -> bool:
 
 
 def _sends_once(goroutine: Goroutine) -> bool:
-    """No path through the goroutine sends twice (each send is its last: `errc <- err; return`)."""
+    """No path through the goroutine sends twice (each send is its last: `errc <- err; return`), or
+    every send that another can follow is guarded by a flag it sets (`if !sent { sent = true; ch <- v }`)."""
     sends = _unguarded_sends(goroutine)
     literal_cfg = goroutine.literal.cfg
-    return not (len(sends) > 1 and any(literal_cfg.reaches(a, b) for a in sends for b in sends)
-                or any(literal_cfg.reaches(s, s) for s in sends))
+    followed = [(a, b) for a in sends for b in sends if literal_cfg.reaches(a, b)]
+    return not followed or _flag_guarded(goroutine, sends, followed)
+
+
+def _flag_guarded(goroutine: Goroutine, sends: list[Node], followed: list[tuple[Node, Node]]) -> bool:
+    """Every send sits in the block of an `if` whose condition requires `!f` (alone or with `&&`),
+    for one local boolean `f` of the goroutine that is only ever set to true, and every send that
+    another send can follow sets `f = true` in its own block, next to it: after the first send, the
+    flag keeps every other from running (a collector that reports its first success, then, after its
+    loop, the last error only `if !success`)."""
+    literal = goroutine.literal
+    if literal.node.type != "func_literal":
+        return False
+    flag, sets = None, {}
+    for send in sends:
+        block = send.parent
+        if block is not None and block.type == "statement_list":
+            block = block.parent
+        statement = block.parent if block is not None else None
+        if block is None or block.type != "block" or statement is None or statement.type != "if_statement" \
+                or statement.child_by_field_name("consequence") != block:
+            return False
+        names = _negated_names(statement.child_by_field_name("condition"))
+        candidates = names if flag is None else names & {flag}
+        if not candidates:
+            return False
+        if flag is None and len(candidates) != 1:
+            return False
+        flag = next(iter(candidates))
+        sets[send.id] = _sets_true(block, send, flag)
+    if any(not sets[a.id] for a, _ in followed):
+        return False
+    # The flag is the goroutine's own and is never set back to false.
+    data = literal.node.text
+    assigned = re.findall(rb"\b" + re.escape(flag.encode()) + rb"\s*(?::=|=)\s*(\w+)", data)
+    declared = re.search(rb"\bvar\s*\(?[^)]*\b" + re.escape(flag.encode()) + rb"\s+bool\b", data) is not None
+    return (declared or bool(assigned)) and all(value in (b"true", b"false") for value in assigned) and \
+        assigned.count(b"false") <= 1 and (not assigned or assigned[0] == b"false" or declared)
+
+
+def _negated_names(condition: Node | None) -> set[str]:
+    """The names `f` that `!f` conjuncts of a condition require false (`!f`, `ok && !f`)."""
+    found: set[str] = set()
+    stack = [condition] if condition is not None else []
+    while stack:
+        node = stack.pop()
+        if node.type == "parenthesized_expression" and node.named_child_count == 1:
+            stack.append(node.named_children[0])
+        elif node.type == "binary_expression" and node.child_by_field_name("operator").text == b"&&":
+            stack.extend((node.child_by_field_name("left"), node.child_by_field_name("right")))
+        elif node.type == "unary_expression" and node.child_by_field_name("operator").text == b"!":
+            operand = node.child_by_field_name("operand")
+            if operand is not None and operand.type == "identifier":
+                found.add(operand.text.decode())
+    return found
+
+
+def _sets_true(block: Node, send: Node, flag: str) -> bool:
+    """`flag = true` is a statement of the block, right before the send or right after it."""
+    statements = [c for c in block_statements(block) if c.type != "comment"]
+    index = next((i for i, c in enumerate(statements) if c.id == send.id), -1)
+    if index < 0:
+        return False
+    for neighbour in statements[max(index - 1, 0):index] + statements[index + 1:index + 2]:
+        if neighbour.type == "assignment_statement" and neighbour.text.replace(b" ", b"") == flag.encode() + b"=true":
+            return True
+    return False
 
 
 def _received_next(channel: LocalChannel, goroutine: Goroutine) -> Node | None:
