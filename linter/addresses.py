@@ -595,11 +595,14 @@ def _flag_variables(data: bytes) -> dict[tuple[bool, bytes], set[bytes]]:
 
 
 def _flag_default(model: FileModel, call: Node) -> str | None:
-    """The default of `flag.String("addr", "localhost:6060", "…")` and its pflag/cobra relatives."""
+    """The default of `flag.String("addr", "localhost:6060", "…")` and its pflag/cobra relatives,
+    and of a kingpin flag, `app.Flag("listen", "…").Default("127.0.0.1:8080").String()`."""
     function = call.child_by_field_name("function")
     if function is None or function.type != "selector_expression":
         return None
     method = model.source.text(function.child_by_field_name("field"))
+    if method in _CHAINED_VALUES and not call.child_by_field_name("arguments").named_children:
+        return _chained_default(model, function)
     index = _FLAG_VALUE_INDEX.get(method)
     if index is None or method.endswith(("Var", "VarP")):
         return None
@@ -607,6 +610,33 @@ def _flag_default(model: FileModel, call: Node) -> str | None:
         return None
     args = call.child_by_field_name("arguments").named_children
     return spelled_address(model, args[index]) if len(args) > index else None
+
+
+# The methods that end a kingpin flag's chain and give its value (`….Default("…").String()`), and
+# the ones that bind it to a variable (`….Default("…").StringVar(&addr)`).
+_CHAINED_VALUES = frozenset({"String", "TCP", "URL"})
+_CHAINED_VARS = frozenset({"StringVar", "TCPVar", "URLVar"})
+
+
+def _chained_default(model: FileModel, function: Node) -> str | None:
+    """The address `….Default(value)` spells in a kingpin flag's chain that starts with `.Flag(…)`
+    or `.Arg(…)` (`.Envar`, `.Short`, `.Required` between them are passed over)."""
+    default = None
+    operand = function.child_by_field_name("operand")
+    for _ in range(8):
+        if operand is None or operand.type != "call_expression":
+            return None
+        selector = operand.child_by_field_name("function")
+        if selector is None or selector.type != "selector_expression":
+            return None
+        name = model.source.text(selector.child_by_field_name("field"))
+        args = operand.child_by_field_name("arguments").named_children
+        if name == "Default" and default is None and len(args) == 1:
+            default = args[0]
+        elif name in ("Flag", "Arg") and args and args[0].type == "interpreted_string_literal":
+            return spelled_address(model, default) if default is not None else None
+        operand = selector.child_by_field_name("operand")
+    return None
 
 
 def _flag_var_default(model: FileModel, decl: Node) -> str | None:
@@ -623,6 +653,13 @@ def _flag_var_default(model: FileModel, decl: Node) -> str | None:
         function_node = call.child_by_field_name("function") if call is not None else None
         if function_node is None or function_node.type != "selector_expression" or args.named_children[0] != parent:
             return None
+        if args.named_child_count == 1 and model.source.text(function_node.child_by_field_name("field")) in _CHAINED_VARS:
+            if found is not None:
+                return None  # bound twice
+            found = _chained_default(model, function_node)
+            if found is None:
+                return None
+            continue
         index = _FLAG_VALUE_INDEX.get(model.source.text(function_node.child_by_field_name("field")))
         if index is None or len(args.named_children) <= index or \
                 not (_flag_receiver(model, function_node) or _flag_shaped(args.named_children, index)):
