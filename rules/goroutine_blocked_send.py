@@ -54,7 +54,8 @@ RULE = Rule(
         "when it serves through a function variable set only to servers' methods, `serve := "
         "srv.Serve` or a literal calling `srv.ServeTLS(…)`) sends nothing "
         "once the function has stopped that server (`srv.Shutdown`, `srv.Close`, `Stop`, "
-        "`GracefulStop`), so such a call on the way out counts as a receive. A return under `if !ok` "
+        "`GracefulStop`), so such a call on the way out counts as a receive; a send under `if err != nil` right after "
+        "`net.Listen` (or `tls.Listen`) in such a goroutine, before it serves, is one of these sends too (once per start). A return under `if !ok` "
         "after a comma-ok receive from the channel (`case e, ok := <-ch: if !ok { return }`) strands "
         "nobody: the channel is closed, and a send on a closed channel panics rather than waits; so "
         "does a way out under a flag set to true only there (`if !ok { ended = true; break }` … "
@@ -947,9 +948,34 @@ def _serving_senders(ctx: FileContext, senders: list[Goroutine]) -> bool:
         first = min((call.start_byte for call, _server in _serve_calls(ctx, node)), default=None)
         if first is None and _served_through_variables(ctx, node):
             first = node.start_byte
-        if first is None or any(send.end_byte <= first for send in _unguarded_sends(goroutine)):
+        if first is None or any(send.end_byte <= first and not _listen_failed(ctx, send)
+                                for send in _unguarded_sends(goroutine)):
             return False
     return True
+
+
+_LISTENS = frozenset({"net.Listen", "net.ListenTCP", "net.ListenUnix", "crypto/tls.Listen"})
+
+
+def _listen_failed(ctx: FileContext, send: Node) -> bool:
+    """A send under `if err != nil` right after `l, err := net.Listen(…)` (or tls.Listen): the
+    server's listener failed as it started, before it served; such a goroutine sends once per start
+    of its server, as one that sends when serving fails does."""
+    node = send.parent
+    if node is not None and node.type == "statement_list":
+        node = node.parent
+    statement = node.parent if node is not None and node.type == "block" else None
+    if statement is None or statement.type != "if_statement" or statement.child_by_field_name("consequence") != node \
+            or not _NOT_NIL.match(ctx.source.text(statement.child_by_field_name("condition"))):
+        return False
+    previous = statement.prev_named_sibling
+    while previous is not None and previous.type == "comment":
+        previous = previous.prev_named_sibling
+    if previous is None or previous.type not in ("short_var_declaration", "assignment_statement"):
+        return False
+    right = previous.child_by_field_name("right")
+    value = right.named_children[0] if right is not None and right.named_child_count == 1 else None
+    return value is not None and value.type == "call_expression" and ctx.model.qualified(value) in _LISTENS
 
 
 def _server_stops(ctx: FileContext, channel: LocalChannel, senders: list[Goroutine]) -> list[Node]:
