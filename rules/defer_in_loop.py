@@ -55,7 +55,7 @@ RULE = Rule(
         return err
     }
 }""",
-        limits="A defer in a branch that sets what it tests (`if t == nil { t = ...; defer t.Stop() }`, with `t` declared outside the loop) runs once and is not reported. "
+        limits="A defer in a branch that sets what it tests (`if t == nil { t = ...; defer t.Stop() }`, with `t` declared outside the loop; the test may be one conjunct of an `&&`) runs once and is not reported. "
         "A defer that releases nothing the loop made (a value from before it), or a lock or WaitGroup (`Unlock`, `RUnlock`, `Done`), is a note: it holds no file, connection or memory per iteration, though holding a lock to the end may be a mistake of its own. "
         "A defer in a loop that ends is a warning where the function runs per request (the count can be anything a client sends) and a note elsewhere (a bounded set: mounts, configured servers, the pages of one listing, retries); a loop with no count (`for {}`, `for cond {}`, a range over a channel, a benchmark's loop) stays a warning wherever it runs. On codebases nobody had tuned on, reviewers judged 1 of 22 warnings worth a change before this; most were loops over a few configured things outside requests. "
         "A deferred `resp.Body.Close()` (or the close of a local holding a response body, `data := resp.RawBody()`) whose body the iteration reads to the end (`io.ReadAll`, `io.Copy(io.Discard, ...)`) is a note: the connection is back in the pool. So is a deferred `rows.Close()` of a result set the iteration runs to its end with `for rows.Next()`, which closes it. A defer followed in its block, or after the `if` or `switch` that holds it, by a `return` or a `break` out of the loop (before any `continue`) runs at most once and is not reported. "
@@ -129,32 +129,47 @@ def _returns_after(defer: Node, loop: Node) -> bool:
 
 
 def _lazy_once(model: FileModel, defer: Node, loop: Node) -> bool:
-    """`if t == nil { t = time.NewTimer(d); defer t.Stop() }` in a loop, `t` declared outside it:
-    the branch sets what it tests, so it runs once, and the defer with it."""
+    """`if t == nil { t = time.NewTimer(d); defer t.Stop() }` in a loop, `t` declared outside it
+    (the test may be one conjunct of an `&&`): the branch sets what it tests, so it runs once, and
+    the defer with it."""
     block = defer.parent
     if block is not None and block.type == "statement_list":
         block = block.parent
     branch = block.parent if block is not None else None
     if branch is None or branch.type != "if_statement" or branch.child_by_field_name("consequence") != block:
         return False
-    condition = branch.child_by_field_name("condition")
-    if condition is None or condition.type != "binary_expression":
-        return False
-    left, right = condition.child_by_field_name("left"), condition.child_by_field_name("right")
-    if left is None or right is None or right.type != "nil" or left.type != "identifier" or \
-            model.source.text(condition.child_by_field_name("operator")) != "==":
-        return False
-    binding = model.resolve(left)
-    if binding.decl is None or _within(binding.decl, loop):
-        return False  # made in the loop: nil again every iteration
-    name = model.source.text(left)
-    for statement in block.named_children[0].named_children if block.named_child_count and \
-            block.named_children[0].type == "statement_list" else block.named_children:
-        if statement.type == "assignment_statement":
-            targets = statement.child_by_field_name("left")
-            if targets is not None and any(t.type == "identifier" and model.source.text(t) == name
-                                           for t in targets.named_children):
-                return True
+    statements = block.named_children[0].named_children if block.named_child_count and \
+        block.named_children[0].type == "statement_list" else block.named_children
+    # `if t == nil`, also one conjunct of several (`if session == nil && job.session == nil`): the
+    # branch runs only while t is nil.
+    conjuncts, stack = [], [branch.child_by_field_name("condition")]
+    while stack:
+        node = stack.pop()
+        if node is None:
+            continue
+        if node.type == "parenthesized_expression" and node.named_child_count == 1:
+            stack.append(node.named_children[0])
+        elif node.type == "binary_expression" and model.source.text(node.child_by_field_name("operator")) == "&&":
+            stack.extend((node.child_by_field_name("left"), node.child_by_field_name("right")))
+        else:
+            conjuncts.append(node)
+    for condition in conjuncts:
+        if condition.type != "binary_expression":
+            continue
+        left, right = condition.child_by_field_name("left"), condition.child_by_field_name("right")
+        if left is None or right is None or right.type != "nil" or left.type != "identifier" or \
+                model.source.text(condition.child_by_field_name("operator")) != "==":
+            continue
+        binding = model.resolve(left)
+        if binding.decl is None or _within(binding.decl, loop):
+            continue  # made in the loop: nil again every iteration
+        name = model.source.text(left)
+        for statement in statements:
+            if statement.type == "assignment_statement":
+                targets = statement.child_by_field_name("left")
+                if targets is not None and any(t.type == "identifier" and model.source.text(t) == name
+                                               for t in targets.named_children):
+                    return True
     return False
 
 
