@@ -319,8 +319,14 @@ def _list_rules(fmt: str, out: TextIO) -> int:
                   f"{DEFAULT_MIN_PRECISION} report notes by default ({', '.join(weak)}): --min-precision medium "
                   f"(or min-precision = \"medium\" in the config) reports the medium ones at their own levels, "
                   f"--min-precision low every rule.\n")
-    split = [f"{rule.id} ({', '.join(f'{p} where {lt}' for lt, p in rule.precision_by_lifetime)})"
-             for rule in rules if rule.precision_by_lifetime]
+    def where(rule) -> str:
+        # One clause per label, in the order the rule declares them: `high where api or once`.
+        by_label: dict[str, list[str]] = {}
+        for lifetime, label in rule.precision_by_lifetime:
+            by_label.setdefault(label, []).append(lifetime)
+        return ", ".join(f"{label} where {' or '.join(lifetimes)}" for label, lifetimes in by_label.items())
+
+    split = [f"{rule.id} ({where(rule)})" for rule in rules if rule.precision_by_lifetime]
     if split:
         out.write(f"*: a different label in code of some lifetimes, as notes there by default when below it: "
                   f"{'; '.join(split)} (`goleaklint rule ID` says more).\n")
