@@ -82,7 +82,7 @@ log.Fatal(srv.ListenAndServeTLS("cert.pem", "key.pem"))""",
         "set `GL502 = \"warning\"` under `[severity]`, to see every one), and a TLS server only trusted peers reach "
         "is a warning. A CORS setting in another package than the server's, or TLS set up in another function "
         "than the one that builds or serves the server, is not seen. With `--no-lifetimes` these notes are not "
-        "applied. A server whose listener is of the file's own and hands out connections received from a channel (an inner server of a proxy or tunnel, fed what an outer listener accepted), or of the package's own and hands out the one connection it was made with (its `Accept` neither accepts nor receives: a single-use listener over a hijacked or replayed connection), or that serves the streams of one multiplexed connection (a yamux or smux session, `yamux.Client(conn, cfg)`; a listener type of the package whose `Accept` takes the session's next stream, made around such a session; what a function or method named for making a session returns, `m.MakeSession(id)`), is a note: whoever reaches the outer listener reaches it, and what bounds slow clients is decided there. A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, compares it with nil or assigns it, in the function or the package) is not reported: another call serves. An empty server literal kept in a struct field (`m.server = &http.Server{}` in a constructor) is not reported when the package also stores a literal that sets something in a field of that name: that one serves, and is checked. A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or names a status or stats port as a word of its own (`StartStatusServer`, `JSONStats.Start`, `cfg.StatusAddr`; not `StatusChecker` or `statistics`), or every route of its mux in the file names such a handler, a status page or a ping counting among them, routes registered on the struct field the mux is kept in counting too, and the default mux's routes where no other file of the package registers one on it (a literal that names no Handler serves the default mux when the file serves it with its own `ListenAndServe` or `Serve` and assigns no Handler anywhere), or the address of the listener it serves was made from says so (`l, _ := net.Listen(network, cfg.MetricsAddr())`, then `http.Serve(l, h)`), or its address is named for profiling: `opts.ProfilerAddr`, `cfg.ProfAddr`, a local made from `cfg.Profile` or `profPort`, also one an address is formatted from) is a note: operators and scrapers reach it, not clients. A gin engine served with `Run` is judged the same way: by the names around it, or by its routes when every one the function registers on it is such a route (`r.GET(\"/metrics\", gin.WrapH(promhttp.Handler()))`; an engine given middleware or a route group may serve more than the function spells, so it is not). "
+        "applied. A server whose listener is of the file's own and hands out connections received from a channel (an inner server of a proxy or tunnel, fed what an outer listener accepted), or of the package's own and hands out the one connection it was made with (its `Accept` neither accepts nor receives: a single-use listener over a hijacked or replayed connection), or that serves the streams of one multiplexed connection (a yamux or smux session, `yamux.Client(conn, cfg)`; a listener type of the package whose `Accept` takes the session's next stream, made around such a session; what a function or method named for making a session returns, `m.MakeSession(id)`), is a note: whoever reaches the outer listener reaches it, and what bounds slow clients is decided there. A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, compares it with nil or assigns it, in the function or the package) is not reported: another call serves. An empty server literal kept in a struct field (`m.server = &http.Server{}` in a constructor) is not reported when the package also stores a literal that sets something in a field of that name: that one serves, and is checked; nor one kept in a local that its function assigns such a literal again (`redirect := &http.Server{}` for the shutdown code, then `redirect = &http.Server{Addr: …}` where one is needed). A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or names a status or stats port as a word of its own (`StartStatusServer`, `JSONStats.Start`, `cfg.StatusAddr`; not `StatusChecker` or `statistics`), or every route of its mux in the file names such a handler, a status page or a ping counting among them, routes registered on the struct field the mux is kept in counting too, and the default mux's routes where no other file of the package registers one on it (a literal that names no Handler serves the default mux when the file serves it with its own `ListenAndServe` or `Serve` and assigns no Handler anywhere), or the address of the listener it serves was made from says so (`l, _ := net.Listen(network, cfg.MetricsAddr())`, then `http.Serve(l, h)`), or its address is named for profiling: `opts.ProfilerAddr`, `cfg.ProfAddr`, a local made from `cfg.Profile` or `profPort`, also one an address is formatted from) is a note: operators and scrapers reach it, not clients. A gin engine served with `Run` is judged the same way: by the names around it, or by its routes when every one the function registers on it is such a route (`r.GET(\"/metrics\", gin.WrapH(promhttp.Handler()))`; an engine given middleware or a route group may serve more than the function spells, so it is not). "
         "A server in a file that handles Kubernetes admission or conversion reviews (imports `k8s.io/api/admission/v1` or "
         "`v1beta1`, or controller-runtime's webhook `admission` or `conversion` package, or names `ConversionReview` in its "
         "code) is a note: such a webhook's client is the API server, which bounds every call with its own timeout. "
@@ -260,7 +260,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             continue  # no Handler: the default mux, judged as `Handler: nil`
         if bound_node != "" and _never_served(ctx, bound_node):
             continue  # built and perhaps shut down, but served by nothing: not the server that serves
-        if not fields and _replaced_placeholder(ctx, literal, bound):
+        if not fields and _replaced_placeholder(ctx, literal, bound, bound_node):
             continue  # `m.server = &http.Server{}` in a constructor, a configured one stored before it serves
         own_serves = _own_serve_calls(ctx, bound, serve_methods)
         reach = _server_reach(ctx, fields.get("Addr"), bound, own_serves, literal)
@@ -614,11 +614,33 @@ def _never_served(ctx: FileContext, bound: Node) -> bool:
     return all(_NOT_SERVING.match(data, ref.end_byte) for ref in ctx.model.references(binding.decl, within=function.node))
 
 
-def _replaced_placeholder(ctx: FileContext, literal: Node, bound: tuple[str, object] | None) -> bool:
+_CONFIGURED_SERVER = re.compile(rb"&?http\.Server\s*\{\s*[A-Za-z_]")
+
+
+def _replaced_placeholder(ctx: FileContext, literal: Node, bound: tuple[str, object] | None,
+                          bound_node: Node | str | None = None) -> bool:
     """An empty server literal kept in a struct field (`m.server = &http.Server{}`, `server:
     &http.Server{}`) when the package also stores a server literal that sets something in a field
-    of that name: the empty one is a placeholder, the other is what serves, and it is checked
-    itself."""
+    of that name, or kept in a local that its function assigns such a literal again (`redirect :=
+    &http.Server{}` for the shutdown code, then `redirect = &http.Server{Addr: …}` where it is
+    needed): the empty one is a placeholder, the other is what serves, and it is checked itself."""
+    if bound is not None and bound[0] == "var" and isinstance(bound_node, Node) and bound_node.type == "identifier":
+        model = ctx.model
+        decl = model.resolve(bound_node).decl
+        function = model.enclosing_function(decl) if decl is not None else None
+        if function is None:
+            return False
+        for ref in model.references(decl, within=function.node):
+            targets = ref.parent
+            statement = targets.parent if targets is not None and targets.type == "expression_list" else None
+            if statement is None or statement.type != "assignment_statement" or statement.child_by_field_name("left") != targets:
+                continue
+            values = statement.child_by_field_name("right")
+            index = [c.id for c in targets.named_children].index(ref.id)
+            if values is not None and values.named_child_count == targets.named_child_count and \
+                    _CONFIGURED_SERVER.match(ctx.source.text(values.named_children[index]).encode()):
+                return True
+        return False
     if bound is None or bound[0] != "field":
         return False
     name = re.escape(bound[1])
