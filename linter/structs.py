@@ -9,6 +9,7 @@ struct embeds (a promoted field).
 
 from __future__ import annotations
 
+import re
 from typing import Callable, Iterator
 
 from tree_sitter import Node
@@ -176,3 +177,40 @@ def stored_in_field(literal: Node) -> bytes | None:
     key = element.child_by_field_name("key")
     ident = key.named_children[0] if key is not None and key.named_child_count == 1 else None
     return ident.text if ident is not None and ident.type in ("identifier", "field_identifier") else None
+
+
+_CONFIGURED_SERVER = re.compile(rb"&?http\.Server\s*\{\s*[A-Za-z_]")
+
+
+def replaced_server_placeholder(model: FileModel, literal: Node) -> bool:
+    """An empty `&http.Server{}` bound to a local that its function assigns a server literal setting
+    some field again (`redirect := &http.Server{}` for the shutdown code, then `redirect =
+    &http.Server{Addr: …}` where one is needed): the empty one is a placeholder, and what serves is
+    the other, which GL501 and GL502 check themselves."""
+    holder = literal.parent
+    if holder is not None and holder.type == "unary_expression":
+        holder = holder.parent
+    statement = holder.parent if holder is not None and holder.type == "expression_list" else None
+    if statement is None or statement.type not in ("short_var_declaration", "assignment_statement"):
+        return False
+    names = statement.child_by_field_name("left")
+    if names is None or names.named_child_count != holder.named_child_count:
+        return False
+    name = names.named_children[[c.id for c in holder.named_children].index(
+        (literal if literal.parent is holder else literal.parent).id)]
+    decl = model.resolve(name).decl if name.type == "identifier" else None
+    function = model.enclosing_function(decl) if decl is not None else None
+    if function is None:
+        return False
+    for ref in model.references(decl, within=function.node):
+        targets = ref.parent
+        assigned = targets.parent if targets is not None and targets.type == "expression_list" else None
+        if assigned is None or assigned.type != "assignment_statement" or assigned.child_by_field_name("left") != targets \
+                or assigned.id == statement.id:
+            continue
+        values = assigned.child_by_field_name("right")
+        index = [c.id for c in targets.named_children].index(ref.id)
+        if values is not None and values.named_child_count == targets.named_child_count and \
+                _CONFIGURED_SERVER.match(model.source.text(values.named_children[index]).encode()):
+            return True
+    return False

@@ -12,7 +12,7 @@ from goleaklint.model import block_statements, descendants
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
-from goleaklint.structs import stored_in_field
+from goleaklint.structs import replaced_server_placeholder, stored_in_field
 
 RULE = Rule(
     id="GL501",
@@ -58,7 +58,7 @@ func main() {
     // and serve the application on its own mux: http.ListenAndServe(":8080", appMux)
     ...
 }""",
-        limits="A server literal with no Handler that is given one later (`srv.Handler = mux` in the function, or `x.s.Handler = h` anywhere in the file for a literal stored in field `s`) does not serve the default mux. An address read from an options field whose every default in the module is loopback (a flag bound to a field of that name, or a struct tag, in any package) lowers the level one step, as a loopback flag default in the file does. Profiling an operator turns on (served inside `if addr != \"\"` or `if metricsPort > 0`, or after a guard that returns while it is unset, `if addr == \"\" { return … }`, or under a switch named enable, debug, pprof or profile, also from a `go func() { … }()` inside it, or in a function of the package called only under such a switch, two calls up) is a note: a default deployment does not expose it; a warning when it then binds a public address spelled in the code (`\":6060\"`), which whoever turns it on cannot keep local. "
+        limits="A server literal with no Handler that is given one later (`srv.Handler = mux` in the function, or `x.s.Handler = h` anywhere in the file for a literal stored in field `s`) does not serve the default mux, nor does an empty one kept in a local that its function assigns a configured server again (`redirect := &http.Server{}`, then `redirect = &http.Server{Addr: …, Handler: h}`). An address read from an options field whose every default in the module is loopback (a flag bound to a field of that name, or a struct tag, in any package) lowers the level one step, as a loopback flag default in the file does. Profiling an operator turns on (served inside `if addr != \"\"` or `if metricsPort > 0`, or after a guard that returns while it is unset, `if addr == \"\" { return … }`, or under a switch named enable, debug, pprof or profile, also from a `go func() { … }()` inside it, or in a function of the package called only under such a switch, two calls up) is a note: a default deployment does not expose it; a warning when it then binds a public address spelled in the code (`\":6060\"`), which whoever turns it on cannot keep local. "
         "So is the default mux of a Prometheus exporter served through the exporter toolkit's `web.ListenAndServe`, "
         "whose web config puts TLS and basic authentication in front at the operator's choice (exporters keep pprof "
         "on their metrics port by convention). "
@@ -270,6 +270,8 @@ def _check_file(ctx: FileContext, where: str, dedicated: bool) -> Iterable[Findi
             continue
         if handler is None and _handler_set_later(ctx, literal, handler_targets):
             continue
+        if not fields and replaced_server_placeholder(model, literal):
+            continue  # `redirect := &http.Server{}`, given a configured server where one serves
         addr = fields.get("Addr")
         reach = address_reach(model, addr) if addr is not None else Reach(NETWORK, "")
         if reach.kind == LOOPBACK and not reach.flag:

@@ -14,7 +14,7 @@ from goleaklint.model import declared_value, single_initialiser
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query, without_comments
-from goleaklint.structs import stored_in_field
+from goleaklint.structs import replaced_server_placeholder, stored_in_field
 
 RULE = Rule(
     id="GL502",
@@ -260,7 +260,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             continue  # no Handler: the default mux, judged as `Handler: nil`
         if bound_node != "" and _never_served(ctx, bound_node):
             continue  # built and perhaps shut down, but served by nothing: not the server that serves
-        if not fields and _replaced_placeholder(ctx, literal, bound, bound_node):
+        if not fields and _replaced_placeholder(ctx, literal, bound):
             continue  # `m.server = &http.Server{}` in a constructor, a configured one stored before it serves
         own_serves = _own_serve_calls(ctx, bound, serve_methods)
         reach = _server_reach(ctx, fields.get("Addr"), bound, own_serves, literal)
@@ -614,33 +614,14 @@ def _never_served(ctx: FileContext, bound: Node) -> bool:
     return all(_NOT_SERVING.match(data, ref.end_byte) for ref in ctx.model.references(binding.decl, within=function.node))
 
 
-_CONFIGURED_SERVER = re.compile(rb"&?http\.Server\s*\{\s*[A-Za-z_]")
-
-
-def _replaced_placeholder(ctx: FileContext, literal: Node, bound: tuple[str, object] | None,
-                          bound_node: Node | str | None = None) -> bool:
+def _replaced_placeholder(ctx: FileContext, literal: Node, bound: tuple[str, object] | None) -> bool:
     """An empty server literal kept in a struct field (`m.server = &http.Server{}`, `server:
     &http.Server{}`) when the package also stores a server literal that sets something in a field
     of that name, or kept in a local that its function assigns such a literal again (`redirect :=
     &http.Server{}` for the shutdown code, then `redirect = &http.Server{Addr: …}` where it is
     needed): the empty one is a placeholder, the other is what serves, and it is checked itself."""
-    if bound is not None and bound[0] == "var" and isinstance(bound_node, Node) and bound_node.type == "identifier":
-        model = ctx.model
-        decl = model.resolve(bound_node).decl
-        function = model.enclosing_function(decl) if decl is not None else None
-        if function is None:
-            return False
-        for ref in model.references(decl, within=function.node):
-            targets = ref.parent
-            statement = targets.parent if targets is not None and targets.type == "expression_list" else None
-            if statement is None or statement.type != "assignment_statement" or statement.child_by_field_name("left") != targets:
-                continue
-            values = statement.child_by_field_name("right")
-            index = [c.id for c in targets.named_children].index(ref.id)
-            if values is not None and values.named_child_count == targets.named_child_count and \
-                    _CONFIGURED_SERVER.match(ctx.source.text(values.named_children[index]).encode()):
-                return True
-        return False
+    if bound is not None and bound[0] == "var":
+        return replaced_server_placeholder(ctx.model, literal)
     if bound is None or bound[0] != "field":
         return False
     name = re.escape(bound[1])
