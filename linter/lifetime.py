@@ -94,6 +94,10 @@ _BENCHMARK_PROGRAM = LazyPattern(r"(?:bench(?:marks?|marking)?|bench(?:marks?)?[
 # A program that reproduces a reported bug, at any depth (`internal/cmd/issue-1234`, `repro`,
 # `reproducer`): shown to the developers, never deployed. Not `issuer` or `reproducible`.
 _REPRODUCTION_PROGRAM = LazyPattern(r"(?:issue|bug)[-_]?\d+|repro(?:duce|ducer|duction)?(?:[-_][\w.-]+)?", re.I)
+# A program named for a development server (`cmd/dev_server`, `devserver`, `dev-server`): the
+# project's own stand-in for local work, with in-memory stores and test secrets, never deployed.
+# The last element only, and the whole name (not `devservice` or `developer-server`).
+_DEV_SERVER_PROGRAM = LazyPattern(r"dev[-_]?(?:server|srv)s?", re.I)
 
 
 @dataclass(slots=True)  # 93k of them on the benchmark corpus: made faster, half the memory
@@ -574,6 +578,8 @@ def not_deployed(summary: PackageSummary) -> str | None:
         return f"in a simulator ({simulator}/)"
     if summary.name == "main" and elements and _STAND_IN_PROGRAM.fullmatch(elements[-1]):
         return f"in a stand-in program for tests ({elements[-1]}/)"
+    if summary.name == "main" and elements and _DEV_SERVER_PROGRAM.fullmatch(elements[-1]):
+        return f"in a development server program ({elements[-1]}/)"
     if summary.name == "main" and elements and _DEVELOPER_PROGRAMS.fullmatch(elements[0]):
         return f"in a developer's program ({elements[0]}/)"
     benchmark = next((e for e in elements if _BENCHMARK_PROGRAM.fullmatch(e)), None) if summary.name == "main" else None
