@@ -122,11 +122,14 @@ def collect(summariser: "_FileSummariser") -> None:
                 refs.append((ref, wrapped))
         if not refs:
             continue
-        inline = any(authenticated(summariser.text(o)) for o in others)
+        # What is given with the route, the handlers it wraps left out: `wrap(controllers.Login)`
+        # names no authentication, however the handler is called.
+        given = [_without(summariser, o, [node for node, _ in handlers]) for o in others]
+        inline = any(authenticated(text) for text in given)
         operand = selector.child_by_field_name("operand")
         behind = inline or _router_guarded(summariser, operand, function, authenticated, known)
         switch = DEVELOPER_SWITCH if _developer_switch(summariser, call, function, known) else 0
-        if any(limits_body(summariser.text(o)) for o in others) or \
+        if any(limits_body(text) for text in given) or \
                 _router_guarded(summariser, operand, function, limits_body, known):
             switch |= BODY_LIMIT
         for ref, wrapped in refs:
@@ -235,6 +238,16 @@ def _switched(summariser: "_FileSummariser", node: Node, stop: Node) -> bool:
                 return True
         child, current = current, current.parent
     return False
+
+
+def _without(summariser: "_FileSummariser", node: Node, handlers: list[Node]) -> str:
+    """The text of `node` with the handlers inside it blanked out."""
+    data = bytearray(summariser.source.data[node.start_byte:node.end_byte])
+    for handler in handlers:
+        if node.start_byte <= handler.start_byte and handler.end_byte <= node.end_byte:
+            start, end = handler.start_byte - node.start_byte, handler.end_byte - node.start_byte
+            data[start:end] = b" " * (end - start)
+    return data.decode("utf-8", "replace")
 
 
 def _wrapped(summariser: "_FileSummariser", call: Node, named: bool, depth: int):

@@ -142,6 +142,8 @@ def _left_open(ctx: FileContext, channel: LocalChannel) -> Iterable[Finding]:
             a.elements[-1].id in never_failing else 0
 
     for goroutine in channel.goroutines:
+        if any(cfg.reaches(close, goroutine.start) for close in channel.closes):
+            continue  # filled and closed before the workers start (a queue of work): the range ends
         for receive in goroutine.receives:
             if receive.type != "range_clause" or not _only_ends_when_closed(goroutine.literal, receive.parent):
                 continue
