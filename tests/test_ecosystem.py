@@ -59,6 +59,14 @@ def test_identical_lines_in_one_function_pair_up_one_to_one():
     assert [e.verdict for e in result.vanished] == ["FALSE"] and result.regressions == []
 
 
+def test_a_finding_on_its_entrys_line_takes_that_entry_before_earlier_twins():
+    # Notes with the same text come first in the function; the ledger recorded only the warning.
+    findings = [finding(line=5, level="note"), finding(line=9, level="note"), finding(line=30)]
+    result = check.compare(findings, [entry("TRUE", line=30)], {"r"})
+    assert [(f.line, e.verdict) for f, e in result.matched] == [(30, "TRUE")]
+    assert [f.line for f in result.appeared] == [5, 9] and result.regressions == []
+
+
 def test_entries_of_codebases_not_linted_do_not_vanish():
     result = check.compare([], [entry(repo="elsewhere")], {"r"})
     assert result.vanished == [] and result.regressions == []

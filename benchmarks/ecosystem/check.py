@@ -269,7 +269,21 @@ def compare(findings: list[Finding], ledger: list[Entry], repos: set[str]) -> Co
     for entry in sorted((e for e in ledger if e.repo in repos), key=lambda e: e.line):
         waiting[entry.key].append(entry)
     result = Comparison()
-    for finding in sorted(findings, key=lambda f: (f.repo, f.path, f.line, f.rule)):
+    ordered = sorted(findings, key=lambda f: (f.repo, f.path, f.line, f.rule))
+    # A finding on the line its entry recorded takes that entry first: the same text three times in
+    # one function (notes, which the ledger does not record, and a judged warning) must not hand the
+    # warning's verdict to the first note.
+    exact: dict[int, Entry] = {}
+    for finding in ordered:
+        queue = waiting.get(finding.key)
+        entry = next((e for e in queue if e.line == finding.line), None) if queue else None
+        if entry is not None:
+            queue.remove(entry)
+            exact[id(finding)] = entry
+    for finding in ordered:
+        if id(finding) in exact:
+            result.matched.append((finding, exact[id(finding)]))
+            continue
         queue = waiting.get(finding.key)
         if queue:
             result.matched.append((finding, queue.pop(0)))
