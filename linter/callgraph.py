@@ -218,6 +218,12 @@ class PackageSummary:
     # import paths of the run's modules that a file imports with a dot (`import . "x"`): it names
     # their functions unqualified, so none of them is unnamed
     dot_imports: list[str] = field(default_factory=list)
+    # "relpath:first line:last line:name" of each middleware that reads every body it passes on whole
+    # and puts back an in-memory copy (`raw, _ := io.ReadAll(r.Body); r.Body = io.NopCloser(…)`, then
+    # `next.ServeHTTP`), in non-test code, with the name of the function that makes it
+    body_buffers: list[str] = field(default_factory=list)
+    # names of the functions its non-test files mount as middleware with `.Use(…)`
+    mounted: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
@@ -225,14 +231,16 @@ class PackageSummary:
                 "x": self.test_files, "a": self.routes, "b": self.body_limits, "o": self.option_defaults,
                 "h": self.timeout_clients, "p": self.passed_args, "u": self.unnamed,
                 "l": self.command_line, "y": self.concrete, "i": self.imports, "e": self.unnamed_exported,
-                "z": self.selected, "j": self.dot_imports}
+                "z": self.selected, "j": self.dot_imports, "bb": self.body_buffers,
+                "mu": self.mounted}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
         return cls(data["d"], data["n"], data["f"], data["c"], data["r"], data["s"], data["g"], data["k"], data["t"],
                    data["x"], data.get("a", []), data.get("b", []), data.get("o", []), data.get("h", []),
                    data.get("p", []), data.get("u", []), data.get("l", False),
-                   data.get("y", {}), data.get("i", []), data.get("e", []), data.get("z", []), data.get("j", []))
+                   data.get("y", {}), data.get("i", []), data.get("e", []), data.get("z", []), data.get("j", []),
+                   data.get("bb", []), data.get("mu", []))
 
 
 class _FileSummariser:
@@ -1290,6 +1298,8 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
             summary.command_line = summary.command_line or imports_cli(model)
             routes.collect(summariser)
             routes.body_limits(summariser)
+            routes.body_buffers(summariser)
+            routes.mounted_middlewares(summariser)
             summary.option_defaults += option_defaults(model.source.data)
             summary.timeout_clients += timeout_client_makers(model.source, model.imports)
             _passed_arguments(summariser)

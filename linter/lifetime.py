@@ -135,6 +135,9 @@ class ModuleModel:
     route_auth: dict[int, list[int]] = field(default_factory=dict)  # handler -> flags per route (linter/routes.py)
     # package directory -> where its module limits request bodies in a wrapper ("relpath:line")
     body_limited: dict[str, str] = field(default_factory=dict)
+    # package directory -> its middlewares that read every body and put back a copy, "relpath:first:last"
+    # each (linter/routes.py body_buffers)
+    body_buffered: dict[str, list[str]] = field(default_factory=dict)
     # option field -> its loopback default ("localhost:2381 (dir)"), for fields whose every
     # address-like default (a flag bound to it, a struct tag) in the run is loopback
     loopback_options: dict[str, str] = field(default_factory=dict)
@@ -295,6 +298,14 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
         where = limits.get(modules.get(summary.directory, ""))
         if where is not None:
             model.body_limited[summary.directory] = where
+    for summary in summaries:
+        if summary.body_buffers and not_deployed(summary) is None:
+            # Mounted for every route (`r.Use(logBodies())`) by its own package, whose handlers it
+            # then covers: those another package registers may sit on another server.
+            mounted = set(summary.mounted)
+            spans = [span.rsplit(":", 1)[0] for span in summary.body_buffers if span.rsplit(":", 1)[1] in mounted]
+            if spans:
+                model.body_buffered[summary.directory] = sorted(spans)
     model.loopback_options = loopback_options(summaries)
     for summary in sorted(summaries, key=lambda s: (s.directory, s.name)):
         model.test_files.update(summary.test_files)
@@ -964,6 +975,12 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
             level = Severity.NOTE
             message += (f"; the module limits request bodies itself in a wrapper (`http.MaxBytesReader` at {limited}), "
                         "so where a limit applies is its authors' choice: check that one covers this route")
+        buffered = _buffered_by(table, finding) if public else None
+        if level is not None and level is not Severity.NOTE and buffered is not None:
+            level = Severity.NOTE
+            message += (f"; a middleware of its package ({buffered}) reads every body it passes on whole and puts "
+                        "back an in-memory copy: where it runs, this reads that copy, and the read to bound is the "
+                        "middleware's")
         default = loopback_option(table.loopback_options, finding.address, _function_keys(finding)[0],
                                   _function_keys(finding)[0] in table.main_dirs) if finding.address else None
         if level is not None and level is not Severity.NOTE and default is not None:
@@ -990,6 +1007,20 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
         updated = replace(finding, lifetime=lifetime, severity=level or finding.severity, message=message)
         (kept if level is not None else dropped).append(updated)
     return kept, dropped
+
+
+def _buffered_by(table: "LifetimeTable", finding: Finding) -> str | None:
+    """The first body-buffering middleware of the finding's package (`relpath:line`), unless the
+    finding is that middleware's own read."""
+    spans = table.body_buffered.get(_function_keys(finding)[0])
+    if not spans:
+        return None
+    for span in spans:
+        relpath, first, last = span.rsplit(":", 2)
+        if relpath == finding.path and int(first) <= finding.line <= int(last):
+            return None
+    relpath, first, _ = spans[0].rsplit(":", 2)
+    return f"{relpath}:{first}"
 
 
 def _unexposed(finding: Finding, overrides: dict) -> Finding:
@@ -1022,6 +1053,7 @@ class LifetimeTable:
     parameters: dict[tuple[str, str], dict[int, list[str]]] = field(default_factory=dict)  # see ModuleModel.parameters
     # directories of packages that nothing in the run imports, in modules that build programs (unimported)
     unimported: set[str] = field(default_factory=set)
+    body_buffered: dict[str, list[str]] = field(default_factory=dict)  # see ModuleModel.body_buffered
 
     def to_json(self) -> dict:
         return {"l": [[d, n, v] for (d, n), v in sorted(self.lifetimes.items())],
@@ -1031,7 +1063,7 @@ class LifetimeTable:
                 "o": sorted(self.loopback_options.items()), "r": sorted(self.main_rooted),
                 "h": sorted(self.timeout_clients),
                 "p": [[d, n, sorted([i, k] for i, k in v.items())] for (d, n), v in sorted(self.parameters.items())],
-                "u": sorted(self.unimported)}
+                "u": sorted(self.unimported), "bb": sorted(self.body_buffered.items())}
 
     @classmethod
     def from_json(cls, data: dict) -> "LifetimeTable":
@@ -1040,7 +1072,7 @@ class LifetimeTable:
                    dict(data.get("b", ())), dict(data.get("o", ())),
                    set(data.get("h", ())), {(d, n) for d, n in data.get("r", ())},
                    {(d, n): {int(i): list(k) for i, k in v} for d, n, v in data.get("p", ())},
-                   set(data.get("u", ())))
+                   set(data.get("u", ())), {d: list(w) for d, w in data.get("bb", ())})
 
     def for_findings(self, findings: list[Finding]) -> "LifetimeTable":
         """The part of the table that judging `findings` reads: what a warm run, whose findings
@@ -1067,7 +1099,8 @@ class LifetimeTable:
                              {key for key in lifetimes if key in self.main_rooted},
                              {key[:2]: self.parameters[key[:2]] for key in map(_parameter_key, findings)
                               if key is not None and key[:2] in self.parameters},
-                             self.unimported & directories)
+                             self.unimported & directories,
+                             {d: w for d, w in self.body_buffered.items() if d in directories})
 
 
 def table_of(model: ModuleModel) -> LifetimeTable:
@@ -1083,6 +1116,7 @@ def table_of(model: ModuleModel) -> LifetimeTable:
 
 def _table_of(model: ModuleModel) -> LifetimeTable:
     table = LifetimeTable(test_files=set(model.test_files), body_limited=dict(model.body_limited),
+                          body_buffered=dict(model.body_buffered),
                           loopback_options=dict(model.loopback_options),
                           timeout_clients=set(model.timeout_clients), parameters=dict(model.parameters))
     for (directory, name), index in model.by_name.items():

@@ -166,6 +166,57 @@ def body_limits(summariser: "_FileSummariser") -> None:
         summariser.summary.body_limits.append(f"{summariser.relpath}:{line}")
 
 
+# `r.Body = io.NopCloser(bytes.NewBuffer(raw))`, `c.Request.Body = ioutil.NopCloser(…)`: the body
+# put back after a read, as an in-memory copy.
+_BODY_PUT_BACK = LazyPattern(rb"\.Body\s*=\s*(?:io|ioutil)\.NopCloser\(")
+
+
+def body_buffers(summariser: "_FileSummariser") -> None:
+    """Record the middleware that reads every body whole and puts back an in-memory copy for what it
+    passes the request on to (`raw, _ := io.ReadAll(r.Body); r.Body = io.NopCloser(…)`, then
+    `next.ServeHTTP(w, r)` or `c.Next()`): a handler behind it reads that copy, and the read that
+    holds an endless body is the middleware's own."""
+    data = summariser.source.data
+    if b"NopCloser" not in data:
+        return
+    root = summariser.source.root
+    seen: set[int] = set()
+    for match in _BODY_PUT_BACK.finditer(data):
+        node = root.named_descendant_for_byte_range(match.start() + 1, match.start() + 1)
+        function = summariser.model.enclosing_function(node) if node is not None else None
+        if function is None or function.node.id in seen:
+            continue
+        start, end = function.node.start_byte, function.node.end_byte
+        read = _READS_BODY.search(data, start, match.start())
+        if read is None or _PASSES_ON.search(data, match.end(), end) is None:
+            continue
+        seen.add(function.node.id)
+        # What registers it: the function itself, or the named function that returns it as a literal.
+        named = function
+        while named.kind == "literal":
+            outer = summariser.model.enclosing_function(named.node.parent)
+            if outer is None:
+                break
+            named = outer
+        name = named.name.rsplit(".", 1)[-1]
+        first, last = summariser.source.line_of(start), summariser.source.line_of(end)
+        summariser.summary.body_buffers.append(f"{summariser.relpath}:{first}:{last}:{name}")
+
+
+# `r.Use(logBodies())`, `e.Use(audit)`, `handler = audit(handler)` aside: a middleware mounted for
+# every route of a router, by the name of the function that makes it.
+_USE = LazyPattern(rb"\.Use\(\s*(?:[A-Za-z_]\w*\.)?([A-Za-z_]\w*)")
+
+
+def mounted_middlewares(summariser: "_FileSummariser") -> None:
+    """Record the names of the functions the file mounts with `.Use(…)` (gin, echo, chi, mux)."""
+    data = summariser.source.data
+    if b".Use(" not in data:
+        return
+    found = {match.group(1).decode() for match in _USE.finditer(data)}
+    summariser.summary.mounted.extend(sorted(found - set(summariser.summary.mounted)))
+
+
 def _made_by(summariser: "_FileSummariser", node: Node) -> Node | None:
     """The call a local handler variable is made by (`h := DebugHandler(logger)`), if any."""
     if node.type != "identifier":

@@ -75,7 +75,10 @@ _LIFETIME_TEXT = {
     "(`if cfg.DebugEndpoint {`), or behind a middleware named for a body size limit (`middleware.BodyLimit`). So "
     "is any handler of a module that limits request bodies itself in a wrapper (`r.Body = "
     "http.MaxBytesReader(w, r.Body, n)` in a function that passes the request on, or a helper of one): "
-    "its authors chose where limits go, and the message names the wrapper to check. A "
+    "its authors chose where limits go, and the message names the wrapper to check. So is a handler of a "
+    "package that mounts (`r.Use(logBodies())`) a middleware of its own that reads every body whole and puts back "
+    "an in-memory copy (`c.Request.Body = io.NopCloser(bytes.NewBuffer(raw))`, then `c.Next()`): the handler "
+    "re-reads the copy, and the middleware's own read, an error, is the one to bound. A "
     "group handed to another function to register its routes is not followed.",
     "ignores": "Reported at its own level wherever the code runs.",
 }
