@@ -40,7 +40,7 @@ from .model import (BUILTINS, FileModel, Function, block_statements, declared_va
                     single_initialiser)
 from .patterns import LazyPattern
 from .source import name_hits, query
-from .structs import declared_fields, struct_specs, type_in_its_file
+from .structs import declared_fields, interface_specs, parameter_count, struct_specs, type_in_its_file
 
 # Patterns the engine adds to its combined query (one walk of the tree serves rules and summary).
 # The patterns the summary needs, with their capture names. The engine adds them to its combined
@@ -224,6 +224,13 @@ class PackageSummary:
     body_buffers: list[str] = field(default_factory=list)
     # names of the functions its non-test files mount as middleware with `.Use(…)`
     mounted: list[str] = field(default_factory=list)
+    # interface type -> the methods it spells out (embedded interfaces aside) as `Name/parameter
+    # count`, non-test code
+    interfaces: dict[str, list[str]] = field(default_factory=dict)
+    # method (`T.M`) -> its parameter count, non-test code
+    arities: dict[str, int] = field(default_factory=dict)
+    # struct type -> the import-resolved types it embeds (`*base.Service`), non-test code
+    embeds: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
@@ -232,7 +239,8 @@ class PackageSummary:
                 "h": self.timeout_clients, "p": self.passed_args, "u": self.unnamed,
                 "l": self.command_line, "y": self.concrete, "i": self.imports, "e": self.unnamed_exported,
                 "z": self.selected, "j": self.dot_imports, "bb": self.body_buffers,
-                "mu": self.mounted}
+                "mu": self.mounted, "if": self.interfaces, "em": self.embeds,
+                "ar": self.arities}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -240,7 +248,8 @@ class PackageSummary:
                    data["x"], data.get("a", []), data.get("b", []), data.get("o", []), data.get("h", []),
                    data.get("p", []), data.get("u", []), data.get("l", False),
                    data.get("y", {}), data.get("i", []), data.get("e", []), data.get("z", []), data.get("j", []),
-                   data.get("bb", []), data.get("mu", []))
+                   data.get("bb", []), data.get("mu", []), interfaces=data.get("if", {}),
+                   embeds=data.get("em", {}), arities=data.get("ar", {}))
 
 
 class _FileSummariser:
@@ -308,6 +317,8 @@ class _FileSummariser:
             self.summary.functions.setdefault(fn.name, record)
             if file_root is not None:
                 continue  # every function of the file is test code: nothing below can change that
+            if fn.kind == "method":
+                self.summary.arities.setdefault(fn.name, parameter_count(fn.node.child_by_field_name("parameters")))
             if fn.kind != "literal":
                 result = self._first_result(fn)
                 if result:
@@ -1146,6 +1157,18 @@ class _FileSummariser:
                     self.summary.commands.append(type_text.lstrip("*"))
             if fields:
                 self.summary.fields.setdefault(self.text(name_node), fields)
+        if self.test_code:
+            return
+        for name_node, struct in struct_specs(self.source.declarations):
+            embedded = [type_text for field_name, type_text, decl_node in
+                        declared_fields(struct, self.model.type_text, embedded=True)
+                        if decl_node.child_by_field_name("name") is None]
+            if embedded:
+                self.summary.embeds.setdefault(self.text(name_node), embedded)
+        if b"interface" in self.source.data:
+            for name_node, methods in interface_specs(self.source.declarations):
+                if methods:
+                    self.summary.interfaces.setdefault(self.text(name_node), methods)
 
 
 # `name := New(…)`, `name, err := pkg.New(…)`, `name := &T{…}`, `name := srv.Serve` (a method value:

@@ -94,7 +94,9 @@ def write_explanation(model: ModuleModel, node: Node, out: TextIO) -> None:
         if index == 0:
             note = f"root: {step.reason}" if step.reason else f"root: {DESCRIBE[step.lifetime]}"
         else:
-            note = f"called at {site_path}:{site_line}"
+            interface = model.through.get((model.nodes.index(chain[index - 1][0]), model.nodes.index(step)))
+            note = f"called through interface `{interface}` at {site_path}:{site_line}" if interface \
+                else f"called at {site_path}:{site_line}"
             if chain[index - 1][0].lifetime != step.lifetime and step.lifetime == "loop":
                 note += ", in a loop that never ends"
         rows.append((f"{step.relpath}:{step.line}", step.name, note))

@@ -149,6 +149,13 @@ class ModuleModel:
     parameters: dict[tuple[str, str], dict[int, list[str]]] = field(default_factory=dict)
     # import paths named by Go files the run does not read, in `_` directories (underscore_imports)
     hidden_imports: set[str] = field(default_factory=set)
+    # (caller, callee) -> the interface of the module a call between them goes through, where the
+    # callee is one of its implementations (_Resolver.implementations): what `explain` says
+    through: dict[tuple[int, int], str] = field(default_factory=dict)
+    # Those calls through a public interface (exported, of a package other modules may import) into
+    # a type of the interface's own package: a library's implementation of its own API, which other
+    # modules call too, so the module's own once-per-process calls do not make it run once
+    public_dispatch: set[tuple[int, int]] = field(default_factory=set)
     _by_package: dict[int, list[Node]] | None = None
 
     def nodes_of(self, package: int) -> list[Node]:
@@ -346,17 +353,30 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                 callee = local((qindex, ref[2])) if qindex is not None else None
             else:
                 callee = resolver.resolve(pindex, ref)
-            if callee is None:
-                if kind != "I" or ref[1] in by_import:
-                    model.unresolved += 1
-                continue
+            dispatched = callee is None
+            if dispatched:
+                callees = resolver.implementations(pindex, ref) if kind in ("M", "D", "R") else []
+                if not callees:
+                    if kind != "I" or ref[1] in by_import:
+                        model.unresolved += 1
+                    continue
+            else:
+                callees = [callee]
             if caller == "<cli>":
-                _set_root(model.nodes[callee], ONCE, "a command-line command's function")
+                for target in callees:
+                    _set_root(model.nodes[target], ONCE, "a command-line command's function")
                 continue
             source = local((pindex, caller))
             if source is None:
                 continue
-            edges[source].append((callee, bool(in_loop), relpath, line))
+            for target in callees:
+                edges[source].append((target, bool(in_loop), relpath, line))
+            if dispatched:
+                interface, public = resolver.interface_name(pindex, ref)
+                for target in callees:
+                    model.through[source, target] = interface
+                    if public and model.nodes[target].package == resolver.interface_package(pindex, ref):
+                        model.public_dispatch.add((source, target))
         for caller, ref, kinds in summary.passed_args:
             source, callee = local((pindex, caller)), resolver.resolve(pindex, ref)
             if source is not None and callee is not None:
@@ -690,6 +710,13 @@ def _set_root(node: Node, lifetime: str, reason: str) -> None:
         node.root, node.reason = lifetime, reason
 
 
+# A call through an interface of the module reaches each of its implementations, up to this many
+# (one method; more for two or more): beyond, a method set of a common name (`Run`, `Close`) says
+# too little to tell its types apart.
+_IMPLEMENTERS = 8
+_IMPLEMENTERS_OF_SEVERAL = 32
+
+
 class _Resolver:
     def __init__(self, model: ModuleModel, by_import: dict[str, int], local_index: dict[tuple[int, str], int]):
         self.model = model
@@ -697,6 +724,10 @@ class _Resolver:
         self.local = local_index
         self._types: dict[tuple[int, str], tuple[int, str] | None] = {}
         self.made_as = _made_as(model)
+        self._implementers: dict[tuple[int, str], list[tuple[int, str]]] = {}
+        self._methods: dict[tuple[int, str], dict[str, int]] | None = None
+        self._by_method_name: dict[str, set[tuple[int, str]]] = {}
+        self._importers: dict[str, set[int]] | None = None  # import path -> the packages importing it
 
     def type_of(self, pindex: int, type_text: str) -> tuple[int, str] | None:
         key = (pindex, type_text)
@@ -748,6 +779,144 @@ class _Resolver:
             return self._method(qindex, field_type, ref[3]) if field_type else None
         return None
 
+    def implementations(self, pindex: int, ref: list) -> list[int]:
+        """A call through an interface declared in the module (`runner.Run()` on a parameter of
+        type `Runner`): the method of each type of the module that implements it, one whose own
+        and promoted methods (through embedded types of the module) cover every method the
+        interface spells out, by name and parameter count: those of the interface's own package if it has any, else those of
+        packages whose values can meet the interface's (_may_meet). Names only, as without types: nothing when more types qualify than
+        _IMPLEMENTERS (one method) or _IMPLEMENTERS_OF_SEVERAL, where the names say too little."""
+        target = self._receiver(pindex, ref)
+        if target is None:
+            return []
+        (qindex, type_name), method = target
+        methods = self.model.packages[qindex].summary.interfaces.get(type_name)
+        wanted = next((m for m in methods or () if m.partition("/")[0] == method), None)
+        if wanted is None:
+            return []
+        key = (qindex, type_name)
+        implementers = self._implementers.get(key)
+        if implementers is None:
+            self._method_table()
+            candidates = None
+            for name in methods:
+                having = self._by_method_name.get(name, set())
+                candidates = set(having) if candidates is None else candidates & having
+                if not candidates:
+                    break
+            # Types of the interface's own package first: a package that declares an interface and
+            # implements it (`NewLocal() Mirror`) most often hands out its own; otherwise the types
+            # of packages whose values can meet it.
+            own = sorted(owner for owner in candidates or () if owner[0] == qindex)
+            candidates = own or sorted(owner for owner in candidates or () if self._may_meet(qindex, owner[0]))
+            cap = _IMPLEMENTERS if len(methods) == 1 else _IMPLEMENTERS_OF_SEVERAL
+            implementers = self._implementers[key] = candidates if len(candidates) <= cap else []
+        table = self._method_table()
+        return [table[owner][wanted] for owner in implementers]
+
+    def _may_meet(self, interface: int, implementer: int) -> bool:
+        """Whether a value of a type of package `implementer` can reach a call through an interface
+        of package `interface`: one package, one imports the other, or a third imports both (the
+        `main` that hands a `svc.New()` to `app.Run`)."""
+        if interface == implementer:
+            return True
+        packages = self.model.packages
+        wanted, made = packages[interface].import_path, packages[implementer].import_path
+        if not wanted or not made:
+            return False
+        if wanted in packages[implementer].summary.imports or made in packages[interface].summary.imports:
+            return True
+        importers = self._importers
+        if importers is None:
+            importers = self._importers = {}
+            for index, package in enumerate(packages):
+                for path in package.summary.imports:
+                    importers.setdefault(path, set()).add(index)
+        return not importers.get(wanted, set()).isdisjoint(importers.get(made, ()))
+
+    def interface_name(self, pindex: int, ref: list) -> tuple[str, bool]:
+        """The interface a call goes through, and whether it is public: exported, of a package
+        other modules may import (not a main package, not under `internal/`)."""
+        target = self._receiver(pindex, ref)
+        if target is None:
+            return "", False
+        (qindex, name), _ = target
+        package = self.model.packages[qindex]
+        public = name[:1].isupper() and package.summary.name != "main" and \
+            "internal" not in package.summary.directory.split("/")
+        return name, public
+
+    def interface_package(self, pindex: int, ref: list) -> int | None:
+        target = self._receiver(pindex, ref)
+        return target[0][0] if target is not None else None
+
+    def _receiver(self, pindex: int, ref: list) -> tuple[tuple[int, str], str] | None:
+        """The type (package, name) a method reference calls on, and the method's name."""
+        kind = ref[0]
+        if kind == "M":
+            found = self.type_of(pindex, ref[1])
+            return (found, ref[2]) if found is not None else None
+        if kind == "D":
+            found = self.type_of(pindex, ref[1])
+            if found is None:
+                return None
+            field_type = self.model.packages[found[0]].summary.fields.get(found[1], {}).get(ref[2])
+            inner = self.type_of(found[0], field_type) if field_type else None
+            return (inner, ref[3]) if inner is not None else None
+        if kind == "R":
+            callee = self.resolve(pindex, ref[1])
+            if callee is None:
+                return None
+            node = self.model.nodes[callee]
+            result = self.model.packages[node.package].summary.results.get(node.name)
+            found = self.type_of(node.package, result) if result else None
+            return (found, ref[2]) if found is not None else None
+        return None
+
+    def _method_table(self) -> dict[tuple[int, str], dict[str, int]]:
+        """(package, type) -> method (`Name/parameter count`) -> its node, the type's own methods and
+        those promoted from the types of the module it embeds; test code aside. Made once, when an
+        interface is called."""
+        if self._methods is not None:
+            return self._methods
+        own: dict[tuple[int, str], dict[str, int]] = {}
+        test_files = self.model.test_files
+        packages = self.model.packages
+        for index, node in enumerate(self.model.nodes):
+            if node.kind != "method" or node.relpath.endswith("_test.go") or node.relpath in test_files:
+                continue
+            type_name, _, method = node.name.partition(".")
+            arity = packages[node.package].summary.arities.get(node.name)
+            if method and "." not in method and arity is not None:
+                own.setdefault((node.package, type_name), {})[f"{method}/{arity}"] = index
+        table: dict[tuple[int, str], dict[str, int]] = {}
+
+        def methods_of(key: tuple[int, str], depth: int) -> dict[str, int]:
+            if key in table:
+                return table[key]
+            merged: dict[str, int] = {}
+            if depth < 4:
+                for embedded in self.model.packages[key[0]].summary.embeds.get(key[1], ()):
+                    inner = self.type_of(key[0], embedded)
+                    if inner is not None and inner != key:
+                        for name, index in methods_of(inner, depth + 1).items():
+                            merged.setdefault(name, index)
+            merged.update(own.get(key, {}))
+            if depth == 0:
+                table[key] = merged
+            return merged
+
+        keys = set(own)
+        for pindex, package in enumerate(self.model.packages):
+            keys.update((pindex, name) for name in package.summary.embeds)
+        for key in sorted(keys):
+            methods_of(key, 0)
+        self._methods = table
+        for key, methods in table.items():
+            for name in methods:
+                self._by_method_name.setdefault(name, set()).add(key)
+        return table
+
     def _method(self, pindex: int, type_text: str, name: str) -> int | None:
         found = self.type_of(pindex, type_text)
         if found is None:
@@ -781,6 +950,7 @@ def _propagate(model: ModuleModel) -> None:
     a `Once.Do` function) keeps its own whatever calls it. Lifetimes only rise and there are six,
     so the worklist ends after at most six visits of a node."""
     nodes, edges = model.nodes, model.edges
+    public = model.public_dispatch
 
     def run(seeds: list[int]) -> None:
         work = list(seeds)
@@ -789,7 +959,7 @@ def _propagate(model: ModuleModel) -> None:
             value = nodes[index].lifetime
             for callee, in_loop, relpath, line in edges[index]:
                 target = nodes[callee]
-                if target.forced:
+                if target.forced or value == ONCE and not in_loop and public and (index, callee) in public:
                     continue
                 passed = value
                 if in_loop and value != TEST and ORDER[value] < ORDER[LOOP]:
@@ -825,14 +995,19 @@ def _propagate(model: ModuleModel) -> None:
     # What nothing reaches is unknown: first the functions nobody calls, whose callees then show
     # the chain that reaches them (goleaklint explain), then what is left (cycles nothing enters).
     called = {callee for callees in edges for callee, *_ in callees}
-    for pending in ([i for i, n in enumerate(nodes) if n.lifetime is None and i not in called], range(len(nodes))):
+    public_targets = {callee for _, callee in public}
+    for pending in ([i for i, n in enumerate(nodes) if n.lifetime is None and (i not in called or i in public_targets)],
+                    range(len(nodes))):
         unknown = []
         for index in pending:
             node = nodes[index]
             if node.lifetime is None:
                 node.lifetime, node.reason = UNKNOWN, "no caller seen in the module"
                 summary = model.packages[node.package].summary
-                if summary.name == "main":
+                if index in public_targets:
+                    node.reason = ("called only through its package's public interface, which other modules may call as "
+                                   "often as they like")
+                elif summary.name == "main":
                     node.reason += _IN_MAIN
                 elif summary.command_line:
                     node.reason += _IN_COMMANDS
@@ -1168,8 +1343,11 @@ def main_rooted(model: ModuleModel) -> set[tuple[str, str]]:
     for callees in edges:
         for callee, *_ in callees:
             called.add(callee)
+    # A library's implementation of its public interface is open to other modules, as an uncalled
+    # exported function is.
+    public = {callee for _, callee in model.public_dispatch}
     open_roots = [i for i, node in enumerate(nodes)
-                  if node.lifetime == UNKNOWN and i not in called and node.package not in main]
+                  if node.lifetime == UNKNOWN and (i not in called or i in public) and node.package not in main]
     reached = set(open_roots)
     work = list(open_roots)
     while work:

@@ -152,18 +152,44 @@ def type_in_its_file(model: FileModel, type_node: Node) -> str:
     return f"{star}{imports[package]}.{name}" if name and package in imports else text
 
 
-def struct_specs(declarations) -> Iterator[tuple[Node, Node]]:
-    """(name, struct_type) of the top-level `type X struct {…}` declarations: types are declared at
-    the top level (a function's local types are not the package's), so no walk of the tree."""
+def _type_specs(declarations, kind: str) -> Iterator[tuple[Node, Node]]:
+    """(name, type) of the top-level `type X …` declarations whose type is of `kind`: types are
+    declared at the top level (a function's local types are not the package's), so no walk of the
+    tree."""
     for decl in declarations:
         if decl.type != "type_declaration":
             continue
         for spec in decl.named_children:
             if spec.type != "type_spec":
                 continue
-            name, struct = spec.child_by_field_name("name"), spec.child_by_field_name("type")
-            if name is not None and struct is not None and struct.type == "struct_type":
-                yield name, struct
+            name, declared = spec.child_by_field_name("name"), spec.child_by_field_name("type")
+            if name is not None and declared is not None and declared.type == kind:
+                yield name, declared
+
+
+def struct_specs(declarations) -> Iterator[tuple[Node, Node]]:
+    """(name, struct_type) of the top-level `type X struct {…}` declarations."""
+    return _type_specs(declarations, "struct_type")
+
+
+def parameter_count(parameters: Node | None) -> int:
+    """How many parameters a `parameter_list` declares: `a, b int` is two, `int` one."""
+    count = 0
+    for declaration in (parameters.named_children if parameters is not None else ()):
+        if declaration.type in ("parameter_declaration", "variadic_parameter_declaration"):
+            count += max(1, len(declaration.children_by_field_name("name")))
+    return count
+
+
+def interface_specs(declarations) -> Iterator[tuple[Node, list[str]]]:
+    """(name, its methods as `Name/parameter count`, sorted) of the top-level `type X interface {…}`
+    declarations; embedded interfaces and type sets add nothing."""
+    for name, body in _type_specs(declarations, "interface_type"):
+        methods = sorted({f'{element.child_by_field_name("name").text.decode("utf-8", "replace")}/'
+                          f'{parameter_count(element.child_by_field_name("parameters"))}'
+                          for element in body.named_children
+                          if element.type == "method_elem" and element.child_by_field_name("name") is not None})
+        yield name, methods
 
 
 def stored_in_field(literal: Node) -> bytes | None:

@@ -170,6 +170,37 @@ def test_an_uncalled_function_is_unknown(tmp_path):
     assert found[".:main"] == ONCE
 
 
+def test_calls_through_an_interface_of_the_module_reach_its_implementations():
+    found = _lifetimes(FIXTURES / "lifetimes" / "interfaces")
+    # app.run calls `runner.Run()` on its Runner parameter; main hands it a *svc.Service, which is a
+    # Runner through the Initialize it embeds from Base.
+    assert found["internal/svc:Service.Run"] == ONCE
+    assert found["internal/svc:events.Run"] == ONCE  # through the package's own `worker`
+    # `h.store.Save(…)` on a field of type store.Store, in a handler: both of its types, per request.
+    assert found["internal/store:remote.Save"] == REQUEST
+    assert found["internal/store:memory.Save"] == REQUEST
+    assert found["internal/store:remote.Load"] == UNKNOWN  # nothing calls Load
+
+
+def test_an_interface_call_is_not_followed_to_too_many_types_or_to_test_code(tmp_path):
+    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
+    types = "".join(f"type t{i} struct{{}}\n\nfunc (t{i}) Close() {{}}\n\nfunc (t{i}) Flush() {{}}\n\n"
+                    for i in range(9))
+    (tmp_path / "main.go").write_text(
+        "package main\n\nimport \"net/http\"\n\n"
+        "type closer interface{ Close() }\n\ntype flushCloser interface {\n\tFlush()\n\tClose()\n}\n\n"
+        "type cache interface{ Drop() }\n\n"
+        "var c closer\n\nvar fc flushCloser\n\nvar k cache\n\n" + types +
+        "func handle(w http.ResponseWriter, r *http.Request) {\n\tc.Close()\n\tfc.Flush()\n\tk.Drop()\n}\n\n"
+        "func main() { http.HandleFunc(\"/\", handle) }\n")
+    (tmp_path / "main_test.go").write_text("package main\n\ntype fake struct{}\n\nfunc (fake) Drop() {}\n")
+    found = _lifetimes(tmp_path)
+    # One method, nine types that have it: the name says too little. Two methods: each of the nine.
+    assert found[".:t0.Close"] == UNKNOWN
+    assert found[".:t8.Flush"] == REQUEST
+    assert found[".:fake.Drop"] == TEST  # a test's fake implements it; the handler does not run it
+
+
 @pytest.mark.parametrize("lifetime, expected", [
     (REQUEST, Severity.ERROR), (LOOP, Severity.WARNING), (API, Severity.WARNING), (UNKNOWN, Severity.WARNING),
     (ONCE, None), (TEST, None),
@@ -273,6 +304,16 @@ def test_explain_prints_the_lifetime_and_the_chain(service_copy):
     assert proc.stdout.splitlines()[1:] == [
         "lifetime: never runs (judged as test-only code)",
         "because: dead code: nothing in the module calls it and nothing in its package names it"]
+
+
+def test_explain_names_the_interface_a_call_goes_through(tmp_path):
+    module = tmp_path / "interfaces"
+    shutil.copytree(FIXTURES / "lifetimes" / "interfaces", module)
+    proc = _cli(module, "explain", "internal/svc/svc.go:30", "--no-cache")
+    assert proc.returncode == 0, proc.stderr
+    assert "lifetime: once per process" in proc.stdout
+    assert re.search(r"internal/svc/svc.go:\d+\s+Service.Run\s+called through interface `Runner` at "
+                     r"internal/app/runner.go:28", proc.stdout)
 
 
 def test_explain_says_an_exported_function_nothing_names_never_runs(service_copy):
