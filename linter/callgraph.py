@@ -88,6 +88,14 @@ _MANAGER_NAME = LazyPattern(r"\w*(?:[mM]gr|[mM]anager)")
 # go-fuzz's entry points: `Fuzz`, `FuzzParse` (not `FuzzyMatch`).
 _FUZZ_NAME = LazyPattern(r"Fuzz(?:[A-Z0-9_]\w*)?")
 _ONCE_WRAPPERS = frozenset({"sync.OnceFunc", "sync.OnceValue", "sync.OnceValues"})
+# Calls that run the function they are handed again and again, until a stop channel, a context or
+# the process ends: Kubernetes' periodic wait loops (not its polls, which end when their condition
+# holds), and a dependency's function named for it (`GoRoutineInLoop`, `RunForever`).
+_K8S_WAIT = "k8s.io/apimachinery/pkg/util/wait"
+_K8S_REPEATERS = frozenset({
+    "Until", "UntilWithContext", "Forever", "JitterUntil", "JitterUntilWithContext", "NonSlidingUntil",
+    "NonSlidingUntilWithContext", "BackoffUntil"})
+_REPEATER_NAME = LazyPattern(r"(?:InLoop|Forever)$")
 _GRPC_REGISTER = LazyPattern(r"Register\w*Server")
 # Method names worth a look at the call's arguments: a gRPC registration, a kingpin action.
 class _Registrations:
@@ -576,6 +584,24 @@ class _FileSummariser:
                 return runs_again(self.model, caller, node)
         return False
 
+    def _handed_to_repeater(self, node: Node) -> str | None:
+        """The call a function value is handed to when that call runs it again and again until
+        the process or a stop channel ends it: `wait.Until(c.runWorker, time.Second, stopCh)`,
+        `wait.Forever(sync, d)`, a dependency's `nimo.GoRoutineInLoop(func() {…})`."""
+        if node.parent is not None and node.parent.type == "selector_expression" and \
+                node.parent.child_by_field_name("operand") == node:
+            node = node.parent  # `c.runWorker`: the operand is what the edge is made at
+        parent = node.parent
+        if parent is None or parent.type != "argument_list" or parent.parent is None:
+            return None
+        callee = parent.parent.child_by_field_name("function")
+        qualified = self.model.qualified(callee) if callee is not None else None
+        if qualified is not None:
+            path, _, name = qualified.rpartition(".")
+            if path == _K8S_WAIT and name in _K8S_REPEATERS or _REPEATER_NAME.search(name):
+                return qualified
+        return None
+
     def _unbounded_loop(self, loop: Node) -> bool:
         known = self._unbounded.get(loop.id)
         if known is None:
@@ -609,7 +635,7 @@ class _FileSummariser:
             in_loop = False
         if in_loop is None:
             function = function or self.model.enclosing_function(node)
-            in_loop = function is not None and self._in_unbounded_loop(node, function)
+            in_loop = function is not None and (self._in_unbounded_loop(node, function) or self._handed_to_repeater(node))
         if known is not None:
             if in_loop:
                 known[2], known[3], known[4] = self.relpath, node.start_point[0] + 1, 1
