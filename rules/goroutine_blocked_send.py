@@ -111,7 +111,7 @@ go func() {
         "sends once. A sender started in the body of an `if` (`if out != nil { go … }`) is not stranded by a way out "
         "that passes the same condition, spelled the same, tested again and false: it reads only variables "
         "and fields nothing assigns after their declaration and calls nothing, so no goroutine was started "
-        "on that path. A goroutine that sends at most once and whose start is followed at once by a receive from the channel (`go f(); if err := <-ch; err != nil {…}`) is settled by that receive: when every sender is, nothing is reported; outside loops, those started before any other sender are left out with their receives, and the rest are judged against the remaining receives. Senders started in different cases of one `switch` or `select`, or in the two branches of an `if`, are never started by the same call: each set that can run together is judged on its own (a buffer of one fits a switch whose every case starts one sender), and the finding is at the first send of a set that can block (outside loops, up to eight senders). Goroutines a loop starts and receives from in turn (`for { select { case <-tick: go work(); case <-done: … } }`) can be left behind only when the function returns, one each: such a finding takes the lifetime of the function, not of the loop (a periodic worker of a loop that runs once per process is not reported). Goroutines that each run a server and send after it (`errc <- srv.ListenAndServe()`, `serve(l)` of a `serve := srv.Serve`) can be left only when the server stops, one per start of it: reported at the rule's level where the function runs per request, and as a note elsewhere (a service's `Start` reached from main through an interface the model cannot resolve, one of another module or with too many implementations, runs once). A function that strands a sender only by returning on `Done()` of a context parameter it never reassigns (`case <-ctx.Done(): return ctx.Err()`) strands it when that context ends: where every call of the function in the module passes a context that ends only with the program (a local from `signal.NotifyContext`, `context.Background()`, `context.WithoutCancel(…)`, cobra's `cmd.Context()`, or its caller's own such parameter passed on unchanged; one derived with a timeout or a cancel ends sooner), the goroutine is left only as the program exits, and the finding is a note that says so (linter/lifetime.py, what callers pass); a call the model cannot resolve is not seen. The error branch after an errgroup's `Wait` (`if err := g.Wait(); err != nil`, `if g.Wait() != nil`) is no way out when the function makes the group, uses it only to `Go`, `TryGo`, `SetLimit` and `Wait`, and hands it only literals whose every return is `return nil`: `Wait` then returns nil. A function named for shutting something down (`Close`, `Stop`, `Shutdown`, `GracefulStop`, `Terminate`, `Quit`, `Teardown`, `Destroy`, `Dispose`, alone or followed by a word: `StopWorker`; not `Stopped`) runs once for each thing it stops, and most of those (a daemon, a pool, a client) live as long as the process: a goroutine its timeout strands is reported at the rule's level where it runs per request (a per-connection `Close` from a handler), and as a note elsewhere; a `Close` of a per-connection value reached through an interface the model cannot resolve is a note too (on the ledger, 1 of 8 such findings was worth a change). Only channels that stay in the function are followed: one that is returned, stored, "
+        "on that path. A goroutine that sends at most once and whose start is followed at once by a receive from the channel (`go f(); if err := <-ch; err != nil {…}`) is settled by that receive: when every sender is, nothing is reported; outside loops, those started before any other sender are left out with their receives, and the rest are judged against the remaining receives. Senders started in different cases of one `switch` or `select`, or in the two branches of an `if`, are never started by the same call: each set that can run together is judged on its own (a buffer of one fits a switch whose every case starts one sender), and the finding is at the first send of a set that can block (outside loops, up to eight senders). Goroutines a loop starts and receives from in turn (`for { select { case <-tick: go work(); case <-done: … } }`) can be left behind only when the function returns, one each: such a finding takes the lifetime of the function, not of the loop (a periodic worker of a loop that runs once per process is not reported). Goroutines that each run a server and send after it (`errc <- srv.ListenAndServe()`, `serve(l)` of a `serve := srv.Serve`) can be left only when the server stops, one per start of it: reported at the rule's level where the function runs per request, and as a note elsewhere (a service's `Start` reached from main through an interface the model cannot resolve, one of another module or with too many implementations, runs once). A goroutine whose every send runs only after it checked a context (in the `default` of a `select` that has `case <-ctx.Done():`, or right after `if ctx.Err() != nil { return }`), started by a function that leaves without receiving only through `case <-ctx.Done():` of that same context, is stranded only if the context ends in the instant between the check and the send: a note that says so (on the ledger, two such findings were judged FALSE). A function that strands a sender only by returning on `Done()` of a context parameter it never reassigns (`case <-ctx.Done(): return ctx.Err()`) strands it when that context ends: where every call of the function in the module passes a context that ends only with the program (a local from `signal.NotifyContext`, `context.Background()`, `context.WithoutCancel(…)`, cobra's `cmd.Context()`, or its caller's own such parameter passed on unchanged; one derived with a timeout or a cancel ends sooner), the goroutine is left only as the program exits, and the finding is a note that says so (linter/lifetime.py, what callers pass); a call the model cannot resolve is not seen. The error branch after an errgroup's `Wait` (`if err := g.Wait(); err != nil`, `if g.Wait() != nil`) is no way out when the function makes the group, uses it only to `Go`, `TryGo`, `SetLimit` and `Wait`, and hands it only literals whose every return is `return nil`: `Wait` then returns nil. A function named for shutting something down (`Close`, `Stop`, `Shutdown`, `GracefulStop`, `Terminate`, `Quit`, `Teardown`, `Destroy`, `Dispose`, alone or followed by a word: `StopWorker`; not `Stopped`) runs once for each thing it stops, and most of those (a daemon, a pool, a client) live as long as the process: a goroutine its timeout strands is reported at the rule's level where it runs per request (a per-connection `Close` from a handler), and as a note elsewhere; a `Close` of a per-connection value reached through an interface the model cannot resolve is a note too (on the ledger, 1 of 8 such findings was worth a change). Only channels that stay in the function are followed: one that is returned, stored, "
         "passed to a function or used by another closure is left alone, since someone else may drain "
         "it. `go worker(ch)` (or `go func(c chan T){…}(ch)`) is followed only when the worker is declared "
         "in the same file, takes no other channel (a value-or-error pair needs the two sides paired up), "
@@ -468,6 +468,20 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
         other = cfg.cheapest_exit(start, lambda element: receive_counts.get(element.id, 0), without_done)
         if other is None or other[0] >= need:
             parameter = f"program:{next(iter(done_cases.values()))}"
+    # Every send made only after the goroutine saw a context not done (`select { case <-ctx.Done():
+    # return; default: errc <- err }`), where the function leaves without receiving only once that
+    # context is done: the sender is stranded only in the instant between its check and its send.
+    race = _checked_context(ctx, sends)
+    if race is not None:
+        checked_cases = {block.index for block in cfg.blocks if block.kind == "select.case" and block.elements
+                         and _done_context(ctx, block.elements[0]) == race}
+
+        def without_checked(a: Block, b: Block) -> int | None:
+            return None if b.index in checked_cases else edge_cost(a, b)
+
+        other = cfg.cheapest_exit(start, lambda element: receive_counts.get(element.id, 0), without_checked)
+        if other is not None and other[0] < need:
+            race = None
     line = exit_node.start_point[0] + 1
     where = f"return at line {line}" if exit_node.type == "return_statement" else f"end of the function (line {line})"
     send = min((s for g in senders for s in _unguarded_sends(g)), key=lambda n: n.start_byte)
@@ -493,8 +507,10 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
         message += where_started(channel, send)
         fix = (f"do not close a channel goroutines may still send on: drop the `{spelled}` and give "
                f"`{channel.name}` a buffer for every send, or let the sender close it")
+        if race is not None:
+            message += _race_text(race, owner)
         return ctx.finding(RULE, send, message, fix=fix, subjects=subjects, bounded=serving or stopping is not None,
-                           parameter=parameter)
+                           parameter=parameter, severity=Severity.NOTE if race is not None else None)
     if channel.capacity == 0 and count == 1:
         message = (f"the goroutine's send on unbuffered channel `{channel.name}` can block forever: "
                    f"{owner} can reach the {where} without receiving from it")
@@ -515,8 +531,90 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
     elif stopping is not None:
         message += (f"; `{stopping}` shuts something down, which happens once for each thing it stops, and most "
                     "of those live as long as the process: a leak where it runs per request, a note elsewhere")
+    if race is not None:
+        message += _race_text(race, owner)
+        fix = (f"send in the select that checks `{race}` (`case {channel.name} <- v:` beside `case "
+               f"<-{race}.Done():`), or give `{channel.name}` a buffer for every send")
     return ctx.finding(RULE, send, message, fix=fix, subjects=subjects, bounded=serving or stopping is not None,
-                       parameter=parameter)
+                       parameter=parameter, severity=Severity.NOTE if race is not None else None)
+
+
+def _race_text(context: str, owner: str) -> str:
+    return (f"; but each send runs only after its goroutine saw `{context}` not done, and {owner} leaves without "
+            f"receiving only once `{context}` is done: the goroutine is stranded only if `{context}` ends in the "
+            "instant between its check and its send")
+
+
+def _checked_context(ctx: FileContext, sends: list[Node]) -> str | None:
+    """The context every send is made only after checking, as its text: each is in the `default` of
+    a select that has a `case <-E.Done():` (`select { case <-ctx.Done(): return; default: errc <- err
+    }`), or right after `if E.Err() != nil { return … }`, within its own function literal."""
+    found = set()
+    for send in sends:
+        context = _default_of_done_select(ctx, send) or _after_err_check(ctx, send)
+        if context is None:
+            return None
+        found.add(context)
+    return found.pop() if len(found) == 1 else None
+
+
+def _default_of_done_select(ctx: FileContext, send: Node) -> str | None:
+    current = send.parent
+    while current is not None and current.type not in FUNCTION_TYPES:
+        if current.type == "default_case" and current.parent is not None and current.parent.type == "select_statement":
+            for case in current.parent.named_children:
+                communication = case.child_by_field_name("communication") if case.type == "communication_case" else None
+                context = _done_context(ctx, communication) if communication is not None else None
+                if context is not None:
+                    return context
+            return None
+        if current.type in ("select_statement", "communication_case"):
+            return None
+        current = current.parent
+    return None
+
+
+def _after_err_check(ctx: FileContext, send: Node) -> str | None:
+    """`if E.Err() != nil { return }` right before the send's statement: E's text."""
+    previous = send.prev_named_sibling
+    while previous is not None and previous.type == "comment":
+        previous = previous.prev_named_sibling
+    if previous is None or previous.type != "if_statement" or previous.child_by_field_name("alternative") is not None:
+        return None
+    condition, consequence = previous.child_by_field_name("condition"), previous.child_by_field_name("consequence")
+    if condition is None or consequence is None or condition.type != "binary_expression" or \
+            ctx.source.text(condition.child_by_field_name("operator")) != "!=" or \
+            ctx.source.text(condition.child_by_field_name("right")) != "nil":
+        return None
+    left = condition.child_by_field_name("left")
+    function = left.child_by_field_name("function") if left is not None and left.type == "call_expression" else None
+    if function is None or function.type != "selector_expression" or \
+            ctx.source.text(function.child_by_field_name("field")) != "Err":
+        return None
+    statements = [c for c in block_statements(consequence) if c.type != "comment"]
+    if not statements or statements[-1].type != "return_statement":
+        return None
+    return ctx.source.text(function.child_by_field_name("operand"))
+
+
+def _done_context(ctx: FileContext, communication: Node) -> str | None:
+    """The text of E when a select case receives from `E.Done()` (`case <-ctx.Done():`)."""
+    operand = _done_operand(ctx, communication)
+    return ctx.source.text(operand) if operand is not None else None
+
+
+def _done_operand(ctx: FileContext, communication: Node) -> Node | None:
+    """E when a select case's communication receives from `E.Done()`."""
+    received = communication.child_by_field_name("right") if communication.type == "receive_statement" \
+        else communication
+    if received is None or received.type != "unary_expression":
+        return None
+    call = received.child_by_field_name("operand")
+    function = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+    if function is None or function.type != "selector_expression" or \
+            ctx.source.text(function.child_by_field_name("field")) != "Done":
+        return None
+    return function.child_by_field_name("operand")
 
 
 _RANGED = "(for_statement (range_clause right: (identifier) @ranged))"
@@ -578,16 +676,7 @@ def _done_parameter(ctx: FileContext, communication: Node) -> str | None:
     """"Name#i" when a select case's communication receives from `Done()` of the i-th parameter of
     the named function Name (typed `context.Context`, never assigned again there), else None."""
     model = ctx.model
-    received = communication.child_by_field_name("right") if communication.type == "receive_statement" \
-        else communication
-    if received is None or received.type != "unary_expression":
-        return None
-    call = received.child_by_field_name("operand")
-    function = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
-    if function is None or function.type != "selector_expression" or model.source.text(
-            function.child_by_field_name("field")) != "Done":
-        return None
-    operand = function.child_by_field_name("operand")
+    operand = _done_operand(ctx, communication)
     if operand is None or operand.type != "identifier":
         return None
     binding = model.resolve(operand)
