@@ -209,6 +209,8 @@ def one_run():
         yield
     finally:
         _REMEMBERED = previous
+        if previous is None:
+            _INFERRED.clear()
 
 
 def remember_go_mods(found_by_discovery: list[tuple[Path, Path | None]]) -> None:
@@ -257,11 +259,74 @@ def module_paths(directories: list[Path]) -> dict[Path, tuple[Path, str]]:
         return result
 
     answer = {}
+    orphans = []
     for directory in directories:
         info = lookup(directory)
         if info is not None:
             answer[directory] = info
+        else:
+            orphans.append(directory)
+    if orphans:
+        root = Path(os.path.commonpath([str(d) for d in orphans]))
+        inferred = _INFERRED if _REMEMBERED is not None else {}
+        key = (root, "inferred")
+        if key not in inferred:
+            inferred[key] = infer_module_path(root, orphans)
+        path = inferred[key]
+        if path:
+            for directory in orphans:
+                answer[directory] = (root, path)
     return answer
+
+
+# (tree root, "inferred") -> the module path inferred for a tree with no go.mod ("" when none), while
+# a run remembers it (`one_run`): a run asks several times, for the same packages.
+_INFERRED: dict[tuple[Path, str], str] = {}
+
+
+def infer_module_path(root: Path, directories: list[Path]) -> str:
+    """The module path of a tree with no go.mod (GOPATH-era code, a sub-tree of a repository whose
+    go.mod is outside it), from its own imports: an import path whose tail names a directory of the
+    tree (`github.com/o/app/system/db` for `system/db`) is a package of it, and its head is the
+    tree's path. The head that names the most directories wins, if it names two or more, or ends
+    with the tree's own name (`…/app` for a tree in `app/`): a dependency's package whose tail
+    happens to name one directory is no evidence. A few files per directory are read, import
+    blocks only."""
+    relative = {}
+    for directory in directories:
+        rel = relative_directory(directory, root)
+        if rel != ".":
+            relative[rel] = directory
+    if not relative:
+        return ""
+    heads: dict[str, set[str]] = {}
+    for directory in directories[:400]:
+        try:
+            names = sorted(n for n in os.listdir(directory) if n.endswith(".go") and not n.endswith("_test.go"))
+        except OSError:
+            continue
+        for name in names[:3]:
+            try:
+                with open(os.path.join(directory, name), "rb") as handle:
+                    data = handle.read(8192)
+            except OSError:
+                continue
+            for block in _IMPORT_BLOCK.finditer(data):
+                for quoted in _QUOTED.finditer(block.group(1) or block.group(2) or b""):
+                    path = quoted.group(1).decode("utf-8", "replace")
+                    elements = path.split("/")
+                    for cut in range(1, len(elements)):
+                        tail = "/".join(elements[cut:])
+                        if tail in relative:
+                            heads.setdefault("/".join(elements[:cut]), set()).add(tail)
+                            break
+    if not heads:
+        return ""
+    best = max(sorted(heads), key=lambda head: len(heads[head]))
+    if "/" not in best or "." not in best.split("/", 1)[0]:
+        return ""  # a host and a path at least (`github.com/o/app`, `go.example.org/app`)
+    named = best.rsplit("/", 1)[-1].lower() == root.name.lower()
+    return best if len(heads[best]) >= 2 or named else ""
 
 
 _MODULE = LazyPattern(rb"^\s*module\s+\"?([^\s\"]+)", re.M)

@@ -520,6 +520,33 @@ def test_a_summary_that_crashes_costs_its_package_lifetimes_not_the_run(tmp_path
     assert sorted(f.path for f in result.findings) == ["other/a.go", "store/a.go"]
 
 
+def test_a_tree_without_go_mod_takes_its_module_path_from_its_own_imports(tmp_path):
+    """GOPATH-era code: no go.mod, and its packages import each other by their full paths."""
+    tree = tmp_path / "app"
+    for directory, text in {
+        ".": 'package main\n\nimport (\n\t"github.com/acme/app/system/db"\n\t"github.com/acme/app/worker"\n'
+             '\t"github.com/other/lib/util"\n)\n\nfunc main() { db.Open(); worker.Start(); util.Do() }\n',
+        "system/db": "package db\n\nfunc Open() {}\n",
+        "worker": "package worker\n\nfunc Start() {}\n",
+        "util": "package util\n\nfunc Do() {}\n",  # not the package main imports: that is a dependency's
+    }.items():
+        (tree / directory).mkdir(parents=True, exist_ok=True)
+        (tree / directory / "a.go").write_text(text)
+    found = _lifetimes(tree)
+    assert found["system/db:Open"] == ONCE
+    assert found["worker:Start"] == ONCE
+    assert found["util:Do"] == UNKNOWN
+
+
+def test_a_tree_without_go_mod_is_not_named_after_a_dependency(tmp_path):
+    # One directory whose name is the tail of a dependency's package: no evidence of the tree's path.
+    tree = tmp_path / "tool"
+    (tree / "util").mkdir(parents=True)
+    (tree / "main.go").write_text('package main\n\nimport "github.com/other/lib/util"\n\nfunc main() { util.Do() }\n')
+    (tree / "util" / "a.go").write_text("package util\n\nfunc Do() {}\n")
+    assert _lifetimes(tree)["util:Do"] == UNKNOWN
+
+
 def test_explain_in_a_tree_without_go_mod_sees_what_the_run_sees(tmp_path):
     # A GOPATH-era tree: no go.mod anywhere. `./...` from its root lints every package, and a main
     # package among them makes the others part of a program, not a library's API; explain must read
