@@ -14,7 +14,7 @@ from .callgraph import DEAD_CODE, DEAD_EXPORTED
 from .config import ConfigError, ConfigResolver
 from .discover import discover
 from .engine import RunOptions, lint, module_model
-from .lifetime import DESCRIBE, UNKNOWN, ModuleModel, Node, main_rooted, module_paths, unimported
+from .lifetime import DESCRIBE, PUBLIC_INTERFACE, UNKNOWN, ModuleModel, Node, main_rooted, module_paths, unimported
 from .registry import all_rules, rules_by_key
 from .routes import AUTHENTICATED, BODY_LIMIT, DEVELOPER_SWITCH
 
@@ -82,8 +82,10 @@ def write_explanation(model: ModuleModel, node: Node, out: TextIO) -> None:
     if node.reason in (DEAD_CODE, DEAD_EXPORTED):
         out.write(f"lifetime: never runs (judged as test-only code)\nbecause: {node.reason}\n")
         return
-    out.write(f"lifetime: {DESCRIBE[node.lifetime]}\n")
     chain = model.chain(node)
+    public = node.lifetime == UNKNOWN and chain[0][0].reason.startswith(PUBLIC_INTERFACE)
+    out.write("lifetime: unknown (an implementation of a library's public interface: other modules call it)\n"
+              if public else f"lifetime: {DESCRIBE[node.lifetime]}\n")
     root = chain[0][0]
     if root.forced and root is node:
         out.write(f"because: {root.reason}, whatever calls it\n")

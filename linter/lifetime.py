@@ -56,6 +56,11 @@ DESCRIBE = {
     TEST: "test-only",
 }
 
+# The root reason of an implementation of a library's public interface that only the module's own
+# once-per-process code is seen calling (ModuleModel.public_dispatch).
+PUBLIC_INTERFACE = ("called only through its package's public interface, which other modules may call as often as "
+                    "they like")
+
 # Directories whose packages exist for tests or as examples: their code never runs in production.
 _TEST_SUPPORT = LazyPattern(r"(?:tests?|testutils?|testhelpers?|testing|testfiles|testenv|testserver|e2e|conformance|mocks?|fakes?|"
                            r"\w+test|\w+_tests?|\w+testing|integration|test[a-z0-9]+|"
@@ -1070,8 +1075,7 @@ def _propagate(model: ModuleModel) -> None:
                 node.lifetime, node.reason = UNKNOWN, "no caller seen in the module"
                 summary = model.packages[node.package].summary
                 if index in public_targets:
-                    node.reason = ("called only through its package's public interface, which other modules may call as "
-                                   "often as they like")
+                    node.reason = PUBLIC_INTERFACE
                 elif summary.name == "main":
                     node.reason += _IN_MAIN
                 elif summary.command_line:

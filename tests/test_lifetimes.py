@@ -314,6 +314,11 @@ def test_explain_names_the_interface_a_call_goes_through(tmp_path):
     assert "lifetime: once per process" in proc.stdout
     assert re.search(r"internal/svc/svc.go:\d+\s+Service.Run\s+called through interface `Runner` at "
                      r"internal/app/runner.go:28", proc.stdout)
+    # A library's own implementation of its public interface: its tool's one call does not bound it.
+    proc = _cli(module, "explain", "client/client.go:33", "--no-cache")
+    assert "lifetime: unknown (an implementation of a library's public interface: other modules call it)" in proc.stdout
+    assert re.search(r"client/client.go:\d+\s+plain.Ping\s+root: called only through its package's public "
+                     r"interface", proc.stdout)
 
 
 def test_explain_says_an_exported_function_nothing_names_never_runs(service_copy):
