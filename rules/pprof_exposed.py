@@ -58,7 +58,7 @@ func main() {
     // and serve the application on its own mux: http.ListenAndServe(":8080", appMux)
     ...
 }""",
-        limits="A server literal with no Handler that is given one later (`srv.Handler = mux` in the function, or `x.s.Handler = h` anywhere in the file for a literal stored in field `s`) does not serve the default mux, nor does an empty one kept in a local that its function assigns a configured server again (`redirect := &http.Server{}`, then `redirect = &http.Server{Addr: …, Handler: h}`). An address read from an options field whose every default in the module is loopback (a flag bound to a field of that name, or a struct tag, in any package) lowers the level one step, as a loopback flag default in the file does. Profiling an operator turns on (served inside `if addr != \"\"` or `if metricsPort > 0`, or after a guard that returns while it is unset, `if addr == \"\" { return … }`, or under a switch named enable, debug, pprof or profile, also from a `go func() { … }()` inside it, or in a function of the package called only under such a switch, two calls up) is a note: a default deployment does not expose it; a warning when it then binds a public address spelled in the code (`\":6060\"`), which whoever turns it on cannot keep local. "
+        limits="A server literal with no Handler that is given one later (`srv.Handler = mux` in the function, or `x.s.Handler = h` anywhere in the file for a literal stored in field `s`) does not serve the default mux, nor does an empty one kept in a local that its function assigns a configured server again (`redirect := &http.Server{}`, then `redirect = &http.Server{Addr: …, Handler: h}`). An address read from an options field whose every default in the module is loopback (a flag bound to a field of that name, or a struct tag, in any package) lowers the level one step, as a loopback flag default in the file does. Profiling an operator turns on (served inside `if addr != \"\"` or `if metricsPort > 0`, or after a guard that returns while it is unset, `if addr == \"\" { return … }`, or under a switch named enable, debug, pprof or profile, also from a `go func() { … }()` inside it, or in a function of the package called only under such a switch, two calls up) is a note: a default deployment does not expose it, also when it then binds a public address spelled in the code (`\":6060\"`), which whoever turns it on cannot keep local (the message says so; on the ledger, 18 such warnings were judged DEBATABLE and 1 TRUE). "
         "So is the default mux of a Prometheus exporter served through the exporter toolkit's `web.ListenAndServe`, "
         "whose web config puts TLS and basic authentication in front at the operator's choice (exporters keep pprof "
         "on their metrics port by convention). "
@@ -315,10 +315,12 @@ def _finding(ctx: FileContext, node: Node, reach: Reach, where: str | None, *, m
                     "/debug/pprof on their metrics port by convention")
     switch = _opt_in(ctx, node)
     if switch is not None and severity is None and reach.kind == NETWORK and reach.address and not reach.flag:
-        # switched on, it binds a public port spelled in the code: the operator cannot keep it local
-        severity = Severity.WARNING
-        message += (f"; it runs only when a setting turns it on (`{switch}`), but then on a port spelled in the code, "
-                    "which whoever turns it on cannot keep local")
+        # Switched on, it binds a public port spelled in the code, which the operator cannot keep
+        # local; but a default deployment does not expose it. On the ledger, such findings were
+        # judged DEBATABLE 18 times and TRUE once (a switch whose setting is never empty).
+        severity = Severity.NOTE
+        message += (f"; it runs only when a setting turns it on (`{switch}`), so a default deployment does not expose "
+                    "it, but then on a port spelled in the code, which whoever turns it on cannot keep local")
     elif switch is not None and severity is None:
         severity = Severity.NOTE
         message += f"; it runs only when a setting turns it on (`{switch}`), so a default deployment does not expose it"
