@@ -122,7 +122,7 @@ _PARAM_GROUP = LazyPattern(
 _PREDECLARED = frozenset(
     b"bool byte complex64 complex128 error float32 float64 int int8 int16 int32 int64 rune string uint uint8 uint16 "
     b"uint32 uint64 uintptr any func map chan interface struct".split())
-_NIL_GUARD = LazyPattern(rb"if\s+[A-Za-z_]\w*\s*(?:!=\s*nil\s*)?\{")
+_NIL_GUARD = LazyPattern(rb"if\s+(?:[A-Za-z_]\w*\s*(?:!=\s*nil\s*)?\{|!\s*(?:atomic\.)?\w*\.?CompareAndSwap)")
 # A name between `(` or `,` and `,` or `)`: one pattern per opening byte, since a pattern that
 # begins with a literal skips to its occurrences while one that begins with a class tries every
 # byte (the two together take 0.6 of the time). A match holds neither byte after its first, so
@@ -337,8 +337,8 @@ class _FileSummariser:
                             self.summary.concrete.setdefault(fn.name, made)
             if fn.kind == "literal":
                 self._literal_edge(fn)
-            elif self._singleton(fn):
-                record[6], record[7], record[8] = ONCE, "a nil-guarded singleton: its body runs once", 1
+            elif (once := self._singleton(fn)) is not None:
+                record[6], record[7], record[8] = ONCE, once, 1
 
     def _made_result(self, fn: Function) -> str:
         """The package's own type every non-nil first value the function returns is made as:
@@ -428,18 +428,25 @@ class _FileSummariser:
         params, results = fn.params, fn.results
         return len(params) == 1 and params[0].type == "[]byte" and len(results) == 1 and results[0].type == "int"
 
-    def _singleton(self, fn: Function) -> bool:
+    def _singleton(self, fn: Function) -> str | None:
         """`if v != nil { return … }` (or `if started { return }`) among the first statements, then
-        `v = …` (`started = true`) on a package variable: the rest of the body (and what it starts)
-        runs once per process however often the function is called."""
+        `v = …` (`started = true`) on a package variable, or `if !atomic.CompareAndSwapInt32(&v, 0,
+        1) { return }`: the rest of the body (and what it starts) runs once per process however
+        often the function is called. The root's reason, or None."""
         body = fn.body
         if body is None or _NIL_GUARD.search(self.source.data, body.start_byte, min(body.end_byte, body.start_byte + 400)) is None:
-            return False
+            return None
         statements = [c for c in block_statements(body) if c.type != "comment"][:4]
         for stmt in statements:
             if stmt.type != "if_statement" or stmt.child_by_field_name("alternative") is not None:
                 continue
             cond = stmt.child_by_field_name("condition")
+            consequence = stmt.child_by_field_name("consequence")
+            swapped = self._swapped_once(cond)
+            if swapped and consequence is not None and any(c.type == "return_statement"
+                                                           for c in block_statements(consequence)):
+                # `if !atomic.CompareAndSwapInt32(&started, 0, 1) { return }`: only the first caller passes
+                return "a set-once guard (CompareAndSwap on a package variable): its body runs once"
             if cond is not None and cond.type == "identifier":
                 left = cond  # `if started { return }`, then `started = true`: a flag instead of a nil check
             elif cond is None or cond.type != "binary_expression" or self.text(cond.child_by_field_name("operator")) != "!=":
@@ -448,7 +455,6 @@ class _FileSummariser:
                 left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
                 if self.text(right) != "nil" or left is None or left.type != "identifier":
                     continue
-            consequence = stmt.child_by_field_name("consequence")
             if consequence is None or not any(c.type == "return_statement" for c in block_statements(consequence)):
                 continue
             name = self.text(left)
@@ -465,8 +471,34 @@ class _FileSummariser:
                     parent = parent.parent
                 if parent is not None and parent.type == "assignment_statement" and \
                         parent.child_by_field_name("left").start_byte <= assign.start_byte < parent.child_by_field_name("left").end_byte:
-                    return True
-        return False
+                    return "a nil-guarded singleton: its body runs once"
+        return None
+
+    def _swapped_once(self, cond: Node | None) -> bool:
+        """`!atomic.CompareAndSwapInt32(&v, 0, 1)` or `!v.CompareAndSwap(false, true)` on a package
+        variable `v`: false for the one caller that swapped it, true for every other."""
+        if cond is None or cond.type != "unary_expression" or self.text(cond.child_by_field_name("operator")) != "!":
+            return False
+        call = cond.child_by_field_name("operand")
+        if call is not None and call.type == "parenthesized_expression" and call.named_child_count == 1:
+            call = call.named_children[0]
+        if call is None or call.type != "call_expression":
+            return False
+        callee, args = call.child_by_field_name("function"), call.child_by_field_name("arguments")
+        if callee is None or args is None or callee.type != "selector_expression" or \
+                not self.text(callee.child_by_field_name("field")).startswith("CompareAndSwap"):
+            return False
+        qualified = self.model.qualified(callee)
+        if qualified is not None:
+            if not qualified.startswith("sync/atomic.") or not args.named_child_count:
+                return False
+            target = args.named_children[0]
+            if target.type != "unary_expression" or self.text(target.child_by_field_name("operator")) != "&":
+                return False
+            variable = target.child_by_field_name("operand")
+        else:
+            variable = callee.child_by_field_name("operand")  # `started.CompareAndSwap(false, true)`
+        return variable is not None and variable.type == "identifier" and self.model.resolve(variable).kind == "package"
 
     def _literal_edge(self, fn: Function) -> None:
         """Where a literal is made decides how often it runs: an argument of `Once.Do` or
