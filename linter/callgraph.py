@@ -616,10 +616,18 @@ class _FileSummariser:
                 return runs_again(self.model, caller, node)
         return False
 
+    @cached_property
+    def _may_repeat(self) -> bool:
+        """The file names a call that may be a repeater: most files never do, and most edges ask."""
+        data = self.source.data
+        return b"Until" in data or b"Forever(" in data or b"InLoop(" in data
+
     def _handed_to_repeater(self, node: Node) -> str | None:
         """The call a function value is handed to when that call runs it again and again until
         the process or a stop channel ends it: `wait.Until(c.runWorker, time.Second, stopCh)`,
         `wait.Forever(sync, d)`, a dependency's `nimo.GoRoutineInLoop(func() {…})`."""
+        if not self._may_repeat:
+            return None
         if node.parent is not None and node.parent.type == "selector_expression" and \
                 node.parent.child_by_field_name("operand") == node:
             node = node.parent  # `c.runWorker`: the operand is what the edge is made at
@@ -1205,24 +1213,27 @@ class _FileSummariser:
         return info[1] if info is not None and info[0] == "type" else ""
 
     def types(self) -> None:
-        """Struct field types (for `s.field.M()`) and kong command types (`cmd:""` fields)."""
+        """Struct field types (for `s.field.M()`), the types a struct embeds and the methods an
+        interface spells out (for calls through interfaces), and kong command types (`cmd:""`
+        fields)."""
+        embeds = not self.test_code
         for name_node, struct in struct_specs(self.source.declarations):
             fields: dict[str, str] = {}
-            for field_name, type_text, decl_node in declared_fields(struct, self.model.type_text):
+            embedded: list[str] = []
+            for field_name, type_text, decl_node in declared_fields(struct, self.model.type_text, embedded=embeds):
+                if embeds and decl_node.child_by_field_name("name") is None:
+                    embedded.append(type_text)
+                    continue
                 fields[field_name] = type_text
                 tag = decl_node.child_by_field_name("tag")
                 if tag is not None and _KONG_CMD.search(self.text(tag)):
                     self.summary.commands.append(type_text.lstrip("*"))
             if fields:
                 self.summary.fields.setdefault(self.text(name_node), fields)
-        if self.test_code:
-            return
-        for name_node, struct in struct_specs(self.source.declarations):
-            embedded = [type_text for field_name, type_text, decl_node in
-                        declared_fields(struct, self.model.type_text, embedded=True)
-                        if decl_node.child_by_field_name("name") is None]
             if embedded:
                 self.summary.embeds.setdefault(self.text(name_node), embedded)
+        if self.test_code:
+            return
         if b"interface" in self.source.data:
             for name_node, methods in interface_specs(self.source.declarations):
                 if methods:

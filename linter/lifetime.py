@@ -798,6 +798,7 @@ class _Resolver:
         self._methods: dict[tuple[int, str], dict[str, int]] | None = None
         self._by_method_name: dict[str, set[tuple[int, str]]] = {}
         self._importers: dict[str, set[int]] | None = None  # import path -> the packages importing it
+        self._interface_names = {name for package in model.packages for name in package.summary.interfaces}
 
     def type_of(self, pindex: int, type_text: str) -> tuple[int, str] | None:
         key = (pindex, type_text)
@@ -856,6 +857,8 @@ class _Resolver:
         interface spells out, by name and parameter count: those of the interface's own package if it has any, else those of
         packages whose values can meet the interface's (_may_meet). Names only, as without types: nothing when more types qualify than
         _IMPLEMENTERS (one method) or _IMPLEMENTERS_OF_SEVERAL, where the names say too little."""
+        if ref[0] == "M" and ref[1].lstrip("*").rpartition(".")[2].partition("[")[0] not in self._interface_names:
+            return []  # most calls are on structs: the type's name says so before anything is resolved
         target = self._receiver(pindex, ref)
         if target is None:
             return []
