@@ -497,6 +497,16 @@ class PackageEffects:
                 exits = function.cfg.exits_reachable_from_block(function.cfg.entry, nodes)
                 if all(_under_nil_check(exit_node, decl.text) for exit_node in exits):
                     direct[index].add(effect)
+                    continue
+                # A helper handed a call's error beside its response (`read(resp, err, &v)`) that
+                # returns under `if err != nil`: it drains what it is given when that error is
+                # the call's own, with no response to read on that path (`drains@1`: the
+                # caller's call site decides).
+                for position, param in enumerate(function.params):
+                    if param.type == "error" and param.name and \
+                            all(_under_nil_check(exit_node, decl.text, param.name.encode()) for exit_node in exits):
+                        direct[index].add(f"{effect}@{position}")
+                        break
         slow = None
         callees: list[Key] = []
         bounded = function.body is None or any(p.type == "context.Context" for p in function.params) \
@@ -642,15 +652,17 @@ class PackageEffects:
         return [("", call, key, index, body)]
 
 
-def _under_nil_check(node: Node, name: bytes) -> bool:
-    """`node` sits in the body of `if name == nil { … }`: there is nothing to read or close there."""
+def _under_nil_check(node: Node, name: bytes, error: bytes = b"") -> bool:
+    """`node` sits in the body of `if name == nil { … }`, or of `if error != nil { … }` on the
+    call's error the function was given: there is nothing to read or close there."""
     current = node.parent
     while current is not None and current.type not in ("function_declaration", "method_declaration", "func_literal"):
         branch = current.parent
         if current.type == "block" and branch is not None and branch.type == "if_statement" \
                 and branch.child_by_field_name("consequence") == current:
             condition = branch.child_by_field_name("condition")
-            if condition is not None and condition.text.replace(b" ", b"") == name + b"==nil":
+            text = condition.text.replace(b" ", b"") if condition is not None else b""
+            if text == name + b"==nil" or error and text == error + b"!=nil":
                 return True
         current = branch
     return False

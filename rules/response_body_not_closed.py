@@ -44,7 +44,9 @@ RULE = Rule(
         "there, on any path, closes it; handing it on there hands it on; only reading it there "
         "(a JSON decode, a status check) leaves the Close owed, and the finding names the helper; reading "
         "it to EOF there on every path (`io.ReadAll`, `io.Copy`) is a drain, judged as a drain written "
-        "in the function is. Passing the body to a reader such as `io.ReadAll` or `json.NewDecoder` is "
+        "in the function is; so is a helper handed the call's error beside the response (`resp, err := "
+        "c.Get(u)`, then `read(resp, err)`) that reads to EOF on every path but the one under `if err != "
+        "nil`, where there is no response. Passing the body to a reader such as `io.ReadAll` or `json.NewDecoder` is "
         "not handing it on. A `Do` call on a receiver whose "
         "type is unknown (an interface, say) is reported only when its single argument is a request and "
         "the response's `Body` or `StatusCode` is read, and its result is not declared with another type "
@@ -834,7 +836,33 @@ def _helper_usage(ctx: FileContext, arg: Node, arguments: Node) -> str:
     if HANDS_ON in param:
         return "handed"
     # Given the response, the helper drains its Body; given the Body, it drains its parameter.
-    return "drained" if (DRAINS_BODY if arg.type == "identifier" else DRAINS) in param else "helper"
+    wanted = DRAINS_BODY if arg.type == "identifier" else DRAINS
+    if wanted in param:
+        return "drained"
+    for effect in param:
+        # It drains unless the error it is given is set (`read(resp, err)`): when that error is the
+        # call's own, there is no response on that path.
+        if effect.startswith(wanted + "@") and _passes_call_error(ctx, arg, arguments, int(effect.rpartition("@")[2])):
+            return "drained"
+    return "helper"
+
+
+def _passes_call_error(ctx: FileContext, arg: Node, arguments: Node, position: int) -> bool:
+    """The argument at `position` is the error the response's own call returned with it: `resp,
+    err := c.Get(u)`, then `read(resp, err)`."""
+    if position >= arguments.named_child_count:
+        return False
+    error = arguments.named_children[position]
+    response = arg if arg.type == "identifier" else arg.child_by_field_name("operand")
+    if error.type != "identifier" or response is None or response.type != "identifier":
+        return False
+    decl = ctx.model.resolve(response).decl
+    names = decl.parent if decl is not None else None
+    if names is None or names.type != "expression_list":
+        return False
+    left = [n.text for n in names.named_children]
+    at = next((i for i, n in enumerate(names.named_children) if n.id == decl.id), None)
+    return at is not None and at + 1 < len(left) and left[at + 1] == error.text
 
 
 def _helper_name(ctx: FileContext, uses: list[Node]) -> str | None:
