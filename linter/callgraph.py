@@ -122,6 +122,9 @@ _PARAM_GROUP = LazyPattern(
 _PREDECLARED = frozenset(
     b"bool byte complex64 complex128 error float32 float64 int int8 int16 int32 int64 rune string uint uint8 uint16 "
     b"uint32 uint64 uintptr any func map chan interface struct".split())
+# `if s.started {`, `if s.t != nil {`, `if !atomic.CompareAndSwapInt32(&s.n`, `if !s.on.CompareAndSwap(`:
+# a method that may start what it guards once per value (_guarded_per_value).
+_FIELD_GUARD = LazyPattern(rb"if\s+(?:!\s*)?(?:atomic\.\w+\(&)?[A-Za-z_]\w*\.[A-Za-z_]\w*\s*(?:\{|==\s*true|!=\s*nil|\.CompareAndSwap|,)")
 _NIL_GUARD = LazyPattern(rb"if\s+(?:[A-Za-z_]\w*\s*(?:!=\s*nil\s*)?\{|!\s*(?:atomic\.)?\w*\.?CompareAndSwap)")
 # A name between `(` or `,` and `,` or `)`: one pattern per opening byte, since a pattern that
 # begins with a literal skips to its occurrences while one that begins with a class tries every
@@ -237,6 +240,10 @@ class PackageSummary:
     interfaces: dict[str, list[str]] = field(default_factory=dict)
     # method (`T.M`) -> its parameter count, non-test code
     arities: dict[str, int] = field(default_factory=dict)
+    # method (`T.M`) or literal -> its receiver's type `T`, for code that runs at most once per value
+    # of `T` behind a guard on the receiver's own field (`if s.started { return }`, then `s.started
+    # = true`; a `s.once.Do(func() {…})`), non-test code
+    per_value: dict[str, str] = field(default_factory=dict)
     # struct type -> the import-resolved types it embeds (`*base.Service`), non-test code
     embeds: dict[str, list[str]] = field(default_factory=dict)
 
@@ -248,7 +255,7 @@ class PackageSummary:
                 "l": self.command_line, "y": self.concrete, "i": self.imports, "e": self.unnamed_exported,
                 "z": self.selected, "j": self.dot_imports, "bb": self.body_buffers,
                 "mu": self.mounted, "if": self.interfaces, "em": self.embeds,
-                "ar": self.arities}
+                "ar": self.arities, "pv": self.per_value}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -257,7 +264,8 @@ class PackageSummary:
                    data.get("p", []), data.get("u", []), data.get("l", False),
                    data.get("y", {}), data.get("i", []), data.get("e", []), data.get("z", []), data.get("j", []),
                    data.get("bb", []), data.get("mu", []), interfaces=data.get("if", {}),
-                   embeds=data.get("em", {}), arities=data.get("ar", {}))
+                   embeds=data.get("em", {}), arities=data.get("ar", {}),
+                   per_value=data.get("pv", {}))
 
 
 class _FileSummariser:
@@ -327,6 +335,9 @@ class _FileSummariser:
                 continue  # every function of the file is test code: nothing below can change that
             if fn.kind == "method":
                 self.summary.arities.setdefault(fn.name, parameter_count(fn.node.child_by_field_name("parameters")))
+                guarded = self._guarded_per_value(fn)
+                if guarded is not None:
+                    self.summary.per_value.setdefault(fn.name, guarded)
             if fn.kind != "literal":
                 result = self._first_result(fn)
                 if result:
@@ -473,6 +484,66 @@ class _FileSummariser:
                         parent.child_by_field_name("left").start_byte <= assign.start_byte < parent.child_by_field_name("left").end_byte:
                     return "a nil-guarded singleton: its body runs once"
         return None
+
+    def _guarded_per_value(self, fn: Function) -> str | None:
+        """The receiver's type when a method lets one call per value past a guard on the receiver's
+        own field among its first statements: `if s.started { return }` (or `== true`, or `!= nil`)
+        with an assignment to that field in the method, or `if !atomic.CompareAndSwapInt32(&s.n, 0,
+        1) { return }`, `if !s.on.CompareAndSwap(false, true) { return }`."""
+        body, receiver = fn.body, fn.receiver
+        if body is None or receiver is None or not receiver.name or \
+                _FIELD_GUARD.search(self.source.data, body.start_byte, min(body.end_byte, body.start_byte + 400)) is None:
+            return None
+        name = receiver.name
+        for stmt in [c for c in block_statements(body) if c.type != "comment"][:4]:
+            if stmt.type != "if_statement" or stmt.child_by_field_name("alternative") is not None:
+                continue
+            consequence = stmt.child_by_field_name("consequence")
+            if consequence is None or not any(c.type == "return_statement" for c in block_statements(consequence)):
+                continue
+            cond = stmt.child_by_field_name("condition")
+            field = self._receiver_field(cond, name)
+            if field is not None and self._assigns(body, f"{name}.{field}"):
+                return receiver.type.lstrip("*").partition("[")[0]
+            if self._swapped_field(cond, name):
+                return receiver.type.lstrip("*").partition("[")[0]
+        return None
+
+    def _receiver_field(self, cond: Node | None, receiver: str) -> str | None:
+        """`s.f`, `s.f == true`, `s.f != nil`: the field `f` of the receiver `s` a guard tests."""
+        if cond is not None and cond.type == "binary_expression":
+            test = (self.text(cond.child_by_field_name("operator")), self.text(cond.child_by_field_name("right")))
+            if test not in (("==", "true"), ("!=", "nil")):
+                return None
+            cond = cond.child_by_field_name("left")
+        if cond is None or cond.type != "selector_expression":
+            return None
+        operand = cond.child_by_field_name("operand")
+        if operand is None or operand.type != "identifier" or self.text(operand) != receiver:
+            return None
+        return self.text(cond.child_by_field_name("field"))
+
+    def _assigns(self, body: Node, target: str) -> bool:
+        data = self.source.data[body.start_byte:body.end_byte]
+        return re.search(rb"(?<![\w.])" + re.escape(target.encode()) + rb"\s*=[^=]", data) is not None
+
+    def _swapped_field(self, cond: Node | None, receiver: str) -> bool:
+        """`!atomic.CompareAndSwap…(&s.f, …)` or `!s.f.CompareAndSwap(…)` on the receiver `s`."""
+        if cond is None or cond.type != "unary_expression" or self.text(cond.child_by_field_name("operator")) != "!":
+            return False
+        call = cond.child_by_field_name("operand")
+        callee = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+        args = call.child_by_field_name("arguments") if callee is not None else None
+        if callee is None or args is None or callee.type != "selector_expression" or \
+                not self.text(callee.child_by_field_name("field")).startswith("CompareAndSwap"):
+            return False
+        target = callee.child_by_field_name("operand")
+        if (self.model.qualified(callee) or "").startswith("sync/atomic.") and args.named_child_count:
+            first = args.named_children[0]
+            if first.type != "unary_expression" or self.text(first.child_by_field_name("operator")) != "&":
+                return False
+            target = first.child_by_field_name("operand")
+        return self._receiver_field(target, receiver) is not None
 
     def _swapped_once(self, cond: Node | None) -> bool:
         """`!atomic.CompareAndSwapInt32(&v, 0, 1)` or `!v.CompareAndSwap(false, true)` on a package

@@ -96,9 +96,11 @@ def write_explanation(model: ModuleModel, node: Node, out: TextIO) -> None:
         if index == 0:
             note = f"root: {step.reason}" if step.reason else f"root: {DESCRIBE[step.lifetime]}"
         else:
-            interface = model.through.get((model.nodes.index(chain[index - 1][0]), model.nodes.index(step)))
-            note = f"called through interface `{interface}` at {site_path}:{site_line}" if interface \
-                else f"called at {site_path}:{site_line}"
+            edge = (model.nodes.index(chain[index - 1][0]), model.nodes.index(step))
+            interface, made = model.through.get(edge), model.per_value.get(edge)
+            note = f"called through interface `{interface}` at {site_path}:{site_line}" if interface else \
+                f"runs once per `{made}` (a guard on its own field), as often as {chain[index - 1][0].name} makes one" \
+                if made else f"called at {site_path}:{site_line}"
             if chain[index - 1][0].lifetime != step.lifetime and step.lifetime == "loop":
                 note += ", in a loop that never ends"
         rows.append((f"{step.relpath}:{step.line}", step.name, note))

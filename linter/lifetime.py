@@ -161,6 +161,9 @@ class ModuleModel:
     # a type of the interface's own package: a library's implementation of its own API, which other
     # modules call too, so the module's own once-per-process calls do not make it run once
     public_dispatch: set[tuple[int, int]] = field(default_factory=set)
+    # (constructor, method) -> the type: a method that runs once per value of its receiver's type
+    # takes its lifetime from the type's constructors (_once_per_value), what `explain` says
+    per_value: dict[tuple[int, int], str] = field(default_factory=dict)
     _by_package: dict[int, list[Node]] | None = None
 
     def nodes_of(self, package: int) -> list[Node]:
@@ -475,8 +478,44 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
     callers = _package_callers(model)
     _developer_libraries(model, callers)
     _dead_code(model, callers)
+    _once_per_value(model, local_index)
     _propagate(model)
     return model
+
+
+def _once_per_value(model: ModuleModel, local_index: dict[tuple[int, str], int]) -> None:
+    """A method that lets one call per value of its receiver's type past a guard on the receiver's
+    own field (PackageSummary.per_value: `if r.started { return }`, then `r.started = true`) runs
+    as often as values of that type are made, not as often as it is called: its callers' edges give
+    way to edges from the type's constructors, the functions of its package declared to return it
+    (`func NewReader(…) *Reader`). A type with no constructor keeps its callers."""
+    wanted: dict[int, tuple[int, str]] = {}
+    for pindex, package in enumerate(model.packages):
+        for name, type_name in package.summary.per_value.items():
+            index = local_index.get((pindex, name))
+            if index is not None:
+                wanted[index] = (pindex, type_name)
+    if not wanted:
+        return
+    types = set(wanted.values())
+    constructors: dict[tuple[int, str], list[int]] = {}
+    for pindex, package in enumerate(model.packages):
+        for name, result in package.summary.results.items():
+            key = (pindex, result.lstrip("*").partition("[")[0])
+            index = local_index.get((pindex, name)) if key in types else None
+            if index is not None and model.nodes[index].kind == "func":
+                constructors.setdefault(key, []).append(index)
+    targets = {index: constructors[key] for index, key in wanted.items() if constructors.get(key)}
+    if not targets:
+        return
+    for source, out in enumerate(model.edges):
+        if any(callee in targets for callee, *_ in out):
+            model.edges[source] = [edge for edge in out if edge[0] not in targets]
+    for index, makers in sorted(targets.items()):
+        for maker in makers:
+            node = model.nodes[maker]
+            model.edges[maker].append((index, False, node.relpath, node.line))
+            model.per_value[maker, index] = wanted[index][1]
 
 
 def _package_callers(model: ModuleModel) -> dict[int, dict[int, bool]]:
