@@ -242,7 +242,7 @@ class PackageSummary:
     arities: dict[str, int] = field(default_factory=dict)
     # method (`T.M`) or literal -> its receiver's type `T`, for code that runs at most once per value
     # of `T` behind a guard on the receiver's own field (`if s.started { return }`, then `s.started
-    # = true`; a `s.once.Do(func() {…})`), non-test code
+    # = true`), or is handed to `Do` of a `sync.Once` field of the receiver, non-test code
     per_value: dict[str, str] = field(default_factory=dict)
     # struct type -> the import-resolved types it embeds (`*base.Service`), non-test code
     embeds: dict[str, list[str]] = field(default_factory=dict)
@@ -589,6 +589,14 @@ class _FileSummariser:
                 if self._once_var(operand):
                     record[6], record[7], record[8] = ONCE, "sync.Once.Do on a package variable runs it once", 1
                     return
+                owner = fn.parent
+                while owner is not None and owner.kind == "literal":
+                    owner = owner.parent
+                receiver = owner.receiver if owner is not None else None
+                if receiver is not None and receiver.name and not self.test_code and \
+                        self._receiver_field(operand, receiver.name) is not None:
+                    # `s.startOnce.Do(func() { go s.run() })`: once per value of the receiver's type
+                    self.summary.per_value.setdefault(fn.name, receiver.type.lstrip("*").partition("[")[0])
             if callee is not None and callee.type == "selector_expression" and \
                     self.text(callee.child_by_field_name("field")) == "Action" and self._cli_file():
                 record[6], record[7] = ONCE, "a command-line action"
