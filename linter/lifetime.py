@@ -412,6 +412,8 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
     local = local_index.get
     edges = model.edges
     passes: dict[int, dict[int, list[int]]] = {}  # callee -> caller -> loopback argument indices
+    per_value = _per_value_nodes(model, local_index)  # node -> (package, type): _once_per_value
+    into_per_value: set[int] = set()  # callers of those nodes
     for pindex, package in enumerate(model.packages):
         summary = package.summary
         _package_roots(model, pindex, package)
@@ -426,15 +428,21 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                 callee = local((qindex, ref[2])) if qindex is not None else None
             else:
                 callee = resolver.resolve(pindex, ref)
-            dispatched = callee is None
-            if dispatched:
-                callees = resolver.implementations(pindex, ref) if kind in ("M", "D", "R") else []
-                if not callees:
-                    if kind != "I" or ref[1] in by_import:
-                        model.unresolved += 1
+            if callee is not None:  # the common case, kept short
+                if caller == "<cli>":
+                    _set_root(model.nodes[callee], ONCE, "a command-line command's function")
                     continue
-            else:
-                callees = [callee]
+                source = local((pindex, caller))
+                if source is not None:
+                    edges[source].append((callee, bool(in_loop), relpath, line))
+                    if callee in per_value:
+                        into_per_value.add(source)
+                continue
+            callees = resolver.implementations(pindex, ref) if kind in ("M", "D", "R") else []
+            if not callees:
+                if kind != "I" or ref[1] in by_import:
+                    model.unresolved += 1
+                continue
             if caller == "<cli>":
                 for target in callees:
                     _set_root(model.nodes[target], ONCE, "a command-line command's function")
@@ -444,12 +452,13 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                 continue
             for target in callees:
                 edges[source].append((target, bool(in_loop), relpath, line))
-            if dispatched:
-                interface, public = resolver.interface_name(pindex, ref)
-                for target in callees:
-                    model.through[source, target] = interface
-                    if public and model.nodes[target].package == resolver.interface_package(pindex, ref):
-                        model.public_dispatch.add((source, target))
+                if target in per_value:
+                    into_per_value.add(source)
+            interface, public = resolver.interface_name(pindex, ref)  # the call goes through it
+            for target in callees:
+                model.through[source, target] = interface
+                if public and model.nodes[target].package == resolver.interface_package(pindex, ref):
+                    model.public_dispatch.add((source, target))
         for caller, ref, kinds in summary.passed_args:
             source, callee = local((pindex, caller)), resolver.resolve(pindex, ref)
             if source is not None and callee is not None:
@@ -478,23 +487,30 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
     callers = _package_callers(model)
     _developer_libraries(model, callers)
     _dead_code(model, callers)
-    _once_per_value(model, local_index)
+    _once_per_value(model, local_index, per_value, into_per_value)
     _propagate(model)
     return model
 
 
-def _once_per_value(model: ModuleModel, local_index: dict[tuple[int, str], int]) -> None:
-    """A method that lets one call per value of its receiver's type past a guard on the receiver's
-    own field (PackageSummary.per_value: `if r.started { return }`, then `r.started = true`) runs
-    as often as values of that type are made, not as often as it is called: its callers' edges give
-    way to edges from the type's constructors, the functions of its package declared to return it
-    (`func NewReader(…) *Reader`). A type with no constructor keeps its callers."""
-    wanted: dict[int, tuple[int, str]] = {}
+def _per_value_nodes(model: ModuleModel, local_index: dict[tuple[int, str], int]) -> dict[int, tuple[int, str]]:
+    """The nodes of PackageSummary.per_value, with the type they run once per value of."""
+    found: dict[int, tuple[int, str]] = {}
     for pindex, package in enumerate(model.packages):
         for name, type_name in package.summary.per_value.items():
             index = local_index.get((pindex, name))
             if index is not None:
-                wanted[index] = (pindex, type_name)
+                found[index] = (pindex, type_name)
+    return found
+
+
+def _once_per_value(model: ModuleModel, local_index: dict[tuple[int, str], int], wanted: dict[int, tuple[int, str]],
+                    sources: set[int]) -> None:
+    """A method that lets one call per value of its receiver's type past a guard on the receiver's
+    own field (PackageSummary.per_value: `if r.started { return }`, then `r.started = true`) runs
+    as often as values of that type are made, not as often as it is called: its callers' edges give
+    way to edges from the type's constructors, the functions of its package declared to return it
+    (`func NewReader(…) *Reader`). A type with no constructor keeps its callers. `wanted`: such
+    nodes (_per_value_nodes); `sources`: the nodes with an edge into one."""
     if not wanted:
         return
     types = set(wanted.values())
@@ -508,9 +524,8 @@ def _once_per_value(model: ModuleModel, local_index: dict[tuple[int, str], int])
     targets = {index: constructors[key] for index, key in wanted.items() if constructors.get(key)}
     if not targets:
         return
-    for source, out in enumerate(model.edges):
-        if any(callee in targets for callee, *_ in out):
-            model.edges[source] = [edge for edge in out if edge[0] not in targets]
+    for source in sources:
+        model.edges[source] = [edge for edge in model.edges[source] if edge[0] not in targets]
     for index, makers in sorted(targets.items()):
         for maker in makers:
             node = model.nodes[maker]
@@ -819,6 +834,11 @@ def _set_root(node: Node, lifetime: str, reason: str) -> None:
         node.root, node.reason = lifetime, reason
 
 
+def _type_name(type_text: str) -> str:
+    """`Store` of `*example.com/app/store.Store[K]`."""
+    return type_text.lstrip("*").rpartition(".")[2].partition("[")[0]
+
+
 # A call through an interface of the module reaches each of its implementations, up to this many
 # (one method; more for two or more): beyond, a method set of a common name (`Run`, `Close`) says
 # too little to tell its types apart.
@@ -838,6 +858,7 @@ class _Resolver:
         self._by_method_name: dict[str, set[tuple[int, str]]] = {}
         self._importers: dict[str, set[int]] | None = None  # import path -> the packages importing it
         self._interface_names = {name for package in model.packages for name in package.summary.interfaces}
+        self._interface_fields: dict[tuple[int, str, str], bool] = {}  # (package, type, field) -> may be one
 
     def type_of(self, pindex: int, type_text: str) -> tuple[int, str] | None:
         key = (pindex, type_text)
@@ -896,8 +917,18 @@ class _Resolver:
         interface spells out, by name and parameter count: those of the interface's own package if it has any, else those of
         packages whose values can meet the interface's (_may_meet). Names only, as without types: nothing when more types qualify than
         _IMPLEMENTERS (one method) or _IMPLEMENTERS_OF_SEVERAL, where the names say too little."""
-        if ref[0] == "M" and ref[1].lstrip("*").rpartition(".")[2].partition("[")[0] not in self._interface_names:
-            return []  # most calls are on structs: the type's name says so before anything is resolved
+        # Most calls are on structs: the type's name says so before anything is resolved.
+        if ref[0] == "M" and _type_name(ref[1]) not in self._interface_names:
+            return []
+        if ref[0] == "D":
+            key = (pindex, ref[1], ref[2])
+            known = self._interface_fields.get(key)
+            if known is None:
+                found = self.type_of(pindex, ref[1])
+                field_type = self.model.packages[found[0]].summary.fields.get(found[1], {}).get(ref[2]) if found else None
+                known = self._interface_fields[key] = bool(field_type) and _type_name(field_type) in self._interface_names
+            if not known:
+                return []
         target = self._receiver(pindex, ref)
         if target is None:
             return []
@@ -994,12 +1025,17 @@ class _Resolver:
         own: dict[tuple[int, str], dict[str, int]] = {}
         test_files = self.model.test_files
         packages = self.model.packages
+        # Only methods some interface of the module names can implement one.
+        named = {method.partition("/")[0] for package in packages for methods in package.summary.interfaces.values()
+                 for method in methods}
         for index, node in enumerate(self.model.nodes):
-            if node.kind != "method" or node.relpath.endswith("_test.go") or node.relpath in test_files:
+            if node.kind != "method":
                 continue
             type_name, _, method = node.name.partition(".")
+            if method not in named or node.relpath.endswith("_test.go") or node.relpath in test_files:
+                continue
             arity = packages[node.package].summary.arities.get(node.name)
-            if method and "." not in method and arity is not None:
+            if arity is not None:
                 own.setdefault((node.package, type_name), {})[f"{method}/{arity}"] = index
         table: dict[tuple[int, str], dict[str, int]] = {}
 
