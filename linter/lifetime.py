@@ -461,8 +461,13 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                     model.public_dispatch.add((source, target))
         for caller, ref, kinds in summary.passed_args:
             source, callee = local((pindex, caller)), resolver.resolve(pindex, ref)
-            if source is not None and callee is not None:
-                passes.setdefault(callee, {})[source] = {int(position): kind for position, kind in kinds}
+            if source is None:
+                continue
+            # Through an interface, what the call passes reaches each implementation it reaches.
+            targets = [callee] if callee is not None else \
+                resolver.implementations(pindex, ref) if ref[0] in ("M", "D", "R") else []
+            for target in targets:
+                passes.setdefault(target, {})[source] = {int(position): kind for position, kind in kinds}
         for ref, behind in summary.routes:
             callee = resolver.resolve(pindex, ref)
             if callee is not None:
