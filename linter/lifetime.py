@@ -919,8 +919,9 @@ class _Resolver:
         """A call through an interface declared in the module (`runner.Run()` on a parameter of
         type `Runner`): the method of each type of the module that implements it, one whose own
         and promoted methods (through embedded types of the module) cover every method the
-        interface spells out, by name and parameter count: those of the interface's own package if it has any, else those of
-        packages whose values can meet the interface's (_may_meet). Names only, as without types: nothing when more types qualify than
+        interface spells out, by name and parameter count: those of the interface's own package, if
+        it has any, and of packages that import it; else those of packages whose values can meet
+        the interface's (_may_meet). Names only, as without types: nothing when more types qualify than
         _IMPLEMENTERS (one method) or _IMPLEMENTERS_OF_SEVERAL, where the names say too little."""
         # Most calls are on structs: the type's name says so before anything is resolved.
         if ref[0] == "M" and _type_name(ref[1]) not in self._interface_names:
@@ -952,15 +953,21 @@ class _Resolver:
                 candidates = set(having) if candidates is None else candidates & having
                 if not candidates:
                     break
-            # Types of the interface's own package first: a package that declares an interface and
-            # implements it (`NewLocal() Mirror`) most often hands out its own; otherwise the types
-            # of packages whose values can meet it.
-            own = sorted(owner for owner in candidates or () if owner[0] == qindex)
-            candidates = own or sorted(owner for owner in candidates or () if self._may_meet(qindex, owner[0]))
+            # Types of the interface's own package first, with those of packages that import it (a
+            # wrapper that forwards to it): a package that declares an interface and implements it
+            # (`NewLocal() Mirror`) most often hands out its own; otherwise the types of packages
+            # whose values can meet it.
+            own = sorted(owner for owner in candidates or () if owner[0] == qindex or self._imports(owner[0], qindex))
+            candidates = own if any(owner[0] == qindex for owner in own) else \
+                sorted(owner for owner in candidates or () if self._may_meet(qindex, owner[0]))
             cap = _IMPLEMENTERS if len(methods) == 1 else _IMPLEMENTERS_OF_SEVERAL
             implementers = self._implementers[key] = candidates if len(candidates) <= cap else []
         table = self._method_table()
         return [table[owner][wanted] for owner in implementers]
+
+    def _imports(self, importer: int, imported: int) -> bool:
+        path = self.model.packages[imported].import_path
+        return bool(path) and path in self.model.packages[importer].summary.imports
 
     def _may_meet(self, interface: int, implementer: int) -> bool:
         """Whether a value of a type of package `implementer` can reach a call through an interface
