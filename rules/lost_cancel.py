@@ -25,7 +25,9 @@ RULE = Rule(
         "say) is reachable without passing a use, as go vet's lostcancel reports. The message names "
         "the line of that return. Calling it, deferring it, returning it, passing it to a function, "
         "storing it, or capturing it in a closure all count as a use; paths that end in `panic`, "
-        "`os.Exit`, `log.Fatal` or `t.Fatal` never return and are not counted.",
+        "`os.Exit`, `log.Fatal` or `t.Fatal` never return and are not counted, nor are those that "
+        "pass a receive from the derived context's own `Done()` (`case <-ctx.Done(): return`): that "
+        "context is done, its parent has let go of it and its timer has fired.",
         why="A derived context registers itself with its parent and, for timeouts and deadlines, "
         "holds a timer. Until cancel is called (or the parent is cancelled) the child, its timer and "
         "everything reachable from its values stay alive. With a long-lived parent that can be "
@@ -174,7 +176,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                 fix=_FIX, severity=level,
             )
             continue
-        missed = _return_without_use(ctx, statement, binding, uses)
+        missed = _return_without_use(ctx, statement, binding, uses, _done_receives(ctx, names[0], scope))
         if missed is not None:
             line = missed.start_point[0] + 1
             where = f"the return at line {line}" if missed.type == "return_statement" else f"the end of the function (line {line})"
@@ -187,7 +189,28 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             )
 
 
-def _return_without_use(ctx: FileContext, statement: Node, binding, uses: list[Node]) -> Node | None:
+def _done_receives(ctx: FileContext, derived: Node, scope: Node) -> list[Node]:
+    """The receives from `Done()` of the derived context itself (`case <-ctx.Done():`): past one,
+    the context is done, so its parent no longer holds it and its timer has fired; a way out
+    through one owes no cancel."""
+    if derived.type != "identifier" or derived.text == b"_":
+        return []
+    decl = ctx.model.resolve(derived).decl
+    found = []
+    for ref in ctx.model.references(decl, within=scope) if decl is not None else ():
+        selector = ref.parent
+        call = selector.parent if selector is not None and selector.type == "selector_expression" else None
+        if call is None or call.type != "call_expression" or selector.child_by_field_name("field").text != b"Done":
+            continue
+        receive = call.parent
+        if receive is not None and receive.type == "unary_expression" and \
+                ctx.source.text(receive.child_by_field_name("operator")) == "<-":
+            found.append(receive)
+    return found
+
+
+def _return_without_use(ctx: FileContext, statement: Node, binding, uses: list[Node],
+                        done: list[Node] = ()) -> Node | None:
     """The first return (or the closing brace) that control can reach from the statement that sets
     the cancel function without passing a statement that uses it, as go vet's lostcancel asks.
 
@@ -208,7 +231,7 @@ def _return_without_use(ctx: FileContext, statement: Node, binding, uses: list[N
         closure = ctx.model.enclosing_function(use)
         if closure is not None and closure is not function and closure.node.start_byte < statement.start_byte:
             return None
-    return function.cfg.path_to_exit_avoiding(statement, uses)
+    return function.cfg.path_to_exit_avoiding(statement, [*uses, *done])
 
 
 def _deferred_next(ctx: FileContext, statement: Node, name: str) -> bool:
