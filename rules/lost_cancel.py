@@ -26,8 +26,9 @@ RULE = Rule(
         "the line of that return. Calling it, deferring it, returning it, passing it to a function, "
         "storing it, or capturing it in a closure all count as a use; paths that end in `panic`, "
         "`os.Exit`, `log.Fatal` or `t.Fatal` never return and are not counted, nor are those that "
-        "pass a receive from the derived context's own `Done()` (`case <-ctx.Done(): return`): that "
-        "context is done, its parent has let go of it and its timer has fired.",
+        "pass a receive from `Done()` of the derived context or of its parent (`case <-ctx.Done(): return`): "
+        "the derived context is then done, its parent has let go of it and its timer has fired or been "
+        "stopped.",
         why="A derived context registers itself with its parent and, for timeouts and deadlines, "
         "holds a timer. Until cancel is called (or the parent is cancelled) the child, its timer and "
         "everything reachable from its values stay alive. With a long-lived parent that can be "
@@ -176,7 +177,12 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                 fix=_FIX, severity=level,
             )
             continue
-        missed = _return_without_use(ctx, statement, binding, uses, _done_receives(ctx, names[0], scope))
+        # Past a receive from the derived context's own Done, or its parent's, the child is done.
+        done = _done_receives(ctx, names[0], scope)
+        arguments = call.child_by_field_name("arguments")
+        if arguments is not None and arguments.named_child_count:
+            done += _done_receives(ctx, arguments.named_children[0], scope)
+        missed = _return_without_use(ctx, statement, binding, uses, done)
         if missed is not None:
             line = missed.start_point[0] + 1
             where = f"the return at line {line}" if missed.type == "return_statement" else f"the end of the function (line {line})"
@@ -190,9 +196,9 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
 
 
 def _done_receives(ctx: FileContext, derived: Node, scope: Node) -> list[Node]:
-    """The receives from `Done()` of the derived context itself (`case <-ctx.Done():`): past one,
-    the context is done, so its parent no longer holds it and its timer has fired; a way out
-    through one owes no cancel."""
+    """The receives from `Done()` of a context named `derived` (`case <-ctx.Done():`), the derived
+    context or its parent: past one, the derived context is done, so its parent no longer holds it
+    and its timer has fired or been stopped; a way out through one owes no cancel."""
     if derived.type != "identifier" or derived.text == b"_":
         return []
     decl = ctx.model.resolve(derived).decl
