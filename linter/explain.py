@@ -5,6 +5,7 @@ holds FILE, so the answer is the one that decided the levels of that function's 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -77,6 +78,24 @@ def explain_command(argv: list[str], out: TextIO) -> int:
     return 0
 
 
+_REPEATER_CALL = re.compile(r"\b(wait\.(?:Until|Forever|JitterUntil|NonSlidingUntil|BackoffUntil)(?:WithContext)?|"
+                            r"[\w.]*(?:InLoop|Forever))\(")
+
+
+def _repeater_on_line(relpath: str | None, line: int | None) -> str | None:
+    """The repeating call (`wait.Until`) written on a call site's line, which is why the callee runs
+    in a loop though no loop is written there (linter/callgraph.py _handed_to_repeater)."""
+    if not relpath or not line:
+        return None
+    try:
+        with open(relpath, encoding="utf-8", errors="replace") as handle:
+            text = next((t for n, t in enumerate(handle, 1) if n == line), "")
+    except OSError:
+        return None
+    match = _REPEATER_CALL.search(text)
+    return match.group(1) if match else None
+
+
 def write_explanation(model: ModuleModel, node: Node, out: TextIO) -> None:
     out.write(f"{node.relpath}:{node.line}: {node.name}\n")
     if node.reason in (DEAD_CODE, DEAD_EXPORTED):
@@ -102,7 +121,9 @@ def write_explanation(model: ModuleModel, node: Node, out: TextIO) -> None:
                 f"runs once per `{made}` (a guard on its own field), as often as {chain[index - 1][0].name} makes one" \
                 if made else f"called at {site_path}:{site_line}"
             if chain[index - 1][0].lifetime != step.lifetime and step.lifetime == "loop":
-                note += ", in a loop that never ends"
+                repeater = _repeater_on_line(site_path, site_line)
+                note += f", handed to `{repeater}`, which runs it again and again" if repeater else \
+                    ", in a loop that never ends"
         rows.append((f"{step.relpath}:{step.line}", step.name, note))
     width = [max(len(row[i]) for row in rows) for i in (0, 1)]
     for where, name, note in rows:

@@ -321,6 +321,18 @@ def test_explain_names_the_interface_a_call_goes_through(tmp_path):
                      r"interface", proc.stdout)
 
 
+def test_explain_says_a_function_runs_again_and_again_when_handed_to_wait_until(tmp_path):
+    module = tmp_path / "pollers"
+    shutil.copytree(FIXTURES / "lifetimes" / "pollers", module)
+    line = next(n for n, text in enumerate((module / "main.go").read_text().splitlines(), 1)
+                if "http.Get(c.url)" in text)
+    proc = _cli(module, "explain", f"main.go:{line}", "--no-cache")
+    assert proc.returncode == 0, proc.stderr
+    assert "lifetime: in an unbounded loop" in proc.stdout
+    assert re.search(r"controller.sync\s+called at main.go:\d+, handed to `wait.Until`, which runs it again and again",
+                     proc.stdout)
+
+
 def test_explain_says_an_exported_function_nothing_names_never_runs(service_copy):
     # As the lint does: FetchCode leaks a body, so whether it is dead decides that finding.
     proc = _cli(service_copy, "explain", "internal/dead/dead.go:54", "--no-cache")
