@@ -30,9 +30,9 @@ RULE = Rule(
     precision="medium",  # measured on held-out codebases (docs/ecosystem.md)
     # In code reached from a loop that never ends, held out, 4 of 18 (batches 51-62: a developer
     # tool's sync and port forwards, implants' reconnects, log streamers): low there.
-    precision_by_lifetime=(("loop", "low"),),
-    # In code with no caller seen it measured 32 of 69 on tuning judgements since batch 21 and was
-    # labelled low there; held out, with the lifetime kept, 7 of 14 (batches 51-55): medium, as the rule.
+    # In code with no caller seen, held out with the lifetime kept, 7 of 14 at batches 51-55 and 40 of
+    # 82 by batch 82: low there.
+    precision_by_lifetime=(("loop", "low"), ("unknown", "low")),
     docs=Docs(
         what="Finds a channel made in a function (`ch := make(chan T)`, unbuffered or with a buffer "
         "smaller than the number of values sent), sent on by a goroutine that function starts "
