@@ -51,7 +51,9 @@ RULE = Rule(
         "the starting function closes with `defer x.Close()` (a websocket writer beside its reader: "
         "the close reaches it), and one that ends the process (`os.Exit`, `log.Fatal`). A channel "
         "operation that is a case of a `select` which also waits on a timer or ticker wakes up by "
-        "itself and is not counted; a receive from a timer or ticker counts like a sleep.",
+        "itself and is not counted; a receive from a timer or ticker counts like a sleep. Nor is a "
+        "receive from a channel the handler closes on its way out (`done := make(chan struct{}); defer "
+        "close(done)`), or an operation in a `select` that has such a case: the handler's return wakes it.",
         why="Nothing stops such a goroutine when the client goes away or the request times out: "
         "it keeps its stack and everything it captured until its slow call returns, and a call "
         "without a deadline may never return. Under load, or when a downstream service hangs, each "
@@ -123,7 +125,8 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
             if _ends_process(body_ctx, body_fn.body) or _uses_closed_by_handler(ctx, go) \
                     or _after_upgrade(ctx, handler, go):
                 continue
-            slow = _slow_work(body_ctx, body_fn, functions, pkg.facts.effects)
+            released = _closed_on_return(ctx, go) if literal is not None else frozenset()
+            slow = _slow_work(body_ctx, body_fn, functions, pkg.facts.effects, released)
             if slow is None:
                 continue
             work, may_hang = slow
@@ -196,9 +199,11 @@ def _takes_context(ctx: FileContext, node: Node) -> bool:
 
 
 def _slow_work(ctx: FileContext, function: Function, functions: PackageFunctions,
-               effects: PackageEffects) -> tuple[str, bool] | None:
+               effects: PackageEffects, released: frozenset[int] = frozenset()) -> tuple[str, bool] | None:
     """What the goroutine's body does that is slow, and whether it may hang: its own calls, sends
-    and receives, and the package functions it calls, followed through their summaries."""
+    and receives, and the package functions it calls, followed through their summaries. `released`:
+    the channels the starting function closes on its way out (_closed_on_return), which wake a
+    receive from them, and a `select` that has one."""
     model = ctx.model
     body = function.body
     captures = QueryCursor(query(_WORK)).captures(body)
@@ -221,7 +226,7 @@ def _slow_work(ctx: FileContext, function: Function, functions: PackageFunctions
             if called.may_hang:
                 hangs.add(call.start_byte)
     for send in captures.get("send", []):
-        if not _non_blocking(send) and not _timed_select(model, send):
+        if not _non_blocking(send) and not _timed_select(model, send) and not _released_select(model, send, released):
             found.append((send.start_byte, f"sends on `{_short(ctx, send.child_by_field_name('channel'))}`"))
     for receive in captures.get("receive", []):
         if _non_blocking(receive):
@@ -231,7 +236,8 @@ def _slow_work(ctx: FileContext, function: Function, functions: PackageFunctions
             continue
         if _is_timer(model, operand):
             found.append((receive.start_byte, "waits on a timer"))
-        elif not _timed_select(model, receive):
+        elif not _timed_select(model, receive) and not _released(model, operand, released) \
+                and not _released_select(model, receive, released):
             found.append((receive.start_byte, f"receives from `{_short(ctx, operand)}`"))
     if not found:
         return None
@@ -274,6 +280,64 @@ def _timed_select(model: FileModel, node: Node) -> bool:
             operand = operand.child_by_field_name("operand")
         if operand is not None and _is_timer(model, operand):
             return True
+    return False
+
+
+_DEFERRED_CLOSES = """
+(defer_statement (call_expression
+  function: (identifier) @close (#eq? @close "close")
+  arguments: (argument_list . (identifier) @closed .)))
+"""
+
+
+def _closed_on_return(ctx: FileContext, go: Node) -> frozenset[int]:
+    """The channels the function that starts the goroutine closes on every way out (`done :=
+    make(chan struct{}); defer close(done)`), by where they are declared: a goroutine waiting on one
+    of them wakes when the handler returns."""
+    model = ctx.model
+    closed = set()
+    function = model.enclosing_function(go)
+    while function is not None and function.body is not None:
+        # the literals that hold the `go` and the function around them: a close deferred by any
+        # of them wakes the goroutine, started before the close or after it
+        for name in QueryCursor(query(_DEFERRED_CLOSES)).captures(function.body).get("closed", []):
+            if model.enclosing_function(name) is not function:
+                continue  # a close deferred by a literal within runs when that literal returns
+            decl = model.resolve(name).decl
+            if decl is not None:
+                closed.add(decl.start_byte)
+        if function.node.type != "func_literal":
+            break
+        function = model.enclosing_function(function.node)
+    return frozenset(closed)
+
+
+def _released(model: FileModel, operand: Node, released: frozenset[int]) -> bool:
+    if not released or operand.type != "identifier":
+        return False
+    decl = model.resolve(operand).decl
+    return decl is not None and decl.start_byte in released
+
+
+def _released_select(model: FileModel, node: Node, released: frozenset[int]) -> bool:
+    """A send or receive that is a case of a `select` which also receives from a channel the
+    starting function closes on its way out: the close wakes it."""
+    if not released:
+        return False
+    case = node.parent
+    while case is not None and case.type not in ("communication_case", "block", "func_literal"):
+        case = case.parent
+    if case is None or case.type != "communication_case" or case.parent is None:
+        return False
+    for other in case.parent.named_children:
+        comm = other.child_by_field_name("communication") if other.type == "communication_case" else None
+        if comm is None:
+            continue
+        operand = comm.child_by_field_name("right") if comm.type == "receive_statement" else comm
+        if operand is not None and operand.type == "unary_expression":
+            operand = operand.child_by_field_name("operand")
+            if operand is not None and _released(model, operand, released):
+                return True
     return False
 
 
