@@ -29,7 +29,7 @@ from pathlib import Path
 from . import __version__
 from .rule import Finding, Notification, NotificationKind, Severity
 
-FORMAT = "goleaklint-cache-22"
+FORMAT = "goleaklint-cache-23"
 
 
 def default_cache_dir() -> Path:
@@ -369,6 +369,7 @@ def _finding_data(finding: Finding) -> dict:
     data["fingerprints"] = [list(pair) for pair in finding.fingerprints]
     data["subjects"] = list(finding.subjects)
     data["makers"] = list(finding.makers)
+    data["drains"] = list(finding.drains)
     data["lifetime"] = finding.lifetime  # None until lifetimes are applied (whole-run entries have it)
     return data
 
@@ -380,6 +381,7 @@ def _finding(data: dict) -> Finding:
         fingerprints=tuple((str(a), str(b)) for a, b in data["fingerprints"]),
         subjects=tuple(str(s) for s in data["subjects"]),
         makers=tuple(str(m) for m in data["makers"]),
+        drains=tuple(str(c) for c in data.get("drains", ())),
         lifetime=data["lifetime"],
         **values,
     )

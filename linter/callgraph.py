@@ -31,6 +31,7 @@ from tree_sitter import Node, QueryCursor
 from . import routes
 from .addresses import (loopback_mentions, loopback_positions, may_pass_loopback, may_pass_options, option_arguments,
                         option_defaults)
+from .channels import drained_package_channels
 from .clients import timeout_client_makers
 from .cfg import BENCHMARK_LOOP, FOREVER, RANGE, WHILE, loop_header, program_context
 from .channels import classify_use
@@ -246,6 +247,9 @@ class PackageSummary:
     per_value: dict[str, str] = field(default_factory=dict)
     # struct type -> the import-resolved types it embeds (`*base.Service`), non-test code
     embeds: dict[str, list[str]] = field(default_factory=dict)
+    # its channel variables that its non-test code receives from in a loop: a consumer drains them
+    # (linter/channels.py drained_package_channels)
+    drained: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
@@ -255,7 +259,7 @@ class PackageSummary:
                 "l": self.command_line, "y": self.concrete, "i": self.imports, "e": self.unnamed_exported,
                 "z": self.selected, "j": self.dot_imports, "bb": self.body_buffers,
                 "mu": self.mounted, "if": self.interfaces, "em": self.embeds,
-                "ar": self.arities, "pv": self.per_value}
+                "ar": self.arities, "pv": self.per_value, "dr": self.drained}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -265,7 +269,7 @@ class PackageSummary:
                    data.get("y", {}), data.get("i", []), data.get("e", []), data.get("z", []), data.get("j", []),
                    data.get("bb", []), data.get("mu", []), interfaces=data.get("if", {}),
                    embeds=data.get("em", {}), arities=data.get("ar", {}),
-                   per_value=data.get("pv", {}))
+                   per_value=data.get("pv", {}), drained=data.get("dr", []))
 
 
 class _FileSummariser:
@@ -1473,6 +1477,9 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
             routes.mounted_middlewares(summariser)
             summary.option_defaults += option_defaults(model.source.data)
             summary.timeout_clients += timeout_client_makers(model.source, model.imports)
+            if package_vars:
+                summary.drained += [name for name in drained_package_channels(model, package_vars)
+                                    if name not in summary.drained]
             _passed_arguments(summariser)
     for test_file in pending:
         _summarise_scanned(summary, test_file, package_functions, modules)

@@ -17,6 +17,7 @@ from tree_sitter import Node, QueryCursor
 from .constants import int_constant
 from .effects import CLOSES, RANGES, RECEIVES, SENDS, PackageEffects, Use
 from .model import FileModel, Function, block_statements, enclosing_loop, single_initialiser
+from .patterns import LazyPattern
 from .source import query
 
 if TYPE_CHECKING:
@@ -465,3 +466,46 @@ def classify_use(model: FileModel, ref: Node) -> tuple[str, Node]:
             if name in ("len", "cap"):
                 return "len", call
     return "escape", ref
+
+
+# `<-events` and `range events {`: where a consumer may receive from a channel of the package.
+_DRAIN = LazyPattern(rb"<-\s*([A-Za-z_]\w*)\b(?!\s*[.(\[])|\brange\s+([A-Za-z_]\w*)\s*\{")
+
+
+def drained_package_channels(model: FileModel, package_vars: "set[bytes] | None" = None) -> list[str]:
+    """The package-level channel variables (`var events = make(chan Event, 100)`) this file receives
+    from inside a `for` loop (`for { e := <-events; … }`, `for e := range events {…}`, a `select`
+    case in such a loop): a consumer that keeps taking values as long as its loop runs, so a send
+    on the channel waits only while the consumer is busy. In source order, each name once.
+    `package_vars`, when given: the names of the package's variables, the only ones looked at."""
+    data = model.source.data
+    if b"<-" not in data and b"range" not in data:
+        return []
+    root = model.source.root
+    names: list[str] = []
+    for match in _DRAIN.finditer(data):
+        group = 1 if match.group(1) is not None else 2
+        if package_vars is not None and match.group(group) not in package_vars:
+            continue
+        name = match.group(group).decode()
+        if name in names:
+            continue
+        node = root.named_descendant_for_byte_range(*match.span(group))
+        if node is None or node.type != "identifier" or node.parent is None:
+            continue
+        if group == 1:
+            if node.parent.type != "unary_expression" or node.parent.child_by_field_name("operand") != node:
+                continue  # `ch <- events`: the value sent, not a receive
+            loop = enclosing_loop(node)
+        else:
+            if node.parent.type != "range_clause" or node.parent.child_by_field_name("right") != node:
+                continue
+            loop = node.parent.parent
+        if loop is None or loop.type != "for_statement":
+            continue
+        binding = model.resolve(node)
+        spec = binding.decl.parent if binding.kind == "package" and binding.decl is not None else None
+        if spec is None or spec.type != "var_spec" or b"chan" not in spec.text:
+            continue  # a slice or a map ranged over, or a name of another kind
+        names.append(name)
+    return names

@@ -89,6 +89,7 @@ class FileContext:
         bounded: bool = False,
         address: str = "",
         makers: tuple[str, ...] = (),
+        drains: tuple[str, ...] = (),
         parameter: str = "",
         unexposed: str = "",
     ) -> Finding:
@@ -130,6 +131,7 @@ class FileContext:
             bounded=bounded,
             address=address,
             makers=makers,
+            drains=drains,
             parameter=parameter,
             unexposed=unexposed,
         )

@@ -148,6 +148,8 @@ class ModuleModel:
     loopback_options: dict[str, str] = field(default_factory=dict)
     # "import/path.Name" of functions that only make http.Clients with a total Timeout (linter/clients.py)
     timeout_clients: set[str] = field(default_factory=set)
+    # "import/path.Name" of channel variables a loop of their package receives from (PackageSummary.drained)
+    drained: set[str] = field(default_factory=set)
     # (directory, function) -> parameter index -> what every call of it in the module's non-test
     # code passes there (PackageSummary.passed_args): LOOPBACK_PARAMETER (a loopback address or a
     # same-host listener), REQUEST_PARAMETER (the incoming request's context)
@@ -397,6 +399,7 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
         if path and not summary.name.endswith("_test"):
             by_import.setdefault(path, index)
             model.timeout_clients.update(maker_key(path, name) for name in summary.timeout_clients)
+            model.drained.update(maker_key(path, name) for name in summary.drained)
         for name, record in sorted(summary.functions.items()):
             relpath, line, end_line, kind, _receiver, exported, root, reason, forced = record
             key = (summary.directory, name)
@@ -1275,6 +1278,12 @@ def min_level(a: Severity, b: Severity) -> Severity:
     return a if a.rank <= b.rank else b
 
 
+_TIMEOUT_CLIENT_TEXT = ("; the client comes from {}, which sets a total Timeout: when it fires, the transport "
+                        "cancels the request and closes the connection")
+_DRAINED_TEXT = ("; but {} is received from by a loop of its package for as long as that loop runs, so the send "
+                 "waits only while that consumer is behind")
+
+
 def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policies: dict[str, str],
           overrides: dict[str, Severity] | None = None) -> tuple[list[Finding], list[Finding]]:
     """Findings with their lifetime and level; the second list holds those not reported. A level
@@ -1327,12 +1336,11 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
                 passed[2] in table.parameters.get(passed[:2], {}).get(passed[3], ()):
             level = Severity.NOTE
             message += _PARAMETER_TEXT[passed[2]].format(function=passed[1])
-        if level is not None and level is not Severity.NOTE and finding.makers and \
-                all(m in table.timeout_clients for m in finding.makers):
-            level = Severity.NOTE
-            makers = ", ".join(f"`{m.rsplit('/', 1)[-1]}`" for m in finding.makers)
-            message += (f"; the client comes from {makers}, which sets a total Timeout: when it fires, the transport "
-                        "cancels the request and closes the connection")
+        for keys, known, text in ((finding.makers, table.timeout_clients, _TIMEOUT_CLIENT_TEXT),
+                                  (finding.drains, table.drained, _DRAINED_TEXT)):
+            if level is not None and level is not Severity.NOTE and keys and all(k in known for k in keys):
+                level = Severity.NOTE  # what other packages make or do, which the module model knows
+                message += text.format(", ".join(f"`{k.rsplit('/', 1)[-1]}`" for k in keys))
         if level is not None and level is not Severity.NOTE and finding.unexposed:
             level = Severity.NOTE  # last: the module's own reasons for a note say more
             message += finding.unexposed
@@ -1388,6 +1396,7 @@ class LifetimeTable:
     # directories of packages that nothing in the run imports, in modules that build programs (unimported)
     unimported: set[str] = field(default_factory=set)
     body_buffered: dict[str, list[str]] = field(default_factory=dict)  # see ModuleModel.body_buffered
+    drained: set[str] = field(default_factory=set)  # see ModuleModel.drained
 
     def to_json(self) -> dict:
         return {"l": [[d, n, v] for (d, n), v in sorted(self.lifetimes.items())],
@@ -1397,7 +1406,8 @@ class LifetimeTable:
                 "o": sorted(self.loopback_options.items()), "r": sorted(self.main_rooted),
                 "h": sorted(self.timeout_clients),
                 "p": [[d, n, sorted([i, k] for i, k in v.items())] for (d, n), v in sorted(self.parameters.items())],
-                "u": sorted(self.unimported), "bb": sorted(self.body_buffered.items())}
+                "u": sorted(self.unimported), "bb": sorted(self.body_buffered.items()),
+                "dr": sorted(self.drained)}
 
     @classmethod
     def from_json(cls, data: dict) -> "LifetimeTable":
@@ -1406,7 +1416,8 @@ class LifetimeTable:
                    dict(data.get("b", ())), dict(data.get("o", ())),
                    set(data.get("h", ())), {(d, n) for d, n in data.get("r", ())},
                    {(d, n): {int(i): list(k) for i, k in v} for d, n, v in data.get("p", ())},
-                   set(data.get("u", ())), {d: list(w) for d, w in data.get("bb", ())})
+                   set(data.get("u", ())), {d: list(w) for d, w in data.get("bb", ())},
+                   set(data.get("dr", ())))
 
     def for_findings(self, findings: list[Finding]) -> "LifetimeTable":
         """The part of the table that judging `findings` reads: what a warm run, whose findings
@@ -1434,7 +1445,8 @@ class LifetimeTable:
                              {key[:2]: self.parameters[key[:2]] for key in map(_parameter_key, findings)
                               if key is not None and key[:2] in self.parameters},
                              self.unimported & directories,
-                             {d: w for d, w in self.body_buffered.items() if d in directories})
+                             {d: w for d, w in self.body_buffered.items() if d in directories},
+                             {c for f in findings for c in f.drains if c in self.drained})
 
 
 def table_of(model: ModuleModel) -> LifetimeTable:
@@ -1452,7 +1464,8 @@ def _table_of(model: ModuleModel) -> LifetimeTable:
     table = LifetimeTable(test_files=set(model.test_files), body_limited=dict(model.body_limited),
                           body_buffered=dict(model.body_buffered),
                           loopback_options=dict(model.loopback_options),
-                          timeout_clients=set(model.timeout_clients), parameters=dict(model.parameters))
+                          timeout_clients=set(model.timeout_clients), parameters=dict(model.parameters),
+                          drained=set(model.drained))
     for (directory, name), index in model.by_name.items():
         table.lifetimes[(directory, name)] = model.nodes[index].lifetime
     for index, flags in model.route_auth.items():

@@ -12,6 +12,7 @@ so a second rule asking costs nothing and every rule sees the same answer:
   and hand-off of them in the package (fieldchannels.FieldChannel);
 - `effects`: what each function does to its parameters (closes, sends on, hands on…) and whether
   it does slow work, followed through the package's own calls (effects.PackageEffects);
+- `drained_channels`: the package's channel variables a loop of its receives from (a consumer);
 - `field_clients`: by struct field name (and whether a test file asks), the total timeout of the
   HTTP clients the package stores in fields of that name, filled on first ask of each name (GL405: a scan of every file of the
   package, once per name instead of once per call made on such a field).
@@ -72,6 +73,16 @@ class PackageFacts:
         servers are called by browsers of other origins."""
         return any(not ctx.is_test_file and _CORS.search(ctx.source.data) is not None
                    and _CORS.search(without_comments(ctx.source.data)) is not None for ctx in self.pkg.files)
+
+    @cached_property
+    def drained_channels(self) -> frozenset[str]:
+        """The package's channel variables that a loop of its non-test code receives from
+        (channels.drained_package_channels): a send on one waits only while that consumer is behind."""
+        from .channels import drained_package_channels
+
+        scope = {name.encode() for name in self.pkg.package_scope} or None
+        return frozenset(name for ctx in self.pkg.files if not ctx.is_test_file
+                         for name in drained_package_channels(ctx.model, scope))
 
     @cached_property
     def field_clients(self) -> "dict[tuple[bytes, bool], str | tuple[str, ...] | None]":

@@ -171,6 +171,10 @@ class Finding:
     # The functions of other packages ("import/path.Name") that made the client of a GL405 finding:
     # when every one of them sets a total Timeout (linter/clients.py), the finding is a note.
     makers: tuple[str, ...] = field(default=(), compare=False)
+    # The channel variables of other packages ("import/path.Name") whose sends are all that may
+    # block a GL104 goroutine: when a loop of their package drains every one of them
+    # (linter/channels.py drained_package_channels), the finding is a note.
+    drains: tuple[str, ...] = field(default=(), compare=False)
     # The parameter a server's address or listener comes from (`serve#0`: the function as `context`
     # names it, and the argument's index): when every call in the module passes a loopback address
     # or a same-host listener there, the finding is a note (linter/lifetime.py).

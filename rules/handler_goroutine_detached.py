@@ -9,6 +9,7 @@ from tree_sitter import Node, QueryCursor
 
 from goleaklint import frameworks as fw
 from goleaklint.cfg import terminating_call
+from goleaklint.clients import maker_key
 from goleaklint.context import FileContext, PackageContext
 from goleaklint.effects import PackageEffects, Slow, mentions_context, slow_call
 from goleaklint.goroutines import PackageFunctions, awaited, go_call, go_literal, last_name
@@ -53,7 +54,11 @@ RULE = Rule(
         "operation that is a case of a `select` which also waits on a timer or ticker wakes up by "
         "itself and is not counted; a receive from a timer or ticker counts like a sleep. Nor is a "
         "receive from a channel the handler closes on its way out (`done := make(chan struct{}); defer "
-        "close(done)`), or an operation in a `select` that has such a case: the handler's return wakes it.",
+        "close(done)`), or an operation in a `select` that has such a case: the handler's return wakes it. A goroutine "
+        "whose only work that may hang is sending on a channel variable of a package (`events <- e`, "
+        "`bus.Events <- e`, another package of the module included) that a loop of that package receives "
+        "from (`for e := range events`, `for { e := <-events … }`, a `select` case in such a loop) is a "
+        "note: the send waits only while that consumer is behind.",
         why="Nothing stops such a goroutine when the client goes away or the request times out: "
         "it keeps its stack and everything it captured until its slow call returns, and a call "
         "without a deadline may never return. Under load, or when a downstream service hangs, each "
@@ -82,6 +87,7 @@ RULE = Rule(
         "that is taken but never checked still counts as taken, in the goroutine or in a function it "
         "calls. A goroutine started after the handler upgrades or hijacks the connection (`upgrader.Upgrade(w, r, nil)`, "
         "`websocket.Accept`, `Hijack()`) serves that connection, as long as it lives: not reported. "
+        "A consumer loop is taken to run once it is written: whether the program starts it is not checked. "
         "Functions of other packages, interface methods and function values are not followed: "
         "slow work behind them is not seen. Test files are not checked.",
         references=("https://pkg.go.dev/context#WithoutCancel", "https://go.dev/blog/context"),
@@ -129,18 +135,29 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
             slow = _slow_work(body_ctx, body_fn, functions, pkg.facts.effects, released)
             if slow is None:
                 continue
-            work, may_hang = slow
+            work, may_hang, drains = slow
+            consumed = ""
+            if may_hang and drains == ():
+                # every send that may hang is on a channel a loop of the package drains
+                may_hang = False
+                consumed = _CONSUMED.format(channels=work.split(" ", 2)[-1])
             name = handler.name if handler.kind != "literal" else "the handler"
             where = "" if literal is not None else f" ({body_fn.shown})"
             yield ctx.finding(
                 RULE, go,
                 f"{name} starts a goroutine{where} that {work}, takes no context and is not awaited: "
-                + ("request cancellation never reaches it, so a slow or hung call keeps it alive" if may_hang
-                   else "request cancellation never reaches it, though the delay ends by itself"),
+                + ("request cancellation never reaches it, so a blocked send keeps it alive" if may_hang and drains
+                   else "request cancellation never reaches it, so a slow or hung call keeps it alive" if may_hang
+                   else consumed or "request cancellation never reaches it, though the delay ends by itself"),
                 fix="pass a context and stop with it (for work that must outlive the request: "
                 "`context.WithTimeout(context.WithoutCancel(r.Context()), d)`), or wait for the goroutine",
                 severity=None if may_hang else Severity.NOTE,
+                drains=drains or (),
             )
+
+
+_CONSUMED = ("request cancellation never reaches it, but {channels} is received from by a loop of its package "
+             "for as long as that loop runs, so the send waits only while that consumer is behind")
 
 
 # Taking the connection over from the server: a websocket upgrade (gorilla, coder/nhooyr, x/net),
@@ -198,12 +215,17 @@ def _takes_context(ctx: FileContext, node: Node) -> bool:
     return False
 
 
-def _slow_work(ctx: FileContext, function: Function, functions: PackageFunctions,
-               effects: PackageEffects, released: frozenset[int] = frozenset()) -> tuple[str, bool] | None:
-    """What the goroutine's body does that is slow, and whether it may hang: its own calls, sends
-    and receives, and the package functions it calls, followed through their summaries. `released`:
-    the channels the starting function closes on its way out (_closed_on_return), which wake a
-    receive from them, and a `select` that has one."""
+def _slow_work(ctx: FileContext, function: Function, functions: PackageFunctions, effects: PackageEffects,
+               released: frozenset[int] = frozenset()) -> tuple[str, bool, tuple[str, ...] | None] | None:
+    """What the goroutine's body does that is slow, whether it may hang, and what may hang only on
+    a drained channel: its own calls, sends and receives, and the package functions it calls,
+    followed through their summaries. `released`: the channels the starting function closes on its
+    way out (_closed_on_return), which wake a receive from them, and a `select` that has one.
+
+    The third item is None when something may hang anywhere; else every send that may hang is on
+    a package channel a loop receives from: () when they are the package's own (PackageFacts.
+    drained_channels), the keys ("import/path.Name") of other packages' channels that the module
+    model judges (Finding.drains)."""
     model = ctx.model
     body = function.body
     captures = QueryCursor(query(_WORK)).captures(body)
@@ -225,9 +247,17 @@ def _slow_work(ctx: FileContext, function: Function, functions: PackageFunctions
             found.append((call.start_byte, called.described()))
             if called.may_hang:
                 hangs.add(call.start_byte)
+    drained: dict[int, str] = {}  # sends on a package channel a consumer drains: "" (own) or its key
+    own = None
     for send in captures.get("send", []):
         if not _non_blocking(send) and not _timed_select(model, send) and not _released_select(model, send, released):
-            found.append((send.start_byte, f"sends on `{_short(ctx, send.child_by_field_name('channel'))}`"))
+            channel = send.child_by_field_name("channel")
+            found.append((send.start_byte, f"sends on `{_short(ctx, channel)}`"))
+            if own is None:
+                own = ctx.package.facts.drained_channels
+            key = _package_channel(model, channel, own)
+            if key is not None:
+                drained[send.start_byte] = key
     for receive in captures.get("receive", []):
         if _non_blocking(receive):
             continue
@@ -244,7 +274,30 @@ def _slow_work(ctx: FileContext, function: Function, functions: PackageFunctions
     # A sleep or a timer ends by itself: the goroutine is late, not stuck. Anything else may hang.
     unbounded = [f for f in found if f[0] in hangs or not f[1].startswith(("sleeps", "waits on a timer", "calls `"))]
     first = min(unbounded or found)
-    return first[1], bool(unbounded)
+    drains = None
+    if unbounded and all(f[0] in drained for f in unbounded):
+        drains = tuple(sorted({drained[f[0]] for f in unbounded} - {""}))
+    elif unbounded:
+        first = min(f for f in unbounded if f[0] not in drained)  # name what may hang for good
+    return first[1], bool(unbounded), drains
+
+
+def _package_channel(model: FileModel, channel: Node | None, own: frozenset[str]) -> str | None:
+    """"" for a channel variable of the package that a loop of it drains (`events <- e`), the key
+    of another package's channel variable (`bus.Events <- e`: "import/path.Events"), whose draining
+    the module model knows; None for anything else."""
+    if channel is None:
+        return None
+    if channel.type == "identifier":
+        name = model.source.text(channel)
+        return "" if name in own and model.resolve(channel).kind == "package" else None
+    if channel.type == "selector_expression":
+        operand = channel.child_by_field_name("operand")
+        if operand is not None and operand.type == "identifier" and model.resolve(operand).kind == "import":
+            path = model.imports.get(model.source.text(operand))
+            if path is not None:
+                return maker_key(path, model.source.text(channel.child_by_field_name("field")))
+    return None
 
 
 def _short(ctx: FileContext, node: Node | None) -> str:

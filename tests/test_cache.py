@@ -455,3 +455,27 @@ def test_a_go_mod_that_starts_requiring_kubernetes_changes_the_cached_levels(tmp
                                  encoding="utf-8")
     assert levels(["--cache-dir", cache]) == [("GL502", "note")]
     assert levels(["--no-cache"]) == [("GL502", "note")]
+
+
+def test_a_consumer_loop_removed_in_another_package_reaches_the_warm_run(tmp_path, monkeypatch, capsys, later):
+    """GL104 takes a note for a send on another package's channel that a loop there drains: the
+    module model knows the loop, so an edit of that package alone must change the cached level."""
+    import shutil
+
+    root = tmp_path / "src"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "lifetimes" / "drainedchannels", root)
+    monkeypatch.chdir(root)
+    cache = str(tmp_path / "cache")
+
+    def publish(result):
+        return [f["severity"] for f in result["findings"] if f["rule"] == "GL104" and f["line"] == 28]
+
+    cold = _cli_json(["--min-precision", "low", "--no-cache"], capsys)
+    assert publish(cold) == ["note"]
+    assert _cli_json(["--min-precision", "low", "--cache-dir", cache], capsys) == cold
+    bus = root / "bus" / "bus.go"
+    bus.write_text(bus.read_text(encoding="utf-8").replace(
+        "\tfor {\n\t\te := <-Events\n\t\t_ = e\n\t}\n", "\te := <-Events\n\t_ = e\n"), encoding="utf-8")
+    warm = _cli_json(["--min-precision", "low", "--cache-dir", cache], capsys)
+    assert publish(warm) == ["warning"]
+    assert warm == _cli_json(["--min-precision", "low", "--no-cache"], capsys)
