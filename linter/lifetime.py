@@ -1316,7 +1316,8 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
         limited = table.body_limited.get(_function_keys(finding)[0]) if public else None
         if level is not None and level is not Severity.NOTE and limited is not None:
             level = Severity.NOTE
-            message += (f"; the module limits request bodies itself in a wrapper (`http.MaxBytesReader` at {limited}), "
+            message += (f"; the module limits request bodies itself, in a wrapper or a framework's body-limit "
+                        f"middleware (at {limited}), "
                         "so where a limit applies is its authors' choice: check that one covers this route")
         buffered = _buffered_by(table, finding) if public else None
         if level is not None and level is not Severity.NOTE and buffered is not None:

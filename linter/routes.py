@@ -145,11 +145,56 @@ _PASSES_ON = LazyPattern(rb"\.ServeHTTP\(|\.Next\(\s*\)")
 _READS_BODY = LazyPattern(rb"ReadAll\(|\.Decode\(|io\.Copy\(|\.Bind\w*\(|GetRawData\(")
 
 
+# A framework's own body-limiting middleware, made (`middleware.BodyLimit("2M")`) to be mounted:
+# echo's, chi's, gin-contrib/size's, net/http's handler wrapper. By import path, whatever the alias.
+_LIMIT_MIDDLEWARES = {
+    "github.com/labstack/echo/v4/middleware": ("BodyLimit", "BodyLimitWithConfig"),
+    "github.com/labstack/echo/middleware": ("BodyLimit", "BodyLimitWithConfig"),
+    "github.com/go-chi/chi/v5/middleware": ("RequestSize",),
+    "github.com/go-chi/chi/middleware": ("RequestSize",),
+    "github.com/gin-contrib/size": ("RequestSizeLimiter",),
+    "net/http": ("MaxBytesHandler",),
+}
+_LIMIT_MIDDLEWARE_CALL = LazyPattern(rb"\b([A-Za-z_]\w*)\.(BodyLimit|BodyLimitWithConfig|RequestSize|RequestSizeLimiter|MaxBytesHandler)\(")
+
+
+_ECHO = "github.com/labstack/echo"  # v4 and before
+_USE_CALL = LazyPattern(rb"\b([A-Za-z_]\w*)\.Use\(\s*$")
+
+
+def _mounted_after_groups(summariser: "_FileSummariser", start: int) -> bool:
+    """`router.Use(size.RequestSizeLimiter(n))` after `api := router.Group(…)` in the same function:
+    a gin group copies its parent's middleware when it is made, so the limit covers none of the
+    routes registered on groups made before it."""
+    data = summariser.source.data
+    use = _USE_CALL.search(data, max(0, start - 200), start)
+    if use is None:
+        return False
+    node = summariser.source.root.named_descendant_for_byte_range(start, start)
+    function = summariser.model.enclosing_function(node) if node is not None else None
+    if function is None:
+        return False
+    group = re.compile(rb"\b" + re.escape(use.group(1)) + rb"\.Group\(")
+    return group.search(data, function.node.start_byte, use.start()) is not None
+
+
 def body_limits(summariser: "_FileSummariser") -> None:
     """Record where the file limits request bodies for the handlers behind it: the limit is set in
     a function that passes the request on afterwards (`next.ServeHTTP(w, r)`, `c.Next()`) or reads
-    no body itself (a helper of such a wrapper); not in a handler that limits its own read."""
+    no body itself (a helper of such a wrapper); not in a handler that limits its own read. Also
+    where it makes a framework's body-limiting middleware (`middleware.BodyLimit("2M")`), made to
+    be mounted in front of handlers."""
     data = summariser.source.data
+    imports = summariser.model.imports
+    named = b"BodyLimit" in data or b"RequestSize" in data or b"MaxBytesHandler" in data
+    for match in _LIMIT_MIDDLEWARE_CALL.finditer(data) if named else ():
+        path = imports.get(match.group(1).decode())
+        if path is None or match.group(2).decode() not in _LIMIT_MIDDLEWARES.get(path, ()):
+            continue
+        if path == "github.com/gin-contrib/size" and _mounted_after_groups(summariser, match.start()):
+            continue
+        line = summariser.source.position(match.start())[0]
+        summariser.summary.body_limits.append(f"{summariser.relpath}:{line}")
     if b"MaxBytesReader" not in data:
         return
     root = summariser.source.root
@@ -327,10 +372,12 @@ def _router_guarded(summariser: "_FileSummariser", operand: Node | None, functio
 
 
 def _router_authenticated(summariser: "_FileSummariser", operand: Node | None, function: "Function", depth: int,
-                          test=None) -> bool:
+                          test=None, until: int | None = None) -> bool:
     """The router a route is registered on puts authentication (or what `test` looks for) in
     front: chi's `r.With(auth)`, a group made with it or given it by `Use`, in the registering
-    function (or one around it), following the groups it was made from."""
+    function (or one around it), following the groups it was made from. `until`: where a group was
+    made from this router; gin and chi groups copy the middleware their parent has then, so a
+    `Use` of the parent after it does not count (echo runs its router's middleware for every route)."""
     guard = test or authenticated
     if operand is None or depth > 3:
         return False
@@ -345,6 +392,9 @@ def _router_authenticated(summariser: "_FileSummariser", operand: Node | None, f
     data = summariser.source.data
     start, end = scope.node.start_byte, scope.node.end_byte
     for use in re.finditer(rb"\b" + name + rb"\.Use\(([^\n]*)", data[start:end]):
+        if until is not None and start + use.start() > until and \
+                not any(path.startswith(_ECHO) for path in summariser.model.imported_paths):
+            continue  # mounted on the parent after the group was made: the group never runs it
         if guard(use.group(1).decode("utf-8", "replace")):
             return True
     # the router handed to a wrapper named for authentication: `srv.Handler = requireAuth(mux)`
@@ -362,4 +412,4 @@ def _router_authenticated(summariser: "_FileSummariser", operand: Node | None, f
     at = start + made.start(1)
     node = summariser.source.root.named_descendant_for_byte_range(at, at + len(parent))
     return node is not None and node.type == "identifier" and \
-        _router_authenticated(summariser, node, function, depth + 1, test)
+        _router_authenticated(summariser, node, function, depth + 1, test, at)

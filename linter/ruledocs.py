@@ -74,11 +74,15 @@ _LIFETIME_TEXT = {
     "authenticated reach it; so is one whose every route is registered only under a developer switch "
     "(`if cfg.DebugEndpoint {`), or behind a middleware named for a body size limit (`middleware.BodyLimit`). So "
     "is any handler of a module that limits request bodies itself in a wrapper (`r.Body = "
-    "http.MaxBytesReader(w, r.Body, n)` in a function that passes the request on, or a helper of one): "
+    "http.MaxBytesReader(w, r.Body, n)` in a function that passes the request on, or a helper of one), or "
+    "makes a framework's body-limit middleware anywhere (echo's `middleware.BodyLimit`, chi's "
+    "`middleware.RequestSize`, gin-contrib's `limits.RequestSizeLimiter`, `http.MaxBytesHandler`): "
     "its authors chose where limits go, and the message names the wrapper to check. So is a handler of a "
     "package that mounts (`r.Use(logBodies())`) a middleware of its own that reads every body whole and puts back "
     "an in-memory copy (`c.Request.Body = io.NopCloser(bytes.NewBuffer(raw))`, then `c.Next()`): the handler "
-    "re-reads the copy, and the middleware's own read, an error, is the one to bound. A "
+    "re-reads the copy, and the middleware's own read, an error, is the one to bound. A gin or chi group "
+    "takes only the middleware its parent had when it was made: `r.Use(…)` after `api := r.Group(…)` does "
+    "not stand in front of `api`'s routes (echo runs its router's middleware for every route). A "
     "group handed to another function to register its routes is not followed.",
     "ignores": "Reported at its own level wherever the code runs.",
 }
