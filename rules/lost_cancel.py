@@ -49,7 +49,10 @@ RULE = Rule(
         "(go vet still reports it). So is a lost cancel of `WithTimeout` or `WithDeadline` on such a parent: its timer "
         "releases the context when it fires, so each call holds it for the timeout at most. So is one whose parent is the request's context (`r.Context()`, `c.Request.Context()`, "
         "or a call that takes it first and returns a context, as `metadata.NewOutgoingContext` does): the server cancels it "
-        "when the handler returns, and every context derived from it with it. A parameter `ctx` of a handler is not "
+        "when the handler returns, and every context derived from it with it. So is one whose parent the same "
+        "function derived with a cancel of its own that it keeps (`tab, cancel := newTab(base)`, then `defer "
+        "cancel()`, `return child, cancel` or storing it): cancelling the parent releases the child; "
+        "whether that cancel is called later is not checked. A parameter `ctx` of a handler is not "
         "taken to be the request's. A cancel function stored in a struct field or a package variable counts as handed on; "
         "whether someone calls it later is not checked. Aliased imports of `context` are followed; "
         "wrappers of your own around `context.WithCancel` are not. Paths are followed without "
@@ -124,7 +127,43 @@ def _level(model, call: Node, constructor: str) -> tuple[Severity | None, str]:
     if _request_parent(model, call):
         return Severity.NOTE, (f"{held}, and its parent is the request's context, which the server cancels when "
                                "the handler returns")
+    parent_cancel = _local_parent_cancel(model, call)
+    if parent_cancel is not None:
+        return Severity.NOTE, (f"{held}, and its parent was derived in this function with its own cancel "
+                               f"`{parent_cancel}`, which is kept (called, deferred or handed on): cancelling the "
+                               "parent releases the child with it")
     return None, held
+
+
+def _local_parent_cancel(model, call: Node) -> str | None:
+    """The parent is a context the same function derived with a cancel of its own that it keeps
+    (`ctx, cancel := context.WithCancel(base)` or `chromedp.NewContext(…)`, then `defer cancel()`,
+    `return ctx, cancel`, `s.cancels = append(s.cancels, cancel)`): the child lives no longer than
+    that parent, whose cancel is someone's to call. The name of that cancel."""
+    args = call.child_by_field_name("arguments")
+    first = args.named_children[0] if args is not None and args.named_child_count else None
+    if first is None or first.type != "identifier":
+        return None
+    binding = model.resolve(first)
+    if binding.kind != "local" or binding.decl is None:
+        return None
+    names = binding.decl.parent
+    statement = names.parent if names is not None and names.type == "expression_list" else None
+    if statement is None or statement.type not in ("short_var_declaration", "assignment_statement"):
+        return None
+    left, right = statement.child_by_field_name("left"), statement.child_by_field_name("right")
+    if left is None or right is None or left.named_child_count != 2 or right.named_child_count != 1 or \
+            left.named_children[0] != binding.decl or right.named_children[0].type != "call_expression":
+        return None
+    cancel = left.named_children[1]
+    if cancel.type != "identifier" or model.source.text(cancel) == "_":
+        return None
+    kept = model.resolve(cancel)
+    if kept.kind != "local" or kept.decl is None or kept.function is None:
+        return None
+    uses = [ref for ref in model.references(kept.decl, within=kept.function.node)
+            if ref.start_byte != cancel.start_byte and not _is_assigned(ref)]
+    return model.source.text(cancel) if uses else None
 
 
 def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding]:
