@@ -28,8 +28,10 @@ RULE = Rule(
     # (high), set up once per process 33 of 44 (high at 22 of 26 to batch 64; batches 65, 66 and 68
     # read 11 of 18), where no caller is seen 12 of 18. Batch 77 brought servers set up once per
     # process to 97 of 121 (69 of 84 in batches 68-77, linted with the lifetimes): high again.
+    # Batches 81 and 82 brought them to 121 of 154 (79%; batch 81's internal services behind a
+    # gateway of the same module, DEBATABLE): medium again, as the rule.
     precision="medium",
-    precision_by_lifetime=(("api", "high"), ("once", "high")),
+    precision_by_lifetime=(("api", "high"),),
     waived_by=("gosec:G112", "gosec:G114"),  # gosec's Slowloris and timeout-less serve checks
     security_severity="5.3",
     docs=Docs(
