@@ -29,7 +29,7 @@ from pathlib import Path
 from . import __version__
 from .rule import Finding, Notification, NotificationKind, Severity
 
-FORMAT = "goleaklint-cache-23"
+FORMAT = "goleaklint-cache-24"
 
 
 def default_cache_dir() -> Path:

@@ -31,7 +31,7 @@ from tree_sitter import Node, QueryCursor
 from . import routes
 from .addresses import (loopback_mentions, loopback_positions, may_pass_loopback, may_pass_options, option_arguments,
                         option_defaults)
-from .channels import drained_package_channels
+from .channels import drained_package_channels, package_channel_names
 from .clients import timeout_client_makers
 from .cfg import BENCHMARK_LOOP, FOREVER, RANGE, WHILE, loop_header, program_context
 from .channels import classify_use
@@ -126,6 +126,12 @@ _PREDECLARED = frozenset(
 # `if s.started {`, `if s.t != nil {`, `if !atomic.CompareAndSwapInt32(&s.n`, `if !s.on.CompareAndSwap(`:
 # a method that may start what it guards once per value (_guarded_per_value).
 _FIELD_GUARD = LazyPattern(rb"if\s+(?:!\s*)?(?:atomic\.\w+\(&)?[A-Za-z_]\w*\.[A-Za-z_]\w*\s*(?:\{|==\s*true|!=\s*nil|\.CompareAndSwap|,)")
+# `if !started {`, `if client == nil {`, `if started.CompareAndSwap(`, `if atomic.CompareAndSwapInt32(&n`
+# on a package variable: where a block that runs once per process may open (_FileSummariser._once_blocks).
+# (No `\b` before `if`: with a literal first the search skips ahead to each `if`, eight times faster;
+# the tree decides whether an `if` statement starts there.)
+_ONCE_BLOCK = LazyPattern(rb"if\s+(?:!\s*([A-Za-z_]\w*)\s*\{|([A-Za-z_]\w*)\s*==\s*nil\s*\{|"
+                          rb"atomic\.CompareAndSwap\w*\(\s*&\s*([A-Za-z_]\w*)\s*,|([A-Za-z_]\w*)\.CompareAndSwap\w*\()")
 _NIL_GUARD = LazyPattern(rb"if\s+(?:[A-Za-z_]\w*\s*(?:!=\s*nil\s*)?\{|!\s*(?:atomic\.)?\w*\.?CompareAndSwap)")
 # A name between `(` or `,` and `,` or `)`: one pattern per opening byte, since a pattern that
 # begins with a literal skips to its occurrences while one that begins with a class tries every
@@ -250,6 +256,10 @@ class PackageSummary:
     # its channel variables that its non-test code receives from in a loop: a consumer drains them
     # (linter/channels.py drained_package_channels)
     drained: list[str] = field(default_factory=list)
+    # "relpath:first line:last line" of each block that runs once per process however often its
+    # function runs, behind a guard the block turns off (`if !started { started = true; … }`,
+    # `if started.CompareAndSwap(false, true) { … }`) on a package variable, non-test code
+    once_blocks: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
@@ -259,7 +269,7 @@ class PackageSummary:
                 "l": self.command_line, "y": self.concrete, "i": self.imports, "e": self.unnamed_exported,
                 "z": self.selected, "j": self.dot_imports, "bb": self.body_buffers,
                 "mu": self.mounted, "if": self.interfaces, "em": self.embeds,
-                "ar": self.arities, "pv": self.per_value, "dr": self.drained}
+                "ar": self.arities, "pv": self.per_value, "dr": self.drained, "ob": self.once_blocks}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -269,7 +279,7 @@ class PackageSummary:
                    data.get("y", {}), data.get("i", []), data.get("e", []), data.get("z", []), data.get("j", []),
                    data.get("bb", []), data.get("mu", []), interfaces=data.get("if", {}),
                    embeds=data.get("em", {}), arities=data.get("ar", {}),
-                   per_value=data.get("pv", {}), drained=data.get("dr", []))
+                   per_value=data.get("pv", {}), drained=data.get("dr", []), once_blocks=data.get("ob", []))
 
 
 class _FileSummariser:
@@ -303,6 +313,9 @@ class _FileSummariser:
         self._edges: dict[tuple, list] = summary_edges(summary)
         self._unbounded: dict[int, bool] = {}
         self._file_root: tuple[str, str] | None = None  # the root of every function of the file (functions)
+        self.package_var_bytes: set[bytes] = set()  # the package's variables, set by summarise_package
+        # (start, end, function, pseudo-function) of each block that runs once per process (_once_blocks)
+        self._once_spans: list[tuple[int, int, str, str]] = []
 
     def text(self, node: Node | None) -> str:
         return self.source.text(node) if node is not None else ""
@@ -327,6 +340,8 @@ class _FileSummariser:
             self.summary.test_files.append(self.relpath)
         self._file_root = file_root
         data = self.source.data
+        if file_root is None and self.package_var_bytes and _ONCE_BLOCK.search(data) is not None:
+            self._once_blocks()
         for fn in self.model.functions:
             root = file_root or self._root_of(fn)
             line, end_line = _lines(fn.node, data)
@@ -557,6 +572,11 @@ class _FileSummariser:
         call = cond.child_by_field_name("operand")
         if call is not None and call.type == "parenthesized_expression" and call.named_child_count == 1:
             call = call.named_children[0]
+        return self._swapped(call)
+
+    def _swapped(self, call: Node | None) -> bool:
+        """`atomic.CompareAndSwapInt32(&v, 0, 1)` or `v.CompareAndSwap(false, true)` on a package
+        variable `v`: true for the one caller that swaps it."""
         if call is None or call.type != "call_expression":
             return False
         callee, args = call.child_by_field_name("function"), call.child_by_field_name("arguments")
@@ -617,6 +637,43 @@ class _FileSummariser:
             record[6], record[7], record[8] = ONCE, f"made behind `if {guard}`, which the block itself turns off: once", 1
             return
         self._edge(fn.parent.name, ["L", fn.name], fn.node)
+
+    def _once_blocks(self) -> None:
+        """The blocks of the file that run once per process however often their function runs:
+        the body of an `if` on a package variable that the body itself turns off (`if !started {
+        started = true; go worker() }`, `if client == nil { client = …; … }`), or that only one
+        caller passes (`if started.CompareAndSwap(false, true) { go cleanup() }`). Each becomes a
+        function of its own for the model, run once, and the calls made in it are its calls
+        (_edge); the summary keeps its lines, where findings run once too (lifetime.apply)."""
+        data, root = self.source.data, self.source.root
+        seen: set[int] = set()
+        for match in _ONCE_BLOCK.finditer(data):
+            if next(name for name in match.groups() if name is not None) not in self.package_var_bytes:
+                continue  # `if err == nil {`, `if !ok {`: not a package variable
+            node = root.named_descendant_for_byte_range(match.start(), match.start() + 2)
+            while node is not None and node.type != "if_statement" and node.start_byte == match.start():
+                node = node.parent
+            if node is None or node.type != "if_statement" or node.start_byte != match.start() or node.id in seen:
+                continue
+            seen.add(node.id)
+            block = node.child_by_field_name("consequence")
+            statements = [c for c in block_statements(block) if c.type != "comment"] if block is not None else []
+            function = self.model.enclosing_function(node)
+            if not statements or function is None:
+                continue
+            condition = node.child_by_field_name("condition")
+            if self._swapped(condition):
+                reason = "behind a set-once guard (CompareAndSwap on a package variable): once"
+            else:
+                guard = self._once_guard(statements[0], function)
+                if guard is None or guard != self.text(condition):
+                    continue
+                reason = f"behind `if {guard}`, which the block itself turns off: once"
+            first, last = _lines(block, data)
+            name = f"{function.name}.once@{first}"
+            self.summary.functions.setdefault(name, [self.relpath, first, last, "literal", "", False, ONCE, reason, 1])
+            self.summary.once_blocks.append(f"{self.relpath}:{first}:{last}")
+            self._once_spans.append((block.start_byte, block.end_byte, function.name, name))
 
     def _once_guard(self, node: Node, function: Function) -> str | None:
         """The condition of an `if` around `node` that the `if`'s own block turns off, on a package
@@ -746,6 +803,12 @@ class _FileSummariser:
               function: Function | None = None) -> None:
         if callee[0] == "M" and not self._module_type(callee[1]):
             return  # a method of a standard-library or dependency type
+        if self._once_spans:
+            start = node.start_byte
+            for first, last, owner, block in self._once_spans:
+                if first <= start < last and owner == caller:
+                    caller, in_loop = block, False  # called from a block that runs once (_once_blocks)
+                    break
         # One edge per caller and callee: the model needs to know that one calls the other, and
         # whether some call of it repeats without bound; explain names the first call site.
         key = (caller, "R", *callee[1], callee[2]) if callee[0] == "R" else (caller, *callee)
@@ -1447,6 +1510,7 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
     summary = PackageSummary(directory, name)
     package_functions: set[str] = set()
     package_vars: set[bytes] = set()
+    channel_vars: set[bytes] = set()  # those of them that may be channels (channels.package_channel_names)
     scanned = scanned or []
     for test_file in scanned:
         package_functions.update(test_file.declared)
@@ -1458,6 +1522,7 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
                     package_functions.add(model.source.text(node))
         if any(decl.type == "var_declaration" for decl in model.source.declarations):
             package_vars.update(name.encode() for name in model.package_vars)
+            channel_vars.update(package_channel_names(model.source))
     # Scanned test files take their place in the order of the package's files: the first call site
     # of an edge is the one `explain` names.
     pending = sorted(scanned, key=lambda test_file: test_file.relpath)
@@ -1477,8 +1542,8 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
             routes.mounted_middlewares(summariser)
             summary.option_defaults += option_defaults(model.source.data)
             summary.timeout_clients += timeout_client_makers(model.source, model.imports)
-            if package_vars:
-                summary.drained += [name for name in drained_package_channels(model, package_vars)
+            if channel_vars:
+                summary.drained += [name for name in drained_package_channels(model, channel_vars)
                                     if name not in summary.drained]
             _passed_arguments(summariser)
     for test_file in pending:

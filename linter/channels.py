@@ -9,6 +9,9 @@ such a channel is marked as escaping and the rules stay silent about it.
 
 from __future__ import annotations
 
+import functools
+import re
+
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -17,7 +20,6 @@ from tree_sitter import Node, QueryCursor
 from .constants import int_constant
 from .effects import CLOSES, RANGES, RECEIVES, SENDS, PackageEffects, Use
 from .model import FileModel, Function, block_statements, enclosing_loop, single_initialiser
-from .patterns import LazyPattern
 from .source import query
 
 if TYPE_CHECKING:
@@ -468,25 +470,21 @@ def classify_use(model: FileModel, ref: Node) -> tuple[str, Node]:
     return "escape", ref
 
 
-# `<-events` and `range events {`: where a consumer may receive from a channel of the package.
-_DRAIN = LazyPattern(rb"<-\s*([A-Za-z_]\w*)\b(?!\s*[.(\[])|\brange\s+([A-Za-z_]\w*)\s*\{")
-
-
-def drained_package_channels(model: FileModel, package_vars: "set[bytes] | None" = None) -> list[str]:
+def drained_package_channels(model: FileModel, channels: "set[bytes] | frozenset[bytes]") -> list[str]:
     """The package-level channel variables (`var events = make(chan Event, 100)`) this file receives
     from inside a `for` loop (`for { e := <-events; … }`, `for e := range events {…}`, a `select`
     case in such a loop): a consumer that keeps taking values as long as its loop runs, so a send
     on the channel waits only while the consumer is busy. In source order, each name once.
-    `package_vars`, when given: the names of the package's variables, the only ones looked at."""
+    `channels`: the names of the package's variables that may be channels (package_channel_names),
+    the only ones looked for."""
     data = model.source.data
-    if b"<-" not in data and b"range" not in data:
+    if not channels or (b"<-" not in data and b"range" not in data):
         return []
+    pattern = _drain_pattern(frozenset(channels))
     root = model.source.root
     names: list[str] = []
-    for match in _DRAIN.finditer(data):
+    for match in pattern.finditer(data):
         group = 1 if match.group(1) is not None else 2
-        if package_vars is not None and match.group(group) not in package_vars:
-            continue
         name = match.group(group).decode()
         if name in names:
             continue
@@ -508,4 +506,27 @@ def drained_package_channels(model: FileModel, package_vars: "set[bytes] | None"
         if spec is None or spec.type != "var_spec" or b"chan" not in spec.text:
             continue  # a slice or a map ranged over, or a name of another kind
         names.append(name)
+    return names
+
+
+@functools.lru_cache(maxsize=256)
+def _drain_pattern(channels: frozenset[bytes]) -> "re.Pattern[bytes]":
+    """`<-events` and `range events {` for the given names: where a consumer may receive from them."""
+    names = b"|".join(re.escape(name) for name in sorted(channels))
+    return re.compile(rb"<-\s*(" + names + rb")\b(?!\s*[.(\[])|\brange\s+(" + names + rb")\s*\{")
+
+
+def package_channel_names(source) -> set[bytes]:
+    """The names declared by the file's package-level `var` specs that mention `chan`: the
+    variables that may be channels."""
+    data = source.data
+    names: set[bytes] = set()
+    for decl in source.declarations:
+        if decl.type != "var_declaration" or data.find(b"chan", decl.start_byte, decl.end_byte) == -1:
+            continue
+        for child in decl.named_children:
+            specs = child.named_children if child.type == "var_spec_list" else (child,)
+            for spec in specs:
+                if spec.type == "var_spec" and data.find(b"chan", spec.start_byte, spec.end_byte) != -1:
+                    names.update(data[n.start_byte:n.end_byte] for n in spec.children_by_field_name("name"))
     return names

@@ -96,8 +96,15 @@ def _repeater_on_line(relpath: str | None, line: int | None) -> str | None:
     return match.group(1) if match else None
 
 
+def _shown(name: str) -> str:
+    """A function's name as the user reads it: a block that runs once (callgraph._once_blocks) is
+    named by its function and its first line."""
+    function, marker, line = name.rpartition(".once@")
+    return f"{function}, the block at line {line}" if marker else name
+
+
 def write_explanation(model: ModuleModel, node: Node, out: TextIO) -> None:
-    out.write(f"{node.relpath}:{node.line}: {node.name}\n")
+    out.write(f"{node.relpath}:{node.line}: {_shown(node.name)}\n")
     if node.reason in (DEAD_CODE, DEAD_EXPORTED):
         out.write(f"lifetime: never runs (judged as test-only code)\nbecause: {node.reason}\n")
         return
@@ -124,7 +131,7 @@ def write_explanation(model: ModuleModel, node: Node, out: TextIO) -> None:
                 repeater = _repeater_on_line(site_path, site_line)
                 note += f", handed to `{repeater}`, which runs it again and again" if repeater else \
                     ", in a loop that never ends"
-        rows.append((f"{step.relpath}:{step.line}", step.name, note))
+        rows.append((f"{step.relpath}:{step.line}", _shown(step.name), note))
     width = [max(len(row[i]) for row in rows) for i in (0, 1)]
     for where, name, note in rows:
         out.write(f"  {where.ljust(width[0])}  {name.ljust(width[1])}  {note}\n")

@@ -150,6 +150,8 @@ class ModuleModel:
     timeout_clients: set[str] = field(default_factory=set)
     # "import/path.Name" of channel variables a loop of their package receives from (PackageSummary.drained)
     drained: set[str] = field(default_factory=set)
+    # package directory -> "relpath:first:last" of its blocks that run once per process (PackageSummary.once_blocks)
+    once_blocks: dict[str, list[str]] = field(default_factory=dict)
     # (directory, function) -> parameter index -> what every call of it in the module's non-test
     # code passes there (PackageSummary.passed_args): LOOPBACK_PARAMETER (a loopback address or a
     # same-host listener), REQUEST_PARAMETER (the incoming request's context)
@@ -400,6 +402,8 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
             by_import.setdefault(path, index)
             model.timeout_clients.update(maker_key(path, name) for name in summary.timeout_clients)
             model.drained.update(maker_key(path, name) for name in summary.drained)
+        if summary.once_blocks:
+            model.once_blocks.setdefault(summary.directory, []).extend(summary.once_blocks)
         for name, record in sorted(summary.functions.items()):
             relpath, line, end_line, kind, _receiver, exported, root, reason, forced = record
             key = (summary.directory, name)
@@ -1298,6 +1302,8 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
         if lifetime is None:
             kept.append(_unexposed(finding, overrides))
             continue
+        if lifetime not in (ONCE, TEST) and _in_once_block(table, finding):
+            lifetime = ONCE  # in a block behind a guard that the block turns off
         level = level_for(policies.get(finding.rule_id, REPEATS), lifetime, finding.severity, finding.repeats,
                           lifetime == UNKNOWN and _in_main(table, finding))
         message = finding.message
@@ -1398,6 +1404,7 @@ class LifetimeTable:
     unimported: set[str] = field(default_factory=set)
     body_buffered: dict[str, list[str]] = field(default_factory=dict)  # see ModuleModel.body_buffered
     drained: set[str] = field(default_factory=set)  # see ModuleModel.drained
+    once_blocks: dict[str, list[str]] = field(default_factory=dict)  # see ModuleModel.once_blocks
 
     def to_json(self) -> dict:
         return {"l": [[d, n, v] for (d, n), v in sorted(self.lifetimes.items())],
@@ -1408,7 +1415,7 @@ class LifetimeTable:
                 "h": sorted(self.timeout_clients),
                 "p": [[d, n, sorted([i, k] for i, k in v.items())] for (d, n), v in sorted(self.parameters.items())],
                 "u": sorted(self.unimported), "bb": sorted(self.body_buffered.items()),
-                "dr": sorted(self.drained)}
+                "dr": sorted(self.drained), "ob": sorted(self.once_blocks.items())}
 
     @classmethod
     def from_json(cls, data: dict) -> "LifetimeTable":
@@ -1418,7 +1425,7 @@ class LifetimeTable:
                    set(data.get("h", ())), {(d, n) for d, n in data.get("r", ())},
                    {(d, n): {int(i): list(k) for i, k in v} for d, n, v in data.get("p", ())},
                    set(data.get("u", ())), {d: list(w) for d, w in data.get("bb", ())},
-                   set(data.get("dr", ())))
+                   set(data.get("dr", ())), {d: list(b) for d, b in data.get("ob", ())})
 
     def for_findings(self, findings: list[Finding]) -> "LifetimeTable":
         """The part of the table that judging `findings` reads: what a warm run, whose findings
@@ -1447,7 +1454,8 @@ class LifetimeTable:
                               if key is not None and key[:2] in self.parameters},
                              self.unimported & directories,
                              {d: w for d, w in self.body_buffered.items() if d in directories},
-                             {c for f in findings for c in f.drains if c in self.drained})
+                             {c for f in findings for c in f.drains if c in self.drained},
+                             {d: b for d, b in self.once_blocks.items() if d in directories})
 
 
 def table_of(model: ModuleModel) -> LifetimeTable:
@@ -1466,7 +1474,7 @@ def _table_of(model: ModuleModel) -> LifetimeTable:
                           body_buffered=dict(model.body_buffered),
                           loopback_options=dict(model.loopback_options),
                           timeout_clients=set(model.timeout_clients), parameters=dict(model.parameters),
-                          drained=set(model.drained))
+                          drained=set(model.drained), once_blocks=dict(model.once_blocks))
     for (directory, name), index in model.by_name.items():
         table.lifetimes[(directory, name)] = model.nodes[index].lifetime
     for index, flags in model.route_auth.items():
@@ -1614,6 +1622,16 @@ def _parameter_key(finding: Finding) -> tuple[str, str, str, int] | None:
     kind, _, rest = finding.parameter.partition(":")
     name, _, index = rest.rpartition("#")
     return _function_keys(finding)[0], name, kind, int(index)
+
+
+def _in_once_block(table: "LifetimeTable", finding: Finding) -> bool:
+    """The finding's line is in a block of its file that runs once per process however often its
+    function runs (PackageSummary.once_blocks)."""
+    for span in table.once_blocks.get(_function_keys(finding)[0], ()):
+        relpath, first, last = span.rsplit(":", 2)
+        if relpath == finding.path and int(first) <= finding.line <= int(last):
+            return True
+    return False
 
 
 def _function_keys(finding: Finding) -> tuple[str, tuple[str, ...]]:

@@ -78,11 +78,11 @@ class PackageFacts:
     def drained_channels(self) -> frozenset[str]:
         """The package's channel variables that a loop of its non-test code receives from
         (channels.drained_package_channels): a send on one waits only while that consumer is behind."""
-        from .channels import drained_package_channels
+        from .channels import drained_package_channels, package_channel_names
 
-        scope = {name.encode() for name in self.pkg.package_scope} or None
+        channels = {name for ctx in self.pkg.files for name in package_channel_names(ctx.source)}
         return frozenset(name for ctx in self.pkg.files if not ctx.is_test_file
-                         for name in drained_package_channels(ctx.model, scope))
+                         for name in drained_package_channels(ctx.model, channels))
 
     @cached_property
     def field_clients(self) -> "dict[tuple[bytes, bool], str | tuple[str, ...] | None]":
