@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .cache import default_cache_dir
-from .callgraph import DEAD_CODE, DEAD_EXPORTED
+from .callgraph import DEAD_CODE, DEAD_EXPORTED, LITERAL_SUFFIX
 from .config import ConfigError, ConfigResolver
 from .discover import discover
 from .engine import RunOptions, lint, module_model
@@ -106,7 +106,9 @@ def _shown(name: str) -> str:
 def write_explanation(model: ModuleModel, node: Node, out: TextIO) -> None:
     out.write(f"{node.relpath}:{node.line}: {_shown(node.name)}\n")
     if node.reason in (DEAD_CODE, DEAD_EXPORTED):
-        out.write(f"lifetime: never runs (judged as test-only code)\nbecause: {node.reason}\n")
+        written_in = LITERAL_SUFFIX.sub("", node.name)
+        why = node.reason if written_in == node.name else f"written in {written_in}, which never runs: {node.reason}"
+        out.write(f"lifetime: never runs (judged as test-only code)\nbecause: {why}\n")
         return
     chain = model.chain(node)
     public = node.lifetime == UNKNOWN and chain[0][0].reason.startswith(PUBLIC_INTERFACE)

@@ -169,6 +169,7 @@ class ModuleModel:
     # takes its lifetime from the type's constructors (_once_per_value), what `explain` says
     per_value: dict[tuple[int, int], str] = field(default_factory=dict)
     _by_package: dict[int, list[Node]] | None = None
+    _literals: dict[int, dict[str, list[Node]]] | None = None
 
     def nodes_of(self, package: int) -> list[Node]:
         if self._by_package is None:
@@ -176,6 +177,20 @@ class ModuleModel:
             for node in self.nodes:
                 self._by_package.setdefault(node.package, []).append(node)
         return self._by_package.get(package, [])
+
+    def literals_of(self, package: int) -> dict[str, list[Node]]:
+        """The function literals of a package, by the declared function they are written in."""
+        if self._literals is None:
+            self._literals = {}
+        found = self._literals.get(package)
+        if found is None:
+            found = self._literals[package] = {}
+            for node in self.nodes_of(package):
+                if ".func" in node.name:
+                    base = LITERAL_SUFFIX.sub("", node.name)
+                    if base != node.name:
+                        found.setdefault(base, []).append(node)
+        return found
 
     def node_at(self, relpath: str, line: int) -> Node | None:
         """The innermost function of `relpath` whose lines hold `line`."""
@@ -631,6 +646,12 @@ def _mark_dead(model: ModuleModel, pindex: int, name: str, reason: str) -> None:
     node = model.nodes[index] if index is not None else None
     if node is not None and node.package == pindex and node.root is None:
         node.root, node.reason, node.forced = TEST, reason, True
+        # Nor is any function literal in it ever made: a handler a dead middleware constructor would
+        # return is a root by its parameters, and would otherwise run per request.
+        literals = model.literals_of(pindex)
+        for inner in literals.get(name, ()):
+            if not inner.forced:
+                inner.root, inner.reason, inner.forced = TEST, reason, True
 
 
 LOOPBACK_PARAMETER = "loopback"

@@ -343,6 +343,23 @@ def test_explain_says_an_exported_function_nothing_names_never_runs(service_copy
         "(neither its package nor a package that imports it)"]
 
 
+def test_explain_says_the_handler_a_dead_constructor_returns_never_runs(tmp_path):
+    module = tmp_path / "deadmiddleware"
+    shutil.copytree(FIXTURES / "lifetimes" / "deadmiddleware", module)
+    source = (module / "internal" / "middleware" / "middleware.go").read_text().splitlines()
+    line = next(n for n, text in enumerate(source, 1) if "func Governance" in text) + 2
+    proc = _cli(module, "explain", f"internal/middleware/middleware.go:{line}", "--no-cache")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[1:] == [
+        "lifetime: never runs (judged as test-only code)",
+        "because: written in Governance, which never runs: dead code: an exported function of a program's "
+        "module that nothing in the module names (neither its package nor a package that imports it)"]
+    # The one main mounts runs per request.
+    line = next(n for n, text in enumerate(source, 1) if "func Logging" in text) + 2
+    proc = _cli(module, "explain", f"internal/middleware/middleware.go:{line}", "--no-cache")
+    assert proc.stdout.splitlines()[1] == "lifetime: per request"
+
+
 def test_explain_shows_the_chain_of_code_only_a_binarys_commands_reach(service_copy):
     proc = _cli(service_copy, "explain", "internal/agentloop/loop.go:15", "--no-cache")
     assert proc.returncode == 0, proc.stderr
