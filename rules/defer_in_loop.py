@@ -59,6 +59,7 @@ RULE = Rule(
         "A defer that releases nothing the loop made (a value from before it), or a lock or WaitGroup (`Unlock`, `RUnlock`, `Done`), is a note: it holds no file, connection or memory per iteration, though holding a lock to the end may be a mistake of its own. "
         "A defer in a loop that ends is a warning where the function runs per request (the count can be anything a client sends) and a note elsewhere (a bounded set: mounts, configured servers, the pages of one listing, retries); a loop with no count (`for {}`, `for cond {}`, a range over a channel, a benchmark's loop) stays a warning wherever it runs. On codebases nobody had tuned on, reviewers judged 1 of 22 warnings worth a change before this; most were loops over a few configured things outside requests. "
         "A deferred `resp.Body.Close()` (or the close of a local holding a response body, `data := resp.RawBody()`) whose body the iteration reads to the end (`io.ReadAll`, `io.Copy(io.Discard, ...)`) is a note: the connection is back in the pool. So is a deferred `rows.Close()` of a result set the iteration runs to its end with `for rows.Next()`, which closes it. A defer followed in its block, or after the `if` or `switch` that holds it, by a `return` or a `break` out of the loop (before any `continue`) runs at most once and is not reported. "
+        "Nor is one whose block makes the same call itself later (`defer f.Close()`, then `f.Close()`, `_ = f.Close()` or `if err := f.Close(); err != nil` once the file is written), with no `continue` or `goto` of the loop in between: each iteration releases its resource, and the defer only repeats the release at the end; a release on one branch only does not count. "
         "Not reported: a defer inside a function literal (it runs when the literal returns, "
         "which is the fix); a defer followed by a `return` in the same block, since that iteration is "
         "the last one; a resource the function keeps past its iteration on purpose (the value itself "
@@ -214,6 +215,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             continue  # `defer iters[i].Close()`: each resource sits in a collection the function uses after the loop
         if _only_schedules(model, defer, loop):
             continue  # `for _, t := range targets { defer t.Close() }`: releases what exists before the loop
+        if _released_again(ctx, defer, call):
+            continue  # `defer f.Close()` and later `f.Close()` in the same block: released every iteration
         what = " ".join(ctx.source.text(call).split())
         if len(what) > 60:
             what = what[:57] + "..."
@@ -237,6 +240,60 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
 
 
 _LOCK_RELEASES = frozenset({"Unlock", "RUnlock", "Done"})
+# Statements that hold the released call as a whole: `f.Close()`, `_ = f.Close()`, `err = f.Close()`,
+# `err := f.Close()`, and an if's initialiser (`if err := f.Close(); err != nil`).
+_RELEASE_HOLDERS = frozenset({"expression_statement", "assignment_statement", "short_var_declaration"})
+
+
+def _released_again(ctx: FileContext, defer: Node, call: Node) -> bool:
+    """The block that holds the defer makes the same call itself later (`defer f.Close()`, then
+    `f.Close()` once the file is written), with no `continue` or `goto` in between: every iteration
+    that goes round has released the resource, and the pending defer only repeats a release at the
+    function's end (most closers ignore a second Close). A path that returns or breaks out of the
+    loop before it holds at most the last iteration's resource."""
+    if call.type != "call_expression" or (callee := call.child_by_field_name("function")) is None or \
+            callee.type != "selector_expression":
+        return False
+    text = ctx.source.text(call)
+    wanted = "".join(text.split())
+    sibling = defer.next_named_sibling
+    while sibling is not None:
+        held = sibling
+        if sibling.type == "if_statement":
+            held = sibling.child_by_field_name("initializer")
+        if held is not None and held.type in _RELEASE_HOLDERS and \
+                any(node.type == "call_expression" and "".join(ctx.source.text(node).split()) == wanted
+                    for node in _released_calls(held)):
+            return True
+        if _may_go_round(sibling):
+            return False
+        sibling = sibling.next_named_sibling
+    return False
+
+
+def _released_calls(statement: Node) -> list[Node]:
+    """The calls a release statement makes as a whole: `f.Close()`, or the right-hand side of an
+    assignment of its result."""
+    if statement.type == "expression_statement":
+        return statement.named_children[:1]
+    right = statement.child_by_field_name("right")
+    return right.named_children if right is not None and right.type == "expression_list" else \
+        [right] if right is not None else []
+
+
+def _may_go_round(statement: Node) -> bool:
+    """A `continue` or `goto` in the statement that can take the iteration round before the
+    release: one of a loop nested in it continues that loop, unless it names a label."""
+    stack = [(statement, False)]
+    while stack:
+        node, nested = stack.pop()
+        if node.type == "goto_statement" or (node.type == "continue_statement" and (not nested or node.named_children)):
+            return True
+        if node.type == "func_literal":
+            continue
+        inner = nested or node.type == "for_statement"
+        stack.extend((child, inner) for child in node.named_children)
+    return False
 
 
 def _holds_nothing_new(ctx: FileContext, callee: Node | None, made: list[Node]) -> str | None:
