@@ -15,6 +15,7 @@ from functools import cached_property, wraps
 from tree_sitter import Node, QueryCursor
 
 from .context import FileContext, PackageContext
+from .addresses import reassigned
 from .model import FileModel, Function, declared_value, descendants, runs_once_at_startup, single_initialiser
 from .patterns import LazyPattern
 from .source import name_hits, query
@@ -605,3 +606,57 @@ def _returns_only_nil(ctx: FileContext, literal: Node) -> bool:
                 return False
         stack.extend(node.named_children)
     return True
+
+
+_PURE_CONDITION = frozenset({"identifier", "selector_expression", "field_identifier", "binary_expression",
+                             "unary_expression", "parenthesized_expression", "nil", "true", "false", "int_literal",
+                             "interpreted_string_literal"})
+
+
+# What changes a field after `.name`: `= v` (not `==`), `+= v`, `++`, `--`; `x.f, y = …` as well.
+_FIELD_CHANGED = rb"\s*(?:(?:[-+*/%|&^]|<<|>>)?=(?!=)|\+\+|--|,[^\n=]*=(?!=))"
+
+
+def start_guard(ctx: FileContext, start: Node) -> Node | None:
+    """The condition of an `if` (without else) whose body holds the `go` statement `start` (`if out
+    != nil { go …}`), when testing it again gives the same answer: it reads only names and fields of
+    variables nothing assigns after their declaration, and calls and receives nothing. A way out of
+    the function that tests it again and finds it false started no goroutine."""
+    body = start.parent
+    if body is not None and body.type == "statement_list":
+        body = body.parent
+    statement = body.parent if body is not None else None
+    if statement is None or statement.type != "if_statement" or statement.child_by_field_name("alternative") is not None \
+            or statement.child_by_field_name("initializer") is not None \
+            or statement.child_by_field_name("consequence") != body:
+        return None
+    condition = statement.child_by_field_name("condition")
+    stack = [condition]
+    while stack:
+        node = stack.pop()
+        if node.is_named and node.type not in _PURE_CONDITION:
+            return None
+        if node.type == "unary_expression" and ctx.source.text(node).startswith("<-"):
+            return None
+        if node.type == "identifier" and node.parent.type != "selector_expression" or \
+                node.type == "selector_expression" and node.parent.type != "selector_expression":
+            root = node
+            while root.type == "selector_expression":
+                root = root.child_by_field_name("operand")
+            if root.type != "identifier":
+                return None
+            decl = ctx.model.resolve(root).decl
+            if decl is None or reassigned(ctx.model, decl):
+                return None
+            if node.type == "selector_expression" and re.search(
+                    rb"\." + re.escape(node.child_by_field_name("field").text) + _FIELD_CHANGED, ctx.source.data):
+                return None  # a field of that name assigned somewhere in the file
+        stack.extend(node.children)
+    return condition
+
+
+def retested(ctx: FileContext, element: Node, guard: Node) -> bool:
+    """`element` is the condition of another `if` that spells `guard` again."""
+    parent = element.parent
+    return element.id != guard.id and parent is not None and parent.type == "if_statement" \
+        and parent.child_by_field_name("condition") == element and ctx.source.text(element) == ctx.source.text(guard)

@@ -10,7 +10,7 @@ from goleaklint.channels import (LocalChannel, in_select_with_alternatives, loca
                                  where_started)
 from goleaklint.cfg import Block
 from goleaklint.context import FileContext
-from goleaklint.goroutines import deferred, started_at_process_level, waits_that_never_fail
+from goleaklint.goroutines import deferred, retested, start_guard, started_at_process_level, waits_that_never_fail
 from goleaklint.rule import Docs, Finding, Rule, Severity
 
 RULE = Rule(
@@ -32,7 +32,10 @@ RULE = Rule(
         "closes, with plain `close(ch)` statements that a way out can pass by (an error return before the close): "
         "on that path the loop waits forever. Such a channel may also come from a call's results (`runner, ch := "
         "start(…)`): whoever made it does not close it too, or the second close would panic. The error branch "
-        "of an errgroup's `Wait` whose functions all return nil is no way out. A receive that is one case of "
+        "of an errgroup's `Wait` whose functions all return nil is no way out; nor is one that skips the close "
+        "by testing again, and finding false, the condition the goroutine was started under (`if progress != nil { go "
+        "… }` and later `if progress != nil { close(ch) }`, the condition reading only variables nothing assigns "
+        "again): no goroutine was started there. A receive that is one case of "
         "a `select` with other cases (`ctx.Done()`, a timeout, a default) is not stuck on it.",
         why="A receive with no sender and no close waits forever, and a `range` over a channel ends "
         "only when it is closed. The goroutine, its stack and everything it references stay in "
@@ -136,7 +139,11 @@ def _left_open(ctx: FileContext, channel: LocalChannel) -> Iterable[Finding]:
     closes = {element.id for element in map(cfg.element_of, channel.closes) if element is not None}
     never_failing = waits_that_never_fail(ctx, owner)
 
+    guard = None
+
     def edge_cost(a: Block, b: Block) -> int | None:
+        if guard is not None and a.elements and a.succs and b is not a.succs[0] and retested(ctx, a.elements[-1], guard):
+            return None  # the start's condition tested again and false: no goroutine was started
         # `if err := g.Wait(); err != nil` of a group whose functions all return nil: never taken.
         return None if never_failing and a.elements and a.succs and b is a.succs[0] and \
             a.elements[-1].id in never_failing else 0
@@ -144,6 +151,7 @@ def _left_open(ctx: FileContext, channel: LocalChannel) -> Iterable[Finding]:
     for goroutine in channel.goroutines:
         if any(cfg.reaches(close, goroutine.start) for close in channel.closes):
             continue  # filled and closed before the workers start (a queue of work): the range ends
+        guard = start_guard(ctx, goroutine.start)
         for receive in goroutine.receives:
             if receive.type != "range_clause" or not _only_ends_when_closed(goroutine.literal, receive.parent):
                 continue

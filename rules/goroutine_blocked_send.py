@@ -13,7 +13,7 @@ from goleaklint.channels import (Goroutine, LocalChannel, exclusive_receives, in
                                  named_local_channel, returned_channel, waitgroup_receives, where_started)
 from goleaklint.constants import loop_count
 from goleaklint.context import FileContext
-from goleaklint.goroutines import deferred, started_at_process_level, waits_that_never_fail
+from goleaklint.goroutines import deferred, retested, start_guard, started_at_process_level, waits_that_never_fail
 from goleaklint.frameworks import context_parameter_index
 from goleaklint.model import (FUNCTION_TYPES, assigned_again, block_statements, descendants,
                               enclosing_loop, single_initialiser)
@@ -424,12 +424,12 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
         if loop.node.id in receive_loops and loop.header.elements:
             drained[loop.header.index] = loop.after.index
 
-    guard = _start_guard(ctx, senders) if len(senders) == 1 else None
+    guard = start_guard(ctx, senders[0].start) if len(senders) == 1 else None
     counted = _counted_breaks(ctx, senders, receive_loops)
     never_failing = waits_that_never_fail(ctx, channel.owner)
 
     def edge_cost(a: Block, b: Block) -> int | None:
-        if guard is not None and a.elements and a.succs and b is not a.succs[0] and _retested(ctx, a.elements[-1], guard):
+        if guard is not None and a.elements and a.succs and b is not a.succs[0] and retested(ctx, a.elements[-1], guard):
             return None  # the start's condition tested again and false: no goroutine was started
         if never_failing and a.elements and a.succs and b is a.succs[0] and a.elements[-1].id in never_failing:
             return None  # `if err := g.Wait(); err != nil` of a group whose functions all return nil
@@ -732,60 +732,6 @@ def _shutdown_function(owner) -> str | None:
 
 # What a condition may hold to be tested twice with one answer: names, fields, literals, comparisons
 # and logic, no call and no receive.
-_PURE_CONDITION = frozenset({"identifier", "selector_expression", "field_identifier", "binary_expression",
-                             "unary_expression", "parenthesized_expression", "nil", "true", "false", "int_literal",
-                             "interpreted_string_literal"})
-
-
-# What changes a field after `.name`: `= v` (not `==`), `+= v`, `++`, `--`; `x.f, y = …` as well.
-_FIELD_CHANGED = rb"\s*(?:(?:[-+*/%|&^]|<<|>>)?=(?!=)|\+\+|--|,[^\n=]*=(?!=))"
-
-
-def _start_guard(ctx: FileContext, senders: list[Goroutine]) -> Node | None:
-    """The condition of an `if` (without else) whose body starts the one sender (`if out != nil {
-    go …}`), when testing it again gives the same answer: it reads only names and fields of
-    variables nothing assigns after their declaration, and calls and receives nothing."""
-    start = senders[0].start
-    body = start.parent
-    if body is not None and body.type == "statement_list":
-        body = body.parent
-    statement = body.parent if body is not None else None
-    if statement is None or statement.type != "if_statement" or statement.child_by_field_name("alternative") is not None \
-            or statement.child_by_field_name("initializer") is not None \
-            or statement.child_by_field_name("consequence") != body:
-        return None
-    condition = statement.child_by_field_name("condition")
-    stack = [condition]
-    while stack:
-        node = stack.pop()
-        if node.is_named and node.type not in _PURE_CONDITION:
-            return None
-        if node.type == "unary_expression" and ctx.source.text(node).startswith("<-"):
-            return None
-        if node.type == "identifier" and node.parent.type != "selector_expression" or \
-                node.type == "selector_expression" and node.parent.type != "selector_expression":
-            root = node
-            while root.type == "selector_expression":
-                root = root.child_by_field_name("operand")
-            if root.type != "identifier":
-                return None
-            decl = ctx.model.resolve(root).decl
-            if decl is None or reassigned(ctx.model, decl):
-                return None
-            if node.type == "selector_expression" and re.search(
-                    rb"\." + re.escape(node.child_by_field_name("field").text) + _FIELD_CHANGED, ctx.source.data):
-                return None  # a field of that name assigned somewhere in the file
-        stack.extend(node.children)
-    return condition
-
-
-def _retested(ctx: FileContext, element: Node, guard: Node) -> bool:
-    """`element` is the condition of another `if` that spells `guard` again."""
-    parent = element.parent
-    return element.id != guard.id and parent is not None and parent.type == "if_statement" \
-        and parent.child_by_field_name("condition") == element and ctx.source.text(element) == ctx.source.text(guard)
-
-
 def _sends_once(goroutine: Goroutine) -> bool:
     """No path through the goroutine sends twice (each send is its last: `errc <- err; return`), or
     every send that another can follow is guarded by a flag it sets (`if !sent { sent = true; ch <- v }`)."""
