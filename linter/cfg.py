@@ -293,6 +293,29 @@ class CFG:
                     queue.append((succ, 0))
         return False
 
+    def goes_round(self, start: Node, for_statement: Node, avoid: Avoid = None) -> bool:
+        """Whether control can get from just after `start`, in the body of `for_statement`, to the
+        loop's next iteration (its update or header) without passing an element matching `avoid`."""
+        where, loop = self.locate(start), self.loops.get(for_statement.id)
+        if where is None or loop is None:
+            return False
+        avoided = self._avoided(avoid)
+        goal = loop.continue_to
+        entered: set[int] = set()
+        queue: deque[tuple[Block, int]] = deque([(where[0], where[1] + 1)])
+        while queue:
+            block, index = queue.popleft()
+            if index == 0:
+                if block is goal:
+                    return True
+                if block.index in entered:
+                    continue
+                entered.add(block.index)
+            if any(avoided(element) for element in block.elements[index:]):
+                continue
+            queue.extend((succ, 0) for succ in block.succs if succ is goal or succ.index not in entered)
+        return False
+
     def cheapest_exit(
         self,
         start: Node,

@@ -59,7 +59,7 @@ RULE = Rule(
         "A defer that releases nothing the loop made (a value from before it), or a lock or WaitGroup (`Unlock`, `RUnlock`, `Done`), is a note: it holds no file, connection or memory per iteration, though holding a lock to the end may be a mistake of its own. "
         "A defer in a loop that ends is a warning where the function runs per request (the count can be anything a client sends) and a note elsewhere (a bounded set: mounts, configured servers, the pages of one listing, retries); a loop with no count (`for {}`, `for cond {}`, a range over a channel, a benchmark's loop) stays a warning wherever it runs. On codebases nobody had tuned on, reviewers judged 1 of 22 warnings worth a change before this; most were loops over a few configured things outside requests. "
         "A deferred `resp.Body.Close()` (or the close of a local holding a response body, `data := resp.RawBody()`) whose body the iteration reads to the end (`io.ReadAll`, `io.Copy(io.Discard, ...)`) is a note: the connection is back in the pool. So is a deferred `rows.Close()` of a result set the iteration runs to its end with `for rows.Next()`, which closes it. A defer followed in its block, or after the `if` or `switch` that holds it, by a `return` or a `break` out of the loop (before any `continue`) runs at most once and is not reported. "
-        "Nor is one whose block makes the same call itself later (`defer f.Close()`, then `f.Close()`, `_ = f.Close()` or `if err := f.Close(); err != nil` once the file is written), with no `continue` or `goto` of the loop in between: each iteration releases its resource, and the defer only repeats the release at the end; a release on one branch only does not count. "
+        "Nor is one whose iteration makes the same call itself on every way round to the next iteration (`defer f.Close()`, then `f.Close()`, `_ = f.Close()` or `if err := f.Close(); err != nil` once the file is written; an idempotent `release()` closure called before each `continue` and at the end), read from the function's control-flow graph: each iteration releases its resource, and the defer only repeats the release at the end. A release on one branch only, one a `continue` skips, or one in a function literal does not count. "
         "Not reported: a defer inside a function literal (it runs when the literal returns, "
         "which is the fix); a defer followed by a `return` in the same block, since that iteration is "
         "the last one; a resource the function keeps past its iteration on purpose (the value itself "
@@ -215,8 +215,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             continue  # `defer iters[i].Close()`: each resource sits in a collection the function uses after the loop
         if _only_schedules(model, defer, loop):
             continue  # `for _, t := range targets { defer t.Close() }`: releases what exists before the loop
-        if _released_again(ctx, defer, call):
-            continue  # `defer f.Close()` and later `f.Close()` in the same block: released every iteration
+        if _released_again(ctx, defer, call, loop):
+            continue  # `defer f.Close()` and `f.Close()` on every way round: released every iteration
         what = " ".join(ctx.source.text(call).split())
         if len(what) > 60:
             what = what[:57] + "..."
@@ -245,55 +245,60 @@ _LOCK_RELEASES = frozenset({"Unlock", "RUnlock", "Done"})
 _RELEASE_HOLDERS = frozenset({"expression_statement", "assignment_statement", "short_var_declaration"})
 
 
-def _released_again(ctx: FileContext, defer: Node, call: Node) -> bool:
-    """The block that holds the defer makes the same call itself later (`defer f.Close()`, then
-    `f.Close()` once the file is written), with no `continue` or `goto` in between: every iteration
-    that goes round has released the resource, and the pending defer only repeats a release at the
-    function's end (most closers ignore a second Close). A path that returns or breaks out of the
-    loop before it holds at most the last iteration's resource."""
+def _released_again(ctx: FileContext, defer: Node, call: Node, loop: Node) -> bool:
+    """The iteration makes the deferred call itself on every way round (`defer f.Close()`, then
+    `f.Close()` once the file is written; or an idempotent `release()` closure called before each
+    `continue`): every iteration that goes round has released the resource, and the pending defer
+    only repeats the release at the function's end. A way out of the loop or the function holds at
+    most the last iteration's resource. Read from the function's control-flow graph."""
     if call.type != "call_expression" or (callee := call.child_by_field_name("function")) is None or \
-            callee.type != "selector_expression":
+            callee.type not in ("selector_expression", "identifier"):
         return False
-    text = ctx.source.text(call)
-    wanted = "".join(text.split())
-    sibling = defer.next_named_sibling
-    while sibling is not None:
-        held = sibling
-        if sibling.type == "if_statement":
-            held = sibling.child_by_field_name("initializer")
-        if held is not None and held.type in _RELEASE_HOLDERS and \
-                any(node.type == "call_expression" and "".join(ctx.source.text(node).split()) == wanted
-                    for node in _released_calls(held)):
-            return True
-        if _may_go_round(sibling):
-            return False
-        sibling = sibling.next_named_sibling
-    return False
-
-
-def _released_calls(statement: Node) -> list[Node]:
-    """The calls a release statement makes as a whole: `f.Close()`, or the right-hand side of an
-    assignment of its result."""
-    if statement.type == "expression_statement":
-        return statement.named_children[:1]
-    right = statement.child_by_field_name("right")
-    return right.named_children if right is not None and right.type == "expression_list" else \
-        [right] if right is not None else []
-
-
-def _may_go_round(statement: Node) -> bool:
-    """A `continue` or `goto` in the statement that can take the iteration round before the
-    release: one of a loop nested in it continues that loop, unless it names a label."""
-    stack = [(statement, False)]
-    while stack:
-        node, nested = stack.pop()
-        if node.type == "goto_statement" or (node.type == "continue_statement" and (not nested or node.named_children)):
-            return True
-        if node.type == "func_literal":
+    wanted = "".join(ctx.source.text(call).split())
+    body = loop.child_by_field_name("body")
+    if body is None:
+        return False
+    releases = set()
+    for found in QueryCursor(query("(call_expression) @call")).captures(body).get("call", []):
+        if found.id == call.id or "".join(ctx.source.text(found).split()) != wanted or _in_literal(found, body):
             continue
-        inner = nested or node.type == "for_statement"
-        stack.extend((child, inner) for child in node.named_children)
+        statement = found.parent
+        if statement is not None and statement.type == "expression_list":
+            statement = statement.parent
+        if statement is None or statement.type not in _RELEASE_HOLDERS:
+            continue
+        if statement.type == "expression_statement" or statement.parent is not None and \
+                statement.parent.type == "if_statement" and statement.parent.child_by_field_name("initializer") == statement \
+                or statement.child_by_field_name("right") is not None and found.parent.type == "expression_list":
+            releases.add(statement.id)
+    if not releases:
+        return False
+    function = ctx.model.enclosing_function(defer)
+    if function is None:
+        return False
+    cfg = function.cfg
+    held = {cfg.element_of(node).id for node in _nodes_by_id(body, releases) if cfg.element_of(node) is not None}
+    return bool(held) and not cfg.goes_round(defer, loop, lambda element: element.id in held)
+
+
+def _in_literal(node: Node, stop: Node) -> bool:
+    """`node` is in a function literal inside `stop`: it runs when the literal is called."""
+    node = node.parent
+    while node is not None and node.id != stop.id:
+        if node.type == "func_literal":
+            return True
+        node = node.parent
     return False
+
+
+def _nodes_by_id(root: Node, ids: set[int]) -> list[Node]:
+    found, stack = [], [root]
+    while stack:
+        node = stack.pop()
+        if node.id in ids:
+            found.append(node)
+        stack.extend(node.named_children)
+    return found
 
 
 def _holds_nothing_new(ctx: FileContext, callee: Node | None, made: list[Node]) -> str | None:

@@ -80,6 +80,19 @@ def test_for_clause_may_run_zero_times_and_loops_back():
     assert not f.cfg.reaches(f.node("use(a)"), f.node("use(a)"), avoid=[f.node("i < 3")])
 
 
+def test_goes_round_unless_every_way_to_the_next_iteration_passes_the_avoided_element():
+    body = ("\tfor _, n := range ns {\n\t\tdefer done(n)\n\t\tif n > 1 {\n\t\t\tclose1(n)\n\t\t\tcontinue\n\t\t}\n"
+            "\t\tif n > 2 {\n\t\t\treturn\n\t\t}\n\t\tclose2(n)\n\t}")
+    f = Func(body, header="func f(ns []int)")
+    loop = f.node("for _, n := range ns")
+    while loop.type != "for_statement":
+        loop = loop.parent
+    defer = f.node("defer done(n)")
+    assert f.cfg.goes_round(defer, loop)
+    assert f.cfg.goes_round(defer, loop, avoid=[f.node("close1(n)")])  # the way past the first if
+    assert not f.cfg.goes_round(defer, loop, avoid=[f.node("close1(n)"), f.node("close2(n)")])  # a return leaves
+
+
 def test_bare_for_leaves_only_by_break_or_return():
     f = Func("\ta := 1\n\tfor {\n\t\tuse(a)\n\t}\n\treturn 0")
     assert f.exit_text("a := 1") is None  # loops forever
