@@ -59,7 +59,7 @@ RULE = Rule(
         "where it is registered: one mounted on an authenticated group only is still an error. A server "
         "that only listens on a unix socket or loopback, or an admin-only route, is not told apart from a "
         "public one: the handler is not linked to its server. A read after a call that checks who the "
-        "client is (named for it: `CheckPerm`, `checkAdmin`, `RequireAuth`, `VerifyToken`) or reads the "
+        "client is (named for it: `CheckPerm`, `checkAdmin`, `RequireAuth`, `VerifyToken`, or the verb alone: `Authenticate(r)`, `AuthorizeRequest`) or reads the "
         "identity an authentication middleware set (`GetCurrentUser(c)`, `UserFromContext(ctx)`, "
         "`c.MustGet(\"claims\")`) is a note: only clients that authenticated reach it. Authentication "
         "mounted on a route group is not seen. Requests are followed through the "
@@ -253,7 +253,9 @@ def _limited(ctx: FileContext, owner: Function, body_text: str, read_at: int) ->
 # `checkAdmin(r)`, `s.CheckRequestPerm(r, p)`, `HasPermission(…)`, `RequireAuth(…)`: a check that
 # the caller is allowed in.
 _CHECK = LazyPattern(r"(?:check|has|require|verify|ensure|validate|is|can|must|authori[sz]e|authenticate)[A-Z_]?\w*"
-                    r"(?:perm|auth|admin|role|access|acl|login|token|scope|owner|signature|apikey)\w*", re.I)
+                    r"(?:perm|auth|admin|role|access|acl|login|token|scope|owner|signature|apikey)\w*"
+                    # the verb alone (`auth.Authenticate(r)`, `AuthorizeRequest(r)`), not `AuthenticatedAt`
+                    r"|(?:authenticate|authori[sz]e)(?:(?-i:[A-Z_])\w*)?", re.I)
 # `GetCurrentUser(c)`, `auth.UserFromContext(ctx)`, `ExtractClaims(c)`: who the caller is, which
 # only an authentication in front of the handler can say.
 _IDENTITY = LazyPattern(r"(?:get|must|mustget)?(?:current|login|logged\w*|auth\w*|session|jwt|token)"
