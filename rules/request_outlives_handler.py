@@ -12,6 +12,7 @@ from goleaklint.context import FileContext
 from goleaklint.model import FileModel, Function
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
+from goleaklint.structs import field_type
 from goleaklint.patterns import LazyPattern
 
 RULE = Rule(
@@ -29,7 +30,8 @@ RULE = Rule(
         "`echo.Context`, `c.Request()`, `c.Response()`; fiber's `*fiber.Ctx`, `c.Context()`; fasthttp's "
         "`*fasthttp.RequestCtx`; or a local set from one of them) that is stored where it outlives the "
         "request: assigned to a package-level variable, into a package-level map or slice (also through "
-        "`append` or a struct literal, or `Store`/`LoadOrStore`/`Swap` on a package-level `sync.Map`), "
+        "`append` or a struct literal, or `Store`/`LoadOrStore`/`Swap` on a `sync.Map` or an atomic value; a `Store` method "
+        "of another declared type, such as a service interface, handles the value and returns), "
         "into a field of the receiver of a handler method (the receiver is the long-lived handler), sent "
         "on a channel that was not made in the same function, or put in "
         "`context.WithValue(context.Background()/TODO(), key, value)`.",
@@ -168,10 +170,30 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             # sync.Map's Store(key, value); atomic.Value's and atomic.Pointer's Store(value).
             value = _stored_value(model, values[1] if len(values) > 1 else values[0], None)
             operand = function.child_by_field_name("operand")
+            if value is not None and not _may_keep(model, operand):
+                continue  # `ctrl.service.Store(c)`: a method of the module's own type, not a store
             place = _long_lived(model, operand, call) if value is not None else None
             if place is None or _released_later(model, call, operand):
                 continue
             yield _finding(ctx, call, value, f"stored in {place} by {method}")
+
+
+def _may_keep(model: FileModel, operand: Node | None) -> bool:
+    """The `Store`/`LoadOrStore`/`Swap` is of a type that keeps its value (sync.Map, atomic.Value,
+    atomic.Pointer), or of one the file cannot tell: a receiver whose declared type is anything
+    else (a service interface whose method is named `Store`) handles the value and returns."""
+    if operand is None:
+        return True
+    if operand.type == "selector_expression":
+        declared = field_type(model, operand)
+    elif operand.type == "identifier":
+        declared = model.declared_type(model.resolve(operand))
+    else:
+        return True
+    if declared is None:
+        return True
+    declared = declared.lstrip("*")
+    return declared.startswith(("sync.Map", "sync/atomic."))
 
 
 def _synchronous_callee(ctx: FileContext, call: Node) -> str | None:
