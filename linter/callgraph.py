@@ -443,7 +443,7 @@ class _FileSummariser:
         if any(t in _TESTING_TYPES for t in types):
             return TEST, "takes a *testing.T/B or testing.TB"
         if is_handler(fn):
-            return REQUEST, "a request handler (by its parameters)"
+            return REQUEST, HANDLER_BY_PARAMETERS
         if is_routed_adapter(fn):
             return REQUEST, "a route's handler, made by an adapter from this literal, which takes the request"
         if any(t in _GRPC_INTERCEPTOR_INFO for t in types):
@@ -1677,6 +1677,9 @@ def _module_imports(models: list[FileModel], others: list[bytes], modules: tuple
 
 
 DEAD_CODE = "dead code: nothing in the module calls it and nothing in its package names it"
+# The weakest root: a function whose parameters a handler takes. One nothing names is never
+# registered, so it is dead code like any other (lifetime._dead_code).
+HANDLER_BY_PARAMETERS = "a request handler (by its parameters)"
 DEAD_EXPORTED = ("dead code: an exported function of a program's module that nothing in the module names "
                  "(neither its package nor a package that imports it)")
 _MENTIONS_READ = 6  # a name written more often than this is taken as used, comments unread
@@ -1724,7 +1727,7 @@ def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: li
     candidates: dict[str, list[str]] = {}
     for name, record in summary.functions.items():
         kind, root = record[3], record[6]
-        if kind not in ("func", "method") or root is not None or name in named:
+        if kind not in ("func", "method") or root is not None and record[7] != HANDLER_BY_PARAMETERS or name in named:
             continue
         own = name.rsplit(".", 1)[-1] if kind == "method" else name
         if own[:1].islower() and own not in ("main", "init") and (kind == "func" or own not in named):

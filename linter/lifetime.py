@@ -35,7 +35,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .addresses import is_loopback
-from .callgraph import BENCHMARK, DEAD_CODE, DEAD_EXPORTED, LITERAL_SUFFIX, ONCE, REQUEST, TEST, PackageSummary
+from .callgraph import (BENCHMARK, DEAD_CODE, DEAD_EXPORTED, HANDLER_BY_PARAMETERS, LITERAL_SUFFIX, ONCE, REQUEST, TEST,
+                        PackageSummary)
 from .clients import maker_key
 from .model import model_name
 from .patterns import LazyPattern
@@ -644,7 +645,7 @@ def _mark_dead(model: ModuleModel, pindex: int, name: str, reason: str) -> None:
     summary = model.packages[pindex].summary
     index = model.by_name.get((summary.directory, name))
     node = model.nodes[index] if index is not None else None
-    if node is not None and node.package == pindex and node.root is None:
+    if node is not None and node.package == pindex and (node.root is None or node.reason == HANDLER_BY_PARAMETERS):
         node.root, node.reason, node.forced = TEST, reason, True
         # Nor is any function literal in it ever made: a handler a dead middleware constructor would
         # return is a root by its parameters, and would otherwise run per request.
