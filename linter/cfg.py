@@ -584,19 +584,27 @@ _PROGRAM_CONTEXTS = UNCANCELLABLE | {"context.WithoutCancel"}
 _PROGRAM_CONTEXT_LOCALS = _PROGRAM_CONTEXTS | {"os/signal.NotifyContext"}
 # cobra's `cmd.Context()`: the context the program gave `ExecuteContext`, or Background.
 _COBRA_COMMAND = "*github.com/spf13/cobra.Command"
+# fiber v2's `c.Context()` is the request's *fasthttp.RequestCtx, whose Done is the server's: it
+# is closed when the server shuts down, not when the request ends.
+_FIBER_V2_CTX = "*github.com/gofiber/fiber/v2.Ctx"
+_FASTHTTP_REQUEST_CTX = "*github.com/valyala/fasthttp.RequestCtx"
+_ENDLESS_CONTEXT_OWNERS = frozenset({_COBRA_COMMAND, _FIBER_V2_CTX})
 
 
 def program_context(model: "FileModel", expr: Node | None) -> bool:
     """A context that ends only when the program does, or never: `context.Background()`,
-    `context.TODO()`, `context.WithoutCancel(…)`, cobra's `cmd.Context()`, or a local set from one
-    of those or from `signal.NotifyContext(…)` where it is declared and never assigned again
-    (`ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)`). A context derived
-    with a cancel, a timeout or a deadline ends sooner, and one handed in is not known here."""
+    `context.TODO()`, `context.WithoutCancel(…)`, cobra's `cmd.Context()`, a fasthttp request
+    context (fiber v2's `c.Context()`, a `*fasthttp.RequestCtx`: its Done is the server's), or a
+    local set from one of those or from `signal.NotifyContext(…)` where it is declared and never
+    assigned again (`ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)`). A
+    context derived with a cancel, a timeout or a deadline ends sooner, and one handed in is not
+    known here."""
     expr = _unparenthesised(expr)
     if expr is None:
         return False
     if expr.type == "identifier":
-        return model.qualified(_kept_call(model, expr)) in _PROGRAM_CONTEXT_LOCALS
+        return model.qualified(_kept_call(model, expr)) in _PROGRAM_CONTEXT_LOCALS or \
+            model.declared_type(model.resolve(expr)) == _FASTHTTP_REQUEST_CTX
     if expr.type != "call_expression":
         return False
     if model.qualified(expr) in _PROGRAM_CONTEXTS:
@@ -607,7 +615,7 @@ def program_context(model: "FileModel", expr: Node | None) -> bool:
         return False
     operand = function.child_by_field_name("operand")
     return model.source.text(function.child_by_field_name("field")) == "Context" and operand.type == "identifier" \
-        and model.declared_type(model.resolve(operand)) == _COBRA_COMMAND
+        and model.declared_type(model.resolve(operand)) in _ENDLESS_CONTEXT_OWNERS
 
 
 def _unparenthesised(node: Node | None) -> Node | None:
