@@ -1629,7 +1629,8 @@ _PARAMETER_TEXT = {
                          "loopback) or a listener only this host reaches"),
     PROGRAM_PARAMETER: ("; the goroutine is left only once the context of `{function}` is done, and every call of "
                         "it in the module passes a context that ends only with the program (a signal's, cobra's "
-                        "command context, `context.Background()` or `WithoutCancel`): it is left as the program exits"),
+                        "command context, a fasthttp request's, whose Done is the server's, `context.Background()` "
+                        "or `WithoutCancel`): it is left as the program exits"),
     REQUEST_PARAMETER: (" until the handler returns: the request's context is a parameter of `{function}`, and every "
                         "call of it in the module passes the incoming request's context, which the server cancels "
                         "then, and the transport closes the connection"),
