@@ -8,6 +8,7 @@ from typing import Iterable
 from tree_sitter import Node, QueryCursor
 
 from goleaklint.callgraph import in_unbounded_loop
+from goleaklint.goroutines import within
 from goleaklint.cfg import BENCHMARK_LOOP, BREAK_TARGETS, FOREVER, RANGE, loop_header
 from goleaklint.context import FileContext
 from goleaklint.model import FileModel, Function, enclosing_loop, single_initialiser
@@ -258,47 +259,19 @@ def _released_again(ctx: FileContext, defer: Node, call: Node, loop: Node) -> bo
     body = loop.child_by_field_name("body")
     if body is None:
         return False
-    releases = set()
+    releases = []
     for found in QueryCursor(query("(call_expression) @call")).captures(body).get("call", []):
-        if found.id == call.id or "".join(ctx.source.text(found).split()) != wanted or _in_literal(found, body):
-            continue
-        statement = found.parent
-        if statement is not None and statement.type == "expression_list":
-            statement = statement.parent
-        if statement is None or statement.type not in _RELEASE_HOLDERS:
-            continue
-        if statement.type == "expression_statement" or statement.parent is not None and \
-                statement.parent.type == "if_statement" and statement.parent.child_by_field_name("initializer") == statement \
-                or statement.child_by_field_name("right") is not None and found.parent.type == "expression_list":
-            releases.add(statement.id)
-    if not releases:
-        return False
+        if found.id == call.id or "".join(ctx.source.text(found).split()) != wanted or within(found, body, ("func_literal",)):
+            continue  # another call, or one a function literal makes when it is called
+        statement = found.parent.parent if found.parent.type == "expression_list" else found.parent
+        if statement is not None and statement.type in _RELEASE_HOLDERS:
+            releases.append(statement)  # `f.Close()`, `_ = f.Close()`, `err := f.Close()` (also an if's initialiser)
     function = ctx.model.enclosing_function(defer)
-    if function is None:
+    if not releases or function is None:
         return False
     cfg = function.cfg
-    held = {cfg.element_of(node).id for node in _nodes_by_id(body, releases) if cfg.element_of(node) is not None}
+    held = {element.id for element in map(cfg.element_of, releases) if element is not None}
     return bool(held) and not cfg.goes_round(defer, loop, lambda element: element.id in held)
-
-
-def _in_literal(node: Node, stop: Node) -> bool:
-    """`node` is in a function literal inside `stop`: it runs when the literal is called."""
-    node = node.parent
-    while node is not None and node.id != stop.id:
-        if node.type == "func_literal":
-            return True
-        node = node.parent
-    return False
-
-
-def _nodes_by_id(root: Node, ids: set[int]) -> list[Node]:
-    found, stack = [], [root]
-    while stack:
-        node = stack.pop()
-        if node.id in ids:
-            found.append(node)
-        stack.extend(node.named_children)
-    return found
 
 
 def _holds_nothing_new(ctx: FileContext, callee: Node | None, made: list[Node]) -> str | None:
