@@ -41,6 +41,7 @@ from .model import (BUILTINS, FileModel, Function, block_statements, declared_va
                     single_initialiser)
 from .patterns import LazyPattern
 from .source import name_hits, query
+from .serving import serving_sites
 from .structs import declared_fields, interface_specs, parameter_count, struct_specs, type_in_its_file
 
 # Patterns the engine adds to its combined query (one walk of the tree serves rules and summary).
@@ -260,6 +261,9 @@ class PackageSummary:
     # function runs, behind a guard the block turns off (`if !started { started = true; … }`,
     # `if started.CompareAndSwap(false, true) { … }`) on a package variable, non-test code
     once_blocks: list[str] = field(default_factory=list)
+    # "relpath:line:local" or "relpath:line:public" of each call of its non-test code that starts an
+    # HTTP server (linter/serving.py): whether only the host itself reaches it
+    servers: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
@@ -269,7 +273,8 @@ class PackageSummary:
                 "l": self.command_line, "y": self.concrete, "i": self.imports, "e": self.unnamed_exported,
                 "z": self.selected, "j": self.dot_imports, "bb": self.body_buffers,
                 "mu": self.mounted, "if": self.interfaces, "em": self.embeds,
-                "ar": self.arities, "pv": self.per_value, "dr": self.drained, "ob": self.once_blocks}
+                "ar": self.arities, "pv": self.per_value, "dr": self.drained, "ob": self.once_blocks,
+                "sv": self.servers}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -279,7 +284,8 @@ class PackageSummary:
                    data.get("y", {}), data.get("i", []), data.get("e", []), data.get("z", []), data.get("j", []),
                    data.get("bb", []), data.get("mu", []), interfaces=data.get("if", {}),
                    embeds=data.get("em", {}), arities=data.get("ar", {}),
-                   per_value=data.get("pv", {}), drained=data.get("dr", []), once_blocks=data.get("ob", []))
+                   per_value=data.get("pv", {}), drained=data.get("dr", []), once_blocks=data.get("ob", []),
+                   servers=data.get("sv", []))
 
 
 class _FileSummariser:
@@ -1542,6 +1548,7 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
             routes.mounted_middlewares(summariser)
             summary.option_defaults += option_defaults(model.source.data)
             summary.timeout_clients += timeout_client_makers(model.source, model.imports)
+            summary.servers += [f"{model.source.relpath}:{site}" for site in serving_sites(model)]
             if channel_vars:
                 summary.drained += [name for name in drained_package_channels(model, channel_vars)
                                     if name not in summary.drained]

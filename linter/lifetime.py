@@ -141,6 +141,9 @@ class ModuleModel:
     route_auth: dict[int, list[int]] = field(default_factory=dict)  # handler -> flags per route (linter/routes.py)
     # package directory -> where its module limits request bodies in a wrapper ("relpath:line")
     body_limited: dict[str, str] = field(default_factory=dict)
+    # package directory -> the first server of its module ("relpath:line"), for modules whose every
+    # server started in deployed code listens only on loopback or a unix socket (linter/serving.py)
+    local_serving: dict[str, str] = field(default_factory=dict)
     # package directory -> its middlewares that read every body and put back a copy, "relpath:first:last"
     # each (linter/routes.py body_buffers)
     body_buffered: dict[str, list[str]] = field(default_factory=dict)
@@ -398,6 +401,22 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
         where = limits.get(modules.get(summary.directory, ""))
         if where is not None:
             model.body_limited[summary.directory] = where
+    servers: dict[str, list[str]] = {}  # module -> every server its deployed code starts
+    makers: dict[str, set[str]] = {}  # function -> the first results its declarations in the run give
+    for summary in summaries:
+        for name, result in summary.results.items():
+            if "." not in name:
+                makers.setdefault(name, set()).add(result)
+    for summary in summaries:
+        if summary.servers and not_deployed(summary) is None:
+            servers.setdefault(modules.get(summary.directory, ""), []).extend(
+                site for site in map(_served_engine(summary, makers), summary.servers) if site is not None)
+    local = {module: min(sites, key=_site_order) for module, sites in servers.items()
+             if all(s.endswith(":local") for s in sites)}
+    for summary in summaries:
+        where = local.get(modules.get(summary.directory, ""))
+        if where is not None:
+            model.local_serving[summary.directory] = where.rsplit(":", 1)[0]
     for summary in summaries:
         if summary.body_buffers and not_deployed(summary) is None:
             # Mounted for every route (`r.Use(logBodies())`) by its own package, whose handlers it
@@ -1203,6 +1222,26 @@ def _propagate(model: ModuleModel) -> None:
         run_unknown(unknown)
 
 
+def _served_engine(summary: PackageSummary, makers: dict[str, set[str]]):
+    """A server site as linter/serving.py recorded it, with `Run` called on what a function returns
+    (`…:public@setupRouter`) settled by that function's declared result, the package's own or,
+    for a function of a dot-imported package, every declaration of the name in the run: not a server
+    when the results are declared and none is gin's (a controller's own `Run`)."""
+    def settle(site: str) -> str | None:
+        where, _, maker = site.partition("@")
+        if not maker:
+            return site
+        own = summary.results.get(maker)
+        results = {own} if own else makers.get(maker, set())
+        return None if results and not any("gin-gonic/gin" in result for result in results) else where
+    return settle
+
+
+def _site_order(site: str) -> tuple[str, int]:
+    relpath, line, _ = site.rsplit(":", 2)
+    return relpath, int(line)
+
+
 def loopback_options(summaries) -> dict[str, str]:
     """Option fields whose every address-like default in the run is loopback (a flag bound to the
     field, a struct tag default; linter/addresses.py), with the first such default and where it is.
@@ -1347,6 +1386,11 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
             message += (f"; the module limits request bodies itself, in a wrapper or a framework's body-limit "
                         f"middleware (at {limited}), "
                         "so where a limit applies is its authors' choice: check that one covers this route")
+        served = table.local_serving.get(_function_keys(finding)[0]) if public else None
+        if level is not None and level is not Severity.NOTE and served is not None:
+            level = Severity.NOTE
+            message += (f"; every server the module starts listens on loopback or a unix socket (the first at {served}): "
+                        "only clients on this host reach its handlers, a lower risk than a public endpoint")
         buffered = _buffered_by(table, finding) if public else None
         if level is not None and level is not Severity.NOTE and buffered is not None:
             level = Severity.NOTE
@@ -1427,6 +1471,7 @@ class LifetimeTable:
     body_buffered: dict[str, list[str]] = field(default_factory=dict)  # see ModuleModel.body_buffered
     drained: set[str] = field(default_factory=set)  # see ModuleModel.drained
     once_blocks: dict[str, list[str]] = field(default_factory=dict)  # see ModuleModel.once_blocks
+    local_serving: dict[str, str] = field(default_factory=dict)  # see ModuleModel.local_serving
 
     def to_json(self) -> dict:
         return {"l": [[d, n, v] for (d, n), v in sorted(self.lifetimes.items())],
@@ -1437,7 +1482,8 @@ class LifetimeTable:
                 "h": sorted(self.timeout_clients),
                 "p": [[d, n, sorted([i, k] for i, k in v.items())] for (d, n), v in sorted(self.parameters.items())],
                 "u": sorted(self.unimported), "bb": sorted(self.body_buffered.items()),
-                "dr": sorted(self.drained), "ob": sorted(self.once_blocks.items())}
+                "dr": sorted(self.drained), "ob": sorted(self.once_blocks.items()),
+                "ls": sorted(self.local_serving.items())}
 
     @classmethod
     def from_json(cls, data: dict) -> "LifetimeTable":
@@ -1447,7 +1493,8 @@ class LifetimeTable:
                    set(data.get("h", ())), {(d, n) for d, n in data.get("r", ())},
                    {(d, n): {int(i): list(k) for i, k in v} for d, n, v in data.get("p", ())},
                    set(data.get("u", ())), {d: list(w) for d, w in data.get("bb", ())},
-                   set(data.get("dr", ())), {d: list(b) for d, b in data.get("ob", ())})
+                   set(data.get("dr", ())), {d: list(b) for d, b in data.get("ob", ())},
+                   dict(data.get("ls", ())))
 
     def for_findings(self, findings: list[Finding]) -> "LifetimeTable":
         """The part of the table that judging `findings` reads: what a warm run, whose findings
@@ -1477,7 +1524,8 @@ class LifetimeTable:
                              self.unimported & directories,
                              {d: w for d, w in self.body_buffered.items() if d in directories},
                              {c for f in findings for c in f.drains if c in self.drained},
-                             {d: b for d, b in self.once_blocks.items() if d in directories})
+                             {d: b for d, b in self.once_blocks.items() if d in directories},
+                             {d: w for d, w in self.local_serving.items() if d in directories})
 
 
 def table_of(model: ModuleModel) -> LifetimeTable:
@@ -1496,7 +1544,8 @@ def _table_of(model: ModuleModel) -> LifetimeTable:
                           body_buffered=dict(model.body_buffered),
                           loopback_options=dict(model.loopback_options),
                           timeout_clients=set(model.timeout_clients), parameters=dict(model.parameters),
-                          drained=set(model.drained), once_blocks=dict(model.once_blocks))
+                          drained=set(model.drained), once_blocks=dict(model.once_blocks),
+                          local_serving=dict(model.local_serving))
     for (directory, name), index in model.by_name.items():
         table.lifetimes[(directory, name)] = model.nodes[index].lifetime
     for index, flags in model.route_auth.items():

@@ -479,3 +479,27 @@ def test_a_consumer_loop_removed_in_another_package_reaches_the_warm_run(tmp_pat
     warm = _cli_json(["--min-precision", "low", "--cache-dir", cache], capsys)
     assert publish(warm) == ["warning"]
     assert warm == _cli_json(["--min-precision", "low", "--no-cache"], capsys)
+
+
+def test_a_server_made_public_in_another_package_reaches_the_warm_run(tmp_path, monkeypatch, capsys, later):
+    """GL406 takes a note where every server of the module listens on loopback: the module model
+    knows the servers, so an edit of the package that starts them alone must change the cached level
+    of a read in another package."""
+    import shutil
+
+    root = tmp_path / "src"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "GL406_unbounded-body-read" / "localonly", root)
+    monkeypatch.chdir(root)
+    cache = str(tmp_path / "cache")
+
+    def update(result):
+        return [f["severity"] for f in result["findings"] if f["rule"] == "GL406" and f["path"] == "api/api.go"]
+
+    cold = _cli_json(["--min-precision", "low", "--show-notes", "--no-cache"], capsys)
+    assert update(cold) == ["note"]
+    assert _cli_json(["--min-precision", "low", "--show-notes", "--cache-dir", cache], capsys) == cold
+    main = root / "cmd" / "agent" / "main.go"
+    main.write_text(main.read_text(encoding="utf-8").replace('"127.0.0.1:7070"', '":7070"'), encoding="utf-8")
+    warm = _cli_json(["--min-precision", "low", "--show-notes", "--cache-dir", cache], capsys)
+    assert update(warm) == ["warning"]
+    assert warm == _cli_json(["--min-precision", "low", "--show-notes", "--no-cache"], capsys)
