@@ -180,6 +180,20 @@ def _opt_in_tag(data: bytes) -> str | None:
 
 
 _BUILD_IGNORE = LazyPattern(rb"^//go:build\s+ignore\s*$", re.M)
+_MAIN_FUNC = LazyPattern(rb"^func main\(\)", re.M)
+_CONSTRAINT = LazyPattern(rb"^//(?:go:build |\s*\+build )", re.M)
+# A file name's GOOS or GOARCH suffix (`main_windows.go`, `main_linux_arm64.go`) constrains its build.
+_GO_TARGETS = ("aix", "android", "darwin", "dragonfly", "freebsd", "hurd", "illumos", "ios", "js", "linux", "nacl",
+               "netbsd", "openbsd", "plan9", "solaris", "wasip1", "windows", "zos", "386", "amd64", "arm", "arm64",
+               "loong64", "mips", "mips64", "mips64le", "mipsle", "ppc64", "ppc64le", "riscv64", "s390x", "wasm")
+
+
+def _unconstrained(source) -> bool:
+    """No build constraint: neither a `//go:build` (or `// +build`) line nor a GOOS/GOARCH suffix."""
+    stem = source.relpath.rsplit("/", 1)[-1][:-3]
+    if any(part in _GO_TARGETS for part in stem.split("_")[1:]):
+        return False
+    return _CONSTRAINT.search(source.data) is None
 
 
 @dataclass
@@ -264,6 +278,10 @@ class PackageSummary:
     # "relpath:line:local" or "relpath:line:public" of each call of its non-test code that starts an
     # HTTP server (linter/serving.py): whether only the host itself reaches it
     servers: list[str] = field(default_factory=list)
+    # of a main package: its non-test files that declare `func main()` with no build constraint (by
+    # a `//go:build` line or a GOOS/GOARCH file name suffix); two or more cannot build together, so
+    # each is a script run alone with `go run file.go`; -1 when one of them is `main.go`, the program
+    mains: int = 0
 
     def to_json(self) -> dict:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
@@ -274,7 +292,7 @@ class PackageSummary:
                 "z": self.selected, "j": self.dot_imports, "bb": self.body_buffers,
                 "mu": self.mounted, "if": self.interfaces, "em": self.embeds,
                 "ar": self.arities, "pv": self.per_value, "dr": self.drained, "ob": self.once_blocks,
-                "sv": self.servers}
+                "sv": self.servers, "mn": self.mains}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -285,7 +303,7 @@ class PackageSummary:
                    data.get("bb", []), data.get("mu", []), interfaces=data.get("if", {}),
                    embeds=data.get("em", {}), arities=data.get("ar", {}),
                    per_value=data.get("pv", {}), drained=data.get("dr", []), once_blocks=data.get("ob", []),
-                   servers=data.get("sv", []))
+                   servers=data.get("sv", []), mains=data.get("mn", 0))
 
 
 class _FileSummariser:
@@ -1549,6 +1567,12 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
             summary.option_defaults += option_defaults(model.source.data)
             summary.timeout_clients += timeout_client_makers(model.source, model.imports)
             summary.servers += [f"{model.source.relpath}:{site}" for site in serving_sites(model)]
+            if summary.name == "main" and _MAIN_FUNC.search(model.source.data) and _unconstrained(model.source):
+                # a `main.go` among them is the program, run with `go run main.go` beside stray scripts
+                if model.source.relpath.rsplit("/", 1)[-1] == "main.go":
+                    summary.mains = -1
+                elif summary.mains >= 0:
+                    summary.mains += 1
             if channel_vars:
                 summary.drained += [name for name in drained_package_channels(model, channel_vars)
                                     if name not in summary.drained]

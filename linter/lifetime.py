@@ -784,6 +784,8 @@ def not_deployed(summary: PackageSummary) -> str | None:
     simulator = next((e for e in elements if _SIMULATORS.fullmatch(e)), None)
     if simulator is not None:
         return f"in a simulator ({simulator}/)"
+    if summary.name == "main" and summary.mains > 1:
+        return f"in a directory of scripts ({summary.mains} files each declare main, to run one at a time with go run)"
     if summary.name == "main" and elements and _STAND_IN_PROGRAM.fullmatch(elements[-1]):
         return f"in a stand-in program for tests ({elements[-1]}/)"
     if summary.name == "main" and elements and _DEV_SERVER_PROGRAM.fullmatch(elements[-1]):
