@@ -17,8 +17,9 @@ RULE = Rule(
     tags=("memory-leak", "unbounded-growth"),
     lifetime="keyed-growth",  # judged by how often the inserting functions run, and by their keys
     precision="low",  # measured on held-out codebases (docs/ecosystem.md)
-    # Maps a request handler inserts into read 11 of 15 where the ledger kept the lifetime (batch
-    # 95's per-IP limiter among them); the rest, 11 of 91, are mostly loops and tables no caller fills.
+    # Maps a request handler inserts into read 11 of 21 where the ledger kept the lifetime (batch
+    # 95's per-IP limiter among them; six DEBATABLE maps of one bot, keyed by its configured accounts);
+    # the rest, 11 of 91, are mostly loops and tables no caller fills.
     precision_by_lifetime=(("per-request", "medium"),),
     docs=Docs(
         what="Finds a package-level map or `sync.Map` that functions of the package insert into "
