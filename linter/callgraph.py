@@ -1566,7 +1566,7 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
             routes.mounted_middlewares(summariser)
             summary.option_defaults += option_defaults(model.source.data)
             summary.timeout_clients += timeout_client_makers(model.source, model.imports)
-            summary.servers += [f"{model.source.relpath}:{site}" for site in serving_sites(model)]
+            summary.servers += [f"{model.source.relpath}:{site}" for site in serving_sites(model, summariser.captures)]
             if summary.name == "main" and _MAIN_FUNC.search(model.source.data) and _unconstrained(model.source):
                 # a `main.go` among them is the program, run with `go run main.go` beside stray scripts
                 if model.source.relpath.rsplit("/", 1)[-1] == "main.go":

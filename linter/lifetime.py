@@ -35,6 +35,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .addresses import is_loopback
+from .serving import local_only
 from .callgraph import (BENCHMARK, DEAD_CODE, DEAD_EXPORTED, HANDLER_BY_PARAMETERS, LITERAL_SUFFIX, ONCE, REQUEST, TEST,
                         PackageSummary)
 from .clients import maker_key
@@ -411,8 +412,7 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
         if summary.servers and not_deployed(summary) is None:
             servers.setdefault(modules.get(summary.directory, ""), []).extend(
                 site for site in map(_served_engine(summary, makers), summary.servers) if site is not None)
-    local = {module: min(sites, key=_site_order) for module, sites in servers.items()
-             if all(s.endswith(":local") for s in sites)}
+    local = {module: min(sites, key=_site_order) for module, sites in servers.items() if local_only(sites)}
     for summary in summaries:
         where = local.get(modules.get(summary.directory, ""))
         if where is not None:

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from tree_sitter import Node, QueryCursor
 
-from .addresses import address_reach, listener_reach
+from .addresses import NETWORK, Reach, address_reach, listener_reach
 from .model import FileModel, single_initialiser
 from .patterns import LazyPattern
 from .source import query
 from .structs import field_type
 
 # The package-level functions of net/http that serve: an address, or a listener, first.
-_SERVE_FUNCS = {"net/http.ListenAndServe": "address", "net/http.ListenAndServeTLS": "address",
-                "net/http.Serve": "listener", "net/http.ServeTLS": "listener"}
+SERVE_FUNCS = {"net/http.ListenAndServe": "address", "net/http.ListenAndServeTLS": "address",
+               "net/http.Serve": "listener", "net/http.ServeTLS": "listener"}
 # Methods that serve a value made elsewhere: an `http.Server`'s, gin's engine's.
 _SERVE_METHODS = {"ListenAndServe": None, "ListenAndServeTLS": None, "Serve": "listener", "ServeTLS": "listener"}
 _GIN = "github.com/gin-gonic/gin"
@@ -35,14 +35,23 @@ _OWN_SERVERS = (
     "github.com/emicklei/go-restful", "github.com/savsgio/atreugo", "github.com/gorilla/rpc",
 )
 _MAY_SERVE = LazyPattern(rb"ListenAndServe|\.Serve(?:TLS)?\(|\.Run(?:TLS|Unix|Listener)?\(")
-_CALLS = "(call_expression function: (_) @function) @call"
 
 
-def serving_sites(model: FileModel) -> list[str]:
+def serve_reach(model: FileModel, name: str, args: list[Node]) -> Reach:
+    """Who reaches a server one of net/http's SERVE_FUNCS starts: by its address or its listener."""
+    if not args:
+        return Reach(NETWORK)
+    if SERVE_FUNCS[name] == "address":
+        return address_reach(model, args[0])
+    return listener_reach(model, args[0])
+
+
+def serving_sites(model: FileModel, captures: dict[str, list[Node]]) -> list[str]:
     """"line:local" or "line:public" for each call of the file that starts an HTTP server (a server
     literal served by its own method counts where the method is called). "public" when the server
     may be reached from other hosts, or when the call cannot be read: a framework that serves by
-    itself counts as one public server at the import."""
+    itself counts as one public server at the import. `captures`: the summary's (linter/callgraph.py),
+    whose selector calls' operands lead to the calls read here."""
     data = model.source.data
     sites: list[str] = []
     for path in sorted(set(model.imports.values())):
@@ -53,14 +62,14 @@ def serving_sites(model: FileModel) -> list[str]:
         return sites
     gin = model.imported(_GIN)
     literals: list[Node] | None = None
-    for call in sorted(QueryCursor(query(_CALLS)).captures(model.source.root).get("call", []), key=lambda n: n.start_byte):
+    for call in _selector_calls(model, captures):
         function = call.child_by_field_name("function")
         arguments = call.child_by_field_name("arguments")
         args = arguments.named_children if arguments is not None else []
         name = model.qualified(call)
         kind: str | None = "none"
-        if name in _SERVE_FUNCS:
-            kind = _SERVE_FUNCS[name]
+        if name in SERVE_FUNCS:
+            kind = SERVE_FUNCS[name]
         elif name is None and function.type == "selector_expression":
             method = model.source.text(function.child_by_field_name("field"))
             if method in _SERVE_METHODS:
@@ -128,6 +137,23 @@ def _made_by(model: FileModel, call: Node) -> str:
     return "unknown"
 
 
+_METHOD_NAMES = frozenset(name.encode() for name in (*_SERVE_METHODS, *_GIN_METHODS))
+
+
+def _selector_calls(model: FileModel, captures: dict[str, list[Node]]) -> list[Node]:
+    """The calls `x.M(…)` whose method is one that may serve, in source order, found from the
+    operands the summary's query captured (`co`: a name, `cx`: any other expression)."""
+    data = model.source.data
+    calls = []
+    for operand in (*captures.get("co", ()), *captures.get("cx", ())):
+        selector = operand.parent
+        field = selector.child_by_field_name("field") if selector is not None else None
+        if field is None or data[field.start_byte:field.end_byte] not in _METHOD_NAMES:
+            continue
+        calls.append(selector.parent)
+    return sorted(calls, key=lambda n: n.start_byte)
+
+
 def _line(model: FileModel, node: Node) -> int:
     return node.start_point[0] + 1
 
@@ -146,18 +172,28 @@ def _literal_reach(model: FileModel, literals: list[Node]) -> str:
     if not literals:
         return "public"
     for literal in literals:
-        body = literal.child_by_field_name("body")
-        addr = None
-        for element in body.named_children if body is not None else []:
-            key = element.child_by_field_name("key") if element.type == "keyed_element" else None
-            if key is not None and model.source.text(key) == "Addr":
-                value = element.child_by_field_name("value")
-                addr = value.named_children[0] if value is not None and value.named_child_count == 1 else value
+        addr = literal_fields(model, literal).get("Addr")
         if addr is None or not address_reach(model, addr).local:
             return "public"
     return "local"
 
 
+def literal_fields(model: FileModel, literal: Node) -> dict[str, Node]:
+    """The keyed fields a composite literal sets, each to its value (the expression itself where
+    the literal element holds one)."""
+    body = literal.child_by_field_name("body")
+    fields: dict[str, Node] = {}
+    for element in body.named_children if body is not None else []:
+        if element.type == "keyed_element":
+            key = element.child_by_field_name("key")
+            value = element.child_by_field_name("value")
+            if key is not None and value is not None:
+                fields[model.source.text(key)] = value.named_children[0] if value.named_child_count == 1 else value
+    return fields
+
+
 def local_only(sites: list[str]) -> bool:
+    """Every site local, and at least one: what a module's servers must be for its handlers to be
+    reached only from its own host."""
     return bool(sites) and all(site.endswith(":local") for site in sites)
 

@@ -9,6 +9,7 @@ from typing import Iterable
 from tree_sitter import Node, QueryCursor
 
 from goleaklint.addresses import HANDED, NETWORK, Reach, address_reach, listener_reach
+from goleaklint.serving import SERVE_FUNCS, literal_fields, serve_reach
 from goleaklint.context import FileContext
 from goleaklint.model import declared_value, single_initialiser
 from goleaklint.patterns import LazyPattern
@@ -147,7 +148,7 @@ QUERY = """
 """
 METHOD_CALLS = frozenset({"ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS", "Run"})
 
-_SERVE_FUNCS = frozenset({"net/http.ListenAndServe", "net/http.ListenAndServeTLS", "net/http.Serve", "net/http.ServeTLS"})
+_SERVE_FUNCS = frozenset(SERVE_FUNCS)
 _GIN = "github.com/gin-gonic/gin"
 _PPROF = "net/http/pprof"
 _DEBUG_HANDLER_PREFIXES = ("net/http/pprof.", "expvar.", "github.com/prometheus/client_golang/prometheus/promhttp.")
@@ -181,7 +182,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             args = call.child_by_field_name("arguments").named_children
             if _no_certificate(ctx, name, args):
                 continue  # fails before it accepts a connection: there is no server to time out
-            reach = _reach(ctx, name, args) if args else Reach(NETWORK)
+            reach = serve_reach(model, name, args)
             if reach.local:
                 continue  # a loopback address, a unix socket or an in-memory listener: no untrusted client
             handler_index = 3 if name.endswith("ListenAndServeTLS") else 1
@@ -239,13 +240,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         if model.type_text(literal.child_by_field_name("type")) != "net/http.Server":
             continue
         body = literal.child_by_field_name("body")
-        fields: dict[str, Node] = {}
-        for element in (body.named_children if body is not None else []):
-            if element.type == "keyed_element":
-                key = element.child_by_field_name("key")
-                value = element.child_by_field_name("value")
-                if key is not None and value is not None:
-                    fields[ctx.source.text(key)] = value.named_children[0] if value.named_child_count == 1 else value
+        fields = literal_fields(model, literal)
         if not fields.keys().isdisjoint({"ReadHeaderTimeout", "ReadTimeout"}):
             continue
         if not fields and body is not None and body.named_child_count:
@@ -514,12 +509,6 @@ def _option(ctx: FileContext, addr: Node) -> str:
     """The option field an address comes from when the file spells no default for it (`opt.APIAddr`):
     the module's flags and struct tags may give it a loopback default (linter/lifetime.py)."""
     return address_reach(ctx.model, addr).option
-
-
-def _reach(ctx: FileContext, name: str, args: list[Node]) -> Reach:
-    if name.endswith(("ListenAndServe", "ListenAndServeTLS")):
-        return address_reach(ctx.model, args[0])
-    return listener_reach(ctx.model, args[0])
 
 
 def _own_serve_calls(ctx: FileContext, bound: tuple[str, object] | None,
