@@ -301,6 +301,7 @@ def _list_rules(fmt: str, out: TextIO) -> int:
             {"id": rule.id, "slug": rule.slug, "severity": rule.severity.value, "title": rule.title,
              "tags": list(rule.tags), "precision": rule.precision,
              **({"precision_by_lifetime": dict(rule.precision_by_lifetime)} if rule.precision_by_lifetime else {}),
+             **({"precision_by_kind": dict(rule.precision_by_kind)} if rule.precision_by_kind else {}),
              "help_uri": rule.help_uri}
             for rule in rules
         ]}
@@ -310,7 +311,7 @@ def _list_rules(fmt: str, out: TextIO) -> int:
     if fmt not in ("text", "concise"):
         raise ConfigError(f"--list-rules prints text or json, not {fmt}")
     for rule in rules:
-        label = rule.precision + ("*" if rule.precision_by_lifetime else "")
+        label = rule.precision + ("*" if rule.precision_by_lifetime or rule.precision_by_kind else "")
         out.write(f"{rule.id}  {rule.slug:<32} {rule.severity.value:<8} {label:<9} {rule.title}\n")
     weak = [rule.id for rule in rules if below(rule.precision, DEFAULT_MIN_PRECISION) and "runtime-evidence" not in rule.tags]
     if weak:
@@ -324,11 +325,12 @@ def _list_rules(fmt: str, out: TextIO) -> int:
         by_label: dict[str, list[str]] = {}
         for lifetime, label in rule.precision_by_lifetime:
             by_label.setdefault(label, []).append(lifetime)
-        return ", ".join(f"{label} where {' or '.join(lifetimes)}" for label, lifetimes in by_label.items())
+        return ", ".join([f"{label} where {' or '.join(lifetimes)}" for label, lifetimes in by_label.items()]
+                         + [f"{label} for {kind}" for kind, label in rule.precision_by_kind])
 
-    split = [f"{rule.id} ({where(rule)})" for rule in rules if rule.precision_by_lifetime]
+    split = [f"{rule.id} ({where(rule)})" for rule in rules if rule.precision_by_lifetime or rule.precision_by_kind]
     if split:
-        out.write(f"*: a different label in code of some lifetimes, as notes there by default when below it: "
+        out.write(f"*: a different label in code of some lifetimes or for some kinds of finding, as notes there by default when below it: "
                   f"{'; '.join(split)} (`goleaklint rule ID` says more).\n")
     return EXIT_CLEAN
 

@@ -92,6 +92,7 @@ class FileContext:
         drains: tuple[str, ...] = (),
         parameter: str = "",
         unexposed: str = "",
+        kind: str = "",
     ) -> Finding:
         """A finding spanning `node` (to the end of `end` if given).
 
@@ -134,6 +135,7 @@ class FileContext:
             drains=drains,
             parameter=parameter,
             unexposed=unexposed,
+            kind=kind,
         )
 
 

@@ -614,7 +614,8 @@ def by_precision(result: LintResult, rules: dict[str, Rule], min_precision: str,
     too, since held out they were as often wrong as the rule's warnings (GL501's errors 5 of 30 worth a
     change). A rule's label for code of one lifetime (`Rule.precision_by_lifetime`) decides there
     instead, and a finding that only it makes a note says so. A level the user set for a rule stands."""
-    if all(rule_id in overrides or (not rule.precision_by_lifetime and not below(rule.precision, min_precision))
+    if all(rule_id in overrides or (not rule.precision_by_lifetime and not rule.precision_by_kind
+                                    and not below(rule.precision, min_precision))
            for rule_id, rule in rules.items()):
         return
 
@@ -622,10 +623,10 @@ def by_precision(result: LintResult, rules: dict[str, Rule], min_precision: str,
         rule = rules.get(finding.rule_id)
         if rule is None or finding.rule_id in overrides or finding.severity is Severity.NOTE:
             return finding
-        precision = rule.precision_for(finding.lifetime)
+        precision = rule.precision_for(finding.lifetime, finding.kind)
         if not below(precision, min_precision):
             return finding
-        if finding.lifetime not in dict(rule.precision_by_lifetime):
+        if finding.lifetime not in dict(rule.precision_by_lifetime) or finding.kind in dict(rule.precision_by_kind):
             return replace(finding, severity=Severity.NOTE, lowered=precision)
         return replace(finding, severity=Severity.NOTE, lowered=precision,
                        message=finding.message + _LIFETIME_PRECISION_TEXT.format(

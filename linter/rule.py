@@ -99,6 +99,10 @@ class Rule:
     # notes by default, as a low label does for a whole rule; (("per-request", "medium"),) on a low
     # rule would show those at its own level (docs/ecosystem.md).
     precision_by_lifetime: tuple[tuple[str, str], ...] = ()
+    # The measured precision of findings of one kind the rule names on them (`Finding.kind`), where
+    # it differs: (("client-address", "high"),) on GL201 shows maps keyed by the client's address by
+    # default, whatever the lifetime of their code. A kind's label wins over a lifetime's.
+    precision_by_kind: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.precision not in PRECISIONS:
@@ -108,14 +112,21 @@ class Rule:
                 raise ValueError(f"{self.id}: precision_by_lifetime names {lifetime!r}, not one of {', '.join(LIFETIMES)}")
             if precision not in PRECISIONS:
                 raise ValueError(f"{self.id}: precision {precision!r} for {lifetime!r} is not one of {', '.join(PRECISIONS)}")
+        for kind, precision in self.precision_by_kind:
+            if not re.fullmatch(r"[a-z][a-z-]*", kind) or precision not in PRECISIONS:
+                raise ValueError(f"{self.id}: precision_by_kind ({kind!r}, {precision!r}) is not (kebab-case kind, one of {', '.join(PRECISIONS)})")
         if self.lifetime not in LIFETIME_POLICIES:
             raise ValueError(f"{self.id}: lifetime {self.lifetime!r} is not one of {', '.join(LIFETIME_POLICIES)}")
         for check in self.waived_by:
             if not _WAIVED_CHECK.fullmatch(check):
                 raise ValueError(f"{self.id}: waived_by {check!r} is not `linter` or `linter:CHECK`")
 
-    def precision_for(self, lifetime: str | None) -> str:
-        """The precision of a finding in code of `lifetime` (None: no function holds it)."""
+    def precision_for(self, lifetime: str | None, kind: str = "") -> str:
+        """The precision of a finding of `kind` ("" for none) in code of `lifetime` (None: no
+        function holds it)."""
+        for name, precision in self.precision_by_kind:
+            if kind and name == kind:
+                return precision
         for name, precision in self.precision_by_lifetime:
             if name == lifetime:
                 return precision
@@ -189,6 +200,9 @@ class Finding:
     lowered: str = field(default="", compare=False)
     # How often the code runs, from the module model: per-request, loop, api, unknown, once, test.
     lifetime: str | None = field(default=None, compare=False)
+    # A kind of finding the rule measures apart (`Rule.precision_by_kind`): "client-address" for a
+    # GL201 map keyed by the client's address. "" for none.
+    kind: str = field(default="", compare=False)
     # Runtime evidence merged in after the rules ran (linter/evidence): ((kind, JSON-able value), …),
     # carried to SARIF result properties and JSON.
     properties: tuple[tuple[str, object], ...] = field(default=(), compare=False)

@@ -109,7 +109,7 @@ def precision_text(rule: Rule) -> str:
             if below(precision, DEFAULT_MIN_PRECISION):
                 text += (f", but {precision} {places(lifetimes)}, so there its findings are notes by default "
                          f"(`--min-precision {precision}` reports them at their own levels)")
-        return text
+        return text + kind_text(rule)
     text = (f"precision: {rule.precision}, so by default its findings are notes (hidden unless asked "
             f"for); `min-precision = \"{rule.precision}\"` or `--min-precision {rule.precision}` reports it at its own levels")
     for precision, lifetimes in by_label.items():
@@ -119,7 +119,22 @@ def precision_text(rule: Rule) -> str:
             text += f"; {precision} {places(lifetimes)}, which only `--min-precision {precision}` reports at their levels"
         elif below(rule.precision, precision):
             text += f"; {precision} {places(lifetimes)}, which `--min-precision {precision}` already reports at their levels"
+    return text + kind_text(rule)
+
+
+def kind_text(rule: Rule) -> str:
+    """The labels of the kinds of finding the rule measures apart (`Rule.precision_by_kind`)."""
+    text = ""
+    for kind, precision in rule.precision_by_kind:
+        words = KIND_WORDS.get(kind, f"findings of kind {kind}")
+        shown = ("so they keep their levels by default" if not below(precision, DEFAULT_MIN_PRECISION)
+                 else f"shown at their levels with `--min-precision {precision}`")
+        text += f"; {precision} for {words}, whatever the code's lifetime: {shown}"
     return text
+
+
+# What each kind of finding a rule measures apart stands for, in words that follow "for".
+KIND_WORDS = {"client-address": "maps keyed by the client's network address (`c.ClientIP()`, `r.RemoteAddr`)"}
 
 
 def waiver_text(rule: Rule) -> str:

@@ -288,6 +288,41 @@ def test_every_declared_label_by_lifetime_is_not_contradicted_by_the_ledger():
     assert wrong == {}
 
 
+def test_a_label_by_kind_is_measured_from_the_entries_stubbed_with_that_kind(tmp_path):
+    repos = [check.Repo(name="held", url="", commit="", set="tuning", kind="", paths=("./...",), batch=2)]
+    ledger = [replace(entry(verdict="TRUE", repo="held", line=i, rule="GL201"), kind="client-address") for i in range(9)]
+    ledger += [replace(entry(verdict="FALSE", repo="held", line=20, rule="GL201"), kind="client-address")]
+    ledger += [entry(verdict="FALSE", repo="held", line=40 + i, rule="GL201") for i in range(10)]  # no kind: not counted
+    assert check.measured_kind_labels(ledger, repos) == {("GL201", "client-address"): ("high", 9, 10)}
+    # the kind survives the ledger's JSON, and a stub keeps the kind its finding had
+    path = tmp_path / "ledger.jsonl"
+    path.write_text("".join(e.to_json() + "\n" for e in ledger[:1] + ledger[-1:]), encoding="utf-8")
+    assert [e.kind for e in check.load_ledger(path)] == ["client-address", ""]
+    assert '"kind"' not in ledger[-1].to_json()
+    assert check.stub(replace(finding(rule="GL201"), kind="client-address")).kind == "client-address"
+
+
+def test_as_shipped_lets_a_kinds_label_win_over_the_rules_and_the_lifetimes():
+    shown = replace(finding(line=1, text="a", rule="GL201"), lifetime="per-request", kind="client-address")
+    plain = replace(finding(line=2, text="b", rule="GL201"), lifetime="per-request")
+    comparison = check.Comparison(appeared=[shown, plain])
+    shipped = check.as_shipped(comparison, {"GL201": "low"}, {"GL201": {"per-request": "medium"}},
+                               by_kind={"GL201": {"client-address": "high"}})
+    assert [f.level for f in shipped.appeared] == ["warning", "note"]
+
+
+def test_every_declared_label_by_kind_is_not_contradicted_by_the_ledger():
+    # As for lifetimes: once ten held-out entries stubbed with a kind are judged, they decide its label.
+    from goleaklint.registry import all_rules
+
+    here = REPO / "benchmarks" / "ecosystem"
+    measured = check.measured_kind_labels(check.load_ledger(here / "ledger.jsonl"), check.load_repos(here / "repos.toml"))
+    wrong = {(rm.rule.id, kind): (label, measured[(rm.rule.id, kind)]) for rm in all_rules()
+             for kind, label in rm.rule.precision_by_kind
+             if measured.get((rm.rule.id, kind), (None,))[0] not in (None, label)}
+    assert wrong == {}
+
+
 def test_entries_judged_on_tuning_code_do_not_measure_labels(tmp_path):
     repos = [check.Repo(name="held", url="", commit="", set="tuning", kind="", paths=("./...",), batch=2)]
     ledger = [entry(verdict="TRUE", repo="held", line=i) for i in range(10)]

@@ -36,7 +36,7 @@ SHOWN = ("error", "warning")  # the levels precision is measured at
 # The order of a ledger entry's keys; `line` (where it was when judged) and `shape` (the general shape
 # of a false positive) are optional and never used for matching.
 LEDGER_KEYS = ("repo", "rule", "path", "function", "text", "level", "verdict", "reason", "shape", "line", "tuning",
-               "lifetime")
+               "lifetime", "kind")
 REQUIRED_KEYS = ("repo", "rule", "path", "function", "text", "level", "verdict", "reason")
 
 
@@ -68,6 +68,7 @@ class Finding:
     line: int
     message: str = ""
     lifetime: str = ""  # how long the finding's code lives, as the run decided (for analysis)
+    kind: str = ""  # the kind of finding its rule measures apart (goleaklint's `kind`), or ""
 
     @property
     def key(self) -> tuple[str, str, str, str, str]:
@@ -90,6 +91,7 @@ class Entry:
     line: int = 0
     tuning: bool = False  # judged after its codebase became tuning: not a held-out measurement
     lifetime: str = ""  # the lifetime of the finding's code when judged (informational, like `line`)
+    kind: str = ""  # the kind of finding its rule measured apart when it was stubbed (labels by kind)
 
     @property
     def key(self) -> tuple[str, str, str, str, str]:
@@ -105,6 +107,8 @@ class Entry:
             del data["tuning"]
         if not data["lifetime"]:
             del data["lifetime"]
+        if not data["kind"]:
+            del data["kind"]
         return json.dumps(data, ensure_ascii=False)
 
 
@@ -202,7 +206,7 @@ def load_ledger(path: Path) -> list[Entry]:
             repo=data["repo"], rule=data["rule"], path=data["path"], function=data["function"],
             text=normalise_text(data["text"]), level=data["level"], verdict=data["verdict"],
             reason=data["reason"], shape=data.get("shape", ""), line=int(data.get("line", 0)),
-            tuning=data.get("tuning") is True, lifetime=str(data.get("lifetime", "")),
+            tuning=data.get("tuning") is True, lifetime=str(data.get("lifetime", "")), kind=str(data.get("kind", "")),
         ))
     return entries
 
@@ -226,7 +230,8 @@ def findings_from_report(repo: str, report: dict, root: Path) -> list[Finding]:
         text = source[line - 1] if 0 < line <= len(source) else ""
         found.append(Finding(repo=repo, rule=item["rule"], path=path, function=item.get("function", ""),
                              text=normalise_text(text), level=item["severity"], line=line,
-                             message=item.get("message", ""), lifetime=item.get("lifetime", "")))
+                             message=item.get("message", ""), lifetime=item.get("lifetime", ""),
+                             kind=item.get("kind", "")))
     return found
 
 
@@ -374,14 +379,21 @@ def measured_lifetime_labels(ledger: list[Entry], repos: list[Repo]) -> dict[tup
     return measured_labels(ledger, repos, key=lambda entry: (entry.rule, entry.lifetime) if entry.lifetime else None)
 
 
-def declared_rule_labels(command: list[str]) -> dict[str, tuple[str, dict[str, str]]]:
-    """Each rule's label and its labels by lifetime (`precision_by_lifetime`), as declared."""
+def measured_kind_labels(ledger: list[Entry], repos: list[Repo]) -> dict[tuple[str, str], tuple[str | None, int, int]]:
+    """Per (rule, kind): as measured_labels, over the held-out judgements of findings stubbed with a
+    kind (a kind of finding the rule measures apart, `precision_by_kind`)."""
+    return measured_labels(ledger, repos, key=lambda entry: (entry.rule, entry.kind) if entry.kind else None)
+
+
+def declared_rule_labels(command: list[str]) -> dict[str, tuple[str, dict[str, str], dict[str, str]]]:
+    """Each rule's label, its labels by lifetime (`precision_by_lifetime`) and by kind
+    (`precision_by_kind`), as declared."""
     result = subprocess.run([*command, "--list-rules", "--format", "json"], capture_output=True, text=True)
     try:
         rules = json.loads(result.stdout)["rules"]
     except (json.JSONDecodeError, KeyError):
         return {}
-    return {rule["id"]: (rule["precision"], dict(rule.get("precision_by_lifetime", {})))
+    return {rule["id"]: (rule["precision"], dict(rule.get("precision_by_lifetime", {})), dict(rule.get("precision_by_kind", {})))
             for rule in rules if "precision" in rule}
 
 
@@ -393,14 +405,16 @@ PRECISIONS = ("low", "medium", "high", "very-high")
 
 def as_shipped(comparison: Comparison, labels: dict[str, str],
                by_lifetime: dict[str, dict[str, str]] | None = None,
-               minimum: str = DEFAULT_MIN_PRECISION) -> Comparison:
+               minimum: str = DEFAULT_MIN_PRECISION, by_kind: dict[str, dict[str, str]] | None = None) -> Comparison:
     """The comparison with the levels a user sees by default: the findings of rules labelled below
     `minimum` (goleaklint's default `min-precision`) are notes, and so are those of code of a lifetime
-    where their rule is labelled below it."""
+    where their rule is labelled below it; a label for the finding's kind wins over both."""
     by_lifetime = by_lifetime or {}
+    by_kind = by_kind or {}
 
     def shipped(f: Finding) -> Finding:
-        label = by_lifetime.get(f.rule, {}).get(f.lifetime, labels.get(f.rule))
+        label = by_kind.get(f.rule, {}).get(f.kind) if f.kind else None
+        label = label or by_lifetime.get(f.rule, {}).get(f.lifetime, labels.get(f.rule))
         weak = label in PRECISIONS and PRECISIONS.index(label) < PRECISIONS.index(minimum)
         return replace(f, level="note") if weak else f
 
@@ -411,7 +425,7 @@ def as_shipped(comparison: Comparison, labels: dict[str, str],
 def stub(finding: Finding) -> Entry:
     return Entry(repo=finding.repo, rule=finding.rule, path=finding.path, function=finding.function,
                  text=finding.text, level=finding.level, verdict="UNJUDGED", reason="", line=finding.line,
-                 lifetime=finding.lifetime)
+                 lifetime=finding.lifetime, kind=finding.kind)
 
 
 def sample_stubs(findings: list[Finding], per_rule: int | None, seed: int) -> list[Entry]:
@@ -445,7 +459,8 @@ def render_text(repos: list[Repo], linted: dict[str, int], missing: list[str], c
                 stats: dict[str, RuleStats], show_notes: bool, shipped: dict[str, RuleStats] | None = None,
                 labels: dict[str, tuple[str, str | None, int, int]] | None = None,
                 lifetime_labels: dict[tuple[str, str], tuple[str, str | None, int, int]] | None = None,
-                shipped_medium: dict[str, RuleStats] | None = None) -> str:
+                shipped_medium: dict[str, RuleStats] | None = None,
+                kind_labels: dict[tuple[str, str], tuple[str, str | None, int, int]] | None = None) -> str:
     out = []
     for repo in repos:
         state = f"{linted[repo.name]} findings" if repo.name in linted else "no snapshot, skipped"
@@ -486,6 +501,13 @@ def render_text(repos: list[Repo], linted: dict[str, int], missing: list[str], c
         for (rule, lifetime), (declared, measured, true, judged) in lifetime_labels.items():
             flag = "" if measured is None or measured == declared else "   <- differs"
             out.append(f"  {rule:<7} {lifetime:<12} {declared:<7} {measured or 'too few':<8} {true}/{judged}{flag}")
+    if kind_labels:
+        out.append("")
+        out.append("by kind: the label a rule declares for a kind of finding it measures apart, and what the held-out "
+                   "entries stubbed with that kind measure")
+        for (rule, kind), (declared, measured, true, judged) in kind_labels.items():
+            flag = "" if measured is None or measured == declared else "   <- differs"
+            out.append(f"  {rule:<7} {kind:<16} {declared:<7} {measured or 'too few':<8} {true}/{judged}{flag}")
 
     appeared = [f for f in comparison.appeared if show_notes or f.level in SHOWN]
     hidden = len(comparison.appeared) - len(appeared)
@@ -611,19 +633,24 @@ def main(argv: list[str] | None = None) -> int:
     comparison = compare(findings, ledger, set(linted))
     stats = precision_by_rule(comparison)
     declared_both = declared_rule_labels(command)
-    declared = {rule: label for rule, (label, _) in declared_both.items()}
-    by_lifetime = {rule: where for rule, (_, where) in declared_both.items() if where}
-    shipped = precision_by_rule(as_shipped(comparison, declared, by_lifetime)) if declared else None
-    shipped_medium = precision_by_rule(as_shipped(comparison, declared, by_lifetime, minimum="medium")) if declared else None
+    declared = {rule: label for rule, (label, _, _) in declared_both.items()}
+    by_lifetime = {rule: where for rule, (_, where, _) in declared_both.items() if where}
+    by_kind = {rule: kinds for rule, (_, _, kinds) in declared_both.items() if kinds}
+    shipped = precision_by_rule(as_shipped(comparison, declared, by_lifetime, by_kind=by_kind)) if declared else None
+    shipped_medium = precision_by_rule(as_shipped(comparison, declared, by_lifetime, minimum="medium",
+                                                  by_kind=by_kind)) if declared else None
     measured = measured_labels(ledger, repos)
     labels = {rule: (declared[rule], *measured.get(rule, (None, 0, 0))) for rule in sorted(declared)}
     lifetime_labels = {key: (by_lifetime.get(key[0], {}).get(key[1], declared.get(key[0], "?")), *value)
                        for key, value in measured_lifetime_labels(ledger, repos).items() if key[0] in declared}
+    kind_measured = measured_kind_labels(ledger, repos)
+    kind_labels = {(rule, kind): (label, *kind_measured.get((rule, kind), (None, 0, 0)))
+                   for rule, kinds in sorted(by_kind.items()) for kind, label in sorted(kinds.items())}
     if args.format == "json":
         text = render_json(chosen, linted, missing, comparison, stats)
     else:
         text = render_text(chosen, linted, missing, comparison, stats, args.notes, shipped, labels, lifetime_labels,
-                           shipped_medium)
+                           shipped_medium, kind_labels)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
     else:

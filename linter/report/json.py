@@ -31,6 +31,8 @@ def _finding(finding: Finding, slugs: dict[str, str]) -> dict:
     }
     if finding.lifetime is not None:
         entry["lifetime"] = finding.lifetime
+    if finding.kind:
+        entry["kind"] = finding.kind
     if finding.suppressed is not None:
         entry["suppressed"] = finding.suppressed
     if finding.properties:

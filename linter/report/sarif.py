@@ -113,6 +113,9 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict:
     if finding.lifetime is not None:
         # How often the code runs, from the module model: what decided the level.
         properties["lifetime"] = finding.lifetime
+    if finding.kind:
+        # The kind of finding the rule measures apart (its label may differ from the rule's).
+        properties["kind"] = finding.kind
     if finding.properties:
         # Runtime evidence (goroutines parked here, heap growth), under our own key as SARIF asks.
         properties["goleaklint/runtime"] = dict(finding.properties)
