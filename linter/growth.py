@@ -92,6 +92,8 @@ class GrowthSite:
     # a map: a handler reaching the insert says nothing about how many keys there are (they may
     # come from configuration or constants); a slice grows by one element per insert whatever it holds
     keyed: bool = False
+    # the key is made from the client's network address (`c.ClientIP()`, `r.RemoteAddr`): its text
+    client_address: str = ""
 
     @property
     def severity(self) -> Severity:
@@ -379,7 +381,8 @@ def unbounded_growth(pkg: PackageContext, collection: Collection) -> list[Growth
         site = GrowthSite(use, function, in_handler, request_key,
                           _fresh_key(use) or _in_goroutine_loop(use, chain)
                           or (in_handler and _fresh_local_or_argument(use, function, calls)),
-                          keyed=collection.kind in ("map", "sync.Map"))
+                          keyed=collection.kind in ("map", "sync.Map"),
+                          client_address=_client_key(use, function, chain, calls) if request_key and collection.kind != "slice" else "")
         if site.severity is Severity.NOTE and (use.ctx.model.package == "main" or _memo_table(collection, use, function)):
             # Nothing ties this insert to traffic. A command's tables live as long as one run,
             # and a memo table (look the key up, compute, insert) holds one entry per key of its
@@ -686,6 +689,12 @@ def _len_guarded(use: Use, function: Function | None, name: str) -> bool:
     return False
 
 
+def _client_key(use: Use, function: Function | None, chain: list[Function], calls: "PackageCalls") -> str:
+    """The read of the client's address the key is made from, in the inserting function or in what
+    its callers in the package pass for a key parameter (`getVisitor(c.ClientIP())`); "" if none."""
+    return _client_address(use.ctx.model, use.key, chain) or _request_through_callers(use, function, calls, _client_address) or ""
+
+
 def _from_request(use: Use, chain: list[Function]) -> bool:
     """The key (or appended value) mentions a request parameter of an enclosing handler, directly
     (`c.ClientIP()`, `r.URL.Path`) or through a local assigned from one (`ip := c.ClientIP()`)."""
@@ -715,9 +724,12 @@ def _mentions_request(model, expr: Node, chain: list[Function]) -> bool:
     return False
 
 
-def _request_through_callers(use: Use, function: Function | None, calls: "PackageCalls") -> bool:
+def _request_through_callers(use: Use, function: Function | None, calls: "PackageCalls", found=None):
     """The key is a parameter of the inserting function, and a handler of the package passes
-    request data for it: `getVisitor(c.ClientIP())` fills `visitors[ip]` from the network."""
+    request data for it: `getVisitor(c.ClientIP())` fills `visitors[ip]` from the network. `found`
+    (model, value, chain) asks something else of the values passed (default: do they mention the
+    request); the first truthy answer is returned."""
+    found = found or _mentions_request
     if use.key is None or function is None or function.kind != "func":
         return False
     model = use.ctx.model
@@ -728,9 +740,83 @@ def _request_through_callers(use: Use, function: Function | None, calls: "Packag
     for ctx, call, values in _calls_of(calls, function.name):
         chain = list(_function_chain(ctx.model.enclosing_function(call)))
         for index in indexes:
-            if index < len(values) and _mentions_request(ctx.model, values[index], chain):
-                return True
+            answer = found(ctx.model, values[index], chain) if index < len(values) else None
+            if answer:
+                return answer
     return False
+
+
+# Reads of the client's network address on a request value: gin's `c.ClientIP()` and `c.RemoteIP()`,
+# echo's `c.RealIP()`, fiber's `c.IP()` and `c.IPs()`, net/http's `r.RemoteAddr` (also through
+# `c.Request`), and the headers proxies put it in.
+_CLIENT_ADDRESS_METHODS = frozenset({"ClientIP", "RemoteIP", "RealIP", "IP", "IPs"})
+_FORWARDED_HEADER = LazyPattern(r'(?i)^"(x-forwarded-for|x-real-ip|cf-connecting-ip|true-client-ip|x-client-ip|forwarded)"$')
+_HEADER_READS = frozenset({"Get", "GetHeader", "Values", "Header"})
+# A helper of the program's own named for the client's address, given the request:
+# `getClientIP(r)`, `realIP(c)`, `ClientIpFromRequest(r)`, `ipFromRequest(r)`; not `net.ParseIP(…)`
+# of a value the client sends, nor `getZip`.
+_CLIENT_IP_HELPER = LazyPattern(
+    r"^(?:[Gg]et|[Ee]xtract|[Rr]ead|[Rr]eal|[Cc]lient|[Rr]emote|[Uu]ser|[Vv]isitor|[Pp]eer|[Ss]ource|[Ss]rc|[Rr]equest|[Rr]eq)"
+    r"\w*?(?:IP|Ip)(?:s|Addr|Address)?(?:From[A-Z]\w*)?$"
+    r"|^(?:ip|IP|Ip)(?:Addr|Address)?From(?:Req|Request|Ctx|Context|HTTP|Http)\w*$")
+
+
+def _client_address(model, expr: Node | None, chain: list[Function], depth: int = 1) -> str:
+    """The text of a read of the client's network address that `expr` (a map key) is made from,
+    directly or through a local assigned from one (`host, _, _ := net.SplitHostPort(r.RemoteAddr)`;
+    one assignment deep, as a key from the request is found), or "". The growth it drives is one
+    entry per client address, which anyone on the network can multiply."""
+    if expr is None:
+        return ""
+    params = [p.node for fn in chain for p in request_params(fn) if p.node is not None]
+    if not params:
+        return ""
+    stack, seen, locals_ = [expr], 0, []
+    while stack and seen < 96:
+        node = stack.pop()
+        seen += 1
+        if node.type == "identifier":
+            binding = model.resolve(node)
+            if binding.kind == "local" and binding.decl is not None:
+                locals_.append(binding.decl)
+            continue
+        if node.type == "selector_expression":
+            field_node = node.child_by_field_name("field")
+            if field_node is not None and field_node.text == b"RemoteAddr" and _mentions(model, node, params):
+                return model.source.text(node)
+        elif node.type == "call_expression":
+            function = node.child_by_field_name("function")
+            arguments = node.child_by_field_name("arguments")
+            name = function.child_by_field_name("field") if function is not None and function.type == "selector_expression" else function
+            name_text = model.source.text(name) if name is not None else ""
+            if function is not None and function.type == "selector_expression" and name_text in _CLIENT_ADDRESS_METHODS \
+                    and _mentions(model, function.child_by_field_name("operand"), params):
+                return model.source.text(node)
+            if name_text in _HEADER_READS and arguments is not None and arguments.named_child_count == 1 \
+                    and _FORWARDED_HEADER.search(model.source.text(arguments.named_children[0])) and _mentions(model, node, params):
+                return model.source.text(node)
+            if name is not None and _CLIENT_IP_HELPER.search(name_text) and arguments is not None \
+                    and _mentions(model, arguments, params):
+                return model.source.text(node)
+        if node.type not in FUNCTION_TYPES:
+            stack.extend(reversed(node.named_children))
+    if depth <= 0:
+        return ""
+    for decl in locals_:
+        statement = decl.parent
+        if statement is not None and statement.type != "var_spec":
+            statement = statement.parent
+        if statement is None or statement.type not in ("short_var_declaration", "assignment_statement", "var_spec"):
+            continue
+        found = _client_address(model, statement.child_by_field_name("right") or statement.child_by_field_name("value"),
+                                chain, depth - 1)
+        if found:
+            return found
+    return ""
+
+
+def _mentions(model, node: Node | None, params: list[Node]) -> bool:
+    return node is not None and any(model.references(p, within=node) for p in params)
 
 
 def _identifiers(node: Node, limit: int) -> Iterator[Node]:
@@ -866,12 +952,24 @@ def describe_sites(sites: Iterable[GrowthSite], source: str = "key") -> str:
         notes = seen.setdefault(site.function_name, [])
         if site.in_handler and "handler" not in notes:
             notes.append("handler")
-        if site.request_key and f"{source} from the request" not in notes:
+        if site.client_address and not any(note.startswith("key from the client's address") for note in notes):
+            notes.append(f"key from the client's address `{_short(site.client_address)}`")
+        elif site.request_key and f"{source} from the request" not in notes:
             notes.append(f"{source} from the request")
     parts = [f"{display_name(name)} ({', '.join(notes)})" if notes else display_name(name) for name, notes in seen.items()]
     if len(parts) > 4:
         parts = parts[:4] + [f"{len(parts) - 4} more"]
     return ", ".join(parts)
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def client_address(sites: Iterable[GrowthSite]) -> str:
+    """The first read of the client's address that a site's key is made from, or ""."""
+    return next((site.client_address for site in sites if site.client_address), "")
 
 
 # ---- maps in struct fields of process-lifetime values -------------------------------------------
@@ -996,9 +1094,10 @@ class _Holders:
                 return name
         return None
 
-    def held_value(self, ctx: FileContext, expr: Node | None) -> str | None:
+    def held_value(self, ctx: FileContext, expr: Node | None, alias: bool = False) -> str | None:
         """The type of the process-lifetime value `expr` denotes: a holder variable, an element of
-        a holder map, or a call of a getter that returns a holder variable."""
+        a holder map, or a call of a getter that returns a holder variable; with `alias`, also a
+        local initialised from one of those."""
         while expr is not None and expr.type == "parenthesized_expression" and expr.named_child_count == 1:
             expr = expr.named_children[0]
         if expr is None:
@@ -1008,7 +1107,11 @@ class _Holders:
             if expr is None or expr.type != "identifier":
                 return None
         if expr.type == "identifier":
-            if ctx.model.resolve(expr).kind != "package":
+            binding = ctx.model.resolve(expr)
+            if binding.kind == "local" and binding.decl is not None and alias:
+                # `l := limiters[rule]`, then `l.Get(ip)`: a local made from a holder holds it too
+                return self.held_value(ctx, single_initialiser(binding.decl), alias=False)
+            if binding.kind != "package":
                 return None
             found = self.vars.get(ctx.source.text(expr))
             return found[0] if found is not None else None
@@ -1063,8 +1166,8 @@ def _field_growth(pkg: PackageContext, files: list[FileContext], fm: FieldMap, h
         evidence = _per_client(use, function, holders, calls, fm.type_name)
         if evidence is None:
             continue
-        in_handler, request_key = evidence
-        sites.append(GrowthSite(use, function, in_handler, request_key, per_event=True))
+        in_handler, request_key, client = evidence
+        sites.append(GrowthSite(use, function, in_handler, request_key, per_event=True, client_address=client))
     return sites
 
 
@@ -1114,53 +1217,101 @@ def _field_len_guarded(use: Use, function: Function, name: str) -> bool:
 
 
 def _per_client(use: Use, function: Function, holders: _Holders, calls: PackageCalls,
-                type_name: str) -> tuple[bool, bool] | None:
-    """(in a handler, key from the request) when the insert's key is per client: it comes from a
-    request in a handler (directly or through the callers of the inserting method, followed one
-    method deep), or the method's key parameter is named for a client. None otherwise."""
+                type_name: str) -> tuple[bool, bool, str] | None:
+    """(in a handler, key from the request, the read of the client's address it is made from) when
+    the insert's key is per client: it comes from a request in a handler (directly or through the
+    callers of the inserting method, followed one method deep, and through methods of the type
+    that pass their own parameter on), or the method's key parameter is named for a client. None
+    otherwise."""
     chain = list(_function_chain(function))
     if any(is_handler(fn) for fn in chain):
-        return True, _from_request(use, chain)
-    model = use.ctx.model
+        request = _from_request(use, chain)
+        return True, request, _client_address(use.ctx.model, use.key, chain) if request else ""
+    positions = _key_positions(use.ctx.model, use.key, function)
+    if not positions or function.kind != "method":
+        return None
+    counts = [0, 0]  # calls seen, calls passing something other than a constant
+    verdict = _callers_verdict(use, function, [index for index, _ in positions], holders, calls, type_name, counts,
+                               depth=3, seen={function.node.id} if function.node is not None else set())
+    # No caller in a handler: the key parameter's name is the evidence, unless every call the
+    # package makes passes a constant (a fixed set of keys).
+    if verdict is None and (counts[1] or not counts[0]) and any(_PER_CLIENT_NAME.search(name) for _, name in positions):
+        return False, False, ""
+    return verdict
+
+
+def _key_positions(model, key: Node | None, function: Function) -> list[tuple[int, str]]:
+    """(index, name) of the parameters of `function` that the key mentions."""
     positions = []
-    for ident in _identifiers(use.key, limit=64):
+    for ident in _identifiers(key, limit=64) if key is not None else ():
         binding = model.resolve(ident)
         if binding.kind == "param" and binding.function is function:
             index = next((i for i, p in enumerate(function.params) if p.node is not None and p.node.start_byte == binding.decl.start_byte), None)
             if index is not None:
                 positions.append((index, binding.name))
-    if not positions or function.kind != "method":
-        return None
+    return positions
+
+
+def _callers_verdict(use: Use, function: Function, indexes: list[int], holders: _Holders, calls: PackageCalls,
+                     type_name: str, counts: list[int], depth: int, seen: set[int]) -> tuple[bool, bool, str] | None:
+    """The strongest evidence the callers of method `function` give for the key parameters at
+    `indexes`: see _per_client."""
     method = function.name.rsplit(".", 1)[-1]
-    verdict: tuple[bool, bool] | None = None
-    calls_seen = variable_calls = 0
+    verdict: tuple[bool, bool, str] | None = None
     for ctx, call, operand in _method_calls(holders, method):
         args = call.child_by_field_name("arguments")
-        owner = _owner_type(ctx, operand, holders)
-        if owner != type_name or args is None:
+        if args is None:
             continue
+        # A local made from the holder (`l := limiters[rule]`, then `l.Get(ip)`) counts only with
+        # the client's address for a key: that alone says the map fills per client.
+        aliased = False
+        if _owner_type(ctx, operand, holders) != type_name:
+            if holders.held_value(ctx, operand, alias=True) != type_name:
+                continue
+            aliased = True
         caller = ctx.model.enclosing_function(call)
         caller_chain = list(_function_chain(caller))
-        if caller is not None and caller.kind == "method" and not any(is_handler(fn) for fn in caller_chain):
-            continue  # called by another method of the type: its own callers were looked at
-        for index, _ in positions:
+        method_caller = caller is not None and caller.kind == "method" and not any(is_handler(fn) for fn in caller_chain)
+        same_type = method_caller and caller.receiver is not None \
+            and re.sub(r"\[.*$", "", caller.receiver.type.lstrip("*")) == type_name
+        for index in indexes:
             if index >= args.named_child_count:
                 continue
-            arg_use = Use(GROW, use.ident, ctx, call, args.named_children[index])
-            calls_seen += 1
+            argument = args.named_children[index]
+            if same_type:
+                # Another method of the type passing its own parameter on (`GetLimiter(ip)` calls
+                # `AddIP(ip)`): its callers decide.
+                passed = _key_positions(ctx.model, argument, caller)
+                if passed and depth > 0 and caller.node is not None and caller.node.id not in seen:
+                    seen.add(caller.node.id)
+                    verdict = _stronger(verdict, _callers_verdict(use, caller, [i for i, _ in passed], holders, calls,
+                                                                  type_name, counts, depth - 1, seen))
+                continue
+            arg_use = Use(GROW, use.ident, ctx, call, argument)
+            # A method of another type counts only with the client's address of a request it was
+            # given (a rule engine's `check(rule, req)` passing `clientIP(req)`).
+            client = _client_address(ctx.model, argument, caller_chain)
+            if (method_caller or aliased) and not client:
+                continue
+            counts[0] += 1
             if _constant_key(arg_use):
                 continue
-            variable_calls += 1
+            counts[1] += 1
             in_handler = any(is_handler(fn) for fn in caller_chain) or calls.reached_from_handler(caller_chain[-1] if caller_chain else None)
-            request = in_handler and _from_request(arg_use, caller_chain)
-            if in_handler:
-                if verdict is None or (request and not verdict[1]):
-                    verdict = (True, request)
-    # No caller in a handler: the key parameter's name is the evidence, unless every call the
-    # package makes passes a constant (a fixed set of keys).
-    if verdict is None and (variable_calls or not calls_seen) and any(_PER_CLIENT_NAME.search(name) for _, name in positions):
-        return False, False
+            request = (in_handler and _from_request(arg_use, caller_chain)) or bool(client)
+            if in_handler or client:
+                verdict = _stronger(verdict, (in_handler, request, client))
     return verdict
+
+
+def _stronger(a: tuple[bool, bool, str] | None, b: tuple[bool, bool, str] | None) -> tuple[bool, bool, str] | None:
+    """The better evidence of two: a key from the request over none, the client's address over
+    another key from the request; the first when neither is better."""
+    if a is None:
+        return b
+    if b is not None and ((b[1] and not a[1]) or (b[2] and not a[2])):
+        return b
+    return a
 
 
 def _method_calls(holders: _Holders, method: str) -> Iterator[tuple[FileContext, Node, Node]]:
