@@ -972,6 +972,62 @@ def client_address(sites: Iterable[GrowthSite]) -> str:
     return next((site.client_address for site in sites if site.client_address), "")
 
 
+# A key named for an account's id (`userID`, `accountId`, `uid`, `claims.UserID`, `c.GetString("user_id")`):
+# one entry per user of the service, which only signing up adds to. Not a name (`username`): a failed
+# login's is whatever the client typed.
+_IDENTITY_NAME = LazyPattern(r"(?i)^(?:user|account|acct|member|customer|player)_?id$|^uid$")
+# What an authentication middleware set on the request's context, read back.
+_CONTEXT_GETTERS = frozenset({"Get", "MustGet", "GetString", "GetInt", "GetInt64", "GetUint", "GetUint64", "Value",
+                              "Locals"})
+# Reads of what the client sent: an id in a path, query, form or header is whatever it chose.
+_CLIENT_SENT = LazyPattern(r"\.(?:Param|Params|Query|DefaultQuery|QueryParam|PostForm|DefaultPostForm|FormValue|"
+                           r"PostFormValue|GetHeader|Header|URL)\b")
+
+
+def identity_keyed(sites: list[GrowthSite]) -> bool:
+    """Every site whose key comes from the request keys by the user's identity, and none by the
+    client's address: the map holds one entry per account, bounded by the users a service has
+    (judged DEBATABLE wherever it was seen), not one per address or request."""
+    keyed = [site for site in sites if site.request_key]
+    return bool(keyed) and not any(site.client_address for site in sites) \
+        and all(_identity_name(site.use.ctx, site.use.key) for site in keyed)
+
+
+def _identity_name(ctx: FileContext, key: Node | None) -> bool:
+    """The key names an account: an identifier, a selector's field, or the literal a context getter
+    reads (`c.GetString("userID")`), through conversions and type assertions (`uint(uid)`,
+    `strconv.Itoa(userID)`, `c.MustGet("uid").(string)`)."""
+    for _ in range(4):
+        if key is None:
+            return False
+        if key.type in ("parenthesized_expression", "type_assertion_expression"):
+            key = key.named_children[0] if key.named_children else None
+            continue
+        if key.type == "identifier":
+            if not _IDENTITY_NAME.search(ctx.source.text(key)):
+                return False
+            binding = ctx.model.resolve(key)
+            value = single_initialiser(binding.decl) if binding.kind == "local" and binding.decl is not None else None
+            return value is None or not _CLIENT_SENT.search(ctx.source.text(value))
+        if key.type == "selector_expression":
+            field_node = key.child_by_field_name("field")
+            return field_node is not None and bool(_IDENTITY_NAME.search(ctx.source.text(field_node)))
+        if key.type == "call_expression":
+            function = key.child_by_field_name("function")
+            arguments = key.child_by_field_name("arguments")
+            args = [a for a in arguments.named_children if a.type != "comment"] if arguments is not None else []
+            name = function.child_by_field_name("field") if function is not None and function.type == "selector_expression" else None
+            if name is not None and ctx.source.text(name) in _CONTEXT_GETTERS and len(args) == 1 \
+                    and args[0].type == "interpreted_string_literal":
+                return bool(_IDENTITY_NAME.search(ctx.source.text(args[0]).strip('"')))
+            if len(args) != 1:
+                return False
+            key = args[0]  # `uint(uid)`, `strconv.Itoa(userID)`, `fmt.Sprint(id)`
+            continue
+        return False
+    return False
+
+
 # ---- maps in struct fields of process-lifetime values -------------------------------------------
 
 # Key names that say one entry per client: an address, a token, a user or session id.

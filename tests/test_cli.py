@@ -559,13 +559,20 @@ var seen = map[string]time.Time{}
 func Seen(w http.ResponseWriter, r *http.Request) {
 	seen[r.URL.Query().Get("id")] = time.Now()
 }
+
+var lastLogin = map[string]time.Time{}
+
+func Login(c *gin.Context) {
+	lastLogin[c.GetString("userID")] = time.Now()
+}
 """
 
 
 @pytest.mark.default_precision
 def test_a_kind_of_finding_its_rule_measures_apart_takes_that_label_by_default(tree, capsys):
     # GL201 is labelled medium per request and low elsewhere, but high for a map keyed by the
-    # client's address: that one is an error by default, the map keyed by a query value a note.
+    # client's address: that one is an error by default, the map keyed by a query value a note; and
+    # low for one keyed by an account, a note even at --min-precision medium.
     from goleaklint.registry import all_rules
 
     rule = next(rm.rule for rm in all_rules() if rm.rule.id == "GL201")
@@ -573,23 +580,25 @@ def test_a_kind_of_finding_its_rule_measures_apart_takes_that_label_by_default(t
     tree({"go.mod": "module example.com/app\n\ngo 1.22\n", "app/app.go": LIMITER})
     assert main(["--format", "json", "--show-notes", "./..."]) == 1
     found = [(f["line"], f["severity"], f.get("kind")) for f in json.loads(capsys.readouterr().out)["findings"]]
-    assert found == [(10, "error", "client-address"), (16, "note", None)]
+    assert found == [(10, "error", "client-address"), (16, "note", None), (22, "note", "identity")]
     assert main(["--format", "sarif", "./..."]) == 1
     results = json.loads(capsys.readouterr().out)["runs"][0]["results"]
     assert [(r["locations"][0]["physicalLocation"]["region"]["startLine"], r["properties"].get("kind")) for r in results] \
         == [(10, "client-address")]
     assert main(["--format", "json", "--min-precision", "medium", "./..."]) == 1
     assert [(line, level) for _, line, level, _ in _findings(capsys)] == [(10, "error"), (16, "error")]
+    assert main(["--format", "json", "--min-precision", "low", "./..."]) == 1
+    assert [(line, level) for _, line, level, _ in _findings(capsys)] == [(10, "error"), (16, "error"), (22, "error")]
     # A level set for the rule stands, kind or not.
     tree({".goleaklint.toml": '[severity]\nGL201 = "warning"\n'})
     assert main(["--format", "json", "./..."]) == 1
-    assert [(line, level) for _, line, level, _ in _findings(capsys)] == [(10, "warning"), (16, "warning")]
+    assert [(line, level) for _, line, level, _ in _findings(capsys)] == [(10, "warning"), (16, "warning"), (22, "warning")]
 
 
 def test_list_rules_json_names_the_labels_by_kind(tree, capsys):
     assert main(["--list-rules", "--format", "json"]) == 0
     rules = {rule["id"]: rule for rule in json.loads(capsys.readouterr().out)["rules"]}
-    assert rules["GL201"]["precision_by_kind"] == {"client-address": "high"}
+    assert rules["GL201"]["precision_by_kind"] == {"client-address": "high", "identity": "low"}
     assert "precision_by_kind" not in rules["GL404"]
 
 
