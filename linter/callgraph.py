@@ -25,6 +25,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import Iterator
 
 from tree_sitter import Node, QueryCursor
 
@@ -1850,6 +1851,9 @@ def _passed_arguments(summariser: _FileSummariser) -> None:
             kind = _request_kind(model, ident, call) if index is not None else None
             if kind is not None:
                 contexts.setdefault(call.id, (call, {}))[1][index] = kind
+    if b".Group(" in data or b".Use(" in data or b"Router" in data:
+        for call, index, kind in _router_arguments(summariser):
+            contexts.setdefault(call.id, (call, {}))[1][index] = kind
     if may_pass_loopback(data):
         for call in _calls_around(root, loopback_mentions(model)):
             positions = loopback_positions(model, call)
@@ -1888,6 +1892,41 @@ def _passed_arguments(summariser: _FileSummariser) -> None:
         if data.count(text + b"(", body.start_byte, body.end_byte) != count:
             continue
         summariser.summary.passed_args.append([caller, ref, sorted([p, k] for p, k in kinds.items())])
+
+
+_ROUTER_NAME = LazyPattern(rb"\b([A-Za-z_]\w*)\s*(?::=|=)\s*[A-Za-z_][\w.]*\.Group\(|\b([A-Za-z_]\w*)\.Use\(")
+
+
+def _router_arguments(summariser: _FileSummariser) -> Iterator[tuple[Node, int, str]]:
+    """(call, argument index, kind) for each router a call of the file hands on: "a" with
+    authentication in front of it, "g<j>" for the caller's own router parameter j
+    (linter/routes.py router_kind). Routers are the names the file makes groups of or mounts
+    middleware on, and parameters of a router type."""
+    model = summariser.model
+    data = model.source.data
+    names = {m.group(1) or m.group(2) for m in _ROUTER_NAME.finditer(data)}
+    for function in model.functions:
+        for param in function.params:
+            if param.name and routes._ROUTER_TYPE.search(param.type):
+                names.add(param.name.encode())
+    names.discard(b"_")
+    if not names:
+        return
+    root = model.source.root
+    pattern = re.compile(rb"[(,]\s*(" + b"|".join(re.escape(n) for n in sorted(names)) + rb")\s*(?=[,)])")
+    for match in pattern.finditer(data):
+        ident = root.descendant_for_byte_range(match.start(1), match.end(1))
+        arguments = ident.parent if ident is not None and ident.type == "identifier" else None
+        if arguments is None or arguments.type != "argument_list" or arguments.parent is None \
+                or arguments.parent.type != "call_expression":
+            continue
+        function = model.enclosing_function(arguments)
+        if function is None:
+            continue
+        index = next((i for i, arg in enumerate(arguments.named_children) if arg.id == ident.id), None)
+        kind = routes.router_kind(summariser, ident, function) if index is not None else None
+        if kind is not None:
+            yield arguments.parent, index, kind
 
 
 def _same_kind(first, second):

@@ -454,6 +454,7 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
     local = local_index.get
     edges = model.edges
     passes: dict[int, dict[int, list[int]]] = {}  # callee -> caller -> loopback argument indices
+    pending_routes: list[tuple[int, int, int | None, int]] = []  # (handler, flags, registering function, its router parameter)
     per_value = _per_value_nodes(model, local_index)  # node -> (package, type): _once_per_value
     into_per_value: set[int] = set()  # callers of those nodes
     for pindex, package in enumerate(model.packages):
@@ -510,10 +511,13 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                 resolver.implementations(pindex, ref) if ref[0] in ("M", "D", "R") else []
             for target in targets:
                 passes.setdefault(target, {})[source] = {int(position): kind for position, kind in kinds}
-        for ref, behind in summary.routes:
+        for ref, behind, *on in summary.routes:
             callee = resolver.resolve(pindex, ref)
             if callee is not None:
-                model.route_auth.setdefault(callee, []).append(int(behind))
+                if on:  # registered on a router parameter of `on[0]`: its callers decide (below)
+                    pending_routes.append((callee, int(behind), local((pindex, on[0])), int(on[1])))
+                else:
+                    model.route_auth.setdefault(callee, []).append(int(behind))
         for type_text in summary.services:
             found = resolver.type_of(pindex, type_text)
             if found is None:
@@ -531,6 +535,15 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                     _set_root(model.nodes[node_index], ONCE, "a command-line command's Run method")
     if passes:
         _parameter_facts(model, passes)
+    for handler, flags, registrar, position in pending_routes:
+        # A group handed to the registering function: authenticated when every call of it in the
+        # module passes a router with authentication in front (AUTH_ROUTER_PARAMETER).
+        node = model.nodes[registrar] if registrar is not None else None
+        given = model.parameters.get((model.packages[node.package].summary.directory, node.name), {}) \
+            if node is not None else {}
+        if AUTH_ROUTER_PARAMETER in given.get(position, ()):
+            flags |= AUTHENTICATED
+        model.route_auth.setdefault(handler, []).append(flags)
     callers = _package_callers(model)
     _developer_libraries(model, callers)
     _dead_code(model, callers)
@@ -677,6 +690,7 @@ def _mark_dead(model: ModuleModel, pindex: int, name: str, reason: str) -> None:
 LOOPBACK_PARAMETER = "loopback"
 REQUEST_PARAMETER = "request"
 PROGRAM_PARAMETER = "program"
+AUTH_ROUTER_PARAMETER = "auth-router"  # a router with authentication in front (linter/routes.py router_kind)
 
 
 def _parameter_facts(model: ModuleModel, passes: dict[int, dict[int, dict[int, object]]]) -> None:
@@ -713,6 +727,7 @@ def _parameter_facts(model: ModuleModel, passes: dict[int, dict[int, dict[int, o
     incoming: set[tuple[int, int]] = set()
     request: set[tuple[int, int]] = set()
     program: set[tuple[int, int]] = set()
+    routers: set[tuple[int, int]] = set()  # always a router with authentication in front ("a", or "g<j>")
 
     def own(kind, prefix: str) -> int | None:
         return int(kind[len(prefix):]) if isinstance(kind, str) and kind.startswith(prefix) and \
@@ -739,7 +754,8 @@ def _parameter_facts(model: ModuleModel, passes: dict[int, dict[int, dict[int, o
             positions = {p for kinds in by_caller.values() for p, kind in kinds.items()
                          if kind != "l" and not (isinstance(kind, str) and kind.startswith("o:"))}
             for position in positions:
-                for known, spelled, passed in ((incoming, "q", "p"), (request, "r", "int"), (program, "b", "plain")):
+                for known, spelled, passed in ((incoming, "q", "p"), (request, "r", "int"), (program, "b", "plain"),
+                                               (routers, "a", "g")):
                     if (callee, position) in known:
                         continue
                     if all(holds(by_caller.get(source, {}).get(position), source, callee, position, known, spelled, passed)
@@ -750,6 +766,8 @@ def _parameter_facts(model: ModuleModel, passes: dict[int, dict[int, dict[int, o
         facts.setdefault(callee, {}).setdefault(position, []).append(REQUEST_PARAMETER)
     for callee, position in sorted(program):
         facts.setdefault(callee, {}).setdefault(position, []).append(PROGRAM_PARAMETER)
+    for callee, position in sorted(routers):
+        facts.setdefault(callee, {}).setdefault(position, []).append(AUTH_ROUTER_PARAMETER)
     for callee, positions in facts.items():
         node = model.nodes[callee]
         model.parameters[(model.packages[node.package].summary.directory, node.name)] = positions

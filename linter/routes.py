@@ -10,7 +10,11 @@ public endpoint would make a finding (an unbounded body read).
 
 Names decide, in the file that registers the route: a middleware called `Logger` in front of the
 group does not count, one called `JWTAuth` or `RequireSession` does. A group handed to another
-function, which registers the routes there, is not followed: those routes count as public.
+function, which registers the routes on its parameter (`func InitUserRouter(rg *gin.RouterGroup) {
+rg.POST(…) }`), is followed through the module's calls of that function: when every call passes a
+router with authentication in front (`private.Use(middleware.JWTAuth())` then
+`InitUserRouter(private)`), or its own such parameter passed on, the routes are authenticated
+(callgraph's passed_args "a"; the module model joins them, linter/lifetime.py).
 """
 
 from __future__ import annotations
@@ -132,8 +136,90 @@ def collect(summariser: "_FileSummariser") -> None:
         if any(limits_body(text) for text in given) or \
                 _router_guarded(summariser, operand, function, limits_body, known):
             switch |= BODY_LIMIT
+        # Registered on a parameter of the function (or a group made from one): who calls it with
+        # what router decides, in the module model.
+        param = None if behind else router_parameter(summariser, operand, function)
         for ref, wrapped in refs:
-            summariser.summary.routes.append([ref, (AUTHENTICATED if behind or wrapped else 0) | switch])
+            entry = [ref, (AUTHENTICATED if behind or wrapped else 0) | switch]
+            if param is not None and not wrapped:
+                entry += list(param)
+            summariser.summary.routes.append(entry)
+
+
+def _statement(data: bytes, at: int) -> bool:
+    """The call at `at` starts a statement of its own (nothing before it on its line but space, a
+    brace or a `go`/`defer`): its result is not used."""
+    line = data[data.rfind(b"\n", 0, at) + 1:at].strip()
+    return line in (b"", b"{", b"}", b"go", b"defer") or line.endswith((b"{", b";"))
+
+
+def _conditional(summariser: "_FileSummariser", at: int, scope: "Function") -> bool:
+    """The code at `at` runs only under an `if` or a `switch` case of `scope`: middleware mounted
+    only when a setting asks for it (`if cfg.BasicAuth.Username != "" { app.Use(basicAuth(…)) }`),
+    which a default deployment runs without."""
+    node = summariser.source.root.named_descendant_for_byte_range(at, at)
+    while node is not None and node.id != scope.node.id:
+        if node.type in ("if_statement", "expression_case", "type_case", "communication_case", "default_case"):
+            return True
+        node = node.parent
+    return False
+
+
+def router_parameter(summariser: "_FileSummariser", operand: Node | None, function: "Function") -> tuple[str, int] | None:
+    """(the named function, parameter index) when the router `operand` is a parameter of the named
+    function the route is registered in, or a group made from one (`api := rg.Group("/api")`,
+    followed three groups up): `func InitUserRouter(rg *gin.RouterGroup) { rg.POST(…) }`."""
+    scope = function
+    while scope.parent is not None:
+        scope = scope.parent
+    if scope.kind == "literal" or scope.body is None:
+        return None
+    data = summariser.source.data
+    start, end = scope.node.start_byte, scope.node.end_byte
+    for _ in range(4):
+        if operand is None or operand.type != "identifier":
+            return None
+        binding = summariser.model.resolve(operand)
+        if binding.kind == "param" and binding.function is scope and binding.decl is not None:
+            index = next((i for i, p in enumerate(scope.params)
+                          if p.node is not None and p.node.start_byte == binding.decl.start_byte), None)
+            return (scope.name, index) if index is not None else None
+        name = re.escape(summariser.text(operand)).encode()
+        made = re.search(rb"\b" + name + rb"\s*:?=\s*([A-Za-z_]\w*)\.Group\(", data[start:end])
+        if made is None:
+            return None
+        at = start + made.start(1)
+        operand = summariser.source.root.named_descendant_for_byte_range(at, at + len(made.group(1)))
+    return None
+
+
+def router_kind(summariser: "_FileSummariser", ident: Node, function: "Function") -> str | None:
+    """What a call passes in `ident` when it is a router of the calling function: "a" when
+    authentication stands in front of it, "g<j>" when it is the caller's own parameter j (a group
+    handed on), None otherwise. A router is a name the function makes a group from, mounts
+    middleware on or registers routes on (`private.Use(…)`, `v1 := private.Group(…)`)."""
+    scope = function
+    while scope.parent is not None:
+        scope = scope.parent
+    name = re.escape(summariser.text(ident)).encode()
+    data = summariser.source.data
+    pattern = rb"\b" + name + rb"\s*(?:\.\s*(?:Group|Use|With|Route|" + b"|".join(sorted(ROUTE_METHODS)) + rb")\(|:?=\s*[A-Za-z_][\w.]*\.Group\()"
+    binding = summariser.model.resolve(ident)
+    index = None
+    if binding.kind == "param" and binding.function is scope and binding.decl is not None:
+        index = next((i for i, p in enumerate(scope.params)
+                      if p.node is not None and p.node.start_byte == binding.decl.start_byte), None)
+    if re.search(pattern, data[scope.node.start_byte:scope.node.end_byte]) is None and \
+            (index is None or not _ROUTER_TYPE.search(scope.params[index].type)):
+        return None
+    if _router_authenticated(summariser, ident, function, 0):
+        return "a"
+    return f"g{index}" if index is not None else None
+
+
+# The types of routers a function may be handed: gin's engine and groups, echo's, chi's, mux's.
+_ROUTER_TYPE = LazyPattern(r"(?:gin\.(?:Engine|RouterGroup|IRouter|IRoutes)|echo\.(?:Echo|Group)|chi\.Router|mux\.Router|"
+                           r"http\.ServeMux|fiber\.(?:App|Router)|Router|Group)\b")
 
 
 # `r.Body = http.MaxBytesReader(w, r.Body, n)`, `c.Request.Body = http.MaxBytesReader(…)`: a wrapper
@@ -395,13 +481,14 @@ def _router_authenticated(summariser: "_FileSummariser", operand: Node | None, f
         if until is not None and start + use.start() > until and \
                 not any(path.startswith(_ECHO) for path in summariser.model.imported_paths):
             continue  # mounted on the parent after the group was made: the group never runs it
-        if guard(use.group(1).decode("utf-8", "replace")):
+        if guard(use.group(1).decode("utf-8", "replace")) and not _conditional(summariser, start + use.start(), scope):
             return True
     # the router handed to a wrapper named for authentication: `srv.Handler = requireAuth(mux)`
     # (Not from the middle of a name: a later start in `requireAuth(` ends where the first does and
-    # fails or succeeds with it, after scanning the rest of the line once more per letter.)
+    # fails or succeeds with it, after scanning the rest of the line once more per letter.) A call
+    # made as a statement of its own wraps nothing: `authHandler.Register(router)` adds routes.
     for wrap in re.finditer(rb"(?<![A-Za-z_])([A-Za-z_][\w.]*)\([^\n)]*?\b" + name + rb"\b", data[start:end]):
-        if guard(wrap.group(1).decode("utf-8", "replace")):
+        if guard(wrap.group(1).decode("utf-8", "replace")) and not _statement(data, start + wrap.start()):
             return True
     made = re.search(rb"\b" + name + rb"\s*:?=\s*([A-Za-z_]\w*)\.Group\(([^\n]*)", data[start:end])
     if made is None:

@@ -83,7 +83,11 @@ _LIFETIME_TEXT = {
     "re-reads the copy, and the middleware's own read, an error, is the one to bound. A gin or chi group "
     "takes only the middleware its parent had when it was made: `r.Use(…)` after `api := r.Group(…)` does "
     "not stand in front of `api`'s routes (echo runs its router's middleware for every route). A "
-    "group handed to another function to register its routes is not followed.",
+    "group handed to another function that registers routes on it (`func InitUserRouter(rg "
+    "*gin.RouterGroup)`, or a group made from `rg`) is followed through the module's calls of that "
+    "function: its routes are authenticated when every call passes a router with authentication in "
+    "front, or the caller's own such parameter passed on; a call through an interface or a function "
+    "value is not seen, and one public call keeps them public.",
     "ignores": "Reported at its own level wherever the code runs.",
 }
 
