@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from tree_sitter import Node, QueryCursor
@@ -56,7 +57,10 @@ func handle(w http.ResponseWriter, r *http.Request) {
         "(`hub.Report(context.WithValue(…), err)`, or a local whose every use is such an argument) is a note: it "
         "outlives the handler only if the callee keeps the context, which is not followed; `go f(ctx)`, a goroutine "
         "that uses it, or any other use keeps the warning. "
-        "Not reported: a value stored and removed again in the same function (`delete` of the "
+        "Not reported: a request kept only in a keyed field of a struct literal that no file of the "
+        "package ever selects (`outbox <- &queued{text: t, owner: c}` for a consumer that reads `text` "
+        "only; any `.owner` anywhere, on any type, keeps the finding); "
+        "a value stored and removed again in the same function (`delete` of the "
         "same map, `Delete` on the same `sync.Map`, or the same variable set again), which is how "
         "server-sent-events handlers keep a writer only while the connection lasts; a send followed "
         "by a receive in the same function (the handler waits for the worker); stores into locals and "
@@ -121,6 +125,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         return  # test handlers keep the request on purpose, to assert on it
     model = ctx.model
     known: dict[int, bool] = {}
+    read = _field_reads(ctx)
     for assign in captures.get("assign", []):
         if not _may_hold_request(model, assign, known):
             continue
@@ -128,7 +133,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         if left is None or right is None or left.named_child_count != right.named_child_count:
             continue
         for target, value_expr in zip(left.named_children, right.named_children):
-            value = _stored_value(model, value_expr, target)
+            value = _stored_value(model, value_expr, target, read)
             if value is None:
                 continue
             place = _long_lived(model, target, assign)
@@ -138,7 +143,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
     for send in captures.get("send", []):
         if not _may_hold_request(model, send, known):
             continue
-        value = _stored_value(model, send.child_by_field_name("value"), None)
+        value = _stored_value(model, send.child_by_field_name("value"), None, read)
         channel = send.child_by_field_name("channel")
         if value is None or channel is None or _local_channel(model, channel) or _receives_after(model, send):
             continue
@@ -176,6 +181,22 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             if place is None or _released_later(model, call, operand):
                 continue
             yield _finding(ctx, call, value, f"stored in {place} by {method}")
+
+
+def _field_reads(ctx: FileContext):
+    """`read(name)`: whether a non-test file of the package spells `.name` (a selector of that
+    field, read or written, on any type), found by a byte search once per name."""
+    files = [c for c in ctx.package.files if not c.is_test_file] if ctx.package is not None else [ctx]
+    seen: dict[str, bool] = {}
+
+    def read(name: str) -> bool:
+        found = seen.get(name)
+        if found is None:
+            pattern = re.compile(rb"\.\s*" + re.escape(name.encode()) + rb"(?![\w])")
+            found = seen[name] = any(pattern.search(c.source.data) for c in files)
+        return found
+
+    return read
 
 
 def _may_keep(model: FileModel, operand: Node | None) -> bool:
@@ -258,8 +279,11 @@ def _short(ctx: FileContext, node: Node) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _stored_value(model: FileModel, expr: Node | None, target: Node | None) -> fw.RequestValue | None:
-    """The request value `expr` stores: itself, an element of `append(x, …)`, or a value of a struct literal."""
+def _stored_value(model: FileModel, expr: Node | None, target: Node | None, read=None) -> fw.RequestValue | None:
+    """The request value `expr` stores: itself, an element of `append(x, …)`, or a value of a struct
+    literal. `read(name)`: whether the package ever reads a field of that name (`m.ctx`); a request
+    kept only in a keyed field nothing reads (`&Message{ctx: c}` for a consumer that uses the other
+    fields) is never used after the handler, so it is not counted."""
     if expr is None:
         return None
     found = fw.request_value(model, expr)
@@ -272,7 +296,7 @@ def _stored_value(model: FileModel, expr: Node | None, target: Node | None) -> f
         args = expr.child_by_field_name("arguments")
         if function is not None and model.source.text(function) == "append" and args is not None:
             for arg in args.named_children[1:]:
-                found = _stored_value(model, arg, None)
+                found = _stored_value(model, arg, None, read)
                 if found is not None:
                     return found
         return None
@@ -281,6 +305,12 @@ def _stored_value(model: FileModel, expr: Node | None, target: Node | None) -> f
         for element in body.named_children if body is not None else []:
             item = element
             if element.type == "keyed_element":
+                key = element.named_children[0] if element.named_children else None
+                if key is not None and key.type == "literal_element" and key.named_child_count == 1:
+                    key = key.named_children[0]
+                if read is not None and key is not None and key.type in ("identifier", "field_identifier") \
+                        and not read(model.source.text(key)):
+                    continue
                 item = element.named_children[-1] if element.named_children else None
             if item is not None and item.type == "literal_element" and item.named_child_count == 1:
                 item = item.named_children[0]
