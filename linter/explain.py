@@ -71,11 +71,39 @@ def explain_command(argv: list[str], out: TextIO) -> int:
         relpath = resolved.as_posix()
     node = model.node_at(relpath, int(line_text))
     if node is None:
+        subjects = _subjects_at(result, model, relpath, int(line_text))
+        if subjects:
+            # A package-level map or slice, or a map field: its finding's level follows the functions
+            # that make it grow (Finding.subjects), so those are what to explain.
+            rules, found = subjects
+            out.write(f"{relpath}:{line_text}: a declaration outside any function; the level of {rules} here "
+                      f"follows how often the code that makes it grow runs:\n")
+            for index, subject in enumerate(found):
+                if index:
+                    out.write("\n")
+                write_explanation(model, subject, out)
+            return 0
         out.write(f"{relpath}:{line_text}: not inside a function: package-level code runs once, when the "
                   f"package is initialised\n")
         return 0
     write_explanation(model, node, out)
     return 0
+
+
+def _subjects_at(result, model: ModuleModel, relpath: str, line: int) -> tuple[str, list[Node]] | None:
+    """The findings reported at a line outside any function whose level the lifetimes of named
+    functions decide (a GL201 map's inserting functions), and those functions' nodes in the file's
+    package."""
+    at = [f for f in result.findings + result.suppressed if f.path == relpath and f.line == line and f.subjects]
+    if not at:
+        return None
+    directory = relpath.rpartition("/")[0]
+    names = {name for f in at for name in f.subjects}
+    found = sorted((n for n in model.nodes if n.name in names and n.relpath.rpartition("/")[0] == directory),
+                   key=lambda n: (n.name, n.relpath, n.line))
+    if not found:
+        return None
+    return " and ".join(sorted({f.rule_id for f in at})), found
 
 
 _REPEATER_CALL = re.compile(r"\b(wait\.(?:Until|Forever|JitterUntil|NonSlidingUntil|BackoffUntil)(?:WithContext)?|"

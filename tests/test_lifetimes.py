@@ -627,3 +627,20 @@ def test_a_module_named_for_a_stand_in(module_path, named):
     from goleaklint.lifetime import stand_in_module
 
     assert stand_in_module(module_path) == named
+
+
+def test_explain_on_a_package_level_map_explains_the_functions_that_fill_it(tmp_path):
+    """A GL201 finding sits on a declaration outside any function; its level follows the functions
+    that insert into the map, so `explain` at its line shows theirs, not "runs once"."""
+    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.22\n", encoding="utf-8")
+    (tmp_path / "main.go").write_text(
+        'package main\n\nimport "net/http"\n\nvar visits = map[string]int{}\n\n'
+        'func count(w http.ResponseWriter, r *http.Request) {\n\tvisits[r.RemoteAddr]++\n}\n\n'
+        'var plain = 1\n\n'
+        'func main() {\n\thttp.HandleFunc("/", count)\n\thttp.ListenAndServe(":8080", nil)\n}\n', encoding="utf-8")
+    found = _cli(tmp_path, "explain", "main.go:5", "--no-cache")
+    assert found.returncode == 0, found.stderr
+    assert "a declaration outside any function; the level of GL201 here follows" in found.stdout
+    assert "main.go:7: count\nlifetime: per request" in found.stdout
+    other = _cli(tmp_path, "explain", "main.go:11", "--no-cache")
+    assert "not inside a function: package-level code runs once" in other.stdout
