@@ -870,6 +870,33 @@ def stand_in_module(module_path: str) -> str | None:
     return elements[-1] if elements and _STAND_IN_MODULE.fullmatch(elements[-1]) else None
 
 
+# A course's lesson: the same exercise as a program before and after, in sibling directories
+# (`starter/` and `complete/`, `begin/` and `end/`, `exercise/` and `solution/`). Neither is deployed.
+_LESSON_BEFORE = frozenset({"starter", "begin", "before", "exercise", "exercises", "problem", "initial"})
+_LESSON_AFTER = frozenset({"complete", "completed", "final", "finish", "finished", "solution", "solutions", "solved",
+                           "end", "after"})
+
+
+def lesson_pair(directory: str, directories: set[str]) -> str | None:
+    """"complete/ beside starter/" when a package directory's name is one of such a pair and a
+    sibling directory of the module holds the other, else None."""
+    parent, _, name = directory.rpartition("/")
+    lower = name.lower()
+    other = _LESSON_AFTER if lower in _LESSON_BEFORE else _LESSON_BEFORE if lower in _LESSON_AFTER else None
+    if other is None:
+        return None
+    sibling = next((d.rpartition("/")[2] for d in sorted(directories)
+                    if d.rpartition("/")[0] == parent and d.rpartition("/")[2].lower() in other), None)
+    return f"{name}/ beside {sibling}/" if sibling is not None else None
+
+
+def _package_directories(model: ModuleModel) -> set[str]:
+    found = model.__dict__.get("_package_directories")
+    if found is None:
+        found = model.__dict__["_package_directories"] = {package.summary.directory for package in model.packages}
+    return found
+
+
 def _package_roots(model: ModuleModel, pindex: int, package: Package) -> None:
     summary = package.summary
     elements = [e for e in summary.directory.split("/") if e not in (".", "")]
@@ -878,6 +905,10 @@ def _package_roots(model: ModuleModel, pindex: int, package: Package) -> None:
         unused = f"in a module of examples ({package.module_path})"
     if unused is None and summary.name == "main" and stand_in_module(package.module_path) is not None:
         unused = f"in a stand-in program for tests (module {package.module_path})"
+    if unused is None and summary.name == "main":
+        pair = lesson_pair(summary.directory, _package_directories(model))
+        if pair is not None:
+            unused = f"in a lesson's program ({pair}: the same exercise before and after)"
     library_api = package.library and summary.name != "main" and "internal" not in elements
     for node in model.nodes_of(pindex):
         if unused is not None:
