@@ -803,16 +803,36 @@ def _client_address(model, expr: Node | None, chain: list[Function], depth: int 
     if depth <= 0:
         return ""
     for decl in locals_:
-        statement = decl.parent
-        if statement is not None and statement.type != "var_spec":
-            statement = statement.parent
-        if statement is None or statement.type not in ("short_var_declaration", "assignment_statement", "var_spec"):
-            continue
-        found = _client_address(model, statement.child_by_field_name("right") or statement.child_by_field_name("value"),
-                                chain, depth - 1)
-        if found:
-            return found
+        for value in _assigned_values(model, decl):
+            found = _client_address(model, value, chain, depth - 1)
+            if found:
+                return found
     return ""
+
+
+def _assigned_values(model, decl: Node) -> Iterator[Node]:
+    """The values a local is given: its initialiser, and what later assignments in its function store
+    in it (`id := c.GetString("user_id"); if id == "" { id = c.ClientIP() }`)."""
+    statement = decl.parent
+    if statement is not None and statement.type != "var_spec":
+        statement = statement.parent
+    if statement is not None and statement.type in ("short_var_declaration", "assignment_statement", "var_spec"):
+        value = statement.child_by_field_name("right") or statement.child_by_field_name("value")
+        if value is not None:
+            yield value
+    binding = model.resolve(decl)
+    scope = binding.function.node if binding.function is not None else None
+    if scope is None:
+        return
+    for ref in model.references(decl, within=scope):
+        left = ref.parent
+        assign = left.parent if left is not None and left.type == "expression_list" else None
+        if assign is None or assign.type != "assignment_statement" or assign.child_by_field_name("left") != left:
+            continue
+        right = assign.child_by_field_name("right")
+        index = next((i for i, n in enumerate(left.named_children) if n.id == ref.id), None)
+        if right is not None and index is not None and right.named_child_count == left.named_child_count:
+            yield right.named_children[index]
 
 
 def _mentions(model, node: Node | None, params: list[Node]) -> bool:
