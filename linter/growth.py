@@ -20,7 +20,8 @@ from tree_sitter import Node
 
 from .context import FileContext, PackageContext
 from .frameworks import is_handler, request_params
-from .model import FUNCTION_TYPES, Function, PackageVar, display_name, runs_once_at_startup, single_initialiser
+from .model import (FUNCTION_TYPES, Function, PackageVar, display_name, parameter_index, runs_once_at_startup,
+                    single_initialiser)
 from .patterns import LazyPattern
 from .rule import Severity
 
@@ -707,21 +708,25 @@ def _mentions_request(model, expr: Node, chain: list[Function]) -> bool:
     params = [p for fn in chain for p in request_params(fn) if p.node is not None]
     if not params:
         return False
-    if any(model.references(p.node, within=expr) for p in params):
+    nodes = [p.node for p in params]
+    if _mentions(model, expr, nodes):
         return True
     for ident in _identifiers(expr, limit=64):
         binding = model.resolve(ident)
-        if binding.kind != "local" or binding.decl is None:
-            continue
-        statement = binding.decl.parent
-        if statement is not None and statement.type != "var_spec":
-            statement = statement.parent
-        if statement is None or statement.type not in ("short_var_declaration", "assignment_statement", "var_spec"):
-            continue
-        right = statement.child_by_field_name("right") or statement.child_by_field_name("value")
-        if right is not None and any(model.references(p.node, within=right) for p in params):
+        if binding.kind == "local" and binding.decl is not None and _mentions(model, _declaring_right(binding.decl), nodes):
             return True
     return False
+
+
+def _declaring_right(decl: Node) -> Node | None:
+    """The right side of the statement that declares the local `decl` (`x := v`, `var x = v`, `a, b
+    := f()`): all of it, whichever name `decl` is."""
+    statement = decl.parent
+    if statement is not None and statement.type != "var_spec":
+        statement = statement.parent
+    if statement is None or statement.type not in ("short_var_declaration", "assignment_statement", "var_spec"):
+        return None
+    return statement.child_by_field_name("right") or statement.child_by_field_name("value")
 
 
 def _request_through_callers(use: Use, function: Function | None, calls: "PackageCalls", found=None):
@@ -813,13 +818,9 @@ def _client_address(model, expr: Node | None, chain: list[Function], depth: int 
 def _assigned_values(model, decl: Node) -> Iterator[Node]:
     """The values a local is given: its initialiser, and what later assignments in its function store
     in it (`id := c.GetString("user_id"); if id == "" { id = c.ClientIP() }`)."""
-    statement = decl.parent
-    if statement is not None and statement.type != "var_spec":
-        statement = statement.parent
-    if statement is not None and statement.type in ("short_var_declaration", "assignment_statement", "var_spec"):
-        value = statement.child_by_field_name("right") or statement.child_by_field_name("value")
-        if value is not None:
-            yield value
+    value = _declaring_right(decl)
+    if value is not None:
+        yield value
     binding = model.resolve(decl)
     scope = binding.function.node if binding.function is not None else None
     if scope is None:
@@ -1321,8 +1322,8 @@ def _key_positions(model, key: Node | None, function: Function) -> list[tuple[in
     positions = []
     for ident in _identifiers(key, limit=64) if key is not None else ():
         binding = model.resolve(ident)
-        if binding.kind == "param" and binding.function is function:
-            index = next((i for i, p in enumerate(function.params) if p.node is not None and p.node.start_byte == binding.decl.start_byte), None)
+        if binding.kind == "param" and binding.function is function and binding.decl is not None:
+            index = parameter_index(binding.decl)
             if index is not None:
                 positions.append((index, binding.name))
     return positions

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 from .frameworks import ROUTE_METHODS
-from .model import single_initialiser
+from .model import parameter_index, single_initialiser
 from .patterns import LazyPattern
 
 if TYPE_CHECKING:
@@ -181,8 +181,7 @@ def router_parameter(summariser: "_FileSummariser", operand: Node | None, functi
             return None
         binding = summariser.model.resolve(operand)
         if binding.kind == "param" and binding.function is scope and binding.decl is not None:
-            index = next((i for i, p in enumerate(scope.params)
-                          if p.node is not None and p.node.start_byte == binding.decl.start_byte), None)
+            index = parameter_index(binding.decl)
             return (scope.name, index) if index is not None else None
         name = re.escape(summariser.text(operand)).encode()
         made = re.search(rb"\b" + name + rb"\s*:?=\s*([A-Za-z_]\w*)\.Group\(", data[start:end])
@@ -205,12 +204,10 @@ def router_kind(summariser: "_FileSummariser", ident: Node, function: "Function"
     data = summariser.source.data
     pattern = rb"\b" + name + rb"\s*(?:\.\s*(?:Group|Use|With|Route|" + b"|".join(sorted(ROUTE_METHODS)) + rb")\(|:?=\s*[A-Za-z_][\w.]*\.Group\()"
     binding = summariser.model.resolve(ident)
-    index = None
-    if binding.kind == "param" and binding.function is scope and binding.decl is not None:
-        index = next((i for i, p in enumerate(scope.params)
-                      if p.node is not None and p.node.start_byte == binding.decl.start_byte), None)
+    index = parameter_index(binding.decl) if binding.kind == "param" and binding.function is scope \
+        and binding.decl is not None else None
     if re.search(pattern, data[scope.node.start_byte:scope.node.end_byte]) is None and \
-            (index is None or not _ROUTER_TYPE.search(scope.params[index].type)):
+            (index is None or index >= len(scope.params) or not _ROUTER_TYPE.search(scope.params[index].type)):
         return None
     if _router_authenticated(summariser, ident, function, 0):
         return "a"

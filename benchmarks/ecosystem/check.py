@@ -455,6 +455,18 @@ def _percent(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.0f}%"
 
 
+def _label_rows(out: list[str], rows: dict | None, title: str, name) -> None:
+    """A section of declared labels beside measured ones, one row per key as `name` spells it; a
+    measured label that differs from the declared one is flagged for the next author to weigh."""
+    if not rows:
+        return
+    out.append("")
+    out.append(title)
+    for key, (declared, measured, true, judged) in rows.items():
+        flag = "" if measured is None or measured == declared else "   <- differs"
+        out.append(f"  {name(key)} {declared:<7} {measured or 'too few':<8} {true}/{judged}{flag}")
+
+
 def render_text(repos: list[Repo], linted: dict[str, int], missing: list[str], comparison: Comparison,
                 stats: dict[str, RuleStats], show_notes: bool, shipped: dict[str, RuleStats] | None = None,
                 labels: dict[str, tuple[str, str | None, int, int]] | None = None,
@@ -488,26 +500,12 @@ def render_text(repos: list[Repo], linted: dict[str, int], missing: list[str], c
         judged = sum(row.judged for row in shipped_medium.values())
         out.append(f"with --min-precision medium: {true} / {judged} TRUE ({_percent(true / judged if judged else None)}), "
                    f"{sum(row.findings for row in shipped_medium.values())} findings at warning and error")
-    if labels:
-        out.append("")
-        out.append("precision labels: declared by the rule, and measured by the whole ledger's held-out judgements")
-        for rule, (declared, measured, true, judged) in labels.items():
-            flag = "" if measured is None or measured == declared else "   <- differs"
-            out.append(f"  {rule:<7} {declared:<7} {measured or 'too few':<8} {true}/{judged}{flag}")
-    if lifetime_labels:
-        out.append("")
-        out.append("by lifetime: the label a rule declares for code of one lifetime (else its own), and what the "
-                   "held-out entries that recorded a lifetime measure")
-        for (rule, lifetime), (declared, measured, true, judged) in lifetime_labels.items():
-            flag = "" if measured is None or measured == declared else "   <- differs"
-            out.append(f"  {rule:<7} {lifetime:<12} {declared:<7} {measured or 'too few':<8} {true}/{judged}{flag}")
-    if kind_labels:
-        out.append("")
-        out.append("by kind: the label a rule declares for a kind of finding it measures apart, and what the held-out "
-                   "entries stubbed with that kind measure")
-        for (rule, kind), (declared, measured, true, judged) in kind_labels.items():
-            flag = "" if measured is None or measured == declared else "   <- differs"
-            out.append(f"  {rule:<7} {kind:<16} {declared:<7} {measured or 'too few':<8} {true}/{judged}{flag}")
+    _label_rows(out, labels, "precision labels: declared by the rule, and measured by the whole ledger's held-out "
+                "judgements", lambda rule: f"{rule:<7}")
+    _label_rows(out, lifetime_labels, "by lifetime: the label a rule declares for code of one lifetime (else its own), "
+                "and what the held-out entries that recorded a lifetime measure", lambda key: f"{key[0]:<7} {key[1]:<12}")
+    _label_rows(out, kind_labels, "by kind: the label a rule declares for a kind of finding it measures apart, and "
+                "what the held-out entries stubbed with that kind measure", lambda key: f"{key[0]:<7} {key[1]:<16}")
 
     appeared = [f for f in comparison.appeared if show_notes or f.level in SHOWN]
     hidden = len(comparison.appeared) - len(appeared)
