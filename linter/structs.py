@@ -222,8 +222,9 @@ def replaced_server_placeholder(model: FileModel, literal: Node) -> bool:
     names = statement.child_by_field_name("left")
     if names is None or names.named_child_count != holder.named_child_count:
         return False
-    name = names.named_children[[c.id for c in holder.named_children].index(
-        (literal if literal.parent is holder else literal.parent).id)]
+    # the literal, or the `&` that takes its address, is one of the statement's values
+    value = literal if literal.parent is not None and literal.parent.id == holder.id else literal.parent
+    name = names.named_children[[c.id for c in holder.named_children].index(value.id)]
     decl = model.resolve(name).decl if name.type == "identifier" else None
     function = model.enclosing_function(decl) if decl is not None else None
     if function is None:
