@@ -21,7 +21,8 @@ function answers both, for the functions and methods of one package:
   queries a database (`database/sql`, gorm), runs a command (`exec.Command(…).Run()`), or calls a
   function of the package that is slow. A function that takes a `context.Context` or mentions the
   `context` package answers to that context and is not counted as slow, nor is a call of it: its
-  caller chose the deadline. Sleeping ends by itself; everything else may hang (`Slow.may_hang`).
+  caller chose the deadline. Sleeping ends by itself, and so does a request on a client whose total
+  `Timeout` the package sets (linter/clients.py); everything else may hang (`Slow.may_hang`).
 
 Computed on demand, bottom-up to a fixpoint over the package's own calls: a call that closes a
 cycle (recursion) reads what is known so far, and the round repeats until nothing changes; every
@@ -46,6 +47,7 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node, QueryCursor
 
+from .clients import client_timeout
 from .model import FileModel, Function, single_initialiser
 from .patterns import LazyPattern
 from .source import query
@@ -190,6 +192,20 @@ def slow_call(model: FileModel, call: Node, functions: "PackageFunctions", *, wa
     if root_type in _GORM_TYPES and method in _GORM_METHODS:
         return f"queries the database (gorm {method})", True
     return None
+
+
+def bounded_slow_call(ctx: "FileContext", call: Node, functions: "PackageFunctions", *,
+                      waits: bool = True) -> tuple[str, bool] | None:
+    """slow_call, with a request made on an `*http.Client` whose total `Timeout` the package sets
+    (linter/clients.py) counted as a delay that ends by itself, like a sleep: when the Timeout
+    fires the transport cancels the request."""
+    found = slow_call(ctx.model, call, functions, waits=waits)
+    if found is None or not found[1] or not found[0].startswith("makes an HTTP request ("):
+        return found
+    timeout = client_timeout(ctx, call)
+    if not isinstance(timeout, str):
+        return found
+    return f"{found[0][:-1]}, bounded by the client's Timeout: {timeout})", False
 
 
 def _is_command(model: FileModel, operand: Node) -> bool:
@@ -527,7 +543,7 @@ class PackageEffects:
                         callees.append(key)
                     continue
                 if slow is None or not slow[1]:
-                    found = slow_call(model, call, self.functions, waits=False)
+                    found = bounded_slow_call(ctx, call, self.functions, waits=False)
                     if found is not None and (slow is None or found[1]):
                         slow = found
         reached = list(callees)

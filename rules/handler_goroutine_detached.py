@@ -11,7 +11,7 @@ from goleaklint import frameworks as fw
 from goleaklint.cfg import terminating_call
 from goleaklint.clients import maker_key
 from goleaklint.context import FileContext, PackageContext
-from goleaklint.effects import PackageEffects, Slow, mentions_context, slow_call
+from goleaklint.effects import PackageEffects, Slow, bounded_slow_call, mentions_context
 from goleaklint.goroutines import PackageFunctions, awaited, go_call, go_literal, last_name
 from goleaklint.model import FileModel, Function
 from goleaklint.rule import Docs, Finding, Rule, Severity
@@ -41,8 +41,10 @@ RULE = Rule(
         "\"calls `doHeavyTask`, which sleeps\"), unless that function takes a `context.Context` or "
         "mentions the `context` package, since it then answers to the context its caller gives it. In a "
         "called function only those calls count: its channel operations and `.Wait()` calls do not. "
-        "A goroutine whose only such work is `time.Sleep` or `time.After` is "
-        "reported at note level: the delay ends by itself; everything else may hang and is a warning. "
+        "A goroutine whose only such work is `time.Sleep`, `time.After`, or a request on an `*http.Client` whose "
+        "total `Timeout` the package sets (in the client's literal, by assigning `c.Timeout`, or in every client "
+        "the package stores in the struct field the call is made on: what GL405 reads) is reported at note level: "
+        "the delay ends by itself; everything else may hang and is a warning. "
         "The receiver's type must be known from a parameter, a receiver, a package variable or a "
         "struct field declared in the package: a name that merely suggests I/O (`sendEmail`, `saveAsync`) is not enough. "
         "Taking a context: any mention of the `context` package, of an identifier named like a "
@@ -231,10 +233,13 @@ def _slow_work(ctx: FileContext, function: Function, functions: PackageFunctions
     captures = QueryCursor(query(_WORK)).captures(body)
     found: list[tuple[int, str]] = []
     hangs: set[int] = set()  # where work of a called function may hang
+    ends: set[int] = set()  # where a call's delay ends by itself (a request on a client with a Timeout)
     for call in captures.get("call", []):
-        slow = slow_call(model, call, functions)
+        slow = bounded_slow_call(ctx, call, functions)
         if slow is not None:
             found.append((call.start_byte, slow[0]))
+            if not slow[1]:
+                ends.add(call.start_byte)
             continue
         if call.parent is not None and call.parent.type == "go_statement":
             continue  # `go f()` inside the goroutine: f runs in a goroutine of its own
@@ -272,7 +277,8 @@ def _slow_work(ctx: FileContext, function: Function, functions: PackageFunctions
     if not found:
         return None
     # A sleep or a timer ends by itself: the goroutine is late, not stuck. Anything else may hang.
-    unbounded = [f for f in found if f[0] in hangs or not f[1].startswith(("sleeps", "waits on a timer", "calls `"))]
+    unbounded = [f for f in found if f[0] in hangs
+                 or f[0] not in ends and not f[1].startswith(("sleeps", "waits on a timer", "calls `"))]
     first = min(unbounded or found)
     drains = None
     if unbounded and all(f[0] in drained for f in unbounded):
