@@ -35,8 +35,9 @@ RULE = Rule(
     # to them and browsers reach them directly): 131 of 160 through batch 85, high again.
     # Batches 86-101 (linted after the label): 152 of 189 through batch 101, still high, by one finding;
     # batches 102-109, 10 of 13 more: 162 of 202 (80.2%), high by a margin of less than one finding.
+    # Batch 110 (microservices), 3 of 5 once and 1 of 3 in a library's API: 165 of 207 (79.7%) and 11
+    # of 15, medium again, as the rule, until held-out batches measure them at four in five.
     precision="medium",
-    precision_by_lifetime=(("api", "high"), ("once", "high")),
     waived_by=("gosec:G112", "gosec:G114"),  # gosec's Slowloris and timeout-less serve checks
     security_severity="5.3",
     docs=Docs(

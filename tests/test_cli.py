@@ -431,9 +431,9 @@ def test_color_flag_and_force_color(tree):
 
 
 # ---- rules below the run's min-precision report notes -----------------------------------------------
-# GL404 (defer-in-loop) and GL501 (pprof-exposed) are labelled low, GL502 (server-without-timeouts)
-# medium, by the ledger; the tests say so first, so that a label moved by new judgements fails here
-# with a clear message rather than somewhere below.
+# GL404 (defer-in-loop) and GL501 (pprof-exposed) are labelled low, GL405 (response-body-not-closed)
+# high in code that runs per request, by the ledger; the tests say so first, so that a label moved by
+# new judgements fails here with a clear message rather than somewhere below.
 
 PPROF_MAIN = """package main
 
@@ -446,12 +446,16 @@ func main() {
 	http.ListenAndServe(":6060", nil)
 }
 """
-SERVER = """package app
+HANDLER = """package app
 
 import "net/http"
 
-func Serve(h http.Handler) error {
-	return http.ListenAndServeTLS(":8443", "cert.pem", "key.pem", h)
+func Quote(w http.ResponseWriter, r *http.Request) {
+	resp, err := http.Get("https://quotes.internal/today")
+	if err != nil {
+		return
+	}
+	w.WriteHeader(resp.StatusCode)
 }
 """
 
@@ -465,37 +469,38 @@ def _levels(capsys) -> list[tuple[str, str]]:
 def labelled():
     from goleaklint.registry import all_rules
 
-    labels = {rm.rule.id: rm.rule.precision for rm in all_rules()}
-    assert (labels["GL404"], labels["GL501"], labels["GL502"]) == ("low", "low", "medium")
+    rules = {rm.rule.id: rm.rule for rm in all_rules()}
+    assert (rules["GL404"].precision, rules["GL501"].precision) == ("low", "low")
+    assert rules["GL405"].precision_for("per-request") == "high"
 
 
 @pytest.mark.default_precision
 def test_a_low_precision_rules_warnings_are_hidden_notes_by_default(tree, capsys, labelled):
-    tree({"a.go": SERVER + LOOP})
+    tree({"a.go": HANDLER + LOOP})
     assert main(["--format", "json", "--show-notes"]) == 1
-    assert _levels(capsys) == [("GL404", "note"), ("GL502", "warning")]
+    assert _levels(capsys) == [("GL404", "note"), ("GL405", "warning")]
     assert main(["--format", "json"]) == 1
-    assert _levels(capsys) == [("GL502", "warning")]
+    assert _levels(capsys) == [("GL405", "warning")]
 
 
 @pytest.mark.default_precision
 def test_min_precision_low_reports_every_rule_at_its_own_levels(tree, capsys, labelled):
-    tree({"a.go": SERVER + LOOP})
+    tree({"a.go": HANDLER + LOOP})
     assert main(["--format", "json", "--min-precision", "low"]) == 1
-    assert _levels(capsys) == [("GL404", "warning"), ("GL502", "warning")]
+    assert _levels(capsys) == [("GL404", "warning"), ("GL405", "warning")]
     tree({".goleaklint.toml": 'min-precision = "low"\n'})
     assert main(["--format", "json"]) == 1
-    assert _levels(capsys) == [("GL404", "warning"), ("GL502", "warning")]
+    assert _levels(capsys) == [("GL404", "warning"), ("GL405", "warning")]
     # The command line wins over the config file, as --fail-on does.
     assert main(["--format", "json", "--min-precision", "medium", "--show-notes"]) == 1
-    assert _levels(capsys) == [("GL404", "note"), ("GL502", "warning")]
+    assert _levels(capsys) == [("GL404", "note"), ("GL405", "warning")]
 
 
 @pytest.mark.default_precision
 def test_min_precision_very_high_lowers_high_labels_too(tree, capsys, labelled):
-    tree({"a.go": SERVER + LOOP})
+    tree({"a.go": HANDLER + LOOP})
     assert main(["--format", "json", "--min-precision", "very-high", "--show-notes"]) == 0  # only notes left
-    assert _levels(capsys) == [("GL404", "note"), ("GL502", "note")]
+    assert _levels(capsys) == [("GL404", "note"), ("GL405", "note")]
 
 
 @pytest.mark.default_precision
@@ -523,9 +528,9 @@ def test_a_medium_rules_findings_are_hidden_by_default_and_the_summary_says_how_
 
 @pytest.mark.default_precision
 def test_a_level_set_for_the_rule_stands_whatever_its_precision(tree, capsys, labelled):
-    tree({"a.go": SERVER + LOOP, ".goleaklint.toml": '[severity]\nGL404 = "error"\n'})
+    tree({"a.go": HANDLER + LOOP, ".goleaklint.toml": '[severity]\nGL404 = "error"\n'})
     assert main(["--format", "json"]) == 1
-    assert _levels(capsys) == [("GL404", "error"), ("GL502", "warning")]
+    assert _levels(capsys) == [("GL404", "error"), ("GL405", "warning")]
 
 
 @pytest.mark.default_precision
