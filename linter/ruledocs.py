@@ -139,7 +139,9 @@ def kind_text(rule: Rule) -> str:
 
 # What each kind of finding a rule measures apart stands for, in words that follow "for".
 KIND_WORDS = {"client-address": "maps keyed by the client's network address (`c.ClientIP()`, `r.RemoteAddr`)",
-              "identity": "maps keyed by a user's or account's identity (`userID`, `accountId`, `uid`)"}
+              "identity": "maps keyed by a user's or account's identity (`userID`, `accountId`, `uid`)",
+              "no-counterpart": "channels nothing in the package receives from (for a send) or sends on or closes "
+                                "(for a receive)"}
 
 
 def waiver_text(rule: Rule) -> str:

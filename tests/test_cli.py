@@ -189,9 +189,9 @@ def test_list_rules_and_version(capsys):
     weak = [rule_id for rule_id, label in sorted(labels.items())
             if below(label, DEFAULT_MIN_PRECISION) and rule_id not in evidence]
     assert f"report notes by default ({', '.join(weak)})" in out
-    # A rule with a label by lifetime is marked, and only such a rule.
+    # A rule with a label by lifetime or by kind is marked, and only such a rule.
     marked = {l.split()[0] for l in out.splitlines() if l.startswith("GL") and l.split()[3].endswith("*")}
-    assert marked == {rm.rule.id for rm in all_rules() if rm.rule.precision_by_lifetime}
+    assert marked == {rm.rule.id for rm in all_rules() if rm.rule.precision_by_lifetime or rm.rule.precision_by_kind}
     assert ("*: a different" in out) == bool(marked)
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])
@@ -600,10 +600,68 @@ def test_a_kind_of_finding_its_rule_measures_apart_takes_that_label_by_default(t
     assert [(line, level) for _, line, level, _ in _findings(capsys)] == [(10, "warning"), (16, "warning"), (22, "warning")]
 
 
+SESSION = """package app
+
+import (
+	"context"
+	"net/http"
+)
+
+type session struct {
+	failed chan error
+	result chan int
+}
+
+func newSession() *session {
+	return &session{failed: make(chan error), result: make(chan int)}
+}
+
+func (s *session) read(err error) {
+	s.failed <- err
+}
+
+func (s *session) work() {
+	s.result <- 1
+}
+
+func (s *session) wait(ctx context.Context) int {
+	select {
+	case v := <-s.result:
+		return v
+	case <-ctx.Done():
+		return 0
+	}
+}
+
+func Serve(w http.ResponseWriter, r *http.Request) {
+	s := newSession()
+	go s.read(nil)
+	go s.work()
+	s.wait(r.Context())
+}
+"""
+
+
+@pytest.mark.default_precision
+def test_a_field_channel_nothing_receives_from_is_medium_where_its_rule_is_low(tree, capsys):
+    # GL105 is low, but medium for a channel nothing in the package performs the other side of
+    # (`failed`): a warning from --min-precision medium. A send whose receiver leaves on ctx.Done()
+    # first (`result`) stays a note there.
+    tree({"go.mod": "module example.com/app\n\ngo 1.22\n", "app/app.go": SESSION})
+    assert main(["--format", "json", "--show-notes", "./..."]) == 0
+    found = [(f["line"], f["severity"], f.get("kind")) for f in json.loads(capsys.readouterr().out)["findings"]]
+    assert found == [(18, "note", "no-counterpart"), (22, "note", None)]
+    assert main(["--format", "json", "--show-notes", "--min-precision", "medium", "./..."]) == 1
+    assert [(line, level) for _, line, level, _ in _findings(capsys)] == [(18, "warning"), (22, "note")]
+    assert main(["--format", "json", "--min-precision", "low", "./..."]) == 1
+    assert [(line, level) for _, line, level, _ in _findings(capsys)] == [(18, "warning"), (22, "warning")]
+
+
 def test_list_rules_json_names_the_labels_by_kind(tree, capsys):
     assert main(["--list-rules", "--format", "json"]) == 0
     rules = {rule["id"]: rule for rule in json.loads(capsys.readouterr().out)["rules"]}
     assert rules["GL201"]["precision_by_kind"] == {"client-address": "high", "identity": "low"}
+    assert rules["GL105"]["precision_by_kind"] == {"no-counterpart": "medium"}
     assert "precision_by_kind" not in rules["GL404"]
 
 
