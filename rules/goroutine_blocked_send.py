@@ -111,7 +111,7 @@ go func() {
         "sends once. A sender started in the body of an `if` (`if out != nil { go … }`) is not stranded by a way out "
         "that passes the same condition, spelled the same, tested again and false: it reads only variables "
         "and fields nothing assigns after their declaration and calls nothing, so no goroutine was started "
-        "on that path. A goroutine that sends at most once and whose start is followed at once by a receive from the channel (`go f(); if err := <-ch; err != nil {…}`) is settled by that receive: when every sender is, nothing is reported; outside loops, those started before any other sender are left out with their receives, and the rest are judged against the remaining receives. Senders started in different cases of one `switch` or `select`, or in the two branches of an `if`, are never started by the same call: each set that can run together is judged on its own (a buffer of one fits a switch whose every case starts one sender), and the finding is at the first send of a set that can block (outside loops, up to eight senders). Goroutines a loop starts and receives from in turn (`for { select { case <-tick: go work(); case <-done: … } }`) can be left behind only when the function returns, one each: such a finding takes the lifetime of the function, not of the loop (a periodic worker of a loop that runs once per process is not reported). Goroutines that each run a server and send after it (`errc <- srv.ListenAndServe()`, `serve(l)` of a `serve := srv.Serve`) can be left only when the server stops, one per start of it: reported at the rule's level where the function runs per request, and as a note elsewhere (a service's `Start` reached from main through an interface the model cannot resolve, one of another module or with too many implementations, runs once). A goroutine whose every send runs only after it checked a context (in the `default` of a `select` that has `case <-ctx.Done():`, or right after `if ctx.Err() != nil { return }`), started by a function that leaves without receiving only through `case <-ctx.Done():` of that same context, is stranded only if the context ends in the instant between the check and the send: a note that says so (on the ledger, two such findings were judged FALSE). A function that strands a sender only by returning on `Done()` of a context parameter it never reassigns (`case <-ctx.Done(): return ctx.Err()`) strands it when that context ends: where every call of the function in the module passes a context that ends only with the program (a local from `signal.NotifyContext`, `context.Background()`, `context.WithoutCancel(…)`, cobra's `cmd.Context()`, fiber v2's `c.Context()` or any `*fasthttp.RequestCtx`, whose Done closes only when the server shuts down, or its caller's own such parameter passed on unchanged; one derived with a timeout or a cancel ends sooner), the goroutine is left only as the program exits, and the finding is a note that says so (linter/lifetime.py, what callers pass); a call the model cannot resolve is not seen. The error branch after an errgroup's `Wait` (`if err := g.Wait(); err != nil`, `if g.Wait() != nil`) is no way out when the function makes the group, uses it only to `Go`, `TryGo`, `SetLimit` and `Wait`, and hands it only literals whose every return is `return nil`: `Wait` then returns nil. A function named for shutting something down (`Close`, `Stop`, `Shutdown`, `GracefulStop`, `Terminate`, `Quit`, `Teardown`, `Destroy`, `Dispose`, alone or followed by a word: `StopWorker`; not `Stopped`) runs once for each thing it stops, and most of those (a daemon, a pool, a client) live as long as the process: a goroutine its timeout strands is reported at the rule's level where it runs per request (a per-connection `Close` from a handler), and as a note elsewhere; a `Close` of a per-connection value reached through an interface the model cannot resolve is a note too (on the ledger, 1 of 8 such findings was worth a change). Only channels that stay in the function are followed: one that is returned, stored, "
+        "on that path. A goroutine that sends at most once and whose start is followed at once by a receive from the channel (`go f(); if err := <-ch; err != nil {…}`) is settled by that receive: when every sender is, nothing is reported; outside loops, those started before any other sender are left out with their receives, and the rest are judged against the remaining receives. Senders started in different cases of one `switch` or `select`, or in the two branches of an `if`, are never started by the same call: each set that can run together is judged on its own (a buffer of one fits a switch whose every case starts one sender), and the finding is at the first send of a set that can block (outside loops, up to eight senders). A `go` statement in a loop behind a local flag it sets (`if !started { started = true; go … }`, or `if started { continue }` and then `started = true` before it), which the function never sets back to false, starts at most once, and starts that share the flag at most once between them (a hedged request's second call, from either of two cases). Goroutines a loop starts and receives from in turn (`for { select { case <-tick: go work(); case <-done: … } }`) can be left behind only when the function returns, one each: such a finding takes the lifetime of the function, not of the loop (a periodic worker of a loop that runs once per process is not reported). Goroutines that each run a server and send after it (`errc <- srv.ListenAndServe()`, `serve(l)` of a `serve := srv.Serve`) can be left only when the server stops, one per start of it: reported at the rule's level where the function runs per request, and as a note elsewhere (a service's `Start` reached from main through an interface the model cannot resolve, one of another module or with too many implementations, runs once). A goroutine whose every send runs only after it checked a context (in the `default` of a `select` that has `case <-ctx.Done():`, or right after `if ctx.Err() != nil { return }`), started by a function that leaves without receiving only through `case <-ctx.Done():` of that same context, is stranded only if the context ends in the instant between the check and the send: a note that says so (on the ledger, two such findings were judged FALSE). A function that strands a sender only by returning on `Done()` of a context parameter it never reassigns (`case <-ctx.Done(): return ctx.Err()`) strands it when that context ends: where every call of the function in the module passes a context that ends only with the program (a local from `signal.NotifyContext`, `context.Background()`, `context.WithoutCancel(…)`, cobra's `cmd.Context()`, fiber v2's `c.Context()` or any `*fasthttp.RequestCtx`, whose Done closes only when the server shuts down, or its caller's own such parameter passed on unchanged; one derived with a timeout or a cancel ends sooner), the goroutine is left only as the program exits, and the finding is a note that says so (linter/lifetime.py, what callers pass); a call the model cannot resolve is not seen. The error branch after an errgroup's `Wait` (`if err := g.Wait(); err != nil`, `if g.Wait() != nil`) is no way out when the function makes the group, uses it only to `Go`, `TryGo`, `SetLimit` and `Wait`, and hands it only literals whose every return is `return nil`: `Wait` then returns nil. A function named for shutting something down (`Close`, `Stop`, `Shutdown`, `GracefulStop`, `Terminate`, `Quit`, `Teardown`, `Destroy`, `Dispose`, alone or followed by a word: `StopWorker`; not `Stopped`) runs once for each thing it stops, and most of those (a daemon, a pool, a client) live as long as the process: a goroutine its timeout strands is reported at the rule's level where it runs per request (a per-connection `Close` from a handler), and as a note elsewhere; a `Close` of a per-connection value reached through an interface the model cannot resolve is a note too (on the ledger, 1 of 8 such findings was worth a change). Only channels that stay in the function are followed: one that is returned, stored, "
         "passed to a function or used by another closure is left alone, since someone else may drain "
         "it. `go worker(ch)` (or `go func(c chan T){…}(ch)`) is followed only when the worker is declared "
         "in the same file, takes no other channel (a value-or-error pair needs the two sides paired up), "
@@ -339,9 +339,82 @@ def _closed_flag_branches(channel: LocalChannel, closed: list[Node]) -> list[Nod
     return branches
 
 
+_JUMPS = frozenset({"continue_statement", "break_statement", "return_statement"})
+
+
+def _set_true(statement: Node, flag: bytes) -> bool:
+    """`flag = true`."""
+    if statement.type == "expression_statement" and statement.named_child_count == 1:
+        statement = statement.named_children[0]
+    if statement.type != "assignment_statement":
+        return False
+    left, right = statement.child_by_field_name("left"), statement.child_by_field_name("right")
+    return left is not None and right is not None and left.text == flag and right.text == b"true"
+
+
+def _start_flag(ctx: FileContext, channel: LocalChannel, start: Node) -> bytes | None:
+    """The local bool that lets a `go` statement in a loop run at most once: `if !started {
+    started = true; go …}`, or `if started { continue }` then `started = true` before the `go` in
+    the same block, where the function never sets it false again. Starts that share the flag run
+    at most once between them (a hedged request's second call, from either of two cases)."""
+    model = ctx.model
+    owner = channel.owner.node
+    statement, parent = start, start.parent
+    while parent is not None and parent.id != owner.id:
+        siblings = [c for c in parent.named_children if c.type not in ("comment",)]
+        index = next((i for i, c in enumerate(siblings) if c.id == statement.id), None)
+        if index is not None:
+            before = siblings[:index]
+            for i, earlier in enumerate(before):
+                # `if flag { continue }` … `flag = true` … the start
+                condition = earlier.child_by_field_name("condition") if earlier.type == "if_statement" else None
+                consequence = earlier.child_by_field_name("consequence") if condition is not None else None
+                body = block_statements(consequence) if consequence is not None else []
+                if condition is not None and condition.type == "identifier" and earlier.child_by_field_name(
+                        "alternative") is None and len(body) == 1 and body[0].type in _JUMPS \
+                        and any(_set_true(later, condition.text) for later in before[i + 1:]):
+                    return _never_reset(model, owner, condition.text)
+        block = parent.parent if parent.type == "statement_list" else parent
+        guard = block.parent if block is not None and block.type == "block" else None
+        if guard is not None and guard.type == "if_statement" \
+                and guard.child_by_field_name("consequence") is not None \
+                and guard.child_by_field_name("consequence").id == block.id:
+            # `if !flag { flag = true; … the start … }`
+            condition = guard.child_by_field_name("condition")
+            operand = condition.child_by_field_name("operand") if condition is not None \
+                and condition.type == "unary_expression" and condition.child(0).type == "!" else None
+            if operand is not None and operand.type == "identifier" and index is not None \
+                    and any(_set_true(earlier, operand.text) for earlier in siblings[:index]):
+                return _never_reset(model, owner, operand.text)
+        if parent.type in ("for_statement", "func_literal"):
+            return None  # the flag must guard the start within the loop it repeats in
+        statement, parent = parent, parent.parent
+    return None
+
+
+def _never_reset(model, owner: Node, flag: bytes) -> bytes | None:
+    """The flag, when it is a local the function never sets back to false."""
+    data = model.source.data[owner.start_byte:owner.end_byte]
+    if re.search(rb"\b" + re.escape(flag) + rb"\s*=\s*false\b", data) or \
+            re.search(rb"\b" + re.escape(flag) + rb"\s*=\s*!", data):
+        return None
+    return flag
+
+
 def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Goroutine]) -> Finding | None:
     cfg = channel.owner.cfg
     receives = channel.receives
+    # Starts in a loop behind a flag they set (`if !started { started = true; go … }`) run at most
+    # once between them: keep the first as a single start.
+    once: set[int] = set()
+    flagged: dict[bytes, list[Goroutine]] = {}
+    for goroutine in senders:
+        flag = _start_flag(ctx, channel, goroutine.start) if enclosing_loop(goroutine.start) is not None else None
+        if flag is not None:
+            flagged.setdefault(flag, []).append(goroutine)
+    for group in flagged.values():
+        once.add(group[0].start.id)
+        senders = [g for g in senders if g not in group[1:]]
     # A goroutine that sends once and whose start is followed at once by a receive (`go f(); if err
     # := <-ch; …`) is settled by that receive before anything else can start or return, as long as
     # no other sender can be alive then: when every sender is so, or, outside loops, for those
@@ -370,7 +443,7 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
         while loop is not None and loop.id not in receive_loops:
             loop = enclosing_loop(loop)
         paired = paired or loop is not None
-        if enclosing_loop(goroutine.start) is not None and loop is None:
+        if enclosing_loop(goroutine.start) is not None and loop is None and goroutine.start.id not in once:
             started = _counted_starts(ctx, goroutine.start)
             if started is None:
                 repeated = True  # started many times, received who knows how often
