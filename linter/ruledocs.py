@@ -141,7 +141,9 @@ def kind_text(rule: Rule) -> str:
 KIND_WORDS = {"client-address": "maps keyed by the client's network address (`c.ClientIP()`, `r.RemoteAddr`)",
               "identity": "maps keyed by a user's or account's identity (`userID`, `accountId`, `uid`)",
               "no-counterpart": "channels nothing in the package receives from (for a send) or sends on or closes "
-                                "(for a receive)"}
+                                "(for a receive)",
+              "net-http": "a net/http request or response writer (`*http.Request`, `http.ResponseWriter`), not a "
+                          "framework's pooled context"}
 
 
 def waiver_text(rule: Rule) -> str:

@@ -657,11 +657,48 @@ def test_a_field_channel_nothing_receives_from_is_medium_where_its_rule_is_low(t
     assert [(line, level) for _, line, level, _ in _findings(capsys)] == [(18, "warning"), (22, "warning")]
 
 
+CAPTURED = """package app
+
+import (
+	"log"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+func Audit(w http.ResponseWriter, r *http.Request) {
+	go func() {
+		log.Println(r.Context().Value("user"))
+		w.Write([]byte("late"))
+	}()
+}
+
+func Track(c *gin.Context) {
+	go func() {
+		log.Println(c.GetString("user"))
+	}()
+}
+"""
+
+
+@pytest.mark.default_precision
+def test_a_net_http_request_in_a_goroutine_is_low_where_its_rule_is_medium(tree, capsys):
+    # GL301 is medium, an error for a framework's pooled context (`c`); the net/http request and
+    # writer (`r`, `w`) are a kind labelled low: a note even at --min-precision medium.
+    tree({"go.mod": "module example.com/app\n\ngo 1.22\n", "app/app.go": CAPTURED})
+    assert main(["--format", "json", "--show-notes", "--min-precision", "medium", "./..."]) == 1
+    found = [(f["line"], f["severity"], f.get("kind")) for f in json.loads(capsys.readouterr().out)["findings"]]
+    assert found == [(11, "note", "net-http"), (18, "error", None)]
+    assert main(["--format", "json", "--min-precision", "low", "./..."]) == 1
+    assert [(line, level) for _, line, level, _ in _findings(capsys)] == [(11, "warning"), (18, "error")]
+
+
 def test_list_rules_json_names_the_labels_by_kind(tree, capsys):
     assert main(["--list-rules", "--format", "json"]) == 0
     rules = {rule["id"]: rule for rule in json.loads(capsys.readouterr().out)["rules"]}
     assert rules["GL201"]["precision_by_kind"] == {"client-address": "high", "identity": "low"}
     assert rules["GL105"]["precision_by_kind"] == {"no-counterpart": "medium"}
+    assert rules["GL301"]["precision_by_kind"] == {"net-http": "low"}
     assert "precision_by_kind" not in rules["GL404"]
 
 
