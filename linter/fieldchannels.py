@@ -26,6 +26,7 @@ from .patterns import LazyPattern
 
 # What a use of `x.f` does with the channel.
 SEND, RECEIVE, RANGE, CLOSE, HARMLESS, MAKE, ESCAPE = "send", "receive", "range", "close", "harmless", "make", "escape"
+ACCESSOR = "accessor"  # `return x.f` as the whole body of an unexported method of x's type
 
 
 @dataclass
@@ -145,6 +146,16 @@ def _field_channels(pkg: PackageContext) -> list[FieldChannel]:
             if channel is None:
                 continue  # the same name on a struct where it is no channel
             kind, use = _classify(ctx, parent)
+            if kind == ACCESSOR:
+                # `func (p *Pool) out() chan T { return p.results }`: what its calls do is done
+                # to the field (`p.out() <- v`), as long as the method's name means it alone.
+                accessor = ctx.model.enclosing_function(use)
+                method = accessor.name.rsplit(".", 1)[-1] if accessor is not None else ""
+                if methods.get(method) == 1 and method not in owners:
+                    channel.uses.append(FieldUse(ctx, HARMLESS, use, accessor))
+                    channel.uses.extend(_accessor_uses(functions, method, accessor))
+                    continue
+                kind = ESCAPE
             channel.uses.append(FieldUse(ctx, kind, use, ctx.model.enclosing_function(use)))
         if ambiguous:
             continue
@@ -155,6 +166,42 @@ def _field_channels(pkg: PackageContext) -> list[FieldChannel]:
                 channel.capacities.append(_capacity_of(use.ctx, use.node))
             found.append(channel)
     return found
+
+
+def _accessor_uses(functions, method: str, accessor: Function) -> list[FieldUse]:
+    """What every call of an accessor (`p.out()`) does with the channel it returns, judged like a
+    use of the field itself; a mention that is not a call of it (a method value) hands it on."""
+    uses = []
+    for ctx, node in functions.occurrences(method):
+        parent = node.parent
+        if parent is None or node.id == accessor.node.child_by_field_name("name").id:
+            continue
+        call = parent.parent if parent.type == "selector_expression" and parent.child_by_field_name("field") == node \
+            else None
+        arguments = call.child_by_field_name("arguments") if call is not None and call.type == "call_expression" else None
+        if arguments is None or call.child_by_field_name("function") != parent or arguments.named_child_count:
+            uses.append(FieldUse(ctx, ESCAPE, node, ctx.model.enclosing_function(node)))
+            continue
+        kind, use = _classify(ctx, call)
+        uses.append(FieldUse(ctx, ESCAPE if kind in (ACCESSOR, MAKE) else kind, use, ctx.model.enclosing_function(use)))
+    return uses
+
+
+def _accessor(ctx: FileContext, selector: Node, statement: Node) -> bool:
+    """`return x.f` as the only statement of an unexported method whose receiver is x."""
+    function = ctx.model.enclosing_function(statement)
+    if function is None or function.kind != "method" or function.receiver is None or function.body is None:
+        return False
+    name = function.name.rsplit(".", 1)[-1]
+    if not (name[:1].islower() or name[:1] == "_"):
+        return False  # exported: callers out of sight get the channel
+    body = [c for c in function.body.named_children if c.type != "comment"]
+    if len(body) == 1 and body[0].type == "statement_list":
+        body = [c for c in body[0].named_children if c.type != "comment"]
+    operand = selector.child_by_field_name("operand")
+    receiver = function.receiver.name
+    return len(body) == 1 and body[0].id == statement.id and operand is not None and operand.type == "identifier" \
+        and receiver is not None and operand.text == receiver.encode()
 
 
 def _declaring_struct(ctx: FileContext, declaration: Node) -> str | None:
@@ -234,6 +281,10 @@ def _classify(ctx: FileContext, selector: Node) -> tuple[str, Node]:
         return ESCAPE, selector
     if parent.type == "range_clause" and parent.child_by_field_name("right") == selector:
         return RANGE, parent
+    if parent.type == "expression_list" and parent.named_child_count == 1 and parent.parent is not None \
+            and parent.parent.type == "return_statement" and selector.type == "selector_expression" \
+            and _accessor(ctx, selector, parent.parent):
+        return ACCESSOR, parent.parent
     if parent.type == "binary_expression" and parent.child_by_field_name("operator") is not None \
             and parent.child_by_field_name("operator").text in (b"==", b"!="):
         return HARMLESS, parent  # `s.f == nil`

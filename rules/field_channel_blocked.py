@@ -33,7 +33,10 @@ RULE = Rule(
     docs=Docs(
         what="Follows a channel kept in an unexported struct field (`w.results`) across every method "
         "and function of its package, when the package makes it (`make(chan T)` in a constructor, a "
-        "composite literal or an assignment to the field) and never hands it on. Reports the "
+        "composite literal or an assignment to the field) and never hands it on. An unexported method "
+        "whose whole body is `return x.f` (`func (p *Pool) out() chan T { return p.results }`) is an accessor: "
+        "what its calls do (`p.out() <- v`, `<-p.out()`) is done to the field, and returning it hands nothing on "
+        "(an exported one does: its callers may be out of sight). Reports the "
         "operation a goroutine would be parked on: a send on the unbuffered channel when nothing in "
         "the package receives from it; a receive (or `range`) when nothing sends on it or closes it; "
         "and a send when every receive of it in the package is one case of a `select` whose other "
