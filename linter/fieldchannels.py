@@ -27,6 +27,7 @@ from .patterns import LazyPattern
 # What a use of `x.f` does with the channel.
 SEND, RECEIVE, RANGE, CLOSE, HARMLESS, MAKE, ESCAPE = "send", "receive", "range", "close", "harmless", "make", "escape"
 ACCESSOR = "accessor"  # `return x.f` as the whole body of an unexported method of x's type
+ALIAS = "alias"  # `ch := x.f`: a local that holds the field's channel
 
 
 @dataclass
@@ -156,6 +157,11 @@ def _field_channels(pkg: PackageContext) -> list[FieldChannel]:
                     channel.uses.extend(_accessor_uses(functions, method, accessor))
                     continue
                 kind = ESCAPE
+            if kind == ALIAS:
+                # `ch := s.events; ch <- v`: the local's uses are the field's
+                channel.uses.append(FieldUse(ctx, HARMLESS, parent, ctx.model.enclosing_function(parent)))
+                channel.uses.extend(_alias_uses(ctx, use))
+                continue
             channel.uses.append(FieldUse(ctx, kind, use, ctx.model.enclosing_function(use)))
         if ambiguous:
             continue
@@ -185,6 +191,34 @@ def _accessor_uses(functions, method: str, accessor: Function) -> list[FieldUse]
         kind, use = _classify(ctx, call)
         uses.append(FieldUse(ctx, ESCAPE if kind in (ACCESSOR, MAKE) else kind, use, ctx.model.enclosing_function(use)))
     return uses
+
+
+def _alias_uses(ctx: FileContext, name: Node) -> list[FieldUse]:
+    """What the function does with a local that holds the field's channel (`ch := s.events`),
+    judged like uses of the field; assigning it anything else makes its later uses another
+    channel's, and the field's is then taken for handed on."""
+    model = ctx.model
+    function = model.enclosing_function(name)
+    uses = []
+    for ref in model.references(name, within=function.node if function is not None else None):
+        kind, use = _classify(ctx, ref)
+        if kind in (ACCESSOR, ALIAS, MAKE):
+            kind, use = ESCAPE, ref  # reassigned or copied again: no longer followed
+        uses.append(FieldUse(ctx, kind, use, model.enclosing_function(use)))
+    return uses
+
+
+def _alias_name(ctx: FileContext, selector: Node, values: Node) -> Node | None:
+    """The local `ch` of `ch := s.events` (one name, one value), when `selector` is that value."""
+    statement = values.parent
+    if statement is None or statement.type != "short_var_declaration" or values.named_child_count != 1 \
+            or statement.child_by_field_name("right") != values:
+        return None
+    names = statement.child_by_field_name("left")
+    if names is None or names.named_child_count != 1 or names.named_children[0].type != "identifier" \
+            or names.named_children[0].text == b"_":
+        return None
+    return names.named_children[0] if ctx.model.enclosing_function(statement) is not None else None
 
 
 def _accessor(ctx: FileContext, selector: Node, statement: Node) -> bool:
@@ -285,6 +319,10 @@ def _classify(ctx: FileContext, selector: Node) -> tuple[str, Node]:
             and parent.parent.type == "return_statement" and selector.type == "selector_expression" \
             and _accessor(ctx, selector, parent.parent):
         return ACCESSOR, parent.parent
+    if parent.type == "expression_list" and selector.type == "selector_expression":
+        alias = _alias_name(ctx, selector, parent)
+        if alias is not None:
+            return ALIAS, alias
     if parent.type == "binary_expression" and parent.child_by_field_name("operator") is not None \
             and parent.child_by_field_name("operator").text in (b"==", b"!="):
         return HARMLESS, parent  # `s.f == nil`
