@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Iterable
 
 from tree_sitter import Node, QueryCursor
@@ -113,7 +114,12 @@ go func() {
         "and fields nothing assigns after their declaration and calls nothing, so no goroutine was started "
         "on that path. A goroutine that sends at most once and whose start is followed at once by a receive from the channel (`go f(); if err := <-ch; err != nil {…}`) is settled by that receive: when every sender is, nothing is reported; outside loops, those started before any other sender are left out with their receives, and the rest are judged against the remaining receives. Senders started in different cases of one `switch` or `select`, or in the two branches of an `if`, are never started by the same call: each set that can run together is judged on its own (a buffer of one fits a switch whose every case starts one sender), and the finding is at the first send of a set that can block (outside loops, up to eight senders). A `go` statement in a loop behind a local flag it sets (`if !started { started = true; go … }`, or `if started { continue }` and then `started = true` before it), which the function never sets back to false, starts at most once, and starts that share the flag at most once between them (a hedged request's second call, from either of two cases). Goroutines a loop starts and receives from in turn (`for { select { case <-tick: go work(); case <-done: … } }`) can be left behind only when the function returns, one each: such a finding takes the lifetime of the function, not of the loop (a periodic worker of a loop that runs once per process is not reported). Goroutines that each run a server and send after it (`errc <- srv.ListenAndServe()`, `serve(l)` of a `serve := srv.Serve`) can be left only when the server stops, one per start of it: reported at the rule's level where the function runs per request, and as a note elsewhere (a service's `Start` reached from main through an interface the model cannot resolve, one of another module or with too many implementations, runs once). A goroutine whose every send runs only after it checked a context (in the `default` of a `select` that has `case <-ctx.Done():`, or right after `if ctx.Err() != nil { return }`), started by a function that leaves without receiving only through `case <-ctx.Done():` of that same context, is stranded only if the context ends in the instant between the check and the send: a note that says so (on the ledger, two such findings were judged FALSE). A function that strands a sender only by returning on `Done()` of a context parameter it never reassigns (`case <-ctx.Done(): return ctx.Err()`) strands it when that context ends: where every call of the function in the module passes a context that ends only with the program (a local from `signal.NotifyContext`, `context.Background()`, `context.WithoutCancel(…)`, cobra's `cmd.Context()`, fiber v2's `c.Context()` or any `*fasthttp.RequestCtx`, whose Done closes only when the server shuts down, or its caller's own such parameter passed on unchanged; one derived with a timeout or a cancel ends sooner), the goroutine is left only as the program exits, and the finding is a note that says so (linter/lifetime.py, what callers pass); a call the model cannot resolve is not seen. The error branch after an errgroup's `Wait` (`if err := g.Wait(); err != nil`, `if g.Wait() != nil`) is no way out when the function makes the group, uses it only to `Go`, `TryGo`, `SetLimit` and `Wait`, and hands it only literals whose every return is `return nil`: `Wait` then returns nil. A function named for shutting something down (`Close`, `Stop`, `Shutdown`, `GracefulStop`, `Terminate`, `Quit`, `Teardown`, `Destroy`, `Dispose`, alone or followed by a word: `StopWorker`; not `Stopped`) runs once for each thing it stops, and most of those (a daemon, a pool, a client) live as long as the process: a goroutine its timeout strands is reported at the rule's level where it runs per request (a per-connection `Close` from a handler), and as a note elsewhere; a `Close` of a per-connection value reached through an interface the model cannot resolve is a note too (on the ledger, 1 of 8 such findings was worth a change). Only channels that stay in the function are followed: one that is returned, stored, "
         "passed to a function or used by another closure is left alone, since someone else may drain "
-        "it. `go worker(ch)` (or `go func(c chan T){…}(ch)`) is followed only when the worker is declared "
+        "it, with one exception: a function that makes the channel, starts its senders straight from its body "
+        "and returns the channel alone from every return (a future: `func lookupAsync(k string) <-chan T { ch := "
+        "make(chan T); go func() { ch <- lookup(k) }(); return ch }`) is judged at each caller in its file that "
+        "takes the result into a local (`ch := lookupAsync(k)`, not in a loop) and only receives from it, as if "
+        "that caller had made the channel and started the senders at the call; the first caller that can leave "
+        "without receiving (`case <-ctx.Done(): return`) is named. `go worker(ch)` (or `go func(c chan T){…}(ch)`) is followed only when the worker is declared "
         "in the same file, takes no other channel (a value-or-error pair needs the two sides paired up), "
         "and uses its parameter only in its own body, with no call passing it on. A buffer whose size is an "
         "expression (`make(chan T, len(urls))`, a parameter) is trusted to fit every send; with a size "
@@ -184,11 +190,72 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         return
     for make in captures.get("make", []):
         channel = local_channel(ctx, make)
+        if channel is not None and channel.escape is not None and not channel.sends:
+            finding = _returned_to_callers(ctx, channel)
+            if finding is not None:
+                yield finding
+            continue
         if channel is None or channel.escape is not None or channel.sends:
             continue  # handed on, or the function sends too: not the shape this rule knows
         finding = _check_channel(ctx, channel)
         if finding is not None:
             yield finding
+
+
+_RETURNS = "(return_statement) @return"
+_CALLS = "(call_expression function: [(identifier) (selector_expression)] @callee) @call"
+
+
+def _returned_to_callers(ctx: FileContext, channel: LocalChannel) -> Finding | None:
+    """A function that makes a channel, starts goroutines that send on it and returns it (`func
+    fetchAsync() <-chan T { ch := make(chan T); go func() { ch <- fetch() }(); return ch }`): its
+    callers in the file receive, and one that can return before receiving (`case <-ctx.Done():
+    return`) strands the senders as if it had made the channel itself. Judged per caller with the
+    goroutines taken as started at the call; the first caller that strands them is reported."""
+    owner = channel.owner
+    model = ctx.model
+    body = block_statements(owner.body)
+    if channel.receives or not channel.goroutines or owner.body is None:
+        return None
+    # Every goroutine started straight from the body, once; every way out returns the channel alone.
+    if any(g.start.parent is None or all(g.start.id != statement.id for statement in body) for g in channel.goroutines):
+        return None
+    returns = [r for r in QueryCursor(query(_RETURNS)).captures(owner.body).get("return", [])
+               if model.enclosing_function(r) is owner]
+    if not returns or any(r.named_child_count != 1 or r.named_children[0].named_child_count != 1
+                          or r.named_children[0].named_children[0].text != channel.name.encode() for r in returns):
+        return None
+    functions = ctx.package.facts.functions if ctx.package is not None else None
+    if functions is None:
+        return None
+    for call in QueryCursor(query(_CALLS)).captures(ctx.source.root).get("call", []):
+        target = functions.callee(ctx, call)
+        if target is None or target[0] is not ctx or target[1].node.id != owner.node.id:
+            continue
+        values = call.parent
+        statement = values.parent if values is not None and values.type == "expression_list" else None
+        if statement is None or statement.type != "short_var_declaration" or values.named_child_count != 1:
+            continue
+        names = statement.child_by_field_name("left")
+        if names is None or names.named_child_count != 1 or enclosing_loop(statement) is not None:
+            continue  # a call per iteration makes a channel per iteration: not followed
+        received = returned_channel(ctx, names.named_children[0])
+        if received is None or received.escape is not None or received.sends or received.goroutines \
+                or not received.receives:
+            continue
+        stand_in = LocalChannel(received.name, received.decl, call, received.owner, channel.capacity,
+                                receives=received.receives, closes=received.closes,
+                                goroutines=[Goroutine(statement, g.literal, g.sends, g.receives, g.closes)
+                                            for g in channel.goroutines])
+        finding = _check_channel(ctx, stand_in)
+        if finding is not None:
+            line = statement.start_point[0] + 1
+            send = min((s for g in channel.goroutines for s in _unguarded_sends(g)), key=lambda n: n.start_byte)
+            message = finding.message.replace(where_started(stand_in, send), where_started(channel, send))
+            return replace(finding, message=message + (
+                f" (the channel is made in `{owner.shown}`, whose goroutine sends on it, and returned to "
+                f"{received.owner.shown} at line {line})"))
+    return None
 
 
 def _unguarded_sends(goroutine: Goroutine) -> list[Node]:
