@@ -8,7 +8,6 @@ from typing import Iterable
 
 from tree_sitter import Node, QueryCursor
 
-from goleaklint.addresses import reassigned
 from goleaklint.cfg import Block
 from goleaklint.channels import (Goroutine, LocalChannel, exclusive_receives, in_select_with_alternatives, local_channel,
                                  named_local_channel, returned_channel, waitgroup_receives, where_started)
@@ -214,9 +213,9 @@ def _returned_to_callers(ctx: FileContext, channel: LocalChannel) -> Finding | N
     goroutines taken as started at the call; the first caller that strands them is reported."""
     owner = channel.owner
     model = ctx.model
-    body = block_statements(owner.body)
     if channel.receives or not channel.goroutines or owner.body is None:
         return None
+    body = block_statements(owner.body)
     # Every goroutine started straight from the body, once; every way out returns the channel alone.
     if any(g.start.parent is None or all(g.start.id != statement.id for statement in body) for g in channel.goroutines):
         return None
