@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from tree_sitter import Node, QueryCursor
@@ -30,7 +31,12 @@ RULE = Rule(
         "returns: in the same function for a local WaitGroup, anywhere in the package for a field. "
         "A path through a call of a package function that itself calls some `Done()`, and a "
         "goroutine with a deferred call of a package function, are taken to call `Done`. Paths "
-        "ending in `panic`, `os.Exit` or `log.Fatal` are not returns.",
+        "ending in `panic`, `os.Exit` or `log.Fatal` are not returns. Also a count that covers a goroutine "
+        "never started, for a local WaitGroup the function starts goroutines for: `wg.Add(1)` with a path to "
+        "the function's `wg.Wait()` that starts no goroutine and touches the WaitGroup no other way (a "
+        "`continue` between the Add and the `go`), and `wg.Add(len(xs))` right before a `for … range xs` "
+        "loop that starts the goroutines, when an iteration can end without starting one and without "
+        "calling `Done` (`if x == \"\" { continue }`).",
         why="Wait returns when the counter drops to zero. A goroutine that returns without `Done` "
         "leaves it above zero for good: the goroutine calling Wait is parked forever, and so is "
         "whoever waits for it (a Close, a shutdown, a request).",
@@ -56,7 +62,9 @@ wg.Wait() // never returns after one failed fetch""",
         store(body)
     }()""",
         limits="A `Done` inside a loop of the goroutine (a worker that calls it once per item it takes, after `wg.Add(len(items))`) counts items, not goroutines: not reported. "
-        "Only goroutines written as a literal where `Add` is called are followed; a goroutine "
+        "A count that covers a goroutine never started is looked for only with a local WaitGroup, `Add(1)` "
+        "or `Add(len(xs))`, and anything that mentions the WaitGroup (a call given `&wg`) is taken to bring "
+        "the count down. Only goroutines written as a literal where `Add` is called are followed; a goroutine "
         "running a named function (`go s.worker(&wg)`) is not. The WaitGroup is matched by its text "
         "(`wg`, `s.wg`). Conditions are not evaluated: an early return that cannot happen in "
         "practice is still a path.",
@@ -83,6 +91,113 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
             finding = _check_go(pkg, functions, ctx, go)
             if finding is not None:
                 yield finding
+        yield from _unmatched_adds(ctx)
+
+
+def _unmatched_adds(ctx: FileContext) -> Iterable[Finding]:
+    """`wg.Add(1)` with a path to the function's `wg.Wait()` that starts no goroutine and calls no
+    `Done` (a `continue` between the Add and the `go`), and `wg.Add(len(xs))` before a `range xs`
+    loop whose body can finish an iteration without starting one: the count never drops to zero."""
+    model = ctx.model
+    text = ctx.source.text
+    reported: set[int] = set()
+    for function in model.functions:
+        if function.body is None:
+            continue
+        calls = [(c, g, text(m)) for c, g, m in _group_calls(function.body) if model.enclosing_function(c) is function]
+        for add, group, method in calls:
+            if method != "Add" or group.type != "identifier" or model.resolve(group).kind != "local" \
+                    or not _is_wait_group(model, group):
+                continue  # a field's count may be brought down by methods out of this function
+            name = text(group)
+            # the goroutines it counts: `go` statements of the function that mention the group
+            mention = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
+            starts = [go for go in model.go_statements if model.enclosing_function(go) is function
+                      and mention.search(ctx.source.data[go.start_byte:go.end_byte])]
+            if not starts:
+                continue  # counted items that workers take (`wg.Add(len(jobs))`, then sends): not goroutines
+            waits = [c for c, g, m in calls if m == "Wait" and text(g) == name and c.start_byte > add.end_byte
+                     and not deferred(c, function.node)]
+            if not waits or waits[0].id in reported:
+                continue
+            args = add.child_by_field_name("arguments")
+            count = args.named_children[0] if args is not None and args.named_child_count == 1 else None
+            if count is None:
+                continue
+            avoided = _hands_on(ctx, name)
+            cfg = function.cfg
+            wait = waits[0]
+            skipped = None
+            if count.type == "int_literal" and count.text == b"1":
+                if any(cfg.reaches(add, go) for go in starts) and cfg.reaches(add, wait, avoided):
+                    skipped = f"a path from it reaches `{name}.Wait()` without starting the goroutine it counts"
+            elif count.type == "call_expression" and text(count.child_by_field_name("function")) == "len":
+                loop = _ranging_loop(model, function, add, count)
+                if loop is not None and any(loop.start_byte < go.start_byte < loop.end_byte for go in starts) \
+                        and _iteration_skips(cfg, loop, avoided):
+                    skipped = (f"an iteration of the loop at line {ctx.source.line_of(loop.start_byte)} can end "
+                               "without starting the goroutine that would call `Done` for its item")
+            if skipped is None:
+                continue
+            reported.add(wait.id)
+            yield ctx.finding(
+                RULE, wait,
+                f"`{text(wait.child_by_field_name('function'))}()` can block forever: `{text(add)}` at line "
+                f"{ctx.source.line_of(add.start_byte)} counts goroutines, and {skipped}, so the count never drops to zero",
+                fix=f"call `{name}.Add(1)` right before each `go` statement it counts, on the same path")
+
+
+def _hands_on(ctx: FileContext, name: str):
+    """An element that starts a goroutine or calls anything that mentions the WaitGroup other
+    than its own `Add` and `Wait` (`go func() { defer wg.Done() … }()`, `wg.Done()`, `work(&wg)`):
+    whatever it does may bring the count down."""
+    pattern = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
+    own = re.compile(rb"\b" + re.escape(name.encode()) + rb"\s*\.\s*(?:Add|Wait)\(")
+
+    def avoided(element: Node) -> bool:
+        data = own.sub(b"", ctx.source.data[element.start_byte:element.end_byte])
+        return pattern.search(data) is not None
+    return avoided
+
+
+def _ranging_loop(model, function: Function, add: Node, count: Node) -> Node | None:
+    """The `for … range xs` statement right after `wg.Add(len(xs))` in the same block."""
+    args = count.child_by_field_name("arguments")
+    if args is None or args.named_child_count != 1:
+        return None
+    counted = args.named_children[0].text
+    statement = add.parent
+    while statement is not None and statement.type != "expression_statement":
+        statement = statement.parent
+    after = statement.next_named_sibling if statement is not None else None
+    while after is not None and after.type == "comment":
+        after = after.next_named_sibling
+    if after is None or after.type != "for_statement":
+        return None
+    clause = next((c for c in after.named_children if c.type == "range_clause"), None)
+    right = clause.child_by_field_name("right") if clause is not None else None
+    return after if right is not None and right.text == counted else None
+
+
+def _iteration_skips(cfg, loop_node: Node, avoided) -> bool:
+    """Whether an iteration of the loop can go round (or leave by `break`) from the top of its
+    body without passing an element `avoided` matches."""
+    loop = cfg.loops.get(loop_node.id)
+    if loop is None:
+        return False
+    entered: set[int] = set()
+    queue = [loop.body]
+    while queue:
+        block = queue.pop()
+        if block is loop.continue_to or block is loop.after:
+            return True
+        if block.index in entered:
+            continue
+        entered.add(block.index)
+        if any(avoided(element) for element in block.elements):
+            continue
+        queue.extend(block.succs)
+    return False
 
 
 def _check_go(pkg: PackageContext, functions: PackageFunctions, ctx: FileContext, go: Node) -> Finding | None:
