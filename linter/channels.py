@@ -57,6 +57,9 @@ class LocalChannel:
     closes: list[Node] = field(default_factory=list)  # anywhere in the owner, closures included
     goroutines: list[Goroutine] = field(default_factory=list)
     escape: Node | None = None  # the first reference that hands the channel on
+    # calls of the owner that hand the channel to a function of the file that only receives from it
+    # and can return without receiving (GL101 judges them): each takes none on its cheapest path
+    optional_receives: list[Node] = field(default_factory=list)
 
     def goroutine_of(self, function: Function) -> Goroutine | None:
         for goroutine in self.goroutines:

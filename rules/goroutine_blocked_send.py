@@ -9,13 +9,14 @@ from typing import Iterable
 from tree_sitter import Node, QueryCursor
 
 from goleaklint.cfg import Block
-from goleaklint.channels import (Goroutine, LocalChannel, exclusive_receives, in_select_with_alternatives, local_channel,
+from goleaklint.channels import (Goroutine, LocalChannel, classify_use, exclusive_receives, in_select_with_alternatives, local_channel,
                                  named_local_channel, returned_channel, waitgroup_receives, where_started)
 from goleaklint.constants import loop_count
 from goleaklint.context import FileContext
+from goleaklint.effects import RECEIVES
 from goleaklint.goroutines import deferred, retested, start_guard, started_at_process_level, waits_that_never_fail
 from goleaklint.frameworks import context_parameter_index
-from goleaklint.model import (FUNCTION_TYPES, assigned_again, block_statements, descendants,
+from goleaklint.model import (FUNCTION_TYPES, Function, assigned_again, block_statements, descendants,
                               enclosing_loop, single_initialiser)
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
@@ -118,7 +119,7 @@ go func() {
         "make(chan T); go func() { ch <- lookup(k) }(); return ch }`) is judged at each caller in its file that "
         "takes the result into a local (`ch := lookupAsync(k)`, not in a loop) and only receives from it, as if "
         "that caller had made the channel and started the senders at the call; the first caller that can leave "
-        "without receiving (`case <-ctx.Done(): return`) is named. `go worker(ch)` (or `go func(c chan T){…}(ch)`) is followed only when the worker is declared "
+        "without receiving (`case <-ctx.Done(): return`) is named. A channel handed only to functions of the file that do nothing with it but receive (`return awaitValue(ctx, ch)`, not in a loop) stays the owner's: a call whose function receives on every path counts as a receive, and one whose function can return without receiving (`case <-ctx.Done(): return`) as none, and the message names where it returns. `go worker(ch)` (or `go func(c chan T){…}(ch)`) is followed only when the worker is declared "
         "in the same file, takes no other channel (a value-or-error pair needs the two sides paired up), "
         "and uses its parameter only in its own body, with no call passing it on. A buffer whose size is an "
         "expression (`make(chan T, len(urls))`, a parameter) is trusted to fit every send; with a size "
@@ -190,7 +191,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
     for make in captures.get("make", []):
         channel = local_channel(ctx, make)
         if channel is not None and channel.escape is not None and not channel.sends:
-            finding = _returned_to_callers(ctx, channel)
+            finding = _returned_to_callers(ctx, channel) or _received_by_helpers(ctx, channel)
             if finding is not None:
                 yield finding
             continue
@@ -199,6 +200,61 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         finding = _check_channel(ctx, channel)
         if finding is not None:
             yield finding
+
+
+def _received_by_helpers(ctx: FileContext, channel: LocalChannel) -> Finding | None:
+    """The channel handed to functions of the file that only receive from it (`return wait(ctx,
+    ch)`, `func wait(ctx context.Context, ch <-chan T) (T, error) { select { case v := <-ch: …
+    case <-ctx.Done(): … } }`), and to nothing else: a call whose function receives on every path
+    counts as a receive; one whose function can return without receiving counts as none (its
+    cheapest path), which strands the senders as a `case <-ctx.Done(): return` of the owner would."""
+    model = ctx.model
+    effects = ctx.package.facts.effects if ctx.package is not None else None
+    if effects is None or not channel.goroutines:
+        return None
+    receives, optional = list(channel.receives), []
+    skips: dict[int, tuple[Function, Node]] = {}
+    for ref in model.references(channel.decl, within=channel.owner.node):
+        use, _ = classify_use(model, ref)
+        if use != "escape" or model.enclosing_function(ref) is not channel.owner:
+            continue
+        arguments = ref.parent
+        call = arguments.parent if arguments is not None and arguments.type == "argument_list" else None
+        if call is None or call.parent is None or call.parent.type == "go_statement":
+            continue  # a goroutine's start: followed already
+        target = effects.callee(ctx, call)
+        if target is None or target[0] is not ctx or target[1].body is None or enclosing_loop(call) is not None:
+            return None
+        function = target[1]
+        index = next((i for i, arg in enumerate(arguments.named_children) if arg.id == ref.id), -1)
+        params = function.params
+        if index < 0 or index >= len(params) or params[index].node is None or params[index].type.startswith("...") \
+                or any("chan" in p.type for i, p in enumerate(params) if i != index):
+            return None
+        summary = effects.effects(ctx, function)
+        uses = summary.uses.get(index, [])
+        if summary.param(index) != frozenset({RECEIVES}) or not uses or not all(u.direct for u in uses):
+            return None  # it does more than receive, or hands the channel on
+        exits = function.cfg.exits_reachable_from_block(function.cfg.entry, [u.node for u in uses])
+        if exits:
+            optional.append(call)
+            skips[call.id] = (function, exits[0])
+        else:
+            receives.append(call)
+    if not optional and len(receives) == len(channel.receives):
+        return None
+    stand_in = LocalChannel(channel.name, channel.decl, channel.make, channel.owner, channel.capacity,
+                            receives=receives, closes=channel.closes, goroutines=channel.goroutines,
+                            optional_receives=optional)
+    finding = _check_channel(ctx, stand_in)
+    if finding is None or not optional:
+        return finding
+    function, exit_node = skips[optional[0].id]
+    how = f"returns at line {exit_node.start_point[0] + 1}" if exit_node.type == "return_statement" \
+        else f"reaches its end (line {exit_node.start_point[0] + 1})"
+    return replace(finding, message=finding.message + (
+        f"; `{function.shown}`, which it hands the channel to at line {optional[0].start_point[0] + 1}, "
+        f"{how} without receiving from it"))
 
 
 _RETURNS = "(return_statement) @return"
@@ -263,7 +319,7 @@ def _unguarded_sends(goroutine: Goroutine) -> list[Node]:
 
 def _check_channel(ctx: FileContext, channel: LocalChannel) -> Finding | None:
     senders = [g for g in channel.goroutines if _unguarded_sends(g)]
-    if not senders or any(g.receives for g in channel.goroutines) or not channel.receives:
+    if not senders or any(g.receives for g in channel.goroutines) or not (channel.receives or channel.optional_receives):
         # No receive at all is GL102's neighbour case (nothing ever takes the value): a function
         # that never receives usually hands the channel on in a way we do not see.
         return None
