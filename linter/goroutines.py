@@ -156,9 +156,25 @@ def _callback_names(model: FileModel, go: Node, function: Function) -> set[str]:
         if statement is None or statement.type not in ("short_var_declaration", "var_spec"):
             continue
         value = statement.child_by_field_name("right" if statement.type == "short_var_declaration" else "value")
-        for literal in QueryCursor(query(_LITERALS)).captures(value).get("literal", []) if value is not None else []:
+        for literal in _callback_literals(model, value, function):
             names |= _names_in(model, literal)
     return names
+
+
+def _callback_literals(model: FileModel, value: Node | None, function: Function) -> list[Node]:
+    """The func literals written in `value`, and those a local it names was set to (`srv :=
+    websocket.Server{Handler: h}` after `h := func(conn *websocket.Conn) {…}`)."""
+    if value is None:
+        return []
+    found = list(QueryCursor(query(_LITERALS)).captures(value).get("literal", []))
+    for ident in QueryCursor(query(_IDENTIFIERS)).captures(value).get("id", []):
+        binding = model.resolve(ident)
+        if binding.kind != "local" or binding.decl is None or binding.function is not function:
+            continue
+        initial = single_initialiser(binding.decl)
+        if initial is not None and initial.type == "func_literal":
+            found.append(initial)
+    return found
 
 
 def _made_channel(model: FileModel, decl: Node) -> bool:

@@ -89,7 +89,9 @@ RULE = Rule(
         "an `http.ResponseWriter`), since clients build requests too. Request values reached through "
         "struct fields, or a goroutine started in a helper the handler calls with the request, are "
         "not followed. Callbacks are found only in the initialiser of a local the `go` statement uses, "
-        "not when set later (`srv.Handler = …`) or passed by name; a receive from a channel the "
+        "written there or named by a local set to a func literal (`h := func(ws *websocket.Conn) {…}`, "
+        "then `websocket.Server{Handler: h}`), not when set later (`srv.Handler = …`) or named as a "
+        "function; a receive from a channel the "
         "callback mentions counts as waiting even if the callback is never called. Strings read from a `*fiber.Ctx` are not immutable unless the app is "
         "configured so; copying them is not checked. Test files are not checked: test handlers "
         "misbehave on purpose.",
