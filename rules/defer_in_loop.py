@@ -56,7 +56,7 @@ RULE = Rule(
         return err
     }
 }""",
-        limits="A defer in a branch that sets what it tests (`if t == nil { t = ...; defer t.Stop() }`, with `t` declared outside the loop; the test may be one conjunct of an `&&`) runs once and is not reported. "
+        limits="A defer in a branch that sets what it tests (`if t == nil { t = ...; defer t.Stop() }`, with `t` declared outside the loop; the test may be one conjunct of an `&&`; the setting may be done by a local closure the branch calls, `sub := subscribe()` where `subscribe := func() … { notify = …; … }`) runs once and is not reported. "
         "A defer that releases nothing the loop made (a value from before it), or a lock or WaitGroup (`Unlock`, `RUnlock`, `Done`), is a note: it holds no file, connection or memory per iteration, though holding a lock to the end may be a mistake of its own. "
         "A defer in a loop that ends is a warning where the function runs per request (the count can be anything a client sends) and a note elsewhere (a bounded set: mounts, configured servers, the pages of one listing, retries); a loop with no count (`for {}`, `for cond {}`, a range over a channel, a benchmark's loop) stays a warning wherever it runs. On codebases nobody had tuned on, reviewers judged 1 of 22 warnings worth a change before this; most were loops over a few configured things outside requests. "
         "A deferred `resp.Body.Close()` (or the close of a local holding a response body, `data := resp.RawBody()`) whose body the iteration reads to the end (`io.ReadAll`, `io.Copy(io.Discard, ...)`) is a note: the connection is back in the pool. So is a deferred `rows.Close()` of a result set the iteration runs to its end with `for rows.Next()`, which closes it. A defer followed in its block, or after the `if` or `switch` that holds it, by a `return` or a `break` out of the loop (before any `continue`) runs at most once and is not reported. "
@@ -172,6 +172,28 @@ def _lazy_once(model: FileModel, defer: Node, loop: Node) -> bool:
                 if targets is not None and any(t.type == "identifier" and model.source.text(t) == name
                                                for t in targets.named_children):
                     return True
+            if _sets_through_closure(model, statement, binding.decl):
+                return True
+    return False
+
+
+_CLOSURE_CALLS = "(call_expression function: (identifier) @callee)"
+_ASSIGNMENTS = "(assignment_statement left: (expression_list (identifier) @target))"
+
+
+def _sets_through_closure(model: FileModel, statement: Node, decl: Node) -> bool:
+    """The statement calls a local closure that assigns the variable declared at `decl` (`sub :=
+    initsub()` where `initsub := func() event.Subscription { notify = make(…); … }`): the branch
+    sets what it tests through it."""
+    for callee in QueryCursor(query(_CLOSURE_CALLS)).captures(statement).get("callee", []):
+        binding = model.resolve(callee)
+        literal = single_initialiser(binding.decl) if binding.kind == "local" and binding.decl is not None else None
+        if literal is None or literal.type != "func_literal":
+            continue
+        for target in QueryCursor(query(_ASSIGNMENTS)).captures(literal).get("target", []):
+            found = model.resolve(target).decl
+            if found is not None and found.id == decl.id:
+                return True
     return False
 
 
