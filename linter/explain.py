@@ -17,7 +17,7 @@ from .discover import discover
 from .engine import RunOptions, lint, module_model
 from .lifetime import DESCRIBE, PUBLIC_INTERFACE, UNKNOWN, ModuleModel, Node, main_rooted, module_paths, unimported
 from .registry import all_rules, rules_by_key
-from .routes import AUTHENTICATED, BODY_LIMIT, DEVELOPER_SWITCH
+from .routes import AUTHENTICATED, BODY_LIMIT, DEVELOPER_SWITCH, MOUNTED
 
 _USAGE = "goleaklint explain FILE:LINE [--no-cache]"
 
@@ -186,7 +186,11 @@ def write_explanation(model: ModuleModel, node: Node, out: TextIO) -> None:
 
 def _routes_text(flags: list[int]) -> str:
     """What stands in front of a handler's routes (linter/routes.py), for the public-policy rules."""
-    count = "1 route registers it" if len(flags) == 1 else f"{len(flags)} routes register it"
+    mounts = sum(1 for f in flags if f & MOUNTED)
+    routes = len(flags) - mounts
+    said = [("1 route" if routes == 1 else f"{routes} routes") if routes else "",
+            ("1 `Use`" if mounts == 1 else f"{mounts} `Use` calls") if mounts else ""]
+    count = " and ".join(part for part in said if part) + (" registers it" if len(flags) == 1 else " register it")
     guards = []
     for bit, word in ((AUTHENTICATED, "authentication"), (DEVELOPER_SWITCH, "a developer switch"),
                       (BODY_LIMIT, "a body-size limit")):

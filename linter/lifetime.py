@@ -41,7 +41,7 @@ from .callgraph import (BENCHMARK, DEAD_CODE, DEAD_EXPORTED, HANDLER_BY_PARAMETE
 from .clients import maker_key
 from .model import model_name
 from .patterns import LazyPattern
-from .routes import AUTHENTICATED, BODY_LIMIT, DEVELOPER_SWITCH
+from .routes import AUTHENTICATED, BODY_LIMIT, DEVELOPER_SWITCH, MOUNTED
 from .rule import Finding, Severity, lowered
 
 LOOP = "loop"
@@ -1507,7 +1507,8 @@ class LifetimeTable:
     test_files: set[str] = field(default_factory=set)
     test_dirs: set[str] = field(default_factory=set)
     # handlers every route registration puts behind authentication or a developer switch
-    # (linter/routes.py): "auth", "switch", "guarded" for a mix of the two, or "limit" behind a body limit
+    # (linter/routes.py): "auth", "switch", "guarded" for a mix of the two, "mounted" for a
+    # middleware every `Use` of which comes after authentication, or "limit" behind a body limit
     authenticated: dict[tuple[str, str], str] = field(default_factory=dict)
     main_dirs: set[str] = field(default_factory=set)  # directories of main packages
     body_limited: dict[str, str] = field(default_factory=dict)  # see ModuleModel.body_limited
@@ -1605,6 +1606,8 @@ def _table_of(model: ModuleModel) -> LifetimeTable:
         elif all(f & (AUTHENTICATED | DEVELOPER_SWITCH) for f in flags):
             kind = "auth" if all(f & AUTHENTICATED for f in flags) else \
                 "switch" if all(f & DEVELOPER_SWITCH for f in flags) else "guarded"
+            if kind == "auth" and all(f & MOUNTED for f in flags):
+                kind = "mounted"  # a middleware every `Use` of which comes after authentication
         else:
             continue
         node = model.nodes[index]
@@ -1692,6 +1695,8 @@ _GUARD_TEXT = {
               "default deployment does not serve it",
     "guarded": "; every route registered with this handler is behind authentication or exists only when a developer "
                "switch is on, a lower risk than a public endpoint",
+    "mounted": "; but everywhere it is mounted (`Use`), the router runs authentication before it, so only clients that "
+               "authenticated reach this read, a lower risk than a public endpoint",
     "limit": "; every route registered with this handler has a middleware named for a body size limit in front of "
              "it, which bounds the read if it limits what the handler reads",
 }

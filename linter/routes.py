@@ -47,6 +47,7 @@ def authenticated(text: str) -> bool:
 AUTHENTICATED = 1  # something named for authentication stands in front of the route
 DEVELOPER_SWITCH = 2  # the route exists only when a debug, test or demo switch is on
 BODY_LIMIT = 4  # a middleware named for a body size limit stands in front of the route
+MOUNTED = 8  # not a route: a middleware mounted with `.Use(…)` (collect_mounts)
 # echo's `middleware.BodyLimit("2M")`, `limitBody(1 << 20)`, `MaxBytes(…)`, `RequestSizeLimiter`
 _BODY_LIMIT = LazyPattern(r"(?i)body_?limit|limit_?(?:request_?)?body|max_?bytes|(?:request_?)?size_?limit")
 
@@ -144,6 +145,62 @@ def collect(summariser: "_FileSummariser") -> None:
             if param is not None and not wrapped:
                 entry += list(param)
             summariser.summary.routes.append(entry)
+
+
+_USE_AT = LazyPattern(rb"\.Use[ \t]*\(")
+
+
+def collect_mounts(summariser: "_FileSummariser") -> None:
+    """Append [middleware reference, AUTHENTICATED or 0] for every middleware of the module the
+    file mounts with `.Use(…)` (`private.Use(middleware.AuditLog())`): behind authentication when
+    the router has it in front before this `Use` (a group made with it, an earlier `Use` of the
+    router or of a group it was made from, or an earlier argument of the same `Use`). Joined per
+    function like a route's handler: one mounted anywhere without authentication in front stays
+    public. echo's routers are left public: which of their middleware runs first is not followed."""
+    data = summariser.source.data
+    if b".Use(" not in data:
+        return
+    if any(path.startswith(_ECHO) for path in summariser.model.imported_paths):
+        return
+    root = summariser.source.root
+    model = summariser.model
+    for match in _USE_AT.finditer(data):
+        field_node = root.named_descendant_for_byte_range(match.start() + 1, match.start() + 1)
+        selector = field_node.parent if field_node is not None else None
+        call = selector.parent if selector is not None else None
+        if selector is None or selector.type != "selector_expression" or call is None \
+                or call.type != "call_expression" or call.child_by_field_name("function") != selector:
+            continue
+        args = call.child_by_field_name("arguments")
+        function = model.enclosing_function(call)
+        if args is None or function is None or _conditional(summariser, call.start_byte, function):
+            continue
+        arguments = args.named_children
+        behind = None  # worked out once, for the first middleware of the module
+        for index, arg in enumerate(arguments):
+            if authenticated(summariser.text(arg.child_by_field_name("function") if arg.type == "call_expression"
+                                             else arg)):
+                continue  # the authentication itself
+            if arg.type == "call_expression":
+                ref = summariser._reference(arg.child_by_field_name("function"), function, called=True)
+                if ref is not None and ref[0] not in ("L", "I"):
+                    ref = None
+            elif arg.type in ("identifier", "selector_expression"):
+                ref = summariser._reference(arg, function, called=False)
+            else:
+                ref = None
+            if ref is None:
+                continue
+            inline = any(authenticated(summariser.text(a)) for a in arguments[:index])
+            if behind is None:
+                behind = _router_authenticated(summariser, selector.child_by_field_name("operand"), function, 0,
+                                               None, call.start_byte - 1)
+            summariser.summary.routes.append([ref, MOUNTED | (AUTHENTICATED if inline or behind else 0)])
+
+
+def _commented(data: bytes, at: int) -> bool:
+    """The code at `at` sits after `//` on its line: commented out."""
+    return b"//" in data[data.rfind(b"\n", 0, at) + 1:at]
 
 
 def _statement(data: bytes, at: int) -> bool:
@@ -341,7 +398,7 @@ def mounted_middlewares(summariser: "_FileSummariser") -> None:
     data = summariser.source.data
     if b".Use(" not in data:
         return
-    found = {match.group(1).decode() for match in _USE.finditer(data)}
+    found = {match.group(1).decode() for match in _USE.finditer(data) if not _commented(data, match.start())}
     summariser.summary.mounted.extend(sorted(found - set(summariser.summary.mounted)))
 
 
@@ -475,6 +532,8 @@ def _router_authenticated(summariser: "_FileSummariser", operand: Node | None, f
     data = summariser.source.data
     start, end = scope.node.start_byte, scope.node.end_byte
     for use in re.finditer(rb"\b" + name + rb"\.Use\(([^\n]*)", data[start:end]):
+        if _commented(data, start + use.start()):
+            continue  # `// private.Use(auth.Required())`: switched off
         if until is not None and start + use.start() > until and \
                 not any(path.startswith(_ECHO) for path in summariser.model.imported_paths):
             continue  # mounted on the parent after the group was made: the group never runs it

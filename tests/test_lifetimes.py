@@ -496,6 +496,18 @@ def test_explain_says_what_stands_in_front_of_a_handlers_routes(tmp_path):
     assert "routes: 2 routes register it; authentication in front of 1 of them" in both.stdout
 
 
+def test_explain_says_a_middleware_is_mounted_behind_authentication(tmp_path):
+    # `private.Use(mw.JWTAuth()); private.Use(mw.AuditLog(), mw.Capture())`, and Capture mounted
+    # again on a group with nothing in front.
+    module = tmp_path / "mounted"
+    shutil.copytree(FIXTURES / "GL406_unbounded-body-read" / "mounted", module)
+    audit = _cli(module, "explain", "mw/mw.go:15", "--no-cache")
+    assert audit.returncode == 0, audit.stderr
+    assert "routes: 1 `Use` registers it; authentication in front of all of them" in audit.stdout
+    capture = _cli(module, "explain", "mw/mw.go:35", "--no-cache")
+    assert "routes: 2 `Use` calls register it; authentication in front of 1 of them" in capture.stdout
+
+
 def test_a_package_variable_a_sibling_file_makes_is_resolved_with_that_files_imports(tmp_path):
     """`var log = Log.GetLogger()` in one file, `log.Error(…)` in another. The call that made the
     variable was resolved with the using file's bytes: at the declaring file's offsets they could
