@@ -60,6 +60,18 @@ _WORD_STARTS = frozenset(bytes([b]) for b in _WORD_BYTES)
 _SWITCH = LazyPattern(r"(?i)debug|echo|test|demo|mock|fake|\bdev|develop|example|playground|sandbox")
 
 
+def method_call_at(root: Node, dot: int) -> tuple[Node, Node] | None:
+    """(selector, call) of the method call `x.M(…)` whose `.M` starts at byte `dot`, or None when
+    the match is not one (a comment, a string, a method value)."""
+    field_node = root.named_descendant_for_byte_range(dot + 1, dot + 1)
+    selector = field_node.parent if field_node is not None else None
+    call = selector.parent if selector is not None else None
+    if selector is None or selector.type != "selector_expression" or call is None \
+            or call.type != "call_expression" or call.child_by_field_name("function") != selector:
+        return None
+    return selector, call
+
+
 def collect(summariser: "_FileSummariser") -> None:
     """Append [handler reference, flags] to the summary for every route the file registers with a
     handler of the module: AUTHENTICATED, DEVELOPER_SWITCH, or 0 for a public route. A handler
@@ -73,12 +85,10 @@ def collect(summariser: "_FileSummariser") -> None:
     literals = None
     known: dict[tuple, bool] = {}  # (router, function, test) -> guarded, and (…, function) -> called only under a switch: a file registers many routes from a few functions on a few routers
     for match in _ROUTE_CALL.finditer(data):
-        field_node = root.named_descendant_for_byte_range(match.start() + 1, match.start() + 1)
-        selector = field_node.parent if field_node is not None else None
-        call = selector.parent if selector is not None else None
-        if selector is None or selector.type != "selector_expression" or call is None \
-                or call.type != "call_expression" or call.child_by_field_name("function") != selector:
+        found = method_call_at(root, match.start())
+        if found is None:
             continue
+        selector, call = found
         args = call.child_by_field_name("arguments")
         function = model.enclosing_function(call)
         if args is None or function is None:
@@ -165,12 +175,10 @@ def collect_mounts(summariser: "_FileSummariser") -> None:
     root = summariser.source.root
     model = summariser.model
     for match in _USE_AT.finditer(data):
-        field_node = root.named_descendant_for_byte_range(match.start() + 1, match.start() + 1)
-        selector = field_node.parent if field_node is not None else None
-        call = selector.parent if selector is not None else None
-        if selector is None or selector.type != "selector_expression" or call is None \
-                or call.type != "call_expression" or call.child_by_field_name("function") != selector:
+        found = method_call_at(root, match.start())
+        if found is None:
             continue
+        selector, call = found
         args = call.child_by_field_name("arguments")
         function = model.enclosing_function(call)
         if args is None or function is None or _conditional(summariser, call.start_byte, function):
