@@ -285,8 +285,10 @@ _ROUTER_TYPE = LazyPattern(r"(?:gin\.(?:Engine|RouterGroup|IRouter|IRoutes)|echo
 
 
 # `r.Body = http.MaxBytesReader(w, r.Body, n)`, `c.Request.Body = http.MaxBytesReader(…)`: a wrapper
-# that limits the body of every request it passes on.
-_BODY_WRAPPER = LazyPattern(rb"\.Body\s*=\s*http\.MaxBytesReader\(")
+# that limits the body of every request it passes on; also one that keeps the limited reader in a
+# reader of its own (`r.Body = &limitObserver{rc: http.MaxBytesReader(w, r.Body, n)}`), within the
+# literal's first few lines.
+_BODY_WRAPPER = LazyPattern(rb"\.Body\s*=\s*(?:http\.MaxBytesReader\(|&?[A-Za-z_][\w.]*\{[^{}]{0,200}?http\.MaxBytesReader\()")
 
 
 _PASSES_ON = LazyPattern(rb"\.ServeHTTP\(|\.Next\(\s*\)")
