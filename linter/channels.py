@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node, QueryCursor
 
 from .constants import int_constant
-from .effects import CLOSES, RANGES, RECEIVES, SENDS, PackageEffects, Use
+from .effects import CLOSES, RANGES, RECEIVES, SENDS, FunctionEffects, PackageEffects, Use
 from .model import FileModel, Function, block_statements, enclosing_loop, single_initialiser
 from .source import query
 
@@ -209,10 +209,25 @@ def _started_function(ctx: "FileContext", ref: Node) -> tuple[Node, Function, li
     body (linter/effects.py): the goroutine does exactly that to `ch`, as a literal writing the same
     would. The `go` statement, f, and f's uses of the parameter; None for anything else (f hands the
     channel on, passes it to another call, uses it in a closure, or lives in another file)."""
+    handed = channel_parameter(ctx, ref)
+    if handed is None or handed[0].parent is None or handed[0].parent.type != "go_statement":
+        return None
+    call, function, index, summary = handed
+    found = summary.param(index)
+    uses = summary.uses.get(index, [])
+    if not found or not found <= _FOLLOWED or {u.effect for u in uses} != found or not all(u.direct for u in uses):
+        return None
+    return call.parent, function, uses
+
+
+def channel_parameter(ctx: "FileContext", ref: Node) -> "tuple[Node, Function, int, FunctionEffects] | None":
+    """The call, the function of this file it calls, the parameter's index and the function's
+    summary, when `ref` (a channel) is an argument of that call, once, and lands in a named,
+    not variadic parameter of a function that takes no other channel (a signal on one may settle
+    the other, which cannot be paired up here); None otherwise."""
     arguments = ref.parent
     call = arguments.parent if arguments is not None and arguments.type == "argument_list" else None
-    start = call.parent if call is not None else None
-    if start is None or start.type != "go_statement":
+    if call is None:
         return None
     named = arguments.named_children
     index = next((i for i, arg in enumerate(named) if arg.id == ref.id), -1)
@@ -227,13 +242,8 @@ def _started_function(ctx: "FileContext", ref: Node) -> tuple[Node, Function, li
     if index >= len(params) or params[index].node is None or params[index].type.startswith("..."):
         return None
     if any("chan" in p.type for i, p in enumerate(params) if i != index):
-        return None  # two channels: a signal on one may settle the other, which we cannot pair up here
-    summary = effects.effects(ctx, function)
-    found = summary.param(index)
-    uses = summary.uses.get(index, [])
-    if not found or not found <= _FOLLOWED or {u.effect for u in uses} != found or not all(u.direct for u in uses):
         return None
-    return start, function, uses
+    return call, function, index, effects.effects(ctx, function)
 
 
 def exclusive_receives(model: FileModel, channel: LocalChannel, goroutine: Goroutine, sends: list[Node]) -> list[Node]:

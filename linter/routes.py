@@ -60,6 +60,32 @@ _WORD_STARTS = frozenset(bytes([b]) for b in _WORD_BYTES)
 _SWITCH = LazyPattern(r"(?i)debug|echo|test|demo|mock|fake|\bdev|develop|example|playground|sandbox")
 
 
+def _handler_reference(summariser: "_FileSummariser", node: Node, function: "Function",
+                       literals: dict[int, "Function"]) -> list | None:
+    """What a handler or middleware given to a router names: a function of the module, a literal
+    of the file, or the literals of a factory of the module that makes it (`DebugHandler(logger)`,
+    or a local made by one: `h := DebugHandler(logger); r.Handle("/x", h)`). `literals` caches the
+    file's func literals by start."""
+    if node.type == "call_expression":
+        return _factory_reference(summariser, node, function)
+    if node.type == "func_literal":
+        if not literals:
+            literals.update((fn.node.start_byte, fn) for fn in summariser.model.functions if fn.kind == "literal")
+        fn = literals.get(node.start_byte)
+        return ["L", fn.name] if fn is not None else None
+    if node.type not in ("identifier", "selector_expression"):
+        return None
+    ref = summariser._reference(node, function, called=False)
+    made = _made_by(summariser, node) if ref is None else None
+    return _factory_reference(summariser, made, function) if made is not None else ref
+
+
+def _factory_reference(summariser: "_FileSummariser", call: Node, function: "Function") -> list | None:
+    """The function of the module a call makes its handler with, whose literals serve the route."""
+    ref = summariser._reference(call.child_by_field_name("function"), function, called=True)
+    return ref if ref is not None and ref[0] in ("L", "I") else None
+
+
 def method_call_at(root: Node, dot: int) -> tuple[Node, Node] | None:
     """(selector, call) of the method call `x.M(…)` whose `.M` starts at byte `dot`, or None when
     the match is not one (a comment, a string, a method value)."""
@@ -82,7 +108,7 @@ def collect(summariser: "_FileSummariser") -> None:
         return
     root = summariser.source.root
     model = summariser.model
-    literals = None
+    literals: dict[int, "Function"] = {}  # the file's func literals by start, filled on first need
     known: dict[tuple, bool] = {}  # (router, function, test) -> guarded, and (…, function) -> called only under a switch: a file registers many routes from a few functions on a few routers
     for match in _ROUTE_CALL.finditer(data):
         found = method_call_at(root, match.start())
@@ -115,24 +141,7 @@ def collect(summariser: "_FileSummariser") -> None:
         # module: what stands in front of the router is worked out only for a handler that resolves.
         refs = []
         for node, wrapped in handlers:
-            if node.type == "call_expression":
-                # a handler factory of the module: its literals serve the route
-                ref = summariser._reference(node.child_by_field_name("function"), function, called=True)
-                if ref is None or ref[0] not in ("L", "I"):
-                    continue
-            elif node.type == "func_literal":
-                if literals is None:
-                    literals = {fn.node.start_byte: fn for fn in model.functions if fn.kind == "literal"}
-                fn = literals.get(node.start_byte)
-                ref = ["L", fn.name] if fn is not None else None
-            else:
-                ref = summariser._reference(node, function, called=False)
-                made = _made_by(summariser, node) if ref is None else None
-                if made is not None:
-                    # `h := DebugHandler(logger); r.Handle("/x", h)`: the factory's literals serve the route
-                    ref = summariser._reference(made.child_by_field_name("function"), function, called=True)
-                    if ref is not None and ref[0] not in ("L", "I"):
-                        ref = None
+            ref = _handler_reference(summariser, node, function, literals)
             if ref is not None:
                 refs.append((ref, wrapped))
         if not refs:
@@ -174,6 +183,7 @@ def collect_mounts(summariser: "_FileSummariser") -> None:
         return
     root = summariser.source.root
     model = summariser.model
+    literals: dict[int, "Function"] = {}
     for match in _USE_AT.finditer(data):
         found = method_call_at(root, match.start())
         if found is None:
@@ -189,14 +199,7 @@ def collect_mounts(summariser: "_FileSummariser") -> None:
             if authenticated(summariser.text(arg.child_by_field_name("function") if arg.type == "call_expression"
                                              else arg)):
                 continue  # the authentication itself
-            if arg.type == "call_expression":
-                ref = summariser._reference(arg.child_by_field_name("function"), function, called=True)
-                if ref is not None and ref[0] not in ("L", "I"):
-                    ref = None
-            elif arg.type in ("identifier", "selector_expression"):
-                ref = summariser._reference(arg, function, called=False)
-            else:
-                ref = None
+            ref = _handler_reference(summariser, arg, function, literals)
             if ref is None:
                 continue
             inline = any(authenticated(summariser.text(a)) for a in arguments[:index])
@@ -556,7 +559,8 @@ def _router_authenticated(summariser: "_FileSummariser", operand: Node | None, f
     for wrap in re.finditer(rb"(?<![A-Za-z_])([A-Za-z_][\w.]*)\([^\n)]*?\b" + name + rb"\b", data[start:end]):
         if guard(wrap.group(1).decode("utf-8", "replace")) and not _statement(data, start + wrap.start()):
             return True
-    made = re.search(rb"\b" + name + rb"\s*:?=\s*([A-Za-z_]\w*)\.Group\(([^\n]*)", data[start:end])
+    made = next((m for m in re.finditer(rb"\b" + name + rb"\s*:?=\s*([A-Za-z_]\w*)\.Group\(([^\n]*)", data[start:end])
+                 if not _commented(data, start + m.start())), None)
     if made is None:
         return False
     if guard(made.group(2).decode("utf-8", "replace")):

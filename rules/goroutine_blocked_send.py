@@ -9,8 +9,9 @@ from typing import Iterable
 from tree_sitter import Node, QueryCursor
 
 from goleaklint.cfg import Block
-from goleaklint.channels import (Goroutine, LocalChannel, classify_use, exclusive_receives, in_select_with_alternatives, local_channel,
-                                 named_local_channel, returned_channel, waitgroup_receives, where_started)
+from goleaklint.channels import (Goroutine, LocalChannel, channel_parameter, classify_use, exclusive_receives,
+                                 in_select_with_alternatives, local_channel, named_local_channel, returned_channel,
+                                 waitgroup_receives, where_started)
 from goleaklint.constants import loop_count
 from goleaklint.context import FileContext
 from goleaklint.effects import RECEIVES
@@ -209,29 +210,29 @@ def _received_by_helpers(ctx: FileContext, channel: LocalChannel) -> Finding | N
     counts as a receive; one whose function can return without receiving counts as none (its
     cheapest path), which strands the senders as a `case <-ctx.Done(): return` of the owner would."""
     model = ctx.model
-    effects = ctx.package.facts.effects if ctx.package is not None else None
-    if effects is None or not channel.goroutines:
+    if ctx.package is None or not channel.goroutines:
         return None
     receives, optional = list(channel.receives), []
     skips: dict[int, tuple[Function, Node]] = {}
     for ref in model.references(channel.decl, within=channel.owner.node):
         use, _ = classify_use(model, ref)
-        if use != "escape" or model.enclosing_function(ref) is not channel.owner:
+        if use != "escape":
+            continue
+        owner = model.enclosing_function(ref)
+        if owner is not channel.owner:
+            if channel.goroutine_of(owner) is None:
+                return None  # captured by a closure that is not one of its goroutines
             continue
         arguments = ref.parent
         call = arguments.parent if arguments is not None and arguments.type == "argument_list" else None
-        if call is None or call.parent is None or call.parent.type == "go_statement":
+        if call is not None and call.parent is not None and call.parent.type == "go_statement":
+            if channel.goroutine_started_by(call.parent) is None:
+                return None  # a goroutine this rule does not follow
             continue  # a goroutine's start: followed already
-        target = effects.callee(ctx, call)
-        if target is None or target[0] is not ctx or target[1].body is None or enclosing_loop(call) is not None:
-            return None
-        function = target[1]
-        index = next((i for i, arg in enumerate(arguments.named_children) if arg.id == ref.id), -1)
-        params = function.params
-        if index < 0 or index >= len(params) or params[index].node is None or params[index].type.startswith("...") \
-                or any("chan" in p.type for i, p in enumerate(params) if i != index):
-            return None
-        summary = effects.effects(ctx, function)
+        handed = channel_parameter(ctx, ref)
+        if handed is None or enclosing_loop(handed[0]) is not None:
+            return None  # returned, stored, or handed to something this rule does not follow
+        call, function, index, summary = handed
         uses = summary.uses.get(index, [])
         if summary.param(index) != frozenset({RECEIVES}) or not uses or not all(u.direct for u in uses):
             return None  # it does more than receive, or hands the channel on

@@ -101,10 +101,12 @@ def _unmatched_adds(ctx: FileContext) -> Iterable[Finding]:
     model = ctx.model
     text = ctx.source.text
     reported: set[int] = set()
-    for function in model.functions:
-        if function.body is None:
-            continue
-        calls = [(c, g, text(m)) for c, g, m in _group_calls(function.body) if model.enclosing_function(c) is function]
+    by_function: dict[int, tuple[Function, list[tuple[Node, Node, str]]]] = {}
+    for call, group, method in sorted(_group_calls(ctx.source.root), key=lambda found: found[0].start_byte):
+        function = model.enclosing_function(call)
+        if function is not None and function.body is not None:
+            by_function.setdefault(function.node.id, (function, []))[1].append((call, group, text(method)))
+    for function, calls in by_function.values():
         for add, group, method in calls:
             if method != "Add" or group.type != "identifier" or model.resolve(group).kind != "local" \
                     or not _is_wait_group(model, group):
