@@ -36,7 +36,8 @@ from .channels import drained_package_channels, package_channel_names
 from .clients import timeout_client_makers
 from .cfg import BENCHMARK_LOOP, FOREVER, RANGE, WHILE, loop_header, program_context
 from .channels import classify_use
-from .frameworks import context_parameter, context_parameter_index, is_handler, is_routed_adapter, request_context
+from .frameworks import (MIDDLEWARE_RESULT_TYPES, context_parameter, context_parameter_index, is_handler, is_routed_adapter,
+                         request_context)
 from .goroutines import cli_package, imports_cli
 from .model import (BUILTINS, FileModel, Function, block_statements, declared_value, parameter_index,
                     single_initialiser)
@@ -1751,8 +1752,8 @@ def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: li
     comment counts as a use), at the declaration: no value passed, no interface of the package
     listing the method (`summary.unnamed`). Nothing outside the package can call them: in a package
     the module uses, they never run (the model makes them dead code). A name in a string counts as
-    a use. Exported functions (not methods) among `exported` (all, when None) that are named so
-    too go to `summary.unnamed_exported`: dead only if no package importing this one names them
+    a use. Exported functions among `exported` (all, when None) that are named so too, and
+    exported methods that make a middleware or handler, go to `summary.unnamed_exported`: dead only if no package importing this one names them
     either, in a module that builds programs (lifetime._dead_code)."""
     # What the package's calls name last: a function (`L`), a method (`M`, `D`, `R`) or another
     # package's function (`I`, whose names only make fewer candidates)
@@ -1767,6 +1768,12 @@ def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: li
             candidates.setdefault(own, []).append(name)
         elif kind == "func" and own[:1].isupper() and (exported is None or name in exported):
             candidates.setdefault(own, []).append(name)  # exported: dead only if no importer names it either
+        elif kind == "method" and own[:1].isupper() and own not in named and \
+                summary.results.get(name) in MIDDLEWARE_RESULT_TYPES and (exported is None or name in exported):
+            # A method that makes a middleware or a handler (`func (m *Logging) Requests() gin.HandlerFunc`)
+            # runs only where code names it to mount what it returns: no interface of another
+            # module is satisfied by one. Dead, as an exported function, if no importer names it.
+            candidates.setdefault(own, []).append(name)
     if candidates and scanned:
         # Test files read from their bytes: a name in a comment is no use there either.
         others = [*others, *(_without_comments(data) for data in scanned)]

@@ -669,7 +669,8 @@ def _dead_code(model: ModuleModel, callers: dict[int, dict[int, bool]]) -> None:
             continue  # a main package with no main is a plugin: its host looks its functions up by name
         readers = [i for i in importers.get(package.import_path, ()) if i != pindex] if package.import_path else []
         for name in summary.unnamed_exported:
-            if not any(name in selected.setdefault(i, frozenset(model.packages[i].summary.selected)) for i in readers):
+            own = name.rsplit(".", 1)[-1]  # a method's own name: what an importer writes after a dot
+            if not any(own in selected.setdefault(i, frozenset(model.packages[i].summary.selected)) for i in readers):
                 _mark_dead(model, pindex, name, DEAD_EXPORTED)
 
 
