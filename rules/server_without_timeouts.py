@@ -49,7 +49,9 @@ RULE = Rule(
         "terminates TLS (`ListenAndServeTLS`, `ServeTLS`, a `TLSConfig`, autocert, `tls.NewListener`, or hands the server to "
         "Prometheus's exporter toolkit, which serves TLS and basic auth from its web config), or its package "
         "answers browsers of other origins (sets `Access-Control-Allow-Origin`, imports a CORS middleware, "
-        "`AllowOrigins`). A plain-HTTP server with neither is a note: it is most often a backend behind a reverse "
+        "`AllowOrigins`); the finding's `kind` (JSON, SARIF) names the sign, `tls` or `cross-origin`. Re-linting "
+        "344 judged warnings of 160 codebases, both kinds read alike: 102 of 122 and 46 of 54 worth a change "
+        "on those codebases, since used for tuning. A plain-HTTP server with neither is a note: it is most often a backend behind a reverse "
         "proxy, an ingress or a load balancer, which reads each request's headers before passing it on and so "
         "holds the slow clients itself; on code read by reviewers, fewer than half of such warnings were worth a "
         "change, against four in five with TLS or CORS on the codebases this was tuned on (two in three on "
@@ -201,7 +203,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             browser = not port and _opens_browser(ctx)
             handed = reach.kind == HANDED
             admission = not (port or browser or handed) and _admission_webhook(ctx)
-            unseen = "" if port or browser or handed or admission else \
+            unseen, kind = ("", "") if port or browser or handed or admission else \
                 _unseen_clients(ctx, call, tls=name.endswith("TLS"))
             yield ctx.finding(
                 RULE, call,
@@ -209,7 +211,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                 "likes" + (_PORT_NOTE if port else _BROWSER_NOTE if browser else _HANDED_NOTE if handed
                            else _ADMISSION_NOTE if admission else ""),
                 fix=_FIX, severity=Severity.NOTE if port or browser or handed or admission else None,
-                unexposed=unseen,
+                unexposed=unseen, kind=kind,
                 # a loopback default is no evidence for a server that serves TLS, which is for other hosts
                 address="" if name.endswith("TLS") else _option(ctx, args[0]) if args and name.endswith("ListenAndServe")
                 else reach.option,
@@ -224,14 +226,14 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             # around it (`startMetricsServer`) or by routes that all serve operations.
             engine = call.child_by_field_name("function").child_by_field_name("operand")
             port = _operational_port(ctx, call, [engine, *args[:1]]) or _operational_engine(ctx, engine)
-            unseen = "" if port else _unseen_clients(ctx, call, tls=False)
+            unseen, kind = ("", "") if port else _unseen_clients(ctx, call, tls=False)
             yield ctx.finding(
                 RULE, call,
                 f"gin's {label} serves with http.ListenAndServe, which has no timeouts: a slow client holds a "
                 "goroutine and its buffers for as long as it likes" + (_PORT_NOTE if port else ""),
                 fix="serve the engine with `&http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}` instead of Run",
                 severity=Severity.NOTE if port else None,
-                unexposed=unseen,
+                unexposed=unseen, kind=kind,
                 address=_option(ctx, args[0]) if args else "",
                 parameter=_parameter(reach),
             )
@@ -288,14 +290,14 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             message += _BROWSER_NOTE
         elif admission:
             message += _ADMISSION_NOTE
-        unseen = "" if port or helper is not None or browser or admission or reach.kind == HANDED else \
+        unseen, kind = ("", "") if port or helper is not None or browser or admission or reach.kind == HANDED else \
             _unseen_clients(ctx, literal, tls="TLSConfig" in fields or any(m.endswith("TLS") for m, _ in own_serves))
         yield ctx.finding(
             RULE, literal, message,
             fix="set ReadHeaderTimeout (e.g. 10*time.Second), and IdleTimeout for keep-alive connections",
             severity=Severity.NOTE if port or helper is not None or browser or admission or reach.kind == HANDED
             else None,
-            unexposed=unseen,
+            unexposed=unseen, kind=kind,
             # a loopback default is no evidence for a server that serves TLS, which is for other hosts
             address="" if "TLSConfig" in fields or any(method.endswith("TLS") for method, _ in own_serves)
             else _option(ctx, fields["Addr"]) if "Addr" in fields else reach.option,
@@ -364,18 +366,23 @@ _CLUSTER_NOTE = (" (a server of a Kubernetes component, by its go.mod: the clust
                  "most often; set the timeouts if it is exposed outside the cluster)")
 
 
-def _unseen_clients(ctx: FileContext, node: Node, tls: bool) -> str:
-    """The note's words when the code gives no sign that untrusted clients connect to the server
-    itself, "" when it does. A server of a module that requires the Kubernetes client libraries is
+# Kinds of finding, by the sign that clients connect to the server itself (`Finding.kind`).
+_TLS_KIND = "tls"  # the function that sets it up terminates TLS
+_CROSS_ORIGIN_KIND = "cross-origin"  # its package answers browsers of other origins (CORS)
+
+
+def _unseen_clients(ctx: FileContext, node: Node, tls: bool) -> tuple[str, str]:
+    """(the note's words, "") when the code gives no sign that untrusted clients connect to the
+    server itself; ("", the kind of sign) when it does. A server of a module that requires the Kubernetes client libraries is
     a cluster component's (webhooks, aggregated APIs, agents, exporters). Otherwise a server that
     terminates TLS (`ListenAndServeTLS`, a `TLSConfig`, autocert, a TLS listener, in the function
     that sets it up) is reached by clients on other hosts, and one whose package configures CORS is
     called by browsers; one with neither is most often a plain-HTTP backend behind a reverse proxy,
     an ingress or a load balancer, which holds slow clients itself."""
     if ctx.kubernetes:
-        return _CLUSTER_NOTE
+        return _CLUSTER_NOTE, ""
     if tls:
-        return ""
+        return "", _TLS_KIND
     function = ctx.model.enclosing_function(node)
     while function is not None and function.parent is not None:
         function = function.parent
@@ -384,10 +391,10 @@ def _unseen_clients(ctx: FileContext, node: Node, tls: bool) -> str:
     # Commented-out code is no sign: a pattern found in the bytes is confirmed without comments.
     if _TLS_SERVING.search(data, *span) is not None and \
             _TLS_SERVING.search(without_comments(data[span[0]:span[1]])) is not None:
-        return ""
+        return "", _TLS_KIND
     if _TOOLKIT_IMPORT in data and _toolkit_serves(ctx, span):
-        return ""
-    return "" if ctx.package.facts.answers_cross_origin else _PROXIED_NOTE
+        return "", _TLS_KIND
+    return ("", _CROSS_ORIGIN_KIND) if ctx.package.facts.answers_cross_origin else (_PROXIED_NOTE, "")
 
 
 def _toolkit_serves(ctx: FileContext, span: tuple[int, int]) -> bool:

@@ -573,6 +573,31 @@ func Login(c *gin.Context) {
 """
 
 
+def test_a_server_without_timeouts_names_the_sign_that_clients_reach_it(tree, capsys):
+    # GL502 warns where the code shows clients connect to the server itself, and says which sign it
+    # saw as the finding's kind: TLS terminated where it is set up, or CORS answered by its package.
+    # A plain-HTTP server with neither is a note of no kind.
+    tree({
+        "go.mod": "module example.com/app\n\ngo 1.22\n",
+        "secure/main.go": 'package main\n\nimport "net/http"\n\nfunc main() {\n'
+                          '\thttp.ListenAndServeTLS(":443", "cert.pem", "key.pem", nil)\n}\n',
+        "browser/main.go": 'package main\n\nimport "net/http"\n\nfunc main() {\n'
+                           '\thttp.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {\n'
+                           '\t\tw.Header().Set("Access-Control-Allow-Origin", "*")\n\t})\n'
+                           '\thttp.ListenAndServe(":8080", nil)\n}\n',
+        "backend/main.go": 'package main\n\nimport "net/http"\n\nfunc main() {\n'
+                           '\thttp.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {})\n'
+                           '\thttp.ListenAndServe(":8080", nil)\n}\n',
+    })
+    assert main(["--format", "json", "--min-precision", "low", "--show-notes", "--select", "GL502", "./..."]) == 1
+    found = [(f["path"], f["severity"], f.get("kind")) for f in json.loads(capsys.readouterr().out)["findings"]]
+    assert found == [("backend/main.go", "note", None), ("browser/main.go", "warning", "cross-origin"),
+                     ("secure/main.go", "warning", "tls")]
+    assert main(["--format", "sarif", "--min-precision", "low", "--select", "GL502", "./..."]) == 1
+    results = json.loads(capsys.readouterr().out)["runs"][0]["results"]
+    assert sorted(r["properties"].get("kind") for r in results) == ["cross-origin", "tls"]
+
+
 @pytest.mark.default_precision
 def test_a_kind_of_finding_its_rule_measures_apart_takes_that_label_by_default(tree, capsys):
     # GL201 is labelled medium per request and low elsewhere, but high for a map keyed by the
