@@ -58,7 +58,7 @@ func main() {
     // and serve the application on its own mux: http.ListenAndServe(":8080", appMux)
     ...
 }""",
-        limits="A server literal with no Handler that is given one later (`srv.Handler = mux` in the function, or `x.s.Handler = h` anywhere in the file for a literal stored in field `s`) does not serve the default mux, nor does an empty one kept in a local that its function assigns a configured server again (`redirect := &http.Server{}`, then `redirect = &http.Server{Addr: …, Handler: h}`). An address read from an options field whose every default in the module is loopback (a flag bound to a field of that name, or a struct tag, in any package) lowers the level one step, as a loopback flag default in the file does. Profiling an operator turns on (served inside `if addr != \"\"` or `if metricsPort > 0`, or after a guard that returns while it is unset, `if addr == \"\" { return … }`, or under a switch named enable, debug, pprof or profile, also from a `go func() { … }()` inside it, or in a function of the package called only under such a switch, two calls up) is a note: a default deployment does not expose it, also when it then binds a public address spelled in the code (`\":6060\"`), which whoever turns it on cannot keep local (the message says so; on the ledger, 18 such warnings were judged DEBATABLE and 1 TRUE). "
+        limits="A server literal with no Handler that is given one later (`srv.Handler = mux` in the function, or `x.s.Handler = h` anywhere in the file for a literal stored in field `s`) does not serve the default mux, nor does an empty one kept in a local that its function assigns a configured server again (`redirect := &http.Server{}`, then `redirect = &http.Server{Addr: …, Handler: h}`). An address read from an options field whose every default in the module is loopback (a flag bound to a field of that name, or a struct tag, in any package) lowers the level one step, as a loopback flag default in the file does. Profiling an operator turns on (served inside `if addr != \"\"` or `if metricsPort > 0`, or after a guard that returns while it is unset, `if addr == \"\" { return … }`, or under a switch named enable, debug, pprof or profile, also from a `go func() { … }()` inside it, or in a function of the package called only under such a switch, two calls up) is a note: a default deployment does not expose it, also when it then binds a public address spelled in the code (`\":6060\"`), which whoever turns it on cannot keep local (the message says so; on the ledger, 18 such warnings were judged DEBATABLE and 1 TRUE). An address guard is no such switch when the package also registers its own API on the default mux (a route other than /debug, /metrics, health, readiness, ping or version pages): every deployment of the service sets that address, so pprof is served wherever the API is; a switch named for debugging or profiling still is one. "
         "So is the default mux of a Prometheus exporter served through the exporter toolkit's `web.ListenAndServe`, "
         "whose web config puts TLS and basic authentication in front at the operator's choice (exporters keep pprof "
         "on their metrics port by convention). "
@@ -121,14 +121,16 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
     where = importers[0].relpath.rsplit("/", 1)[-1] if importers else ""
     # The default mux serves only profiling (and other /debug routes) when no file of the package
     # registers anything else on it.
-    dedicated = bool(importers) and not any(
-        not m.group(1).startswith(b"/debug") for ctx in pkg.files if not ctx.is_test_file
-        for m in _default_mux_routes(ctx.source.data))
+    paths = [m.group(1) for ctx in pkg.files if not ctx.is_test_file for m in _default_mux_routes(ctx.source.data)]
+    dedicated = bool(importers) and all(path.startswith(b"/debug") for path in paths)
+    # The package's own API is on it too (`http.HandleFunc("/v1/push", push)`): a guard on the
+    # server's address is no switch for profiling then, since every deployment of the service sets it.
+    serves_api = any(not path.startswith(_OPERATIONS_PATHS) for path in paths)
     for ctx in pkg.files:
         if ctx.is_test_file or ctx.relpath not in pkg.report_paths:
             continue  # findings in files not reported would be dropped
         if importers and ctx.model.imported("net/http"):
-            yield from _check_file(ctx, where, dedicated)
+            yield from _check_file(ctx, where, dedicated, serves_api)
         if any(path.encode() in ctx.source.data for path in _MOUNT_PACKAGES) \
                 and any(ctx.model.imported(path) for path in _MOUNT_PACKAGES):
             yield from _check_mounts(ctx)
@@ -239,7 +241,7 @@ def _served_on(ctx: FileContext, calls: list[Node], decl: Node) -> Reach | None:
 
 
 
-def _check_file(ctx: FileContext, where: str, dedicated: bool) -> Iterable[Finding]:
+def _check_file(ctx: FileContext, where: str, dedicated: bool, serves_api: bool = False) -> Iterable[Finding]:
     model = ctx.model
     captures = QueryCursor(query(_CANDIDATES)).captures(ctx.source.root)
     for call in sorted(captures.get("call", []), key=lambda n: n.start_byte):
@@ -257,7 +259,8 @@ def _check_file(ctx: FileContext, where: str, dedicated: bool) -> Iterable[Findi
         if reach.kind == LOOPBACK and not reach.flag:
             continue
         address = args[address_index] if address_index is not None else args[0]
-        yield _finding(ctx, call, reach, where, operator=dedicated and _named_for_profiling(ctx, call, address))
+        yield _finding(ctx, call, reach, where, operator=dedicated and _named_for_profiling(ctx, call, address),
+                       serves_api=serves_api)
     handler_targets = [n.child_by_field_name("operand") for n in captures.get("handler_set", [])]
     for literal in sorted(captures.get("server", []), key=lambda n: n.start_byte):
         if model.type_text(literal.child_by_field_name("type")) != "net/http.Server":
@@ -277,11 +280,11 @@ def _check_file(ctx: FileContext, where: str, dedicated: bool) -> Iterable[Findi
         if reach.kind == LOOPBACK and not reach.flag:
             continue
         yield _finding(ctx, literal, reach, where, operator=dedicated and _named_for_profiling(ctx, literal, addr),
-                       toolkit=_served_by_toolkit(ctx, literal, captures.get("call", [])))
+                       toolkit=_served_by_toolkit(ctx, literal, captures.get("call", [])), serves_api=serves_api)
 
 
 def _finding(ctx: FileContext, node: Node, reach: Reach, where: str | None, *, mounted: str = "",
-             guarded: bool = False, operator: bool = False, toolkit: bool = False) -> Finding:
+             guarded: bool = False, operator: bool = False, toolkit: bool = False, serves_api: bool = False) -> Finding:
     address = reach.address
     if reach.kind in (UNIX, MEMORY):
         shown = "a unix socket" if reach.kind == UNIX else "an in-memory listener"
@@ -314,6 +317,8 @@ def _finding(ctx: FileContext, node: Node, reach: Reach, where: str | None, *, m
                     "puts TLS and basic authentication in front at the operator's choice, and exporters keep "
                     "/debug/pprof on their metrics port by convention")
     switch = _opt_in(ctx, node)
+    if switch is not None and serves_api and _PROFILING.search(switch) is None:
+        switch = None  # `if addr == "" { return }` before the service's own server: set wherever it is deployed
     if switch is not None and severity is None and reach.kind == NETWORK and reach.address and not reach.flag:
         # Switched on, it binds a public port spelled in the code, which the operator cannot keep
         # local; but a default deployment does not expose it. On the ledger, such findings were
@@ -328,6 +333,8 @@ def _finding(ctx: FileContext, node: Node, reach: Reach, where: str | None, *, m
 
 
 _PROFILING = LazyPattern(r"(?i)pprof|profil|debug")
+# Routes of operations pages, not of a service's API: profiling, metrics, health and readiness probes.
+_OPERATIONS_PATHS = (b"/debug", b"/metrics", b"/health", b"/ready", b"/live", b"/ping", b"/version")
 # `http.Handle("/path", …)` / `http.HandleFunc("/path", …)`: a route on the default mux.
 # (Without a leading `\b`: a pattern that begins with a literal skips to its occurrences, ten times
 # faster; the boundary is checked after, see _default_mux_routes.)
