@@ -23,7 +23,7 @@ import re
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
-from .frameworks import ROUTE_METHODS
+from .frameworks import GIN, ROUTE_METHODS
 from .model import parameter_index, single_initialiser
 from .patterns import LazyPattern
 
@@ -151,10 +151,11 @@ def collect(summariser: "_FileSummariser") -> None:
         given = [_without(summariser, o, [node for node, _ in handlers]) for o in others]
         inline = any(authenticated(text) for text in given)
         operand = selector.child_by_field_name("operand")
-        behind = inline or _router_guarded(summariser, operand, function, authenticated, known)
+        at = _registered_at(summariser, call)
+        behind = inline or _router_guarded(summariser, operand, function, authenticated, known, at)
         switch = DEVELOPER_SWITCH if _developer_switch(summariser, call, function, known) else 0
         if any(limits_body(text) for text in given) or \
-                _router_guarded(summariser, operand, function, limits_body, known):
+                _router_guarded(summariser, operand, function, limits_body, known, at):
             switch |= BODY_LIMIT
         # Registered on a parameter of the function (or a group made from one): who calls it with
         # what router decides, in the module model.
@@ -277,7 +278,7 @@ def router_kind(summariser: "_FileSummariser", ident: Node, function: "Function"
     if re.search(pattern, data[scope.node.start_byte:scope.node.end_byte]) is None and \
             (index is None or index >= len(scope.params) or not _ROUTER_TYPE.search(scope.params[index].type)):
         return None
-    if _router_authenticated(summariser, ident, function, 0):
+    if _router_authenticated(summariser, ident, function, 0, None, _registered_at(summariser, ident)):
         return "a"
     return f"g{index}" if index is not None else None
 
@@ -513,14 +514,23 @@ def _wrapped(summariser: "_FileSummariser", call: Node, named: bool, depth: int)
             yield from _wrapped(summariser, arg, named, depth + 1)
 
 
+def _registered_at(summariser: "_FileSummariser", node: Node) -> int | None:
+    """Where a route is registered on a gin router, or a router handed on (`Webhooks(public)`): a gin
+    route takes the middleware its router has then, so a `Use` after it (`r.POST("/login", login)`,
+    then `r.Use(auth)`) does not stand in front of it. None for other routers: echo's and gorilla's
+    run their router's middleware for every route whenever it was mounted, and chi's refuse a `Use`
+    after a route."""
+    return node.start_byte if GIN in summariser.model.imported_paths else None
+
+
 def _router_guarded(summariser: "_FileSummariser", operand: Node | None, function: "Function", test,
-                    known: dict[tuple, bool]) -> bool:
-    """_router_authenticated, once per router name, function and test in a file."""
+                    known: dict[tuple, bool], at: int | None = None) -> bool:
+    """_router_authenticated, once per router name, function, test and registration point in a file."""
     if operand is None:
         return False
-    key = (summariser.text(operand) if operand.type == "identifier" else operand.id, function.node.id, test)
+    key = (summariser.text(operand) if operand.type == "identifier" else operand.id, function.node.id, test, at)
     if key not in known:
-        known[key] = _router_authenticated(summariser, operand, function, 0, test)
+        known[key] = _router_authenticated(summariser, operand, function, 0, test, at)
     return known[key]
 
 
