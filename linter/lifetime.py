@@ -425,6 +425,35 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
             spans = [span.rsplit(":", 1)[0] for span in summary.body_buffers if span.rsplit(":", 1)[1] in mounted]
             if spans:
                 model.body_buffered[summary.directory] = sorted(spans)
+    # Mounted for every route by the package that sets up the router, another than its own
+    # (`g.Use(ginmiddleware.RequestLog(logger))` in a server package that imports the middleware's):
+    # it covers that package's handlers and those of the packages it imports, whose routes it
+    # registers, directly or through a router package of the module.
+    buffering: dict[str, list[tuple[str, str]]] = {}  # middleware name -> [(its package's import path, span)]
+    for summary in summaries:
+        if summary.body_buffers and not_deployed(summary) is None and import_paths.get(summary.directory):
+            for span in summary.body_buffers:
+                where, name = span.rsplit(":", 1)
+                buffering.setdefault(name, []).append((import_paths[summary.directory], where))
+    if buffering:
+        directory_of = {path: directory for directory, path in import_paths.items()}
+        imports_of = {summary.directory: summary.imports for summary in summaries}
+        for summary in summaries:
+            if not summary.mounted or not_deployed(summary) is not None:
+                continue
+            spans = sorted({where for name in summary.mounted for path, where in buffering.get(name, ())
+                            if path in summary.imports})
+            if not spans:
+                continue
+            reached, work = {summary.directory}, [summary.directory]
+            while work:
+                for path in imports_of.get(work.pop(), ()):
+                    directory = directory_of.get(path)
+                    if directory is not None and directory not in reached:
+                        reached.add(directory)
+                        work.append(directory)
+            for directory in sorted(reached):
+                model.body_buffered[directory] = sorted(set(model.body_buffered.get(directory, [])) | set(spans))
     model.loopback_options = loopback_options(summaries)
     for summary in sorted(summaries, key=lambda s: (s.directory, s.name)):
         model.test_files.update(summary.test_files)
@@ -1446,7 +1475,7 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
         buffered = _buffered_by(table, finding) if public else None
         if level is not None and level is not Severity.NOTE and buffered is not None:
             level = Severity.NOTE
-            message += (f"; a middleware of its package ({buffered}) reads every body it passes on whole and puts "
+            message += (f"; a middleware mounted in front of its routes ({buffered}) reads every body it passes on whole and puts "
                         "back an in-memory copy: where it runs, this reads that copy, and the read to bound is the "
                         "middleware's")
         default = loopback_option(table.loopback_options, finding.address, _function_keys(finding)[0],

@@ -407,12 +407,34 @@ def body_buffers(summariser: "_FileSummariser") -> None:
 _USE = LazyPattern(rb"\.Use\(\s*(?:[A-Za-z_]\w*\.)?([A-Za-z_]\w*)")
 
 
+# A parameter typed as a route group: `func register(rg *gin.RouterGroup)`, `g *echo.Group`.
+_GROUP_PARAMETER = r"\b{}\s+\*?\w+\.(?:RouterGroup|Group)\b"
+
+
 def mounted_middlewares(summariser: "_FileSummariser") -> None:
-    """Record the names of the functions the file mounts with `.Use(…)` (gin, echo, chi, mux)."""
+    """Record the names of the functions the file mounts with `.Use(…)` (gin, echo, chi, mux) on a
+    whole router, not on a group of its routes (`api := r.Group("/api")`, or a parameter typed as
+    a group): what such a group mounts stands in front of its own routes only."""
     data = summariser.source.data
     if b".Use(" not in data:
         return
-    found = {match.group(1).decode() for match in _USE.finditer(data) if not _commented(data, match.start())}
+    groups: dict[bytes, bool] = {}
+    found = set()
+    for match in _USE.finditer(data):
+        if _commented(data, match.start()):
+            continue
+        start = match.start()
+        while start > 0 and data[start - 1] in _WORD_BYTES:
+            start -= 1
+        name = data[start:match.start()] or None  # `r` of `r.Use(`; None after `)` or `]`
+        if name is not None:
+            if name not in groups:
+                escaped = re.escape(name)
+                groups[name] = re.search(rb"\b" + escaped + rb"\s*:?=\s*[\w.()]*?\.Group\(", data) is not None or \
+                    re.search(_GROUP_PARAMETER.format(escaped.decode()).encode(), data) is not None
+            if groups[name]:
+                continue
+        found.add(match.group(1).decode())
     summariser.summary.mounted.extend(sorted(found - set(summariser.summary.mounted)))
 
 
