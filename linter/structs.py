@@ -217,14 +217,18 @@ def replaced_server_placeholder(model: FileModel, literal: Node) -> bool:
     if holder is not None and holder.type == "unary_expression":
         holder = holder.parent
     statement = holder.parent if holder is not None and holder.type == "expression_list" else None
-    if statement is None or statement.type not in ("short_var_declaration", "assignment_statement"):
+    if statement is None or statement.type not in ("short_var_declaration", "assignment_statement", "var_spec"):
         return False
-    names = statement.child_by_field_name("left")
-    if names is None or names.named_child_count != holder.named_child_count:
+    if statement.type == "var_spec":  # `var srv = http.Server{}`
+        declared = statement.children_by_field_name("name")
+    else:
+        left = statement.child_by_field_name("left")
+        declared = left.named_children if left is not None else []
+    if len(declared) != holder.named_child_count:
         return False
     # the literal, or the `&` that takes its address, is one of the statement's values
     value = literal if literal.parent is not None and literal.parent.id == holder.id else literal.parent
-    name = names.named_children[[c.id for c in holder.named_children].index(value.id)]
+    name = declared[[c.id for c in holder.named_children].index(value.id)]
     decl = model.resolve(name).decl if name.type == "identifier" else None
     function = model.enclosing_function(decl) if decl is not None else None
     if function is None:
