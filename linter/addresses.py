@@ -862,7 +862,9 @@ def option_field(model: FileModel, node: Node, depth: int = 0) -> str | None:
         if key is not None:
             return key
         host = _host_argument(model, node, depth)
-        return option_field(model, host, depth + 1) if host is not None else None
+        if host is not None:
+            return option_field(model, host, depth + 1)
+        return _setting_function(model, node)
     if node.type == "binary_expression" and model.source.text(node.child_by_field_name("operator")) == "+":
         # `s.Host + ":" + strconv.Itoa(s.Port)`, `c.Bind + ":8080"`: the host is the leftmost operand,
         # followed by a string that begins the port
@@ -873,6 +875,24 @@ def option_field(model: FileModel, node: Node, depth: int = 0) -> str | None:
         right = inner.child_by_field_name("right")
         if right is not None and right.type == "interpreted_string_literal" and right.text.startswith(b'":'):
             return option_field(model, inner.child_by_field_name("left"), depth + 1)
+    return None
+
+
+def _setting_function(model: FileModel, call: Node) -> str | None:
+    """`BindAddress()` for a call with no arguments of a function (not a method) of the package
+    or of an imported one, `env.BindAddress()`: a setting's getter, whose fallback return may be
+    the default (option_defaults reads `func BindAddress() string { …; return "127.0.0.1:9898" }`)."""
+    args = call.child_by_field_name("arguments")
+    function = call.child_by_field_name("function")
+    if args is None or args.named_child_count or function is None:
+        return None
+    if function.type == "identifier":
+        return model.source.text(function) + "()"
+    if function.type == "selector_expression":
+        operand = function.child_by_field_name("operand")
+        if operand is not None and operand.type == "identifier" and \
+                model.imports.get(model.source.text(operand)) is not None and model.resolve(operand).decl is None:
+            return model.source.text(function.child_by_field_name("field")) + "()"
     return None
 
 
@@ -1027,6 +1047,12 @@ def _lines_matching(data: bytes, mark: re.Pattern, pattern: re.Pattern, search: 
                 yield match
 
 
+# A function (not a method) returning a string whose body ends by returning a literal, its fallback
+# when no setting gives another (`func BindAddress() string { if *flagBind != "" { return … };
+# return "127.0.0.1:9898" }`): gofmt's layout, the closing brace at the start of a line.
+_FALLBACK_RETURN = LazyPattern(rb'\nfunc ([A-Za-z_]\w*)\(\) string \{\n(?:(?!\}\n)[^\n]*\n){0,40}?\treturn "([^"\n]*)"\n\}\n')
+
+
 def option_defaults(data: bytes) -> list[list[str]]:
     """[field, default] for every address-like default the file gives an option field: a flag bound
     to the field, a struct tag default, a flag the file defines read into the field by name
@@ -1093,6 +1119,9 @@ def option_defaults(data: bytes) -> list[list[str]]:
             value = _string_constant(data, match.group(2))
             if value is not None:
                 found.append((match.group(1), value))
+    if b"\nfunc " in data and b"return \"" in data:
+        for match in _FALLBACK_RETURN.finditer(data):
+            found.append((match.group(1) + b"()", match.group(2)))
     out = []
     for name, value in found:
         text = value.decode("utf-8", "replace")
