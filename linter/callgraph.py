@@ -36,8 +36,8 @@ from .channels import drained_package_channels, package_channel_names
 from .clients import timeout_client_makers
 from .cfg import BENCHMARK_LOOP, FOREVER, RANGE, WHILE, loop_header, program_context
 from .channels import classify_use
-from .frameworks import (MIDDLEWARE_RESULT_TYPES, context_parameter, context_parameter_index, is_handler, is_routed_adapter,
-                         request_context)
+from .frameworks import (MIDDLEWARE_RESULT_TYPES, context_parameter, context_parameter_index, is_handler,
+                         is_routed_adapter, request_context)
 from .goroutines import cli_package, imports_cli
 from .model import (BUILTINS, FileModel, Function, block_statements, declared_value, parameter_index,
                     single_initialiser)
@@ -1753,8 +1753,9 @@ def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: li
     listing the method (`summary.unnamed`). Nothing outside the package can call them: in a package
     the module uses, they never run (the model makes them dead code). A name in a string counts as
     a use. Exported functions among `exported` (all, when None) that are named so too, and
-    exported methods that make a middleware or handler, go to `summary.unnamed_exported`: dead only if no package importing this one names them
-    either, in a module that builds programs (lifetime._dead_code)."""
+    exported methods that make a middleware or handler, go to `summary.unnamed_exported`: dead only
+    if no package importing this one names them either, in a module that builds programs
+    (lifetime._dead_code)."""
     # What the package's calls name last: a function (`L`), a method (`M`, `D`, `R`) or another
     # package's function (`I`, whose names only make fewer candidates)
     named = {call[1][-1] for call in summary.calls}

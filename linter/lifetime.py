@@ -1475,9 +1475,9 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
         buffered = _buffered_by(table, finding) if public else None
         if level is not None and level is not Severity.NOTE and buffered is not None:
             level = Severity.NOTE
-            message += (f"; a middleware mounted in front of its routes ({buffered}) reads every body it passes on whole and puts "
-                        "back an in-memory copy: where it runs, this reads that copy, and the read to bound is the "
-                        "middleware's")
+            message += (f"; a middleware mounted in front of its routes ({buffered}) reads every body it passes on "
+                        "whole and puts back an in-memory copy: where it runs, this reads that copy, and the read to "
+                        "bound is the middleware's")
         default = loopback_option(table.loopback_options, finding.address, _function_keys(finding)[0],
                                   _function_keys(finding)[0] in table.main_dirs) if finding.address else None
         if level is not None and level is not Severity.NOTE and default is not None:

@@ -377,8 +377,9 @@ _CROSS_ORIGIN_KIND = "cross-origin"  # its package answers browsers of other ori
 
 def _unseen_clients(ctx: FileContext, node: Node, tls: bool) -> tuple[str, str]:
     """(the note's words, "") when the code gives no sign that untrusted clients connect to the
-    server itself; ("", the kind of sign) when it does. A server of a module that requires the Kubernetes client libraries is
-    a cluster component's (webhooks, aggregated APIs, agents, exporters). Otherwise a server that
+    server itself; ("", the kind of sign) when it does. A server of a module that requires the
+    Kubernetes client libraries is a cluster component's (webhooks, aggregated APIs, agents,
+    exporters). Otherwise a server that
     terminates TLS (`ListenAndServeTLS`, a `TLSConfig`, autocert, a TLS listener, in the function
     that sets it up) is reached by clients on other hosts, and one whose package configures CORS is
     called by browsers; one with neither is most often a plain-HTTP backend behind a reverse proxy,
