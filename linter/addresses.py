@@ -886,8 +886,8 @@ def _setting_function(model: FileModel, call: Node) -> str | None:
     function = call.child_by_field_name("function")
     if args is None or args.named_child_count or function is None:
         return None
-    if function.type == "identifier":
-        return model.source.text(function) + "()"
+    if function.type == "identifier":  # a function of the package, not a local closure
+        return model.source.text(function) + "()" if model.resolve(function).kind != "local" else None
     if function.type == "selector_expression":
         operand = function.child_by_field_name("operand")
         if operand is not None and operand.type == "identifier" and \

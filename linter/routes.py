@@ -98,6 +98,21 @@ def method_call_at(root: Node, dot: int) -> tuple[Node, Node] | None:
     return selector, call
 
 
+def _method_calls(summariser: "_FileSummariser", pattern: LazyPattern):
+    """(selector, call, arguments, enclosing function) of each method call the pattern finds
+    (`.POST(`, `.Use(`) inside a function of the file."""
+    root, model = summariser.source.root, summariser.model
+    for match in pattern.finditer(summariser.source.data):
+        found = method_call_at(root, match.start())
+        if found is None:
+            continue
+        selector, call = found
+        args = call.child_by_field_name("arguments")
+        function = model.enclosing_function(call)
+        if args is not None and function is not None:
+            yield selector, call, args, function
+
+
 def collect(summariser: "_FileSummariser") -> None:
     """Append [handler reference, flags] to the summary for every route the file registers with a
     handler of the module: AUTHENTICATED, DEVELOPER_SWITCH, or 0 for a public route. A handler
@@ -106,19 +121,9 @@ def collect(summariser: "_FileSummariser") -> None:
     data = summariser.source.data
     if _ROUTE_CALL.search(data) is None:
         return
-    root = summariser.source.root
-    model = summariser.model
     literals: dict[int, "Function"] = {}  # the file's func literals by start, filled on first need
     known: dict[tuple, bool] = {}  # (router, function, test) -> guarded, and (…, function) -> called only under a switch: a file registers many routes from a few functions on a few routers
-    for match in _ROUTE_CALL.finditer(data):
-        found = method_call_at(root, match.start())
-        if found is None:
-            continue
-        selector, call = found
-        args = call.child_by_field_name("arguments")
-        function = model.enclosing_function(call)
-        if args is None or function is None:
-            continue
+    for selector, call, args, function in _method_calls(summariser, _ROUTE_CALL):
         handlers: list[tuple[Node, bool]] = []  # (handler node, wrapped by something named for auth)
         others: list[Node] = []
         arguments = args.named_children
@@ -182,17 +187,9 @@ def collect_mounts(summariser: "_FileSummariser") -> None:
         return
     if any(path.startswith(_ECHO) for path in summariser.model.imported_paths):
         return
-    root = summariser.source.root
-    model = summariser.model
     literals: dict[int, "Function"] = {}
-    for match in _USE_AT.finditer(data):
-        found = method_call_at(root, match.start())
-        if found is None:
-            continue
-        selector, call = found
-        args = call.child_by_field_name("arguments")
-        function = model.enclosing_function(call)
-        if args is None or function is None or _conditional(summariser, call.start_byte, function):
+    for selector, call, args, function in _method_calls(summariser, _USE_AT):
+        if _conditional(summariser, call.start_byte, function):
             continue
         arguments = args.named_children
         behind = None  # worked out once, for the first middleware of the module
