@@ -1884,7 +1884,7 @@ def _passed_arguments(summariser: _FileSummariser) -> None:
         key = (function.name, data[callee.start_byte:callee.end_byte])
         entry = found.get(key)
         if entry is None:
-            ref = summariser._reference(callee, function, called=True) if kinds and b"(" not in key[1] else None
+            ref = summariser._reference(callee, function, called=True) if kinds else None
             if ref is not None and ref[0] == "M" and not summariser._module_type(ref[1]):
                 ref = None
             found[key] = [ref, dict(kinds) if ref is not None else {}, 1, function]

@@ -1725,7 +1725,7 @@ _GUARD_TEXT = {
               "default deployment does not serve it",
     "guarded": "; every route registered with this handler is behind authentication or exists only when a developer "
                "switch is on, a lower risk than a public endpoint",
-    "mounted": "; but everywhere it is mounted (`Use`), the router runs authentication before it, so only clients that "
+    "mounted": "; but everywhere it is mounted (`Use`, or a group made with it), the router runs authentication before it, so only clients that "
                "authenticated reach this read, a lower risk than a public endpoint",
     "limit": "; every route registered with this handler has a middleware named for a body size limit in front of "
              "it, which bounds the read if it limits what the handler reads",

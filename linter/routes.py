@@ -172,18 +172,21 @@ def collect(summariser: "_FileSummariser") -> None:
             summariser.summary.routes.append(entry)
 
 
-_USE_AT = LazyPattern(rb"\.Use[ \t]*\(")
+_USE_AT = LazyPattern(rb"\.(?:Use|Group)[ \t]*\(")
 
 
 def collect_mounts(summariser: "_FileSummariser") -> None:
     """Append [middleware reference, AUTHENTICATED or 0] for every middleware of the module the
-    file mounts with `.Use(…)` (`private.Use(middleware.AuditLog())`): behind authentication when
-    the router has it in front before this `Use` (a group made with it, an earlier `Use` of the
-    router or of a group it was made from, or an earlier argument of the same `Use`). Joined per
-    function like a route's handler: one mounted anywhere without authentication in front stays
-    public. echo's routers are left public: which of their middleware runs first is not followed."""
+    file mounts with `.Use(…)` (`private.Use(middleware.AuditLog())`) or makes a group with
+    (`write := users.Group("", middleware.OperationRecord())`): behind authentication when the
+    router has it in front before this call (a group made with it, an earlier `Use` of the router
+    or of a group it was made from, or an earlier argument of the same call). A router that is a
+    parameter of the named function (or a group made from one) is decided by the function's callers,
+    like a route's (router_parameter). Joined per function like a route's handler: one mounted
+    anywhere without authentication in front stays public. echo's routers are left public: which
+    of their middleware runs first is not followed."""
     data = summariser.source.data
-    if b".Use(" not in data:
+    if b".Use(" not in data and b".Group(" not in data:
         return
     if any(path.startswith(_ECHO) for path in summariser.model.imported_paths):
         return
@@ -192,7 +195,10 @@ def collect_mounts(summariser: "_FileSummariser") -> None:
         if _conditional(summariser, call.start_byte, function):
             continue
         arguments = args.named_children
+        if summariser.text(selector.child_by_field_name("field")) == "Group":
+            arguments = arguments[1:]  # the path, then the group's middleware
         behind = None  # worked out once, for the first middleware of the module
+        param = None
         for index, arg in enumerate(arguments):
             if authenticated(summariser.text(arg.child_by_field_name("function") if arg.type == "call_expression"
                                              else arg)):
@@ -201,10 +207,14 @@ def collect_mounts(summariser: "_FileSummariser") -> None:
             if ref is None:
                 continue
             inline = any(authenticated(summariser.text(a)) for a in arguments[:index])
+            operand = selector.child_by_field_name("operand")
             if behind is None:
-                behind = _router_authenticated(summariser, selector.child_by_field_name("operand"), function, 0,
-                                               None, call.start_byte - 1)
-            summariser.summary.routes.append([ref, MOUNTED | (AUTHENTICATED if inline or behind else 0)])
+                behind = _router_authenticated(summariser, operand, function, 0, None, call.start_byte - 1)
+                param = None if behind else router_parameter(summariser, operand, function)
+            entry = [ref, MOUNTED | (AUTHENTICATED if inline or behind else 0)]
+            if param is not None and not inline:
+                entry += list(param)
+            summariser.summary.routes.append(entry)
 
 
 def _commented(data: bytes, at: int) -> bool:
@@ -277,6 +287,9 @@ def router_kind(summariser: "_FileSummariser", ident: Node, function: "Function"
         return None
     if _router_authenticated(summariser, ident, function, 0, None, _registered_at(summariser, ident)):
         return "a"
+    if index is None:  # a group made from a parameter: `sys := private.Group("sys"); initUsers(sys)`
+        param = router_parameter(summariser, ident, function)
+        index = param[1] if param is not None else None
     return f"g{index}" if index is not None else None
 
 
