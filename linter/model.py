@@ -198,8 +198,25 @@ class FileModel:
 
     @cached_property
     def imports(self) -> dict[str, str]:
-        """Local name -> import path, for imports usable by name (not `_`, not `.`)."""
-        return {name: path for name, path, _ in self._import_specs if name not in ("_", ".")}
+        """Local name -> import path, for imports usable by name (not `_`, not `.`). An import
+        without a name whose last path element no identifier can spell (`…/desktop-common`,
+        `…/rate-limiter`) is used by the name its package declares, which the file does not
+        show: the element's last part (`common`) and its parts run together (`ratelimiter`) are
+        taken too, when the file selects from that name and nothing else claims it."""
+        found = {name: path for name, path, _ in self._import_specs if name not in ("_", ".")}
+        data = self.source.data
+        for name, path, node in self._import_specs:
+            if node.child_by_field_name("name") is not None:
+                continue
+            element = path.rsplit("/", 1)[-1]
+            if _IDENT_START.fullmatch(element) or _VERSION_ELEMENT.fullmatch(element):
+                continue
+            parts = [p for p in re.split(r"[^A-Za-z0-9_]+", element) if p]
+            for guess in {parts[-1], "".join(parts)} if parts else ():
+                if guess not in found and _IDENT_START.fullmatch(guess) and \
+                        re.search(rb"(?<![\w.])" + guess.encode() + rb"\.[A-Za-z_]", data):
+                    found[guess] = path
+        return found
 
     @cached_property
     def imported_paths(self) -> frozenset[str]:
