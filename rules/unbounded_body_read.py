@@ -12,6 +12,7 @@ from goleaklint.context import FileContext
 from goleaklint.frameworks import GIN, is_handler, is_request_type
 from goleaklint.model import Function
 from goleaklint.patterns import LazyPattern
+from goleaklint.routes import authenticated
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
 from goleaklint.structs import declared_type_node, field_type, struct_fields, struct_of
@@ -72,7 +73,10 @@ RULE = Rule(
         "client is (named for it: `CheckPerm`, `checkAdmin`, `RequireAuth`, `VerifyToken`, or the verb alone: `Authenticate(r)`, `AuthorizeRequest`) or reads the "
         "identity an authentication middleware set (`GetCurrentUser(c)`, `UserFromContext(ctx)`, "
         "`c.MustGet(\"claims\")`) is a note: only clients that authenticated reach it. Authentication "
-        "mounted on a route group is not seen. Requests are followed through the "
+        "mounted on a route group is not seen. A read in admin code (a directory `admin/` or `admin-api/`, a file "
+        "`admin.go` or `user_admin.go`, a function or its receiver named with the word `Admin`: `AdminUpdate`, "
+        "`adminHandler`), other than its login (a function named for authentication: `AdminLogin`), is a note: operators reach an admin API, not the public; an admin route served to "
+        "everyone without authentication is then a note too. Requests are followed through the "
         "handler's parameters and one struct field, not through other variables.",
         references=("https://pkg.go.dev/net/http#MaxBytesReader", "https://cwe.mitre.org/data/definitions/400.html"),
     ),
@@ -110,6 +114,17 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         shown = f"{label}({body_text})" if model.qualified(call) in _READ_ALL else f"{label}()"
         fix = (f"wrap the body first: `{body_text} = http.MaxBytesReader(w, {body_text}, maxBytes)`, or read "
                "from `io.LimitReader`")
+        admin = _admin_code(ctx.relpath, owner)
+        if admin is not None:
+            where = "a middleware " if _in_middleware(ctx, owner) else ""
+            yield ctx.finding(
+                RULE, call,
+                f"{shown} reads the whole request body with no size limit in {where}admin code ({admin}): "
+                "operators reach an admin API, not the public, a lower risk than a public endpoint; check that "
+                "its routes are not served to everyone",
+                severity=Severity.NOTE, fix=fix,
+            )
+            continue
         if _in_middleware(ctx, owner):
             yield ctx.finding(
                 RULE, call,
@@ -133,6 +148,31 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             severity=None if handler and check is None else Severity.NOTE,
             fix=fix,
         )
+
+
+# A directory or file of admin code: `pkg/admin/`, `admin_api/`, `admin.go`, `user_admin.go`.
+_ADMIN_ELEMENT = LazyPattern(r"(?i)admin(?:[-_]?api)?")
+_ADMIN_FILE = LazyPattern(r"(?i)(?:.*_)?admin(?:_.*)?\.go")
+# `Admin` as a word of a function's or receiver's name: `AdminUpdate`, `adminHandler`, `handle_admin`;
+# not `Administrator` or `badminton`.
+_ADMIN_WORD = LazyPattern(r"(?:^|[a-z0-9_])(?:Admin|ADMIN)(?=[A-Z0-9_]|$)|(?:^|_)admin(?=[A-Z0-9_]|$)")
+
+
+def _admin_code(relpath: str, owner: Function) -> str | None:
+    """Why the function is admin code, by its directory, its file or its name (the named function
+    around a literal), or None."""
+    *directories, file = relpath.split("/")
+    element = next((d for d in directories if _ADMIN_ELEMENT.fullmatch(d)), None)
+    if element is not None:
+        element = f"in {element}/"
+    elif _ADMIN_FILE.fullmatch(file):
+        element = f"in {file}"
+    named = re.sub(r"(?:\.func\d+)+$", "", owner.name)
+    if authenticated(named):
+        return None  # the door of an admin area (`AdminLogin`, `AdminSessionAuthenticate`): anyone knocks
+    if element is None and any(_ADMIN_WORD.search(part) for part in named.split(".")):
+        return f"`{named}`"
+    return element
 
 
 def _body_read(ctx: FileContext, call: Node) -> tuple[Function, str, bool] | None:
