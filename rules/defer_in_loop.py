@@ -60,7 +60,7 @@ RULE = Rule(
         "A defer that releases nothing the loop made (a value from before it), or a lock or WaitGroup (`Unlock`, `RUnlock`, `Done`), is a note: it holds no file, connection or memory per iteration, though holding a lock to the end may be a mistake of its own. "
         "A defer in a loop that ends is a warning where the function runs per request (the count can be anything a client sends) and a note elsewhere (a bounded set: mounts, configured servers, the pages of one listing, retries); a loop with no count (`for {}`, `for cond {}`, a range over a channel, a benchmark's loop) stays a warning wherever it runs. On codebases nobody had tuned on, reviewers judged 1 of 22 warnings worth a change before this; most were loops over a few configured things outside requests. "
         "A deferred `resp.Body.Close()` (or the close of a local holding a response body, `data := resp.RawBody()`) whose body the iteration reads to the end (`io.ReadAll`, `io.Copy(io.Discard, ...)`) is a note: the connection is back in the pool. So is a deferred `rows.Close()` of a result set the iteration runs to its end with `for rows.Next()`, which closes it. A defer followed in its block, or after the `if` or `switch` that holds it, by a `return` or a `break` out of the loop (before any `continue`) runs at most once and is not reported. "
-        "Nor is one whose iteration makes the same call itself on every way round to the next iteration (`defer f.Close()`, then `f.Close()`, `_ = f.Close()` or `if err := f.Close(); err != nil` once the file is written; an idempotent `release()` closure called before each `continue` and at the end), read from the function's control-flow graph: each iteration releases its resource, and the defer only repeats the release at the end. A release on one branch only, one a `continue` skips, or one in a function literal does not count. "
+        "Nor is one whose iteration makes the same call itself on every way round to the next iteration (`defer f.Close()`, then `f.Close()`, `_ = f.Close()` or `if err := f.Close(); err != nil` once the file is written; an idempotent `release()` closure called before each `continue` and at the end; a deferred closure's own release, `defer func(s *sql.Stmt) { … s.Close() … }(stmt)` then `stmt.Close()`), read from the function's control-flow graph: each iteration releases its resource, and the defer only repeats the release at the end. A release on one branch only, one a `continue` skips, or one in a function literal does not count. "
         "Not reported: a defer inside a function literal (it runs when the literal returns, "
         "which is the fix); a defer followed by a `return` in the same block, since that iteration is "
         "the last one; a resource the function keeps past its iteration on purpose (the value itself "
@@ -274,16 +274,20 @@ def _released_again(ctx: FileContext, defer: Node, call: Node, loop: Node) -> bo
     `continue`): every iteration that goes round has released the resource, and the pending defer
     only repeats the release at the function's end. A way out of the loop or the function holds at
     most the last iteration's resource. Read from the function's control-flow graph."""
-    if call.type != "call_expression" or (callee := call.child_by_field_name("function")) is None or \
-            callee.type not in ("selector_expression", "identifier"):
+    if call.type != "call_expression" or (callee := call.child_by_field_name("function")) is None:
         return False
-    wanted = "".join(ctx.source.text(call).split())
+    if callee.type == "func_literal":
+        wanted = _literal_releases(ctx, call, callee)
+    elif callee.type in ("selector_expression", "identifier"):
+        wanted = {"".join(ctx.source.text(call).split())}
+    else:
+        return False
     body = loop.child_by_field_name("body")
-    if body is None:
+    if body is None or not wanted:
         return False
     releases = []
     for found in QueryCursor(query("(call_expression) @call")).captures(body).get("call", []):
-        if found.id == call.id or "".join(ctx.source.text(found).split()) != wanted or within(found, body, ("func_literal",)):
+        if found.id == call.id or "".join(ctx.source.text(found).split()) not in wanted or within(found, body, ("func_literal",)):
             continue  # another call, or one a function literal makes when it is called
         statement = found.parent.parent if found.parent.type == "expression_list" else found.parent
         if statement is not None and statement.type in _RELEASE_HOLDERS:
@@ -294,6 +298,36 @@ def _released_again(ctx: FileContext, defer: Node, call: Node, loop: Node) -> bo
     cfg = function.cfg
     held = {element.id for element in map(cfg.element_of, releases) if element is not None}
     return bool(held) and not cfg.goes_round(defer, loop, lambda element: element.id in held)
+
+
+def _literal_releases(ctx: FileContext, call: Node, literal: Node) -> set[str]:
+    """The releases a deferred closure makes, as the loop would spell them: `v.Close()` for
+    `defer func(s *sql.Stmt) { err := s.Close(); … }(v)` (a parameter's method called with no
+    arguments, the parameter named by its argument) or `defer func() { v.Close() }()`."""
+    params = literal.child_by_field_name("parameters")
+    names = [ctx.source.text(n) for decl in (params.named_children if params is not None else [])
+             if decl.type == "parameter_declaration" for n in decl.children_by_field_name("name")]
+    args = call.child_by_field_name("arguments")
+    given = [ctx.source.text(a) for a in (args.named_children if args is not None else [])]
+    bound = dict(zip(names, given)) if len(names) == len(given) else {}
+    found = set()
+    body = literal.child_by_field_name("body")
+    for inner in QueryCursor(query("(call_expression) @call")).captures(body).get("call", []) if body is not None else []:
+        function = inner.child_by_field_name("function")
+        arguments = inner.child_by_field_name("arguments")
+        if function is None or function.type != "selector_expression" or arguments is None or arguments.named_child_count:
+            continue
+        operand = function.child_by_field_name("operand")
+        if operand is None or operand.type != "identifier":
+            continue
+        name = ctx.source.text(operand)
+        if name not in names and name in ctx.model.imports:
+            continue  # `log.Println()`: a package's function, not a release
+        if name in names and not re.fullmatch(r"[A-Za-z_]\w*", bound.get(name, "")):
+            continue  # a parameter given something other than a variable
+        method = ctx.source.text(function.child_by_field_name("field"))
+        found.add(f"{bound.get(name, name)}.{method}()")
+    return found
 
 
 def _holds_nothing_new(ctx: FileContext, callee: Node | None, made: list[Node]) -> str | None:
