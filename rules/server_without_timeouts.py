@@ -43,8 +43,9 @@ RULE = Rule(
     docs=Docs(
         what="Finds `http.ListenAndServe`, `http.ListenAndServeTLS`, `http.Serve` and `http.ServeTLS` "
         "(they serve with a zero-value `http.Server`, which has no timeouts), `http.Server{...}` literals "
-        "that set neither `ReadHeaderTimeout` nor `ReadTimeout`, and gin's `r.Run(...)` on an engine from "
-        "`gin.Default()`/`gin.New()` or typed `*gin.Engine`, which calls `http.ListenAndServe` underneath. "
+        "that set neither `ReadHeaderTimeout` nor `ReadTimeout`, and gin's `r.Run(...)` and `r.RunTLS(...)` on an engine from "
+        "`gin.Default()`/`gin.New()` or typed `*gin.Engine`, which call `http.ListenAndServe` and "
+        "`http.ListenAndServeTLS` underneath. "
         "It warns where the code shows that clients connect to the server itself: the function that sets it up "
         "terminates TLS (`ListenAndServeTLS`, `ServeTLS`, a `TLSConfig`, autocert, `tls.NewListener`, or hands the server to "
         "Prometheus's exporter toolkit, which serves TLS and basic auth from its web config), or its package "
@@ -154,7 +155,7 @@ QUERY = """
   left: (expression_list (selector_expression
     field: (field_identifier) @timeout (#match? @timeout "^(ReadHeaderTimeout|ReadTimeout)$")) @timeout_set))
 """
-METHOD_CALLS = frozenset({"ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS", "Run"})
+METHOD_CALLS = frozenset({"ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS", "Run", "RunTLS"})
 
 _SERVE_FUNCS = frozenset(SERVE_FUNCS)
 _GIN = "github.com/gin-gonic/gin"
@@ -229,16 +230,20 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             # An engine for metrics or health checks, as net/http servers are judged: by the names
             # around it (`startMetricsServer`) or by routes that all serve operations.
             engine = call.child_by_field_name("function").child_by_field_name("operand")
+            tls = call.child_by_field_name("function").child_by_field_name("field").text == b"RunTLS"
             port = _operational_port(ctx, call, [engine, *args[:1]]) or _operational_engine(ctx, engine)
-            unseen, kind = ("", "") if port else _unseen_clients(ctx, call, tls=False)
+            unseen, kind = ("", "") if port else _unseen_clients(ctx, call, tls=tls)
+            serve = "ListenAndServeTLS" if tls else "ListenAndServe"
             yield ctx.finding(
                 RULE, call,
-                f"gin's {label} serves with http.ListenAndServe, which has no timeouts: a slow client holds a "
+                f"gin's {label} serves with http.{serve}, which has no timeouts: a slow client holds a "
                 "goroutine and its buffers for as long as it likes" + (_PORT_NOTE if port else ""),
-                fix="serve the engine with `&http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}` instead of Run",
+                fix=f"serve the engine with `&http.Server{{Handler: r, ReadHeaderTimeout: 10 * time.Second}}` "
+                    f"({serve}) instead of {'RunTLS' if tls else 'Run'}",
                 severity=Severity.NOTE if port else None,
                 unexposed=unseen, kind=kind,
-                address=_option(ctx, args[0]) if args else "",
+                # a loopback default is no evidence for a server that serves TLS, which is for other hosts
+                address="" if tls else _option(ctx, args[0]) if args else "",
                 parameter=_parameter(reach),
             )
     serve_methods = [c for c in calls if c.child_by_field_name("function").type == "selector_expression"
@@ -358,7 +363,7 @@ _PORT_NOTE = (" (a metrics, health or debug port, by the names around it: operat
 # Signs that clients connect to the server itself rather than through a proxy: it terminates TLS
 # (in the function that sets it up), or its package answers browsers of other origins (CORS).
 _TLS_SERVING = LazyPattern(rb"\bTLSConfig\b|\bServeTLS\(|\bListenAndServeTLS\(|\bautocert\.|\btls\.NewListener\(|"
-                           rb"\btls\.Listen\(")
+                           rb"\btls\.Listen\(|\bRunTLS\(")
 # Prometheus's exporter toolkit serves the server it is handed with TLS and basic auth from its web
 # config: made to be scraped across hosts.
 _TOOLKIT_IMPORT = b'"github.com/prometheus/exporter-toolkit/web"'
@@ -975,7 +980,7 @@ def _operational_engine(ctx: FileContext, engine: Node) -> bool:
 
 def _is_gin_run(ctx: FileContext, call: Node) -> bool:
     function = call.child_by_field_name("function")
-    if function.child_by_field_name("field").text != b"Run":
+    if function.child_by_field_name("field").text not in (b"Run", b"RunTLS"):
         return False
     receiver = function.child_by_field_name("operand")
     if receiver is None or receiver.type != "identifier" or not ctx.model.imported(_GIN):
