@@ -1803,12 +1803,26 @@ def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: li
             root = model.source.root
             for position in name_hits(model.source.data, encoded):
                 node = root.descendant_for_byte_range(position, position + len(encoded))
+                if node is not None and _other_package_name(model, node):
+                    continue  # `http.ListenAndServeTLS` in the wrapper that shares its name
                 if node is None or node.type != "comment":
                     uses += 1
             if uses > 1:
                 break
         if uses == 1:
             unnamed.append(names[0])
+
+
+def _other_package_name(model: FileModel, node: Node) -> bool:
+    """`node` is the name after an imported package's name (`http.ListenAndServe`): that package's
+    function, not one of this package's, which no file of the package spells so."""
+    parent = node.parent
+    if node.type != "field_identifier" or parent is None or parent.type != "selector_expression":
+        return False
+    operand = parent.child_by_field_name("operand")
+    return operand is not None and operand.type == "identifier" and \
+        model.source.data[operand.start_byte:operand.end_byte].decode() in model.imports and \
+        model.resolve(operand).kind == "import"
 
 
 # A request passed on by its usual names among a call's first two arguments: `f(w, r)`, `g(req, …)`.
