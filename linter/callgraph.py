@@ -259,6 +259,10 @@ class PackageSummary:
     body_buffers: list[str] = field(default_factory=list)
     # names of the functions its non-test files mount as middleware with `.Use(…)`
     mounted: list[str] = field(default_factory=list)
+    # "name:earlier,…" for each `.Use(name(…))` of its non-test files, with the names mounted on a
+    # whole router before it in the same function, in front of the router it mounts on
+    # (linter/routes.py mounted_middlewares)
+    mounted_after: list[str] = field(default_factory=list)
     # interface type -> the methods it spells out (embedded interfaces aside) as `Name/parameter
     # count`, non-test code
     interfaces: dict[str, list[str]] = field(default_factory=dict)
@@ -294,7 +298,7 @@ class PackageSummary:
                 "z": self.selected, "j": self.dot_imports, "bb": self.body_buffers,
                 "mu": self.mounted, "if": self.interfaces, "em": self.embeds,
                 "ar": self.arities, "pv": self.per_value, "dr": self.drained, "ob": self.once_blocks,
-                "sv": self.servers, "mn": self.mains}
+                "sv": self.servers, "mn": self.mains, "ma": self.mounted_after}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -305,7 +309,7 @@ class PackageSummary:
                    data.get("bb", []), data.get("mu", []), interfaces=data.get("if", {}),
                    embeds=data.get("em", {}), arities=data.get("ar", {}),
                    per_value=data.get("pv", {}), drained=data.get("dr", []), once_blocks=data.get("ob", []),
-                   servers=data.get("sv", []), mains=data.get("mn", 0))
+                   servers=data.get("sv", []), mains=data.get("mn", 0), mounted_after=data.get("ma", []))
 
 
 class _FileSummariser:

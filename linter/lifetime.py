@@ -454,6 +454,7 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                         work.append(directory)
             for directory in sorted(reached):
                 model.body_buffered[directory] = sorted(set(model.body_buffered.get(directory, [])) | set(spans))
+    _buffers_behind_buffers(model, summaries)
     model.loopback_options = loopback_options(summaries)
     for summary in sorted(summaries, key=lambda s: (s.directory, s.name)):
         model.test_files.update(summary.test_files)
@@ -579,6 +580,37 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
     _once_per_value(model, local_index, per_value, into_per_value)
     _propagate(model)
     return model
+
+
+def _buffers_behind_buffers(model: ModuleModel, summaries: list[PackageSummary]) -> None:
+    """A body-buffering middleware whose every `Use` comes after another one's on the whole router
+    in front of it (`r.Use(logger()); r.Use(decrypt())`, both reading every body whole and putting
+    back a copy) reads the copy the first one put back: its span in ModuleModel.body_buffered takes
+    `@relpath:line` of the first one, which then holds the read to bound."""
+    if not model.body_buffered:
+        return
+    spans_of: dict[str, list[str]] = {}  # middleware name -> "relpath:first:last" of each
+    after: dict[str, list[set[str]]] = {}  # middleware name -> what stands in front of each of its mounts
+    for summary in summaries:
+        if not_deployed(summary) is not None:
+            continue
+        for span in summary.body_buffers:
+            where, name = span.rsplit(":", 1)
+            spans_of.setdefault(name, []).append(where)
+        for record in summary.mounted_after:
+            name, _, earlier = record.partition(":")
+            after.setdefault(name, []).append({e for e in earlier.split(",") if e})
+    covered: dict[str, str] = {}
+    for name, mounts in after.items():
+        if name not in spans_of or len(spans_of[name]) != 1:
+            continue
+        fronts = [sorted(e for e in mount if e != name and len(spans_of.get(e, ())) == 1) for mount in mounts]
+        if fronts and all(fronts):
+            relpath, first, _ = spans_of[fronts[0][0]][0].rsplit(":", 2)
+            covered[spans_of[name][0]] = f"{relpath}:{first}"
+    if covered:
+        for directory, spans in model.body_buffered.items():
+            model.body_buffered[directory] = [f"{span}@{covered[span]}" if span in covered else span for span in spans]
 
 
 def _per_value_nodes(model: ModuleModel, local_index: dict[tuple[int, str], int]) -> dict[int, tuple[int, str]]:
@@ -1507,15 +1539,16 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
 
 def _buffered_by(table: "LifetimeTable", finding: Finding) -> str | None:
     """The first body-buffering middleware of the finding's package (`relpath:line`), unless the
-    finding is that middleware's own read."""
+    finding is that middleware's own read and no other one runs in front of it."""
     spans = table.body_buffered.get(_function_keys(finding)[0])
     if not spans:
         return None
     for span in spans:
+        span, _, front = span.partition("@")
         relpath, first, last = span.rsplit(":", 2)
         if relpath == finding.path and int(first) <= finding.line <= int(last):
-            return None
-    relpath, first, _ = spans[0].rsplit(":", 2)
+            return front or None  # its own read, unless another buffering middleware runs first
+    relpath, first, _ = spans[0].partition("@")[0].rsplit(":", 2)
     return f"{relpath}:{first}"
 
 

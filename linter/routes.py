@@ -424,12 +424,17 @@ _GROUP_PARAMETER = r"\b{}\s+\*?\w+\.(?:RouterGroup|Group)\b"
 def mounted_middlewares(summariser: "_FileSummariser") -> None:
     """Record the names of the functions the file mounts with `.Use(…)` (gin, echo, chi, mux) on a
     whole router, not on a group of its routes (`api := r.Group("/api")`, or a parameter typed as
-    a group): what such a group mounts stands in front of its own routes only."""
+    a group): what such a group mounts stands in front of its own routes only. Also, for every
+    `.Use(…)`, the names mounted before it in its function on the whole router it stands behind:
+    the same router, or the one a group was made from, before the group was made
+    (`r.Use(logger()); r.Use(decrypt())`, `r.Use(logger()); admin := r.Group("/admin");
+    admin.Use(audit())`)."""
     data = summariser.source.data
     if b".Use(" not in data:
         return
     groups: dict[bytes, bool] = {}
     found = set()
+    uses: list[tuple[int, bytes | None, bool, str]] = []  # (position, router, group, middleware)
     for match in _USE.finditer(data):
         if _commented(data, match.start()):
             continue
@@ -442,10 +447,27 @@ def mounted_middlewares(summariser: "_FileSummariser") -> None:
                 escaped = re.escape(name)
                 groups[name] = re.search(rb"\b" + escaped + rb"\s*:?=\s*[\w.()]*?\.Group\(", data) is not None or \
                     re.search(_GROUP_PARAMETER.format(escaped.decode()).encode(), data) is not None
+            uses.append((start, name, groups[name], match.group(1).decode()))
             if groups[name]:
                 continue
         found.add(match.group(1).decode())
     summariser.summary.mounted.extend(sorted(found - set(summariser.summary.mounted)))
+    root, model = summariser.source.root, summariser.model
+    for at, router, group, middleware in uses:
+        node = root.named_descendant_for_byte_range(at, at)
+        function = model.enclosing_function(node) if node is not None else None
+        if function is None:
+            continue
+        while function.parent is not None:
+            function = function.parent
+        begin = function.node.start_byte
+        front, until = router, at
+        if group:  # the whole router it was made from, as it was then
+            made = re.search(rb"\b" + re.escape(router) + rb"\s*:?=\s*([A-Za-z_]\w*)\.Group\(", data[begin:at])
+            front, until = (made.group(1), begin + made.start()) if made is not None else (None, at)
+        earlier = sorted({m for position, r, g, m in uses
+                          if front is not None and r == front and not g and begin <= position < until and m != middleware})
+        summariser.summary.mounted_after.append(f"{middleware}:{','.join(earlier)}")
 
 
 def _made_by(summariser: "_FileSummariser", node: Node) -> Node | None:
