@@ -259,13 +259,17 @@ def router_parameter(summariser: "_FileSummariser", operand: Node | None, functi
         if binding.kind == "param" and binding.function is scope and binding.decl is not None:
             index = parameter_index(binding.decl)
             return (scope.name, index) if index is not None else None
-        name = re.escape(summariser.text(operand)).encode()
-        made = re.search(rb"\b" + name + rb"\s*:?=\s*([A-Za-z_]\w*)\.Group\(", data[start:end])
+        made = _group_made(data, summariser.text(operand).encode(), start, end)
         if made is None:
             return None
-        at = start + made.start(1)
+        at = made.start(1)
         operand = summariser.source.root.named_descendant_for_byte_range(at, at + len(made.group(1)))
     return None
+
+
+def _group_made(data: bytes, name: bytes, start: int, end: int) -> re.Match | None:
+    """The first `name := parent.Group(` (or `=`) in data[start:end]; group 1 is the parent."""
+    return re.compile(rb"\b" + re.escape(name) + rb"\s*:?=\s*([A-Za-z_]\w*)\.Group\(").search(data, start, end)
 
 
 def router_kind(summariser: "_FileSummariser", ident: Node, function: "Function") -> str | None:
@@ -463,8 +467,8 @@ def mounted_middlewares(summariser: "_FileSummariser") -> None:
         begin = function.node.start_byte
         front, until = router, at
         if group:  # the whole router it was made from, as it was then
-            made = re.search(rb"\b" + re.escape(router) + rb"\s*:?=\s*([A-Za-z_]\w*)\.Group\(", data[begin:at])
-            front, until = (made.group(1), begin + made.start()) if made is not None else (None, at)
+            made = _group_made(data, router, begin, at)
+            front, until = (made.group(1), made.start()) if made is not None else (None, at)
         earlier = sorted({m for position, r, g, m in uses
                           if front is not None and r == front and not g and begin <= position < until and m != middleware})
         summariser.summary.mounted_after.append(f"{middleware}:{','.join(earlier)}")
