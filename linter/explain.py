@@ -15,7 +15,8 @@ from .callgraph import DEAD_CODE, DEAD_EXPORTED, LITERAL_SUFFIX
 from .config import ConfigError, ConfigResolver
 from .discover import discover
 from .engine import RunOptions, lint, module_model
-from .lifetime import DESCRIBE, PUBLIC_INTERFACE, UNKNOWN, ModuleModel, Node, main_rooted, module_paths, unimported
+from .lifetime import (DESCRIBE, PUBLIC_INTERFACE, UNKNOWN, ModuleModel, Node, called_behind_auth, main_rooted,
+                       module_paths, unimported)
 from .registry import all_rules, rules_by_key
 from .routes import AUTHENTICATED, BODY_LIMIT, DEVELOPER_SWITCH, MOUNTED
 
@@ -176,6 +177,9 @@ def write_explanation(model: ModuleModel, node: Node, out: TextIO) -> None:
     flags = model.route_auth.get(index)
     if flags:
         out.write(f"routes: {_routes_text(flags)}\n")
+    elif index in called_behind_auth(model):
+        out.write("routes: none registers it; every function that calls it is a handler behind authentication "
+                  "on every route\n")
     callers = sum(1 for edges in model.edges for callee, *_ in edges if model.nodes[callee] is node)
     if callers > 1:
         out.write(f"{callers} calls in the module reach it; the most repeated one decides.\n")

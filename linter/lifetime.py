@@ -41,7 +41,7 @@ from .callgraph import (BENCHMARK, DEAD_CODE, DEAD_EXPORTED, HANDLER_BY_PARAMETE
 from .clients import maker_key
 from .model import model_name
 from .patterns import LazyPattern
-from .routes import AUTHENTICATED, BODY_LIMIT, DEVELOPER_SWITCH, MOUNTED
+from .routes import AUTHENTICATED, BODY_LIMIT, DEVELOPER_SWITCH, MOUNTED, authenticated
 from .rule import Finding, Severity, lowered
 
 LOOP = "loop"
@@ -1675,6 +1675,9 @@ def _table_of(model: ModuleModel) -> LifetimeTable:
             continue
         node = model.nodes[index]
         table.authenticated[(model.packages[node.package].summary.directory, node.name)] = kind
+    for index in called_behind_auth(model):
+        node = model.nodes[index]
+        table.authenticated[(model.packages[node.package].summary.directory, node.name)] = "called"
     for pindex, package in enumerate(model.packages):
         if binary_only(package.summary):
             table.main_dirs.add(package.summary.directory)
@@ -1684,6 +1687,37 @@ def _table_of(model: ModuleModel) -> LifetimeTable:
     table.main_rooted = main_rooted(model)
     table.unimported = unimported(model)
     return table
+
+
+def called_behind_auth(model: ModuleModel) -> set[int]:
+    """Functions no route registers that only authenticated handlers call, directly or through
+    one another: a handler that dispatches on the method (`TodoByID` calls `UpdateTodo` for a PUT)
+    behind `withAuth(…)` on every route. A function that some route registers, or that anything
+    else in the module calls, is left out; one nothing calls is not reached this way. A handler
+    named for authentication (`UpyunCallbackAuth`, `Login`) is the check itself, which any client
+    reaches: what it calls is not behind it."""
+    behind = {index for index, flags in model.route_auth.items()
+              if all(f & AUTHENTICATED and not f & MOUNTED for f in flags)
+              and not authenticated(LITERAL_SUFFIX.sub("", model.nodes[index].name).rsplit(".", 1)[-1])}
+    if not behind:
+        return set()
+    callers: dict[int, set[int]] = {}
+    for source, out in enumerate(model.edges):
+        for callee, *_ in out:
+            if callee != source:
+                callers.setdefault(callee, set()).add(source)
+    found: set[int] = set()
+    work = list(behind)
+    while work:
+        source = work.pop()
+        for callee, *_ in model.edges[source]:
+            if callee in behind or callee in model.route_auth:
+                continue
+            if callers.get(callee, set()) <= behind:
+                behind.add(callee)
+                found.add(callee)
+                work.append(callee)
+    return found
 
 
 def unimported(model: ModuleModel) -> set[str]:
@@ -1760,6 +1794,9 @@ _GUARD_TEXT = {
                "switch is on, a lower risk than a public endpoint",
     "mounted": "; but everywhere it is mounted (`Use`, or a group made with it), the router runs authentication before it, so only clients that "
                "authenticated reach this read, a lower risk than a public endpoint",
+    "called": "; no route registers it, and every function that calls it is a handler whose every route puts "
+              "authentication in front of it, so only clients that authenticated reach it, a lower risk than a "
+              "public endpoint",
     "limit": "; every route registered with this handler has a middleware named for a body size limit in front of "
              "it, which bounds the read if it limits what the handler reads",
 }

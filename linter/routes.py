@@ -31,17 +31,27 @@ if TYPE_CHECKING:
     from .callgraph import _FileSummariser
     from .model import Function
 
-# Route registration methods of net/http, gin, echo, chi, gorilla/mux, fiber, httprouter.
-_ROUTE_CALL = LazyPattern(rb"\.(?:" + b"|".join(sorted(ROUTE_METHODS)) + rb")[ \t]*\(")
+# Route registration methods of net/http, gin, echo, chi, gorilla/mux, fiber, httprouter; and
+# httprouter's `Handler(method, path, h)` and `HandlerFunc(method, path, h)`, taken with three
+# arguments only (`http.HandlerFunc(h)` converts, `promhttp.Handler()` makes one).
+_THREE_ARGUMENTS = frozenset((b"Handler", b"HandlerFunc"))
+_ROUTE_CALL = LazyPattern(rb"\.(?:" + b"|".join(sorted(ROUTE_METHODS | _THREE_ARGUMENTS)) + rb")[ \t]*\(")
 # What authentication middleware is called: JWTAuth, RequireSession, casbin.Enforce, apiKeyGuard.
 AUTH_WORDS = LazyPattern(r"(?i)auth|jwt|token|session|login|permission|rbac|acl\b|casbin|api_?key|oauth|oidc|"
                         r"signin|guard|privilege|credential|require(?:user|admin|role)|admin_?only")
 _STRING = LazyPattern(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`')
 
 
+# Authentication that lets anonymous clients through, by its name: `OptionalAuth()`,
+# `GuestAuthenticateMiddleware`, `authOptional`, `AllowAnonymousJWT`.
+_OPTIONAL_AUTH = LazyPattern(r"(?i)[a-z_]*(?:optional|guest|anonymous|lenient)[a-z_]*|"
+                             r"[a-z_]*(?:auth|jwt|token|session)[a-z_]*?_?(?:optional|if_?present)")
+
+
 def authenticated(text: str) -> bool:
-    """Code named for authentication, string literals (route paths) left out."""
-    return AUTH_WORDS.search(_STRING.sub("", text)) is not None
+    """Code named for authentication, string literals (route paths) left out, and authentication
+    named as letting anonymous clients through (`OptionalAuth`) too."""
+    return AUTH_WORDS.search(_OPTIONAL_AUTH.sub("", _STRING.sub("", text))) is not None
 
 
 AUTHENTICATED = 1  # something named for authentication stands in front of the route
@@ -76,6 +86,10 @@ def _handler_reference(summariser: "_FileSummariser", node: Node, function: "Fun
     if node.type not in ("identifier", "selector_expression"):
         return None
     ref = summariser._reference(node, function, called=False)
+    if ref is None and node.type == "selector_expression":
+        # a method value of a variable (`api.Create`, with `var api = handlers.API{}` at package
+        # level) names the method a call would: it is only handed on, not called, here
+        ref = summariser._reference(node, function, called=True)
     made = _made_by(summariser, node) if ref is None else None
     return _factory_reference(summariser, made, function) if made is not None else ref
 
@@ -127,6 +141,9 @@ def collect(summariser: "_FileSummariser") -> None:
         handlers: list[tuple[Node, bool]] = []  # (handler node, wrapped by something named for auth)
         others: list[Node] = []
         arguments = args.named_children
+        if len(arguments) != 3 and summariser.source.data[
+                selector.child_by_field_name("field").start_byte:selector.end_byte] in _THREE_ARGUMENTS:
+            continue
         for index, arg in enumerate(arguments):
             if arg.type in ("identifier", "selector_expression", "func_literal"):
                 handlers.append((arg, False))
@@ -624,8 +641,12 @@ def _router_authenticated(summariser: "_FileSummariser", operand: Node | None, f
     # (Not from the middle of a name: a later start in `requireAuth(` ends where the first does and
     # fails or succeeds with it, after scanning the rest of the line once more per letter.) A call
     # made as a statement of its own wraps nothing: `authHandler.Register(router)` adds routes.
-    for wrap in re.finditer(rb"(?<![A-Za-z_])([A-Za-z_][\w.]*)\([^\n)]*?\b" + name + rb"\b", data[start:end]):
-        if guard(wrap.group(1).decode("utf-8", "replace")) and not _statement(data, start + wrap.start()):
+    # The body only: the function's own name and parameters (`func handleLogin(ctx, mux
+    # *http.ServeMux)`) wrap nothing either.
+    body = scope.node.child_by_field_name("body")
+    within = body.start_byte if body is not None else start
+    for wrap in re.finditer(rb"(?<![A-Za-z_])([A-Za-z_][\w.]*)\([^\n)]*?\b" + name + rb"\b", data[within:end]):
+        if guard(wrap.group(1).decode("utf-8", "replace")) and not _statement(data, within + wrap.start()):
             return True
     made = next((m for m in re.finditer(rb"\b" + name + rb"\s*:?=\s*([A-Za-z_]\w*)\.Group\(([^\n]*)", data[start:end])
                  if not _commented(data, start + m.start())), None)

@@ -74,7 +74,7 @@ RULE = Rule(
         "client is (named for it: `CheckPerm`, `checkAdmin`, `RequireAuth`, `VerifyToken`, or the verb alone: `Authenticate(r)`, `AuthorizeRequest`) or reads the "
         "identity an authentication middleware set (`GetCurrentUser(c)`, `UserFromContext(ctx)`, "
         "`c.MustGet(\"claims\")`) is a note: only clients that authenticated reach it. Authentication "
-        "mounted on a route group is not seen. A read in admin code (a directory `admin/` or `admin-api/`, a file "
+        "in front of the handler's routes is read where they are registered (Lifetime, below). A read in admin code (a directory `admin/` or `admin-api/`, a file "
         "`admin.go` or `user_admin.go`, a function or its receiver named with the word `Admin`: `AdminUpdate`, "
         "`adminHandler`), other than its login (a function named for authentication: `AdminLogin`), is a note: operators reach an admin API, not the public; an admin route served to "
         "everyone without authentication is then a note too. Requests are followed through the "
