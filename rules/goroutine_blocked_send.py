@@ -113,7 +113,7 @@ go func() {
         "sends once. A sender started in the body of an `if` (`if out != nil { go … }`) is not stranded by a way out "
         "that passes the same condition, spelled the same, tested again and false: it reads only variables "
         "and fields nothing assigns after their declaration and calls nothing, so no goroutine was started "
-        "on that path. A goroutine that sends at most once and whose start is followed at once by a receive from the channel (`go f(); if err := <-ch; err != nil {…}`) is settled by that receive: when every sender is, nothing is reported; outside loops, those started before any other sender are left out with their receives, and the rest are judged against the remaining receives. Senders started in different cases of one `switch` or `select`, or in the two branches of an `if`, are never started by the same call: each set that can run together is judged on its own (a buffer of one fits a switch whose every case starts one sender), and the finding is at the first send of a set that can block (outside loops, up to eight senders). A `go` statement in a loop behind a local flag it sets (`if !started { started = true; go … }`, or `if started { continue }` and then `started = true` before it), which the function never sets back to false, starts at most once, and starts that share the flag at most once between them (a hedged request's second call, from either of two cases). Goroutines a loop starts and receives from in turn (`for { select { case <-tick: go work(); case <-done: … } }`) can be left behind only when the function returns, one each: such a finding takes the lifetime of the function, not of the loop (a periodic worker of a loop that runs once per process is not reported). Goroutines that each run a server and send after it (`errc <- srv.ListenAndServe()`, `serve(l)` of a `serve := srv.Serve`) can be left only when the server stops, one per start of it: reported at the rule's level where the function runs per request, and as a note elsewhere (a service's `Start` reached from main through an interface the model cannot resolve, one of another module or with too many implementations, runs once). A goroutine whose every send runs only after it checked a context (in the `default` of a `select` that has `case <-ctx.Done():`, or right after `if ctx.Err() != nil { return }`), started by a function that leaves without receiving only through `case <-ctx.Done():` of that same context, is stranded only if the context ends in the instant between the check and the send: a note that says so (on the ledger, two such findings were judged FALSE). A function that strands a sender only by returning on `Done()` of a context parameter it never reassigns (`case <-ctx.Done(): return ctx.Err()`) strands it when that context ends: where every call of the function in the module passes a context that ends only with the program (a local from `signal.NotifyContext`, `context.Background()`, `context.WithoutCancel(…)`, cobra's `cmd.Context()`, fiber v2's `c.Context()` or any `*fasthttp.RequestCtx`, whose Done closes only when the server shuts down, or its caller's own such parameter passed on unchanged; one derived with a timeout or a cancel ends sooner), the goroutine is left only as the program exits, and the finding is a note that says so (linter/lifetime.py, what callers pass); a call the model cannot resolve is not seen. The error branch after an errgroup's `Wait` (`if err := g.Wait(); err != nil`, `if g.Wait() != nil`) is no way out when the function makes the group, uses it only to `Go`, `TryGo`, `SetLimit` and `Wait`, and hands it only literals whose every return is `return nil`: `Wait` then returns nil. A function named for shutting something down (`Close`, `Stop`, `Shutdown`, `GracefulStop`, `Terminate`, `Quit`, `Teardown`, `Destroy`, `Dispose`, alone or followed by a word: `StopWorker`; not `Stopped`) runs once for each thing it stops, and most of those (a daemon, a pool, a client) live as long as the process: a goroutine its timeout strands is reported at the rule's level where it runs per request (a per-connection `Close` from a handler), and as a note elsewhere; a `Close` of a per-connection value reached through an interface the model cannot resolve is a note too (on the ledger, 1 of 8 such findings was worth a change). Only channels that stay in the function are followed: one that is returned, stored, "
+        "on that path. A goroutine that sends at most once and whose start is followed at once by a receive from the channel (`go f(); if err := <-ch; err != nil {…}`) is settled by that receive: when every sender is, nothing is reported; outside loops, those started before any other sender are left out with their receives, and the rest are judged against the remaining receives. Senders started in different cases of one `switch` or `select`, or in the two branches of an `if`, are never started by the same call: each set that can run together is judged on its own (a buffer of one fits a switch whose every case starts one sender), and the finding is at the first send of a set that can block (outside loops, up to eight senders). A `go` statement in a loop behind a local flag it sets (`if !started { started = true; go … }`, or `if started { continue }` and then `started = true` before it), which the function never sets back to false, starts at most once, and starts that share the flag at most once between them (a hedged request's second call, from either of two cases). Goroutines a loop starts and receives from in turn (`for { select { case <-tick: go work(); case <-done: … } }`) can be left behind only when the function returns, one each: such a finding takes the lifetime of the function, not of the loop (a periodic worker of a loop that runs once per process is not reported). Goroutines that each run a server and send after it (`errc <- srv.ListenAndServe()`, `serve(l)` of a `serve := srv.Serve`) can be left only when the server stops, one per start of it: reported at the rule's level where the function runs per request, and as a note elsewhere (a service's `Start` reached from main through an interface the model cannot resolve, one of another module or with too many implementations, runs once). A goroutine whose every send runs only after it checked a context (in the `default` of a `select` that has `case <-ctx.Done():`, or right after `if ctx.Err() != nil { return }`), started by a function that leaves without receiving only through `case <-ctx.Done():` of that same context, is stranded only if the context ends in the instant between the check and the send: a note that says so (on the ledger, two such findings were judged FALSE). A goroutine whose every send comes after it received from a channel the function hands to `signal.Notify` (`<-quit` before it, `case <-quit:` around it, or `for s := range quit`) sends only as the program shuts down, and is stranded only then: a note (on the judged snapshots this moved one FALSE warning and no TRUE one). A function that strands a sender only by returning on `Done()` of a context parameter it never reassigns (`case <-ctx.Done(): return ctx.Err()`) strands it when that context ends: where every call of the function in the module passes a context that ends only with the program (a local from `signal.NotifyContext`, `context.Background()`, `context.WithoutCancel(…)`, cobra's `cmd.Context()`, fiber v2's `c.Context()` or any `*fasthttp.RequestCtx`, whose Done closes only when the server shuts down, or its caller's own such parameter passed on unchanged; one derived with a timeout or a cancel ends sooner), the goroutine is left only as the program exits, and the finding is a note that says so (linter/lifetime.py, what callers pass); a call the model cannot resolve is not seen. The error branch after an errgroup's `Wait` (`if err := g.Wait(); err != nil`, `if g.Wait() != nil`) is no way out when the function makes the group, uses it only to `Go`, `TryGo`, `SetLimit` and `Wait`, and hands it only literals whose every return is `return nil`: `Wait` then returns nil. A function named for shutting something down (`Close`, `Stop`, `Shutdown`, `GracefulStop`, `Terminate`, `Quit`, `Teardown`, `Destroy`, `Dispose`, alone or followed by a word: `StopWorker`; not `Stopped`) runs once for each thing it stops, and most of those (a daemon, a pool, a client) live as long as the process: a goroutine its timeout strands is reported at the rule's level where it runs per request (a per-connection `Close` from a handler), and as a note elsewhere; a `Close` of a per-connection value reached through an interface the model cannot resolve is a note too (on the ledger, 1 of 8 such findings was worth a change). Only channels that stay in the function are followed: one that is returned, stored, "
         "passed to a function or used by another closure is left alone, since someone else may drain "
         "it, with one exception: a function that makes the channel, starts its senders straight from its body "
         "and returns the channel alone from every return (a future: `func lookupAsync(k string) <-chan T { ch := "
@@ -678,6 +678,9 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
         other = cfg.cheapest_exit(start, lambda element: receive_counts.get(element.id, 0), without_checked)
         if other is not None and other[0] < need:
             race = None
+    # Every send made only after the goroutine received an OS signal (`<-quit`, with
+    # `signal.Notify(quit, …)`): it sends as the program shuts down, and is stranded only then.
+    signalled = _after_signal(ctx, sends, channel.owner) if race is None else None
     line = exit_node.start_point[0] + 1
     where = f"return at line {line}" if exit_node.type == "return_statement" else f"end of the function (line {line})"
     send = min((s for g in senders for s in _unguarded_sends(g)), key=lambda n: n.start_byte)
@@ -705,8 +708,11 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
                f"`{channel.name}` a buffer for every send, or let the sender close it")
         if race is not None:
             message += _race_text(race, owner)
+        elif signalled is not None:
+            message += _SIGNAL_TEXT.format(signalled)
         return ctx.finding(RULE, send, message, fix=fix, subjects=subjects, bounded=serving or stopping is not None,
-                           parameter=parameter, severity=Severity.NOTE if race is not None else None)
+                           parameter=parameter,
+                           severity=Severity.NOTE if race is not None or signalled is not None else None)
     if channel.capacity == 0 and count == 1:
         message = (f"the goroutine's send on unbuffered channel `{channel.name}` can block forever: "
                    f"{owner} can reach the {where} without receiving from it")
@@ -731,8 +737,63 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
         message += _race_text(race, owner)
         fix = (f"send in the select that checks `{race}` (`case {channel.name} <- v:` beside `case "
                f"<-{race}.Done():`), or give `{channel.name}` a buffer for every send")
+    elif signalled is not None:
+        message += _SIGNAL_TEXT.format(signalled)
     return ctx.finding(RULE, send, message, fix=fix, subjects=subjects, bounded=serving or stopping is not None,
-                       parameter=parameter, severity=Severity.NOTE if race is not None else None)
+                       parameter=parameter,
+                       severity=Severity.NOTE if race is not None or signalled is not None else None)
+
+
+_SIGNAL_TEXT = ("; but each send runs only after its goroutine received an OS signal from `{0}` (`signal.Notify`), "
+                "as the program shuts down: the goroutine is stranded only then")
+_NOTIFY = LazyPattern(rb"\bsignal\.Notify\(\s*([A-Za-z_]\w*)\s*,")
+
+
+def _after_signal(ctx: FileContext, sends: list[Node], owner: Function) -> str | None:
+    """The channel of OS signals that every send waits on first, by its name: before it in its
+    statement list (`<-quit`, `sig := <-quit`), as the case it runs in (`case <-quit:`), or ranged
+    over around it (`for s := range quit`), within its own function literal; the owner (with the
+    goroutine in it) hands that channel to `signal.Notify` of os/signal."""
+    if "os/signal" not in ctx.model.imported_paths or not sends:
+        return None
+    names = {_signal_received_before(ctx, send) for send in sends}
+    if len(names) != 1 or None in names:
+        return None
+    name = names.pop()
+    data = ctx.source.data[owner.node.start_byte:owner.node.end_byte]
+    return name if any(m.group(1).decode() == name for m in _NOTIFY.finditer(data)) else None
+
+
+def _signal_received_before(ctx: FileContext, send: Node) -> str | None:
+    current = send
+    while current is not None and current.type not in FUNCTION_TYPES:
+        parent = current.parent
+        if parent is not None and parent.type == "for_statement":
+            clause = next((c for c in parent.named_children if c.type == "range_clause"), None)
+            right = clause.child_by_field_name("right") if clause is not None else None
+            if right is not None and right.type == "identifier" and parent.child_by_field_name("body") == current:
+                return ctx.source.text(right)
+        previous = current.prev_named_sibling
+        while previous is not None:
+            name = _received_from(ctx, previous)
+            if name is not None:
+                return name
+            previous = previous.prev_named_sibling
+        current = parent
+    return None
+
+
+def _received_from(ctx: FileContext, node: Node) -> str | None:
+    """X when the statement receives from the channel named X: `<-X`, `v := <-X`, `v, ok = <-X`."""
+    if node.type in ("expression_statement", "short_var_declaration", "assignment_statement", "receive_statement"):
+        value = node.child_by_field_name("right") if node.type != "expression_statement" else node.named_child(0)
+        if value is not None and value.type == "expression_list" and value.named_child_count == 1:
+            value = value.named_child(0)
+        node = value
+    if node is None or node.type != "unary_expression" or ctx.source.text(node.child_by_field_name("operator")) != "<-":
+        return None
+    operand = node.child_by_field_name("operand")
+    return ctx.source.text(operand) if operand is not None and operand.type == "identifier" else None
 
 
 def _race_text(context: str, owner: str) -> str:
