@@ -257,19 +257,29 @@ def exclusive_receives(model: FileModel, channel: LocalChannel, goroutine: Gorou
     producer that sends values in a loop and then closes `done` or sends on `errc`. In general: the other channel is made in the same function, sent on or closed by this goroutine
     only, does not escape, and no path in the goroutine leads from its send or close to one of
     `sends` (a send that came before was received: the goroutine could not go on otherwise).
-    A deferred `close` runs when the goroutine ends, after all of its sends.
+    A deferred `close` runs when the goroutine ends, after all of its sends. So does a send in a
+    closure the goroutine defers, under `if r := recover(); r != nil`: it runs only when the
+    goroutine panicked, and counts where each of `sends` ends the goroutine (nothing after it can
+    panic once it was received).
     """
     owner = channel.owner
     literal = goroutine.literal
     cfg = literal.cfg
     captures = QueryCursor(query(_SIGNALS)).captures(literal.node)
     signals: dict[int, tuple[Node, list[Node]]] = {}  # declaration id -> (declaration, signals)
+    recovering: set[int] = set()  # the goroutine's deferred closures whose sends report a panic
     for ident in captures.get("channel", []):
         if ident.parent is None:
             continue
         signal = ident.parent if ident.parent.type == "send_statement" else ident.parent.parent
-        if signal is None or model.enclosing_function(signal) is not literal:
-            continue  # in a closure nested in the goroutine: runs who knows when
+        if signal is None:
+            continue
+        function = model.enclosing_function(signal)
+        if function is not literal:
+            if function is None or not _on_recovered_panic(model, signal, function, literal) or \
+                    not all(_ends_goroutine(send, literal.node) for send in sends):
+                continue  # in a closure nested in the goroutine: runs who knows when
+            recovering.add(function.node.id)
         binding = model.resolve(ident)
         if binding.kind != "local" or binding.function is not owner or binding.decl is None \
                 or binding.decl.id == channel.decl.id:
@@ -278,13 +288,15 @@ def exclusive_receives(model: FileModel, channel: LocalChannel, goroutine: Gorou
     found: list[Node] = []
     for decl, own in signals.values():
         if any(cfg.reaches(signal, send) for send in sends for signal in own
-               if signal.parent is None or signal.parent.type != "defer_statement"):
+               if (signal.parent is None or signal.parent.type != "defer_statement")
+               and model.enclosing_function(signal) is literal):
             continue
         receives = []
         for ref in model.references(decl, within=owner.node):
             use, node = classify_use(model, ref)
             function = model.enclosing_function(ref)
-            if use in ("send", "close") and function is literal:
+            if use in ("send", "close") and (function is literal or
+                                              (function is not None and function.node.id in recovering)):
                 continue
             if use in ("receive", "range") and function is owner:
                 receives.append(node)
@@ -293,6 +305,40 @@ def exclusive_receives(model: FileModel, channel: LocalChannel, goroutine: Gorou
         else:
             found.extend(receives)
     return found
+
+
+def _on_recovered_panic(model: FileModel, node: Node, closure: Function, goroutine: Function) -> bool:
+    """`node` is in a closure that the goroutine defers as a statement of its own body (`defer
+    func() { … }()`), inside `if r := recover(); r != nil {` (or `if recover() != nil {`)."""
+    deferred = closure.node.parent.parent if closure.node.parent is not None else None  # call, then defer
+    if deferred is None or deferred.type != "defer_statement" or model.enclosing_function(deferred) is not goroutine:
+        return False
+    current = node.parent
+    while current is not None and current.id != closure.node.id:
+        if current.type == "if_statement":
+            head = b" ".join(part.text for part in (current.child_by_field_name("initializer"),
+                                                    current.child_by_field_name("condition")) if part is not None)
+            if b"recover()" in head and b"!= nil" in head:
+                return True
+        current = current.parent
+    return False
+
+
+def _ends_goroutine(node: Node, literal: Node) -> bool:
+    """Nothing runs after the statement in the goroutine but returns: it is the last statement of
+    each block around it up to the literal's body, or only a `return` follows it."""
+    current = node
+    while current is not None and current.id != literal.id:
+        following = current.next_named_sibling
+        while following is not None and following.type == "comment":
+            following = following.next_named_sibling
+        if following is not None and following.type != "return_statement" and \
+                current.parent is not None and current.parent.type in ("block", "statement_list"):
+            return False
+        if current.type in ("for_statement", "func_literal"):
+            return current.type == "func_literal"
+        current = current.parent
+    return current is not None
 
 
 def waitgroup_receives(model: FileModel, channel: LocalChannel, senders: list[Goroutine]) -> list[Node]:
