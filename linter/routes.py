@@ -34,8 +34,8 @@ if TYPE_CHECKING:
 # Route registration methods of net/http, gin, echo, chi, gorilla/mux, fiber, httprouter; and
 # httprouter's `Handler(method, path, h)` and `HandlerFunc(method, path, h)`, taken with three
 # arguments only (`http.HandlerFunc(h)` converts, `promhttp.Handler()` makes one).
-_THREE_ARGUMENTS = frozenset((b"Handler", b"HandlerFunc"))
-_ROUTE_CALL = LazyPattern(rb"\.(?:" + b"|".join(sorted(ROUTE_METHODS | _THREE_ARGUMENTS)) + rb")[ \t]*\(")
+_THREE_ARGUMENTS = frozenset(("Handler", "HandlerFunc"))
+_ROUTE_CALL = LazyPattern(rb"\.(?:" + b"|".join(sorted(ROUTE_METHODS | {m.encode() for m in _THREE_ARGUMENTS})) + rb")[ \t]*\(")
 # What authentication middleware is called: JWTAuth, RequireSession, casbin.Enforce, apiKeyGuard.
 AUTH_WORDS = LazyPattern(r"(?i)auth|jwt|token|session|login|permission|rbac|acl\b|casbin|api_?key|oauth|oidc|"
                         r"signin|guard|privilege|credential|require(?:user|admin|role)|admin_?only")
@@ -43,9 +43,9 @@ _STRING = LazyPattern(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`')
 
 
 # Authentication that lets anonymous clients through, by its name: `OptionalAuth()`,
-# `GuestAuthenticateMiddleware`, `authOptional`, `AllowAnonymousJWT`.
-_OPTIONAL_AUTH = LazyPattern(r"(?i)[a-z_]*(?:optional|guest|anonymous|lenient)[a-z_]*|"
-                             r"[a-z_]*(?:auth|jwt|token|session)[a-z_]*?_?(?:optional|if_?present)")
+# `GuestAuthenticateMiddleware`, `authOptional`, `AllowAnonymousJWT`, `JWTIfPresent`: the whole
+# name goes, so no word of it counts.
+_OPTIONAL_AUTH = LazyPattern(r"(?i)[a-z_]*(?:optional|guest|anonymous|lenient|if_?present)[a-z_]*")
 
 
 def authenticated(text: str) -> bool:
@@ -141,8 +141,7 @@ def collect(summariser: "_FileSummariser") -> None:
         handlers: list[tuple[Node, bool]] = []  # (handler node, wrapped by something named for auth)
         others: list[Node] = []
         arguments = args.named_children
-        if len(arguments) != 3 and summariser.source.data[
-                selector.child_by_field_name("field").start_byte:selector.end_byte] in _THREE_ARGUMENTS:
+        if len(arguments) != 3 and summariser.text(selector.child_by_field_name("field")) in _THREE_ARGUMENTS:
             continue
         for index, arg in enumerate(arguments):
             if arg.type in ("identifier", "selector_expression", "func_literal"):
