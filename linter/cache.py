@@ -359,7 +359,7 @@ def _result(data: dict, silenced: bool = False, **more):
 _FINDING_FIELDS = (
     "path", "line", "column", "end_line", "end_column", "rule_id", "message", "fix", "column_utf16",
     "end_column_utf16", "byte_start", "byte_end", "context", "source_line", "suppressed", "repeats", "bounded",
-    "address", "parameter", "unexposed", "lowered", "kind",
+    "address", "parameter", "unexposed", "lowered", "kind", "opt_in",
 )
 
 

@@ -44,6 +44,7 @@ from .model import (BUILTINS, FileModel, Function, block_statements, declared_va
 from .patterns import LazyPattern
 from .source import name_hits, query
 from .serving import serving_sites
+from .switches import named_switch_spans
 from .structs import declared_fields, interface_specs, parameter_count, struct_specs, type_in_its_file
 
 # Patterns the engine adds to its combined query (one walk of the tree serves rules and summary).
@@ -288,6 +289,11 @@ class PackageSummary:
     # a `//go:build` line or a GOOS/GOARCH file name suffix); two or more cannot build together, so
     # each is a script run alone with `go run file.go`; -1 when one of them is `main.go`, the program
     mains: int = 0
+    # index in `calls` (as text) -> the switch every call of that caller to that callee is made under,
+    # `condition@relpath:line` (`cfg.EnableProfiling@cmd/app/main.go:24`): the block of an `if` that
+    # names a setting for profiling, debugging or an optional feature, or the rest of a block after a
+    # guard that returns unless one is on (linter/switches.py), non-test code
+    switched: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
@@ -298,7 +304,7 @@ class PackageSummary:
                 "z": self.selected, "j": self.dot_imports, "bb": self.body_buffers,
                 "mu": self.mounted, "if": self.interfaces, "em": self.embeds,
                 "ar": self.arities, "pv": self.per_value, "dr": self.drained, "ob": self.once_blocks,
-                "sv": self.servers, "mn": self.mains, "ma": self.mounted_after}
+                "sv": self.servers, "mn": self.mains, "ma": self.mounted_after, "sw": self.switched}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -309,7 +315,8 @@ class PackageSummary:
                    data.get("bb", []), data.get("mu", []), interfaces=data.get("if", {}),
                    embeds=data.get("em", {}), arities=data.get("ar", {}),
                    per_value=data.get("pv", {}), drained=data.get("dr", []), once_blocks=data.get("ob", []),
-                   servers=data.get("sv", []), mains=data.get("mn", 0), mounted_after=data.get("ma", []))
+                   servers=data.get("sv", []), mains=data.get("mn", 0), mounted_after=data.get("ma", []),
+                   switched=data.get("sw", {}))
 
 
 class _FileSummariser:
@@ -346,6 +353,10 @@ class _FileSummariser:
         self.package_var_bytes: set[bytes] = set()  # the package's variables, set by summarise_package
         # (start, end, function, pseudo-function) of each block that runs once per process (_once_blocks)
         self._once_spans: list[tuple[int, int, str, str]] = []
+        # (first byte, end byte, condition) of the code a named switch turns on (linter/switches.py),
+        # found on the first call looked at; none in test files, whose calls never switch anything
+        self._switch_spans: list[tuple[int, int, str]] | None = None if not self.test_file else []
+        self._switch_states = summary_switch_states(summary)
 
     def text(self, node: Node | None) -> str:
         return self.source.text(node) if node is not None else ""
@@ -842,6 +853,22 @@ class _FileSummariser:
         # One edge per caller and callee: the model needs to know that one calls the other, and
         # whether some call of it repeats without bound; explain names the first call site.
         key = (caller, "R", *callee[1], callee[2]) if callee[0] == "R" else (caller, *callee)
+        # Whether every call of the caller to the callee is made under a named switch (summary.switched)
+        spans = self._switch_spans
+        if spans is None:
+            spans = self._switch_spans = named_switch_spans(self.source)
+        states = self._switch_states
+        switch = None
+        if spans:
+            start = node.start_byte
+            for first, last, condition in spans:
+                if first <= start < last:
+                    switch = f"{condition}@{self.relpath}:{node.start_point[0] + 1}"
+                    break
+        if key not in states:
+            states[key] = switch
+        elif switch is None:
+            states[key] = None
         known = self._edges.get(key)
         if known is not None and known[4]:
             return
@@ -1514,16 +1541,25 @@ def _element_type(type_text: str) -> str:
 
 
 
-_EDGES: dict[int, tuple[PackageSummary, dict[tuple, list]]] = {}
+_EDGES: dict[int, tuple[PackageSummary, dict[tuple, list], dict[tuple, str | None]]] = {}
 
 
 def summary_edges(summary: PackageSummary) -> dict[tuple, list]:
     """The edges of the summary being built, by (caller, callee): shared by its files."""
+    return _summary_state(summary)[1]
+
+
+def summary_switch_states(summary: PackageSummary) -> dict[tuple, str | None]:
+    """By (caller, callee), as summary_edges: the switch every call so far is made under, or None."""
+    return _summary_state(summary)[2]
+
+
+def _summary_state(summary: PackageSummary) -> tuple[PackageSummary, dict, dict]:
     known = _EDGES.get(id(summary))
     if known is None or known[0] is not summary:
         _EDGES.clear()
-        known = _EDGES[id(summary)] = (summary, {})
-    return known[1]
+        known = _EDGES[id(summary)] = (summary, {}, {})
+    return known
 
 
 def summarise_package(directory: str, name: str, models: list[tuple[FileModel, dict[str, list[Node]] | None]],
@@ -1588,11 +1624,26 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
         _summarise_scanned(summary, test_file, package_functions, modules)
     _mark_dead_code(summary, [model for model, _ in models], other_sources or [], _reaching(summary, flagged),
                     [test_file.data for test_file in scanned])
+    _switched_calls(summary)
     summary.imports = _module_imports([model for model, _ in models], other_sources or [], modules,
                                       [test_file.imported_paths for test_file in scanned])
     if summary.imports:
         _selected_names(summary, [model for model, _ in models], other_sources or [])
     return summary
+
+
+def _switched_calls(summary: PackageSummary) -> None:
+    """summary.switched: the edges whose every call is made under a named switch."""
+    states = summary_switch_states(summary)
+    if not any(states.values()):
+        return
+    edges = summary_edges(summary)
+    position = {id(edge): index for index, edge in enumerate(summary.calls)}
+    for key, switch in states.items():
+        edge = edges.get(key) if switch else None
+        index = position.get(id(edge)) if edge is not None else None
+        if index is not None:
+            summary.switched[str(index)] = switch
 
 
 def _summarise_scanned(summary: PackageSummary, test_file, package_functions: set[str],

@@ -93,6 +93,7 @@ class FileContext:
         parameter: str = "",
         unexposed: str = "",
         kind: str = "",
+        opt_in: bool = False,
     ) -> Finding:
         """A finding spanning `node` (to the end of `end` if given).
 
@@ -135,6 +136,7 @@ class FileContext:
             drains=drains,
             parameter=parameter,
             unexposed=unexposed,
+            opt_in=opt_in,
             kind=kind,
         )
 

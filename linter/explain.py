@@ -180,6 +180,11 @@ def write_explanation(model: ModuleModel, node: Node, out: TextIO) -> None:
     elif index in called_behind_auth(model):
         out.write("routes: none registers it; every function that calls it is a handler behind authentication "
                   "on every route\n")
+    switch = model.switched.get(index)
+    if switch is not None:
+        condition, _, where = switch.rpartition("@")
+        out.write(f"switched: every call in the module that leads here is made only when a setting turns it on "
+                  f"(`{condition}`, at {where}): profiling it starts is a note (GL501)\n")
     callers = sum(1 for edges in model.edges for callee, *_ in edges if model.nodes[callee] is node)
     if callers > 1:
         out.write(f"{callers} calls in the module reach it; the most repeated one decides.\n")

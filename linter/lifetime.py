@@ -173,6 +173,10 @@ class ModuleModel:
     # (constructor, method) -> the type: a method that runs once per value of its receiver's type
     # takes its lifetime from the type's constructors (_once_per_value), what `explain` says
     per_value: dict[tuple[int, int], str] = field(default_factory=dict)
+    # node -> the named switch that every call into it in the module's non-test code is made under,
+    # directly or through callers that are themselves switched (_switched, PackageSummary.switched):
+    # `condition@relpath:line` of the first such call
+    switched: dict[int, str] = field(default_factory=dict)
     _by_package: dict[int, list[Node]] | None = None
     _literals: dict[int, dict[str, list[Node]]] | None = None
 
@@ -487,10 +491,12 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
     pending_routes: list[tuple[int, int, int | None, int]] = []  # (handler, flags, registering function, its router parameter)
     per_value = _per_value_nodes(model, local_index)  # node -> (package, type): _once_per_value
     into_per_value: set[int] = set()  # callers of those nodes
+    pairs: dict[tuple[int, int], str | None] = {}  # (caller, callee) -> its switch, None if some call has none
     for pindex, package in enumerate(model.packages):
         summary = package.summary
         _package_roots(model, pindex, package)
-        for caller, ref, relpath, line, in_loop in summary.calls:
+        switched = summary.switched
+        for position, (caller, ref, relpath, line, in_loop) in enumerate(summary.calls):
             # Most references name a function of the package or of an import: looked up here,
             # as _Resolver.resolve would (70k of them on the benchmark corpus).
             kind = ref[0]
@@ -510,6 +516,9 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                     edges[source].append((callee, bool(in_loop), relpath, line))
                     if callee in per_value:
                         into_per_value.add(source)
+                    if switched:  # only a package with switched calls says which are not
+                        switch = switched.get(str(position))
+                        pairs[source, callee] = switch if pairs.get((source, callee), switch) is not None else None
                 continue
             callees = resolver.implementations(pindex, ref) if kind in ("M", "D", "R") else []
             if not callees:
@@ -577,6 +586,7 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
     callers = _package_callers(model)
     _developer_libraries(model, callers)
     _dead_code(model, callers)
+    model.switched = _switched(model, pairs)
     _once_per_value(model, local_index, per_value, into_per_value)
     _propagate(model)
     return model
@@ -652,6 +662,37 @@ def _once_per_value(model: ModuleModel, local_index: dict[tuple[int, str], int],
             node = model.nodes[maker]
             model.edges[maker].append((index, False, node.relpath, node.line))
             model.per_value[maker, index] = wanted[index][1]
+
+
+def _switched(model: ModuleModel, pairs: dict[tuple[int, int], str | None]) -> dict[int, str]:
+    """The functions that run only when a named switch is on (`if cfg.EnableProfiling {
+    profiling.Start() }`, in any package): every call into them in the module's non-test code is
+    made under one (`pairs`: PackageSummary.switched, resolved), or comes from a function that is
+    itself switched. A root of its own (main, a handler, a test) runs without its callers, and so
+    does a function called through an interface (its calls are not in `pairs`); neither is switched."""
+    work = sorted({callee for (_, callee), switch in pairs.items() if switch is not None})
+    if not work:
+        return {}
+    callers: dict[int, set[int]] = {}
+    for source, out in enumerate(model.edges):
+        for callee, _in_loop, relpath, _line in out:
+            if callee != source and not relpath.endswith("_test.go") and relpath not in model.test_files:
+                callers.setdefault(callee, set()).add(source)
+    found: dict[int, str] = {}
+    while work:
+        index = work.pop()
+        if index in found or model.nodes[index].root is not None or not callers.get(index):
+            continue
+        why = None
+        for source in sorted(callers[index]):
+            switch = pairs.get((source, index)) or found.get(source)
+            if switch is None:
+                break
+            why = why or switch
+        else:
+            found[index] = why
+            work.extend(callee for callee, *_ in model.edges[index] if callee not in found)
+    return found
 
 
 def _package_callers(model: ModuleModel) -> dict[int, dict[int, bool]]:
@@ -1527,6 +1568,12 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
             if level is not None and level is not Severity.NOTE and keys and all(k in known for k in keys):
                 level = Severity.NOTE  # what other packages make or do, which the module model knows
                 message += text.format(", ".join(f"`{k.rsplit('/', 1)[-1]}`" for k in keys))
+        switch = _switched_by(table, finding) if finding.opt_in else None
+        if level is not None and level is not Severity.NOTE and switch is not None:
+            level = Severity.NOTE
+            condition, _, where = switch.rpartition("@")
+            message += (f"; every call in the module that leads here is made only when a setting turns it on "
+                        f"(`{condition}`, at {where}), so a default deployment does not expose it")
         if level is not None and level is not Severity.NOTE and finding.unexposed:
             level = Severity.NOTE  # last: the module's own reasons for a note say more
             message += finding.unexposed
@@ -1535,6 +1582,13 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
         updated = replace(finding, lifetime=lifetime, severity=level or finding.severity, message=message)
         (kept if level is not None else dropped).append(updated)
     return kept, dropped
+
+
+def _switched_by(table: "LifetimeTable", finding: Finding) -> str | None:
+    """The switch every call into the finding's function is made under (ModuleModel.switched), or None."""
+    directory, names = _function_keys(finding)
+    switches = [table.switched.get((directory, name)) for name in names]
+    return switches[0] if switches and all(switches) else None
 
 
 def _buffered_by(table: "LifetimeTable", finding: Finding) -> str | None:
@@ -1587,6 +1641,7 @@ class LifetimeTable:
     drained: set[str] = field(default_factory=set)  # see ModuleModel.drained
     once_blocks: dict[str, list[str]] = field(default_factory=dict)  # see ModuleModel.once_blocks
     local_serving: dict[str, str] = field(default_factory=dict)  # see ModuleModel.local_serving
+    switched: dict[tuple[str, str], str] = field(default_factory=dict)  # see ModuleModel.switched
 
     def to_json(self) -> dict:
         return {"l": [[d, n, v] for (d, n), v in sorted(self.lifetimes.items())],
@@ -1598,7 +1653,8 @@ class LifetimeTable:
                 "p": [[d, n, sorted([i, k] for i, k in v.items())] for (d, n), v in sorted(self.parameters.items())],
                 "u": sorted(self.unimported), "bb": sorted(self.body_buffered.items()),
                 "dr": sorted(self.drained), "ob": sorted(self.once_blocks.items()),
-                "ls": sorted(self.local_serving.items())}
+                "ls": sorted(self.local_serving.items()),
+                "sw": [[d, n, w] for (d, n), w in sorted(self.switched.items())]}
 
     @classmethod
     def from_json(cls, data: dict) -> "LifetimeTable":
@@ -1609,19 +1665,22 @@ class LifetimeTable:
                    {(d, n): {int(i): list(k) for i, k in v} for d, n, v in data.get("p", ())},
                    set(data.get("u", ())), {d: list(w) for d, w in data.get("bb", ())},
                    set(data.get("dr", ())), {d: list(b) for d, b in data.get("ob", ())},
-                   dict(data.get("ls", ())))
+                   dict(data.get("ls", ())), {(d, n): w for d, n, w in data.get("sw", ())})
 
     def for_findings(self, findings: list[Finding]) -> "LifetimeTable":
         """The part of the table that judging `findings` reads: what a warm run, whose findings
         are those of the run that built it, loads instead of every function of the module."""
         lifetimes = {}
         guarded = {}
+        switched = {}
         for finding in findings:
             directory, names = _function_keys(finding)
             for name in (*names, model_name(finding.context, finding.path)):
                 lifetime = self.lifetimes.get((directory, name))
                 if lifetime is not None:
                     lifetimes[(directory, name)] = lifetime
+                if (directory, name) in self.switched:
+                    switched[(directory, name)] = self.switched[(directory, name)]
                 for key in ((directory, name), (directory, LITERAL_SUFFIX.sub("", name or ""))):
                     if key in self.authenticated:
                         guarded[key] = self.authenticated[key]
@@ -1640,7 +1699,7 @@ class LifetimeTable:
                              {d: w for d, w in self.body_buffered.items() if d in directories},
                              {c for f in findings for c in f.drains if c in self.drained},
                              {d: b for d, b in self.once_blocks.items() if d in directories},
-                             {d: w for d, w in self.local_serving.items() if d in directories})
+                             {d: w for d, w in self.local_serving.items() if d in directories}, switched)
 
 
 def table_of(model: ModuleModel) -> LifetimeTable:
@@ -1678,6 +1737,9 @@ def _table_of(model: ModuleModel) -> LifetimeTable:
     for index in called_behind_auth(model):
         node = model.nodes[index]
         table.authenticated[(model.packages[node.package].summary.directory, node.name)] = "called"
+    for index, switch in model.switched.items():
+        node = model.nodes[index]
+        table.switched[(model.packages[node.package].summary.directory, node.name)] = switch
     for pindex, package in enumerate(model.packages):
         if binary_only(package.summary):
             table.main_dirs.add(package.summary.directory)

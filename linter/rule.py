@@ -194,6 +194,10 @@ class Finding:
     # directly (GL502): applied after the module's own reasons for a note, which say more
     # (linter/lifetime.py).
     unexposed: str = field(default="", compare=False)
+    # A setting that turns the code on makes this finding a note (GL501: profiling an operator
+    # switches on): when every call in the module that leads to its function is made under one
+    # (linter/lifetime.py `switched`), a default deployment does not run it.
+    opt_in: bool = field(default=False, compare=False)
     # The precision label ("medium", "low") below the run's `min-precision` that made this finding a
     # note (linter/engine.py `by_precision`): counted in the summary, so that a user sees what a lower
     # bar would show.

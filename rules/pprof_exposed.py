@@ -13,6 +13,7 @@ from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
 from goleaklint.structs import replaced_server_placeholder, stored_in_field
+from goleaklint.switches import OFF, SWITCH
 
 RULE = Rule(
     id="GL501",
@@ -58,7 +59,7 @@ func main() {
     // and serve the application on its own mux: http.ListenAndServe(":8080", appMux)
     ...
 }""",
-        limits="A server literal with no Handler that is given one later (`srv.Handler = mux` in the function, or `x.s.Handler = h` anywhere in the file for a literal stored in field `s`) does not serve the default mux, nor does an empty one kept in a local that its function assigns a configured server again (`redirect := &http.Server{}`, then `redirect = &http.Server{Addr: …, Handler: h}`). An address read from an options field whose every default in the module is loopback (a flag bound to a field of that name, or a struct tag, in any package) lowers the level one step, as a loopback flag default in the file does. Profiling an operator turns on (served inside `if addr != \"\"` or `if metricsPort > 0`, or after a guard that returns while it is unset, `if addr == \"\" { return … }`, or under a switch named enable, debug, pprof or profile, also from a `go func() { … }()` inside it, or in a function of the package called only under such a switch, two calls up) is a note: a default deployment does not expose it, also when it then binds a public address spelled in the code (`\":6060\"`), which whoever turns it on cannot keep local (the message says so; on the ledger, 18 such warnings were judged DEBATABLE and 1 TRUE). An address guard is no such switch when the package also registers its own API on the default mux (a route other than /debug, /metrics, health, readiness, ping or version pages): every deployment of the service sets that address, so pprof is served wherever the API is; a switch named for debugging or profiling still is one. "
+        limits="A server literal with no Handler that is given one later (`srv.Handler = mux` in the function, or `x.s.Handler = h` anywhere in the file for a literal stored in field `s`) does not serve the default mux, nor does an empty one kept in a local that its function assigns a configured server again (`redirect := &http.Server{}`, then `redirect = &http.Server{Addr: …, Handler: h}`). An address read from an options field whose every default in the module is loopback (a flag bound to a field of that name, or a struct tag, in any package) lowers the level one step, as a loopback flag default in the file does. Profiling an operator turns on (served inside `if addr != \"\"` or `if metricsPort > 0`, or after a guard that returns while it is unset, `if addr == \"\" { return … }`, or under a switch named enable, debug, pprof or profile, also from a function literal made inside it, whether run there, `go func() { … }()`, or handed to a helper that runs it, or in a function of the package called only under such a switch, two calls up, or in a function every call of which in the module, from any package and however many calls up, is made under a switch so named: `if cfg.EnableProfiling { profiling.Start() }`, or past `if !opts.Profiling { return }`; test code's calls aside) is a note: a default deployment does not expose it, also when it then binds a public address spelled in the code (`\":6060\"`), which whoever turns it on cannot keep local (the message says so; on the ledger, 18 such warnings were judged DEBATABLE and 1 TRUE). An address guard is no such switch when the package also registers its own API on the default mux (a route other than /debug, /metrics, health, readiness, ping or version pages): every deployment of the service sets that address, so pprof is served wherever the API is; a switch named for debugging or profiling still is one. "
         "So is the default mux of a Prometheus exporter served through the exporter toolkit's `web.ListenAndServe`, "
         "whose web config puts TLS and basic authentication in front at the operator's choice (exporters keep pprof "
         "on their metrics port by convention). "
@@ -329,7 +330,7 @@ def _finding(ctx: FileContext, node: Node, reach: Reach, where: str | None, *, m
     elif switch is not None and severity is None:
         severity = Severity.NOTE
         message += f"; it runs only when a setting turns it on (`{switch}`), so a default deployment does not expose it"
-    return ctx.finding(RULE, node, message, fix=_FIX, severity=severity, address=reach.option)
+    return ctx.finding(RULE, node, message, fix=_FIX, severity=severity, address=reach.option, opt_in=True)
 
 
 _PROFILING = LazyPattern(r"(?i)pprof|profil|debug")
@@ -396,13 +397,6 @@ def _only_profiling(ctx: FileContext, calls: list[Node], decl: Node) -> bool:
     return True
 
 
-_SWITCH = LazyPattern(r'!=\s*""|(?i:(?:port|addr)\w*\s*(?:!=|>)\s*0\b)|(?i:enable|debug|pprof|profil)')
-# The same switches, off: a guard that returns before the server when the address is unset
-# (`if addr == "" { return }`, `if port <= 0`, `if !cfg.EnablePprof`). A bare `if !cfg.Enabled`
-# is not one: a metrics server that carries pprof is most often enabled by default.
-_OFF = LazyPattern(r'==\s*""|(?i:(?:port|addr)\w*\s*(?:==|<=)\s*0\b)|!\s*\*?[\w.]*(?i:debug|pprof|profil)')
-
-
 _TOOLKIT_SERVE = ("github.com/prometheus/exporter-toolkit/web.ListenAndServe",
                   "github.com/prometheus/exporter-toolkit/web.Serve")
 
@@ -440,19 +434,17 @@ def _opt_in(ctx: FileContext, node: Node, depth: int = 0) -> str | None:
     being set (`if addr != ""`, `if a := os.Getenv("PPROF"); a != ""`, `if metricsPort > 0`) or a switch named for it
     (`if cfg.EnablePprof`, `if *debug`). Off by default, the port is an operator's choice. A function
     of the package that is called, and only called, under such a switch (`if cfg.EnableStats {
-    setupMetrics(cfg) }`) is switched as well, followed two calls up."""
+    setupMetrics(cfg) }`) is switched as well, followed two calls up; callers in other packages, and
+    methods, are the module model's to follow (linter/lifetime.py `switched`, Finding.opt_in)."""
     child, current = node, node.parent
+    # A literal is made only where it is written: run right there (`go func() { … }()`) or handed to
+    # a helper that runs it (`safe.Go(func() { … })`), it is as switched as the code around it.
     while current is not None and current.type not in ("function_declaration", "method_declaration"):
-        if current.type == "func_literal":
-            # a literal run right there (`go func() { … }()`) is as switched as the code around it
-            call = current.parent
-            if call is None or call.type != "call_expression" or call.child_by_field_name("function") != current:
-                return None
         if current.type == "if_statement" and current.child_by_field_name("consequence") == child:
             condition = current.child_by_field_name("condition")
             text = ctx.source.text(condition) if condition is not None else ""
             initializer = current.child_by_field_name("initializer")
-            if _SWITCH.search(text) or (initializer is not None and _SWITCH.search(ctx.source.text(initializer))):
+            if SWITCH.search(text) or (initializer is not None and SWITCH.search(ctx.source.text(initializer))):
                 return " ".join(text.split())
         guard = _returned_unless_set(ctx, child)
         if guard is not None:
@@ -478,7 +470,7 @@ def _returned_unless_set(ctx: FileContext, statement: Node) -> str | None:
             consequence = sibling.child_by_field_name("consequence")
             text = ctx.source.text(condition) if condition is not None else ""
             statements = block_statements(consequence) if consequence is not None else []
-            if statements and statements[-1].type == "return_statement" and "&&" not in text and _OFF.search(text):
+            if statements and statements[-1].type == "return_statement" and "&&" not in text and OFF.search(text):
                 return "if " + " ".join(text.split()) + " { return }"
         sibling = sibling.prev_named_sibling
     return None

@@ -1,0 +1,74 @@
+"""Settings that turn code on: the `if` around a call that runs only when an operator asks for it.
+
+`if cfg.EnablePprof { … }`, `if *debug { … }`, `if n.config.IsProfilingEnabled() { … }`, and the
+statements after a guard that returns while it is off (`if !opts.Profiling { return }`). GL501 asks
+it of the code around a server (rules/pprof_exposed.py, `_opt_in`), and the module model asks it of
+every call into a function of the module: a function that every caller in the module calls only so
+runs only when the setting is on, whichever package it is in (linter/lifetime.py `switched`).
+"""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from .model import block_statements
+from .patterns import LazyPattern
+from .source import SourceFile
+
+# A switch for profiling, debugging or an optional feature, or an address checked for being set:
+# `if cfg.EnablePprof`, `if *debug`, `if addr != ""`, `if metricsPort > 0`.
+SWITCH = LazyPattern(r'!=\s*""|(?i:(?:port|addr)\w*\s*(?:!=|>)\s*0\b)|(?i:enable|debug|pprof|profil)')
+# The same switches, off: a guard that returns before the server when the address is unset
+# (`if addr == "" { return }`, `if port <= 0`, `if !cfg.EnablePprof`). A bare `if !cfg.Enabled`
+# is not one: a metrics server that carries pprof is most often enabled by default.
+OFF = LazyPattern(r'==\s*""|(?i:(?:port|addr)\w*\s*(?:==|<=)\s*0\b)|!\s*\*?[\w.]*(?i:debug|pprof|profil)')
+
+# Across functions only a switch named for what it turns on counts (an address checked for being
+# set says nothing about what is served there). The `if` lines that may hold one, found in C: a
+# condition on one line that names a switch, on or off.
+_NAMED_IF = LazyPattern(rb"\bif\s[^{\n]*(?i:enable|debug|pprof|profil)")
+NAMED_SWITCH = LazyPattern(r"(?i:enable|debug|pprof|profil)")
+# Off, as OFF: a bare `!cfg.Enabled` is no switch for profiling (metrics are most often on by default).
+NAMED_OFF = LazyPattern(r"!\s*\*?[\w.()]*(?i:debug|pprof|profil)[\w.()]*")
+
+
+def named_switch_spans(source: SourceFile) -> list[tuple[int, int, str]]:
+    """(first byte, end byte, condition) of the code of a file that runs only when a named switch is
+    on: the block of an `if` whose condition names one (`if cfg.EnableProfiling {`), and the rest of the block after an `if` that
+    returns unless it is on (`if !cfg.Profiler.Enabled { return }`). An `if` with an `else` turns
+    nothing on: both branches run. Nested spans are all listed; a call inside any of them runs only
+    when that switch is on."""
+    data, root = source.data, source.root
+    spans: list[tuple[int, int, str]] = []
+    seen: set[int] = set()
+    for match in _NAMED_IF.finditer(data):
+        start = match.start()
+        node = root.named_descendant_for_byte_range(start, start + 2)
+        while node is not None and node.type != "if_statement" and node.start_byte == start:
+            node = node.parent
+        if node is None or node.type != "if_statement" or node.start_byte != start or node.id in seen:
+            continue
+        seen.add(node.id)
+        condition = node.child_by_field_name("condition")
+        consequence = node.child_by_field_name("consequence")
+        if condition is None or consequence is None:
+            continue
+        text = " ".join(source.text(condition).split())
+        alternative = node.child_by_field_name("alternative")
+        if alternative is None and NAMED_SWITCH.search(text) and not text.startswith("!"):
+            spans.append((consequence.start_byte, consequence.end_byte, text))
+            continue
+        statements = block_statements(consequence)
+        if alternative is None and "&&" not in text and NAMED_OFF.fullmatch(text) and statements \
+                and statements[-1].type == "return_statement":
+            block = _enclosing_block(node)
+            if block is not None:
+                spans.append((node.end_byte, block.end_byte, f"if {text} {{ return }}"))
+    return spans
+
+
+def _enclosing_block(node: Node) -> Node | None:
+    parent = node.parent
+    while parent is not None and parent.type == "statement_list":
+        parent = parent.parent
+    return parent if parent is not None and parent.type == "block" else None
