@@ -294,6 +294,9 @@ class PackageSummary:
     # names a setting for profiling, debugging or an optional feature, or the rest of a block after a
     # guard that returns unless one is on (linter/switches.py), non-test code
     switched: dict[str, str] = field(default_factory=dict)
+    # interface type -> the interfaces it embeds, import-resolved (`example.com/app/storage.Getter`,
+    # `Setter`), non-test code: their methods are its methods too
+    interface_embeds: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
@@ -304,7 +307,8 @@ class PackageSummary:
                 "z": self.selected, "j": self.dot_imports, "bb": self.body_buffers,
                 "mu": self.mounted, "if": self.interfaces, "em": self.embeds,
                 "ar": self.arities, "pv": self.per_value, "dr": self.drained, "ob": self.once_blocks,
-                "sv": self.servers, "mn": self.mains, "ma": self.mounted_after, "sw": self.switched}
+                "sv": self.servers, "mn": self.mains, "ma": self.mounted_after, "sw": self.switched,
+                "ie": self.interface_embeds}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -316,7 +320,7 @@ class PackageSummary:
                    embeds=data.get("em", {}), arities=data.get("ar", {}),
                    per_value=data.get("pv", {}), drained=data.get("dr", []), once_blocks=data.get("ob", []),
                    servers=data.get("sv", []), mains=data.get("mn", 0), mounted_after=data.get("ma", []),
-                   switched=data.get("sw", {}))
+                   switched=data.get("sw", {}), interface_embeds=data.get("ie", {}))
 
 
 class _FileSummariser:
@@ -1438,9 +1442,12 @@ class _FileSummariser:
         if self.test_code:
             return
         if b"interface" in self.source.data:
-            for name_node, methods in interface_specs(self.source.declarations):
+            for name_node, methods, embedded in interface_specs(self.source.declarations):
                 if methods:
                     self.summary.interfaces.setdefault(self.text(name_node), methods)
+                if embedded:
+                    self.summary.interface_embeds.setdefault(self.text(name_node),
+                                                             [self.model.type_text(node) for node in embedded])
 
 
 # `name := New(…)`, `name, err := pkg.New(…)`, `name := &T{…}`, `name := srv.Serve` (a method value:

@@ -1064,8 +1064,27 @@ class _Resolver:
         self._methods: dict[tuple[int, str], dict[str, int]] | None = None
         self._by_method_name: dict[str, set[tuple[int, str]]] = {}
         self._importers: dict[str, set[int]] | None = None  # import path -> the packages importing it
-        self._interface_names = {name for package in model.packages for name in package.summary.interfaces}
+        self._interface_names = {name for package in model.packages
+                                 for name in (*package.summary.interfaces, *package.summary.interface_embeds)}
         self._interface_fields: dict[tuple[int, str, str], bool] = {}  # (package, type, field) -> may be one
+        self._interface_methods: dict[tuple[int, str], list[str]] = {}
+
+    def interface_methods(self, pindex: int, type_name: str) -> list[str]:
+        """The methods an interface of the module spells out and those of the interfaces of the
+        module it embeds (`type Store interface { Getter; Setter }`), through any depth, as
+        PackageSummary.interfaces lists them; none for one it does not declare."""
+        key = (pindex, type_name)
+        found = self._interface_methods.get(key)
+        if found is None:
+            self._interface_methods[key] = []  # an embedding cycle adds nothing
+            summary = self.model.packages[pindex].summary
+            methods = set(summary.interfaces.get(type_name, ()))
+            for embedded in summary.interface_embeds.get(type_name, ()):
+                target = self.type_of(pindex, embedded)
+                if target is not None:
+                    methods.update(self.interface_methods(*target))
+            found = self._interface_methods[key] = sorted(methods)
+        return found
 
     def type_of(self, pindex: int, type_text: str) -> tuple[int, str] | None:
         key = (pindex, type_text)
@@ -1141,7 +1160,7 @@ class _Resolver:
         if target is None:
             return []
         (qindex, type_name), method = target
-        methods = self.model.packages[qindex].summary.interfaces.get(type_name)
+        methods = self.interface_methods(qindex, type_name)
         wanted = next((m for m in methods or () if m.partition("/")[0] == method), None)
         if wanted is None:
             return []

@@ -656,3 +656,47 @@ def test_explain_on_a_package_level_map_explains_the_functions_that_fill_it(tmp_
     assert "main.go:7: count\nlifetime: per request" in found.stdout
     other = _cli(tmp_path, "explain", "main.go:11", "--no-cache")
     assert "not inside a function: package-level code runs once" in other.stdout
+
+
+def test_an_interface_that_embeds_others_reaches_their_implementations(tmp_path):
+    # `type Storage interface { Getter; Setter }`, the embedded ones in the interface's own package
+    # and in another: a handler's call through a Storage field reaches every implementation in the
+    # packages that implement all of it, as if Storage spelled the methods out.
+    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
+    for directory, text in {
+        "storage/base": "package base\n\ntype Closer interface{ Close() error }\n",
+        "storage": "package storage\n\nimport \"example.com/m/storage/base\"\n\n"
+                   "type Getter interface{ Get(key string) string }\n\n"
+                   "type Setter interface{ Set(key, value string) }\n\n"
+                   "type Storage interface {\n\tGetter\n\tSetter\n\tbase.Closer\n}\n\n"
+                   "type Cycle interface {\n\tLoop\n}\n\ntype Loop interface {\n\tCycle\n\tSpin()\n}\n",
+        "storage/memory": "package memory\n\ntype Store struct{ m map[string]string }\n\n"
+                          "func (s *Store) Get(key string) string { return s.m[key] }\n\n"
+                          "func (s *Store) Set(key, value string) { s.m[key] = value }\n\n"
+                          "func (s *Store) Close() error { return nil }\n\n"
+                          "type partial struct{}\n\nfunc (partial) Get(key string) string { return key }\n",
+        "storage/file": "package file\n\ntype Store struct{}\n\n"
+                        "func (Store) Get(key string) string { return \"\" }\n\n"
+                        "func (Store) Set(key, value string) {}\n\n"
+                        "func (Store) Close() error { return nil }\n\n"
+                        "type spinner struct{}\n\nfunc (spinner) Spin() {}\n",
+        "api": "package api\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/m/storage\"\n)\n\n"
+               "type Handler struct{ Store storage.Storage; Loop storage.Loop }\n\n"
+               "func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {\n"
+               "\tw.Write([]byte(h.Store.Get(r.URL.Path)))\n\th.Loop.Spin()\n}\n",
+        "cmd/app": "package main\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/m/api\"\n"
+                   "\t\"example.com/m/storage\"\n"
+                   "\t\"example.com/m/storage/file\"\n\t\"example.com/m/storage/memory\"\n)\n\n"
+                   "func main() {\n\tvar store storage.Storage = &memory.Store{}\n\t_ = file.Store{}\n"
+                   "\th := &api.Handler{Store: store}\n\thttp.ListenAndServe(\":8080\", h)\n}\n",
+    }.items():
+        (tmp_path / directory).mkdir(parents=True, exist_ok=True)
+        (tmp_path / directory / "x.go").write_text(text)
+    found = _lifetimes(tmp_path)
+    assert found["storage/memory:Store.Get"] == REQUEST
+    assert found["storage/file:Store.Get"] == REQUEST
+    assert found["storage/memory:Store.Set"] == UNKNOWN  # nothing calls Set
+    # Near miss: a type with Get alone does not implement Storage.
+    assert found["storage/memory:partial.Get"] == UNKNOWN
+    # An embedding cycle ends: Loop's own Spin still resolves, and nothing loops forever.
+    assert found["storage/file:spinner.Spin"] == REQUEST
