@@ -74,7 +74,9 @@ RULE = Rule(
         "nobody will: the goroutine blocks on the send forever, and its stack, the value it was "
         "sending and everything its closure captured stay in memory. Under a timeout that fires "
         "now and then, every timed-out request leaves one goroutine behind, and the pod's "
-        "goroutine count and heap climb until it is killed.",
+        "goroutine count and heap climb until it is killed. A goroutine that holds a mutex while it "
+        "waits (`s.mu.Lock(); defer s.mu.Unlock()` before the send) is worse: every later call that "
+        "takes the mutex waits behind it, and the service stops answering; the message says so.",
         example="""func fetch(ctx context.Context, url string) (*Result, error) {
     ch := make(chan *Result)
     go func() {
@@ -726,6 +728,11 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
         message = (f"channel `{channel.name}` buffers {channel.capacity} of the {count} values its goroutines "
                    f"send, and {owner} can reach the {where} having received {received}: the other senders block forever")
     message += where_started(channel, send)
+    held = _held_lock(ctx, send)
+    if held is not None:
+        lock, line = held
+        message += (f"; the goroutine holds `{lock}` while it waits (locked at line {line}, released only when it "
+                    f"returns), so every later call that takes `{lock}` waits behind it: a deadlock, not only a leak")
     fix = (f"give `{channel.name}` a buffer for every send (`make(chan T, {count})`), or select on ctx.Done() "
            f"in the sender" if count is not None and count > 1 else
            f"give `{channel.name}` a buffer of one (`make(chan T, 1)`), or as many as the senders, "
@@ -745,6 +752,42 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
     return ctx.finding(RULE, send, message, fix=fix, subjects=subjects, bounded=serving or stopping is not None,
                        parameter=parameter,
                        severity=Severity.NOTE if race is not None or signalled is not None else None)
+
+
+_LOCKS = {"Lock": "Unlock", "RLock": "RUnlock"}
+
+
+def _held_lock(ctx: FileContext, send: Node) -> tuple[str, int] | None:
+    """The mutex the goroutine holds at `send`: locked by a statement before it in the goroutine's
+    literal (`s.mu.Lock()`, then `defer s.mu.Unlock()`, then the send) and not unlocked by a plain
+    statement between them. (`s.mu`, the line of its Lock), or None."""
+    held: dict[str, int] = {}
+    chain: list[Node] = []
+    node = send
+    while node is not None and node.type != "func_literal":
+        chain.append(node)
+        node = node.parent
+    if node is None:
+        return None
+    for inner in reversed(chain):  # from the literal's body down to the send
+        block = inner.parent
+        if block is None or block.type not in ("statement_list", "block"):
+            continue
+        for statement in block.named_children:
+            if statement.start_byte >= inner.start_byte:
+                break
+            call = statement.named_children[0] if statement.type == "expression_statement" and \
+                statement.named_child_count == 1 else None
+            function = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+            if function is None or function.type != "selector_expression":
+                continue
+            method = ctx.source.text(function.child_by_field_name("field"))
+            operand = " ".join(ctx.source.text(function.child_by_field_name("operand")).split())
+            if method in _LOCKS:
+                held[operand] = statement.start_point[0] + 1
+            elif method in _LOCKS.values():
+                held.pop(operand, None)
+    return next(iter(held.items()), None)
 
 
 _SIGNAL_TEXT = ("; but each send runs only after its goroutine received an OS signal from `{0}` (`signal.Notify`), "
