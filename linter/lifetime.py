@@ -521,6 +521,9 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                         pairs[source, callee] = switch if pairs.get((source, callee), switch) is not None else None
                 continue
             callees = resolver.implementations(pindex, ref) if kind in ("M", "D", "R") else []
+            promoted = ""
+            if not callees and kind in ("M", "D", "R"):
+                promoted, callees = resolver.promoted_implementations(pindex, ref)
             if not callees:
                 if kind != "I" or ref[1] in by_import:
                     model.unresolved += 1
@@ -536,6 +539,10 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                 edges[source].append((target, bool(in_loop), relpath, line))
                 if target in per_value:
                     into_per_value.add(source)
+            if promoted:  # through an interface the receiver's struct embeds
+                for target in callees:
+                    model.through[source, target] = promoted
+                continue
             interface, public = resolver.interface_name(pindex, ref)  # the call goes through it
             for target in callees:
                 model.through[source, target] = interface
@@ -1068,6 +1075,7 @@ class _Resolver:
                                  for name in (*package.summary.interfaces, *package.summary.interface_embeds)}
         self._interface_fields: dict[tuple[int, str, str], bool] = {}  # (package, type, field) -> may be one
         self._interface_methods: dict[tuple[int, str], list[str]] = {}
+        self._promoted: dict[tuple[int, str, str], tuple[tuple[int, str], int | None] | None] = {}
 
     def interface_methods(self, pindex: int, type_name: str) -> list[str]:
         """The methods an interface of the module spells out and those of the interfaces of the
@@ -1307,7 +1315,58 @@ class _Resolver:
         if method is None and (qindex, type_name) in self.made_as:
             # An interface of the package whose constructors all make one type of it.
             method = self.local.get((qindex, f"{self.made_as[qindex, type_name]}.{name}"))
+        if method is None and self.model.packages[qindex].summary.embeds.get(type_name):
+            promoted = self._embedded_with(qindex, type_name, name)
+            method = promoted[1] if promoted is not None and promoted[1] is not None else None
         return method
+
+    def _embedded_with(self, pindex: int, type_name: str, name: str) -> tuple[tuple[int, str], int | None] | None:
+        """Where a struct's method `name` is promoted from, as Go picks it: the shallowest type it
+        embeds (through three levels) that declares it, or an interface of the module it embeds that
+        lists it (`type Service struct{ *Base; store.Store }`): ((package, type), the method's node,
+        or None for an interface). None when nothing it embeds has it, or two types at one depth do."""
+        key = (pindex, type_name, name)
+        if key in self._promoted:
+            return self._promoted[key]
+        found = None
+        level, seen = [(pindex, type_name)], {(pindex, type_name)}
+        for _ in range(3):
+            hits, deeper = [], []
+            for package, outer in level:
+                for embedded in self.model.packages[package].summary.embeds.get(outer, ()):
+                    inner = self.type_of(package, embedded)
+                    if inner is None or inner in seen:
+                        continue
+                    seen.add(inner)
+                    deeper.append(inner)
+                    method = self.local.get((inner[0], f"{inner[1]}.{name}"))
+                    if method is not None:
+                        hits.append((inner, method))
+                    elif any(m.partition("/")[0] == name for m in self.interface_methods(*inner)):
+                        hits.append((inner, None))
+            if hits:
+                found = hits[0] if len(hits) == 1 else None
+                break
+            level = deeper
+        self._promoted[key] = found
+        return found
+
+    def promoted_implementations(self, pindex: int, ref: list) -> tuple[str, list[int]]:
+        """A call of a method a struct takes from an interface it embeds (`s.Get(k)` on a `Service`
+        embedding `store.Store`): the interface's name and the methods of its implementations, as a
+        call through it would reach (implementations)."""
+        target = self._receiver(pindex, ref)
+        if target is None:
+            return "", []
+        (qindex, type_name), method = target
+        if not self.model.packages[qindex].summary.embeds.get(type_name):
+            return "", []
+        promoted = self._embedded_with(qindex, type_name, method)
+        if promoted is None or promoted[1] is not None:
+            return "", []
+        (iindex, interface), _ = promoted
+        text = f"{self.model.packages[iindex].import_path}.{interface}" if iindex != qindex else interface
+        return interface, self.implementations(qindex, ["M", text, method])
 
 
 # A main package is part of no API: a function of one that nothing in the module is seen calling is

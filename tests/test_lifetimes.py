@@ -700,3 +700,38 @@ def test_an_interface_that_embeds_others_reaches_their_implementations(tmp_path)
     assert found["storage/memory:partial.Get"] == UNKNOWN
     # An embedding cycle ends: Loop's own Spin still resolves, and nothing loops forever.
     assert found["storage/file:spinner.Spin"] == REQUEST
+
+
+def test_a_method_a_struct_takes_from_a_type_it_embeds_is_resolved(tmp_path):
+    # `h.svc.Get(…)` on a Service embedding store.Store reaches the interface's implementations;
+    # `h.w.Init(r)` on a Wrapper embedding *Base reaches Base.Init, two levels down too.
+    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
+    for directory, text in {
+        "store": "package store\n\ntype Store interface{ Get(key string) string }\n\n"
+                 "type Mem struct{ m map[string]string }\n\n"
+                 "func (s *Mem) Get(key string) string { return s.m[key] }\n\n"
+                 "func New() Store { return &Mem{} }\n",
+        "api": "package api\n\nimport (\n\t\"io\"\n\t\"net/http\"\n\n\t\"example.com/m/store\"\n)\n\n"
+               "type Service struct {\n\tstore.Store\n}\n\n"
+               "type Base struct{}\n\nfunc (b *Base) Init(r *http.Request) {}\n\n"
+               "type Other struct{}\n\nfunc (Other) Init(r *http.Request) {}\n\nfunc (Other) Close() error { return nil }\n\n"
+               "type Wrapper struct{ *Base }\n\ntype Outer struct{ Wrapper }\n\n"
+               "type Both struct {\n\t*Base\n\tOther\n}\n\n"
+               "type Closer struct{ io.Closer }\n\n"
+               "type Handler struct {\n\tsvc *Service\n\tout *Outer\n\tboth *Both\n\tc *Closer\n}\n\n"
+               "func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {\n"
+               "\tw.Write([]byte(h.svc.Get(r.URL.Path)))\n\th.out.Init(r)\n\th.both.Init(r)\n\th.c.Close()\n}\n\n"
+               "func NewHandler(s store.Store) *Handler { return &Handler{svc: &Service{Store: s}} }\n",
+        "cmd/app": "package main\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/m/api\"\n"
+                   "\t\"example.com/m/store\"\n)\n\n"
+                   "func main() {\n\thttp.ListenAndServe(\":8080\", api.NewHandler(store.New()))\n}\n",
+    }.items():
+        (tmp_path / directory).mkdir(parents=True, exist_ok=True)
+        (tmp_path / directory / "x.go").write_text(text)
+    found = _lifetimes(tmp_path)
+    assert found["store:Mem.Get"] == REQUEST  # through the interface Service embeds
+    assert found["api:Base.Init"] == REQUEST  # Outer -> Wrapper -> *Base
+    # Near miss: Both embeds two types with Init at one depth, which Go rejects: neither is picked.
+    assert found["api:Other.Init"] == UNKNOWN
+    # Near miss: io.Closer is another module's interface; Other.Close is not reached through it.
+    assert found["api:Other.Close"] == UNKNOWN
