@@ -27,6 +27,7 @@ OFF = LazyPattern(r'==\s*""|(?i:(?:port|addr)\w*\s*(?:==|<=)\s*0\b)|!\s*\*?[\w.]
 # set says nothing about what is served there). The `if` lines that may hold one, found in C: a
 # condition on one line that names a switch, on or off.
 _NAMED_IF = LazyPattern(rb"\bif\s[^{\n]*(?i:enable|debug|pprof|profil)")
+_WORDS = (b"enable", b"debug", b"pprof", b"profil")
 NAMED_SWITCH = LazyPattern(r"(?i:enable|debug|pprof|profil)")
 # Off, as OFF: a bare `!cfg.Enabled` is no switch for profiling (metrics are most often on by default).
 NAMED_OFF = LazyPattern(r"!\s*\*?[\w.()]*(?i:debug|pprof|profil)[\w.()]*")
@@ -39,6 +40,11 @@ def named_switch_spans(source: SourceFile) -> list[tuple[int, int, str]]:
     nothing on: both branches run. Nested spans are all listed; a call inside any of them runs only
     when that switch is on."""
     data, root = source.data, source.root
+    # Most files name no switch at all: four finds in C on a lowered copy say so, at half the cost
+    # of the pattern's own scan (which has no literal to skip to).
+    lowered = data.lower()
+    if not any(word in lowered for word in _WORDS):
+        return []
     spans: list[tuple[int, int, str]] = []
     seen: set[int] = set()
     for match in _NAMED_IF.finditer(data):
