@@ -735,3 +735,27 @@ def test_a_method_a_struct_takes_from_a_type_it_embeds_is_resolved(tmp_path):
     assert found["api:Other.Init"] == UNKNOWN
     # Near miss: io.Closer is another module's interface; Other.Close is not reached through it.
     assert found["api:Other.Close"] == UNKNOWN
+
+
+def test_a_generic_function_called_with_its_type_arguments_is_called(tmp_path):
+    # `repo.New[int]()` and `build[string]()` in a handler name the functions they instantiate.
+    (tmp_path / "go.mod").write_text("module example.com/g\n\ngo 1.22\n")
+    for directory, text in {
+        "repo": "package repo\n\ntype Repo[T any] struct{ items []T }\n\n"
+                "func (r *Repo[T]) Add(v T) { r.items = append(r.items, v) }\n\n"
+                "func New[T any]() *Repo[T] { return &Repo[T]{} }\n\n"
+                "func Unused[T any]() *Repo[T] { return &Repo[T]{} }\n",
+        "api": "package api\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/g/repo\"\n)\n\n"
+               "func build[T any]() []T { return nil }\n\n"
+               "var handlers = []func(){func() {}}\n\n"
+               "func Serve(w http.ResponseWriter, r *http.Request) {\n"
+               "\tlocal := repo.New[int]()\n\tlocal.Add(1)\n\t_ = build[string]()\n\thandlers[0]()\n}\n",
+        "cmd/app": "package main\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/g/api\"\n)\n\n"
+                   "func main() { http.ListenAndServe(\":8080\", http.HandlerFunc(api.Serve)) }\n",
+    }.items():
+        (tmp_path / directory).mkdir(parents=True, exist_ok=True)
+        (tmp_path / directory / "x.go").write_text(text)
+    found = _lifetimes(tmp_path)
+    assert found["repo:New"] == REQUEST
+    assert found["api:build"] == REQUEST
+    assert found["repo:Unused"] == UNKNOWN  # near miss: instantiated nowhere
