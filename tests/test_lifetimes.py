@@ -662,8 +662,7 @@ def test_an_interface_that_embeds_others_reaches_their_implementations(tmp_path)
     # `type Storage interface { Getter; Setter }`, the embedded ones in the interface's own package
     # and in another: a handler's call through a Storage field reaches every implementation in the
     # packages that implement all of it, as if Storage spelled the methods out.
-    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
-    for directory, text in {
+    _write_module(tmp_path, "example.com/m", {
         "storage/base": "package base\n\ntype Closer interface{ Close() error }\n",
         "storage": "package storage\n\nimport \"example.com/m/storage/base\"\n\n"
                    "type Getter interface{ Get(key string) string }\n\n"
@@ -689,9 +688,7 @@ def test_an_interface_that_embeds_others_reaches_their_implementations(tmp_path)
                    "\t\"example.com/m/storage/file\"\n\t\"example.com/m/storage/memory\"\n)\n\n"
                    "func main() {\n\tvar store storage.Storage = &memory.Store{}\n\t_ = file.Store{}\n"
                    "\th := &api.Handler{Store: store}\n\thttp.ListenAndServe(\":8080\", h)\n}\n",
-    }.items():
-        (tmp_path / directory).mkdir(parents=True, exist_ok=True)
-        (tmp_path / directory / "x.go").write_text(text)
+    })
     found = _lifetimes(tmp_path)
     assert found["storage/memory:Store.Get"] == REQUEST
     assert found["storage/file:Store.Get"] == REQUEST
@@ -705,8 +702,7 @@ def test_an_interface_that_embeds_others_reaches_their_implementations(tmp_path)
 def test_a_method_a_struct_takes_from_a_type_it_embeds_is_resolved(tmp_path):
     # `h.svc.Get(…)` on a Service embedding store.Store reaches the interface's implementations;
     # `h.w.Init(r)` on a Wrapper embedding *Base reaches Base.Init, two levels down too.
-    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
-    for directory, text in {
+    _write_module(tmp_path, "example.com/m", {
         "store": "package store\n\ntype Store interface{ Get(key string) string }\n\n"
                  "type Mem struct{ m map[string]string }\n\n"
                  "func (s *Mem) Get(key string) string { return s.m[key] }\n\n"
@@ -725,9 +721,7 @@ def test_a_method_a_struct_takes_from_a_type_it_embeds_is_resolved(tmp_path):
         "cmd/app": "package main\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/m/api\"\n"
                    "\t\"example.com/m/store\"\n)\n\n"
                    "func main() {\n\thttp.ListenAndServe(\":8080\", api.NewHandler(store.New()))\n}\n",
-    }.items():
-        (tmp_path / directory).mkdir(parents=True, exist_ok=True)
-        (tmp_path / directory / "x.go").write_text(text)
+    })
     found = _lifetimes(tmp_path)
     assert found["store:Mem.Get"] == REQUEST  # through the interface Service embeds
     assert found["api:Base.Init"] == REQUEST  # Outer -> Wrapper -> *Base
@@ -739,8 +733,7 @@ def test_a_method_a_struct_takes_from_a_type_it_embeds_is_resolved(tmp_path):
 
 def test_a_generic_function_called_with_its_type_arguments_is_called(tmp_path):
     # `repo.New[int]()` and `build[string]()` in a handler name the functions they instantiate.
-    (tmp_path / "go.mod").write_text("module example.com/g\n\ngo 1.22\n")
-    for directory, text in {
+    _write_module(tmp_path, "example.com/g", {
         "repo": "package repo\n\ntype Repo[T any] struct{ items []T }\n\n"
                 "func (r *Repo[T]) Add(v T) { r.items = append(r.items, v) }\n\n"
                 "func New[T any]() *Repo[T] { return &Repo[T]{} }\n\n"
@@ -752,10 +745,16 @@ def test_a_generic_function_called_with_its_type_arguments_is_called(tmp_path):
                "\tlocal := repo.New[int]()\n\tlocal.Add(1)\n\t_ = build[string]()\n\thandlers[0]()\n}\n",
         "cmd/app": "package main\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/g/api\"\n)\n\n"
                    "func main() { http.ListenAndServe(\":8080\", http.HandlerFunc(api.Serve)) }\n",
-    }.items():
-        (tmp_path / directory).mkdir(parents=True, exist_ok=True)
-        (tmp_path / directory / "x.go").write_text(text)
+    })
     found = _lifetimes(tmp_path)
     assert found["repo:New"] == REQUEST
     assert found["api:build"] == REQUEST
     assert found["repo:Unused"] == UNKNOWN  # near miss: instantiated nowhere
+
+
+def _write_module(root: Path, module: str, packages: dict[str, str]) -> None:
+    """A module of one `x.go` per package directory."""
+    (root / "go.mod").write_text(f"module {module}\n\ngo 1.22\n")
+    for directory, text in packages.items():
+        (root / directory).mkdir(parents=True, exist_ok=True)
+        (root / directory / "x.go").write_text(text)
