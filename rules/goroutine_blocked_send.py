@@ -17,6 +17,7 @@ from goleaklint.context import FileContext
 from goleaklint.effects import RECEIVES
 from goleaklint.goroutines import deferred, retested, start_guard, started_at_process_level, waits_that_never_fail
 from goleaklint.frameworks import context_parameter_index
+from goleaklint.locks import held_at
 from goleaklint.model import (FUNCTION_TYPES, Function, assigned_again, block_statements, descendants,
                               enclosing_loop, single_initialiser)
 from goleaklint.patterns import LazyPattern
@@ -754,40 +755,18 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
                        severity=Severity.NOTE if race is not None or signalled is not None else None)
 
 
-_LOCKS = {"Lock": "Unlock", "RLock": "RUnlock"}
-
-
 def _held_lock(ctx: FileContext, send: Node) -> tuple[str, int] | None:
-    """The mutex the goroutine holds at `send`: locked by a statement before it in the goroutine's
-    literal (`s.mu.Lock()`, then `defer s.mu.Unlock()`, then the send) and not unlocked by a plain
-    statement between them. (`s.mu`, the line of its Lock), or None."""
-    held: dict[str, int] = {}
-    chain: list[Node] = []
-    node = send
-    while node is not None and node.type != "func_literal":
-        chain.append(node)
-        node = node.parent
-    if node is None:
+    """A mutex the goroutine holds at `send`: taken (`Lock`, `RLock`) with a path to the send that
+    passes no plain release of it, a deferred one running only when it returns. (`s.mu`, the line
+    of its Lock), or None."""
+    function = ctx.model.enclosing_function(send)
+    if function is None or function.kind != "literal":
         return None
-    for inner in reversed(chain):  # from the literal's body down to the send
-        block = inner.parent
-        if block is None or block.type not in ("statement_list", "block"):
-            continue
-        for statement in block.named_children:
-            if statement.start_byte >= inner.start_byte:
-                break
-            call = statement.named_children[0] if statement.type == "expression_statement" and \
-                statement.named_child_count == 1 else None
-            function = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
-            if function is None or function.type != "selector_expression":
-                continue
-            method = ctx.source.text(function.child_by_field_name("field"))
-            operand = " ".join(ctx.source.text(function.child_by_field_name("operand")).split())
-            if method in _LOCKS:
-                held[operand] = statement.start_point[0] + 1
-            elif method in _LOCKS.values():
-                held.pop(operand, None)
-    return next(iter(held.items()), None)
+    held = held_at(ctx, function, send, ("Lock", "RLock"))
+    if not held:
+        return None
+    call, mutex = held[0]
+    return " ".join(ctx.source.text(mutex).split()), call.start_point[0] + 1
 
 
 _SIGNAL_TEXT = ("; but each send runs only after its goroutine received an OS signal from `{0}` (`signal.Notify`), "

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from goleaklint.context import FileContext, PackageContext
 from goleaklint.fieldchannels import MAKE, RANGE, RECEIVE, SEND, FieldChannel, FieldUse
 from goleaklint.goroutines import PackageFunctions
+from goleaklint.locks import held_at, lock_calls
 from goleaklint.model import Function
 from goleaklint.rule import Docs, Finding, Rule, Severity
-from goleaklint.source import query
 
 RULE = Rule(
     id="GL107",
@@ -65,14 +65,6 @@ func (b *Broker) run() {
     ),
 )
 
-_LOCKS = """
-(call_expression
-  function: (selector_expression operand: (_) @mutex field: (field_identifier) @method
-    (#match? @method "^(Lock|RLock|Unlock|RUnlock)$"))
-  arguments: (argument_list) @_args) @call
-"""
-
-
 def check_package(pkg: PackageContext) -> Iterable[Finding]:
     functions = pkg.facts.functions
     for channel in pkg.facts.field_channels:
@@ -93,19 +85,6 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
                 yield finding
 
 
-def _lock_calls(ctx: FileContext, function: Function) -> list[tuple[Node, str, Node]]:
-    """(call, method, mutex expression) of the function's own Lock/Unlock calls."""
-    found = []
-    for _, match in QueryCursor(query(_LOCKS)).matches(function.body):
-        call, mutex, method = match.get("call"), match.get("mutex"), match.get("method")
-        if not call or not mutex or not method:
-            continue
-        if ctx.model.enclosing_function(call[0]) is not function:
-            continue
-        found.append((call[0], ctx.source.text(method[0]), mutex[0]))
-    return found
-
-
 def _mutex_key(functions: PackageFunctions, ctx: FileContext, mutex: Node) -> tuple[str, str] | None:
     """(struct type, field) for `x.mu`, (struct type, "") for `x` of a struct embedding a mutex."""
     if mutex.type == "selector_expression":
@@ -123,18 +102,10 @@ def _mutex_key(functions: PackageFunctions, ctx: FileContext, mutex: Node) -> tu
 
 def _held(functions: PackageFunctions, ctx: FileContext, function: Function, send: Node) -> dict[tuple[str, str], Node]:
     """The mutexes held at the send: a `Lock` with a path to the send passing no `Unlock` of it."""
-    calls = _lock_calls(ctx, function)
     held: dict[tuple[str, str], Node] = {}
-    cfg = function.cfg
-    for call, method, mutex in calls:
-        if method != "Lock":
-            continue
+    for call, mutex in held_at(ctx, function, send):
         key = _mutex_key(functions, ctx, mutex)
-        if key is None or key in held:
-            continue
-        unlocks = [c for c, m, x in calls if m == "Unlock" and ctx.source.text(x) == ctx.source.text(mutex)
-                   and (c.parent is None or c.parent.type != "defer_statement")]
-        if cfg.reaches(call, send, avoid=unlocks):
+        if key is not None and key not in held:
             held[key] = call
     return held
 
@@ -163,7 +134,7 @@ def _against_receivers(functions: PackageFunctions, send: FieldUse, held: dict[t
         ctx = receive.ctx
         cfg = function.cfg
         taken: set[tuple[str, str]] = set()
-        for call, method, mutex in _lock_calls(ctx, function):
+        for call, method, mutex in lock_calls(ctx, function):
             if method not in ("Lock", "RLock"):
                 continue
             key = _mutex_key(functions, ctx, mutex)
