@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import Iterable
 
@@ -50,7 +51,10 @@ RULE = Rule(
         "`once.Do(…)`, `sync.OnceFunc(…)` or a `singleton.…(func…)` helper (or in a function handed "
         "to `once.Do`), or in a function of the package that only package-level initialisers, `init` "
         "or `main` call (`var logOnce = newLogOnce()`) runs once per process by design and is "
-        "reported at note level. Also found: a constructor (a plain function whose first result is a "
+        "reported at note level. A goroutine that runs a function of the package (`go expire()`) runs as often "
+        "as that function does, as the model sees it (goleaklint explain): once per process when a set-once "
+        "guard opens its body (`if !atomic.CompareAndSwapInt32(&started, 0, 1) { return }`), however often "
+        "the `go` statement runs. Also found: a constructor (a plain function whose first result is a "
         "struct of this package) that starts a goroutine whose endless loop leaves only when a channel "
         "field of the new value is closed (`case <-e.stop: return`), when the struct has no Stop, "
         "Close, Shutdown or similar method and nothing in the package closes, signals or hands on "
@@ -164,9 +168,14 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
                 "cancelled: `select { case <-ctx.Done(): return; case <-t.C: … }`",
                 severity=Severity.NOTE if process else None,
                 # A literal started where it is made runs as often as it is made, which the model
-                # knows better than its maker's lifetime (`if !started { started = true; go … }`).
-                subjects=(function.name,) if function.kind == "literal" and function.node.parent is not None
-                and function.node.parent.type == "call_expression" and body_ctx is ctx else (),
+                # knows better than its maker's lifetime (`if !started { started = true; go … }`);
+                # so does a function of the package, which runs at least as often as this `go`
+                # statement starts it, and once when a set-once guard opens its body (`if
+                # !atomic.CompareAndSwapInt32(&started, 0, 1) { return }`).
+                subjects=(function.name,) if (function.kind == "literal" and function.node.parent is not None
+                                              and function.node.parent.type == "call_expression" and body_ctx is ctx)
+                or (function.kind != "literal" and posixpath.dirname(body_ctx.relpath) == posixpath.dirname(ctx.relpath))
+                else (),
             )
 
 
