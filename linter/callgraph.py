@@ -65,6 +65,10 @@ SUMMARY_PATTERNS = (
      "(parenthesized_expression)] @cx field: (field_identifier)) "
      "(index_expression operand: [(identifier) @ci "
      "(selector_expression operand: (identifier) @co field: (field_identifier))])])", ("ci", "co", "cx")),
+    # With two or more type arguments the call parses as a conversion to a generic type:
+    # `Map[int, string](xs)`, `slices.Map[int, string](xs)`.
+    ("(type_conversion_expression type: (generic_type type: [(type_identifier) @ci "
+     "(qualified_type package: (package_identifier) @co)]))", ()),
     ("(argument_list (selector_expression operand: (identifier) @ao field: (field_identifier)))", ("ao",)),
     ("(for_statement) @loop", ("loop",)),
     # (An alternation of the value's child would match every keyed element: two patterns.)

@@ -732,23 +732,30 @@ def test_a_method_a_struct_takes_from_a_type_it_embeds_is_resolved(tmp_path):
 
 
 def test_a_generic_function_called_with_its_type_arguments_is_called(tmp_path):
-    # `repo.New[int]()` and `build[string]()` in a handler name the functions they instantiate.
+    # `repo.New[int]()`, `build[string]()` and `convert[int, string](xs)` in a handler name the functions
+    # they instantiate.
     _write_module(tmp_path, "example.com/g", {
         "repo": "package repo\n\ntype Repo[T any] struct{ items []T }\n\n"
                 "func (r *Repo[T]) Add(v T) { r.items = append(r.items, v) }\n\n"
                 "func New[T any]() *Repo[T] { return &Repo[T]{} }\n\n"
-                "func Unused[T any]() *Repo[T] { return &Repo[T]{} }\n",
+                "func Unused[T any]() *Repo[T] { return &Repo[T]{} }\n\n"
+                "func Pair[K comparable, V any]() map[K]V { return map[K]V{} }\n",
         "api": "package api\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/g/repo\"\n)\n\n"
                "func build[T any]() []T { return nil }\n\n"
+               "func convert[T, U any](xs []T) []U { return nil }\n\n"
                "var handlers = []func(){func() {}}\n\n"
                "func Serve(w http.ResponseWriter, r *http.Request) {\n"
-               "\tlocal := repo.New[int]()\n\tlocal.Add(1)\n\t_ = build[string]()\n\thandlers[0]()\n}\n",
+               "\tlocal := repo.New[int]()\n\tlocal.Add(1)\n\t_ = build[string]()\n\thandlers[0]()\n"
+               "\t_ = convert[int, string](nil)\n\t_ = repo.Pair[string, int]()\n}\n",
         "cmd/app": "package main\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/g/api\"\n)\n\n"
                    "func main() { http.ListenAndServe(\":8080\", http.HandlerFunc(api.Serve)) }\n",
     })
     found = _lifetimes(tmp_path)
     assert found["repo:New"] == REQUEST
     assert found["api:build"] == REQUEST
+    # With two type arguments the call parses as a conversion to a generic type.
+    assert found["api:convert"] == REQUEST
+    assert found["repo:Pair"] == REQUEST
     assert found["repo:Unused"] == UNKNOWN  # near miss: instantiated nowhere
 
 
