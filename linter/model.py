@@ -14,7 +14,7 @@ import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from tree_sitter import Node, QueryCursor
 
@@ -66,6 +66,28 @@ def assumed_package_name(import_path: str) -> str:
         name = name[:-3]
     match = _IDENT_START.match(name)
     return match.group(0) if match else name
+
+
+def import_names(specs: Iterable[tuple[str | None, str]]) -> dict[str, str]:
+    """Local name -> import path of a file's imports, from (alias or None, path) pairs; `_` and `.`
+    left out. Go rejects two imports of one name in a file, so where a name is spelt (an alias, or a
+    last element that is the name itself) and another import's name is only assumed from a trimmed
+    element (`github.com/…/go-http-server` beside `net/http`), the spelt one has it."""
+    found: dict[str, str] = {}
+    assumed: dict[str, str] = {}
+    for alias, path in specs:
+        name = alias if alias is not None else assumed_package_name(path)
+        if name in ("_", "."):
+            continue
+        elements = path.split("/")
+        if alias is not None or name == elements[-1] or (
+                len(elements) > 1 and _VERSION_ELEMENT.fullmatch(elements[-1]) is not None and name == elements[-2]):
+            found[name] = path
+        else:
+            assumed.setdefault(name, path)
+    for name, path in assumed.items():
+        found.setdefault(name, path)
+    return found
 
 
 @dataclass
@@ -202,8 +224,10 @@ class FileModel:
         without a name whose last path element no identifier can spell (`…/desktop-common`,
         `…/rate-limiter`) is used by the name its package declares, which the file does not
         show: the element's last part (`common`) and its parts run together (`ratelimiter`) are
-        taken too, when the file selects from that name and nothing else claims it."""
-        found = {name: path for name, path, _ in self._import_specs if name not in ("_", ".")}
+        taken too, when the file selects from that name and nothing else claims it. Of two imports
+        of one name, the one that spells it has it (import_names)."""
+        found = import_names((name if node.child_by_field_name("name") is not None else None, path)
+                             for name, path, node in self._import_specs)
         data = self.source.data
         for name, path, node in self._import_specs:
             if node.child_by_field_name("name") is not None:

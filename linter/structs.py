@@ -14,7 +14,7 @@ from typing import Callable, Iterator
 
 from tree_sitter import Node
 
-from .model import Binding, FileModel, assumed_package_name
+from .model import Binding, FileModel, import_names
 
 
 def field_type(model: FileModel, selector: Node) -> str | None:
@@ -132,7 +132,7 @@ def type_in_its_file(model: FileModel, type_node: Node) -> str:
         root = root.parent
     if root == model.source.root:
         return model.type_text(type_node)
-    imports = {}
+    specs: list[tuple[str | None, str]] = []
     for declaration in root.named_children:
         if declaration.type != "import_declaration":
             continue
@@ -145,7 +145,8 @@ def type_in_its_file(model: FileModel, type_node: Node) -> str:
             path = spec.child_by_field_name("path")
             name = spec.child_by_field_name("name")
             import_path = path.text.decode("utf-8", "replace").strip('"`') if path is not None else ""
-            imports[name.text.decode() if name is not None else assumed_package_name(import_path)] = import_path
+            specs.append((name.text.decode() if name is not None else None, import_path))
+    imports = import_names(specs)
     text = type_node.text.decode("utf-8", "replace").replace(" ", "")
     star = "*" if text.startswith("*") else ""
     package, _, name = text.lstrip("*").partition(".")

@@ -87,6 +87,30 @@ def test_imports(model):
     assert model.local_names("net/http") == {"nethttp"}
 
 
+def test_a_name_an_import_spells_wins_over_one_assumed_from_a_trimmed_element():
+    # `go-http-server` would be `http` by the convention, but net/http is `http` in this file, and
+    # Go rejects two imports of one name: the other package is used by its own name (`server`).
+    src = b"""package p
+import (
+	"net/http"
+	"github.com/example/go-http-server"
+	"github.com/example/go-redis"
+	"github.com/example/go-kit/v2"
+)
+func f(w http.ResponseWriter) { _ = server.New(); _ = redis.NewClient(); _ = kit.Run() }
+"""
+    model = FileModel(SourceFile(Path("p.go"), "p.go", src, new_parser()))
+    assert model.imports["http"] == "net/http"
+    assert model.imports["server"] == "github.com/example/go-http-server"
+    # Near misses: with no other import of their name, trimmed names stand.
+    assert model.imports["redis"] == "github.com/example/go-redis"
+    assert model.imports["kit"] == "github.com/example/go-kit/v2"
+    # The same, the other way round: the spelt name wins wherever it stands.
+    flipped = FileModel(SourceFile(Path("q.go"), "q.go", src.replace(b'\t"net/http"\n', b"").replace(
+        b'"github.com/example/go-kit/v2"\n', b'"github.com/example/go-kit/v2"\n\t"net/http"\n'), new_parser()))
+    assert flipped.imports["http"] == "net/http"
+
+
 def test_package_vars(model):
     kinds = {name: var.kind for name, var in model.package_vars.items()}
     assert kinds == {"cache": "map", "seen": "map", "log": "slice", "sm": "sync.Map", "count": "other"}
