@@ -93,7 +93,7 @@ class FileContext:
         parameter: str = "",
         unexposed: str = "",
         kind: str = "",
-        opt_in: bool = False,
+        opt_in: str = "",
     ) -> Finding:
         """A finding spanning `node` (to the end of `end` if given).
 

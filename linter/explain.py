@@ -19,6 +19,7 @@ from .lifetime import (DESCRIBE, PUBLIC_INTERFACE, UNKNOWN, ModuleModel, Node, c
                        module_paths, unimported)
 from .registry import all_rules, rules_by_key
 from .routes import AUTHENTICATED, BODY_LIMIT, DEVELOPER_SWITCH, MOUNTED
+from .switches import DEVELOPER
 
 _USAGE = "goleaklint explain FILE:LINE [--no-cache]"
 
@@ -183,8 +184,11 @@ def write_explanation(model: ModuleModel, node: Node, out: TextIO) -> None:
     switch = model.switched.get(index)
     if switch is not None:
         condition, _, where = switch.rpartition("@")
+        developer = DEVELOPER.search(condition) is not None
         out.write(f"switched: every call in the module that leads here is made only when a setting turns it on "
-                  f"(`{condition}`, at {where}): profiling it starts is a note (GL501)\n")
+                  f"(`{condition}`, at {where}): profiling it starts is a note (GL501)"
+                  + (", and so is a body it reads whole, since the switch is for developers (GL406)" if developer else "")
+                  + "\n")
     callers = sum(1 for edges in model.edges for callee, *_ in edges if model.nodes[callee] is node)
     if callers > 1:
         out.write(f"{callers} calls in the module reach it; the most repeated one decides.\n")

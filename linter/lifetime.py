@@ -42,7 +42,8 @@ from .clients import maker_key
 from .model import model_name
 from .patterns import LazyPattern
 from .routes import AUTHENTICATED, BODY_LIMIT, DEVELOPER_SWITCH, MOUNTED, authenticated
-from .rule import Finding, Severity, lowered
+from .switches import DEVELOPER
+from .rule import OPT_IN_DEVELOPER, Finding, Severity, lowered
 
 LOOP = "loop"
 API = "api"
@@ -675,8 +676,10 @@ def _switched(model: ModuleModel, pairs: dict[tuple[int, int], str | None]) -> d
     """The functions that run only when a named switch is on (`if cfg.EnableProfiling {
     profiling.Start() }`, in any package): every call into them in the module's non-test code is
     made under one (`pairs`: PackageSummary.switched, resolved), or comes from a function that is
-    itself switched. A root of its own (main, a handler, a test) runs without its callers, and so
-    does a function called through an interface (its calls are not in `pairs`); neither is switched."""
+    itself switched. A root of its own (main, a test) runs without its callers, and so does a
+    function called through an interface (its calls are not in `pairs`); neither is switched. A
+    handler by its parameters runs only where something registers it: switched when every
+    reference to it is (`if cfg.DemoEnable { register("POST", demoUpload) }`)."""
     work = sorted({callee for (_, callee), switch in pairs.items() if switch is not None})
     if not work:
         return {}
@@ -688,7 +691,8 @@ def _switched(model: ModuleModel, pairs: dict[tuple[int, int], str | None]) -> d
     found: dict[int, str] = {}
     while work:
         index = work.pop()
-        if index in found or model.nodes[index].root is not None or not callers.get(index):
+        node = model.nodes[index]
+        if index in found or (node.root is not None and node.reason != HANDLER_BY_PARAMETERS) or not callers.get(index):
             continue
         why = None
         for source in sorted(callers[index]):
@@ -1647,11 +1651,17 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
                 level = Severity.NOTE  # what other packages make or do, which the module model knows
                 message += text.format(", ".join(f"`{k.rsplit('/', 1)[-1]}`" for k in keys))
         switch = _switched_by(table, finding) if finding.opt_in else None
+        condition, _, where = switch.rpartition("@") if switch is not None else ("", "", "")
+        if finding.opt_in == OPT_IN_DEVELOPER and not DEVELOPER.search(condition):
+            switch = None  # a feature an operator turns on is served as any other: only a developer's is not
         if level is not None and level is not Severity.NOTE and switch is not None:
             level = Severity.NOTE
-            condition, _, where = switch.rpartition("@")
-            message += (f"; every call in the module that leads here is made only when a setting turns it on "
-                        f"(`{condition}`, at {where}), so a default deployment does not expose it")
+            if finding.opt_in == OPT_IN_DEVELOPER:
+                message += (f"; every call in the module that leads here is made only when a switch for developers "
+                            f"turns it on (`{condition}`, at {where}), so a default deployment does not run it")
+            else:
+                message += (f"; every call in the module that leads here is made only when a setting turns it on "
+                            f"(`{condition}`, at {where}), so a default deployment does not expose it")
         if level is not None and level is not Severity.NOTE and finding.unexposed:
             level = Severity.NOTE  # last: the module's own reasons for a note say more
             message += finding.unexposed

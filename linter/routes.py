@@ -26,6 +26,7 @@ from tree_sitter import Node
 from .frameworks import GIN, ROUTE_METHODS
 from .model import parameter_index, single_initialiser
 from .patterns import LazyPattern
+from .switches import DEVELOPER
 
 if TYPE_CHECKING:
     from .callgraph import _FileSummariser
@@ -67,7 +68,7 @@ def limits_body(text: str) -> bool:
 # `if cfg.DebugEndpoint {`, `if *devMode {`, `if opts.EnableEcho {`: a switch for developers.
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _WORD_STARTS = frozenset(bytes([b]) for b in _WORD_BYTES)
-_SWITCH = LazyPattern(r"(?i)debug|echo|test|demo|mock|fake|\bdev|develop|example|playground|sandbox")
+_SWITCH = DEVELOPER
 
 
 def _handler_reference(summariser: "_FileSummariser", node: Node, function: "Function",

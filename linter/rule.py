@@ -137,6 +137,10 @@ class Rule:
         return f"https://github.com/goleaklint/goleaklint/blob/main/docs/rules.md#{self.id.lower()}-{self.slug}"
 
 
+OPT_IN_SETTING = "setting"
+OPT_IN_DEVELOPER = "developer"
+
+
 @dataclass(frozen=True, order=True)
 class Finding:
     """One report. Sorted by path, then position, then rule: that order is the output order.
@@ -194,10 +198,11 @@ class Finding:
     # directly (GL502): applied after the module's own reasons for a note, which say more
     # (linter/lifetime.py).
     unexposed: str = field(default="", compare=False)
-    # A setting that turns the code on makes this finding a note (GL501: profiling an operator
-    # switches on): when every call in the module that leads to its function is made under one
-    # (linter/lifetime.py `switched`), a default deployment does not run it.
-    opt_in: bool = field(default=False, compare=False)
+    # A setting that turns the code on makes this finding a note: when every call in the module
+    # that leads to its function is made under one (linter/lifetime.py `switched`), a default
+    # deployment does not run it. OPT_IN_SETTING: any named switch (GL501, profiling an operator
+    # switches on); OPT_IN_DEVELOPER: only a switch for developers (GL406, a debug or demo route).
+    opt_in: str = field(default="", compare=False)
     # The precision label ("medium", "low") below the run's `min-precision` that made this finding a
     # note (linter/engine.py `by_precision`): counted in the summary, so that a user sees what a lower
     # bar would show.

@@ -26,11 +26,43 @@ OFF = LazyPattern(r'==\s*""|(?i:(?:port|addr)\w*\s*(?:==|<=)\s*0\b)|!\s*\*?[\w.]
 # Across functions only a switch named for what it turns on counts (an address checked for being
 # set says nothing about what is served there). The `if` lines that may hold one, found in C: a
 # condition on one line that names a switch, on or off.
-_NAMED_IF = LazyPattern(rb"\bif\s[^{\n]*(?i:enable|debug|pprof|profil)")
-_WORDS = (b"enable", b"debug", b"pprof", b"profil")
-NAMED_SWITCH = LazyPattern(r"(?i:enable|debug|pprof|profil)")
+_NAMED_IF = LazyPattern(rb"\bif\s[^{\n]*(?i:enable|debug|pprof|profil|demo|develop)")
+_WORDS = (b"enable", b"debug", b"pprof", b"profil", b"demo", b"develop")
+NAMED_SWITCH = LazyPattern(r"(?i:enable|debug|pprof|profil|demo|develop)")
 # Off, as OFF: a bare `!cfg.Enabled` is no switch for profiling (metrics are most often on by default).
-NAMED_OFF = LazyPattern(r"!\s*\*?[\w.()]*(?i:debug|pprof|profil)[\w.()]*")
+NAMED_OFF = LazyPattern(r"!\s*\*?[\w.()]*(?i:debug|pprof|profil|demo|develop)[\w.()]*")
+# A switch for developers (linter/routes.py names routes so: `if cfg.Debug`, `if *devMode`, `if
+# APP.DemoEnable`): what it turns on, a default deployment does not run.
+DEVELOPER = LazyPattern(r"(?i)debug|echo|test|demo|mock|fake|\bdev|develop|example|playground|sandbox")
+
+
+def developer_switch(source: SourceFile, node: Node) -> str | None:
+    """The condition of a developer switch that `node` runs only under, in its own function or the
+    functions its literal is made in: the block of an `if` that names one (`if cfg.Debug {`, no
+    `else`), or the statements after an `if` that returns unless it is on (`if !cfg.Debug { return
+    }`). None when there is none."""
+    child, current = node, node.parent
+    while current is not None and current.type not in ("function_declaration", "method_declaration", "source_file"):
+        if current.type == "if_statement" and current.child_by_field_name("consequence") == child \
+                and current.child_by_field_name("alternative") is None:
+            condition = current.child_by_field_name("condition")
+            text = " ".join(source.text(condition).split()) if condition is not None else ""
+            if text and not text.startswith("!") and "||" not in text and DEVELOPER.search(text):
+                return text
+        if current.type in ("block", "statement_list"):
+            sibling = child.prev_named_sibling
+            while sibling is not None:
+                if sibling.type == "if_statement" and sibling.child_by_field_name("alternative") is None:
+                    condition = sibling.child_by_field_name("condition")
+                    consequence = sibling.child_by_field_name("consequence")
+                    text = " ".join(source.text(condition).split()) if condition is not None else ""
+                    statements = block_statements(consequence) if consequence is not None else []
+                    if text.startswith("!") and "&&" not in text and "||" not in text and DEVELOPER.search(text) \
+                            and statements and statements[-1].type == "return_statement":
+                        return f"if {text} {{ return }}"
+                sibling = sibling.prev_named_sibling
+        child, current = current, current.parent
+    return None
 
 
 def named_switch_spans(source: SourceFile) -> list[tuple[int, int, str]]:

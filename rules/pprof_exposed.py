@@ -10,7 +10,7 @@ from goleaklint.addresses import LOOPBACK, MEMORY, NETWORK, UNIX, UNKNOWN, Reach
 from goleaklint.context import FileContext, PackageContext
 from goleaklint.model import block_statements, descendants
 from goleaklint.patterns import LazyPattern
-from goleaklint.rule import Docs, Finding, Rule, Severity
+from goleaklint.rule import OPT_IN_SETTING, Docs, Finding, Rule, Severity
 from goleaklint.source import query
 from goleaklint.structs import replaced_server_placeholder, stored_in_field
 from goleaklint.switches import OFF, SWITCH
@@ -330,7 +330,7 @@ def _finding(ctx: FileContext, node: Node, reach: Reach, where: str | None, *, m
     elif switch is not None and severity is None:
         severity = Severity.NOTE
         message += f"; it runs only when a setting turns it on (`{switch}`), so a default deployment does not expose it"
-    return ctx.finding(RULE, node, message, fix=_FIX, severity=severity, address=reach.option, opt_in=True)
+    return ctx.finding(RULE, node, message, fix=_FIX, severity=severity, address=reach.option, opt_in=OPT_IN_SETTING)
 
 
 _PROFILING = LazyPattern(r"(?i)pprof|profil|debug")

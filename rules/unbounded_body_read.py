@@ -13,9 +13,10 @@ from goleaklint.frameworks import GIN, is_handler, is_request_type
 from goleaklint.model import Function
 from goleaklint.patterns import LazyPattern
 from goleaklint.routes import authenticated
-from goleaklint.rule import Docs, Finding, Rule, Severity
+from goleaklint.rule import OPT_IN_DEVELOPER, Docs, Finding, Rule, Severity
 from goleaklint.source import query
 from goleaklint.structs import declared_type_node, field_type, struct_fields, struct_of
+from goleaklint.switches import developer_switch
 
 RULE = Rule(
     id="GL406",
@@ -77,7 +78,15 @@ RULE = Rule(
         "in front of the handler's routes is read where they are registered (Lifetime, below). A read in admin code (a directory `admin/` or `admin-api/`, a file "
         "`admin.go` or `user_admin.go`, a function or its receiver named with the word `Admin`: `AdminUpdate`, "
         "`adminHandler`), other than its login (a function named for authentication: `AdminLogin`), is a note: operators reach an admin API, not the public; an admin route served to "
-        "everyone without authentication is then a note too. Requests are followed through the "
+        "everyone without authentication is then a note too. A read that runs only when a switch for "
+        "developers is on is a note: in its function, the block of an `if` that names one (`if cfg.Debug {`, "
+        "`if *devMode {`, `if opts.DemoEnable {`: debug, dev, develop, demo, test, mock, fake, echo, example, "
+        "playground, sandbox), or the statements after `if !cfg.Debug { return }`; across functions and "
+        "packages, a handler, middleware or helper every reference to which in the module is made under "
+        "such a switch, named with enable, debug, demo or develop (`if APP.DemoEnable { register(\"/echo\", "
+        "demo.Echo) }`, `if cfg.Debug { h = dump(h) }`; linter/switches.py, the module model's `switched`). "
+        "A switch for a feature an operator turns on (`if cfg.EnableUploads`) is not one: the feature is "
+        "served like any other route. Requests are followed through the "
         "handler's parameters and one struct field, not through other variables.",
         references=("https://pkg.go.dev/net/http#MaxBytesReader", "https://cwe.mitre.org/data/definitions/400.html"),
     ),
@@ -115,6 +124,15 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         shown = f"{label}({body_text})" if model.qualified(call) in _READ_ALL else f"{label}()"
         fix = (f"wrap the body first: `{body_text} = http.MaxBytesReader(w, {body_text}, maxBytes)`, or read "
                "from `io.LimitReader`")
+        switch = developer_switch(ctx.source, call)
+        if switch is not None:
+            yield ctx.finding(
+                RULE, call,
+                f"{shown} reads the whole request body with no size limit, but only when a switch for developers "
+                f"turns it on (`{switch}`): a default deployment does not read bodies here",
+                severity=Severity.NOTE, fix=fix,
+            )
+            continue
         admin = _admin_code(ctx.relpath, owner)
         if admin is not None:
             where = "a middleware " if _in_middleware(ctx, owner) else ""
@@ -132,7 +150,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                 f"{shown} reads the whole request body with no size limit in a middleware: every request's body is "
                 "held in the heap before the handlers, and any authentication among them, run, so anyone can send "
                 "one large or endless request and take the heap",
-                severity=Severity.ERROR, fix=fix,
+                severity=Severity.ERROR, fix=fix, opt_in=OPT_IN_DEVELOPER,
             )
             continue
         handler = is_handler(owner) or held_by_field
@@ -147,7 +165,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         yield ctx.finding(
             RULE, call, message,
             severity=None if handler and check is None else Severity.NOTE,
-            fix=fix,
+            fix=fix, opt_in=OPT_IN_DEVELOPER,
         )
 
 
