@@ -13,7 +13,7 @@ from goleaklint.cfg import BREAK_TARGETS, may_terminate, never_closed
 from goleaklint.channels import named_local_channel
 from goleaklint.goroutines import (PackageFunctions, command_line_file, go_call, go_literal, last_name, root_function,
                                    started_at_process_level)
-from goleaklint.model import Function, single_initialiser
+from goleaklint.model import Function, block_statements, single_initialiser
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
@@ -51,10 +51,9 @@ RULE = Rule(
         "`once.Do(…)`, `sync.OnceFunc(…)` or a `singleton.…(func…)` helper (or in a function handed "
         "to `once.Do`), or in a function of the package that only package-level initialisers, `init` "
         "or `main` call (`var logOnce = newLogOnce()`) runs once per process by design and is "
-        "reported at note level. A goroutine that runs a function of the package (`go expire()`) runs as often "
-        "as that function does, as the model sees it (goleaklint explain): once per process when a set-once "
-        "guard opens its body (`if !atomic.CompareAndSwapInt32(&started, 0, 1) { return }`), however often "
-        "the `go` statement runs. Also found: a constructor (a plain function whose first result is a "
+        "reported at note level. A goroutine that runs a function of the package whose body a set-once guard "
+        "opens (`go expire()`, where expire begins `if !atomic.CompareAndSwapInt32(&started, 0, 1) { return }`) "
+        "runs its loop once per process, however often the `go` statement runs: not reported. Also found: a constructor (a plain function whose first result is a "
         "struct of this package) that starts a goroutine whose endless loop leaves only when a channel "
         "field of the new value is closed (`case <-e.stop: return`), when the struct has no Stop, "
         "Close, Shutdown or similar method and nothing in the package closes, signals or hands on "
@@ -169,17 +168,39 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
                 severity=Severity.NOTE if process else None,
                 # A literal started where it is made runs as often as it is made, which the model
                 # knows better than its maker's lifetime (`if !started { started = true; go … }`);
-                # so does a function of the package, which runs at least as often as this `go`
-                # statement starts it, and once when a set-once guard opens its body (`if
-                # !atomic.CompareAndSwapInt32(&started, 0, 1) { return }`).
+                # so does a function of the package whose body a set-once guard opens (`if
+                # !atomic.CompareAndSwapInt32(&started, 0, 1) { return }`): once, however often
+                # this `go` statement runs. (Any other started function keeps the statement's
+                # lifetime: the model may not resolve the call, and then knows no caller of it.)
                 subjects=(function.name,) if (function.kind == "literal" and function.node.parent is not None
                                               and function.node.parent.type == "call_expression" and body_ctx is ctx)
-                or (function.kind != "literal" and posixpath.dirname(body_ctx.relpath) == posixpath.dirname(ctx.relpath))
+                or (function.kind != "literal" and posixpath.dirname(body_ctx.relpath) == posixpath.dirname(ctx.relpath)
+                    and _set_once(body_ctx, function))
                 else (),
             )
 
 
         yield from _unstopped_helpers(pkg, ctx, functions)
+
+
+# `if !atomic.CompareAndSwapInt32(&started, 0, 1) {`, `if !started.CompareAndSwap(false, true) {`
+_SET_ONCE = LazyPattern(r"!\s*(?:atomic\.CompareAndSwap\w*\(\s*&\s*\w+|\w+\.CompareAndSwap\w*\()")
+
+
+def _set_once(ctx: FileContext, function: Function) -> bool:
+    """The function's first statements hold a set-once guard that returns for every caller but the
+    first: `if !atomic.CompareAndSwapInt32(&started, 0, 1) { return }` (callgraph's singletons; the
+    model checks that the flag is a package variable)."""
+    body = function.body
+    for statement in (block_statements(body) if body is not None else [])[:4]:
+        if statement.type != "if_statement" or statement.child_by_field_name("alternative") is not None:
+            continue
+        condition = statement.child_by_field_name("condition")
+        consequence = statement.child_by_field_name("consequence")
+        if condition is not None and consequence is not None and _SET_ONCE.match(ctx.source.text(condition)) \
+                and any(c.type == "return_statement" for c in block_statements(consequence)):
+            return True
+    return False
 
 
 _STOPPERS = LazyPattern(r"(?i)^(stop|close|shutdown|cancel|quit|exit|terminate|halt|kill|release|dispose|destroy|finish|teardown)")
