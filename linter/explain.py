@@ -19,7 +19,7 @@ from .lifetime import (DESCRIBE, PUBLIC_INTERFACE, UNKNOWN, ModuleModel, Node, c
                        module_paths, unimported)
 from .registry import all_rules, rules_by_key
 from .routes import AUTHENTICATED, BODY_LIMIT, DEVELOPER_SWITCH, MOUNTED
-from .switches import DEVELOPER
+from .switches import names_developer_switch
 
 _USAGE = "goleaklint explain FILE:LINE [--no-cache]"
 
@@ -184,7 +184,7 @@ def write_explanation(model: ModuleModel, node: Node, out: TextIO) -> None:
     switch = model.switched.get(index)
     if switch is not None:
         condition, _, where = switch.rpartition("@")
-        developer = DEVELOPER.search(condition) is not None
+        developer = names_developer_switch(condition)
         out.write(f"switched: every call in the module that leads here is made only when a setting turns it on "
                   f"(`{condition}`, at {where}): profiling it starts is a note (GL501)"
                   + (", and so is a body it reads whole, since the switch is for developers (GL406)" if developer else "")

@@ -42,8 +42,8 @@ from .clients import maker_key
 from .model import model_name
 from .patterns import LazyPattern
 from .routes import AUTHENTICATED, BODY_LIMIT, DEVELOPER_SWITCH, MOUNTED, authenticated
-from .switches import DEVELOPER
 from .rule import OPT_IN_DEVELOPER, Finding, Severity, lowered
+from .switches import names_developer_switch
 
 LOOP = "loop"
 API = "api"
@@ -1652,7 +1652,7 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
                 message += text.format(", ".join(f"`{k.rsplit('/', 1)[-1]}`" for k in keys))
         switch = _switched_by(table, finding) if finding.opt_in else None
         condition, _, where = switch.rpartition("@") if switch is not None else ("", "", "")
-        if finding.opt_in == OPT_IN_DEVELOPER and not DEVELOPER.search(condition):
+        if finding.opt_in == OPT_IN_DEVELOPER and not names_developer_switch(condition):
             switch = None  # a feature an operator turns on is served as any other: only a developer's is not
         if level is not None and level is not Severity.NOTE and switch is not None:
             level = Severity.NOTE

@@ -34,6 +34,15 @@ NAMED_OFF = LazyPattern(r"!\s*\*?[\w.()]*(?i:debug|pprof|profil|demo|develop)[\w
 # A switch for developers (linter/routes.py names routes so: `if cfg.Debug`, `if *devMode`, `if
 # APP.DemoEnable`): what it turns on, a default deployment does not run.
 DEVELOPER = LazyPattern(r"(?i)debug|echo|test|demo|mock|fake|\bdev|develop|example|playground|sandbox")
+# What a condition says besides its switches: string literals, and the package of a qualified name
+# (`echo.MIMEApplicationJSON`, `testing.Short()`), which names a library, not a setting.
+_NOT_A_SWITCH = LazyPattern(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`|\b[a-z]\w*\.(?=[A-Z])')
+
+
+def names_developer_switch(condition: str) -> bool:
+    """The condition names a switch for developers: `cfg.Debug`, `env.IsDevelopment && …`, not
+    `contentType == echo.MIMEApplicationJSON` or `mode == "test"`."""
+    return DEVELOPER.search(_NOT_A_SWITCH.sub(" ", condition)) is not None
 
 
 def developer_switch(source: SourceFile, node: Node) -> str | None:
@@ -47,7 +56,7 @@ def developer_switch(source: SourceFile, node: Node) -> str | None:
                 and current.child_by_field_name("alternative") is None:
             condition = current.child_by_field_name("condition")
             text = " ".join(source.text(condition).split()) if condition is not None else ""
-            if text and not text.startswith("!") and "||" not in text and DEVELOPER.search(text):
+            if text and not text.startswith("!") and "||" not in text and names_developer_switch(text):
                 return text
         if current.type in ("block", "statement_list"):
             sibling = child.prev_named_sibling
@@ -57,7 +66,7 @@ def developer_switch(source: SourceFile, node: Node) -> str | None:
                     consequence = sibling.child_by_field_name("consequence")
                     text = " ".join(source.text(condition).split()) if condition is not None else ""
                     statements = block_statements(consequence) if consequence is not None else []
-                    if text.startswith("!") and "&&" not in text and "||" not in text and DEVELOPER.search(text) \
+                    if text.startswith("!") and "&&" not in text and "||" not in text and names_developer_switch(text) \
                             and statements and statements[-1].type == "return_statement":
                         return f"if {text} {{ return }}"
                 sibling = sibling.prev_named_sibling
