@@ -68,7 +68,9 @@ func handle(w http.ResponseWriter, r *http.Request) {
         "into a field of a handler method's *value* receiver (`func (e API) List(c *gin.Context) { "
         "e.Context = c }`), which sets a field of the call's own copy, also through a pointer field of "
         "that copy (`e.shared.last = c`), since the field's type is not looked up: only a store into a "
-        "map or slice the copy shares (`e.byID[k] = c`) is reported; values "
+        "map or slice the copy shares (`e.byID[k] = c`) is reported; stores into a field of the receiver "
+        "when the package takes values of the receiver's type out of a pool (`p.Get().(*Handle)`): like "
+        "gin's Context, it is handed to one request at a time and set up for it; values "
         "derived from the request (`r.URL.Path`, `c.Copy()`, `r.Context()`, `r.Clone(ctx)`). A "
         "`*http.Request` counts only as a parameter of a server handler, since clients build requests "
         "too. Stores through helper functions are not followed. Test files are not checked: tests "
@@ -126,6 +128,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
     model = ctx.model
     known: dict[int, bool] = {}
     read = _field_reads(ctx)
+    pooled = _pooled_types(ctx)
     for assign in captures.get("assign", []):
         if not _may_hold_request(model, assign, known):
             continue
@@ -136,7 +139,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             value = _stored_value(model, value_expr, target, read)
             if value is None:
                 continue
-            place = _long_lived(model, target, assign)
+            place = _long_lived(model, target, assign, pooled)
             if place is None or _released_later(model, assign, target):
                 continue
             yield _finding(ctx, assign, value, f"stored in {place}")
@@ -177,7 +180,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             operand = function.child_by_field_name("operand")
             if value is not None and not _may_keep(model, operand):
                 continue  # `ctrl.service.Store(c)`: a method of the module's own type, not a store
-            place = _long_lived(model, operand, call) if value is not None else None
+            place = _long_lived(model, operand, call, pooled) if value is not None else None
             if place is None or _released_later(model, call, operand):
                 continue
             yield _finding(ctx, call, value, f"stored in {place} by {method}")
@@ -336,8 +339,26 @@ def _root(node: Node | None) -> Node | None:
     return None
 
 
-def _long_lived(model: FileModel, target: Node | None, at: Node) -> str | None:
-    """Where `target` lives, if longer than one request: a package variable or a handler's receiver."""
+def _pooled_types(ctx: FileContext):
+    """`pooled(type)`: whether a non-test file of the package takes values of the type out of a
+    pool (`p.Get().(*Handle)`, `ctxPool.Get().(Context)`): the package hands one to each request
+    and resets it, as gin does its Context, so a request stored in it is the request it serves."""
+    files = [c for c in ctx.package.files if not c.is_test_file] if ctx.package is not None else [ctx]
+    seen: dict[str, bool] = {}
+
+    def pooled(type_name: str) -> bool:
+        found = seen.get(type_name)
+        if found is None:
+            pattern = re.compile(rb"\.Get\(\)\s*\.\(\s*\*?\s*" + re.escape(type_name.encode()) + rb"\s*\)")
+            found = seen[type_name] = any(pattern.search(c.source.data) for c in files)
+        return found
+
+    return pooled
+
+
+def _long_lived(model: FileModel, target: Node | None, at: Node, pooled=None) -> str | None:
+    """Where `target` lives, if longer than one request: a package variable or a handler's receiver
+    (not one of a type the package takes out of a pool per request: `pooled`, _pooled_types)."""
     root = _root(target)
     if root is None:
         return None
@@ -354,6 +375,9 @@ def _long_lived(model: FileModel, target: Node | None, at: Node) -> str | None:
             return None
         if binding.function is handler and _value_receiver(binding.function) and not _through_index(target, root):
             return None  # a field of the method's own copy of the receiver dies with the call
+        receiver = binding.function.receiver if binding.function is not None else None
+        if pooled is not None and receiver is not None and pooled(receiver.type.lstrip("*").partition("[")[0]):
+            return None  # a pooled per-request context, set up for the request it serves
         return f"field `{model.source.text(target)}` of the long-lived `{name}`"
     return None
 
