@@ -5,6 +5,8 @@ statements after a guard that returns while it is off (`if !opts.Profiling { ret
 it of the code around a server (rules/pprof_exposed.py, `_opt_in`), and the module model asks it of
 every call into a function of the module: a function that every caller in the module calls only so
 runs only when the setting is on, whichever package it is in (linter/lifetime.py `switched`).
+GL406 asks only for a switch for developers (`developer_switch` in the read's own function, and the
+model's switched functions whose switch `names_developer_switch`): a demo route or a debug dump.
 """
 
 from __future__ import annotations

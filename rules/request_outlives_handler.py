@@ -189,17 +189,30 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
 def _field_reads(ctx: FileContext):
     """`read(name)`: whether a non-test file of the package spells `.name` (a selector of that
     field, read or written, on any type), found by a byte search once per name."""
+    return _package_spells(ctx, lambda name: rb"\.\s*" + re.escape(name.encode()) + rb"(?![\w])")
+
+
+def _pooled_types(ctx: FileContext):
+    """`pooled(type)`: whether a non-test file of the package takes values of the type out of a
+    pool (`p.Get().(*Handle)`, `ctxPool.Get().(Context)`): the package hands one to each request
+    and resets it, as gin does its Context, so a request stored in it is the request it serves."""
+    return _package_spells(ctx, lambda name: rb"\.Get\(\)\s*\.\(\s*\*?\s*" + re.escape(name.encode()) + rb"\s*\)")
+
+
+def _package_spells(ctx: FileContext, pattern_for):
+    """A predicate on names: whether a non-test file of the package holds `pattern_for(name)`,
+    searched in its bytes once per name."""
     files = [c for c in ctx.package.files if not c.is_test_file] if ctx.package is not None else [ctx]
     seen: dict[str, bool] = {}
 
-    def read(name: str) -> bool:
+    def spelt(name: str) -> bool:
         found = seen.get(name)
         if found is None:
-            pattern = re.compile(rb"\.\s*" + re.escape(name.encode()) + rb"(?![\w])")
+            pattern = re.compile(pattern_for(name))
             found = seen[name] = any(pattern.search(c.source.data) for c in files)
         return found
 
-    return read
+    return spelt
 
 
 def _may_keep(model: FileModel, operand: Node | None) -> bool:
@@ -337,23 +350,6 @@ def _root(node: Node | None) -> Node | None:
         else:
             return None
     return None
-
-
-def _pooled_types(ctx: FileContext):
-    """`pooled(type)`: whether a non-test file of the package takes values of the type out of a
-    pool (`p.Get().(*Handle)`, `ctxPool.Get().(Context)`): the package hands one to each request
-    and resets it, as gin does its Context, so a request stored in it is the request it serves."""
-    files = [c for c in ctx.package.files if not c.is_test_file] if ctx.package is not None else [ctx]
-    seen: dict[str, bool] = {}
-
-    def pooled(type_name: str) -> bool:
-        found = seen.get(type_name)
-        if found is None:
-            pattern = re.compile(rb"\.Get\(\)\s*\.\(\s*\*?\s*" + re.escape(type_name.encode()) + rb"\s*\)")
-            found = seen[type_name] = any(pattern.search(c.source.data) for c in files)
-        return found
-
-    return pooled
 
 
 def _long_lived(model: FileModel, target: Node | None, at: Node, pooled=None) -> str | None:
