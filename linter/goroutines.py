@@ -329,6 +329,24 @@ class PackageFunctions:
         call = expr.parent.parent
         return call if call is not None and call.type == "call_expression" else None
 
+    @_memoised
+    def handed_out(self, name: str) -> bool:
+        """A function or method of the package returns `x.name` (or `name`) as a channel its caller
+        may close: `func (f *Flow) In() chan<- any { return f.in }`, not one declared to return a
+        receive-only `<-chan`, which Go does not let the caller close."""
+        for ctx, node in self._occurrences(name, b"return"):
+            expr = node.parent if node.type == "field_identifier" else node
+            parent = expr.parent if expr is not None else None
+            if parent is not None and parent.type == "expression_list":
+                parent = parent.parent
+            if parent is None or parent.type != "return_statement":
+                continue
+            function = ctx.model.enclosing_function(node)
+            results = [r.type for r in function.results] if function is not None else []
+            if len(results) == 1 and results[0].replace(" ", "").startswith(("chan", "chan<-")):
+                return True
+        return False
+
     def closed(self, name: str) -> bool:
         """Something named `name` is passed to `close(…)` or a close-like helper
         (`xioutil.SafeClose(ch)`, `closeQuietly(ch)`) somewhere in the package."""

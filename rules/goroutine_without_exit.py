@@ -98,7 +98,11 @@ RULE = Rule(
         "case does not return. A range in a `go func(){…}()` over a channel its function makes and "
         "keeps to itself is left to GL102 goroutine-blocked-receive, which names the return after "
         "which the loop waits forever. A range over a receive-only field (`in <-chan T`, typically set "
-        "from a constructor parameter) is silent: the caller holds the send end and closes it. The "
+        "from a constructor parameter) is silent: the caller holds the send end and closes it. So is a "
+        "range over a field a function of the package returns as a channel its caller may close (`func "
+        "(f *Flow) In() chan<- any { return f.in }`, the input of a stream stage that the stage before "
+        "it closes through that method, `close(next.In())`); one returned only as `<-chan` is not "
+        "handed on, since no caller can close it. The "
         "constructor shapes: fields and stop methods are matched by name across the package (a "
         "`close` or `Stop` of a same-named field of another type, whose owner's type is not known, "
         "silences them); a worker that also leaves by itself (a return on an error) or on the "
@@ -326,8 +330,9 @@ def _stop_fields(ctx: FileContext, loop: Node, function: Function, fields: dict[
 
 def _owned_and_never_signalled(functions: PackageFunctions, type_name: str, field: str) -> bool:
     """The channel field of `type_name` is only ever set to a channel the package makes, and
-    nothing in the package closes, sends on or hands on anything of that name."""
-    if functions.closed(field) or functions.passed(field):
+    nothing in the package closes, sends on or hands on anything of that name (a method that
+    returns it for callers to send on and close hands it on)."""
+    if functions.closed(field) or functions.passed(field) or functions.handed_out(field):
         return False
     for ctx, node in functions.occurrences(field):
         parent = node.parent
@@ -612,7 +617,11 @@ def _handed_on(ctx: FileContext, channel: Node, loop: Node, functions: PackageFu
     model = ctx.model
     binding = model.resolve(channel) if channel.type == "identifier" else None
     if binding is None or binding.kind != "local" or binding.decl is None or binding.function is None:
-        return functions.passed(last_name(model, channel) or "")
+        name = last_name(model, channel) or ""
+        # Passed to a call, or handed out by a method for others to send on and close: the
+        # input of a stream stage (`func (f *Flow) In() chan<- any { return f.in }`), which
+        # the stage before it closes through that method (`close(next.In())`).
+        return functions.passed(name) or functions.handed_out(name)
     for ref in model.references(binding.decl, within=binding.function.node):
         if loop.start_byte <= ref.start_byte < loop.end_byte:
             continue
