@@ -343,7 +343,7 @@ class PackageFunctions:
                 continue
             function = ctx.model.enclosing_function(node)
             results = [r.type for r in function.results] if function is not None else []
-            if len(results) == 1 and results[0].replace(" ", "").startswith(("chan", "chan<-")):
+            if len(results) == 1 and results[0].replace(" ", "").startswith("chan"):
                 return True
         return False
 
