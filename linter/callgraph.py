@@ -519,17 +519,15 @@ class _FileSummariser:
         body = fn.body
         if body is None or _NIL_GUARD.search(self.source.data, body.start_byte, min(body.end_byte, body.start_byte + 400)) is None:
             return None
+        if set_once_guarded(self.model, fn):
+            # `if !atomic.CompareAndSwapInt32(&started, 0, 1) { return }`: only the first caller passes
+            return "a set-once guard (CompareAndSwap on a package variable): its body runs once"
         statements = [c for c in block_statements(body) if c.type != "comment"][:4]
         for stmt in statements:
             if stmt.type != "if_statement" or stmt.child_by_field_name("alternative") is not None:
                 continue
             cond = stmt.child_by_field_name("condition")
             consequence = stmt.child_by_field_name("consequence")
-            swapped = self._swapped_once(cond)
-            if swapped and consequence is not None and any(c.type == "return_statement"
-                                                           for c in block_statements(consequence)):
-                # `if !atomic.CompareAndSwapInt32(&started, 0, 1) { return }`: only the first caller passes
-                return "a set-once guard (CompareAndSwap on a package variable): its body runs once"
             if cond is not None and cond.type == "identifier":
                 left = cond  # `if started { return }`, then `started = true`: a flag instead of a nil check
             elif cond is None or cond.type != "binary_expression" or self.text(cond.child_by_field_name("operator")) != "!=":
@@ -617,37 +615,6 @@ class _FileSummariser:
             target = first.child_by_field_name("operand")
         return self._receiver_field(target, receiver) is not None
 
-    def _swapped_once(self, cond: Node | None) -> bool:
-        """`!atomic.CompareAndSwapInt32(&v, 0, 1)` or `!v.CompareAndSwap(false, true)` on a package
-        variable `v`: false for the one caller that swapped it, true for every other."""
-        if cond is None or cond.type != "unary_expression" or self.text(cond.child_by_field_name("operator")) != "!":
-            return False
-        call = cond.child_by_field_name("operand")
-        if call is not None and call.type == "parenthesized_expression" and call.named_child_count == 1:
-            call = call.named_children[0]
-        return self._swapped(call)
-
-    def _swapped(self, call: Node | None) -> bool:
-        """`atomic.CompareAndSwapInt32(&v, 0, 1)` or `v.CompareAndSwap(false, true)` on a package
-        variable `v`: true for the one caller that swaps it."""
-        if call is None or call.type != "call_expression":
-            return False
-        callee, args = call.child_by_field_name("function"), call.child_by_field_name("arguments")
-        if callee is None or args is None or callee.type != "selector_expression" or \
-                not self.text(callee.child_by_field_name("field")).startswith("CompareAndSwap"):
-            return False
-        qualified = self.model.qualified(callee)
-        if qualified is not None:
-            if not qualified.startswith("sync/atomic.") or not args.named_child_count:
-                return False
-            target = args.named_children[0]
-            if target.type != "unary_expression" or self.text(target.child_by_field_name("operator")) != "&":
-                return False
-            variable = target.child_by_field_name("operand")
-        else:
-            variable = callee.child_by_field_name("operand")  # `started.CompareAndSwap(false, true)`
-        return variable is not None and variable.type == "identifier" and self.model.resolve(variable).kind == "package"
-
     def _literal_edge(self, fn: Function) -> None:
         """Where a literal is made decides how often it runs: an argument of `Once.Do` or
         `sync.OnceFunc` runs once, a command's `RunE:` once, anything else as often as the function
@@ -715,7 +682,7 @@ class _FileSummariser:
             if not statements or function is None:
                 continue
             condition = node.child_by_field_name("condition")
-            if self._swapped(condition):
+            if swapped(self.model, condition):
                 reason = "behind a set-once guard (CompareAndSwap on a package variable): once"
             else:
                 guard = self._once_guard(statements[0], function)
@@ -2346,3 +2313,51 @@ _CHANNEL_GETTER = LazyPattern(r"\w*(?:Chan|Channel)|C|Ch")
 def _benchmark_loop(model: FileModel, loop: Node) -> bool:
     """`for i := 0; i < b.N; i++`, `for b.Loop()` or `for range b.N` in a file of tests."""
     return model.source.relpath.endswith("_test.go") and loop_header(loop)[0] == BENCHMARK_LOOP
+
+
+def set_once_guarded(model: FileModel, fn: Function) -> bool:
+    """Among the function's first statements, `if !atomic.CompareAndSwapInt32(&started, 0, 1) {
+    return }` (or `!started.CompareAndSwap(false, true)`) on a package variable: only the first
+    caller passes, so the rest of the body runs once per process however often it is called."""
+    body = fn.body
+    for stmt in [c for c in block_statements(body) if c.type != "comment"][:4] if body is not None else []:
+        if stmt.type != "if_statement" or stmt.child_by_field_name("alternative") is not None:
+            continue
+        consequence = stmt.child_by_field_name("consequence")
+        if consequence is not None and _swapped_once(model, stmt.child_by_field_name("condition")) and \
+                any(c.type == "return_statement" for c in block_statements(consequence)):
+            return True
+    return False
+
+
+def _swapped_once(model: FileModel, cond: Node | None) -> bool:
+    """`!atomic.CompareAndSwapInt32(&v, 0, 1)` or `!v.CompareAndSwap(false, true)` on a package
+    variable `v`: false for the one caller that swapped it, true for every other."""
+    if cond is None or cond.type != "unary_expression" or model.source.text(cond.child_by_field_name("operator")) != "!":
+        return False
+    call = cond.child_by_field_name("operand")
+    if call is not None and call.type == "parenthesized_expression" and call.named_child_count == 1:
+        call = call.named_children[0]
+    return swapped(model, call)
+
+
+def swapped(model: FileModel, call: Node | None) -> bool:
+    """`atomic.CompareAndSwapInt32(&v, 0, 1)` or `v.CompareAndSwap(false, true)` on a package
+    variable `v`: true for the one caller that swaps it."""
+    if call is None or call.type != "call_expression":
+        return False
+    callee, args = call.child_by_field_name("function"), call.child_by_field_name("arguments")
+    if callee is None or args is None or callee.type != "selector_expression" or \
+            not model.source.text(callee.child_by_field_name("field")).startswith("CompareAndSwap"):
+        return False
+    qualified = model.qualified(callee)
+    if qualified is not None:
+        if not qualified.startswith("sync/atomic.") or not args.named_child_count:
+            return False
+        target = args.named_children[0]
+        if target.type != "unary_expression" or model.source.text(target.child_by_field_name("operator")) != "&":
+            return False
+        variable = target.child_by_field_name("operand")
+    else:
+        variable = callee.child_by_field_name("operand")  # `started.CompareAndSwap(false, true)`
+    return variable is not None and variable.type == "identifier" and model.resolve(variable).kind == "package"

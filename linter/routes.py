@@ -26,7 +26,7 @@ from tree_sitter import Node
 from .frameworks import GIN, ROUTE_METHODS
 from .model import parameter_index, single_initialiser
 from .patterns import LazyPattern
-from .switches import DEVELOPER
+from .switches import names_developer_switch
 
 if TYPE_CHECKING:
     from .callgraph import _FileSummariser
@@ -65,10 +65,8 @@ _BODY_LIMIT = LazyPattern(r"(?i)body_?limit|limit_?(?:request_?)?body|max_?bytes
 
 def limits_body(text: str) -> bool:
     return _BODY_LIMIT.search(_STRING.sub("", text)) is not None
-# `if cfg.DebugEndpoint {`, `if *devMode {`, `if opts.EnableEcho {`: a switch for developers.
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _WORD_STARTS = frozenset(bytes([b]) for b in _WORD_BYTES)
-_SWITCH = DEVELOPER
 
 
 def _handler_reference(summariser: "_FileSummariser", node: Node, function: "Function",
@@ -559,7 +557,7 @@ def _switched(summariser: "_FileSummariser", node: Node, stop: Node) -> bool:
     while current is not None and current.id != stop.id:
         if current.type == "if_statement" and current.child_by_field_name("consequence") == child:
             condition = current.child_by_field_name("condition")
-            if condition is not None and _SWITCH.search(summariser.text(condition)):
+            if condition is not None and names_developer_switch(summariser.text(condition)):
                 return True
         child, current = current, current.parent
     return False

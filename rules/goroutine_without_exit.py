@@ -9,11 +9,12 @@ from typing import Iterable
 from tree_sitter import Node, QueryCursor
 
 from goleaklint.context import FileContext, PackageContext
+from goleaklint.callgraph import set_once_guarded
 from goleaklint.cfg import BREAK_TARGETS, may_terminate, never_closed
 from goleaklint.channels import named_local_channel
 from goleaklint.goroutines import (PackageFunctions, command_line_file, go_call, go_literal, last_name, root_function,
                                    started_at_process_level)
-from goleaklint.model import Function, block_statements, single_initialiser
+from goleaklint.model import Function, single_initialiser
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query
@@ -179,32 +180,12 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
                 subjects=(function.name,) if (function.kind == "literal" and function.node.parent is not None
                                               and function.node.parent.type == "call_expression" and body_ctx is ctx)
                 or (function.kind != "literal" and posixpath.dirname(body_ctx.relpath) == posixpath.dirname(ctx.relpath)
-                    and _set_once(body_ctx, function))
+                    and set_once_guarded(body_ctx.model, function))
                 else (),
             )
 
 
         yield from _unstopped_helpers(pkg, ctx, functions)
-
-
-# `if !atomic.CompareAndSwapInt32(&started, 0, 1) {`, `if !started.CompareAndSwap(false, true) {`
-_SET_ONCE = LazyPattern(r"!\s*(?:atomic\.CompareAndSwap\w*\(\s*&\s*\w+|\w+\.CompareAndSwap\w*\()")
-
-
-def _set_once(ctx: FileContext, function: Function) -> bool:
-    """The function's first statements hold a set-once guard that returns for every caller but the
-    first: `if !atomic.CompareAndSwapInt32(&started, 0, 1) { return }` (callgraph's singletons; the
-    model checks that the flag is a package variable)."""
-    body = function.body
-    for statement in (block_statements(body) if body is not None else [])[:4]:
-        if statement.type != "if_statement" or statement.child_by_field_name("alternative") is not None:
-            continue
-        condition = statement.child_by_field_name("condition")
-        consequence = statement.child_by_field_name("consequence")
-        if condition is not None and consequence is not None and _SET_ONCE.match(ctx.source.text(condition)) \
-                and any(c.type == "return_statement" for c in block_statements(consequence)):
-            return True
-    return False
 
 
 _STOPPERS = LazyPattern(r"(?i)^(stop|close|shutdown|cancel|quit|exit|terminate|halt|kill|release|dispose|destroy|finish|teardown)")
