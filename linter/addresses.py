@@ -17,12 +17,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from .clients import braced
 from .model import FileModel, declared_value, parameter_index
 from .patterns import LazyPattern
-from .source import query
+from .source import query_captures
 
 LOOPBACK = "loopback"
 UNIX = "unix"
@@ -194,7 +194,7 @@ def _returned_values(model: FileModel, call: Node) -> list[tuple[FileModel, Node
         body = declaration.child_by_field_name("body") if declaration.type == "function_declaration" else None
         if body is None:
             return None
-        for ret in QueryCursor(query(_RETURNS)).captures(body).get("return", []):
+        for ret in query_captures(_RETURNS, body).get("return", []):
             enclosing = owner.enclosing_function(ret)
             if enclosing is None or enclosing.node.id != declaration.id:
                 continue  # a return of a literal inside it
@@ -239,7 +239,7 @@ def _assigned_reach(model: FileModel, listener: Node) -> Reach:
         return Reach(UNKNOWN)
     text = model.source.text(listener)
     kinds = set()
-    for assign in QueryCursor(query(_ASSIGNMENTS)).captures(function.node).get("assign", []):
+    for assign in query_captures(_ASSIGNMENTS, function.node).get("assign", []):
         left, right = assign.child_by_field_name("left"), assign.child_by_field_name("right")
         if left is None or right is None or not left.named_children:
             continue
@@ -351,7 +351,7 @@ def _held_connection_listener(model: FileModel, literal: Node) -> bool:
     body = accept.text
     if b"<-" in body or _ACCEPTS.search(body):
         return False  # `l.inner.Accept()`, `AcceptStream()`, a channel: it accepts
-    returns = QueryCursor(query(_RETURNS)).captures(accept).get("return", [])
+    returns = query_captures(_RETURNS, accept).get("return", [])
     values = [r.named_children[0].named_children[0] for r in returns
               if r.named_child_count and r.named_children[0].named_child_count]
     return bool(values) and all(v.type != "call_expression" for v in values)
@@ -398,7 +398,7 @@ def _field_reach(model: FileModel, field: str) -> Reach:
     local when everything in the file that sets a field of that name (`s.listener = l`,
     `&Server{listener: l}`) sets the same kind of local listener."""
     kinds = set()
-    for assign in QueryCursor(query(_ASSIGNMENTS)).captures(model.source.root).get("assign", []):
+    for assign in query_captures(_ASSIGNMENTS, model.source.root).get("assign", []):
         left, right = assign.child_by_field_name("left"), assign.child_by_field_name("right")
         if left is None or right is None:
             continue
@@ -408,7 +408,7 @@ def _field_reach(model: FileModel, field: str) -> Reach:
             if right.named_child_count != left.named_child_count:
                 return Reach(UNKNOWN)
             kinds.add(_value_reach(model, right.named_children[position]).kind)
-    for element in QueryCursor(query(_KEYED)).captures(model.source.root).get("element", []):
+    for element in query_captures(_KEYED, model.source.root).get("element", []):
         key, value = element.child_by_field_name("key"), element.child_by_field_name("value")
         if key is None or value is None or model.source.text(key) != field or value.named_child_count != 1:
             continue
@@ -942,7 +942,7 @@ def option_arguments(model: FileModel) -> list[tuple[Node, int, str]]:
         found.append((args.parent, index, match.group(1).decode("utf-8", "replace")))
     if b"JoinHostPort(" not in data and b'Sprintf("%s:' not in data:
         return found
-    for builder in QueryCursor(query(_HOST_BUILDERS)).captures(model.source.root).get("call", []):
+    for builder in query_captures(_HOST_BUILDERS, model.source.root).get("call", []):
         args = builder.parent
         if args is None or args.type != "argument_list" or args.parent is None or args.parent.type != "call_expression":
             continue

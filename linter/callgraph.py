@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Iterator
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from . import routes
 from .addresses import (loopback_mentions, loopback_positions, may_pass_loopback, may_pass_options, option_arguments,
@@ -42,7 +42,7 @@ from .goroutines import cli_package, imports_cli
 from .model import (BUILTINS, FileModel, Function, block_statements, declared_value, parameter_index,
                     single_initialiser)
 from .patterns import LazyPattern
-from .source import name_hits, query
+from .source import name_hits, query_captures
 from .serving import serving_sites
 from .switches import named_switch_spans
 from .structs import declared_fields, interface_specs, parameter_count, struct_specs, type_in_its_file
@@ -341,7 +341,7 @@ class _FileSummariser:
         self.summary = summary
         self.package_functions = package_functions
         if captures is None:
-            captures = QueryCursor(query(_SUMMARY_QUERY)).captures(self.source.root)
+            captures = query_captures(_SUMMARY_QUERY, self.source.root)
         self.captures = captures
         self.loops = sorted(captures.get("loop", []), key=lambda n: n.start_byte)
         # Captures come in the order the combined query finishes its matches, which changes with
@@ -430,7 +430,7 @@ class _FileSummariser:
         if fn.body is None or _MADE_LITERAL.search(self.source.data, fn.body.start_byte, fn.body.end_byte) is None:
             return ""  # no `return &T{`, no `x := &T{`: nothing of the package's own is made here
         made = ""
-        for statement in QueryCursor(query("(return_statement) @return")).captures(fn.body).get("return", []):
+        for statement in query_captures("(return_statement) @return", fn.body).get("return", []):
             if self.model.enclosing_function(statement) is not fn:
                 continue
             values = statement.named_children[0] if statement.named_child_count else None
@@ -2154,7 +2154,7 @@ def _advanced_counter(model: FileModel, loop: Node, condition: Node) -> bool:
     names = {side.text for side in (condition.child_by_field_name("left"), condition.child_by_field_name("right"))
              if side is not None and side.type == "identifier"}
     function = model.enclosing_function(loop)
-    for step in QueryCursor(query(_STEPS)).captures(body).get("step", []):
+    for step in query_captures(_STEPS, body).get("step", []):
         if step.type == "assignment_statement":
             if model.source.text(step.child_by_field_name("operator")) not in ("+=", "-="):
                 continue
@@ -2188,7 +2188,7 @@ def _deadline_bounded(model: FileModel, loop: Node) -> bool:
     label = loop.parent.child_by_field_name("label") if loop.parent is not None and loop.parent.type == "labeled_statement" else None
     label_text = label.text if label is not None else None
     function = model.enclosing_function(loop)
-    found = QueryCursor(query(_DEADLINE_PARTS)).captures(body)
+    found = query_captures(_DEADLINE_PARTS, body)
     exits = found.get("exit", [])
 
     def leaves(block: Node | None) -> bool:

@@ -15,12 +15,12 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from .constants import int_constant
 from .effects import CLOSES, RANGES, RECEIVES, SENDS, FunctionEffects, PackageEffects, Use
 from .model import FileModel, Function, block_statements, enclosing_loop, single_initialiser
-from .source import query
+from .source import query_captures
 
 if TYPE_CHECKING:
     from .context import FileContext
@@ -265,7 +265,7 @@ def exclusive_receives(model: FileModel, channel: LocalChannel, goroutine: Gorou
     owner = channel.owner
     literal = goroutine.literal
     cfg = literal.cfg
-    captures = QueryCursor(query(_SIGNALS)).captures(literal.node)
+    captures = query_captures(_SIGNALS, literal.node)
     signals: dict[int, tuple[Node, list[Node]]] = {}  # declaration id -> (declaration, signals)
     recovering: set[int] = set()  # the goroutine's deferred closures whose sends report a panic
     for ident in captures.get("channel", []):

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
-from .source import query
+from .source import query_captures
 
 if TYPE_CHECKING:
     from .model import FileModel
@@ -150,7 +150,7 @@ def _clause_count(model: "FileModel", clause: Node) -> int | None:
 
 
 def _cut_short(body: Node) -> bool:
-    for exit_ in QueryCursor(query(_EXITS)).captures(body).get("exit", []):
+    for exit_ in query_captures(_EXITS, body).get("exit", []):
         current = exit_.parent
         while current is not None and current.id != body.id and current.type != "func_literal":
             current = current.parent

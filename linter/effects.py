@@ -45,12 +45,12 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from .clients import client_timeout
 from .model import FileModel, Function, single_initialiser
 from .patterns import LazyPattern
-from .source import query
+from .source import query_captures
 
 if TYPE_CHECKING:
     from .context import FileContext, PackageContext
@@ -255,7 +255,7 @@ def mentions_context(model: FileModel, node: Node) -> bool:
     """`node` mentions a context: the `context` package, an identifier named like one (`ctx`,
     `reqCtx`), or `.Context()`, `.Done()`, `.WithContext()`."""
     text = model.source.text
-    for name_node in QueryCursor(query(_NAMES)).captures(node).get("name", []):
+    for name_node in query_captures(_NAMES, node).get("name", []):
         name = text(name_node)
         if name_node.type == "field_identifier":
             if name in CONTEXT_FIELDS:
@@ -528,7 +528,7 @@ class PackageEffects:
         bounded = function.body is None or any(p.type == "context.Context" for p in function.params) \
             or mentions_context(model, function.body)
         if function.body is not None:
-            for call in QueryCursor(query(_CALLS)).captures(function.body).get("call", []):
+            for call in query_captures(_CALLS, function.body).get("call", []):
                 owner = model.enclosing_function(call)
                 if owner is not function and not _runs_in_place(owner, function):
                     continue  # a literal started or handed on: its work is not this function's

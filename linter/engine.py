@@ -673,6 +673,10 @@ def _run_file_rules(ctx: FileContext, file_rules: list[RuleModule], query: Query
         model.function_nodes = captures.pop(_FUNCTIONS, [])
         model.go_statement_nodes = captures.pop(_GO_STATEMENTS, [])
         ctx.summary_captures = {name: captures.pop(f"{_SUMMARY}.{name}", []) for name in SUMMARY_CAPTURES}
+        # Source order, as every query's captures are (source.query_captures): tree-sitter gives
+        # them in the order its matches finish.
+        for nodes in ctx.summary_captures.values():
+            nodes.sort(key=_node_order)
         names = frozenset().union(*(rm.method_calls for rm in applicable))
         calls = _method_calls(ctx.source, names) if names else None
         for name, nodes in captures.items():

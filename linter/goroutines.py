@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from typing import Iterator
 from functools import cached_property, wraps
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from .context import FileContext, PackageContext
 from .addresses import reassigned
 from .model import FileModel, Function, declared_value, descendants, runs_once_at_startup, single_initialiser
 from .patterns import LazyPattern
-from .source import name_hits, query
+from .source import name_hits, query_captures
 from .structs import declared_fields, struct_specs
 
 GO_QUERY = "(go_statement) @go"
@@ -73,7 +73,7 @@ def last_name(model: FileModel, expr: Node | None) -> str | None:
 
 
 def _names_in(model: FileModel, node: Node) -> set[str]:
-    return {model.source.text(n) for n in QueryCursor(query(_NAMES)).captures(node).get("name", [])}
+    return {model.source.text(n) for n in query_captures(_NAMES, node).get("name", [])}
 
 
 def deferred(node: Node, function: Node) -> bool:
@@ -104,7 +104,7 @@ def awaited(model: FileModel, go: Node) -> bool:
     if function is None or function.body is None:
         return False
     goroutine_names: set[str] | None = None
-    captures = QueryCursor(query(_WAITS)).captures(function.body)
+    captures = query_captures(_WAITS, function.body)
     for wait in captures.get("wait", []):
         if go.start_byte <= wait.start_byte < go.end_byte:
             continue
@@ -145,7 +145,7 @@ def _callback_names(model: FileModel, go: Node, function: Function) -> set[str]:
     that the goroutine's work is done."""
     names: set[str] = set()
     seen: set[int] = set()
-    for ident in QueryCursor(query(_IDENTIFIERS)).captures(go).get("id", []):
+    for ident in query_captures(_IDENTIFIERS, go).get("id", []):
         binding = model.resolve(ident)
         if binding.kind != "local" or binding.decl is None or binding.function is not function or binding.decl.id in seen:
             continue
@@ -166,8 +166,8 @@ def _callback_literals(model: FileModel, value: Node | None, function: Function)
     websocket.Server{Handler: h}` after `h := func(conn *websocket.Conn) {…}`)."""
     if value is None:
         return []
-    found = list(QueryCursor(query(_LITERALS)).captures(value).get("literal", []))
-    for ident in QueryCursor(query(_IDENTIFIERS)).captures(value).get("id", []):
+    found = list(query_captures(_LITERALS, value).get("literal", []))
+    for ident in query_captures(_IDENTIFIERS, value).get("id", []):
         binding = model.resolve(ident)
         if binding.kind != "local" or binding.decl is None or binding.function is not function:
             continue
@@ -188,7 +188,7 @@ def _wait_handed_on(model: FileModel, go: Node, function: Function) -> bool:
     captured by a returned closure, put in a struct): the caller is the one who waits, e.g. a
     `keepAlive(w) func(error)` helper whose returned function receives the goroutine's reply."""
     seen: set[int] = set()
-    for ident in QueryCursor(query(_IDENTIFIERS)).captures(go).get("id", []):
+    for ident in query_captures(_IDENTIFIERS, go).get("id", []):
         binding = model.resolve(ident)
         if binding.kind != "local" or binding.decl is None or binding.function is not function:
             continue

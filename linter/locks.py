@@ -6,11 +6,11 @@ goroutine's send (does every later caller of that lock wait behind it?).
 
 from __future__ import annotations
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from .context import FileContext
 from .model import Function
-from .source import query
+from .source import query_matches
 
 _LOCKS = """
 (call_expression
@@ -24,7 +24,7 @@ _RELEASES = {"Lock": "Unlock", "RLock": "RUnlock"}
 def lock_calls(ctx: FileContext, function: Function) -> list[tuple[Node, str, Node]]:
     """(call, method, mutex expression) of the function's own Lock/RLock/Unlock/RUnlock calls."""
     found = []
-    for _, match in QueryCursor(query(_LOCKS)).matches(function.body):
+    for match in query_matches(_LOCKS, function.body):
         call, mutex, method = match.get("call"), match.get("mutex"), match.get("method")
         if not call or not mutex or not method:
             continue

@@ -16,10 +16,10 @@ from functools import lru_cache
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from .patterns import LazyPattern
-from .source import SourceFile, cached_property, name_hits, query
+from .source import SourceFile, cached_property, name_hits, query_captures
 
 if TYPE_CHECKING:
     from .cfg import CFG
@@ -347,14 +347,14 @@ class FileModel:
         """Every `go` statement of the file, in source order."""
         nodes = self.go_statement_nodes
         if nodes is None:
-            nodes = QueryCursor(query(_GO_STATEMENTS_QUERY)).captures(self.source.root).get("go", [])
+            nodes = query_captures(_GO_STATEMENTS_QUERY, self.source.root).get("go", [])
         return sorted(nodes, key=lambda n: n.start_byte)
 
     @cached_property
     def functions(self) -> list[Function]:
         nodes = self.function_nodes
         if nodes is None:
-            nodes = QueryCursor(query(_FUNCTIONS_QUERY)).captures(self.source.root).get("f", [])
+            nodes = query_captures(_FUNCTIONS_QUERY, self.source.root).get("f", [])
         else:
             nodes = list(nodes)
         nodes.sort(key=lambda n: n.start_byte)

@@ -8,12 +8,12 @@ one server that may be public, or that is started in a way not read here, keeps 
 
 from __future__ import annotations
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from .addresses import NETWORK, Reach, address_reach, listener_reach
 from .model import FileModel, single_initialiser
 from .patterns import LazyPattern
-from .source import query
+from .source import query_captures
 from .structs import field_type
 
 # The package-level functions of net/http that serve: an address, or a listener, first.
@@ -162,7 +162,7 @@ _SERVER_LITERAL = "(composite_literal type: (qualified_type name: (type_identifi
 
 
 def _server_literals(model: FileModel) -> list[Node]:
-    return [literal for literal in QueryCursor(query(_SERVER_LITERAL)).captures(model.source.root).get("server", [])
+    return [literal for literal in query_captures(_SERVER_LITERAL, model.source.root).get("server", [])
             if model.type_text(literal.child_by_field_name("type")) == "net/http.Server"]
 
 

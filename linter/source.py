@@ -51,6 +51,27 @@ def query(text: str) -> tree_sitter.Query:
     return tree_sitter.Query(GO, text)
 
 
+def _start(node: tree_sitter.Node) -> tuple[int, int]:
+    return node.start_byte, -node.end_byte
+
+
+def query_captures(text: str, node: tree_sitter.Node) -> dict[str, list[tree_sitter.Node]]:
+    """The captures of query `text` under `node`, each name's nodes in source order (outer before
+    inner at one start). tree-sitter hands captures out as its matches finish, which is not source
+    order once patterns alternate or nest, so "the first call that ..." would depend on the query."""
+    found = tree_sitter.QueryCursor(query(text)).captures(node)
+    for nodes in found.values():
+        nodes.sort(key=_start)
+    return found
+
+
+def query_matches(text: str, node: tree_sitter.Node) -> list[dict[str, list[tree_sitter.Node]]]:
+    """The matches of query `text` under `node`, in source order of their first capture."""
+    found = [match for _, match in tree_sitter.QueryCursor(query(text)).matches(node)]
+    found.sort(key=lambda match: min(_start(nodes[0]) for nodes in match.values()) if match else (0, 0))
+    return found
+
+
 _NAME_START = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 # Bytes that continue an ASCII identifier: a name next to one of them is part of a longer name.
 NAME_BYTES = _NAME_START | frozenset(b"0123456789")

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from goleaklint.context import FileContext, PackageContext
 from goleaklint.goroutines import last_name
 from goleaklint.model import enclosing_loop
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
-from goleaklint.source import query, without_comments
+from goleaklint.source import query_captures, without_comments
 
 RULE = Rule(
     id="GL111",
@@ -113,7 +113,7 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
     for ctx in files:
         if ctx.relpath not in pkg.report_paths or b".Wait()" not in ctx.source.data:
             continue
-        for call in QueryCursor(query(_WAITS)).captures(ctx.source.root).get("call", []):
+        for call in query_captures(_WAITS, ctx.source.root).get("call", []):
             operand = call.child_by_field_name("function").child_by_field_name("operand")
             name = last_name(ctx.model, operand)
             if name is None or name.encode() not in names:
@@ -219,7 +219,7 @@ def _changed_names(files: list[FileContext]) -> set[str]:
     """Every last name something in the package's non-test files may change."""
     changed: set[str] = set()
     for ctx in files:
-        for target in QueryCursor(query(_CHANGES)).captures(ctx.source.root).get("target", []):
+        for target in query_captures(_CHANGES, ctx.source.root).get("target", []):
             while target.type in ("index_expression", "parenthesized_expression", "unary_expression"):
                 inner = target.child_by_field_name("operand") or (target.named_children[0] if target.named_children else None)
                 if inner is None:

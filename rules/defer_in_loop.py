@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from goleaklint.callgraph import in_unbounded_loop
 from goleaklint.goroutines import within
@@ -14,7 +14,7 @@ from goleaklint.context import FileContext
 from goleaklint.model import FileModel, Function, enclosing_loop, single_initialiser
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
-from goleaklint.source import query
+from goleaklint.source import query_captures
 
 RULE = Rule(
     id="GL404",
@@ -185,12 +185,12 @@ def _sets_through_closure(model: FileModel, statement: Node, decl: Node) -> bool
     """The statement calls a local closure that assigns the variable declared at `decl` (`sub :=
     initsub()` where `initsub := func() event.Subscription { notify = make(…); … }`): the branch
     sets what it tests through it."""
-    for callee in QueryCursor(query(_CLOSURE_CALLS)).captures(statement).get("callee", []):
+    for callee in query_captures(_CLOSURE_CALLS, statement).get("callee", []):
         binding = model.resolve(callee)
         literal = single_initialiser(binding.decl) if binding.kind == "local" and binding.decl is not None else None
         if literal is None or literal.type != "func_literal":
             continue
-        for target in QueryCursor(query(_ASSIGNMENTS)).captures(literal).get("target", []):
+        for target in query_captures(_ASSIGNMENTS, literal).get("target", []):
             found = model.resolve(target).decl
             if found is not None and found.id == decl.id:
                 return True
@@ -286,7 +286,7 @@ def _released_again(ctx: FileContext, defer: Node, call: Node, loop: Node) -> bo
     if body is None or not wanted:
         return False
     releases = []
-    for found in QueryCursor(query("(call_expression) @call")).captures(body).get("call", []):
+    for found in query_captures("(call_expression) @call", body).get("call", []):
         if found.id == call.id or "".join(ctx.source.text(found).split()) not in wanted or within(found, body, ("func_literal",)):
             continue  # another call, or one a function literal makes when it is called
         statement = found.parent.parent if found.parent.type == "expression_list" else found.parent
@@ -312,7 +312,7 @@ def _literal_releases(ctx: FileContext, call: Node, literal: Node) -> set[str]:
     bound = dict(zip(names, given)) if len(names) == len(given) else {}
     found = set()
     body = literal.child_by_field_name("body")
-    for inner in QueryCursor(query("(call_expression) @call")).captures(body).get("call", []) if body is not None else []:
+    for inner in query_captures("(call_expression) @call", body).get("call", []) if body is not None else []:
         function = inner.child_by_field_name("function")
         arguments = inner.child_by_field_name("arguments")
         if function is None or function.type != "selector_expression" or arguments is None or arguments.named_child_count:
@@ -399,7 +399,7 @@ def _made_in_iteration(model: FileModel, call: Node, loop: Node) -> list[Node]:
     """The declarations of the locals the deferred call uses that the loop makes (its range
     variables and the locals of its body), not counting a deferred literal's own."""
     found: dict[int, Node] = {}
-    for ident in QueryCursor(query(_IDENTIFIERS)).captures(call).get("id", []):
+    for ident in query_captures(_IDENTIFIERS, call).get("id", []):
         binding = model.resolve(ident)
         decl = binding.decl
         if binding.kind == "local" and decl is not None and _within(decl, loop) and not _within(decl, call):
@@ -413,7 +413,7 @@ def _reads_result(model: FileModel, literal: Node, function: Function) -> bool:
     names = {r.name for r in function.results if r.name}
     if not names:
         return False
-    for ident in QueryCursor(query(_IDENTIFIERS)).captures(literal).get("id", []):
+    for ident in query_captures(_IDENTIFIERS, literal).get("id", []):
         if model.source.text(ident) in names and model.resolve(ident).kind == "result":
             return True
     return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from goleaklint.context import PackageContext
 from goleaklint.fieldchannels import CLOSE, RANGE, RECEIVE, SEND, FieldChannel, FieldUse
@@ -13,7 +13,7 @@ from goleaklint.goroutines import last_name
 from goleaklint.model import enclosing_loop
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
-from goleaklint.source import query, without_comments
+from goleaklint.source import query_captures, without_comments
 
 RULE = Rule(
     id="GL105",
@@ -192,7 +192,7 @@ def _receivers_leave(pkg: PackageContext, channel: FieldChannel, receives: list[
     signalled: set[str] = set()
     for use in sends:
         if use.function is not None:
-            for node in QueryCursor(query(_STOP_QUERY)).captures(use.function.node).get("channel", []):
+            for node in query_captures(_STOP_QUERY, use.function.node).get("channel", []):
                 name = last_name(use.ctx.model, node)
                 if name is not None:
                     signalled.add(name)

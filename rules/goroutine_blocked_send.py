@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from typing import Iterable
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from goleaklint.cfg import Block
 from goleaklint.channels import (Goroutine, LocalChannel, channel_parameter, classify_use, exclusive_receives,
@@ -22,7 +22,7 @@ from goleaklint.model import (FUNCTION_TYPES, Function, assigned_again, block_st
                               enclosing_loop, single_initialiser)
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
-from goleaklint.source import query
+from goleaklint.source import query_captures
 
 RULE = Rule(
     id="GL101",
@@ -282,7 +282,7 @@ def _returned_to_callers(ctx: FileContext, channel: LocalChannel) -> Finding | N
     # Every goroutine started straight from the body, once; every way out returns the channel alone.
     if any(g.start.parent is None or all(g.start.id != statement.id for statement in body) for g in channel.goroutines):
         return None
-    returns = [r for r in QueryCursor(query(_RETURNS)).captures(owner.body).get("return", [])
+    returns = [r for r in query_captures(_RETURNS, owner.body).get("return", [])
                if model.enclosing_function(r) is owner]
     if not returns or any(r.named_child_count != 1 or r.named_children[0].named_child_count != 1
                           or r.named_children[0].named_children[0].text != channel.name.encode() for r in returns):
@@ -290,7 +290,7 @@ def _returned_to_callers(ctx: FileContext, channel: LocalChannel) -> Finding | N
     functions = ctx.package.facts.functions if ctx.package is not None else None
     if functions is None:
         return None
-    for call in QueryCursor(query(_CALLS)).captures(ctx.source.root).get("call", []):
+    for call in query_captures(_CALLS, ctx.source.root).get("call", []):
         target = functions.callee(ctx, call)
         if target is None or target[0] is not ctx or target[1].node.id != owner.node.id:
             continue
@@ -911,7 +911,7 @@ def _closes_gating(ctx: FileContext, channel: LocalChannel, goroutine: Goroutine
     if literal.node.type != "func_literal" or not sends:
         return None
     owner = channel.owner
-    for ranged in QueryCursor(query(_RANGED)).captures(literal.body).get("ranged", []):
+    for ranged in query_captures(_RANGED, literal.body).get("ranged", []):
         loop = ranged.parent.parent
         if ctx.model.enclosing_function(loop) is not literal:
             continue
@@ -1150,7 +1150,7 @@ def _counted_breaks(ctx: FileContext, senders: list[Goroutine], receive_loops: s
         return set()
     found = set()
     function = ctx.model.enclosing_function(senders[0].start)
-    for node in QueryCursor(query(_BREAKS)).captures(function.node).get("break", []) if function is not None else ():
+    for node in query_captures(_BREAKS, function.node).get("break", []) if function is not None else ():
         if node.named_child_count:
             continue  # a labelled break
         target = node.parent
@@ -1337,7 +1337,7 @@ def _served_through_variables(ctx: FileContext, literal: Node) -> set[str]:
     variable is given must be such a method; otherwise the calls are not known to serve."""
     model = ctx.model
     servers: set[str] = set()
-    for callee in QueryCursor(query(_VARIABLE_CALLS)).captures(literal).get("callee", []):
+    for callee in query_captures(_VARIABLE_CALLS, literal).get("callee", []):
         binding = model.resolve(callee)
         if binding.kind != "local" or binding.decl is None or binding.function is None:
             continue
@@ -1373,7 +1373,7 @@ def _serve_calls(ctx: FileContext, node: Node) -> list[tuple[Node, Node]]:
 
 
 def _method_calls(node: Node) -> list[tuple[Node, Node]]:
-    captures = QueryCursor(query(_RECEIVER_CALLS)).captures(node)
+    captures = query_captures(_RECEIVER_CALLS, node)
     servers = {s.parent.id: s for s in captures.get("server", [])}
     return [(call, servers[f.id]) for call in captures.get("call", [])
             if (f := call.child_by_field_name("function")) is not None and f.id in servers]

@@ -6,7 +6,7 @@ import posixpath
 import re
 from typing import Iterable
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from goleaklint.context import FileContext, PackageContext
 from goleaklint.callgraph import set_once_guarded
@@ -17,7 +17,7 @@ from goleaklint.goroutines import (PackageFunctions, command_line_file, go_call,
 from goleaklint.model import Function, single_initialiser
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
-from goleaklint.source import query
+from goleaklint.source import query_captures, query_matches
 
 RULE = Rule(
     id="GL103",
@@ -240,7 +240,7 @@ def _unstoppable_worker(pkg: PackageContext, ctx: FileContext, go: Node, body_ct
     if type_name is None or _stoppable(functions, type_name) or function.body is None:
         return None
     fields = functions.struct_fields[type_name]
-    for loop in QueryCursor(query(_LOOPS)).captures(function.body).get("loop", []):
+    for loop in query_captures(_LOOPS, function.body).get("loop", []):
         if body_ctx.model.enclosing_function(loop) is not function or _unbounded(body_ctx, loop, functions) is None:
             continue
         stops = _stop_fields(body_ctx, loop, function, fields)
@@ -268,7 +268,7 @@ def _stop_fields(ctx: FileContext, loop: Node, function: Function, fields: dict[
     body = loop.child_by_field_name("body")
     if body is None:
         return None
-    captures = QueryCursor(query(_LOOP_EXITS)).captures(body)
+    captures = query_captures(_LOOP_EXITS, body)
     exits = [n for n in captures.get("return", []) + captures.get("goto", []) if model.enclosing_function(n) is function]
     for brk in captures.get("break", []):
         if model.enclosing_function(brk) is not function:
@@ -383,7 +383,7 @@ def _unstopped_helpers(pkg: PackageContext, ctx: FileContext, functions: Package
         if type_name is None or constructor.body is None or _stoppable(functions, type_name):
             continue
         fields = functions.struct_fields[type_name]
-        for _, match in QueryCursor(query(_START_CALLS)).matches(constructor.body):
+        for match in query_matches(_START_CALLS, constructor.body):
             call, helper, args = match["call"][0], match["helper"][0], match["args"][0]
             if args.named_child_count or call.parent is None or call.parent.type not in ("expression_statement", "go_statement"):
                 continue
@@ -512,7 +512,7 @@ def _endless_loop(ctx: FileContext, function: Function, functions: PackageFuncti
     if function.body is None:
         return None
     model = ctx.model
-    for loop in QueryCursor(query(_LOOPS)).captures(function.body).get("loop", []):
+    for loop in query_captures(_LOOPS, function.body).get("loop", []):
         if model.enclosing_function(loop) is not function:
             continue
         shape = _unbounded(ctx, loop, functions)
@@ -626,7 +626,7 @@ def _has_exit(ctx: FileContext, loop: Node, function: Function, functions: Packa
     # A return, a break or goto out of the loop, a call that never returns: the graph knows.
     if function.cfg.can_leave(loop):
         return True
-    captures = QueryCursor(query(_EXITS)).captures(body)
+    captures = query_captures(_EXITS, body)
     mine = lambda n: model.enclosing_function(n) is function  # noqa: E731
     for call in captures.get("call", []):
         if not mine(call):

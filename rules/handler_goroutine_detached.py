@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from goleaklint import frameworks as fw
 from goleaklint.cfg import terminating_call
@@ -15,7 +15,7 @@ from goleaklint.effects import PackageEffects, Slow, bounded_slow_call, mentions
 from goleaklint.goroutines import PackageFunctions, awaited, go_call, go_literal, last_name
 from goleaklint.model import FileModel, Function
 from goleaklint.rule import Docs, Finding, Rule, Severity
-from goleaklint.source import query
+from goleaklint.source import query_captures
 from goleaklint.patterns import LazyPattern
 
 RULE = Rule(
@@ -182,7 +182,7 @@ _CLOSE_DEFERS = """
 
 def _ends_process(ctx: FileContext, body: Node) -> bool:
     """`time.Sleep(time.Second); os.Exit(0)` after answering: ending the process is the point."""
-    return any(terminating_call(ctx.model, call) == "exit" for call in QueryCursor(query(_WORK)).captures(body).get("call", []))
+    return any(terminating_call(ctx.model, call) == "exit" for call in query_captures(_WORK, body).get("call", []))
 
 
 def _uses_closed_by_handler(ctx: FileContext, go: Node) -> bool:
@@ -192,7 +192,7 @@ def _uses_closed_by_handler(ctx: FileContext, go: Node) -> bool:
     function = model.enclosing_function(go)
     if function is None or function.body is None:
         return False
-    for closed in QueryCursor(query(_CLOSE_DEFERS)).captures(function.body).get("closed", []):
+    for closed in query_captures(_CLOSE_DEFERS, function.body).get("closed", []):
         binding = model.resolve(closed)
         if binding.decl is None:
             continue
@@ -210,7 +210,7 @@ def _takes_context(ctx: FileContext, node: Node) -> bool:
     model = ctx.model
     if mentions_context(model, node):
         return True
-    for name_node in QueryCursor(query(_IDENTIFIERS)).captures(node).get("name", []):
+    for name_node in query_captures(_IDENTIFIERS, node).get("name", []):
         binding = model.resolve(name_node)
         if binding.kind in ("param", "local") and fw.identifier_kind(model, name_node) is not None:
             return True  # a request value: GL301's business
@@ -230,7 +230,7 @@ def _slow_work(ctx: FileContext, function: Function, functions: PackageFunctions
     model judges (Finding.drains)."""
     model = ctx.model
     body = function.body
-    captures = QueryCursor(query(_WORK)).captures(body)
+    captures = query_captures(_WORK, body)
     found: list[tuple[int, str]] = []
     hangs: set[int] = set()  # where work of a called function may hang
     ends: set[int] = set()  # where a call's delay ends by itself (a request on a client with a Timeout)
@@ -359,7 +359,7 @@ def _closed_on_return(ctx: FileContext, go: Node) -> frozenset[int]:
     while function is not None and function.body is not None:
         # the literals that hold the `go` and the function around them: a close deferred by any
         # of them wakes the goroutine, started before the close or after it
-        for name in QueryCursor(query(_DEFERRED_CLOSES)).captures(function.body).get("closed", []):
+        for name in query_captures(_DEFERRED_CLOSES, function.body).get("closed", []):
             if model.enclosing_function(name) is not function:
                 continue  # a close deferred by a literal within runs when that literal returns
             decl = model.resolve(name).decl

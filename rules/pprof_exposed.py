@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from goleaklint.addresses import LOOPBACK, MEMORY, NETWORK, UNIX, UNKNOWN, Reach, address_reach, listener_reach
 from goleaklint.context import FileContext, PackageContext
 from goleaklint.model import block_statements, descendants
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import OPT_IN_SETTING, Docs, Finding, Rule, Severity
-from goleaklint.source import query
+from goleaklint.source import query_captures
 from goleaklint.structs import replaced_server_placeholder, stored_in_field
 from goleaklint.switches import OFF, SWITCH
 
@@ -142,7 +142,7 @@ def _check_mounts(ctx: FileContext) -> Iterable[Finding]:
     gin-contrib's and echo-contrib's `pprof.Register(r)`, fiber's `app.Use(pprof.New())`), reported
     where the router is served in the file on an address that is not loopback."""
     model = ctx.model
-    calls = sorted(QueryCursor(query(_CALLS)).captures(ctx.source.root).get("call", []), key=lambda n: n.start_byte)
+    calls = sorted(query_captures(_CALLS, ctx.source.root).get("call", []), key=lambda n: n.start_byte)
     reported: set[int] = set()
     for call in calls:
         router = _mounted_on(ctx, call)
@@ -229,7 +229,7 @@ def _served_on(ctx: FileContext, calls: list[Node], decl: Node) -> Reach | None:
             method = ctx.source.text(function.child_by_field_name("field"))
             if method in _FRAMEWORK_SERVE:
                 reaches.append(address_reach(model, args[0]) if args else Reach(NETWORK, _FRAMEWORK_SERVE[method]))
-    for literal in QueryCursor(query(_SERVERS)).captures(ctx.source.root).get("server", []):
+    for literal in query_captures(_SERVERS, ctx.source.root).get("server", []):
         if model.type_text(literal.child_by_field_name("type")) != "net/http.Server":
             continue
         fields = _fields(ctx, literal) or {}
@@ -244,7 +244,7 @@ def _served_on(ctx: FileContext, calls: list[Node], decl: Node) -> Reach | None:
 
 def _check_file(ctx: FileContext, where: str, dedicated: bool, serves_api: bool = False) -> Iterable[Finding]:
     model = ctx.model
-    captures = QueryCursor(query(_CANDIDATES)).captures(ctx.source.root)
+    captures = query_captures(_CANDIDATES, ctx.source.root)
     for call in sorted(captures.get("call", []), key=lambda n: n.start_byte):
         shape = _SERVE.get(model.qualified(call) or "")
         if shape is None:

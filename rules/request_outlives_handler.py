@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from goleaklint import frameworks as fw
 from goleaklint.cfg import UNCANCELLABLE
 from goleaklint.context import FileContext
 from goleaklint.model import FileModel, Function
 from goleaklint.rule import Docs, Finding, Rule, Severity
-from goleaklint.source import query
+from goleaklint.source import query_captures
 from goleaklint.structs import field_type
 from goleaklint.patterns import LazyPattern
 
@@ -415,7 +415,7 @@ def _released_later(model: FileModel, store: Node, target: Node | None) -> bool:
         return False
     map_text = model.source.text(target.child_by_field_name("operand")) if target.type == "index_expression" else None
     wanted = {model.source.text(target)} | ({map_text} if map_text else set())
-    for node in QueryCursor(query(_DELETES)).captures(function.body).get("target", []):
+    for node in query_captures(_DELETES, function.body).get("target", []):
         if node.start_byte == target.start_byte:
             continue
         if model.source.text(node) in wanted:
@@ -434,7 +434,7 @@ def _receives_after(model: FileModel, send: Node) -> bool:
     function: Function | None = model.enclosing_function(send)
     if function is None or function.body is None:
         return False
-    for receive in QueryCursor(query(_DELETES)).captures(function.body).get("receive", []):
+    for receive in query_captures(_DELETES, function.body).get("receive", []):
         if receive.start_byte > send.end_byte and model.enclosing_function(receive) is function:
             return True
     return False

@@ -6,7 +6,7 @@ import re
 
 from typing import Iterable
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from goleaklint.addresses import HANDED, NETWORK, Reach, address_reach, listener_reach
 from goleaklint.serving import SERVE_FUNCS, literal_fields, serve_reach
@@ -14,7 +14,7 @@ from goleaklint.context import FileContext
 from goleaklint.model import declared_value, single_initialiser
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
-from goleaklint.source import query, without_comments
+from goleaklint.source import query_captures, without_comments
 from goleaklint.structs import replaced_server_placeholder, stored_in_field
 
 RULE = Rule(
@@ -564,7 +564,7 @@ def _server_reach(ctx: FileContext, addr: Node | None, bound: tuple[str, object]
             reaches.append(from_addr)
     function = model.enclosing_function(literal) if literal is not None and bound is not None else None
     if not reaches and function is not None:
-        calls = QueryCursor(query("(call_expression) @call")).captures(function.node).get("call", [])
+        calls = query_captures("(call_expression) @call", function.node).get("call", [])
         reaches = [reach for call in sorted(calls, key=lambda n: n.start_byte) if model.qualified(call) is None
                    for reach in [_handed_with_listener(ctx, call, bound)] if reach is not None]
     if not reaches:
@@ -876,7 +876,7 @@ def _named_part(ctx: FileContext, arg: Node) -> str:
     data, end = ctx.source.data, arg.end_byte
     if b"func" not in data[arg.start_byte:end]:
         return data[arg.start_byte:end].decode("utf-8", "replace")
-    found = QueryCursor(query(_LITERAL_STRINGS)).captures(arg)
+    found = query_captures(_LITERAL_STRINGS, arg)
     literals = found.get("literal", [])
     end = min((literal.start_byte for literal in literals), default=end)
     strings = [ctx.source.text(n) for n in found.get("string", []) if n.start_byte >= end]
@@ -904,7 +904,7 @@ _DEFAULT_MUX_CALL = LazyPattern(rb"\bhttp\.(?:DefaultServeMux\.)?Handle(?:Func)?
 
 
 def _route_calls(ctx: FileContext) -> list[Node]:
-    found = QueryCursor(query(_ROUTES)).captures(ctx.source.root).get("route", [])
+    found = query_captures(_ROUTES, ctx.source.root).get("route", [])
     return sorted(found, key=lambda n: n.start_byte)
 
 
@@ -965,7 +965,7 @@ def _operational_engine(ctx: FileContext, engine: Node) -> bool:
     function = model.enclosing_function(engine) if decl is not None else None
     if decl is None or function is None:
         return False
-    found = QueryCursor(query(_GIN_ROUTES)).captures(function.node)
+    found = query_captures(_GIN_ROUTES, function.node)
     routes = []
     for route in sorted(found.get("route", []), key=lambda n: n.start_byte):
         function_node = route.child_by_field_name("function")

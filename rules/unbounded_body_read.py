@@ -6,7 +6,7 @@ import re
 
 from typing import Iterable
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from goleaklint.context import FileContext
 from goleaklint.frameworks import GIN, is_handler, is_request_type
@@ -14,7 +14,7 @@ from goleaklint.model import Function
 from goleaklint.patterns import LazyPattern
 from goleaklint.routes import authenticated
 from goleaklint.rule import OPT_IN_DEVELOPER, Docs, Finding, Rule, Severity
-from goleaklint.source import query
+from goleaklint.source import query_captures
 from goleaklint.structs import declared_type_node, field_type, struct_fields, struct_of
 from goleaklint.switches import developer_switch
 
@@ -242,7 +242,7 @@ def _in_middleware(ctx: FileContext, owner: Function) -> bool:
     """The read runs for every request before the next handler: the function passes the request on
     (`c.Next()`, `next.ServeHTTP(w, r)`, `next(c)`)."""
     names = {p.name for p in owner.params if p.name and is_request_type(p.type) and p.type != _WRITER}
-    for call in QueryCursor(query(_CALLS)).captures(owner.node).get("call", []):
+    for call in query_captures(_CALLS, owner.node).get("call", []):
         function = call.child_by_field_name("function")
         args = call.child_by_field_name("arguments")
         passed = {ctx.source.text(a) for a in (args.named_children if args is not None else [])}
@@ -299,7 +299,7 @@ def _limited(ctx: FileContext, owner: Function, body_text: str, read_at: int) ->
     by something that is not the body itself. An assignment after the read (putting the bytes back
     for the next handler) limits nothing."""
     model = ctx.model
-    captures = QueryCursor(query(_LIMIT_QUERY)).captures(owner.node)
+    captures = query_captures(_LIMIT_QUERY, owner.node)
     for node in captures.get("limit", []):
         if node.start_byte >= read_at or model.qualified(node) not in _LIMITS:
             continue
@@ -341,7 +341,7 @@ def _authenticated_before(ctx: FileContext, owner: Function, read_at: int) -> st
     or reads the identity an authentication middleware put on the request: the read is behind
     authentication. The call's name, or None."""
     # In source order, so that the message names the same check every run.
-    for call in sorted(QueryCursor(query(_CALLS)).captures(owner.node).get("call", []), key=lambda n: n.start_byte):
+    for call in sorted(query_captures(_CALLS, owner.node).get("call", []), key=lambda n: n.start_byte):
         if call.start_byte >= read_at:
             continue
         function = call.child_by_field_name("function")

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from goleaklint.context import FileContext, PackageContext
 from goleaklint.goroutines import PackageFunctions, deferred, go_literal, within
 from goleaklint.model import Function
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
-from goleaklint.source import query
+from goleaklint.source import query_captures, query_matches
 from goleaklint.structs import field_type
 
 RULE = Rule(
@@ -253,9 +253,9 @@ def _check_go(pkg: PackageContext, functions: PackageFunctions, ctx: FileContext
 
 
 def _group_calls(node: Node) -> list[tuple[Node, Node, Node]]:
-    captures = QueryCursor(query(_CALLS)).matches(node)
+    captures = query_matches(_CALLS, node)
     found = []
-    for _, match in captures:
+    for match in captures:
         call, group, method = match.get("call"), match.get("group"), match.get("method")
         if call and group and method:
             found.append((call[0], group[0], method[0]))
@@ -293,7 +293,7 @@ def _mentions_done(data: bytes) -> bool:
 
 def _calls_done(functions: PackageFunctions, ctx: FileContext, element: Node) -> bool:
     """The element calls a package function whose body calls some `Done()`."""
-    for call in QueryCursor(query(_ALL_CALLS)).captures(element).get("call", []):
+    for call in query_captures(_ALL_CALLS, element).get("call", []):
         callee = functions.callee(ctx, call)
         if callee is not None and _mentions_done(callee[0].source.data[callee[1].node.start_byte:callee[1].node.end_byte]):
             return True

@@ -23,7 +23,7 @@ from enum import Enum
 from pathlib import Path
 
 from ..discover import PackageJob
-from ..source import query
+from ..source import query, query_captures
 from .stacks import Frame
 
 _MODULE = re.compile(r"(?m)^\s*module\s+\"?([^\s\"/]+(?:/[^\s\"]+)*)\"?\s*(?://.*)?$")
@@ -215,10 +215,9 @@ class FrameMapper:
                 self._parsed[relpath] = None
                 return None
             from ..source import new_parser
-            from tree_sitter import QueryCursor
 
             tree = new_parser().parse(data)
-            names = QueryCursor(query(_DECLARED)).captures(tree.root_node).get("name", [])
+            names = query_captures(_DECLARED, tree.root_node).get("name", [])
             declared = frozenset(data[n.start_byte : n.end_byte].decode("utf-8", "replace") for n in names)
             self._parsed[relpath] = _File(relpath, data.count(b"\n") + (not data.endswith(b"\n")), declared, data, tree)
         return self._parsed[relpath]
@@ -246,7 +245,7 @@ class FrameMapper:
         if parsed is None:
             return frozenset()
         row = line - 1
-        functions = QueryCursor(query(_FUNCTIONS)).captures(parsed.tree.root_node).get("function", [])
+        functions = query_captures(_FUNCTIONS, parsed.tree.root_node).get("function", [])
         around = [n for n in functions if n.start_point[0] <= row <= n.end_point[0]]
         if not around:
             return frozenset()
