@@ -30,6 +30,7 @@ import gc
 import os
 import posixpath
 import re
+from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -1004,6 +1005,45 @@ def lesson_pair(directory: str, directories: set[str]) -> str | None:
     return f"{name}/ beside {sibling}/" if sibling is not None else None
 
 
+# A course's numbered lessons: `01-basics/`, `02_routing/`, `05 Web Server/`, `1-10/` (a range of
+# them), one to three digits then a separator and a name. Dated directories (`20240101_init/`) are
+# not lessons, and neither is a version (`1.2/`).
+_NUMBERED_LESSON = LazyPattern(r"\d{1,3}[-_ ]+\S.*")
+
+
+def lesson_sequence(directory: str, numbered: dict[str, set[str]]) -> str | None:
+    """"01-http/ beside 02-routing/" when an element of a package directory is numbered as a lesson
+    and its parent directory holds another so numbered, else None. `numbered`: parent directory ->
+    the numbered names of its subdirectories that hold packages (numbered_subdirectories)."""
+    elements = directory.split("/")
+    for index, element in enumerate(elements):
+        if not _NUMBERED_LESSON.fullmatch(element):
+            continue
+        others = sorted(numbered.get("/".join(elements[:index]), set()) - {element})
+        if others:
+            return f"{element}/ beside {others[0]}/"
+    return None
+
+
+def numbered_subdirectories(directories: Iterable[str]) -> dict[str, set[str]]:
+    """Parent directory -> the names of its subdirectories, at any depth above a package, that
+    are numbered as lessons."""
+    found: dict[str, set[str]] = {}
+    for directory in directories:
+        elements = directory.split("/")
+        for index, element in enumerate(elements):
+            if _NUMBERED_LESSON.fullmatch(element):
+                found.setdefault("/".join(elements[:index]), set()).add(element)
+    return found
+
+
+def _numbered_subdirectories(model: ModuleModel) -> dict[str, set[str]]:
+    found = model.__dict__.get("_numbered_subdirectories")
+    if found is None:
+        found = model.__dict__["_numbered_subdirectories"] = numbered_subdirectories(_package_directories(model))
+    return found
+
+
 def _package_directories(model: ModuleModel) -> set[str]:
     found = model.__dict__.get("_package_directories")
     if found is None:
@@ -1023,6 +1063,10 @@ def _package_roots(model: ModuleModel, pindex: int, package: Package) -> None:
         pair = lesson_pair(summary.directory, _package_directories(model))
         if pair is not None:
             unused = f"in a lesson's program ({pair}: the same exercise before and after)"
+    if unused is None:
+        sequence = lesson_sequence(summary.directory, _numbered_subdirectories(model))
+        if sequence is not None:
+            unused = f"in a course's numbered lessons ({sequence})"
     library_api = package.library and summary.name != "main" and "internal" not in elements
     for node in model.nodes_of(pindex):
         if unused is not None:
