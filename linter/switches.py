@@ -5,8 +5,9 @@ statements after a guard that returns while it is off (`if !opts.Profiling { ret
 it of the code around a server (rules/pprof_exposed.py, `_opt_in`), and the module model asks it of
 every call into a function of the module: a function that every caller in the module calls only so
 runs only when the setting is on, whichever package it is in (linter/lifetime.py `switched`).
-GL406 asks only for a switch for developers (`developer_switch` in the read's own function, and the
-model's switched functions whose switch `names_developer_switch`): a demo route or a debug dump.
+GL406 and GL502 ask only for a switch for developers (`developer_switch` in the finding's own
+function, and the model's switched functions whose switch `names_developer_switch`): a demo route, a
+debug dump, a debug server.
 """
 
 from __future__ import annotations
@@ -35,7 +36,12 @@ NAMED_SWITCH = LazyPattern(r"(?i:enable|debug|pprof|profil|demo|develop)")
 NAMED_OFF = LazyPattern(r"!\s*\*?[\w.()]*(?i:debug|pprof|profil|demo|develop)[\w.()]*")
 # A switch for developers (linter/routes.py names routes so: `if cfg.Debug`, `if *devMode`, `if
 # APP.DemoEnable`): what it turns on, a default deployment does not run.
-DEVELOPER = LazyPattern(r"(?i)debug|echo|test|demo|mock|fake|\bdev|develop|example|playground|sandbox")
+# `test` and `dev` as words of a name only (`TestMode`, `*test`, `devMode`, `isDev`, `DEV_MODE`,
+# `devhttps`), not inside longer words: `latest`, `cfg.Attestation`, `device`, `cfg.Devices`.
+DEVELOPER = LazyPattern(r"(?i)debug|echo|demo|mock|fake|develop|example|playground|sandbox"
+                        r"|(?-i:\btest|Test|\bTEST)"
+                        r"|(?-i:\b[dD]ev(?![a-z])|(?<=[a-z])Dev(?![a-z])|\bDEV(?![A-Z]))"
+                        r"|\bdev(?:mode|env|server|srv|https?|tls|only)\b")
 # What a condition says besides its switches: string literals, and the package of a qualified name
 # (`echo.MIMEApplicationJSON`, `testing.Short()`), which names a library, not a setting.
 _NOT_A_SWITCH = LazyPattern(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`|\b[a-z]\w*\.(?=[A-Z])')
