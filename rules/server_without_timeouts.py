@@ -13,9 +13,10 @@ from goleaklint.serving import SERVE_FUNCS, literal_fields, serve_reach
 from goleaklint.context import FileContext
 from goleaklint.model import declared_value, single_initialiser
 from goleaklint.patterns import LazyPattern
-from goleaklint.rule import Docs, Finding, Rule, Severity
+from goleaklint.rule import OPT_IN_DEVELOPER, Docs, Finding, Rule, Severity
 from goleaklint.source import query_captures, without_comments
 from goleaklint.structs import replaced_server_placeholder, stored_in_field
+from goleaklint.switches import developer_switch
 
 RULE = Rule(
     id="GL502",
@@ -93,7 +94,7 @@ log.Fatal(srv.ListenAndServeTLS("cert.pem", "key.pem"))""",
         "set `GL502 = \"warning\"` under `[severity]`, to see every one), and a TLS server only trusted peers reach "
         "is a warning. A CORS setting in another package than the server's, or TLS set up in another function "
         "than the one that builds or serves the server, is not seen. With `--no-lifetimes` these notes are not "
-        "applied. A server whose listener is of the file's own and hands out connections received from a channel (an inner server of a proxy or tunnel, fed what an outer listener accepted), or of the package's own and hands out the one connection it was made with (its `Accept` neither accepts nor receives: a single-use listener over a hijacked or replayed connection), or that serves the streams of one multiplexed connection (a yamux or smux session, `yamux.Client(conn, cfg)`; a listener type of the package whose `Accept` takes the session's next stream, made around such a session; what a function or method named for making a session returns, `m.MakeSession(id)`), is a note: whoever reaches the outer listener reaches it, and what bounds slow clients is decided there. A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, compares it with nil or assigns it, in the function or the package, or hands it to a function of the package whose every use of it is such: `handleSignal(server)` that only calls `Shutdown`) is not reported: another call serves. An empty server literal kept in a struct field (`m.server = &http.Server{}` in a constructor) is not reported when the package also stores a literal that sets something in a field of that name: that one serves, and is checked; nor one kept in a local that its function assigns such a literal again (`redirect := &http.Server{}` for the shutdown code, then `redirect = &http.Server{Addr: …}` where one is needed). A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or names a status or stats port as a word of its own (`StartStatusServer`, `JSONStats.Start`, `cfg.StatusAddr`; not `StatusChecker` or `statistics`), or every route of its mux in the file names such a handler, a status page or a ping counting among them, routes registered on the struct field the mux is kept in counting too, and the default mux's routes where no other file of the package registers one on it (a literal that names no Handler serves the default mux when the file serves it with its own `ListenAndServe` or `Serve` and assigns no Handler anywhere), or the address of the listener it serves was made from says so (`l, _ := net.Listen(network, cfg.MetricsAddr())`, then `http.Serve(l, h)`), or its address is named for profiling: `opts.ProfilerAddr`, `cfg.ProfAddr`, a local made from `cfg.Profile` or `profPort`, also one an address is formatted from) is a note: operators and scrapers reach it, not clients. A gin engine served with `Run` is judged the same way: by the names around it, or by its routes when every one the function registers on it is such a route (`r.GET(\"/metrics\", gin.WrapH(promhttp.Handler()))`; an engine given middleware or a route group may serve more than the function spells, so it is not). "
+        "applied. A server whose listener is of the file's own and hands out connections received from a channel (an inner server of a proxy or tunnel, fed what an outer listener accepted), or of the package's own and hands out the one connection it was made with (its `Accept` neither accepts nor receives: a single-use listener over a hijacked or replayed connection), or that serves the streams of one multiplexed connection (a yamux or smux session, `yamux.Client(conn, cfg)`; a listener type of the package whose `Accept` takes the session's next stream, made around such a session; what a function or method named for making a session returns, `m.MakeSession(id)`), is a note: whoever reaches the outer listener reaches it, and what bounds slow clients is decided there. A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, compares it with nil or assigns it, in the function or the package, or hands it to a function of the package whose every use of it is such: `handleSignal(server)` that only calls `Shutdown`) is not reported: another call serves. An empty server literal kept in a struct field (`m.server = &http.Server{}` in a constructor) is not reported when the package also stores a literal that sets something in a field of that name: that one serves, and is checked; nor one kept in a local that its function assigns such a literal again (`redirect := &http.Server{}` for the shutdown code, then `redirect = &http.Server{Addr: …}` where one is needed). A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server started only when a switch for developers is on (`if cfg.Debug { go http.ListenAndServe(…) }`, or after `if !cfg.Debug { return }`, in the function that makes or serves it; across the module, one whose every call is made only under such a switch, as GL406 reads it: linter/switches.py) is a note: a default deployment does not start it. A feature an operator turns on (`if cfg.EnableAPI`) is no such switch: its server serves clients. A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or names a status or stats port as a word of its own (`StartStatusServer`, `JSONStats.Start`, `cfg.StatusAddr`; not `StatusChecker` or `statistics`), or every route of its mux in the file names such a handler, a status page or a ping counting among them, routes registered on the struct field the mux is kept in counting too, and the default mux's routes where no other file of the package registers one on it (a literal that names no Handler serves the default mux when the file serves it with its own `ListenAndServe` or `Serve` and assigns no Handler anywhere), or the address of the listener it serves was made from says so (`l, _ := net.Listen(network, cfg.MetricsAddr())`, then `http.Serve(l, h)`), or its address is named for profiling: `opts.ProfilerAddr`, `cfg.ProfAddr`, a local made from `cfg.Profile` or `profPort`, also one an address is formatted from) is a note: operators and scrapers reach it, not clients. A gin engine served with `Run` is judged the same way: by the names around it, or by its routes when every one the function registers on it is such a route (`r.GET(\"/metrics\", gin.WrapH(promhttp.Handler()))`; an engine given middleware or a route group may serve more than the function spells, so it is not). "
         "A server in a file that handles Kubernetes admission or conversion reviews (imports `k8s.io/api/admission/v1` or "
         "`v1beta1`, or controller-runtime's webhook `admission` or `conversion` package, or names `ConversionReview` in its "
         "code) is a note: such a webhook's client is the API server, which bounds every call with its own timeout. "
@@ -208,15 +209,16 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             browser = not port and _opens_browser(ctx)
             handed = reach.kind == HANDED
             admission = not (port or browser or handed) and _admission_webhook(ctx)
-            unseen, kind = ("", "") if port or browser or handed or admission else \
+            switch = None if port or browser or handed or admission else developer_switch(ctx.source, call)
+            unseen, kind = ("", "") if port or browser or handed or admission or switch else \
                 _unseen_clients(ctx, call, tls=name.endswith("TLS"))
             yield ctx.finding(
                 RULE, call,
                 f"{label} serves with no timeouts: a slow client holds a goroutine and its buffers for as long as it "
                 "likes" + (_PORT_NOTE if port else _BROWSER_NOTE if browser else _HANDED_NOTE if handed
-                           else _ADMISSION_NOTE if admission else ""),
-                fix=_FIX, severity=Severity.NOTE if port or browser or handed or admission else None,
-                unexposed=unseen, kind=kind,
+                           else _ADMISSION_NOTE if admission else _switch_note(switch) if switch else ""),
+                fix=_FIX, severity=Severity.NOTE if port or browser or handed or admission or switch else None,
+                unexposed=unseen, kind=kind, opt_in=OPT_IN_DEVELOPER,
                 # a loopback default is no evidence for a server that serves TLS, which is for other hosts
                 address="" if name.endswith("TLS") else _option(ctx, args[0]) if args and name.endswith("ListenAndServe")
                 else reach.option,
@@ -232,16 +234,18 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             engine = call.child_by_field_name("function").child_by_field_name("operand")
             tls = call.child_by_field_name("function").child_by_field_name("field").text == b"RunTLS"
             port = _operational_port(ctx, call, [engine, *args[:1]]) or _operational_engine(ctx, engine)
-            unseen, kind = ("", "") if port else _unseen_clients(ctx, call, tls=tls)
+            switch = None if port else developer_switch(ctx.source, call)
+            unseen, kind = ("", "") if port or switch else _unseen_clients(ctx, call, tls=tls)
             serve = "ListenAndServeTLS" if tls else "ListenAndServe"
             yield ctx.finding(
                 RULE, call,
                 f"gin's {label} serves with http.{serve}, which has no timeouts: a slow client holds a "
-                "goroutine and its buffers for as long as it likes" + (_PORT_NOTE if port else ""),
+                "goroutine and its buffers for as long as it likes"
+                + (_PORT_NOTE if port else _switch_note(switch) if switch else ""),
                 fix=f"serve the engine with `&http.Server{{Handler: r, ReadHeaderTimeout: 10 * time.Second}}` "
                     f"({serve}) instead of {'RunTLS' if tls else 'Run'}",
-                severity=Severity.NOTE if port else None,
-                unexposed=unseen, kind=kind,
+                severity=Severity.NOTE if port or switch else None,
+                unexposed=unseen, kind=kind, opt_in=OPT_IN_DEVELOPER,
                 # a loopback default is no evidence for a server that serves TLS, which is for other hosts
                 address="" if tls else _option(ctx, args[0]) if args else "",
                 parameter=_parameter(reach),
@@ -299,14 +303,21 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             message += _BROWSER_NOTE
         elif admission:
             message += _ADMISSION_NOTE
-        unseen, kind = ("", "") if port or helper is not None or browser or admission or reach.kind == HANDED else \
+        quiet = port or helper is not None or browser or admission or reach.kind == HANDED
+        # Where it is served counts as where it is made: `if cfg.Debug { go srv.ListenAndServe() }`,
+        # when every call of the file that serves it is so switched.
+        served = [developer_switch(ctx.source, call) for _, call in own_serves]
+        switch = None if quiet else developer_switch(ctx.source, literal) or \
+            (served[0] if served and all(served) else None)
+        if switch:
+            message += _switch_note(switch)
+        unseen, kind = ("", "") if quiet or switch else \
             _unseen_clients(ctx, literal, tls="TLSConfig" in fields or any(m.endswith("TLS") for m, _ in own_serves))
         yield ctx.finding(
             RULE, literal, message,
             fix="set ReadHeaderTimeout (e.g. 10*time.Second), and IdleTimeout for keep-alive connections",
-            severity=Severity.NOTE if port or helper is not None or browser or admission or reach.kind == HANDED
-            else None,
-            unexposed=unseen, kind=kind,
+            severity=Severity.NOTE if quiet or switch else None,
+            unexposed=unseen, kind=kind, opt_in=OPT_IN_DEVELOPER,
             # a loopback default is no evidence for a server that serves TLS, which is for other hosts
             address="" if "TLSConfig" in fields or any(method.endswith("TLS") for method, _ in own_serves)
             else _option(ctx, fields["Addr"]) if "Addr" in fields else reach.option,
@@ -356,6 +367,11 @@ _OPERATIONAL = LazyPattern(r"(?i)metric|health|prometheus|prom(?:x|http)?\b|ppro
 _HANDED_NOTE = (" (its listener hands out connections the program accepted elsewhere, passed over a channel or "
                 "held from the start: whether slow clients reach it, and what bounds them, is decided where they are "
                 "accepted)")
+def _switch_note(switch: str) -> str:
+    return (f" (but only when a switch for developers turns it on, `{switch}`: a default deployment does not start "
+            "it)")
+
+
 _PORT_NOTE = (" (a metrics, health or debug port, by the names around it: operators reach it, not clients, and "
               "whether it is exposed at all is GL501's question)")
 
