@@ -34,7 +34,7 @@ from .patterns import LazyPattern
 from .predicates import simplify_predicates
 from .registry import RuleModule, all_rules
 from .rule import LIFETIME_PLACES, Finding, Notification, NotificationKind, Rule, Severity, below
-from .source import GO, SourceFile, new_parser, package_clause
+from .source import GO, SourceFile, new_parser, package_clause, source_order
 from .suppress import parse_suppressions
 from .testscan import ScannedTestFile, scan as scan_test_file
 
@@ -676,7 +676,7 @@ def _run_file_rules(ctx: FileContext, file_rules: list[RuleModule], query: Query
         # Source order, as every query's captures are (source.query_captures): tree-sitter gives
         # them in the order its matches finish.
         for nodes in ctx.summary_captures.values():
-            nodes.sort(key=_node_order)
+            nodes.sort(key=source_order)
         names = frozenset().union(*(rm.method_calls for rm in applicable))
         calls = _method_calls(ctx.source, names) if names else None
         for name, nodes in captures.items():
@@ -687,7 +687,7 @@ def _run_file_rules(ctx: FileContext, file_rules: list[RuleModule], query: Query
     for rm in applicable:
         own = by_rule.get(rm.rule.id, {})
         for name, nodes in own.items():
-            nodes.sort(key=_node_order)
+            nodes.sort(key=source_order)
         if (rm.query or rm.method_calls) and not own:
             continue
         try:
@@ -751,10 +751,6 @@ def _hand_out_method_calls(data: bytes, calls: list[Node], rules: list[RuleModul
         for rule_id, methods in wanted:
             if name in methods:
                 by_rule.setdefault(rule_id, {}).setdefault("call", []).append(call)
-
-
-def _node_order(node: Node) -> tuple[int, int]:
-    return node.start_byte, -node.end_byte
 
 
 def _crash(rm: RuleModule, where: str, exc: Exception) -> Notification:

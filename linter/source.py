@@ -51,7 +51,8 @@ def query(text: str) -> tree_sitter.Query:
     return tree_sitter.Query(GO, text)
 
 
-def _start(node: tree_sitter.Node) -> tuple[int, int]:
+def source_order(node: tree_sitter.Node) -> tuple[int, int]:
+    """A sort key: by start, and of two nodes that start together the outer first."""
     return node.start_byte, -node.end_byte
 
 
@@ -61,14 +62,14 @@ def query_captures(text: str, node: tree_sitter.Node) -> dict[str, list[tree_sit
     order once patterns alternate or nest, so "the first call that ..." would depend on the query."""
     found = tree_sitter.QueryCursor(query(text)).captures(node)
     for nodes in found.values():
-        nodes.sort(key=_start)
+        nodes.sort(key=source_order)
     return found
 
 
 def query_matches(text: str, node: tree_sitter.Node) -> list[dict[str, list[tree_sitter.Node]]]:
     """The matches of query `text` under `node`, in source order of their first capture."""
     found = [match for _, match in tree_sitter.QueryCursor(query(text)).matches(node)]
-    found.sort(key=lambda match: min(_start(nodes[0]) for nodes in match.values()) if match else (0, 0))
+    found.sort(key=lambda match: min(source_order(nodes[0]) for nodes in match.values()) if match else (0, 0))
     return found
 
 
