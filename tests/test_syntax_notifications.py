@@ -63,3 +63,23 @@ def test_other_notifications_are_still_listed(tree, capsys):
     assert main(["-j", "1", "--no-cache", "--no-color"]) == 0
     out = capsys.readouterr().out
     assert "a/directive.go:3: directive" in out
+
+
+@pytest.mark.parametrize("ending", ["type T struct{}", "var (\n\tx int\n)", "const (\n\tc = 1\n)"])
+def test_a_file_that_ends_without_a_newline_is_valid_go(tmp_path, monkeypatch, capsys, ending):
+    """Go accepts a last declaration with no newline after it; tree-sitter-go reports a missing
+    terminator there unless the parse is given one."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "last.go").write_text("package a\n\n" + ending)
+    assert main(["-j", "1", "--no-cache", "--no-color", "-v", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["notifications"] == []
+
+
+def test_a_finding_on_the_last_line_of_a_file_without_a_newline_keeps_its_place(lint_tree):
+    text = ('package a\n\nimport "net/http"\n\nfunc main() { http.ListenAndServeTLS(":443", "c", "k", nil) }\n'
+            "var (\n\tx int\n)")
+    result = lint_tree({"main.go": text.encode()}, select=["GL502"])
+    assert not result.notifications, result.notifications
+    [finding] = result.findings
+    assert (finding.line, finding.column) == (5, 15)
