@@ -72,7 +72,7 @@ RULE = Rule(
         "iris, beego, go-zero, kratos, hertz, fasthttp, goframe, caddy, App Engine, FastCGI and CGI), keeps "
         "every handler of the module public, and an admin-only route of a public server is not told "
         "apart from others. A read after a call that checks who the "
-        "client is (named for it: `CheckPerm`, `checkAdmin`, `RequireAuth`, `VerifyToken`, or the verb alone: `Authenticate(r)`, `AuthorizeRequest`) or reads the "
+        "client is (named for it: `CheckPerm`, `checkAdmin`, `RequireAuth`, `VerifyToken`, or the verb alone: `Authenticate(r)`, `AuthorizeRequest`; not a predicate on a setting asked of nothing the client sent, `isAPIKeyMode()`, `IsAuthEnabled()`) or reads the "
         "identity an authentication middleware set (`GetCurrentUser(c)`, `UserFromContext(ctx)`, "
         "`c.MustGet(\"claims\")`) is a note: only clients that authenticated reach it. Authentication "
         "in front of the handler's routes is read where they are registered (Lifetime, below). A read in admin code (a directory `admin/` or `admin-api/`, a file "
@@ -325,6 +325,14 @@ _CHECK = LazyPattern(r"(?:check|has|require|verify|ensure|validate|is|can|must|a
                     r"(?:perm|auth|admin|role|access|acl|login|token|scope|owner|signature|apikey)\w*"
                     # the verb alone (`auth.Authenticate(r)`, `AuthorizeRequest(r)`), not `AuthenticatedAt`
                     r"|(?:authenticate|authori[sz]e)(?:(?-i:[A-Z_])\w*)?", re.I)
+# A predicate on the server's own setting checks no client: `isAPIKeyMode()`, `IsAuthEnabled()`,
+# `authRequired()`, asked of nothing the client sent (no argument).
+_SETTING_PREDICATE = LazyPattern(r"\w*(?:mode|enabled|disabled|configured|required)", re.I)
+
+
+def _setting_predicate(call: Node, name: str) -> bool:
+    arguments = call.child_by_field_name("arguments")
+    return _SETTING_PREDICATE.fullmatch(name) is not None and (arguments is None or not arguments.named_child_count)
 # `GetCurrentUser(c)`, `auth.UserFromContext(ctx)`, `ExtractClaims(c)`: who the caller is, which
 # only an authentication in front of the handler can say.
 _IDENTITY = LazyPattern(r"(?:get|must|mustget)?(?:current|login|logged\w*|auth\w*|session|jwt|token)"
@@ -351,7 +359,7 @@ def _authenticated_before(ctx: FileContext, owner: Function, read_at: int) -> st
         if name_node is None or name_node.type not in ("identifier", "field_identifier"):
             continue
         name = ctx.source.text(name_node)
-        if _CHECK.fullmatch(name) or _IDENTITY.fullmatch(name):
+        if _CHECK.fullmatch(name) and not _setting_predicate(call, name) or _IDENTITY.fullmatch(name):
             return name
         if name in _CONTEXT_GETTERS:
             args = call.child_by_field_name("arguments")
