@@ -168,17 +168,21 @@ class SourceFile:
         """Parsed on first use for a lazy file: a file linted only as context for its package
         (generated code, a sibling of a file named on the command line) is parsed only if some
         package rule or name lookup needs more than its bytes."""
-        # tree-sitter-go wants a newline after the last declaration, which Go does not: a file
-        # ending in `type T struct{}` or `var ( … )` with none parses with a MISSING terminator,
-        # a syntax error in a valid file. One is added past the last byte, so every offset still
-        # indexes `data`.
-        text = self.data if not self.data or self.data.endswith(b"\n") else self.data + b"\n"
-        tree = self._parser.parse(text)
+        tree = self._parser.parse(self.data)
+        if tree.root_node.has_error and self.data and not self.data.endswith(b"\n"):
+            # tree-sitter-go wants a newline after the last declaration, which Go does not: a file
+            # ending in `type T struct{}` or `var ( … )` with none parses with a MISSING
+            # terminator, a syntax error in a valid file. Given one past the last byte, such a file
+            # parses clean, and only the root reaches past `data`; a file broken elsewhere keeps its
+            # own parse, whose nodes all lie within it.
+            padded = self._parser.parse(self.data + b"\n")
+            if not padded.root_node.has_error:
+                tree = padded
         if tree.root_node.has_error:
             # Go newer than the grammar (linter/recovery.py): only a broken tree pays for this.
             from .recovery import recover
 
-            self._recovery = recover(self._parser, text, tree)
+            self._recovery = recover(self._parser, self.data, tree)
             tree = self._recovery.tree
         self._parser = None
         return tree
