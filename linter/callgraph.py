@@ -1487,7 +1487,7 @@ def _lines(node: Node, data: bytes) -> tuple[int, int]:
     """The 1-based first and last line of a node, from the rows the parser counted: building a
     file's line index in Python cost more than the rest of the functions' records. The last line is
     the line of the node's last byte (a node ending in a newline ends on the row before its end)."""
-    start, end = node.start_byte, min(node.end_byte, len(data))
+    start, end = node.start_byte, node.end_byte
     line = node.start_point[0] + 1
     if end <= start:
         return line, line

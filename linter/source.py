@@ -73,6 +73,28 @@ def query_matches(text: str, node: tree_sitter.Node) -> list[dict[str, list[tree
     return found
 
 
+def _first_error(root: tree_sitter.Node) -> tree_sitter.Node | None:
+    """The first ERROR or MISSING node among the tree's children, found without recursion."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if not node.has_error:
+            continue
+        if node.is_error or node.is_missing:
+            return node
+        stack.extend(reversed(node.children))
+    return None
+
+
+def _broken(root: tree_sitter.Node, data: bytes) -> bool:
+    """The tree has a syntax error. tree-sitter-go wants a newline after a file's last declaration,
+    which Go does not: a file ending in `type T struct{}` or `var ( … )` with none parses with a
+    MISSING terminator that no child holds, the tree otherwise whole. That alone is no error."""
+    if not root.has_error:
+        return False
+    return data.endswith(b"\n") or _first_error(root) is not None
+
+
 _NAME_START = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 # Bytes that continue an ASCII identifier: a name next to one of them is part of a longer name.
 NAME_BYTES = _NAME_START | frozenset(b"0123456789")
@@ -169,16 +191,7 @@ class SourceFile:
         (generated code, a sibling of a file named on the command line) is parsed only if some
         package rule or name lookup needs more than its bytes."""
         tree = self._parser.parse(self.data)
-        if tree.root_node.has_error and self.data and not self.data.endswith(b"\n"):
-            # tree-sitter-go wants a newline after the last declaration, which Go does not: a file
-            # ending in `type T struct{}` or `var ( … )` with none parses with a MISSING
-            # terminator, a syntax error in a valid file. Given one past the last byte, such a file
-            # parses clean, and only the root reaches past `data`; a file broken elsewhere keeps its
-            # own parse, whose nodes all lie within it.
-            padded = self._parser.parse(self.data + b"\n")
-            if not padded.root_node.has_error:
-                tree = padded
-        if tree.root_node.has_error:
+        if _broken(tree.root_node, self.data):
             # Go newer than the grammar (linter/recovery.py): only a broken tree pays for this.
             from .recovery import recover
 
@@ -248,19 +261,10 @@ class SourceFile:
 
     @property
     def has_errors(self) -> bool:
-        return self.root.has_error
+        return _broken(self.root, self.data)
 
     def _first_error(self) -> tree_sitter.Node | None:
-        """The first ERROR or MISSING node, found without recursion."""
-        stack = [self.root]
-        while stack:
-            node = stack.pop()
-            if not node.has_error:
-                continue
-            if node.is_error or node.is_missing:
-                return node
-            stack.extend(reversed(node.children))
-        return None
+        return _first_error(self.root)
 
     def first_error_line(self) -> int:
         node = self._first_error()
