@@ -343,10 +343,10 @@ class _FileSummariser:
         if captures is None:
             captures = query_captures(_SUMMARY_QUERY, self.source.root)
         self.captures = captures
-        self.loops = sorted(captures.get("loop", []), key=lambda n: n.start_byte)
-        # Captures come in the order the combined query finishes its matches, which changes with
-        # every rule's patterns: in source order, an edge names its first call site whatever the rules.
-        self.keyed = sorted(captures.get("kv", ()), key=_start)
+        # Captures come in source order (source.query_captures, or the engine's shared query, sorted
+        # there): an edge names its first call site whatever the rules.
+        self.loops = captures.get("loop", [])
+        self.keyed = captures.get("kv", ())
         self.relpath = self.source.relpath
         self.package_functions_bytes = _function_bytes(package_functions)
         self.import_bytes = {name.encode(): path for name, path in model.imports.items()}
@@ -1100,12 +1100,10 @@ class _FileSummariser:
 
     def _selector_operands(self, wanted: set[bytes]) -> list[tuple[Node, bool]]:
         """(operand, called) of `x.M(…)` calls and of `x.M` handed to a call whose operand is one
-        of the names `wanted`, each kind in source order (operands are names: they never nest).
-        Three in four operands are other names (the standard library's, dependencies'): dropped
-        before they are sorted."""
+        of the names `wanted`, each kind in source order, as the captures come."""
         data = self.source.data
-        calls = sorted([n for n in self.captures.get("co", ()) if data[n.start_byte:n.end_byte] in wanted], key=_start)
-        values = sorted([n for n in self.captures.get("ao", ()) if data[n.start_byte:n.end_byte] in wanted], key=_start)
+        calls = [n for n in self.captures.get("co", ()) if data[n.start_byte:n.end_byte] in wanted]
+        values = [n for n in self.captures.get("ao", ()) if data[n.start_byte:n.end_byte] in wanted]
         return [(operand, True) for operand in calls] + [(operand, False) for operand in values]
 
     def _complex_receiver(self, operand: Node, name: str, function: Function) -> list | None:

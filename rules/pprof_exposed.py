@@ -142,7 +142,7 @@ def _check_mounts(ctx: FileContext) -> Iterable[Finding]:
     gin-contrib's and echo-contrib's `pprof.Register(r)`, fiber's `app.Use(pprof.New())`), reported
     where the router is served in the file on an address that is not loopback."""
     model = ctx.model
-    calls = sorted(query_captures(_CALLS, ctx.source.root).get("call", []), key=lambda n: n.start_byte)
+    calls = query_captures(_CALLS, ctx.source.root).get("call", [])
     reported: set[int] = set()
     for call in calls:
         router = _mounted_on(ctx, call)
@@ -245,7 +245,7 @@ def _served_on(ctx: FileContext, calls: list[Node], decl: Node) -> Reach | None:
 def _check_file(ctx: FileContext, where: str, dedicated: bool, serves_api: bool = False) -> Iterable[Finding]:
     model = ctx.model
     captures = query_captures(_CANDIDATES, ctx.source.root)
-    for call in sorted(captures.get("call", []), key=lambda n: n.start_byte):
+    for call in captures.get("call", []):
         shape = _SERVE.get(model.qualified(call) or "")
         if shape is None:
             continue
@@ -263,7 +263,7 @@ def _check_file(ctx: FileContext, where: str, dedicated: bool, serves_api: bool 
         yield _finding(ctx, call, reach, where, operator=dedicated and _named_for_profiling(ctx, call, address),
                        serves_api=serves_api)
     handler_targets = [n.child_by_field_name("operand") for n in captures.get("handler_set", [])]
-    for literal in sorted(captures.get("server", []), key=lambda n: n.start_byte):
+    for literal in captures.get("server", []):
         if model.type_text(literal.child_by_field_name("type")) != "net/http.Server":
             continue
         fields = _fields(ctx, literal)

@@ -348,8 +348,7 @@ def _authenticated_before(ctx: FileContext, owner: Function, read_at: int) -> st
     """A call before the read that checks who the client is (`if !s.CheckPerm(r, p) { return }`)
     or reads the identity an authentication middleware put on the request: the read is behind
     authentication. The call's name, or None."""
-    # In source order, so that the message names the same check every run.
-    for call in sorted(query_captures(_CALLS, owner.node).get("call", []), key=lambda n: n.start_byte):
+    for call in query_captures(_CALLS, owner.node).get("call", []):  # in source order: the first check
         if call.start_byte >= read_at:
             continue
         function = call.child_by_field_name("function")
