@@ -264,9 +264,11 @@ class PackageSummary:
     dot_imports: list[str] = field(default_factory=list)
     # "relpath:first line:last line:name" of each middleware that reads every body it passes on whole
     # and puts back an in-memory copy (`raw, _ := io.ReadAll(r.Body); r.Body = io.NopCloser(…)`, then
-    # `next.ServeHTTP`), in non-test code, with the name of the function that makes it
+    # `next.ServeHTTP`), in non-test code, with the name of the function that makes it; the helper of
+    # its file that reads and puts back for it (`readBody(r)`) has a span of its own, with that name
     body_buffers: list[str] = field(default_factory=list)
-    # names of the functions its non-test files mount as middleware with `.Use(…)`
+    # names of the functions its non-test files mount as middleware with `.Use(…)`: `path#Name` for a
+    # function of an imported package, the bare name otherwise (linter/routes.py mounted_middlewares)
     mounted: list[str] = field(default_factory=list)
     # "name:earlier,…" for each `.Use(name(…))` of its non-test files, with the names mounted on a
     # whole router before it in the same function, in front of the router it mounts on

@@ -443,12 +443,15 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                 buffering.setdefault(name, []).append((import_paths[summary.directory], where))
     if buffering:
         directory_of = {path: directory for directory, path in import_paths.items()}
-        imports_of = {summary.directory: summary.imports for summary in summaries}
+        imports_of = {summary.directory: summary.imports for summary in summaries if not summary.name.endswith("_test")}
         for summary in summaries:
             if not summary.mounted or not_deployed(summary) is not None:
                 continue
-            spans = sorted({where for name in summary.mounted for path, where in buffering.get(name, ())
-                            if path in summary.imports})
+            # `path#Name` names the package (routes.mounted_middlewares); a bare name is the
+            # package's own or a dot import's.
+            spans = sorted({where for mounted in summary.mounted
+                            for path, where in buffering.get(mounted.rpartition("#")[2], ())
+                            if path == mounted.rpartition("#")[0] or ("#" not in mounted and path in summary.imports)})
             if not spans:
                 continue
             reached, work = {summary.directory}, [summary.directory]
@@ -460,7 +463,7 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                         work.append(directory)
             for directory in sorted(reached):
                 model.body_buffered[directory] = sorted(set(model.body_buffered.get(directory, [])) | set(spans))
-    _buffers_behind_buffers(model, summaries)
+    _buffers_behind_buffers(model, summaries, import_paths)
     model.loopback_options = loopback_options(summaries)
     for summary in sorted(summaries, key=lambda s: (s.directory, s.name)):
         model.test_files.update(summary.test_files)
@@ -601,35 +604,59 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
     return model
 
 
-def _buffers_behind_buffers(model: ModuleModel, summaries: list[PackageSummary]) -> None:
+def _buffers_behind_buffers(model: ModuleModel, summaries: list[PackageSummary], import_paths: dict[str, str]) -> None:
     """A body-buffering middleware whose every `Use` comes after another one's on the whole router
     in front of it (`r.Use(logger()); r.Use(decrypt())`, both reading every body whole and putting
-    back a copy) reads the copy the first one put back: its span in ModuleModel.body_buffered takes
-    `@relpath:line` of the first one, which then holds the read to bound."""
+    back a copy) reads the copy the first one put back: its spans in ModuleModel.body_buffered take
+    `@relpath:line` of the first one, which then holds the read to bound. A middleware is its
+    package's import path and its name: two packages' `New` are two middlewares."""
     if not model.body_buffered:
         return
-    spans_of: dict[str, list[str]] = {}  # middleware name -> "relpath:first:last" of each
-    after: dict[str, list[set[str]]] = {}  # middleware name -> what stands in front of each of its mounts
+    spans_of: dict[tuple[str, str], list[str]] = {}  # (import path, name) -> "relpath:first:last" of each part
     for summary in summaries:
         if not_deployed(summary) is not None:
             continue
         for span in summary.body_buffers:
             where, name = span.rsplit(":", 1)
-            spans_of.setdefault(name, []).append(where)
+            spans_of.setdefault((import_paths.get(summary.directory, summary.directory), name), []).append(where)
+    # One middleware: the spans of one file (a middleware and the helper that reads for it).
+    spans_of = {key: spans for key, spans in spans_of.items() if len({s.rsplit(":", 2)[0] for s in spans}) == 1}
+
+    def resolve(summary: PackageSummary, mounted: str) -> tuple[str, str] | None:
+        if "#" in mounted:
+            path, _, name = mounted.rpartition("#")
+            return (path, name) if (path, name) in spans_of else None
+        own = (import_paths.get(summary.directory, summary.directory), mounted)
+        if own in spans_of:
+            return own
+        dotted = [key for key in spans_of if key[1] == mounted and key[0] in summary.imports]
+        return dotted[0] if len(dotted) == 1 else None
+
+    after: dict[tuple[str, str], list[set[tuple[str, str]]]] = {}  # middleware -> what stands in front of each of its mounts
+    for summary in summaries:
+        if not_deployed(summary) is not None:
+            continue
         for record in summary.mounted_after:
             name, _, earlier = record.partition(":")
-            after.setdefault(name, []).append({e for e in earlier.split(",") if e})
+            key = resolve(summary, name)
+            if key is not None:
+                fronts = {resolve(summary, e) for e in earlier.split(",") if e}
+                after.setdefault(key, []).append({f for f in fronts if f is not None and f != key})
     covered: dict[str, str] = {}
-    for name, mounts in after.items():
-        if name not in spans_of or len(spans_of[name]) != 1:
-            continue
-        fronts = [sorted(e for e in mount if e != name and len(spans_of.get(e, ())) == 1) for mount in mounts]
+    for key, mounts in after.items():
+        fronts = [sorted(mount) for mount in mounts]
         if fronts and all(fronts):
-            relpath, first, _ = spans_of[fronts[0][0]][0].rsplit(":", 2)
-            covered[spans_of[name][0]] = f"{relpath}:{first}"
+            relpath, first, _ = min(spans_of[fronts[0][0]], key=_span_order).rsplit(":", 2)
+            for span in spans_of[key]:
+                covered[span] = f"{relpath}:{first}"
     if covered:
         for directory, spans in model.body_buffered.items():
             model.body_buffered[directory] = [f"{span}@{covered[span]}" if span in covered else span for span in spans]
+
+
+def _span_order(span: str) -> tuple[str, int]:
+    relpath, first, _ = span.rsplit(":", 2)
+    return relpath, int(first)
 
 
 def _per_value_nodes(model: ModuleModel, local_index: dict[tuple[int, str], int]) -> dict[int, tuple[int, str]]:

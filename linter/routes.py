@@ -403,22 +403,40 @@ def body_buffers(summariser: "_FileSummariser") -> None:
     """Record the middleware that reads every body whole and puts back an in-memory copy for what it
     passes the request on to (`raw, _ := io.ReadAll(r.Body); r.Body = io.NopCloser(…)`, then
     `next.ServeHTTP(w, r)` or `c.Next()`): a handler behind it reads that copy, and the read that
-    holds an endless body is the middleware's own."""
+    holds an endless body is the middleware's own. The read and the put-back may sit in a named
+    helper of the file that passes nothing on (`body := readBody(r)`), called before the
+    middleware passes the request on."""
     data = summariser.source.data
     if b"NopCloser" not in data:
         return
     root = summariser.source.root
     seen: set[int] = set()
+    helpers: dict[str, "Function"] = {}
+    found: list[tuple["Function", "Function | None"]] = []  # (middleware, the helper that reads for it)
     for match in _BODY_PUT_BACK.finditer(data):
         node = root.named_descendant_for_byte_range(match.start() + 1, match.start() + 1)
         function = summariser.model.enclosing_function(node) if node is not None else None
         if function is None or function.node.id in seen:
             continue
         start, end = function.node.start_byte, function.node.end_byte
-        read = _READS_BODY.search(data, start, match.start())
-        if read is None or _PASSES_ON.search(data, match.end(), end) is None:
+        if _READS_BODY.search(data, start, match.start()) is None:
             continue
         seen.add(function.node.id)
+        if _PASSES_ON.search(data, match.end(), end) is not None:
+            found.append((function, None))
+        elif function.kind != "literal":
+            helpers[function.name.rsplit(".", 1)[-1]] = function
+    for name, helper in sorted(helpers.items()):
+        for call in re.finditer(rb"\b" + re.escape(name.encode()) + rb"\(", data):
+            node = root.named_descendant_for_byte_range(call.start(), call.start())
+            function = summariser.model.enclosing_function(node) if node is not None else None
+            if function is None or function.node.id in seen:
+                continue
+            if _PASSES_ON.search(data, call.end(), function.node.end_byte) is not None:
+                seen.add(function.node.id)
+                found.append((function, helper))
+    recorded = set(summariser.summary.body_buffers)
+    for function, helper in sorted(found, key=lambda pair: pair[0].node.start_byte):
         # What registers it: the function itself, or the named function that returns it as a literal.
         named = function
         while named.kind == "literal":
@@ -427,13 +445,26 @@ def body_buffers(summariser: "_FileSummariser") -> None:
                 break
             named = outer
         name = named.name.rsplit(".", 1)[-1]
-        first, last = summariser.source.line_of(start), summariser.source.line_of(end)
-        summariser.summary.body_buffers.append(f"{summariser.relpath}:{first}:{last}:{name}")
+        if named.kind == "method":  # made by a constructor that returns the method value (`return m.Handler`)
+            made = re.search(rb"\breturn\s+[A-Za-z_]\w*\." + re.escape(name.encode()) + rb"[ \t]*(?://[^\n]*)?$",
+                             data, re.MULTILINE)
+            node = root.named_descendant_for_byte_range(made.start(), made.start()) if made is not None else None
+            maker = summariser.model.enclosing_function(node) if node is not None else None
+            if maker is not None and maker.kind != "literal":
+                name = maker.name.rsplit(".", 1)[-1]
+        # The helper's lines count as the middleware's own (its read is the one to bound).
+        for part in (function, helper) if helper is not None else (function,):
+            first = summariser.source.line_of(part.node.start_byte)
+            last = summariser.source.line_of(part.node.end_byte)
+            span = f"{summariser.relpath}:{first}:{last}:{name}"
+            if span not in recorded:
+                recorded.add(span)
+                summariser.summary.body_buffers.append(span)
 
 
 # `r.Use(logBodies())`, `e.Use(audit)`, `handler = audit(handler)` aside: a middleware mounted for
 # every route of a router, by the name of the function that makes it.
-_USE = LazyPattern(rb"\.Use\(\s*(?:[A-Za-z_]\w*\.)?([A-Za-z_]\w*)")
+_USE = LazyPattern(rb"\.Use\(\s*(?:([A-Za-z_]\w*)\.)?([A-Za-z_]\w*)")
 
 
 # A parameter typed as a route group: `func register(rg *gin.RouterGroup)`, `g *echo.Group`.
@@ -443,7 +474,9 @@ _GROUP_PARAMETER = r"\b{}\s+\*?\w+\.(?:RouterGroup|Group)\b"
 def mounted_middlewares(summariser: "_FileSummariser") -> None:
     """Record the names of the functions the file mounts with `.Use(…)` (gin, echo, chi, mux) on a
     whole router, not on a group of its routes (`api := r.Group("/api")`, or a parameter typed as
-    a group): what such a group mounts stands in front of its own routes only. Also, for every
+    a group): what such a group mounts stands in front of its own routes only. A function of an
+    imported package is named with its import path, `path#Name` (`logger.New(log)` and
+    `crypto.New(key)` are two middlewares); any other name as written. Also, for every
     `.Use(…)`, the names mounted before it in its function on the whole router it stands behind:
     the same router, or the one a group was made from, before the group was made
     (`r.Use(logger()); r.Use(decrypt())`, `r.Use(logger()); admin := r.Group("/admin");
@@ -454,9 +487,12 @@ def mounted_middlewares(summariser: "_FileSummariser") -> None:
     groups: dict[bytes, bool] = {}
     found = set()
     uses: list[tuple[int, bytes | None, bool, str]] = []  # (position, router, group, middleware)
+    imports = summariser.model.imports
     for match in _USE.finditer(data):
         if _commented(data, match.start()):
             continue
+        qualifier = match.group(1) and imports.get(match.group(1).decode())
+        mounted = f"{qualifier}#{match.group(2).decode()}" if qualifier else match.group(2).decode()
         start = match.start()
         while start > 0 and data[start - 1] in _WORD_BYTES:
             start -= 1
@@ -466,10 +502,10 @@ def mounted_middlewares(summariser: "_FileSummariser") -> None:
                 escaped = re.escape(name)
                 groups[name] = re.search(rb"\b" + escaped + rb"\s*:?=\s*[\w.()]*?\.Group\(", data) is not None or \
                     re.search(_GROUP_PARAMETER.format(escaped.decode()).encode(), data) is not None
-            uses.append((start, name, groups[name], match.group(1).decode()))
+            uses.append((start, name, groups[name], mounted))
             if groups[name]:
                 continue
-        found.add(match.group(1).decode())
+        found.add(mounted)
     summariser.summary.mounted.extend(sorted(found - set(summariser.summary.mounted)))
     root, model = summariser.source.root, summariser.model
     for at, router, group, middleware in uses:
