@@ -29,9 +29,13 @@ OFF = LazyPattern(r'==\s*""|(?i:(?:port|addr)\w*\s*(?:==|<=)\s*0\b)|!\s*\*?[\w.]
 # Across functions only a switch named for what it turns on counts (an address checked for being
 # set says nothing about what is served there). The `if` lines that may hold one, found in C: a
 # condition on one line that names a switch, on or off.
-_NAMED_IF = LazyPattern(rb"\bif\s[^{\n]*(?i:enable|debug|pprof|profil|demo|develop)")
-_WORDS = (b"enable", b"debug", b"pprof", b"profil", b"demo", b"develop")
-NAMED_SWITCH = LazyPattern(r"(?i:enable|debug|pprof|profil|demo|develop)")
+# `dev` counts as a word of a name only, as in DEVELOPER below (`if devMode`, `if *devhttps`,
+# `cfg.IsDev`), not inside `device`.
+_DEV = (r"(?-i:\b[dD]ev(?![a-z])|(?<=[a-z])Dev(?![a-z])|\bDEV(?![A-Z]))"
+        r"|\bdev(?:mode|env|server|srv|https?|tls|only)\b")
+_NAMED_IF = LazyPattern(rb"\bif\s[^{\n]*(?:(?i:enable|debug|pprof|profil|demo|develop)|" + _DEV.encode() + rb")")
+_WORDS = (b"enable", b"debug", b"pprof", b"profil", b"demo", b"dev")
+NAMED_SWITCH = LazyPattern(r"(?i:enable|debug|pprof|profil|demo|develop)|" + _DEV)
 # Off, as OFF: a bare `!cfg.Enabled` is no switch for profiling (metrics are most often on by default).
 NAMED_OFF = LazyPattern(r"!\s*\*?[\w.()]*(?i:debug|pprof|profil|demo|develop)[\w.()]*")
 # A switch for developers (linter/routes.py names routes so: `if cfg.Debug`, `if *devMode`, `if
@@ -39,9 +43,7 @@ NAMED_OFF = LazyPattern(r"!\s*\*?[\w.()]*(?i:debug|pprof|profil|demo|develop)[\w
 # `test` and `dev` as words of a name only (`TestMode`, `*test`, `devMode`, `isDev`, `DEV_MODE`,
 # `devhttps`), not inside longer words: `latest`, `cfg.Attestation`, `device`, `cfg.Devices`.
 DEVELOPER = LazyPattern(r"(?i)debug|echo|demo|mock|fake|develop|example|playground|sandbox"
-                        r"|(?-i:\btest|Test|\bTEST)"
-                        r"|(?-i:\b[dD]ev(?![a-z])|(?<=[a-z])Dev(?![a-z])|\bDEV(?![A-Z]))"
-                        r"|\bdev(?:mode|env|server|srv|https?|tls|only)\b")
+                        r"|(?-i:\btest|Test|\bTEST)|" + _DEV)
 # What a condition says besides its switches: string literals, and the package of a qualified name
 # (`echo.MIMEApplicationJSON`, `testing.Short()`), which names a library, not a setting.
 _NOT_A_SWITCH = LazyPattern(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`|\b[a-z]\w*\.(?=[A-Z])')
@@ -55,13 +57,12 @@ def names_developer_switch(condition: str) -> bool:
 
 def developer_switch(source: SourceFile, node: Node) -> str | None:
     """The condition of a developer switch that `node` runs only under, in its own function or the
-    functions its literal is made in: the block of an `if` that names one (`if cfg.Debug {`, no
-    `else`), or the statements after an `if` that returns unless it is on (`if !cfg.Debug { return
-    }`). None when there is none."""
+    functions its literal is made in: the block of an `if` that names one (`if cfg.Debug {`; an
+    `else` runs otherwise, not this block), or the statements after an `if` that returns unless it
+    is on (`if !cfg.Debug { return }`). None when there is none."""
     child, current = node, node.parent
     while current is not None and current.type not in ("function_declaration", "method_declaration", "source_file"):
-        if current.type == "if_statement" and current.child_by_field_name("consequence") == child \
-                and current.child_by_field_name("alternative") is None:
+        if current.type == "if_statement" and current.child_by_field_name("consequence") == child:
             condition = current.child_by_field_name("condition")
             text = " ".join(source.text(condition).split()) if condition is not None else ""
             if text and not text.startswith("!") and "||" not in text and names_developer_switch(text):
@@ -85,9 +86,10 @@ def developer_switch(source: SourceFile, node: Node) -> str | None:
 def named_switch_spans(source: SourceFile) -> list[tuple[int, int, str]]:
     """(first byte, end byte, condition) of the code of a file that runs only when a named switch is
     on: the block of an `if` whose condition names one (`if cfg.EnableProfiling {`), and the rest of the block after an `if` that
-    returns unless it is on (`if !cfg.Profiler.Enabled { return }`). An `if` with an `else` turns
-    nothing on: both branches run. Nested spans are all listed; a call inside any of them runs only
-    when that switch is on."""
+    returns unless it is on (`if !cfg.Profiler.Enabled { return }`). The block of an `if` with an
+    `else` runs only when the switch is on too; what its `else` runs is not switched (`if devTLS {
+    serveDev() } else { serve() }`). Nested spans are all listed; a call inside any of them runs
+    only when that switch is on."""
     data, root = source.data, source.root
     # Most files name no switch at all: four finds in C on a lowered copy say so, at half the cost
     # of the pattern's own scan (which has no literal to skip to).
@@ -110,7 +112,7 @@ def named_switch_spans(source: SourceFile) -> list[tuple[int, int, str]]:
             continue
         text = " ".join(source.text(condition).split())
         alternative = node.child_by_field_name("alternative")
-        if alternative is None and NAMED_SWITCH.search(text) and not text.startswith("!"):
+        if NAMED_SWITCH.search(text) and not text.startswith("!"):
             spans.append((consequence.start_byte, consequence.end_byte, text))
             continue
         statements = block_statements(consequence)

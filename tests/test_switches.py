@@ -3,9 +3,12 @@ route reader ask."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from goleaklint.switches import names_developer_switch
+from goleaklint.source import SourceFile, new_parser
+from goleaklint.switches import named_switch_spans, names_developer_switch
 
 
 @pytest.mark.parametrize("condition", [
@@ -24,3 +27,18 @@ def test_switches_for_developers(condition):
 ])
 def test_not_switches_for_developers(condition):
     assert not names_developer_switch(condition)
+
+
+def _spans(code: str) -> list[str]:
+    data = code.encode()
+    source = SourceFile(Path("x.go"), "x.go", data, new_parser())
+    return [data[start:end].decode() for start, end, _ in named_switch_spans(source)]
+
+
+def test_named_switch_spans_take_the_block_of_an_if_with_an_else():
+    code = ("package p\n\nfunc main() {\n\tif devHTTPS {\n\t\tserveDev()\n\t} else if https {\n\t\tserveTLS()\n"
+            "\t} else {\n\t\tserve()\n\t}\n\tif device != nil {\n\t\tuse()\n\t}\n}\n")
+    spans = _spans(code)
+    assert any("serveDev()" in span for span in spans)
+    # the `else` runs when the switch is off; `device` names no switch
+    assert not any("serveTLS()" in span or "serve()\n" in span or "use()" in span for span in spans)
