@@ -709,11 +709,34 @@ def _mentions_request(model, expr: Node, chain: list[Function]) -> bool:
     if not params:
         return False
     nodes = [p.node for p in params]
-    if _mentions(model, expr, nodes):
+    if _mentions_data(model, expr, nodes):
         return True
     for ident in _identifiers(expr, limit=64):
         binding = model.resolve(ident)
-        if binding.kind == "local" and binding.decl is not None and _mentions(model, _declaring_right(binding.decl), nodes):
+        if binding.kind == "local" and binding.decl is not None and \
+                _mentions_data(model, _declaring_right(binding.decl), nodes):
+            return True
+    return False
+
+
+# What a framework's request context hands out that is not the request's: fiber's `c.App()`, echo's
+# `c.Echo()`, the application every request shares. A key made from it (`c.App().Server()`) is
+# one per application.
+_APPLICATION_ACCESSORS = frozenset({b"App", b"Echo"})
+
+
+def _mentions_data(model, node: Node | None, params: list[Node]) -> bool:
+    """`node` mentions one of `params` other than to ask for the application (`c.App()`)."""
+    if node is None:
+        return False
+    for param in params:
+        for ref in model.references(param, within=node):
+            selector = ref.parent
+            if selector is not None and selector.type == "selector_expression" and \
+                    selector.parent is not None and selector.parent.type == "call_expression":
+                field = selector.child_by_field_name("field")
+                if field is not None and field.text in _APPLICATION_ACCESSORS:
+                    continue
             return True
     return False
 
