@@ -430,7 +430,7 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
             mounted = set(summary.mounted)
             spans = [span.rsplit(":", 1)[0] for span in summary.body_buffers if span.rsplit(":", 1)[1] in mounted]
             if spans:
-                model.body_buffered[summary.directory] = sorted(spans)
+                model.body_buffered[summary.directory] = sorted(spans, key=_span_order)
     # Mounted for every route by the package that sets up the router, another than its own
     # (`g.Use(ginmiddleware.RequestLog(logger))` in a server package that imports the middleware's):
     # it covers that package's handlers and those of the packages it imports, whose routes it
@@ -462,7 +462,7 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                         reached.add(directory)
                         work.append(directory)
             for directory in sorted(reached):
-                model.body_buffered[directory] = sorted(set(model.body_buffered.get(directory, [])) | set(spans))
+                model.body_buffered[directory] = sorted(set(model.body_buffered.get(directory, [])) | set(spans), key=_span_order)
     _buffers_behind_buffers(model, summaries, import_paths)
     model.loopback_options = loopback_options(summaries)
     for summary in sorted(summaries, key=lambda s: (s.directory, s.name)):
@@ -654,9 +654,10 @@ def _buffers_behind_buffers(model: ModuleModel, summaries: list[PackageSummary],
             model.body_buffered[directory] = [f"{span}@{covered[span]}" if span in covered else span for span in spans]
 
 
-def _span_order(span: str) -> tuple[str, int]:
-    relpath, first, _ = span.rsplit(":", 2)
-    return relpath, int(first)
+def _span_order(span: str) -> tuple[str, int, int]:
+    """"relpath:first:last" in the order of the file, not of the text (line 56 before line 220)."""
+    relpath, first, last = span.rsplit(":", 2)
+    return relpath, int(first), int(last)
 
 
 def _per_value_nodes(model: ModuleModel, local_index: dict[tuple[int, str], int]) -> dict[int, tuple[int, str]]:
