@@ -302,7 +302,38 @@ def _value_reach(model: FileModel, value: Node, depth: int = 0) -> Reach:
     if value.type == "composite_literal" and (_handing_listener(model, value) or _held_connection_listener(model, value)
                                               or _stream_listener(model, value)):
         return Reach(HANDED)
+    if value.type == "composite_literal" and depth < 2:
+        inner = _wrapped_listener(model, value)
+        if inner is not None:
+            reach = _value_reach(model, inner, depth + 1)
+            if reach.kind in (UNIX, MEMORY, LOOPBACK):
+                return reach
     return Reach(UNKNOWN)
+
+
+def _wrapped_listener(model: FileModel, literal: Node) -> Node | None:
+    """The one value a listener type of the file wraps (`&credListener{inner: ln}`), when its
+    `Accept` takes connections from a field's `Accept()` (to check or annotate them): it accepts
+    nothing the inner listener did not, so it reaches whom that one reaches."""
+    type_node = literal.child_by_field_name("type")
+    body = literal.child_by_field_name("body")
+    if type_node is None or type_node.type != "type_identifier" or body is None or body.named_child_count != 1:
+        return None
+    data = model.source.data
+    accept = re.search(rb"func\s*\(\s*\w+\s+\*?" + re.escape(type_node.text) + rb"\s*\)\s*Accept\s*\(\s*\)", data)
+    if accept is None:
+        return None
+    node = model.source.root.named_descendant_for_byte_range(accept.start(), accept.start())
+    while node is not None and node.type != "method_declaration":
+        node = node.parent
+    if node is None or re.search(rb"\.\w+\.Accept\(\)", node.text) is None:
+        return None
+    element = body.named_children[0]
+    if element.type == "keyed_element":
+        element = element.named_children[-1]
+    if element.type == "literal_element" and element.named_child_count == 1:
+        element = element.named_children[0]
+    return element if element.type in ("identifier", "call_expression") else None
 
 
 # Multiplexers that make one connection a listener of streams: `yamux.Client(conn, cfg)`, `smux.Server(conn, cfg)`.
