@@ -68,7 +68,10 @@ RULE = Rule(
         "an element of such a collection (`defer readers[i].Close()`), a loop that does nothing but "
         "defer the release of each element of a collection made before it (`for _, c := range closers "
         "{ defer c.Close() }`: nothing is acquired in it), or used by a "
-        "goroutine started in the loop: passing it to an ordinary call does not count); a deferred "
+        "goroutine started in the loop, or wrapped by constructors, calls named `New…` given it as an "
+        "argument or a receiver (`pool := redis.NewPool(client)`, then `m := rs.NewMutex(name)`), into a "
+        "value kept so: passing it to an ordinary call does not count, nor keeping what such a call "
+        "returns, `sizes = append(sizes, f.Size())`); a deferred "
         "closure that reads a named result of the function (`retErr`) or uses nothing the loop makes, "
         "which is about the function's exit. Loop bounds are not evaluated: a loop over a parameter "
         "that holds two items is a warning, a literal table of 16 items a note; suppress with "
@@ -419,10 +422,12 @@ def _reads_result(model: FileModel, literal: Node, function: Function) -> bool:
     return False
 
 
-def _kept_past_iteration(model: FileModel, decl: Node, loop: Node, function: Function) -> bool:
+def _kept_past_iteration(model: FileModel, decl: Node, loop: Node, function: Function, depth: int = 0) -> bool:
     """The value leaves its iteration on purpose: appended or stored into a slice, map or array
-    declared outside the loop, or used by a goroutine. Passing it to an ordinary call does not
-    count: the call returns, and the value is released only when the function does."""
+    declared outside the loop, or used by a goroutine; or a constructor wraps it (`pool :=
+    redis.NewPool(client)`, `m := rs.NewMutex(name)` on a value so made) into a value that does.
+    Passing it to an ordinary call does not count: the call returns, and the value is released
+    only when the function does."""
     for ref in model.references(decl, within=loop):
         node = ref.parent
         while node is not None and node.id != loop.id:
@@ -435,7 +440,45 @@ def _kept_past_iteration(model: FileModel, decl: Node, loop: Node, function: Fun
             if node.type in ("function_declaration", "method_declaration"):
                 break
             node = node.parent
+        wrapper = _wrapped_into(model, ref, loop) if depth < 3 else None
+        if wrapper is not None and wrapper.id != decl.id and \
+                _kept_past_iteration(model, wrapper, loop, function, depth + 1):
+            return True
     return False
+
+
+_CONSTRUCTOR = LazyPattern(r"New[A-Z0-9_]\w*|New")
+
+
+def _wrapped_into(model: FileModel, ref: Node, loop: Node) -> Node | None:
+    """The declaration of the variable a constructor call given `ref` (as an argument or as its
+    receiver) is assigned to in the loop: `pool := goredis.NewPool(client)`, `rs = redsync.New(pool)`,
+    `mutex = rs.NewMutex(name)`. What a constructor makes holds what it was given."""
+    call = ref.parent
+    if call is not None and call.type == "argument_list":
+        call = call.parent
+    elif call is not None and call.type == "selector_expression" and call.child_by_field_name("operand") == ref:
+        call = call.parent
+    else:
+        return None
+    if call is None or call.type != "call_expression":
+        return None
+    function = call.child_by_field_name("function")
+    name = function.child_by_field_name("field") if function is not None and function.type == "selector_expression" else function
+    if name is None or _CONSTRUCTOR.fullmatch(model.source.text(name)) is None:
+        return None
+    statement = call.parent
+    if statement is not None and statement.type == "expression_list":
+        statement = statement.parent
+    if statement is None or statement.type not in ("short_var_declaration", "assignment_statement") or \
+            not _within(statement, loop):
+        return None
+    left = statement.child_by_field_name("left")
+    target = left.named_children[0] if left is not None and left.named_children else None
+    if target is None or target.type != "identifier":
+        return None
+    binding = model.resolve(target)
+    return binding.decl if binding.kind == "local" and binding.decl is not None else None
 
 
 def _stores_outside(model: FileModel, assignment: Node, ref: Node, loop: Node) -> bool:
