@@ -537,6 +537,27 @@ class PackageFunctions:
                 return self.function(f"{type_name}.{model.source.text(field)}")
         return None
 
+    def never_fails(self, ctx: FileContext, call: Node) -> bool:
+        """The call runs a function of the package whose last result is an `error` that every
+        return of its own gives as `nil` (`return &T{…}, nil`): an `if err != nil` after the call
+        never runs. A bare return, or any other error value, may fail."""
+        target = self.callee(ctx, call)
+        if target is None:
+            return False
+        owner, function = target
+        results = function.results
+        if function.body is None or not results or results[-1].type != "error":
+            return False
+        returns = 0
+        for statement in query_captures("(return_statement) @return", function.body).get("return", []):
+            if owner.model.enclosing_function(statement) is not function:
+                continue  # a function literal's own
+            values = statement.named_children[0].named_children if statement.named_child_count else []
+            if not values or values[-1].type != "nil":
+                return False
+            returns += 1
+        return returns > 0
+
     @staticmethod
     def value_type(model: FileModel, binding) -> str | None:
         """The package-local type name of a variable (`T` for a `*T` or `T[K]`), when its declaration

@@ -28,7 +28,9 @@ RULE = Rule(
         "`os.Exit`, `log.Fatal` or `t.Fatal` never return and are not counted, nor are those that "
         "pass a receive from `Done()` of the derived context or of its parent (`case <-ctx.Done(): return`): "
         "the derived context is then done, its parent has let go of it and its timer has fired or been "
-        "stopped.",
+        "stopped. Nor is a return in the block of `if err != nil` right after `x, err := f(…)` (or in "
+        "its initialiser) where `f` is a function of the package whose every return gives a `nil` "
+        "error (`return &T{…}, nil`): that return is never reached.",
         why="A derived context registers itself with its parent and, for timeouts and deadlines, "
         "holds a timer. Until cancel is called (or the parent is cancelled) the child, its timer and "
         "everything reachable from its values stay alive. With a long-lived parent that can be "
@@ -276,7 +278,41 @@ def _return_without_use(ctx: FileContext, statement: Node, binding, uses: list[N
         closure = ctx.model.enclosing_function(use)
         if closure is not None and closure is not function and closure.node.start_byte < statement.start_byte:
             return None
-    return function.cfg.path_to_exit_avoiding(statement, [*uses, *done])
+    exits = function.cfg.exits_reachable_avoiding(statement, [*uses, *done])
+    return next((exit_node for exit_node in exits if not _after_impossible_error(ctx, exit_node)), None)
+
+
+def _after_impossible_error(ctx: FileContext, exit_node: Node) -> bool:
+    """A return in the block of `if err != nil` where `err` comes from a call, just before the `if`
+    or in its initialiser, of a function of the package that never returns a non-nil error
+    (`t, err := newTransport(conn)`, and every return of `newTransport` ends in `nil`): no path
+    reaches it."""
+    if exit_node.type != "return_statement" or ctx.package is None:
+        return False
+    block = exit_node.parent
+    while block is not None and block.type == "statement_list":
+        block = block.parent
+    statement = block.parent if block is not None and block.type == "block" else None
+    if statement is None or statement.type != "if_statement" or statement.child_by_field_name("consequence") != block:
+        return False
+    condition = statement.child_by_field_name("condition")
+    text = " ".join(ctx.source.text(condition).split()) if condition is not None else ""
+    name = text[:-len(" != nil")] if text.endswith(" != nil") else ""
+    if not name.isidentifier():
+        return False
+    setter = statement.child_by_field_name("initializer")
+    if setter is None:
+        setter = statement.prev_named_sibling
+        while setter is not None and setter.type == "comment":
+            setter = setter.prev_named_sibling
+    if setter is None or setter.type not in ("short_var_declaration", "assignment_statement"):
+        return False
+    left, right = setter.child_by_field_name("left"), setter.child_by_field_name("right")
+    if left is None or right is None or right.named_child_count != 1 or right.named_children[0].type != "call_expression":
+        return False
+    if not left.named_children or ctx.source.text(left.named_children[-1]) != name:
+        return False
+    return ctx.package.facts.functions.never_fails(ctx, right.named_children[0])
 
 
 def _deferred_next(ctx: FileContext, statement: Node, name: str) -> bool:
