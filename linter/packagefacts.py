@@ -85,6 +85,19 @@ class PackageFacts:
                          for name in drained_package_channels(ctx.model, channels))
 
     @cached_property
+    def drained_fields(self) -> frozenset[str]:
+        """Channel fields of the package's structs that a loop of its non-test code receives from
+        (`for e := range h.events {…}`, `for { e := <-h.events … }`, a `select` case in such a
+        loop): a send on one waits only while that consumer is behind, as on a drained channel
+        variable. Fields are pooled by name across the package's structs (fieldchannels)."""
+        from .fieldchannels import RANGE, RECEIVE
+        from .model import enclosing_loop
+
+        return frozenset(channel.name for channel in self.field_channels
+                         if any(not use.ctx.is_test_file and (use.kind == RANGE or enclosing_loop(use.node) is not None)
+                                for use in channel.of(RANGE, RECEIVE)))
+
+    @cached_property
     def field_clients(self) -> "dict[tuple[bytes, bool], str | tuple[str, ...] | None]":
         return {}
 

@@ -58,9 +58,11 @@ RULE = Rule(
         "receive from a channel the handler closes on its way out (`done := make(chan struct{}); defer "
         "close(done)`), or an operation in a `select` that has such a case: the handler's return wakes it. A goroutine "
         "whose only work that may hang is sending on a channel variable of a package (`events <- e`, "
-        "`bus.Events <- e`, another package of the module included) that a loop of that package receives "
-        "from (`for e := range events`, `for { e := <-events … }`, a `select` case in such a loop) is a "
-        "note: the send waits only while that consumer is behind.",
+        "`bus.Events <- e`, another package of the module included), or on a channel field of a struct of "
+        "its own package (`h.events <- e`), that a loop of that package receives "
+        "from (`for e := range events`, `for { e := <-h.events … }`, a `select` case in such a loop) is a "
+        "note: the send waits only while that consumer is behind. Fields are matched by name across the "
+        "package's structs, and the loop is taken to run for the value sent to.",
         why="Nothing stops such a goroutine when the client goes away or the request times out: "
         "it keeps its stack and everything it captured until its slow call returns, and a call "
         "without a deadline may never return. Under load, or when a downstream service hangs, each "
@@ -260,7 +262,7 @@ def _slow_work(ctx: FileContext, function: Function, functions: PackageFunctions
             found.append((send.start_byte, f"sends on `{_short(ctx, channel)}`"))
             if own is None:
                 own = ctx.package.facts.drained_channels
-            key = _package_channel(model, channel, own)
+            key = _package_channel(model, channel, own, ctx.package.facts.drained_fields)
             if key is not None:
                 drained[send.start_byte] = key
     for receive in captures.get("receive", []):
@@ -288,10 +290,12 @@ def _slow_work(ctx: FileContext, function: Function, functions: PackageFunctions
     return first[1], bool(unbounded), drains
 
 
-def _package_channel(model: FileModel, channel: Node | None, own: frozenset[str]) -> str | None:
-    """"" for a channel variable of the package that a loop of it drains (`events <- e`), the key
-    of another package's channel variable (`bus.Events <- e`: "import/path.Events"), whose draining
-    the module model knows; None for anything else."""
+def _package_channel(model: FileModel, channel: Node | None, own: frozenset[str],
+                     fields: frozenset[str] = frozenset()) -> str | None:
+    """"" for a channel variable of the package that a loop of it drains (`events <- e`), or a
+    channel field of its structs that one drains (`h.events <- e`, `for e := range h.events` in a
+    loop the constructor starts); the key of another package's channel variable (`bus.Events <-
+    e`: "import/path.Events"), whose draining the module model knows; None for anything else."""
     if channel is None:
         return None
     if channel.type == "identifier":
@@ -303,6 +307,8 @@ def _package_channel(model: FileModel, channel: Node | None, own: frozenset[str]
             path = model.imports.get(model.source.text(operand))
             if path is not None:
                 return maker_key(path, model.source.text(channel.child_by_field_name("field")))
+        elif model.source.text(channel.child_by_field_name("field")) in fields:
+            return ""
     return None
 
 
