@@ -38,8 +38,10 @@ if TYPE_CHECKING:
 _THREE_ARGUMENTS = frozenset(("Handler", "HandlerFunc"))
 _ROUTE_CALL = LazyPattern(rb"\.(?:" + b"|".join(sorted(ROUTE_METHODS | {m.encode() for m in _THREE_ARGUMENTS})) + rb")[ \t]*\(")
 # What authentication middleware is called: JWTAuth, RequireSession, casbin.Enforce, apiKeyGuard.
+# Identity providers whose middleware is named for them: `keycloakMW`, `okta.Verify`, `cognitoJWT`.
 AUTH_WORDS = LazyPattern(r"(?i)auth|jwt|token|session|login|permission|rbac|acl\b|casbin|api_?key|oauth|oidc|"
-                        r"signin|guard|privilege|credential|require(?:user|admin|role)|admin_?only")
+                        r"signin|guard|privilege|credential|require(?:user|admin|role)|admin_?only|"
+                        r"keycloak|okta|cognito|casdoor|zitadel")
 _STRING = LazyPattern(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`')
 
 
