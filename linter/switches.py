@@ -57,12 +57,14 @@ def names_developer_switch(condition: str) -> bool:
 
 def developer_switch(source: SourceFile, node: Node) -> str | None:
     """The condition of a developer switch that `node` runs only under, in its own function or the
-    functions its literal is made in: the block of an `if` that names one (`if cfg.Debug {`; an
-    `else` runs otherwise, not this block), or the statements after an `if` that returns unless it
-    is on (`if !cfg.Debug { return }`). None when there is none."""
+    functions its literal is made in: the block of an `if` that names one (`if cfg.Debug {`; with
+    an `else` only when `node` is a call the `else` does not make too: `if debug {
+    serve(logged(h)) } else { serve(h) }` picks how, not whether), or the statements after an `if`
+    that returns unless it is on (`if !cfg.Debug { return }`). None when there is none."""
     child, current = node, node.parent
     while current is not None and current.type not in ("function_declaration", "method_declaration", "source_file"):
-        if current.type == "if_statement" and current.child_by_field_name("consequence") == child:
+        if current.type == "if_statement" and current.child_by_field_name("consequence") == child \
+                and not _else_does_the_same(source, current, node):
             condition = current.child_by_field_name("condition")
             text = " ".join(source.text(condition).split()) if condition is not None else ""
             if text and not text.startswith("!") and "||" not in text and names_developer_switch(text):
@@ -87,9 +89,9 @@ def named_switch_spans(source: SourceFile) -> list[tuple[int, int, str]]:
     """(first byte, end byte, condition) of the code of a file that runs only when a named switch is
     on: the block of an `if` whose condition names one (`if cfg.EnableProfiling {`), and the rest of the block after an `if` that
     returns unless it is on (`if !cfg.Profiler.Enabled { return }`). The block of an `if` with an
-    `else` runs only when the switch is on too; what its `else` runs is not switched (`if devTLS {
-    serveDev() } else { serve() }`). Nested spans are all listed; a call inside any of them runs
-    only when that switch is on."""
+    `else` counts when the switch is one for developers (`if devTLS { serveDev() } else { serve()
+    }`); what its `else` runs is not switched. Nested spans are all listed; a call inside any of
+    them runs only when that switch is on."""
     data, root = source.data, source.root
     # Most files name no switch at all: four finds in C on a lowered copy say so, at half the cost
     # of the pattern's own scan (which has no literal to skip to).
@@ -112,7 +114,10 @@ def named_switch_spans(source: SourceFile) -> list[tuple[int, int, str]]:
             continue
         text = " ".join(source.text(condition).split())
         alternative = node.child_by_field_name("alternative")
-        if NAMED_SWITCH.search(text) and not text.startswith("!"):
+        # With an `else`, only a switch for developers: `if cfg.DashboardEnabled {…} else {…}` is
+        # as often a feature on by default whose `else` is the fallback.
+        if NAMED_SWITCH.search(text) and not text.startswith("!") and \
+                (alternative is None or names_developer_switch(text)):
             spans.append((consequence.start_byte, consequence.end_byte, text))
             continue
         statements = block_statements(consequence)
@@ -122,6 +127,18 @@ def named_switch_spans(source: SourceFile) -> list[tuple[int, int, str]]:
             if block is not None:
                 spans.append((node.end_byte, block.end_byte, f"if {text} {{ return }}"))
     return spans
+
+
+def _else_does_the_same(source: SourceFile, statement: Node, node: Node) -> bool:
+    """The `if` has an `else` that does what `node` does (makes the same call: `serve(h)` beside
+    `serve(logged(h)))`, or `node` is no call whose like could be looked for there."""
+    alternative = statement.child_by_field_name("alternative")
+    if alternative is None:
+        return False
+    if node.type != "call_expression":
+        return True
+    function = node.child_by_field_name("function")
+    return function is None or (source.text(function) + "(").encode() in source.data[alternative.start_byte:alternative.end_byte]
 
 
 def _enclosing_block(node: Node) -> Node | None:

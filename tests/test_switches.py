@@ -42,3 +42,12 @@ def test_named_switch_spans_take_the_block_of_an_if_with_an_else():
     assert any("serveDev()" in span for span in spans)
     # the `else` runs when the switch is off; `device` names no switch
     assert not any("serveTLS()" in span or "serve()\n" in span or "use()" in span for span in spans)
+
+
+def test_named_switch_spans_skip_a_feature_switch_with_an_else():
+    # A feature that may be on by default, with a fallback: the block is not taken as switched off.
+    code = ("package p\n\nfunc main() {\n\tif cfg.DashboardEnabled {\n\t\tserveDashboard()\n\t} else {\n\t\twait()\n\t}\n"
+            "\tif cfg.EnablePprof {\n\t\tservePprof()\n\t}\n}\n")
+    spans = _spans(code)
+    assert not any("serveDashboard()" in span for span in spans)
+    assert any("servePprof()" in span for span in spans)
