@@ -60,7 +60,7 @@ RULE = Rule(
         "A defer that releases nothing the loop made (a value from before it), or a lock or WaitGroup (`Unlock`, `RUnlock`, `Done`), is a note: it holds no file, connection or memory per iteration, though holding a lock to the end may be a mistake of its own. "
         "A defer in a loop that ends is a warning where the function runs per request (the count can be anything a client sends) and a note elsewhere (a bounded set: mounts, configured servers, the pages of one listing, retries); a loop with no count (`for {}`, `for cond {}`, a range over a channel, a benchmark's loop) stays a warning wherever it runs. On codebases nobody had tuned on, reviewers judged 1 of 22 warnings worth a change before this; most were loops over a few configured things outside requests. "
         "A deferred `resp.Body.Close()` (or the close of a local holding a response body, `data := resp.RawBody()`) whose body the iteration reads to the end (`io.ReadAll`, `io.Copy(io.Discard, ...)`) is a note: the connection is back in the pool. So is a deferred `rows.Close()` of a result set the iteration runs to its end with `for rows.Next()`, which closes it. A defer followed in its block, or after the `if` or `switch` that holds it, by a `return` or a `break` out of the loop (before any `continue`) runs at most once and is not reported. "
-        "Nor is one whose iteration makes the same call itself on every way round to the next iteration (`defer f.Close()`, then `f.Close()`, `_ = f.Close()` or `if err := f.Close(); err != nil` once the file is written; an idempotent `release()` closure called before each `continue` and at the end; a deferred closure's own release, `defer func(s *sql.Stmt) { … s.Close() … }(stmt)` then `stmt.Close()`), read from the function's control-flow graph: each iteration releases its resource, and the defer only repeats the release at the end. A release on one branch only, one a `continue` skips, or one in a function literal does not count. "
+        "Nor is one whose iteration makes the same call itself on every way round to the next iteration (`defer f.Close()`, then `f.Close()`, `_ = f.Close()` or `if err := f.Close(); err != nil` once the file is written; an idempotent `release()` closure called before each `continue` and at the end; a deferred closure's own release, `defer func(s *sql.Stmt) { … s.Close() … }(stmt)` then `stmt.Close()`; `defer tx.Rollback()`, then `tx.Commit()` with the same arguments, which ends the transaction as the rollback would), read from the function's control-flow graph: each iteration releases its resource, and the defer only repeats the release at the end. A release on one branch only, one a `continue` skips, or one in a function literal does not count. "
         "Not reported: a defer inside a function literal (it runs when the literal returns, "
         "which is the fix); a defer followed by a `return` in the same block, since that iteration is "
         "the last one; a resource the function keeps past its iteration on purpose (the value itself "
@@ -273,8 +273,8 @@ _RELEASE_HOLDERS = frozenset({"expression_statement", "assignment_statement", "s
 
 def _released_again(ctx: FileContext, defer: Node, call: Node, loop: Node) -> bool:
     """The iteration makes the deferred call itself on every way round (`defer f.Close()`, then
-    `f.Close()` once the file is written; or an idempotent `release()` closure called before each
-    `continue`): every iteration that goes round has released the resource, and the pending defer
+    `f.Close()` once the file is written; `defer tx.Rollback()`, then `tx.Commit()`; or an
+    idempotent `release()` closure called before each `continue`): every iteration that goes round has released the resource, and the pending defer
     only repeats the release at the function's end. A way out of the loop or the function holds at
     most the last iteration's resource. Read from the function's control-flow graph."""
     if call.type != "call_expression" or (callee := call.child_by_field_name("function")) is None:
@@ -283,6 +283,13 @@ def _released_again(ctx: FileContext, defer: Node, call: Node, loop: Node) -> bo
         wanted = _literal_releases(ctx, call, callee)
     elif callee.type in ("selector_expression", "identifier"):
         wanted = {"".join(ctx.source.text(call).split())}
+        arguments = call.child_by_field_name("arguments")
+        if callee.type == "selector_expression" and ctx.source.text(callee.child_by_field_name("field")) == "Rollback" \
+                and arguments is not None and arguments.named_child_count <= 1:
+            # `defer tx.Rollback()`, then `tx.Commit()`: a commit ends the transaction as a rollback would
+            # (pgx's `tx.Rollback(ctx)` with `tx.Commit(ctx)`)
+            wanted.add("".join((ctx.source.text(callee.child_by_field_name("operand")) + ".Commit"
+                                + ctx.source.text(arguments)).split()))
     else:
         return False
     body = loop.child_by_field_name("body")
