@@ -131,7 +131,7 @@ def named_switch_spans(source: SourceFile) -> list[tuple[int, int, str]]:
 
 def _else_does_the_same(source: SourceFile, statement: Node, node: Node) -> bool:
     """The `if` has an `else` that does what `node` does (makes the same call: `serve(h)` beside
-    `serve(logged(h)))`, or `node` is no call whose like could be looked for there."""
+    `serve(logged(h))`), or `node` is no call whose like could be looked for there."""
     alternative = statement.child_by_field_name("alternative")
     if alternative is None:
         return False
