@@ -429,12 +429,13 @@ def body_buffers(summariser: "_FileSummariser") -> None:
         elif function.kind != "literal":
             helpers[function.name.rsplit(".", 1)[-1]] = function
     for name, helper in sorted(helpers.items()):
-        for call in re.finditer(rb"\b" + re.escape(name.encode()) + rb"\(", data):
-            node = root.named_descendant_for_byte_range(call.start(), call.start())
+        needle = name.encode() + b"("
+        for at in _word_starts(data, needle):
+            node = root.named_descendant_for_byte_range(at, at)
             function = summariser.model.enclosing_function(node) if node is not None else None
             if function is None or function.node.id in seen:
                 continue
-            if _PASSES_ON.search(data, call.end(), function.node.end_byte) is not None:
+            if _PASSES_ON.search(data, at + len(needle), function.node.end_byte) is not None:
                 seen.add(function.node.id)
                 found.append((function, helper))
     recorded = set(summariser.summary.body_buffers)
