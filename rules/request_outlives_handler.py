@@ -59,7 +59,10 @@ func handle(w http.ResponseWriter, r *http.Request) {
         "that uses it, or any other use keeps the warning. "
         "Not reported: a request kept only in a keyed field of a struct literal that no file of the "
         "package ever selects (`outbox <- &queued{text: t, owner: c}` for a consumer that reads `text` "
-        "only; any `.owner` anywhere, on any type, keeps the finding); "
+        "only; any `.owner` anywhere, on any type, keeps the finding), and likewise a store into an "
+        "unexported field that the package only ever assigns (`s.ctx = c` with no `.ctx` read, compared "
+        "or indexed in any non-test file): nothing uses the request after the handler, and the next "
+        "request's store replaces it; "
         "a value stored and removed again in the same function (`delete` of the "
         "same map, `Delete` on the same `sync.Map`, or the same variable set again), which is how "
         "server-sent-events handlers keep a writer only while the connection lasts; a send followed "
@@ -128,6 +131,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
     model = ctx.model
     known: dict[int, bool] = {}
     read = _field_reads(ctx)
+    used = _field_uses(ctx)
     pooled = _pooled_types(ctx)
     for assign in captures.get("assign", []):
         if not _may_hold_request(model, assign, known):
@@ -140,7 +144,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             if value is None:
                 continue
             place = _long_lived(model, target, assign, pooled)
-            if place is None or _released_later(model, assign, target):
+            if place is None or _released_later(model, assign, target) or _never_read(model, target, used):
                 continue
             yield _finding(ctx, assign, value, f"stored in {place}")
     for send in captures.get("send", []):
@@ -190,6 +194,24 @@ def _field_reads(ctx: FileContext):
     """`read(name)`: whether a non-test file of the package spells `.name` (a selector of that
     field, read or written, on any type), found by a byte search once per name."""
     return _package_spells(ctx, lambda name: rb"\.\s*" + re.escape(name.encode()) + rb"(?![\w])")
+
+
+def _field_uses(ctx: FileContext):
+    """`used(name)`: whether a non-test file of the package spells `.name` anywhere but as the
+    target of a plain assignment (`x.name = v`): a read, a comparison, an index, an address taken."""
+    return _package_spells(ctx, lambda name: rb"\.\s*" + re.escape(name.encode()) + rb"(?![\w])(?!\s*=(?!=))")
+
+
+def _never_read(model: FileModel, target: Node, used) -> bool:
+    """`s.ctx = c` into an unexported field that the package only ever assigns: nothing reads the
+    request back, so the store keeps one request until the next overwrites it, and no later
+    request sees it. An exported field may be read by other packages or an encoder; a store into
+    a map or slice field (`s.byID[k] = c`) reads the field."""
+    if target.type != "selector_expression":
+        return False
+    field = target.child_by_field_name("field")
+    name = model.source.text(field) if field is not None else ""
+    return name[:1].islower() and not used(name)
 
 
 def _pooled_types(ctx: FileContext):
