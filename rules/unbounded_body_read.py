@@ -34,7 +34,10 @@ RULE = Rule(
         "`c.GetRawData()`, which reads the whole body. Reported when no `http.MaxBytesReader` or "
         "`io.LimitReader` over that body, and no replacement of the body by something else, comes "
         "before the read: putting the bytes back after it (`c.Request.Body = "
-        "io.NopCloser(bytes.NewBuffer(raw))`) limits nothing. A read in a middleware (one that passes "
+        "io.NopCloser(bytes.NewBuffer(raw))`) limits nothing. Nor is a read that runs only for a "
+        "declared `ContentLength` under a bound (`if r.ContentLength > 0 && r.ContentLength <= max {…}`, "
+        "or after `if r.ContentLength < 0 || r.ContentLength > max { return }`): net/http ends a body "
+        "with a declared length there; an upper bound alone lets a chunked body (length -1) through. A read in a middleware (one that passes "
         "the request on with `c.Next()`, `next.ServeHTTP(w, r)` or `next(c)`) is an error: every "
         "request's body is read before the handlers, and any authentication among them, run. A "
         "function taking an `*http.Request` without an `http.ResponseWriter` (a helper such as "
@@ -123,7 +126,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         if read is None:
             continue
         owner, body_text, held_by_field = read
-        if _limited(ctx, owner, body_text, call.start_byte):
+        if _limited(ctx, owner, body_text, call.start_byte) or _length_bounded(ctx, owner, call):
             continue
         label = ctx.source.text(call.child_by_field_name("function"))
         shown = f"{label}({body_text})" if model.qualified(call) in _READ_ALL else f"{label}()"
@@ -322,6 +325,96 @@ def _limited(ctx: FileContext, owner: Function, body_text: str, read_at: int) ->
         if limit_calls or body_text not in value:
             return True
     return False
+
+
+def _length_bounded(ctx: FileContext, owner: Function, read: Node) -> bool:
+    """The read runs only for a request that declares a Content-Length no larger than a bound:
+    inside `if r.ContentLength > 0 && r.ContentLength <= max { … }`, or after `if r.ContentLength < 0
+    || r.ContentLength > max { return }`. net/http cuts a body with a declared length off at that
+    length, and a body of unknown length (chunked) declares -1, so both sides are needed: an upper
+    bound alone lets a chunked body through."""
+    node = read
+    while node is not None and node.id != owner.node.id:
+        parent = node.parent
+        if parent is not None and parent.type == "if_statement" and \
+                parent.child_by_field_name("consequence") is not None and \
+                parent.child_by_field_name("consequence").id == node.id:
+            bounds = {_length_bound(ctx, c) for c in _operands(parent.child_by_field_name("condition"), "&&")}
+            if {"known", "below"} <= bounds:
+                return True
+        if parent is not None and parent.type in ("block", "statement_list"):
+            for sibling in parent.named_children:
+                if sibling.start_byte >= node.start_byte:
+                    break
+                if sibling.type == "if_statement" and sibling.child_by_field_name("alternative") is None \
+                        and _ends_with_return(sibling.child_by_field_name("consequence")):
+                    bounds = {_length_bound(ctx, c, negated=True)
+                              for c in _operands(sibling.child_by_field_name("condition"), "||")}
+                    if {"known", "below"} <= bounds:
+                        return True
+        node = parent
+    return False
+
+
+def _operands(condition: Node | None, operator: str) -> list[Node]:
+    """The operands of a chain of `operator` (`a && b && c`), parentheses dropped."""
+    if condition is None:
+        return []
+    while condition.type == "parenthesized_expression" and condition.named_child_count == 1:
+        condition = condition.named_children[0]
+    op = condition.child_by_field_name("operator")
+    if condition.type == "binary_expression" and op is not None and op.type == operator:
+        return _operands(condition.child_by_field_name("left"), operator) + \
+            _operands(condition.child_by_field_name("right"), operator)
+    return [condition]
+
+
+_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+_NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
+
+
+def _length_bound(ctx: FileContext, comparison: Node, negated: bool = False) -> str | None:
+    """What a comparison of a request's `ContentLength` lets through: "known" (a declared length:
+    `> 0`, `>= 0`, `!= -1`), "below" (at most a bound: `<= max`, `< 1<<20`), or None. `negated`
+    reads the condition of an early return, which lets through what it does not match."""
+    if comparison.type != "binary_expression":
+        return None
+    left, right = comparison.child_by_field_name("left"), comparison.child_by_field_name("right")
+    op_node = comparison.child_by_field_name("operator")
+    op = op_node.type if op_node is not None else ""
+    if op not in _FLIPPED or left is None or right is None:
+        return None
+    if not _is_content_length(ctx, left):
+        if not _is_content_length(ctx, right):
+            return None
+        left, right, op = right, left, _FLIPPED[op]
+    if negated:
+        op = _NEGATED[op]
+    value = _integer(ctx.source.text(right))
+    if value is not None and (op == ">" and value >= -1 or op == ">=" and value >= 0 or op == "!=" and value == -1):
+        return "known"
+    if op in ("<", "<=") and (value is None or value > 0):
+        return "below"
+    return None
+
+
+def _is_content_length(ctx: FileContext, node: Node) -> bool:
+    return node.type == "selector_expression" and ctx.source.text(node.child_by_field_name("field")) == "ContentLength"
+
+
+def _integer(text: str) -> int | None:
+    try:
+        return int(text.replace(" ", "").replace("_", ""), 0)
+    except ValueError:
+        return None
+
+
+def _ends_with_return(block: Node | None) -> bool:
+    statements = block.named_children if block is not None else []
+    if len(statements) == 1 and statements[0].type == "statement_list":
+        statements = statements[0].named_children
+    statements = [s for s in statements if s.type != "comment"]
+    return bool(statements) and statements[-1].type == "return_statement"
 
 
 # `checkAdmin(r)`, `s.CheckRequestPerm(r, p)`, `HasPermission(…)`, `RequireAuth(…)`: a check that
