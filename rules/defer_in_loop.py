@@ -57,6 +57,9 @@ RULE = Rule(
     }
 }""",
         limits="A defer in a branch that sets what it tests (`if t == nil { t = ...; defer t.Stop() }`, with `t` declared outside the loop; the test may be one conjunct of an `&&`; the setting may be done by a local closure the branch calls, `sub := subscribe()` where `subscribe := func() … { notify = …; … }`) runs once and is not reported. "
+        "Nor is a defer reached only while a flag declared outside the loop is false (inside `if !tried { … }`, or after "
+        "`if tried { return … }`, also through a local such as `retry := isTimeout(err) && !tried`) when every way "
+        "round sets the flag to `true` after it and the loop never sets it otherwise: a retry that falls back once. "
         "A defer that releases nothing the loop made (a value from before it), or a lock or WaitGroup (`Unlock`, `RUnlock`, `Done`), is a note: it holds no file, connection or memory per iteration, though holding a lock to the end may be a mistake of its own. "
         "A defer in a loop that ends is a warning where the function runs per request (the count can be anything a client sends) and a note elsewhere (a bounded set: mounts, configured servers, the pages of one listing, retries); a loop with no count (`for {}`, `for cond {}`, a range over a channel, a benchmark's loop) stays a warning wherever it runs. On codebases nobody had tuned on, reviewers judged 1 of 22 warnings worth a change before this; most were loops over a few configured things outside requests. "
         "A deferred `resp.Body.Close()` (or the close of a local holding a response body, `data := resp.RawBody()`) whose body the iteration reads to the end (`io.ReadAll`, `io.Copy(io.Discard, ...)`) is a note: the connection is back in the pool. So is a deferred `rows.Close()` of a result set the iteration runs to its end with `for rows.Next()`, which closes it. A defer followed in its block, or after the `if` or `switch` that holds it, by a `return` or a `break` out of the loop (before any `continue`) runs at most once and is not reported. "
@@ -180,6 +183,124 @@ def _lazy_once(model: FileModel, defer: Node, loop: Node) -> bool:
     return False
 
 
+def _flag_once(model: FileModel, defer: Node, loop: Node) -> bool:
+    """A boolean declared outside the loop that the iteration sets to `true` after the defer, on
+    its way round, and that the loop never sets to anything else, while the defer is reached only
+    with it `false`: inside `if !tried { … }`, or after `if tried { return … }` (also through a
+    local of the iteration, `retry := errors.Is(err, ErrTimeout) && !tried; if !retry { return
+    err }`). The branch runs once per call, the defer with it: a retry that falls back once."""
+    body = loop.child_by_field_name("body")
+    if body is None:
+        return False
+    flags, others = _assigned_in(model, body)
+    flags = {decl for decl, statements in flags.items() if decl not in others and
+             not _within(statements[0], loop) and any(
+        statement.start_byte > defer.end_byte and _on_every_way_round(statement, defer, loop) for statement in statements[1:])}
+    for decl in flags:
+        node = defer
+        while node is not None and node.id != body.id:
+            parent = node.parent
+            if parent is not None and parent.type == "if_statement" and \
+                    parent.child_by_field_name("consequence") is not None and \
+                    parent.child_by_field_name("consequence").id == node.id and \
+                    _truth(model, parent.child_by_field_name("condition"), decl, loop) is False:
+                return True
+            if parent is not None and parent.type == "statement_list":
+                for sibling in parent.named_children:
+                    if sibling.start_byte >= node.start_byte:
+                        break
+                    if sibling.type == "if_statement" and sibling.child_by_field_name("alternative") is None and \
+                            _leaves(sibling.child_by_field_name("consequence"), loop) and \
+                            _truth(model, sibling.child_by_field_name("condition"), decl, loop) is True:
+                        return True
+            node = parent
+    return False
+
+
+def _assigned_in(model: FileModel, body: Node) -> tuple[dict[int, list[Node]], set[int]]:
+    """The variables the loop's body assigns, by declaration: those set to `true` alone (`done =
+    true`), with the declaring identifier then the statements, and those set any other way (several
+    at once, another value, `op=`)."""
+    trues: dict[int, list[Node]] = {}
+    others: set[int] = set()
+    for statement in query_captures("(assignment_statement) @set", body).get("set", []):
+        left, right = statement.child_by_field_name("left"), statement.child_by_field_name("right")
+        targets = left.named_children if left is not None else []
+        single = len(targets) == 1 and right is not None and right.named_child_count == 1 and \
+            model.source.text(statement.child_by_field_name("operator")) == "="
+        for target in targets:
+            decl = model.resolve(target).decl if target.type == "identifier" else None
+            if decl is None:
+                continue
+            if single and model.source.text(right.named_children[0]) == "true":
+                trues.setdefault(decl.id, [decl]).append(statement)
+            else:
+                others.add(decl.id)
+    return trues, others
+
+
+def _on_every_way_round(statement: Node, defer: Node, loop: Node) -> bool:
+    """`statement` is a statement of the loop's own body (not inside a branch), after the one that
+    holds the defer, with no `continue` of the loop between them."""
+    body = loop.child_by_field_name("body")
+    holder = statement.parent
+    if holder is None or holder.type != "statement_list" or holder.parent is None or holder.parent.id != body.id:
+        return False
+    for sibling in holder.named_children:
+        if sibling.start_byte >= statement.start_byte:
+            break
+        if sibling.end_byte > defer.end_byte and sibling.start_byte > defer.start_byte and \
+                query_captures("(continue_statement) @c", sibling).get("c"):
+            return False
+    return True
+
+
+def _leaves(block: Node | None, loop: Node) -> bool:
+    """The block ends with a `return`, or a `break` out of the loop."""
+    statements = block.named_children if block is not None else []
+    if len(statements) == 1 and statements[0].type == "statement_list":
+        statements = statements[0].named_children
+    statements = [s for s in statements if s.type != "comment"]
+    if not statements:
+        return False
+    last = statements[-1]
+    return last.type == "return_statement" or last.type == "break_statement" and _breaks_out_of(last, loop)
+
+
+def _truth(model: FileModel, condition: Node | None, flag: int, loop: Node, depth: int = 0) -> bool | None:
+    """The value of a boolean condition when the flag declared at `flag` is true: True, False, or
+    None when it depends on more. Reads `!`, `&&`, `||`, parentheses, and a local of the iteration
+    set once from such a condition."""
+    if condition is None or depth > 4:
+        return None
+    if condition.type == "parenthesized_expression" and condition.named_child_count == 1:
+        return _truth(model, condition.named_children[0], flag, loop, depth)
+    if condition.type == "unary_expression" and model.source.text(condition).startswith("!"):
+        inner = _truth(model, condition.named_children[0] if condition.named_child_count else None, flag, loop, depth)
+        return None if inner is None else not inner
+    if condition.type == "binary_expression":
+        operator = model.source.text(condition.child_by_field_name("operator"))
+        left = _truth(model, condition.child_by_field_name("left"), flag, loop, depth)
+        right = _truth(model, condition.child_by_field_name("right"), flag, loop, depth)
+        if operator == "&&":
+            return False if left is False or right is False else True if left and right else None
+        if operator == "||":
+            return True if left or right else False if left is False and right is False else None
+        return None
+    if condition.type == "identifier":
+        binding = model.resolve(condition)
+        if binding.decl is None:
+            return None
+        if binding.decl.id == flag:
+            return True
+        if binding.kind == "local" and _within(binding.decl, loop) and \
+                binding.decl.id not in _assigned_in(model, loop.child_by_field_name("body"))[1] and \
+                binding.decl.id not in _assigned_in(model, loop.child_by_field_name("body"))[0]:
+            value = single_initialiser(binding.decl)
+            return _truth(model, value, flag, loop, depth + 1) if value is not None else None
+    return None
+
+
 _CLOSURE_CALLS = "(call_expression function: (identifier) @callee)"
 _ASSIGNMENTS = "(assignment_statement left: (expression_list (identifier) @target))"
 
@@ -222,7 +343,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
     model = ctx.model
     for defer in captures["defer"]:
         loop = enclosing_loop(defer)
-        if loop is None or _returns_after(defer, loop) or _lazy_once(ctx.model, defer, loop):
+        if loop is None or _returns_after(defer, loop) or _lazy_once(ctx.model, defer, loop) or \
+                _flag_once(ctx.model, defer, loop):
             continue
         call = defer.named_children[0] if defer.named_children else None
         function = model.enclosing_function(defer)
