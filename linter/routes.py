@@ -51,6 +51,15 @@ _STRING = LazyPattern(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`')
 _OPTIONAL_AUTH = LazyPattern(r"(?i)[a-z_]*(?:optional|guest|anonymous|lenient|if_?present)[a-z_]*")
 
 
+def _middleware_text(summariser: "_FileSummariser", arg: Node) -> str:
+    """What a middleware argument is named by: the function a call makes it with (`jwt.Auth()`),
+    also through a local made by one (`md := middleware.AuthMiddleware(); r.Group("", md, log)`)."""
+    made = _made_by(summariser, arg)
+    if made is not None:
+        arg = made
+    return summariser.text(arg.child_by_field_name("function") if arg.type == "call_expression" else arg)
+
+
 def authenticated(text: str) -> bool:
     """Code named for authentication, string literals (route paths) left out, and authentication
     named as letting anonymous clients through (`OptionalAuth`) too."""
@@ -197,7 +206,8 @@ def collect_mounts(summariser: "_FileSummariser") -> None:
     file mounts with `.Use(…)` (`private.Use(middleware.AuditLog())`) or makes a group with
     (`write := users.Group("", middleware.OperationRecord())`): behind authentication when the
     router has it in front before this call (a group made with it, an earlier `Use` of the router
-    or of a group it was made from, or an earlier argument of the same call). A router that is a
+    or of a group it was made from, or an earlier argument of the same call, also a local made by
+    such a call: `md := middleware.Auth(); r.Group("", md, log)`). A router that is a
     parameter of the named function (or a group made from one) is decided by the function's callers,
     like a route's (router_parameter). Joined per function like a route's handler: one mounted
     anywhere without authentication in front stays public. echo's routers are left public: which
@@ -216,14 +226,14 @@ def collect_mounts(summariser: "_FileSummariser") -> None:
             arguments = arguments[1:]  # the path, then the group's middleware
         behind = None  # worked out once, for the first middleware of the module
         param = None
+        spelled = [_middleware_text(summariser, arg) for arg in arguments]
         for index, arg in enumerate(arguments):
-            if authenticated(summariser.text(arg.child_by_field_name("function") if arg.type == "call_expression"
-                                             else arg)):
+            if authenticated(spelled[index]):
                 continue  # the authentication itself
             ref = _handler_reference(summariser, arg, function, literals)
             if ref is None:
                 continue
-            inline = any(authenticated(summariser.text(a)) for a in arguments[:index])
+            inline = any(authenticated(text) for text in spelled[:index])
             operand = selector.child_by_field_name("operand")
             if behind is None:
                 behind = _router_authenticated(summariser, operand, function, 0, None, call.start_byte - 1)

@@ -64,7 +64,7 @@ RULE = Rule(
         "mounted lowers it only when every `Use` of it, and every group made with it (`r.Group(\"\", mw)`), "
         "(gin, chi, gorilla; not echo) comes after authentication on its router (a group made with it, an "
         "earlier `Use` of the router or of the group it was made from, or an earlier argument of the same "
-        "call), or on a router parameter that every caller in the module passes with authentication in "
+        "call, also a local made by such a call: `md := auth.JWT(); r.Group(\"\", md, log)`), or on a router parameter that every caller in the module passes with authentication in "
         "front: then it is a note. A middleware that puts back an in-memory copy and is mounted (`Use`) "
         "after another that does, on every router it is on, reads that copy: a note. The one in front may "
         "read and put back through a helper of its file (`log.Print(readBody(r))`, then `next.ServeHTTP`); "
