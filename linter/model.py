@@ -926,6 +926,26 @@ def _statement_declares(stmt: Node, source: SourceFile) -> list[Node]:
     return []
 
 
+def guarding_ifs(node: Node, stop: Node) -> Iterator[tuple[Node, bool]]:
+    """The `if` statements between `node` and `stop` that may decide whether it runs, innermost
+    first: `(if, True)` for one whose block holds it (its condition holds there), `(if, False)` for
+    an earlier one without an `else` in a block around it (its condition fails there if the block
+    leaves: the caller asks how it must leave, a `return`, a `break` out of a loop)."""
+    child, current = node, node.parent
+    while current is not None and current.id != stop.id:
+        if current.type == "if_statement":
+            consequence = current.child_by_field_name("consequence")
+            if consequence is not None and consequence.id == child.id:
+                yield current, True
+        elif current.type == "statement_list":
+            sibling = child.prev_named_sibling
+            while sibling is not None:
+                if sibling.type == "if_statement" and sibling.child_by_field_name("alternative") is None:
+                    yield sibling, False
+                sibling = sibling.prev_named_sibling
+        child, current = current, current.parent
+
+
 def block_statements(block: Node) -> list[Node]:
     """A block's statements (tree-sitter-go wraps them in a statement_list)."""
     children = block.named_children

@@ -11,7 +11,7 @@ from goleaklint.callgraph import in_unbounded_loop
 from goleaklint.goroutines import within
 from goleaklint.cfg import BENCHMARK_LOOP, BREAK_TARGETS, FOREVER, RANGE, loop_header
 from goleaklint.context import FileContext
-from goleaklint.model import FileModel, Function, enclosing_loop, single_initialiser
+from goleaklint.model import FileModel, Function, block_statements, enclosing_loop, guarding_ifs, single_initialiser
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query_captures
@@ -192,28 +192,19 @@ def _flag_once(model: FileModel, defer: Node, loop: Node) -> bool:
     body = loop.child_by_field_name("body")
     if body is None:
         return False
-    flags, others = _assigned_in(model, body)
+    assigned = _assigned_in(model, body)
+    flags, others = assigned
     flags = {decl for decl, statements in flags.items() if decl not in others and
              not _within(statements[0], loop) and any(
         statement.start_byte > defer.end_byte and _on_every_way_round(statement, defer, loop) for statement in statements[1:])}
-    for decl in flags:
-        node = defer
-        while node is not None and node.id != body.id:
-            parent = node.parent
-            if parent is not None and parent.type == "if_statement" and \
-                    parent.child_by_field_name("consequence") is not None and \
-                    parent.child_by_field_name("consequence").id == node.id and \
-                    _truth(model, parent.child_by_field_name("condition"), decl, loop) is False:
-                return True
-            if parent is not None and parent.type == "statement_list":
-                for sibling in parent.named_children:
-                    if sibling.start_byte >= node.start_byte:
-                        break
-                    if sibling.type == "if_statement" and sibling.child_by_field_name("alternative") is None and \
-                            _leaves(sibling.child_by_field_name("consequence"), loop) and \
-                            _truth(model, sibling.child_by_field_name("condition"), decl, loop) is True:
-                        return True
-            node = parent
+    for statement, holds in guarding_ifs(defer, body):
+        condition = statement.child_by_field_name("condition")
+        if not holds and not _leaves(statement.child_by_field_name("consequence"), loop):
+            continue
+        # reached only with the flag false: a block entered only when the condition fails, or
+        # after an early way out taken when it holds
+        if any(_truth(model, condition, decl, loop, assigned) is (not holds) for decl in flags):
+            return True
     return False
 
 
@@ -257,31 +248,29 @@ def _on_every_way_round(statement: Node, defer: Node, loop: Node) -> bool:
 
 def _leaves(block: Node | None, loop: Node) -> bool:
     """The block ends with a `return`, or a `break` out of the loop."""
-    statements = block.named_children if block is not None else []
-    if len(statements) == 1 and statements[0].type == "statement_list":
-        statements = statements[0].named_children
-    statements = [s for s in statements if s.type != "comment"]
+    statements = [s for s in block_statements(block) if s.type != "comment"] if block is not None else []
     if not statements:
         return False
     last = statements[-1]
     return last.type == "return_statement" or last.type == "break_statement" and _breaks_out_of(last, loop)
 
 
-def _truth(model: FileModel, condition: Node | None, flag: int, loop: Node, depth: int = 0) -> bool | None:
+def _truth(model: FileModel, condition: Node | None, flag: int, loop: Node,
+           assigned: tuple[dict[int, list[Node]], set[int]], depth: int = 0) -> bool | None:
     """The value of a boolean condition when the flag declared at `flag` is true: True, False, or
     None when it depends on more. Reads `!`, `&&`, `||`, parentheses, and a local of the iteration
-    set once from such a condition."""
+    set once from such a condition (`assigned`: what the loop's body assigns, _assigned_in)."""
     if condition is None or depth > 4:
         return None
     if condition.type == "parenthesized_expression" and condition.named_child_count == 1:
-        return _truth(model, condition.named_children[0], flag, loop, depth)
+        return _truth(model, condition.named_children[0], flag, loop, assigned, depth)
     if condition.type == "unary_expression" and model.source.text(condition).startswith("!"):
-        inner = _truth(model, condition.named_children[0] if condition.named_child_count else None, flag, loop, depth)
+        inner = _truth(model, condition.named_children[0] if condition.named_child_count else None, flag, loop, assigned, depth)
         return None if inner is None else not inner
     if condition.type == "binary_expression":
         operator = model.source.text(condition.child_by_field_name("operator"))
-        left = _truth(model, condition.child_by_field_name("left"), flag, loop, depth)
-        right = _truth(model, condition.child_by_field_name("right"), flag, loop, depth)
+        left = _truth(model, condition.child_by_field_name("left"), flag, loop, assigned, depth)
+        right = _truth(model, condition.child_by_field_name("right"), flag, loop, assigned, depth)
         if operator == "&&":
             return False if left is False or right is False else True if left and right else None
         if operator == "||":
@@ -294,10 +283,9 @@ def _truth(model: FileModel, condition: Node | None, flag: int, loop: Node, dept
         if binding.decl.id == flag:
             return True
         if binding.kind == "local" and _within(binding.decl, loop) and \
-                binding.decl.id not in _assigned_in(model, loop.child_by_field_name("body"))[1] and \
-                binding.decl.id not in _assigned_in(model, loop.child_by_field_name("body"))[0]:
+                binding.decl.id not in assigned[0] and binding.decl.id not in assigned[1]:
             value = single_initialiser(binding.decl)
-            return _truth(model, value, flag, loop, depth + 1) if value is not None else None
+            return _truth(model, value, flag, loop, assigned, depth + 1) if value is not None else None
     return None
 
 

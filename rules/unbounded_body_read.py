@@ -10,7 +10,8 @@ from tree_sitter import Node
 
 from goleaklint.context import FileContext
 from goleaklint.frameworks import GIN, is_handler, is_request_type
-from goleaklint.model import Function
+from goleaklint.constants import int_constant
+from goleaklint.model import Function, block_statements, guarding_ifs
 from goleaklint.patterns import LazyPattern
 from goleaklint.routes import authenticated
 from goleaklint.rule import OPT_IN_DEVELOPER, Docs, Finding, Rule, Severity
@@ -333,26 +334,16 @@ def _length_bounded(ctx: FileContext, owner: Function, read: Node) -> bool:
     || r.ContentLength > max { return }`. net/http cuts a body with a declared length off at that
     length, and a body of unknown length (chunked) declares -1, so both sides are needed: an upper
     bound alone lets a chunked body through."""
-    node = read
-    while node is not None and node.id != owner.node.id:
-        parent = node.parent
-        if parent is not None and parent.type == "if_statement" and \
-                parent.child_by_field_name("consequence") is not None and \
-                parent.child_by_field_name("consequence").id == node.id:
-            bounds = {_length_bound(ctx, c) for c in _operands(parent.child_by_field_name("condition"), "&&")}
-            if {"known", "below"} <= bounds:
-                return True
-        if parent is not None and parent.type in ("block", "statement_list"):
-            for sibling in parent.named_children:
-                if sibling.start_byte >= node.start_byte:
-                    break
-                if sibling.type == "if_statement" and sibling.child_by_field_name("alternative") is None \
-                        and _ends_with_return(sibling.child_by_field_name("consequence")):
-                    bounds = {_length_bound(ctx, c, negated=True)
-                              for c in _operands(sibling.child_by_field_name("condition"), "||")}
-                    if {"known", "below"} <= bounds:
-                        return True
-        node = parent
+    for statement, holds in guarding_ifs(read, owner.node):
+        condition = statement.child_by_field_name("condition")
+        if holds:
+            bounds = {_length_bound(ctx, c) for c in _operands(condition, "&&")}
+        elif _ends_with_return(statement.child_by_field_name("consequence")):
+            bounds = {_length_bound(ctx, c, negated=True) for c in _operands(condition, "||")}
+        else:
+            continue
+        if {"known", "below"} <= bounds:
+            return True
     return False
 
 
@@ -390,7 +381,7 @@ def _length_bound(ctx: FileContext, comparison: Node, negated: bool = False) -> 
         left, right, op = right, left, _FLIPPED[op]
     if negated:
         op = _NEGATED[op]
-    value = _integer(ctx.source.text(right))
+    value = int_constant(ctx.model, right)
     if value is not None and (op == ">" and value >= -1 or op == ">=" and value >= 0 or op == "!=" and value == -1):
         return "known"
     if op in ("<", "<=") and (value is None or value > 0):
@@ -402,18 +393,8 @@ def _is_content_length(ctx: FileContext, node: Node) -> bool:
     return node.type == "selector_expression" and ctx.source.text(node.child_by_field_name("field")) == "ContentLength"
 
 
-def _integer(text: str) -> int | None:
-    try:
-        return int(text.replace(" ", "").replace("_", ""), 0)
-    except ValueError:
-        return None
-
-
 def _ends_with_return(block: Node | None) -> bool:
-    statements = block.named_children if block is not None else []
-    if len(statements) == 1 and statements[0].type == "statement_list":
-        statements = statements[0].named_children
-    statements = [s for s in statements if s.type != "comment"]
+    statements = [s for s in block_statements(block) if s.type != "comment"] if block is not None else []
     return bool(statements) and statements[-1].type == "return_statement"
 
 
