@@ -36,6 +36,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Callable, Generator, Iterable
 
 from tree_sitter import Node
+from .model import assigned_again, single_initialiser
 from .patterns import LazyPattern
 
 if TYPE_CHECKING:
@@ -531,12 +532,20 @@ def may_terminate(model: "FileModel", call: Node) -> bool:
 def never_closed(model: "FileModel", channel: Node | None) -> bool:
     """A ticker's channel, which nothing ever closes, so a range over it never ends: `time.Tick(d)`,
     `time.NewTicker(d).C`, `t.C` for a variable declared a `*time.Ticker` (a parameter, a local
-    set from `time.NewTicker`), `s.ticker.C`, `heartbeatTicker.C` (a name that says tick). Any
+    set from `time.NewTicker`), `s.ticker.C`, `heartbeatTicker.C` (a name that says tick), and a
+    local that holds one of these and is never given another value (`c := time.Tick(d)`). Any
     other channel may be closed by someone."""
     while channel is not None and channel.type == "parenthesized_expression" and channel.named_child_count == 1:
         channel = channel.named_children[0]
     if channel is None:
         return False
+    if channel.type == "identifier":
+        binding = model.resolve(channel)
+        if binding.kind != "local" or binding.decl is None or binding.function is None:
+            return False
+        value = single_initialiser(binding.decl)
+        return value is not None and value.type != "identifier" and \
+            not assigned_again(model, binding.decl, binding.function.node) and never_closed(model, value)
     if channel.type == "call_expression":
         return model.qualified(channel) == "time.Tick"
     if channel.type != "selector_expression":

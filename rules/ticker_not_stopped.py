@@ -71,7 +71,8 @@ RULE = Rule(
         "A function with an endless loop and no `return` after the ticker is made is exempt: the "
         "ticker lives as long as it does; so is one whose every path after it ends the process "
         "(`log.Fatal`, `os.Exit`), `main` in package main, and `for range time.NewTicker(d).C` in such a "
-        "function. A timer is not reported when every way out of the function after it receives from "
+        "function (also through a local that holds the channel and is never given another: `c := "
+        "time.Tick(d); for range c {…}`). A timer is not reported when every way out of the function after it receives from "
         "its channel, ends the process, or is the `Done()` case of a select in a loop (a loop that lives "
         "as long as its context abandons one timer, once). How often the function runs is not known "
         "here: a service loop started once is reported like one started per request. A Go version that "
@@ -165,9 +166,9 @@ def _check_new(ctx: FileContext, call: Node, constructor: str) -> Finding | None
         return _report(ctx, call, f"the {what} made by {constructor} is discarded, so it can never be stopped and {held}",
                        fix=f"keep the {what} and Stop it, or drop the call")
     if parent.type == "selector_expression" and what == "ticker":
-        clause = parent.parent
-        if clause is not None and clause.type == "range_clause" and _is_endless(ctx, function, call):
-            return None  # `for range time.NewTicker(d).C` in a function that never returns
+        if _is_endless(ctx, function, call):
+            return None  # `for range time.NewTicker(d).C`, or `c := time.NewTicker(d).C` before `for range c`,
+            # in a function that never returns: the ticker lives exactly as long as it does
         return _report(ctx, call, f"only the channel of this {constructor} is kept, so the ticker can never be stopped "
                        f"and {held}", fix=_STOP_FIX)
     if parent.type != "expression_list" or parent.named_child_count != 1:
