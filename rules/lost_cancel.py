@@ -64,7 +64,11 @@ RULE = Rule(
         "nor is one that a function literal made before the call refers to (a callback registered "
         "first, a deferred `if cancel != nil { cancel() }`): that literal calls whichever cancel "
         "function is current when it runs, so go vet's report there is left out. A named result "
-        "is taken as handed on, and a local variable named `context` is not the package.",
+        "is taken as handed on, and a local variable named `context` is not the package. A cancel "
+        "discarded or never used is not reported when every way out of the function after the call "
+        "passes a receive from the context's `Done()` or its parent's (a worker whose only return is "
+        "`case <-child.Done():`): by then the context is cancelled and dropped from its parent. A "
+        "function that never returns does not count: go vet reports all of these.",
         references=(
             "https://pkg.go.dev/context#WithCancel",
             "https://pkg.go.dev/golang.org/x/tools/go/analysis/passes/lostcancel",
@@ -198,6 +202,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         if _deferred_next(ctx, statement, name):
             continue  # `defer cancel()` on the next line: every path passes it
         level, why = _level(model, call, constructor)
+        if _done_before_every_exit(ctx, call, statement, names[0]):
+            continue  # the child is done (its parent was cancelled) before the function can return
         if name == "_":
             yield ctx.finding(
                 RULE, cancel,
@@ -234,6 +240,25 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                 fix="call `defer cancel()` right after the call, or call cancel before that return",
                 severity=level,
             )
+
+
+def _done_before_every_exit(ctx: FileContext, call: Node, statement: Node, derived: Node) -> bool:
+    """Every way out of the function after the context is derived passes a receive from its
+    `Done()`, or its parent's (`childCtx, _ := context.WithCancel(ctx)` in a worker whose only
+    return is under `case <-childCtx.Done():`): by then the parent has been cancelled, which
+    cancels the child and drops it from the parent, so the lost cancel holds nothing. A function
+    that cannot return at all is not enough: the child then lives with it, but so might its timer."""
+    function = ctx.model.enclosing_function(statement)
+    if function is None or function.body is None:
+        return False
+    done = _done_receives(ctx, derived, function.node)
+    arguments = call.child_by_field_name("arguments")
+    if arguments is not None and arguments.named_child_count:
+        done += _done_receives(ctx, arguments.named_children[0], function.node)
+    done = [node for node in done if ctx.model.enclosing_function(node) is function]
+    if not done or not function.cfg.exits_reachable_avoiding(statement):
+        return False
+    return not function.cfg.exits_reachable_avoiding(statement, done)
 
 
 def _done_receives(ctx: FileContext, derived: Node, scope: Node) -> list[Node]:

@@ -369,7 +369,7 @@ def test_cli_sarif_bytes_do_not_depend_on_worker_count(tmp_path):
     (tmp_path / "cmd" / "tool" / "main.go").write_text(
         'package main\n\nimport (\n\t"context"\n\t"net/http"\n\n\t_ "example.com/svc/internal/server"\n)\n\n'
         'func main() {\n\thttp.HandleFunc("/", handle)\n}\n\n'
-            'func handle(w http.ResponseWriter, r *http.Request) {\n\tctx, _ := context.WithTimeout(base, 1)\n\t<-ctx.Done()\n}\n\n'
+            'func handle(w http.ResponseWriter, r *http.Request) {\n\tctx, _ := context.WithTimeout(base, 1)\n\t_ = ctx.Err()\n}\n\n'
         'var base, stop = context.WithCancel(context.Background())\n'
     )
     outputs = []
