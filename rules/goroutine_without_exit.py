@@ -14,7 +14,7 @@ from goleaklint.cfg import BREAK_TARGETS, may_terminate, never_closed
 from goleaklint.channels import named_local_channel
 from goleaklint.goroutines import (PackageFunctions, command_line_file, go_call, go_literal, last_name, root_function,
                                    started_at_process_level)
-from goleaklint.model import Function, single_initialiser
+from goleaklint.model import Function, enclosing_loop, single_initialiser
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query_captures, query_matches
@@ -162,6 +162,16 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
                                            if body_ctx is not ctx else f" (line {ctx.source.line_of(loop.start_byte)})")
             )
             process = command_line_file(ctx) or functions.process_lifetime(ctx, go)
+            parked = _starter_never_returns(ctx, go)
+            if parked is not None:
+                yield ctx.finding(
+                    RULE, go,
+                    f"goroutine runs {shape}{where} with no way out, but {parked} never returns once it has "
+                    "started it: the goroutine lives exactly as long as that call",
+                    fix="give the goroutine a context or a done channel if the caller is ever meant to return",
+                    severity=Severity.NOTE,
+                )
+                continue
             yield ctx.finding(
                 RULE, go,
                 f"goroutine runs {shape}{where} with no way out: no return or break leaves the loop and it "
@@ -186,6 +196,22 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
 
 
         yield from _unstopped_helpers(pkg, ctx, functions)
+
+
+def _starter_never_returns(ctx: FileContext, go: Node) -> str | None:
+    """The function holding the `go` statement cannot return once it has run (`go tick(); select
+    {}`, a serve loop with no way out, `log.Fatal(srv.Serve(l))`): every goroutine it starts is
+    matched by a call of it parked for good, so the goroutine adds nothing per call. Its name."""
+    starter = ctx.model.enclosing_function(go)
+    if starter is None or starter.body is None:
+        return None
+    loop = enclosing_loop(go)
+    if loop is not None and starter.contains(loop):
+        return None  # `for { c := accept(); go serve(c) }`: one more per time round
+    cfg = starter.cfg
+    if cfg.locate(go) is None or cfg.path_to_exit_avoiding(go) is not None:
+        return None
+    return f"`{starter.name}`" if starter.kind != "literal" else "the function literal that starts it"
 
 
 _STOPPERS = LazyPattern(r"(?i)^(stop|close|shutdown|cancel|quit|exit|terminate|halt|kill|release|dispose|destroy|finish|teardown)")
