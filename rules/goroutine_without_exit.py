@@ -91,7 +91,9 @@ RULE = Rule(
     }()
     return c
 }""",
-        limits="Silent: loops with a condition or a three-clause header; ranges over anything not "
+        limits="A note: a goroutine whose starter cannot return once it has started it (`go tick(); "
+        "select {}`, a serve loop with no way out, not a loop that starts one per time round): it lives "
+        "exactly as long as that call. Silent: loops with a condition or a three-clause header; ranges over anything not "
         "known to be a channel of this package (slices, maps, a parameter channel whose caller may "
         "close it, channels returned by calls or owned by other packages); functions of other "
         "packages started with `go`, and calls made by the goroutine (only the started function's own "
