@@ -1911,7 +1911,8 @@ def _passed_arguments(summariser: _FileSummariser) -> None:
             kind = _request_kind(model, ident, call) if index is not None else None
             if kind is not None:
                 contexts.setdefault(call.id, (call, {}))[1][index] = kind
-    if b".Group(" in data or b".Use(" in data or b"Router" in data:
+    if b".Group(" in data or b".Use(" in data or b"Router" in data or b"NewServeMux(" in data or b"NewMux(" in data \
+            or b".New(" in data or b".Default(" in data:
         for call, index, kind in _router_arguments(summariser):
             contexts.setdefault(call.id, (call, {}))[1][index] = kind
     if may_pass_loopback(data):
@@ -1954,14 +1955,16 @@ def _passed_arguments(summariser: _FileSummariser) -> None:
         summariser.summary.passed_args.append([caller, ref, sorted([p, k] for p, k in kinds.items())])
 
 
-_ROUTER_NAME = LazyPattern(rb"\b([A-Za-z_]\w*)\s*(?::=|=)\s*[A-Za-z_][\w.]*\.Group\(|\b([A-Za-z_]\w*)\.Use\(")
+_ROUTER_NAME = LazyPattern(rb"\b([A-Za-z_]\w*)\s*(?::=|=)\s*(?:[A-Za-z_][\w.]*\.Group|"
+                           rb"(?:http\.NewServeMux|mux\.NewRouter|chi\.New(?:Router|Mux)|gin\.(?:New|Default)|echo\.New|"
+                           rb"fiber\.New|httprouter\.New))\(|\b([A-Za-z_]\w*)\.Use\(")
 
 
 def _router_arguments(summariser: _FileSummariser) -> Iterator[tuple[Node, int, str]]:
     """(call, argument index, kind) for each router a call of the file hands on: "a" with
     authentication in front of it, "g<j>" for the caller's own router parameter j
     (linter/routes.py router_kind). Routers are the names the file makes groups of or mounts
-    middleware on, and parameters of a router type."""
+    middleware on, that a router constructor makes, and parameters of a router type."""
     model = summariser.model
     data = model.source.data
     names = {m.group(1) or m.group(2) for m in _ROUTER_NAME.finditer(data)}

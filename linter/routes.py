@@ -256,6 +256,21 @@ def _statement(data: bytes, at: int) -> bool:
     return line in (b"", b"{", b"}", b"go", b"defer") or line.endswith((b"{", b";"))
 
 
+def _call_statement(summariser: "_FileSummariser", at: int) -> bool:
+    """The call that starts at `at` is a statement of its own (`go`, `defer` too): its result is
+    not used. Read from the tree, so an argument on a line of its own is not one."""
+    node = summariser.source.root.named_descendant_for_byte_range(at, at + 1)
+    call = None
+    while node is not None and node.start_byte == at:
+        if node.type == "call_expression":
+            call = node
+        node = node.parent
+    if call is None:
+        return _statement(summariser.source.data, at)
+    parent = call.parent
+    return parent is not None and parent.type in ("expression_statement", "go_statement", "defer_statement")
+
+
 def _conditional(summariser: "_FileSummariser", at: int, scope: "Function") -> bool:
     """The code at `at` runs only under an `if` or a `switch` case of `scope`: middleware mounted
     only when a setting asks for it (`if cfg.BasicAuth.Username != "" { app.Use(basicAuth(…)) }`),
@@ -314,7 +329,8 @@ def router_kind(summariser: "_FileSummariser", ident: Node, function: "Function"
     index = parameter_index(binding.decl) if binding.kind == "param" and binding.function is scope \
         and binding.decl is not None else None
     if re.search(pattern, data[scope.node.start_byte:scope.node.end_byte]) is None and \
-            (index is None or index >= len(scope.params) or not _ROUTER_TYPE.search(scope.params[index].type)):
+            (index is None or index >= len(scope.params) or not _ROUTER_TYPE.search(scope.params[index].type)) and \
+            not _made_as_router(summariser, binding):
         return None
     if _router_authenticated(summariser, ident, function, 0, None, _registered_at(summariser, ident)):
         return "a"
@@ -322,6 +338,23 @@ def router_kind(summariser: "_FileSummariser", ident: Node, function: "Function"
         param = router_parameter(summariser, ident, function)
         index = param[1] if param is not None else None
     return f"g{index}" if index is not None else None
+
+
+def _made_as_router(summariser: "_FileSummariser", binding) -> bool:
+    """A local made by a router's constructor (`mux := http.NewServeMux()`, `r := chi.NewRouter()`)
+    that the function only hands on (`api.RegisterRoutes(mux)`, then `auth(mux)` served)."""
+    if binding.kind != "local" or binding.decl is None:
+        return False
+    value = single_initialiser(binding.decl)
+    return value is not None and value.type == "call_expression" and \
+        _ROUTER_CONSTRUCTOR.fullmatch(summariser.model.qualified(value) or "") is not None
+
+
+# By import path, whatever the alias: net/http's, gorilla's, chi's, gin's, echo's, fiber's, httprouter's.
+_ROUTER_CONSTRUCTOR = LazyPattern(r"net/http\.NewServeMux|github\.com/gorilla/mux\.NewRouter|"
+                                  r"github\.com/go-chi/chi(?:/v5)?\.New(?:Router|Mux)|github\.com/gin-gonic/gin\.(?:New|Default)|"
+                                  r"github\.com/labstack/echo(?:/v[45])?\.New|github\.com/gofiber/fiber(?:/v[23])?\.New|"
+                                  r"github\.com/julienschmidt/httprouter\.New")
 
 
 # The types of routers a function may be handed: gin's engine and groups, echo's, chi's, mux's.
@@ -336,6 +369,7 @@ _ROUTER_TYPE = LazyPattern(r"(?:gin\.(?:Engine|RouterGroup|IRouter|IRoutes)|echo
 _BODY_WRAPPER = LazyPattern(rb"\.Body\s*=\s*(?:http\.MaxBytesReader\(|&?[A-Za-z_][\w.]*\{[^{}]{0,200}?http\.MaxBytesReader\()")
 
 
+_OPEN_CALL = LazyPattern(rb"(?<![A-Za-z_\w.])([A-Za-z_][\w.]*)\(")
 _PASSES_ON = LazyPattern(rb"\.ServeHTTP\(|\.Next\(\s*\)")
 _READS_BODY = LazyPattern(rb"ReadAll\(|\.Decode\(|io\.Copy\(|\.Bind\w*\(|GetRawData\(")
 
@@ -692,8 +726,13 @@ def _router_authenticated(summariser: "_FileSummariser", operand: Node | None, f
     # *http.ServeMux)`) wrap nothing either.
     body = scope.node.child_by_field_name("body")
     within = body.start_byte if body is not None else start
+    # Every call still open where the router is named wraps it, the outer ones too:
+    # `cors(requireAuth(mux))` is authenticated by its inner wrapper.
     for wrap in re.finditer(rb"(?<![A-Za-z_])([A-Za-z_][\w.]*)\([^\n)]*?\b" + name + rb"\b", data[within:end]):
-        if guard(wrap.group(1).decode("utf-8", "replace")) and not _statement(data, within + wrap.start()):
+        if _call_statement(summariser, within + wrap.start()):
+            continue
+        if any(guard(inner.decode("utf-8", "replace"))
+               for inner in _OPEN_CALL.findall(wrap.group(0))):
             return True
     made = next((m for m in re.finditer(rb"\b" + name + rb"\s*:?=\s*([A-Za-z_]\w*)\.Group\(([^\n]*)", data[start:end])
                  if not _commented(data, start + m.start())), None)
