@@ -1912,7 +1912,8 @@ def _passed_arguments(summariser: _FileSummariser) -> None:
             if kind is not None:
                 contexts.setdefault(call.id, (call, {}))[1][index] = kind
     if b".Group(" in data or b".Use(" in data or b"Router" in data or b"NewServeMux(" in data or b"NewMux(" in data \
-            or b".New(" in data or b".Default(" in data:
+            or b"gin.New(" in data or b"gin.Default(" in data or b"echo.New(" in data or b"fiber.New(" in data \
+            or b"httprouter.New(" in data:
         for call, index, kind in _router_arguments(summariser):
             contexts.setdefault(call.id, (call, {}))[1][index] = kind
     if may_pass_loopback(data):
