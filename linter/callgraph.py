@@ -1911,9 +1911,7 @@ def _passed_arguments(summariser: _FileSummariser) -> None:
             kind = _request_kind(model, ident, call) if index is not None else None
             if kind is not None:
                 contexts.setdefault(call.id, (call, {}))[1][index] = kind
-    if b".Group(" in data or b".Use(" in data or b"Router" in data or b"NewServeMux(" in data or b"NewMux(" in data \
-            or b"gin.New(" in data or b"gin.Default(" in data or b"echo.New(" in data or b"fiber.New(" in data \
-            or b"httprouter.New(" in data:
+    if b".Group(" in data or b".Use(" in data or b"Router" in data or (b"New" in data and _ROUTER_CONSTRUCTOR_CALL.search(data)):
         for call, index, kind in _router_arguments(summariser):
             contexts.setdefault(call.id, (call, {}))[1][index] = kind
     if may_pass_loopback(data):
@@ -1956,9 +1954,12 @@ def _passed_arguments(summariser: _FileSummariser) -> None:
         summariser.summary.passed_args.append([caller, ref, sorted([p, k] for p, k in kinds.items())])
 
 
-_ROUTER_NAME = LazyPattern(rb"\b([A-Za-z_]\w*)\s*(?::=|=)\s*(?:[A-Za-z_][\w.]*\.Group|"
-                           rb"(?:http\.NewServeMux|mux\.NewRouter|chi\.New(?:Router|Mux)|gin\.(?:New|Default)|echo\.New|"
-                           rb"fiber\.New|httprouter\.New))\(|\b([A-Za-z_]\w*)\.Use\(")
+# A router constructor's call as usually spelled (linter/routes.py _made_as_router checks the import path).
+_ROUTER_CONSTRUCTORS = (rb"(?:http\.NewServeMux|mux\.NewRouter|chi\.New(?:Router|Mux)|gin\.(?:New|Default)|echo\.New|"
+                        rb"fiber\.New|httprouter\.New)\(")
+_ROUTER_CONSTRUCTOR_CALL = LazyPattern(_ROUTER_CONSTRUCTORS)
+_ROUTER_NAME = LazyPattern(rb"\b([A-Za-z_]\w*)\s*(?::=|=)\s*(?:[A-Za-z_][\w.]*\.Group\(|" + _ROUTER_CONSTRUCTORS +
+                           rb")|\b([A-Za-z_]\w*)\.Use\(")
 
 
 def _router_arguments(summariser: _FileSummariser) -> Iterator[tuple[Node, int, str]]:

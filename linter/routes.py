@@ -369,7 +369,7 @@ _ROUTER_TYPE = LazyPattern(r"(?:gin\.(?:Engine|RouterGroup|IRouter|IRoutes)|echo
 _BODY_WRAPPER = LazyPattern(rb"\.Body\s*=\s*(?:http\.MaxBytesReader\(|&?[A-Za-z_][\w.]*\{[^{}]{0,200}?http\.MaxBytesReader\()")
 
 
-_OPEN_CALL = LazyPattern(rb"(?<![A-Za-z_\w.])([A-Za-z_][\w.]*)\(")
+_OPEN_CALL = LazyPattern(rb"(?<![\w.])([A-Za-z_][\w.]*)\(")
 _PASSES_ON = LazyPattern(rb"\.ServeHTTP\(|\.Next\(\s*\)")
 _READS_BODY = LazyPattern(rb"ReadAll\(|\.Decode\(|io\.Copy\(|\.Bind\w*\(|GetRawData\(")
 
