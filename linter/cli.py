@@ -22,7 +22,7 @@ from .changes import changes_from_patch, changes_since
 from .config import Config, ConfigError, ConfigResolver, load_config
 from .cache import ResultCache, default_cache_dir
 from .discover import DiscoveryStats, PackageJob, discover, module_context, parse_shard, select_shard
-from .engine import (LintResult, RunOptions, by_precision, judge_lifetimes, lint, module_model, module_path_list, run_key,
+from .engine import (LintResult, RunOptions, by_precision, judge_lifetimes, lint, module_model, module_path_list, replacements, run_key,
                      options_fingerprint, selected_rules, stat_keys)
 from .lifetime import one_run, remember_go_mods, table_of
 from .callgraph import BENCHMARK
@@ -391,6 +391,7 @@ def _lint_by_config(jobs: list[PackageJob], root: Path, select, ignore, cache_di
         config = job.config or Config()
         groups.setdefault(id(config), (config, []))[1].append(job)
     modules = module_path_list([*jobs, *context]) if lifetimes else ()
+    replaced = replacements([*jobs, *context], root) if lifetimes else {}
     planned: list[tuple[list[PackageJob], RunOptions, Config]] = []
     ran: dict[str, object] = {}
     for config, group in groups.values():
@@ -411,7 +412,7 @@ def _lint_by_config(jobs: list[PackageJob], root: Path, select, ignore, cache_di
     merged = RunOptions(rule_ids=tuple(sorted(ran)), root=str(root.resolve()), cache_dir=cache_dir,
                         lint_tests=any(options.lint_tests for _, options, _ in planned))
     settled = stat_keys([*jobs, *context]) if cache_dir else None
-    whole = _whole_run_key(planned, context, settled, min_precision) if settled else None
+    whole = _whole_run_key(planned, context, settled, min_precision, replaced) if settled else None
     if whole is not None:
         cached = ResultCache(cache_dir).load_run(whole)
         if cached is not None:
@@ -436,7 +437,7 @@ def _lint_by_config(jobs: list[PackageJob], root: Path, select, ignore, cache_di
     if lifetimes:
         # A warm run whose every package came from the cache has the same model as the run that
         # filled it: its lifetimes are cached under the keys of all the packages.
-        key = run_key(summaries.keys, modules) if cache_dir and len(summaries.keys) == len(jobs) + len(context) else None
+        key = run_key(summaries.keys, modules, replaced) if cache_dir and len(summaries.keys) == len(jobs) + len(context) else None
         cache = ResultCache(cache_dir) if key is not None else None
         table = cache.load_table(key) if cache is not None else None
         if table is None:
@@ -472,13 +473,16 @@ def _lint_by_config(jobs: list[PackageJob], root: Path, select, ignore, cache_di
 
 
 def _whole_run_key(planned: list[tuple[list[PackageJob], RunOptions, Config]], context: list[PackageJob],
-                   settled: dict[Path, str | None], min_precision: str | None) -> str | None:
-    """The key of a whole run (see _lint_by_config), or None when a package is not settled."""
+                   settled: dict[Path, str | None], min_precision: str | None,
+                   replaced: dict[str, tuple[str, ...]]) -> str | None:
+    """The key of a whole run (see _lint_by_config), or None when a package is not settled.
+    `replaced`: which modules take which others from the tree (engine.replacements), which a
+    go.mod can change without changing a package's key."""
     import hashlib
 
     from .cache import FORMAT
 
-    digest = hashlib.sha256(f"run\0{FORMAT}\0{min_precision!r}\0".encode())
+    digest = hashlib.sha256(f"run\0{FORMAT}\0{min_precision!r}\0{sorted(replaced.items())!r}\0".encode())
     for group, options, config in [*planned, (context, None, None)]:
         if options is not None:
             digest.update(f"{options_fingerprint(options)}\0{config.min_precision!r}".encode())

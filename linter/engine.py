@@ -27,7 +27,7 @@ from .context import FileContext, PackageContext, PackageScope
 from .discover import PackageJob
 from .fingerprint import with_fingerprints
 from .callgraph import SUMMARY_CAPTURES, SUMMARY_PATTERNS, PackageSummary, summarise_package
-from .lifetime import (LifetimeTable, ModuleModel, apply as apply_lifetimes, build_model, import_paths_for,
+from .lifetime import (LifetimeTable, ModuleModel, apply as apply_lifetimes, build_model, import_paths_for, local_libraries,
                        relative_directory, table_of, underscore_imports, unimported)
 from .model import FUNCTIONS_PATTERN, GO_STATEMENTS_PATTERN
 from .patterns import LazyPattern
@@ -586,7 +586,7 @@ def module_path_list(jobs: list[PackageJob]) -> tuple[str, ...]:
 
 def module_model(result: LintResult, jobs: list[PackageJob], root: Path) -> ModuleModel:
     paths, modules = import_paths_for(sorted({job.directory for job in jobs}), root)
-    model = build_model(result.all_summaries(), paths, modules)
+    model = build_model(result.all_summaries(), paths, modules, replacements(jobs, root))
     candidates = unimported(model)
     if candidates:  # what the walk left out may import them: read it only then
         model.hidden_imports = underscore_imports(root, {modules[d] for d in candidates if d in modules})
@@ -642,13 +642,24 @@ _LIFETIME_PRECISION_TEXT = ("; a note by default: in {lifetime}, {share} of this
                             "codebases it was not tuned on (`--min-precision {precision}` reports them at the rule's level)")
 
 
-def run_key(keys: list[str], modules: tuple[str, ...]) -> str:
-    """The key of a whole run's lifetimes: every package's key (bytes, rules, Go version, the tool)
-    and the module paths. Any change anywhere is a new key."""
+def replacements(jobs: list[PackageJob], root: Path) -> dict[str, tuple[str, ...]]:
+    """Module root -> the unpublished modules it takes from the tree (lifetime.local_libraries),
+    for the modules of the jobs' directories (relative to `root`)."""
+    from .lifetime import module_paths
+
+    roots = {module_root for module_root, _ in module_paths(sorted({job.directory for job in jobs})).values()}
+    return local_libraries(roots, root)
+
+
+def run_key(keys: list[str], modules: tuple[str, ...], replaced: dict[str, tuple[str, ...]] | None = None) -> str:
+    """The key of a whole run's lifetimes: every package's key (bytes, rules, Go version, the tool),
+    the module paths and which modules take which others from the tree (a go.mod's `replace`).
+    Any change anywhere is a new key."""
     import hashlib
 
     digest = hashlib.sha256(b"lifetimes\0")
     digest.update("\0".join(modules).encode())
+    digest.update(repr(sorted((replaced or {}).items())).encode())
     for key in sorted(keys):
         digest.update(key.encode())
     return digest.hexdigest()

@@ -368,6 +368,35 @@ def infer_module_path(root: Path, directories: list[Path]) -> str:
 
 
 _MODULE = LazyPattern(rb"^\s*module\s+\"?([^\s\"]+)", re.M)
+# A `replace` of a module by a directory (`replace example.com/shared => ../shared`, alone or in
+# a block), and a requirement at a zero version: what `go mod tidy` writes for a module that was
+# never published (`v0.0.0-00010101000000-000000000000`, `v2.0.0-00010101000000-000000000000`,
+# `v0.0.0`).
+_LOCAL_REPLACE = LazyPattern(rb"(?m)^[ \t]*(?:replace[ \t]+)?(\S+)(?:[ \t]+v\S+)?[ \t]*=>[ \t]*(\.\.?(?:/\S*)?)[ \t]*(?://.*)?$")
+_ZERO_REQUIRE = LazyPattern(rb"(?m)^[ \t]*(?:require[ \t]+)?(\S+)[ \t]+(?:v0\.0\.0|v\d+\.0\.0-00010101000000-000000000000)"
+                            rb"[ \t]*(?://.*)?$")
+
+
+def local_libraries(module_roots: Iterable[Path], root: Path) -> dict[str, tuple[str, ...]]:
+    """Module root -> the roots of the modules of the tree its go.mod requires at a zero version
+    and replaces by a directory (relative to `root`, only those that have a go.mod): modules
+    the tree's own modules share that were never published."""
+    found: dict[str, tuple[str, ...]] = {}
+    for module_root in sorted(set(module_roots)):
+        try:
+            data = (module_root / "go.mod").read_bytes()
+        except OSError:
+            continue
+        zero = {match.group(1) for match in _ZERO_REQUIRE.finditer(data)}
+        targets = set()
+        for match in _LOCAL_REPLACE.finditer(data):
+            if match.group(1) in zero:
+                target = Path(os.path.normpath(module_root / match.group(2).decode("utf-8", "replace")))
+                if os.path.isfile(target / "go.mod"):
+                    targets.add(relative_directory(target, root))
+        if targets:
+            found[relative_directory(module_root, root)] = tuple(sorted(targets))
+    return found
 
 
 def _module_path(go_mod: Path) -> str:
@@ -378,26 +407,37 @@ def _module_path(go_mod: Path) -> str:
     return match.group(1).decode("utf-8", "replace") if match else ""
 
 
-def build_model(summaries: list[PackageSummary], import_paths: dict[str, str], modules: dict[str, str]) -> ModuleModel:
+def build_model(summaries: list[PackageSummary], import_paths: dict[str, str], modules: dict[str, str],
+                replaced: dict[str, tuple[str, ...]] | None = None) -> ModuleModel:
     """`import_paths`: package directory -> import path; `modules`: package directory -> module root
-    (both relative to the report root)."""
+    (both relative to the report root); `replaced`: module root -> the roots of the modules of the
+    tree it requires unpublished (local_libraries)."""
     # The model makes a few hundred thousand small objects and no garbage: left on, the cyclic
     # collector walked every summary and node again and again while they were made.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _build_model(summaries, import_paths, modules)
+        return _build_model(summaries, import_paths, modules, replaced or {})
     finally:
         if enabled:
             gc.enable()
 
 
-def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], modules: dict[str, str]) -> ModuleModel:
+def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], modules: dict[str, str],
+                 replaced: dict[str, tuple[str, ...]]) -> ModuleModel:
     model = ModuleModel()
     has_main: dict[str, bool] = {}
     for summary in summaries:
         module = modules.get(summary.directory, "")
         has_main[module] = has_main.get(module, False) or summary.name == "main"
+    # A module with no main package that a program's module of the tree requires unpublished and
+    # takes from the tree (`replace …/shared => ../shared` at the zero version): the programs'
+    # own library, not an API for other modules. Its functions run as often as the programs call
+    # them, and an exported one none of them names is dead.
+    programs_own = {target for module, targets in replaced.items() if has_main.get(module)
+                    for target in targets if target in has_main and not has_main[target]}
+    for target in programs_own:
+        has_main[target] = True
     by_import: dict[str, int] = {}
     limits: dict[str, str] = {}  # module -> its first body-limiting wrapper
     for summary in summaries:

@@ -457,6 +457,32 @@ def test_a_go_mod_that_starts_requiring_kubernetes_changes_the_cached_levels(tmp
     assert levels(["--no-cache"]) == [("GL502", "note")]
 
 
+def test_a_go_mod_that_publishes_a_shared_module_changes_the_cached_findings(tmp_path, monkeypatch, capsys, later):
+    """A library module the tree's programs require unpublished and take from the tree is theirs:
+    its exported middleware no program names is dead. Requiring it at a released version makes it
+    an API again; that edit of a program's go.mod alone must reach a warm run, through both the
+    run's entry and the lifetimes table."""
+    import shutil
+
+    root = tmp_path / "src"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "GL406_unbounded-body-read" / "localshared", root)
+    monkeypatch.chdir(root)
+    cache = str(tmp_path / "cache")
+
+    def reads(args):
+        return sorted((f["path"], f["line"]) for f in _cli_json(["--select", "GL406", *args], capsys)["findings"]
+                      if f["path"].startswith("shared/"))
+
+    assert reads(["--cache-dir", cache]) == [("shared/middleware/bodies.go", 15)]
+    assert reads(["--cache-dir", cache]) == [("shared/middleware/bodies.go", 15)]  # warm
+    go_mod = root / "api" / "go.mod"
+    go_mod.write_text(go_mod.read_text(encoding="utf-8").replace("v0.0.0-00010101000000-000000000000", "v1.2.0"),
+                      encoding="utf-8")
+    published = [("shared/middleware/bodies.go", 15), ("shared/middleware/bodies.go", 25)]
+    assert reads(["--cache-dir", cache]) == published
+    assert reads(["--no-cache"]) == published
+
+
 def test_a_consumer_loop_removed_in_another_package_reaches_the_warm_run(tmp_path, monkeypatch, capsys, later):
     """GL104 takes a note for a send on another package's channel that a loop there drains: the
     module model knows the loop, so an edit of that package alone must change the cached level."""
