@@ -1753,6 +1753,9 @@ DEAD_CODE = "dead code: nothing in the module calls it and nothing in its packag
 HANDLER_BY_PARAMETERS = "a request handler (by its parameters)"
 DEAD_EXPORTED = ("dead code: an exported function of a program's module that nothing in the module names "
                  "(neither its package nor a package that imports it)")
+DEAD_TAKEN = ("dead code: an exported function of a library module the tree's programs take from the tree "
+              "unpublished (go.mod: a zero version and a `replace` by its directory), that none of them names "
+              "(neither its package nor a package that imports it)")
 _MENTIONS_READ = 6  # a name written more often than this is taken as used, comments unread
 _CANDIDATES_COUNTED = 32  # more candidates than this in a package: one count of every identifier
 _IDENTIFIER = LazyPattern(rb"[A-Za-z_][A-Za-z0-9_]*")

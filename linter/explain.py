@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import TextIO
 
 from .cache import default_cache_dir
-from .callgraph import DEAD_CODE, DEAD_EXPORTED, LITERAL_SUFFIX
+from .callgraph import DEAD_CODE, DEAD_EXPORTED, DEAD_TAKEN, LITERAL_SUFFIX
 from .config import ConfigError, ConfigResolver
 from .discover import discover
 from .engine import RunOptions, lint, module_model
-from .lifetime import (DESCRIBE, PUBLIC_INTERFACE, UNKNOWN, ModuleModel, Node, called_behind_auth, main_rooted,
-                       module_paths, unimported)
+from .lifetime import (DESCRIBE, PUBLIC_INTERFACE, UNKNOWN, ModuleModel, Node, called_behind_auth, local_libraries,
+                       main_rooted, module_paths, relative_directory, unimported)
 from .registry import all_rules, rules_by_key
 from .routes import AUTHENTICATED, BODY_LIMIT, DEVELOPER_SWITCH, MOUNTED
 from .switches import names_developer_switch
@@ -46,6 +46,10 @@ def explain_command(argv: list[str], out: TextIO) -> int:
     # `goleaklint ./...` would lint from here, so that both see the same packages and lifetimes.
     scope = modules[resolved.parent][0] if resolved.parent in modules else \
         root if resolved.parent.is_relative_to(root) else resolved.parent
+    if scope != root and scope.is_relative_to(root) and _taken_from_the_tree(scope, root):
+        # A library the tree's programs take unpublished (lifetime.local_libraries): their calls
+        # decide its lifetimes, so the tree is read, as `goleaklint ./...` from here reads it.
+        scope = root
     table = {key: rm.rule.id for key, rm in rules_by_key().items()}
     configs = ConfigResolver(table)
     jobs, _ = discover([f"{scope}/..."], configs, root)
@@ -92,6 +96,20 @@ def explain_command(argv: list[str], out: TextIO) -> int:
     return 0
 
 
+def _taken_from_the_tree(module_root: Path, root: Path) -> bool:
+    """Whether a module of the tree under `root` requires the module at `module_root` unpublished
+    and replaces it by its directory (lifetime.local_libraries)."""
+    import os
+
+    roots = []
+    for directory, names, files in os.walk(root):
+        names[:] = sorted(n for n in names if not n.startswith((".", "_")) and n not in ("vendor", "testdata", "node_modules"))
+        if "go.mod" in files and Path(directory) != module_root:
+            roots.append(Path(directory))
+    target = relative_directory(module_root, root)
+    return any(target in targets for targets in local_libraries(roots, root).values())
+
+
 def _subjects_at(result, model: ModuleModel, relpath: str, line: int) -> tuple[str, list[Node]] | None:
     """The findings reported at a line outside any function whose level the lifetimes of named
     functions decide (a GL201 map's inserting functions), and those functions' nodes in the file's
@@ -135,7 +153,7 @@ def _shown(name: str) -> str:
 
 def write_explanation(model: ModuleModel, node: Node, out: TextIO) -> None:
     out.write(f"{node.relpath}:{node.line}: {_shown(node.name)}\n")
-    if node.reason in (DEAD_CODE, DEAD_EXPORTED):
+    if node.reason in (DEAD_CODE, DEAD_EXPORTED, DEAD_TAKEN):
         written_in = LITERAL_SUFFIX.sub("", node.name)
         why = node.reason if written_in == node.name else f"written in {written_in}, which never runs: {node.reason}"
         out.write(f"lifetime: never runs (judged as test-only code)\nbecause: {why}\n")

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from .addresses import is_loopback
 from .serving import local_only
-from .callgraph import (BENCHMARK, DEAD_CODE, DEAD_EXPORTED, HANDLER_BY_PARAMETERS, LITERAL_SUFFIX, ONCE, REQUEST, TEST,
+from .callgraph import (BENCHMARK, DEAD_CODE, DEAD_EXPORTED, DEAD_TAKEN, HANDLER_BY_PARAMETERS, LITERAL_SUFFIX, ONCE, REQUEST, TEST,
                         PackageSummary)
 from .clients import maker_key
 from .model import model_name
@@ -131,6 +131,7 @@ class Package:
     import_path: str
     library: bool  # its module has no main package
     module_path: str = ""  # its module's path (go.mod), "" when none is known
+    taken: bool = False  # its module is a library the tree's programs take unpublished (local_libraries)
 
 
 @dataclass
@@ -511,7 +512,8 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
         path = import_paths.get(summary.directory, "")
         module_root = modules.get(summary.directory, "")
         model.packages.append(Package(summary, path, not has_main.get(module_root, False),
-                                      _package_module_path(path, summary.directory, module_root)))
+                                      _package_module_path(path, summary.directory, module_root),
+                                      module_root in programs_own))
         if path and not summary.name.endswith("_test"):
             by_import.setdefault(path, index)
             model.timeout_clients.update(maker_key(path, name) for name in summary.timeout_clients)
@@ -853,7 +855,7 @@ def _dead_code(model: ModuleModel, callers: dict[int, dict[int, bool]]) -> None:
         for name in summary.unnamed_exported:
             own = name.rsplit(".", 1)[-1]  # a method's own name: what an importer writes after a dot
             if not any(own in selected.setdefault(i, frozenset(model.packages[i].summary.selected)) for i in readers):
-                _mark_dead(model, pindex, name, DEAD_EXPORTED)
+                _mark_dead(model, pindex, name, DEAD_TAKEN if package.taken else DEAD_EXPORTED)
 
 
 def _mark_dead(model: ModuleModel, pindex: int, name: str, reason: str) -> None:

@@ -343,6 +343,28 @@ def test_explain_says_an_exported_function_nothing_names_never_runs(service_copy
         "(neither its package nor a package that imports it)"]
 
 
+def test_explain_reads_the_tree_for_a_library_its_programs_take_unpublished(tmp_path):
+    """Run from the tree's top, explain of a file in a library module that a program's module takes
+    unpublished reads the whole tree, as the lint does, so both say the same; from inside the
+    library's module, only that module is read."""
+    tree = tmp_path / "shop"
+    shutil.copytree(FIXTURES / "GL406_unbounded-body-read" / "localshared", tree)
+    proc = _cli(tree, "explain", "shared/middleware/bodies.go:25", "--no-cache")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[1:] == [
+        "lifetime: never runs (judged as test-only code)",
+        "because: written in AuditBodies, which never runs: dead code: an exported function of a library module "
+        "the tree's programs take from the tree unpublished (go.mod: a zero version and a `replace` by its "
+        "directory), that none of them names (neither its package nor a package that imports it)"]
+    assert _cli(tree, "explain", "shared/middleware/bodies.go:15", "--no-cache").stdout.splitlines()[1] == \
+        "lifetime: per request"
+    # A published library (a released version required) keeps its API, whoever in the tree names it.
+    assert _cli(tree, "explain", "published/middleware/bodies.go:25", "--no-cache").stdout.splitlines()[1] == \
+        "lifetime: per request"
+    assert _cli(tree / "shared", "explain", "middleware/bodies.go:25", "--no-cache").stdout.splitlines()[1] == \
+        "lifetime: per request"
+
+
 def test_explain_says_the_handler_a_dead_constructor_returns_never_runs(tmp_path):
     module = tmp_path / "deadmiddleware"
     shutil.copytree(FIXTURES / "lifetimes" / "deadmiddleware", module)
@@ -765,3 +787,36 @@ def _write_module(root: Path, module: str, packages: dict[str, str]) -> None:
     for directory, text in packages.items():
         (root / directory).mkdir(parents=True, exist_ok=True)
         (root / directory / "x.go").write_text(text)
+
+
+def test_local_libraries_reads_zero_versions_replaced_by_directories(tmp_path):
+    from goleaklint.lifetime import local_libraries
+
+    for name in ("shared", "pkg/v2lib", "pseudo", "released", "nomod"):
+        (tmp_path / name).mkdir(parents=True)
+        if name != "nomod":
+            (tmp_path / name / "go.mod").write_text(f"module example.com/{name}\n", encoding="utf-8")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "go.mod").write_text(
+        "module example.com/app\n\ngo 1.22\n\n"
+        "require (\n"
+        "\texample.com/shared v0.0.0-00010101000000-000000000000\n"
+        "\texample.com/v2lib/v2 v2.0.0-00010101000000-000000000000 // indirect\n"
+        "\texample.com/pseudo v0.0.0-20240614095218-7b4ee8399ab0\n"
+        "\texample.com/released v1.4.0\n"
+        "\texample.com/nomod v0.0.0\n"
+        "\texample.com/remote v0.0.0\n"
+        ")\n\n"
+        "replace (\n"
+        "\texample.com/shared => ../shared // the services' own code\n"
+        "\texample.com/v2lib/v2 v2.0.0-00010101000000-000000000000 => ../pkg/v2lib\n"
+        "\texample.com/pseudo => ../pseudo\n"
+        ")\n\n"
+        "replace example.com/released => ../released\n"
+        "replace example.com/nomod => ../nomod\n"
+        "replace example.com/remote => example.com/fork v1.0.0\n",
+        encoding="utf-8")
+    # Unpublished and taken from a directory of the tree that holds a module: the first two. A
+    # commit's pseudo-version and a released version were published; a directory with no go.mod,
+    # or a replacement by another module, is no module of the tree.
+    assert local_libraries([tmp_path / "app", tmp_path / "shared"], tmp_path) == {"app": ("pkg/v2lib", "shared")}
