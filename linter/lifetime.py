@@ -431,11 +431,15 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
     for summary in summaries:
         module = modules.get(summary.directory, "")
         has_main[module] = has_main.get(module, False) or summary.name == "main"
-    # A module with no main package that a program's module of the tree requires unpublished and
+    # A module with no main package that a deployed program's module of the tree requires unpublished and
     # takes from the tree (`replace …/shared => ../shared` at the zero version): the programs'
     # own library, not an API for other modules. Its functions run as often as the programs call
     # them, and an exported one none of them names is dead.
-    programs_own = {target for module, targets in replaced.items() if has_main.get(module)
+    # Only a module with a program that is deployed counts: examples and developer tools take a
+    # published library from the tree too, to run against the code beside them.
+    deployed: set[str] = {modules.get(summary.directory, "") for summary in summaries
+                          if summary.name == "main" and not_deployed(summary) is None}
+    programs_own = {target for module, targets in replaced.items() if module in deployed
                     for target in targets if target in has_main and not has_main[target]}
     for target in programs_own:
         has_main[target] = True
