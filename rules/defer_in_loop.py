@@ -63,7 +63,7 @@ RULE = Rule(
         "A defer that releases nothing the loop made (a value from before it), or a lock or WaitGroup (`Unlock`, `RUnlock`, `Done`), is a note: it holds no file, connection or memory per iteration, though holding a lock to the end may be a mistake of its own. "
         "A defer in a loop that ends is a warning where the function runs per request (the count can be anything a client sends) and a note elsewhere (a bounded set: mounts, configured servers, the pages of one listing, retries); a loop with no count (`for {}`, `for cond {}`, a range over a channel, a benchmark's loop) stays a warning wherever it runs. On codebases nobody had tuned on, reviewers judged 1 of 22 warnings worth a change before this; most were loops over a few configured things outside requests. "
         "A deferred `resp.Body.Close()` (or the close of a local holding a response body, `data := resp.RawBody()`) whose body the iteration reads to the end (`io.ReadAll`, `io.Copy(io.Discard, ...)`) is a note: the connection is back in the pool. So is a deferred `rows.Close()` of a result set the iteration runs to its end with `for rows.Next()`, which closes it. A defer followed in its block, or after the `if` or `switch` that holds it, by a `return` or a `break` out of the loop (before any `continue`) runs at most once and is not reported. "
-        "Nor is one whose iteration makes the same call itself on every way round to the next iteration (`defer f.Close()`, then `f.Close()`, `_ = f.Close()` or `if err := f.Close(); err != nil` once the file is written; an idempotent `release()` closure called before each `continue` and at the end; a deferred closure's own release, `defer func(s *sql.Stmt) { … s.Close() … }(stmt)` then `stmt.Close()`; `defer tx.Rollback()`, then `tx.Commit()` with the same arguments, which ends the transaction as the rollback would), read from the function's control-flow graph: each iteration releases its resource, and the defer only repeats the release at the end. A release on one branch only, one a `continue` skips, or one in a function literal does not count. "
+        "Nor is one whose iteration makes the same call itself on every way round to the next iteration (`defer f.Close()`, then `f.Close()`, `_ = f.Close()` or `if err := f.Close(); err != nil` once the file is written; an idempotent `release()` closure called before each `continue` and at the end; a deferred closure's own release, `defer func(s *sql.Stmt) { … s.Close() … }(stmt)` then `stmt.Close()`; `defer tx.Rollback()`, then `tx.Commit()` with the same arguments, which ends the transaction as the rollback would; in a file that uses the MongoDB driver, `defer cur.Close(ctx)`, then `cur.All(ctx, &page)`, which decodes every document and closes the cursor), read from the function's control-flow graph: each iteration releases its resource, and the defer only repeats the release at the end. A release on one branch only, one a `continue` skips, or one in a function literal does not count. "
         "Not reported: a defer inside a function literal (it runs when the literal returns, "
         "which is the fix); a defer followed by a `return` in the same block, since that iteration is "
         "the last one; a resource the function keeps past its iteration on purpose (the value itself "
@@ -402,12 +402,15 @@ def _released_again(ctx: FileContext, defer: Node, call: Node, loop: Node) -> bo
                                 + ctx.source.text(arguments)).split()))
     else:
         return False
+    drained = _drained_cursors(ctx, call, callee)
     body = loop.child_by_field_name("body")
-    if body is None or not wanted:
+    if body is None or not (wanted or drained):
         return False
     releases = []
     for found in query_captures("(call_expression) @call", body).get("call", []):
-        if found.id == call.id or "".join(ctx.source.text(found).split()) not in wanted or within(found, body, ("func_literal",)):
+        text = "".join(ctx.source.text(found).split())
+        if found.id == call.id or (text not in wanted and not text.startswith(drained)) or \
+                within(found, body, ("func_literal",)):
             continue  # another call, or one a function literal makes when it is called
         statement = found.parent.parent if found.parent.type == "expression_list" else found.parent
         if statement is not None and statement.type in _RELEASE_HOLDERS:
@@ -418,6 +421,32 @@ def _released_again(ctx: FileContext, defer: Node, call: Node, loop: Node) -> bo
     cfg = function.cfg
     held = {element.id for element in map(cfg.element_of, releases) if element is not None}
     return bool(held) and not cfg.goes_round(defer, loop, lambda element: element.id in held)
+
+
+_MONGO_DRIVER = ("go.mongodb.org/mongo-driver/mongo", "go.mongodb.org/mongo-driver/v2/mongo")
+
+
+def _drained_cursors(ctx: FileContext, call: Node, callee: Node) -> tuple[str, ...]:
+    """In a file that uses the MongoDB driver, `v.All(` for each variable whose `Close` the deferred
+    call makes (`defer cur.Close(ctx)`, or a closure's `cur.Close(context.Background())`): a
+    cursor's `All` decodes every document and closes the cursor, so an iteration that calls it has
+    released what it opened."""
+    if not any(ctx.model.imported(path) for path in _MONGO_DRIVER):
+        return ()
+    if callee.type == "func_literal":
+        body = callee.child_by_field_name("body")
+        calls = query_captures("(call_expression) @call", body).get("call", []) if body is not None else []
+    else:
+        calls = [call]
+    names = set()
+    for inner in calls:
+        function = inner.child_by_field_name("function")
+        if function is not None and function.type == "selector_expression" and \
+                ctx.source.text(function.child_by_field_name("field")) == "Close":
+            operand = function.child_by_field_name("operand")
+            if operand is not None and operand.type == "identifier" and ctx.source.text(operand) not in ctx.model.imports:
+                names.add(ctx.source.text(operand))
+    return tuple(sorted(f"{name}.All(" for name in names))
 
 
 def _literal_releases(ctx: FileContext, call: Node, literal: Node) -> set[str]:
