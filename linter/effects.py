@@ -21,7 +21,7 @@ function answers both, for the functions and methods of one package:
   queries a database (`database/sql`, gorm), runs a command (`exec.Command(…).Run()`), or calls a
   function of the package that is slow. A function that takes a `context.Context` or mentions the
   `context` package answers to that context and is not counted as slow, nor is a call of it: its
-  caller chose the deadline. Sleeping ends by itself, and so does a request on a client whose total
+  caller chose the deadline. Sleeping ends by itself, and so do a dial given a timeout (`net.DialTimeout`) and a request on a client whose total
   `Timeout` the package sets (linter/clients.py); everything else may hang (`Slow.may_hang`).
 
 Computed on demand, bottom-up to a fixpoint over the package's own calls: a call that closes a
@@ -146,11 +146,12 @@ SLOW_FUNCTIONS = {
     "net/http.PostForm": "makes an HTTP request (http.PostForm)",
     "net/http.Head": "makes an HTTP request (http.Head)",
     "net.Dial": "dials the network (net.Dial)",
-    "net.DialTimeout": "dials the network (net.DialTimeout)",
+    "net.DialTimeout": "dials the network with a timeout (net.DialTimeout)",
     "net.DialTCP": "dials the network (net.DialTCP)",
     "net.DialUDP": "dials the network (net.DialUDP)",
     "net/smtp.SendMail": "sends mail (smtp.SendMail)",
 }
+_ENDS_BY_ITSELF = frozenset({"time.Sleep", "net.DialTimeout"})
 _HTTP_CLIENT_METHODS = frozenset({"Do", "Get", "Post", "PostForm", "Head"})
 _SQL_TYPES = frozenset(f"*database/sql.{t}" for t in ("DB", "Tx", "Conn", "Stmt"))
 _SQL_METHODS = frozenset({"Query", "QueryRow", "Exec", "Ping", "Begin", "Prepare"})
@@ -169,7 +170,9 @@ def slow_call(model: FileModel, call: Node, functions: "PackageFunctions", *, wa
     functions (PackageEffects follows those)."""
     qualified = model.qualified(call)
     if qualified in SLOW_FUNCTIONS:
-        return SLOW_FUNCTIONS[qualified], qualified != "time.Sleep"
+        # A sleep ends by itself, and so does a dial given its timeout: what the connection does
+        # next is other calls, counted on their own.
+        return SLOW_FUNCTIONS[qualified], qualified not in _ENDS_BY_ITSELF
     function = call.child_by_field_name("function")
     if function is None or function.type != "selector_expression":
         return None

@@ -41,7 +41,7 @@ RULE = Rule(
         "\"calls `doHeavyTask`, which sleeps\"), unless that function takes a `context.Context` or "
         "mentions the `context` package, since it then answers to the context its caller gives it. In a "
         "called function only those calls count: its channel operations and `.Wait()` calls do not. "
-        "A goroutine whose only such work is `time.Sleep`, `time.After`, or a request on an `*http.Client` whose "
+        "A goroutine whose only such work is `time.Sleep`, `time.After`, `net.DialTimeout` (what the connection then does is not counted), or a request on an `*http.Client` whose "
         "total `Timeout` the package sets (in the client's literal, by assigning `c.Timeout`, or in every client "
         "the package stores in the struct field the call is made on: what GL405 reads) is reported at note level: "
         "the delay ends by itself; everything else may hang and is a warning. "
