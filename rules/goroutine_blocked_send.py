@@ -119,7 +119,7 @@ go func() {
         "sends once. A sender started in the body of an `if` (`if out != nil { go … }`) is not stranded by a way out "
         "that passes the same condition, spelled the same, tested again and false: it reads only variables "
         "and fields nothing assigns after their declaration and calls nothing, so no goroutine was started "
-        "on that path. A goroutine that sends at most once and whose start is followed at once by a receive from the channel (`go f(); if err := <-ch; err != nil {…}`) is settled by that receive: when every sender is, nothing is reported; outside loops, those started before any other sender are left out with their receives, and the rest are judged against the remaining receives. Senders started in different cases of one `switch` or `select`, or in the two branches of an `if`, are never started by the same call: each set that can run together is judged on its own (a buffer of one fits a switch whose every case starts one sender), and the finding is at the first send of a set that can block (outside loops, up to eight senders). A `go` statement in a loop behind a local flag it sets (`if !started { started = true; go … }`, or `if started { continue }` and then `started = true` before it), which the function never sets back to false, starts at most once, and starts that share the flag at most once between them (a hedged request's second call, from either of two cases). Goroutines a loop starts and receives from in turn (`for { select { case <-tick: go work(); case <-done: … } }`) can be left behind only when the function returns, one each: such a finding takes the lifetime of the function, not of the loop (a periodic worker of a loop that runs once per process is not reported). Goroutines that each run a server and send after it (`errc <- srv.ListenAndServe()`, `serve(l)` of a `serve := srv.Serve`) can be left only when the server stops, one per start of it: reported at the rule's level where the function runs per request, and as a note elsewhere (a service's `Start` reached from main through an interface the model cannot resolve, one of another module or with too many implementations, runs once). A goroutine whose every send runs only after it checked a context (in the `default` of a `select` that has `case <-ctx.Done():`, or right after `if ctx.Err() != nil { return }`), started by a function that leaves without receiving only through `case <-ctx.Done():` of that same context, is stranded only if the context ends in the instant between the check and the send: a note that says so (on the ledger, two such findings were judged FALSE). A goroutine whose every send comes after it received from a channel the function hands to `signal.Notify` (`<-quit` before it, `case <-quit:` around it, or `for s := range quit`) sends only as the program shuts down, and is stranded only then: a note (on the judged snapshots this moved one FALSE warning and no TRUE one). A function that strands a sender only by returning on `Done()` of a context parameter it never reassigns (`case <-ctx.Done(): return ctx.Err()`) strands it when that context ends: where every call of the function in the module passes a context that ends only with the program (a local from `signal.NotifyContext`, `context.Background()`, `context.WithoutCancel(…)`, cobra's `cmd.Context()`, fiber v2's `c.Context()` or any `*fasthttp.RequestCtx`, whose Done closes only when the server shuts down, or its caller's own such parameter passed on unchanged; one derived with a timeout or a cancel ends sooner), the goroutine is left only as the program exits, and the finding is a note that says so (linter/lifetime.py, what callers pass); a call the model cannot resolve is not seen. The error branch after an errgroup's `Wait` (`if err := g.Wait(); err != nil`, `if g.Wait() != nil`) is no way out when the function makes the group, uses it only to `Go`, `TryGo`, `SetLimit` and `Wait`, and hands it only literals whose every return is `return nil`: `Wait` then returns nil. A function named for shutting something down (`Close`, `Stop`, `Shutdown`, `GracefulStop`, `Terminate`, `Quit`, `Teardown`, `Destroy`, `Dispose`, alone or followed by a word: `StopWorker`; not `Stopped`) runs once for each thing it stops, and most of those (a daemon, a pool, a client) live as long as the process: a goroutine its timeout strands is reported at the rule's level where it runs per request (a per-connection `Close` from a handler), and as a note elsewhere; a `Close` of a per-connection value reached through an interface the model cannot resolve is a note too (on the ledger, 1 of 8 such findings was worth a change). Only channels that stay in the function are followed: one that is returned, stored, "
+        "on that path. A goroutine that sends at most once and whose start is followed at once by a receive from the channel (`go f(); if err := <-ch; err != nil {…}`) is settled by that receive: when every sender is, nothing is reported; outside loops, those started before any other sender are left out with their receives, and the rest are judged against the remaining receives. Senders started in different cases of one `switch` or `select`, or in the two branches of an `if`, are never started by the same call: each set that can run together is judged on its own (a buffer of one fits a switch whose every case starts one sender), and the finding is at the first send of a set that can block (outside loops, up to eight senders). A `go` statement in a loop behind a local flag it sets (`if !started { started = true; go … }`, or `if started { continue }` and then `started = true` before it), which the function never sets back to false, starts at most once, and starts that share the flag at most once between them (a hedged request's second call, from either of two cases). Goroutines a loop starts and receives from in turn (`for { select { case <-tick: go work(); case <-done: … } }`) can be left behind only when the function returns, one each: such a finding takes the lifetime of the function, not of the loop (a periodic worker of a loop that runs once per process is not reported). Goroutines that each run a server and send after it (`errc <- srv.ListenAndServe()`, `serve(l)` of a `serve := srv.Serve`) can be left only when the server stops, one per start of it: reported at the rule's level where the function runs per request, and as a note elsewhere (a service's `Start` reached from main through an interface the model cannot resolve, one of another module or with too many implementations, runs once). A goroutine whose every send runs only after it checked a context (in the `default` of a `select` that has `case <-ctx.Done():`, or right after `if ctx.Err() != nil { return }`), started by a function that leaves without receiving only through `case <-ctx.Done():` of that same context, is stranded only if the context ends in the instant between the check and the send: a note that says so (on the ledger, two such findings were judged FALSE). A goroutine whose every send comes after it received from a channel the function hands to `signal.Notify` (`<-quit` before it, `case <-quit:` around it, or `for s := range quit`) sends only as the program shuts down, and is stranded only then: a note (on the judged snapshots this moved one FALSE warning and no TRUE one). So is one stranded only on ways out of the function that pass a receive from a channel it hands `signal.Notify` for an interrupt or a termination (`os.Interrupt`, `SIGINT`, `SIGTERM`, `SIGQUIT`, `os.Kill`, or every signal): `<-quit`, then a `select` that gives up on the start-up goroutine after a timeout, in a function that waits for the end of the program; a reload signal (`SIGHUP`) is no end. A function that strands a sender only by returning on `Done()` of a context parameter it never reassigns (`case <-ctx.Done(): return ctx.Err()`) strands it when that context ends: where every call of the function in the module passes a context that ends only with the program (a local from `signal.NotifyContext`, `context.Background()`, `context.WithoutCancel(…)`, cobra's `cmd.Context()`, fiber v2's `c.Context()` or any `*fasthttp.RequestCtx`, whose Done closes only when the server shuts down, or its caller's own such parameter passed on unchanged; one derived with a timeout or a cancel ends sooner), the goroutine is left only as the program exits, and the finding is a note that says so (linter/lifetime.py, what callers pass); a call the model cannot resolve is not seen. The error branch after an errgroup's `Wait` (`if err := g.Wait(); err != nil`, `if g.Wait() != nil`) is no way out when the function makes the group, uses it only to `Go`, `TryGo`, `SetLimit` and `Wait`, and hands it only literals whose every return is `return nil`: `Wait` then returns nil. A function named for shutting something down (`Close`, `Stop`, `Shutdown`, `GracefulStop`, `Terminate`, `Quit`, `Teardown`, `Destroy`, `Dispose`, alone or followed by a word: `StopWorker`; not `Stopped`) runs once for each thing it stops, and most of those (a daemon, a pool, a client) live as long as the process: a goroutine its timeout strands is reported at the rule's level where it runs per request (a per-connection `Close` from a handler), and as a note elsewhere; a `Close` of a per-connection value reached through an interface the model cannot resolve is a note too (on the ledger, 1 of 8 such findings was worth a change). Only channels that stay in the function are followed: one that is returned, stored, "
         "passed to a function or used by another closure is left alone, since someone else may drain "
         "it, with one exception: a function that makes the channel, starts its senders straight from its body "
         "and returns the channel alone from every return (a future: `func lookupAsync(k string) <-chan T { ch := "
@@ -687,6 +687,21 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
     # Every send made only after the goroutine received an OS signal (`<-quit`, with
     # `signal.Notify(quit, …)`): it sends as the program shuts down, and is stranded only then.
     signalled = _after_signal(ctx, sends, channel.owner) if race is None else None
+    # Every way out that leaves a value unreceived passes a receive of an OS signal first (`<-quit`
+    # with `signal.Notify(quit, os.Interrupt, syscall.SIGTERM)`, waiting for the end of the program):
+    # the goroutine is stranded only as the program shuts down.
+    stopped = None
+    if race is None and signalled is None:
+        waited = _termination_receives(ctx, channel.owner, cfg)
+        if waited is not None:
+            name, elements = waited
+
+            def unless_stopped(element: Node) -> int | None:
+                return None if element.id in elements else receive_counts.get(element.id, 0)
+
+            other = cfg.cheapest_exit(start, unless_stopped, edge_cost)
+            if other is None or other[0] >= need:
+                stopped = name
     line = exit_node.start_point[0] + 1
     where = f"return at line {line}" if exit_node.type == "return_statement" else f"end of the function (line {line})"
     send = min((s for g in senders for s in _unguarded_sends(g)), key=lambda n: n.start_byte)
@@ -716,9 +731,12 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
             message += _race_text(race, owner)
         elif signalled is not None:
             message += _SIGNAL_TEXT.format(signalled)
+        elif stopped is not None:
+            message += _STOPPED_TEXT.format(owner=owner, name=stopped)
         return ctx.finding(RULE, send, message, fix=fix, subjects=subjects, bounded=serving or stopping is not None,
                            parameter=parameter,
-                           severity=Severity.NOTE if race is not None or signalled is not None else None)
+                           severity=Severity.NOTE if race is not None or signalled is not None or stopped is not None
+                           else None)
     if channel.capacity == 0 and count == 1:
         message = (f"the goroutine's send on unbuffered channel `{channel.name}` can block forever: "
                    f"{owner} can reach the {where} without receiving from it")
@@ -750,9 +768,12 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
                f"<-{race}.Done():`), or give `{channel.name}` a buffer for every send")
     elif signalled is not None:
         message += _SIGNAL_TEXT.format(signalled)
+    elif stopped is not None:
+        message += _STOPPED_TEXT.format(owner=owner, name=stopped)
     return ctx.finding(RULE, send, message, fix=fix, subjects=subjects, bounded=serving or stopping is not None,
                        parameter=parameter,
-                       severity=Severity.NOTE if race is not None or signalled is not None else None)
+                       severity=Severity.NOTE if race is not None or signalled is not None or stopped is not None
+                       else None)
 
 
 def _held_lock(ctx: FileContext, send: Node) -> tuple[str, int] | None:
@@ -772,6 +793,34 @@ def _held_lock(ctx: FileContext, send: Node) -> tuple[str, int] | None:
 _SIGNAL_TEXT = ("; but each send runs only after its goroutine received an OS signal from `{0}` (`signal.Notify`), "
                 "as the program shuts down: the goroutine is stranded only then")
 _NOTIFY = LazyPattern(rb"\bsignal\.Notify\(\s*([A-Za-z_]\w*)\s*,")
+_STOPPED_TEXT = ("; but {owner} gets there only after it received an OS signal from `{name}` (`signal.Notify` of "
+                 "an interrupt or termination), as the program shuts down: the goroutine is stranded only then")
+# `signal.Notify(quit)` (every signal), or one that names an interrupt or a termination.
+_TERMINATION_NOTIFY = LazyPattern(rb"\bsignal\.Notify\(\s*([A-Za-z_]\w*)\s*(?:\)|,[^)]*\b(?:os\.Interrupt|os\.Kill|"
+                                  rb"syscall\.SIG(?:INT|TERM|QUIT|KILL)|unix\.SIG(?:INT|TERM|QUIT|KILL))\b)")
+
+
+def _termination_receives(ctx: FileContext, owner: Function, cfg) -> tuple[str, set[int]] | None:
+    """The channel the owner hands `signal.Notify` for an interrupt or a termination, and the ids
+    of the owner's elements that receive from it (`<-quit`, `s := <-quit`, `case <-quit:`), outside
+    its function literals. None when there is no such channel or the owner never receives from it."""
+    if "os/signal" not in ctx.model.imported_paths:
+        return None
+    data = ctx.source.data[owner.node.start_byte:owner.node.end_byte]
+    names = {m.group(1) for m in _TERMINATION_NOTIFY.finditer(data)}
+    if len(names) != 1:
+        return None
+    name = names.pop()
+    elements: set[int] = set()
+    for receive in query_captures("(unary_expression operator: \"<-\" operand: (identifier) @name) @receive",
+                                  owner.node).get("receive", []):
+        operand = receive.child_by_field_name("operand")
+        if operand is None or operand.text != name or ctx.model.enclosing_function(receive) is not owner:
+            continue
+        element = cfg.element_of(receive)
+        if element is not None:
+            elements.add(element.id)
+    return (name.decode(), elements) if elements else None
 
 
 def _after_signal(ctx: FileContext, sends: list[Node], owner: Function) -> str | None:
