@@ -29,7 +29,9 @@ RULE = Rule(
         "small: `defer cancel()` of a context made in the iteration, `defer t.Stop()` of a "
         "`time.AfterFunc` timer (or, from Go 1.23, of `time.NewTimer`/`NewTicker`), a range over a "
         "composite literal of at most 16 elements (written in the header or assigned to the variable "
-        "ranged over), and any loop in a `_test.go` file except one over `b.N`, `b.Loop()` or an "
+        "ranged over), outside a loop that never ends `defer os.Remove(path)` or `os.RemoveAll` (no open "
+        "file, only disk space) and `defer pool.Put(buf)` of a pool of buffers (by its name, `bufPool`, "
+        "`readerPool`, or a `sync.Pool` the file declares; not a pool of connections), and any loop in a `_test.go` file except one over `b.N`, `b.Loop()` or an "
         "endless `for {}`.",
         why="A deferred call runs when the surrounding *function* returns, not at the end of the "
         "iteration. A loop that opens a file, takes a lock or starts a span per iteration and defers "
@@ -687,7 +689,32 @@ def _note_reason(ctx: FileContext, call: Node, loop: Node) -> str | None:
     size = _literal_size(model, loop)
     if size is not None and size <= _SMALL_TABLE:
         return f"the loop runs over {size} literal case{'s' if size != 1 else ''}"
+    if callee is not None and not in_unbounded_loop(model, call):
+        if model.qualified(call) in ("os.Remove", "os.RemoveAll"):
+            return "a deferred delete holds no open file, only the file's disk space until the function returns"
+        if callee.type == "selector_expression" and ctx.source.text(callee.child_by_field_name("field")) == "Put" \
+                and _buffer_pool(ctx, callee.child_by_field_name("operand")):
+            return "a buffer handed back to a pool at the function's end holds only ordinary memory until then"
     return None
+
+
+# A pool of buffers by its name (`bufPool`, `s.readerPool`, `bytesPool`, `encoderPool`); a pool of
+# connections or workers (`connPool`) holds more than memory, so a bare `pool` needs its type.
+_BUFFER_POOL = LazyPattern(r"(?i)(?:buf|buffer|bytes?|reader|writer|encoder|decoder|scratch)\w*pool$")
+
+
+def _buffer_pool(ctx: FileContext, operand: Node | None) -> bool:
+    """`Put`'s receiver is a pool of buffers: named so, or a `sync.Pool` the file declares by that
+    name (`var pool = sync.Pool{…}`, `pool sync.Pool` in a struct)."""
+    if operand is None:
+        return False
+    text = ctx.source.text(operand)
+    if _BUFFER_POOL.search(text):
+        return True
+    name = text.rsplit(".", 1)[-1].encode()
+    if not re.fullmatch(rb"[A-Za-z_]\w*", name):
+        return False
+    return re.search(rb"\b" + name + rb"\s*(?:=\s*&?sync\.Pool\s*\{|\*?sync\.Pool\b)", ctx.source.data) is not None
 
 
 _DRAINS = LazyPattern(rb"(?:io\.ReadAll|ioutil\.ReadAll|io\.Copy\(\s*(?:io|ioutil)\.Discard\s*,)\(?\s*")
