@@ -65,7 +65,7 @@ RULE = Rule(
         "A defer that releases nothing the loop made (a value from before it), or a lock or WaitGroup (`Unlock`, `RUnlock`, `Done`), is a note: it holds no file, connection or memory per iteration, though holding a lock to the end may be a mistake of its own. "
         "A defer in a loop that ends is a warning where the function runs per request (the count can be anything a client sends) and a note elsewhere (a bounded set: mounts, configured servers, the pages of one listing, retries); a loop with no count (`for {}`, `for cond {}`, a range over a channel, a benchmark's loop) stays a warning wherever it runs. On codebases nobody had tuned on, reviewers judged 1 of 22 warnings worth a change before this; most were loops over a few configured things outside requests. "
         "A deferred `resp.Body.Close()` (or the close of a local holding a response body, `data := resp.RawBody()`) whose body the iteration reads to the end (`io.ReadAll`, `io.Copy(io.Discard, ...)`) is a note: the connection is back in the pool. So is a deferred `rows.Close()` of a result set the iteration runs to its end with `for rows.Next()`, which closes it. A defer followed in its block, or after the `if` or `switch` that holds it, by a `return` or a `break` out of the loop (before any `continue`) runs at most once and is not reported. "
-        "Nor is one whose iteration makes the same call itself on every way round to the next iteration (`defer f.Close()`, then `f.Close()`, `_ = f.Close()` or `if err := f.Close(); err != nil` once the file is written; an idempotent `release()` closure called before each `continue` and at the end; a deferred closure's own release, `defer func(s *sql.Stmt) { … s.Close() … }(stmt)` then `stmt.Close()`; `defer tx.Rollback()`, then `tx.Commit()` with the same arguments, which ends the transaction as the rollback would; in a file that uses the MongoDB driver, `defer cur.Close(ctx)`, then `cur.All(ctx, &page)`, which decodes every document and closes the cursor), read from the function's control-flow graph: each iteration releases its resource, and the defer only repeats the release at the end. A release on one branch only, one a `continue` skips, or one in a function literal does not count. "
+        "Nor is one whose iteration makes the same call itself on every way round to the next iteration (`defer f.Close()`, then `f.Close()`, `_ = f.Close()` or `if err := f.Close(); err != nil` once the file is written; an idempotent `release()` closure called before each `continue` and at the end; a deferred closure's own release, `defer func(s *sql.Stmt) { … s.Close() … }(stmt)` then `stmt.Close()`; `defer tx.Rollback()`, then `tx.Commit()` with the same arguments, which ends the transaction as the rollback would; in a file that imports a package of the MongoDB driver (`mongo`, or only `bson` and `mongo/options` around the program's own wrapper), `defer cur.Close(ctx)`, then `cur.All(ctx, &page)`, which decodes every document and closes the cursor), read from the function's control-flow graph: each iteration releases its resource, and the defer only repeats the release at the end. A release on one branch only, one a `continue` skips, or one in a function literal does not count. "
         "Not reported: a defer inside a function literal (it runs when the literal returns, "
         "which is the fix); a defer followed by a `return` in the same block, since that iteration is "
         "the last one; a resource the function keeps past its iteration on purpose (the value itself "
@@ -425,7 +425,9 @@ def _released_again(ctx: FileContext, defer: Node, call: Node, loop: Node) -> bo
     return bool(held) and not cfg.goes_round(defer, loop, lambda element: element.id in held)
 
 
-_MONGO_DRIVER = ("go.mongodb.org/mongo-driver/mongo", "go.mongodb.org/mongo-driver/v2/mongo")
+# The MongoDB driver's module (v1 and v2): a file that imports any of its packages (`mongo`, or
+# only `bson` and `mongo/options` with the cursor from the program's own wrapper) uses its cursors.
+_MONGO_DRIVER = LazyPattern(r"go\.mongodb\.org/mongo-driver(?:/v2)?/")
 
 
 def _drained_cursors(ctx: FileContext, call: Node, callee: Node) -> tuple[str, ...]:
@@ -433,7 +435,7 @@ def _drained_cursors(ctx: FileContext, call: Node, callee: Node) -> tuple[str, .
     call makes (`defer cur.Close(ctx)`, or a closure's `cur.Close(context.Background())`): a
     cursor's `All` decodes every document and closes the cursor, so an iteration that calls it has
     released what it opened."""
-    if not any(ctx.model.imported(path) for path in _MONGO_DRIVER):
+    if not any(_MONGO_DRIVER.match(path) for path in ctx.model.imported_paths):
         return ()
     if callee.type == "func_literal":
         body = callee.child_by_field_name("body")
