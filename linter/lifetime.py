@@ -1671,7 +1671,7 @@ def level_for(policy: str, lifetime: str, severity: Severity, repeats: str | boo
     reported, unless the leak repeats within one run of the function (`repeats`: a loop that
     never ends), which then counts as a loop; test-only: not reported, unless it repeats in a
     benchmark loop. A growing collection (GROWTH) is at least a warning per request and in a
-    loop, a growing map (KEYED_GROWTH) only in a loop (its keys decide per request); a leak per call (PER_CALL) of code with no caller seen is a note, and so is any leak of
+    loop, a growing map (KEYED_GROWTH) never by that alone (its keys decide); a leak per call (PER_CALL) of code with no caller seen is a note, and so is any leak of
     code with no caller seen in a main package, or reached only from such code (`in_main`), which
     nothing outside the binary calls."""
     if policy == IGNORES:
@@ -1683,9 +1683,11 @@ def level_for(policy: str, lifetime: str, severity: Severity, repeats: str | boo
         return severity
     if lifetime == ONCE and not repeats:
         return None
-    if policy in (GROWTH, KEYED_GROWTH) and severity is Severity.NOTE and \
-            (lifetime == LOOP or (lifetime == REQUEST and policy == GROWTH)):
-        return Severity.WARNING  # it grows with every event, or a slice with traffic: worth a change
+    if policy == GROWTH and severity is Severity.NOTE and lifetime in (LOOP, REQUEST):
+        # A slice grows with every event, or with traffic: worth a change. A map's keys decide, in
+        # a loop as per request: a periodic refresh overwrites the configuration's keys in place (on
+        # the ledger, 1 of 33 maps raised so in loop code was worth a change).
+        return Severity.WARNING
     if lifetime == REQUEST:
         return severity
     if lifetime == UNKNOWN and not repeats and (policy == PER_CALL or in_main):

@@ -58,9 +58,10 @@ _LIFETIME_TEXT = {
     "keyed-growth": "The level follows the keys and how often the inserting functions run (`goleaklint explain "
     "FILE:LINE` shows it): an error when the key or value comes from the request; a warning when the key is "
     "per client or made new on each insert (a clock, a random source, a UUID, a function named for generating "
-    "identifiers, also passed in by every caller), or when an inserting function runs in an endless loop; "
-    "a note when a handler reaches the insert but nothing says its keys are per client (configuration, "
-    "constants, type names: on real code, such reports were not worth a change); at most warning per call "
+    "identifiers, also passed in by every caller); "
+    "a note when a handler or an endless loop reaches the insert but nothing says its keys are per client or "
+    "new each time (configuration, constants, type names, a poll's results overwritten in place: on real "
+    "code, such reports were not worth a change, 1 of 33 in loops); at most warning per call "
     "of a library API or with no caller seen (a note in a main package or a package of command-line commands); not reported when every insert runs "
     "once per process or only in tests.",
     "exposure": "How a server is set up, usually once in `main`: how often the code runs does not change the "
