@@ -447,7 +447,7 @@ def _lint_by_config(jobs: list[PackageJob], root: Path, select, ignore, cache_di
             collecting = gc.isenabled()
             gc.disable()
             try:
-                model = module_model(summaries, [*jobs, *context], root)
+                model = module_model(summaries, [*jobs, *context], root, replaced)
                 result.module = model
                 table = table_of(model)
                 gc.freeze()

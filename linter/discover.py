@@ -67,7 +67,8 @@ _child = getattr(Path, "_make_child_relpath", None) or Path.joinpath
 _MODULE_VERSION = re.compile(r"[^@]+@v[0-9]+\.[0-9]+\.[0-9]+.*")
 
 
-def _skip_dir(name: str) -> bool:
+def skip_dir(name: str) -> bool:
+    """A directory the walk never enters: vendored, test data, hidden, `_`-prefixed, a module cache's `name@v1.2.3`."""
     return name in SKIPPED_DIRS or name.startswith((".", "_")) or ("@v" in name and _MODULE_VERSION.fullmatch(name) is not None)
 
 
@@ -176,7 +177,7 @@ def _walk(root: Path, config_for, warnings: list[str],
         config = config_for(directory, _names(entries))
         children = []
         for entry in entries:
-            if _skip_dir(entry.name):
+            if skip_dir(entry.name):
                 continue
             try:
                 if not entry.is_dir():
@@ -289,7 +290,7 @@ def _named_file_skipped(path: Path, resolved: Path, cwd: Path, config: Config, g
         except ValueError:
             parts = ()
         for part in parts:
-            if _skip_dir(part):
+            if skip_dir(part):
                 return f"in {part}/"
     if path.name.startswith((".", "_")):
         return "name starts with . or _"

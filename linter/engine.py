@@ -584,9 +584,12 @@ def module_path_list(jobs: list[PackageJob]) -> tuple[str, ...]:
     return tuple(sorted({path for _, path in module_paths(sorted({job.directory for job in jobs})).values() if path}))
 
 
-def module_model(result: LintResult, jobs: list[PackageJob], root: Path) -> ModuleModel:
+def module_model(result: LintResult, jobs: list[PackageJob], root: Path,
+                 replaced: dict[str, tuple[str, ...]] | None = None) -> ModuleModel:
+    """`replaced`: replacements(jobs, root), when the caller already has it (for its cache keys)."""
     paths, modules = import_paths_for(sorted({job.directory for job in jobs}), root)
-    model = build_model(result.all_summaries(), paths, modules, replacements(jobs, root))
+    model = build_model(result.all_summaries(), paths, modules,
+                        replaced if replaced is not None else replacements(jobs, root))
     candidates = unimported(model)
     if candidates:  # what the walk left out may import them: read it only then
         model.hidden_imports = underscore_imports(root, {modules[d] for d in candidates if d in modules})

@@ -13,7 +13,7 @@ from typing import TextIO
 from .cache import default_cache_dir
 from .callgraph import DEAD_CODE, DEAD_EXPORTED, DEAD_TAKEN, LITERAL_SUFFIX
 from .config import ConfigError, ConfigResolver
-from .discover import discover
+from .discover import discover, skip_dir
 from .engine import RunOptions, lint, module_model
 from .lifetime import (DESCRIBE, PUBLIC_INTERFACE, UNKNOWN, ModuleModel, Node, called_behind_auth, local_libraries,
                        main_rooted, module_paths, relative_directory, unimported)
@@ -103,7 +103,7 @@ def _taken_from_the_tree(module_root: Path, root: Path) -> bool:
 
     roots = []
     for directory, names, files in os.walk(root):
-        names[:] = sorted(n for n in names if not n.startswith((".", "_")) and n not in ("vendor", "testdata", "node_modules"))
+        names[:] = sorted(n for n in names if not skip_dir(n))  # as discovery walks
         if "go.mod" in files and Path(directory) != module_root:
             roots.append(Path(directory))
     target = relative_directory(module_root, root)
