@@ -307,6 +307,14 @@ class PackageSummary:
     # interface type -> the interfaces it embeds, import-resolved (`example.com/app/storage.Getter`,
     # `Setter`), non-test code: their methods are its methods too
     interface_embeds: dict[str, list[str]] = field(default_factory=dict)
+    # exported methods (`T.M`) that no call of the package names and its code names only where they
+    # are declared, as `unnamed`, and in interfaces' method lists: dead in a program's module if an
+    # interface of the module declares the method and nothing in the module names it
+    # (lifetime._dead_code)
+    unnamed_methods: list[str] = field(default_factory=list)
+    # the exported names written after a dot in its generated files that `selected` does not read
+    # (files that import none of the run's packages: a gRPC stub calling `srv.(GreeterServer).SayHello`)
+    generated_selected: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
@@ -318,7 +326,7 @@ class PackageSummary:
                 "mu": self.mounted, "if": self.interfaces, "em": self.embeds,
                 "ar": self.arities, "pv": self.per_value, "dr": self.drained, "ob": self.once_blocks,
                 "sv": self.servers, "mn": self.mains, "ma": self.mounted_after, "sw": self.switched,
-                "ie": self.interface_embeds}
+                "ie": self.interface_embeds, "um": self.unnamed_methods, "gs": self.generated_selected}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -330,7 +338,8 @@ class PackageSummary:
                    embeds=data.get("em", {}), arities=data.get("ar", {}),
                    per_value=data.get("pv", {}), drained=data.get("dr", []), once_blocks=data.get("ob", []),
                    servers=data.get("sv", []), mains=data.get("mn", 0), mounted_after=data.get("ma", []),
-                   switched=data.get("sw", {}), interface_embeds=data.get("ie", {}))
+                   switched=data.get("sw", {}), interface_embeds=data.get("ie", {}),
+                   unnamed_methods=data.get("um", []), generated_selected=data.get("gs", []))
 
 
 class _FileSummariser:
@@ -1609,7 +1618,7 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
     _switched_calls(summary)
     summary.imports = _module_imports([model for model, _ in models], other_sources or [], modules,
                                       [test_file.imported_paths for test_file in scanned])
-    if summary.imports:
+    if summary.imports or other_sources:
         _selected_names(summary, [model for model, _ in models], other_sources or [])
     return summary
 
@@ -1703,12 +1712,16 @@ def _selected_names(summary: PackageSummary, models: list[FileModel], others: li
             if any(name == "." for name, _, _ in model._import_specs):
                 dotted = {path for name, path, _ in model._import_specs if name == "." and path in ours}
                 summary.dot_imports.extend(sorted(dotted - set(summary.dot_imports)))
+    generated: set[bytes] = set()
     for data in others:  # generated (`wire_gen.go` is often a program's only caller of its constructors)
         end = data.find(b"\nfunc ")
         if any(m.group(1).decode("utf-8", "replace") in ours
                for m in _QUOTED_PATH.finditer(data, 0, end if end >= 0 else len(data))):
             names.update(_SELECTED.findall(_without_comments(data)))
+        elif b"interface" in data:  # a stub that calls the methods of a service interface it declares
+            generated.update(_SELECTED.findall(_without_comments(data)))
     summary.selected = sorted(name.decode("utf-8", "replace") for name in names)
+    summary.generated_selected = sorted(name.decode("utf-8", "replace") for name in generated - names)
 
 
 @lru_cache(maxsize=4)
@@ -1756,6 +1769,8 @@ DEAD_EXPORTED = ("dead code: an exported function of a program's module that not
 DEAD_TAKEN = ("dead code: an exported function of a library module the tree's programs take from the tree "
               "unpublished (go.mod: a zero version and a `replace` by its directory), that none of them names "
               "(neither its package nor a package that imports it)")
+DEAD_DECLARED_METHOD = ("dead code: an exported method of a program's module that an interface of the module declares "
+                        "and nothing in the module calls or names")
 _MENTIONS_READ = 6  # a name written more often than this is taken as used, comments unread
 _CANDIDATES_COUNTED = 32  # more candidates than this in a package: one count of every identifier
 _IDENTIFIER = LazyPattern(rb"[A-Za-z_][A-Za-z0-9_]*")
@@ -1809,11 +1824,12 @@ def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: li
             candidates.setdefault(own, []).append(name)
         elif kind == "func" and own[:1].isupper() and (exported is None or name in exported):
             candidates.setdefault(own, []).append(name)  # exported: dead only if no importer names it either
-        elif kind == "method" and own[:1].isupper() and own not in named and \
-                summary.results.get(name) in MIDDLEWARE_RESULT_TYPES and (exported is None or name in exported):
+        elif kind == "method" and own[:1].isupper() and own not in named and (exported is None or name in exported):
             # A method that makes a middleware or a handler (`func (m *Logging) Requests() gin.HandlerFunc`)
             # runs only where code names it to mount what it returns: no interface of another
             # module is satisfied by one. Dead, as an exported function, if no importer names it.
+            # Any other exported method may be called through an interface, the module's own or
+            # another module's (`ServeHTTP`): dead only on the module's evidence (unnamed_methods).
             candidates.setdefault(own, []).append(name)
     if candidates and scanned:
         # Test files read from their bytes: a name in a comment is no use there either.
@@ -1828,10 +1844,18 @@ def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: li
             continue  # methods of two types share the name: a call of one may be the other's
         encoded = own.encode()
         unnamed = summary.unnamed if own[:1].islower() else summary.unnamed_exported
+        listed = 0  # mentions in an interface's method list, which declare the method, not use it
+        if own[:1].isupper() and summary.functions[names[0]][3] == "method" and \
+                summary.results.get(names[0]) not in MIDDLEWARE_RESULT_TYPES:
+            if own in _EXTERNAL_METHODS:
+                continue
+            unnamed = summary.unnamed_methods
+            listed = sum(1 for methods in summary.interfaces.values() for method in methods
+                         if method.partition("/")[0] == own)
         if unnamed is summary.unnamed_exported and any(b"//export " + encoded in data for data in exported_from_c):
             continue  # cgo exports it to C, which calls it
         if counts is not None:
-            if counts[encoded] == 1:
+            if counts[encoded] == 1 + listed:
                 unnamed.append(names[0])  # the declaration alone, comments included
                 continue
             if counts[encoded] > _MENTIONS_READ:
@@ -1845,12 +1869,27 @@ def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: li
                 node = root.descendant_for_byte_range(position, position + len(encoded))
                 if node is not None and _other_package_name(model, node):
                     continue  # `http.ListenAndServeTLS` in the wrapper that shares its name
+                if listed and node is not None and node.parent is not None and node.parent.type == "method_elem":
+                    continue  # `Login(ctx context.Context) error` in an interface of the package
                 if node is None or node.type != "comment":
                     uses += 1
             if uses > 1:
                 break
         if uses == 1:
             unnamed.append(names[0])
+
+
+# Methods that the standard library or a widespread framework calls through an interface of its own
+# (`http.Handler`, `fmt.Stringer`, `sql.Scanner`, a consumer group's handler): a module may list
+# them in an interface of its own too, and still be called by the other module only.
+_EXTERNAL_METHODS = frozenset({
+    "ServeHTTP", "String", "GoString", "Error", "Unwrap", "Is", "As", "Format", "Timeout", "Temporary",
+    "MarshalJSON", "UnmarshalJSON", "MarshalText", "UnmarshalText", "MarshalYAML", "UnmarshalYAML",
+    "MarshalBinary", "UnmarshalBinary", "Scan", "Value", "Read", "Write", "Close", "ReadFrom", "WriteTo",
+    "Seek", "Flush", "Len", "Less", "Swap", "Push", "Pop", "Run", "Start", "Stop", "Shutdown", "Serve",
+    "Handle", "Execute", "Validate", "Reset", "Reconcile", "ConsumeClaim", "Setup", "Cleanup",
+    "ProcessTask", "TableName", "Name", "Init", "Hash", "Render", "Lock", "Unlock",
+})
 
 
 def _other_package_name(model: FileModel, node: Node) -> bool:

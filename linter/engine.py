@@ -541,7 +541,10 @@ def lint_package(job: PackageJob, options: RunOptions, index: dict[str, str] | N
                 else:
                     result.suppressed.append(_with(finding, suppressed=reason))
             result.notifications += suppressions.unused(ran_ids, known_ids)
-        if options.lifetimes and (report_paths or not job.report or any(t.reported for t in scanned.get(_name, ()))):
+        # A package of generated files only (a gRPC or RPC stub) is summarised for the names it
+        # calls: the module's methods that only such a stub calls through its interface are not dead.
+        if options.lifetimes and (report_paths or not job.report or any(t.reported for t in scanned.get(_name, ()))
+                                  or (contexts and all(_is_generated(ctx.source) for ctx, _ in contexts))):
             try:
                 found = [f for fs in raw_findings.values() for f in fs]
                 flagged = {f.context for f in found if f.context} | {s for f in found for s in f.subjects}

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from .addresses import is_loopback
 from .serving import local_only
-from .callgraph import (BENCHMARK, DEAD_CODE, DEAD_EXPORTED, DEAD_TAKEN, HANDLER_BY_PARAMETERS, LITERAL_SUFFIX, ONCE, REQUEST, TEST,
+from .callgraph import (BENCHMARK, DEAD_CODE, DEAD_DECLARED_METHOD, DEAD_EXPORTED, DEAD_TAKEN, HANDLER_BY_PARAMETERS, LITERAL_SUFFIX, ONCE, REQUEST, TEST,
                         PackageSummary)
 from .clients import maker_key
 from .model import model_name
@@ -860,6 +860,36 @@ def _dead_code(model: ModuleModel, callers: dict[int, dict[int, bool]]) -> None:
             own = name.rsplit(".", 1)[-1]  # a method's own name: what an importer writes after a dot
             if not any(own in selected.setdefault(i, frozenset(model.packages[i].summary.selected)) for i in readers):
                 _mark_dead(model, pindex, name, DEAD_TAKEN if package.taken else DEAD_EXPORTED)
+    _dead_methods(model, used, dotted)
+
+
+def _dead_methods(model: ModuleModel, used: set[int], dotted: set[str]) -> None:
+    """An exported method of a program's module that an interface of the module declares (the same
+    name and parameter count), and that nothing in the module names: no call of any package, no
+    `.Name` in a file that imports the module's packages or in a generated stub. A use case's
+    `Login` that its interface lists and no handler calls never runs. A method no interface of the
+    module lists may be called through another module's interface (`ServeHTTP`), so it is kept."""
+    candidates = [(pindex, name) for pindex in sorted(used) for name in model.packages[pindex].summary.unnamed_methods]
+    if not candidates:
+        return
+    declared: set[str] = set()
+    named: set[str] = set()
+    for package in model.packages:
+        summary = package.summary
+        for methods in summary.interfaces.values():
+            declared.update(methods)
+        named.update(summary.selected)
+        named.update(summary.generated_selected)
+        named.update(callee[-1] for _, callee, *_ in summary.calls)
+    for pindex, name in candidates:
+        package = model.packages[pindex]
+        summary = package.summary
+        if package.library or package.import_path in dotted or (not package.import_path and summary.name != "main") \
+                or (summary.name == "main" and "main" not in summary.functions):
+            continue
+        own = name.rsplit(".", 1)[-1]
+        if own not in named and f"{own}/{summary.arities.get(name)}" in declared:
+            _mark_dead(model, pindex, name, DEAD_DECLARED_METHOD)
 
 
 def _mark_dead(model: ModuleModel, pindex: int, name: str, reason: str) -> None:
