@@ -668,16 +668,17 @@ func Serve(w http.ResponseWriter, r *http.Request) {
 
 
 @pytest.mark.default_precision
-def test_a_field_channel_nothing_receives_from_is_medium_where_its_rule_is_low(tree, capsys):
-    # GL105 is low, but medium for a channel nothing in the package performs the other side of
-    # (`failed`): a warning from --min-precision medium. A send whose receiver leaves on ctx.Done()
-    # first (`result`) stays a note there.
+def test_a_field_channel_nothing_receives_from_keeps_its_kind_and_its_rules_low_label(tree, capsys):
+    # A channel nothing in the package performs the other side of (`failed`) is told apart by its
+    # kind, but held out it read 4 of 11 and is low like the rest of GL105: a note at
+    # --min-precision medium, a warning at low, as the send whose receiver leaves on ctx.Done()
+    # first (`result`).
     tree({"go.mod": "module example.com/app\n\ngo 1.22\n", "app/app.go": SESSION})
     assert main(["--format", "json", "--show-notes", "./..."]) == 0
     found = [(f["line"], f["severity"], f.get("kind")) for f in json.loads(capsys.readouterr().out)["findings"]]
     assert found == [(18, "note", "no-counterpart"), (22, "note", None)]
-    assert main(["--format", "json", "--show-notes", "--min-precision", "medium", "./..."]) == 1
-    assert [(line, level) for _, line, level, _ in _findings(capsys)] == [(18, "warning"), (22, "note")]
+    assert main(["--format", "json", "--show-notes", "--min-precision", "medium", "./..."]) == 0
+    assert [(line, level) for _, line, level, _ in _findings(capsys)] == [(18, "note"), (22, "note")]
     assert main(["--format", "json", "--min-precision", "low", "./..."]) == 1
     assert [(line, level) for _, line, level, _ in _findings(capsys)] == [(18, "warning"), (22, "warning")]
 
@@ -722,7 +723,7 @@ def test_list_rules_json_names_the_labels_by_kind(tree, capsys):
     assert main(["--list-rules", "--format", "json"]) == 0
     rules = {rule["id"]: rule for rule in json.loads(capsys.readouterr().out)["rules"]}
     assert rules["GL201"]["precision_by_kind"] == {"client-address": "high", "identity": "low"}
-    assert rules["GL105"]["precision_by_kind"] == {"no-counterpart": "medium"}
+    assert "precision_by_kind" not in rules["GL105"]
     assert rules["GL301"]["precision_by_kind"] == {"net-http": "low"}
     assert "precision_by_kind" not in rules["GL404"]
 
