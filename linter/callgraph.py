@@ -1769,6 +1769,8 @@ DEAD_EXPORTED = ("dead code: an exported function of a program's module that not
 DEAD_TAKEN = ("dead code: an exported function of a library module the tree's programs take from the tree "
               "unpublished (go.mod: a zero version and a `replace` by its directory), that none of them names "
               "(neither its package nor a package that imports it)")
+DEAD_COPY = ("dead code: in a copy of another project's library module that no module of the tree replaces by its "
+             "directory, so no program of the tree builds it")
 DEAD_DECLARED_METHOD = ("dead code: an exported method of a program's module that an interface of the module declares "
                         "and nothing in the module calls or names")
 _MENTIONS_READ = 6  # a name written more often than this is taken as used, comments unread

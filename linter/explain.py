@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import TextIO
 
 from .cache import default_cache_dir
-from .callgraph import DEAD_CODE, DEAD_EXPORTED, DEAD_TAKEN, LITERAL_SUFFIX
+from .callgraph import DEAD_CODE, DEAD_COPY, DEAD_DECLARED_METHOD, DEAD_EXPORTED, DEAD_TAKEN, LITERAL_SUFFIX
 from .config import ConfigError, ConfigResolver
 from .discover import discover, skip_dir
 from .engine import RunOptions, lint, module_model
-from .lifetime import (DESCRIBE, PUBLIC_INTERFACE, UNKNOWN, ModuleModel, Node, called_behind_auth, local_libraries,
-                       main_rooted, module_paths, relative_directory, unimported)
+from .lifetime import (ANY_VERSION, DESCRIBE, PUBLIC_INTERFACE, UNKNOWN, ModuleModel, Node, called_behind_auth,
+                       local_libraries, main_rooted, module_owner, module_paths, relative_directory, unimported)
 from .registry import all_rules, rules_by_key
 from .routes import AUTHENTICATED, BODY_LIMIT, DEVELOPER_SWITCH, MOUNTED
 from .switches import names_developer_switch
@@ -47,8 +47,9 @@ def explain_command(argv: list[str], out: TextIO) -> int:
     scope = modules[resolved.parent][0] if resolved.parent in modules else \
         root if resolved.parent.is_relative_to(root) else resolved.parent
     if scope != root and scope.is_relative_to(root) and _taken_from_the_tree(scope, root):
-        # A library the tree's programs take unpublished (lifetime.local_libraries): their calls
-        # decide its lifetimes, so the tree is read, as `goleaklint ./...` from here reads it.
+        # A library the tree's programs take unpublished (lifetime.local_libraries), or one that may
+        # be a copy nothing builds (lifetime.copied_modules): the tree decides its lifetimes, so the
+        # tree is read, as `goleaklint ./...` from here reads it.
         scope = root
     table = {key: rm.rule.id for key, rm in rules_by_key().items()}
     configs = ConfigResolver(table)
@@ -97,8 +98,10 @@ def explain_command(argv: list[str], out: TextIO) -> int:
 
 
 def _taken_from_the_tree(module_root: Path, root: Path) -> bool:
-    """Whether a module of the tree under `root` requires the module at `module_root` unpublished
-    and replaces it by its directory (lifetime.local_libraries)."""
+    """Whether the tree under `root` decides the lifetimes of the module at `module_root`: a module
+    of the tree requires it unpublished and replaces it by its directory (lifetime.local_libraries),
+    or none replaces it and it may be a copy of another project's library that nothing builds
+    (lifetime.copied_modules), which the tree's programs decide."""
     import os
 
     roots = []
@@ -107,7 +110,14 @@ def _taken_from_the_tree(module_root: Path, root: Path) -> bool:
         if "go.mod" in files and Path(directory) != module_root:
             roots.append(Path(directory))
     target = relative_directory(module_root, root)
-    return any(target in targets for targets in local_libraries(roots, root).values())
+    taken = local_libraries(roots, root)
+    if target not in taken.get(ANY_VERSION, ()) and roots:
+        # Nothing replaces it by its directory: a copy of another project's library, if the tree's
+        # programs are another owner's (lifetime.copied_modules), which only the tree can say.
+        found = module_paths([module_root]).get(module_root)
+        if found is not None and module_owner(found[1]) is not None:
+            return True
+    return any(target in targets for module, targets in taken.items() if module != ANY_VERSION)
 
 
 def _subjects_at(result, model: ModuleModel, relpath: str, line: int) -> tuple[str, list[Node]] | None:
@@ -153,7 +163,7 @@ def _shown(name: str) -> str:
 
 def write_explanation(model: ModuleModel, node: Node, out: TextIO) -> None:
     out.write(f"{node.relpath}:{node.line}: {_shown(node.name)}\n")
-    if node.reason in (DEAD_CODE, DEAD_EXPORTED, DEAD_TAKEN):
+    if node.reason in (DEAD_CODE, DEAD_EXPORTED, DEAD_TAKEN, DEAD_DECLARED_METHOD, DEAD_COPY):
         written_in = LITERAL_SUFFIX.sub("", node.name)
         why = node.reason if written_in == node.name else f"written in {written_in}, which never runs: {node.reason}"
         out.write(f"lifetime: never runs (judged as test-only code)\nbecause: {why}\n")

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from .addresses import is_loopback
 from .serving import local_only
-from .callgraph import (BENCHMARK, DEAD_CODE, DEAD_DECLARED_METHOD, DEAD_EXPORTED, DEAD_TAKEN, HANDLER_BY_PARAMETERS, LITERAL_SUFFIX, ONCE, REQUEST, TEST,
+from .callgraph import (BENCHMARK, DEAD_CODE, DEAD_COPY, DEAD_DECLARED_METHOD, DEAD_EXPORTED, DEAD_TAKEN, HANDLER_BY_PARAMETERS, LITERAL_SUFFIX, ONCE, REQUEST, TEST,
                         PackageSummary)
 from .clients import maker_key
 from .model import model_name
@@ -132,6 +132,7 @@ class Package:
     library: bool  # its module has no main package
     module_path: str = ""  # its module's path (go.mod), "" when none is known
     taken: bool = False  # its module is a library the tree's programs take unpublished (local_libraries)
+    copied: bool = False  # its module is a copy of another project's library that nothing builds (copied_modules)
 
 
 @dataclass
@@ -378,11 +379,18 @@ _ZERO_REQUIRE = LazyPattern(rb"(?m)^[ \t]*(?:require[ \t]+)?(\S+)[ \t]+(?:v0\.0\
                             rb"[ \t]*(?://.*)?$")
 
 
+# The key of local_libraries' result under which it lists every module of the tree that some go.mod
+# replaces by its directory, at any version: built from the tree (no module root is spelt so).
+ANY_VERSION = "*"
+
+
 def local_libraries(module_roots: Iterable[Path], root: Path) -> dict[str, tuple[str, ...]]:
     """Module root -> the roots of the modules of the tree its go.mod requires at a zero version
     and replaces by a directory (relative to `root`, only those that have a go.mod): modules
-    the tree's own modules share that were never published."""
+    the tree's own modules share that were never published. Under ANY_VERSION, the roots of
+    every module of the tree that a go.mod replaces by its directory, whatever the version."""
     found: dict[str, tuple[str, ...]] = {}
+    anywhere: set[str] = set()
     for module_root in sorted(set(module_roots)):
         try:
             data = (module_root / "go.mod").read_bytes()
@@ -391,12 +399,54 @@ def local_libraries(module_roots: Iterable[Path], root: Path) -> dict[str, tuple
         zero = {match.group(1) for match in _ZERO_REQUIRE.finditer(data)}
         targets = set()
         for match in _LOCAL_REPLACE.finditer(data):
+            target = Path(os.path.normpath(module_root / match.group(2).decode("utf-8", "replace")))
+            if not os.path.isfile(target / "go.mod"):
+                continue
+            anywhere.add(relative_directory(target, root))
             if match.group(1) in zero:
-                target = Path(os.path.normpath(module_root / match.group(2).decode("utf-8", "replace")))
-                if os.path.isfile(target / "go.mod"):
-                    targets.add(relative_directory(target, root))
+                targets.add(relative_directory(target, root))
         if targets:
             found[relative_directory(module_root, root)] = tuple(sorted(targets))
+    if anywhere:
+        found[ANY_VERSION] = tuple(sorted(anywhere))
+    return found
+
+
+# Where one project's code is published: a forge's host and its owner (`github.com/micro`), or a
+# domain of its own (`go.uber.org`).
+_FORGES = frozenset({"github.com", "gitlab.com", "bitbucket.org", "gitee.com", "codeberg.org", "git.sr.ht"})
+
+
+def module_owner(module_path: str) -> str | None:
+    """`github.com/micro` of `github.com/micro/plugins/v5/registry/etcd`, `go.uber.org` of
+    `go.uber.org/zap`; None for a path with no host (`module app`)."""
+    elements = module_path.split("/")
+    if "." not in elements[0]:
+        return None
+    return "/".join(elements[:2]) if elements[0] in _FORGES and len(elements) > 1 else elements[0]
+
+
+def copied_modules(module_paths: dict[str, str], has_main: dict[str, bool], deployed: set[str],
+                   replaced: dict[str, tuple[str, ...]]) -> set[str]:
+    """Module roots of the tree's copies of other projects' libraries that nothing builds: a module
+    nested below the tree's top, with no main package, whose path is another owner's
+    (`github.com/micro/plugins/…` beside programs of `github.com/acme/…`, or of bare paths such as
+    `module apigate`), and that no go.mod of the tree replaces by its directory. A program that
+    requires such a module builds the published one from the module cache, never the copy. Only
+    with a deployed program in the tree, whose owner it is not; the module at the tree's top is the
+    repository's own, whatever its path (a framework published as `go-micro.dev/v5` whose tools
+    are `github.com/micro/…`), and so is any module of its owner."""
+    deployed = {root for root in deployed if root}  # a program outside any module (GOPATH) says nothing
+    if not deployed:
+        return set()
+    owners = {module_owner(module_paths.get(root, "")) for root in (*deployed, ".")} - {None}
+    taken = set(replaced.get(ANY_VERSION, ()))
+    found = set()
+    for root, path in module_paths.items():
+        owner = module_owner(path)
+        if root not in ("", ".") and root not in taken and not has_main.get(root, False) and owner is not None \
+                and owner not in owners:
+            found.add(root)
     return found
 
 
@@ -443,6 +493,14 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                     for target in targets if target in has_main and not has_main[target]}
     for target in programs_own:
         has_main[target] = True
+    paths_of_modules: dict[str, str] = {}
+    for summary in summaries:
+        module_root = modules.get(summary.directory, "")
+        if module_root and module_root not in paths_of_modules:
+            found_path = _package_module_path(import_paths.get(summary.directory, ""), summary.directory, module_root)
+            if found_path:
+                paths_of_modules[module_root] = found_path
+    copies = copied_modules(paths_of_modules, has_main, deployed, replaced)
     by_import: dict[str, int] = {}
     limits: dict[str, str] = {}  # module -> its first body-limiting wrapper
     for summary in summaries:
@@ -517,7 +575,7 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
         module_root = modules.get(summary.directory, "")
         model.packages.append(Package(summary, path, not has_main.get(module_root, False),
                                       _package_module_path(path, summary.directory, module_root),
-                                      module_root in programs_own))
+                                      module_root in programs_own, module_root in copies))
         if path and not summary.name.endswith("_test"):
             by_import.setdefault(path, index)
             model.timeout_clients.update(maker_key(path, name) for name in summary.timeout_clients)
@@ -643,6 +701,7 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
         model.route_auth.setdefault(handler, []).append(flags)
     callers = _package_callers(model)
     _developer_libraries(model, callers)
+    _never_built(model)
     _dead_code(model, callers)
     model.switched = _switched(model, pairs)
     _once_per_value(model, local_index, per_value, into_per_value)
@@ -822,6 +881,15 @@ def _developer_libraries(model: ModuleModel, callers: dict[int, dict[int, bool]]
         if pindex in developer:
             for node in model.nodes_of(pindex):
                 node.root, node.reason, node.forced = TEST, f"in a library only the developers' programs use ({top}/)", True
+
+
+def _never_built(model: ModuleModel) -> None:
+    """Every function of a copy of another project's library that no module of the tree builds
+    (copied_modules) never runs here, whatever it would be in its own project (an API there)."""
+    for pindex, package in enumerate(model.packages):
+        if package.copied:
+            for node in model.nodes_of(pindex):
+                node.root, node.reason, node.forced = TEST, DEAD_COPY, True
 
 
 def _dead_code(model: ModuleModel, callers: dict[int, dict[int, bool]]) -> None:

@@ -20,7 +20,7 @@ import pytest
 from goleaklint.config import Config
 from goleaklint.discover import discover, module_context, select_shard
 from goleaklint.engine import RunOptions, lint, selected_rules
-from goleaklint.lifetime import API, LOOP, ONCE, REQUEST, TEST, UNKNOWN, level_for, support_directory
+from goleaklint.lifetime import ANY_VERSION, API, LOOP, ONCE, REQUEST, TEST, UNKNOWN, level_for, support_directory
 from goleaklint.rule import Severity
 
 from .conftest import FIXTURES
@@ -363,6 +363,35 @@ def test_explain_reads_the_tree_for_a_library_its_programs_take_unpublished(tmp_
         "lifetime: per request"
     assert _cli(tree / "shared", "explain", "middleware/bodies.go:25", "--no-cache").stdout.splitlines()[1] == \
         "lifetime: per request"
+
+
+def test_explain_reads_the_tree_for_a_copy_of_another_projects_library(tmp_path):
+    """From the tree's top, a plugin module copied into the tree that no go.mod replaces by its
+    directory never runs, as the lint says; one the program's go.mod takes from the tree at a released
+    version is built, and keeps its API. From inside the copy, only the copy is read."""
+    tree = tmp_path / "app"
+    shutil.copytree(FIXTURES / "lifetimes" / "copiedplugins", tree)
+    proc = _cli(tree, "explain", "common/plugins/registry/etcd/etcd.go:12", "--no-cache")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[1:] == [
+        "lifetime: never runs (judged as test-only code)",
+        "because: dead code: in a copy of another project's library module that no module of the tree replaces "
+        "by its directory, so no program of the tree builds it"]
+    assert _cli(tree, "explain", "common/plugins/registry/consul/consul.go:7", "--no-cache").stdout.splitlines()[1] == \
+        "lifetime: per call of a library API"
+    assert _cli(tree / "common" / "plugins" / "registry" / "etcd", "explain", "etcd.go:12",
+                "--no-cache").stdout.splitlines()[1] == "lifetime: in an unbounded loop"
+
+
+def test_a_method_only_an_interface_declares_never_runs_and_explain_says_so(tmp_path):
+    tree = tmp_path / "members"
+    shutil.copytree(FIXTURES / "lifetimes" / "interfacemethods", tree)
+    proc = _cli(tree, "explain", "internal/usecase/usecase.go:25", "--no-cache")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[1:] == [
+        "lifetime: never runs (judged as test-only code)",
+        "because: dead code: an exported method of a program's module that an interface of the module declares "
+        "and nothing in the module calls or names"]
 
 
 def test_explain_says_the_handler_a_dead_constructor_returns_never_runs(tmp_path):
@@ -818,5 +847,31 @@ def test_local_libraries_reads_zero_versions_replaced_by_directories(tmp_path):
         encoding="utf-8")
     # Unpublished and taken from a directory of the tree that holds a module: the first two. A
     # commit's pseudo-version and a released version were published; a directory with no go.mod,
-    # or a replacement by another module, is no module of the tree.
-    assert local_libraries([tmp_path / "app", tmp_path / "shared"], tmp_path) == {"app": ("pkg/v2lib", "shared")}
+    # or a replacement by another module, is no module of the tree. Every module of the tree a
+    # go.mod replaces by its directory, whatever its version, is listed under ANY_VERSION: built
+    # from the tree, so no copy that nothing builds (copied_modules).
+    assert local_libraries([tmp_path / "app", tmp_path / "shared"], tmp_path) == {
+        "app": ("pkg/v2lib", "shared"), ANY_VERSION: ("pkg/v2lib", "pseudo", "released", "shared")}
+
+
+def test_a_copied_module_is_another_owners_library_that_nothing_replaces_beside_a_deployed_program():
+    from goleaklint.lifetime import copied_modules, module_owner
+
+    assert module_owner("github.com/micro/plugins/v5/registry/etcd") == "github.com/micro"
+    assert module_owner("go.uber.org/zap") == "go.uber.org"
+    assert module_owner("apigate") is None
+    paths = {"app": "github.com/acme/app", "plugins/etcd": "github.com/other/plugins/etcd",
+             "plugins/consul": "github.com/other/plugins/consul", "libs/auth": "github.com/acme/auth",
+             "libs/text": "textutil", "tools": "github.com/other/tools"}
+    has_main = {"app": True, "tools": True}
+    replaced = {ANY_VERSION: ("plugins/consul",)}
+    assert copied_modules(paths, has_main, {"app"}, replaced) == {"plugins/etcd"}
+    # Programs of bare paths own nothing: every host's library nothing replaces is a copy.
+    assert copied_modules({**paths, "app": "app"}, has_main, {"app"}, replaced) == {"plugins/etcd", "libs/auth"}
+    # No deployed program in the tree (a library's own repository): nothing is a copy.
+    assert copied_modules(paths, has_main, set(), replaced) == set()
+    # The module at the tree's top is the repository's own, and so is every module of its owner: a
+    # framework published under a domain of its own, whose tool is a program of the forge's path.
+    framework = {".": "go-micro.example/v5", "cmd/gen": "github.com/micro/gen", "plugins/etcd": "go-micro.example/etcd",
+                 "plugins/nats": "github.com/micro/nats"}
+    assert copied_modules(framework, {"cmd/gen": True}, {"cmd/gen"}, {}) == set()
