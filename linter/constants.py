@@ -9,6 +9,8 @@ constant here, and callers treat it as they treat any expression whose value the
 
 from __future__ import annotations
 
+import re
+
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
@@ -169,9 +171,11 @@ _TIME_UNITS = {"Nanosecond": 1, "Microsecond": 10**3, "Millisecond": 10**6, "Sec
                "Hour": 3600 * 10**9}
 
 
-def duration_nanoseconds(model: "FileModel", node: Node | None, depth: int = 6) -> int | None:
+def duration_nanoseconds(model: "FileModel", node: Node | None, depth: int = 6, unchanged=None) -> int | None:
     """Nanoseconds of a constant duration: `10 * time.Millisecond`, `time.Duration(5) * time.Second`,
-    a const of the package spelled that way; None when it is computed at run time."""
+    a const of the package spelled that way; None when it is computed at run time. With
+    `unchanged` (a predicate on names: package_vars_unchanged), also a package variable of this
+    file set so in its declaration and nowhere else (`var sendEventTime = 10 * time.Millisecond`)."""
     if node is None or depth <= 0:
         return None
     kind = node.type
@@ -194,12 +198,35 @@ def duration_nanoseconds(model: "FileModel", node: Node | None, depth: int = 6) 
     if kind == "identifier":
         binding = model.resolve(node)
         spec = binding.decl.parent if binding.decl is not None else None
-        values = spec.child_by_field_name("value") if spec is not None and spec.type == "const_spec" else None
+        folded = spec is not None and (spec.type == "const_spec" or (
+            spec.type == "var_spec" and binding.kind == "package" and unchanged is not None
+            and len(spec.children_by_field_name("name")) == 1 and unchanged(binding.name)))
+        values = spec.child_by_field_name("value") if folded else None
         if values is None or values.named_child_count != 1 or \
                 (binding.kind == "package" and binding.name not in model.top_level_names):
             return None  # a variable, an iota list, or a constant of another file: not folded
-        return duration_nanoseconds(model, values.named_children[0], depth - 1)
+        return duration_nanoseconds(model, values.named_children[0], depth - 1, unchanged)
     return int_constant(model, node)
+
+
+def package_vars_unchanged(ctx):
+    """A predicate on a package variable's name: whether no non-test file of the package assigns
+    it, changes it or takes its address beyond its declaration (`sendEventTime = …` once, no
+    `sendEventTime = …`, `+=`, `++`, `a, sendEventTime = …` or `&sendEventTime` elsewhere), read
+    from the files' bytes once per name. Tests that shorten it for speed do not count."""
+    files = [c for c in ctx.package.files if not c.is_test_file] if getattr(ctx, "package", None) is not None else [ctx]
+    seen: dict[str, bool] = {}
+
+    def unchanged(name: str) -> bool:
+        found = seen.get(name)
+        if found is None:
+            word = re.escape(name.encode())
+            assigned = re.compile(rb"(?<![\w.])" + word + rb"\s*(?:,[^=\n;]*)?(?:[-+*/%|&^]|<<|>>)?=(?!=)|,\s*" + word
+                                  + rb"\s*(?:,[^=\n;]*)?=(?!=)|(?<![\w.])" + word + rb"\s*(?:\+\+|--)|&\s*" + word + rb"(?!\w)")
+            found = seen[name] = sum(len(assigned.findall(c.source.data)) for c in files) <= 1
+        return found
+
+    return unchanged
 
 
 def spell_duration(nanoseconds: int) -> str:

@@ -7,7 +7,7 @@ from typing import Iterable
 from tree_sitter import Node
 
 from goleaklint.cfg import terminating_statement
-from goleaklint.constants import SHORT_TIMER, duration_nanoseconds, spell_duration
+from goleaklint.constants import SHORT_TIMER, duration_nanoseconds, package_vars_unchanged, spell_duration
 from goleaklint.context import FileContext
 from goleaklint.callgraph import in_unbounded_loop
 from goleaklint.model import FUNCTION_TYPES, enclosing_loop
@@ -59,7 +59,8 @@ for {
         "timer to fire; `time.After` assigned to a variable first. A condition variable assigned a value "
         "that keeps the loop going is still taken to leave it. A Go version that cannot be read is taken "
         "to be before 1.23. A constant duration under a minute (`10 * time.Millisecond`, a const of the package "
-        "spelled that way) is a note: each timer is garbage for less than a minute after the iteration that made it, "
+        "spelled that way, or a variable of the file declared so that no other line of the package's non-test code "
+        "assigns, changes or takes the address of) is a note: each timer is garbage for less than a minute after the iteration that made it, "
         "so what a loop leaves is bounded by its rate times the duration.",
         references=("https://pkg.go.dev/time#After", "https://go.dev/doc/go1.23#timer-changes"),
     ),
@@ -95,7 +96,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             continue  # an unreferenced timer is collected since Go 1.23: what is left is style, not a leak
         known = f"go {_version(ctx)}" if ctx.go_version else "Go version unknown, assuming before 1.23"
         args = call.child_by_field_name("arguments")
-        nanoseconds = duration_nanoseconds(model, args.named_children[0]) if args is not None and args.named_child_count == 1 else None
+        nanoseconds = duration_nanoseconds(model, args.named_children[0], unchanged=package_vars_unchanged(ctx)) \
+            if args is not None and args.named_child_count == 1 else None
         short = nanoseconds is not None and nanoseconds < SHORT_TIMER
         yield ctx.finding(
             RULE, call,
