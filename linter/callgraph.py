@@ -661,6 +661,9 @@ class _FileSummariser:
         if parent is not None and parent.type == "keyed_element" and self._command_literal(parent):
             record[6], record[7] = ONCE, "a command-line command's function"
             return
+        if parent is not None and parent.type == "keyed_element" and self._lifecycle_hook(parent):
+            record[6], record[7] = ONCE, "an fx lifecycle hook (OnStart, OnStop): run once per process"
+            return
         if fn.parent is None:
             return  # a package-level literal: its callers are unknown
         guard = self._once_guard(fn.node, fn.parent)
@@ -740,6 +743,17 @@ class _FileSummariser:
 
     def _cli_file(self) -> bool:
         return imports_cli(self.model)
+
+    def _lifecycle_hook(self, keyed: Node) -> bool:
+        """`fx.Hook{OnStart: func(ctx context.Context) error {…}}`: the application's lifecycle
+        runs each hook once, at its start or its stop."""
+        key = keyed.named_children[0] if keyed.named_child_count else None
+        if key is None or self.text(key).strip() not in ("OnStart", "OnStop"):
+            return False
+        literal = keyed.parent.parent if keyed.parent is not None else None
+        if literal is None or literal.type != "composite_literal":
+            return False
+        return self.model.qualified(literal.child_by_field_name("type")) == "go.uber.org/fx.Hook"
 
     def _command_literal(self, keyed: Node) -> bool:
         key = keyed.named_children[0] if keyed.named_child_count else None
