@@ -153,6 +153,7 @@ def collect(summariser: "_FileSummariser") -> None:
         arguments = args.named_children
         if len(arguments) != 3 and summariser.text(selector.child_by_field_name("field")) in _THREE_ARGUMENTS:
             continue
+        chained: list[tuple[Node, int]] = []  # middleware made between the path and the handler, by position
         for index, arg in enumerate(arguments):
             if arg.type in ("identifier", "selector_expression", "func_literal"):
                 handlers.append((arg, False))
@@ -160,9 +161,13 @@ def collect(summariser: "_FileSummariser") -> None:
                 handlers.extend(_wrapped(summariser, arg, False, 0))
                 # `r.GET("/x", DebugHandler(logger))`: the handler's position (right after the path,
                 # or last), made by a function not named for authentication, is a handler factory
-                if (index == 1 or index == len(arguments) - 1) and \
-                        not authenticated(summariser.text(arg.child_by_field_name("function"))):
+                made_by = summariser.text(arg.child_by_field_name("function"))
+                if (index == 1 or index == len(arguments) - 1) and not authenticated(made_by):
                     handlers.append((arg, False))
+                elif index > 1 and not authenticated(made_by):
+                    # `authed.POST("/x", RequireScope(w), CheckOwner(), Create)`: a middleware of the
+                    # route's chain, behind what the router and the arguments before it put in front
+                    chained.append((arg, index))
                 others.append(arg)  # middleware given with the route: `auth.Required(store)`
             else:
                 others.append(arg)
@@ -175,7 +180,13 @@ def collect(summariser: "_FileSummariser") -> None:
             ref = _handler_reference(summariser, node, function, literals)
             if ref is not None:
                 refs.append((ref, wrapped))
-        if not refs:
+        links = []  # (reference, authenticated by an argument before it)
+        for node, index in chained:
+            ref = _handler_reference(summariser, node, function, literals)
+            if ref is not None:
+                links.append((ref, any(authenticated(summariser.text(before)) for before in arguments[1:index]
+                                       if before.type == "call_expression")))
+        if not refs and not links:
             continue
         # What is given with the route, the handlers it wraps left out: `wrap(controllers.Login)`
         # names no authentication, however the handler is called.
@@ -196,6 +207,16 @@ def collect(summariser: "_FileSummariser") -> None:
             if param is not None and not wrapped:
                 entry += list(param)
             summariser.summary.routes.append(entry)
+        if links:
+            # Only what the router puts in front, and the arguments before the middleware: an
+            # authentication given after it in the chain runs after it.
+            router_behind = _router_guarded(summariser, operand, function, authenticated, known, at)
+            chain_param = None if router_behind else router_parameter(summariser, operand, function)
+            for ref, before in links:
+                entry = [ref, (AUTHENTICATED if router_behind or before else 0) | switch]
+                if chain_param is not None and not before:
+                    entry += list(chain_param)
+                summariser.summary.routes.append(entry)
 
 
 _USE_AT = LazyPattern(rb"\.(?:Use|Group)[ \t]*\(")
@@ -679,6 +700,26 @@ def _registered_at(summariser: "_FileSummariser", node: Node) -> int | None:
     return node.start_byte if GIN in summariser.model.imported_paths else None
 
 
+def _mounts_on_parameter(summariser: "_FileSummariser", helper: str, position: int, guard) -> bool:
+    """Whether `helper`, a function declared in the file, mounts what `guard` looks for on its
+    parameter at `position` with `Use` (`func registerAuthenticated(g *gin.RouterGroup, …) {
+    g.Use(middleware.Auth(…)) }`), unconditionally."""
+    declared = next((f for f in summariser.model.functions if f.kind == "func" and f.name == helper), None)
+    if declared is None or position >= len(declared.params):
+        return False
+    parameter = declared.params[position].name
+    body = declared.node.child_by_field_name("body")
+    if not parameter or body is None:
+        return False
+    data = summariser.source.data
+    for use in re.finditer(rb"\b" + re.escape(parameter.encode()) + rb"\.Use\(([^\n]*)", data[body.start_byte:body.end_byte]):
+        at = body.start_byte + use.start()
+        if not _commented(data, at) and guard(use.group(1).decode("utf-8", "replace")) and \
+                not _conditional(summariser, at, declared):
+            return True
+    return False
+
+
 def _router_guarded(summariser: "_FileSummariser", operand: Node | None, function: "Function", test,
                     known: dict[tuple, bool], at: int | None = None) -> bool:
     """_router_authenticated, once per router name, function, test and registration point in a file."""
@@ -717,6 +758,19 @@ def _router_authenticated(summariser: "_FileSummariser", operand: Node | None, f
                 not any(path.startswith(_ECHO) for path in summariser.model.imported_paths):
             continue  # mounted on the parent after the group was made: the group never runs it
         if guard(use.group(1).decode("utf-8", "replace")) and not _conditional(summariser, start + use.start(), scope):
+            return True
+    # the router handed to a function of the file that mounts authentication on it, in a statement of
+    # its own: `registerAuthenticated(authed, deps)`, whose body runs `group.Use(middleware.Auth(…))`
+    for handed in re.finditer(rb"(?<![\w.])([A-Za-z_]\w*)\(([^\n()]*)\)", data[start:end]):
+        arguments = [a.strip() for a in handed.group(2).split(b",")]
+        if name.replace(b"\\", b"") not in arguments or _commented(data, start + handed.start()) or \
+                not _call_statement(summariser, start + handed.start()):
+            continue
+        if until is not None and start + handed.start() > until and \
+                not any(path.startswith(_ECHO) for path in summariser.model.imported_paths):
+            continue
+        if _mounts_on_parameter(summariser, handed.group(1).decode("utf-8", "replace"),
+                                arguments.index(name.replace(b"\\", b"")), guard):
             return True
     # the router handed to a wrapper named for authentication: `srv.Handler = requireAuth(mux)`
     # (Not from the middle of a name: a later start in `requireAuth(` ends where the first does and
