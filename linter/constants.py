@@ -209,12 +209,13 @@ def duration_nanoseconds(model: "FileModel", node: Node | None, depth: int = 6, 
     return int_constant(model, node)
 
 
-def package_vars_unchanged(ctx):
-    """A predicate on a package variable's name: whether no non-test file of the package assigns
-    it, changes it or takes its address beyond its declaration (`sendEventTime = …` once, no
-    `sendEventTime = …`, `+=`, `++`, `a, sendEventTime = …` or `&sendEventTime` elsewhere), read
-    from the files' bytes once per name. Tests that shorten it for speed do not count."""
-    files = [c for c in ctx.package.files if not c.is_test_file] if getattr(ctx, "package", None) is not None else [ctx]
+def package_vars_unchanged(pkg):
+    """A predicate on a package variable's name: whether no non-test file of the package (a
+    PackageContext; PackageFacts.unchanged_vars keeps one per package) assigns it, changes it or
+    takes its address beyond its declaration (`sendEventTime = …` once, no `sendEventTime = …`,
+    `+=`, `++`, `a, sendEventTime = …` or `&sendEventTime` elsewhere), read from the files' bytes
+    once per name. Tests that shorten it for speed do not count."""
+    files = [c for c in pkg.files if not c.is_test_file]
     seen: dict[str, bool] = {}
 
     def unchanged(name: str) -> bool:

@@ -49,6 +49,14 @@ class PackageFacts:
         return PackageFunctions(self.pkg)
 
     @cached_property
+    def unchanged_vars(self):
+        """Whether a package variable keeps the value of its declaration (constants.package_vars_unchanged),
+        asked by the timer rules of a duration named by one."""
+        from .constants import package_vars_unchanged
+
+        return package_vars_unchanged(self.pkg)
+
+    @cached_property
     def calls(self) -> "PackageCalls":
         from .growth import PackageCalls
 

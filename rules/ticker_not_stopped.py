@@ -6,7 +6,7 @@ from typing import Iterable
 
 from tree_sitter import Node
 
-from goleaklint.constants import SHORT_TIMER, duration_nanoseconds, package_vars_unchanged, spell_duration
+from goleaklint.constants import SHORT_TIMER, duration_nanoseconds, spell_duration
 from goleaklint.context import FileContext
 from goleaklint.callgraph import in_unbounded_loop
 from goleaklint.model import Function, enclosing_loop, runs_once_at_startup
@@ -152,7 +152,7 @@ def _check_new(ctx: FileContext, call: Node, constructor: str) -> Finding | None
     held = "fires until it is stopped" if what == "ticker" else "is held until it fires"
     if what == "timer":
         args = call.child_by_field_name("arguments")
-        fires = duration_nanoseconds(ctx.model, args.named_children[0], unchanged=package_vars_unchanged(ctx)) \
+        fires = duration_nanoseconds(ctx.model, args.named_children[0], unchanged=ctx.package.facts.unchanged_vars) \
             if args is not None and args.named_child_count else None
         if fires is not None and fires < SHORT_TIMER:
             held += f", within {spell_duration(fires)}"

@@ -7,7 +7,7 @@ from typing import Iterable
 from tree_sitter import Node
 
 from goleaklint.cfg import terminating_statement
-from goleaklint.constants import SHORT_TIMER, duration_nanoseconds, package_vars_unchanged, spell_duration
+from goleaklint.constants import SHORT_TIMER, duration_nanoseconds, spell_duration
 from goleaklint.context import FileContext
 from goleaklint.callgraph import in_unbounded_loop
 from goleaklint.model import FUNCTION_TYPES, enclosing_loop
@@ -96,7 +96,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             continue  # an unreferenced timer is collected since Go 1.23: what is left is style, not a leak
         known = f"go {_version(ctx)}" if ctx.go_version else "Go version unknown, assuming before 1.23"
         args = call.child_by_field_name("arguments")
-        nanoseconds = duration_nanoseconds(model, args.named_children[0], unchanged=package_vars_unchanged(ctx)) \
+        nanoseconds = duration_nanoseconds(model, args.named_children[0], unchanged=ctx.package.facts.unchanged_vars) \
             if args is not None and args.named_child_count == 1 else None
         short = nanoseconds is not None and nanoseconds < SHORT_TIMER
         yield ctx.finding(
