@@ -154,7 +154,7 @@ go func() {
         "of its findings were worth a change on codebases it was not tuned on (the others were most often "
         "stranded on the error or timeout path of a command that exits right after, or in a race at "
         "shutdown), against about four in five per request. Where the function closes the channel in a `defer close(ch)` of its "
-        "own that runs on the way out that strands the sender, or with a plain `close(ch)` after the goroutine's start that every path to that way out passes (`case <-ctx.Done(): close(ch); return`), the late send does not wait but panics, "
+        "own (or at the top level of a function literal it defers: `defer func() { cancel(); close(ch) }()`) that runs on the way out that strands the sender, or with a plain `close(ch)` after the goroutine's start that every path to that way out passes (`case <-ctx.Done(): close(ch); return`), the late send does not wait but panics, "
         "which ends the program unless the goroutine recovers it: the finding says so, and its fix is not "
         "a buffer alone.",
         references=(
@@ -720,6 +720,9 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
         # it panics (a crash of the program, not a parked goroutine).
         spelled = ctx.source.text(closing).strip()
         how = f"in its `{spelled}`" if closing.type == "defer_statement" else f"with `{spelled}`"
+        if "\n" in spelled:  # `defer func() { …; close(ch) }()`
+            spelled = f"close({channel.name})"
+            how = f"with `{spelled}` in the function it defers"
         message = (f"a goroutine's send on `{channel.name}` can run after {owner} reached the {where} without "
                    f"receiving it and closed the channel {how} (line "
                    f"{closing.start_point[0] + 1}): a send on a closed channel panics, which ends the program unless "
@@ -1029,6 +1032,8 @@ def _closed_on_the_way_out(ctx: FileContext, channel: LocalChannel, exit_node: N
     cfg = channel.owner.cfg
     for close in channel.closes:
         statement = close.parent
+        if statement is not None and ctx.model.enclosing_function(statement) is not channel.owner:
+            statement = _deferred_literal(ctx, statement, channel.owner)
         if statement is None or ctx.model.enclosing_function(statement) is not channel.owner:
             continue
         if statement.type == "expression_statement":
@@ -1044,6 +1049,23 @@ def _closed_on_the_way_out(ctx: FileContext, channel: LocalChannel, exit_node: N
                 (block is not None and block.id == channel.owner.body.id and cfg.dominates(statement, start)):
             return statement
     return None
+
+
+def _deferred_literal(ctx: FileContext, statement: Node, owner) -> Node | None:
+    """The `defer` of `owner` that runs `statement` on the way out: `statement` stands at the top
+    level of a function literal the defer calls (`defer func() { cancel(); close(ch) }()`), so it
+    runs whenever the deferred call does."""
+    block = statement.parent
+    if statement.type != "expression_statement" or block is None or block.type != "statement_list":
+        return None
+    body = block.parent
+    literal = body.parent if body is not None and body.type == "block" else None
+    call = literal.parent if literal is not None and literal.type == "func_literal" else None
+    defer = call.parent if call is not None and call.type == "call_expression" and \
+        call.child_by_field_name("function") == literal else None
+    if defer is None or defer.type != "defer_statement" or ctx.model.enclosing_function(defer) is not owner:
+        return None
+    return defer
 
 
 # A function that ends the life of its receiver or of what it is given: `Close`, `Stop`,
