@@ -315,6 +315,12 @@ class PackageSummary:
     # the exported names written after a dot in its generated files that `selected` does not read
     # (files that import none of the run's packages: a gRPC stub calling `srv.(GreeterServer).SayHello`)
     generated_selected: list[str] = field(default_factory=list)
+    # type -> the functions of the package (outermost, as named in `functions`) that name it, other
+    # than its own methods, for types whose methods are checked for dead code: a type that no
+    # package-level declaration, string, test or generated file names, so that no value of it
+    # exists but one those functions make. Dead with them (lifetime._dead_types); an exported type
+    # only if no package that imports this one names it either
+    made_in: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
@@ -326,7 +332,8 @@ class PackageSummary:
                 "mu": self.mounted, "if": self.interfaces, "em": self.embeds,
                 "ar": self.arities, "pv": self.per_value, "dr": self.drained, "ob": self.once_blocks,
                 "sv": self.servers, "mn": self.mains, "ma": self.mounted_after, "sw": self.switched,
-                "ie": self.interface_embeds, "um": self.unnamed_methods, "gs": self.generated_selected}
+                "ie": self.interface_embeds, "um": self.unnamed_methods, "gs": self.generated_selected,
+                "mi": self.made_in}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -339,7 +346,8 @@ class PackageSummary:
                    per_value=data.get("pv", {}), drained=data.get("dr", []), once_blocks=data.get("ob", []),
                    servers=data.get("sv", []), mains=data.get("mn", 0), mounted_after=data.get("ma", []),
                    switched=data.get("sw", {}), interface_embeds=data.get("ie", {}),
-                   unnamed_methods=data.get("um", []), generated_selected=data.get("gs", []))
+                   unnamed_methods=data.get("um", []), generated_selected=data.get("gs", []),
+                   made_in=data.get("mi", {}))
 
 
 class _FileSummariser:
@@ -1627,8 +1635,11 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
             _passed_arguments(summariser)
     for test_file in pending:
         _summarise_scanned(summary, test_file, package_functions, modules)
-    _mark_dead_code(summary, [model for model, _ in models], other_sources or [], _reaching(summary, flagged),
-                    [test_file.data for test_file in scanned])
+    reaching = _reaching(summary, flagged)
+    makers = _makers(summary, [model for model, _ in models], other_sources or [], reaching,
+                     [test_file.data for test_file in scanned])
+    _mark_dead_code(summary, [model for model, _ in models], other_sources or [],
+                    reaching | makers if reaching is not None else None, [test_file.data for test_file in scanned])
     _switched_calls(summary)
     summary.imports = _module_imports([model for model, _ in models], other_sources or [], modules,
                                       [test_file.imported_paths for test_file in scanned])
@@ -1787,6 +1798,8 @@ DEAD_COPY = ("dead code: in a copy of another project's library module that no m
              "directory, so no program of the tree builds it")
 DEAD_DECLARED_METHOD = ("dead code: an exported method of a program's module that an interface of the module declares "
                         "and nothing in the module calls or names")
+DEAD_UNMADE = ("dead code: a method of a type of a program's module that only dead code makes, or nothing "
+               "does (no package-level declaration names the type)")
 _MENTIONS_READ = 6  # a name written more often than this is taken as used, comments unread
 _CANDIDATES_COUNTED = 32  # more candidates than this in a package: one count of every identifier
 _IDENTIFIER = LazyPattern(rb"[A-Za-z_][A-Za-z0-9_]*")
@@ -1893,6 +1906,89 @@ def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: li
                 break
         if uses == 1:
             unnamed.append(names[0])
+
+
+_MAKERS_READ = 64  # a type named more often than this is taken as made where it is used
+
+
+def _makers(summary: PackageSummary, models: list[FileModel], others: list[bytes], exported: set[str] | None,
+            scanned: list[bytes]) -> set[str]:
+    """summary.made_in: for each type of the package with a method among `exported` (all, when
+    None), or with a method that makes such a type, the functions that name it, when nothing else
+    can make a value of it; returned: those functions, whose own death is then worth checking. No value of a
+    type exists that no code names (`&T{}`, `new(T)`, `var t T`, `T(x)`, `NewT` declared to return
+    one), so its methods run only if one of those functions does. Names that do not count: the
+    type's declaration, its methods' receivers and whatever its own methods name (they need a value
+    first), a comment, another package's type of the same name (`pkg.T`), a field or method
+    selected on a value (`x.T`). Any other place keeps the type out: a package-level declaration (a
+    field of another type, an alias, `var _ I = (*T)(nil)`), a package-level literal, a string, a
+    test or generated file."""
+    pending = sorted({record[4] for name, record in summary.functions.items()
+                      if record[3] == "method" and record[4] and (exported is None or name in exported)})
+    seen = set(pending)
+    found: set[str] = set()
+    while pending:
+        type_name = pending.pop()
+        encoded = type_name.encode()
+        if not encoded.isascii() or any(True for data in [*others, *scanned] for _ in name_hits(data, encoded)):
+            continue
+        makers: set[str] | None = set()
+        hits = 0
+        for model in models:
+            if makers is None:
+                break
+            data = model.source.data
+            root = model.source.root
+            for position in name_hits(data, encoded):
+                hits += 1
+                node = root.descendant_for_byte_range(position, position + len(encoded))
+                if hits > _MAKERS_READ or node is None or model.source.relpath.endswith("_test.go") or \
+                        node.type not in ("type_identifier", "identifier", "field_identifier", "comment"):
+                    makers = None  # a string, a test file, or so often named that it is made somewhere
+                    break
+                if node.type == "comment" or node.type == "field_identifier" or _declares_type(node) or \
+                        (node.parent is not None and node.parent.type == "qualified_type"):
+                    continue
+                if _receiver_type(node):
+                    continue
+                function = model.enclosing_function(node)
+                while function is not None and function.parent is not None:
+                    function = function.parent
+                if function is None or function.kind == "literal":
+                    makers = None  # named at package level: a field, an alias, a variable, an assertion
+                    break
+                if function.kind == "method" and summary.functions.get(function.name, [None] * 5)[4] == type_name:
+                    continue  # its own method: runs only once a value exists
+                makers.add(function.name)
+        if makers is not None:
+            summary.made_in[type_name] = sorted(makers)
+            found.update(makers)
+            for maker in makers:  # a method that makes it: its own type must be unmade too
+                owner = summary.functions.get(maker, [None] * 5)[4] if "." in maker else None
+                if owner and owner not in seen:
+                    seen.add(owner)
+                    pending.append(owner)
+    summary.made_in = dict(sorted(summary.made_in.items()))
+    return found
+
+
+def _declares_type(node: Node) -> bool:
+    """`node` is the name a type declaration gives (`type T struct`, `type T = U`)."""
+    parent = node.parent
+    return parent is not None and parent.type in ("type_spec", "type_alias") and parent.child_by_field_name("name") == node
+
+
+def _receiver_type(node: Node) -> bool:
+    """`node` names the type of a method's receiver (`func (s *T) M()`, `func (T) M()`, `func (s *T[K]) M()`)."""
+    parent = node.parent
+    for _ in range(4):
+        if parent is None:
+            return False
+        if parent.type == "parameter_list":
+            owner = parent.parent
+            return owner is not None and owner.type == "method_declaration" and owner.child_by_field_name("receiver") == parent
+        parent = parent.parent
+    return False
 
 
 # Methods that the standard library or a widespread framework calls through an interface of its own

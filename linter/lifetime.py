@@ -37,7 +37,7 @@ from pathlib import Path
 
 from .addresses import is_loopback
 from .serving import local_only
-from .callgraph import (BENCHMARK, DEAD_CODE, DEAD_COPY, DEAD_DECLARED_METHOD, DEAD_EXPORTED, DEAD_TAKEN, HANDLER_BY_PARAMETERS, LITERAL_SUFFIX, ONCE, REQUEST, TEST,
+from .callgraph import (BENCHMARK, DEAD_CODE, DEAD_COPY, DEAD_DECLARED_METHOD, DEAD_EXPORTED, DEAD_TAKEN, DEAD_UNMADE, HANDLER_BY_PARAMETERS, LITERAL_SUFFIX, ONCE, REQUEST, TEST,
                         PackageSummary)
 from .clients import maker_key
 from .model import model_name
@@ -929,6 +929,48 @@ def _dead_code(model: ModuleModel, callers: dict[int, dict[int, bool]]) -> None:
             if not any(own in selected.setdefault(i, frozenset(model.packages[i].summary.selected)) for i in readers):
                 _mark_dead(model, pindex, name, DEAD_TAKEN if package.taken else DEAD_EXPORTED)
     _dead_methods(model, used, dotted)
+    _dead_types(model, used, dotted, importers)
+
+
+def _dead_types(model: ModuleModel, used: set[int], dotted: set[str], importers: dict[str, list[int]]) -> None:
+    """The methods of a type of a program's module that only dead code names (PackageSummary.made_in:
+    no package-level declaration, string, test or generated file names it, and only functions
+    that are dead make it, or none) never run: no value of the type exists to call them on. An
+    exported type that a package importing its own names (`&handlers.UserHandler{}`) may be made
+    there, so it is kept. Until nothing changes: a dead type's methods may be all that make another."""
+    candidates = []
+    for pindex in sorted(used):
+        package = model.packages[pindex]
+        summary = package.summary
+        if not summary.made_in or package.library or package.import_path in dotted or \
+                (not package.import_path and summary.name != "main") or \
+                (summary.name == "main" and "main" not in summary.functions):
+            continue
+        readers = [i for i in importers.get(package.import_path, ()) if i != pindex] if package.import_path else []
+        for type_name, makers in sorted(summary.made_in.items()):
+            if type_name[:1].isupper() and any(type_name in model.packages[i].summary.selected or
+                                               type_name in model.packages[i].summary.generated_selected
+                                               for i in readers):
+                continue
+            methods = [name for name, record in summary.functions.items()
+                       if record[3] == "method" and record[4] == type_name]
+            candidates.append((pindex, type_name, makers, methods))
+
+    def dead(pindex: int, name: str) -> bool:
+        index = model.by_name.get((model.packages[pindex].summary.directory, name))
+        node = model.nodes[index] if index is not None else None
+        return node is not None and node.forced and node.root == TEST and (node.reason or "").startswith("dead code")
+
+    changed = True
+    while changed and candidates:
+        changed = False
+        for candidate in list(candidates):
+            pindex, type_name, makers, methods = candidate
+            if all(dead(pindex, maker) for maker in makers):
+                candidates.remove(candidate)
+                changed = True
+                for name in methods:
+                    _mark_dead(model, pindex, name, DEAD_UNMADE)
 
 
 def _dead_methods(model: ModuleModel, used: set[int], dotted: set[str]) -> None:
