@@ -23,6 +23,21 @@ from .structs import declared_fields, struct_specs
 
 GO_QUERY = "(go_statement) @go"
 
+# A function that ends the life of its receiver or of what it is given: `Close`, `Stop`,
+# `Shutdown`, `GracefulStop`, `StopContainer`, `CloseSession`, … (not `Closed`, `Stopped`, `Stopwatch`).
+_SHUTDOWN = LazyPattern(r"(?:Close|Stop|Shutdown|GracefulStop|Terminate|Quit|Teardown|Destroy|Dispose)(?:[A-Z0-9_]\w*)?")
+
+
+def shutdown_function(owner: Function) -> str | None:
+    """The name of the declared function around `owner` (itself, or the one its literal is written
+    in) when it is named for shutting down: it runs once for each thing it stops."""
+    while owner.parent is not None:
+        owner = owner.parent
+    if owner.kind == "literal":
+        return None
+    base = owner.name.rsplit(".", 1)[-1]
+    return owner.shown if _SHUTDOWN.fullmatch(base) else None
+
 _WAITS = """
 (call_expression
   function: (selector_expression field: (field_identifier) @method (#eq? @method "Wait"))) @wait

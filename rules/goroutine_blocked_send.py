@@ -15,7 +15,8 @@ from goleaklint.channels import (Goroutine, LocalChannel, channel_parameter, cla
 from goleaklint.constants import loop_count
 from goleaklint.context import FileContext
 from goleaklint.effects import RECEIVES
-from goleaklint.goroutines import deferred, retested, start_guard, started_at_process_level, waits_that_never_fail
+from goleaklint.goroutines import (deferred, retested, shutdown_function, start_guard, started_at_process_level,
+                                  waits_that_never_fail)
 from goleaklint.frameworks import context_parameter_index
 from goleaklint.locks import held_at
 from goleaklint.model import (FUNCTION_TYPES, Function, assigned_again, block_statements, descendants,
@@ -713,7 +714,7 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
     # late send on a closed channel: it happens at most once per such return.
     subjects = (channel.owner.name,) if paired and count is not None and not extra else ()
     serving = _serving_senders(ctx, senders)
-    stopping = _shutdown_function(channel.owner)
+    stopping = shutdown_function(channel.owner)
     closing = _closed_on_the_way_out(ctx, channel, exit_node, start)
     if closing is not None:
         # The owner closes the channel on its way out: a send still pending then does not wait,
@@ -1066,21 +1067,6 @@ def _deferred_literal(ctx: FileContext, statement: Node, owner) -> Node | None:
     if defer is None or defer.type != "defer_statement" or ctx.model.enclosing_function(defer) is not owner:
         return None
     return defer
-
-
-# A function that ends the life of its receiver or of what it is given: `Close`, `Stop`,
-# `Shutdown`, `GracefulStop`, `StopContainer`, `CloseSession`, … (not `Closed`, `Stopped`, `Stopwatch`).
-_SHUTDOWN = LazyPattern(r"(?:Close|Stop|Shutdown|GracefulStop|Terminate|Quit|Teardown|Destroy|Dispose)(?:[A-Z0-9_]\w*)?")
-
-
-def _shutdown_function(owner) -> str | None:
-    """The name of the declared function around `owner` when it is named for shutting down."""
-    while owner.parent is not None:
-        owner = owner.parent
-    if owner.kind == "literal":
-        return None
-    base = owner.name.rsplit(".", 1)[-1]
-    return owner.shown if _SHUTDOWN.fullmatch(base) else None
 
 
 # What a condition may hold to be tested twice with one answer: names, fields, literals, comparisons
