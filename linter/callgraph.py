@@ -1798,8 +1798,9 @@ DEAD_COPY = ("dead code: in a copy of another project's library module that no m
              "directory, so no program of the tree builds it")
 DEAD_DECLARED_METHOD = ("dead code: an exported method of a program's module that an interface of the module declares "
                         "and nothing in the module calls or names")
-DEAD_UNMADE = ("dead code: a method of a type of a program's module that only dead code makes, or nothing "
-               "does (no package-level declaration names the type)")
+DEAD_UNMADE = "dead code: a method of a type of a program's module that no code that runs makes"
+# What every dead-code reason starts with (a dead type's methods carry its name and makers after it).
+DEAD = "dead code: "
 _MENTIONS_READ = 6  # a name written more often than this is taken as used, comments unread
 _CANDIDATES_COUNTED = 32  # more candidates than this in a package: one count of every identifier
 _IDENTIFIER = LazyPattern(rb"[A-Za-z_][A-Za-z0-9_]*")

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from .addresses import is_loopback
 from .serving import local_only
-from .callgraph import (BENCHMARK, DEAD_CODE, DEAD_COPY, DEAD_DECLARED_METHOD, DEAD_EXPORTED, DEAD_TAKEN, DEAD_UNMADE, HANDLER_BY_PARAMETERS, LITERAL_SUFFIX, ONCE, REQUEST, TEST,
+from .callgraph import (BENCHMARK, DEAD, DEAD_CODE, DEAD_COPY, DEAD_DECLARED_METHOD, DEAD_EXPORTED, DEAD_TAKEN, DEAD_UNMADE, HANDLER_BY_PARAMETERS, LITERAL_SUFFIX, ONCE, REQUEST, TEST,
                         PackageSummary)
 from .clients import maker_key
 from .model import model_name
@@ -959,7 +959,7 @@ def _dead_types(model: ModuleModel, used: set[int], dotted: set[str], importers:
     def dead(pindex: int, name: str) -> bool:
         index = model.by_name.get((model.packages[pindex].summary.directory, name))
         node = model.nodes[index] if index is not None else None
-        return node is not None and node.forced and node.root == TEST and (node.reason or "").startswith("dead code")
+        return node is not None and node.forced and node.root == TEST and (node.reason or "").startswith(DEAD)
 
     changed = True
     while changed and candidates:
@@ -969,8 +969,10 @@ def _dead_types(model: ModuleModel, used: set[int], dotted: set[str], importers:
             if all(dead(pindex, maker) for maker in makers):
                 candidates.remove(candidate)
                 changed = True
+                made = (f"`{type_name}` is made only in {', '.join(f'`{m}`' for m in makers)}, which never "
+                        f"{'runs' if len(makers) == 1 else 'run'}") if makers else f"nothing names `{type_name}`"
                 for name in methods:
-                    _mark_dead(model, pindex, name, DEAD_UNMADE)
+                    _mark_dead(model, pindex, name, f"{DEAD_UNMADE} ({made})")
 
 
 def _dead_methods(model: ModuleModel, used: set[int], dotted: set[str]) -> None:

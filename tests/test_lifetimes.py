@@ -394,6 +394,30 @@ def test_a_method_only_an_interface_declares_never_runs_and_explain_says_so(tmp_
         "and nothing in the module calls or names"]
 
 
+def test_explain_says_a_method_of_a_type_only_dead_code_makes_never_runs(tmp_path):
+    module = tmp_path / "unmadetypes"
+    shutil.copytree(FIXTURES / "lifetimes" / "unmadetypes", module)
+    source = (module / "internal" / "controller" / "controller.go").read_text().splitlines()
+
+    def explained(signature: str) -> list[str]:
+        line = next(n for n, text in enumerate(source, 1) if text.startswith(signature)) + 1
+        proc = _cli(module, "explain", f"internal/controller/controller.go:{line}", "--no-cache")
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.splitlines()[1:]
+
+    assert explained("func (s *Schedules) Create") == [
+        "lifetime: never runs (judged as test-only code)",
+        "because: dead code: a method of a type of a program's module that no code that runs makes "
+        "(`Schedules` is made only in `NewSchedules`, which never runs)"]
+    assert explained("func (e *Exports) Upload")[1] == (
+        "because: dead code: a method of a type of a program's module that no code that runs makes "
+        "(nothing names `Exports`)")
+    # A type only a dead type's method makes.
+    assert explained("func (p *Reports) Upload")[1].endswith("(`Reports` is made only in `Schedules.Reports`, which never runs)")
+    # The type main makes serves requests.
+    assert explained("func (u *Users) Create")[0] == "lifetime: per request"
+
+
 def test_explain_says_the_handler_a_dead_constructor_returns_never_runs(tmp_path):
     module = tmp_path / "deadmiddleware"
     shutil.copytree(FIXTURES / "lifetimes" / "deadmiddleware", module)
