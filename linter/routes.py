@@ -445,6 +445,8 @@ def body_limits(summariser: "_FileSummariser") -> None:
             continue
         line = summariser.source.position(match.start())[0]
         summariser.summary.body_limits.append(f"{summariser.relpath}:{line}")
+    if b"LimitReader" in data and b"NopCloser" in data:
+        _bounded_copies(summariser)
     if b"MaxBytesReader" not in data:
         return
     root = summariser.source.root
@@ -457,6 +459,31 @@ def body_limits(summariser: "_FileSummariser") -> None:
         if _PASSES_ON.search(rest) is None and \
                 _READS_BODY.search(data, function.node.start_byte, function.node.end_byte) is not None:
             continue
+        line = summariser.source.position(match.start())[0]
+        summariser.summary.body_limits.append(f"{summariser.relpath}:{line}")
+
+
+# `io.LimitReader(r.Body, max+1)`, `io.LimitReader(c.Request.Body, n)`: a read of the body that stops at a bound.
+_BODY_LIMIT_READER = LazyPattern(rb"\bio\.LimitReader\(\s*[A-Za-z_][\w.]*(?:\(\))?\.Body\s*,")
+
+
+def _bounded_copies(summariser: "_FileSummariser") -> None:
+    """A middleware that reads the body through `io.LimitReader` and puts the bounded copy back
+    before it passes the request on (`io.Copy(buf, io.LimitReader(r.Body, max+1))`, a 413 past the
+    bound, `r.Body = io.NopCloser(buf)`, then `next.ServeHTTP(w, r)`) limits the body of every
+    handler behind it, as `http.MaxBytesReader` would: recorded with the other limits."""
+    data = summariser.source.data
+    root = summariser.source.root
+    seen: set[int] = set()
+    for match in _BODY_LIMIT_READER.finditer(data):
+        node = root.named_descendant_for_byte_range(match.start(), match.start())
+        function = summariser.model.enclosing_function(node) if node is not None else None
+        if function is None or function.node.id in seen:
+            continue
+        put_back = _BODY_PUT_BACK.search(data, match.end(), function.node.end_byte)
+        if put_back is None or _PASSES_ON.search(data, put_back.end(), function.node.end_byte) is None:
+            continue
+        seen.add(function.node.id)
         line = summariser.source.position(match.start())[0]
         summariser.summary.body_limits.append(f"{summariser.relpath}:{line}")
 

@@ -59,8 +59,12 @@ RULE = Rule(
     ...
 }""",
         limits="fiber is not checked: it reads bodies itself, bounded by its BodyLimit (4 MiB by "
-        "default). A limit applied by a middleware is not seen; suppress with a reason, or apply the "
-        "limit in the handler. Order is by position in the function, not by path: a limit on one branch "
+        "default). A limit a middleware applies is not followed to the routes it covers: a module that "
+        "limits bodies itself, in a wrapper (`r.Body = http.MaxBytesReader(…)`, or a bounded copy put back: "
+        "`io.Copy(&buf, io.LimitReader(r.Body, max+1))`, then `r.Body = io.NopCloser(&buf)`, before passing "
+        "the request on) or with a framework's body-limit middleware, makes every finding of the module a "
+        "note that names where (its authors chose where limits go); otherwise suppress with a reason, or "
+        "apply the limit in the handler. Order is by position in the function, not by path: a limit on one branch "
         "before the read counts. A middleware is recognised by how it passes the request on; where it is "
         "mounted lowers it only when every `Use` of it, and every group made with it (`r.Group(\"\", mw)`), "
         "(gin, chi, gorilla; not echo) comes after authentication on its router (a group made with it, an "
