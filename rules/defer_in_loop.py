@@ -58,7 +58,7 @@ RULE = Rule(
         return err
     }
 }""",
-        limits="A defer in a branch that sets what it tests (`if t == nil { t = ...; defer t.Stop() }`, with `t` declared outside the loop; the test may be one conjunct of an `&&`; the setting may be done by a local closure the branch calls, `sub := subscribe()` where `subscribe := func() … { notify = …; … }`) runs once and is not reported. "
+        limits="A deferred `Close` of a part a multipart reader's `NextPart` or `NextRawPart` returned is not reported: a part holds no descriptor, and the next `NextPart` closes it (a file the iteration makes from the part, `os.Create`, still counts). A defer in a branch that sets what it tests (`if t == nil { t = ...; defer t.Stop() }`, with `t` declared outside the loop; the test may be one conjunct of an `&&`; the setting may be done by a local closure the branch calls, `sub := subscribe()` where `subscribe := func() … { notify = …; … }`) runs once and is not reported. "
         "Nor is a defer reached only while a flag declared outside the loop is false (inside `if !tried { … }`, or after "
         "`if tried { return … }`, also through a local such as `retry := isTimeout(err) && !tried`) when every way "
         "round sets the flag to `true` after it and the loop never sets it otherwise: a retry that falls back once. "
@@ -355,6 +355,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             continue  # `for _, t := range targets { defer t.Close() }`: releases what exists before the loop
         if _released_again(ctx, defer, call, loop):
             continue  # `defer f.Close()` and `f.Close()` on every way round: released every iteration
+        if _multipart_part(model, callee):
+            continue  # `part, _ := mr.NextPart(); defer part.Close()`: the next NextPart closes it
         what = " ".join(ctx.source.text(call).split())
         if len(what) > 60:
             what = what[:57] + "..."
@@ -766,6 +768,23 @@ def _drained_body(ctx: FileContext, call: Node, loop: Node) -> str | None:
 def _repeats_unboundedly(ctx: FileContext, loop: Node) -> bool:
     """`for {}`, `for ;; {}`, or a benchmark's `b.N` / `b.Loop()` loop."""
     return loop_header(loop)[0] in (FOREVER, BENCHMARK_LOOP)
+
+
+_NEXT_PART = frozenset({"NextPart", "NextRawPart"})
+
+
+def _multipart_part(model: FileModel, callee: Node | None) -> bool:
+    """`defer p.Close()` of a part a multipart reader's `NextPart` (or `NextRawPart`) returned: a
+    part holds no descriptor, its `Close` only drains what is left of it, and the reader's next
+    `NextPart` closes it anyway, so deferring it to the function's end holds nothing."""
+    if callee is None or callee.type != "selector_expression" or \
+            model.source.text(callee.child_by_field_name("field")) != "Close":
+        return False
+    operand = callee.child_by_field_name("operand")
+    made = _initialiser(model, operand) if operand is not None and operand.type == "identifier" else None
+    function = made.child_by_field_name("function") if made is not None else None
+    return function is not None and function.type == "selector_expression" and \
+        model.source.text(function.child_by_field_name("field")) in _NEXT_PART
 
 
 def _initialiser(model: FileModel, ident: Node) -> Node | None:
