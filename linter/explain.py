@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .cache import default_cache_dir
-from .callgraph import DEAD, LITERAL_SUFFIX
+from .callgraph import LITERAL_SUFFIX
 from .config import ConfigError, ConfigResolver
 from .discover import discover, skip_dir
 from .engine import RunOptions, lint, module_model
@@ -163,7 +163,7 @@ def _shown(name: str) -> str:
 
 def write_explanation(model: ModuleModel, node: Node, out: TextIO) -> None:
     out.write(f"{node.relpath}:{node.line}: {_shown(node.name)}\n")
-    if node.forced and (node.reason or "").startswith(DEAD):
+    if node.dead:
         written_in = LITERAL_SUFFIX.sub("", node.name)
         why = node.reason if written_in == node.name else f"written in {written_in}, which never runs: {node.reason}"
         out.write(f"lifetime: never runs (judged as test-only code)\nbecause: {why}\n")

@@ -124,6 +124,11 @@ class Node:
     lifetime: str | None = None
     via: tuple[int, str, int] | None = None  # (caller node, relpath, line) that gave the lifetime
 
+    @property
+    def dead(self) -> bool:
+        """Dead code (every dead-code reason starts with callgraph.DEAD): it never runs."""
+        return self.forced and self.root == TEST and (self.reason or "").startswith(DEAD)
+
 
 @dataclass
 class Package:
@@ -958,8 +963,7 @@ def _dead_types(model: ModuleModel, used: set[int], dotted: set[str], importers:
 
     def dead(pindex: int, name: str) -> bool:
         index = model.by_name.get((model.packages[pindex].summary.directory, name))
-        node = model.nodes[index] if index is not None else None
-        return node is not None and node.forced and node.root == TEST and (node.reason or "").startswith(DEAD)
+        return index is not None and model.nodes[index].dead
 
     changed = True
     while changed and candidates:
