@@ -12,7 +12,9 @@ package can without types:
   ``example.com/app/store.DB``), from a receiver, parameter, declared or composite-literal local;
 - ``("R", callee, name)``: method `name` on what the call `callee` (an ``L`` or ``I`` reference)
   returns, as in ``srv := server.New(cfg); srv.Start()``;
-- ``("D", type, field, name)``: method `name` on field `field` of a value of `type`.
+- ``("D", type, field, name)``: method `name` on field `field` of a value of `type`;
+- ``("E", type, field, name)``: method `name` on an element of the slice, array or map in field
+  `field` of a value of `type`, as in ``for _, s := range a.services { s.Start(ctx) }``.
 
 A call that names none of these is not recorded: a call that cannot be resolved stays unresolved,
 and a bare method name is never matched across packages.
@@ -968,6 +970,8 @@ class _FileSummariser:
                 self._edge(function.name, ["M", what, name], operand, function=function)
             elif kind == "result":
                 self._edge(function.name, ["R", what, name], operand, function=function)
+            elif kind == "element":
+                self._edge(function.name, ["E", *what, name], operand, function=function)
         # In the order of their ends, as when each was paired with its field's capture.
         for operand in (sorted(captures.get("cx", ()), key=_end) if not self.test_code else ()):
             function = enclosing(operand)
@@ -1050,6 +1054,17 @@ class _FileSummariser:
             left = _declared_name(data, right.start())
             if left is not None:
                 found.append((left.start("name"), left.group("name"), right))
+        # `for _, s := range services {`: the value a range declares is an element of what it ranges
+        # over (_range_element); the key or index, a range's only name or first, is left out.
+        ranged = False
+        for right in _RANGE_VALUE.finditer(data):
+            line_start = data.rfind(b"\n", max(0, right.start() - 120), right.start()) + 1
+            left = _RANGED_NAMES.search(data, max(line_start, right.start() - 120), right.start())
+            if left is not None and left.group("name") != b"_":
+                found.append((left.start("name"), left.group("name"), right))
+                ranged = True
+        if ranged:
+            found.sort(key=lambda entry: entry[0])
         self.__dict__["_declarations_found"] = found
         return found
 
@@ -1065,7 +1080,7 @@ class _FileSummariser:
             # _typable_names reads every declaration of the file anyway.
             found = self.__dict__["_method_values"] = frozenset(
                 name for _, name, match in self._declarations
-                if match.group("method") is not None and name not in _BUILTIN_BYTES)
+                if not _ranged(match) and match.group("method") is not None and name not in _BUILTIN_BYTES)
         if found is None:
             data = self.source.data
             names = set()
@@ -1147,7 +1162,7 @@ class _FileSummariser:
             return ["R", inner, name] if inner is not None and inner[0] in ("L", "I") else None
         if operand.type == "index_expression":
             base = operand.child_by_field_name("operand")
-            element = _element_type(self._value_type(base, function)) if base is not None else ""
+            element = element_type(self._value_type(base, function)) if base is not None else ""
             return ["M", element, name] if element else None
         if operand.type == "selector_expression":
             base = operand.child_by_field_name("operand")
@@ -1212,6 +1227,8 @@ class _FileSummariser:
                 return ["M", what, name]
             if kind == "result":
                 return ["R", what, name]
+            if kind == "element":
+                return ["E", *what, name]
             return None
         if not called:
             return None
@@ -1325,6 +1342,8 @@ class _FileSummariser:
         match = self._local_match(name, function)
         if match is None:
             return None
+        if _ranged(match):
+            return self._range_element(match, function)
         amp, callee, opener, method = match.group("amp"), match.group("callee"), match.group("open"), match.group("method")
         text = callee.decode("utf-8", "replace")
         if method is not None:  # `serve := srv.Serve`: a method value
@@ -1346,6 +1365,28 @@ class _FileSummariser:
         if head == "new":
             return None
         return ("result", ["L", head]) if head in self.package_functions else None
+
+    def _range_element(self, match: re.Match, function: Function) -> tuple[str, object] | None:
+        """What the value of `for _, s := range x` (or `range x.field`) holds: ("type", V) when x is
+        a receiver, parameter, local or package variable of type `[]V`, `[N]V` or `map[K]V`;
+        ("element", [T, field]) when x is a value of type T, whose field's type the module model
+        reads (the field may be declared in a sibling file)."""
+        base = match.group("base").decode()
+        field_name = match.group("field")
+        if base in self.model.imports:
+            return None  # `range pkg.Services`: another package's variable
+        info = self._typed_name(base, function)
+        if info is None:
+            ident = self.source.root.descendant_for_byte_range(match.start("base"), match.end("base"))
+            if ident is None or ident.type != "identifier":
+                return None
+            info = self._name_info(ident, base, function)
+        if info is None or info[0] != "type":
+            return None
+        if field_name is not None:
+            return ("element", [info[1], field_name.decode()])
+        element = element_type(info[1])
+        return ("type", element) if element else None
 
     def _from_declaration(self, decl: Node) -> tuple[str, object] | None:
         """What a package variable holds, from its declaration in this file or a sibling: its
@@ -1465,6 +1506,9 @@ _DECLARED_VALUE = LazyPattern(
 # The `:=` of _DECLARED_VALUE whose value is a method value: where the words after `:=` end decides
 # which branch can match (`(`/`{` or a line's end), so this matches at the same `:=` as the
 # `method` branch there, and at no other.
+# `k, v := range x {` or `range x.field {`: the value a range declares (_declarations).
+_RANGE_VALUE = LazyPattern(rb":=[ \t]*range[ \t]+(?P<base>[A-Za-z_]\w*)(?:\.(?P<field>[A-Za-z_]\w*))?[ \t]*\{")
+_RANGED_NAMES = LazyPattern(rb"(?<![\w.])[A-Za-z_]\w*[ \t]*,[ \t]*(?P<name>[A-Za-z_]\w*)[ \t]*\Z")
 _METHOD_VALUE = LazyPattern(rb":=\s*&?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?\.[A-Za-z_]\w*[ \t]*(?:\r?\n|;|//)")
 
 
@@ -1539,10 +1583,18 @@ def _end(node: Node) -> int:
     return node.end_byte
 
 
-def _element_type(type_text: str) -> str:
-    """`V` of `map[K]V` or `[]V`, as type_text writes them (no spaces)."""
+def _ranged(match: re.Match) -> bool:
+    """A declaration of _declarations made by a range clause (_RANGE_VALUE), not by `:=` of a value."""
+    return "base" in match.re.groupindex
+
+
+def element_type(type_text: str) -> str:
+    """`V` of `map[K]V`, `[]V` or `[N]V`, as type_text writes them (no spaces)."""
     if type_text.startswith("[]"):
         return type_text[2:]
+    if type_text.startswith("[") and "]" in type_text:
+        size = type_text[1:type_text.index("]")]
+        return type_text[type_text.index("]") + 1:] if size.isdigit() or size.isidentifier() else ""
     if type_text.startswith("map["):
         depth = 0
         for index, char in enumerate(type_text[3:], 3):

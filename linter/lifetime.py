@@ -38,6 +38,7 @@ from pathlib import Path
 from .addresses import is_loopback
 from .serving import local_only
 from .callgraph import (BENCHMARK, DEAD, DEAD_CODE, DEAD_COPY, DEAD_DECLARED_METHOD, DEAD_EXPORTED, DEAD_TAKEN, DEAD_UNMADE, HANDLER_BY_PARAMETERS, LITERAL_SUFFIX, ONCE, REQUEST, TEST,
+                        element_type,
                         PackageSummary)
 from .clients import maker_key
 from .model import model_name
@@ -634,9 +635,9 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                         switch = switched.get(str(position))
                         pairs[source, callee] = switch if pairs.get((source, callee), switch) is not None else None
                 continue
-            callees = resolver.implementations(pindex, ref) if kind in ("M", "D", "R") else []
+            callees = resolver.implementations(pindex, ref) if kind in ("M", "D", "E", "R") else []
             promoted = ""
-            if not callees and kind in ("M", "D", "R"):
+            if not callees and kind in ("M", "D", "E", "R"):
                 promoted, callees = resolver.promoted_implementations(pindex, ref)
             if not callees:
                 if kind != "I" or ref[1] in by_import:
@@ -668,7 +669,7 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                 continue
             # Through an interface, what the call passes reaches each implementation it reaches.
             targets = [callee] if callee is not None else \
-                resolver.implementations(pindex, ref) if ref[0] in ("M", "D", "R") else []
+                resolver.implementations(pindex, ref) if ref[0] in ("M", "D", "E", "R") else []
             for target in targets:
                 passes.setdefault(target, {})[source] = {int(position): kind for position, kind in kinds}
         for ref, behind, *on in summary.routes:
@@ -1403,14 +1404,22 @@ class _Resolver:
                 # `func New() Server { return &server{} }`: the interface's method is the made type's
                 found = self._method(node.package, summary.concrete[node.name], ref[2])
             return found
-        if kind == "D":
-            found = self.type_of(pindex, ref[1])
-            if found is None:
-                return None
-            qindex, type_name = found
-            field_type = self.model.packages[qindex].summary.fields.get(type_name, {}).get(ref[2])
-            return self._method(qindex, field_type, ref[3]) if field_type else None
+        if kind in ("D", "E"):
+            found = self._field_type(pindex, ref)
+            return self._method(found[0], found[1], ref[3]) if found is not None else None
         return None
+
+    def _field_type(self, pindex: int, ref: list) -> tuple[int, str] | None:
+        """(package, type text) of the field a "D" reference names, or of an element of the slice,
+        array or map in it for an "E" reference (`for _, s := range a.services`)."""
+        found = self.type_of(pindex, ref[1])
+        if found is None:
+            return None
+        qindex, type_name = found
+        field_type = self.model.packages[qindex].summary.fields.get(type_name, {}).get(ref[2])
+        if field_type and ref[0] == "E":
+            field_type = element_type(field_type)
+        return (qindex, field_type) if field_type else None
 
     def implementations(self, pindex: int, ref: list) -> list[int]:
         """A call through an interface declared in the module (`runner.Run()` on a parameter of
@@ -1423,13 +1432,12 @@ class _Resolver:
         # Most calls are on structs: the type's name says so before anything is resolved.
         if ref[0] == "M" and _type_name(ref[1]) not in self._interface_names:
             return []
-        if ref[0] == "D":
-            key = (pindex, ref[1], ref[2])
+        if ref[0] in ("D", "E"):
+            key = (pindex, ref[0], ref[1], ref[2])
             known = self._interface_fields.get(key)
             if known is None:
-                found = self.type_of(pindex, ref[1])
-                field_type = self.model.packages[found[0]].summary.fields.get(found[1], {}).get(ref[2]) if found else None
-                known = self._interface_fields[key] = bool(field_type) and _type_name(field_type) in self._interface_names
+                found = self._field_type(pindex, ref)
+                known = self._interface_fields[key] = found is not None and _type_name(found[1]) in self._interface_names
             if not known:
                 return []
         target = self._receiver(pindex, ref)
@@ -1508,12 +1516,9 @@ class _Resolver:
         if kind == "M":
             found = self.type_of(pindex, ref[1])
             return (found, ref[2]) if found is not None else None
-        if kind == "D":
-            found = self.type_of(pindex, ref[1])
-            if found is None:
-                return None
-            field_type = self.model.packages[found[0]].summary.fields.get(found[1], {}).get(ref[2])
-            inner = self.type_of(found[0], field_type) if field_type else None
+        if kind in ("D", "E"):
+            found = self._field_type(pindex, ref)
+            inner = self.type_of(found[0], found[1]) if found is not None else None
             return (inner, ref[3]) if inner is not None else None
         if kind == "R":
             callee = self.resolve(pindex, ref[1])

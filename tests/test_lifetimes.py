@@ -806,6 +806,50 @@ def test_a_method_a_struct_takes_from_a_type_it_embeds_is_resolved(tmp_path):
     assert found["api:Other.Close"] == UNKNOWN
 
 
+def test_a_method_called_on_a_ranged_element_reaches_its_types(tmp_path):
+    # A service manager that starts its services in a loop: `for _, s := range a.services { s.Start() }`
+    # over a field of a sibling file, over a parameter and over a package variable, reaches the
+    # methods of the element's type, through an interface when the element is one.
+    _write_module(tmp_path, "example.com/r", {
+        "lifecycle": "package lifecycle\n\ntype Service interface {\n\tName() string\n\tStart() error\n}\n",
+        "svc": "package svc\n\ntype Mailer struct{}\n\nfunc (Mailer) Name() string { return \"mail\" }\n\n"
+               "func (Mailer) Start() error { return nil }\n\n"
+               "type Indexer struct{}\n\nfunc (Indexer) Name() string { return \"index\" }\n\n"
+               "func (Indexer) Start() error { return nil }\n\n"
+               "type Job struct{}\n\nfunc (*Job) Run() {}\n\nfunc (*Job) Skip() {}\n\n"
+               "type Hook struct{}\n\nfunc (*Hook) Fire() {}\n\n"
+               "type Plugin struct{}\n\nfunc (*Plugin) Init() {}\n\n"
+               "type Tag struct{}\n\nfunc (Tag) Print() {}\n\nfunc (Tag) Key() {}\n\n"
+               "var Hooks = map[string]*Hook{}\n",
+        "app": "package app\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/r/lifecycle\"\n\t\"example.com/r/svc\"\n)\n\n"
+               "func (a *App) Start() {\n\tfor _, s := range a.services {\n\t\t_ = s.Start()\n\t}\n"
+               "\tfor i := range a.jobs {\n\t\t_ = i\n\t}\n}\n\n"
+               "func runAll(jobs []*svc.Job) {\n\tfor _, j := range jobs {\n\t\tj.Run()\n\t}\n}\n\n"
+               "var plugins = []*svc.Plugin{}\n\n"
+               "func fire(tags map[svc.Tag]int) {\n\tfor _, h := range svc.Hooks {\n\t\th.Fire()\n\t}\n"
+               "\tfor _, p := range plugins {\n\t\tp.Init()\n\t}\n"
+               "\tfor t := range tags {\n\t\tt.Print()\n\t}\n\tfor t, n := range tags {\n\t\t_ = n\n\t\tt.Key()\n\t}\n}\n\n"
+               "func Serve(w http.ResponseWriter, r *http.Request) {\n\trunAll(nil)\n\tfire(nil)\n}\n\n"
+               "var _ lifecycle.Service = svc.Mailer{}\n",
+        "cmd/app": "package main\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/r/app\"\n)\n\n"
+                   "func main() {\n\tapp.New().Start()\n\thttp.ListenAndServe(\":8080\", http.HandlerFunc(app.Serve))\n}\n",
+    })
+    (tmp_path / "app" / "types.go").write_text(
+        "package app\n\nimport (\n\t\"example.com/r/lifecycle\"\n\t\"example.com/r/svc\"\n)\n\n"
+        "type App struct {\n\tservices []lifecycle.Service\n\tjobs     []*svc.Job\n}\n\n"
+        "func New() *App {\n\treturn &App{services: []lifecycle.Service{svc.Mailer{}, svc.Indexer{}}}\n}\n")
+    found = _lifetimes(tmp_path)
+    assert found["app:App.Start"] == ONCE
+    assert found["svc:Mailer.Start"] == ONCE  # an element of a field, through the interface
+    assert found["svc:Indexer.Start"] == ONCE
+    assert found["svc:Job.Run"] == REQUEST  # an element of a parameter
+    assert found["svc:Plugin.Init"] == REQUEST  # an element of a package variable
+    assert found["svc:Hook.Fire"] == UNKNOWN  # near miss: another package's variable is not read
+    assert found["svc:Tag.Key"] == UNKNOWN  # near miss: a map's key, not its element
+    assert found["svc:Tag.Print"] == UNKNOWN  # near miss: a range's only name is the key
+    assert found["svc:Job.Skip"] == UNKNOWN  # near miss: ranged over, never called
+
+
 def test_a_generic_function_called_with_its_type_arguments_is_called(tmp_path):
     # `repo.New[int]()`, `build[string]()` and `convert[int, string](xs)` in a handler name the functions
     # they instantiate.
