@@ -102,6 +102,8 @@ _MANAGER_ADD = LazyPattern(rb"\b(?P<receiver>[A-Za-z_]\w*)\.Add\(\s*&?(?P<name>[
 _MANAGER_NAME = LazyPattern(r"\w*(?:[mM]gr|[mM]anager)")
 # go-fuzz's entry points: `Fuzz`, `FuzzParse` (not `FuzzyMatch`).
 _FUZZ_NAME = LazyPattern(r"Fuzz(?:[A-Z0-9_]\w*)?")
+# Packages only a mock's file imports: gomock (both homes) and testify's mock.
+_MOCK_PACKAGES = ("github.com/golang/mock/gomock", "go.uber.org/mock/gomock", "github.com/stretchr/testify/mock")
 _ONCE_WRAPPERS = frozenset({"sync.OnceFunc", "sync.OnceValue", "sync.OnceValues"})
 # Calls that run the function they are handed again and again, until a stop channel, a context or
 # the process ends: Kubernetes' periodic wait loops (not its polls, which end when their condition
@@ -404,6 +406,10 @@ class _FileSummariser:
         elif self.model.imported("testing"):
             file_root = (TEST, 'a file that imports "testing"')
             self.summary.imports_testing = True
+        elif (mocking := next((path for path in _MOCK_PACKAGES if self.model.imported(path)), None)) is not None:
+            # A mock beside the interface it fakes (mockgen's, mockery's): only tests make one, and as
+            # the interface's own package's type it would stand for every real implementation.
+            file_root = (TEST, f"a mock (it imports {mocking})")
         elif self.source.data.find(b"//go:build", 0, 4096) != -1 and _BUILD_IGNORE.search(self.source.data, 0, 4096):
             file_root = (TEST, "a //go:build ignore program")
         elif (tag := _opt_in_tag(self.source.data)) is not None:

@@ -850,6 +850,32 @@ def test_a_method_called_on_a_ranged_element_reaches_its_types(tmp_path):
     assert found["svc:Job.Skip"] == UNKNOWN  # near miss: ranged over, never called
 
 
+def test_a_mock_beside_an_interface_is_test_code(tmp_path):
+    # A hand-written mock in a file of its own, built on testify's mock or gomock: only tests make one,
+    # so its code is test code, as a `_test.go` file's would be.
+    _write_module(tmp_path, "example.com/k", {
+        "store": "package store\n\ntype Store interface{ Save(key string) error }\n\n"
+                 "type pg struct{}\n\nfunc (pg) Save(key string) error { return nil }\n\n"
+                 "func New() Store { return pg{} }\n",
+        "api": "package api\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/k/store\"\n)\n\n"
+               "func Handle(s store.Store) http.HandlerFunc {\n"
+               "\treturn func(w http.ResponseWriter, r *http.Request) { _ = s.Save(r.URL.Path) }\n}\n",
+        "cmd/app": "package main\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/k/api\"\n\t\"example.com/k/store\"\n)\n\n"
+                   "func main() { http.ListenAndServe(\":8080\", api.Handle(store.New())) }\n",
+    })
+    (tmp_path / "store" / "mock.go").write_text(
+        "package store\n\nimport \"github.com/stretchr/testify/mock\"\n\n"
+        "type MockStore struct{ mock.Mock }\n\n"
+        "func (m *MockStore) Save(key string) error { return m.Called(key).Error(0) }\n")
+    (tmp_path / "store" / "fake.go").write_text(
+        "package store\n\ntype fake struct{}\n\nfunc (fake) Save(key string) error { return nil }\n\n"
+        "var Default Store = fake{}\n")
+    found = _lifetimes(tmp_path)
+    assert found["store:pg.Save"] == REQUEST
+    assert found["store:MockStore.Save"] == TEST
+    assert found["store:fake.Save"] == UNKNOWN  # near miss: a fake that imports no mocking package is not
+
+
 def test_a_generic_function_called_with_its_type_arguments_is_called(tmp_path):
     # `repo.New[int]()`, `build[string]()` and `convert[int, string](xs)` in a handler name the functions
     # they instantiate.
