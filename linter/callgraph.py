@@ -10,8 +10,8 @@ package can without types:
 - ``("I", path, name)``: function `name` of the imported package `path`;
 - ``("M", type, name)``: method `name` on a value of `type` (import-resolved text, ``*Server`` or
   ``example.com/app/store.DB``), from a receiver, parameter, declared or composite-literal local;
-- ``("R", callee, name)``: method `name` on what the call `callee` (an ``L`` or ``I`` reference)
-  returns, as in ``srv := server.New(cfg); srv.Start()``;
+- ``("R", callee, name)``: method `name` on what the call `callee` (an ``L``, ``I`` or, chained,
+  ``M`` reference) returns, as in ``srv := server.New(cfg); srv.Start()`` or ``app.Signals().Start()``;
 - ``("D", type, field, name)``: method `name` on field `field` of a value of `type`;
 - ``("E", type, field, name)``: method `name` on an element of the slice, array or map in field
   `field` of a value of `type`, as in ``for _, s := range a.services { s.Start(ctx) }``.
@@ -92,6 +92,10 @@ _TESTING_TYPES = frozenset({"*testing.T", "*testing.B", "*testing.F", "*testing.
 # Keys of a CLI framework's command literal whose function runs once, when the command runs.
 _COMMAND_KEYS = frozenset({"Run", "RunE", "PreRun", "PreRunE", "PostRun", "PostRunE", "PersistentPreRun",
                            "PersistentPreRunE", "PersistentPostRun", "PersistentPostRunE", "Action", "Before", "After"})
+# `app.Action = serve`: one of those keys assigned a function's name (_command_assignments).
+_COMMAND_ASSIGNMENT = LazyPattern(
+    rb"\.(?:" + b"|".join(sorted(key.encode() for key in _COMMAND_KEYS)) +
+    rb")[ \t]*=[ \t]*(?P<value>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)[ \t]*(?:\r?\n|;|//)")
 # Package-level functions a program calls to set itself up, once: `Initialize()`, `InitConfig()`,
 # `SetupRouter()`, an export wrapper's `LibInitialize()`. A root like main's, unless a caller that runs more often reaches them.
 _SETUP_NAME = LazyPattern(r"(?:Init(?:iali[sz]e)?|Setup|SetUp|Bootstrap)(?:[A-Z0-9_]\w*)?|"
@@ -771,6 +775,24 @@ class _FileSummariser:
             return False
         return self.model.qualified(literal.child_by_field_name("type")) == "go.uber.org/fx.Hook"
 
+    def _command_assignments(self) -> None:
+        """`app.Action = serve`, `cmd.RunE = runServe`: a command's function set by assignment (urfave's
+        `cli.NewApp()`, a cobra command built field by field) runs once, as in a command literal."""
+        data = self.source.data
+        root = self.source.root
+        for match in _COMMAND_ASSIGNMENT.finditer(data):
+            value = root.named_descendant_for_byte_range(match.start("value"), match.end("value"))
+            if value is None or value.type not in ("identifier", "selector_expression"):
+                continue
+            statement = value.parent
+            if statement is None or statement.type != "expression_list" or statement.parent is None or \
+                    statement.parent.type != "assignment_statement":
+                continue
+            function = self.model.enclosing_function(value)
+            ref = self._reference(value, function, called=False) if function is not None else None
+            if ref is not None:
+                self.summary.calls.append(["<cli>", ref, self.relpath, self.source.position(value.start_byte)[0], 0])
+
     def _command_literal(self, keyed: Node) -> bool:
         key = keyed.named_children[0] if keyed.named_child_count else None
         if key is None or self.text(key).strip() not in _COMMAND_KEYS or not self._cli_file():
@@ -995,6 +1017,8 @@ class _FileSummariser:
                 self._edge(function.name, ["L", self.text(ident)], ident, function=function)
         if _CONTROLLER_RUNTIME in data and not self.test_code:
             self._runnables(enclosing)
+        if self._cli_file() and not self.test_code:
+            self._command_assignments()
         for keyed in self.keyed:
             value = keyed.named_children[-1] if keyed.named_child_count >= 2 else None
             if value is not None and value.type == "literal_element" and value.named_child_count:
@@ -1164,8 +1188,9 @@ class _FileSummariser:
         """`Store().Add(x)`, `counters["api"].Inc()`, `s.store.Get(k)`: a method on what a call
         returns, on an element of a map or slice, on a field."""
         if operand.type == "call_expression":
+            # `store.New().Add(x)`, and a method's result: `app.Signals(…).StartServices(ctx)`
             inner = self._reference(operand.child_by_field_name("function"), function, called=True)
-            return ["R", inner, name] if inner is not None and inner[0] in ("L", "I") else None
+            return ["R", inner, name] if inner is not None and inner[0] in ("L", "I", "M") else None
         if operand.type == "index_expression":
             base = operand.child_by_field_name("operand")
             element = element_type(self._value_type(base, function)) if base is not None else ""

@@ -1340,6 +1340,8 @@ class _Resolver:
         self._methods: dict[tuple[int, str], dict[str, int]] | None = None
         self._by_method_name: dict[str, set[tuple[int, str]]] = {}
         self._importers: dict[str, set[int]] | None = None  # import path -> the packages importing it
+        # interface (package, name) -> the interfaces of the module that embed it (_embedding_packages)
+        self._embedders: dict[tuple[int, str], set[tuple[int, str]]] | None = None
         self._interface_names = {name for package in model.packages
                                  for name in (*package.summary.interfaces, *package.summary.interface_embeds)}
         self._interface_fields: dict[tuple[int, str, str], bool] = {}  # (package, type, field) -> may be one
@@ -1463,8 +1465,11 @@ class _Resolver:
             # (`NewLocal() Mirror`) most often hands out its own; otherwise the types of packages
             # whose values can meet it.
             own = sorted(owner for owner in candidates or () if owner[0] == qindex or self._imports(owner[0], qindex))
+            # An interface that embeds this one (`type Approver interface{ Modular }`, Modular embedding
+            # lifecycle.Service) carries its values too: a type meets this one where it meets that.
+            meeting = self._embedding_packages(qindex, type_name)
             candidates = own if any(owner[0] == qindex for owner in own) else \
-                sorted(owner for owner in candidates or () if self._may_meet(qindex, owner[0]))
+                sorted(owner for owner in candidates or () if any(self._may_meet(p, owner[0]) for p in meeting))
             cap = _IMPLEMENTERS if len(methods) == 1 else _IMPLEMENTERS_OF_SEVERAL
             implementers = self._implementers[key] = candidates if len(candidates) <= cap else []
         table = self._method_table()
@@ -1473,6 +1478,26 @@ class _Resolver:
     def _imports(self, importer: int, imported: int) -> bool:
         path = self.model.packages[imported].import_path
         return bool(path) and path in self.model.packages[importer].summary.imports
+
+    def _embedding_packages(self, pindex: int, type_name: str) -> list[int]:
+        """The interface's package, then the packages of the module's interfaces that embed it, at any
+        depth, in package order."""
+        embedders = self._embedders
+        if embedders is None:
+            embedders = self._embedders = {}
+            for index, package in enumerate(self.model.packages):
+                for name, embedded in package.summary.interface_embeds.items():
+                    for text in embedded:
+                        target = self.type_of(index, text)
+                        if target is not None:
+                            embedders.setdefault(target, set()).add((index, name))
+        seen, work = {(pindex, type_name)}, [(pindex, type_name)]
+        while work:
+            for outer in embedders.get(work.pop(), ()):
+                if outer not in seen:
+                    seen.add(outer)
+                    work.append(outer)
+        return sorted({pindex} | {index for index, _ in seen}, key=lambda index: (index != pindex, index))
 
     def _may_meet(self, interface: int, implementer: int) -> bool:
         """Whether a value of a type of package `implementer` can reach a call through an interface

@@ -876,6 +876,45 @@ def test_a_mock_beside_an_interface_is_test_code(tmp_path):
     assert found["store:fake.Save"] == UNKNOWN  # near miss: a fake that imports no mocking package is not
 
 
+def test_a_service_manager_reaches_services_through_an_interface_that_embeds_its_own(tmp_path):
+    # The manager keeps lifecycle.Service values; each service is declared a module.Modular, which
+    # embeds lifecycle.Service, in a package that imports only module: it meets Service through it.
+    # The program sets the command's action by assignment and chains the manager's methods.
+    _write_module(tmp_path, "example.com/e", {
+        "lifecycle": "package lifecycle\n\ntype Service interface {\n\tName() string\n\tStart() error\n}\n\n"
+                     "type Lifecycle interface{ StartServices() Lifecycle }\n",
+        "module": "package module\n\nimport \"example.com/e/lifecycle\"\n\n"
+                  "type Modular interface {\n\tlifecycle.Service\n\tReserve() error\n}\n",
+        "approver": "package approver\n\nimport \"example.com/e/module\"\n\n"
+                    "type Approver struct{}\n\nvar _ module.Modular = &Approver{}\n\n"
+                    "func (a *Approver) Name() string { return \"approver\" }\n\n"
+                    "func (a *Approver) Start() error { return nil }\n\n"
+                    "func (a *Approver) Reserve() error { return nil }\n\n"
+                    "func New() *Approver { return &Approver{} }\n",
+        "stray": "package stray\n\ntype Stray struct{}\n\nvar S = &Stray{}\n\n"
+                 "func (s *Stray) Name() string { return \"stray\" }\n\nfunc (s *Stray) Start() error { return nil }\n",
+        "app": "package app\n\nimport \"example.com/e/lifecycle\"\n\n"
+               "type App struct{ services []lifecycle.Service }\n\n"
+               "func New(services ...lifecycle.Service) *App { return &App{services: services} }\n\n"
+               "func (a *App) Signals() lifecycle.Lifecycle { return a }\n\n"
+               "func (a *App) StartServices() lifecycle.Lifecycle {\n\tfor _, s := range a.services {\n"
+               "\t\t_ = s.Start()\n\t}\n\treturn a\n}\n\n"
+               "func (a *App) Run() error {\n\ta.Signals().StartServices()\n\treturn nil\n}\n",
+        "cmd/app": "package main\n\nimport (\n\t\"os\"\n\n\t\"github.com/urfave/cli\"\n\n"
+                   "\t\"example.com/e/app\"\n\t\"example.com/e/approver\"\n)\n\n"
+                   "func serve(c *cli.Context) error {\n\treturn app.New(approver.New()).Run()\n}\n\n"
+                   "func main() {\n\ta := cli.NewApp()\n\ta.Action = serve\n\t_ = a.Run(os.Args)\n}\n",
+        "tool": "package tool\n\ntype Job struct{ Action func() }\n\nfunc work() {}\n\n"
+                "func Build() *Job {\n\tj := &Job{}\n\tj.Action = work\n\treturn j\n}\n",
+    })
+    found = _lifetimes(tmp_path)
+    assert found["cmd/app:serve"] == ONCE  # `a.Action = serve` in a file that imports urfave's cli
+    assert found["app:App.StartServices"] == ONCE  # `a.Signals().StartServices()`: a method's result
+    assert found["approver:Approver.Start"] == ONCE  # through Modular, which embeds Service
+    assert found["stray:Stray.Start"] == UNKNOWN  # near miss: its package meets neither interface
+    assert found["tool:work"] != ONCE  # near miss: an Action field of the module's own, no CLI imported
+
+
 def test_a_generic_function_called_with_its_type_arguments_is_called(tmp_path):
     # `repo.New[int]()`, `build[string]()` and `convert[int, string](xs)` in a handler name the functions
     # they instantiate.
