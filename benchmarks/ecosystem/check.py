@@ -560,7 +560,7 @@ def render_json(repos: list[Repo], linted: dict[str, int], missing: list[str], c
                 stats: dict[str, RuleStats]) -> str:
     def finding(f: Finding) -> dict:
         return {"repo": f.repo, "rule": f.rule, "path": f.path, "line": f.line, "function": f.function,
-                "text": f.text, "level": f.level, "message": f.message}
+                "text": f.text, "level": f.level, "message": f.message, "lifetime": f.lifetime, "kind": f.kind}
 
     def entry(e: Entry) -> dict:
         return json.loads(e.to_json())
@@ -578,6 +578,9 @@ def render_json(repos: list[Repo], linted: dict[str, int], missing: list[str], c
         "level_changed": [{"finding": finding(f), "entry": entry(e)} for f, e in comparison.matched if f.level != e.level],
         "regressions": [{"entry": entry(e), "now": None if f is None else f.level} for e, f in comparison.regressions],
         "true_notes": [finding(f) for f, e in comparison.true_notes],
+        # every finding the ledger judges, with its verdict: two runs' lifetimes and kinds, which
+        # decide what is shown by default, compare here (a shift leaves the level as it was)
+        "judged": [{"finding": finding(f), "verdict": e.verdict} for f, e in comparison.matched],
     }
     return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
 
