@@ -1093,6 +1093,12 @@ class _FileSummariser:
             if left is not None and left.group("name") != b"_":
                 found.append((left.start("name"), left.group("name"), right))
                 ranged = True
+        # `p, ok := plugins[name]`: an element of a map, slice or array, as a range's value is.
+        for right in _INDEX_VALUE.finditer(data):
+            left = _declared_name(data, right.start())
+            if left is not None and left.group("name") != b"_":
+                found.append((left.start("name"), left.group("name"), right))
+                ranged = True
         if ranged:
             found.sort(key=lambda entry: entry[0])
         self.__dict__["_declarations_found"] = found
@@ -1398,7 +1404,7 @@ class _FileSummariser:
         return ("result", ["L", head]) if head in self.package_functions else None
 
     def _range_element(self, match: re.Match, function: Function) -> tuple[str, object] | None:
-        """What the value of `for _, s := range x` (or `range x.field`) holds: ("type", V) when x is
+        """What the value of `for _, s := range x` (or `range x.field`), or `s := x[k]`, holds: ("type", V) when x is
         a receiver, parameter, local or package variable of type `[]V`, `[N]V` or `map[K]V`;
         ("element", [T, field]) when x is a value of type T, whose field's type the module model
         reads (the field may be declared in a sibling file)."""
@@ -1460,9 +1466,11 @@ class _FileSummariser:
             init = init.named_children[0]
         if init.type == "composite_literal":
             return type_in_its_file(self.model, init.child_by_field_name("type"))
-        if init.type == "call_expression" and self.text(init.child_by_field_name("function")) == "new":
+        callee = init.child_by_field_name("function") if init.type == "call_expression" else None
+        if callee is not None and callee.text in (b"new", b"make"):  # the declaring file's bytes
+            # `new(T)`, and `make(map[string]Plugin)`: a map, slice or channel of that type
             args = init.child_by_field_name("arguments")
-            if args is not None and args.named_child_count == 1:
+            if args is not None and args.named_child_count >= 1:
                 return type_in_its_file(self.model, args.named_children[0])
         return ""
 
@@ -1539,6 +1547,9 @@ _DECLARED_VALUE = LazyPattern(
 # `method` branch there, and at no other.
 # `k, v := range x {` or `range x.field {`: the value a range declares (_declarations).
 _RANGE_VALUE = LazyPattern(rb":=[ \t]*range[ \t]+(?P<base>[A-Za-z_]\w*)(?:\.(?P<field>[A-Za-z_]\w*))?[ \t]*\{")
+# `x := m[k]`, `x, ok := s.byName[k]`: an element read by an index (not a slice expression `a[1:3]`,
+# nor an instantiation `F[int](…)`), the whole value of the `:=` (_declarations).
+_INDEX_VALUE = LazyPattern(rb":=[ \t]*(?P<base>[A-Za-z_]\w*)(?:\.(?P<field>[A-Za-z_]\w*))?\[[^\[\]:\n]*\][ \t]*(?:\r?\n|;|//)")
 _RANGED_NAMES = LazyPattern(rb"(?<![\w.])[A-Za-z_]\w*[ \t]*,[ \t]*(?P<name>[A-Za-z_]\w*)[ \t]*\Z")
 _METHOD_VALUE = LazyPattern(rb":=\s*&?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?\.[A-Za-z_]\w*[ \t]*(?:\r?\n|;|//)")
 
@@ -1615,7 +1626,8 @@ def _end(node: Node) -> int:
 
 
 def _ranged(match: re.Match) -> bool:
-    """A declaration of _declarations made by a range clause (_RANGE_VALUE), not by `:=` of a value."""
+    """A declaration of _declarations whose value is an element of what it names: a range clause's
+    (_RANGE_VALUE) or an index's (_INDEX_VALUE), not a value _DECLARED_VALUE reads."""
     return "base" in match.re.groupindex
 
 

@@ -148,9 +148,12 @@ def type_in_its_file(model: FileModel, type_node: Node) -> str:
             specs.append((name.text.decode() if name is not None else None, import_path))
     imports = import_names(specs)
     text = type_node.text.decode("utf-8", "replace").replace(" ", "")
-    star = "*" if text.startswith("*") else ""
-    package, _, name = text.lstrip("*").partition(".")
-    return f"{star}{imports[package]}.{name}" if name and package in imports else text
+    # Every `pkg.T` in it, as FileModel.type_text does: `map[string]*svc.Codec` as well as `*svc.Codec`.
+    return _QUALIFIED_NAME.sub(
+        lambda m: f"{m.group(1)}{imports[m.group(2)]}.{m.group(3)}" if m.group(2) in imports else m.group(0), text)
+
+
+_QUALIFIED_NAME = re.compile(r"(^|[^\w.])([A-Za-z_]\w*)\.([A-Za-z_]\w*)")
 
 
 def _type_specs(declarations, kind: str) -> Iterator[tuple[Node, Node]]:
