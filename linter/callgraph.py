@@ -10,8 +10,8 @@ package can without types:
 - ``("I", path, name)``: function `name` of the imported package `path`;
 - ``("M", type, name)``: method `name` on a value of `type` (import-resolved text, ``*Server`` or
   ``example.com/app/store.DB``), from a receiver, parameter, declared or composite-literal local;
-- ``("R", callee, name)``: method `name` on what the call `callee` (an ``L``, ``I`` or, chained,
-  ``M`` reference) returns, as in ``srv := server.New(cfg); srv.Start()`` or ``app.Signals().Start()``;
+- ``("R", callee, name)``: method `name` on what the call `callee` (any reference: chained calls
+  nest) returns, as in ``srv := server.New(cfg); srv.Start()`` or ``app.Signals().Start()``;
 - ``("D", type, field, name)``: method `name` on field `field` of a value of `type`;
 - ``("E", type, field, name)``: method `name` on an element of the slice, array or map in field
   `field` of a value of `type`, as in ``for _, s := range a.services { s.Start(ctx) }``.
@@ -894,7 +894,7 @@ class _FileSummariser:
                     break
         # One edge per caller and callee: the model needs to know that one calls the other, and
         # whether some call of it repeats without bound; explain names the first call site.
-        key = (caller, "R", *callee[1], callee[2]) if callee[0] == "R" else (caller, *callee)
+        key = (caller, *_frozen(callee))
         # Whether every call of the caller to the callee is made under a named switch (summary.switched)
         spans = self._switch_spans
         if spans is None:
@@ -1194,9 +1194,10 @@ class _FileSummariser:
         """`Store().Add(x)`, `counters["api"].Inc()`, `s.store.Get(k)`: a method on what a call
         returns, on an element of a map or slice, on a field."""
         if operand.type == "call_expression":
-            # `store.New().Add(x)`, and a method's result: `app.Signals(…).StartServices(ctx)`
+            # `store.New().Add(x)`, and a method's result: `app.Signals(…).StartServices(ctx)`,
+            # `a.srv.Discounts().Price(…)`, `x.A().B().C()`
             inner = self._reference(operand.child_by_field_name("function"), function, called=True)
-            return ["R", inner, name] if inner is not None and inner[0] in ("L", "I", "M") else None
+            return ["R", inner, name] if inner is not None else None
         if operand.type == "index_expression":
             base = operand.child_by_field_name("operand")
             element = element_type(self._value_type(base, function)) if base is not None else ""
@@ -1625,6 +1626,11 @@ def _end(node: Node) -> int:
     return node.end_byte
 
 
+def _frozen(ref: list) -> tuple:
+    """A reference as a key: its nested references (a chained call's) as tuples too."""
+    return tuple(_frozen(part) if isinstance(part, list) else part for part in ref)
+
+
 def _ranged(match: re.Match) -> bool:
     """A declaration of _declarations whose value is an element of what it names: a range clause's
     (_RANGE_VALUE) or an index's (_INDEX_VALUE), not a value _DECLARED_VALUE reads."""
@@ -1785,7 +1791,7 @@ def _summarise_scanned(summary: PackageSummary, test_file, package_functions: se
             continue
         if initialiser and caller not in summary.functions:
             summary.functions[caller] = [relpath, line, line, "func", "", False, TEST, "a _test.go file", 0]
-        key = (caller, *callee)
+        key = (caller, *_frozen(callee))
         if key in edges:
             continue
         edge = [caller, callee, relpath, line, 0]
