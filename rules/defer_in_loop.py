@@ -31,7 +31,8 @@ RULE = Rule(
         "composite literal of at most 16 elements (written in the header or assigned to the variable "
         "ranged over), outside a loop that never ends `defer os.Remove(path)` or `os.RemoveAll` (no open "
         "file, only disk space) and `defer pool.Put(buf)` of a pool of buffers (by its name, `bufPool`, "
-        "`readerPool`, or a `sync.Pool` the file declares; not a pool of connections), and any loop in a `_test.go` file except one over `b.N`, `b.Loop()` or an "
+        "`readerPool`, or a `sync.Pool` the file declares; not a pool of connections), `defer ctrl.Finish()` of a "
+        "gomock controller (it only checks expectations), and any loop in a `_test.go` file except one over `b.N`, `b.Loop()` or an "
         "endless `for {}`.",
         why="A deferred call runs when the surrounding *function* returns, not at the end of the "
         "iteration. A loop that opens a file, takes a lock or starts a span per iteration and defers "
@@ -92,6 +93,8 @@ QUERY = "(defer_statement) @defer"
 _IDENTIFIERS = "(identifier) @id"
 # A handful of literal cases (`for _, tc := range []struct{…}{…}`): a small, bounded loop.
 _SMALL_TABLE = 16
+# gomock's controller (both homes): `defer ctrl.Finish()` holds no resource (_note_reason).
+_MOCK_CONTROLLERS = frozenset({"github.com/golang/mock/gomock.NewController", "go.uber.org/mock/gomock.NewController"})
 _CHEAP_SOURCES = {
     "context.WithCancel": "a context's cancel", "context.WithTimeout": "a context's cancel",
     "context.WithDeadline": "a context's cancel", "context.WithCancelCause": "a context's cancel",
@@ -669,6 +672,13 @@ def _note_reason(ctx: FileContext, call: Node, loop: Node) -> str | None:
     if ctx.is_test_file and not _repeats_unboundedly(ctx, loop):
         return "a test: the function returns soon"
     callee = call.child_by_field_name("function") if call.type == "call_expression" else None
+    if callee is not None and callee.type == "selector_expression" and \
+            ctx.source.text(callee.child_by_field_name("field")) == "Finish":
+        operand = callee.child_by_field_name("operand")
+        source = _initialiser(model, operand) if operand is not None and operand.type == "identifier" else None
+        if source is not None and model.qualified(source) in _MOCK_CONTROLLERS:
+            return ("a mock controller's `Finish` only checks the expectations set on it, and gomock keeps the "
+                    "controller until the test's cleanup anyway")
     holder = callee
     if callee is not None and callee.type == "selector_expression":
         if ctx.source.text(callee.child_by_field_name("field")) != "Stop":
