@@ -12,7 +12,8 @@ package can without types:
   ``example.com/app/store.DB``), from a receiver, parameter, declared or composite-literal local;
 - ``("R", callee, name)``: method `name` on what the call `callee` (any reference: chained calls
   nest) returns, as in ``srv := server.New(cfg); srv.Start()`` or ``app.Signals().Start()``;
-- ``("D", type, field, name)``: method `name` on field `field` of a value of `type`;
+- ``("D", type, field, name)``: method `name` on field `field` of a value of `type` (a dotted path,
+  ``srv.Discount``, for a field of a field);
 - ``("E", type, field, name)``: method `name` on an element of the slice, array or map in field
   `field` of a value of `type`, as in ``for _, s := range a.services { s.Start(ctx) }``.
 
@@ -1203,10 +1204,21 @@ class _FileSummariser:
             element = element_type(self._value_type(base, function)) if base is not None else ""
             return ["M", element, name] if element else None
         if operand.type == "selector_expression":
+            # `s.store.Get(k)`, and through fields of fields: `a.srv.Discount.Price(…)` names the path
+            # `srv.Discount`, which the module model walks (up to three fields deep)
+            fields = [self.text(operand.child_by_field_name("field"))]
             base = operand.child_by_field_name("operand")
-            base_type = self._value_type(base, function) if base is not None else ""
+            while base is not None and base.type == "selector_expression" and len(fields) < 3:
+                fields.append(self.text(base.child_by_field_name("field")))
+                base = base.child_by_field_name("operand")
+            if base is None or base.type == "selector_expression":
+                return None
+            if len(fields) > 1 and base.type == "identifier" and self.text(base) in self.model.imports and \
+                    self._import_not_shadowed(self.text(base), function, base.start_byte):
+                return None  # `pkg.Var.field.M()`: another package's variable
+            base_type = self._value_type(base, function)
             if base_type:
-                return ["D", base_type, self.text(operand.child_by_field_name("field")), name]
+                return ["D", base_type, ".".join(reversed(fields)), name]
             return None
         type_text = self._value_type(operand, function)
         return ["M", type_text, name] if type_text else None

@@ -1418,7 +1418,14 @@ class _Resolver:
         if found is None:
             return None
         qindex, type_name = found
-        field_type = self.model.packages[qindex].summary.fields.get(type_name, {}).get(ref[2])
+        path = ref[2].split(".")
+        field_type = self.model.packages[qindex].summary.fields.get(type_name, {}).get(path[0])
+        for field in path[1:]:  # `a.srv.Discount`: the field's type's field, in the package declaring it
+            inner = self.type_of(qindex, field_type) if field_type else None
+            if inner is None:
+                return None
+            qindex, type_name = inner
+            field_type = self.model.packages[qindex].summary.fields.get(type_name, {}).get(field)
         if field_type and ref[0] == "E":
             field_type = element_type(field_type)
         return (qindex, field_type) if field_type else None

@@ -820,6 +820,8 @@ def test_a_method_called_on_a_ranged_element_reaches_its_types(tmp_path):
                "type Hook struct{}\n\nfunc (*Hook) Fire() {}\n\n"
                "type Plugin struct{}\n\nfunc (*Plugin) Init() {}\n\n"
                "type Codec struct{}\n\nfunc (*Codec) Load() {}\n\n"
+               "type Cache struct{}\n\nfunc (*Cache) Warm() {}\n\nfunc (*Cache) Cool() {}\n\n"
+               "type Box struct{ Inner *Cache }\n\nvar Shared = &Box{Inner: &Cache{}}\n\n"
                "type Tag struct{}\n\nfunc (Tag) Print() {}\n\nfunc (Tag) Key() {}\n\n"
                "var Hooks = map[string]*Hook{}\n",
         "app": "package app\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/r/lifecycle\"\n\t\"example.com/r/svc\"\n)\n\n"
@@ -830,6 +832,7 @@ def test_a_method_called_on_a_ranged_element_reaches_its_types(tmp_path):
                "func fire(tags map[svc.Tag]int) {\n\tfor _, h := range svc.Hooks {\n\t\th.Fire()\n\t}\n"
                "\tfor _, p := range plugins {\n\t\tp.Init()\n\t}\n"
                "\tif c, ok := codecs[\"json\"]; ok {\n\t\tc.Load()\n\t}\n"
+               "\tenv.Srv.Cache.Warm()\n\tsvc.Shared.Inner.Cool()\n"
                "\tfor t := range tags {\n\t\tt.Print()\n\t}\n\tfor t, n := range tags {\n\t\t_ = n\n\t\tt.Key()\n\t}\n}\n\n"
                "func Serve(w http.ResponseWriter, r *http.Request) {\n\trunAll(nil)\n\tfire(nil)\n}\n\n"
                "var _ lifecycle.Service = svc.Mailer{}\n",
@@ -839,6 +842,7 @@ def test_a_method_called_on_a_ranged_element_reaches_its_types(tmp_path):
     (tmp_path / "app" / "types.go").write_text(
         "package app\n\nimport (\n\t\"example.com/r/lifecycle\"\n\t\"example.com/r/svc\"\n)\n\n"
         "var codecs = make(map[string]*svc.Codec)\n\n"
+        "type Srv struct{ Cache *svc.Cache }\n\ntype Env struct{ Srv *Srv }\n\nvar env = &Env{Srv: &Srv{}}\n\n"
         "type App struct {\n\tservices []lifecycle.Service\n\tjobs     []*svc.Job\n}\n\n"
         "func New() *App {\n\treturn &App{services: []lifecycle.Service{svc.Mailer{}, svc.Indexer{}}}\n}\n")
     found = _lifetimes(tmp_path)
@@ -848,6 +852,8 @@ def test_a_method_called_on_a_ranged_element_reaches_its_types(tmp_path):
     assert found["svc:Job.Run"] == REQUEST  # an element of a parameter
     assert found["svc:Plugin.Init"] == REQUEST  # an element of a package variable
     assert found["svc:Codec.Load"] == REQUEST  # `c, ok := codecs[k]`, a map a sibling file makes
+    assert found["svc:Cache.Warm"] == REQUEST  # `env.Srv.Cache.Warm()`: a field of a field
+    assert found["svc:Cache.Cool"] == UNKNOWN  # near miss: `svc.Shared.Inner`, another package's variable
     assert found["svc:Hook.Fire"] == UNKNOWN  # near miss: another package's variable is not read
     assert found["svc:Tag.Key"] == UNKNOWN  # near miss: a map's key, not its element
     assert found["svc:Tag.Print"] == UNKNOWN  # near miss: a range's only name is the key
