@@ -1033,7 +1033,9 @@ class _FileSummariser:
                 if ref is not None:
                     self.summary.calls.append(["<cli>", ref, self.relpath, self.source.position(value.start_byte)[0], 0])
                 continue
-            if function is None:
+            if function is None or _returned_literal(keyed):
+                # `return task{work: w.loop}`: handed to the caller, who runs it when and as often as
+                # the model cannot see (a task run again on every lock it acquires)
                 continue
             ref = self._reference(value, function, called=False)
             if ref is not None:
@@ -1636,6 +1638,18 @@ def _start(node: Node) -> int:
 
 def _end(node: Node) -> int:
     return node.end_byte
+
+
+def _returned_literal(keyed: Node) -> bool:
+    """The keyed element is a field of a composite literal its function returns as it stands
+    (`return T{f: x}`, `return &T{f: x}`, `return []T{{f: x}}`)."""
+    node = keyed.parent
+    while node is not None and node.type in ("literal_value", "literal_element", "composite_literal",
+                                             "unary_expression", "keyed_element"):
+        node = node.parent
+    if node is not None and node.type == "expression_list":
+        node = node.parent
+    return node is not None and node.type == "return_statement"
 
 
 def _frozen(ref: list) -> tuple:

@@ -912,10 +912,13 @@ def test_a_service_manager_reaches_services_through_an_interface_that_embeds_its
                "func (a *App) Run() error {\n\ta.Signals().StartServices()\n\treturn nil\n}\n\n"
                "func (a *App) Self() *App { return a }\n\nfunc (a *App) Touch() {}\n\n"
                "type Holder struct{ app *App }\n\nfunc NewHolder() *Holder { return &Holder{app: New()} }\n\n"
-               "func (h *Holder) Kick() { h.app.Self().Self().Touch() }\n",
+               "func (h *Holder) Kick() { h.app.Self().Self().Touch() }\n\n"
+               "type Task struct{ work func() }\n\nfunc (a *App) Tick() {}\n\nfunc (a *App) Tock() {}\n\n"
+               "func (a *App) Task() Task { return Task{work: a.Tick} }\n\n"
+               "func (a *App) Now() {\n\tt := Task{work: a.Tock}\n\tt.work()\n}\n",
         "cmd/app": "package main\n\nimport (\n\t\"os\"\n\n\t\"github.com/urfave/cli\"\n\n"
                    "\t\"example.com/e/app\"\n\t\"example.com/e/approver\"\n)\n\n"
-                   "func serve(c *cli.Context) error {\n\tapp.NewHolder().Kick()\n\treturn app.New(approver.New()).Run()\n}\n\n"
+                   "func serve(c *cli.Context) error {\n\tapp.NewHolder().Kick()\n\t_ = app.New().Task()\n\tapp.New().Now()\n\treturn app.New(approver.New()).Run()\n}\n\n"
                    "func main() {\n\ta := cli.NewApp()\n\ta.Action = serve\n\t_ = a.Run(os.Args)\n}\n",
         "tool": "package tool\n\ntype Job struct{ Action func() }\n\nfunc work() {}\n\n"
                 "func Build() *Job {\n\tj := &Job{}\n\tj.Action = work\n\treturn j\n}\n",
@@ -924,6 +927,9 @@ def test_a_service_manager_reaches_services_through_an_interface_that_embeds_its
     assert found["cmd/app:serve"] == ONCE  # `a.Action = serve` in a file that imports urfave's cli
     assert found["app:App.StartServices"] == ONCE  # `a.Signals().StartServices()`: a method's result
     assert found["app:App.Touch"] == ONCE  # `h.app.Self().Self().Touch()`: on a field's method's result
+    # `return Task{work: a.Tick}` hands the method to the caller, who may run it again and again.
+    assert found["app:App.Tick"] == UNKNOWN
+    assert found["app:App.Tock"] == ONCE  # near miss: a literal the function keeps
     assert found["approver:Approver.Start"] == ONCE  # through Modular, which embeds Service
     assert found["stray:Stray.Start"] == UNKNOWN  # near miss: its package meets neither interface
     assert found["tool:work"] != ONCE  # near miss: an Action field of the module's own, no CLI imported
