@@ -895,7 +895,7 @@ class _FileSummariser:
                     break
         # One edge per caller and callee: the model needs to know that one calls the other, and
         # whether some call of it repeats without bound; explain names the first call site.
-        key = (caller, *_frozen(callee))
+        key = (caller, *callee) if callee[0] != "R" else (caller, *_frozen(callee))  # only "R" nests
         # Whether every call of the caller to the callee is made under a named switch (summary.switched)
         spans = self._switch_spans
         if spans is None:

@@ -1345,6 +1345,7 @@ class _Resolver:
         self._interface_names = {name for package in model.packages
                                  for name in (*package.summary.interfaces, *package.summary.interface_embeds)}
         self._interface_fields: dict[tuple[int, str, str], bool] = {}  # (package, type, field) -> may be one
+        self._field_types: dict[tuple, tuple[int, str] | None] = {}  # _field_type's answers
         self._interface_methods: dict[tuple[int, str], list[str]] = {}
         self._promoted: dict[tuple[int, str, str], tuple[tuple[int, str], int | None] | None] = {}
 
@@ -1414,6 +1415,13 @@ class _Resolver:
     def _field_type(self, pindex: int, ref: list) -> tuple[int, str] | None:
         """(package, type text) of the field a "D" reference names, or of an element of the slice,
         array or map in it for an "E" reference (`for _, s := range a.services`)."""
+        key = (pindex, ref[0], ref[1], ref[2])
+        known = self._field_types.get(key, False)
+        if known is False:
+            known = self._field_types[key] = self._find_field_type(pindex, ref)
+        return known
+
+    def _find_field_type(self, pindex: int, ref: list) -> tuple[int, str] | None:
         found = self.type_of(pindex, ref[1])
         if found is None:
             return None
