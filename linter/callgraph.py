@@ -93,6 +93,8 @@ _TESTING_TYPES = frozenset({"*testing.T", "*testing.B", "*testing.F", "*testing.
 # Keys of a CLI framework's command literal whose function runs once, when the command runs.
 _COMMAND_KEYS = frozenset({"Run", "RunE", "PreRun", "PreRunE", "PostRun", "PostRunE", "PersistentPreRun",
                            "PersistentPreRunE", "PersistentPostRun", "PersistentPostRunE", "Action", "Before", "After"})
+# `pb.RegisterOrdersServer(`: a gRPC service registered through a package (_external_registrations)
+_REGISTER_SERVER_CALL = LazyPattern(rb"(?<![\w.])(?P<package>[A-Za-z_]\w*)\.(?P<name>Register\w*Server)\(")
 # `app.Action = serve`: one of those keys assigned a function's name (_command_assignments).
 _COMMAND_ASSIGNMENT = LazyPattern(
     rb"\.(?:" + b"|".join(sorted(key.encode() for key in _COMMAND_KEYS)) +
@@ -776,6 +778,22 @@ class _FileSummariser:
             return False
         return self.model.qualified(literal.child_by_field_name("type")) == "go.uber.org/fx.Hook"
 
+    def _external_registrations(self) -> None:
+        """`pb.RegisterOrdersServer(s, &Server{})` where `pb` is generated code of another module (the
+        protos kept in a repository of their own): the calls of such imports are otherwise passed over,
+        and the service's methods would not be known to run per request."""
+        data = self.source.data
+        root = self.source.root
+        for match in _REGISTER_SERVER_CALL.finditer(data):
+            operand = root.named_descendant_for_byte_range(match.start("package"), match.end("package"))
+            path = self.import_bytes.get(match.group("package"))
+            if operand is None or operand.type != "identifier" or path is None or self._in_module(path):
+                continue  # an in-module import's call is read with the others
+            function = self.model.enclosing_function(operand)
+            if function is not None and self._import_not_shadowed(match.group("package").decode(), function,
+                                                                     operand.start_byte):
+                self._registration(operand, match.group("name").decode(), function)
+
     def _command_assignments(self) -> None:
         """`app.Action = serve`, `cmd.RunE = runServe`: a command's function set by assignment (urfave's
         `cli.NewApp()`, a cobra command built field by field) runs once, as in a command literal."""
@@ -1020,6 +1038,8 @@ class _FileSummariser:
             self._runnables(enclosing)
         if self._cli_file() and not self.test_code:
             self._command_assignments()
+        if not self.test_code and b"Server(" in data:
+            self._external_registrations()
         for keyed in self.keyed:
             value = keyed.named_children[-1] if keyed.named_child_count >= 2 else None
             if value is not None and value.type == "literal_element" and value.named_child_count:

@@ -935,6 +935,28 @@ def test_a_service_manager_reaches_services_through_an_interface_that_embeds_its
     assert found["tool:work"] != ONCE  # near miss: an Action field of the module's own, no CLI imported
 
 
+def test_a_grpc_service_registered_through_another_modules_generated_package_runs_per_request(tmp_path):
+    # The protos live in a repository of their own: `pb.RegisterOrdersServer(s, &Server{})` names a
+    # package outside the module, and the service's methods still run once per call they serve.
+    _write_module(tmp_path, "example.com/o", {
+        "api": "package api\n\nimport (\n\t\"context\"\n\n\tpb \"github.com/acme/protos/orders\"\n"
+               "\t\"google.golang.org/grpc\"\n)\n\n"
+               "type Server struct{ pb.UnimplementedOrdersServer }\n\n"
+               "func place() {}\n\nfunc dial() {}\n\n"
+               "func (s *Server) Place(ctx context.Context, in *pb.PlaceRequest) (*pb.PlaceReply, error) {\n"
+               "\tplace()\n\treturn &pb.PlaceReply{}, nil\n}\n\n"
+               "type Other struct{}\n\nfunc (o *Other) Ping() { dial() }\n\n"
+               "func Register(s *grpc.Server) {\n\tpb.RegisterOrdersServer(s, &Server{})\n"
+               "\t_ = pb.NewOrdersClient(nil)\n\tpb.RegisterOthers(s, &Other{})\n}\n",
+        "cmd/app": "package main\n\nimport (\n\t\"google.golang.org/grpc\"\n\n\t\"example.com/o/api\"\n)\n\n"
+                   "func main() {\n\ts := grpc.NewServer()\n\tapi.Register(s)\n}\n",
+    })
+    found = _lifetimes(tmp_path)
+    assert found["api:Server.Place"] == REQUEST
+    assert found["api:place"] == REQUEST
+    assert found["api:Other.Ping"] != REQUEST  # near miss: not a Register…Server call
+
+
 def test_a_generic_function_called_with_its_type_arguments_is_called(tmp_path):
     # `repo.New[int]()`, `build[string]()` and `convert[int, string](xs)` in a handler name the functions
     # they instantiate.
