@@ -414,8 +414,9 @@ class _FileSummariser:
             file_root = (TEST, 'a file that imports "testing"')
             self.summary.imports_testing = True
         elif (mocking := next((path for path in _MOCK_PACKAGES if self.model.imported(path)), None)) is not None:
-            # A mock beside the interface it fakes (mockgen's, mockery's): only tests make one, and as
-            # the interface's own package's type it would stand for every real implementation.
+            # A hand-written mock built on gomock or testify's mock (generated ones are not linted):
+            # only tests make one, and read as ordinary code it would count among the types a call
+            # through the interface it fakes reaches.
             file_root = (TEST, f"a mock (it imports {mocking})")
         elif self.source.data.find(b"//go:build", 0, 4096) != -1 and _BUILD_IGNORE.search(self.source.data, 0, 4096):
             file_root = (TEST, "a //go:build ignore program")
