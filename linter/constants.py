@@ -202,10 +202,17 @@ def duration_nanoseconds(model: "FileModel", node: Node | None, depth: int = 6, 
             spec.type == "var_spec" and binding.kind == "package" and unchanged is not None
             and len(spec.children_by_field_name("name")) == 1 and unchanged(binding.name)))
         values = spec.child_by_field_name("value") if folded else None
-        if values is None or values.named_child_count != 1 or \
-                (binding.kind == "package" and binding.name not in model.top_level_names):
-            return None  # a variable, an iota list, or a constant of another file: not folded
-        return duration_nanoseconds(model, values.named_children[0], depth - 1, unchanged)
+        if values is None or values.named_child_count != 1:
+            return None  # a variable, or an iota list: not folded
+        owner = model
+        if binding.kind == "package" and binding.name not in model.top_level_names:
+            # declared in another file of the package (`const fetchTimeout = 5` in config.go): read
+            # with that file's model, whose scopes and imports its names need
+            owner = next((other for other, declared in model.package_declarations(binding.name)
+                          if declared.id == binding.decl.id), None)
+            if owner is None:
+                return None
+        return duration_nanoseconds(owner, values.named_children[0], depth - 1, unchanged)
     return int_constant(model, node)
 
 

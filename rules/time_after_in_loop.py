@@ -59,7 +59,7 @@ for {
         "timer to fire; `time.After` assigned to a variable first. A condition variable assigned a value "
         "that keeps the loop going is still taken to leave it. A Go version that cannot be read is taken "
         "to be before 1.23. A constant duration under a minute (`10 * time.Millisecond`, a const of the package "
-        "spelled that way, or a variable of the file declared so that no other line of the package's non-test code "
+        "spelled that way in any of its files (`fetchTimeout * time.Second` with `const fetchTimeout = 5` in another), or a variable of the file declared so that no other line of the package's non-test code "
         "assigns, changes or takes the address of) is a note: each timer is garbage for less than a minute after the iteration that made it, "
         "so what a loop leaves is bounded by its rate times the duration.",
         references=("https://pkg.go.dev/time#After", "https://go.dev/doc/go1.23#timer-changes"),
