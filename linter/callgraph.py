@@ -1110,19 +1110,14 @@ class _FileSummariser:
                 found.append((left.start("name"), left.group("name"), right))
         # `for _, s := range services {`: the value a range declares is an element of what it ranges
         # over (_range_element); the key or index, a range's only name or first, is left out.
-        ranged = False
-        for right in _RANGE_VALUE.finditer(data):
-            line_start = data.rfind(b"\n", max(0, right.start() - 120), right.start()) + 1
-            left = _RANGED_NAMES.search(data, max(line_start, right.start() - 120), right.start())
-            if left is not None and left.group("name") != b"_":
-                found.append((left.start("name"), left.group("name"), right))
-                ranged = True
         # `p, ok := plugins[name]`: an element of a map, slice or array, as a range's value is.
-        for right in _INDEX_VALUE.finditer(data):
-            left = _declared_name(data, right.start())
-            if left is not None and left.group("name") != b"_":
-                found.append((left.start("name"), left.group("name"), right))
-                ranged = True
+        ranged = False
+        for values, names in ((_RANGE_VALUE, _RANGED_NAMES), (_INDEX_VALUE, _DECLARED_NAMES)):
+            for right in values.finditer(data):
+                left = _declared_name(data, right.start(), names)
+                if left is not None and left.group("name") != b"_":
+                    found.append((left.start("name"), left.group("name"), right))
+                    ranged = True
         if ranged:
             found.sort(key=lambda entry: entry[0])
         self.__dict__["_declarations_found"] = found
@@ -1448,17 +1443,13 @@ class _FileSummariser:
         field_name = match.group("field")
         if base in self.model.imports:
             return None  # `range pkg.Services`: another package's variable
-        info = self._typed_name(base, function)
-        if info is None:
-            ident = self.source.root.descendant_for_byte_range(match.start("base"), match.end("base"))
-            if ident is None or ident.type != "identifier":
-                return None
-            info = self._name_info(ident, base, function)
-        if info is None or info[0] != "type":
+        ident = self.source.root.descendant_for_byte_range(match.start("base"), match.end("base"))
+        base_type = self._value_type(ident, function) if ident is not None else ""
+        if not base_type:
             return None
         if field_name is not None:
-            return ("element", [info[1], field_name.decode()])
-        element = element_type(info[1])
+            return ("element", [base_type, field_name.decode()])
+        element = element_type(base_type)
         return ("type", element) if element else None
 
     def _from_declaration(self, decl: Node) -> tuple[str, object] | None:
@@ -1590,10 +1581,11 @@ _RANGED_NAMES = LazyPattern(rb"(?<![\w.])[A-Za-z_]\w*[ \t]*,[ \t]*(?P<name>[A-Za
 _METHOD_VALUE = LazyPattern(rb":=\s*&?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?\.[A-Za-z_]\w*[ \t]*(?:\r?\n|;|//)")
 
 
-def _declared_name(data: bytes, at: int) -> re.Match | None:
-    """The name (group `name`) a `:=` at `at` declares first, on its line and within 120 bytes."""
+def _declared_name(data: bytes, at: int, names=_DECLARED_NAMES) -> re.Match | None:
+    """The name (group `name`) a `:=` at `at` declares first (or, with _RANGED_NAMES, second: a
+    range's value), on its line and within 120 bytes."""
     line_start = data.rfind(b"\n", max(0, at - 120), at) + 1
-    return _DECLARED_NAMES.search(data, max(line_start, at - 120), at)
+    return names.search(data, max(line_start, at - 120), at)
 
 
 _FUNCTION_BYTES: dict[int, tuple[set, set[bytes]]] = {}

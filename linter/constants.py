@@ -88,11 +88,18 @@ def _named(model: "FileModel", ident: Node, depth: int) -> int | None:
     value = values.named_children[index]
     if b"iota" in value.text:
         return None
-    if binding.kind == "package" and binding.name not in model.top_level_names:
-        # declared in another file of the package: folded from its text alone, since this
-        # file's scopes cannot resolve that file's names
-        return int_constant(None, value, depth - 1)
-    return int_constant(model, value, depth - 1)
+    # declared in another file of the package: read with that file's model, whose scopes resolve
+    # its names (or, when the package's files are not known, from its text alone)
+    return int_constant(_declaring_model(model, binding), value, depth - 1)
+
+
+def _declaring_model(model: "FileModel", binding) -> "FileModel | None":
+    """The model of the file that declares a package-level name `binding` resolved to: `model`
+    itself, or a sibling file's; None when it cannot be found."""
+    if binding.kind != "package" or binding.name in model.top_level_names:
+        return model
+    return next((other for other, declared in model.package_declarations(binding.name)
+                 if declared.id == binding.decl.id), None)
 
 
 _EXITS = """
@@ -204,15 +211,9 @@ def duration_nanoseconds(model: "FileModel", node: Node | None, depth: int = 6, 
         values = spec.child_by_field_name("value") if folded else None
         if values is None or values.named_child_count != 1:
             return None  # a variable, or an iota list: not folded
-        owner = model
-        if binding.kind == "package" and binding.name not in model.top_level_names:
-            # declared in another file of the package (`const fetchTimeout = 5` in config.go): read
-            # with that file's model, whose scopes and imports its names need
-            owner = next((other for other, declared in model.package_declarations(binding.name)
-                          if declared.id == binding.decl.id), None)
-            if owner is None:
-                return None
-        return duration_nanoseconds(owner, values.named_children[0], depth - 1, unchanged)
+        # also declared in another file of the package (`const fetchTimeout = 5` in config.go)
+        owner = _declaring_model(model, binding)
+        return duration_nanoseconds(owner, values.named_children[0], depth - 1, unchanged) if owner else None
     return int_constant(model, node)
 
 

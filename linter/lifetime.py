@@ -635,9 +635,9 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                         switch = switched.get(str(position))
                         pairs[source, callee] = switch if pairs.get((source, callee), switch) is not None else None
                 continue
-            callees = resolver.implementations(pindex, ref) if kind in ("M", "D", "E", "R") else []
+            callees = resolver.implementations(pindex, ref) if kind in _METHOD_REFS else []
             promoted = ""
-            if not callees and kind in ("M", "D", "E", "R"):
+            if not callees and kind in _METHOD_REFS:
                 promoted, callees = resolver.promoted_implementations(pindex, ref)
             if not callees:
                 if kind != "I" or ref[1] in by_import:
@@ -669,7 +669,7 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                 continue
             # Through an interface, what the call passes reaches each implementation it reaches.
             targets = [callee] if callee is not None else \
-                resolver.implementations(pindex, ref) if ref[0] in ("M", "D", "E", "R") else []
+                resolver.implementations(pindex, ref) if ref[0] in _METHOD_REFS else []
             for target in targets:
                 passes.setdefault(target, {})[source] = {int(position): kind for position, kind in kinds}
         for ref, behind, *on in summary.routes:
@@ -1325,6 +1325,8 @@ def _type_name(type_text: str) -> str:
 # A call through an interface of the module reaches each of its implementations, up to this many
 # (one method; more for two or more): beyond, a method set of a common name (`Run`, `Close`) says
 # too little to tell its types apart.
+# References to a method on a typed value: those a call through an interface can resolve.
+_METHOD_REFS = ("M", "D", "E", "R")
 _IMPLEMENTERS = 8
 _IMPLEMENTERS_OF_SEVERAL = 32
 
