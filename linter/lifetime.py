@@ -1519,7 +1519,9 @@ class _Resolver:
     def _may_meet(self, interface: int, implementer: int) -> bool:
         """Whether a value of a type of package `implementer` can reach a call through an interface
         of package `interface`: one package, one imports the other, or a third imports both (the
-        `main` that hands a `svc.New()` to `app.Run`)."""
+        `main` that hands a `svc.New()` to `app.Run`), or a third imports the implementer's and a
+        package that imports the interface's (`main` imports `app` and `svc`; only `app` imports
+        `lifecycle`, whose `Service` it keeps)."""
         if interface == implementer:
             return True
         packages = self.model.packages
@@ -1534,7 +1536,11 @@ class _Resolver:
             for index, package in enumerate(packages):
                 for path in package.summary.imports:
                     importers.setdefault(path, set()).add(index)
-        return not importers.get(wanted, set()).isdisjoint(importers.get(made, ()))
+        users, makers = importers.get(wanted, set()), importers.get(made, set())
+        if not users.isdisjoint(makers):
+            return True
+        between = {packages[index].import_path for index in users} - {""}
+        return any(not between.isdisjoint(packages[index].summary.imports) for index in makers)
 
     def interface_name(self, pindex: int, ref: list) -> tuple[str, bool]:
         """The interface a call goes through, and whether it is public: exported, of a package

@@ -935,6 +935,27 @@ def test_a_service_manager_reaches_services_through_an_interface_that_embeds_its
     assert found["tool:work"] != ONCE  # near miss: an Action field of the module's own, no CLI imported
 
 
+def test_a_service_handed_to_the_manager_by_main_meets_the_managers_interface(tmp_path):
+    # `main` imports the manager's package and the service's; only the manager's imports lifecycle,
+    # and the service's package never names the interface it meets.
+    _write_module(tmp_path, "example.com/m", {
+        "lifecycle": "package lifecycle\n\ntype Service interface{ Start() }\n",
+        "app": "package app\n\nimport \"example.com/m/lifecycle\"\n\n"
+               "type App struct{ services []lifecycle.Service }\n\n"
+               "func New(services ...lifecycle.Service) *App { return &App{services: services} }\n\n"
+               "func (a *App) Run() {\n\tfor _, s := range a.services {\n\t\ts.Start()\n\t}\n}\n",
+        "svc": "package svc\n\ntype Poller struct{}\n\nfunc (p *Poller) Start() {}\n",
+        "stray": "package stray\n\ntype Stray struct{}\n\nfunc (s *Stray) Start() {}\n",
+        "tool": "package tool\n\nimport \"example.com/m/stray\"\n\nvar S = &stray.Stray{}\n",
+        "cmd/app": "package main\n\nimport (\n\t\"example.com/m/app\"\n\t\"example.com/m/svc\"\n)\n\n"
+                   "func main() { app.New(&svc.Poller{}).Run() }\n",
+    })
+    found = _lifetimes(tmp_path)
+    assert found["app:App.Run"] == ONCE
+    assert found["svc:Poller.Start"] == ONCE
+    assert found["stray:Stray.Start"] == UNKNOWN  # near miss: what imports it reaches no user of lifecycle
+
+
 def test_a_grpc_service_registered_through_another_modules_generated_package_runs_per_request(tmp_path):
     # The protos live in a repository of their own: `pb.RegisterOrdersServer(s, &Server{})` names a
     # package outside the module, and the service's methods still run once per call they serve.
