@@ -408,6 +408,10 @@ class _FileSummariser:
     def functions(self) -> None:
         file_root = None
         self.test_code = True
+        # A file built only with a tag still gives its functions' results: a default build that
+        # calls one compiles against a twin of the same signature, such as Wire's injector
+        # (`//go:build wireinject`) and the generated `wire_gen.go`, which is not read.
+        typed = False
         if self.test_file:
             file_root = (TEST, "a _test.go file")
         elif self.model.imported("testing"):
@@ -422,6 +426,7 @@ class _FileSummariser:
             file_root = (TEST, "a //go:build ignore program")
         elif (tag := _opt_in_tag(self.source.data)) is not None:
             file_root = (TEST, f"built only with the `{tag}` tag, not in a default build")
+            typed = True
         else:
             self.test_code = False
         if file_root is not None:
@@ -439,6 +444,8 @@ class _FileSummariser:
                       root[0] if root else None, root[1] if root else "", 0]
             self.summary.functions.setdefault(fn.name, record)
             if file_root is not None:
+                if typed and fn.kind != "literal" and (result := self._first_result(fn)):
+                    self.summary.results.setdefault(fn.name, result)
                 continue  # every function of the file is test code: nothing below can change that
             if fn.kind == "method":
                 self.summary.arities.setdefault(fn.name, parameter_count(fn.node.child_by_field_name("parameters")))
