@@ -374,7 +374,8 @@ def unbounded_growth(pkg: PackageContext, collection: Collection) -> list[Growth
         model = use.ctx.model
         function = model.enclosing_function(use.site)
         if _constant_key(use) or _route_pattern_key(use) or calls.at_setup(use.ctx, use.site) \
-                or _len_guarded(use, function, collection.name) or _empty_guarded(use, function, collection.name):
+                or _len_guarded(use, function, collection.name) or _empty_guarded(use, function, collection.name) \
+                or _present_guarded(use, function, collection.name):
             continue
         chain = list(_function_chain(function))
         in_handler = any(is_handler(fn) for fn in chain) or calls.reached_from_handler(chain[-1] if chain else None)
@@ -663,6 +664,51 @@ def _empty_guarded(use: Use, function: Function | None, name: str) -> bool:
                 return True
         node = node.parent
     return False
+
+
+def _present_guarded(use: Use, function: Function | None, name: str) -> bool:
+    """An insert under `if v, ok := m[k]; ok {` (or `m.Load(k)` of a sync.Map) with the same key:
+    it replaces an entry that is already there, so it adds none."""
+    if function is None or use.key is None:
+        return False
+    text = use.ctx.source.text
+    key = re.sub(r"\s+", "", text(use.key))
+    node = use.site.parent
+    while node is not None and node != function.node:
+        if node.type == "if_statement":
+            condition = node.child_by_field_name("condition")
+            consequence = node.child_by_field_name("consequence")
+            if condition is not None and consequence is not None and \
+                    consequence.start_byte <= use.site.start_byte < consequence.end_byte:
+                present = _present_names(use, node, name, key)
+                if present and any(re.sub(r"\s+", "", part) in present for part in text(condition).split("&&")):
+                    return True
+        node = node.parent
+    return False
+
+
+def _present_names(use: Use, if_statement: Node, name: str, key: str) -> set[str]:
+    """`ok` of the if's own `v, ok := m[key]` or `v, ok := m.Load(key)`, of that key."""
+    init = if_statement.child_by_field_name("initializer")
+    if init is None or init.type != "short_var_declaration":
+        return set()
+    text = use.ctx.source.text
+    left, right = init.child_by_field_name("left"), init.child_by_field_name("right")
+    if left is None or right is None or left.named_child_count != 2 or right.named_child_count != 1:
+        return set()
+    value = right.named_children[0]
+    if value.type == "index_expression":
+        operand, index = value.child_by_field_name("operand"), value.child_by_field_name("index")
+    elif value.type == "call_expression" and (called := value.child_by_field_name("function")) is not None \
+            and called.type == "selector_expression" and text(called.child_by_field_name("field")) == "Load":
+        args = value.child_by_field_name("arguments")
+        operand = called.child_by_field_name("operand")
+        index = args.named_children[0] if args is not None and args.named_child_count == 1 else None
+    else:
+        return set()
+    if operand is None or index is None or text(operand) != name or re.sub(r"\s+", "", text(index)) != key:
+        return set()
+    return {text(left.named_children[1])}
 
 
 def _len_guarded(use: Use, function: Function | None, name: str) -> bool:
