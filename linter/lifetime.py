@@ -1342,6 +1342,7 @@ class _Resolver:
         self._methods: dict[tuple[int, str], dict[str, int]] | None = None
         self._by_method_name: dict[str, set[tuple[int, str]]] = {}
         self._importers: dict[str, set[int]] | None = None  # import path -> the packages importing it
+        self._users_paths: dict[str, frozenset[str]] = {}  # import path -> its importers' import paths
         # interface (package, name) -> the interfaces of the module that embed it (_embedding_packages)
         self._embedders: dict[tuple[int, str], set[tuple[int, str]]] | None = None
         self._interface_names = {name for package in model.packages
@@ -1539,7 +1540,9 @@ class _Resolver:
         users, makers = importers.get(wanted, set()), importers.get(made, set())
         if not users.isdisjoint(makers):
             return True
-        between = {packages[index].import_path for index in users} - {""}
+        between = self._users_paths.get(wanted)
+        if between is None:
+            between = self._users_paths[wanted] = frozenset(packages[index].import_path for index in users) - {""}
         return any(not between.isdisjoint(packages[index].summary.imports) for index in makers)
 
     def interface_name(self, pindex: int, ref: list) -> tuple[str, bool]:
