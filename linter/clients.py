@@ -81,7 +81,13 @@ def client_functions(source, imports: dict[str, str]) -> dict[str, bool]:
         result, body, name = (decl.child_by_field_name(f) for f in ("result", "body", "name"))
         if result is None or body is None or name is None:
             continue
-        match = _RESULT.fullmatch(source.text(result))
+        if result.type == "parameter_list" and result.named_child_count == 2:
+            # `(*http.Client, error)`: the client and an error
+            first, second = result.named_children
+            if source.text(second.child_by_field_name("type")) != "error" or first.child_by_field_name("name") is not None:
+                continue
+            result = first.child_by_field_name("type")
+        match = _RESULT.fullmatch(source.text(result)) if result is not None else None
         if match is None or match.group(1) != alias:
             continue
         parameters = decl.child_by_field_name("parameters")
@@ -146,7 +152,15 @@ def client_timeout(ctx: "FileContext", call: Node) -> "str | tuple[str, ...] | N
         return None
     # A client from a call the file cannot type (`c := conf.Client(ctx, tok)`): only its own
     # `c.Timeout = d` below says what it is.
-    value = _initial_value(binding) if declared is not None else None
+    value = _initial_value(binding)
+    if declared is None:
+        # `c, err := newClient(proxy)`: untyped, but a function of the package declared to make
+        # clients says what it is
+        made = _made_by(home, home, called_maker(value)) if value is not None and value.type == "call_expression" \
+            and value.parent is not None and value.parent.named_child_count == 1 else None
+        value = None
+        if isinstance(made, str):
+            return made
     if value is not None and value.type == "unary_expression" and value.named_child_count == 1:
         value = value.named_children[0]
     if value is not None and value.type == "composite_literal":
