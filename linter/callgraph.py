@@ -65,7 +65,7 @@ SUMMARY_PATTERNS = (
     ("(call_expression function: [(identifier) @ci "
      "(selector_expression operand: (identifier) @co field: (field_identifier)) "
      "(selector_expression operand: [(call_expression) (index_expression) (selector_expression) "
-     "(parenthesized_expression)] @cx field: (field_identifier)) "
+     "(parenthesized_expression) (type_assertion_expression)] @cx field: (field_identifier)) "
      "(index_expression operand: [(identifier) @ci "
      "(selector_expression operand: (identifier) @co field: (field_identifier))])])", ("ci", "co", "cx")),
     # With two or more type arguments the call parses as a conversion to a generic type:
@@ -1526,12 +1526,14 @@ class _FileSummariser:
 
     def _value_type(self, expr: Node | None, function: Function) -> str:
         """The declared type of a value, where the function says it: receiver, parameter, a local
-        declared with a type or made by a composite literal, `&T{}`, `new(T)`."""
+        declared with a type or made by a composite literal, `&T{}`, `new(T)`, a type assertion."""
         if expr is None:
             return ""
         if expr.type in ("unary_expression", "parenthesized_expression") and expr.named_child_count == 1:
             return self._value_type(expr.named_children[0], function)
         if expr.type == "composite_literal":
+            return self.model.type_text(expr.child_by_field_name("type"))
+        if expr.type == "type_assertion_expression":  # `h.(res.ClusterHandler)`: the type it asserts
             return self.model.type_text(expr.child_by_field_name("type"))
         if expr.type != "identifier":
             return ""

@@ -985,6 +985,28 @@ def test_a_wire_injectors_result_types_the_call_main_makes(tmp_path):
     assert found["cmd/app:Tool.Run"] == ONCE  # a debug build's twin: main's call still has the type
 
 
+def test_a_method_called_on_a_type_assertion_reaches_the_asserted_type(tmp_path):
+    # `handler.(res.ClusterHandler).ListCluster()`: the assertion names the type, an interface of
+    # the module here, whose implementations the call reaches; or a concrete type.
+    _write_module(tmp_path, "example.com/t", {
+        "res": "package res\n\ntype ClusterHandler interface {\n\tListCluster() error\n\tGetCluster(id string) error\n}\n",
+        "azure": "package azure\n\nimport \"example.com/t/res\"\n\ntype Handler struct{}\n\nvar _ res.ClusterHandler = (*Handler)(nil)\n\n"
+                 "func (h *Handler) ListCluster() error { return nil }\n\nfunc (h *Handler) GetCluster(id string) error { return nil }\n\n"
+                 "func (h *Handler) Name() string { return \"azure\" }\n\nfunc (h *Handler) Close() {}\n",
+        "api": "package api\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/t/azure\"\n\t\"example.com/t/res\"\n)\n\n"
+               "var handler any = &azure.Handler{}\n\n"
+               "func List(w http.ResponseWriter, r *http.Request) {\n\t_ = handler.(res.ClusterHandler).ListCluster()\n"
+               "\t_ = handler.(*azure.Handler).Name()\n\t_ = handler.(interface{ Close() })\n}\n",
+        "cmd/app": "package main\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/t/api\"\n)\n\n"
+                   "func main() { http.ListenAndServe(\":8080\", http.HandlerFunc(api.List)) }\n",
+    })
+    found = _lifetimes(tmp_path)
+    assert found["azure:Handler.ListCluster"] == REQUEST  # through the interface the assertion names
+    assert found["azure:Handler.Name"] == REQUEST  # a concrete type asserted
+    assert found["azure:Handler.GetCluster"] == UNKNOWN  # near miss: asserted, not called
+    assert found["azure:Handler.Close"] == UNKNOWN  # near miss: an anonymous interface, not called
+
+
 def test_a_grpc_service_registered_through_another_modules_generated_package_runs_per_request(tmp_path):
     # The protos live in a repository of their own: `pb.RegisterOrdersServer(s, &Server{})` names a
     # package outside the module, and the service's methods still run once per call they serve.
