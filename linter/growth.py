@@ -375,7 +375,8 @@ def unbounded_growth(pkg: PackageContext, collection: Collection) -> list[Growth
         function = model.enclosing_function(use.site)
         if _constant_key(use) or _route_pattern_key(use) or calls.at_setup(use.ctx, use.site) \
                 or _len_guarded(use, function, collection.name) or _empty_guarded(use, function, collection.name) \
-                or _present_guarded(use, function, collection.name):
+                or _present_guarded(use, function, collection.name) \
+                or _filled_only_while_empty(use, function, collection.name, calls):
             continue
         chain = list(_function_chain(function))
         in_handler = any(is_handler(fn) for fn in chain) or calls.reached_from_handler(chain[-1] if chain else None)
@@ -709,6 +710,44 @@ def _present_names(use: Use, if_statement: Node, name: str, key: str) -> set[str
     if operand is None or index is None or text(operand) != name or re.sub(r"\s+", "", text(index)) != key:
         return set()
     return {text(left.named_children[1])}
+
+
+def _filled_only_while_empty(use: Use, function: Function | None, name: str, calls: "PackageCalls") -> bool:
+    """An insert in an unexported function of the package that every call of it makes only after
+    its caller returned when the collection is not empty (`if len(cache) != 0 { return cache, nil }`,
+    then `loadInto(cache)`): a lazy cache filled once per emptying, as `_empty_guarded` in one function."""
+    if function is None or function.kind != "func" or not function.name[:1].islower():
+        return False
+    sites = calls.call_sites(function.name)
+    if not sites:
+        return False
+    pattern = re.compile(r"len\(\s*" + re.escape(name) + r"\s*\)\s*(?:!=\s*0|>\s*0|>=\s*1)")
+    for ctx, ident in sites:
+        caller = ctx.model.enclosing_function(ident)
+        body = caller.body if caller is not None else None
+        if body is None or not _returns_first_unless_empty(ctx, body, ident.start_byte, pattern):
+            return False
+    return True
+
+
+def _returns_first_unless_empty(ctx: FileContext, body: Node, before: int, pattern: re.Pattern) -> bool:
+    """A statement of the function's top-level block, before `before`, is `if len(s) != 0 {…
+    return …}`."""
+    block = body.named_children[0] if body.type == "block" and body.named_children \
+        and body.named_children[0].type == "statement_list" else body
+    for statement in block.named_children:
+        if statement.start_byte >= before:
+            return False
+        if statement.type != "if_statement" or statement.child_by_field_name("alternative") is not None:
+            continue
+        condition, consequence = statement.child_by_field_name("condition"), statement.child_by_field_name("consequence")
+        if condition is None or consequence is None or not pattern.fullmatch(ctx.source.text(condition).strip()):
+            continue
+        inner = consequence.named_children[0] if consequence.named_children and \
+            consequence.named_children[0].type == "statement_list" else consequence
+        if inner.named_children and inner.named_children[-1].type == "return_statement":
+            return True
+    return False
 
 
 def _len_guarded(use: Use, function: Function | None, name: str) -> bool:
