@@ -654,17 +654,20 @@ def _empty_guarded(use: Use, function: Function | None, name: str) -> bool:
         return False
     pattern = re.compile(r"\s*(?:" + re.escape(name) + r"\s*==\s*nil|nil\s*==\s*" + re.escape(name)
                          + r"|len\(\s*" + re.escape(name) + r"\s*\)\s*(?:==\s*0|<\s*1))\s*")
+    return any(pattern.fullmatch(use.ctx.source.text(condition)) for _, condition in _guarding_ifs(use, function))
+
+
+def _guarding_ifs(use: Use, function: Function) -> Iterator[tuple[Node, Node]]:
+    """(if statement, condition) of each `if` of the function whose block holds the insert."""
     node = use.site.parent
     while node is not None and node != function.node:
         if node.type == "if_statement":
             condition = node.child_by_field_name("condition")
             consequence = node.child_by_field_name("consequence")
             if condition is not None and consequence is not None and \
-                    consequence.start_byte <= use.site.start_byte < consequence.end_byte and \
-                    pattern.fullmatch(use.ctx.source.text(condition)):
-                return True
+                    consequence.start_byte <= use.site.start_byte < consequence.end_byte:
+                yield node, condition
         node = node.parent
-    return False
 
 
 def _present_guarded(use: Use, function: Function | None, name: str) -> bool:
@@ -674,17 +677,10 @@ def _present_guarded(use: Use, function: Function | None, name: str) -> bool:
         return False
     text = use.ctx.source.text
     key = re.sub(r"\s+", "", text(use.key))
-    node = use.site.parent
-    while node is not None and node != function.node:
-        if node.type == "if_statement":
-            condition = node.child_by_field_name("condition")
-            consequence = node.child_by_field_name("consequence")
-            if condition is not None and consequence is not None and \
-                    consequence.start_byte <= use.site.start_byte < consequence.end_byte:
-                present = _present_names(use, node, name, key)
-                if present and any(re.sub(r"\s+", "", part) in present for part in text(condition).split("&&")):
-                    return True
-        node = node.parent
+    for statement, condition in _guarding_ifs(use, function):
+        present = _present_names(use, statement, name, key)
+        if present and any(re.sub(r"\s+", "", part) in present for part in text(condition).split("&&")):
+            return True
     return False
 
 
