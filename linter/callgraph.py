@@ -332,6 +332,10 @@ class PackageSummary:
     # exists but one those functions make. Dead with them (lifetime._dead_types); an exported type
     # only if no package that imports this one names it either
     made_in: dict[str, list[str]] = field(default_factory=dict)
+    # the exported names its non-test files declare at package level (functions, types, variables,
+    # constants); None when some file's names are not all known (a generated file, which is not
+    # parsed, or one that does not parse): what an importer's `pkg.Name` must find (lifetime._cannot_build)
+    declared: list[str] | None = None
 
     def to_json(self) -> dict:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
@@ -344,7 +348,7 @@ class PackageSummary:
                 "ar": self.arities, "pv": self.per_value, "dr": self.drained, "ob": self.once_blocks,
                 "sv": self.servers, "mn": self.mains, "ma": self.mounted_after, "sw": self.switched,
                 "ie": self.interface_embeds, "um": self.unnamed_methods, "gs": self.generated_selected,
-                "mi": self.made_in}
+                "mi": self.made_in, "dn": self.declared}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -358,7 +362,7 @@ class PackageSummary:
                    servers=data.get("sv", []), mains=data.get("mn", 0), mounted_after=data.get("ma", []),
                    switched=data.get("sw", {}), interface_embeds=data.get("ie", {}),
                    unnamed_methods=data.get("um", []), generated_selected=data.get("gs", []),
-                   made_in=data.get("mi", {}))
+                   made_in=data.get("mi", {}), declared=data.get("dn"))
 
 
 class _FileSummariser:
@@ -1794,7 +1798,22 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
                                       [test_file.imported_paths for test_file in scanned])
     if summary.imports or other_sources:
         _selected_names(summary, [model for model, _ in models], other_sources or [])
+    summary.declared = _declared_exports([model for model, _ in models], other_sources or [])
     return summary
+
+
+def _declared_exports(models: list[FileModel], others: list[bytes]) -> list[str] | None:
+    """PackageSummary.declared: the exported package-level names of the non-test files."""
+    if others:
+        return None
+    names: set[str] = set()
+    for model in models:
+        if model.source.relpath.endswith("_test.go"):
+            continue
+        if model.source.has_errors:
+            return None
+        names.update(name for name in model.top_level_names if name[:1].isupper())
+    return sorted(names)
 
 
 def _switched_calls(summary: PackageSummary) -> None:
@@ -1948,6 +1967,7 @@ DEAD_COPY = ("dead code: in a copy of another project's library module that no m
 DEAD_DECLARED_METHOD = ("dead code: an exported method of a program's module that an interface of the module declares "
                         "and nothing in the module calls or names")
 DEAD_UNMADE = "dead code: a method of a type of a program's module that no code that runs makes"
+DEAD_UNBUILT = "dead code: its package cannot build, since it calls a name its module's package does not declare"
 # What every dead-code reason starts with (a dead type's methods carry its name and makers after it).
 DEAD = "dead code: "
 _MENTIONS_READ = 6  # a name written more often than this is taken as used, comments unread

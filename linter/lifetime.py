@@ -37,7 +37,7 @@ from pathlib import Path
 
 from .addresses import is_loopback
 from .serving import local_only
-from .callgraph import (BENCHMARK, DEAD, DEAD_CODE, DEAD_COPY, DEAD_DECLARED_METHOD, DEAD_EXPORTED, DEAD_TAKEN, DEAD_UNMADE, HANDLER_BY_PARAMETERS, LITERAL_SUFFIX, ONCE, REQUEST, TEST,
+from .callgraph import (BENCHMARK, DEAD, DEAD_CODE, DEAD_COPY, DEAD_DECLARED_METHOD, DEAD_EXPORTED, DEAD_TAKEN, DEAD_UNBUILT, DEAD_UNMADE, HANDLER_BY_PARAMETERS, LITERAL_SUFFIX, ONCE, REQUEST, TEST,
                         element_type,
                         PackageSummary)
 from .clients import maker_key
@@ -607,6 +607,7 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
     per_value = _per_value_nodes(model, local_index)  # node -> (package, type): _once_per_value
     into_per_value: set[int] = set()  # callers of those nodes
     pairs: dict[tuple[int, int], str | None] = {}  # (caller, callee) -> its switch, None if some call has none
+    unbuilt: dict[int, str] = {}  # package -> a name of the module it calls that its package does not declare
     for pindex, package in enumerate(model.packages):
         summary = package.summary
         _package_roots(model, pindex, package)
@@ -642,6 +643,10 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
             if not callees:
                 if kind != "I" or ref[1] in by_import:
                     model.unresolved += 1
+                if kind == "I" and pindex not in unbuilt and ref[1] in by_import:
+                    declared = model.packages[by_import[ref[1]]].summary.declared
+                    if declared is not None and ref[2] not in declared and ref[2][:1].isupper():
+                        unbuilt[pindex] = f"{ref[1]}.{ref[2]}, called at {relpath}:{line}"
                 continue
             if caller == "<cli>":
                 for target in callees:
@@ -708,6 +713,7 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
     callers = _package_callers(model)
     _developer_libraries(model, callers)
     _never_built(model)
+    _cannot_build(model, unbuilt)
     _dead_code(model, callers)
     model.switched = _switched(model, pairs)
     _once_per_value(model, local_index, per_value, into_per_value)
@@ -896,6 +902,16 @@ def _never_built(model: ModuleModel) -> None:
         if package.copied:
             for node in model.nodes_of(pindex):
                 node.root, node.reason, node.forced = TEST, DEAD_COPY, True
+
+
+def _cannot_build(model: ModuleModel, unbuilt: dict[int, str]) -> None:
+    """A package that calls a function another package of the module does not declare (a name
+    renamed or removed in a half-done change, a helper of a module copy that was never brought
+    along) does not compile: nobody runs its code until it is repaired, whatever the repair keeps."""
+    for pindex, missing in sorted(unbuilt.items()):
+        reason = f"{DEAD_UNBUILT} ({missing})"
+        for node in model.nodes_of(pindex):
+            node.root, node.reason, node.forced = TEST, reason, True
 
 
 def _dead_code(model: ModuleModel, callers: dict[int, dict[int, bool]]) -> None:
