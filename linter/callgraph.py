@@ -1769,6 +1769,7 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
         if not summariser.test_code:
             summary.command_line = summary.command_line or imports_cli(model)
             routes.collect(summariser)
+            routes.lambda_handlers(summariser)
             routes.collect_mounts(summariser)
             routes.body_limits(summariser)
             routes.body_buffers(summariser)

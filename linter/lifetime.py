@@ -624,8 +624,8 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
             else:
                 callee = resolver.resolve(pindex, ref)
             if callee is not None:  # the common case, kept short
-                if caller == "<cli>":
-                    _set_root(model.nodes[callee], ONCE, "a command-line command's function")
+                if caller[0] == "<":
+                    _pseudo_caller(model, caller, callee)
                     continue
                 source = local((pindex, caller))
                 if source is not None:
@@ -1326,6 +1326,23 @@ def _made_as(model: ModuleModel) -> dict[tuple[int, str], str]:
             if declared and "." not in declared:
                 made.setdefault((pindex, declared), set()).add(concrete.lstrip("*"))
     return {key: types.pop() for key, types in made.items() if len(types) == 1 and "?" not in types}
+
+
+_LAMBDA_HANDLER = "an AWS Lambda handler (lambda.Start): it runs once per invocation"
+
+
+def _pseudo_caller(model: ModuleModel, caller: str, callee: int) -> None:
+    """A root a summary records as a call from a pseudo-caller: a command-line command's function
+    (`<cli>`), a Lambda handler (`<lambda>`), or the literals of a function that makes one
+    (`<lambda-factory>`)."""
+    node = model.nodes[callee]
+    if caller == "<cli>":
+        _set_root(node, ONCE, "a command-line command's function")
+    elif caller == "<lambda>":
+        _set_root(node, REQUEST, _LAMBDA_HANDLER)
+    elif caller == "<lambda-factory>":
+        for inner in model.literals_of(node.package).get(node.name, ()):
+            _set_root(inner, REQUEST, _LAMBDA_HANDLER)
 
 
 def _set_root(node: Node, lifetime: str, reason: str) -> None:

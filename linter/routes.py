@@ -219,6 +219,32 @@ def collect(summariser: "_FileSummariser") -> None:
                 summariser.summary.routes.append(entry)
 
 
+_LAMBDA = "github.com/aws/aws-lambda-go/lambda"
+_LAMBDA_START = LazyPattern(rb"\.Start(?:WithOptions|WithContext|HandlerFunc)?[ \t]*\(")
+
+
+def lambda_handlers(summariser: "_FileSummariser") -> None:
+    """A function handed to aws-lambda-go's `lambda.Start` (`StartWithOptions`, `StartWithContext`,
+    `StartHandlerFunc`) serves every invocation a warm process receives, as a route's handler serves
+    every request: a call from the pseudo-caller `<lambda>`, or `<lambda-factory>` for the literals
+    of a factory of the module that makes it (`lambda.Start(newHandler(s3c))`)."""
+    aliases = {name for name, path in summariser.model.imports.items() if path == _LAMBDA}
+    if not aliases:
+        return
+    literals: dict[int, "Function"] = {}
+    for selector, _, args, function in _method_calls(summariser, _LAMBDA_START):
+        operand = selector.child_by_field_name("operand")
+        if operand is None or operand.type != "identifier" or summariser.text(operand) not in aliases \
+                or not args.named_children:
+            continue
+        handler = args.named_children[0]
+        ref = _handler_reference(summariser, handler, function, literals)
+        if ref is not None:
+            caller = "<lambda-factory>" if handler.type == "call_expression" else "<lambda>"
+            line = summariser.source.position(handler.start_byte)[0]
+            summariser.summary.calls.append([caller, ref, summariser.relpath, line, 0])
+
+
 _USE_AT = LazyPattern(rb"\.(?:Use|Group)[ \t]*\(")
 
 

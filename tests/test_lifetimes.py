@@ -1030,6 +1030,27 @@ def test_a_package_that_calls_a_name_its_module_does_not_declare_cannot_build(tm
     assert found["rpc:Call"] == REQUEST  # near miss: pb has a generated file, whose names are not read
 
 
+def test_a_lambda_handler_runs_per_invocation(tmp_path):
+    # aws-lambda-go's `lambda.Start` hands each invocation a warm process receives to the handler:
+    # by name, and through a factory that returns the handler's literal.
+    _write_module(tmp_path, "example.com/l", {
+        "cmd/fn": "package main\n\nimport (\n\t\"context\"\n\n\t\"github.com/aws/aws-lambda-go/lambda\"\n)\n\n"
+                  "type Event struct{ Name string }\n\nfunc convert() {}\n\n"
+                  "func newHandler(bucket string) func(context.Context, Event) error {\n"
+                  "\treturn func(ctx context.Context, e Event) error {\n\t\tconvert()\n\t\treturn nil\n\t}\n}\n\n"
+                  "func main() {\n\tlambda.StartWithOptions(newHandler(\"b\"), lambda.WithContext(context.Background()))\n}\n",
+        "cmd/ping": "package main\n\nimport (\n\t\"context\"\n\n\t\"github.com/aws/aws-lambda-go/lambda\"\n)\n\n"
+                    "func ping(ctx context.Context) (string, error) { return \"pong\", nil }\n\n"
+                    "func warm() {}\n\n"
+                    "type runner struct{}\n\nfunc (runner) Start(f func()) {}\n\n"
+                    "func main() {\n\tvar r runner\n\tr.Start(warm)\n\tlambda.Start(ping)\n}\n",
+    })
+    found = _lifetimes(tmp_path)
+    assert found["cmd/fn:convert"] == REQUEST  # through the factory's literal
+    assert found["cmd/ping:ping"] == REQUEST
+    assert found["cmd/ping:warm"] != REQUEST  # near miss: a `Start` of the program's own
+
+
 def test_a_grpc_service_registered_through_another_modules_generated_package_runs_per_request(tmp_path):
     # The protos live in a repository of their own: `pb.RegisterOrdersServer(s, &Server{})` names a
     # package outside the module, and the service's methods still run once per call they serve.
