@@ -336,6 +336,10 @@ class PackageSummary:
     # constants); None when some file's names are not all known (a generated file, which is not
     # parsed, or one that does not parse): what an importer's `pkg.Name` must find (lifetime._cannot_build)
     declared: list[str] | None = None
+    # import paths of the run's modules whose name some non-test file also writes bare, not before a
+    # dot (`rpc, err := f.NewRpc()`, a parameter `org *Org`): its `name.X` may be a local's field or
+    # method, so a name it misses there says nothing (lifetime._cannot_build)
+    shadowed: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
@@ -348,7 +352,7 @@ class PackageSummary:
                 "ar": self.arities, "pv": self.per_value, "dr": self.drained, "ob": self.once_blocks,
                 "sv": self.servers, "mn": self.mains, "ma": self.mounted_after, "sw": self.switched,
                 "ie": self.interface_embeds, "um": self.unnamed_methods, "gs": self.generated_selected,
-                "mi": self.made_in, "dn": self.declared}
+                "mi": self.made_in, "dn": self.declared, "sh": self.shadowed}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -362,7 +366,7 @@ class PackageSummary:
                    servers=data.get("sv", []), mains=data.get("mn", 0), mounted_after=data.get("ma", []),
                    switched=data.get("sw", {}), interface_embeds=data.get("ie", {}),
                    unnamed_methods=data.get("um", []), generated_selected=data.get("gs", []),
-                   made_in=data.get("mi", {}), declared=data.get("dn"))
+                   made_in=data.get("mi", {}), declared=data.get("dn"), shadowed=data.get("sh", []))
 
 
 class _FileSummariser:
@@ -1800,7 +1804,29 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
     if summary.imports or other_sources:
         _selected_names(summary, [model for model, _ in models], other_sources or [])
     summary.declared = _declared_exports([model for model, _ in models], other_sources or [])
+    if summary.imports:
+        summary.shadowed = _shadowed_imports([model for model, _ in models], frozenset(summary.imports))
     return summary
+
+
+def _shadowed_imports(models: list[FileModel], ours: frozenset[str]) -> list[str]:
+    """PackageSummary.shadowed: an import of the run's modules whose name a non-test file of the
+    package writes after its imports other than as `name.` (a local, a parameter or a field of that
+    name, or a word in a string): more than it must be, never less."""
+    shadowed: set[str] = set()
+    for model in models:
+        if model.source.relpath.endswith("_test.go"):
+            continue
+        wanted = [(name, path) for name, path in model.imports.items()
+                  if path in ours and path not in shadowed and name.isidentifier()]
+        if not wanted:
+            continue
+        start = max((decl.end_byte for decl in model.source.declarations if decl.type == "import_declaration"), default=0)
+        code = _without_comments(model.source.data[start:])
+        for name, path in wanted:
+            if re.search(rb"(?<![\w.])" + re.escape(name.encode()) + rb"\b(?!\s*\.)", code):
+                shadowed.add(path)
+    return sorted(shadowed)
 
 
 def _declared_exports(models: list[FileModel], others: list[bytes]) -> list[str] | None:

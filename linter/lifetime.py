@@ -508,6 +508,7 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                 paths_of_modules[module_root] = found_path
     copies = copied_modules(paths_of_modules, has_main, deployed, replaced)
     by_import: dict[str, int] = {}
+    twice: set[str] = set()  # import paths two packages of the run have
     limits: dict[str, str] = {}  # module -> its first body-limiting wrapper
     for summary in summaries:
         if summary.body_limits and not_deployed(summary) is None:
@@ -583,6 +584,8 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                                       _package_module_path(path, summary.directory, module_root),
                                       module_root in programs_own, module_root in copies))
         if path and not summary.name.endswith("_test"):
+            if path in by_import:
+                twice.add(path)  # two modules of one path (a copy): which one a file means is not known
             by_import.setdefault(path, index)
             model.timeout_clients.update(maker_key(path, name) for name in summary.timeout_clients)
             model.drained.update(maker_key(path, name) for name in summary.drained)
@@ -643,7 +646,8 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
             if not callees:
                 if kind != "I" or ref[1] in by_import:
                     model.unresolved += 1
-                if kind == "I" and pindex not in unbuilt and ref[1] in by_import:
+                if kind == "I" and pindex not in unbuilt and ref[1] in by_import and ref[1] not in twice \
+                        and ref[1] not in summary.shadowed:
                     declared = model.packages[by_import[ref[1]]].summary.declared
                     if declared is not None and ref[2] not in declared and ref[2][:1].isupper():
                         unbuilt[pindex] = f"{ref[1]}.{ref[2]}, called at {relpath}:{line}"
