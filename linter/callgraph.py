@@ -1830,17 +1830,24 @@ def _shadowed_imports(models: list[FileModel], ours: frozenset[str]) -> list[str
 
 
 def _declared_exports(models: list[FileModel], others: list[bytes]) -> list[str] | None:
-    """PackageSummary.declared: the exported package-level names of the non-test files."""
-    if others:
+    """PackageSummary.declared: the exported package-level names of the non-test files; None when
+    a file is generated (not parsed), one does not parse, one has a `//go:generate` directive (what
+    it writes may not be in the tree: protobuf stubs, templ views), or no file is a non-test one."""
+    if others or any(_GO_GENERATE.search(model.source.data) for model in models):
         return None
     names: set[str] = set()
+    built = False
     for model in models:
         if model.source.relpath.endswith("_test.go"):
             continue
         if model.source.has_errors:
             return None
+        built = True
         names.update(name for name in model.top_level_names if name[:1].isupper())
-    return sorted(names)
+    return sorted(names) if built else None
+
+
+_GO_GENERATE = LazyPattern(rb"^//go:generate ", re.M)
 
 
 def _switched_calls(summary: PackageSummary) -> None:

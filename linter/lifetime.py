@@ -647,7 +647,7 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                 if kind != "I" or ref[1] in by_import:
                     model.unresolved += 1
                 if kind == "I" and pindex not in unbuilt and ref[1] in by_import and ref[1] not in twice \
-                        and ref[1] not in summary.shadowed:
+                        and ref[1] not in summary.shadowed and summary.name != "main":
                     declared = model.packages[by_import[ref[1]]].summary.declared
                     if declared is not None and ref[2] not in declared and ref[2][:1].isupper():
                         unbuilt[pindex] = f"{ref[1]}.{ref[2]}, called at {relpath}:{line}"
@@ -911,7 +911,9 @@ def _never_built(model: ModuleModel) -> None:
 def _cannot_build(model: ModuleModel, unbuilt: dict[int, str]) -> None:
     """A package that calls a function another package of the module does not declare (a name
     renamed or removed in a half-done change, a helper of a module copy that was never brought
-    along) does not compile: nobody runs its code until it is repaired, whatever the repair keeps."""
+    along) does not compile: nobody runs its code until it is repaired, whatever the repair keeps.
+    Not a main package: a program's build may write the file that declares the name (a version
+    stamp a Makefile writes), and its `main` is where the program's lifetimes start."""
     for pindex, missing in sorted(unbuilt.items()):
         reason = f"{DEAD_UNBUILT} ({missing})"
         for node in model.nodes_of(pindex):

@@ -1022,6 +1022,11 @@ def test_a_package_that_calls_a_name_its_module_does_not_declare_cannot_build(tm
                "func Lag(w http.ResponseWriter, r *http.Request) {\n\tutil, err := dial()\n\tif err != nil {\n\t\treturn\n\t}\n"
                "\t_ = util.Lag()\n}\n",
         "pb": "package pb\n\nfunc Dial() {}\n",
+        "views": "package views\n\n//go:generate templ generate\n\nfunc Layout() {}\n",
+        "web": "package web\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/b/views\"\n)\n\n"
+               "func Page(w http.ResponseWriter, r *http.Request) {\n\tviews.Layout()\n\tviews.Index()\n}\n",
+        "cmd/app": "package main\n\nimport (\n\t\"fmt\"\n\n\t\"example.com/b/util\"\n)\n\nfunc run() {}\n\n"
+                   "func main() {\n\tfmt.Println(util.Version())\n\trun()\n}\n",
         "rpc": "package rpc\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/b/pb\"\n)\n\n"
                "func Call(w http.ResponseWriter, r *http.Request) {\n\tpb.NewOrdersClient()\n\tpb.Dial()\n}\n",
     })
@@ -1044,6 +1049,8 @@ def test_a_package_that_calls_a_name_its_module_does_not_declare_cannot_build(tm
     assert found["svc:Lag"] == REQUEST  # near miss: `util, err := dial()`, then its method
     assert found["rpc:Call"] == REQUEST  # near miss: pb has a generated file, whose names are not read
     assert found["feed:Feed"] == REQUEST  # near miss: two packages of the run are example.com/b/dep
+    assert found["web:Page"] == REQUEST  # near miss: views has a go:generate, whose output may not be here
+    assert found["cmd/app:run"] == ONCE  # near miss: a main package (a build may write util's version file)
 
 
 def test_a_lambda_handler_runs_per_invocation(tmp_path):
