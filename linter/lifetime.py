@@ -652,9 +652,9 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                     if declared is not None and ref[2] not in declared and ref[2][:1].isupper():
                         unbuilt[pindex] = f"{ref[1]}.{ref[2]}, called at {relpath}:{line}"
                 continue
-            if caller == "<cli>":
+            if caller[0] == "<":
                 for target in callees:
-                    _set_root(model.nodes[target], ONCE, "a command-line command's function")
+                    _pseudo_caller(model, caller, target)
                 continue
             source = local((pindex, caller))
             if source is None:

@@ -1067,11 +1067,16 @@ def test_a_lambda_handler_runs_per_invocation(tmp_path):
                     "func warm() {}\n\n"
                     "type runner struct{}\n\nfunc (runner) Start(f func()) {}\n\n"
                     "func main() {\n\tvar r runner\n\tr.Start(warm)\n\tlambda.Start(ping)\n}\n",
+        "cmd/iface": "package main\n\nimport (\n\t\"context\"\n\n\t\"github.com/aws/aws-lambda-go/lambda\"\n)\n\n"
+                     "type Handler interface{ Handle(ctx context.Context) error }\n\n"
+                     "type orders struct{}\n\nfunc (orders) Handle(ctx context.Context) error { return nil }\n\n"
+                     "var h Handler = orders{}\n\nfunc main() { lambda.Start(h.Handle) }\n",
     })
     found = _lifetimes(tmp_path)
     assert found["cmd/fn:convert"] == REQUEST  # through the factory's literal
     assert found["cmd/ping:ping"] == REQUEST
     assert found["cmd/ping:warm"] != REQUEST  # near miss: a `Start` of the program's own
+    assert found["cmd/iface:orders.Handle"] == REQUEST  # a method value through an interface
 
 
 def test_a_grpc_service_registered_through_another_modules_generated_package_runs_per_request(tmp_path):
