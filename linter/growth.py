@@ -445,24 +445,37 @@ def _checked_beyond_existence(use: Use, name: str) -> bool:
 
 def _presence_names(use: Use, if_statement: Node, name: str) -> set[str]:
     """`ok` of `if _, ok := m[k]; ok`, or of such a lookup earlier in the function."""
-    names: set[str] = set()
     init = if_statement.child_by_field_name("initializer")
     statements = [init] if init is not None else []
     function = use.ctx.model.enclosing_function(use.site)
     if function is not None and function.body is not None:
         statements += [n for n in function.body.named_children[0].named_children
                        if n.type == "short_var_declaration"] if function.body.named_children else []
-    for statement in statements:
-        if statement.type != "short_var_declaration":
-            continue
-        left, right = statement.child_by_field_name("left"), statement.child_by_field_name("right")
-        if left is None or right is None or left.named_child_count != 2 or right.named_child_count != 1:
-            continue
-        value = right.named_children[0]
-        operand = value.child_by_field_name("operand") if value.type == "index_expression" else None
-        if operand is not None and use.ctx.source.text(operand) == name:
-            names.add(use.ctx.source.text(left.named_children[1]))
-    return names
+    return {found[0] for statement in statements if (found := _lookup_ok(use, statement, name)) is not None}
+
+
+def _lookup_ok(use: Use, statement: Node, name: str) -> tuple[str, str] | None:
+    """(`ok`, the key without spaces) of `v, ok := name[key]` or, for a sync.Map, `v, ok :=
+    name.Load(key)`."""
+    if statement.type != "short_var_declaration":
+        return None
+    text = use.ctx.source.text
+    left, right = statement.child_by_field_name("left"), statement.child_by_field_name("right")
+    if left is None or right is None or left.named_child_count != 2 or right.named_child_count != 1:
+        return None
+    value = right.named_children[0]
+    if value.type == "index_expression":
+        operand, index = value.child_by_field_name("operand"), value.child_by_field_name("index")
+    elif value.type == "call_expression" and (called := value.child_by_field_name("function")) is not None \
+            and called.type == "selector_expression" and text(called.child_by_field_name("field")) == "Load":
+        args = value.child_by_field_name("arguments")
+        operand = called.child_by_field_name("operand")
+        index = args.named_children[0] if args is not None and args.named_child_count == 1 else None
+    else:
+        return None
+    if operand is None or index is None or text(operand) != name:
+        return None
+    return text(left.named_children[1]), re.sub(r"\s+", "", text(index))
 
 
 def _memo_table(collection: Collection, grow: Use, function: Function | None) -> bool:
@@ -678,34 +691,12 @@ def _present_guarded(use: Use, function: Function | None, name: str) -> bool:
     text = use.ctx.source.text
     key = re.sub(r"\s+", "", text(use.key))
     for statement, condition in _guarding_ifs(use, function):
-        present = _present_names(use, statement, name, key)
-        if present and any(re.sub(r"\s+", "", part) in present for part in text(condition).split("&&")):
+        init = statement.child_by_field_name("initializer")
+        found = _lookup_ok(use, init, name) if init is not None else None
+        if found is not None and found[1] == key and \
+                any(re.sub(r"\s+", "", part) == found[0] for part in text(condition).split("&&")):
             return True
     return False
-
-
-def _present_names(use: Use, if_statement: Node, name: str, key: str) -> set[str]:
-    """`ok` of the if's own `v, ok := m[key]` or `v, ok := m.Load(key)`, of that key."""
-    init = if_statement.child_by_field_name("initializer")
-    if init is None or init.type != "short_var_declaration":
-        return set()
-    text = use.ctx.source.text
-    left, right = init.child_by_field_name("left"), init.child_by_field_name("right")
-    if left is None or right is None or left.named_child_count != 2 or right.named_child_count != 1:
-        return set()
-    value = right.named_children[0]
-    if value.type == "index_expression":
-        operand, index = value.child_by_field_name("operand"), value.child_by_field_name("index")
-    elif value.type == "call_expression" and (called := value.child_by_field_name("function")) is not None \
-            and called.type == "selector_expression" and text(called.child_by_field_name("field")) == "Load":
-        args = value.child_by_field_name("arguments")
-        operand = called.child_by_field_name("operand")
-        index = args.named_children[0] if args is not None and args.named_child_count == 1 else None
-    else:
-        return set()
-    if operand is None or index is None or text(operand) != name or re.sub(r"\s+", "", text(index)) != key:
-        return set()
-    return {text(left.named_children[1])}
 
 
 def _filled_only_while_empty(use: Use, function: Function | None, name: str, calls: "PackageCalls") -> bool:
