@@ -1023,7 +1023,7 @@ class _FileSummariser:
                 if self._in_module(path):
                     self._edge(function.name, ["I", path, name], operand, function=function)
                 continue
-            info = self._typed_name(key.decode("utf-8", "replace"), function)
+            info = self._typed_name(key.decode("utf-8", "replace"), function, operand.start_byte)
             if info is None and called:
                 info = self._name_info(operand, key.decode("utf-8", "replace"), function)
             if info is None:
@@ -1185,6 +1185,7 @@ class _FileSummariser:
                     names.update(_IDENTIFIER.findall(group.group("names")))
         names.update(name for _, name, _ in self._declarations)
         names.update(self.package_var_bytes)
+        names.update(self._case_types)
         return names
 
     def _function_arguments(self, functions_bytes: set[bytes]):
@@ -1300,7 +1301,7 @@ class _FileSummariser:
             path = self.model.imports.get(local)
             if path is not None and self._import_not_shadowed(local, function, operand.start_byte):
                 return ["I", path, name] if self._in_module(path) else None
-            info = self._typed_name(local, function)
+            info = self._typed_name(local, function, operand.start_byte)
             if info is None and called:
                 info = self._name_info(operand, local, function)
             if info is None:
@@ -1342,9 +1343,38 @@ class _FileSummariser:
     def _after_imports(self) -> int:
         return max((node.end_byte for _, _, node in self.model._import_specs), default=0)
 
-    def _typed_name(self, name: str, function: Function) -> tuple[str, str] | None:
+    @cached_property
+    def _case_types(self) -> dict[bytes, list[tuple[int, int, str]]]:
+        """Name -> (first byte, end byte, type) of each case of a type switch that binds it to one
+        type: `switch s := x.(type) { case driver.Put: s.Put(…) }` calls `Put` of `driver.Put`."""
+        found: dict[bytes, list[tuple[int, int, str]]] = {}
+        if b".(type)" not in self.source.data:
+            return found
+        switches = query_captures("(type_switch_statement alias: (expression_list . (identifier) @alias .))",
+                                  self.source.root).get("alias", ())
+        for alias in switches:
+            statement = alias.parent.parent
+            name = self.source.data[alias.start_byte:alias.end_byte]
+            for case in statement.named_children:
+                types = case.children_by_field_name("type") if case.type == "type_case" else ()
+                if len(types) == 1 and self.text(types[0]) != "nil":
+                    found.setdefault(name, []).append(
+                        (case.start_byte, case.end_byte, self.model.type_text(types[0])))
+        return found
+
+    def _case_type(self, name: str, at: int) -> tuple[str, str] | None:
+        for start, end, type_text in self._case_types.get(name.encode(), ()):
+            if start <= at < end:
+                return ("type", type_text)
+        return None
+
+    def _typed_name(self, name: str, function: Function, at: int = -1) -> tuple[str, str] | None:
         """A receiver or parameter of `function` or of a function around it, by name: its type
-        needs no scope walk."""
+        needs no scope walk. At byte `at`, a name a type switch's case binds to one type first."""
+        if at >= 0 and self._case_types:
+            found = self._case_type(name, at)
+            if found is not None:
+                return found
         key = (id(function), name)  # the file's Function records live as long as the summariser
         typed = self._typed
         if key in typed:
@@ -1546,7 +1576,7 @@ class _FileSummariser:
         if expr.type != "identifier":
             return ""
         name = self.text(expr)
-        info = self._typed_name(name, function) or self._name_info(expr, name, function)
+        info = self._typed_name(name, function, expr.start_byte) or self._name_info(expr, name, function)
         return info[1] if info is not None and info[0] == "type" else ""
 
     def types(self) -> None:

@@ -1370,6 +1370,15 @@ _IMPLEMENTERS = 8
 _IMPLEMENTERS_OF_SEVERAL = 32
 
 
+def _implementer_cap(methods: list[str]) -> int | None:
+    """How many implementers a call through an interface with these methods (`Put/4`) may reach
+    before the names say too little: none past three methods, or past a method of three or more
+    parameters, which a type of the module matches by chance no more than a signature."""
+    if len(methods) >= 3 or any(int(m.partition("/")[2] or 0) >= 3 for m in methods):
+        return None
+    return _IMPLEMENTERS if len(methods) == 1 else _IMPLEMENTERS_OF_SEVERAL
+
+
 class _Resolver:
     def __init__(self, model: ModuleModel, by_import: dict[str, int], local_index: dict[tuple[int, str], int]):
         self.model = model
@@ -1527,8 +1536,8 @@ class _Resolver:
             meeting = self._embedding_packages(qindex, type_name)
             candidates = own if any(owner[0] == qindex for owner in own) else \
                 sorted(owner for owner in candidates or () if any(self._may_meet(p, owner[0]) for p in meeting))
-            cap = _IMPLEMENTERS if len(methods) == 1 else _IMPLEMENTERS_OF_SEVERAL
-            implementers = self._implementers[key] = candidates if len(candidates) <= cap else []
+            cap = _implementer_cap(methods)
+            implementers = self._implementers[key] = candidates if cap is None or len(candidates) <= cap else []
         table = self._method_table()
         return [table[owner][wanted] for owner in implementers]
 

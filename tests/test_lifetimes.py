@@ -201,6 +201,52 @@ def test_an_interface_call_is_not_followed_to_too_many_types_or_to_test_code(tmp
     assert found[".:fake.Drop"] == TEST  # a test's fake implements it; the handler does not run it
 
 
+def test_a_method_of_three_or_more_parameters_or_an_interface_of_three_methods_reaches_every_type(tmp_path):
+    # A driver table: forty storage drivers each `Put(ctx, dir, file, up)`, one interface of that one
+    # method. A name with three parameters says as much as a signature; so do three methods, of
+    # two parameters or none. One short method (`Drop(k)`) or two still say too little past the caps.
+    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
+    types = "".join(f"type d{i} struct{{}}\n\nfunc (d{i}) Put(ctx any, dir, name string, up func()) error {{ return nil }}\n\n"
+                    f"func (d{i}) Drop(k string) {{}}\n\nfunc (d{i}) Open() {{}}\n\nfunc (d{i}) Sync() {{}}\n\n"
+                    f"func (d{i}) Stat() {{}}\n\n" for i in range(40))
+    (tmp_path / "main.go").write_text(
+        "package main\n\nimport \"net/http\"\n\n"
+        "type putter interface {\n\tPut(ctx any, dir, name string, up func()) error\n}\n\n"
+        "type dropper interface{ Drop(k string) }\n\n"
+        "type opener interface {\n\tOpen()\n\tSync()\n}\n\n"
+        "type stater interface {\n\tOpen()\n\tSync()\n\tStat()\n}\n\n"
+        "var p putter\n\nvar k dropper\n\nvar o opener\n\nvar s stater\n\n" + types +
+        "func handle(w http.ResponseWriter, r *http.Request) {\n\t_ = p.Put(nil, \"/\", \"f\", nil)\n"
+        "\tk.Drop(\"x\")\n\to.Open()\n\ts.Stat()\n}\n\n"
+        "func main() { http.HandleFunc(\"/\", handle) }\n")
+    found = _lifetimes(tmp_path)
+    assert found[".:d39.Put"] == REQUEST
+    assert found[".:d39.Stat"] == REQUEST
+    assert found[".:d0.Drop"] == UNKNOWN  # near miss: one method of one parameter, forty types
+    assert found[".:d0.Open"] == UNKNOWN  # near miss: two methods, forty types (over 32)
+
+
+def test_a_method_called_on_a_type_switch_binding_reaches_the_cases_type(tmp_path):
+    # `switch s := storage.(type) { case driver.Put: s.Put(…) }`: in a case of one type the binding
+    # has that type; in a case of two it keeps the switched value's.
+    _write_module(tmp_path, "example.com/t", {
+        "driver": "package driver\n\ntype Put interface {\n\tPut(name string) error\n}\n\n"
+                  "type Lister interface {\n\tList() error\n}\n\ntype Other interface {\n\tOther() error\n}\n",
+        "local": "package local\n\ntype Local struct{}\n\nfunc (l *Local) Put(name string) error { return nil }\n\n"
+                 "func (l *Local) List() error { return nil }\n\nfunc (l *Local) Other() error { return nil }\n",
+        "op": "package op\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/t/driver\"\n)\n\n"
+              "var storage any\n\n"
+              "func Upload(w http.ResponseWriter, r *http.Request) {\n\tswitch s := storage.(type) {\n"
+              "\tcase driver.Put:\n\t\t_ = s.Put(\"f\")\n\tcase driver.Lister, driver.Other:\n\t\t_ = s\n\t}\n}\n",
+        "cmd/app": "package main\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/t/local\"\n\t\"example.com/t/op\"\n)\n\n"
+                   "var _ = &local.Local{}\n\n"
+                   "func main() { http.ListenAndServe(\":8080\", http.HandlerFunc(op.Upload)) }\n",
+    })
+    found = _lifetimes(tmp_path)
+    assert found["local:Local.Put"] == REQUEST  # through the interface the case names
+    assert found["local:Local.List"] == UNKNOWN  # near miss: a case of two types, nothing called
+
+
 @pytest.mark.parametrize("lifetime, expected", [
     (REQUEST, Severity.ERROR), (LOOP, Severity.WARNING), (API, Severity.WARNING), (UNKNOWN, Severity.WARNING),
     (ONCE, None), (TEST, None),
