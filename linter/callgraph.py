@@ -512,7 +512,10 @@ class _FileSummariser:
     def _first_result(self, fn: Function) -> str:
         """The first result's type when it names a type (`*Server`, `store.DB`), import-resolved
         from its text: what a method call on the function's result is looked up on."""
-        node = fn.node.child_by_field_name("result")
+        return self._result_type(fn.node.child_by_field_name("result"))
+
+    def _result_type(self, node: Node | None) -> str:
+        """_first_result of a function's or an interface method's result node."""
         if node is None:
             return ""
         if node.type == "parameter_list":
@@ -1472,8 +1475,19 @@ class _FileSummariser:
             return None
         if tail:
             path = self.model.imports.get(head)
-            if path is not None and self._in_module(path):
-                return ("result", ["I", path, tail])
+            if path is not None:
+                return ("result", ["I", path, tail]) if self._in_module(path) else None
+            if opener != b"(" or head == name:
+                return None
+            # `h, err := conn.CreateDiskHandler()`: what a method of a typed value returns
+            start = match.start("callee")
+            ident = self.source.root.descendant_for_byte_range(start, start + len(head))
+            info = self._typed_name(head, function, start) or \
+                (self._name_info(ident, head, function) if ident is not None and ident.type == "identifier" else None)
+            if info is not None and info[0] == "type":
+                return ("result", ["M", info[1], tail])
+            if info is not None and info[0] == "result":
+                return ("result", ["R", info[1], tail])
             return None
         if head == "new":
             return None
@@ -1602,9 +1616,13 @@ class _FileSummariser:
         if self.test_code:
             return
         if b"interface" in self.source.data:
-            for name_node, methods, embedded in interface_specs(self.source.declarations):
+            for name_node, methods, embedded, results in interface_specs(self.source.declarations):
                 if methods:
                     self.summary.interfaces.setdefault(self.text(name_node), methods)
+                for method, node in results:  # `CreateDiskHandler() (DiskHandler, error)`: its result
+                    result = self._result_type(node)
+                    if result:
+                        self.summary.results.setdefault(f"{self.text(name_node)}.{method}", result)
                 if embedded:
                     self.summary.interface_embeds.setdefault(self.text(name_node),
                                                              [self.model.type_text(node) for node in embedded])

@@ -1449,7 +1449,8 @@ class _Resolver:
         if kind == "R":
             inner = self.resolve(pindex, ref[1])
             if inner is None:
-                return None
+                found = self._interface_result(pindex, ref[1])
+                return self._method(found[0], found[1], ref[2]) if found is not None else None
             node = self.model.nodes[inner]
             summary = self.model.packages[node.package].summary
             result = summary.results.get(node.name)
@@ -1462,6 +1463,19 @@ class _Resolver:
             found = self._field_type(pindex, ref)
             return self._method(found[0], found[1], ref[3]) if found is not None else None
         return None
+
+    def _interface_result(self, pindex: int, ref: list) -> tuple[int, str] | None:
+        """The type a method of an interface of the module declares as its first result, for a
+        call on what it returns: `conn.CreateDiskHandler().ListDisk()`, on a `conn` of interface
+        type, calls `ListDisk` of the `DiskHandler` that `CreateDiskHandler` declares."""
+        if not isinstance(ref, list) or not ref or ref[0] not in ("M", "D", "E"):
+            return None
+        target = self._receiver(pindex, ref)
+        if target is None:
+            return None
+        (qindex, type_name), method = target
+        result = self.model.packages[qindex].summary.results.get(f"{type_name}.{method}")
+        return (qindex, result) if result and type_name in self._interface_names else None
 
     def _field_type(self, pindex: int, ref: list) -> tuple[int, str] | None:
         """(package, type text) of the field a "D" reference names, or of an element of the slice,
@@ -1622,7 +1636,9 @@ class _Resolver:
         if kind == "R":
             callee = self.resolve(pindex, ref[1])
             if callee is None:
-                return None
+                found = self._interface_result(pindex, ref[1])
+                typed = self.type_of(*found) if found is not None else None
+                return (typed, ref[2]) if typed is not None else None
             node = self.model.nodes[callee]
             result = self.model.packages[node.package].summary.results.get(node.name)
             found = self.type_of(node.package, result) if result else None

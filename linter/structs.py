@@ -185,19 +185,22 @@ def parameter_count(parameters: Node | None) -> int:
     return count
 
 
-def interface_specs(declarations) -> Iterator[tuple[Node, list[str], list[Node]]]:
-    """(name, its methods as `Name/parameter count`, sorted, the types of the interfaces it embeds)
-    of the top-level `type X interface {…}` declarations: `Reader` and `io.Closer` in `interface {
-    Reader; io.Closer; Flush() error }`. Type sets (`~int | string`) add nothing."""
+def interface_specs(declarations) -> Iterator[tuple[Node, list[str], list[Node], list[tuple[str, Node]]]]:
+    """(name, its methods as `Name/parameter count`, sorted, the types of the interfaces it embeds,
+    and (method name, result node) of each method with a result) of the top-level `type X
+    interface {…}` declarations: `Reader` and `io.Closer` in `interface { Reader; io.Closer; Flush()
+    error }`. Type sets (`~int | string`) add nothing."""
     for name, body in _type_specs(declarations, "interface_type"):
+        elements = [element for element in body.named_children
+                    if element.type == "method_elem" and element.child_by_field_name("name") is not None]
         methods = sorted({f'{element.child_by_field_name("name").text.decode("utf-8", "replace")}/'
-                          f'{parameter_count(element.child_by_field_name("parameters"))}'
-                          for element in body.named_children
-                          if element.type == "method_elem" and element.child_by_field_name("name") is not None})
+                          f'{parameter_count(element.child_by_field_name("parameters"))}' for element in elements})
         embedded = [element.named_children[0] for element in body.named_children
                     if element.type == "type_elem" and element.named_child_count == 1
                     and element.named_children[0].type in ("type_identifier", "qualified_type")]
-        yield name, methods, embedded
+        results = [(element.child_by_field_name("name").text.decode("utf-8", "replace"), result)
+                   for element in elements if (result := element.child_by_field_name("result")) is not None]
+        yield name, methods, embedded, results
 
 
 def stored_in_field(literal: Node) -> bytes | None:

@@ -226,6 +226,34 @@ def test_a_method_of_three_or_more_parameters_or_an_interface_of_three_methods_r
     assert found[".:d0.Open"] == UNKNOWN  # near miss: two methods, forty types (over 32)
 
 
+def test_a_method_called_on_what_an_interface_method_returns_reaches_that_type(tmp_path):
+    # A multi-cloud driver: `conn.CreateDiskHandler()` on a connection of interface type declares a
+    # `DiskHandler` result, whose implementations `.ListDisk()` reaches; a concrete result its method.
+    _write_module(tmp_path, "example.com/t", {
+        "res": "package res\n\ntype DiskHandler interface {\n\tListDisk() error\n\tGetDisk(id string) error\n}\n\n"
+               "type Stats struct{}\n\nfunc (s *Stats) Count() int { return 0 }\n\nfunc (s *Stats) Reset() {}\n\n"
+               "type CloudConnection interface {\n\tCreateDiskHandler() (DiskHandler, error)\n\tStats() *Stats\n"
+               "\tClose() error\n}\n",
+        "aws": "package aws\n\nimport \"example.com/t/res\"\n\ntype Conn struct{}\n\n"
+               "func (c *Conn) CreateDiskHandler() (res.DiskHandler, error) { return &Disk{}, nil }\n\n"
+               "func (c *Conn) Stats() *res.Stats { return nil }\n\nfunc (c *Conn) Close() error { return nil }\n\n"
+               "type Disk struct{}\n\nfunc (d *Disk) ListDisk() error { return nil }\n\n"
+               "func (d *Disk) GetDisk(id string) error { return nil }\n",
+        "api": "package api\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/t/res\"\n)\n\n"
+               "var conn res.CloudConnection\n\n"
+               "func List(w http.ResponseWriter, r *http.Request) {\n\th, _ := conn.CreateDiskHandler()\n\t_ = h.ListDisk()\n"
+               "\t_ = conn.Stats().Count()\n}\n",
+        "cmd/app": "package main\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/t/api\"\n\t\"example.com/t/aws\"\n)\n\n"
+                   "var _ = &aws.Conn{}\n\n"
+                   "func main() { http.ListenAndServe(\":8080\", http.HandlerFunc(api.List)) }\n",
+    })
+    found = _lifetimes(tmp_path)
+    assert found["aws:Disk.ListDisk"] == REQUEST  # through the result the interface method declares
+    assert found["res:Stats.Count"] == REQUEST  # a concrete result
+    assert found["aws:Disk.GetDisk"] == UNKNOWN  # near miss: the same interface, not called
+    assert found["res:Stats.Reset"] == UNKNOWN  # near miss: the same type, not called
+
+
 def test_a_method_called_on_a_type_switch_binding_reaches_the_cases_type(tmp_path):
     # `switch s := storage.(type) { case driver.Put: s.Put(…) }`: in a case of one type the binding
     # has that type; in a case of two it keeps the switched value's.
