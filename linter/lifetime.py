@@ -61,6 +61,9 @@ DESCRIBE = {
     TEST: "test-only",
 }
 
+# The root reason of a literal made only in a function that only tests call (_made_only_in_tests).
+MADE_IN_TESTS = "made only in a function that only test code calls"
+
 # The root reason of an implementation of a library's public interface that only the module's own
 # once-per-process code is seen calling (ModuleModel.public_dispatch).
 PUBLIC_INTERFACE = ("called only through its package's public interface, which other modules may call as often as "
@@ -719,6 +722,7 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
     _never_built(model)
     _cannot_build(model, unbuilt)
     _dead_code(model, callers)
+    _made_only_in_tests(model)
     model.switched = _switched(model, pairs)
     _once_per_value(model, local_index, per_value, into_per_value)
     _propagate(model)
@@ -1029,6 +1033,26 @@ def _dead_methods(model: ModuleModel, used: set[int], dotted: set[str]) -> None:
         own = name.rsplit(".", 1)[-1]
         if own not in named and f"{own}/{summary.arities.get(name)}" in declared:
             _mark_dead(model, pindex, name, DEAD_DECLARED_METHOD)
+
+
+def _made_only_in_tests(model: ModuleModel) -> None:
+    """A function literal that is a root by its parameters (the handler a middleware constructor
+    returns) exists only once the function it is written in has run. Where only test code calls
+    that function (every call into it in the module is in a test file) and it is no root of its
+    own, the literal runs only in tests: a middleware that only tests mount."""
+    test_called: set[int] = set()
+    called: set[int] = set()
+    for source, out in enumerate(model.edges):
+        for callee, _in_loop, relpath, _line in out:
+            if callee != source:
+                (test_called if relpath.endswith("_test.go") or relpath in model.test_files else called).add(callee)
+    for index in sorted(test_called - called):
+        node = model.nodes[index]
+        if node.root is not None or node.kind == "literal":
+            continue
+        for inner in model.literals_of(node.package).get(node.name, ()):
+            if inner.reason == HANDLER_BY_PARAMETERS and not inner.forced:
+                inner.root, inner.reason, inner.forced = TEST, f"{MADE_IN_TESTS} ({node.name})", True
 
 
 def _mark_dead(model: ModuleModel, pindex: int, name: str, reason: str) -> None:

@@ -226,6 +226,26 @@ def test_a_method_of_three_or_more_parameters_or_an_interface_of_three_methods_r
     assert found[".:d0.Open"] == UNKNOWN  # near miss: two methods, forty types (over 32)
 
 
+def test_the_handler_a_middleware_only_tests_make_returns_runs_only_in_tests(tmp_path):
+    # `Optional()` is mounted only by its tests; `Required()` by main too: the literal each returns is
+    # a request handler by its parameters, made only when its maker runs.
+    mw = ("package mw\n\nimport \"net/http\"\n\n"
+          "func Optional() func(http.ResponseWriter, *http.Request) {\n"
+          "\treturn func(w http.ResponseWriter, r *http.Request) {}\n}\n\n"
+          "func Required() func(http.ResponseWriter, *http.Request) {\n"
+          "\treturn func(w http.ResponseWriter, r *http.Request) {}\n}\n")
+    _write_module(tmp_path, "example.com/t", {
+        "mw": mw,
+        "cmd/app": "package main\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/t/mw\"\n)\n\n"
+                   "func main() { http.ListenAndServe(\":8080\", http.HandlerFunc(mw.Required())) }\n",
+    })
+    (tmp_path / "mw" / "x_test.go").write_text(
+        "package mw\n\nimport \"testing\"\n\nfunc TestBoth(t *testing.T) {\n\t_ = Optional()\n\t_ = Required()\n}\n")
+    found = _lifetimes(tmp_path)
+    assert found["mw:Optional.func1"] == TEST
+    assert found["mw:Required.func1"] == REQUEST  # near miss: main mounts it too
+
+
 def test_a_method_called_on_what_an_interface_method_returns_reaches_that_type(tmp_path):
     # A multi-cloud driver: `conn.CreateDiskHandler()` on a connection of interface type declares a
     # `DiskHandler` result, whose implementations `.ListDisk()` reaches; a concrete result its method.
