@@ -21,8 +21,9 @@ function answers both, for the functions and methods of one package:
   queries a database (`database/sql`, gorm), runs a command (`exec.Command(…).Run()`), or calls a
   function of the package that is slow. A function that takes a `context.Context` or mentions the
   `context` package answers to that context and is not counted as slow, nor is a call of it: its
-  caller chose the deadline. Sleeping ends by itself, and so do a dial given a timeout (`net.DialTimeout`) and a request on a client whose total
-  `Timeout` the package sets (linter/clients.py); everything else may hang (`Slow.may_hang`).
+  caller chose the deadline. Sleeping ends by itself, and so do a dial given a timeout (`net.DialTimeout`), a request on a client whose total
+  `Timeout` the package sets (linter/clients.py) and a query of a database, which ends when it answers;
+  everything else may hang (`Slow.may_hang`).
 
 Computed on demand, bottom-up to a fixpoint over the package's own calls: a call that closes a
 cycle (recursion) reads what is known so far, and the round repeats until nothing changes; every
@@ -201,8 +202,13 @@ def bounded_slow_call(ctx: "FileContext", call: Node, functions: "PackageFunctio
                       waits: bool = True) -> tuple[str, bool] | None:
     """slow_call, with a request made on an `*http.Client` whose total `Timeout` the package sets
     (linter/clients.py) counted as a delay that ends by itself, like a sleep: when the Timeout
-    fires the transport cancels the request."""
+    fires the transport cancels the request. So is a query of the program's own database: it ends
+    when the database answers, and a database that stops answering stops the whole service, not
+    one goroutine (on the ledger, 1 of 39 detached goroutines whose slow work was a query was worth
+    a change, and for another reason)."""
     found = slow_call(ctx.model, call, functions, waits=waits)
+    if found is not None and found[1] and found[0].startswith("queries the database ("):
+        return f"{found[0][:-1]}, which ends when the database answers)", False
     if found is None or not found[1] or not found[0].startswith("makes an HTTP request ("):
         return found
     timeout = client_timeout(ctx, call)

@@ -178,7 +178,8 @@ func doHeavyTask() string {
 	return "done"
 }
 func report() { doHeavyTask() }
-func lookup(id string) { db.Query("SELECT 1") }
+func lookup(id string) { db.Query("SELECT 1"); http.Get("http://x/" + id) }
+func query() { db.Query("SELECT 1") }
 func sync2() { report(); lookup("x") }
 func fast(a, b int) int { return a + b }
 func callsFast() int { return fast(1, 2) }
@@ -195,8 +196,10 @@ func loopB(n int) { loopA(n); time.Sleep(time.Millisecond) }
     assert report is not None and report.via == ("doHeavyTask",)
     assert report.described() == "calls `doHeavyTask`, which sleeps (time.Sleep)"
     both = _effects(pkg, "sync2").slow
-    assert both is not None and both.may_hang and both.via == ("lookup",)  # a query may hang; a sleep ends
-    assert "queries the database (db.Query)" in both.described()
+    assert both is not None and both.may_hang and both.via == ("lookup",)  # a request may hang; a sleep ends
+    assert "makes an HTTP request (http.Get)" in both.described()
+    query = _effects(pkg, "query").slow  # a query ends when the database answers, as a sleep ends
+    assert query is not None and not query.may_hang and "queries the database (db.Query" in query.described()
     for name in ("fast", "callsFast", "bounded", "callsBounded", "spawns", "later"):
         assert _effects(pkg, name).slow is None, name
     loop = _effects(pkg, "loopA").slow
