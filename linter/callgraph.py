@@ -103,6 +103,13 @@ _COMMAND_ASSIGNMENT = LazyPattern(
 # `SetupRouter()`, an export wrapper's `LibInitialize()`. A root like main's, unless a caller that runs more often reaches them.
 _SETUP_NAME = LazyPattern(r"(?:Init(?:iali[sz]e)?|Setup|SetUp|Bootstrap)(?:[A-Z0-9_]\w*)?|"
                          r"[A-Za-z]\w*(?:Initiali[sz]e|Setup|SetUp|Bootstrap)")
+# A handler named for reloading or restarting the service (`ReloadConfig`, `dcaReload`,
+# `handleRestart`): an operator's action, which restarts what it reaches as a restart of the
+# process would (_root_of).
+# The bare verb (`func (h *Handle) Reload(w, r)`) names no service: a pooled value's reset per request.
+_RELOAD_NAME = LazyPattern(r"\w*[a-z0-9_](?:Reload|Restart)(?:[A-Z0-9_]\w*)?|(?:Reload|Restart|reload|restart)[A-Z0-9_]\w*")
+RELOAD_HANDLER = ("a handler that reloads or restarts the service: it runs when an operator asks, and what it "
+                  "reaches runs once per reload, as after a restart")
 # controller-runtime's manager runs what `Add` is given (its `Start(ctx)`) once.
 _CONTROLLER_RUNTIME = b"sigs.k8s.io/controller-runtime"
 _MANAGER_ADD = LazyPattern(rb"\b(?P<receiver>[A-Za-z_]\w*)\.Add\(\s*&?(?P<name>[A-Za-z_]\w*)\s*\)")
@@ -549,6 +556,8 @@ class _FileSummariser:
         if any(t in _TESTING_TYPES for t in types):
             return TEST, "takes a *testing.T/B or testing.TB"
         if is_handler(fn):
+            if fn.kind != "literal" and _RELOAD_NAME.fullmatch(fn.name.rsplit(".", 1)[-1]):
+                return ONCE, RELOAD_HANDLER
             return REQUEST, HANDLER_BY_PARAMETERS
         if is_routed_adapter(fn):
             return REQUEST, "a route's handler, made by an adapter from this literal, which takes the request"
@@ -2554,6 +2563,8 @@ def _unbounded(model: FileModel, loop: Node, depth: int) -> bool:
     if kind == WHILE and (_advanced_counter(model, loop, clause) or
                           _DEADLINE_TEST.search(model.source.data, clause.start_byte, clause.end_byte)):
         return False  # `for attempt < limit { …; attempt++ }`, `for time.Since(start) < limit`
+    if kind == FOREVER and _counted_forever(model, loop):
+        return False  # `for { …; round++; if round > 6 { return nil } }`
     if kind in (FOREVER, WHILE):
         return not _deadline_bounded(model, loop)
     return kind == BENCHMARK_LOOP or (kind == RANGE and _ranges_over_channel(model, clause.child_by_field_name("right"), depth))
@@ -2589,6 +2600,42 @@ def _advanced_counter(model: FileModel, loop: Node, condition: Node) -> bool:
 
 
 _STEPS = "[(inc_statement) (dec_statement) (assignment_statement)] @step"
+
+
+def _counted_forever(model: FileModel, loop: Node) -> bool:
+    """`for { switch round { … }; round++; if round > 6 { return nil } }`: a `for {}` whose body
+    steps a name on every pass (`++`, `--`, `+=`, `-=` as a statement of the body itself, not
+    under a condition) and leaves (`return`, `break`) when an `if` of the body itself orders that
+    name: a counted loop, bounded by its limit. A step under a condition (`if err != nil {
+    failures++ }`) counts failures, not passes, and bounds nothing."""
+    statements = block_statements(loop.child_by_field_name("body") or loop)
+    stepped: set[bytes] = set()
+    for statement in statements:
+        if statement.type in ("inc_statement", "dec_statement"):
+            target = statement.named_children[0] if statement.named_child_count else None
+        elif statement.type == "assignment_statement" and \
+                model.source.text(statement.child_by_field_name("operator")) in ("+=", "-="):
+            left = statement.child_by_field_name("left")
+            target = left.named_children[0] if left is not None and left.named_child_count == 1 else None
+        else:
+            continue
+        if target is not None and target.type == "identifier":
+            stepped.add(target.text)
+    if not stepped:
+        return False
+    for statement in statements:
+        condition = statement.child_by_field_name("condition") if statement.type == "if_statement" else None
+        consequence = statement.child_by_field_name("consequence")
+        if condition is None or consequence is None or condition.type != "binary_expression" or \
+                model.source.text(condition.child_by_field_name("operator")) not in _ORDERING:
+            continue
+        sides = {side.text for side in (condition.child_by_field_name("left"), condition.child_by_field_name("right"))
+                 if side is not None and side.type == "identifier"}
+        leaves = any(c.type == "return_statement" or c.type == "break_statement" and c.named_child_count == 0
+                     for c in block_statements(consequence))
+        if leaves and sides & stepped:
+            return True
+    return False
 
 
 # A deadline the loop checks: a timer or `time.After` channel made before it, received in a select
