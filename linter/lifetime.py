@@ -2019,7 +2019,7 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
                           lifetime == UNKNOWN and _in_main(table, finding))
         message = finding.message
         policy = policies.get(finding.rule_id, REPEATS)
-        if level is not None and level is not Severity.NOTE and policy not in (EXPOSURE, IGNORES) \
+        if level is not None and level is not Severity.NOTE and policy != IGNORES \
                 and _function_keys(finding)[0] in table.unimported:
             level = Severity.NOTE  # whatever its lifetime in another module that imports it
             message += _UNIMPORTED_TEXT
