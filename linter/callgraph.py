@@ -999,6 +999,19 @@ class _FileSummariser:
                      or data[i.start_byte:i.end_byte] in values]  # a package's own `min`
         else:
             plain = [i for i in plain if data[i.start_byte:i.end_byte] in functions_bytes]
+        tables = self._function_tables()
+        for ident in (captures.get("ci", ()) if tables else ()):
+            # `dynFuncs[name](q, inp)`: a call through a package table of the package's functions
+            # reaches each of them
+            targets = tables.get(data[ident.start_byte:ident.end_byte])
+            # (parsed as an index, as a generic function's instantiation `F[T](x)`, or as a
+            # conversion to a generic type `T[K](x)`: the parser cannot tell them apart)
+            indexed = targets and (ident.parent.type in ("index_expression", "generic_type") or
+                                   ident.parent.type == "call_expression"
+                                   and ident.parent.child_by_field_name("type_arguments") is not None)
+            function = enclosing(ident) if indexed else None
+            for target in (targets if function is not None else ()):
+                self._edge(function.name, ["L", target], ident, function=function)
         for ident in sorted(plain, key=_start):
             if data[ident.start_byte:ident.end_byte] in functions_bytes:
                 function = enclosing(ident)
@@ -1172,6 +1185,32 @@ class _FileSummariser:
                     names.add(left.group("name"))
             found = self.__dict__["_method_values"] = frozenset(names)
         return found
+
+    def _function_tables(self) -> dict[bytes, list[str]]:
+        """Package variables of the package called through an index in this file (`dynFuncs[k](…)`)
+        whose declaration is a map or slice literal holding the package's functions by name
+        (`var dynFuncs = map[string]dynFunc{"kneb": knebLink, …}`): name -> those functions."""
+        found: dict[bytes, list[str]] = {}
+        data = self.source.data
+        if b"](" not in data or not self.package_var_bytes:
+            return found
+        for match in _INDEXED_CALL.finditer(data):
+            name = match.group("name")
+            if name in found or name not in self.package_var_bytes:
+                continue
+            functions: list[str] = []
+            for owner, decl in self.model.package_declarations(name.decode()):
+                value = single_initialiser(decl)
+                body = value.child_by_field_name("body") if value is not None and value.type == "composite_literal" else None
+                for element in (body.named_children if body is not None else ()):
+                    item = element.child_by_field_name("value") if element.type == "keyed_element" else element
+                    inner = item.named_children[0] if item is not None and item.type == "literal_element" and \
+                        item.named_child_count == 1 else item
+                    text = owner.source.text(inner) if inner is not None and inner.type == "identifier" else ""
+                    if text in self.package_functions and text not in functions:
+                        functions.append(text)
+            found[name] = functions
+        return {name: functions for name, functions in found.items() if functions}
 
     def _typable_names(self) -> set[bytes]:
         """Names whose type the summary might know: receivers and parameters (every identifier in
@@ -1639,6 +1678,8 @@ class _FileSummariser:
 
 # `name := New(…)`, `name, err := pkg.New(…)`, `name := &T{…}`, `name := srv.Serve` (a method value:
 # nothing follows on the line): the first such declaration of each name in a function.
+# `name[…](`: a call of an element of a variable (_function_tables)
+_INDEXED_CALL = LazyPattern(rb"(?<![\w.])(?P<name>[A-Za-z_]\w*)\[[^\[\]\n]*\]\(")
 _DECLARED_NAMES = LazyPattern(rb"(?<![\w.])(?P<name>[A-Za-z_]\w*)(?:\s*,\s*\w+)*\s*\Z")
 _DECLARED_VALUE = LazyPattern(
     rb":=\s*(?P<amp>&?)(?P<callee>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)"

@@ -235,6 +235,27 @@ def test_a_forever_loop_left_on_a_counter_it_steps_every_pass_is_bounded(tmp_pat
     assert found[".:poll"] == LOOP  # near miss: stepped only when a poll fails
 
 
+def test_a_call_through_a_package_table_of_functions_reaches_each_of_them(tmp_path):
+    # `dynFuncs[name](q)` on a package map of the package's functions (declared in a sibling file)
+    # reaches each; a table that is only read (`_, ok := shown[name]`) calls nothing.
+    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
+    (tmp_path / "funcs.go").write_text(
+        "package main\n\ntype dynFunc func(q string) string\n\n"
+        "func linkBack(q string) string { return q }\n\nfunc permaLink(q string) string { return q }\n\n"
+        "func listed(q string) string { return q }\n\n"
+        "var dynFuncs = map[string]dynFunc{\n\t\"LinkBack\": linkBack,\n\t\"PermaLink\": permaLink,\n}\n\n"
+        "var shown = map[string]dynFunc{\"Listed\": listed}\n")
+    (tmp_path / "main.go").write_text(
+        "package main\n\nimport \"net/http\"\n\n"
+        "func render(w http.ResponseWriter, r *http.Request) {\n\tname := r.FormValue(\"f\")\n"
+        "\tif _, ok := shown[name]; ok {\n\t\treturn\n\t}\n\t_ = dynFuncs[name](name)\n}\n\n"
+        "func main() { http.HandleFunc(\"/\", render) }\n")
+    found = _lifetimes(tmp_path)
+    assert found[".:linkBack"] == REQUEST
+    assert found[".:permaLink"] == REQUEST
+    assert found[".:listed"] != REQUEST  # near miss: its table is only read
+
+
 def test_a_method_of_three_or_more_parameters_reaches_every_type(tmp_path):
     # A driver table: forty storage drivers each `Put(ctx, dir, file, up)`, one interface of that one
     # method. A name with three parameters says as much as a signature. One short method (`Drop(k)`),
