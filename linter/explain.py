@@ -201,8 +201,9 @@ def write_explanation(model: ModuleModel, node: Node, out: TextIO) -> None:
         out.write("only functions of main packages that nothing in the module calls reach it (commands, callbacks): "
                   "nothing outside the binary calls it, so its findings are notes\n")
     elif model.packages[node.package].summary.directory in unimported(model):
-        out.write("nothing in its module imports its package, though the module builds programs: its code runs only "
-                  "if another module imports it, so its findings are notes\n")
+        out.write("no program of its module uses its package (nothing in the module imports it, or only packages no "
+                  "program uses do), though the module builds programs: its code runs only if another module imports "
+                  "it, so its findings are notes\n")
     flags = model.route_auth.get(index)
     if flags:
         out.write(f"routes: {_routes_text(flags)}\n")

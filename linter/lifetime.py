@@ -2290,12 +2290,25 @@ def unimported(model: ModuleModel) -> set[str]:
     module whose own programs do not use the package at all (a superseded copy, a helper kept
     for later). Its functions run only if another module imports it, which the module's code
     gives no sign of. In a module with no main package every package is its API, and stays."""
-    imported: set[str] = set(model.hidden_imports)
-    for package in model.packages:
-        imported.update(path for path in package.summary.imports if path != package.import_path)
-    return {package.summary.directory for package in model.packages
-            if not package.library and package.import_path and package.import_path not in imported
-            and package.summary.name != "main" and not package.summary.name.endswith("_test")}
+    # Transitively: a package that only such packages import is no more part of a program than they
+    # are (a stale service and the component only it builds).
+    importers: dict[str, set[int]] = {}
+    for index, package in enumerate(model.packages):
+        for path in package.summary.imports:
+            if path != package.import_path:
+                importers.setdefault(path, set()).add(index)
+    candidates = [index for index, package in enumerate(model.packages)
+                  if not package.library and package.import_path and package.import_path not in model.hidden_imports
+                  and package.summary.name != "main" and not package.summary.name.endswith("_test")]
+    unused: set[int] = set()
+    changed = True
+    while changed:
+        changed = False
+        for index in candidates:
+            if index not in unused and importers.get(model.packages[index].import_path, set()) <= unused:
+                unused.add(index)
+                changed = True
+    return {model.packages[index].summary.directory for index in unused}
 
 
 def main_rooted(model: ModuleModel) -> set[tuple[str, str]]:
@@ -2381,8 +2394,9 @@ def _route_guard(table: LifetimeTable, finding: Finding) -> str | None:
     return (kinds.pop() if len(kinds) == 1 else "guarded") if kinds else None
 
 
-_UNIMPORTED_TEXT = ("; nothing in its module imports this package, though the module builds programs: "
-                    "its code runs only if another module imports it")
+_UNIMPORTED_TEXT = ("; no program of its module uses this package (nothing in the module imports it, or only "
+                    "packages no program uses do), though the module builds programs: its code runs only if another "
+                    "module imports it")
 
 
 def _in_main(table: LifetimeTable, finding: Finding) -> bool:
