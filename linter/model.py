@@ -947,8 +947,17 @@ def guarding_ifs(node: Node, stop: Node) -> Iterator[tuple[Node, bool]]:
 
 
 def block_statements(block: Node) -> list[Node]:
-    """A block's statements (tree-sitter-go wraps them in a statement_list)."""
+    """A block's statements (tree-sitter-go wraps them in a statement_list, and leaves a comment
+    that opens the block outside it: `{ // why` then the statements), comments among them."""
     children = block.named_children
     if len(children) == 1 and children[0].type == "statement_list":
         return children[0].named_children
-    return children
+    if not any(child.type == "statement_list" for child in children):
+        return children
+    found: list[Node] = []
+    for child in children:
+        if child.type == "statement_list":
+            found.extend(child.named_children)
+        else:
+            found.append(child)
+    return found

@@ -235,6 +235,22 @@ def test_a_forever_loop_left_on_a_counter_it_steps_every_pass_is_bounded(tmp_pat
     assert found[".:poll"] == LOOP  # near miss: stepped only when a poll fails
 
 
+def test_a_singleton_block_that_opens_with_a_comment_runs_once(tmp_path):
+    # `if cache == nil { // set up with defaults … cache, err = newCache(cfg) }`: the comment that opens
+    # the block does not hide the assignment that turns the guard off.
+    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
+    (tmp_path / "main.go").write_text(
+        "package main\n\nimport \"net/http\"\n\ntype Cache struct{}\n\nvar cache *Cache\n\n"
+        "func newCache(size int) (*Cache, error) { return &Cache{}, nil }\n\n"
+        "func getCache() *Cache {\n\tif cache == nil {\n\t\t// set up with defaults\n\t\tsize := 10\n"
+        "\t\tvar err error\n\t\tcache, err = newCache(size)\n\t\t_ = err\n\t}\n\treturn cache\n}\n\n"
+        "func handle(w http.ResponseWriter, r *http.Request) { _ = getCache() }\n\n"
+        "func main() { http.HandleFunc(\"/\", handle) }\n")
+    found = _lifetimes(tmp_path)
+    assert found[".:newCache"] == ONCE
+    assert found[".:getCache"] == REQUEST  # near miss: the getter itself runs per request
+
+
 def test_a_call_through_a_package_table_of_functions_reaches_each_of_them(tmp_path):
     # `dynFuncs[name](q)` on a package map of the package's functions (declared in a sibling file)
     # reaches each; a table that is only read (`_, ok := shown[name]`) calls nothing.

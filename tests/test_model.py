@@ -289,3 +289,17 @@ def test_package_level_literals_are_named_for_their_file():
     assert [display_name(n) for n in names] == ["glob.func1", "glob.func1.func1", "glob.func2"]
     assert [model_name(display_name(n), "pkg/routes.go") for n in names] == names
     assert display_name("Server.run.func1") == "Server.run.func1" == model_name("Server.run.func1", "a.go")
+
+
+def test_block_statements_include_those_after_a_comment_that_opens_the_block():
+    # `{ // why` then the statements: the parser leaves the comment outside the block's
+    # statement_list, and the statements are still the block's.
+    from goleaklint.model import block_statements
+
+    src = (b"package p\n\nfunc f() {\n\tif x == nil {\n\t\t// set up once\n\t\tcfg := 1\n\t\tx = g(cfg)\n\t}\n"
+           b"\tif y {\n\t\ty = false\n\t}\n}\n")
+    model = FileModel(SourceFile(Path("p.go"), "p.go", src, new_parser()))
+    blocks = [node.child_by_field_name("consequence") for node in model.source.root.named_children[1]
+              .child_by_field_name("body").named_children[0].named_children]
+    assert [s.type for s in block_statements(blocks[0])] == ["comment", "short_var_declaration", "assignment_statement"]
+    assert [s.type for s in block_statements(blocks[1])] == ["assignment_statement"]
