@@ -37,7 +37,8 @@ RULE = Rule(
         "before the read: putting the bytes back after it (`c.Request.Body = "
         "io.NopCloser(bytes.NewBuffer(raw))`) limits nothing. Nor is a read that runs only for a "
         "declared `ContentLength` under a bound (`if r.ContentLength > 0 && r.ContentLength <= max {…}`, "
-        "or after `if r.ContentLength < 0 || r.ContentLength > max { return }`): net/http ends a body "
+        "or after `if r.ContentLength < 0 || r.ContentLength > max { return }`, or the two bounds in two "
+        "guards: `if r.ContentLength > max { return }`, then `if r.ContentLength > 0 {…}`): net/http ends a body "
         "with a declared length there; an upper bound alone lets a chunked body (length -1) through. A read in a middleware (one that passes "
         "the request on with `c.Next()`, `next.ServeHTTP(w, r)` or `next(c)`) is an error: every "
         "request's body is read before the handlers, and any authentication among them, run. A "
@@ -342,13 +343,15 @@ def _length_bounded(ctx: FileContext, owner: Function, read: Node) -> bool:
     inside `if r.ContentLength > 0 && r.ContentLength <= max { … }`, or after `if r.ContentLength < 0
     || r.ContentLength > max { return }`. net/http cuts a body with a declared length off at that
     length, and a body of unknown length (chunked) declares -1, so both sides are needed: an upper
-    bound alone lets a chunked body through."""
+    bound alone lets a chunked body through. They may come from two guards (`if r.ContentLength >
+    max { return }`, then `if r.ContentLength > 0 { … }`): every guard holds at the read."""
+    bounds: set[str | None] = set()
     for statement, holds in guarding_ifs(read, owner.node):
         condition = statement.child_by_field_name("condition")
         if holds:
-            bounds = {_length_bound(ctx, c) for c in _operands(condition, "&&")}
+            bounds |= {_length_bound(ctx, c) for c in _operands(condition, "&&")}
         elif _ends_with_return(statement.child_by_field_name("consequence")):
-            bounds = {_length_bound(ctx, c, negated=True) for c in _operands(condition, "||")}
+            bounds |= {_length_bound(ctx, c, negated=True) for c in _operands(condition, "||")}
         else:
             continue
         if {"known", "below"} <= bounds:
