@@ -512,6 +512,8 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
     copies = copied_modules(paths_of_modules, has_main, deployed, replaced)
     by_import: dict[str, int] = {}
     twice: set[str] = set()  # import paths two packages of the run have
+    by_root: dict[tuple[str, str], int] = {}  # (module root, import path) -> package: which copy a module means
+    roots: list[str] = []  # package -> its module root
     limits: dict[str, str] = {}  # module -> its first body-limiting wrapper
     for summary in summaries:
         if summary.body_limits and not_deployed(summary) is None:
@@ -586,10 +588,12 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
         model.packages.append(Package(summary, path, not has_main.get(module_root, False),
                                       _package_module_path(path, summary.directory, module_root),
                                       module_root in programs_own, module_root in copies))
+        roots.append(module_root)
         if path and not summary.name.endswith("_test"):
             if path in by_import:
                 twice.add(path)  # two modules of one path (a copy): which one a file means is not known
             by_import.setdefault(path, index)
+            by_root.setdefault((module_root, path), index)
             model.timeout_clients.update(maker_key(path, name) for name in summary.timeout_clients)
             model.drained.update(maker_key(path, name) for name in summary.drained)
         if summary.once_blocks:
@@ -605,7 +609,7 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
             model.nodes.append(Node(index, name, relpath, line, end_line, kind, bool(exported), root, reason, bool(forced)))
     model.edges = [[] for _ in model.nodes]
     local_index = {(n.package, n.name): i for i, n in enumerate(model.nodes)}
-    resolver = _Resolver(model, by_import, local_index)
+    resolver = _Resolver(model, by_import, local_index, twice, by_root, roots)
     local = local_index.get
     edges = model.edges
     passes: dict[int, dict[int, list[int]]] = {}  # callee -> caller -> loopback argument indices
@@ -625,7 +629,7 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
             if kind == "L":
                 callee = local((pindex, ref[1]))
             elif kind == "I":
-                qindex = by_import.get(ref[1])
+                qindex = resolver.package_for(pindex, ref[1])
                 callee = local((qindex, ref[2])) if qindex is not None else None
             else:
                 callee = resolver.resolve(pindex, ref)
@@ -1408,9 +1412,14 @@ def _implementer_cap(methods: list[str]) -> int | None:
 
 
 class _Resolver:
-    def __init__(self, model: ModuleModel, by_import: dict[str, int], local_index: dict[tuple[int, str], int]):
+    def __init__(self, model: ModuleModel, by_import: dict[str, int], local_index: dict[tuple[int, str], int],
+                 twice: set[str] | None = None, by_root: dict[tuple[str, str], int] | None = None,
+                 roots: list[str] | None = None):
         self.model = model
         self.by_import = by_import
+        self.twice = twice or set()
+        self.by_root = by_root or {}
+        self.roots = roots or []
         self.local = local_index
         self._types: dict[tuple[int, str], tuple[int, str] | None] = {}
         self.made_as = _made_as(model)
@@ -1452,6 +1461,15 @@ class _Resolver:
         found = self._types[key] = self._type_of(pindex, type_text)
         return found
 
+    def package_for(self, pindex: int, path: str) -> int | None:
+        """The package an import path names from package `pindex`: where two modules of the run share
+        the path (a copy kept beside the original), the one of the importer's own module."""
+        if path in self.twice and pindex < len(self.roots):
+            found = self.by_root.get((self.roots[pindex], path))
+            if found is not None:
+                return found
+        return self.by_import.get(path)
+
     def _type_of(self, pindex: int, type_text: str) -> tuple[int, str] | None:
         text = type_text.lstrip("*")
         cut = text.find("[")
@@ -1461,7 +1479,7 @@ class _Resolver:
             return None
         if "." in text:
             path, _, name = text.rpartition(".")
-            qindex = self.by_import.get(path)
+            qindex = self.package_for(pindex, path)
             return (qindex, name) if qindex is not None else None
         return pindex, text
 
@@ -1470,7 +1488,7 @@ class _Resolver:
         if kind == "L":
             return self.local.get((pindex, ref[1]))
         if kind == "I":
-            qindex = self.by_import.get(ref[1])
+            qindex = self.package_for(pindex, ref[1])
             return self.local.get((qindex, ref[2])) if qindex is not None else None
         if kind == "M":
             return self._method(pindex, ref[1], ref[2])

@@ -235,6 +235,24 @@ def test_a_forever_loop_left_on_a_counter_it_steps_every_pass_is_bounded(tmp_pat
     assert found[".:poll"] == LOOP  # near miss: stepped only when a poll fails
 
 
+def test_two_copies_of_a_module_each_call_their_own_packages(tmp_path):
+    # `game/` and `game-fixed/` are two copies of one module (one path): each copy's main starts its
+    # own server, whichever copy the path would name first.
+    for copy in ("game", "game-fixed"):
+        (tmp_path / copy / "api").mkdir(parents=True)
+        (tmp_path / copy / "cmd" / "server").mkdir(parents=True)
+        (tmp_path / copy / "go.mod").write_text("module example.com/game\n\ngo 1.22\n")
+        (tmp_path / copy / "api" / "server.go").write_text(
+            "package api\n\nimport \"net/http\"\n\nfunc Start() error { return http.ListenAndServe(\":8080\", nil) }\n\n"
+            "func Unused() {}\n")
+        (tmp_path / copy / "cmd" / "server" / "main.go").write_text(
+            "package main\n\nimport \"example.com/game/api\"\n\nfunc main() { _ = api.Start() }\n")
+    found = _lifetimes(tmp_path)
+    assert found["game/api:Start"] == ONCE
+    assert found["game-fixed/api:Start"] == ONCE
+    assert found["game-fixed/api:Unused"] != ONCE  # near miss: nothing calls it in either copy
+
+
 def test_a_singleton_block_that_opens_with_a_comment_runs_once(tmp_path):
     # `if cache == nil { // set up with defaults … cache, err = newCache(cfg) }`: the comment that opens
     # the block does not hide the assignment that turns the guard off.
