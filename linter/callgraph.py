@@ -2618,26 +2618,35 @@ def _advanced_counter(model: FileModel, loop: Node, condition: Node) -> bool:
     """`for attempt < limit { …; attempt++ }`: a while loop whose condition orders a name that its
     body steps (`++`, `--`, `+=`, `-=`, outside function literals): a counted loop written as a
     while, bounded by its limit."""
-    if condition.type != "binary_expression" or model.source.text(condition.child_by_field_name("operator")) not in _ORDERING:
-        return False
+    names = _ordered_names(model, condition)
     body = loop.child_by_field_name("body")
-    if body is None:
+    if not names or body is None:
         return False
-    names = {side.text for side in (condition.child_by_field_name("left"), condition.child_by_field_name("right"))
-             if side is not None and side.type == "identifier"}
     function = model.enclosing_function(loop)
-    for step in query_captures(_STEPS, body).get("step", []):
-        if step.type == "assignment_statement":
-            if model.source.text(step.child_by_field_name("operator")) not in ("+=", "-="):
-                continue
-            left = step.child_by_field_name("left")
-            target = left.named_children[0] if left is not None and left.named_child_count == 1 else None
-        else:
-            target = step.named_children[0] if step.named_child_count else None
-        if target is not None and target.type == "identifier" and target.text in names and \
-                model.enclosing_function(step) is function:
-            return True
-    return False
+    return any(_stepped(model, step) in names and model.enclosing_function(step) is function
+               for step in query_captures(_STEPS, body).get("step", []))
+
+
+def _ordered_names(model: FileModel, condition: Node | None) -> set[bytes]:
+    """The names an ordering comparison compares (`attempt < limit`: both), none for another condition."""
+    if condition is None or condition.type != "binary_expression" or \
+            model.source.text(condition.child_by_field_name("operator")) not in _ORDERING:
+        return set()
+    return {side.text for side in (condition.child_by_field_name("left"), condition.child_by_field_name("right"))
+            if side is not None and side.type == "identifier"}
+
+
+def _stepped(model: FileModel, statement: Node) -> bytes | None:
+    """The name a statement steps: `n++`, `n--`, `n += k`, `n -= k`."""
+    if statement.type in ("inc_statement", "dec_statement"):
+        target = statement.named_children[0] if statement.named_child_count else None
+    elif statement.type == "assignment_statement" and \
+            model.source.text(statement.child_by_field_name("operator")) in ("+=", "-="):
+        left = statement.child_by_field_name("left")
+        target = left.named_children[0] if left is not None and left.named_child_count == 1 else None
+    else:
+        return None
+    return target.text if target is not None and target.type == "identifier" else None
 
 
 _STEPS = "[(inc_statement) (dec_statement) (assignment_statement)] @step"
@@ -2650,31 +2659,15 @@ def _counted_forever(model: FileModel, loop: Node) -> bool:
     name: a counted loop, bounded by its limit. A step under a condition (`if err != nil {
     failures++ }`) counts failures, not passes, and bounds nothing."""
     statements = block_statements(loop.child_by_field_name("body") or loop)
-    stepped: set[bytes] = set()
-    for statement in statements:
-        if statement.type in ("inc_statement", "dec_statement"):
-            target = statement.named_children[0] if statement.named_child_count else None
-        elif statement.type == "assignment_statement" and \
-                model.source.text(statement.child_by_field_name("operator")) in ("+=", "-="):
-            left = statement.child_by_field_name("left")
-            target = left.named_children[0] if left is not None and left.named_child_count == 1 else None
-        else:
-            continue
-        if target is not None and target.type == "identifier":
-            stepped.add(target.text)
+    stepped = {name for statement in statements if (name := _stepped(model, statement)) is not None}
     if not stepped:
         return False
     for statement in statements:
-        condition = statement.child_by_field_name("condition") if statement.type == "if_statement" else None
-        consequence = statement.child_by_field_name("consequence")
-        if condition is None or consequence is None or condition.type != "binary_expression" or \
-                model.source.text(condition.child_by_field_name("operator")) not in _ORDERING:
+        consequence = statement.child_by_field_name("consequence") if statement.type == "if_statement" else None
+        if consequence is None or not _ordered_names(model, statement.child_by_field_name("condition")) & stepped:
             continue
-        sides = {side.text for side in (condition.child_by_field_name("left"), condition.child_by_field_name("right"))
-                 if side is not None and side.type == "identifier"}
-        leaves = any(c.type == "return_statement" or c.type == "break_statement" and c.named_child_count == 0
-                     for c in block_statements(consequence))
-        if leaves and sides & stepped:
+        if any(c.type == "return_statement" or c.type == "break_statement" and c.named_child_count == 0
+               for c in block_statements(consequence)):
             return True
     return False
 
