@@ -1413,13 +1413,12 @@ def _implementer_cap(methods: list[str]) -> int | None:
 
 class _Resolver:
     def __init__(self, model: ModuleModel, by_import: dict[str, int], local_index: dict[tuple[int, str], int],
-                 twice: set[str] | None = None, by_root: dict[tuple[str, str], int] | None = None,
-                 roots: list[str] | None = None):
+                 twice: set[str], by_root: dict[tuple[str, str], int], roots: list[str]):
         self.model = model
         self.by_import = by_import
-        self.twice = twice or set()
-        self.by_root = by_root or {}
-        self.roots = roots or []
+        self.twice = twice  # import paths two modules of the run share
+        self.by_root = by_root  # (module root, import path) -> package
+        self.roots = roots  # package -> its module root
         self.local = local_index
         self._types: dict[tuple[int, str], tuple[int, str] | None] = {}
         self.made_as = _made_as(model)
@@ -1464,7 +1463,7 @@ class _Resolver:
     def package_for(self, pindex: int, path: str) -> int | None:
         """The package an import path names from package `pindex`: where two modules of the run share
         the path (a copy kept beside the original), the one of the importer's own module."""
-        if path in self.twice and pindex < len(self.roots):
+        if path in self.twice:
             found = self.by_root.get((self.roots[pindex], path))
             if found is not None:
                 return found
