@@ -370,6 +370,7 @@ def _finding_data(finding: Finding) -> dict:
     data["subjects"] = list(finding.subjects)
     data["makers"] = list(finding.makers)
     data["drains"] = list(finding.drains)
+    data["handoffs"] = list(finding.handoffs)
     data["lifetime"] = finding.lifetime  # None until lifetimes are applied (whole-run entries have it)
     return data
 
@@ -382,6 +383,7 @@ def _finding(data: dict) -> Finding:
         subjects=tuple(str(s) for s in data["subjects"]),
         makers=tuple(str(m) for m in data["makers"]),
         drains=tuple(str(c) for c in data.get("drains", ())),
+        handoffs=tuple(str(h) for h in data.get("handoffs", ())),
         lifetime=data["lifetime"],
         **values,
     )

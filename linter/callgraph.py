@@ -32,7 +32,7 @@ from typing import Iterator
 
 from tree_sitter import Node
 
-from . import routes
+from . import ignores, routes
 from .addresses import (loopback_mentions, loopback_positions, may_pass_loopback, may_pass_options, option_arguments,
                         option_defaults)
 from .channels import drained_package_channels, package_channel_names
@@ -347,6 +347,11 @@ class PackageSummary:
     # dot (`rpc, err := f.NewRpc()`, a parameter `org *Org`): its `name.X` may be a local's field or
     # method, so a name it misses there says nothing (lifetime._cannot_build)
     shadowed: list[str] = field(default_factory=list)
+    # [function, slot, [[callee reference, argument index], …]] for each pooled request context or
+    # `context.Context` parameter (slot: its index) or such a parameter of an enclosing function a
+    # goroutine's literal captures (slot: its name) whose every use is a plain argument of a call
+    # the module model may resolve, non-test code (linter/ignores.py)
+    ignores: list[list] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
@@ -359,7 +364,7 @@ class PackageSummary:
                 "ar": self.arities, "pv": self.per_value, "dr": self.drained, "ob": self.once_blocks,
                 "sv": self.servers, "mn": self.mains, "ma": self.mounted_after, "sw": self.switched,
                 "ie": self.interface_embeds, "um": self.unnamed_methods, "gs": self.generated_selected,
-                "mi": self.made_in, "dn": self.declared, "sh": self.shadowed}
+                "mi": self.made_in, "dn": self.declared, "sh": self.shadowed, "ig": self.ignores}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -373,7 +378,8 @@ class PackageSummary:
                    servers=data.get("sv", []), mains=data.get("mn", 0), mounted_after=data.get("ma", []),
                    switched=data.get("sw", {}), interface_embeds=data.get("ie", {}),
                    unnamed_methods=data.get("um", []), generated_selected=data.get("gs", []),
-                   made_in=data.get("mi", {}), declared=data.get("dn"), shadowed=data.get("sh", []))
+                   made_in=data.get("mi", {}), declared=data.get("dn"), shadowed=data.get("sh", []),
+                   ignores=data.get("ig", []))
 
 
 class _FileSummariser:
@@ -1889,6 +1895,7 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
                 summary.drained += [name for name in drained_package_channels(model, channel_vars)
                                     if name not in summary.drained]
             _passed_arguments(summariser)
+            ignores.record(summariser)
     for test_file in pending:
         _summarise_scanned(summary, test_file, package_functions, modules)
     reaching = _reaching(summary, flagged)

@@ -41,6 +41,7 @@ from .callgraph import (BENCHMARK, DEAD, DEAD_CODE, DEAD_COPY, DEAD_DECLARED_MET
                         element_type,
                         PackageSummary)
 from .clients import maker_key
+from .ignores import ignored_slots
 from .model import model_name
 from .patterns import LazyPattern
 from .routes import AUTHENTICATED, BODY_LIMIT, DEVELOPER_SWITCH, MOUNTED, authenticated
@@ -190,6 +191,9 @@ class ModuleModel:
     # directly or through callers that are themselves switched (_switched, PackageSummary.switched):
     # `condition@relpath:line` of the first such call
     switched: dict[int, str] = field(default_factory=dict)
+    # (directory, `function#slot`) of each pooled request context or `context.Context` parameter, or
+    # one a goroutine's literal captures, that nothing in the module reads (linter/ignores.py)
+    ignored: set[tuple[str, str]] = field(default_factory=set)
     _by_package: dict[int, list[Node]] | None = None
     _literals: dict[int, dict[str, list[Node]]] | None = None
 
@@ -712,6 +716,7 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                     _set_root(model.nodes[node_index], ONCE, "a command-line command's Run method")
     if passes:
         _parameter_facts(model, passes)
+    model.ignored = ignored_slots(model, resolver, _METHOD_REFS)
     for handler, flags, registrar, position in pending_routes:
         # A group handed to the registering function: authenticated when every call of it in the
         # module passes a router with authentication in front (AUTH_ROUTER_PARAMETER).
@@ -2015,6 +2020,9 @@ _TIMEOUT_CLIENT_TEXT = ("; the client comes from {}, which sets a total Timeout:
 _DRAINED_TEXT = ("; but {} is received from by a loop of its package for as long as that loop runs, so the send "
                  "waits only while that consumer is behind")
 
+_IGNORED_TEXT = ("; but nothing in the module reads it: every function the goroutine passes it to (each implementation, "
+                 "through an interface) ignores that parameter or passes it only to functions that do")
+
 
 def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policies: dict[str, str],
           overrides: dict[str, Severity] | None = None) -> tuple[list[Finding], list[Finding]]:
@@ -2081,6 +2089,10 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
             if level is not None and level is not Severity.NOTE and keys and all(k in known for k in keys):
                 level = Severity.NOTE  # what other packages make or do, which the module model knows
                 message += text.format(", ".join(f"`{k.rsplit('/', 1)[-1]}`" for k in keys))
+        handoffs = _handoff_keys(finding)
+        if level is not None and level is not Severity.NOTE and handoffs and all(k in table.ignored for k in handoffs):
+            level = Severity.NOTE  # what the functions it is handed to do, which the module model knows
+            message += _IGNORED_TEXT
         switch = _switched_by(table, finding) if finding.opt_in else None
         condition, _, where = switch.rpartition("@") if switch is not None else ("", "", "")
         if finding.opt_in == OPT_IN_DEVELOPER and not names_developer_switch(condition):
@@ -2161,6 +2173,7 @@ class LifetimeTable:
     once_blocks: dict[str, list[str]] = field(default_factory=dict)  # see ModuleModel.once_blocks
     local_serving: dict[str, str] = field(default_factory=dict)  # see ModuleModel.local_serving
     switched: dict[tuple[str, str], str] = field(default_factory=dict)  # see ModuleModel.switched
+    ignored: set[tuple[str, str]] = field(default_factory=set)  # see ModuleModel.ignored
 
     def to_json(self) -> dict:
         return {"l": [[d, n, v] for (d, n), v in sorted(self.lifetimes.items())],
@@ -2173,7 +2186,8 @@ class LifetimeTable:
                 "u": sorted(self.unimported), "bb": sorted(self.body_buffered.items()),
                 "dr": sorted(self.drained), "ob": sorted(self.once_blocks.items()),
                 "ls": sorted(self.local_serving.items()),
-                "sw": [[d, n, w] for (d, n), w in sorted(self.switched.items())]}
+                "sw": [[d, n, w] for (d, n), w in sorted(self.switched.items())],
+                "ig": sorted(self.ignored)}
 
     @classmethod
     def from_json(cls, data: dict) -> "LifetimeTable":
@@ -2184,7 +2198,8 @@ class LifetimeTable:
                    {(d, n): {int(i): list(k) for i, k in v} for d, n, v in data.get("p", ())},
                    set(data.get("u", ())), {d: list(w) for d, w in data.get("bb", ())},
                    set(data.get("dr", ())), {d: list(b) for d, b in data.get("ob", ())},
-                   dict(data.get("ls", ())), {(d, n): w for d, n, w in data.get("sw", ())})
+                   dict(data.get("ls", ())), {(d, n): w for d, n, w in data.get("sw", ())},
+                   {(d, h) for d, h in data.get("ig", ())})
 
     def for_findings(self, findings: list[Finding]) -> "LifetimeTable":
         """The part of the table that judging `findings` reads: what a warm run, whose findings
@@ -2218,7 +2233,8 @@ class LifetimeTable:
                              {d: w for d, w in self.body_buffered.items() if d in directories},
                              {c for f in findings for c in f.drains if c in self.drained},
                              {d: b for d, b in self.once_blocks.items() if d in directories},
-                             {d: w for d, w in self.local_serving.items() if d in directories}, switched)
+                             {d: w for d, w in self.local_serving.items() if d in directories}, switched,
+                             {key for f in findings for key in _handoff_keys(f) if key in self.ignored})
 
 
 def table_of(model: ModuleModel) -> LifetimeTable:
@@ -2238,7 +2254,7 @@ def _table_of(model: ModuleModel) -> LifetimeTable:
                           loopback_options=dict(model.loopback_options),
                           timeout_clients=set(model.timeout_clients), parameters=dict(model.parameters),
                           drained=set(model.drained), once_blocks=dict(model.once_blocks),
-                          local_serving=dict(model.local_serving))
+                          local_serving=dict(model.local_serving), ignored=set(model.ignored))
     for (directory, name), index in model.by_name.items():
         table.lifetimes[(directory, name)] = model.nodes[index].lifetime
     for index, flags in model.route_auth.items():
@@ -2455,6 +2471,12 @@ def _in_once_block(table: "LifetimeTable", finding: Finding) -> bool:
         if relpath == finding.path and int(first) <= finding.line <= int(last):
             return True
     return False
+
+
+def _handoff_keys(finding: Finding) -> tuple[tuple[str, str], ...]:
+    """(directory, hook) of each slot a GL301 finding's value passes through (Finding.handoffs)."""
+    directory = posixpath.dirname(finding.path) or "."
+    return tuple((directory, hook) for hook in finding.handoffs)
 
 
 def _function_keys(finding: Finding) -> tuple[str, tuple[str, ...]]:

@@ -190,6 +190,10 @@ class Finding:
     # block a GL104 goroutine: when a loop of their package drains every one of them
     # (linter/channels.py drained_package_channels), the finding is a note.
     drains: tuple[str, ...] = field(default=(), compare=False)
+    # The parameters (`function#index`) or captured values (`literal#name`) of the finding's package
+    # through which a goroutine gets the request context it is reported for (GL301): when nothing
+    # in the module reads the value at any of them (linter/ignores.py), the finding is a note.
+    handoffs: tuple[str, ...] = field(default=(), compare=False)
     # The parameter a server's address or listener comes from (`serve#0`: the function as `context`
     # names it, and the argument's index): when every call in the module passes a loopback address
     # or a same-host listener there, the finding is a note (linter/lifetime.py).

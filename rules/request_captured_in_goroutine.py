@@ -11,6 +11,7 @@ from tree_sitter import Node
 from goleaklint import frameworks as fw
 from goleaklint.context import FileContext
 from goleaklint.goroutines import awaited, go_call, go_literal
+from goleaklint.ignores import hook
 from goleaklint.model import FileModel
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.patterns import LazyPattern
@@ -79,7 +80,11 @@ RULE = Rule(
         "(`go func() { fetch(book, r) }()`), is judged the same way, by what it does with that parameter, one call "
         "deep: an unnamed or blank parameter (`_ *http.Request`) does nothing with it. A pooled framework context "
         "handed so (`go s.notify(c, id)`) is kept only if the function uses that parameter at all: one that takes a "
-        "`context.Context` and never refers to it keeps nothing. "
+        "`context.Context` and never refers to it keeps nothing. Past that, a pooled context the goroutine only passes "
+        "on as a plain argument is followed through every package and interface of the module: when each function "
+        "it reaches ignores it or only passes it on to functions that do (a service handing it to a repository "
+        "that never reads it), the finding is a note. A context reached through a local (`cc := c`), or passed "
+        "through a function value, a call of a dependency or a variadic parameter, is not followed. "
         "Not reported: `c.Copy()` made before the goroutine (gin's fix); values read out of "
         "the request before the `go` statement (`id := c.Param(\"id\")`, `go use(id)`); "
         "`r.Context()` and `r.Clone(ctx)` of a net/http request, passed in or called inside the "
@@ -128,9 +133,9 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
     model = ctx.model
     for go in captures["go"]:
         functions = ctx.package.facts.functions if ctx.package is not None else None
-        uses = _uses(model, go, functions.callee(ctx, go_call(go)) if go_call(go) is not None
-                     and go_literal(go, model) is None and functions is not None else None,
-                     (lambda call: functions.callee(ctx, call)) if functions is not None else None)
+        callee = functions.callee(ctx, go_call(go)) if go_call(go) is not None \
+            and go_literal(go, model) is None and functions is not None else None
+        uses = _uses(model, go, callee, (lambda call: functions.callee(ctx, call)) if functions is not None else None)
         if not uses or awaited(model, go):
             continue
         node, kind, how = max(uses, key=lambda u: (u[1] in fw.POOLED_KINDS, u[1] == fw.RESPONSE_WRITER, -u[0].start_byte))
@@ -168,7 +173,9 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         else:
             message = f"goroutine {how} {fw.describe(kind)} {shown} and the handler does not wait for it: {_AFTER[kind]}"
         yield ctx.finding(RULE, go, message, fix=_FIX.get(kind, _DEFAULT_FIX), severity=severity,
-                          kind="" if kind in fw.POOLED_KINDS else _NET_HTTP)
+                          kind="" if kind in fw.POOLED_KINDS else _NET_HTTP,
+                          handoffs=_handoffs(model, go, uses, callee) if severity is Severity.ERROR
+                          and not all(h == "copies" for _, _, h in uses) else ())
 
 
 def _names(ctx: FileContext, nodes: list[Node]) -> list[str]:
@@ -230,6 +237,33 @@ def _uses(model: FileModel, go: Node, callee=None, resolve=None) -> list[tuple[N
                     uses.append((ref, kind, verdict))
         outer = outer.parent
     return uses
+
+
+def _handoffs(model: FileModel, go: Node, uses: list[tuple[Node, str, str]], callee) -> tuple[str, ...]:
+    """The slots the goroutine gets each pooled context it uses through (Finding.handoffs): an
+    argument of the literal or package function it starts (`literal#0`, `notify#1`) or a parameter of
+    an enclosing function its literal captures (`literal#c`). The module model decides whether
+    anything reads the value there (linter/ignores.py); () when some use goes another way."""
+    call = go_call(go)
+    literal = go_literal(go, model)
+    function = model.function_of(literal) if literal is not None else callee[1] if callee is not None else None
+    if call is None or function is None or literal is not None and literal.parent != call:
+        return ()
+    arguments = call.child_by_field_name("arguments")
+    given = {argument.id: index for index, argument in enumerate(arguments.named_children if arguments is not None else ())}
+    hooks: set[str] = set()
+    for node, kind, _ in uses:
+        if kind not in fw.POOLED_KINDS:
+            return ()
+        if node.id in given:
+            hooks.add(hook(function.name, given[node.id]))
+            continue
+        binding = model.resolve(node) if literal is not None and node.type == "identifier" \
+            and literal.start_byte <= node.start_byte < literal.end_byte else None
+        if binding is None or binding.kind != "param" or binding.decl is None:
+            return ()
+        hooks.add(hook(function.name, model.source.text(binding.decl)))
+    return tuple(sorted(hooks))
 
 
 def _callee_text(ctx: FileContext, argument: Node) -> str:
