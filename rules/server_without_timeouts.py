@@ -89,7 +89,9 @@ RULE = Rule(
     IdleTimeout:       2 * time.Minute,
 }
 log.Fatal(srv.ListenAndServeTLS("cert.pem", "key.pem"))""",
-        limits="Whether clients reach a server directly is a question of deployment, which the code only hints at: "
+        limits="A serve call no path reaches (after `log.Fatal(http.ListenAndServe(…))`, `os.Exit` or a return in "
+        "its block) is not reported. "
+        "Whether clients reach a server directly is a question of deployment, which the code only hints at: "
         "a plain-HTTP server exposed to the internet with no proxy in front is a note (run with `--show-notes`, or "
         "set `GL502 = \"warning\"` under `[severity]`, to see every one), and a TLS server only trusted peers reach "
         "is a warning. A CORS setting in another package than the server's, or TLS set up in another function "
@@ -188,6 +190,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
     for call in calls:
         name = model.qualified(call)
         label = ctx.source.text(call.child_by_field_name("function"))
+        if (name in _SERVE_FUNCS or name is None and _is_gin_run(ctx, call)) and _unreachable(ctx, call):
+            continue  # after `log.Fatal(…)` or `os.Exit`: the serve call never runs
         if name in _SERVE_FUNCS:
             args = call.child_by_field_name("arguments").named_children
             if _no_certificate(ctx, name, args):
@@ -332,6 +336,17 @@ _ADMISSION = ("k8s.io/api/admission/v1", "k8s.io/api/admission/v1beta1",
               "sigs.k8s.io/controller-runtime/pkg/webhook/admission", "sigs.k8s.io/controller-runtime/pkg/webhook/conversion")
 _ADMISSION_NOTE = (" (a Kubernetes admission or conversion webhook, by the reviews its file handles: its client is the "
                    "Kubernetes API server, which puts its own timeout on every call)")
+
+
+def _unreachable(ctx: FileContext, node: Node) -> bool:
+    """No path from its function's entry reaches `node`: it follows a call that ends the process
+    (`log.Fatal(http.ListenAndServe(…))`, `os.Exit`), a return or a panic in its block."""
+    function = ctx.model.enclosing_function(node)
+    if function is None or function.body is None:
+        return False
+    cfg = ctx.model.cfg(function)
+    block = cfg.block_of(node)
+    return block is not None and all(block is not reached for reached in cfg.reverse_postorder())
 
 
 def _admission_webhook(ctx: FileContext) -> bool:
