@@ -17,6 +17,7 @@ from tree_sitter import Node
 from .context import FileContext, PackageContext
 from .addresses import reassigned
 from .model import FileModel, Function, declared_value, descendants, runs_once_at_startup, single_initialiser
+from .frameworks import request_value
 from .patterns import LazyPattern
 from .source import name_hits, query_captures
 from .structs import declared_fields, struct_specs
@@ -113,7 +114,9 @@ def awaited(model: FileModel, go: Node) -> bool:
     Counted as waiting, after the `go` statement (or anywhere in a `defer`): a `.Wait()` call
     (`sync.WaitGroup`, errgroup, `sync.Cond`), or a receive (`<-ch`, `case <-ch:`, `for range ch`)
     from a channel the goroutine mentions, by name, in its body or its arguments, or that a
-    callback it runs mentions (a func literal in the initialiser of a local the `go` uses).
+    callback it runs mentions (a func literal in the initialiser of a local the `go` uses), or
+    from a channel reached from a local or parameter the goroutine is given or captures
+    (`<-sess.chans.errs`, `<-pub.Done()`), other than a context or a request value.
     """
     function = model.enclosing_function(go)
     if function is None or function.body is None:
@@ -134,20 +137,54 @@ def awaited(model: FileModel, go: Node) -> bool:
             continue
         if model.enclosing_function(channel) is not function:
             continue
-        name = last_name(model, channel)
-        if name is None and channel.type == "call_expression":
+        name = last_name(model, channel) if channel.type != "call_expression" else None
+        root = _shared_root(model, channel)
+        if name is None and root is None:
             continue  # `<-ctx.Done()`, `<-time.After(d)`: not a channel the goroutine signals
-        if name is None:
-            continue
         if goroutine_names is None:
             goroutine_names = _names_in(model, go)
             literal = go_literal(go, model)
             if literal is not None and not go.start_byte <= literal.start_byte < go.end_byte:
                 goroutine_names |= _names_in(model, literal)
             goroutine_names |= _callback_names(model, go, function)
-        if name in goroutine_names:
+        if name in goroutine_names or root in goroutine_names:
             return True
     return _wait_handed_on(model, go, function)
+
+
+def _shared_root(model: FileModel, channel: Node) -> str | None:
+    """The value a channel is reached from, when the goroutine may hold it too: `sess` of
+    `<-sess.chans.errs` and of `<-sess.Done()` (a session, a publisher the goroutine is given or
+    captures, and signals through). None for a context or a request value, whose `Done()` ends
+    with the request rather than with the goroutine, and for anything not rooted at a name."""
+    node = channel
+    if node.type == "call_expression":
+        if node.child_by_field_name("arguments") is None or node.child_by_field_name("arguments").named_child_count:
+            return None
+        node = node.child_by_field_name("function")
+    if node is None or node.type != "selector_expression":
+        return None
+    while node.type == "selector_expression":
+        node = node.child_by_field_name("operand")
+        if node is None:
+            return None
+    if node.type != "identifier":
+        return None
+    name = model.source.text(node)
+    if name in _CONTEXT_NAMES or request_value(model, node) is not None:
+        return None
+    binding = model.resolve(node)
+    if binding.kind not in ("local", "param") or binding.decl is None:
+        return None  # a package, a package variable: shared with everything, signalled by anyone
+    declared = model.declared_type(binding) or ""
+    initial = single_initialiser(binding.decl) if binding.kind == "local" else None
+    if "Context" in declared or "Request" in declared or initial is not None and \
+            model.source.text(initial).startswith(("context.", "signal.")):
+        return None
+    return name
+
+
+_CONTEXT_NAMES = frozenset({"ctx", "context", "c", "r", "req", "request"})
 
 
 _LITERALS = "(func_literal) @literal"

@@ -53,7 +53,7 @@ RULE = Rule(
         "Taking a context: any mention of the `context` package, of an identifier named like a "
         "context (`ctx`, `reqCtx`), of `.Context()`, `.Done()` or `.WithContext()`, or a started "
         "function with a `context.Context` parameter. Awaited: as GL301 (a `.Wait()` after it, or a "
-        "receive from a channel the goroutine mentions). Also silent: a goroutine that uses a value "
+        "receive from a channel the goroutine mentions or holds). Also silent: a goroutine that uses a value "
         "the starting function closes with `defer x.Close()` (a websocket writer beside its reader: "
         "the close reaches it), and one that ends the process (`os.Exit`, `log.Fatal`). A channel "
         "operation that is a case of a `select` which also waits on a timer or ticker wakes up by "
