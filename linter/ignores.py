@@ -78,9 +78,38 @@ def record(summariser: "_FileSummariser") -> None:
                         _keep(found, (function.name, param.name),
                               _plain_arguments(summariser, param.node, function.node))
                 outer = outer.parent
+    if b"go " in data:
+        _started_calls(summariser, found)
     for (name, slot), uses in found.items():
         if uses is not None:
             summariser.summary.ignores.append([name, slot, uses])
+
+
+def _started_calls(summariser: "_FileSummariser", found: dict) -> None:
+    """`go h.audit.Record(c, e)`: each plain name the goroutine's call is given is a slot of the
+    function that starts it, `go<line>.<index>`, passed to that one call."""
+    model = summariser.model
+    for go in model.go_statements:
+        call = next((child for child in go.named_children if child.type == "call_expression"), None)
+        callee = call.child_by_field_name("function") if call is not None else None
+        arguments = call.child_by_field_name("arguments") if call is not None else None
+        function = model.enclosing_function(go)
+        if callee is None or arguments is None or function is None or callee.type not in ("identifier", "selector_expression"):
+            continue
+        target = None
+        for index, argument in enumerate(arguments.named_children):
+            if argument.type != "identifier":
+                continue
+            if target is None:
+                target = summariser._reference(callee, function, called=True)
+                if target is None or target[0] == "M" and not summariser._module_type(target[1]):
+                    break
+            _keep(found, (function.name, started_slot(go, index)), [[target, index]])
+
+
+def started_slot(go: Node, index: int) -> str:
+    """The slot of the `index`th argument of a `go` statement's call (`go12.0`)."""
+    return f"go{go.start_point[0] + 1}.{index}"
 
 
 def _keep(found: dict, key: tuple, uses: list | None) -> None:

@@ -11,7 +11,7 @@ from tree_sitter import Node
 from goleaklint import frameworks as fw
 from goleaklint.context import FileContext
 from goleaklint.goroutines import awaited, go_call, go_literal
-from goleaklint.ignores import hook
+from goleaklint.ignores import hook, started_slot
 from goleaklint.model import FileModel
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.patterns import LazyPattern
@@ -243,16 +243,25 @@ def _uses(model: FileModel, go: Node, callee=None, resolve=None) -> list[tuple[N
 
 def _handoffs(model: FileModel, go: Node, uses: list[tuple[Node, str, str]], callee) -> tuple[str, ...]:
     """The slots the goroutine gets each pooled context it uses through (Finding.handoffs): an
-    argument of the literal or package function it starts (`literal#0`, `notify#1`) or a parameter of
-    an enclosing function its literal captures (`literal#c`). The module model decides whether
+    argument of the literal or package function it starts (`literal#0`, `notify#1`), a parameter of
+    an enclosing function its literal captures (`literal#c`), or an argument of a call the package
+    cannot resolve (`handler#go12.0`). The module model decides whether
     anything reads the value there (linter/ignores.py); () when some use goes another way."""
     call = go_call(go)
     literal = go_literal(go, model)
     function = model.function_of(literal) if literal is not None else callee[1] if callee is not None else None
+    arguments = call.child_by_field_name("arguments") if call is not None else None
+    given = {argument.id: index for index, argument in enumerate(arguments.named_children if arguments is not None else ())}
+    if call is not None and literal is None and callee is None:
+        # `go h.audit.Record(c, e)` through an interface or into another package: the argument's
+        # slot in the function that starts it, which the module model follows into the call.
+        owner = model.enclosing_function(go)
+        if owner is None or any(kind not in fw.POOLED_KINDS or node.id not in given or node.type != "identifier"
+                                for node, kind, _ in uses):
+            return ()
+        return tuple(sorted({hook(owner.name, started_slot(go, given[node.id])) for node, _, _ in uses}))
     if call is None or function is None or literal is not None and literal.parent != call:
         return ()
-    arguments = call.child_by_field_name("arguments")
-    given = {argument.id: index for index, argument in enumerate(arguments.named_children if arguments is not None else ())}
     hooks: set[str] = set()
     for node, kind, _ in uses:
         if kind not in fw.POOLED_KINDS:
