@@ -83,6 +83,19 @@ class PackageFacts:
                    and _CORS.search(without_comments(ctx.source.data)) is not None for ctx in self.pkg.files)
 
     @cached_property
+    def cross_origin_local(self) -> bool:
+        """The package answers cross-origin requests only from loopback origins: every origin its
+        non-test files admit (`AllowOrigins: []string{"http://localhost:5173"}`, `AllowedOrigins(…)`,
+        an `Access-Control-Allow-Origin` header, fiber's comma-separated string) is a loopback URL
+        written in the code: a front end on the developer's machine, not browsers on other hosts.
+        False when any origin is `*`, another host, read from a setting or a variable, or admitted
+        by a function or an allow-all option, and when no origin list is found."""
+        from .cors import loopback_origins_only
+
+        files = [ctx for ctx in self.pkg.files if not ctx.is_test_file and _CORS.search(ctx.source.data) is not None]
+        return bool(files) and all(loopback_origins_only(ctx.model) for ctx in files)
+
+    @cached_property
     def drained_channels(self) -> frozenset[str]:
         """The package's channel variables that a loop of its non-test code receives from
         (channels.drained_package_channels): a send on one waits only while that consumer is behind."""
