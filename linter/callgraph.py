@@ -792,6 +792,14 @@ class _FileSummariser:
             child, current = current, current.parent
         return None
 
+    def _handed_to_once(self, ident: Node) -> bool:
+        """`ident` is the one argument of `Do` on a package-level `sync.Once` (`once.Do(load)`)."""
+        arguments = ident.parent
+        call = arguments.parent if arguments is not None else None
+        callee = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+        return callee is not None and callee.type == "selector_expression" and arguments.named_child_count == 1 \
+            and self.text(callee.child_by_field_name("field")) == "Do" and self._once_var(callee.child_by_field_name("operand"))
+
     def _once_var(self, operand: Node | None) -> bool:
         if operand is None or operand.type != "identifier":
             return False
@@ -1079,7 +1087,11 @@ class _FileSummariser:
                 self._edge(function.name, ref, operand, function=function)
         for ident in self._function_arguments(functions_bytes):
             function = enclosing(ident)
-            if function is not None:
+            if function is not None and self._handed_to_once(ident):
+                # `catalogOnce.Do(buildCatalog)`: the first call runs it, every later one returns
+                self.summary.calls.append(["<once>", ["L", self.text(ident)], self.relpath,
+                                           self.source.position(ident.start_byte)[0], 0])
+            elif function is not None:
                 self._edge(function.name, ["L", self.text(ident)], ident, function=function)
         if _CONTROLLER_RUNTIME in data and not self.test_code:
             self._runnables(enclosing)
