@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 # httprouter's `Handler(method, path, h)` and `HandlerFunc(method, path, h)`, taken with three
 # arguments only (`http.HandlerFunc(h)` converts, `promhttp.Handler()` makes one).
 _THREE_ARGUMENTS = frozenset(("Handler", "HandlerFunc"))
+# Registrations that name the HTTP method first (echo's and fiber's `Add`, `Match`; chi's `Method`):
+# a call with fewer than a method, a path and a handler is something else.
+_METHOD_FIRST = frozenset(("Add", "Match", "Method", "MethodFunc"))
 _ROUTE_CALL = LazyPattern(rb"\.(?:" + b"|".join(sorted(ROUTE_METHODS | {m.encode() for m in _THREE_ARGUMENTS})) + rb")[ \t]*\(")
 # What authentication middleware is called: JWTAuth, RequireSession, casbin.Enforce, apiKeyGuard.
 # Identity providers whose middleware is named for them: `keycloakMW`, `okta.Verify`, `cognitoJWT`.
@@ -151,8 +154,9 @@ def collect(summariser: "_FileSummariser") -> None:
         handlers: list[tuple[Node, bool]] = []  # (handler node, wrapped by something named for auth)
         others: list[Node] = []
         arguments = args.named_children
-        if len(arguments) != 3 and summariser.text(selector.child_by_field_name("field")) in _THREE_ARGUMENTS:
-            continue
+        verb = summariser.text(selector.child_by_field_name("field"))
+        if len(arguments) != 3 and verb in _THREE_ARGUMENTS or len(arguments) < 3 and verb in _METHOD_FIRST:
+            continue  # `wg.Add(1)`, a runner group's `g.Add("router", r.Run)`: no method, path and handler
         chained: list[tuple[Node, int]] = []  # middleware made between the path and the handler, by position
         for index, arg in enumerate(arguments):
             if arg.type in ("identifier", "selector_expression", "func_literal"):

@@ -1377,3 +1377,23 @@ def test_a_copied_module_is_another_owners_library_that_nothing_replaces_beside_
     framework = {".": "go-micro.example/v5", "cmd/gen": "github.com/micro/gen", "plugins/etcd": "go-micro.example/etcd",
                  "plugins/nats": "github.com/micro/nats"}
     assert copied_modules(framework, {"cmd/gen": True}, {"cmd/gen"}, {}) == set()
+
+
+def test_a_runner_groups_add_is_no_route_registration(tmp_path):
+    """`g.Add("router", srv.Run)` hands a method to a runner group; `e.Add(http.MethodGet, "/x", h)`
+    is echo's route. Only the second registers a handler, which explain's routes line counts."""
+    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.22\n", encoding="utf-8")
+    (tmp_path / "app.go").write_text(
+        'package main\n\nimport (\n\t"net/http"\n\n\t"github.com/labstack/echo/v4"\n)\n\n'
+        'type group struct{}\n\nfunc (group) Add(name string, run func() error) {}\n\n'
+        'type server struct{}\n\nfunc (server) Run() error { return nil }\n\n'
+        'func list(c echo.Context) error { return nil }\n\n'
+        'type runtime struct {\n\tgroup *group\n\tsrv   *server\n}\n\n'
+        'func (rt *runtime) start() {\n\trt.group.Add("router", rt.srv.Run)\n}\n\n'
+        'func main() {\n\t(&runtime{}).start()\n'
+        '\te := echo.New()\n\te.Add(http.MethodGet, "/x", list)\n}\n', encoding="utf-8")
+    run = _cli(tmp_path, "explain", "app.go:15", "--no-cache")
+    assert run.returncode == 0, run.stderr
+    assert "routes:" not in run.stdout
+    handler = _cli(tmp_path, "explain", "app.go:17", "--no-cache")
+    assert "routes: 1 route registers it" in handler.stdout
