@@ -820,6 +820,40 @@ class _FileSummariser:
             return False
         return self.model.qualified(literal.child_by_field_name("type")) == "go.uber.org/fx.Hook"
 
+    def _fx_registrations(self) -> None:
+        """`fx.Provide(NewServer)`, `fx.Invoke(server.Run)`, also in a package-level `fx.Options`
+        (`var Module = fx.Options(fx.Provide(handler.New))`): an fx application calls a constructor
+        it is given once, to build the one value it hands to everything that needs it, and an invoked
+        function once as it starts. A call from the pseudo-caller `<fx>`; a direct call elsewhere
+        still counts as its own."""
+        names = {name.encode() for name in self.model.local_names("go.uber.org/fx")}
+        if not names:
+            return
+        pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(n) for n in sorted(names)) + rb")\.(?:Provide|Invoke|Decorate)\(")
+        root = self.source.root
+        for match in pattern.finditer(self.source.data):
+            paren = root.descendant_for_byte_range(match.end() - 1, match.end())
+            arguments = paren.parent if paren is not None else None
+            if arguments is None or arguments.type != "argument_list":
+                continue
+            values = list(arguments.named_children)
+            while values:
+                value = values.pop(0)
+                if value.type == "call_expression" and self.text(value.child_by_field_name("function")).endswith(".Annotate"):
+                    arguments = value.child_by_field_name("arguments")
+                    values[:0] = arguments.named_children[:1] if arguments is not None else []  # fx.Annotate(New, …)
+                    continue
+                ref = None
+                if value.type == "identifier" and self.text(value) in self.package_functions:
+                    ref = ["L", self.text(value)]
+                elif value.type == "selector_expression":
+                    operand = value.child_by_field_name("operand")
+                    path = self.model.imports.get(self.text(operand)) if operand is not None and operand.type == "identifier" else None
+                    if path is not None and self._in_module(path):
+                        ref = ["I", path, self.text(value.child_by_field_name("field"))]
+                if ref is not None:
+                    self.summary.calls.append(["<fx>", ref, self.relpath, self.source.position(value.start_byte)[0], 0])
+
     def _external_registrations(self) -> None:
         """`pb.RegisterOrdersServer(s, &Server{})` where `pb` is generated code of another module (the
         protos kept in a repository of their own): the calls of such imports are otherwise passed over,
@@ -1099,6 +1133,8 @@ class _FileSummariser:
             self._command_assignments()
         if not self.test_code and b"Server(" in data:
             self._external_registrations()
+        if not self.test_code and b'"go.uber.org/fx"' in data:
+            self._fx_registrations()
         for keyed in self.keyed:
             value = keyed.named_children[-1] if keyed.named_child_count >= 2 else None
             if value is not None and value.type == "literal_element" and value.named_child_count:

@@ -1372,11 +1372,14 @@ _LAMBDA_HANDLER = "an AWS Lambda handler (lambda.Start): it runs once per invoca
 
 def _pseudo_caller(model: ModuleModel, caller: str, callee: int) -> None:
     """A root a summary records as a call from a pseudo-caller: a command-line command's function
-    (`<cli>`), a function handed to a package-level `sync.Once` (`<once>`), a Lambda handler (`<lambda>`), or the literals of a function that makes one
+    (`<cli>`), a function handed to a package-level `sync.Once` (`<once>`) or to an fx application
+    (`<fx>`), a Lambda handler (`<lambda>`), or the literals of a function that makes one
     (`<lambda-factory>`)."""
     node = model.nodes[callee]
     if caller == "<cli>":
         _set_root(node, ONCE, "a command-line command's function")
+    elif caller == "<fx>":
+        _set_root(node, ONCE, "given to an fx application (fx.Provide, fx.Invoke), which calls it once")
     elif caller == "<once>":
         _set_root(node, ONCE, "handed to Do of a package-level sync.Once, which runs it once")
     elif caller == "<lambda>":
