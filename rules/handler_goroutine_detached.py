@@ -93,7 +93,7 @@ RULE = Rule(
         "them are not counted; nor are clients of other libraries, except those listed. A context "
         "that is taken but never checked still counts as taken, in the goroutine or in a function it "
         "calls. A goroutine started after the handler upgrades or hijacks the connection (`upgrader.Upgrade(w, r, nil)`, "
-        "`websocket.Accept`, `Hijack()`) serves that connection, as long as it lives: not reported. "
+        "`websocket.Accept`, `Hijack()`, or a call named for an upgrade: `upgradeWebsocket(w, r)`) serves that connection, as long as it lives: not reported. "
         "A consumer loop is taken to run once it is written: whether the program starts it is not checked. "
         "Functions of other packages, interface methods and function values are not followed: "
         "slow work behind them is not seen. Test files are not checked.",
@@ -168,8 +168,9 @@ _CONSUMED = ("request cancellation never reaches it, but {channels} is received 
 
 
 # Taking the connection over from the server: a websocket upgrade (gorilla, coder/nhooyr, x/net),
-# or net/http's Hijack.
-_UPGRADE = LazyPattern(rb"\.(?:Upgrade|Hijack)\(|\bwebsocket\.Accept\(")
+# also through a helper named for it (`upgradeWebsocket(w, r)`, `api.UpgradeSafeConn(c)`), or
+# net/http's Hijack.
+_UPGRADE = LazyPattern(rb"\b\w*[Uu]pgrade\w*\(|\.Hijack\(|\bwebsocket\.Accept\(")
 
 
 def _after_upgrade(ctx: FileContext, handler, go: Node) -> bool:
