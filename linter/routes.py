@@ -788,6 +788,17 @@ def _router_guarded(summariser: "_FileSummariser", operand: Node | None, functio
     return known[key]
 
 
+def _another_router(summariser: "_FileSummariser", operand: Node, at: int) -> bool:
+    """The name at byte `at` is declared apart from `operand`'s: a parameter of a nested literal that
+    shadows it (chi's `r.Route("/api", func(r chi.Router) {…})`). Unresolved names count as the same."""
+    model = summariser.model
+    ident = model.source.root.descendant_for_byte_range(at, at + 1)
+    if ident is None or ident.type != "identifier":
+        return False
+    mine, theirs = model.resolve(operand), model.resolve(ident)
+    return mine.decl is not None and theirs.decl is not None and mine.decl.id != theirs.decl.id
+
+
 def _router_authenticated(summariser: "_FileSummariser", operand: Node | None, function: "Function", depth: int,
                           test=None, until: int | None = None) -> bool:
     """The router a route is registered on puts authentication (or what `test` looks for) in
@@ -811,6 +822,8 @@ def _router_authenticated(summariser: "_FileSummariser", operand: Node | None, f
     for use in re.finditer(rb"\b" + name + rb"\.Use\(([^\n]*)", data[start:end]):
         if _commented(data, start + use.start()):
             continue  # `// private.Use(auth.Required())`: switched off
+        if _another_router(summariser, operand, start + use.start()):
+            continue  # `r.Route("/api", func(r chi.Router) { r.Use(auth) })`: the subrouter's own
         if until is not None and start + use.start() > until and \
                 not any(path.startswith(_ECHO) for path in summariser.model.imported_paths):
             continue  # mounted on the parent after the group was made: the group never runs it

@@ -1397,3 +1397,23 @@ def test_a_runner_groups_add_is_no_route_registration(tmp_path):
     assert "routes:" not in run.stdout
     handler = _cli(tmp_path, "explain", "app.go:17", "--no-cache")
     assert "routes: 1 route registers it" in handler.stdout
+
+
+def test_a_subrouters_use_does_not_guard_the_parent_router_it_shadows(tmp_path):
+    """chi: `r.Post("/login", login)` on the root router, then `r.Route("/api", func(r chi.Router) {
+    r.Use(auth); … })`. The literal's `r` is the subrouter: its `Use` guards the group's routes, not
+    the login route registered on the root `r` it shadows."""
+    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.22\n", encoding="utf-8")
+    (tmp_path / "app.go").write_text(
+        'package main\n\nimport (\n\t"net/http"\n\n\t"github.com/go-chi/chi/v5"\n)\n\n'
+        'func login(w http.ResponseWriter, r *http.Request) {}\n\n'
+        'func items(w http.ResponseWriter, r *http.Request) {}\n\n'
+        'func Auth(next http.Handler) http.Handler { return next }\n\n'
+        'func main() {\n\tr := chi.NewRouter()\n\tr.Post("/login", login)\n'
+        '\tr.Route("/api", func(r chi.Router) {\n\t\tr.Use(Auth)\n\t\tr.Post("/items", items)\n\t})\n'
+        '\thttp.ListenAndServe(":8080", r)\n}\n', encoding="utf-8")
+    public = _cli(tmp_path, "explain", "app.go:9", "--no-cache")
+    assert public.returncode == 0, public.stderr
+    assert "routes: 1 route registers it; nothing in front of any: public" in public.stdout
+    guarded = _cli(tmp_path, "explain", "app.go:11", "--no-cache")
+    assert "routes: 1 route registers it; authentication in front of all of them" in guarded.stdout
