@@ -136,6 +136,7 @@ class _Registrations:
 
 _REGISTRATIONS_FIRST = _Registrations()
 _KONG_CMD = LazyPattern(r'\bcmd:""')
+_KONG_CMD_BYTES = LazyPattern(rb'\bcmd:""')
 # Words a handler's or a test's parameter types contain (`http.ResponseWriter`, `*gin.Context`,
 # `echo.Context`, `*fiber.Ctx`, `*fasthttp.RequestCtx`, `*testing.T`): a cheap filter in bytes.
 _ROOT_PARAMS = LazyPattern(rb"Request|Writer|Context|Ctx|testing|Command|ServerInfo")
@@ -1293,6 +1294,23 @@ class _FileSummariser:
         names.update(self._case_types)
         return names
 
+    def _anonymous_commands(self) -> None:
+        """Kong command fields of a struct that no type declaration names (`var cli struct { Serve
+        ServeCmd `cmd:""` }`, as kong's examples write it): their types' `Run` runs once too."""
+        root = self.source.root
+        for match in _KONG_CMD_BYTES.finditer(self.source.data):
+            node = root.descendant_for_byte_range(match.start(), match.end())
+            while node is not None and node.type != "field_declaration":
+                node = node.parent
+            struct = node.parent.parent if node is not None and node.parent is not None else None
+            if struct is None or struct.type != "struct_type" or struct.parent is not None and struct.parent.type == "type_spec":
+                continue  # a declared type's fields are read with its declaration
+            type_node = node.child_by_field_name("type")
+            if type_node is not None and node.child_by_field_name("name") is not None:
+                type_text = self.model.type_text(type_node).lstrip("*")
+                if type_text and type_text not in self.summary.commands:
+                    self.summary.commands.append(type_text)
+
     def _function_arguments(self, functions_bytes: set[bytes]):
         """Functions of the package handed to a call by name (`http.HandleFunc("/", serve)`,
         `g.Go(run)`): a name between `(` or `,` and `,` or `)`, found by one regex in C and checked
@@ -1715,6 +1733,8 @@ class _FileSummariser:
                 self.summary.fields.setdefault(self.text(name_node), fields)
             if embedded:
                 self.summary.embeds.setdefault(self.text(name_node), embedded)
+        if _KONG_CMD_BYTES.search(self.source.data) is not None:
+            self._anonymous_commands()
         if self.test_code:
             return
         if b"interface" in self.source.data:
