@@ -135,8 +135,7 @@ class _Registrations:
 
 
 _REGISTRATIONS_FIRST = _Registrations()
-_KONG_CMD = LazyPattern(r'\bcmd:""')
-_KONG_CMD_BYTES = LazyPattern(rb'\bcmd:""')
+_KONG_CMD = LazyPattern(rb'\bcmd:""')
 # Words a handler's or a test's parameter types contain (`http.ResponseWriter`, `*gin.Context`,
 # `echo.Context`, `*fiber.Ctx`, `*fasthttp.RequestCtx`, `*testing.T`): a cheap filter in bytes.
 _ROOT_PARAMS = LazyPattern(rb"Request|Writer|Context|Ctx|testing|Command|ServerInfo")
@@ -1298,7 +1297,7 @@ class _FileSummariser:
         """Kong command fields of a struct that no type declaration names (`var cli struct { Serve
         ServeCmd `cmd:""` }`, as kong's examples write it): their types' `Run` runs once too."""
         root = self.source.root
-        for match in _KONG_CMD_BYTES.finditer(self.source.data):
+        for match in _KONG_CMD.finditer(self.source.data):
             node = root.descendant_for_byte_range(match.start(), match.end())
             while node is not None and node.type != "field_declaration":
                 node = node.parent
@@ -1727,13 +1726,13 @@ class _FileSummariser:
                     continue
                 fields[field_name] = type_text
                 tag = decl_node.child_by_field_name("tag")
-                if tag is not None and _KONG_CMD.search(self.text(tag)):
+                if tag is not None and _KONG_CMD.search(tag.text):
                     self.summary.commands.append(type_text.lstrip("*"))
             if fields:
                 self.summary.fields.setdefault(self.text(name_node), fields)
             if embedded:
                 self.summary.embeds.setdefault(self.text(name_node), embedded)
-        if _KONG_CMD_BYTES.search(self.source.data) is not None:
+        if _KONG_CMD.search(self.source.data) is not None:
             self._anonymous_commands()
         if self.test_code:
             return

@@ -378,6 +378,12 @@ class CFG:
 
     # ---- dominators -----------------------------------------------------------------------------
 
+    def reachable(self, node: Node) -> bool:
+        """Some path from the entry reaches `node` (one after `log.Fatal(…)`, `os.Exit` or a return
+        in its block does not); a node the graph does not place counts as reachable."""
+        block = self.block_of(node)
+        return block is None or any(block is reached for reached in self.reverse_postorder())
+
     def reverse_postorder(self) -> list[Block]:
         """Blocks reachable from the entry, in reverse postorder (iterative depth-first search)."""
         order: list[Block] = []

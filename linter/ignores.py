@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from . import frameworks as fw
+from .goroutines import go_call
 from .patterns import LazyPattern
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ def _started_calls(summariser: "_FileSummariser", found: dict) -> None:
     function that starts it, `go<line>.<index>`, passed to that one call."""
     model = summariser.model
     for go in model.go_statements:
-        call = next((child for child in go.named_children if child.type == "call_expression"), None)
+        call = go_call(go)
         callee = call.child_by_field_name("function") if call is not None else None
         arguments = call.child_by_field_name("arguments") if call is not None else None
         function = model.enclosing_function(go)

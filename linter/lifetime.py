@@ -2480,7 +2480,7 @@ def _in_once_block(table: "LifetimeTable", finding: Finding) -> bool:
 
 def _handoff_keys(finding: Finding) -> tuple[tuple[str, str], ...]:
     """(directory, hook) of each slot a GL301 finding's value passes through (Finding.handoffs)."""
-    directory = posixpath.dirname(finding.path) or "."
+    directory = _function_keys(finding)[0]
     return tuple((directory, hook) for hook in finding.handoffs)
 
 

@@ -346,9 +346,7 @@ def _unreachable(ctx: FileContext, node: Node) -> bool:
     function = ctx.model.enclosing_function(node)
     if function is None or function.body is None:
         return False
-    cfg = ctx.model.cfg(function)
-    block = cfg.block_of(node)
-    return block is not None and all(block is not reached for reached in cfg.reverse_postorder())
+    return not ctx.model.cfg(function).reachable(node)
 
 
 def _admission_webhook(ctx: FileContext) -> bool:
