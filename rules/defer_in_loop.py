@@ -70,7 +70,8 @@ RULE = Rule(
         "Not reported: a defer inside a function literal (it runs when the literal returns, "
         "which is the fix); a defer followed by a `return` in the same block, since that iteration is "
         "the last one; a resource the function keeps past its iteration on purpose (the value itself "
-        "appended or stored into a slice, map or array declared outside the loop, a deferred method of "
+        "appended or stored into a slice, map or array declared outside the loop, or into a field of one of its "
+        "elements (`jobs[i].env = f`; a plain field of an outer value, `c.cur = f`, keeps only the last), a deferred method of "
         "an element of such a collection (`defer readers[i].Close()`), a loop that does nothing but "
         "defer the release of each element of a collection made before it (`for _, c := range closers "
         "{ defer c.Close() }`: nothing is acquired in it), or used by a "
@@ -651,12 +652,15 @@ def _stores_outside(model: FileModel, assignment: Node, ref: Node, loop: Node) -
     appended = any(v.type == "call_expression" and model.source.text(v.child_by_field_name("function")) == "append"
                    for v in right.named_children)
     for target in left.named_children:
-        root = target
+        # Each iteration's value gets an element of its own: `s[i] = f`, `m[k] = f`, also a field
+        # of one (`cmds[i].Env = env`). A plain field (`s.cur = f`) keeps only the last.
+        root, indexed = target, False
         while root is not None and root.type in ("index_expression", "selector_expression", "parenthesized_expression"):
+            indexed = indexed or root.type == "index_expression"
             root = root.child_by_field_name("operand") if root.type != "parenthesized_expression" else root.named_children[0]
         if root is None or root.type != "identifier":
             continue
-        if target.type != "index_expression" and not appended:
+        if not indexed and not appended:
             continue
         binding = model.resolve(root)
         if binding.kind in ("param", "receiver", "result", "package") or (
