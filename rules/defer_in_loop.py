@@ -72,7 +72,7 @@ RULE = Rule(
         "the last one; a resource the function keeps past its iteration on purpose (the value itself "
         "appended or stored into a slice, map or array declared outside the loop, or into a field of one of its "
         "elements (`jobs[i].env = f`; a plain field of an outer value, `c.cur = f`, keeps only the last), a deferred method of "
-        "an element of such a collection (`defer readers[i].Close()`), a loop that does nothing but "
+        "an element of such a collection (`defer readers[i].Close()`) or a function given one (`defer syscall.Close(fds[i])`), a loop that does nothing but "
         "defer the release of each element of a collection made before it (`for _, c := range closers "
         "{ defer c.Close() }`: nothing is acquired in it), or used by a "
         "goroutine started in the loop, or wrapped by constructors, calls named `New…` given it as an "
@@ -353,8 +353,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             continue  # a closure about the function's exit: it runs then on purpose
         if any(_kept_past_iteration(model, decl, loop, function) for decl in made):
             continue  # the function keeps each resource past its iteration: releasing at exit is the design
-        if _held_by_outer_collection(model, callee, loop):
-            continue  # `defer iters[i].Close()`: each resource sits in a collection the function uses after the loop
+        if _held_by_outer_collection(model, call, callee, loop):
+            continue  # `defer iters[i].Close()`, `defer unix.Close(fds[i])`: each resource sits in a collection used after the loop
         if _only_schedules(model, defer, loop):
             continue  # `for _, t := range targets { defer t.Close() }`: releases what exists before the loop
         if _released_again(ctx, defer, call, loop):
@@ -531,23 +531,35 @@ def _only_schedules(model: FileModel, defer: Node, loop: Node) -> bool:
         model.source.text(operand) == model.source.text(value)
 
 
-def _held_by_outer_collection(model: FileModel, callee: Node | None, loop: Node) -> bool:
-    """The deferred method's receiver is an element of a slice, map or array declared outside the
-    loop (`defer readers[i].Close()`): the loop fills a collection of resources meant to be used
+def _held_by_outer_collection(model: FileModel, call: Node, callee: Node | None, loop: Node) -> bool:
+    """The deferred method's receiver, or the deferred function's first argument, is an element of
+    a slice, map or array declared outside the loop (`defer readers[i].Close()`, `defer
+    windows.CloseHandle(fds[i])`): the loop fills a collection of resources meant to be used
     together after it."""
-    if callee is None or callee.type != "selector_expression":
+    if callee is None:
         return False
-    operand = callee.child_by_field_name("operand")
-    while operand is not None and operand.type in ("selector_expression", "parenthesized_expression"):
-        operand = operand.child_by_field_name("operand") if operand.type == "selector_expression" else operand.named_children[0]
-    if operand is None or operand.type != "index_expression":
+    element = None
+    if callee.type == "selector_expression" and not _package_function(model, callee):
+        element = callee.child_by_field_name("operand")
+        while element is not None and element.type in ("selector_expression", "parenthesized_expression"):
+            element = element.child_by_field_name("operand") if element.type == "selector_expression" else element.named_children[0]
+    elif callee.type in ("identifier", "selector_expression"):
+        arguments = call.child_by_field_name("arguments")
+        element = arguments.named_children[0] if arguments is not None and arguments.named_children else None
+    if element is None or element.type != "index_expression":
         return False
-    root = operand.child_by_field_name("operand")
+    root = element.child_by_field_name("operand")
     if root is None or root.type != "identifier":
         return False
     binding = model.resolve(root)
     return binding.kind in ("param", "receiver", "result", "package") or (
         binding.kind == "local" and binding.decl is not None and not _within(binding.decl, loop))
+
+
+def _package_function(model: FileModel, callee: Node) -> bool:
+    """`pkg.F`: a function of an imported package, not a method."""
+    operand = callee.child_by_field_name("operand")
+    return operand is not None and operand.type == "identifier" and model.resolve(operand).kind == "import"
 
 
 def _within(node: Node, outer: Node) -> bool:

@@ -169,7 +169,7 @@ def test_baseline_does_not_hide_internal_errors(repo, capsys, monkeypatch):
 
 
 def test_statistics_count_by_rule_most_frequent_first(repo, capsys):
-    loop = "\nfunc loop(paths []string) {\n\tfor i := 0; ; i++ {\n\t\tdefer close(paths[i])\n\t}\n}\n"
+    loop = "\nfunc loop(paths []chan int) {\n\tfor i := 0; ; i++ {\n\t\tc := paths[i]\n\t\tdefer close(c)\n\t}\n}\n"
     with open(repo / "svc" / "handler.go", "a") as handle:
         handle.write(loop)
     code, document = _run(capsys, "--statistics", "--min-precision", "low")
