@@ -170,7 +170,8 @@ def _followed(model: FileModel, channel: LocalChannel, ctx: "FileContext") -> Lo
                         channel.goroutines.append(goroutine)
                     for found in uses:
                         if found.effect == SENDS:
-                            goroutine.sends.append(found.node)
+                            if _reachable(target, found.node):
+                                goroutine.sends.append(found.node)
                         elif found.effect in (RECEIVES, RANGES):
                             goroutine.receives.append(found.node)
                         elif found.effect == CLOSES:
@@ -189,7 +190,8 @@ def _followed(model: FileModel, channel: LocalChannel, ctx: "FileContext") -> Lo
             goroutine = Goroutine(start, function)
             channel.goroutines.append(goroutine)
         if use == "send":
-            goroutine.sends.append(node)
+            if _reachable(function, node):
+                goroutine.sends.append(node)
         elif use in ("receive", "range"):
             goroutine.receives.append(node)
         elif use == "close":
@@ -201,6 +203,12 @@ def _followed(model: FileModel, channel: LocalChannel, ctx: "FileContext") -> Lo
 
 
 _FOLLOWED = frozenset({SENDS, RECEIVES, RANGES, CLOSES})
+
+
+def _reachable(function: Function, send: Node) -> bool:
+    """A goroutine's send that some path of its function reaches: not one written after a call
+    that never returns (`log.Panicf(…)`, `os.Exit`) in its block."""
+    return function.cfg is None or function.cfg.reachable(send)
 
 
 def _started_function(ctx: "FileContext", ref: Node) -> tuple[Node, Function, list[Use]] | None:
@@ -305,6 +313,30 @@ def exclusive_receives(model: FileModel, channel: LocalChannel, goroutine: Gorou
         else:
             found.extend(receives)
     return found
+
+
+def recovered_before(model: FileModel, function: Function, send: Node) -> bool:
+    """A panic at `send` is recovered: a statement of `function`'s own body before the one that
+    holds it defers a closure that calls `recover()` (`defer func() { if r := recover(); r != nil
+    { … } }()`). Every path to the send has deferred it."""
+    body = function.body
+    if body is not None and body.named_child_count == 1 and body.named_children[0].type == "statement_list":
+        body = body.named_children[0]
+    if body is None:
+        return False
+    holder = send
+    while holder.parent is not None and holder.parent.id != body.id:
+        holder = holder.parent
+    if holder.parent is None or model.enclosing_function(send) is not function:
+        return False
+    for statement in body.named_children:
+        if statement.start_byte >= holder.start_byte:
+            return False
+        call = statement.named_children[0] if statement.type == "defer_statement" and statement.named_children else None
+        literal = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+        if literal is not None and literal.type == "func_literal" and b"recover()" in literal.text:
+            return True
+    return False
 
 
 def _on_recovered_panic(model: FileModel, node: Node, closure: Function, goroutine: Function) -> bool:

@@ -10,6 +10,7 @@ from tree_sitter import Node
 
 from goleaklint.cfg import Block
 from goleaklint.channels import (Goroutine, LocalChannel, channel_parameter, classify_use, exclusive_receives,
+                                 recovered_before,
                                  in_select_with_alternatives, local_channel, named_local_channel, returned_channel,
                                  waitgroup_receives, where_started)
 from goleaklint.constants import loop_count
@@ -157,7 +158,9 @@ go func() {
         "shutdown), against about four in five per request. Where the function closes the channel in a `defer close(ch)` of its "
         "own (or at the top level of a function literal it defers: `defer func() { cancel(); close(ch) }()`) that runs on the way out that strands the sender, or with a plain `close(ch)` after the goroutine's start that every path to that way out passes (`case <-ctx.Done(): close(ch); return`), the late send does not wait but panics, "
         "which ends the program unless the goroutine recovers it: the finding says so, and its fix is not "
-        "a buffer alone.",
+        "a buffer alone. A sender that defers a closure calling `recover()` in a statement of its own body "
+        "before the send recovers that panic and ends: not reported. A send written after a call that never "
+        "returns (`log.Panicf(…)`, `os.Exit`) in its block is not a send: no path reaches it.",
         references=(
             "https://go.dev/blog/pipelines",
             "https://github.com/uber-go/goleak",
@@ -718,7 +721,9 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
     closing = _closed_on_the_way_out(ctx, channel, exit_node, start)
     if closing is not None:
         # The owner closes the channel on its way out: a send still pending then does not wait,
-        # it panics (a crash of the program, not a parked goroutine).
+        # it panics (a crash of the program, not a parked goroutine), unless the sender recovers.
+        if all(recovered_before(ctx.model, g.literal, s) for g in senders for s in _unguarded_sends(g)):
+            return None
         spelled = ctx.source.text(closing).strip()
         how = f"in its `{spelled}`" if closing.type == "defer_statement" else f"with `{spelled}`"
         if "\n" in spelled:  # `defer func() { …; close(ch) }()`
