@@ -2419,13 +2419,14 @@ _GUARD_TEXT = {
 
 def _route_guard(table: LifetimeTable, finding: Finding) -> str | None:
     """What stands in front of every route of the finding's handler (see _GUARD_TEXT), or None. A
-    literal inside a handler factory (`DebugHandler.func1`) takes its factory's routes."""
+    literal inside a handler factory (`DebugHandler.func1`) takes its factory's routes, which say
+    more than that the factory calls it."""
     directory = posixpath.dirname(finding.path) or "."
     names = finding.subjects or ((model_name(finding.context, finding.path),) if finding.context else ())
     kinds = set()
     for name in names:
-        kind = table.authenticated.get((directory, name)) or \
-            table.authenticated.get((directory, LITERAL_SUFFIX.sub("", name)))
+        kind = table.authenticated.get((directory, LITERAL_SUFFIX.sub("", name))) or \
+            table.authenticated.get((directory, name))
         if kind is None:
             return None
         kinds.add(kind)

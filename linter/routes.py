@@ -108,8 +108,12 @@ def _handler_reference(summariser: "_FileSummariser", node: Node, function: "Fun
 
 
 def _factory_reference(summariser: "_FileSummariser", call: Node, function: "Function") -> list | None:
-    """The function of the module a call makes its handler with, whose literals serve the route."""
+    """The function of the module a call makes its handler with, whose literals serve the route:
+    a function (`DebugHandler(logger)`, `mw.Auth()`) or a method of a type of the module
+    (`s.requireFeature()`, on a receiver or a variable whose type is known)."""
     ref = summariser._reference(call.child_by_field_name("function"), function, called=True)
+    if ref is not None and ref[0] == "M" and summariser._module_type(ref[1]):
+        return ref
     return ref if ref is not None and ref[0] in ("L", "I") else None
 
 
