@@ -371,6 +371,7 @@ def _finding_data(finding: Finding) -> dict:
     data["makers"] = list(finding.makers)
     data["drains"] = list(finding.drains)
     data["handoffs"] = list(finding.handoffs)
+    data["requests"] = list(finding.requests)
     data["lifetime"] = finding.lifetime  # None until lifetimes are applied (whole-run entries have it)
     return data
 
@@ -384,6 +385,7 @@ def _finding(data: dict) -> Finding:
         makers=tuple(str(m) for m in data["makers"]),
         drains=tuple(str(c) for c in data.get("drains", ())),
         handoffs=tuple(str(h) for h in data.get("handoffs", ())),
+        requests=tuple(str(r) for r in data.get("requests", ())),
         lifetime=data["lifetime"],
         **values,
     )

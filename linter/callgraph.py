@@ -352,6 +352,12 @@ class PackageSummary:
     # goroutine's literal captures (slot: its name) whose every use is a plain argument of a call
     # the module model may resolve, non-test code (linter/ignores.py)
     ignores: list[list] = field(default_factory=list)
+    # [path, handler reference] of each route registration whose path is a string the file spells
+    # (`r.GET("/healthz", h)`), and the names of the handlers (functions and literals) of its
+    # non-test code that write no response body (linter/routes.py silent_handlers): a request to
+    # such a route gets an empty response, which needs no Close (GL405, lifetime.apply)
+    route_paths: list[list] = field(default_factory=list)
+    silent: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
@@ -364,7 +370,8 @@ class PackageSummary:
                 "ar": self.arities, "pv": self.per_value, "dr": self.drained, "ob": self.once_blocks,
                 "sv": self.servers, "mn": self.mains, "ma": self.mounted_after, "sw": self.switched,
                 "ie": self.interface_embeds, "um": self.unnamed_methods, "gs": self.generated_selected,
-                "mi": self.made_in, "dn": self.declared, "sh": self.shadowed, "ig": self.ignores}
+                "mi": self.made_in, "dn": self.declared, "sh": self.shadowed, "ig": self.ignores,
+                "rp": self.route_paths, "sl": self.silent}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -379,7 +386,7 @@ class PackageSummary:
                    switched=data.get("sw", {}), interface_embeds=data.get("ie", {}),
                    unnamed_methods=data.get("um", []), generated_selected=data.get("gs", []),
                    made_in=data.get("mi", {}), declared=data.get("dn"), shadowed=data.get("sh", []),
-                   ignores=data.get("ig", []))
+                   ignores=data.get("ig", []), route_paths=data.get("rp", []), silent=data.get("sl", []))
 
 
 class _FileSummariser:
@@ -1946,6 +1953,7 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
             routes.collect(summariser)
             routes.lambda_handlers(summariser)
             routes.collect_mounts(summariser)
+            routes.silent_handlers(summariser)
             routes.body_limits(summariser)
             routes.body_buffers(summariser)
             routes.mounted_middlewares(summariser)

@@ -154,6 +154,9 @@ class ModuleModel:
     unresolved: int = 0
     test_files: set[str] = field(default_factory=set)  # files that are test-only code as a whole
     route_auth: dict[int, list[int]] = field(default_factory=dict)  # handler -> flags per route (linter/routes.py)
+    # path a route registration spells -> whether every handler registered on it writes no response
+    # body (PackageSummary.route_paths, .silent): a request to it gets an empty response
+    route_paths: dict[str, bool] = field(default_factory=dict)
     # package directory -> where its module limits request bodies in a wrapper ("relpath:line")
     body_limited: dict[str, str] = field(default_factory=dict)
     # package directory -> the first server of its module ("relpath:line"), for modules whose every
@@ -692,6 +695,10 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                 resolver.implementations(pindex, ref) if ref[0] in _METHOD_REFS else []
             for target in targets:
                 passes.setdefault(target, {})[source] = {int(position): kind for position, kind in kinds}
+        silent = {local((pindex, name)) for name in summary.silent}
+        for path, ref in summary.route_paths:
+            callee = resolver.resolve(pindex, ref)
+            model.route_paths[path] = model.route_paths.get(path, True) and callee is not None and callee in silent
         for ref, behind, *on in summary.routes:
             callee = resolver.resolve(pindex, ref)
             if callee is not None:
@@ -2025,6 +2032,29 @@ _TIMEOUT_CLIENT_TEXT = ("; the client comes from {}, which sets a total Timeout:
 _DRAINED_TEXT = ("; but {} is received from by a loop of its package for as long as that loop runs, so the send "
                  "waits only while that consumer is behind")
 
+_EMPTY_ROUTE_TEXT = ("; but it asks for `{}`, where every handler the module registers writes no body: the response "
+                     "is empty (Content-Length 0), so the transport hands back http.NoBody and takes the connection "
+                     "back without a Close")
+
+
+def _routed_to(request: str, path: str) -> bool:
+    """A request for `request` may reach a route registered as `path`: the same path, or one a
+    group's prefix puts in front of it (`/api/v1/healthz` on `v1.GET("/healthz", …)`)."""
+    return request == path or (request.endswith(path) and path != "/")
+
+
+def _empty_route(table: "LifetimeTable", requests: tuple[str, ...]) -> str | None:
+    """The path of the module's routes every request of the finding reaches, when every route
+    it may reach writes no body (ModuleModel.route_paths); None otherwise."""
+    found = None
+    for request in requests:
+        routes = [path for path in table.route_paths if _routed_to(request, path)]
+        if not routes or not all(table.route_paths[path] for path in routes):
+            return None
+        found = found or request
+    return found
+
+
 _IGNORED_TEXT = ("; but nothing in the module reads it: every function the goroutine passes it to (each implementation, "
                  "through an interface) ignores that parameter or passes it only to functions that do")
 
@@ -2094,6 +2124,10 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
             if level is not None and level is not Severity.NOTE and keys and all(k in known for k in keys):
                 level = Severity.NOTE  # what other packages make or do, which the module model knows
                 message += text.format(", ".join(f"`{k.rsplit('/', 1)[-1]}`" for k in keys))
+        empty = _empty_route(table, finding.requests) if finding.requests else None
+        if level is not None and level is not Severity.NOTE and empty is not None:
+            level = Severity.NOTE  # what the module's own server answers there
+            message += _EMPTY_ROUTE_TEXT.format(empty)
         handoffs = _handoff_keys(finding)
         if level is not None and level is not Severity.NOTE and handoffs and all(k in table.ignored for k in handoffs):
             level = Severity.NOTE  # what the functions it is handed to do, which the module model knows
@@ -2179,6 +2213,7 @@ class LifetimeTable:
     local_serving: dict[str, str] = field(default_factory=dict)  # see ModuleModel.local_serving
     switched: dict[tuple[str, str], str] = field(default_factory=dict)  # see ModuleModel.switched
     ignored: set[tuple[str, str]] = field(default_factory=set)  # see ModuleModel.ignored
+    route_paths: dict[str, bool] = field(default_factory=dict)  # see ModuleModel.route_paths
 
     def to_json(self) -> dict:
         return {"l": [[d, n, v] for (d, n), v in sorted(self.lifetimes.items())],
@@ -2192,7 +2227,7 @@ class LifetimeTable:
                 "dr": sorted(self.drained), "ob": sorted(self.once_blocks.items()),
                 "ls": sorted(self.local_serving.items()),
                 "sw": [[d, n, w] for (d, n), w in sorted(self.switched.items())],
-                "ig": sorted(self.ignored)}
+                "ig": sorted(self.ignored), "rp": sorted(self.route_paths.items())}
 
     @classmethod
     def from_json(cls, data: dict) -> "LifetimeTable":
@@ -2204,7 +2239,7 @@ class LifetimeTable:
                    set(data.get("u", ())), {d: list(w) for d, w in data.get("bb", ())},
                    set(data.get("dr", ())), {d: list(b) for d, b in data.get("ob", ())},
                    dict(data.get("ls", ())), {(d, n): w for d, n, w in data.get("sw", ())},
-                   {(d, h) for d, h in data.get("ig", ())})
+                   {(d, h) for d, h in data.get("ig", ())}, dict(data.get("rp", ())))
 
     def for_findings(self, findings: list[Finding]) -> "LifetimeTable":
         """The part of the table that judging `findings` reads: what a warm run, whose findings
@@ -2239,7 +2274,9 @@ class LifetimeTable:
                              {c for f in findings for c in f.drains if c in self.drained},
                              {d: b for d, b in self.once_blocks.items() if d in directories},
                              {d: w for d, w in self.local_serving.items() if d in directories}, switched,
-                             {key for f in findings for key in _handoff_keys(f) if key in self.ignored})
+                             {key for f in findings for key in _handoff_keys(f) if key in self.ignored},
+                             {path: silent for path, silent in self.route_paths.items()
+                              if any(_routed_to(request, path) for f in findings for request in f.requests)})
 
 
 def table_of(model: ModuleModel) -> LifetimeTable:
@@ -2259,7 +2296,8 @@ def _table_of(model: ModuleModel) -> LifetimeTable:
                           loopback_options=dict(model.loopback_options),
                           timeout_clients=set(model.timeout_clients), parameters=dict(model.parameters),
                           drained=set(model.drained), once_blocks=dict(model.once_blocks),
-                          local_serving=dict(model.local_serving), ignored=set(model.ignored))
+                          local_serving=dict(model.local_serving), ignored=set(model.ignored),
+                          route_paths=dict(model.route_paths))
     for (directory, name), index in model.by_name.items():
         table.lifetimes[(directory, name)] = model.nodes[index].lifetime
     for index, flags in model.route_auth.items():

@@ -23,8 +23,8 @@ import re
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
-from .frameworks import GIN, ROUTE_METHODS
-from .model import parameter_index, single_initialiser
+from .frameworks import GIN, ROUTE_METHODS, is_handler
+from .model import block_statements, declared_value, parameter_index, single_initialiser
 from .patterns import LazyPattern
 from .switches import names_developer_switch
 
@@ -210,7 +210,10 @@ def collect(summariser: "_FileSummariser") -> None:
         # Registered on a parameter of the function (or a group made from one): who calls it with
         # what router decides, in the module model.
         param = None if behind else router_parameter(summariser, operand, function)
+        path = _route_path(summariser, arguments, verb)
         for ref, wrapped in refs:
+            if path is not None:
+                summariser.summary.route_paths.append([path, ref])
             entry = [ref, (AUTHENTICATED if behind or wrapped else 0) | switch]
             if param is not None and not wrapped:
                 entry += list(param)
@@ -225,6 +228,78 @@ def collect(summariser: "_FileSummariser") -> None:
                 if chain_param is not None and not before:
                     entry += list(chain_param)
                 summariser.summary.routes.append(entry)
+
+
+def _route_path(summariser: "_FileSummariser", arguments: list[Node], verb: str) -> str | None:
+    """The path a registration spells (`"/healthz"`, or a constant of the file holding it): its
+    first argument, or its second where the method comes first (`e.Add("GET", "/x", h)`,
+    httprouter's `Handler(method, path, h)`). None when it is computed, or holds a parameter."""
+    index = 1 if verb in _METHOD_FIRST or verb in _THREE_ARGUMENTS else 0
+    if len(arguments) <= index:
+        return None
+    node = arguments[index]
+    if node.type == "identifier":
+        node = _string_constant(summariser, node)
+    if node is None or node.type != "interpreted_string_literal":
+        return None
+    path = summariser.text(node)[1:-1]
+    return path if _PLAIN_PATH.fullmatch(path) else None
+
+
+# A path with nothing a router fills in: no `:id`, `{id}`, `*` or method prefix (`"GET /x"`).
+_PLAIN_PATH = LazyPattern(r"/[A-Za-z0-9_./-]*")
+
+
+def _string_constant(summariser: "_FileSummariser", ident: Node) -> Node | None:
+    """The string literal a constant or package variable of the file is declared with."""
+    binding = summariser.model.resolve(ident)
+    if binding.kind != "package" or binding.decl is None:
+        return None
+    value = declared_value(binding.decl)
+    return value if value is not None and value.type == "interpreted_string_literal" else None
+
+
+# What a handler that writes no body may do: set the status or headers, log, return.
+_SILENT_CALL = LazyPattern(r"(?:\w+\.)*(?:WriteHeader|Status|AbortWithStatus|NoContent|Header)|(?:\w+\.)*Header\(\)\.(?:Set|Add|Del)"
+                           r"|s?log\.\w+|(?:\w+\.)?[Ll]ogger\.\w+")
+_HANDLER_PARAMS = LazyPattern(rb"ResponseWriter|gin\.Context|echo\.Context")
+
+
+def silent_handlers(summariser: "_FileSummariser") -> None:
+    """The handlers of the file (net/http, gin, echo; functions and literals) whose body writes
+    no response body: every statement sets the status or a header (`w.WriteHeader(http.StatusOK)`,
+    `c.Status(200)`, echo's `return c.NoContent(200)`), logs, or returns nothing else; an empty
+    body too. The server then answers with Content-Length 0, and the client's transport hands
+    back `http.NoBody` and takes the connection back at once."""
+    model = summariser.model
+    data = model.source.data
+    if _HANDLER_PARAMS.search(data) is None:
+        return
+    for function in model.functions:
+        params = function.node.child_by_field_name("parameters")
+        body = function.body
+        if params is None or body is None or _HANDLER_PARAMS.search(data, params.start_byte, params.end_byte) is None:
+            continue
+        if not is_handler(function) or not all(_silent_statement(summariser, s) for s in block_statements(body)):
+            continue
+        summariser.summary.silent.append(function.name)
+
+
+def _silent_statement(summariser: "_FileSummariser", statement: Node) -> bool:
+    if statement.type == "comment":
+        return True
+    if statement.type == "return_statement":
+        values = statement.named_children
+        value = values[0].named_children[0] if values and values[0].type == "expression_list" and \
+            values[0].named_child_count == 1 else values[0] if values else None
+        return value is None or summariser.text(value) == "nil" or \
+            value.type == "call_expression" and summariser.text(value.child_by_field_name("function")).endswith(".NoContent")
+    if statement.type != "expression_statement" or not statement.named_children:
+        return False
+    call = statement.named_children[0]
+    if call.type != "call_expression":
+        return False
+    return _SILENT_CALL.fullmatch(summariser.text(call.child_by_field_name("function"))) is not None
 
 
 _LAMBDA = "github.com/aws/aws-lambda-go/lambda"

@@ -194,6 +194,9 @@ class Finding:
     # through which a goroutine gets the request context it is reported for (GL301): when nothing
     # in the module reads the value at any of them (linter/ignores.py), the finding is a note.
     handoffs: tuple[str, ...] = field(default=(), compare=False)
+    # the URL paths of the requests whose response a GL405 finding leaves open (`/healthz`): when
+    # every route of the module they reach writes no body, the response is empty (a note)
+    requests: tuple[str, ...] = field(default=(), compare=False)
     # The parameter a server's address or listener comes from (`serve#0`: the function as `context`
     # names it, and the argument's index): when every call in the module passes a loopback address
     # or a same-host listener there, the finding is a note (linter/lifetime.py).

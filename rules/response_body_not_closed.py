@@ -12,7 +12,9 @@ from goleaklint.clients import CLIENT_TYPES, client_timeout, declared_in
 from goleaklint.context import FileContext
 from goleaklint.effects import CLOSES, CLOSES_BODY, DRAINERS, DRAINS, DRAINS_BODY, HANDS_ON, READERS
 from goleaklint.frameworks import context_derivation, context_parameter, request_context
+from goleaklint.addresses import reassigned
 from goleaklint.model import Binding, declared_value, descendants
+from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.structs import field_type
 
@@ -90,6 +92,14 @@ if resp.StatusCode != http.StatusOK {
 }
 return json.NewDecoder(resp.Body).Decode(&out)""",
         limits="A client whose total `Timeout` the file sets (in its literal, or by assigning the field in the function that declares it, also on a client obtained from a call the file cannot type: `c := conf.Client(ctx, tok); c.Timeout = d`; for a package variable, the file of the package that declares it: `var httpClient = &http.Client{Timeout: d}` in a sibling file) is a note: the Timeout covers reading the body, and when it fires the transport closes the connection. So is a call on a client in a struct field (`s.client.Do(req)`, the field declared `*http.Client`, an interface of the package with a `Do`, or an interface of another package named `HTTPClient`, `HttpClient` or `Doer`; on a generic receiver too) when every client literal the package stores in a field of that name sets a Timeout (`client: &http.Client{Timeout: d}` in a constructor in any file, also through a local made from one earlier in the file: `c := &http.Client{Timeout: d}`, then `client: c`), or the package assigns `x.client.Timeout`; where the receiver's declared type names the struct that declares the field (`s *Server`), only literals of that struct count (`&Server{client: …}`; a `client:` element of another struct's literal is that struct's); one literal without it keeps the warning (in the program's files: a test that stores a stub client of its own does not count). A client a function makes counts the same: `client: newClient()` or `c, err := newClient(proxy)` when the package's `newClient` (declared to return `*http.Client`, alone or with an `error`) returns only clients with a Timeout, and `HttpClient: config.DefaultHTTPClient()` when that function of another package of the module does (a fact of the module model, so `--no-lifetimes` keeps the warning); a function that may return `http.DefaultClient`, one of a dependency, or one not named for a client (in another package) is not followed. A transport's dial or header timeouts do not count. A request that carries the incoming request's context (`http.NewRequestWithContext(r.Context(), …)`, `req.WithContext(ctx)` with ctx derived from it, in the call, the request's declaration, or a reassignment before the call: `req = req.WithContext(ctx)`) is a note too: the server cancels that context when the handler returns, which aborts reading the body and closes the connection. So is a request whose context the function makes with a deadline (`context.WithTimeout`, `WithDeadline`) or with a cancel it defers (`context.WithCancel` and `defer cancel()`), also through contexts derived from it (`context.WithValue(ctx, k, v)`): when it ends, the transport aborts the body and closes the connection. A context handed in as a parameter (`func lookup(ctx context.Context, …)`, also through contexts derived from it) is followed to the module's calls of the function: when every call in non-test code passes the incoming request's context, or its caller's own context parameter that every call of the caller fills so (to any depth), the finding is a note; calls the model cannot resolve are not seen, and only calls whose first argument reads `ctx` or `….Context()` are looked at. "
+        "A request for a path the file spells (`base + \"/healthz\"`, `fmt.Sprintf(\"http://%s/readyz?v=%t\", …)`, a "
+        "constant) is a note when every route of the module that path reaches (the same path, or one a group's prefix "
+        "puts in front: `v1.GET(\"/healthz\", …)` for `/api/v1/healthz`) has a handler that writes no body: each of its "
+        "statements sets the status or a header (`w.WriteHeader(200)`, `c.Status(200)`, echo's `return "
+        "c.NoContent(200)`) or logs, or it has none. The program's own server then answers with Content-Length 0, and "
+        "the transport hands back `http.NoBody` and takes the connection back without a Close. Routes are read where "
+        "the registration spells the path and names a handler of the module (not one a call makes); a path no route "
+        "of the module registers keeps the warning, and so does one that some registration answers with a body. "
         "In test files the finding is a note, and a call the test expects to fail (`if err == nil "
         "{ t.Fatal(…) }`, testify's `Error`/`ErrorIs`/`NotNil` on its error) is not reported. A client "
         "whose `Transport` answers from memory (its function literal or its type's `RoundTrip` in the "
@@ -138,7 +148,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                 yield _report(ctx, call, f"the response of {label} is discarded, so its body is never closed "
                                   "and the connection is never released" + _timeout_text(timeout),
                               fix="keep the response and close its body", timeout=timeout,
-                              parameter=parameter)
+                              parameter=parameter, call=call)
             continue
         if parent is None or parent.type != "expression_list" or parent.named_child_count != 1:
             continue  # returned or passed on directly
@@ -161,7 +171,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                 yield _report(ctx, target, f"the response of {label} is assigned to _, so its body is never closed "
                                   "and the connection is never released" + _timeout_text(timeout),
                               fix="keep the response and close its body", timeout=timeout,
-                              parameter=parameter)
+                              parameter=parameter, call=call)
             continue
         binding = model.resolve(target)
         if binding.kind != "local" or binding.decl is None:
@@ -195,7 +205,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             ctx, target,
             f"the body of the response `{name}` from {label} is never closed{passed}: the connection and its "
             "goroutines stay alive" + _timeout_text(timeout),
-            fix=fix, timeout=timeout, parameter=parameter,
+            fix=fix, timeout=timeout, parameter=parameter, call=call,
         )
 
 
@@ -211,18 +221,12 @@ def _head_request(ctx: FileContext, call: Node) -> bool:
     method = ctx.source.text(function.child_by_field_name("field"))
     if method == "Head":
         return True
-    args = call.child_by_field_name("arguments")
-    if method != "Do" or args is None or args.named_child_count != 1 or args.named_children[0].type != "identifier":
+    if method != "Do":
         return False
-    decl = ctx.model.resolve(args.named_children[0]).decl
-    made = declared_value(decl) if decl is not None else None  # `req, err := http.NewRequest(…)`
-    if made is None or made.type != "call_expression":
+    made = _made_request(ctx, call)
+    if made is None:
         return False
     made_args = made.child_by_field_name("arguments").named_children
-    if len(made_args) == 1 and made_args[0].type == "call_expression" and \
-            ctx.model.qualified(made_args[0]) in _NEW_REQUEST:
-        made = made_args[0]  # a must-style wrapper: `must.Get(http.NewRequest(…))`
-        made_args = made.child_by_field_name("arguments").named_children
     if ctx.model.qualified(made) is None:
         # A request helper of the program's own given the verb: `d.newRequest(ctx, "HEAD", url)`.
         return any(_is_head(ctx, arg) for arg in made_args)
@@ -232,6 +236,90 @@ def _head_request(ctx: FileContext, call: Node) -> bool:
     if len(made_args) <= index:
         return False
     return _is_head(ctx, made_args[index])
+
+
+def _made_request(ctx: FileContext, call: Node) -> Node | None:
+    """The call that made the request `c.Do(req)` sends: `req, err := http.NewRequest(…)`, also
+    through a must-style wrapper (`must.Get(http.NewRequest(…))`), or a request helper of the
+    program's own."""
+    args = call.child_by_field_name("arguments")
+    if args is None or args.named_child_count != 1 or args.named_children[0].type != "identifier":
+        return None
+    decl = ctx.model.resolve(args.named_children[0]).decl
+    made = declared_value(decl) if decl is not None else None
+    if made is None or made.type != "call_expression":
+        return None
+    made_args = made.child_by_field_name("arguments").named_children
+    if len(made_args) == 1 and made_args[0].type == "call_expression" and \
+            ctx.model.qualified(made_args[0]) in _NEW_REQUEST:
+        made = made_args[0]
+    return made
+
+
+def _request_paths(ctx: FileContext, call: Node) -> tuple[str, ...]:
+    """The URL path the call asks for, as far as the file spells it (`base + "/healthz"`,
+    `fmt.Sprintf("http://%s:%d/status?x=%s", …)`, a constant): the module model checks what its
+    own routes of that path answer. Empty when the path is not spelled out."""
+    function = call.child_by_field_name("function")
+    method = ctx.source.text(function.child_by_field_name("field")) if function is not None and \
+        function.type == "selector_expression" else ""
+    url = None
+    if method in ("Get", "Post", "PostForm"):
+        args = call.child_by_field_name("arguments").named_children
+        url = args[0] if args else None
+    elif method == "Do":
+        made = _made_request(ctx, call)
+        qualified = ctx.model.qualified(made) if made is not None else None
+        if qualified in _NEW_REQUEST:
+            args = made.child_by_field_name("arguments").named_children
+            index = 2 if qualified.endswith("WithContext") else 1
+            url = args[index] if len(args) > index else None
+    if url is None:
+        return ()
+    path = _url_path("".join(_spelled(ctx, url, 0)))
+    return (path,) if path else ()
+
+
+_UNKNOWN = "\x00"
+_VERB = LazyPattern(r"%[-+# 0-9.*]*[a-zA-Z%]")
+
+
+def _spelled(ctx: FileContext, node: Node, depth: int) -> list[str]:
+    """The text a string expression spells, a NUL for each part it does not."""
+    if node.type in ("interpreted_string_literal", "raw_string_literal"):
+        return [ctx.source.text(node)[1:-1]]
+    if node.type == "parenthesized_expression" and node.named_children:
+        return _spelled(ctx, node.named_children[0], depth)
+    if node.type == "binary_expression" and ctx.source.text(node.child_by_field_name("operator")) == "+":
+        return _spelled(ctx, node.child_by_field_name("left"), depth) + \
+            _spelled(ctx, node.child_by_field_name("right"), depth)
+    if node.type == "call_expression" and ctx.model.qualified(node) == "fmt.Sprintf":
+        args = node.child_by_field_name("arguments").named_children
+        if args and args[0].type == "interpreted_string_literal":
+            return [_VERB.sub(_UNKNOWN, ctx.source.text(args[0])[1:-1])]
+    if node.type == "identifier" and depth < 3:
+        binding = ctx.model.resolve(node)
+        value = declared_value(binding.decl) if binding.kind in ("local", "package") and binding.decl is not None \
+            and not (binding.kind == "local" and reassigned(ctx.model, binding.decl)) else None
+        if value is not None and value.type == "call_expression" and ctx.model.qualified(value) != "fmt.Sprintf":
+            value = None  # `u, err := url.Parse(…)`: the call, not a string
+        if value is not None:
+            return _spelled(ctx, value, depth + 1)
+    return [_UNKNOWN]
+
+
+def _url_path(text: str) -> str | None:
+    """The path of a URL whose unknown parts are NULs, when it is spelled in full: after a scheme
+    and host (`http://\x00:\x00/status?x=\x00` is `/status`), or after a base the file does
+    not spell (`\x00/healthz`)."""
+    scheme = text.find("://")
+    if scheme >= 0:
+        text = text[scheme + 3:]
+    slash = text.find("/")
+    if slash < 0 or (scheme < 0 and text[:slash].strip(_UNKNOWN)):
+        return None  # `"api/x"`: relative, or a base that is not a host
+    path = text[slash:].split("?", 1)[0].split("#", 1)[0]
+    return path if len(path) > 1 and _UNKNOWN not in path else None
 
 
 def _is_head(ctx: FileContext, verb: Node) -> bool:
@@ -315,7 +403,7 @@ def _expected_to_fail(ctx: FileContext, error: Node, function) -> bool:
 
 
 def _report(ctx: FileContext, node: Node, message: str, *, fix: str, timeout: "str | tuple[str, ...] | None" = None,
-            parameter: str = "") -> Finding:
+            parameter: str = "", call: Node | None = None) -> Finding:
     """A finding; a note in a test file, where the connection lives only as long as the test binary
     (still worth closing: leaked connections trip goroutine-leak checks and slow the suite), and
     for a client with a total Timeout, which tears the connection down when it fires. A client made
@@ -325,10 +413,12 @@ def _report(ctx: FileContext, node: Node, message: str, *, fix: str, timeout: "s
     # In a loop that never ends, a body is lost per turn: as many as the loop runs, even in code that
     # runs once per process (a poller main starts).
     repeats = in_unbounded_loop(ctx.model, node)
+    # the path it asks for: a route of the module's own that writes no body answers it empty
+    requests = _request_paths(ctx, call) if call is not None and not timeout else ()
     if isinstance(timeout, tuple):
         return ctx.finding(RULE, node, message, fix=fix, makers=timeout, repeats=repeats)
     return ctx.finding(RULE, node, message, fix=fix, severity=Severity.NOTE if timeout else None, parameter=parameter,
-                       repeats=repeats)
+                       repeats=repeats, requests=requests)
 
 
 def _timeout_text(timeout: "str | tuple[str, ...] | None") -> str:
