@@ -889,7 +889,13 @@ def _router_authenticated(summariser: "_FileSummariser", operand: Node | None, f
     if operand is None or depth > 3:
         return False
     if operand.type == "call_expression":
-        return guard(summariser.text(operand))  # `r.With(jwtauth.Verifier(ja)).Post(…)`
+        if guard(summariser.text(operand)):
+            return True  # `r.With(jwtauth.Verifier(ja)).Post(…)`
+        # `r.With(csrf).Post(…)`: chi's With adds to what `r` has, a group's `r.Use(auth)` included
+        callee = operand.child_by_field_name("function")
+        if callee is None or callee.type != "selector_expression" or summariser.text(callee.child_by_field_name("field")) != "With":
+            return False
+        return _router_authenticated(summariser, callee.child_by_field_name("operand"), function, depth + 1, test, until)
     if operand.type != "identifier":
         return False
     name = re.escape(summariser.text(operand)).encode()
