@@ -358,8 +358,6 @@ def collect_mounts(summariser: "_FileSummariser") -> None:
         param = None
         spelled = [_middleware_text(summariser, arg) for arg in arguments]
         for index, arg in enumerate(arguments):
-            if authenticated(spelled[index]):
-                continue  # the authentication itself
             ref = _handler_reference(summariser, arg, function, literals)
             if ref is None:
                 continue
@@ -368,6 +366,8 @@ def collect_mounts(summariser: "_FileSummariser") -> None:
             if behind is None:
                 behind = _router_authenticated(summariser, operand, function, 0, None, call.start_byte - 1)
                 param = None if behind else router_parameter(summariser, operand, function)
+            if authenticated(spelled[index]) and not (inline or behind):
+                continue  # the authentication itself; one after another (`CheckPermission` after `JWT`) is behind it
             entry = [ref, MOUNTED | (AUTHENTICATED if inline or behind else 0)]
             if param is not None and not inline:
                 entry += list(param)
