@@ -41,7 +41,8 @@ RULE = Rule(
         "guards: `if r.ContentLength > max { return }`, then `if r.ContentLength > 0 {…}`): net/http ends a body "
         "with a declared length there; an upper bound alone lets a chunked body (length -1) through. A read in a middleware (one that passes "
         "the request on with `c.Next()`, `next.ServeHTTP(w, r)` or `next(c)`) is an error: every "
-        "request's body is read before the handlers, and any authentication among them, run. A "
+        "request's body is read before the handlers, and any authentication among them, run (or, for a read "
+        "after every such call, whatever the handlers left of it once they ran, which the message says). A "
         "function taking an `*http.Request` without an `http.ResponseWriter` (a helper such as "
         "`decode(r, &v)`, or a struct that holds a request but no writer) is reported at note level, "
         "since its callers may have limited the body; a `RoundTrip` method is not reported (the body "
@@ -163,14 +164,18 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                 severity=Severity.NOTE, fix=fix,
             )
             continue
-        if _in_middleware(ctx, owner):
-            yield ctx.finding(
-                RULE, call,
-                f"{shown} reads the whole request body with no size limit in a middleware: every request's body is "
-                "held in the heap before the handlers, and any authentication among them, run, so anyone can send "
-                "one large or endless request and take the heap",
-                severity=Severity.ERROR, fix=fix, opt_in=OPT_IN_DEVELOPER,
-            )
+        passes = _passes_on(ctx, owner)
+        if passes:
+            if all(p.end_byte <= call.start_byte for p in passes):
+                message = (f"{shown} reads the whole request body with no size limit in a middleware, after the "
+                           "handlers ran: whatever they left of every request's body is held in the heap (all of it "
+                           "when they refused the request unread), so anyone can send one large or endless request "
+                           "and take the heap")
+            else:
+                message = (f"{shown} reads the whole request body with no size limit in a middleware: every request's "
+                           "body is held in the heap before the handlers, and any authentication among them, run, so "
+                           "anyone can send one large or endless request and take the heap")
+            yield ctx.finding(RULE, call, message, severity=Severity.ERROR, fix=fix, opt_in=OPT_IN_DEVELOPER)
             continue
         handler = is_handler(owner) or held_by_field
         check = _authenticated_before(ctx, owner, call.start_byte)
@@ -258,9 +263,15 @@ def _request_in_field(ctx: FileContext, operand: Node | None) -> tuple[Function,
 
 
 def _in_middleware(ctx: FileContext, owner: Function) -> bool:
-    """The read runs for every request before the next handler: the function passes the request on
+    """The read runs for every request around the next handler: the function passes the request on
     (`c.Next()`, `next.ServeHTTP(w, r)`, `next(c)`)."""
+    return bool(_passes_on(ctx, owner))
+
+
+def _passes_on(ctx: FileContext, owner: Function) -> list[Node]:
+    """The calls by which the function passes the request on to the next handler."""
     names = {p.name for p in owner.params if p.name and is_request_type(p.type) and p.type != _WRITER}
+    found = []
     for call in query_captures(_CALLS, owner.node).get("call", []):
         function = call.child_by_field_name("function")
         args = call.child_by_field_name("arguments")
@@ -269,12 +280,12 @@ def _in_middleware(ctx: FileContext, owner: Function) -> bool:
             operand = function.child_by_field_name("operand")
             method = function.child_by_field_name("field").text
             if method == b"Next" and operand is not None and ctx.source.text(operand) in names and not passed:
-                return True  # gin's c.Next()
-            if method == b"ServeHTTP" and names & passed:
-                return True
+                found.append(call)  # gin's c.Next()
+            elif method == b"ServeHTTP" and names & passed:
+                found.append(call)
         elif function.type == "identifier" and names & passed and ctx.model.resolve(function).kind == "param":
-            return True  # echo's next(c)
-    return False
+            found.append(call)  # echo's next(c)
+    return found
 
 
 def _request_of(ctx: FileContext, operand: Node | None) -> tuple[Function, str] | None:
