@@ -44,6 +44,7 @@ _ROUTE_CALL = LazyPattern(rb"\.(?:" + b"|".join(sorted(ROUTE_METHODS | {m.encode
 # Identity providers whose middleware is named for them: `keycloakMW`, `okta.Verify`, `cognitoJWT`.
 AUTH_WORDS = LazyPattern(r"(?i)auth|jwt|token|session|login|permission|rbac|acl\b|casbin|api_?key|oauth|oidc|"
                         r"signin|guard|privilege|credential|require(?:user|admin|role)|admin_?only|"
+                        r"admin_?(?:middleware|mw|check|required)|is_?admin\b|"
                         r"keycloak|okta|cognito|casdoor|zitadel")
 _STRING = LazyPattern(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`')
 

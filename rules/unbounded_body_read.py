@@ -97,7 +97,7 @@ RULE = Rule(
         "`c.MustGet(\"claims\")`) is a note: only clients that authenticated reach it. Authentication "
         "in front of the handler's routes is read where they are registered (Lifetime, below). A read in admin code (a directory `admin/` or `admin-api/`, a file "
         "`admin.go` or `user_admin.go`, a function or its receiver named with the word `Admin`: `AdminUpdate`, "
-        "`adminHandler`), other than its login (a function named for authentication: `AdminLogin`), is a note: operators reach an admin API, not the public; an admin route served to "
+        "`adminHandler`), other than its login (a function named for authentication: `AdminLogin`; words of what an admin manages, `RestoreRolePermissions`, do not make a login), is a note: operators reach an admin API, not the public; an admin route served to "
         "everyone without authentication is then a note too. A read that runs only when a switch for "
         "developers is on is a note: in its function, the block of an `if` that names one (`if cfg.Debug {`, "
         "`if *devMode {`, `if opts.DemoEnable {`: debug, dev, develop, demo, test, mock, fake, echo, example, "
@@ -201,6 +201,11 @@ _ADMIN_FILE = LazyPattern(r"(?i)(?:.*_)?admin(?:_.*)?\.go")
 _ADMIN_WORD = LazyPattern(r"(?:^|[a-z0-9_])(?:Admin|ADMIN)(?=[A-Z0-9_]|$)|(?:^|_)admin(?=[A-Z0-9_]|$)")
 
 
+# Words of what an admin manages once in (`RestoreRolePermissions`, `UpdateACL`), not of the door
+# to the admin area: a handler so named is admin code like any other.
+_AUTHORISATION = LazyPattern(r"(?i)permissions?|rbac|acl|casbin|privileges?|roles?")
+
+
 def _admin_code(relpath: str, owner: Function) -> str | None:
     """Why the function is admin code, by its directory, its file or its name (the named function
     around a literal), or None."""
@@ -211,7 +216,7 @@ def _admin_code(relpath: str, owner: Function) -> str | None:
     elif _ADMIN_FILE.fullmatch(file):
         element = f"in {file}"
     named = re.sub(r"(?:\.func\d+)+$", "", owner.name)
-    if authenticated(named):
+    if authenticated(_AUTHORISATION.sub("", named)):
         return None  # the door of an admin area (`AdminLogin`, `AdminSessionAuthenticate`): anyone knocks
     if element is None and any(_ADMIN_WORD.search(part) for part in named.split(".")):
         return f"`{named}`"
