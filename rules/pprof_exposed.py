@@ -59,7 +59,7 @@ func main() {
     // and serve the application on its own mux: http.ListenAndServe(":8080", appMux)
     ...
 }""",
-        limits="A server literal with no Handler that is given one later (`srv.Handler = mux` in the function, or `x.s.Handler = h` anywhere in the file for a literal stored in field `s`) does not serve the default mux, nor does an empty one kept in a local that its function assigns a configured server again (`redirect := &http.Server{}`, then `redirect = &http.Server{Addr: …, Handler: h}`). An address read from an options field whose every default in the module is loopback (a flag bound to a field of that name, or a struct tag, in any package) lowers the level one step, as a loopback flag default in the file does. Profiling an operator turns on (served inside `if addr != \"\"` or `if metricsPort > 0`, or after a guard that returns while it is unset, `if addr == \"\" { return … }`, or under a switch named enable, debug, pprof or profile, also from a function literal made inside it, whether run there, `go func() { … }()`, or handed to a helper that runs it, or in a function of the package called only under such a switch, two calls up, or in a function every call of which in the module, from any package and however many calls up, is made under a switch so named: `if cfg.EnableProfiling { profiling.Start() }`, or past `if !opts.Profiling { return }`; test code's calls aside) is a note: a default deployment does not expose it, also when it then binds a public address spelled in the code (`\":6060\"`), which whoever turns it on cannot keep local (the message says so; on the ledger, 18 such warnings were judged DEBATABLE and 1 TRUE). An address guard is no such switch when the package also registers its own API on the default mux (a route other than /debug, /metrics, health, readiness, ping or version pages): every deployment of the service sets that address, so pprof is served wherever the API is; a switch named for debugging or profiling still is one. "
+        limits="A server literal with no Handler that is given one later (`srv.Handler = mux` in the function, or `x.s.Handler = h` anywhere in the file for a literal stored in field `s`) does not serve the default mux, nor does an empty one kept in a local that its function assigns a configured server again (`redirect := &http.Server{}`, then `redirect = &http.Server{Addr: …, Handler: h}`). An address read from an options field whose every default in the module is loopback (a flag bound to a field of that name, or a struct tag, in any package) lowers the level one step, as a loopback flag default in the file does. Profiling an operator turns on (served inside `if addr != \"\"` or `if metricsPort > 0`, or after a guard that returns while it is unset, `if addr == \"\" { return … }`, or under a switch named enable, debug, pprof or profile, also from a function literal made inside it, whether run there, `go func() { … }()`, or handed to a helper that runs it, or in a function of the package called only under such a switch, two calls up, or in a function every call of which in the module, from any package and however many calls up, is made under a switch so named: `if cfg.EnableProfiling { profiling.Start() }`, or past `if !opts.Profiling { return }`, or past a bare `if !s.config.Enabled { return }` in code named for profiling, a package or receiver type so named (`package pprof`, `PprofServer`), though not elsewhere: a metrics server is most often on by default; test code's calls aside) is a note: a default deployment does not expose it, also when it then binds a public address spelled in the code (`\":6060\"`), which whoever turns it on cannot keep local (the message says so; on the ledger, 18 such warnings were judged DEBATABLE and 1 TRUE). An address guard is no such switch when the package also registers its own API on the default mux (a route other than /debug, /metrics, health, readiness, ping or version pages): every deployment of the service sets that address, so pprof is served wherever the API is; a switch named for debugging or profiling still is one. "
         "So is the default mux of a Prometheus exporter served through the exporter toolkit's `web.ListenAndServe`, "
         "whose web config puts TLS and basic authentication in front at the operator's choice (exporters keep pprof "
         "on their metrics port by convention). "
@@ -470,10 +470,30 @@ def _returned_unless_set(ctx: FileContext, statement: Node) -> str | None:
             consequence = sibling.child_by_field_name("consequence")
             text = ctx.source.text(condition) if condition is not None else ""
             statements = block_statements(consequence) if consequence is not None else []
-            if statements and statements[-1].type == "return_statement" and "&&" not in text and OFF.search(text):
+            if statements and statements[-1].type == "return_statement" and "&&" not in text and \
+                    (OFF.search(text) or _profiling_enable(ctx, statement, text)):
                 return "if " + " ".join(text.split()) + " { return }"
         sibling = sibling.prev_named_sibling
     return None
+
+
+# `if !s.config.Enable`, `if !cfg.Enabled`: off unless enabled. Alone it says nothing of what is
+# enabled (a metrics server that carries pprof is most often on by default), so it counts only in
+# code named for profiling: a package or receiver type so named (`package pprof`, `PprofServer`).
+_BARE_ENABLE = LazyPattern(r"!\s*\*?[\w.]*\b(?i:enabled?)\s*$")
+_PROFILING_NAME = LazyPattern(r"(?i)pprof|profil")
+
+
+def _profiling_enable(ctx: FileContext, statement: Node, condition: str) -> bool:
+    if _BARE_ENABLE.search(condition) is None:
+        return False
+    if _PROFILING_NAME.search(ctx.model.package):
+        return True
+    function = ctx.model.enclosing_function(statement)
+    while function is not None and function.parent is not None:
+        function = function.parent
+    receiver = function.node.child_by_field_name("receiver") if function is not None else None
+    return receiver is not None and _PROFILING_NAME.search(ctx.source.text(receiver)) is not None
 
 
 def _fields(ctx: FileContext, literal: Node) -> dict[str, Node] | None:
