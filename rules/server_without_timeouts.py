@@ -11,7 +11,7 @@ from tree_sitter import Node
 from goleaklint.addresses import HANDED, NETWORK, Reach, address_reach, listener_reach
 from goleaklint.serving import SERVE_FUNCS, literal_fields, serve_reach
 from goleaklint.context import FileContext
-from goleaklint.model import declared_value, single_initialiser
+from goleaklint.model import declared_value, descendants, single_initialiser
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import OPT_IN_DEVELOPER, Docs, Finding, Rule, Severity
 from goleaklint.source import query_captures, without_comments
@@ -90,7 +90,10 @@ RULE = Rule(
 }
 log.Fatal(srv.ListenAndServeTLS("cert.pem", "key.pem"))""",
         limits="A serve call no path reaches (after `log.Fatal(http.ListenAndServe(…))`, `os.Exit` or a return in "
-        "its block) is not reported. "
+        "its block) is not reported, nor is one (`http.ListenAndServe…`, gin's `Run`) that an earlier statement of its "
+        "function precedes with a serve that blocks, unconditionally (`router.Run()`, `err := srv.ListenAndServe()`, "
+        "or `if err := r.Run(); err != nil {` around or before it): it runs only if that serve fails to start, and "
+        "that one is reported. A serve in a `go` statement, or in a branch of a setting, is no such serve. "
         "Whether clients reach a server directly is a question of deployment, which the code only hints at: "
         "a plain-HTTP server exposed to the internet with no proxy in front is a note (run with `--show-notes`, or "
         "set `GL502 = \"warning\"` under `[severity]`, to see every one), and a TLS server only trusted peers reach "
@@ -192,8 +195,9 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
     for call in calls:
         name = model.qualified(call)
         label = ctx.source.text(call.child_by_field_name("function"))
-        if (name in _SERVE_FUNCS or name is None and _is_gin_run(ctx, call)) and _unreachable(ctx, call):
-            continue  # after `log.Fatal(…)` or `os.Exit`: the serve call never runs
+        if (name in _SERVE_FUNCS or name is None and _is_gin_run(ctx, call)) and \
+                (_unreachable(ctx, call) or _fallback_serve(ctx, call)):
+            continue  # after `log.Fatal(…)` or `os.Exit`, or after a serve that blocks: it runs only if that one fails
         if name in _SERVE_FUNCS:
             args = call.child_by_field_name("arguments").named_children
             if _no_certificate(ctx, name, args):
@@ -338,6 +342,76 @@ _ADMISSION = ("k8s.io/api/admission/v1", "k8s.io/api/admission/v1beta1",
               "sigs.k8s.io/controller-runtime/pkg/webhook/admission", "sigs.k8s.io/controller-runtime/pkg/webhook/conversion")
 _ADMISSION_NOTE = (" (a Kubernetes admission or conversion webhook, by the reviews its file handles: its client is the "
                    "Kubernetes API server, which puts its own timeout on every call)")
+
+
+_BLOCKING_SERVES = frozenset((b"ListenAndServe", b"ListenAndServeTLS", b"Serve", b"ServeTLS"))
+_HOLDERS = frozenset(("expression_statement", "short_var_declaration", "assignment_statement"))
+
+
+def _fallback_serve(ctx: FileContext, call: Node) -> bool:
+    """An earlier statement of its function serves and blocks, unconditionally (`router.Run()`, `err
+    := srv.ListenAndServe()`, `if err := r.Run(); err != nil {` around it or before it): the call
+    runs only if that serve fails to start, and that serve is the program's server, judged on its
+    own."""
+    function = ctx.model.enclosing_function(call)
+    statement, child = call, call
+    while statement.parent is not None and statement.parent.type not in ("block", "statement_list"):
+        child, statement = statement, statement.parent
+        if statement.type == "if_statement" and statement.child_by_field_name("consequence") == child:
+            initializer = statement.child_by_field_name("initializer")
+            if initializer is not None and _serves(ctx, initializer, function):
+                return True  # `if err := r.Run(); err != nil { http.ListenAndServe(…) }`
+        if statement.type in ("func_literal", "go_statement", "function_declaration", "method_declaration"):
+            return False
+    if statement.parent is None or ctx.model.enclosing_function(statement) is not function:
+        return False
+    sibling = statement.prev_named_sibling
+    while sibling is not None:
+        if sibling.type in _HOLDERS and _serves(ctx, sibling, function):
+            return True
+        if sibling.type == "if_statement":
+            initializer = sibling.child_by_field_name("initializer")
+            if initializer is not None and _serves(ctx, initializer, function):
+                return True
+        sibling = sibling.prev_named_sibling
+    parent = statement.parent.parent if statement.parent.type == "statement_list" else statement.parent
+    if parent is not None and parent.type == "block" and parent.parent is not None and \
+            parent.parent.type == "if_statement" and parent.parent.child_by_field_name("consequence") == parent:
+        initializer = parent.parent.child_by_field_name("initializer")
+        return initializer is not None and _serves(ctx, initializer, function)
+    return False
+
+
+def _serves(ctx: FileContext, statement: Node, function) -> bool:
+    """The statement itself calls a serve that blocks (not in a literal or a `go` statement of it)."""
+    for call in descendants(statement):
+        if call.type != "call_expression":
+            continue
+        callee = call.child_by_field_name("function")
+        if ctx.model.enclosing_function(call) is not function or callee is None:
+            continue
+        if _under_go(call, statement):
+            continue
+        name = ctx.model.qualified(call)
+        if name in _SERVE_FUNCS:
+            return True
+        if name is None and callee.type == "selector_expression":
+            method = callee.child_by_field_name("field").text
+            arguments = call.child_by_field_name("arguments").named_child_count
+            # `srv.Serve(l)` serves a listener; a `Serve()` of the program's own may not block
+            if method in _BLOCKING_SERVES and (arguments or method.startswith(b"ListenAndServe")) or \
+                    _is_gin_run(ctx, call):
+                return True
+    return False
+
+
+def _under_go(node: Node, top: Node) -> bool:
+    current = node.parent
+    while current is not None and current.id != top.id:
+        if current.type == "go_statement":
+            return True
+        current = current.parent
+    return current is not None and current.type == "go_statement"
 
 
 def _unreachable(ctx: FileContext, node: Node) -> bool:
