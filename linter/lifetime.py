@@ -1054,18 +1054,27 @@ def _dead_methods(model: ModuleModel, used: set[int], dotted: set[str]) -> None:
 def _made_only_in_tests(model: ModuleModel) -> None:
     """A function literal that is a root by its parameters (the handler a middleware constructor
     returns) exists only once the function it is written in has run. Where only test code calls
-    that function (every call into it in the module is in a test file) and it is no root of its
-    own, the literal runs only in tests: a middleware that only tests mount."""
-    test_called: set[int] = set()
-    called: set[int] = set()
+    that function (every call into it in the module is in a test file, or in a function only test
+    code calls, to any depth: a mock server's constructor that a test calls, which gets its handlers
+    from a factory) and it is no root of its own, the literal runs only in tests: a middleware that
+    only tests mount."""
+    callers: dict[int, set[int | None]] = {}  # callee -> its callers, None for a call in test code
     for source, out in enumerate(model.edges):
         for callee, _in_loop, relpath, _line in out:
             if callee != source:
-                (test_called if relpath.endswith("_test.go") or relpath in model.test_files else called).add(callee)
-    for index in sorted(test_called - called):
+                test = relpath.endswith("_test.go") or relpath in model.test_files
+                callers.setdefault(callee, set()).add(None if test else source)
+    # The greatest set of functions, no root of their own, whose every caller is test code or in the set.
+    only_tests = {index for index in callers if model.nodes[index].root is None and model.nodes[index].kind != "literal"}
+    changed = True
+    while changed:
+        changed = False
+        for index in sorted(only_tests):
+            if any(caller is not None and caller not in only_tests for caller in callers[index]):
+                only_tests.discard(index)
+                changed = True
+    for index in sorted(only_tests):
         node = model.nodes[index]
-        if node.root is not None or node.kind == "literal":
-            continue
         for inner in model.literals_of(node.package).get(node.name, ()):
             if inner.reason == HANDLER_BY_PARAMETERS and not inner.forced:
                 inner.root, inner.reason, inner.forced = TEST, f"{MADE_IN_TESTS} ({node.name})", True
