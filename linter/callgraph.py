@@ -192,7 +192,7 @@ def _opt_in_tag(data: bytes) -> str | None:
     keeps the file in default builds."""
     # (A find in C first: a multi-line pattern anchored at `^` is tried at every byte.)
     if data.find(b"//go:build", 0, 2048) == -1:
-        return None
+        return _plus_build_tag(data) if data.find(b"+build", 0, 2048) != -1 else None
     match = _BUILD_LINE.search(data, 0, 2048)
     if match is None:
         return None
@@ -208,6 +208,21 @@ def _opt_in_tag(data: bytes) -> str | None:
     return None
 
 
+def _plus_build_tag(data: bytes) -> str | None:
+    """The same from the `// +build` lines of a file written before Go 1.17 had `//go:build`:
+    the lines are ANDed, a space separates alternatives (ORed) and a comma joins terms (ANDed)."""
+    header = data[:data.find(b"\npackage ") if data.find(b"\npackage ", 0, 4096) != -1 else 0]
+    for line in _PLUS_BUILD_LINE.findall(header):
+        alternatives = line.decode("utf-8", "replace").split()
+        if len(alternatives) != 1:
+            continue  # an alternative may be a default platform
+        for term in alternatives[0].split(","):
+            if term and not term.startswith(("!", "go1.")) and term not in _PLATFORM_TAGS and re.fullmatch(r"\w+", term):
+                return term
+    return None
+
+
+_PLUS_BUILD_LINE = LazyPattern(rb"^//\s*\+build[ \t]+(.+?)[ \t]*\r?$", re.M)
 _BUILD_IGNORE = LazyPattern(rb"^//go:build\s+ignore\s*$", re.M)
 _MAIN_FUNC = LazyPattern(rb"^func main\(\)", re.M)
 _CONSTRAINT = LazyPattern(rb"^//(?:go:build |\s*\+build )", re.M)

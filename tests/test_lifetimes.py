@@ -111,6 +111,8 @@ def service() -> dict[str, str]:
     ("internal/simulate:Plan", UNKNOWN),  # a feature named for simulating is not a simulator
     ("internal/extra:init", TEST),  # //go:build debug: not in a default build
     ("internal/extra:Serve", UNKNOWN),  # //go:build linux && !debug: in a default build
+    ("internal/extra:SetUpSuite", TEST),  # // +build integration, before Go 1.17's //go:build
+    ("internal/extra:Legacy", UNKNOWN),  # // +build linux darwin: either platform, a default build
     ("tools:main", TEST),  # a //go:build ignore program
 ])
 def test_service_lifetimes(service, function, lifetime):
