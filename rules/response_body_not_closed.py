@@ -10,7 +10,7 @@ from tree_sitter import Node
 from goleaklint.callgraph import in_unbounded_loop
 from goleaklint.clients import CLIENT_TYPES, client_timeout, declared_in
 from goleaklint.context import FileContext
-from goleaklint.effects import CLOSES, CLOSES_BODY, DRAINERS, DRAINS, DRAINS_BODY, HANDS_ON, READERS
+from goleaklint.effects import CLOSES, CLOSES_BODY, DRAINERS, DRAINS, DRAINS_BODY, HANDS_ON, READERS, READS_BODY
 from goleaklint.frameworks import context_derivation, context_parameter, request_context
 from goleaklint.addresses import reassigned
 from goleaklint.model import Binding, declared_value, descendants
@@ -51,7 +51,8 @@ RULE = Rule(
         "literal called on the spot, takes what that function does to the parameter it lands in "
         "(linter/effects.py, followed through the package's own calls to any depth): closing the body "
         "there, on any path, closes it; handing it on there hands it on; only reading it there "
-        "(a JSON decode, a status check) leaves the Close owed, and the finding names the helper; reading "
+        "(a JSON decode, a status check) leaves the Close owed, and the finding names the helper and says whether it "
+        "reads the body or only looks at the status or headers; reading "
         "it to EOF there on every path (`io.ReadAll`, `io.Copy`) is a drain, judged as a drain written "
         "in the function is; so is a helper handed the call's error beside the response (`resp, err := "
         "c.Get(u)`, then `read(resp, err)`) that reads to EOF on every path but the one under `if err != "
@@ -200,7 +201,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             )
             continue
         helper = _helper_name(ctx, uses) if "helper" in verdicts else None
-        passed = f" ({helper} reads it but does not close it either)" if helper else ""
+        passed = f" ({helper[0]} {helper[1]} but does not close it either)" if helper else ""
         yield _report(
             ctx, target,
             f"the body of the response `{name}` from {label} is never closed{passed}: the connection and its "
@@ -740,16 +741,23 @@ def _passes_call_error(ctx: FileContext, arg: Node, arguments: Node, position: i
     return at is not None and at + 1 < len(left) and left[at + 1] == error.text
 
 
-def _helper_name(ctx: FileContext, uses: list[Node]) -> str | None:
-    """The function of the package a response was passed to that only reads it, for the message."""
+def _helper_name(ctx: FileContext, uses: list[Node]) -> tuple[str, str] | None:
+    """The function of the package a response was passed to that only reads it, for the message,
+    and what it does: "reads it" (its body), or "looks at it" (only its status or headers)."""
     for ref in uses:
         node = ref.parent if ref.parent is not None and ref.parent.type == "selector_expression" else ref
         if node.parent is not None and node.parent.type == "argument_list" and _usage(ctx, ref) in ("helper", "drained") \
                 and _package_call(ctx, node.parent.parent):
-            callee = node.parent.parent.child_by_field_name("function")
+            call = node.parent.parent
+            callee = call.child_by_field_name("function")
             if callee is None:
                 return None
-            return "the function literal" if callee.type == "func_literal" else f"`{ctx.source.text(callee)}`"
+            name = "the function literal" if callee.type == "func_literal" else f"`{ctx.source.text(callee)}`"
+            index = next((i for i, a in enumerate(node.parent.named_children) if a.id == node.id), 0)
+            effects = ctx.package.facts.effects.callee_effects(ctx, call)
+            param = effects.param(index) if effects is not None else set()
+            body = node is not ref or any(e.startswith((READS_BODY, DRAINS_BODY)) for e in param)
+            return name, "reads it" if body else "looks at it"
     return None
 
 
