@@ -24,8 +24,11 @@ RULE = Rule(
     # A map keyed by the client's network address, filled where requests are served: every such
     # finding judged so far was worth a change (7 of 7: per-IP rate limiters and connection
     # counters of five web apps and two gateways, judged before this kind was told apart, so the
-    # label is declared on codebases now used for tuning; held-out batches measure it from here).
-    precision_by_kind=(("client-address", "high"),
+    # label was declared on codebases now used for tuning; held-out batches measure it from here).
+    # Held out, through batch 230: 6 of 10 (a course's starter, a demo that sends itself thirty
+    # requests, a personal media app behind authentication, and a log throttle that never stores a
+    # new key, since fixed): medium, shown with `--min-precision medium`.
+    precision_by_kind=(("client-address", "medium"),
                        # Keyed by the user's identity (`userID`, `accountId`, `uid`): one entry per
                        # account, which reviewers called DEBATABLE each time (8 of 8, six of one bot).
                        ("identity", "low")),
