@@ -1059,21 +1059,26 @@ def _made_only_in_tests(model: ModuleModel) -> None:
     from a factory) and it is no root of its own, the literal runs only in tests: a middleware that
     only tests mount."""
     callers: dict[int, set[int | None]] = {}  # callee -> its callers, None for a call in test code
+    callees: dict[int, list[int]] = {}  # caller -> what it calls outside test code
     for source, out in enumerate(model.edges):
         for callee, _in_loop, relpath, _line in out:
             if callee != source:
                 test = relpath.endswith("_test.go") or relpath in model.test_files
                 callers.setdefault(callee, set()).add(None if test else source)
-    # The greatest set of functions, no root of their own, whose every caller is test code or in the set.
-    only_tests = {index for index in callers if model.nodes[index].root is None and model.nodes[index].kind != "literal"}
-    changed = True
-    while changed:
-        changed = False
-        for index in sorted(only_tests):
-            if any(caller is not None and caller not in only_tests for caller in callers[index]):
-                only_tests.discard(index)
-                changed = True
-    for index in sorted(only_tests):
+                if not test:
+                    callees.setdefault(source, []).append(callee)
+    # The greatest set of functions, no root of their own, whose every caller is test code or in the
+    # set: strike out each one some other code calls, and what it calls in turn, once each.
+    candidates = {index for index in callers if model.nodes[index].root is None and model.nodes[index].kind != "literal"}
+    struck = [index for index in candidates
+              if any(caller is not None and caller not in candidates for caller in callers[index])]
+    out_of = set(struck)
+    while struck:
+        for callee in callees.get(struck.pop(), ()):
+            if callee in candidates and callee not in out_of:
+                out_of.add(callee)
+                struck.append(callee)
+    for index in sorted(candidates - out_of):
         node = model.nodes[index]
         for inner in model.literals_of(node.package).get(node.name, ()):
             if inner.reason == HANDLER_BY_PARAMETERS and not inner.forced:

@@ -865,6 +865,12 @@ def _router_guarded(summariser: "_FileSummariser", operand: Node | None, functio
     key = (summariser.text(operand) if operand.type == "identifier" else operand.id, function.node.id, test, at)
     if key not in known:
         known[key] = _router_authenticated(summariser, operand, function, 0, test, at)
+        if not known[key] and operand.type == "call_expression":
+            # `r.With(csrf).Post(…)`: chi's With adds to what `r` has, a group's `r.Use(auth)` included
+            callee = operand.child_by_field_name("function")
+            if callee is not None and callee.type == "selector_expression" and \
+                    summariser.text(callee.child_by_field_name("field")) == "With":
+                known[key] = _router_guarded(summariser, callee.child_by_field_name("operand"), function, test, known, at)
     return known[key]
 
 
@@ -890,13 +896,7 @@ def _router_authenticated(summariser: "_FileSummariser", operand: Node | None, f
     if operand is None or depth > 3:
         return False
     if operand.type == "call_expression":
-        if guard(summariser.text(operand)):
-            return True  # `r.With(jwtauth.Verifier(ja)).Post(…)`
-        # `r.With(csrf).Post(…)`: chi's With adds to what `r` has, a group's `r.Use(auth)` included
-        callee = operand.child_by_field_name("function")
-        if callee is None or callee.type != "selector_expression" or summariser.text(callee.child_by_field_name("field")) != "With":
-            return False
-        return _router_authenticated(summariser, callee.child_by_field_name("operand"), function, depth + 1, test, until)
+        return guard(summariser.text(operand))  # `r.With(jwtauth.Verifier(ja)).Post(…)`
     if operand.type != "identifier":
         return False
     name = re.escape(summariser.text(operand)).encode()
