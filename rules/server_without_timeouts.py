@@ -11,6 +11,7 @@ from tree_sitter import Node
 from goleaklint.addresses import HANDED, NETWORK, Reach, address_reach, listener_reach
 from goleaklint.serving import SERVE_FUNCS, literal_fields, serve_reach
 from goleaklint.context import FileContext
+from goleaklint.goroutines import within
 from goleaklint.model import declared_value, descendants, single_initialiser
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import OPT_IN_DEVELOPER, Docs, Finding, Rule, Severity
@@ -390,7 +391,7 @@ def _serves(ctx: FileContext, statement: Node, function) -> bool:
         callee = call.child_by_field_name("function")
         if ctx.model.enclosing_function(call) is not function or callee is None:
             continue
-        if _under_go(call, statement):
+        if within(call, statement, ("go_statement",)):
             continue
         name = ctx.model.qualified(call)
         if name in _SERVE_FUNCS:
@@ -403,15 +404,6 @@ def _serves(ctx: FileContext, statement: Node, function) -> bool:
                     _is_gin_run(ctx, call):
                 return True
     return False
-
-
-def _under_go(node: Node, top: Node) -> bool:
-    current = node.parent
-    while current is not None and current.id != top.id:
-        if current.type == "go_statement":
-            return True
-        current = current.parent
-    return current is not None and current.type == "go_statement"
 
 
 def _unreachable(ctx: FileContext, node: Node) -> bool:
