@@ -208,6 +208,12 @@ def _opt_in_tag(data: bytes) -> str | None:
     return None
 
 
+def _named_results(fn: Function) -> list:
+    """The named results of a function (`(gate *GateServer)`): typed like its parameters."""
+    result = fn.node.child_by_field_name("result")
+    return fn.results if result is not None and result.type == "parameter_list" else []
+
+
 def _plus_build_tag(data: bytes) -> str | None:
     """The same from the `// +build` lines of a file written before Go 1.17 had `//go:build`:
     the lines are ANDed, a space separates alternatives (ORed) and a comma joins terms (ANDed)."""
@@ -1289,17 +1295,17 @@ class _FileSummariser:
         return {name: functions for name, functions in found.items() if functions}
 
     def _typable_names(self) -> set[bytes]:
-        """Names whose type the summary might know: receivers and parameters (every identifier in
-        their lists, a superset), locals declared from a call or a composite literal, package
+        """Names whose type the summary might know: receivers, parameters and named results (every
+        identifier in their lists, a superset), locals declared from a call or a composite literal, package
         variables. A selector call on any other name is passed over without a lookup."""
         data = self.source.data
         names: set[bytes] = set()
         imports = self.import_bytes
         for fn in self.model.functions:
-            for field_name in ("receiver", "parameters"):
+            for field_name in ("receiver", "parameters", "result"):
                 part = fn.node.child_by_field_name(field_name)
-                if part is None:
-                    continue
+                if part is None or part.type != "parameter_list":
+                    continue  # an unnamed result (`error`, `*T`) names nothing
                 for group in _PARAM_GROUP.finditer(data, part.start_byte, part.end_byte):
                     type_name = group.group("type")
                     qualifier = type_name if group.group("qual_name") is not None else None
@@ -1535,7 +1541,7 @@ class _FileSummariser:
             if fn.receiver is not None and fn.receiver.name == name:
                 found = ("type", fn.receiver.type)
                 break
-            for p in fn.params:
+            for p in (*fn.params, *_named_results(fn)):
                 if p.name == name:
                     found = ("type", p.type) if p.type else None
                     break
@@ -1547,13 +1553,16 @@ class _FileSummariser:
         return found
 
     def _parameter_words(self, fn: Function) -> frozenset[bytes]:
-        """The words of the function's receiver and parameter lists that can be names: a superset
-        of their names, without the packages their types name (which are what most lookups ask)."""
+        """The words of the function's receiver, parameter and named result lists that can be names:
+        a superset of their names, without the packages their types name (which are what most
+        lookups ask)."""
         words = self._words.get(id(fn))
         if words is None:
             data = self.source.data
             found: list[bytes] = []
-            for part in (fn.node.child_by_field_name("parameters"), fn.node.child_by_field_name("receiver")):
+            result = fn.node.child_by_field_name("result")
+            for part in (fn.node.child_by_field_name("parameters"), fn.node.child_by_field_name("receiver"),
+                         result if result is not None and result.type == "parameter_list" else None):
                 if part is not None:
                     found += _PARAMETER_WORD.findall(data, part.start_byte, part.end_byte)
             words = self._words[id(fn)] = frozenset(found)
