@@ -26,7 +26,8 @@ RULE = Rule(
     docs=Docs(
         what="Finds a `defer` statement inside a loop body whose nearest enclosing function is the "
         "function that runs the loop. Reported as a note when holding it is cheap or the loop is "
-        "small: `defer cancel()` of a context made in the iteration, `defer t.Stop()` of a "
+        "small: `defer cancel()` of a context made in the iteration (also into a cancel declared without a value, "
+        "`var cancel context.CancelFunc`, then `ctx, cancel = context.WithDeadline(…)`), `defer t.Stop()` of a "
         "`time.AfterFunc` timer (or, from Go 1.23, of `time.NewTimer`/`NewTicker`), a range over a "
         "composite literal of at most 16 elements (written in the header or assigned to the variable "
         "ranged over), outside a loop that never ends `defer os.Remove(path)` or `os.RemoveAll` (no open "
@@ -820,12 +821,37 @@ def _initialiser(model: FileModel, ident: Node) -> Node | None:
         return None
     statement = binding.decl.parent.parent
     if statement is None or statement.type != "short_var_declaration":
-        return None
+        return _assigned_before(model, ident, binding.decl)
     right = statement.child_by_field_name("right")
     if right is None or right.named_child_count != 1:
         return None
     value = right.named_children[0]
     return value if value.type == "call_expression" else None
+
+
+def _assigned_before(model: FileModel, ident: Node, decl: Node) -> Node | None:
+    """The call a local declared without one (`var cancel context.CancelFunc`) was last set from
+    before `ident` in its block or the blocks around it: `ctx, cancel = context.WithDeadline(…)`."""
+    name = model.source.text(ident)
+    statement = ident
+    while statement.parent is not None and statement.parent.type not in ("block", "statement_list"):
+        statement = statement.parent
+    while statement is not None and statement.parent is not None and _within(decl, statement.parent.parent or statement.parent) \
+            and statement.start_byte > decl.start_byte:
+        sibling = statement.prev_named_sibling
+        while sibling is not None:
+            if sibling.type == "assignment_statement":
+                left, right = sibling.child_by_field_name("left"), sibling.child_by_field_name("right")
+                if left is not None and right is not None and right.named_child_count == 1 and \
+                        any(t.type == "identifier" and model.source.text(t) == name for t in left.named_children):
+                    value = right.named_children[0]
+                    return value if value.type == "call_expression" else None
+            sibling = sibling.prev_named_sibling
+        statement = statement.parent
+        while statement is not None and statement.parent is not None and \
+                statement.parent.type not in ("block", "statement_list"):
+            statement = statement.parent
+    return None
 
 
 def _literal_size(model: FileModel, loop: Node) -> int | None:
