@@ -144,6 +144,7 @@ class CFG:
         # where their first part runs (index may equal len(elements) of a block still being filled).
         self._where: dict[int, tuple[Block, int]] = {}
         self._idom: dict[int, Block | None] | None = None
+        self._reached: frozenset[int] | None = None  # indexes of the blocks the entry reaches
 
     def _new(self, kind: str) -> Block:
         block = Block(len(self.blocks), kind)
@@ -382,7 +383,11 @@ class CFG:
         """Some path from the entry reaches `node` (one after `log.Fatal(…)`, `os.Exit` or a return
         in its block does not); a node the graph does not place counts as reachable."""
         block = self.block_of(node)
-        return block is None or any(block is reached for reached in self.reverse_postorder())
+        if block is None:
+            return True
+        if self._reached is None:
+            self._reached = frozenset(reached.index for reached in self.reverse_postorder())
+        return block.index in self._reached
 
     def reverse_postorder(self) -> list[Block]:
         """Blocks reachable from the entry, in reverse postorder (iterative depth-first search)."""
