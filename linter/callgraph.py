@@ -208,12 +208,6 @@ def _opt_in_tag(data: bytes) -> str | None:
     return None
 
 
-def _named_results(fn: Function) -> list:
-    """The named results of a function (`(gate *GateServer)`): typed like its parameters."""
-    result = fn.node.child_by_field_name("result")
-    return fn.results if result is not None and result.type == "parameter_list" else []
-
-
 def _plus_build_tag(data: bytes) -> str | None:
     """The same from the `// +build` lines of a file written before Go 1.17 had `//go:build`:
     the lines are ANDed, a space separates alternatives (ORed) and a comma joins terms (ANDed)."""
@@ -1541,7 +1535,7 @@ class _FileSummariser:
             if fn.receiver is not None and fn.receiver.name == name:
                 found = ("type", fn.receiver.type)
                 break
-            for p in (*fn.params, *_named_results(fn)):
+            for p in (*fn.params, *fn.results):  # a named result (`(gate *GateServer)`) too; an unnamed one has no name
                 if p.name == name:
                     found = ("type", p.type) if p.type else None
                     break
