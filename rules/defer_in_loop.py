@@ -830,28 +830,19 @@ def _initialiser(model: FileModel, ident: Node) -> Node | None:
 
 
 def _assigned_before(model: FileModel, ident: Node, decl: Node) -> Node | None:
-    """The call a local declared without one (`var cancel context.CancelFunc`) was last set from
-    before `ident` in its block or the blocks around it: `ctx, cancel = context.WithDeadline(…)`."""
-    name = model.source.text(ident)
-    statement = ident
-    while statement.parent is not None and statement.parent.type not in ("block", "statement_list"):
-        statement = statement.parent
-    while statement is not None and statement.parent is not None and _within(decl, statement.parent.parent or statement.parent) \
-            and statement.start_byte > decl.start_byte:
-        sibling = statement.prev_named_sibling
-        while sibling is not None:
-            if sibling.type == "assignment_statement":
-                left, right = sibling.child_by_field_name("left"), sibling.child_by_field_name("right")
-                if left is not None and right is not None and right.named_child_count == 1 and \
-                        any(t.type == "identifier" and model.source.text(t) == name for t in left.named_children):
-                    value = right.named_children[0]
-                    return value if value.type == "call_expression" else None
-            sibling = sibling.prev_named_sibling
-        statement = statement.parent
-        while statement is not None and statement.parent is not None and \
-                statement.parent.type not in ("block", "statement_list"):
-            statement = statement.parent
-    return None
+    """The call a local declared without one (`var cancel context.CancelFunc`) was last assigned
+    from, among the assignments written before `ident`: `ctx, cancel = context.WithDeadline(…)`."""
+    function = model.enclosing_function(decl)
+    last = None
+    for ref in model.references(decl, within=function.node if function is not None else None):
+        left = ref.parent
+        statement = left.parent if left is not None and left.type == "expression_list" else None
+        if ref.start_byte < ident.start_byte and statement is not None and statement.type == "assignment_statement" \
+                and statement.child_by_field_name("left") == left and (last is None or ref.start_byte > last.start_byte):
+            last = statement
+    right = last.child_by_field_name("right") if last is not None else None
+    value = right.named_children[0] if right is not None and right.named_child_count == 1 else None
+    return value if value is not None and value.type == "call_expression" else None
 
 
 def _literal_size(model: FileModel, loop: Node) -> int | None:
