@@ -1384,8 +1384,7 @@ def test_a_copied_module_is_another_owners_library_that_nothing_replaces_beside_
 def test_a_runner_groups_add_is_no_route_registration(tmp_path):
     """`g.Add("router", srv.Run)` hands a method to a runner group; `e.Add(http.MethodGet, "/x", h)`
     is echo's route. Only the second registers a handler, which explain's routes line counts."""
-    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.22\n", encoding="utf-8")
-    (tmp_path / "app.go").write_text(
+    _write_module(tmp_path, "example.com/m", {".": (
         'package main\n\nimport (\n\t"net/http"\n\n\t"github.com/labstack/echo/v4"\n)\n\n'
         'type group struct{}\n\nfunc (group) Add(name string, run func() error) {}\n\n'
         'type server struct{}\n\nfunc (server) Run() error { return nil }\n\n'
@@ -1393,11 +1392,11 @@ def test_a_runner_groups_add_is_no_route_registration(tmp_path):
         'type runtime struct {\n\tgroup *group\n\tsrv   *server\n}\n\n'
         'func (rt *runtime) start() {\n\trt.group.Add("router", rt.srv.Run)\n}\n\n'
         'func main() {\n\t(&runtime{}).start()\n'
-        '\te := echo.New()\n\te.Add(http.MethodGet, "/x", list)\n}\n', encoding="utf-8")
-    run = _cli(tmp_path, "explain", "app.go:15", "--no-cache")
+        '\te := echo.New()\n\te.Add(http.MethodGet, "/x", list)\n}\n')})
+    run = _cli(tmp_path, "explain", "x.go:15", "--no-cache")
     assert run.returncode == 0, run.stderr
     assert "routes:" not in run.stdout
-    handler = _cli(tmp_path, "explain", "app.go:17", "--no-cache")
+    handler = _cli(tmp_path, "explain", "x.go:17", "--no-cache")
     assert "routes: 1 route registers it" in handler.stdout
 
 
@@ -1405,17 +1404,16 @@ def test_a_subrouters_use_does_not_guard_the_parent_router_it_shadows(tmp_path):
     """chi: `r.Post("/login", login)` on the root router, then `r.Route("/api", func(r chi.Router) {
     r.Use(auth); … })`. The literal's `r` is the subrouter: its `Use` guards the group's routes, not
     the login route registered on the root `r` it shadows."""
-    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.22\n", encoding="utf-8")
-    (tmp_path / "app.go").write_text(
+    _write_module(tmp_path, "example.com/m", {".": (
         'package main\n\nimport (\n\t"net/http"\n\n\t"github.com/go-chi/chi/v5"\n)\n\n'
         'func login(w http.ResponseWriter, r *http.Request) {}\n\n'
         'func items(w http.ResponseWriter, r *http.Request) {}\n\n'
         'func Auth(next http.Handler) http.Handler { return next }\n\n'
         'func main() {\n\tr := chi.NewRouter()\n\tr.Post("/login", login)\n'
         '\tr.Route("/api", func(r chi.Router) {\n\t\tr.Use(Auth)\n\t\tr.Post("/items", items)\n\t})\n'
-        '\thttp.ListenAndServe(":8080", r)\n}\n', encoding="utf-8")
-    public = _cli(tmp_path, "explain", "app.go:9", "--no-cache")
+        '\thttp.ListenAndServe(":8080", r)\n}\n')})
+    public = _cli(tmp_path, "explain", "x.go:9", "--no-cache")
     assert public.returncode == 0, public.stderr
     assert "routes: 1 route registers it; nothing in front of any: public" in public.stdout
-    guarded = _cli(tmp_path, "explain", "app.go:11", "--no-cache")
+    guarded = _cli(tmp_path, "explain", "x.go:11", "--no-cache")
     assert "routes: 1 route registers it; authentication in front of all of them" in guarded.stdout
