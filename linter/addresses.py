@@ -164,7 +164,7 @@ def spelled_address(model: FileModel, node: Node, depth: int = 0, *, flags: bool
                 host = spelled_address(model, args[1], depth + 1, flags=flags)  # `Sprintf("%s:%d", ip, port)`
                 if host is None:
                     return None
-            return f"{host}:0" if host and "%" not in host else None
+            return f"{host}:0" if "%" not in host else None  # `Sprintf(":%d", port)`: every interface
     return None
 
 

@@ -289,6 +289,10 @@ def _finding(ctx: FileContext, node: Node, reach: Reach, where: str | None, *, m
     address = reach.address
     if reach.kind in (UNIX, MEMORY):
         shown = "a unix socket" if reach.kind == UNIX else "an in-memory listener"
+    elif address and address.endswith(":0"):
+        host = address[:-2].strip("[]")  # the port is computed (`":" + port`, `Sprintf("%s:%d", …)`)
+        shown = (f'"{host}" with a port set at run time' if host not in ("", "0.0.0.0", "::")
+                 else "all interfaces, with a port set at run time")
     elif address:
         shown = f'"{address}"'
     elif address == "":
