@@ -23,6 +23,7 @@ from .constants import int_constant
 from .context import FileContext, PackageContext
 from .model import Function
 from .patterns import LazyPattern
+from .source import name_hits
 
 # What a use of `x.f` does with the channel.
 SEND, RECEIVE, RANGE, CLOSE, HARMLESS, MAKE, ESCAPE = "send", "receive", "range", "close", "harmless", "make", "escape"
@@ -172,6 +173,42 @@ def _field_channels(pkg: PackageContext) -> list[FieldChannel]:
                 channel.capacities.append(_capacity_of(use.ctx, use.node))
             found.append(channel)
     return found
+
+
+def unset_fields(pkg: PackageContext, channels: list[FieldChannel]) -> frozenset[str]:
+    """Names of channel fields no code of the package sets: no `make` is stored in them, nothing is
+    assigned to them or handed them, and no literal of their struct lists its values by position
+    (`T{a, b}`). The fields are unexported, so nothing outside the package sets them either: they
+    stay nil. A name is given only when every struct that declares it as a channel leaves it so."""
+    unset: dict[str, bool] = {}
+    for channel in channels:
+        never = not channel.capacities and not channel.of(ESCAPE) \
+            and not _positional_literal(pkg, channel.type_name)
+        unset[channel.name] = unset.get(channel.name, True) and never
+    return frozenset(name for name, never in unset.items() if never)
+
+
+def _positional_literal(pkg: PackageContext, type_name: str) -> bool:
+    """A composite literal whose type mentions the package's struct `type_name` (`T{…}`, `&T{…}`,
+    `[]T{…}`) and whose body has an element that is not keyed: `T{a, b}` or `[]T{{a, b}}` may set
+    any field by position, and `[]T{x}` holds values made elsewhere."""
+    needle = type_name.encode("utf-8", "surrogateescape")
+    for ctx in pkg.files:
+        if needle not in ctx.source.data:
+            continue
+        for at in name_hits(ctx.source.data, needle):
+            node = ctx.source.root.named_descendant_for_byte_range(at, at + len(needle))
+            if node is None or node.type != "type_identifier":
+                continue
+            while node.parent is not None and node.parent.type not in ("composite_literal", "source_file", "block"):
+                node = node.parent
+            literal = node.parent
+            if literal is None or literal.type != "composite_literal" or literal.child_by_field_name("type") != node:
+                continue
+            body = literal.child_by_field_name("body")
+            if body is not None and any(c.type not in ("keyed_element", "comment") for c in body.named_children):
+                return True
+    return False
 
 
 def _accessor_uses(functions, method: str, accessor: Function) -> list[FieldUse]:

@@ -119,6 +119,14 @@ class PackageFacts:
                                 for use in channel.of(RANGE, RECEIVE)))
 
     @cached_property
+    def unset_field_channels(self) -> frozenset[str]:
+        """Channel fields nothing in the package ever sets (fieldchannels.unset_fields): nil, so a
+        receive from one waits forever and a select case on one never fires."""
+        from .fieldchannels import unset_fields
+
+        return unset_fields(self.pkg, self.field_channels)
+
+    @cached_property
     def field_clients(self) -> "dict[tuple[bytes, bool], str | tuple[str, ...] | None]":
         return {}
 

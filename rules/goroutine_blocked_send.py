@@ -633,8 +633,11 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
     guard = start_guard(ctx, senders[0].start) if len(senders) == 1 else None
     counted = _counted_breaks(ctx, senders, receive_loops)
     never_failing = waits_that_never_fail(ctx, channel.owner)
+    unset = _unset_field_cases(ctx, cfg)
 
     def edge_cost(a: Block, b: Block) -> int | None:
+        if b.index in unset:
+            return None  # a select case on a channel field nothing sets: nil, it never fires
         if guard is not None and a.elements and a.succs and b is not a.succs[0] and retested(ctx, a.elements[-1], guard):
             return None  # the start's condition tested again and false: no goroutine was started
         if never_failing and a.elements and a.succs and b is a.succs[0] and a.elements[-1].id in never_failing:
@@ -986,6 +989,27 @@ def _closes_gating(ctx: FileContext, channel: LocalChannel, goroutine: Goroutine
         if all(ctx.model.enclosing_function(c) is owner and not deferred(c, owner.node) for c in gate.closes):
             return sorted(gate.closes, key=lambda n: n.start_byte)
     return None
+
+
+def _unset_field_cases(ctx: FileContext, cfg) -> set[int]:
+    """The select cases of a function's graph that receive from a channel field no code of the
+    package sets (`case err := <-p.closing:` where nothing makes `closing`): a nil channel, whose
+    case never fires (PackageFacts.unset_field_channels)."""
+    cases = {}
+    for block in cfg.blocks:
+        if block.kind == "select.case" and block.elements:
+            communication = block.elements[0]
+            received = communication.child_by_field_name("right") if communication.type == "receive_statement" \
+                else communication
+            if received is not None and received.type == "unary_expression" and \
+                    received.child_by_field_name("operator").text == b"<-":
+                operand = received.child_by_field_name("operand")
+                if operand is not None and operand.type == "selector_expression":
+                    cases[block.index] = ctx.source.text(operand.child_by_field_name("field"))
+    if not cases:
+        return set()
+    unset = ctx.package.facts.unset_field_channels
+    return {index for index, name in cases.items() if name in unset}
 
 
 def _parameter_done_cases(ctx: FileContext, cfg) -> dict[int, str]:
