@@ -94,7 +94,9 @@ RULE = Rule(
         "apart from others. A read after a call that checks who the "
         "client is (named for it: `CheckPerm`, `checkAdmin`, `RequireAuth`, `VerifyToken`, or the verb alone: `Authenticate(r)`, `AuthorizeRequest`; not a predicate on a setting asked of nothing the client sent, `isAPIKeyMode()`, `IsAuthEnabled()`) or reads the "
         "identity an authentication middleware set (`GetCurrentUser(c)`, `UserFromContext(ctx)`, "
-        "`c.MustGet(\"claims\")`) is a note: only clients that authenticated reach it. Authentication "
+        "`c.MustGet(\"claims\")`), or after a test of a secret header that leaves on a mismatch (`if "
+        "r.Header.Get(\"X-Admin-Secret\") != s.secret { return }`, `subtle.ConstantTimeCompare`), is a note: only "
+        "clients that authenticated reach it. Authentication "
         "in front of the handler's routes is read where they are registered (Lifetime, below). A read in admin code (a directory `admin/` or `admin-api/`, a file "
         "`admin.go` or `user_admin.go`, a function or its receiver named with the word `Admin`: `AdminUpdate`, "
         "`adminHandler`), other than its login (a function named for authentication: `AdminLogin`; words of what an admin manages, `RestoreRolePermissions`, do not make a login), is a note: operators reach an admin API, not the public; an admin route served to "
@@ -179,6 +181,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             continue
         handler = is_handler(owner) or held_by_field
         check = _authenticated_before(ctx, owner, call.start_byte)
+        secret = _secret_header_before(ctx, owner, call.start_byte) if check is None else None
         message = (f"{shown} reads the whole request body with no size limit: one large or endless request "
                    "takes the heap")
         if not handler:
@@ -186,9 +189,12 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         elif check is not None:
             message += (f"; only clients that pass `{check}` before it reach the read, a lower risk than a "
                         "public endpoint")
+        elif secret is not None:
+            message += (f"; only clients that send the secret `{secret}` (checked before it, leaving on a "
+                        "mismatch) reach the read, a lower risk than a public endpoint")
         yield ctx.finding(
             RULE, call, message,
-            severity=None if handler and check is None else Severity.NOTE,
+            severity=None if handler and check is None and secret is None else Severity.NOTE,
             fix=fix, opt_in=OPT_IN_DEVELOPER,
         )
 
@@ -473,6 +479,58 @@ def _authenticated_before(ctx: FileContext, owner: Function, read_at: int) -> st
             if first is not None and first.type == "interpreted_string_literal" and _IDENTITY_KEY.search(ctx.source.text(first)):
                 return f"{name}({ctx.source.text(first)})"
     return None
+
+
+# A request header that carries a credential: `X-Admin-Secret`, `X-Api-Key`, `Authorization`,
+# `X-Telegram-Bot-Api-Secret-Token`, `X-Hub-Signature`.
+_SECRET_HEADER = LazyPattern(r"(?i)secret|token|api[-_]?key|auth|signature|password")
+_HEADER_READ = LazyPattern(r"(?:\.Header(?:\(\))?\.Get|\bGetHeader|\bc\.Get)\(\s*\"([^\"]+)\"\s*\)")
+# A mismatch test: `!=`, `subtle.ConstantTimeCompare(…) != 1`, `!hmac.Equal(…)`.
+_MISMATCH = LazyPattern(r"!=|!\s*[\w.]+\(|ConstantTimeCompare[^=!]*(?:==\s*0|!=\s*1)")
+_IFS = "(if_statement) @if"
+
+
+def _secret_header_before(ctx: FileContext, owner: Function, read_at: int) -> str | None:
+    """The header of a shared secret the handler checks before the read, leaving on a mismatch:
+    `if r.Header.Get("X-Admin-Secret") != s.secret { return }`, directly or through a local the
+    header was read into (`token := c.GetHeader("X-Token")`). The header's name, or None."""
+    text = ctx.source.text
+    model = ctx.model
+    headers: dict[str, str] = {}  # a local holding a secret header -> the header
+    for ifs in query_captures(_IFS, owner.node).get("if", []):
+        if ifs.start_byte >= read_at or model.enclosing_function(ifs) is not owner \
+                or not _ends_with_return(ifs.child_by_field_name("consequence")):
+            continue
+        condition = ifs.child_by_field_name("condition")
+        if condition is None:
+            continue
+        written = text(condition)
+        if _MISMATCH.search(written) is None:
+            continue
+        for header in _HEADER_READ.findall(written):
+            if _SECRET_HEADER.search(header):
+                return header
+        if not headers:
+            headers = _secret_header_locals(ctx, owner, read_at) or {"": ""}
+        for name, header in headers.items():
+            if name and re.search(rf"\b{re.escape(name)}\b", written):
+                return header
+    return None
+
+
+def _secret_header_locals(ctx: FileContext, owner: Function, read_at: int) -> dict[str, str]:
+    """Locals the handler reads a secret header into before the read (`token := c.GetHeader("X-Token")`)."""
+    found = {}
+    for statement in query_captures("(short_var_declaration) @s", owner.node).get("s", []):
+        if statement.start_byte >= read_at or ctx.model.enclosing_function(statement) is not owner:
+            continue
+        left, right = statement.child_by_field_name("left"), statement.child_by_field_name("right")
+        if left is None or right is None or left.named_child_count != 1 or right.named_child_count != 1:
+            continue
+        match = _HEADER_READ.search(ctx.source.text(right.named_children[0]))
+        if match is not None and _SECRET_HEADER.search(match.group(1)):
+            found[ctx.source.text(left.named_children[0])] = match.group(1)
+    return found
 
 
 def _only_argument(call: Node) -> Node | None:
