@@ -102,7 +102,7 @@ log.Fatal(srv.ListenAndServeTLS("cert.pem", "key.pem"))""",
         "(`AllowOrigins: []string{\"http://localhost:5173\"}`: a front end on the developer's machine) gives no "
         "sign of browsers on other hosts: a note as well. A CORS setting in another package than the server's, or TLS set up in another function "
         "than the one that builds or serves the server, is not seen. With `--no-lifetimes` these notes are not "
-        "applied. A server whose listener is of the file's own and hands out connections received from a channel (an inner server of a proxy or tunnel, fed what an outer listener accepted), or of the package's own and hands out the one connection it was made with (its `Accept` neither accepts nor receives: a single-use listener over a hijacked or replayed connection), or that serves the streams of one multiplexed connection (a yamux or smux session, `yamux.Client(conn, cfg)`; a listener type of the package whose `Accept` takes the session's next stream, made around such a session; what a function or method named for making a session returns, `m.MakeSession(id)`), is a note: whoever reaches the outer listener reaches it, and what bounds slow clients is decided there. A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, reads one (`http.ListenAndServe(srv.Addr, srv.Handler)`: a holder of what another call serves), compares it with nil or assigns it, in the function or the package, or hands it to a function of the package whose every use of it is such: `handleSignal(server)` that only calls `Shutdown`) is not reported: another call serves. An empty server literal kept in a struct field (`m.server = &http.Server{}` in a constructor) is not reported when the package also stores a literal that sets something in a field of that name: that one serves, and is checked; nor one kept in a local that its function assigns such a literal again (`redirect := &http.Server{}` for the shutdown code, then `redirect = &http.Server{Addr: …}` where one is needed). A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server started only when a switch for developers is on (`if cfg.Debug { go http.ListenAndServe(…) }`, or after `if !cfg.Debug { return }`, in the function that makes or serves it; across the module, one whose every call is made only under such a switch, as GL406 reads it: linter/switches.py) is a note: a default deployment does not start it. A feature an operator turns on (`if cfg.EnableAPI`) is no such switch: its server serves clients. A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or names a status or stats port as a word of its own (`StartStatusServer`, `JSONStats.Start`, `cfg.StatusAddr`; not `StatusChecker` or `statistics`), or every route of its mux in the file names such a handler, a status page or a ping counting among them, routes registered on the struct field the mux is kept in counting too, and the default mux's routes where no other file of the package registers one on it (a literal that names no Handler serves the default mux when the file serves it with its own `ListenAndServe` or `Serve` and assigns no Handler anywhere), or the address of the listener it serves was made from says so (`l, _ := net.Listen(network, cfg.MetricsAddr())`, then `http.Serve(l, h)`), or its address is named for profiling: `opts.ProfilerAddr`, `cfg.ProfAddr`, a local made from `cfg.Profile` or `profPort`, also one an address is formatted from) is a note: operators and scrapers reach it, not clients. A gin engine served with `Run` is judged the same way: by the names around it, or by its routes when every one the function registers on it is such a route (`r.GET(\"/metrics\", gin.WrapH(promhttp.Handler()))`; an engine given middleware or a route group may serve more than the function spells, so it is not). "
+        "applied. A server whose listener is of the file's own and hands out connections received from a channel (an inner server of a proxy or tunnel, fed what an outer listener accepted), or of the package's own and hands out the one connection it was made with (its `Accept` neither accepts nor receives: a single-use listener over a hijacked or replayed connection), or that serves the streams of one multiplexed connection (a yamux or smux session, `yamux.Client(conn, cfg)`; a listener type of the package whose `Accept` takes the session's next stream, made around such a session; what a function or method named for making a session returns, `m.MakeSession(id)`), is a note: whoever reaches the outer listener reaches it, and what bounds slow clients is decided there. A server kept in a local, or in an unexported field, that nothing serves or hands on (every use shuts it down, sets a field, reads one (`http.ListenAndServe(srv.Addr, srv.Handler)`: a holder of what another call serves), compares it with nil or assigns it, in the function or the package, or hands it to a function of the package whose every use of it is such: `handleSignal(server)` that only calls `Shutdown`) is not reported: another call serves. An empty server literal kept in a struct field (`m.server = &http.Server{}` in a constructor) is not reported when the package also stores a literal that sets something in a field of that name: that one serves, and is checked; nor one kept in a local that its function assigns such a literal again (`redirect := &http.Server{}` for the shutdown code, then `redirect = &http.Server{Addr: …}` where one is needed). A server in a file that opens a web browser (`browser.OpenURL`, `open.Run`, an `openBrowser` helper, `xdg-open`) is a note: it serves the user at the keyboard (a `docs` or `open` command, a CLI login callback). A server started only when a switch for developers is on (`if cfg.Debug { go http.ListenAndServe(…) }`, or after `if !cfg.Debug { return }`, in the function that makes or serves it; across the module, one whose every call is made only under such a switch, as GL406 reads it: linter/switches.py) is a note: a default deployment does not start it. A feature an operator turns on (`if cfg.EnableAPI`) is no such switch: its server serves clients. A server named for operations (its function, variable, address, handler or directory says metrics, health, probe, Prometheus or `prom`, telemetry, pprof or debug, or names a status or stats port as a word of its own (`StartStatusServer`, `JSONStats.Start`, `cfg.StatusAddr`; not `StatusChecker` or `statistics`), or every route of its mux in the file names such a handler, a status page or a ping counting among them, routes registered on the struct field the mux is kept in counting too, and the default mux's routes where no other file of the package registers one on it (a literal that names no Handler serves the default mux when the file serves it with its own `ListenAndServe` or `Serve` and assigns no Handler anywhere), or the address of the listener it serves was made from says so (`l, _ := net.Listen(network, cfg.MetricsAddr())`, then `http.Serve(l, h)`), or its address is named for profiling: `opts.ProfilerAddr`, `cfg.ProfAddr`, a local made from `cfg.Profile` or `profPort`, also one an address is formatted from) is a note: operators and scrapers reach it, not clients. A gin engine served with `Run` is judged the same way: by the names around it, or by its routes when every one the function registers on it is such a route (`r.GET(\"/metrics\", gin.WrapH(promhttp.Handler()))`, `/ready`; middleware given with `Use` adds no routes, unless it serves content itself, `static.Serve` or a proxy; an engine given a route group or a `NoRoute` handler may serve more than the function spells, so it is not), also when an `http.Server` serves it (`Handler: router`). "
         "A server in a file that handles Kubernetes admission or conversion reviews (imports `k8s.io/api/admission/v1` or "
         "`v1beta1`, or controller-runtime's webhook `admission` or `conversion` package, or names `ConversionReview` in its "
         "code) is a note: such a webhook's client is the API server, which bounds every call with its own timeout. "
@@ -953,7 +953,8 @@ def _fields_holding(ctx: FileContext, mux: Node) -> set[str]:
 
 
 # Among routes that all serve operations, a status page or a ping is one more (`/status.json`).
-_OPERATIONAL_ROUTE = LazyPattern(r"(?i)(?<!\.)status|\bping\b")  # not `http.StatusSeeOther`
+# So are the probes' usual paths (`/ready`, `/livez`).
+_OPERATIONAL_ROUTE = LazyPattern(r"(?i)(?<!\.)status|\bping\b|/(?:ready|live)z?\b")  # not `http.StatusSeeOther`
 
 
 def _operational_routes(ctx: FileContext, handler: Node | None, default_mux: bool = False) -> bool:
@@ -965,6 +966,8 @@ def _operational_routes(ctx: FileContext, handler: Node | None, default_mux: boo
         routes = _default_mux_routes(ctx)
     else:
         routes = _routes_of(ctx, handler) if handler is not None else []
+        if not routes and handler is not None and handler.type == "identifier" and _gin_engine(ctx, handler):
+            return _operational_engine(ctx, handler)  # `&http.Server{Handler: router}` of `router := gin.New()`
     return _all_operational(ctx, routes)
 
 
@@ -1060,14 +1063,17 @@ def _timeout_set_later(ctx: FileContext, bound: tuple[str, object], targets: lis
 _GIN_ROUTES = """
 (call_expression function: (selector_expression
   operand: (identifier)
-  field: (field_identifier) @m (#match? @m "^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|Any|Handle|Match|StaticFS|Static|StaticFile|Group|Use)$"))) @route
+  field: (field_identifier) @m (#match? @m "^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|Any|Handle|Match|StaticFS|Static|StaticFile|Group|Use|NoRoute|NoMethod)$"))) @route
 """
+# Middleware that answers requests itself, for paths no route names: files, a single-page app, a proxy.
+_SERVING_MIDDLEWARE = LazyPattern(r"(?i)static|serve|proxy|spa\b|file|embed|fallback|route|mount")
 
 
 def _operational_engine(ctx: FileContext, engine: Node) -> bool:
     """A gin engine declared in the function that serves it, whose every route registered there is
-    operational (_all_operational: `/metrics`, `/healthz`, a status page); no middleware (`Use`) and
-    no route group, which may add routes the function does not spell."""
+    operational (_all_operational: `/metrics`, `/healthz`, a status page). Middleware (`Use`) adds
+    no routes, unless it serves content itself (`static.Serve`, a proxy: _SERVING_MIDDLEWARE); a
+    route group or a `NoRoute` handler may serve more than the function spells."""
     model = ctx.model
     decl = model.resolve(engine).decl if engine is not None and engine.type == "identifier" else None
     function = model.enclosing_function(engine) if decl is not None else None
@@ -1080,7 +1086,10 @@ def _operational_engine(ctx: FileContext, engine: Node) -> bool:
         binding = model.resolve(function_node.child_by_field_name("operand")).decl
         if binding is None or binding.start_byte != decl.start_byte:
             continue
-        if ctx.source.text(function_node.child_by_field_name("field")) in ("Group", "Use"):
+        method = ctx.source.text(function_node.child_by_field_name("field"))
+        if method == "Use" and not _SERVING_MIDDLEWARE.search(ctx.source.text(route.child_by_field_name("arguments"))):
+            continue
+        if method in ("Group", "Use", "NoRoute", "NoMethod"):
             return False
         routes.append(route)
     return _all_operational(ctx, routes)
@@ -1091,7 +1100,12 @@ def _is_gin_run(ctx: FileContext, call: Node) -> bool:
     if function.child_by_field_name("field").text not in (b"Run", b"RunTLS"):
         return False
     receiver = function.child_by_field_name("operand")
-    if receiver is None or receiver.type != "identifier" or not ctx.model.imported(_GIN):
+    return receiver is not None and receiver.type == "identifier" and _gin_engine(ctx, receiver)
+
+
+def _gin_engine(ctx: FileContext, receiver: Node) -> bool:
+    """An identifier declared as a `*gin.Engine` or set from `gin.Default()` / `gin.New()`."""
+    if not ctx.model.imported(_GIN):
         return False
     binding = ctx.model.resolve(receiver)
     declared = ctx.model.declared_type(binding)
