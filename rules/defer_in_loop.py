@@ -10,6 +10,7 @@ from tree_sitter import Node
 from goleaklint.callgraph import in_unbounded_loop
 from goleaklint.goroutines import within
 from goleaklint.cfg import BENCHMARK_LOOP, BREAK_TARGETS, FOREVER, RANGE, loop_header
+from goleaklint.constants import int_constant
 from goleaklint.context import FileContext
 from goleaklint.model import FileModel, Function, block_statements, enclosing_loop, guarding_ifs, single_initialiser
 from goleaklint.patterns import LazyPattern
@@ -60,7 +61,7 @@ RULE = Rule(
         return err
     }
 }""",
-        limits="A deferred `Close` of a part a multipart reader's `NextPart` or `NextRawPart` returned is not reported: a part holds no descriptor, and the next `NextPart` closes it (a file the iteration makes from the part, `os.Create`, still counts). A defer in a branch that sets what it tests (`if t == nil { t = ...; defer t.Stop() }`, with `t` declared outside the loop; the test may be one conjunct of an `&&`; the setting may be done by a local closure the branch calls, `sub := subscribe()` where `subscribe := func() … { notify = …; … }`) runs once and is not reported. "
+        limits="A deferred `Close` of a part a multipart reader's `NextPart` or `NextRawPart` returned is not reported: a part holds no descriptor, and the next `NextPart` closes it (a file the iteration makes from the part, `os.Create`, still counts). A deferred `Close` of a file of a parsed multipart form (`h.Open()` of a `*multipart.FileHeader`, ranged from `form.File[…]` or a slice declared of them; `r.FormFile(name)`) is a note: the request's size bounds how many, and the form keeps small files in memory; a warning still where the function parses the form keeping less than 1 MiB in memory (`ParseMultipartForm(64 << 10)`), which puts every larger file on disk. A defer in a branch that sets what it tests (`if t == nil { t = ...; defer t.Stop() }`, with `t` declared outside the loop; the test may be one conjunct of an `&&`; the setting may be done by a local closure the branch calls, `sub := subscribe()` where `subscribe := func() … { notify = …; … }`) runs once and is not reported. "
         "Nor is a defer reached only while a flag declared outside the loop is false (inside `if !tried { … }`, or after "
         "`if tried { return … }`, also through a local such as `retry := isTimeout(err) && !tried`) when every way "
         "round sets the flag to `true` after it and the loop never sets it otherwise: a retry that falls back once. "
@@ -710,6 +711,9 @@ def _note_reason(ctx: FileContext, call: Node, loop: Node) -> str | None:
             return f"{cheap} is cheap to hold"
         if made_by in _TIMERS and callee.type == "selector_expression" and ctx.go_at_least(1, 23):
             return "from Go 1.23 a stopped timer is cheap to hold"
+    if _form_file(model, callee, loop) and not _small_form_memory(model, loop):
+        return ("the files of one multipart form: the request's size bounds how many, and the form keeps small "
+                "ones in memory, not in descriptors")
     drained = _drained_body(ctx, call, loop)
     if drained:
         return f"`{drained}` is read to the end in the iteration, which hands its connection back"
@@ -812,6 +816,72 @@ def _multipart_part(model: FileModel, callee: Node | None) -> bool:
     function = made.child_by_field_name("function") if made is not None else None
     return function is not None and function.type == "selector_expression" and \
         model.source.text(function.child_by_field_name("field")) in _NEXT_PART
+
+
+def _form_file(model: FileModel, callee: Node | None, loop: Node) -> bool:
+    """`defer f.Close()` of a file of a parsed multipart form: `f, _ := h.Open()` of a
+    `*multipart.FileHeader` (declared so, or ranged from a form's `File[…]` or a slice declared of
+    them), or `f, _, _ := r.FormFile(name)`."""
+    if callee is None or callee.type != "selector_expression" or \
+            model.source.text(callee.child_by_field_name("field")) != "Close":
+        return False
+    operand = callee.child_by_field_name("operand")
+    made = _initialiser(model, operand) if operand is not None and operand.type == "identifier" else None
+    function = made.child_by_field_name("function") if made is not None and made.type == "call_expression" else None
+    if function is None or function.type != "selector_expression":
+        return False
+    method = model.source.text(function.child_by_field_name("field"))
+    if method == "FormFile":
+        return True
+    arguments = made.child_by_field_name("arguments")
+    header = function.child_by_field_name("operand")
+    if method != "Open" or arguments is None or arguments.named_child_count or header.type != "identifier":
+        return False
+    return _file_header(model, header)
+
+
+def _small_form_memory(model: FileModel, loop: Node) -> bool:
+    """The function parses its form keeping less than 1 MiB in memory (`r.ParseMultipartForm(200 <<
+    10)`): every larger file is a temporary file on disk, and its descriptor is what is held."""
+    function = model.enclosing_function(loop)
+    if function is None or b"ParseMultipartForm" not in function.node.text:
+        return False
+    for call in query_captures("(call_expression) @call", function.node).get("call", []):
+        callee = call.child_by_field_name("function")
+        if callee is None or callee.type != "selector_expression" or \
+                model.source.text(callee.child_by_field_name("field")) != "ParseMultipartForm":
+            continue
+        arguments = call.child_by_field_name("arguments").named_children
+        size = int_constant(model, arguments[0]) if arguments else None
+        if size is not None and size < 1 << 20:
+            return True
+    return False
+
+
+def _file_header(model: FileModel, ident: Node) -> bool:
+    """A `*multipart.FileHeader`: declared so, set from `FormFile`, or the value of a range over a
+    form's `File[…]` or over a slice declared of them."""
+    binding = model.resolve(ident)
+    declared = model.declared_type(binding) or ""
+    if declared.endswith("multipart.FileHeader"):
+        return True
+    decl = binding.decl
+    clause = decl.parent.parent if decl is not None and decl.parent is not None else None
+    if clause is None or clause.type != "range_clause":
+        value = _initialiser(model, ident)
+        function = value.child_by_field_name("function") if value is not None and value.type == "call_expression" else None
+        return function is not None and function.type == "selector_expression" and \
+            model.source.text(function.child_by_field_name("field")) == "FormFile"
+    ranged = clause.child_by_field_name("right")
+    if ranged is None:
+        return False
+    if ranged.type == "index_expression":
+        operand = ranged.child_by_field_name("operand")
+        return operand is not None and operand.type == "selector_expression" and \
+            model.source.text(operand.child_by_field_name("field")) == "File"
+    if ranged.type == "identifier":
+        return (model.declared_type(model.resolve(ranged)) or "").endswith("multipart.FileHeader")
+    return False
 
 
 def _initialiser(model: FileModel, ident: Node) -> Node | None:
