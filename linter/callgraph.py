@@ -45,6 +45,7 @@ from .goroutines import cli_package, imports_cli
 from .model import (BUILTINS, FileModel, Function, block_statements, declared_value, parameter_index,
                     single_initialiser)
 from .patterns import LazyPattern
+from .authchecks import check_calls
 from .source import name_hits, query_captures
 from .serving import serving_sites
 from .switches import named_switch_spans
@@ -373,6 +374,10 @@ class PackageSummary:
     # such a route gets an empty response, which needs no Close (GL405, lifetime.apply)
     route_paths: list[list] = field(default_factory=list)
     silent: list[str] = field(default_factory=list)
+    # indices in `calls` of the edges whose every call its caller makes after a call that checks
+    # who the client is (`if !s.checkAuth(r) { return }`, `user := CurrentUser(c)`: authchecks),
+    # non-test code: a function every caller reaches only so is behind authentication (lifetime)
+    checked: list[int] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
@@ -386,7 +391,7 @@ class PackageSummary:
                 "sv": self.servers, "mn": self.mains, "ma": self.mounted_after, "sw": self.switched,
                 "ie": self.interface_embeds, "um": self.unnamed_methods, "gs": self.generated_selected,
                 "mi": self.made_in, "dn": self.declared, "sh": self.shadowed, "ig": self.ignores,
-                "rp": self.route_paths, "sl": self.silent}
+                "rp": self.route_paths, "sl": self.silent, "ck": self.checked}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -401,7 +406,8 @@ class PackageSummary:
                    switched=data.get("sw", {}), interface_embeds=data.get("ie", {}),
                    unnamed_methods=data.get("um", []), generated_selected=data.get("gs", []),
                    made_in=data.get("mi", {}), declared=data.get("dn"), shadowed=data.get("sh", []),
-                   ignores=data.get("ig", []), route_paths=data.get("rp", []), silent=data.get("sl", []))
+                   ignores=data.get("ig", []), route_paths=data.get("rp", []), silent=data.get("sl", []),
+                   checked=data.get("ck", []))
 
 
 class _FileSummariser:
@@ -442,6 +448,10 @@ class _FileSummariser:
         # found on the first call looked at; none in test files, whose calls never switch anything
         self._switch_spans: list[tuple[int, int, str]] | None = None if not self.test_file else []
         self._switch_states = summary_switch_states(summary)
+        # (function, first byte) of each call of the file that checks who the client is
+        # (authchecks.check_calls), found on the first call looked at; none in test files
+        self._checks: list[tuple[Function | None, int]] | None = None
+        self._checked_states = summary_checked_states(summary)
 
     def text(self, node: Node | None) -> str:
         return self.source.text(node) if node is not None else ""
@@ -1028,6 +1038,19 @@ class _FileSummariser:
             states[key] = switch
         elif switch is None:
             states[key] = None
+        # Whether every call of the caller to the callee comes after a check of who the client is
+        # (summary.checked): a file with no such check needs no further look.
+        checks = self._checks
+        if checks is None:
+            checks = self._checks = [] if self.test_file else \
+                [(self.model.enclosing_function(call), call.start_byte) for call in check_calls(self.source)]
+        checked = False
+        if checks:
+            owner = function or self.model.enclosing_function(node)
+            start = node.start_byte
+            checked = owner is not None and any(f is owner and at < start for f, at in checks)
+        checked_states = self._checked_states
+        checked_states[key] = checked and checked_states.get(key, True)
         known = self._edges.get(key)
         if known is not None and known[4]:
             return
@@ -1920,11 +1943,17 @@ def summary_switch_states(summary: PackageSummary) -> dict[tuple, str | None]:
     return _summary_state(summary)[2]
 
 
-def _summary_state(summary: PackageSummary) -> tuple[PackageSummary, dict, dict]:
+def summary_checked_states(summary: PackageSummary) -> dict[tuple, bool]:
+    """By (caller, callee), as summary_edges: whether every call so far comes after a check of
+    who the client is in the caller (authchecks)."""
+    return _summary_state(summary)[3]
+
+
+def _summary_state(summary: PackageSummary) -> tuple[PackageSummary, dict, dict, dict]:
     known = _EDGES.get(id(summary))
     if known is None or known[0] is not summary:
         _EDGES.clear()
-        known = _EDGES[id(summary)] = (summary, {}, {})
+        known = _EDGES[id(summary)] = (summary, {}, {}, {})
     return known
 
 
@@ -1997,6 +2026,7 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
     _mark_dead_code(summary, [model for model, _ in models], other_sources or [],
                     reaching | makers if reaching is not None else None, [test_file.data for test_file in scanned])
     _switched_calls(summary)
+    _checked_calls(summary)
     summary.imports = _module_imports([model for model, _ in models], other_sources or [], modules,
                                       [test_file.imported_paths for test_file in scanned])
     if summary.imports or other_sources:
@@ -2069,6 +2099,18 @@ def _switched_calls(summary: PackageSummary) -> None:
         index = position.get(id(edge)) if edge is not None else None
         if index is not None:
             summary.switched[str(index)] = switch
+
+
+def _checked_calls(summary: PackageSummary) -> None:
+    """summary.checked: the edges whose every call comes after a check of who the client is."""
+    states = summary_checked_states(summary)
+    if not any(states.values()):
+        return
+    edges = summary_edges(summary)
+    position = {id(edge): index for index, edge in enumerate(summary.calls)}
+    summary.checked = sorted(index for key, checked in states.items() if checked
+                             for edge in [edges.get(key)] if edge is not None
+                             for index in [position.get(id(edge))] if index is not None)
 
 
 def _summarise_scanned(summary: PackageSummary, test_file, package_functions: set[str],

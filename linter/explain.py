@@ -208,8 +208,8 @@ def write_explanation(model: ModuleModel, node: Node, out: TextIO) -> None:
     if flags:
         out.write(f"routes: {_routes_text(flags)}\n")
     elif index in called_behind_auth(model):
-        out.write("routes: none registers it; every function that calls it is a handler behind authentication "
-                  "on every route\n")
+        out.write("routes: none registers it; every function that calls it is behind authentication (a handler "
+                  "whose every route has it in front, or a caller that checks who the client is first)\n")
     switch = model.switched.get(index)
     if switch is not None:
         condition, _, where = switch.rpartition("@")

@@ -154,6 +154,9 @@ class ModuleModel:
     unresolved: int = 0
     test_files: set[str] = field(default_factory=set)  # files that are test-only code as a whole
     route_auth: dict[int, list[int]] = field(default_factory=dict)  # handler -> flags per route (linter/routes.py)
+    # (caller, callee) pairs whose every call the caller makes after checking who the client is
+    # (PackageSummary.checked, resolved): called_behind_auth
+    checked: set[tuple[int, int]] = field(default_factory=set)
     # path a route registration spells -> whether every handler registered on it writes no response
     # body (PackageSummary.route_paths, .silent): a request to it gets an empty response
     route_paths: dict[str, bool] = field(default_factory=dict)
@@ -629,6 +632,7 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
         summary = package.summary
         _package_roots(model, pindex, package)
         switched = summary.switched
+        checked = set(summary.checked)
         for position, (caller, ref, relpath, line, in_loop) in enumerate(summary.calls):
             # Most references name a function of the package or of an import: looked up here,
             # as _Resolver.resolve would (70k of them on the benchmark corpus).
@@ -652,6 +656,8 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                     if switched:  # only a package with switched calls says which are not
                         switch = switched.get(str(position))
                         pairs[source, callee] = switch if pairs.get((source, callee), switch) is not None else None
+                    if checked and position in checked:
+                        model.checked.add((source, callee))
                 continue
             callees = resolver.implementations(pindex, ref) if kind in _METHOD_REFS else []
             promoted = ""
@@ -677,6 +683,8 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                 edges[source].append((target, bool(in_loop), relpath, line))
                 if target in per_value:
                     into_per_value.add(source)
+                if checked and position in checked:
+                    model.checked.add((source, target))
             if promoted:  # through an interface the receiver's struct embeds
                 for target in callees:
                     model.through[source, target] = promoted
@@ -2344,16 +2352,19 @@ def _table_of(model: ModuleModel) -> LifetimeTable:
 
 
 def called_behind_auth(model: ModuleModel) -> set[int]:
-    """Functions no route registers that only authenticated handlers call, directly or through
-    one another: a handler that dispatches on the method (`TodoByID` calls `UpdateTodo` for a PUT)
-    behind `withAuth(…)` on every route. A function that some route registers, or that anything
-    else in the module calls, is left out; one nothing calls is not reached this way. A handler
-    named for authentication (`UpyunCallbackAuth`, `Login`) is the check itself, which any client
-    reaches: what it calls is not behind it."""
+    """Functions no route registers that only authenticated code calls, directly or through one
+    another: a handler that dispatches on the method (`TodoByID` calls `UpdateTodo` for a PUT)
+    behind `withAuth(…)` on every route, or a helper every caller calls only after checking who the
+    client is (`if !s.checkAuth(r) { return }; s.updateTodo(w, r)`: ModuleModel.checked). A
+    function that some route registers, or that anything else in the module calls, is left out;
+    one nothing calls is not reached this way. A handler named for authentication
+    (`UpyunCallbackAuth`, `Login`) is the check itself, which any client reaches: what it calls
+    is not behind it."""
     behind = {index for index, flags in model.route_auth.items()
               if all(f & AUTHENTICATED and not f & MOUNTED for f in flags)
               and not authenticated(LITERAL_SUFFIX.sub("", model.nodes[index].name).rsplit(".", 1)[-1])}
-    if not behind:
+    checked = model.checked
+    if not behind and not checked:
         return set()
     callers: dict[int, set[int]] = {}
     for source, out in enumerate(model.edges):
@@ -2361,16 +2372,16 @@ def called_behind_auth(model: ModuleModel) -> set[int]:
             if callee != source:
                 callers.setdefault(callee, set()).add(source)
     found: set[int] = set()
-    work = list(behind)
+    work = sorted({callee for _, callee in checked} | {callee for source in behind for callee, *_ in model.edges[source]})
     while work:
-        source = work.pop()
-        for callee, *_ in model.edges[source]:
-            if callee in behind or callee in model.route_auth:
-                continue
-            if callers.get(callee, set()) <= behind:
-                behind.add(callee)
-                found.add(callee)
-                work.append(callee)
+        callee = work.pop()
+        if callee in behind or callee in model.route_auth:
+            continue
+        those = callers.get(callee, set())
+        if those and all(c in behind or (c, callee) in checked for c in those):
+            behind.add(callee)
+            found.add(callee)
+            work.extend(target for target, *_ in model.edges[callee] if target not in behind)
     return found
 
 
@@ -2461,9 +2472,9 @@ _GUARD_TEXT = {
                "switch is on, a lower risk than a public endpoint",
     "mounted": "; but everywhere it is mounted (`Use`, or a group made with it), the router runs authentication before it, so only clients that "
                "authenticated reach this read, a lower risk than a public endpoint",
-    "called": "; no route registers it, and every function that calls it is a handler whose every route puts "
-              "authentication in front of it, so only clients that authenticated reach it, a lower risk than a "
-              "public endpoint",
+    "called": "; no route registers it, and every function that calls it is behind authentication (a handler "
+              "whose every route puts it in front, or a caller that checks who the client is before the call), so "
+              "only clients that authenticated reach it, a lower risk than a public endpoint",
     "limit": "; every route registered with this handler has a middleware named for a body size limit in front of "
              "it, which bounds the read if it limits what the handler reads",
 }

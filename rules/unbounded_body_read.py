@@ -13,6 +13,7 @@ from goleaklint.frameworks import GIN, is_handler, is_request_type
 from goleaklint.constants import int_constant
 from goleaklint.model import Function, block_statements, guarding_ifs
 from goleaklint.patterns import LazyPattern
+from goleaklint.authchecks import auth_check
 from goleaklint.routes import authenticated
 from goleaklint.rule import OPT_IN_DEVELOPER, Docs, Finding, Rule, Severity
 from goleaklint.source import query_captures
@@ -96,7 +97,10 @@ RULE = Rule(
         "identity an authentication middleware set (`GetCurrentUser(c)`, `UserFromContext(ctx)`, "
         "`c.MustGet(\"claims\")`), or after a test of a secret header that leaves on a mismatch (`if "
         "r.Header.Get(\"X-Admin-Secret\") != s.secret { return }`, `subtle.ConstantTimeCompare`), is a note: only "
-        "clients that authenticated reach it. Authentication "
+        "clients that authenticated reach it. So is one in a function no route registers whose every caller in the module "
+        "calls it only after such a check (`if !s.verifyAdmin(r) { return }; s.applyConfig(w, r)`: the check's "
+        "result tested in an `if` or kept, not a check constructor given to `Use`), or is behind authentication "
+        "itself. Authentication "
         "in front of the handler's routes is read where they are registered (Lifetime, below). A read in admin code (a directory `admin/` or `admin-api/`, a file "
         "`admin.go` or `user_admin.go`, a function or its receiver named with the word `Admin`: `AdminUpdate`, "
         "`adminHandler`), other than its login (a function named for authentication: `AdminLogin`; words of what an admin manages, `RestoreRolePermissions`, do not make a login), is a note: operators reach an admin API, not the public; an admin route served to "
@@ -432,31 +436,6 @@ def _ends_with_return(block: Node | None) -> bool:
     return bool(statements) and statements[-1].type == "return_statement"
 
 
-# `checkAdmin(r)`, `s.CheckRequestPerm(r, p)`, `HasPermission(…)`, `RequireAuth(…)`: a check that
-# the caller is allowed in.
-_CHECK = LazyPattern(r"(?:check|has|require|verify|ensure|validate|is|can|must|authori[sz]e|authenticate)[A-Z_]?\w*"
-                    r"(?:perm|auth|admin|role|access|acl|login|token|scope|owner|signature|apikey)\w*"
-                    # the verb alone (`auth.Authenticate(r)`, `AuthorizeRequest(r)`), not `AuthenticatedAt`
-                    r"|(?:authenticate|authori[sz]e)(?:(?-i:[A-Z_])\w*)?", re.I)
-# A predicate on the server's own setting checks no client: `isAPIKeyMode()`, `IsAuthEnabled()`,
-# `authRequired()`, asked of nothing the client sent (no argument).
-_SETTING_PREDICATE = LazyPattern(r"\w*(?:mode|enabled|disabled|configured|required)", re.I)
-
-
-def _setting_predicate(call: Node, name: str) -> bool:
-    arguments = call.child_by_field_name("arguments")
-    return _SETTING_PREDICATE.fullmatch(name) is not None and (arguments is None or not arguments.named_child_count)
-# `GetCurrentUser(c)`, `auth.UserFromContext(ctx)`, `ExtractClaims(c)`: who the caller is, which
-# only an authentication in front of the handler can say.
-_IDENTITY = LazyPattern(r"(?:get|must|mustget)?(?:current|login|logged\w*|auth\w*|session|jwt|token)"
-                       r"(?:user|claims|identity|principal|account)\w*"
-                       r"|(?:extract|parse|must|get|mustget)(?:jwt|token)?claims\w*|mustget(?:user|identity|principal|account)\w*"
-                       r"|(?:user|claims|identity|principal|account)\w*from(?:context|ctx|request|req|token|session|jwt)", re.I)
-# gin's and echo's context values an authentication middleware sets: `c.MustGet("claims")`.
-_IDENTITY_KEY = LazyPattern(r"(?i)user|claims|identity|principal|uid|account")
-_CONTEXT_GETTERS = frozenset({"Get", "MustGet", "GetString", "GetInt", "GetInt64", "GetUint", "GetUint64"})
-
-
 def _authenticated_before(ctx: FileContext, owner: Function, read_at: int) -> str | None:
     """A call before the read that checks who the client is (`if !s.CheckPerm(r, p) { return }`)
     or reads the identity an authentication middleware put on the request: the read is behind
@@ -464,20 +443,9 @@ def _authenticated_before(ctx: FileContext, owner: Function, read_at: int) -> st
     for call in query_captures(_CALLS, owner.node).get("call", []):  # in source order: the first check
         if call.start_byte >= read_at:
             continue
-        function = call.child_by_field_name("function")
-        if function is None:
-            continue
-        name_node = function.child_by_field_name("field") if function.type == "selector_expression" else function
-        if name_node is None or name_node.type not in ("identifier", "field_identifier"):
-            continue
-        name = ctx.source.text(name_node)
-        if _CHECK.fullmatch(name) and not _setting_predicate(call, name) or _IDENTITY.fullmatch(name):
+        name = auth_check(ctx.source, call)
+        if name is not None:
             return name
-        if name in _CONTEXT_GETTERS:
-            args = call.child_by_field_name("arguments")
-            first = args.named_children[0] if args is not None and args.named_child_count else None
-            if first is not None and first.type == "interpreted_string_literal" and _IDENTITY_KEY.search(ctx.source.text(first)):
-                return f"{name}({ctx.source.text(first)})"
     return None
 
 
