@@ -67,7 +67,7 @@ RULE = Rule(
         "round sets the flag to `true` after it and the loop never sets it otherwise: a retry that falls back once. "
         "A defer that releases nothing the loop made (a value from before it), or a lock or WaitGroup (`Unlock`, `RUnlock`, `Done`), is a note: it holds no file, connection or memory per iteration, though holding a lock to the end may be a mistake of its own. "
         "A defer in a loop that ends is a warning where the function runs per request (the count can be anything a client sends) and a note elsewhere (a bounded set: mounts, configured servers, the pages of one listing, retries); a loop with no count (`for {}`, `for cond {}`, a range over a channel, a benchmark's loop) stays a warning wherever it runs. On codebases nobody had tuned on, reviewers judged 1 of 22 warnings worth a change before this; most were loops over a few configured things outside requests. "
-        "A deferred `resp.Body.Close()` (or the close of a local holding a response body, `data := resp.RawBody()`) whose body the iteration reads to the end (`io.ReadAll`, `io.Copy(io.Discard, ...)`) is a note: the connection is back in the pool. So is a deferred `rows.Close()` of a result set the iteration runs to its end with `for rows.Next()`, which closes it. A defer followed in its block, or after the `if` or `switch` that holds it, by a `return` or a `break` out of the loop (before any `continue`) runs at most once and is not reported. "
+        "A deferred `resp.Body.Close()` (or the close of a local holding a response body, `data := resp.RawBody()`) whose body the iteration reads to the end (`io.ReadAll`, `io.Copy(io.Discard, ...)`) is a note: the connection is back in the pool. So is a deferred `rows.Close()` of a result set the iteration runs to its end with `for rows.Next()`, which closes it. A defer followed in its block, or after the `if` or `switch` that holds it, by a `return` or a `break` out of the loop (before any `continue`) runs at most once and is not reported; so is one in a range loop whose body first leaves once the index passes 0 (`if i > 0 { break }`), and one whose loop leaves so at a constant up to 16 (`if i >= 3 { return }`) is a note. "
         "Nor is one whose iteration makes the same call itself on every way round to the next iteration (`defer f.Close()`, then `f.Close()`, `_ = f.Close()` or `if err := f.Close(); err != nil` once the file is written; an idempotent `release()` closure called before each `continue` and at the end; a deferred closure's own release, `defer func(s *sql.Stmt) { … s.Close() … }(stmt)` then `stmt.Close()`; `defer tx.Rollback()`, then `tx.Commit()` with the same arguments, which ends the transaction as the rollback would; in a file that imports a package of the MongoDB driver (`mongo`, or only `bson` and `mongo/options` around the program's own wrapper), `defer cur.Close(ctx)`, then `cur.All(ctx, &page)`, which decodes every document and closes the cursor), read from the function's control-flow graph: each iteration releases its resource, and the defer only repeats the release at the end. A release on one branch only, one a `continue` skips, or one in a function literal does not count. "
         "Not reported: a defer inside a function literal (it runs when the literal returns, "
         "which is the fix); a defer followed by a `return` in the same block, since that iteration is "
@@ -340,7 +340,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
     for defer in captures["defer"]:
         loop = enclosing_loop(defer)
         if loop is None or _returns_after(defer, loop) or _lazy_once(ctx.model, defer, loop) or \
-                _flag_once(ctx.model, defer, loop):
+                _flag_once(ctx.model, defer, loop) or _capped(ctx.model, defer, loop) == 1:
             continue
         call = defer.named_children[0] if defer.named_children else None
         function = model.enclosing_function(defer)
@@ -721,6 +721,9 @@ def _note_reason(ctx: FileContext, call: Node, loop: Node) -> str | None:
     if rows:
         return (f"`{rows}` is read to the end in the iteration (`for {rows}.Next()`), which closes it and hands "
                 "its connection back")
+    capped = _capped(model, call, loop)
+    if capped is not None and capped <= _SMALL_TABLE:
+        return f"the loop stops after {capped} iterations, at `{ctx.source.text(_cap_condition(model, call, loop))}`"
     size = _literal_size(model, loop)
     if size is not None and size <= _SMALL_TABLE:
         return f"the loop runs over {size} literal case{'s' if size != 1 else ''}"
@@ -913,6 +916,50 @@ def _assigned_before(model: FileModel, ident: Node, decl: Node) -> Node | None:
     right = last.child_by_field_name("right") if last is not None else None
     value = right.named_children[0] if right is not None and right.named_child_count == 1 else None
     return value if value is not None and value.type == "call_expression" else None
+
+
+def _capped(model: FileModel, node: Node, loop: Node) -> int | None:
+    """How many times at most the loop runs the statement that holds `node`, when the loop body
+    first leaves (`break` out of it, or `return`) once its range index reaches a constant: `for i
+    := range files { if i > 0 { break } … }` runs once, `if i >= 3 { return }` three times."""
+    condition = _cap_condition(model, node, loop)
+    if condition is None:
+        return None
+    left, right = condition.child_by_field_name("left"), condition.child_by_field_name("right")
+    operator = model.source.text(condition.child_by_field_name("operator"))
+    index = next(c for c in loop.named_children if c.type == "range_clause").child_by_field_name("left").named_children[0]
+    if left.text != index.text:  # `0 < i`
+        left, right = right, left
+        operator = {"<": ">", "<=": ">=", "==": "=="}.get(operator, "")
+    bound = int_constant(model, right)
+    if bound is None or bound < 0:
+        return None
+    return bound + 1 if operator == ">" else bound if operator in (">=", "==") and bound > 0 else None
+
+
+def _cap_condition(model: FileModel, node: Node, loop: Node) -> Node | None:
+    """The condition of _capped's `if`: a comparison of the loop's range index with something."""
+    clause = next((c for c in loop.named_children if c.type == "range_clause"), None)
+    left = clause.child_by_field_name("left") if clause is not None else None
+    index = left.named_children[0] if left is not None and left.named_child_count else None
+    body = loop.child_by_field_name("body")
+    if index is None or index.type != "identifier" or index.text == b"_" or body is None:
+        return None
+    for statement in block_statements(body):
+        if statement.start_byte <= node.start_byte < statement.end_byte:
+            return None  # reached the statement that holds it: nothing before it caps the loop
+        if statement.type != "if_statement" or statement.child_by_field_name("initializer") is not None \
+                or statement.child_by_field_name("alternative") is not None \
+                or not _leaves(statement.child_by_field_name("consequence"), loop):
+            continue
+        condition = statement.child_by_field_name("condition")
+        if condition is None or condition.type != "binary_expression" or \
+                model.source.text(condition.child_by_field_name("operator")) not in (">", ">=", "==", "<", "<="):
+            continue
+        operands = (condition.child_by_field_name("left"), condition.child_by_field_name("right"))
+        if any(o.type == "identifier" and o.text == index.text for o in operands):
+            return condition
+    return None
 
 
 def _literal_size(model: FileModel, loop: Node) -> int | None:
