@@ -28,8 +28,9 @@ RULE = Rule(
         what="Finds a `defer` statement inside a loop body whose nearest enclosing function is the "
         "function that runs the loop. Reported as a note when holding it is cheap or the loop is "
         "small: `defer cancel()` of a context made in the iteration (also into a cancel declared without a value, "
-        "`var cancel context.CancelFunc`, then `ctx, cancel = context.WithDeadline(…)`), `defer t.Stop()` of a "
-        "`time.AfterFunc` timer (or, from Go 1.23, of `time.NewTimer`/`NewTicker`), a range over a "
+        "`var cancel context.CancelFunc`, then `ctx, cancel = context.WithDeadline(…)`) or `defer t.Stop()` of a "
+        "`time.AfterFunc` timer, in a loop that ends (one that never does, a connection's message loop, keeps one "
+        "context and timer per message: a warning) (or, from Go 1.23, of `time.NewTimer`/`NewTicker`), a range over a "
         "composite literal of at most 16 elements (written in the header or assigned to the variable "
         "ranged over), outside a loop that never ends `defer os.Remove(path)` or `os.RemoveAll` (no open "
         "file, only disk space) and `defer pool.Put(buf)` of a pool of buffers (by its name, `bufPool`, "
@@ -707,8 +708,9 @@ def _note_reason(ctx: FileContext, call: Node, loop: Node) -> str | None:
     if source is not None:
         made_by = model.qualified(source)
         cheap = _CHEAP_SOURCES.get(made_by or "")
-        if cheap is not None and (callee.type == "identifier") == (cheap == "a context's cancel"):
-            return f"{cheap} is cheap to hold"
+        if cheap is not None and (callee.type == "identifier") == (cheap == "a context's cancel") \
+                and not in_unbounded_loop(model, call):
+            return f"{cheap} is cheap to hold"  # one each time round a loop that never ends is no longer cheap
         if made_by in _TIMERS and callee.type == "selector_expression" and ctx.go_at_least(1, 23):
             return "from Go 1.23 a stopped timer is cheap to hold"
     if _form_file(model, callee, loop) and not _small_form_memory(model, loop):
