@@ -30,7 +30,7 @@ RULE = Rule(
         "small: `defer cancel()` of a context made in the iteration (also into a cancel declared without a value, "
         "`var cancel context.CancelFunc`, then `ctx, cancel = context.WithDeadline(…)`) or `defer t.Stop()` of a "
         "`time.AfterFunc` timer, in a loop that ends (one that never does, a connection's message loop, keeps one "
-        "context and timer per message: a warning) (or, from Go 1.23, of `time.NewTimer`/`NewTicker`), a range over a "
+        "context or timer per message: a warning), from Go 1.23 `defer t.Stop()` of `time.NewTimer`/`NewTicker`, a range over a "
         "composite literal of at most 16 elements (written in the header or assigned to the variable "
         "ranged over), outside a loop that never ends `defer os.Remove(path)` or `os.RemoveAll` (no open "
         "file, only disk space) and `defer pool.Put(buf)` of a pool of buffers (by its name, `bufPool`, "
