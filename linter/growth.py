@@ -1066,8 +1066,10 @@ def describe_sites(sites: Iterable[GrowthSite], source: str = "key") -> str:
     seen: dict[str, list[str]] = {}
     for site in sites:
         notes = seen.setdefault(site.function_name, [])
-        if site.in_handler and "handler" not in notes:
-            notes.append("handler")
+        if site.in_handler and not any(note in ("handler", "a handler calls it") for note in notes):
+            # written in a handler (or a literal of one), or in a function that handlers call
+            direct = any(is_handler(fn) for fn in _function_chain(site.function)) if site.function is not None else True
+            notes.append("handler" if direct else "a handler calls it")
         if site.client_address and not any(note.startswith("key from the client's address") for note in notes):
             notes.append(f"key from the client's address `{_short(site.client_address)}`")
         elif site.request_key and f"{source} from the request" not in notes:
