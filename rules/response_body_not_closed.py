@@ -202,12 +202,26 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             continue
         helper = _helper_name(ctx, uses) if "helper" in verdicts else None
         passed = f" ({helper[0]} {helper[1]} but does not close it either)" if helper else ""
+        # `if resp.StatusCode != http.StatusNoContent { return err }`: the reply it expects has no
+        # body and gives its connection back; the others keep it.
+        bodiless = " when a reply has a body (a 204 it expects has none, and gives the connection back)" \
+            if _expects_no_content(ctx, function, name) else ""
         yield _report(
             ctx, target,
             f"the body of the response `{name}` from {label} is never closed{passed}: the connection and its "
-            "goroutines stay alive" + _timeout_text(timeout),
+            f"goroutines stay alive{bodiless}" + _timeout_text(timeout),
             fix=fix, timeout=timeout, parameter=parameter, call=call,
         )
+
+
+def _expects_no_content(ctx: FileContext, function, name: str) -> bool:
+    """The function compares the response's status with 204 No Content (`resp.StatusCode !=
+    http.StatusNoContent`, `204 == resp.StatusCode`)."""
+    text = ctx.source.text(function.node)
+    if "StatusNoContent" not in text and "204" not in text:
+        return False
+    status, no_content = rf"\b{re.escape(name)}\.StatusCode", r"(?:http\.StatusNoContent|204)\b"
+    return re.search(rf"{status}\s*[!=]=\s*{no_content}|{no_content}\s*[!=]=\s*{status}", text) is not None
 
 
 _NEW_REQUEST = frozenset({"net/http.NewRequest", "net/http.NewRequestWithContext"})
