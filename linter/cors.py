@@ -13,7 +13,7 @@ import re
 
 from tree_sitter import Node
 
-from .model import FileModel
+from .model import FileModel, parameter_index, single_initialiser
 from .patterns import LazyPattern
 
 # Where a setting names its origins: a key or field (gin-contrib, echo, fiber, rs/cors), gorilla's
@@ -28,8 +28,10 @@ _LITERALS = frozenset({"interpreted_string_literal", "raw_string_literal", "inte
                        "literal_element", "slice_type", "array_type", "type_identifier", "implicit_length_array_type"})
 
 
-def loopback_origins_only(model: FileModel) -> bool:
-    """Every origin the file's CORS settings admit is a loopback URL it spells, and it spells one."""
+def loopback_origins_only(model: FileModel, functions=None) -> bool:
+    """Every origin the file's CORS settings admit is a loopback URL it spells, and it spells one.
+    With the package's functions (goroutines.PackageFunctions), an origin a middleware of the
+    package takes as a parameter is read at every call of it in the package."""
     data = model.source.data
     if _ADMITS_ANY.search(data) is not None:
         return False
@@ -42,7 +44,7 @@ def loopback_origins_only(model: FileModel) -> bool:
         value = _origin_value(node)
         if value is None:
             return False  # an origin setting this reader does not follow
-        origins = _literal_origins(model, value)
+        origins = _literal_origins(model, value, functions)
         if origins is None or not origins or not all(_LOOPBACK_ORIGIN.match(o) for o in origins):
             return False
         found = True
@@ -81,18 +83,66 @@ def _origin_value(node: Node | None) -> Node | None:
     return None
 
 
-def _literal_origins(model: FileModel, value: Node) -> list[str] | None:
+def _literal_origins(model: FileModel, value: Node, functions=None, depth: int = 0) -> list[str] | None:
     """The origins the value spells, each a string of the literal split at commas and spaces;
-    None when anything in it is not a literal (a name, a call, a setting)."""
+    None when anything in it is not a literal (a setting, a call) or a name it cannot follow: a
+    local set once from one (`origins := []string{…}`), a range variable over such a value (`for
+    _, o := range allowed`), or, given the package's functions, a parameter every call of its
+    function in the package passes such a value for."""
     origins: list[str] = []
-    stack = [value]
+    stack = [(model, value, depth)]
     while stack:
-        node = stack.pop()
+        model, node, depth = stack.pop()
         if node.type in ("interpreted_string_literal", "raw_string_literal"):
             text = model.source.text(node)[1:-1]
             origins += [part for part in re.split(r"[,\s]+", text) if part]
             continue
+        if node.type == "identifier":
+            followed = _followed(model, node, functions) if depth < 4 else None
+            if followed is None:
+                return None
+            stack.extend((owner, value, depth + 1) for owner, value in followed)
+            continue
         if node.type not in _LITERALS and node.type not in ("argument_list", "expression_list"):
             return None
-        stack.extend(node.named_children)
+        stack.extend((model, child, depth) for child in node.named_children)
     return origins
+
+
+def _followed(model: FileModel, name: Node, functions) -> list[tuple[FileModel, Node]] | None:
+    """What a name in an origin value stands for (see _literal_origins), or None."""
+    from .addresses import reassigned
+
+    binding = model.resolve(name)
+    decl = binding.decl
+    if decl is None or binding.kind not in ("local", "param"):
+        return None
+    if binding.kind == "local":
+        if reassigned(model, decl):
+            return None
+        clause = decl.parent.parent if decl.parent is not None else None
+        if clause is not None and clause.type == "range_clause":
+            left = clause.child_by_field_name("left")
+            ranged = clause.child_by_field_name("right")
+            # the value of `for _, o := range xs`, not the index
+            if left is None or left.named_child_count != 2 or left.named_children[1].id != decl.id or ranged is None:
+                return None
+            return [(model, ranged)]
+        value = single_initialiser(decl)
+        return [(model, value)] if value is not None else None
+    index = parameter_index(decl)
+    function = model.enclosing_function(decl)
+    if functions is None or index is None or function is None or function.kind != "func":
+        return None
+    found = []
+    for ctx, occurrence in functions.occurrences(function.name):
+        call = occurrence.parent
+        if occurrence.id == function.node.child_by_field_name("name").id:
+            continue
+        if call is None or call.type != "call_expression" or call.child_by_field_name("function") != occurrence:
+            return None  # the function handed on as a value: its callers are out of sight
+        arguments = call.child_by_field_name("arguments").named_children
+        if index >= len(arguments):
+            return None
+        found.append((ctx.model, arguments[index]))
+    return found or None

@@ -93,7 +93,7 @@ class PackageFacts:
         from .cors import loopback_origins_only
 
         files = [ctx for ctx in self.pkg.files if not ctx.is_test_file and _CORS.search(ctx.source.data) is not None]
-        return bool(files) and all(loopback_origins_only(ctx.model) for ctx in files)
+        return bool(files) and all(loopback_origins_only(ctx.model, self.functions) for ctx in files)
 
     @cached_property
     def drained_channels(self) -> frozenset[str]:
