@@ -152,6 +152,17 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
                 # can stop under it (a feeding loop that leaves on `<-l.closed` but sends without it):
                 # the service's stop is not only the process's end for it.
                 service = leaving[1] and not _waits_on(send, leaving[2])
+                own = _deferred_by_receiver(send, production)
+                if own is not None:
+                    # `defer func() { c.stop <- struct{}{} }()` in the one function that receives it:
+                    # it sends once it has stopped receiving, so no way out of it needs to win a race.
+                    yield send.ctx.finding(
+                        RULE, send.node,
+                        f"the send on unbuffered channel `{_text(send)}` blocks every time {own} returns: "
+                        f"{channel.type_name}.{channel.name} is received only in {own}, and this send is in "
+                        f"{own}'s own deferred function, which runs once it has stopped receiving",
+                        fix=_FIX_SEND, severity=Severity.NOTE if service else None, bounded=bool(stopping))
+                    continue
                 yield send.ctx.finding(
                     RULE, send.node,
                     f"the send on unbuffered channel `{_text(send)}` can block forever: {channel.type_name}.{channel.name} "
@@ -164,6 +175,21 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
 
 
 _CONTEXT_LIVE = LazyPattern(r"\s*[\w.]+\.Err\(\)\s*==\s*nil\s*")
+def _deferred_by_receiver(send: FieldUse, receives: list[FieldUse]) -> str | None:
+    """The shown name of the function whose deferred literal makes the send, when every receive
+    of the channel is in that function itself (not in a literal of it): None otherwise."""
+    literal = send.function
+    if literal is None or literal.node.type != "func_literal" or literal.parent is None:
+        return None
+    call = literal.node.parent
+    if call is None or call.type != "call_expression" or call.parent is None or call.parent.type != "defer_statement":
+        return None
+    owner = literal.parent
+    if all(r.function is owner for r in receives):
+        return owner.shown
+    return None
+
+
 def _waits_on(send: FieldUse, stops: set[str]) -> bool:
     """The sending function receives from one of the named stop channels somewhere."""
     function = send.function
