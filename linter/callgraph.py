@@ -1656,8 +1656,8 @@ class _FileSummariser:
             if info is not None and info[0] == "result":
                 return ("result", ["R", info[1], tail])
             return None
-        if head == "new":
-            return None
+        if head == "new" and head not in self.package_functions:
+            return None  # the builtin, unless the package declares its own `new`
         return ("result", ["L", head]) if head in self.package_functions else None
 
     def _range_element(self, match: re.Match, function: Function) -> tuple[str, object] | None:
