@@ -2089,28 +2089,24 @@ _GO_GENERATE = LazyPattern(rb"^//go:generate ", re.M)
 
 def _switched_calls(summary: PackageSummary) -> None:
     """summary.switched: the edges whose every call is made under a named switch."""
-    states = summary_switch_states(summary)
-    if not any(states.values()):
-        return
-    edges = summary_edges(summary)
-    position = {id(edge): index for index, edge in enumerate(summary.calls)}
-    for key, switch in states.items():
-        edge = edges.get(key) if switch else None
-        index = position.get(id(edge)) if edge is not None else None
-        if index is not None:
-            summary.switched[str(index)] = switch
+    for index, switch in _edge_states(summary, summary_switch_states(summary)):
+        summary.switched[str(index)] = switch
 
 
 def _checked_calls(summary: PackageSummary) -> None:
     """summary.checked: the edges whose every call comes after a check of who the client is."""
-    states = summary_checked_states(summary)
+    summary.checked = sorted(index for index, _ in _edge_states(summary, summary_checked_states(summary)))
+
+
+def _edge_states(summary: PackageSummary, states: dict[tuple, object]) -> list[tuple[int, object]]:
+    """(index in summary.calls, state) of each edge whose state (by caller and callee) is set."""
     if not any(states.values()):
-        return
+        return []
     edges = summary_edges(summary)
     position = {id(edge): index for index, edge in enumerate(summary.calls)}
-    summary.checked = sorted(index for key, checked in states.items() if checked
-                             for edge in [edges.get(key)] if edge is not None
-                             for index in [position.get(id(edge))] if index is not None)
+    return [(index, state) for key, state in states.items() if state
+            for edge in [edges.get(key)] if edge is not None
+            for index in [position.get(id(edge))] if index is not None]
 
 
 def _summarise_scanned(summary: PackageSummary, test_file, package_functions: set[str],
