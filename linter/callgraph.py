@@ -148,6 +148,9 @@ _GRPC_INTERCEPTOR_INFO = frozenset({"*google.golang.org/grpc.UnaryServerInfo", "
 # by its parameters, once per process, however the command is built (a helper that takes a struct
 # whose `Run` method it calls, which no call graph sees).
 _COBRA_RUN_PARAMS = ["*github.com/spf13/cobra.Command", "[]string"]
+# What a task queue's server calls for every task it delivers: asynq's `Handler.ProcessTask(ctx,
+# *asynq.Task) error` and the functions its mux's `HandleFunc` takes.
+_TASK_HANDLER_PARAMS = ["context.Context", "*github.com/hibiken/asynq.Task"]
 # `a, b *pkg.T` / `s Server` / `fn func(…)` in a parameter list: the names and what their type starts with.
 _PARAM_GROUP = LazyPattern(
     rb"(?P<names>[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s+(?:\.\.\.)?[*\[\]]*(?P<type>[A-Za-z_]\w*)(?:\.(?P<qual_name>[A-Za-z_]\w*))?")
@@ -601,6 +604,8 @@ class _FileSummariser:
             return REQUEST, "a route's handler, made by an adapter from this literal, which takes the request"
         if any(t in _GRPC_INTERCEPTOR_INFO for t in types):
             return REQUEST, "a gRPC server interceptor (by its parameters): it runs for every call served"
+        if types == _TASK_HANDLER_PARAMS:
+            return REQUEST, "a task queue's handler (by its parameters): it runs for every task delivered"
         if types == _COBRA_RUN_PARAMS:
             return ONCE, "a command-line command's function (by its parameters)"
         return None
