@@ -50,7 +50,9 @@ RULE = Rule(
         "`http.ListenAndServeTLS` underneath. "
         "It warns where the code shows that clients connect to the server itself: the function that sets it up "
         "terminates TLS (`ListenAndServeTLS`, `ServeTLS`, a `TLSConfig`, autocert, `tls.NewListener`, or hands the server to "
-        "Prometheus's exporter toolkit, which serves TLS and basic auth from its web config), or its package "
+        "Prometheus's exporter toolkit, which serves TLS and basic auth from its web config; not TLS served only "
+        "under a switch for developers the server is outside of: `if dev { ListenAndServeTLS(…, \"localhost.pem\", "
+        "…) }`), or its package "
         "answers browsers of other origins (sets `Access-Control-Allow-Origin`, imports a CORS middleware, "
         "`AllowOrigins`); the finding's `kind` (JSON, SARIF) names the sign, `tls` or `cross-origin`. Re-linting "
         "344 judged warnings of 160 codebases, both kinds read alike: 102 of 122 and 46 of 54 worth a change "
@@ -500,14 +502,26 @@ def _unseen_clients(ctx: FileContext, node: Node, tls: bool) -> tuple[str, str]:
     data = ctx.source.data
     span = (function.node.start_byte, function.node.end_byte) if function is not None else (0, len(data))
     # Commented-out code is no sign: a pattern found in the bytes is confirmed without comments.
+    # Nor is TLS served only under a switch for developers (`if dev { ListenAndServeTLS(…,
+    # "localhost.pem", …) }`) for a server outside that branch.
     if _TLS_SERVING.search(data, *span) is not None and \
-            _TLS_SERVING.search(without_comments(data[span[0]:span[1]])) is not None:
+            _TLS_SERVING.search(without_comments(data[span[0]:span[1]])) is not None and \
+            any(not _developer_only(ctx, match.start(), node) for match in _TLS_SERVING.finditer(data, *span)):
         return "", _TLS_KIND
     if _TOOLKIT_IMPORT in data and _toolkit_serves(ctx, span):
         return "", _TLS_KIND
     if not ctx.package.facts.answers_cross_origin:
         return _PROXIED_NOTE, ""
     return (_LOCAL_ORIGINS_NOTE, "") if ctx.package.facts.cross_origin_local else ("", _CROSS_ORIGIN_KIND)
+
+
+def _developer_only(ctx: FileContext, at: int, server: Node) -> bool:
+    """The code at byte `at` runs only under a switch for developers that `server` is not under."""
+    node = ctx.source.root.descendant_for_byte_range(at, at + 1)
+    if node is None or node.type == "comment":
+        return True
+    switch = developer_switch(ctx.source, node)
+    return switch is not None and developer_switch(ctx.source, server) != switch
 
 
 def _toolkit_serves(ctx: FileContext, span: tuple[int, int]) -> bool:
