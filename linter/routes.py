@@ -334,7 +334,8 @@ _USE_AT = LazyPattern(rb"\.(?:Use|Group)[ \t]*\(")
 
 def collect_mounts(summariser: "_FileSummariser") -> None:
     """Append [middleware reference, AUTHENTICATED or 0] for every middleware of the module the
-    file mounts with `.Use(…)` (`private.Use(middleware.AuditLog())`) or makes a group with
+    file mounts with `.Use(…)` (`private.Use(middleware.AuditLog())`, also on a group made on the
+    spot: `Router.Group("api").Use(middleware.OperationRecord())`) or makes a group with
     (`write := users.Group("", middleware.OperationRecord())`): behind authentication when the
     router has it in front before this call (a group made with it, an earlier `Use` of the router
     or of a group it was made from, or an earlier argument of the same call, also a local made by
@@ -358,12 +359,22 @@ def collect_mounts(summariser: "_FileSummariser") -> None:
         behind = None  # worked out once, for the first middleware of the module
         param = None
         spelled = [_middleware_text(summariser, arg) for arg in arguments]
+        # `Router.Group("api").Use(mw)`: a group made on the spot, which has what its router has
+        # in front now, and the middleware given to the Group call before this one
+        operand = selector.child_by_field_name("operand")
+        made: list[str] = []
+        while operand is not None and operand.type == "call_expression":
+            made_by = operand.child_by_field_name("function")
+            if made_by is None or made_by.type != "selector_expression" or \
+                    summariser.text(made_by.child_by_field_name("field")) != "Group":
+                break
+            made = [_middleware_text(summariser, a) for a in operand.child_by_field_name("arguments").named_children[1:]] + made
+            operand = made_by.child_by_field_name("operand")
         for index, arg in enumerate(arguments):
             ref = _handler_reference(summariser, arg, function, literals)
             if ref is None:
                 continue
-            inline = any(authenticated(text) for text in spelled[:index])
-            operand = selector.child_by_field_name("operand")
+            inline = any(authenticated(text) for text in made + spelled[:index])
             if behind is None:
                 behind = _router_authenticated(summariser, operand, function, 0, None, call.start_byte - 1)
                 param = None if behind else router_parameter(summariser, operand, function)

@@ -69,7 +69,7 @@ RULE = Rule(
         "note that names where (its authors chose where limits go); otherwise suppress with a reason, or "
         "apply the limit in the handler. Order is by position in the function, not by path: a limit on one branch "
         "before the read counts. A middleware is recognised by how it passes the request on; where it is "
-        "mounted lowers it only when every `Use` of it, and every group made with it (`r.Group(\"\", mw)`), "
+        "mounted lowers it only when every `Use` of it (also on a group made on the spot: `Router.Group(\"api\").Use(mw)`), and every group made with it (`r.Group(\"\", mw)`), "
         "(gin, chi, gorilla; not echo) comes after authentication on its router (a group made with it, an "
         "earlier `Use` of the router or of the group it was made from, or an earlier argument of the same "
         "call, also a local made by such a call: `md := auth.JWT(); r.Group(\"\", md, log)`; a function of the file "
