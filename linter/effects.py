@@ -83,7 +83,9 @@ READERS = frozenset({
     "golang.org/x/net/html.Parse", "github.com/PuerkitoBio/goquery.NewDocumentFromReader", "strings.Builder",
 })
 # Readers that read their argument to EOF, by the index of the argument they read.
-DRAINERS = {"io.ReadAll": 0, "io/ioutil.ReadAll": 0, "io.Copy": 1, "io.CopyBuffer": 1}
+DRAINERS = {"io.ReadAll": 0, "io/ioutil.ReadAll": 0, "io.Copy": 1, "io.CopyBuffer": 1,
+            # an HTML document parsed whole (`html.Parse` reads to EOF, and goquery parses with it)
+            "golang.org/x/net/html.Parse": 0, "github.com/PuerkitoBio/goquery.NewDocumentFromReader": 0}
 # Calls that only look at their arguments: printing, formatting, comparing. Passing a value to them
 # neither closes it nor hands it on.
 _LOOKERS = LazyPattern(r"^(fmt\.(Sprint|Sprintf|Sprintln|Print|Printf|Println|Errorf)|log\.(Print|Printf|Println)"
