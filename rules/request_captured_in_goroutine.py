@@ -15,6 +15,7 @@ from goleaklint.ignores import hook, started_slot
 from goleaklint.model import FileModel
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.patterns import LazyPattern
+from goleaklint.source import query_captures
 
 _NET_HTTP = "net-http"  # Finding.kind of a net/http request or writer, not a framework's pooled context
 
@@ -78,6 +79,9 @@ RULE = Rule(
         limits="A goroutine that only reads fields net/http never changes after the handler returns (`URL`, `Method`, `Header`, `Host`, `RemoteAddr`, `UserAgent()`...) of an `*http.Request` is a note. "
         "So is one that hands the request only to logging calls (`log…`, `slog`, `logger.…`, `….Log().Request(r)`), "
         "captured or given as the literal's argument: a logger reads what net/http no longer changes. "
+        "So is one that uses only the response writer after the handler upgraded it to a websocket "
+        "(`upgrader.Upgrade(w, r, nil)`, `websocket.Accept(w, r, …)`, earlier in the handler): the upgrade took "
+        "the connection over, and net/http refuses every later write. "
         "A package function started with the request (`go audit(r)`), or called with it inside the goroutine "
         "(`go func() { fetch(book, r) }()`), is judged the same way, by what it does with that parameter, one call "
         "deep: an unnamed or blank parameter (`_ *http.Request`) does nothing with it. A pooled framework context "
@@ -158,6 +162,16 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                 fix=_FIX.get(kind, _DEFAULT_FIX), severity=Severity.NOTE,
             )
             continue
+        upgrade = _upgraded_before(ctx, go, names) if kind == fw.RESPONSE_WRITER and not others else None
+        if upgrade is not None:
+            yield ctx.finding(
+                RULE, go,
+                f"goroutine uses {fw.describe(kind)} {shown} after the handler's `{upgrade}`: a websocket upgrade took "
+                "the connection over, so net/http refuses every write to the writer (it logs it and keeps nothing), "
+                "however long the goroutine runs",
+                fix="write errors to the websocket connection instead of the response writer", severity=Severity.NOTE,
+            )
+            continue
         if all(h == "reads" for _, _, h in uses):
             fields = ", ".join(sorted({n.parent.child_by_field_name("field").text.decode("utf-8", "replace")
                                        if n.parent.type == "selector_expression"
@@ -178,6 +192,33 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                           kind="" if kind in fw.POOLED_KINDS else _NET_HTTP,
                           handoffs=_handoffs(model, go, uses, callee) if severity is Severity.ERROR
                           and not all(h == "copies" for _, _, h in uses) else ())
+
+
+_UPGRADES = frozenset({"Upgrade"})
+_ACCEPTS = frozenset({"nhooyr.io/websocket.Accept", "github.com/coder/websocket.Accept"})
+
+
+def _upgraded_before(ctx: FileContext, go: Node, names: list[str]) -> str | None:
+    """The call that upgraded the writer to a websocket before the `go` statement, in the same
+    function, with a return on its error (`conn, err := upgrader.Upgrade(w, r, nil); if err !=
+    nil { return }`, `websocket.Accept(w, r, opts)`): its text up to the arguments, or None."""
+    model = ctx.model
+    function = model.enclosing_function(go)
+    if function is None or b"Upgrade(" not in function.node.text and b"Accept(" not in function.node.text:
+        return None
+    writer = names[0].strip("`") if names else ""
+    for call in query_captures("(call_expression) @call", function.node).get("call", []):
+        if call.start_byte >= go.start_byte or model.enclosing_function(call) is not function:
+            continue
+        callee = call.child_by_field_name("function")
+        arguments = call.child_by_field_name("arguments").named_children
+        if not arguments or arguments[0].type != "identifier" or ctx.source.text(arguments[0]) != writer:
+            continue
+        upgraded = callee.type == "selector_expression" and \
+            ctx.source.text(callee.child_by_field_name("field")) in _UPGRADES or model.qualified(call) in _ACCEPTS
+        if upgraded:
+            return ctx.source.text(callee) + "(…)"
+    return None
 
 
 def _names(ctx: FileContext, nodes: list[Node]) -> list[str]:
