@@ -67,7 +67,7 @@ _TERMINATING_NAME = LazyPattern(r"(?i)exit|fatal\w*|panic\w*|goexit")
 
 # How a `for` statement's header bounds it: the one answer the questions about loops start from
 # (does it end by itself, does what it does repeat without bound, is it a benchmark's).
-FOREVER = "forever"  # `for {}`, `for ;; {}`: only its body can leave it
+FOREVER = "forever"  # `for {}`, `for ;; {}`, `for true {}`: only its body can leave it
 BENCHMARK_LOOP = "benchmark"  # over `b.N` or `b.Loop()`: as often as the benchmark likes
 WHILE = "while"  # `for cond {}`: until something changes the condition
 COUNTED = "counted"  # `for i := 0; i < n; i++`
@@ -82,13 +82,15 @@ def loop_header(loop: Node) -> tuple[str, Node | None]:
     for child in loop.named_children:
         if child.type == "for_clause":
             condition = child.child_by_field_name("condition")
-            if condition is None:
+            if condition is None or condition.type == "true":  # `for ;; {}`, `for ; true; <-t.C {}`
                 return FOREVER, None
             return (BENCHMARK_LOOP if _BENCHMARK_HEADER.search(condition.text.decode("utf-8", "replace")) else COUNTED), condition
         if child.type == "range_clause":
             right = child.child_by_field_name("right")
             ranged = right.text.decode("utf-8", "replace") if right is not None else ""
             return (BENCHMARK_LOOP if _BENCHMARK_HEADER.search(ranged) else RANGE), child
+        if child.type == "true":
+            return FOREVER, None  # `for true {}`
         if child.type not in ("block", "comment") and (body is None or child.id != body.id):
             return (BENCHMARK_LOOP if _BENCHMARK_HEADER.search(child.text.decode("utf-8", "replace")) else WHILE), child
     return FOREVER, None

@@ -39,7 +39,7 @@ RULE = Rule(
         "goroutine is the `go func(){…}()` literal (also one a local was set to once: `loop := func(){…}; go loop()`), or the function or method of the same package "
         "that `go f(x)` / `go s.run()` starts, or that a literal calls as a statement of its own "
         "body (`go func() { defer wg.Done(); s.run() }()`); a method is found through the type of "
-        "the receiver, a parameter, or a local set from `&T{…}`. Endless loops: `for { … }`, `for ;; { … }`, `for range time.Tick(d)`, "
+        "the receiver, a parameter, or a local set from `&T{…}`. Endless loops: `for { … }`, `for ;; { … }`, a condition that is the constant `true` (`for ; true; <-t.C { … }`), `for range time.Tick(d)`, "
         "`for range t.C` over a ticker, and `for v := range ch` over a channel of this package (a "
         "package variable, a local made with `make(chan …)`, or a struct field of channel type) that "
         "nothing in the package ever passes to `close`. A way out is any of: a `return`, a `break` "
@@ -557,7 +557,12 @@ def _unbounded(ctx: FileContext, loop: Node, functions: PackageFunctions) -> str
         return "`for { … }`"
     clause = header[0]
     if clause.type == "for_clause":
-        return "`for ;; { … }`" if clause.child_by_field_name("condition") is None else None
+        condition = clause.child_by_field_name("condition")
+        if condition is None:
+            return "`for ;; { … }`"
+        return "`for ; true; … { … }`" if condition.type == "true" else None
+    if clause.type == "true":
+        return "`for true { … }`"
     if clause.type != "range_clause":
         return None
     right = clause.child_by_field_name("right")
