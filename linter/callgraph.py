@@ -14,6 +14,8 @@ package can without types:
   nest) returns, as in ``srv := server.New(cfg); srv.Start()`` or ``app.Signals().Start()``;
 - ``("D", type, field, name)``: method `name` on field `field` of a value of `type` (a dotted path,
   ``srv.Discount``, for a field of a field);
+- ``("G", path, "Var.field", name)``: method `name` on a variable of the package `path` imports, or
+  on a field of it (`router.RouterGroupApp.System.InitApiRouter(g)`), typed by that package's summary;
 - ``("E", type, field, name)``: method `name` on an element of the slice, array or map in field
   `field` of a value of `type`, as in ``for _, s := range a.services { s.Start(ctx) }``.
 
@@ -381,6 +383,10 @@ class PackageSummary:
     # who the client is (`if !s.checkAuth(r) { return }`, `user := CurrentUser(c)`: authchecks),
     # non-test code: a function every caller reaches only so is behind authentication (lifetime)
     checked: list[int] = field(default_factory=list)
+    # package variable -> its type (import-resolved), declared or made by a literal or `new(T)`
+    # (`var RouterGroupApp = new(RouterGroup)`), non-test code: what `pkg.Var.Field.M()` in another
+    # package calls (a "G" reference)
+    vars: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {"d": self.directory, "n": self.name, "f": self.functions, "c": self.calls, "r": self.results,
@@ -394,7 +400,7 @@ class PackageSummary:
                 "sv": self.servers, "mn": self.mains, "ma": self.mounted_after, "sw": self.switched,
                 "ie": self.interface_embeds, "um": self.unnamed_methods, "gs": self.generated_selected,
                 "mi": self.made_in, "dn": self.declared, "sh": self.shadowed, "ig": self.ignores,
-                "rp": self.route_paths, "sl": self.silent, "ck": self.checked}
+                "rp": self.route_paths, "sl": self.silent, "ck": self.checked, "va": self.vars}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -410,7 +416,7 @@ class PackageSummary:
                    unnamed_methods=data.get("um", []), generated_selected=data.get("gs", []),
                    made_in=data.get("mi", {}), declared=data.get("dn"), shadowed=data.get("sh", []),
                    ignores=data.get("ig", []), route_paths=data.get("rp", []), silent=data.get("sl", []),
-                   checked=data.get("ck", []))
+                   checked=data.get("ck", []), vars=data.get("va", {}))
 
 
 class _FileSummariser:
@@ -1419,9 +1425,12 @@ class _FileSummariser:
                 base = base.child_by_field_name("operand")
             if base is None or base.type == "selector_expression":
                 return None
-            if len(fields) > 1 and base.type == "identifier" and self.text(base) in self.model.imports and \
+            if base.type == "identifier" and self.text(base) in self.model.imports and \
                     self._import_not_shadowed(self.text(base), function, base.start_byte):
-                return None  # `pkg.Var.field.M()`: another package's variable
+                # `pkg.Var.M()`, `pkg.Var.field.M()`: on another package's variable, whose type its
+                # package's summary records
+                path = self.model.imports[self.text(base)]
+                return ["G", path, ".".join(reversed(fields)), name] if self._in_module(path) else None
             base_type = self._value_type(base, function)
             if base_type:
                 return ["D", base_type, ".".join(reversed(fields)), name]
@@ -1635,6 +1644,13 @@ class _FileSummariser:
         amp, callee, opener, method = match.group("amp"), match.group("callee"), match.group("open"), match.group("method")
         text = callee.decode("utf-8", "replace")
         if method is not None:  # `serve := srv.Serve`: a method value
+            head, _, tail = text.partition(".")
+            path = self.model.imports.get(head) if head not in self.package_functions else None
+            if path is not None and self._in_module(path) and \
+                    self._import_not_shadowed(head, function, match.start("callee")):
+                # `sr := router.RouterGroupApp.System`, `db := store.Default`: another package's
+                # variable or a field of it, which the module model types (a "G" reference's way)
+                return ("result", ["I", path, f"{tail}.{method.decode()}" if tail else method.decode()])
             info = self._typed_name(text, function)
             return ("value", ["M", info[1], method.decode()]) if info is not None and info[0] == "type" else None
         head, _, tail = text.partition(".")
@@ -1789,6 +1805,11 @@ class _FileSummariser:
             self._anonymous_commands()
         if self.test_code:
             return
+        for name, var in self.model.package_vars.items():
+            if var.relpath in ("", self.relpath) and name[:1].isupper():
+                type_text = self._declared(var.node)
+                if type_text:
+                    self.summary.vars.setdefault(name, type_text)
         if b"interface" in self.source.data:
             for name_node, methods, embedded, results in interface_specs(self.source.declarations):
                 if methods:
@@ -2570,6 +2591,9 @@ _ROUTER_NAME = LazyPattern(rb"\b([A-Za-z_]\w*)\s*(?::=|=)\s*(?:[A-Za-z_][\w.]*\.
                            rb")|\b([A-Za-z_]\w*)\.Use\(")
 
 
+_ELEMENT_OF = LazyPattern(rb"\b([A-Za-z_]\w*)\s*:=\s*([A-Za-z_]\w*)\[\d+\]")
+
+
 def _router_arguments(summariser: _FileSummariser) -> Iterator[tuple[Node, int, str]]:
     """(call, argument index, kind) for each router a call of the file hands on: "a" with
     authentication in front of it, "g<j>" for the caller's own router parameter j
@@ -2585,6 +2609,8 @@ def _router_arguments(summariser: _FileSummariser) -> Iterator[tuple[Node, int, 
     names.discard(b"_")
     if not names:
         return
+    # `privateGroup := routers[0]` of a variadic router parameter (routes._variadic_element)
+    names |= {m.group(1) for m in _ELEMENT_OF.finditer(data) if m.group(2) in names}
     root = model.source.root
     pattern = re.compile(rb"[(,]\s*(" + b"|".join(re.escape(n) for n in sorted(names)) + rb")\s*(?=[,)])")
     for match in pattern.finditer(data):

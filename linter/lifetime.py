@@ -1533,6 +1533,12 @@ class _Resolver:
         if kind == "R":
             inner = self.resolve(pindex, ref[1])
             if inner is None:
+                if isinstance(ref[1], list) and len(ref[1]) == 3 and ref[1][0] == "I":
+                    # `sr := router.RouterGroupApp.System; sr.InitApiRouter(g)`: a variable of the
+                    # package, or a field of it, read as if it were a function's name
+                    typed = self._variable_type(pindex, ref[1][1], ref[1][2])
+                    if typed is not None:
+                        return self._method(typed[0], typed[1], ref[2])
                 found = self._interface_result(pindex, ref[1])
                 return self._method(found[0], found[1], ref[2]) if found is not None else None
             node = self.model.nodes[inner]
@@ -1546,7 +1552,24 @@ class _Resolver:
         if kind in ("D", "E"):
             found = self._field_type(pindex, ref)
             return self._method(found[0], found[1], ref[3]) if found is not None else None
+        if kind == "G":
+            typed = self._variable_type(pindex, ref[1], ref[2])
+            return self._method(typed[0], typed[1], ref[3]) if typed is not None else None
         return None
+
+    def _variable_type(self, pindex: int, path: str, dotted: str) -> tuple[int, str] | None:
+        """(package, type text) of `Var` or `Var.field…` of the package `path` names from package
+        `pindex`, from the variable's type in its package's summary (PackageSummary.vars)."""
+        qindex = self.package_for(pindex, path)
+        if qindex is None:
+            return None
+        name, _, fields = dotted.partition(".")
+        type_text = self.model.packages[qindex].summary.vars.get(name)
+        if not type_text:
+            return None
+        if not fields:
+            return qindex, type_text
+        return self._field_type(qindex, ["D", type_text, fields])
 
     def _interface_result(self, pindex: int, ref: list) -> tuple[int, str] | None:
         """The type a method of an interface of the module declares as its first result, for a

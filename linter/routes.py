@@ -443,12 +443,37 @@ def router_parameter(summariser: "_FileSummariser", operand: Node | None, functi
         if binding.kind == "param" and binding.function is scope and binding.decl is not None:
             index = parameter_index(binding.decl)
             return (scope.name, index) if index is not None else None
+        element = _variadic_element(summariser, binding, scope)
+        if element is not None:
+            return scope.name, element
         made = _group_made(data, summariser.text(operand).encode(), start, end)
         if made is None:
             return None
         at = made.start(1)
         operand = summariser.source.root.named_descendant_for_byte_range(at, at + len(made.group(1)))
     return None
+
+
+def _variadic_element(summariser: "_FileSummariser", binding, scope: "Function") -> int | None:
+    """The argument position a local stands for when it is set once from an element of the
+    function's variadic parameter (`privateGroup := routers[0]` in `func initBizRouter(routers
+    ...*gin.RouterGroup)`): the parameter's position plus the constant index."""
+    from .addresses import reassigned
+
+    if binding.kind != "local" or binding.decl is None or reassigned(summariser.model, binding.decl):
+        return None
+    value = single_initialiser(binding.decl)
+    if value is None or value.type != "index_expression":
+        return None
+    base, index = value.child_by_field_name("operand"), value.child_by_field_name("index")
+    if base is None or base.type != "identifier" or index is None or index.type != "int_literal":
+        return None
+    param = summariser.model.resolve(base)
+    declaration = param.decl.parent if param.kind == "param" and param.function is scope and param.decl is not None else None
+    if declaration is None or declaration.type != "variadic_parameter_declaration":
+        return None
+    position = parameter_index(param.decl)
+    return position + int(summariser.text(index), 0) if position is not None else None
 
 
 def _group_made(data: bytes, name: bytes, start: int, end: int) -> re.Match | None:
@@ -470,8 +495,10 @@ def router_kind(summariser: "_FileSummariser", ident: Node, function: "Function"
     binding = summariser.model.resolve(ident)
     index = parameter_index(binding.decl) if binding.kind == "param" and binding.function is scope \
         and binding.decl is not None else None
+    if index is None:  # `privateGroup := routers[0]` of a variadic `routers ...*gin.RouterGroup`
+        index = _variadic_element(summariser, binding, scope)
     if re.search(pattern, data[scope.node.start_byte:scope.node.end_byte]) is None and \
-            (index is None or index >= len(scope.params) or not _ROUTER_TYPE.search(scope.params[index].type)) and \
+            (index is None or not _router_parameter_type(scope, index)) and \
             not _made_as_router(summariser, binding):
         return None
     if _router_authenticated(summariser, ident, function, 0, None, _registered_at(summariser, ident)):
@@ -480,6 +507,15 @@ def router_kind(summariser: "_FileSummariser", ident: Node, function: "Function"
         param = router_parameter(summariser, ident, function)
         index = param[1] if param is not None else None
     return f"g{index}" if index is not None else None
+
+
+def _router_parameter_type(scope: "Function", index: int) -> bool:
+    """The function's parameter at argument position `index` (a variadic one's elements from its
+    own position on) is typed as a router."""
+    params = scope.params
+    if index < len(params):
+        return _ROUTER_TYPE.search(params[index].type) is not None
+    return bool(params) and params[-1].type.startswith("...") and _ROUTER_TYPE.search(params[-1].type) is not None
 
 
 def _made_as_router(summariser: "_FileSummariser", binding) -> bool:

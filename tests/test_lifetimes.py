@@ -1038,8 +1038,8 @@ def test_a_method_called_on_a_ranged_element_reaches_its_types(tmp_path):
     assert found["svc:Plugin.Init"] == REQUEST  # an element of a package variable
     assert found["svc:Codec.Load"] == REQUEST  # `c, ok := codecs[k]`, a map a sibling file makes
     assert found["svc:Cache.Warm"] == REQUEST  # `env.Srv.Cache.Warm()`: a field of a field
-    assert found["svc:Cache.Cool"] == UNKNOWN  # near miss: `svc.Shared.Inner`, another package's variable
-    assert found["svc:Hook.Fire"] == UNKNOWN  # near miss: another package's variable is not read
+    assert found["svc:Cache.Cool"] == REQUEST  # `svc.Shared.Inner`: another package's variable, typed by its summary
+    assert found["svc:Hook.Fire"] == UNKNOWN  # near miss: a range over another package's variable is not read
     assert found["svc:Tag.Key"] == UNKNOWN  # near miss: a map's key, not its element
     assert found["svc:Tag.Print"] == UNKNOWN  # near miss: a range's only name is the key
     assert found["svc:Job.Skip"] == UNKNOWN  # near miss: ranged over, never called
