@@ -30,7 +30,8 @@ RULE = Rule(
         "small: `defer cancel()` of a context made in the iteration (also into a cancel declared without a value, "
         "`var cancel context.CancelFunc`, then `ctx, cancel = context.WithDeadline(…)`) or `defer t.Stop()` of a "
         "`time.AfterFunc` timer, in a loop that ends (one that never does, a connection's message loop, keeps one "
-        "context or timer per message: a warning), from Go 1.23 `defer t.Stop()` of `time.NewTimer`/`NewTicker`, a range over a "
+        "context or timer per message: a warning, unless the defer is in a select case, a fallback timer's in a "
+        "dialer's race, made when that case fires), from Go 1.23 `defer t.Stop()` of `time.NewTimer`/`NewTicker`, a range over a "
         "composite literal of at most 16 elements (written in the header or assigned to the variable "
         "ranged over), outside a loop that never ends `defer os.Remove(path)` or `os.RemoveAll` (no open "
         "file, only disk space) and `defer pool.Put(buf)` of a pool of buffers (by its name, `bufPool`, "
@@ -709,8 +710,10 @@ def _note_reason(ctx: FileContext, call: Node, loop: Node) -> str | None:
         made_by = model.qualified(source)
         cheap = _CHEAP_SOURCES.get(made_by or "")
         if cheap is not None and (callee.type == "identifier") == (cheap == "a context's cancel") \
-                and not in_unbounded_loop(model, call):
-            return f"{cheap} is cheap to hold"  # one each time round a loop that never ends is no longer cheap
+                and not (in_unbounded_loop(model, call) and not _in_select_case(call, loop)):
+            # One each time round a loop that never ends is no longer cheap; one in a select case
+            # (a fallback timer's, in a dialer's race) is made when that case fires, not each time.
+            return f"{cheap} is cheap to hold"
         if made_by in _TIMERS and callee.type == "selector_expression" and ctx.go_at_least(1, 23):
             return "from Go 1.23 a stopped timer is cheap to hold"
     if _form_file(model, callee, loop) and not _small_form_memory(model, loop):
@@ -821,6 +824,16 @@ def _multipart_part(model: FileModel, callee: Node | None) -> bool:
     function = made.child_by_field_name("function") if made is not None else None
     return function is not None and function.type == "selector_expression" and \
         model.source.text(function.child_by_field_name("field")) in _NEXT_PART
+
+
+def _in_select_case(node: Node, loop: Node) -> bool:
+    """`node` sits in a case of a `select` inside the loop."""
+    current = node.parent
+    while current is not None and current.id != loop.id:
+        if current.type == "communication_case":
+            return True
+        current = current.parent
+    return False
 
 
 def _form_file(model: FileModel, callee: Node | None, loop: Node) -> bool:
