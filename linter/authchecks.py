@@ -57,33 +57,50 @@ def auth_check(source: SourceFile, call: Node) -> str | None:
     return None
 
 
-# Words every name `auth_check` accepts contains one of, as bytes: a file none of whose calls
-# names one has no check, and is not looked at further.
-_CHECK_WORDS = LazyPattern(rb"(?i)(?:perm|auth|admin|role|access|acl|login|token|scope|owner|signature|apikey|"
-                           rb"claims|user|identity|principal|account|uid|session)\w*\s*\(")
-_CALL = LazyPattern(rb"(?i)\b\w*(?:perm|auth|admin|role|access|acl|login|token|scope|owner|signature|apikey|claims|user|"
-                    rb"identity|principal|account|uid|session)\w*\s*\(|\b(?:authenticate|authori[sz]e)\w*\s*\("
-                    rb"|\b(?:Get|MustGet|GetString|GetInt|GetInt64|GetUint|GetUint64)\s*\(\s*\"")
+# A call whose name holds one of the words every name `auth_check` accepts holds, matched in the
+# lower-cased text (a case-insensitive pattern, or one that matched the name from its start, cost
+# seconds on a large tree), and `Get("…")`-like getters of a framework's context.
+_CALL_WORDS = LazyPattern(rb"(?:perm|auth|admin|role|access|acl|login|token|scope|owner|signature|apikey|claims|"
+                          rb"user|identity|principal|account|uid|session)\w*[ \t]*\(|\bget\w*[ \t]*\([ \t]*\"")
+_NAME_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
-def check_calls(source: SourceFile) -> list[Node]:
-    """The calls of the file that check who the client is (auth_check), in source order: found by
-    a byte search for their names and a node lookup at each hit, not by walking the tree."""
+def check_calls(source: SourceFile, function) -> list[int]:
+    """The first bytes of the calls written in `function` itself (not in a literal of it) that check
+    who the client is (auth_check), in source order: found by one search of the function's
+    lower-cased text and a node lookup at each hit, not by walking its tree."""
     data = source.data
-    if _CHECK_WORDS.search(data) is None:
-        return []
+    first, last = function.node.start_byte, function.node.end_byte
+    text = data[first:last].lower()
+    starts: set[int] = set()
+    for match in _CALL_WORDS.finditer(text):
+        begin = first + match.start()
+        while begin > first and data[begin - 1] in _NAME_BYTES:
+            begin -= 1
+        starts.add(begin)
     found = []
     root = source.root
-    for match in _CALL.finditer(data):
-        node = root.named_descendant_for_byte_range(match.start(), match.start() + 1)
+    for at in sorted(starts):
+        node = root.named_descendant_for_byte_range(at, at + 1)
         if node is None or node.type not in ("identifier", "field_identifier"):
             continue
         callee = node.parent if node.type == "field_identifier" else node
         call = callee.parent if callee is not None else None
         if call is not None and call.type == "call_expression" and call.child_by_field_name("function") == callee \
-                and _result_decides(call) and auth_check(source, call) is not None:
-            found.append(call)
+                and _result_decides(call) and auth_check(source, call) is not None \
+                and _enclosing(call) == function.node.id:
+            found.append(call.start_byte)
     return found
+
+
+def _enclosing(node: Node) -> int | None:
+    """The id of the function declaration, method or literal around `node`."""
+    current = node.parent
+    while current is not None:
+        if current.type in ("function_declaration", "method_declaration", "func_literal"):
+            return current.id
+        current = current.parent
+    return None
 
 
 def _result_decides(call: Node) -> bool:

@@ -457,9 +457,9 @@ class _FileSummariser:
         # found on the first call looked at; none in test files, whose calls never switch anything
         self._switch_spans: list[tuple[int, int, str]] | None = None if not self.test_file else []
         self._switch_states = summary_switch_states(summary)
-        # (function, first byte) of each call of the file that checks who the client is
-        # (authchecks.check_calls), found on the first call looked at; none in test files
-        self._checks: list[tuple[Function | None, int]] | None = None
+        # function (node id) -> first bytes of its calls that check who the client is
+        # (authchecks.check_calls), for handlers, found on the first call they make
+        self._checks: dict[int, list[int] | tuple] = {}
         self._checked_states = summary_checked_states(summary)
 
     def text(self, node: Node | None) -> str:
@@ -1050,16 +1050,18 @@ class _FileSummariser:
         elif switch is None:
             states[key] = None
         # Whether every call of the caller to the callee comes after a check of who the client is
-        # (summary.checked): a file with no such check needs no further look.
-        checks = self._checks
-        if checks is None:
-            checks = self._checks = [] if self.test_file else \
-                [(self.model.enclosing_function(call), call.start_byte) for call in check_calls(self.source)]
+        # (summary.checked): looked for only in handlers, which have a client to check.
         checked = False
-        if checks:
+        if not self.test_file:
             owner = function or self.model.enclosing_function(node)
-            start = node.start_byte
-            checked = owner is not None and any(f is owner and at < start for f, at in checks)
+            if owner is not None:
+                checks = self._checks.get(owner.node.id)
+                if checks is None:
+                    params = owner.node.child_by_field_name("parameters")
+                    handler = params is not None and _ROOT_PARAMS.search(self.source.data, params.start_byte,
+                                                                         params.end_byte) is not None and is_handler(owner)
+                    checks = self._checks[owner.node.id] = check_calls(self.source, owner) if handler else ()
+                checked = bool(checks) and checks[0] < node.start_byte
         checked_states = self._checked_states
         checked_states[key] = checked and checked_states.get(key, True)
         known = self._edges.get(key)

@@ -460,10 +460,10 @@ def _variadic_element(summariser: "_FileSummariser", binding, scope: "Function")
     ...*gin.RouterGroup)`): the parameter's position plus the constant index."""
     from .addresses import reassigned
 
-    if binding.kind != "local" or binding.decl is None or reassigned(summariser.model, binding.decl):
+    if binding.kind != "local" or binding.decl is None:
         return None
     value = single_initialiser(binding.decl)
-    if value is None or value.type != "index_expression":
+    if value is None or value.type != "index_expression" or reassigned(summariser.model, binding.decl):
         return None
     base, index = value.child_by_field_name("operand"), value.child_by_field_name("index")
     if base is None or base.type != "identifier" or index is None or index.type != "int_literal":
