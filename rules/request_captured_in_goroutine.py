@@ -79,9 +79,10 @@ RULE = Rule(
         limits="A goroutine that only reads fields net/http never changes after the handler returns (`URL`, `Method`, `Header`, `Host`, `RemoteAddr`, `UserAgent()`...) of an `*http.Request` is a note. "
         "So is one that hands the request only to logging calls (`log…`, `slog`, `logger.…`, `….Log().Request(r)`), "
         "captured or given as the literal's argument: a logger reads what net/http no longer changes. "
-        "So is one that uses only the response writer after the handler upgraded it to a websocket "
-        "(`upgrader.Upgrade(w, r, nil)`, `websocket.Accept(w, r, …)`, earlier in the handler): the upgrade took "
-        "the connection over, and net/http refuses every later write. "
+        "So is one that uses only net/http's request and writer after the handler upgraded the connection to a "
+        "websocket or hijacked it (`upgrader.Upgrade(w, r, nil)`, `ws.UpgradeHTTP(r, w)`, `websocket.Accept(w, r, "
+        "…)`, `w.(http.Hijacker).Hijack()`, earlier in the handler): net/http no longer closes the body and "
+        "refuses every later write. "
         "A package function started with the request (`go audit(r)`), or called with it inside the goroutine "
         "(`go func() { fetch(book, r) }()`), is judged the same way, by what it does with that parameter, one call "
         "deep: an unnamed or blank parameter (`_ *http.Request`) does nothing with it. A pooled framework context "
@@ -162,13 +163,14 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                 fix=_FIX.get(kind, _DEFAULT_FIX), severity=Severity.NOTE,
             )
             continue
-        upgrade = _upgraded_before(ctx, go, names) if kind == fw.RESPONSE_WRITER and not others else None
+        plain = all(k in (fw.RESPONSE_WRITER, fw.HTTP_REQUEST) for _, k, _ in uses)
+        upgrade = _upgraded_before(ctx, go, [n.strip("`") for n in names + others]) if plain else None
         if upgrade is not None:
             yield ctx.finding(
                 RULE, go,
                 f"goroutine uses {fw.describe(kind)} {shown} after the handler's `{upgrade}`: a websocket upgrade took "
-                "the connection over, so net/http refuses every write to the writer (it logs it and keeps nothing), "
-                "however long the goroutine runs",
+                "the connection over, so net/http neither closes the request's body nor takes writes to the writer "
+                "(it refuses them, logs it and keeps nothing), however long the goroutine runs",
                 fix="write errors to the websocket connection instead of the response writer", severity=Severity.NOTE,
             )
             continue
@@ -194,31 +196,45 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                           and not all(h == "copies" for _, _, h in uses) else ())
 
 
-_UPGRADES = frozenset({"Upgrade"})
+# Calls that take a handler's connection over: gorilla's `upgrader.Upgrade(w, r, h)`, gobwas'
+# `ws.UpgradeHTTP(r, w)`, a Hijacker's `Hijack()`, nhooyr's and coder's `websocket.Accept(w, r, o)`.
+_UPGRADES = frozenset({"Upgrade", "UpgradeHTTP", "Hijack"})
 _ACCEPTS = frozenset({"nhooyr.io/websocket.Accept", "github.com/coder/websocket.Accept"})
 
 
 def _upgraded_before(ctx: FileContext, go: Node, names: list[str]) -> str | None:
-    """The call that upgraded the writer to a websocket before the `go` statement, in the same
-    function, with a return on its error (`conn, err := upgrader.Upgrade(w, r, nil); if err !=
-    nil { return }`, `websocket.Accept(w, r, opts)`): its text up to the arguments, or None."""
+    """The call that upgraded the handler's connection to a websocket (or hijacked it) before the
+    `go` statement, in the same function, given the request or writer the goroutine uses
+    (`conn, err := upgrader.Upgrade(w, r, nil)`, `ws.UpgradeHTTP(r, w)`,
+    `w.(http.Hijacker).Hijack()`): its text up to the arguments, or None."""
     model = ctx.model
     function = model.enclosing_function(go)
-    if function is None or b"Upgrade(" not in function.node.text and b"Accept(" not in function.node.text:
+    text = function.node.text if function is not None else b""
+    if function is None or b"Upgrade" not in text and b"Accept(" not in text and b"Hijack(" not in text:
         return None
-    writer = names[0].strip("`") if names else ""
+    wanted = set(names)
     for call in query_captures("(call_expression) @call", function.node).get("call", []):
         if call.start_byte >= go.start_byte or model.enclosing_function(call) is not function:
             continue
         callee = call.child_by_field_name("function")
-        arguments = call.child_by_field_name("arguments").named_children
-        if not arguments or arguments[0].type != "identifier" or ctx.source.text(arguments[0]) != writer:
-            continue
         upgraded = callee.type == "selector_expression" and \
             ctx.source.text(callee.child_by_field_name("field")) in _UPGRADES or model.qualified(call) in _ACCEPTS
-        if upgraded:
+        if not upgraded:
+            continue
+        given = {ctx.source.text(a) for a in call.child_by_field_name("arguments").named_children if a.type == "identifier"}
+        if callee.type == "selector_expression":  # `w.(http.Hijacker).Hijack()`
+            given |= {ctx.source.text(n) for n in _identifiers(callee.child_by_field_name("operand"))}
+        if given & wanted:
             return ctx.source.text(callee) + "(…)"
     return None
+
+
+def _identifiers(node: Node | None) -> list[Node]:
+    if node is None:
+        return []
+    if node.type == "identifier":
+        return [node]
+    return [n for child in node.named_children for n in _identifiers(child)]
 
 
 def _names(ctx: FileContext, nodes: list[Node]) -> list[str]:
