@@ -63,7 +63,7 @@ RULE = Rule(
         return err
     }
 }""",
-        limits="A deferred `Close` of a part a multipart reader's `NextPart` or `NextRawPart` returned is not reported: a part holds no descriptor, and the next `NextPart` closes it (a file the iteration makes from the part, `os.Create`, still counts). A deferred `Close` of a file of a parsed multipart form (`h.Open()` of a `*multipart.FileHeader`, ranged from `form.File[…]` or a slice declared of them; `r.FormFile(name)`) is a note: the request's size bounds how many, and the form keeps small files in memory; a warning still where the function parses the form keeping less than 1 MiB in memory (`ParseMultipartForm(64 << 10)`), which puts every larger file on disk. A defer in a branch that sets what it tests (`if t == nil { t = ...; defer t.Stop() }`, with `t` declared outside the loop; the test may be one conjunct of an `&&`; the setting may be done by a local closure the branch calls, `sub := subscribe()` where `subscribe := func() … { notify = …; … }`) runs once and is not reported. "
+        limits="A deferred `Close` of a part a multipart reader's `NextPart` or `NextRawPart` returned is not reported: a part holds no descriptor, and the next `NextPart` closes it (a file the iteration makes from the part, `os.Create`, still counts). A deferred `Close` of a file of a parsed multipart form (`h.Open()` of a `*multipart.FileHeader`, ranged from `form.File[…]` or a slice declared of them, or read from such a slice by index; `r.FormFile(name)`) is a note: the request's size bounds how many, and the form keeps small files in memory; a warning still where the function parses the form keeping less than 1 MiB in memory (`ParseMultipartForm(64 << 10)`), which puts every larger file on disk. A defer in a branch that sets what it tests (`if t == nil { t = ...; defer t.Stop() }`, with `t` declared outside the loop; the test may be one conjunct of an `&&`; the setting may be done by a local closure the branch calls, `sub := subscribe()` where `subscribe := func() … { notify = …; … }`) runs once and is not reported. "
         "Nor is a defer reached only while a flag declared outside the loop is false (inside `if !tried { … }`, or after "
         "`if tried { return … }`, also through a local such as `retry := isTimeout(err) && !tried`) when every way "
         "round sets the flag to `true` after it and the loop never sets it otherwise: a retry that falls back once. "
@@ -853,9 +853,12 @@ def _form_file(model: FileModel, callee: Node | None, loop: Node) -> bool:
         return True
     arguments = made.child_by_field_name("arguments")
     header = function.child_by_field_name("operand")
-    if method != "Open" or arguments is None or arguments.named_child_count or header.type != "identifier":
+    if method != "Open" or arguments is None or arguments.named_child_count:
         return False
-    return _file_header(model, header)
+    if header.type == "index_expression":  # `files[i].Open()` of a slice of them
+        base = header.child_by_field_name("operand")
+        return base is not None and _file_headers(model, base)
+    return header.type == "identifier" and _file_header(model, header)
 
 
 def _small_form_memory(model: FileModel, loop: Node) -> bool:
@@ -891,14 +894,17 @@ def _file_header(model: FileModel, ident: Node) -> bool:
         return function is not None and function.type == "selector_expression" and \
             model.source.text(function.child_by_field_name("field")) == "FormFile"
     ranged = clause.child_by_field_name("right")
-    if ranged is None:
-        return False
-    if ranged.type == "index_expression":
-        operand = ranged.child_by_field_name("operand")
+    return ranged is not None and _file_headers(model, ranged)
+
+
+def _file_headers(model: FileModel, node: Node) -> bool:
+    """A slice of `*multipart.FileHeader`: a form's `File[…]`, or a variable declared as one."""
+    if node.type == "index_expression":
+        operand = node.child_by_field_name("operand")
         return operand is not None and operand.type == "selector_expression" and \
             model.source.text(operand.child_by_field_name("field")) == "File"
-    if ranged.type == "identifier":
-        return (model.declared_type(model.resolve(ranged)) or "").endswith("multipart.FileHeader")
+    if node.type == "identifier":
+        return (model.declared_type(model.resolve(node)) or "").endswith("multipart.FileHeader")
     return False
 
 
