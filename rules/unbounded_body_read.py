@@ -453,8 +453,11 @@ def _authenticated_before(ctx: FileContext, owner: Function, read_at: int) -> st
 # `X-Telegram-Bot-Api-Secret-Token`, `X-Hub-Signature`.
 _SECRET_HEADER = LazyPattern(r"(?i)secret|token|api[-_]?key|auth|signature|password")
 _HEADER_READ = LazyPattern(r"(?:\.Header(?:\(\))?\.Get|\bGetHeader|\bc\.Get)\(\s*\"([^\"]+)\"\s*\)")
-# A mismatch test: `!=`, `subtle.ConstantTimeCompare(…) != 1`, `!hmac.Equal(…)`.
-_MISMATCH = LazyPattern(r"!=|!\s*[\w.]+\(|ConstantTimeCompare[^=!]*(?:==\s*0|!=\s*1)")
+# A mismatch test: `!= s.secret` (not `!= ""`, which only asks whether the header is there),
+# `subtle.ConstantTimeCompare(…) != 1`, `!hmac.Equal(…)`, `!s.validToken(…)`; not `!strings.HasPrefix(…)`,
+# which checks a format any client can send.
+_MISMATCH = LazyPattern(r'!=(?!\s*(?:""|nil\b))|!\s*(?:[\w.]*\.)?\w*(?:Equal|Compare|Valid|Verify|Match)\w*\('
+                        r"|ConstantTimeCompare[^=!]*(?:==\s*0|!=\s*1)")
 _IFS = "(if_statement) @if"
 
 
