@@ -141,7 +141,7 @@ _REGISTRATIONS_FIRST = _Registrations()
 _KONG_CMD = LazyPattern(rb'\bcmd:""')
 # Words a handler's or a test's parameter types contain (`http.ResponseWriter`, `*gin.Context`,
 # `echo.Context`, `*fiber.Ctx`, `*fasthttp.RequestCtx`, `*testing.T`): a cheap filter in bytes.
-_ROOT_PARAMS = LazyPattern(rb"Request|Writer|Context|Ctx|testing|Command|ServerInfo")
+_ROOT_PARAMS = LazyPattern(rb"Request|Writer|Context|Ctx|testing|Command|ServerInfo|websocket\.Conn|Task")
 # What a gRPC server calls for every call it serves, besides the service's methods: its
 # interceptors, `func(ctx, req, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler)` and the
 # streaming one, whose info parameter says what they are.
@@ -153,6 +153,12 @@ _COBRA_RUN_PARAMS = ["*github.com/spf13/cobra.Command", "[]string"]
 # What a task queue's server calls for every task it delivers: asynq's `Handler.ProcessTask(ctx,
 # *asynq.Task) error` and the functions its mux's `HandleFunc` takes.
 _TASK_HANDLER_PARAMS = ["context.Context", "*github.com/hibiken/asynq.Task"]
+# What a websocket server calls for every connection it accepts, given the connection alone:
+# gofiber's `websocket.New(func(c *websocket.Conn) {…})`, x/net's `websocket.Handler(func(ws
+# *websocket.Conn) {…})`. (gorilla's and nhooyr's connections come from an upgrade the handler
+# makes itself: a function taking one may run anywhere.)
+_WEBSOCKET_HANDLER_PARAMS = frozenset({"*github.com/gofiber/contrib/websocket.Conn", "*github.com/gofiber/websocket/v2.Conn",
+                                       "*github.com/gofiber/websocket.Conn", "*golang.org/x/net/websocket.Conn"})
 # `a, b *pkg.T` / `s Server` / `fn func(…)` in a parameter list: the names and what their type starts with.
 _PARAM_GROUP = LazyPattern(
     rb"(?P<names>[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s+(?:\.\.\.)?[*\[\]]*(?P<type>[A-Za-z_]\w*)(?:\.(?P<qual_name>[A-Za-z_]\w*))?")
@@ -610,6 +616,8 @@ class _FileSummariser:
             return REQUEST, "a route's handler, made by an adapter from this literal, which takes the request"
         if any(t in _GRPC_INTERCEPTOR_INFO for t in types):
             return REQUEST, "a gRPC server interceptor (by its parameters): it runs for every call served"
+        if len(types) == 1 and types[0] in _WEBSOCKET_HANDLER_PARAMS:
+            return REQUEST, "a websocket server's connection handler (by its parameters): it runs for every connection"
         if types == _TASK_HANDLER_PARAMS:
             return REQUEST, "a task queue's handler (by its parameters): it runs for every task delivered"
         if types == _COBRA_RUN_PARAMS:

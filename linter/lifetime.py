@@ -7,7 +7,8 @@ root that reaches it:
     per-request > loop > api > unknown > once > test
 
 - per-request: a handler (by its parameters), a method of a type registered as a gRPC service, a
-  task queue's handler (`ProcessTask(ctx, *asynq.Task)`), and everything they call;
+  task queue's handler (`ProcessTask(ctx, *asynq.Task)`), a websocket server's connection handler
+  (`websocket.New(func(c *websocket.Conn) {…})`), and everything they call;
 - loop: called inside an unbounded loop (`for {}`, `for cond {}`, a range over a channel) of code
   that is otherwise once per process or of unknown lifetime: what it does repeats without bound;
 - api: an exported function or method of a library package (a module with no `main` package,
