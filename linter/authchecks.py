@@ -9,8 +9,13 @@ import re
 
 from tree_sitter import Node
 
+from typing import TYPE_CHECKING
+
 from .patterns import LazyPattern
-from .source import SourceFile
+from .source import NAME_BYTES, SourceFile
+
+if TYPE_CHECKING:
+    from .model import FileModel, Function
 
 # `checkAdmin(r)`, `s.CheckRequestPerm(r, p)`, `HasPermission(…)`, `RequireAuth(…)`: a check that
 # the caller is allowed in.
@@ -26,6 +31,8 @@ _SETTING_PREDICATE = LazyPattern(r"\w*(?:mode|enabled|disabled|configured|requir
 def _setting_predicate(call: Node, name: str) -> bool:
     arguments = call.child_by_field_name("arguments")
     return _SETTING_PREDICATE.fullmatch(name) is not None and (arguments is None or not arguments.named_child_count)
+
+
 # `GetCurrentUser(c)`, `auth.UserFromContext(ctx)`, `ExtractClaims(c)`: who the caller is, which
 # only an authentication in front of the handler can say.
 _IDENTITY = LazyPattern(r"(?:get|must|mustget)?(?:current|login|logged\w*|auth\w*|session|jwt|token)"
@@ -62,20 +69,20 @@ def auth_check(source: SourceFile, call: Node) -> str | None:
 # seconds on a large tree), and `Get("…")`-like getters of a framework's context.
 _CALL_WORDS = LazyPattern(rb"(?:perm|auth|admin|role|access|acl|login|token|scope|owner|signature|apikey|claims|"
                           rb"user|identity|principal|account|uid|session)\w*[ \t]*\(|\bget\w*[ \t]*\([ \t]*\"")
-_NAME_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
-def check_calls(source: SourceFile, function) -> list[int]:
+def check_calls(model: "FileModel", function: "Function") -> list[int]:
     """The first bytes of the calls written in `function` itself (not in a literal of it) that check
     who the client is (auth_check), in source order: found by one search of the function's
     lower-cased text and a node lookup at each hit, not by walking its tree."""
+    source = model.source
     data = source.data
     first, last = function.node.start_byte, function.node.end_byte
     text = data[first:last].lower()
     starts: set[int] = set()
     for match in _CALL_WORDS.finditer(text):
         begin = first + match.start()
-        while begin > first and data[begin - 1] in _NAME_BYTES:
+        while begin > first and data[begin - 1] in NAME_BYTES:
             begin -= 1
         starts.add(begin)
     found = []
@@ -88,19 +95,9 @@ def check_calls(source: SourceFile, function) -> list[int]:
         call = callee.parent if callee is not None else None
         if call is not None and call.type == "call_expression" and call.child_by_field_name("function") == callee \
                 and _result_decides(call) and auth_check(source, call) is not None \
-                and _enclosing(call) == function.node.id:
+                and model.enclosing_function(call) is function:
             found.append(call.start_byte)
     return found
-
-
-def _enclosing(node: Node) -> int | None:
-    """The id of the function declaration, method or literal around `node`."""
-    current = node.parent
-    while current is not None:
-        if current.type in ("function_declaration", "method_declaration", "func_literal"):
-            return current.id
-        current = current.parent
-    return None
 
 
 def _result_decides(call: Node) -> bool:

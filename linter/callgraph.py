@@ -1068,7 +1068,7 @@ class _FileSummariser:
                     params = owner.node.child_by_field_name("parameters")
                     handler = params is not None and _ROOT_PARAMS.search(self.source.data, params.start_byte,
                                                                          params.end_byte) is not None and is_handler(owner)
-                    checks = self._checks[owner.node.id] = check_calls(self.source, owner) if handler else ()
+                    checks = self._checks[owner.node.id] = check_calls(self.model, owner) if handler else ()
                 checked = bool(checks) and checks[0] < node.start_byte
         checked_states = self._checked_states
         checked_states[key] = checked and checked_states.get(key, True)
@@ -1167,13 +1167,9 @@ class _FileSummariser:
                 info = self._name_info(operand, key.decode("utf-8", "replace"), function)
             if info is None:
                 continue
-            kind, what = info
-            if kind == "type":
-                self._edge(function.name, ["M", what, name], operand, function=function)
-            elif kind == "result":
-                self._edge(function.name, ["R", what, name], operand, function=function)
-            elif kind == "element":
-                self._edge(function.name, ["E", *what, name], operand, function=function)
+            ref = _method_reference(info, name)
+            if ref is not None:
+                self._edge(function.name, ref, operand, function=function)
         # In the order of their ends, as when each was paired with its field's capture.
         for operand in (sorted(captures.get("cx", ()), key=_end) if not self.test_code else ()):
             function = enclosing(operand)
@@ -1245,11 +1241,10 @@ class _FileSummariser:
             info = self._typed_name(name, function) or self._name_info(ident, name, function)
             if info is None:
                 continue
-            kind, what = info
-            if kind == "type":
-                self._edge(function.name, ["M", what.lstrip("*"), "Start"], ident, function=function)
-            elif kind == "result":
-                self._edge(function.name, ["R", what, "Start"], ident, function=function)
+            ref = _method_reference(info, "Start")
+            if ref is not None and ref[0] != "E":
+                self._edge(function.name, ["M", ref[1].lstrip("*"), "Start"] if ref[0] == "M" else ref, ident,
+                           function=function)
 
     @property
     def _declarations(self) -> list[tuple[int, bytes, re.Match]]:
@@ -1497,14 +1492,7 @@ class _FileSummariser:
                 info = self._name_info(operand, local, function)
             if info is None:
                 return None
-            kind, what = info
-            if kind == "type":
-                return ["M", what, name]
-            if kind == "result":
-                return ["R", what, name]
-            if kind == "element":
-                return ["E", *what, name]
-            return None
+            return _method_reference(info, name)
         if not called:
             return None
         return self._complex_receiver(operand, name, function)
@@ -1653,17 +1641,16 @@ class _FileSummariser:
             return self._range_element(match, function)
         amp, callee, opener, method = match.group("amp"), match.group("callee"), match.group("open"), match.group("method")
         text = callee.decode("utf-8", "replace")
+        head, _, tail = text.partition(".")
         if method is not None:  # `serve := srv.Serve`: a method value
-            head, _, tail = text.partition(".")
             path = self.model.imports.get(head) if head not in self.package_functions else None
             if path is not None and self._in_module(path) and \
                     self._import_not_shadowed(head, function, match.start("callee")):
                 # `sr := router.RouterGroupApp.System`, `db := store.Default`: another package's
-                # variable or a field of it, which the module model types (a "G" reference's way)
-                return ("result", ["I", path, f"{tail}.{method.decode()}" if tail else method.decode()])
+                # variable or a field of it, which the module model types ("G" references)
+                return ("variable", [path, f"{tail}.{method.decode()}" if tail else method.decode()])
             info = self._typed_name(text, function)
             return ("value", ["M", info[1], method.decode()]) if info is not None and info[0] == "type" else None
-        head, _, tail = text.partition(".")
         if opener == b"{":  # `x := &T{…}` / `x := pkg.T{…}`
             if tail:
                 path = self.model.imports.get(head)
@@ -1682,11 +1669,8 @@ class _FileSummariser:
             ident = self.source.root.descendant_for_byte_range(start, start + len(head))
             info = self._typed_name(head, function, start) or \
                 (self._name_info(ident, head, function) if ident is not None and ident.type == "identifier" else None)
-            if info is not None and info[0] == "type":
-                return ("result", ["M", info[1], tail])
-            if info is not None and info[0] == "result":
-                return ("result", ["R", info[1], tail])
-            return None
+            ref = _method_reference(info, tail)
+            return ("result", ref) if ref is not None and ref[0] != "E" else None
         if head == "new" and head not in self.package_functions:
             return None  # the builtin, unless the package declares its own `new`
         return ("result", ["L", head]) if head in self.package_functions else None
@@ -1815,8 +1799,8 @@ class _FileSummariser:
             self._anonymous_commands()
         if self.test_code:
             return
-        for name, var in self.model.package_vars.items():
-            if var.relpath in ("", self.relpath) and name[:1].isupper():
+        for name, var in self.model.package_vars.items():  # this file's
+            if name[:1].isupper():
                 type_text = self._declared(var.node)
                 if type_text:
                     self.summary.vars.setdefault(name, type_text)
@@ -2599,6 +2583,24 @@ _ROUTER_CONSTRUCTORS = (rb"(?:http\.NewServeMux|mux\.NewRouter|chi\.New(?:Router
 _ROUTER_CONSTRUCTOR_CALL = LazyPattern(_ROUTER_CONSTRUCTORS)
 _ROUTER_NAME = LazyPattern(rb"\b([A-Za-z_]\w*)\s*(?::=|=)\s*(?:[A-Za-z_][\w.]*\.Group\(|" + _ROUTER_CONSTRUCTORS +
                            rb")|\b([A-Za-z_]\w*)\.Use\(")
+
+
+def _method_reference(info: tuple[str, object] | None, name: str) -> list | None:
+    """The reference of a call of method `name` on what a name holds (_name_info, _typed_name):
+    on a value of a type ("M"), on what a call returned ("R"), on an element of a field ("E"), on
+    another package's variable or a field of it ("G")."""
+    if info is None:
+        return None
+    kind, what = info
+    if kind == "type":
+        return ["M", what, name]
+    if kind == "result":
+        return ["R", what, name]
+    if kind == "element":
+        return ["E", *what, name]
+    if kind == "variable":
+        return ["G", *what, name]
+    return None
 
 
 _ELEMENT_OF = LazyPattern(rb"\b([A-Za-z_]\w*)\s*:=\s*([A-Za-z_]\w*)\[\d+\]")

@@ -1534,12 +1534,6 @@ class _Resolver:
         if kind == "R":
             inner = self.resolve(pindex, ref[1])
             if inner is None:
-                if isinstance(ref[1], list) and len(ref[1]) == 3 and ref[1][0] == "I":
-                    # `sr := router.RouterGroupApp.System; sr.InitApiRouter(g)`: a variable of the
-                    # package, or a field of it, read as if it were a function's name
-                    typed = self._variable_type(pindex, ref[1][1], ref[1][2])
-                    if typed is not None:
-                        return self._method(typed[0], typed[1], ref[2])
                 found = self._interface_result(pindex, ref[1])
                 return self._method(found[0], found[1], ref[2]) if found is not None else None
             node = self.model.nodes[inner]
