@@ -342,7 +342,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
     for defer in captures["defer"]:
         loop = enclosing_loop(defer)
         if loop is None or _returns_after(defer, loop) or _lazy_once(ctx.model, defer, loop) or \
-                _flag_once(ctx.model, defer, loop) or _capped(ctx.model, defer, loop) == 1:
+                _flag_once(ctx.model, defer, loop) or (_capped(ctx.model, defer, loop) or (0,))[0] == 1:
             continue
         call = defer.named_children[0] if defer.named_children else None
         function = model.enclosing_function(defer)
@@ -727,8 +727,8 @@ def _note_reason(ctx: FileContext, call: Node, loop: Node) -> str | None:
         return (f"`{rows}` is read to the end in the iteration (`for {rows}.Next()`), which closes it and hands "
                 "its connection back")
     capped = _capped(model, call, loop)
-    if capped is not None and capped <= _SMALL_TABLE:
-        return f"the loop stops after {capped} iterations, at `{ctx.source.text(_cap_condition(model, call, loop))}`"
+    if capped is not None and capped[0] <= _SMALL_TABLE:
+        return f"the loop stops after {capped[0]} iterations, at `{ctx.source.text(capped[1])}`"
     size = _literal_size(model, loop)
     if size is not None and size <= _SMALL_TABLE:
         return f"the loop runs over {size} literal case{'s' if size != 1 else ''}"
@@ -939,27 +939,11 @@ def _assigned_before(model: FileModel, ident: Node, decl: Node) -> Node | None:
     return value if value is not None and value.type == "call_expression" else None
 
 
-def _capped(model: FileModel, node: Node, loop: Node) -> int | None:
-    """How many times at most the loop runs the statement that holds `node`, when the loop body
-    first leaves (`break` out of it, or `return`) once its range index reaches a constant: `for i
-    := range files { if i > 0 { break } … }` runs once, `if i >= 3 { return }` three times."""
-    condition = _cap_condition(model, node, loop)
-    if condition is None:
-        return None
-    left, right = condition.child_by_field_name("left"), condition.child_by_field_name("right")
-    operator = model.source.text(condition.child_by_field_name("operator"))
-    index = next(c for c in loop.named_children if c.type == "range_clause").child_by_field_name("left").named_children[0]
-    if left.text != index.text:  # `0 < i`
-        left, right = right, left
-        operator = {"<": ">", "<=": ">=", "==": "=="}.get(operator, "")
-    bound = int_constant(model, right)
-    if bound is None or bound < 0:
-        return None
-    return bound + 1 if operator == ">" else bound if operator in (">=", "==") and bound > 0 else None
-
-
-def _cap_condition(model: FileModel, node: Node, loop: Node) -> Node | None:
-    """The condition of _capped's `if`: a comparison of the loop's range index with something."""
+def _capped(model: FileModel, node: Node, loop: Node) -> tuple[int, Node] | None:
+    """(how many times at most the loop runs the statement that holds `node`, the condition that
+    says so) when the loop body first leaves (`break` out of it, or `return`) once its range index
+    reaches a constant: `for i := range files { if i > 0 { break } … }` runs once, `if i >= 3 {
+    return }` three times."""
     clause = next((c for c in loop.named_children if c.type == "range_clause"), None)
     left = clause.child_by_field_name("left") if clause is not None else None
     index = left.named_children[0] if left is not None and left.named_child_count else None
@@ -974,12 +958,20 @@ def _cap_condition(model: FileModel, node: Node, loop: Node) -> Node | None:
                 or not _leaves(statement.child_by_field_name("consequence"), loop):
             continue
         condition = statement.child_by_field_name("condition")
-        if condition is None or condition.type != "binary_expression" or \
-                model.source.text(condition.child_by_field_name("operator")) not in (">", ">=", "==", "<", "<="):
+        if condition is None or condition.type != "binary_expression":
             continue
-        operands = (condition.child_by_field_name("left"), condition.child_by_field_name("right"))
-        if any(o.type == "identifier" and o.text == index.text for o in operands):
-            return condition
+        first, second = condition.child_by_field_name("left"), condition.child_by_field_name("right")
+        operator = model.source.text(condition.child_by_field_name("operator"))
+        if second.type == "identifier" and second.text == index.text:  # `0 < i`
+            first, second = second, first
+            operator = {"<": ">", "<=": ">=", "==": "=="}.get(operator, "")
+        if first.type != "identifier" or first.text != index.text:
+            continue
+        bound = int_constant(model, second)
+        count = None if bound is None or bound < 0 else \
+            bound + 1 if operator == ">" else bound if operator in (">=", "==") and bound > 0 else None
+        if count is not None:
+            return count, condition
     return None
 
 
