@@ -946,13 +946,18 @@ def _done_context(ctx: FileContext, communication: Node) -> str | None:
     return ctx.source.text(operand) if operand is not None else None
 
 
-def _done_operand(ctx: FileContext, communication: Node) -> Node | None:
-    """E when a select case's communication receives from `E.Done()`."""
+def _received_operand(communication: Node) -> Node | None:
+    """X when a select case's communication receives from X (`case v := <-X:`, `case <-X:`)."""
     received = communication.child_by_field_name("right") if communication.type == "receive_statement" \
         else communication
-    if received is None or received.type != "unary_expression":
+    if received is None or received.type != "unary_expression" or received.child_by_field_name("operator").text != b"<-":
         return None
-    call = received.child_by_field_name("operand")
+    return received.child_by_field_name("operand")
+
+
+def _done_operand(ctx: FileContext, communication: Node) -> Node | None:
+    """E when a select case's communication receives from `E.Done()`."""
+    call = _received_operand(communication)
     function = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
     if function is None or function.type != "selector_expression" or \
             ctx.source.text(function.child_by_field_name("field")) != "Done":
@@ -998,14 +1003,9 @@ def _unset_field_cases(ctx: FileContext, cfg) -> set[int]:
     cases = {}
     for block in cfg.blocks:
         if block.kind == "select.case" and block.elements:
-            communication = block.elements[0]
-            received = communication.child_by_field_name("right") if communication.type == "receive_statement" \
-                else communication
-            if received is not None and received.type == "unary_expression" and \
-                    received.child_by_field_name("operator").text == b"<-":
-                operand = received.child_by_field_name("operand")
-                if operand is not None and operand.type == "selector_expression":
-                    cases[block.index] = ctx.source.text(operand.child_by_field_name("field"))
+            operand = _received_operand(block.elements[0])
+            if operand is not None and operand.type == "selector_expression":
+                cases[block.index] = ctx.source.text(operand.child_by_field_name("field"))
     if not cases:
         return set()
     unset = ctx.package.facts.unset_field_channels
