@@ -12,7 +12,7 @@ from goleaklint import frameworks as fw
 from goleaklint.context import FileContext
 from goleaklint.goroutines import awaited, go_call, go_literal
 from goleaklint.ignores import hook, started_slot
-from goleaklint.model import FileModel
+from goleaklint.model import FileModel, descendants
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.patterns import LazyPattern
 from goleaklint.source import query_captures
@@ -223,18 +223,11 @@ def _upgraded_before(ctx: FileContext, go: Node, names: list[str]) -> str | None
             continue
         given = {ctx.source.text(a) for a in call.child_by_field_name("arguments").named_children if a.type == "identifier"}
         if callee.type == "selector_expression":  # `w.(http.Hijacker).Hijack()`
-            given |= {ctx.source.text(n) for n in _identifiers(callee.child_by_field_name("operand"))}
+            given |= {ctx.source.text(n) for n in descendants(callee.child_by_field_name("operand"))
+                      if n.type == "identifier"}
         if given & wanted:
             return ctx.source.text(callee) + "(…)"
     return None
-
-
-def _identifiers(node: Node | None) -> list[Node]:
-    if node is None:
-        return []
-    if node.type == "identifier":
-        return [node]
-    return [n for child in node.named_children for n in _identifiers(child)]
 
 
 def _names(ctx: FileContext, nodes: list[Node]) -> list[str]:
