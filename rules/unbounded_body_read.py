@@ -11,7 +11,7 @@ from tree_sitter import Node
 from goleaklint.context import FileContext
 from goleaklint.frameworks import GIN, is_handler, is_request_type
 from goleaklint.constants import int_constant
-from goleaklint.model import Function, block_statements, guarding_ifs
+from goleaklint.model import FileModel, Function, assigned_again, block_statements, guarding_ifs, single_initialiser
 from goleaklint.patterns import LazyPattern
 from goleaklint.authchecks import auth_check
 from goleaklint.routes import authenticated
@@ -39,7 +39,9 @@ RULE = Rule(
         "io.NopCloser(bytes.NewBuffer(raw))`) limits nothing. Nor is a read that runs only for a "
         "declared `ContentLength` under a bound (`if r.ContentLength > 0 && r.ContentLength <= max {…}`, "
         "or after `if r.ContentLength < 0 || r.ContentLength > max { return }`, or the two bounds in two "
-        "guards: `if r.ContentLength > max { return }`, then `if r.ContentLength > 0 {…}`): net/http ends a body "
+        "guards: `if r.ContentLength > max { return }`, then `if r.ContentLength > 0 {…}`; or in a predicate of the "
+        "package whose guards return false before anything returns true, called in the condition or setting a local "
+        "flag set once: `capture := cfg.LogBody && loggable(r)`, then `if capture {…}`): net/http ends a body "
         "with a declared length there; an upper bound alone lets a chunked body (length -1) through. A read in a middleware (one that passes "
         "the request on with `c.Next()`, `next.ServeHTTP(w, r)` or `next(c)`) is an error: every "
         "request's body is read before the handlers, and any authentication among them, run (or, for a read "
@@ -375,14 +377,101 @@ def _length_bounded(ctx: FileContext, owner: Function, read: Node) -> bool:
     for statement, holds in guarding_ifs(read, owner.node):
         condition = statement.child_by_field_name("condition")
         if holds:
-            bounds |= {_length_bound(ctx, c) for c in _operands(condition, "&&")}
+            bounds |= _holding_bounds(ctx.model, condition)
         elif _ends_with_return(statement.child_by_field_name("consequence")):
-            bounds |= {_length_bound(ctx, c, negated=True) for c in _operands(condition, "||")}
+            bounds |= _holding_bounds(ctx.model, condition, negated=True)
         else:
             continue
         if {"known", "below"} <= bounds:
             return True
     return False
+
+
+def _holding_bounds(model: FileModel, condition: Node | None, negated: bool = False,
+                    depth: int = 0) -> set[str | None]:
+    """The bounds on a request's declared length that hold where `condition` holds (where it does
+    not, `negated`: past an early return): its comparisons of `ContentLength`, also those of a
+    local flag set once from a chain of conditions (`capture := cfg.LogBody && loggable(r)`) and of
+    a predicate of the package it calls (`loggable(r)`, whose every `return true`-like path comes
+    after guards that return false for a length out of bounds)."""
+    bounds: set[str | None] = set()
+    for operand in _operands(condition, "||" if negated else "&&"):
+        if operand.type == "unary_expression" and model.source.text(operand.child_by_field_name("operator")) == "!":
+            inner, flipped = _unparenthesized(operand.child_by_field_name("operand")), not negated
+        else:
+            inner, flipped = operand, negated
+        bounds.add(_length_bound(model, inner, negated=flipped))
+        if flipped or depth >= 2:
+            continue
+        if inner.type == "identifier":
+            binding = model.resolve(inner)
+            value = single_initialiser(binding.decl) if binding.kind == "local" and binding.decl is not None else None
+            if value is not None and binding.function is not None and \
+                    not assigned_again(model, binding.decl, binding.function.node):
+                bounds |= _holding_bounds(model, value, depth=depth + 1)
+        elif inner.type == "call_expression":
+            bounds |= _predicate_bounds(model, inner, depth + 1)
+    return bounds
+
+
+def _unparenthesized(node: Node | None) -> Node | None:
+    while node is not None and node.type == "parenthesized_expression" and node.named_child_count == 1:
+        node = node.named_children[0]
+    return node
+
+
+def _predicate_bounds(model: FileModel, call: Node, depth: int) -> set[str | None]:
+    """What a call of a predicate function of the package (`loggable(r)`) says of the declared
+    length when it returns true: the bounds of the guards before its first return, each of which
+    returns false (`if r.ContentLength < 0 || r.ContentLength > max { return false }`), and of a
+    final `return r.ContentLength > 0 && …`. Empty when the predicate may return true first."""
+    function = call.child_by_field_name("function")
+    if function is None or function.type != "identifier":
+        return set()
+    declarations = model.package_declarations(model.source.text(function))
+    if len(declarations) != 1:
+        return set()
+    helper_model, name = declarations[0]
+    declaration = name.parent
+    if declaration is None or declaration.type != "function_declaration":
+        return set()
+    body = declaration.child_by_field_name("body")
+    bounds: set[str | None] = set()
+    for statement in block_statements(body):
+        if statement.type == "if_statement" and statement.child_by_field_name("alternative") is None \
+                and statement.child_by_field_name("initializer") is None:
+            consequence = statement.child_by_field_name("consequence")
+            returns = [s for s in block_statements(consequence) if s.type == "return_statement"]
+            if _returns_false(helper_model, consequence):
+                bounds |= _holding_bounds(helper_model, statement.child_by_field_name("condition"),
+                                          negated=True, depth=depth)
+                continue
+            if returns or _contains_return(statement):
+                return bounds
+        elif statement.type == "return_statement":
+            values = statement.named_children[0].named_children if statement.named_children else []
+            if len(values) == 1:
+                bounds |= _holding_bounds(helper_model, values[0], depth=depth)
+            return bounds
+        elif _contains_return(statement):
+            return bounds
+    return bounds
+
+
+def _returns_false(model: FileModel, block: Node | None) -> bool:
+    """The block ends with `return false` and returns nothing else."""
+    statements = [s for s in block_statements(block) if s.type != "comment"] if block is not None else []
+    if not statements or statements[-1].type != "return_statement":
+        return False
+    if any(_contains_return(s) for s in statements[:-1]):
+        return False
+    values = statements[-1].named_children[0].named_children if statements[-1].named_children else []
+    return len(values) == 1 and model.source.text(values[0]) == "false"
+
+
+def _contains_return(node: Node) -> bool:
+    return node.type == "return_statement" or any(
+        _contains_return(child) for child in node.named_children if child.type not in ("func_literal",))
 
 
 def _operands(condition: Node | None, operator: str) -> list[Node]:
@@ -402,24 +491,24 @@ _FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 _NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
 
 
-def _length_bound(ctx: FileContext, comparison: Node, negated: bool = False) -> str | None:
+def _length_bound(model: FileModel, comparison: Node | None, negated: bool = False) -> str | None:
     """What a comparison of a request's `ContentLength` lets through: "known" (a declared length:
     `> 0`, `>= 0`, `!= -1`), "below" (at most a bound: `<= max`, `< 1<<20`), or None. `negated`
     reads the condition of an early return, which lets through what it does not match."""
-    if comparison.type != "binary_expression":
+    if comparison is None or comparison.type != "binary_expression":
         return None
     left, right = comparison.child_by_field_name("left"), comparison.child_by_field_name("right")
     op_node = comparison.child_by_field_name("operator")
     op = op_node.type if op_node is not None else ""
     if op not in _FLIPPED or left is None or right is None:
         return None
-    if not _is_content_length(ctx, left):
-        if not _is_content_length(ctx, right):
+    if not _is_content_length(model, left):
+        if not _is_content_length(model, right):
             return None
         left, right, op = right, left, _FLIPPED[op]
     if negated:
         op = _NEGATED[op]
-    value = int_constant(ctx.model, right)
+    value = int_constant(model, right)
     if value is not None and (op == ">" and value >= -1 or op == ">=" and value >= 0 or op == "!=" and value == -1):
         return "known"
     if op in ("<", "<=") and (value is None or value > 0):
@@ -427,8 +516,8 @@ def _length_bound(ctx: FileContext, comparison: Node, negated: bool = False) -> 
     return None
 
 
-def _is_content_length(ctx: FileContext, node: Node) -> bool:
-    return node.type == "selector_expression" and ctx.source.text(node.child_by_field_name("field")) == "ContentLength"
+def _is_content_length(model: FileModel, node: Node) -> bool:
+    return node.type == "selector_expression" and model.source.text(node.child_by_field_name("field")) == "ContentLength"
 
 
 def _ends_with_return(block: Node | None) -> bool:
