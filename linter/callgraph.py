@@ -51,7 +51,8 @@ from .authchecks import check_calls
 from .source import name_hits, query_captures
 from .serving import serving_sites
 from .switches import named_switch_spans
-from .structs import declared_fields, interface_specs, parameter_count, struct_specs, type_in_its_file
+from .structs import (declared_fields, interface_parameter_types, interface_specs, parameter_count, parameter_types,
+                      struct_specs, type_in_its_file)
 
 # Patterns the engine adds to its combined query (one walk of the tree serves rules and summary).
 # The patterns the summary needs, with their capture names. The engine adds them to its combined
@@ -324,6 +325,11 @@ class PackageSummary:
     interfaces: dict[str, list[str]] = field(default_factory=dict)
     # method (`T.M`) -> its parameter count, non-test code
     arities: dict[str, int] = field(default_factory=dict)
+    # method -> its parameters' types, for one that names another package's type among them, and
+    # interface -> {`Name/parameter count`: the same} (structs.parameter_types): a type whose method
+    # of the name and count takes another package's type under another name does not implement it
+    parameter_types: dict[str, list[str]] = field(default_factory=dict)
+    interface_parameters: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     # method (`T.M`) or literal -> its receiver's type `T`, for code that runs at most once per value
     # of `T` behind a guard on the receiver's own field (`if s.started { return }`, then `s.started
     # = true`), or is handed to `Do` of a `sync.Once` field of the receiver, non-test code
@@ -406,7 +412,8 @@ class PackageSummary:
                 "sv": self.servers, "mn": self.mains, "ma": self.mounted_after, "sw": self.switched,
                 "ie": self.interface_embeds, "um": self.unnamed_methods, "gs": self.generated_selected,
                 "mi": self.made_in, "dn": self.declared, "sh": self.shadowed, "ig": self.ignores,
-                "rp": self.route_paths, "sl": self.silent, "ck": self.checked, "va": self.vars}
+                "rp": self.route_paths, "sl": self.silent, "ck": self.checked, "va": self.vars,
+                "pt": self.parameter_types, "ip": self.interface_parameters}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -422,7 +429,8 @@ class PackageSummary:
                    unnamed_methods=data.get("um", []), generated_selected=data.get("gs", []),
                    made_in=data.get("mi", {}), declared=data.get("dn"), shadowed=data.get("sh", []),
                    ignores=data.get("ig", []), route_paths=data.get("rp", []), silent=data.get("sl", []),
-                   checked=data.get("ck", []), vars=data.get("va", {}))
+                   checked=data.get("ck", []), vars=data.get("va", {}),
+                   parameter_types=data.get("pt", {}), interface_parameters=data.get("ip", {}))
 
 
 class _FileSummariser:
@@ -516,7 +524,11 @@ class _FileSummariser:
                     self.summary.results.setdefault(fn.name, result)
                 continue  # every function of the file is test code: nothing below can change that
             if fn.kind == "method":
-                self.summary.arities.setdefault(fn.name, parameter_count(fn.node.child_by_field_name("parameters")))
+                parameters = fn.node.child_by_field_name("parameters")
+                self.summary.arities.setdefault(fn.name, parameter_count(parameters))
+                types = parameter_types(parameters, self.model.type_text)
+                if types:
+                    self.summary.parameter_types.setdefault(fn.name, types)
                 guarded = self._guarded_per_value(fn)
                 if guarded is not None:
                     self.summary.per_value.setdefault(fn.name, guarded)
@@ -1805,6 +1817,8 @@ class _FileSummariser:
                 if type_text:
                     self.summary.vars.setdefault(name, type_text)
         if b"interface" in self.source.data:
+            for name_node, found in interface_parameter_types(self.source.declarations, self.model.type_text):
+                self.summary.interface_parameters.setdefault(self.text(name_node), found)
             for name_node, methods, embedded, results in interface_specs(self.source.declarations):
                 if methods:
                     self.summary.interfaces.setdefault(self.text(name_node), methods)
@@ -1933,9 +1947,10 @@ def _ranged(match: re.Match) -> bool:
 
 
 def element_type(type_text: str) -> str:
-    """`V` of `map[K]V`, `[]V` or `[N]V`, as type_text writes them (no spaces)."""
-    if type_text.startswith("[]"):
-        return type_text[2:]
+    """`V` of `map[K]V`, `[]V` or `[N]V`, as type_text writes them (no spaces), and of a variadic
+    parameter's `...V` (a slice of V in the function)."""
+    if type_text.startswith(("[]", "...")):
+        return type_text[3:] if type_text.startswith("...") else type_text[2:]
     if type_text.startswith("[") and "]" in type_text:
         size = type_text[1:type_text.index("]")]
         return type_text[type_text.index("]") + 1:] if size.isdigit() or size.isidentifier() else ""

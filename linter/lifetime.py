@@ -47,6 +47,7 @@ from .model import model_name
 from .patterns import LazyPattern
 from .routes import AUTHENTICATED, BODY_LIMIT, DEVELOPER_SWITCH, MOUNTED, authenticated
 from .rule import OPT_IN_DEVELOPER, Finding, Severity, lowered
+from .structs import signatures_conflict
 from .switches import names_developer_switch
 
 LOOP = "loop"
@@ -733,10 +734,17 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
     if passes:
         _parameter_facts(model, passes)
     model.ignored = ignored_slots(model, resolver, _METHOD_REFS)
+    called = {callee for out in edges for callee, *_ in out} if pending_routes else set()
     for handler, flags, registrar, position in pending_routes:
         # A group handed to the registering function: authenticated when every call of it in the
         # module passes a router with authentication in front (AUTH_ROUTER_PARAMETER).
         node = model.nodes[registrar] if registrar is not None else None
+        if flags & MOUNTED and not flags & AUTHENTICATED and node is not None and registrar not in called \
+                and node.root is None:
+            # A middleware mounted on the group of a registering function nothing in the module calls
+            # (a generated router file nobody wired in) is mounted nowhere that the module shows:
+            # where it is mounted, the mounts that are called say.
+            continue
         given = model.parameters.get((model.packages[node.package].summary.directory, node.name), {}) \
             if node is not None else {}
         if AUTH_ROUTER_PARAMETER in given.get(position, ()):
@@ -1652,10 +1660,28 @@ class _Resolver:
             meeting = self._embedding_packages(qindex, type_name)
             candidates = own if any(owner[0] == qindex for owner in own) else \
                 sorted(owner for owner in candidates or () if any(self._may_meet(p, owner[0]) for p in meeting))
+            declared = self.model.packages[qindex].summary.interface_parameters.get(type_name)
+            if declared and candidates:
+                candidates = [owner for owner in candidates if not self._conflicts(owner, declared)]
             cap = _implementer_cap(methods)
             implementers = self._implementers[key] = candidates if cap is None or len(candidates) <= cap else []
         table = self._method_table()
         return [table[owner][wanted] for owner in implementers]
+
+    def _conflicts(self, owner: tuple[int, str], declared: dict[str, list[str]]) -> bool:
+        """A method of the type takes, where the interface's method of its name and count takes one
+        type of a package, another of that package (`Register(*gin.RouterGroup)` against the
+        interface's `Register(*gin.Engine)`): the type does not implement the interface."""
+        table = self._method_table()
+        for method, types in declared.items():
+            index = table.get(owner, {}).get(method)
+            if index is None:
+                continue
+            node = self.model.nodes[index]
+            own = self.model.packages[node.package].summary.parameter_types.get(node.name)
+            if own and signatures_conflict(types, own):
+                return True
+        return False
 
     def _imports(self, importer: int, imported: int) -> bool:
         path = self.model.packages[imported].import_path

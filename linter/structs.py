@@ -185,6 +185,58 @@ def parameter_count(parameters: Node | None) -> int:
     return count
 
 
+# A parameter's type that names another package's type, as FileModel.type_text writes it, by import
+# path (`*github.com/gin-gonic/gin.Engine`, `context.Context`): two such types of one package under
+# two names are two types, which a method signature must match exactly to implement an interface's.
+_QUALIFIED_TYPE = re.compile(r"(\*?)([\w./-]+)\.([A-Za-z_]\w*)")
+
+
+def parameter_types(parameters: Node | None, type_text) -> list[str]:
+    """The type of each parameter a `parameter_list` declares, as `type_text` writes it (`a, b int`
+    is two `int`), `...T` for a variadic one; [] when none names another package's type, the only
+    ones compared (signatures_conflict)."""
+    types: list[str] = []
+    for declaration in (parameters.named_children if parameters is not None else ()):
+        if declaration.type in ("parameter_declaration", "variadic_parameter_declaration"):
+            text = type_text(declaration.child_by_field_name("type"))
+            if declaration.type == "variadic_parameter_declaration":
+                text = "..." + text
+            types += [text] * max(1, len(declaration.children_by_field_name("name")))
+    return types if any(_QUALIFIED_TYPE.fullmatch(t) for t in types) else []
+
+
+def signatures_conflict(declared: list[str], implemented: list[str]) -> bool:
+    """Two parameter lists of one length that cannot be one signature: at some position both name a
+    type of one package under different names, or one a pointer to it and the other not
+    (`Register(*gin.Engine)` against `Register(*gin.RouterGroup)`). Anything else may match: a
+    package's own type against another's spelling of it, an alias, a type these names do not say."""
+    if len(declared) != len(implemented):
+        return False
+    for left, right in zip(declared, implemented):
+        a, b = _QUALIFIED_TYPE.fullmatch(left), _QUALIFIED_TYPE.fullmatch(right)
+        if a is not None and b is not None and a.group(2) == b.group(2) and \
+                (a.group(3) != b.group(3) or a.group(1) != b.group(1)):
+            return True
+    return False
+
+
+def interface_parameter_types(declarations, type_text) -> Iterator[tuple[Node, dict[str, list[str]]]]:
+    """(name, {`Name/parameter count`: parameter_types}) of the top-level interface declarations,
+    for the methods that name another package's type among their parameters."""
+    for name, body in _type_specs(declarations, "interface_type"):
+        found = {}
+        for element in body.named_children:
+            method = element.child_by_field_name("name") if element.type == "method_elem" else None
+            if method is None:
+                continue
+            parameters = element.child_by_field_name("parameters")
+            types = parameter_types(parameters, type_text)
+            if types:
+                found[f'{method.text.decode("utf-8", "replace")}/{parameter_count(parameters)}'] = types
+        if found:
+            yield name, found
+
+
 def interface_specs(declarations) -> Iterator[tuple[Node, list[str], list[Node], list[tuple[str, Node]]]]:
     """(name, its methods as `Name/parameter count`, sorted, the types of the interfaces it embeds,
     and (method name, result node) of each method with a result) of the top-level `type X
