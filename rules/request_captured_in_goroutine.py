@@ -131,6 +131,15 @@ _AFTER = {
 _FIX = {
     fw.GIN_CONTEXT: "take `cCp := c.Copy()` before the `go` statement and use cCp, or copy the values the goroutine needs",
 }
+def _fix(kind: str, names: list[str]) -> str:
+    """The fix, with gin's copy taken of the context the goroutine uses, by its name (`ctx`)."""
+    if kind == fw.GIN_CONTEXT and names and names[0].strip("`").isidentifier():
+        name = names[0].strip("`")
+        return (f"take `{name}Cp := {name}.Copy()` before the `go` statement and use {name}Cp, or copy the values "
+                "the goroutine needs")
+    return _FIX.get(kind, _DEFAULT_FIX)
+
+
 _DEFAULT_FIX = "copy the values the goroutine needs before starting it (and pass `r.Context()` if it should stop with the request), or wait for it before returning"
 
 
@@ -190,7 +199,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                        f"{_AFTER[kind]}, so the copy must be taken before the `go` statement")
         else:
             message = f"goroutine {how} {fw.describe(kind)} {shown} and the handler does not wait for it: {_AFTER[kind]}"
-        yield ctx.finding(RULE, go, message, fix=_FIX.get(kind, _DEFAULT_FIX), severity=severity,
+        yield ctx.finding(RULE, go, message, fix=_fix(kind, names), severity=severity,
                           kind="" if kind in fw.POOLED_KINDS else _NET_HTTP,
                           handoffs=_handoffs(model, go, uses, callee) if severity is Severity.ERROR
                           and not all(h == "copies" for _, _, h in uses) else ())

@@ -150,8 +150,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             continue
         label = ctx.source.text(call.child_by_field_name("function"))
         shown = f"{label}({body_text})" if model.qualified(call) in _READ_ALL else f"{label}()"
-        fix = (f"wrap the body first: `{body_text} = http.MaxBytesReader(w, {body_text}, maxBytes)`, or read "
-               "from `io.LimitReader`")
+        fix = (f"wrap the body first: `{body_text} = http.MaxBytesReader({_writer_text(owner, body_text)}, "
+               f"{body_text}, maxBytes)`, or read from `io.LimitReader`")
         switch = developer_switch(ctx.source, call)
         if switch is not None:
             yield ctx.finding(
@@ -364,6 +364,31 @@ def _limited(ctx: FileContext, owner: Function, body_text: str, read_at: int) ->
         if limit_calls or body_text not in value:
             return True
     return False
+
+
+def _writer_text(owner: Function, body_text: str) -> str:
+    """What the fix hands MaxBytesReader as the response writer: gin's `c.Writer` for `c.Request.Body`,
+    echo's `c.Response()` for `c.Request().Body`, else the handler's `http.ResponseWriter` parameter
+    (`w`, `rw`), from the function or one around it; `w` when none is in sight."""
+    parameters = _parameters_around(owner)
+    for suffix, writer in ((".Request.Body", ".Writer"), (".Request().Body", ".Response()")):
+        context = body_text[:-len(suffix)] if body_text.endswith(suffix) else ""
+        if context.isidentifier() and (suffix != ".Request.Body" or
+                                       any(p.name == context and p.type == _GIN_CONTEXT for p in parameters)):
+            return context + writer
+    for param in parameters:
+        if param.name and param.type == _WRITER:
+            return param.name
+    return "w"
+
+
+def _parameters_around(owner: Function) -> list:
+    found = []
+    function = owner
+    while function is not None:
+        found += function.params
+        function = function.parent
+    return found
 
 
 def _length_bounded(ctx: FileContext, owner: Function, read: Node) -> bool:
