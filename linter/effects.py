@@ -17,7 +17,7 @@ function answers both, for the functions and methods of one package:
   literals of the function count as the function's own (`defer func() { x.Body.Close() }()`).
   Flow-insensitive: a close on one path is a close.
 - whether the function is **slow** (`FunctionEffects.slow`): it sleeps (`time.Sleep`), does network
-  or HTTP I/O (`http.Get`…, `Do`/`Get`/`Post`… of an `*http.Client`, `net.Dial…`, `smtp.SendMail`),
+  or HTTP I/O (`http.Get`…, `Do`/`Get`/`Post`… of an `*http.Client`, `net.Dial`, `net.DialTCP`, `smtp.SendMail`),
   queries a database (`database/sql`, gorm), runs a command (`exec.Command(…).Run()`), or calls a
   function of the package that is slow. A function that takes a `context.Context` or mentions the
   `context` package answers to that context and is not counted as slow, nor is a call of it: its
@@ -151,7 +151,7 @@ SLOW_FUNCTIONS = {
     "net.Dial": "dials the network (net.Dial)",
     "net.DialTimeout": "dials the network with a timeout (net.DialTimeout)",
     "net.DialTCP": "dials the network (net.DialTCP)",
-    "net.DialUDP": "dials the network (net.DialUDP)",
+    # not net.DialUDP: a UDP "connection" takes no handshake, it only binds a local socket
     "net/smtp.SendMail": "sends mail (smtp.SendMail)",
 }
 _ENDS_BY_ITSELF = frozenset({"time.Sleep", "net.DialTimeout"})

@@ -32,7 +32,7 @@ RULE = Rule(
         "function or method of the same package that `go f(x)` starts. Blocking or slow work is exactly: `time.Sleep`; a receive from "
         "`time.After`/`time.Tick`; a channel send or receive outside a `select` that has a "
         "`default`; a `.Wait()` call; `http.Get`/`Post`/`PostForm`/`Head`; `Do`/`Get`/`Post`/"
-        "`PostForm`/`Head` on an `*http.Client` (or `http.DefaultClient`); `net.Dial…`; "
+        "`PostForm`/`Head` on an `*http.Client` (or `http.DefaultClient`); `net.Dial`, `net.DialTCP` (not `net.DialUDP`, which takes no handshake); "
         "`smtp.SendMail`; `Run`/`Output`/`CombinedOutput` of an `exec.Command`; `Query`, `QueryRow`, "
         "`Exec`, `Ping`, `Begin`, `Prepare` on a `database/sql` `DB`/`Tx`/`Conn`/`Stmt`; and the "
         "finishing methods (`Create`, `Save`, `Find`, `First`, `Delete`, `Update`, `Exec`, `Scan`, …) "
