@@ -82,7 +82,9 @@ RULE = Rule(
         "goroutine started in the loop, or wrapped by constructors, calls named `New…` given it as an "
         "argument or a receiver (`pool := redis.NewPool(client)`, then `m := rs.NewMutex(name)`), into a "
         "value kept so: passing it to an ordinary call does not count, nor keeping what such a call "
-        "returns, `sizes = append(sizes, f.Size())`); a deferred "
+        "returns, `sizes = append(sizes, f.Size())`, unless it is a view of the value's memory, a `…Bytes()` method "
+        "of it stored whole into a variable or a field declared outside the loop: `req.Path = entry.ValueBytes()`, "
+        "which the release would pull from under the function); a deferred "
         "closure that reads a named result of the function (`retErr`) or uses nothing the loop makes, "
         "which is about the function's exit. Loop bounds are not evaluated: a loop over a parameter "
         "that holds two items is a warning, a literal table of 16 items a note; suppress with "
@@ -606,7 +608,7 @@ def _kept_past_iteration(model: FileModel, decl: Node, loop: Node, function: Fun
             if node.type == "go_statement":
                 return True
             if node.type == "assignment_statement":
-                if _stores_outside(model, node, ref, loop):
+                if _stores_outside(model, node, ref, loop) or _view_stored_outside(model, node, ref, loop):
                     return True
                 break
             if node.type in ("function_declaration", "method_declaration"):
@@ -683,6 +685,37 @@ def _stores_outside(model: FileModel, assignment: Node, ref: Node, loop: Node) -
                 binding.kind == "local" and binding.decl is not None and not _within(binding.decl, loop)):
             return True
     return False
+
+
+# A method that hands out a view of its receiver's memory, by Go's naming (`bytes.Buffer.Bytes`, "valid
+# only until the next modification"): `ValueBytes`, `Bytes`, `RawBytes`.
+_VIEW_METHOD = LazyPattern(r"\w*Bytes")
+
+
+def _view_stored_outside(model: FileModel, assignment: Node, ref: Node, loop: Node) -> bool:
+    """The assignment keeps a view of the value's memory past the iteration: the whole right-hand
+    value is a `…Bytes()` method called on it, stored into a variable, or a field of one, declared
+    outside the loop (`req.Path = entry.ValueBytes()`). Released before the function is done with
+    that view, the bytes would be reused under it: the defer holds the value as long as the view
+    is read. A conversion (`string(entry.ValueBytes())`) copies, and is no such view."""
+    left, right = assignment.child_by_field_name("left"), assignment.child_by_field_name("right")
+    selector = ref.parent
+    call = selector.parent if selector is not None and selector.type == "selector_expression" and \
+        selector.child_by_field_name("operand") == ref else None
+    if call is None or call.type != "call_expression" or left is None or right is None or \
+            call.parent is None or call.parent.id != right.id or len(left.named_children) != 1:
+        return False
+    method = selector.child_by_field_name("field")
+    if method is None or _VIEW_METHOD.fullmatch(model.source.text(method)) is None:
+        return False
+    root = left.named_children[0]
+    while root is not None and root.type in ("selector_expression", "index_expression", "parenthesized_expression"):
+        root = root.child_by_field_name("operand") if root.type != "parenthesized_expression" else root.named_children[0]
+    if root is None or root.type != "identifier":
+        return False
+    binding = model.resolve(root)
+    return binding.kind in ("param", "receiver", "result", "package") or (
+        binding.kind == "local" and binding.decl is not None and not _within(binding.decl, loop))
 
 
 def _note_reason(ctx: FileContext, call: Node, loop: Node) -> str | None:
