@@ -931,13 +931,25 @@ def _file_header(model: FileModel, ident: Node) -> bool:
 
 
 def _file_headers(model: FileModel, node: Node) -> bool:
-    """A slice of `*multipart.FileHeader`: a form's `File[…]`, or a variable declared as one."""
+    """A slice of `*multipart.FileHeader`: a form's `File[…]`, a variable declared as one, or the value
+    of a range over a form's `File` map (`for field, files := range r.MultipartForm.File`)."""
     if node.type == "index_expression":
         operand = node.child_by_field_name("operand")
         return operand is not None and operand.type == "selector_expression" and \
             model.source.text(operand.child_by_field_name("field")) == "File"
     if node.type == "identifier":
-        return (model.declared_type(model.resolve(node)) or "").endswith("multipart.FileHeader")
+        binding = model.resolve(node)
+        if (model.declared_type(binding) or "").endswith("multipart.FileHeader"):
+            return True
+        decl = binding.decl
+        names = decl.parent if decl is not None else None
+        clause = names.parent if names is not None and names.type == "expression_list" else None
+        if clause is None or clause.type != "range_clause" or len(names.named_children) != 2 or \
+                names.named_children[1].id != decl.id:
+            return False
+        ranged = clause.child_by_field_name("right")
+        return ranged is not None and ranged.type == "selector_expression" and \
+            model.source.text(ranged.child_by_field_name("field")) == "File"
     return False
 
 
