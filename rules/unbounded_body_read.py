@@ -174,7 +174,9 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             continue
         passes = _passes_on(ctx, owner)
         if passes:
-            if all(p.end_byte <= call.start_byte for p in passes):
+            # A `c.Next(); return` in a branch that leaves before the read is no pass the read follows.
+            leading = [p for p in passes if p.end_byte <= call.start_byte and not _leaves_after(p, call)]
+            if leading and all(p.end_byte <= call.start_byte for p in passes):
                 message = (f"{shown} reads the whole request body with no size limit in a middleware, after the "
                            "handlers ran: whatever they left of every request's body is held in the heap (all of it "
                            "when they refused the request unread), so anyone can send one large or endless request "
@@ -283,6 +285,18 @@ def _in_middleware(ctx: FileContext, owner: Function) -> bool:
     """The read runs for every request around the next handler: the function passes the request on
     (`c.Next()`, `next.ServeHTTP(w, r)`, `next(c)`)."""
     return bool(_passes_on(ctx, owner))
+
+
+def _leaves_after(call: Node, read: Node) -> bool:
+    """`call` is a statement of a block that does not hold `read` and ends with a `return`: the
+    function leaves there, and never gets to the read after passing the request on."""
+    statement = call.parent
+    block = statement.parent if statement is not None and statement.type == "expression_statement" else None
+    if block is None or block.type not in ("block", "statement_list"):
+        return False
+    if block.start_byte <= read.start_byte < block.end_byte:
+        return False
+    return _ends_with_return(block)
 
 
 def _passes_on(ctx: FileContext, owner: Function) -> list[Node]:
