@@ -2321,7 +2321,8 @@ def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: li
     listing the method (`summary.unnamed`). Nothing outside the package can call them: in a package
     the module uses, they never run (the model makes them dead code). A name in a string counts as
     a use. Exported functions among `exported` (all, when None) that are named so too, and
-    exported methods that make a middleware or handler, go to `summary.unnamed_exported`: dead only
+    exported methods that make a middleware or handler, or are one by their parameters (not
+    `ServeHTTP`), go to `summary.unnamed_exported`: dead only
     if no package importing this one names them either, in a module that builds programs
     (lifetime._dead_code)."""
     # What the package's calls name last: a function (`L`), a method (`M`, `D`, `R`) or another
@@ -2362,9 +2363,13 @@ def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: li
                 summary.results.get(names[0]) not in MIDDLEWARE_RESULT_TYPES:
             if own in _EXTERNAL_METHODS:
                 continue
-            unnamed = summary.unnamed_methods
-            listed = sum(1 for methods in summary.interfaces.values() for method in methods
-                         if method.partition("/")[0] == own)
+            # A method that is a handler by its parameters (`func (u *User) Cancel(c *gin.Context)`)
+            # runs only where a route names it: no interface of another module lists such a
+            # method. Dead, as an exported function, if no importer names it either.
+            if summary.functions[names[0]][7] != HANDLER_BY_PARAMETERS:
+                unnamed = summary.unnamed_methods
+                listed = sum(1 for methods in summary.interfaces.values() for method in methods
+                             if method.partition("/")[0] == own)
         if unnamed is summary.unnamed_exported and any(b"//export " + encoded in data for data in exported_from_c):
             continue  # cgo exports it to C, which calls it
         if counts is not None:
