@@ -604,6 +604,8 @@ def body_limits(summariser: "_FileSummariser") -> None:
         summariser.summary.body_limits.append(f"{summariser.relpath}:{line}")
     if b"LimitReader" in data and b"NopCloser" in data:
         _bounded_copies(summariser)
+    if b") Read(" in data:
+        _counting_wrappers(summariser)
     if b"MaxBytesReader" not in data:
         return
     root = summariser.source.root
@@ -615,6 +617,43 @@ def body_limits(summariser: "_FileSummariser") -> None:
         rest = data[match.end():function.node.end_byte]
         if _PASSES_ON.search(rest) is None and \
                 _READS_BODY.search(data, function.node.start_byte, function.node.end_byte) is not None:
+            continue
+        line = summariser.source.position(match.start())[0]
+        summariser.summary.body_limits.append(f"{summariser.relpath}:{line}")
+
+
+# `c.Request().Body = &limitedBody{…}`, `r.Body = limitedBody{…}`: the body replaced by a value of
+# a type the file declares; then the request passed on (echo's `next(c)` too).
+_BODY_REPLACED = LazyPattern(rb"\.Body\s*=\s*&?([A-Za-z_]\w*)\{")
+_PASSES_ON_OR_NEXT = LazyPattern(rb"\.ServeHTTP\(|\.Next\(\s*\)|\bnext\(\s*[A-Za-z_]\w*\s*\)")
+
+
+def _counting_wrappers(summariser: "_FileSummariser") -> None:
+    """A middleware that replaces the body with a reader of the file's own type that counts what
+    it reads against a bound (`c.Request().Body = &limitedReadCloser{ReadCloser: body, remaining:
+    limit}`, whose `Read` compares a field of its receiver, `if r.remaining < 0 { return 0,
+    errTooLarge }`), and then passes the request on, limits the body of every handler behind it,
+    as `http.MaxBytesReader` would: recorded with the other limits. A wrapper whose `Read` compares
+    nothing (a tee, a decompressor, a counter for metrics only) is no limit."""
+    data = summariser.source.data
+    root = summariser.source.root
+    for match in _BODY_REPLACED.finditer(data):
+        type_name = match.group(1).decode()
+        read = re.search(rb"func\s*\(\s*([A-Za-z_]\w*)\s+\*?" + re.escape(match.group(1)) + rb"\s*\)\s*Read\(", data)
+        if read is None:
+            continue
+        at = read.end() - len(b"Read(")  # the method's name
+        node = root.named_descendant_for_byte_range(at, at)
+        method = summariser.model.enclosing_function(node) if node is not None else None
+        if method is None or method.name != f"{type_name}.Read":
+            continue
+        receiver = re.escape(read.group(1))
+        body = data[read.end():method.node.end_byte]
+        if re.search(rb"\b" + receiver + rb"\.\w+\s*[<>]|[<>]=?\s*" + receiver + rb"\.\w+\b", body) is None:
+            continue
+        node = root.named_descendant_for_byte_range(match.start() + 1, match.start() + 1)
+        function = summariser.model.enclosing_function(node) if node is not None else None
+        if function is None or _PASSES_ON_OR_NEXT.search(data, match.end(), function.node.end_byte) is None:
             continue
         line = summariser.source.position(match.start())[0]
         summariser.summary.body_limits.append(f"{summariser.relpath}:{line}")
