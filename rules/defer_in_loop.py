@@ -931,8 +931,9 @@ def _file_header(model: FileModel, ident: Node) -> bool:
 
 
 def _file_headers(model: FileModel, node: Node) -> bool:
-    """A slice of `*multipart.FileHeader`: a form's `File[…]`, a variable declared as one, or the value
-    of a range over a form's `File` map (`for field, files := range r.MultipartForm.File`)."""
+    """A slice of `*multipart.FileHeader`: a form's `File[…]`, a variable declared as one or set from
+    one (`files := form.File["image"]`), or the value of a range over a form's `File` map (`for field,
+    files := range r.MultipartForm.File`)."""
     if node.type == "index_expression":
         operand = node.child_by_field_name("operand")
         return operand is not None and operand.type == "selector_expression" and \
@@ -942,6 +943,9 @@ def _file_headers(model: FileModel, node: Node) -> bool:
         if (model.declared_type(binding) or "").endswith("multipart.FileHeader"):
             return True
         decl = binding.decl
+        value = single_initialiser(decl) if decl is not None and binding.kind == "local" else None
+        if value is not None and value.type == "index_expression":  # `files := form.File["image"]`
+            return _file_headers(model, value)
         names = decl.parent if decl is not None else None
         clause = names.parent if names is not None and names.type == "expression_list" else None
         if clause is None or clause.type != "range_clause" or len(names.named_children) != 2 or \
