@@ -64,10 +64,17 @@ def _middleware_text(summariser: "_FileSummariser", arg: Node) -> str:
     return summariser.text(arg.child_by_field_name("function") if arg.type == "call_expression" else arg)
 
 
+# Middleware that loads a session for every request and lets every client through, named for
+# sessions all the same: gin-contrib's `sessions.Sessions("app", store)` (and `SessionsMany`),
+# echo-contrib's `session.Middleware(store)`, scs's `manager.LoadAndSave`.
+_SESSION_LOADING = LazyPattern(r"\bsessions?\.(?:Sessions|SessionsMany|Middleware)\b|\bLoadAndSave\b")
+
+
 def authenticated(text: str) -> bool:
-    """Code named for authentication, string literals (route paths) left out, and authentication
-    named as letting anonymous clients through (`OptionalAuth`) too."""
-    return AUTH_WORDS.search(_OPTIONAL_AUTH.sub("", _STRING.sub("", text))) is not None
+    """Code named for authentication, string literals (route paths) left out, and neither
+    authentication named as letting anonymous clients through (`OptionalAuth`) nor a middleware
+    that only loads sessions (`sessions.Sessions("app", store)`)."""
+    return AUTH_WORDS.search(_SESSION_LOADING.sub("", _OPTIONAL_AUTH.sub("", _STRING.sub("", text)))) is not None
 
 
 AUTHENTICATED = 1  # something named for authentication stands in front of the route
