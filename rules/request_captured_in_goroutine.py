@@ -92,7 +92,8 @@ RULE = Rule(
         "it reaches ignores it or only passes it on to functions that do (a service handing it to a repository "
         "that never reads it), the finding is a note. A context reached through a local (`cc := c`), or passed "
         "through a function value, a call of a dependency or a variadic parameter, is not followed. "
-        "Not reported: `c.Copy()` made before the goroutine (gin's fix); values read out of "
+        "Not reported: `c.Copy()` made before the goroutine (gin's fix); fiber's `c.SaveFile(fh, path)` "
+        "and `SaveFileToStorage`, which never read their receiver; values read out of "
         "the request before the `go` statement (`id := c.Param(\"id\")`, `go use(id)`); "
         "`r.Context()` and `r.Clone(ctx)` of a net/http request, passed in or called inside the "
         "literal (the context is cancelled when the handler returns, which is usually what the "
@@ -402,6 +403,9 @@ def _captured_use(model: FileModel, ref: Node, kind: str) -> str | None:
             return None  # cancelled with the request / a deep copy: what the goroutine should take
         if is_call and kind == fw.GIN_CONTEXT and method == "Copy":
             return "copies"
+        if is_call and kind == fw.FIBER_CTX and method in _RECEIVER_UNUSED_FIBER:
+            return None  # fiber's own helper that never reads its receiver
+
         if kind == fw.HTTP_REQUEST and method in _SETTLED_FIELDS:
             return "reads"
     if kind == fw.HTTP_REQUEST and parent is not None and parent.type == "argument_list" and _logging_call(model, parent.parent):
@@ -433,6 +437,11 @@ def _logging_call(model: FileModel, call: Node | None) -> bool:
     function = call.child_by_field_name("function")
     names = re.findall(r"[A-Za-z_]\w*", model.source.text(function)) if function is not None else []
     return any(name.lower() in _LOGGER_NAMES or _LOG_METHOD.fullmatch(name) for name in names)
+
+
+# Methods of fiber's context that never read their receiver: `SaveFile(fh, path)` and
+# `SaveFileToStorage(fh, path, storage)` write a form's file header, whatever context calls them.
+_RECEIVER_UNUSED_FIBER = frozenset({"SaveFile", "SaveFileToStorage"})
 
 
 # What net/http never changes after the handler returns: reading these later reads what the
