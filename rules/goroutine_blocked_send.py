@@ -47,6 +47,10 @@ RULE = Rule(
         "path from the `go` statement to a return that receives fewer values than the goroutines "
         "send: a `select` whose timeout or `ctx.Done()` case returns, an early error return before "
         "the receive, a receive loop left by `return` or `break` while senders are still running. "
+        "Goroutines started one after another, each start before the next on every path, are counted "
+        "as far as the path goes: a way out before the second start leaves one value, which a buffer "
+        "of one holds (`go write(); select { case err := <-errs: …; case <-timeout: return }`, then "
+        "`go read()` on the same channel). "
         "The control-flow graph of the function decides: paths ending in `panic`, `os.Exit` or "
         "`log.Fatal` are not returns. A counted receive loop (`for i := 0; i < n; i++ { <-ch }`, "
         "`for range ch`) is taken to drain every sender when it ends normally. A single goroutine that "
@@ -652,8 +656,37 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
     # function closes it, the sends start at its `close(ch)` statements. A way out that skips them
     # leaves the goroutine parked in the range (GL102's finding), not on the send.
     starts = (_closes_gating(ctx, channel, senders[0]) if len(senders) == 1 else None) or [start]
-    results = [found for found in (cfg.cheapest_exit(s, lambda element: receive_counts.get(element.id, 0), edge_cost)
-                                   for s in starts) if found is not None]
+    sequence = _in_sequence(cfg, senders) if channel.capacity > 0 and count is not None and not extra \
+        and len(senders) > 1 and starts == [start] else None
+    if sequence is not None:
+        # Goroutines started one after another (`go write(); select {…}; go read(); select {…}`): a
+        # way out before the k-th start leaves only the k-1 started so far, which a buffer may hold.
+        # Each way out is judged by the goroutines started on the path to it.
+        # What every path receives before the k-th start: the receives after the first start that
+        # run before it on every path (a lower bound of what any path receives there).
+        results = []
+        elements = {element.id: element for receive in receives
+                    if (element := cfg.element_of(receive)) is not None and receive.start_byte > start.start_byte}
+        for started in range(channel.capacity + 1, len(sequence) + 1):
+            here = sequence[started - 1].start
+            following = cfg.element_of(sequence[started].start) if started < len(sequence) else None
+            before = sum(receive_counts.get(key, 0) for key, element in elements.items()
+                         if element.start_byte < here.start_byte and cfg.dominates(element, here))
+
+            def cost(element: Node, following=following) -> int | None:
+                if following is not None and element.id == following.id:
+                    return None  # the next goroutine's start: a path past it is judged with it
+                return receive_counts.get(element.id, 0)
+
+            found = cfg.cheapest_exit(here, cost, edge_cost)
+            if found is not None and before + found[0] < started - channel.capacity:
+                results, count, need = [(before + found[0], found[1])], started, started - channel.capacity
+                break
+        if not results:
+            return None
+    else:
+        results = [found for found in (cfg.cheapest_exit(s, lambda element: receive_counts.get(element.id, 0),
+                                                         edge_cost) for s in starts) if found is not None]
     if not results:
         return None
     result = min(results, key=lambda found: (found[0], found[1].start_byte))
@@ -786,6 +819,17 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
                        parameter=parameter,
                        severity=Severity.NOTE if race is not None or signalled is not None or stopped is not None
                        else None)
+
+
+def _in_sequence(cfg, senders: list[Goroutine]) -> list[Goroutine] | None:
+    """The senders in the order they start, when each sends once, none is started in a loop, and
+    each start runs before the next on every path (it dominates it); None otherwise."""
+    ordered = sorted(senders, key=lambda g: g.start.start_byte)
+    if any(enclosing_loop(g.start) is not None or not _sends_once(g) for g in ordered):
+        return None
+    if not all(cfg.dominates(a.start, b.start) for a, b in zip(ordered, ordered[1:])):
+        return None
+    return ordered
 
 
 def _held_lock(ctx: FileContext, send: Node) -> tuple[str, int] | None:
