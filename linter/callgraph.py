@@ -2281,6 +2281,8 @@ DEAD_COPY = ("dead code: in a copy of another project's library module that no m
 DEAD_DECLARED_METHOD = ("dead code: an exported method of a program's module that an interface of the module declares "
                         "and nothing in the module calls or names")
 DEAD_UNMADE = "dead code: a method of a type of a program's module that no code that runs makes"
+DEAD_UNROUTED = ("dead code: an exported method of a program's module that is a request handler by its parameters, "
+                 "of a type no package-level declaration names, and that nothing in the module registers or names")
 DEAD_UNBUILT = "dead code: its package cannot build, since it calls a name its module's package does not declare"
 # What every dead-code reason starts with (a dead type's methods carry its name and makers after it).
 DEAD = "dead code: "
@@ -2321,8 +2323,7 @@ def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: li
     listing the method (`summary.unnamed`). Nothing outside the package can call them: in a package
     the module uses, they never run (the model makes them dead code). A name in a string counts as
     a use. Exported functions among `exported` (all, when None) that are named so too, and
-    exported methods that make a middleware or handler, or are one by their parameters (not
-    `ServeHTTP`), go to `summary.unnamed_exported`: dead only
+    exported methods that make a middleware or handler, go to `summary.unnamed_exported`: dead only
     if no package importing this one names them either, in a module that builds programs
     (lifetime._dead_code)."""
     # What the package's calls name last: a function (`L`), a method (`M`, `D`, `R`) or another
@@ -2363,13 +2364,9 @@ def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: li
                 summary.results.get(names[0]) not in MIDDLEWARE_RESULT_TYPES:
             if own in _EXTERNAL_METHODS:
                 continue
-            # A method that is a handler by its parameters (`func (u *User) Cancel(c *gin.Context)`)
-            # runs only where a route names it: no interface of another module lists such a
-            # method. Dead, as an exported function, if no importer names it either.
-            if summary.functions[names[0]][7] != HANDLER_BY_PARAMETERS:
-                unnamed = summary.unnamed_methods
-                listed = sum(1 for methods in summary.interfaces.values() for method in methods
-                             if method.partition("/")[0] == own)
+            unnamed = summary.unnamed_methods
+            listed = sum(1 for methods in summary.interfaces.values() for method in methods
+                         if method.partition("/")[0] == own)
         if unnamed is summary.unnamed_exported and any(b"//export " + encoded in data for data in exported_from_c):
             continue  # cgo exports it to C, which calls it
         if counts is not None:

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from .addresses import is_loopback
 from .serving import local_only
-from .callgraph import (BENCHMARK, DEAD, DEAD_CODE, DEAD_COPY, DEAD_DECLARED_METHOD, DEAD_EXPORTED, DEAD_TAKEN, DEAD_UNBUILT, DEAD_UNMADE, HANDLER_BY_PARAMETERS, LITERAL_SUFFIX, ONCE, REQUEST, TEST,
+from .callgraph import (BENCHMARK, DEAD, DEAD_CODE, DEAD_COPY, DEAD_DECLARED_METHOD, DEAD_EXPORTED, DEAD_TAKEN, DEAD_UNBUILT, DEAD_UNMADE, DEAD_UNROUTED, HANDLER_BY_PARAMETERS, LITERAL_SUFFIX, ONCE, REQUEST, TEST,
                         element_type,
                         PackageSummary)
 from .clients import maker_key
@@ -1044,7 +1044,11 @@ def _dead_methods(model: ModuleModel, used: set[int], dotted: set[str]) -> None:
     name and parameter count), and that nothing in the module names: no call of any package, no
     `.Name` in a file that imports the module's packages or in a generated stub. A use case's
     `Login` that its interface lists and no handler calls never runs. A method no interface of the
-    module lists may be called through another module's interface (`ServeHTTP`), so it is kept."""
+    module lists may be called through another module's interface (`ServeHTTP`), so it is kept,
+    unless it is a handler by its parameters (`func (u *User) Cancel(c *gin.Context)`) of a type
+    that only functions make (PackageSummary.made_in: no package-level declaration names it, as
+    `var _ handler.IHandler = (*T)(nil)` would for another module's interface): such a method runs
+    only where a route names it."""
     candidates = [(pindex, name) for pindex in sorted(used) for name in model.packages[pindex].summary.unnamed_methods]
     if not candidates:
         return
@@ -1064,8 +1068,13 @@ def _dead_methods(model: ModuleModel, used: set[int], dotted: set[str]) -> None:
                 or (summary.name == "main" and "main" not in summary.functions):
             continue
         own = name.rsplit(".", 1)[-1]
-        if own not in named and f"{own}/{summary.arities.get(name)}" in declared:
+        if own in named:
+            continue
+        record = summary.functions.get(name)
+        if f"{own}/{summary.arities.get(name)}" in declared:
             _mark_dead(model, pindex, name, DEAD_DECLARED_METHOD)
+        elif record is not None and record[7] == HANDLER_BY_PARAMETERS and record[4] in summary.made_in:
+            _mark_dead(model, pindex, name, DEAD_UNROUTED)
 
 
 def _made_only_in_tests(model: ModuleModel) -> None:
