@@ -1149,7 +1149,8 @@ def _identity_name(ctx: FileContext, key: Node | None) -> bool:
 # ---- maps in struct fields of process-lifetime values -------------------------------------------
 
 # Key names that say one entry per client: an address, a token, a user or session id.
-_PER_CLIENT_NAME = LazyPattern(r"(?i)(^|_)(ip|addr|address|remote|host|client|token|session|sid|user|uid|visitor|login|email|phone)")
+# Not `host`: a server's or a registry's host (`cache.Set(host, creds)`) far more often than a client's.
+_PER_CLIENT_NAME = LazyPattern(r"(?i)(^|_)(ip|addr|address|remote|client|token|session|sid|user|uid|visitor|login|email|phone)")
 
 
 @dataclass

@@ -50,7 +50,7 @@ RULE = Rule(
         "variable, a package-level map of them, or a singleton getter that returns a package "
         "variable) and the map is inserted into with a key per client: from the request, through "
         "the callers of the inserting method in a handler (error), or, with no handler in sight, a "
-        "key parameter named for a client (`ip`, `addr`, `token`, `session`, `user`…; warning). The "
+        "key parameter named for a client (`ip`, `addr`, `token`, `session`, `user`…, not `host`, which names a server or a registry more often; warning). The "
         "per-IP rate limiter `limiters map[string]*rate.Limiter` filled from login attempts and never "
         "swept is the common case. A map keyed by the client's network address (gin's `c.ClientIP()` "
         "or `c.RemoteIP()`, echo's `c.RealIP()`, fiber's `c.IP()`, `r.RemoteAddr`, an `X-Forwarded-For` "
@@ -161,7 +161,10 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
             field_map.node,
             f"map field `{field_map.type_name}.{field_map.field}` of a value the package keeps for the life of the "
             f"process (`{field_map.holder}`) only grows: inserted into by {describe_sites(field_map.sites)}, with a "
-            f"key per client, and nothing in the package deletes from it, clears it or replaces it"
+            + ("key per client" if any(site.in_handler or site.request_key or site.client_address
+                                       for site in field_map.sites)
+               else "key whose parameter is named for a client, though no handler is seen to pass it")
+            + ", and nothing in the package deletes from it, clears it or replaces it"
             + (_CLIENT_TEXT if client_address(field_map.sites) else _IDENTITY_TEXT if identity_keyed(field_map.sites) else ""),
             fix=_FIX,
             severity=strongest(field_map.sites),
