@@ -1949,8 +1949,10 @@ def _ranged(match: re.Match) -> bool:
 def element_type(type_text: str) -> str:
     """`V` of `map[K]V`, `[]V` or `[N]V`, as type_text writes them (no spaces), and of a variadic
     parameter's `...V` (a slice of V in the function)."""
-    if type_text.startswith(("[]", "...")):
-        return type_text[3:] if type_text.startswith("...") else type_text[2:]
+    if type_text.startswith("..."):
+        return type_text[3:]
+    if type_text.startswith("[]"):
+        return type_text[2:]
     if type_text.startswith("[") and "]" in type_text:
         size = type_text[1:type_text.index("]")]
         return type_text[type_text.index("]") + 1:] if size.isdigit() or size.isidentifier() else ""

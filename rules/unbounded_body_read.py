@@ -480,22 +480,17 @@ def _predicate_bounds(model: FileModel, call: Node, depth: int) -> set[str | Non
     bounds: set[str | None] = set()
     for statement in block_statements(body):
         if statement.type == "if_statement" and statement.child_by_field_name("alternative") is None \
-                and statement.child_by_field_name("initializer") is None:
-            consequence = statement.child_by_field_name("consequence")
-            returns = [s for s in block_statements(consequence) if s.type == "return_statement"]
-            if _returns_false(helper_model, consequence):
-                bounds |= _holding_bounds(helper_model, statement.child_by_field_name("condition"),
-                                          negated=True, depth=depth)
-                continue
-            if returns or _contains_return(statement):
-                return bounds
+                and statement.child_by_field_name("initializer") is None \
+                and _returns_false(helper_model, statement.child_by_field_name("consequence")):
+            bounds |= _holding_bounds(helper_model, statement.child_by_field_name("condition"), negated=True,
+                                      depth=depth)
         elif statement.type == "return_statement":
             values = statement.named_children[0].named_children if statement.named_children else []
             if len(values) == 1:
                 bounds |= _holding_bounds(helper_model, values[0], depth=depth)
             return bounds
         elif _contains_return(statement):
-            return bounds
+            return bounds  # it may return true before the guards are all passed
     return bounds
 
 
