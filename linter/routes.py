@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 from .frameworks import GIN, ROUTE_METHODS, is_handler
+from .lengthbounds import length_bounded
 from .model import block_statements, declared_value, parameter_index, single_initialiser
 from .patterns import LazyPattern
 from .switches import names_developer_switch
@@ -702,7 +703,8 @@ def body_buffers(summariser: "_FileSummariser") -> None:
     `next.ServeHTTP(w, r)` or `c.Next()`): a handler behind it reads that copy, and the read that
     holds an endless body is the middleware's own. The read and the put-back may sit in a named
     helper of the file that passes nothing on (`body := readBody(r)`), called before the
-    middleware passes the request on."""
+    middleware passes the request on. Not one that reads only bodies of a declared length under a
+    bound (linter/lengthbounds.py): it passes a larger one on unread, for a handler to read whole."""
     data = summariser.source.data
     if b"NopCloser" not in data:
         return
@@ -716,9 +718,16 @@ def body_buffers(summariser: "_FileSummariser") -> None:
         if function is None or function.node.id in seen:
             continue
         start, end = function.node.start_byte, function.node.end_byte
-        if _READS_BODY.search(data, start, match.start()) is None:
+        read = _READS_BODY.search(data, start, match.start())
+        if read is None:
             continue
         seen.add(function.node.id)
+        call = root.named_descendant_for_byte_range(read.start(), read.start())
+        while call is not None and call.type != "call_expression" and call.id != function.node.id:
+            call = call.parent
+        if call is not None and call.type == "call_expression" and \
+                length_bounded(summariser.model, function.node, call):
+            continue  # it buffers only bodies of a declared length under a bound: a larger one passes on unread
         if _PASSES_ON.search(data, match.end(), end) is not None:
             found.append((function, None))
         elif function.kind != "literal":
