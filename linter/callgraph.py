@@ -2657,6 +2657,27 @@ def _router_arguments(summariser: _FileSummariser) -> Iterator[tuple[Node, int, 
         kind = routes.router_kind(summariser, ident, function) if index is not None else None
         if kind is not None:
             yield arguments.parent, index, kind
+    # A group made on the spot as the argument (`p.Register(group.Group(p.RouterPath()))`): it has
+    # what its router has in front, and authentication given to the Group call itself.
+    made = re.compile(rb"[(,]\s*(" + b"|".join(re.escape(n) for n in sorted(names)) + rb")\s*\.\s*Group\(")
+    for match in made.finditer(data):
+        ident = root.descendant_for_byte_range(match.start(1), match.end(1))
+        selector = ident.parent if ident is not None and ident.type == "identifier" else None
+        group = selector.parent if selector is not None and selector.type == "selector_expression" else None
+        arguments = group.parent if group is not None and group.type == "call_expression" else None
+        if arguments is None or arguments.type != "argument_list" or arguments.parent is None \
+                or arguments.parent.type != "call_expression":
+            continue
+        function = model.enclosing_function(arguments)
+        index = next((i for i, arg in enumerate(arguments.named_children) if arg.id == group.id), None)
+        if function is None or index is None:
+            continue
+        given = group.child_by_field_name("arguments")
+        middleware = given.named_children[1:] if given is not None else []
+        kind = "a" if any(routes.authenticated(summariser.text(m)) for m in middleware) else \
+            routes.router_kind(summariser, ident, function)
+        if kind is not None:
+            yield arguments.parent, index, kind
 
 
 def _same_kind(first, second):
