@@ -2643,38 +2643,28 @@ def _router_arguments(summariser: _FileSummariser) -> Iterator[tuple[Node, int, 
     # `privateGroup := routers[0]` of a variadic router parameter (routes._variadic_element)
     names |= {m.group(1) for m in _ELEMENT_OF.finditer(data) if m.group(2) in names}
     root = model.source.root
-    pattern = re.compile(rb"[(,]\s*(" + b"|".join(re.escape(n) for n in sorted(names)) + rb")\s*(?=[,)])")
+    # The router itself as an argument, or a group made of it on the spot (`p.Register(group.Group(
+    # p.RouterPath()))`), which has what its router has in front and authentication given to the
+    # Group call itself.
+    pattern = re.compile(rb"[(,]\s*(" + b"|".join(re.escape(n) for n in sorted(names)) +
+                         rb")\s*(?:(?=[,)])|(\.\s*Group\())")
     for match in pattern.finditer(data):
         ident = root.descendant_for_byte_range(match.start(1), match.end(1))
-        arguments = ident.parent if ident is not None and ident.type == "identifier" else None
+        argument = ident if ident is not None and ident.type == "identifier" else None
+        if argument is not None and match.group(2):
+            selector = argument.parent
+            argument = selector.parent if selector is not None and selector.type == "selector_expression" else None
+        arguments = argument.parent if argument is not None else None
         if arguments is None or arguments.type != "argument_list" or arguments.parent is None \
                 or arguments.parent.type != "call_expression":
             continue
         function = model.enclosing_function(arguments)
-        if function is None:
-            continue
-        index = next((i for i, arg in enumerate(arguments.named_children) if arg.id == ident.id), None)
-        kind = routes.router_kind(summariser, ident, function) if index is not None else None
-        if kind is not None:
-            yield arguments.parent, index, kind
-    # A group made on the spot as the argument (`p.Register(group.Group(p.RouterPath()))`): it has
-    # what its router has in front, and authentication given to the Group call itself.
-    made = re.compile(rb"[(,]\s*(" + b"|".join(re.escape(n) for n in sorted(names)) + rb")\s*\.\s*Group\(")
-    for match in made.finditer(data):
-        ident = root.descendant_for_byte_range(match.start(1), match.end(1))
-        selector = ident.parent if ident is not None and ident.type == "identifier" else None
-        group = selector.parent if selector is not None and selector.type == "selector_expression" else None
-        arguments = group.parent if group is not None and group.type == "call_expression" else None
-        if arguments is None or arguments.type != "argument_list" or arguments.parent is None \
-                or arguments.parent.type != "call_expression":
-            continue
-        function = model.enclosing_function(arguments)
-        index = next((i for i, arg in enumerate(arguments.named_children) if arg.id == group.id), None)
+        index = next((i for i, arg in enumerate(arguments.named_children) if arg.id == argument.id), None)
         if function is None or index is None:
             continue
-        given = group.child_by_field_name("arguments")
-        middleware = given.named_children[1:] if given is not None else []
-        kind = "a" if any(routes.authenticated(summariser.text(m)) for m in middleware) else \
+        given = argument.child_by_field_name("arguments") if match.group(2) else None
+        kind = "a" if given is not None and any(routes.authenticated(summariser.text(m))
+                                                 for m in given.named_children[1:]) else \
             routes.router_kind(summariser, ident, function)
         if kind is not None:
             yield arguments.parent, index, kind
