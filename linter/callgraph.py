@@ -51,8 +51,7 @@ from .authchecks import check_calls
 from .source import name_hits, query_captures
 from .serving import serving_sites
 from .switches import named_switch_spans
-from .structs import (declared_fields, interface_parameter_types, interface_specs, parameter_count, parameter_types,
-                      struct_specs, type_in_its_file)
+from .structs import declared_fields, interface_specs, parameter_count, parameter_types, struct_specs, type_in_its_file
 
 # Patterns the engine adds to its combined query (one walk of the tree serves rules and summary).
 # The patterns the summary needs, with their capture names. The engine adds them to its combined
@@ -1817,9 +1816,10 @@ class _FileSummariser:
                 if type_text:
                     self.summary.vars.setdefault(name, type_text)
         if b"interface" in self.source.data:
-            for name_node, found in interface_parameter_types(self.source.declarations, self.model.type_text):
-                self.summary.interface_parameters.setdefault(self.text(name_node), found)
-            for name_node, methods, embedded, results in interface_specs(self.source.declarations):
+            for name_node, methods, embedded, results, parameters in interface_specs(self.source.declarations,
+                                                                                     self.model.type_text):
+                if parameters:
+                    self.summary.interface_parameters.setdefault(self.text(name_node), parameters)
                 if methods:
                     self.summary.interfaces.setdefault(self.text(name_node), methods)
                 for method, node in results:  # `CreateDiskHandler() (DiskHandler, error)`: its result

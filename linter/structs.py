@@ -220,39 +220,26 @@ def signatures_conflict(declared: list[str], implemented: list[str]) -> bool:
     return False
 
 
-def interface_parameter_types(declarations, type_text) -> Iterator[tuple[Node, dict[str, list[str]]]]:
-    """(name, {`Name/parameter count`: parameter_types}) of the top-level interface declarations,
-    for the methods that name another package's type among their parameters."""
-    for name, body in _type_specs(declarations, "interface_type"):
-        found = {}
-        for element in body.named_children:
-            method = element.child_by_field_name("name") if element.type == "method_elem" else None
-            if method is None:
-                continue
-            parameters = element.child_by_field_name("parameters")
-            types = parameter_types(parameters, type_text)
-            if types:
-                found[f'{method.text.decode("utf-8", "replace")}/{parameter_count(parameters)}'] = types
-        if found:
-            yield name, found
-
-
-def interface_specs(declarations) -> Iterator[tuple[Node, list[str], list[Node], list[tuple[str, Node]]]]:
+def interface_specs(declarations, type_text) -> Iterator[tuple[Node, list[str], list[Node], list[tuple[str, Node]],
+                                                           dict[str, list[str]]]]:
     """(name, its methods as `Name/parameter count`, sorted, the types of the interfaces it embeds,
-    and (method name, result node) of each method with a result) of the top-level `type X
-    interface {…}` declarations: `Reader` and `io.Closer` in `interface { Reader; io.Closer; Flush()
-    error }`. Type sets (`~int | string`) add nothing."""
+    (method name, result node) of each method with a result, and {`Name/parameter count`:
+    parameter_types} of each method that names another package's type among its parameters) of the
+    top-level `type X interface {…}` declarations: `Reader` and `io.Closer` in `interface { Reader;
+    io.Closer; Flush() error }`. Type sets (`~int | string`) add nothing."""
     for name, body in _type_specs(declarations, "interface_type"):
         elements = [element for element in body.named_children
                     if element.type == "method_elem" and element.child_by_field_name("name") is not None]
-        methods = sorted({f'{element.child_by_field_name("name").text.decode("utf-8", "replace")}/'
-                          f'{parameter_count(element.child_by_field_name("parameters"))}' for element in elements})
+        keys = [f'{element.child_by_field_name("name").text.decode("utf-8", "replace")}/'
+                f'{parameter_count(element.child_by_field_name("parameters"))}' for element in elements]
         embedded = [element.named_children[0] for element in body.named_children
                     if element.type == "type_elem" and element.named_child_count == 1
                     and element.named_children[0].type in ("type_identifier", "qualified_type")]
         results = [(element.child_by_field_name("name").text.decode("utf-8", "replace"), result)
                    for element in elements if (result := element.child_by_field_name("result")) is not None]
-        yield name, methods, embedded, results
+        parameters = {key: types for key, element in zip(keys, elements)
+                      if (types := parameter_types(element.child_by_field_name("parameters"), type_text))}
+        yield name, sorted(set(keys)), embedded, results, parameters
 
 
 def stored_in_field(literal: Node) -> bytes | None:
