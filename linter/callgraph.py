@@ -1797,6 +1797,9 @@ class _FileSummariser:
             for field_name, type_text, decl_node in declared_fields(struct, self.model.type_text, embedded=embeds):
                 if embeds and decl_node.child_by_field_name("name") is None:
                     embedded.append(type_text)
+                    # Also a field named after its type: `s.Server.Run()` on a struct embedding
+                    # `*app.Server`; a named field of that name wins.
+                    fields.setdefault(field_name, type_text)
                     continue
                 fields[field_name] = type_text
                 tag = decl_node.child_by_field_name("tag")
