@@ -20,7 +20,7 @@ from tree_sitter import Node
 
 from .context import FileContext, PackageContext
 from .frameworks import is_handler, request_params
-from .model import (FUNCTION_TYPES, Function, PackageVar, display_name, parameter_index, runs_once_at_startup,
+from .model import (FUNCTION_TYPES, Function, block_statements, PackageVar, display_name, parameter_index, runs_once_at_startup,
                     single_initialiser)
 from .patterns import LazyPattern
 from .rule import Severity
@@ -375,7 +375,7 @@ def unbounded_growth(pkg: PackageContext, collection: Collection) -> list[Growth
         function = model.enclosing_function(use.site)
         if _constant_key(use) or _route_pattern_key(use) or calls.at_setup(use.ctx, use.site) \
                 or _len_guarded(use, function, collection.name) or _empty_guarded(use, function, collection.name) \
-                or _present_guarded(use, function, collection.name) \
+                or _present_guarded(use, function, collection.name) or _absent_left(use, function, collection.name) \
                 or _filled_only_while_empty(use, function, collection.name, calls):
             continue
         chain = list(_function_chain(function))
@@ -697,6 +697,48 @@ def _present_guarded(use: Use, function: Function | None, name: str) -> bool:
                 any(re.sub(r"\s+", "", part) == found[0] for part in text(condition).split("&&")):
             return True
     return False
+
+
+def _absent_left(use: Use, function: Function | None, name: str) -> bool:
+    """An insert after `v, ok := m[k]` and `if !ok { return }` (or `continue`, `break`) with the
+    same key, earlier in a block that holds it: the function has left when the key was missing, so
+    the insert replaces an entry that is already there."""
+    if function is None or use.key is None:
+        return False
+    text = use.ctx.source.text
+    key = re.sub(r"\s+", "", text(use.key))
+    node = use.site
+    while node is not None and node != function.node:
+        parent = node.parent
+        if parent is not None and parent.type == "statement_list":
+            oks: set[str] = set()
+            for statement in parent.named_children:
+                if statement.start_byte >= node.start_byte:
+                    break
+                found = _lookup_ok(use, statement, name)
+                if found is not None:
+                    if found[1] == key:
+                        oks.add(found[0])
+                    continue
+                if oks and statement.type == "if_statement" and _leaves_unless(use, statement, oks):
+                    return True
+        node = parent
+    return False
+
+
+def _leaves_unless(use: Use, statement: Node, oks: set[str]) -> bool:
+    """`if !ok { …; return }` with no else: a disjunct of the condition is `!ok`, and the block
+    ends with a return, continue, break or goto."""
+    condition = statement.child_by_field_name("condition")
+    consequence = statement.child_by_field_name("consequence")
+    if condition is None or consequence is None or statement.child_by_field_name("alternative") is not None:
+        return False
+    parts = {re.sub(r"\s+", "", part) for part in use.ctx.source.text(condition).split("||")}
+    if not any(f"!{ok}" in parts or f"{ok}==false" in parts for ok in oks):
+        return False
+    statements = [s for s in block_statements(consequence) if s.type != "comment"]
+    return bool(statements) and statements[-1].type in ("return_statement", "continue_statement",
+                                                        "break_statement", "goto_statement")
 
 
 def _filled_only_while_empty(use: Use, function: Function | None, name: str, calls: "PackageCalls") -> bool:
