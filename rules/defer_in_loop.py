@@ -365,6 +365,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             continue  # `for _, t := range targets { defer t.Close() }`: releases what exists before the loop
         if _released_again(ctx, defer, call, loop):
             continue  # `defer f.Close()` and `f.Close()` on every way round: released every iteration
+        if _waits_after(model, outermost):
+            continue  # `for _, t := range topics { hub.Add(t, c); defer hub.Remove(t, c) }; <-ctx.Done()`: held through the wait by design
         if _multipart_part(model, callee):
             continue  # `part, _ := mr.NextPart(); defer part.Close()`: the next NextPart closes it
         what = " ".join(ctx.source.text(call).split())
@@ -506,6 +508,42 @@ def _holds_nothing_new(ctx: FileContext, callee: Node | None, made: list[Node]) 
     if not made:
         return "it releases nothing the iteration made"
     return None
+
+
+def _waits_after(model: FileModel, loop: Node) -> bool:
+    """A loop over a collection (not a channel) that the function's own block follows, right after
+    or later, with a wait for the end of its work: a bare receive (`<-ctx.Done()`), a `Wait()`, or
+    a select of receives only. What each iteration set up is meant to be live through that wait,
+    so releasing it at the function's exit is the design; the number held is the collection's."""
+    kind, clause = loop_header(loop)
+    if kind != RANGE or clause is None:
+        return False
+    ranged = clause.child_by_field_name("right")
+    if ranged is not None and ranged.type == "identifier":
+        binding = model.resolve(ranged)
+        if (model.declared_type(binding) or "").startswith(("chan", "<-chan")):
+            return False
+    parent = loop.parent
+    if parent is None or parent.type != "statement_list":
+        return False
+    text = model.source.text
+    for statement in parent.named_children:
+        if statement.start_byte <= loop.start_byte:
+            continue
+        if statement.type == "expression_statement" and statement.named_child_count == 1:
+            expr = statement.named_children[0]
+            if expr.type == "unary_expression" and text(expr).lstrip().startswith("<-"):
+                return True
+            callee = expr.child_by_field_name("function") if expr.type == "call_expression" else None
+            if callee is not None and callee.type == "selector_expression" and \
+                    text(callee.child_by_field_name("field")) == "Wait":
+                return True
+        if statement.type == "select_statement":
+            cases = [c for c in statement.named_children if c.type in ("communication_case", "default_case")]
+            if all(c.type == "communication_case" and (communication := c.child_by_field_name("communication"))
+                   is not None and communication.type == "receive_statement" for c in cases):
+                return True
+    return False
 
 
 def _only_schedules(model: FileModel, defer: Node, loop: Node) -> bool:
