@@ -809,8 +809,12 @@ def mounted_middlewares(summariser: "_FileSummariser") -> None:
                 escaped = re.escape(name)
                 groups[name] = re.search(rb"\b" + escaped + rb"\s*:?=\s*[\w.()]*?\.Group\(", data) is not None or \
                     re.search(_GROUP_PARAMETER.format(escaped.decode()).encode(), data) is not None
-            uses.append((start, name, groups[name], mounted))
-            if groups[name]:
+            group = groups[name]
+            if not group and b"func(" in data:  # chi's subrouter: `r.Route("/debug", func(r chi.Router) { r.Use(mw) })`
+                ident = summariser.source.root.named_descendant_for_byte_range(start, match.start())
+                group = _subrouter_call(summariser, ident) is not None
+            uses.append((start, name, group, mounted))
+            if group:
                 continue
         found.add(mounted)
     summariser.summary.mounted.extend(sorted(found - set(summariser.summary.mounted)))
@@ -976,6 +980,27 @@ def _router_guarded(summariser: "_FileSummariser", operand: Node | None, functio
     return known[key]
 
 
+_SUBROUTER_MAKERS = frozenset({"Route", "Group"})
+
+
+def _subrouter_call(summariser: "_FileSummariser", operand: Node | None) -> Node | None:
+    """The `X.Route("/debug", func(r chi.Router) {…})` or `X.Group(func(r chi.Router) {…})` call
+    whose literal declares the router `operand` names as its parameter: chi runs X's middleware
+    before the subrouter's own."""
+    if operand is None or operand.type != "identifier":
+        return None
+    binding = summariser.model.resolve(operand)
+    literal = binding.function.node if binding.kind == "param" and binding.function is not None else None
+    if literal is None or literal.type != "func_literal" or literal.parent is None or literal.parent.type != "argument_list":
+        return None
+    call = literal.parent.parent
+    callee = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+    if callee is None or callee.type != "selector_expression" or \
+            summariser.text(callee.child_by_field_name("field")) not in _SUBROUTER_MAKERS:
+        return None
+    return call
+
+
 def _another_router(summariser: "_FileSummariser", operand: Node, at: int) -> bool:
     """The name at byte `at` is declared apart from `operand`'s: a parameter of a nested literal that
     shadows it (chi's `r.Route("/api", func(r chi.Router) {…})`). Unresolved names count as the same."""
@@ -1046,6 +1071,14 @@ def _router_authenticated(summariser: "_FileSummariser", operand: Node | None, f
         if any(guard(inner.decode("utf-8", "replace"))
                for inner in _OPEN_CALL.findall(wrap.group(0))):
             return True
+    # chi's subrouter, a parameter of the literal given to `X.Route(…)` or `X.Group(…)`: X's
+    # middleware, as it is where the call is made, runs in front of it
+    subrouter = _subrouter_call(summariser, operand)
+    if subrouter is not None:
+        parent = subrouter.child_by_field_name("function").child_by_field_name("operand")
+        outer = summariser.model.enclosing_function(subrouter)
+        return outer is not None and _router_authenticated(summariser, parent, outer, depth + 1, test,
+                                                           subrouter.start_byte)
     made = next((m for m in re.finditer(rb"\b" + name + rb"\s*:?=\s*([A-Za-z_]\w*)\.Group\(([^\n]*)", data[start:end])
                  if not _commented(data, start + m.start())), None)
     if made is None:
