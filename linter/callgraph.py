@@ -329,6 +329,11 @@ class PackageSummary:
     # of the name and count takes another package's type under another name does not implement it
     parameter_types: dict[str, list[str]] = field(default_factory=dict)
     interface_parameters: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    # import path of the run's modules -> the exported names its files write after the package's
+    # name (`backend.New`, not `errors.New`), and -> the name an import without one was read by
+    # (its last path element): what it names of that package, where the package declares that name
+    qualified: dict[str, list[str]] = field(default_factory=dict)
+    qualified_as: dict[str, list[str]] = field(default_factory=dict)
     # method (`T.M`) or literal -> its receiver's type `T`, for code that runs at most once per value
     # of `T` behind a guard on the receiver's own field (`if s.started { return }`, then `s.started
     # = true`), or is handed to `Do` of a `sync.Once` field of the receiver, non-test code
@@ -412,7 +417,8 @@ class PackageSummary:
                 "ie": self.interface_embeds, "um": self.unnamed_methods, "gs": self.generated_selected,
                 "mi": self.made_in, "dn": self.declared, "sh": self.shadowed, "ig": self.ignores,
                 "rp": self.route_paths, "sl": self.silent, "ck": self.checked, "va": self.vars,
-                "pt": self.parameter_types, "ip": self.interface_parameters}
+                "pt": self.parameter_types, "ip": self.interface_parameters, "qs": self.qualified,
+                "qa": self.qualified_as}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -429,7 +435,8 @@ class PackageSummary:
                    made_in=data.get("mi", {}), declared=data.get("dn"), shadowed=data.get("sh", []),
                    ignores=data.get("ig", []), route_paths=data.get("rp", []), silent=data.get("sl", []),
                    checked=data.get("ck", []), vars=data.get("va", {}),
-                   parameter_types=data.get("pt", {}), interface_parameters=data.get("ip", {}))
+                   parameter_types=data.get("pt", {}), interface_parameters=data.get("ip", {}),
+                   qualified=data.get("qs", {}), qualified_as=data.get("qa", {}))
 
 
 class _FileSummariser:
@@ -2216,23 +2223,38 @@ def _selected_names(summary: PackageSummary, models: list[FileModel], others: li
     and the packages of the run some file imports with a dot."""
     names: set[bytes] = set()
     ours = frozenset(summary.imports)  # the run's modules' paths the package imports
+    qualified: dict[str, set[bytes]] = {}
+    qualified_as: dict[str, set[str]] = {}
     for model in models:
         if model.source.relpath.endswith("_test.go"):
             continue  # what only tests name is test-only whether or not it is dead
         if not ours.isdisjoint(model.imported_paths):
-            names.update(_SELECTED.findall(_without_comments(model.source.data)))
+            data = _without_comments(model.source.data)
+            names.update(_SELECTED.findall(data))
+            for name, path, node in model._import_specs:
+                if path not in ours or name in ("_", "."):
+                    continue
+                found = qualified.setdefault(path, set())
+                found.update(re.findall(rb"(?<![\w.])" + re.escape(name.encode()) + rb"\.[ \t]*([A-Z][A-Za-z0-9_]*)", data))
+                if node.child_by_field_name("name") is None:
+                    qualified_as.setdefault(path, set()).add(name)
             if any(name == "." for name, _, _ in model._import_specs):
                 dotted = {path for name, path, _ in model._import_specs if name == "." and path in ours}
                 summary.dot_imports.extend(sorted(dotted - set(summary.dot_imports)))
     generated: set[bytes] = set()
     for data in others:  # generated (`wire_gen.go` is often a program's only caller of its constructors)
         end = data.find(b"\nfunc ")
-        if any(m.group(1).decode("utf-8", "replace") in ours
-               for m in _QUOTED_PATH.finditer(data, 0, end if end >= 0 else len(data))):
-            names.update(_SELECTED.findall(_without_comments(data)))
+        paths = {m.group(1).decode("utf-8", "replace") for m in _QUOTED_PATH.finditer(data, 0, end if end >= 0 else len(data))}
+        if not ours.isdisjoint(paths):
+            found_here = _SELECTED.findall(_without_comments(data))
+            names.update(found_here)
+            for path in ours & paths:  # read as a whole: what it writes after any dot may be the package's
+                qualified.setdefault(path, set()).update(found_here)
         elif b"interface" in data:  # a stub that calls the methods of a service interface it declares
             generated.update(_SELECTED.findall(_without_comments(data)))
     summary.selected = sorted(name.decode("utf-8", "replace") for name in names)
+    summary.qualified = {path: sorted(n.decode("utf-8", "replace") for n in found) for path, found in sorted(qualified.items())}
+    summary.qualified_as = {path: sorted(found) for path, found in sorted(qualified_as.items())}
     summary.generated_selected = sorted(name.decode("utf-8", "replace") for name in generated - names)
 
 
@@ -2334,10 +2356,14 @@ def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: li
     # What the package's calls name last: a function (`L`), a method (`M`, `D`, `R`) or another
     # package's function (`I`, whose names only make fewer candidates)
     named = {call[1][-1] for call in summary.calls}
+    # An exported function of the package is named here unqualified: another package's function of
+    # the name (`errors.New` beside the package's own `New`) does not name it.
+    named_here = {call[1][-1] for call in summary.calls if call[1][0] != "I"}
     candidates: dict[str, list[str]] = {}
     for name, record in summary.functions.items():
         kind, root = record[3], record[6]
-        if kind not in ("func", "method") or root is not None and record[7] != HANDLER_BY_PARAMETERS or name in named:
+        if kind not in ("func", "method") or root is not None and record[7] != HANDLER_BY_PARAMETERS or \
+                name in (named_here if kind == "func" and name[:1].isupper() else named):
             continue
         own = name.rsplit(".", 1)[-1] if kind == "method" else name
         if own[:1].islower() and own not in ("main", "init") and (kind == "func" or own not in named):
@@ -2380,6 +2406,12 @@ def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: li
                 continue
             if counts[encoded] > _MENTIONS_READ:
                 continue
+        elif summary.functions[names[0]][3] == "func":
+            # a function is named unqualified in its package: `errors.New` and `NewReader` do not count
+            unqualified = re.compile(rb"(?<![\w.])" + encoded + rb"(?!\w)")
+            if sum(len(unqualified.findall(data)) for data in [*(model.source.data for model in models), *others]) \
+                    > _MENTIONS_READ:
+                continue  # written that often, it is used somewhere: comments unread
         elif sum(data.count(encoded) for data in [*(model.source.data for model in models), *others]) > _MENTIONS_READ:
             continue  # written that often (also within longer words), it is used somewhere: comments unread
         uses = sum(1 for data in others for _ in name_hits(data, encoded))

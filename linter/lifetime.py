@@ -991,10 +991,25 @@ def _dead_code(model: ModuleModel, callers: dict[int, dict[int, bool]]) -> None:
         readers = [i for i in importers.get(package.import_path, ()) if i != pindex] if package.import_path else []
         for name in summary.unnamed_exported:
             own = name.rsplit(".", 1)[-1]  # a method's own name: what an importer writes after a dot
-            if not any(own in selected.setdefault(i, frozenset(model.packages[i].summary.selected)) for i in readers):
+            if not any(_names(model, i, package.import_path, summary.name, own, "." not in name, selected)
+                       for i in readers):
                 _mark_dead(model, pindex, name, DEAD_TAKEN if package.taken else DEAD_EXPORTED)
     _dead_methods(model, used, dotted)
     _dead_types(model, used, dotted, importers)
+
+
+def _names(model: ModuleModel, reader: int, path: str, package_name: str, own: str, function: bool,
+           selected: dict[int, frozenset[str]]) -> bool:
+    """The package `reader` may name `own` of the package at `path`: a function or a type only after
+    that package's name (`backend.New`; `errors.New` names another), where every import of it
+    without a name of its own is read by the name the package declares; a method, anything after
+    a dot."""
+    summary = model.packages[reader].summary
+    if function:
+        qualified = summary.qualified.get(path)
+        if qualified is not None and all(alias == package_name for alias in summary.qualified_as.get(path, ())):
+            return own in qualified
+    return own in selected.setdefault(reader, frozenset(summary.selected))
 
 
 def _dead_types(model: ModuleModel, used: set[int], dotted: set[str], importers: dict[str, list[int]]) -> None:
@@ -1004,6 +1019,7 @@ def _dead_types(model: ModuleModel, used: set[int], dotted: set[str], importers:
     exported type that a package importing its own names (`&handlers.UserHandler{}`) may be made
     there, so it is kept. Until nothing changes: a dead type's methods may be all that make another."""
     candidates = []
+    selected: dict[int, frozenset[str]] = {}
     for pindex in sorted(used):
         package = model.packages[pindex]
         summary = package.summary
@@ -1013,7 +1029,7 @@ def _dead_types(model: ModuleModel, used: set[int], dotted: set[str], importers:
             continue
         readers = [i for i in importers.get(package.import_path, ()) if i != pindex] if package.import_path else []
         for type_name, makers in sorted(summary.made_in.items()):
-            if type_name[:1].isupper() and any(type_name in model.packages[i].summary.selected or
+            if type_name[:1].isupper() and any(_names(model, i, package.import_path, summary.name, type_name, True, selected) or
                                                type_name in model.packages[i].summary.generated_selected
                                                for i in readers):
                 continue
