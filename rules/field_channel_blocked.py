@@ -253,10 +253,11 @@ def _receivers_leave(pkg: PackageContext, channel: FieldChannel, receives: list[
         if stop is not None:
             stops.add(stop)
         source = receive.ctx.source
-        line = source.line_of(exit_node.start_byte)
+        # The line of the case the function leaves on: where it ends is only the closing brace.
+        line = source.line_of(case.start_byte)
         what = "returns" if exit_node.type == "return_statement" else "ends"
         found[id(function)] = (f"{function.shown} ({receive.ctx.relpath}:{source.line_of(receive.node.start_byte)}), "
-                               f"which {what} on `{source.text(case)}` first (line {line})")
+                               f"which {what} on `{source.text(case)}` (line {line}) first")
         # A service's function may wait for its first signal before its loop (`select { case
         # <-x.start: case <-ctx.Done(): return }; for { select { … case <-x.start: … } }`).
         if not any(_service_loop(r) for r in receives if r.function is function):
