@@ -192,7 +192,8 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         if ctx.is_test_file and error is not None and _expected_to_fail(ctx, error, function):
             continue  # the test wants the call to fail: there is no response to close
         fix = _FIX.replace("resp.", f"{name}.")
-        if "drained" in verdicts and _drained_on_every_path(ctx, function, statement, uses, error):
+        undrained = _undrained_exits(ctx, function, statement, uses, error) if "drained" in verdicts else None
+        if "drained" in verdicts and not undrained:
             yield ctx.finding(
                 RULE, target,
                 f"the body of the response `{name}` from {label} is read to the end but never closed: the transport "
@@ -206,10 +207,17 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         # body and gives its connection back; the others keep it.
         bodiless = " when a reply has a body (a 204 it expects has none, and gives the connection back)" \
             if _expects_no_content(ctx, function, name) else ""
+        # Read to EOF on some ways out only: the others keep the connection (`if resp.StatusCode != 200
+        # { return }` before the `io.ReadAll`).
+        where = ""
+        if undrained:
+            lines = sorted({ctx.source.line_of(node.start_byte) for node in undrained if node.type == "return_statement"})
+            where = f" where the function leaves without reading it to the end ({'line' if len(lines) == 1 else 'lines'} " \
+                f"{', '.join(map(str, lines[:3]))}{', …' if len(lines) > 3 else ''})" if lines else ""
         yield _report(
             ctx, target,
             f"the body of the response `{name}` from {label} is never closed{passed}: the connection and its "
-            f"goroutines stay alive{bodiless}" + _timeout_text(timeout),
+            f"goroutines stay alive{where}{bodiless}" + _timeout_text(timeout),
             fix=fix, timeout=timeout, parameter=parameter, call=call,
         )
 
@@ -347,19 +355,19 @@ def _is_head(ctx: FileContext, verb: Node) -> bool:
         ctx.source.text(name) in ("HEAD", "MethodHead", "methodHead", "Head")
 
 
-def _drained_on_every_path(ctx: FileContext, function, statement: Node, uses: list[Node], error: Node | None) -> bool:
-    """Every way out of the function after the call reads the body to EOF (`io.ReadAll`, `io.Copy`),
-    except the ways out where the call failed (inside `if err != nil`)."""
+def _undrained_exits(ctx: FileContext, function, statement: Node, uses: list[Node], error: Node | None) -> list[Node]:
+    """The ways out of the function after the call that leave the body unread (not past a read to
+    EOF, not where the call failed); all of them when nothing reads it to EOF."""
     drains = [ref for ref in uses if _usage(ctx, ref) == "drained" and ctx.model.enclosing_function(ref) is function]
     if not drains:
-        return False
+        return [statement]
     # A way through the call's error branch (`if err != nil { continue }`) has no response to drain:
     # it is cut there, whatever it reaches later (the loop's next round, a break out of it).
     failed = [branch.named_children[0] for branch in _error_branches(ctx, function, error, statement)
               if branch.named_child_count]
     exits = function.cfg.exits_reachable_avoiding(statement, [*drains, *failed])
     err_name = error.text if error is not None else None
-    return all(err_name is not None and _under_error_check(exit_node, err_name) for exit_node in exits)
+    return [exit_node for exit_node in exits if not (err_name is not None and _under_error_check(exit_node, err_name))]
 
 
 def _error_branches(ctx: FileContext, function, error: Node | None, statement: Node) -> list[Node]:
