@@ -45,7 +45,9 @@ RULE = Rule(
         "with a declared length there; an upper bound alone lets a chunked body (length -1) through. A read in a middleware (one that passes "
         "the request on with `c.Next()`, `next.ServeHTTP(w, r)` or `next(c)`) is an error: every "
         "request's body is read before the handlers, and any authentication among them, run (or, for a read "
-        "after every such call, whatever the handlers left of it once they ran, which the message says). A "
+        "after every such call, whatever the handlers left of it once they ran, which the message says); a "
+        "middleware that checks the client itself before the read, leaving when the check fails, is a note, "
+        "as a handler that does. A "
         "function taking an `*http.Request` without an `http.ResponseWriter` (a helper such as "
         "`decode(r, &v)`, or a struct that holds a request but no writer) is reported at note level, "
         "since its callers may have limited the body; a `RoundTrip` method is not reported (the body "
@@ -183,6 +185,14 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                            "handlers ran: whatever they left of every request's body is held in the heap (all of it "
                            "when they refused the request unread), so anyone can send one large or endless request "
                            "and take the heap")
+            elif (check := _authenticated_before(ctx, owner, call.start_byte)) is not None:
+                # The middleware checks the client itself before it reads (`claims, err :=
+                # ValidateAccessToken(h); if err != nil { …; return }`): as a handler that does.
+                message = (f"{shown} reads the whole request body with no size limit in a middleware, after its own "
+                           f"check: only clients that pass `{check}` before it reach the read, a lower risk than a "
+                           "public endpoint")
+                yield ctx.finding(RULE, call, message, severity=Severity.NOTE, fix=fix, opt_in=OPT_IN_DEVELOPER)
+                continue
             else:
                 message = (f"{shown} reads the whole request body with no size limit in a middleware: every request's "
                            "body is held in the heap before the handlers, and any authentication among them, run, so "
