@@ -1284,8 +1284,10 @@ class _FileSummariser:
         # `for _, s := range services {`: the value a range declares is an element of what it ranges
         # over (_range_element); the key or index, a range's only name or first, is left out.
         # `p, ok := plugins[name]`: an element of a map, slice or array, as a range's value is.
+        # `case job := <-w.jobs:`, `v, ok := <-ch`: an element of a channel, as an index's value is.
         ranged = False
-        for values, names in ((_RANGE_VALUE, _RANGED_NAMES), (_INDEX_VALUE, _DECLARED_NAMES)):
+        for values, names in ((_RANGE_VALUE, _RANGED_NAMES), (_INDEX_VALUE, _DECLARED_NAMES),
+                              (_RECEIVED_VALUE, _DECLARED_NAMES)):
             for right in values.finditer(data):
                 left = _declared_name(data, right.start(), names)
                 if left is not None and left.group("name") != b"_":
@@ -1857,6 +1859,9 @@ _RANGE_VALUE = LazyPattern(rb":=[ \t]*range[ \t]+(?P<base>[A-Za-z_]\w*)(?:\.(?P<
 # `x := m[k]`, `x, ok := s.byName[k]`: an element read by an index (not a slice expression `a[1:3]`,
 # nor an instantiation `F[int](…)`), the whole value of the `:=` (_declarations).
 _INDEX_VALUE = LazyPattern(rb":=[ \t]*(?P<base>[A-Za-z_]\w*)(?:\.(?P<field>[A-Za-z_]\w*))?\[[^\[\]:\n]*\][ \t]*(?:\r?\n|;|//)")
+# `job := <-w.jobs` (a statement, or a select case's `case job := <-w.jobs:`): the element received
+# (_declarations).
+_RECEIVED_VALUE = LazyPattern(rb":=[ \t]*<-[ \t]*(?P<base>[A-Za-z_]\w*)(?:\.(?P<field>[A-Za-z_]\w*))?[ \t]*(?:\r?\n|;|//|:)")
 _RANGED_NAMES = LazyPattern(rb"(?<![\w.])[A-Za-z_]\w*[ \t]*,[ \t]*(?P<name>[A-Za-z_]\w*)[ \t]*\Z")
 _METHOD_VALUE = LazyPattern(rb":=\s*&?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?\.[A-Za-z_]\w*[ \t]*(?:\r?\n|;|//)")
 
@@ -1957,10 +1962,14 @@ def _ranged(match: re.Match) -> bool:
 
 
 def element_type(type_text: str) -> str:
-    """`V` of `map[K]V`, `[]V` or `[N]V`, as type_text writes them (no spaces), and of a variadic
-    parameter's `...V` (a slice of V in the function)."""
+    """`V` of `map[K]V`, `[]V` or `[N]V`, as type_text writes them (no spaces), of a variadic
+    parameter's `...V` (a slice of V in the function), and of a channel `chan V` (either direction):
+    what a receive gives."""
     if type_text.startswith("..."):
         return type_text[3:]
+    for prefix in ("chan<-", "<-chan", "chan"):  # `chanJob` as type_text writes it, as fieldchannels reads it
+        if type_text.startswith(prefix):
+            return type_text[len(prefix):].strip()
     if type_text.startswith("[]"):
         return type_text[2:]
     if type_text.startswith("[") and "]" in type_text:

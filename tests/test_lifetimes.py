@@ -78,6 +78,7 @@ def service() -> dict[str, str]:
     ("cmd/server:run.func1", ONCE),
     ("internal/worker:Daemon.Start", ONCE),  # through NewDaemon's declared result, in another package
     ("internal/worker:Daemon.Sweep", ONCE),  # `a.Daemon.Sweep()` through a field main's struct embeds
+    ("internal/worker:fetchJob.Run", LOOP),  # `case job := <-r.jobs: job.Run()` in an endless loop
     ("internal/worker:Background", ONCE),  # sync.Once.Do on a package variable
     ("internal/worker:Queue.func1", ONCE),  # a nil-guarded singleton, though a handler calls Queue
     ("internal/worker:StartRefresher.func1", ONCE),  # guarded by a flag it sets, under a mutex
