@@ -395,6 +395,12 @@ class PackageSummary:
     # such a route gets an empty response, which needs no Close (GL405, lifetime.apply)
     route_paths: list[list] = field(default_factory=list)
     silent: list[str] = field(default_factory=list)
+    # [index in `routes`, names] of each route authenticated only by what the names given in front of
+    # it say (`r.With(middleware.AuthSet).Post(…)`): `import/path#Name`, `#Name` of the package, `?`
+    # for a name not resolved; and the middleware makers of the package named for authentication whose
+    # handler passes every request on (routes.passthrough_makers): no guard, whatever the name
+    route_guards: list[list] = field(default_factory=list)
+    passthrough: list[str] = field(default_factory=list)
     # indices in `calls` of the edges whose every call its caller makes after a call that checks
     # who the client is (`if !s.checkAuth(r) { return }`, `user := CurrentUser(c)`: authchecks),
     # non-test code: a function every caller reaches only so is behind authentication (lifetime)
@@ -418,7 +424,7 @@ class PackageSummary:
                 "mi": self.made_in, "dn": self.declared, "sh": self.shadowed, "ig": self.ignores,
                 "rp": self.route_paths, "sl": self.silent, "ck": self.checked, "va": self.vars,
                 "pt": self.parameter_types, "ip": self.interface_parameters, "qs": self.qualified,
-                "qa": self.qualified_as}
+                "qa": self.qualified_as, "rg": self.route_guards, "pp": self.passthrough}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -436,7 +442,8 @@ class PackageSummary:
                    ignores=data.get("ig", []), route_paths=data.get("rp", []), silent=data.get("sl", []),
                    checked=data.get("ck", []), vars=data.get("va", {}),
                    parameter_types=data.get("pt", {}), interface_parameters=data.get("ip", {}),
-                   qualified=data.get("qs", {}), qualified_as=data.get("qa", {}))
+                   qualified=data.get("qs", {}), qualified_as=data.get("qa", {}),
+                   route_guards=data.get("rg", []), passthrough=data.get("pp", []))
 
 
 class _FileSummariser:
@@ -2054,6 +2061,7 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
         if not summariser.test_code:
             summary.command_line = summary.command_line or imports_cli(model)
             routes.collect(summariser)
+            routes.passthrough_makers(summariser)
             routes.lambda_handlers(summariser)
             routes.collect_mounts(summariser)
             routes.silent_handlers(summariser)

@@ -626,6 +626,7 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
     edges = model.edges
     passes: dict[int, dict[int, list[int]]] = {}  # callee -> caller -> loopback argument indices
     pending_routes: list[tuple[int, int, int | None, int]] = []  # (handler, flags, registering function, its router parameter)
+    passthrough: dict[str, frozenset[str]] | None = None  # import path -> its auth-named middleware that stop no one
     per_value = _per_value_nodes(model, local_index)  # node -> (package, type): _once_per_value
     into_per_value: set[int] = set()  # callers of those nodes
     pairs: dict[tuple[int, int], str | None] = {}  # (caller, callee) -> its switch, None if some call has none
@@ -709,8 +710,15 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
         for path, ref in summary.route_paths:
             callee = resolver.resolve(pindex, ref)
             model.route_paths[path] = model.route_paths.get(path, True) and callee is not None and callee in silent
-        for ref, behind, *on in summary.routes:
+        guards = {index: names for index, names in summary.route_guards}
+        if guards and passthrough is None:
+            passthrough = {import_paths.get(other.directory, ""): frozenset(other.passthrough)
+                           for other in summaries if other.passthrough}
+        for index, (ref, behind, *on) in enumerate(summary.routes):
             callee = resolver.resolve(pindex, ref)
+            if callee is not None and index in guards and behind & AUTHENTICATED and \
+                    all(_passes_through(summary, name, passthrough) for name in guards[index]):
+                behind &= ~AUTHENTICATED  # `r.With(middleware.AuthSet)`: a middleware that stops no one
             if callee is not None:
                 if on:  # registered on a router parameter of `on[0]`: its callers decide (below)
                     pending_routes.append((callee, int(behind), local((pindex, on[0])), int(on[1])))
@@ -760,6 +768,17 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
     _once_per_value(model, local_index, per_value, into_per_value)
     _propagate(model)
     return model
+
+
+def _passes_through(summary: PackageSummary, name: str, passthrough: dict[str, frozenset[str]]) -> bool:
+    """`path#Name` (or `#Name` of the package of `summary`) is a middleware maker of the module that
+    PackageSummary.passthrough lists: named for authentication, it passes every request on."""
+    path, _, own = name.rpartition("#")
+    if not own:
+        return False
+    if not path:
+        return own in summary.passthrough
+    return own in passthrough.get(path, ())
 
 
 def _buffers_behind_buffers(model: ModuleModel, summaries: list[PackageSummary], import_paths: dict[str, str]) -> None:

@@ -74,8 +74,45 @@ _SESSION_LOADING = LazyPattern(r"\bsessions?\.(?:Sessions|SessionsMany|Middlewar
 def authenticated(text: str) -> bool:
     """Code named for authentication, string literals (route paths) left out, and neither
     authentication named as letting anonymous clients through (`OptionalAuth`) nor a middleware
-    that only loads sessions (`sessions.Sessions("app", store)`)."""
-    return AUTH_WORDS.search(_SESSION_LOADING.sub("", _OPTIONAL_AUTH.sub("", _STRING.sub("", text)))) is not None
+    that only loads sessions (`sessions.Sessions("app", store)`). While collect() works out a
+    route's guard, the texts that say so go to _GUARD_LOG."""
+    found = AUTH_WORDS.search(_SESSION_LOADING.sub("", _OPTIONAL_AUTH.sub("", _STRING.sub("", text)))) is not None
+    if found and _GUARD_LOG is not None:
+        _GUARD_LOG.append(text)
+    return found
+
+
+# The texts authenticated() found authentication in while one route's guard is worked out, or None.
+_GUARD_LOG: list[str] | None = None
+# `middleware.AuthSet`, `AuthSet`, `jwt.New(cfg).Handler`: a name, and what it is selected from
+_GUARD_CHAIN = LazyPattern(r"(?<![\w.])[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*")
+
+
+def _guard_names(summariser: "_FileSummariser", texts: list[str]) -> list[str]:
+    """The names in `texts` that read as authentication: `import/path#Name` of a function of
+    another package of the module or of a library, `#Name` of the file's package, `?` for a name
+    selected from anything else (a variable, a call's result): what the module model asks whether it
+    passes every request on."""
+    names: list[str] = []
+    imports = summariser.model.imports
+    for text in texts:
+        cleaned = _SESSION_LOADING.sub("", _OPTIONAL_AUTH.sub("", _STRING.sub("", text)))
+        for match in _GUARD_CHAIN.finditer(cleaned):
+            parts = [part.strip() for part in match.group(0).split(".")]
+            for position, part in enumerate(parts):
+                if AUTH_WORDS.search(part) is None:
+                    continue
+                if position == 0 and len(parts) == 1:
+                    names.append(f"#{part}")  # `AuthSet`: the package's own
+                elif position == 1 and len(parts) == 2 and parts[0] in imports:
+                    names.append(f"{imports[parts[0]]}#{part}")  # `middleware.AuthSet`
+                else:
+                    names.append("?")  # `authMw.Handle`, `jwt.New(cfg).Auth`: not a function of a package
+        # `.Auth()` of a call's result (`jwt.New(cfg).Auth()`), after a `)`: not a chain of its own start
+        for selected in re.findall(r"\)\s*\.\s*([A-Za-z_]\w*)", cleaned):
+            if AUTH_WORDS.search(selected) is not None:
+                names.append("?")
+    return sorted(set(names))
 
 
 AUTHENTICATED = 1  # something named for authentication stands in front of the route
@@ -208,10 +245,16 @@ def collect(summariser: "_FileSummariser") -> None:
         # What is given with the route, the handlers it wraps left out: `wrap(controllers.Login)`
         # names no authentication, however the handler is called.
         given = [_without(summariser, o, [node for node, _ in handlers]) for o in others]
-        inline = any(authenticated(text) for text in given)
-        operand = selector.child_by_field_name("operand")
-        at = _registered_at(summariser, call)
-        behind = inline or _router_guarded(summariser, operand, function, authenticated, known, at)
+        global _GUARD_LOG
+        _GUARD_LOG = []
+        try:
+            inline = any([authenticated(text) for text in given])
+            operand = selector.child_by_field_name("operand")
+            at = _registered_at(summariser, call)
+            behind = _router_guarded(summariser, operand, function, authenticated, known, at) or inline
+            guards = _guard_names(summariser, _GUARD_LOG) if behind else []
+        finally:
+            _GUARD_LOG = None
         switch = DEVELOPER_SWITCH if _developer_switch(summariser, call, function, known) else 0
         if any(limits_body(text) for text in given) or \
                 _router_guarded(summariser, operand, function, limits_body, known, at):
@@ -226,6 +269,8 @@ def collect(summariser: "_FileSummariser") -> None:
             entry = [ref, (AUTHENTICATED if behind or wrapped else 0) | switch]
             if param is not None and not wrapped:
                 entry += list(param)
+            if behind and guards and not wrapped:
+                summariser.summary.route_guards.append([len(summariser.summary.routes), guards])
             summariser.summary.routes.append(entry)
         if links:
             # Only what the router puts in front, and the arguments before the middleware: an
@@ -237,6 +282,55 @@ def collect(summariser: "_FileSummariser") -> None:
                 if chain_param is not None and not before:
                     entry += list(chain_param)
                 summariser.summary.routes.append(entry)
+
+
+_PASSES_ON = LazyPattern(rb"\.ServeHTTP\(|\.Next\(\)")
+
+
+def passthrough_makers(summariser: "_FileSummariser") -> None:
+    """Record the functions of the file named for authentication whose every handler literal passes
+    every request on: it calls `next.ServeHTTP(…)` (or gin's `c.Next()`) as a statement of its own
+    block and never returns or aborts (`authFn := func(w, r) { …set a user ID or answer 401…;
+    h.ServeHTTP(w, r.WithContext(ctx)) }`). Whatever it sets or writes, every client reaches what
+    it stands in front of: it is no guard, whatever its name says."""
+    data = summariser.source.data
+    if _PASSES_ON.search(data) is None:
+        return
+    model = summariser.model
+    for function in model.functions:
+        if function.kind != "func" or function.parent is not None or AUTH_WORDS.search(function.name) is None \
+                or _OPTIONAL_AUTH.fullmatch(function.name):
+            continue
+        literals = [f for f in model.functions if f.kind == "literal" and f.parent is function and f.body is not None
+                    and _PASSES_ON.search(data, f.body.start_byte, f.body.end_byte) is not None]
+        if literals and all(_passes_every_request(summariser, literal) for literal in literals):
+            summariser.summary.passthrough.append(function.name)
+
+
+def _passes_every_request(summariser: "_FileSummariser", literal: "Function") -> bool:
+    """The literal calls `X.ServeHTTP(…)` or `c.Next()` as a statement of its top block, and has no
+    return, no abort and no panic of its own (a nested literal's are its own)."""
+    text = summariser.text
+    passes = False
+    for statement in block_statements(literal.body):
+        if statement.type == "expression_statement" and _PASSES_ON.search(statement.text or b"") is not None and \
+                statement.named_children and statement.named_children[0].type == "call_expression":
+            passes = True
+    if not passes:
+        return False
+    stack = list(literal.body.named_children)
+    while stack:
+        node = stack.pop()
+        if node.type in ("func_literal",):
+            continue
+        if node.type == "return_statement":
+            return False
+        if node.type == "call_expression":
+            called = text(node.child_by_field_name("function"))
+            if "Abort" in called or called in ("panic", "log.Fatal", "os.Exit"):
+                return False
+        stack.extend(node.named_children)
+    return True
 
 
 def _route_path(summariser: "_FileSummariser", arguments: list[Node], verb: str) -> str | None:
@@ -969,7 +1063,9 @@ def _router_guarded(summariser: "_FileSummariser", operand: Node | None, functio
     if operand is None:
         return False
     key = (summariser.text(operand) if operand.type == "identifier" else operand.id, function.node.id, test, at)
+    logs = summariser.__dict__.setdefault("_guard_logs", {})
     if key not in known:
+        start = len(_GUARD_LOG) if _GUARD_LOG is not None else 0
         known[key] = _router_authenticated(summariser, operand, function, 0, test, at)
         if not known[key] and operand.type == "call_expression":
             # `r.With(csrf).Post(…)`: chi's With adds to what `r` has, a group's `r.Use(auth)` included
@@ -977,6 +1073,12 @@ def _router_guarded(summariser: "_FileSummariser", operand: Node | None, functio
             if callee is not None and callee.type == "selector_expression" and \
                     summariser.text(callee.child_by_field_name("field")) == "With":
                 known[key] = _router_guarded(summariser, callee.child_by_field_name("operand"), function, test, known, at)
+        logs[key] = _GUARD_LOG[start:] if _GUARD_LOG is not None else None
+    elif _GUARD_LOG is not None:
+        # a router worked out before: what said authentication then says it again (unknown when it
+        # was worked out with nothing listening: then a name no model can clear)
+        logged = logs.get(key)
+        _GUARD_LOG.extend(logged if logged is not None else (["?"] if known[key] else []))
     return known[key]
 
 
