@@ -52,8 +52,7 @@ RULE = Rule(
         "terminates TLS (`ListenAndServeTLS`, `ServeTLS`, a `TLSConfig`, autocert, `tls.NewListener`, or hands the server to "
         "Prometheus's exporter toolkit, which serves TLS and basic auth from its web config; not TLS served only "
         "under a switch for developers the server is outside of: `if dev { ListenAndServeTLS(…, \"localhost.pem\", "
-        "…) }`, nor TLS served only in the other branch of the `if … else` the server is in: `if cert != \"\" { "
-        "r.RunTLS(…) } else { r.Run(…) }`), or its package "
+        "…) }`), or its package "
         "answers browsers of other origins (sets `Access-Control-Allow-Origin`, imports a CORS middleware, "
         "`AllowOrigins`); the finding's `kind` (JSON, SARIF) names the sign, `tls` or `cross-origin`. Re-linting "
         "344 judged warnings of 160 codebases, both kinds read alike: 102 of 122 and 46 of 54 worth a change "
@@ -507,30 +506,13 @@ def _unseen_clients(ctx: FileContext, node: Node, tls: bool) -> tuple[str, str]:
     # "localhost.pem", …) }`) for a server outside that branch.
     if _TLS_SERVING.search(data, *span) is not None and \
             _TLS_SERVING.search(without_comments(data[span[0]:span[1]])) is not None and \
-            any(not _developer_only(ctx, match.start(), node) and not _other_branch(ctx, match.start(), node)
-                for match in _TLS_SERVING.finditer(data, *span)):
+            any(not _developer_only(ctx, match.start(), node) for match in _TLS_SERVING.finditer(data, *span)):
         return "", _TLS_KIND
     if _TOOLKIT_IMPORT in data and _toolkit_serves(ctx, span):
         return "", _TLS_KIND
     if not ctx.package.facts.answers_cross_origin:
         return _PROXIED_NOTE, ""
     return (_LOCAL_ORIGINS_NOTE, "") if ctx.package.facts.cross_origin_local else ("", _CROSS_ORIGIN_KIND)
-
-
-def _other_branch(ctx: FileContext, at: int, server: Node) -> bool:
-    """The code at byte `at` and `server` sit in the two branches of one `if … else` (`if tls {
-    r.RunTLS(…) } else { r.Run(…) }`): the plain server never serves what the other branch does."""
-    node = ctx.source.root.descendant_for_byte_range(at, at + 1)
-    while node is not None:
-        if node.type == "if_statement":
-            consequence, alternative = node.child_by_field_name("consequence"), node.child_by_field_name("alternative")
-            if consequence is not None and alternative is not None:
-                inside = [consequence.start_byte <= position < consequence.end_byte for position in (at, server.start_byte)]
-                beside = [alternative.start_byte <= position < alternative.end_byte for position in (at, server.start_byte)]
-                if (inside[0] and beside[1]) or (beside[0] and inside[1]):
-                    return True
-        node = node.parent
-    return False
 
 
 def _developer_only(ctx: FileContext, at: int, server: Node) -> bool:
