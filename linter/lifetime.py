@@ -1026,8 +1026,8 @@ def _names(model: ModuleModel, reader: int, path: str, package_name: str, own: s
     summary = model.packages[reader].summary
     if function:
         qualified = summary.qualified.get(path)
-        if qualified is not None and all(alias == package_name for alias in summary.qualified_as.get(path, ())):
-            return own in qualified
+        if qualified is not None and all(alias == package_name for alias in summary.qualified_as.get(path, "").split()):
+            return f" {own} " in qualified
     return own in selected.setdefault(reader, frozenset(summary.selected))
 
 
