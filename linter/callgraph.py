@@ -2213,6 +2213,8 @@ def _summarise_scanned(summary: PackageSummary, test_file, package_functions: se
 
 # `.Name` of an exported name: a selector, whatever its operand (a package, a value, a type).
 _SELECTED = LazyPattern(rb"\.[ \t]*([A-Z][A-Za-z0-9_]*)")
+# `backend.New`: an exported name written after a name (a package's, where the name is one)
+_QUALIFIED = LazyPattern(rb"(?<![\w.])([A-Za-z_][A-Za-z0-9_]*)\.[ \t]*([A-Z][A-Za-z0-9_]*)")
 _LINE_COMMENT = LazyPattern(rb"//[^\n]*")
 _BLOCK_COMMENT = LazyPattern(rb"/\*[\s\S]*?\*/")
 
@@ -2250,13 +2252,19 @@ def _selected_names(summary: PackageSummary, models: list[FileModel], others: li
         if not ours.isdisjoint(model.imported_paths):
             data = _without_comments(model.source.data)
             names.update(_SELECTED.findall(data))
+            aliases: dict[bytes, str] = {}
             for name, path, node in model._import_specs:
                 if path not in ours or name in ("_", "."):
                     continue
-                found = qualified.setdefault(path, set())
-                found.update(re.findall(rb"(?<![\w.])" + re.escape(name.encode()) + rb"\.[ \t]*([A-Z][A-Za-z0-9_]*)", data))
+                aliases[name.encode()] = path
+                qualified.setdefault(path, set())
                 if node.child_by_field_name("name") is None:
                     qualified_as.setdefault(path, set()).add(name)
+            if aliases:  # one pass over the file for every package's name
+                for alias, selected in _QUALIFIED.findall(data):
+                    path = aliases.get(alias)
+                    if path is not None:
+                        qualified[path].add(selected)
             if any(name == "." for name, _, _ in model._import_specs):
                 dotted = {path for name, path, _ in model._import_specs if name == "." and path in ours}
                 summary.dot_imports.extend(sorted(dotted - set(summary.dot_imports)))
