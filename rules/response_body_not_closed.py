@@ -68,7 +68,7 @@ RULE = Rule(
         "channel or a ticker) is lost without bound, and is reported even in code that runs once per "
         "process (a poller `main` starts), as other rules' leaks that repeat within one run are. "
         "The response of a HEAD request (`Head`, or `Do` of a request made in the function with "
-        "`http.NewRequest(\"HEAD\", …)`, `http.MethodHead` or a constant named `HEAD` (`verbs.HEAD`), also through a must-style wrapper (`must.Get(http.NewRequest(…))`), or by a request helper of the program's own given that verb, "
+        "`http.NewRequest(\"HEAD\", …)` (also by the one assignment to a request declared first, `var req *http.Request`), `http.MethodHead` or a constant named `HEAD` (`verbs.HEAD`), also through a must-style wrapper (`must.Get(http.NewRequest(…))`), or by a request helper of the program's own given that verb, "
         "`d.newRequest(ctx, \"HEAD\", url)`) is not reported: it has no body, and the "
         "transport takes the connection back as soon as the headers are read. `resp.Write(w)` (a proxy relaying the "
         "response) counts as a close: Response.Write sends the body and closes it.",
@@ -270,6 +270,8 @@ def _made_request(ctx: FileContext, call: Node) -> Node | None:
         return None
     decl = ctx.model.resolve(args.named_children[0]).decl
     made = declared_value(decl) if decl is not None else None
+    if made is None and decl is not None:
+        made = _assigned_once(ctx, decl, call)  # `var req *http.Request`, then `req, err = http.NewRequest(…)`
     if made is None or made.type != "call_expression":
         return None
     made_args = made.child_by_field_name("arguments").named_children
@@ -277,6 +279,30 @@ def _made_request(ctx: FileContext, call: Node) -> Node | None:
             ctx.model.qualified(made_args[0]) in _NEW_REQUEST:
         made = made_args[0]
     return made
+
+
+def _assigned_once(ctx: FileContext, decl: Node, call: Node) -> Node | None:
+    """The value of the one assignment to a variable declared without one (`req, err =
+    http.NewRequest(…)` after `var req *http.Request`), made before `call` in its function: the
+    variable's first name on the left, one value on the right."""
+    function = ctx.model.enclosing_function(call)
+    if function is None:
+        return None
+    found = []
+    for ref in ctx.model.references(decl, within=function.node):
+        left = ref.parent
+        statement = left.parent if left is not None and left.type == "expression_list" else None
+        if statement is None or statement.type != "assignment_statement" or \
+                statement.child_by_field_name("left") != left:
+            continue
+        found.append((statement, left.named_children.index(ref) if ref in left.named_children else -1))
+    if len(found) != 1:
+        return None
+    statement, index = found[0]
+    right = statement.child_by_field_name("right")
+    if index != 0 or right is None or right.named_child_count != 1 or statement.end_byte > call.start_byte:
+        return None
+    return right.named_children[0]
 
 
 def _request_paths(ctx: FileContext, call: Node) -> tuple[str, ...]:
