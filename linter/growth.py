@@ -20,7 +20,7 @@ from tree_sitter import Node
 
 from .context import FileContext, PackageContext
 from .frameworks import is_handler, request_params
-from .model import (FUNCTION_TYPES, Function, block_statements, PackageVar, display_name, parameter_index, runs_once_at_startup,
+from .model import (FUNCTION_TYPES, Function, PackageVar, block_statements, display_name, parameter_index, runs_once_at_startup,
                     single_initialiser)
 from .patterns import LazyPattern
 from .rule import Severity

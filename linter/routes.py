@@ -76,10 +76,16 @@ def authenticated(text: str) -> bool:
     authentication named as letting anonymous clients through (`OptionalAuth`) nor a middleware
     that only loads sessions (`sessions.Sessions("app", store)`). While collect() works out a
     route's guard, the texts that say so go to _GUARD_LOG."""
-    found = AUTH_WORDS.search(_SESSION_LOADING.sub("", _OPTIONAL_AUTH.sub("", _STRING.sub("", text)))) is not None
+    found = AUTH_WORDS.search(_auth_text(text)) is not None
     if found and _GUARD_LOG is not None:
         _GUARD_LOG.append(text)
     return found
+
+
+def _auth_text(text: str) -> str:
+    """`text` without string literals, authentication that lets anonymous clients through and
+    session loading: what authenticated() and _guard_names() read names for authentication in."""
+    return _SESSION_LOADING.sub("", _OPTIONAL_AUTH.sub("", _STRING.sub("", text)))
 
 
 # The texts authenticated() found authentication in while one route's guard is worked out, or None.
@@ -96,7 +102,7 @@ def _guard_names(summariser: "_FileSummariser", texts: list[str]) -> list[str]:
     names: list[str] = []
     imports = summariser.model.imports
     for text in texts:
-        cleaned = _SESSION_LOADING.sub("", _OPTIONAL_AUTH.sub("", _STRING.sub("", text)))
+        cleaned = _auth_text(text)
         for match in _GUARD_CHAIN.finditer(cleaned):
             parts = [part.strip() for part in match.group(0).split(".")]
             for position, part in enumerate(parts):
@@ -248,7 +254,7 @@ def collect(summariser: "_FileSummariser") -> None:
         global _GUARD_LOG
         _GUARD_LOG = []
         try:
-            inline = any([authenticated(text) for text in given])
+            inline = any([authenticated(text) for text in given])  # every one, so each is logged
             operand = selector.child_by_field_name("operand")
             at = _registered_at(summariser, call)
             behind = _router_guarded(summariser, operand, function, authenticated, known, at) or inline

@@ -383,17 +383,18 @@ def _is_head(ctx: FileContext, verb: Node) -> bool:
 
 def _undrained_exits(ctx: FileContext, function, statement: Node, uses: list[Node], error: Node | None) -> list[Node]:
     """The ways out of the function after the call that leave the body unread (not past a read to
-    EOF, not where the call failed); all of them when nothing reads it to EOF."""
+    EOF, not where the call failed); the call's statement when nothing of the function reads it to
+    EOF and no way out is seen."""
     drains = [ref for ref in uses if _usage(ctx, ref) == "drained" and ctx.model.enclosing_function(ref) is function]
-    if not drains:
-        return [statement]
     # A way through the call's error branch (`if err != nil { continue }`) has no response to drain:
     # it is cut there, whatever it reaches later (the loop's next round, a break out of it).
     failed = [branch.named_children[0] for branch in _error_branches(ctx, function, error, statement)
               if branch.named_child_count]
     exits = function.cfg.exits_reachable_avoiding(statement, [*drains, *failed])
     err_name = error.text if error is not None else None
-    return [exit_node for exit_node in exits if not (err_name is not None and _under_error_check(exit_node, err_name))]
+    undrained = [exit_node for exit_node in exits if not (err_name is not None and _under_error_check(exit_node, err_name))]
+    # Nothing of the function's own reads it to EOF: unread whichever way it goes, a way out or none.
+    return undrained or ([] if drains else [statement])
 
 
 def _error_branches(ctx: FileContext, function, error: Node | None, statement: Node) -> list[Node]:
