@@ -372,6 +372,7 @@ def _finding_data(finding: Finding) -> dict:
     data["drains"] = list(finding.drains)
     data["handoffs"] = list(finding.handoffs)
     data["requests"] = list(finding.requests)
+    data["fields"] = list(finding.fields)
     data["lifetime"] = finding.lifetime  # None until lifetimes are applied (whole-run entries have it)
     return data
 
@@ -386,6 +387,7 @@ def _finding(data: dict) -> Finding:
         drains=tuple(str(c) for c in data.get("drains", ())),
         handoffs=tuple(str(h) for h in data.get("handoffs", ())),
         requests=tuple(str(r) for r in data.get("requests", ())),
+        fields=tuple(str(f) for f in data.get("fields", ())),
         lifetime=data["lifetime"],
         **values,
     )

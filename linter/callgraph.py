@@ -403,6 +403,14 @@ class PackageSummary:
     # handler passes every request on (routes.passthrough_makers): no guard, whatever the name
     route_guards: list[list] = field(default_factory=list)
     passthrough: list[str] = field(default_factory=list)
+    # the exported names of `selected` that its files write after a dot only as the target of an
+    # assignment (`h.Ctx = c`), never reading them: they set a field of that name, whoever declares it
+    assigned_only: list[str] = field(default_factory=list)
+    # the exported fields of its structs that may hold a request or its context (a type named
+    # `Context`, `Request`, `ResponseWriter` or `Ctx`) that no non-test file of the package writes
+    # after a dot but as the target of an assignment: with `assigned_only`, what the module model
+    # needs to tell that nothing reads a request a handler stores there (lifetime.unread_fields)
+    unread_fields: list[str] = field(default_factory=list)
     # indices in `calls` of the edges whose every call its caller makes after a call that checks
     # who the client is (`if !s.checkAuth(r) { return }`, `user := CurrentUser(c)`: authchecks),
     # non-test code: a function every caller reaches only so is behind authentication (lifetime)
@@ -426,7 +434,8 @@ class PackageSummary:
                 "mi": self.made_in, "dn": self.declared, "sh": self.shadowed, "ig": self.ignores,
                 "rp": self.route_paths, "sl": self.silent, "ck": self.checked, "va": self.vars,
                 "pt": self.parameter_types, "ip": self.interface_parameters, "qs": self.qualified,
-                "qa": self.qualified_as, "rg": self.route_guards, "pp": self.passthrough}
+                "qa": self.qualified_as, "rg": self.route_guards, "pp": self.passthrough,
+                "ao": self.assigned_only, "uf": self.unread_fields}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -445,7 +454,8 @@ class PackageSummary:
                    checked=data.get("ck", []), vars=data.get("va", {}),
                    parameter_types=data.get("pt", {}), interface_parameters=data.get("ip", {}),
                    qualified=data.get("qs", {}), qualified_as=data.get("qa", {}),
-                   route_guards=data.get("rg", []), passthrough=data.get("pp", []))
+                   route_guards=data.get("rg", []), passthrough=data.get("pp", []),
+                   assigned_only=data.get("ao", []), unread_fields=data.get("uf", []))
 
 
 class _FileSummariser:
@@ -2097,10 +2107,31 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
                                       [test_file.imported_paths for test_file in scanned])
     if summary.imports or other_sources:
         _selected_names(summary, [model for model, _ in models], other_sources or [])
+    summary.unread_fields = _unread_request_fields(summary, [model for model, _ in models])
     summary.declared = _declared_exports([model for model, _ in models], other_sources or [])
     if summary.imports:
         summary.shadowed = _shadowed_imports([model for model, _ in models], frozenset(summary.imports))
     return summary
+
+
+def _unread_request_fields(summary: PackageSummary, models: list[FileModel]) -> list[str]:
+    """PackageSummary.unread_fields: one search of the package's non-test files per field whose
+    type may hold a request, which few packages declare."""
+    wanted = sorted({name for struct, fields in summary.fields.items() for name, type_text in fields.items()
+                     if name[:1].isupper() and _REQUEST_FIELD_TYPE.search(type_text)
+                     and not _embedded(name, type_text, summary.embeds.get(struct, ()))})
+    if not wanted:
+        return []
+    datas = [_without_comments(model.source.data) for model in models
+             if not model.source.relpath.endswith("_test.go")]
+    return [name for name in wanted
+            if not any(re.search(rb"\.[ \t]*" + name.encode() + rb"(?![\w])(?![ \t]*=(?!=))", data) for data in datas)]
+
+
+def _embedded(name: str, type_text: str, embeds) -> bool:
+    """The field is an embedded one, named after its type: its methods and fields are the struct's
+    own (`m.Path()` reads an embedded `echo.Context` without naming it)."""
+    return type_text in embeds and name == type_text.lstrip("*").rsplit(".", 1)[-1]
 
 
 def _shadowed_imports(models: list[FileModel], ours: frozenset[str]) -> list[str]:
@@ -2213,6 +2244,10 @@ def _summarise_scanned(summary: PackageSummary, test_file, package_functions: se
 
 # `.Name` of an exported name: a selector, whatever its operand (a package, a value, a type).
 _SELECTED = LazyPattern(rb"\.[ \t]*([A-Z][A-Za-z0-9_]*)")
+# the same, and whether an assignment's `=` follows (`h.Ctx = c`: set, not read)
+_SELECTED_OR_ASSIGNED = LazyPattern(rb"\.[ \t]*([A-Z][A-Za-z0-9_]*)([ \t]*=(?!=))?")
+# the import-resolved type of a field that may hold a request or its context
+_REQUEST_FIELD_TYPE = LazyPattern(r"(?:Context|Request|ResponseWriter|Ctx)$")
 # `backend.New`: an exported name written after a name (a package's, where the name is one)
 _QUALIFIED = LazyPattern(rb"(?<![\w.])([A-Za-z_][A-Za-z0-9_]*)\.[ \t]*([A-Z][A-Za-z0-9_]*)")
 _LINE_COMMENT = LazyPattern(rb"//[^\n]*")
@@ -2243,6 +2278,7 @@ def _selected_names(summary: PackageSummary, models: list[FileModel], others: li
     superset of what they name of those packages (a method or a field of the same name counts),
     and the packages of the run some file imports with a dot."""
     names: set[bytes] = set()
+    read: set[bytes] = set()  # of `names`, those written after a dot other than as an assignment's target
     ours = frozenset(summary.imports)  # the run's modules' paths the package imports
     qualified: dict[str, set[bytes]] = {}
     qualified_as: dict[str, set[str]] = {}
@@ -2251,7 +2287,10 @@ def _selected_names(summary: PackageSummary, models: list[FileModel], others: li
             continue  # what only tests name is test-only whether or not it is dead
         if not ours.isdisjoint(model.imported_paths):
             data = _without_comments(model.source.data)
-            names.update(_SELECTED.findall(data))
+            for name, assigned in _SELECTED_OR_ASSIGNED.findall(data):
+                names.add(name)
+                if not assigned:
+                    read.add(name)
             aliases: dict[bytes, str] = {}
             for name, path, node in model._import_specs:
                 if path not in ours or name in ("_", "."):
@@ -2275,11 +2314,13 @@ def _selected_names(summary: PackageSummary, models: list[FileModel], others: li
         if not ours.isdisjoint(paths):
             found_here = _SELECTED.findall(_without_comments(data))
             names.update(found_here)
+            read.update(found_here)
             for path in ours & paths:  # read as a whole: what it writes after any dot may be the package's
                 qualified.setdefault(path, set()).update(found_here)
         elif b"interface" in data:  # a stub that calls the methods of a service interface it declares
             generated.update(_SELECTED.findall(_without_comments(data)))
     summary.selected = sorted(name.decode("utf-8", "replace") for name in names)
+    summary.assigned_only = sorted(name.decode("utf-8", "replace") for name in names - read)
     summary.qualified = {path: " " + " ".join(sorted(n.decode("utf-8", "replace") for n in found)) + " "
                          for path, found in sorted(qualified.items())}
     summary.qualified_as = {path: " ".join(sorted(found)) for path, found in sorted(qualified_as.items())}

@@ -27,6 +27,7 @@ another needs no cache entry of the other to be invalidated.
 
 from __future__ import annotations
 
+import bisect
 import gc
 import os
 import posixpath
@@ -2169,6 +2170,10 @@ _IGNORED_TEXT = ("; but nothing in the module reads it: every function the gorou
                  "through an interface) ignores that parameter or passes it only to functions that do")
 
 
+_UNREAD_FIELD_TEXT = ("; but nothing in the module reads the field {}: every file that names it only assigns it, so "
+                      "the next store replaces what this one keeps and no later request sees it")
+
+
 def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policies: dict[str, str],
           overrides: dict[str, Severity] | None = None) -> tuple[list[Finding], list[Finding]]:
     """Findings with their lifetime and level; the second list holds those not reported. A level
@@ -2242,6 +2247,10 @@ def apply(model: "ModuleModel | LifetimeTable", findings: list[Finding], policie
         if level is not None and level is not Severity.NOTE and handoffs and all(k in table.ignored for k in handoffs):
             level = Severity.NOTE  # what the functions it is handed to do, which the module model knows
             message += _IGNORED_TEXT
+        unread = finding.fields
+        if level is not None and level is not Severity.NOTE and unread and all(n in table.unread_fields for n in unread):
+            level = Severity.NOTE  # what the other packages of the module read, which the module model knows
+            message += _UNREAD_FIELD_TEXT.format(", ".join(f"`{name}`" for name in unread))
         switch = _switched_by(table, finding) if finding.opt_in else None
         condition, _, where = switch.rpartition("@") if switch is not None else ("", "", "")
         if finding.opt_in == OPT_IN_DEVELOPER and not names_developer_switch(condition):
@@ -2324,6 +2333,7 @@ class LifetimeTable:
     switched: dict[tuple[str, str], str] = field(default_factory=dict)  # see ModuleModel.switched
     ignored: set[tuple[str, str]] = field(default_factory=set)  # see ModuleModel.ignored
     route_paths: dict[str, bool] = field(default_factory=dict)  # see ModuleModel.route_paths
+    unread_fields: set[str] = field(default_factory=set)  # see unread_fields()
 
     def to_json(self) -> dict:
         return {"l": [[d, n, v] for (d, n), v in sorted(self.lifetimes.items())],
@@ -2337,7 +2347,8 @@ class LifetimeTable:
                 "dr": sorted(self.drained), "ob": sorted(self.once_blocks.items()),
                 "ls": sorted(self.local_serving.items()),
                 "sw": [[d, n, w] for (d, n), w in sorted(self.switched.items())],
-                "ig": sorted(self.ignored), "rp": sorted(self.route_paths.items())}
+                "ig": sorted(self.ignored), "rp": sorted(self.route_paths.items()),
+                "uf": sorted(self.unread_fields)}
 
     @classmethod
     def from_json(cls, data: dict) -> "LifetimeTable":
@@ -2349,7 +2360,8 @@ class LifetimeTable:
                    set(data.get("u", ())), {d: list(w) for d, w in data.get("bb", ())},
                    set(data.get("dr", ())), {d: list(b) for d, b in data.get("ob", ())},
                    dict(data.get("ls", ())), {(d, n): w for d, n, w in data.get("sw", ())},
-                   {(d, h) for d, h in data.get("ig", ())}, dict(data.get("rp", ())))
+                   {(d, h) for d, h in data.get("ig", ())}, dict(data.get("rp", ())),
+                   set(data.get("uf", ())))
 
     def for_findings(self, findings: list[Finding]) -> "LifetimeTable":
         """The part of the table that judging `findings` reads: what a warm run, whose findings
@@ -2386,7 +2398,8 @@ class LifetimeTable:
                              {d: w for d, w in self.local_serving.items() if d in directories}, switched,
                              {key for f in findings for key in _handoff_keys(f) if key in self.ignored},
                              {path: silent for path, silent in self.route_paths.items()
-                              if any(_routed_to(request, path) for f in findings for request in f.requests)})
+                              if any(_routed_to(request, path) for f in findings for request in f.requests)},
+                             {name for f in findings for name in f.fields if name in self.unread_fields})
 
 
 def table_of(model: ModuleModel) -> LifetimeTable:
@@ -2436,7 +2449,38 @@ def _table_of(model: ModuleModel) -> LifetimeTable:
             table.test_dirs.add(package.summary.directory)
     table.main_rooted = main_rooted(model)
     table.unimported = unimported(model)
+    table.unread_fields = unread_fields(model)
     return table
+
+
+def unread_fields(model: ModuleModel) -> set[str]:
+    """The exported fields that may hold a request (PackageSummary.unread_fields) that nothing the
+    module builds reads: every package that declares one is a program's and only assigns it, and
+    every other package of the run that writes its name after a dot does so only as an assignment's
+    target (PackageSummary.assigned_only; generated files' names count as reads). A library's
+    fields are its API, read by code the run does not see."""
+    candidates: dict[str, bool] = {}
+    for package in model.packages:
+        for name in package.summary.unread_fields:
+            candidates[name] = candidates.get(name, True) and not package.library
+    if not candidates:
+        return set()
+    for package in model.packages:
+        summary = package.summary
+        for fields in summary.fields.values():
+            for name in fields:
+                if name in candidates and name not in summary.unread_fields:
+                    candidates[name] = False  # a package that declares it and reads it
+        for name in candidates:
+            if _in_sorted(summary.generated_selected, name) or \
+                    (_in_sorted(summary.selected, name) and not _in_sorted(summary.assigned_only, name)):
+                candidates[name] = False
+    return {name for name, unread in candidates.items() if unread}
+
+
+def _in_sorted(names: list[str], name: str) -> bool:
+    index = bisect.bisect_left(names, name)
+    return index < len(names) and names[index] == name
 
 
 def called_behind_auth(model: ModuleModel) -> set[int]:

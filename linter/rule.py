@@ -197,6 +197,10 @@ class Finding:
     # the URL paths of the requests whose response a GL405 finding leaves open (`/healthz`): when
     # every route of the module they reach writes no body, the response is empty (a note)
     requests: tuple[str, ...] = field(default=(), compare=False)
+    # Exported fields of the finding's package that a GL302 store writes the request into and that
+    # no non-test file of the package reads: when no other package of the run writes `.Name` after a
+    # dot either, in a program's module, nothing reads what the store keeps (a note, linter/lifetime.py).
+    fields: tuple[str, ...] = field(default=(), compare=False)
     # The parameter a server's address or listener comes from (`serve#0`: the function as `context`
     # names it, and the argument's index): when every call in the module passes a loopback address
     # or a same-host listener there, the finding is a note (linter/lifetime.py).

@@ -64,7 +64,10 @@ func handle(w http.ResponseWriter, r *http.Request) {
         "only; any `.owner` anywhere, on any type, keeps the finding), and likewise a store into an "
         "unexported field that the package only ever assigns (`s.ctx = c` with no `.ctx` read, compared "
         "or indexed in any non-test file): nothing uses the request after the handler, and the next "
-        "request's store replaces it; "
+        "request's store replaces it. An exported field that the package only assigns is a note when no "
+        "other package of the module writes its name after a dot either (`h.Ctx = c` in a program's "
+        "module that never reads `.Ctx`); in a module with no main package it is the module's API and "
+        "stays reported; "
         "a value stored and removed again in the same function (`delete` of the "
         "same map, `Delete` on the same `sync.Map`, or the same variable set again), which is how "
         "server-sent-events handlers keep a writer only while the connection lasts; a send followed "
@@ -146,9 +149,12 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             if value is None:
                 continue
             place = _long_lived(model, target, assign, pooled)
-            if place is None or _released_later(model, assign, target) or _never_read(model, target, used):
+            if place is None or _released_later(model, assign, target):
                 continue
-            yield _finding(ctx, assign, value, f"stored in {place}")
+            unread = _unread_field(model, target, used)
+            if unread is not None and not unread[:1].isupper():
+                continue
+            yield _finding(ctx, assign, value, f"stored in {place}", fields=(unread,) if unread else ())
     for send in captures.get("send", []):
         if not _may_hold_request(model, send, known):
             continue
@@ -204,16 +210,17 @@ def _field_uses(ctx: FileContext):
     return _package_spells(ctx, lambda name: rb"\.\s*" + re.escape(name.encode()) + rb"(?![\w])(?!\s*=(?!=))")
 
 
-def _never_read(model: FileModel, target: Node, used) -> bool:
-    """`s.ctx = c` into an unexported field that the package only ever assigns: nothing reads the
-    request back, so the store keeps one request until the next overwrites it, and no later
-    request sees it. An exported field may be read by other packages or an encoder; a store into
-    a map or slice field (`s.byID[k] = c`) reads the field."""
+def _unread_field(model: FileModel, target: Node, used) -> str | None:
+    """The field of `s.ctx = c` when the package only ever assigns it: nothing reads the request
+    back, so the store keeps one request until the next overwrites it, and no later request sees
+    it. An unexported one is not reported; an exported one may be read by other packages, which the
+    module model checks (Finding.fields). A store into a map or slice field (`s.byID[k] = c`) reads
+    the field."""
     if target.type != "selector_expression":
-        return False
+        return None
     field = target.child_by_field_name("field")
     name = model.source.text(field) if field is not None else ""
-    return name[:1].islower() and not used(name)
+    return name if name and not used(name) else None
 
 
 def _pooled_types(ctx: FileContext):
@@ -298,7 +305,7 @@ def _synchronous_callee(ctx: FileContext, call: Node) -> str | None:
 
 
 def _finding(ctx: FileContext, node: Node, value: fw.RequestValue, where: str,
-             severity: Severity | None = None, after: str = "") -> Finding:
+             severity: Severity | None = None, after: str = "", fields: tuple[str, ...] = ()) -> Finding:
     name = ctx.source.text(value.node)
     severity = severity or (Severity.ERROR if value.pooled else None)
     after = after or (
@@ -311,6 +318,7 @@ def _finding(ctx: FileContext, node: Node, value: fw.RequestValue, where: str,
         f"{fw.describe(value.kind)} `{name}` is {where}: {after}",
         fix="store the values you need (path, IDs, headers) instead of the request, or remove it before the handler returns",
         severity=severity,
+        fields=fields,
     )
 
 
