@@ -44,7 +44,7 @@ from .channels import classify_use
 from .frameworks import (MIDDLEWARE_RESULT_TYPES, context_parameter, context_parameter_index, is_handler,
                          is_routed_adapter, request_context)
 from .goroutines import cli_package, imports_cli
-from .model import (BUILTINS, FileModel, Function, block_statements, declared_value, parameter_index,
+from .model import (BUILTINS, FileModel, Function, block_statements, declared_value, is_channel_type, parameter_index,
                     single_initialiser)
 from .patterns import LazyPattern
 from .authchecks import check_calls
@@ -1986,9 +1986,10 @@ def element_type(type_text: str) -> str:
     what a receive gives."""
     if type_text.startswith("..."):
         return type_text[3:]
-    for prefix in ("chan<-", "<-chan", "chan"):  # `chanJob` as type_text writes it, as fieldchannels reads it
-        if type_text.startswith(prefix):
-            return type_text[len(prefix):].strip()
+    if is_channel_type(type_text):  # `chan Job`, `chan<- *Job`, `<-chan Job` as type_text writes them
+        for prefix in ("chan<-", "<-chan", "chan"):
+            if type_text.startswith(prefix):
+                return type_text[len(prefix):].strip()
     if type_text.startswith("[]"):
         return type_text[2:]
     if type_text.startswith("[") and "]" in type_text:
@@ -3085,7 +3086,7 @@ def _ranges_over_channel(model: FileModel, expr: Node | None, depth: int = 0) ->
     if expr.type == "identifier":
         binding = model.resolve(expr)
         decl = binding.decl
-        if (model.declared_type(binding) or "").startswith(("chan", "<-chan")):
+        if is_channel_type(model.declared_type(binding) or ""):
             return True
         if decl is not None and binding.kind in ("local", "package"):
             init = single_initialiser(decl)

@@ -21,7 +21,7 @@ from tree_sitter import Node
 from .channels import in_select_with_alternatives
 from .constants import int_constant
 from .context import FileContext, PackageContext
-from .model import Function
+from .model import Function, is_channel_type
 from .patterns import LazyPattern
 from .source import name_hits
 
@@ -72,8 +72,8 @@ def field_channels(pkg: PackageContext) -> list[FieldChannel]:
 
 
 def _is_channel_type(type_text: str) -> bool:
-    """`chan T`, `chan<- T`, `<-chan T` as type_text writes them, without spaces (`chanT`)."""
-    return type_text.startswith(("chan", "<-chan"))
+    """`chan T`, `chan<- T`, `<-chan T` as type_text writes them (model.is_channel_type)."""
+    return is_channel_type(type_text)
 
 
 # A field is a channel only if its declared type says so, and the type is read from its text: a

@@ -16,7 +16,7 @@ from tree_sitter import Node
 
 from .context import FileContext, PackageContext
 from .addresses import reassigned
-from .model import FileModel, Function, declared_value, descendants, runs_once_at_startup, single_initialiser
+from .model import FileModel, Function, declared_value, is_channel_type, descendants, runs_once_at_startup, single_initialiser
 from .frameworks import request_value
 from .patterns import LazyPattern
 from .source import name_hits, query_captures
@@ -395,7 +395,7 @@ class PackageFunctions:
                 continue
             function = ctx.model.enclosing_function(node)
             results = [r.type for r in function.results] if function is not None else []
-            if len(results) == 1 and results[0].replace(" ", "").startswith("chan"):
+            if len(results) == 1 and is_channel_type(results[0]) and not results[0].startswith("<-"):
                 return True
         return False
 

@@ -44,7 +44,7 @@ from .callgraph import (BENCHMARK, DEAD, DEAD_CODE, DEAD_COPY, DEAD_DECLARED_MET
                         PackageSummary)
 from .clients import maker_key
 from .ignores import ignored_slots
-from .model import model_name
+from .model import is_channel_type, model_name
 from .patterns import LazyPattern
 from .routes import AUTHENTICATED, BODY_LIMIT, DEVELOPER_SWITCH, MOUNTED, authenticated
 from .rule import OPT_IN_DEVELOPER, Finding, Severity, lowered
@@ -1567,7 +1567,8 @@ class _Resolver:
         cut = text.find("[")
         if cut > 0:
             text = text[:cut]
-        if not text or text[0] in "[(" or text.startswith(("map", "chan", "func", "<-", "struct", "interface")):
+        if not text or text[0] in "[(" or text.startswith(("map[", "func(", "<-", "struct{", "interface{")) \
+                or is_channel_type(text):
             return None
         if "." in text:
             path, _, name = text.rpartition(".")

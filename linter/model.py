@@ -43,6 +43,9 @@ _KNOWN_CONSTRUCTORS = {"time.NewTicker": "*time.Ticker", "time.NewTimer": "*time
 _IDENT_START = LazyPattern(r"[A-Za-z_][A-Za-z0-9_]*")
 _VERSION_ELEMENT = LazyPattern(r"v[0-9]+")
 _SPACES = LazyPattern(r"\s+")
+# `chan Job`: the one space type_text keeps, so that a channel of `Job` does not read as a type or
+# an import path that begins with "chan" (`channelHub`, `channel_service/kafka.Consumer`)
+_CHAN_SPACE = LazyPattern(r"(?<![\w.])chan\s+(?=[\w])")
 _TYPE_ARGUMENTS = LazyPattern(r"\[.*$")
 
 
@@ -322,7 +325,7 @@ class FileModel:
         data = self.source.data
         if data.find(b".", type_node.start_byte, type_node.end_byte) == -1:
             # No `pkg.T` in it (most types): its text is the answer, without a walk of its nodes.
-            return _SPACES.sub("", data[type_node.start_byte : type_node.end_byte].decode("utf-8", "replace"))
+            return _squeeze(data[type_node.start_byte : type_node.end_byte].decode("utf-8", "replace"))
         pieces: list[str] = []
         pos = type_node.start_byte
         stack = [type_node]
@@ -338,7 +341,7 @@ class FileModel:
             pieces.append(self.qualified(node) or self.source.text(node))
             pos = node.end_byte
         pieces.append(data[pos : type_node.end_byte].decode("utf-8", "replace"))
-        return _SPACES.sub("", "".join(pieces))
+        return _squeeze("".join(pieces))
 
     # ---- functions ------------------------------------------------------------------------------
 
@@ -879,13 +882,29 @@ def runs_once_at_startup(model: "FileModel", function: Function | None) -> bool:
         function.name == "init" or (function.name == "main" and model.package == "main"))
 
 
+def _squeeze(text: str) -> str:
+    """A type's text without spaces, but for one after `chan` before a name (`chan Job`)."""
+    if "chan" in text:
+        text = _CHAN_SPACE.sub("chan\0", text)
+        return _SPACES.sub("", text).replace("\0", " ")
+    return _SPACES.sub("", text)
+
+
+def is_channel_type(type_text: str) -> bool:
+    """`chan Job`, `chan *Job`, `chan<- T`, `<-chan T` as type_text writes them; not a type or an
+    import path that begins with "chan" (`channelHub`)."""
+    if type_text.startswith("<-chan"):
+        return True
+    return type_text.startswith("chan") and (len(type_text) == 4 or not (type_text[4].isalnum() or type_text[4] == "_"))
+
+
 def collection_kind(type_text: str) -> str:
     t = type_text[1:] if type_text == "*sync.Map" else type_text
     if t.startswith("map["):
         return "map"
     if t.startswith("[]"):
         return "slice"
-    if t.startswith(("chan", "<-chan")):
+    if is_channel_type(t):
         return "chan"
     if t == "sync.Map":
         return "sync.Map"

@@ -12,7 +12,7 @@ from goleaklint.goroutines import within
 from goleaklint.cfg import BENCHMARK_LOOP, BREAK_TARGETS, FOREVER, RANGE, loop_header
 from goleaklint.constants import int_constant
 from goleaklint.context import FileContext
-from goleaklint.model import FileModel, Function, block_statements, enclosing_loop, guarding_ifs, single_initialiser
+from goleaklint.model import FileModel, Function, block_statements, is_channel_type, enclosing_loop, guarding_ifs, single_initialiser
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query_captures
@@ -522,7 +522,7 @@ def _waits_after(model: FileModel, loop: Node) -> bool:
     ranged = clause.child_by_field_name("right")
     if ranged is not None and ranged.type == "identifier":
         binding = model.resolve(ranged)
-        if (model.declared_type(binding) or "").startswith(("chan", "<-chan")):
+        if is_channel_type(model.declared_type(binding) or ""):
             return False
     parent = loop.parent
     if parent is None or parent.type != "statement_list":
@@ -565,7 +565,7 @@ def _only_schedules(model: FileModel, defer: Node, loop: Node) -> bool:
         return False
     binding = model.resolve(ranged)
     if binding.decl is None or _within(binding.decl, loop) or \
-            (model.declared_type(binding) or "").startswith(("chan", "<-chan")):
+            is_channel_type(model.declared_type(binding) or ""):
         return False
     left = clause.child_by_field_name("left")
     value = left.named_children[-1] if left is not None and left.named_child_count else None

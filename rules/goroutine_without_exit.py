@@ -14,7 +14,7 @@ from goleaklint.cfg import BREAK_TARGETS, may_terminate, never_closed
 from goleaklint.channels import named_local_channel
 from goleaklint.goroutines import (PackageFunctions, command_line_file, go_call, go_literal, last_name, root_function,
                                    started_at_process_level)
-from goleaklint.model import Function, enclosing_loop, single_initialiser
+from goleaklint.model import Function, enclosing_loop, is_channel_type, single_initialiser
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query_captures, query_matches
@@ -331,7 +331,7 @@ def _stop_fields(ctx: FileContext, loop: Node, function: Function, fields: dict[
         if operand is None or operand.type != "selector_expression":
             return None
         field = last_name(model, operand)
-        if field is None or not fields.get(field, "").startswith("chan"):
+        if field is None or not is_channel_type(fields.get(field, "")):
             return None
         stops.add(field)
     return stops

@@ -1419,3 +1419,25 @@ def test_a_subrouters_use_does_not_guard_the_parent_router_it_shadows(tmp_path):
     assert "routes: 1 route registers it; nothing in front of any: public" in public.stdout
     guarded = _cli(tmp_path, "explain", "x.go:11", "--no-cache")
     assert "routes: 1 route registers it; authentication in front of all of them" in guarded.stdout
+
+
+def test_types_and_import_paths_that_begin_with_a_type_keyword_are_not_channels_or_maps(tmp_path):
+    # Type texts are written without spaces (`chan Job` is the one exception, for this): a module
+    # whose path begins with "channel", or a type named `mapper`, `channelHub`, `funcs`, `structure`
+    # or `interfaceSet`, is a named type whose methods resolve, not a channel, a map or a literal type.
+    (tmp_path / "go.mod").write_text("module channel_service\n\ngo 1.22\n")
+    (tmp_path / "worker").mkdir()
+    (tmp_path / "worker" / "worker.go").write_text(
+        "package worker\n\ntype Consumer struct{ jobs chan Job }\n\ntype Job struct{}\n\n"
+        "func (j Job) Run() {}\n\nfunc (c *Consumer) Consume() {\n\tfor {\n\t\tjob := <-c.jobs\n\t\tjob.Run()\n\t}\n}\n")
+    (tmp_path / "main.go").write_text(
+        "package main\n\nimport \"channel_service/worker\"\n\n"
+        "type channelHub struct{}\n\nfunc (channelHub) Serve() {}\n\n"
+        "type mapper struct{}\n\nfunc (mapper) Map() {}\n\n"
+        "func main() {\n\tc := &worker.Consumer{}\n\tgo func(c *worker.Consumer) { c.Consume() }(c)\n"
+        "\tgo func(h *channelHub, m mapper) {\n\t\th.Serve()\n\t\tm.Map()\n\t}(&channelHub{}, mapper{})\n}\n")
+    found = _lifetimes(tmp_path)
+    assert found["worker:Consumer.Consume"] == ONCE
+    assert found["worker:Job.Run"] == LOOP  # a receive from a `chan Job` field gives a Job
+    assert found[".:channelHub.Serve"] == ONCE
+    assert found[".:mapper.Map"] == ONCE
