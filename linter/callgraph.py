@@ -411,6 +411,10 @@ class PackageSummary:
     # after a dot but as the target of an assignment: with `assigned_only`, what the module model
     # needs to tell that nothing reads a request a handler stores there (lifetime.unread_fields)
     unread_fields: list[str] = field(default_factory=list)
+    # index in `calls` (as text) -> the table every call of that caller to that callee is made
+    # behind, in non-test code: after a lookup in a map or sync.Map that returns what an earlier
+    # call stored under the same key, which the code then stores (memo_spans): it runs once per key
+    memo: dict[str, str] = field(default_factory=dict)
     # indices in `calls` of the edges whose every call its caller makes after a call that checks
     # who the client is (`if !s.checkAuth(r) { return }`, `user := CurrentUser(c)`: authchecks),
     # non-test code: a function every caller reaches only so is behind authentication (lifetime)
@@ -435,7 +439,7 @@ class PackageSummary:
                 "rp": self.route_paths, "sl": self.silent, "ck": self.checked, "va": self.vars,
                 "pt": self.parameter_types, "ip": self.interface_parameters, "qs": self.qualified,
                 "qa": self.qualified_as, "rg": self.route_guards, "pp": self.passthrough,
-                "ao": self.assigned_only, "uf": self.unread_fields}
+                "ao": self.assigned_only, "uf": self.unread_fields, "mo": self.memo}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -455,7 +459,7 @@ class PackageSummary:
                    parameter_types=data.get("pt", {}), interface_parameters=data.get("ip", {}),
                    qualified=data.get("qs", {}), qualified_as=data.get("qa", {}),
                    route_guards=data.get("rg", []), passthrough=data.get("pp", []),
-                   assigned_only=data.get("ao", []), unread_fields=data.get("uf", []))
+                   assigned_only=data.get("ao", []), unread_fields=data.get("uf", []), memo=data.get("mo", {}))
 
 
 class _FileSummariser:
@@ -500,6 +504,12 @@ class _FileSummariser:
         # (authchecks.check_calls), for handlers, found on the first call they make
         self._checks: dict[int, list[int] | tuple] = {}
         self._checked_states = summary_checked_states(summary)
+        # function (node id) -> (first byte, end byte, table) of its code behind a memo lookup
+        # (memo_spans), found on the first call it makes; `deleted_names`: the names of the maps
+        # the package deletes from, set by summarise_package
+        self._memos: dict[int, list[tuple[int, int, str]]] = {}
+        self._memo_states = summary_memo_states(summary)
+        self.deleted_names: frozenset[str] = frozenset()
 
     def text(self, node: Node | None) -> str:
         return self.source.text(node) if node is not None else ""
@@ -1097,6 +1107,7 @@ class _FileSummariser:
         # Whether every call of the caller to the callee comes after a check of who the client is
         # (summary.checked): looked for only in handlers, which have a client to check.
         checked = False
+        table = None
         if not self.test_file:
             owner = function or self.model.enclosing_function(node)
             if owner is not None:
@@ -1107,8 +1118,20 @@ class _FileSummariser:
                                                                          params.end_byte) is not None and is_handler(owner)
                     checks = self._checks[owner.node.id] = check_calls(self.model, owner) if handler else ()
                 checked = bool(checks) and checks[0] < node.start_byte
+                if not self.test_code:  # whether the call is made behind a memo lookup (summary.memo)
+                    spans = self._memos.get(owner.node.id)
+                    if spans is None:
+                        spans = self._memos[owner.node.id] = memo_spans(self.model, owner, self.deleted_names)
+                    if spans:
+                        start = node.start_byte
+                        table = next((t for first, last, t in spans if first <= start < last), None)
         checked_states = self._checked_states
         checked_states[key] = checked and checked_states.get(key, True)
+        memo_states = self._memo_states
+        if key not in memo_states:
+            memo_states[key] = table
+        elif table is None:
+            memo_states[key] = None
         known = self._edges.get(key)
         if known is not None and known[4]:
             return
@@ -2025,11 +2048,17 @@ def summary_checked_states(summary: PackageSummary) -> dict[tuple, bool]:
     return _summary_state(summary)[3]
 
 
-def _summary_state(summary: PackageSummary) -> tuple[PackageSummary, dict, dict, dict]:
+def summary_memo_states(summary: PackageSummary) -> dict[tuple, str | None]:
+    """By (caller, callee), as summary_edges: the memo table every call so far is made behind, or
+    None (memo_spans)."""
+    return _summary_state(summary)[4]
+
+
+def _summary_state(summary: PackageSummary) -> tuple[PackageSummary, dict, dict, dict, dict]:
     known = _EDGES.get(id(summary))
     if known is None or known[0] is not summary:
         _EDGES.clear()
-        known = _EDGES[id(summary)] = (summary, {}, {}, {})
+        known = _EDGES[id(summary)] = (summary, {}, {}, {}, {})
     return known
 
 
@@ -2060,6 +2089,7 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
         if any(decl.type == "var_declaration" for decl in model.source.declarations):
             package_vars.update(name.encode() for name in model.package_vars)
             channel_vars.update(package_channel_names(model.source))
+    deleted_names = _deleted_names([model for model, _ in models])
     # Scanned test files take their place in the order of the package's files: the first call site
     # of an edge is the one `explain` names.
     pending = sorted(scanned, key=lambda test_file: test_file.relpath)
@@ -2068,6 +2098,7 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
             _summarise_scanned(summary, pending.pop(0), package_functions, modules)
         summariser = _FileSummariser(model, summary, package_functions, captures, modules)
         summariser.package_var_bytes = package_vars
+        summariser.deleted_names = deleted_names
         summariser.functions()
         summariser.types()
         summariser.calls_and_references()
@@ -2104,6 +2135,8 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
                     reaching | makers if reaching is not None else None, [test_file.data for test_file in scanned])
     _switched_calls(summary)
     _checked_calls(summary)
+    for index, table in _edge_states(summary, summary_memo_states(summary)):
+        summary.memo[str(index)] = table
     summary.imports = _module_imports([model for model, _ in models], other_sources or [], modules,
                                       [test_file.imported_paths for test_file in scanned])
     if summary.imports or other_sources:
@@ -2127,6 +2160,112 @@ def _unread_request_fields(summary: PackageSummary, models: list[FileModel]) -> 
              if not model.source.relpath.endswith("_test.go")]
     return [name for name in wanted
             if not any(re.search(rb"\.[ \t]*" + name.encode() + rb"(?![\w])(?![ \t]*=(?!=))", data) for data in datas)]
+
+
+# `delete(s.byKey, k)`, `s.byKey.Delete(k)`, `clear(s.byKey)`: a table of that name loses entries
+_DELETES = LazyPattern(rb"\bdelete\(\s*(?:[\w.\[\]()]*\.)?(\w+)\s*,|(\w+)\s*\.\s*(?:Delete|LoadAndDelete|CompareAndDelete|Clear|Remove|Purge|Evict)\("
+                       rb"|\bclear\(\s*(?:[\w.]*\.)?(\w+)\s*\)")
+# `v, ok := s.byKey[k]`, `v, ok := m.Load(k)`: where a memo lookup may be
+_MEMO_HINT = LazyPattern(rb",\s*ok\s*:?=\s*[\w.]+\s*(?:\[|\.\s*Load\()")
+
+
+def _deleted_names(models: list[FileModel]) -> frozenset[str]:
+    """The last names of the tables the package's non-test files delete from (or clear, evict):
+    a memo table of such a name may make what it holds again (memo_spans)."""
+    names: set[str] = set()
+    for model in models:
+        data = model.source.data
+        if model.source.relpath.endswith("_test.go"):
+            continue
+        if b"elete" in data or b"clear(" in data or b"Remove(" in data or b"Purge(" in data or b"Evict(" in data:
+            for match in _DELETES.finditer(data):
+                names.add(next(g for g in match.groups() if g is not None).decode("utf-8", "replace"))
+    return frozenset(names)
+
+
+def memo_spans(model: FileModel, function: Function, deleted: frozenset[str]) -> list[tuple[int, int, str]]:
+    """(first byte, end byte, table) of the code of `function` that runs once per key of a memo
+    table: after a lookup that returns what an earlier call stored (`if w, ok := r.byName[name];
+    ok { return w }`, or `w, ok := …` then `if ok { return w }`), or in the block of `if !ok { … }`,
+    when that code stores under the same key (`r.byName[name] = w`, `m.Store(name, w)`) and nothing
+    in the package deletes from a table of that name: what it makes, it makes once per key and
+    keeps. The table is a field or a package variable, never a local of the function."""
+    body = function.node.child_by_field_name("body")
+    if body is None or _MEMO_HINT.search(model.source.data, body.start_byte, body.end_byte) is None:
+        return []
+    statements = [c for c in block_statements(body) if c.type != "comment"]
+    for index, statement in enumerate(statements):
+        found = None
+        if statement.type == "if_statement":
+            lookup = _memo_lookup(model, statement.child_by_field_name("initializer"))
+            if lookup is not None:
+                found = _memo_guard(model, statement, lookup, body)
+        elif statement.type in ("short_var_declaration", "assignment_statement") and index + 1 < len(statements):
+            following = statements[index + 1]
+            lookup = _memo_lookup(model, statement)
+            if lookup is not None and following.type == "if_statement" and following.child_by_field_name("initializer") is None:
+                found = _memo_guard(model, following, lookup, body)
+        if found is not None:
+            return [found] if found[2].rsplit(".", 1)[-1] not in deleted else []
+    return []
+
+
+def _memo_lookup(model: FileModel, node: Node | None) -> tuple[Node, str, str, bool] | None:
+    """(table, key, ok, through Load) of `v, ok := table[key]` or `v, ok := table.Load(key)`."""
+    if node is None or node.type not in ("short_var_declaration", "assignment_statement"):
+        return None
+    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+    if left is None or right is None or left.named_child_count != 2 or right.named_child_count != 1:
+        return None
+    ok = left.named_children[1]
+    value = right.named_children[0]
+    if ok.type != "identifier":
+        return None
+    if value.type == "index_expression":
+        table, key, load = value.child_by_field_name("operand"), value.child_by_field_name("index"), False
+    elif value.type == "call_expression":
+        function, args = value.child_by_field_name("function"), value.child_by_field_name("arguments")
+        if function is None or function.type != "selector_expression" or args is None or args.named_child_count != 1 \
+                or model.source.text(function.child_by_field_name("field")) != "Load":
+            return None
+        table, key, load = function.child_by_field_name("operand"), args.named_children[0], True
+    else:
+        return None
+    if table is None or key is None:
+        return None
+    if table.type == "identifier":
+        if model.resolve(table).kind != "package":
+            return None  # a local table lives only as long as the call
+    elif table.type != "selector_expression":
+        return None
+    return table, model.source.text(key), model.source.text(ok), load
+
+
+def _memo_guard(model: FileModel, guard: Node, lookup: tuple[Node, str, str, bool], body: Node
+                ) -> tuple[int, int, str] | None:
+    """The span behind `if ok { … return }` (the rest of the body) or in `if !ok { … }` (its block),
+    when it stores under the looked-up key."""
+    table, key, ok, load = lookup
+    condition, block = guard.child_by_field_name("condition"), guard.child_by_field_name("consequence")
+    if condition is None or block is None:
+        return None
+    text = model.source.text
+    if condition.type == "identifier" and text(condition) == ok:
+        statements = [c for c in block_statements(block) if c.type != "comment"]
+        if not statements or statements[-1].type != "return_statement" or guard.child_by_field_name("alternative") is not None:
+            return None
+        first, last = guard.end_byte, body.end_byte
+    elif condition.type == "unary_expression" and text(condition.child_by_field_name("operator")) == "!" \
+            and text(condition.child_by_field_name("operand")) == ok:
+        first, last = block.start_byte, block.end_byte
+    else:
+        return None
+    name = text(table)
+    store = (rb"\.\s*(?:Store|LoadOrStore)\(\s*" + re.escape(key.encode()) + rb"\s*," if load else
+             rb"\s*\[\s*" + re.escape(key.encode()) + rb"\s*\]\s*=(?!=)")
+    if re.compile(re.escape(name.encode()) + store).search(model.source.data, first, last) is None:
+        return None
+    return first, last, name
 
 
 def _embedded(name: str, type_text: str, embeds) -> bool:

@@ -187,6 +187,9 @@ def write_explanation(model: ModuleModel, node: Node, out: TextIO) -> None:
             note = f"called through interface `{interface}` at {site_path}:{site_line}" if interface else \
                 f"runs once per `{made}` (a guard on its own field), as often as {chain[index - 1][0].name} makes one" \
                 if made else f"called at {site_path}:{site_line}"
+            table = model.memo.get(edge)
+            if table is not None:
+                note += f", once per key of `{table}`, which keeps what it makes and never deletes (a memo)"
             if chain[index - 1][0].lifetime != step.lifetime and step.lifetime == "loop":
                 repeater = _repeater_on_line(site_path, site_line)
                 note += f", handed to `{repeater}`, which runs it again and again" if repeater else \

@@ -160,6 +160,9 @@ class ModuleModel:
     # (caller, callee) pairs whose every call the caller makes after checking who the client is
     # (PackageSummary.checked, resolved): called_behind_auth
     checked: set[tuple[int, int]] = field(default_factory=set)
+    # (caller, callee) -> the memo table every call of the one to the other is made behind
+    # (PackageSummary.memo, resolved): the callee runs once per key, not as often as its caller
+    memo: dict[tuple[int, int], str] = field(default_factory=dict)
     # path a route registration spells -> whether every handler registered on it writes no response
     # body (PackageSummary.route_paths, .silent): a request to it gets an empty response
     route_paths: dict[str, bool] = field(default_factory=dict)
@@ -637,6 +640,7 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
         _package_roots(model, pindex, package)
         switched = summary.switched
         checked = set(summary.checked)
+        memo = summary.memo
         for position, (caller, ref, relpath, line, in_loop) in enumerate(summary.calls):
             # Most references name a function of the package or of an import: looked up here,
             # as _Resolver.resolve would (70k of them on the benchmark corpus).
@@ -662,6 +666,8 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                         pairs[source, callee] = switch if pairs.get((source, callee), switch) is not None else None
                     if checked and position in checked:
                         model.checked.add((source, callee))
+                    if memo and str(position) in memo:
+                        model.memo[source, callee] = memo[str(position)]
                 continue
             callees = resolver.implementations(pindex, ref) if kind in _METHOD_REFS else []
             promoted = ""
@@ -689,6 +695,8 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                     into_per_value.add(source)
                 if checked and position in checked:
                     model.checked.add((source, target))
+                if memo and str(position) in memo:
+                    model.memo[source, target] = memo[str(position)]
             if promoted:  # through an interface the receiver's struct embeds
                 for target in callees:
                     model.through[source, target] = promoted
@@ -1953,6 +1961,7 @@ def _propagate(model: ModuleModel) -> None:
     so the worklist ends after at most six visits of a node."""
     nodes, edges = model.nodes, model.edges
     public = model.public_dispatch
+    memo = model.memo
 
     def run(seeds: list[int]) -> None:
         work = list(seeds)
@@ -1966,6 +1975,8 @@ def _propagate(model: ModuleModel) -> None:
                 passed = value
                 if in_loop and value != TEST and ORDER[value] < ORDER[LOOP]:
                     passed = LOOP
+                if memo and passed not in (REQUEST, TEST) and ORDER[passed] > ORDER[ONCE] and (index, callee) in memo:
+                    passed = ONCE  # once per key of a table it keeps: as many as its keys, not its calls
                 if target.lifetime is None or ORDER[passed] > ORDER[target.lifetime]:
                     target.lifetime = passed
                     target.via = (index, relpath, line)
@@ -1981,7 +1992,7 @@ def _propagate(model: ModuleModel) -> None:
             for callee, _in_loop, relpath, line in edges[index]:
                 target = nodes[callee]
                 if target.lifetime is None and not target.forced:
-                    target.lifetime, target.via = UNKNOWN, (index, relpath, line)
+                    target.lifetime, target.via = ONCE if (index, callee) in memo else UNKNOWN, (index, relpath, line)
                     work.append(callee)
                     reached.append(callee)
         run(reached)
