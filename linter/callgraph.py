@@ -2162,9 +2162,12 @@ def _unread_request_fields(summary: PackageSummary, models: list[FileModel]) -> 
             if not any(re.search(rb"\.[ \t]*" + name.encode() + rb"(?![\w])(?![ \t]*=(?!=))", data) for data in datas)]
 
 
-# `delete(s.byKey, k)`, `s.byKey.Delete(k)`, `clear(s.byKey)`: a table of that name loses entries
-_DELETES = LazyPattern(rb"\bdelete\(\s*(?:[\w.\[\]()]*\.)?(\w+)\s*,|(\w+)\s*\.\s*(?:Delete|LoadAndDelete|CompareAndDelete|Clear|Remove|Purge|Evict)\("
-                       rb"|\bclear\(\s*(?:[\w.]*\.)?(\w+)\s*\)")
+# `delete(s.byKey, k)`, `clear(s.byKey)`; `s.byKey.Delete(k)` (the name before the dot is read
+# back from the match): a table of that name loses entries. Each pattern starts with a literal, so
+# the search skips ahead in C.
+_DELETE_CALL = LazyPattern(rb"\b(?:delete|clear)\(\s*(?:[\w.\[\]()]*\.)?(\w+)")
+_DELETE_METHOD = LazyPattern(rb"\.[ \t]*(?:Delete|LoadAndDelete|CompareAndDelete|Clear|Remove|Purge|Evict)\(")
+_NAME_BEFORE = LazyPattern(rb"(\w+)[ \t]*$")
 # `v, ok := s.byKey[k]`, `v, ok := m.Load(k)`: where a memo lookup may be
 _MEMO_HINT = LazyPattern(rb",\s*ok\s*:?=\s*[\w.]+\s*(?:\[|\.\s*Load\()")
 
@@ -2172,15 +2175,18 @@ _MEMO_HINT = LazyPattern(rb",\s*ok\s*:?=\s*[\w.]+\s*(?:\[|\.\s*Load\()")
 def _deleted_names(models: list[FileModel]) -> frozenset[str]:
     """The last names of the tables the package's non-test files delete from (or clear, evict):
     a memo table of such a name may make what it holds again (memo_spans)."""
-    names: set[str] = set()
+    names: set[bytes] = set()
     for model in models:
-        data = model.source.data
         if model.source.relpath.endswith("_test.go"):
             continue
-        if b"elete" in data or b"clear(" in data or b"Remove(" in data or b"Purge(" in data or b"Evict(" in data:
-            for match in _DELETES.finditer(data):
-                names.add(next(g for g in match.groups() if g is not None).decode("utf-8", "replace"))
-    return frozenset(names)
+        data = model.source.data
+        if b"delete(" in data or b"clear(" in data:
+            names.update(_DELETE_CALL.findall(data))
+        for match in _DELETE_METHOD.finditer(data):
+            before = _NAME_BEFORE.search(data, max(0, match.start() - 64), match.start())
+            if before is not None:
+                names.add(before.group(1))
+    return frozenset(name.decode("utf-8", "replace") for name in names)
 
 
 def memo_spans(model: FileModel, function: Function, deleted: frozenset[str]) -> list[tuple[int, int, str]]:
