@@ -254,14 +254,12 @@ def request_value(model: FileModel, expr: Node | None, _depth: int = 0) -> Reque
         if base.kind == HTTP_REQUEST and name == "WithContext":
             return RequestValue(expr, HTTP_REQUEST, base.root)  # a shallow copy: same body, same fields
         if base.kind == FIBER_CTX and _fiber_v3(model):
+            if name == "Context":
+                # v3's `c.Context()` is a context.Context of its own (context.Background() unless the
+                # handler set one), which fiber's docs give goroutines
+                return None
             if name == "RequestCtx" and args is not None and args.named_child_count == 0:
                 return RequestValue(expr, FASTHTTP_CTX, base.root)  # v3's pooled fasthttp context
-            if name in ("Context", "Request", "Response"):
-                # v3's `c.Context()` is a context.Context of its own, context.Background() unless the
-                # handler set one, which fiber's docs give goroutines; its request and response are
-                # `c.Request()`/`c.Response()` as in v2
-                return RequestValue(expr, FASTHTTP_MESSAGE, base.root) if name != "Context" and args is not None \
-                    and args.named_child_count == 0 else None
         if args is not None and args.named_child_count == 0 and (base.kind, name) in _METHODS:
             return RequestValue(expr, _METHODS[(base.kind, name)], base.root)
     return None
