@@ -47,9 +47,9 @@ _LIFETIME_TEXT = {
     "loop); test-only code (`_test.go`, files importing `testing`, test-support and example packages): not "
     "reported, unless it leaks in a benchmark's loop over `b.N` or `b.Loop()`.",
     "per-call": "One leak per call, so the level follows how often the code runs (`goleaklint explain "
-    "FILE:LINE` shows it): per request, as above; in an endless loop or per call of a library API: at most "
-    "warning; with no caller seen in the module (reached through an interface or injection, most often at "
-    "start-up): a note; once per process (`main`, `init`, command-line commands, `sync.Once`, a nil-guarded "
+    "FILE:LINE` shows it): per request, as above; in an endless loop: at most warning; per call of a library "
+    "API (whose callers, in other modules, decide how often it runs: most start it once) or with no caller "
+    "seen in the module (reached through an interface or injection, most often at start-up): a note; once per process (`main`, `init`, command-line commands, `sync.Once`, a nil-guarded "
     "singleton) and test-only code: not reported.",
     "growth": "The level follows how often the inserting functions run (`goleaklint explain FILE:LINE` shows "
     "it): an error only when the key or value comes from the request; at least a warning when an inserting "
