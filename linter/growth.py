@@ -1192,7 +1192,9 @@ def _identity_name(ctx: FileContext, key: Node | None) -> bool:
 
 # Key names that say one entry per client: an address, a token, a user or session id.
 # Not `host`: a server's or a registry's host (`cache.Set(host, creds)`) far more often than a client's.
-_PER_CLIENT_NAME = LazyPattern(r"(?i)(^|_)(ip|addr|address|remote|client|token|session|sid|user|uid|visitor|login|email|phone)")
+# The short ones only as words of their own (`sid`, `sidKey`, `clientIP`; not `side`, `ipfs`, `uidx`).
+_PER_CLIENT_NAME = LazyPattern(r"(?i)(^|_)(addr|address|remote|client|token|session|user|visitor|login|email|phone"
+                               r"|(?:ip|sid|uid)(?!(?-i:[a-z])))")
 
 
 @dataclass
