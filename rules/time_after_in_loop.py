@@ -61,7 +61,10 @@ for {
         "to be before 1.23. A constant duration under a minute (`10 * time.Millisecond`, a const of the package "
         "spelled that way in any of its files (`fetchTimeout * time.Second` with `const fetchTimeout = 5` in another), or a variable of the file declared so that no other line of the package's non-test code "
         "assigns, changes or takes the address of) is a note: each timer is garbage for less than a minute after the iteration that made it, "
-        "so what a loop leaves is bounded by its rate times the duration.",
+        "so what a loop leaves is bounded by its rate times the duration. Outside code run per request (once per "
+        "process, in a loop of a service, where no caller is seen) a note: a loop that lives as long as the "
+        "process leaves as many timers as its other cases win before they fire, which on the ledger was small "
+        "(2 of 64 such findings were worth a change, against 3 of 8 in streams served per request).",
         references=("https://pkg.go.dev/time#After", "https://go.dev/doc/go1.23#timer-changes"),
     ),
 )
@@ -108,6 +111,11 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             "use a context with a deadline set outside the loop",
             repeats=in_unbounded_loop(ctx.model, call),
             severity=Severity.NOTE if short else None,
+            # Outside code run per request the timers a loop leaves are as many as its other cases
+            # win before they fire, which the ledger found small: 2 of 64 such loops (once per
+            # process, in an endless loop, no caller seen) were worth a change, against 3 of 8 per
+            # request (a server-sent-events stream per client).
+            bounded=True,
         )
 
 
