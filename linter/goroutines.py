@@ -16,7 +16,7 @@ from tree_sitter import Node
 
 from .context import FileContext, PackageContext
 from .addresses import reassigned
-from .model import FileModel, Function, declared_value, is_channel_type, descendants, runs_once_at_startup, single_initialiser
+from .model import FileModel, Function, declared_value, descendants, is_channel_type, runs_once_at_startup, single_initialiser
 from .frameworks import request_value
 from .patterns import LazyPattern
 from .source import name_hits, query_captures

@@ -12,7 +12,7 @@ from goleaklint.goroutines import within
 from goleaklint.cfg import BENCHMARK_LOOP, BREAK_TARGETS, FOREVER, RANGE, loop_header
 from goleaklint.constants import int_constant
 from goleaklint.context import FileContext
-from goleaklint.model import FileModel, Function, block_statements, is_channel_type, enclosing_loop, guarding_ifs, single_initialiser
+from goleaklint.model import FileModel, Function, block_statements, enclosing_loop, guarding_ifs, is_channel_type, single_initialiser
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query_captures
