@@ -98,6 +98,11 @@ _COMMAND_KEYS = frozenset({"Run", "RunE", "PreRun", "PreRunE", "PostRun", "PostR
                            "PersistentPreRunE", "PersistentPostRun", "PersistentPostRunE", "Action", "Before", "After"})
 # `pb.RegisterOrdersServer(`: a gRPC service registered through a package (_external_registrations)
 _REGISTER_SERVER_CALL = LazyPattern(rb"(?<![\w.])(?P<package>[A-Za-z_]\w*)\.(?P<name>Register\w*Server)\(")
+# `service.New(prg, cfg)`, `svc.Run(name, handler)`: a program handed to a service framework
+# (_service_programs), by import path and function: the index of the program among the arguments
+_SERVICE_PROGRAM_CALL = LazyPattern(rb"(?<![\w.])(?P<package>[A-Za-z_]\w*)\.(?P<name>New|Run)\(")
+_SERVICE_FRAMEWORKS = {("github.com/kardianos/service", "New"): 0, ("golang.org/x/sys/windows/svc", "Run"): 1,
+                       ("golang.org/x/sys/windows/svc/debug", "Run"): 1}
 # `app.Action = serve`: one of those keys assigned a function's name (_command_assignments).
 _COMMAND_ASSIGNMENT = LazyPattern(
     rb"\.(?:" + b"|".join(sorted(key.encode() for key in _COMMAND_KEYS)) +
@@ -415,6 +420,10 @@ class PackageSummary:
     # behind, in non-test code: after a lookup in a map or sync.Map that returns what an earlier
     # call stored under the same key, which the code then stores (memo_spans): it runs once per key
     memo: dict[str, str] = field(default_factory=dict)
+    # types handed to a service framework that calls their Start, Stop, Run or Execute once, when
+    # the process starts or stops as a system service (kardianos/service's New, x/sys/windows/svc's
+    # Run), non-test code
+    programs: list[str] = field(default_factory=list)
     # indices in `calls` of the edges whose every call its caller makes after a call that checks
     # who the client is (`if !s.checkAuth(r) { return }`, `user := CurrentUser(c)`: authchecks),
     # non-test code: a function every caller reaches only so is behind authentication (lifetime)
@@ -439,7 +448,8 @@ class PackageSummary:
                 "rp": self.route_paths, "sl": self.silent, "ck": self.checked, "va": self.vars,
                 "pt": self.parameter_types, "ip": self.interface_parameters, "qs": self.qualified,
                 "qa": self.qualified_as, "rg": self.route_guards, "pp": self.passthrough,
-                "ao": self.assigned_only, "uf": self.unread_fields, "mo": self.memo}
+                "ao": self.assigned_only, "uf": self.unread_fields, "mo": self.memo,
+                "pg": self.programs}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -459,7 +469,8 @@ class PackageSummary:
                    parameter_types=data.get("pt", {}), interface_parameters=data.get("ip", {}),
                    qualified=data.get("qs", {}), qualified_as=data.get("qa", {}),
                    route_guards=data.get("rg", []), passthrough=data.get("pp", []),
-                   assigned_only=data.get("ao", []), unread_fields=data.get("uf", []), memo=data.get("mo", {}))
+                   assigned_only=data.get("ao", []), unread_fields=data.get("uf", []), memo=data.get("mo", {}),
+                   programs=data.get("pg", []))
 
 
 class _FileSummariser:
@@ -952,6 +963,26 @@ class _FileSummariser:
                 if ref is not None:
                     self.summary.calls.append(["<fx>", ref, self.relpath, self.source.position(value.start_byte)[0], 0])
 
+    def _service_programs(self) -> None:
+        """`service.New(prg, cfg)` (kardianos/service), `svc.Run(name, &handler{})`
+        (x/sys/windows/svc and its debug package): the framework calls the program's Start and Stop,
+        or the handler's Execute, once, when the system starts or stops the service."""
+        root = self.source.root
+        for match in _SERVICE_PROGRAM_CALL.finditer(self.source.data):
+            operand = root.named_descendant_for_byte_range(match.start("package"), match.end("package"))
+            path = self.import_bytes.get(match.group("package"))
+            position = _SERVICE_FRAMEWORKS.get((path, match.group("name").decode()))
+            if operand is None or operand.type != "identifier" or position is None:
+                continue
+            call = operand.parent.parent if operand.parent is not None else None
+            args = call.child_by_field_name("arguments") if call is not None and call.type == "call_expression" else None
+            function = self.model.enclosing_function(operand)
+            if args is None or args.named_child_count <= position or function is None:
+                continue
+            type_text = self._value_type(args.named_children[position], function)
+            if type_text and type_text.lstrip("*") not in self.summary.programs:
+                self.summary.programs.append(type_text.lstrip("*"))
+
     def _external_registrations(self) -> None:
         """`pb.RegisterOrdersServer(s, &Server{})` where `pb` is generated code of another module (the
         protos kept in a repository of their own): the calls of such imports are otherwise passed over,
@@ -1257,6 +1288,8 @@ class _FileSummariser:
             self._external_registrations()
         if not self.test_code and b'"go.uber.org/fx"' in data:
             self._fx_registrations()
+        if not self.test_code and (b'kardianos/service"' in data or b'x/sys/windows/svc' in data):
+            self._service_programs()
         for keyed in self.keyed:
             value = keyed.named_children[-1] if keyed.named_child_count >= 2 else None
             if value is not None and value.type == "literal_element" and value.named_child_count:

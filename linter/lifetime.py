@@ -748,6 +748,13 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                 node_index = local_index.get((found[0], f"{found[1]}.Run"))
                 if node_index is not None:
                     _set_root(model.nodes[node_index], ONCE, "a command-line command's Run method")
+        for type_text in summary.programs:
+            found = resolver.type_of(pindex, type_text)
+            for method in ("Start", "Stop", "Run", "Execute") if found is not None else ():
+                node_index = local_index.get((found[0], f"{found[1]}.{method}"))
+                if node_index is not None:
+                    _set_root(model.nodes[node_index], ONCE,
+                              f"a system service's {method} method, which its service framework calls once")
     if passes:
         _parameter_facts(model, passes)
     model.ignored = ignored_slots(model, resolver, _METHOD_REFS)
