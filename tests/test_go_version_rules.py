@@ -26,18 +26,19 @@ func f(w http.ResponseWriter, r *http.Request) {
 }
 """
 
+# A handler: where no caller is seen a ticker left per call is a note whatever the version.
 TICK = """package p
 
 import (
-	"context"
+	"net/http"
 	"time"
 )
 
-func g(ctx context.Context) {
+func g(w http.ResponseWriter, r *http.Request) {
 	c := time.Tick(time.Second)
 	select {
 	case <-c:
-	case <-ctx.Done():
+	case <-r.Context().Done():
 	}
 }
 """
