@@ -24,10 +24,6 @@ RULE = Rule(
     # is a ticker abandoned once, low.
     precision="low",
     precision_by_lifetime=(("loop", "medium"), ("per-request", "medium")),
-    # One ticker left per call: a note where no caller is seen or in a library's API, whose callers decide
-    # how often it runs (on the ledger 17 of 99 and 6 of 16 were worth a change, against 15 of 22 in a
-    # loop that never ends and 18 of 25 per request).
-    lifetime="per-call",
     docs=Docs(
         what="Finds `time.NewTicker` and `time.NewTimer` values that are never stopped (`Stop` called, "
         "deferred or taken as a method value anywhere in the function) and never handed on (returned, "

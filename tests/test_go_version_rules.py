@@ -26,19 +26,18 @@ func f(w http.ResponseWriter, r *http.Request) {
 }
 """
 
-# A handler: where no caller is seen a ticker left per call is a note whatever the version.
 TICK = """package p
 
 import (
-	"net/http"
+	"context"
 	"time"
 )
 
-func g(w http.ResponseWriter, r *http.Request) {
+func g(ctx context.Context) {
 	c := time.Tick(time.Second)
 	select {
 	case <-c:
-	case <-r.Context().Done():
+	case <-ctx.Done():
 	}
 }
 """
