@@ -44,8 +44,8 @@ from .channels import classify_use
 from .frameworks import (MIDDLEWARE_RESULT_TYPES, context_parameter, context_parameter_index, is_handler,
                          is_routed_adapter, request_context)
 from .goroutines import cli_package, imports_cli
-from .model import (BUILTINS, FileModel, Function, block_statements, declared_value, is_channel_type, parameter_index,
-                    single_initialiser)
+from .model import (BUILTINS, FileModel, Function, block_statements, declared_value, is_channel_type, lookup_with_ok,
+                    parameter_index, single_initialiser)
 from .patterns import LazyPattern
 from .authchecks import check_calls
 from .source import name_hits, query_captures
@@ -520,6 +520,9 @@ class _FileSummariser:
         # the package deletes from, set by summarise_package
         self._memos: dict[int, list[tuple[int, int, str]]] = {}
         self._memo_states = summary_memo_states(summary)
+        # router key (routes._router_guarded) -> the texts that said authentication when the router
+        # was worked out, or None when nothing listened: what a later route on it says again
+        self.guard_logs: dict[tuple, list[str] | None] = {}
         self.deleted_names: frozenset[str] = frozenset()
 
     def text(self, node: Node | None) -> str:
@@ -2250,34 +2253,18 @@ def memo_spans(model: FileModel, function: Function, deleted: frozenset[str]) ->
 
 
 def _memo_lookup(model: FileModel, node: Node | None) -> tuple[Node, str, str, bool] | None:
-    """(table, key, ok, through Load) of `v, ok := table[key]` or `v, ok := table.Load(key)`."""
-    if node is None or node.type not in ("short_var_declaration", "assignment_statement"):
+    """(table, key, ok, through Load) of a lookup (model.lookup_with_ok) in a field or a package
+    variable: a local table lives only as long as the call."""
+    found = lookup_with_ok(model.source, node)
+    if found is None:
         return None
-    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-    if left is None or right is None or left.named_child_count != 2 or right.named_child_count != 1:
-        return None
-    ok = left.named_children[1]
-    value = right.named_children[0]
-    if ok.type != "identifier":
-        return None
-    if value.type == "index_expression":
-        table, key, load = value.child_by_field_name("operand"), value.child_by_field_name("index"), False
-    elif value.type == "call_expression":
-        function, args = value.child_by_field_name("function"), value.child_by_field_name("arguments")
-        if function is None or function.type != "selector_expression" or args is None or args.named_child_count != 1 \
-                or model.source.text(function.child_by_field_name("field")) != "Load":
-            return None
-        table, key, load = function.child_by_field_name("operand"), args.named_children[0], True
-    else:
-        return None
-    if table is None or key is None:
-        return None
+    table, key, ok, load = found
     if table.type == "identifier":
         if model.resolve(table).kind != "package":
-            return None  # a local table lives only as long as the call
+            return None
     elif table.type != "selector_expression":
         return None
-    return table, model.source.text(key), model.source.text(ok), load
+    return table, model.source.text(key), ok, load
 
 
 def _memo_guard(model: FileModel, guard: Node, lookup: tuple[Node, str, str, bool], body: Node

@@ -20,8 +20,8 @@ from tree_sitter import Node
 
 from .context import FileContext, PackageContext
 from .frameworks import is_handler, request_params
-from .model import (FUNCTION_TYPES, Function, PackageVar, block_statements, display_name, parameter_index, runs_once_at_startup,
-                    single_initialiser)
+from .model import (FUNCTION_TYPES, Function, PackageVar, block_statements, display_name, lookup_with_ok, parameter_index,
+                    runs_once_at_startup, single_initialiser)
 from .patterns import LazyPattern
 from .rule import Severity
 
@@ -456,26 +456,11 @@ def _presence_names(use: Use, if_statement: Node, name: str) -> set[str]:
 
 def _lookup_ok(use: Use, statement: Node, name: str) -> tuple[str, str] | None:
     """(`ok`, the key without spaces) of `v, ok := name[key]` or, for a sync.Map, `v, ok :=
-    name.Load(key)`."""
-    if statement.type != "short_var_declaration":
+    name.Load(key)` (model.lookup_with_ok)."""
+    found = lookup_with_ok(use.ctx.source, statement)
+    if found is None or use.ctx.source.text(found[0]) != name:
         return None
-    text = use.ctx.source.text
-    left, right = statement.child_by_field_name("left"), statement.child_by_field_name("right")
-    if left is None or right is None or left.named_child_count != 2 or right.named_child_count != 1:
-        return None
-    value = right.named_children[0]
-    if value.type == "index_expression":
-        operand, index = value.child_by_field_name("operand"), value.child_by_field_name("index")
-    elif value.type == "call_expression" and (called := value.child_by_field_name("function")) is not None \
-            and called.type == "selector_expression" and text(called.child_by_field_name("field")) == "Load":
-        args = value.child_by_field_name("arguments")
-        operand = called.child_by_field_name("operand")
-        index = args.named_children[0] if args is not None and args.named_child_count == 1 else None
-    else:
-        return None
-    if operand is None or index is None or text(operand) != name:
-        return None
-    return text(left.named_children[1]), re.sub(r"\s+", "", text(index))
+    return found[2], re.sub(r"\s+", "", use.ctx.source.text(found[1]))
 
 
 def _memo_table(collection: Collection, grow: Use, function: Function | None) -> bool:

@@ -882,6 +882,31 @@ def runs_once_at_startup(model: "FileModel", function: Function | None) -> bool:
         function.name == "init" or (function.name == "main" and model.package == "main"))
 
 
+def lookup_with_ok(source: SourceFile, statement: Node | None) -> tuple[Node, Node, str, bool] | None:
+    """(table, key, `ok`'s name, through a sync.Map's Load) of `v, ok := table[key]` or `v, ok :=
+    table.Load(key)` (also with `=`): the lookup that says whether the key is there."""
+    if statement is None or statement.type not in ("short_var_declaration", "assignment_statement"):
+        return None
+    left, right = statement.child_by_field_name("left"), statement.child_by_field_name("right")
+    if left is None or right is None or left.named_child_count != 2 or right.named_child_count != 1:
+        return None
+    ok, value = left.named_children[1], right.named_children[0]
+    if ok.type != "identifier":
+        return None
+    if value.type == "index_expression":
+        table, key, load = value.child_by_field_name("operand"), value.child_by_field_name("index"), False
+    elif value.type == "call_expression" and (called := value.child_by_field_name("function")) is not None \
+            and called.type == "selector_expression" and source.text(called.child_by_field_name("field")) == "Load":
+        args = value.child_by_field_name("arguments")
+        table, load = called.child_by_field_name("operand"), True
+        key = args.named_children[0] if args is not None and args.named_child_count == 1 else None
+    else:
+        return None
+    if table is None or key is None:
+        return None
+    return table, key, source.text(ok), load
+
+
 def _squeeze(text: str) -> str:
     """A type's text without spaces, but for one after `chan` before a name (`chan Job`)."""
     if "chan" in text:

@@ -1069,7 +1069,7 @@ def _router_guarded(summariser: "_FileSummariser", operand: Node | None, functio
     if operand is None:
         return False
     key = (summariser.text(operand) if operand.type == "identifier" else operand.id, function.node.id, test, at)
-    logs = summariser.__dict__.setdefault("_guard_logs", {})
+    logs = summariser.guard_logs
     if key not in known:
         start = len(_GUARD_LOG) if _GUARD_LOG is not None else 0
         known[key] = _router_authenticated(summariser, operand, function, 0, test, at)

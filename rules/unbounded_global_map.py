@@ -50,7 +50,7 @@ RULE = Rule(
         "variable, a package-level map of them, or a singleton getter that returns a package "
         "variable) and the map is inserted into with a key per client: from the request, through "
         "the callers of the inserting method in a handler (error), or, with no handler in sight, a "
-        "key parameter named for a client (`ip`, `addr`, `token`, `session`, `user`…, not `host`, which names a server or a registry more often; warning). The "
+        "key parameter named for a client (`ip`, `addr`, `token`, `session`, `user`…, the short ones as words of their own, so `sid` and `sidKey` but not `side`; not `host`, which names a server or a registry more often; warning). The "
         "per-IP rate limiter `limiters map[string]*rate.Limiter` filled from login attempts and never "
         "swept is the common case. A map keyed by the client's network address (gin's `c.ClientIP()` "
         "or `c.RemoteIP()`, echo's `c.RealIP()`, fiber's `c.IP()`, `r.RemoteAddr`, an `X-Forwarded-For` "
