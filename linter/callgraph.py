@@ -103,6 +103,10 @@ _REGISTER_SERVER_CALL = LazyPattern(rb"(?<![\w.])(?P<package>[A-Za-z_]\w*)\.(?P<
 _SERVICE_PROGRAM_CALL = LazyPattern(rb"(?<![\w.])(?P<package>[A-Za-z_]\w*)\.(?P<name>New|Run)\(")
 _SERVICE_FRAMEWORKS = {("github.com/kardianos/service", "New"): 0, ("golang.org/x/sys/windows/svc", "Run"): 1,
                        ("golang.org/x/sys/windows/svc/debug", "Run"): 1}
+# What a name that shadows a package function is bound to (FileModel.resolve's kinds).
+_SHADOWING = frozenset({"local", "param", "receiver", "result"})
+# `cmd.Execute()` in main, on what a dispatcher of another module returned (_dispatched_commands).
+_DISPATCHED_RUN = LazyPattern(rb"(?<![\w.])(?P<name>[A-Za-z_]\w*)\.(?:Execute|Run|Start)\(\s*\)")
 # `app.Action = serve`: one of those keys assigned a function's name (_command_assignments).
 _COMMAND_ASSIGNMENT = LazyPattern(
     rb"\.(?:" + b"|".join(sorted(key.encode() for key in _COMMAND_KEYS)) +
@@ -424,6 +428,10 @@ class PackageSummary:
     # the process starts or stops as a system service (kardianos/service's New, x/sys/windows/svc's
     # Run), non-test code
     programs: list[str] = field(default_factory=list)
+    # command values main hands to a dispatcher of another module and then runs the one it returns
+    # (`cmd, _ := cli.Parse(cmds, &c.RUN); cmd.Execute()`): their types, or `@path.Name` for a
+    # package variable of another package of the module (_dispatched_commands), non-test code
+    dispatched: list[str] = field(default_factory=list)
     # indices in `calls` of the edges whose every call its caller makes after a call that checks
     # who the client is (`if !s.checkAuth(r) { return }`, `user := CurrentUser(c)`: authchecks),
     # non-test code: a function every caller reaches only so is behind authentication (lifetime)
@@ -449,7 +457,7 @@ class PackageSummary:
                 "pt": self.parameter_types, "ip": self.interface_parameters, "qs": self.qualified,
                 "qa": self.qualified_as, "rg": self.route_guards, "pp": self.passthrough,
                 "ao": self.assigned_only, "uf": self.unread_fields, "mo": self.memo,
-                "pg": self.programs}
+                "pg": self.programs, "dc": self.dispatched}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -470,7 +478,7 @@ class PackageSummary:
                    qualified=data.get("qs", {}), qualified_as=data.get("qa", {}),
                    route_guards=data.get("rg", []), passthrough=data.get("pp", []),
                    assigned_only=data.get("ao", []), unread_fields=data.get("uf", []), memo=data.get("mo", {}),
-                   programs=data.get("pg", []))
+                   programs=data.get("pg", []), dispatched=data.get("dc", []))
 
 
 class _FileSummariser:
@@ -986,6 +994,69 @@ class _FileSummariser:
             if type_text and type_text.lstrip("*") not in self.summary.programs:
                 self.summary.programs.append(type_text.lstrip("*"))
 
+    def _dispatched_commands(self) -> None:
+        """`cmd, err := cli.Parse(commands, &cmds.RUN, help)` then `cmd.Execute()` in main: main hands
+        its command values to a dispatcher of another module and runs the one it returns, so each
+        command's Execute, Run or Start runs at most once per process. The values are the call's
+        arguments (`&cmds.RUN`, `&T{}`) and the elements of a package variable's literal it passes
+        (`var cli = []Command{&cmds.DAEMONIZE, …}`); a value of the module only."""
+        main = next((fn for fn in self.model.functions
+                     if fn.kind == "func" and fn.parent is None and fn.name == "main"), None)
+        if main is None or main.body is None:
+            return
+        root = self.source.root
+        for match in _DISPATCHED_RUN.finditer(self.source.data, main.body.start_byte, main.body.end_byte):
+            ident = root.named_descendant_for_byte_range(match.start("name"), match.end("name"))
+            call = self._dispatcher_call(main, self.text(ident)) if ident is not None and ident.type == "identifier" else None
+            args = call.child_by_field_name("arguments") if call is not None else None
+            for arg in args.named_children if args is not None else ():
+                for value in self._command_values(arg):
+                    entry = self._command_entry(value, main)
+                    if entry and entry not in self.summary.dispatched:
+                        self.summary.dispatched.append(entry)
+
+    def _dispatcher_call(self, main: Function, name: str) -> Node | None:
+        """The call of another module's function that a statement of main's body declares `name`
+        from (`cmd, err := cli.Parse(…)`), or None."""
+        for statement in block_statements(main.body):
+            if statement.type != "short_var_declaration":
+                continue
+            left, right = statement.child_by_field_name("left"), statement.child_by_field_name("right")
+            if left is None or right is None or right.named_child_count != 1 \
+                    or not any(child.type == "identifier" and self.text(child) == name for child in left.named_children):
+                continue
+            call = right.named_children[0]
+            callee = call.child_by_field_name("function") if call.type == "call_expression" else None
+            operand = callee.child_by_field_name("operand") if callee is not None and callee.type == "selector_expression" else None
+            path = self.model.imports.get(self.text(operand)) if operand is not None and operand.type == "identifier" else None
+            return call if path is not None and not self._in_module(path) else None
+        return None
+
+    def _command_values(self, arg: Node) -> list[Node]:
+        """The values an argument hands on: itself, or the elements of the literal a package
+        variable of the file is set to (`cli` in `Parse(cli, …)`)."""
+        if arg.type == "identifier":
+            var = self.model.package_vars.get(self.text(arg))
+            value = var.value if var is not None and var.relpath in ("", self.relpath) else None
+            body = value.child_by_field_name("body") if value is not None and value.type == "composite_literal" else None
+            if body is not None:
+                return [element.named_children[0] for element in body.named_children
+                        if element.type == "literal_element" and element.named_child_count == 1]
+        return [arg]
+
+    def _command_entry(self, value: Node, main: Function) -> str:
+        """What `dispatched` keeps of a command value: its type text, or `@path.Name` for a package
+        variable of another package of the module (`&cmds.RUN`), whose type that package declares."""
+        if value.type == "unary_expression" and value.named_child_count == 1:
+            value = value.named_children[0]
+        if value.type == "selector_expression":
+            operand = value.child_by_field_name("operand")
+            path = self.model.imports.get(self.text(operand)) if operand is not None and operand.type == "identifier" else None
+            name = self.text(value.child_by_field_name("field"))
+            return f"@{path}.{name}" if path is not None and self._in_module(path) and name[:1].isupper() else ""
+        type_text = self._value_type(value, main).lstrip("*")
+        return type_text if type_text and self._module_type(type_text) else ""
+
     def _external_registrations(self) -> None:
         """`pb.RegisterOrdersServer(s, &Server{})` where `pb` is generated code of another module (the
         protos kept in a repository of their own): the calls of such imports are otherwise passed over,
@@ -1293,6 +1364,8 @@ class _FileSummariser:
             self._fx_registrations()
         if not self.test_code and (b'kardianos/service"' in data or b'x/sys/windows/svc' in data):
             self._service_programs()
+        if not self.test_code and self.model.package == "main" and _DISPATCHED_RUN.search(data) is not None:
+            self._dispatched_commands()
         for keyed in self.keyed:
             value = keyed.named_children[-1] if keyed.named_child_count >= 2 else None
             if value is not None and value.type == "literal_element" and value.named_child_count:
@@ -1485,8 +1558,10 @@ class _FileSummariser:
         matches.sort(key=_match_start)
         for match in matches:
             node = root.named_descendant_for_byte_range(match.start(1), match.end(1))
+            # Not a parameter or local of the same name (`check.Before(start)` in a function that
+            # takes `start time.Time`, beside a package function `start`): rare, so resolved here.
             if node is not None and node.type == "identifier" and node.parent is not None \
-                    and node.parent.type == "argument_list":
+                    and node.parent.type == "argument_list" and self.model.resolve(node).kind not in _SHADOWING:
                 yield node
 
     def _field_name(self, operand: Node) -> str:
