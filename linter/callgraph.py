@@ -1290,7 +1290,18 @@ class _FileSummariser:
                                    and ident.parent.child_by_field_name("type_arguments") is not None)
             function = enclosing(ident) if indexed else None
             for target in (targets if function is not None else ()):
-                self._edge(function.name, ["L", target], ident, function=function)
+                self._edge(function.name, target, ident, function=function)
+        lookups = self._table_lookups(tables) if tables else {}
+        for ident in (captures.get("ci", ()) if lookups else ()):
+            # `initFn, ok := adapters[kind]` then `initFn(ctx, a)`: each function the table holds
+            # (or in a literal inside that function: `tasks.Start(id, func(…) error { return initFn(…) })`)
+            function = caller = enclosing(ident)
+            targets = None
+            while caller is not None and targets is None:
+                targets = lookups.get((caller.node.id, self.text(ident)))
+                caller = caller.parent
+            for target in targets or ():
+                self._edge(function.name, target, ident, function=function)
         for ident in sorted(plain, key=_start):
             if data[ident.start_byte:ident.end_byte] in functions_bytes:
                 function = enclosing(ident)
@@ -1472,19 +1483,22 @@ class _FileSummariser:
             found = self.__dict__["_method_values"] = frozenset(names)
         return found
 
-    def _function_tables(self) -> dict[bytes, list[str]]:
-        """Package variables of the package called through an index in this file (`dynFuncs[k](…)`)
-        whose declaration is a map or slice literal holding the package's functions by name
-        (`var dynFuncs = map[string]dynFunc{"kneb": knebLink, …}`): name -> those functions."""
-        found: dict[bytes, list[str]] = {}
+    def _function_tables(self) -> dict[bytes, list[list]]:
+        """Package variables of the package called through an index in this file (`dynFuncs[k](…)`),
+        or looked up into a local that the file then calls (`initFn, ok := adapters[kind]`), whose
+        declaration is a map or slice literal holding functions by name: the package's own
+        (`var dynFuncs = map[string]dynFunc{"kneb": knebLink, …}`) or those of a package of the
+        module (`"ping": pingadapter.Start`): name -> references to those functions."""
+        found: dict[bytes, list[list]] = {}
         data = self.source.data
-        if b"](" not in data or not self.package_var_bytes:
+        if not self.package_var_bytes or (b"](" not in data and b":=" not in data):
             return found
-        for match in _INDEXED_CALL.finditer(data):
-            name = match.group("name")
+        names = [match.group("name") for match in _INDEXED_CALL.finditer(data)]
+        names += [match.group("table") for match in _TABLE_LOOKUP.finditer(data)]
+        for name in names:
             if name in found or name not in self.package_var_bytes:
                 continue
-            functions: list[str] = []
+            functions: list[list] = []
             for owner, decl in self.model.package_declarations(name.decode()):
                 value = single_initialiser(decl)
                 body = value.child_by_field_name("body") if value is not None and value.type == "composite_literal" else None
@@ -1492,11 +1506,39 @@ class _FileSummariser:
                     item = element.child_by_field_name("value") if element.type == "keyed_element" else element
                     inner = item.named_children[0] if item is not None and item.type == "literal_element" and \
                         item.named_child_count == 1 else item
-                    text = owner.source.text(inner) if inner is not None and inner.type == "identifier" else ""
-                    if text in self.package_functions and text not in functions:
-                        functions.append(text)
+                    ref = self._table_entry(owner, inner)
+                    if ref is not None and ref not in functions:
+                        functions.append(ref)
             found[name] = functions
         return {name: functions for name, functions in found.items() if functions}
+
+    def _table_entry(self, owner: FileModel, node: Node | None) -> list | None:
+        """A function of the package (`knebLink`) or of a package of the module (`ping.Start`, by
+        the declaring file's imports) that a table's literal holds, as a call reference."""
+        if node is None:
+            return None
+        if node.type == "identifier":
+            text = owner.source.text(node)
+            return ["L", text] if text in self.package_functions else None
+        if node.type == "selector_expression":
+            operand = node.child_by_field_name("operand")
+            path = owner.imports.get(owner.source.text(operand)) if operand is not None and operand.type == "identifier" else None
+            if path is not None and self._in_module(path):
+                return ["I", path, owner.source.text(node.child_by_field_name("field"))]
+        return None
+
+    def _table_lookups(self, tables: dict[bytes, list[list]]) -> dict[tuple[int, str], list[list]]:
+        """(function, local) -> the functions of a table the local was looked up from in that
+        function (`initFn, ok := adapters[kind]`), for the calls of that local there."""
+        found: dict[tuple[int, str], list[list]] = {}
+        root = self.source.root
+        for match in _TABLE_LOOKUP.finditer(self.source.data):
+            targets = tables.get(match.group("table"))
+            node = root.named_descendant_for_byte_range(match.start("var"), match.end("var")) if targets else None
+            function = self.model.enclosing_function(node) if node is not None and node.type == "identifier" else None
+            if function is not None:
+                found.setdefault((function.node.id, match.group("var").decode()), []).extend(targets)
+        return found
 
     def _typable_names(self) -> set[bytes]:
         """Names whose type the summary might know: receivers, parameters and named results (every
@@ -2000,6 +2042,8 @@ class _FileSummariser:
 # nothing follows on the line): the first such declaration of each name in a function.
 # `name[…](`: a call of an element of a variable (_function_tables)
 _INDEXED_CALL = LazyPattern(rb"(?<![\w.])(?P<name>[A-Za-z_]\w*)\[[^\[\]\n]*\]\(")
+# `initFn, ok := adapters[kind]`: a local looked up from a table (_table_lookups).
+_TABLE_LOOKUP = LazyPattern(rb"(?<![\w.])(?P<var>[A-Za-z_]\w*)(?:\s*,\s*\w+)?\s*:=\s*(?P<table>[A-Za-z_]\w*)\[[^\[\]\n]*\][ \t]*(?:\r?\n|;)")
 _DECLARED_NAMES = LazyPattern(rb"(?<![\w.])(?P<name>[A-Za-z_]\w*)(?:\s*,\s*\w+)*\s*\Z")
 _DECLARED_VALUE = LazyPattern(
     rb":=\s*(?P<amp>&?)(?P<callee>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)"
