@@ -103,6 +103,10 @@ _REGISTER_SERVER_CALL = LazyPattern(rb"(?<![\w.])(?P<package>[A-Za-z_]\w*)\.(?P<
 _SERVICE_PROGRAM_CALL = LazyPattern(rb"(?<![\w.])(?P<package>[A-Za-z_]\w*)\.(?P<name>New|Run)\(")
 _SERVICE_FRAMEWORKS = {("github.com/kardianos/service", "New"): 0, ("golang.org/x/sys/windows/svc", "Run"): 1,
                        ("golang.org/x/sys/windows/svc/debug", "Run"): 1}
+# What a name that shadows a package function is bound to (FileModel.resolve's kinds).
+_SHADOWING = frozenset({"local", "param", "receiver", "result"})
+# `cmd.Execute()` in main, on what a dispatcher of another module returned (_dispatched_commands).
+_DISPATCHED_RUN = LazyPattern(rb"(?<![\w.])(?P<name>[A-Za-z_]\w*)\.(?:Execute|Run|Start)\(\s*\)")
 # `app.Action = serve`: one of those keys assigned a function's name (_command_assignments).
 _COMMAND_ASSIGNMENT = LazyPattern(
     rb"\.(?:" + b"|".join(sorted(key.encode() for key in _COMMAND_KEYS)) +
@@ -424,6 +428,10 @@ class PackageSummary:
     # the process starts or stops as a system service (kardianos/service's New, x/sys/windows/svc's
     # Run), non-test code
     programs: list[str] = field(default_factory=list)
+    # command values main hands to a dispatcher of another module and then runs the one it returns
+    # (`cmd, _ := cli.Parse(cmds, &c.RUN); cmd.Execute()`): their types, or `@path.Name` for a
+    # package variable of another package of the module (_dispatched_commands), non-test code
+    dispatched: list[str] = field(default_factory=list)
     # indices in `calls` of the edges whose every call its caller makes after a call that checks
     # who the client is (`if !s.checkAuth(r) { return }`, `user := CurrentUser(c)`: authchecks),
     # non-test code: a function every caller reaches only so is behind authentication (lifetime)
@@ -449,7 +457,7 @@ class PackageSummary:
                 "pt": self.parameter_types, "ip": self.interface_parameters, "qs": self.qualified,
                 "qa": self.qualified_as, "rg": self.route_guards, "pp": self.passthrough,
                 "ao": self.assigned_only, "uf": self.unread_fields, "mo": self.memo,
-                "pg": self.programs}
+                "pg": self.programs, "dc": self.dispatched}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -470,7 +478,7 @@ class PackageSummary:
                    qualified=data.get("qs", {}), qualified_as=data.get("qa", {}),
                    route_guards=data.get("rg", []), passthrough=data.get("pp", []),
                    assigned_only=data.get("ao", []), unread_fields=data.get("uf", []), memo=data.get("mo", {}),
-                   programs=data.get("pg", []))
+                   programs=data.get("pg", []), dispatched=data.get("dc", []))
 
 
 class _FileSummariser:
@@ -986,6 +994,69 @@ class _FileSummariser:
             if type_text and type_text.lstrip("*") not in self.summary.programs:
                 self.summary.programs.append(type_text.lstrip("*"))
 
+    def _dispatched_commands(self) -> None:
+        """`cmd, err := cli.Parse(commands, &cmds.RUN, help)` then `cmd.Execute()` in main: main hands
+        its command values to a dispatcher of another module and runs the one it returns, so each
+        command's Execute, Run or Start runs at most once per process. The values are the call's
+        arguments (`&cmds.RUN`, `&T{}`) and the elements of a package variable's literal it passes
+        (`var cli = []Command{&cmds.DAEMONIZE, …}`); a value of the module only."""
+        main = next((fn for fn in self.model.functions
+                     if fn.kind == "func" and fn.parent is None and fn.name == "main"), None)
+        if main is None or main.body is None:
+            return
+        root = self.source.root
+        for match in _DISPATCHED_RUN.finditer(self.source.data, main.body.start_byte, main.body.end_byte):
+            ident = root.named_descendant_for_byte_range(match.start("name"), match.end("name"))
+            call = self._dispatcher_call(main, self.text(ident)) if ident is not None and ident.type == "identifier" else None
+            args = call.child_by_field_name("arguments") if call is not None else None
+            for arg in args.named_children if args is not None else ():
+                for value in self._command_values(arg):
+                    entry = self._command_entry(value, main)
+                    if entry and entry not in self.summary.dispatched:
+                        self.summary.dispatched.append(entry)
+
+    def _dispatcher_call(self, main: Function, name: str) -> Node | None:
+        """The call of another module's function that a statement of main's body declares `name`
+        from (`cmd, err := cli.Parse(…)`), or None."""
+        for statement in block_statements(main.body):
+            if statement.type != "short_var_declaration":
+                continue
+            left, right = statement.child_by_field_name("left"), statement.child_by_field_name("right")
+            if left is None or right is None or right.named_child_count != 1 \
+                    or not any(child.type == "identifier" and self.text(child) == name for child in left.named_children):
+                continue
+            call = right.named_children[0]
+            callee = call.child_by_field_name("function") if call.type == "call_expression" else None
+            operand = callee.child_by_field_name("operand") if callee is not None and callee.type == "selector_expression" else None
+            path = self.model.imports.get(self.text(operand)) if operand is not None and operand.type == "identifier" else None
+            return call if path is not None and not self._in_module(path) else None
+        return None
+
+    def _command_values(self, arg: Node) -> list[Node]:
+        """The values an argument hands on: itself, or the elements of the literal a package
+        variable of the file is set to (`cli` in `Parse(cli, …)`)."""
+        if arg.type == "identifier":
+            var = self.model.package_vars.get(self.text(arg))
+            value = var.value if var is not None and var.relpath in ("", self.relpath) else None
+            body = value.child_by_field_name("body") if value is not None and value.type == "composite_literal" else None
+            if body is not None:
+                return [element.named_children[0] for element in body.named_children
+                        if element.type == "literal_element" and element.named_child_count == 1]
+        return [arg]
+
+    def _command_entry(self, value: Node, main: Function) -> str:
+        """What `dispatched` keeps of a command value: its type text, or `@path.Name` for a package
+        variable of another package of the module (`&cmds.RUN`), whose type that package declares."""
+        if value.type == "unary_expression" and value.named_child_count == 1:
+            value = value.named_children[0]
+        if value.type == "selector_expression":
+            operand = value.child_by_field_name("operand")
+            path = self.model.imports.get(self.text(operand)) if operand is not None and operand.type == "identifier" else None
+            name = self.text(value.child_by_field_name("field"))
+            return f"@{path}.{name}" if path is not None and self._in_module(path) and name[:1].isupper() else ""
+        type_text = self._value_type(value, main).lstrip("*")
+        return type_text if type_text and self._module_type(type_text) else ""
+
     def _external_registrations(self) -> None:
         """`pb.RegisterOrdersServer(s, &Server{})` where `pb` is generated code of another module (the
         protos kept in a repository of their own): the calls of such imports are otherwise passed over,
@@ -1219,7 +1290,18 @@ class _FileSummariser:
                                    and ident.parent.child_by_field_name("type_arguments") is not None)
             function = enclosing(ident) if indexed else None
             for target in (targets if function is not None else ()):
-                self._edge(function.name, ["L", target], ident, function=function)
+                self._edge(function.name, target, ident, function=function)
+        lookups = self._table_lookups(tables) if tables else {}
+        for ident in (captures.get("ci", ()) if lookups else ()):
+            # `initFn, ok := adapters[kind]` then `initFn(ctx, a)`: each function the table holds
+            # (or in a literal inside that function: `tasks.Start(id, func(…) error { return initFn(…) })`)
+            function = caller = enclosing(ident)
+            targets = None
+            while caller is not None and targets is None:
+                targets = lookups.get((caller.node.id, self.text(ident)))
+                caller = caller.parent
+            for target in targets or ():
+                self._edge(function.name, target, ident, function=function)
         for ident in sorted(plain, key=_start):
             if data[ident.start_byte:ident.end_byte] in functions_bytes:
                 function = enclosing(ident)
@@ -1293,6 +1375,8 @@ class _FileSummariser:
             self._fx_registrations()
         if not self.test_code and (b'kardianos/service"' in data or b'x/sys/windows/svc' in data):
             self._service_programs()
+        if not self.test_code and self.model.package == "main" and _DISPATCHED_RUN.search(data) is not None:
+            self._dispatched_commands()
         for keyed in self.keyed:
             value = keyed.named_children[-1] if keyed.named_child_count >= 2 else None
             if value is not None and value.type == "literal_element" and value.named_child_count:
@@ -1399,19 +1483,22 @@ class _FileSummariser:
             found = self.__dict__["_method_values"] = frozenset(names)
         return found
 
-    def _function_tables(self) -> dict[bytes, list[str]]:
-        """Package variables of the package called through an index in this file (`dynFuncs[k](…)`)
-        whose declaration is a map or slice literal holding the package's functions by name
-        (`var dynFuncs = map[string]dynFunc{"kneb": knebLink, …}`): name -> those functions."""
-        found: dict[bytes, list[str]] = {}
+    def _function_tables(self) -> dict[bytes, list[list]]:
+        """Package variables of the package called through an index in this file (`dynFuncs[k](…)`),
+        or looked up into a local that the file then calls (`initFn, ok := adapters[kind]`), whose
+        declaration is a map or slice literal holding functions by name: the package's own
+        (`var dynFuncs = map[string]dynFunc{"kneb": knebLink, …}`) or those of a package of the
+        module (`"ping": pingadapter.Start`): name -> references to those functions."""
+        found: dict[bytes, list[list]] = {}
         data = self.source.data
-        if b"](" not in data or not self.package_var_bytes:
+        if not self.package_var_bytes or (b"](" not in data and b":=" not in data):
             return found
-        for match in _INDEXED_CALL.finditer(data):
-            name = match.group("name")
+        names = [match.group("name") for match in _INDEXED_CALL.finditer(data)]
+        names += [match.group("table") for match in _TABLE_LOOKUP.finditer(data)]
+        for name in names:
             if name in found or name not in self.package_var_bytes:
                 continue
-            functions: list[str] = []
+            functions: list[list] = []
             for owner, decl in self.model.package_declarations(name.decode()):
                 value = single_initialiser(decl)
                 body = value.child_by_field_name("body") if value is not None and value.type == "composite_literal" else None
@@ -1419,11 +1506,39 @@ class _FileSummariser:
                     item = element.child_by_field_name("value") if element.type == "keyed_element" else element
                     inner = item.named_children[0] if item is not None and item.type == "literal_element" and \
                         item.named_child_count == 1 else item
-                    text = owner.source.text(inner) if inner is not None and inner.type == "identifier" else ""
-                    if text in self.package_functions and text not in functions:
-                        functions.append(text)
+                    ref = self._table_entry(owner, inner)
+                    if ref is not None and ref not in functions:
+                        functions.append(ref)
             found[name] = functions
         return {name: functions for name, functions in found.items() if functions}
+
+    def _table_entry(self, owner: FileModel, node: Node | None) -> list | None:
+        """A function of the package (`knebLink`) or of a package of the module (`ping.Start`, by
+        the declaring file's imports) that a table's literal holds, as a call reference."""
+        if node is None:
+            return None
+        if node.type == "identifier":
+            text = owner.source.text(node)
+            return ["L", text] if text in self.package_functions else None
+        if node.type == "selector_expression":
+            operand = node.child_by_field_name("operand")
+            path = owner.imports.get(owner.source.text(operand)) if operand is not None and operand.type == "identifier" else None
+            if path is not None and self._in_module(path):
+                return ["I", path, owner.source.text(node.child_by_field_name("field"))]
+        return None
+
+    def _table_lookups(self, tables: dict[bytes, list[list]]) -> dict[tuple[int, str], list[list]]:
+        """(function, local) -> the functions of a table the local was looked up from in that
+        function (`initFn, ok := adapters[kind]`), for the calls of that local there."""
+        found: dict[tuple[int, str], list[list]] = {}
+        root = self.source.root
+        for match in _TABLE_LOOKUP.finditer(self.source.data):
+            targets = tables.get(match.group("table"))
+            node = root.named_descendant_for_byte_range(match.start("var"), match.end("var")) if targets else None
+            function = self.model.enclosing_function(node) if node is not None and node.type == "identifier" else None
+            if function is not None:
+                found.setdefault((function.node.id, match.group("var").decode()), []).extend(targets)
+        return found
 
     def _typable_names(self) -> set[bytes]:
         """Names whose type the summary might know: receivers, parameters and named results (every
@@ -1485,8 +1600,10 @@ class _FileSummariser:
         matches.sort(key=_match_start)
         for match in matches:
             node = root.named_descendant_for_byte_range(match.start(1), match.end(1))
+            # Not a parameter or local of the same name (`check.Before(start)` in a function that
+            # takes `start time.Time`, beside a package function `start`): rare, so resolved here.
             if node is not None and node.type == "identifier" and node.parent is not None \
-                    and node.parent.type == "argument_list":
+                    and node.parent.type == "argument_list" and self.model.resolve(node).kind not in _SHADOWING:
                 yield node
 
     def _field_name(self, operand: Node) -> str:
@@ -1925,6 +2042,8 @@ class _FileSummariser:
 # nothing follows on the line): the first such declaration of each name in a function.
 # `name[…](`: a call of an element of a variable (_function_tables)
 _INDEXED_CALL = LazyPattern(rb"(?<![\w.])(?P<name>[A-Za-z_]\w*)\[[^\[\]\n]*\]\(")
+# `initFn, ok := adapters[kind]`: a local looked up from a table (_table_lookups).
+_TABLE_LOOKUP = LazyPattern(rb"(?<![\w.])(?P<var>[A-Za-z_]\w*)(?:\s*,\s*\w+)?\s*:=\s*(?P<table>[A-Za-z_]\w*)\[[^\[\]\n]*\][ \t]*(?:\r?\n|;)")
 _DECLARED_NAMES = LazyPattern(rb"(?<![\w.])(?P<name>[A-Za-z_]\w*)(?:\s*,\s*\w+)*\s*\Z")
 _DECLARED_VALUE = LazyPattern(
     rb":=\s*(?P<amp>&?)(?P<callee>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)"

@@ -376,7 +376,8 @@ def unbounded_growth(pkg: PackageContext, collection: Collection) -> list[Growth
         if _constant_key(use) or _route_pattern_key(use) or calls.at_setup(use.ctx, use.site) \
                 or _len_guarded(use, function, collection.name) or _empty_guarded(use, function, collection.name) \
                 or _present_guarded(use, function, collection.name) or _absent_left(use, function, collection.name) \
-                or _filled_only_while_empty(use, function, collection.name, calls):
+                or _filled_only_while_empty(use, function, collection.name, calls) \
+                or _left_unless_empty(use, function, collection.name):
             continue
         chain = list(_function_chain(function))
         in_handler = any(is_handler(fn) for fn in chain) or calls.reached_from_handler(chain[-1] if chain else None)
@@ -742,6 +743,18 @@ def _filled_only_while_empty(use: Use, function: Function | None, name: str, cal
         if body is None or not _returns_first_unless_empty(ctx, body, ident.start_byte, pattern):
             return False
     return True
+
+
+def _left_unless_empty(use: Use, function: Function | None, name: str) -> bool:
+    """An insert in a function, or in a literal inside it (`add := func(…) { s = append(s, …) }`),
+    after that function's top-level block returned when the collection is not empty (`if len(s) > 0
+    { return }`): a seed that fills the collection once per emptying, as `_empty_guarded`."""
+    pattern = re.compile(r"len\(\s*" + re.escape(name) + r"\s*\)\s*(?:!=\s*0|>\s*0|>=\s*1)")
+    while function is not None:
+        if function.body is not None and _returns_first_unless_empty(use.ctx, function.body, use.site.start_byte, pattern):
+            return True
+        function = function.parent
+    return False
 
 
 def _returns_first_unless_empty(ctx: FileContext, body: Node, before: int, pattern: re.Pattern) -> bool:

@@ -755,6 +755,18 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                 if node_index is not None:
                     _set_root(model.nodes[node_index], ONCE,
                               f"a system service's {method} method, which its service framework calls once")
+        for type_text in summary.dispatched:
+            if type_text.startswith("@"):  # a package variable of another package of the module
+                path, _, name = type_text[1:].rpartition(".")
+                typed = resolver.variable_type(pindex, path, name)
+                found = resolver.type_of(*typed) if typed is not None else None
+            else:
+                found = resolver.type_of(pindex, type_text)
+            for method in ("Execute", "Run", "Start") if found is not None else ():
+                node_index = local_index.get((found[0], f"{found[1]}.{method}"))
+                if node_index is not None:
+                    _set_root(model.nodes[node_index], ONCE,
+                              f"the {method} method of a command main runs once, through a dispatcher of another module")
     if passes:
         _parameter_facts(model, passes)
     model.ignored = ignored_slots(model, resolver, _METHOD_REFS)
@@ -1617,11 +1629,11 @@ class _Resolver:
             found = self._field_type(pindex, ref)
             return self._method(found[0], found[1], ref[3]) if found is not None else None
         if kind == "G":
-            typed = self._variable_type(pindex, ref[1], ref[2])
+            typed = self.variable_type(pindex, ref[1], ref[2])
             return self._method(typed[0], typed[1], ref[3]) if typed is not None else None
         return None
 
-    def _variable_type(self, pindex: int, path: str, dotted: str) -> tuple[int, str] | None:
+    def variable_type(self, pindex: int, path: str, dotted: str) -> tuple[int, str] | None:
         """(package, type text) of `Var` or `Var.field…` of the package `path` names from package
         `pindex`, from the variable's type in its package's summary (PackageSummary.vars)."""
         qindex = self.package_for(pindex, path)

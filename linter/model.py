@@ -49,6 +49,10 @@ _CHAN_SPACE = LazyPattern(r"(?<![\w.])chan\s+(?=[\w])")
 _TYPE_ARGUMENTS = LazyPattern(r"\[.*$")
 
 
+# A name something is selected from (`local.New`, `*local.Provider`): _declared_package_name.
+_SELECTED_NAME = LazyPattern(rb"(?<![\w.])([A-Za-z_]\w*)\.[A-Za-z_]")
+
+
 @lru_cache(maxsize=8192)  # a few hundred import paths, asked for in every file that imports them
 def assumed_package_name(import_path: str) -> str:
     """The name a package is used by when imported without an alias.
@@ -243,7 +247,48 @@ class FileModel:
                 if guess not in found and _IDENT_START.fullmatch(guess) and \
                         re.search(rb"(?<![\w.])" + guess.encode() + rb"\.[A-Za-z_]", data):
                     found[guess] = path
+        self._declared_package_name(found)
         return found
+
+    def _declared_package_name(self, found: dict[str, str]) -> None:
+        """An import without a name whose package declares a name other than its path's last
+        element (`…/auth/impl` holding `package local`): the file never selects from the assumed
+        name, yet a file that builds uses every import. Where exactly one such import is unused and
+        exactly one name the file selects from (`local.NewProvider(…)`, `*local.Provider`) is
+        declared nowhere (no import, no declaration of the file or its package, no builtin), that
+        name is the import's. Not the standard library's: its packages are named as their paths end,
+        so an unused one there says the file does not build, not that a name differs."""
+        data = self.source.data
+        unused = [path for name, path, node in self._import_specs
+                  if node.child_by_field_name("name") is None and found.get(name) == path
+                  and "." in path.split("/", 1)[0] and (name + ".").encode() not in data]
+        if len(unused) != 1:
+            return
+        root = self.source.root
+        candidates: set[str] = set()
+        seen: set[bytes] = set()
+        for match in _SELECTED_NAME.finditer(data):
+            name = match.group(1)
+            if name in seen:
+                continue
+            node = root.named_descendant_for_byte_range(match.start(1), match.end(1))
+            if node is None:
+                continue
+            text = name.decode()
+            if node.type == "package_identifier":
+                seen.add(name)
+                if text not in found:
+                    candidates.add(text)
+            elif node.type == "identifier" and node.parent is not None and node.parent.type == "selector_expression" \
+                    and node.parent.child_by_field_name("operand") == node:
+                seen.add(name)
+                if text not in found and self._scoped(node) is None and text not in BUILTINS \
+                        and (self._package_scope is None or text not in self._package_scope):
+                    candidates.add(text)
+            if len(candidates) > 1:
+                return
+        if len(candidates) == 1:
+            found[candidates.pop()] = unused[0]
 
     @cached_property
     def imported_paths(self) -> frozenset[str]:
@@ -603,6 +648,23 @@ class FileModel:
         name = self.source.text(ident)
         if name == "_":
             return Binding("unresolved", name, None, None)
+        found = self._scoped(ident)
+        if found is not None:
+            return found
+        # The file block (imports) before the package block: Go looks there first, and a name may
+        # not be declared in both, so this only saves asking the other files of the package.
+        if name in self.imports:
+            return Binding("import", name, None, None)
+        if self._package_scope is not None and name in self._package_scope:
+            return Binding("package", name, self._package_scope[name][1], None)
+        if name in BUILTINS:
+            return Binding("builtin", name, None, None)
+        return Binding("unresolved", name, None, None)
+
+    def _scoped(self, ident: Node) -> Binding | None:
+        """A declaration of the identifier's name in a scope that encloses it, or at the top level of
+        the file; None when only the imports, the other files or the builtins could declare it."""
+        name = self.source.text(ident)
         offset = ident.start_byte
         child = ident
         scope = ident.parent
@@ -614,17 +676,7 @@ class FileModel:
             child = scope
             scope = scope.parent
         top = self.top_level_names.get(name)
-        if top is not None:
-            return Binding("package", name, top, None)
-        # The file block (imports) before the package block: Go looks there first, and a name may
-        # not be declared in both, so this only saves asking the other files of the package.
-        if name in self.imports:
-            return Binding("import", name, None, None)
-        if self._package_scope is not None and name in self._package_scope:
-            return Binding("package", name, self._package_scope[name][1], None)
-        if name in BUILTINS:
-            return Binding("builtin", name, None, None)
-        return Binding("unresolved", name, None, None)
+        return Binding("package", name, top, None) if top is not None else None
 
     def _declarations_of(self, statements: Node) -> dict[str, list[tuple[int, int, Node]]]:
         """What each statement of a block declares, by name, in source order: built once per block,

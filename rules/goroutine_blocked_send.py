@@ -125,7 +125,9 @@ go func() {
         "sends once. A sender started in the body of an `if` (`if out != nil { go … }`) is not stranded by a way out "
         "that passes the same condition, spelled the same, tested again and false: it reads only variables "
         "and fields nothing assigns after their declaration and calls nothing, so no goroutine was started "
-        "on that path. A goroutine that sends at most once and whose start is followed at once by a receive from the channel (`go f(); if err := <-ch; err != nil {…}`) is settled by that receive: when every sender is, nothing is reported; outside loops, those started before any other sender are left out with their receives, and the rest are judged against the remaining receives. Senders started in different cases of one `switch` or `select`, or in the two branches of an `if`, are never started by the same call: each set that can run together is judged on its own (a buffer of one fits a switch whose every case starts one sender), and the finding is at the first send of a set that can block (outside loops, up to eight senders). A `go` statement in a loop behind a local flag it sets (`if !started { started = true; go … }`, or `if started { continue }` and then `started = true` before it), which the function never sets back to false, starts at most once, and starts that share the flag at most once between them (a hedged request's second call, from either of two cases). Goroutines a loop starts and receives from in turn (`for { select { case <-tick: go work(); case <-done: … } }`) can be left behind only when the function returns, one each: such a finding takes the lifetime of the function, not of the loop (a periodic worker of a loop that runs once per process is not reported). Goroutines that each run a server and send after it (`errc <- srv.ListenAndServe()`, `serve(l)` of a `serve := srv.Serve`) can be left only when the server stops, one per start of it: reported at the rule's level where the function runs per request, and as a note elsewhere (a service's `Start` reached from main through an interface the model cannot resolve, one of another module or with too many implementations, runs once). A goroutine whose every send runs only after it checked a context (in the `default` of a `select` that has `case <-ctx.Done():`, or right after `if ctx.Err() != nil { return }`), started by a function that leaves without receiving only through `case <-ctx.Done():` of that same context, is stranded only if the context ends in the instant between the check and the send: a note that says so (on the ledger, two such findings were judged FALSE). A goroutine whose every send comes after it received from a channel the function hands to `signal.Notify` (`<-quit` before it, `case <-quit:` around it, or `for s := range quit`) sends only as the program shuts down, and is stranded only then: a note (on the judged snapshots this moved one FALSE warning and no TRUE one). So is one stranded only on ways out of the function that pass a receive from a channel it hands `signal.Notify` for an interrupt or a termination (`os.Interrupt`, `SIGINT`, `SIGTERM`, `SIGQUIT`, `os.Kill`, or every signal): `<-quit`, then a `select` that gives up on the start-up goroutine after a timeout, in a function that waits for the end of the program; a reload signal (`SIGHUP`) is no end. A function that strands a sender only by returning on `Done()` of a context parameter it never reassigns (`case <-ctx.Done(): return ctx.Err()`) strands it when that context ends: where every call of the function in the module passes a context that ends only with the program (a local from `signal.NotifyContext`, `context.Background()`, `context.WithoutCancel(…)`, cobra's `cmd.Context()`, fiber v2's `c.Context()` or any `*fasthttp.RequestCtx`, whose Done closes only when the server shuts down, or its caller's own such parameter passed on unchanged; one derived with a timeout or a cancel ends sooner), the goroutine is left only as the program exits, and the finding is a note that says so (linter/lifetime.py, what callers pass); a call the model cannot resolve is not seen. The error branch after an errgroup's `Wait` (`if err := g.Wait(); err != nil`, `if g.Wait() != nil`) is no way out when the function makes the group, uses it only to `Go`, `TryGo`, `SetLimit` and `Wait`, and hands it only literals whose every return is `return nil`: `Wait` then returns nil. A function named for shutting something down (`Close`, `Stop`, `Shutdown`, `GracefulStop`, `Terminate`, `Quit`, `Teardown`, `Destroy`, `Dispose`, alone or followed by a word: `StopWorker`; not `Stopped`) runs once for each thing it stops, and most of those (a daemon, a pool, a client) live as long as the process: a goroutine its timeout strands is reported at the rule's level where it runs per request (a per-connection `Close` from a handler), and as a note elsewhere; a `Close` of a per-connection value reached through an interface the model cannot resolve is a note too (on the ledger, 1 of 8 such findings was worth a change). Only channels that stay in the function are followed: one that is returned, stored, "
+        "on that path. Nor is one a loop starts by a way out under `if len(s) == 0 {` outside any loop, after it, where `s` is "
+        "what the loop ranges over or a map or slice its body adds to before each start (`pending[i] = struct{}{}`): "
+        "s is empty only when the loop started none. A goroutine that sends at most once and whose start is followed at once by a receive from the channel (`go f(); if err := <-ch; err != nil {…}`) is settled by that receive: when every sender is, nothing is reported; outside loops, those started before any other sender are left out with their receives, and the rest are judged against the remaining receives. Senders started in different cases of one `switch` or `select`, or in the two branches of an `if`, are never started by the same call: each set that can run together is judged on its own (a buffer of one fits a switch whose every case starts one sender), and the finding is at the first send of a set that can block (outside loops, up to eight senders). A `go` statement in a loop behind a local flag it sets (`if !started { started = true; go … }`, or `if started { continue }` and then `started = true` before it), which the function never sets back to false, starts at most once, and starts that share the flag at most once between them (a hedged request's second call, from either of two cases). Goroutines a loop starts and receives from in turn (`for { select { case <-tick: go work(); case <-done: … } }`) can be left behind only when the function returns, one each: such a finding takes the lifetime of the function, not of the loop (a periodic worker of a loop that runs once per process is not reported). Goroutines that each run a server and send after it (`errc <- srv.ListenAndServe()`, `serve(l)` of a `serve := srv.Serve`) can be left only when the server stops, one per start of it: reported at the rule's level where the function runs per request, and as a note elsewhere (a service's `Start` reached from main through an interface the model cannot resolve, one of another module or with too many implementations, runs once). A goroutine whose every send runs only after it checked a context (in the `default` of a `select` that has `case <-ctx.Done():`, or right after `if ctx.Err() != nil { return }`), started by a function that leaves without receiving only through `case <-ctx.Done():` of that same context, is stranded only if the context ends in the instant between the check and the send: a note that says so (on the ledger, two such findings were judged FALSE). A goroutine whose every send comes after it received from a channel the function hands to `signal.Notify` (`<-quit` before it, `case <-quit:` around it, or `for s := range quit`) sends only as the program shuts down, and is stranded only then: a note (on the judged snapshots this moved one FALSE warning and no TRUE one). So is one stranded only on ways out of the function that pass a receive from a channel it hands `signal.Notify` for an interrupt or a termination (`os.Interrupt`, `SIGINT`, `SIGTERM`, `SIGQUIT`, `os.Kill`, or every signal): `<-quit`, then a `select` that gives up on the start-up goroutine after a timeout, in a function that waits for the end of the program; a reload signal (`SIGHUP`) is no end. A function that strands a sender only by returning on `Done()` of a context parameter it never reassigns (`case <-ctx.Done(): return ctx.Err()`) strands it when that context ends: where every call of the function in the module passes a context that ends only with the program (a local from `signal.NotifyContext`, `context.Background()`, `context.WithoutCancel(…)`, cobra's `cmd.Context()`, fiber v2's `c.Context()` or any `*fasthttp.RequestCtx`, whose Done closes only when the server shuts down, or its caller's own such parameter passed on unchanged; one derived with a timeout or a cancel ends sooner), the goroutine is left only as the program exits, and the finding is a note that says so (linter/lifetime.py, what callers pass); a call the model cannot resolve is not seen. The error branch after an errgroup's `Wait` (`if err := g.Wait(); err != nil`, `if g.Wait() != nil`) is no way out when the function makes the group, uses it only to `Go`, `TryGo`, `SetLimit` and `Wait`, and hands it only literals whose every return is `return nil`: `Wait` then returns nil. A function named for shutting something down (`Close`, `Stop`, `Shutdown`, `GracefulStop`, `Terminate`, `Quit`, `Teardown`, `Destroy`, `Dispose`, alone or followed by a word: `StopWorker`; not `Stopped`) runs once for each thing it stops, and most of those (a daemon, a pool, a client) live as long as the process: a goroutine its timeout strands is reported at the rule's level where it runs per request (a per-connection `Close` from a handler), and as a note elsewhere; a `Close` of a per-connection value reached through an interface the model cannot resolve is a note too (on the ledger, 1 of 8 such findings was worth a change). Only channels that stay in the function are followed: one that is returned, stored, "
         "passed to a function or used by another closure is left alone, since someone else may drain "
         "it, with one exception: a function that makes the channel, starts its senders straight from its body "
         "and returns the channel alone from every return (a future: `func lookupAsync(k string) <-chan T { ch := "
@@ -635,6 +637,7 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
             drained[loop.header.index] = loop.after.index
 
     guard = start_guard(ctx, senders[0].start) if len(senders) == 1 else None
+    empty_names = _filled_per_start(ctx, senders)
     counted = _counted_breaks(ctx, senders, receive_loops)
     never_failing = waits_that_never_fail(ctx, channel.owner)
     unset = _unset_field_cases(ctx, cfg)
@@ -644,6 +647,8 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
             return None  # a select case on a channel field nothing sets: nil, it never fires
         if guard is not None and a.elements and a.succs and b is not a.succs[0] and retested(ctx, a.elements[-1], guard):
             return None  # the start's condition tested again and false: no goroutine was started
+        if empty_names and a.elements and a.succs and b is a.succs[0] and _empty_test(ctx, a.elements[-1], empty_names):
+            return None  # `if len(started) == 0 {` after the loop that filled it per start: none started
         if never_failing and a.elements and a.succs and b is a.succs[0] and a.elements[-1].id in never_failing:
             return None  # `if err := g.Wait(); err != nil` of a group whose functions all return nil
         if counted and a.elements and a.elements[-1].id in counted:
@@ -819,6 +824,46 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
                        parameter=parameter,
                        severity=Severity.NOTE if race is not None or signalled is not None or stopped is not None
                        else None)
+
+
+def _filled_per_start(ctx: FileContext, senders: list[Goroutine]) -> frozenset[str]:
+    """Names that are empty after the loop that starts every sender only when it started none: the
+    collection the loop ranges over (`for _, b := range blocks`), and a map or slice its body adds to
+    unconditionally before the start (`pending[i] = struct{}{}`, `ids = append(ids, id)`)."""
+    loops = {loop.id: loop for loop in (enclosing_loop(g.start) for g in senders) if loop is not None}
+    if len(loops) != 1 or any(enclosing_loop(g.start) is None for g in senders):
+        return frozenset()
+    loop = next(iter(loops.values()))
+    names: set[str] = set()
+    header = next((c for c in loop.named_children if c.type == "range_clause"), None)
+    ranged = header.child_by_field_name("right") if header is not None else None
+    if ranged is not None and ranged.type == "identifier":
+        names.add(ctx.source.text(ranged))
+    body = loop.child_by_field_name("body")
+    first = min(g.start.start_byte for g in senders)
+    for statement in block_statements(body) if body is not None else ():
+        if statement.start_byte >= first:
+            break
+        text = ctx.source.text(statement)
+        match = _ADDED_PER_ITERATION.fullmatch(text)
+        if match is not None and (match.group("appended") is None or match.group("appended") == match.group("name")):
+            names.add(match.group("name"))
+    return frozenset(names)
+
+
+# `pending[i] = struct{}{}` or `ids = append(ids, id)`, a whole statement.
+_ADDED_PER_ITERATION = re.compile(r"(?P<name>[A-Za-z_]\w*)\s*(?:\[[^\]\n]+\]\s*=(?!=)[^\n]*|=\s*append\(\s*(?P<appended>[A-Za-z_]\w*)\s*,[^\n]*\))")
+_EMPTY_TEST = re.compile(r"len\(\s*(?P<name>[A-Za-z_]\w*)\s*\)\s*(?:==\s*0|<\s*1)")
+
+
+def _empty_test(ctx: FileContext, element: Node, names: frozenset[str]) -> bool:
+    """`element` is the condition of an `if` that tests one of `names` for emptiness."""
+    parent = element.parent
+    if parent is None or parent.type != "if_statement" or parent.child_by_field_name("condition") != element \
+            or enclosing_loop(parent) is not None:
+        return False  # in a loop, a collection may have emptied as values were received
+    match = _EMPTY_TEST.fullmatch(ctx.source.text(element).strip())
+    return match is not None and match.group("name") in names
 
 
 def _in_sequence(cfg, senders: list[Goroutine]) -> list[Goroutine] | None:

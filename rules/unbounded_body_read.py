@@ -193,6 +193,12 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                            "public endpoint")
                 yield ctx.finding(RULE, call, message, severity=Severity.NOTE, fix=fix, opt_in=OPT_IN_DEVELOPER)
                 continue
+            elif _answers_itself(call, passes, owner):
+                # `if token != want { d, _ := io.ReadAll(r.Body); log(d); w.WriteHeader(401); return }`
+                message = (f"{shown} reads the whole request body with no size limit in a middleware, on a way out "
+                           "that answers the request itself before the handlers, and any authentication among "
+                           "them, run: any client that takes it can send one large or endless request and take "
+                           "the heap")
             else:
                 message = (f"{shown} reads the whole request body with no size limit in a middleware: every request's "
                            "body is held in the heap before the handlers, and any authentication among them, run, so "
@@ -309,6 +315,20 @@ def _leaves_after(call: Node, read: Node) -> bool:
     if block.start_byte <= read.start_byte < block.end_byte:
         return False
     return ends_with_return(block)
+
+
+def _answers_itself(read: Node, passes: list[Node], owner: Function) -> bool:
+    """The read is in a block of the middleware that ends with a `return` and passes nothing on: the
+    middleware answers such requests itself, and only those have their bodies read."""
+    node = read.parent
+    while node is not None and node.id != owner.node.id:
+        if node.type in ("block", "statement_list") and node.parent is not None \
+                and node.parent.id != owner.node.id and not (node.type == "statement_list"
+                                                             and node.parent.parent is not None
+                                                             and node.parent.parent.id == owner.node.id):
+            return ends_with_return(node) and not any(node.start_byte <= p.start_byte < node.end_byte for p in passes)
+        node = node.parent
+    return False
 
 
 def _passes_on(ctx: FileContext, owner: Function) -> list[Node]:

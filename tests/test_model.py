@@ -303,3 +303,40 @@ def test_block_statements_include_those_after_a_comment_that_opens_the_block():
               .child_by_field_name("body").named_children[0].named_children]
     assert [s.type for s in block_statements(blocks[0])] == ["comment", "short_var_declaration", "assignment_statement"]
     assert [s.type for s in block_statements(blocks[1])] == ["assignment_statement"]
+
+
+def test_an_import_whose_package_declares_another_name_is_used_by_that_name():
+    # `…/auth/impl` holds `package local`: the file selects from `local`, never from `impl`, and
+    # declares no `local` of its own.
+    src = b"""package commands
+
+import (
+	"fmt"
+	"example.com/app/auth/impl"
+)
+
+func run(p *local.Provider) { fmt.Println(local.New(), p) }
+"""
+    model = FileModel(SourceFile(Path("r.go"), "r.go", src, new_parser()))
+    assert model.imports["local"] == "example.com/app/auth/impl"
+    # Near misses: two names that nothing declares (which one is the import's, the file does not
+    # say), and a parameter of that name selected from (a value, not a package).
+    two = FileModel(SourceFile(Path("s.go"), "s.go", src.replace(b"fmt.Println(local.New(), p)",
+                                                                 b"fmt.Println(local.New(), remote.New(), p)"), new_parser()))
+    assert "local" not in two.imports and "remote" not in two.imports
+    param = FileModel(SourceFile(Path("t.go"), "t.go", b"""package commands
+
+import "example.com/app/auth/impl"
+
+var _ = impl.X
+
+func run(local *Provider) { local.Close() }
+""", new_parser()))
+    assert "local" not in param.imports
+    shadow = FileModel(SourceFile(Path("u.go"), "u.go", b"""package commands
+
+import "example.com/app/auth/impl"
+
+func run(local *Provider) { local.Close() }
+""", new_parser()))
+    assert "local" not in shadow.imports
