@@ -1493,7 +1493,7 @@ class _FileSummariser:
         data = self.source.data
         if not self.package_var_bytes or (b"](" not in data and b":=" not in data):
             return found
-        names = [match.group("name") for match in _INDEXED_CALL.finditer(data)]
+        names = [match.group("name") for match in _INDEXED_CALL.finditer(data)] if b"](" in data else []
         names += [match.group("table") for match in _TABLE_LOOKUP.finditer(data)]
         for name in names:
             if name in found or name not in self.package_var_bytes:
@@ -1534,10 +1534,14 @@ class _FileSummariser:
         root = self.source.root
         for match in _TABLE_LOOKUP.finditer(self.source.data):
             targets = tables.get(match.group("table"))
-            node = root.named_descendant_for_byte_range(match.start("var"), match.end("var")) if targets else None
-            function = self.model.enclosing_function(node) if node is not None and node.type == "identifier" else None
+            node = root.named_descendant_for_byte_range(match.start("table"), match.end("table")) if targets else None
+            while node is not None and node.type not in ("short_var_declaration", "block", "source_file"):
+                node = node.parent
+            left = node.child_by_field_name("left") if node is not None and node.type == "short_var_declaration" else None
+            var = left.named_children[0] if left is not None and left.named_child_count else None
+            function = self.model.enclosing_function(var) if var is not None and var.type == "identifier" else None
             if function is not None:
-                found.setdefault((function.node.id, match.group("var").decode()), []).extend(targets)
+                found.setdefault((function.node.id, self.text(var)), []).extend(targets)
         return found
 
     def _typable_names(self) -> set[bytes]:
@@ -2043,7 +2047,7 @@ class _FileSummariser:
 # `name[…](`: a call of an element of a variable (_function_tables)
 _INDEXED_CALL = LazyPattern(rb"(?<![\w.])(?P<name>[A-Za-z_]\w*)\[[^\[\]\n]*\]\(")
 # `initFn, ok := adapters[kind]`: a local looked up from a table (_table_lookups).
-_TABLE_LOOKUP = LazyPattern(rb"(?<![\w.])(?P<var>[A-Za-z_]\w*)(?:\s*,\s*\w+)?\s*:=\s*(?P<table>[A-Za-z_]\w*)\[[^\[\]\n]*\][ \t]*(?:\r?\n|;)")
+_TABLE_LOOKUP = LazyPattern(rb":=[ \t]*(?P<table>[A-Za-z_]\w*)\[[^\[\]\n]*\][ \t]*(?:\r?\n|;)")
 _DECLARED_NAMES = LazyPattern(rb"(?<![\w.])(?P<name>[A-Za-z_]\w*)(?:\s*,\s*\w+)*\s*\Z")
 _DECLARED_VALUE = LazyPattern(
     rb":=\s*(?P<amp>&?)(?P<callee>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)"
