@@ -300,8 +300,9 @@ def _finding(ctx: FileContext, node: Node, reach: Reach, where: str | None, *, m
     else:
         shown = "an address set at run time"
     what = mounted or f"net/http/pprof is imported ({where}) and the default mux is served"
-    message = (f"{what} on {shown}: /debug/pprof exposes heap contents, goroutine stacks and the command line, "
-               "and lets anyone start CPU profiles")
+    message = (f"{what} on {shown}: /debug/pprof shows anyone the command line (with any secret passed "
+               "in a flag), every goroutine's stack and where the heap was allocated, and lets them start CPU "
+               "profiles and traces, which load the server")
     severity = None
     if reach.kind in (UNIX, MEMORY):
         severity = Severity.NOTE
