@@ -182,7 +182,7 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
             leading = [p for p in passes if p.end_byte <= call.start_byte and not _leaves_after(p, call)]
             if leading and all(p.end_byte <= call.start_byte for p in passes):
                 message = (f"{shown} reads the whole request body with no size limit in a middleware, after the "
-                           "handlers ran: whatever they left of every request's body is held in the heap (all of it "
+                           "handlers ran: whatever they left of the body of every request it sees is held in the heap (all of it "
                            "when they refused the request unread), so anyone can send one large or endless request "
                            "and take the heap")
             elif (check := _authenticated_before(ctx, owner, call.start_byte)) is not None:
@@ -200,9 +200,10 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
                            "them, run: any client that takes it can send one large or endless request and take "
                            "the heap")
             else:
-                message = (f"{shown} reads the whole request body with no size limit in a middleware: every request's "
-                           "body is held in the heap before the handlers, and any authentication among them, run, so "
-                           "anyone can send one large or endless request and take the heap")
+                message = (f"{shown} reads the whole request body with no size limit in a middleware: the body of every "
+                           "request it sees (every route it is mounted for) is held in the heap before the handlers, "
+                           "and any authentication among them, run, so anyone can send one large or endless request "
+                           "and take the heap")
             yield ctx.finding(RULE, call, message, severity=Severity.ERROR, fix=fix, opt_in=OPT_IN_DEVELOPER)
             continue
         handler = is_handler(owner) or held_by_field
