@@ -101,10 +101,6 @@ def address_reach(model: FileModel, node: Node, *, flags: bool = True) -> Reach:
     return Reach(LOOPBACK if is_loopback(address) else NETWORK, address, flag=flag_default)
 
 
-# A host with no port: a name or an IPv4 address, or an IPv6 address in brackets.
-_BARE_HOST = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]*|\[[0-9A-Fa-f:.]+\]")
-
-
 def spelled_address(model: FileModel, node: Node, depth: int = 0, *, flags: bool = False) -> str | None:
     """The address a literal, a constant or a simple expression spells, or None when it is computed."""
     text = model.source.text
@@ -123,10 +119,11 @@ def spelled_address(model: FileModel, node: Node, depth: int = 0, *, flags: bool
         if left.endswith(":"):
             return f"{left}0"
         right = spelled_address(model, node.child_by_field_name("right"), depth + 1, flags=flags)
-        if right is None and _BARE_HOST.fullmatch(left):
-            # `*address + port` with a host flag and a port kept elsewhere (":8990"): only a port
-            # makes the sum an address, so the host is the left's
-            return f"{left}:0"
+        if right is None and _LOOPBACK_HOST.match(left):
+            # `*address + port` with a loopback host flag and a port kept elsewhere (":8990"): only a
+            # port makes the sum an address, so the host is the left's (another host stays unknown:
+            # a message would show a port the code does not spell)
+            return f"[{left.strip('[]')}]:0" if ":" in left else f"{left}:0"
         return left + right if right is not None and (right.startswith(":") or not left) else None
     if node.type == "unary_expression" and flags and text(node).startswith("*"):
         operand = node.child_by_field_name("operand")

@@ -21,7 +21,7 @@ from goleaklint.goroutines import (deferred, retested, shutdown_function, start_
 from goleaklint.frameworks import context_parameter_index
 from goleaklint.locks import held_at
 from goleaklint.model import (FUNCTION_TYPES, Function, assigned_again, block_statements, descendants,
-                              enclosing_loop, single_initialiser)
+                              enclosing_loop, is_channel_type, single_initialiser)
 from goleaklint.patterns import LazyPattern
 from goleaklint.rule import Docs, Finding, Rule, Severity
 from goleaklint.source import query_captures
@@ -837,8 +837,9 @@ def _filled_per_start(ctx: FileContext, senders: list[Goroutine]) -> frozenset[s
     names: set[str] = set()
     header = next((c for c in loop.named_children if c.type == "range_clause"), None)
     ranged = header.child_by_field_name("right") if header is not None else None
-    if ranged is not None and ranged.type == "identifier":
-        names.add(ctx.source.text(ranged))
+    if ranged is not None and ranged.type == "identifier" \
+            and not is_channel_type(ctx.model.declared_type(ctx.model.resolve(ranged)) or ""):
+        names.add(ctx.source.text(ranged))  # (a channel ranged to its end is empty whatever started)
     body = loop.child_by_field_name("body")
     first = min(g.start.start_byte for g in senders)
     for statement in block_statements(body) if body is not None else ():
