@@ -44,8 +44,8 @@ from .channels import classify_use
 from .frameworks import (MIDDLEWARE_RESULT_TYPES, context_parameter, context_parameter_index, is_handler,
                          is_routed_adapter, request_context)
 from .goroutines import cli_package, imports_cli
-from .model import (BUILTINS, FileModel, Function, block_statements, declared_value, is_channel_type, lookup_with_ok,
-                    parameter_index, single_initialiser)
+from .model import (BUILTINS, FileModel, Function, block_statements, declared_value, descendants, is_channel_type,
+                    lookup_with_ok, parameter_index, single_initialiser)
 from .patterns import LazyPattern
 from .authchecks import check_calls
 from .source import name_hits, query_captures
@@ -432,6 +432,10 @@ class PackageSummary:
     # (`cmd, _ := cli.Parse(cmds, &c.RUN); cmd.Execute()`): their types, or `@path.Name` for a
     # package variable of another package of the module (_dispatched_commands), non-test code
     dispatched: list[str] = field(default_factory=list)
+    # function -> the method or function it returns as a value from every return (`func (q *Q)
+    # Reporter() func(time.Duration) { return q.rep.Print }`), non-test code: a call of what a
+    # call of it returned (`f := q.Reporter(); go f(d)`) calls that ("V" references)
+    returned_functions: dict[str, list] = field(default_factory=dict)
     # indices in `calls` of the edges whose every call its caller makes after a call that checks
     # who the client is (`if !s.checkAuth(r) { return }`, `user := CurrentUser(c)`: authchecks),
     # non-test code: a function every caller reaches only so is behind authentication (lifetime)
@@ -457,7 +461,7 @@ class PackageSummary:
                 "pt": self.parameter_types, "ip": self.interface_parameters, "qs": self.qualified,
                 "qa": self.qualified_as, "rg": self.route_guards, "pp": self.passthrough,
                 "ao": self.assigned_only, "uf": self.unread_fields, "mo": self.memo,
-                "pg": self.programs, "dc": self.dispatched}
+                "pg": self.programs, "dc": self.dispatched, "rf": self.returned_functions}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -478,7 +482,8 @@ class PackageSummary:
                    qualified=data.get("qs", {}), qualified_as=data.get("qa", {}),
                    route_guards=data.get("rg", []), passthrough=data.get("pp", []),
                    assigned_only=data.get("ao", []), unread_fields=data.get("uf", []), memo=data.get("mo", {}),
-                   programs=data.get("pg", []), dispatched=data.get("dc", []))
+                   programs=data.get("pg", []), dispatched=data.get("dc", []),
+                   returned_functions=data.get("rf", {}))
 
 
 class _FileSummariser:
@@ -1192,7 +1197,7 @@ class _FileSummariser:
                     break
         # One edge per caller and callee: the model needs to know that one calls the other, and
         # whether some call of it repeats without bound; explain names the first call site.
-        key = (caller, *callee) if callee[0] != "R" else (caller, *_frozen(callee))  # only "R" nests
+        key = (caller, *callee) if callee[0] not in ("R", "V") else (caller, *_frozen(callee))  # only "R", "V" nest
         # Whether every call of the caller to the callee is made under a named switch (summary.switched)
         spans = self._switch_spans
         if spans is None:
@@ -1272,7 +1277,7 @@ class _FileSummariser:
         # Any other name names a function of the module only as a local method value (`serve :=
         # srv.Serve; serve()`): the names some `:=` of the file declares so (a builtin's name aside:
         # `len(x)`, `append(…)` are never one, see _reference).
-        values = self._method_value_names if self.local_function_values else frozenset()
+        values = self._method_value_names | self._call_result_names if self.local_function_values else frozenset()
         if values:
             plain = [i for i in plain if data[i.start_byte:i.end_byte] in functions_bytes
                      or data[i.start_byte:i.end_byte] in values]  # a package's own `min`
@@ -1377,6 +1382,8 @@ class _FileSummariser:
             self._service_programs()
         if not self.test_code and self.model.package == "main" and _DISPATCHED_RUN.search(data) is not None:
             self._dispatched_commands()
+        if not self.test_code and b") func(" in data:
+            self._returned_functions()
         for keyed in self.keyed:
             value = keyed.named_children[-1] if keyed.named_child_count >= 2 else None
             if value is not None and value.type == "literal_element" and value.named_child_count:
@@ -1482,6 +1489,38 @@ class _FileSummariser:
                     names.add(left.group("name"))
             found = self.__dict__["_method_values"] = frozenset(names)
         return found
+
+    @cached_property
+    def _call_result_names(self) -> frozenset[bytes]:
+        """Names a `:=` of the file declares from a call (`f := q.Reporter()`), in non-test code: a
+        plain call of one calls the function value that call returned ("V" references)."""
+        if self.test_code:
+            return frozenset()
+        return frozenset(name for _, name, match in self._declarations
+                         if not _ranged(match) and match.group("open") == b"(" and name not in _BUILTIN_BYTES)
+
+    def _returned_functions(self) -> None:
+        """Functions declared to return a function whose every return gives the same method or
+        function of the module as a value (`return q.rep.Print`, `return handle`)."""
+        for fn in self.model.functions:
+            result = fn.node.child_by_field_name("result") if fn.kind != "literal" else None
+            if result is None or result.type != "function_type" or fn.body is None:
+                continue
+            refs = []
+            for node in descendants(fn.body):
+                if node.type != "return_statement" or self.model.enclosing_function(node) is not fn:
+                    continue
+                values = node.named_children[0] if node.named_child_count == 1 else None
+                value = values.named_children[0] if values is not None and values.type == "expression_list" \
+                    and values.named_child_count == 1 else values
+                ref = self._reference(value, fn, called=True) \
+                    if value is not None and value.type in ("selector_expression", "identifier") else None
+                if ref is None or ref[0] == "V":
+                    refs = []
+                    break
+                refs.append(ref)
+            if refs and all(ref == refs[0] for ref in refs):
+                self.summary.returned_functions[fn.name] = refs[0]
 
     def _function_tables(self) -> dict[bytes, list[list]]:
         """Package variables of the package called through an index in this file (`dynFuncs[k](…)`),
@@ -1692,6 +1731,8 @@ class _FileSummariser:
                 return ["L", name]
             if called and name not in BUILTINS:
                 info = self._name_info(node, name, function)
+                if info is not None and info[0] == "result" and isinstance(info[1], list):
+                    return ["V", info[1], ""]  # `f := q.Reporter(); f(d)`: what that call returned (names nothing)
                 return info[1] if info is not None and info[0] == "value" else None
             return None
         if node.type != "selector_expression":

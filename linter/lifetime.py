@@ -1631,6 +1631,11 @@ class _Resolver:
         if kind == "G":
             typed = self.variable_type(pindex, ref[1], ref[2])
             return self._method(typed[0], typed[1], ref[3]) if typed is not None else None
+        if kind == "V":  # the function value a call returned (PackageSummary.returned_functions)
+            inner = self.resolve(pindex, ref[1])
+            node = self.model.nodes[inner] if inner is not None else None
+            returned = self.model.packages[node.package].summary.returned_functions.get(node.name) if node else None
+            return self.resolve(node.package, returned) if returned else None
         return None
 
     def variable_type(self, pindex: int, path: str, dotted: str) -> tuple[int, str] | None:
