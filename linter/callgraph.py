@@ -968,14 +968,7 @@ class _FileSummariser:
                     arguments = value.child_by_field_name("arguments")
                     values[:0] = arguments.named_children[:1] if arguments is not None else []  # fx.Annotate(New, …)
                     continue
-                ref = None
-                if value.type == "identifier" and self.text(value) in self.package_functions:
-                    ref = ["L", self.text(value)]
-                elif value.type == "selector_expression":
-                    operand = value.child_by_field_name("operand")
-                    path = self.model.imports.get(self.text(operand)) if operand is not None and operand.type == "identifier" else None
-                    if path is not None and self._in_module(path):
-                        ref = ["I", path, self.text(value.child_by_field_name("field"))]
+                ref = self._function_named(self.model, value)
                 if ref is not None:
                     self.summary.calls.append(["<fx>", ref, self.relpath, self.source.position(value.start_byte)[0], 0])
 
@@ -1545,15 +1538,16 @@ class _FileSummariser:
                     item = element.child_by_field_name("value") if element.type == "keyed_element" else element
                     inner = item.named_children[0] if item is not None and item.type == "literal_element" and \
                         item.named_child_count == 1 else item
-                    ref = self._table_entry(owner, inner)
+                    ref = self._function_named(owner, inner)
                     if ref is not None and ref not in functions:
                         functions.append(ref)
             found[name] = functions
         return {name: functions for name, functions in found.items() if functions}
 
-    def _table_entry(self, owner: FileModel, node: Node | None) -> list | None:
+    def _function_named(self, owner: FileModel, node: Node | None) -> list | None:
         """A function of the package (`knebLink`) or of a package of the module (`ping.Start`, by
-        the declaring file's imports) that a table's literal holds, as a call reference."""
+        the imports of `owner`, the file that spells it) that a value names, as a call reference:
+        an entry of a table's literal, a constructor handed to fx."""
         if node is None:
             return None
         if node.type == "identifier":

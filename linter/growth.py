@@ -736,7 +736,7 @@ def _filled_only_while_empty(use: Use, function: Function | None, name: str, cal
     sites = calls.call_sites(function.name)
     if not sites:
         return False
-    pattern = re.compile(r"len\(\s*" + re.escape(name) + r"\s*\)\s*(?:!=\s*0|>\s*0|>=\s*1)")
+    pattern = _non_empty_test(name)
     for ctx, ident in sites:
         caller = ctx.model.enclosing_function(ident)
         body = caller.body if caller is not None else None
@@ -749,12 +749,17 @@ def _left_unless_empty(use: Use, function: Function | None, name: str) -> bool:
     """An insert in a function, or in a literal inside it (`add := func(…) { s = append(s, …) }`),
     after that function's top-level block returned when the collection is not empty (`if len(s) > 0
     { return }`): a seed that fills the collection once per emptying, as `_empty_guarded`."""
-    pattern = re.compile(r"len\(\s*" + re.escape(name) + r"\s*\)\s*(?:!=\s*0|>\s*0|>=\s*1)")
+    pattern = _non_empty_test(name)
     while function is not None:
         if function.body is not None and _returns_first_unless_empty(use.ctx, function.body, use.site.start_byte, pattern):
             return True
         function = function.parent
     return False
+
+
+def _non_empty_test(name: str) -> re.Pattern:
+    """`len(name) != 0`, `> 0` or `>= 1`: a condition that holds when the collection is not empty."""
+    return re.compile(r"len\(\s*" + re.escape(name) + r"\s*\)\s*(?:!=\s*0|>\s*0|>=\s*1)")
 
 
 def _returns_first_unless_empty(ctx: FileContext, body: Node, before: int, pattern: re.Pattern) -> bool:
