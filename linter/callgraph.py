@@ -436,6 +436,12 @@ class PackageSummary:
     # Reporter() func(time.Duration) { return q.rep.Print }`), non-test code: a call of what a
     # call of it returned (`f := q.Reporter(); go f(d)`) calls that ("V" references)
     returned_functions: dict[str, list] = field(default_factory=dict)
+    # function -> the methods and functions of the module in the map or slice of functions it
+    # returns (`func (c *Cmd) commands() map[string]Func`): those its body's literals hold
+    # (`"serve": (*Cmd).serve`, `"GET": s.get`) and those of the package tables it names, non-test
+    # code: a call of an element of what a call of it returned (`fn := c.commands()[name]; fn(c)`)
+    # may call each ("T" references)
+    returned_tables: dict[str, list] = field(default_factory=dict)
     # indices in `calls` of the edges whose every call its caller makes after a call that checks
     # who the client is (`if !s.checkAuth(r) { return }`, `user := CurrentUser(c)`: authchecks),
     # non-test code: a function every caller reaches only so is behind authentication (lifetime)
@@ -461,7 +467,8 @@ class PackageSummary:
                 "pt": self.parameter_types, "ip": self.interface_parameters, "qs": self.qualified,
                 "qa": self.qualified_as, "rg": self.route_guards, "pp": self.passthrough,
                 "ao": self.assigned_only, "uf": self.unread_fields, "mo": self.memo,
-                "pg": self.programs, "dc": self.dispatched, "rf": self.returned_functions}
+                "pg": self.programs, "dc": self.dispatched, "rf": self.returned_functions,
+                "rt": self.returned_tables}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -483,7 +490,7 @@ class PackageSummary:
                    route_guards=data.get("rg", []), passthrough=data.get("pp", []),
                    assigned_only=data.get("ao", []), unread_fields=data.get("uf", []), memo=data.get("mo", {}),
                    programs=data.get("pg", []), dispatched=data.get("dc", []),
-                   returned_functions=data.get("rf", {}))
+                   returned_functions=data.get("rf", {}), returned_tables=data.get("rt", {}))
 
 
 class _FileSummariser:
@@ -518,6 +525,7 @@ class _FileSummariser:
         self._unbounded: dict[int, bool] = {}
         self._file_root: tuple[str, str] | None = None  # the root of every function of the file (functions)
         self.package_var_bytes: set[bytes] = set()  # the package's variables, set by summarise_package
+        self._tables: dict[bytes, list[list]] = {}  # package variable -> the functions its literal holds
         # (start, end, function, pseudo-function) of each block that runs once per process (_once_blocks)
         self._once_spans: list[tuple[int, int, str, str]] = []
         # (first byte, end byte, condition) of the code a named switch turns on (linter/switches.py),
@@ -1190,7 +1198,7 @@ class _FileSummariser:
                     break
         # One edge per caller and callee: the model needs to know that one calls the other, and
         # whether some call of it repeats without bound; explain names the first call site.
-        key = (caller, *callee) if callee[0] not in ("R", "V") else (caller, *_frozen(callee))  # only "R", "V" nest
+        key = (caller, *callee) if callee[0] not in ("R", "V", "T") else (caller, *_frozen(callee))  # only "R", "V", "T" nest
         # Whether every call of the caller to the callee is made under a named switch (summary.switched)
         spans = self._switch_spans
         if spans is None:
@@ -1377,6 +1385,8 @@ class _FileSummariser:
             self._dispatched_commands()
         if not self.test_code and b") func(" in data:
             self._returned_functions()
+        if not self.test_code and (b") map[" in data or b") []" in data):
+            self._returned_tables()
         for keyed in self.keyed:
             value = keyed.named_children[-1] if keyed.named_child_count >= 2 else None
             if value is not None and value.type == "literal_element" and value.named_child_count:
@@ -1528,21 +1538,63 @@ class _FileSummariser:
         names = [match.group("name") for match in _INDEXED_CALL.finditer(data)] if b"](" in data else []
         names += [match.group("table") for match in _TABLE_LOOKUP.finditer(data)]
         for name in names:
-            if name in found or name not in self.package_var_bytes:
-                continue
-            functions: list[list] = []
+            if name not in found and name in self.package_var_bytes:
+                found[name] = self._table_functions(name)
+        return {name: functions for name, functions in found.items() if functions}
+
+    def _table_functions(self, name: bytes) -> list[list]:
+        """The functions a package variable's map or slice literal holds by name (_function_named)."""
+        known = self._tables.get(name)
+        if known is None:
+            known = self._tables[name] = []
             for owner, decl in self.model.package_declarations(name.decode()):
                 value = single_initialiser(decl)
-                body = value.child_by_field_name("body") if value is not None and value.type == "composite_literal" else None
-                for element in (body.named_children if body is not None else ()):
-                    item = element.child_by_field_name("value") if element.type == "keyed_element" else element
-                    inner = item.named_children[0] if item is not None and item.type == "literal_element" and \
-                        item.named_child_count == 1 else item
-                    ref = self._function_named(owner, inner)
-                    if ref is not None and ref not in functions:
-                        functions.append(ref)
-            found[name] = functions
-        return {name: functions for name, functions in found.items() if functions}
+                if value is not None and value.type == "composite_literal":
+                    self._literal_functions(owner, value, None, known)
+        return known
+
+    def _literal_functions(self, owner: FileModel, literal: Node, function: Function | None, found: list[list]) -> None:
+        """Adds to `found` the functions the elements of a map or slice literal name: by name
+        (_function_named), or, in `function`, as a method value of a receiver, parameter or local
+        (`"GET": s.get`)."""
+        body = literal.child_by_field_name("body")
+        for element in (body.named_children if body is not None else ()):
+            item = element.child_by_field_name("value") if element.type == "keyed_element" else element
+            if item is None and element.type == "keyed_element" and element.named_child_count == 2:
+                item = element.named_children[1]
+            inner = item.named_children[0] if item is not None and item.type == "literal_element" and \
+                item.named_child_count == 1 else item
+            ref = self._function_named(owner, inner)
+            if ref is None and function is not None and inner is not None and inner.type == "selector_expression":
+                ref = self._reference(inner, function, called=False)
+            if ref is not None and ref not in found:
+                found.append(ref)
+
+    def _returned_tables(self) -> None:
+        """Functions declared to return a map or slice, with the functions of the module their
+        body's literals hold and those of the package tables it names (PackageSummary.returned_tables)."""
+        data = self.source.data
+        for fn in self.model.functions:
+            result = fn.node.child_by_field_name("result") if fn.kind != "literal" else None
+            if result is None or result.type not in ("map_type", "slice_type") or fn.body is None:
+                continue
+            element = result.child_by_field_name("value" if result.type == "map_type" else "element")
+            if element is None or not (element.type == "function_type" or element.type == "type_identifier" and any(
+                    _declares_type(node) and node.parent.child_by_field_name("type") is not None
+                    and node.parent.child_by_field_name("type").type == "function_type"
+                    for _, node in self.model.package_declarations(self.text(element)))):
+                continue  # `[]User`: not a table of functions
+            found: list[list] = []
+            for node in descendants(fn.body):
+                if node.type == "composite_literal" and node.child_by_field_name("type") is not None and \
+                        node.child_by_field_name("type").type in ("map_type", "slice_type", "type_identifier"):
+                    self._literal_functions(self.model, node, fn, found)
+                elif node.type == "identifier" and data[node.start_byte:node.end_byte] in self.package_var_bytes:
+                    name = data[node.start_byte:node.end_byte]
+                    if self.model.resolve(node).kind == "package":
+                        found.extend(ref for ref in self._table_functions(name) if ref not in found)
+            if found:
+                self.summary.returned_tables[fn.name] = found
 
     def _function_named(self, owner: FileModel, node: Node | None) -> list | None:
         """A function of the package (`knebLink`) or of a package of the module (`ping.Start`, by
@@ -1555,9 +1607,25 @@ class _FileSummariser:
             return ["L", text] if text in self.package_functions else None
         if node.type == "selector_expression":
             operand = node.child_by_field_name("operand")
-            path = owner.imports.get(owner.source.text(operand)) if operand is not None and operand.type == "identifier" else None
+            field_node = node.child_by_field_name("field")
+            if operand is None or field_node is None:
+                return None
+            if operand.type == "parenthesized_expression" and operand.named_child_count == 1:
+                # `(*Cmd).serve`: a method expression on the pointer type
+                inner = operand.named_children[0]
+                if inner.type == "unary_expression" and inner.named_child_count == 1 and \
+                        owner.source.text(inner)[:1] == "*" and inner.named_children[0].type == "identifier":
+                    type_name = owner.source.text(inner.named_children[0])
+                    return ["M", type_name, owner.source.text(field_node)] if _names_package_type(owner, type_name) else None
+                return None
+            if operand.type != "identifier":
+                return None
+            text = owner.source.text(operand)
+            path = owner.imports.get(text)
             if path is not None and self._in_module(path):
-                return ["I", path, owner.source.text(node.child_by_field_name("field"))]
+                return ["I", path, owner.source.text(field_node)]
+            if path is None and _names_package_type(owner, text):
+                return ["M", text, owner.source.text(field_node)]  # `Cmd.watch`: on the value type
         return None
 
     def _table_lookups(self, tables: dict[bytes, list[list]]) -> dict[tuple[int, str], list[list]]:
@@ -1727,6 +1795,8 @@ class _FileSummariser:
                 info = self._name_info(node, name, function)
                 if info is not None and info[0] == "result" and isinstance(info[1], list):
                     return ["V", info[1], ""]  # `f := q.Reporter(); f(d)`: what that call returned (names nothing)
+                if info is not None and info[0] == "table":
+                    return ["T", info[1], ""]  # `fn := c.commands()[name]; fn(c)`: a function of the table it returned
                 return info[1] if info is not None and info[0] == "value" else None
             return None
         if node.type != "selector_expression":
@@ -1915,7 +1985,9 @@ class _FileSummariser:
         if tail:
             path = self.model.imports.get(head)
             if path is not None:
-                return ("result", ["I", path, tail]) if self._in_module(path) else None
+                if not self._in_module(path):
+                    return None
+                return ("table" if self._indexes_call(match) else "result", ["I", path, tail])
             if opener != b"(" or head == name:
                 return None
             # `h, err := conn.CreateDiskHandler()`: what a method of a typed value returns
@@ -1924,10 +1996,23 @@ class _FileSummariser:
             info = self._typed_name(head, function, start) or \
                 (self._name_info(ident, head, function) if ident is not None and ident.type == "identifier" else None)
             ref = _method_reference(info, tail)
-            return ("result", ref) if ref is not None and ref[0] != "E" else None
+            if ref is None or ref[0] == "E":
+                return None
+            return ("table" if self._indexes_call(match) else "result", ref)
         if head == "new" and head not in self.package_functions:
             return None  # the builtin, unless the package declares its own `new`
-        return ("result", ["L", head]) if head in self.package_functions else None
+        if head not in self.package_functions:
+            return None
+        return ("table" if self._indexes_call(match) else "result", ["L", head])
+
+    def _indexes_call(self, match: re.Match) -> bool:
+        """Whether the `:=` of `match` takes an element of what its call returns (`fn :=
+        c.commands()[name]`, `h, ok := handlers()[k]`) rather than the call's result itself."""
+        node = self.source.root.descendant_for_byte_range(match.start("callee"), match.end("callee"))
+        while node is not None and node.type != "call_expression" and node.end_byte <= match.end("open"):
+            node = node.parent
+        parent = node.parent if node is not None and node.type == "call_expression" else None
+        return parent is not None and parent.type == "index_expression" and parent.child_by_field_name("operand") == node
 
     def _range_element(self, match: re.Match, function: Function) -> tuple[str, object] | None:
         """What the value of `for _, s := range x` (or `range x.field`), or `s := x[k]`, holds: ("type", V) when x is
@@ -2079,6 +2164,11 @@ class _FileSummariser:
 
 # `name := New(…)`, `name, err := pkg.New(…)`, `name := &T{…}`, `name := srv.Serve` (a method value:
 # nothing follows on the line): the first such declaration of each name in a function.
+def _names_package_type(owner: FileModel, name: str) -> bool:
+    """Whether the package of `owner` declares a type `name` (in any of its files)."""
+    return any(_declares_type(node) for _, node in owner.package_declarations(name))
+
+
 # `name[…](`: a call of an element of a variable (_function_tables)
 _INDEXED_CALL = LazyPattern(rb"(?<![\w.])(?P<name>[A-Za-z_]\w*)\[[^\[\]\n]*\]\(")
 # `initFn, ok := adapters[kind]`: a local looked up from a table (_table_lookups).

@@ -669,7 +669,8 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                     if memo and str(position) in memo:
                         model.memo[source, callee] = memo[str(position)]
                 continue
-            callees = resolver.implementations(pindex, ref) if kind in _METHOD_REFS else []
+            callees = resolver.implementations(pindex, ref) if kind in _METHOD_REFS else \
+                resolver.table_functions(pindex, ref) if kind == "T" else []
             promoted = ""
             if not callees and kind in _METHOD_REFS:
                 promoted, callees = resolver.promoted_implementations(pindex, ref)
@@ -700,6 +701,8 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
             if promoted:  # through an interface the receiver's struct embeds
                 for target in callees:
                     model.through[source, target] = promoted
+                continue
+            if kind == "T":
                 continue
             interface, public = resolver.interface_name(pindex, ref)  # the call goes through it
             for target in callees:
@@ -1637,6 +1640,19 @@ class _Resolver:
             returned = self.model.packages[node.package].summary.returned_functions.get(node.name) if node else None
             return self.resolve(node.package, returned) if returned else None
         return None
+
+    def table_functions(self, pindex: int, ref: list) -> list[int]:
+        """A "T" reference: the functions of the module in the table that the call it names
+        returns (PackageSummary.returned_tables), for a call of an element of that table."""
+        inner = self.resolve(pindex, ref[1])
+        node = self.model.nodes[inner] if inner is not None else None
+        held = self.model.packages[node.package].summary.returned_tables.get(node.name, ()) if node else ()
+        found = []
+        for item in held:
+            target = self.resolve(node.package, item)
+            if target is not None and target not in found:
+                found.append(target)
+        return found
 
     def variable_type(self, pindex: int, path: str, dotted: str) -> tuple[int, str] | None:
         """(package, type text) of `Var` or `Var.field…` of the package `path` names from package
