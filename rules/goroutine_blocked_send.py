@@ -147,7 +147,11 @@ go func() {
         "`if len(got) == len(S)` (or `>=`, or a counter the loop steps, `n++`), where the loop appends to `got` on "
         "every turn and one goroutine that sends once is started per element of `S` (`for _, x := range S { go … }`, "
         "`for i := 0; i < len(S); i++`), has received every value: that way out strands nothing (another way out "
-        "of the loop, an early `return`, still can). "
+        "of the loop, an early `return`, still can). So has one left by a `break` under `if len(pending) == 0` "
+        "(or under a flag set only there: `done = true`, then `if done { break }`) where the loop that starts "
+        "the goroutines adds `pending[i]` before each start, `i` its range index, and every `delete(pending, …)` "
+        "runs as a value arrives (in a case that receives from the channel, or after such a receive in its "
+        "block); a set keyed by the ranged values may lose a key to a duplicate, so it does not count. "
         "A `select` case on the Done channel of a context nothing can cancel (`context.Background()`, "
         "`context.TODO()`, or a local set from one where it is declared and never assigned again) is no way "
         "out: that channel is nil and the case never fires. "
@@ -638,7 +642,7 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
 
     guard = start_guard(ctx, senders[0].start) if len(senders) == 1 else None
     empty_names = _filled_per_start(ctx, senders)
-    counted = _counted_breaks(ctx, senders, receive_loops)
+    counted = _counted_breaks(ctx, senders, receive_loops) | _emptied_breaks(ctx, channel, senders, receive_loops)
     never_failing = waits_that_never_fail(ctx, channel.owner)
     unset = _unset_field_cases(ctx, cfg)
 
@@ -1351,6 +1355,137 @@ def _counted_breaks(ctx: FileContext, senders: list[Goroutine], receive_loops: s
             if grows is not None:
                 found.add(node.id)
     return found
+
+
+def _emptied_breaks(ctx: FileContext, channel: LocalChannel, senders: list[Goroutine],
+                    receive_loops: set[int]) -> set[int]:
+    """The `break`s of a receive loop taken only once a set that gained one key per goroutine
+    started has emptied, where keys leave the set only as values arrive: `pending[i] = …` before
+    each start, `i` the index of the range that starts them (so no two share a key), every
+    `delete(pending, …)` in a case that receives from the channel or after such a receive in its
+    block, and `if len(pending) == 0 { break }`, or a flag set only under that test (`done = true`,
+    then `if done { break }`)."""
+    if not senders or not all(_sends_once(g) for g in senders):
+        return set()
+    names = _indexed_per_start(ctx, senders)
+    function = ctx.model.enclosing_function(senders[0].start)
+    if not names or function is None:
+        return set()
+    text = ctx.source.text
+    calls = query_captures(_DELETES, function.node).get("call", [])
+    deletes: dict[str, list[Node]] = {}
+    for call in calls:
+        args = call.child_by_field_name("arguments")
+        first = args.named_children[0] if args is not None and args.named_child_count == 2 else None
+        if first is not None and first.type == "identifier" and text(first) in names:
+            deletes.setdefault(text(first), []).append(call)
+    names = {name for name in names if deletes.get(name) and all(_on_receive(channel, d) for d in deletes[name])}
+    if not names:
+        return set()
+    found = set()
+    for node in query_captures(_BREAKS, function.node).get("break", []):
+        if node.named_child_count:
+            continue  # a labelled break
+        target = node.parent
+        while target is not None and target.type not in _BREAKABLE:
+            target = target.parent
+        if target is None or target.type != "for_statement" or target.id not in receive_loops:
+            continue
+        statements = node.parent
+        branch = statements.parent if statements is not None and statements.type == "statement_list" else None
+        if_statement = branch.parent if branch is not None and branch.type == "block" else None
+        if if_statement is None or if_statement.type != "if_statement" \
+                or if_statement.child_by_field_name("consequence") != branch:
+            continue
+        condition = if_statement.child_by_field_name("condition")
+        if _emptiness(ctx, condition, names) or condition.type == "identifier" and \
+                _set_only_when_empty(ctx, function, text(condition), names):
+            found.add(node.id)
+    return found
+
+
+def _indexed_per_start(ctx: FileContext, senders: list[Goroutine]) -> set[str]:
+    """Maps the loop that starts every sender adds to before each start, under the range's index
+    (`for i, b := range blocks { pending[i] = struct{}{}; go … }`)."""
+    loops = {loop.id: loop for loop in (enclosing_loop(g.start) for g in senders) if loop is not None}
+    if len(loops) != 1 or any(enclosing_loop(g.start) is None for g in senders):
+        return set()
+    loop = next(iter(loops.values()))
+    header = next((c for c in loop.named_children if c.type == "range_clause"), None)
+    left = header.child_by_field_name("left") if header is not None else None
+    index = left.named_children[0] if left is not None and left.named_child_count else None
+    if index is None or index.type != "identifier" or ctx.source.text(index) == "_":
+        return set()
+    body = loop.child_by_field_name("body")
+    first = min(g.start.start_byte for g in senders)
+    names = set()
+    for statement in block_statements(body) if body is not None else ():
+        if statement.start_byte >= first:
+            break
+        match = _KEYED_STORE.fullmatch(ctx.source.text(statement))
+        if match is not None and match.group("key") == ctx.source.text(index):
+            names.add(match.group("name"))
+    return names
+
+
+def _on_receive(channel: LocalChannel, call: Node) -> bool:
+    """`call` runs only as a value of `channel` arrives: in a select case that receives from it, or
+    after a statement of its block that does."""
+    statement = call
+    while statement.parent is not None and statement.parent.type not in ("statement_list", "communication_case"):
+        statement = statement.parent
+    holder = statement.parent
+    if holder is None:
+        return False
+    if holder.type == "statement_list" and holder.parent is not None and holder.parent.type == "communication_case":
+        holder = holder.parent
+    if holder.type == "communication_case":
+        communication = holder.child_by_field_name("communication")
+        return communication is not None and any(
+            communication.start_byte <= r.start_byte < communication.end_byte for r in channel.receives)
+    return any(earlier.end_byte <= statement.start_byte and earlier.start_byte <= r.start_byte < earlier.end_byte
+               for earlier in holder.named_children for r in channel.receives)
+
+
+def _emptiness(ctx: FileContext, condition: Node | None, names: set[str]) -> bool:
+    match = _EMPTY_TEST.fullmatch(ctx.source.text(condition).strip()) if condition is not None else None
+    return match is not None and match.group("name") in names
+
+
+def _set_only_when_empty(ctx: FileContext, function: Function, flag: str, names: set[str]) -> bool:
+    """Every assignment to local `flag` in `function` but its false start (`done := false`, `var done
+    bool`) is `flag = true` directly under `if len(name) == 0` for one of `names`."""
+    text = ctx.source.text
+    settings = 0
+    for node in ctx.model.identifiers_named(flag, function.node):
+        parent = node.parent
+        if parent is not None and parent.type == "expression_list":
+            parent = parent.parent
+        if parent is None or parent.type not in ("assignment_statement", "short_var_declaration", "var_spec",
+                                                 "inc_statement", "dec_statement"):
+            continue
+        left = parent.child_by_field_name("left") or parent.child_by_field_name("name")
+        if left is None or not left.start_byte <= node.start_byte < left.end_byte:
+            continue  # read, not written
+        if parent.type in ("short_var_declaration", "var_spec"):
+            value = parent.child_by_field_name("right") or parent.child_by_field_name("value")
+            if value is None or text(value).strip() == "false":
+                continue  # `done := false`, `var done bool`: its false start
+            return False
+        if parent.type != "assignment_statement" or text(parent).replace(" ", "") != f"{flag}=true":
+            return False
+        block = parent.parent.parent if parent.parent is not None and parent.parent.type == "statement_list" else None
+        guard = block.parent if block is not None and block.type == "block" else None
+        if guard is None or guard.type != "if_statement" or guard.child_by_field_name("consequence") != block \
+                or not _emptiness(ctx, guard.child_by_field_name("condition"), names):
+            return False
+        settings += 1
+    return settings > 0
+
+
+_DELETES = '((call_expression function: (identifier) @fn) @call (#eq? @fn "delete"))'
+# `pending[i] = struct{}{}`, a whole statement
+_KEYED_STORE = re.compile(r"(?P<name>[A-Za-z_]\w*)\s*\[\s*(?P<key>[A-Za-z_]\w*)\s*\]\s*=(?!=)[^\n]*")
 
 
 def _counters(condition: str, sliced: str) -> list[str]:
