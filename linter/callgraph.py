@@ -406,6 +406,11 @@ class PackageSummary:
     # such a route gets an empty response, which needs no Close (GL405, lifetime.apply)
     route_paths: list[list] = field(default_factory=list)
     silent: list[str] = field(default_factory=list)
+    # handler references a route registration names by value with a path the file spells from a
+    # `/` (`cht.Post("/messages", chat.PostMessage)`, `h.GET("/ping", func(ctx context.Context, c
+    # *app.RequestContext) {…})`), non-test code: they run per request whatever their parameters
+    # say, a framework's the model does not know included (lifetime)
+    routed: list[list] = field(default_factory=list)
     # [index in `routes`, names] of each route authenticated only by what the names given in front of
     # it say (`r.With(middleware.AuthSet).Post(…)`): `import/path#Name`, `#Name` of the package, `?`
     # for a name not resolved; and the middleware makers of the package named for authentication whose
@@ -463,7 +468,7 @@ class PackageSummary:
                 "sv": self.servers, "mn": self.mains, "ma": self.mounted_after, "sw": self.switched,
                 "ie": self.interface_embeds, "um": self.unnamed_methods, "gs": self.generated_selected,
                 "mi": self.made_in, "dn": self.declared, "sh": self.shadowed, "ig": self.ignores,
-                "rp": self.route_paths, "sl": self.silent, "ck": self.checked, "va": self.vars,
+                "rp": self.route_paths, "rh": self.routed, "sl": self.silent, "ck": self.checked, "va": self.vars,
                 "pt": self.parameter_types, "ip": self.interface_parameters, "qs": self.qualified,
                 "qa": self.qualified_as, "rg": self.route_guards, "pp": self.passthrough,
                 "ao": self.assigned_only, "uf": self.unread_fields, "mo": self.memo,
@@ -483,7 +488,7 @@ class PackageSummary:
                    switched=data.get("sw", {}), interface_embeds=data.get("ie", {}),
                    unnamed_methods=data.get("um", []), generated_selected=data.get("gs", []),
                    made_in=data.get("mi", {}), declared=data.get("dn"), shadowed=data.get("sh", []),
-                   ignores=data.get("ig", []), route_paths=data.get("rp", []), silent=data.get("sl", []),
+                   ignores=data.get("ig", []), route_paths=data.get("rp", []), routed=data.get("rh", []), silent=data.get("sl", []),
                    checked=data.get("ck", []), vars=data.get("va", {}),
                    parameter_types=data.get("pt", {}), interface_parameters=data.get("ip", {}),
                    qualified=data.get("qs", {}), qualified_as=data.get("qa", {}),

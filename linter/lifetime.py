@@ -117,6 +117,9 @@ _REPRODUCTION_PROGRAM = LazyPattern(r"(?:issue|bug)[-_]?\d+|repro(?:duce|ducer|d
 _DEV_SERVER_PROGRAM = LazyPattern(r"dev[-_]?(?:server|srv)s?", re.I)
 
 
+ROUTED_HANDLER = "a route's handler, registered with a path"
+
+
 @dataclass(slots=True)  # 93k of them on the benchmark corpus: made faster, half the memory
 class Node:
     package: int  # index into ModuleModel.packages
@@ -736,6 +739,13 @@ def _build_model(summaries: list[PackageSummary], import_paths: dict[str, str], 
                     pending_routes.append((callee, int(behind), local((pindex, on[0])), int(on[1])))
                 else:
                     model.route_auth.setdefault(callee, []).append(int(behind))
+        for ref, relpath, line in summary.routed:
+            # `cht.Post("/messages", chat.PostMessage)`: per request, even where the handler's
+            # parameters are of a framework the model does not know
+            callee = resolver.resolve(pindex, ref)
+            node = model.nodes[callee] if callee is not None else None
+            if node is not None and node.root is None and not node.forced:
+                node.root, node.reason = REQUEST, f"{ROUTED_HANDLER} at {relpath}:{line}"
         for type_text in summary.services:
             found = resolver.type_of(pindex, type_text)
             if found is None:

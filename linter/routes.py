@@ -269,6 +269,13 @@ def collect(summariser: "_FileSummariser") -> None:
         # what router decides, in the module model.
         param = None if behind else router_parameter(summariser, operand, function)
         path = _route_path(summariser, arguments, verb)
+        if verb in _HTTP_VERBS and not summariser.test_code and _spelled_path(summariser, arguments, verb):
+            for node, wrapped in handlers:
+                if not wrapped and node.type in ("identifier", "selector_expression", "func_literal"):
+                    ref = _handler_reference(summariser, node, function, literals)
+                    if ref is not None:
+                        line = summariser.source.position(call.start_byte)[0]
+                        summariser.summary.routed.append([ref, summariser.relpath, line])
         for ref, wrapped in refs:
             if path is not None:
                 summariser.summary.route_paths.append([path, ref])
@@ -355,6 +362,16 @@ def _route_path(summariser: "_FileSummariser", arguments: list[Node], verb: str)
     return path if _PLAIN_PATH.fullmatch(path) else None
 
 
+def _spelled_path(summariser: "_FileSummariser", arguments: list[Node], verb: str) -> bool:
+    """The registration's path is a string literal that starts with `/` (`"/keep/:id"` too)."""
+    index = 1 if verb in _METHOD_FIRST or verb in _THREE_ARGUMENTS else 0
+    node = arguments[index] if len(arguments) > index else None
+    return node is not None and node.type == "interpreted_string_literal" and summariser.text(node).startswith('"/')
+
+
+# The methods that register a route for an HTTP method, in the spellings of the routers: what a
+# handler so registered runs for.
+_HTTP_VERBS = frozenset("GET POST PUT PATCH DELETE HEAD OPTIONS Any Get Post Put Patch Delete Head Options".split())
 # A path with nothing a router fills in: no `:id`, `{id}`, `*` or method prefix (`"GET /x"`).
 _PLAIN_PATH = LazyPattern(r"/[A-Za-z0-9_./-]*")
 
