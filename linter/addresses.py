@@ -137,7 +137,7 @@ def spelled_address(model: FileModel, node: Node, depth: int = 0, *, flags: bool
         if decl is None:
             return None
         if flags:
-            bound = _flag_var_default(model, decl)
+            bound = _flag_var_default(model, decl) or _environment_default(model, decl)
             if bound is not None:
                 return bound
         if reassigned(model, decl):
@@ -155,6 +155,10 @@ def spelled_address(model: FileModel, node: Node, depth: int = 0, *, flags: bool
             own = _own_address(model, node, depth, flags)
             if own is not None:
                 return own
+        if flags and name == "cmp.Or" and len(args) >= 2 and args[-1].type in _STRINGS and \
+                all(model.qualified(a) == "os.Getenv" for a in args[:-1] if a.type == "call_expression") and \
+                all(a.type == "call_expression" for a in args[:-1]):
+            return spelled_address(model, args[-1], depth + 1)  # `cmp.Or(os.Getenv("HOST"), "localhost")`
         if name == "net.JoinHostPort" and len(args) == 2:
             host = spelled_address(model, args[0], depth + 1, flags=flags)
             if host is None:
@@ -551,7 +555,7 @@ def _is_flag_value(model: FileModel, node: Node) -> bool:
         return value is not None and value.type == "call_expression" and _flag_default(model, value) is not None
     if node.type == "identifier":
         decl = model.resolve(node).decl
-        if decl is not None and _flag_var_default(model, decl) is not None:
+        if decl is not None and (_flag_var_default(model, decl) is not None or _environment_default(model, decl) is not None):
             return True
         value = _initialiser(model, node) if decl is not None and not reassigned(model, decl) else None
         return value is not None and value.type == "call_expression" and named_flag_default(model, value) is not None
@@ -727,6 +731,40 @@ def _flag_shaped(args: list[Node], index: int) -> bool:
     FlagSet kept in a field of a command, in a file that does not import the flag package): a
     literal name, the default, then a usage text and nothing else."""
     return len(args) == index + 2 and args[1].type in _STRINGS and args[index + 1].type in (*_STRINGS, "binary_expression")
+
+
+def _environment_default(model: FileModel, decl: Node) -> str | None:
+    """The literal a local read from the environment falls back to when the variable is unset
+    (`host := os.Getenv("HOST")`, then `if host == "" { host = "localhost" }`): what runs unless
+    the operator sets it, like a flag's default. Every other assignment must be that fallback, and
+    nothing takes the local's address."""
+    value = declared_value(decl)
+    function = model.enclosing_function(decl)
+    if value is None or value.type != "call_expression" or model.qualified(value) != "os.Getenv" or function is None:
+        return None
+    name = model.source.text(decl)
+    found = None
+    for ref in model.references(decl, within=function.node):
+        parent = ref.parent
+        if parent is not None and parent.type == "unary_expression" and model.source.text(parent).startswith("&"):
+            return None
+        if parent is None or parent.type != "expression_list" or parent.parent is None \
+                or parent.parent.type != "assignment_statement" or parent.parent.child_by_field_name("left") != parent:
+            continue
+        assignment = parent.parent
+        right = assignment.child_by_field_name("right")
+        fallback = right.named_children[0] if right is not None and right.named_child_count == 1 else None
+        block = assignment.parent.parent if assignment.parent is not None and assignment.parent.type == "statement_list" else None
+        guard = block.parent if block is not None and block.type == "block" else None
+        condition = guard.child_by_field_name("condition") if guard is not None and guard.type == "if_statement" else None
+        if fallback is None or fallback.type not in _STRINGS or parent.named_child_count != 1 or condition is None \
+                or model.source.text(assignment).split("=", 1)[0].strip() != name \
+                or model.source.text(condition).replace(" ", "") not in (f'{name}==""', f'""=={name}', f"len({name})==0"):
+            return None
+        if found is not None:
+            return None
+        found = fallback.text.decode("utf-8", "replace")[1:-1]
+    return found
 
 
 def _assigned(model: FileModel, decl: Node, function) -> bool:
