@@ -1151,7 +1151,9 @@ def identity_keyed(sites: list[GrowthSite]) -> bool:
     """Every site whose key comes from the request keys by the user's identity, and none by the
     client's address: the map holds one entry per account, bounded by the users a service has
     (judged DEBATABLE wherever it was seen), not one per address or request."""
-    keyed = [site for site in sites if site.request_key]
+    # Without a key from the request, the key parameter's name is the evidence the map fills per
+    # client (`allow(userId int64, …)`, whose callers no handler by its parameters reaches)
+    keyed = [site for site in sites if site.request_key] or [site for site in sites if not site.in_handler]
     return bool(keyed) and not any(site.client_address for site in sites) \
         and all(_identity_name(site.use.ctx, site.use.key) for site in keyed)
 

@@ -63,7 +63,8 @@ RULE = Rule(
         "not the client's address. A map whose every key from the request names an account "
         "(`userID`, `accountId`, `uid`, `claims.UserID`, `c.GetString(\"user_id\")`, through "
         "conversions; not a local read from the path, query, form or headers, nor a name a client "
-        "types) is kind identity, labelled low: it holds one entry per user of the service, and "
+        "types) is kind identity, labelled low, as is a map filled through a key parameter so named "
+        "(`allow(userID int64)`) where no handler by its parameters is seen to pass it: it holds one entry per user of the service, and "
         "reviewers found none of those worth a change.",
         why="A package-level map lives as long as the process. Each distinct key stays in it, with "
         "its value and everything the value points to, forever: Go maps never shrink their bucket "
