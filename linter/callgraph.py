@@ -1565,8 +1565,6 @@ class _FileSummariser:
         body = literal.child_by_field_name("body")
         for element in (body.named_children if body is not None else ()):
             item = element.child_by_field_name("value") if element.type == "keyed_element" else element
-            if item is None and element.type == "keyed_element" and element.named_child_count == 2:
-                item = element.named_children[1]
             inner = item.named_children[0] if item is not None and item.type == "literal_element" and \
                 item.named_child_count == 1 else item
             ref = self._function_named(owner, inner)
@@ -2167,13 +2165,13 @@ class _FileSummariser:
                                                              [self.model.type_text(node) for node in embedded])
 
 
-# `name := New(…)`, `name, err := pkg.New(…)`, `name := &T{…}`, `name := srv.Serve` (a method value:
-# nothing follows on the line): the first such declaration of each name in a function.
 def _names_package_type(owner: FileModel, name: str) -> bool:
     """Whether the package of `owner` declares a type `name` (in any of its files)."""
     return any(_declares_type(node) for _, node in owner.package_declarations(name))
 
 
+# `name := New(…)`, `name, err := pkg.New(…)`, `name := &T{…}`, `name := srv.Serve` (a method value:
+# nothing follows on the line): the first such declaration of each name in a function.
 # `name[…](`: a call of an element of a variable (_function_tables)
 _INDEXED_CALL = LazyPattern(rb"(?<![\w.])(?P<name>[A-Za-z_]\w*)\[[^\[\]\n]*\]\(")
 # `initFn, ok := adapters[kind]`: a local looked up from a table (_table_lookups).
