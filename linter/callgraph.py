@@ -150,7 +150,11 @@ _REGISTRATIONS_FIRST = _Registrations()
 _KONG_CMD = LazyPattern(rb'\bcmd:""')
 # Words a handler's or a test's parameter types contain (`http.ResponseWriter`, `*gin.Context`,
 # `echo.Context`, `*fiber.Ctx`, `*fasthttp.RequestCtx`, `*testing.T`): a cheap filter in bytes.
-_ROOT_PARAMS = LazyPattern(rb"Request|Writer|Context|Ctx|testing|Command|ServerInfo|websocket\.Conn|Task")
+_ROOT_PARAMS = LazyPattern(rb"Request|Writer|Context|Ctx|testing|Command|ServerInfo|websocket\.Conn|Task|_\w+Server\b|StreamingServer")
+# What a gRPC server calls for every stream a client opens: a service's streaming method, whose one
+# parameter is the generated stream (`stream pb.Scheduler_AnnouncePeerServer`, grpc-go's generic
+# `grpc.BidiStreamingServer[Req, Resp]`), however the service value reaches its Register call.
+_GRPC_STREAM = LazyPattern(r"\.[A-Z]\w*_\w+Server$|^google\.golang\.org/grpc\.(?:BidiStreaming|ServerStreaming|ClientStreaming)Server\[")
 # What a gRPC server calls for every call it serves, besides the service's methods: its
 # interceptors, `func(ctx, req, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler)` and the
 # streaming one, whose info parameter says what they are.
@@ -703,6 +707,8 @@ class _FileSummariser:
             return REQUEST, "a route's handler, made by an adapter from this literal, which takes the request"
         if any(t in _GRPC_INTERCEPTOR_INFO for t in types):
             return REQUEST, "a gRPC server interceptor (by its parameters): it runs for every call served"
+        if fn.kind == "method" and len(types) == 1 and _GRPC_STREAM.search(types[0]):
+            return REQUEST, "a gRPC streaming method (by its parameter): it runs for every stream a client opens"
         if len(types) == 1 and types[0] in _WEBSOCKET_HANDLER_PARAMS:
             return REQUEST, "a websocket server's connection handler (by its parameters): it runs for every connection"
         if types == _TASK_HANDLER_PARAMS:
