@@ -157,7 +157,11 @@ go func() {
         "out: that channel is nil and the case never fires. "
         "Conditions are not evaluated: a return that is only reached when no goroutine was started "
         "is still a path; one exception, for a single sender: `if !got { <-ch }` where `got` starts false "
-        "and is set to true only in select cases that receive from `ch` counts as a receive. A server guard is read from the `if` around the send (or an `if … { return }` "
+        "and is set to true only in select cases that receive from `ch` counts as a receive. So does "
+        "`if running { <-ch }` where `running` says whether the one goroutine a loop starts is still to be received: "
+        "it starts false, is set to true right before the go statement, after an `if running { continue }` that "
+        "skips the start while one runs, and back to false only in select cases that receive from `ch`; the path "
+        "around that `if` has nothing left to receive. A server guard is read from the `if` around the send (or an `if … { return }` "
         "before it), not from a `switch` or a helper that classifies the error; an else branch counts "
         "only when its condition has no `&&`; the server is matched by its text, so a stop through "
         "another name for it (a copy, a helper that stops it) is not seen. Goroutines started from "
@@ -625,6 +629,12 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
             element = cfg.element_of(condition)
             if element is not None:
                 receive_counts[element.id] = receive_counts.get(element.id, 0) + 1
+    in_flight = _in_flight_flag(ctx, channel, senders)
+    if in_flight is not None:
+        # `if updateRunning { <-updateFinished }`: takes the one value outstanding, when there is one
+        element = cfg.element_of(in_flight[1])
+        if element is not None:
+            receive_counts[element.id] = _DRAINED
     for element in _closed_branches(channel):
         receive_counts[element.id] = _DRAINED  # under `if !ok` of a receive from it: closed, so nobody sends
     for receive in waitgroup_receives(ctx.model, channel, senders):
@@ -657,6 +667,8 @@ def _check_senders(ctx: FileContext, channel: LocalChannel, senders: list[Gorout
             return None  # `if err := g.Wait(); err != nil` of a group whose functions all return nil
         if counted and a.elements and a.elements[-1].id in counted:
             return _DRAINED  # left once it has received as many values as goroutines were started
+        if in_flight is not None and a.elements and a.succs and b is not a.succs[0] and a.elements[-1].id == in_flight[0].id:
+            return _DRAINED  # the in-flight flag is false: every goroutine started was received
         return _DRAINED if drained.get(a.index) == b.index else 0
 
     start = senders[0].start
@@ -1543,6 +1555,59 @@ def _flag_guarded_receives(ctx: FileContext, channel: LocalChannel) -> list[Node
     return found
 
 
+def _in_flight_flag(ctx: FileContext, channel: LocalChannel, senders: list[Goroutine]) -> tuple[Node, Node] | None:
+    """(condition, receive) of `if running { <-ch }` (no else) in the owner, where `running` says
+    whether the one goroutine a loop starts is still to be received: a local that starts false, is
+    set to true right before the only go statement, in its block, after an `if running { continue }`
+    (or `return`) there that skips the start while one runs, and is set back to false only in select
+    cases that receive from the channel. At most one value is ever outstanding, and that `if` takes it
+    exactly when there is one."""
+    if len(senders) != 1 or not _sends_once(senders[0]) or enclosing_loop(senders[0].start) is None:
+        return None
+    start = senders[0].start
+    statements = start.parent
+    if statements is None or statements.type != "statement_list":
+        return None
+    before = [statement for statement in statements.named_children if statement.end_byte <= start.start_byte]
+    model, text = ctx.model, ctx.source.text
+    for receive in channel.receives:
+        statement = receive.parent
+        if receive.type != "unary_expression" or statement is None or statement.type != "expression_statement":
+            continue
+        block = statement.parent
+        while block is not None and block.type == "statement_list":
+            block = block.parent
+        branch = block.parent if block is not None and block.type == "block" else None
+        if branch is None or branch.type != "if_statement" or branch.child_by_field_name("alternative") is not None \
+                or branch.child_by_field_name("consequence") != block:
+            continue
+        condition = branch.child_by_field_name("condition")
+        if condition is None or condition.type != "identifier":
+            continue
+        flag = text(condition)
+        binding = model.resolve(condition)
+        if binding.kind != "local" or binding.decl is None or binding.function is not channel.owner:
+            continue
+        first = single_initialiser(binding.decl)
+        if first is not None and text(first) != "false":
+            continue
+        writes = [ref for ref in model.references(binding.decl, within=channel.owner.node) if _assigned(ref)]
+        values = [text(ref.parent.parent.child_by_field_name("right")) for ref in writes]
+        raised = [ref for ref, value in zip(writes, values) if value == "true"]
+        if len(raised) != 1 or raised[0].parent.parent not in before or \
+                not all(value == "true" or _set_on_receive(ctx, ref, channel.name, "false") for ref, value in zip(writes, values)):
+            continue
+        guard = next((statement for statement in before if statement.type == "if_statement"
+                      and statement.start_byte < raised[0].start_byte
+                      and text(statement.child_by_field_name("condition")) == flag
+                      and statement.child_by_field_name("alternative") is None
+                      and any(last.type in ("continue_statement", "return_statement")
+                              for last in block_statements(statement.child_by_field_name("consequence"))[-1:])), None)
+        if guard is not None:
+            return condition, receive
+    return None
+
+
 def _assigned(ref: Node) -> bool:
     names = ref.parent
     statement = names.parent if names is not None and names.type == "expression_list" else None
@@ -1551,9 +1616,14 @@ def _assigned(ref: Node) -> bool:
 
 def _set_true_on_receive(ctx: FileContext, ref: Node, channel: str) -> bool:
     """`flag = true` as a statement of a select case `case v = <-ch:` / `case <-ch:`."""
+    return _set_on_receive(ctx, ref, channel, "true")
+
+
+def _set_on_receive(ctx: FileContext, ref: Node, channel: str, value: str) -> bool:
+    """`flag = value` as a statement of a select case `case v = <-ch:` / `case <-ch:`."""
     statement = ref.parent.parent
     right = statement.child_by_field_name("right")
-    if right is None or ctx.source.text(right) != "true" or ref.parent.named_child_count != 1:
+    if right is None or ctx.source.text(right) != value or ref.parent.named_child_count != 1:
         return False
     case = statement.parent
     while case is not None and case.type == "statement_list":
