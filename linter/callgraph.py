@@ -2435,6 +2435,7 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
     if summary.imports or other_sources:
         _selected_names(summary, [model for model, _ in models], other_sources or [])
     summary.unread_fields = _unread_request_fields(summary, [model for model, _ in models])
+    _lazily_started(summary, [model for model, _ in models])
     summary.declared = _declared_exports([model for model, _ in models], other_sources or [])
     if summary.imports:
         summary.shadowed = _shadowed_imports([model for model, _ in models], frozenset(summary.imports))
@@ -2832,6 +2833,94 @@ def _reaching(summary: PackageSummary, flagged: set[str] | None) -> set[str] | N
                 reached.add(caller)
                 work.append(caller)
     return reached
+
+
+def _lazily_started(summary: PackageSummary, models: list[FileModel]) -> None:
+    """Methods that run once per value of their receiver's type although called per request: every
+    call of `m` in the package's non-test code is either guarded by a nil test of a field that `m`
+    itself sets (`if s.queue == nil { s.startWorkers() }`, where startWorkers assigns `s.queue`), or
+    made in a constructor of the type (a function declared to return it) on the value it makes, and
+    at least one is guarded. The guard lets one call through per value, and the constructor's call
+    closes it for good (PackageSummary.per_value, lifetime._once_per_value). A method whose name
+    another type of the package shares, or that is also taken as a value (`go s.m`), is not read."""
+    sources = [model for model in models if not model.source.relpath.endswith("_test.go")]
+    wanted: set[str] = set()  # method names some nil-guarded call names
+    for model in sources:
+        data = model.source.data
+        for match in _NIL_FIELD_GUARD.finditer(data):
+            wanted.update(name.decode() for name in _GUARDED_CALL.findall(data, match.end(), match.end() + 200)
+                          if name.startswith(match.group(1) + b"."))
+    if not wanted:
+        return
+    wanted = {name.split(".", 1)[1] for name in wanted}
+    methods: dict[str, list[tuple[FileModel, Function]]] = {}
+    for model in sources:
+        for fn in model.functions:
+            if fn.kind == "method" and fn.name.rsplit(".", 1)[-1] in wanted:
+                methods.setdefault(fn.name.rsplit(".", 1)[-1], []).append((model, fn))
+    for method, found in sorted(methods.items()):
+        if len(found) != 1:
+            continue  # a method name two types share: a call's receiver is not read
+        model, fn = found[0]
+        type_name = fn.name.rsplit(".", 1)[0]
+        if fn.name in summary.per_value or fn.receiver is None or not fn.receiver.name or fn.body is None:
+            continue
+        fields = set(re.findall(rf"(?<![\w.]){re.escape(fn.receiver.name)}\.(\w+)\s*=[^=]", model.source.text(fn.body)))
+        if fields and _called_lazily(summary, sources, fn, type_name, method, fields):
+            summary.per_value[fn.name] = type_name
+
+
+def _called_lazily(summary: PackageSummary, sources: list[FileModel], fn: Function, type_name: str, method: str,
+                   fields: set[str]) -> bool:
+    """Every call of `method` in `sources` is nil-guarded on one of `fields` or a constructor's, one
+    at least guarded, and nothing takes the method as a value (_lazily_started)."""
+    key = method.encode()
+    calls = re.compile(rb"\.\s*" + re.escape(key) + rb"\b(?P<call>\s*\()?")
+    guarded = 0
+    for other in sources:
+        if key not in other.source.data:
+            continue
+        for match in calls.finditer(other.source.data):
+            if match.group("call") is None:
+                return False  # `go s.run`, `f := s.run`: called from wherever the value goes
+            found = routes.method_call_at(other.source.root, match.start())
+            if found is None:
+                return False
+            selector, call = found
+            caller = other.enclosing_function(call)
+            if caller is None:
+                return False
+            if caller is fn:
+                continue
+            outer = caller
+            while outer.parent is not None:
+                outer = outer.parent
+            if outer.kind == "func" and summary.results.get(outer.name, "").lstrip("*").partition("[")[0] == type_name:
+                continue  # the constructor's own call, on the value it makes
+            operand = other.source.text(selector.child_by_field_name("operand"))
+            if not _nil_guarded(other, call, operand, fields):
+                return False
+            guarded += 1
+    return guarded > 0
+
+
+def _nil_guarded(model: FileModel, call: Node, operand: str, fields: set[str]) -> bool:
+    """`call` is a statement of the consequence of `if operand.f == nil {` (no else), `f` one of `fields`."""
+    statement = call.parent
+    block = statement.parent if statement is not None and statement.type == "expression_statement" else None
+    while block is not None and block.type == "statement_list":
+        block = block.parent
+    guard = block.parent if block is not None and block.type == "block" else None
+    if guard is None or guard.type != "if_statement" or guard.child_by_field_name("consequence") != block \
+            or guard.child_by_field_name("alternative") is not None:
+        return False
+    condition = model.source.text(guard.child_by_field_name("condition")).replace(" ", "")
+    return any(condition == f"{operand}.{field}==nil" for field in fields)
+
+
+# `if s.queue == nil {` and the `s.m(` calls that open the block it guards (_lazily_started)
+_NIL_FIELD_GUARD = LazyPattern(rb"\bif\s+([A-Za-z_]\w*)\.[A-Za-z_]\w*\s*==\s*nil\s*\{")
+_GUARDED_CALL = LazyPattern(rb"\b([A-Za-z_]\w*\.[A-Za-z_]\w*)\s*\(")
 
 
 def _mark_dead_code(summary: PackageSummary, models: list[FileModel], others: list[bytes],
