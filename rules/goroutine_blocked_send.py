@@ -1342,21 +1342,8 @@ def _counted_breaks(ctx: FileContext, senders: list[Goroutine], receive_loops: s
         return set()
     found = set()
     function = ctx.model.enclosing_function(senders[0].start)
-    for node in query_captures(_BREAKS, function.node).get("break", []) if function is not None else ():
-        if node.named_child_count:
-            continue  # a labelled break
-        target = node.parent
-        while target is not None and target.type not in _BREAKABLE:
-            target = target.parent
-        if target is None or target.type != "for_statement" or target.id not in receive_loops:
-            continue
-        statements = node.parent
-        branch = statements.parent if statements is not None and statements.type == "statement_list" else None
-        if_statement = branch.parent if branch is not None and branch.type == "block" else None
-        if if_statement is None or if_statement.type != "if_statement" \
-                or if_statement.child_by_field_name("consequence") != branch:
-            continue
-        condition = text(if_statement.child_by_field_name("condition"))
+    for node, target, guard in _guarded_breaks(function, receive_loops) if function is not None else ():
+        condition = text(guard)
         body = text(target.child_by_field_name("body"))
         for counter in _counters(condition, sliced):
             if counter.startswith("len("):  # `got = append(got, v)` on every turn
@@ -1395,6 +1382,16 @@ def _emptied_breaks(ctx: FileContext, channel: LocalChannel, senders: list[Gorou
     if not names:
         return set()
     found = set()
+    for node, _target, condition in _guarded_breaks(function, receive_loops):
+        if _emptiness(ctx, condition, names) or condition.type == "identifier" and \
+                _set_only_when_empty(ctx, function, text(condition), names):
+            found.add(node.id)
+    return found
+
+
+def _guarded_breaks(function: Function, receive_loops: set[int]) -> Iterable[tuple[Node, Node, Node]]:
+    """(break, loop, condition) of each unlabelled `break` of one of `receive_loops` that is a
+    statement of the consequence of an `if` in `function`: `if cond { …; break }`."""
     for node in query_captures(_BREAKS, function.node).get("break", []):
         if node.named_child_count:
             continue  # a labelled break
@@ -1410,10 +1407,8 @@ def _emptied_breaks(ctx: FileContext, channel: LocalChannel, senders: list[Gorou
                 or if_statement.child_by_field_name("consequence") != branch:
             continue
         condition = if_statement.child_by_field_name("condition")
-        if _emptiness(ctx, condition, names) or condition.type == "identifier" and \
-                _set_only_when_empty(ctx, function, text(condition), names):
-            found.add(node.id)
-    return found
+        if condition is not None:
+            yield node, target, condition
 
 
 def _indexed_per_start(ctx: FileContext, senders: list[Goroutine]) -> set[str]:
