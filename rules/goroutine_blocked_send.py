@@ -1524,17 +1524,7 @@ def _flag_guarded_receives(ctx: FileContext, channel: LocalChannel) -> list[Node
     model = ctx.model
     found: list[Node] = []
     for receive in channel.receives:
-        statement = receive.parent
-        if receive.type != "unary_expression" or statement is None or statement.type != "expression_statement":
-            continue
-        block = statement.parent
-        while block is not None and block.type == "statement_list":
-            block = block.parent
-        branch = block.parent if block is not None and block.type == "block" else None
-        if branch is None or branch.type != "if_statement" or branch.child_by_field_name("alternative") is not None \
-                or branch.child_by_field_name("consequence") != block:
-            continue
-        condition = branch.child_by_field_name("condition")
+        condition = _sole_guard(receive)
         operand = condition.child_by_field_name("operand") if condition is not None and condition.type == "unary_expression" else None
         if operand is None or operand.type != "identifier" or ctx.source.text(condition).replace(" ", "")[:1] != "!":
             continue
@@ -1566,17 +1556,7 @@ def _in_flight_flag(ctx: FileContext, channel: LocalChannel, senders: list[Gorou
     before = [statement for statement in statements.named_children if statement.end_byte <= start.start_byte]
     model, text = ctx.model, ctx.source.text
     for receive in channel.receives:
-        statement = receive.parent
-        if receive.type != "unary_expression" or statement is None or statement.type != "expression_statement":
-            continue
-        block = statement.parent
-        while block is not None and block.type == "statement_list":
-            block = block.parent
-        branch = block.parent if block is not None and block.type == "block" else None
-        if branch is None or branch.type != "if_statement" or branch.child_by_field_name("alternative") is not None \
-                or branch.child_by_field_name("consequence") != block:
-            continue
-        condition = branch.child_by_field_name("condition")
+        condition = _sole_guard(receive)
         if condition is None or condition.type != "identifier":
             continue
         flag = text(condition)
@@ -1601,6 +1581,22 @@ def _in_flight_flag(ctx: FileContext, channel: LocalChannel, senders: list[Gorou
         if guard is not None:
             return condition, receive
     return None
+
+
+def _sole_guard(receive: Node) -> Node | None:
+    """The condition of the `if` (with no else) whose block holds the receive as a statement:
+    `if flag { <-ch }`."""
+    statement = receive.parent
+    if receive.type != "unary_expression" or statement is None or statement.type != "expression_statement":
+        return None
+    block = statement.parent
+    while block is not None and block.type == "statement_list":
+        block = block.parent
+    branch = block.parent if block is not None and block.type == "block" else None
+    if branch is None or branch.type != "if_statement" or branch.child_by_field_name("alternative") is not None \
+            or branch.child_by_field_name("consequence") != block:
+        return None
+    return branch.child_by_field_name("condition")
 
 
 def _assigned(ref: Node) -> bool:
