@@ -59,7 +59,7 @@ func main() {
     // and serve the application on its own mux: http.ListenAndServe(":8080", appMux)
     ...
 }""",
-        limits="A server literal with no Handler that is given one later (`srv.Handler = mux` in the function, or `x.s.Handler = h` anywhere in the file for a literal stored in field `s`) does not serve the default mux, nor does an empty one kept in a local that its function assigns a configured server again (`redirect := &http.Server{}`, then `redirect = &http.Server{Addr: …, Handler: h}`). An address read from an options field whose every default in the module is loopback (a flag bound to a field of that name, or a struct tag, in any package) lowers the level one step, as a loopback flag default in the file does. Profiling an operator turns on (served inside `if addr != \"\"` or `if metricsPort > 0`, or after a guard that returns while it is unset, `if addr == \"\" { return … }`, or under a switch named enable, debug, pprof or profile, also from a function literal made inside it, whether run there, `go func() { … }()`, or handed to a helper that runs it, or in a function of the package called only under such a switch, two calls up, or in a function every call of which in the module, from any package and however many calls up, is made under a switch so named: `if cfg.EnableProfiling { profiling.Start() }`, or past `if !opts.Profiling { return }`, or past a bare `if !s.config.Enabled { return }` in code named for profiling, a package or receiver type so named (`package pprof`, `PprofServer`), though not elsewhere: a metrics server is most often on by default; test code's calls aside) is a note: a default deployment does not expose it, also when it then binds a public address spelled in the code (`\":6060\"`), which whoever turns it on cannot keep local (the message says so; on the ledger, 18 such warnings were judged DEBATABLE and 1 TRUE). An address guard is no such switch when the package also registers its own API on the default mux (a route other than /debug, /metrics, health, readiness, ping or version pages): every deployment of the service sets that address, so pprof is served wherever the API is; a switch named for debugging or profiling still is one. "
+        limits="A server literal with no Handler that is given one later (`srv.Handler = mux` in the function, or `x.s.Handler = h` anywhere in the file for a literal stored in field `s`) does not serve the default mux, nor does an empty one kept in a local that its function assigns a configured server again (`redirect := &http.Server{}`, then `redirect = &http.Server{Addr: …, Handler: h}`), nor one handed to echo's `e.StartServer(s)` (or `StartH2CServer`), which gives it the echo router. An address read from an options field whose every default in the module is loopback (a flag bound to a field of that name, or a struct tag, in any package) lowers the level one step, as a loopback flag default in the file does. Profiling an operator turns on (served inside `if addr != \"\"` or `if metricsPort > 0`, or after a guard that returns while it is unset, `if addr == \"\" { return … }`, or under a switch named enable, debug, pprof or profile, also from a function literal made inside it, whether run there, `go func() { … }()`, or handed to a helper that runs it, or in a function of the package called only under such a switch, two calls up, or in a function every call of which in the module, from any package and however many calls up, is made under a switch so named: `if cfg.EnableProfiling { profiling.Start() }`, or past `if !opts.Profiling { return }`, or past a bare `if !s.config.Enabled { return }` in code named for profiling, a package or receiver type so named (`package pprof`, `PprofServer`), though not elsewhere: a metrics server is most often on by default; test code's calls aside) is a note: a default deployment does not expose it, also when it then binds a public address spelled in the code (`\":6060\"`), which whoever turns it on cannot keep local (the message says so; on the ledger, 18 such warnings were judged DEBATABLE and 1 TRUE). An address guard is no such switch when the package also registers its own API on the default mux (a route other than /debug, /metrics, health, readiness, ping or version pages): every deployment of the service sets that address, so pprof is served wherever the API is; a switch named for debugging or profiling still is one. "
         "So is the default mux of a Prometheus exporter served through the exporter toolkit's `web.ListenAndServe`, "
         "whose web config puts TLS and basic authentication in front at the operator's choice (exporters keep pprof "
         "on their metrics port by convention). "
@@ -272,7 +272,7 @@ def _check_file(ctx: FileContext, where: str, dedicated: bool, serves_api: bool 
         handler = fields.get("Handler")
         if handler is not None and not _is_default_mux(ctx, handler):
             continue
-        if handler is None and _handler_set_later(ctx, literal, handler_targets):
+        if handler is None and (_handler_set_later(ctx, literal, handler_targets) or _started_by_framework(ctx, literal)):
             continue
         if not fields and replaced_server_placeholder(model, literal):
             continue  # `redirect := &http.Server{}`, given a configured server where one serves
@@ -532,6 +532,34 @@ def _handler_set_later(ctx: FileContext, literal: Node, targets: list[Node]) -> 
         and target.child_by_field_name("field") is not None and target.child_by_field_name("field").text == field
         for target in targets)
 
+
+
+def _started_by_framework(ctx: FileContext, literal: Node) -> bool:
+    """The literal, or the local it is bound to, is handed to echo's `e.StartServer(s)` (or
+    `StartH2CServer`), which sets the server's Handler to the echo router before serving."""
+    model = ctx.model
+    value = literal.parent if literal.parent is not None and literal.parent.type == "unary_expression" else literal
+    uses = [value]
+    holder = value.parent.parent if value.parent is not None and value.parent.type == "expression_list" else None
+    if holder is not None and holder.type in ("short_var_declaration", "assignment_statement"):
+        left = holder.child_by_field_name("left")
+        name = left.named_children[0] if left is not None and left.named_child_count == 1 else None
+        if name is not None and name.type == "identifier":
+            binding = model.resolve(name)
+            if binding.decl is not None:
+                uses = list(model.references(binding.decl, within=None)) or uses
+    for use in uses:
+        args = use.parent
+        call = args.parent if args is not None and args.type == "argument_list" else None
+        function = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+        if function is not None and function.type == "selector_expression" and \
+                ctx.source.text(function.child_by_field_name("field")) in _FRAMEWORK_STARTS:
+            return True
+    return False
+
+
+# echo's Echo.StartServer and StartH2CServer: they give the server the echo router as its Handler.
+_FRAMEWORK_STARTS = frozenset({"StartServer", "StartH2CServer"})
 
 
 def _is_default_mux(ctx: FileContext, node: Node) -> bool:
