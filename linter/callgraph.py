@@ -151,6 +151,10 @@ _KONG_CMD = LazyPattern(rb'\bcmd:""')
 # Words a handler's or a test's parameter types contain (`http.ResponseWriter`, `*gin.Context`,
 # `echo.Context`, `*fiber.Ctx`, `*fasthttp.RequestCtx`, `*testing.T`): a cheap filter in bytes.
 _ROOT_PARAMS = LazyPattern(rb"Request|Writer|Context|Ctx|testing|Command|ServerInfo|websocket\.Conn|Task|_\w+Server\b|StreamingServer")
+# What go-swagger's generated server calls for every request to an operation: a handler function
+# returning the runtime's `middleware.Responder` (`func (h *H) Import(params ops.ImportParams,
+# principal *models.Principal) middleware.Responder`), which the generated API is given by value.
+_SWAGGER_RESPONDER = "github.com/go-openapi/runtime/middleware.Responder"
 # What a gRPC server calls for every stream a client opens: a service's streaming method, whose one
 # parameter is the generated stream (`stream pb.Scheduler_AnnouncePeerServer`, grpc-go's generic
 # `grpc.BidiStreamingServer[Req, Resp]`), however the service value reaches its Register call.
@@ -693,6 +697,10 @@ class _FileSummariser:
                 return ONCE, "a set-up function by its name (Init…, Setup…, Bootstrap…)"
             if _FUZZ_NAME.fullmatch(fn.name) and self._go_fuzz_signature(fn):
                 return TEST, "a go-fuzz entry point (`func Fuzz(data []byte) int`): only a fuzzer calls it"
+        result = fn.node.child_by_field_name("result")
+        if result is not None and fn.kind != "literal" and b"Responder" in self.source.data[result.start_byte:result.end_byte] \
+                and any(r.type == _SWAGGER_RESPONDER for r in fn.results):
+            return REQUEST, "a go-swagger operation handler (by its result, a middleware.Responder)"
         params = fn.node.child_by_field_name("parameters")
         if params is None or _ROOT_PARAMS.search(self.source.data, params.start_byte, params.end_byte) is None:
             return None  # no type a handler or a test takes: no need to resolve the parameters
