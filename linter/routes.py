@@ -350,11 +350,8 @@ def _route_path(summariser: "_FileSummariser", arguments: list[Node], verb: str)
     """The path a registration spells (`"/healthz"`, or a constant of the file holding it): its
     first argument, or its second where the method comes first (`e.Add("GET", "/x", h)`,
     httprouter's `Handler(method, path, h)`). None when it is computed, or holds a parameter."""
-    index = 1 if verb in _METHOD_FIRST or verb in _THREE_ARGUMENTS else 0
-    if len(arguments) <= index:
-        return None
-    node = arguments[index]
-    if node.type == "identifier":
+    node = _path_argument(arguments, verb)
+    if node is not None and node.type == "identifier":
         node = _string_constant(summariser, node)
     if node is None or node.type != "interpreted_string_literal":
         return None
@@ -362,10 +359,15 @@ def _route_path(summariser: "_FileSummariser", arguments: list[Node], verb: str)
     return path if _PLAIN_PATH.fullmatch(path) else None
 
 
+def _path_argument(arguments: list[Node], verb: str) -> Node | None:
+    """A registration's path argument: its first, or its second where the method comes first."""
+    index = 1 if verb in _METHOD_FIRST or verb in _THREE_ARGUMENTS else 0
+    return arguments[index] if len(arguments) > index else None
+
+
 def _spelled_path(summariser: "_FileSummariser", arguments: list[Node], verb: str) -> bool:
     """The registration's path is a string literal that starts with `/` (`"/keep/:id"` too)."""
-    index = 1 if verb in _METHOD_FIRST or verb in _THREE_ARGUMENTS else 0
-    node = arguments[index] if len(arguments) > index else None
+    node = _path_argument(arguments, verb)
     return node is not None and node.type == "interpreted_string_literal" and summariser.text(node).startswith('"/')
 
 

@@ -846,26 +846,37 @@ def _filled_per_start(ctx: FileContext, senders: list[Goroutine]) -> frozenset[s
     """Names that are empty after the loop that starts every sender only when it started none: the
     collection the loop ranges over (`for _, b := range blocks`), and a map or slice its body adds to
     unconditionally before the start (`pending[i] = struct{}{}`, `ids = append(ids, id)`)."""
-    loops = {loop.id: loop for loop in (enclosing_loop(g.start) for g in senders) if loop is not None}
-    if len(loops) != 1 or any(enclosing_loop(g.start) is None for g in senders):
+    loop = _starting_loop(senders)
+    if loop is None:
         return frozenset()
-    loop = next(iter(loops.values()))
     names: set[str] = set()
     header = next((c for c in loop.named_children if c.type == "range_clause"), None)
     ranged = header.child_by_field_name("right") if header is not None else None
     if ranged is not None and ranged.type == "identifier" \
             and not is_channel_type(ctx.model.declared_type(ctx.model.resolve(ranged)) or ""):
         names.add(ctx.source.text(ranged))  # (a channel ranged to its end is empty whatever started)
-    body = loop.child_by_field_name("body")
-    first = min(g.start.start_byte for g in senders)
-    for statement in block_statements(body) if body is not None else ():
-        if statement.start_byte >= first:
-            break
+    for statement in _before_first_start(loop, senders):
         text = ctx.source.text(statement)
         match = _ADDED_PER_ITERATION.fullmatch(text)
         if match is not None and (match.group("appended") is None or match.group("appended") == match.group("name")):
             names.add(match.group("name"))
     return frozenset(names)
+
+
+def _starting_loop(senders: list[Goroutine]) -> Node | None:
+    """The one loop every sender is started in, directly or deeper; None if any starts outside it."""
+    loops = {loop.id: loop for loop in (enclosing_loop(g.start) for g in senders) if loop is not None}
+    if len(loops) != 1 or any(enclosing_loop(g.start) is None for g in senders):
+        return None
+    return next(iter(loops.values()))
+
+
+def _before_first_start(loop: Node, senders: list[Goroutine]) -> list[Node]:
+    """The statements of the loop's body that come before the first sender's start."""
+    body = loop.child_by_field_name("body")
+    first = min(g.start.start_byte for g in senders)
+    return [statement for statement in (block_statements(body) if body is not None else ())
+            if statement.end_byte <= first]
 
 
 # `pending[i] = struct{}{}` or `ids = append(ids, id)`, a whole statement.
@@ -1414,21 +1425,14 @@ def _guarded_breaks(function: Function, receive_loops: set[int]) -> Iterable[tup
 def _indexed_per_start(ctx: FileContext, senders: list[Goroutine]) -> set[str]:
     """Maps the loop that starts every sender adds to before each start, under the range's index
     (`for i, b := range blocks { pending[i] = struct{}{}; go … }`)."""
-    loops = {loop.id: loop for loop in (enclosing_loop(g.start) for g in senders) if loop is not None}
-    if len(loops) != 1 or any(enclosing_loop(g.start) is None for g in senders):
-        return set()
-    loop = next(iter(loops.values()))
-    header = next((c for c in loop.named_children if c.type == "range_clause"), None)
+    loop = _starting_loop(senders)
+    header = next((c for c in loop.named_children if c.type == "range_clause"), None) if loop is not None else None
     left = header.child_by_field_name("left") if header is not None else None
     index = left.named_children[0] if left is not None and left.named_child_count else None
     if index is None or index.type != "identifier" or ctx.source.text(index) == "_":
         return set()
-    body = loop.child_by_field_name("body")
-    first = min(g.start.start_byte for g in senders)
     names = set()
-    for statement in block_statements(body) if body is not None else ():
-        if statement.start_byte >= first:
-            break
+    for statement in _before_first_start(loop, senders):
         match = _KEYED_STORE.fullmatch(ctx.source.text(statement))
         if match is not None and match.group("key") == ctx.source.text(index):
             names.add(match.group("name"))
@@ -1535,7 +1539,7 @@ def _flag_guarded_receives(ctx: FileContext, channel: LocalChannel) -> list[Node
         if start is not None and ctx.source.text(start) != "false":
             continue
         writes = [ref for ref in model.references(binding.decl, within=channel.owner.node) if _assigned(ref)]
-        if writes and all(_set_true_on_receive(ctx, ref, channel.name) for ref in writes):
+        if writes and all(_set_on_receive(ctx, ref, channel.name, "true") for ref in writes):
             found.append(condition)
     return found
 
@@ -1603,11 +1607,6 @@ def _assigned(ref: Node) -> bool:
     names = ref.parent
     statement = names.parent if names is not None and names.type == "expression_list" else None
     return statement is not None and statement.type == "assignment_statement" and statement.child_by_field_name("left") == names
-
-
-def _set_true_on_receive(ctx: FileContext, ref: Node, channel: str) -> bool:
-    """`flag = true` as a statement of a select case `case v = <-ch:` / `case <-ch:`."""
-    return _set_on_receive(ctx, ref, channel, "true")
 
 
 def _set_on_receive(ctx: FileContext, ref: Node, channel: str, value: str) -> bool:
