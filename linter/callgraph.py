@@ -18,6 +18,10 @@ package can without types:
   on a field of it (`router.RouterGroupApp.System.InitApiRouter(g)`), typed by that package's summary;
 - ``("E", type, field, name)``: method `name` on an element of the slice, array or map in field
   `field` of a value of `type`, as in ``for _, s := range a.services { s.Start(ctx) }``.
+- ``("C", "type" | "result", what)``, only inside an "R" reference: what a call of a function value
+  returns, the value typed by its declaration (``var mk store.Factory``) or made by the call `what`
+  (``factory, err := provider.Lookup(name); p, err := factory(cfg); p.Transcode(job)``); the module
+  model reads the named function type's first result.
 
 A call that names none of these is not recorded: a call that cannot be resolved stays unresolved,
 and a bare method name is never matched across packages.
@@ -51,7 +55,8 @@ from .authchecks import check_calls
 from .source import name_hits, query_captures
 from .serving import serving_sites
 from .switches import named_switch_spans
-from .structs import declared_fields, interface_specs, parameter_count, parameter_types, struct_specs, type_in_its_file
+from .structs import (declared_fields, function_type_specs, interface_specs, parameter_count, parameter_types, struct_specs,
+                      type_in_its_file)
 
 # Patterns the engine adds to its combined query (one walk of the tree serves rules and summary).
 # The patterns the summary needs, with their capture names. The engine adds them to its combined
@@ -455,6 +460,10 @@ class PackageSummary:
     # code: a call of an element of what a call of it returned (`fn := c.commands()[name]; fn(c)`)
     # may call each ("T" references)
     returned_tables: dict[str, list] = field(default_factory=dict)
+    # named function type -> its first result's type, import-resolved (`type Factory func(cfg
+    # *Config) (Provider, error)`: `Provider`), non-test code: what a call of a value of the type
+    # returns (`p, err := factory(cfg); p.Transcode(job)`, a "C" reference)
+    func_results: dict[str, str] = field(default_factory=dict)
     # indices in `calls` of the edges whose every call its caller makes after a call that checks
     # who the client is (`if !s.checkAuth(r) { return }`, `user := CurrentUser(c)`: authchecks),
     # non-test code: a function every caller reaches only so is behind authentication (lifetime)
@@ -481,7 +490,7 @@ class PackageSummary:
                 "qa": self.qualified_as, "rg": self.route_guards, "pp": self.passthrough,
                 "ao": self.assigned_only, "uf": self.unread_fields, "mo": self.memo,
                 "pg": self.programs, "dc": self.dispatched, "rf": self.returned_functions,
-                "rt": self.returned_tables}
+                "rt": self.returned_tables, "fr": self.func_results}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -503,7 +512,7 @@ class PackageSummary:
                    route_guards=data.get("rg", []), passthrough=data.get("pp", []),
                    assigned_only=data.get("ao", []), unread_fields=data.get("uf", []), memo=data.get("mo", {}),
                    programs=data.get("pg", []), dispatched=data.get("dc", []),
-                   returned_functions=data.get("rf", {}), returned_tables=data.get("rt", {}))
+                   returned_functions=data.get("rf", {}), returned_tables=data.get("rt", {}), func_results=data.get("fr", {}))
 
 
 class _FileSummariser:
@@ -2019,8 +2028,28 @@ class _FileSummariser:
         if head == "new" and head not in self.package_functions:
             return None  # the builtin, unless the package declares its own `new`
         if head not in self.package_functions:
-            return None
+            return self._called_value(match, head, name, function) if opener == b"(" else None
         return ("table" if self._indexes_call(match) else "result", ["L", head])
+
+    def _called_value(self, match: re.Match, head: str, name: str, function: Function) -> tuple[str, object] | None:
+        """`p, err := factory(cfg)`: what a call of a function value returns, when the value is typed
+        (a parameter or a `var` of a named function type) or what a call returned (`factory, err :=
+        provider.Lookup(name)`): a "C" reference, whose type the module model reads from the named
+        function type's declared result (PackageSummary.func_results)."""
+        if head == name or head in BUILTINS or self._indexes_call(match):
+            return None
+        start = match.start("callee")
+        ident = self.source.root.descendant_for_byte_range(start, start + len(head))
+        if ident is None or ident.type != "identifier":
+            return None
+        info = self._typed_name(head, function, start) or self._name_info(ident, head, function)
+        if info is None:
+            return None
+        if info[0] == "type" and isinstance(info[1], str) and not info[1].startswith("func("):
+            return ("result", ["C", "type", info[1]])
+        if info[0] == "result" and isinstance(info[1], list):
+            return ("result", ["C", "result", info[1]])
+        return None
 
     def _indexes_call(self, match: re.Match) -> bool:
         """Whether the `:=` of `match` takes an element of what its call returns (`fn :=
@@ -2163,6 +2192,11 @@ class _FileSummariser:
                 type_text = self._declared(var.node)
                 if type_text:
                     self.summary.vars.setdefault(name, type_text)
+        if b"func(" in self.source.data:
+            for name_node, declared in function_type_specs(self.source.declarations):
+                result = self._result_type(declared.child_by_field_name("result"))
+                if result:
+                    self.summary.func_results.setdefault(self.text(name_node), result)
         if b"interface" in self.source.data:
             for name_node, methods, embedded, results, parameters in interface_specs(self.source.declarations,
                                                                                      self.model.type_text):

@@ -1628,7 +1628,7 @@ class _Resolver:
         if kind == "R":
             inner = self.resolve(pindex, ref[1])
             if inner is None:
-                found = self._interface_result(pindex, ref[1])
+                found = self._interface_result(pindex, ref[1]) or self._called_value_result(pindex, ref[1])
                 return self._method(found[0], found[1], ref[2]) if found is not None else None
             node = self.model.nodes[inner]
             summary = self.model.packages[node.package].summary
@@ -1690,6 +1690,29 @@ class _Resolver:
         (qindex, type_name), method = target
         result = self.model.packages[qindex].summary.results.get(f"{type_name}.{method}")
         return (qindex, result) if result and type_name in self._interface_names else None
+
+    def _called_value_result(self, pindex: int, ref: list) -> tuple[int, str] | None:
+        """(package, type text) of what a call of a function value returns, for a "C" reference:
+        the first result of the named function type the value has, declared (`var mk
+        provider.ArchiverFactory`, a parameter) or returned by the call that made it (`factory, err
+        := provider.Lookup(name)`, where Lookup returns a `Factory`; PackageSummary.func_results)."""
+        if not isinstance(ref, list) or len(ref) != 3 or ref[0] != "C":
+            return None
+        if ref[1] == "type":
+            func_type = self.type_of(pindex, ref[2])
+        else:
+            inner = self.resolve(pindex, ref[2])
+            if inner is not None:
+                node = self.model.nodes[inner]
+                result = self.model.packages[node.package].summary.results.get(node.name)
+                func_type = self.type_of(node.package, result) if result else None
+            else:
+                found = self._interface_result(pindex, ref[2])
+                func_type = self.type_of(*found) if found is not None else None
+        if func_type is None:
+            return None
+        result = self.model.packages[func_type[0]].summary.func_results.get(func_type[1])
+        return (func_type[0], result) if result else None
 
     def _field_type(self, pindex: int, ref: list) -> tuple[int, str] | None:
         """(package, type text) of the field a "D" reference names, or of an element of the slice,
@@ -1868,7 +1891,7 @@ class _Resolver:
         if kind == "R":
             callee = self.resolve(pindex, ref[1])
             if callee is None:
-                found = self._interface_result(pindex, ref[1])
+                found = self._interface_result(pindex, ref[1]) or self._called_value_result(pindex, ref[1])
                 typed = self.type_of(*found) if found is not None else None
                 return (typed, ref[2]) if typed is not None else None
             node = self.model.nodes[callee]

@@ -176,6 +176,11 @@ def struct_specs(declarations) -> Iterator[tuple[Node, Node]]:
     return _type_specs(declarations, "struct_type")
 
 
+def function_type_specs(declarations) -> Iterator[tuple[Node, Node]]:
+    """(name, function_type) of the top-level `type Factory func(…) …` declarations."""
+    return _type_specs(declarations, "function_type")
+
+
 def parameter_count(parameters: Node | None) -> int:
     """How many parameters a `parameter_list` declares: `a, b int` is two, `int` one."""
     count = 0

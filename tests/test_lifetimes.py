@@ -1442,3 +1442,12 @@ def test_types_and_import_paths_that_begin_with_a_type_keyword_are_not_channels_
     assert found["worker:Job.Run"] == LOOP  # a receive from a `chan Job` field gives a Job
     assert found[".:channelHub.Serve"] == ONCE
     assert found[".:mapper.Map"] == ONCE
+
+
+def test_a_call_of_a_named_function_types_value_reaches_what_its_result_type_calls():
+    """`factory, err := provider.Lookup(name); p, err := factory(cfg); p.Transcode(job)`: the value's
+    named function type declares what its calls return, an interface of the module whose
+    implementations the handler's call reaches; a factory type given as a parameter too."""
+    found = _lifetimes(FIXTURES / "lifetimes" / "functypes")
+    assert found["fast:fastProvider.Transcode"] == REQUEST
+    assert found["tape:tape.Archive"] == ONCE
