@@ -1694,6 +1694,8 @@ class _FileSummariser:
                         continue
                     names.update(_IDENTIFIER.findall(group.group("names")))
         names.update(name for _, name, _ in self._declarations)
+        if b"var" in data:
+            names.update(_TYPED_VAR.findall(data))  # `var svc *usecase.Service` (_local_var)
         names.update(self.package_var_bytes)
         names.update(self._case_types)
         return names
@@ -1959,7 +1961,7 @@ class _FileSummariser:
         # Nothing while it is worked out: a package variable made from a call on a variable of
         # the same name (`var log = log.With(…)`, another file importing `log`) asks for itself.
         self._names[key] = None
-        found = self._local_from_text(name, function)
+        found = self._local_from_text(name, function) or self._local_var(name, function)
         if found is None and self.model._package_scope is not None and name in self.model._package_scope:
             binding = self.model.resolve(ident)
             if binding.kind == "package" and binding.decl is not None:
@@ -1982,6 +1984,27 @@ class _FileSummariser:
                 declared.setdefault(found_name.decode("utf-8", "replace"), found)
                 at += 1
         return declared.get(name)
+
+    def _local_var(self, name: str, function: Function) -> tuple[str, object] | None:
+        """("type", T) of a local declared with its type (`var svc *usecase.Service`, assigned later
+        or not at all), the first such declaration of the outermost function around `function`."""
+        outer = function
+        while outer.parent is not None:
+            outer = outer.parent
+        body = outer.node.child_by_field_name("body")
+        data = self.source.data
+        if body is None or data.find(b"var", body.start_byte, body.end_byte) == -1:
+            return None
+        match = re.compile(rb"(?<![\w.])var[ \t]+" + re.escape(name.encode()) + rb"[ \t]+(?=[*\w\[])").search(
+            data, body.start_byte, body.end_byte)
+        if match is None:
+            return None
+        node = self.source.root.descendant_for_byte_range(match.end() - 1, match.end() - 1)
+        while node is not None and node.type != "var_spec" and node.end_byte <= body.end_byte:
+            node = node.parent
+        type_node = node.child_by_field_name("type") if node is not None and node.type == "var_spec" else None
+        type_text = self.model.type_text(type_node) if type_node is not None else ""
+        return ("type", type_text) if type_text else None
 
     def _local_from_text(self, name: str, function: Function) -> tuple[str, object] | None:
         match = self._local_match(name, function)
@@ -2224,6 +2247,8 @@ def _names_package_type(owner: FileModel, name: str) -> bool:
 _INDEXED_CALL = LazyPattern(rb"(?<![\w.])(?P<name>[A-Za-z_]\w*)\[[^\[\]\n]*\]\(")
 # `initFn, ok := adapters[kind]`: a local looked up from a table (_table_lookups).
 _TABLE_LOOKUP = LazyPattern(rb":=[ \t]*(?P<table>[A-Za-z_]\w*)\[[^\[\]\n]*\][ \t]*(?:\r?\n|;)")
+# `var name T`, `var name *pkg.T = …`: a name declared with its type (_local_var)
+_TYPED_VAR = LazyPattern(rb"(?<![\w.])var[ \t]+([A-Za-z_]\w*)[ \t]+(?=[*\w\[])")
 _DECLARED_NAMES = LazyPattern(rb"(?<![\w.])(?P<name>[A-Za-z_]\w*)(?:\s*,\s*\w+)*\s*\Z")
 _DECLARED_VALUE = LazyPattern(
     rb":=\s*(?P<amp>&?)(?P<callee>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)"
