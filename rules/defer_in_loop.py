@@ -69,7 +69,7 @@ RULE = Rule(
         "round sets the flag to `true` after it and the loop never sets it otherwise: a retry that falls back once. "
         "A defer that releases nothing the loop made (a value from before it), or a lock or WaitGroup (`Unlock`, `RUnlock`, `Done`), is a note: it holds no file, connection or memory per iteration, though holding a lock to the end may be a mistake of its own. "
         "A defer in a loop that ends is a warning where the function runs per request (the count can be anything a client sends) and a note elsewhere (a bounded set: mounts, configured servers, the pages of one listing, retries); a loop with no count (`for {}`, `for cond {}`, a range over a channel, a benchmark's loop) stays a warning wherever it runs. On codebases nobody had tuned on, reviewers judged 1 of 22 warnings worth a change before this; most were loops over a few configured things outside requests. "
-        "A deferred `resp.Body.Close()` (or the close of a local holding a response body, `data := resp.RawBody()`) whose body the iteration reads to the end (`io.ReadAll`, `io.Copy(io.Discard, ...)`) is a note: the connection is back in the pool. So is a deferred `rows.Close()` of a result set the iteration runs to its end with `for rows.Next()`, which closes it. A defer followed in its block, or after the `if` or `switch` that holds it, by a `return` or a `break` out of the loop (before any `continue`) runs at most once and is not reported; so is one in a range loop whose body first leaves once the index passes 0 (`if i > 0 { break }`), and one whose loop leaves so at a constant up to 16 (`if i >= 3 { return }`) is a note. "
+        "A deferred `resp.Body.Close()` (or the close of a local holding a response body, `data := resp.RawBody()`) whose body the iteration reads to the end (`io.ReadAll`, `io.Copy(io.Discard, ...)`, or `io.Copy` into any writer: `io.Copy(&buf, resp.Body)`) is a note: the connection is back in the pool. So is a deferred `rows.Close()` of a result set the iteration runs to its end with `for rows.Next()`, which closes it. A defer followed in its block, or after the `if` or `switch` that holds it, by a `return` or a `break` out of the loop (before any `continue`) runs at most once and is not reported; so is one in a range loop whose body first leaves once the index passes 0 (`if i > 0 { break }`), and one whose loop leaves so at a constant up to 16 (`if i >= 3 { return }`) is a note. "
         "Nor is one whose iteration makes the same call itself on every way round to the next iteration (`defer f.Close()`, then `f.Close()`, `_ = f.Close()` or `if err := f.Close(); err != nil` once the file is written; an idempotent `release()` closure called before each `continue` and at the end; a deferred closure's own release, `defer func(s *sql.Stmt) { … s.Close() … }(stmt)` then `stmt.Close()`; `defer tx.Rollback()`, then `tx.Commit()` with the same arguments, which ends the transaction as the rollback would; in a file that imports a package of the MongoDB driver (`mongo`, or only `bson` and `mongo/options` around the program's own wrapper), `defer cur.Close(ctx)`, then `cur.All(ctx, &page)`, which decodes every document and closes the cursor), read from the function's control-flow graph: each iteration releases its resource, and the defer only repeats the release at the end. A release on one branch only, one a `continue` skips, or one in a function literal does not count. "
         "Nor is one in a loop over a collection (not a channel) that the function's block follows with a wait for the end of its work: a bare receive (`<-ctx.Done()`), a `Wait()`, or a select of receives only (`for _, t := range topics { hub.Add(t, c); defer hub.Remove(t, c) }; <-ctx.Done()`): what each iteration set up is meant to be live through the wait. "
         "Not reported: a defer inside a function literal (it runs when the literal returns, "
@@ -832,7 +832,10 @@ def _buffer_pool(ctx: FileContext, operand: Node | None) -> bool:
     return re.search(rb"\b" + name + rb"\s*(?:=\s*&?sync\.Pool\s*\{|\*?sync\.Pool\b)", ctx.source.data) is not None
 
 
-_DRAINS = LazyPattern(rb"(?:io\.ReadAll|ioutil\.ReadAll|io\.Copy\(\s*(?:io|ioutil)\.Discard\s*,)\(?\s*")
+# `io.ReadAll(`, `io.Copy(io.Discard, `, `io.Copy(&buf, `, `io.CopyBuffer(f, ` and the body after it: io.Copy
+# reads its source to EOF whatever it writes to (a limit around the body, `io.LimitReader(resp.Body,
+# n)`, does not start with the body and is not read so)
+_DRAINS = LazyPattern(rb"(?:io\.ReadAll|ioutil\.ReadAll|io\.Copy(?:Buffer)?\(\s*[&*]?[A-Za-z_][\w.]*(?:\(\s*\))?\s*,)\(?\s*")
 
 
 _RESPONSE_BODY = LazyPattern(r"\.(?:Body|RawBody\(\s*\))$")
@@ -854,7 +857,7 @@ def _rows_read_to_end(ctx: FileContext, call: Node, loop: Node) -> str | None:
 
 def _drained_body(ctx: FileContext, call: Node, loop: Node) -> str | None:
     """`defer resp.Body.Close()` where the iteration reads the body to its end (`io.ReadAll(resp.Body)`,
-    `io.Copy(io.Discard, resp.Body)`): an HTTP response read to EOF returns its connection to the
+    `io.Copy(io.Discard, resp.Body)`, `io.Copy(&buf, resp.Body)`): an HTTP response read to EOF returns its connection to the
     pool, so what the defer holds until the function returns is a small closed-over struct."""
     callee = call.child_by_field_name("function") if call.type == "call_expression" else None
     if callee is None or callee.type != "selector_expression" or ctx.source.text(callee.child_by_field_name("field")) != "Close":
@@ -871,7 +874,7 @@ def _drained_body(ctx: FileContext, call: Node, loop: Node) -> str | None:
     text = ctx.source.text(body).encode()
     data = ctx.source.data
     for match in _DRAINS.finditer(data, loop.start_byte, loop.end_byte):  # before the defer or after it
-        if data.startswith(text, match.end()) and data[match.end() + len(text): match.end() + len(text) + 1] in (b")", b" "):
+        if data.startswith(text, match.end()) and data[match.end() + len(text): match.end() + len(text) + 1] in (b")", b" ", b","):
             return ctx.source.text(body)
     return None
 
