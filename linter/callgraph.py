@@ -334,8 +334,10 @@ class PackageSummary:
     # `next.ServeHTTP`), in non-test code, with the name of the function that makes it; the helper of
     # its file that reads and puts back for it (`readBody(r)`) has a span of its own, with that name
     body_buffers: list[str] = field(default_factory=list)
-    # names of the functions its non-test files mount as middleware with `.Use(…)`: `path#Name` for a
-    # function of an imported package, the bare name otherwise (linter/routes.py mounted_middlewares)
+    # names of the functions its non-test files mount as middleware with `.Use(…)`, or wrap around
+    # every route of a router (`mux.HandleFunc(path, mw(h))` in a range over a table of routes,
+    # `Handler: mw(mux)`): `path#Name` for a function of an imported package, the bare name otherwise
+    # (linter/routes.py mounted_middlewares, wrapped_middlewares)
     mounted: list[str] = field(default_factory=list)
     # "name:earlier,…" for each `.Use(name(…))` of its non-test files, with the names mounted on a
     # whole router before it in the same function, in front of the router it mounts on
@@ -2472,6 +2474,7 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
             routes.body_limits(summariser)
             routes.body_buffers(summariser)
             routes.mounted_middlewares(summariser)
+            routes.wrapped_middlewares(summariser)
             summary.option_defaults += option_defaults(model.source.data)
             summary.timeout_clients += timeout_client_makers(model.source, model.imports)
             summary.servers += [f"{model.source.relpath}:{site}" for site in serving_sites(model, summariser.captures)]

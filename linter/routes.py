@@ -897,6 +897,46 @@ _USE = LazyPattern(rb"\.Use\(\s*(?:([A-Za-z_]\w*)\.)?([A-Za-z_]\w*)")
 _GROUP_PARAMETER = r"\b{}\s+\*?\w+\.(?:RouterGroup|Group)\b"
 
 
+# A middleware in front of every route of a router by wrapping rather than `.Use`: each route a loop
+# over a table registers (`for path, h := range routes { mux.HandleFunc(path, mw(h)) }`), or the
+# whole router a server is given (`Handler: mw(mux)`, `http.ListenAndServe(addr, mw(mux))`); the
+# wrappers are the calls of the chain (`logging(auth(mux))` is two).
+_WRAPPED_ROUTE = LazyPattern(rb"\.Handle(?:Func)?\(\s*[A-Za-z_]\w*\s*,\s*"
+                             rb"(?P<chain>(?:(?:[A-Za-z_]\w*\.)?[A-Za-z_]\w*\(\s*)+)(?P<inner>[A-Za-z_]\w*)\s*\)")
+_WRAPPED_SERVER = LazyPattern(rb"(?:\bHandler\s*:|\bListenAndServe\(\s*[^,()\n]+,|"
+                              rb"\bListenAndServeTLS\(\s*[^,()\n]+,[^,()\n]+,[^,()\n]+,)\s*"
+                              rb"(?P<chain>(?:(?:[A-Za-z_]\w*\.)?[A-Za-z_]\w*\(\s*)+)(?P<inner>[A-Za-z_]\w*)\s*\)")
+_WRAPPER = LazyPattern(rb"(?:([A-Za-z_]\w*)\.)?([A-Za-z_]\w*)\(")
+
+
+def wrapped_middlewares(summariser: "_FileSummariser") -> None:
+    """Record, as `mounted`, the functions the file wraps around every route of a router: around each
+    handler that a range over a table of routes registers (`for path, h := range items.Routes() {
+    mux.HandleFunc(path, middleware.Logger(h)) }`), or around the router a server is given
+    (`Handler: middleware.Trace(mux)`). A wrapper around one route registered by name
+    (`mux.HandleFunc("/audit", middleware.Logger(audit))`) stands in front of that route only, and
+    is not recorded."""
+    data = summariser.source.data
+    if b"Handle" not in data:
+        return
+    imports = summariser.model.imports
+    found = set()
+    for pattern in (_WRAPPED_ROUTE, _WRAPPED_SERVER):
+        for match in pattern.finditer(data):
+            if _commented(data, match.start()):
+                continue
+            if pattern is _WRAPPED_ROUTE:
+                ranged = re.compile(rb"\bfor\s+[A-Za-z_]\w*\s*,\s*" + re.escape(match.group("inner")) + rb"\s*:=\s*range\b")
+                if ranged.search(data, max(0, match.start() - 512), match.start()) is None:
+                    continue
+            for qualifier, name in _WRAPPER.findall(match.group("chain")):
+                path = imports.get(qualifier.decode()) if qualifier else None
+                if qualifier and path is None:
+                    continue  # a method of a local value (`srv.wrap(mux)`): not a function named so
+                found.add(f"{path}#{name.decode()}" if path else name.decode())
+    summariser.summary.mounted.extend(sorted(found - set(summariser.summary.mounted)))
+
+
 def mounted_middlewares(summariser: "_FileSummariser") -> None:
     """Record the names of the functions the file mounts with `.Use(…)` (gin, echo, chi, mux) on a
     whole router, not on a group of its routes (`api := r.Group("/api")`, or a parameter typed as
