@@ -92,7 +92,10 @@ func (p *Pool) Wait(ctx context.Context) ([]Result, error) {
         "`Shutdown`, `Terminate`, …: a run loop's last signal awaited by its `Close` for a few seconds), a sender is "
         "left behind only when a shutdown gives up waiting, once per value stopped: a note, unless the "
         "sender runs per request (on one codebase nobody had tuned on, all 14 such findings were judged not "
-        "worth a change: connectors made and closed once per process).",
+        "worth a change: connectors made and closed once per process). A sender that looks, without blocking, "
+        "whether the receiver has stopped right before it sends (`select { case <-p.stop: return; default: }`, "
+        "then `p.sub <- ch`, or the send in that default case) is left behind only if the receiver stops in "
+        "between: a note.",
         references=("https://go.dev/blog/pipelines", "https://github.com/uber-go/goleak"),
     ),
 )
@@ -163,6 +166,17 @@ def check_package(pkg: PackageContext) -> Iterable[Finding]:
                         f"{own}'s own deferred function, which runs once it has stopped receiving",
                         fix=_FIX_SEND, severity=Severity.NOTE if service else None, bounded=bool(stopping))
                     continue
+                checked = _checked_before(send, leaving[2])
+                if checked is not None:
+                    # `select { case <-p.stop: return; default: }` right before `p.sub <- ch`: the sender
+                    # is left behind only if the receiver stops between the check and the send.
+                    yield send.ctx.finding(
+                        RULE, send.node,
+                        f"the send on unbuffered channel `{_text(send)}` can block forever: {channel.type_name}.{channel.name} "
+                        f"is received only in {where}; the sender checks `{checked}` without blocking right before it "
+                        "sends, so it is left behind only if the receiver stops between the check and the send",
+                        fix=_FIX_SEND, severity=Severity.NOTE)
+                    continue
                 yield send.ctx.finding(
                     RULE, send.node,
                     f"the send on unbuffered channel `{_text(send)}` can block forever: {channel.type_name}.{channel.name} "
@@ -199,6 +213,43 @@ def _waits_on(send: FieldUse, stops: set[str]) -> bool:
         function = function.parent  # a literal run inside a loop that waits on the stop
     data = without_comments(send.ctx.source.data[function.node.start_byte:function.node.end_byte])
     return any(re.search(rb"<-\s*[\w.]*\b" + re.escape(name.encode()) + rb"\b(?!\s*\()", data) for name in stops)
+
+
+def _checked_before(send: FieldUse, stops: set[str]) -> str | None:
+    """The stop case (`<-p.stop`) of a select with a default case that holds the send (`select {
+    case <-p.stop: default: p.sub <- ch }`), or that the sending function runs before the send, in
+    a block around it, and that returns: the sender looks, without blocking, whether the receiver has
+    stopped before it sends. None when there is none."""
+    function = send.function
+    if function is None or not stops:
+        return None
+    model, data = send.ctx.model, send.ctx.source.data
+    node = send.node.parent
+    while node is not None and node is not function.node and node.type not in ("func_literal", "function_declaration",
+                                                                               "method_declaration"):
+        if node.type == "default_case" and node.parent is not None and node.parent.type == "select_statement":
+            # `select { case <-p.stop: default: p.sub <- ch }`: the send is the default's
+            for case in node.parent.named_children:
+                communication = case.child_by_field_name("communication") if case.type == "communication_case" else None
+                if communication is not None and _channel_name(model, communication) in stops:
+                    return send.ctx.source.text(communication)
+        node = node.parent
+    for select in query_captures("(select_statement) @select", function.node).get("select", []):
+        if select.end_byte > send.node.start_byte or model.enclosing_function(select) is not function:
+            continue
+        block = select.parent
+        if block is None or not (block.start_byte <= send.node.start_byte and send.node.end_byte <= block.end_byte):
+            continue  # in a branch the send is not in: not a check every send passes
+        cases = select.named_children
+        if not any(case.type == "default_case" for case in cases):
+            continue
+        for case in cases:
+            communication = case.child_by_field_name("communication") if case.type == "communication_case" else None
+            if communication is None or _channel_name(model, communication) not in stops:
+                continue
+            if re.search(rb"\breturn\b", data[communication.end_byte:case.end_byte]):
+                return send.ctx.source.text(communication)
+    return None
 
 
 def _reported(pkg: PackageContext, uses: list[FieldUse]) -> list[FieldUse]:
