@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from tree_sitter import Node
@@ -9,8 +10,9 @@ from tree_sitter import Node
 from goleaklint.context import FileContext
 from goleaklint.frameworks import is_handler
 from goleaklint.growth import growth_append
-from goleaklint.model import FUNCTION_TYPES, Function
+from goleaklint.model import FUNCTION_TYPES, Function, single_initialiser
 from goleaklint.rule import Docs, Finding, Rule, Severity
+from goleaklint.source import query_captures
 
 RULE = Rule(
     id="GL202",
@@ -49,7 +51,9 @@ RULE = Rule(
         limits="A closure passed to an ordinary function (`sort.Slice`, `filepath.Walk`, `errgroup.Go`) "
         "is taken to run while that call lasts and is not reported, unless it is a handler or "
         "middleware. A goroutine literal counts only around an endless loop: a goroutine collecting a "
-        "bounded stream (`for v := range ch`) is the usual fan-in pattern. A reset in the enclosing "
+        "bounded stream (`for v := range ch`) is the usual fan-in pattern; one whose endless loop waits only on "
+        "channels its creator makes and never closes (a call's collector) is a note, since the slice stops "
+        "growing when the call's senders do and the goroutine that keeps it is the leak. A reset in the enclosing "
         "function before the closure is made is initialisation and does not count; one inside any "
         "closure, or after the closure is made, does. A slice whose address is taken (`&s`) is handed "
         "on and not reported. Aliases of the closure are followed one level (`h := func…; "
@@ -111,6 +115,10 @@ def check(ctx: FileContext, captures: dict[str, list[Node]]) -> Iterable[Finding
         creator = owner.name if owner.kind != "literal" else "the enclosing function"
         if handler:
             level, how = Severity.ERROR, "a handler that outlives it, so the slice grows with every request"
+        elif lifetime == "goroutine" and _parks_when_done(ctx, assign, top, owner):
+            level, how = Severity.NOTE, ("a goroutine looping forever on receives from a channel the function makes and "
+                                         "never closes: the slice grows only while the call's senders send, then the "
+                                         "goroutine parks for good and keeps it (its own finding, a goroutine without an exit)")
         elif lifetime == "goroutine":
             level, how = Severity.WARNING, "a goroutine looping forever, so the slice grows on every iteration"
         else:
@@ -233,6 +241,39 @@ def _in_endless_loop(ctx: FileContext, assign: Node, top: Function) -> bool:
                 return True
         node = node.parent
     return False
+
+
+def _parks_when_done(ctx: FileContext, assign: Node, top: Function, owner: Function) -> bool:
+    """A call's collector (`results := make(chan T)`; `go func() { for { v := <-results; s =
+    append(s, v) } }()`): the goroutine's loop waits only on receives from channels its creator makes
+    and never closes, so once the creator's senders are done it parks for good (GL103's finding) and
+    the slice stops growing with the call. A channel it closes is read as zero values without end."""
+    loop = assign.parent
+    while loop is not None and loop != top.node and loop.type != "for_statement":
+        loop = loop.parent
+    body = loop.child_by_field_name("body") if loop is not None and loop.type == "for_statement" else None
+    if body is None:
+        return False
+    source = ctx.source
+    receives = query_captures('(unary_expression operator: "<-" operand: (_) @channel)', body).get("channel", [])
+    if not receives or source.data.find(b"time.", body.start_byte, body.end_byte) != -1:
+        return False  # nothing to wait on, or a timer or ticker that keeps the loop going
+    owner_text = source.data[owner.node.start_byte:owner.node.end_byte]
+    for channel in receives:
+        if channel.type != "identifier":
+            return False
+        binding = ctx.model.resolve(channel)
+        if binding.kind != "local" or binding.function is not owner or binding.decl is None:
+            return False
+        made = single_initialiser(binding.decl)
+        callee = made.child_by_field_name("function") if made is not None and made.type == "call_expression" else None
+        if callee is None or source.text(callee) != "make":
+            return False
+        name = re.escape(channel.text)
+        if re.search(rb"\bclose\(\s*" + name + rb"\s*\)", owner_text) or \
+                re.search(rb"(?<![\w.])" + name + rb"\s*(?:,\s*\w+\s*)*=[^=]", owner_text):
+            return False  # closed, or given another channel
+    return True
 
 
 def _bounded(ctx: FileContext, decl: Node, owner: Function, top: Function) -> bool:
