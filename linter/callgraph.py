@@ -18,6 +18,8 @@ package can without types:
   on a field of it (`router.RouterGroupApp.System.InitApiRouter(g)`), typed by that package's summary;
 - ``("E", type, field, name)``: method `name` on an element of the slice, array or map in field
   `field` of a value of `type`, as in ``for _, s := range a.services { s.Start(ctx) }``.
+- ``("F", callee, field, name)``: method `name` on field `field` (a dotted path) of what the call
+  `callee` returns, as in ``a, err := newApp(cfg); a.pages.Warm()``;
 - ``("C", "type" | "result", what)``, only inside an "R" reference: what a call of a function value
   returns, the value typed by its declaration (``var mk store.Factory``) or made by the call `what`
   (``factory, err := provider.Lookup(name); p, err := factory(cfg); p.Transcode(job)``); the module
@@ -1228,7 +1230,7 @@ class _FileSummariser:
                     break
         # One edge per caller and callee: the model needs to know that one calls the other, and
         # whether some call of it repeats without bound; explain names the first call site.
-        key = (caller, *callee) if callee[0] not in ("R", "V", "T") else (caller, *_frozen(callee))  # only "R", "V", "T" nest
+        key = (caller, *callee) if callee[0] not in ("R", "V", "T", "F") else (caller, *_frozen(callee))  # only these nest
         # Whether every call of the caller to the callee is made under a named switch (summary.switched)
         spans = self._switch_spans
         if spans is None:
@@ -1789,6 +1791,12 @@ class _FileSummariser:
             base_type = self._value_type(base, function)
             if base_type:
                 return ["D", base_type, ".".join(reversed(fields)), name]
+            if base.type == "identifier":
+                # `a, err := newApp(cfg); a.pages.Warm()`: a field of what a call returned
+                local = self.text(base)
+                info = self._typed_name(local, function, base.start_byte) or self._name_info(base, local, function)
+                if info is not None and info[0] == "result" and isinstance(info[1], list):
+                    return ["F", info[1], ".".join(reversed(fields)), name]
             return None
         type_text = self._value_type(operand, function)
         return ["M", type_text, name] if type_text else None

@@ -1526,7 +1526,7 @@ def _type_name(type_text: str) -> str:
 # (one method; more for two or more): beyond, a method set of a common name (`Run`, `Close`) says
 # too little to tell its types apart.
 # References to a method on a typed value: those a call through an interface can resolve.
-_METHOD_REFS = ("M", "D", "E", "R")
+_METHOD_REFS = ("M", "D", "E", "R", "F")
 _IMPLEMENTERS = 8
 _IMPLEMENTERS_OF_SEVERAL = 32
 
@@ -1641,6 +1641,9 @@ class _Resolver:
         if kind in ("D", "E"):
             found = self._field_type(pindex, ref)
             return self._method(found[0], found[1], ref[3]) if found is not None else None
+        if kind == "F":
+            field = self._result_field(pindex, ref)
+            return self.resolve(*field) if field is not None else None
         if kind == "G":
             typed = self.variable_type(pindex, ref[1], ref[2])
             return self._method(typed[0], typed[1], ref[3]) if typed is not None else None
@@ -1690,6 +1693,19 @@ class _Resolver:
         (qindex, type_name), method = target
         result = self.model.packages[qindex].summary.results.get(f"{type_name}.{method}")
         return (qindex, result) if result and type_name in self._interface_names else None
+
+    def _result_field(self, pindex: int, ref: list) -> tuple[int, list] | None:
+        """An "F" reference (`a, err := newApp(cfg); a.pages.Warm()`) as the "D" reference it is
+        in the package of the call's declared result: (that package, ["D", result type, fields,
+        method])."""
+        inner = self.resolve(pindex, ref[1])
+        if inner is not None:
+            node = self.model.nodes[inner]
+            result = self.model.packages[node.package].summary.results.get(node.name)
+            found = (node.package, result) if result else None
+        else:
+            found = self._interface_result(pindex, ref[1]) or self._called_value_result(pindex, ref[1])
+        return (found[0], ["D", found[1], ref[2], ref[3]]) if found is not None else None
 
     def _called_value_result(self, pindex: int, ref: list) -> tuple[int, str] | None:
         """(package, type text) of what a call of a function value returns, for a "C" reference:
@@ -1751,6 +1767,9 @@ class _Resolver:
         # Most calls are on structs: the type's name says so before anything is resolved.
         if ref[0] == "M" and _type_name(ref[1]) not in self._interface_names:
             return []
+        if ref[0] == "F":
+            field = self._result_field(pindex, ref)
+            return self.implementations(*field) if field is not None else []
         if ref[0] in ("D", "E"):
             key = (pindex, ref[0], ref[1], ref[2])
             known = self._interface_fields.get(key)
@@ -1881,6 +1900,9 @@ class _Resolver:
     def _receiver(self, pindex: int, ref: list) -> tuple[tuple[int, str], str] | None:
         """The type (package, name) a method reference calls on, and the method's name."""
         kind = ref[0]
+        if kind == "F":
+            field = self._result_field(pindex, ref)
+            return self._receiver(*field) if field is not None else None
         if kind == "M":
             found = self.type_of(pindex, ref[1])
             return (found, ref[2]) if found is not None else None
