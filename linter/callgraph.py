@@ -468,6 +468,9 @@ class PackageSummary:
     # *Config) (Provider, error)`: `Provider`), non-test code: what a call of a value of the type
     # returns (`p, err := factory(cfg); p.Transcode(job)`, a "C" reference)
     func_results: dict[str, str] = field(default_factory=dict)
+    # type alias -> the type it names, import-resolved (`type Pager = PagerV2`, `type DB =
+    # *store.DB`), non-test code: a method called on a value of the alias is the named type's
+    aliases: dict[str, str] = field(default_factory=dict)
     # indices in `calls` of the edges whose every call its caller makes after a call that checks
     # who the client is (`if !s.checkAuth(r) { return }`, `user := CurrentUser(c)`: authchecks),
     # non-test code: a function every caller reaches only so is behind authentication (lifetime)
@@ -494,7 +497,7 @@ class PackageSummary:
                 "qa": self.qualified_as, "rg": self.route_guards, "pp": self.passthrough,
                 "ao": self.assigned_only, "uf": self.unread_fields, "mo": self.memo,
                 "pg": self.programs, "dc": self.dispatched, "rf": self.returned_functions,
-                "rt": self.returned_tables, "fr": self.func_results}
+                "rt": self.returned_tables, "fr": self.func_results, "al": self.aliases}
 
     @classmethod
     def from_json(cls, data: dict) -> "PackageSummary":
@@ -516,7 +519,7 @@ class PackageSummary:
                    route_guards=data.get("rg", []), passthrough=data.get("pp", []),
                    assigned_only=data.get("ao", []), unread_fields=data.get("uf", []), memo=data.get("mo", {}),
                    programs=data.get("pg", []), dispatched=data.get("dc", []),
-                   returned_functions=data.get("rf", {}), returned_tables=data.get("rt", {}), func_results=data.get("fr", {}))
+                   returned_functions=data.get("rf", {}), returned_tables=data.get("rt", {}), func_results=data.get("fr", {}), aliases=data.get("al", {}))
 
 
 class _FileSummariser:
@@ -2225,6 +2228,14 @@ class _FileSummariser:
                 type_text = self._declared(var.node)
                 if type_text:
                     self.summary.vars.setdefault(name, type_text)
+        if b"=" in self.source.data:
+            for decl in self.source.declarations:
+                if decl.type != "type_declaration":
+                    continue
+                for alias in decl.named_children:
+                    name_node, aliased = alias.child_by_field_name("name"), alias.child_by_field_name("type")
+                    if alias.type == "type_alias" and name_node is not None and aliased is not None:
+                        self.summary.aliases.setdefault(self.text(name_node), self.model.type_text(aliased))
         if b"func(" in self.source.data:
             for name_node, declared in function_type_specs(self.source.declarations):
                 result = self._result_type(declared.child_by_field_name("result"))

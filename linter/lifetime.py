@@ -1590,7 +1590,13 @@ class _Resolver:
         key = (pindex, type_text)
         if key in self._types:
             return self._types[key]
-        found = self._types[key] = self._type_of(pindex, type_text)
+        found = self._type_of(pindex, type_text)
+        for _ in range(4):  # `type Pager = PagerV2`: the type an alias names, through a few aliases
+            alias = self.model.packages[found[0]].summary.aliases.get(found[1]) if found is not None else None
+            if not alias:
+                break
+            found = self._type_of(found[0], alias)
+        self._types[key] = found
         return found
 
     def package_for(self, pindex: int, path: str) -> int | None:
