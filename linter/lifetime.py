@@ -1704,14 +1704,18 @@ class _Resolver:
         """An "F" reference (`a, err := newApp(cfg); a.pages.Warm()`) as the "D" reference it is
         in the package of the call's declared result: (that package, ["D", result type, fields,
         method])."""
-        inner = self.resolve(pindex, ref[1])
+        found = self._call_result(pindex, ref[1])
+        return (found[0], ["D", found[1], ref[2], ref[3]]) if found is not None else None
+
+    def _call_result(self, pindex: int, ref: list) -> tuple[int, str] | None:
+        """(package, type text) of the first result a call reference's function declares: its own,
+        an interface method's of the module, or a named function type's (a "C" reference)."""
+        inner = self.resolve(pindex, ref)
         if inner is not None:
             node = self.model.nodes[inner]
             result = self.model.packages[node.package].summary.results.get(node.name)
-            found = (node.package, result) if result else None
-        else:
-            found = self._interface_result(pindex, ref[1]) or self._called_value_result(pindex, ref[1])
-        return (found[0], ["D", found[1], ref[2], ref[3]]) if found is not None else None
+            return (node.package, result) if result else None
+        return self._interface_result(pindex, ref) or self._called_value_result(pindex, ref)
 
     def _called_value_result(self, pindex: int, ref: list) -> tuple[int, str] | None:
         """(package, type text) of what a call of a function value returns, for a "C" reference:
@@ -1723,14 +1727,8 @@ class _Resolver:
         if ref[1] == "type":
             func_type = self.type_of(pindex, ref[2])
         else:
-            inner = self.resolve(pindex, ref[2])
-            if inner is not None:
-                node = self.model.nodes[inner]
-                result = self.model.packages[node.package].summary.results.get(node.name)
-                func_type = self.type_of(node.package, result) if result else None
-            else:
-                found = self._interface_result(pindex, ref[2])
-                func_type = self.type_of(*found) if found is not None else None
+            found = self._call_result(pindex, ref[2])
+            func_type = self.type_of(*found) if found is not None else None
         if func_type is None:
             return None
         result = self.model.packages[func_type[0]].summary.func_results.get(func_type[1])
