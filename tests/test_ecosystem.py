@@ -371,3 +371,35 @@ def test_a_codebase_whose_every_file_is_generated_is_linted_with_nothing_found(s
     assert result.returncode == 0, result.stderr
     assert "svc: nothing to lint" in result.stderr
     assert [r["name"] for r in json.loads(result.stdout)["repos"]] == ["svc"]
+
+
+def test_totals_count_held_out_judgements_of_the_batches_by_what_each_bar_shows():
+    repos = [check.Repo("a", "u", "c", "heldout", batch=5), check.Repo("b", "u", "c", "tuning", batch=6),
+             check.Repo("old", "u", "c", "tuning", batch=2)]
+    ledger = [
+        replace(entry(verdict="TRUE", repo="a", rule="GL405"), lifetime="per-request"),  # high: shown by default
+        replace(entry(verdict="FALSE", repo="a", rule="GL405", line=2), lifetime="unknown"),  # medium
+        replace(entry(verdict="TRUE", repo="b", rule="GL201", line=3), kind="client-address"),  # medium by its kind
+        entry(verdict="DEBATABLE", repo="b", rule="GL201", line=4),  # low
+        entry(verdict="TRUE", repo="b", rule="GL201", line=5, level="note"),  # a note: not counted
+        replace(entry(verdict="TRUE", repo="b", rule="GL201", line=6), tuning=True),  # judged on tuning code
+        entry(verdict="TRUE", repo="old", rule="GL405", line=7),  # outside the batches asked for
+    ]
+    declared = {"GL405": ("medium", {"per-request": "high"}, {}), "GL201": ("low", {}, {"client-address": "medium"})}
+    text = " ".join(check.render_totals(ledger, repos, 5, 6, declared).split())
+    assert "batches 5-6 (2 codebases)" in text
+    assert "as shipped: 1 / 1 " in text
+    assert "--min-precision medium: 2 / 3 " in text
+    assert "the rules' own levels: 2 / 4 " in text
+    assert "GL201 client-address 1 / 1" in text and "GL405 unknown 0 / 1" in text
+    assert "per-request" not in text  # shown by default, not a medium group
+
+
+def test_totals_lint_nothing_and_need_no_snapshots(tmp_path):
+    out = subprocess.run([sys.executable, str(SCRIPT), "--totals", "68-70"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "batches 68-70" in out.stdout and "as shipped:" in out.stdout
+    bad = subprocess.run([sys.executable, str(SCRIPT), "--totals", "70-68"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "FIRST-LAST" in bad.stderr
+    neither = subprocess.run([sys.executable, str(SCRIPT)], capture_output=True, text=True)
+    assert neither.returncode == 2 and "--snapshots is required" in neither.stderr

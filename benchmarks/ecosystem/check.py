@@ -12,6 +12,11 @@ findings no ledger entry matches (appeared, unjudged), and the ledger entries no
 regression). Exit code 1 when there is a
 regression, 2 on an error (no snapshot found, goleaklint failed, a malformed ledger or repos file).
 The workflow, the ledger format and how to fetch the snapshots: docs/ecosystem.md.
+
+    python benchmarks/ecosystem/check.py --totals FIRST-LAST
+
+lints nothing: it prints the ledger's held-out precision over batches FIRST..LAST under the labels
+goleaklint declares today, as shipped, with `--min-precision medium` and at the rules' own levels.
 """
 
 from __future__ import annotations
@@ -585,12 +590,71 @@ def render_json(repos: list[Repo], linted: dict[str, int], missing: list[str], c
     return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
 
 
+# --- totals over the ledger ------------------------------------------------------------------------
+
+
+def shown_label(entry: Entry, labels: dict[str, str], by_lifetime: dict[str, dict[str, str]],
+                by_kind: dict[str, dict[str, str]]) -> str:
+    """The precision label an entry's finding carries, as as_shipped reads a finding's: its kind's,
+    else its lifetime's, else its rule's."""
+    label = by_kind.get(entry.rule, {}).get(entry.kind) if entry.kind else None
+    return label or by_lifetime.get(entry.rule, {}).get(entry.lifetime, labels.get(entry.rule, "low"))
+
+
+def render_totals(ledger: list[Entry], repos: list[Repo], first: int, last: int,
+                  declared: dict[str, tuple[str, dict[str, str], dict[str, str]]]) -> str:
+    """TRUE / judged over the held-out judgements at warning and error of batches `first`..`last`,
+    under today's labels (`declared`): as shipped (labels from the default min-precision up), with
+    `--min-precision medium` and at the rules' own levels; and each rule's findings shown from
+    medium but not by default, by the kind or lifetime that labels them."""
+    labels = {rule: label for rule, (label, _, _) in declared.items()}
+    by_lifetime = {rule: where for rule, (_, where, _) in declared.items() if where}
+    by_kind = {rule: kinds for rule, (_, _, kinds) in declared.items() if kinds}
+    batches = {repo.name: repo.batch for repo in repos}
+    codebases = sum(1 for repo in repos if first <= repo.batch <= last)
+    entries = [entry for entry in ledger if first <= batches.get(entry.repo, 0) <= last and not entry.tuning
+               and entry.level in SHOWN and entry.verdict != "UNJUDGED"]
+    out = [f"held-out judgements at warning and error, batches {first}-{last} ({codebases:,} codebases), "
+           "under today's labels (TRUE / judged; DEBATABLE is not TRUE)"]
+    groups: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for name, minimum in (("as shipped", DEFAULT_MIN_PRECISION), ("--min-precision medium", "medium"),
+                          ("the rules' own levels", "low")):
+        shown = [e for e in entries if PRECISIONS.index(shown_label(e, labels, by_lifetime, by_kind)) >= PRECISIONS.index(minimum)]
+        true = sum(e.verdict == "TRUE" for e in shown)
+        out.append(f"  {name + ':':<24} {true:>5} / {len(shown):<5} {_percent(true / len(shown) if shown else None)}")
+    for entry in entries:
+        label = shown_label(entry, labels, by_lifetime, by_kind)
+        if PRECISIONS.index("medium") <= PRECISIONS.index(label) < PRECISIONS.index(DEFAULT_MIN_PRECISION):
+            row = groups[(entry.rule, entry.kind or entry.lifetime or "-")]
+            row[0] += entry.verdict == "TRUE"
+            row[1] += 1
+    if groups:
+        out.append("shown from --min-precision medium, not by default, by rule and kind or lifetime:")
+        for (rule, where), (true, judged) in sorted(groups.items()):
+            out.append(f"  {rule}  {where:<16} {true:>5} / {judged}")
+    return "\n".join(out) + "\n"
+
+
+def _batch_range(text: str) -> tuple[int, int]:
+    first, _, last = text.partition("-")
+    try:
+        low, high = int(first), int(last or first)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not FIRST-LAST (batch numbers)") from None
+    if low < 1 or high < low:
+        raise argparse.ArgumentTypeError(f"{text!r}: FIRST-LAST with 1 <= FIRST <= LAST")
+    return low, high
+
+
 # --- command line ---------------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--snapshots", type=Path, required=True, help="directory holding one snapshot per repo name")
+    parser.add_argument("--snapshots", type=Path, help="directory holding one snapshot per repo name")
+    parser.add_argument("--totals", type=_batch_range, metavar="FIRST-LAST",
+                        help="lint nothing: print the ledger's held-out precision over these batches, by what is "
+                             "shown as shipped, with --min-precision medium and at the rules' own levels")
     parser.add_argument("--repos", type=Path, default=HERE / "repos.toml")
     parser.add_argument("--ledger", type=Path, default=HERE / "ledger.jsonl")
     parser.add_argument("--set", choices=SETS, help="only the codebases of this set")
@@ -609,6 +673,25 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --write-stubs: per rule, N random findings first, the rest after them")
     parser.add_argument("--seed", type=int, default=14, help="seed of --sample (default 14)")
     args = parser.parse_args(argv)
+    if args.totals is None and args.snapshots is None:
+        parser.error("--snapshots is required (or --totals FIRST-LAST, which lints nothing)")
+
+    if args.totals is not None:
+        try:
+            repos, ledger = load_repos(args.repos), load_ledger(args.ledger)
+        except InputError as exc:
+            print(f"ecosystem check: {exc}", file=sys.stderr)
+            return 2
+        declared = declared_rule_labels(shlex.split(args.goleaklint))
+        if not declared:
+            print(f"ecosystem check: {args.goleaklint} --list-rules gave no labels", file=sys.stderr)
+            return 2
+        text = render_totals(ledger, repos, *args.totals, declared)
+        if args.output:
+            args.output.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        return 0
 
     try:
         repos = load_repos(args.repos)
