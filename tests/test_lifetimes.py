@@ -1314,7 +1314,7 @@ def test_a_generic_function_called_with_its_type_arguments_is_called(tmp_path):
     # With two type arguments the call parses as a conversion to a generic type.
     assert found["api:convert"] == REQUEST
     assert found["repo:Pair"] == REQUEST
-    assert found["repo:Unused"] == UNKNOWN  # near miss: instantiated nowhere
+    assert found["repo:Unused"] == TEST  # near miss: instantiated nowhere, named nowhere: dead
 
 
 def _write_module(root: Path, module: str, packages: dict[str, str]) -> None:
