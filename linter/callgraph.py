@@ -2494,6 +2494,7 @@ def summarise_package(directory: str, name: str, models: list[tuple[FileModel, d
             routes.body_buffers(summariser)
             routes.mounted_middlewares(summariser)
             routes.wrapped_middlewares(summariser)
+            routes.route_tables(summariser)
             summary.option_defaults += option_defaults(model.source.data)
             summary.timeout_clients += timeout_client_makers(model.source, model.imports)
             summary.servers += [f"{model.source.relpath}:{site}" for site in serving_sites(model, summariser.captures)]

@@ -365,6 +365,51 @@ def _path_argument(arguments: list[Node], verb: str) -> Node | None:
     return arguments[index] if len(arguments) > index else None
 
 
+# A handler under an HTTP method's key (`"POST": h`) of a route table a framework reads
+# (route_tables)
+_VERB_KEY = LazyPattern(rb'"(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)"\s*:')
+
+
+def route_tables(summariser: "_FileSummariser") -> None:
+    """Record as routed the handlers of a route table a framework reads rather than a call of the
+    module registers: under an HTTP method's key in a map literal held by a key that is a path
+    from `/` (`map[string]map[string]server.JSONEndpoint{"/jobs": {"POST": s.newJob}}`, as gizmo's
+    `JSONEndpoints` returns), also given to an adapter of one argument (`"POST":
+    adapt(s.newJob)`, whose literal calls it). They run per request, as a route's handler does."""
+    data = summariser.source.data
+    if summariser.test_code or b'"/' not in data or _VERB_KEY.search(data) is None:
+        return
+    root, model = summariser.source.root, summariser.model
+    literals: dict[int, "Function"] = {}
+    for match in _VERB_KEY.finditer(data):
+        keyed = root.named_descendant_for_byte_range(match.start(), match.start() + 1)
+        while keyed is not None and keyed.type != "keyed_element":
+            keyed = keyed.parent
+        parts = [child for child in keyed.named_children if child.type == "literal_element"] if keyed is not None else []
+        if len(parts) != 2 or parts[0].start_byte != match.start() or not parts[1].named_child_count:
+            continue
+        table = keyed.parent.parent if keyed.parent is not None else None  # literal_value's holder
+        if table is not None and table.type == "composite_literal":
+            table = table.parent  # `"/jobs": map[string]X{"POST": h}`
+        path = table.parent if table is not None and table.type == "literal_element" else None
+        if path is None or path.type != "keyed_element" or not path.named_children:
+            continue
+        key = path.named_children[0].named_children[0] if path.named_children[0].named_child_count else None
+        if key is None or key.type != "interpreted_string_literal" or not summariser.text(key).startswith('"/'):
+            continue
+        handler = parts[1].named_children[0]
+        if handler.type == "call_expression":  # `"POST": adapt(s.newJob)`: the adapter's literal calls it
+            arguments = handler.child_by_field_name("arguments")
+            given = arguments.named_children if arguments is not None else []
+            handler = given[0] if len(given) == 1 else None
+        if handler is None or handler.type not in ("identifier", "selector_expression", "func_literal"):
+            continue
+        function = model.enclosing_function(handler)
+        ref = _handler_reference(summariser, handler, function, literals) if function is not None else None
+        if ref is not None:
+            summariser.summary.routed.append([ref, summariser.relpath, summariser.source.position(keyed.start_byte)[0]])
+
+
 def _spelled_path(summariser: "_FileSummariser", arguments: list[Node], verb: str) -> bool:
     """The registration's path is a string literal that starts with `/` (`"/keep/:id"` too)."""
     node = _path_argument(arguments, verb)
