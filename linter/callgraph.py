@@ -162,6 +162,8 @@ _ROOT_PARAMS = LazyPattern(rb"Request|Writer|Context|Ctx|testing|Command|ServerI
 # returning the runtime's `middleware.Responder` (`func (h *H) Import(params ops.ImportParams,
 # principal *models.Principal) middleware.Responder`), which the generated API is given by value.
 _SWAGGER_RESPONDER = "github.com/go-openapi/runtime/middleware.Responder"
+# go-swagger's generated API, as configureAPI takes it: `*example.com/app/restapi/operations.StoreAPI`
+_SWAGGER_API = LazyPattern(r"\*[\w./-]*/operations\.\w+API")
 # What a gRPC server calls for every stream a client opens: a service's streaming method, whose one
 # parameter is the generated stream (`stream pb.Scheduler_AnnouncePeerServer`, grpc-go's generic
 # `grpc.BidiStreamingServer[Req, Resp]`), however the service value reaches its Register call.
@@ -713,6 +715,8 @@ class _FileSummariser:
                 return ONCE, "a set-up function by its name (Init…, Setup…, Bootstrap…)"
             if _FUZZ_NAME.fullmatch(fn.name) and self._go_fuzz_signature(fn):
                 return TEST, "a go-fuzz entry point (`func Fuzz(data []byte) int`): only a fuzzer calls it"
+            if fn.name == "configureAPI" and self._swagger_configure(fn):
+                return ONCE, "go-swagger's configureAPI, which the generated server calls once as it is set up"
         result = fn.node.child_by_field_name("result")
         if result is not None and fn.kind != "literal" and b"Responder" in self.source.data[result.start_byte:result.end_byte] \
                 and any(r.type == _SWAGGER_RESPONDER for r in fn.results):
@@ -740,6 +744,15 @@ class _FileSummariser:
         if types == _COBRA_RUN_PARAMS:
             return ONCE, "a command-line command's function (by its parameters)"
         return None
+
+    @staticmethod
+    def _swagger_configure(fn: Function) -> bool:
+        """`func configureAPI(api *operations.StoreAPI) http.Handler` in the file go-swagger writes
+        once for the program's own code: its one parameter is the generated API of a package named
+        `operations`, and it returns the handler the generated server serves."""
+        params, results = fn.params, fn.results
+        return len(params) == 1 and len(results) == 1 and results[0].type == "net/http.Handler" and \
+            _SWAGGER_API.fullmatch(params[0].type) is not None
 
     @staticmethod
     def _go_fuzz_signature(fn: Function) -> bool:
