@@ -1915,15 +1915,9 @@ class _Resolver:
             inner = self.type_of(found[0], found[1]) if found is not None else None
             return (inner, ref[3]) if inner is not None else None
         if kind == "R":
-            callee = self.resolve(pindex, ref[1])
-            if callee is None:
-                found = self._interface_result(pindex, ref[1]) or self._called_value_result(pindex, ref[1])
-                typed = self.type_of(*found) if found is not None else None
-                return (typed, ref[2]) if typed is not None else None
-            node = self.model.nodes[callee]
-            result = self.model.packages[node.package].summary.results.get(node.name)
-            found = self.type_of(node.package, result) if result else None
-            return (found, ref[2]) if found is not None else None
+            found = self._call_result(pindex, ref[1])
+            typed = self.type_of(*found) if found is not None else None
+            return (typed, ref[2]) if typed is not None else None
         return None
 
     def _method_table(self) -> dict[tuple[int, str], dict[str, int]]:
