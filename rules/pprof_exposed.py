@@ -538,6 +538,8 @@ def _started_by_framework(ctx: FileContext, literal: Node) -> bool:
     """The literal, or the local it is bound to, is handed to echo's `e.StartServer(s)` (or
     `StartH2CServer`), which sets the server's Handler to the echo router before serving."""
     model = ctx.model
+    if not any(path.startswith("github.com/labstack/echo") for path in model.imports.values()):
+        return False  # a `StartServer` of another framework, or the program's own, may serve the default mux
     value = literal.parent if literal.parent is not None and literal.parent.type == "unary_expression" else literal
     uses = [value]
     holder = value.parent.parent if value.parent is not None and value.parent.type == "expression_list" else None
